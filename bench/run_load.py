@@ -1,0 +1,614 @@
+#!/usr/bin/env python3
+"""The load benchmark: planbook.load against PyYAML's CSafeLoader and a bare
+libyaml event scan, on synthetic plans of 10 and 50 MB.
+
+    python bench/run_load.py [--sizes 10 50] [--repeat 5] [--seed 1]
+                             [--quick] [--json PATH] [--docs PATH | --no-docs]
+                             [--readers planbook pyyaml scan] [--python PATH]
+
+For each size the plan is generated into bench/build/ by bench/generate.py
+(cached by size, seed and a hash of the generator), then each reader is timed
+``--repeat`` times, every measurement in a fresh process, the readers taking
+turns so that drift in the machine affects all of them alike:
+
+* planbook   ``import planbook`` first; then the RSS before the load, the wall
+             time of ``planbook.load(path)``, and the peak RSS after it
+             (``ru_maxrss``).  If the import fails the reader is reported as
+             "not available" and the rest still runs.
+* pyyaml     the same around ``yaml.load(f, Loader=yaml.CSafeLoader)`` (plain
+             dicts and lists, no schema).
+* scan       bench/build/yamlscan (compiled here if missing): libyaml events
+             pulled and deleted, nothing else; its time and memory are the
+             ones it reports itself.
+
+Peak delta = peak RSS during the load minus RSS just before it.  Each process
+resets its peak (``/proc/self/clear_refs``) after its imports and reads
+VmRSS, then VmHWM after the load.  ``ru_maxrss`` is kept in the JSON but is
+not used where /proc works: in a child started by vfork+exec (Python's
+subprocess) it starts at the *parent's* peak, and after the imports it may
+already be above the RSS.  Without /proc the script falls back to ru_maxrss
+(Python readers: after minus RSS before; scan: wait4's ru_maxrss minus that
+of the same program on a one-line file).  Reported are
+the median and min/max of each, the throughput (file MB / median seconds), the
+peak delta as a multiple of the file size, and three ratios with the targets:
+CSafeLoader time / planbook time (>= 10), planbook time / scan time (<= 1.5),
+planbook peak delta / file size (<= 2).  The table is printed and written to
+docs/benchmarks.md between ``<!-- load-benchmark:start -->`` and
+``<!-- load-benchmark:end -->`` (not with ``--quick`` unless ``--docs`` is
+given).  MB means 10**6 bytes throughout.
+
+``--quick`` is a smoke test: 1 MB, 2 repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+BUILD = BENCH / "build"
+GENERATOR = BENCH / "generate.py"
+SCAN_SRC = BENCH / "yamlscan.c"
+SCAN_BIN = BUILD / "yamlscan"
+DOCS = REPO / "docs" / "benchmarks.md"
+MARK_START = "<!-- load-benchmark:start -->"
+MARK_END = "<!-- load-benchmark:end -->"
+MB = 1_000_000
+
+TARGET_SPEEDUP = 10.0    # CSafeLoader time / planbook time >=
+TARGET_VS_SCAN = 1.5     # planbook time / scan time <=
+TARGET_MEMORY = 2.0      # planbook peak delta / file size <=
+
+READERS = ("planbook", "pyyaml", "scan")
+READER_TITLES = {
+    "planbook": "planbook.load",
+    "pyyaml": "PyYAML CSafeLoader",
+    "scan": "libyaml event scan (C)",
+}
+
+# Run in a fresh interpreter: python -c CHILD READER ACTION PATH, where READER
+# is planbook or pyyaml and ACTION is probe (import only) or load.  Prints one
+# JSON line.
+CHILD = r"""
+import json, os, resource, sys, time
+reader, action, path = sys.argv[1], sys.argv[2], sys.argv[3]
+
+def status_kib(field):
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+def reset_peak():
+    # Linux >= 4.0: "5" resets VmHWM, the peak RSS of this process, to its RSS
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+info = {"python": sys.version.split()[0], "executable": sys.executable}
+try:
+    if reader == "planbook":
+        import planbook
+        info["version"] = getattr(planbook, "__version__", None)
+        load = planbook.load
+        def run():
+            return load(path)
+    else:
+        import yaml
+        info["version"] = yaml.__version__
+        if not getattr(yaml, "__with_libyaml__", False):
+            raise ImportError("PyYAML is installed without libyaml (no CSafeLoader)")
+        Loader = yaml.CSafeLoader
+        def run():
+            with open(path, "rb") as f:
+                return yaml.load(f, Loader=Loader)
+except Exception as e:
+    info.update(available=False, error=f"{type(e).__name__}: {e}")
+    print(json.dumps(info))
+    sys.exit(0)
+
+if action == "probe":
+    info["available"] = True
+    print(json.dumps(info))
+    sys.exit(0)
+
+import gc
+gc.collect()
+maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+hwm_reset = reset_peak()
+rss_before = status_kib("VmRSS")
+t0 = time.perf_counter()
+result = run()
+t1 = time.perf_counter()
+maxrss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+hwm_after = status_kib("VmHWM") if hwm_reset else None
+info.update(available=True, seconds=t1 - t0, rss_before_kib=rss_before,
+            ru_maxrss_before_kib=maxrss_before, ru_maxrss_after_kib=maxrss_after,
+            hwm_after_kib=hwm_after)
+if hwm_after is not None and rss_before is not None:
+    info.update(peak_delta_kib=hwm_after - rss_before, memory_method="VmHWM")
+else:
+    # ru_maxrss before the load may already be above the RSS (the import's
+    # peak, or the parent's after vfork+exec): then this overstates the delta
+    base = rss_before if rss_before is not None else maxrss_before
+    info.update(peak_delta_kib=maxrss_after - base, memory_method="ru_maxrss")
+print(json.dumps(info))
+sys.stdout.flush()
+os._exit(0)   # the result is not freed: teardown is not part of the load
+"""
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------
+# Children: run, wait with wait4() for the child's own rusage.
+
+def run_child(cmd, env=None):
+    """Run cmd; return (returncode, stdout, stderr, maxrss_kib of the child)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                             env=env)
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return (p.returncode, out.read().decode("utf-8", "replace"),
+                err.read().decode("utf-8", "replace"), ru.ru_maxrss)
+
+
+def child_env():
+    env = dict(os.environ)
+    env.setdefault("PYTHONHASHSEED", "0")
+    return env
+
+
+def probe_python(python: str, reader: str) -> dict:
+    rc, out, err, _ = run_child([python, "-c", CHILD, reader, "probe", os.devnull],
+                                child_env())
+    try:
+        return json.loads(out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"available": False, "error": f"exit {rc}: {err.strip()[-300:]}"}
+
+
+def choose_python(reader: str, candidates) -> tuple[str | None, dict]:
+    """The first interpreter of candidates that can run the reader."""
+    first = None
+    for py in candidates:
+        info = probe_python(py, reader)
+        if info.get("available"):
+            return py, info
+        if first is None:
+            first = info
+    return None, first or {"available": False, "error": "no interpreter"}
+
+
+def measure_python(python: str, reader: str, path: Path) -> dict:
+    rc, out, err, maxrss = run_child([python, "-c", CHILD, reader, "load", str(path)],
+                                     child_env())
+    try:
+        res = json.loads(out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        res = {"available": False}
+    if rc != 0 or "seconds" not in res:
+        res.update(available=False,
+                   error=res.get("error") or f"exit {rc}: {err.strip()[-500:]}")
+    res["child_maxrss_kib"] = maxrss
+    return res
+
+
+# --------------------------------------------------------------------------
+# The scan.
+
+def build_scan() -> tuple[bool, str]:
+    BUILD.mkdir(parents=True, exist_ok=True)
+    if SCAN_BIN.exists() and SCAN_BIN.stat().st_mtime >= SCAN_SRC.stat().st_mtime:
+        return True, ""
+    cc = os.environ.get("CC", "cc")
+    cmd = [cc, "-O2", "-Wall", "-Wextra", "-Werror", str(SCAN_SRC), "-lyaml", "-o", str(SCAN_BIN)]
+    log("building: " + shlex.join(cmd))
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        return False, (p.stderr or p.stdout).strip()
+    return True, ""
+
+
+def libyaml_version() -> str | None:
+    p = subprocess.run([str(SCAN_BIN), "--version"], capture_output=True, text=True)
+    if p.returncode != 0:
+        return None
+    return p.stdout.strip() or None
+
+
+def parse_scan(out: str) -> dict:
+    fields = dict(kv.split("=", 1) for kv in out.split())
+    return {"events": int(fields["events"]), "seconds": float(fields["seconds"]),
+            "bytes": int(fields["bytes"]),
+            "rss_before_kib": int(fields.get("rss_before_kib", -1)),
+            "hwm_after_kib": int(fields.get("peak_kib", -1))}
+
+
+def scan_baseline_kib() -> int:
+    tiny = BUILD / "tiny.yaml"
+    tiny.write_text("planbook: 1\n")
+    peaks = []
+    for _ in range(3):
+        rc, out, err, maxrss = run_child([str(SCAN_BIN), str(tiny)])
+        if rc == 0:
+            peaks.append(maxrss)
+    return min(peaks) if peaks else 0
+
+
+def measure_scan(path: Path, baseline) -> dict:
+    rc, out, err, maxrss = run_child([str(SCAN_BIN), str(path)])
+    if rc != 0:
+        return {"available": False, "error": err.strip()[-500:], "child_maxrss_kib": maxrss}
+    res = parse_scan(out)
+    res.update(available=True, child_maxrss_kib=maxrss)
+    if res["hwm_after_kib"] >= 0 and res["rss_before_kib"] >= 0:
+        res.update(peak_delta_kib=res["hwm_after_kib"] - res["rss_before_kib"],
+                   memory_method="VmHWM")
+    else:
+        # wait4's ru_maxrss of the child, less the same on a one-line file
+        # (after vfork+exec it starts at this process's own peak)
+        res.update(peak_delta_kib=maxrss - baseline(), baseline_kib=baseline(),
+                   memory_method="ru_maxrss")
+    return res
+
+
+# --------------------------------------------------------------------------
+# Files.
+
+def generator_hash() -> str:
+    return hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:8]
+
+
+def plan_file(size: float, seed: int) -> Path:
+    BUILD.mkdir(parents=True, exist_ok=True)
+    path = BUILD / f"plan-{size:g}mb-seed{seed}-{generator_hash()}.yaml"
+    if not path.exists():
+        cmd = [sys.executable, str(GENERATOR), "--megabytes", f"{size:g}",
+               "-o", str(path), "--seed", str(seed)]
+        log("generating: " + shlex.join(cmd))
+        subprocess.run(cmd, check=True)
+        for old in BUILD.glob("plan-*mb-seed*-*.yaml"):   # made by an older generator
+            if not old.name.endswith(f"-{generator_hash()}.yaml"):
+                old.unlink()
+    return path
+
+
+def warm(path: Path) -> None:
+    """Read the file once, so that every timed run finds it in the page cache."""
+    with open(path, "rb") as f:
+        while f.read(1 << 20):
+            pass
+
+
+# --------------------------------------------------------------------------
+# Statistics and the report.
+
+def kib_to_mb(kib: float) -> float:
+    return kib * 1024 / MB
+
+
+def summarise(runs, file_bytes) -> dict:
+    ok = [r for r in runs if r.get("available")]
+    if not ok:
+        err = next((r.get("error") for r in runs if r.get("error")), "not available")
+        return {"available": False, "error": err}
+    secs = [r["seconds"] for r in ok]
+    deltas = [kib_to_mb(r["peak_delta_kib"]) for r in ok]
+    file_mb = file_bytes / MB
+    med = statistics.median(secs)
+    dmed = statistics.median(deltas)
+    return {
+        "available": True, "n": len(ok),
+        "seconds_median": med, "seconds_min": min(secs), "seconds_max": max(secs),
+        "mb_per_s": file_mb / med if med > 0 else None,
+        "peak_delta_mb_median": dmed, "peak_delta_mb_min": min(deltas),
+        "peak_delta_mb_max": max(deltas),
+        "peak_delta_x_file": dmed / file_mb,
+    }
+
+
+def ratios(summary) -> dict:
+    pb, py, sc = (summary.get(k, {}) for k in READERS)
+    out = {}
+    if pb.get("available") and py.get("available"):
+        out["pyyaml_over_planbook_time"] = py["seconds_median"] / pb["seconds_median"]
+    if pb.get("available") and sc.get("available"):
+        out["planbook_over_scan_time"] = pb["seconds_median"] / sc["seconds_median"]
+    if pb.get("available"):
+        out["planbook_peak_over_file"] = pb["peak_delta_x_file"]
+    missing = [READER_TITLES[k] + (" not available" if k in summary else " not measured")
+               for k in READERS if not summary.get(k, {}).get("available")]
+    out["why_missing"] = {
+        "pyyaml_over_planbook_time": "; ".join(m for m in missing if "scan" not in m),
+        "planbook_over_scan_time": "; ".join(m for m in missing if "PyYAML" not in m),
+        "planbook_peak_over_file": "; ".join(m for m in missing if m.startswith("planbook")),
+    }
+    return out
+
+
+def fmt_ratio(r, key, target, better) -> str:
+    value = r.get(key)
+    if value is None:
+        return f"n/a ({r['why_missing'][key]})"
+    met = value >= target if better == "high" else value <= target
+    return f"{value:.2f}x ({'met' if met else 'NOT met'})"
+
+
+def markdown(report) -> str:
+    m = report["machine"]
+    lines = [
+        MARK_START,
+        "## Load benchmark",
+        "",
+        f"Measured {report['date']} with `{report['command']}`.",
+        "",
+        f"- Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory']}, {m['platform']}",
+        f"- Python {m['python']}; PyYAML {m.get('pyyaml') or 'n/a'}; "
+        f"libyaml {m.get('libyaml') or 'n/a'}; planbook {m.get('planbook') or 'not available'}",
+        f"- Files: synthetic plans from `bench/generate.py` (seed {report['seed']}); "
+        f"runs per reader and size: {report['repeat']}, each in a fresh process, the "
+        "readers taking turns; MB = 10^6 bytes.",
+        "- Time: wall time of the load call (planbook, PyYAML; the file is opened "
+        "inside it) or as reported by `bench/build/yamlscan` (fopen to the last event). "
+        "Peak Δ: the process's peak RSS during the load (VmHWM, reset just before it "
+        "through /proc/self/clear_refs) minus its RSS just before it, after the imports.",
+        "",
+        "| File | Reader | Time median (min-max) | MB/s | Peak Δ median (min-max) | Peak Δ / file |",
+        "| --- | --- | --- | ---: | --- | ---: |",
+    ]
+    for size in report["sizes"]:
+        fname = f"{size['mb']:.1f} MB"
+        for reader in READERS:
+            if reader not in size["summary"]:
+                continue
+            s = size["summary"][reader]
+            if not s.get("available"):
+                lines.append(f"| {fname} | {READER_TITLES[reader]} | not available | | | |")
+                continue
+            lines.append(
+                f"| {fname} | {READER_TITLES[reader]} "
+                f"| {s['seconds_median']:.3f} s ({s['seconds_min']:.3f}-{s['seconds_max']:.3f}) "
+                f"| {s['mb_per_s']:.1f} "
+                f"| {s['peak_delta_mb_median']:.1f} MB ({s['peak_delta_mb_min']:.1f}-"
+                f"{s['peak_delta_mb_max']:.1f}) "
+                f"| {s['peak_delta_x_file']:.2f}x |")
+    lines += [
+        "",
+        f"| File | CSafeLoader / planbook time (target >= {TARGET_SPEEDUP:g}x) "
+        f"| planbook / scan time (target <= {TARGET_VS_SCAN:g}x) "
+        f"| planbook peak Δ / file (target <= {TARGET_MEMORY:g}x) |",
+        "| --- | --- | --- | --- |",
+    ]
+    for size in report["sizes"]:
+        r = size["ratios"]
+        lines.append(
+            f"| {size['mb']:.1f} MB "
+            f"| {fmt_ratio(r, 'pyyaml_over_planbook_time', TARGET_SPEEDUP, 'high')} "
+            f"| {fmt_ratio(r, 'planbook_over_scan_time', TARGET_VS_SCAN, 'low')} "
+            f"| {fmt_ratio(r, 'planbook_peak_over_file', TARGET_MEMORY, 'low')} |")
+    notes = [f"- {READER_TITLES[k]}: {v}" for k, v in report.get("unavailable", {}).items()]
+    if notes:
+        lines += ["", "Not measured:", ""] + notes
+    lines += [MARK_END]
+    return "\n".join(lines) + "\n"
+
+
+def write_docs(path: Path, section: str) -> None:
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+    else:
+        text = ("# Benchmarks\n\n"
+                "Numbers measured by the scripts in `bench/`. Each section between a "
+                "pair of markers is rewritten by the script that measured it; edit "
+                "outside the markers.\n\n"
+                "Run the load benchmark with `python bench/run_load.py` "
+                "(`--quick` for a smoke test, `--help` for the options).\n\n")
+    start, end = text.find(MARK_START), text.find(MARK_END)
+    if start != -1 and end > start:
+        text = text[:start] + section + text[end + len(MARK_END):].lstrip("\n")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def machine_info() -> dict:
+    cpu = "unknown CPU"
+    mem = "unknown memory"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
+                    break
+    except OSError:
+        pass
+    try:
+        nproc = len(os.sched_getaffinity(0))
+    except AttributeError:
+        nproc = os.cpu_count()
+    return {"nproc": nproc, "cpu_model": cpu, "memory": mem,
+            "platform": platform.platform(terse=True),
+            "python": platform.python_version()}
+
+
+def print_table(report) -> None:
+    print()
+    print(f"{'file':>8}  {'reader':<24} {'median s':>9} {'min s':>8} {'max s':>8} "
+          f"{'MB/s':>8} {'peak d MB':>10} {'x file':>7}")
+    for size in report["sizes"]:
+        for reader in READERS:
+            if reader not in size["summary"]:
+                continue
+            s = size["summary"][reader]
+            name = f"{size['mb']:.1f} MB"
+            if not s.get("available"):
+                print(f"{name:>8}  {READER_TITLES[reader]:<24} not available: {s.get('error')}")
+                continue
+            print(f"{name:>8}  {READER_TITLES[reader]:<24} {s['seconds_median']:9.3f} "
+                  f"{s['seconds_min']:8.3f} {s['seconds_max']:8.3f} {s['mb_per_s']:8.1f} "
+                  f"{s['peak_delta_mb_median']:10.1f} {s['peak_delta_x_file']:6.2f}x")
+    print()
+    for size in report["sizes"]:
+        r = size["ratios"]
+        print(f"{size['mb']:.1f} MB: CSafeLoader/planbook "
+              f"{fmt_ratio(r, 'pyyaml_over_planbook_time', TARGET_SPEEDUP, 'high')} "
+              f"[>= {TARGET_SPEEDUP:g}x]; planbook/scan "
+              f"{fmt_ratio(r, 'planbook_over_scan_time', TARGET_VS_SCAN, 'low')} "
+              f"[<= {TARGET_VS_SCAN:g}x]; planbook peak/file "
+              f"{fmt_ratio(r, 'planbook_peak_over_file', TARGET_MEMORY, 'low')} "
+              f"[<= {TARGET_MEMORY:g}x]")
+
+
+# --------------------------------------------------------------------------
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(
+        description="Time planbook.load against PyYAML's CSafeLoader and a bare libyaml scan.")
+    ap.add_argument("--sizes", type=float, nargs="+", metavar="MB",
+                    help="file sizes in MB (default: 10 50; --quick: 1)")
+    ap.add_argument("--repeat", type=int, help="runs per reader and size (default 5; --quick: 2)")
+    ap.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    ap.add_argument("--quick", action="store_true", help="smoke test: 1 MB, 2 repeats")
+    ap.add_argument("--readers", nargs="+", choices=READERS, default=list(READERS),
+                    help="readers to measure (default: all)")
+    ap.add_argument("--python", help="interpreter for the planbook and PyYAML runs "
+                    "(default: this one, else the repository's .venv)")
+    ap.add_argument("--json", metavar="PATH", help="also save the raw numbers as JSON")
+    ap.add_argument("--docs", metavar="PATH",
+                    help=f"Markdown file to update (default {DOCS.relative_to(REPO)}; "
+                    "not written with --quick unless given)")
+    ap.add_argument("--no-docs", action="store_true", help="do not write the Markdown file")
+    args = ap.parse_args(argv)
+    sizes = args.sizes or ([1.0] if args.quick else [10.0, 50.0])
+    repeat = args.repeat or (2 if args.quick else 5)
+    if repeat < 1 or any(s <= 0 for s in sizes):
+        ap.error("--repeat and --sizes must be positive")
+    docs = None if args.no_docs else (Path(args.docs) if args.docs
+                                      else (None if args.quick else DOCS))
+
+    if args.python:
+        candidates = [args.python]
+    else:
+        candidates = [sys.executable]
+        venv = REPO / ".venv" / "bin" / "python"
+        if venv.exists() and venv.resolve() != Path(sys.executable).resolve():
+            candidates.append(str(venv))
+
+    machine = machine_info()
+    report = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+              "command": "python bench/run_load.py" + ("" if len(sys.argv) < 2 else
+                                                       " " + shlex.join(sys.argv[1:])),
+              "seed": args.seed, "repeat": repeat, "machine": machine, "sizes": [],
+              "unavailable": {}}
+    pythons = {}
+    for reader in args.readers:
+        if reader == "scan":
+            ok, err = build_scan()
+            if ok:
+                machine["libyaml"] = libyaml_version()
+            else:
+                report["unavailable"]["scan"] = f"cannot build yamlscan: {err}"
+            continue
+        py, info = choose_python(reader, candidates)
+        if py is None:
+            report["unavailable"][reader] = info.get("error", "not available")
+            log(f"{READER_TITLES[reader]}: not available ({info.get('error')})")
+        else:
+            pythons[reader] = py
+            machine["planbook" if reader == "planbook" else "pyyaml"] = info.get("version") or "?"
+            machine[f"python_{reader}"] = f"{py} (Python {info.get('python')})"
+    for reader in READERS:   # also report the PyYAML / libyaml versions when not measured
+        if reader == "pyyaml" and "pyyaml" not in machine:
+            _, info = choose_python("pyyaml", candidates)
+            if info.get("available"):
+                machine["pyyaml"] = info.get("version")
+        if reader == "scan" and "libyaml" not in machine and SCAN_BIN.exists():
+            machine["libyaml"] = libyaml_version()
+
+    baseline_cache = []
+
+    def baseline():
+        if not baseline_cache:
+            baseline_cache.append(scan_baseline_kib())
+        return baseline_cache[0]
+
+    for size in sizes:
+        path = plan_file(size, args.seed)
+        nbytes = path.stat().st_size
+        warm(path)
+        entry = {"megabytes_requested": size, "path": str(path.relative_to(REPO)),
+                 "bytes": nbytes, "mb": nbytes / MB, "runs": {r: [] for r in args.readers},
+                 "summary": {}}
+        log(f"{path.name}: {nbytes / MB:.1f} MB, {repeat} runs per reader")
+        for i in range(repeat):
+            for reader in args.readers:
+                if reader in report["unavailable"]:
+                    continue
+                if reader == "scan":
+                    res = measure_scan(path, baseline)
+                else:
+                    res = measure_python(pythons[reader], reader, path)
+                entry["runs"][reader].append(res)
+                if res.get("available"):
+                    log(f"  run {i + 1}/{repeat} {READER_TITLES[reader]:<24} "
+                        f"{res['seconds']:8.3f} s  peak delta "
+                        f"{kib_to_mb(res['peak_delta_kib']):8.1f} MB")
+                else:
+                    log(f"  run {i + 1}/{repeat} {READER_TITLES[reader]:<24} failed: "
+                        f"{res.get('error')}")
+        for reader in args.readers:
+            if reader in report["unavailable"]:
+                entry["summary"][reader] = {"available": False,
+                                            "error": report["unavailable"][reader]}
+            else:
+                entry["summary"][reader] = summarise(entry["runs"][reader], nbytes)
+        entry["ratios"] = ratios(entry["summary"])
+        report["sizes"].append(entry)
+
+    print_table(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        log(f"wrote {args.json}")
+    if docs is not None:
+        write_docs(docs, markdown(report))
+        log(f"wrote {docs}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+/* pb_arena.h - a bump allocator for a plan's many small strings.
+ *
+ * Internal to the core (not part of the public API).  Memory is taken in
+ * chunks and released all at once by pb_arena_free; nothing is freed
+ * individually.  Freeing walks the chunk list iteratively.
+ */
+#ifndef PB_ARENA_H
+#define PB_ARENA_H
+
+#include <stddef.h>
+
+typedef struct pb_arena_chunk pb_arena_chunk;
+
+typedef struct pb_arena {
+    pb_arena_chunk *head; /* current chunk, newest first */
+    size_t used;          /* bytes used in head */
+    size_t total;         /* bytes allocated in all chunks */
+} pb_arena;
+
+void pb_arena_init(pb_arena *a);
+void pb_arena_free(pb_arena *a);
+/* n bytes aligned for any scalar, or NULL when out of memory. */
+void *pb_arena_alloc(pb_arena *a, size_t n);
+/* A NUL-terminated copy of s[0..n), or NULL when out of memory. */
+char *pb_arena_strndup(pb_arena *a, const char *s, size_t n);
+
+#endif

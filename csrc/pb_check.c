@@ -1,0 +1,755 @@
+/* pb_check.c - computing totals, sum columns and parts; the checks. */
+#include "pb_check.h"
+#include "pb_plan_private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const code_names[PB_FIND_COUNT] = {
+    "total", "formula", "parts", "equals", "agreement", "reference", "unchecked"};
+static const char *const severity_names[3] = {"info", "warning", "error"};
+
+const char *pb_finding_code_name(pb_finding_code code)
+{
+    return (unsigned)code < PB_FIND_COUNT ? code_names[code] : "unknown";
+}
+
+const char *pb_severity_name(pb_severity sev)
+{
+    return (unsigned)sev < 3 ? severity_names[sev] : "unknown";
+}
+
+void pb_findings_init(pb_findings *f)
+{
+    f->items = NULL;
+    f->count = f->cap = 0;
+}
+
+void pb_findings_free(pb_findings *f)
+{
+    free(f->items);
+    pb_findings_init(f);
+}
+
+static pb_finding *finding_new(pb_findings *out)
+{
+    if (out->count == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 16;
+        pb_finding *p = realloc(out->items, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        out->items = p;
+        out->cap = cap;
+    }
+    pb_finding *f = &out->items[out->count++];
+    memset(f, 0, sizeof *f);
+    f->table = f->row = f->column = PB_NONE;
+    f->other_table = f->other_row = f->other_column = PB_NONE;
+    f->agreement = PB_NONE;
+    return f;
+}
+
+/* ============================================================ compute */
+
+/* A running value: amount plus whether it is unknown or overflowed. */
+typedef struct acc {
+    pb_amount v;
+    uint8_t state; /* pb_computed_state: VALUE, UNKNOWN or OVERFLOW */
+} acc;
+
+static void acc_add(acc *a, uint8_t state, pb_amount v, int sign)
+{
+    if (a->state == PB_COMP_OVERFLOW)
+        return;
+    if (state == PB_COMP_OVERFLOW) {
+        a->state = PB_COMP_OVERFLOW;
+        return;
+    }
+    if (state == PB_COMP_UNKNOWN)
+        a->state = PB_COMP_UNKNOWN;
+    pb_amount term = v;
+    if (sign < 0 && pb_amount_neg(v, &term) != PB_OK) {
+        a->state = PB_COMP_OVERFLOW;
+        return;
+    }
+    if (pb_amount_add(a->v, term, &a->v) != PB_OK)
+        a->state = PB_COMP_OVERFLOW;
+}
+
+/* The figure a cell contributes to arithmetic: its computed figure if it
+ * has one, else its own (meaning); blank is zero or unknown. */
+static uint8_t arith(const pb_table *t, size_t r, size_t c, pb_amount *v)
+{
+    size_t i = PB_CELL(t, r, c);
+    if (t->comp_state[i] != PB_COMP_NONE) {
+        *v = t->comp[i];
+        return t->comp_state[i];
+    }
+    pb_cell_state s = pb_cell_value(t, r, c, v);
+    if (s == PB_CELL_BLANK)
+        return t->blank_zero ? PB_COMP_VALUE : PB_COMP_UNKNOWN;
+    return PB_COMP_VALUE;
+}
+
+static int is_part(const pb_table *t, size_t r)
+{
+    uint32_t p = t->rows[r].parent;
+    return p != PB_NONE && t->rows[p].kind == PB_ROW_LINE;
+}
+
+/* Amount columns in an order where every sum column follows its terms. */
+static void topo_visit(const pb_table *t, uint32_t c, uint8_t *mark,
+                       uint32_t *order, size_t *n)
+{
+    if (mark[c])
+        return;
+    mark[c] = 1;
+    const pb_column *col = &t->cols[c];
+    for (uint32_t k = 0; k < col->nterms; k++)
+        topo_visit(t, col->term_cols[k], mark, order, n);
+    order[(*n)++] = c;
+}
+
+static void set_comp(pb_table *t, size_t r, size_t c, acc a)
+{
+    size_t i = PB_CELL(t, r, c);
+    t->comp[i] = a.state == PB_COMP_VALUE ? a.v : 0;
+    t->comp_state[i] = a.state;
+}
+
+/* The sum a `select` total shows: matching lines and parts in its scope. */
+static acc select_sum(const pb_table *t, size_t r, size_t c)
+{
+    acc a = {0, PB_COMP_VALUE};
+    const char *sel = t->rows[r].extra->text[PB_ROW_SELECT];
+    uint32_t parent = t->rows[r].parent;
+    size_t start = parent == PB_NONE ? 0 : parent + 1;
+    int tpol = pb_role_polarity((pb_role)t->rows[r].eff_role);
+    for (size_t k = start; k < r; k++) {
+        const pb_row *row = &t->rows[k];
+        if (row->kind != PB_ROW_LINE || !row->label || strcmp(row->label, sel))
+            continue;
+        pb_amount v;
+        uint8_t s = arith(t, k, c, &v);
+        acc_add(&a, s, v, tpol * pb_role_polarity((pb_role)row->eff_role));
+    }
+    return a;
+}
+
+pb_status pb_table_compute(pb_table *t, pb_error *err)
+{
+    if (t->comp && t->comp_generation == t->plan->generation &&
+        t->comp_cap >= (size_t)t->nrows * t->ncols)
+        return PB_OK;
+    size_t nc = t->ncols, nr = t->nrows, ncell = nr * nc;
+    if (ncell > t->comp_cap || !t->comp) {
+        size_t cap = ncell ? ncell : 1;
+        pb_amount *comp = realloc(t->comp, cap * sizeof *comp);
+        if (!comp)
+            return pb_error_set(err, PB_ERR_NOMEM, NULL);
+        t->comp = comp;
+        uint8_t *cs = realloc(t->comp_state, cap);
+        if (!cs)
+            return pb_error_set(err, PB_ERR_NOMEM, NULL);
+        t->comp_state = cs;
+        t->comp_cap = cap;
+    }
+    if (ncell)
+        memset(t->comp_state, PB_COMP_NONE, ncell);
+
+    pb_status status = PB_OK;
+    uint32_t *order = NULL;
+    uint8_t *mark = NULL;
+    acc *frames = NULL;
+    uint32_t *frame_section = NULL;
+    size_t norder = 0;
+
+    order = malloc((nc ? nc : 1) * sizeof *order);
+    mark = calloc(nc ? nc : 1, 1);
+    frames = malloc((size_t)(PB_MAX_SECTION_DEPTH + 2) * (nc ? nc : 1) * sizeof *frames);
+    frame_section = malloc((PB_MAX_SECTION_DEPTH + 2) * sizeof *frame_section);
+    if (!order || !mark || !frames || !frame_section) {
+        status = pb_error_set(err, PB_ERR_NOMEM, NULL);
+        goto cleanup;
+    }
+    for (uint32_t c = 0; c < nc; c++)
+        if (t->cols[c].type == PB_COL_AMOUNT)
+            topo_visit(t, c, mark, order, &norder);
+
+    /* Pass A: a line with parts is their sum in every plain column where a
+     * part has a figure. */
+    for (size_t r = 0; r < nr; r++) {
+        if (t->rows[r].kind != PB_ROW_LINE || !is_part(t, r))
+            continue;
+        uint32_t line = t->rows[r].parent;
+        for (size_t c = 0; c < nc; c++) {
+            if (t->cols[c].type != PB_COL_AMOUNT || t->cols[c].nterms)
+                continue;
+            pb_amount v;
+            pb_cell_state s = pb_cell_value(t, r, c, &v);
+            if (s == PB_CELL_BLANK)
+                continue;
+            size_t i = PB_CELL(t, line, c);
+            acc a = {0, PB_COMP_VALUE};
+            if (t->comp_state[i] != PB_COMP_NONE) {
+                a.v = t->comp[i];
+                a.state = t->comp_state[i];
+            }
+            acc_add(&a, PB_COMP_VALUE, v, 1);
+            set_comp(t, line, c, a);
+        }
+    }
+
+    /* Pass B: sum columns of lines and parts, in dependency order. */
+    for (size_t r = 0; r < nr; r++) {
+        if (t->rows[r].kind != PB_ROW_LINE)
+            continue;
+        for (size_t k = 0; k < norder; k++) {
+            const pb_column *col = &t->cols[order[k]];
+            if (!col->nterms)
+                continue;
+            acc a = {0, PB_COMP_VALUE};
+            int dec = pb_column_decimals(t, order[k]);
+            for (uint32_t j = 0; j < col->nterms; j++) {
+                pb_amount v;
+                uint8_t s = arith(t, r, col->term_cols[j], &v);
+                int tdec = pb_column_decimals(t, col->term_cols[j]);
+                if (s == PB_COMP_VALUE && tdec != dec &&
+                    pb_amount_rescale(v, tdec, dec, &v) != PB_OK)
+                    s = PB_COMP_OVERFLOW;
+                acc_add(&a, s, v, col->term_signs[j]);
+            }
+            set_comp(t, r, order[k], a);
+        }
+    }
+
+    /* Pass C: totals, walking the section tree with a stack of running
+     * sums in the net arithmetic (each line signed by its role). */
+    size_t depth = 0;
+    frame_section[0] = PB_NONE;
+    for (size_t c = 0; c < nc; c++)
+        frames[c] = (acc){0, PB_COMP_VALUE};
+    for (size_t r = 0; r < nr; r++) {
+        const pb_row *row = &t->rows[r];
+        if (row->kind == PB_ROW_LINE && is_part(t, r))
+            continue;
+        while (frame_section[depth] != row->parent && depth > 0) {
+            acc *top = frames + depth * nc, *below = top - nc;
+            for (size_t c = 0; c < nc; c++)
+                acc_add(&below[c], top[c].state, top[c].v, 1);
+            depth--;
+        }
+        acc *cur = frames + depth * nc;
+        if (row->kind == PB_ROW_SECTION) {
+            if (depth + 1 >= PB_MAX_SECTION_DEPTH + 2) {
+                status = pb_error_set(err, PB_ERR_LIMIT, "sections nested too deep");
+                goto cleanup;
+            }
+            depth++;
+            frame_section[depth] = (uint32_t)r;
+            for (size_t c = 0; c < nc; c++)
+                frames[depth * nc + c] = (acc){0, PB_COMP_VALUE};
+        } else if (row->kind == PB_ROW_LINE) {
+            int pol = pb_role_polarity((pb_role)row->eff_role);
+            for (size_t c = 0; c < nc; c++) {
+                if (t->cols[c].type != PB_COL_AMOUNT)
+                    continue;
+                pb_amount v;
+                uint8_t s = arith(t, r, c, &v);
+                acc_add(&cur[c], s, v, pol);
+            }
+        } else { /* total */
+            int pol = pb_role_polarity((pb_role)row->eff_role);
+            int sel = row->extra && row->extra->text[PB_ROW_SELECT];
+            for (size_t c = 0; c < nc; c++) {
+                if (t->cols[c].type != PB_COL_AMOUNT)
+                    continue;
+                acc a;
+                if (sel) {
+                    a = select_sum(t, r, c);
+                } else {
+                    a = (acc){0, PB_COMP_VALUE};
+                    acc_add(&a, cur[c].state, cur[c].v, pol);
+                }
+                set_comp(t, r, c, a);
+            }
+        }
+    }
+    t->comp_generation = t->plan->generation;
+
+cleanup:
+    free(order);
+    free(mark);
+    free(frames);
+    free(frame_section);
+    if (status != PB_OK) {
+        /* leave no half-made cache behind */
+        t->comp_generation = t->plan->generation - 1;
+        if (ncell)
+            memset(t->comp_state, PB_COMP_NONE, ncell);
+    }
+    return status;
+}
+
+pb_computed_state pb_cell_computed(const pb_table *t, size_t r, size_t c,
+                                   pb_amount *value)
+{
+    size_t i = PB_CELL(t, r, c);
+    if (!t->comp || t->comp_generation != t->plan->generation) {
+        *value = 0;
+        return PB_COMP_NONE;
+    }
+    *value = t->comp[i];
+    return (pb_computed_state)t->comp_state[i];
+}
+
+pb_computed_state pb_table_net(pb_table *t, size_t c, pb_amount *value,
+                               pb_error *err)
+{
+    *value = 0;
+    if (c >= t->ncols || t->cols[c].type != PB_COL_AMOUNT)
+        return PB_COMP_NONE;
+    if (pb_table_compute(t, err) != PB_OK)
+        return PB_COMP_OVERFLOW;
+    acc a = {0, PB_COMP_VALUE};
+    for (size_t r = 0; r < t->nrows; r++) {
+        const pb_row *row = &t->rows[r];
+        if (row->kind != PB_ROW_LINE || is_part(t, r))
+            continue;
+        pb_amount v;
+        uint8_t s = arith(t, r, c, &v);
+        acc_add(&a, s, v, pb_role_polarity((pb_role)row->eff_role));
+    }
+    *value = a.v;
+    return (pb_computed_state)a.state;
+}
+
+/* ============================================================== checks */
+
+/* The figure a reader of the table sees: printed if printed, else computed. */
+static int shown(const pb_table *t, size_t r, size_t c, pb_amount *v)
+{
+    pb_cell_state s = pb_cell_value(t, r, c, v);
+    if (s == PB_CELL_VALUE || s == PB_CELL_NIL)
+        return 1;
+    size_t i = PB_CELL(t, r, c);
+    if (t->comp_state[i] == PB_COMP_VALUE) {
+        *v = t->comp[i];
+        return 1;
+    }
+    return 0;
+}
+
+/* |diff| > tolerance, with diff at `decimals` and tolerance at
+ * PB_TOLERANCE_DECIMALS. */
+static int exceeds(pb_amount diff, int decimals, pb_amount tolerance)
+{
+    if (diff == 0)
+        return 0;
+    pb_amount m;
+    if (pb_amount_neg(diff, &m) != PB_OK)
+        return 1;
+    if (diff > 0)
+        m = diff;
+    if (pb_amount_rescale(m, decimals, PB_TOLERANCE_DECIMALS, &m) != PB_OK)
+        return 1;
+    return m > tolerance;
+}
+
+static pb_amount table_tolerance(const pb_table *t)
+{
+    return t->has_tolerance ? t->tolerance : t->plan->tolerance;
+}
+
+static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
+                             pb_error *err)
+{
+    pb_status st = pb_table_compute(t, err);
+    if (st)
+        return st;
+    pb_amount tol = table_tolerance(t);
+    for (size_t r = 0; r < t->nrows; r++) {
+        const pb_row *row = &t->rows[r];
+        if (row->kind == PB_ROW_SECTION)
+            continue;
+        for (size_t c = 0; c < t->ncols; c++) {
+            if (t->cols[c].type != PB_COL_AMOUNT)
+                continue;
+            size_t i = PB_CELL(t, r, c);
+            uint8_t cs = t->comp_state[i];
+            if (cs == PB_COMP_NONE)
+                continue;
+            pb_amount decl;
+            pb_cell_state ds = pb_cell_value(t, r, c, &decl);
+            if (ds != PB_CELL_VALUE && ds != PB_CELL_NIL)
+                continue;
+            pb_finding_code code =
+                row->kind == PB_ROW_TOTAL
+                    ? PB_FIND_TOTAL
+                    : (t->cols[c].nterms ? PB_FIND_FORMULA : PB_FIND_PARTS);
+            pb_amount diff = 0;
+            int unchecked = cs != PB_COMP_VALUE;
+            if (!unchecked && pb_amount_sub(decl, t->comp[i], &diff) != PB_OK)
+                unchecked = 1, cs = PB_COMP_OVERFLOW;
+            if (!unchecked && !exceeds(diff, pb_column_decimals(t, c), tol))
+                continue;
+            pb_finding *f = finding_new(out);
+            if (!f)
+                return pb_error_set(err, PB_ERR_NOMEM, NULL);
+            f->table = ti;
+            f->row = (uint32_t)r;
+            f->column = (uint32_t)c;
+            f->decimals = (int8_t)pb_column_decimals(t, c);
+            f->declared = decl;
+            pb_cell_source(t, r, c, &f->line, &f->col);
+            if (unchecked) {
+                f->code = PB_FIND_UNCHECKED;
+                f->severity = cs == PB_COMP_OVERFLOW ? PB_SEV_ERROR : PB_SEV_WARNING;
+                snprintf(f->detail, sizeof f->detail, "%s",
+                         cs == PB_COMP_OVERFLOW
+                             ? "the arithmetic overflows the fixed-point range"
+                             : "a figure it depends on is blank");
+                f->has_values = 0;
+            } else {
+                f->code = (uint8_t)code;
+                f->severity = PB_SEV_ERROR;
+                f->computed = t->comp[i];
+                f->difference = diff;
+                f->has_values = 1;
+            }
+        }
+    }
+    /* equals: every line (not parts, not totals) */
+    for (size_t c = 0; c < t->ncols; c++) {
+        uint32_t e = t->cols[c].equals;
+        if (e == PB_NONE)
+            continue;
+        int dc = pb_column_decimals(t, c), de = pb_column_decimals(t, e);
+        int d = dc > de ? dc : de;
+        for (size_t r = 0; r < t->nrows; r++) {
+            if (t->rows[r].kind != PB_ROW_LINE || is_part(t, r))
+                continue;
+            pb_amount a, b, diff;
+            if (!shown(t, r, c, &a) || !shown(t, r, e, &b))
+                continue;
+            int ovf = pb_amount_rescale(a, dc, d, &a) != PB_OK ||
+                      pb_amount_rescale(b, de, d, &b) != PB_OK ||
+                      pb_amount_sub(a, b, &diff) != PB_OK;
+            if (!ovf && !exceeds(diff, d, tol))
+                continue;
+            pb_finding *f = finding_new(out);
+            if (!f)
+                return pb_error_set(err, PB_ERR_NOMEM, NULL);
+            f->code = ovf ? PB_FIND_UNCHECKED : PB_FIND_EQUALS;
+            f->severity = PB_SEV_ERROR;
+            f->table = f->other_table = ti;
+            f->row = f->other_row = (uint32_t)r;
+            f->column = (uint32_t)c;
+            f->other_column = e;
+            f->decimals = (int8_t)d;
+            pb_cell_source(t, r, c, &f->line, &f->col);
+            if (ovf) {
+                snprintf(f->detail, sizeof f->detail,
+                         "the arithmetic overflows the fixed-point range");
+            } else {
+                f->has_values = 1;
+                f->declared = a;
+                f->computed = b;
+                f->difference = diff;
+            }
+        }
+    }
+    return PB_OK;
+}
+
+/* ---------------------------------------------------------- agreements */
+
+typedef struct side_cells {
+    pb_table *t;
+    uint32_t ti;
+    uint32_t *rows;
+    size_t nrows;
+    uint32_t *cols;
+    size_t ncols;
+} side_cells;
+
+static pb_status reference(pb_findings *out, uint32_t a, const pb_plan *plan,
+                           pb_error *err, const char *fmt, const char *x,
+                           const char *y)
+{
+    pb_finding *f = finding_new(out);
+    if (!f)
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    f->code = PB_FIND_REFERENCE;
+    f->severity = PB_SEV_ERROR;
+    f->agreement = a;
+    pb_agreement_source(plan, a, &f->line, &f->col);
+    snprintf(f->detail, sizeof f->detail, fmt, x, y ? y : "");
+    return PB_OK;
+}
+
+/* Resolve one side; returns PB_OK with t == NULL when a reference finding
+ * was emitted instead. */
+static pb_status resolve_side(pb_plan *plan, uint32_t a, pb_side s,
+                              side_cells *sc, pb_findings *out, pb_error *err)
+{
+    const pb_agreement_side *sd = &plan->agreements[a].side[s];
+    memset(sc, 0, sizeof *sc);
+    if (!sd->table)
+        return reference(out, a, plan, err, "a side names no table%s", "", NULL);
+    int64_t ti = pb_plan_find_table(plan, sd->table, strlen(sd->table));
+    if (ti < 0)
+        return reference(out, a, plan, err, "no table '%s'%s", sd->table, NULL);
+    pb_table *t = plan->tables[ti];
+    size_t nrows = 0;
+    int all_lines = sd->nrows == 1 && strcmp(sd->rows[0], "lines") == 0 &&
+                    pb_table_find_row(t, "lines", 5) < 0;
+    if (all_lines) {
+        for (size_t r = 0; r < t->nrows; r++)
+            if (t->rows[r].kind == PB_ROW_LINE && !is_part(t, r))
+                nrows++;
+    } else {
+        nrows = sd->nrows;
+    }
+    sc->rows = malloc((nrows ? nrows : 1) * sizeof *sc->rows);
+    sc->cols = malloc((sd->ncols ? sd->ncols : 1) * sizeof *sc->cols);
+    if (!sc->rows || !sc->cols)
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    if (all_lines) {
+        size_t k = 0;
+        for (size_t r = 0; r < t->nrows; r++)
+            if (t->rows[r].kind == PB_ROW_LINE && !is_part(t, r))
+                sc->rows[k++] = (uint32_t)r;
+    } else {
+        for (size_t k = 0; k < nrows; k++) {
+            int64_t r = pb_table_find_row(t, sd->rows[k], strlen(sd->rows[k]));
+            if (r < 0)
+                return reference(out, a, plan, err,
+                                 r == -2 ? "row '%s' of table '%s' is ambiguous (several rows have that label; give it an id)"
+                                         : "no row '%s' in table '%s'",
+                                 sd->rows[k], sd->table);
+            if (t->rows[r].kind == PB_ROW_SECTION)
+                return reference(out, a, plan, err,
+                                 "row '%s' of table '%s' is a section heading, with no figures",
+                                 sd->rows[k], sd->table);
+            sc->rows[k] = (uint32_t)r;
+        }
+    }
+    for (size_t k = 0; k < sd->ncols; k++) {
+        int64_t c = pb_table_find_column(t, sd->cols[k], strlen(sd->cols[k]));
+        if (c < 0)
+            return reference(out, a, plan, err, "no column '%s' in table '%s'",
+                             sd->cols[k], sd->table);
+        if (t->cols[c].type != PB_COL_AMOUNT)
+            return reference(out, a, plan, err,
+                             "column '%s' of table '%s' holds text", sd->cols[k],
+                             sd->table);
+        sc->cols[k] = (uint32_t)c;
+    }
+    sc->t = t;
+    sc->ti = (uint32_t)ti;
+    sc->nrows = nrows;
+    sc->ncols = sd->ncols;
+    return pb_table_compute(t, err);
+}
+
+static pb_status check_agreement(pb_plan *plan, uint32_t a, pb_findings *out,
+                                 pb_error *err)
+{
+    side_cells L, R;
+    pb_status st = resolve_side(plan, a, PB_LEFT, &L, out, err);
+    if (st == PB_OK && L.t)
+        st = resolve_side(plan, a, PB_RIGHT, &R, out, err);
+    else
+        memset(&R, 0, sizeof R);
+    if (st != PB_OK || !L.t || !R.t)
+        goto cleanup;
+    if (L.nrows != R.nrows || L.ncols != R.ncols || L.nrows * L.ncols == 0) {
+        char l[48], r[48];
+        snprintf(l, sizeof l, "%zu rows x %zu columns", L.nrows, L.ncols);
+        snprintf(r, sizeof r, "%zu rows x %zu columns", R.nrows, R.ncols);
+        st = reference(out, a, plan, err,
+                       "the two sides differ in shape (%s against %s)", l, r);
+        goto cleanup;
+    }
+    const pb_agreement *ag = &plan->agreements[a];
+    pb_amount tol = ag->has_tolerance ? ag->tolerance : plan->tolerance;
+    for (size_t i = 0; i < L.nrows; i++)
+        for (size_t j = 0; j < L.ncols; j++) {
+            pb_amount x, y, diff;
+            uint32_t lr = L.rows[i], lc = L.cols[j], rr = R.rows[i], rc = R.cols[j];
+            if (!shown(L.t, lr, lc, &x) || !shown(R.t, rr, rc, &y))
+                continue;
+            int dl = pb_column_decimals(L.t, lc), dr = pb_column_decimals(R.t, rc);
+            int d = dl > dr ? dl : dr;
+            int ovf = pb_amount_rescale(x, dl, d, &x) != PB_OK ||
+                      pb_amount_rescale(y, dr, d, &y) != PB_OK ||
+                      (ag->side[0].negate && pb_amount_neg(x, &x) != PB_OK) ||
+                      (ag->side[1].negate && pb_amount_neg(y, &y) != PB_OK) ||
+                      pb_amount_sub(x, y, &diff) != PB_OK;
+            if (!ovf && !exceeds(diff, d, tol))
+                continue;
+            pb_finding *f = finding_new(out);
+            if (!f) {
+                st = pb_error_set(err, PB_ERR_NOMEM, NULL);
+                goto cleanup;
+            }
+            f->code = ovf ? PB_FIND_UNCHECKED : PB_FIND_AGREEMENT;
+            f->severity = PB_SEV_ERROR;
+            f->agreement = a;
+            f->table = L.ti;
+            f->row = lr;
+            f->column = lc;
+            f->other_table = R.ti;
+            f->other_row = rr;
+            f->other_column = rc;
+            f->decimals = (int8_t)d;
+            pb_cell_source(L.t, lr, lc, &f->line, &f->col);
+            if (ovf) {
+                snprintf(f->detail, sizeof f->detail,
+                         "the arithmetic overflows the fixed-point range");
+            } else {
+                f->has_values = 1;
+                f->declared = x;
+                f->computed = y;
+                f->difference = diff;
+            }
+        }
+cleanup:
+    free(L.rows);
+    free(L.cols);
+    free(R.rows);
+    free(R.cols);
+    return st;
+}
+
+pb_status pb_plan_check(pb_plan *plan, pb_findings *out, pb_error *err)
+{
+    for (uint32_t i = 0; i < plan->ntables; i++) {
+        pb_status st = check_table(plan->tables[i], i, out, err);
+        if (st)
+            return st;
+    }
+    for (uint32_t a = 0; a < plan->nagreements; a++) {
+        pb_status st = check_agreement(plan, a, out, err);
+        if (st)
+            return st;
+    }
+    return PB_OK;
+}
+
+/* ------------------------------------------------------------ messages */
+
+/* A column as a reader knows it: its label, else period and phase, else
+ * its id. */
+static void column_name(const pb_plan *plan, const pb_table *t, uint32_t c,
+                        char *buf, size_t cap)
+{
+    const pb_column *col = &t->cols[c];
+    if (col->text[PB_COLUMN_LABEL]) {
+        snprintf(buf, cap, "%s", col->text[PB_COLUMN_LABEL]);
+        return;
+    }
+    if (col->period.kind != PB_PERIOD_NONE) {
+        char p[PB_PERIOD_TEXT_MAX];
+        pb_period_format(col->period, plan->year_start, p);
+        const char *extra = col->text[PB_COLUMN_PHASE]
+                                ? col->text[PB_COLUMN_PHASE]
+                                : col->text[PB_COLUMN_MEASURE];
+        snprintf(buf, cap, "%s%s%s", p, extra ? " " : "", extra ? extra : "");
+        return;
+    }
+    snprintf(buf, cap, "%s", col->id);
+}
+
+static const char *row_name(const pb_table *t, uint32_t r)
+{
+    const char *l = t->rows[r].label;
+    if (l)
+        return l;
+    if (t->rows[r].extra && t->rows[r].extra->text[PB_ROW_ID])
+        return t->rows[r].extra->text[PB_ROW_ID];
+    return "(unlabelled row)";
+}
+
+size_t pb_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
+                          size_t cap)
+{
+    char dv[PB_AMOUNT_TEXT_MAX], cv[PB_AMOUNT_TEXT_MAX], df[PB_AMOUNT_TEXT_MAX];
+    char cn[160], on[160];
+    const pb_table *t = f->table != PB_NONE ? plan->tables[f->table] : NULL;
+    const pb_table *o =
+        f->other_table != PB_NONE ? plan->tables[f->other_table] : NULL;
+    if (f->has_values) {
+        pb_amount_format(f->declared, f->decimals, PB_FMT_THOUSANDS, dv);
+        pb_amount_format(f->computed, f->decimals, PB_FMT_THOUSANDS, cv);
+        pb_amount_format(f->difference, f->decimals, PB_FMT_THOUSANDS, df);
+    }
+    if (t && f->column != PB_NONE)
+        column_name(plan, t, f->column, cn, sizeof cn);
+    if (o && f->other_column != PB_NONE)
+        column_name(plan, o, f->other_column, on, sizeof on);
+    const char *agname = f->agreement != PB_NONE && plan->agreements[f->agreement].name
+                             ? plan->agreements[f->agreement].name
+                             : "(unnamed)";
+    int n = 0;
+    switch ((pb_finding_code)f->code) {
+    case PB_FIND_TOTAL:
+        n = snprintf(buf, cap,
+                     "'%s', %s: printed %s, but what it totals adds up to %s "
+                     "(difference %s)",
+                     row_name(t, f->row), cn, dv, cv, df);
+        break;
+    case PB_FIND_FORMULA: {
+        char terms[200] = "";
+        size_t len = 0;
+        const pb_column *col = &t->cols[f->column];
+        for (uint32_t k = 0; k < col->nterms && len + 1 < sizeof terms; k++) {
+            int w = snprintf(terms + len, sizeof terms - len, "%s%s",
+                             k == 0 ? (col->term_signs[k] < 0 ? "-" : "")
+                                    : (col->term_signs[k] < 0 ? " - " : " + "),
+                             t->cols[col->term_cols[k]].id);
+            if (w < 0)
+                break;
+            len += (size_t)w;
+        }
+        n = snprintf(buf, cap,
+                     "'%s', %s: printed %s, but %s gives %s (difference %s)",
+                     row_name(t, f->row), cn, dv, terms, cv, df);
+        break;
+    }
+    case PB_FIND_PARTS:
+        n = snprintf(buf, cap,
+                     "'%s', %s: printed %s, but its parts add up to %s "
+                     "(difference %s)",
+                     row_name(t, f->row), cn, dv, cv, df);
+        break;
+    case PB_FIND_EQUALS:
+        n = snprintf(buf, cap,
+                     "'%s': %s is %s but should equal %s, which is %s "
+                     "(difference %s)",
+                     row_name(t, f->row), cn, dv, on, cv, df);
+        break;
+    case PB_FIND_AGREEMENT:
+        n = snprintf(buf, cap,
+                     "agreement '%s': %s '%s' %s is %s, but %s '%s' %s is %s "
+                     "(difference %s)",
+                     agname, t->id, row_name(t, f->row), cn, dv, o->id,
+                     row_name(o, f->other_row), on, cv, df);
+        break;
+    case PB_FIND_REFERENCE:
+        n = snprintf(buf, cap, "agreement '%s': %s", agname, f->detail);
+        break;
+    case PB_FIND_UNCHECKED:
+        if (t && f->row != PB_NONE)
+            n = snprintf(buf, cap, "'%s', %s: cannot be checked: %s",
+                         row_name(t, f->row), cn, f->detail);
+        else
+            n = snprintf(buf, cap, "cannot be checked: %s", f->detail);
+        break;
+    default:
+        n = snprintf(buf, cap, "unknown finding");
+    }
+    return n < 0 ? 0 : (size_t)n;
+}

@@ -1,0 +1,25 @@
+/* planbook.h - the umbrella header of the planbook C core.
+ *
+ * Plain C11, no Python.  Components:
+ *   pb_error.h   status codes, error records, the message table
+ *   pb_money.h   exact fixed-point amounts and finance notation
+ *   pb_period.h  financial years, quarters, months
+ *   pb_plan.h    the plan model: tables, columns, rows, cells, agreements
+ *   pb_check.h   computed figures and the checks (findings)
+ * Ownership rules are stated in each header.  docs/c-api.md is the guide.
+ */
+#ifndef PLANBOOK_H
+#define PLANBOOK_H
+
+#define PB_VERSION_MAJOR 0
+#define PB_VERSION_MINOR 1
+#define PB_VERSION_PATCH 0
+#define PB_VERSION_STRING "0.1.0"
+
+#include "pb_error.h"
+#include "pb_money.h"
+#include "pb_period.h"
+#include "pb_plan.h"
+#include "pb_check.h"
+
+#endif

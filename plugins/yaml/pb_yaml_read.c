@@ -1,0 +1,1302 @@
+/* pb_yaml_read.c - reading a plan file with libyaml's event parser.
+ *
+ * A recursive-descent reader over the event stream: each schema element
+ * (plan, table, column, row, agreement) has a function that consumes
+ * exactly its events and builds the core's structures as it goes.  No
+ * document tree is built; no Python object is made.
+ *
+ * Safety: aliases and tags are refused, nesting depth, scalar size and
+ * input size are bounded per reader, duplicate keys are errors, and every
+ * error names the line, column and data path.
+ */
+#include "pb_yaml.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* =========================================================== context */
+
+typedef struct reader {
+    const pb_api *api;
+    pb_plan *plan;
+    pb_error *err;
+    pb_yaml_limits lim;
+    yaml_parser_t parser;
+    yaml_event_t ev;
+    int have_ev;
+    unsigned depth;
+    /* input */
+    FILE *file;
+    const unsigned char *data;
+    size_t size, pos;
+    unsigned long long consumed;
+    int over_limit, io_failed;
+    /* data path, e.g. budgets.subjective.rows[3] */
+    char path[PB_ERROR_PATH_MAX];
+    size_t pathlen;
+} reader;
+
+#define A (r->api)
+#define LINE(ev) ((uint32_t)(ev).start_mark.line + 1)
+#define COL(ev) ((uint32_t)(ev).start_mark.column + 1)
+
+/* ------------------------------------------------------------- paths */
+
+static size_t path_key(reader *r, const char *key, size_t n)
+{
+    size_t saved = r->pathlen;
+    int w = snprintf(r->path + r->pathlen, sizeof r->path - r->pathlen, "%s%.*s",
+                     r->pathlen ? "." : "", (int)n, key);
+    if (w > 0)
+        r->pathlen += (size_t)w;
+    if (r->pathlen >= sizeof r->path)
+        r->pathlen = sizeof r->path - 1;
+    return saved;
+}
+
+static size_t path_index(reader *r, size_t i)
+{
+    size_t saved = r->pathlen;
+    int w = snprintf(r->path + r->pathlen, sizeof r->path - r->pathlen, "[%zu]", i);
+    if (w > 0)
+        r->pathlen += (size_t)w;
+    if (r->pathlen >= sizeof r->path)
+        r->pathlen = sizeof r->path - 1;
+    return saved;
+}
+
+static void path_pop(reader *r, size_t saved)
+{
+    r->pathlen = saved;
+    r->path[saved] = '\0';
+}
+
+/* ------------------------------------------------------------ errors */
+
+static int fail_at(reader *r, pb_status st, uint32_t line, uint32_t col,
+                   const char *fmt, ...)
+{
+    if (r->err->status != PB_OK)
+        return 0; /* keep the first error */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err->message, sizeof r->err->message, fmt, ap);
+    va_end(ap);
+    r->err->status = st;
+    r->err->line = line;
+    r->err->column = col;
+    snprintf(r->err->path, sizeof r->err->path, "%s", r->path);
+    return 0;
+}
+
+#define FAIL(st, ...) fail_at(r, st, LINE(r->ev), COL(r->ev), __VA_ARGS__)
+
+/* A core error (amount, period, duplicate id...) at the current event. */
+static int core_fail(reader *r, pb_error *e)
+{
+    return fail_at(r, e->status == PB_ERR_NOMEM ? PB_ERR_NOMEM : e->status,
+                   LINE(r->ev), COL(r->ev), "%s", e->message);
+}
+
+/* Line and column of a byte offset, for libyaml reader errors, which carry
+ * only an offset. */
+static void offset_position(reader *r, size_t offset, uint32_t *line,
+                            uint32_t *col)
+{
+    uint32_t l = 1, c = 1;
+    size_t i = 0;
+    if (r->data) {
+        for (; i < offset && i < r->size; i++) {
+            unsigned char ch = r->data[i];
+            if (ch == '\n') {
+                l++;
+                c = 1;
+            } else if ((ch & 0xC0) != 0x80) {
+                c++;
+            }
+        }
+    } else if (r->file && fseek(r->file, 0, SEEK_SET) == 0) {
+        int ch;
+        while (i < offset && (ch = fgetc(r->file)) != EOF) {
+            if (ch == '\n') {
+                l++;
+                c = 1;
+            } else if ((ch & 0xC0) != 0x80) {
+                c++;
+            }
+            i++;
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
+static int parser_fail(reader *r)
+{
+    yaml_parser_t *p = &r->parser;
+    if (p->error == YAML_MEMORY_ERROR)
+        return fail_at(r, PB_ERR_NOMEM, 0, 0, "out of memory");
+    if (r->over_limit)
+        return fail_at(r, PB_ERR_LIMIT, 0, 0,
+                       "the input is larger than the limit of %llu bytes",
+                       r->lim.max_input);
+    if (r->io_failed)
+        return fail_at(r, PB_ERR_IO, 0, 0, "the file could not be read");
+    const char *problem = p->problem ? p->problem : "invalid YAML";
+    if (p->error == YAML_READER_ERROR) {
+        uint32_t line, col;
+        offset_position(r, p->problem_offset, &line, &col);
+        if (p->problem_value != -1)
+            return fail_at(r, PB_ERR_PARSE, line, col, "%s (byte 0x%02X at offset %zu)",
+                           problem, (unsigned)p->problem_value & 0xFFu,
+                           p->problem_offset);
+        return fail_at(r, PB_ERR_PARSE, line, col, "%s (at offset %zu)", problem,
+                       p->problem_offset);
+    }
+    uint32_t line = (uint32_t)p->problem_mark.line + 1;
+    uint32_t col = (uint32_t)p->problem_mark.column + 1;
+    if (p->context)
+        return fail_at(r, PB_ERR_PARSE, line, col, "%s %s (the %s began at line %zu, column %zu)",
+                       p->context, problem, "construct", p->context_mark.line + 1,
+                       p->context_mark.column + 1);
+    return fail_at(r, PB_ERR_PARSE, line, col, "%s", problem);
+}
+
+/* ------------------------------------------------------------- input */
+
+static int read_handler(void *ctx, unsigned char *buffer, size_t size,
+                        size_t *size_read)
+{
+    reader *r = ctx;
+    size_t n;
+    if (r->data) {
+        n = r->size - r->pos;
+        if (n > size)
+            n = size;
+        memcpy(buffer, r->data + r->pos, n);
+        r->pos += n;
+    } else {
+        n = fread(buffer, 1, size, r->file);
+        if (n == 0 && ferror(r->file)) {
+            r->io_failed = 1;
+            return 0;
+        }
+    }
+    r->consumed += n;
+    if (r->consumed > r->lim.max_input) {
+        r->over_limit = 1;
+        return 0;
+    }
+    *size_read = n;
+    return 1;
+}
+
+/* ------------------------------------------------------------ events */
+
+static const char *event_name(yaml_event_type_t t)
+{
+    switch (t) {
+    case YAML_SCALAR_EVENT:
+        return "a scalar";
+    case YAML_SEQUENCE_START_EVENT:
+        return "a sequence";
+    case YAML_MAPPING_START_EVENT:
+        return "a mapping";
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        return "the end of a collection";
+    case YAML_ALIAS_EVENT:
+        return "an alias";
+    case YAML_DOCUMENT_START_EVENT:
+        return "another document";
+    case YAML_DOCUMENT_END_EVENT:
+    case YAML_STREAM_END_EVENT:
+        return "the end of the document";
+    default:
+        return "something else";
+    }
+}
+
+/* Move to the next event, enforcing the safety rules. */
+static int next(reader *r)
+{
+    if (r->have_ev) {
+        yaml_event_delete(&r->ev);
+        r->have_ev = 0;
+    }
+    if (!yaml_parser_parse(&r->parser, &r->ev))
+        return parser_fail(r);
+    r->have_ev = 1;
+    yaml_event_t *e = &r->ev;
+    switch (e->type) {
+    case YAML_ALIAS_EVENT:
+        return FAIL(PB_ERR_SCHEMA,
+                    "aliases (*%s) are not allowed in plan files: repeat the value instead",
+                    e->data.alias.anchor ? (const char *)e->data.alias.anchor : "");
+    case YAML_SCALAR_EVENT:
+        if (e->data.scalar.tag)
+            return FAIL(PB_ERR_SCHEMA, "tags (%s) are not allowed in plan files",
+                        (const char *)e->data.scalar.tag);
+        if (e->data.scalar.length > r->lim.max_scalar)
+            return FAIL(PB_ERR_LIMIT, "a value of %zu bytes is larger than the limit of %zu",
+                        e->data.scalar.length, r->lim.max_scalar);
+        break;
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT: {
+        yaml_char_t *tag = e->type == YAML_SEQUENCE_START_EVENT
+                               ? e->data.sequence_start.tag
+                               : e->data.mapping_start.tag;
+        if (tag)
+            return FAIL(PB_ERR_SCHEMA, "tags (%s) are not allowed in plan files",
+                        (const char *)tag);
+        if (++r->depth > r->lim.max_depth)
+            return FAIL(PB_ERR_LIMIT, "nested deeper than the limit of %u",
+                        r->lim.max_depth);
+        break;
+    }
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        r->depth--;
+        break;
+    default:
+        break;
+    }
+    return 1;
+}
+
+static int is_scalar(reader *r) { return r->ev.type == YAML_SCALAR_EVENT; }
+
+static const char *sval(reader *r) { return (const char *)r->ev.data.scalar.value; }
+static size_t slen(reader *r) { return r->ev.data.scalar.length; }
+
+/* A plain ~, null, Null, NULL or empty scalar. */
+static int is_null(reader *r)
+{
+    if (!is_scalar(r) || r->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return 0;
+    const char *s = sval(r);
+    size_t n = slen(r);
+    return n == 0 || (n == 1 && s[0] == '~') ||
+           (n == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) ||
+                       !memcmp(s, "NULL", 4)));
+}
+
+static int key_is(reader *r, const char *k)
+{
+    size_t n = strlen(k);
+    return slen(r) == n && memcmp(sval(r), k, n) == 0;
+}
+
+static int expect(reader *r, yaml_event_type_t t, const char *what)
+{
+    if (r->ev.type != t)
+        return FAIL(PB_ERR_SCHEMA, "expected %s, found %s", what, event_name(r->ev.type));
+    return 1;
+}
+
+/* The current event must be a text scalar (not null). */
+static int text_value(reader *r, const char *what)
+{
+    if (!is_scalar(r))
+        return FAIL(PB_ERR_SCHEMA, "expected %s, found %s", what, event_name(r->ev.type));
+    if (memchr(sval(r), '\0', slen(r)))
+        return FAIL(PB_ERR_SCHEMA, "text must not contain NUL characters");
+    return 1;
+}
+
+/* Skip-free mapping iteration: call with the current event at
+ * MAPPING_START; each call moves to the next key and returns 1 with the
+ * key scalar current, or 0 at MAPPING_END (*done = 1) or on error. */
+static int next_key(reader *r, int *done, uint32_t *seen, const char *const *keys,
+                    int nkeys, int *which)
+{
+    *done = 0;
+    if (!next(r))
+        return 0;
+    if (r->ev.type == YAML_MAPPING_END_EVENT) {
+        *done = 1;
+        return 0;
+    }
+    if (!is_scalar(r))
+        return FAIL(PB_ERR_SCHEMA, "a key must be text, found %s", event_name(r->ev.type));
+    for (int k = 0; k < nkeys; k++)
+        if (key_is(r, keys[k])) {
+            if (*seen & (1u << k))
+                return FAIL(PB_ERR_SCHEMA, "duplicate key '%s'", keys[k]);
+            *seen |= 1u << k;
+            *which = k;
+            return 1;
+        }
+    /* build the list of known keys for the message */
+    char known[400];
+    size_t len = 0;
+    known[0] = '\0';
+    for (int k = 0; k < nkeys && len < sizeof known; k++) {
+        int w = snprintf(known + len, sizeof known - len, "%s%s", k ? ", " : "", keys[k]);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+    return FAIL(PB_ERR_SCHEMA, "unknown key '%.*s' (expected one of: %s)",
+                (int)(slen(r) > 60 ? 60 : slen(r)), sval(r), known);
+}
+
+/* Whole number 0..max from a plain scalar. */
+static int small_int(reader *r, long max, long *out, const char *what)
+{
+    if (!text_value(r, what))
+        return 0;
+    const char *s = sval(r);
+    size_t n = slen(r);
+    long v = 0;
+    if (n == 0 || n > 9)
+        return FAIL(PB_ERR_SCHEMA, "expected %s", what);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return FAIL(PB_ERR_SCHEMA, "expected %s, found '%.*s'", what, (int)n, s);
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v > max)
+        return FAIL(PB_ERR_SCHEMA, "expected %s, found %ld", what, v);
+    *out = v;
+    return 1;
+}
+
+/* A tolerance (finance notation, at PB_TOLERANCE_DECIMALS). */
+static int tolerance_value(reader *r, pb_amount *out)
+{
+    if (!text_value(r, "a tolerance"))
+        return 0;
+    pb_error e;
+    A->pb_error_clear(&e);
+    pb_cell_state st;
+    if (A->pb_amount_parse(sval(r), slen(r), PB_TOLERANCE_DECIMALS, out, &st, &e))
+        return core_fail(r, &e);
+    if (st != PB_CELL_VALUE || *out < 0)
+        return FAIL(PB_ERR_SCHEMA, "a tolerance is a number, zero or more");
+    return 1;
+}
+
+static int bool_value(reader *r, int *out)
+{
+    if (!text_value(r, "true or false"))
+        return 0;
+    if (key_is(r, "true") || key_is(r, "True") || key_is(r, "TRUE")) {
+        *out = 1;
+        return 1;
+    }
+    if (key_is(r, "false") || key_is(r, "False") || key_is(r, "FALSE")) {
+        *out = 0;
+        return 1;
+    }
+    return FAIL(PB_ERR_SCHEMA, "expected true or false, found '%.*s'",
+                (int)(slen(r) > 40 ? 40 : slen(r)), sval(r));
+}
+
+/* ============================================================ plan */
+
+static int read_plan_meta(reader *r)
+{
+    static const char *const keys[] = {
+        "title",       "organisation", "directorate", "service", "period",
+        "status",      "version",      "owner",       "review_date",
+        "next_review", "source",       "notes",       "year_start"};
+    if (!expect(r, YAML_MAPPING_START_EVENT, "a mapping of plan details"))
+        return 0;
+    uint32_t seen = 0;
+    int done, k;
+    while (next_key(r, &done, &seen, keys, 13, &k)) {
+        size_t saved = path_key(r, keys[k], strlen(keys[k]));
+        if (!next(r))
+            return 0;
+        if (k == 12) {
+            if (!text_value(r, "a month"))
+                return 0;
+            int m = A->pb_month_from_name(sval(r), slen(r));
+            long v = 0;
+            if (!m) {
+                if (!small_int(r, 12, &v, "a month name or number 1-12"))
+                    return 0;
+                m = (int)v;
+            }
+            pb_error e;
+            A->pb_error_clear(&e);
+            if (A->pb_plan_set_year_start(r->plan, m, &e))
+                return core_fail(r, &e);
+        } else if (!is_null(r)) {
+            if (!text_value(r, "text"))
+                return 0;
+            int mk = A->pb_meta_key_from_name(keys[k], strlen(keys[k]));
+            pb_error e;
+            A->pb_error_clear(&e);
+            if (A->pb_plan_set_meta(r->plan, (pb_meta_key)mk, sval(r), slen(r), &e))
+                return core_fail(r, &e);
+        }
+        path_pop(r, saved);
+    }
+    return done;
+}
+
+static int read_settings(reader *r)
+{
+    static const char *const keys[] = {"tolerance"};
+    if (!expect(r, YAML_MAPPING_START_EVENT, "a mapping of settings"))
+        return 0;
+    uint32_t seen = 0;
+    int done, k;
+    while (next_key(r, &done, &seen, keys, 1, &k)) {
+        size_t saved = path_key(r, keys[k], strlen(keys[k]));
+        if (!next(r))
+            return 0;
+        pb_amount tol;
+        if (!tolerance_value(r, &tol))
+            return 0;
+        pb_error e;
+        A->pb_error_clear(&e);
+        if (A->pb_plan_set_tolerance(r->plan, tol, &e))
+            return core_fail(r, &e);
+        path_pop(r, saved);
+    }
+    return done;
+}
+
+/* ========================================================== columns */
+
+typedef struct term_ref {
+    char *id;
+    int sign;
+    uint32_t line, col;
+} term_ref;
+
+typedef struct col_refs {
+    term_ref *terms;
+    size_t nterms;
+    char *equals;
+    uint32_t eq_line, eq_col;
+    uint32_t sum_line, sum_col;
+} col_refs;
+
+static void col_refs_free(col_refs *refs, size_t n)
+{
+    if (!refs)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < refs[i].nterms; k++)
+            free(refs[i].terms[k].id);
+        free(refs[i].terms);
+        free(refs[i].equals);
+    }
+    free(refs);
+}
+
+static char *copy_scalar(reader *r)
+{
+    char *s = malloc(slen(r) + 1);
+    if (!s) {
+        FAIL(PB_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    memcpy(s, sval(r), slen(r));
+    s[slen(r)] = '\0';
+    return s;
+}
+
+/* One column mapping.  The id may come anywhere in it, so the other
+ * fields are gathered first and applied once the column exists. */
+static int read_column(reader *r, pb_table *t, col_refs *ref)
+{
+    static const char *const keys[] = {"id",   "label",    "period", "phase", "measure",
+                                       "type", "decimals", "unit",   "sum",   "equals"};
+    enum { K_ID, K_LABEL, K_PERIOD, K_PHASE, K_MEASURE, K_TYPE, K_DECIMALS, K_UNIT, K_SUM, K_EQUALS };
+    if (!expect(r, YAML_MAPPING_START_EVENT, "a column (a mapping with an id)"))
+        return 0;
+    uint32_t map_line = LINE(r->ev), map_col = COL(r->ev);
+    char *text[10] = {0};
+    uint32_t at_line[10] = {0}, at_col[10] = {0};
+    int ok = 0, type_text = 0;
+    long decimals = -1;
+    uint32_t seen = 0;
+    int done = 0, k;
+    while (next_key(r, &done, &seen, keys, 10, &k)) {
+        size_t saved = path_key(r, keys[k], strlen(keys[k]));
+        if (!next(r))
+            goto out;
+        at_line[k] = LINE(r->ev);
+        at_col[k] = COL(r->ev);
+        if (k == K_SUM) {
+            ref->sum_line = LINE(r->ev);
+            ref->sum_col = COL(r->ev);
+            if (!expect(r, YAML_SEQUENCE_START_EVENT, "a list of column ids"))
+                goto out;
+            size_t i = 0;
+            for (;;) {
+                if (!next(r))
+                    goto out;
+                if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+                    break;
+                size_t s2 = path_index(r, i++);
+                if (!text_value(r, "a column id"))
+                    goto out;
+                term_ref *nt = realloc(ref->terms, (ref->nterms + 1) * sizeof *nt);
+                if (!nt) {
+                    FAIL(PB_ERR_NOMEM, "out of memory");
+                    goto out;
+                }
+                ref->terms = nt;
+                term_ref *tr = &ref->terms[ref->nterms];
+                const char *s = sval(r);
+                size_t n = slen(r);
+                tr->sign = 1;
+                if (n && s[0] == '-') {
+                    tr->sign = -1;
+                    s++;
+                    n--;
+                } else if (n && s[0] == '+') {
+                    s++;
+                    n--;
+                }
+                tr->id = malloc(n + 1);
+                if (!tr->id) {
+                    FAIL(PB_ERR_NOMEM, "out of memory");
+                    goto out;
+                }
+                memcpy(tr->id, s, n);
+                tr->id[n] = '\0';
+                tr->line = LINE(r->ev);
+                tr->col = COL(r->ev);
+                ref->nterms++;
+                path_pop(r, s2);
+            }
+        } else if (k == K_DECIMALS) {
+            if (!small_int(r, PB_MAX_DECIMALS, &decimals, "decimals 0-6"))
+                goto out;
+        } else if (is_null(r) && k != K_ID) {
+            /* absent */
+        } else {
+            if (!text_value(r, "text"))
+                goto out;
+            if (k == K_TYPE) {
+                if (key_is(r, "text"))
+                    type_text = 1;
+                else if (!key_is(r, "amount")) {
+                    FAIL(PB_ERR_SCHEMA, "a column type is 'amount' or 'text'");
+                    goto out;
+                }
+            } else if (!(text[k] = copy_scalar(r))) {
+                goto out;
+            }
+        }
+        path_pop(r, saved);
+    }
+    if (!done)
+        goto out;
+    if (!text[K_ID]) {
+        fail_at(r, PB_ERR_SCHEMA, map_line, map_col, "a column needs an 'id'");
+        goto out;
+    }
+    {
+        pb_error e;
+        A->pb_error_clear(&e);
+        int64_t c = A->pb_table_add_column(t, text[K_ID], strlen(text[K_ID]), &e);
+        if (c < 0) {
+            fail_at(r, e.status, at_line[K_ID], at_col[K_ID], "%s", e.message);
+            goto out;
+        }
+        A->pb_column_set_source(t, (size_t)c, map_line, map_col);
+        static const int fields[] = {K_LABEL, K_PHASE, K_MEASURE, K_UNIT};
+        static const pb_column_field cf[] = {PB_COLUMN_LABEL, PB_COLUMN_PHASE,
+                                             PB_COLUMN_MEASURE, PB_COLUMN_UNIT};
+        for (int i = 0; i < 4; i++)
+            if (text[fields[i]] &&
+                A->pb_column_set_text(t, (size_t)c, cf[i], text[fields[i]],
+                                      strlen(text[fields[i]]), &e)) {
+                fail_at(r, e.status, at_line[fields[i]], at_col[fields[i]], "%s", e.message);
+                goto out;
+            }
+        if (text[K_PERIOD]) {
+            pb_period p;
+            if (A->pb_period_parse(text[K_PERIOD], strlen(text[K_PERIOD]),
+                                   A->pb_plan_year_start(r->plan), &p, &e) ||
+                A->pb_column_set_period(t, (size_t)c, p, &e)) {
+                fail_at(r, e.status, at_line[K_PERIOD], at_col[K_PERIOD], "%s%s", e.message,
+                        strstr(e.message, "bare year")
+                            ? " (set plan.year_start before the budgets)"
+                            : "");
+                goto out;
+            }
+        }
+        if (type_text && A->pb_column_set_type(t, (size_t)c, PB_COL_TEXT, &e)) {
+            fail_at(r, e.status, at_line[K_TYPE], at_col[K_TYPE], "%s", e.message);
+            goto out;
+        }
+        if (decimals >= 0 && A->pb_column_set_decimals(t, (size_t)c, (int)decimals, &e)) {
+            fail_at(r, e.status, at_line[K_DECIMALS], at_col[K_DECIMALS], "%s", e.message);
+            goto out;
+        }
+        if (text[K_EQUALS]) {
+            ref->equals = text[K_EQUALS];
+            text[K_EQUALS] = NULL;
+            ref->eq_line = at_line[K_EQUALS];
+            ref->eq_col = at_col[K_EQUALS];
+        }
+    }
+    ok = 1;
+out:
+    for (int i = 0; i < 10; i++)
+        free(text[i]);
+    return ok;
+}
+
+/* Resolve the sum and equals references once every column exists. */
+static int resolve_columns(reader *r, pb_table *t, col_refs *refs, size_t n)
+{
+    pb_error e;
+    A->pb_error_clear(&e);
+    for (size_t c = 0; c < n; c++) {
+        col_refs *ref = &refs[c];
+        if (ref->nterms) {
+            uint32_t cols[64];
+            int8_t signs[64];
+            if (ref->nterms > 64)
+                return fail_at(r, PB_ERR_LIMIT, ref->sum_line, ref->sum_col,
+                               "a sum has at most 64 terms");
+            for (size_t k = 0; k < ref->nterms; k++) {
+                int64_t tc = A->pb_table_find_column(t, ref->terms[k].id,
+                                                     strlen(ref->terms[k].id));
+                if (tc < 0)
+                    return fail_at(r, PB_ERR_SCHEMA, ref->terms[k].line, ref->terms[k].col,
+                                   "the sum names no column '%s'", ref->terms[k].id);
+                cols[k] = (uint32_t)tc;
+                signs[k] = (int8_t)ref->terms[k].sign;
+            }
+            if (A->pb_column_set_sum(t, c, cols, signs, ref->nterms, &e))
+                return fail_at(r, e.status, ref->sum_line, ref->sum_col, "%s", e.message);
+        }
+        if (ref->equals) {
+            int64_t ec = A->pb_table_find_column(t, ref->equals, strlen(ref->equals));
+            if (ec < 0)
+                return fail_at(r, PB_ERR_SCHEMA, ref->eq_line, ref->eq_col,
+                               "'equals' names no column '%s'", ref->equals);
+            if (A->pb_column_set_equals(t, c, (uint32_t)ec, &e))
+                return fail_at(r, e.status, ref->eq_line, ref->eq_col, "%s", e.message);
+        }
+    }
+    return 1;
+}
+
+static int read_columns(reader *r, pb_table *t)
+{
+    if (!expect(r, YAML_SEQUENCE_START_EVENT, "a list of columns"))
+        return 0;
+    col_refs *refs = NULL;
+    size_t n = 0;
+    int ok = 0;
+    for (;;) {
+        if (!next(r))
+            goto out;
+        if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+            break;
+        size_t saved = path_index(r, n);
+        col_refs *nr = realloc(refs, (n + 1) * sizeof *nr);
+        if (!nr) {
+            FAIL(PB_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        refs = nr;
+        memset(&refs[n], 0, sizeof refs[n]);
+        n++;
+        if (!read_column(r, t, &refs[n - 1]))
+            goto out;
+        path_pop(r, saved);
+    }
+    ok = resolve_columns(r, t, refs, n);
+out:
+    col_refs_free(refs, n);
+    return ok;
+}
+
+/* ============================================================= rows */
+
+static int read_rows(reader *r, pb_table *t, uint32_t parent, int parts);
+
+static int set_cell(reader *r, pb_table *t, size_t row, size_t c)
+{
+    pb_error e;
+    A->pb_error_clear(&e);
+    if (is_null(r)) {
+        /* blank: cells start blank */
+    } else {
+        if (!text_value(r, "a value"))
+            return 0;
+        if (A->pb_cell_set_text(t, row, c, sval(r), slen(r), &e))
+            return core_fail(r, &e);
+        if (slen(r) == 0 && A->pb_column_type_of(t, c) == PB_COL_TEXT)
+            return FAIL(PB_ERR_SCHEMA, "an empty text is written ~");
+    }
+    A->pb_cell_set_source(t, row, c, LINE(r->ev), COL(r->ev));
+    return 1;
+}
+
+static int read_values(reader *r, pb_table *t, size_t row)
+{
+    size_t ncols = A->pb_table_column_count(t);
+    if (r->ev.type == YAML_MAPPING_START_EVENT) {
+        /* {column id: value} */
+        unsigned char *seen = calloc(ncols ? ncols : 1, 1);
+        if (!seen)
+            return FAIL(PB_ERR_NOMEM, "out of memory");
+        for (;;) {
+            if (!next(r))
+                goto fail_map;
+            if (r->ev.type == YAML_MAPPING_END_EVENT)
+                break;
+            if (!text_value(r, "a column id"))
+                goto fail_map;
+            int64_t c = A->pb_table_find_column(t, sval(r), slen(r));
+            if (c < 0) {
+                FAIL(PB_ERR_SCHEMA, "no column '%.*s' in this table",
+                     (int)(slen(r) > 60 ? 60 : slen(r)), sval(r));
+                goto fail_map;
+            }
+            if (seen[c]) {
+                FAIL(PB_ERR_SCHEMA, "duplicate key '%s'", A->pb_column_id(t, (size_t)c));
+                goto fail_map;
+            }
+            seen[c] = 1;
+            size_t saved = path_key(r, sval(r), slen(r));
+            if (!next(r) || !set_cell(r, t, row, (size_t)c))
+                goto fail_map;
+            path_pop(r, saved);
+        }
+        free(seen);
+        return 1;
+    fail_map:
+        free(seen);
+        return 0;
+    }
+    if (!expect(r, YAML_SEQUENCE_START_EVENT, "a list of values (one per column)"))
+        return 0;
+    uint32_t line = LINE(r->ev), col = COL(r->ev);
+    size_t i = 0;
+    for (;;) {
+        if (!next(r))
+            return 0;
+        if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+            break;
+        if (i >= ncols)
+            return FAIL(PB_ERR_SCHEMA,
+                        "more values than the table's %zu columns (in a [...] list a "
+                        "comma separates values: quote '1,180')",
+                        ncols);
+        size_t saved = path_index(r, i);
+        if (!set_cell(r, t, row, i))
+            return 0;
+        path_pop(r, saved);
+        i++;
+    }
+    if (i != ncols)
+        return fail_at(r, PB_ERR_SCHEMA, line, col,
+                       "%zu values for the table's %zu columns (write ~ for a blank)", i,
+                       ncols);
+    return 1;
+}
+
+/* One row mapping; the first key says its kind. */
+static int read_row(reader *r, pb_table *t, uint32_t parent, int is_part)
+{
+    static const char *const keys[] = {"line", "section", "total", "id",   "role",
+                                       "values", "note",  "parts", "rows", "select"};
+    enum { K_LINE, K_SECTION, K_TOTAL, K_ID, K_ROLE, K_VALUES, K_NOTE, K_PARTS, K_ROWS, K_SELECT };
+    if (!expect(r, YAML_MAPPING_START_EVENT, "a row (a mapping starting with line, section or total)"))
+        return 0;
+    uint32_t seen = 0;
+    int done, k;
+    int64_t row = -1;
+    int kind = -1;
+    pb_error e;
+    A->pb_error_clear(&e);
+    while (next_key(r, &done, &seen, keys, 10, &k)) {
+        size_t saved = path_key(r, keys[k], strlen(keys[k]));
+        uint32_t kl = LINE(r->ev), kc = COL(r->ev);
+        if (row < 0) {
+            if (k > K_TOTAL)
+                return FAIL(PB_ERR_SCHEMA,
+                            "a row starts with its kind: line, section or total (found '%s')",
+                            keys[k]);
+            if (is_part && k != K_LINE)
+                return FAIL(PB_ERR_SCHEMA, "the parts of a line are lines");
+        } else if (k <= K_TOTAL) {
+            return FAIL(PB_ERR_SCHEMA, "a row has one kind (found '%s' after '%s')",
+                        keys[k], keys[kind]);
+        }
+        if (!next(r))
+            return 0;
+        switch (k) {
+        case K_LINE:
+        case K_SECTION:
+        case K_TOTAL: {
+            const char *label = NULL;
+            size_t n = 0;
+            if (!is_null(r)) {
+                if (!text_value(r, "a label"))
+                    return 0;
+                label = sval(r);
+                n = slen(r);
+            }
+            static const pb_row_kind kinds[] = {PB_ROW_LINE, PB_ROW_SECTION, PB_ROW_TOTAL};
+            row = A->pb_table_insert_row(t, A->pb_table_row_count(t), kinds[k], parent,
+                                         label, n, &e);
+            if (row < 0)
+                return core_fail(r, &e);
+            A->pb_row_set_source(t, (size_t)row, kl, kc);
+            kind = k;
+            break;
+        }
+        case K_ID:
+        case K_NOTE:
+        case K_SELECT: {
+            if (k == K_SELECT && kind != K_TOTAL)
+                return FAIL(PB_ERR_SCHEMA, "only a total has 'select'");
+            if (is_null(r))
+                break;
+            if (!text_value(r, "text"))
+                return 0;
+            pb_row_field f = k == K_ID ? PB_ROW_ID : k == K_NOTE ? PB_ROW_NOTE : PB_ROW_SELECT;
+            if (A->pb_row_set_text(t, (size_t)row, f, sval(r), slen(r), &e))
+                return core_fail(r, &e);
+            break;
+        }
+        case K_ROLE: {
+            if (!text_value(r, "a role"))
+                return 0;
+            int role = A->pb_role_from_name(sval(r), slen(r));
+            if (role < 0)
+                return FAIL(PB_ERR_SCHEMA,
+                            "unknown role '%.*s' (expected expenditure, income, internal, "
+                            "funding, saving, growth, adjustment or other)",
+                            (int)(slen(r) > 40 ? 40 : slen(r)), sval(r));
+            if (A->pb_row_set_role(t, (size_t)row, (pb_role)role, &e))
+                return core_fail(r, &e);
+            break;
+        }
+        case K_VALUES:
+            if (kind == K_SECTION)
+                return FAIL(PB_ERR_SCHEMA, "a section has no values: put them on its lines");
+            if (!read_values(r, t, (size_t)row))
+                return 0;
+            break;
+        case K_PARTS:
+            if (kind != K_LINE || is_part)
+                return FAIL(PB_ERR_SCHEMA, "only a line (not a part) has parts");
+            if (!read_rows(r, t, (uint32_t)row, 1))
+                return 0;
+            break;
+        case K_ROWS:
+            if (kind != K_SECTION)
+                return FAIL(PB_ERR_SCHEMA, "only a section has rows");
+            if (!read_rows(r, t, (uint32_t)row, 0))
+                return 0;
+            break;
+        }
+        path_pop(r, saved);
+    }
+    if (done && row < 0)
+        return FAIL(PB_ERR_SCHEMA, "an empty row: start it with line, section or total");
+    return done;
+}
+
+static int read_rows(reader *r, pb_table *t, uint32_t parent, int parts)
+{
+    if (!expect(r, YAML_SEQUENCE_START_EVENT, parts ? "a list of parts" : "a list of rows"))
+        return 0;
+    size_t i = 0;
+    for (;;) {
+        if (!next(r))
+            return 0;
+        if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+            return 1;
+        size_t saved = path_index(r, i++);
+        if (!read_row(r, t, parent, parts))
+            return 0;
+        path_pop(r, saved);
+    }
+}
+
+/* ============================================================ tables */
+
+static int read_table(reader *r, pb_table *t)
+{
+    static const char *const keys[] = {"title",     "kind",  "unit",      "decimals",
+                                       "income_sign", "blank", "tolerance", "note",
+                                       "columns",   "rows"};
+    enum { K_TITLE, K_KIND, K_UNIT, K_DECIMALS, K_INCOME, K_BLANK, K_TOL, K_NOTE, K_COLUMNS, K_ROWS };
+    static const char *const kinds[] = {"objective", "subjective", "savings", "reconciliation",
+                                        "funding",   "fte",        "capital", "workforce",
+                                        "other"};
+    if (!expect(r, YAML_MAPPING_START_EVENT, "a table (a mapping)"))
+        return 0;
+    A->pb_table_set_source(t, LINE(r->ev), COL(r->ev));
+    uint32_t seen = 0;
+    int done, k;
+    pb_error e;
+    A->pb_error_clear(&e);
+    while (next_key(r, &done, &seen, keys, 10, &k)) {
+        size_t saved = path_key(r, keys[k], strlen(keys[k]));
+        if (!next(r))
+            return 0;
+        switch (k) {
+        case K_TITLE:
+        case K_UNIT:
+        case K_NOTE:
+            if (is_null(r))
+                break;
+            if (!text_value(r, "text"))
+                return 0;
+            if (A->pb_table_set_text(t, k == K_TITLE ? PB_TABLE_TITLE : k == K_UNIT ? PB_TABLE_UNIT : PB_TABLE_NOTE,
+                                     sval(r), slen(r), &e))
+                return core_fail(r, &e);
+            break;
+        case K_KIND: {
+            if (!text_value(r, "a table kind"))
+                return 0;
+            int ok = 0;
+            for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+                ok |= key_is(r, kinds[i]);
+            if (!ok)
+                return FAIL(PB_ERR_SCHEMA,
+                            "unknown table kind '%.*s' (expected objective, subjective, "
+                            "savings, reconciliation, funding, fte, capital, workforce or other)",
+                            (int)(slen(r) > 40 ? 40 : slen(r)), sval(r));
+            if (A->pb_table_set_text(t, PB_TABLE_KIND, sval(r), slen(r), &e))
+                return core_fail(r, &e);
+            break;
+        }
+        case K_DECIMALS: {
+            long d;
+            if (!small_int(r, PB_MAX_DECIMALS, &d, "decimals 0-6"))
+                return 0;
+            if (A->pb_table_set_decimals(t, (int)d, &e))
+                return core_fail(r, &e);
+            break;
+        }
+        case K_INCOME:
+            if (!text_value(r, "positive or negative"))
+                return 0;
+            if (key_is(r, "negative"))
+                A->pb_table_set_income_sign(t, -1, &e);
+            else if (key_is(r, "positive"))
+                A->pb_table_set_income_sign(t, 1, &e);
+            else
+                return FAIL(PB_ERR_SCHEMA, "income_sign is 'positive' or 'negative'");
+            break;
+        case K_BLANK:
+            if (!text_value(r, "zero or missing"))
+                return 0;
+            if (key_is(r, "zero"))
+                A->pb_table_set_blank_zero(t, 1);
+            else if (key_is(r, "missing"))
+                A->pb_table_set_blank_zero(t, 0);
+            else
+                return FAIL(PB_ERR_SCHEMA, "blank is 'zero' or 'missing'");
+            break;
+        case K_TOL: {
+            pb_amount tol;
+            if (!tolerance_value(r, &tol))
+                return 0;
+            if (A->pb_table_set_tolerance(t, 1, tol, &e))
+                return core_fail(r, &e);
+            break;
+        }
+        case K_COLUMNS:
+            if (!read_columns(r, t))
+                return 0;
+            break;
+        case K_ROWS:
+            if (!(seen & (1u << K_COLUMNS)))
+                return FAIL(PB_ERR_SCHEMA, "'columns' must come before 'rows'");
+            if (!read_rows(r, t, PB_NONE, 0))
+                return 0;
+            A->pb_table_compact(t);
+            break;
+        }
+        path_pop(r, saved);
+    }
+    return done;
+}
+
+static int read_budgets(reader *r)
+{
+    if (!expect(r, YAML_MAPPING_START_EVENT, "a mapping of tables by id"))
+        return 0;
+    for (;;) {
+        if (!next(r))
+            return 0;
+        if (r->ev.type == YAML_MAPPING_END_EVENT)
+            return 1;
+        if (!text_value(r, "a table id"))
+            return 0;
+        pb_error e;
+        A->pb_error_clear(&e);
+        size_t saved = path_key(r, sval(r), slen(r));
+        pb_table *t = A->pb_plan_add_table(r->plan, sval(r), slen(r), &e);
+        if (!t) {
+            if (e.status == PB_ERR_DUPLICATE)
+                return FAIL(PB_ERR_SCHEMA, "duplicate key: %s", e.message);
+            return core_fail(r, &e);
+        }
+        if (!next(r) || !read_table(r, t))
+            return 0;
+        path_pop(r, saved);
+    }
+}
+
+/* ======================================================== agreements */
+
+static int read_side(reader *r, size_t a, pb_side s)
+{
+    static const char *const keys[] = {"table", "rows", "columns", "negate"};
+    if (!expect(r, YAML_MAPPING_START_EVENT, "a side (a mapping with table, rows and columns)"))
+        return 0;
+    uint32_t line = LINE(r->ev), col = COL(r->ev);
+    uint32_t seen = 0;
+    int done, k;
+    pb_error e;
+    A->pb_error_clear(&e);
+    while (next_key(r, &done, &seen, keys, 4, &k)) {
+        size_t saved = path_key(r, keys[k], strlen(keys[k]));
+        if (!next(r))
+            return 0;
+        if (k == 0) {
+            if (!text_value(r, "a table id"))
+                return 0;
+            if (A->pb_agreement_set_table(r->plan, a, s, sval(r), slen(r), &e))
+                return core_fail(r, &e);
+        } else if (k == 3) {
+            int v = 0;
+            if (!bool_value(r, &v))
+                return 0;
+            A->pb_agreement_set_negate(r->plan, a, s, v);
+        } else if (k == 1 && is_scalar(r)) {
+            /* rows: lines */
+            if (!text_value(r, "a row reference"))
+                return 0;
+            if (A->pb_agreement_add_row(r->plan, a, s, sval(r), slen(r), &e))
+                return core_fail(r, &e);
+        } else {
+            if (!expect(r, YAML_SEQUENCE_START_EVENT, k == 1 ? "a list of rows" : "a list of columns"))
+                return 0;
+            size_t i = 0;
+            for (;;) {
+                if (!next(r))
+                    return 0;
+                if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+                    break;
+                size_t s2 = path_index(r, i++);
+                if (!text_value(r, k == 1 ? "a row id or label" : "a column id"))
+                    return 0;
+                pb_status st = k == 1 ? A->pb_agreement_add_row(r->plan, a, s, sval(r), slen(r), &e)
+                                      : A->pb_agreement_add_column(r->plan, a, s, sval(r), slen(r), &e);
+                if (st)
+                    return core_fail(r, &e);
+                path_pop(r, s2);
+            }
+        }
+        path_pop(r, saved);
+    }
+    if (done && (seen & 7u) != 7u)
+        return fail_at(r, PB_ERR_SCHEMA, line, col, "a side needs table, rows and columns");
+    return done;
+}
+
+static int read_agreement(reader *r)
+{
+    static const char *const keys[] = {"name", "note", "left", "right", "tolerance"};
+    if (!expect(r, YAML_MAPPING_START_EVENT, "an agreement (a mapping)"))
+        return 0;
+    uint32_t line = LINE(r->ev), col = COL(r->ev);
+    pb_error e;
+    A->pb_error_clear(&e);
+    int64_t a = A->pb_plan_add_agreement(r->plan, NULL, 0, &e);
+    if (a < 0)
+        return core_fail(r, &e);
+    A->pb_agreement_set_source(r->plan, (size_t)a, line, col);
+    uint32_t seen = 0;
+    int done, k;
+    while (next_key(r, &done, &seen, keys, 5, &k)) {
+        size_t saved = path_key(r, keys[k], strlen(keys[k]));
+        if (!next(r))
+            return 0;
+        if (k <= 1) {
+            if (!is_null(r)) {
+                if (!text_value(r, "text"))
+                    return 0;
+                pb_status st = k == 0 ? A->pb_agreement_set_name(r->plan, (size_t)a, sval(r), slen(r), &e)
+                                      : A->pb_agreement_set_note(r->plan, (size_t)a, sval(r), slen(r), &e);
+                if (st)
+                    return core_fail(r, &e);
+            }
+        } else if (k == 4) {
+            pb_amount tol;
+            if (!tolerance_value(r, &tol))
+                return 0;
+            if (A->pb_agreement_set_tolerance(r->plan, (size_t)a, 1, tol, &e))
+                return core_fail(r, &e);
+        } else if (!read_side(r, (size_t)a, k == 2 ? PB_LEFT : PB_RIGHT)) {
+            return 0;
+        }
+        path_pop(r, saved);
+    }
+    if (done && (seen & 0xCu) != 0xCu)
+        return fail_at(r, PB_ERR_SCHEMA, line, col, "an agreement needs a left and a right side");
+    return done;
+}
+
+static int read_agreements(reader *r)
+{
+    if (!expect(r, YAML_SEQUENCE_START_EVENT, "a list of agreements"))
+        return 0;
+    size_t i = 0;
+    for (;;) {
+        if (!next(r))
+            return 0;
+        if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+            return 1;
+        size_t saved = path_index(r, i++);
+        if (!read_agreement(r))
+            return 0;
+        path_pop(r, saved);
+    }
+}
+
+/* ========================================================= document */
+
+static int read_document(reader *r)
+{
+    static const char *const keys[] = {"planbook", "plan", "settings", "budgets", "agreements"};
+    if (!next(r) || !expect(r, YAML_STREAM_START_EVENT, "a stream"))
+        return 0;
+    if (!next(r))
+        return 0;
+    if (r->ev.type == YAML_STREAM_END_EVENT)
+        return fail_at(r, PB_ERR_SCHEMA, 1, 1, "the file is empty: expected a plan");
+    if (!expect(r, YAML_DOCUMENT_START_EVENT, "a document"))
+        return 0;
+    if (!next(r))
+        return 0;
+    if (r->ev.type != YAML_MAPPING_START_EVENT)
+        return FAIL(PB_ERR_SCHEMA, "a plan file is a mapping (starting 'planbook: 1'), found %s",
+                    event_name(r->ev.type));
+    uint32_t seen = 0;
+    int done, k;
+    while (next_key(r, &done, &seen, keys, 5, &k)) {
+        size_t saved = path_key(r, keys[k], strlen(keys[k]));
+        if (!next(r))
+            return 0;
+        switch (k) {
+        case 0:
+            if (!text_value(r, "the format version") )
+                return 0;
+            if (!key_is(r, "1"))
+                return FAIL(PB_ERR_SCHEMA,
+                            "this is format version '%.*s'; this planbook reads version 1",
+                            (int)(slen(r) > 20 ? 20 : slen(r)), sval(r));
+            break;
+        case 1:
+            if (!read_plan_meta(r))
+                return 0;
+            break;
+        case 2:
+            if (!read_settings(r))
+                return 0;
+            break;
+        case 3:
+            if (!read_budgets(r))
+                return 0;
+            break;
+        case 4:
+            if (!read_agreements(r))
+                return 0;
+            break;
+        }
+        path_pop(r, saved);
+    }
+    if (!done)
+        return 0;
+    if (!(seen & 1u))
+        return fail_at(r, PB_ERR_SCHEMA, 1, 1,
+                       "not a planbook file: it has no 'planbook: 1' (the format version)");
+    if (!next(r) || !expect(r, YAML_DOCUMENT_END_EVENT, "the end of the document"))
+        return 0;
+    if (!next(r))
+        return 0;
+    if (r->ev.type != YAML_STREAM_END_EVENT)
+        return FAIL(PB_ERR_SCHEMA, "a plan file holds one document; found another");
+    return 1;
+}
+
+pb_yaml_limits pb_yaml_default_limits(void)
+{
+    pb_yaml_limits lim = {100, 1u << 20, 1ull << 30};
+    return lim;
+}
+
+static pb_plan *read_any(reader *r)
+{
+    if (!r->api || r->api->version != PB_API_VERSION || r->api->size < sizeof(pb_api)) {
+        r->err->status = PB_ERR_INVALID;
+        snprintf(r->err->message, sizeof r->err->message, "core API version mismatch");
+        return NULL;
+    }
+    A->pb_error_clear(r->err);
+    r->plan = A->pb_plan_new();
+    if (!r->plan) {
+        A->pb_error_set(r->err, PB_ERR_NOMEM, NULL);
+        return NULL;
+    }
+    if (!yaml_parser_initialize(&r->parser)) {
+        A->pb_plan_free(r->plan);
+        A->pb_error_set(r->err, PB_ERR_NOMEM, NULL);
+        return NULL;
+    }
+    yaml_parser_set_input(&r->parser, read_handler, r);
+    int ok = read_document(r);
+    if (r->have_ev)
+        yaml_event_delete(&r->ev);
+    yaml_parser_delete(&r->parser);
+    if (!ok) {
+        if (r->err->status == PB_OK)
+            fail_at(r, PB_ERR_PARSE, 0, 0, "the file could not be read");
+        A->pb_plan_free(r->plan);
+        return NULL;
+    }
+    return r->plan;
+}
+
+pb_plan *pb_yaml_read_file(const pb_api *api, FILE *file,
+                           const pb_yaml_limits *limits, pb_error *err)
+{
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.api = api;
+    r.err = err;
+    r.lim = limits ? *limits : pb_yaml_default_limits();
+    r.file = file;
+    return read_any(&r);
+}
+
+pb_plan *pb_yaml_read_buffer(const pb_api *api, const unsigned char *data,
+                             size_t size, const pb_yaml_limits *limits,
+                             pb_error *err)
+{
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.api = api;
+    r.err = err;
+    r.lim = limits ? *limits : pb_yaml_default_limits();
+    r.data = data ? data : (const unsigned char *)"";
+    r.size = data ? size : 0;
+    return read_any(&r);
+}

@@ -1,0 +1,214 @@
+/* _yamlmodule.c - planbook_yaml._yaml: the Python binding of the YAML
+ * plugin (pb_yaml_read.c, pb_yaml_write.c).
+ *
+ * It reaches the core through the capsule planbook._core._C_API; the plan
+ * it reads is built by the core's own functions and handed to Python as a
+ * planbook._core.PlanCore.  The GIL is released while a file is read (the
+ * new plan is not shared with any other thread yet).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "pb_yaml.h"
+#include "planbook_capi.h"
+
+#include <errno.h>
+#include <string.h>
+#include <yaml.h>
+
+typedef struct {
+    const pb_capi *capi;
+} yaml_state;
+
+static yaml_state *get_state(PyObject *m) { return (yaml_state *)PyModule_GetState(m); }
+
+/* load(path) -> PlanCore */
+static PyObject *yaml_load(PyObject *m, PyObject *arg)
+{
+    const pb_capi *capi = get_state(m)->capi;
+    PyObject *bytes = NULL;
+    if (!PyUnicode_FSConverter(arg, &bytes))
+        return NULL;
+    PyObject *shown = PyOS_FSPath(arg);
+    if (!shown) {
+        Py_DECREF(bytes);
+        return NULL;
+    }
+    pb_error err;
+    pb_plan *plan = NULL;
+    FILE *f = NULL;
+    int open_errno = 0;
+    Py_BEGIN_ALLOW_THREADS
+    f = fopen(PyBytes_AS_STRING(bytes), "rb");
+    if (!f) {
+        open_errno = errno;
+    } else {
+        plan = pb_yaml_read_file(capi->core, f, NULL, &err);
+        fclose(f);
+    }
+    Py_END_ALLOW_THREADS
+    Py_DECREF(bytes);
+    if (!f) {
+        errno = open_errno;
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, shown);
+        Py_DECREF(shown);
+        return NULL;
+    }
+    if (!plan) {
+        capi->raise_error(PB_KIND_READ, &err, shown);
+        Py_DECREF(shown);
+        return NULL;
+    }
+    Py_DECREF(shown);
+    return capi->plan_wrap(plan);
+}
+
+/* loads(data: bytes | str, name=None) -> PlanCore */
+static PyObject *yaml_loads(PyObject *m, PyObject *args)
+{
+    const pb_capi *capi = get_state(m)->capi;
+    PyObject *data, *name = Py_None;
+    if (!PyArg_ParseTuple(args, "O|O:loads", &data, &name))
+        return NULL;
+    const char *buf;
+    Py_ssize_t n;
+    if (PyUnicode_Check(data)) {
+        buf = PyUnicode_AsUTF8AndSize(data, &n);
+        if (!buf)
+            return NULL;
+    } else if (PyBytes_Check(data)) {
+        buf = PyBytes_AS_STRING(data);
+        n = PyBytes_GET_SIZE(data);
+    } else {
+        return PyErr_Format(PyExc_TypeError, "loads() takes str or bytes, not %.100s",
+                            Py_TYPE(data)->tp_name);
+    }
+    pb_error err;
+    pb_plan *plan;
+    Py_INCREF(data); /* keep the buffer alive while the GIL is released */
+    Py_BEGIN_ALLOW_THREADS
+    plan = pb_yaml_read_buffer(capi->core, (const unsigned char *)buf, (size_t)n, NULL, &err);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(data);
+    if (!plan)
+        return capi->raise_error(PB_KIND_READ, &err, name);
+    return capi->plan_wrap(plan);
+}
+
+static int file_sink(void *ctx, const unsigned char *data, size_t size)
+{
+    return fwrite(data, 1, size, (FILE *)ctx) == size;
+}
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} membuf;
+
+static int mem_sink(void *ctx, const unsigned char *data, size_t size)
+{
+    membuf *mb = ctx;
+    if (size > SIZE_MAX / 2 - mb->len)
+        return 0;
+    if (mb->len + size > mb->cap) {
+        size_t cap = mb->cap ? mb->cap : 4096;
+        while (cap < mb->len + size)
+            cap *= 2;
+        char *nb = PyMem_RawRealloc(mb->buf, cap);
+        if (!nb)
+            return 0;
+        mb->buf = nb;
+        mb->cap = cap;
+    }
+    memcpy(mb->buf + mb->len, data, size);
+    mb->len += size;
+    return 1;
+}
+
+/* dump(plan, path): write (the caller makes it atomic) */
+static PyObject *yaml_dump(PyObject *m, PyObject *args)
+{
+    const pb_capi *capi = get_state(m)->capi;
+    PyObject *obj, *path;
+    if (!PyArg_ParseTuple(args, "OO:dump", &obj, &path))
+        return NULL;
+    pb_plan *plan = capi->plan_unwrap(obj);
+    if (!plan)
+        return NULL;
+    PyObject *bytes = NULL;
+    if (!PyUnicode_FSConverter(path, &bytes))
+        return NULL;
+    FILE *f = fopen(PyBytes_AS_STRING(bytes), "wb");
+    Py_DECREF(bytes);
+    if (!f)
+        return PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path);
+    pb_error err;
+    pb_status st = pb_yaml_write(capi->core, plan, file_sink, f, &err);
+    int close_failed = fflush(f) != 0 || ferror(f);
+    close_failed |= fclose(f) != 0;
+    if (st == PB_OK && close_failed) {
+        capi->core->pb_error_set(&err, PB_ERR_IO, "writing the file failed: %s",
+                                 strerror(errno));
+        st = PB_ERR_IO;
+    }
+    if (st != PB_OK) {
+        PyObject *shown = PyOS_FSPath(path);
+        capi->raise_error(PB_KIND_WRITE, &err, shown);
+        Py_XDECREF(shown);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* dumps(plan) -> str */
+static PyObject *yaml_dumps(PyObject *m, PyObject *obj)
+{
+    const pb_capi *capi = get_state(m)->capi;
+    pb_plan *plan = capi->plan_unwrap(obj);
+    if (!plan)
+        return NULL;
+    membuf mb = {NULL, 0, 0};
+    pb_error err;
+    pb_status st = pb_yaml_write(capi->core, plan, mem_sink, &mb, &err);
+    PyObject *res = NULL;
+    if (st != PB_OK) {
+        if (err.status == PB_ERR_IO) /* the memory sink only fails for memory */
+            PyErr_NoMemory();
+        else
+            capi->raise_error(PB_KIND_WRITE, &err, NULL);
+    } else {
+        res = PyUnicode_DecodeUTF8(mb.buf ? mb.buf : "", (Py_ssize_t)mb.len, "strict");
+    }
+    PyMem_RawFree(mb.buf);
+    return res;
+}
+
+static PyMethodDef yaml_methods[] = {
+    {"load", yaml_load, METH_O, "load(path) -> planbook._core.PlanCore"},
+    {"loads", yaml_loads, METH_VARARGS, "loads(data, name=None) -> planbook._core.PlanCore"},
+    {"dump", yaml_dump, METH_VARARGS, "dump(plan_core, path) -> None"},
+    {"dumps", yaml_dumps, METH_O, "dumps(plan_core) -> str"},
+    {NULL, NULL, 0, NULL}};
+
+static int yaml_exec(PyObject *m)
+{
+    const pb_capi *capi = pb_capi_import();
+    if (!capi)
+        return -1;
+    get_state(m)->capi = capi;
+    const char *v = yaml_get_version_string();
+    return PyModule_AddStringConstant(m, "LIBYAML_VERSION", v);
+}
+
+static PyModuleDef_Slot yaml_slots[] = {{Py_mod_exec, yaml_exec}, {0, NULL}};
+
+static PyModuleDef yaml_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "planbook_yaml._yaml",
+    .m_doc = "planbook's YAML reader and writer, on libyaml (internal).",
+    .m_size = sizeof(yaml_state),
+    .m_methods = yaml_methods,
+    .m_slots = yaml_slots,
+};
+
+PyMODINIT_FUNC PyInit__yaml(void) { return PyModuleDef_Init(&yaml_module); }

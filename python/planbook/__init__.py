@@ -1,0 +1,40 @@
+"""planbook: business plans (budgets, checks, formats) on an exact C core.
+
+>>> import planbook
+>>> plan = planbook.examples.load("manchester-children-2018-19")
+>>> plan.budgets["subjective"].rows["Gross Expenditure"]["y2018"].difference
+Decimal('300')
+>>> len(plan.check())
+2
+"""
+
+from . import errors
+from ._core import CORE_VERSION
+from ._model import Agreement, Cell, Column, Finding, Findings, Plan, Row, Table, format_amount
+from .errors import (AmountError, FormatError, PlanbookError, ReadError, ValidationError,
+                     WriteError)
+from .formats import dumps, load, loads, save
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Plan", "Table", "Column", "Row", "Cell", "Finding", "Findings", "Agreement",
+    "load", "loads", "save", "dumps", "format_amount",
+    "PlanbookError", "ReadError", "WriteError", "ValidationError", "AmountError",
+    "FormatError", "errors", "examples", "get_include", "__version__", "CORE_VERSION",
+]
+
+
+def get_include() -> list:
+    """Directories holding the C headers a format plugin in C compiles
+    against (planbook_capi.h and the core's headers)."""
+    import os
+    here = os.path.dirname(os.path.abspath(__file__))
+    return [os.path.join(here, "include")]
+
+
+def __getattr__(name):
+    if name == "examples":
+        import importlib
+        return importlib.import_module(".examples", __name__)
+    raise AttributeError(f"module 'planbook' has no attribute {name!r}")

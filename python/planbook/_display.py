@@ -1,0 +1,141 @@
+"""How plans, tables and findings show themselves: plain text for terminals
+and escaped HTML (with a plain-text fallback) for notebooks."""
+
+from __future__ import annotations
+
+import html
+from typing import List
+
+from ._model import format_amount
+
+MISMATCH = "\u26a0"  # warning sign: shown beside a printed figure that is off
+
+
+def _cell_text(cell) -> str:
+    if cell.state == "text":
+        return cell.value
+    if cell.state == "nil":
+        return "-"
+    if cell.state == "value":
+        return format_amount(cell.value)
+    if cell.computed is not None:
+        return f"[{format_amount(cell.computed)}]"
+    return ""
+
+
+def table_text(table, width: int = 48) -> str:
+    """The table as finance lays it out, in plain text.  Computed figures
+    that were not printed are shown in [brackets]; a printed figure that
+    disagrees with the arithmetic is flagged with its computed value."""
+    cols = table.columns
+    cells = table.cells()
+    rows = list(table.rows)
+    heads = [c.heading for c in cols]
+    body: List[List[str]] = []
+    labels: List[str] = []
+    notes: List[str] = []
+    for row, row_cells in zip(rows, cells):
+        kind, label, depth = row.kind, row.label or "", row.depth
+        labels.append(("  " * depth) + label)
+        if kind == "section":
+            body.append([""] * len(cols))
+            continue
+        texts = []
+        for cell in row_cells:
+            t = _cell_text(cell)
+            if cell.difference:
+                t = f"{t} {MISMATCH}"
+                notes.append(f"{MISMATCH} {label} / {cell.column}: printed "
+                             f"{format_amount(cell.declared)}, computed "
+                             f"{format_amount(cell.computed)}")
+            texts.append(t)
+        body.append(texts)
+    lw = min(width, max([len(x) for x in labels] + [5]))
+    cw = [max([len(h) for h in [heads[i]]] + [len(b[i]) for b in body] + [4])
+          for i in range(len(cols))]
+    cw = [min(w, 24) for w in cw]
+
+    def clip(s, w):
+        return s if len(s) <= w else s[: w - 1] + "\u2026"
+    title = table.title or table.id
+    out = [f"{title}  ({table.id}, {table.unit})"]
+    out.append(" " * lw + " | " + " | ".join(clip(h, w).rjust(w) for h, w in zip(heads, cw)))
+    out.append("-" * (lw + sum(w + 3 for w in cw)))
+    for label, texts, row in zip(labels, body, rows):
+        line = clip(label, lw).ljust(lw) + " | " + " | ".join(
+            clip(t, w).rjust(w) for t, w in zip(texts, cw))
+        out.append(line)
+        if row.kind == "total":
+            out.append("-" * (lw + sum(w + 3 for w in cw)))
+    out.extend(notes)
+    return "\n".join(out)
+
+
+def _esc(s) -> str:
+    return html.escape("" if s is None else str(s), quote=True)
+
+
+def table_html(table) -> str:
+    cols = table.columns
+    cells = table.cells()
+    parts = ["<div class='planbook-table'>",
+             f"<table><caption>{_esc(table.title or table.id)} "
+             f"<small>({_esc(table.unit)})</small></caption><thead><tr><th></th>"]
+    parts += [f"<th style='text-align:right'>{_esc(c.heading)}</th>" for c in cols]
+    parts.append("</tr></thead><tbody>")
+    for row, row_cells in zip(table.rows, cells):
+        style = "font-weight:bold" if row.kind in ("total", "section") else ""
+        pad = 1.2 * row.depth
+        parts.append(f"<tr style='{style}'><td style='padding-left:{pad:.1f}em'>"
+                     f"{_esc(row.label)}</td>")
+        for cell in row_cells:
+            if row.kind == "section":
+                parts.append("<td></td>")
+                continue
+            text = _cell_text(cell)
+            if cell.difference:
+                parts.append(f"<td style='text-align:right;background:#fde2e1' title="
+                             f"'computed {_esc(format_amount(cell.computed))}'>{_esc(text)} "
+                             f"{MISMATCH}</td>")
+            else:
+                parts.append(f"<td style='text-align:right'>{_esc(text)}</td>")
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    parts.append(f"<details><summary>plain text</summary><pre>{_esc(table_text(table))}"
+                 f"</pre></details></div>")
+    return "".join(parts)
+
+
+def plan_html(plan) -> str:
+    meta = plan.meta
+    findings = plan.check()
+    rows = "".join(f"<tr><th style='text-align:left'>{_esc(k)}</th><td>{_esc(v)}</td></tr>"
+                   for k, v in meta.items() if k != "notes")
+    tables = "".join(f"<li>{_esc(t)}: {_esc(plan.budgets[t].title)}</li>" for t in plan.budgets)
+    status = (f"{MISMATCH} {len(findings.errors)} findings" if findings.errors
+              else "\u2713 every printed figure agrees")
+    return (f"<div class='planbook-plan'><h4>{_esc(meta.get('title', 'Plan'))}</h4>"
+            f"<table>{rows}</table><p>Budget tables:</p><ul>{tables}</ul>"
+            f"<p>{_esc(status)}</p><details><summary>plain text</summary><pre>"
+            f"{_esc(repr(plan))}</pre></details></div>")
+
+
+def _mark(severity: str) -> str:
+    return "\u2716 " if severity == "error" else "! "
+
+
+def findings_html(findings) -> str:
+    if not findings:
+        return "<p>\u2713 no findings</p>"
+    head = ("<tr><th>severity</th><th>code</th><th>table</th><th>row</th><th>column</th>"
+            "<th>printed</th><th>computed</th><th>difference</th><th>where</th></tr>")
+    body = "".join(
+        f"<tr><td>{_esc(_mark(f.severity) + f.severity)}</td>"
+        f"<td>{_esc(f.code)}</td><td>{_esc(f.table)}</td><td>{_esc(f.row)}</td>"
+        f"<td>{_esc(f.column_heading)}</td><td style='text-align:right'>"
+        f"{_esc(format_amount(f.declared))}</td><td style='text-align:right'>"
+        f"{_esc(format_amount(f.computed))}</td><td style='text-align:right'>"
+        f"{_esc(format_amount(f.difference))}</td><td>{_esc(f.where)}</td></tr>"
+        for f in findings)
+    return (f"<table>{head}{body}</table><details><summary>plain text</summary><pre>"
+            f"{_esc(str(findings))}</pre></details>")

@@ -1,0 +1,989 @@
+"""The Python view of a plan held by the C core.
+
+Nothing here copies the plan: :class:`Plan` owns a ``_core.PlanCore``;
+:class:`Table`, :class:`Row` and :class:`Cell` are small views that ask the
+core for what they show, when they are asked.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+
+from . import _core
+from .errors import ValidationError
+
+__all__ = ["Plan", "Table", "Column", "Row", "Cell", "Finding", "Findings", "Agreement"]
+
+Amount = Decimal
+CellValue = Union[Decimal, str, None]
+
+_META = _core.PlanCore().meta_keys()
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July",
+           "August", "September", "October", "November", "December"]
+
+
+# --------------------------------------------------------------- amounts
+
+def _to_decimal(scaled: int, decimals: int) -> Decimal:
+    return Decimal(scaled).scaleb(-decimals)
+
+
+def _amount_text(value: Any) -> str:
+    """Text for the core's exact parser from an int, Decimal or str."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise TypeError(
+            f"amounts are exact: give an int, a decimal.Decimal or a string, "
+            f"not {type(value).__name__} ({value!r})")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValidationError(f"{value} is not an amount", code="syntax")
+        return format(value, "f")
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"expected an amount (int, Decimal or str), got {type(value).__name__}")
+
+
+def _scaled(value: Any, decimals: int):
+    """(state, scaled int) for a value given by meaning."""
+    if value is None:
+        return "blank", 0
+    return _core.parse_amount(_amount_text(value), decimals)
+
+
+def _tolerance_from(value: Any) -> int:
+    state, scaled = _core.parse_amount(_amount_text(value), _core.TOLERANCE_DECIMALS)
+    if state != "value" or scaled < 0:
+        raise ValidationError(f"a tolerance is a number, zero or more, not {value!r}")
+    return scaled
+
+
+def format_amount(value: Optional[Decimal], *, parens: bool = True, zero: str = "0") -> str:
+    """Finance presentation: thousands separators, negatives in parentheses.
+
+    >>> format_amount(Decimal("-3215"))
+    '(3,215)'
+    >>> format_amount(Decimal("1180.50"))
+    '1,180.50'
+    >>> format_amount(None)
+    ''
+    """
+    if value is None:
+        return ""
+    if value == 0:
+        return zero
+    sign, digits, exp = value.as_tuple()
+    decimals = -exp if exp < 0 else 0
+    scaled = int(value.scaleb(decimals))
+    return _core.format_amount(scaled, decimals, thousands=True, parens=parens)
+
+
+# ------------------------------------------------------------------- plan
+
+class Plan:
+    """A business plan: metadata, budget tables and agreements, held by the
+    C core.
+
+    Build one with :func:`planbook.load` / :func:`planbook.loads`, or empty
+    with ``Plan(title=...)`` and add tables to ``plan.budgets``.
+
+    >>> plan = Plan(title="Demo", organisation="A council")
+    >>> t = plan.budgets.add("costs", title="Costs", columns=[
+    ...     {"id": "y2024", "period": "2024/25"}, {"id": "y2025", "period": "2025-2026"}])
+    >>> _ = t.add_line("Staff", [100, 110])
+    >>> _ = t.add_line("Premises", ["1,020", 30])
+    >>> total = t.add_total("Total", [1120, 150])
+    >>> total["y2025"].computed
+    Decimal('140')
+    >>> [f.code for f in plan.check()]
+    ['total']
+    """
+
+    __slots__ = ("_c", "source")
+
+    def __init__(self, *, year_start: Union[int, str] = 4, **meta: Optional[str]):
+        self._c = _core.PlanCore()
+        self.source: Optional[str] = None
+        self.year_start = year_start
+        for key, value in meta.items():
+            setattr(self, key, value)
+
+    @classmethod
+    def _wrap(cls, core, source: Optional[str] = None) -> "Plan":
+        plan = cls.__new__(cls)
+        plan._c = core
+        plan.source = source
+        return plan
+
+    # metadata ----------------------------------------------------------
+    @property
+    def meta(self) -> Dict[str, str]:
+        """The metadata fields that are set, in file order."""
+        out = {}
+        for k in _META:
+            v = self._c.get_meta(k)
+            if v is not None:
+                out[k] = v
+        return out
+
+    @property
+    def year_start(self) -> int:
+        """First month (1-12) of the financial year; 4 (April) by default."""
+        return self._c.year_start
+
+    @year_start.setter
+    def year_start(self, month: Union[int, str]) -> None:
+        if isinstance(month, str):
+            names = [m.lower() for m in _MONTHS]
+            key = month.strip().lower()
+            match = [i + 1 for i, n in enumerate(names) if n == key or n[:3] == key]
+            if not match:
+                raise ValidationError(f"{month!r} is not a month")
+            month = match[0]
+        self._c.year_start = month
+
+    @property
+    def tolerance(self) -> Decimal:
+        """Default tolerance of the checks, in each table's units."""
+        return _to_decimal(self._c.tolerance, _core.TOLERANCE_DECIMALS).normalize()
+
+    @tolerance.setter
+    def tolerance(self, value) -> None:
+        self._c.tolerance = _tolerance_from(value)
+
+    @property
+    def budgets(self) -> "Budgets":
+        """The budget tables, by id: ``plan.budgets["subjective"]``."""
+        return Budgets(self)
+
+    @property
+    def agreements(self) -> List["Agreement"]:
+        """Figures that must agree between tables (a snapshot list)."""
+        return [Agreement._from_core(self._c.agreement_get(i))
+                for i in range(self._c.agreement_count())]
+
+    def add_agreement(self, name: str, left: Mapping[str, Any], right: Mapping[str, Any], *,
+                      note: Optional[str] = None, tolerance=None) -> "Agreement":
+        """Declare that cells of two tables must agree.
+
+        Each side is ``{"table": id, "rows": [ids or labels] or "lines",
+        "columns": [ids], "negate": bool}``.
+        """
+        def side(s):
+            rows = s["rows"]
+            return {"table": s["table"], "rows": [rows] if isinstance(rows, str) else list(rows),
+                    "columns": list(s["columns"]), "negate": bool(s.get("negate", False))}
+        tol = None if tolerance is None else _tolerance_from(tolerance)
+        i = self._c.add_agreement(name, note, tol, side(left), side(right))
+        return Agreement._from_core(self._c.agreement_get(i))
+
+    def remove_agreement(self, name: str) -> None:
+        for i in range(self._c.agreement_count()):
+            if self._c.agreement_get(i)["name"] == name:
+                self._c.remove_agreement(i)
+                return
+        raise KeyError(name)
+
+    # checks ------------------------------------------------------------
+    def check(self) -> "Findings":
+        """Every place where a printed figure disagrees with the arithmetic.
+
+        Returns a :class:`Findings` list (empty when everything adds up).
+        """
+        c = self._c
+        ids = [c.table_get(i)["id"] for i in range(c.table_count())]
+        agreement_names = [c.agreement_get(i)["name"] for i in range(c.agreement_count())]
+        out = []
+        for f in c.check():
+            out.append(Finding._from_core(self, f, ids, agreement_names))
+        return Findings(out)
+
+    # files -------------------------------------------------------------
+    def save(self, path, format: Optional[str] = None) -> None:
+        """Write the plan to ``path``; the format comes from the suffix
+        (``.yaml``) unless given.  The write is atomic: if it fails, the
+        previous file is left as it was."""
+        from .formats import save
+        save(self, path, format=format)
+
+    def dumps(self, format: str = "yaml") -> str:
+        """The plan as text in a text format (YAML by default)."""
+        from .formats import dumps
+        return dumps(self, format=format)
+
+    def copy(self) -> "Plan":
+        """An independent copy (through the canonical YAML form)."""
+        from .formats import loads
+        return loads(self.dumps(), format="yaml")
+
+    def memory(self) -> int:
+        """Bytes of memory the plan holds in the C core."""
+        return self._c.memory()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Plan):
+            return NotImplemented
+        return self.dumps() == other.dumps()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        title = self._c.get_meta("title") or "(untitled)"
+        n = self._c.table_count()
+        return f"<planbook.Plan {title!r}: {n} budget table{'s' if n != 1 else ''}>"
+
+    def _repr_html_(self) -> str:
+        from ._display import plan_html
+        return plan_html(self)
+
+
+def _make_meta_property(key: str):
+    def fget(self):
+        return self._c.get_meta(key)
+
+    def fset(self, value):
+        self._c.set_meta(key, None if value is None else str(value))
+    return property(fget, fset, doc=f"The plan's {key.replace('_', ' ')} (text or None).")
+
+
+for _k in _META:
+    setattr(Plan, _k, _make_meta_property(_k))
+
+
+class Budgets(Mapping[str, "Table"]):
+    """The budget tables of a plan, by id, in file order."""
+
+    __slots__ = ("_plan",)
+
+    def __init__(self, plan: Plan):
+        self._plan = plan
+
+    def __getitem__(self, key: str) -> "Table":
+        if not isinstance(key, str) or self._plan._c.find_table(key) < 0:
+            raise KeyError(key)
+        return Table(self._plan, key)
+
+    def __iter__(self) -> Iterator[str]:
+        c = self._plan._c
+        return iter([c.table_get(i)["id"] for i in range(c.table_count())])
+
+    def __len__(self) -> int:
+        return self._plan._c.table_count()
+
+    def __delitem__(self, key: str) -> None:
+        i = self._plan._c.find_table(key)
+        if i < 0:
+            raise KeyError(key)
+        self._plan._c.remove_table(i)
+
+    def add(self, id: str, *, title: Optional[str] = None, kind: Optional[str] = None,
+            unit: Optional[str] = None, decimals: int = 0, income_sign: str = "positive",
+            blank: str = "zero", tolerance=None, note: Optional[str] = None,
+            columns: Sequence[Mapping[str, Any]] = ()) -> "Table":
+        """Add an empty table.  ``columns`` are mappings with the keys of a
+        column in the file format (``id``, ``label``, ``period``, ``phase``,
+        ``measure``, ``type``, ``decimals``, ``unit``, ``sum``, ``equals``)."""
+        c = self._plan._c
+        t = c.add_table(id)
+        try:
+            for field, value in (("title", title), ("kind", kind), ("unit", unit), ("note", note)):
+                if value is not None:
+                    c.table_set(t, field, value)
+            c.table_set(t, "decimals", decimals)
+            c.table_set(t, "income_sign", _sign_from(income_sign))
+            c.table_set(t, "blank_zero", _blank_from(blank))
+            if tolerance is not None:
+                c.table_set(t, "tolerance", _tolerance_from(tolerance))
+            table = Table(self._plan, id)
+            for spec in columns:
+                table._add_column_spec(spec, resolve=False)
+            table._resolve_column_refs(columns)
+        except BaseException:
+            c.remove_table(c.find_table(id))
+            raise
+        return table
+
+    def __repr__(self) -> str:
+        return f"<planbook budgets: {', '.join(self)}>"
+
+
+def _sign_from(value: str) -> int:
+    if value in ("positive", 1, "+"):
+        return 1
+    if value in ("negative", -1, "-"):
+        return -1
+    raise ValidationError(f"income_sign is 'positive' or 'negative', not {value!r}")
+
+
+def _blank_from(value: str) -> bool:
+    if value in ("zero", True):
+        return True
+    if value in ("missing", False):
+        return False
+    raise ValidationError(f"blank is 'zero' or 'missing', not {value!r}")
+
+
+# ------------------------------------------------------------------ table
+
+def _heading(d: Mapping[str, Any]) -> str:
+    if d.get("label"):
+        return d["label"]
+    if d.get("period"):
+        extra = d.get("phase") or d.get("measure")
+        return f"{d['period']} {extra}" if extra else d["period"]
+    return d["id"]
+
+
+class Column:
+    """A column of a table (a snapshot of its definition)."""
+
+    __slots__ = ("index", "id", "label", "period", "phase", "measure", "type", "decimals",
+                 "unit", "sum", "equals")
+
+    def __init__(self, index: int, d: Mapping[str, Any], ids: Sequence[str]):
+        self.index = index
+        self.id: str = d["id"]
+        self.label: Optional[str] = d["label"]
+        self.period: Optional[str] = d["period"]
+        self.phase: Optional[str] = d["phase"]
+        self.measure: Optional[str] = d["measure"]
+        self.type: str = d["type"]
+        self.decimals: int = d["decimals"]
+        self.unit: Optional[str] = d["unit"]
+        self.sum: List[str] = [("-" if s < 0 else "") + ids[c] for c, s in d["sum"]]
+        self.equals: Optional[str] = None if d["equals"] is None else ids[d["equals"]]
+
+    @property
+    def heading(self) -> str:
+        """The heading a reader sees: the label, else period and phase, else the id."""
+        return _heading({"label": self.label, "period": self.period, "phase": self.phase,
+                         "measure": self.measure, "id": self.id})
+
+    def __repr__(self) -> str:
+        extra = f" = {' + '.join(self.sum)}" if self.sum else ""
+        return f"<Column {self.id!r} {self.heading!r}{extra}>"
+
+
+class Table:
+    """A budget table: a view onto the core.
+
+    Rows are reached by position, id or label: ``table.rows[0]``,
+    ``table.rows["gross_expenditure"]``, ``table.rows["Employees"]``.
+    """
+
+    __slots__ = ("_plan", "id")
+
+    def __init__(self, plan: Plan, id: str):
+        self._plan = plan
+        self.id = id
+
+    @property
+    def _t(self) -> int:
+        i = self._plan._c.find_table(self.id)
+        if i < 0:
+            raise KeyError(f"table {self.id!r} is no longer in the plan")
+        return i
+
+    def _info(self) -> Dict[str, Any]:
+        return self._plan._c.table_get(self._t)
+
+    plan = property(lambda self: self._plan, doc="The plan this table belongs to.")
+    title = property(lambda self: self._info()["title"],
+                     lambda self, v: self._plan._c.table_set(self._t, "title", v))
+    kind = property(lambda self: self._info()["kind"] or "other",
+                    lambda self, v: self._plan._c.table_set(self._t, "kind", v))
+    unit = property(lambda self: self._info()["unit"],
+                    lambda self, v: self._plan._c.table_set(self._t, "unit", v))
+    note = property(lambda self: self._info()["note"],
+                    lambda self, v: self._plan._c.table_set(self._t, "note", v))
+    decimals = property(lambda self: self._info()["decimals"],
+                        doc="The table's fixed-point scale (decimals of its amounts).")
+
+    @property
+    def income_sign(self) -> str:
+        """How income lines are printed: 'positive' or 'negative'."""
+        return "negative" if self._info()["income_sign"] < 0 else "positive"
+
+    @income_sign.setter
+    def income_sign(self, value: str) -> None:
+        self._plan._c.table_set(self._t, "income_sign", _sign_from(value))
+
+    @property
+    def blank(self) -> str:
+        """'zero' when blank cells count as zero, else 'missing'."""
+        return "zero" if self._info()["blank_zero"] else "missing"
+
+    @blank.setter
+    def blank(self, value: str) -> None:
+        self._plan._c.table_set(self._t, "blank_zero", _blank_from(value))
+
+    @property
+    def tolerance(self) -> Optional[Decimal]:
+        """The table's own check tolerance, or None to use the plan's."""
+        tol = self._info()["tolerance"]
+        return None if tol is None else _to_decimal(tol, _core.TOLERANCE_DECIMALS).normalize()
+
+    @tolerance.setter
+    def tolerance(self, value) -> None:
+        self._plan._c.table_set(self._t, "tolerance",
+                                None if value is None else _tolerance_from(value))
+
+    # columns -----------------------------------------------------------
+    @property
+    def columns(self) -> List[Column]:
+        c, t = self._plan._c, self._t
+        raw = [c.column_get(t, i) for i in range(c.column_count(t))]
+        ids = [d["id"] for d in raw]
+        return [Column(i, d, ids) for i, d in enumerate(raw)]
+
+    def _col(self, key: Union[int, str, Column]) -> int:
+        if isinstance(key, Column):
+            key = key.id
+        if isinstance(key, int) and not isinstance(key, bool):
+            n = self._plan._c.column_count(self._t)
+            if not -n <= key < n:
+                raise IndexError(f"table {self.id!r} has {n} columns")
+            return key % n
+        if isinstance(key, str):
+            i = self._plan._c.find_column(self._t, key)
+            if i >= 0:
+                return i
+            for col in self.columns:
+                if col.label == key or col.period == key:
+                    return col.index
+            raise KeyError(f"no column {key!r} in table {self.id!r}")
+        raise TypeError(f"a column is an index, an id or a Column, not {type(key).__name__}")
+
+    def add_column(self, id: str, **spec: Any) -> Column:
+        """Add a column (only while the table has no rows)."""
+        spec = dict(spec, id=id)
+        self._add_column_spec(spec, resolve=True)
+        return self.columns[-1]
+
+    def _add_column_spec(self, spec: Mapping[str, Any], resolve: bool) -> None:
+        c, t = self._plan._c, self._t
+        unknown = set(spec) - {"id", "label", "period", "phase", "measure", "type",
+                               "decimals", "unit", "sum", "equals"}
+        if unknown:
+            raise ValidationError(f"unknown column field(s): {', '.join(sorted(unknown))}")
+        i = c.add_column(t, spec["id"])
+        for field in ("label", "phase", "measure", "unit", "period", "type", "decimals"):
+            if spec.get(field) is not None:
+                c.column_set(t, i, field, spec[field])
+        if resolve:
+            self._resolve_column_refs([spec])
+
+    def _resolve_column_refs(self, specs: Sequence[Mapping[str, Any]]) -> None:
+        c, t = self._plan._c, self._t
+        for spec in specs:
+            i = self._col(spec["id"])
+            if spec.get("sum"):
+                terms = []
+                for term in spec["sum"]:
+                    sign = -1 if term.startswith("-") else 1
+                    terms.append((self._col(term.lstrip("+-")), sign))
+                c.column_set(t, i, "sum", terms)
+            if spec.get("equals"):
+                c.column_set(t, i, "equals", self._col(spec["equals"]))
+
+    # rows --------------------------------------------------------------
+    @property
+    def rows(self) -> "Rows":
+        return Rows(self)
+
+    def lines(self) -> List["Row"]:
+        """The lines of the table (not sections, totals or parts), in order."""
+        return [r for r in self.rows if r.kind == "line" and not r.is_part]
+
+    def totals(self) -> List["Row"]:
+        return [r for r in self.rows if r.kind == "total"]
+
+    def _parent_index(self, section) -> Optional[int]:
+        if section is None:
+            return None
+        if isinstance(section, Row):
+            if section.table.id != self.id:
+                raise ValidationError("that row belongs to another table")
+            return section.index
+        return self.rows[section].index
+
+    def _position(self, parent: Optional[int], before, after) -> int:
+        c, t = self._plan._c, self._t
+        if before is not None and after is not None:
+            raise ValidationError("give before or after, not both")
+        if before is not None:
+            return self.rows[before].index if not isinstance(before, Row) else before.index
+        if after is not None:
+            r = after if isinstance(after, Row) else self.rows[after]
+            return r._end
+        if parent is None:
+            return c.row_count(t)
+        return c.row_get(t, parent)[-1]  # end of the parent's subtree
+
+    def _add(self, kind: str, label: Optional[str], values, section, before, after, **fields):
+        c, t = self._plan._c, self._t
+        parent = self._parent_index(section)
+        at = self._position(parent, before, after)
+        r = c.insert_row(t, at, kind, parent, label)
+        try:
+            row = Row(self, r)
+            for field in ("id", "role", "note", "select"):
+                if fields.get(field) is not None:
+                    c.row_set(t, r, field, fields[field])
+            if values is not None:
+                row.set_values(values, printed=fields.get("printed", False))
+        except BaseException:
+            c.remove_row(t, r)
+            raise
+        return Row(self, r)
+
+    def add_line(self, label: Optional[str], values=None, *, section=None, before=None,
+                 after=None, id: Optional[str] = None, role: Optional[str] = None,
+                 note: Optional[str] = None, printed: bool = False) -> "Row":
+        """Add a line with its figures (a list, one per column, or a dict by
+        column id).  ``section`` puts it inside a section (or, for a part,
+        under a line); by default it goes at the end of that section, or
+        ``before``/``after`` a given row.  Values are meanings (income
+        positive) unless ``printed=True``."""
+        return self._add("line", label, values, section, before, after, id=id, role=role,
+                         note=note, printed=printed)
+
+    def add_section(self, label: Optional[str], *, section=None, before=None, after=None,
+                    id: Optional[str] = None, role: Optional[str] = None,
+                    note: Optional[str] = None) -> "Row":
+        """Add a section (a heading that groups the rows added into it)."""
+        return self._add("section", label, None, section, before, after, id=id, role=role,
+                         note=note)
+
+    def add_total(self, label: Optional[str], values=None, *, section=None, before=None,
+                  after=None, id: Optional[str] = None, role: Optional[str] = None,
+                  note: Optional[str] = None, select: Optional[str] = None,
+                  printed: bool = False) -> "Row":
+        """Add a total: computed from what precedes it in its section.
+        ``values`` are the figures as printed in the source (declared)."""
+        return self._add("total", label, values, section, before, after, id=id, role=role,
+                         note=note, select=select, printed=printed)
+
+    def remove(self, row: Union["Row", int, str]) -> None:
+        """Remove a row (and, for a section, everything in it)."""
+        r = row if isinstance(row, Row) else self.rows[row]
+        self._plan._c.remove_row(self._t, r.index)
+
+    # data --------------------------------------------------------------
+    def cells(self) -> List[List["Cell"]]:
+        """Every cell, row by row (one call into the core)."""
+        c, t = self._plan._c, self._t
+        cols = self.columns
+        rows = c.rows(t)
+        out = []
+        for r, (row_t, cells) in enumerate(zip(rows, c.table_cells(t))):
+            out.append([Cell._make(self.id, r, row_t[1], cols[i].id, cell)
+                        for i, cell in enumerate(cells)])
+        return out
+
+    def to_pandas(self, form: str = "long"):
+        """The table as a pandas DataFrame.
+
+        ``form="long"``: one row per (row, column) cell with columns table,
+        row, row_id, kind, role, section, depth, column, period, phase,
+        measure, printed, value, computed, difference.  ``form="wide"``: the
+        table as printed, one column per table column (the value shown:
+        printed, else computed).
+        """
+        from ._pandas import table_to_pandas
+        return table_to_pandas(self, form)
+
+    def __repr__(self) -> str:
+        from ._display import table_text
+        return table_text(self)
+
+    def _repr_html_(self) -> str:
+        from ._display import table_html
+        return table_html(self)
+
+
+class Rows(Sequence["Row"]):
+    """The rows of a table, in print order: by position, id or label."""
+
+    __slots__ = ("_table",)
+
+    def __init__(self, table: Table):
+        self._table = table
+
+    def __len__(self) -> int:
+        return self._table._plan._c.row_count(self._table._t)
+
+    def __getitem__(self, key):  # type: ignore[override]
+        if isinstance(key, slice):
+            return [self[i] for i in range(*key.indices(len(self)))]
+        if isinstance(key, int) and not isinstance(key, bool):
+            n = len(self)
+            if not -n <= key < n:
+                raise IndexError(f"table {self._table.id!r} has {n} rows")
+            return Row(self._table, key % n)
+        if isinstance(key, str):
+            r = self._table._plan._c.find_row(self._table._t, key)
+            if r == -2:
+                raise KeyError(f"several rows of {self._table.id!r} are labelled {key!r}: "
+                               f"use an id or a position")
+            if r < 0:
+                raise KeyError(f"no row {key!r} in table {self._table.id!r}")
+            return Row(self._table, r)
+        raise TypeError(f"a row is an index, an id or a label, not {type(key).__name__}")
+
+    def __iter__(self) -> Iterator["Row"]:
+        for i in range(len(self)):
+            yield Row(self._table, i)
+
+
+class Row:
+    """A row of a table: a line, a section heading or a total.
+
+    ``row["y2015"]`` is a :class:`Cell`; ``row["y2015"] = 1180`` sets the
+    line's figure (by meaning: income as a positive amount).
+
+    A Row is a position in its table: after rows are added or removed
+    before it, look it up again (using it raises an error, rather than
+    showing another row).
+    """
+
+    __slots__ = ("table", "_index", "_layout")
+
+    def __init__(self, table: Table, index: int):
+        self.table = table
+        self._index = index
+        self._layout = table._plan._c.table_layout(table._t)
+
+    @property
+    def index(self) -> int:
+        """Position of the row in its table."""
+        if self.table._plan._c.table_layout(self.table._t) != self._layout:
+            raise ValidationError(
+                "this Row no longer points at the row it was made for: the table's "
+                "rows have changed since; look the row up again")
+        return self._index
+
+    def _get(self):
+        return self.table._plan._c.row_get(self.table._t, self.index)
+
+    kind = property(lambda self: self._get()[0], doc="'line', 'section' or 'total'.")
+
+    @property
+    def label(self) -> Optional[str]:
+        return self._get()[1]
+
+    @label.setter
+    def label(self, value: Optional[str]) -> None:
+        self.table._plan._c.row_set(self.table._t, self.index, "label", value)
+
+    def _text_prop(i, field, doc):  # noqa: N805
+        def fget(self):
+            return self._get()[i]
+
+        def fset(self, value):
+            self.table._plan._c.row_set(self.table._t, self.index, field, value)
+        return property(fget, fset, doc=doc)
+
+    id = _text_prop(2, "id", "The row's id (unique in its table), or None.")
+    note = _text_prop(3, "note", "A note on the row, or None.")
+    select = _text_prop(4, "select", "For a total: the label of the lines it sums, or None.")
+    del _text_prop
+
+    @property
+    def role(self) -> str:
+        """The role as written ('inherit' when it comes from the section)."""
+        return self._get()[5]
+
+    @role.setter
+    def role(self, value: str) -> None:
+        self.table._plan._c.row_set(self.table._t, self.index, "role", value)
+
+    effective_role = property(lambda self: self._get()[6],
+                              doc="The role in force (inherited from the sections).")
+
+    @property
+    def parent(self) -> Optional["Row"]:
+        p = self._get()[7]
+        return None if p is None else Row(self.table, p)
+
+    depth = property(lambda self: self._get()[8])
+    is_part = property(lambda self: self._get()[9], doc="A part: a line under a line.")
+    source = property(lambda self: self._get()[10], doc="(line, column) in the file read.")
+
+    @property
+    def _end(self) -> int:
+        return self._get()[11]
+
+    @property
+    def children(self) -> List["Row"]:
+        """Rows directly inside this section (or the parts of this line)."""
+        rows, i, end = [], self.index + 1, self._end
+        while i < end:
+            row = Row(self.table, i)
+            rows.append(row)
+            i = row._end
+        return rows
+
+    def __getitem__(self, col) -> "Cell":
+        c = self.table._col(col)
+        cell = self.table._plan._c.cell_get(self.table._t, self.index, c)
+        return Cell._make(self.table.id, self.index, self.label,
+                          self.table._plan._c.column_get(self.table._t, c)["id"], cell)
+
+    def __setitem__(self, col, value) -> None:
+        self._set(self.table._col(col), value, printed=False)
+
+    def _set(self, c: int, value, printed: bool) -> None:
+        core, t = self.table._plan._c, self.table._t
+        info = core.column_get(t, c)
+        if info["type"] == "text":
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"column {info['id']!r} holds text")
+            core.cell_set_text(t, self.index, c, value)
+            return
+        state, scaled = _scaled(value, info["decimals"])
+        core.cell_set_value(t, self.index, c, state, scaled, printed)
+
+    @property
+    def values(self) -> List[CellValue]:
+        """The row's figures by meaning (text for text columns, None for blank)."""
+        return [cell.value for cell in self.cells]
+
+    @property
+    def cells(self) -> List["Cell"]:
+        n = self.table._plan._c.column_count(self.table._t)
+        return [self[i] for i in range(n)]
+
+    def set_values(self, values, *, printed: bool = False) -> None:
+        """Set several figures: a list (one per column) or a dict by column id.
+        ``printed=True`` takes them as printed (income with its printed sign)."""
+        n = self.table._plan._c.column_count(self.table._t)
+        if isinstance(values, Mapping):
+            items = [(self.table._col(k), v) for k, v in values.items()]
+        else:
+            values = list(values)
+            if len(values) != n:
+                raise ValidationError(
+                    f"{len(values)} values for the table's {n} columns (use None for a blank)")
+            items = list(enumerate(values))
+        for c, v in items:
+            self._set(c, v, printed)
+
+    def remove(self) -> None:
+        self.table.remove(self)
+
+    def __repr__(self) -> str:
+        try:
+            kind, label = self.kind, self.label
+        except ValidationError:
+            return "<Row (stale)>"
+        return f"<Row {self._index} {kind} {label!r}>"
+
+
+class Cell:
+    """A cell of a table, as the core holds it (a snapshot).
+
+    Attributes
+    ----------
+    state : str
+        'value', 'nil' (printed as a dash), 'blank' or 'text'.
+    printed : Decimal, str or None
+        The figure as printed (income with its printed sign), or the text.
+    value : Decimal or None
+        The figure by meaning (income positive); None when blank.
+    computed : Decimal or None
+        What the arithmetic gives, for totals, sum columns and lines with parts.
+    difference : Decimal or None
+        printed meaning - computed, where both exist.
+    """
+
+    __slots__ = ("table", "row", "label", "column", "state", "printed", "value", "computed",
+                 "computed_state", "source")
+
+    @classmethod
+    def _make(cls, table: str, row: int, label, column: str, t) -> "Cell":
+        state, printed, value, cstate, comp, decimals, source = t
+        cell = cls.__new__(cls)
+        cell.table, cell.row, cell.label, cell.column = table, row, label, column
+        cell.state = state
+        cell.source = source
+        cell.computed_state = cstate
+        if state == "text":
+            cell.printed, cell.value = printed, printed
+        elif state == "blank":
+            cell.printed, cell.value = None, None
+        else:
+            cell.printed = _to_decimal(printed, decimals)
+            cell.value = _to_decimal(value, decimals)
+        cell.computed = _to_decimal(comp, decimals) if cstate == "value" else None
+        return cell
+
+    @property
+    def declared(self) -> Optional[Decimal]:
+        """The printed figure by meaning, when one was printed."""
+        return self.value if self.state in ("value", "nil") else None
+
+    @property
+    def shown(self) -> CellValue:
+        """What a reader sees: the printed figure, else the computed one."""
+        if self.state in ("value", "nil", "text"):
+            return self.value
+        return self.computed
+
+    @property
+    def difference(self) -> Optional[Decimal]:
+        if self.declared is None or self.computed is None:
+            return None
+        return self.declared - self.computed
+
+    @property
+    def ok(self) -> bool:
+        """True unless a printed figure differs from its computed one."""
+        d = self.difference
+        return d is None or d == 0
+
+    def __repr__(self) -> str:
+        parts = [f"{self.table}[{self.label!r}, {self.column!r}]"]
+        if self.state == "text":
+            parts.append(repr(self.value))
+        elif self.state == "nil":
+            parts.append("'-'")
+        elif self.state == "value":
+            parts.append(str(self.value))
+        else:
+            parts.append("blank")
+        if self.computed is not None:
+            parts.append(f"computed {self.computed}")
+        return f"<Cell {' '.join(parts)}>"
+
+
+# ------------------------------------------------------------- agreements
+
+class Agreement:
+    """Figures declared to agree (a snapshot)."""
+
+    __slots__ = ("name", "note", "tolerance", "left", "right")
+
+    @classmethod
+    def _from_core(cls, d) -> "Agreement":
+        a = cls.__new__(cls)
+        a.name, a.note = d["name"], d["note"]
+        a.tolerance = (None if d["tolerance"] is None
+                       else _to_decimal(d["tolerance"], _core.TOLERANCE_DECIMALS).normalize())
+        a.left, a.right = d["left"], d["right"]
+        return a
+
+    def __repr__(self) -> str:
+        return f"<Agreement {self.name!r}: {self.left['table']} ~ {self.right['table']}>"
+
+
+# --------------------------------------------------------------- findings
+
+class Finding:
+    """One place where the figures disagree (or cannot be checked).
+
+    Attributes: code, severity, message, table, row (label), row_index,
+    row_id, column (id), column_heading, declared, computed, difference
+    (Decimal or None), agreement (name or None), other (dict: table, row,
+    column of the other cell of an equals or agreement finding, or None),
+    file, line, col (where the printed figure was read).
+    """
+
+    __slots__ = ("code", "severity", "message", "table", "row", "row_index", "row_id",
+                 "column", "column_heading", "declared", "computed", "difference",
+                 "agreement", "other", "file", "line", "col")
+
+    @classmethod
+    def _from_core(cls, plan: Plan, f: Mapping[str, Any], ids, agreement_names) -> "Finding":
+        self = cls.__new__(cls)
+        self.code, self.severity, self.message = f["code"], f["severity"], f["message"]
+        c = plan._c
+        self.table = ids[f["table"]] if f["table"] is not None else None
+        self.row_index = f["row"]
+        self.row = self.row_id = None
+        if f["table"] is not None and f["row"] is not None:
+            rt = c.row_get(f["table"], f["row"])
+            self.row, self.row_id = rt[1], rt[2]
+        self.column = self.column_heading = None
+        if f["table"] is not None and f["column"] is not None:
+            info = c.column_get(f["table"], f["column"])
+            self.column = info["id"]
+            self.column_heading = _heading(info)
+        self.other = None
+        if f["other_table"] is not None and (f["other_table"], f["other_row"], f["other_column"]) \
+                != (f["table"], f["row"], f["column"]):
+            ot = f["other_table"]
+            self.other = {"table": ids[ot],
+                          "row": c.row_get(ot, f["other_row"])[1],
+                          "column": c.column_get(ot, f["other_column"])["id"]}
+        self.agreement = agreement_names[f["agreement"]] if f["agreement"] is not None else None
+        if f["has_values"]:
+            d = f["decimals"]
+            self.declared = _to_decimal(f["declared"], d)
+            self.computed = _to_decimal(f["computed"], d)
+            self.difference = _to_decimal(f["difference"], d)
+        else:
+            self.declared = self.computed = self.difference = None
+        self.file = plan.source
+        self.line = f["line"] or None
+        self.col = f["col"] or None
+        return self
+
+    @property
+    def where(self) -> str:
+        """``file:line:col`` of the printed figure, as far as known."""
+        parts = [p for p in (self.file, self.line, self.col) if p]
+        return ":".join(str(p) for p in parts)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """Plain, JSON-ready data (amounts as strings, exact)."""
+        out = {}
+        for k in self.__slots__:
+            v = getattr(self, k)
+            out[k] = str(v) if isinstance(v, Decimal) else v
+        return out
+
+    def __str__(self) -> str:
+        where = self.where
+        return f"{where + ': ' if where else ''}{self.severity}: [{self.table or 'plan'}] " \
+               f"{self.message}"
+
+    def __repr__(self) -> str:
+        return f"<Finding {self.code} {self.table}/{self.row!r}/{self.column}: " \
+               f"{self.difference}>"
+
+
+class Findings(list):
+    """The result of :meth:`Plan.check`: a list of :class:`Finding`."""
+
+    @property
+    def errors(self) -> List[Finding]:
+        return [f for f in self if f.severity == "error"]
+
+    @property
+    def warnings(self) -> List[Finding]:
+        return [f for f in self if f.severity == "warning"]
+
+    def to_json(self, **kw) -> str:
+        return json.dumps([f.to_dict() for f in self], **kw)
+
+    def to_pandas(self):
+        from ._pandas import require_pandas
+        pd = require_pandas("Findings.to_pandas")
+        return pd.DataFrame([f.to_dict() for f in self],
+                            columns=list(Finding.__slots__))
+
+    def __str__(self) -> str:
+        if not self:
+            return "no findings: every printed figure agrees with the arithmetic"
+        return "\n".join(str(f) for f in self)
+
+    def __repr__(self) -> str:
+        return f"<Findings: {len(self.errors)} errors, {len(self.warnings)} warnings>"
+
+    def _repr_html_(self) -> str:
+        from ._display import findings_html
+        return findings_html(self)

@@ -1,0 +1,154 @@
+"""The planbook command line (also ``python -m planbook``).
+
+    planbook check PLAN... [--json]   findings; exit 1 when there are errors
+    planbook summary PLAN...          totals of every table, then findings
+    planbook show PLAN [TABLE...]     tables laid out as finance prints them
+    planbook convert IN OUT           from one format to another
+    planbook formats                  the installed formats
+Exit status: 0 fine, 1 findings with errors, 2 a file could not be read or
+written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import List, Optional
+
+from . import formats as _formats
+from ._model import Plan, format_amount
+from .errors import PlanbookError
+
+
+def _load(path: str) -> Plan:
+    return _formats.load(path)
+
+
+def _cmd_check(args) -> int:
+    worst = 0
+    results = []
+    for path in args.plans:
+        plan = _load(path)
+        findings = plan.check()
+        if findings.errors:
+            worst = 1
+        if args.json:
+            results.append({"file": path, "findings": [f.to_dict() for f in findings]})
+        else:
+            n_err, n_warn = len(findings.errors), len(findings.warnings)
+            print(f"{path}: {n_err} error{'s' if n_err != 1 else ''}, "
+                  f"{n_warn} warning{'s' if n_warn != 1 else ''}")
+            for f in findings:
+                print(f"  {f}")
+    if args.json:
+        out = results[0] if len(results) == 1 else results
+        json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    return worst
+
+
+def _table_summary(table) -> List[str]:
+    cols = [c for c in table.columns if c.type == "amount"]
+    lines = []
+    grand = [r for r in table.rows if r.kind == "total" and r.depth == 0]
+    shown = grand[-1] if grand else None
+    heading = f"  {table.title or table.id} [{table.id}, {table.kind}, {table.unit}]: " \
+              f"{len(table.lines())} lines"
+    lines.append(heading)
+    if shown is not None:
+        figures = []
+        for col in cols:
+            cell = shown[col.id]
+            text = format_amount(cell.shown) if cell.shown is not None else "blank"
+            if cell.difference:
+                text += f" (computed {format_amount(cell.computed)})"
+            figures.append(f"{col.heading}: {text}")
+        lines.append(f"    {shown.label}: " + "; ".join(figures))
+    return lines
+
+
+def _cmd_summary(args) -> int:
+    worst = 0
+    for path in args.plans:
+        plan = _load(path)
+        meta = plan.meta
+        print(f"== {meta.get('title', path)}")
+        who = ", ".join(v for v in (meta.get("organisation"), meta.get("directorate"),
+                                    meta.get("period"), meta.get("status")) if v)
+        if who:
+            print(f"   {who}")
+        print(f"   file: {path}")
+        for tid in plan.budgets:
+            for line in _table_summary(plan.budgets[tid]):
+                print(line)
+        findings = plan.check()
+        if findings.errors:
+            worst = 1
+        print(f"  Findings: {len(findings)} ({len(findings.errors)} errors)")
+        for f in findings:
+            print(f"    - {f}")
+        print()
+    return worst
+
+
+def _cmd_show(args) -> int:
+    plan = _load(args.plan)
+    ids = args.tables or list(plan.budgets)
+    for tid in ids:
+        print(repr(plan.budgets[tid]))
+        print()
+    return 0
+
+
+def _cmd_convert(args) -> int:
+    plan = _formats.load(args.input, format=args.from_format)
+    _formats.save(plan, args.output, format=args.to_format)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _cmd_formats(args) -> int:
+    for fmt in _formats.formats():
+        ops = [op for op in ("load", "save", "loads", "dumps") if callable(getattr(fmt, op, None))]
+        print(f"{fmt.name}: {', '.join(fmt.suffixes)} ({', '.join(ops)})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="planbook", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("check", help="report where printed figures disagree with the arithmetic")
+    c.add_argument("plans", nargs="+", metavar="PLAN")
+    c.add_argument("--json", action="store_true", help="print the findings as JSON")
+    c.set_defaults(func=_cmd_check)
+    s = sub.add_parser("summary", help="totals of every table, then the findings")
+    s.add_argument("plans", nargs="+", metavar="PLAN")
+    s.set_defaults(func=_cmd_summary)
+    sh = sub.add_parser("show", help="print tables as finance lays them out")
+    sh.add_argument("plan", metavar="PLAN")
+    sh.add_argument("tables", nargs="*", metavar="TABLE")
+    sh.set_defaults(func=_cmd_show)
+    cv = sub.add_parser("convert", help="convert a plan between formats")
+    cv.add_argument("input", metavar="IN")
+    cv.add_argument("output", metavar="OUT")
+    cv.add_argument("--from", dest="from_format", default=None)
+    cv.add_argument("--to", dest="to_format", default=None)
+    cv.set_defaults(func=_cmd_convert)
+    f = sub.add_parser("formats", help="list the installed formats")
+    f.set_defaults(func=_cmd_formats)
+    return p
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except PlanbookError as exc:
+        print(f"planbook: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"planbook: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # pragma: no cover
+        return 0

@@ -1,0 +1,108 @@
+"""planbook's exceptions: one hierarchy, declared once.
+
+Every error planbook raises on purpose is a :class:`PlanbookError` and says
+where the problem is: the file, 1-based line and column, and the data path
+in the plan (``budgets.subjective.rows[3].values[1]``), or the sheet and
+cell for a workbook.
+
+>>> err = ReadError("unknown key 'titel'", file="plan.yaml", line=3, column=3,
+...                 path="plan.titel")
+>>> str(err)
+"plan.yaml:3:3: plan.titel: unknown key 'titel'"
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "PlanbookError",
+    "ReadError",
+    "WriteError",
+    "ValidationError",
+    "AmountError",
+    "FormatError",
+]
+
+
+class PlanbookError(Exception):
+    """Base class of planbook's errors.
+
+    Attributes
+    ----------
+    message : str
+        What is wrong, without the location.
+    file : str or None
+        The file being read or written.
+    line, column : int or None
+        1-based position in the file (YAML).
+    path : str or None
+        Where in the plan: ``budgets.savings.rows[2].values[0]``.
+    sheet, cell : str or None
+        Where in a workbook (Excel formats).
+    code : str or None
+        A stable short name of the kind of error (``"schema"``, ``"overflow"``).
+    """
+
+    def __init__(self, message: str, *, file=None, line=None, column=None,
+                 path=None, sheet=None, cell=None, code=None):
+        super().__init__(message)
+        self.message = message
+        self.file = None if file is None else str(file)
+        self.line = line
+        self.column = column
+        self.path = path
+        self.sheet = sheet
+        self.cell = cell
+        self.code = code
+
+    @property
+    def location(self) -> str:
+        """``file:line:column`` (or ``file:sheet!cell``), as far as known."""
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.line:
+            parts.append(str(self.line))
+            if self.column:
+                parts.append(str(self.column))
+        loc = ":".join(parts)
+        if self.sheet:
+            cell = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+            loc = f"{loc}:{cell}" if loc else cell
+        return loc
+
+    def __str__(self) -> str:
+        prefix = self.location
+        if self.path:
+            prefix = f"{prefix}: {self.path}" if prefix else self.path
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+    def __reduce__(self):
+        return (_rebuild, (type(self), self.message, {
+            "file": self.file, "line": self.line, "column": self.column,
+            "path": self.path, "sheet": self.sheet, "cell": self.cell,
+            "code": self.code}))
+
+
+def _rebuild(cls, message, kwargs):
+    return cls(message, **kwargs)
+
+
+class ReadError(PlanbookError, ValueError):
+    """A file could not be read as a plan (not well-formed, or not a plan)."""
+
+
+class WriteError(PlanbookError, OSError):
+    """A plan could not be written.  The previous file is left as it was."""
+
+
+class ValidationError(PlanbookError, ValueError):
+    """An edit or a value that the model does not allow."""
+
+
+class AmountError(ValidationError):
+    """Text that is not an amount, or an amount beyond the fixed-point range
+    or with more decimals than its column allows."""
+
+
+class FormatError(PlanbookError, LookupError):
+    """No reader or writer is registered for a file's format."""

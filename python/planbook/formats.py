@@ -1,0 +1,185 @@
+"""Formats: readers and writers found by file suffix through the entry-point
+group ``planbook.formats``.
+
+A format is any object with these attributes (see docs/plugins.md):
+
+- ``name``: a short name (``"yaml"``);
+- ``suffixes``: the file suffixes it handles (``(".yaml", ".yml")``);
+- ``load(path) -> Plan`` (optional, for readers);
+- ``save(plan, path) -> None`` (optional, for writers): write the whole
+  file at ``path``; planbook makes the save atomic around it;
+- ``loads(text) -> Plan`` and ``dumps(plan) -> str`` (optional, text formats).
+
+``load`` and ``loads`` may return a :class:`planbook.Plan` or the core's
+``planbook._core.PlanCore``.  A package registers its format in its
+``pyproject.toml``::
+
+    [project.entry-points."planbook.formats"]
+    csv = "planbook_csv:FORMAT"
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+from typing import Any, Dict, List, Optional
+
+from . import _core
+from ._model import Plan
+from .errors import FormatError, PlanbookError, WriteError
+
+__all__ = ["register", "formats", "get_format", "load", "loads", "save", "dumps"]
+
+GROUP = "planbook.formats"
+_lock = threading.Lock()
+_registry: Dict[str, Any] = {}
+_discovered = False
+
+
+def _entry_points():
+    if sys.version_info >= (3, 10):
+        from importlib.metadata import entry_points
+        return list(entry_points(group=GROUP))
+    from importlib.metadata import entry_points
+    return list(entry_points().get(GROUP, []))
+
+
+def _discover() -> None:
+    global _discovered
+    if _discovered:
+        return
+    with _lock:
+        if _discovered:
+            return
+        for ep in _entry_points():
+            if ep.name in _registry:
+                continue
+            try:
+                fmt = ep.load()
+            except Exception as exc:  # a broken plugin must not break planbook
+                import warnings
+                warnings.warn(f"planbook format plugin {ep.name!r} ({ep.value}) failed to "
+                              f"load: {exc!r}", RuntimeWarning, stacklevel=3)
+                continue
+            _registry.setdefault(getattr(fmt, "name", ep.name), fmt)
+        _discovered = True
+
+
+def register(fmt: Any, *, replace: bool = False) -> None:
+    """Register a format object by hand (entry points are found without this)."""
+    name = getattr(fmt, "name", None)
+    if not name or not getattr(fmt, "suffixes", None):
+        raise TypeError("a format needs a name and suffixes")
+    _discover()
+    with _lock:
+        if name in _registry and not replace:
+            raise ValueError(f"a format named {name!r} is already registered")
+        _registry[name] = fmt
+
+
+def unregister(name: str) -> None:
+    _discover()
+    with _lock:
+        _registry.pop(name, None)
+
+
+def formats() -> List[Any]:
+    """The registered formats."""
+    _discover()
+    return list(_registry.values())
+
+
+def get_format(path=None, format: Optional[str] = None, need: str = "load") -> Any:
+    """The format for a name, or for a path's suffix."""
+    _discover()
+    if format is not None:
+        fmt = _registry.get(format)
+        if fmt is None:
+            raise FormatError(f"no planbook format named {format!r} (installed: "
+                              f"{', '.join(sorted(_registry)) or 'none'})")
+    else:
+        suffix = os.path.splitext(os.fspath(path))[1].lower()
+        matches = [f for f in _registry.values()
+                   if suffix in tuple(s.lower() for s in f.suffixes)]
+        if not matches:
+            known = sorted({s for f in _registry.values() for s in f.suffixes})
+            raise FormatError(f"no planbook format reads or writes '{suffix or path}' files "
+                              f"(known suffixes: {', '.join(known) or 'none'})",
+                              file=os.fspath(path))
+        with_op = [f for f in matches if callable(getattr(f, need, None))]
+        fmt = with_op[0] if with_op else matches[0]
+    if not callable(getattr(fmt, need, None)):
+        raise FormatError(f"the {fmt.name} format cannot {need}")
+    return fmt
+
+
+def _as_plan(obj: Any, source: Optional[str]) -> Plan:
+    if isinstance(obj, Plan):
+        if source and obj.source is None:
+            obj.source = source
+        return obj
+    if isinstance(obj, _core.PlanCore):
+        return Plan._wrap(obj, source)
+    raise TypeError(f"a format's load returned {type(obj).__name__}, not a Plan")
+
+
+def load(path, format: Optional[str] = None) -> Plan:
+    """Read a plan from a file; the format comes from the suffix unless given."""
+    fmt = get_format(path, format, "load")
+    return _as_plan(fmt.load(path), os.fspath(path))
+
+
+def loads(text, format: str = "yaml", name: Optional[str] = None) -> Plan:
+    """Read a plan from text (YAML by default)."""
+    fmt = get_format(None, format, "loads")
+    return _as_plan(fmt.loads(text, name) if name is not None else fmt.loads(text), name)
+
+
+def dumps(plan: Plan, format: str = "yaml") -> str:
+    fmt = get_format(None, format, "dumps")
+    return fmt.dumps(plan)
+
+
+def save(plan: Plan, path, format: Optional[str] = None) -> None:
+    """Write a plan atomically: into a temporary file beside the target,
+    flushed to disk, then renamed over it.  On any failure the temporary
+    file is removed and the previous file is left exactly as it was."""
+    fmt = get_format(path, format, "save")
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    base = os.path.basename(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise WriteError(f"cannot write in {directory}: {exc.strerror}", file=path,
+                         code="io") from exc
+    os.close(fd)
+    try:
+        try:
+            mode = os.stat(path).st_mode & 0o7777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        fmt.save(plan, tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, PlanbookError):
+            if isinstance(exc, WriteError) and exc.file == tmp:
+                exc.file = path
+            raise
+        if isinstance(exc, OSError):
+            raise WriteError(f"writing failed: {exc.strerror or exc}", file=path,
+                             code="io") from exc
+        raise
+    if plan.source is None:
+        plan.source = path
