@@ -6,6 +6,7 @@
  */
 #include "pb_yaml.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <yaml.h>
@@ -114,10 +115,15 @@ static int looks_typed(const char *s, size_t n)
 static int scalar(writer *w, const char *s, size_t n, yaml_scalar_style_t style)
 {
     yaml_event_t ev;
-    int plain_ok = style == YAML_PLAIN_SCALAR_STYLE;
+    if (n > INT_MAX) {
+        A->pb_error_set(w->err, PB_ERR_LIMIT, "a text of %zu bytes is too long to write", n);
+        return 0;
+    }
+    /* no tags are written: both implicit flags are set, and the emitter
+     * keeps the requested style unless the text cannot be written so */
     return emit(w, &ev,
-                yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)n,
-                                             plain_ok, plain_ok, style));
+                yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)n, 1, 1,
+                                             style));
 }
 
 /* Text as text: plain where safe, quoted where a reader could mistake it,

@@ -102,20 +102,21 @@ class Plan:
     ['total']
     """
 
-    __slots__ = ("_c", "source")
+    __slots__ = ("_c", "file")
 
     def __init__(self, *, year_start: Union[int, str] = 4, **meta: Optional[str]):
         self._c = _core.PlanCore()
-        self.source: Optional[str] = None
+        #: the file the plan was read from or last saved to, if any
+        self.file: Optional[str] = None
         self.year_start = year_start
         for key, value in meta.items():
             setattr(self, key, value)
 
     @classmethod
-    def _wrap(cls, core, source: Optional[str] = None) -> "Plan":
+    def _wrap(cls, core, file: Optional[str] = None) -> "Plan":
         plan = cls.__new__(cls)
         plan._c = core
-        plan.source = source
+        plan.file = file
         return plan
 
     # metadata ----------------------------------------------------------
@@ -927,7 +928,7 @@ class Finding:
             self.difference = _to_decimal(f["difference"], d)
         else:
             self.declared = self.computed = self.difference = None
-        self.file = plan.source
+        self.file = plan.file
         self.line = f["line"] or None
         self.col = f["col"] or None
         return self

@@ -115,13 +115,13 @@ def get_format(path=None, format: Optional[str] = None, need: str = "load") -> A
     return fmt
 
 
-def _as_plan(obj: Any, source: Optional[str]) -> Plan:
+def _as_plan(obj: Any, file: Optional[str]) -> Plan:
     if isinstance(obj, Plan):
-        if source and obj.source is None:
-            obj.source = source
+        if file and obj.file is None:
+            obj.file = file
         return obj
     if isinstance(obj, _core.PlanCore):
-        return Plan._wrap(obj, source)
+        return Plan._wrap(obj, file)
     raise TypeError(f"a format's load returned {type(obj).__name__}, not a Plan")
 
 
@@ -181,5 +181,4 @@ def save(plan: Plan, path, format: Optional[str] = None) -> None:
             raise WriteError(f"writing failed: {exc.strerror or exc}", file=path,
                              code="io") from exc
         raise
-    if plan.source is None:
-        plan.source = path
+    plan.file = path

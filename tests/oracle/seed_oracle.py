@@ -219,8 +219,8 @@ class Table:
 
     # -- reading rows
     def _values(self, node, raw, where):
-        if raw is None:
-            raw = []
+        if raw is None:  # no values: every cell blank
+            raw = {}
         if isinstance(raw, dict):
             for k in raw:
                 if k not in self.col_index:
