@@ -324,8 +324,10 @@ static int next_key(reader *r, int *done, uint32_t *seen, const char *const *key
         return FAIL(PB_ERR_SCHEMA, "a key must be text, found %s", event_name(r->ev.type));
     for (int k = 0; k < nkeys; k++)
         if (key_is(r, keys[k])) {
-            if (*seen & (1u << k))
+            if (*seen & (1u << k)) {
+                path_key(r, keys[k], strlen(keys[k]));
                 return FAIL(PB_ERR_SCHEMA, "duplicate key '%s'", keys[k]);
+            }
             *seen |= 1u << k;
             *which = k;
             return 1;
@@ -340,6 +342,7 @@ static int next_key(reader *r, int *done, uint32_t *seen, const char *const *key
             break;
         len += (size_t)w;
     }
+    path_key(r, sval(r), slen(r) > 60 ? 60 : slen(r));
     return FAIL(PB_ERR_SCHEMA, "unknown key '%.*s' (expected one of: %s)",
                 (int)(slen(r) > 60 ? 60 : slen(r)), sval(r), known);
 }

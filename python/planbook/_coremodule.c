@@ -59,12 +59,15 @@ static PyObject *raise_pb(core_state *st, pb_error_kind kind,
         return PyErr_NoMemory();
     PyObject *cls = NULL;
     if (st) {
-        switch (kind) {
+        switch ((int)kind) {
         case PB_KIND_READ:
             cls = st->ReadError;
             break;
         case PB_KIND_WRITE:
             cls = st->WriteError;
+            break;
+        case PB_KIND_VALIDATION + 1: /* internal: a period or other non-amount value */
+            cls = st->ValidationError;
             break;
         default:
             cls = (err->status == PB_ERR_SYNTAX || err->status == PB_ERR_OVERFLOW ||
@@ -620,7 +623,8 @@ static PyObject *PlanCore_column_set(PyObject *self, PyObject *args)
             st = pb_period_parse(s, (size_t)n, pb_plan_year_start(PLAN(self)), &p,
                                  &err);
             if (st)
-                goto done;
+                return raise_pb(state_of_type(Py_TYPE(self)), PB_KIND_VALIDATION + 1, &err,
+                                NULL);
         }
         st = pb_column_set_period(tb, (size_t)c, p, &err);
     } else if (!strcmp(field, "type")) {
@@ -1323,7 +1327,7 @@ static PyObject *core_parse_period(PyObject *m, PyObject *args)
     pb_error err;
     pb_error_clear(&err);
     if (pb_period_parse(s, (size_t)n, year_start, &p, &err))
-        return raise_pb(get_state(m), PB_KIND_VALIDATION, &err, NULL);
+        return raise_pb(get_state(m), PB_KIND_VALIDATION + 1, &err, NULL);
     static const char *const kinds[] = {"none", "year", "quarter", "month"};
     char buf[PB_PERIOD_TEXT_MAX];
     pb_period_format(p, year_start, buf);

@@ -8,6 +8,7 @@ core for what they show, when they are asked.
 from __future__ import annotations
 
 import json
+import weakref
 from decimal import Decimal
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
@@ -102,10 +103,11 @@ class Plan:
     ['total']
     """
 
-    __slots__ = ("_c", "file")
+    __slots__ = ("_c", "file", "_views")
 
     def __init__(self, *, year_start: Union[int, str] = 4, **meta: Optional[str]):
         self._c = _core.PlanCore()
+        self._views = weakref.WeakSet()
         #: the file the plan was read from or last saved to, if any
         self.file: Optional[str] = None
         self.year_start = year_start
@@ -117,7 +119,23 @@ class Plan:
         plan = cls.__new__(cls)
         plan._c = core
         plan.file = file
+        plan._views = weakref.WeakSet()
         return plan
+
+    def _moved(self, table: str, old: int, new: int, at: int, delta: int) -> None:
+        """Keep live Row views in place after rows were inserted (delta > 0
+        at `at`) or removed (rows [at, at - delta) gone) through this API."""
+        for v in list(self._views):
+            if v.table.id != table or v._layout != old:
+                continue
+            if delta > 0:
+                if v._index >= at:
+                    v._index += delta
+            elif v._index >= at - delta:
+                v._index += delta
+            elif v._index >= at:
+                continue  # removed: stays stale
+            v._layout = new
 
     # metadata ----------------------------------------------------------
     @property
@@ -528,7 +546,9 @@ class Table:
         c, t = self._plan._c, self._t
         parent = self._parent_index(section)
         at = self._position(parent, before, after)
+        old = c.table_layout(t)
         r = c.insert_row(t, at, kind, parent, label)
+        self._plan._moved(self.id, old, c.table_layout(t), r, 1)
         try:
             row = Row(self, r)
             for field in ("id", "role", "note", "select"):
@@ -537,7 +557,9 @@ class Table:
             if values is not None:
                 row.set_values(values, printed=fields.get("printed", False))
         except BaseException:
+            old = c.table_layout(t)
             c.remove_row(t, r)
+            self._plan._moved(self.id, old, c.table_layout(t), r, -1)
             raise
         return Row(self, r)
 
@@ -571,7 +593,11 @@ class Table:
     def remove(self, row: Union["Row", int, str]) -> None:
         """Remove a row (and, for a section, everything in it)."""
         r = row if isinstance(row, Row) else self.rows[row]
-        self._plan._c.remove_row(self._t, r.index)
+        c, t = self._plan._c, self._t
+        index, end = r.index, r._end
+        old = c.table_layout(t)
+        c.remove_row(t, index)
+        self._plan._moved(self.id, old, c.table_layout(t), index, index - end)
 
     # data --------------------------------------------------------------
     def cells(self) -> List[List["Cell"]]:
@@ -646,17 +672,18 @@ class Row:
     ``row["y2015"]`` is a :class:`Cell`; ``row["y2015"] = 1180`` sets the
     line's figure (by meaning: income as a positive amount).
 
-    A Row is a position in its table: after rows are added or removed
-    before it, look it up again (using it raises an error, rather than
-    showing another row).
+    A Row follows its row when rows are added or removed through this API.
+    A Row whose row was removed raises an error when used, rather than
+    showing another row.
     """
 
-    __slots__ = ("table", "_index", "_layout")
+    __slots__ = ("table", "_index", "_layout", "__weakref__")
 
     def __init__(self, table: Table, index: int):
         self.table = table
         self._index = index
         self._layout = table._plan._c.table_layout(table._t)
+        table._plan._views.add(self)
 
     @property
     def index(self) -> int:

@@ -1,0 +1,79 @@
+# planbook: the two commands of the Quick start, and the rest.
+#
+#   make demo   set everything up, then check and summarise the example plans
+#   make test   set everything up, then run every test (C tests, pytest,
+#               doctests, and the whole suite again under ASan+UBSan)
+#   make bench  the load benchmark (docs/benchmarks.md)
+#
+# Everything installs itself: Debian packages with apt-get (as root, or
+# through sudo), Python packages with pip into .venv (and .venv-asan for
+# the sanitizer pass).
+
+PYTHON ?= python3
+VENV := .venv
+ASAN_VENV := .venv-asan
+DEB_PACKAGES := libyaml-dev pkg-config gcc
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SOURCES := $(wildcard csrc/*.c csrc/*.h plugins/yaml/*.c plugins/yaml/*.h \
+             plugins/yaml/planbook_yaml/*.c python/planbook/*.c \
+             python/planbook/include/*.h) setup.py pyproject.toml
+LIBASAN = $(shell gcc -print-file-name=libasan.so)
+ASAN_ENV = LD_PRELOAD=$(LIBASAN) \
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_string_checks=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	PLANBOOK_SANITIZED=1
+
+.PHONY: all demo test test-c test-py test-asan bench deps clean
+
+all: $(VENV)/.installed
+
+# Debian packages: installed only when missing.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(VENV)/.installed: $(SOURCES) | deps
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --upgrade pip setuptools wheel
+	$(VENV)/bin/python -m pip install -q -e '.[test]'
+	touch $@
+
+$(ASAN_VENV)/.installed: $(SOURCES) | deps
+	test -x $(ASAN_VENV)/bin/python || $(PYTHON) -m venv $(ASAN_VENV)
+	$(ASAN_VENV)/bin/python -m pip install -q --upgrade pip setuptools wheel
+	$(ASAN_VENV)/bin/python -m pip install -q pytest PyYAML pandas
+	rm -rf build
+	PLANBOOK_SANITIZE=1 $(ASAN_VENV)/bin/python -m pip install -q --no-build-isolation --force-reinstall --no-deps .
+	rm -rf build
+	touch $@
+
+demo: $(VENV)/.installed
+	@$(VENV)/bin/planbook summary examples/*.yaml; status=$$?; \
+	  if [ $$status -gt 1 ]; then exit $$status; fi; \
+	  echo "(planbook exits 1 when it finds errors, as it does in these published plans)"
+
+test: test-py test-asan
+
+# C tests (sanitized, leak-checked) and the Python suite and doctests.
+test-py: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest -q tests
+	$(VENV)/bin/python -m pytest -q --doctest-modules python/planbook plugins/yaml/planbook_yaml \
+	  -p no:cacheprovider
+
+# The Python suite again, against the extensions built with ASan+UBSan.
+test-asan: $(ASAN_VENV)/.installed
+	cd tests && $(ASAN_ENV) ../$(ASAN_VENV)/bin/python -m pytest -q -p no:cacheprovider \
+	  --rootdir=. -c /dev/null .
+
+bench: $(VENV)/.installed
+	$(VENV)/bin/python bench/run_load.py
+
+clean:
+	rm -rf build dist *.egg-info tests/c/build bench/build $(VENV) $(ASAN_VENV)
+	find . -name '*.so' -path './python/*' -delete
+	find . -name '*.so' -path './plugins/*' -delete

@@ -1,0 +1,344 @@
+/* test_core.c - tests of the C core and the YAML plugin in plain C.
+ *
+ * Built with ASan+UBSan and run with leak detection by tests/test_c_core.py
+ * (which make test runs).  Prints one line per failure and a closing line
+ * "N passed, N failed".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pb_api.h"
+#include "pb_yaml.h"
+#include "planbook.h"
+
+static int passed, failed;
+
+#define CHECK(cond)                                                             \
+    do {                                                                        \
+        if (cond)                                                               \
+            passed++;                                                           \
+        else {                                                                  \
+            failed++;                                                           \
+            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);              \
+        }                                                                       \
+    } while (0)
+
+static pb_amount amt(const char *s, int decimals, pb_status *st, pb_cell_state *state)
+{
+    pb_amount v = -999;
+    pb_error err;
+    pb_error_clear(&err);
+    *st = pb_amount_parse(s, strlen(s), decimals, &v, state, &err);
+    return v;
+}
+
+static void test_money(void)
+{
+    pb_status st;
+    pb_cell_state cs;
+    CHECK(amt("1,257", 0, &st, &cs) == 1257 && st == PB_OK && cs == PB_CELL_VALUE);
+    CHECK(amt("(3,215)", 0, &st, &cs) == -3215 && st == PB_OK);
+    CHECK(amt("-", 0, &st, &cs) == 0 && cs == PB_CELL_NIL);
+    CHECK(amt("\xe2\x80\x93", 0, &st, &cs) == 0 && cs == PB_CELL_NIL); /* en dash */
+    CHECK(amt("  ", 0, &st, &cs) == 0 && cs == PB_CELL_BLANK);
+    CHECK(amt("\xc2\xa3" "1,180", 0, &st, &cs) == 1180 && st == PB_OK);
+    CHECK(amt("29.7", 1, &st, &cs) == 297 && st == PB_OK);
+    CHECK(amt("29.70", 1, &st, &cs) == 297 && st == PB_OK);
+    CHECK(amt("29", 2, &st, &cs) == 2900 && st == PB_OK);
+    amt("29.75", 1, &st, &cs);
+    CHECK(st == PB_ERR_PRECISION);
+    amt("1e3", 0, &st, &cs);
+    CHECK(st == PB_ERR_SYNTAX);
+    amt("0x10", 0, &st, &cs);
+    CHECK(st == PB_ERR_SYNTAX);
+    amt(".nan", 0, &st, &cs);
+    CHECK(st == PB_ERR_SYNTAX);
+    amt("1,1", 0, &st, &cs);
+    CHECK(st == PB_ERR_SYNTAX);
+    amt("1234,567", 0, &st, &cs);
+    CHECK(st == PB_ERR_SYNTAX);
+    CHECK(amt("012", 0, &st, &cs) == 12 && st == PB_OK);
+    CHECK(amt("9223372036854775807", 0, &st, &cs) == INT64_MAX && st == PB_OK);
+    amt("9223372036854775808", 0, &st, &cs);
+    CHECK(st == PB_ERR_OVERFLOW);
+    amt("92233720368547759", 2, &st, &cs);
+    CHECK(st == PB_ERR_OVERFLOW);
+    amt("(12", 0, &st, &cs);
+    CHECK(st == PB_ERR_SYNTAX);
+
+    char buf[PB_AMOUNT_TEXT_MAX];
+    pb_amount_format(-3215, 0, PB_FMT_THOUSANDS | PB_FMT_PARENS, buf);
+    CHECK(!strcmp(buf, "(3,215)"));
+    pb_amount_format(118050, 2, PB_FMT_THOUSANDS, buf);
+    CHECK(!strcmp(buf, "1,180.50"));
+    pb_amount_format(-5, 2, 0, buf);
+    CHECK(!strcmp(buf, "-0.05"));
+    pb_amount_format(INT64_MIN, 0, PB_FMT_THOUSANDS, buf);
+    CHECK(!strcmp(buf, "-9,223,372,036,854,775,808"));
+
+    pb_amount r;
+    CHECK(pb_amount_add(INT64_MAX, 1, &r) == PB_ERR_OVERFLOW);
+    CHECK(pb_amount_sub(INT64_MIN, 1, &r) == PB_ERR_OVERFLOW);
+    CHECK(pb_amount_neg(INT64_MIN, &r) == PB_ERR_OVERFLOW);
+    CHECK(pb_amount_rescale(5, 0, 6, &r) == PB_OK && r == 5000000);
+    CHECK(pb_amount_rescale(1234, 2, 0, &r) == PB_ERR_PRECISION);
+    CHECK(pb_amount_rescale(INT64_MAX / 10, 0, 2, &r) == PB_ERR_OVERFLOW);
+}
+
+static int period_is(const char *s, int year_start, const char *canonical)
+{
+    pb_period p;
+    pb_error err;
+    pb_error_clear(&err);
+    if (pb_period_parse(s, strlen(s), year_start, &p, &err) != PB_OK) {
+        printf("  period '%s': %s\n", s, err.message);
+        return 0;
+    }
+    char buf[PB_PERIOD_TEXT_MAX];
+    pb_period_format(p, year_start, buf);
+    if (strcmp(buf, canonical))
+        printf("  period '%s' -> '%s', expected '%s'\n", s, buf, canonical);
+    return !strcmp(buf, canonical);
+}
+
+static int period_fails(const char *s, int year_start)
+{
+    pb_period p;
+    pb_error err;
+    pb_error_clear(&err);
+    return pb_period_parse(s, strlen(s), year_start, &p, &err) != PB_OK;
+}
+
+static void test_periods(void)
+{
+    CHECK(period_is("2018-2019", 4, "2018/19"));
+    CHECK(period_is("2018/19", 4, "2018/19"));
+    CHECK(period_is("2018/2019", 4, "2018/19"));
+    CHECK(period_is("15/16", 4, "2015/16"));
+    CHECK(period_is("2007/8", 4, "2007/08"));
+    CHECK(period_is("2014-2015", 4, "2014/15"));
+    CHECK(period_is("FY2018/19", 4, "2018/19"));
+    CHECK(period_is("2099/00", 4, "2099/00"));
+    CHECK(period_is("Q1 2018/19", 4, "2018/19 Q1"));
+    CHECK(period_is("2014/15 - Quarter 2", 4, "2014/15 Q2"));
+    CHECK(period_is("Dec-14", 4, "2014-12"));
+    CHECK(period_is("April 2015", 4, "2015-04"));
+    CHECK(period_is("Sept 2016", 4, "2016-09"));
+    CHECK(period_is("2015-04", 4, "2015-04"));
+    CHECK(period_is("2018", 1, "2018"));
+    CHECK(period_is("2018/19", 1, "2018"));
+    CHECK(period_fails("2018", 4));
+    CHECK(period_fails("2018/20", 4));
+    CHECK(period_fails("Q5 2018/19", 4));
+    CHECK(period_fails("Smarch 2015", 4));
+    CHECK(period_fails("", 4));
+    pb_period p = {2015, PB_PERIOD_MONTH, 2};
+    CHECK(pb_period_year_of(p, 4).year == 2014);
+    p.index = 4;
+    CHECK(pb_period_year_of(p, 4).year == 2015);
+    CHECK(pb_period_year_of(p, 7).year == 2014);
+}
+
+/* A small subjective table built through the API: totals, roles, income
+ * printed negative, a misprinted total, an edit that mends it. */
+static void test_model(void)
+{
+    pb_error err;
+    pb_error_clear(&err);
+    pb_plan *plan = pb_plan_new();
+    pb_table *t = pb_plan_add_table(plan, "subj", 4, &err);
+    CHECK(t != NULL);
+    CHECK(pb_plan_add_table(plan, "subj", 4, &err) == NULL && err.status == PB_ERR_DUPLICATE);
+    CHECK(pb_plan_add_table(plan, "bad id", 6, &err) == NULL && err.status == PB_ERR_INVALID);
+    pb_table_set_income_sign(t, -1, &err);
+    CHECK(pb_table_add_column(t, "y1", 2, &err) == 0);
+    CHECK(pb_table_add_column(t, "y2", 2, &err) == 1);
+    CHECK(pb_table_add_column(t, "tot", 3, &err) == 2);
+    uint32_t cols[2] = {0, 1};
+    int8_t signs[2] = {1, 1};
+    CHECK(pb_column_set_sum(t, 2, cols, signs, 2, &err) == PB_OK);
+    uint32_t self[1] = {2};
+    CHECK(pb_column_set_sum(t, 0, self, signs, 1, &err) == PB_ERR_INVALID); /* cycle */
+
+    int64_t exp = pb_table_insert_row(t, 0, PB_ROW_SECTION, PB_NONE, "Expenditure:", 12, &err);
+    pb_row_set_role(t, (size_t)exp, PB_ROLE_EXPENDITURE, &err);
+    int64_t emp = pb_table_insert_row(t, pb_table_row_count(t), PB_ROW_LINE, (uint32_t)exp, "Employees", 9, &err);
+    pb_cell_set_text(t, (size_t)emp, 0, "1,000", 5, &err);
+    pb_cell_set_text(t, (size_t)emp, 1, "1,100", 5, &err);
+    pb_cell_set_text(t, (size_t)emp, 2, "2,100", 5, &err);
+    int64_t inc = pb_table_insert_row(t, pb_table_row_count(t), PB_ROW_SECTION, PB_NONE, "Income:", 7, &err);
+    pb_row_set_role(t, (size_t)inc, PB_ROLE_INCOME, &err);
+    int64_t grant = pb_table_insert_row(t, pb_table_row_count(t), PB_ROW_LINE, (uint32_t)inc, "Grant", 5, &err);
+    pb_cell_set_text(t, (size_t)grant, 0, "(400)", 5, &err);
+    pb_cell_set_text(t, (size_t)grant, 1, "(400)", 5, &err);
+    int64_t tot_inc = pb_table_insert_row(t, pb_table_row_count(t), PB_ROW_TOTAL, (uint32_t)inc, "Total income", 12, &err);
+    pb_cell_set_text(t, (size_t)tot_inc, 0, "(400)", 5, &err);
+    int64_t net = pb_table_insert_row(t, pb_table_row_count(t), PB_ROW_TOTAL, PB_NONE, "Net", 3, &err);
+    pb_cell_set_text(t, (size_t)net, 0, "600", 3, &err);
+    pb_cell_set_text(t, (size_t)net, 1, "600", 3, &err); /* misprint: should be 700 */
+    CHECK(pb_table_row_count(t) == 6);
+    CHECK(pb_row_effective_role(t, (size_t)grant) == PB_ROLE_INCOME);
+
+    pb_amount v;
+    CHECK(pb_cell_value(t, (size_t)grant, 0, &v) == PB_CELL_VALUE && v == 400);
+    CHECK(pb_cell_get(t, (size_t)grant, 0, &v) == PB_CELL_VALUE && v == -400);
+    CHECK(pb_table_compute(t, &err) == PB_OK);
+    CHECK(pb_cell_computed(t, (size_t)net, 0, &v) == PB_COMP_VALUE && v == 600);
+    CHECK(pb_cell_computed(t, (size_t)net, 1, &v) == PB_COMP_VALUE && v == 700);
+    CHECK(pb_cell_computed(t, (size_t)tot_inc, 0, &v) == PB_COMP_VALUE && v == 400);
+    CHECK(pb_cell_computed(t, (size_t)emp, 2, &v) == PB_COMP_VALUE && v == 2100);
+    CHECK(pb_cell_computed(t, (size_t)net, 2, &v) == PB_COMP_VALUE && v == 1300);
+
+    pb_findings fs;
+    pb_findings_init(&fs);
+    CHECK(pb_plan_check(plan, &fs, &err) == PB_OK);
+    CHECK(fs.count == 1);
+    if (fs.count == 1) {
+        CHECK(fs.items[0].code == PB_FIND_TOTAL && fs.items[0].row == (uint32_t)net &&
+              fs.items[0].column == 1 && fs.items[0].difference == -100);
+        char msg[256];
+        pb_finding_message(plan, &fs.items[0], msg, sizeof msg);
+        CHECK(strstr(msg, "printed 600") && strstr(msg, "adds up to 700"));
+    }
+    pb_findings_free(&fs);
+
+    /* mend the misprint: the finding goes */
+    pb_cell_set_text(t, (size_t)net, 1, "700", 3, &err);
+    pb_findings_init(&fs);
+    pb_plan_check(plan, &fs, &err);
+    CHECK(fs.count == 0);
+    pb_findings_free(&fs);
+
+    /* a tolerance of 1 absorbs a rounding difference of 1 */
+    pb_cell_set_text(t, (size_t)net, 1, "701", 3, &err);
+    pb_table_set_tolerance(t, 1, 1000000, &err);
+    pb_findings_init(&fs);
+    pb_plan_check(plan, &fs, &err);
+    CHECK(fs.count == 0);
+    pb_findings_free(&fs);
+
+    /* rows: insertion must keep the tree; removal takes the subtree */
+    CHECK(pb_table_insert_row(t, 1, PB_ROW_LINE, (uint32_t)inc, "x", 1, &err) < 0);
+    CHECK(pb_table_insert_row(t, 0, PB_ROW_LINE, (uint32_t)inc, "x", 1, &err) < 0);
+    CHECK(pb_table_remove_row(t, (size_t)inc, &err) == PB_OK);
+    CHECK(pb_table_row_count(t) == 3);
+    CHECK(pb_table_find_row(t, "Net", 3) == 2);
+    CHECK(pb_row_set_text(t, 2, PB_ROW_ID, "net", 3, &err) == PB_OK);
+    CHECK(pb_row_set_text(t, 1, PB_ROW_ID, "net", 3, &err) == PB_ERR_DUPLICATE);
+    CHECK(pb_table_find_row(t, "net", 3) == 2);
+
+    /* overflow in a total is a finding, not a wrap-around */
+    pb_cell_set_text(t, (size_t)emp, 0, "9223372036854775807", 19, &err);
+    pb_cell_set_text(t, (size_t)emp, 1, "1", 1, &err);
+    pb_findings_init(&fs);
+    CHECK(pb_plan_check(plan, &fs, &err) == PB_OK);
+    int overflow_seen = 0;
+    for (size_t i = 0; i < fs.count; i++)
+        overflow_seen |= fs.items[i].code == PB_FIND_UNCHECKED && strstr(fs.items[i].detail, "overflow");
+    CHECK(overflow_seen);
+    pb_findings_free(&fs);
+    pb_plan_free(plan);
+}
+
+static pb_plan *read_text(const char *text, pb_error *err)
+{
+    return pb_yaml_read_buffer(pb_api_get(), (const unsigned char *)text, strlen(text), NULL, err);
+}
+
+static int sink_buf(void *ctx, const unsigned char *data, size_t size)
+{
+    char **buf = ctx;
+    size_t len = *buf ? strlen(*buf) : 0;
+    char *nb = realloc(*buf, len + size + 1);
+    if (!nb)
+        return 0;
+    memcpy(nb + len, data, size);
+    nb[len + size] = '\0';
+    *buf = nb;
+    return 1;
+}
+
+static void test_yaml(void)
+{
+    pb_error err;
+    const char *doc =
+        "planbook: 1\n"
+        "plan:\n  title: No\n"
+        "budgets:\n"
+        "  t:\n"
+        "    columns:\n    - {id: a, period: 2015/16}\n    - {id: b, period: 15/16}\n"
+        "    rows:\n"
+        "    - line: n/a\n      values: ['1,180', '(20)']\n"
+        "    - total: Total\n      values: [1180, -21]\n";
+    pb_plan *plan = read_text(doc, &err);
+    CHECK(plan != NULL);
+    if (!plan) {
+        printf("  %u:%u %s: %s\n", err.line, err.column, err.path, err.message);
+        return;
+    }
+    CHECK(!strcmp(pb_plan_meta(plan, PB_META_TITLE), "No"));
+    pb_table *t = pb_plan_table(plan, 0);
+    CHECK(!strcmp(pb_row_label(t, 0), "n/a"));
+    pb_findings fs;
+    pb_findings_init(&fs);
+    pb_plan_check(plan, &fs, &err);
+    CHECK(fs.count == 1 && fs.items[0].line == 13 && fs.items[0].col == 22);
+    pb_findings_free(&fs);
+    char *out = NULL;
+    CHECK(pb_yaml_write(pb_api_get(), plan, sink_buf, &out, &err) == PB_OK);
+    CHECK(out && strstr(out, "title: 'No'") && strstr(out, "- line: n/a") &&
+          strstr(out, "values: [1180, -20]") && strstr(out, "period: 2015/16"));
+    pb_plan_free(plan);
+    /* what was written reads back to the same text */
+    pb_plan *again = read_text(out, &err);
+    CHECK(again != NULL);
+    char *out2 = NULL;
+    if (again) {
+        pb_yaml_write(pb_api_get(), again, sink_buf, &out2, &err);
+        CHECK(out2 && !strcmp(out, out2));
+        pb_plan_free(again);
+    }
+    free(out);
+    free(out2);
+
+    /* errors carry line, column and path */
+    plan = read_text("planbook: 1\nbudgets:\n  t:\n    columns:\n    - {id: a}\n    rows:\n    - line: x\n      values: [1e3]\n", &err);
+    CHECK(plan == NULL && err.line == 8 && err.column == 16 &&
+          !strcmp(err.path, "budgets.t.rows[0].values[0]"));
+    plan = read_text("planbook: 1\nplan: {titel: x}\n", &err);
+    CHECK(plan == NULL && err.status == PB_ERR_SCHEMA && strstr(err.message, "unknown key 'titel'"));
+    plan = read_text("planbook: 1\nplan: {title: x, title: y}\n", &err);
+    CHECK(plan == NULL && strstr(err.message, "duplicate key"));
+    plan = read_text("planbook: 1\nplan: &a {title: x}\nsettings: *a\n", &err);
+    CHECK(plan == NULL && strstr(err.message, "aliases"));
+    plan = read_text("planbook: 1\nplan: !!python/object:os.system {title: x}\n", &err);
+    CHECK(plan == NULL && strstr(err.message, "tags"));
+    plan = read_text("", &err);
+    CHECK(plan == NULL && strstr(err.message, "empty"));
+    plan = read_text("planbook: 1\n---\nplanbook: 1\n", &err);
+    CHECK(plan == NULL && strstr(err.message, "one document"));
+    plan = read_text("planbook: 1\nplan:\n  title: \"\xff\"\n", &err);
+    CHECK(plan == NULL && err.status == PB_ERR_PARSE && err.line == 3);
+    /* nesting bomb: refused at the limit, quickly */
+    size_t depth = 100000;
+    char *deep = malloc(depth * 2 + 32);
+    strcpy(deep, "planbook: 1\nplan: ");
+    size_t len = strlen(deep);
+    for (size_t i = 0; i < depth; i++)
+        deep[len++] = '[';
+    deep[len] = '\0';
+    plan = read_text(deep, &err);
+    CHECK(plan == NULL && (err.status == PB_ERR_LIMIT || err.status == PB_ERR_SCHEMA));
+    free(deep);
+}
+
+int main(void)
+{
+    test_money();
+    test_periods();
+    test_model();
+    test_yaml();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
