@@ -18,8 +18,9 @@ SOURCES := $(wildcard csrc/*.c csrc/*.h plugins/yaml/*.c plugins/yaml/*.h \
              plugins/yaml/planbook_yaml/*.c python/planbook/*.c \
              python/planbook/include/*.h) setup.py pyproject.toml
 LIBASAN = $(shell gcc -print-file-name=libasan.so)
-ASAN_ENV = LD_PRELOAD=$(LIBASAN) \
-	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_string_checks=1 \
+LSAN_LOG := $(CURDIR)/build/lsan/report
+ASAN_ENV = LD_PRELOAD=$(LIBASAN) PYTHONMALLOC=malloc \
+	ASAN_OPTIONS=detect_leaks=1:exitcode=0:log_path=$(LSAN_LOG):abort_on_error=1:strict_string_checks=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	PLANBOOK_SANITIZED=1
 
@@ -65,10 +66,15 @@ test-py: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest -q --doctest-modules python/planbook plugins/yaml/planbook_yaml \
 	  -p no:cacheprovider
 
-# The Python suite again, against the extensions built with ASan+UBSan.
-test-asan: $(ASAN_VENV)/.installed
+# The Python suite again, against the extensions built with ASan+UBSan, with
+# LeakSanitizer on: any leaked block with planbook's code on its stack fails.
+test-asan: $(ASAN_VENV)/.installed $(VENV)/.installed
+	rm -rf build/lsan && mkdir -p build/lsan
 	cd tests && $(ASAN_ENV) ../$(ASAN_VENV)/bin/python -m pytest -q -p no:cacheprovider \
 	  --rootdir=. -c /dev/null .
+	@if grep -l "ERROR: AddressSanitizer\|runtime error" build/lsan/report* 2>/dev/null; then \
+	  cat build/lsan/report*; exit 1; fi
+	$(VENV)/bin/python tools/check_leaks.py $(LSAN_LOG)
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/python bench/run_load.py
