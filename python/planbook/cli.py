@@ -51,7 +51,7 @@ def _cmd_check(args) -> int:
 def _table_summary(table) -> List[str]:
     cols = [c for c in table.columns if c.type == "amount"]
     lines = []
-    grand = [r for r in table.rows if r.kind == "total" and r.depth == 0]
+    grand = [r for r in table.rows if r.kind == "total" and r.depth == 0 and not r.select]
     shown = grand[-1] if grand else None
     heading = f"  {table.title or table.id} [{table.id}, {table.kind}, {table.unit}]: " \
               f"{len(table.lines())} lines"
