@@ -12,10 +12,10 @@
 PYTHON ?= python3
 VENV := .venv
 ASAN_VENV := .venv-asan
-DEB_PACKAGES := libyaml-dev pkg-config gcc
+DEB_PACKAGES := libyaml-dev libxlsxwriter-dev pkg-config gcc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-SOURCES := $(wildcard csrc/*.c csrc/*.h plugins/yaml/*.c plugins/yaml/*.h \
-             plugins/yaml/planbook_yaml/*.c python/planbook/*.c \
+SOURCES := $(wildcard csrc/*.c csrc/*.h plugins/*/*.c plugins/*/*.h \
+             plugins/*/planbook_*/*.c python/planbook/*.c \
              python/planbook/include/*.h) setup.py pyproject.toml
 LIBASAN = $(shell gcc -print-file-name=libasan.so)
 LSAN_LOG := $(CURDIR)/build/lsan/report
@@ -57,6 +57,11 @@ demo: $(VENV)/.installed
 	@$(VENV)/bin/planbook summary examples/*.yaml; status=$$?; \
 	  if [ $$status -gt 1 ]; then exit $$status; fi; \
 	  echo "(planbook exits 1 when it finds errors, as it does in these published plans)"
+	@mkdir -p build/workbooks
+	@for f in examples/*.yaml; do \
+	  out=build/workbooks/$$(basename $$f .yaml).xlsx; \
+	  $(VENV)/bin/planbook export $$f -o $$out >/dev/null || exit 2; \
+	  echo "workbook: $$out"; done
 
 test: test-py test-asan
 

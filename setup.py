@@ -1,5 +1,6 @@
-"""Build the C extensions: planbook._core (the C core and its binding) and
-planbook_yaml._yaml (the YAML plugin, on the system libyaml).
+"""Build the C extensions: planbook._core (the C core and its binding),
+planbook_yaml._yaml (the YAML plugin, on the system libyaml) and
+planbook_xlsx._xlsx (the Excel writer, on the system libxlsxwriter).
 
 Environment switches:
   PLANBOOK_DEBUG=1     -O0 -g, assertions on
@@ -79,6 +80,7 @@ class BuildExt(build_ext):
 core_sources = sorted(glob(rel("csrc", "*.c")))
 compile_args, link_args = flags()
 yaml_inc, yaml_libdirs, yaml_libs = pkg_config("yaml-0.1", "libyaml-dev")
+xlsx_inc, xlsx_libdirs, xlsx_libs = pkg_config("xlsxwriter", "libxlsxwriter-dev")
 include_dirs = [rel("csrc"), rel("python", "planbook", "include")]
 
 extensions = [
@@ -97,6 +99,17 @@ extensions = [
         include_dirs=include_dirs + [rel("plugins", "yaml")] + yaml_inc,
         library_dirs=yaml_libdirs,
         libraries=yaml_libs,
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+    ),
+    Extension(
+        "planbook_xlsx._xlsx",
+        sources=[rel("plugins", "xlsx", "planbook_xlsx", "_xlsxmodule.c"),
+                 rel("plugins", "xlsx", "pb_xlsx.c"),
+                 rel("plugins", "xlsx", "pb_xlsx_budget.c")],
+        include_dirs=include_dirs + [rel("plugins", "xlsx")] + xlsx_inc,
+        library_dirs=xlsx_libdirs,
+        libraries=xlsx_libs,
         extra_compile_args=compile_args,
         extra_link_args=link_args,
     ),

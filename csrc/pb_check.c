@@ -641,6 +641,24 @@ pb_status pb_plan_check(pb_plan *plan, pb_findings *out, pb_error *err)
 
 /* ------------------------------------------------------------ messages */
 
+/* After a truncating snprintf into buf[cap]: drop a UTF-8 sequence cut at
+ * the end, so that the text stays valid UTF-8. */
+static void utf8_trim(char *buf, size_t cap)
+{
+    size_t n = strlen(buf);
+    if (n + 1 < cap || n == 0)
+        return; /* not truncated */
+    size_t start = n;
+    while (start > 0 && ((unsigned char)buf[start - 1] & 0xC0) == 0x80)
+        start--;
+    if (start == 0)
+        return;
+    unsigned char lead = (unsigned char)buf[start - 1];
+    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (n - (start - 1) < need)
+        buf[start - 1] = '\0';
+}
+
 /* A column as a reader knows it: its label, else period and phase, else
  * its id. */
 static void column_name(const pb_plan *plan, const pb_table *t, uint32_t c,
@@ -649,6 +667,7 @@ static void column_name(const pb_plan *plan, const pb_table *t, uint32_t c,
     const pb_column *col = &t->cols[c];
     if (col->text[PB_COLUMN_LABEL]) {
         snprintf(buf, cap, "%s", col->text[PB_COLUMN_LABEL]);
+        utf8_trim(buf, cap);
         return;
     }
     if (col->period.kind != PB_PERIOD_NONE) {
@@ -658,6 +677,7 @@ static void column_name(const pb_plan *plan, const pb_table *t, uint32_t c,
                                 ? col->text[PB_COLUMN_PHASE]
                                 : col->text[PB_COLUMN_MEASURE];
         snprintf(buf, cap, "%s%s%s", p, extra ? " " : "", extra ? extra : "");
+        utf8_trim(buf, cap);
         return;
     }
     snprintf(buf, cap, "%s", col->id);

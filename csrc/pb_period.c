@@ -66,6 +66,15 @@ static size_t read_word(scan *sc)
     return sc->i - start;
 }
 
+/* Is s[0..n) the lower-case word w, in any case? */
+static int word_is(const char *s, size_t n, const char *w)
+{
+    size_t k = 0;
+    while (k < n && w[k] && lower((unsigned char)s[k]) == w[k])
+        k++;
+    return k == n && w[k] == '\0';
+}
+
 static int is_sep(char c) { return c == '/' || c == '-'; }
 
 /* A financial-year range at the scanner: 2018-2019, 2018/19, 2007/8,
@@ -233,7 +242,7 @@ pb_status pb_period_parse(const char *s, size_t n, int year_start,
     if (wl == 1 && (s[w0] == 'Q' || s[w0] == 'q')) {
         if (read_digits(&sc, &q) != 1)
             q = 0;
-    } else if (wl == 7 && lower((unsigned char)s[w0]) == 'q') {
+    } else if (wl == 7 && word_is(s + w0, wl, "quarter")) {
         skip_space(&sc);
         if (read_digits(&sc, &q) != 1)
             q = 0;
@@ -252,10 +261,11 @@ size_t pb_period_format(pb_period p, int year_start, char *buf)
     switch (p.kind) {
     case PB_PERIOD_YEAR:
     case PB_PERIOD_QUARTER:
+        /* four digits, as the parser reads them back (year 999 -> 0999) */
         if (year_start == 1)
-            len = snprintf(buf, PB_PERIOD_TEXT_MAX, "%d", p.year);
+            len = snprintf(buf, PB_PERIOD_TEXT_MAX, "%04d", p.year);
         else
-            len = snprintf(buf, PB_PERIOD_TEXT_MAX, "%d/%02d", p.year,
+            len = snprintf(buf, PB_PERIOD_TEXT_MAX, "%04d/%02d", p.year,
                            (p.year + 1) % 100);
         if (p.kind == PB_PERIOD_QUARTER)
             len += snprintf(buf + len, PB_PERIOD_TEXT_MAX - (size_t)len, " Q%d",

@@ -603,19 +603,43 @@ pb_status pb_column_set_decimals(pb_table *t, size_t c, int decimals,
     return PB_OK;
 }
 
-/* Does following the sum terms from `from` reach `target`? */
-static int reaches(const pb_table *t, uint32_t from, uint32_t target,
-                   unsigned depth)
+/* Does following the sum terms from `from` reach `target`?  An iterative
+ * walk that visits each column once: the formulas form a DAG whose number
+ * of paths can grow exponentially with its depth (64 terms naming the same
+ * column, level after level), so paths are never enumerated.  Returns 1,
+ * 0, or -1 when out of memory. */
+static int reaches(const pb_table *t, uint32_t from, uint32_t target)
 {
     if (from == target)
         return 1;
-    if (depth > t->ncols)
-        return 1; /* cannot happen without a cycle; be safe */
-    const pb_column *col = &t->cols[from];
-    for (uint32_t k = 0; k < col->nterms; k++)
-        if (reaches(t, col->term_cols[k], target, depth + 1))
-            return 1;
-    return 0;
+    int found = 0;
+    uint8_t *seen = calloc(t->ncols, 1);
+    uint32_t *stack = malloc((size_t)t->ncols * sizeof *stack);
+    if (!seen || !stack) {
+        found = -1;
+        goto cleanup;
+    }
+    size_t top = 0;
+    stack[top++] = from;
+    seen[from] = 1;
+    while (top && !found) {
+        const pb_column *col = &t->cols[stack[--top]];
+        for (uint32_t k = 0; k < col->nterms; k++) {
+            uint32_t next = col->term_cols[k];
+            if (next == target) {
+                found = 1;
+                break;
+            }
+            if (!seen[next]) {
+                seen[next] = 1;
+                stack[top++] = next;
+            }
+        }
+    }
+cleanup:
+    free(seen);
+    free(stack);
+    return found;
 }
 
 pb_status pb_column_set_sum(pb_table *t, size_t c, const uint32_t *cols,
@@ -637,7 +661,10 @@ pb_status pb_column_set_sum(pb_table *t, size_t c, const uint32_t *cols,
             return pb_error_set(err, PB_ERR_INVALID,
                                 "column '%s' sums '%s', which is a text column",
                                 col->id, t->cols[cols[k]].id);
-        if (reaches(t, cols[k], (uint32_t)c, 0))
+        int cyc = reaches(t, cols[k], (uint32_t)c);
+        if (cyc < 0)
+            return pb_error_set(err, PB_ERR_NOMEM, NULL);
+        if (cyc)
             return pb_error_set(err, PB_ERR_INVALID,
                                 "column '%s' would be part of its own sum",
                                 col->id);

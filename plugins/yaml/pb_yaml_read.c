@@ -30,16 +30,23 @@ typedef struct reader {
     unsigned depth;
     /* input */
     FILE *file;
+    long file_start; /* where the file was when reading began, or -1 */
     const unsigned char *data;
     size_t size, pos;
     unsigned long long consumed;
     int over_limit, io_failed;
+    unsigned long long cells; /* cells of the rows made so far */
     /* data path, e.g. budgets.subjective.rows[3] */
     char path[PB_ERROR_PATH_MAX];
     size_t pathlen;
 } reader;
 
 #define A (r->api)
+
+/* Cells per read: this many, plus this many per byte of input before the
+ * row (a written value takes two bytes or more; a blank cell takes none). */
+#define PB_YAML_CELLS_BASE (1ull << 22)
+#define PB_YAML_CELLS_PER_BYTE 16ull
 #define LINE(ev) ((uint32_t)(ev).start_mark.line + 1)
 #define COL(ev) ((uint32_t)(ev).start_mark.column + 1)
 
@@ -131,7 +138,8 @@ static void offset_position(reader *r, size_t offset, uint32_t *line,
                 c++;
             }
         }
-    } else if (r->file && fseek(r->file, 0, SEEK_SET) == 0) {
+    } else if (r->file && r->file_start >= 0 &&
+               fseek(r->file, r->file_start, SEEK_SET) == 0) {
         int ch;
         while (i < offset && (ch = fgetc(r->file)) != EOF) {
             if (ch == '\n') {
@@ -438,6 +446,12 @@ static int read_plan_meta(reader *r)
                     return 0;
                 m = (int)v;
             }
+            /* the tables' periods were read with the year start in force */
+            if (m >= 1 && m <= 12 && m != A->pb_plan_year_start(r->plan) &&
+                A->pb_plan_table_count(r->plan))
+                return FAIL(PB_ERR_SCHEMA,
+                            "plan.year_start must come before budgets (the periods of "
+                            "the tables above were read with the year starting in April)");
             pb_error e;
             A->pb_error_clear(&e);
             if (A->pb_plan_set_year_start(r->plan, m, &e))
@@ -863,6 +877,17 @@ static int read_row(reader *r, pb_table *t, uint32_t parent, int is_part)
                 n = slen(r);
             }
             static const pb_row_kind kinds[] = {PB_ROW_LINE, PB_ROW_SECTION, PB_ROW_TOTAL};
+            /* Every row holds a cell per column, however little text it
+             * takes ("- line: x" in a table of 16,384 columns is 200 KB):
+             * bound the cells by the input read so far. */
+            size_t ncols = A->pb_table_column_count(t);
+            r->cells += ncols ? ncols : 1;
+            if (r->cells > PB_YAML_CELLS_BASE +
+                               PB_YAML_CELLS_PER_BYTE * (unsigned long long)r->ev.start_mark.index)
+                return FAIL(PB_ERR_LIMIT,
+                            "more table cells than the input can hold (%llu cells after %zu "
+                            "bytes; a row has a cell for each of the table's %zu columns)",
+                            r->cells, r->ev.start_mark.index, ncols);
             row = A->pb_table_insert_row(t, A->pb_table_row_count(t), kinds[k], parent,
                                          label, n, &e);
             if (row < 0)
@@ -1300,6 +1325,7 @@ pb_plan *pb_yaml_read_file(const pb_api *api, FILE *file,
     r.err = err;
     r.lim = limits ? *limits : pb_yaml_default_limits();
     r.file = file;
+    r.file_start = ftell(file); /* offsets count from here */
     return read_any(&r);
 }
 

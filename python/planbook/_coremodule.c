@@ -79,8 +79,9 @@ static PyObject *raise_pb(core_state *st, pb_error_kind kind,
     if (!cls)
         cls = PyExc_ValueError;
     PyObject *kwargs = NULL, *args = NULL, *exc = NULL;
-    args = Py_BuildValue("(s)", err->message[0] ? err->message
-                                                : pb_status_message(err->status));
+    /* "replace": a message quoting the input may have cut a character */
+    const char *msg = err->message[0] ? err->message : pb_status_message(err->status);
+    args = Py_BuildValue("(N)", PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "replace"));
     kwargs = PyDict_New();
     if (!args || !kwargs)
         goto done;
@@ -307,6 +308,8 @@ static int PlanCore_set_year_start(PyObject *self, PyObject *v, void *c)
     long m = PyLong_AsLong(v);
     if (m == -1 && PyErr_Occurred())
         return -1;
+    if (m < INT_MIN || m > INT_MAX)
+        m = 0; /* out of range: refused below, not truncated into range */
     pb_error err;
     pb_error_clear(&err);
     if (pb_plan_set_year_start(PLAN(self), (int)m, &err)) {
@@ -466,6 +469,8 @@ static PyObject *PlanCore_table_set(PyObject *self, PyObject *args)
         long v = PyLong_AsLong(value);
         if (v == -1 && PyErr_Occurred())
             return NULL;
+        if (v < INT_MIN || v > INT_MAX)
+            v = INT_MAX; /* out of range: refused below, not truncated into range */
         st = field[0] == 'd' ? pb_table_set_decimals(tb, (int)v, &err)
                              : pb_table_set_income_sign(tb, (int)v, &err);
     } else if (!strcmp(field, "blank_zero")) {
@@ -641,6 +646,10 @@ static PyObject *PlanCore_column_set(PyObject *self, PyObject *args)
         long v = value == Py_None ? -1 : PyLong_AsLong(value);
         if (v == -1 && PyErr_Occurred())
             return NULL;
+        if (v > INT_MAX)
+            v = INT_MAX; /* refused below, not truncated into range */
+        else if (v < 0)
+            v = -1; /* clears, as None does */
         st = pb_column_set_decimals(tb, (size_t)c, (int)v, &err);
     } else if (!strcmp(field, "equals")) {
         unsigned long v = PB_NONE;
@@ -648,6 +657,8 @@ static PyObject *PlanCore_column_set(PyObject *self, PyObject *args)
             v = PyLong_AsUnsignedLong(value);
             if (v == (unsigned long)-1 && PyErr_Occurred())
                 return NULL;
+            if (v >= PB_NONE)
+                return PyErr_Format(PyExc_IndexError, "no column %lu", v);
         }
         st = pb_column_set_equals(tb, (size_t)c, (uint32_t)v, &err);
     } else if (!strcmp(field, "sum")) {
@@ -1037,7 +1048,7 @@ static PyObject *PlanCore_check(PyObject *self, PyObject *Py_UNUSED(a))
         }
 #define IDX(x) ((x) == PB_NONE ? Py_NewRef(Py_None) : PyLong_FromUnsignedLong(x))
         PyObject *tup = Py_BuildValue(
-            "{s:s,s:s,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:I,s:I,s:O,s:L,s:L,s:L,s:i,s:s#}",
+            "{s:s,s:s,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:I,s:I,s:O,s:L,s:L,s:L,s:i,s:N}",
             "code", pb_finding_code_name((pb_finding_code)f->code), "severity",
             pb_severity_name((pb_severity)f->severity), "table", IDX(f->table), "row",
             IDX(f->row), "column", IDX(f->column), "other_table", IDX(f->other_table),
@@ -1045,8 +1056,8 @@ static PyObject *PlanCore_check(PyObject *self, PyObject *Py_UNUSED(a))
             "agreement", IDX(f->agreement), "line", f->line, "col", f->col,
             "has_values", f->has_values ? Py_True : Py_False, "declared",
             (long long)f->declared, "computed", (long long)f->computed, "difference",
-            (long long)f->difference, "decimals", f->decimals, "message", buf,
-            (Py_ssize_t)(need < cap ? need : cap - 1));
+            (long long)f->difference, "decimals", f->decimals, "message",
+            PyUnicode_DecodeUTF8(buf, (Py_ssize_t)(need < cap ? need : cap - 1), "replace"));
 #undef IDX
         if (!tup) {
             PyMem_Free(buf);

@@ -228,6 +228,21 @@ class Plan:
         from .formats import save
         save(self, path, format=format)
 
+    def to_excel_bytes(self) -> bytes:
+        """The plan as an .xlsx workbook, as bytes (for a notebook download).
+
+        Debian's libxlsxwriter 1.1.4 cannot write to memory, so the workbook
+        is written to a temporary file, read back and removed."""
+        import os
+        import tempfile
+        from .formats import save
+        with tempfile.TemporaryDirectory(prefix="planbook-") as tmp:
+            path = os.path.join(tmp, "plan.xlsx")
+            save(self, path, format="xlsx")
+            with open(path, "rb") as f:
+                data = f.read()
+        return data
+
     def dumps(self, format: str = "yaml") -> str:
         """The plan as text in a text format (YAML by default)."""
         from .formats import dumps

@@ -4,6 +4,7 @@
     planbook summary PLAN...          totals of every table, then findings
     planbook show PLAN [TABLE...]     tables laid out as finance prints them
     planbook convert IN OUT           from one format to another
+    planbook export PLAN -o OUT       write a workbook (or any format) from a plan
     planbook formats                  the installed formats
 Exit status: 0 fine, 1 findings with errors, 2 a file could not be read or
 written.
@@ -108,6 +109,13 @@ def _cmd_convert(args) -> int:
     return 0
 
 
+def _cmd_export(args) -> int:
+    plan = _load(args.plan)
+    _formats.save(plan, args.output, format=args.format)
+    print(f"wrote {args.output}")
+    return 0
+
+
 def _cmd_formats(args) -> int:
     for fmt in _formats.formats():
         ops = [op for op in ("load", "save", "loads", "dumps") if callable(getattr(fmt, op, None))]
@@ -135,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("--from", dest="from_format", default=None)
     cv.add_argument("--to", dest="to_format", default=None)
     cv.set_defaults(func=_cmd_convert)
+    ex = sub.add_parser("export", help="write a plan in another format (e.g. a workbook)")
+    ex.add_argument("plan", metavar="PLAN")
+    ex.add_argument("-o", "--output", required=True, metavar="OUT")
+    ex.add_argument("--format", default=None, help="format name (default: from the suffix)")
+    ex.set_defaults(func=_cmd_export)
     f = sub.add_parser("formats", help="list the installed formats")
     f.set_defaults(func=_cmd_formats)
     return p

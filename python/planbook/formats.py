@@ -36,7 +36,8 @@ GROUP = "planbook.formats"
 # The formats that ship with planbook, by module; they are loaded on first
 # use without scanning every installed distribution's entry points (that
 # scan costs ~20 ms, a tenth of loading a 10 MB plan).
-BUILTIN = {"yaml": ("planbook_yaml", (".yaml", ".yml"))}
+BUILTIN = {"yaml": ("planbook_yaml", (".yaml", ".yml")),
+           "xlsx": ("planbook_xlsx", (".xlsx",))}
 _lock = threading.Lock()
 _registry: Dict[str, Any] = {}
 _discovered = False

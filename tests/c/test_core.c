@@ -333,12 +333,158 @@ static void test_yaml(void)
     free(deep);
 }
 
+/* ------------------------------------------------ review regressions */
+
+static int utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int n = *p < 0x80 ? 0 : *p >= 0xF0 ? 3 : *p >= 0xE0 ? 2 : *p >= 0xC0 ? 1 : -1;
+        if (n < 0)
+            return 0;
+        p++;
+        for (int k = 0; k < n; k++, p++)
+            if ((*p & 0xC0) != 0x80)
+                return 0;
+    }
+    return 1;
+}
+
+static void test_review_regressions(void)
+{
+    pb_error err;
+    pb_error_clear(&err);
+
+    /* Cycle check of sum columns: 64 terms naming the previous column,
+     * level after level, made the recursive path walk exponential (a 2 KB
+     * file hung the reader).  It must now be immediate. */
+    {
+        pb_plan *plan = pb_plan_new();
+        pb_table *t = pb_plan_add_table(plan, "t", 1, &err);
+        char id[16];
+        for (int i = 0; i < 12; i++) {
+            snprintf(id, sizeof id, "c%d", i);
+            pb_table_add_column(t, id, strlen(id), &err);
+        }
+        uint32_t cols[64];
+        int8_t signs[64];
+        pb_status st = PB_OK;
+        for (uint32_t i = 1; i < 12 && st == PB_OK; i++) {
+            for (int k = 0; k < 64; k++) {
+                cols[k] = i - 1;
+                signs[k] = 1;
+            }
+            st = pb_column_set_sum(t, i, cols, signs, 64, &err);
+        }
+        CHECK(st == PB_OK);
+        uint32_t back[1] = {11};
+        int8_t one[1] = {1};
+        CHECK(pb_column_set_sum(t, 0, back, one, 1, &err) == PB_ERR_INVALID); /* cycle */
+        pb_plan_free(plan);
+    }
+
+    /* Years before 1000 are written with four digits, as they are read. */
+    CHECK(period_is("0999/00", 4, "0999/00"));
+    CHECK(period_is("0999", 1, "0999"));
+    CHECK(period_is("0000/01", 4, "0000/01"));
+    /* "Quarter" must be the word quarter, not any 7 letters after q. */
+    CHECK(period_fails("2018/19 Qxyzabc 2", 4));
+    CHECK(period_is("2018/19 QUARTER 3", 4, "2018/19 Q3"));
+
+    /* A finding's message stays valid UTF-8 when a long column label is
+     * cut short (a cut '£' made the Python check() raise
+     * UnicodeDecodeError). */
+    {
+        pb_plan *plan = pb_plan_new();
+        pb_table *t = pb_plan_add_table(plan, "t", 1, &err);
+        pb_table_add_column(t, "a", 1, &err);
+        pb_table_add_column(t, "b", 1, &err);
+        char label[200];
+        memset(label, 'x', 158);
+        strcpy(label + 158, "\xc2\xa3\xc2\xa3\xc2\xa3");
+        pb_column_set_text(t, 0, PB_COLUMN_LABEL, label, strlen(label), &err);
+        pb_column_set_equals(t, 0, 1, &err);
+        pb_table_insert_row(t, 0, PB_ROW_LINE, PB_NONE, "l", 1, &err);
+        pb_cell_set_text(t, 0, 0, "5", 1, &err);
+        pb_cell_set_text(t, 0, 1, "6", 1, &err);
+        pb_findings fs;
+        pb_findings_init(&fs);
+        CHECK(pb_plan_check(plan, &fs, &err) == PB_OK && fs.count == 1);
+        if (fs.count == 1) {
+            char msg[1024];
+            pb_finding_message(plan, &fs.items[0], msg, sizeof msg);
+            CHECK(utf8_valid(msg));
+        }
+        pb_findings_free(&fs);
+        pb_plan_free(plan);
+    }
+
+    /* A reader error in a file read from the middle: offsets count from
+     * where reading began, not from the start of the file. */
+    {
+        FILE *f = tmpfile();
+        CHECK(f != NULL);
+        if (f) {
+            const char *text = "junk\nplanbook: 1\nplan:\n  title: \"\xff\"\n";
+            fwrite(text, 1, strlen(text), f);
+            fseek(f, 5, SEEK_SET);
+            pb_plan *plan = pb_yaml_read_file(pb_api_get(), f, NULL, &err);
+            CHECK(plan == NULL && err.status == PB_ERR_PARSE && err.line == 3 &&
+                  err.column == 11);
+            pb_plan_free(plan);
+            fclose(f);
+        }
+    }
+
+    /* plan.year_start after budgets would silently leave the tables'
+     * periods read with an April start. */
+    {
+        pb_plan *plan = read_text("planbook: 1\nbudgets:\n  t:\n    columns:\n"
+                                  "    - {id: a, period: 2018/19}\n"
+                                  "plan:\n  year_start: January\n",
+                                  &err);
+        CHECK(plan == NULL && err.status == PB_ERR_SCHEMA && err.line == 7 &&
+              strstr(err.message, "year_start"));
+        pb_plan_free(plan);
+        plan = read_text("planbook: 1\nbudgets: {}\nplan:\n  year_start: January\n", &err);
+        CHECK(plan != NULL);
+        pb_plan_free(plan);
+    }
+
+    /* Cells are bounded by the input: a row costs a cell per column however
+     * short its text, so 16,384 columns and a few thousand "- line: x"
+     * (half a megabyte) asked for gigabytes. */
+    {
+        size_t ncols = 16384, nrows = 3000;
+        size_t cap = 64 + ncols * 24 + nrows * 16;
+        char *doc = malloc(cap);
+        size_t len = (size_t)snprintf(doc, cap, "planbook: 1\nbudgets:\n  t:\n    columns:\n");
+        for (size_t c = 0; c < ncols; c++)
+            len += (size_t)snprintf(doc + len, cap - len, "    - {id: c%zu}\n", c);
+        len += (size_t)snprintf(doc + len, cap - len, "    rows:\n");
+        for (size_t r = 0; r < nrows; r++)
+            len += (size_t)snprintf(doc + len, cap - len, "    - line: x\n");
+        pb_plan *plan = read_text(doc, &err);
+        CHECK(plan == NULL && err.status == PB_ERR_LIMIT &&
+              !strncmp(err.path, "budgets.t.rows[", 15));
+        pb_plan_free(plan);
+        free(doc);
+        /* an honest wide table still reads */
+        plan = read_text("planbook: 1\nbudgets:\n  t:\n    columns: [{id: a}, {id: b}]\n"
+                         "    rows:\n    - line: x\n    - line: y\n      values: [1, 2]\n",
+                         &err);
+        CHECK(plan != NULL);
+        pb_plan_free(plan);
+    }
+}
+
 int main(void)
 {
     test_money();
     test_periods();
     test_model();
     test_yaml();
+    test_review_regressions();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

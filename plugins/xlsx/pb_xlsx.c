@@ -1,0 +1,637 @@
+/* pb_xlsx.c - the workbook: formats, sheet names, the contents and
+ * findings sheets, defined names and document properties.  Each budget
+ * table's sheet is laid out by pb_xlsx_budget.c. */
+#define _POSIX_C_SOURCE 200809L
+#include "pb_xlsx_private.h"
+
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define A (x->api)
+
+pb_xlsx_options pb_xlsx_default_options(void)
+{
+    pb_xlsx_options o = {1, 1, NULL};
+    return o;
+}
+
+/* ============================================================ helpers */
+
+void xl_buf_add(xl_buf *b, const char *s, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *ns = realloc(b->s, cap);
+        if (!ns) {
+            b->failed = 1;
+            return;
+        }
+        b->s = ns;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void xl_buf_addf(xl_buf *b, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->failed = 1;
+        return;
+    }
+    xl_buf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+void xl_buf_free(xl_buf *b)
+{
+    free(b->s);
+    b->s = NULL;
+    b->len = b->cap = 0;
+}
+
+int xl_failf(xl_ctx *x, pb_status st, const char *fmt, ...)
+{
+    if (x->err->status != PB_OK)
+        return 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x->err->message, sizeof x->err->message, fmt, ap);
+    va_end(ap);
+    x->err->status = st;
+    return 0;
+}
+
+int xl_fail(xl_ctx *x, lxw_error e, const char *what)
+{
+    pb_status st = e == LXW_ERROR_MEMORY_MALLOC_FAILED ? PB_ERR_NOMEM : PB_ERR_IO;
+    return xl_failf(x, st, "%s: %s", what, lxw_strerror(e));
+}
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+int xl_string(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t col,
+              const char *s, lxw_format *f)
+{
+    if (!s || !*s)
+        return 1;
+    if (utf8_chars(s) > XL_MAX_STRING)
+        return xl_failf(x, PB_ERR_LIMIT,
+                        "a text of %zu characters is longer than Excel's limit of %u "
+                        "characters a cell (it begins '%.40s')",
+                        utf8_chars(s), XL_MAX_STRING, s);
+    lxw_error e = worksheet_write_string(ws, row, col, s, f);
+    return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a text cell");
+}
+
+int xl_amount_ok(pb_amount v, int decimals)
+{
+    (void)decimals;
+    /* Excel keeps 15 significant digits: the scaled integer must fit. */
+    return v > -1000000000000000LL && v < 1000000000000000LL;
+}
+
+double xl_amount_double(pb_amount v, int decimals)
+{
+    static const double p10[PB_MAX_DECIMALS + 1] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    /* v has at most 15 digits, so v and the quotient are the doubles nearest
+     * to the exact values. */
+    return (double)v / p10[decimals];
+}
+
+void xl_cell_ref(const char *sheet, uint32_t row, uint16_t col, int absolute,
+                 char *buf, size_t cap)
+{
+    char cell[LXW_MAX_CELL_NAME_LENGTH];
+    if (absolute)
+        lxw_rowcol_to_cell_abs(cell, row, col, 1, 1);
+    else
+        lxw_rowcol_to_cell(cell, row, col);
+    /* sheet names never hold an apostrophe at either end; inner ones are doubled */
+    size_t len = 0;
+    if (cap < 4)
+        return;
+    buf[len++] = '\'';
+    for (const char *p = sheet; *p && len + 3 < cap; p++) {
+        if (*p == '\'')
+            buf[len++] = '\'';
+        buf[len++] = *p;
+    }
+    snprintf(buf + len, cap - len, "'!%s", cell);
+}
+
+/* ======================================================== sheet names */
+
+static int name_taken(xl_ctx *x, const char *name)
+{
+    for (size_t i = 0; i < x->nsheets_used; i++)
+        if (!strcasecmp(x->used_names[i], name))
+            return 1;
+    return !strcasecmp(name, "History");
+}
+
+/* Truncate UTF-8 text to at most n characters, in place. */
+static void utf8_truncate(char *s, size_t n)
+{
+    size_t chars = 0;
+    for (char *p = s; *p; p++) {
+        if (((unsigned char)*p & 0xC0) != 0x80) {
+            if (chars == n) {
+                *p = '\0';
+                return;
+            }
+            chars++;
+        }
+    }
+}
+
+static void trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\''))
+        s[--n] = '\0';
+    size_t k = 0;
+    while (s[k] == ' ' || s[k] == '\'')
+        k++;
+    memmove(s, s + k, n - k + 1);
+}
+
+/* A valid, unique sheet name from a wish (a title), else the fallback. */
+static char *sheet_name(xl_ctx *x, const char *wish, const char *fallback)
+{
+    char base[200];
+    size_t len = 0;
+    for (const char *p = wish ? wish : ""; *p && len + 1 < sizeof base; p++) {
+        char c = *p;
+        if (c == '[' || c == ']' || c == ':' || c == '*' || c == '?' || c == '/' ||
+            c == '\\' || (unsigned char)c < 0x20)
+            c = ' ';
+        if (c == ' ' && len && base[len - 1] == ' ')
+            continue;
+        base[len++] = c;
+    }
+    base[len] = '\0';
+    trim(base);
+    if (!base[0])
+        snprintf(base, sizeof base, "%s", fallback);
+    utf8_truncate(base, 31);
+    trim(base);
+    char name[240];
+    snprintf(name, sizeof name, "%s", base);
+    for (int k = 2; name_taken(x, name) && k < 100000; k++) {
+        char suffix[16];
+        snprintf(suffix, sizeof suffix, " (%d)", k);
+        char shorter[200];
+        snprintf(shorter, sizeof shorter, "%s", base);
+        utf8_truncate(shorter, 31 - strlen(suffix));
+        trim(shorter);
+        snprintf(name, sizeof name, "%s%s", shorter, suffix);
+    }
+    char *copy = strdup(name);
+    char **used = realloc(x->used_names, (x->nsheets_used + 1) * sizeof *used);
+    if (!copy || !used) {
+        free(copy);
+        if (used)
+            x->used_names = used;
+        xl_failf(x, PB_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    x->used_names = used;
+    x->used_names[x->nsheets_used++] = copy;
+    return copy;
+}
+
+/* ============================================================ formats */
+
+static lxw_format *fmt(xl_ctx *x)
+{
+    lxw_format *f = workbook_add_format(x->wb);
+    if (!f)
+        xl_failf(x, PB_ERR_NOMEM, "out of memory");
+    return f;
+}
+
+static int make_formats(xl_ctx *x)
+{
+    if (!(x->title = fmt(x)) || !(x->subtitle = fmt(x)) || !(x->head = fmt(x)) ||
+        !(x->head_left = fmt(x)) || !(x->phase = fmt(x)) || !(x->text = fmt(x)) ||
+        !(x->bold = fmt(x)) || !(x->link = fmt(x)) || !(x->wrap = fmt(x)))
+        return 0;
+    format_set_bold(x->title);
+    format_set_font_size(x->title, 14);
+    format_set_italic(x->subtitle);
+    format_set_font_color(x->subtitle, 0x595959);
+    format_set_bold(x->head);
+    format_set_align(x->head, LXW_ALIGN_RIGHT);
+    format_set_text_wrap(x->head);
+    format_set_align(x->head, LXW_ALIGN_VERTICAL_BOTTOM);
+    format_set_bold(x->head_left);
+    format_set_align(x->head_left, LXW_ALIGN_VERTICAL_BOTTOM);
+    format_set_align(x->phase, LXW_ALIGN_RIGHT);
+    format_set_italic(x->phase);
+    format_set_bottom(x->phase, LXW_BORDER_THIN);
+    format_set_text_wrap(x->phase);
+    format_set_align(x->phase, LXW_ALIGN_VERTICAL_BOTTOM);
+    format_set_bold(x->bold);
+    format_set_underline(x->link, LXW_UNDERLINE_SINGLE);
+    format_set_font_color(x->link, LXW_COLOR_BLUE);
+    format_set_text_wrap(x->wrap);
+    format_set_align(x->wrap, LXW_ALIGN_VERTICAL_TOP);
+    for (int d = 0; d <= PB_MAX_DECIMALS; d++) {
+        char zeros[8] = "";
+        for (int k = 0; k < d; k++)
+            zeros[k] = '0';
+        zeros[d] = '\0';
+        const char *dot = d ? "." : "";
+        char nf[96], nil[96];
+        /* £'000 with separators, negatives in parentheses, zero as 0 */
+        snprintf(nf, sizeof nf, "#,##0%s%s;(#,##0%s%s);0%s%s", dot, zeros, dot, zeros, dot,
+                 zeros);
+        snprintf(nil, sizeof nil, "#,##0%s%s;(#,##0%s%s);\"-\"", dot, zeros, dot, zeros);
+        for (int k = 0; k < XL_NUM_KINDS; k++) {
+            lxw_format *f = fmt(x);
+            if (!f)
+                return 0;
+            format_set_num_format(f, k == XL_NUM_NIL ? nil : nf);
+            if (k == XL_NUM_TOTAL || k == XL_NUM_MISMATCH) {
+                format_set_bold(f);
+                format_set_top(f, LXW_BORDER_THIN);
+            }
+            if (k == XL_NUM_MISMATCH) {
+                format_set_bg_color(f, 0xFDE2E1);
+                format_set_font_color(f, 0x9C0006);
+            }
+            x->num[d][k] = f;
+        }
+    }
+    for (int i = 0; i <= XL_MAX_INDENT; i++)
+        for (int b = 0; b < 2; b++) {
+            lxw_format *f = fmt(x);
+            if (!f)
+                return 0;
+            if (i)
+                format_set_indent(f, (uint8_t)i);
+            if (b)
+                format_set_bold(f);
+            x->label[i][b] = f;
+        }
+    return 1;
+}
+
+/* ====================================================== contents sheet */
+
+/* The row that carries a table's headline figures: its last top-level
+ * total without a selection, or -1. */
+static int64_t grand_total(xl_ctx *x, const pb_table *t)
+{
+    int64_t found = -1;
+    for (size_t r = 0; r < A->pb_table_row_count(t); r++)
+        if (A->pb_row_kind_of(t, r) == PB_ROW_TOTAL && A->pb_row_parent(t, r) == PB_NONE &&
+            !A->pb_row_text(t, r, PB_ROW_SELECT))
+            found = (int64_t)r;
+    return found;
+}
+
+static const char *column_heading(xl_ctx *x, const pb_table *t, size_t c, char *buf,
+                                  size_t cap)
+{
+    const char *label = A->pb_column_text(t, c, PB_COLUMN_LABEL);
+    if (label)
+        return label;
+    pb_period p = A->pb_column_period(t, c);
+    if (p.kind != PB_PERIOD_NONE) {
+        char per[PB_PERIOD_TEXT_MAX];
+        A->pb_period_format(p, A->pb_plan_year_start(x->plan), per);
+        const char *extra = A->pb_column_text(t, c, PB_COLUMN_PHASE);
+        if (!extra)
+            extra = A->pb_column_text(t, c, PB_COLUMN_MEASURE);
+        snprintf(buf, cap, "%s%s%s", per, extra ? " " : "", extra ? extra : "");
+        return buf;
+    }
+    return A->pb_column_id(t, c);
+}
+
+static int contents_sheet(xl_ctx *x, lxw_worksheet *ws, const char *findings_sheet)
+{
+    uint32_t row = 0;
+    const char *title = A->pb_plan_meta(x->plan, PB_META_TITLE);
+    if (!xl_string(x, ws, row++, 0, title ? title : "Plan", x->title))
+        return 0;
+    static const pb_meta_key keys[] = {PB_META_ORGANISATION, PB_META_DIRECTORATE,
+                                       PB_META_SERVICE,      PB_META_PERIOD,
+                                       PB_META_STATUS,       PB_META_VERSION,
+                                       PB_META_OWNER,        PB_META_SOURCE};
+    static const char *const names[] = {"Organisation", "Directorate", "Service", "Period",
+                                        "Status",       "Version",     "Owner",   "Source"};
+    row++;
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        const char *v = A->pb_plan_meta(x->plan, keys[k]);
+        if (!v)
+            continue;
+        if (!xl_string(x, ws, row, 0, names[k], x->bold) || !xl_string(x, ws, row, 1, v, NULL))
+            return 0;
+        row++;
+    }
+    size_t nerr = 0, nwarn = 0;
+    for (size_t i = 0; i < x->findings.count; i++)
+        nerr += x->findings.items[i].severity == PB_SEV_ERROR,
+            nwarn += x->findings.items[i].severity == PB_SEV_WARNING;
+    char buf[256];
+    row++;
+    if (!xl_string(x, ws, row, 0, "Check findings", x->bold))
+        return 0;
+    snprintf(buf, sizeof buf, "%zu error%s, %zu warning%s (see the %s sheet)", nerr,
+             nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s", findings_sheet);
+    char url[300];
+    xl_cell_ref(findings_sheet, 0, 0, 0, url + 9, sizeof url - 9);
+    memcpy(url, "internal:", 9);
+    lxw_error e = worksheet_write_url_opt(ws, row++, 1, url, x->link, buf, NULL);
+    if (e)
+        return xl_fail(x, e, "writing a link");
+    row++;
+    if (!xl_string(x, ws, row++, 0, "Sheets", x->title))
+        return 0;
+    size_t nt = A->pb_plan_table_count(x->plan);
+    for (size_t t = 0; t < nt; t++) {
+        const pb_table *tb = A->pb_plan_table(x->plan, t);
+        const char *tt = A->pb_table_text(tb, PB_TABLE_TITLE);
+        xl_cell_ref(x->sheet_names[t], 0, 0, 0, url + 9, sizeof url - 9);
+        e = worksheet_write_url_opt(ws, row, 0, url, x->link, x->sheet_names[t], NULL);
+        if (e)
+            return xl_fail(x, e, "writing a link");
+        if (tt && !xl_string(x, ws, row, 1, tt, NULL))
+            return 0;
+        row++;
+    }
+    row++;
+    if (!xl_string(x, ws, row++, 0, "Headline figures", x->title))
+        return 0;
+    for (size_t t = 0; t < nt; t++) {
+        pb_table *tb = A->pb_plan_table(x->plan, t);
+        int64_t g = grand_total(x, tb);
+        if (g < 0)
+            continue;
+        if (A->pb_table_compute(tb, x->err))
+            return 0;
+        snprintf(buf, sizeof buf, "%s: %s", x->sheet_names[t], A->pb_row_label(tb, (size_t)g)
+                                                                  ? A->pb_row_label(tb, (size_t)g)
+                                                                  : "Total");
+        if (!xl_string(x, ws, row++, 0, buf, x->bold))
+            return 0;
+        for (size_t c = 0; c < A->pb_table_column_count(tb); c++) {
+            if (A->pb_column_type_of(tb, c) != PB_COL_AMOUNT)
+                continue;
+            char hb[200];
+            if (!xl_string(x, ws, row, 0, column_heading(x, tb, c, hb, sizeof hb),
+                           x->label[1][0]))
+                return 0;
+            int d = A->pb_column_decimals(tb, c);
+            pb_amount v, printed;
+            pb_computed_state cs = A->pb_cell_computed(tb, (size_t)g, c, &v);
+            pb_cell_state ps = A->pb_cell_get(tb, (size_t)g, c, &printed);
+            int flip = A->pb_table_income_sign(tb) < 0 &&
+                       A->pb_row_effective_role(tb, (size_t)g) == PB_ROLE_INCOME;
+            if (cs == PB_COMP_VALUE)
+                v = flip ? -v : v;
+            else if (ps == PB_CELL_VALUE)
+                v = printed;
+            else
+                v = 0;
+            char ref[LXW_MAX_FORMULA_RANGE_LENGTH + 8];
+            xl_cell_ref(x->sheet_names[t], XL_FIRST_DATA_ROW + (uint32_t)g, (uint16_t)(c + 1), 0,
+                        ref + 1, sizeof ref - 1);
+            ref[0] = '=';
+            e = worksheet_write_formula_num(ws, row, 1, ref, x->num[d][XL_NUM_PLAIN],
+                                            x->cached && xl_amount_ok(v, d)
+                                                ? xl_amount_double(v, d)
+                                                : 0);
+            if (e)
+                return xl_fail(x, e, "writing a formula");
+            row++;
+        }
+    }
+    worksheet_set_column(ws, 0, 0, 40, NULL);
+    worksheet_set_column(ws, 1, 1, 60, NULL);
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    return 1;
+}
+
+/* ====================================================== findings sheet */
+
+static int findings_sheet(xl_ctx *x, lxw_worksheet *ws)
+{
+    static const char *const heads[] = {"Severity", "Code",     "Table",      "Row",
+                                        "Column",   "Printed",  "Computed",   "Difference",
+                                        "Message",  "Go to cell"};
+    if (!xl_string(x, ws, 0, 0, "Check findings", x->title))
+        return 0;
+    if (!xl_string(x, ws, 1, 0,
+                   "Every place where a printed figure disagrees with the arithmetic "
+                   "(printed figures as in the source; computed from the lines).",
+                   x->subtitle))
+        return 0;
+    for (uint16_t c = 0; c < 10; c++)
+        if (!xl_string(x, ws, 3, c, heads[c], x->head_left))
+            return 0;
+    worksheet_freeze_panes(ws, 4, 0);
+    uint32_t row = 4;
+    for (size_t i = 0; i < x->findings.count; i++, row++) {
+        const pb_finding *f = &x->findings.items[i];
+        const pb_table *t = f->table != PB_NONE ? A->pb_plan_table(x->plan, f->table) : NULL;
+        if (!xl_string(x, ws, row, 0, A->pb_severity_name((pb_severity)f->severity), NULL) ||
+            !xl_string(x, ws, row, 1, A->pb_finding_code_name((pb_finding_code)f->code), NULL))
+            return 0;
+        if (t) {
+            if (!xl_string(x, ws, row, 2, x->sheet_names[f->table], NULL))
+                return 0;
+            if (f->row != PB_NONE && !xl_string(x, ws, row, 3, A->pb_row_label(t, f->row), NULL))
+                return 0;
+            if (f->column != PB_NONE && !xl_string(x, ws, row, 4, A->pb_column_id(t, f->column), NULL))
+                return 0;
+        }
+        if (f->has_values) {
+            int d = f->decimals;
+            pb_amount vals[3] = {f->declared, f->computed, f->difference};
+            for (int k = 0; k < 3; k++) {
+                if (!xl_amount_ok(vals[k], d))
+                    continue;
+                lxw_error e = worksheet_write_number(ws, row, (uint16_t)(5 + k),
+                                                     xl_amount_double(vals[k], d),
+                                                     x->num[d][XL_NUM_PLAIN]);
+                if (e)
+                    return xl_fail(x, e, "writing a number");
+            }
+        }
+        size_t need = A->pb_finding_message(x->plan, f, NULL, 0);
+        char *msg = malloc(need + 1);
+        if (!msg)
+            return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+        A->pb_finding_message(x->plan, f, msg, need + 1);
+        int ok = xl_string(x, ws, row, 8, msg, NULL);
+        free(msg);
+        if (!ok)
+            return 0;
+        if (t && f->row != PB_NONE && f->column != PB_NONE) {
+            char url[300], cell[LXW_MAX_CELL_NAME_LENGTH];
+            xl_cell_ref(x->sheet_names[f->table], XL_FIRST_DATA_ROW + f->row,
+                        (uint16_t)(f->column + 1), 0, url + 9, sizeof url - 9);
+            memcpy(url, "internal:", 9);
+            lxw_rowcol_to_cell(cell, XL_FIRST_DATA_ROW + f->row, (uint16_t)(f->column + 1));
+            char text[400];
+            snprintf(text, sizeof text, "%s!%s", x->sheet_names[f->table], cell);
+            lxw_error e = worksheet_write_url_opt(ws, row, 9, url, x->link, text, NULL);
+            if (e)
+                return xl_fail(x, e, "writing a link");
+        }
+    }
+    if (!x->findings.count &&
+        !xl_string(x, ws, row, 0, "No findings: every printed figure agrees with the arithmetic.",
+                   NULL))
+        return 0;
+    static const double widths[] = {9, 10, 28, 40, 14, 12, 12, 12, 90, 28};
+    for (uint16_t c = 0; c < 10; c++)
+        worksheet_set_column(ws, c, c, widths[c], NULL);
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    return 1;
+}
+
+/* ============================================================ workbook */
+
+static void set_properties(xl_ctx *x)
+{
+    lxw_doc_properties p;
+    memset(&p, 0, sizeof p);
+    p.title = (char *)A->pb_plan_meta(x->plan, PB_META_TITLE);
+    p.subject = (char *)(A->pb_plan_meta(x->plan, PB_META_DIRECTORATE)
+                             ? A->pb_plan_meta(x->plan, PB_META_DIRECTORATE)
+                             : A->pb_plan_meta(x->plan, PB_META_SERVICE));
+    p.author = (char *)A->pb_plan_meta(x->plan, PB_META_OWNER);
+    p.company = (char *)A->pb_plan_meta(x->plan, PB_META_ORGANISATION);
+    p.comments = (char *)A->pb_plan_meta(x->plan, PB_META_SOURCE);
+    p.status = (char *)A->pb_plan_meta(x->plan, PB_META_STATUS);
+    p.keywords = "planbook, business plan, budget";
+    p.category = "Business plan";
+    workbook_set_properties(x->wb, &p);
+}
+
+static void ctx_free(xl_ctx *x)
+{
+    for (size_t i = 0; i < x->nsheets_used; i++)
+        free(x->used_names[i]);
+    free(x->used_names);
+    free(x->sheet_names);
+    free(x->sheets);
+    A->pb_findings_free(&x->findings);
+}
+
+pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
+                        const pb_xlsx_options *options, pb_error *err)
+{
+    xl_ctx ctx, *x = &ctx;
+    memset(x, 0, sizeof *x);
+    x->api = api;
+    x->plan = plan;
+    x->err = err;
+    A->pb_error_clear(err);
+    A->pb_findings_init(&x->findings);
+    pb_xlsx_options opt = options ? *options : pb_xlsx_default_options();
+    x->cached = opt.cached_results;
+
+    /* Numbers are written with printf: keep the C numeric locale while
+     * writing, for this thread only. */
+    locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    locale_t old_locale = c_locale ? uselocale(c_locale) : (locale_t)0;
+    int ok = 0;
+
+    size_t nt = A->pb_plan_table_count(plan);
+    if (A->pb_plan_check(plan, &x->findings, err))
+        goto done;
+    x->sheet_names = calloc(nt ? nt : 1, sizeof *x->sheet_names);
+    x->sheets = calloc(nt ? nt : 1, sizeof *x->sheets);
+    if (!x->sheet_names || !x->sheets) {
+        xl_failf(x, PB_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    char *contents = sheet_name(x, "Contents", "Contents");
+    if (!contents)
+        goto done;
+    for (size_t t = 0; t < nt; t++) {
+        pb_table *tb = A->pb_plan_table(plan, t);
+        /* the title when it fits in a sheet name, else the table's id */
+        const char *title = A->pb_table_text(tb, PB_TABLE_TITLE);
+        size_t chars = 0;
+        for (const char *p = title ? title : ""; *p; p++)
+            chars += ((unsigned char)*p & 0xC0) != 0x80;
+        if (!(x->sheet_names[t] = sheet_name(x, title && chars <= 31 ? title : A->pb_table_id(tb),
+                                             A->pb_table_id(tb))))
+            goto done;
+    }
+    char *findings = sheet_name(x, "Findings", "Findings");
+    if (!findings)
+        goto done;
+
+    lxw_workbook_options wo;
+    memset(&wo, 0, sizeof wo);
+    wo.constant_memory = opt.constant_memory ? LXW_TRUE : LXW_FALSE;
+    wo.tmpdir = (char *)opt.tmpdir;
+    x->wb = workbook_new_opt(path, &wo);
+    if (!x->wb) {
+        xl_failf(x, PB_ERR_IO, "cannot create the workbook '%s'", path);
+        goto done;
+    }
+    if (!make_formats(x))
+        goto done;
+    lxw_worksheet *ws_contents = workbook_add_worksheet(x->wb, contents);
+    for (size_t t = 0; t < nt && ws_contents; t++)
+        if (!(x->sheets[t] = workbook_add_worksheet(x->wb, x->sheet_names[t])))
+            break;
+    lxw_worksheet *ws_findings = workbook_add_worksheet(x->wb, findings);
+    if (!ws_contents || !ws_findings || (nt && !x->sheets[nt - 1])) {
+        xl_failf(x, PB_ERR_NOMEM, "cannot add a worksheet");
+        goto done;
+    }
+    if (!contents_sheet(x, ws_contents, findings))
+        goto done;
+    for (size_t t = 0; t < nt; t++)
+        if (!xl_budget_sheet(x, t))
+            goto done;
+    if (!findings_sheet(x, ws_findings))
+        goto done;
+    set_properties(x);
+    ok = 1;
+done:
+    if (x->wb) {
+        lxw_error e = workbook_close(x->wb);
+        x->wb = NULL;
+        if (ok && e != LXW_NO_ERROR)
+            ok = xl_fail(x, e, "writing the workbook failed");
+    }
+    if (old_locale)
+        uselocale(old_locale);
+    if (c_locale)
+        freelocale(c_locale);
+    ctx_free(x);
+    if (!ok && err->status == PB_OK)
+        A->pb_error_set(err, PB_ERR_IO, "writing the workbook failed");
+    return ok ? PB_OK : err->status;
+}

@@ -1,0 +1,28 @@
+/* pb_xlsx.h - writing a plan as a finance workbook with libxlsxwriter.
+ *
+ * Plain C against the core's function table (pb_api.h).  The workbook has a
+ * contents sheet, one sheet per budget table (laid out by pb_xlsx_budget.c)
+ * and a findings sheet; totals are live formulas written with their cached
+ * results from the core.  Later parts of a plan (indicators, risks) add
+ * their own sheet writers beside pb_xlsx_budget.c.
+ */
+#ifndef PB_XLSX_H
+#define PB_XLSX_H
+
+#include "pb_api.h"
+
+typedef struct pb_xlsx_options {
+    int constant_memory; /* write rows as they come, flat memory (default 1) */
+    int cached_results;  /* write the core's figures as formula results (default 1) */
+    const char *tmpdir;  /* libxlsxwriter's temporary files (default: system) */
+} pb_xlsx_options;
+
+pb_xlsx_options pb_xlsx_default_options(void);
+
+/* Write the workbook at path (the caller makes the save atomic).  PB_OK, or
+ * an error: PB_ERR_LIMIT for a figure or text past Excel's limits (with the
+ * table, row and column in the message and path), PB_ERR_IO, PB_ERR_NOMEM. */
+pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
+                        const pb_xlsx_options *options, pb_error *err);
+
+#endif

@@ -1,0 +1,613 @@
+/* pb_xlsx_budget.c - one budget table as a finance sheet: title rows, years
+ * as headings with the phase beneath, £'000 with separators and
+ * parentheses, bold totals that are live formulas (with the core's figures
+ * as their cached results), indentation by level, marked disagreements,
+ * frozen panes, print setup, a defined name, and a chart for objective
+ * summaries. */
+#define _POSIX_C_SOURCE 200809L
+#include "pb_xlsx_private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define A (x->api)
+#define MAX_FORMULA 8000 /* Excel's limit is 8,192 characters */
+#define MAX_SUM_ARGS 255
+
+typedef struct term {
+    uint32_t row;
+    int8_t coef;
+} term;
+
+typedef struct terms {
+    term *v;
+    size_t n, cap;
+    int failed;
+} terms;
+
+static void terms_add(terms *ts, uint32_t row, int coef)
+{
+    if (ts->failed)
+        return;
+    if (ts->n == ts->cap) {
+        size_t cap = ts->cap ? ts->cap * 2 : 16;
+        term *nv = realloc(ts->v, cap * sizeof *nv);
+        if (!nv) {
+            ts->failed = 1;
+            return;
+        }
+        ts->v = nv;
+        ts->cap = cap;
+    }
+    ts->v[ts->n].row = row;
+    ts->v[ts->n].coef = (int8_t)coef;
+    ts->n++;
+}
+
+/* -1 where a row's figures are printed with the opposite sign of their
+ * meaning (income in an income_sign: negative table). */
+static int print_sign(xl_ctx *x, const pb_table *t, size_t r)
+{
+    return A->pb_table_income_sign(t) < 0 && A->pb_row_effective_role(t, r) == PB_ROLE_INCOME
+               ? -1
+               : 1;
+}
+
+static int polarity(xl_ctx *x, const pb_table *t, size_t r)
+{
+    return A->pb_role_polarity(A->pb_row_effective_role(t, r));
+}
+
+/* The direct children of `parent` in [from, to), as terms of a total whose
+ * printed figure is `factor` times the net sum.  A section whose last
+ * child is a total covering it is referred to through that total;
+ * otherwise through its own contents. */
+static void add_items(xl_ctx *x, const pb_table *t, size_t from, size_t to, uint32_t parent,
+                      int factor, terms *out)
+{
+    size_t k = from;
+    while (k < to) {
+        size_t end = A->pb_table_row_end(t, k);
+        if (A->pb_row_parent(t, k) != parent) { /* cannot happen in a pre-order */
+            k = end;
+            continue;
+        }
+        pb_row_kind kind = A->pb_row_kind_of(t, k);
+        if (kind == PB_ROW_LINE) {
+            terms_add(out, (uint32_t)k, factor * polarity(x, t, k) * print_sign(x, t, k));
+        } else if (kind == PB_ROW_SECTION) {
+            /* the section's last direct child */
+            size_t last = PB_NONE, c = k + 1;
+            while (c < end) {
+                last = c;
+                c = A->pb_table_row_end(t, c);
+            }
+            if (last != PB_NONE && A->pb_row_kind_of(t, last) == PB_ROW_TOTAL &&
+                !A->pb_row_text(t, last, PB_ROW_SELECT))
+                terms_add(out, (uint32_t)last,
+                          factor * polarity(x, t, last) * print_sign(x, t, last));
+            else
+                add_items(x, t, k + 1, end, (uint32_t)k, factor, out);
+        }
+        k = end;
+    }
+}
+
+static void total_terms(xl_ctx *x, const pb_table *t, size_t r, terms *out)
+{
+    uint32_t parent = A->pb_row_parent(t, r);
+    size_t from = parent == PB_NONE ? 0 : parent + 1;
+    int factor = print_sign(x, t, r) * polarity(x, t, r);
+    const char *sel = A->pb_row_text(t, r, PB_ROW_SELECT);
+    if (!sel) {
+        add_items(x, t, from, r, parent, factor, out);
+        return;
+    }
+    for (size_t k = from; k < r; k++) {
+        const char *label = A->pb_row_label(t, k);
+        if (A->pb_row_kind_of(t, k) == PB_ROW_LINE && label && !strcmp(label, sel))
+            terms_add(out, (uint32_t)k, factor * polarity(x, t, k) * print_sign(x, t, k));
+    }
+}
+
+/* Write the rows with coefficient `coef`, grouping consecutive rows into
+ * ranges: a lone cell as itself, else SUM(...) (several SUMs past 255
+ * arguments). */
+static void render_sum(xl_buf *b, const terms *ts, int coef, uint16_t col, int *first)
+{
+    /* count the ranges first */
+    size_t nranges = 0, single = 0;
+    for (size_t i = 0; i < ts->n;) {
+        if (ts->v[i].coef != coef) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j + 1 < ts->n && ts->v[j + 1].coef == coef && ts->v[j + 1].row == ts->v[j].row + 1)
+            j++;
+        nranges++;
+        single = j == i;
+        i = j + 1;
+    }
+    if (nranges == 0)
+        return;
+    const char *sign = coef < 0 ? "-" : (*first ? "" : "+");
+    *first = 0;
+    size_t i = 0, nargs = 0;
+    int open = 0;
+    int bare = nranges == 1 && single;
+    while (i < ts->n) {
+        if (ts->v[i].coef != coef) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j + 1 < ts->n && ts->v[j + 1].coef == coef && ts->v[j + 1].row == ts->v[j].row + 1)
+            j++;
+        if (bare) {
+            xl_buf_add(b, sign, strlen(sign));
+        } else if (!open || nargs == MAX_SUM_ARGS) {
+            if (open)
+                xl_buf_add(b, ")", 1);
+            xl_buf_add(b, open ? (coef < 0 ? "-" : "+") : sign, open ? 1 : strlen(sign));
+            xl_buf_add(b, "SUM(", 4);
+            open = 1;
+            nargs = 0;
+        } else {
+            xl_buf_add(b, ",", 1);
+        }
+        char a[LXW_MAX_CELL_NAME_LENGTH], z[LXW_MAX_CELL_NAME_LENGTH];
+        lxw_rowcol_to_cell(a, XL_FIRST_DATA_ROW + ts->v[i].row, col);
+        if (j > i) {
+            lxw_rowcol_to_cell(z, XL_FIRST_DATA_ROW + ts->v[j].row, col);
+            xl_buf_addf(b, "%s:%s", a, z);
+        } else {
+            xl_buf_add(b, a, strlen(a));
+        }
+        nargs++;
+        i = j + 1;
+    }
+    if (open)
+        xl_buf_add(b, ")", 1);
+}
+
+static void render_terms(xl_buf *b, const terms *ts, uint16_t col)
+{
+    b->len = 0;
+    xl_buf_add(b, "=", 1);
+    if (ts->n == 0) {
+        xl_buf_add(b, "0", 1);
+        return;
+    }
+    if (ts->n == 1) {
+        char a[LXW_MAX_CELL_NAME_LENGTH];
+        lxw_rowcol_to_cell(a, XL_FIRST_DATA_ROW + ts->v[0].row, col);
+        xl_buf_addf(b, "%s%s", ts->v[0].coef < 0 ? "-" : "", a);
+        return;
+    }
+    int first = 1;
+    render_sum(b, ts, 1, col, &first);
+    render_sum(b, ts, -1, col, &first);
+}
+
+/* ------------------------------------------------------------ layout */
+
+static const char *heading_top(xl_ctx *x, const pb_table *t, size_t c, char *buf)
+{
+    pb_period p = A->pb_column_period(t, c);
+    if (p.kind != PB_PERIOD_NONE) {
+        A->pb_period_format(p, A->pb_plan_year_start(x->plan), buf);
+        return buf;
+    }
+    const char *label = A->pb_column_text(t, c, PB_COLUMN_LABEL);
+    return label ? label : A->pb_column_id(t, c);
+}
+
+static const char *heading_bottom(xl_ctx *x, const pb_table *t, size_t c)
+{
+    const char *phase = A->pb_column_text(t, c, PB_COLUMN_PHASE);
+    if (phase)
+        return phase;
+    if (A->pb_column_period(t, c).kind != PB_PERIOD_NONE) {
+        const char *m = A->pb_column_text(t, c, PB_COLUMN_MEASURE);
+        if (m)
+            return m;
+    }
+    return A->pb_column_text(t, c, PB_COLUMN_UNIT);
+}
+
+static size_t utf8_len(const char *s)
+{
+    size_t n = 0;
+    for (; s && *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void set_widths(xl_ctx *x, const pb_table *t, lxw_worksheet *ws)
+{
+    size_t nr = A->pb_table_row_count(t), nc = A->pb_table_column_count(t);
+    size_t label_w = 12;
+    for (size_t r = 0; r < nr; r++) {
+        size_t w = utf8_len(A->pb_row_label(t, r)) + 2 * (size_t)A->pb_row_depth(t, r) + 2;
+        if (w > label_w)
+            label_w = w;
+    }
+    worksheet_set_column(ws, 0, 0, (double)(label_w > 70 ? 70 : label_w), NULL);
+    for (size_t c = 0; c < nc; c++) {
+        size_t w = 8;
+        char hb[PB_PERIOD_TEXT_MAX];
+        size_t hw = utf8_len(heading_top(x, t, c, hb)) + 2;
+        size_t pw = utf8_len(heading_bottom(x, t, c)) + 2;
+        if (pw > hw)
+            hw = pw;
+        if (hw > w)
+            w = hw > 18 ? 18 : hw; /* longer headings wrap */
+        if (A->pb_column_type_of(t, c) == PB_COL_TEXT) {
+            for (size_t r = 0; r < nr; r++) {
+                size_t tw = utf8_len(A->pb_cell_text(t, r, c)) + 2;
+                if (tw > w)
+                    w = tw;
+            }
+            if (w > 50)
+                w = 50;
+        } else {
+            pb_amount big = 0;
+            int d = A->pb_column_decimals(t, c);
+            for (size_t r = 0; r < nr; r++) {
+                pb_amount v, cv;
+                if (A->pb_cell_get(t, r, c, &v) == PB_CELL_VALUE && v != INT64_MIN) {
+                    if (v < 0)
+                        v = -v;
+                    if (v > big)
+                        big = v;
+                }
+                if (A->pb_cell_computed(t, r, c, &cv) == PB_COMP_VALUE && cv != INT64_MIN) {
+                    if (cv < 0)
+                        cv = -cv;
+                    if (cv > big)
+                        big = cv;
+                }
+            }
+            char buf[PB_AMOUNT_TEXT_MAX];
+            size_t aw = A->pb_amount_format(-big, d, PB_FMT_THOUSANDS | PB_FMT_PARENS, buf) + 2;
+            if (aw > w)
+                w = aw;
+        }
+        worksheet_set_column(ws, (lxw_col_t)(c + 1), (lxw_col_t)(c + 1), (double)w, NULL);
+    }
+}
+
+static int print_setup(xl_ctx *x, lxw_worksheet *ws)
+{
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_repeat_rows(ws, XL_HEAD_ROW, XL_PHASE_ROW);
+    /* footer: the plan's title (& doubled) and the page number */
+    char footer[256] = "&L";
+    size_t len = 2;
+    const char *title = A->pb_plan_meta(x->plan, PB_META_TITLE);
+    for (const char *p = title ? title : ""; *p && len < 200; p++) {
+        if (*p == '&')
+            footer[len++] = '&';
+        footer[len++] = *p;
+    }
+    snprintf(footer + len, sizeof footer - len, "&RPage &P of &N");
+    worksheet_set_footer(ws, footer);
+    return 1;
+}
+
+static int chart(xl_ctx *x, size_t t_index, const pb_table *t, lxw_worksheet *ws)
+{
+    const char *kind = A->pb_table_text(t, PB_TABLE_KIND);
+    if (!kind || strcmp(kind, "objective"))
+        return 1;
+    size_t nr = A->pb_table_row_count(t), nc = A->pb_table_column_count(t);
+    size_t first = PB_NONE, last = PB_NONE;
+    for (size_t r = 0; r < nr; r++)
+        if (A->pb_row_kind_of(t, r) == PB_ROW_LINE && !A->pb_row_is_part(t, r)) {
+            if (first == PB_NONE)
+                first = r;
+            last = r;
+        }
+    if (first == PB_NONE)
+        return 1;
+    /* series: the net columns, else every plain amount column that is not FTE */
+    int have_net = 0;
+    for (size_t c = 0; c < nc; c++) {
+        const char *m = A->pb_column_text(t, c, PB_COLUMN_MEASURE);
+        have_net |= A->pb_column_type_of(t, c) == PB_COL_AMOUNT && m && !strcmp(m, "net");
+    }
+    lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_COLUMN);
+    if (!ch)
+        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+    const char *sheet = x->sheet_names[t_index];
+    char cats[LXW_MAX_FORMULA_RANGE_LENGTH + 64], vals[LXW_MAX_FORMULA_RANGE_LENGTH + 64];
+    char a[LXW_MAX_FORMULA_RANGE_LENGTH + 8], z[LXW_MAX_CELL_NAME_LENGTH];
+    xl_cell_ref(sheet, XL_FIRST_DATA_ROW + (uint32_t)first, 0, 1, a, sizeof a);
+    lxw_rowcol_to_cell_abs(z, XL_FIRST_DATA_ROW + (uint32_t)last, 0, 1, 1);
+    snprintf(cats, sizeof cats, "=%s:%s", a, z);
+    xl_buf names = {0};
+    int series = 0;
+    for (size_t c = 0; c < nc && series < 10; c++) {
+        if (A->pb_column_type_of(t, c) != PB_COL_AMOUNT)
+            continue;
+        const char *m = A->pb_column_text(t, c, PB_COLUMN_MEASURE);
+        const char *unit = A->pb_column_text(t, c, PB_COLUMN_UNIT);
+        if (have_net ? !(m && !strcmp(m, "net"))
+                     : (A->pb_column_term_count(t, c) || (unit && !strcmp(unit, "FTE")) ||
+                        (m && !strcmp(m, "fte"))))
+            continue;
+        xl_cell_ref(sheet, XL_FIRST_DATA_ROW + (uint32_t)first, (uint16_t)(c + 1), 1, a, sizeof a);
+        lxw_rowcol_to_cell_abs(z, XL_FIRST_DATA_ROW + (uint32_t)last, (uint16_t)(c + 1), 1, 1);
+        snprintf(vals, sizeof vals, "=%s:%s", a, z);
+        lxw_chart_series *s = chart_add_series(ch, cats, vals);
+        if (!s) {
+            xl_buf_free(&names);
+            return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+        }
+        char hb[PB_PERIOD_TEXT_MAX + 100], top[PB_PERIOD_TEXT_MAX];
+        const char *bottom = heading_bottom(x, t, c);
+        snprintf(hb, sizeof hb, "%s%s%s", heading_top(x, t, c, top), bottom ? " " : "",
+                 bottom ? bottom : "");
+        chart_series_set_name(s, hb);
+        xl_buf_addf(&names, "%s%s", series ? ", " : "", hb);
+        series++;
+    }
+    const char *title = A->pb_table_text(t, PB_TABLE_TITLE);
+    const char *unit = A->pb_table_text(t, PB_TABLE_UNIT);
+    chart_title_set_name(ch, title ? title : A->pb_table_id(t));
+    chart_axis_set_name(ch->y_axis, unit);
+    chart_axis_set_name(ch->x_axis, "Service");
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    char alt[1024];
+    snprintf(alt, sizeof alt, "Column chart of %s in %s: %s, for each service.",
+             title ? title : A->pb_table_id(t), unit, names.s ? names.s : "");
+    xl_buf_free(&names);
+    lxw_chart_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.x_scale = 1.6;
+    opt.y_scale = 1.4;
+    opt.description = alt;
+    lxw_error e = worksheet_insert_chart_opt(ws, XL_HEAD_ROW, (lxw_col_t)(nc + 2), ch, &opt);
+    return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "inserting a chart");
+}
+
+static int define_name(xl_ctx *x, size_t t_index, const pb_table *t)
+{
+    char name[PB_ID_MAX + 8] = "tbl_";
+    size_t len = 4;
+    for (const char *p = A->pb_table_id(t); *p && len + 1 < sizeof name; p++)
+        name[len++] = (*p == '-') ? '_' : *p;
+    name[len] = '\0';
+    size_t nr = A->pb_table_row_count(t), nc = A->pb_table_column_count(t);
+    char a[LXW_MAX_FORMULA_RANGE_LENGTH + 8], z[LXW_MAX_CELL_NAME_LENGTH], f[LXW_MAX_FORMULA_RANGE_LENGTH + 40];
+    xl_cell_ref(x->sheet_names[t_index], XL_HEAD_ROW, 0, 1, a, sizeof a);
+    lxw_rowcol_to_cell_abs(z, XL_FIRST_DATA_ROW + (uint32_t)(nr ? nr - 1 : 0), (lxw_col_t)nc, 1, 1);
+    snprintf(f, sizeof f, "=%s:%s", a, z);
+    lxw_error e = workbook_define_name(x->wb, name, f);
+    return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "defining a name");
+}
+
+/* ------------------------------------------------------------- cells */
+
+static int limit_error(xl_ctx *x, const pb_table *t, size_t r, size_t c, const char *what)
+{
+    const char *label = A->pb_row_label(t, r);
+    snprintf(x->err->path, sizeof x->err->path, "budgets.%s.rows[%zu].values[%zu]",
+             A->pb_table_id(t), r, c);
+    return xl_failf(x, PB_ERR_LIMIT, "table '%s', row '%s', column '%s': %s",
+                    A->pb_table_id(t), label ? label : "", A->pb_column_id(t, c), what);
+}
+
+static const char *const too_precise =
+    "the figure has more than 15 significant digits, which Excel cannot hold exactly";
+
+/* A comment saying what was printed and what the arithmetic gives. */
+static int mismatch_comment(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t col,
+                            const pb_finding *f)
+{
+    size_t need = A->pb_finding_message(x->plan, f, NULL, 0);
+    char *msg = malloc(need + 1);
+    if (!msg)
+        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+    A->pb_finding_message(x->plan, f, msg, need + 1);
+    lxw_error e = worksheet_write_comment(ws, row, col, msg);
+    free(msg);
+    return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a comment");
+}
+
+int xl_budget_sheet(xl_ctx *x, size_t t_index)
+{
+    pb_table *t = A->pb_plan_table(x->plan, t_index);
+    lxw_worksheet *ws = x->sheets[t_index];
+    size_t nr = A->pb_table_row_count(t), nc = A->pb_table_column_count(t);
+    if (nr + XL_FIRST_DATA_ROW > XL_MAX_ROWS)
+        return xl_failf(x, PB_ERR_LIMIT,
+                        "table '%s' has %zu rows; an Excel sheet holds at most %u",
+                        A->pb_table_id(t), nr, XL_MAX_ROWS - XL_FIRST_DATA_ROW);
+    if (nc + 1 > XL_MAX_COLS)
+        return xl_failf(x, PB_ERR_LIMIT,
+                        "table '%s' has %zu columns; an Excel sheet holds at most %u",
+                        A->pb_table_id(t), nc, XL_MAX_COLS - 1);
+    if (A->pb_table_compute(t, x->err))
+        return 0;
+
+    /* the findings of this table, by cell */
+    const pb_finding **marks = NULL;
+    if (nr && nc) {
+        marks = calloc(nr * nc, sizeof *marks);
+        if (!marks)
+            return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < x->findings.count; i++) {
+            const pb_finding *f = &x->findings.items[i];
+            if (f->table == t_index && f->row != PB_NONE && f->column != PB_NONE &&
+                f->code != PB_FIND_REFERENCE && !marks[f->row * nc + f->column])
+                marks[f->row * nc + f->column] = f;
+        }
+    }
+    int ok = 0;
+    xl_buf formula = {0};
+    terms ts = {0};
+
+    set_widths(x, t, ws);
+    worksheet_freeze_panes(ws, XL_FIRST_DATA_ROW, 1);
+    print_setup(x, ws);
+    worksheet_print_area(ws, 0, 0, XL_FIRST_DATA_ROW + (lxw_row_t)(nr ? nr - 1 : 0),
+                         (lxw_col_t)nc);
+    const char *title = A->pb_table_text(t, PB_TABLE_TITLE);
+    if (!xl_string(x, ws, XL_TITLE_ROW, 0, title ? title : A->pb_table_id(t), x->title))
+        goto out;
+    {
+        /* the table's note, as a comment on its title */
+        const char *note = A->pb_table_text(t, PB_TABLE_NOTE);
+        if (note) {
+            if (utf8_len(note) > XL_MAX_STRING) {
+                xl_failf(x, PB_ERR_LIMIT, "the note of table '%s' is longer than Excel's %u "
+                                          "characters", A->pb_table_id(t), XL_MAX_STRING);
+                goto out;
+            }
+            lxw_comment_options co;
+            memset(&co, 0, sizeof co);
+            co.width = 480;
+            co.height = 240;
+            lxw_error e = worksheet_write_comment_opt(ws, XL_TITLE_ROW, 0, note, &co);
+            if (e) {
+                xl_fail(x, e, "writing a comment");
+                goto out;
+            }
+        }
+    }
+    {
+        char sub[512];
+        const char *pt = A->pb_plan_meta(x->plan, PB_META_TITLE);
+        snprintf(sub, sizeof sub, "%s%s%s", pt ? pt : "", pt ? " - " : "",
+                 A->pb_table_text(t, PB_TABLE_UNIT));
+        if (!xl_string(x, ws, XL_SUBTITLE_ROW, 0, sub, x->subtitle))
+            goto out;
+    }
+    if (!xl_string(x, ws, XL_HEAD_ROW, 0, "", x->head_left))
+        goto out;
+    for (size_t c = 0; c < nc; c++) {
+        char hb[PB_PERIOD_TEXT_MAX];
+        if (!xl_string(x, ws, XL_HEAD_ROW, (uint16_t)(c + 1), heading_top(x, t, c, hb), x->head))
+            goto out;
+    }
+    for (size_t c = 0; c < nc; c++) {
+        const char *b = heading_bottom(x, t, c);
+        lxw_error e = b ? worksheet_write_string(ws, XL_PHASE_ROW, (uint16_t)(c + 1), b, x->phase)
+                        : worksheet_write_blank(ws, XL_PHASE_ROW, (uint16_t)(c + 1), x->phase);
+        if (e) {
+            xl_fail(x, e, "writing a heading");
+            goto out;
+        }
+    }
+
+    for (size_t r = 0; r < nr; r++) {
+        uint32_t xr = XL_FIRST_DATA_ROW + (uint32_t)r;
+        pb_row_kind kind = A->pb_row_kind_of(t, r);
+        int depth = A->pb_row_depth(t, r);
+        int strong = kind != PB_ROW_LINE;
+        const char *label = A->pb_row_label(t, r);
+        if (label && !xl_string(x, ws, xr, 0, label,
+                                x->label[depth > XL_MAX_INDENT ? XL_MAX_INDENT : depth][strong]))
+            goto out;
+        if (kind == PB_ROW_SECTION)
+            continue;
+        int sign = print_sign(x, t, r);
+        int have_terms = 0;
+        for (size_t c = 0; c < nc; c++) {
+            uint16_t xc = (uint16_t)(c + 1);
+            if (A->pb_column_type_of(t, c) == PB_COL_TEXT) {
+                if (!xl_string(x, ws, xr, xc, A->pb_cell_text(t, r, c), NULL))
+                    goto out;
+                continue;
+            }
+            int d = A->pb_column_decimals(t, c);
+            const pb_finding *mark = marks ? marks[r * nc + c] : NULL;
+            pb_amount printed, comp;
+            pb_cell_state ps = A->pb_cell_get(t, r, c, &printed);
+            pb_computed_state cs = A->pb_cell_computed(t, r, c, &comp);
+            lxw_format *f = x->num[d][mark ? XL_NUM_MISMATCH
+                                           : ps == PB_CELL_NIL ? XL_NUM_NIL
+                                           : kind == PB_ROW_TOTAL ? XL_NUM_TOTAL
+                                                                  : XL_NUM_PLAIN];
+            lxw_error e = LXW_NO_ERROR;
+            if (cs == PB_COMP_VALUE) {
+                /* a formula, with the core's figure (as printed) as its result */
+                pb_amount shown = sign < 0 ? -comp : comp;
+                if (!xl_amount_ok(shown, d)) {
+                    limit_error(x, t, r, c, too_precise);
+                    goto out;
+                }
+                formula.len = 0;
+                if (kind == PB_ROW_TOTAL) {
+                    if (!have_terms) {
+                        total_terms(x, t, r, &ts);
+                        have_terms = 1;
+                    }
+                    render_terms(&formula, &ts, xc);
+                } else if (A->pb_column_term_count(t, c)) {
+                    xl_buf_add(&formula, "=", 1);
+                    for (size_t k = 0; k < A->pb_column_term_count(t, c); k++) {
+                        uint32_t tc;
+                        int ts_sign;
+                        A->pb_column_term(t, c, k, &tc, &ts_sign);
+                        char cell[LXW_MAX_CELL_NAME_LENGTH];
+                        lxw_rowcol_to_cell(cell, xr, (lxw_col_t)(tc + 1));
+                        xl_buf_addf(&formula, "%s%s", ts_sign < 0 ? "-" : (k ? "+" : ""), cell);
+                    }
+                } else { /* a line that is the sum of its parts */
+                    char a[LXW_MAX_CELL_NAME_LENGTH], z[LXW_MAX_CELL_NAME_LENGTH];
+                    size_t end = A->pb_table_row_end(t, r);
+                    lxw_rowcol_to_cell(a, xr + 1, xc);
+                    lxw_rowcol_to_cell(z, XL_FIRST_DATA_ROW + (uint32_t)(end - 1), xc);
+                    xl_buf_addf(&formula, "=SUM(%s:%s)", a, z);
+                }
+                if (formula.failed || ts.failed) {
+                    xl_failf(x, PB_ERR_NOMEM, "out of memory");
+                    goto out;
+                }
+                double cached = x->cached ? xl_amount_double(shown, d) : 0;
+                if (formula.len > MAX_FORMULA) {
+                    /* too long for Excel: the figure, and a comment saying so */
+                    e = worksheet_write_number(ws, xr, xc, xl_amount_double(shown, d), f);
+                    if (!e)
+                        e = worksheet_write_comment(
+                            ws, xr, xc,
+                            "Computed by planbook: the formula would exceed Excel's "
+                            "8,192 characters.");
+                } else {
+                    e = worksheet_write_formula_num(ws, xr, xc, formula.s, f, cached);
+                }
+                if (!e && mark && !mismatch_comment(x, ws, xr, xc, mark))
+                    goto out;
+            } else if (ps == PB_CELL_VALUE) {
+                if (!xl_amount_ok(printed, d)) {
+                    limit_error(x, t, r, c, too_precise);
+                    goto out;
+                }
+                e = worksheet_write_number(ws, xr, xc, xl_amount_double(printed, d), f);
+                if (!e && mark && !mismatch_comment(x, ws, xr, xc, mark))
+                    goto out;
+            } else if (ps == PB_CELL_NIL) {
+                e = worksheet_write_number(ws, xr, xc, 0, f);
+            }
+            if (e) {
+                xl_fail(x, e, "writing a cell");
+                goto out;
+            }
+        }
+        ts.n = 0;
+    }
+    if (!define_name(x, t_index, t) || !chart(x, t_index, t, ws))
+        goto out;
+    ok = 1;
+out:
+    free(marks);
+    free(ts.v);
+    xl_buf_free(&formula);
+    return ok;
+}

@@ -1,0 +1,78 @@
+/* pb_xlsx_private.h - what the workbook writer's parts share: the
+ * workbook, its formats, the sheet names and the findings. */
+#ifndef PB_XLSX_PRIVATE_H
+#define PB_XLSX_PRIVATE_H
+
+#include <xlsxwriter.h>
+
+#include "pb_xlsx.h"
+
+/* Layout of a budget sheet: title, subtitle, blank, headings, phases, data. */
+#define XL_TITLE_ROW 0
+#define XL_SUBTITLE_ROW 1
+#define XL_HEAD_ROW 3
+#define XL_PHASE_ROW 4
+#define XL_FIRST_DATA_ROW 5
+#define XL_MAX_ROWS 1048576u
+#define XL_MAX_COLS 16384u
+#define XL_MAX_STRING 32767u
+#define XL_MAX_INDENT 15
+
+enum { XL_NUM_PLAIN, XL_NUM_TOTAL, XL_NUM_MISMATCH, XL_NUM_NIL, XL_NUM_KINDS };
+
+typedef struct xl_ctx {
+    const pb_api *api;
+    pb_plan *plan;
+    pb_error *err;
+    lxw_workbook *wb;
+    int cached;
+    pb_findings findings;
+    char **sheet_names; /* per table */
+    lxw_worksheet **sheets;
+    size_t nsheets_used;
+    char **used_names; /* every sheet name so far, for uniqueness */
+    /* formats */
+    lxw_format *title, *subtitle, *head, *head_left, *phase, *text, *bold, *link,
+        *wrap;
+    lxw_format *num[PB_MAX_DECIMALS + 1][XL_NUM_KINDS];
+    lxw_format *label[XL_MAX_INDENT + 1][2];
+} xl_ctx;
+
+/* A growable string (formulas, messages). */
+typedef struct xl_buf {
+    char *s;
+    size_t len, cap;
+    int failed;
+} xl_buf;
+
+void xl_buf_add(xl_buf *b, const char *s, size_t n);
+void xl_buf_addf(xl_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void xl_buf_free(xl_buf *b);
+
+/* Set err from a libxlsxwriter error; returns 0. */
+int xl_fail(xl_ctx *x, lxw_error e, const char *what);
+/* Set err with a message; returns 0. */
+int xl_failf(xl_ctx *x, pb_status st, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* A text cell (checked against Excel's 32,767 characters; never a formula). */
+int xl_string(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t col,
+              const char *s, lxw_format *f);
+/* An amount at a scale as a number (checked against 15 significant digits). */
+int xl_amount_ok(pb_amount v, int decimals);
+double xl_amount_double(pb_amount v, int decimals);
+/* Quoted sheet reference: 'Name'!$A$1 into buf (LXW_MAX_FORMULA_RANGE_LENGTH+). */
+void xl_cell_ref(const char *sheet, uint32_t row, uint16_t col, int absolute,
+                 char *buf, size_t cap);
+
+/* Budget sheets (pb_xlsx_budget.c). */
+int xl_budget_sheet(xl_ctx *x, size_t t);
+
+#endif

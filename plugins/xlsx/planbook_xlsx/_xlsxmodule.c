@@ -1,0 +1,81 @@
+/* _xlsxmodule.c - planbook_xlsx._xlsx: the Python binding of the Excel
+ * writer (pb_xlsx*.c, on libxlsxwriter).  It reaches the core through the
+ * capsule planbook._core._C_API. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "pb_xlsx.h"
+#include "planbook_capi.h"
+
+#include <xlsxwriter.h>
+
+typedef struct {
+    const pb_capi *capi;
+} xlsx_state;
+
+static xlsx_state *get_state(PyObject *m) { return (xlsx_state *)PyModule_GetState(m); }
+
+/* write(plan_core, path, constant_memory=True, cached_results=True, tmpdir=None) */
+static PyObject *xlsx_write(PyObject *m, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"plan", "path", "constant_memory", "cached_results", "tmpdir",
+                             NULL};
+    const pb_capi *capi = get_state(m)->capi;
+    PyObject *obj, *path, *tmpdir = Py_None;
+    int constant_memory = 1, cached = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|ppO:write", kwlist, &obj, &path,
+                                     &constant_memory, &cached, &tmpdir))
+        return NULL;
+    pb_plan *plan = capi->plan_unwrap(obj);
+    if (!plan)
+        return NULL;
+    PyObject *bpath = NULL, *btmp = NULL;
+    if (!PyUnicode_FSConverter(path, &bpath))
+        return NULL;
+    if (tmpdir != Py_None && !PyUnicode_FSConverter(tmpdir, &btmp)) {
+        Py_DECREF(bpath);
+        return NULL;
+    }
+    pb_xlsx_options opt = pb_xlsx_default_options();
+    opt.constant_memory = constant_memory;
+    opt.cached_results = cached;
+    opt.tmpdir = btmp ? PyBytes_AS_STRING(btmp) : NULL;
+    pb_error err;
+    pb_status st = pb_xlsx_write(capi->core, plan, PyBytes_AS_STRING(bpath), &opt, &err);
+    Py_DECREF(bpath);
+    Py_XDECREF(btmp);
+    if (st != PB_OK) {
+        PyObject *shown = PyOS_FSPath(path);
+        capi->raise_error(PB_KIND_WRITE, &err, shown);
+        Py_XDECREF(shown);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef xlsx_methods[] = {
+    {"write", (PyCFunction)(void (*)(void))xlsx_write, METH_VARARGS | METH_KEYWORDS,
+     "write(plan_core, path, constant_memory=True, cached_results=True, tmpdir=None)"},
+    {NULL, NULL, 0, NULL}};
+
+static int xlsx_exec(PyObject *m)
+{
+    const pb_capi *capi = pb_capi_import();
+    if (!capi)
+        return -1;
+    get_state(m)->capi = capi;
+    return PyModule_AddStringConstant(m, "LIBXLSXWRITER_VERSION", LXW_VERSION);
+}
+
+static PyModuleDef_Slot xlsx_slots[] = {{Py_mod_exec, xlsx_exec}, {0, NULL}};
+
+static PyModuleDef xlsx_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "planbook_xlsx._xlsx",
+    .m_doc = "planbook's Excel writer, on libxlsxwriter (internal).",
+    .m_size = sizeof(xlsx_state),
+    .m_methods = xlsx_methods,
+    .m_slots = xlsx_slots,
+};
+
+PyMODINIT_FUNC PyInit__xlsx(void) { return PyModuleDef_Init(&xlsx_module); }
