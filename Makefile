@@ -13,6 +13,8 @@ PYTHON ?= python3
 VENV := .venv
 ASAN_VENV := .venv-asan
 DEB_PACKAGES := libyaml-dev libxlsxwriter-dev pkg-config gcc
+# only for the tests: a real spreadsheet engine to recalculate workbooks
+TEST_DEB_PACKAGES := libreoffice-calc-nogui poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SOURCES := $(wildcard csrc/*.c csrc/*.h plugins/*/*.c plugins/*/*.h \
              plugins/*/planbook_*/*.c python/planbook/*.c \
@@ -24,18 +26,24 @@ ASAN_ENV = LD_PRELOAD=$(LIBASAN) PYTHONMALLOC=malloc \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	PLANBOOK_SANITIZED=1
 
-.PHONY: all demo test test-c test-py test-asan bench deps clean
+.PHONY: all demo test test-c test-py test-asan bench deps test-deps apt clean
 
 all: $(VENV)/.installed
 
 # Debian packages: installed only when missing.
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+	@$(MAKE) --no-print-directory apt PACKAGES="$(DEB_PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory apt PACKAGES="$(TEST_DEB_PACKAGES)"
+
+apt:
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y -qq $$missing >/dev/null; \
+	    apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
 $(VENV)/.installed: $(SOURCES) | deps
@@ -47,7 +55,7 @@ $(VENV)/.installed: $(SOURCES) | deps
 $(ASAN_VENV)/.installed: $(SOURCES) | deps
 	test -x $(ASAN_VENV)/bin/python || $(PYTHON) -m venv $(ASAN_VENV)
 	$(ASAN_VENV)/bin/python -m pip install -q --upgrade pip setuptools wheel
-	$(ASAN_VENV)/bin/python -m pip install -q pytest PyYAML pandas
+	$(ASAN_VENV)/bin/python -m pip install -q pytest PyYAML pandas openpyxl python-calamine
 	rm -rf build
 	PLANBOOK_SANITIZE=1 $(ASAN_VENV)/bin/python -m pip install -q --no-build-isolation --force-reinstall --no-deps .
 	rm -rf build
@@ -66,7 +74,7 @@ demo: $(VENV)/.installed
 test: test-py test-asan
 
 # C tests (sanitized, leak-checked) and the Python suite and doctests.
-test-py: $(VENV)/.installed
+test-py: $(VENV)/.installed | test-deps
 	$(VENV)/bin/python -m pytest -q tests
 	$(VENV)/bin/python -m pytest -q --doctest-modules python/planbook plugins/yaml/planbook_yaml \
 	  -p no:cacheprovider
@@ -83,6 +91,7 @@ test-asan: $(ASAN_VENV)/.installed $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/python bench/run_load.py
+	@if [ -f bench/run_write.py ]; then $(VENV)/bin/python bench/run_write.py; fi
 
 clean:
 	rm -rf build dist *.egg-info tests/c/build bench/build $(VENV) $(ASAN_VENV)
