@@ -1,0 +1,10 @@
+"""Stubs for planbook_xlsx._xlsx (internal)."""
+import os
+from typing import Optional, Union
+
+from planbook._core import PlanCore
+
+LIBXLSXWRITER_VERSION: str
+
+def write(plan: PlanCore, path: Union[str, bytes, os.PathLike], constant_memory: bool = ...,
+          cached_results: bool = ..., tmpdir: Optional[Union[str, os.PathLike]] = ...) -> None: ...
