@@ -346,7 +346,7 @@ static int contents_sheet(xl_ctx *x, lxw_worksheet *ws, const char *findings_she
         const char *v = A->pb_plan_meta(x->plan, keys[k]);
         if (!v)
             continue;
-        if (!xl_string(x, ws, row, 0, names[k], x->bold) || !xl_string(x, ws, row, 1, v, NULL))
+        if (!xl_string(x, ws, row, 0, names[k], x->bold) || !xl_string(x, ws, row, 1, v, x->wrap))
             return 0;
         row++;
     }
@@ -432,6 +432,7 @@ static int contents_sheet(xl_ctx *x, lxw_worksheet *ws, const char *findings_she
     worksheet_set_column(ws, 1, 1, 60, NULL);
     worksheet_set_landscape(ws);
     worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_print_area(ws, 0, 0, row ? row - 1 : 0, 1);
     return 1;
 }
 
