@@ -832,23 +832,24 @@ void pb_table_compact(pb_table *t)
         t->rows = rows;
     else
         return;
+    /* From here every array holds at least nrows rows whatever fails (a
+     * failed realloc keeps the old, larger block), and `rows` holds no
+     * more: caprows must say nrows even if a later shrink fails. */
     if (nc) {
         pb_cellv *vals = realloc(t->vals, n * nc * sizeof *vals);
-        if (vals)
-            t->vals = vals;
-        else
-            return;
+        if (!vals)
+            goto done;
+        t->vals = vals;
         uint8_t *states = realloc(t->states, n * nc);
-        if (states)
-            t->states = states;
-        else
-            return;
+        if (!states)
+            goto done;
+        t->states = states;
         uint32_t *locs = realloc(t->locs, n * nc * sizeof *locs);
-        if (locs)
-            t->locs = locs;
-        else
-            return;
+        if (!locs)
+            goto done;
+        t->locs = locs;
     }
+done:
     t->caprows = t->nrows;
 }
 
