@@ -155,7 +155,10 @@ pb_status pb_period_parse(const char *s, size_t n, int year_start,
         scan t = sc;
         if (read_digits(&t, &y) == 4 && t.s[t.i] == '-') {
             t.i++;
-            if (read_digits(&t, &m) == 2 && t.i == t.n && m >= 1 && m <= 12) {
+            /* "2007-08" is the financial year 2007/08, not August 2007:
+             * in plans a dash between two years is the common spelling */
+            if (read_digits(&t, &m) == 2 && t.i == t.n && m >= 1 && m <= 12 &&
+                m != (y + 1) % 100) {
                 out->kind = PB_PERIOD_MONTH;
                 out->year = (int16_t)y;
                 out->index = (uint8_t)m;
@@ -272,7 +275,12 @@ size_t pb_period_format(pb_period p, int year_start, char *buf)
                             p.index);
         break;
     case PB_PERIOD_MONTH:
-        len = snprintf(buf, PB_PERIOD_TEXT_MAX, "%04d-%02d", p.year, p.index);
+    {
+        static const char *const abbr[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        len = snprintf(buf, PB_PERIOD_TEXT_MAX, "%s %04d",
+                       p.index >= 1 && p.index <= 12 ? abbr[p.index - 1] : "?", p.year);
+    }
         break;
     default:
         buf[0] = '\0';

@@ -4,7 +4,7 @@
  * and is identified by the calendar year in which it starts: with an April
  * start, year 2015 is April 2015 - March 2016, written 2015/16.  Quarters
  * Q1-Q4 belong to a financial year (Q1 is its first three months).  Months
- * are calendar months, written 2015-04.
+ * are calendar months, written Apr 2015.
  */
 #ifndef PB_PERIOD_H
 #define PB_PERIOD_H
@@ -35,13 +35,15 @@ typedef struct pb_period {
 
 /* Parse any spelling of the seeds: "2018-2019", "2018/19", "2018/2019",
  * "2007/8", "15/16", "FY2018/19", "Q1 2018/19", "2018/19 Q1",
- * "2018/19 - Quarter 2", "April 2015", "Apr 2015", "Dec-14", "2015-04";
+ * "2018/19 - Quarter 2", "April 2015", "Apr 2015", "Dec-14", "2015-04"
+ * ("2007-08", where the month would be the next year's last two digits,
+ * is the financial year 2007/08);
  * a bare "2018" only when year_start is 1 (January).  year_start is 1-12. */
 pb_status pb_period_parse(const char *s, size_t n, int year_start,
                           pb_period *out, pb_error *err);
 
 /* Canonical text: "2018/19" ("2018" for a January start), "2018/19 Q1",
- * "2015-04".  buf must hold PB_PERIOD_TEXT_MAX bytes.  Returns length. */
+ * "Apr 2015".  buf must hold PB_PERIOD_TEXT_MAX bytes.  Returns length. */
 size_t pb_period_format(pb_period p, int year_start, char *buf);
 
 /* The financial year a period belongs to. */

@@ -122,10 +122,12 @@ static void test_periods(void)
     CHECK(period_is("2099/00", 4, "2099/00"));
     CHECK(period_is("Q1 2018/19", 4, "2018/19 Q1"));
     CHECK(period_is("2014/15 - Quarter 2", 4, "2014/15 Q2"));
-    CHECK(period_is("Dec-14", 4, "2014-12"));
-    CHECK(period_is("April 2015", 4, "2015-04"));
-    CHECK(period_is("Sept 2016", 4, "2016-09"));
-    CHECK(period_is("2015-04", 4, "2015-04"));
+    CHECK(period_is("Dec-14", 4, "Dec 2014"));
+    CHECK(period_is("April 2015", 4, "Apr 2015"));
+    CHECK(period_is("Sept 2016", 4, "Sep 2016"));
+    CHECK(period_is("2015-04", 4, "Apr 2015"));
+    CHECK(period_is("2007-08", 4, "2007/08")); /* a year, not August 2007 */
+    CHECK(period_is("Aug 2007", 4, "Aug 2007"));
     CHECK(period_is("2018", 1, "2018"));
     CHECK(period_is("2018/19", 1, "2018"));
     CHECK(period_fails("2018", 4));
