@@ -140,12 +140,60 @@ void xl_cell_ref(const char *sheet, uint32_t row, uint16_t col, int absolute,
 
 /* ======================================================== sheet names */
 
+/* Next code point of UTF-8 text, folded to lower case for the scripts
+ * sheet names are written in (Latin, Greek, Cyrillic); Excel compares
+ * sheet names without regard to case. */
+static uint32_t next_folded(const unsigned char **p)
+{
+    const unsigned char *s = *p;
+    uint32_t c = *s++;
+    if (c >= 0xC0 && c < 0xE0 && (*s & 0xC0) == 0x80)
+        c = ((c & 0x1F) << 6) | (*s++ & 0x3F);
+    else if (c >= 0xE0 && c < 0xF0 && (s[0] & 0xC0) == 0x80 && (s[1] & 0xC0) == 0x80) {
+        c = ((c & 0x0F) << 12) | ((uint32_t)(s[0] & 0x3F) << 6) | (s[1] & 0x3F);
+        s += 2;
+    } else if (c >= 0xF0 && (s[0] & 0xC0) == 0x80 && (s[1] & 0xC0) == 0x80 &&
+               (s[2] & 0xC0) == 0x80) {
+        c = ((c & 0x07) << 18) | ((uint32_t)(s[0] & 0x3F) << 12) |
+            ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+        s += 3;
+    }
+    *p = s;
+    if (c >= 'A' && c <= 'Z')
+        return c + 32;
+    if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+        return c + 32;
+    if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 &&
+        c != 0x17F) {
+        /* Latin Extended-A pairs: even/odd, but 0x139-0x148 and 0x179-0x17E odd/even */
+        if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
+            return (c & 1) ? c + 1 : c;
+        return (c & 1) ? c : c + 1;
+    }
+    if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2)
+        return c + 32;
+    if (c >= 0x410 && c <= 0x42F)
+        return c + 32;
+    if (c >= 0x400 && c <= 0x40F)
+        return c + 80;
+    return c;
+}
+
+static int same_name(const char *a, const char *b)
+{
+    const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+    while (*p && *q)
+        if (next_folded(&p) != next_folded(&q))
+            return 0;
+    return !*p && !*q;
+}
+
 static int name_taken(xl_ctx *x, const char *name)
 {
     for (size_t i = 0; i < x->nsheets_used; i++)
-        if (!strcasecmp(x->used_names[i], name))
+        if (same_name(x->used_names[i], name))
             return 1;
-    return !strcasecmp(name, "History");
+    return same_name(name, "History");
 }
 
 /* Truncate UTF-8 text to at most n characters, in place. */
@@ -540,6 +588,9 @@ static void ctx_free(xl_ctx *x)
     for (size_t i = 0; i < x->nsheets_used; i++)
         free(x->used_names[i]);
     free(x->used_names);
+    for (size_t i = 0; i < x->ndefined; i++)
+        free(x->defined[i]);
+    free(x->defined);
     free(x->sheet_names);
     free(x->sheets);
     A->pb_findings_free(&x->findings);

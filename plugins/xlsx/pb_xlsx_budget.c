@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define A (x->api)
 #define MAX_FORMULA 8000 /* Excel's limit is 8,192 characters */
@@ -377,11 +378,32 @@ static int chart(xl_ctx *x, size_t t_index, const pb_table *t, lxw_worksheet *ws
 
 static int define_name(xl_ctx *x, size_t t_index, const pb_table *t)
 {
-    char name[PB_ID_MAX + 8] = "tbl_";
+    char base[PB_ID_MAX + 8] = "tbl_";
     size_t len = 4;
-    for (const char *p = A->pb_table_id(t); *p && len + 1 < sizeof name; p++)
-        name[len++] = (*p == '-') ? '_' : *p;
-    name[len] = '\0';
+    for (const char *p = A->pb_table_id(t); *p && len + 1 < sizeof base; p++)
+        base[len++] = (*p == '-') ? '_' : *p;
+    base[len] = '\0';
+    /* ids a-b and a_b give the same name: the later one gets a suffix */
+    char name[PB_ID_MAX + 24];
+    snprintf(name, sizeof name, "%s", base);
+    for (int k = 2; k < 100000; k++) {
+        int taken = 0;
+        for (size_t i = 0; i < x->ndefined && !taken; i++)
+            taken = !strcasecmp(x->defined[i], name);
+        if (!taken)
+            break;
+        snprintf(name, sizeof name, "%s_%d", base, k);
+    }
+    char *copy = strdup(name);
+    char **nd = realloc(x->defined, (x->ndefined + 1) * sizeof *nd);
+    if (!copy || !nd) {
+        free(copy);
+        if (nd)
+            x->defined = nd;
+        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+    }
+    x->defined = nd;
+    x->defined[x->ndefined++] = copy;
     size_t nr = A->pb_table_row_count(t), nc = A->pb_table_column_count(t);
     char a[LXW_MAX_FORMULA_RANGE_LENGTH + 8], z[LXW_MAX_CELL_NAME_LENGTH], f[LXW_MAX_FORMULA_RANGE_LENGTH + 40];
     xl_cell_ref(x->sheet_names[t_index], XL_HEAD_ROW, 0, 1, a, sizeof a);
@@ -559,12 +581,20 @@ int xl_budget_sheet(xl_ctx *x, size_t t_index)
                         lxw_rowcol_to_cell(cell, xr, (lxw_col_t)(tc + 1));
                         xl_buf_addf(&formula, "%s%s", ts_sign < 0 ? "-" : (k ? "+" : ""), cell);
                     }
-                } else { /* a line that is the sum of its parts */
-                    char a[LXW_MAX_CELL_NAME_LENGTH], z[LXW_MAX_CELL_NAME_LENGTH];
+                } else {
+                    /* a line that is the sum of its parts: each part by its
+                     * meaning, shown with the line's printed sign */
                     size_t end = A->pb_table_row_end(t, r);
-                    lxw_rowcol_to_cell(a, xr + 1, xc);
-                    lxw_rowcol_to_cell(z, XL_FIRST_DATA_ROW + (uint32_t)(end - 1), xc);
-                    xl_buf_addf(&formula, "=SUM(%s:%s)", a, z);
+                    terms parts = {0};
+                    for (size_t k = r + 1; k < end; k++)
+                        terms_add(&parts, (uint32_t)k, sign * print_sign(x, t, k));
+                    if (parts.failed) {
+                        free(parts.v);
+                        xl_failf(x, PB_ERR_NOMEM, "out of memory");
+                        goto out;
+                    }
+                    render_terms(&formula, &parts, xc);
+                    free(parts.v);
                 }
                 if (formula.failed || ts.failed) {
                     xl_failf(x, PB_ERR_NOMEM, "out of memory");

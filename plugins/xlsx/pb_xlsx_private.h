@@ -31,6 +31,8 @@ typedef struct xl_ctx {
     lxw_worksheet **sheets;
     size_t nsheets_used;
     char **used_names; /* every sheet name so far, for uniqueness */
+    char **defined;    /* defined names so far */
+    size_t ndefined;
     /* formats */
     lxw_format *title, *subtitle, *head, *head_left, *phase, *text, *bold, *link,
         *wrap;
