@@ -90,8 +90,9 @@ test-asan: $(ASAN_VENV)/.installed $(VENV)/.installed
 	$(VENV)/bin/python tools/check_leaks.py $(LSAN_LOG)
 
 bench: $(VENV)/.installed
+	$(VENV)/bin/python -m pip install -q XlsxWriter
 	$(VENV)/bin/python bench/run_load.py
-	@if [ -f bench/run_write.py ]; then $(VENV)/bin/python bench/run_write.py; fi
+	$(VENV)/bin/python bench/run_write.py
 
 clean:
 	rm -rf build dist *.egg-info tests/c/build bench/build $(VENV) $(ASAN_VENV)

@@ -441,6 +441,16 @@ static int mismatch_comment(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t
     return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a comment");
 }
 
+static int by_cell(const void *pa, const void *pb)
+{
+    const pb_finding *a = *(const pb_finding *const *)pa, *b = *(const pb_finding *const *)pb;
+    if (a->row != b->row)
+        return a->row < b->row ? -1 : 1;
+    if (a->column != b->column)
+        return a->column < b->column ? -1 : 1;
+    return a < b ? -1 : a > b; /* the first finding of a cell first */
+}
+
 int xl_budget_sheet(xl_ctx *x, size_t t_index)
 {
     pb_table *t = A->pb_plan_table(x->plan, t_index);
@@ -457,18 +467,24 @@ int xl_budget_sheet(xl_ctx *x, size_t t_index)
     if (A->pb_table_compute(t, x->err))
         return 0;
 
-    /* the findings of this table, by cell */
+    /* the findings of this table in (row, column) order: the writer walks
+     * them as it writes, so its memory does not grow with the rows */
     const pb_finding **marks = NULL;
-    if (nr && nc) {
-        marks = calloc(nr * nc, sizeof *marks);
+    size_t nmarks = 0, next_mark = 0;
+    for (size_t i = 0; i < x->findings.count; i++)
+        nmarks += x->findings.items[i].table == t_index;
+    if (nmarks) {
+        marks = malloc(nmarks * sizeof *marks);
         if (!marks)
             return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+        nmarks = 0;
         for (size_t i = 0; i < x->findings.count; i++) {
             const pb_finding *f = &x->findings.items[i];
             if (f->table == t_index && f->row != PB_NONE && f->column != PB_NONE &&
-                f->code != PB_FIND_REFERENCE && !marks[f->row * nc + f->column])
-                marks[f->row * nc + f->column] = f;
+                f->code != PB_FIND_REFERENCE)
+                marks[nmarks++] = f;
         }
+        qsort(marks, nmarks, sizeof *marks, by_cell);
     }
     int ok = 0;
     xl_buf formula = {0};
@@ -548,7 +564,12 @@ int xl_budget_sheet(xl_ctx *x, size_t t_index)
                 continue;
             }
             int d = A->pb_column_decimals(t, c);
-            const pb_finding *mark = marks ? marks[r * nc + c] : NULL;
+            const pb_finding *mark = NULL;
+            while (next_mark < nmarks && (marks[next_mark]->row < r ||
+                                          (marks[next_mark]->row == r && marks[next_mark]->column < c)))
+                next_mark++;
+            if (next_mark < nmarks && marks[next_mark]->row == r && marks[next_mark]->column == c)
+                mark = marks[next_mark];
             pb_amount printed, comp;
             pb_cell_state ps = A->pb_cell_get(t, r, c, &printed);
             pb_computed_state cs = A->pb_cell_computed(t, r, c, &comp);
@@ -572,14 +593,38 @@ int xl_budget_sheet(xl_ctx *x, size_t t_index)
                     }
                     render_terms(&formula, &ts, xc);
                 } else if (A->pb_column_term_count(t, c)) {
+                    /* terms of the same sign in adjacent columns become one
+                     * range: =SUM(B9:F9) for a Total column */
+                    size_t nt = A->pb_column_term_count(t, c);
                     xl_buf_add(&formula, "=", 1);
-                    for (size_t k = 0; k < A->pb_column_term_count(t, c); k++) {
-                        uint32_t tc;
-                        int ts_sign;
-                        A->pb_column_term(t, c, k, &tc, &ts_sign);
-                        char cell[LXW_MAX_CELL_NAME_LENGTH];
-                        lxw_rowcol_to_cell(cell, xr, (lxw_col_t)(tc + 1));
-                        xl_buf_addf(&formula, "%s%s", ts_sign < 0 ? "-" : (k ? "+" : ""), cell);
+                    for (size_t k = 0; k < nt;) {
+                        uint32_t tc, tn;
+                        int sg, sn;
+                        A->pb_column_term(t, c, k, &tc, &sg);
+                        size_t j = k;
+                        while (j + 1 < nt) {
+                            A->pb_column_term(t, c, j + 1, &tn, &sn);
+                            uint32_t tj;
+                            int sj;
+                            A->pb_column_term(t, c, j, &tj, &sj);
+                            if (sn != sg || tn != tj + 1)
+                                break;
+                            j++;
+                        }
+                        char a[LXW_MAX_CELL_NAME_LENGTH], z[LXW_MAX_CELL_NAME_LENGTH];
+                        lxw_rowcol_to_cell(a, xr, (lxw_col_t)(tc + 1));
+                        const char *op = sg < 0 ? "-" : (k ? "+" : "");
+                        if (j - k >= 2) {
+                            uint32_t tz;
+                            int sz;
+                            A->pb_column_term(t, c, j, &tz, &sz);
+                            lxw_rowcol_to_cell(z, xr, (lxw_col_t)(tz + 1));
+                            xl_buf_addf(&formula, "%sSUM(%s:%s)", op, a, z);
+                        } else {
+                            j = k;
+                            xl_buf_addf(&formula, "%s%s", op, a);
+                        }
+                        k = j + 1;
                     }
                 } else {
                     /* a line that is the sum of its parts: each part by its

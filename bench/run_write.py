@@ -1,0 +1,1081 @@
+#!/usr/bin/env python3
+"""The write benchmark: planbook's formatted workbook (``plan.save("x.xlsx")``)
+against pandas ``to_excel``, XlsxWriter in constant_memory mode and a bare
+libxlsxwriter C loop, on the budget tables of synthetic plans of about 100k
+and 1M amount cells.
+
+    python bench/run_write.py [--cells 100000 1000000] [--repeat 3] [--seed 1]
+                              [--quick] [--json PATH] [--docs PATH | --no-docs]
+                              [--writers planbook pandas xlsxwriter loop]
+                              [--python PATH]
+
+Plans.  For each target cell count a plan is generated into bench/build/write/
+by bench/generate.py at the size in MB that gives about that many amount
+cells (found by generating, loading with planbook and counting, a few
+rounds; the answer is cached by seed and a hash of the generator).  Cells
+are counted as rows x amount columns, summed over the budget tables; the
+exact counts are reported.  From the loaded plan the same cells are then
+extracted once per plan (``Table.cells()``: for each row its label and, for
+each amount column, the figure as printed, else the computed figure, else
+blank) into a pickle for the Python writers and a text dump for the C loop.
+
+Writers, each run in a fresh process, ``--repeat`` times, taking turns:
+
+* planbook    ``planbook.load(plan)`` and ``plan.check()`` (not timed), then the wall time of
+              ``plan.save(out.xlsx)``: the finance workbook in constant-memory
+              mode with formulas for totals and computed columns (cached
+              results), number formats, comments on misprints, a contents and
+              a findings sheet; plan.save also checks the plan, writes to a
+              temporary file, fsyncs it and renames it.
+* pandas      one DataFrame per budget table (a label column and one column
+              per amount column; built from the extracted cells, not timed),
+              then the wall time of writing them all with
+              ``pd.ExcelWriter(out, engine="xlsxwriter")`` and
+              ``df.to_excel(writer, sheet_name=<table id[:31]>, index=False)``
+              (the ``with`` block, so the close is included).  No formats
+              but pandas' own heading style; all in memory (pandas does not
+              pass constant_memory).
+* xlsxwriter  XlsxWriter ``Workbook(out, {"constant_memory": True})``, the
+              same cells written in row order with write_string /
+              write_number from plain lists (prepared before the clock), to
+              the end of ``close()``.
+* loop        bench/build/xlsxloop (bench/xlsxloop.c, compiled here if
+              missing): libxlsxwriter with constant_memory, write_string and
+              write_number, no formats - the floor.  It reads the dump before
+              its clock starts and reports its own time and memory.
+
+Memory: each process resets its peak RSS (``/proc/self/clear_refs``) just
+before the timed region, after the imports, the load and the data
+preparation, and reads VmRSS; the peak delta is VmHWM after the write minus
+that RSS.  Without /proc the Python writers fall back to ``ru_maxrss``.
+
+Outputs are checked outside the timing: after each run the workbook is
+opened with openpyxl (read-only) in another process, and the number of
+sheets and the values of a few known cells (a printed figure and its row's
+label in the first and the last table; for planbook also that a total is a
+formula) must be as expected, else that run - and the writer - is reported
+as failed.  Without openpyxl the outputs are reported as unchecked.
+
+Reported per size: median (min-max) seconds, cells per second, peak delta
+median (min-max) MB, and the ratios with the issue's targets: pandas /
+planbook time (>= 4), XlsxWriter / planbook time (>= 2), planbook / loop
+time (<= 1.3), and planbook's peak delta at the largest size / at the
+smallest (<= 1.5; "flat as rows grow").  The table is printed and written to
+docs/benchmarks.md between ``<!-- write-benchmark:start -->`` and
+``<!-- write-benchmark:end -->`` (not with ``--quick`` unless ``--docs`` is
+given).  MB means 10**6 bytes throughout.
+
+``--quick`` is a smoke test: about 10k and 50k cells, 1 repeat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+BUILD = BENCH / "build"
+WORK = BUILD / "write"          # plans, extracted cells, dumps, workbooks
+GENERATOR = BENCH / "generate.py"
+LOOP_SRC = BENCH / "xlsxloop.c"
+LOOP_BIN = BUILD / "xlsxloop"
+DOCS = REPO / "docs" / "benchmarks.md"
+MARK_START = "<!-- write-benchmark:start -->"
+MARK_END = "<!-- write-benchmark:end -->"
+MB = 1_000_000
+
+TARGET_VS_PANDAS = 4.0       # pandas time / planbook time >=
+TARGET_VS_XLSXWRITER = 2.0   # XlsxWriter constant_memory time / planbook time >=
+TARGET_VS_LOOP = 1.3         # planbook time / bare loop time <=
+TARGET_MEMORY_GROWTH = 1.5   # planbook peak delta, largest / smallest size <=
+
+DEFAULT_CELLS = (100_000, 1_000_000)
+QUICK_CELLS = (10_000, 50_000)
+SIZE_TOLERANCE = 0.02        # the generated plan's cells within 2% of the target
+
+WRITERS = ("planbook", "pandas", "xlsxwriter", "loop")
+WRITER_TITLES = {
+    "planbook": "planbook plan.save",
+    "pandas": "pandas to_excel",
+    "xlsxwriter": "XlsxWriter constant_memory",
+    "loop": "libxlsxwriter loop (C)",
+}
+PIP_HINT = {"pandas": "pip install pandas XlsxWriter", "xlsxwriter": "pip install XlsxWriter",
+            "planbook": "pip install -e .", "check": "pip install openpyxl"}
+
+# Layout of planbook's budget sheets (plugins/xlsx/pb_xlsx_private.h): the
+# first sheet is the contents, then one sheet per table, then the findings;
+# a table's row r is sheet row XL_FIRST_DATA_ROW + r, its column c is sheet
+# column c + 1.
+PB_FIRST_DATA_ROW = 5
+PB_EXTRA_SHEETS = 2
+
+# --------------------------------------------------------------------------
+# Child programs.  Each prints one JSON line.
+
+# python -c PREPARE count PLAN
+# python -c PREPARE extract PLAN PICKLE DUMP
+PREPARE = r"""
+import json, pickle, sys
+from decimal import Decimal
+import planbook
+action, path = sys.argv[1], sys.argv[2]
+plan = planbook.load(path)
+tables = list(plan.budgets.values())
+
+def amount_cols(t):
+    return [i for i, c in enumerate(t.columns) if c.type == "amount"]
+
+info = {"tables": len(tables), "rows": sum(len(t.rows) for t in tables),
+        "cells": sum(len(t.rows) * len(amount_cols(t)) for t in tables),
+        "planbook": getattr(planbook, "__version__", None)}
+if action == "count":
+    print(json.dumps(info))
+    sys.exit(0)
+
+pickle_path, dump_path = sys.argv[3], sys.argv[4]
+
+def number(d):
+    return int(d) if d == d.to_integral_value() else float(d)
+
+def clean(s):
+    return " ".join(str(s).split()) if s is not None else ""
+
+out_tables, used, numbers, checks, formula = [], set(), 0, [], None
+for ti, t in enumerate(tables):
+    cols = amount_cols(t)
+    name = t.id[:31]
+    k = 2
+    while name.lower() in used:
+        suffix = f"~{k}"
+        name = t.id[:31 - len(suffix)] + suffix
+        k += 1
+    used.add(name.lower())
+    header = ["label"] + [t.columns[i].id for i in cols]
+    rows, first_plain = [], None
+    for r, cells in enumerate(t.cells()):
+        label = cells[0].label if cells else t.rows[r].label
+        vals = []
+        for i in cols:
+            cell = cells[i]
+            if cell.state in ("value", "nil"):
+                v = number(cell.printed)
+            elif cell.computed is not None:
+                v = number(cell.computed)
+            else:
+                v = None
+            if v is not None:
+                numbers += 1
+            vals.append(v)
+            if (first_plain is None and cell.state == "value" and cell.computed is None
+                    and label):
+                first_plain = (r, len(vals) - 1, v, label)
+            if (formula is None and t.rows[r].kind == "total" and cell.computed is not None):
+                formula = {"table": ti, "row": r, "col": len(vals) - 1}
+        rows.append([label] + vals)
+    # known cells: a printed figure in the first table that has one, and in the last
+    if first_plain is not None and (not checks or ti == len(tables) - 1):
+        r, c, v, label = first_plain
+        checks.append({"table": ti, "row": r, "col": c, "value": v, "label": label})
+    out_tables.append({"id": t.id, "sheet": name, "header": header, "rows": rows})
+
+with open(pickle_path, "wb") as f:
+    pickle.dump({"tables": out_tables}, f, protocol=pickle.HIGHEST_PROTOCOL)
+with open(dump_path, "w", encoding="utf-8", newline="\n") as f:
+    for tb in out_tables:
+        f.write("S\t" + clean(tb["sheet"]) + "\n")
+        f.write("T\t" + "\t".join(clean(h) for h in tb["header"]) + "\n")
+        for row in tb["rows"]:
+            f.write("R\t" + clean(row[0]) + "\t"
+                    + "\t".join("" if v is None else repr(v) for v in row[1:]) + "\n")
+info.update(numbers=numbers, checks=checks, formula=formula)
+print(json.dumps(info))
+"""
+
+# python -c CHILD WRITER ACTION PLAN PICKLE OUT   (ACTION: probe or write)
+CHILD = r"""
+import json, os, resource, sys, time
+writer, action, plan_path, pickle_path, out = sys.argv[1:6]
+
+def status_kib(field):
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+def reset_peak():
+    # Linux >= 4.0: "5" resets VmHWM, the peak RSS of this process, to its RSS
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+info = {"python": sys.version.split()[0], "executable": sys.executable}
+try:
+    if writer == "planbook":
+        import planbook
+        import planbook_xlsx
+        info["version"] = getattr(planbook, "__version__", None)
+        info["libxlsxwriter"] = getattr(planbook_xlsx, "LIBXLSXWRITER_VERSION", None)
+        planbook.formats.get_format("x.xlsx", None, "save")
+    elif writer == "pandas":
+        import pandas as pd
+        import xlsxwriter
+        info["version"] = pd.__version__
+        info["xlsxwriter"] = xlsxwriter.__version__
+    else:
+        import xlsxwriter
+        info["version"] = xlsxwriter.__version__
+except Exception as e:
+    info.update(available=False, error=f"{type(e).__name__}: {e}")
+    print(json.dumps(info))
+    sys.exit(0)
+
+if action == "probe":
+    info["available"] = True
+    print(json.dumps(info))
+    sys.exit(0)
+
+# ---- preparation, not timed
+if writer == "planbook":
+    plan = planbook.load(plan_path)
+    plan.check()  # as an analyst does before saving; the figures are then cached in the core
+    def run():
+        plan.save(out)
+else:
+    import pickle
+    with open(pickle_path, "rb") as f:
+        data = pickle.load(f)
+    tables = data["tables"]
+    if writer == "pandas":
+        frames = [(t["sheet"], pd.DataFrame(t["rows"], columns=t["header"])) for t in tables]
+        def run():
+            with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
+                for name, df in frames:
+                    df.to_excel(xw, sheet_name=name, index=False)
+    else:
+        tmpdir = os.path.dirname(os.path.abspath(out))
+        def run():
+            wb = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": tmpdir})
+            for t in tables:
+                ws = wb.add_worksheet(t["sheet"])
+                write_string, write_number = ws.write_string, ws.write_number
+                for c, h in enumerate(t["header"]):
+                    write_string(0, c, h)
+                r = 1
+                for row in t["rows"]:
+                    if row[0]:
+                        write_string(r, 0, row[0])
+                    c = 1
+                    for v in row[1:]:
+                        if v is not None:
+                            write_number(r, c, v)
+                        c += 1
+                    r += 1
+            wb.close()
+
+try:
+    os.unlink(out)
+except FileNotFoundError:
+    pass
+import gc
+gc.collect()
+maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+hwm_reset = reset_peak()
+rss_before = status_kib("VmRSS")
+c0 = time.process_time()
+t0 = time.perf_counter()
+try:
+    run()
+except Exception as e:
+    info.update(available=False, error=f"{type(e).__name__}: {e}")
+    print(json.dumps(info))
+    sys.stdout.flush()
+    os._exit(0)
+t1 = time.perf_counter()
+c1 = time.process_time()
+maxrss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+hwm_after = status_kib("VmHWM") if hwm_reset else None
+info.update(available=True, seconds=t1 - t0, cpu_seconds=c1 - c0, rss_before_kib=rss_before,
+            ru_maxrss_before_kib=maxrss_before, ru_maxrss_after_kib=maxrss_after,
+            hwm_after_kib=hwm_after)
+if hwm_after is not None and rss_before is not None:
+    info.update(peak_delta_kib=hwm_after - rss_before, memory_method="VmHWM")
+else:
+    base = rss_before if rss_before is not None else maxrss_before
+    info.update(peak_delta_kib=maxrss_after - base, memory_method="ru_maxrss")
+print(json.dumps(info))
+sys.stdout.flush()
+os._exit(0)   # the data are not freed: teardown is not part of the write
+"""
+
+# python -c CHECK probe | python -c CHECK PATH EXPECT_JSON
+CHECK = r"""
+import json, sys
+try:
+    import openpyxl
+except Exception as e:
+    print(json.dumps({"available": False, "error": f"{type(e).__name__}: {e}"}))
+    sys.exit(0)
+if sys.argv[1] == "probe":
+    print(json.dumps({"available": True, "version": openpyxl.__version__}))
+    sys.exit(0)
+path, expect = sys.argv[1], json.loads(sys.argv[2])
+problems = []
+try:
+    wb = openpyxl.load_workbook(path, read_only=True)
+except Exception as e:
+    print(json.dumps({"available": True, "ok": False,
+                      "error": f"cannot open: {type(e).__name__}: {e}"}))
+    sys.exit(0)
+sheets = wb.worksheets
+if len(sheets) != expect["sheets"]:
+    problems.append(f"{len(sheets)} sheets, expected {expect['sheets']}")
+else:
+    for c in expect["cells"]:
+        ws = sheets[c["sheet"]]
+        got = ws.cell(row=c["row"], column=c["col"]).value
+        where = f"{ws.title}!{openpyxl.utils.get_column_letter(c['col'])}{c['row']}"
+        want = c["want"]
+        if c["kind"] == "number":
+            ok = (isinstance(got, (int, float)) and not isinstance(got, bool)
+                  and abs(got - want) <= 1e-9 * max(1.0, abs(want)))
+        elif c["kind"] == "text":
+            ok = isinstance(got, str) and " ".join(got.split()) == want
+        else:   # formula
+            ok = isinstance(got, str) and got.startswith("=")
+        if not ok:
+            problems.append(f"{where} is {got!r}, expected {c['kind']} {want!r}")
+wb.close()
+print(json.dumps({"available": True, "ok": not problems, "error": "; ".join(problems)}))
+"""
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------
+# Children.
+
+def run_child(cmd, env=None):
+    """Run cmd; return (returncode, stdout, stderr, maxrss_kib of the child)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return (p.returncode, out.read().decode("utf-8", "replace"),
+                err.read().decode("utf-8", "replace"), ru.ru_maxrss)
+
+
+def child_env():
+    env = dict(os.environ)
+    env.setdefault("PYTHONHASHSEED", "0")
+    return env
+
+
+def last_json(out: str):
+    try:
+        return json.loads(out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+def probe_python(python: str, writer: str) -> dict:
+    if writer == "check":
+        cmd = [python, "-c", CHECK, "probe"]
+    else:
+        cmd = [python, "-c", CHILD, writer, "probe", os.devnull, os.devnull, os.devnull]
+    rc, out, err, _ = run_child(cmd, child_env())
+    return last_json(out) or {"available": False, "error": f"exit {rc}: {err.strip()[-300:]}"}
+
+
+def choose_python(writer: str, candidates) -> tuple[str | None, dict]:
+    """The first interpreter of candidates that can run the writer."""
+    first = None
+    for py in candidates:
+        info = probe_python(py, writer)
+        if info.get("available"):
+            return py, info
+        if first is None:
+            first = info
+    return None, first or {"available": False, "error": "no interpreter"}
+
+
+def measure_python(python: str, writer: str, plan: Path, cells: Path, out: Path) -> dict:
+    rc, out_text, err, maxrss = run_child(
+        [python, "-c", CHILD, writer, "write", str(plan), str(cells), str(out)], child_env())
+    res = last_json(out_text) or {"available": False}
+    if rc != 0 or "seconds" not in res:
+        res.update(available=False,
+                   error=res.get("error") or f"exit {rc}: {err.strip()[-500:]}")
+    res["child_maxrss_kib"] = maxrss
+    return res
+
+
+# --------------------------------------------------------------------------
+# The C loop.
+
+def build_loop() -> tuple[bool, str]:
+    BUILD.mkdir(parents=True, exist_ok=True)
+    if LOOP_BIN.exists() and LOOP_BIN.stat().st_mtime >= LOOP_SRC.stat().st_mtime:
+        return True, ""
+    try:
+        flags = subprocess.run(["pkg-config", "--cflags", "--libs", "xlsxwriter"],
+                               capture_output=True, text=True)
+        pc = shlex.split(flags.stdout) if flags.returncode == 0 else ["-lxlsxwriter", "-lz"]
+    except OSError:
+        pc = ["-lxlsxwriter", "-lz"]
+    cc = os.environ.get("CC", "cc")
+    cmd = [cc, "-O2", "-Wall", "-Wextra", "-Werror", str(LOOP_SRC), *pc, "-o", str(LOOP_BIN)]
+    log("building: " + shlex.join(cmd))
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True)
+    except OSError as e:
+        return False, str(e)
+    if p.returncode != 0:
+        return False, (p.stderr or p.stdout).strip()
+    return True, ""
+
+
+def loop_version() -> str | None:
+    p = subprocess.run([str(LOOP_BIN), "--version"], capture_output=True, text=True)
+    return p.stdout.strip() or None if p.returncode == 0 else None
+
+
+def measure_loop(dump: Path, out: Path) -> dict:
+    try:
+        out.unlink()
+    except FileNotFoundError:
+        pass
+    rc, text, err, maxrss = run_child([str(LOOP_BIN), str(dump), str(out)])
+    if rc != 0:
+        return {"available": False, "error": err.strip()[-500:] or f"exit {rc}",
+                "child_maxrss_kib": maxrss}
+    fields = dict(kv.split("=", 1) for kv in text.split())
+    res = {"available": True, "seconds": float(fields["seconds"]),
+           "cpu_seconds": float(fields["cpu_seconds"]),
+           "sheets": int(fields["sheets"]), "cells_written": int(fields["cells"]),
+           "rss_before_kib": int(fields["rss_before_kib"]),
+           "hwm_after_kib": int(fields["peak_kib"]), "child_maxrss_kib": maxrss}
+    if res["hwm_after_kib"] >= 0 and res["rss_before_kib"] >= 0:
+        res.update(peak_delta_kib=res["hwm_after_kib"] - res["rss_before_kib"],
+                   memory_method="VmHWM")
+    else:
+        res.update(peak_delta_kib=None, memory_method="unknown")
+    return res
+
+
+# --------------------------------------------------------------------------
+# Checks of the outputs.
+
+def expectations(writer: str, meta: dict) -> dict:
+    """What the output of writer must hold: sheet count and known cells
+    (1-based rows and columns, as openpyxl counts)."""
+    nt = meta["tables"]
+    cells = []
+    for c in meta["checks"]:
+        if writer == "planbook":
+            sheet, row = PB_EXTRA_SHEETS - 1 + c["table"], PB_FIRST_DATA_ROW + c["row"] + 1
+        else:
+            sheet, row = c["table"], c["row"] + 2     # heading row first
+        cells.append({"sheet": sheet, "row": row, "col": c["col"] + 2,
+                      "kind": "number", "want": c["value"]})
+        cells.append({"sheet": sheet, "row": row, "col": 1, "kind": "text",
+                      "want": " ".join(c["label"].split())})
+    f = meta.get("formula")
+    if writer == "planbook" and f:
+        cells.append({"sheet": PB_EXTRA_SHEETS - 1 + f["table"],
+                      "row": PB_FIRST_DATA_ROW + f["row"] + 1, "col": f["col"] + 2,
+                      "kind": "formula", "want": "="})
+    return {"sheets": nt + (PB_EXTRA_SHEETS if writer == "planbook" else 0), "cells": cells}
+
+
+def check_output(python: str | None, writer: str, path: Path, meta: dict) -> dict:
+    if python is None:
+        return {"checked": False, "ok": None, "error": "openpyxl not available"}
+    rc, out, err, _ = run_child([python, "-c", CHECK, str(path),
+                                 json.dumps(expectations(writer, meta))], child_env())
+    res = last_json(out)
+    if rc != 0 or res is None:
+        return {"checked": True, "ok": False, "error": f"check exit {rc}: {err.strip()[-300:]}"}
+    return {"checked": True, "ok": bool(res.get("ok")), "error": res.get("error") or ""}
+
+
+# --------------------------------------------------------------------------
+# Plans: sizes in MB for the target cell counts, files, extracted cells.
+
+def generator_hash() -> str:
+    return hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:8]
+
+
+def prepare_hash() -> str:
+    return hashlib.sha256(PREPARE.encode()).hexdigest()[:8]
+
+
+def plan_file(mb: float, seed: int) -> Path:
+    WORK.mkdir(parents=True, exist_ok=True)
+    path = plan_file_name(mb, seed)
+    if not path.exists():
+        cmd = [sys.executable, str(GENERATOR), "--megabytes", f"{mb:g}",
+               "-o", str(path), "--seed", str(seed), "--quiet"]
+        log("generating: " + shlex.join(cmd))
+        subprocess.run(cmd, check=True)
+    return path
+
+
+def prepare(python: str, action: str, plan: Path, *extra: Path) -> dict:
+    rc, out, err, _ = run_child([python, "-c", PREPARE, action, str(plan),
+                                 *map(str, extra)], child_env())
+    res = last_json(out)
+    if rc != 0 or res is None:
+        raise RuntimeError(f"reading {plan.name} with planbook failed (exit {rc}): "
+                           f"{err.strip()[-800:]}")
+    return res
+
+
+def size_for(python: str, target: int, seed: int) -> tuple[float, Path, dict]:
+    """The plan (MB, path, counts) whose cell count is nearest the target."""
+    cache_path = WORK / f"sizes-seed{seed}-{generator_hash()}.json"
+    try:
+        cache = json.loads(cache_path.read_text())
+    except (OSError, ValueError):
+        cache = {}
+    hit = cache.get(str(target))
+    if hit:
+        path = plan_file(hit["megabytes"], seed)
+        return hit["megabytes"], path, hit["counts"]
+    mb = max(0.05, round(target / 52_000, 2))     # about 52k cells per MB
+    best, tried = None, []
+    for _ in range(6):
+        path = plan_file(mb, seed)
+        tried.append(path)
+        counts = prepare(python, "count", path)
+        log(f"  {mb:g} MB: {counts['cells']} cells ({counts['tables']} tables)")
+        err = abs(counts["cells"] - target) / target
+        if best is None or err < best[0]:
+            best = (err, mb, path, counts)
+        if err <= SIZE_TOLERANCE:
+            break
+        new = round(mb * target / counts["cells"], 2)
+        if new == mb:
+            break
+        mb = max(0.01, new)
+    _, mb, path, counts = best
+    cache[str(target)] = {"megabytes": mb, "counts": counts}
+    cache_path.write_text(json.dumps(cache, indent=1) + "\n")
+    keep = {plan_file_name(v["megabytes"], seed) for v in cache.values()}
+    for stale in tried:             # the other tries
+        if stale not in keep and stale.exists():
+            stale.unlink()
+    return mb, path, counts
+
+
+BOOK_TABLES = 10
+BOOK_YEARS = [2024, 2025, 2026, 2027, 2028]
+BOOK_SECTION = 40
+SERVICES = ["Adult Social Care", "Children's Services", "Education", "Highways", "Waste",
+            "Housing", "Public Health", "Libraries", "Planning", "Leisure", "Parks",
+            "Transport", "Regeneration", "Revenues and Benefits", "Legal Services"]
+ITEMS = ["staffing", "agency cover", "contracts", "premises", "transport", "supplies",
+         "grants paid", "placements", "ICT", "training", "insurance", "utilities"]
+
+
+def write_book(path: Path, target: int, seed: int) -> None:
+    """A budget book of BOOK_TABLES big tables (five years and a Total sum
+    column), rows in sections of BOOK_SECTION lines with a sub-total each and
+    a grand total: the shape where a table grows by rows, not by tables."""
+    import random
+    rnd = random.Random(seed)
+    ncols = len(BOOK_YEARS) + 1
+    lines_per_table = max(BOOK_SECTION, target // (BOOK_TABLES * ncols))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("planbook: 1\nplan:\n  title: Synthetic budget book\n"
+                "  organisation: Anytown Council\n  year_start: April\nbudgets:\n")
+        for t in range(BOOK_TABLES):
+            f.write(f"  t{t:02d}:\n    title: Budget book part {t + 1}\n    kind: savings\n"
+                    "    columns:\n")
+            for y in BOOK_YEARS:
+                f.write(f"    - {{id: y{y}, period: {y}/{(y + 1) % 100:02d}}}\n")
+            f.write("    - {id: total, label: Total, sum: [" +
+                    ", ".join(f"y{y}" for y in BOOK_YEARS) + "]}\n    rows:\n")
+            grand = [0] * len(BOOK_YEARS)
+            n = 0
+            s_no = 0
+            while n < lines_per_table:
+                s_no += 1
+                f.write(f"    - section: {rnd.choice(SERVICES)} area {s_no}\n      rows:\n")
+                sub = [0] * len(BOOK_YEARS)
+                for _ in range(min(BOOK_SECTION, lines_per_table - n)):
+                    vals = [rnd.randint(-500, 50000) for _ in BOOK_YEARS]
+                    sub = [a + b for a, b in zip(sub, vals)]
+                    label = f"{rnd.choice(SERVICES)} - {rnd.choice(ITEMS)} {rnd.randint(100, 9999)}"
+                    f.write(f"      - line: {label}\n        values: [" +
+                            ", ".join(map(str, vals)) + f", {sum(vals)}]\n")
+                    n += 1
+                grand = [a + b for a, b in zip(grand, sub)]
+                f.write("      - total: Sub-total\n        values: [" +
+                        ", ".join(map(str, sub)) + f", {sum(sub)}]\n")
+            f.write("    - total: Total\n      values: [" + ", ".join(map(str, grand)) +
+                    f", {sum(grand)}]\n")
+
+
+def book_for(python: str, target: int, seed: int) -> tuple[float, Path, dict]:
+    WORK.mkdir(parents=True, exist_ok=True)
+    path = WORK / f"book-{target}-seed{seed}-{hashlib.sha256(inspect_source()).hexdigest()[:8]}.yaml"
+    if not path.exists():
+        log(f"writing a budget book of about {target} cells: {path.name}")
+        write_book(path, target, seed)
+    counts = prepare(python, "count", path)
+    return round(path.stat().st_size / 1e6, 2), path, counts
+
+
+def inspect_source() -> bytes:
+    import inspect
+    return inspect.getsource(write_book).encode()
+
+
+def plan_file_name(mb: float, seed: int) -> Path:
+    return WORK / f"plan-{mb:g}mb-seed{seed}-{generator_hash()}.yaml"
+
+
+def extract(python: str, plan: Path) -> tuple[Path, Path, dict]:
+    """The plan's cells as a pickle and a dump (cached), and their meta data."""
+    stem = plan.stem + f"-cells-{prepare_hash()}"
+    pkl, dump, meta_path = (WORK / f"{stem}.pickle", WORK / f"{stem}.txt",
+                            WORK / f"{stem}.json")
+    if not (pkl.exists() and dump.exists() and meta_path.exists()):
+        log(f"extracting the cells of {plan.name}")
+        meta = prepare(python, "extract", plan, pkl, dump)
+        meta_path.write_text(json.dumps(meta) + "\n")
+    return pkl, dump, json.loads(meta_path.read_text())
+
+
+def warm(*paths: Path) -> None:
+    """Read each file once, so that every timed run finds it in the page cache."""
+    for path in paths:
+        with open(path, "rb") as f:
+            while f.read(1 << 20):
+                pass
+
+
+# --------------------------------------------------------------------------
+# Statistics and the report.
+
+def kib_to_mb(kib: float) -> float:
+    return kib * 1024 / MB
+
+
+def summarise(runs, cells: int) -> dict:
+    bad = [r for r in runs if not r.get("available") or r.get("check", {}).get("ok") is False]
+    if bad or not runs:
+        r = bad[0] if bad else {}
+        if r.get("available"):
+            err = "output wrong: " + r["check"]["error"]
+        else:
+            err = r.get("error") or "not measured"
+        return {"available": False, "failed": bool(runs), "error": err}
+    secs = [r["seconds"] for r in runs]
+    deltas = [kib_to_mb(r["peak_delta_kib"]) for r in runs if r.get("peak_delta_kib") is not None]
+    med = statistics.median(secs)
+    cpu = [r["cpu_seconds"] for r in runs if r.get("cpu_seconds") is not None]
+    out = {"available": True, "n": len(runs),
+           "checked": all(r.get("check", {}).get("checked") for r in runs),
+           "seconds_median": med, "seconds_min": min(secs), "seconds_max": max(secs),
+           "cells_per_s": cells / med if med > 0 else None,
+           "cpu_seconds_median": statistics.median(cpu) if cpu else None}
+    if deltas:
+        out.update(peak_delta_mb_median=statistics.median(deltas),
+                   peak_delta_mb_min=min(deltas), peak_delta_mb_max=max(deltas))
+    return out
+
+
+def size_ratios(summary) -> dict:
+    pb = summary.get("planbook", {})
+    out, why = {}, {}
+    for key, other, planbook_over in (("pandas_over_planbook", "pandas", False),
+                                      ("xlsxwriter_over_planbook", "xlsxwriter", False),
+                                      ("planbook_over_loop", "loop", True)):
+        o = summary.get(other, {})
+        if pb.get("available") and o.get("available"):
+            a, b = pb["seconds_median"], o["seconds_median"]
+            out[key] = a / b if planbook_over else b / a
+        else:
+            why[key] = "; ".join(f"{WRITER_TITLES[w]} {'failed' if s.get('failed') else 'not available'}"
+                                 for w, s in (("planbook", pb), (other, o))
+                                 if not s.get("available"))
+    out["why_missing"] = why
+    return out
+
+
+def memory_growth(report) -> dict:
+    """Peak delta at the largest size / at the smallest, per writer."""
+    sizes = report["sizes"]
+    out = {}
+    if len(sizes) < 2:
+        return out
+    small, large = sizes[0], sizes[-1]
+    for w in WRITERS:
+        a, b = small["summary"].get(w, {}), large["summary"].get(w, {})
+        if (a.get("available") and b.get("available") and a.get("peak_delta_mb_median")
+                and b.get("peak_delta_mb_median") is not None):
+            out[w] = b["peak_delta_mb_median"] / a["peak_delta_mb_median"]
+    return out
+
+
+def verdict(value, target, better) -> str:
+    met = value >= target if better == "high" else value <= target
+    return "met" if met else "NOT met"
+
+
+def fmt_ratio(r, key, target, better) -> str:
+    value = r.get(key)
+    if value is None:
+        return f"n/a ({r['why_missing'].get(key, 'not measured')})"
+    return f"{value:.2f}x ({verdict(value, target, better)})"
+
+
+def fmt_secs(x) -> str:
+    return "n/a" if x is None else f"{x:.3f} s"
+
+
+def fmt_cells(n: int) -> str:
+    return f"{n / 1e6:.2f}M" if n >= 1_000_000 else f"{n / 1e3:.0f}k"
+
+
+def size_name(size) -> str:
+    return f"{fmt_cells(size['cells'])} cells"
+
+
+def markdown(report) -> str:
+    m = report["machine"]
+    lines = [
+        MARK_START,
+        "## Write benchmark",
+        "",
+        f"Measured {report['date']} with `{report['command']}`.",
+        "",
+        f"- Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory']}, {m['platform']}",
+        f"- Python {m['python']}; planbook {m.get('planbook') or 'not available'}; "
+        f"libxlsxwriter {m.get('libxlsxwriter') or 'n/a'}; pandas {m.get('pandas') or 'n/a'}; "
+        f"XlsxWriter {m.get('xlsxwriter') or 'n/a'}; outputs checked with openpyxl "
+        f"{m.get('openpyxl') or '(not available: unchecked)'}",
+        (f"- Plans: synthetic budget books of 10 tables (five years and a Total column; "
+         f"sections of 40 lines with sub-totals; seed {report['seed']}) that grow by rows, "
+         "written by `write_book` in this script, sized for "
+         if report.get("shape", "book") == "book" else
+         f"- Plans: synthetic, from `bench/generate.py` (seed {report['seed']}), sized for ")
+        + "about 100k and 1M amount cells (rows x amount columns over the budget tables): "
+        + "; ".join(f"{s['megabytes']:g} MB = {s['tables']} tables, {s['rows']} rows, "
+                    f"{s['cells']} cells ({s['numbers']} of them with a figure)"
+                    for s in report["sizes"]) + ".",
+        f"- Runs per writer and size: {report['repeat']}, each in a fresh process, the "
+        "writers taking turns. Time: the wall time of `plan.save(\"x.xlsx\")` after "
+        "`planbook.load` and `plan.check()` (the formatted workbook: formulas with cached results for totals "
+        "and computed columns, number formats, comments, contents and findings sheets, "
+        "constant-memory mode; includes the plan check and save's fsync and rename); of the "
+        "`pd.ExcelWriter(engine=\"xlsxwriter\")` block writing one DataFrame per table "
+        "(frames built beforehand); of XlsxWriter `constant_memory` from "
+        "`Workbook()` to `close()` (plain lists prepared beforehand); and as "
+        "`bench/build/xlsxloop` reports it (`workbook_new_opt` to the end of "
+        "`workbook_close`, no formats, the dump read beforehand). Peak Δ: the peak RSS "
+        "during the write (VmHWM, reset just before it) minus the RSS just before it. "
+        "Every output was opened with openpyxl and its sheet count and known cells checked.",
+        "",
+        "| Cells | Writer | Time median (min-max) | Cells/s | CPU time median | Peak Δ median (min-max) |",
+        "| --- | --- | --- | ---: | ---: | --- |",
+    ]
+    for size in report["sizes"]:
+        for w in WRITERS:
+            if w not in size["summary"]:
+                continue
+            s = size["summary"][w]
+            if not s.get("available"):
+                state = "FAILED" if s.get("failed") else "not available"
+                lines.append(f"| {size_name(size)} | {WRITER_TITLES[w]} | {state}: "
+                             f"{s.get('error', '')[:200]} | | | |")
+                continue
+            mem = (f"{s['peak_delta_mb_median']:.1f} MB ({s['peak_delta_mb_min']:.1f}-"
+                   f"{s['peak_delta_mb_max']:.1f})" if "peak_delta_mb_median" in s else "n/a")
+            lines.append(
+                f"| {size_name(size)} | {WRITER_TITLES[w]} "
+                f"| {s['seconds_median']:.3f} s ({s['seconds_min']:.3f}-{s['seconds_max']:.3f}) "
+                f"| {s['cells_per_s'] / 1e3:,.0f}k "
+                f"| {fmt_secs(s.get('cpu_seconds_median'))} | {mem} |")
+    lines += [
+        "",
+        f"| Cells | pandas / planbook time (target >= {TARGET_VS_PANDAS:g}x) "
+        f"| XlsxWriter / planbook time (target >= {TARGET_VS_XLSXWRITER:g}x) "
+        f"| planbook / loop time (target <= {TARGET_VS_LOOP:g}x) |",
+        "| --- | --- | --- | --- |",
+    ]
+    for size in report["sizes"]:
+        r = size["ratios"]
+        lines.append(
+            f"| {size_name(size)} "
+            f"| {fmt_ratio(r, 'pandas_over_planbook', TARGET_VS_PANDAS, 'high')} "
+            f"| {fmt_ratio(r, 'xlsxwriter_over_planbook', TARGET_VS_XLSXWRITER, 'high')} "
+            f"| {fmt_ratio(r, 'planbook_over_loop', TARGET_VS_LOOP, 'low')} |")
+    g = report.get("memory_growth", {})
+    if len(report["sizes"]) >= 2:
+        a, b = size_name(report["sizes"][0]), size_name(report["sizes"][-1])
+        pb = g.get("planbook")
+        lines += [
+            "",
+            f"Peak Δ at {b} / at {a} (planbook target <= {TARGET_MEMORY_GROWTH:g}x): "
+            + "; ".join(
+                f"{WRITER_TITLES[w]} {g[w]:.2f}x"
+                + (f" ({verdict(g[w], TARGET_MEMORY_GROWTH, 'low')})" if w == "planbook" else "")
+                for w in WRITERS if w in g)
+            + ("" if pb is not None else "; planbook n/a") + ".",
+        ]
+    notes = [f"- {WRITER_TITLES[k]}: {v}" for k, v in report.get("unavailable", {}).items()]
+    if notes:
+        lines += ["", "Not measured:", ""] + notes
+    lines += [MARK_END]
+    return "\n".join(lines) + "\n"
+
+
+def write_docs(path: Path, section: str) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    start, end = text.find(MARK_START), text.find(MARK_END)
+    if start != -1 and end > start:
+        text = text[:start] + section + text[end + len(MARK_END):].lstrip("\n")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    tmp = path.with_name(path.name + ".write-tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def machine_info() -> dict:
+    cpu = "unknown CPU"
+    mem = "unknown memory"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
+                    break
+    except OSError:
+        pass
+    try:
+        nproc = len(os.sched_getaffinity(0))
+    except AttributeError:
+        nproc = os.cpu_count()
+    return {"nproc": nproc, "cpu_model": cpu, "memory": mem,
+            "platform": platform.platform(terse=True),
+            "python": platform.python_version()}
+
+
+def print_table(report) -> None:
+    print()
+    print(f"{'cells':>7}  {'writer':<27} {'median s':>9} {'min s':>8} {'max s':>8} "
+          f"{'cells/s':>10} {'cpu s':>8} {'peak d MB':>10}  check")
+    for size in report["sizes"]:
+        for w in WRITERS:
+            if w not in size["summary"]:
+                continue
+            s = size["summary"][w]
+            name = fmt_cells(size["cells"])
+            if not s.get("available"):
+                state = "FAILED" if s.get("failed") else "not available"
+                print(f"{name:>7}  {WRITER_TITLES[w]:<27} {state}: {s.get('error')}")
+                continue
+            mem = s.get("peak_delta_mb_median")
+            print(f"{name:>7}  {WRITER_TITLES[w]:<27} {s['seconds_median']:9.3f} "
+                  f"{s['seconds_min']:8.3f} {s['seconds_max']:8.3f} "
+                  f"{s['cells_per_s']:10.0f} {fmt_secs(s.get('cpu_seconds_median'))[:-2]:>8} "
+                  f"{'n/a' if mem is None else f'{mem:.1f}':>10}  "
+                  f"{'ok' if s['checked'] else 'unchecked'}")
+    print()
+    for size in report["sizes"]:
+        r = size["ratios"]
+        print(f"{fmt_cells(size['cells'])} cells: pandas/planbook "
+              f"{fmt_ratio(r, 'pandas_over_planbook', TARGET_VS_PANDAS, 'high')} "
+              f"[>= {TARGET_VS_PANDAS:g}x]; XlsxWriter/planbook "
+              f"{fmt_ratio(r, 'xlsxwriter_over_planbook', TARGET_VS_XLSXWRITER, 'high')} "
+              f"[>= {TARGET_VS_XLSXWRITER:g}x]; planbook/loop "
+              f"{fmt_ratio(r, 'planbook_over_loop', TARGET_VS_LOOP, 'low')} "
+              f"[<= {TARGET_VS_LOOP:g}x]")
+    g = report.get("memory_growth", {})
+    if g:
+        print("peak delta, largest / smallest size: " + "; ".join(
+            f"{w} {v:.2f}x" + (f" ({verdict(v, TARGET_MEMORY_GROWTH, 'low')}) "
+                               f"[<= {TARGET_MEMORY_GROWTH:g}x]" if w == "planbook" else "")
+            for w, v in g.items()))
+
+
+# --------------------------------------------------------------------------
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(
+        description="Time planbook's workbook writer against pandas to_excel, XlsxWriter "
+                    "constant_memory and a bare libxlsxwriter loop.")
+    ap.add_argument("--cells", type=int, nargs="+", metavar="N",
+                    help="target amount cells per plan (default: 100000 1000000; "
+                         "--quick: 10000 50000)")
+    ap.add_argument("--repeat", type=int, help="runs per writer and size (default 3; --quick: 1)")
+    ap.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    ap.add_argument("--shape", choices=("book", "generator"), default="book",
+                    help="book (default): 10 tables that grow by rows, sections of 40 lines "
+                         "with sub-totals; generator: bench/generate.py's plans, which grow "
+                         "by adding many small tables")
+    ap.add_argument("--quick", action="store_true", help="smoke test: small plans, 1 repeat")
+    ap.add_argument("--writers", nargs="+", choices=WRITERS, default=list(WRITERS),
+                    help="writers to measure (default: all)")
+    ap.add_argument("--python", help="interpreter for the Python writers "
+                    "(default: this one, else the repository's .venv)")
+    ap.add_argument("--json", metavar="PATH", help="also save the raw numbers as JSON")
+    ap.add_argument("--docs", metavar="PATH",
+                    help=f"Markdown file to update (default {DOCS.relative_to(REPO)}; "
+                    "not written with --quick unless given)")
+    ap.add_argument("--no-docs", action="store_true", help="do not write the Markdown file")
+    args = ap.parse_args(argv)
+    targets = sorted(args.cells or (QUICK_CELLS if args.quick else DEFAULT_CELLS))
+    repeat = args.repeat or (1 if args.quick else 3)
+    if repeat < 1 or any(n <= 0 for n in targets):
+        ap.error("--repeat and --cells must be positive")
+    docs = None if args.no_docs else (Path(args.docs) if args.docs
+                                      else (None if args.quick else DOCS))
+
+    if args.python:
+        candidates = [args.python]
+    else:
+        candidates = [sys.executable]
+        venv = REPO / ".venv" / "bin" / "python"
+        if venv.exists() and venv.resolve() != Path(sys.executable).resolve():
+            candidates.append(str(venv))
+
+    machine = machine_info()
+    report = {"shape": args.shape, "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+              "command": "python bench/run_write.py" + ("" if len(sys.argv) < 2 else
+                                                        " " + shlex.join(sys.argv[1:])),
+              "seed": args.seed, "repeat": repeat, "machine": machine, "sizes": [],
+              "unavailable": {}}
+
+    # planbook is needed to make the data even when it is not measured
+    pb_python, pb_info = choose_python("planbook", candidates)
+    if pb_python is None:
+        log(f"planbook is not available ({pb_info.get('error')}); "
+            f"try: {PIP_HINT['planbook']}")
+        return 2
+    machine["planbook"] = pb_info.get("version") or "?"
+    machine["libxlsxwriter"] = pb_info.get("libxlsxwriter")
+    pythons = {}
+    for w in args.writers:
+        if w == "loop":
+            ok, err = build_loop()
+            if ok:
+                machine["libxlsxwriter"] = machine.get("libxlsxwriter") or loop_version()
+            else:
+                report["unavailable"]["loop"] = f"cannot build xlsxloop: {err}"
+            continue
+        py, info = (pb_python, pb_info) if w == "planbook" else choose_python(w, candidates)
+        if py is None:
+            report["unavailable"][w] = f"{info.get('error', 'not available')} ({PIP_HINT[w]})"
+            log(f"{WRITER_TITLES[w]}: not available ({info.get('error')})")
+            continue
+        pythons[w] = py
+        if w == "pandas":
+            machine["pandas"] = info.get("version")
+            machine["xlsxwriter"] = machine.get("xlsxwriter") or info.get("xlsxwriter")
+        elif w == "xlsxwriter":
+            machine["xlsxwriter"] = info.get("version")
+    check_python, check_info = choose_python("check", candidates)
+    if check_python is None:
+        log(f"openpyxl not available: the outputs are not checked ({PIP_HINT['check']})")
+    else:
+        machine["openpyxl"] = check_info.get("version")
+
+    out_dir = WORK / "out"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for target in targets:
+        log(f"plan for about {target} cells")
+        if args.shape == "book":
+            mb, plan, counts = book_for(pb_python, target, args.seed)
+        else:
+            mb, plan, counts = size_for(pb_python, target, args.seed)
+        pkl, dump, meta = extract(pb_python, plan)
+        warm(plan, pkl, dump)
+        cells = meta["cells"]
+        entry = {"target_cells": target, "megabytes": mb, "plan": str(plan.relative_to(REPO)),
+                 "bytes": plan.stat().st_size, "tables": meta["tables"], "rows": meta["rows"],
+                 "cells": cells, "numbers": meta["numbers"],
+                 "runs": {w: [] for w in args.writers}, "summary": {}}
+        log(f"{plan.name}: {mb:g} MB, {meta['tables']} tables, {meta['rows']} rows, "
+            f"{cells} cells ({meta['numbers']} with a figure); {repeat} runs per writer")
+        for i in range(repeat):
+            for w in args.writers:
+                if w in report["unavailable"]:
+                    continue
+                out = out_dir / f"{w}-{target}.xlsx"
+                if w == "loop":
+                    res = measure_loop(dump, out)
+                else:
+                    res = measure_python(pythons[w], w, plan, pkl, out)
+                if res.get("available"):
+                    res["output_bytes"] = out.stat().st_size if out.exists() else None
+                    res["check"] = check_output(check_python, w, out, meta)
+                entry["runs"][w].append(res)
+                if not res.get("available"):
+                    log(f"  run {i + 1}/{repeat} {WRITER_TITLES[w]:<27} failed: "
+                        f"{res.get('error')}")
+                    continue
+                chk = res["check"]
+                state = ("output ok" if chk["ok"] else "unchecked" if chk["ok"] is None
+                         else "OUTPUT WRONG: " + chk["error"])
+                mem = res.get("peak_delta_kib")
+                log(f"  run {i + 1}/{repeat} {WRITER_TITLES[w]:<27} {res['seconds']:8.3f} s  "
+                    f"(cpu {res.get('cpu_seconds', float('nan')):.3f} s)  peak delta {'n/a' if mem is None else f'{kib_to_mb(mem):7.1f} MB'}  "
+                    f"{state}")
+        for w in args.writers:
+            if w in report["unavailable"]:
+                entry["summary"][w] = {"available": False, "error": report["unavailable"][w]}
+            else:
+                entry["summary"][w] = summarise(entry["runs"][w], cells)
+        entry["ratios"] = size_ratios(entry["summary"])
+        report["sizes"].append(entry)
+    report["memory_growth"] = memory_growth(report)
+
+    print_table(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        log(f"wrote {args.json}")
+    if docs is not None:
+        write_docs(docs, markdown(report))
+        log(f"wrote {docs}")
+    failed = any(s["summary"][w].get("failed") for s in report["sizes"] for w in s["summary"])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
