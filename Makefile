@@ -3,7 +3,8 @@
 #   make demo   set everything up, then check and summarise the example plans
 #   make test   set everything up, then run every test (C tests, pytest,
 #               doctests, and the whole suite again under ASan+UBSan)
-#   make bench  the load benchmark (docs/benchmarks.md)
+#   make bench  the load and write benchmarks (docs/benchmarks.md)
+#   make fuzz   the fuzzers (FUZZ_SECONDS=60 each by default)
 #
 # Everything installs itself: Debian packages with apt-get (as root, or
 # through sudo), Python packages with pip into .venv (and .venv-asan for
@@ -26,7 +27,7 @@ ASAN_ENV = LD_PRELOAD=$(LIBASAN) PYTHONMALLOC=malloc \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	PLANBOOK_SANITIZED=1
 
-.PHONY: all demo test test-c test-py test-asan bench deps test-deps apt clean
+.PHONY: all demo test test-c test-py test-asan bench fuzz deps test-deps apt clean
 
 all: $(VENV)/.installed
 
@@ -93,6 +94,13 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/python -m pip install -q XlsxWriter
 	$(VENV)/bin/python bench/run_load.py
 	$(VENV)/bin/python bench/run_write.py
+
+# libFuzzer targets (YAML reader, amounts, periods) under ASan+UBSan;
+# FUZZ_SECONDS per target (default 60).
+FUZZ_SECONDS ?= 60
+fuzz: | deps
+	@command -v clang >/dev/null || $(MAKE) --no-print-directory apt PACKAGES="clang"
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build dist *.egg-info tests/c/build bench/build $(VENV) $(ASAN_VENV)
