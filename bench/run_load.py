@@ -47,13 +47,14 @@ import datetime
 import hashlib
 import json
 import os
-import platform
 import shlex
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from benchlib import (child_env, kib_to_mb, log, machine_info,  # noqa: E402
+                      run_child, write_docs as _write_docs)
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -156,30 +157,13 @@ os._exit(0)   # the result is not freed: teardown is not part of the load
 """
 
 
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------
 # Children: run, wait with wait4() for the child's own rusage.
 
-def run_child(cmd, env=None):
-    """Run cmd; return (returncode, stdout, stderr, maxrss_kib of the child)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                             env=env)
-        _, status, ru = os.wait4(p.pid, 0)
-        p.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return (p.returncode, out.read().decode("utf-8", "replace"),
-                err.read().decode("utf-8", "replace"), ru.ru_maxrss)
 
 
-def child_env():
-    env = dict(os.environ)
-    env.setdefault("PYTHONHASHSEED", "0")
-    return env
 
 
 def probe_python(python: str, reader: str) -> dict:
@@ -307,8 +291,6 @@ def warm(path: Path) -> None:
 # --------------------------------------------------------------------------
 # Statistics and the report.
 
-def kib_to_mb(kib: float) -> float:
-    return kib * 1024 / MB
 
 
 def summarise(runs, file_bytes) -> dict:
@@ -417,53 +399,8 @@ def markdown(report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_docs(path: Path, section: str) -> None:
-    if path.exists():
-        text = path.read_text(encoding="utf-8")
-    else:
-        text = ("# Benchmarks\n\n"
-                "Numbers measured by the scripts in `bench/`. Each section between a "
-                "pair of markers is rewritten by the script that measured it; edit "
-                "outside the markers.\n\n"
-                "Run the load benchmark with `python bench/run_load.py` "
-                "(`--quick` for a smoke test, `--help` for the options).\n\n")
-    start, end = text.find(MARK_START), text.find(MARK_END)
-    if start != -1 and end > start:
-        text = text[:start] + section + text[end + len(MARK_END):].lstrip("\n")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
-def machine_info() -> dict:
-    cpu = "unknown CPU"
-    mem = "unknown memory"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemTotal:"):
-                    mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
-                    break
-    except OSError:
-        pass
-    try:
-        nproc = len(os.sched_getaffinity(0))
-    except AttributeError:
-        nproc = os.cpu_count()
-    return {"nproc": nproc, "cpu_model": cpu, "memory": mem,
-            "platform": platform.platform(terse=True),
-            "python": platform.python_version()}
 
 
 def print_table(report) -> None:
@@ -605,7 +542,7 @@ def main(argv=None) -> int:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         log(f"wrote {args.json}")
     if docs is not None:
-        write_docs(docs, markdown(report))
+        _write_docs(docs, markdown(report), MARK_START, MARK_END)
         log(f"wrote {docs}")
     return 0
 
