@@ -164,9 +164,13 @@ pb_status pb_amount_parse(const char *s, size_t n, int decimals,
     if (grouped && group != 3)
         return syntax(err, orig, orig_n,
                       "thousands separators must group digits by three");
+    if (grouped && s[0] == '0')
+        return syntax(err, orig, orig_n, "a number with separators cannot start with 0");
     int frac = 0;
     if (i < n && s[i] == '.') {
         i++;
+        if (i == n || s[i] < '0' || s[i] > '9')
+            return syntax(err, orig, orig_n, "no digits after the decimal point");
         for (; i < n; i++) {
             unsigned char c = (unsigned char)s[i];
             if (c < '0' || c > '9')

@@ -1017,6 +1017,8 @@ pb_status pb_row_set_text(pb_table *t, size_t r, pb_row_field f,
     if (r >= t->nrows || (unsigned)f >= PB_ROW_FIELD_COUNT)
         return pb_error_set(err, PB_ERR_RANGE, "no such row or field");
     pb_row *row = &t->rows[r];
+    if (f == PB_ROW_SELECT && value && row->kind != PB_ROW_TOTAL)
+        return pb_error_set(err, PB_ERR_INVALID, "only a total selects the lines it sums");
     if (f == PB_ROW_ID && value) {
         if (!pb_id_valid(value, len))
             return pb_error_set(err, PB_ERR_INVALID,

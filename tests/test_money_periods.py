@@ -63,3 +63,16 @@ def test_period_year_start_is_a_setting():
     assert "ambiguous" in str(exc.value)
     with pytest.raises(planbook.ValidationError):
         _core.parse_period("2018/20", 4)
+
+
+@pytest.mark.parametrize("text", ["1.", "0,100", "(1.)"])
+def test_half_written_numbers_are_refused(text):
+    with pytest.raises(planbook.AmountError):
+        _core.parse_amount(text, 2)
+
+
+def test_only_a_total_selects():
+    plan = planbook.examples.load("manchester-spod-2007-08")
+    t = plan.budgets["proposed"]
+    with pytest.raises(planbook.ValidationError, match="only a total"):
+        t.lines()[0].select = "Mainstream"
