@@ -677,6 +677,12 @@ done:
         x->wb = NULL;
         if (ok && e != LXW_NO_ERROR)
             ok = xl_fail(x, e, "writing the workbook failed");
+        /* libxlsxwriter does not check its writes to temporary files: read
+         * the package back before anyone relies on it */
+        char why[300];
+        if (ok && !xl_verify_package(path, why, sizeof why))
+            ok = xl_failf(x, PB_ERR_IO, "the workbook was damaged while it was written "
+                                        "(is the disk full?): %s", why);
     }
     if (old_locale)
         uselocale(old_locale);

@@ -74,6 +74,10 @@ double xl_amount_double(pb_amount v, int decimals);
 void xl_cell_ref(const char *sheet, uint32_t row, uint16_t col, int absolute,
                  char *buf, size_t cap);
 
+/* Read a written workbook back: every member's CRC and size, every XML
+ * part's structure (pb_xlsx_verify.c).  1 when sound, else 0 with why. */
+int xl_verify_package(const char *path, char *why, size_t cap);
+
 /* Budget sheets (pb_xlsx_budget.c). */
 int xl_budget_sheet(xl_ctx *x, size_t t);
 

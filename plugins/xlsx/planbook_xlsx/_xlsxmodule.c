@@ -5,6 +5,8 @@
 #include <Python.h>
 
 #include "pb_xlsx.h"
+
+int xl_verify_package(const char *path, char *why, size_t cap);
 #include "planbook_capi.h"
 
 #include <xlsxwriter.h>
@@ -53,7 +55,35 @@ static PyObject *xlsx_write(PyObject *m, PyObject *args, PyObject *kw)
     Py_RETURN_NONE;
 }
 
+/* verify(path): raise WriteError unless the workbook reads back sound */
+static PyObject *xlsx_verify(PyObject *m, PyObject *path)
+{
+    const pb_capi *capi = get_state(m)->capi;
+    PyObject *bpath = NULL;
+    if (!PyUnicode_FSConverter(path, &bpath))
+        return NULL;
+    char why[300];
+    int ok;
+    Py_BEGIN_ALLOW_THREADS
+    ok = xl_verify_package(PyBytes_AS_STRING(bpath), why, sizeof why);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(bpath);
+    if (!ok) {
+        pb_error err;
+        capi->core->pb_error_set(&err, PB_ERR_IO, "%s", why);
+        err.line = err.column = 0;
+        err.path[0] = '\0';
+        PyObject *shown = PyOS_FSPath(path);
+        capi->raise_error(PB_KIND_WRITE, &err, shown);
+        Py_XDECREF(shown);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef xlsx_methods[] = {
+    {"verify", xlsx_verify, METH_O,
+     "verify(path): check every member's CRC and size and every XML part's structure"},
     {"write", (PyCFunction)(void (*)(void))xlsx_write, METH_VARARGS | METH_KEYWORDS,
      "write(plan_core, path, constant_memory=True, cached_results=True, tmpdir=None)"},
     {NULL, NULL, 0, NULL}};

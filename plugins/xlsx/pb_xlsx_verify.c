@@ -1,0 +1,305 @@
+/* pb_xlsx_verify.c - check a written workbook before it replaces a file.
+ *
+ * libxlsxwriter 1.1.4 writes every XML part to a temporary file with
+ * unchecked stdio calls before zipping it; when a write fails (a full disk
+ * that frees up again as its temporary files are removed), a part loses a
+ * chunk and the workbook is corrupt, yet workbook_close() reports success.
+ * So after closing, the package is read back: every member is inflated,
+ * its CRC and size compared with the central directory, and every XML part
+ * checked for balanced, properly nested elements.  It streams with fixed
+ * buffers, so its memory does not grow with the workbook.
+ */
+#include "pb_xlsx_private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define IN_CHUNK 65536
+#define OUT_CHUNK 262144
+#define MAX_DEPTH 256
+
+static uint32_t rd16(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
+static uint32_t rd32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* ------------------------------------------------------ XML structure */
+
+typedef struct xml_check {
+    int state; /* 0 text, 1 tag name, 2 inside tag, 3 attribute value */
+    char quote;
+    int kind;  /* 0 open, 1 close, 2 declaration/comment */
+    int slash; /* last significant char in the tag was '/' */
+    uint64_t hash;
+    uint64_t stack[MAX_DEPTH];
+    int depth, roots, bad;
+} xml_check;
+
+static void xml_feed(xml_check *c, const unsigned char *p, size_t n)
+{
+    const unsigned char *end = p + n;
+    while (p < end && !c->bad) {
+        switch (c->state) {
+        case 0: { /* text: jump to the next tag */
+            const unsigned char *lt = memchr(p, '<', (size_t)(end - p));
+            if (!lt)
+                return;
+            p = lt + 1;
+            c->state = 1;
+            c->kind = -1;
+            c->slash = 0;
+            c->hash = 1469598103934665603ULL;
+            break;
+        }
+        case 1: { /* the tag's name */
+            unsigned char ch = *p++;
+            if (c->kind == -1) {
+                if (ch == '/') {
+                    c->kind = 1;
+                    break;
+                }
+                if (ch == '?' || ch == '!') {
+                    c->kind = 2;
+                    c->state = 2;
+                    break;
+                }
+                c->kind = 0;
+            }
+            if (ch == '>' || ch == '/' || ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+                c->state = 2;
+                p--; /* handle it as inside the tag */
+                break;
+            }
+            c->hash = (c->hash ^ ch) * 1099511628211ULL;
+            break;
+        }
+        case 2: { /* inside a tag */
+            unsigned char ch = *p++;
+            if (ch == '"' || ch == '\'') {
+                if (c->kind != 2) {
+                    c->quote = (char)ch;
+                    c->state = 3;
+                }
+            } else if (ch == '>') {
+                if (c->kind == 0) {
+                    if (!c->slash) {
+                        if (c->depth == 0)
+                            c->roots++;
+                        if (c->depth >= MAX_DEPTH) {
+                            c->bad = 1;
+                            return;
+                        }
+                        c->stack[c->depth++] = c->hash;
+                    } else if (c->depth == 0) {
+                        c->roots++;
+                    }
+                } else if (c->kind == 1) {
+                    if (c->depth == 0 || c->stack[c->depth - 1] != c->hash) {
+                        c->bad = 1;
+                        return;
+                    }
+                    c->depth--;
+                }
+                c->state = 0;
+            } else if (ch == '<') {
+                c->bad = 1; /* a tag inside a tag: something is missing */
+                return;
+            } else if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r') {
+                c->slash = ch == '/';
+            }
+            break;
+        }
+        default: { /* an attribute value: jump to its closing quote */
+            const unsigned char *q = memchr(p, c->quote, (size_t)(end - p));
+            if (!q)
+                return;
+            p = q + 1;
+            c->state = 2;
+            c->slash = 0;
+        }
+        }
+    }
+}
+
+static int xml_ok(const xml_check *c)
+{
+    return !c->bad && c->state == 0 && c->depth == 0 && c->roots == 1;
+}
+
+/* -------------------------------------------------------------- the zip */
+
+static int is_xml(const char *name, size_t n)
+{
+    static const char *const ext[] = {".xml", ".rels", ".vml"};
+    for (int i = 0; i < 3; i++) {
+        size_t k = strlen(ext[i]);
+        if (n >= k && !memcmp(name + n - k, ext[i], k))
+            return 1;
+    }
+    return 0;
+}
+
+/* One member: inflate it, check CRC, size and (XML parts) structure. */
+static int check_member(FILE *f, long local, uint32_t method, uint32_t csize, uint32_t usize,
+                        uint32_t crc, const char *name, size_t nlen, unsigned char *in,
+                        unsigned char *out, xml_check *xc, char *why, size_t cap)
+{
+    unsigned char lh[30];
+    if (fseek(f, local, SEEK_SET) || fread(lh, 1, 30, f) != 30 || rd32(lh) != 0x04034b50) {
+        snprintf(why, cap, "member '%.*s': no local header", (int)nlen, name);
+        return 0;
+    }
+    if (fseek(f, (long)(rd16(lh + 26) + rd16(lh + 28)), SEEK_CUR)) {
+        snprintf(why, cap, "member '%.*s': cannot seek", (int)nlen, name);
+        return 0;
+    }
+    int xml = is_xml(name, nlen);
+    memset(xc, 0, sizeof *xc);
+    uLong sum = crc32(0L, Z_NULL, 0);
+    uint64_t total = 0;
+    if (method == 0) { /* stored */
+        uint32_t left = csize;
+        while (left) {
+            size_t want = left < IN_CHUNK ? left : IN_CHUNK;
+            if (fread(in, 1, want, f) != want) {
+                snprintf(why, cap, "member '%.*s': truncated", (int)nlen, name);
+                return 0;
+            }
+            sum = crc32(sum, in, (uInt)want);
+            if (xml)
+                xml_feed(xc, in, want);
+            total += want;
+            left -= (uint32_t)want;
+        }
+    } else if (method == 8) {
+        z_stream zs;
+        memset(&zs, 0, sizeof zs);
+        if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) {
+            snprintf(why, cap, "out of memory");
+            return 0;
+        }
+        uint32_t left = csize;
+        int zr = Z_OK;
+        while (zr != Z_STREAM_END) {
+            if (zs.avail_in == 0) {
+                if (!left)
+                    break;
+                size_t want = left < IN_CHUNK ? left : IN_CHUNK;
+                if (fread(in, 1, want, f) != want)
+                    break;
+                left -= (uint32_t)want;
+                zs.next_in = in;
+                zs.avail_in = (uInt)want;
+            }
+            zs.next_out = out;
+            zs.avail_out = OUT_CHUNK;
+            zr = inflate(&zs, Z_NO_FLUSH);
+            if (zr != Z_OK && zr != Z_STREAM_END)
+                break;
+            size_t got = OUT_CHUNK - zs.avail_out;
+            sum = crc32(sum, out, (uInt)got);
+            if (xml)
+                xml_feed(xc, out, got);
+            total += got;
+        }
+        inflateEnd(&zs);
+        if (zr != Z_STREAM_END) {
+            snprintf(why, cap, "member '%.*s': the compressed data is damaged", (int)nlen, name);
+            return 0;
+        }
+    } else {
+        snprintf(why, cap, "member '%.*s': unknown compression %u", (int)nlen, name, method);
+        return 0;
+    }
+    if (sum != crc || total != usize) {
+        snprintf(why, cap, "member '%.*s': checksum or size differs from the directory",
+                 (int)nlen, name);
+        return 0;
+    }
+    if (xml && !xml_ok(xc)) {
+        snprintf(why, cap, "part '%.*s' is not well-formed XML (data went missing while "
+                           "it was written)",
+                 (int)nlen, name);
+        return 0;
+    }
+    return 1;
+}
+
+int xl_verify_package(const char *path, char *why, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *in = NULL, *out = NULL, *tail = NULL;
+    xml_check *xc = NULL;
+    int ok = 0;
+    if (!f) {
+        snprintf(why, cap, "cannot reopen the workbook to check it");
+        return 0;
+    }
+    in = malloc(IN_CHUNK);
+    out = malloc(OUT_CHUNK);
+    xc = malloc(sizeof *xc);
+    tail = malloc(65536 + 22);
+    if (!in || !out || !xc || !tail) {
+        snprintf(why, cap, "out of memory");
+        goto done;
+    }
+    /* the end of central directory record */
+    if (fseek(f, 0, SEEK_END)) {
+        snprintf(why, cap, "cannot seek");
+        goto done;
+    }
+    long size = ftell(f);
+    long span = size < 65536 + 22 ? size : 65536 + 22;
+    if (size < 22 || fseek(f, size - span, SEEK_SET) || fread(tail, 1, (size_t)span, f) != (size_t)span) {
+        snprintf(why, cap, "the workbook is too short to be a zip file");
+        goto done;
+    }
+    long eocd = -1;
+    for (long i = span - 22; i >= 0; i--)
+        if (rd32(tail + i) == 0x06054b50) {
+            eocd = i;
+            break;
+        }
+    if (eocd < 0) {
+        snprintf(why, cap, "the workbook has no zip directory");
+        goto done;
+    }
+    uint32_t entries = rd16(tail + eocd + 10);
+    uint32_t cd_size = rd32(tail + eocd + 12);
+    uint32_t cd_off = rd32(tail + eocd + 16);
+    if (entries == 0xFFFF || cd_off == 0xFFFFFFFFu || (long)cd_off + (long)cd_size > size) {
+        snprintf(why, cap, "the zip directory is out of range (zip64 is not used here)");
+        goto done;
+    }
+    long cd_pos = (long)cd_off;
+    for (uint32_t e = 0; e < entries; e++) {
+        unsigned char h[46];
+        char name[512];
+        if (fseek(f, cd_pos, SEEK_SET) || fread(h, 1, 46, f) != 46 || rd32(h) != 0x02014b50) {
+            snprintf(why, cap, "the zip directory is damaged");
+            goto done;
+        }
+        size_t nlen = rd16(h + 28), elen = rd16(h + 30), clen = rd16(h + 32);
+        size_t keep = nlen < sizeof name ? nlen : sizeof name - 1;
+        if (fread(name, 1, keep, f) != keep) {
+            snprintf(why, cap, "the zip directory is damaged");
+            goto done;
+        }
+        name[keep] = '\0';
+        cd_pos += (long)(46 + nlen + elen + clen);
+        if (!check_member(f, (long)rd32(h + 42), rd16(h + 10), rd32(h + 20), rd32(h + 24),
+                          rd32(h + 16), name, keep, in, out, xc, why, cap))
+            goto done;
+    }
+    ok = 1;
+done:
+    free(in);
+    free(out);
+    free(xc);
+    free(tail);
+    fclose(f);
+    return ok;
+}

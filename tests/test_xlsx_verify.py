@@ -1,0 +1,61 @@
+"""The written workbook is read back before it replaces a file: libxlsxwriter
+does not check its writes to temporary files, so a full disk can drop a chunk
+of a part while workbook_close() still reports success."""
+import zipfile
+
+import pytest
+
+import planbook
+from planbook_xlsx import _xlsx
+
+
+@pytest.fixture
+def book(tmp_path):
+    path = tmp_path / "good.xlsx"
+    planbook.examples.load("manchester-children-families-2015-17").save(path)
+    return path
+
+
+def rewrite(src, dst, change):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info.filename, change(info.filename, data))
+
+
+def test_a_sound_workbook_passes(book):
+    _xlsx.verify(book)
+
+
+@pytest.mark.parametrize("damage", ["chunk", "tail", "garbage"])
+def test_a_part_with_data_missing_is_caught(book, tmp_path, damage):
+    bad = tmp_path / "bad.xlsx"
+
+    def change(name, data):
+        if name != "xl/worksheets/sheet4.xml":
+            return data
+        if damage == "chunk":  # what a failed 4 KiB stdio flush leaves
+            mid = len(data) // 2
+            return data[:mid] + data[mid + 4096:]
+        if damage == "tail":
+            return data[: len(data) - 300]
+        return data[:1000] + b"<c r=" + data[1000:]
+    rewrite(book, bad, change)
+    with pytest.raises(planbook.WriteError, match="not well-formed"):
+        _xlsx.verify(bad)
+
+
+def test_a_damaged_zip_is_caught(book, tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    data = bytearray(book.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    bad.write_bytes(bytes(data))
+    with pytest.raises(planbook.WriteError):
+        _xlsx.verify(bad)
+
+
+def test_not_a_zip(tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    with pytest.raises(planbook.WriteError):
+        _xlsx.verify(bad)
