@@ -15,7 +15,7 @@ VENV := .venv
 ASAN_VENV := .venv-asan
 DEB_PACKAGES := libyaml-dev libxlsxwriter-dev pkg-config gcc
 # only for the tests: a real spreadsheet engine to recalculate workbooks
-TEST_DEB_PACKAGES := libreoffice-calc-nogui poppler-utils
+TEST_DEB_PACKAGES := libreoffice-calc-nogui poppler-utils strace
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SOURCES := $(wildcard csrc/*.c csrc/*.h plugins/*/*.c plugins/*/*.h \
              plugins/*/planbook_*/*.c python/planbook/*.c \
