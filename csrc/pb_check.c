@@ -300,8 +300,9 @@ pb_computed_state pb_cell_computed(const pb_table *t, size_t r, size_t c,
         *value = 0;
         return PB_COMP_NONE;
     }
-    *value = t->comp[i];
-    return (pb_computed_state)t->comp_state[i];
+    pb_computed_state st = (pb_computed_state)t->comp_state[i];
+    *value = st == PB_COMP_VALUE ? t->comp[i] : 0;
+    return st;
 }
 
 pb_computed_state pb_table_net(pb_table *t, size_t c, pb_amount *value,

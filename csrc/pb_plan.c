@@ -24,6 +24,8 @@ int pb_id_valid(const char *id, size_t len)
 {
     if (!id || len == 0 || len > PB_ID_MAX)
         return 0;
+    if (id[0] == '-')
+        return 0; /* in a sum, -id means "minus id" */
     for (size_t i = 0; i < len; i++) {
         char c = id[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -311,7 +313,7 @@ pb_table *pb_plan_add_table(pb_plan *plan, const char *id, size_t len,
 {
     if (!pb_id_valid(id, len)) {
         pb_error_set(err, PB_ERR_INVALID,
-                     "'%.*s' is not a valid table id (1-128 letters, digits, _ or -)",
+                     "'%.*s' is not a valid table id (1-128 letters, digits, _ or -, not starting with -)",
                      (int)(len > 60 ? 60 : len), id ? id : "");
         return NULL;
     }
@@ -470,7 +472,7 @@ int64_t pb_table_add_column(pb_table *t, const char *id, size_t len,
     }
     if (!pb_id_valid(id, len)) {
         pb_error_set(err, PB_ERR_INVALID,
-                     "'%.*s' is not a valid column id (1-128 letters, digits, _ or -)",
+                     "'%.*s' is not a valid column id (1-128 letters, digits, _ or -, not starting with -)",
                      (int)(len > 60 ? 60 : len), id ? id : "");
         return -1;
     }
@@ -895,6 +897,11 @@ int64_t pb_table_insert_row(pb_table *t, size_t at, pb_row_kind kind,
                          PB_MAX_SECTION_DEPTH);
             return -1;
         }
+        if (kind == PB_ROW_SECTION && depth >= PB_MAX_SECTION_DEPTH) {
+            pb_error_set(err, PB_ERR_LIMIT, "sections nested deeper than %d",
+                         PB_MAX_SECTION_DEPTH);
+            return -1;
+        }
         if (!(at > parent && within(t, (uint32_t)(at - 1), parent))) {
             pb_error_set(err, PB_ERR_INVALID,
                          "row position %zu is not inside its parent", at);
@@ -1022,7 +1029,7 @@ pb_status pb_row_set_text(pb_table *t, size_t r, pb_row_field f,
     if (f == PB_ROW_ID && value) {
         if (!pb_id_valid(value, len))
             return pb_error_set(err, PB_ERR_INVALID,
-                                "'%.*s' is not a valid row id (1-128 letters, digits, _ or -)",
+                                "'%.*s' is not a valid row id (1-128 letters, digits, _ or -, not starting with -)",
                                 (int)(len > 60 ? 60 : len), value);
         int64_t other = pb_table_find_row(t, value, len);
         if (other >= 0 && (size_t)other != r && t->rows[other].extra &&

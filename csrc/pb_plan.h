@@ -97,7 +97,7 @@ pb_table *pb_plan_add_table(pb_plan *plan, const char *id, size_t len,
                             pb_error *err);
 pb_status pb_plan_remove_table(pb_plan *plan, size_t index, pb_error *err);
 
-/* Is id a valid identifier: 1-128 of [A-Za-z0-9_-]? */
+/* Is id a valid identifier: 1-128 of [A-Za-z0-9_-], not starting with '-'? */
 int pb_id_valid(const char *id, size_t len);
 
 typedef enum pb_table_field {

@@ -380,7 +380,8 @@ static int define_name(xl_ctx *x, size_t t_index, const pb_table *t)
 {
     char base[PB_ID_MAX + 8] = "tbl_";
     size_t len = 4;
-    for (const char *p = A->pb_table_id(t); *p && len + 1 < sizeof base; p++)
+    /* Excel's names have at most 128 characters: leave room for a suffix */
+    for (const char *p = A->pb_table_id(t); *p && len < 120; p++)
         base[len++] = (*p == '-') ? '_' : *p;
     base[len] = '\0';
     /* ids a-b and a_b give the same name: the later one gets a suffix */
@@ -422,6 +423,24 @@ static int limit_error(xl_ctx *x, const pb_table *t, size_t r, size_t c, const c
              A->pb_table_id(t), r, c);
     return xl_failf(x, PB_ERR_LIMIT, "table '%s', row '%s', column '%s': %s",
                     A->pb_table_id(t), label ? label : "", A->pb_column_id(t, c), what);
+}
+
+/* Put the table, row (and column) in front of an error's message. */
+static void in_cell(xl_ctx *x, const pb_table *t, size_t r, size_t c)
+{
+    char msg[PB_ERROR_MESSAGE_MAX + 400];
+    const char *label = A->pb_row_label(t, r);
+    if (c == PB_NONE)
+        snprintf(msg, sizeof msg, "table '%.128s', row '%.60s': %s", A->pb_table_id(t),
+                 label ? label : "", x->err->message);
+    else
+        snprintf(msg, sizeof msg, "table '%.128s', row '%.60s', column '%.128s': %s",
+                 A->pb_table_id(t), label ? label : "", A->pb_column_id(t, c), x->err->message);
+    size_t n = strlen(msg);
+    if (n >= sizeof x->err->message)
+        n = sizeof x->err->message - 1;
+    memcpy(x->err->message, msg, n);
+    x->err->message[n] = '\0';
 }
 
 static const char *const too_precise =
@@ -550,8 +569,12 @@ int xl_budget_sheet(xl_ctx *x, size_t t_index)
         int strong = kind != PB_ROW_LINE;
         const char *label = A->pb_row_label(t, r);
         if (label && !xl_string(x, ws, xr, 0, label,
-                                x->label[depth > XL_MAX_INDENT ? XL_MAX_INDENT : depth][strong]))
+                                x->label[depth > XL_MAX_INDENT ? XL_MAX_INDENT : depth][strong])) {
+            snprintf(x->err->path, sizeof x->err->path, "budgets.%s.rows[%zu]",
+                     A->pb_table_id(t), r);
+            in_cell(x, t, r, PB_NONE);
             goto out;
+        }
         if (kind == PB_ROW_SECTION)
             continue;
         int sign = print_sign(x, t, r);
@@ -559,8 +582,12 @@ int xl_budget_sheet(xl_ctx *x, size_t t_index)
         for (size_t c = 0; c < nc; c++) {
             uint16_t xc = (uint16_t)(c + 1);
             if (A->pb_column_type_of(t, c) == PB_COL_TEXT) {
-                if (!xl_string(x, ws, xr, xc, A->pb_cell_text(t, r, c), NULL))
+                if (!xl_string(x, ws, xr, xc, A->pb_cell_text(t, r, c), NULL)) {
+                    snprintf(x->err->path, sizeof x->err->path,
+                             "budgets.%s.rows[%zu].values[%zu]", A->pb_table_id(t), r, c);
+                    in_cell(x, t, r, c);
                     goto out;
+                }
                 continue;
             }
             int d = A->pb_column_decimals(t, c);

@@ -196,7 +196,7 @@ static int write_columns(writer *w, pb_table *t)
     if (!plain(w, "columns") || !sequence_start(w, 0))
         return 0;
     for (size_t c = 0; c < nc; c++) {
-        if (!mapping_start(w, 1) || !plain(w, "id") || !plain(w, A->pb_column_id(t, c)))
+        if (!mapping_start(w, 1) || !plain(w, "id") || !text(w, A->pb_column_id(t, c)))
             return 0;
         if (!kv_text(w, "label", A->pb_column_text(t, c, PB_COLUMN_LABEL)))
             return 0;
@@ -231,14 +231,14 @@ static int write_columns(writer *w, pb_table *t)
                 A->pb_column_term(t, c, k, &tc, &sign);
                 char buf[PB_ID_MAX + 2];
                 snprintf(buf, sizeof buf, "%s%s", sign < 0 ? "-" : "", A->pb_column_id(t, tc));
-                if (!plain(w, buf))
+                if (!text(w, buf))
                     return 0;
             }
             if (!sequence_end(w))
                 return 0;
         }
         uint32_t eq = A->pb_column_equals(t, c);
-        if (eq != PB_NONE && !(plain(w, "equals") && plain(w, A->pb_column_id(t, eq))))
+        if (eq != PB_NONE && !(plain(w, "equals") && text(w, A->pb_column_id(t, eq))))
             return 0;
         if (!mapping_end(w))
             return 0;
@@ -339,7 +339,7 @@ static int tolerance(writer *w, pb_amount tol)
 
 static int write_table(writer *w, pb_table *t)
 {
-    if (!plain(w, A->pb_table_id(t)) || !mapping_start(w, 0))
+    if (!text(w, A->pb_table_id(t)) || !mapping_start(w, 0))
         return 0;
     if (!kv_text(w, "title", A->pb_table_text(t, PB_TABLE_TITLE)) ||
         !kv_text(w, "kind", A->pb_table_text(t, PB_TABLE_KIND)))

@@ -935,27 +935,32 @@ static PyObject *PlanCore_table_cells(PyObject *self, PyObject *arg)
     pb_table *tb = get_table(self, t);
     if (!tb || !compute(self, tb))
         return NULL;
+    /* the row tuples and the cells together: one consistent picture */
     size_t nr = pb_table_row_count(tb), nc = pb_table_column_count(tb);
-    PyObject *rows = PyList_New((Py_ssize_t)nr);
-    if (!rows)
-        return NULL;
+    PyObject *rows = PyList_New((Py_ssize_t)nr), *heads = PyList_New((Py_ssize_t)nr);
+    if (!rows || !heads)
+        goto fail;
     for (size_t r = 0; r < nr; r++) {
+        PyObject *head = row_tuple(tb, r);
+        if (!head)
+            goto fail;
+        PyList_SET_ITEM(heads, (Py_ssize_t)r, head);
         PyObject *row = PyList_New((Py_ssize_t)nc);
-        if (!row) {
-            Py_DECREF(rows);
-            return NULL;
-        }
+        if (!row)
+            goto fail;
         PyList_SET_ITEM(rows, (Py_ssize_t)r, row);
         for (size_t c = 0; c < nc; c++) {
             PyObject *cell = cell_tuple(tb, r, c);
-            if (!cell) {
-                Py_DECREF(rows);
-                return NULL;
-            }
+            if (!cell)
+                goto fail;
             PyList_SET_ITEM(row, (Py_ssize_t)c, cell);
         }
     }
-    return rows;
+    return Py_BuildValue("(NN)", heads, rows);
+fail:
+    Py_XDECREF(rows);
+    Py_XDECREF(heads);
+    return NULL;
 }
 
 static PyObject *PlanCore_cell_set_text(PyObject *self, PyObject *args)
@@ -1010,6 +1015,48 @@ static PyObject *PlanCore_cell_set_value(PyObject *self, PyObject *args)
 
 /* ---- checks */
 
+static int put_str(PyObject *d, const char *key, const char *value)
+{
+    PyObject *v = value ? PyUnicode_DecodeUTF8(value, (Py_ssize_t)strlen(value), "replace")
+                        : Py_NewRef(Py_None);
+    if (!v)
+        return 0;
+    int rc = PyDict_SetItemString(d, key, v);
+    Py_DECREF(v);
+    return rc == 0;
+}
+
+/* The names a finding refers to, taken in the same call as the finding, so
+ * that another thread editing the plan cannot make them point elsewhere. */
+static int finding_names(const pb_plan *plan, const pb_finding *f, PyObject *d)
+{
+    const pb_table *t = f->table != PB_NONE ? pb_plan_table(plan, f->table) : NULL;
+    const pb_table *o = f->other_table != PB_NONE ? pb_plan_table(plan, f->other_table) : NULL;
+    char period[PB_PERIOD_TEXT_MAX] = "";
+    int has_col = t && f->column != PB_NONE;
+    if (has_col && pb_column_period(t, f->column).kind != PB_PERIOD_NONE)
+        pb_period_format(pb_column_period(t, f->column), pb_plan_year_start(plan), period);
+    return put_str(d, "table_id", t ? pb_table_id(t) : NULL) &&
+           put_str(d, "row_label", t && f->row != PB_NONE ? pb_row_label(t, f->row) : NULL) &&
+           put_str(d, "row_id",
+                   t && f->row != PB_NONE ? pb_row_text(t, f->row, PB_ROW_ID) : NULL) &&
+           put_str(d, "column_id", has_col ? pb_column_id(t, f->column) : NULL) &&
+           put_str(d, "column_label",
+                   has_col ? pb_column_text(t, f->column, PB_COLUMN_LABEL) : NULL) &&
+           put_str(d, "column_period", period[0] ? period : NULL) &&
+           put_str(d, "column_phase",
+                   has_col ? pb_column_text(t, f->column, PB_COLUMN_PHASE) : NULL) &&
+           put_str(d, "column_measure",
+                   has_col ? pb_column_text(t, f->column, PB_COLUMN_MEASURE) : NULL) &&
+           put_str(d, "other_table_id", o ? pb_table_id(o) : NULL) &&
+           put_str(d, "other_row_label",
+                   o && f->other_row != PB_NONE ? pb_row_label(o, f->other_row) : NULL) &&
+           put_str(d, "other_column_id",
+                   o && f->other_column != PB_NONE ? pb_column_id(o, f->other_column) : NULL) &&
+           put_str(d, "agreement_name",
+                   f->agreement != PB_NONE ? pb_agreement_name(plan, f->agreement) : NULL);
+}
+
 static PyObject *PlanCore_check(PyObject *self, PyObject *Py_UNUSED(a))
 {
     pb_findings fs;
@@ -1060,6 +1107,12 @@ static PyObject *PlanCore_check(PyObject *self, PyObject *Py_UNUSED(a))
             PyUnicode_DecodeUTF8(buf, (Py_ssize_t)(need < cap ? need : cap - 1), "replace"));
 #undef IDX
         if (!tup) {
+            PyMem_Free(buf);
+            Py_CLEAR(list);
+            goto done;
+        }
+        if (!finding_names(PLAN(self), f, tup)) {
+            Py_DECREF(tup);
             PyMem_Free(buf);
             Py_CLEAR(list);
             goto done;
@@ -1252,7 +1305,7 @@ static PyMethodDef PlanCore_methods[] = {
     {"row_set", PlanCore_row_set, METH_VARARGS, "row_set(t, r, field, value)"},
     {"find_row", PlanCore_find_row, METH_VARARGS, "find_row(t, ref) -> index, -1 or -2"},
     {"cell_get", PlanCore_cell_get, METH_VARARGS, "cell_get(t, r, c) -> tuple"},
-    {"table_cells", PlanCore_table_cells, METH_O, "table_cells(t) -> rows of cell tuples"},
+    {"table_cells", PlanCore_table_cells, METH_O, "table_cells(t) -> (row tuples, rows of cell tuples)"},
     {"cell_set_text", PlanCore_cell_set_text, METH_VARARGS, NULL},
     {"cell_set_value", PlanCore_cell_set_value, METH_VARARGS, NULL},
     {"check", PlanCore_check, METH_NOARGS, "check() -> list of finding dicts"},

@@ -8,6 +8,7 @@ core for what they show, when they are asked.
 from __future__ import annotations
 
 import json
+import threading
 import weakref
 from decimal import Decimal
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
@@ -21,6 +22,8 @@ Amount = Decimal
 CellValue = Union[Decimal, str, None]
 
 _META = _core.PlanCore().meta_keys()
+# guards the weak sets of live Row views (iterated while other threads add)
+_VIEWS_LOCK = threading.Lock()
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July",
            "August", "September", "October", "November", "December"]
 
@@ -125,7 +128,9 @@ class Plan:
     def _moved(self, table: str, old: int, new: int, at: int, delta: int) -> None:
         """Keep live Row views in place after rows were inserted (delta > 0
         at `at`) or removed (rows [at, at - delta) gone) through this API."""
-        for v in list(self._views):
+        with _VIEWS_LOCK:
+            views = list(self._views)
+        for v in views:
             if v.table.id != table or v._layout != old:
                 continue
             if delta > 0:
@@ -212,13 +217,7 @@ class Plan:
 
         Returns a :class:`Findings` list (empty when everything adds up).
         """
-        c = self._c
-        ids = [c.table_get(i)["id"] for i in range(c.table_count())]
-        agreement_names = [c.agreement_get(i)["name"] for i in range(c.agreement_count())]
-        out = []
-        for f in c.check():
-            out.append(Finding._from_core(self, f, ids, agreement_names))
-        return Findings(out)
+        return Findings(Finding._from_core(self, f) for f in self._c.check())
 
     # files -------------------------------------------------------------
     def save(self, path, format: Optional[str] = None) -> None:
@@ -563,8 +562,8 @@ class Table:
         at = self._position(parent, before, after)
         old = c.table_layout(t)
         r = c.insert_row(t, at, kind, parent, label)
-        self._plan._moved(self.id, old, c.table_layout(t), r, 1)
         try:
+            self._plan._moved(self.id, old, c.table_layout(t), r, 1)
             row = Row(self, r)
             for field in ("id", "role", "note", "select"):
                 if fields.get(field) is not None:
@@ -619,9 +618,9 @@ class Table:
         """Every cell, row by row (one call into the core)."""
         c, t = self._plan._c, self._t
         cols = self.columns
-        rows = c.rows(t)
+        rows, all_cells = c.table_cells(t)  # one call: rows and cells agree
         out = []
-        for r, (row_t, cells) in enumerate(zip(rows, c.table_cells(t))):
+        for r, (row_t, cells) in enumerate(zip(rows, all_cells)):
             out.append([Cell._make(self.id, r, row_t[1], cols[i].id, cell)
                         for i, cell in enumerate(cells)])
         return out
@@ -698,7 +697,8 @@ class Row:
         self.table = table
         self._index = index
         self._layout = table._plan._c.table_layout(table._t)
-        table._plan._views.add(self)
+        with _VIEWS_LOCK:
+            table._plan._views.add(self)
 
     @property
     def index(self) -> int:
@@ -940,29 +940,23 @@ class Finding:
                  "agreement", "other", "file", "line", "col")
 
     @classmethod
-    def _from_core(cls, plan: Plan, f: Mapping[str, Any], ids, agreement_names) -> "Finding":
+    def _from_core(cls, plan: Plan, f: Mapping[str, Any]) -> "Finding":
+        # every name comes with the finding from the core, in one call
         self = cls.__new__(cls)
         self.code, self.severity, self.message = f["code"], f["severity"], f["message"]
-        c = plan._c
-        self.table = ids[f["table"]] if f["table"] is not None else None
+        self.table = f["table_id"]
         self.row_index = f["row"]
-        self.row = self.row_id = None
-        if f["table"] is not None and f["row"] is not None:
-            rt = c.row_get(f["table"], f["row"])
-            self.row, self.row_id = rt[1], rt[2]
-        self.column = self.column_heading = None
-        if f["table"] is not None and f["column"] is not None:
-            info = c.column_get(f["table"], f["column"])
-            self.column = info["id"]
-            self.column_heading = _heading(info)
+        self.row, self.row_id = f["row_label"], f["row_id"]
+        self.column = f["column_id"]
+        self.column_heading = None if f["column_id"] is None else _heading({
+            "label": f["column_label"], "period": f["column_period"],
+            "phase": f["column_phase"], "measure": f["column_measure"], "id": f["column_id"]})
         self.other = None
         if f["other_table"] is not None and (f["other_table"], f["other_row"], f["other_column"]) \
                 != (f["table"], f["row"], f["column"]):
-            ot = f["other_table"]
-            self.other = {"table": ids[ot],
-                          "row": c.row_get(ot, f["other_row"])[1],
-                          "column": c.column_get(ot, f["other_column"])["id"]}
-        self.agreement = agreement_names[f["agreement"]] if f["agreement"] is not None else None
+            self.other = {"table": f["other_table_id"], "row": f["other_row_label"],
+                          "column": f["other_column_id"]}
+        self.agreement = f["agreement_name"] if f["agreement"] is not None else None
         if f["has_values"]:
             d = f["decimals"]
             self.declared = _to_decimal(f["declared"], d)
