@@ -98,6 +98,9 @@ static int looks_typed(const char *s, size_t n)
         i = 1;
     if (i == n)
         return 0;
+    /* a YAML number starts with a digit or a point (after its sign) */
+    if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
+        return 0;
     int digits = 0;
     for (size_t k = i; k < n; k++) {
         char c = s[k];
@@ -305,7 +308,12 @@ static int write_rows(writer *w, pb_table *t, size_t from, size_t to)
             return 0;
         if (!kv_text(w, "select", A->pb_row_text(t, r, PB_ROW_SELECT)))
             return 0;
-        if (kind != PB_ROW_SECTION && row_has_values(w, t, r) && !write_values(w, t, r))
+        /* an all-blank row is written without values, unless the table is
+         * wide: the reader's cell budget (16 cells per byte of input) must
+         * still admit what the writer writes */
+        if (kind != PB_ROW_SECTION &&
+            (row_has_values(w, t, r) || A->pb_table_column_count(t) > 64) &&
+            !write_values(w, t, r))
             return 0;
         if (!kv_text(w, "note", A->pb_row_text(t, r, PB_ROW_NOTE)))
             return 0;
