@@ -112,40 +112,43 @@ static void total_terms(xl_ctx *x, const pb_table *t, size_t r, terms *out)
     }
 }
 
+/* The next run of consecutive rows with coefficient `coef` at or after
+ * *i: returns 0 when there is none, else sets [*first, *last] and moves *i
+ * past it. */
+static int next_run(const terms *ts, int coef, size_t *i, size_t *first, size_t *last)
+{
+    while (*i < ts->n && ts->v[*i].coef != coef)
+        (*i)++;
+    if (*i >= ts->n)
+        return 0;
+    size_t j = *i;
+    while (j + 1 < ts->n && ts->v[j + 1].coef == coef && ts->v[j + 1].row == ts->v[j].row + 1)
+        j++;
+    *first = *i;
+    *last = j;
+    *i = j + 1;
+    return 1;
+}
+
 /* Write the rows with coefficient `coef`, grouping consecutive rows into
  * ranges: a lone cell as itself, else SUM(...) (several SUMs past 255
  * arguments). */
 static void render_sum(xl_buf *b, const terms *ts, int coef, uint16_t col, int *first)
 {
-    /* count the ranges first */
-    size_t nranges = 0, single = 0;
-    for (size_t i = 0; i < ts->n;) {
-        if (ts->v[i].coef != coef) {
-            i++;
-            continue;
-        }
-        size_t j = i;
-        while (j + 1 < ts->n && ts->v[j + 1].coef == coef && ts->v[j + 1].row == ts->v[j].row + 1)
-            j++;
+    size_t i = 0, lo, hi, nranges = 0, single = 0;
+    while (next_run(ts, coef, &i, &lo, &hi)) {
         nranges++;
-        single = j == i;
-        i = j + 1;
+        single = lo == hi;
     }
     if (nranges == 0)
         return;
     const char *sign = coef < 0 ? "-" : (*first ? "" : "+");
     *first = 0;
-    size_t i = 0, nargs = 0;
+    size_t nargs = 0;
     int open = 0;
     int bare = nranges == 1 && single;
-    while (i < ts->n) {
-        if (ts->v[i].coef != coef) {
-            i++;
-            continue;
-        }
-        size_t j = i;
-        while (j + 1 < ts->n && ts->v[j + 1].coef == coef && ts->v[j + 1].row == ts->v[j].row + 1)
-            j++;
+    i = 0;
+    while (next_run(ts, coef, &i, &lo, &hi)) {
         if (bare) {
             xl_buf_add(b, sign, strlen(sign));
         } else if (!open || nargs == MAX_SUM_ARGS) {
@@ -159,15 +162,14 @@ static void render_sum(xl_buf *b, const terms *ts, int coef, uint16_t col, int *
             xl_buf_add(b, ",", 1);
         }
         char a[LXW_MAX_CELL_NAME_LENGTH], z[LXW_MAX_CELL_NAME_LENGTH];
-        lxw_rowcol_to_cell(a, XL_FIRST_DATA_ROW + ts->v[i].row, col);
-        if (j > i) {
-            lxw_rowcol_to_cell(z, XL_FIRST_DATA_ROW + ts->v[j].row, col);
+        lxw_rowcol_to_cell(a, XL_FIRST_DATA_ROW + ts->v[lo].row, col);
+        if (hi > lo) {
+            lxw_rowcol_to_cell(z, XL_FIRST_DATA_ROW + ts->v[hi].row, col);
             xl_buf_addf(b, "%s:%s", a, z);
         } else {
             xl_buf_add(b, a, strlen(a));
         }
         nargs++;
-        i = j + 1;
     }
     if (open)
         xl_buf_add(b, ")", 1);
