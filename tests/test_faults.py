@@ -169,8 +169,9 @@ def test_save_into_read_only_folder_as_nobody(fmt):
                               PY, "-B", "-c", SAVER, str(MEDIUM), target],
                              capture_output=True, text=True, env=child_env(), timeout=60,
                              cwd="/")
-        if run.returncode not in (0, 10) and "Permission denied" in run.stderr \
-                and "PlanbookError" not in run.stderr:
+        if run.returncode not in (0, 10) and "PlanbookError" not in run.stderr and (
+                "Permission denied" in run.stderr or "ModuleNotFoundError" in run.stderr):
+            # the checkout (an editable install) is in a folder nobody cannot read
             pytest.skip(f"nobody cannot run the venv here: {run.stderr[-300:]}")
         assert run.returncode == 10, run.stdout + run.stderr
         assert "cannot write in" in run.stderr
