@@ -17,6 +17,30 @@ DOCS_INTRO = ("# Benchmarks\n\n"
               "measured it; edit outside the markers.\n\n")
 
 
+# Helpers for the code a measurement runs in its child interpreter: the
+# process's own memory figures from /proc, and resetting its peak.
+CHILD_PEAK = r"""
+def status_kib(field):
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+def reset_peak():
+    # Linux >= 4.0: "5" resets VmHWM, the peak RSS of this process, to its RSS
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+"""
+
+
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 

@@ -54,7 +54,7 @@ import sys
 from pathlib import Path
 
 from benchlib import (child_env, kib_to_mb, log, machine_info,  # noqa: E402
-                      run_child, write_docs as _write_docs)
+                      run_child, write_docs as _write_docs, CHILD_PEAK)
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -85,24 +85,7 @@ CHILD = r"""
 import json, os, resource, sys, time
 reader, action, path = sys.argv[1], sys.argv[2], sys.argv[3]
 
-def status_kib(field):
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-def reset_peak():
-    # Linux >= 4.0: "5" resets VmHWM, the peak RSS of this process, to its RSS
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
+""" + CHILD_PEAK + r"""
 
 info = {"python": sys.version.split()[0], "executable": sys.executable}
 try:
