@@ -1,13 +1,14 @@
 /* pb_check.c - computing totals, sum columns and parts; the checks. */
 #include "pb_check.h"
-#include "pb_plan_private.h"
+#include "pb_indicator_private.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const code_names[PB_FIND_COUNT] = {
-    "total", "formula", "parts", "equals", "agreement", "reference", "unchecked"};
+    "total", "formula", "parts", "equals", "agreement", "reference", "unchecked",
+    "status", "threshold"};
 static const char *const severity_names[3] = {"info", "warning", "error"};
 
 const char *pb_finding_code_name(pb_finding_code code)
@@ -637,7 +638,7 @@ pb_status pb_plan_check(pb_plan *plan, pb_findings *out, pb_error *err)
         if (st)
             return st;
     }
-    return PB_OK;
+    return pb_indsets_check(plan, out, err);
 }
 
 /* ------------------------------------------------------------ messages */
@@ -694,9 +695,42 @@ static const char *row_name(const pb_table *t, uint32_t r)
     return "(unlabelled row)";
 }
 
+/* The message of an indicator finding. */
+static size_t indicator_message(const pb_plan *plan, const pb_finding *f, char *buf,
+                                size_t cap)
+{
+    const pb_indset *s = f->table < plan->nindsets ? plan->indsets[f->table] : NULL;
+    const char *ref = s && f->row < s->n ? s->m[f->row].text[PB_IND_REF] : NULL;
+    if (s && f->row < s->n && s->m[f->row].parent != PB_NONE)
+        ref = s->m[s->m[f->row].parent].text[PB_IND_REF];
+    int n;
+    if (f->code == PB_FIND_STATUS && s) {
+        char what[120], per[PB_PERIOD_TEXT_MAX] = "";
+        uint32_t key = f->other_column;
+        if (key == PB_PRINTED_LAST)
+            snprintf(what, sizeof what, "better than last");
+        else if (key == PB_PRINTED_TARGET)
+            snprintf(what, sizeof what, "better than target");
+        else
+            snprintf(what, sizeof what, "better than %s",
+                     key - 2 < s->ncomp ? s->comps[key - 2].name : "?");
+        if (f->column < s->nper)
+            pb_period_format(s->periods[f->column], plan->year_start, per);
+        pb_arrow a = pb_ind_printed(s, f->row, key);
+        n = snprintf(buf, cap, "'%s' %s, %s: printed %s, but %s", ref ? ref : "?", what, per,
+                     a == PB_ARROW_UP ? "up (better)" : a == PB_ARROW_DOWN ? "down (worse)"
+                                                                          : "same",
+                     f->detail);
+    } else
+        n = snprintf(buf, cap, "'%s': %s", ref ? ref : "?", f->detail);
+    return n < 0 ? 0 : (size_t)n;
+}
+
 size_t pb_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
                           size_t cap)
 {
+    if (f->part == PB_PART_INDICATORS)
+        return indicator_message(plan, f, buf, cap);
     char dv[PB_AMOUNT_TEXT_MAX], cv[PB_AMOUNT_TEXT_MAX], df[PB_AMOUNT_TEXT_MAX];
     char cn[160], on[160];
     const pb_table *t = f->table != PB_NONE ? plan->tables[f->table] : NULL;

@@ -22,6 +22,8 @@ typedef enum pb_finding_code {
     PB_FIND_AGREEMENT, /* figures that must agree differ */
     PB_FIND_REFERENCE, /* an agreement names something that does not exist */
     PB_FIND_UNCHECKED, /* a printed figure that cannot be checked */
+    PB_FIND_STATUS,    /* a printed arrow differs from the status engine */
+    PB_FIND_THRESHOLD, /* thresholds out of order for the polarity */
     PB_FIND_COUNT
 } pb_finding_code;
 
@@ -31,13 +33,21 @@ typedef enum pb_severity {
     PB_SEV_ERROR = 2
 } pb_severity;
 
-#define PB_FINDING_DETAIL_MAX 160
+#define PB_FINDING_DETAIL_MAX 320
+
+/* Which part of the plan a finding is about. */
+#define PB_PART_BUDGETS 0
+#define PB_PART_INDICATORS 1
 
 typedef struct pb_finding {
     uint8_t code;     /* pb_finding_code */
     uint8_t severity; /* pb_severity */
     uint8_t has_values; /* declared/computed/difference are meaningful */
     int8_t decimals;  /* scale of the three amounts */
+    /* PB_PART_BUDGETS: table, row, column of a budget table.
+     * PB_PART_INDICATORS: table = indicator set, row = measure, column =
+     * period, other_column = printed column (PB_PRINTED_*). */
+    uint8_t part;
     uint32_t table, row, column;                   /* PB_NONE where n/a */
     uint32_t other_table, other_row, other_column; /* equals, agreements */
     uint32_t agreement;                            /* PB_NONE unless one */
@@ -63,6 +73,9 @@ const char *pb_severity_name(pb_severity sev);
  * the caller; freed by the caller even on failure).  Fails only for lack
  * of memory. */
 pb_status pb_plan_check(pb_plan *plan, pb_findings *out, pb_error *err);
+/* The indicator checks alone (part of pb_plan_check): thresholds in order,
+ * printed arrows against the status engine at each set's report period. */
+pb_status pb_indsets_check(const pb_plan *plan, pb_findings *out, pb_error *err);
 
 /* A sentence describing a finding.  Returns the length it needed (like
  * snprintf). */

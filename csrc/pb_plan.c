@@ -44,7 +44,7 @@ static const char *dup(pb_plan *plan, const char *s, size_t n, pb_error *err)
 }
 
 /* Grow an array to hold at least `need` items (1.5x growth). */
-static int grow(void **arr, uint32_t *cap, uint32_t need, size_t item)
+int pb_grow(void **arr, uint32_t *cap, uint32_t need, size_t item)
 {
     if (need <= *cap)
         return 1;
@@ -67,8 +67,6 @@ static int grow(void **arr, uint32_t *cap, uint32_t need, size_t item)
 
 /* ---------------------------------------------------- string -> index */
 
-typedef const char *(*key_fn)(const void *ctx, uint32_t i);
-
 static uint32_t hash_str(const char *s, size_t n)
 {
     uint32_t h = 2166136261u;
@@ -79,7 +77,7 @@ static uint32_t hash_str(const char *s, size_t n)
     return h;
 }
 
-static void index_free(pb_index *ix)
+void pb_index_free(pb_index *ix)
 {
     free(ix->slots);
     ix->slots = NULL;
@@ -87,7 +85,7 @@ static void index_free(pb_index *ix)
     ix->stale = 0;
 }
 
-static int index_put(pb_index *ix, uint32_t i, key_fn key, const void *ctx)
+int pb_index_put(pb_index *ix, uint32_t i, pb_key_fn key, const void *ctx)
 {
     if ((ix->count + 1) * 4 > ix->cap * 3) {
         uint32_t ncap = ix->cap ? ix->cap * 2 : 16;
@@ -119,8 +117,8 @@ static int index_put(pb_index *ix, uint32_t i, key_fn key, const void *ctx)
     return 1;
 }
 
-static int64_t index_get(const pb_index *ix, const char *s, size_t n,
-                         key_fn key, const void *ctx)
+int64_t pb_index_get(const pb_index *ix, const char *s, size_t n,
+                     pb_key_fn key, const void *ctx)
 {
     if (!ix->cap)
         return -1;
@@ -148,19 +146,19 @@ static const char *row_key(const void *ctx, uint32_t i)
 
 static int table_ids_rebuild(pb_plan *plan)
 {
-    index_free(&plan->table_ids);
+    pb_index_free(&plan->table_ids);
     for (uint32_t i = 0; i < plan->ntables; i++)
-        if (!index_put(&plan->table_ids, i, table_key, plan))
+        if (!pb_index_put(&plan->table_ids, i, table_key, plan))
             return 0;
     return 1;
 }
 
 static int row_ids_rebuild(pb_table *t)
 {
-    index_free(&t->row_ids);
+    pb_index_free(&t->row_ids);
     for (uint32_t i = 0; i < t->nrows; i++)
         if (t->rows[i].extra && t->rows[i].extra->text[PB_ROW_ID])
-            if (!index_put(&t->row_ids, i, row_key, t))
+            if (!pb_index_put(&t->row_ids, i, row_key, t))
                 return 0;
     return 1;
 }
@@ -174,6 +172,8 @@ pb_plan *pb_plan_new(void)
         return NULL;
     pb_arena_init(&plan->arena);
     plan->year_start = 4;
+    plan->rag_percent = 1;
+    plan->rag_tolerance = 5 * INT64_C(1000000);
     return plan;
 }
 
@@ -192,7 +192,7 @@ static void table_free(pb_table *t)
     free(t->locs);
     free(t->comp);
     free(t->comp_state);
-    index_free(&t->row_ids);
+    pb_index_free(&t->row_ids);
     free(t);
 }
 
@@ -203,13 +203,14 @@ void pb_plan_free(pb_plan *plan)
     for (uint32_t i = 0; i < plan->ntables; i++)
         table_free(plan->tables[i]);
     free(plan->tables);
-    index_free(&plan->table_ids);
+    pb_index_free(&plan->table_ids);
     for (uint32_t a = 0; a < plan->nagreements; a++)
         for (int s = 0; s < 2; s++) {
             free(plan->agreements[a].side[s].rows);
             free(plan->agreements[a].side[s].cols);
         }
     free(plan->agreements);
+    pb_indsets_free(plan);
     pb_arena_free(&plan->arena);
     free(plan);
 }
@@ -285,7 +286,7 @@ size_t pb_plan_memory(const pb_plan *plan)
              t->comp_cap * (sizeof(pb_amount) + 1) +
              t->row_ids.cap * sizeof(uint32_t);
     }
-    return m;
+    return m + pb_indsets_memory(plan);
 }
 
 /* ============================================================== tables */
@@ -305,7 +306,7 @@ int64_t pb_plan_find_table(const pb_plan *plan, const char *id, size_t len)
                 return i;
         return -1;
     }
-    return index_get(&plan->table_ids, id, len, table_key, plan);
+    return pb_index_get(&plan->table_ids, id, len, table_key, plan);
 }
 
 pb_table *pb_plan_add_table(pb_plan *plan, const char *id, size_t len,
@@ -322,7 +323,7 @@ pb_table *pb_plan_add_table(pb_plan *plan, const char *id, size_t len,
                      (int)len, id);
         return NULL;
     }
-    if (!grow((void **)&plan->tables, &plan->captables, plan->ntables + 1,
+    if (!pb_grow((void **)&plan->tables, &plan->captables, plan->ntables + 1,
               sizeof(pb_table *))) {
         pb_error_set(err, PB_ERR_NOMEM, NULL);
         return NULL;
@@ -340,7 +341,7 @@ pb_table *pb_plan_add_table(pb_plan *plan, const char *id, size_t len,
         return NULL;
     }
     plan->tables[plan->ntables] = t;
-    if (!index_put(&plan->table_ids, plan->ntables, table_key, plan))
+    if (!pb_index_put(&plan->table_ids, plan->ntables, table_key, plan))
         plan->table_ids.stale = 1;
     plan->ntables++;
     pb_plan_touch(plan);
@@ -485,7 +486,7 @@ int64_t pb_table_add_column(pb_table *t, const char *id, size_t len,
         pb_error_set(err, PB_ERR_LIMIT, "a table has at most 16384 columns");
         return -1;
     }
-    if (!grow((void **)&t->cols, &t->capcols, t->ncols + 1, sizeof(pb_column))) {
+    if (!pb_grow((void **)&t->cols, &t->capcols, t->ncols + 1, sizeof(pb_column))) {
         pb_error_set(err, PB_ERR_NOMEM, NULL);
         return -1;
     }
@@ -1059,7 +1060,7 @@ pb_status pb_row_set_text(pb_table *t, size_t r, pb_row_field f,
             t->row_ids.stale = 1;
         } else if (v) {
             t->nrows_with_id++;
-            if (!t->row_ids.stale && !index_put(&t->row_ids, (uint32_t)r, row_key, t))
+            if (!t->row_ids.stale && !pb_index_put(&t->row_ids, (uint32_t)r, row_key, t))
                 t->row_ids.stale = 1;
         }
     } else {
@@ -1108,7 +1109,7 @@ int64_t pb_table_find_row(const pb_table *t, const char *ref, size_t len)
             }
             ((pb_table *)t)->row_ids.stale = 0;
         }
-        int64_t r = index_get(&t->row_ids, ref, len, row_key, t);
+        int64_t r = pb_index_get(&t->row_ids, ref, len, row_key, t);
         if (r >= 0)
             return r;
     }
@@ -1283,7 +1284,7 @@ size_t pb_plan_agreement_count(const pb_plan *plan) { return plan->nagreements; 
 int64_t pb_plan_add_agreement(pb_plan *plan, const char *name, size_t len,
                               pb_error *err)
 {
-    if (!grow((void **)&plan->agreements, &plan->capagreements,
+    if (!pb_grow((void **)&plan->agreements, &plan->capagreements,
               plan->nagreements + 1, sizeof(pb_agreement))) {
         pb_error_set(err, PB_ERR_NOMEM, NULL);
         return -1;
@@ -1392,7 +1393,7 @@ static pb_status side_add(pb_plan *plan, const char ***arr, uint32_t *n,
                           uint32_t *cap, const char *s, size_t len,
                           pb_error *err)
 {
-    if (!grow((void **)arr, cap, *n + 1, sizeof(char *)))
+    if (!pb_grow((void **)arr, cap, *n + 1, sizeof(char *)))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     const char *v = dup(plan, s, len, err);
     if (!v)

@@ -107,7 +107,25 @@ struct pb_plan {
 
     pb_agreement *agreements;
     uint32_t nagreements, capagreements;
+    /* indicator sets (pb_indicator.c) */
+    struct pb_indset **indsets;
+    uint32_t nindsets, capindsets;
+    pb_index indset_ids;
+    uint8_t rag_percent;   /* rag_tolerance is a percentage of the target */
+    int64_t rag_tolerance; /* at PB_OBS_SCALE */
 };
+
+/* Shared helpers of the core's sources (pb_plan.c). */
+typedef const char *(*pb_key_fn)(const void *ctx, uint32_t i);
+void pb_index_free(pb_index *ix);
+int pb_index_put(pb_index *ix, uint32_t i, pb_key_fn key, const void *ctx);
+int64_t pb_index_get(const pb_index *ix, const char *s, size_t n,
+                     pb_key_fn key, const void *ctx);
+/* Grow an array to hold at least `need` items (1.5x growth). */
+int pb_grow(void **arr, uint32_t *cap, uint32_t need, size_t item);
+/* pb_indicator.c: free the plan's indicator sets; their memory. */
+void pb_indsets_free(pb_plan *plan);
+size_t pb_indsets_memory(const pb_plan *plan);
 
 /* Mark the plan changed (invalidates computed caches). */
 static inline void pb_plan_touch(pb_plan *plan) { plan->generation++; }

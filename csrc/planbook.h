@@ -21,5 +21,6 @@
 #include "pb_period.h"
 #include "pb_plan.h"
 #include "pb_check.h"
+#include "pb_indicator.h"
 
 #endif

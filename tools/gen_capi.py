@@ -16,7 +16,7 @@ import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-HEADERS = ["pb_error.h", "pb_money.h", "pb_period.h", "pb_plan.h", "pb_check.h"]
+HEADERS = ["pb_error.h", "pb_money.h", "pb_period.h", "pb_plan.h", "pb_check.h", "pb_indicator.h"]
 OUT = ROOT / "csrc" / "pb_api_list.h"
 
 PROTO = re.compile(

@@ -448,7 +448,7 @@ static int read_plan_meta(reader *r)
             }
             /* the tables' periods were read with the year start in force */
             if (m >= 1 && m <= 12 && m != A->pb_plan_year_start(r->plan) &&
-                A->pb_plan_table_count(r->plan))
+                (A->pb_plan_table_count(r->plan) || A->pb_plan_indset_count(r->plan)))
                 return FAIL(PB_ERR_SCHEMA,
                             "plan.year_start must come before budgets (the periods of "
                             "the tables above were read with the year starting in April)");
@@ -472,15 +472,33 @@ static int read_plan_meta(reader *r)
 
 static int read_settings(reader *r)
 {
-    static const char *const keys[] = {"tolerance"};
+    static const char *const keys[] = {"tolerance", "rag_tolerance"};
     if (!expect(r, YAML_MAPPING_START_EVENT, "a mapping of settings"))
         return 0;
     uint32_t seen = 0;
     int done, k;
-    while (next_key(r, &done, &seen, keys, 1, &k)) {
+    while (next_key(r, &done, &seen, keys, 2, &k)) {
         size_t saved = path_key(r, keys[k], strlen(keys[k]));
         if (!next(r))
             return 0;
+        if (k == 1) {
+            if (!text_value(r, "a tolerance such as 5% or 0.5"))
+                return 0;
+            size_t n = slen(r);
+            int pct = n > 0 && sval(r)[n - 1] == '%';
+            pb_error e;
+            A->pb_error_clear(&e);
+            pb_amount v;
+            pb_cell_state st;
+            if (A->pb_amount_parse(sval(r), n - (size_t)pct, PB_OBS_SCALE, &v, &st, &e))
+                return core_fail(r, &e);
+            if (st != PB_CELL_VALUE || v < 0)
+                return FAIL(PB_ERR_SCHEMA, "rag_tolerance is a figure or a percentage, zero or more");
+            if (A->pb_plan_set_rag_tolerance(r->plan, pct, v, &e))
+                return core_fail(r, &e);
+            path_pop(r, saved);
+            continue;
+        }
         pb_amount tol;
         if (!tolerance_value(r, &tol))
             return 0;
@@ -1212,11 +1230,664 @@ static int read_agreements(reader *r)
     }
 }
 
+/* ======================================================== indicators */
+
+/* A cell in its general form: {value, status, note}, into *o and *note
+ * (malloc'd, or NULL; the caller frees it). */
+static int parse_cell_map(reader *r, pb_obs *out, char **note_out, size_t *note_len_out)
+{
+    static const char *const keys[] = {"value", "status", "note"};
+    uint32_t seen = 0;
+    int done, key;
+    pb_obs o;
+    memset(&o, 0, sizeof o);
+    int status = -1;
+    char *note = NULL;
+    size_t note_len = 0;
+    pb_error e;
+    A->pb_error_clear(&e);
+    uint32_t line = LINE(r->ev), col = COL(r->ev);
+    int ok = 1;
+    while (ok && next_key(r, &done, &seen, keys, 3, &key)) {
+        if (!next(r) || !text_value(r, "text")) {
+            ok = 0;
+            break;
+        }
+        if (key == 0) {
+            size_t off, len;
+            if (A->pb_obs_parse(sval(r), slen(r), &o, &off, &len, &e)) {
+                ok = core_fail(r, &e);
+                break;
+            }
+            if (!A->pb_obs_has_value((pb_obs_status)o.status) || len) {
+                ok = FAIL(PB_ERR_SCHEMA, "value is a figure alone; the note goes in note");
+                break;
+            }
+        } else if (key == 1) {
+            status = A->pb_obs_status_from_name(sval(r), slen(r));
+            if (status < 0) {
+                ok = FAIL(PB_ERR_SCHEMA,
+                          "unknown status '%.*s' (expected normal, provisional, estimated, "
+                          "not available, not applicable, not reported, tbc or text)",
+                          (int)(slen(r) > 40 ? 40 : slen(r)), sval(r));
+                break;
+            }
+        } else {
+            free(note);
+            note = malloc(slen(r) + 1);
+            if (!note) {
+                ok = FAIL(PB_ERR_NOMEM, "out of memory");
+                break;
+            }
+            memcpy(note, sval(r), slen(r));
+            note_len = slen(r);
+        }
+    }
+    if (ok && !done)
+        ok = 0;
+    if (ok) {
+        int hasv = (seen & 1u) != 0;
+        if (status < 0)
+            status = hasv ? PB_OBS_NORMAL : -1;
+        if (status < 0)
+            ok = fail_at(r, PB_ERR_SCHEMA, line, col, "a cell without a value needs a status");
+        else if (A->pb_obs_has_value((pb_obs_status)status) != hasv)
+            ok = fail_at(r, PB_ERR_SCHEMA, line, col,
+                         hasv ? "status '%s' has no value" : "status '%s' needs a value",
+                         A->pb_obs_status_name((pb_obs_status)status));
+        else
+            o.status = (uint8_t)status;
+    }
+    if (!ok) {
+        free(note);
+        return 0;
+    }
+    *out = o;
+    *note_out = note;
+    *note_len_out = note_len;
+    return 1;
+}
+
+static int read_cell_map(reader *r, pb_indset *s, uint32_t series, size_t i, size_t k)
+{
+    uint32_t line = LINE(r->ev), col = COL(r->ev);
+    pb_obs o;
+    char *note = NULL;
+    size_t nl = 0;
+    if (!parse_cell_map(r, &o, &note, &nl))
+        return 0;
+    pb_error e;
+    A->pb_error_clear(&e);
+    int ok = 1;
+    if (A->pb_ind_set_cell(s, series, i, k, &o, note, nl, &e))
+        ok = fail_at(r, e.status, line, col, "%s", e.message);
+    free(note);
+    return ok;
+}
+
+static int read_cell(reader *r, pb_indset *s, uint32_t series, size_t i, size_t k)
+{
+    if (r->ev.type == YAML_MAPPING_START_EVENT)
+        return read_cell_map(r, s, series, i, k);
+    if (!text_value(r, "a figure, n/a, Not available, TBC, a blank, or {status: ..., note: ...}"))
+        return 0;
+    pb_error e;
+    A->pb_error_clear(&e);
+    if (A->pb_ind_set_cell_text(s, series, i, k, sval(r), slen(r), &e))
+        return core_fail(r, &e);
+    return 1;
+}
+
+/* values: [one cell per period] */
+static int read_series(reader *r, pb_indset *s, uint32_t series, size_t i)
+{
+    if (!expect(r, YAML_SEQUENCE_START_EVENT, "a list with one cell per period"))
+        return 0;
+    size_t nper = A->pb_indset_period_count(s);
+    uint32_t line = LINE(r->ev), col = COL(r->ev);
+    for (size_t k = 0;; k++) {
+        if (!next(r))
+            return 0;
+        if (r->ev.type == YAML_SEQUENCE_END_EVENT) {
+            if (k != nper)
+                return fail_at(r, PB_ERR_SCHEMA, line, col,
+                               "%zu cells for the set's %zu periods", k, nper);
+            return 1;
+        }
+        size_t saved = path_index(r, k);
+        if (k >= nper)
+            return FAIL(PB_ERR_SCHEMA, "more cells than the set's %zu periods", nper);
+        if (!read_cell(r, s, series, i, k))
+            return 0;
+        path_pop(r, saved);
+    }
+}
+
+static int read_period_ref(reader *r, pb_indset *s, size_t *k)
+{
+    if (!text_value(r, "a period"))
+        return 0;
+    pb_error e;
+    A->pb_error_clear(&e);
+    pb_period p;
+    if (A->pb_period_parse(sval(r), slen(r), A->pb_plan_year_start(r->plan), &p, &e))
+        return core_fail(r, &e);
+    int64_t idx = A->pb_indset_find_period(s, p);
+    if (idx < 0)
+        return FAIL(PB_ERR_SCHEMA, "'%.*s' is not one of the set's periods",
+                    (int)(slen(r) > 40 ? 40 : slen(r)), sval(r));
+    *k = (size_t)idx;
+    return 1;
+}
+
+static int read_measure(reader *r, pb_indset *s, uint32_t parent);
+
+static int read_measures(reader *r, pb_indset *s, uint32_t parent)
+{
+    if (!expect(r, YAML_SEQUENCE_START_EVENT, "a list of measures"))
+        return 0;
+    for (size_t n = 0;; n++) {
+        if (!next(r))
+            return 0;
+        if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+            return 1;
+        size_t saved = path_index(r, n);
+        if (!read_measure(r, s, parent))
+            return 0;
+        path_pop(r, saved);
+    }
+}
+
+static int read_measure(reader *r, pb_indset *s, uint32_t parent)
+{
+    static const char *const keys[] = {
+        "ref",      "name",     "group",     "objective", "owner",   "framework",
+        "definition", "footnote", "unit",    "per",       "decimals", "polarity",
+        "cumulative", "thresholds", "values", "targets",  "milestones", "compare",
+        "printed",  "counts",   "role"};
+    enum { K_REF, K_NAME, K_GROUP, K_OBJ, K_OWNER, K_FW, K_DEF, K_FOOT, K_UNIT, K_PER, K_DEC,
+           K_POL, K_CUM, K_THR, K_VALUES, K_TARGETS, K_MILES, K_COMPARE, K_PRINTED, K_COUNTS,
+           K_ROLE, K_N };
+    if (!expect(r, YAML_MAPPING_START_EVENT, "a measure (a mapping)"))
+        return 0;
+    uint32_t mline = LINE(r->ev), mcol = COL(r->ev);
+    uint32_t seen = 0;
+    int done, k;
+    pb_error e;
+    A->pb_error_clear(&e);
+    int64_t i = -1;
+    size_t nper = A->pb_indset_period_count(s);
+    if (parent != PB_NONE) {
+        i = A->pb_indset_add(s, parent, NULL, 0, &e);
+        if (i < 0)
+            return core_fail(r, &e);
+        A->pb_ind_set_source(s, (size_t)i, mline, mcol);
+    }
+    while (next_key(r, &done, &seen, keys, K_N, &k)) {
+        size_t saved = path_key(r, keys[k], strlen(keys[k]));
+        if (i < 0 && k != K_REF)
+            return FAIL(PB_ERR_SCHEMA, "a measure starts with its ref");
+        if (parent != PB_NONE && (k == K_COUNTS || k == K_THR || k == K_PRINTED))
+            return FAIL(PB_ERR_SCHEMA, "a companion series has no %s", keys[k]);
+        if (!next(r))
+            return 0;
+        switch (k) {
+        case K_REF:
+            if (!text_value(r, "the measure's reference"))
+                return 0;
+            if (parent == PB_NONE) {
+                i = A->pb_indset_add(s, PB_NONE, sval(r), slen(r), &e);
+                if (i < 0)
+                    return core_fail(r, &e);
+                A->pb_ind_set_source(s, (size_t)i, mline, mcol);
+                r->cells += nper ? nper : 1;
+                if (r->cells > PB_YAML_CELLS_BASE + PB_YAML_CELLS_PER_BYTE * r->ev.start_mark.index)
+                    return FAIL(PB_ERR_LIMIT, "more indicator cells than the input can hold");
+            } else if (A->pb_ind_set_text(s, (size_t)i, PB_IND_REF, sval(r), slen(r), &e))
+                return core_fail(r, &e);
+            break;
+        case K_NAME: case K_GROUP: case K_OBJ: case K_OWNER: case K_FW: case K_DEF: case K_FOOT:
+            if (is_null(r))
+                break;
+            if (!text_value(r, "text"))
+                return 0;
+            if (A->pb_ind_set_text(s, (size_t)i, (pb_ind_field)(PB_IND_NAME + (k - K_NAME)),
+                                   sval(r), slen(r), &e))
+                return core_fail(r, &e);
+            break;
+        case K_UNIT: {
+            if (!text_value(r, "a unit"))
+                return 0;
+            int u = A->pb_unit_from_name(sval(r), slen(r));
+            if (u < 0)
+                return FAIL(PB_ERR_SCHEMA, "unknown unit '%.*s' (expected number, percent, rate, "
+                            "count, days, money or text)", (int)(slen(r) > 40 ? 40 : slen(r)), sval(r));
+            if (seen & ((1u << K_VALUES) | (1u << K_TARGETS) | (1u << K_THR) | (1u << K_COMPARE)))
+                return FAIL(PB_ERR_SCHEMA, "unit must come before the figures");
+            A->pb_ind_set_unit(s, (size_t)i, (pb_unit)u);
+            break;
+        }
+        case K_PER: {
+            long v;
+            if (!small_int(r, 999999999L, &v, "a whole number (rate per N)"))
+                return 0;
+            if (A->pb_ind_set_per(s, (size_t)i, v, &e))
+                return core_fail(r, &e);
+            break;
+        }
+        case K_DEC: {
+            long v;
+            if (!small_int(r, PB_OBS_SCALE, &v, "decimals 0-6"))
+                return 0;
+            if (A->pb_ind_set_decimals(s, (size_t)i, (int)v, &e))
+                return core_fail(r, &e);
+            break;
+        }
+        case K_POL: {
+            if (!text_value(r, "high, low or none"))
+                return 0;
+            int p = A->pb_polarity_from_name(sval(r), slen(r));
+            if (p < 0)
+                return FAIL(PB_ERR_SCHEMA, "polarity is high, low or none");
+            A->pb_ind_set_polarity(s, (size_t)i, (pb_polarity)p);
+            break;
+        }
+        case K_CUM: {
+            int b;
+            if (!bool_value(r, &b))
+                return 0;
+            A->pb_ind_set_cumulative(s, (size_t)i, b);
+            break;
+        }
+        case K_ROLE: {
+            if (!text_value(r, "a role"))
+                return 0;
+            int ro = A->pb_ind_role_from_name(sval(r), slen(r));
+            if (ro <= 0 || parent == PB_NONE)
+                return FAIL(PB_ERR_SCHEMA, "role is for companion series: numerator, "
+                            "denominator or count");
+            A->pb_ind_set_role(s, (size_t)i, (pb_ind_role)ro);
+            break;
+        }
+        case K_THR: {
+            if (is_scalar(r)) {
+                if (!key_is(r, "not available"))
+                    return FAIL(PB_ERR_SCHEMA, "thresholds are {good: ..., of_concern: ..., "
+                                "action_required: ...} or 'not available'");
+                A->pb_ind_set_threshold_state(s, (size_t)i, 2);
+                break;
+            }
+            static const char *const lv[] = {"good", "of_concern", "action_required"};
+            if (!expect(r, YAML_MAPPING_START_EVENT, "thresholds (a mapping)"))
+                return 0;
+            uint32_t tseen = 0;
+            int tdone, tk;
+            while (next_key(r, &tdone, &tseen, lv, 3, &tk)) {
+                size_t s2 = path_key(r, lv[tk], strlen(lv[tk]));
+                if (!next(r) || !text_value(r, "a figure"))
+                    return 0;
+                if (A->pb_ind_set_threshold(s, (size_t)i, (pb_level)tk, sval(r), slen(r), &e))
+                    return core_fail(r, &e);
+                path_pop(r, s2);
+            }
+            if (!tdone)
+                return 0;
+            break;
+        }
+        case K_VALUES:
+            if (!read_series(r, s, PB_SERIES_VALUE, (size_t)i))
+                return 0;
+            break;
+        case K_TARGETS: {
+            if (!expect(r, YAML_MAPPING_START_EVENT, "targets by period (a mapping)"))
+                return 0;
+            uint64_t got[PB_INDSET_MAX_PERIODS / 64] = {0};
+            for (;;) {
+                if (!next(r))
+                    return 0;
+                if (r->ev.type == YAML_MAPPING_END_EVENT)
+                    break;
+                if (!text_value(r, "a period"))
+                    return 0;
+                size_t s2 = path_key(r, sval(r), slen(r) > 40 ? 40 : slen(r));
+                size_t pk;
+                if (!read_period_ref(r, s, &pk))
+                    return 0;
+                if (got[pk / 64] & (1ull << (pk % 64)))
+                    return FAIL(PB_ERR_SCHEMA, "duplicate target period");
+                got[pk / 64] |= 1ull << (pk % 64);
+                if (!next(r) || !read_cell(r, s, PB_SERIES_TARGET, (size_t)i, pk))
+                    return 0;
+                path_pop(r, s2);
+            }
+            break;
+        }
+        case K_MILES: {
+            if (!expect(r, YAML_SEQUENCE_START_EVENT, "a list of milestones"))
+                return 0;
+            for (size_t n = 0;; n++) {
+                if (!next(r))
+                    return 0;
+                if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+                    break;
+                size_t s2 = path_index(r, n);
+                if (!expect(r, YAML_MAPPING_START_EVENT, "a milestone {due: ..., target: ...}"))
+                    return 0;
+                static const char *const mk[] = {"due", "target"};
+                uint32_t mseen = 0;
+                int mdone, mi;
+                char *due = NULL;
+                size_t duelen = 0;
+                uint32_t ml = LINE(r->ev), mc = COL(r->ev);
+                int ok = 1;
+                while (ok && next_key(r, &mdone, &mseen, mk, 2, &mi)) {
+                    if (!next(r)) {
+                        ok = 0;
+                        break;
+                    }
+                    if (mi == 1 && !(mseen & 1u)) {
+                        ok = FAIL(PB_ERR_SCHEMA, "due comes before target");
+                    } else if (mi == 1 && r->ev.type == YAML_MAPPING_START_EVENT) {
+                        uint32_t tl = LINE(r->ev), tc = COL(r->ev);
+                        pb_obs o;
+                        char *note = NULL;
+                        size_t nl = 0;
+                        if (!parse_cell_map(r, &o, &note, &nl))
+                            ok = 0;
+                        else if (A->pb_ind_add_milestone_cell(s, (size_t)i, due, duelen, &o,
+                                                              note, nl, &e))
+                            ok = fail_at(r, e.status, tl, tc, "%s", e.message);
+                        free(note);
+                    } else if (!text_value(r, "text")) {
+                        ok = 0;
+                    } else if (mi == 0) {
+                        due = copy_scalar(r);
+                        duelen = slen(r);
+                        if (!due)
+                            ok = 0;
+                    } else if (A->pb_ind_add_milestone(s, (size_t)i, due, duelen, sval(r),
+                                                       slen(r), &e)) {
+                        ok = core_fail(r, &e);
+                    }
+                }
+                free(due);
+                if (!ok || !mdone)
+                    return 0;
+                if (mseen != 3u)
+                    return fail_at(r, PB_ERR_SCHEMA, ml, mc, "a milestone has due and target");
+                path_pop(r, s2);
+            }
+            break;
+        }
+        case K_COMPARE: {
+            if (!expect(r, YAML_MAPPING_START_EVENT, "comparator series by id (a mapping)"))
+                return 0;
+            uint64_t got = 0;
+            for (;;) {
+                if (!next(r))
+                    return 0;
+                if (r->ev.type == YAML_MAPPING_END_EVENT)
+                    break;
+                if (!text_value(r, "a comparator id"))
+                    return 0;
+                size_t s2 = path_key(r, sval(r), slen(r) > 40 ? 40 : slen(r));
+                int64_t c = A->pb_indset_find_comparator(s, sval(r), slen(r));
+                if (c < 0)
+                    return FAIL(PB_ERR_SCHEMA, "'%.*s' is not a comparator of the set",
+                                (int)(slen(r) > 40 ? 40 : slen(r)), sval(r));
+                if (got & (1ull << c))
+                    return FAIL(PB_ERR_SCHEMA, "duplicate key '%.*s'",
+                                (int)(slen(r) > 40 ? 40 : slen(r)), sval(r));
+                got |= 1ull << c;
+                if (!next(r) || !read_series(r, s, PB_SERIES_COMPARATOR(c), (size_t)i))
+                    return 0;
+                path_pop(r, s2);
+            }
+            break;
+        }
+        case K_PRINTED: {
+            if (!expect(r, YAML_MAPPING_START_EVENT, "the printed columns (a mapping)"))
+                return 0;
+            uint64_t got = 0;
+            for (;;) {
+                if (!next(r))
+                    return 0;
+                if (r->ev.type == YAML_MAPPING_END_EVENT)
+                    break;
+                if (!text_value(r, "last, target or a comparator id"))
+                    return 0;
+                size_t s2 = path_key(r, sval(r), slen(r) > 40 ? 40 : slen(r));
+                uint32_t key;
+                if (key_is(r, "last"))
+                    key = PB_PRINTED_LAST;
+                else if (key_is(r, "target"))
+                    key = PB_PRINTED_TARGET;
+                else {
+                    int64_t c = A->pb_indset_find_comparator(s, sval(r), slen(r));
+                    if (c < 0)
+                        return FAIL(PB_ERR_SCHEMA, "'%.*s' is not last, target or a comparator "
+                                    "of the set", (int)(slen(r) > 40 ? 40 : slen(r)), sval(r));
+                    key = PB_PRINTED_COMPARATOR(c);
+                }
+                if (got & (1ull << key))
+                    return FAIL(PB_ERR_SCHEMA, "duplicate key");
+                got |= 1ull << key;
+                if (!next(r) || !text_value(r, "up, down, same, not available or not applicable"))
+                    return 0;
+                int a = A->pb_arrow_from_name(sval(r), slen(r));
+                if (a < 0)
+                    return FAIL(PB_ERR_SCHEMA, "'%.*s' is not up, down, same, not available or "
+                                "not applicable", (int)(slen(r) > 40 ? 40 : slen(r)), sval(r));
+                if (A->pb_ind_set_printed(s, (size_t)i, key, (pb_arrow)a, &e))
+                    return core_fail(r, &e);
+                path_pop(r, s2);
+            }
+            break;
+        }
+        case K_COUNTS:
+            if (!read_measures(r, s, (uint32_t)i))
+                return 0;
+            break;
+        }
+        path_pop(r, saved);
+    }
+    if (!done)
+        return 0;
+    if (i < 0)
+        return fail_at(r, PB_ERR_SCHEMA, mline, mcol, "a measure needs a ref");
+    return 1;
+}
+
+static int read_indset(reader *r, pb_indset *s)
+{
+    static const char *const keys[] = {"title", "framework", "reporting", "as_of", "note",
+                                       "periods", "latest", "direction", "cumulative",
+                                       "comparators", "footnotes", "measures"};
+    enum { K_TITLE, K_FW, K_REP, K_ASOF, K_NOTE, K_PERIODS, K_LATEST, K_DIR, K_CUM, K_COMP,
+           K_FOOT, K_MEASURES, K_N };
+    if (!expect(r, YAML_MAPPING_START_EVENT, "an indicator set (a mapping)"))
+        return 0;
+    A->pb_indset_set_source(s, LINE(r->ev), COL(r->ev));
+    uint32_t seen = 0;
+    int done, k;
+    pb_error e;
+    A->pb_error_clear(&e);
+    while (next_key(r, &done, &seen, keys, K_N, &k)) {
+        size_t saved = path_key(r, keys[k], strlen(keys[k]));
+        if ((k == K_LATEST || k == K_MEASURES) && !(seen & (1u << K_PERIODS)))
+            return FAIL(PB_ERR_SCHEMA, "'periods' must come before '%s'", keys[k]);
+        if ((k == K_COMP || k == K_PERIODS || k == K_CUM) && (seen & (1u << K_MEASURES)))
+            return FAIL(PB_ERR_SCHEMA, "'%s' must come before 'measures'", keys[k]);
+        if (!next(r))
+            return 0;
+        switch (k) {
+        case K_TITLE: case K_FW: case K_REP: case K_ASOF: case K_NOTE:
+            if (is_null(r))
+                break;
+            if (!text_value(r, "text"))
+                return 0;
+            if (A->pb_indset_set_text(s, (pb_indset_field)(PB_INDSET_TITLE + (k - K_TITLE)),
+                                      sval(r), slen(r), &e))
+                return core_fail(r, &e);
+            break;
+        case K_PERIODS:
+            if (!expect(r, YAML_SEQUENCE_START_EVENT, "a list of periods"))
+                return 0;
+            for (size_t n = 0;; n++) {
+                if (!next(r))
+                    return 0;
+                if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+                    break;
+                size_t s2 = path_index(r, n);
+                if (!text_value(r, "a period"))
+                    return 0;
+                pb_period p;
+                if (A->pb_period_parse(sval(r), slen(r), A->pb_plan_year_start(r->plan), &p, &e) ||
+                    A->pb_indset_add_period(s, p, &e) < 0)
+                    return core_fail(r, &e);
+                path_pop(r, s2);
+            }
+            break;
+        case K_LATEST: {
+            size_t pk;
+            if (!read_period_ref(r, s, &pk))
+                return 0;
+            if (A->pb_indset_set_latest(s, (uint32_t)pk, &e))
+                return core_fail(r, &e);
+            break;
+        }
+        case K_DIR:
+            if (!text_value(r, "previous, year_ago or outturn"))
+                return 0;
+            if (key_is(r, "previous"))
+                A->pb_indset_set_direction(s, PB_DIR_PREVIOUS);
+            else if (key_is(r, "year_ago"))
+                A->pb_indset_set_direction(s, PB_DIR_YEAR_AGO);
+            else if (key_is(r, "outturn"))
+                A->pb_indset_set_direction(s, PB_DIR_OUTTURN);
+            else
+                return FAIL(PB_ERR_SCHEMA, "direction is previous, year_ago or outturn");
+            break;
+        case K_CUM: {
+            int b;
+            if (!bool_value(r, &b))
+                return 0;
+            A->pb_indset_set_cumulative(s, b);
+            break;
+        }
+        case K_COMP:
+            if (!expect(r, YAML_SEQUENCE_START_EVENT, "a list of comparators"))
+                return 0;
+            for (size_t n = 0;; n++) {
+                if (!next(r))
+                    return 0;
+                if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+                    break;
+                size_t s2 = path_index(r, n);
+                if (!expect(r, YAML_MAPPING_START_EVENT, "a comparator {id: ..., name: ...}"))
+                    return 0;
+                static const char *const ck[] = {"id", "name"};
+                uint32_t cseen = 0;
+                int cdone, ci;
+                char *id = NULL, *name = NULL;
+                size_t idl = 0, nml = 0;
+                uint32_t cl = LINE(r->ev), cc = COL(r->ev);
+                int ok = 1;
+                while (ok && next_key(r, &cdone, &cseen, ck, 2, &ci)) {
+                    if (!next(r) || !text_value(r, "text")) {
+                        ok = 0;
+                        break;
+                    }
+                    char *c = copy_scalar(r);
+                    if (!c) {
+                        ok = 0;
+                        break;
+                    }
+                    if (ci == 0)
+                        id = c, idl = slen(r);
+                    else
+                        name = c, nml = slen(r);
+                }
+                if (ok && cdone) {
+                    if (!id)
+                        ok = fail_at(r, PB_ERR_SCHEMA, cl, cc, "a comparator needs an id");
+                    else if (A->pb_indset_add_comparator(s, id, idl, name, nml, &e) < 0)
+                        ok = fail_at(r, e.status, cl, cc, "%s", e.message);
+                } else
+                    ok = 0;
+                free(id);
+                free(name);
+                if (!ok)
+                    return 0;
+                path_pop(r, s2);
+            }
+            break;
+        case K_FOOT:
+            if (!expect(r, YAML_MAPPING_START_EVENT, "footnotes by mark (a mapping)"))
+                return 0;
+            for (;;) {
+                if (!next(r))
+                    return 0;
+                if (r->ev.type == YAML_MAPPING_END_EVENT)
+                    break;
+                if (!text_value(r, "a footnote mark"))
+                    return 0;
+                char *mark = copy_scalar(r);
+                size_t ml = slen(r);
+                if (!mark)
+                    return 0;
+                size_t s2 = path_key(r, mark, ml > 40 ? 40 : ml);
+                int ok = next(r) && text_value(r, "the footnote's text");
+                if (ok && A->pb_indset_add_footnote(s, mark, ml, sval(r), slen(r), &e))
+                    ok = core_fail(r, &e);
+                free(mark);
+                if (!ok)
+                    return 0;
+                path_pop(r, s2);
+            }
+            break;
+        case K_MEASURES:
+            if (!read_measures(r, s, PB_NONE))
+                return 0;
+            break;
+        }
+        path_pop(r, saved);
+    }
+    return done;
+}
+
+static int read_indicators(reader *r)
+{
+    if (!expect(r, YAML_MAPPING_START_EVENT, "a mapping of indicator sets by id"))
+        return 0;
+    for (;;) {
+        if (!next(r))
+            return 0;
+        if (r->ev.type == YAML_MAPPING_END_EVENT)
+            return 1;
+        if (!text_value(r, "an indicator set id"))
+            return 0;
+        pb_error e;
+        A->pb_error_clear(&e);
+        size_t saved = path_key(r, sval(r), slen(r));
+        pb_indset *s = A->pb_plan_add_indset(r->plan, sval(r), slen(r), &e);
+        if (!s) {
+            if (e.status == PB_ERR_DUPLICATE)
+                return FAIL(PB_ERR_SCHEMA, "duplicate key: %s", e.message);
+            return core_fail(r, &e);
+        }
+        if (!next(r) || !read_indset(r, s))
+            return 0;
+        path_pop(r, saved);
+    }
+}
+
 /* ========================================================= document */
 
 static int read_document(reader *r)
 {
-    static const char *const keys[] = {"planbook", "plan", "settings", "budgets", "agreements"};
+    static const char *const keys[] = {"planbook", "plan", "settings", "budgets", "agreements",
+                                       "indicators"};
     if (!next(r) || !expect(r, YAML_STREAM_START_EVENT, "a stream"))
         return 0;
     if (!next(r))
@@ -1232,11 +1903,15 @@ static int read_document(reader *r)
                     event_name(r->ev.type));
     uint32_t seen = 0;
     int done, k;
-    while (next_key(r, &done, &seen, keys, 5, &k)) {
+    while (next_key(r, &done, &seen, keys, 6, &k)) {
         size_t saved = path_key(r, keys[k], strlen(keys[k]));
         if (!next(r))
             return 0;
         switch (k) {
+        case 5:
+            if (!read_indicators(r))
+                return 0;
+            break;
         case 0:
             if (!text_value(r, "the format version") )
                 return 0;

@@ -436,6 +436,299 @@ static int write_agreements(writer *w)
 
 /* ---------------------------------------------------------- document */
 
+/* -------------------------------------------------------- indicators */
+
+static int period_text(writer *w, pb_period p)
+{
+    char buf[PB_PERIOD_TEXT_MAX];
+    A->pb_period_format(p, A->pb_plan_year_start(w->plan), buf);
+    return text(w, buf);
+}
+
+/* A cell: the short scalar form where it reads back the same, else
+ * {value, status, note}. */
+static int write_cell(writer *w, pb_indset *s, const pb_obs *o)
+{
+    const char *note = A->pb_indset_string(s, o->note);
+    size_t nl = strlen(note);
+    char buf[PB_AMOUNT_TEXT_MAX + 4];
+    int hasv = A->pb_obs_has_value((pb_obs_status)o->status);
+    if (hasv)
+        A->pb_obs_format_value(o, buf);
+    if (!nl) {
+        switch ((pb_obs_status)o->status) {
+        case PB_OBS_BLANK:
+            return scalar(w, "", 0, YAML_SINGLE_QUOTED_SCALAR_STYLE);
+        case PB_OBS_NOT_APPLICABLE:
+            return plain(w, "n/a");
+        case PB_OBS_NOT_AVAILABLE:
+            return plain(w, "Not available");
+        case PB_OBS_TBC:
+            return plain(w, "TBC");
+        case PB_OBS_NORMAL:
+            return text(w, buf);
+        default:
+            break;
+        }
+    } else if (o->status == PB_OBS_NORMAL && !strpbrk(note, "()\n") &&
+               note[0] != ' ' && note[nl - 1] != ' ' && nl < 200) {
+        char t[PB_AMOUNT_TEXT_MAX + 210];
+        snprintf(t, sizeof t, "%s (%s)", buf, note);
+        return text(w, t);
+    }
+    if (!mapping_start(w, 1))
+        return 0;
+    if (hasv && !(plain(w, "value") && text(w, buf)))
+        return 0;
+    if (o->status != PB_OBS_NORMAL &&
+        !(plain(w, "status") && plain(w, A->pb_obs_status_name((pb_obs_status)o->status))))
+        return 0;
+    if (nl && !(plain(w, "note") && text(w, note)))
+        return 0;
+    return mapping_end(w);
+}
+
+static int series_used(pb_indset *s, const pb_api *api, uint32_t series, size_t i)
+{
+    size_t np = api->pb_indset_period_count(s);
+    for (size_t k = 0; k < np; k++) {
+        const pb_obs *o = api->pb_ind_cell(s, series, i, k);
+        if (o->status != PB_OBS_BLANK || o->note)
+            return 1;
+    }
+    return 0;
+}
+
+static int write_series(writer *w, pb_indset *s, const char *key, uint32_t series, size_t i)
+{
+    size_t np = A->pb_indset_period_count(s);
+    if (key && !plain(w, key))
+        return 0;
+    if (!sequence_start(w, 1))
+        return 0;
+    for (size_t k = 0; k < np; k++)
+        if (!write_cell(w, s, A->pb_ind_cell(s, series, i, k)))
+            return 0;
+    return sequence_end(w);
+}
+
+static int write_measure(writer *w, pb_indset *s, size_t i, size_t end)
+{
+    int companion = A->pb_ind_parent(s, i) != PB_NONE;
+    if (!mapping_start(w, 0))
+        return 0;
+    for (int f = 0; f < PB_IND_FIELD_COUNT; f++) {
+        static const char *const names[PB_IND_FIELD_COUNT] = {
+            "ref", "name", "group", "objective", "owner", "framework", "definition", "footnote"};
+        if (!kv_text(w, names[f], A->pb_ind_text(s, i, (pb_ind_field)f)))
+            return 0;
+    }
+    if (companion && A->pb_ind_role_of(s, i) != PB_IND_COUNT_ROW &&
+        !(plain(w, "role") && plain(w, A->pb_ind_role_name(A->pb_ind_role_of(s, i)))))
+        return 0;
+    if (A->pb_ind_unit(s, i) != PB_UNIT_NUMBER &&
+        !(plain(w, "unit") && plain(w, A->pb_unit_name(A->pb_ind_unit(s, i)))))
+        return 0;
+    char num[32];
+    if (A->pb_ind_per(s, i)) {
+        snprintf(num, sizeof num, "%lld", (long long)A->pb_ind_per(s, i));
+        if (!plain(w, "per") || !plain(w, num))
+            return 0;
+    }
+    if (A->pb_ind_decimals(s, i) >= 0) {
+        snprintf(num, sizeof num, "%d", A->pb_ind_decimals(s, i));
+        if (!plain(w, "decimals") || !plain(w, num))
+            return 0;
+    }
+    if (A->pb_ind_polarity(s, i) != PB_POLARITY_NONE &&
+        !(plain(w, "polarity") && plain(w, A->pb_polarity_name(A->pb_ind_polarity(s, i)))))
+        return 0;
+    int cum = A->pb_ind_cumulative_setting(s, i);
+    if (cum >= 0 && !(plain(w, "cumulative") && plain(w, cum ? "true" : "false")))
+        return 0;
+    int ts = A->pb_ind_threshold_state(s, i);
+    if (ts == 2 && !(plain(w, "thresholds") && plain(w, "not available")))
+        return 0;
+    if (ts == 1) {
+        static const char *const lv[3] = {"good", "of_concern", "action_required"};
+        if (!plain(w, "thresholds") || !mapping_start(w, 1))
+            return 0;
+        for (int l = 0; l < 3; l++) {
+            const pb_obs *o = A->pb_ind_threshold(s, i, (pb_level)l);
+            if (o->status == PB_OBS_BLANK)
+                continue;
+            if (!plain(w, lv[l]) || !write_cell(w, s, o))
+                return 0;
+        }
+        if (!mapping_end(w))
+            return 0;
+    }
+    if (series_used(s, A, PB_SERIES_VALUE, i) && !write_series(w, s, "values", PB_SERIES_VALUE, i))
+        return 0;
+    if (series_used(s, A, PB_SERIES_TARGET, i)) {
+        if (!plain(w, "targets") || !mapping_start(w, 1))
+            return 0;
+        size_t np = A->pb_indset_period_count(s);
+        for (size_t k = 0; k < np; k++) {
+            const pb_obs *o = A->pb_ind_cell(s, PB_SERIES_TARGET, i, k);
+            if (o->status == PB_OBS_BLANK && !o->note)
+                continue;
+            if (!period_text(w, A->pb_indset_period(s, k)) || !write_cell(w, s, o))
+                return 0;
+        }
+        if (!mapping_end(w))
+            return 0;
+    }
+    size_t nm = A->pb_ind_milestone_count(s, i);
+    if (nm) {
+        if (!plain(w, "milestones") || !sequence_start(w, 0))
+            return 0;
+        for (size_t k = 0; k < nm; k++)
+            if (!mapping_start(w, 1) || !plain(w, "due") ||
+                !text(w, A->pb_ind_milestone_text(s, i, k)) || !plain(w, "target") ||
+                !write_cell(w, s, A->pb_ind_milestone_target(s, i, k)) || !mapping_end(w))
+                return 0;
+        if (!sequence_end(w))
+            return 0;
+    }
+    size_t nc = A->pb_indset_comparator_count(s);
+    int anyc = 0;
+    for (size_t c = 0; c < nc; c++)
+        anyc |= series_used(s, A, PB_SERIES_COMPARATOR(c), i);
+    if (anyc) {
+        if (!plain(w, "compare") || !mapping_start(w, 0))
+            return 0;
+        for (size_t c = 0; c < nc; c++)
+            if (series_used(s, A, PB_SERIES_COMPARATOR(c), i) &&
+                !write_series(w, s, A->pb_indset_comparator_id(s, c), PB_SERIES_COMPARATOR(c), i))
+                return 0;
+        if (!mapping_end(w))
+            return 0;
+    }
+    int anyp = 0;
+    for (uint32_t key = 0; key < 2 + nc; key++)
+        anyp |= A->pb_ind_printed(s, i, key) != PB_ARROW_NONE;
+    if (anyp) {
+        if (!plain(w, "printed") || !mapping_start(w, 1))
+            return 0;
+        for (uint32_t key = 0; key < 2 + nc; key++) {
+            pb_arrow a = A->pb_ind_printed(s, i, key);
+            if (a == PB_ARROW_NONE)
+                continue;
+            const char *k = key == PB_PRINTED_LAST     ? "last"
+                            : key == PB_PRINTED_TARGET ? "target"
+                                                       : A->pb_indset_comparator_id(s, key - 2);
+            if (!plain(w, k) || !plain(w, A->pb_arrow_name(a)))
+                return 0;
+        }
+        if (!mapping_end(w))
+            return 0;
+    }
+    if (!companion && end > i + 1) {
+        if (!plain(w, "counts") || !sequence_start(w, 0))
+            return 0;
+        for (size_t j = i + 1; j < end; j++)
+            if (!write_measure(w, s, j, j + 1))
+                return 0;
+        if (!sequence_end(w))
+            return 0;
+    }
+    return mapping_end(w);
+}
+
+static int write_indset(writer *w, pb_indset *s)
+{
+    static const char *const fields[PB_INDSET_FIELD_COUNT] = {"title", "framework", "reporting",
+                                                             "as_of", "note"};
+    if (!text(w, A->pb_indset_id(s)) || !mapping_start(w, 0))
+        return 0;
+    for (int f = 0; f < PB_INDSET_FIELD_COUNT; f++)
+        if (!kv_text(w, fields[f], A->pb_indset_text(s, (pb_indset_field)f)))
+            return 0;
+    size_t np = A->pb_indset_period_count(s);
+    if (!plain(w, "periods") || !sequence_start(w, 1))
+        return 0;
+    for (size_t k = 0; k < np; k++)
+        if (!period_text(w, A->pb_indset_period(s, k)))
+            return 0;
+    if (!sequence_end(w))
+        return 0;
+    uint32_t latest = A->pb_indset_latest(s);
+    if (latest != PB_NONE && !(plain(w, "latest") && period_text(w, A->pb_indset_period(s, latest))))
+        return 0;
+    static const char *const dirs[3] = {"previous", "year_ago", "outturn"};
+    if (A->pb_indset_direction(s) != PB_DIR_PREVIOUS &&
+        !(plain(w, "direction") && plain(w, dirs[A->pb_indset_direction(s)])))
+        return 0;
+    if (A->pb_indset_cumulative(s) && !(plain(w, "cumulative") && plain(w, "true")))
+        return 0;
+    size_t nc = A->pb_indset_comparator_count(s);
+    if (nc) {
+        if (!plain(w, "comparators") || !sequence_start(w, 0))
+            return 0;
+        for (size_t c = 0; c < nc; c++)
+            if (!mapping_start(w, 1) || !plain(w, "id") ||
+                !text(w, A->pb_indset_comparator_id(s, c)) || !plain(w, "name") ||
+                !text(w, A->pb_indset_comparator_name(s, c)) || !mapping_end(w))
+                return 0;
+        if (!sequence_end(w))
+            return 0;
+    }
+    size_t nf = A->pb_indset_footnote_count(s);
+    if (nf) {
+        if (!plain(w, "footnotes") || !mapping_start(w, 0))
+            return 0;
+        for (size_t k = 0; k < nf; k++)
+            if (!text(w, A->pb_indset_footnote_mark(s, k)) ||
+                !text(w, A->pb_indset_footnote_text(s, k)))
+                return 0;
+        if (!mapping_end(w))
+            return 0;
+    }
+    size_t n = A->pb_indset_count(s);
+    if (!plain(w, "measures") || !sequence_start(w, 0))
+        return 0;
+    for (size_t i = 0; i < n;) {
+        size_t end = i + 1;
+        while (end < n && A->pb_ind_parent(s, end) != PB_NONE)
+            end++;
+        if (!write_measure(w, s, i, end))
+            return 0;
+        i = end;
+    }
+    return sequence_end(w) && mapping_end(w);
+}
+
+static int write_indicators(writer *w)
+{
+    size_t n = A->pb_plan_indset_count(w->plan);
+    if (!n)
+        return 1;
+    if (!plain(w, "indicators") || !mapping_start(w, 0))
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if (!write_indset(w, A->pb_plan_indset(w->plan, k)))
+            return 0;
+    return mapping_end(w);
+}
+
+static int rag_tolerance(writer *w)
+{
+    int pct;
+    int64_t v;
+    A->pb_plan_rag_tolerance(w->plan, &pct, &v);
+    char buf[PB_AMOUNT_TEXT_MAX + 2];
+    A->pb_amount_format(v, PB_OBS_SCALE, 0, buf);
+    size_t n = strlen(buf);
+    while (n > 0 && buf[n - 1] == '0' && strchr(buf, '.'))
+        buf[--n] = '\0';
+    if (n > 0 && buf[n - 1] == '.')
+        buf[--n] = '\0';
+    if (pct)
+        buf[n++] = '%', buf[n] = '\0';
+    return plain(w, "rag_tolerance") && text(w, buf);
+}
+
 static int write_document(writer *w)
 {
     yaml_event_t ev;
@@ -452,18 +745,31 @@ static int write_document(writer *w)
     if (!plain(w, "year_start") || !plain(w, month_names[A->pb_plan_year_start(p) - 1]) ||
         !mapping_end(w))
         return 0;
-    if (A->pb_plan_tolerance(p)) {
-        if (!plain(w, "settings") || !mapping_start(w, 0) ||
-            !tolerance(w, A->pb_plan_tolerance(p)) || !mapping_end(w))
+    int rpct;
+    int64_t rtol;
+    A->pb_plan_rag_tolerance(p, &rpct, &rtol);
+    int rag_default = rpct && rtol == 5 * INT64_C(1000000);
+    if (A->pb_plan_tolerance(p) || !rag_default) {
+        if (!plain(w, "settings") || !mapping_start(w, 0))
+            return 0;
+        if (A->pb_plan_tolerance(p) && !tolerance(w, A->pb_plan_tolerance(p)))
+            return 0;
+        if (!rag_default && !rag_tolerance(w))
+            return 0;
+        if (!mapping_end(w))
             return 0;
     }
     size_t nt = A->pb_plan_table_count(p);
-    if (!plain(w, "budgets") || !mapping_start(w, 0))
-        return 0;
-    for (size_t i = 0; i < nt; i++)
-        if (!write_table(w, A->pb_plan_table(p, i)))
+    if (nt || !A->pb_plan_indset_count(p)) {
+        if (!plain(w, "budgets") || !mapping_start(w, 0))
             return 0;
-    if (!mapping_end(w) || !write_agreements(w) || !mapping_end(w))
+        for (size_t i = 0; i < nt; i++)
+            if (!write_table(w, A->pb_plan_table(p, i)))
+                return 0;
+        if (!mapping_end(w))
+            return 0;
+    }
+    if (!write_agreements(w) || !write_indicators(w) || !mapping_end(w))
         return 0;
     return emit(w, &ev, yaml_document_end_event_initialize(&ev, 1)) &&
            emit(w, &ev, yaml_stream_end_event_initialize(&ev)) &&

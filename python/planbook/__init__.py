@@ -10,6 +10,8 @@ Decimal('300')
 
 from . import errors
 from ._core import CORE_VERSION
+from ._indicators import (Dashboard, IndicatorSet, Indicators, Measure, Observation,
+                          Status)
 from ._model import Agreement, Cell, Column, Finding, Findings, Plan, Row, Table, format_amount
 from .errors import (AmountError, FormatError, PlanbookError, ReadError, ValidationError,
                      WriteError)
@@ -19,6 +21,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Plan", "Table", "Column", "Row", "Cell", "Finding", "Findings", "Agreement",
+    "Indicators", "IndicatorSet", "Measure", "Observation", "Status", "Dashboard",
     "load", "loads", "save", "dumps", "format_amount",
     "PlanbookError", "ReadError", "WriteError", "ValidationError", "AmountError",
     "FormatError", "errors", "examples", "get_include", "__version__", "CORE_VERSION",

@@ -1030,6 +1030,33 @@ static int put_str(PyObject *d, const char *key, const char *value)
  * that another thread editing the plan cannot make them point elsewhere. */
 static int finding_names(const pb_plan *plan, const pb_finding *f, PyObject *d)
 {
+    if (f->part == PB_PART_INDICATORS) {
+        const pb_indset *s = pb_plan_indset(plan, f->table);
+        char period[PB_PERIOD_TEXT_MAX] = "";
+        if (s && f->column < pb_indset_period_count(s))
+            pb_period_format(pb_indset_period(s, f->column), pb_plan_year_start(plan), period);
+        const char *ref = NULL, *name = NULL;
+        if (s && f->row < pb_indset_count(s)) {
+            uint32_t m = pb_ind_parent(s, f->row) != PB_NONE ? pb_ind_parent(s, f->row) : f->row;
+            ref = pb_ind_text(s, m, PB_IND_REF);
+            name = pb_ind_text(s, f->row, PB_IND_NAME);
+        }
+        const char *key = NULL;
+        if (s && f->other_column != PB_NONE)
+            key = f->other_column == PB_PRINTED_LAST     ? "last"
+                  : f->other_column == PB_PRINTED_TARGET ? "target"
+                      : pb_indset_comparator_id(s, f->other_column - 2);
+        return put_str(d, "table_id", s ? pb_indset_id(s) : NULL) &&
+               put_str(d, "row_label", name) && put_str(d, "row_id", ref) &&
+               put_str(d, "column_id", key) && put_str(d, "column_label", NULL) &&
+               put_str(d, "column_period", period[0] ? period : NULL) &&
+               put_str(d, "column_phase", NULL) && put_str(d, "column_measure", NULL) &&
+               put_str(d, "other_table_id", NULL) && put_str(d, "other_row_label", NULL) &&
+               put_str(d, "other_column_id", NULL) && put_str(d, "agreement_name", NULL) &&
+               put_str(d, "part", "indicators");
+    }
+    if (!put_str(d, "part", "budgets"))
+        return 0;
     const pb_table *t = f->table != PB_NONE ? pb_plan_table(plan, f->table) : NULL;
     const pb_table *o = f->other_table != PB_NONE ? pb_plan_table(plan, f->other_table) : NULL;
     char period[PB_PERIOD_TEXT_MAX] = "";
@@ -1279,7 +1306,10 @@ static PyObject *PlanCore_remove_agreement(PyObject *self, PyObject *arg)
     Py_RETURN_NONE;
 }
 
+#include "_coreindicators.c"
+
 static PyMethodDef PlanCore_methods[] = {
+    PB_INDICATOR_METHODS
     {"meta_keys", PlanCore_meta_keys, METH_NOARGS, "Names of the metadata fields."},
     {"get_meta", PlanCore_get_meta, METH_O, "get_meta(key) -> str | None"},
     {"set_meta", PlanCore_set_meta, METH_VARARGS, "set_meta(key, value | None)"},
@@ -1321,6 +1351,8 @@ static PyGetSetDef PlanCore_getset[] = {
     {"tolerance", PlanCore_get_tolerance, PlanCore_set_tolerance,
      "Default check tolerance, scaled by 10**6.", NULL},
     {"generation", PlanCore_get_generation, NULL, "Bumped by every change.", NULL},
+    {"rag_tolerance", PlanCore_get_rag_tolerance, PlanCore_set_rag_tolerance,
+     "(percent, value scaled by 10**6): RAG tolerance against a target.", NULL},
     {NULL, NULL, NULL, NULL, NULL}};
 
 static PyType_Slot PlanCore_slots[] = {

@@ -184,6 +184,35 @@ class Plan:
         return Budgets(self)
 
     @property
+    def indicators(self) -> "Indicators":
+        """The performance indicator sets (dashboards), by id:
+        ``plan.indicators["children"]["1.3"]``; ``plan.indicators.status()``
+        is the whole dashboard."""
+        from ._indicators import Indicators
+        return Indicators(self)
+
+    @property
+    def rag_tolerance(self) -> str:
+        """How far short of a target is amber rather than red, when a
+        measure has no thresholds: ``"5%"`` (of the target; the default)
+        or an absolute figure such as ``"0.5"``."""
+        pct, v = self._c.rag_tolerance
+        text = str(_to_decimal(v, 6).normalize())
+        if "E" in text:
+            text = format(_to_decimal(v, 6).normalize(), "f")
+        return text + ("%" if pct else "")
+
+    @rag_tolerance.setter
+    def rag_tolerance(self, value) -> None:
+        text = value if isinstance(value, str) else _amount_text(value)
+        text = text.strip()
+        pct = text.endswith("%")
+        state, scaled = _core.parse_amount(text[:-1] if pct else text, 6)
+        if state != "value" or scaled < 0:
+            raise ValidationError(f"{value!r} is not a tolerance (a figure or a percentage)")
+        self._c.rag_tolerance = (pct, scaled)
+
+    @property
     def agreements(self) -> List["Agreement"]:
         """Figures that must agree between tables (a snapshot list)."""
         return [Agreement._from_core(self._c.agreement_get(i))

@@ -1,0 +1,679 @@
+/* pb_status.c - the indicator status engine: RAG, direction of travel,
+ * comparisons with targets and comparators, the sentence behind each
+ * answer, and the checks of a dashboard's printed arrows.
+ *
+ * The rules are in docs/design.md ("Indicator status").  Figures are
+ * integers at PB_OBS_SCALE, so every comparison is exact. */
+#include "pb_check.h"
+#include "pb_indicator_private.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const rag_names[4] = {"none", "green", "amber", "red"};
+static const char *const cmp_names[6] = {"none", "better", "worse", "same", "up", "down"};
+static const char *const why_names[PB_WHY_COUNT] = {
+    "ok", "no value", "no polarity", "no target", "target n/a", "target tbc",
+    "target text", "no reference", "not like for like", "before milestone"};
+
+const char *pb_rag_name(pb_rag r) { return (unsigned)r < 4 ? rag_names[r] : "?"; }
+const char *pb_cmp_name(pb_cmp c) { return (unsigned)c < 6 ? cmp_names[c] : "?"; }
+const char *pb_why_name(pb_why w) { return (unsigned)w < PB_WHY_COUNT ? why_names[w] : "?"; }
+
+/* ========================================================= periods */
+
+/* How the set's periods relate: for each period, the index of the previous
+ * one, the same one a year earlier, the previous year's figure and its own
+ * financial year (PB_NONE when not in the set). */
+typedef struct relations {
+    uint32_t prev, yago, outturn, fy;
+    uint8_t year_end;
+    int32_t end_date; /* yyyymmdd of the period's last day */
+} relations;
+
+static int32_t last_day(int y, int m)
+{
+    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int dd = d[m - 1];
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        dd = 29;
+    return y * 10000 + m * 100 + dd;
+}
+
+static uint32_t find(const pb_indset *s, pb_period p)
+{
+    int64_t k = pb_indset_find_period(s, p);
+    return k < 0 ? PB_NONE : (uint32_t)k;
+}
+
+static relations relate(const pb_indset *s, size_t k)
+{
+    int ys = s->plan->year_start;
+    pb_period p = s->periods[k], q = p;
+    relations r;
+    /* previous */
+    if (p.kind == PB_PERIOD_YEAR) {
+        q.year = (int16_t)(p.year - 1);
+    } else if (p.index > 1) {
+        q.index = (uint8_t)(p.index - 1);
+    } else {
+        q.year = (int16_t)(p.year - 1);
+        q.index = p.kind == PB_PERIOD_QUARTER ? 4 : 12;
+    }
+    r.prev = find(s, q);
+    q = p;
+    q.year = (int16_t)(p.year - 1);
+    r.yago = find(s, q);
+    pb_period fy = pb_period_year_of(p, ys);
+    r.fy = p.kind == PB_PERIOD_YEAR ? PB_NONE : find(s, fy);
+    pb_period ofy = fy;
+    ofy.year = (int16_t)(fy.year - 1);
+    r.outturn = find(s, ofy);
+    if (p.kind == PB_PERIOD_YEAR)
+        r.year_end = 1;
+    else if (p.kind == PB_PERIOD_QUARTER)
+        r.year_end = p.index == 4;
+    else
+        r.year_end = p.index == (uint8_t)((ys + 10) % 12 + 1);
+    /* the last month of the period */
+    int32_t first = pb_period_first_month(p, ys);
+    int32_t span = p.kind == PB_PERIOD_YEAR ? 12 : p.kind == PB_PERIOD_QUARTER ? 3 : 1;
+    int32_t lm = first + span - 1;
+    r.end_date = last_day(lm / 12, lm % 12 + 1);
+    return r;
+}
+
+/* ======================================================== answers */
+
+static int additive(const pb_measure *m)
+{
+    return m->unit == PB_UNIT_COUNT || m->unit == PB_UNIT_MONEY;
+}
+
+static const pb_obs *cell(const pb_indset *s, uint32_t series, size_t i, uint32_t k)
+{
+    return pb_ind_cell(s, series, i, k);
+}
+
+static int has(const pb_obs *o) { return pb_obs_has_value((pb_obs_status)o->status); }
+
+static pb_cmp judge(pb_polarity pol, int64_t a, int64_t b)
+{
+    if (a == b)
+        return PB_CMP_SAME;
+    int up = a > b;
+    if (pol == PB_POLARITY_NONE)
+        return up ? PB_CMP_UP : PB_CMP_DOWN;
+    return (up == (pol == PB_POLARITY_HIGH)) ? PB_CMP_BETTER : PB_CMP_WORSE;
+}
+
+/* Compare the figure at k with the one at q (a period of the set or
+ * PB_NONE). */
+static void against(const pb_indset *s, size_t i, uint32_t k, uint32_t q, int like,
+                    uint8_t *ans, uint8_t *why)
+{
+    const pb_obs *v = cell(s, PB_SERIES_VALUE, i, k);
+    *ans = PB_CMP_NONE;
+    if (!has(v))
+        *why = PB_WHY_NO_VALUE;
+    else if (!like)
+        *why = PB_WHY_NOT_LIKE_FOR_LIKE;
+    else if (q == PB_NONE || !has(cell(s, PB_SERIES_VALUE, i, q)))
+        *why = PB_WHY_NO_REFERENCE;
+    else {
+        *why = PB_WHY_OK;
+        *ans = (uint8_t)judge((pb_polarity)s->m[i].polarity, v->value,
+                              cell(s, PB_SERIES_VALUE, i, q)->value);
+    }
+}
+
+/* The target in force at k: a cell of the period, of its year, or the
+ * latest milestone due by the period's end. */
+static pb_why target_at(const pb_indset *s, size_t i, uint32_t k, const relations *r,
+                        int64_t *value, uint32_t *milestone)
+{
+    const pb_measure *m = &s->m[i];
+    *milestone = PB_NONE;
+    const pb_obs *t = cell(s, PB_SERIES_TARGET, i, k);
+    if (t->status == PB_OBS_BLANK && r->fy != PB_NONE) {
+        const pb_obs *y = cell(s, PB_SERIES_TARGET, i, r->fy);
+        if (y->status != PB_OBS_BLANK) {
+            int cum = m->cumulative >= 0 ? m->cumulative : s->cumulative;
+            if (has(y) && additive(m) && !(cum && r->year_end))
+                return PB_WHY_NOT_LIKE_FOR_LIKE;
+            t = y;
+        }
+    }
+    if (t->status == PB_OBS_BLANK && m->nmile) {
+        uint32_t best = PB_NONE;
+        for (uint32_t j = 0; j < m->nmile; j++)
+            if (m->miles[j].due <= r->end_date)
+                best = j;
+        if (best == PB_NONE)
+            return PB_WHY_BEFORE_MILESTONE;
+        *milestone = best;
+        t = &m->miles[best].target;
+    }
+    switch ((pb_obs_status)t->status) {
+    case PB_OBS_NORMAL:
+    case PB_OBS_PROVISIONAL:
+    case PB_OBS_ESTIMATED:
+        *value = t->value;
+        return PB_WHY_OK;
+    case PB_OBS_NOT_APPLICABLE:
+        return PB_WHY_TARGET_NA;
+    case PB_OBS_TBC:
+        return PB_WHY_TARGET_TBC;
+    case PB_OBS_TEXT:
+        return PB_WHY_TARGET_TEXT;
+    default:
+        return PB_WHY_NO_TARGET;
+    }
+}
+
+/* |a| * pct / 100, both at the scale (pct 5000000 is 5%), exactly (rounded
+ * down), without overflow. */
+static int64_t percent_of(int64_t a, int64_t pct)
+{
+    const int64_t hundred = 100 * INT64_C(1000000);
+    uint64_t m = a < 0 ? (uint64_t)0 - (uint64_t)a : (uint64_t)a;
+    uint64_t q = m / (uint64_t)hundred, r = m % (uint64_t)hundred;
+    if (pct && q > (uint64_t)INT64_MAX / (uint64_t)pct)
+        return INT64_MAX;
+    uint64_t v = q * (uint64_t)pct + r * (uint64_t)pct / (uint64_t)hundred;
+    return v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+static void status_one(const pb_indset *s, size_t i, uint32_t k, const relations *r,
+                       pb_ind_status *o)
+{
+    const pb_measure *m = &s->m[i];
+    memset(o, 0, sizeof *o);
+    o->target_milestone = PB_NONE;
+    o->previous_period = r->prev;
+    o->year_ago_period = r->yago;
+    o->outturn_period = r->outturn;
+    int cum = m->cumulative >= 0 ? m->cumulative : s->cumulative;
+    int sub = s->periods[k].kind != PB_PERIOD_YEAR;
+    against(s, i, k, r->prev, !(sub && cum && additive(m)), &o->previous, &o->previous_why);
+    against(s, i, k, r->yago, 1, &o->year_ago, &o->year_ago_why);
+    against(s, i, k, o->outturn_period, !(sub && additive(m) && !(cum && r->year_end)),
+            &o->outturn, &o->outturn_why);
+    switch (s->direction) {
+    case PB_DIR_YEAR_AGO:
+        o->last = o->year_ago, o->last_why = o->year_ago_why;
+        break;
+    case PB_DIR_OUTTURN:
+        o->last = o->outturn, o->last_why = o->outturn_why;
+        break;
+    default:
+        o->last = o->previous, o->last_why = o->previous_why;
+    }
+    const pb_obs *v = cell(s, PB_SERIES_VALUE, i, k);
+    int64_t tv = 0;
+    uint32_t mile;
+    pb_why tw = target_at(s, i, k, r, &tv, &mile);
+    o->target_milestone = mile;
+    if (tw == PB_WHY_OK)
+        o->target_value = tv;
+    if (!has(v)) {
+        o->target_why = PB_WHY_NO_VALUE;
+        o->rag_why = PB_WHY_NO_VALUE;
+        return;
+    }
+    pb_polarity pol = (pb_polarity)m->polarity;
+    if (tw != PB_WHY_OK)
+        o->target_why = (uint8_t)tw;
+    else if (pol == PB_POLARITY_NONE)
+        o->target_why = PB_WHY_NO_POLARITY;
+    else {
+        pb_cmp c = judge(pol, v->value, tv);
+        o->target = (uint8_t)(c == PB_CMP_SAME ? PB_CMP_BETTER : c);
+    }
+    if (pol == PB_POLARITY_NONE) {
+        o->rag_why = PB_WHY_NO_POLARITY;
+        return;
+    }
+    int sign = pol == PB_POLARITY_HIGH ? 1 : -1;
+    if (m->thr_state == 1 && has(&m->thr[PB_LEVEL_GOOD]) && has(&m->thr[PB_LEVEL_CONCERN])) {
+        o->rag_basis = 1;
+        int64_t d = v->value;
+        int64_t g = m->thr[PB_LEVEL_GOOD].value, c = m->thr[PB_LEVEL_CONCERN].value;
+        if (sign > 0 ? d >= g : d <= g)
+            o->rag = PB_RAG_GREEN;
+        else if (sign > 0 ? d >= c : d <= c)
+            o->rag = PB_RAG_AMBER;
+        else
+            o->rag = PB_RAG_RED;
+        return;
+    }
+    if (tw != PB_WHY_OK) {
+        o->rag_why = (uint8_t)tw;
+        return;
+    }
+    o->rag_basis = 2;
+    int64_t d = v->value;
+    if (sign > 0 ? d >= tv : d <= tv) {
+        o->rag = PB_RAG_GREEN;
+        return;
+    }
+    /* the shortfall, exact in unsigned arithmetic (figures lie within
+     * +-PB_OBS_MAX, so it fits) */
+    uint64_t gap = sign > 0 ? (uint64_t)tv - (uint64_t)d : (uint64_t)d - (uint64_t)tv;
+    int64_t tol = s->plan->rag_percent ? percent_of(tv, s->plan->rag_tolerance)
+                                       : s->plan->rag_tolerance;
+    o->rag = gap <= (uint64_t)tol ? PB_RAG_AMBER : PB_RAG_RED;
+}
+
+pb_status pb_indset_status(const pb_indset *s, size_t k, pb_ind_status *out, pb_error *err)
+{
+    if (k >= s->nper)
+        return pb_error_set(err, PB_ERR_RANGE, "no period %zu in the set", k);
+    relations r = relate(s, k);
+    for (uint32_t i = 0; i < s->n; i++)
+        status_one(s, i, (uint32_t)k, &r, &out[i]);
+    return PB_OK;
+}
+
+pb_status pb_ind_status_at(const pb_indset *s, size_t i, size_t k, pb_ind_status *out,
+                           pb_error *err)
+{
+    if (k >= s->nper || i >= s->n)
+        return pb_error_set(err, PB_ERR_RANGE, "no such measure or period");
+    relations r = relate(s, k);
+    status_one(s, i, (uint32_t)k, &r, out);
+    return PB_OK;
+}
+
+pb_cmp pb_ind_compare(const pb_indset *s, size_t i, size_t k, size_t c, pb_why *why)
+{
+    *why = PB_WHY_NO_REFERENCE;
+    if (i >= s->n || k >= s->nper || c >= s->ncomp)
+        return PB_CMP_NONE;
+    const pb_obs *v = cell(s, PB_SERIES_VALUE, i, (uint32_t)k);
+    const pb_obs *x = cell(s, PB_SERIES_COMPARATOR(c), i, (uint32_t)k);
+    if (!has(v)) {
+        *why = PB_WHY_NO_VALUE;
+        return PB_CMP_NONE;
+    }
+    if (!has(x))
+        return PB_CMP_NONE;
+    *why = PB_WHY_OK;
+    return judge((pb_polarity)s->m[i].polarity, v->value, x->value);
+}
+
+/* ======================================================= sentences */
+
+typedef struct sb {
+    char *buf;
+    size_t cap, len;
+} sb;
+
+static void put(sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(sb *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *dst = b->len < b->cap ? b->buf + b->len : NULL;
+    size_t room = b->len < b->cap ? b->cap - b->len : 0;
+    int w = vsnprintf(dst, room, fmt, ap);
+    va_end(ap);
+    if (w > 0)
+        b->len += (size_t)w;
+}
+
+static void put_period(sb *b, const pb_indset *s, uint32_t k)
+{
+    char t[PB_PERIOD_TEXT_MAX];
+    pb_period_format(s->periods[k], s->plan->year_start, t);
+    put(b, "%s", t);
+}
+
+static void put_fig(sb *b, const pb_obs *o)
+{
+    char t[PB_AMOUNT_TEXT_MAX + 2];
+    pb_obs_format_value(o, t);
+    put(b, "%s", t);
+}
+
+static void put_value(sb *b, int64_t v, const pb_obs *like)
+{
+    pb_obs o = *like;
+    o.value = v;
+    o.flags &= (uint8_t)~PB_OBS_GROUPED;
+    /* the fewest decimals that show v exactly */
+    int dec = 0;
+    int64_t unit = 1;
+    for (int q = dec; q < PB_OBS_SCALE; q++)
+        unit *= 10;
+    while (dec < PB_OBS_SCALE && v % unit) {
+        dec++;
+        unit /= 10;
+    }
+    o.decimals = (int8_t)dec;
+    put_fig(b, &o);
+}
+
+static const char *better_words(pb_polarity p)
+{
+    return p == PB_POLARITY_HIGH ? "higher is better" : "lower is better";
+}
+
+static void no_figure(sb *b, const pb_indset *s, size_t i, uint32_t k)
+{
+    const pb_obs *v = cell(s, PB_SERIES_VALUE, i, k);
+    put(b, "no figure for ");
+    put_period(b, s, k);
+    put(b, " (%s)", pb_obs_status_name((pb_obs_status)v->status));
+}
+
+static void why_words(sb *b, const pb_indset *s, size_t i, uint32_t k, uint32_t q,
+                      pb_why why, const relations *r)
+{
+    const pb_measure *m = &s->m[i];
+    switch (why) {
+    case PB_WHY_NO_VALUE:
+        no_figure(b, s, i, k);
+        break;
+    case PB_WHY_NO_POLARITY:
+        put(b, "no polarity: neither direction is better");
+        break;
+    case PB_WHY_NO_TARGET:
+        put(b, m->thr_state == 2 ? "thresholds not available and no target"
+                                 : "no thresholds and no target");
+        break;
+    case PB_WHY_TARGET_NA:
+        put(b, "no target planned (n/a)");
+        break;
+    case PB_WHY_TARGET_TBC:
+        put(b, "target to be confirmed");
+        break;
+    case PB_WHY_TARGET_TEXT:
+        put(b, "the target is in words, not a figure");
+        break;
+    case PB_WHY_NO_REFERENCE:
+        if (q == PB_NONE)
+            put(b, "no period to compare with in the set");
+        else {
+            put(b, "no figure for ");
+            put_period(b, s, q);
+            put(b, " to compare with");
+        }
+        break;
+    case PB_WHY_NOT_LIKE_FOR_LIKE:
+        put(b, "not like for like: ");
+        put_period(b, s, k);
+        put(b, " is %s, the other figure covers a different span",
+            m->cumulative >= 0 ? (m->cumulative ? "cumulative within the year" : "a part of the year")
+                               : (s->cumulative ? "cumulative within the year" : "a part of the year"));
+        break;
+    case PB_WHY_BEFORE_MILESTONE:
+        put(b, "no milestone due by the end of ");
+        put_period(b, s, k);
+        put(b, " (the first is due %s)", m->miles[0].text);
+        break;
+    default:
+        break;
+    }
+    (void)r;
+}
+
+size_t pb_ind_explain(const pb_indset *s, size_t i, size_t k, int aspect, char *buf, size_t cap)
+{
+    sb b = {buf, cap, 0};
+    if (cap)
+        buf[0] = '\0';
+    if (i >= s->n || k >= s->nper)
+        return 0;
+    relations r = relate(s, k);
+    pb_ind_status st;
+    status_one(s, i, (uint32_t)k, &r, &st);
+    const pb_measure *m = &s->m[i];
+    const pb_obs *v = cell(s, PB_SERIES_VALUE, i, (uint32_t)k);
+    pb_polarity pol = (pb_polarity)m->polarity;
+    uint32_t kk = (uint32_t)k;
+    if (aspect == PB_ASPECT_RAG) {
+        if (st.rag == PB_RAG_NONE) {
+            why_words(&b, s, i, kk, PB_NONE, (pb_why)st.rag_why, &r);
+        } else if (st.rag_basis == 1) {
+            static const char *const lv[3] = {"Good", "Of concern", "Action required"};
+            put_period(&b, s, kk);
+            put(&b, " ");
+            put_fig(&b, v);
+            int level = st.rag == PB_RAG_GREEN ? 0 : 1;
+            put(&b, " %s %s ", st.rag == PB_RAG_RED ? "against" : "meets", lv[level]);
+            put_fig(&b, &m->thr[level]);
+            if (st.rag == PB_RAG_AMBER) {
+                put(&b, " (misses Good ");
+                put_fig(&b, &m->thr[0]);
+                put(&b, ")");
+            }
+            if (st.rag == PB_RAG_RED && has(&m->thr[2])) {
+                int beyond = pol == PB_POLARITY_HIGH ? v->value <= m->thr[2].value
+                                                     : v->value >= m->thr[2].value;
+                if (beyond) {
+                    put(&b, ", at or beyond Action required ");
+                    put_fig(&b, &m->thr[2]);
+                }
+            }
+            put(&b, ", %s: %s", better_words(pol), rag_names[st.rag]);
+        } else {
+            put_period(&b, s, kk);
+            put(&b, " ");
+            put_fig(&b, v);
+            put(&b, " against target ");
+            put_value(&b, st.target_value, v);
+            if (st.target_milestone != PB_NONE)
+                put(&b, " (due %s)", m->miles[st.target_milestone].text);
+            if (st.rag == PB_RAG_AMBER || st.rag == PB_RAG_RED) {
+                if (s->plan->rag_percent) {
+                    pb_obs pct = {s->plan->rag_tolerance, 0, PB_OBS_NORMAL, 0, 0, 0};
+                    put(&b, ", tolerance ");
+                    put_value(&b, s->plan->rag_tolerance, &pct);
+                    put(&b, "%%");
+                } else {
+                    put(&b, ", tolerance ");
+                    put_value(&b, s->plan->rag_tolerance, v);
+                }
+            }
+            put(&b, ", %s: %s", better_words(pol), rag_names[st.rag]);
+        }
+    } else if (aspect == PB_ASPECT_TARGET) {
+        if (st.target == PB_CMP_NONE)
+            why_words(&b, s, i, kk, PB_NONE, (pb_why)st.target_why, &r);
+        else {
+            put_period(&b, s, kk);
+            put(&b, " ");
+            put_fig(&b, v);
+            put(&b, " against target ");
+            put_value(&b, st.target_value, v);
+            if (st.target_milestone != PB_NONE)
+                put(&b, " (due %s)", m->miles[st.target_milestone].text);
+            put(&b, ", %s: %s", better_words(pol),
+                st.target == PB_CMP_BETTER ? "meets the target" : "misses the target");
+        }
+    } else if (aspect >= PB_ASPECT_PREVIOUS && aspect <= PB_ASPECT_LAST) {
+        uint8_t ans, why;
+        uint32_t q;
+        int a = aspect;
+        if (a == PB_ASPECT_LAST)
+            a = s->direction == PB_DIR_YEAR_AGO  ? PB_ASPECT_YEAR_AGO
+                : s->direction == PB_DIR_OUTTURN ? PB_ASPECT_OUTTURN
+                                                 : PB_ASPECT_PREVIOUS;
+        if (a == PB_ASPECT_PREVIOUS)
+            ans = st.previous, why = st.previous_why, q = st.previous_period;
+        else if (a == PB_ASPECT_YEAR_AGO)
+            ans = st.year_ago, why = st.year_ago_why, q = st.year_ago_period;
+        else
+            ans = st.outturn, why = st.outturn_why, q = st.outturn_period;
+        if (ans == PB_CMP_NONE)
+            why_words(&b, s, i, kk, q, (pb_why)why, &r);
+        else {
+            put_period(&b, s, kk);
+            put(&b, " ");
+            put_fig(&b, v);
+            put(&b, " against ");
+            put_period(&b, s, q);
+            put(&b, " ");
+            put_fig(&b, cell(s, PB_SERIES_VALUE, i, q));
+            if (pol == PB_POLARITY_NONE)
+                put(&b, ", no polarity: %s", cmp_names[ans]);
+            else
+                put(&b, ", %s: %s", better_words(pol), cmp_names[ans]);
+        }
+    } else if (aspect >= PB_ASPECT_COMPARATOR_BASE &&
+               (size_t)(aspect - PB_ASPECT_COMPARATOR_BASE) < s->ncomp) {
+        size_t c = (size_t)(aspect - PB_ASPECT_COMPARATOR_BASE);
+        pb_why why;
+        pb_cmp ans = pb_ind_compare(s, i, k, c, &why);
+        if (ans == PB_CMP_NONE) {
+            if (why == PB_WHY_NO_VALUE)
+                no_figure(&b, s, i, kk);
+            else {
+                put(&b, "no %s figure for ", s->comps[c].name);
+                put_period(&b, s, kk);
+            }
+        } else {
+            put_period(&b, s, kk);
+            put(&b, " ");
+            put_fig(&b, v);
+            put(&b, " against %s ", s->comps[c].name);
+            put_fig(&b, cell(s, PB_SERIES_COMPARATOR(c), i, kk));
+            if (pol == PB_POLARITY_NONE)
+                put(&b, ", no polarity: %s", cmp_names[ans]);
+            else
+                put(&b, ", %s: %s", better_words(pol), cmp_names[ans]);
+        }
+    }
+    /* keep UTF-8 whole when cut */
+    if (cap && b.len >= cap) {
+        size_t n = cap - 1;
+        while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80)
+            n--;
+        buf[n] = '\0';
+    }
+    return b.len;
+}
+
+/* ========================================================== checks */
+
+static pb_finding *new_finding(pb_findings *out)
+{
+    if (out->count == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 16;
+        pb_finding *p = realloc(out->items, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        out->items = p;
+        out->cap = cap;
+    }
+    pb_finding *f = &out->items[out->count++];
+    memset(f, 0, sizeof *f);
+    f->table = f->row = f->column = PB_NONE;
+    f->other_table = f->other_row = f->other_column = PB_NONE;
+    f->agreement = PB_NONE;
+    f->part = PB_PART_INDICATORS;
+    return f;
+}
+
+static pb_arrow arrow_of(pb_cmp c)
+{
+    switch (c) {
+    case PB_CMP_BETTER:
+        return PB_ARROW_UP;
+    case PB_CMP_WORSE:
+        return PB_ARROW_DOWN;
+    case PB_CMP_SAME:
+        return PB_ARROW_SAME;
+    default:
+        return PB_ARROW_NONE;
+    }
+}
+
+/* A printed arrow against the engine's answer: a finding when both say
+ * something and they differ. */
+static pb_status check_arrow(const pb_indset *s, uint32_t si, size_t i, uint32_t k, uint32_t key,
+                             pb_cmp computed, int aspect, pb_findings *out, pb_error *err)
+{
+    pb_arrow printed = pb_ind_printed(s, i, key);
+    if (printed != PB_ARROW_UP && printed != PB_ARROW_DOWN && printed != PB_ARROW_SAME)
+        return PB_OK;
+    pb_arrow a = arrow_of(computed);
+    if (a == PB_ARROW_NONE || a == printed)
+        return PB_OK;
+    /* "same" printed as no change meets "better"/"worse" only when equal */
+    pb_finding *f = new_finding(out);
+    if (!f)
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    f->code = PB_FIND_STATUS;
+    f->severity = PB_SEV_WARNING;
+    f->table = si;
+    f->row = (uint32_t)i;
+    f->column = k;
+    f->other_column = key;
+    f->line = s->m[i].line;
+    f->col = s->m[i].column;
+    char why[PB_FINDING_DETAIL_MAX];
+    pb_ind_explain(s, i, k, aspect, why, sizeof why);
+    snprintf(f->detail, sizeof f->detail, "%s", why);
+    return PB_OK;
+}
+
+pb_status pb_indsets_check(const pb_plan *plan, pb_findings *out, pb_error *err)
+{
+    for (uint32_t si = 0; si < plan->nindsets; si++) {
+        const pb_indset *s = plan->indsets[si];
+        /* thresholds in the wrong order for the polarity */
+        for (uint32_t i = 0; i < s->n; i++) {
+            const pb_measure *m = &s->m[i];
+            if (m->thr_state != 1 || m->polarity == PB_POLARITY_NONE)
+                continue;
+            int sign = m->polarity == PB_POLARITY_HIGH ? 1 : -1;
+            int bad = 0;
+            for (int l = 0; l < 2; l++) {
+                const pb_obs *a = &m->thr[l], *b = &m->thr[l + 1];
+                if (has(a) && has(b) && (sign > 0 ? a->value < b->value : a->value > b->value))
+                    bad = 1;
+            }
+            if (!bad)
+                continue;
+            pb_finding *f = new_finding(out);
+            if (!f)
+                return pb_error_set(err, PB_ERR_NOMEM, NULL);
+            f->code = PB_FIND_THRESHOLD;
+            f->severity = PB_SEV_ERROR;
+            f->table = si;
+            f->row = i;
+            f->line = m->line;
+            f->col = m->column;
+            snprintf(f->detail, sizeof f->detail,
+                     "thresholds Good, Of concern, Action required must run from best to "
+                     "worst, and %s",
+                     better_words((pb_polarity)m->polarity));
+        }
+        uint32_t k = pb_indset_report_period(s);
+        if (k == PB_NONE || !s->printed)
+            continue;
+        relations r = relate(s, k);
+        for (uint32_t i = 0; i < s->n; i++) {
+            pb_ind_status st;
+            status_one(s, i, k, &r, &st);
+            pb_status e = check_arrow(s, si, i, k, PB_PRINTED_LAST, (pb_cmp)st.last,
+                                      PB_ASPECT_LAST, out, err);
+            if (!e)
+                e = check_arrow(s, si, i, k, PB_PRINTED_TARGET, (pb_cmp)st.target,
+                                PB_ASPECT_TARGET, out, err);
+            for (uint32_t c = 0; !e && c < s->ncomp; c++) {
+                pb_why why;
+                pb_cmp ans = pb_ind_compare(s, i, k, c, &why);
+                e = check_arrow(s, si, i, k, PB_PRINTED_COMPARATOR(c), ans,
+                                PB_ASPECT_COMPARATOR_BASE + (int)c, out, err);
+            }
+            if (e)
+                return e;
+        }
+    }
+    return PB_OK;
+}

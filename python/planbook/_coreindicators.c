@@ -1,0 +1,794 @@
+/* _coreindicators.c - the indicator part of planbook._core, included by
+ * _coremodule.c (it shares that file's helpers; not compiled on its own).
+ *
+ * Indices in, plain values out, as for budget tables: a cell crosses as a
+ * tuple (status, value scaled by 10**6 or None, decimals, flags, note);
+ * statuses of a whole set cross as bytes of codes, one per measure (and
+ * period), so that a dashboard of a million observations costs a few
+ * allocations, not a million objects. */
+
+static pb_indset *get_set(PyObject *self, Py_ssize_t si)
+{
+    pb_indset *s = si >= 0 ? pb_plan_indset(PLAN(self), (size_t)si) : NULL;
+    if (!s)
+        PyErr_Format(PyExc_IndexError, "no indicator set %zd", si);
+    return s;
+}
+
+static int check_measure(pb_indset *s, Py_ssize_t i)
+{
+    if (i < 0 || (size_t)i >= pb_indset_count(s)) {
+        PyErr_Format(PyExc_IndexError, "no measure %zd", i);
+        return 0;
+    }
+    return 1;
+}
+
+static int check_period(pb_indset *s, Py_ssize_t k)
+{
+    if (k < 0 || (size_t)k >= pb_indset_period_count(s)) {
+        PyErr_Format(PyExc_IndexError, "no period %zd", k);
+        return 0;
+    }
+    return 1;
+}
+
+static PyObject *obs_tuple(const pb_indset *s, const pb_obs *o)
+{
+    PyObject *v;
+    if (pb_obs_has_value((pb_obs_status)o->status))
+        v = PyLong_FromLongLong(o->value);
+    else
+        v = Py_NewRef(Py_None);
+    if (!v)
+        return NULL;
+    const char *note = pb_indset_string(s, o->note);
+    return Py_BuildValue("(sNiiN)", pb_obs_status_name((pb_obs_status)o->status), v,
+                         (int)o->decimals, (int)o->flags,
+                         PyUnicode_DecodeUTF8(note, (Py_ssize_t)strlen(note), "replace"));
+}
+
+static PyObject *PlanCore_ind_count(PyObject *self, PyObject *Py_UNUSED(a))
+{
+    return PyLong_FromSize_t(pb_plan_indset_count(PLAN(self)));
+}
+
+static PyObject *PlanCore_ind_find(PyObject *self, PyObject *id)
+{
+    const char *s;
+    Py_ssize_t n;
+    if (!text_arg(id, &s, &n, 0))
+        return NULL;
+    return PyLong_FromLongLong(pb_plan_find_indset(PLAN(self), s, (size_t)n));
+}
+
+static PyObject *PlanCore_ind_add(PyObject *self, PyObject *id)
+{
+    const char *s;
+    Py_ssize_t n;
+    if (!text_arg(id, &s, &n, 0))
+        return NULL;
+    pb_error err;
+    pb_error_clear(&err);
+    if (!pb_plan_add_indset(PLAN(self), s, (size_t)n, &err))
+        return raise_model(self, &err);
+    return PyLong_FromSize_t(pb_plan_indset_count(PLAN(self)) - 1);
+}
+
+static PyObject *PlanCore_ind_remove(PyObject *self, PyObject *arg)
+{
+    Py_ssize_t si = PyLong_AsSsize_t(arg);
+    if (si == -1 && PyErr_Occurred())
+        return NULL;
+    if (!get_set(self, si))
+        return NULL;
+    pb_error err;
+    pb_error_clear(&err);
+    if (pb_plan_remove_indset(PLAN(self), (size_t)si, &err))
+        return raise_model(self, &err);
+    Py_RETURN_NONE;
+}
+
+static PyObject *PlanCore_ind_get(PyObject *self, PyObject *arg)
+{
+    Py_ssize_t si = PyLong_AsSsize_t(arg);
+    if (si == -1 && PyErr_Occurred())
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    if (!s)
+        return NULL;
+    static const char *const dirs[3] = {"previous", "year_ago", "outturn"};
+    size_t np = pb_indset_period_count(s), nc = pb_indset_comparator_count(s);
+    PyObject *periods = PyList_New((Py_ssize_t)np), *comps = PyList_New((Py_ssize_t)nc);
+    if (!periods || !comps)
+        goto fail;
+    for (size_t k = 0; k < np; k++) {
+        PyObject *t = period_text(PLAN(self), pb_indset_period(s, k));
+        if (!t)
+            goto fail;
+        PyList_SET_ITEM(periods, (Py_ssize_t)k, t);
+    }
+    for (size_t c = 0; c < nc; c++) {
+        PyObject *t = Py_BuildValue("(NN)", str_or_none(pb_indset_comparator_id(s, c)),
+                                    str_or_none(pb_indset_comparator_name(s, c)));
+        if (!t)
+            goto fail;
+        PyList_SET_ITEM(comps, (Py_ssize_t)c, t);
+    }
+    uint32_t latest = pb_indset_latest(s), rep = pb_indset_report_period(s);
+    uint32_t line, col;
+    pb_indset_source(s, &line, &col);
+    return Py_BuildValue(
+        "{s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:s,s:O,s:N,s:N,s:n,s:K,s:I,s:I}", "id",
+        str_or_none(pb_indset_id(s)), "title", str_or_none(pb_indset_text(s, PB_INDSET_TITLE)),
+        "framework", str_or_none(pb_indset_text(s, PB_INDSET_FRAMEWORK)), "reporting",
+        str_or_none(pb_indset_text(s, PB_INDSET_REPORTING)), "as_of",
+        str_or_none(pb_indset_text(s, PB_INDSET_AS_OF)), "note",
+        str_or_none(pb_indset_text(s, PB_INDSET_NOTE)), "latest",
+        latest == PB_NONE ? Py_NewRef(Py_None) : PyLong_FromUnsignedLong(latest),
+        "report_period", rep == PB_NONE ? Py_NewRef(Py_None) : PyLong_FromUnsignedLong(rep),
+        "direction", dirs[pb_indset_direction(s)], "cumulative",
+        pb_indset_cumulative(s) ? Py_True : Py_False, "periods", periods, "comparators", comps,
+        "count", (Py_ssize_t)pb_indset_count(s), "layout",
+        (unsigned long long)pb_indset_layout(s), "line", line, "col", col);
+fail:
+    Py_XDECREF(periods);
+    Py_XDECREF(comps);
+    return NULL;
+}
+
+static PyObject *PlanCore_ind_footnotes(PyObject *self, PyObject *arg)
+{
+    Py_ssize_t si = PyLong_AsSsize_t(arg);
+    if (si == -1 && PyErr_Occurred())
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    if (!s)
+        return NULL;
+    size_t nf = pb_indset_footnote_count(s);
+    PyObject *foot = PyList_New((Py_ssize_t)nf);
+    for (size_t k = 0; foot && k < nf; k++) {
+        PyObject *t = Py_BuildValue("(NN)", str_or_none(pb_indset_footnote_mark(s, k)),
+                                    str_or_none(pb_indset_footnote_text(s, k)));
+        if (!t) {
+            Py_CLEAR(foot);
+            break;
+        }
+        PyList_SET_ITEM(foot, (Py_ssize_t)k, t);
+    }
+    return foot;
+}
+
+static int parse_period_arg(PyObject *self, PyObject *v, pb_period *p)
+{
+    const char *s;
+    Py_ssize_t n;
+    if (!text_arg(v, &s, &n, 0))
+        return 0;
+    pb_error err;
+    pb_error_clear(&err);
+    if (pb_period_parse(s, (size_t)n, pb_plan_year_start(PLAN(self)), p, &err)) {
+        raise_model(self, &err);
+        return 0;
+    }
+    return 1;
+}
+
+static PyObject *PlanCore_ind_set(PyObject *self, PyObject *args)
+{
+    Py_ssize_t si;
+    const char *field;
+    PyObject *value;
+    if (!PyArg_ParseTuple(args, "nsO", &si, &field, &value))
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    if (!s)
+        return NULL;
+    pb_error err;
+    pb_error_clear(&err);
+    static const char *const texts[PB_INDSET_FIELD_COUNT] = {"title", "framework", "reporting",
+                                                            "as_of", "note"};
+    for (int f = 0; f < PB_INDSET_FIELD_COUNT; f++)
+        if (!strcmp(field, texts[f])) {
+            const char *t;
+            Py_ssize_t n;
+            if (!text_arg(value, &t, &n, 1))
+                return NULL;
+            if (pb_indset_set_text(s, (pb_indset_field)f, t, (size_t)n, &err))
+                return raise_model(self, &err);
+            Py_RETURN_NONE;
+        }
+    if (!strcmp(field, "direction")) {
+        const char *t;
+        Py_ssize_t n;
+        if (!text_arg(value, &t, &n, 0))
+            return NULL;
+        if (!strcmp(t, "previous"))
+            pb_indset_set_direction(s, PB_DIR_PREVIOUS);
+        else if (!strcmp(t, "year_ago"))
+            pb_indset_set_direction(s, PB_DIR_YEAR_AGO);
+        else if (!strcmp(t, "outturn"))
+            pb_indset_set_direction(s, PB_DIR_OUTTURN);
+        else
+            return PyErr_Format(PyExc_ValueError,
+                                "direction is 'previous', 'year_ago' or 'outturn'");
+        Py_RETURN_NONE;
+    }
+    if (!strcmp(field, "cumulative")) {
+        int b = PyObject_IsTrue(value);
+        if (b < 0)
+            return NULL;
+        pb_indset_set_cumulative(s, b);
+        Py_RETURN_NONE;
+    }
+    if (!strcmp(field, "latest") || !strcmp(field, "add_period")) {
+        pb_period p;
+        int64_t k = PB_NONE;
+        if (value != Py_None) {
+            if (!parse_period_arg(self, value, &p))
+                return NULL;
+            if (!strcmp(field, "add_period")) {
+                k = pb_indset_add_period(s, p, &err);
+                if (k < 0)
+                    return raise_model(self, &err);
+                return PyLong_FromLongLong(k);
+            }
+            k = pb_indset_find_period(s, p);
+            if (k < 0)
+                return PyErr_Format(PyExc_KeyError, "%R is not a period of the set", value);
+        } else if (!strcmp(field, "add_period"))
+            return PyErr_Format(PyExc_TypeError, "a period is needed");
+        if (pb_indset_set_latest(s, (uint32_t)k, &err))
+            return raise_model(self, &err);
+        Py_RETURN_NONE;
+    }
+    if (!strcmp(field, "add_comparator") || !strcmp(field, "add_footnote")) {
+        PyObject *a, *b;
+        if (!PyArg_ParseTuple(value, "OO", &a, &b))
+            return NULL;
+        const char *x, *y;
+        Py_ssize_t xn, yn;
+        if (!text_arg(a, &x, &xn, 0) || !text_arg(b, &y, &yn, 1))
+            return NULL;
+        if (field[4] == 'c') {
+            int64_t k = pb_indset_add_comparator(s, x, (size_t)xn, y, (size_t)yn, &err);
+            if (k < 0)
+                return raise_model(self, &err);
+            return PyLong_FromLongLong(k);
+        }
+        if (pb_indset_add_footnote(s, x, (size_t)xn, y, (size_t)yn, &err))
+            return raise_model(self, &err);
+        Py_RETURN_NONE;
+    }
+    return PyErr_Format(PyExc_KeyError, "unknown indicator set field '%s'", field);
+}
+
+static PyObject *PlanCore_m_find(PyObject *self, PyObject *args)
+{
+    Py_ssize_t si;
+    PyObject *ref;
+    if (!PyArg_ParseTuple(args, "nO", &si, &ref))
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    const char *t;
+    Py_ssize_t n;
+    if (!s || !text_arg(ref, &t, &n, 0))
+        return NULL;
+    return PyLong_FromLongLong(pb_indset_find(s, t, (size_t)n));
+}
+
+static PyObject *PlanCore_m_add(PyObject *self, PyObject *args)
+{
+    Py_ssize_t si;
+    PyObject *parent, *ref;
+    if (!PyArg_ParseTuple(args, "nOO", &si, &parent, &ref))
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    if (!s)
+        return NULL;
+    uint32_t par = PB_NONE;
+    if (parent != Py_None) {
+        Py_ssize_t p = PyLong_AsSsize_t(parent);
+        if (p == -1 && PyErr_Occurred())
+            return NULL;
+        if (!check_measure(s, p))
+            return NULL;
+        par = (uint32_t)p;
+    }
+    const char *t;
+    Py_ssize_t n;
+    if (!text_arg(ref, &t, &n, 1))
+        return NULL;
+    pb_error err;
+    pb_error_clear(&err);
+    int64_t i = pb_indset_add(s, par, t, (size_t)n, &err);
+    if (i < 0)
+        return raise_model(self, &err);
+    return PyLong_FromLongLong(i);
+}
+
+static PyObject *PlanCore_m_remove(PyObject *self, PyObject *args)
+{
+    Py_ssize_t si, i;
+    if (!PyArg_ParseTuple(args, "nn", &si, &i))
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    if (!s || !check_measure(s, i))
+        return NULL;
+    pb_error err;
+    pb_error_clear(&err);
+    if (pb_indset_remove(s, (size_t)i, &err))
+        return raise_model(self, &err);
+    Py_RETURN_NONE;
+}
+
+static PyObject *series_list(pb_indset *s, uint32_t series, size_t i)
+{
+    size_t np = pb_indset_period_count(s);
+    PyObject *l = PyList_New((Py_ssize_t)np);
+    for (size_t k = 0; l && k < np; k++) {
+        PyObject *t = obs_tuple(s, pb_ind_cell(s, series, i, k));
+        if (!t) {
+            Py_CLEAR(l);
+            break;
+        }
+        PyList_SET_ITEM(l, (Py_ssize_t)k, t);
+    }
+    return l;
+}
+
+static PyObject *PlanCore_m_get(PyObject *self, PyObject *args)
+{
+    Py_ssize_t si, i;
+    if (!PyArg_ParseTuple(args, "nn", &si, &i))
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    if (!s || !check_measure(s, i))
+        return NULL;
+    size_t nc = pb_indset_comparator_count(s), nm = pb_ind_milestone_count(s, (size_t)i);
+    PyObject *d = PyDict_New();
+    if (!d)
+        return NULL;
+    static const char *const names[PB_IND_FIELD_COUNT] = {
+        "ref", "name", "group", "objective", "owner", "framework", "definition", "footnote"};
+    for (int f = 0; f < PB_IND_FIELD_COUNT; f++)
+        if (!put_str(d, names[f], pb_ind_text(s, (size_t)i, (pb_ind_field)f)))
+            goto fail;
+    uint32_t parent = pb_ind_parent(s, (size_t)i);
+    int dec = pb_ind_decimals(s, (size_t)i), cum = pb_ind_cumulative_setting(s, (size_t)i);
+    uint32_t line, col;
+    pb_ind_source(s, (size_t)i, &line, &col);
+    PyObject *thr = PyList_New(3), *comp = PyDict_New(), *miles = PyList_New((Py_ssize_t)nm),
+             *printed = PyDict_New();
+    PyObject *values = series_list(s, PB_SERIES_VALUE, (size_t)i);
+    PyObject *targets = series_list(s, PB_SERIES_TARGET, (size_t)i);
+    int ok = thr && comp && miles && printed && values && targets;
+    for (int l = 0; ok && l < 3; l++) {
+        PyObject *t = obs_tuple(s, pb_ind_threshold(s, (size_t)i, (pb_level)l));
+        if (!t)
+            ok = 0;
+        else
+            PyList_SET_ITEM(thr, l, t);
+    }
+    for (size_t c = 0; ok && c < nc; c++) {
+        PyObject *l = series_list(s, PB_SERIES_COMPARATOR(c), (size_t)i);
+        ok = l && PyDict_SetItemString(comp, pb_indset_comparator_id(s, c), l) == 0;
+        Py_XDECREF(l);
+    }
+    for (size_t k = 0; ok && k < nm; k++) {
+        PyObject *t = Py_BuildValue("(iNN)", (int)pb_ind_milestone_due(s, (size_t)i, k),
+                                    str_or_none(pb_ind_milestone_text(s, (size_t)i, k)),
+                                    obs_tuple(s, pb_ind_milestone_target(s, (size_t)i, k)));
+        if (!t)
+            ok = 0;
+        else
+            PyList_SET_ITEM(miles, (Py_ssize_t)k, t);
+    }
+    for (uint32_t key = 0; ok && key < 2 + nc; key++) {
+        pb_arrow a = pb_ind_printed(s, (size_t)i, key);
+        if (a == PB_ARROW_NONE)
+            continue;
+        const char *k = key == PB_PRINTED_LAST     ? "last"
+                        : key == PB_PRINTED_TARGET ? "target"
+                                                   : pb_indset_comparator_id(s, key - 2);
+        ok = put_str(printed, k, pb_arrow_name(a));
+    }
+    if (ok) {
+        PyObject *rest = Py_BuildValue(
+            "{s:N,s:s,s:L,s:N,s:s,s:s,s:N,s:O,s:i,s:O,s:O,s:O,s:O,s:O,s:O,s:I,s:I}", "parent",
+            parent == PB_NONE ? Py_NewRef(Py_None) : PyLong_FromUnsignedLong(parent), "unit",
+            pb_unit_name(pb_ind_unit(s, (size_t)i)), "per",
+            (long long)pb_ind_per(s, (size_t)i), "decimals",
+            dec < 0 ? Py_NewRef(Py_None) : PyLong_FromLong(dec), "polarity",
+            pb_polarity_name(pb_ind_polarity(s, (size_t)i)), "role",
+            pb_ind_role_name(pb_ind_role_of(s, (size_t)i)), "cumulative_setting",
+            cum < 0 ? Py_NewRef(Py_None) : PyBool_FromLong(cum), "cumulative",
+            pb_ind_cumulative(s, (size_t)i) ? Py_True : Py_False, "threshold_state",
+            pb_ind_threshold_state(s, (size_t)i), "thresholds", thr, "values", values,
+            "targets", targets, "compare", comp, "milestones", miles, "printed", printed,
+            "line", line, "col", col);
+        ok = rest && PyDict_Update(d, rest) == 0;
+        Py_XDECREF(rest);
+    }
+    Py_XDECREF(thr);
+    Py_XDECREF(comp);
+    Py_XDECREF(miles);
+    Py_XDECREF(printed);
+    Py_XDECREF(values);
+    Py_XDECREF(targets);
+    if (ok)
+        return d;
+fail:
+    Py_DECREF(d);
+    return NULL;
+}
+
+static PyObject *PlanCore_m_set(PyObject *self, PyObject *args)
+{
+    Py_ssize_t si, i;
+    const char *field;
+    PyObject *value;
+    if (!PyArg_ParseTuple(args, "nnsO", &si, &i, &field, &value))
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    if (!s || !check_measure(s, i))
+        return NULL;
+    pb_error err;
+    pb_error_clear(&err);
+    static const char *const names[PB_IND_FIELD_COUNT] = {
+        "ref", "name", "group", "objective", "owner", "framework", "definition", "footnote"};
+    for (int f = 0; f < PB_IND_FIELD_COUNT; f++)
+        if (!strcmp(field, names[f])) {
+            const char *t;
+            Py_ssize_t n;
+            if (!text_arg(value, &t, &n, 1))
+                return NULL;
+            if (pb_ind_set_text(s, (size_t)i, (pb_ind_field)f, t, (size_t)n, &err))
+                return raise_model(self, &err);
+            Py_RETURN_NONE;
+        }
+    if (!strcmp(field, "unit") || !strcmp(field, "polarity") || !strcmp(field, "role")) {
+        const char *t;
+        Py_ssize_t n;
+        if (!text_arg(value, &t, &n, 0))
+            return NULL;
+        int v = field[0] == 'u'   ? pb_unit_from_name(t, (size_t)n)
+                : field[0] == 'p' ? pb_polarity_from_name(t, (size_t)n)
+                                  : pb_ind_role_from_name(t, (size_t)n);
+        if (v < 0)
+            return PyErr_Format(PyExc_ValueError, "unknown %s %R", field, value);
+        if (field[0] == 'u')
+            pb_ind_set_unit(s, (size_t)i, (pb_unit)v);
+        else if (field[0] == 'p')
+            pb_ind_set_polarity(s, (size_t)i, (pb_polarity)v);
+        else {
+            if ((pb_ind_parent(s, (size_t)i) != PB_NONE) != (v != PB_IND_MEASURE))
+                return PyErr_Format(PyExc_ValueError,
+                                    "a measure's role is 'measure'; a companion's numerator, "
+                                    "denominator or count");
+            pb_ind_set_role(s, (size_t)i, (pb_ind_role)v);
+        }
+        Py_RETURN_NONE;
+    }
+    if (!strcmp(field, "per") || !strcmp(field, "decimals")) {
+        long long v = -1;
+        if (value != Py_None) {
+            v = PyLong_AsLongLong(value);
+            if (v == -1 && PyErr_Occurred())
+                return NULL;
+        } else if (field[0] == 'p')
+            v = 0;
+        pb_status st = field[0] == 'p' ? pb_ind_set_per(s, (size_t)i, v, &err)
+                       : (v < -1 || v > PB_OBS_SCALE)
+                           ? pb_error_set(&err, PB_ERR_RANGE, "decimals are 0 to 6")
+                           : pb_ind_set_decimals(s, (size_t)i, (int)v, &err);
+        if (st)
+            return raise_model(self, &err);
+        Py_RETURN_NONE;
+    }
+    if (!strcmp(field, "cumulative")) {
+        int b = -1;
+        if (value != Py_None && (b = PyObject_IsTrue(value)) < 0)
+            return NULL;
+        pb_ind_set_cumulative(s, (size_t)i, b);
+        Py_RETURN_NONE;
+    }
+    if (!strcmp(field, "thresholds")) {
+        if (value == Py_None)
+            pb_ind_set_threshold_state(s, (size_t)i, 0);
+        else if (PyUnicode_Check(value) &&
+                 PyUnicode_CompareWithASCIIString(value, "not available") == 0)
+            pb_ind_set_threshold_state(s, (size_t)i, 2);
+        else
+            return PyErr_Format(PyExc_ValueError,
+                                "set thresholds level by level, or to None or 'not available'");
+        Py_RETURN_NONE;
+    }
+    return PyErr_Format(PyExc_KeyError, "unknown measure field '%s'", field);
+}
+
+static PyObject *PlanCore_m_cell_set(PyObject *self, PyObject *args)
+{
+    Py_ssize_t si, i, k;
+    unsigned int series;
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "nInnO", &si, &series, &i, &k, &text))
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    if (!s || !check_measure(s, i) || !check_period(s, k))
+        return NULL;
+    if (series >= 2 + pb_indset_comparator_count(s))
+        return PyErr_Format(PyExc_IndexError, "no series %u", series);
+    pb_error err;
+    pb_error_clear(&err);
+    pb_status st;
+    if (PyTuple_Check(text)) {
+        /* (status, value scaled by 10**6 or None, decimals, flags, note) */
+        const char *status, *note;
+        PyObject *value;
+        int decimals, flags;
+        Py_ssize_t nl;
+        if (!PyArg_ParseTuple(text, "sOiiz#", &status, &value, &decimals, &flags, &note, &nl))
+            return NULL;
+        int sc = pb_obs_status_from_name(status, strlen(status));
+        if (sc < 0)
+            return PyErr_Format(PyExc_ValueError, "unknown status '%s'", status);
+        pb_obs o;
+        memset(&o, 0, sizeof o);
+        o.status = (uint8_t)sc;
+        if (value != Py_None) {
+            int over = 0;
+            o.value = PyLong_AsLongLongAndOverflow(value, &over);
+            if (over)
+                return PyErr_Format(PyExc_OverflowError, "a figure is too large");
+            if (o.value == -1 && PyErr_Occurred())
+                return NULL;
+        } else if (pb_obs_has_value((pb_obs_status)sc))
+            return PyErr_Format(PyExc_ValueError, "status '%s' needs a value", status);
+        if (decimals < 0 || decimals > PB_OBS_SCALE || flags < 0 || flags > 3)
+            return PyErr_Format(PyExc_ValueError, "decimals 0-6 and flags 0-3");
+        o.decimals = (int8_t)decimals;
+        o.flags = (uint8_t)flags;
+        st = pb_ind_set_cell(s, series, (size_t)i, (size_t)k, &o, note, note ? (size_t)nl : 0,
+                             &err);
+    } else {
+        const char *t;
+        Py_ssize_t n;
+        if (!text_arg(text, &t, &n, 0))
+            return NULL;
+        st = pb_ind_set_cell_text(s, series, (size_t)i, (size_t)k, t, (size_t)n, &err);
+    }
+    if (st)
+        return raise_pb(state_of_type(Py_TYPE(self)), PB_KIND_VALIDATION, &err, NULL);
+    Py_RETURN_NONE;
+}
+
+static PyObject *PlanCore_m_threshold_set(PyObject *self, PyObject *args)
+{
+    Py_ssize_t si, i;
+    int level;
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "nniO", &si, &i, &level, &text))
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    const char *t;
+    Py_ssize_t n;
+    if (!s || !check_measure(s, i) || !text_arg(text, &t, &n, 0))
+        return NULL;
+    if (level < 0 || level > 2)
+        return PyErr_Format(PyExc_IndexError, "no threshold level %d", level);
+    pb_error err;
+    pb_error_clear(&err);
+    if (pb_ind_set_threshold(s, (size_t)i, (pb_level)level, t, (size_t)n, &err))
+        return raise_model(self, &err);
+    Py_RETURN_NONE;
+}
+
+static PyObject *PlanCore_m_milestone_add(PyObject *self, PyObject *args)
+{
+    Py_ssize_t si, i;
+    PyObject *due, *target;
+    if (!PyArg_ParseTuple(args, "nnOO", &si, &i, &due, &target))
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    const char *d, *t;
+    Py_ssize_t dn, tn;
+    if (!s || !check_measure(s, i) || !text_arg(due, &d, &dn, 0) || !text_arg(target, &t, &tn, 0))
+        return NULL;
+    pb_error err;
+    pb_error_clear(&err);
+    if (pb_ind_add_milestone(s, (size_t)i, d, (size_t)dn, t, (size_t)tn, &err))
+        return raise_model(self, &err);
+    Py_RETURN_NONE;
+}
+
+static PyObject *PlanCore_m_printed_set(PyObject *self, PyObject *args)
+{
+    Py_ssize_t si, i;
+    const char *key, *arrow;
+    if (!PyArg_ParseTuple(args, "nnss", &si, &i, &key, &arrow))
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    if (!s || !check_measure(s, i))
+        return NULL;
+    uint32_t k;
+    if (!strcmp(key, "last"))
+        k = PB_PRINTED_LAST;
+    else if (!strcmp(key, "target"))
+        k = PB_PRINTED_TARGET;
+    else {
+        int64_t c = pb_indset_find_comparator(s, key, strlen(key));
+        if (c < 0)
+            return PyErr_Format(PyExc_KeyError, "'%s' is not last, target or a comparator", key);
+        k = PB_PRINTED_COMPARATOR(c);
+    }
+    int a = pb_arrow_from_name(arrow, strlen(arrow));
+    if (a < 0)
+        return PyErr_Format(PyExc_ValueError, "'%s' is not up, down, same, not available or "
+                            "not applicable", arrow);
+    pb_error err;
+    pb_error_clear(&err);
+    if (pb_ind_set_printed(s, (size_t)i, k, (pb_arrow)a, &err))
+        return raise_model(self, &err);
+    Py_RETURN_NONE;
+}
+
+/* Statuses as bytes of codes.  k < 0: every period, measure-major per
+ * period block (period 0's measures, then period 1's, ...). */
+static PyObject *PlanCore_ind_status(PyObject *self, PyObject *args)
+{
+    Py_ssize_t si, k;
+    if (!PyArg_ParseTuple(args, "nn", &si, &k))
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    if (!s)
+        return NULL;
+    size_t n = pb_indset_count(s), np = pb_indset_period_count(s);
+    size_t k0 = 0, k1 = np;
+    if (k >= 0) {
+        if (!check_period(s, k))
+            return NULL;
+        k0 = (size_t)k;
+        k1 = k0 + 1;
+    }
+    size_t total = n * (k1 - k0), nc = pb_indset_comparator_count(s);
+    enum { RAG, BASIS, LAST, PREV, YAGO, OUT, TGT, NCOLS };
+    PyObject *cols[NCOLS] = {NULL};
+    PyObject *comp = PyList_New((Py_ssize_t)nc);
+    PyObject *tv = PyList_New(0);
+    pb_ind_status *buf = PyMem_Malloc((n ? n : 1) * sizeof *buf);
+    int ok = comp && tv && buf;
+    for (int c = 0; ok && c < NCOLS; c++)
+        ok = (cols[c] = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total)) != NULL;
+    for (size_t c = 0; ok && c < nc; c++) {
+        PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total);
+        if (!b)
+            ok = 0;
+        else
+            PyList_SET_ITEM(comp, (Py_ssize_t)c, b);
+    }
+    pb_error err;
+    pb_error_clear(&err);
+    for (size_t kk = k0; ok && kk < k1; kk++) {
+        if (pb_indset_status(s, kk, buf, &err)) {
+            raise_model(self, &err);
+            ok = 0;
+            break;
+        }
+        size_t base = (kk - k0) * n;
+        char *p[NCOLS];
+        for (int c = 0; c < NCOLS; c++)
+            p[c] = PyBytes_AS_STRING(cols[c]) + base;
+        for (size_t i = 0; i < n; i++) {
+            const pb_ind_status *st = &buf[i];
+            p[RAG][i] = (char)st->rag;
+            p[BASIS][i] = (char)st->rag_basis;
+            p[LAST][i] = (char)st->last;
+            p[PREV][i] = (char)st->previous;
+            p[YAGO][i] = (char)st->year_ago;
+            p[OUT][i] = (char)st->outturn;
+            p[TGT][i] = (char)st->target;
+        }
+        for (size_t c = 0; c < nc; c++) {
+            char *q = PyBytes_AS_STRING(PyList_GET_ITEM(comp, (Py_ssize_t)c)) + base;
+            for (size_t i = 0; i < n; i++) {
+                pb_why why;
+                q[i] = (char)pb_ind_compare(s, i, kk, c, &why);
+            }
+        }
+        if (k >= 0) {
+            /* one period: the target figures too */
+            for (size_t i = 0; ok && i < n; i++) {
+                PyObject *v = buf[i].target_why == PB_WHY_OK || buf[i].target != PB_CMP_NONE ||
+                                      buf[i].rag_basis == 2
+                                  ? PyLong_FromLongLong(buf[i].target_value)
+                                  : Py_NewRef(Py_None);
+                ok = v && PyList_Append(tv, v) == 0;
+                Py_XDECREF(v);
+            }
+        }
+    }
+    PyMem_Free(buf);
+    PyObject *res = NULL;
+    if (ok)
+        res = Py_BuildValue("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "rag", cols[RAG], "basis",
+                            cols[BASIS], "last", cols[LAST], "previous", cols[PREV], "year_ago",
+                            cols[YAGO], "outturn", cols[OUT], "target", cols[TGT],
+                            "comparators", comp, "target_value", tv);
+    for (int c = 0; c < NCOLS; c++)
+        Py_XDECREF(cols[c]);
+    Py_XDECREF(comp);
+    Py_XDECREF(tv);
+    return res;
+}
+
+static PyObject *PlanCore_ind_explain(PyObject *self, PyObject *args)
+{
+    Py_ssize_t si, i, k;
+    int aspect;
+    if (!PyArg_ParseTuple(args, "nnni", &si, &i, &k, &aspect))
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    if (!s || !check_measure(s, i) || !check_period(s, k))
+        return NULL;
+    char buf[512];
+    size_t need = pb_ind_explain(s, (size_t)i, (size_t)k, aspect, buf, sizeof buf);
+    if (need >= sizeof buf) {
+        char *big = PyMem_Malloc(need + 1);
+        if (!big)
+            return PyErr_NoMemory();
+        pb_ind_explain(s, (size_t)i, (size_t)k, aspect, big, need + 1);
+        PyObject *r = PyUnicode_DecodeUTF8(big, (Py_ssize_t)strlen(big), "replace");
+        PyMem_Free(big);
+        return r;
+    }
+    return PyUnicode_DecodeUTF8(buf, (Py_ssize_t)strlen(buf), "replace");
+}
+
+static PyObject *PlanCore_get_rag_tolerance(PyObject *self, void *c)
+{
+    (void)c;
+    int pct;
+    int64_t v;
+    pb_plan_rag_tolerance(PLAN(self), &pct, &v);
+    return Py_BuildValue("(OL)", pct ? Py_True : Py_False, (long long)v);
+}
+
+static int PlanCore_set_rag_tolerance(PyObject *self, PyObject *v, void *c)
+{
+    (void)c;
+    int pct;
+    long long x;
+    if (!v || !PyArg_ParseTuple(v, "pL", &pct, &x)) {
+        if (!v)
+            PyErr_SetString(PyExc_TypeError, "cannot delete the tolerance");
+        return -1;
+    }
+    pb_error err;
+    pb_error_clear(&err);
+    if (pb_plan_set_rag_tolerance(PLAN(self), pct, x, &err)) {
+        raise_model(self, &err);
+        return -1;
+    }
+    return 0;
+}
+
+#define PB_INDICATOR_METHODS                                                                  \
+    {"ind_count", PlanCore_ind_count, METH_NOARGS, NULL},                                     \
+    {"ind_find", PlanCore_ind_find, METH_O, NULL},                                            \
+    {"ind_add", PlanCore_ind_add, METH_O, NULL},                                              \
+    {"ind_remove", PlanCore_ind_remove, METH_O, NULL},                                        \
+    {"ind_get", PlanCore_ind_get, METH_O, NULL},                                              \
+    {"ind_footnotes", PlanCore_ind_footnotes, METH_O, NULL},                                  \
+    {"ind_set", PlanCore_ind_set, METH_VARARGS, NULL},                                        \
+    {"ind_status", PlanCore_ind_status, METH_VARARGS, NULL},                                  \
+    {"ind_explain", PlanCore_ind_explain, METH_VARARGS, NULL},                                \
+    {"m_find", PlanCore_m_find, METH_VARARGS, NULL},                                          \
+    {"m_add", PlanCore_m_add, METH_VARARGS, NULL},                                            \
+    {"m_remove", PlanCore_m_remove, METH_VARARGS, NULL},                                      \
+    {"m_get", PlanCore_m_get, METH_VARARGS, NULL},                                            \
+    {"m_set", PlanCore_m_set, METH_VARARGS, NULL},                                            \
+    {"m_cell_set", PlanCore_m_cell_set, METH_VARARGS, NULL},                                  \
+    {"m_threshold_set", PlanCore_m_threshold_set, METH_VARARGS, NULL},                        \
+    {"m_milestone_add", PlanCore_m_milestone_add, METH_VARARGS, NULL},                        \
+    {"m_printed_set", PlanCore_m_printed_set, METH_VARARGS, NULL},

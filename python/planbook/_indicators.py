@@ -1,0 +1,868 @@
+"""Performance indicators: views onto the core's indicator sets, and the
+dashboard the status engine works out.
+
+Nothing is copied: :class:`IndicatorSet` and :class:`Measure` find their
+data in the core on each access (by set id and measure ref, so a view
+follows its measure when others are added or removed).  Figures come out
+as :class:`decimal.Decimal`, exactly as printed (``Decimal('80.9')``).
+
+>>> import planbook
+>>> plan = planbook.examples.load("manchester-children-families-2015-17")
+>>> m = plan.indicators["children"]["1.3"]
+>>> m.values["2014/15 Q3"].value, m.polarity
+(Decimal('80.9'), 'low')
+>>> s = m.status()
+>>> s.rag, s.rag_reason
+('red', '2014/15 Q3 80.9 against Of concern 59.8, lower is better: red')
+>>> s.last, s.last_reason
+('better', '2014/15 Q3 80.9 against 2013/14 82.0, lower is better: better')
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _core
+from .errors import ValidationError
+
+__all__ = ["Indicators", "IndicatorSet", "Measure", "Observation", "Milestone", "Status",
+           "Dashboard", "StatusCodes"]
+
+_SCALE = 6
+RAG = ("none", "green", "amber", "red")
+CMP = ("none", "better", "worse", "same", "up", "down")
+_SYMBOL = {"green": "\u2714 green", "amber": "\u25b2 amber", "red": "\u2716 red", "none": ""}
+_ARROW = {"better": "\u2191", "worse": "\u2193", "same": "\u2192", "up": "\u2197",
+          "down": "\u2198", "none": ""}
+# aspects of pb_ind_explain
+_RAG, _PREV, _YAGO, _OUT, _TARGET, _LAST, _COMP = range(7)
+
+
+# ---------------------------------------------------------------- cells
+
+@dataclass(frozen=True)
+class Observation:
+    """One cell of a series (a result, a target, a comparator figure or a
+    threshold): a figure (``value``, Decimal, as printed) or none, its
+    ``status`` and an optional ``note``.
+
+    ``status`` is one of normal, provisional, estimated, not available,
+    not applicable, not reported (blank), tbc, text (a statement in place
+    of a figure, in ``note``).  ``str()`` gives the cell as printed.
+    """
+    status: str
+    value: Optional[Decimal] = None
+    note: str = ""
+    percent: bool = False
+    grouped: bool = False
+
+    @classmethod
+    def _from_core(cls, t) -> "Observation":
+        status, v, dec, flags, note = t
+        value = None
+        if v is not None:
+            value = Decimal(v).scaleb(-_SCALE).quantize(Decimal(1).scaleb(-dec))
+        return cls(status, value, note, bool(flags & 1), bool(flags & 2))
+
+    @property
+    def has_value(self) -> bool:
+        return self.value is not None
+
+    def __str__(self) -> str:
+        if self.value is not None:
+            text = f"{self.value:,}" if self.grouped else str(self.value)
+            text += "%" if self.percent else ""
+            if self.status != "normal":
+                text += f" ({self.status})"
+            return text + (f" ({self.note})" if self.note else "")
+        words = {"not reported": "", "not applicable": "n/a", "not available": "Not available",
+                 "tbc": "TBC", "text": ""}.get(self.status, self.status)
+        if self.note:
+            return f"{words} ({self.note})" if words else self.note
+        return words
+
+    def _to_core(self):
+        v = None
+        dec = 0
+        if self.value is not None:
+            t = self.value.as_tuple()
+            dec = max(0, -t.exponent)
+            v = int(self.value.scaleb(_SCALE))
+        return (self.status, v, dec, (1 if self.percent else 0) | (2 if self.grouped else 0),
+                self.note or None)
+
+
+def _cell_arg(value: Any):
+    """What the core's m_cell_set takes: text as printed, or a tuple."""
+    if isinstance(value, Observation):
+        return value._to_core()
+    if value is None:
+        return ""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise TypeError(f"figures are exact: give an int, a decimal.Decimal or a string, "
+                        f"not {type(value).__name__} ({value!r})")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValidationError(f"{value} is not a figure", code="syntax")
+        return format(value, "f")
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"expected a figure (str, int, Decimal or Observation), got "
+                    f"{type(value).__name__}")
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A dated target: ``due`` (a date), ``due_text`` (as written), ``target``."""
+    due: datetime.date
+    due_text: str
+    target: Observation
+
+
+# ---------------------------------------------------------------- views
+
+class Indicators(Mapping[str, "IndicatorSet"]):
+    """The plan's indicator sets (dashboards), by id."""
+
+    __slots__ = ("_plan",)
+
+    def __init__(self, plan):
+        self._plan = plan
+
+    def __getitem__(self, id: str) -> "IndicatorSet":
+        if not isinstance(id, str) or self._plan._c.ind_find(id) < 0:
+            raise KeyError(id)
+        return IndicatorSet(self._plan, id)
+
+    def __iter__(self) -> Iterator[str]:
+        c = self._plan._c
+        return iter([c.ind_get(i)["id"] for i in range(c.ind_count())])
+
+    def __len__(self) -> int:
+        return self._plan._c.ind_count()
+
+    def add(self, id: str, *, periods: Sequence[str], title: Optional[str] = None,
+            direction: str = "previous", comparators: Optional[Mapping[str, str]] = None,
+            cumulative: bool = False, **texts: Optional[str]) -> "IndicatorSet":
+        """Add an indicator set with its periods (and comparators, which
+        come before any measure)."""
+        c = self._plan._c
+        si = c.ind_add(id)
+        try:
+            s = IndicatorSet(self._plan, id)
+            for p in periods:
+                c.ind_set(si, "add_period", p)
+            for cid, name in (comparators or {}).items():
+                c.ind_set(si, "add_comparator", (cid, name))
+            c.ind_set(si, "direction", direction)
+            c.ind_set(si, "cumulative", cumulative)
+            if title is not None:
+                c.ind_set(si, "title", title)
+            for k, v in texts.items():
+                c.ind_set(si, k, v)
+        except BaseException:
+            c.ind_remove(c.ind_find(id))
+            raise
+        return s
+
+    def remove(self, id: str) -> None:
+        i = self._plan._c.ind_find(id)
+        if i < 0:
+            raise KeyError(id)
+        self._plan._c.ind_remove(i)
+
+    def status(self, period: Optional[str] = None) -> "Dashboard":
+        """The dashboard of every set: one :class:`Status` per measure, at
+        ``period`` (in each set that has it) or at each set's report
+        period."""
+        rows: List[Status] = []
+        for sid in self:
+            s = self[sid]
+            if period is not None and period not in s.periods:
+                continue
+            rows.extend(s.status(period).rows)
+        return Dashboard(rows)
+
+    def __repr__(self) -> str:
+        return f"<Indicators: {', '.join(self) or 'none'}>"
+
+
+class IndicatorSet:
+    """One dashboard: its periods, comparators and measures.
+
+    ``set["1.3"]`` is a :class:`Measure`; iterating gives the measures
+    (not their companion count rows, which are in ``measure.counts``).
+    """
+
+    __slots__ = ("_plan", "id")
+
+    def __init__(self, plan, id: str):
+        self._plan = plan
+        self.id = id
+
+    @property
+    def _i(self) -> int:
+        i = self._plan._c.ind_find(self.id)
+        if i < 0:
+            raise KeyError(f"indicator set {self.id!r} is no longer in the plan")
+        return i
+
+    def _info(self) -> Dict[str, Any]:
+        return self._plan._c.ind_get(self._i)
+
+    def _text(name):
+        def get(self):
+            return self._info()[name]
+
+        def set_(self, value):
+            self._plan._c.ind_set(self._i, name, value)
+        return property(get, set_, doc=f"The set's {name.replace('_', ' ')} (text or None).")
+
+    title = _text("title")
+    framework = _text("framework")
+    reporting = _text("reporting")
+    as_of = _text("as_of")
+    note = _text("note")
+    del _text
+
+    @property
+    def periods(self) -> List[str]:
+        """The periods, as canonical text (``2014/15 Q3``)."""
+        return self._info()["periods"]
+
+    def add_period(self, period: str) -> None:
+        """Add a period (a new quarter of results); existing measures get
+        blank cells for it."""
+        self._plan._c.ind_set(self._i, "add_period", period)
+
+    @property
+    def latest(self) -> Optional[str]:
+        """The period the dashboard reports, as set (or None)."""
+        info = self._info()
+        return None if info["latest"] is None else info["periods"][info["latest"]]
+
+    @latest.setter
+    def latest(self, period: Optional[str]) -> None:
+        self._plan._c.ind_set(self._i, "latest", period)
+
+    @property
+    def report_period(self) -> Optional[str]:
+        """``latest``, or the last period with any figure."""
+        info = self._info()
+        k = info["report_period"]
+        return None if k is None else info["periods"][k]
+
+    @property
+    def direction(self) -> str:
+        """What "better than last" compares with: previous, year_ago or outturn."""
+        return self._info()["direction"]
+
+    @direction.setter
+    def direction(self, rule: str) -> None:
+        self._plan._c.ind_set(self._i, "direction", rule)
+
+    @property
+    def cumulative(self) -> bool:
+        return self._info()["cumulative"]
+
+    @cumulative.setter
+    def cumulative(self, value: bool) -> None:
+        self._plan._c.ind_set(self._i, "cumulative", bool(value))
+
+    @property
+    def comparators(self) -> Dict[str, str]:
+        """Comparator ids and names (``{"sn": "Statistical neighbours"}``)."""
+        return dict(self._info()["comparators"])
+
+    @property
+    def footnotes(self) -> Dict[str, str]:
+        return dict(self._plan._c.ind_footnotes(self._i))
+
+    def add_footnote(self, mark: str, text: str) -> None:
+        self._plan._c.ind_set(self._i, "add_footnote", (mark, text))
+
+    # measures
+    def _count(self) -> int:
+        return self._info()["count"]
+
+    def __iter__(self) -> Iterator["Measure"]:
+        c, si = self._plan._c, self._i
+        for i in range(self._count()):
+            m = c.m_get(si, i)
+            if m["parent"] is None:
+                yield Measure(self, m["ref"])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __getitem__(self, ref: str) -> "Measure":
+        if not isinstance(ref, str) or self._plan._c.m_find(self._i, ref) < 0:
+            raise KeyError(ref)
+        return Measure(self, ref)
+
+    def __contains__(self, ref: object) -> bool:
+        return isinstance(ref, str) and self._plan._c.m_find(self._i, ref) >= 0
+
+    def add(self, ref: str, name: Optional[str] = None, *, unit: str = "number",
+            polarity: str = "none", values: Optional[Sequence[Any]] = None,
+            targets: Optional[Mapping[str, Any]] = None,
+            thresholds: Optional[Union[str, Sequence[Any]]] = None, **fields: Any) -> "Measure":
+        """Add a measure: ``add("1.3", "Rate of ...", unit="rate", per=10000,
+        polarity="low", thresholds=("42.1", "59.8", "118.7"), values=[...])``."""
+        c, si = self._plan._c, self._i
+        i = c.m_add(si, None, ref)
+        m = Measure(self, ref)
+        try:
+            m._fill(name=name, unit=unit, polarity=polarity, values=values, targets=targets,
+                    thresholds=thresholds, **fields)
+        except BaseException:
+            c.m_remove(si, i)
+            raise
+        return m
+
+    def remove(self, ref: str) -> None:
+        """Remove a measure and its companion series."""
+        c, si = self._plan._c, self._i
+        i = c.m_find(si, ref)
+        if i < 0:
+            raise KeyError(ref)
+        c.m_remove(si, i)
+
+    # status
+    def _period_index(self, period: Optional[str]) -> int:
+        info = self._info()
+        if period is None:
+            k = info["report_period"]
+            if k is None:
+                raise ValidationError(f"indicator set {self.id!r} has no figures to report")
+            return k
+        try:
+            from ._core import parse_period
+            canon = parse_period(period, self._plan.year_start)[0]
+        except Exception:
+            canon = period
+        if canon not in info["periods"]:
+            raise KeyError(f"{period!r} is not a period of indicator set {self.id!r} "
+                           f"({', '.join(info['periods'])})")
+        return info["periods"].index(canon)
+
+    def status(self, period: Optional[str] = None) -> "Dashboard":
+        """The dashboard at ``period`` (default: the report period): one
+        :class:`Status` per measure, companions included."""
+        c, si = self._plan._c, self._i
+        k = self._period_index(period)
+        info = c.ind_get(si)
+        codes = c.ind_status(si, k)
+        rows = []
+        comps = [cid for cid, _ in info["comparators"]]
+        for i in range(info["count"]):
+            m = c.m_get(si, i)
+            rows.append(Status._make(self, info, m, i, k, codes, comps))
+        return Dashboard(rows)
+
+    def status_codes(self) -> "StatusCodes":
+        """Statuses at every period in bulk, as codes (see :class:`StatusCodes`)."""
+        si = self._i
+        return StatusCodes(self._plan._c.ind_status(si, -1), self._info())
+
+    # data
+    def to_pandas(self, form: str = "long"):
+        """Observations as a DataFrame: ``long`` (one row per measure,
+        period and series: value, target or a comparator) or ``wide`` (one
+        row per measure, one column per period, as printed)."""
+        from ._pandas import require_pandas
+        pd = require_pandas("IndicatorSet.to_pandas")
+        c, si = self._plan._c, self._i
+        info = c.ind_get(si)
+        periods = info["periods"]
+        recs = []
+        wide = []
+        for i in range(info["count"]):
+            m = c.m_get(si, i)
+            ref = m["ref"] if m["parent"] is None else c.m_get(si, m["parent"])["ref"]
+            series = [("value", m["values"]), ("target", m["targets"])]
+            series += [(cid, cells) for cid, cells in m["compare"].items()]
+            row = {"ref": ref, "name": m["name"], "role": m["role"]}
+            for sname, cells in series:
+                for k, t in enumerate(cells):
+                    o = Observation._from_core(t)
+                    if sname == "value":
+                        row[periods[k]] = str(o)
+                    if o.status == "not reported" and not o.note:
+                        continue
+                    recs.append({"set": self.id, "ref": ref, "name": m["name"],
+                                 "role": m["role"], "period": periods[k], "series": sname,
+                                 "status": o.status, "value": o.value, "note": o.note or None})
+            wide.append(row)
+        if form == "wide":
+            return pd.DataFrame(wide, columns=["ref", "name", "role"] + periods)
+        df = pd.DataFrame(recs, columns=["set", "ref", "name", "role", "period", "series",
+                                         "status", "value", "note"])
+        df["period"] = pd.Categorical(df["period"], categories=periods, ordered=True)
+        return df
+
+    def __repr__(self) -> str:
+        info = self._info()
+        return (f"<IndicatorSet {self.id!r}: {info['count']} series, "
+                f"periods {info['periods'][0] if info['periods'] else '-'}"
+                f"..{info['periods'][-1] if info['periods'] else '-'}>")
+
+
+class _Series(Mapping[str, Observation]):
+    """A measure's cells by period: read with ``series["2014/15 Q3"]``,
+    write with ``series["2014/15 Q3"] = "81.2"``."""
+
+    __slots__ = ("_m", "_series", "_key")
+
+    def __init__(self, m: "Measure", series: int, key: str):
+        self._m, self._series, self._key = m, series, key
+
+    def _cells(self):
+        return self._m._get()[self._key] if self._series < 2 else \
+            self._m._get()["compare"][self._key]
+
+    def __getitem__(self, period: str) -> Observation:
+        s = self._m._set
+        k = s._period_index(period)
+        return Observation._from_core(self._cells()[k])
+
+    def __setitem__(self, period: str, value: Any) -> None:
+        s = self._m._set
+        k = s._period_index(period)
+        si, i = self._m._where()
+        s._plan._c.m_cell_set(si, self._series, i, k, _cell_arg(value))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._m._set.periods)
+
+    def __len__(self) -> int:
+        return len(self._m._set.periods)
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(f"{p!r}: {str(o)!r}" for p, o in self.items()) + "}"
+
+
+class Measure:
+    """One indicator (or a companion count series, in ``measure.counts``)."""
+
+    __slots__ = ("_set", "ref", "_companion")
+
+    def __init__(self, iset: IndicatorSet, ref: str, companion: Optional[int] = None):
+        self._set = iset
+        self.ref = ref
+        self._companion = companion
+
+    def _where(self) -> Tuple[int, int]:
+        c = self._set._plan._c
+        si = self._set._i
+        i = c.m_find(si, self.ref)
+        if i < 0:
+            raise KeyError(f"measure {self.ref!r} is no longer in set {self._set.id!r}")
+        if self._companion is not None:
+            i += 1 + self._companion
+            if i >= c.ind_get(si)["count"] or c.m_get(si, i)["parent"] is None:
+                raise KeyError(f"measure {self.ref!r} has no companion {self._companion}")
+        return si, i
+
+    def _get(self) -> Dict[str, Any]:
+        si, i = self._where()
+        return self._set._plan._c.m_get(si, i)
+
+    def _set_field(self, name: str, value: Any) -> None:
+        si, i = self._where()
+        self._set._plan._c.m_set(si, i, name, value)
+
+    def _field(name, doc):
+        def get(self):
+            return self._get()[name]
+
+        def set_(self, value):
+            self._set_field(name, value)
+        return property(get, set_, doc=doc)
+
+    name = _field("name", "The measure as printed.")
+    group = _field("group", "Group, theme or plan priority.")
+    objective = _field("objective", "The objective or priority it measures (id or text).")
+    owner = _field("owner", "Responsible manager.")
+    framework = _field("framework", "Framework, when it differs from the set's.")
+    definition = _field("definition", "Definition.")
+    footnote = _field("footnote", "Marker(s) of the set's footnotes.")
+    unit = _field("unit", "number, percent, rate, count, days, money or text.")
+    per = _field("per", "Rate per N (0 when not a rate).")
+    decimals = _field("decimals", "Display decimals, or None (as printed).")
+    polarity = _field("polarity", "high, low or none: which way is better.")
+    role = _field("role", "measure, or a companion's numerator, denominator or count.")
+    del _field
+
+    @property
+    def cumulative(self) -> bool:
+        """Do the figures accumulate within the financial year (the
+        measure's setting, else the set's)?"""
+        return self._get()["cumulative"]
+
+    @cumulative.setter
+    def cumulative(self, value: Optional[bool]) -> None:
+        self._set_field("cumulative", value)
+
+    @property
+    def is_companion(self) -> bool:
+        return self._companion is not None
+
+    @property
+    def values(self) -> _Series:
+        """Results by period."""
+        return _Series(self, 0, "values")
+
+    @property
+    def targets(self) -> _Series:
+        """Targets by period."""
+        return _Series(self, 1, "targets")
+
+    def comparator(self, id: str) -> _Series:
+        """A comparator's figures by period (``m.comparator("england")``)."""
+        comps = list(self._set.comparators)
+        if id not in comps:
+            raise KeyError(f"{id!r} is not a comparator of set {self._set.id!r}")
+        return _Series(self, 2 + comps.index(id), id)
+
+    @property
+    def thresholds(self) -> Union[None, str, Tuple[Observation, Observation, Observation]]:
+        """(Good, Of concern, Action required), ``"not available"``, or None."""
+        m = self._get()
+        if m["threshold_state"] == 0:
+            return None
+        if m["threshold_state"] == 2:
+            return "not available"
+        return tuple(Observation._from_core(t) for t in m["thresholds"])
+
+    @thresholds.setter
+    def thresholds(self, value) -> None:
+        if value is None or value == "not available":
+            self._set_field("thresholds", value)
+            return
+        si, i = self._where()
+        for level, v in enumerate(value):
+            if v is not None:
+                self._set._plan._c.m_threshold_set(si, i, level, _cell_arg(v))
+
+    @property
+    def milestones(self) -> List[Milestone]:
+        out = []
+        for due, text, t in self._get()["milestones"]:
+            out.append(Milestone(datetime.date(due // 10000, due // 100 % 100, due % 100), text,
+                                 Observation._from_core(t)))
+        return out
+
+    def add_milestone(self, due: str, target: Any) -> None:
+        """A dated target: ``add_milestone("end Sept 2016", "50%")``."""
+        si, i = self._where()
+        self._set._plan._c.m_milestone_add(si, i, due, _cell_arg(target))
+
+    @property
+    def printed(self) -> Dict[str, str]:
+        """The dashboard's printed "How are we doing?" answers."""
+        return self._get()["printed"]
+
+    def set_printed(self, key: str, arrow: str) -> None:
+        si, i = self._where()
+        self._set._plan._c.m_printed_set(si, i, key, arrow)
+
+    @property
+    def counts(self) -> List["Measure"]:
+        """The companion count series (numerators, denominators)."""
+        if self._companion is not None:
+            return []
+        c = self._set._plan._c
+        si, i = self._where()
+        n = c.ind_get(si)["count"]
+        out = []
+        j = i + 1
+        while j < n and c.m_get(si, j)["parent"] is not None:
+            out.append(Measure(self._set, self.ref, j - i - 1))
+            j += 1
+        return out
+
+    def add_count(self, name: str, *, role: str = "count", values=None, targets=None,
+                  **fields) -> "Measure":
+        """Add a companion count series (the measure must be the set's last)."""
+        if self._companion is not None:
+            raise ValidationError("a companion series has no companions")
+        c = self._set._plan._c
+        si, i = self._where()
+        j = c.m_add(si, i, None)
+        m = Measure(self._set, self.ref, j - i - 1)
+        try:
+            m._fill(name=name, role=role, values=values, targets=targets, **fields)
+        except BaseException:
+            c.m_remove(si, j)
+            raise
+        return m
+
+    def _fill(self, *, values=None, targets=None, thresholds=None, milestones=None,
+              **fields) -> None:
+        for k, v in fields.items():
+            if v is not None:
+                self._set_field(k, v)
+        si, i = self._where()
+        c = self._set._plan._c
+        if thresholds is not None:
+            self.thresholds = thresholds
+        if values is not None:
+            periods = self._set.periods
+            if len(values) != len(periods):
+                raise ValidationError(f"{len(values)} values for the set's {len(periods)} periods")
+            for k, v in enumerate(values):
+                c.m_cell_set(si, 0, i, k, _cell_arg(v))
+        for p, v in (targets or {}).items():
+            self.targets[p] = v
+        for due, target in (milestones or []):
+            self.add_milestone(due, target)
+
+    def status(self, period: Optional[str] = None) -> "Status":
+        """This measure's :class:`Status` at ``period`` (default: the set's
+        report period)."""
+        s = self._set
+        c = s._plan._c
+        si, i = self._where()
+        k = s._period_index(period)
+        info = c.ind_get(si)
+        codes = c.ind_status(si, k)
+        return Status._make(s, info, c.m_get(si, i), i, k, codes,
+                            [cid for cid, _ in info["comparators"]])
+
+    def __repr__(self) -> str:
+        m = self._get()
+        extra = f" count {self._companion}" if self._companion is not None else ""
+        return f"<Measure {self._set.id}/{self.ref}{extra}: {m['name'] or ''}>"
+
+
+# ---------------------------------------------------------------- status
+
+@dataclass
+class Status:
+    """One measure's status at one period, with the reason for each answer.
+
+    rag: green, amber, red or none (``rag_basis``: thresholds or target);
+    last: better, worse, same (up or down for a measure with no polarity)
+    or none, against what the set's ``direction`` names; previous,
+    year_ago and outturn: the three comparisons; target: better (meets
+    it), worse or none; comparators: {id: answer}.  Each ``*_reason`` is
+    the sentence behind the answer.
+    """
+    set: str
+    ref: str
+    name: Optional[str]
+    group: Optional[str]
+    role: str
+    period: str
+    value: Observation
+    polarity: str
+    rag: str
+    rag_basis: Optional[str]
+    last: str
+    previous: str
+    year_ago: str
+    outturn: str
+    target: str
+    target_value: Optional[Decimal]
+    comparators: Dict[str, str]
+    printed: Dict[str, str]
+    _where: Tuple[Any, int, int] = field(repr=False, default=None)
+
+    @classmethod
+    def _make(cls, iset, info, m, i, k, codes, comps) -> "Status":
+        j = i if len(codes["rag"]) > i else 0
+        ref = m["ref"]
+        if m["parent"] is not None:
+            ref = iset._plan._c.m_get(iset._i, m["parent"])["ref"]
+        tv = codes["target_value"][j] if codes["target_value"] else None
+        value = Observation._from_core(m["values"][k])
+        return cls(
+            set=info["id"], ref=ref, name=m["name"], group=m["group"], role=m["role"],
+            period=info["periods"][k], value=value, polarity=m["polarity"],
+            rag=RAG[codes["rag"][j]],
+            rag_basis=(None, "thresholds", "target")[codes["basis"][j]],
+            last=CMP[codes["last"][j]], previous=CMP[codes["previous"][j]],
+            year_ago=CMP[codes["year_ago"][j]], outturn=CMP[codes["outturn"][j]],
+            target=CMP[codes["target"][j]],
+            target_value=None if tv is None else Decimal(tv).scaleb(-_SCALE).normalize(),
+            comparators={cid: CMP[codes["comparators"][n][j]] for n, cid in enumerate(comps)},
+            printed=m["printed"], _where=(iset, i, k))
+
+    def _explain(self, aspect: int) -> str:
+        iset, i, k = self._where
+        return iset._plan._c.ind_explain(iset._i, i, k, aspect)
+
+    @property
+    def rag_reason(self) -> str:
+        return self._explain(_RAG)
+
+    @property
+    def last_reason(self) -> str:
+        return self._explain(_LAST)
+
+    @property
+    def previous_reason(self) -> str:
+        return self._explain(_PREV)
+
+    @property
+    def year_ago_reason(self) -> str:
+        return self._explain(_YAGO)
+
+    @property
+    def outturn_reason(self) -> str:
+        return self._explain(_OUT)
+
+    @property
+    def target_reason(self) -> str:
+        return self._explain(_TARGET)
+
+    def comparator_reason(self, id: str) -> str:
+        return self._explain(_COMP + list(self.comparators).index(id))
+
+    @property
+    def symbol(self) -> str:
+        """RAG as a symbol and a word (never colour alone): ``✖ red``."""
+        return _SYMBOL[self.rag]
+
+    @property
+    def arrow(self) -> str:
+        """Direction of travel as an arrow (↑ better, ↓ worse, → same)."""
+        return _ARROW[self.last]
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"set": self.set, "ref": self.ref, "name": self.name, "group": self.group,
+                "role": self.role, "period": self.period, "value": str(self.value),
+                "figure": None if self.value.value is None else str(self.value.value),
+                "polarity": self.polarity, "rag": self.rag, "rag_basis": self.rag_basis,
+                "rag_reason": self.rag_reason, "last": self.last,
+                "last_reason": self.last_reason, "previous": self.previous,
+                "year_ago": self.year_ago, "outturn": self.outturn, "target": self.target,
+                "target_value": None if self.target_value is None else str(self.target_value),
+                "target_reason": self.target_reason, "comparators": dict(self.comparators),
+                "printed": dict(self.printed)}
+
+
+class Dashboard(Sequence[Status]):
+    """The status engine's answers: one :class:`Status` per measure."""
+
+    def __init__(self, rows: List[Status]):
+        self.rows = rows
+
+    def __getitem__(self, i):
+        return self.rows[i]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def measures(self) -> List[Status]:
+        """The rows of measures (companion count rows left out)."""
+        return [r for r in self.rows if r.role == "measure"]
+
+    def counts(self) -> Dict[str, int]:
+        """How many measures are red, amber, green, have no RAG, are
+        improving (better than last), worsening or the same."""
+        out = {"red": 0, "amber": 0, "green": 0, "no rag": 0, "improving": 0,
+               "worsening": 0, "same": 0, "no direction": 0}
+        for r in self.measures():
+            out[r.rag if r.rag != "none" else "no rag"] += 1
+            out[{"better": "improving", "worse": "worsening", "same": "same"}.get(
+                r.last, "no direction")] += 1
+        return out
+
+    def to_dicts(self) -> List[Dict[str, Any]]:
+        return [r.to_dict() for r in self.rows]
+
+    def to_pandas(self):
+        """One row per measure; RAG as an ordered categorical."""
+        from ._pandas import require_pandas
+        pd = require_pandas("Dashboard.to_pandas")
+        df = pd.DataFrame(self.to_dicts())
+        if len(df):
+            df["rag"] = pd.Categorical(df["rag"], categories=["red", "amber", "green", "none"],
+                                       ordered=True)
+        return df
+
+    def __str__(self) -> str:
+        if not self.rows:
+            return "(no measures)"
+        lines = []
+        head = f"{'set':<12} {'ref':<10} {'period':<11} {'value':>12}  {'RAG':<9} last"
+        lines.append(head)
+        for r in self.rows:
+            if r.role != "measure":
+                continue
+            lines.append(f"{r.set[:12]:<12} {r.ref[:10]:<10} {r.period:<11} "
+                         f"{str(r.value)[:12]:>12}  {(r.symbol or '-'):<9} "
+                         f"{r.arrow or '-'} {r.last}")
+        c = self.counts()
+        lines.append(f"{c['red']} red, {c['amber']} amber, {c['green']} green, "
+                     f"{c['no rag']} without RAG; {c['improving']} improving, "
+                     f"{c['worsening']} worsening, {c['same']} the same")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        c = self.counts()
+        return (f"<Dashboard: {len(self.measures())} measures; {c['red']} red, {c['amber']} "
+                f"amber, {c['green']} green; {c['improving']} improving, "
+                f"{c['worsening']} worsening>")
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        colours = {"red": "#f4c7c3", "amber": "#fce8b2", "green": "#b7e1cd"}
+        out = ['<table class="planbook-dashboard"><thead><tr>'
+               '<th>Set</th><th>Ref</th><th>Measure</th><th>Period</th><th>Value</th>'
+               '<th>Polarity</th><th>RAG</th><th>Better than last</th><th>Target</th>'
+               '<th>Reason</th></tr></thead><tbody>']
+        for r in self.measures():
+            bg = colours.get(r.rag)
+            style = f' style="background:{bg}"' if bg else ""
+            out.append(
+                f"<tr><td>{e(r.set)}</td><td>{e(r.ref)}</td><td>{e(r.name or '')}</td>"
+                f"<td>{e(r.period)}</td><td style=\"text-align:right\">{e(str(r.value))}</td>"
+                f"<td>{e(r.polarity)}</td><td{style}>{e(r.symbol or '-')}</td>"
+                f"<td>{e(r.arrow)} {e(r.last)}</td><td>{e(r.target)}</td>"
+                f"<td>{e(r.rag_reason)}</td></tr>")
+        c = self.counts()
+        out.append(f"</tbody><caption>{c['red']} red, {c['amber']} amber, {c['green']} green; "
+                   f"{c['improving']} improving, {c['worsening']} worsening</caption></table>")
+        return "".join(out)
+
+
+class StatusCodes:
+    """Statuses of a whole set at every period, as codes in bytes (one per
+    measure and period, period-major): ``rag`` (0 none, 1 green, 2 amber,
+    3 red), ``last``, ``previous``, ``year_ago``, ``outturn``, ``target``
+    (0 none, 1 better, 2 worse, 3 same, 4 up, 5 down).  Built for volume:
+    no Python object per observation."""
+
+    def __init__(self, codes: Dict[str, Any], info: Dict[str, Any]):
+        self.codes = codes
+        self.periods = info["periods"]
+        self.count = info["count"]
+
+    def counts(self, name: str = "rag") -> Dict[str, int]:
+        b = self.codes[name]
+        names = RAG if name == "rag" else CMP
+        return {names[v]: b.count(bytes([v])) for v in range(len(names))}
+
+    def to_pandas(self):
+        """One row per measure and period, the codes as categoricals."""
+        from ._pandas import require_pandas
+        pd = require_pandas("StatusCodes.to_pandas")
+        import numpy as np
+        n, np_ = self.count, len(self.periods)
+        data = {"measure": np.tile(np.arange(n), np_),
+                "period": pd.Categorical.from_codes(np.repeat(np.arange(np_), n),
+                                                    self.periods, ordered=True)}
+        for name in ("rag", "last", "target"):
+            cats = RAG if name == "rag" else CMP
+            data[name] = pd.Categorical.from_codes(
+                np.frombuffer(self.codes[name], dtype=np.uint8).astype(np.int8), cats)
+        return pd.DataFrame(data)
