@@ -87,9 +87,14 @@ static relations relate(const pb_indset *s, size_t k)
 
 /* ======================================================== answers */
 
-static int additive(const pb_measure *m)
+/* A running total within the year: a cumulative series of counts or
+ * money.  Only such a series grows by construction from period to period,
+ * so only it is compared like for like (docs/design.md).  Rates,
+ * percentages, averages and point-in-time counts are compared as printed. */
+static int running_total(const pb_indset *s, const pb_measure *m)
 {
-    return m->unit == PB_UNIT_COUNT || m->unit == PB_UNIT_MONEY;
+    int cum = m->cumulative >= 0 ? m->cumulative : s->cumulative;
+    return cum && (m->unit == PB_UNIT_COUNT || m->unit == PB_UNIT_MONEY);
 }
 
 static const pb_obs *cell(const pb_indset *s, uint32_t series, size_t i, uint32_t k)
@@ -140,8 +145,7 @@ static pb_why target_at(const pb_indset *s, size_t i, uint32_t k, const relation
     if (t->status == PB_OBS_BLANK && r->fy != PB_NONE) {
         const pb_obs *y = cell(s, PB_SERIES_TARGET, i, r->fy);
         if (y->status != PB_OBS_BLANK) {
-            int cum = m->cumulative >= 0 ? m->cumulative : s->cumulative;
-            if (has(y) && additive(m) && !(cum && r->year_end))
+            if (has(y) && running_total(s, m) && !r->year_end)
                 return PB_WHY_NOT_LIKE_FOR_LIKE;
             t = y;
         }
@@ -195,12 +199,12 @@ static void status_one(const pb_indset *s, size_t i, uint32_t k, const relations
     o->previous_period = r->prev;
     o->year_ago_period = r->yago;
     o->outturn_period = r->outturn;
-    int cum = m->cumulative >= 0 ? m->cumulative : s->cumulative;
     int sub = s->periods[k].kind != PB_PERIOD_YEAR;
-    against(s, i, k, r->prev, !(sub && cum && additive(m)), &o->previous, &o->previous_why);
+    int running = running_total(s, m);
+    against(s, i, k, r->prev, !(sub && running), &o->previous, &o->previous_why);
     against(s, i, k, r->yago, 1, &o->year_ago, &o->year_ago_why);
-    against(s, i, k, o->outturn_period, !(sub && additive(m) && !(cum && r->year_end)),
-            &o->outturn, &o->outturn_why);
+    against(s, i, k, o->outturn_period, !(sub && running && !r->year_end), &o->outturn,
+            &o->outturn_why);
     switch (s->direction) {
     case PB_DIR_YEAR_AGO:
         o->last = o->year_ago, o->last_why = o->year_ago_why;
@@ -405,9 +409,8 @@ static void why_words(sb *b, const pb_indset *s, size_t i, uint32_t k, uint32_t 
     case PB_WHY_NOT_LIKE_FOR_LIKE:
         put(b, "not like for like: ");
         put_period(b, s, k);
-        put(b, " is %s, the other figure covers a different span",
-            m->cumulative >= 0 ? (m->cumulative ? "cumulative within the year" : "a part of the year")
-                               : (s->cumulative ? "cumulative within the year" : "a part of the year"));
+        put(b, " is a running total within the year; the other figure covers a "
+               "different span");
         break;
     case PB_WHY_BEFORE_MILESTONE:
         put(b, "no milestone due by the end of ");

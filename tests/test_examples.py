@@ -69,6 +69,8 @@ def test_no_finding_where_the_printed_figures_agree(path):
     """Every printed total, Total column and reconciliation step that is not
     a finding equals its computed value exactly."""
     plan = planbook.load(path)
+    if not len(plan.budgets):
+        pytest.skip("a plan of indicators only (seed 003): no printed totals")
     flagged = {(f.table, f.row_index, f.column) for f in plan.check()}
     checked = 0
     for tid in plan.budgets:

@@ -95,7 +95,8 @@ def valid_new(path, fmt, reference_plan):
         import openpyxl
         wb = openpyxl.load_workbook(path, read_only=True)
         try:
-            return len(wb.sheetnames) == len(reference_plan.budgets) + 2
+            return len(wb.sheetnames) == (len(reference_plan.budgets) +
+                                          len(reference_plan.indicators) + 2)
         finally:
             wb.close()
     except Exception as exc:  # noqa: BLE001 - any failure to read it back
@@ -299,7 +300,11 @@ def test_nth_write_fails(tmp_path, fmt):
     print(fmt, f"{nwrites} writes;", outcomes)
     corrupt = [n for n, o in outcomes.items() if o == "CORRUPT"]
     assert not corrupt, f"saves reported success with a broken file at N={corrupt}"
-    assert list(outcomes.values()).count("failed") >= len(ns) - 1
+    # a failed write(2) to one of libxlsxwriter's buffered temporary files
+    # can be retried by stdio at the next flush, and the file then comes out
+    # whole: such a save is rightly "saved" (and was checked valid above).
+    # Nearly every injected failure must still fail the save.
+    assert list(outcomes.values()).count("failed") >= 0.9 * len(ns)
 
 
 @needs_strace

@@ -96,6 +96,25 @@ def _check(name, recalculated):
             expected[("Contents", (r, 2))] = (value, 0, f"headline {text}")
         r += 1
 
+    # the dashboards: each status formula must come to the engine's answer
+    dash_sheets = wf.sheetnames[1 + len(plan.budgets):-1]
+    for sid, sheet in zip(plan.indicators, dash_sheets):
+        iset = plan.indicators[sid]
+        if iset.report_period is None:
+            continue
+        npd = len(iset.periods)
+        c_rag = 9 + npd + 1   # 1-based: periods from column I, then target, RAG,
+        for i, st in enumerate(iset.status()):  # last, against target
+            if st.role != "measure":
+                continue
+            row = 5 + i
+            expected[(sheet, (row, c_rag))] = (st.symbol, None, f"{sid} {st.ref} RAG")
+            if st.last_period is not None:
+                expected[(sheet, (row, c_rag + 1))] = (
+                    (st.arrow + " " + st.last) if st.arrow else "", None, f"{sid} {st.ref} last")
+            tgt = {"better": "\u2191 better", "worse": "\u2193 worse"}.get(st.target, "")
+            expected[(sheet, (row, c_rag + 2))] = (tgt, None, f"{sid} {st.ref} target")
+
     problems, nformulas = [], 0
     for ws in wf.worksheets:
         for row in ws.iter_rows():
@@ -112,6 +131,11 @@ def _check(name, recalculated):
                     continue
                 value, decimals, what = expected.pop(key)
                 got = wr[ws.title][cell.coordinate].value
+                if isinstance(value, str):
+                    if (got or "") != value:
+                        problems.append(f"{where} ({what}): LibreOffice gives {got!r}, "
+                                        f"the engine {value!r}")
+                    continue
                 if not _close(got, value, decimals):
                     problems.append(f"{where} ({what}): LibreOffice gives {got!r}, "
                                     f"the core {value}")

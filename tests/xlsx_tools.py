@@ -34,7 +34,10 @@ GOLDEN_DIR = ROOT / "tests" / "data" / "golden"
 GOLDEN_PLAN = GOLDEN_DIR / "plan.yaml"
 GOLDEN_XLSX = GOLDEN_DIR / "plan.xlsx"
 
-EXAMPLES = planbook.examples.names()
+# the examples with budget tables: these helpers and the workbook tests are
+# about budget sheets (a plan of indicators only is covered by
+# tests/test_indicators_xlsx.py)
+EXAMPLES = [n for n in planbook.examples.names() if len(planbook.examples.load(n).budgets)]
 
 FIRST_DATA_ROW = 6   # 1-based Excel row of model row 0
 FIRST_DATA_COL = 2   # 1-based Excel column of model column 0
@@ -119,7 +122,8 @@ def expected_sheet_names(plan) -> List[str]:
     title when that has at most 31 characters (else the table id), made
     valid (no []:*?/\\, no apostrophe at either end, at most 31 characters)
     and unique ignoring case (Excel's rule, for every alphabet) with " (2)",
-    " (3)", ...; then 'Findings'.  'History' is reserved by Excel."""
+    " (3)", ...; then a dashboard per indicator set named the same way;
+    then 'Findings'.  'History' is reserved by Excel."""
     used: List[str] = []
 
     def taken(name):
@@ -141,6 +145,9 @@ def expected_sheet_names(plan) -> List[str]:
         t = plan.budgets[tid]
         title = t.title
         names.append(make(title if title and len(title) <= 31 else tid, tid))
+    for sid in plan.indicators:
+        title = plan.indicators[sid].title
+        names.append(make(title if title and len(title) <= 31 else sid, sid))
     names.append(make("Findings", "Findings"))
     return names
 
@@ -154,7 +161,7 @@ def valid_sheet_name(name: str) -> bool:
 def table_sheets(plan, sheetnames: Sequence[str]) -> Dict[str, str]:
     """Table id -> sheet name (the budget sheets are in table order)."""
     ids = list(plan.budgets)
-    assert len(sheetnames) == len(ids) + 2, (sheetnames, ids)
+    assert len(sheetnames) == len(ids) + len(plan.indicators) + 2, (sheetnames, ids)
     return dict(zip(ids, sheetnames[1:-1]))
 
 

@@ -303,6 +303,20 @@ static int make_formats(xl_ctx *x)
     format_set_font_color(x->link, LXW_COLOR_BLUE);
     format_set_text_wrap(x->wrap);
     format_set_align(x->wrap, LXW_ALIGN_VERTICAL_TOP);
+    if (!(x->dash_text = fmt(x)) || !(x->dash_status = fmt(x)))
+        return 0;
+    format_set_align(x->dash_text, LXW_ALIGN_RIGHT);
+    format_set_font_color(x->dash_text, 0x595959);
+    format_set_bold(x->dash_status);
+    /* RAG fills: green, amber, red (with dark text, readable in grey) */
+    static const lxw_color_t fill[3] = {0xC6EFCE, 0xFFEB9C, 0xFFC7CE};
+    static const lxw_color_t ink[3] = {0x006100, 0x9C5700, 0x9C0006};
+    for (int r = 0; r < 3; r++) {
+        if (!(x->dash_fill[r] = fmt(x)))
+            return 0;
+        format_set_bg_color(x->dash_fill[r], fill[r]);
+        format_set_font_color(x->dash_fill[r], ink[r]);
+    }
     for (int d = 0; d <= PB_MAX_DECIMALS; d++) {
         char zeros[8] = "";
         for (int k = 0; k < d; k++)
@@ -429,6 +443,59 @@ static int contents_sheet(xl_ctx *x, lxw_worksheet *ws, const char *findings_she
             return 0;
         row++;
     }
+    size_t nd = A->pb_plan_indset_count(x->plan);
+    for (size_t d = 0; d < nd; d++) {
+        const pb_indset *s = A->pb_plan_indset(x->plan, d);
+        const char *tt = A->pb_indset_text(s, PB_INDSET_TITLE);
+        xl_cell_ref(x->dash_names[d], 0, 0, 0, url + 9, sizeof url - 9);
+        e = worksheet_write_url_opt(ws, row, 0, url, x->link, x->dash_names[d], NULL);
+        if (e)
+            return xl_fail(x, e, "writing a link");
+        if (tt && !xl_string(x, ws, row, 1, tt, NULL))
+            return 0;
+        row++;
+    }
+    if (nd) {
+        row++;
+        if (!xl_string(x, ws, row++, 0, "Dashboards", x->title))
+            return 0;
+        for (size_t d = 0; d < nd; d++) {
+            pb_indset *s = A->pb_plan_indset(x->plan, d);
+            uint32_t k = A->pb_indset_report_period(s);
+            size_t n = A->pb_indset_count(s);
+            size_t cnt[4] = {0}, better = 0, worse = 0, measures = 0;
+            if (k != PB_NONE && n) {
+                pb_ind_status *st = malloc(n * sizeof *st);
+                if (!st)
+                    return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+                if (A->pb_indset_status(s, k, st, x->err)) {
+                    free(st);
+                    return 0;
+                }
+                for (size_t i = 0; i < n; i++) {
+                    if (A->pb_ind_parent(s, i) != PB_NONE)
+                        continue;
+                    measures++;
+                    cnt[st[i].rag]++;
+                    better += st[i].last == PB_CMP_BETTER;
+                    worse += st[i].last == PB_CMP_WORSE;
+                }
+                free(st);
+                char per[PB_PERIOD_TEXT_MAX];
+                A->pb_period_format(A->pb_indset_period(s, k), A->pb_plan_year_start(x->plan),
+                                    per);
+                snprintf(buf, sizeof buf,
+                         "at %s: %zu measures; %zu red, %zu amber, %zu green, %zu without RAG; "
+                         "%zu better than last, %zu worse",
+                         per, measures, cnt[3], cnt[2], cnt[1], cnt[0], better, worse);
+            } else
+                snprintf(buf, sizeof buf, "no figures yet");
+            if (!xl_string(x, ws, row, 0, x->dash_names[d], x->bold) ||
+                !xl_string(x, ws, row, 1, buf, x->wrap))
+                return 0;
+            row++;
+        }
+    }
     row++;
     if (!xl_string(x, ws, row++, 0, "Headline figures", x->title))
         return 0;
@@ -505,10 +572,41 @@ static int findings_sheet(xl_ctx *x, lxw_worksheet *ws)
     uint32_t row = 4;
     for (size_t i = 0; i < x->findings.count; i++, row++) {
         const pb_finding *f = &x->findings.items[i];
-        const pb_table *t = f->table != PB_NONE ? A->pb_plan_table(x->plan, f->table) : NULL;
+        const pb_table *t = f->table != PB_NONE && f->part == PB_PART_BUDGETS
+                                ? A->pb_plan_table(x->plan, f->table)
+                                : NULL;
         if (!xl_string(x, ws, row, 0, A->pb_severity_name((pb_severity)f->severity), NULL) ||
             !xl_string(x, ws, row, 1, A->pb_finding_code_name((pb_finding_code)f->code), NULL))
             return 0;
+        if (f->part == PB_PART_INDICATORS && f->table < A->pb_plan_indset_count(x->plan)) {
+            const pb_indset *s = A->pb_plan_indset(x->plan, f->table);
+            const char *dn = x->dash_names[f->table];
+            uint32_t m = f->row;
+            if (m != PB_NONE && A->pb_ind_parent(s, m) != PB_NONE)
+                m = A->pb_ind_parent(s, m);
+            if (!xl_string(x, ws, row, 2, dn, NULL) ||
+                (m != PB_NONE && !xl_string(x, ws, row, 3, A->pb_ind_text(s, m, PB_IND_REF), NULL)))
+                return 0;
+            if (f->column != PB_NONE && f->column < A->pb_indset_period_count(s)) {
+                char per[PB_PERIOD_TEXT_MAX];
+                A->pb_period_format(A->pb_indset_period(s, f->column),
+                                    A->pb_plan_year_start(x->plan), per);
+                if (!xl_string(x, ws, row, 4, per, NULL))
+                    return 0;
+            }
+            if (f->row != PB_NONE) {
+                char url[300], cell[LXW_MAX_CELL_NAME_LENGTH];
+                uint16_t col = f->column != PB_NONE ? xl_dashboard_col(f->column) : 1;
+                xl_cell_ref(dn, xl_dashboard_row(f->row), col, 0, url + 9, sizeof url - 9);
+                memcpy(url, "internal:", 9);
+                lxw_rowcol_to_cell(cell, xl_dashboard_row(f->row), col);
+                char text[400];
+                snprintf(text, sizeof text, "%s!%s", dn, cell);
+                lxw_error e = worksheet_write_url_opt(ws, row, 9, url, x->link, text, NULL);
+                if (e)
+                    return xl_fail(x, e, "writing a link");
+            }
+        }
         if (t) {
             if (!xl_string(x, ws, row, 2, x->sheet_names[f->table], NULL))
                 return 0;
@@ -593,6 +691,8 @@ static void ctx_free(xl_ctx *x)
     free(x->defined);
     free(x->sheet_names);
     free(x->sheets);
+    free(x->dash_names);
+    free(x->dash_sheets);
     A->pb_findings_free(&x->findings);
 }
 
@@ -638,6 +738,23 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
                                              A->pb_table_id(tb))))
             goto done;
     }
+    size_t nd = A->pb_plan_indset_count(plan);
+    x->dash_names = calloc(nd ? nd : 1, sizeof *x->dash_names);
+    x->dash_sheets = calloc(nd ? nd : 1, sizeof *x->dash_sheets);
+    if (!x->dash_names || !x->dash_sheets) {
+        xl_failf(x, PB_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t d = 0; d < nd; d++) {
+        pb_indset *s = A->pb_plan_indset(plan, d);
+        const char *title = A->pb_indset_text(s, PB_INDSET_TITLE);
+        size_t chars = 0;
+        for (const char *p = title ? title : ""; *p; p++)
+            chars += ((unsigned char)*p & 0xC0) != 0x80;
+        if (!(x->dash_names[d] = sheet_name(x, title && chars <= 31 ? title : A->pb_indset_id(s),
+                                            A->pb_indset_id(s))))
+            goto done;
+    }
     char *findings = sheet_name(x, "Findings", "Findings");
     if (!findings)
         goto done;
@@ -657,8 +774,12 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
     for (size_t t = 0; t < nt && ws_contents; t++)
         if (!(x->sheets[t] = workbook_add_worksheet(x->wb, x->sheet_names[t])))
             break;
+    for (size_t d = 0; d < nd && ws_contents && (!nt || x->sheets[nt - 1]); d++)
+        if (!(x->dash_sheets[d] = workbook_add_worksheet(x->wb, x->dash_names[d])))
+            break;
     lxw_worksheet *ws_findings = workbook_add_worksheet(x->wb, findings);
-    if (!ws_contents || !ws_findings || (nt && !x->sheets[nt - 1])) {
+    if (!ws_contents || !ws_findings || (nt && !x->sheets[nt - 1]) ||
+        (nd && !x->dash_sheets[nd - 1])) {
         xl_failf(x, PB_ERR_NOMEM, "cannot add a worksheet");
         goto done;
     }
@@ -666,6 +787,9 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
         goto done;
     for (size_t t = 0; t < nt; t++)
         if (!xl_budget_sheet(x, t))
+            goto done;
+    for (size_t d = 0; d < nd; d++)
+        if (!xl_dashboard_sheet(x, d, x->dash_sheets[d]))
             goto done;
     if (!findings_sheet(x, ws_findings))
         goto done;

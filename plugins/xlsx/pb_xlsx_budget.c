@@ -493,7 +493,8 @@ int xl_budget_sheet(xl_ctx *x, size_t t_index)
     const pb_finding **marks = NULL;
     size_t nmarks = 0, next_mark = 0;
     for (size_t i = 0; i < x->findings.count; i++)
-        nmarks += x->findings.items[i].table == t_index;
+        nmarks += x->findings.items[i].part == PB_PART_BUDGETS &&
+                  x->findings.items[i].table == t_index;
     if (nmarks) {
         marks = malloc(nmarks * sizeof *marks);
         if (!marks)
@@ -501,7 +502,8 @@ int xl_budget_sheet(xl_ctx *x, size_t t_index)
         nmarks = 0;
         for (size_t i = 0; i < x->findings.count; i++) {
             const pb_finding *f = &x->findings.items[i];
-            if (f->table == t_index && f->row != PB_NONE && f->column != PB_NONE &&
+            if (f->part == PB_PART_BUDGETS && f->table == t_index && f->row != PB_NONE &&
+                f->column != PB_NONE &&
                 f->code != PB_FIND_REFERENCE)
                 marks[nmarks++] = f;
         }

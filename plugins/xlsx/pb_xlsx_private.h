@@ -38,6 +38,11 @@ typedef struct xl_ctx {
         *wrap;
     lxw_format *num[PB_MAX_DECIMALS + 1][XL_NUM_KINDS];
     lxw_format *label[XL_MAX_INDENT + 1][2];
+    /* dashboards (pb_xlsx_dash.c) */
+    char **dash_names; /* per indicator set */
+    lxw_worksheet **dash_sheets;
+    lxw_format *dash_num[PB_OBS_SCALE + 1][2]; /* made on first use */
+    lxw_format *dash_text, *dash_status, *dash_fill[3];
 } xl_ctx;
 
 /* A growable string (formulas, messages). */
@@ -80,5 +85,11 @@ int xl_verify_package(const char *path, char *why, size_t cap);
 
 /* Budget sheets (pb_xlsx_budget.c). */
 int xl_budget_sheet(xl_ctx *x, size_t t);
+
+/* Dashboard sheets (pb_xlsx_dash.c): one per indicator set. */
+int xl_dashboard_sheet(xl_ctx *x, size_t set, lxw_worksheet *ws);
+/* Where a measure's figure for a period is on its dashboard sheet. */
+uint32_t xl_dashboard_row(size_t measure);
+uint16_t xl_dashboard_col(size_t period);
 
 #endif

@@ -655,9 +655,9 @@ static PyObject *PlanCore_ind_status(PyObject *self, PyObject *args)
     enum { RAG, BASIS, LAST, PREV, YAGO, OUT, TGT, NCOLS };
     PyObject *cols[NCOLS] = {NULL};
     PyObject *comp = PyList_New((Py_ssize_t)nc);
-    PyObject *tv = PyList_New(0);
+    PyObject *tv = PyList_New(0), *lp = PyList_New(0);
     pb_ind_status *buf = PyMem_Malloc((n ? n : 1) * sizeof *buf);
-    int ok = comp && tv && buf;
+    int ok = comp && tv && lp && buf;
     for (int c = 0; ok && c < NCOLS; c++)
         ok = (cols[c] = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total)) != NULL;
     for (size_t c = 0; ok && c < nc; c++) {
@@ -697,7 +697,19 @@ static PyObject *PlanCore_ind_status(PyObject *self, PyObject *args)
             }
         }
         if (k >= 0) {
-            /* one period: the target figures too */
+            /* one period: the target figures and the period "last" compares
+             * with (None where it compares with nothing) */
+            pb_direction_rule rule = pb_indset_direction(s);
+            for (size_t i = 0; ok && i < n; i++) {
+                uint32_t q = rule == PB_DIR_YEAR_AGO  ? buf[i].year_ago_period
+                             : rule == PB_DIR_OUTTURN ? buf[i].outturn_period
+                                                      : buf[i].previous_period;
+                PyObject *v = q == PB_NONE || buf[i].last_why == PB_WHY_NOT_LIKE_FOR_LIKE
+                                  ? Py_NewRef(Py_None)
+                                  : PyLong_FromUnsignedLong(q);
+                ok = v && PyList_Append(lp, v) == 0;
+                Py_XDECREF(v);
+            }
             for (size_t i = 0; ok && i < n; i++) {
                 PyObject *v = buf[i].target_why == PB_WHY_OK || buf[i].target != PB_CMP_NONE ||
                                       buf[i].rag_basis == 2
@@ -711,14 +723,15 @@ static PyObject *PlanCore_ind_status(PyObject *self, PyObject *args)
     PyMem_Free(buf);
     PyObject *res = NULL;
     if (ok)
-        res = Py_BuildValue("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "rag", cols[RAG], "basis",
-                            cols[BASIS], "last", cols[LAST], "previous", cols[PREV], "year_ago",
-                            cols[YAGO], "outturn", cols[OUT], "target", cols[TGT],
-                            "comparators", comp, "target_value", tv);
+        res = Py_BuildValue("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "rag", cols[RAG],
+                            "basis", cols[BASIS], "last", cols[LAST], "previous", cols[PREV],
+                            "year_ago", cols[YAGO], "outturn", cols[OUT], "target", cols[TGT],
+                            "comparators", comp, "target_value", tv, "last_period", lp);
     for (int c = 0; c < NCOLS; c++)
         Py_XDECREF(cols[c]);
     Py_XDECREF(comp);
     Py_XDECREF(tv);
+    Py_XDECREF(lp);
     return res;
 }
 

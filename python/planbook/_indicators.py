@@ -650,7 +650,8 @@ class Status:
 
     rag: green, amber, red or none (``rag_basis``: thresholds or target);
     last: better, worse, same (up or down for a measure with no polarity)
-    or none, against what the set's ``direction`` names; previous,
+    or none, against what the set's ``direction`` names (``last_period``,
+    None where it compares with nothing); previous,
     year_ago and outturn: the three comparisons; target: better (meets
     it), worse or none; comparators: {id: answer}.  Each ``*_reason`` is
     the sentence behind the answer.
@@ -671,6 +672,7 @@ class Status:
     outturn: str
     target: str
     target_value: Optional[Decimal]
+    last_period: Optional[str]
     comparators: Dict[str, str]
     printed: Dict[str, str]
     _where: Tuple[Any, int, int] = field(repr=False, default=None)
@@ -682,6 +684,7 @@ class Status:
         if m["parent"] is not None:
             ref = iset._plan._c.m_get(iset._i, m["parent"])["ref"]
         tv = codes["target_value"][j] if codes["target_value"] else None
+        lp = codes["last_period"][j] if codes["last_period"] else None
         value = Observation._from_core(m["values"][k])
         return cls(
             set=info["id"], ref=ref, name=m["name"], group=m["group"], role=m["role"],
@@ -692,6 +695,7 @@ class Status:
             year_ago=CMP[codes["year_ago"][j]], outturn=CMP[codes["outturn"][j]],
             target=CMP[codes["target"][j]],
             target_value=None if tv is None else Decimal(tv).scaleb(-_SCALE).normalize(),
+            last_period=None if lp is None else info["periods"][lp],
             comparators={cid: CMP[codes["comparators"][n][j]] for n, cid in enumerate(comps)},
             printed=m["printed"], _where=(iset, i, k))
 
@@ -742,7 +746,8 @@ class Status:
                 "figure": None if self.value.value is None else str(self.value.value),
                 "polarity": self.polarity, "rag": self.rag, "rag_basis": self.rag_basis,
                 "rag_reason": self.rag_reason, "last": self.last,
-                "last_reason": self.last_reason, "previous": self.previous,
+                "last_reason": self.last_reason, "last_period": self.last_period,
+                "previous": self.previous,
                 "year_ago": self.year_ago, "outturn": self.outturn, "target": self.target,
                 "target_value": None if self.target_value is None else str(self.target_value),
                 "target_reason": self.target_reason, "comparators": dict(self.comparators),

@@ -3,6 +3,8 @@
     planbook check PLAN... [--json]   findings; exit 1 when there are errors
     planbook summary PLAN...          totals of every table, then findings
     planbook show PLAN [TABLE...]     tables laid out as finance prints them
+    planbook status PLAN... [--period P] [--json]
+                                      indicator dashboards: RAG, direction, reasons
     planbook convert IN OUT           from one format to another
     planbook export PLAN -o OUT       write a workbook (or any format) from a plan
     planbook formats                  the installed formats
@@ -83,6 +85,11 @@ def _cmd_summary(args) -> int:
         for tid in plan.budgets:
             for line in _table_summary(plan.budgets[tid]):
                 print(line)
+        dash = _dashboard_lines(plan)
+        if dash:
+            print("  Indicators:")
+            for line in dash:
+                print("  " + line)
         findings = plan.check()
         if findings.errors:
             worst = 1
@@ -91,6 +98,75 @@ def _cmd_summary(args) -> int:
             print(f"    - {f}")
         print()
     return worst
+
+
+def _dashboard_lines(plan, period=None, indent="  ") -> List[str]:
+    """One line per indicator set: how many red, amber, green, improving,
+    worsening."""
+    lines = []
+    for sid in plan.indicators:
+        iset = plan.indicators[sid]
+        if period is not None and period not in iset.periods:
+            continue
+        if iset.report_period is None and period is None:
+            lines.append(f"{indent}{iset.title or sid} [{sid}]: no figures yet")
+            continue
+        d = iset.status(period)
+        c = d.counts()
+        at = d[0].period if len(d) else period
+        lines.append(f"{indent}{iset.title or sid} [{sid}] at {at}: {len(d.measures())} measures; "
+                     f"{c['red']} red, {c['amber']} amber, {c['green']} green, "
+                     f"{c['no rag']} without RAG; {c['improving']} improving, "
+                     f"{c['worsening']} worsening, {c['same']} the same")
+    return lines
+
+
+def _cmd_status(args) -> int:
+    results = []
+    for path in args.plans:
+        plan = _load(path)
+        if args.json:
+            sets = []
+            for sid in plan.indicators:
+                iset = plan.indicators[sid]
+                if args.period is not None and args.period not in iset.periods:
+                    continue
+                if iset.report_period is None and args.period is None:
+                    continue
+                d = iset.status(args.period)
+                sets.append({"set": sid, "title": iset.title, "counts": d.counts(),
+                             "measures": d.to_dicts()})
+            results.append({"file": path, "sets": sets})
+            continue
+        print(f"== {plan.meta.get('title', path)}")
+        print(f"   file: {path}")
+        if not len(plan.indicators):
+            print("  (no indicators)")
+        for sid in plan.indicators:
+            iset = plan.indicators[sid]
+            if args.period is not None and args.period not in iset.periods:
+                continue
+            if iset.report_period is None and args.period is None:
+                print(f"  {iset.title or sid} [{sid}]: no figures yet")
+                continue
+            d = iset.status(args.period)
+            print(f"  {iset.title or sid} [{sid}] at {d[0].period if len(d) else '-'} "
+                  f"(better than last: against the {iset.direction.replace('_', ' ')})")
+            for r in d.measures():
+                print(f"    {r.ref:<10} {str(r.value)[:24]:>24}  {(r.symbol or '-'):<9} "
+                      f"{r.arrow or '-'} {r.last:<7} {(r.name or '')[:60]}")
+                print(f"    {'':<10} RAG: {r.rag_reason}")
+                print(f"    {'':<10} last: {r.last_reason}")
+            c = d.counts()
+            print(f"    {c['red']} red, {c['amber']} amber, {c['green']} green, "
+                  f"{c['no rag']} without RAG; {c['improving']} improving, "
+                  f"{c['worsening']} worsening, {c['same']} the same")
+        print()
+    if args.json:
+        out = results[0] if len(results) == 1 else results
+        json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    return 0
 
 
 def _cmd_show(args) -> int:
@@ -137,6 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("plan", metavar="PLAN")
     sh.add_argument("tables", nargs="*", metavar="TABLE")
     sh.set_defaults(func=_cmd_show)
+    st = sub.add_parser("status", help="indicator dashboards: RAG, direction of travel, reasons")
+    st.add_argument("plans", nargs="+", metavar="PLAN")
+    st.add_argument("--period", default=None,
+                    help="the period to report (default: each set's latest)")
+    st.add_argument("--json", action="store_true", help="print the dashboards as JSON")
+    st.set_defaults(func=_cmd_status)
     cv = sub.add_parser("convert", help="convert a plan between formats")
     cv.add_argument("input", metavar="IN")
     cv.add_argument("output", metavar="OUT")
