@@ -507,6 +507,46 @@ static PyObject *PlanCore_m_set(PyObject *self, PyObject *args)
     return PyErr_Format(PyExc_KeyError, "unknown measure field '%s'", field);
 }
 
+/* (status, value scaled by 10**6 or None, decimals, flags, note or None)
+ * -> a cell and its note.  Returns 0 with an exception set. */
+static int obs_from_tuple(PyObject *t, pb_obs *o, const char **note, Py_ssize_t *nl)
+{
+    const char *status;
+    PyObject *value;
+    int decimals, flags;
+    *note = NULL;
+    *nl = 0;
+    if (!PyArg_ParseTuple(t, "sOiiz#", &status, &value, &decimals, &flags, note, nl))
+        return 0;
+    int sc = pb_obs_status_from_name(status, strlen(status));
+    if (sc < 0) {
+        PyErr_Format(PyExc_ValueError, "unknown status '%s'", status);
+        return 0;
+    }
+    memset(o, 0, sizeof *o);
+    o->status = (uint8_t)sc;
+    if (value != Py_None) {
+        int over = 0;
+        o->value = PyLong_AsLongLongAndOverflow(value, &over);
+        if (over) {
+            PyErr_Format(PyExc_OverflowError, "a figure is too large");
+            return 0;
+        }
+        if (o->value == -1 && PyErr_Occurred())
+            return 0;
+    } else if (pb_obs_has_value((pb_obs_status)sc)) {
+        PyErr_Format(PyExc_ValueError, "status '%s' needs a value", status);
+        return 0;
+    }
+    if (decimals < 0 || decimals > PB_OBS_SCALE || flags < 0 || flags > 3) {
+        PyErr_Format(PyExc_ValueError, "decimals 0-6 and flags 0-3");
+        return 0;
+    }
+    o->decimals = (int8_t)decimals;
+    o->flags = (uint8_t)flags;
+    return 1;
+}
+
 static PyObject *PlanCore_m_cell_set(PyObject *self, PyObject *args)
 {
     Py_ssize_t si, i, k;
@@ -523,32 +563,11 @@ static PyObject *PlanCore_m_cell_set(PyObject *self, PyObject *args)
     pb_error_clear(&err);
     pb_status st;
     if (PyTuple_Check(text)) {
-        /* (status, value scaled by 10**6 or None, decimals, flags, note) */
-        const char *status, *note;
-        PyObject *value;
-        int decimals, flags;
-        Py_ssize_t nl;
-        if (!PyArg_ParseTuple(text, "sOiiz#", &status, &value, &decimals, &flags, &note, &nl))
-            return NULL;
-        int sc = pb_obs_status_from_name(status, strlen(status));
-        if (sc < 0)
-            return PyErr_Format(PyExc_ValueError, "unknown status '%s'", status);
         pb_obs o;
-        memset(&o, 0, sizeof o);
-        o.status = (uint8_t)sc;
-        if (value != Py_None) {
-            int over = 0;
-            o.value = PyLong_AsLongLongAndOverflow(value, &over);
-            if (over)
-                return PyErr_Format(PyExc_OverflowError, "a figure is too large");
-            if (o.value == -1 && PyErr_Occurred())
-                return NULL;
-        } else if (pb_obs_has_value((pb_obs_status)sc))
-            return PyErr_Format(PyExc_ValueError, "status '%s' needs a value", status);
-        if (decimals < 0 || decimals > PB_OBS_SCALE || flags < 0 || flags > 3)
-            return PyErr_Format(PyExc_ValueError, "decimals 0-6 and flags 0-3");
-        o.decimals = (int8_t)decimals;
-        o.flags = (uint8_t)flags;
+        const char *note;
+        Py_ssize_t nl;
+        if (!obs_from_tuple(text, &o, &note, &nl))
+            return NULL;
         st = pb_ind_set_cell(s, series, (size_t)i, (size_t)k, &o, note, note ? (size_t)nl : 0,
                              &err);
     } else {
@@ -593,10 +612,23 @@ static PyObject *PlanCore_m_milestone_add(PyObject *self, PyObject *args)
     pb_indset *s = get_set(self, si);
     const char *d, *t;
     Py_ssize_t dn, tn;
-    if (!s || !check_measure(s, i) || !text_arg(due, &d, &dn, 0) || !text_arg(target, &t, &tn, 0))
+    if (!s || !check_measure(s, i) || !text_arg(due, &d, &dn, 0))
         return NULL;
     pb_error err;
     pb_error_clear(&err);
+    if (PyTuple_Check(target)) {
+        pb_obs o;
+        const char *note;
+        Py_ssize_t nl;
+        if (!obs_from_tuple(target, &o, &note, &nl))
+            return NULL;
+        if (pb_ind_add_milestone_cell(s, (size_t)i, d, (size_t)dn, &o, note,
+                                      note ? (size_t)nl : 0, &err))
+            return raise_model(self, &err);
+        Py_RETURN_NONE;
+    }
+    if (!text_arg(target, &t, &tn, 0))
+        return NULL;
     if (pb_ind_add_milestone(s, (size_t)i, d, (size_t)dn, t, (size_t)tn, &err))
         return raise_model(self, &err);
     Py_RETURN_NONE;

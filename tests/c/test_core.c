@@ -480,6 +480,123 @@ static void test_review_regressions(void)
     }
 }
 
+static pb_obs obs(const char *s, pb_status *st, size_t *nl)
+{
+    pb_obs o;
+    size_t off;
+    pb_error e;
+    pb_error_clear(&e);
+    *st = pb_obs_parse(s, strlen(s), &o, &off, nl, &e);
+    return o;
+}
+
+static void test_indicators(void)
+{
+    pb_status st;
+    size_t nl;
+    pb_obs o = obs("1,257", &st, &nl);
+    CHECK(st == PB_OK && o.value == INT64_C(1257000000) && o.decimals == 0 &&
+          o.flags == PB_OBS_GROUPED);
+    o = obs("91.2% (Dec-Feb)", &st, &nl);
+    CHECK(st == PB_OK && o.value == 91200000 && o.decimals == 1 && o.flags == PB_OBS_PERCENT &&
+          nl == 7);
+    o = obs(" n/a ", &st, &nl);
+    CHECK(st == PB_OK && o.status == PB_OBS_NOT_APPLICABLE);
+    o = obs("Not available", &st, &nl);
+    CHECK(st == PB_OK && o.status == PB_OBS_NOT_AVAILABLE);
+    o = obs("", &st, &nl);
+    CHECK(st == PB_OK && o.status == PB_OBS_BLANK);
+    obs("8O.9", &st, &nl);
+    CHECK(st == PB_ERR_SYNTAX);
+    obs("1,00", &st, &nl);
+    CHECK(st == PB_ERR_SYNTAX);
+    obs("1.0000001", &st, &nl);
+    CHECK(st == PB_ERR_PRECISION);
+    obs("1.5000000", &st, &nl); /* trailing zeros beyond the scale are fine */
+    CHECK(st == PB_OK);
+    obs("99999999999999", &st, &nl);
+    CHECK(st == PB_ERR_OVERFLOW);
+    o = obs("-0.98", &st, &nl);
+    char buf[PB_AMOUNT_TEXT_MAX + 2];
+    pb_obs_format_value(&o, buf);
+    CHECK(st == PB_OK && !strcmp(buf, "-0.98"));
+    o = obs("12,345.5%", &st, &nl);
+    pb_obs_format_value(&o, buf);
+    CHECK(!strcmp(buf, "12,345.5%"));
+
+    int32_t d;
+    pb_error e;
+    pb_error_clear(&e);
+    CHECK(pb_date_parse("end Sept 2016", 13, &d, &e) == PB_OK && d == 20160930);
+    CHECK(pb_date_parse("31st March 2017", 15, &d, &e) == PB_OK && d == 20170331);
+    CHECK(pb_date_parse("by end February 2016", 20, &d, &e) == PB_OK && d == 20160229);
+    CHECK(pb_date_parse("2016-09-30", 10, &d, &e) == PB_OK && d == 20160930);
+    CHECK(pb_date_parse("31 February 2017", 16, &d, &e) == PB_ERR_SYNTAX);
+    CHECK(pb_date_parse("end 5 June 2016", 15, &d, &e) == PB_ERR_SYNTAX);
+    CHECK(pb_date_parse("sometime", 8, &d, &e) == PB_ERR_SYNTAX);
+
+    /* a set built through the API: thresholds, a target, a running total */
+    pb_plan *plan = pb_plan_new();
+    pb_indset *s = pb_plan_add_indset(plan, "k", 1, &e);
+    CHECK(s != NULL);
+    static const char *const periods[] = {"2013/14", "2014/15 Q1", "2014/15 Q2", "2014/15 Q3"};
+    for (int k = 0; k < 4; k++) {
+        pb_period p;
+        CHECK(pb_period_parse(periods[k], strlen(periods[k]), 4, &p, &e) == PB_OK);
+        CHECK(pb_indset_add_period(s, p, &e) == k);
+    }
+    int64_t a = pb_indset_add(s, PB_NONE, "1.3", 3, &e);
+    CHECK(a == 0 && pb_indset_add(s, PB_NONE, "1.3", 3, &e) < 0 && e.status == PB_ERR_DUPLICATE);
+    pb_ind_set_polarity(s, 0, PB_POLARITY_LOW);
+    CHECK(pb_ind_set_threshold(s, 0, PB_LEVEL_GOOD, "42.1", 4, &e) == PB_OK);
+    CHECK(pb_ind_set_threshold(s, 0, PB_LEVEL_CONCERN, "59.8", 4, &e) == PB_OK);
+    static const char *const vals[] = {"82.0", "79.5", "78.9", "80.9"};
+    for (int k = 0; k < 4; k++)
+        CHECK(pb_ind_set_cell_text(s, PB_SERIES_VALUE, 0, (size_t)k, vals[k], 4, &e) == PB_OK);
+    CHECK(pb_ind_set_cell_text(s, PB_SERIES_VALUE, 0, 0, "50%", 3, &e) == PB_ERR_INVALID);
+    pb_indset_set_direction(s, PB_DIR_OUTTURN);
+    CHECK(pb_indset_report_period(s) == 3);
+    pb_ind_status out;
+    CHECK(pb_ind_status_at(s, 0, 3, &out, &e) == PB_OK);
+    CHECK(out.rag == PB_RAG_RED && out.rag_basis == 1 && out.last == PB_CMP_BETTER &&
+          out.previous == PB_CMP_WORSE && out.outturn_period == 0);
+    char why[200];
+    pb_ind_explain(s, 0, 3, PB_ASPECT_RAG, why, sizeof why);
+    CHECK(!strcmp(why, "2014/15 Q3 80.9 against Of concern 59.8, lower is better: red"));
+    /* a sentence cut short stays valid text */
+    CHECK(pb_ind_explain(s, 0, 3, PB_ASPECT_LAST, why, 10) > 10 && strlen(why) == 9);
+
+    /* a companion count, a running total: previous not like for like */
+    int64_t c = pb_indset_add(s, 0, NULL, 0, &e);
+    CHECK(c == 1 && pb_ind_parent(s, 1) == 0);
+    pb_ind_set_unit(s, 1, PB_UNIT_COUNT);
+    pb_ind_set_polarity(s, 1, PB_POLARITY_HIGH);
+    pb_ind_set_cumulative(s, 1, 1);
+    static const char *const counts[] = {"400", "100", "210", "300"};
+    for (int k = 0; k < 4; k++)
+        CHECK(pb_ind_set_cell_text(s, PB_SERIES_VALUE, 1, (size_t)k, counts[k],
+                                   strlen(counts[k]), &e) == PB_OK);
+    CHECK(pb_ind_status_at(s, 1, 3, &out, &e) == PB_OK);
+    CHECK(out.previous == PB_CMP_NONE && out.previous_why == PB_WHY_NOT_LIKE_FOR_LIKE &&
+          out.outturn == PB_CMP_NONE);
+    /* removing the measure removes its companion */
+    CHECK(pb_indset_remove(s, 0, &e) == PB_OK && pb_indset_count(s) == 0);
+    CHECK(pb_indset_find(s, "1.3", 3) == -1);
+    /* a period added after the measures re-lays the cells */
+    a = pb_indset_add(s, PB_NONE, "x", 1, &e);
+    CHECK(pb_ind_set_cell_text(s, PB_SERIES_VALUE, 0, 3, "7", 1, &e) == PB_OK);
+    pb_period p5;
+    CHECK(pb_period_parse("2014/15 Q4", 10, 4, &p5, &e) == PB_OK);
+    CHECK(pb_indset_add_period(s, p5, &e) == 4);
+    CHECK(pb_ind_cell(s, PB_SERIES_VALUE, 0, 3)->value == 7000000 &&
+          pb_ind_cell(s, PB_SERIES_VALUE, 0, 4)->status == PB_OBS_BLANK);
+    pb_findings fs;
+    pb_findings_init(&fs);
+    CHECK(pb_plan_check(plan, &fs, &e) == PB_OK);
+    pb_findings_free(&fs);
+    pb_plan_free(plan);
+}
+
 int main(void)
 {
     test_money();
@@ -487,6 +604,7 @@ int main(void)
     test_model();
     test_yaml();
     test_review_regressions();
+    test_indicators();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
