@@ -24,6 +24,8 @@ typedef enum pb_finding_code {
     PB_FIND_UNCHECKED, /* a printed figure that cannot be checked */
     PB_FIND_STATUS,    /* a printed arrow differs from the status engine */
     PB_FIND_THRESHOLD, /* thresholds out of order for the polarity */
+    PB_FIND_SCORE,     /* a risk score is not likelihood x impact */
+    PB_FIND_MATRIX,    /* a likelihood or impact off the risk matrix */
     PB_FIND_COUNT
 } pb_finding_code;
 
@@ -38,6 +40,7 @@ typedef enum pb_severity {
 /* Which part of the plan a finding is about. */
 #define PB_PART_BUDGETS 0
 #define PB_PART_INDICATORS 1
+#define PB_PART_RISKS 2
 
 typedef struct pb_finding {
     uint8_t code;     /* pb_finding_code */
@@ -46,7 +49,8 @@ typedef struct pb_finding {
     int8_t decimals;  /* scale of the three amounts */
     /* PB_PART_BUDGETS: table, row, column of a budget table.
      * PB_PART_INDICATORS: table = indicator set, row = measure, column =
-     * period, other_column = printed column (PB_PRINTED_*). */
+     * period, other_column = printed column (PB_PRINTED_*).
+     * PB_PART_RISKS: table = register, row = risk, column = score kind. */
     uint8_t part;
     uint32_t table, row, column;                   /* PB_NONE where n/a */
     uint32_t other_table, other_row, other_column; /* equals, agreements */

@@ -274,6 +274,35 @@ pb_status pb_date_parse(const char *s, size_t n, int32_t *out, pb_error *err)
         *out = y * 10000 + mo * 100 + d;
         return PB_OK;
     }
+    /* dd/mm/yy or dd/mm/yyyy (day first, as in the UK) */
+    {
+        int parts[3] = {0, 0, 0}, np = 0, digits = 0;
+        size_t k = 0;
+        for (; k < n && np < 3; k++) {
+            if (buf[k] >= '0' && buf[k] <= '9') {
+                if (++digits > 4)
+                    break;
+                parts[np] = parts[np] * 10 + (buf[k] - '0');
+            } else if (buf[k] == '/' && digits && np < 2) {
+                np++;
+                digits = 0;
+            } else
+                break;
+        }
+        if (k == n && np == 2 && digits) {
+            y = parts[2];
+            if (digits == 2)
+                y += 2000; /* plans of this century */
+            else if (digits != 4)
+                goto bad;
+            mo = parts[1];
+            d = parts[0];
+            if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+                goto bad;
+            *out = y * 10000 + mo * 100 + d;
+            return PB_OK;
+        }
+    }
     int end = 0;
     size_t i = 0;
     while (i < n) {

@@ -86,7 +86,8 @@ size_t pb_obs_format_value(const pb_obs *o, char *buf);
 
 /* A date as plans write it: "31 March 2017", "31st March 2017",
  * "end Sept 2016", "by end December 2016", "June 2016" (the end of the
- * month), "2016-09-30".  *out is year*10000 + month*100 + day. */
+ * month), "2016-09-30", "11/09/16" and "11/09/2016" (day first; a two-digit
+ * year is 20yy).  *out is year*10000 + month*100 + day. */
 pb_status pb_date_parse(const char *s, size_t n, int32_t *out, pb_error *err);
 
 /* ------------------------------------------------------------- sets */

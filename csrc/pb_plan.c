@@ -174,6 +174,9 @@ pb_plan *pb_plan_new(void)
     plan->year_start = 4;
     plan->rag_percent = 1;
     plan->rag_tolerance = 5 * INT64_C(1000000);
+    plan->risk_lmax = plan->risk_imax = 5;
+    plan->risk_green = 4;
+    plan->risk_amber = 12;
     return plan;
 }
 
@@ -211,6 +214,7 @@ void pb_plan_free(pb_plan *plan)
         }
     free(plan->agreements);
     pb_indsets_free(plan);
+    pb_registers_free(plan);
     pb_arena_free(&plan->arena);
     free(plan);
 }
@@ -286,7 +290,7 @@ size_t pb_plan_memory(const pb_plan *plan)
              t->comp_cap * (sizeof(pb_amount) + 1) +
              t->row_ids.cap * sizeof(uint32_t);
     }
-    return m + pb_indsets_memory(plan);
+    return m + pb_indsets_memory(plan) + pb_registers_memory(plan);
 }
 
 /* ============================================================== tables */

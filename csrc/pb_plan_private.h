@@ -113,6 +113,11 @@ struct pb_plan {
     pb_index indset_ids;
     uint8_t rag_percent;   /* rag_tolerance is a percentage of the target */
     int64_t rag_tolerance; /* at PB_OBS_SCALE */
+    /* risk registers (pb_risk.c) */
+    struct pb_register **registers;
+    uint32_t nregisters, capregisters;
+    pb_index register_ids;
+    uint8_t risk_lmax, risk_imax, risk_green, risk_amber;
 };
 
 /* Shared helpers of the core's sources (pb_plan.c). */
@@ -126,6 +131,14 @@ int pb_grow(void **arr, uint32_t *cap, uint32_t need, size_t item);
 /* pb_indicator.c: free the plan's indicator sets; their memory. */
 void pb_indsets_free(pb_plan *plan);
 size_t pb_indsets_memory(const pb_plan *plan);
+/* pb_risk.c: the same for risk registers; their checks and messages. */
+void pb_registers_free(pb_plan *plan);
+size_t pb_registers_memory(const pb_plan *plan);
+struct pb_findings;
+struct pb_finding;
+pb_status pb_registers_check(const pb_plan *plan, struct pb_findings *out, pb_error *err);
+size_t pb_risk_finding_message(const pb_plan *plan, const struct pb_finding *f, char *buf,
+                               size_t cap);
 
 /* Mark the plan changed (invalidates computed caches). */
 static inline void pb_plan_touch(pb_plan *plan) { plan->generation++; }

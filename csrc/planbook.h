@@ -22,5 +22,6 @@
 #include "pb_plan.h"
 #include "pb_check.h"
 #include "pb_indicator.h"
+#include "pb_risk.h"
 
 #endif

@@ -42,7 +42,7 @@ def test_oracle_output_is_current(tmp_path):
 def test_findings_match_the_independent_oracle(path):
     plan = planbook.load(path)
     got = sorted((f.table, f.row, f.column, f.code, f.declared, f.computed, f.difference)
-                 for f in plan.check())
+                 for f in plan.check() if f.part == "budgets")
     want = sorted((o["table"], o["row"], o["column"], o["code"], Decimal(o["declared"]),
                    Decimal(o["computed"]), Decimal(o["difference"]))
                   for o in oracle_findings() if o["file"].endswith(path.name))

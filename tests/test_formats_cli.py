@@ -110,7 +110,8 @@ def test_save_keeps_the_file_mode(tmp_path):
 def test_cli_check_exit_status_and_json(tmp_path):
     run = run_cli("check", EX)
     assert run.returncode == 1
-    assert "2 errors" in run.stdout and "449,923" in run.stdout
+    # two misprinted totals and risk 4's score '8 (4x4)'
+    assert "3 errors" in run.stdout and "449,923" in run.stdout and "'8 (4x4)'" in run.stdout
     run = run_cli("check", "--json", EX)
     data = json.loads(run.stdout)
     f = data["findings"][0]

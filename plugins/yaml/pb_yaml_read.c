@@ -472,15 +472,43 @@ static int read_plan_meta(reader *r)
 
 static int read_settings(reader *r)
 {
-    static const char *const keys[] = {"tolerance", "rag_tolerance"};
+    static const char *const keys[] = {"tolerance", "rag_tolerance", "risk_matrix", "risk_bands"};
     if (!expect(r, YAML_MAPPING_START_EVENT, "a mapping of settings"))
         return 0;
     uint32_t seen = 0;
     int done, k;
-    while (next_key(r, &done, &seen, keys, 2, &k)) {
+    while (next_key(r, &done, &seen, keys, 4, &k)) {
         size_t saved = path_key(r, keys[k], strlen(keys[k]));
         if (!next(r))
             return 0;
+        if (k == 2 || k == 3) {
+            static const char *const mk[2][2] = {{"likelihood", "impact"}, {"green", "amber"}};
+            uint32_t line = LINE(r->ev), col = COL(r->ev);
+            if (!expect(r, YAML_MAPPING_START_EVENT, k == 2 ? "{likelihood: 5, impact: 5}"
+                                                            : "{green: 4, amber: 12}"))
+                return 0;
+            uint32_t mseen = 0;
+            int mdone, mi;
+            long v[2];
+            int a0, a1;
+            if (k == 2)
+                A->pb_plan_risk_matrix(r->plan, &a0, &a1);
+            else
+                A->pb_plan_risk_bands(r->plan, &a0, &a1);
+            v[0] = a0, v[1] = a1;
+            while (next_key(r, &mdone, &mseen, mk[k - 2], 2, &mi))
+                if (!next(r) || !small_int(r, 100, &v[mi], "a whole number"))
+                    return 0;
+            if (!mdone)
+                return 0;
+            pb_error e;
+            A->pb_error_clear(&e);
+            if ((k == 2 ? A->pb_plan_set_risk_matrix(r->plan, (int)v[0], (int)v[1], &e)
+                        : A->pb_plan_set_risk_bands(r->plan, (int)v[0], (int)v[1], &e)))
+                return fail_at(r, e.status, line, col, "%s", e.message);
+            path_pop(r, saved);
+            continue;
+        }
         if (k == 1) {
             if (!text_value(r, "a tolerance such as 5% or 0.5"))
                 return 0;
@@ -1882,12 +1910,173 @@ static int read_indicators(reader *r)
     }
 }
 
+/* ============================================================== risks */
+
+static int small_number(reader *r, long max, long *out, const char *what)
+{
+    return small_int(r, max, out, what);
+}
+
+static int read_score(reader *r, pb_register *g, size_t i, pb_score_kind k)
+{
+    pb_error e;
+    A->pb_error_clear(&e);
+    if (is_scalar(r)) {
+        if (!text_value(r, "a score"))
+            return 0;
+        if (A->pb_risk_set_score_text(g, i, k, sval(r), slen(r), &e))
+            return core_fail(r, &e);
+        return 1;
+    }
+    if (!expect(r, YAML_MAPPING_START_EVENT, "a score: 12 (4x3) or {likelihood, impact, score}"))
+        return 0;
+    static const char *const keys[] = {"likelihood", "impact", "score"};
+    uint32_t seen = 0, line = LINE(r->ev), col = COL(r->ev);
+    int done, key;
+    long v[3] = {0, 0, 0};
+    while (next_key(r, &done, &seen, keys, 3, &key)) {
+        if (!next(r) || !small_number(r, key == 2 ? 65535 : 255, &v[key], "a whole number"))
+            return 0;
+    }
+    if (!done)
+        return 0;
+    if (A->pb_risk_set_score(g, i, k, (int)v[0], (int)v[1], (int)v[2], &e))
+        return fail_at(r, e.status, line, col, "%s", e.message);
+    return 1;
+}
+
+static int read_risk(reader *r, pb_register *g)
+{
+    /* the fields of pb_risk_field in order, then the scores */
+    static const char *const keys[] = {
+        "id",       "category", "status",      "status_date", "description", "owner",
+        "objective", "controls", "impacts",    "mitigations", "actions",     "outcome",
+        "updated",  "inherent", "current",     "target"};
+    if (!expect(r, YAML_MAPPING_START_EVENT, "a risk (a mapping)"))
+        return 0;
+    uint32_t line = LINE(r->ev), col = COL(r->ev);
+    uint32_t seen = 0;
+    int done, k;
+    int64_t i = -1;
+    pb_error e;
+    A->pb_error_clear(&e);
+    while (next_key(r, &done, &seen, keys, 16, &k)) {
+        size_t saved = path_key(r, keys[k], strlen(keys[k]));
+        if (i < 0 && k != 0)
+            return FAIL(PB_ERR_SCHEMA, "a risk starts with its id");
+        if (!next(r))
+            return 0;
+        if (k == 0) {
+            if (!text_value(r, "the risk's id"))
+                return 0;
+            i = A->pb_register_add(g, sval(r), slen(r), &e);
+            if (i < 0)
+                return core_fail(r, &e);
+            A->pb_risk_set_source(g, (size_t)i, line, col);
+        } else if (k < PB_RISK_FIELD_COUNT) {
+            if (!is_null(r)) {
+                if (!text_value(r, "text"))
+                    return 0;
+                if (A->pb_risk_set_text(g, (size_t)i, (pb_risk_field)k, sval(r), slen(r), &e))
+                    return core_fail(r, &e);
+            }
+        } else if (!read_score(r, g, (size_t)i, (pb_score_kind)(k - PB_RISK_FIELD_COUNT)))
+            return 0;
+        path_pop(r, saved);
+    }
+    if (!done)
+        return 0;
+    if (i < 0)
+        return fail_at(r, PB_ERR_SCHEMA, line, col, "a risk needs an id");
+    return 1;
+}
+
+static int read_register(reader *r, pb_register *g)
+{
+    static const char *const keys[] = {"title",       "register_for", "version", "last_reviewed",
+                                       "reviewed_by", "next_review",  "note",    "score_order",
+                                       "risks"};
+    if (!expect(r, YAML_MAPPING_START_EVENT, "a risk register (a mapping)"))
+        return 0;
+    A->pb_register_set_source(g, LINE(r->ev), COL(r->ev));
+    uint32_t seen = 0;
+    int done, k;
+    pb_error e;
+    A->pb_error_clear(&e);
+    while (next_key(r, &done, &seen, keys, 9, &k)) {
+        size_t saved = path_key(r, keys[k], strlen(keys[k]));
+        if (k == 7 && (seen & (1u << 8)))
+            return FAIL(PB_ERR_SCHEMA, "'score_order' must come before 'risks'");
+        if (!next(r))
+            return 0;
+        if (k < PB_REG_FIELD_COUNT) {
+            if (!is_null(r)) {
+                if (!text_value(r, "text"))
+                    return 0;
+                if (A->pb_register_set_text(g, (pb_register_field)k, sval(r), slen(r), &e))
+                    return core_fail(r, &e);
+            }
+        } else if (k == 7) {
+            if (!text_value(r, "likelihood x impact or impact x likelihood"))
+                return 0;
+            if (key_is(r, "likelihood x impact"))
+                A->pb_register_set_score_order(g, PB_ORDER_LIKELIHOOD_IMPACT, &e);
+            else if (key_is(r, "impact x likelihood"))
+                A->pb_register_set_score_order(g, PB_ORDER_IMPACT_LIKELIHOOD, &e);
+            else
+                return FAIL(PB_ERR_SCHEMA,
+                            "score_order is 'likelihood x impact' or 'impact x likelihood'");
+        } else {
+            if (!expect(r, YAML_SEQUENCE_START_EVENT, "a list of risks"))
+                return 0;
+            for (size_t n = 0;; n++) {
+                if (!next(r))
+                    return 0;
+                if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+                    break;
+                size_t s2 = path_index(r, n);
+                if (!read_risk(r, g))
+                    return 0;
+                path_pop(r, s2);
+            }
+        }
+        path_pop(r, saved);
+    }
+    return done;
+}
+
+static int read_risks(reader *r)
+{
+    if (!expect(r, YAML_MAPPING_START_EVENT, "a mapping of risk registers by id"))
+        return 0;
+    for (;;) {
+        if (!next(r))
+            return 0;
+        if (r->ev.type == YAML_MAPPING_END_EVENT)
+            return 1;
+        if (!text_value(r, "a risk register id"))
+            return 0;
+        pb_error e;
+        A->pb_error_clear(&e);
+        size_t saved = path_key(r, sval(r), slen(r));
+        pb_register *g = A->pb_plan_add_register(r->plan, sval(r), slen(r), &e);
+        if (!g) {
+            if (e.status == PB_ERR_DUPLICATE)
+                return FAIL(PB_ERR_SCHEMA, "duplicate key: %s", e.message);
+            return core_fail(r, &e);
+        }
+        if (!next(r) || !read_register(r, g))
+            return 0;
+        path_pop(r, saved);
+    }
+}
+
 /* ========================================================= document */
 
 static int read_document(reader *r)
 {
     static const char *const keys[] = {"planbook", "plan", "settings", "budgets", "agreements",
-                                       "indicators"};
+                                       "indicators", "risks"};
     if (!next(r) || !expect(r, YAML_STREAM_START_EVENT, "a stream"))
         return 0;
     if (!next(r))
@@ -1903,13 +2092,17 @@ static int read_document(reader *r)
                     event_name(r->ev.type));
     uint32_t seen = 0;
     int done, k;
-    while (next_key(r, &done, &seen, keys, 6, &k)) {
+    while (next_key(r, &done, &seen, keys, 7, &k)) {
         size_t saved = path_key(r, keys[k], strlen(keys[k]));
         if (!next(r))
             return 0;
         switch (k) {
         case 5:
             if (!read_indicators(r))
+                return 0;
+            break;
+        case 6:
+            if (!read_risks(r))
                 return 0;
             break;
         case 0:

@@ -729,6 +729,103 @@ static int rag_tolerance(writer *w)
     return plain(w, "rag_tolerance") && text(w, buf);
 }
 
+/* ------------------------------------------------------------- risks */
+
+static int write_score(writer *w, pb_register *g, size_t i, pb_score_kind k)
+{
+    const char *t = A->pb_risk_score_text(g, i, k);
+    pb_score s = A->pb_risk_score(g, i, k);
+    if (!t && !s.likelihood && !s.impact && !s.score)
+        return 1;
+    if (!plain(w, A->pb_score_kind_name(k)))
+        return 0;
+    if (t)
+        return text(w, t);
+    char num[16];
+    if (!mapping_start(w, 1))
+        return 0;
+    static const char *const names[3] = {"likelihood", "impact", "score"};
+    int v[3] = {s.likelihood, s.impact, s.score};
+    for (int q = 0; q < 3; q++) {
+        if (!v[q])
+            continue;
+        snprintf(num, sizeof num, "%d", v[q]);
+        if (!plain(w, names[q]) || !plain(w, num))
+            return 0;
+    }
+    return mapping_end(w);
+}
+
+static int write_registers(writer *w)
+{
+    size_t nr = A->pb_plan_register_count(w->plan);
+    if (!nr)
+        return 1;
+    if (!plain(w, "risks") || !mapping_start(w, 0))
+        return 0;
+    for (size_t ri = 0; ri < nr; ri++) {
+        pb_register *g = A->pb_plan_register(w->plan, ri);
+        if (!text(w, A->pb_register_id(g)) || !mapping_start(w, 0))
+            return 0;
+        for (int f = 0; f < PB_REG_FIELD_COUNT; f++)
+            if (!kv_text(w, A->pb_register_field_name((pb_register_field)f),
+                         A->pb_register_text(g, (pb_register_field)f)))
+                return 0;
+        if (A->pb_register_score_order(g) == PB_ORDER_IMPACT_LIKELIHOOD &&
+            !(plain(w, "score_order") && plain(w, "impact x likelihood")))
+            return 0;
+        size_t n = A->pb_register_count(g);
+        if (!plain(w, "risks") || !sequence_start(w, 0))
+            return 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!mapping_start(w, 0))
+                return 0;
+            for (int f = 0; f < PB_RISK_FIELD_COUNT; f++)
+                if (!kv_text(w, A->pb_risk_field_name((pb_risk_field)f),
+                             A->pb_risk_text(g, i, (pb_risk_field)f)))
+                    return 0;
+            for (int k = 0; k < PB_SCORE_KIND_COUNT; k++)
+                if (!write_score(w, g, i, (pb_score_kind)k))
+                    return 0;
+            if (!mapping_end(w))
+                return 0;
+        }
+        if (!sequence_end(w) || !mapping_end(w))
+            return 0;
+    }
+    return mapping_end(w);
+}
+
+static int risk_settings(writer *w, int *wrote)
+{
+    int l, i, g, a;
+    A->pb_plan_risk_matrix(w->plan, &l, &i);
+    A->pb_plan_risk_bands(w->plan, &g, &a);
+    char buf[64];
+    *wrote = 0;
+    if (l != 5 || i != 5) {
+        snprintf(buf, sizeof buf, "%d", l);
+        if (!plain(w, "risk_matrix") || !mapping_start(w, 1) || !plain(w, "likelihood") ||
+            !plain(w, buf))
+            return 0;
+        snprintf(buf, sizeof buf, "%d", i);
+        if (!plain(w, "impact") || !plain(w, buf) || !mapping_end(w))
+            return 0;
+        *wrote = 1;
+    }
+    if (g != 4 || a != 12) {
+        snprintf(buf, sizeof buf, "%d", g);
+        if (!plain(w, "risk_bands") || !mapping_start(w, 1) || !plain(w, "green") ||
+            !plain(w, buf))
+            return 0;
+        snprintf(buf, sizeof buf, "%d", a);
+        if (!plain(w, "amber") || !plain(w, buf) || !mapping_end(w))
+            return 0;
+        *wrote = 1;
+    }
+    return 1;
+}
+
 static int write_document(writer *w)
 {
     yaml_event_t ev;
@@ -749,18 +846,25 @@ static int write_document(writer *w)
     int64_t rtol;
     A->pb_plan_rag_tolerance(p, &rpct, &rtol);
     int rag_default = rpct && rtol == 5 * INT64_C(1000000);
-    if (A->pb_plan_tolerance(p) || !rag_default) {
+    int lm, im, gb, ab;
+    A->pb_plan_risk_matrix(p, &lm, &im);
+    A->pb_plan_risk_bands(p, &gb, &ab);
+    int risk_default = lm == 5 && im == 5 && gb == 4 && ab == 12;
+    if (A->pb_plan_tolerance(p) || !rag_default || !risk_default) {
+        int wrote;
         if (!plain(w, "settings") || !mapping_start(w, 0))
             return 0;
         if (A->pb_plan_tolerance(p) && !tolerance(w, A->pb_plan_tolerance(p)))
             return 0;
         if (!rag_default && !rag_tolerance(w))
             return 0;
+        if (!risk_settings(w, &wrote))
+            return 0;
         if (!mapping_end(w))
             return 0;
     }
     size_t nt = A->pb_plan_table_count(p);
-    if (nt || !A->pb_plan_indset_count(p)) {
+    if (nt || !(A->pb_plan_indset_count(p) || A->pb_plan_register_count(p))) {
         if (!plain(w, "budgets") || !mapping_start(w, 0))
             return 0;
         for (size_t i = 0; i < nt; i++)
@@ -769,7 +873,7 @@ static int write_document(writer *w)
         if (!mapping_end(w))
             return 0;
     }
-    if (!write_agreements(w) || !write_indicators(w) || !mapping_end(w))
+    if (!write_agreements(w) || !write_indicators(w) || !write_registers(w) || !mapping_end(w))
         return 0;
     return emit(w, &ev, yaml_document_end_event_initialize(&ev, 1)) &&
            emit(w, &ev, yaml_stream_end_event_initialize(&ev)) &&

@@ -4,14 +4,15 @@
 >>> plan = planbook.examples.load("manchester-children-2018-19")
 >>> plan.budgets["subjective"].rows["Gross Expenditure"]["y2018"].difference
 Decimal('300')
->>> len(plan.check())
-2
+>>> [f.code for f in plan.check()]
+['total', 'total', 'score']
 """
 
 from . import errors
 from ._core import CORE_VERSION
 from ._indicators import (Dashboard, IndicatorSet, Indicators, Measure, Observation,
                           Status)
+from ._risks import Risk, RiskRegister, Risks, Score
 from ._model import Agreement, Cell, Column, Finding, Findings, Plan, Row, Table, format_amount
 from .errors import (AmountError, FormatError, PlanbookError, ReadError, ValidationError,
                      WriteError)
@@ -22,6 +23,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Plan", "Table", "Column", "Row", "Cell", "Finding", "Findings", "Agreement",
     "Indicators", "IndicatorSet", "Measure", "Observation", "Status", "Dashboard",
+    "Risks", "RiskRegister", "Risk", "Score",
     "load", "loads", "save", "dumps", "format_amount",
     "PlanbookError", "ReadError", "WriteError", "ValidationError", "AmountError",
     "FormatError", "errors", "examples", "get_include", "__version__", "CORE_VERSION",

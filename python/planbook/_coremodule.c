@@ -1055,6 +1055,23 @@ static int finding_names(const pb_plan *plan, const pb_finding *f, PyObject *d)
                put_str(d, "other_column_id", NULL) && put_str(d, "agreement_name", NULL) &&
                put_str(d, "part", "indicators");
     }
+    if (f->part == PB_PART_RISKS) {
+        const pb_register *g = pb_plan_register(plan, f->table);
+        const char *id = g && f->row < pb_register_count(g) ? pb_risk_text(g, f->row, PB_RISK_ID)
+                                                             : NULL;
+        const char *desc = g && f->row < pb_register_count(g)
+                               ? pb_risk_text(g, f->row, PB_RISK_DESCRIPTION)
+                               : NULL;
+        return put_str(d, "table_id", g ? pb_register_id(g) : NULL) &&
+               put_str(d, "row_label", desc) && put_str(d, "row_id", id) &&
+               put_str(d, "column_id",
+                       f->column < PB_SCORE_KIND_COUNT ? pb_score_kind_name(f->column) : NULL) &&
+               put_str(d, "column_label", NULL) && put_str(d, "column_period", NULL) &&
+               put_str(d, "column_phase", NULL) && put_str(d, "column_measure", NULL) &&
+               put_str(d, "other_table_id", NULL) && put_str(d, "other_row_label", NULL) &&
+               put_str(d, "other_column_id", NULL) && put_str(d, "agreement_name", NULL) &&
+               put_str(d, "part", "risks");
+    }
     if (!put_str(d, "part", "budgets"))
         return 0;
     const pb_table *t = f->table != PB_NONE ? pb_plan_table(plan, f->table) : NULL;
@@ -1307,9 +1324,11 @@ static PyObject *PlanCore_remove_agreement(PyObject *self, PyObject *arg)
 }
 
 #include "_coreindicators.c"
+#include "_corerisks.c"
 
 static PyMethodDef PlanCore_methods[] = {
     PB_INDICATOR_METHODS
+    PB_RISK_METHODS
     {"meta_keys", PlanCore_meta_keys, METH_NOARGS, "Names of the metadata fields."},
     {"get_meta", PlanCore_get_meta, METH_O, "get_meta(key) -> str | None"},
     {"set_meta", PlanCore_set_meta, METH_VARARGS, "set_meta(key, value | None)"},
@@ -1351,6 +1370,7 @@ static PyGetSetDef PlanCore_getset[] = {
     {"tolerance", PlanCore_get_tolerance, PlanCore_set_tolerance,
      "Default check tolerance, scaled by 10**6.", NULL},
     {"generation", PlanCore_get_generation, NULL, "Bumped by every change.", NULL},
+    PB_RISK_GETSET
     {"rag_tolerance", PlanCore_get_rag_tolerance, PlanCore_set_rag_tolerance,
      "(percent, value scaled by 10**6): RAG tolerance against a target.", NULL},
     {NULL, NULL, NULL, NULL, NULL}};

@@ -11,7 +11,7 @@ import json
 import threading
 import weakref
 from decimal import Decimal
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union, Tuple
 
 from . import _core
 from .errors import ValidationError
@@ -190,6 +190,31 @@ class Plan:
         is the whole dashboard."""
         from ._indicators import Indicators
         return Indicators(self)
+
+    @property
+    def risks(self) -> "Risks":
+        """The risk registers, by id: ``plan.risks["strategic"]["4"].current``."""
+        from ._risks import Risks
+        return Risks(self)
+
+    @property
+    def risk_matrix(self) -> Tuple[int, int]:
+        """(likelihood, impact) sides of the risk matrix; (5, 5) by default."""
+        return tuple(self._c.risk_matrix)
+
+    @risk_matrix.setter
+    def risk_matrix(self, value) -> None:
+        self._c.risk_matrix = tuple(value)
+
+    @property
+    def risk_bands(self) -> Tuple[int, int]:
+        """RAG bands by risk score: (green up to, amber up to); (4, 12) by
+        default, so 1-4 green, 5-12 amber, 15-25 red on a 5 x 5 matrix."""
+        return tuple(self._c.risk_bands)
+
+    @risk_bands.setter
+    def risk_bands(self, value) -> None:
+        self._c.risk_bands = tuple(value)
 
     @property
     def rag_tolerance(self) -> str:
@@ -957,14 +982,15 @@ class Agreement:
 class Finding:
     """One place where the figures disagree (or cannot be checked).
 
-    Attributes: code, severity, message, table, row (label), row_index,
+    Attributes: code, severity, message, part (budgets, indicators or
+    risks), table (a table, indicator set or register id), row (label), row_index,
     row_id, column (id), column_heading, declared, computed, difference
     (Decimal or None), agreement (name or None), other (dict: table, row,
     column of the other cell of an equals or agreement finding, or None),
     file, line, col (where the printed figure was read).
     """
 
-    __slots__ = ("code", "severity", "message", "table", "row", "row_index", "row_id",
+    __slots__ = ("code", "severity", "message", "part", "table", "row", "row_index", "row_id",
                  "column", "column_heading", "declared", "computed", "difference",
                  "agreement", "other", "file", "line", "col")
 
@@ -973,6 +999,8 @@ class Finding:
         # every name comes with the finding from the core, in one call
         self = cls.__new__(cls)
         self.code, self.severity, self.message = f["code"], f["severity"], f["message"]
+        #: "budgets", "indicators" or "risks"
+        self.part = f.get("part", "budgets")
         self.table = f["table_id"]
         self.row_index = f["row"]
         self.row, self.row_id = f["row_label"], f["row_id"]

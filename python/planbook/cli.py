@@ -15,6 +15,7 @@ written.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import sys
 from typing import List, Optional
@@ -73,6 +74,7 @@ def _table_summary(table) -> List[str]:
 
 def _cmd_summary(args) -> int:
     worst = 0
+    as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else datetime.date.today()
     for path in args.plans:
         plan = _load(path)
         meta = plan.meta
@@ -90,6 +92,19 @@ def _cmd_summary(args) -> int:
             print("  Indicators:")
             for line in dash:
                 print("  " + line)
+        if len(plan.risks):
+            print(f"  Risks (as of {as_of.isoformat()}):")
+            for rid in plan.risks:
+                reg = plan.risks[rid]
+                p = reg.profile()
+                review = ""
+                if reg.next_review:
+                    review = f"; next review {reg.next_review}"
+                    if reg.review_overdue(as_of):
+                        review += " (overdue)"
+                print(f"    {reg.title or rid} [{rid}]: {len(reg)} risks; {p['red']} red, "
+                      f"{p['amber']} amber, {p['green']} green, {p['unscored']} unscored"
+                      f"{review}")
         findings = plan.check()
         if findings.errors:
             worst = 1
@@ -208,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_cmd_check)
     s = sub.add_parser("summary", help="totals of every table, then the findings")
     s.add_argument("plans", nargs="+", metavar="PLAN")
+    s.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
+                   help="the date reviews are overdue against (default: today)")
     s.set_defaults(func=_cmd_summary)
     sh = sub.add_parser("show", help="print tables as finance lays them out")
     sh.add_argument("plan", metavar="PLAN")

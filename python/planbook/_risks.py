@@ -1,0 +1,360 @@
+"""Risk registers: views onto the core's registers, the matrix counts, the
+risk profile and the movement between two versions of a register.
+
+>>> import planbook
+>>> plan = planbook.Plan()
+>>> reg = plan.risks.add("strategic", title="Strategic risks", score_order="impact x likelihood")
+>>> r = reg.add("4", description="Legislative reform", current="8 (4x4)")
+>>> r.current
+Score(likelihood=4, impact=4, declared=8, text='8 (4x4)', value=16, rag='red')
+>>> [f.message for f in plan.check()]
+["risk '4': current score '8 (4x4)' is 8, but likelihood 4 x impact 4 is 16"]
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+from dataclasses import dataclass
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+
+__all__ = ["Risks", "RiskRegister", "Risk", "Score"]
+
+_FIELDS = ("id", "category", "status", "status_date", "description", "owner", "objective",
+           "controls", "impacts", "mitigations", "actions", "outcome", "updated")
+_REG_FIELDS = ("title", "register_for", "version", "last_reviewed", "reviewed_by",
+               "next_review", "note")
+_KINDS = ("inherent", "current", "target")
+
+
+@dataclass(frozen=True)
+class Score:
+    """A risk score: likelihood, impact, the declared score and the text
+    as printed (each None when not given); ``value`` the score in force
+    (likelihood x impact when both are given, else the declared score) and
+    its ``rag`` band."""
+    likelihood: Optional[int]
+    impact: Optional[int]
+    declared: Optional[int]
+    text: Optional[str]
+    value: int
+    rag: str
+
+    @property
+    def consistent(self) -> bool:
+        """Is the declared score likelihood x impact (or not checkable)?"""
+        if self.likelihood and self.impact and self.declared:
+            return self.declared == self.likelihood * self.impact
+        return True
+
+
+def _date(t) -> Optional[datetime.date]:
+    return None if t is None else datetime.date(*t)
+
+
+def _as_of(d) -> datetime.date:
+    if isinstance(d, datetime.datetime):
+        return d.date()
+    if isinstance(d, datetime.date):
+        return d
+    if isinstance(d, str):
+        return datetime.date.fromisoformat(d)
+    raise TypeError("as_of is a date or 'YYYY-MM-DD'")
+
+
+class Risks(Mapping[str, "RiskRegister"]):
+    """The plan's risk registers, by id."""
+
+    __slots__ = ("_plan",)
+
+    def __init__(self, plan):
+        self._plan = plan
+
+    def __getitem__(self, id: str) -> "RiskRegister":
+        if not isinstance(id, str) or self._plan._c.reg_find(id) < 0:
+            raise KeyError(id)
+        return RiskRegister(self._plan, id)
+
+    def __iter__(self) -> Iterator[str]:
+        c = self._plan._c
+        return iter([c.reg_get(i)["id"] for i in range(c.reg_count())])
+
+    def __len__(self) -> int:
+        return self._plan._c.reg_count()
+
+    def add(self, id: str, *, score_order: str = "likelihood x impact",
+            **fields: Optional[str]) -> "RiskRegister":
+        c = self._plan._c
+        ri = c.reg_add(id)
+        try:
+            c.reg_set(ri, "score_order", score_order)
+            for k, v in fields.items():
+                c.reg_set(ri, k, v)
+        except BaseException:
+            c.reg_remove(c.reg_find(id))
+            raise
+        return RiskRegister(self._plan, id)
+
+    def remove(self, id: str) -> None:
+        i = self._plan._c.reg_find(id)
+        if i < 0:
+            raise KeyError(id)
+        self._plan._c.reg_remove(i)
+
+    def __repr__(self) -> str:
+        return f"<Risks: {', '.join(self) or 'none'}>"
+
+
+class RiskRegister(Sequence["Risk"]):
+    """A register: its metadata and its risks, in order."""
+
+    __slots__ = ("_plan", "id")
+
+    def __init__(self, plan, id: str):
+        self._plan = plan
+        self.id = id
+
+    @property
+    def _i(self) -> int:
+        i = self._plan._c.reg_find(self.id)
+        if i < 0:
+            raise KeyError(f"risk register {self.id!r} is no longer in the plan")
+        return i
+
+    def _info(self) -> Dict[str, Any]:
+        return self._plan._c.reg_get(self._i)
+
+    def _text(name):
+        def get(self):
+            return self._info()[name]
+
+        def set_(self, value):
+            self._plan._c.reg_set(self._i, name, value)
+        return property(get, set_)
+
+    title = _text("title")
+    register_for = _text("register_for")
+    version = _text("version")
+    last_reviewed = _text("last_reviewed")
+    reviewed_by = _text("reviewed_by")
+    next_review = _text("next_review")
+    note = _text("note")
+    score_order = _text("score_order")
+    del _text
+
+    @property
+    def next_review_date(self) -> Optional[datetime.date]:
+        return _date(self._info()["next_review_date"])
+
+    @property
+    def last_reviewed_date(self) -> Optional[datetime.date]:
+        return _date(self._info()["last_reviewed_date"])
+
+    def review_overdue(self, as_of) -> bool:
+        """Is the register's next review before ``as_of`` (a date)?"""
+        d = self.next_review_date
+        return d is not None and d < _as_of(as_of)
+
+    # risks
+    def __len__(self) -> int:
+        return self._info()["count"]
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            rows = self._plan._c.risks(self._i)
+            return Risk(self, rows[key]["id"])
+        if isinstance(key, slice):
+            return [Risk(self, r["id"]) for r in self._plan._c.risks(self._i)[key]]
+        if not isinstance(key, str) or self._plan._c.risk_find(self._i, key) < 0:
+            raise KeyError(key)
+        return Risk(self, key)
+
+    def __iter__(self) -> Iterator["Risk"]:
+        return iter([Risk(self, r["id"]) for r in self._plan._c.risks(self._i)])
+
+    def __contains__(self, id: object) -> bool:
+        return isinstance(id, str) and self._plan._c.risk_find(self._i, id) >= 0
+
+    def add(self, id: str, **fields: Any) -> "Risk":
+        """Add a risk: ``add("4", category=..., description=..., owner=...,
+        current="8 (4x4)")`` (a score as printed, or a (likelihood, impact,
+        score) tuple with 0 for a part not given)."""
+        c, ri = self._plan._c, self._i
+        i = c.risk_add(ri, id)
+        try:
+            for k, v in fields.items():
+                c.risk_set(ri, i, k, v)
+        except BaseException:
+            c.risk_remove(ri, i)
+            raise
+        return Risk(self, id)
+
+    def remove(self, id: str) -> None:
+        i = self._plan._c.risk_find(self._i, id)
+        if i < 0:
+            raise KeyError(id)
+        self._plan._c.risk_remove(self._i, i)
+
+    # analysis
+    def matrix(self, kind: str = "current") -> List[List[int]]:
+        """Counts of risks in each cell of the matrix:
+        ``matrix()[likelihood-1][impact-1]``."""
+        lmax, imax = self._plan._c.risk_matrix
+        grid = [[0] * imax for _ in range(lmax)]
+        for r in self._plan._c.risks(self._i):
+            s = r[kind]
+            if s and s["likelihood"] and s["impact"] and s["likelihood"] <= lmax \
+                    and s["impact"] <= imax:
+                grid[s["likelihood"] - 1][s["impact"] - 1] += 1
+        return grid
+
+    def profile(self, kind: str = "current") -> Dict[str, int]:
+        """How many risks are red, amber, green, or unscored."""
+        out = {"red": 0, "amber": 0, "green": 0, "unscored": 0}
+        rag = self._plan._c.risk_rag
+        for r in self._plan._c.risks(self._i):
+            s = r[kind]
+            band = rag(s["value"]) if s else "none"
+            out[band if band != "none" else "unscored"] += 1
+        return out
+
+    def movement(self, earlier: "RiskRegister", kind: str = "current") -> List[Dict[str, Any]]:
+        """Risks compared with an earlier version of the register, by id:
+        added, removed, re-scored (up or down) or unchanged."""
+        before = {r["id"]: r for r in earlier._plan._c.risks(earlier._i)}
+        now = {r["id"]: r for r in self._plan._c.risks(self._i)}
+        out = []
+        for rid in list(now) + [x for x in before if x not in now]:
+            a, b = before.get(rid), now.get(rid)
+            va = (a[kind] or {}).get("value") if a else None
+            vb = (b[kind] or {}).get("value") if b else None
+            if a is None:
+                change = "added"
+            elif b is None:
+                change = "removed"
+            elif (va or 0) == (vb or 0):
+                change = "unchanged"
+            else:
+                change = "up" if (vb or 0) > (va or 0) else "down"
+            out.append({"id": rid, "change": change, "before": va, "after": vb})
+        return out
+
+    def to_pandas(self):
+        """One row per risk: the texts and each score's likelihood, impact,
+        declared score, value and RAG."""
+        from ._pandas import require_pandas
+        pd = require_pandas("RiskRegister.to_pandas")
+        rag = self._plan._c.risk_rag
+        rows = []
+        for r in self._plan._c.risks(self._i):
+            row = {k: r[k] for k in _FIELDS}
+            for k in _KINDS:
+                s = r[k]
+                row[f"{k}_likelihood"] = s["likelihood"] or None if s else None
+                row[f"{k}_impact"] = s["impact"] or None if s else None
+                row[f"{k}_score"] = s["value"] or None if s else None
+                row[f"{k}_rag"] = rag(s["value"]) if s else "none"
+            rows.append(row)
+        df = pd.DataFrame(rows)
+        for k in _KINDS:
+            df[f"{k}_rag"] = pd.Categorical(df[f"{k}_rag"] if len(df) else [],
+                                            categories=["red", "amber", "green", "none"],
+                                            ordered=True)
+        return df
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        colours = {"red": "#f4c7c3", "amber": "#fce8b2", "green": "#b7e1cd"}
+        symbol = {"red": "\u2716 red", "amber": "\u25b2 amber", "green": "\u2714 green"}
+        out = [f"<table class=\"planbook-risks\"><caption>{e(self.title or self.id)}</caption>"
+               "<thead><tr><th>ID</th><th>Category</th><th>Risk</th><th>Owner</th>"
+               "<th>Likelihood</th><th>Impact</th><th>Score</th><th>RAG</th></tr></thead><tbody>"]
+        for r in self:
+            s = r.current
+            bg = colours.get(s.rag) if s else None
+            style = f' style="background:{bg}"' if bg else ""
+            out.append(
+                f"<tr><td>{e(r.id)}</td><td>{e(r.category or '')}</td>"
+                f"<td>{e(r.description or '')}</td><td>{e(r.owner or '')}</td>"
+                f"<td>{s.likelihood or '' if s else ''}</td><td>{s.impact or '' if s else ''}</td>"
+                f"<td>{e(s.text or str(s.value)) if s else ''}</td>"
+                f"<td{style}>{symbol.get(s.rag, '') if s else ''}</td></tr>")
+        out.append("</tbody></table>")
+        return "".join(out)
+
+    def __repr__(self) -> str:
+        p = self.profile()
+        return (f"<RiskRegister {self.id!r}: {len(self)} risks; {p['red']} red, {p['amber']} "
+                f"amber, {p['green']} green>")
+
+
+class Risk:
+    """One risk of a register (a view: found by id on each access)."""
+
+    __slots__ = ("_reg", "_id")
+
+    def __init__(self, reg: RiskRegister, id: str):
+        self._reg = reg
+        self._id = id
+
+    def _where(self) -> Tuple[int, int]:
+        c = self._reg._plan._c
+        ri = self._reg._i
+        i = c.risk_find(ri, self._id)
+        if i < 0:
+            raise KeyError(f"risk {self._id!r} is no longer in register {self._reg.id!r}")
+        return ri, i
+
+    def _get(self) -> Dict[str, Any]:
+        return self._reg._plan._c.risk_get(*self._where())
+
+    def _set(self, name: str, value: Any) -> None:
+        ri, i = self._where()
+        self._reg._plan._c.risk_set(ri, i, name, value)
+        if name == "id":
+            self._id = value
+
+    def _text(name):
+        def get(self):
+            return self._get()[name]
+
+        def set_(self, value):
+            self._set(name, value)
+        return property(get, set_)
+
+    id = _text("id")
+    category = _text("category")
+    status = _text("status")
+    status_date = _text("status_date")
+    description = _text("description")
+    owner = _text("owner")
+    objective = _text("objective")
+    controls = _text("controls")
+    impacts = _text("impacts")
+    mitigations = _text("mitigations")
+    actions = _text("actions")
+    outcome = _text("outcome")
+    updated = _text("updated")
+    del _text
+
+    def _score(name):
+        def get(self) -> Optional[Score]:
+            s = self._get()[name]
+            if s is None:
+                return None
+            return Score(s["likelihood"] or None, s["impact"] or None, s["score"] or None,
+                         s["text"], s["value"], self._reg._plan._c.risk_rag(s["value"]))
+
+        def set_(self, value):
+            self._set(name, value)
+        return property(get, set_, doc=f"The {name} score (a :class:`Score` or None); set it "
+                                       "as printed ('12 (4x3)') or as (likelihood, impact, score).")
+
+    inherent = _score("inherent")
+    current = _score("current")
+    target = _score("target")
+    del _score
+
+    def __repr__(self) -> str:
+        s = self.current
+        return f"<Risk {self._reg.id}/{self._id}: {s.text or s.value if s else 'unscored'}>"
