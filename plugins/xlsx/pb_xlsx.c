@@ -578,6 +578,16 @@ static int findings_sheet(xl_ctx *x, lxw_worksheet *ws)
         if (!xl_string(x, ws, row, 0, A->pb_severity_name((pb_severity)f->severity), NULL) ||
             !xl_string(x, ws, row, 1, A->pb_finding_code_name((pb_finding_code)f->code), NULL))
             return 0;
+        if (f->part == PB_PART_RISKS && f->table < A->pb_plan_register_count(x->plan)) {
+            const pb_register *g = A->pb_plan_register(x->plan, f->table);
+            if (!xl_string(x, ws, row, 2, A->pb_register_id(g), NULL) ||
+                (f->row < A->pb_register_count(g) &&
+                 !xl_string(x, ws, row, 3, A->pb_risk_text(g, f->row, PB_RISK_ID), NULL)) ||
+                (f->column < PB_SCORE_KIND_COUNT &&
+                 !xl_string(x, ws, row, 4, A->pb_score_kind_name((pb_score_kind)f->column),
+                            NULL)))
+                return 0;
+        }
         if (f->part == PB_PART_INDICATORS && f->table < A->pb_plan_indset_count(x->plan)) {
             const pb_indset *s = A->pb_plan_indset(x->plan, f->table);
             const char *dn = x->dash_names[f->table];
