@@ -56,7 +56,7 @@ $(VENV)/.installed: $(SOURCES) | deps
 $(ASAN_VENV)/.installed: $(SOURCES) | deps
 	test -x $(ASAN_VENV)/bin/python || $(PYTHON) -m venv $(ASAN_VENV)
 	$(ASAN_VENV)/bin/python -m pip install -q --upgrade pip setuptools wheel
-	$(ASAN_VENV)/bin/python -m pip install -q pytest PyYAML pandas openpyxl python-calamine
+	$(ASAN_VENV)/bin/python -m pip install -q pytest PyYAML pandas openpyxl python-calamine matplotlib
 	rm -rf build
 	PLANBOOK_SANITIZE=1 $(ASAN_VENV)/bin/python -m pip install -q --no-build-isolation --force-reinstall --no-deps .
 	rm -rf build

@@ -8,7 +8,7 @@
 
 static const char *const code_names[PB_FIND_COUNT] = {
     "total", "formula", "parts", "equals", "agreement", "reference", "unchecked",
-    "status", "threshold", "score", "matrix"};
+    "status", "threshold", "score", "matrix", "date"};
 static const char *const severity_names[3] = {"info", "warning", "error"};
 
 const char *pb_finding_code_name(pb_finding_code code)
@@ -641,7 +641,9 @@ pb_status pb_plan_check(pb_plan *plan, pb_findings *out, pb_error *err)
     pb_status st = pb_indsets_check(plan, out, err);
     if (st)
         return st;
-    return pb_registers_check(plan, out, err);
+    if ((st = pb_registers_check(plan, out, err)))
+        return st;
+    return pb_collections_check(plan, out, err);
 }
 
 /* ------------------------------------------------------------ messages */
@@ -736,6 +738,8 @@ size_t pb_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
         return indicator_message(plan, f, buf, cap);
     if (f->part == PB_PART_RISKS)
         return pb_risk_finding_message(plan, f, buf, cap);
+    if (f->part == PB_PART_RECORDS)
+        return pb_record_finding_message(plan, f, buf, cap);
     char dv[PB_AMOUNT_TEXT_MAX], cv[PB_AMOUNT_TEXT_MAX], df[PB_AMOUNT_TEXT_MAX];
     char cn[160], on[160];
     const pb_table *t = f->table != PB_NONE ? plan->tables[f->table] : NULL;

@@ -26,6 +26,7 @@ typedef enum pb_finding_code {
     PB_FIND_THRESHOLD, /* thresholds out of order for the polarity */
     PB_FIND_SCORE,     /* a risk score is not likelihood x impact */
     PB_FIND_MATRIX,    /* a likelihood or impact off the risk matrix */
+    PB_FIND_DATE,      /* a date field that is not a date */
     PB_FIND_COUNT
 } pb_finding_code;
 
@@ -41,6 +42,7 @@ typedef enum pb_severity {
 #define PB_PART_BUDGETS 0
 #define PB_PART_INDICATORS 1
 #define PB_PART_RISKS 2
+#define PB_PART_RECORDS 3
 
 typedef struct pb_finding {
     uint8_t code;     /* pb_finding_code */
@@ -50,7 +52,8 @@ typedef struct pb_finding {
     /* PB_PART_BUDGETS: table, row, column of a budget table.
      * PB_PART_INDICATORS: table = indicator set, row = measure, column =
      * period, other_column = printed column (PB_PRINTED_*).
-     * PB_PART_RISKS: table = register, row = risk, column = score kind. */
+     * PB_PART_RISKS: table = register, row = risk, column = score kind.
+     * PB_PART_RECORDS: table = collection, row = item, column = field. */
     uint8_t part;
     uint32_t table, row, column;                   /* PB_NONE where n/a */
     uint32_t other_table, other_row, other_column; /* equals, agreements */

@@ -215,6 +215,7 @@ void pb_plan_free(pb_plan *plan)
     free(plan->agreements);
     pb_indsets_free(plan);
     pb_registers_free(plan);
+    pb_collections_free(plan);
     pb_arena_free(&plan->arena);
     free(plan);
 }
@@ -290,7 +291,8 @@ size_t pb_plan_memory(const pb_plan *plan)
              t->comp_cap * (sizeof(pb_amount) + 1) +
              t->row_ids.cap * sizeof(uint32_t);
     }
-    return m + pb_indsets_memory(plan) + pb_registers_memory(plan);
+    return m + pb_indsets_memory(plan) + pb_registers_memory(plan) +
+           pb_collections_memory(plan);
 }
 
 /* ============================================================== tables */

@@ -118,6 +118,10 @@ struct pb_plan {
     uint32_t nregisters, capregisters;
     pb_index register_ids;
     uint8_t risk_lmax, risk_imax, risk_green, risk_amber;
+    /* collections of records (pb_record.c) */
+    struct pb_collection **collections;
+    uint32_t ncollections, capcollections;
+    pb_index collection_ids;
 };
 
 /* Shared helpers of the core's sources (pb_plan.c). */
@@ -139,6 +143,12 @@ struct pb_finding;
 pb_status pb_registers_check(const pb_plan *plan, struct pb_findings *out, pb_error *err);
 size_t pb_risk_finding_message(const pb_plan *plan, const struct pb_finding *f, char *buf,
                                size_t cap);
+/* pb_record.c: the same for collections of records. */
+void pb_collections_free(pb_plan *plan);
+size_t pb_collections_memory(const pb_plan *plan);
+pb_status pb_collections_check(const pb_plan *plan, struct pb_findings *out, pb_error *err);
+size_t pb_record_finding_message(const pb_plan *plan, const struct pb_finding *f, char *buf,
+                                 size_t cap);
 
 /* Mark the plan changed (invalidates computed caches). */
 static inline void pb_plan_touch(pb_plan *plan) { plan->generation++; }

@@ -23,5 +23,6 @@
 #include "pb_check.h"
 #include "pb_indicator.h"
 #include "pb_risk.h"
+#include "pb_record.h"
 
 #endif

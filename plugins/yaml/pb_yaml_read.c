@@ -2071,12 +2071,195 @@ static int read_risks(reader *r)
     }
 }
 
+/* ============================================================ records */
+
+static int read_items(reader *r, pb_collection *c, uint32_t parent);
+
+static int read_item(reader *r, pb_collection *c, uint32_t parent)
+{
+    if (!expect(r, YAML_MAPPING_START_EVENT, "an item (a mapping)"))
+        return 0;
+    uint32_t line = LINE(r->ev), col = COL(r->ev);
+    pb_error e;
+    A->pb_error_clear(&e);
+    int64_t i = -1;
+    int saw_items = 0;
+    for (size_t nkeys = 0;; nkeys++) {
+        if (!next(r))
+            return 0;
+        if (r->ev.type == YAML_MAPPING_END_EVENT)
+            break;
+        if (!text_value(r, "a field name"))
+            return 0;
+        char name[PB_FIELD_NAME_MAX + 1];
+        size_t nl = slen(r);
+        if (nl > PB_FIELD_NAME_MAX) {
+            path_key(r, sval(r), 40);
+            return FAIL(PB_ERR_SCHEMA, "a field name is at most %d characters", PB_FIELD_NAME_MAX);
+        }
+        memcpy(name, sval(r), nl);
+        name[nl] = '\0';
+        size_t saved = path_key(r, name, nl);
+        int is_id = !strcmp(name, "id"), is_items = !strcmp(name, "items");
+        if (i < 0 && !is_id) {
+            /* an item without an id: created at its first field */
+            i = A->pb_collection_add(c, parent, NULL, 0, &e);
+            if (i < 0)
+                return core_fail(r, &e);
+            A->pb_item_set_source(c, (size_t)i, line, col);
+            r->cells++;
+        } else if (is_id && i >= 0)
+            return FAIL(PB_ERR_SCHEMA, nkeys ? "the id comes first" : "duplicate key 'id'");
+        if (saw_items)
+            return FAIL(PB_ERR_SCHEMA, "'items' comes after the item's fields");
+        if (!next(r))
+            return 0;
+        if (is_id) {
+            if (!text_value(r, "the item's id"))
+                return 0;
+            i = A->pb_collection_add(c, parent, sval(r), slen(r), &e);
+            if (i < 0)
+                return core_fail(r, &e);
+            A->pb_item_set_source(c, (size_t)i, line, col);
+            r->cells++;
+        } else if (is_items) {
+            saw_items = 1;
+            if (!read_items(r, c, (uint32_t)i))
+                return 0;
+        } else if (!is_null(r)) {
+            if (!text_value(r, "text"))
+                return 0;
+            if (A->pb_item_field(c, (size_t)i, name))
+                return FAIL(PB_ERR_SCHEMA, "duplicate key '%s'", name);
+            if (A->pb_item_set_field(c, (size_t)i, name, nl, sval(r), slen(r), &e))
+                return core_fail(r, &e);
+        }
+        if (r->cells > PB_YAML_CELLS_BASE + PB_YAML_CELLS_PER_BYTE * r->ev.start_mark.index)
+            return FAIL(PB_ERR_LIMIT, "more items than the input can hold");
+        path_pop(r, saved);
+    }
+    if (i < 0) {
+        i = A->pb_collection_add(c, parent, NULL, 0, &e);
+        if (i < 0)
+            return fail_at(r, e.status, line, col, "%s", e.message);
+        A->pb_item_set_source(c, (size_t)i, line, col);
+    }
+    return 1;
+}
+
+static int read_items(reader *r, pb_collection *c, uint32_t parent)
+{
+    if (!expect(r, YAML_SEQUENCE_START_EVENT, "a list of items"))
+        return 0;
+    for (size_t n = 0;; n++) {
+        if (!next(r))
+            return 0;
+        if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+            return 1;
+        size_t saved = path_index(r, n);
+        if (!read_item(r, c, parent))
+            return 0;
+        path_pop(r, saved);
+    }
+}
+
+static int read_collection(reader *r, pb_collection *c)
+{
+    static const char *const keys[] = {"title", "kind", "note", "dates", "links", "items"};
+    if (!expect(r, YAML_MAPPING_START_EVENT, "a collection (a mapping)"))
+        return 0;
+    A->pb_collection_set_source(c, LINE(r->ev), COL(r->ev));
+    uint32_t seen = 0;
+    int done, k;
+    pb_error e;
+    A->pb_error_clear(&e);
+    while (next_key(r, &done, &seen, keys, 6, &k)) {
+        size_t saved = path_key(r, keys[k], strlen(keys[k]));
+        if ((k == 3 || k == 4) && (seen & (1u << 5)))
+            return FAIL(PB_ERR_SCHEMA, "'%s' must come before 'items'", keys[k]);
+        if (!next(r))
+            return 0;
+        if (k <= 2) {
+            if (is_null(r))
+                goto popped;
+            if (!text_value(r, "text"))
+                return 0;
+            if (A->pb_collection_set_text(c, (pb_collection_field)k, sval(r), slen(r), &e))
+                return core_fail(r, &e);
+        } else if (k == 3) {
+            if (!expect(r, YAML_SEQUENCE_START_EVENT, "a list of field names"))
+                return 0;
+            for (;;) {
+                if (!next(r))
+                    return 0;
+                if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+                    break;
+                if (!text_value(r, "a field name"))
+                    return 0;
+                if (A->pb_collection_add_date_field(c, sval(r), slen(r), &e))
+                    return core_fail(r, &e);
+            }
+        } else if (k == 4) {
+            if (!expect(r, YAML_MAPPING_START_EVENT, "links: field -> target"))
+                return 0;
+            for (;;) {
+                if (!next(r))
+                    return 0;
+                if (r->ev.type == YAML_MAPPING_END_EVENT)
+                    break;
+                if (!text_value(r, "a field name"))
+                    return 0;
+                char *field = copy_scalar(r);
+                size_t fl = slen(r);
+                if (!field)
+                    return 0;
+                int ok = next(r) && text_value(r, "a link target");
+                if (ok && A->pb_collection_add_link(c, field, fl, sval(r), slen(r), &e))
+                    ok = core_fail(r, &e);
+                free(field);
+                if (!ok)
+                    return 0;
+            }
+        } else if (!read_items(r, c, PB_NONE))
+            return 0;
+    popped:
+        path_pop(r, saved);
+    }
+    return done;
+}
+
+static int read_records(reader *r)
+{
+    if (!expect(r, YAML_MAPPING_START_EVENT, "a mapping of collections by id"))
+        return 0;
+    for (;;) {
+        if (!next(r))
+            return 0;
+        if (r->ev.type == YAML_MAPPING_END_EVENT)
+            return 1;
+        if (!text_value(r, "a collection id"))
+            return 0;
+        pb_error e;
+        A->pb_error_clear(&e);
+        size_t saved = path_key(r, sval(r), slen(r));
+        pb_collection *c = A->pb_plan_add_collection(r->plan, sval(r), slen(r), &e);
+        if (!c) {
+            if (e.status == PB_ERR_DUPLICATE)
+                return FAIL(PB_ERR_SCHEMA, "duplicate key: %s", e.message);
+            return core_fail(r, &e);
+        }
+        if (!next(r) || !read_collection(r, c))
+            return 0;
+        path_pop(r, saved);
+    }
+}
+
 /* ========================================================= document */
 
 static int read_document(reader *r)
 {
     static const char *const keys[] = {"planbook", "plan", "settings", "budgets", "agreements",
-                                       "indicators", "risks"};
+                                       "indicators", "risks", "records"};
     if (!next(r) || !expect(r, YAML_STREAM_START_EVENT, "a stream"))
         return 0;
     if (!next(r))
@@ -2092,7 +2275,7 @@ static int read_document(reader *r)
                     event_name(r->ev.type));
     uint32_t seen = 0;
     int done, k;
-    while (next_key(r, &done, &seen, keys, 7, &k)) {
+    while (next_key(r, &done, &seen, keys, 8, &k)) {
         size_t saved = path_key(r, keys[k], strlen(keys[k]));
         if (!next(r))
             return 0;
@@ -2103,6 +2286,10 @@ static int read_document(reader *r)
             break;
         case 6:
             if (!read_risks(r))
+                return 0;
+            break;
+        case 7:
+            if (!read_records(r))
                 return 0;
             break;
         case 0:

@@ -826,6 +826,76 @@ static int risk_settings(writer *w, int *wrote)
     return 1;
 }
 
+/* ----------------------------------------------------------- records */
+
+static int write_items(writer *w, pb_collection *c, size_t from, size_t to)
+{
+    if (!sequence_start(w, 0))
+        return 0;
+    size_t i = from;
+    while (i < to) {
+        size_t end = A->pb_item_end(c, i);
+        if (!mapping_start(w, 0))
+            return 0;
+        if (A->pb_item_id(c, i) && !(plain(w, "id") && text(w, A->pb_item_id(c, i))))
+            return 0;
+        size_t nf = A->pb_item_field_count(c, i);
+        for (size_t k = 0; k < nf; k++)
+            if (!plain(w, A->pb_item_field_name(c, i, k)) ||
+                !text(w, A->pb_item_field_value(c, i, k)))
+                return 0;
+        if (end > i + 1 && !(plain(w, "items") && write_items(w, c, i + 1, end)))
+            return 0;
+        if (!mapping_end(w))
+            return 0;
+        i = end;
+    }
+    return sequence_end(w);
+}
+
+static int write_records(writer *w)
+{
+    size_t nc = A->pb_plan_collection_count(w->plan);
+    if (!nc)
+        return 1;
+    if (!plain(w, "records") || !mapping_start(w, 0))
+        return 0;
+    static const char *const names[PB_COLL_FIELD_COUNT] = {"title", "kind", "note"};
+    for (size_t ci = 0; ci < nc; ci++) {
+        pb_collection *c = A->pb_plan_collection(w->plan, ci);
+        if (!text(w, A->pb_collection_id(c)) || !mapping_start(w, 0))
+            return 0;
+        for (int f = 0; f < PB_COLL_FIELD_COUNT; f++)
+            if (!kv_text(w, names[f], A->pb_collection_text(c, (pb_collection_field)f)))
+                return 0;
+        size_t nd = A->pb_collection_date_count(c);
+        if (nd) {
+            if (!plain(w, "dates") || !sequence_start(w, 1))
+                return 0;
+            for (size_t k = 0; k < nd; k++)
+                if (!text(w, A->pb_collection_date_field(c, k)))
+                    return 0;
+            if (!sequence_end(w))
+                return 0;
+        }
+        size_t nl = A->pb_collection_link_count(c);
+        if (nl) {
+            if (!plain(w, "links") || !mapping_start(w, 0))
+                return 0;
+            for (size_t k = 0; k < nl; k++)
+                if (!text(w, A->pb_collection_link_field(c, k)) ||
+                    !text(w, A->pb_collection_link_target(c, k)))
+                    return 0;
+            if (!mapping_end(w))
+                return 0;
+        }
+        size_t n = A->pb_collection_count(c);
+        if (!plain(w, "items") || !write_items(w, c, 0, n) || !mapping_end(w))
+            return 0;
+    }
+    return mapping_end(w);
+}
+
 static int write_document(writer *w)
 {
     yaml_event_t ev;
@@ -864,7 +934,8 @@ static int write_document(writer *w)
             return 0;
     }
     size_t nt = A->pb_plan_table_count(p);
-    if (nt || !(A->pb_plan_indset_count(p) || A->pb_plan_register_count(p))) {
+    if (nt || !(A->pb_plan_indset_count(p) || A->pb_plan_register_count(p) ||
+                A->pb_plan_collection_count(p))) {
         if (!plain(w, "budgets") || !mapping_start(w, 0))
             return 0;
         for (size_t i = 0; i < nt; i++)
@@ -873,7 +944,8 @@ static int write_document(writer *w)
         if (!mapping_end(w))
             return 0;
     }
-    if (!write_agreements(w) || !write_indicators(w) || !write_registers(w) || !mapping_end(w))
+    if (!write_agreements(w) || !write_indicators(w) || !write_registers(w) ||
+        !write_records(w) || !mapping_end(w))
         return 0;
     return emit(w, &ev, yaml_document_end_event_initialize(&ev, 1)) &&
            emit(w, &ev, yaml_stream_end_event_initialize(&ev)) &&

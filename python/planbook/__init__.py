@@ -12,6 +12,7 @@ from . import errors
 from ._core import CORE_VERSION
 from ._indicators import (Dashboard, IndicatorSet, Indicators, Measure, Observation,
                           Status)
+from ._records import Collection, Record, Records
 from ._risks import Risk, RiskRegister, Risks, Score
 from ._model import Agreement, Cell, Column, Finding, Findings, Plan, Row, Table, format_amount
 from .errors import (AmountError, FormatError, PlanbookError, ReadError, ValidationError,
@@ -23,7 +24,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Plan", "Table", "Column", "Row", "Cell", "Finding", "Findings", "Agreement",
     "Indicators", "IndicatorSet", "Measure", "Observation", "Status", "Dashboard",
-    "Risks", "RiskRegister", "Risk", "Score",
+    "Risks", "RiskRegister", "Risk", "Score", "Records", "Collection", "Record",
     "load", "loads", "save", "dumps", "format_amount",
     "PlanbookError", "ReadError", "WriteError", "ValidationError", "AmountError",
     "FormatError", "errors", "examples", "get_include", "__version__", "CORE_VERSION",
@@ -39,7 +40,7 @@ def get_include() -> list:
 
 
 def __getattr__(name):
-    if name == "examples":
+    if name in ("examples", "plots"):
         import importlib
-        return importlib.import_module(".examples", __name__)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'planbook' has no attribute {name!r}")

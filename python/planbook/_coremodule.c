@@ -1072,6 +1072,21 @@ static int finding_names(const pb_plan *plan, const pb_finding *f, PyObject *d)
                put_str(d, "other_column_id", NULL) && put_str(d, "agreement_name", NULL) &&
                put_str(d, "part", "risks");
     }
+    if (f->part == PB_PART_RECORDS) {
+        const pb_collection *c = pb_plan_collection(plan, f->table);
+        int ok_item = c && f->row < pb_collection_count(c);
+        return put_str(d, "table_id", c ? pb_collection_id(c) : NULL) &&
+               put_str(d, "row_label",
+                       ok_item ? pb_item_field(c, f->row, "title") : NULL) &&
+               put_str(d, "row_id", ok_item ? pb_item_id(c, f->row) : NULL) &&
+               put_str(d, "column_id",
+                       ok_item ? pb_item_field_name(c, f->row, f->column) : NULL) &&
+               put_str(d, "column_label", NULL) && put_str(d, "column_period", NULL) &&
+               put_str(d, "column_phase", NULL) && put_str(d, "column_measure", NULL) &&
+               put_str(d, "other_table_id", NULL) && put_str(d, "other_row_label", NULL) &&
+               put_str(d, "other_column_id", NULL) && put_str(d, "agreement_name", NULL) &&
+               put_str(d, "part", "records");
+    }
     if (!put_str(d, "part", "budgets"))
         return 0;
     const pb_table *t = f->table != PB_NONE ? pb_plan_table(plan, f->table) : NULL;
@@ -1325,10 +1340,12 @@ static PyObject *PlanCore_remove_agreement(PyObject *self, PyObject *arg)
 
 #include "_coreindicators.c"
 #include "_corerisks.c"
+#include "_corerecords.c"
 
 static PyMethodDef PlanCore_methods[] = {
     PB_INDICATOR_METHODS
     PB_RISK_METHODS
+    PB_RECORD_METHODS
     {"meta_keys", PlanCore_meta_keys, METH_NOARGS, "Names of the metadata fields."},
     {"get_meta", PlanCore_get_meta, METH_O, "get_meta(key) -> str | None"},
     {"set_meta", PlanCore_set_meta, METH_VARARGS, "set_meta(key, value | None)"},
@@ -1453,6 +1470,8 @@ static PyObject *core_parse_period(PyObject *m, PyObject *args)
 }
 
 static PyMethodDef core_functions[] = {
+    {"date_range", core_date_range, METH_O,
+     "date_range(text) -> (start, end) as (y, m, d) tuples or None (undated)"},
     {"parse_amount", core_parse_amount, METH_VARARGS,
      "parse_amount(text, decimals) -> (state, scaled int)"},
     {"format_amount", (PyCFunction)(void (*)(void))core_format_amount,

@@ -192,6 +192,13 @@ class Plan:
         return Indicators(self)
 
     @property
+    def records(self) -> "Records":
+        """Collections of records (objectives, workstreams, action plans,
+        the timeline, SWOT, narrative, ...), by id."""
+        from ._records import Records
+        return Records(self)
+
+    @property
     def risks(self) -> "Risks":
         """The risk registers, by id: ``plan.risks["strategic"]["4"].current``."""
         from ._risks import Risks

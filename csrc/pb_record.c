@@ -1,0 +1,740 @@
+/* pb_record.c - collections of records, date ranges, and the link checks. */
+#include "pb_check.h"
+#include "pb_indicator.h"
+#include "pb_plan_private.h"
+#include "pb_record.h"
+#include "pb_risk.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct pb_field {
+    const char *name, *value;
+} pb_field;
+
+typedef struct pb_item {
+    const char *id;
+    uint32_t parent;
+    uint8_t depth;
+    pb_field *fields; /* malloc'd */
+    uint16_t nf, capf;
+    uint32_t line, column;
+} pb_item;
+
+struct pb_collection {
+    pb_plan *plan;
+    const char *id;
+    const char *text[PB_COLL_FIELD_COUNT];
+    const char **dates;
+    uint32_t ndates, capdates;
+    const char **link_field, **link_target;
+    uint32_t nlinks, caplinks;
+    pb_item *items;
+    uint32_t n, cap;
+    pb_index ids;
+    uint32_t line, column;
+};
+
+static const char *const kinds[] = {"objectives", "workstreams", "actions", "equality",
+                                    "timeline",   "swot",        "pestel",  "challenges",
+                                    "narrative",  "other"};
+
+static const char *dup(pb_plan *plan, const char *s, size_t n, pb_error *err)
+{
+    if (s && memchr(s, '\0', n)) {
+        pb_error_set(err, PB_ERR_INVALID, "text must not contain NUL characters");
+        return NULL;
+    }
+    char *p = pb_arena_strndup(&plan->arena, s, n);
+    if (!p)
+        pb_error_set(err, PB_ERR_NOMEM, NULL);
+    return p;
+}
+
+static int name_ok(const char *s, size_t n)
+{
+    if (!s || !n || n > PB_FIELD_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+/* -------------------------------------------------------- collections */
+
+static const char *coll_key(const void *ctx, uint32_t i)
+{
+    const pb_plan *plan = ctx;
+    return plan->collections[i]->id;
+}
+
+static const char *item_key(const void *ctx, uint32_t i)
+{
+    const pb_collection *c = ctx;
+    return c->items[i].id;
+}
+
+static void collection_free(pb_collection *c)
+{
+    if (!c)
+        return;
+    for (uint32_t i = 0; i < c->n; i++)
+        free(c->items[i].fields);
+    free(c->items);
+    free(c->dates);
+    free(c->link_field);
+    free(c->link_target);
+    pb_index_free(&c->ids);
+    free(c);
+}
+
+void pb_collections_free(pb_plan *plan)
+{
+    for (uint32_t i = 0; i < plan->ncollections; i++)
+        collection_free(plan->collections[i]);
+    free(plan->collections);
+    plan->collections = NULL;
+    plan->ncollections = plan->capcollections = 0;
+    pb_index_free(&plan->collection_ids);
+}
+
+size_t pb_collections_memory(const pb_plan *plan)
+{
+    size_t m = plan->capcollections * sizeof(pb_collection *);
+    for (uint32_t k = 0; k < plan->ncollections; k++) {
+        const pb_collection *c = plan->collections[k];
+        m += sizeof *c + c->cap * sizeof(pb_item) + c->ids.cap * 4;
+        for (uint32_t i = 0; i < c->n; i++)
+            m += c->items[i].capf * sizeof(pb_field);
+    }
+    return m;
+}
+
+size_t pb_plan_collection_count(const pb_plan *plan) { return plan->ncollections; }
+
+pb_collection *pb_plan_collection(const pb_plan *plan, size_t index)
+{
+    return index < plan->ncollections ? plan->collections[index] : NULL;
+}
+
+int64_t pb_plan_find_collection(const pb_plan *plan, const char *id, size_t len)
+{
+    return pb_index_get(&plan->collection_ids, id, len, coll_key, plan);
+}
+
+pb_collection *pb_plan_add_collection(pb_plan *plan, const char *id, size_t len, pb_error *err)
+{
+    if (!pb_id_valid(id, len)) {
+        pb_error_set(err, PB_ERR_INVALID,
+                     "'%.*s' is not a valid id (1-128 letters, digits, _ or -, not starting with -)",
+                     (int)(len > 60 ? 60 : len), id ? id : "");
+        return NULL;
+    }
+    if (pb_plan_find_collection(plan, id, len) >= 0) {
+        pb_error_set(err, PB_ERR_DUPLICATE, "duplicate collection id '%.*s'", (int)len, id);
+        return NULL;
+    }
+    if (!pb_grow((void **)&plan->collections, &plan->capcollections, plan->ncollections + 1,
+                 sizeof(pb_collection *))) {
+        pb_error_set(err, PB_ERR_NOMEM, NULL);
+        return NULL;
+    }
+    pb_collection *c = calloc(1, sizeof *c);
+    if (!c) {
+        pb_error_set(err, PB_ERR_NOMEM, NULL);
+        return NULL;
+    }
+    c->plan = plan;
+    if (!(c->id = dup(plan, id, len, err))) {
+        free(c);
+        return NULL;
+    }
+    plan->collections[plan->ncollections] = c;
+    if (!pb_index_put(&plan->collection_ids, plan->ncollections, coll_key, plan)) {
+        free(c);
+        pb_error_set(err, PB_ERR_NOMEM, NULL);
+        return NULL;
+    }
+    plan->ncollections++;
+    pb_plan_touch(plan);
+    return c;
+}
+
+pb_status pb_plan_remove_collection(pb_plan *plan, size_t index, pb_error *err)
+{
+    if (index >= plan->ncollections)
+        return pb_error_set(err, PB_ERR_RANGE, "no collection %zu", index);
+    collection_free(plan->collections[index]);
+    memmove(plan->collections + index, plan->collections + index + 1,
+            (plan->ncollections - index - 1) * sizeof(pb_collection *));
+    plan->ncollections--;
+    pb_index_free(&plan->collection_ids);
+    for (uint32_t i = 0; i < plan->ncollections; i++)
+        if (!pb_index_put(&plan->collection_ids, i, coll_key, plan))
+            return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    pb_plan_touch(plan);
+    return PB_OK;
+}
+
+const char *pb_collection_id(const pb_collection *c) { return c->id; }
+
+const char *pb_collection_text(const pb_collection *c, pb_collection_field f)
+{
+    return (unsigned)f < PB_COLL_FIELD_COUNT ? c->text[f] : NULL;
+}
+
+pb_status pb_collection_set_text(pb_collection *c, pb_collection_field f, const char *value,
+                                 size_t len, pb_error *err)
+{
+    if ((unsigned)f >= PB_COLL_FIELD_COUNT)
+        return pb_error_set(err, PB_ERR_RANGE, "unknown collection field");
+    if (f == PB_COLL_KIND && value) {
+        int ok = 0;
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+            ok |= strlen(kinds[k]) == len && !memcmp(kinds[k], value, len);
+        if (!ok)
+            return pb_error_set(err, PB_ERR_INVALID,
+                                "unknown kind '%.*s' (expected objectives, workstreams, actions, "
+                                "equality, timeline, swot, pestel, challenges, narrative or other)",
+                                (int)(len > 40 ? 40 : len), value);
+    }
+    const char *v = NULL;
+    if (value && !(v = dup(c->plan, value, len, err)))
+        return err ? err->status : PB_ERR_NOMEM;
+    c->text[f] = v;
+    pb_plan_touch(c->plan);
+    return PB_OK;
+}
+
+void pb_collection_source(const pb_collection *c, uint32_t *line, uint32_t *column)
+{
+    *line = c->line;
+    *column = c->column;
+}
+void pb_collection_set_source(pb_collection *c, uint32_t line, uint32_t column)
+{
+    c->line = line;
+    c->column = column;
+}
+
+size_t pb_collection_date_count(const pb_collection *c) { return c->ndates; }
+const char *pb_collection_date_field(const pb_collection *c, size_t k)
+{
+    return k < c->ndates ? c->dates[k] : NULL;
+}
+
+pb_status pb_collection_add_date_field(pb_collection *c, const char *name, size_t len,
+                                       pb_error *err)
+{
+    if (!name_ok(name, len))
+        return pb_error_set(err, PB_ERR_INVALID, "'%.*s' is not a field name",
+                            (int)(len > 40 ? 40 : len), name ? name : "");
+    for (uint32_t k = 0; k < c->ndates; k++)
+        if (strlen(c->dates[k]) == len && !memcmp(c->dates[k], name, len))
+            return pb_error_set(err, PB_ERR_DUPLICATE, "'%.*s' is already a date field",
+                                (int)len, name);
+    if (!pb_grow((void **)&c->dates, &c->capdates, c->ndates + 1, sizeof(char *)))
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    const char *d = dup(c->plan, name, len, err);
+    if (!d)
+        return PB_ERR_NOMEM;
+    c->dates[c->ndates++] = d;
+    pb_plan_touch(c->plan);
+    return PB_OK;
+}
+
+int pb_collection_is_date_field(const pb_collection *c, const char *name)
+{
+    if (!c->ndates)
+        return !strcmp(name, "due") || !strcmp(name, "date");
+    for (uint32_t k = 0; k < c->ndates; k++)
+        if (!strcmp(c->dates[k], name))
+            return 1;
+    return 0;
+}
+
+size_t pb_collection_link_count(const pb_collection *c) { return c->nlinks; }
+const char *pb_collection_link_field(const pb_collection *c, size_t k)
+{
+    return k < c->nlinks ? c->link_field[k] : NULL;
+}
+const char *pb_collection_link_target(const pb_collection *c, size_t k)
+{
+    return k < c->nlinks ? c->link_target[k] : NULL;
+}
+
+pb_status pb_collection_add_link(pb_collection *c, const char *field, size_t flen,
+                                 const char *target, size_t tlen, pb_error *err)
+{
+    if (!name_ok(field, flen))
+        return pb_error_set(err, PB_ERR_INVALID, "'%.*s' is not a field name",
+                            (int)(flen > 40 ? 40 : flen), field ? field : "");
+    if (!target || !tlen || tlen > 300)
+        return pb_error_set(err, PB_ERR_INVALID, "a link needs a target");
+    for (uint32_t k = 0; k < c->nlinks; k++)
+        if (strlen(c->link_field[k]) == flen && !memcmp(c->link_field[k], field, flen))
+            return pb_error_set(err, PB_ERR_DUPLICATE, "'%.*s' already links", (int)flen, field);
+    uint32_t cap = c->caplinks;
+    if (!pb_grow((void **)&c->link_field, &c->caplinks, c->nlinks + 1, sizeof(char *)))
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    uint32_t cap2 = cap;
+    if (!pb_grow((void **)&c->link_target, &cap2, c->caplinks, sizeof(char *)))
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    const char *f = dup(c->plan, field, flen, err);
+    const char *t = f ? dup(c->plan, target, tlen, err) : NULL;
+    if (!t)
+        return PB_ERR_NOMEM;
+    c->link_field[c->nlinks] = f;
+    c->link_target[c->nlinks] = t;
+    c->nlinks++;
+    pb_plan_touch(c->plan);
+    return PB_OK;
+}
+
+/* -------------------------------------------------------------- items */
+
+size_t pb_collection_count(const pb_collection *c) { return c->n; }
+
+int64_t pb_collection_find(const pb_collection *c, const char *id, size_t len)
+{
+    return pb_index_get(&c->ids, id, len, item_key, c);
+}
+
+size_t pb_item_end(const pb_collection *c, size_t i)
+{
+    if (i >= c->n)
+        return c->n;
+    size_t e = i + 1;
+    while (e < c->n && c->items[e].depth > c->items[i].depth)
+        e++;
+    return e;
+}
+
+int64_t pb_collection_add(pb_collection *c, uint32_t parent, const char *id, size_t len,
+                          pb_error *err)
+{
+    if (parent != PB_NONE) {
+        /* the parent must be the last item or one of its ancestors */
+        uint32_t p = c->n ? c->n - 1 : PB_NONE;
+        while (p != PB_NONE && p != parent)
+            p = c->items[p].parent;
+        if (p == PB_NONE) {
+            pb_error_set(err, PB_ERR_INVALID, "a child item follows its parent's last child");
+            return -1;
+        }
+        if (c->items[parent].depth + 1 >= PB_RECORD_MAX_DEPTH) {
+            pb_error_set(err, PB_ERR_LIMIT, "items nest at most %d deep", PB_RECORD_MAX_DEPTH);
+            return -1;
+        }
+    }
+    if (id && len && pb_collection_find(c, id, len) >= 0) {
+        pb_error_set(err, PB_ERR_DUPLICATE, "duplicate item id '%.*s'",
+                     (int)(len > 60 ? 60 : len), id);
+        return -1;
+    }
+    if (c->n >= UINT32_MAX - 2 || !pb_grow((void **)&c->items, &c->cap, c->n + 1, sizeof(pb_item))) {
+        pb_error_set(err, PB_ERR_NOMEM, NULL);
+        return -1;
+    }
+    pb_item *it = &c->items[c->n];
+    memset(it, 0, sizeof *it);
+    it->parent = parent;
+    it->depth = parent == PB_NONE ? 0 : (uint8_t)(c->items[parent].depth + 1);
+    if (id && len) {
+        if (!(it->id = dup(c->plan, id, len, err)))
+            return -1;
+        if (!pb_index_put(&c->ids, c->n, item_key, c)) {
+            pb_error_set(err, PB_ERR_NOMEM, NULL);
+            return -1;
+        }
+    }
+    pb_plan_touch(c->plan);
+    return c->n++;
+}
+
+static int rebuild_ids(pb_collection *c)
+{
+    pb_index_free(&c->ids);
+    for (uint32_t i = 0; i < c->n; i++)
+        if (c->items[i].id && !pb_index_put(&c->ids, i, item_key, c))
+            return 0;
+    return 1;
+}
+
+pb_status pb_collection_remove(pb_collection *c, size_t i, pb_error *err)
+{
+    if (i >= c->n)
+        return pb_error_set(err, PB_ERR_RANGE, "no item %zu", i);
+    size_t end = pb_item_end(c, i), cnt = end - i;
+    for (size_t j = i; j < end; j++)
+        free(c->items[j].fields);
+    memmove(c->items + i, c->items + end, (c->n - end) * sizeof(pb_item));
+    c->n -= (uint32_t)cnt;
+    for (uint32_t j = (uint32_t)i; j < c->n; j++)
+        if (c->items[j].parent != PB_NONE && c->items[j].parent >= end)
+            c->items[j].parent -= (uint32_t)cnt;
+    pb_plan_touch(c->plan);
+    if (!rebuild_ids(c))
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    return PB_OK;
+}
+
+uint32_t pb_item_parent(const pb_collection *c, size_t i) { return i < c->n ? c->items[i].parent : PB_NONE; }
+int pb_item_depth(const pb_collection *c, size_t i) { return i < c->n ? c->items[i].depth : 0; }
+const char *pb_item_id(const pb_collection *c, size_t i) { return i < c->n ? c->items[i].id : NULL; }
+
+pb_status pb_item_set_id(pb_collection *c, size_t i, const char *id, size_t len, pb_error *err)
+{
+    if (i >= c->n)
+        return pb_error_set(err, PB_ERR_RANGE, "no item %zu", i);
+    if (id && len) {
+        int64_t o = pb_collection_find(c, id, len);
+        if (o >= 0 && (size_t)o != i)
+            return pb_error_set(err, PB_ERR_DUPLICATE, "duplicate item id '%.*s'",
+                                (int)(len > 60 ? 60 : len), id);
+    }
+    const char *v = NULL;
+    if (id && len && !(v = dup(c->plan, id, len, err)))
+        return err ? err->status : PB_ERR_NOMEM;
+    c->items[i].id = v;
+    pb_plan_touch(c->plan);
+    if (!rebuild_ids(c))
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    return PB_OK;
+}
+
+size_t pb_item_field_count(const pb_collection *c, size_t i) { return i < c->n ? c->items[i].nf : 0; }
+const char *pb_item_field_name(const pb_collection *c, size_t i, size_t k)
+{
+    return i < c->n && k < c->items[i].nf ? c->items[i].fields[k].name : NULL;
+}
+const char *pb_item_field_value(const pb_collection *c, size_t i, size_t k)
+{
+    return i < c->n && k < c->items[i].nf ? c->items[i].fields[k].value : NULL;
+}
+
+const char *pb_item_field(const pb_collection *c, size_t i, const char *name)
+{
+    if (i >= c->n)
+        return NULL;
+    for (uint16_t k = 0; k < c->items[i].nf; k++)
+        if (!strcmp(c->items[i].fields[k].name, name))
+            return c->items[i].fields[k].value;
+    return NULL;
+}
+
+pb_status pb_item_set_field(pb_collection *c, size_t i, const char *name, size_t nlen,
+                            const char *value, size_t vlen, pb_error *err)
+{
+    if (i >= c->n)
+        return pb_error_set(err, PB_ERR_RANGE, "no item %zu", i);
+    if (!name_ok(name, nlen) || (nlen == 2 && !memcmp(name, "id", 2)) ||
+        (nlen == 5 && !memcmp(name, "items", 5)))
+        return pb_error_set(err, PB_ERR_INVALID,
+                            "'%.*s' is not a field name (1-64 letters, digits or _; not id "
+                            "or items)",
+                            (int)(nlen > 40 ? 40 : nlen), name ? name : "");
+    pb_item *it = &c->items[i];
+    int found = -1;
+    for (uint16_t k = 0; k < it->nf; k++)
+        if (strlen(it->fields[k].name) == nlen && !memcmp(it->fields[k].name, name, nlen))
+            found = k;
+    if (!value) {
+        if (found >= 0) {
+            memmove(it->fields + found, it->fields + found + 1,
+                    (size_t)(it->nf - found - 1) * sizeof(pb_field));
+            it->nf--;
+            pb_plan_touch(c->plan);
+        }
+        return PB_OK;
+    }
+    const char *v = dup(c->plan, value, vlen, err);
+    if (!v)
+        return err ? err->status : PB_ERR_NOMEM;
+    if (found >= 0) {
+        it->fields[found].value = v;
+    } else {
+        if (it->nf == UINT16_MAX)
+            return pb_error_set(err, PB_ERR_LIMIT, "an item has at most 65535 fields");
+        if (it->nf == it->capf) {
+            uint16_t ncap = it->capf ? (uint16_t)(it->capf < 32768 ? it->capf * 2 : 65535) : 4;
+            pb_field *nf = realloc(it->fields, ncap * sizeof(pb_field));
+            if (!nf)
+                return pb_error_set(err, PB_ERR_NOMEM, NULL);
+            it->fields = nf;
+            it->capf = ncap;
+        }
+        const char *nm = dup(c->plan, name, nlen, err);
+        if (!nm)
+            return PB_ERR_NOMEM;
+        it->fields[it->nf].name = nm;
+        it->fields[it->nf].value = v;
+        it->nf++;
+    }
+    pb_plan_touch(c->plan);
+    return PB_OK;
+}
+
+void pb_item_source(const pb_collection *c, size_t i, uint32_t *line, uint32_t *column)
+{
+    *line = i < c->n ? c->items[i].line : 0;
+    *column = i < c->n ? c->items[i].column : 0;
+}
+void pb_item_set_source(pb_collection *c, size_t i, uint32_t line, uint32_t column)
+{
+    if (i < c->n) {
+        c->items[i].line = line;
+        c->items[i].column = column;
+    }
+}
+
+/* ---------------------------------------------------------------- dates */
+
+static int ieq(const char *a, const char *s, size_t n)
+{
+    if (strlen(a) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char x = s[i], y = a[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x + 32);
+        if (x != y)
+            return 0;
+    }
+    return 1;
+}
+
+pb_status pb_date_range_parse(const char *s, size_t n, int32_t *start, int32_t *end,
+                              pb_error *err)
+{
+    size_t a = 0, b = n;
+    while (a < b && (s[a] == ' ' || s[a] == '\t'))
+        a++;
+    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '.'))
+        b--;
+    const char *t = s + a;
+    size_t m = b - a;
+    *start = *end = 0;
+    if (ieq("tbc", t, m) || ieq("ongoing", t, m) || ieq("on-going", t, m) ||
+        ieq("to be confirmed", t, m) || ieq("n/a", t, m) || m == 0)
+        return PB_OK;
+    /* a range: "X - Y" or "X – Y" (spaces around a hyphen, or an en dash) */
+    size_t sep = 0, seplen = 0;
+    for (size_t i = 1; i + 1 < m; i++) {
+        if (t[i] == '-' && t[i - 1] == ' ' && t[i + 1] == ' ') {
+            sep = i, seplen = 1;
+            break;
+        }
+        if (i + 2 < m && (unsigned char)t[i] == 0xE2 && (unsigned char)t[i + 1] == 0x80 &&
+            (unsigned char)t[i + 2] == 0x93) {
+            sep = i, seplen = 3;
+            break;
+        }
+    }
+    if (!seplen) {
+        int32_t d;
+        pb_status st = pb_date_parse(t, m, &d, err);
+        if (st)
+            return st;
+        *start = *end = d;
+        return PB_OK;
+    }
+    const char *right = t + sep + seplen;
+    size_t rn = m - sep - seplen;
+    while (rn && *right == ' ')
+        right++, rn--;
+    int32_t e;
+    pb_status st = pb_date_parse(right, rn, &e, err);
+    if (st)
+        return st;
+    /* the left side borrows what it lacks from the right */
+    size_t ln = sep;
+    while (ln && t[ln - 1] == ' ')
+        ln--;
+    char buf[96];
+    if (ln == 0 || ln > 60)
+        goto bad;
+    int has_year = 0, has_month = 0, digits = 0;
+    for (size_t i = 0; i <= ln; i++) {
+        if (i < ln && t[i] >= '0' && t[i] <= '9') {
+            digits++;
+            continue;
+        }
+        if (digits == 4)
+            has_year = 1;
+        digits = 0;
+    }
+    {
+        size_t i = 0;
+        while (i < ln) {
+            while (i < ln && t[i] == ' ')
+                i++;
+            size_t j = i;
+            while (j < ln && t[j] != ' ')
+                j++;
+            if (j > i && pb_month_from_name(t + i, j - i))
+                has_month = 1;
+            i = j;
+        }
+    }
+    static const char *const months[12] = {"January", "February", "March",     "April",
+                                           "May",     "June",     "July",      "August",
+                                           "September", "October", "November", "December"};
+    int ey = e / 10000, em = e / 100 % 100;
+    if (has_year)
+        snprintf(buf, sizeof buf, "%.*s", (int)ln, t);
+    else if (has_month)
+        snprintf(buf, sizeof buf, "%.*s %d", (int)ln, t, ey);
+    else
+        snprintf(buf, sizeof buf, "%.*s %s %d", (int)ln, t, months[em - 1], ey);
+    int32_t d;
+    if (pb_date_parse(buf, strlen(buf), &d, NULL) || d > e)
+        goto bad;
+    *start = d;
+    *end = e;
+    return PB_OK;
+bad:
+    return pb_error_set(err, PB_ERR_SYNTAX,
+                        "'%.*s' is not a date or a range of dates (10 - 12 February 2015)",
+                        (int)(n > 60 ? 60 : n), s);
+}
+
+int32_t pb_item_due(const pb_collection *c, size_t i)
+{
+    if (i >= c->n)
+        return 0;
+    const pb_item *it = &c->items[i];
+    for (uint16_t k = 0; k < it->nf; k++)
+        if (pb_collection_is_date_field(c, it->fields[k].name)) {
+            int32_t a, b;
+            const char *v = it->fields[k].value;
+            if (!pb_date_range_parse(v, strlen(v), &a, &b, NULL) && b)
+                return b;
+        }
+    return 0;
+}
+
+/* --------------------------------------------------------------- checks */
+
+static pb_finding *new_finding(pb_findings *out)
+{
+    if (out->count == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 16;
+        pb_finding *p = realloc(out->items, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        out->items = p;
+        out->cap = cap;
+    }
+    pb_finding *f = &out->items[out->count++];
+    memset(f, 0, sizeof *f);
+    f->table = f->row = f->column = PB_NONE;
+    f->other_table = f->other_row = f->other_column = PB_NONE;
+    f->agreement = PB_NONE;
+    f->part = PB_PART_RECORDS;
+    return f;
+}
+
+/* Does id (s[0..n)) exist at target? -1 when the target itself does not. */
+static int resolves(const pb_plan *plan, const char *target, const char *s, size_t n)
+{
+    if (!strncmp(target, "indicators.", 11)) {
+        int64_t k = pb_plan_find_indset(plan, target + 11, strlen(target + 11));
+        if (k < 0)
+            return -1;
+        return pb_indset_find(pb_plan_indset(plan, (size_t)k), s, n) >= 0;
+    }
+    if (!strncmp(target, "risks.", 6)) {
+        int64_t k = pb_plan_find_register(plan, target + 6, strlen(target + 6));
+        if (k < 0)
+            return -1;
+        return pb_register_find(pb_plan_register(plan, (size_t)k), s, n) >= 0;
+    }
+    int64_t k = pb_plan_find_collection(plan, target, strlen(target));
+    if (k < 0)
+        return -1;
+    return pb_collection_find(pb_plan_collection(plan, (size_t)k), s, n) >= 0;
+}
+
+pb_status pb_collections_check(const pb_plan *plan, pb_findings *out, pb_error *err)
+{
+    for (uint32_t ci = 0; ci < plan->ncollections; ci++) {
+        const pb_collection *c = plan->collections[ci];
+        for (uint32_t i = 0; i < c->n; i++) {
+            const pb_item *it = &c->items[i];
+            for (uint16_t k = 0; k < it->nf; k++) {
+                const char *name = it->fields[k].name, *v = it->fields[k].value;
+                if (pb_collection_is_date_field(c, name)) {
+                    int32_t a, b;
+                    if (pb_date_range_parse(v, strlen(v), &a, &b, NULL)) {
+                        pb_finding *f = new_finding(out);
+                        if (!f)
+                            return pb_error_set(err, PB_ERR_NOMEM, NULL);
+                        f->code = PB_FIND_DATE;
+                        f->severity = PB_SEV_WARNING;
+                        f->table = ci, f->row = i, f->column = k;
+                        f->line = it->line, f->col = it->column;
+                        snprintf(f->detail, sizeof f->detail,
+                                 "%s '%.120s' is not a date, so it cannot be overdue", name, v);
+                    }
+                }
+                for (uint32_t l = 0; l < c->nlinks; l++) {
+                    if (strcmp(c->link_field[l], name))
+                        continue;
+                    const char *target = c->link_target[l];
+                    /* one id, or several separated by commas or semicolons */
+                    const char *p = v;
+                    while (*p) {
+                        while (*p == ' ' || *p == ',' || *p == ';')
+                            p++;
+                        const char *q = p;
+                        while (*q && *q != ',' && *q != ';')
+                            q++;
+                        const char *e = q;
+                        while (e > p && e[-1] == ' ')
+                            e--;
+                        if (e > p) {
+                            int r = resolves(plan, target, p, (size_t)(e - p));
+                            if (r != 1) {
+                                pb_finding *f = new_finding(out);
+                                if (!f)
+                                    return pb_error_set(err, PB_ERR_NOMEM, NULL);
+                                f->code = PB_FIND_REFERENCE;
+                                f->severity = PB_SEV_ERROR;
+                                f->table = ci, f->row = i, f->column = k;
+                                f->line = it->line, f->col = it->column;
+                                if (r < 0)
+                                    snprintf(f->detail, sizeof f->detail,
+                                             "%s links to '%s', which is not in the plan", name,
+                                             target);
+                                else
+                                    snprintf(f->detail, sizeof f->detail,
+                                             "%s '%.*s' is not in %s", name,
+                                             (int)((e - p) > 100 ? 100 : (e - p)), p, target);
+                            }
+                        }
+                        p = q;
+                    }
+                }
+            }
+        }
+    }
+    return PB_OK;
+}
+
+size_t pb_record_finding_message(const pb_plan *plan, const pb_finding *f, char *buf, size_t cap)
+{
+    const pb_collection *c = f->table < plan->ncollections ? plan->collections[f->table] : NULL;
+    const char *id = c && f->row < c->n ? c->items[f->row].id : NULL;
+    int n;
+    if (id)
+        n = snprintf(buf, cap, "%s item '%s': %s", c ? c->id : "?", id, f->detail);
+    else
+        n = snprintf(buf, cap, "%s item %u: %s", c ? c->id : "?", f->row + 1, f->detail);
+    return n < 0 ? 0 : (size_t)n;
+}

@@ -1,0 +1,312 @@
+"""Collections of records: objectives, workstreams, action plans, equality
+assessments, the timeline, SWOT, PESTEL, challenges and narrative
+sections (docs/format.md, "Records").
+
+>>> import planbook
+>>> plan = planbook.Plan()
+>>> acts = plan.records.add("actions", kind="actions", title="Action plan")
+>>> r1 = acts.add("1", title="Strengthen the front door")
+>>> _ = acts.add("1.1", parent=r1, action="Open the MASH", owner="Head of service",
+...              due="end March 2015", status="Open")
+>>> _ = acts.add("1.2", parent=r1, action="Review thresholds", due="TBC")
+>>> [r.id for r in acts.overdue("2015-06-30")], [r.id for r in acts.undated()]
+(['1.1'], ['1', '1.2'])
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _core
+
+__all__ = ["Records", "Collection", "Record"]
+
+DONE = {"complete", "completed", "closed", "done", "achieved", "met"}
+
+
+def _as_of(d) -> datetime.date:
+    if isinstance(d, datetime.datetime):
+        return d.date()
+    if isinstance(d, datetime.date):
+        return d
+    if isinstance(d, str):
+        return datetime.date.fromisoformat(d)
+    raise TypeError("as_of is a date or 'YYYY-MM-DD'")
+
+
+def date_range(text: str) -> Tuple[Optional[datetime.date], Optional[datetime.date]]:
+    """A date or range as plans write it -> (start, end); (None, None) for
+    TBC or ongoing.
+
+    >>> date_range("10 - 12 February 2015")
+    (datetime.date(2015, 2, 10), datetime.date(2015, 2, 12))
+    """
+    a, b = _core.date_range(text)
+    return (None if a is None else datetime.date(*a), None if b is None else datetime.date(*b))
+
+
+class Records(Mapping[str, "Collection"]):
+    """The plan's collections of records, by id."""
+
+    __slots__ = ("_plan",)
+
+    def __init__(self, plan):
+        self._plan = plan
+
+    def __getitem__(self, id: str) -> "Collection":
+        if not isinstance(id, str) or self._plan._c.coll_find(id) < 0:
+            raise KeyError(id)
+        return Collection(self._plan, id)
+
+    def __iter__(self) -> Iterator[str]:
+        c = self._plan._c
+        return iter([c.coll_get(i)["id"] for i in range(c.coll_count())])
+
+    def __len__(self) -> int:
+        return self._plan._c.coll_count()
+
+    def add(self, id: str, *, kind: str = "other", title: Optional[str] = None,
+            note: Optional[str] = None, dates: Sequence[str] = (),
+            links: Optional[Mapping[str, str]] = None) -> "Collection":
+        c = self._plan._c
+        ci = c.coll_add(id)
+        try:
+            c.coll_set(ci, "kind", kind)
+            c.coll_set(ci, "title", title)
+            c.coll_set(ci, "note", note)
+            for d in dates:
+                c.coll_set(ci, "add_date", d)
+            for f, t in (links or {}).items():
+                c.coll_set(ci, "add_link", (f, t))
+        except BaseException:
+            c.coll_remove(c.coll_find(id))
+            raise
+        return Collection(self._plan, id)
+
+    def remove(self, id: str) -> None:
+        i = self._plan._c.coll_find(id)
+        if i < 0:
+            raise KeyError(id)
+        self._plan._c.coll_remove(i)
+
+    def __repr__(self) -> str:
+        return f"<Records: {', '.join(self) or 'none'}>"
+
+
+class Collection(Sequence["Record"]):
+    """Items in print order (each with its parent); ``coll["2(iii)"]`` by
+    id, ``coll[0]`` by position."""
+
+    __slots__ = ("_plan", "id")
+
+    def __init__(self, plan, id: str):
+        self._plan = plan
+        self.id = id
+
+    @property
+    def _i(self) -> int:
+        i = self._plan._c.coll_find(self.id)
+        if i < 0:
+            raise KeyError(f"collection {self.id!r} is no longer in the plan")
+        return i
+
+    def _info(self) -> Dict[str, Any]:
+        return self._plan._c.coll_get(self._i)
+
+    def _text(name):
+        def get(self):
+            return self._info()[name]
+
+        def set_(self, value):
+            self._plan._c.coll_set(self._i, name, value)
+        return property(get, set_)
+
+    title = _text("title")
+    kind = _text("kind")
+    note = _text("note")
+    del _text
+
+    @property
+    def date_fields(self) -> List[str]:
+        return self._info()["dates"] or ["due", "date"]
+
+    @property
+    def links(self) -> Dict[str, str]:
+        return dict(self._info()["links"])
+
+    def __len__(self) -> int:
+        return self._info()["count"]
+
+    def _items(self) -> List[Dict[str, Any]]:
+        return self._plan._c.items(self._i)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return [Record(self, d) for d in self._items()[key]]
+        if isinstance(key, int):
+            return Record(self, self._plan._c.item_get(self._i, key if key >= 0 else
+                                                       len(self) + key))
+        i = self._plan._c.item_find(self._i, key) if isinstance(key, str) else -1
+        if i < 0:
+            raise KeyError(key)
+        return Record(self, self._plan._c.item_get(self._i, i))
+
+    def __iter__(self) -> Iterator["Record"]:
+        return iter([Record(self, d) for d in self._items()])
+
+    def __contains__(self, id: object) -> bool:
+        return isinstance(id, str) and self._plan._c.item_find(self._i, id) >= 0
+
+    def add(self, id: Optional[str] = None, *, parent: Union["Record", str, None] = None,
+            **fields: Optional[str]) -> "Record":
+        """Append an item (under ``parent``: a Record or an id), with its
+        fields as text."""
+        c, ci = self._plan._c, self._i
+        p = None
+        if isinstance(parent, Record):
+            p = parent.index
+        elif isinstance(parent, str):
+            p = c.item_find(ci, parent)
+            if p < 0:
+                raise KeyError(parent)
+        i = c.item_add(ci, p, id)
+        try:
+            for k, v in fields.items():
+                if v is not None:
+                    c.item_set(ci, i, k, v)
+        except BaseException:
+            c.item_remove(ci, i)
+            raise
+        return Record(self, c.item_get(ci, i))
+
+    def remove(self, item: Union["Record", str]) -> None:
+        """Remove an item (and its children)."""
+        c, ci = self._plan._c, self._i
+        i = item.index if isinstance(item, Record) else c.item_find(ci, item)
+        if i < 0:
+            raise KeyError(item)
+        c.item_remove(ci, i)
+
+    def roots(self) -> List["Record"]:
+        return [r for r in self if r.parent_index is None]
+
+    def overdue(self, as_of) -> List["Record"]:
+        """Items with a date before ``as_of`` whose status is not complete
+        (complete, completed, closed, done, achieved, met)."""
+        day = _as_of(as_of)
+        return [r for r in self if r.due is not None and r.due < day
+                and (r.get("status") or "").strip().lower() not in DONE]
+
+    def undated(self) -> List["Record"]:
+        """Items without a date (no date field, or TBC / ongoing)."""
+        return [r for r in self if r.due is None]
+
+    def to_pandas(self):
+        """One row per item: id, parent id, depth, ``due_date`` (the date the
+        item is due, parsed) and each field as written."""
+        from ._pandas import require_pandas
+        pd = require_pandas("Collection.to_pandas")
+        items = self._items()
+        ids = {d["index"]: d["id"] for d in items}
+        rows = []
+        for d in items:
+            row = {"id": d["id"], "parent": ids.get(d["parent"]) if d["parent"] is not None
+                   else None, "depth": d["depth"],
+                   "due_date": None if d["due"] is None else datetime.date(*d["due"])}
+            row.update(dict(d["fields"]))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        items = self._items()
+        names: List[str] = []
+        for d in items:
+            for k, _ in d["fields"]:
+                if k not in names:
+                    names.append(k)
+        out = [f"<table class=\"planbook-records\"><caption>{e(self.title or self.id)}"
+               f"</caption><thead><tr><th>ID</th>"]
+        out += [f"<th>{e(n)}</th>" for n in names]
+        out.append("</tr></thead><tbody>")
+        for d in items:
+            f = dict(d["fields"])
+            pad = "&nbsp;" * 4 * d["depth"]
+            out.append(f"<tr><td>{pad}{e(d['id'] or '')}</td>")
+            out += [f"<td>{e(f.get(n, ''))}</td>" for n in names]
+            out.append("</tr>")
+        out.append("</tbody></table>")
+        return "".join(out)
+
+    def __repr__(self) -> str:
+        return f"<Collection {self.id!r} ({self.kind}): {len(self)} items>"
+
+
+class Record:
+    """One item of a collection (a snapshot of its fields; edits go
+    through to the core and refresh it)."""
+
+    __slots__ = ("_coll", "_d")
+
+    def __init__(self, coll: Collection, d: Dict[str, Any]):
+        self._coll = coll
+        self._d = d
+
+    @property
+    def index(self) -> int:
+        return self._d["index"]
+
+    @property
+    def id(self) -> Optional[str]:
+        return self._d["id"]
+
+    @property
+    def parent_index(self) -> Optional[int]:
+        return self._d["parent"]
+
+    @property
+    def parent(self) -> Optional["Record"]:
+        p = self._d["parent"]
+        return None if p is None else self._coll[p]
+
+    @property
+    def depth(self) -> int:
+        return self._d["depth"]
+
+    @property
+    def fields(self) -> Dict[str, str]:
+        return dict(self._d["fields"])
+
+    @property
+    def due(self) -> Optional[datetime.date]:
+        """The end of the first date field that holds a date, else None."""
+        d = self._d["due"]
+        return None if d is None else datetime.date(*d)
+
+    @property
+    def children(self) -> List["Record"]:
+        return [r for r in self._coll if r.parent_index == self.index]
+
+    def get(self, name: str, default=None):
+        return dict(self._d["fields"]).get(name, default)
+
+    def __getitem__(self, name: str) -> str:
+        f = dict(self._d["fields"])
+        if name not in f:
+            raise KeyError(name)
+        return f[name]
+
+    def __setitem__(self, name: str, value: Optional[str]) -> None:
+        c = self._coll._plan._c
+        ci = self._coll._i
+        c.item_set(ci, self.index, name, value)
+        self._d = c.item_get(ci, self.index)
+
+    def __delitem__(self, name: str) -> None:
+        self[name] = None
+
+    def __repr__(self) -> str:
+        title = self.get("title") or self.get("action") or ""
+        return f"<Record {self._coll.id}/{self.id or self.index}: {title[:50]}>"

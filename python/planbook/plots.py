@@ -1,0 +1,573 @@
+"""Charts of a plan's budgets and indicators (matplotlib, optional).
+
+planbook imports without matplotlib, and so does this module: matplotlib
+is imported when a chart is drawn, and drawing one without it raises an
+ImportError that says what to install (``pip install matplotlib``, or
+``pip install 'planbook[plot]'``).
+
+Every function draws on ``ax`` (a matplotlib Axes) when given, else on a
+new figure, and returns the Axes so that the chart can be adjusted.
+Colours are the Okabe-Ito palette (safe for the common kinds of colour
+blindness), and nothing is told by colour alone: RAG status is also a
+marker shape and a word, bands and bars carry labels.  Amounts are
+:class:`decimal.Decimal` in planbook; they become floats here, for drawing
+only.
+
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import planbook
+>>> from planbook import plots
+>>> plan = planbook.examples.load("manchester-children-families-2015-17")
+>>> ax = plots.reconciliation_bridge(plan.budgets["reconciliation"])
+>>> ax.get_title()
+'Service Activity net budget reconciliation 2014/15 - 2016/17'
+>>> float(ax.patches[-1].get_height())       # the closing net budget, 2016/17
+271459.0
+"""
+
+from __future__ import annotations
+
+import textwrap
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from ._model import format_amount
+
+__all__ = ["indicator_trend", "budget_by_service", "reconciliation_bridge", "savings_by_area",
+           "PALETTE", "RAG_STYLE"]
+
+#: Okabe-Ito: a palette told apart under the common colour-vision deficiencies
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
+           "#F0E442"]
+
+#: RAG as colour, marker shape and word (never colour alone)
+RAG_STYLE: Dict[str, Dict[str, str]] = {
+    "green": {"color": "#009E73", "marker": "o", "word": "\u2714 green"},
+    "amber": {"color": "#E69F00", "marker": "^", "word": "\u25b2 amber"},
+    "red": {"color": "#D55E00", "marker": "X", "word": "\u2716 red"},
+    "none": {"color": "#555555", "marker": "s", "word": "no RAG"},
+}
+
+_UNIT_LABEL = {"percent": "Percent", "days": "Days", "count": "Count", "money": "£",
+               "number": "Value", "text": "Value"}
+
+
+def _require_matplotlib(feature: str):
+    """matplotlib.pyplot, or an ImportError saying what to install."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(f"{feature} needs matplotlib: pip install matplotlib "
+                          f"(or pip install 'planbook[plot]')") from exc
+    return plt
+
+
+def _axes(feature: str, ax, figsize: Tuple[float, float]):
+    plt = _require_matplotlib(feature)
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return plt, ax
+
+
+def _f(value: Optional[Decimal]) -> Optional[float]:
+    return None if value is None else float(value)
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width)) if text else ""
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
+
+
+def _thousands(ax_axis) -> None:
+    """Tick labels as finance prints amounts: 10,000 and (3,000)."""
+    from matplotlib.ticker import FuncFormatter
+    ax_axis.set_major_formatter(FuncFormatter(
+        lambda v, _pos: format_amount(Decimal(int(round(v))), zero="0")))
+
+
+def _amount_label(value: Decimal, sign: bool = False) -> str:
+    text = format_amount(value)
+    if sign and value > 0:
+        text = "+" + text
+    return text
+
+
+# ------------------------------------------------------------ indicators
+
+def _measure_axis_label(measure) -> str:
+    unit = measure.unit
+    if unit == "rate":
+        per = measure.per
+        return f"Rate per {per:,}" if per else "Rate"
+    return _UNIT_LABEL.get(unit, unit.capitalize() if unit else "Value")
+
+
+def _band_limits(lo: float, hi: float) -> Tuple[float, float]:
+    span = hi - lo
+    pad = span * 0.08 if span > 0 else (abs(hi) * 0.1 or 1.0)
+    return lo - pad, hi + pad
+
+
+def indicator_trend(measure, ax=None):
+    """A measure's results by period, with its targets, threshold bands
+    and comparators.
+
+    The results are a line through the periods that have a figure; each
+    point is marked by its RAG at that period (a circle green, a triangle
+    amber, a cross red, a square without RAG) and labelled with its
+    figure.  Targets are a dashed line of diamonds, comparator series
+    dotted lines.  When Good and Of concern are figures, the chart is
+    shaded by what the status engine makes of each figure (green at or
+    better than Good, amber up to Of concern, red beyond), following the
+    measure's polarity; Action required is a dotted line.  Percentages
+    get a percent axis.
+
+    Parameters
+    ----------
+    measure : Measure
+        ``plan.indicators["children"]["1.3"]``.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    plt, ax = _axes("plots.indicator_trend", ax, (8.5, 5.0))
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import PercentFormatter
+
+    iset = measure._set
+    periods = iset.periods
+    xs = list(range(len(periods)))
+    unit = measure.unit
+    polarity = measure.polarity
+
+    values = measure.values
+    points: List[Tuple[int, float, str, str]] = []   # x, y, rag, text
+    for k, p in enumerate(periods):
+        obs = values[p]
+        if obs.value is None:
+            continue
+        try:
+            rag = measure.status(p).rag
+        except Exception:  # a period the engine cannot judge: no RAG
+            rag = "none"
+        points.append((k, float(obs.value), rag, str(obs)))
+
+    targets = [(k, float(o.value)) for k, (p, o) in enumerate(measure.targets.items())
+               if o.value is not None]
+    comps = []
+    for cid, cname in iset.comparators.items():
+        series = [(k, float(o.value)) for k, (p, o) in
+                  enumerate(measure.comparator(cid).items()) if o.value is not None]
+        if series:
+            comps.append((cname, series))
+
+    thresholds = measure.thresholds
+    good = concern = action = None
+    text = {}
+    if isinstance(thresholds, tuple):
+        good, concern, action = (_f(o.value) for o in thresholds)
+        # the thresholds as printed (30.0 stays 30.0)
+        text = dict(zip(("good", "concern", "action"), (str(o) for o in thresholds)))
+
+    ys = [y for _, y, _, _ in points] + [y for _, y in targets]
+    ys += [y for _, s in comps for _, y in s]
+    ys += [v for v in (good, concern, action) if v is not None]
+    if not ys:
+        ys = [0.0, 1.0]
+    lo, hi = _band_limits(min(ys), max(ys))
+    banded = good is not None and concern is not None and polarity in ("high", "low")
+    if min(ys) >= 0 and (lo < 0 or banded):
+        lo = 0.0   # bands run from zero: the whole of the green (or red) side shows
+    if unit == "percent":
+        lo, hi = max(lo, 0.0), min(hi, 100.0) if max(ys) <= 100 else hi
+
+    # threshold bands: what the engine calls green, amber and red
+    if banded:
+        if polarity == "low":
+            spans = [("green", lo, good), ("amber", good, concern), ("red", concern, hi)]
+            words = {"green": f"Good: at or below {text['good']}",
+                     "amber": f"Of concern: above Good, up to {text['concern']}",
+                     "red": f"Red: above Of concern {text['concern']}"}
+        else:
+            spans = [("green", good, hi), ("amber", concern, good), ("red", lo, concern)]
+            words = {"green": f"Good: at or above {text['good']}",
+                     "amber": f"Of concern: below Good, down to {text['concern']}",
+                     "red": f"Red: below Of concern {text['concern']}"}
+        for rag, a, b in spans:
+            a, b = max(a, lo), min(b, hi)
+            if b <= a:
+                continue
+            ax.axhspan(a, b, color=RAG_STYLE[rag]["color"], alpha=0.18, lw=0,
+                       label=words[rag], gid=f"band-{rag}", zorder=0)
+            ax.text(1.0, (a + b) / 2, f" {RAG_STYLE[rag]['word']} ",
+                    transform=ax.get_yaxis_transform(), ha="right", va="center",
+                    fontsize=8, color="#333333", zorder=1)
+        if action is not None and lo <= action <= hi:
+            ax.axhline(action, color="#333333", lw=1, ls=":",
+                       label=f"Action required {text['action']}", gid="action-required")
+
+    # comparators, targets, results
+    styles = [("#56B4E9", "s"), ("#CC79A7", "v"), ("#0072B2", "P"), ("#999999", "*")]
+    for n, (cname, series) in enumerate(comps):
+        colour, marker = styles[n % len(styles)]
+        ax.plot([x for x, _ in series], [y for _, y in series], ls=":", lw=1.6,
+                marker=marker, color=colour, label=cname, zorder=3)
+    if targets:
+        ax.plot([x for x, _ in targets], [y for _, y in targets], ls="--", lw=1.4,
+                marker="D", ms=6, color="#000000", mfc="white", label="Target", zorder=4,
+                gid="target")
+    if points:
+        ax.plot([x for x, _, _, _ in points], [y for _, y, _, _ in points], color="#0072B2",
+                lw=2, zorder=5, label="Result", gid="result")
+        for x, y, rag, text in points:
+            st = RAG_STYLE[rag]
+            ax.plot([x], [y], ls="none", marker=st["marker"], ms=9, color=st["color"],
+                    mec="#222222", mew=0.8, zorder=6)
+            ax.annotate(text, (x, y), textcoords="offset points", xytext=(0, 9),
+                        ha="center", fontsize=8, zorder=7)
+
+    ax.set_xticks(xs)
+    ax.set_xticklabels(periods, rotation=45 if len(periods) > 6 else 0,
+                       ha="right" if len(periods) > 6 else "center")
+    ax.set_xlim(-0.5, len(periods) - 0.5)
+    ax.set_ylim(lo, hi)
+    if unit == "percent":
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=100))
+    ax.set_xlabel("Period")
+    ax.set_ylabel(_measure_axis_label(measure))
+    better = {"high": "higher is better", "low": "lower is better"}.get(polarity,
+                                                                         "no polarity")
+    name = measure.name or ""
+    ax.set_title(_wrap(f"{measure.ref} {name}", 70) + f"\n({better})", fontsize=11)
+    ax.grid(axis="y", color="#dddddd", lw=0.6, zorder=0)
+
+    handles, labels = ax.get_legend_handles_labels()
+    used = sorted({rag for _, _, rag, _ in points}, key=list(RAG_STYLE).index)
+    for rag in used:
+        st = RAG_STYLE[rag]
+        handles.append(Line2D([], [], ls="none", marker=st["marker"], ms=8, color=st["color"],
+                              mec="#222222"))
+        labels.append(f"Result: {st['word']}")
+    if handles:
+        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
+                  frameon=False)
+    return ax
+
+
+# --------------------------------------------------------------- budgets
+
+def _column_label(col) -> str:
+    if col.period:
+        return f"{col.period} {col.phase}" if col.phase else col.period
+    return col.heading
+
+
+def _budget_columns(table, columns, measure):
+    cols = [c for c in table.columns if c.type == "amount"]
+    if columns is not None:
+        wanted = [table.columns[table._col(c)].id for c in columns]
+        return [c for c in table.columns if c.id in wanted]
+    cols = [c for c in cols if c.unit in (None, table.unit)]
+    if measure is None:
+        measures = [c.measure for c in cols if c.measure]
+        if measures:
+            measure = "net" if "net" in measures else measures[0]
+    if measure is not None:
+        cols = [c for c in cols if c.measure == measure]
+    return cols
+
+
+def _shown(cell) -> float:
+    v = cell.shown
+    return float(v) if isinstance(v, Decimal) else 0.0
+
+
+def budget_by_service(table, ax=None, *, columns: Optional[Sequence[Any]] = None,
+                      measure: Optional[str] = None):
+    """A budget by service and year: grouped horizontal bars, one group
+    per line of the table (a service), one bar per column (a year).
+
+    By default the columns are the table's amount columns in its own unit
+    (FTE columns are left out) and, when the columns say what they
+    measure, those measuring ``net`` (else the first measure named);
+    ``measure="gross"`` or ``columns=[ids]`` choose others.  Each line's
+    figure is as printed, else as computed (a line with parts).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    cols = _budget_columns(table, columns, measure)
+    if not cols:
+        raise ValueError(f"table {table.id!r} has no amount columns to draw")
+    lines = table.lines()
+    n, m = len(lines), len(cols)
+    plt, ax = _axes("plots.budget_by_service", ax, (9.0, max(3.5, 0.42 * n * max(m, 2) / 2 + 1.8)))
+    height = 0.8 / m
+    hatches = ["", "//", "..", "\\\\", "xx", "oo"]
+    for j, col in enumerate(cols):
+        ys = [i - 0.4 + height * (j + 0.5) for i in range(n)]
+        widths = [_shown(row[col.id]) for row in lines]
+        bars = ax.barh(ys, widths, height=height * 0.95, color=PALETTE[j % len(PALETTE)],
+                       hatch=hatches[j % len(hatches)] if m > 1 else "", edgecolor="white",
+                       lw=0.5, label=_column_label(col), zorder=3)
+        for b in bars:
+            b.set_gid(f"bar-{col.id}")
+    ax.set_yticks(range(n))
+    ax.set_yticklabels([_clip(r.label or "", 48) for r in lines], fontsize=8)
+    ax.invert_yaxis()
+    _thousands(ax.xaxis)
+    measures = {c.measure for c in cols}
+    what = (next(iter(measures)) or "").capitalize() + " budget" if len(measures) == 1 \
+        and None not in measures else "Budget"
+    ax.set_xlabel(f"{what} ({table.unit})")
+    ax.set_ylabel("Service")
+    ax.axvline(0, color="#333333", lw=0.8)
+    ax.grid(axis="x", color="#dddddd", lw=0.6, zorder=0)
+    ax.set_title(_wrap(f"{table.title or table.id}: {what.lower()} by service", 80),
+                 fontsize=11)
+    if m > 1 or cols[0].period:
+        ax.legend(title="Year" if all(c.period for c in cols) else "Column", fontsize=8,
+                  title_fontsize=8, loc="lower right")
+    return ax
+
+
+def _closing_row(table):
+    """The row whose figures the bridge draws: the last top-level total."""
+    tops = [r for r in table.totals() if r.parent is None]
+    return tops[-1] if tops else None
+
+
+def _step_label(col) -> str:
+    if col.measure and col.period:
+        return f"{col.measure.capitalize()}\n{col.period}"
+    return _wrap(col.heading, 14)
+
+
+def reconciliation_bridge(table, column=None, ax=None):
+    """The reconciliation as a bridge (waterfall): opening net budget,
+    plus growth, less savings, equals the closing net budget.
+
+    The steps come from the closing column's ``sum`` (its terms and their
+    signs): ``net_2015 = net_2014 + growth_2015 + savings_2015``.  Without
+    ``column``, the last net column that is a sum is the closing one, and
+    a term that is itself a sum column is bridged too, so a reconciliation
+    over several years is one chain with the net budget of each year as a
+    subtotal.  The figures are the table's total row (the last top-level
+    total; without one, the sum of its lines), as printed.  When a printed
+    net budget is not what its steps add up to, the bar shows the printed
+    figure and a note says what the arithmetic gives.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    cols = table.columns
+    by_id = {c.id: c for c in cols}
+    if column is None:
+        sums = [c for c in cols if c.sum]
+        nets = [c for c in sums if c.measure == "net"]
+        if not (nets or sums):
+            raise ValueError(f"table {table.id!r} has no column computed from others "
+                             f"(a reconciliation step)")
+        closing = (nets or sums)[-1]
+        chain = True
+    else:
+        closing = cols[table._col(column)]
+        if not closing.sum:
+            raise ValueError(f"column {closing.id!r} is not computed from other columns")
+        chain = False
+
+    total = _closing_row(table)
+    if total is not None:
+        def figure(col_id: str) -> Decimal:
+            v = total[col_id].shown
+            return v if isinstance(v, Decimal) else Decimal(0)
+        row_label = total.label or "total"
+    else:
+        lines = table.lines()
+
+        def figure(col_id: str) -> Decimal:
+            vals = [r[col_id].shown for r in lines]
+            return sum((v for v in vals if isinstance(v, Decimal)), Decimal(0))
+        row_label = "sum of the lines"
+
+    def opening_of(col):
+        terms = [(t.lstrip("-"), -1 if t.startswith("-") else 1) for t in col.sum]
+        same = [t for t in terms if by_id[t[0]].measure == col.measure and t[1] > 0]
+        first = same[0] if same else terms[0]
+        return first, [t for t in terms if t is not first]
+
+    # the bars, from the closing column back to the first opening figure
+    bars: List[Tuple[str, str, Decimal, str]] = []   # kind, label, amount, column id
+
+    def expand(col) -> None:
+        (oid, _), steps = opening_of(col)
+        ocol = by_id[oid]
+        if chain and ocol.sum:
+            expand(ocol)
+            bars.append(("subtotal", _step_label(ocol), figure(oid), oid))
+        else:
+            bars.append(("opening", _step_label(ocol), figure(oid), oid))
+        for sid, sign in steps:
+            bars.append(("step", _step_label(by_id[sid]), sign * figure(sid), sid))
+    expand(closing)
+    bars.append(("closing", _step_label(closing), figure(closing.id), closing.id))
+
+    plt, ax = _axes("plots.reconciliation_bridge", ax, (max(6.5, 1.15 * len(bars) + 2), 5.0))
+    colours = {"opening": "#0072B2", "subtotal": "#0072B2", "closing": "#0072B2",
+               "up": "#D55E00", "down": "#009E73"}
+    hatch = {"up": "//", "down": "\\\\"}
+    running = Decimal(0)
+    notes = []
+    tops = []
+    for x, (kind, label, amount, cid) in enumerate(bars):
+        if kind == "step":
+            d = "up" if amount >= 0 else "down"
+            base = running
+            running += amount
+            b = ax.bar(x, float(amount), bottom=float(base), color=colours[d], hatch=hatch[d],
+                       edgecolor="white", width=0.65, zorder=3)
+            b[0].set_gid(f"step-{cid}")
+            ax.annotate(_amount_label(amount, sign=True), (x, float(max(base, running))),
+                        textcoords="offset points", xytext=(0, 3), ha="center", fontsize=8)
+        else:
+            if kind != "opening" and amount != running:
+                notes.append(f"{label.replace(chr(10), ' ')}: printed {format_amount(amount)}, "
+                             f"the steps give {format_amount(running)} "
+                             f"(difference {format_amount(amount - running)})")
+            running = amount
+            b = ax.bar(x, float(amount), color=colours[kind], edgecolor="white", width=0.65,
+                       zorder=3)
+            b[0].set_gid(f"{kind}-{cid}")
+            ax.annotate(_amount_label(amount), (x, float(amount)), textcoords="offset points",
+                        xytext=(0, 3), ha="center", fontsize=8, fontweight="bold")
+        tops.append(float(running))
+    for x in range(len(bars) - 1):  # connectors: where one bar ends the next begins
+        ax.plot([x + 0.325, x + 0.675], [tops[x], tops[x]], color="#555555", lw=0.8,
+                zorder=2)
+    ax.set_xticks(range(len(bars)))
+    ax.set_xticklabels([b[1] for b in bars], fontsize=8)
+    ax.set_xlim(-0.6, len(bars) - 0.4)
+    ymax = max(tops + [float(b[2]) for b in bars if b[0] != "step"])
+    ax.set_ylim(0, ymax * 1.18 if ymax > 0 else 1)   # headroom: labels and legend
+    _thousands(ax.yaxis)
+    ax.set_ylabel(f"Net budget ({table.unit})")
+    ax.set_xlabel("Net budget, and the changes that lead from one to the next")
+    ax.grid(axis="y", color="#dddddd", lw=0.6, zorder=0)
+    ax.set_title(_wrap(table.title or table.id, 80), fontsize=11)
+    from matplotlib.patches import Patch
+    ax.legend(handles=[Patch(color=colours["opening"], label="Net budget"),
+                       Patch(facecolor=colours["up"], hatch="//", edgecolor="white",
+                             label="Increase (growth)"),
+                       Patch(facecolor=colours["down"], hatch="\\\\", edgecolor="white",
+                             label="Decrease (savings)")],
+              fontsize=8, loc="upper center", ncol=3, framealpha=0.9)
+    foot = f"Figures: {row_label} row."
+    if notes:
+        foot += " " + "; ".join(notes) + "."
+    ax.text(0, -0.2, _wrap(foot, 110), transform=ax.transAxes, fontsize=7.5, va="top",
+            color="#333333")
+    return ax
+
+
+def _areas(table) -> List[Tuple[Optional[str], List[Any]]]:
+    """The lines grouped by their top-level section (the area)."""
+    groups: List[Tuple[Optional[str], List[Any]]] = []
+    current = object()
+    for row in table.lines():
+        top = row
+        while top.parent is not None:
+            top = top.parent
+        area = top.label if top.kind == "section" else None
+        if not groups or current != top.index:
+            groups.append((area, []))
+            current = top.index
+        groups[-1][1].append(row)
+    return groups
+
+
+def savings_by_area(table, ax=None, *, column=None, by: str = "line"):
+    """A savings schedule as horizontal bars: one bar per line (``by=
+    "line"``, the default) or per area (``by="area"``, the top-level
+    sections), for one column.
+
+    The column is ``column`` (an id, label or period), else the table's
+    total column (a sum of the others), else its last amount column.  Lines
+    are grouped under their area, whose name heads the group and colours
+    its bars; each bar is labelled with its figure, reversals and
+    adjustments (negative) in parentheses, to the left of zero.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if by not in ("line", "area"):
+        raise ValueError("by is 'line' or 'area'")
+    cols = table.columns
+    if column is not None:
+        col = cols[table._col(column)]
+    else:
+        amount = [c for c in cols if c.type == "amount"]
+        totals = [c for c in amount if c.sum and not c.period]
+        if not amount:
+            raise ValueError(f"table {table.id!r} has no amount columns")
+        col = (totals or amount)[-1]
+    groups = _areas(table)
+
+    labels: List[Tuple[str, bool]] = []     # (text, is a heading)
+    bars: List[Tuple[float, float, int]] = []   # y, value, area number
+    y = 0
+    for g, (area, rows) in enumerate(groups):
+        if by == "area":
+            value = sum((r[col.id].shown for r in rows if isinstance(r[col.id].shown, Decimal)),
+                        Decimal(0))
+            labels.append((_clip(area or "(no area)", 60), False))
+            bars.append((y, value, g))
+            y += 1
+            continue
+        if area is not None:
+            labels.append((_clip(area, 60), True))
+            y += 1
+        for r in rows:
+            v = r[col.id].shown
+            labels.append((_clip(r.label or "", 60), False))
+            bars.append((y, v if isinstance(v, Decimal) else Decimal(0), g))
+            y += 1
+
+    n = len(labels)
+    plt, ax = _axes("plots.savings_by_area", ax, (10.0, max(3.5, 0.24 * n + 1.6)))
+    for yy, value, g in bars:
+        b = ax.barh(yy, float(value), height=0.7, color=PALETTE[g % len(PALETTE)],
+                    edgecolor="#333333" if value < 0 else "white", lw=0.6,
+                    hatch="//" if value < 0 else "", zorder=3)
+        b[0].set_gid(f"area-{g}")
+        ax.annotate(_amount_label(value), (float(value), yy), textcoords="offset points",
+                    xytext=(3 if value >= 0 else -3, 0), ha="left" if value >= 0 else "right",
+                    va="center", fontsize=7)
+    ax.set_yticks(range(n))
+    ax.set_yticklabels([t for t, _ in labels], fontsize=7)
+    for tick, (_, heading) in zip(ax.get_yticklabels(), labels):
+        if heading:
+            tick.set_fontweight("bold")
+            tick.set_fontsize(8)
+    ax.set_ylim(n - 0.5, -0.5)
+    values = [float(v) for _, v, _ in bars] or [0.0]
+    lo, hi = min(values + [0.0]), max(values + [0.0])
+    span = (hi - lo) or 1.0
+    ax.set_xlim(lo - 0.12 * span if lo < 0 else 0, hi + 0.12 * span)
+    ax.axvline(0, color="#333333", lw=0.8)
+    _thousands(ax.xaxis)
+    ax.grid(axis="x", color="#dddddd", lw=0.6, zorder=0)
+    ax.set_xlabel(f"Savings ({col.unit or table.unit}), column: {_column_label(col)}")
+    ax.set_ylabel("Area" if by == "area" else "Saving, grouped by area")
+    what = "by area" if by == "area" else "by line, grouped by area"
+    ax.set_title(_wrap(table.title or table.id, 70) + f"\nSavings {what}: "
+                 f"{_clip(_column_label(col), 40)}", fontsize=11)
+    return ax
