@@ -96,7 +96,9 @@ def valid_new(path, fmt, reference_plan):
         wb = openpyxl.load_workbook(path, read_only=True)
         try:
             return len(wb.sheetnames) == (len(reference_plan.budgets) +
-                                          len(reference_plan.indicators) + 2)
+                                          len(reference_plan.indicators) +
+                                          2 * len(reference_plan.risks) +
+                                          len(reference_plan.records) + 2)
         finally:
             wb.close()
     except Exception as exc:  # noqa: BLE001 - any failure to read it back

@@ -157,7 +157,7 @@ def test_findings_sheet(example):
             assert got[2:5] == [f.table, f.row_id, f.column] and got[9] is None
             continue
         if f.part == "indicators":
-            dash = dict(zip(plan.indicators, wf.sheetnames[1 + len(plan.budgets):-1]))
+            dash = dict(zip(plan.indicators, wf.sheetnames[1 + len(plan.budgets):]))
             assert got[2:4] == [dash[f.table], f.row_id]
             assert ws.cell(row, 10).hyperlink.location.startswith(xt.quoted_ref(dash[f.table], ""))
             continue

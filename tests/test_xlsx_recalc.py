@@ -115,6 +115,45 @@ def _check(name, recalculated):
             tgt = {"better": "\u2191 better", "worse": "\u2193 worse"}.get(st.target, "")
             expected[(sheet, (row, c_rag + 2))] = (tgt, None, f"{sid} {st.ref} target")
 
+    # risk registers: scores, RAG words and the heat map's counts
+    names = wf.sheetnames
+    base = 1 + len(plan.budgets) + len(plan.indicators)
+    lmax, imax = plan.risk_matrix
+    for k, rid in enumerate(plan.risks):
+        reg, sheet, heat = plan.risks[rid], names[base + 2 * k], names[base + 2 * k + 1]
+        heads = {c.value: c.column for c in wf[sheet][4] if c.value}
+        for kind in ("inherent", "current", "target"):
+            col = heads.get(f"{kind.capitalize()} Score")
+            for i, risk in enumerate(reg):
+                sc = getattr(risk, kind)
+                if col is None or sc is None:
+                    continue
+                if sc.likelihood and sc.impact:
+                    expected[(sheet, (5 + i, col))] = (Decimal(sc.value), 0, f"{rid} {risk.id}")
+                if sc.value:
+                    word = {"green": "\u2714 green", "amber": "\u25b2 amber",
+                            "red": "\u2716 red"}[sc.rag]
+                    expected[(sheet, (5 + i, col + 1))] = (word, None, f"{rid} {risk.id} RAG")
+        if any(r.current for r in reg):
+            grid = reg.matrix("current")
+            for l in range(1, lmax + 1):
+                for im in range(1, imax + 1):
+                    expected[(heat, (5 + lmax - l, 1 + im))] = (
+                        Decimal(grid[l - 1][im - 1]), 0, f"heat map {rid} L{l} I{im}")
+    # records: the overdue flag, as of today
+    import datetime
+    today = datetime.date.today()
+    base += 2 * len(plan.risks)
+    for k, cid in enumerate(plan.records):
+        coll, sheet = plan.records[cid], names[base + k]
+        heads = {c.value: c.column for c in wf[sheet][4] if c.value}
+        col = heads.get("Overdue?")
+        overdue = {r.index for r in coll.overdue(today)}
+        for i, r in enumerate(coll):
+            if col is not None and r.due is not None:
+                expected[(sheet, (5 + i, col))] = ("overdue" if i in overdue else "", None,
+                                                   f"{cid} {r.id} overdue")
+
     problems, nformulas = [], 0
     for ws in wf.worksheets:
         for row in ws.iter_rows():

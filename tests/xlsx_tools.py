@@ -148,6 +148,13 @@ def expected_sheet_names(plan) -> List[str]:
     for sid in plan.indicators:
         title = plan.indicators[sid].title
         names.append(make(title if title and len(title) <= 31 else sid, sid))
+    for rid in plan.risks:
+        title = plan.risks[rid].title
+        names.append(make(title if title and len(title) <= 31 else rid, rid))
+        names.append(make(f"Heat map {rid}", "Heat map"))
+    for cid in plan.records:
+        title = plan.records[cid].title
+        names.append(make(title if title and len(title) <= 31 else cid, cid))
     names.append(make("Findings", "Findings"))
     return names
 
@@ -161,7 +168,8 @@ def valid_sheet_name(name: str) -> bool:
 def table_sheets(plan, sheetnames: Sequence[str]) -> Dict[str, str]:
     """Table id -> sheet name (the budget sheets are in table order)."""
     ids = list(plan.budgets)
-    assert len(sheetnames) == len(ids) + len(plan.indicators) + 2, (sheetnames, ids)
+    assert len(sheetnames) == (len(ids) + len(plan.indicators) + 2 * len(plan.risks) +
+                               len(plan.records) + 2), (sheetnames, ids)
     return dict(zip(ids, sheetnames[1:-1]))
 
 

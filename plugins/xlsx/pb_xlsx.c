@@ -317,6 +317,20 @@ static int make_formats(xl_ctx *x)
         format_set_bg_color(x->dash_fill[r], fill[r]);
         format_set_font_color(x->dash_fill[r], ink[r]);
     }
+    for (int r = 0; r < 4; r++) {
+        if (!(x->heat_fmt[r] = fmt(x)))
+            return 0;
+        format_set_align(x->heat_fmt[r], LXW_ALIGN_CENTER);
+        format_set_border(x->heat_fmt[r], LXW_BORDER_THIN);
+        if (r) {
+            format_set_bg_color(x->heat_fmt[r], fill[r - 1]);
+            format_set_font_color(x->heat_fmt[r], ink[r - 1]);
+            format_set_bold(x->heat_fmt[r]);
+        }
+    }
+    if (!(x->date_fmt = fmt(x)))
+        return 0;
+    format_set_num_format(x->date_fmt, "d mmm yyyy");
     for (int d = 0; d <= PB_MAX_DECIMALS; d++) {
         char zeros[8] = "";
         for (int k = 0; k < d; k++)
@@ -449,6 +463,25 @@ static int contents_sheet(xl_ctx *x, lxw_worksheet *ws, const char *findings_she
         const char *tt = A->pb_indset_text(s, PB_INDSET_TITLE);
         xl_cell_ref(x->dash_names[d], 0, 0, 0, url + 9, sizeof url - 9);
         e = worksheet_write_url_opt(ws, row, 0, url, x->link, x->dash_names[d], NULL);
+        if (e)
+            return xl_fail(x, e, "writing a link");
+        if (tt && !xl_string(x, ws, row, 1, tt, NULL))
+            return 0;
+        row++;
+    }
+    size_t nreg = A->pb_plan_register_count(x->plan), ncol = A->pb_plan_collection_count(x->plan);
+    for (size_t k = 0; k < nreg + nreg + ncol; k++) {
+        const char *name = k < nreg ? x->reg_names[k]
+                           : k < 2 * nreg ? x->heat_names[k - nreg]
+                                          : x->coll_names[k - 2 * nreg];
+        const char *tt = k < nreg ? A->pb_register_text(A->pb_plan_register(x->plan, k),
+                                                       PB_REG_TITLE)
+                         : k < 2 * nreg ? "Heat map of the risk scores"
+                                        : A->pb_collection_text(
+                                              A->pb_plan_collection(x->plan, k - 2 * nreg),
+                                              PB_COLL_TITLE);
+        xl_cell_ref(name, 0, 0, 0, url + 9, sizeof url - 9);
+        e = worksheet_write_url_opt(ws, row, 0, url, x->link, name, NULL);
         if (e)
             return xl_fail(x, e, "writing a link");
         if (tt && !xl_string(x, ws, row, 1, tt, NULL))
@@ -703,6 +736,12 @@ static void ctx_free(xl_ctx *x)
     free(x->sheets);
     free(x->dash_names);
     free(x->dash_sheets);
+    free(x->reg_names);
+    free(x->heat_names);
+    free(x->coll_names);
+    free(x->reg_sheets);
+    free(x->heat_sheets);
+    free(x->coll_sheets);
     A->pb_findings_free(&x->findings);
 }
 
@@ -765,6 +804,42 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
                                             A->pb_indset_id(s))))
             goto done;
     }
+    size_t nreg = A->pb_plan_register_count(plan), ncol = A->pb_plan_collection_count(plan);
+    x->reg_names = calloc(nreg ? nreg : 1, sizeof(char *));
+    x->heat_names = calloc(nreg ? nreg : 1, sizeof(char *));
+    x->reg_sheets = calloc(nreg ? nreg : 1, sizeof(lxw_worksheet *));
+    x->heat_sheets = calloc(nreg ? nreg : 1, sizeof(lxw_worksheet *));
+    x->coll_names = calloc(ncol ? ncol : 1, sizeof(char *));
+    x->coll_sheets = calloc(ncol ? ncol : 1, sizeof(lxw_worksheet *));
+    if (!x->reg_names || !x->heat_names || !x->reg_sheets || !x->heat_sheets ||
+        !x->coll_names || !x->coll_sheets) {
+        xl_failf(x, PB_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < nreg; k++) {
+        pb_register *g = A->pb_plan_register(plan, k);
+        const char *title = A->pb_register_text(g, PB_REG_TITLE);
+        size_t chars = 0;
+        for (const char *p = title ? title : ""; *p; p++)
+            chars += ((unsigned char)*p & 0xC0) != 0x80;
+        char heat[200];
+        snprintf(heat, sizeof heat, "Heat map %s", A->pb_register_id(g));
+        if (!(x->reg_names[k] = sheet_name(x, title && chars <= 31 ? title : A->pb_register_id(g),
+                                           A->pb_register_id(g))) ||
+            !(x->heat_names[k] = sheet_name(x, heat, "Heat map")))
+            goto done;
+    }
+    for (size_t k = 0; k < ncol; k++) {
+        pb_collection *c = A->pb_plan_collection(plan, k);
+        const char *title = A->pb_collection_text(c, PB_COLL_TITLE);
+        size_t chars = 0;
+        for (const char *p = title ? title : ""; *p; p++)
+            chars += ((unsigned char)*p & 0xC0) != 0x80;
+        if (!(x->coll_names[k] = sheet_name(x, title && chars <= 31 ? title
+                                                                    : A->pb_collection_id(c),
+                                            A->pb_collection_id(c))))
+            goto done;
+    }
     char *findings = sheet_name(x, "Findings", "Findings");
     if (!findings)
         goto done;
@@ -787,9 +862,14 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
     for (size_t d = 0; d < nd && ws_contents && (!nt || x->sheets[nt - 1]); d++)
         if (!(x->dash_sheets[d] = workbook_add_worksheet(x->wb, x->dash_names[d])))
             break;
-    lxw_worksheet *ws_findings = workbook_add_worksheet(x->wb, findings);
-    if (!ws_contents || !ws_findings || (nt && !x->sheets[nt - 1]) ||
-        (nd && !x->dash_sheets[nd - 1])) {
+    int all = ws_contents && (!nt || x->sheets[nt - 1]) && (!nd || x->dash_sheets[nd - 1]);
+    for (size_t k = 0; k < nreg && all; k++)
+        all = (x->reg_sheets[k] = workbook_add_worksheet(x->wb, x->reg_names[k])) &&
+              (x->heat_sheets[k] = workbook_add_worksheet(x->wb, x->heat_names[k]));
+    for (size_t k = 0; k < ncol && all; k++)
+        all = (x->coll_sheets[k] = workbook_add_worksheet(x->wb, x->coll_names[k])) != NULL;
+    lxw_worksheet *ws_findings = all ? workbook_add_worksheet(x->wb, findings) : NULL;
+    if (!all || !ws_findings) {
         xl_failf(x, PB_ERR_NOMEM, "cannot add a worksheet");
         goto done;
     }
@@ -800,6 +880,12 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
             goto done;
     for (size_t d = 0; d < nd; d++)
         if (!xl_dashboard_sheet(x, d, x->dash_sheets[d]))
+            goto done;
+    for (size_t k = 0; k < nreg; k++)
+        if (!xl_register_sheet(x, k, x->reg_sheets[k], x->heat_sheets[k]))
+            goto done;
+    for (size_t k = 0; k < ncol; k++)
+        if (!xl_record_sheet(x, k, x->coll_sheets[k]))
             goto done;
     if (!findings_sheet(x, ws_findings))
         goto done;

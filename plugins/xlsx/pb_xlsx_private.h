@@ -43,6 +43,10 @@ typedef struct xl_ctx {
     lxw_worksheet **dash_sheets;
     lxw_format *dash_num[PB_OBS_SCALE + 1][2]; /* made on first use */
     lxw_format *dash_text, *dash_status, *dash_fill[3];
+    /* risk registers, heat maps and records (pb_xlsx_more.c) */
+    char **reg_names, **heat_names, **coll_names;
+    lxw_worksheet **reg_sheets, **heat_sheets, **coll_sheets;
+    lxw_format *heat_fmt[4], *date_fmt;
 } xl_ctx;
 
 /* A growable string (formulas, messages). */
@@ -88,6 +92,9 @@ int xl_budget_sheet(xl_ctx *x, size_t t);
 
 /* Dashboard sheets (pb_xlsx_dash.c): one per indicator set. */
 int xl_dashboard_sheet(xl_ctx *x, size_t set, lxw_worksheet *ws);
+/* Risk register and heat map sheets; record sheets (pb_xlsx_more.c). */
+int xl_register_sheet(xl_ctx *x, size_t reg, lxw_worksheet *ws, lxw_worksheet *heat);
+int xl_record_sheet(xl_ctx *x, size_t coll, lxw_worksheet *ws);
 /* Where a measure's figure for a period is on its dashboard sheet. */
 uint32_t xl_dashboard_row(size_t measure);
 uint16_t xl_dashboard_col(size_t period);
