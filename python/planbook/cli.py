@@ -105,6 +105,17 @@ def _cmd_summary(args) -> int:
                 print(f"    {reg.title or rid} [{rid}]: {len(reg)} risks; {p['red']} red, "
                       f"{p['amber']} amber, {p['green']} green, {p['unscored']} unscored"
                       f"{review}")
+        acts = [cid for cid in plan.records if plan.records[cid].kind == "actions"]
+        if acts:
+            print(f"  Actions (as of {as_of.isoformat()}):")
+            for cid in acts:
+                coll = plan.records[cid]
+                late = coll.overdue(as_of)
+                undated = coll.undated()
+                ids = ", ".join(r.id or f"#{r.index + 1}" for r in late[:10])
+                more = f" and {len(late) - 10} more" if len(late) > 10 else ""
+                print(f"    {coll.title or cid} [{cid}]: {len(coll)} items; {len(late)} overdue"
+                      f"{' (' + ids + more + ')' if late else ''}; {len(undated)} undated")
         findings = plan.check()
         if findings.errors:
             worst = 1

@@ -1,12 +1,14 @@
 """The example plans shipped with planbook: every money, FTE and workforce
-table and every performance dashboard of the seed documents (Manchester
+table, every performance dashboard, risk register, action plan and structured list,
+and the narrative, of the five seed documents (Manchester
 City Council children's services plans and reports, 2007-2019), figures
 exactly as printed, inconsistencies included.
 
 >>> from planbook import examples
 >>> examples.names()  # doctest: +NORMALIZE_WHITESPACE
 ['manchester-children-2018-19', 'manchester-children-families-2015-17',
- 'manchester-childrens-services-2016-20', 'manchester-spod-2007-08']
+ 'manchester-children-post-inspection-2018', 'manchester-childrens-services-2016-20',
+ 'manchester-spod-2007-08']
 >>> plan = examples.load("manchester-spod-2007-08")
 """
 
