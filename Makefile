@@ -97,6 +97,7 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/python -m pip install -q XlsxWriter
 	$(VENV)/bin/python bench/run_load.py
 	$(VENV)/bin/python bench/run_write.py
+	$(VENV)/bin/python bench/run_status.py
 
 # libFuzzer targets (YAML reader, amounts, periods) under ASan+UBSan;
 # FUZZ_SECONDS per target (default 60).

@@ -224,6 +224,7 @@ PB_API(pb_status, pb_ind_add_milestone_cell, (pb_indset *s, size_t i, const char
 PB_API(pb_arrow, pb_ind_printed, (const pb_indset *s, size_t i, uint32_t key))
 PB_API(pb_status, pb_ind_set_printed, (pb_indset *s, size_t i, uint32_t key, pb_arrow arrow, pb_error *err))
 PB_API(pb_status, pb_indset_status, (const pb_indset *s, size_t k, pb_ind_status *out, pb_error *err))
+PB_API(pb_status, pb_indset_status_codes, (const pb_indset *s, const pb_status_codes *out, pb_error *err))
 PB_API(pb_status, pb_ind_status_at, (const pb_indset *s, size_t i, size_t k, pb_ind_status *out, pb_error *err))
 PB_API(pb_cmp, pb_ind_compare, (const pb_indset *s, size_t i, size_t k, size_t c, pb_why *why))
 PB_API(size_t, pb_ind_explain, (const pb_indset *s, size_t i, size_t k, int aspect, char *buf, size_t cap))

@@ -382,6 +382,17 @@ typedef struct pb_ind_status {
 /* Status of every measure of the set at period k, into out[0..count). */
 pb_status pb_indset_status(const pb_indset *s, size_t k, pb_ind_status *out,
                            pb_error *err);
+/* Statuses of every measure at every period, as codes, for volume: each
+ * array (NULL to skip) holds count x periods bytes, measure-major
+ * (i * periods + k).  rag: pb_rag; basis: 0 none, 1 thresholds, 2 target;
+ * last, previous, year_ago, outturn, target and each comparator: pb_cmp.
+ * The same answers as pb_indset_status, without the reasons. */
+typedef struct pb_status_codes {
+    uint8_t *rag, *basis, *last, *previous, *year_ago, *outturn, *target;
+    uint8_t **comparators; /* one array per comparator, or NULL */
+} pb_status_codes;
+pb_status pb_indset_status_codes(const pb_indset *s, const pb_status_codes *out,
+                                 pb_error *err);
 /* Status of one measure at period k. */
 pb_status pb_ind_status_at(const pb_indset *s, size_t i, size_t k,
                            pb_ind_status *out, pb_error *err);

@@ -477,15 +477,39 @@ def test_html_escapes_user_text():
     assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;" in html
 
 
-def test_status_codes_in_bulk_agree_with_single_statuses(cf):
-    s = cf.indicators["children"]
-    codes = s.status_codes()
-    n = codes.count
-    k = s.periods.index("2014/15 Q3")
-    d = s.status("2014/15 Q3")
-    rag = codes.codes["rag"][k * n:(k + 1) * n]
-    assert [("none", "green", "amber", "red")[c] for c in rag] == [r.rag for r in d]
-    assert codes.counts("rag")["red"] >= 7
+@pytest.mark.parametrize("name", planbook.examples.names())
+def test_status_codes_in_bulk_agree_with_single_statuses(name):
+    """The bulk path (pb_indset_status_codes) answers as the per-period
+    engine does, on every measure and period of every example."""
+    plan = planbook.examples.load(name)
+    compared = 0
+    for sid in plan.indicators:
+        s = plan.indicators[sid]
+        codes = s.status_codes()
+        for k, period in enumerate(s.periods):
+            for i, st in enumerate(s.status(period)):
+                got = {a: codes.at(a, i, k) for a in
+                       ("rag", "last", "previous", "year_ago", "outturn", "target")}
+                want = {"rag": st.rag, "last": st.last, "previous": st.previous,
+                        "year_ago": st.year_ago, "outturn": st.outturn, "target": st.target}
+                assert got == want, (sid, st.ref, period)
+                for n, cid in enumerate(s.comparators):
+                    assert CMP_NAMES[codes.codes["comparators"][n][i * len(s.periods) + k]] \
+                        == st.comparators[cid]
+                compared += 1
+    assert compared or not len(plan.indicators)
+
+
+CMP_NAMES = ("none", "better", "worse", "same", "up", "down")
+
+
+def test_status_codes_to_pandas(cf):
+    pytest.importorskip("pandas")
+    codes = cf.indicators["children"].status_codes()
+    df = codes.to_pandas()
+    assert len(df) == codes.count * len(codes.periods)
+    row = df[(df["ref"] == "1.3") & (df["period"] == "2014/15 Q3")]
+    assert (row["rag"].item(), row["last"].item()) == ("red", "better")
 
 
 # ------------------------------------------------------------ CLI
@@ -504,3 +528,46 @@ def test_cli_status_json_and_text():
     assert run.returncode == 0, run.stderr
     assert "at 2014/15 Q2" in run.stdout
     assert "RAG: 2014/15 Q2 78.9 against Of concern 59.8, lower is better: red" in run.stdout
+
+
+def test_status_codes_agree_on_random_sets():
+    """Random sets (years, quarters and months; thresholds, targets, milestones,
+    running totals, comparators, every polarity): bulk = per period."""
+    import random
+    rng = random.Random(20261128)
+    for trial in range(6):
+        plan = planbook.Plan()
+        periods = ["2013/14", "2014/15", "2014/15 Q1", "2014/15 Q2", "Apr 2014", "May 2014",
+                   "2014/15 Q3", "2014/15 Q4", "2015/16", "2015/16 Q1", "Apr 2015", "Mar 2016"]
+        rng.shuffle(periods)
+        s = plan.indicators.add("r", periods=periods, comparators={"c": "C"},
+                                direction=rng.choice(["previous", "year_ago", "outturn"]))
+        for i in range(40):
+            cells = []
+            for _ in periods:
+                x = rng.random()
+                cells.append("" if x < 0.15 else "n/a" if x < 0.2 else
+                             str(rng.choice([rng.randint(0, 100), rng.randint(0, 20)])))
+            unit = rng.choice(["number", "count", "percent"])
+            m = s.add(str(i), unit=unit, polarity=rng.choice(["high", "low", "none"]),
+                      values=cells, cumulative=rng.random() < 0.3)
+            if rng.random() < 0.4:
+                good, concern = sorted([rng.randint(0, 100), rng.randint(0, 100)],
+                                       reverse=m.polarity == "high")
+                m.thresholds = (str(good), str(concern), None)
+            for p in rng.sample(periods, 3):
+                m.targets[p] = rng.choice([str(rng.randint(0, 100)), "TBC", "n/a"])
+            if rng.random() < 0.3:
+                m.add_milestone("end June 2014", str(rng.randint(0, 100)))
+                m.add_milestone("31 March 2015", str(rng.randint(0, 100)))
+            for p in rng.sample(periods, 4):
+                m.comparator("c")[p] = str(rng.randint(0, 100))
+        codes = s.status_codes()
+        for k, period in enumerate(s.periods):
+            for i, st in enumerate(s.status(period)):
+                got = tuple(codes.at(a, i, k) for a in
+                            ("rag", "last", "previous", "year_ago", "outturn", "target"))
+                assert got == (st.rag, st.last, st.previous, st.year_ago, st.outturn,
+                               st.target), (trial, st.ref, period)
+                assert CMP_NAMES[codes.codes["comparators"][0][i * len(s.periods) + k]] == \
+                    st.comparators["c"]

@@ -665,18 +665,131 @@ static PyObject *PlanCore_m_printed_set(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* The refs of every series in order (a companion's: its measure's). */
+static PyObject *PlanCore_ind_refs(PyObject *self, PyObject *arg)
+{
+    Py_ssize_t si = PyLong_AsSsize_t(arg);
+    if (si == -1 && PyErr_Occurred())
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    if (!s)
+        return NULL;
+    size_t n = pb_indset_count(s);
+    PyObject *list = PyList_New((Py_ssize_t)n), *last = NULL;
+    for (size_t i = 0; list && i < n; i++) {
+        if (pb_ind_parent(s, i) == PB_NONE || !last) {
+            uint32_t m = pb_ind_parent(s, i) == PB_NONE ? (uint32_t)i : pb_ind_parent(s, i);
+            PyObject *r = str_or_none(pb_ind_text(s, m, PB_IND_REF));
+            if (!r) {
+                Py_CLEAR(list);
+                break;
+            }
+            Py_XSETREF(last, r);
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, Py_NewRef(last));
+    }
+    Py_XDECREF(last);
+    return list;
+}
+
+/* Every measure at every period, measure-major (i * periods + k), in one
+ * pass of the core (pb_indset_status_codes). */
+static PyObject *status_codes_all(PyObject *self, pb_indset *s, PyObject *aspects)
+{
+    size_t n = pb_indset_count(s), np = pb_indset_period_count(s), nc = pb_indset_comparator_count(s);
+    size_t total = n * np;
+    static const char *const names[7] = {"rag", "basis", "last", "previous", "year_ago",
+                                         "outturn", "target"};
+    PyObject *cols[7] = {NULL}, *comp = PyList_New((Py_ssize_t)nc), *res = NULL;
+    uint8_t **cp = PyMem_Malloc((nc ? nc : 1) * sizeof *cp);
+    int ok = comp && cp, want_comp = 1;
+    int want[7] = {1, 1, 1, 1, 1, 1, 1};
+    if (aspects && aspects != Py_None) {
+        /* only the aspects named (a tuple of names), the others None */
+        if (!PyTuple_Check(aspects)) {
+            PyErr_SetString(PyExc_TypeError, "aspects is a tuple of names");
+            ok = 0;
+        }
+        want_comp = 0;
+        for (int c = 0; ok && c < 7; c++) {
+            want[c] = 0;
+            for (Py_ssize_t q = 0; q < PyTuple_GET_SIZE(aspects); q++) {
+                PyObject *a = PyTuple_GET_ITEM(aspects, q);
+                if (PyUnicode_Check(a) && PyUnicode_CompareWithASCIIString(a, names[c]) == 0)
+                    want[c] = 1;
+            }
+        }
+        for (Py_ssize_t q = 0; ok && q < PyTuple_GET_SIZE(aspects); q++) {
+            PyObject *a = PyTuple_GET_ITEM(aspects, q);
+            if (PyUnicode_Check(a) && PyUnicode_CompareWithASCIIString(a, "comparators") == 0)
+                want_comp = 1;
+        }
+    }
+    for (int c = 0; ok && c < 7; c++)
+        ok = (cols[c] = want[c] ? PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total)
+                                : Py_NewRef(Py_None)) != NULL;
+    for (size_t c = 0; ok && c < nc; c++) {
+        PyObject *b = want_comp ? PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total)
+                                : Py_NewRef(Py_None);
+        if (b == Py_None) {
+            PyList_SET_ITEM(comp, (Py_ssize_t)c, b);
+            cp[c] = NULL;
+            continue;
+        }
+        if (!b)
+            ok = 0;
+        else {
+            PyList_SET_ITEM(comp, (Py_ssize_t)c, b);
+            cp[c] = (uint8_t *)PyBytes_AS_STRING(b);
+        }
+    }
+    if (ok) {
+        pb_status_codes out;
+#define COL(c) (want[c] ? (uint8_t *)PyBytes_AS_STRING(cols[c]) : NULL)
+        out.rag = COL(0);
+        out.basis = COL(1);
+        out.last = COL(2);
+        out.previous = COL(3);
+        out.year_ago = COL(4);
+        out.outturn = COL(5);
+        out.target = COL(6);
+#undef COL
+        out.comparators = nc && want_comp ? cp : NULL;
+        pb_error err;
+        pb_error_clear(&err);
+        /* the GIL is held: another thread must not edit the plan meanwhile
+         * (docs/decisions.md, threads) */
+        if (pb_indset_status_codes(s, &out, &err))
+            raise_model(self, &err);
+        else
+            res = Py_BuildValue("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:[],s:[],s:s}", names[0],
+                                cols[0], names[1], cols[1], names[2], cols[2], names[3], cols[3],
+                                names[4], cols[4], names[5], cols[5], names[6], cols[6],
+                                "comparators", comp, "target_value", "last_period", "layout",
+                                "measure-major");
+    }
+    for (int c = 0; c < 7; c++)
+        Py_XDECREF(cols[c]);
+    Py_XDECREF(comp);
+    PyMem_Free(cp);
+    return res;
+}
+
 /* Statuses as bytes of codes.  k < 0: every period, measure-major per
  * period block (period 0's measures, then period 1's, ...). */
 static PyObject *PlanCore_ind_status(PyObject *self, PyObject *args)
 {
     Py_ssize_t si, k;
-    if (!PyArg_ParseTuple(args, "nn", &si, &k))
+    PyObject *aspects = NULL;
+    if (!PyArg_ParseTuple(args, "nn|O", &si, &k, &aspects))
         return NULL;
     pb_indset *s = get_set(self, si);
     if (!s)
         return NULL;
     size_t n = pb_indset_count(s), np = pb_indset_period_count(s);
     size_t k0 = 0, k1 = np;
+    if (k < 0)
+        return status_codes_all(self, s, aspects);
     if (k >= 0) {
         if (!check_period(s, k))
             return NULL;
@@ -828,6 +941,7 @@ static int PlanCore_set_rag_tolerance(PyObject *self, PyObject *v, void *c)
     {"ind_set", PlanCore_ind_set, METH_VARARGS, NULL},                                        \
     {"ind_status", PlanCore_ind_status, METH_VARARGS, NULL},                                  \
     {"ind_explain", PlanCore_ind_explain, METH_VARARGS, NULL},                                \
+    {"ind_refs", PlanCore_ind_refs, METH_O, NULL},                                            \
     {"m_find", PlanCore_m_find, METH_VARARGS, NULL},                                          \
     {"m_add", PlanCore_m_add, METH_VARARGS, NULL},                                            \
     {"m_remove", PlanCore_m_remove, METH_VARARGS, NULL},                                      \

@@ -366,10 +366,15 @@ class IndicatorSet:
             rows.append(Status._make(self, info, m, i, k, codes, comps))
         return Dashboard(rows)
 
-    def status_codes(self) -> "StatusCodes":
-        """Statuses at every period in bulk, as codes (see :class:`StatusCodes`)."""
-        si = self._i
-        return StatusCodes(self._plan._c.ind_status(si, -1), self._info())
+    def status_codes(self, aspects: Optional[Sequence[str]] = None) -> "StatusCodes":
+        """Statuses at every period in bulk, as codes (see :class:`StatusCodes`).
+
+        ``aspects`` limits the work to the answers named (``("rag", "last",
+        "target")``; also basis, previous, year_ago, outturn, comparators);
+        the others come back as None.  Default: all."""
+        c, si = self._plan._c, self._i
+        a = None if aspects is None else tuple(aspects)
+        return StatusCodes(c.ind_status(si, -1, a), c.ind_get(si), c.ind_refs(si))
 
     # data
     def to_pandas(self, form: str = "long"):
@@ -842,15 +847,24 @@ class Dashboard(Sequence[Status]):
 
 class StatusCodes:
     """Statuses of a whole set at every period, as codes in bytes (one per
-    measure and period, period-major): ``rag`` (0 none, 1 green, 2 amber,
-    3 red), ``last``, ``previous``, ``year_ago``, ``outturn``, ``target``
-    (0 none, 1 better, 2 worse, 3 same, 4 up, 5 down).  Built for volume:
-    no Python object per observation."""
+    measure and period, measure-major: ``codes["rag"][i * len(periods) + k]``):
+    ``rag`` (0 none, 1 green, 2 amber, 3 red), ``basis`` (0 none,
+    1 thresholds, 2 target), ``last``, ``previous``, ``year_ago``,
+    ``outturn``, ``target`` and ``comparators`` (0 none, 1 better, 2 worse,
+    3 same, 4 up, 5 down).  Built for volume: no Python object per
+    observation; ``refs`` are the measures' refs in order (companions
+    carry their measure's)."""
 
-    def __init__(self, codes: Dict[str, Any], info: Dict[str, Any]):
+    def __init__(self, codes: Dict[str, Any], info: Dict[str, Any], refs: List[str]):
         self.codes = codes
         self.periods = info["periods"]
         self.count = info["count"]
+        self.refs = refs
+
+    def at(self, name: str, measure: int, period: int) -> str:
+        """The answer for one measure (index) and period (index), as a word."""
+        names = RAG if name == "rag" else CMP
+        return names[self.codes[name][measure * len(self.periods) + period]]
 
     def counts(self, name: str = "rag") -> Dict[str, int]:
         b = self.codes[name]
@@ -863,10 +877,13 @@ class StatusCodes:
         pd = require_pandas("StatusCodes.to_pandas")
         import numpy as np
         n, np_ = self.count, len(self.periods)
-        data = {"measure": np.tile(np.arange(n), np_),
-                "period": pd.Categorical.from_codes(np.repeat(np.arange(np_), n),
+        data = {"ref": pd.Categorical(np.repeat(np.asarray(self.refs, dtype=object), np_)),
+                "measure": np.repeat(np.arange(n), np_),
+                "period": pd.Categorical.from_codes(np.tile(np.arange(np_), n),
                                                     self.periods, ordered=True)}
-        for name in ("rag", "last", "target"):
+        for name in ("rag", "last", "previous", "year_ago", "outturn", "target"):
+            if self.codes.get(name) is None:
+                continue
             cats = RAG if name == "rag" else CMP
             data[name] = pd.Categorical.from_codes(
                 np.frombuffer(self.codes[name], dtype=np.uint8).astype(np.int8), cats)
