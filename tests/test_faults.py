@@ -137,7 +137,7 @@ def tmpfs(tmp_path):
     if shutil.which("mount") is None or os.geteuid() != 0:
         pytest.skip("needs root and mount(8)")
     mnt = tmp_path / "mnt"
-    mount_tmpfs(mnt, "4m")
+    mount_tmpfs(mnt, "16m")
     yield mnt
     umount(mnt)
 
@@ -211,16 +211,38 @@ def test_save_onto_full_filesystem(tmpfs, fmt):
     pages_needed = os.path.getsize(ref) // 4096 + 3
     os.unlink(ref)
     outcomes = []
+    last_error = None
     # xlsx: libxlsxwriter's unlinked temporary files (one per sheet) also
     # take space while it writes: go further
-    top = pages_needed * (4 if fmt == "xlsx" else 1) + 4
-    for leave in range(0, top):
+    # (one per sheet, each its sheet's unpacked XML): find how far by saving
+    # into an empty folder with more and more room
+    top = pages_needed + 4
+    if fmt == "xlsx":
+        probe = tmpfs / "probe"
+        probe.mkdir()
+        while True:
+            filler = fill(tmpfs, top)
+            try:
+                plan.save(probe / "p.xlsx")
+                break
+            except WriteError:
+                assert top < 200 * pages_needed, "saves fail however much room there is"
+                top *= 2
+            finally:
+                os.unlink(filler)
+                for f in probe.iterdir():
+                    f.unlink()
+        probe.rmdir()
+        top += top // 2
+    step = max(1, top // 150)
+    for leave in list(range(0, top, step)) + [top]:
         filler = fill(tmpfs, leave)
         try:
             plan.save(target)
             outcomes.append("saved")
         except WriteError as exc:
             outcomes.append("failed")
+            last_error = str(exc)
             assert exc.file == target
             assert_untouched(target, old)
         else:
@@ -232,11 +254,11 @@ def test_save_onto_full_filesystem(tmpfs, fmt):
                 old = f.read()  # later failures must leave this one intact
         finally:
             os.unlink(filler)
-    print(fmt, "free pages 0..%d:" % (top - 1), " ".join(outcomes))
+    print(fmt, "free pages 0..%d step %d:" % (top, step), " ".join(outcomes))
     assert "CORRUPT" not in outcomes, (
         "a save reported success on a full filesystem but the file is broken: " +
         " ".join(f"{k}:{o}" for k, o in enumerate(outcomes) if o == "CORRUPT"))
-    assert "failed" in outcomes and outcomes[-1] == "saved"
+    assert "failed" in outcomes and outcomes[-1] == "saved", last_error
     # once there is room it keeps working
     assert "failed" not in outcomes[outcomes.index("saved"):]
 

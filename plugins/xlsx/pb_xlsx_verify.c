@@ -29,7 +29,9 @@ static uint32_t rd32(const unsigned char *p)
 /* ------------------------------------------------------ XML structure */
 
 typedef struct xml_check {
-    int state; /* 0 text, 1 tag name, 2 inside tag, 3 attribute value */
+    int state; /* 0 text, 1 tag name, 2 inside tag, 3 attribute value,
+                * 4 an entity in text, 5 an entity in an attribute value */
+    int entlen; /* characters of the entity so far */
     char quote;
     int kind;  /* 0 open, 1 close, 2 declaration/comment */
     int slash; /* last significant char in the tag was '/' */
@@ -43,11 +45,22 @@ static void xml_feed(xml_check *c, const unsigned char *p, size_t n)
     const unsigned char *end = p + n;
     while (p < end && !c->bad) {
         switch (c->state) {
-        case 0: { /* text: jump to the next tag */
-            const unsigned char *lt = memchr(p, '<', (size_t)(end - p));
-            if (!lt)
+        case 0: { /* text: jump to the next tag or entity */
+            const unsigned char *lt = p;
+            while (lt < end && *lt != '<' && *lt != '&' && *lt != '>')
+                lt++;
+            if (lt == end)
                 return;
+            if (*lt == '>') { /* libxlsxwriter escapes it: a stray one is damage */
+                c->bad = 1;
+                return;
+            }
             p = lt + 1;
+            if (*lt == '&') {
+                c->state = 4;
+                c->entlen = 0;
+                break;
+            }
             c->state = 1;
             c->kind = -1;
             c->slash = 0;
@@ -108,15 +121,52 @@ static void xml_feed(xml_check *c, const unsigned char *p, size_t n)
                 c->bad = 1; /* a tag inside a tag: something is missing */
                 return;
             } else if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r') {
+                /* in an element's tag only names, '=' and '/' */
+                if (c->kind != 2 &&
+                    !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                      (ch >= '0' && ch <= '9') || ch == ':' || ch == '_' || ch == '-' ||
+                      ch == '.' || ch == '=' || ch == '/' || ch >= 0x80)) {
+                    c->bad = 1;
+                    return;
+                }
                 c->slash = ch == '/';
             }
             break;
         }
-        default: { /* an attribute value: jump to its closing quote */
-            const unsigned char *q = memchr(p, c->quote, (size_t)(end - p));
-            if (!q)
+        case 4:
+        case 5: { /* an entity: &name; or &#123; or &#x1F; */
+            unsigned char ch = *p++;
+            if (ch == ';') {
+                if (c->entlen == 0) {
+                    c->bad = 1;
+                    return;
+                }
+                c->state = c->state == 4 ? 0 : 3;
+            } else if (c->entlen < 12 && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                                          (ch >= '0' && ch <= '9') || ch == '#')) {
+                c->entlen++;
+            } else {
+                c->bad = 1;
                 return;
+            }
+            break;
+        }
+        default: { /* an attribute value: to its closing quote; no '<', entities whole */
+            const unsigned char *q = p;
+            while (q < end && *q != (unsigned char)c->quote && *q != '<' && *q != '&')
+                q++;
+            if (q == end)
+                return;
+            if (*q == '<') {
+                c->bad = 1;
+                return;
+            }
             p = q + 1;
+            if (*q == '&') {
+                c->state = 5;
+                c->entlen = 0;
+                break;
+            }
             c->state = 2;
             c->slash = 0;
         }
