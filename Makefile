@@ -13,7 +13,7 @@
 PYTHON ?= python3
 VENV := .venv
 ASAN_VENV := .venv-asan
-DEB_PACKAGES := libyaml-dev libxlsxwriter-dev pkg-config gcc
+DEB_PACKAGES := libyaml-dev libxlsxwriter-dev libzip-dev libexpat1-dev pkg-config gcc
 # only for the tests: a real spreadsheet engine to recalculate workbooks
 TEST_DEB_PACKAGES := libreoffice-calc-nogui poppler-utils strace
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -98,8 +98,9 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/python bench/run_load.py
 	$(VENV)/bin/python bench/run_write.py
 	$(VENV)/bin/python bench/run_status.py
+	$(VENV)/bin/python bench/run_read.py
 
-# libFuzzer targets (YAML reader, amounts, periods) under ASan+UBSan;
+# libFuzzer targets (YAML reader, amounts, periods, Excel reader) under ASan+UBSan;
 # FUZZ_SECONDS per target (default 60).
 FUZZ_SECONDS ?= 60
 fuzz: | deps

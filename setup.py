@@ -1,6 +1,7 @@
 """Build the C extensions: planbook._core (the C core and its binding),
-planbook_yaml._yaml (the YAML plugin, on the system libyaml) and
-planbook_xlsx._xlsx (the Excel writer, on the system libxlsxwriter).
+planbook_yaml._yaml (the YAML plugin, on the system libyaml),
+planbook_xlsx._xlsx (the Excel writer, on the system libxlsxwriter) and
+planbook_xlsxread._xlsxread (the Excel reader, on the system libzip and expat).
 
 Environment switches:
   PLANBOOK_DEBUG=1     -O0 -g, assertions on
@@ -81,6 +82,8 @@ core_sources = sorted(glob(rel("csrc", "*.c")))
 compile_args, link_args = flags()
 yaml_inc, yaml_libdirs, yaml_libs = pkg_config("yaml-0.1", "libyaml-dev")
 xlsx_inc, xlsx_libdirs, xlsx_libs = pkg_config("xlsxwriter", "libxlsxwriter-dev")
+zip_inc, zip_libdirs, zip_libs = pkg_config("libzip", "libzip-dev")
+expat_inc, expat_libdirs, expat_libs = pkg_config("expat", "libexpat1-dev")
 include_dirs = [rel("csrc"), rel("python", "planbook", "include")]
 
 extensions = [
@@ -113,6 +116,19 @@ extensions = [
         include_dirs=include_dirs + [rel("plugins", "xlsx")] + xlsx_inc,
         library_dirs=xlsx_libdirs,
         libraries=xlsx_libs,
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+    ),
+    Extension(
+        "planbook_xlsxread._xlsxread",
+        sources=[rel("plugins", "xlsxread", "planbook_xlsxread", "_xlsxread.c"),
+                 rel("plugins", "xlsxread", "pb_xlsxread.c"),
+                 rel("plugins", "xlsxread", "pb_xlsxread_book.c"),
+                 rel("plugins", "xlsxread", "pb_xlsxread_budget.c"),
+                 rel("plugins", "xlsxread", "pb_xlsxread_number.c")],
+        include_dirs=include_dirs + [rel("plugins", "xlsxread")] + zip_inc + expat_inc,
+        library_dirs=zip_libdirs + expat_libdirs,
+        libraries=zip_libs + expat_libs,
         extra_compile_args=compile_args,
         extra_link_args=link_args,
     ),

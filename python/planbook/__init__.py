@@ -18,6 +18,7 @@ from ._model import Agreement, Cell, Column, Finding, Findings, Plan, Row, Table
 from .errors import (AmountError, FormatError, PlanbookError, ReadError, ValidationError,
                      WriteError)
 from .formats import dumps, load, loads, save
+from ._diff import diff
 
 __version__ = "0.1.0"
 
@@ -25,7 +26,7 @@ __all__ = [
     "Plan", "Table", "Column", "Row", "Cell", "Finding", "Findings", "Agreement",
     "Indicators", "IndicatorSet", "Measure", "Observation", "Status", "Dashboard",
     "Risks", "RiskRegister", "Risk", "Score", "Records", "Collection", "Record",
-    "load", "loads", "save", "dumps", "format_amount",
+    "load", "loads", "save", "dumps", "diff", "format_amount",
     "PlanbookError", "ReadError", "WriteError", "ValidationError", "AmountError",
     "FormatError", "errors", "examples", "get_include", "__version__", "CORE_VERSION",
 ]

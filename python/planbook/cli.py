@@ -6,6 +6,7 @@
     planbook status PLAN... [--period P] [--json]
                                       indicator dashboards: RAG, direction, reasons
     planbook convert IN OUT           from one format to another
+    planbook diff A B [--json]        what changed between two versions of a plan
     planbook export PLAN -o OUT       write a workbook (or any format) from a plan
     planbook formats                  the installed formats
 Exit status: 0 fine, 1 findings with errors, 2 a file could not be read or
@@ -247,6 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the period to report (default: each set's latest)")
     st.add_argument("--json", action="store_true", help="print the dashboards as JSON")
     st.set_defaults(func=_cmd_status)
+    df = sub.add_parser("diff", help="what changed between two versions of a plan")
+    df.add_argument("a")
+    df.add_argument("b")
+    df.add_argument("--json", action="store_true", help="the changes as JSON")
+    df.set_defaults(func=_cmd_diff)
     cv = sub.add_parser("convert", help="convert a plan between formats")
     cv.add_argument("input", metavar="IN")
     cv.add_argument("output", metavar="OUT")
@@ -261,6 +267,25 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("formats", help="list the installed formats")
     f.set_defaults(func=_cmd_formats)
     return p
+
+
+def _cmd_diff(args) -> int:
+    """Exit 0 when the plans are the same, 1 when they differ (as diff(1))."""
+    import warnings
+
+    from ._diff import diff
+    from .errors import ReadWarning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReadWarning)
+        changes = diff(args.a, args.b)
+    for w in caught:
+        print(f"planbook: warning: {w.message}", file=sys.stderr)
+    if args.json:
+        sys.stdout.write(changes.to_json() + "\n")
+    else:
+        print(f"--- {args.a}\n+++ {args.b}")
+        print(changes)
+    return 1 if changes else 0
 
 
 def main(argv: Optional[List[str]] = None) -> int:

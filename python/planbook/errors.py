@@ -106,3 +106,9 @@ class AmountError(ValidationError):
 
 class FormatError(PlanbookError, LookupError):
     """No reader or writer is registered for a file's format."""
+
+
+class ReadWarning(UserWarning):
+    """Something in a file that the plan cannot hold (a merged range, a
+    comment on a figure, a sheet that is not a table): reported when the
+    file is read, naming the sheet and cell, instead of dropped silently."""

@@ -36,27 +36,35 @@ GROUP = "planbook.formats"
 # The formats that ship with planbook, by module; they are loaded on first
 # use without scanning every installed distribution's entry points (that
 # scan costs ~20 ms, a tenth of loading a 10 MB plan).
+# A suffix may have a writer and a reader in different plugins (.xlsx:
+# planbook_xlsx writes, planbook_xlsxread reads): the first format for the
+# suffix (or name) that can do what is asked is used.
 BUILTIN = {"yaml": ("planbook_yaml", (".yaml", ".yml")),
-           "xlsx": ("planbook_xlsx", (".xlsx",))}
+           "xlsx": ("planbook_xlsx", (".xlsx",)),
+           "xlsxread": ("planbook_xlsxread", (".xlsx",))}
 _lock = threading.Lock()
 _registry: Dict[str, Any] = {}
 _discovered = False
 
 
-def _builtin_for(suffix: Optional[str] = None, name: Optional[str] = None) -> Optional[Any]:
+def _builtin_for(suffix: Optional[str] = None, name: Optional[str] = None,
+                 need: Optional[str] = None) -> Optional[Any]:
+    if name is not None and name in BUILTIN:  # "xlsx" names the suffix's formats
+        suffix, name = BUILTIN[name][1][0], None
     for fname, (module, suffixes) in BUILTIN.items():
         if (name is not None and name == fname) or (suffix is not None and suffix in suffixes):
             with _lock:
                 fmt = _registry.get(fname)
-            if fmt is not None:
+            if fmt is None:
+                try:
+                    import importlib
+                    fmt = importlib.import_module(module).FORMAT
+                except ImportError:
+                    continue
+                with _lock:
+                    fmt = _registry.setdefault(fname, fmt)
+            if need is None or callable(getattr(fmt, need, None)):
                 return fmt
-            try:
-                import importlib
-                fmt = importlib.import_module(module).FORMAT
-            except ImportError:
-                return None
-            with _lock:
-                return _registry.setdefault(fname, fmt)
     return None
 
 
@@ -117,7 +125,8 @@ def get_format(path=None, format: Optional[str] = None, need: str = "load") -> A
     """The format for a name, or for a path's suffix."""
     fast = _builtin_for(
         name=format,
-        suffix=None if format is not None else os.path.splitext(os.fspath(path))[1].lower())
+        suffix=None if format is not None else os.path.splitext(os.fspath(path))[1].lower(),
+        need=need)
     if fast is not None and callable(getattr(fast, need, None)):
         return fast
     _discover()

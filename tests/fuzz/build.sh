@@ -3,7 +3,8 @@
 #
 #   bash tests/fuzz/build.sh [TARGET...]     (default: every fuzz_*.c here)
 #
-# Needs clang with libFuzzer (Debian: apt-get install clang) and libyaml-dev.
+# Needs clang with libFuzzer (Debian: apt-get install clang), libyaml-dev,
+# libzip-dev and libexpat1-dev.
 # CC overrides the compiler; EXTRA_CFLAGS adds flags; FUZZ_BUILD_DIR the
 # output directory.
 set -euo pipefail
@@ -26,9 +27,10 @@ yaml_libs="$(pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)"
 CFLAGS=(-g -O1 -std=c11 -D_GNU_SOURCE
         -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
         -fno-omit-frame-pointer
-        -I"$root/csrc" -I"$root/plugins/yaml" $yaml_cflags ${EXTRA_CFLAGS:-})
+        -I"$root/csrc" -I"$root/plugins/yaml" -I"$root/plugins/xlsxread" $yaml_cflags
+        ${EXTRA_CFLAGS:-})
 SOURCES=("$root"/csrc/*.c "$root/plugins/yaml/pb_yaml_read.c"
-         "$root/plugins/yaml/pb_yaml_write.c")
+         "$root/plugins/yaml/pb_yaml_write.c" "$root"/plugins/xlsxread/pb_xlsxread*.c)
 
 if [ $# -gt 0 ]; then
     targets=("$@")
@@ -41,5 +43,5 @@ mkdir -p "$out"
 for t in "${targets[@]}"; do
     t="${t%.c}"
     echo "build.sh: $t"
-    "$CC" "${CFLAGS[@]}" -o "$out/$t" "$here/$t.c" "${SOURCES[@]}" $yaml_libs
+    "$CC" "${CFLAGS[@]}" -o "$out/$t" "$here/$t.c" "${SOURCES[@]}" $yaml_libs -lzip -lexpat -lz
 done

@@ -29,6 +29,8 @@ max_len() {
     case "$1" in
         fuzz_amount|fuzz_period) echo 128 ;;
         fuzz_yaml) echo 4096 ;;
+        fuzz_xlsx) echo 65536 ;;
+        fuzz_xlsx_parts) echo 8192 ;;
         *) echo 4096 ;;
     esac
 }

@@ -1,0 +1,281 @@
+/* pb_xlsxread.c - a workbook planbook wrote, read back into a plan: the
+ * contents sheet (the plan's title and details), then each sheet by its
+ * kind.  A kind of sheet is found through the defined name the writer
+ * gives it (tbl_<id> for a budget table); a sheet without one that still
+ * looks like a table is read as one, with an id made from its name.  Later
+ * kinds (indicators, risks) add a row to `kinds` and their reader beside
+ * pb_xlsxread_budget.c. */
+#define _POSIX_C_SOURCE 200809L
+#include "pb_xlsxread_private.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define A (x->api)
+
+int xr_warn(pb_xr_warnings *w, const char *fmt, ...)
+{
+    if (!w)
+        return 1;
+    if (w->count >= 10000)
+        return 1; /* enough said */
+    char buf[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (w->count == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 16;
+        char **ni = realloc(w->items, cap * sizeof *ni);
+        if (!ni)
+            return 0;
+        w->items = ni;
+        w->cap = cap;
+    }
+    char *copy = strdup(buf);
+    if (!copy)
+        return 0;
+    w->items[w->count++] = copy;
+    return 1;
+}
+
+void pb_xr_warnings_free(pb_xr_warnings *w)
+{
+    if (!w)
+        return;
+    for (size_t i = 0; i < w->count; i++)
+        free(w->items[i]);
+    free(w->items);
+    w->items = NULL;
+    w->count = w->cap = 0;
+}
+
+/* ------------------------------------------------------ sheet kinds */
+
+typedef int (*sheet_reader_fn)(xr_plan_ctx *x, size_t sheet, const char *id);
+
+static const struct kind {
+    const char *prefix; /* of the defined name */
+    sheet_reader_fn read;
+} kinds[] = {
+    {"tbl_", xr_budget_sheet},
+};
+
+/* The sheet a defined name's range is on: "'Sheet name'!$A$4:$D$20". */
+static int name_sheet(const char *formula, char *out, size_t cap)
+{
+    const char *p = formula;
+    if (*p == '=')
+        p++;
+    size_t n = 0;
+    if (*p == '\'') {
+        for (p++; *p; p++) {
+            if (*p == '\'') {
+                if (p[1] == '\'') {
+                    p++;
+                } else {
+                    break;
+                }
+            }
+            if (n + 1 < cap)
+                out[n++] = *p;
+        }
+        if (*p != '\'' || p[1] != '!')
+            return 0;
+    } else {
+        const char *bang = strchr(p, '!');
+        if (!bang)
+            return 0;
+        for (; p < bang; p++)
+            if (n + 1 < cap)
+                out[n++] = *p;
+    }
+    out[n] = '\0';
+    return n > 0;
+}
+
+/* ---------------------------------------------------------- contents */
+
+static const struct {
+    const char *label;
+    pb_meta_key key;
+} meta_rows[] = {{"Organisation", PB_META_ORGANISATION}, {"Directorate", PB_META_DIRECTORATE},
+                 {"Service", PB_META_SERVICE},           {"Period", PB_META_PERIOD},
+                 {"Status", PB_META_STATUS},             {"Version", PB_META_VERSION},
+                 {"Owner", PB_META_OWNER},               {"Source", PB_META_SOURCE}};
+
+static int read_contents(xr_plan_ctx *x, size_t sheet, char **title_out)
+{
+    pb_xr_grid *g = pb_xr_sheet_read(x->book, sheet, x->err);
+    if (!g)
+        return 0;
+    pb_error e;
+    A->pb_error_clear(&e);
+    int ok = 1;
+    for (size_t i = 0; i < g->ncells && ok; i++) {
+        const pb_xr_cell *c = &g->cells[i];
+        if (c->type != PB_XR_STRING || c->col != 0)
+            continue;
+        const char *v = pb_xr_cell_value(x->book, g, c, NULL);
+        if (c->row == 0) {
+            if (strcmp(v, "Plan")) {
+                ok = A->pb_plan_set_meta(x->plan, PB_META_TITLE, v, strlen(v), &e) == PB_OK;
+                *title_out = strdup(v);
+            }
+            continue;
+        }
+        if (!strcmp(v, "Check findings"))
+            break;
+        for (size_t k = 0; k < sizeof meta_rows / sizeof meta_rows[0]; k++) {
+            if (strcmp(v, meta_rows[k].label))
+                continue;
+            const pb_xr_cell *val = i + 1 < g->ncells ? &g->cells[i + 1] : NULL;
+            if (val && val->row == c->row && val->col == 1 && val->type != PB_XR_EMPTY) {
+                size_t len;
+                const char *t = pb_xr_cell_value(x->book, g, val, &len);
+                ok = A->pb_plan_set_meta(x->plan, meta_rows[k].key, t, len, &e) == PB_OK;
+            }
+        }
+    }
+    if (!ok)
+        xr_fail(x->err, e.status, pb_xr_sheet_name(x->book, sheet), NULL, "%s", e.message);
+    pb_xr_grid_free(g);
+    return ok;
+}
+
+/* --------------------------------------------------------------- plan */
+
+pb_plan *pb_xr_read_plan(const pb_api *api, pb_xr_book *book, pb_xr_warnings *warnings,
+                         pb_error *err)
+{
+    xr_plan_ctx ctx, *x = &ctx;
+    memset(x, 0, sizeof *x);
+    x->api = api;
+    x->book = book;
+    x->warnings = warnings;
+    x->err = err;
+    api->pb_error_clear(err);
+    x->plan = api->pb_plan_new();
+    char *title = NULL;
+    char **ids = NULL;
+    size_t *kind_of = NULL;
+    size_t ns = pb_xr_sheet_count(book);
+    int ok = 0;
+    if (!x->plan) {
+        xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+        goto out;
+    }
+    ids = calloc(ns ? ns : 1, sizeof *ids);
+    if (!ids) {
+        xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+        goto out;
+    }
+    kind_of = calloc(ns ? ns : 1, sizeof *kind_of);
+    if (!kind_of) {
+        xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+        goto out;
+    }
+    /* which sheet is which kind, from the defined names */
+    for (size_t i = 0; i < pb_xr_name_count(book); i++) {
+        const char *formula;
+        int scope;
+        const char *name = pb_xr_name(book, i, &formula, &scope);
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            size_t pl = strlen(kinds[k].prefix);
+            if (strncmp(name, kinds[k].prefix, pl) || !name[pl])
+                continue;
+            char sheet[256];
+            if (!name_sheet(formula, sheet, sizeof sheet))
+                continue;
+            int64_t si = pb_xr_sheet_find(book, sheet);
+            if (si < 0 || ids[si] || !api->pb_id_valid(name + pl, strlen(name + pl)))
+                continue;
+            kind_of[si] = k;
+            if (!(ids[si] = strdup(name + pl))) {
+                xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+                goto out;
+            }
+        }
+    }
+    /* in a workbook planbook wrote (it names its tables), a sheet without
+     * a name is of a kind this reader does not know yet */
+    int named = 0;
+    for (size_t i = 0; i < ns; i++)
+        named |= ids[i] != NULL;
+    int64_t contents = pb_xr_sheet_find(book, "Contents");
+    named |= contents >= 0 && pb_xr_sheet_find(book, "Findings") >= 0;
+    if (contents >= 0 && !ids[contents] && !read_contents(x, (size_t)contents, &title))
+        goto out;
+    x->plan_title = title;
+    for (size_t i = 0; i < ns; i++) {
+        const char *sname = pb_xr_sheet_name(book, i);
+        if ((int64_t)i == contents && !ids[i])
+            continue;
+        if (!ids[i] && !strcmp(sname, "Findings"))
+            continue; /* the findings are worked out again */
+        if (!ids[i]) {
+            /* a sheet without a table name: read it if it looks like one */
+            pb_xr_grid *g = pb_xr_sheet_read(book, i, err);
+            if (!g)
+                goto out;
+            int looks = !named && xr_budget_looks_like(book, g) && g->ncells;
+            pb_xr_grid_free(g);
+            if (!looks) {
+                if (!xr_warn(warnings, named ? "sheet '%s' is not a budget table; not read "
+                                               "(this reader knows budget tables only)"
+                                             : "sheet '%s' is not a table planbook wrote; not "
+                                               "read (import it with a mapping)", sname))
+                    goto nomem;
+                continue;
+            }
+            char id[80];
+            size_t n = 0;
+            for (const char *p = sname; *p && n + 1 < sizeof id && n < 60; p++) {
+                unsigned char ch = (unsigned char)*p;
+                if (isalnum(ch))
+                    id[n++] = (char)tolower(ch);
+                else if (n && id[n - 1] != '_')
+                    id[n++] = '_';
+            }
+            while (n && id[n - 1] == '_')
+                n--;
+            id[n] = '\0';
+            if (!n)
+                snprintf(id, sizeof id, "sheet%zu", i + 1);
+            char base[80];
+            snprintf(base, sizeof base, "%s", id);
+            for (int k = 2; api->pb_plan_find_table(x->plan, id, strlen(id)) >= 0; k++)
+                snprintf(id, sizeof id, "%.60s_%d", base, k);
+            if (!(ids[i] = strdup(id)))
+                goto nomem;
+            if (!xr_warn(warnings, "sheet '%s' has no table name (tbl_...); read as table '%s'",
+                         sname, id))
+                goto nomem;
+        }
+        if (api->pb_plan_find_table(x->plan, ids[i], strlen(ids[i])) >= 0) {
+            xr_fail(err, PB_ERR_DUPLICATE, sname, NULL, "a second table '%s'", ids[i]);
+            goto out;
+        }
+        if (!kinds[kind_of[i]].read(x, i, ids[i]))
+            goto out;
+    }
+    ok = 1;
+    goto out;
+nomem:
+    xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+out:
+    free(title);
+    if (ids)
+        for (size_t i = 0; i < ns; i++)
+            free(ids[i]);
+    free(ids);
+    free(kind_of);
+    if (!ok) {
+        api->pb_plan_free(x->plan);
+        return NULL;
+    }
+    return x->plan;
+}

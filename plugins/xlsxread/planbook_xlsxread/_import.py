@@ -1,0 +1,245 @@
+"""Importing a budget table from a workbook planbook did not write, through
+a mapping that names the sheet, the heading rows, the label column, the
+columns of figures, and the section and total rows (docs/import.md).
+
+The cells are read by the C reader (values as the workbook's own text, so
+numbers are exact); the table is built through planbook's API, so totals
+printed as values are checked like any other: a total that does not add
+up is a finding.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from . import _xlsxread
+
+__all__ = ["import_table", "load_mapping"]
+
+_KEYS = {"sheet", "table", "header_rows", "first_row", "last_row", "label_column", "columns",
+         "sections", "totals", "total_pattern", "skip", "stop"}
+_TABLE_KEYS = {"id", "title", "kind", "unit", "decimals", "income_sign", "blank", "tolerance",
+               "note"}
+_COLUMN_KEYS = {"column", "id", "label", "period", "phase", "measure", "unit", "decimals"}
+
+
+def _error(message: str, **where):
+    from planbook.errors import ReadError
+    return ReadError(message, code="schema", **where)
+
+
+def load_mapping(source) -> Dict[str, Any]:
+    """A mapping from a dict, a YAML or JSON file, or YAML/JSON text.
+    YAML needs PyYAML (``pip install PyYAML``); JSON does not."""
+    if isinstance(source, Mapping):
+        return dict(source)
+    text = source
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and "\n" not in source
+                                           and os.path.exists(source)):
+        with open(source, encoding="utf-8") as f:
+            text = f.read()
+    text = str(text)
+    if text.lstrip().startswith("{"):
+        import json
+        return json.loads(text)
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - PyYAML is in the test extras
+        raise ImportError("a YAML mapping needs PyYAML: pip install PyYAML "
+                          "(or give the mapping as JSON or a dict)") from None
+    data = yaml.safe_load(text)
+    if not isinstance(data, Mapping):
+        raise _error("a mapping is a YAML mapping (sheet:, columns:, ...)")
+    return dict(data)
+
+
+def _col_index(ref: Any, what: str) -> int:
+    """0-based column of "B" (or 2, 1-based)."""
+    if isinstance(ref, int) and not isinstance(ref, bool) and ref >= 1:
+        return ref - 1
+    if isinstance(ref, str) and re.fullmatch(r"[A-Za-z]{1,3}", ref):
+        n = 0
+        for ch in ref.upper():
+            n = n * 26 + ord(ch) - 64
+        if n <= 16384:
+            return n - 1
+    raise _error(f"{what}: {ref!r} is not a column (a letter such as 'B', or a number from 1)")
+
+
+def _col_name(c: int) -> str:
+    s = ""
+    c += 1
+    while c:
+        c, r = divmod(c - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _norm(label: Optional[str]) -> str:
+    return re.sub(r"\s+", " ", label or "").strip().casefold()
+
+
+def import_table(book, mapping, plan=None):
+    """Import one budget table from a workbook through a mapping.
+
+    Parameters
+    ----------
+    book : path or bytes
+        The workbook.
+    mapping : dict, path or YAML/JSON text
+        See docs/import.md.
+    plan : planbook.Plan, optional
+        The plan to add the table to (a new plan when None).
+
+    Returns
+    -------
+    (plan, table, warnings)
+        The plan, the new :class:`planbook.Table`, and what was skipped
+        (one sentence each, naming the sheet and cell).  ``plan.check()``
+        gives the findings: totals that do not add up.
+    """
+    import planbook
+
+    m = load_mapping(mapping)
+    unknown = set(m) - _KEYS
+    if unknown:
+        raise _error(f"unknown mapping key(s): {', '.join(sorted(unknown))}")
+    for key in ("sheet", "columns"):
+        if key not in m:
+            raise _error(f"the mapping needs '{key}'")
+    src = book if isinstance(book, (bytes, bytearray)) else os.fspath(book)
+    sheet = m["sheet"]
+    try:
+        merges, cells, comments = _xlsxread.cells(src, sheet)
+    except KeyError:
+        names = [n for n, _ in _xlsxread.sheets(src)]
+        raise _error(f"the workbook has no sheet {sheet!r} (it has: {', '.join(names)})",
+                     file=None if isinstance(src, (bytes, bytearray)) else src) from None
+    sheet_name = sheet if isinstance(sheet, str) else _xlsxread.sheets(src)[sheet][0]
+    grid: Dict[Tuple[int, int], Tuple[str, str, Optional[str]]] = {
+        (r, c): (t, v, f) for r, c, t, v, f, _b, _i, _d in cells}
+    nrows = max((r for r, *_ in cells), default=-1) + 1
+
+    spec = dict(m.get("table") or {})
+    bad = set(spec) - _TABLE_KEYS
+    if bad:
+        raise _error(f"unknown table key(s): {', '.join(sorted(bad))}")
+    spec.setdefault("id", re.sub(r"[^A-Za-z0-9_]+", "_", sheet_name).strip("_").lower() or "table")
+    spec.setdefault("title", sheet_name)
+    header_rows = [int(r) - 1 for r in (m.get("header_rows") or [])]
+    label_col = _col_index(m.get("label_column", "A"), "label_column")
+    first = int(m.get("first_row") or ((max(header_rows) + 2) if header_rows else 1)) - 1
+    last = int(m["last_row"]) - 1 if m.get("last_row") else nrows - 1
+
+    def text(r, c):
+        cell = grid.get((r, c))
+        if not cell or cell[0] == "empty":
+            return None
+        return cell[1].strip() or None
+
+    # columns
+    plan = plan if plan is not None else planbook.Plan()
+    columns: List[Dict[str, Any]] = []
+    sheet_cols: List[int] = []
+    for i, cspec in enumerate(m["columns"]):
+        cspec = dict(cspec)
+        bad = set(cspec) - _COLUMN_KEYS
+        if bad:
+            raise _error(f"columns[{i}]: unknown key(s): {', '.join(sorted(bad))}")
+        c = _col_index(cspec.pop("column", None), f"columns[{i}].column")
+        heads = [text(r, c) for r in header_rows]
+        heads = [h for h in heads if h]
+        if "period" not in cspec and "label" not in cspec and heads:
+            # the first heading is the period when it reads as one, else the label
+            try:
+                probe = planbook.Plan(year_start=plan.year_start)
+                probe.budgets.add("p", columns=[{"id": "p", "period": heads[0]}])
+                cspec["period"] = heads[0]
+            except planbook.PlanbookError:
+                cspec["label"] = heads[0]
+            if len(heads) > 1 and "phase" not in cspec:
+                cspec["phase"] = heads[1]
+        cspec.setdefault("id", f"col_{_col_name(c).lower()}")
+        columns.append(cspec)
+        sheet_cols.append(c)
+    table = plan.budgets.add(spec.pop("id"), columns=columns, **spec)
+    col_dec = [col.decimals for col in table.columns]
+
+    sections = m.get("sections") or {}
+    if isinstance(sections, list):
+        sections = {s: {} for s in sections}
+    sections = {_norm(k): (v or {}) for k, v in sections.items()}
+    totals = m.get("totals") or []
+    if isinstance(totals, Mapping):
+        totals_map = {_norm(k): (v or {}) for k, v in totals.items()}
+    else:
+        totals_map = {_norm(k): {} for k in totals}
+    pattern = re.compile(m.get("total_pattern", r"^(sub[- ]?)?totals?\b|^net\b"), re.I)
+    skip = {_norm(s) for s in m.get("skip") or []}
+    stop = {_norm(s) for s in m.get("stop") or []}
+
+    warnings: List[str] = []
+    current = None  # the open section row
+    for r in range(first, last + 1):
+        label = text(r, label_col)
+        values: List[Any] = []
+        any_value = False
+        for ci, c in enumerate(sheet_cols):
+            cell = grid.get((r, c))
+            if not cell or cell[0] == "empty":
+                values.append(None)
+                continue
+            kind, v, formula = cell
+            if kind == "number":
+                try:
+                    scaled = _xlsxread.number(v, col_dec[ci])
+                except planbook.ReadError as exc:
+                    raise _error(f"{exc}", sheet=sheet_name, cell=f"{_col_name(c)}{r + 1}")
+                values.append(Decimal(scaled).scaleb(-col_dec[ci]))
+                any_value = True
+            elif kind == "string":
+                values.append(v.strip() or None)
+                any_value = any_value or bool(v.strip())
+            else:
+                warnings.append(f"sheet '{sheet_name}', cell {_col_name(c)}{r + 1}: "
+                                f"{kind} {v!r} is not an amount; left blank")
+                values.append(None)
+        if label is None and not any_value:
+            continue  # a spacer row
+        key = _norm(label)
+        if key in stop:
+            break
+        if key in skip:
+            continue
+        where = f"sheet '{sheet_name}', row {r + 1}"
+        try:
+            if key in sections:
+                if any_value:
+                    warnings.append(f"{where}: figures on the section heading '{label}' not kept")
+                current = table.add_section(label, role=sections[key].get("role"))
+                continue
+            if key in totals_map or pattern.search(label or ""):
+                tspec = totals_map.get(key, {})
+                # a total closes the open section and is its last row, unless
+                # it is marked top-level or the section names another total
+                named = sections.get(_norm(current.label), {}).get("total") if current else None
+                inside = current is not None and not tspec.get("top") and \
+                    (named is None or _norm(named) == key)
+                table.add_total(label, values, section=current if inside else None,
+                                printed=True, select=tspec.get("select"))
+                if current is not None and (inside or tspec.get("top")):
+                    current = None
+                continue
+            table.add_line(label, values, section=current, printed=True)
+        except planbook.PlanbookError as exc:
+            if getattr(exc, "sheet", None) is None:
+                exc.sheet = sheet_name
+            raise
+    # merged cells (a title across the columns) are presentation: not kept,
+    # not worth a warning
+    for (r, c), note in sorted(comments.items()):
+        warnings.append(f"sheet '{sheet_name}', cell {_col_name(c)}{r + 1}: comment not kept")
+    return plan, table, warnings

@@ -1,0 +1,547 @@
+/* _xlsxread.c - planbook_xlsxread._xlsxread: the Python binding of the
+ * workbook reader (pb_xlsxread*.c).
+ *
+ * It reaches the core through the capsule planbook._core._C_API.  The GIL
+ * is released while the package is inflated and parsed; Python objects
+ * are made afterwards.  Errors are planbook.errors.ReadError with the
+ * file, sheet and cell.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "pb_xlsxread.h"
+#include "planbook_capi.h"
+
+#include <errno.h>
+#include <expat.h>
+#include <stdio.h>
+#include <string.h>
+#include <zip.h>
+
+typedef struct {
+    const pb_capi *capi;
+    PyObject *ReadError;
+} xr_state;
+
+static xr_state *get_state(PyObject *m) { return (xr_state *)PyModule_GetState(m); }
+
+/* Raise ReadError (MemoryError for PB_ERR_NOMEM) from err, with the sheet
+ * and cell split from err->path ("Sheet!B7"). */
+static PyObject *raise_read(xr_state *st, const pb_error *err, PyObject *file)
+{
+    if (err->status == PB_ERR_NOMEM)
+        return PyErr_NoMemory();
+    PyObject *kw = NULL, *args = NULL, *exc = NULL;
+    PyObject *msg = PyUnicode_DecodeUTF8(err->message, (Py_ssize_t)strlen(err->message), "replace");
+    if (!msg)
+        return NULL;
+    args = PyTuple_Pack(1, msg);
+    Py_DECREF(msg);
+    kw = PyDict_New();
+    if (!args || !kw)
+        goto out;
+    if (file && PyDict_SetItemString(kw, "file", file) < 0)
+        goto out;
+    const char *path = err->path;
+    if (path[0]) {
+        const char *bang = strrchr(path, '!');
+        PyObject *sheet = PyUnicode_DecodeUTF8(path, bang ? bang - path : (Py_ssize_t)strlen(path),
+                                               "replace");
+        if (!sheet || PyDict_SetItemString(kw, "sheet", sheet) < 0) {
+            Py_XDECREF(sheet);
+            goto out;
+        }
+        Py_DECREF(sheet);
+        if (bang) {
+            PyObject *cell = PyUnicode_FromString(bang + 1);
+            if (!cell || PyDict_SetItemString(kw, "cell", cell) < 0) {
+                Py_XDECREF(cell);
+                goto out;
+            }
+            Py_DECREF(cell);
+        }
+    }
+    PyObject *code = PyUnicode_FromString(st->capi->core->pb_status_name(err->status));
+    if (!code || PyDict_SetItemString(kw, "code", code) < 0) {
+        Py_XDECREF(code);
+        goto out;
+    }
+    Py_DECREF(code);
+    exc = PyObject_Call(st->ReadError, args, kw);
+    if (exc)
+        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+out:
+    Py_XDECREF(args);
+    Py_XDECREF(kw);
+    Py_XDECREF(exc);
+    return NULL;
+}
+
+/* Limits from keyword arguments (None or missing: the default). */
+static int parse_limits(PyObject *kwargs, pb_xr_limits *lim)
+{
+    *lim = pb_xr_default_limits();
+    if (!kwargs)
+        return 1;
+    static const char *const names[] = {"max_entries", "max_part", "max_total", "max_ratio",
+                                        "max_cells", "max_columns", NULL};
+    uint64_t *slots[] = {&lim->max_entries, &lim->max_part, &lim->max_total, &lim->max_ratio,
+                         &lim->max_cells, &lim->max_columns};
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(kwargs, &pos, &key, &value)) {
+        int found = 0;
+        for (int i = 0; names[i]; i++) {
+            if (PyUnicode_Check(key) && PyUnicode_CompareWithASCIIString(key, names[i]) == 0) {
+                found = 1;
+                if (value == Py_None)
+                    break;
+                unsigned long long v = PyLong_AsUnsignedLongLong(value);
+                if (v == (unsigned long long)-1 && PyErr_Occurred())
+                    return 0;
+                *slots[i] = v;
+            }
+        }
+        if (!found) {
+            PyErr_Format(PyExc_TypeError, "unknown limit %R", key);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The source of a book: a path (str/bytes/PathLike) or a bytes object. */
+typedef struct source {
+    PyObject *path_bytes; /* owned */
+    PyObject *shown;      /* owned: the file as given, or None */
+    Py_buffer view;
+    int is_buffer;
+} source;
+
+static int source_get(PyObject *obj, source *src)
+{
+    memset(src, 0, sizeof *src);
+    if (PyBytes_Check(obj) || PyByteArray_Check(obj) || PyMemoryView_Check(obj)) {
+        if (PyObject_GetBuffer(obj, &src->view, PyBUF_SIMPLE) < 0)
+            return 0;
+        src->is_buffer = 1;
+        src->shown = Py_NewRef(Py_None);
+        return 1;
+    }
+    if (!PyUnicode_FSConverter(obj, &src->path_bytes))
+        return 0;
+    src->shown = PyOS_FSPath(obj);
+    if (!src->shown) {
+        Py_CLEAR(src->path_bytes);
+        return 0;
+    }
+    FILE *f = fopen(PyBytes_AS_STRING(src->path_bytes), "rb");
+    if (!f) {
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, src->shown);
+        Py_CLEAR(src->path_bytes);
+        Py_CLEAR(src->shown);
+        return 0;
+    }
+    fclose(f);
+    return 1;
+}
+
+static void source_free(source *src)
+{
+    if (src->is_buffer)
+        PyBuffer_Release(&src->view);
+    Py_XDECREF(src->path_bytes);
+    Py_XDECREF(src->shown);
+}
+
+/* Open the book without the GIL. */
+static pb_xr_book *source_open(xr_state *st, source *src, const pb_xr_limits *lim, pb_error *err)
+{
+    pb_xr_book *book;
+    Py_BEGIN_ALLOW_THREADS
+    if (src->is_buffer)
+        book = pb_xr_book_open_buffer(st->capi->core, src->view.buf, (size_t)src->view.len, lim,
+                                      err);
+    else
+        book = pb_xr_book_open_file(st->capi->core, PyBytes_AS_STRING(src->path_bytes), lim, err);
+    Py_END_ALLOW_THREADS
+    return book;
+}
+
+static PyObject *warnings_list(const pb_xr_warnings *w)
+{
+    PyObject *list = PyList_New((Py_ssize_t)w->count);
+    if (!list)
+        return NULL;
+    for (size_t i = 0; i < w->count; i++) {
+        PyObject *s = PyUnicode_DecodeUTF8(w->items[i], (Py_ssize_t)strlen(w->items[i]), "replace");
+        if (!s) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, s);
+    }
+    return list;
+}
+
+/* read(source, **limits) -> (PlanCore, [warning, ...]) */
+static PyObject *xr_read(PyObject *m, PyObject *args, PyObject *kwargs)
+{
+    xr_state *st = get_state(m);
+    PyObject *obj;
+    if (!PyArg_ParseTuple(args, "O:read", &obj))
+        return NULL;
+    pb_xr_limits lim;
+    if (!parse_limits(kwargs, &lim))
+        return NULL;
+    source src;
+    if (!source_get(obj, &src))
+        return NULL;
+    pb_error err;
+    pb_xr_warnings w = {NULL, 0, 0};
+    pb_plan *plan = NULL;
+    pb_xr_book *book = source_open(st, &src, &lim, &err);
+    if (book) {
+        Py_BEGIN_ALLOW_THREADS
+        plan = pb_xr_read_plan(st->capi->core, book, &w, &err);
+        pb_xr_book_free(book);
+        Py_END_ALLOW_THREADS
+    }
+    PyObject *res = NULL;
+    if (!plan) {
+        raise_read(st, &err, src.shown);
+    } else {
+        PyObject *core = st->capi->plan_wrap(plan);
+        PyObject *wl = core ? warnings_list(&w) : NULL;
+        if (core && wl)
+            res = PyTuple_Pack(2, core, wl);
+        Py_XDECREF(core);
+        Py_XDECREF(wl);
+    }
+    pb_xr_warnings_free(&w);
+    source_free(&src);
+    return res;
+}
+
+/* sheets(source) -> [(name, state), ...] */
+static PyObject *xr_sheets(PyObject *m, PyObject *obj)
+{
+    xr_state *st = get_state(m);
+    source src;
+    if (!source_get(obj, &src))
+        return NULL;
+    pb_error err;
+    pb_xr_limits lim = pb_xr_default_limits();
+    pb_xr_book *book = source_open(st, &src, &lim, &err);
+    PyObject *res = NULL;
+    if (!book) {
+        raise_read(st, &err, src.shown);
+    } else {
+        static const char *const states[] = {"visible", "hidden", "veryHidden"};
+        size_t n = pb_xr_sheet_count(book);
+        res = PyList_New((Py_ssize_t)n);
+        for (size_t i = 0; res && i < n; i++) {
+            PyObject *t = Py_BuildValue("(ss)", pb_xr_sheet_name(book, i),
+                                        states[pb_xr_sheet_state(book, i) % 3]);
+            if (!t)
+                Py_CLEAR(res);
+            else
+                PyList_SET_ITEM(res, (Py_ssize_t)i, t);
+        }
+        pb_xr_book_free(book);
+    }
+    source_free(&src);
+    return res;
+}
+
+/* A number's XML text as a Python int or float ("float"), or as the text
+ * itself ("text"). */
+static PyObject *number_object(const char *v, size_t len, int as_text)
+{
+    if (as_text)
+        return PyUnicode_FromStringAndSize(v, (Py_ssize_t)len);
+    int integral = len > 0 && len < 16;
+    for (size_t i = 0; i < len && integral; i++)
+        integral = (v[i] >= '0' && v[i] <= '9') || (i == 0 && v[i] == '-');
+    if (integral) {
+        long long n = 0;
+        size_t i = v[0] == '-';
+        for (; i < len; i++)
+            n = n * 10 + (v[i] - '0');
+        return PyLong_FromLongLong(v[0] == '-' ? -n : n);
+    }
+    char buf[64];
+    if (len >= sizeof buf)
+        len = sizeof buf - 1;
+    memcpy(buf, v, len);
+    buf[len] = '\0';
+    double d = PyOS_string_to_double(buf, NULL, NULL);
+    if (d == -1.0 && PyErr_Occurred())
+        return NULL;
+    return PyFloat_FromDouble(d);
+}
+
+/* Read one sheet (by index or name) into a grid, without the GIL. */
+static pb_xr_grid *grid_for(xr_state *st, source *src, PyObject *which, pb_xr_book **bookp,
+                            size_t *index)
+{
+    pb_error err;
+    pb_xr_limits lim = pb_xr_default_limits();
+    pb_xr_book *book = source_open(st, src, &lim, &err);
+    if (!book) {
+        raise_read(st, &err, src->shown);
+        return NULL;
+    }
+    Py_ssize_t i = -1;
+    if (PyLong_Check(which)) {
+        i = PyLong_AsSsize_t(which);
+        if (i == -1 && PyErr_Occurred()) {
+            pb_xr_book_free(book);
+            return NULL;
+        }
+        if (i < 0 || (size_t)i >= pb_xr_sheet_count(book)) {
+            pb_xr_book_free(book);
+            PyErr_Format(PyExc_IndexError, "the workbook has no sheet %zd", i);
+            return NULL;
+        }
+    } else {
+        const char *name = PyUnicode_AsUTF8(which);
+        if (!name) {
+            pb_xr_book_free(book);
+            return NULL;
+        }
+        int64_t k = pb_xr_sheet_find(book, name);
+        if (k < 0) {
+            pb_xr_book_free(book);
+            PyErr_Format(PyExc_KeyError, "the workbook has no sheet %R", which);
+            return NULL;
+        }
+        i = (Py_ssize_t)k;
+    }
+    pb_xr_grid *g;
+    Py_BEGIN_ALLOW_THREADS
+    g = pb_xr_sheet_read(book, (size_t)i, &err);
+    Py_END_ALLOW_THREADS
+    if (!g) {
+        raise_read(st, &err, src->shown);
+        pb_xr_book_free(book);
+        return NULL;
+    }
+    *bookp = book;
+    *index = (size_t)i;
+    return g;
+}
+
+static PyObject *cell_object(const pb_xr_book *book, const pb_xr_grid *g, const pb_xr_cell *c,
+                             int as_text)
+{
+    size_t len;
+    const char *v = pb_xr_cell_value(book, g, c, &len);
+    switch (c->type) {
+    case PB_XR_NUMBER:
+        return number_object(v, len, as_text);
+    case PB_XR_BOOL:
+        return PyBool_FromLong(v[0] == '1');
+    case PB_XR_STRING:
+    case PB_XR_ERROR:
+        return PyUnicode_DecodeUTF8(v, (Py_ssize_t)len, "replace");
+    default:
+        Py_RETURN_NONE;
+    }
+}
+
+/* rows(source, sheet=0, numbers="float") -> [[value, ...], ...]: the
+ * sheet as a rectangle of values (None where empty). */
+static PyObject *xr_rows(PyObject *m, PyObject *args, PyObject *kwargs)
+{
+    xr_state *st = get_state(m);
+    static char *kwlist[] = {"source", "sheet", "numbers", NULL};
+    PyObject *obj, *which = NULL;
+    const char *numbers = "float";
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|Os:rows", kwlist, &obj, &which, &numbers))
+        return NULL;
+    int as_text = !strcmp(numbers, "text");
+    if (!as_text && strcmp(numbers, "float"))
+        return PyErr_Format(PyExc_ValueError, "numbers is 'float' or 'text', not %R",
+                            PyTuple_GET_ITEM(args, 0));
+    source src;
+    if (!source_get(obj, &src))
+        return NULL;
+    PyObject *zero = NULL;
+    if (!which) {
+        zero = PyLong_FromLong(0);
+        which = zero;
+    }
+    pb_xr_book *book = NULL;
+    size_t index;
+    pb_xr_grid *g = which ? grid_for(st, &src, which, &book, &index) : NULL;
+    Py_XDECREF(zero);
+    PyObject *rows = NULL;
+    if (g) {
+        rows = PyList_New((Py_ssize_t)g->nrows);
+        size_t k = 0;
+        for (uint32_t r = 0; rows && r < g->nrows; r++) {
+            PyObject *row = PyList_New((Py_ssize_t)g->ncols);
+            if (!row) {
+                Py_CLEAR(rows);
+                break;
+            }
+            for (uint32_t c = 0; c < g->ncols; c++)
+                PyList_SET_ITEM(row, c, Py_NewRef(Py_None));
+            for (; k < g->ncells && g->cells[k].row == r; k++) {
+                const pb_xr_cell *cell = &g->cells[k];
+                PyObject *v = cell_object(book, g, cell, as_text);
+                if (!v) {
+                    Py_DECREF(row);
+                    Py_CLEAR(rows);
+                    break;
+                }
+                Py_SETREF(PyList_GET_ITEM(row, cell->col), v);
+            }
+            if (rows)
+                PyList_SET_ITEM(rows, r, row);
+        }
+        pb_xr_grid_free(g);
+        pb_xr_book_free(book);
+    }
+    source_free(&src);
+    return rows;
+}
+
+/* cells(source, sheet) -> (merges, [(row, col, type, text, formula, bold,
+ * indent, decimals), ...], {(row, col): comment}) for imports: values as
+ * the XML holds them. */
+static PyObject *xr_cells(PyObject *m, PyObject *args)
+{
+    xr_state *st = get_state(m);
+    PyObject *obj, *which;
+    if (!PyArg_ParseTuple(args, "OO:cells", &obj, &which))
+        return NULL;
+    source src;
+    if (!source_get(obj, &src))
+        return NULL;
+    pb_xr_book *book = NULL;
+    size_t index;
+    pb_xr_grid *g = grid_for(st, &src, which, &book, &index);
+    PyObject *res = NULL;
+    if (g) {
+        static const char *const types[] = {"empty", "number", "string", "bool", "error"};
+        PyObject *list = PyList_New((Py_ssize_t)g->ncells);
+        PyObject *comments = PyDict_New();
+        for (size_t k = 0; list && comments && k < g->ncells; k++) {
+            const pb_xr_cell *c = &g->cells[k];
+            size_t len;
+            const char *v = pb_xr_cell_value(book, g, c, &len);
+            const char *f = pb_xr_cell_formula(g, c);
+            pb_xr_style s = pb_xr_style_of(book, c->style);
+            PyObject *t = Py_BuildValue("(IIss#ziii)", c->row, c->col, types[c->type % 5], v,
+                                        (Py_ssize_t)len, f, (int)s.bold, (int)s.indent,
+                                        s.decimals);
+            if (!t) {
+                Py_CLEAR(list);
+                break;
+            }
+            PyList_SET_ITEM(list, (Py_ssize_t)k, t);
+        }
+        for (size_t k = 0; list && comments && k < g->ncomments; k++) {
+            PyObject *key = Py_BuildValue("(II)", g->comments[k].row, g->comments[k].col);
+            PyObject *val = PyUnicode_DecodeUTF8(g->text + g->comments[k].off,
+                                                 (Py_ssize_t)g->comments[k].len, "replace");
+            if (!key || !val || PyDict_SetItem(comments, key, val) < 0)
+                Py_CLEAR(comments);
+            Py_XDECREF(key);
+            Py_XDECREF(val);
+        }
+        if (list && comments)
+            res = Py_BuildValue("(nOO)", (Py_ssize_t)g->merges, list, comments);
+        Py_XDECREF(list);
+        Py_XDECREF(comments);
+        pb_xr_grid_free(g);
+        pb_xr_book_free(book);
+    }
+    source_free(&src);
+    return res;
+}
+
+/* number(text, decimals) -> int (scaled) : the reader's number rule. */
+static PyObject *xr_number(PyObject *m, PyObject *args)
+{
+    xr_state *st = get_state(m);
+    const char *s;
+    Py_ssize_t n;
+    int decimals;
+    if (!PyArg_ParseTuple(args, "s#i:number", &s, &n, &decimals))
+        return NULL;
+    if (decimals < 0 || decimals > PB_MAX_DECIMALS)
+        return PyErr_Format(PyExc_ValueError, "decimals is 0..%d", PB_MAX_DECIMALS);
+    int64_t v;
+    pb_status rc = pb_xr_number(s, (size_t)n, decimals, &v);
+    if (rc != PB_OK) {
+        pb_error err;
+        memset(&err, 0, sizeof err);
+        err.status = rc;
+        snprintf(err.message, sizeof err.message, "%.60s: %s", s,
+                 st->capi->core->pb_status_message(rc));
+        return raise_read(st, &err, NULL);
+    }
+    return PyLong_FromLongLong(v);
+}
+
+static PyMethodDef xr_methods[] = {
+    {"read", (PyCFunction)(void (*)(void))xr_read, METH_VARARGS | METH_KEYWORDS,
+     "read(path_or_bytes, **limits) -> (PlanCore, warnings)"},
+    {"sheets", xr_sheets, METH_O, "sheets(path_or_bytes) -> [(name, state)]"},
+    {"rows", (PyCFunction)(void (*)(void))xr_rows, METH_VARARGS | METH_KEYWORDS,
+     "rows(path_or_bytes, sheet=0, numbers='float') -> list of lists"},
+    {"cells", xr_cells, METH_VARARGS, "cells(path_or_bytes, sheet) -> (merges, cells, comments)"},
+    {"number", xr_number, METH_VARARGS, "number(text, decimals) -> scaled int"},
+    {NULL, NULL, 0, NULL}};
+
+static int xr_exec(PyObject *m)
+{
+    xr_state *st = get_state(m);
+    st->capi = pb_capi_import();
+    if (!st->capi)
+        return -1;
+    PyObject *errors = PyImport_ImportModule("planbook.errors");
+    if (!errors)
+        return -1;
+    st->ReadError = PyObject_GetAttrString(errors, "ReadError");
+    Py_DECREF(errors);
+    if (!st->ReadError)
+        return -1;
+    char v[64];
+    snprintf(v, sizeof v, "libzip %s, expat %d.%d.%d", zip_libzip_version(), XML_MAJOR_VERSION,
+             XML_MINOR_VERSION, XML_MICRO_VERSION);
+    return PyModule_AddStringConstant(m, "LIBRARIES", v);
+}
+
+static int xr_traverse(PyObject *m, visitproc visit, void *arg)
+{
+    Py_VISIT(get_state(m)->ReadError);
+    return 0;
+}
+
+static int xr_clear(PyObject *m)
+{
+    Py_CLEAR(get_state(m)->ReadError);
+    return 0;
+}
+
+static void xr_free(void *m) { xr_clear((PyObject *)m); }
+
+static PyModuleDef_Slot xr_slots[] = {{Py_mod_exec, xr_exec}, {0, NULL}};
+
+static PyModuleDef xr_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "planbook_xlsxread._xlsxread",
+    .m_doc = "planbook's workbook reader, on libzip and expat (internal).",
+    .m_size = sizeof(xr_state),
+    .m_methods = xr_methods,
+    .m_slots = xr_slots,
+    .m_traverse = xr_traverse,
+    .m_clear = xr_clear,
+    .m_free = xr_free,
+};
+
+PyMODINIT_FUNC PyInit__xlsxread(void) { return PyModuleDef_Init(&xr_module); }

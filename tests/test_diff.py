@@ -1,0 +1,81 @@
+"""planbook.diff and `planbook diff`: what changed between two plans."""
+
+import json
+from decimal import Decimal
+
+import planbook
+from planbook.cli import main
+
+
+def base():
+    plan = planbook.Plan(title="Demo")
+    t = plan.budgets.add("costs", title="Costs", columns=[
+        {"id": "y2024", "period": "2024/25"}, {"id": "y2025", "period": "2025/26"}])
+    t.add_line("Staff", [100, 110])
+    t.add_line("Premises", [20, 30])
+    t.add_line("Transport", [5, 5])
+    t.add_total("Total", [125, 145])
+    return plan
+
+
+def test_no_changes():
+    d = planbook.diff(base(), base())
+    assert not d and str(d) == "no changes"
+
+
+def test_each_kind_of_change():
+    a, b = base(), base()
+    t = b.budgets["costs"]
+    t.rows["Staff"]["y2025"] = 150                 # amount changed, total moved
+    t.rows["Premises"].label = "Buildings"         # renamed (same figures)
+    t.remove("Transport")                          # removed
+    t.add_line("Agency <b>", [1, 2], before="Total")  # added (a name to escape)
+    b.budgets.add("capital", title="Capital")      # table added
+    d = planbook.diff(a, b)
+    kinds = {(c.kind, c.row) for c in d}
+    assert ("amount changed", "Staff") in kinds
+    assert ("line renamed", "Buildings") in kinds
+    assert ("line removed", "Transport") in kinds
+    assert ("line added", "Agency <b>") in kinds
+    assert ("amount changed", "Agency <b>") not in kinds
+    assert ("total moved", "Total") in kinds
+    assert ("table added", None) in kinds
+    staff = [c for c in d if c.row == "Staff"][0]
+    assert (staff.old, staff.new, staff.difference) == (Decimal(110), Decimal(150), Decimal(40))
+    # findings: Total was printed 125/145; now the lines add up differently
+    assert any(c.kind == "finding appeared" for c in d)
+    text = str(d)
+    assert "'Staff', 2025/26: 110 -> 150 (+40)" in text
+    data = json.loads(d.to_json())
+    assert {"kind": "amount changed", "row": "Staff", "difference": "40"}.items() <= \
+        [c for c in data["changes"] if c["row"] == "Staff"][0].items()
+    html = d._repr_html_()
+    assert "Agency &lt;b&gt;" in html and "Agency <b>" not in html
+
+
+def test_finding_disappeared():
+    a, b = base(), base()
+    b.budgets["costs"].rows["Staff"]["y2025"] = 110  # unchanged
+    b.budgets["costs"].rows["Total"].set_values([125, 145], printed=True)
+    assert not planbook.diff(a, b)
+    a.budgets["costs"].rows["Total"].set_values([126, 145], printed=True)
+    d = planbook.diff(a, b)
+    assert [c.kind for c in d if c.kind.startswith("finding")] == ["finding disappeared"]
+    assert [c.kind for c in d if c.row == "Total" and not c.kind.startswith("finding")] == \
+        ["amount changed"]  # the printed figure changed, not what the total adds up to
+
+
+def test_cli_diff(tmp_path, capsys):
+    a, b = base(), base()
+    b.budgets["costs"].rows["Staff"]["y2024"] = 90
+    pa, pb = tmp_path / "a.yaml", tmp_path / "b.xlsx"
+    a.save(pa)
+    b.save(pb)
+    assert main(["diff", str(pa), str(pa)]) == 0
+    capsys.readouterr()
+    assert main(["diff", str(pa), str(pb)]) == 1          # YAML against a workbook
+    out = capsys.readouterr().out
+    assert "'Staff', 2024/25: 100 -> 90 (-10)" in out
+    assert main(["diff", "--json", str(pa), str(pb)]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert any(c["row"] == "Staff" and c["difference"] == "-10" for c in data["changes"])

@@ -1,0 +1,191 @@
+"""Hostile workbooks: DTDs and entities, too many members, zip bombs, cell
+references past Excel's limits.  Each is a ReadError naming what and where."""
+
+import io
+import zipfile
+
+import pytest
+
+import planbook
+from planbook.errors import ReadError
+from planbook_xlsxread import _xlsxread
+
+RELS = ('<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        '</Relationships>')
+WB = ('<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+      '2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+      '<sheets><sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>')
+WB_RELS = ('<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+           '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+           'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+           '</Relationships>')
+
+
+def sheet(cells: str) -> str:
+    return ('<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            f'spreadsheetml/2006/main"><sheetData>{cells}</sheetData></worksheet>')
+
+
+def package(sheet_xml: str, workbook: str = WB, extra=(), method=zipfile.ZIP_DEFLATED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("_rels/.rels", RELS)
+        z.writestr("xl/workbook.xml", workbook)
+        z.writestr("xl/_rels/workbook.xml.rels", WB_RELS)
+        z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+        for name, data in extra:
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_a_sound_package_reads():
+    data = package(sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c>'
+                         '<c r="B1"><v>1.5</v></c></row>'))
+    assert _xlsxread.rows(data, 0) == [["x", 1.5]]
+
+
+def test_doctype_refused():
+    wb = WB.replace('<?xml version="1.0"?>', '<?xml version="1.0"?><!DOCTYPE workbook>')
+    with pytest.raises(ReadError, match="DOCTYPE"):
+        _xlsxread.sheets(package(sheet(""), workbook=wb))
+
+
+def test_external_entity_refused(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret")
+    xml = (f'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file://{secret}">]>'
+           + sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>&x;</t></is></c></row>')
+           .split("?>", 1)[1])
+    with pytest.raises(ReadError) as e:
+        _xlsxread.rows(package(xml), 0)
+    assert "DOCTYPE" in str(e.value) and e.value.sheet == "Data"
+    assert "top secret" not in str(e.value)
+
+
+def test_billion_laughs_refused():
+    ents = '<!ENTITY a "lol">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+    xml = f'<?xml version="1.0"?><!DOCTYPE w [{ents}]><worksheet><sheetData/></worksheet>'
+    with pytest.raises(ReadError, match="DOCTYPE"):
+        _xlsxread.rows(package(xml), 0)
+
+
+def test_too_many_members():
+    extra = [(f"junk/{i}.bin", b"") for i in range(40)]
+    data = package(sheet(""), extra=extra)
+    with pytest.raises(ReadError, match="members, over the limit") as e:
+        _xlsxread.read(data, max_entries=20)
+    assert e.value.code == "limit"
+
+
+def test_zip_bomb_ratio_refused():
+    bomb = sheet("") + " " * (64 << 20)   # 64 MiB of spaces deflate about 1000:1
+    data = package(bomb)
+    assert len(data) < 1 << 20
+    with pytest.raises(ReadError, match="ratio") as e:
+        _xlsxread.rows(data, 0)
+    assert e.value.code == "limit"
+
+
+def test_uncompressed_size_limit():
+    data = package(sheet('<row r="1"><c r="A1"><v>1</v></c></row>' * 2000),
+                   method=zipfile.ZIP_STORED)
+    with pytest.raises(ReadError, match="over the limit of 1000"):
+        _xlsxread.read(data, max_part=1000)
+
+
+def test_cell_limit():
+    cells = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 101))
+    with pytest.raises(ReadError, match="cells with content") as e:
+        _xlsxread.read(package(sheet(cells)), max_cells=50)
+    assert e.value.cell == "A51"
+
+
+@pytest.mark.parametrize("ref", ["XFE1", "A1048577", "AAAA1", "A0", "1A"])
+def test_cell_reference_past_excel_limits(ref):
+    data = package(sheet(f'<row r="1"><c r="{ref}"><v>1</v></c></row>'))
+    with pytest.raises(ReadError) as e:
+        _xlsxread.rows(data, 0)
+    assert e.value.sheet == "Data" and e.value.cell == ref
+    assert "XFD1048576" in str(e.value)
+
+
+def test_last_cell_allowed():
+    data = package(sheet('<row r="1048576"><c r="XFD1048576"><v>7</v></c></row>'))
+    assert _xlsxread.cells(data, 0)[1] == [(1048575, 16383, "number", "7", None, 0, 0, -1)]
+
+
+def test_row_past_limit():
+    with pytest.raises(ReadError, match="1,048,576 rows"):
+        _xlsxread.rows(package(sheet('<row r="1048577"></row>')), 0)
+
+
+def test_cells_out_of_order():
+    data = package(sheet('<row r="2"><c r="B2"><v>1</v></c><c r="A2"><v>2</v></c></row>'))
+    with pytest.raises(ReadError, match="out of order") as e:
+        _xlsxread.rows(data, 0)
+    assert e.value.cell == "A2"
+
+
+def test_shared_string_out_of_range():
+    data = package(sheet('<row r="1"><c r="C1" t="s"><v>99</v></c></row>'))
+    with pytest.raises(ReadError, match="shared string") as e:
+        _xlsxread.rows(data, 0)
+    assert e.value.cell == "C1"
+
+
+def test_deep_nesting_refused():
+    xml = '<?xml version="1.0"?><worksheet>' + "<x>" * 200 + "</x>" * 200 + "</worksheet>"
+    with pytest.raises(ReadError, match="nested more than"):
+        _xlsxread.rows(package(xml), 0)
+
+
+@pytest.mark.parametrize("data", [b"", b"PK\x03\x04 truncated", b"not a zip at all" * 10])
+def test_not_a_workbook(data, tmp_path):
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(data)
+    with pytest.raises(ReadError, match="not a readable workbook"):
+        planbook.load(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        planbook.load(tmp_path / "nope.xlsx")
+
+
+def test_bzip2_member_refused():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_BZIP2) as z:
+        z.writestr("_rels/.rels", RELS)
+        z.writestr("xl/workbook.xml", WB)
+    with pytest.raises(ReadError, match="compression method"):
+        _xlsxread.sheets(buf.getvalue())
+
+
+def test_table_column_limit():
+    wide = ('<row r="1"><c r="A1" t="inlineStr"><is><t>T</t></is></c></row><row r="4">'
+            '<c r="B4" t="inlineStr"><is><t>2024/25</t></is></c>'
+            '<c r="XFB4" t="inlineStr"><is><t>Total</t></is></c></row>')
+    with pytest.raises(ReadError, match="more than the limit of 1000 table columns") as e:
+        _xlsxread.read(package(sheet(wide)), max_columns=1000)
+    assert e.value.sheet == "Data" and e.value.code == "limit"
+    plan, _ = _xlsxread.read(package(sheet(wide)))  # 16,381 columns are allowed
+    assert plan.table_count() == 1
+
+
+def test_fuzz_inputs_replay():
+    """The fuzzers' seed corpora and the inputs they found (tests/fuzz):
+    a plan or a ReadError, nothing else."""
+    import pathlib
+    fuzz = pathlib.Path(__file__).resolve().parent / "fuzz"
+    files = [p for kind in ("corpus", "crashes") for t in ("fuzz_xlsx",)
+             for p in sorted((fuzz / kind / t).glob("*"))]
+    assert files
+    for p in files:
+        try:
+            _xlsxread.read(p.read_bytes())
+        except ReadError:
+            pass
