@@ -208,3 +208,16 @@ def test_summary_states_its_date_and_lists_overdue_actions():
     assert "33 items; 2 overdue (4.12, 4.23); 31 undated" in run.stdout
     assert "Risks (as of 2018-09-01):" in run.stdout
     assert "next review 01/11/16 (overdue)" in run.stdout
+
+
+def test_plan_card_shows_every_part_with_counts_and_escapes():
+    p = planbook.examples.load("manchester-children-families-2015-17")
+    h = p._repr_html_()
+    assert "budget table <b>CHILDREN AND FAMILIES SAVINGS SCHEDULE</b>" in h
+    assert "at 2014/15 Q3: \u2716 7 red, \u25b2 9 amber, \u2714 1 green" in h
+    assert "risk register <b>Risk and Resilience</b> [thematic]: 15 risks" in h
+    assert "swot <b>" in h and "\u2713 every printed figure agrees" in h
+    q = planbook.Plan(title="<b>x</b>")
+    q.records.add("n", title="<script>", kind="narrative")
+    h = q._repr_html_()
+    assert "<script>" not in h and "&lt;script&gt;" in h and "&lt;b&gt;x" in h

@@ -106,16 +106,68 @@ def table_html(table) -> str:
     return "".join(parts)
 
 
+def _headline(table):
+    """(row label, [(column heading, figure)]) of a table's last top-level
+    total, or None."""
+    grand = [r for r in table.rows if r.kind == "total" and r.depth == 0 and not r.select]
+    if not grand:
+        return None
+    row = grand[-1]
+    figs = []
+    for col in table.columns:
+        if col.type != "amount":
+            continue
+        cell = row[col.id]
+        v = cell.computed if cell.computed is not None else cell.value
+        if v is not None:
+            figs.append((col.heading, v))
+    return row.label, figs
+
+
 def plan_html(plan) -> str:
+    """The plan's summary card: its details, the parts it holds, the
+    headline budget, and counts of findings and of red, amber and green."""
     meta = plan.meta
     findings = plan.check()
     rows = "".join(f"<tr><th style='text-align:left'>{_esc(k)}</th><td>{_esc(v)}</td></tr>"
-                   for k, v in meta.items() if k != "notes")
-    tables = "".join(f"<li>{_esc(t)}: {_esc(plan.budgets[t].title)}</li>" for t in plan.budgets)
-    status = (f"{MISMATCH} {len(findings.errors)} findings" if findings.errors
-              else "\u2713 every printed figure agrees")
+                   for k, v in meta.items() if k not in ("notes", "source"))
+    parts: List[str] = []
+    for t in plan.budgets:
+        table = plan.budgets[t]
+        line = f"<li>budget table <b>{_esc(table.title or t)}</b> [{_esc(t)}]"
+        head = _headline(table)
+        if head and head[1]:
+            label, figs = head
+            shown = "; ".join(f"{_esc(h)}: {_esc(format_amount(v))}" for h, v in figs[:4])
+            line += f" &mdash; {_esc(label)}: {shown} ({_esc(table.unit)})"
+        parts.append(line + "</li>")
+    for sid in plan.indicators:
+        s = plan.indicators[sid]
+        line = f"<li>indicators <b>{_esc(s.title or sid)}</b> [{_esc(sid)}]"
+        if s.report_period is not None:
+            c = s.status().counts()
+            line += (f" at {_esc(s.report_period)}: \u2716 {c['red']} red, \u25b2 {c['amber']} "
+                     f"amber, \u2714 {c['green']} green; \u2191 {c['improving']} improving, "
+                     f"\u2193 {c['worsening']} worsening")
+        parts.append(line + "</li>")
+    for rid in plan.risks:
+        reg = plan.risks[rid]
+        p = reg.profile()
+        parts.append(f"<li>risk register <b>{_esc(reg.title or rid)}</b> [{_esc(rid)}]: "
+                     f"{len(reg)} risks; \u2716 {p['red']} red, \u25b2 {p['amber']} amber, "
+                     f"\u2714 {p['green']} green</li>")
+    for cid in plan.records:
+        coll = plan.records[cid]
+        parts.append(f"<li>{_esc(coll.kind or 'records')} <b>{_esc(coll.title or cid)}</b> "
+                     f"[{_esc(cid)}]: {len(coll)} items</li>")
+    by_part = {}
+    for f in findings:
+        by_part[f.part] = by_part.get(f.part, 0) + 1
+    status = (f"{MISMATCH} {len(findings.errors)} errors, {len(findings.warnings)} warnings ("
+              + ", ".join(f"{n} in {p}" for p, n in by_part.items()) + ")"
+              if findings else "\u2713 every printed figure agrees")
     return (f"<div class='planbook-plan'><h4>{_esc(meta.get('title', 'Plan'))}</h4>"
-            f"<table>{rows}</table><p>Budget tables:</p><ul>{tables}</ul>"
+            f"<table>{rows}</table><p>What it holds:</p><ul>{''.join(parts)}</ul>"
             f"<p>{_esc(status)}</p><details><summary>plain text</summary><pre>"
             f"{_esc(repr(plan))}</pre></details></div>")
 
