@@ -171,6 +171,48 @@ class Indicators(Mapping[str, "IndicatorSet"]):
             raise
         return s
 
+    def from_pandas(self, id: str, df, *, ref: str = "ref", period: str = "period",
+                    value: str = "value", name: Optional[str] = None,
+                    periods: Optional[Sequence[str]] = None, **measure_fields) -> "IndicatorSet":
+        """An indicator set from observations in long form: one row per
+        measure and period with the figure as text, int, Decimal or exact
+        float (NaN is not reported).  Periods come in order of first
+        appearance unless given; ``name`` names a column of measure names;
+        ``measure_fields`` (unit=, polarity=...) apply to every measure.
+
+        >>> import pandas as pd, planbook
+        >>> plan = planbook.Plan()
+        >>> s = plan.indicators.from_pandas("kpi", pd.DataFrame({
+        ...     "ref": ["A", "A", "B"], "period": ["2023/24", "2024/25", "2024/25"],
+        ...     "value": ["50", "60", "7.5"]}), polarity="high")
+        >>> s["A"].status().last, str(s["B"].values["2024/25"])
+        ('better', '7.5')
+        """
+        from ._model import _exact
+        from . import _core as core
+        canon = [core.parse_period(str(p), self._plan.year_start)[0] for p in df[period]]
+        order = list(periods) if periods is not None else list(dict.fromkeys(canon))
+        s = self.add(id, periods=order)
+        try:
+            c, si = self._plan._c, s._i
+            names = {}
+            cells = {}
+            for r, (rf, pk) in enumerate(zip(df[ref], canon)):
+                rf = str(rf)
+                cells.setdefault(rf, {})[pk] = df[value].iloc[r]
+                if name is not None:
+                    names.setdefault(rf, df[name].iloc[r])
+            for rf, byp in cells.items():
+                m = s.add(rf, None if name is None else str(names[rf]), **measure_fields)
+                mi = c.m_find(si, rf)
+                for pk, v in byp.items():
+                    x = _exact(v, 6, f"measure {rf!r}, {pk}")
+                    c.m_cell_set(si, 0, mi, order.index(pk), _cell_arg(x))
+        except BaseException:
+            self.remove(id)
+            raise
+        return s
+
     def remove(self, id: str) -> None:
         i = self._plan._c.ind_find(id)
         if i < 0:

@@ -400,8 +400,87 @@ class Budgets(Mapping[str, "Table"]):
             raise
         return table
 
+    def from_pandas(self, id: str, df, *, label: str = "label", kind: Optional[str] = None,
+                    title: Optional[str] = None, decimals: int = 0,
+                    unit: Optional[str] = None, total: Optional[str] = None) -> "Table":
+        """A budget table from a DataFrame as analysts keep one: a column of
+        line labels (``label``, else the index) and one column per year or
+        phase.  Column headings that read as periods (``2024/25``,
+        ``2024-2025``) become the columns' periods.  Figures must be exact at
+        ``decimals``: ints, Decimals, text in finance notation, or floats
+        whose shortest decimal form fits (``12.5`` at 1 decimal; ``0.1 + 0.2``
+        is refused).  NaN/None is a blank.  ``total`` adds a total row with
+        that label, computed from the lines.
+
+        >>> import pandas as pd, planbook
+        >>> plan = planbook.Plan()
+        >>> t = plan.budgets.from_pandas("costs", pd.DataFrame(
+        ...     {"label": ["Staff", "Premises"], "2024/25": [100, 20], "2025/26": [110, 25]}),
+        ...     total="Total")
+        >>> [c.period for c in t.columns], t.rows["Total"]["y2025_26"].computed
+        (['2024/25', '2025/26'], Decimal('135'))
+        """
+        import math
+        import re
+        if label in df.columns:
+            labels = [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+                      for v in df[label]]
+            data = df.drop(columns=[label])
+        else:
+            labels = [str(v) for v in df.index]
+            data = df
+        specs, used = [], set()
+        for name in data.columns:
+            text = str(name)
+            cid = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_") or "c"
+            if cid[0].isdigit():
+                cid = "y" + cid
+            cid = cid[:100]
+            base, k = cid, 2
+            while cid in used:
+                cid, k = f"{base}_{k}", k + 1
+            used.add(cid)
+            spec = {"id": cid, "label": text}
+            try:
+                spec["period"] = _core.parse_period(text, self._plan.year_start)[0]
+            except Exception:
+                pass
+            specs.append(spec)
+        table = self.add(id, title=title, kind=kind, unit=unit, decimals=decimals, columns=specs)
+        try:
+            for r, lab in enumerate(labels):
+                vals = [_exact(v, decimals, f"row {lab!r}, column {specs[c]['label']!r}")
+                        for c, v in enumerate(data.iloc[r].tolist())]
+                table.add_line(lab, vals)
+            if total is not None:
+                table.add_total(total)
+        except BaseException:
+            self._plan._c.remove_table(self._plan._c.find_table(id))
+            raise
+        return table
+
     def __repr__(self) -> str:
         return f"<planbook budgets: {', '.join(self)}>"
+
+
+def _exact(v, decimals: int, where: str):
+    """A DataFrame cell as an exact figure (None for blank)."""
+    import math
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, bool):
+        raise TypeError(f"{where}: {v!r} is not a figure")
+    if isinstance(v, float):
+        d = Decimal(repr(v))
+        if -d.as_tuple().exponent > decimals and d != d.quantize(Decimal(1).scaleb(-decimals)):
+            raise ValidationError(
+                f"{where}: {v!r} is a binary float whose shortest form has more than "
+                f"{decimals} decimals; give a Decimal or text to say what was meant",
+                code="precision")
+        return d
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):  # numpy scalars
+        return _exact(v.item(), decimals, where)
+    return v
 
 
 def _sign_from(value: str) -> int:
