@@ -1341,11 +1341,13 @@ static PyObject *PlanCore_remove_agreement(PyObject *self, PyObject *arg)
 #include "_coreindicators.c"
 #include "_corerisks.c"
 #include "_corerecords.c"
+#include "_corearrow.c"
 
 static PyMethodDef PlanCore_methods[] = {
     PB_INDICATOR_METHODS
     PB_RISK_METHODS
     PB_RECORD_METHODS
+    PB_ARROW_METHODS
     {"meta_keys", PlanCore_meta_keys, METH_NOARGS, "Names of the metadata fields."},
     {"get_meta", PlanCore_get_meta, METH_O, "get_meta(key) -> str | None"},
     {"set_meta", PlanCore_set_meta, METH_VARARGS, "set_meta(key, value | None)"},

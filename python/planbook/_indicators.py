@@ -419,6 +419,14 @@ class IndicatorSet:
         return StatusCodes(c.ind_status(si, -1, a), c.ind_get(si), c.ind_refs(si))
 
     # data
+    def __arrow_c_stream__(self, requested_schema=None):
+        """The observations as an Arrow stream, straight from the core
+        (the Arrow PyCapsule interface): ``pyarrow.table(s)``,
+        ``polars.from_arrow(s)``, DuckDB.  Columns: set, ref, name, role,
+        period, series (value, target or a comparator id), status, value
+        (decimal128 at 6 decimals, exact), note."""
+        return self._plan._c.ind_arrow(self._i)
+
     def to_pandas(self, form: str = "long"):
         """Observations as a DataFrame: ``long`` (one row per measure,
         period and series: value, target or a comparator) or ``wide`` (one

@@ -765,6 +765,15 @@ class Table:
                         for i, cell in enumerate(cells)])
         return out
 
+    def __arrow_c_stream__(self, requested_schema=None):
+        """The table as an Arrow stream, straight from the core (the Arrow
+        PyCapsule interface): ``pyarrow.table(t)``, ``polars.from_arrow(t)``,
+        DuckDB.  One row per line, part or total and amount column: table,
+        label, kind, role, column, period, phase, printed (as printed),
+        value (income positive) and computed, as decimal128 at the table's
+        largest scale (exact)."""
+        return self._plan._c.table_arrow(self._t)
+
     def to_pandas(self, form: str = "long"):
         """The table as a pandas DataFrame.
 
