@@ -892,6 +892,7 @@ class Dashboard(Sequence[Status]):
         c = self.counts()
         out.append(f"</tbody><caption>{c['red']} red, {c['amber']} amber, {c['green']} green; "
                    f"{c['improving']} improving, {c['worsening']} worsening</caption></table>")
+        out.append(f"<details><summary>plain text</summary><pre>{e(str(self))}</pre></details>")
         return "".join(out)
 
 

@@ -238,6 +238,10 @@ class Collection(Sequence["Record"]):
             out += [f"<td>{e(f.get(n, ''))}</td>" for n in names]
             out.append("</tr>")
         out.append("</tbody></table>")
+        text = "\n".join("    " * d["depth"] + f"{d['id'] or '-'}: " +
+                         "; ".join(f"{k}={v[:60]}" for k, v in d["fields"]) for d in items)
+        out.append(f"<details><summary>plain text</summary><pre>{e(repr(self))}\n{e(text)}"
+                   f"</pre></details>")
         return "".join(out)
 
     def __repr__(self) -> str:

@@ -280,6 +280,11 @@ class RiskRegister(Sequence["Risk"]):
                 f"<td>{e(s.text or str(s.value)) if s else ''}</td>"
                 f"<td{style}>{symbol.get(s.rag, '') if s else ''}</td></tr>")
         out.append("</tbody></table>")
+        text = "\n".join(f"{r.id}\t{(r.current.text or r.current.value) if r.current else '-'}"
+                         f"\t{r.current.rag if r.current else ''}\t{r.description or ''}"
+                         for r in self)
+        out.append(f"<details><summary>plain text</summary><pre>{e(repr(self))}\n{e(text)}"
+                   f"</pre></details>")
         return "".join(out)
 
     def __repr__(self) -> str:
