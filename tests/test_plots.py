@@ -393,3 +393,209 @@ def test_savings_figures_are_exact_decimals_until_drawn(families):
     cell = families.budgets["savings"].rows["Troubled Families"]["total"]
     assert cell.shown == Decimal("3797")
     assert isinstance(planbook.format_amount(cell.shown), str)
+
+
+# ------------------------------------------------------------- risks
+
+SOCIAL_CARE_2016 = "manchester-childrens-services-2016-20"
+
+
+def _cells(ax, prefix):
+    """{(likelihood, impact): artist} for the artists whose gid is prefix-L-I."""
+    out = {}
+    for a in list(ax.patches) + list(ax.texts):
+        gid = a.get_gid() or ""
+        if gid.startswith(prefix + "-"):
+            lk, im = gid[len(prefix) + 1:].split("-")
+            out[(int(lk), int(im))] = a
+    return out
+
+
+def _drawn_counts(ax, plan):
+    lmax, imax = plan.risk_matrix
+    counts = _cells(ax, "count")
+    return [[int(counts[(lk, im)].get_text()) if (lk, im) in counts else 0
+             for im in range(1, imax + 1)] for lk in range(1, lmax + 1)]
+
+
+@pytest.mark.parametrize("name,rid", [(SOCIAL_CARE_2016, "social_care"),
+                                      (CHILDREN_2018, "strategic")])
+def test_risk_heat_map_counts_are_the_register_matrix(name, rid, plt, save):
+    from planbook import plots
+    plan = examples.load(name)
+    reg = plan.risks[rid]
+    ax = plots.risk_heat_map(reg)
+    assert _drawn_counts(ax, plan) == reg.matrix()
+    # the ids of the risks in each cell, under the count
+    ids = {k: t.get_text() for k, t in _cells(ax, "ids").items()}
+    for r in reg:
+        s = r.current
+        if s is not None:
+            assert r.id in ids[(s.likelihood, s.impact)].replace("\n", ", ").replace(
+                "risks ", "").replace("risk ", "").split(", ")
+    # likelihood up the side, impact across, the matrix's sides
+    assert ax.get_xlabel() == "Impact" and ax.get_ylabel() == "Likelihood"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3", "4", "5"]
+    assert ax.get_ylim() == (0.5, 5.5)
+    title = ax.get_title()
+    assert reg.title in title and "Current scores" in title
+    save(ax, f"risk_heat_map_{rid}")
+
+
+def test_risk_heat_map_social_care_2016(plt):
+    from planbook import plots
+    plan = examples.load(SOCIAL_CARE_2016)
+    ax = plots.risk_heat_map(plan.risks["social_care"])
+    counts = _cells(ax, "count")
+    assert set(counts) == {(3, 4), (3, 5)}
+    assert counts[(3, 4)].get_text() == "6" and counts[(3, 5)].get_text() == "1"
+    assert _cells(ax, "ids")[(3, 5)].get_text() == "risk 1"
+    assert "7 of 10 risks" in ax.get_title()
+    # the three risks without a score are named, not silently dropped
+    note = " ".join(_texts(ax)).replace("\n", " ")
+    assert "no current score: 3 risks (8, 9, 10)" in note
+    plt.close(ax.figure)
+
+
+def test_risk_heat_map_notes_a_misprinted_score(plt):
+    from planbook import plots
+    plan = examples.load(CHILDREN_2018)
+    ax = plots.risk_heat_map(plan.risks["strategic"])
+    # risk 4 printed '8 (4x4)': placed by likelihood and impact, at 16 (red)
+    assert "risks 4, 5, 6" in _cells(ax, "ids")[(4, 4)].get_text()
+    note = " ".join(_texts(ax)).replace("\n", " ")
+    assert "risk 4 printed 8 (4x4), but likelihood 4 \u00d7 impact 4 is 16" in note
+    plt.close(ax.figure)
+
+
+def _band_by_engine(plan, score):
+    return plan._c.risk_rag(score)
+
+
+@pytest.mark.parametrize("matrix,bands", [((5, 5), (4, 12)), ((4, 6), (3, 9)),
+                                          ((3, 3), (2, 5))])
+def test_risk_heat_map_cells_follow_the_bands(matrix, bands, plt):
+    from matplotlib.colors import to_hex
+    from planbook import plots
+    plan = examples.load(CHILDREN_2018)
+    plan.risk_matrix = matrix
+    plan.risk_bands = bands
+    reg = plan.risks["strategic"]
+    ax = plots.risk_heat_map(reg)
+    lmax, imax = matrix
+    cells, letters = _cells(ax, "cell"), _cells(ax, "band")
+    assert set(cells) == {(lk, im) for lk in range(1, lmax + 1) for im in range(1, imax + 1)}
+    green, amber = bands
+    for (lk, im), patch in cells.items():
+        score = lk * im
+        band = "green" if score <= green else "amber" if score <= amber else "red"
+        assert band == _band_by_engine(plan, score)          # the engine agrees
+        st = plots.RISK_BAND_STYLE[band]
+        assert to_hex(patch.get_facecolor()) == st["fill"].lower()
+        assert (patch.get_hatch() or "") == st["hatch"]
+        assert letters[(lk, im)].get_text() == f"{st['letter']} {score}"
+    # hatches and letters differ by band: colour is not the only cue
+    assert len({s["hatch"] for s in plots.RISK_BAND_STYLE.values()}) == 3
+    assert len({s["letter"] for s in plots.RISK_BAND_STYLE.values()}) == 3
+    # the counts still follow the register's own matrix (risks outside are noted)
+    assert _drawn_counts(ax, plan) == reg.matrix()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [f"R  \u2716 red: score {amber + 1} to {lmax * imax}",
+                      f"A  \u25b2 amber: score {green + 1} to {amber}",
+                      f"G  \u2714 green: score 1 to {green}"]
+    if matrix == (3, 3):
+        note = " ".join(_texts(ax)).replace("\n", " ")
+        assert "outside the 3 \u00d7 3 matrix: 8 risks (1, 2, 3, 4, 5, 6, 7, 9)" in note
+        assert sum(map(sum, reg.matrix())) == 3      # only the 3x3 risks, 8, 10 and 11
+    plt.close(ax.figure)
+
+
+def test_risk_heat_map_of_a_register_without_scores_says_so(plt, save):
+    # 001's thematic register prints no scores: an empty matrix with a note,
+    # not an error, so that every register can be drawn in a loop
+    from planbook import plots
+    plan = examples.load(FAMILIES)
+    reg = plan.risks["thematic"]
+    assert reg.matrix() == [[0] * 5 for _ in range(5)]
+    ax = plots.risk_heat_map(reg)
+    assert _cells(ax, "count") == {}
+    assert _drawn_counts(ax, plan) == reg.matrix()
+    texts = " ".join(_texts(ax)).replace("\n", " ")
+    assert "This register has no current scores" in texts
+    assert "no current score: 15 risks" in texts
+    assert "0 of 15 risks" in ax.get_title()
+    save(ax, "risk_heat_map_unscored")
+
+
+def test_risk_heat_map_of_an_empty_register(plt):
+    from planbook import plots
+    plan = planbook.Plan()
+    reg = plan.risks.add("new", title="New register")
+    ax = plots.risk_heat_map(reg)
+    assert "This register has no risks" in " ".join(_texts(ax)).replace("\n", " ")
+    assert len(_cells(ax, "cell")) == 25
+    plt.close(ax.figure)
+
+
+def test_risk_heat_map_other_kinds_and_a_given_axes(plt, save):
+    from planbook import plots
+    plan = examples.load(SOCIAL_CARE_2016)
+    reg = plan.risks["social_care"]
+    reg["1"].target = (2, 3, 6)
+    reg["2"].target = "4x1"
+    reg["3"].inherent = (4, 5, 0)
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5.5), layout="constrained")
+    ax = plots.risk_heat_map(reg, "target", ax=axes[1])
+    assert ax is axes[1]
+    assert not axes[0].patches
+    assert "Target scores: 2 of 10 risks" in ax.get_title()
+    assert _drawn_counts(ax, plan) == reg.matrix("target")
+    assert _cells(ax, "ids")[(2, 3)].get_text() == "risk 1"
+    ax0 = plots.risk_heat_map(reg, kind="inherent", ax=axes[0])
+    assert _drawn_counts(ax0, plan) == reg.matrix("inherent")
+    assert _cells(ax0, "count")[(4, 5)].get_text() == "1"
+    save(ax, "risk_heat_map_inherent_target")
+
+
+def test_risk_heat_map_many_risks_in_a_cell_gives_the_count_only(plt):
+    from planbook import plots
+    plan = examples.load(SOCIAL_CARE_2016)
+    ax = plots.risk_heat_map(plan.risks["social_care"], max_ids=5)
+    assert _cells(ax, "count")[(3, 4)].get_text() == "6"
+    assert (3, 4) not in _cells(ax, "ids")
+    assert _cells(ax, "ids")[(3, 5)].get_text() == "risk 1"
+    plt.close(ax.figure)
+
+
+def test_risk_heat_map_refuses_an_unknown_kind(plt):
+    from planbook import plots
+    reg = examples.load(SOCIAL_CARE_2016).risks["social_care"]
+    with pytest.raises(ValueError, match="inherent, current, target"):
+        plots.risk_heat_map(reg, kind="residual")
+
+
+def test_risk_heat_map_on_every_register_of_every_example(plt):
+    from planbook import plots
+    n = 0
+    for name in examples.names():
+        plan = examples.load(name)
+        for rid in plan.risks:
+            for kind in ("inherent", "current", "target"):
+                ax = plots.risk_heat_map(plan.risks[rid], kind)
+                assert _drawn_counts(ax, plan) == plan.risks[rid].matrix(kind)
+                plt.close(ax.figure)
+                n += 1
+    assert n == 9
+
+
+def test_risk_heat_map_notes_a_score_without_likelihood_and_impact(plt):
+    from planbook import plots
+    plan = examples.load(SOCIAL_CARE_2016)
+    reg = plan.risks["social_care"]
+    reg["8"].current = "12"                    # a score as printed, no likelihood or impact
+    ax = plots.risk_heat_map(reg)
+    assert _drawn_counts(ax, plan) == reg.matrix()
+    note = " ".join(_texts(ax)).replace("\n", " ")
+    assert "a score without likelihood and impact: 1 risk (8)" in note
+    assert "no current score: 2 risks (9, 10)" in note
+    plt.close(ax.figure)

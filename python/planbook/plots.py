@@ -34,7 +34,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from ._model import format_amount
 
 __all__ = ["indicator_trend", "budget_by_service", "reconciliation_bridge", "savings_by_area",
-           "PALETTE", "RAG_STYLE"]
+           "risk_heat_map", "PALETTE", "RAG_STYLE", "RISK_BAND_STYLE"]
 
 #: Okabe-Ito: a palette told apart under the common colour-vision deficiencies
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
@@ -46,6 +46,14 @@ RAG_STYLE: Dict[str, Dict[str, str]] = {
     "amber": {"color": "#E69F00", "marker": "^", "word": "\u25b2 amber"},
     "red": {"color": "#D55E00", "marker": "X", "word": "\u2716 red"},
     "none": {"color": "#555555", "marker": "s", "word": "no RAG"},
+}
+
+#: a risk matrix cell's band as a fill (a light tint of the Okabe-Ito colour, so
+#: that the count on it reads), a hatch and a letter (never colour alone)
+RISK_BAND_STYLE: Dict[str, Dict[str, str]] = {
+    "green": {"fill": "#99D8C7", "hatch": "", "letter": "G", "word": "\u2714 green"},
+    "amber": {"fill": "#F5D699", "hatch": "..", "letter": "A", "word": "\u25b2 amber"},
+    "red": {"fill": "#E8A57A", "hatch": "//", "letter": "R", "word": "\u2716 red"},
 }
 
 _UNIT_LABEL = {"percent": "Percent", "days": "Days", "count": "Count", "money": "£",
@@ -571,3 +579,165 @@ def savings_by_area(table, ax=None, *, column=None, by: str = "line"):
     ax.set_title(_wrap(table.title or table.id, 70) + f"\nSavings {what}: "
                  f"{_clip(_column_label(col), 40)}", fontsize=11)
     return ax
+
+
+# ----------------------------------------------------------------- risks
+
+_SCORE_KINDS = ("inherent", "current", "target")
+
+
+def _risk_band(score: int, bands: Tuple[int, int]) -> str:
+    """The band of a score: up to bands[0] green, up to bands[1] amber,
+    above red (the rule of ``plan.risk_bands``)."""
+    green, amber = bands
+    return "green" if score <= green else "amber" if score <= amber else "red"
+
+
+def _id_list(ids: List[str], per_line: int = 3) -> str:
+    return "\n".join(", ".join(ids[k:k + per_line]) for k in range(0, len(ids), per_line))
+
+
+def risk_heat_map(register, kind: str = "current", ax=None, *, max_ids: int = 6):
+    """A risk register's heat map: the likelihood x impact matrix with the
+    number of risks in each cell.
+
+    The matrix has the plan's sides (``plan.risk_matrix``), likelihood up
+    the side and impact across.  Each cell is shaded by the band of its
+    score, likelihood x impact, under ``plan.risk_bands`` (up to the first
+    figure green, up to the second amber, above red), and carries the
+    band's letter (G, A, R) and a hatch as well as its colour.  A cell with
+    risks shows their number and, when there are at most ``max_ids``, their
+    ids.  Risks the matrix cannot place (no ``kind`` score, a score
+    without both likelihood and impact, or one outside the matrix) are
+    named in a note under the chart, and so is a printed score that is not
+    likelihood x impact (the risk is placed by its likelihood and impact,
+    as the check reads it).  A register with no such scores at all gives
+    an empty matrix that says so.
+
+    Parameters
+    ----------
+    register : RiskRegister
+        ``plan.risks["social_care"]``.
+    kind : "current" (default), "inherent" or "target"
+    ax : matplotlib Axes, optional
+    max_ids : int
+        the most risk ids listed in a cell (6); a fuller cell shows its count only.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if kind not in _SCORE_KINDS:
+        raise ValueError(f"kind is one of {', '.join(_SCORE_KINDS)}, not {kind!r}")
+    plan = register._plan
+    lmax, imax = plan.risk_matrix
+    bands = plan.risk_bands
+
+    cells: Dict[Tuple[int, int], List[str]] = {}
+    unscored: List[str] = []
+    unplaced: List[str] = []
+    outside: List[str] = []
+    misprinted: List[str] = []
+    for risk in register:
+        s = getattr(risk, kind)
+        if s is None:
+            unscored.append(risk.id)
+            continue
+        if not (s.likelihood and s.impact):
+            unplaced.append(risk.id)
+            continue
+        if s.likelihood > lmax or s.impact > imax:
+            outside.append(risk.id)
+            continue
+        cells.setdefault((s.likelihood, s.impact), []).append(risk.id)
+        if not s.consistent:
+            misprinted.append(f"risk {risk.id} printed {s.text or s.declared}, but "
+                              f"likelihood {s.likelihood} \u00d7 impact {s.impact} is "
+                              f"{s.likelihood * s.impact}")
+
+    plt, ax = _axes("plots.risk_heat_map", ax, (max(6.5, 1.05 * imax + 3.2),
+                                                 max(5.0, 0.9 * lmax + 2.2)))
+    from matplotlib.patches import Patch, Rectangle
+
+    for lk in range(1, lmax + 1):
+        for im in range(1, imax + 1):
+            score = lk * im
+            band = _risk_band(score, bands)
+            st = RISK_BAND_STYLE[band]
+            x0, y0 = im - 0.5, lk - 0.5
+            ax.add_patch(Rectangle((x0, y0), 1, 1, facecolor=st["fill"], hatch=st["hatch"],
+                                   edgecolor="white", lw=2, zorder=1, gid=f"cell-{lk}-{im}"))
+            ax.text(x0 + 0.06, y0 + 0.94, f"{st['letter']} {score}", ha="left", va="top",
+                    fontsize=7, color="#333333", zorder=3, gid=f"band-{lk}-{im}")
+            ids = cells.get((lk, im))
+            if not ids:
+                continue
+            box = dict(boxstyle="round,pad=0.25", facecolor="white", edgecolor="#333333",
+                       lw=0.6)
+            shown = len(ids) <= max_ids
+            ax.text(im, lk + 0.12 if shown else lk, str(len(ids)), ha="center", va="center",
+                    fontsize=13, fontweight="bold", zorder=4, bbox=box, gid=f"count-{lk}-{im}")
+            if shown:
+                word = "risk " if len(ids) == 1 else "risks "
+                ax.text(im, y0 + 0.1, _id_list([word + ids[0]] + ids[1:]), ha="center",
+                        va="bottom", fontsize=7, linespacing=1.1, color="#222222", zorder=4,
+                        gid=f"ids-{lk}-{im}",
+                        bbox=dict(boxstyle="square,pad=0.15", facecolor="white",
+                                  edgecolor="none", alpha=0.85))
+
+    ax.set_xlim(0.5, imax + 0.5)
+    ax.set_ylim(0.5, lmax + 0.5)
+    ax.set_aspect("equal")
+    ax.set_xticks(range(1, imax + 1))
+    ax.set_yticks(range(1, lmax + 1))
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    ax.set_xlabel("Impact")
+    ax.set_ylabel("Likelihood")
+    name = register.title or register.id
+    placed = sum(len(v) for v in cells.values())
+    ax.set_title(_wrap(name, 60) + f"\n{kind.capitalize()} scores: {placed} of "
+                 f"{len(register)} risks by likelihood and impact", fontsize=11)
+
+    green, amber = bands
+    top = lmax * imax
+    spans = {"green": f"score 1 to {green}", "amber": f"score {green + 1} to {amber}",
+             "red": f"score {amber + 1} to {top}" if amber < top else f"above {amber}"}
+    handles = [Patch(facecolor=RISK_BAND_STYLE[b]["fill"], hatch=RISK_BAND_STYLE[b]["hatch"],
+                     edgecolor="#555555",
+                     label=f"{RISK_BAND_STYLE[b]['letter']}  {RISK_BAND_STYLE[b]['word']}: "
+                           f"{spans[b]}")
+               for b in ("red", "amber", "green")]
+    ax.legend(handles=handles, title="Band (likelihood \u00d7 impact)", title_fontsize=8,
+              fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False,
+              handlelength=2.2, handleheight=1.6)
+
+    if not cells:
+        what = "no risks" if not len(register) else f"no {kind} scores"
+        ax.text((imax + 1) / 2, (lmax + 1) / 2, f"This register has {what}\n"
+                f"with likelihood and impact to place",
+                ha="center", va="center", fontsize=10, zorder=5, gid="empty-note",
+                bbox=dict(boxstyle="round,pad=0.5", facecolor="white", edgecolor="#333333"))
+    missing = []
+    if unscored:
+        missing.append(f"no {kind} score: {_count_ids(unscored)}")
+    if unplaced:
+        missing.append(f"a score without likelihood and impact: {_count_ids(unplaced)}")
+    if outside:
+        missing.append(f"outside the {lmax} \u00d7 {imax} matrix: {_count_ids(outside)}")
+    notes = []
+    if missing:
+        notes.append(_wrap("Not in the matrix, " + "; ".join(missing) + ".", 95))
+    if misprinted:
+        notes.append(_wrap("Printed score disagrees: " + "; ".join(misprinted)
+                           + " (placed by likelihood and impact).", 95))
+    if notes:
+        ax.text(0, -0.12, "\n".join(notes), transform=ax.transAxes, fontsize=7.5, va="top",
+                color="#333333", gid="note")
+    return ax
+
+
+def _count_ids(ids: List[str]) -> str:
+    n = len(ids)
+    return f"{n} risk{'s' if n != 1 else ''} ({', '.join(ids)})"
