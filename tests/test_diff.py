@@ -79,3 +79,35 @@ def test_cli_diff(tmp_path, capsys):
     assert main(["diff", "--json", str(pa), str(pb)]) == 1
     data = json.loads(capsys.readouterr().out)
     assert any(c["row"] == "Staff" and c["difference"] == "-10" for c in data["changes"])
+
+
+def test_diff_names_changes_in_indicators_risks_and_records():
+    import planbook
+    a = planbook.examples.load("manchester-children-families-2015-17")
+    b = planbook.loads(planbook.dumps(a))
+    assert len(planbook.diff(a, b)) == 0
+    m = b.indicators["children"]["1.3"]
+    m.values["2014/15 Q3"] = "40.0"
+    m.targets["2014/15 Q3"] = "60"
+    m.thresholds = ("40", "50", "100")
+    b.risks["thematic"]["1"].current = "12 (3x4)"
+    b.records["swot"].remove(b.records["swot"][1])
+    got = {(c.part, c.kind, c.row, c.column) for c in planbook.diff(a, b)}
+    assert ("indicators", "result changed", "1.3", "2014/15 Q3") in got
+    assert ("indicators", "target revised", "1.3", "2014/15 Q3") in got
+    assert ("indicators", "thresholds revised", "1.3", None) in got
+    assert ("indicators", "RAG changed", "1.3", "2014/15 Q3") in got
+    assert ("risks", "risk re-scored", "1", "current") in got
+    assert any(k == ("records", "item removed") for k in ((p, kd) for p, kd, _, _ in got))
+    result = next(c for c in planbook.diff(a, b) if c.kind == "result changed")
+    assert str(result.difference) == "-40.9"
+    assert "80.9 -> 40.0 (-40.9)" in result.message
+
+
+def test_diff_marks_an_action_closed():
+    import planbook
+    c = planbook.examples.load("manchester-children-post-inspection-2018")
+    d = planbook.loads(planbook.dumps(c))
+    d.records["actions"]["4.12"]["status"] = "Complete"
+    changes = planbook.diff(c, d)
+    assert [(x.kind, x.row, x.new) for x in changes] == [("action closed", "4.12", "Complete")]

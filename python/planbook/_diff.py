@@ -60,7 +60,12 @@ class Change:
             return f"{where}{col}: {old} -> {new}{diff}"
         if k.startswith("finding"):
             return f"{k}: {self.new if self.new is not None else self.old}"
-        return f"{k}: {old} -> {new}"
+        if k.endswith((" added", " removed")):
+            return f"{k.rsplit(' ', 1)[0]} {where or (old if self.old is not None else new)} " \
+                   f"{k.rsplit(' ', 1)[1]}"
+        lead = f"{where}{col}: " if where or col else ""
+        diff = f" ({_signed(self.difference)})" if self.difference is not None else ""
+        return f"{lead}{k}: {old} -> {new}{diff}"
 
     def to_dict(self) -> Dict[str, Any]:
         """Plain, JSON-ready data (figures as exact strings)."""
@@ -266,11 +271,136 @@ def _diff_budgets(a, b, out: List[Change]) -> None:
                               column=f.column_heading, new=f.message))
 
 
-#: The differ of each part of a plan, in report order.  A part added to
-#: the plan (indicators, risks) adds its own: ``fn(a, b, out)``.
+def _diff_indicators(a, b, out: List[Change]) -> None:
+    for sid in a.indicators:
+        if sid not in b.indicators:
+            out.append(Change("indicators", "indicator set removed", sid,
+                              old=a.indicators[sid].title or sid))
+    for sid in b.indicators:
+        if sid not in a.indicators:
+            out.append(Change("indicators", "indicator set added", sid,
+                              new=b.indicators[sid].title or sid))
+            continue
+        sa, sb = a.indicators[sid], b.indicators[sid]
+        ra, rb = [m.ref for m in sa], [m.ref for m in sb]
+        for ref in ra:
+            if ref not in sb:
+                out.append(Change("indicators", "measure removed", sid, row=ref))
+        for ref in rb:
+            if ref not in sa:
+                out.append(Change("indicators", "measure added", sid, row=ref))
+        for p in sb.periods:
+            if p not in sa.periods:
+                out.append(Change("indicators", "period added", sid, column=p, new=p))
+        common_p = [p for p in sb.periods if p in sa.periods]
+        for ref in rb:
+            if ref not in sa:
+                continue
+            ma, mb = sa[ref], sb[ref]
+            for p in common_p:
+                va, vb = ma.values[p], mb.values[p]
+                if str(va) != str(vb) or va.status != vb.status:
+                    d = vb.value - va.value if va.value is not None and vb.value is not None \
+                        else None
+                    out.append(Change("indicators", "result changed", sid, row=ref, column=p,
+                                      old=str(va), new=str(vb), difference=d))
+                ta, tb = ma.targets[p], mb.targets[p]
+                if str(ta) != str(tb):
+                    out.append(Change("indicators", "target revised", sid, row=ref, column=p,
+                                      old=str(ta), new=str(tb)))
+            tha, thb = ma.thresholds, mb.thresholds
+            show = lambda t: t if t is None or isinstance(t, str) else \
+                " / ".join(str(o) for o in t)  # noqa: E731
+            if show(tha) != show(thb):
+                out.append(Change("indicators", "thresholds revised", sid, row=ref,
+                                  old=show(tha), new=show(thb)))
+        # statuses at each plan's report period
+        if sa.report_period and sb.report_period:
+            da = {r.ref: r for r in sa.status().measures()}
+            for r in sb.status().measures():
+                o = da.get(r.ref)
+                if o is None:
+                    continue
+                if o.rag != r.rag:
+                    out.append(Change("indicators", "RAG changed", sid, row=r.ref,
+                                      column=r.period, old=o.rag, new=r.rag))
+                if o.last != r.last:
+                    out.append(Change("indicators", "direction changed", sid, row=r.ref,
+                                      column=r.period, old=o.last, new=r.last))
+
+
+def _diff_risks(a, b, out: List[Change]) -> None:
+    for rid in a.risks:
+        if rid not in b.risks:
+            out.append(Change("risks", "register removed", rid, old=a.risks[rid].title or rid))
+    for rid in b.risks:
+        if rid not in a.risks:
+            out.append(Change("risks", "register added", rid, new=b.risks[rid].title or rid))
+            continue
+        ga, gb = a.risks[rid], b.risks[rid]
+        for m in gb.movement(ga):
+            if m["change"] in ("added", "removed"):
+                out.append(Change("risks", f"risk {m['change']}", rid, row=m["id"]))
+        for r in gb:
+            if r.id not in ga:
+                continue
+            o = ga[r.id]
+            for kind in ("inherent", "current", "target"):
+                so, sn = getattr(o, kind), getattr(r, kind)
+                vo = None if so is None else (so.text or f"{so.likelihood}x{so.impact}")
+                vn = None if sn is None else (sn.text or f"{sn.likelihood}x{sn.impact}")
+                if (so and so.value) != (sn and sn.value) or vo != vn:
+                    d = Decimal((sn.value if sn else 0) - (so.value if so else 0))
+                    out.append(Change("risks", "risk re-scored", rid, row=r.id, column=kind,
+                                      old=vo, new=vn, difference=d))
+            for field in ("status", "owner", "category"):
+                if getattr(o, field) != getattr(r, field):
+                    out.append(Change("risks", f"{field} changed", rid, row=r.id,
+                                      old=getattr(o, field), new=getattr(r, field)))
+
+
+def _diff_records(a, b, out: List[Change]) -> None:
+    for cid in a.records:
+        if cid not in b.records:
+            out.append(Change("records", "collection removed", cid, old=a.records[cid].title))
+    for cid in b.records:
+        if cid not in a.records:
+            out.append(Change("records", "collection added", cid, new=b.records[cid].title))
+            continue
+        ca, cb = a.records[cid], b.records[cid]
+
+        def keyed(coll):
+            got = {}
+            for r in coll:
+                key = r.id if r.id is not None else f"#{r.index + 1}"
+                got[key] = r
+            return got
+        ka, kb = keyed(ca), keyed(cb)
+        for key in ka:
+            if key not in kb:
+                out.append(Change("records", "item removed", cid, row=key))
+        for key, r in kb.items():
+            if key not in ka:
+                out.append(Change("records", "item added", cid, row=key))
+                continue
+            fa, fb = ka[key].fields, r.fields
+            for name in list(fa) + [n for n in fb if n not in fa]:
+                if fa.get(name) != fb.get(name):
+                    kind = "field changed"
+                    if name == "status" and (fb.get(name) or "").strip().lower() in (
+                            "complete", "completed", "closed", "done", "achieved", "met"):
+                        kind = "action closed"
+                    out.append(Change("records", kind, cid, row=key, column=name,
+                                      old=fa.get(name), new=fb.get(name)))
+
+
+#: The differ of each part of a plan, in report order: ``fn(a, b, out)``.
 DIFFERS: Dict[str, Callable[[Any, Any, List[Change]], None]] = {
     "plan": _diff_meta,
     "budgets": _diff_budgets,
+    "indicators": _diff_indicators,
+    "risks": _diff_risks,
+    "records": _diff_records,
 }
 
 
