@@ -111,3 +111,28 @@ def test_diff_marks_an_action_closed():
     d.records["actions"]["4.12"]["status"] = "Complete"
     changes = planbook.diff(c, d)
     assert [(x.kind, x.row, x.new) for x in changes] == [("action closed", "4.12", "Complete")]
+
+
+def test_a_workbook_of_changes(tmp_path):
+    import subprocess
+    import sys
+
+    import openpyxl
+    import planbook
+    a = planbook.examples.load("manchester-children-2018-19")
+    b = planbook.loads(planbook.dumps(a))
+    b.budgets["subjective"].rows["Employees"]["y2018"] = 56000
+    pa, pb = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.save(pa)
+    b.save(pb)
+    out = tmp_path / "changes.xlsx"
+    run = subprocess.run([sys.executable, "-m", "planbook", "diff", str(pa), str(pb), "-o",
+                          str(out)], capture_output=True, text=True)
+    assert run.returncode == 1, run.stderr
+    ws = openpyxl.load_workbook(out)["Changes"]
+    heads = [c.value for c in ws[4]]
+    rows = [dict(zip(heads, [c.value for c in r])) for r in ws.iter_rows(min_row=5)]
+    first = rows[0]
+    assert (first["change"], first["row"], first["old"], first["new"], first["difference"]) == (
+        "amount changed", "Employees", "55,919", "56,000", "+81")
+    assert len(rows) == len(planbook.diff(a, b))

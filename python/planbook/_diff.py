@@ -110,6 +110,23 @@ class PlanDiff(list):
         return json.dumps({"a": self.a_name, "b": self.b_name,
                            "changes": [c.to_dict() for c in self]}, **kw)
 
+    def to_plan(self):
+        """The changes as a plan holding one collection of records (part,
+        change, where, old, new, difference), to save as a workbook of
+        changes: ``planbook.diff(a, b).to_plan().save("changes.xlsx")``."""
+        from ._model import Plan
+        plan = Plan(title=f"Changes from {self.a_name or 'a'} to {self.b_name or 'b'}")
+        coll = plan.records.add("changes", kind="other", title="Changes",
+                                note=f"From {self.a_name or 'a'} to {self.b_name or 'b'}: "
+                                     f"{len(self)} changes.")
+        for n, c in enumerate(self, 1):
+            coll.add(str(n), part=c.part, change=c.kind, table=c.table, row=c.row,
+                     column=c.column, old=None if c.old is None else _show(c.old),
+                     new=None if c.new is None else _show(c.new),
+                     difference=None if c.difference is None else _signed(c.difference),
+                     message=c.message)
+        return plan
+
     def __str__(self) -> str:
         if not self:
             return "no changes"

@@ -252,6 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
     df.add_argument("a")
     df.add_argument("b")
     df.add_argument("--json", action="store_true", help="the changes as JSON")
+    df.add_argument("-o", "--output", default=None, metavar="OUT",
+                    help="also write the changes as a plan file (changes.xlsx: a workbook)")
     df.set_defaults(func=_cmd_diff)
     cv = sub.add_parser("convert", help="convert a plan between formats")
     cv.add_argument("input", metavar="IN")
@@ -285,6 +287,9 @@ def _cmd_diff(args) -> int:
     else:
         print(f"--- {args.a}\n+++ {args.b}")
         print(changes)
+    if args.output:
+        _formats.save(changes.to_plan(), args.output)
+        print(f"wrote {args.output}", file=sys.stderr)
     return 1 if changes else 0
 
 
