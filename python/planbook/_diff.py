@@ -103,11 +103,13 @@ class PlanDiff(list):
     def __init__(self, changes=(), a_name: Optional[str] = None, b_name: Optional[str] = None):
         super().__init__(changes)
         self.a_name, self.b_name = a_name, b_name
+        #: parts not compared (those a workbook read back does not carry)
+        self.skipped: List[str] = []
 
     def to_json(self, **kw) -> str:
         kw.setdefault("indent", 2)
         kw.setdefault("ensure_ascii", False)
-        return json.dumps({"a": self.a_name, "b": self.b_name,
+        return json.dumps({"a": self.a_name, "b": self.b_name, "not_compared": self.skipped,
                            "changes": [c.to_dict() for c in self]}, **kw)
 
     def to_plan(self):
@@ -128,8 +130,13 @@ class PlanDiff(list):
         return plan
 
     def __str__(self) -> str:
+        note = (f"\n(not compared: {', '.join(self.skipped)}, which a workbook read back does "
+                f"not carry)" if self.skipped else "")
         if not self:
-            return "no changes"
+            return "no changes" + note
+        return self._text() + note
+
+    def _text(self) -> str:
         lines: List[str] = []
         group = object()
         for c in self:
@@ -450,7 +457,21 @@ def diff(a, b) -> PlanDiff:
         else:
             names.append(p.file)
         plans.append(p)
+    # a workbook read back holds budget tables only (the xlsx reader does
+    # not read dashboards, registers or records): do not report those parts
+    # as removed
+    from_xlsx = any(str(n or "").lower().endswith(".xlsx") for n in names)
     out: List[Change] = []
-    for differ in DIFFERS.values():
+    skipped = []
+    for part, differ in DIFFERS.items():
+        if from_xlsx and part not in WORKBOOK_PARTS:
+            skipped.append(part)
+            continue
         differ(plans[0], plans[1], out)
-    return PlanDiff(out, names[0], names[1])
+    result = PlanDiff(out, names[0], names[1])
+    result.skipped = skipped
+    return result
+
+
+#: The parts a workbook read back carries.
+WORKBOOK_PARTS = ("plan", "budgets")
