@@ -33,7 +33,7 @@ void pb_findings_free(pb_findings *f)
     pb_findings_init(f);
 }
 
-static pb_finding *finding_new(pb_findings *out)
+pb_finding *pb_finding_new(pb_findings *out, int part)
 {
     if (out->count == out->cap) {
         size_t cap = out->cap ? out->cap * 2 : 16;
@@ -48,6 +48,7 @@ static pb_finding *finding_new(pb_findings *out)
     f->table = f->row = f->column = PB_NONE;
     f->other_table = f->other_row = f->other_column = PB_NONE;
     f->agreement = PB_NONE;
+    f->part = (uint8_t)part;
     return f;
 }
 
@@ -396,7 +397,7 @@ static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
                 unchecked = 1, cs = PB_COMP_OVERFLOW;
             if (!unchecked && !exceeds(diff, pb_column_decimals(t, c), tol))
                 continue;
-            pb_finding *f = finding_new(out);
+            pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
             if (!f)
                 return pb_error_set(err, PB_ERR_NOMEM, NULL);
             f->table = ti;
@@ -440,7 +441,7 @@ static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
                       pb_amount_sub(a, b, &diff) != PB_OK;
             if (!ovf && !exceeds(diff, d, tol))
                 continue;
-            pb_finding *f = finding_new(out);
+            pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
             if (!f)
                 return pb_error_set(err, PB_ERR_NOMEM, NULL);
             f->code = ovf ? PB_FIND_UNCHECKED : PB_FIND_EQUALS;
@@ -480,7 +481,7 @@ static pb_status reference(pb_findings *out, uint32_t a, const pb_plan *plan,
                            pb_error *err, const char *fmt, const char *x,
                            const char *y)
 {
-    pb_finding *f = finding_new(out);
+    pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
     if (!f)
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     f->code = PB_FIND_REFERENCE;
@@ -592,7 +593,7 @@ static pb_status check_agreement(pb_plan *plan, uint32_t a, pb_findings *out,
                       pb_amount_sub(x, y, &diff) != PB_OK;
             if (!ovf && !exceeds(diff, d, tol))
                 continue;
-            pb_finding *f = finding_new(out);
+            pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
             if (!f) {
                 st = pb_error_set(err, PB_ERR_NOMEM, NULL);
                 goto cleanup;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ieq pb_ieq
+
 /* ============================================================ names */
 
 static const char *const status_names[PB_OBS_STATUS_COUNT] = {
@@ -18,7 +20,8 @@ static const char *const role_names[4] = {"measure", "numerator", "denominator",
 static const char *const arrow_names[PB_ARROW_COUNT] = {
     "none", "up", "down", "same", "not available", "not applicable"};
 
-static int ieq(const char *a, const char *s, size_t n)
+/* Is s[0..n) the lower-case name a, ignoring the case of ASCII letters? */
+int pb_ieq(const char *a, const char *s, size_t n)
 {
     if (strlen(a) != n)
         return 0;
@@ -366,13 +369,7 @@ bad:
 
 static const pb_obs blank_obs;
 
-static const char *dup(pb_plan *plan, const char *s, size_t n, pb_error *err)
-{
-    char *p = pb_arena_strndup(&plan->arena, s, n);
-    if (!p)
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-    return p;
-}
+#define dup pb_plan_dup
 
 static int text_ok(const char *s, size_t n, pb_error *err)
 {

@@ -35,13 +35,19 @@ int pb_id_valid(const char *id, size_t len)
     return 1;
 }
 
-static const char *dup(pb_plan *plan, const char *s, size_t n, pb_error *err)
+const char *pb_plan_dup(pb_plan *plan, const char *s, size_t n, pb_error *err)
 {
+    if (s && memchr(s, '\0', n)) {
+        pb_error_set(err, PB_ERR_INVALID, "text must not contain NUL characters");
+        return NULL;
+    }
     char *p = pb_arena_strndup(&plan->arena, s, n);
     if (!p)
         pb_error_set(err, PB_ERR_NOMEM, NULL);
     return p;
 }
+
+#define dup pb_plan_dup
 
 /* Grow an array to hold at least `need` items (1.5x growth). */
 int pb_grow(void **arr, uint32_t *cap, uint32_t need, size_t item)

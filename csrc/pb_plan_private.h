@@ -130,6 +130,10 @@ void pb_index_free(pb_index *ix);
 int pb_index_put(pb_index *ix, uint32_t i, pb_key_fn key, const void *ctx);
 int64_t pb_index_get(const pb_index *ix, const char *s, size_t n,
                      pb_key_fn key, const void *ctx);
+/* A copy of s[0..n) in the plan's arena (text with NUL refused). */
+const char *pb_plan_dup(pb_plan *plan, const char *s, size_t n, pb_error *err);
+/* Is s[0..n) the lower-case name a, ignoring the case of ASCII letters? */
+int pb_ieq(const char *a, const char *s, size_t n);
 /* Grow an array to hold at least `need` items (1.5x growth). */
 int pb_grow(void **arr, uint32_t *cap, uint32_t need, size_t item);
 /* pb_indicator.c: free the plan's indicator sets; their memory. */
@@ -140,6 +144,9 @@ void pb_registers_free(pb_plan *plan);
 size_t pb_registers_memory(const pb_plan *plan);
 struct pb_findings;
 struct pb_finding;
+/* A new finding of a part (PB_PART_*), appended to out; NULL for lack of
+ * memory (pb_check.c). */
+struct pb_finding *pb_finding_new(struct pb_findings *out, int part);
 pb_status pb_registers_check(const pb_plan *plan, struct pb_findings *out, pb_error *err);
 size_t pb_risk_finding_message(const pb_plan *plan, const struct pb_finding *f, char *buf,
                                size_t cap);

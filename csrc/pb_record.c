@@ -40,17 +40,7 @@ static const char *const kinds[] = {"objectives", "workstreams", "actions", "equ
                                     "timeline",   "swot",        "pestel",  "challenges",
                                     "narrative",  "other"};
 
-static const char *dup(pb_plan *plan, const char *s, size_t n, pb_error *err)
-{
-    if (s && memchr(s, '\0', n)) {
-        pb_error_set(err, PB_ERR_INVALID, "text must not contain NUL characters");
-        return NULL;
-    }
-    char *p = pb_arena_strndup(&plan->arena, s, n);
-    if (!p)
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-    return p;
-}
+#define dup pb_plan_dup
 
 static int name_ok(const char *s, size_t n)
 {
@@ -495,19 +485,7 @@ void pb_item_set_source(pb_collection *c, size_t i, uint32_t line, uint32_t colu
 
 /* ---------------------------------------------------------------- dates */
 
-static int ieq(const char *a, const char *s, size_t n)
-{
-    if (strlen(a) != n)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char x = s[i], y = a[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x + 32);
-        if (x != y)
-            return 0;
-    }
-    return 1;
-}
+#define ieq pb_ieq
 
 pb_status pb_date_range_parse(const char *s, size_t n, int32_t *start, int32_t *end,
                               pb_error *err)
@@ -621,25 +599,6 @@ int32_t pb_item_due(const pb_collection *c, size_t i)
 
 /* --------------------------------------------------------------- checks */
 
-static pb_finding *new_finding(pb_findings *out)
-{
-    if (out->count == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 16;
-        pb_finding *p = realloc(out->items, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        out->items = p;
-        out->cap = cap;
-    }
-    pb_finding *f = &out->items[out->count++];
-    memset(f, 0, sizeof *f);
-    f->table = f->row = f->column = PB_NONE;
-    f->other_table = f->other_row = f->other_column = PB_NONE;
-    f->agreement = PB_NONE;
-    f->part = PB_PART_RECORDS;
-    return f;
-}
-
 /* Does id (s[0..n)) exist at target? -1 when the target itself does not. */
 static int resolves(const pb_plan *plan, const char *target, const char *s, size_t n)
 {
@@ -672,7 +631,7 @@ pb_status pb_collections_check(const pb_plan *plan, pb_findings *out, pb_error *
                 if (pb_collection_is_date_field(c, name)) {
                     int32_t a, b;
                     if (pb_date_range_parse(v, strlen(v), &a, &b, NULL)) {
-                        pb_finding *f = new_finding(out);
+                        pb_finding *f = pb_finding_new(out, PB_PART_RECORDS);
                         if (!f)
                             return pb_error_set(err, PB_ERR_NOMEM, NULL);
                         f->code = PB_FIND_DATE;
@@ -701,7 +660,7 @@ pb_status pb_collections_check(const pb_plan *plan, pb_findings *out, pb_error *
                         if (e > p) {
                             int r = resolves(plan, target, p, (size_t)(e - p));
                             if (r != 1) {
-                                pb_finding *f = new_finding(out);
+                                pb_finding *f = pb_finding_new(out, PB_PART_RECORDS);
                                 if (!f)
                                     return pb_error_set(err, PB_ERR_NOMEM, NULL);
                                 f->code = PB_FIND_REFERENCE;

@@ -47,17 +47,7 @@ const char *pb_score_kind_name(pb_score_kind k)
     return (unsigned)k < PB_SCORE_KIND_COUNT ? kind_names[k] : NULL;
 }
 
-static const char *dup(pb_plan *plan, const char *s, size_t n, pb_error *err)
-{
-    if (s && memchr(s, '\0', n)) {
-        pb_error_set(err, PB_ERR_INVALID, "text must not contain NUL characters");
-        return NULL;
-    }
-    char *p = pb_arena_strndup(&plan->arena, s, n);
-    if (!p)
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-    return p;
-}
+#define dup pb_plan_dup
 
 /* ------------------------------------------------------------ settings */
 
@@ -492,25 +482,6 @@ void pb_risk_set_source(pb_register *r, size_t i, uint32_t line, uint32_t column
 
 /* -------------------------------------------------------------- checks */
 
-static pb_finding *new_finding(pb_findings *out)
-{
-    if (out->count == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 16;
-        pb_finding *p = realloc(out->items, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        out->items = p;
-        out->cap = cap;
-    }
-    pb_finding *f = &out->items[out->count++];
-    memset(f, 0, sizeof *f);
-    f->table = f->row = f->column = PB_NONE;
-    f->other_table = f->other_row = f->other_column = PB_NONE;
-    f->agreement = PB_NONE;
-    f->part = PB_PART_RISKS;
-    return f;
-}
-
 pb_status pb_registers_check(const pb_plan *plan, pb_findings *out, pb_error *err)
 {
     for (uint32_t ri = 0; ri < plan->nregisters; ri++) {
@@ -526,7 +497,7 @@ pb_status pb_registers_check(const pb_plan *plan, pb_findings *out, pb_error *er
                     snprintf(shown, sizeof shown, "likelihood %d, impact %d", s.likelihood,
                              s.impact);
                 if ((s.likelihood > plan->risk_lmax) || (s.impact > plan->risk_imax)) {
-                    pb_finding *f = new_finding(out);
+                    pb_finding *f = pb_finding_new(out, PB_PART_RISKS);
                     if (!f)
                         return pb_error_set(err, PB_ERR_NOMEM, NULL);
                     f->code = PB_FIND_MATRIX;
@@ -541,7 +512,7 @@ pb_status pb_registers_check(const pb_plan *plan, pb_findings *out, pb_error *er
                 }
                 if (s.likelihood && s.impact && s.score &&
                     s.score != s.likelihood * s.impact) {
-                    pb_finding *f = new_finding(out);
+                    pb_finding *f = pb_finding_new(out, PB_PART_RISKS);
                     if (!f)
                         return pb_error_set(err, PB_ERR_NOMEM, NULL);
                     f->code = PB_FIND_SCORE;

@@ -729,25 +729,6 @@ size_t pb_ind_explain(const pb_indset *s, size_t i, size_t k, int aspect, char *
 
 /* ========================================================== checks */
 
-static pb_finding *new_finding(pb_findings *out)
-{
-    if (out->count == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 16;
-        pb_finding *p = realloc(out->items, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        out->items = p;
-        out->cap = cap;
-    }
-    pb_finding *f = &out->items[out->count++];
-    memset(f, 0, sizeof *f);
-    f->table = f->row = f->column = PB_NONE;
-    f->other_table = f->other_row = f->other_column = PB_NONE;
-    f->agreement = PB_NONE;
-    f->part = PB_PART_INDICATORS;
-    return f;
-}
-
 static pb_arrow arrow_of(pb_cmp c)
 {
     switch (c) {
@@ -774,7 +755,7 @@ static pb_status check_arrow(const pb_indset *s, uint32_t si, size_t i, uint32_t
     if (a == PB_ARROW_NONE || a == printed)
         return PB_OK;
     /* "same" printed as no change meets "better"/"worse" only when equal */
-    pb_finding *f = new_finding(out);
+    pb_finding *f = pb_finding_new(out, PB_PART_INDICATORS);
     if (!f)
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     f->code = PB_FIND_STATUS;
@@ -809,7 +790,7 @@ pb_status pb_indsets_check(const pb_plan *plan, pb_findings *out, pb_error *err)
             }
             if (!bad)
                 continue;
-            pb_finding *f = new_finding(out);
+            pb_finding *f = pb_finding_new(out, PB_PART_INDICATORS);
             if (!f)
                 return pb_error_set(err, PB_ERR_NOMEM, NULL);
             f->code = PB_FIND_THRESHOLD;
