@@ -12,7 +12,7 @@
 
 #include "planbook.h"
 
-#define PB_API_VERSION 2
+#define PB_API_VERSION 3
 
 typedef struct pb_api {
     unsigned version; /* PB_API_VERSION */

@@ -518,6 +518,30 @@ const char *pb_column_id(const pb_table *t, size_t c)
     return c < t->ncols ? t->cols[c].id : NULL;
 }
 
+pb_status pb_column_set_id(pb_table *t, size_t c, const char *id, size_t len,
+                           pb_error *err)
+{
+    if (c >= t->ncols)
+        return pb_error_set(err, PB_ERR_INVALID, "no column %zu", c);
+    if (!pb_id_valid(id, len))
+        return pb_error_set(err, PB_ERR_INVALID,
+                            "'%.*s' is not a valid column id (1-128 letters, digits, _ or -, "
+                            "not starting with -)",
+                            (int)(len > 60 ? 60 : len), id ? id : "");
+    int64_t other = pb_table_find_column(t, id, len);
+    if (other >= 0 && (size_t)other != c)
+        return pb_error_set(err, PB_ERR_DUPLICATE, "duplicate column id '%.*s'", (int)len, id);
+    if (other >= 0)
+        return PB_OK;
+    const char *copy = dup(t->plan, id, len, err);
+    if (!copy)
+        return err->status;
+    t->cols[c].id = copy;
+    t->layout++;
+    pb_plan_touch(t->plan);
+    return PB_OK;
+}
+
 const char *pb_column_text(const pb_table *t, size_t c, pb_column_field f)
 {
     if (c >= t->ncols || (unsigned)f >= PB_COLUMN_FIELD_COUNT)

@@ -156,6 +156,11 @@ int64_t pb_table_find_column(const pb_table *t, const char *id, size_t len);
 int64_t pb_table_add_column(pb_table *t, const char *id, size_t len,
                             pb_error *err);
 const char *pb_column_id(const pb_table *t, size_t c);
+/* Give column c a new id (valid and not used by another column).  Sums
+ * and equals refer to columns by index and follow; agreements name columns
+ * by id and resolve against the new one. */
+pb_status pb_column_set_id(pb_table *t, size_t c, const char *id, size_t len,
+                           pb_error *err);
 /* Field text or NULL. */
 const char *pb_column_text(const pb_table *t, size_t c, pb_column_field f);
 pb_status pb_column_set_text(pb_table *t, size_t c, pb_column_field f,

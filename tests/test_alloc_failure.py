@@ -53,7 +53,8 @@ def driver(tmp_path_factory):
     exe = d / "alloc_fail_driver"
     sources = sorted(str(p) for p in (ROOT / "csrc").glob("*.c"))
     sources += [str(ROOT / "plugins/yaml" / n) for n in ("pb_yaml_read.c", "pb_yaml_write.c")]
-    sources += [str(ROOT / "plugins/xlsx" / n) for n in ("pb_xlsx.c", "pb_xlsx_budget.c", "pb_xlsx_verify.c", "pb_xlsx_dash.c", "pb_xlsx_more.c")]
+    sources += [str(ROOT / "plugins/xlsx" / n) for n in ("pb_xlsx.c", "pb_xlsx_budget.c", "pb_xlsx_verify.c", "pb_xlsx_dash.c", "pb_xlsx_more.c",
+                                                                "pb_xlsx_structure.c")]
     subprocess.run(["gcc", "-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror",
                     "-Wno-missing-field-initializers", f"-I{ROOT / 'csrc'}",
                     f"-I{ROOT / 'plugins/yaml'}", f"-I{ROOT / 'plugins/xlsx'}",

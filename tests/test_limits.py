@@ -524,13 +524,13 @@ def test_sheet_name_31_characters(tmp_path):
     for n, expected in ((30, "A" * 30), (31, "A" * 31), (32, "t")):
         path = tmp_path / f"s{n}.xlsx"
         one_line_plan(title="A" * n).save(path)
-        assert sheet_names(path) == ["Contents", expected, "Findings"]
+        assert sheet_names(path) == ["Contents", expected, "Findings", "planbook"]
 
 
 def test_sheet_name_from_a_long_id_is_cut_to_31(tmp_path):
     path = tmp_path / "id.xlsx"
     one_line_plan(title="B" * 40, tid="i" * 124).save(path)
-    assert sheet_names(path) == ["Contents", "i" * 31, "Findings"]
+    assert sheet_names(path) == ["Contents", "i" * 31, "Findings", "planbook"]
 
 
 
@@ -539,7 +539,7 @@ def test_sheet_name_from_a_long_id_is_cut_to_31(tmp_path):
 def test_table_id_of_up_to_128_characters_saves_as_xlsx(tmp_path, n):
     path = tmp_path / "id.xlsx"
     one_line_plan(title="T", tid="i" * n).save(path)
-    assert sheet_names(path) == ["Contents", "T", "Findings"]
+    assert sheet_names(path) == ["Contents", "T", "Findings", "planbook"]
 
 
 def test_sheet_name_made_valid(tmp_path):

@@ -59,7 +59,7 @@ def test_reference_is_read_back_as_the_plan():
     cal = xt.load_calamine(xt.GOLDEN_XLSX)
     assert wf.sheetnames == xt.expected_sheet_names(plan)
     assert wf.sheetnames == ["Contents", "Subjective Summary", "service_activity",
-                             "O'Brien's funding", "Findings"]
+                             "O'Brien's funding", "Findings", "planbook"]
     problems = []
     for tid, sheet in xt.table_sheets(plan, wf.sheetnames).items():
         problems += xt.compare_budget_sheet(plan, plan.budgets[tid], sheet, wf, wv, cal)

@@ -172,7 +172,7 @@ def test_table_column_limit():
     with pytest.raises(ReadError, match="more than the limit of 1000 table columns") as e:
         _xlsxread.read(package(sheet(wide)), max_columns=1000)
     assert e.value.sheet == "Data" and e.value.code == "limit"
-    plan, _ = _xlsxread.read(package(sheet(wide)))  # 16,381 columns are allowed
+    plan, _, _ = _xlsxread.read(package(sheet(wide)))  # 16,381 columns are allowed
     assert plan.table_count() == 1
 
 

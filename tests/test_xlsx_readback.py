@@ -141,7 +141,7 @@ def test_findings_sheet(example):
     plan, path, wf, wv, cal = example
     findings = plan.check()
     sheets = xt.table_sheets(plan, wf.sheetnames)
-    ws = wf[wf.sheetnames[-1]]
+    ws = wf[wf.sheetnames[-2]]
     assert ws["A1"].value == "Check findings"
     assert [ws.cell(4, c).value for c in range(1, 11)] == [
         "Severity", "Code", "Table", "Row", "Column", "Printed", "Computed", "Difference",
@@ -203,7 +203,7 @@ def test_contents_sheet(example):
     ne, nw = len(findings.errors), len(findings.warnings)
     assert ws.cell(r, 2).value == (f"{ne} error{'' if ne == 1 else 's'}, {nw} warning"
                                    f"{'' if nw == 1 else 's'} (see the Findings sheet)")
-    assert ws.cell(r, 2).hyperlink.location == xt.quoted_ref(wf.sheetnames[-1], "A1")
+    assert ws.cell(r, 2).hyperlink.location == xt.quoted_ref(wf.sheetnames[-2], "A1")
     # one linked line per sheet
     r = col_a.index("Sheets") + 2
     for tid, sheet in sheets.items():
@@ -241,6 +241,15 @@ def test_defined_names(example):
         assert names[name][0] == f"{xt.quoted_ref(sheet, '$A$4')}:${last_col}${last_row}"
         assert name in wf.defined_names
     assert len([n for n in names if n.startswith("tbl_")]) == len(sheets)
+    # the other parts' sheets and the hidden structure sheet are named too
+    # (the reader finds them by these names, whatever the sheets are called)
+    for prefix, ids in (("ind_", plan.indicators), ("reg_", plan.risks),
+                        ("heat_", plan.risks), ("rec_", plan.records)):
+        for pid in ids:
+            assert prefix + pid.replace("-", "_") in names, (prefix, pid)
+    assert names["planbook_structure"] == [xt.quoted_ref("planbook", "$A$1")]
+    assert wf["planbook"].sheet_state == "hidden"
+    assert wf["planbook"]["A1"].value == "planbook structure"
 
 
 def test_document_properties(example):
@@ -425,6 +434,7 @@ def test_sheet_names_are_made_valid_and_unique(tmp_path):
         "exact31": "x" * 31,
         "exact31b": "X" * 31,
         "empty": "[]:*?",
+        "structure": "PlanBook",  # the hidden structure sheet's name is reserved
     }
     plan = planbook.Plan(title="Names")
     for tid, title in titles.items():
@@ -450,8 +460,9 @@ def test_sheet_names_are_made_valid_and_unique(tmp_path):
         "Duplicate", "DUPLICATE (2)", "duplicate (3)"]
     assert sheets["exact31"] == "x" * 31 and sheets["exact31b"] == "X" * 27 + " (2)"
     assert sheets["empty"] == "empty"
-    # the findings sheet still comes last and every link resolves
-    assert names[-1].casefold().startswith("findings") and names[-1] != sheets["findings"]
+    assert sheets["structure"] == "PlanBook (2)" and names[-1] == "planbook"
+    # the findings sheet still comes last of the visible sheets and every link resolves
+    assert names[-2].casefold().startswith("findings") and names[-2] != sheets["findings"]
     contents = wf["Contents"]
     links = [c.hyperlink.location for row in contents.iter_rows() for c in row if c.hyperlink]
     for loc in links:

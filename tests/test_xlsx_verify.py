@@ -45,6 +45,33 @@ def test_a_part_with_data_missing_is_caught(book, tmp_path, damage):
         _xlsx.verify(bad)
 
 
+@pytest.mark.parametrize("damage", ["joined attributes", "cut character", "control character"])
+def test_damage_with_balanced_tags_is_caught(book, tmp_path, damage):
+    """What the full-disk sweep found once the structure sheet's long
+    texts were written: a lost chunk that left the tags balanced but joined
+    two tags' halves (`<c r="A25"t="inlineStr">`), and the damage a lost
+    chunk can do inside a text (a character cut in two)."""
+    bad = tmp_path / "bad.xlsx"
+    structure = "xl/worksheets/sheet37.xml"  # the hidden structure sheet, last
+
+    def change(name, data):
+        if name != structure:
+            return data
+        if damage == "joined attributes":
+            i = data.index(b'" t="inlineStr"')
+            return data[:i + 1] + data[i + 2:]
+        if damage == "cut character":
+            i = data.index("£".encode())
+            return data[:i + 1] + data[i + 2:]
+        i = data.index(b"<t>") + 3
+        return data[:i] + b"\x01" + data[i:]
+    with zipfile.ZipFile(book) as z:
+        assert structure in z.namelist() and b"planbook structure" in z.read(structure)
+    rewrite(book, bad, change)
+    with pytest.raises(planbook.WriteError, match="not well-formed"):
+        _xlsx.verify(bad)
+
+
 def test_a_damaged_zip_is_caught(book, tmp_path):
     bad = tmp_path / "bad.xlsx"
     data = bytearray(book.read_bytes())

@@ -123,7 +123,9 @@ def expected_sheet_names(plan) -> List[str]:
     valid (no []:*?/\\, no apostrophe at either end, at most 31 characters)
     and unique ignoring case (Excel's rule, for every alphabet) with " (2)",
     " (3)", ...; then a dashboard per indicator set named the same way;
-    then 'Findings'.  'History' is reserved by Excel."""
+    then registers with their heat maps, collections, 'Findings', and last
+    the hidden structure sheet 'planbook' (its name is reserved right after
+    'Contents').  'History' is reserved by Excel."""
     used: List[str] = []
 
     def taken(name):
@@ -141,6 +143,7 @@ def expected_sheet_names(plan) -> List[str]:
         return name
 
     names = [make("Contents", "Contents")]
+    structure = make("planbook", "planbook")
     for tid in plan.budgets:
         t = plan.budgets[tid]
         title = t.title
@@ -156,6 +159,7 @@ def expected_sheet_names(plan) -> List[str]:
         title = plan.records[cid].title
         names.append(make(title if title and len(title) <= 31 else cid, cid))
     names.append(make("Findings", "Findings"))
+    names.append(structure)
     return names
 
 
@@ -169,8 +173,9 @@ def table_sheets(plan, sheetnames: Sequence[str]) -> Dict[str, str]:
     """Table id -> sheet name (the budget sheets are in table order)."""
     ids = list(plan.budgets)
     assert len(sheetnames) == (len(ids) + len(plan.indicators) + 2 * len(plan.risks) +
-                               len(plan.records) + 2), (sheetnames, ids)
-    return dict(zip(ids, sheetnames[1:-1]))
+                               len(plan.records) + 3), (sheetnames, ids)
+    assert sheetnames[-1] == "planbook", sheetnames  # the hidden structure sheet
+    return dict(zip(ids, sheetnames[1:-2]))
 
 
 @dataclass

@@ -14,7 +14,7 @@
 
 pb_xlsx_options pb_xlsx_default_options(void)
 {
-    pb_xlsx_options o = {1, 1, NULL};
+    pb_xlsx_options o = {1, 1, NULL, NULL, 0};
     return o;
 }
 
@@ -724,6 +724,29 @@ static void set_properties(xl_ctx *x)
     workbook_set_properties(x->wb, &p);
 }
 
+/* Defined names for the sheets of indicator sets, registers, heat maps
+ * and collections: the reader finds each part's sheet by them (a sheet
+ * renamed in a spreadsheet keeps its names). */
+static int part_names(xl_ctx *x)
+{
+    pb_plan *p = x->plan;
+    for (size_t d = 0; d < A->pb_plan_indset_count(p); d++)
+        if (!xl_define_sheet_name(x, "ind_", A->pb_indset_id(A->pb_plan_indset(p, d)),
+                                  x->dash_names[d]))
+            return 0;
+    for (size_t k = 0; k < A->pb_plan_register_count(p); k++) {
+        const char *id = A->pb_register_id(A->pb_plan_register(p, k));
+        if (!xl_define_sheet_name(x, "reg_", id, x->reg_names[k]) ||
+            !xl_define_sheet_name(x, "heat_", id, x->heat_names[k]))
+            return 0;
+    }
+    for (size_t k = 0; k < A->pb_plan_collection_count(p); k++)
+        if (!xl_define_sheet_name(x, "rec_", A->pb_collection_id(A->pb_plan_collection(p, k)),
+                                  x->coll_names[k]))
+            return 0;
+    return 1;
+}
+
 static void ctx_free(xl_ctx *x)
 {
     for (size_t i = 0; i < x->nsheets_used; i++)
@@ -774,7 +797,9 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
         goto done;
     }
     char *contents = sheet_name(x, "Contents", "Contents");
-    if (!contents)
+    /* reserved first, so no table takes the name the reader looks for */
+    char *structure = sheet_name(x, "planbook", "planbook");
+    if (!contents || !structure)
         goto done;
     for (size_t t = 0; t < nt; t++) {
         pb_table *tb = A->pb_plan_table(plan, t);
@@ -869,7 +894,8 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
     for (size_t k = 0; k < ncol && all; k++)
         all = (x->coll_sheets[k] = workbook_add_worksheet(x->wb, x->coll_names[k])) != NULL;
     lxw_worksheet *ws_findings = all ? workbook_add_worksheet(x->wb, findings) : NULL;
-    if (!all || !ws_findings) {
+    lxw_worksheet *ws_structure = ws_findings ? workbook_add_worksheet(x->wb, structure) : NULL;
+    if (!all || !ws_findings || !ws_structure) {
         xl_failf(x, PB_ERR_NOMEM, "cannot add a worksheet");
         goto done;
     }
@@ -888,6 +914,9 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
         if (!xl_record_sheet(x, k, x->coll_sheets[k]))
             goto done;
     if (!findings_sheet(x, ws_findings))
+        goto done;
+    if (!part_names(x) ||
+        !xl_structure_sheet(x, ws_structure, opt.structure_yaml, opt.structure_len))
         goto done;
     set_properties(x);
     ok = 1;

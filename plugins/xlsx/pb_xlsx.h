@@ -15,6 +15,11 @@ typedef struct pb_xlsx_options {
     int constant_memory; /* write rows as they come, flat memory (default 1) */
     int cached_results;  /* write the core's figures as formula results (default 1) */
     const char *tmpdir;  /* libxlsxwriter's temporary files (default: system) */
+    /* the plan's YAML without its budget tables (PB_YAML_NO_BUDGETS), for
+     * the hidden structure sheet; NULL writes the sheet without it (a reader
+     * then rebuilds only the budget tables) */
+    const char *structure_yaml;
+    size_t structure_len;
 } pb_xlsx_options;
 
 pb_xlsx_options pb_xlsx_default_options(void);

@@ -380,40 +380,12 @@ static int chart(xl_ctx *x, size_t t_index, const pb_table *t, lxw_worksheet *ws
 
 static int define_name(xl_ctx *x, size_t t_index, const pb_table *t)
 {
-    char base[PB_ID_MAX + 8] = "tbl_";
-    size_t len = 4;
-    /* Excel's names have at most 128 characters: leave room for a suffix */
-    for (const char *p = A->pb_table_id(t); *p && len < 120; p++)
-        base[len++] = (*p == '-') ? '_' : *p;
-    base[len] = '\0';
-    /* ids a-b and a_b give the same name: the later one gets a suffix */
-    char name[PB_ID_MAX + 24];
-    snprintf(name, sizeof name, "%s", base);
-    for (int k = 2; k < 100000; k++) {
-        int taken = 0;
-        for (size_t i = 0; i < x->ndefined && !taken; i++)
-            taken = !strcasecmp(x->defined[i], name);
-        if (!taken)
-            break;
-        snprintf(name, sizeof name, "%s_%d", base, k);
-    }
-    char *copy = strdup(name);
-    char **nd = realloc(x->defined, (x->ndefined + 1) * sizeof *nd);
-    if (!copy || !nd) {
-        free(copy);
-        if (nd)
-            x->defined = nd;
-        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
-    }
-    x->defined = nd;
-    x->defined[x->ndefined++] = copy;
     size_t nr = A->pb_table_row_count(t), nc = A->pb_table_column_count(t);
     char a[LXW_MAX_FORMULA_RANGE_LENGTH + 8], z[LXW_MAX_CELL_NAME_LENGTH], f[LXW_MAX_FORMULA_RANGE_LENGTH + 40];
     xl_cell_ref(x->sheet_names[t_index], XL_HEAD_ROW, 0, 1, a, sizeof a);
     lxw_rowcol_to_cell_abs(z, XL_FIRST_DATA_ROW + (uint32_t)(nr ? nr - 1 : 0), (lxw_col_t)nc, 1, 1);
     snprintf(f, sizeof f, "=%s:%s", a, z);
-    lxw_error e = workbook_define_name(x->wb, name, f);
-    return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "defining a name");
+    return xl_define_name(x, "tbl_", A->pb_table_id(t), f);
 }
 
 /* ------------------------------------------------------------- cells */

@@ -87,6 +87,17 @@ void xl_cell_ref(const char *sheet, uint32_t row, uint16_t col, int absolute,
  * part's structure (pb_xlsx_verify.c).  1 when sound, else 0 with why. */
 int xl_verify_package(const char *path, char *why, size_t cap);
 
+/* A workbook-level defined name prefix + id ('-' made '_'; a suffix _2,
+ * _3 ... when two ids give the same name) for the range `formula`. */
+int xl_define_name(xl_ctx *x, const char *prefix, const char *id, const char *formula);
+/* The defined name prefix + id for the whole of a sheet's A1 (what the
+ * reader finds a sheet's kind and part by). */
+int xl_define_sheet_name(xl_ctx *x, const char *prefix, const char *id, const char *sheet);
+
+/* The hidden structure sheet (pb_xlsx_structure.c): what the visible
+ * sheets cannot carry, for the reader. */
+int xl_structure_sheet(xl_ctx *x, lxw_worksheet *ws, const char *yaml, size_t len);
+
 /* Budget sheets (pb_xlsx_budget.c). */
 int xl_budget_sheet(xl_ctx *x, size_t t);
 

@@ -35,10 +35,58 @@ typedef struct xml_check {
     char quote;
     int kind;  /* 0 open, 1 close, 2 declaration/comment */
     int slash; /* last significant char in the tag was '/' */
+    unsigned char prev; /* the last character seen inside the tag ('"' after a value) */
     uint64_t hash;
     uint64_t stack[MAX_DEPTH];
     int depth, roots, bad;
+    /* UTF-8: continuation bytes still expected, and the range the next
+     * one must be in (a chunk lost inside a text can cut a character) */
+    int u8need;
+    unsigned char u8lo, u8hi;
 } xml_check;
+
+/* Every byte of a part must be well-formed UTF-8 (no overlongs, no
+ * surrogates) and no control character XML 1.0 forbids. */
+static void utf8_feed(xml_check *c, const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n && !c->bad; i++) {
+        unsigned char b = p[i];
+        if (c->u8need) {
+            if (b < c->u8lo || b > c->u8hi) {
+                c->bad = 1;
+                return;
+            }
+            c->u8lo = 0x80;
+            c->u8hi = 0xBF;
+            c->u8need--;
+            continue;
+        }
+        if (b < 0x80) {
+            if (b < 0x20 && b != '\t' && b != '\n' && b != '\r')
+                c->bad = 1;
+            continue;
+        }
+        c->u8lo = 0x80;
+        c->u8hi = 0xBF;
+        if (b >= 0xC2 && b <= 0xDF) {
+            c->u8need = 1;
+        } else if (b >= 0xE0 && b <= 0xEF) {
+            c->u8need = 2;
+            if (b == 0xE0)
+                c->u8lo = 0xA0;
+            else if (b == 0xED)
+                c->u8hi = 0x9F;
+        } else if (b >= 0xF0 && b <= 0xF4) {
+            c->u8need = 3;
+            if (b == 0xF0)
+                c->u8lo = 0x90;
+            else if (b == 0xF4)
+                c->u8hi = 0x8F;
+        } else {
+            c->bad = 1;
+        }
+    }
+}
 
 static void xml_feed(xml_check *c, const unsigned char *p, size_t n)
 {
@@ -64,6 +112,7 @@ static void xml_feed(xml_check *c, const unsigned char *p, size_t n)
             c->state = 1;
             c->kind = -1;
             c->slash = 0;
+            c->prev = 0;
             c->hash = 1469598103934665603ULL;
             break;
         }
@@ -91,6 +140,17 @@ static void xml_feed(xml_check *c, const unsigned char *p, size_t n)
         }
         case 2: { /* inside a tag */
             unsigned char ch = *p++;
+            unsigned char prev = c->prev;
+            c->prev = ch;
+            int space = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+            /* name="value": a value right after '=', and after a value a
+             * space or the tag's end (a lost chunk can join two tags'
+             * halves into `r="A25"t="s"`) */
+            if (c->kind != 2 && ((prev == '=') != (ch == '"' || ch == '\'') ||
+                                 (prev == '"' && !space && ch != '>' && ch != '/'))) {
+                c->bad = 1;
+                return;
+            }
             if (ch == '"' || ch == '\'') {
                 if (c->kind != 2) {
                     c->quote = (char)ch;
@@ -169,6 +229,7 @@ static void xml_feed(xml_check *c, const unsigned char *p, size_t n)
             }
             c->state = 2;
             c->slash = 0;
+            c->prev = '"';
         }
         }
     }
@@ -176,7 +237,7 @@ static void xml_feed(xml_check *c, const unsigned char *p, size_t n)
 
 static int xml_ok(const xml_check *c)
 {
-    return !c->bad && c->state == 0 && c->depth == 0 && c->roots == 1;
+    return !c->bad && c->state == 0 && c->depth == 0 && c->roots == 1 && !c->u8need;
 }
 
 /* -------------------------------------------------------------- the zip */
@@ -219,8 +280,10 @@ static int check_member(FILE *f, long local, uint32_t method, uint32_t csize, ui
                 return 0;
             }
             sum = crc32(sum, in, (uInt)want);
-            if (xml)
+            if (xml) {
                 xml_feed(xc, in, want);
+                utf8_feed(xc, in, want);
+            }
             total += want;
             left -= (uint32_t)want;
         }
@@ -251,8 +314,10 @@ static int check_member(FILE *f, long local, uint32_t method, uint32_t csize, ui
                 break;
             size_t got = OUT_CHUNK - zs.avail_out;
             sum = crc32(sum, out, (uInt)got);
-            if (xml)
+            if (xml) {
                 xml_feed(xc, out, got);
+                utf8_feed(xc, out, got);
+            }
             total += got;
         }
         inflateEnd(&zs);

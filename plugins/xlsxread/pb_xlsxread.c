@@ -57,15 +57,54 @@ void pb_xr_warnings_free(pb_xr_warnings *w)
 
 typedef int (*sheet_reader_fn)(xr_plan_ctx *x, size_t sheet, const char *id);
 
+/* A budget table is read here; the sheets of the other parts are listed
+ * for the Python layer (read == NULL, part names the kind). */
 static const struct kind {
     const char *prefix; /* of the defined name */
     sheet_reader_fn read;
+    const char *part;
 } kinds[] = {
-    {"tbl_", xr_budget_sheet},
+    {"tbl_", xr_budget_sheet, NULL},
+    {"ind_", NULL, "indicators"},
+    {"reg_", NULL, "risks"},
+    {"heat_", NULL, "heatmap"},
+    {"rec_", NULL, "records"},
 };
 
+void pb_xr_parts_free(pb_xr_parts *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->count; i++)
+        free(p->items[i].id);
+    free(p->items);
+    p->items = NULL;
+    p->count = p->cap = 0;
+}
+
+static int add_part(pb_xr_parts *p, const char *kind, const char *id, size_t sheet)
+{
+    if (!p)
+        return 1;
+    if (p->count == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 8;
+        pb_xr_part *ni = realloc(p->items, cap * sizeof *ni);
+        if (!ni)
+            return 0;
+        p->items = ni;
+        p->cap = cap;
+    }
+    pb_xr_part *it = &p->items[p->count];
+    snprintf(it->kind, sizeof it->kind, "%s", kind);
+    it->sheet = sheet;
+    if (!(it->id = strdup(id)))
+        return 0;
+    p->count++;
+    return 1;
+}
+
 /* The sheet a defined name's range is on: "'Sheet name'!$A$4:$D$20". */
-static int name_sheet(const char *formula, char *out, size_t cap)
+int xr_name_sheet(const char *formula, char *out, size_t cap)
 {
     const char *p = formula;
     if (*p == '=')
@@ -151,14 +190,21 @@ static int read_contents(xr_plan_ctx *x, size_t sheet, char **title_out)
 pb_plan *pb_xr_read_plan(const pb_api *api, pb_xr_book *book, pb_xr_warnings *warnings,
                          pb_error *err)
 {
+    return pb_xr_read_plan_into(api, book, NULL, NULL, warnings, err);
+}
+
+pb_plan *pb_xr_read_plan_into(const pb_api *api, pb_xr_book *book, pb_plan *base,
+                              pb_xr_parts *parts, pb_xr_warnings *warnings, pb_error *err)
+{
     xr_plan_ctx ctx, *x = &ctx;
     memset(x, 0, sizeof *x);
     x->api = api;
     x->book = book;
     x->warnings = warnings;
     x->err = err;
+    x->structure_sheet = -1;
     api->pb_error_clear(err);
-    x->plan = api->pb_plan_new();
+    x->plan = base ? base : api->pb_plan_new();
     char *title = NULL;
     char **ids = NULL;
     size_t *kind_of = NULL;
@@ -188,7 +234,7 @@ pb_plan *pb_xr_read_plan(const pb_api *api, pb_xr_book *book, pb_xr_warnings *wa
             if (strncmp(name, kinds[k].prefix, pl) || !name[pl])
                 continue;
             char sheet[256];
-            if (!name_sheet(formula, sheet, sizeof sheet))
+            if (!xr_name_sheet(formula, sheet, sizeof sheet))
                 continue;
             int64_t si = pb_xr_sheet_find(book, sheet);
             if (si < 0 || ids[si] || !api->pb_id_valid(name + pl, strlen(name + pl)))
@@ -202,7 +248,9 @@ pb_plan *pb_xr_read_plan(const pb_api *api, pb_xr_book *book, pb_xr_warnings *wa
     }
     /* in a workbook planbook wrote (it names its tables), a sheet without
      * a name is of a kind this reader does not know yet */
-    int named = 0;
+    if (!xr_structure_open(x, xr_structure_sheet(book)))
+        goto out;
+    int named = x->structure_sheet >= 0;
     for (size_t i = 0; i < ns; i++)
         named |= ids[i] != NULL;
     int64_t contents = pb_xr_sheet_find(book, "Contents");
@@ -216,6 +264,20 @@ pb_plan *pb_xr_read_plan(const pb_api *api, pb_xr_book *book, pb_xr_warnings *wa
             continue;
         if (!ids[i] && !strcmp(sname, "Findings"))
             continue; /* the findings are worked out again */
+        if ((int64_t)i == x->structure_sheet)
+            continue;
+        if (ids[i] && kinds[kind_of[i]].part) {
+            /* another part's sheet: its part comes from the structure */
+            if (!x->structure && strcmp(kinds[kind_of[i]].part, "heatmap")) {
+                if (!xr_warn(warnings, "sheet '%s' (%s '%s') is not read: the workbook has "
+                                       "no planbook structure sheet to read it against",
+                             sname, kinds[kind_of[i]].part, ids[i]))
+                    goto nomem;
+            } else if (!add_part(parts, kinds[kind_of[i]].part, ids[i], i)) {
+                goto nomem;
+            }
+            continue;
+        }
         if (!ids[i]) {
             /* a sheet without a table name: read it if it looks like one */
             pb_xr_grid *g = pb_xr_sheet_read(book, i, err);
@@ -259,7 +321,7 @@ pb_plan *pb_xr_read_plan(const pb_api *api, pb_xr_book *book, pb_xr_warnings *wa
             xr_fail(err, PB_ERR_DUPLICATE, sname, NULL, "a second table '%s'", ids[i]);
             goto out;
         }
-        if (!kinds[kind_of[i]].read(x, i, ids[i]))
+        if (!kinds[kind_of[i]].read(x, i, ids[i]) || !xr_structure_apply(x, i, ids[i]))
             goto out;
     }
     ok = 1;
@@ -273,8 +335,12 @@ out:
             free(ids[i]);
     free(ids);
     free(kind_of);
+    xr_structure_close(x);
     if (!ok) {
-        api->pb_plan_free(x->plan);
+        if (x->plan != base)
+            api->pb_plan_free(x->plan);
+        if (parts)
+            pb_xr_parts_free(parts);
         return NULL;
     }
     return x->plan;

@@ -172,4 +172,34 @@ void pb_xr_warnings_free(pb_xr_warnings *w);
 pb_plan *pb_xr_read_plan(const pb_api *api, pb_xr_book *book,
                          pb_xr_warnings *warnings, pb_error *err);
 
+/* The sheets of the other parts of a plan (indicator dashboards, risk
+ * registers and their heat maps, record collections), found by the defined
+ * names the writer gives them (ind_, reg_, heat_, rec_ + the part's id):
+ * the budget reader does not read them; the Python layer applies what
+ * finance changed on them to the plan the structure sheet carries. */
+typedef struct pb_xr_part {
+    char kind[12];  /* "indicators", "risks", "heatmap", "records" */
+    char *id;       /* the part's id, from the name */
+    size_t sheet;
+} pb_xr_part;
+
+typedef struct pb_xr_parts {
+    pb_xr_part *items;
+    size_t count, cap;
+} pb_xr_parts;
+
+void pb_xr_parts_free(pb_xr_parts *p);
+
+/* Read into `base` (a plan made from the structure sheet's YAML, with no
+ * budget tables; NULL for a new plan).  On success returns the plan (base
+ * or the new one); on failure NULL with err set, and base is left to its
+ * owner.  parts (may be NULL) receives the sheets of the other parts. */
+pb_plan *pb_xr_read_plan_into(const pb_api *api, pb_xr_book *book, pb_plan *base,
+                              pb_xr_parts *parts, pb_xr_warnings *warnings, pb_error *err);
+
+/* The YAML the structure sheet carries (the plan without its budget
+ * tables), NUL-terminated, malloc'd; NULL with *len 0 when the workbook has
+ * no structure sheet (err untouched) or on error (err set). */
+char *pb_xr_structure_yaml(pb_xr_book *book, size_t *len, pb_error *err);
+
 #endif

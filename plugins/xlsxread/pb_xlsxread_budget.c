@@ -834,6 +834,18 @@ static int read_cells(sheet_reader *s)
         char fig[64];
         if (cell && cell->has_formula && plan_comment_figure(s->g->text + cm->off, fig, sizeof fig))
             continue;
+        /* in a workbook with planbook's structure sheet, the comment of a
+         * finding on a figure ("'Label': ...", the finding's message): the
+         * check finds it again from the equals and agreements put back */
+        if (cm->col > 0 && x->structure) {
+            const rowrec *rr = rec_of(s, cm->row);
+            const char *label = rr && rr->trow >= 0 ? A->pb_row_label(t, (size_t)rr->trow) : NULL;
+            const char *text = s->g->text + cm->off;
+            size_t ll = label ? strlen(label) : 0;
+            if (label && text[0] == '\'' && !strncmp(text + 1, label, ll) &&
+                !strncmp(text + 1 + ll, "': ", 3))
+                continue;
+        }
         /* a comment on a label: the row's note */
         const rowrec *owner = cm->col == 0 ? rec_of(s, cm->row) : NULL;
         if (owner && owner->trow >= 0) {

@@ -30,7 +30,22 @@ typedef struct xr_plan_ctx {
     pb_error *err;
     const char *plan_title;
     uint64_t columns; /* table columns made so far (limits.max_columns) */
+    /* the hidden structure sheet (pb_xlsxread_structure.c), or NULL */
+    pb_xr_grid *structure;
+    size_t *structure_rows; /* index of each row's first cell */
+    int64_t structure_sheet; /* -1 when there is none */
 } xr_plan_ctx;
+
+/* The sheet a defined name's formula is on ("'Sheet name'!$A$4:$D$20"). */
+int xr_name_sheet(const char *formula, char *out, size_t cap);
+
+/* The structure sheet: its index (-1 if none); open it into x (1, or 0
+ * with x->err set; a sheet called planbook that is not planbook's is left
+ * alone); put back what it says of a table read from `sheet`; close. */
+int64_t xr_structure_sheet(const pb_xr_book *book);
+int xr_structure_open(xr_plan_ctx *x, int64_t sheet);
+int xr_structure_apply(xr_plan_ctx *x, size_t sheet, const char *table_id);
+void xr_structure_close(xr_plan_ctx *x);
 
 int xr_budget_sheet(xr_plan_ctx *x, size_t sheet, const char *table_id);
 /* Does a sheet's grid look like a budget table planbook wrote (title in

@@ -41,4 +41,14 @@ typedef int (*pb_yaml_sink)(void *ctx, const unsigned char *data, size_t size);
 pb_status pb_yaml_write(const pb_api *api, pb_plan *plan, pb_yaml_sink sink,
                         void *ctx, pb_error *err);
 
+/* Flags of pb_yaml_write_opts. */
+enum {
+    /* leave the budget tables out (the rest of the plan, agreements
+     * included, is written): what a workbook's structure sheet carries,
+     * its budget sheets carrying the tables */
+    PB_YAML_NO_BUDGETS = 1u
+};
+pb_status pb_yaml_write_opts(const pb_api *api, pb_plan *plan, unsigned flags,
+                             pb_yaml_sink sink, void *ctx, pb_error *err);
+
 #endif

@@ -19,6 +19,7 @@ typedef struct writer {
     pb_yaml_sink sink;
     void *ctx;
     int sink_failed;
+    int no_budgets; /* PB_YAML_NO_BUDGETS */
 } writer;
 
 #define A (w->api)
@@ -933,9 +934,9 @@ static int write_document(writer *w)
         if (!mapping_end(w))
             return 0;
     }
-    size_t nt = A->pb_plan_table_count(p);
-    if (nt || !(A->pb_plan_indset_count(p) || A->pb_plan_register_count(p) ||
-                A->pb_plan_collection_count(p))) {
+    size_t nt = w->no_budgets ? 0 : A->pb_plan_table_count(p);
+    if (!w->no_budgets && (nt || !(A->pb_plan_indset_count(p) || A->pb_plan_register_count(p) ||
+                A->pb_plan_collection_count(p)))) {
         if (!plain(w, "budgets") || !mapping_start(w, 0))
             return 0;
         for (size_t i = 0; i < nt; i++)
@@ -955,11 +956,18 @@ static int write_document(writer *w)
 pb_status pb_yaml_write(const pb_api *api, pb_plan *plan, pb_yaml_sink sink,
                         void *ctx, pb_error *err)
 {
+    return pb_yaml_write_opts(api, plan, 0, sink, ctx, err);
+}
+
+pb_status pb_yaml_write_opts(const pb_api *api, pb_plan *plan, unsigned flags,
+                             pb_yaml_sink sink, void *ctx, pb_error *err)
+{
     writer wr;
     writer *w = &wr;
     memset(w, 0, sizeof *w);
     w->api = api;
     w->plan = plan;
+    w->no_budgets = (flags & PB_YAML_NO_BUDGETS) != 0;
     w->err = err;
     w->sink = sink;
     w->ctx = ctx;

@@ -130,8 +130,8 @@ class PlanDiff(list):
         return plan
 
     def __str__(self) -> str:
-        note = (f"\n(not compared: {', '.join(self.skipped)}, which a workbook read back does "
-                f"not carry)" if self.skipped else "")
+        note = (f"\n(not compared: {', '.join(self.skipped)}, which a workbook without its "
+                f"structure sheet does not carry)" if self.skipped else "")
         if not self:
             return "no changes" + note
         return self._text() + note
@@ -457,14 +457,14 @@ def diff(a, b) -> PlanDiff:
         else:
             names.append(p.file)
         plans.append(p)
-    # a workbook read back holds budget tables only (the xlsx reader does
-    # not read dashboards, registers or records): do not report those parts
-    # as removed
-    from_xlsx = any(str(n or "").lower().endswith(".xlsx") for n in names)
+    # a workbook read back without planbook's structure sheet holds budget
+    # tables only (its dashboards, registers and records are not read): do
+    # not report those parts as removed
+    budgets_only = any(p._budgets_only for p in plans)
     out: List[Change] = []
     skipped = []
     for part, differ in DIFFERS.items():
-        if from_xlsx and part not in WORKBOOK_PARTS:
+        if budgets_only and part not in WORKBOOK_PARTS:
             skipped.append(part)
             continue
         differ(plans[0], plans[1], out)
@@ -473,5 +473,5 @@ def diff(a, b) -> PlanDiff:
     return result
 
 
-#: The parts a workbook read back carries.
+#: The parts a workbook without its structure sheet carries.
 WORKBOOK_PARTS = ("plan", "budgets")

@@ -106,13 +106,16 @@ class Plan:
     ['total']
     """
 
-    __slots__ = ("_c", "file", "_views")
+    __slots__ = ("_c", "file", "_views", "_budgets_only")
 
     def __init__(self, *, year_start: Union[int, str] = 4, **meta: Optional[str]):
         self._c = _core.PlanCore()
         self._views = weakref.WeakSet()
         #: the file the plan was read from or last saved to, if any
         self.file: Optional[str] = None
+        # read from a workbook without planbook's structure sheet: it holds
+        # the budget tables only (planbook.diff leaves the other parts out)
+        self._budgets_only = False
         self.year_start = year_start
         for key, value in meta.items():
             setattr(self, key, value)
@@ -123,6 +126,7 @@ class Plan:
         plan._c = core
         plan.file = file
         plan._views = weakref.WeakSet()
+        plan._budgets_only = False
         return plan
 
     def _moved(self, table: str, old: int, new: int, at: int, delta: int) -> None:

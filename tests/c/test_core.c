@@ -393,6 +393,31 @@ static void test_review_regressions(void)
     CHECK(period_fails("2018/19 Qxyzabc 2", 4));
     CHECK(period_is("2018/19 QUARTER 3", 4, "2018/19 Q3"));
 
+    /* A column's id can be changed (the workbook reader puts back the ids
+     * planbook wrote): valid and unique, sums and equals follow by index,
+     * an agreement resolves against the new id. */
+    {
+        pb_plan *plan = pb_plan_new();
+        pb_table *t = pb_plan_add_table(plan, "t", 1, &err);
+        pb_table_add_column(t, "y2015", 5, &err);
+        pb_table_add_column(t, "total_000", 9, &err);
+        uint32_t cols[] = {0};
+        int8_t signs[] = {1};
+        CHECK(pb_column_set_sum(t, 1, cols, signs, 1, &err) == PB_OK);
+        CHECK(pb_column_set_id(t, 1, "y2015", 5, &err) == PB_ERR_DUPLICATE);
+        CHECK(pb_column_set_id(t, 1, "-bad", 4, &err) == PB_ERR_INVALID);
+        CHECK(pb_column_set_id(t, 7, "x", 1, &err) == PB_ERR_INVALID);
+        CHECK(pb_column_set_id(t, 1, "total", 5, &err) == PB_OK);
+        CHECK(pb_column_set_id(t, 1, "total", 5, &err) == PB_OK); /* its own id again */
+        CHECK(!strcmp(pb_column_id(t, 1), "total") && pb_table_find_column(t, "total", 5) == 1);
+        CHECK(pb_table_find_column(t, "total_000", 9) == -1);
+        uint32_t c;
+        int sign;
+        pb_column_term(t, 1, 0, &c, &sign);
+        CHECK(pb_column_term_count(t, 1) == 1 && c == 0 && sign == 1);
+        pb_plan_free(plan);
+    }
+
     /* A finding's message stays valid UTF-8 when a long column label is
      * cut short (a cut '£' made the Python check() raise
      * UnicodeDecodeError). */

@@ -1,8 +1,8 @@
 """planbook's Excel format: a finance workbook written in C with
 libxlsxwriter (registered for ``.xlsx`` through ``planbook.formats``).
 
-Writing only: reading workbooks back is a later issue.  See
-docs/excel.md for the layout.
+Writing; ``planbook_xlsxread`` reads the workbooks back.  A hidden sheet
+``planbook`` carries what the visible sheets cannot (docs/excel.md).
 """
 
 from __future__ import annotations
@@ -16,6 +16,16 @@ __all__ = ["FORMAT", "XlsxFormat"]
 LIBXLSXWRITER_VERSION = _xlsx.LIBXLSXWRITER_VERSION
 
 
+def _structure_yaml(plan):
+    """The plan without its budget tables as YAML, for the workbook's hidden
+    structure sheet (the budget sheets carry the tables; docs/excel.md)."""
+    try:
+        from planbook_yaml import _yaml
+    except ImportError:  # pragma: no cover - the YAML plugin ships with planbook
+        return None
+    return _yaml.dumps(plan._c, budgets=False)
+
+
 class XlsxFormat:
     name = "xlsx"
     suffixes = (".xlsx",)
@@ -23,7 +33,8 @@ class XlsxFormat:
     def save(self, plan, path, *, constant_memory=True, cached_results=True):
         directory = os.path.dirname(os.path.abspath(os.fspath(path)))
         _xlsx.write(plan._c, os.fspath(path), constant_memory=constant_memory,
-                    cached_results=cached_results, tmpdir=directory)
+                    cached_results=cached_results, tmpdir=directory,
+                    structure=_structure_yaml(plan))
 
     def __repr__(self):
         return f"<planbook format xlsx (libxlsxwriter {LIBXLSXWRITER_VERSION})>"

@@ -17,16 +17,21 @@ typedef struct {
 
 static xlsx_state *get_state(PyObject *m) { return (xlsx_state *)PyModule_GetState(m); }
 
-/* write(plan_core, path, constant_memory=True, cached_results=True, tmpdir=None) */
+/* write(plan_core, path, constant_memory=True, cached_results=True, tmpdir=None,
+ *       structure=None): structure is the plan's YAML without its budget
+ *       tables, for the hidden structure sheet */
 static PyObject *xlsx_write(PyObject *m, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"plan", "path", "constant_memory", "cached_results", "tmpdir",
-                             NULL};
+                             "structure", NULL};
     const pb_capi *capi = get_state(m)->capi;
     PyObject *obj, *path, *tmpdir = Py_None;
+    const char *structure = NULL;
+    Py_ssize_t structure_len = 0;
     int constant_memory = 1, cached = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|ppO:write", kwlist, &obj, &path,
-                                     &constant_memory, &cached, &tmpdir))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|ppOz#:write", kwlist, &obj, &path,
+                                     &constant_memory, &cached, &tmpdir, &structure,
+                                     &structure_len))
         return NULL;
     pb_plan *plan = capi->plan_unwrap(obj);
     if (!plan)
@@ -42,6 +47,8 @@ static PyObject *xlsx_write(PyObject *m, PyObject *args, PyObject *kw)
     opt.constant_memory = constant_memory;
     opt.cached_results = cached;
     opt.tmpdir = btmp ? PyBytes_AS_STRING(btmp) : NULL;
+    opt.structure_yaml = structure;
+    opt.structure_len = (size_t)structure_len;
     pb_error err;
     pb_status st = pb_xlsx_write(capi->core, plan, PyBytes_AS_STRING(bpath), &opt, &err);
     Py_DECREF(bpath);
@@ -85,7 +92,8 @@ static PyMethodDef xlsx_methods[] = {
     {"verify", xlsx_verify, METH_O,
      "verify(path): check every member's CRC and size and every XML part's structure"},
     {"write", (PyCFunction)(void (*)(void))xlsx_write, METH_VARARGS | METH_KEYWORDS,
-     "write(plan_core, path, constant_memory=True, cached_results=True, tmpdir=None)"},
+     "write(plan_core, path, constant_memory=True, cached_results=True, tmpdir=None, "
+     "structure=None)"},
     {NULL, NULL, 0, NULL}};
 
 static int xlsx_exec(PyObject *m)

@@ -32,12 +32,68 @@ def read(source, **limits) -> Tuple[Any, List[str]]:
     for each thing in the workbook the plan does not hold (naming the sheet
     and cell).  ``limits`` override the reader's safety limits:
     ``max_entries``, ``max_part``, ``max_total``, ``max_ratio``, ``max_cells``.
+
+    A workbook planbook wrote carries the plan without its budget tables on
+    a hidden sheet (``planbook``): the plan is made from it, the budget
+    tables are read from their sheets into it, and what finance changed on
+    the dashboard, register and record sheets is applied to it
+    (docs/excel.md, "Reading workbooks").
     """
     from planbook import Plan
-    core, found = _xlsxread.read(source if isinstance(source, (bytes, bytearray, memoryview))
-                                 else os.fspath(source), **limits)
-    file = None if isinstance(source, (bytes, bytearray, memoryview)) else os.fspath(source)
-    return Plan._wrap(core, file), found
+    is_bytes = isinstance(source, (bytes, bytearray, memoryview))
+    src = source if is_bytes else os.fspath(source)
+    found: List[str] = []
+    made: List[Any] = []
+
+    def base(text):
+        core = _structure_plan(text, found)
+        made.append(core)
+        return core
+
+    core, c_found, parts = _xlsxread.read(src, base, **limits)
+    found.extend(c_found)
+    file = None if is_bytes else os.fspath(source)
+    plan = Plan._wrap(core, file)
+    plan._budgets_only = not any(c is not None for c in made)
+    if parts:
+        found.extend(_apply_part_sheets(plan, src, parts))
+    return plan, found
+
+
+def _structure_plan(text: str, found: List[str]):
+    """The plan the structure sheet's YAML describes (its core), or None
+    (with a warning) when the YAML does not load."""
+    from planbook.errors import PlanbookError
+    from planbook_yaml import _yaml
+    try:
+        return _yaml.loads(text, "planbook!structure")
+    except PlanbookError as e:
+        found.append(f"sheet 'planbook': the plan's structure does not read ({e}); "
+                     "the workbook is read from its visible sheets only")
+        return None
+
+
+def _apply_part_sheets(plan, src, parts) -> List[str]:
+    """Apply the edits on each indicator, register and record sheet; say
+    which parts have no sheet left."""
+    try:
+        from ._parts import apply_edits
+    except ImportError:  # TEMPORARY until _parts lands
+        return []
+    found: List[str] = []
+    seen = set()
+    for kind, part_id, sheet in parts:
+        seen.add((kind, part_id))
+        if kind == "heatmap":
+            continue  # counts of the register, worked out again
+        found.extend(apply_edits(plan, kind, part_id, _xlsxread.rows(src, sheet, "text"), sheet))
+    for kind, ids in (("indicators", plan.indicators), ("risks", plan.risks),
+                      ("records", plan.records)):
+        for part_id in ids:
+            if (kind, part_id) not in seen:
+                found.append(f"{kind} '{part_id}' has no sheet in the workbook (deleted?); "
+                             "kept as planbook wrote it")
+    return found
 
 
 def sheets(source) -> List[Tuple[str, str]]:

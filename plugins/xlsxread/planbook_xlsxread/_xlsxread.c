@@ -184,41 +184,117 @@ static PyObject *warnings_list(const pb_xr_warnings *w)
     return list;
 }
 
-/* read(source, **limits) -> (PlanCore, [warning, ...]) */
+static PyObject *parts_list(const pb_xr_book *book, const pb_xr_parts *parts)
+{
+    PyObject *list = PyList_New((Py_ssize_t)parts->count);
+    for (size_t i = 0; list && i < parts->count; i++) {
+        const pb_xr_part *p = &parts->items[i];
+        PyObject *t = Py_BuildValue("(ssN)", p->kind, p->id,
+                                    PyUnicode_DecodeUTF8(pb_xr_sheet_name(book, p->sheet),
+                                                         (Py_ssize_t)strlen(pb_xr_sheet_name(
+                                                             book, p->sheet)),
+                                                         "replace"));
+        if (!t) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, t);
+    }
+    return list;
+}
+
+/* read(source, base=None, **limits) -> (PlanCore, [warning, ...], [(kind, id, sheet), ...])
+ *
+ * base: None, or a callable given the YAML of the workbook's structure
+ * sheet (the plan without its budget tables) that returns the PlanCore to
+ * read the budget sheets into (or None to read into a new plan).  The
+ * third item lists the sheets of indicator sets, registers, heat maps and
+ * collections, which the Python layer reads against that plan. */
 static PyObject *xr_read(PyObject *m, PyObject *args, PyObject *kwargs)
 {
     xr_state *st = get_state(m);
-    PyObject *obj;
-    if (!PyArg_ParseTuple(args, "O:read", &obj))
+    PyObject *obj, *loader = Py_None;
+    if (!PyArg_ParseTuple(args, "O|O:read", &obj, &loader))
         return NULL;
+    PyObject *limits = NULL;
+    if (kwargs) {
+        /* base= may come as a keyword too; the rest are limits */
+        limits = PyDict_Copy(kwargs);
+        if (!limits)
+            return NULL;
+        PyObject *b = PyDict_GetItemString(limits, "base");
+        if (b) {
+            loader = b;
+            if (PyDict_DelItemString(limits, "base") < 0) {
+                Py_DECREF(limits);
+                return NULL;
+            }
+        }
+    }
     pb_xr_limits lim;
-    if (!parse_limits(kwargs, &lim))
+    int lim_ok = parse_limits(limits, &lim);
+    Py_XDECREF(limits);
+    if (!lim_ok)
         return NULL;
     source src;
     if (!source_get(obj, &src))
         return NULL;
     pb_error err;
     pb_xr_warnings w = {NULL, 0, 0};
-    pb_plan *plan = NULL;
+    pb_xr_parts parts = {NULL, 0, 0};
+    pb_plan *plan = NULL, *base = NULL;
+    PyObject *base_core = NULL, *res = NULL;
     pb_xr_book *book = source_open(st, &src, &lim, &err);
-    if (book) {
-        Py_BEGIN_ALLOW_THREADS
-        plan = pb_xr_read_plan(st->capi->core, book, &w, &err);
-        pb_xr_book_free(book);
-        Py_END_ALLOW_THREADS
+    if (!book) {
+        raise_read(st, &err, src.shown);
+        goto out;
     }
-    PyObject *res = NULL;
+    if (loader != Py_None) {
+        size_t len = 0;
+        char *yaml;
+        err.status = PB_OK;
+        Py_BEGIN_ALLOW_THREADS
+        yaml = pb_xr_structure_yaml(book, &len, &err);
+        Py_END_ALLOW_THREADS
+        if (!yaml && err.status != PB_OK) {
+            raise_read(st, &err, src.shown);
+            goto out;
+        }
+        if (yaml) {
+            base_core = PyObject_CallFunction(loader, "s#", yaml, (Py_ssize_t)len);
+            free(yaml);
+            if (!base_core)
+                goto out;
+            if (base_core == Py_None) {
+                Py_CLEAR(base_core);
+            } else if (!(base = st->capi->plan_unwrap(base_core))) {
+                goto out;
+            }
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    plan = pb_xr_read_plan_into(st->capi->core, book, base, &parts, &w, &err);
+    Py_END_ALLOW_THREADS
     if (!plan) {
         raise_read(st, &err, src.shown);
-    } else {
-        PyObject *core = st->capi->plan_wrap(plan);
+        goto out;
+    }
+    {
+        PyObject *core = base_core ? Py_NewRef(base_core) : st->capi->plan_wrap(plan);
         PyObject *wl = core ? warnings_list(&w) : NULL;
-        if (core && wl)
-            res = PyTuple_Pack(2, core, wl);
+        PyObject *pl = wl ? parts_list(book, &parts) : NULL;
+        if (core && wl && pl)
+            res = PyTuple_Pack(3, core, wl, pl);
         Py_XDECREF(core);
         Py_XDECREF(wl);
+        Py_XDECREF(pl);
     }
+out:
+    if (book)
+        pb_xr_book_free(book);
+    Py_XDECREF(base_core);
     pb_xr_warnings_free(&w);
+    pb_xr_parts_free(&parts);
     source_free(&src);
     return res;
 }
@@ -489,7 +565,7 @@ static PyObject *xr_number(PyObject *m, PyObject *args)
 
 static PyMethodDef xr_methods[] = {
     {"read", (PyCFunction)(void (*)(void))xr_read, METH_VARARGS | METH_KEYWORDS,
-     "read(path_or_bytes, **limits) -> (PlanCore, warnings)"},
+     "read(path_or_bytes, base=None, **limits) -> (PlanCore, warnings, [(kind, id, sheet)])"},
     {"sheets", xr_sheets, METH_O, "sheets(path_or_bytes) -> [(name, state)]"},
     {"rows", (PyCFunction)(void (*)(void))xr_rows, METH_VARARGS | METH_KEYWORDS,
      "rows(path_or_bytes, sheet=0, numbers='float') -> list of lists"},

@@ -160,16 +160,22 @@ static PyObject *yaml_dump(PyObject *m, PyObject *args)
     Py_RETURN_NONE;
 }
 
-/* dumps(plan) -> str */
-static PyObject *yaml_dumps(PyObject *m, PyObject *obj)
+/* dumps(plan, budgets=True) -> str */
+static PyObject *yaml_dumps(PyObject *m, PyObject *args, PyObject *kw)
 {
+    static char *kwlist[] = {"plan", "budgets", NULL};
+    PyObject *obj;
+    int budgets = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|p:dumps", kwlist, &obj, &budgets))
+        return NULL;
     const pb_capi *capi = get_state(m)->capi;
     pb_plan *plan = capi->plan_unwrap(obj);
     if (!plan)
         return NULL;
     membuf mb = {NULL, 0, 0};
     pb_error err;
-    pb_status st = pb_yaml_write(capi->core, plan, mem_sink, &mb, &err);
+    pb_status st = pb_yaml_write_opts(capi->core, plan, budgets ? 0 : PB_YAML_NO_BUDGETS,
+                                      mem_sink, &mb, &err);
     PyObject *res = NULL;
     if (st != PB_OK) {
         if (err.status == PB_ERR_IO) /* the memory sink only fails for memory */
@@ -187,7 +193,8 @@ static PyMethodDef yaml_methods[] = {
     {"load", yaml_load, METH_O, "load(path) -> planbook._core.PlanCore"},
     {"loads", yaml_loads, METH_VARARGS, "loads(data, name=None) -> planbook._core.PlanCore"},
     {"dump", yaml_dump, METH_VARARGS, "dump(plan_core, path) -> None"},
-    {"dumps", yaml_dumps, METH_O, "dumps(plan_core) -> str"},
+    {"dumps", (PyCFunction)(void (*)(void))yaml_dumps, METH_VARARGS | METH_KEYWORDS,
+     "dumps(plan_core, budgets=True) -> str (budgets=False leaves the budget tables out)"},
     {NULL, NULL, 0, NULL}};
 
 static int yaml_exec(PyObject *m)

@@ -1,0 +1,444 @@
+/* pb_xlsxread_structure.c - the hidden sheet "planbook" the writer adds
+ * (plugins/xlsx/pb_xlsx_structure.c has its layout): the plan's YAML
+ * without its budget tables, and per budget table what its sheet cannot
+ * show (kind, tolerance, blank, column ids, labels, periods, equals and
+ * sums, the ids, roles and selects of rows).
+ *
+ * The budget sheets stay the source of every figure, label and level:
+ * finance edits them.  After a table is read from its sheet, what the
+ * structure sheet says of it is put back; where finance changed the
+ * table's shape so that a column or row planbook wrote cannot be found,
+ * that is a warning naming the sheet, and the table keeps what was read. */
+#define _POSIX_C_SOURCE 200809L
+#include "pb_xlsxread_private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define A (x->api)
+#define NF 13 /* fields per structure row */
+
+int64_t xr_structure_sheet(const pb_xr_book *book)
+{
+    for (size_t i = 0; i < pb_xr_name_count(book); i++) {
+        const char *formula;
+        int scope;
+        const char *name = pb_xr_name(book, i, &formula, &scope);
+        char sheet[256];
+        if (!strcmp(name, "planbook_structure") && xr_name_sheet(formula, sheet, sizeof sheet))
+            return pb_xr_sheet_find(book, sheet);
+    }
+    return pb_xr_sheet_find(book, "planbook");
+}
+
+/* The fields of structure row r (NULL where empty); 0 if the row is
+ * blank. */
+static int fields(const pb_xr_book *book, const pb_xr_grid *g, const size_t *row_start,
+                  uint32_t r, const char *f[NF], size_t len[NF])
+{
+    for (int k = 0; k < NF; k++) {
+        f[k] = NULL;
+        len[k] = 0;
+    }
+    int any = 0;
+    for (size_t i = row_start[r]; i < row_start[r + 1]; i++) {
+        const pb_xr_cell *c = &g->cells[i];
+        if (c->col >= NF || c->type == PB_XR_EMPTY)
+            continue;
+        f[c->col] = pb_xr_cell_value(book, g, c, &len[c->col]);
+        any = 1;
+    }
+    return any;
+}
+
+static int is(const char *s, const char *lit) { return s && !strcmp(s, lit); }
+
+int xr_structure_open(xr_plan_ctx *x, int64_t sheet)
+{
+    if (sheet < 0)
+        return 1;
+    pb_xr_grid *g = pb_xr_sheet_read(x->book, (size_t)sheet, x->err);
+    if (!g)
+        return 0;
+    size_t *rs = calloc((size_t)g->nrows + 2, sizeof *rs);
+    if (!rs) {
+        pb_xr_grid_free(g);
+        return xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    size_t i = 0;
+    for (uint32_t r = 0; r <= g->nrows; r++) {
+        while (i < g->ncells && g->cells[i].row < r)
+            i++;
+        rs[r] = i;
+    }
+    rs[g->nrows + 1] = g->ncells;
+    const char *f[NF];
+    size_t len[NF];
+    if (!g->nrows || !fields(x->book, g, rs, 0, f, len) || !is(f[0], "planbook structure")) {
+        /* a sheet called planbook that is not planbook's: an ordinary sheet */
+        free(rs);
+        pb_xr_grid_free(g);
+        return 1;
+    }
+    if (!is(f[1], "1")) {
+        int ok = xr_warn(x->warnings, "sheet '%s' is a planbook structure of version %s, "
+                                      "which this reader does not know; not used",
+                         pb_xr_sheet_name(x->book, (size_t)sheet), f[1] ? f[1] : "(none)");
+        free(rs);
+        pb_xr_grid_free(g);
+        x->structure_sheet = sheet; /* still not a sheet to read */
+        return ok ? 1 : xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    x->structure = g;
+    x->structure_rows = rs;
+    x->structure_sheet = sheet;
+    return 1;
+}
+
+void xr_structure_close(xr_plan_ctx *x)
+{
+    pb_xr_grid_free(x->structure);
+    free(x->structure_rows);
+    x->structure = NULL;
+    x->structure_rows = NULL;
+}
+
+char *pb_xr_structure_yaml(pb_xr_book *book, size_t *len, pb_error *err)
+{
+    *len = 0;
+    int64_t sheet = xr_structure_sheet(book);
+    if (sheet < 0)
+        return NULL;
+    pb_xr_grid *g = pb_xr_sheet_read(book, (size_t)sheet, err);
+    if (!g)
+        return NULL;
+    size_t total = 0, at = 0;
+    int mine = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        char *out = NULL;
+        if (pass == 1) {
+            if (!mine || !(out = malloc(total + 1))) {
+                if (mine)
+                    xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+                pb_xr_grid_free(g);
+                return NULL;
+            }
+        }
+        for (size_t i = 0; i < g->ncells; i++) {
+            const pb_xr_cell *c = &g->cells[i];
+            size_t n;
+            const char *v = pb_xr_cell_value(book, g, c, &n);
+            if (c->row == 0 && c->col == 0)
+                mine = c->type == PB_XR_STRING && !strcmp(v, "planbook structure");
+            if (c->col != 1 || c->type != PB_XR_STRING || i == 0)
+                continue;
+            const pb_xr_cell *key = &g->cells[i - 1];
+            if (key->row != c->row || key->col != 0 ||
+                strcmp(pb_xr_cell_value(book, g, key, NULL), "yaml"))
+                continue;
+            if (pass == 0) {
+                total += n;
+            } else {
+                memcpy(out + at, v, n);
+                at += n;
+            }
+        }
+        if (pass == 1) {
+            out[at] = '\0';
+            *len = at;
+            pb_xr_grid_free(g);
+            return out;
+        }
+    }
+    return NULL; /* not reached */
+}
+
+/* -------------------------------------------------------------- apply */
+
+static int want(xr_plan_ctx *x, pb_status st, pb_error *e, const char *sheet)
+{
+    if (st == PB_OK)
+        return 1;
+    return xr_warn(x->warnings, "sheet '%s': planbook's structure could not be put back: %s",
+                   sheet, e->message)
+               ? 1
+               : xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+}
+
+static int64_t column_index(const char *ids[], size_t n, const char *id, size_t len)
+{
+    for (size_t c = 0; c < n; c++)
+        if (ids[c] && strlen(ids[c]) == len && !memcmp(ids[c], id, len))
+            return (int64_t)c;
+    return -1;
+}
+
+static int apply_table(xr_plan_ctx *x, pb_table *t, const char *f[NF], size_t len[NF],
+                       const char *sheet)
+{
+    pb_error e;
+    A->pb_error_clear(&e);
+    pb_status st = A->pb_table_set_text(t, PB_TABLE_KIND, f[2], len[2], &e);
+    if (st == PB_OK && f[3]) {
+        pb_amount tol;
+        pb_cell_state state;
+        st = A->pb_amount_parse(f[3], len[3], A->pb_table_decimals(t), &tol, &state, &e);
+        if (st == PB_OK)
+            st = A->pb_table_set_tolerance(t, 1, tol, &e);
+    }
+    if (!want(x, st, &e, sheet))
+        return 0;
+    A->pb_table_set_blank_zero(t, !is(f[4], "missing"));
+    A->pb_error_clear(&e);
+    return want(x, A->pb_table_set_income_sign(t, is(f[5], "negative") ? -1 : 1, &e), &e, sheet);
+}
+
+/* The columns: put back when the sheet has as many as planbook wrote. */
+static int apply_columns(xr_plan_ctx *x, pb_table *t, const uint32_t *rows, size_t n,
+                         const char *sheet)
+{
+    const pb_xr_grid *g = x->structure;
+    size_t nc = A->pb_table_column_count(t);
+    if (n != nc)
+        return xr_warn(x->warnings,
+                       "sheet '%s' has %zu columns where planbook wrote %zu: the columns keep "
+                       "the ids and headings read from the sheet (their equals and the "
+                       "agreements naming them may no longer resolve)",
+                       sheet, nc, n)
+                   ? 1
+                   : xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+    const char **ids = calloc(n ? n : 1, sizeof *ids);
+    if (!ids)
+        return xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+    const char *f[NF];
+    size_t len[NF];
+    int ok = 1;
+    pb_error e;
+    A->pb_error_clear(&e);
+    pb_status st = PB_OK;
+    /* ids: first out of each other's way, then the ones written */
+    for (size_t c = 0; c < n && st == PB_OK; c++) {
+        char tmp[40];
+        int k = snprintf(tmp, sizeof tmp, "__planbook_column_%zu", c);
+        st = A->pb_column_set_id(t, c, tmp, (size_t)k, &e);
+    }
+    for (size_t c = 0; c < n && st == PB_OK; c++) {
+        fields(x->book, g, x->structure_rows, rows[c], f, len);
+        ids[c] = f[3];
+        st = f[3] ? A->pb_column_set_id(t, c, f[3], len[3], &e)
+                  : A->pb_error_set(&e, PB_ERR_PARSE, "column %zu has no id", c);
+    }
+    int ys = A->pb_plan_year_start(x->plan);
+    for (size_t c = 0; c < n && st == PB_OK; c++) {
+        fields(x->book, g, x->structure_rows, rows[c], f, len);
+        static const pb_column_field texts[] = {PB_COLUMN_LABEL, PB_COLUMN_PHASE,
+                                                PB_COLUMN_MEASURE, PB_COLUMN_UNIT};
+        static const int at[] = {4, 6, 7, 8};
+        for (int k = 0; k < 4 && st == PB_OK; k++)
+            st = A->pb_column_set_text(t, c, texts[k], f[at[k]], len[at[k]], &e);
+        pb_period p;
+        memset(&p, 0, sizeof p);
+        if (st == PB_OK && f[5])
+            st = A->pb_period_parse(f[5], len[5], ys, &p, &e);
+        if (st == PB_OK)
+            st = A->pb_column_set_period(t, c, p, &e);
+        if (st == PB_OK) {
+            int64_t eq = f[11] ? column_index(ids, n, f[11], len[11]) : -1;
+            st = A->pb_column_set_equals(t, c, eq < 0 ? PB_NONE : (uint32_t)eq, &e);
+        }
+        if (st == PB_OK && f[12]) {
+            uint32_t cols[64];
+            int8_t signs[64];
+            size_t nt = 0;
+            const char *p0 = f[12];
+            while (*p0 && nt < 64 && st == PB_OK) {
+                const char *end = strchr(p0, ',');
+                size_t l = end ? (size_t)(end - p0) : strlen(p0);
+                int8_t sign = 1;
+                if (l && *p0 == '-') {
+                    sign = -1;
+                    p0++;
+                    l--;
+                }
+                int64_t ci = column_index(ids, n, p0, l);
+                if (ci < 0)
+                    st = A->pb_error_set(&e, PB_ERR_PARSE, "sum of column %zu names no column",
+                                         c);
+                cols[nt] = (uint32_t)(ci < 0 ? 0 : ci);
+                signs[nt++] = sign;
+                p0 += l + (end != NULL);
+            }
+            if (st == PB_OK)
+                st = A->pb_column_set_sum(t, c, cols, signs, nt, &e);
+        }
+    }
+    ok = want(x, st, &e, sheet);
+    free(ids);
+    return ok;
+}
+
+/* The rows with an id, a role or a select: found at their place (the same
+ * kind and label), else as the one row of that kind and label nearest to
+ * it.  Roles are put back only when every such row is found: then the
+ * roles the reader inferred from the formulas' signs give way to the ones
+ * written, and a line finance inserted inherits its section's. */
+static int apply_rows(xr_plan_ctx *x, pb_table *t, const uint32_t *rows, size_t n,
+                      const char *sheet)
+{
+    static const char *const kinds[] = {"line", "section", "total"};
+    const pb_xr_grid *g = x->structure;
+    size_t nr = A->pb_table_row_count(t);
+    int64_t *found = calloc(n ? n : 1, sizeof *found);
+    uint8_t *taken = calloc(nr ? nr : 1, 1);
+    if (!found || !taken) {
+        free(found);
+        free(taken);
+        return xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    const char *f[NF];
+    size_t len[NF];
+    size_t missing = 0;
+    int ok = 1;
+    for (size_t k = 0; k < n; k++) {
+        fields(x->book, g, x->structure_rows, rows[k], f, len);
+        long long at = f[2] ? atoll(f[2]) : -1;
+        found[k] = -1;
+        for (int pass = 0; pass < 2 && found[k] < 0; pass++) {
+            int64_t best = -1;
+            for (size_t r = 0; r < nr; r++) {
+                if (taken[r] || (pass == 0 && (long long)r != at))
+                    continue;
+                const char *label = A->pb_row_label(t, r);
+                if (!is(f[3], kinds[A->pb_row_kind_of(t, r)]) ||
+                    !(f[4] ? label && !strcmp(label, f[4]) : !label))
+                    continue;
+                long long d = (long long)r - at, bd = best - at;
+                if (best < 0 || (d < 0 ? -d : d) < (bd < 0 ? -bd : bd))
+                    best = (int64_t)r;
+            }
+            found[k] = best;
+        }
+        if (found[k] < 0) {
+            missing++;
+            ok = xr_warn(x->warnings,
+                         "sheet '%s': the %s '%s'%s%s is no longer in the table; the rows "
+                         "keep the roles read from the formulas",
+                         sheet, f[3] ? f[3] : "row", f[4] ? f[4] : "(no label)",
+                         f[5] ? " with id " : "", f[5] ? f[5] : "");
+            if (!ok)
+                break;
+            continue;
+        }
+        taken[found[k]] = 1;
+    }
+    pb_error e;
+    A->pb_error_clear(&e);
+    pb_status st = PB_OK;
+    if (ok && !missing)
+        for (size_t r = 0; r < nr && st == PB_OK; r++)
+            st = A->pb_row_set_role(t, r, PB_ROLE_INHERIT, &e);
+    if (ok && st == PB_OK && !missing)
+        for (size_t k = 0; k < n && st == PB_OK; k++) {
+            fields(x->book, g, x->structure_rows, rows[k], f, len);
+            int role = f[6] ? A->pb_role_from_name(f[6], len[6]) : -1;
+            if (found[k] >= 0 && role >= 0)
+                st = A->pb_row_set_role(t, (size_t)found[k], (pb_role)role, &e);
+        }
+    for (size_t k = 0; ok && k < n && st == PB_OK; k++) {
+        if (found[k] < 0)
+            continue;
+        size_t r = (size_t)found[k];
+        fields(x->book, g, x->structure_rows, rows[k], f, len);
+        if (f[5])
+            st = A->pb_row_set_text(t, r, PB_ROW_ID, f[5], len[5], &e);
+        if (st == PB_OK && f[7])
+            st = A->pb_row_set_text(t, r, PB_ROW_SELECT, f[7], len[7], &e);
+        if (st == PB_OK && f[8] && !A->pb_row_text(t, r, PB_ROW_NOTE))
+            st = A->pb_row_set_text(t, r, PB_ROW_NOTE, f[8], len[8], &e);
+    }
+    /* a formula's result where the plan printed nothing: blank again,
+     * unless the sheet shows something else than the arithmetic gives
+     * (found first: clearing a cell makes the computed figures stale) */
+    size_t nb = 0, cap = 0;
+    size_t *blank = NULL;
+    if (ok && st == PB_OK)
+        st = A->pb_table_compute(t, &e);
+    for (size_t k = 0; ok && k < n && st == PB_OK; k++) {
+        fields(x->book, g, x->structure_rows, rows[k], f, len);
+        for (const char *p0 = found[k] >= 0 ? f[9] : NULL; p0 && *p0;) {
+            size_t r = (size_t)found[k];
+            char *end;
+            unsigned long c = strtoul(p0, &end, 10);
+            if (end == p0)
+                break;
+            p0 = *end == ',' ? end + 1 : end;
+            pb_amount printed, comp;
+            if (c >= A->pb_table_column_count(t) ||
+                A->pb_cell_get(t, r, c, &printed) != PB_CELL_VALUE ||
+                A->pb_cell_computed(t, r, c, &comp) != PB_COMP_VALUE ||
+                (printed != comp && printed != -comp))
+                continue;
+            if (nb == cap) {
+                size_t *nbuf = realloc(blank, (cap = cap ? cap * 2 : 16) * 2 * sizeof *nbuf);
+                if (!nbuf) {
+                    ok = xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+                    break;
+                }
+                blank = nbuf;
+            }
+            blank[2 * nb] = r;
+            blank[2 * nb++ + 1] = c;
+        }
+    }
+    for (size_t i = 0; ok && i < nb && st == PB_OK; i++)
+        st = A->pb_cell_set_printed(t, blank[2 * i], blank[2 * i + 1], PB_CELL_BLANK, 0, &e);
+    free(blank);
+    if (ok)
+        ok = want(x, st, &e, sheet);
+    free(found);
+    free(taken);
+    return ok;
+}
+
+int xr_structure_apply(xr_plan_ctx *x, size_t sheet, const char *table_id)
+{
+    const pb_xr_grid *g = x->structure;
+    if (!g)
+        return 1;
+    int64_t ti = A->pb_plan_find_table(x->plan, table_id, strlen(table_id));
+    if (ti < 0)
+        return 1;
+    pb_table *t = A->pb_plan_table(x->plan, (size_t)ti);
+    const char *name = pb_xr_sheet_name(x->book, sheet);
+    uint32_t *cols = malloc(((size_t)g->nrows + 1) * sizeof *cols);
+    uint32_t *rows = malloc(((size_t)g->nrows + 1) * sizeof *rows);
+    if (!cols || !rows) {
+        free(cols);
+        free(rows);
+        return xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    size_t nc = 0, nr = 0;
+    int64_t table_row = -1;
+    const char *f[NF];
+    size_t len[NF];
+    for (uint32_t r = 1; r < g->nrows; r++) {
+        if (!fields(x->book, g, x->structure_rows, r, f, len) || !is(f[1], table_id))
+            continue;
+        if (is(f[0], "table"))
+            table_row = r;
+        else if (is(f[0], "column"))
+            cols[nc++] = r;
+        else if (is(f[0], "row"))
+            rows[nr++] = r;
+    }
+    int ok = 1;
+    if (table_row >= 0) {
+        fields(x->book, g, x->structure_rows, (uint32_t)table_row, f, len);
+        ok = apply_table(x, t, f, len, name) && apply_columns(x, t, cols, nc, name) &&
+             apply_rows(x, t, rows, nr, name);
+    }
+    free(cols);
+    free(rows);
+    return ok;
+}
