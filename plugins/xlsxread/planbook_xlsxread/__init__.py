@@ -17,10 +17,10 @@ import warnings
 from typing import Any, List, Tuple
 
 from . import _xlsxread
-from ._import import import_table, load_mapping
+from ._import import import_indicators, import_table, load_mapping
 
 __all__ = ["FORMAT", "XlsxReadFormat", "read", "sheets", "rows", "import_table",
-           "load_mapping"]
+           "import_indicators", "load_mapping"]
 
 LIBRARIES = _xlsxread.LIBRARIES
 
@@ -76,10 +76,7 @@ def _structure_plan(text: str, found: List[str]):
 def _apply_part_sheets(plan, src, parts) -> List[str]:
     """Apply the edits on each indicator, register and record sheet; say
     which parts have no sheet left."""
-    try:
-        from ._parts import apply_edits
-    except ImportError:  # TEMPORARY until _parts lands
-        return []
+    from ._parts import apply_edits
     found: List[str] = []
     seen = set()
     for kind, part_id, sheet in parts:
