@@ -1,6 +1,8 @@
-"""Importing a budget table from a workbook planbook did not write, through
-a mapping that names the sheet, the heading rows, the label column, the
-columns of figures, and the section and total rows (docs/import.md).
+"""Importing a budget table, or an indicator set's observations, from a
+workbook planbook did not write, through a mapping that names the sheet,
+the heading rows, the label column, the columns of figures, and the section
+and total rows (or the measure, polarity, target and threshold columns)
+(docs/import.md).
 
 The cells are read by the C reader (values as the workbook's own text, so
 numbers are exact); the table is built through planbook's API, so totals
@@ -17,7 +19,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from . import _xlsxread
 
-__all__ = ["import_table", "load_mapping"]
+__all__ = ["import_table", "import_indicators", "load_mapping"]
 
 _KEYS = {"sheet", "table", "header_rows", "first_row", "last_row", "label_column", "columns",
          "sections", "totals", "total_pattern", "skip", "stop"}
@@ -243,3 +245,169 @@ def import_table(book, mapping, plan=None):
     for (r, c), note in sorted(comments.items()):
         warnings.append(f"sheet '{sheet_name}', cell {_col_name(c)}{r + 1}: comment not kept")
     return plan, table, warnings
+
+
+_IND_KEYS = {"sheet", "set", "header_rows", "first_row", "last_row", "ref_column", "name_column",
+             "polarity_column", "unit_column", "unit", "columns", "targets", "thresholds", "skip",
+             "stop"}
+_IND_COLUMN_KEYS = {"column", "period", "scale"}
+
+
+def _polarity(text: Optional[str]) -> str:
+    """'Higher is better', 'High', 'up', '↑' -> high; the opposites -> low."""
+    t = _norm(text)
+    if not t:
+        return "none"
+    if t.startswith(("high", "up", "more", "bigger", "\u2191")):
+        return "high"
+    if t.startswith(("low", "down", "less", "fewer", "smaller", "\u2193")):
+        return "low"
+    return "none"
+
+
+def import_indicators(book, mapping, plan=None):
+    """Import an indicator set's measures and observations from a workbook
+    through a mapping (docs/import.md, "Indicators").
+
+    Returns ``(plan, indicator_set, warnings)``.  Figures are exact (the
+    workbook's own number text, or text such as ``61.5%``, ``1,257``,
+    ``n/a``, ``TBC`` as the YAML format reads it); ``scale: 100`` on a column
+    turns fractions (0.615, a percentage cell) into points (61.5) exactly.
+    """
+    import planbook
+
+    m = load_mapping(mapping)
+    unknown = set(m) - _IND_KEYS
+    if unknown:
+        raise _error(f"unknown mapping key(s): {', '.join(sorted(unknown))}")
+    for key in ("sheet", "columns", "name_column"):
+        if key not in m:
+            raise _error(f"the mapping needs '{key}'")
+    src = book if isinstance(book, (bytes, bytearray)) else os.fspath(book)
+    sheet = m["sheet"]
+    try:
+        _merges, cells, comments = _xlsxread.cells(src, sheet)
+    except KeyError:
+        names = [n for n, _ in _xlsxread.sheets(src)]
+        raise _error(f"the workbook has no sheet {sheet!r} (it has: {', '.join(names)})",
+                     file=None if isinstance(src, (bytes, bytearray)) else src) from None
+    sheet_name = sheet if isinstance(sheet, str) else _xlsxread.sheets(src)[sheet][0]
+    grid = {(r, c): (t, v) for r, c, t, v, _f, _b, _i, _d in cells}
+    nrows = max((r for r, *_ in cells), default=-1) + 1
+    header_rows = [int(r) - 1 for r in (m.get("header_rows") or [])]
+    first = int(m.get("first_row") or ((max(header_rows) + 2) if header_rows else 1)) - 1
+    last = int(m["last_row"]) - 1 if m.get("last_row") else nrows - 1
+
+    def text(r, c):
+        cell = grid.get((r, c))
+        if not cell or cell[0] == "empty":
+            return None
+        return cell[1].strip() or None
+
+    def where(r, c):
+        return {"sheet": sheet_name, "cell": f"{_col_name(c)}{r + 1}"}
+
+    def columns(key):
+        out = []
+        for i, cspec in enumerate(m.get(key) or []):
+            cspec = dict(cspec)
+            bad = set(cspec) - _IND_COLUMN_KEYS
+            if bad:
+                raise _error(f"{key}[{i}]: unknown key(s): {', '.join(sorted(bad))}")
+            c = _col_index(cspec.get("column"), f"{key}[{i}].column")
+            period = cspec.get("period")
+            if period is None:
+                heads = [h for h in (text(r, c) for r in header_rows) if h]
+                if not heads:
+                    raise _error(f"{key}[{i}]: no period given and no heading in the header rows",
+                                 **where(header_rows[0] if header_rows else 0, c))
+                period = heads[0]
+            out.append((c, str(period), Decimal(str(cspec.get("scale", 1)))))
+        return out
+
+    results, targets = columns("columns"), columns("targets")
+    thresholds = m.get("thresholds") or {}
+    if set(thresholds) - {"good", "concern", "action"}:
+        raise _error("thresholds: give the columns of good, concern and action")
+    thr_cols = [(_col_index(thresholds[k], f"thresholds.{k}") if k in thresholds else None)
+                for k in ("good", "concern", "action")]
+    ref_col = _col_index(m["ref_column"], "ref_column") if m.get("ref_column") else None
+    name_col = _col_index(m["name_column"], "name_column")
+    pol_col = _col_index(m["polarity_column"], "polarity_column") if m.get("polarity_column") \
+        else None
+    unit_col = _col_index(m["unit_column"], "unit_column") if m.get("unit_column") else None
+
+    plan = plan if plan is not None else planbook.Plan()
+    spec = dict(m.get("set") or {})
+    set_id = spec.pop("id", None) or \
+        re.sub(r"[^A-Za-z0-9_]+", "_", sheet_name).strip("_").lower() or "indicators"
+    spec.setdefault("title", sheet_name)
+    periods: List[str] = []
+    for _c, p, _s in results + targets:
+        if p not in periods:
+            periods.append(p)
+    iset = plan.indicators.add(set_id, periods=periods, **spec)
+    canonical = iset.periods  # the core's spelling, in the same order
+
+    def figure(r, c, scale):
+        """The cell as the observation's text: exact, scaled when asked."""
+        cell = grid.get((r, c))
+        if not cell or cell[0] == "empty":
+            return None
+        kind, v = cell
+        v = v.strip()
+        if kind == "number":
+            d = Decimal(v)
+            if scale != 1:
+                d = (d * scale).normalize()
+                # a spreadsheet's fraction (0.6150000000000001) to 15 digits
+                d = Decimal(format(d, ".15g"))
+            return format(d, "f")
+        if kind == "string":
+            return v or None
+        return None
+
+    skip = {_norm(s) for s in m.get("skip") or []}
+    stop = {_norm(s) for s in m.get("stop") or []}
+    warnings: List[str] = []
+    seen = set()
+    for r in range(first, last + 1):
+        name = text(r, name_col)
+        ref = text(r, ref_col) if ref_col is not None else None
+        if _norm(name) in stop or _norm(ref) in stop:
+            break
+        if name is None or _norm(name) in skip:
+            continue  # a spacer, a group heading without figures, or skipped
+        has_figures = any(figure(r, c, s) is not None for c, _p, s in results + targets)
+        if not has_figures and not any(text(r, c) for c in thr_cols if c is not None):
+            warnings.append(f"sheet '{sheet_name}', row {r + 1}: '{name}' has no figures; "
+                            "read as a heading, not a measure")
+            continue
+        ref = ref or f"r{r + 1}"
+        if ref in seen:
+            raise _error(f"a second measure with the reference '{ref}'", **where(r, ref_col or 0))
+        seen.add(ref)
+        unit = (text(r, unit_col) if unit_col is not None else None) or m.get("unit", "number")
+        try:
+            measure = iset.add(ref, name, unit=str(unit).lower(),
+                               polarity=_polarity(text(r, pol_col)) if pol_col is not None
+                               else "none")
+            for c, p, s in results:
+                v = figure(r, c, s)
+                if v is not None:
+                    measure.values[canonical[periods.index(p)]] = v
+            for c, p, s in targets:
+                v = figure(r, c, s)
+                if v is not None:
+                    measure.targets[canonical[periods.index(p)]] = v
+            if any(c is not None for c in thr_cols):
+                measure.thresholds = tuple(figure(r, c, Decimal(1)) if c is not None else None
+                                           for c in thr_cols)
+        except planbook.PlanbookError as exc:
+            if getattr(exc, "sheet", None) is None:
+                exc.sheet = sheet_name
+                exc.cell = f"{_col_name(name_col)}{r + 1}"
+            raise
+    for (r, c), _note in sorted(comments.items()):
+        warnings.append(f"sheet '{sheet_name}', cell {_col_name(c)}{r + 1}: comment not kept")
+    return plan, iset, warnings
