@@ -475,7 +475,8 @@ def expectations(writer: str, meta: dict) -> dict:
         cells.append({"sheet": PB_EXTRA_SHEETS - 1 + f["table"],
                       "row": PB_FIRST_DATA_ROW + f["row"] + 1, "col": f["col"] + 2,
                       "kind": "formula", "want": "="})
-    return {"sheets": nt + (PB_EXTRA_SHEETS if writer == "planbook" else 0), "cells": cells}
+    # planbook's workbooks also have the hidden structure sheet, last
+    return {"sheets": nt + (PB_EXTRA_SHEETS + 1 if writer == "planbook" else 0), "cells": cells}
 
 
 def check_output(python: str | None, writer: str, path: Path, meta: dict) -> dict:

@@ -189,3 +189,86 @@ def test_fuzz_inputs_replay():
             _xlsxread.read(p.read_bytes())
         except ReadError:
             pass
+
+
+# ------------------------------------------------- the structure sheet
+# A workbook's hidden structure sheet is read, not trusted: whatever it
+# says, the reader raises a ReadError or warns; it never crashes, and the
+# budget sheets are still read.
+
+openpyxl = pytest.importorskip("openpyxl")
+
+
+def tampered(tmp_path, change):
+    plan = planbook.examples.load("manchester-children-families-2015-17")
+    path = tmp_path / "book.xlsx"
+    plan.save(path)
+    wb = openpyxl.load_workbook(path)
+    change(wb["planbook"])
+    wb.save(path)
+    return plan, path
+
+
+def read_quiet(path):
+    import planbook_xlsxread
+    return planbook_xlsxread.read(path)
+
+
+def test_structure_yaml_that_does_not_read(tmp_path):
+    def change(ws):
+        for row in ws.iter_rows(min_row=2):
+            if row[0].value == "yaml":
+                row[1].value = "planbook: 1\nplan: [unclosed"
+                break
+    plan, path = tampered(tmp_path, change)
+    back, found = read_quiet(path)
+    assert any("the plan's structure does not read" in w for w in found), found
+    assert list(back.budgets) == list(plan.budgets)     # the budget sheets still read
+    assert back._budgets_only
+
+
+def test_structure_yaml_alias_bomb_is_refused(tmp_path):
+    bomb = "planbook: 1\nplan: {title: &a [x, x, x, x, x, x, x, x, x]}\n" + "".join(
+        f"k{i}: &b{i} [*{'a' if i == 0 else 'b' + str(i - 1)}, *{'a' if i == 0 else 'b' + str(i - 1)}]\n"
+        for i in range(30))
+
+    def change(ws):
+        for row in ws.iter_rows(min_row=2):
+            if row[0].value == "yaml":
+                row[1].value = bomb
+            elif row[0].value in (None,):
+                pass
+    plan, path = tampered(tmp_path, change)
+    back, found = read_quiet(path)          # refused by the YAML reader, quickly
+    assert any("does not read" in w for w in found), found
+    assert list(back.budgets) == list(plan.budgets)
+
+
+def test_structure_lines_with_nonsense(tmp_path):
+    def change(ws):
+        for row in ws.iter_rows(min_row=2):
+            kind = row[0].value
+            if kind == "row":
+                row[2].value = "99999999999999999999"      # an index far past the table
+                row[3].value = "nonsense"
+            elif kind == "column" and row[1].value == "reconciliation" and row[12].value:
+                row[12].value = "net_2014,-no_such_column," + ",".join(["x"] * 200)
+            elif kind == "column" and row[1].value == "objective":
+                row[11].value = "no_such_column"            # equals naming nothing
+            elif kind == "table" and row[1].value == "savings":
+                row[3].value = "not an amount"              # tolerance
+    plan, path = tampered(tmp_path, change)
+    back, found = read_quiet(path)
+    assert list(back.budgets) == list(plan.budgets)
+    assert any("sheet 'savings'" in w and "could not be put back" in w for w in found), found
+    assert any("sheet 'reconciliation'" in w and "names no column" in w for w in found), found
+    assert any("is no longer in the table" in w for w in found), found
+
+
+def test_structure_of_an_unknown_version_is_not_used(tmp_path):
+    def change(ws):
+        ws["B1"].value = "2"
+    plan, path = tampered(tmp_path, change)
+    back, found = read_quiet(path)
+    assert any("version 2" in w and "not used" in w for w in found), found
+    assert list(back.budgets) == list(plan.budgets)

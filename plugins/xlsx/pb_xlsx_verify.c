@@ -50,6 +50,18 @@ typedef struct xml_check {
 static void utf8_feed(xml_check *c, const unsigned char *p, size_t n)
 {
     for (size_t i = 0; i < n && !c->bad; i++) {
+        /* eight plain ASCII characters (0x20-0x7F) at a time: no byte with
+         * the high bit and none below 0x20 */
+        while (!c->u8need && i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            const uint64_t hi = UINT64_C(0x8080808080808080);
+            if (((w | (w - UINT64_C(0x2020202020202020))) & hi) != 0)
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         unsigned char b = p[i];
         if (c->u8need) {
             if (b < c->u8lo || b > c->u8hi) {

@@ -118,8 +118,8 @@ char *pb_xr_structure_yaml(pb_xr_book *book, size_t *len, pb_error *err)
     for (int pass = 0; pass < 2; pass++) {
         char *out = NULL;
         if (pass == 1) {
-            if (!mine || !(out = malloc(total + 1))) {
-                if (mine)
+            if (mine != 2 || !(out = malloc(total + 1))) {
+                if (mine == 2)
                     xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
                 pb_xr_grid_free(g);
                 return NULL;
@@ -129,8 +129,11 @@ char *pb_xr_structure_yaml(pb_xr_book *book, size_t *len, pb_error *err)
             const pb_xr_cell *c = &g->cells[i];
             size_t n;
             const char *v = pb_xr_cell_value(book, g, c, &n);
+            /* planbook's, and of the version this reader knows */
             if (c->row == 0 && c->col == 0)
                 mine = c->type == PB_XR_STRING && !strcmp(v, "planbook structure");
+            if (c->row == 0 && c->col == 1)
+                mine = mine && c->type == PB_XR_STRING && !strcmp(v, "1") ? 2 : 0;
             if (c->col != 1 || c->type != PB_XR_STRING || i == 0)
                 continue;
             const pb_xr_cell *key = &g->cells[i - 1];
@@ -248,11 +251,20 @@ static int apply_columns(xr_plan_ctx *x, pb_table *t, const uint32_t *rows, size
             st = A->pb_column_set_equals(t, c, eq < 0 ? PB_NONE : (uint32_t)eq, &e);
         }
         if (st == PB_OK && f[12]) {
-            uint32_t cols[64];
-            int8_t signs[64];
+            size_t cap = 1;
+            for (const char *q = f[12]; *q; q++)
+                cap += *q == ',';
+            uint32_t *cols = malloc(cap * sizeof *cols);
+            int8_t *signs = malloc(cap);
+            if (!cols || !signs) {
+                free(cols);
+                free(signs);
+                ok = xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+                break;
+            }
             size_t nt = 0;
             const char *p0 = f[12];
-            while (*p0 && nt < 64 && st == PB_OK) {
+            while (*p0 && nt < cap && st == PB_OK) {
                 const char *end = strchr(p0, ',');
                 size_t l = end ? (size_t)(end - p0) : strlen(p0);
                 int8_t sign = 1;
@@ -271,9 +283,12 @@ static int apply_columns(xr_plan_ctx *x, pb_table *t, const uint32_t *rows, size
             }
             if (st == PB_OK)
                 st = A->pb_column_set_sum(t, c, cols, signs, nt, &e);
+            free(cols);
+            free(signs);
         }
     }
-    ok = want(x, st, &e, sheet);
+    if (ok)
+        ok = want(x, st, &e, sheet);
     free(ids);
     return ok;
 }
