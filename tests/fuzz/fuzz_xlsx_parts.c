@@ -2,8 +2,9 @@
  * input (after its first byte) becomes one part of an otherwise sound
  * package, so mutations reach expat and the part readers instead of
  * failing the zip's CRC check.  The first byte picks the part: the sheet,
- * the styles, the shared strings, the workbook, the comments, or the
- * workbook's relationships.  The package is written stored (no
+ * the styles, the shared strings, the workbook, the comments, the
+ * workbook's relationships, or the hidden structure sheet (its YAML, and
+ * its table, column and row lines put back on the table).  The package is written stored (no
  * compression) by a small zip writer here.
  * Built by tests/fuzz/build.sh.
  */
@@ -20,19 +21,23 @@ static const char *const names[] = {
     "[Content_Types].xml",        "_rels/.rels",       "xl/workbook.xml",
     "xl/_rels/workbook.xml.rels", "xl/styles.xml",     "xl/sharedStrings.xml",
     "xl/worksheets/sheet1.xml",   "xl/worksheets/_rels/sheet1.xml.rels",
-    "xl/comments1.xml"};
+    "xl/comments1.xml",           "xl/worksheets/sheet2.xml"};
 #define NPARTS (sizeof names / sizeof names[0])
 
 static const char *const parts[NPARTS] = {
     "<Types/>",
     "<Relationships><Relationship Id=\"rId1\" Type=\"x/officeDocument\" "
     "Target=\"xl/workbook.xml\"/></Relationships>",
-    "<workbook><sheets><sheet name=\"T\" sheetId=\"1\" r:id=\"rId1\"/></sheets><definedNames>"
-    "<definedName name=\"tbl_t\">'T'!$A$4:$C$9</definedName></definedNames></workbook>",
+    "<workbook><sheets><sheet name=\"T\" sheetId=\"1\" r:id=\"rId1\"/>"
+    "<sheet name=\"planbook\" sheetId=\"2\" state=\"hidden\" r:id=\"rId4\"/></sheets><definedNames>"
+    "<definedName name=\"tbl_t\">'T'!$A$4:$C$9</definedName>"
+    "<definedName name=\"planbook_structure\">'planbook'!$A$1</definedName>"
+    "<definedName name=\"ind_k\">'T'!$A$1</definedName></definedNames></workbook>",
     "<Relationships><Relationship Id=\"rId1\" Type=\"x/worksheet\" "
     "Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"x/styles\" "
     "Target=\"styles.xml\"/><Relationship Id=\"rId3\" Type=\"x/sharedStrings\" "
-    "Target=\"sharedStrings.xml\"/></Relationships>",
+    "Target=\"sharedStrings.xml\"/><Relationship Id=\"rId4\" Type=\"x/worksheet\" "
+    "Target=\"worksheets/sheet2.xml\"/></Relationships>",
     "<styleSheet><numFmts><numFmt numFmtId=\"164\" formatCode=\"#,##0;(#,##0);&quot;-&quot;\"/>"
     "</numFmts><fonts><font/><font><b/></font></fonts><cellXfs><xf/><xf fontId=\"1\"/>"
     "<xf numFmtId=\"164\"/><xf><alignment indent=\"1\"/></xf></cellXfs></styleSheet>",
@@ -47,7 +52,23 @@ static const char *const parts[NPARTS] = {
     "<Relationships><Relationship Id=\"rId1\" Type=\"x/comments\" "
     "Target=\"../comments1.xml\"/></Relationships>",
     "<comments><commentList><comment ref=\"B7\"><text><t>'Total', 2024/25: printed 6, but what "
-    "it totals adds up to 5 (difference 1)</t></text></comment></commentList></comments>"};
+    "it totals adds up to 5 (difference 1)</t></text></comment></commentList></comments>",
+#define IS(ref, text) "<c r=\"" ref "\" t=\"inlineStr\"><is><t>" text "</t></is></c>"
+    "<worksheet><sheetData>"
+    "<row r=\"1\">" IS("A1", "planbook structure") IS("B1", "1") "</row>"
+    "<row r=\"2\">" IS("A2", "yaml") IS("B2", "planbook: 1\nplan: {title: x}\n") "</row>"
+    "<row r=\"3\">" IS("A3", "table") IS("B3", "t") IS("C3", "objective") IS("D3", "1")
+    IS("E3", "missing") IS("F3", "negative") "</row>"
+    "<row r=\"4\">" IS("A4", "column") IS("B4", "t") IS("C4", "0") IS("D4", "y2024")
+    IS("E4", "Costs") IS("F4", "2024/25") IS("H4", "net") IS("J4", "amount") IS("L4", "y2024")
+    IS("M4", "y2024,-y2024") "</row>"
+    "<row r=\"5\">" IS("A5", "row") IS("B5", "t") IS("C5", "0") IS("D5", "line")
+    IS("E5", "Staff") IS("F5", "staff") IS("G5", "income") IS("I5", "a note") IS("J5", "0")
+    "</row>"
+    "<row r=\"6\">" IS("A6", "row") IS("B6", "t") IS("C6", "1") IS("D6", "total")
+    IS("E6", "Total") IS("F6", "total") IS("J6", "0,1,7") "</row>"
+    "</sheetData></worksheet>"};
+#undef IS
 
 static void put16(unsigned char *p, unsigned v) { p[0] = (unsigned char)v, p[1] = (unsigned char)(v >> 8); }
 static void put32(unsigned char *p, uint32_t v)
@@ -99,7 +120,7 @@ static unsigned char *package(size_t which, const uint8_t *data, size_t size, si
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const size_t choice[] = {6, 4, 5, 2, 8, 3, 7};
+    static const size_t choice[] = {6, 4, 5, 2, 8, 3, 7, 9};
     if (size < 1 || size > (1u << 20))
         return 0;
     size_t which = choice[data[0] % (sizeof choice / sizeof choice[0])];
@@ -125,8 +146,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             pb_xr_grid_free(g);
         }
+        size_t ylen;
+        free(pb_xr_structure_yaml(book, &ylen, &err));
         pb_xr_warnings w = {NULL, 0, 0};
-        pb_plan *plan = pb_xr_read_plan(api, book, &w, &err);
+        pb_xr_parts parts = {NULL, 0, 0};
+        pb_plan *plan = pb_xr_read_plan_into(api, book, NULL, &parts, &w, &err);
+        pb_xr_parts_free(&parts);
         pb_xr_warnings_free(&w);
         if (plan) {
             pb_findings f;
