@@ -73,7 +73,8 @@ demo: $(VENV)/.installed
 	@for f in examples/*.yaml; do \
 	  out=build/workbooks/$$(basename $$f .yaml).xlsx; \
 	  $(VENV)/bin/planbook export $$f -o $$out >/dev/null || exit 2; \
-	  echo "workbook: $$out"; done
+	  changes=$$($(VENV)/bin/planbook diff $$f $$out | tail -n +3) || { echo "$$changes"; exit 2; }; \
+	  echo "workbook: $$out (read back: $$changes)"; done
 
 test: test-py test-asan
 
