@@ -366,18 +366,24 @@ def test_measure_rows_added_and_deleted(books, tmp_path):
     assert "at the end of the set" in warnings[1]
 
 
-def test_measure_ref_cannot_be_changed(books, tmp_path):
-    """A changed ref (same name) is the same measure; the public API has
-    no way to change a ref, so it stays, with a warning."""
+def test_measure_ref_changed(books, tmp_path):
+    """A changed ref (same name) is the same measure, renamed; a ref that
+    another measure has stays as it was, with a warning."""
     def change(ws):
         r = row_of(ws, "1.5", 2)
         ws.cell(r, 2).value = "1.5x"
         ws.cell(r, columns(ws)["2014/15 Q3"]).value = 119
+        ws.cell(row_of(ws, "1.6", 2), 2).value = "1.2"          # taken by another measure
     path = edit(books, tmp_path, FAMILIES, "indicators", "children", change)
     plan, warnings = read_back(path, FAMILIES, "indicators", "children")
-    assert plan.indicators["children"]["1.5"].values["2014/15 Q3"].value == Decimal("119")
-    assert "1.5x" not in plan.indicators["children"]
-    assert len(warnings) == 1 and "cannot change a measure's ref" in warnings[0]
+    kids = plan.indicators["children"]
+    assert "1.5" not in kids and kids["1.5x"].values["2014/15 Q3"].value == Decimal("119")
+    assert "1.6" in kids
+    assert len(warnings) == 1 and "could not become '1.2'" in warnings[0], warnings
+    # the rename is what planbook diff sees
+    changes = planbook.diff(load(FAMILIES), plan)
+    assert {(c.kind, c.row) for c in changes} >= {("measure removed", "1.5"),
+                                                  ("measure added", "1.5x")}
 
 
 def test_count_series_rows(books, tmp_path):

@@ -533,6 +533,14 @@ class Measure:
         si, i = self._where()
         self._set._plan._c.m_set(si, i, name, value)
 
+    def rename(self, ref: str) -> None:
+        """Give the measure a new reference (unique in its set).  Other
+        views of it under the old reference no longer find it."""
+        if self._companion is not None:
+            raise ValidationError("a count series has no reference of its own")
+        self._set_field("ref", ref)
+        self.ref = ref
+
     def _field(name, doc):
         def get(self):
             return self._get()[name]

@@ -51,7 +51,7 @@ Rules
   sheet's second rows (framework, reporting, kind) are not read.
 * Anything on a sheet that cannot be carried into the plan (an unknown
   column, a logical value or an error where a figure belongs, a change the
-  public API cannot make: a measure's ref, a count series added or
+  public API cannot make: a ref another measure has, a count series added or
   removed, a row's position, an item's parent) is reported: one sentence
   each, naming the sheet and cell (``Sheet!D7: ...``), or the sheet alone
   for a deleted row.
@@ -490,8 +490,15 @@ class _DashboardSheet:
             sh.warn(r, c, f"a ref on the row of '{m.name}', a count series of measure "
                           f"'{m.ref}', which has none; not read")
         elif not companion and ref != m.ref:
-            sh.warn(r, c, f"the ref of measure '{m.ref}' was changed to '{ref or ''}'; the "
-                          f"API cannot change a measure's ref, so it stays '{m.ref}'")
+            if not ref:
+                sh.warn(r, c, f"the ref of measure '{m.ref}' was cleared; it stays '{m.ref}'")
+            else:
+                old = m.ref
+                try:
+                    m.rename(ref)
+                except PlanbookError as e:
+                    sh.warn(r, c, f"the ref of measure '{old}' could not become '{ref}' ({e}); "
+                                  f"it stays '{old}'")
         self._texts(m, companion, r)
         self._polarity(m, r)
         self._unit(m, r)
