@@ -136,3 +136,35 @@ def test_a_workbook_of_changes(tmp_path):
     assert (first["change"], first["row"], first["old"], first["new"], first["difference"]) == (
         "amount changed", "Employees", "55,919", "56,000", "+81")
     assert len(rows) == len(planbook.diff(a, b))
+
+
+def test_due_dates_moved_and_what_became_overdue(tmp_path, capsys):
+    """Seed 004's action plan: a due date moved, an undated action given a
+    date that has passed; with --as-of, the action that became overdue is
+    named. Seed 003's register: a next review brought forward past the date."""
+    import planbook
+    a = planbook.examples.load("manchester-children-post-inspection-2018")
+    b = planbook.loads(a.dumps())
+    acts = {r.id: r for r in b.records["actions"]}
+    acts["4.23"]["due"] = "September 2018"              # was June - July 2018
+    acts["4.28"]["due"] = "1 August 2018"               # was Ongoing
+    got = {(c.kind, c.row, c.old, c.new) for c in planbook.diff(a, b)}
+    assert ("due date moved", "4.23", "June - July 2018", "September 2018") in got
+    assert ("due date moved", "4.28", "Ongoing", "1 August 2018") in got
+    assert not any(k == "action overdue" for k, *_ in got)   # no date given: not asked
+    d = planbook.diff(a, b, as_of="2018-09-01")
+    overdue = [(c.row, c.new) for c in d if c.kind == "action overdue"]
+    assert overdue == [("4.28", "2018-08-01")]          # 4.12 was already overdue in a
+    pa, pb = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.save(pa)
+    b.save(pb)
+    assert main(["diff", "--as-of", "2018-09-01", str(pa), str(pb)]) == 1
+    assert "'4.28', due: action overdue" in capsys.readouterr().out
+
+    r_a = planbook.examples.load("manchester-childrens-services-2016-20")
+    r_b = planbook.loads(r_a.dumps())
+    r_b.risks["social_care"].next_review = "01/01/16"   # was 01/11/16
+    kinds = [(c.part, c.kind) for c in planbook.diff(r_a, r_b, as_of="2016-06-01")]
+    assert ("risks", "review overdue") in kinds
+    assert ("risks", "review overdue") not in \
+        [(c.part, c.kind) for c in planbook.diff(r_a, r_b, as_of="2015-06-01")]

@@ -169,8 +169,9 @@ def test_action_closed_and_date_moved_come_back_and_diff_names_them(tmp_path, lo
     assert str(items["4.23"].due) == "2019-03-31"
 
     changes = planbook.diff(plan, back)
-    got = {(c.part, c.row) for c in changes}
-    assert ("records", "4.12") in got and ("records", "4.23") in got
+    got = {(c.part, c.kind, c.row) for c in changes}
+    assert ("records", "action closed", "4.12") in got, got
+    assert ("records", "due date moved", "4.23") in got, got
     assert {c.row for c in changes} == {"4.12", "4.23"}, [str(c) for c in changes]
     # the command line names them too, as text and as JSON
     yaml_copy = tmp_path / "plan.yaml"

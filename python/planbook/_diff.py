@@ -400,6 +400,7 @@ def _diff_records(a, b, out: List[Change]) -> None:
                 got[key] = r
             return got
         ka, kb = keyed(ca), keyed(cb)
+        dates = set(cb.date_fields)
         for key in ka:
             if key not in kb:
                 out.append(Change("records", "item removed", cid, row=key))
@@ -411,11 +412,33 @@ def _diff_records(a, b, out: List[Change]) -> None:
             for name in list(fa) + [n for n in fb if n not in fa]:
                 if fa.get(name) != fb.get(name):
                     kind = "field changed"
+                    if name in dates and ka[key].due != r.due:
+                        kind = "due date moved"
                     if name == "status" and (fb.get(name) or "").strip().lower() in (
                             "complete", "completed", "closed", "done", "achieved", "met"):
                         kind = "action closed"
                     out.append(Change("records", kind, cid, row=key, column=name,
                                       old=fa.get(name), new=fb.get(name)))
+
+
+def _diff_overdue(a, b, out: List[Change], as_of) -> None:
+    """What has become overdue as of a date: actions (items with a date
+    before it and not complete) and registers' reviews."""
+    for cid in b.records:
+        if cid not in a.records:
+            continue
+        was = {r.id if r.id is not None else f"#{r.index + 1}"
+               for r in a.records[cid].overdue(as_of)}
+        for r in b.records[cid].overdue(as_of):
+            key = r.id if r.id is not None else f"#{r.index + 1}"
+            if key not in was:
+                out.append(Change("records", "action overdue", cid, row=key, column="due",
+                                  new=r.due.isoformat()))
+    for rid in b.risks:
+        if rid in a.risks and b.risks[rid].review_overdue(as_of) and \
+                not a.risks[rid].review_overdue(as_of):
+            out.append(Change("risks", "review overdue", rid, column="next review",
+                              new=str(b.risks[rid].next_review_date)))
 
 
 #: The differ of each part of a plan, in report order: ``fn(a, b, out)``.
@@ -428,11 +451,15 @@ DIFFERS: Dict[str, Callable[[Any, Any, List[Change]], None]] = {
 }
 
 
-def diff(a, b) -> PlanDiff:
+def diff(a, b, *, as_of=None) -> PlanDiff:
     """What changed from plan ``a`` to plan ``b`` (plans or paths of any
     format): tables, columns and rows added, removed or renamed, figures
     changed (with the difference), totals moved, findings that appeared or
-    disappeared.
+    disappeared; results, targets, thresholds and statuses of indicators;
+    risks re-scored and their fields; records added, removed and changed,
+    actions closed and due dates moved.  With ``as_of`` (a date or
+    ``"YYYY-MM-DD"``), also the actions and register reviews that are
+    overdue at that date in ``b`` and were not in ``a``.
 
     >>> import planbook
     >>> a = planbook.Plan(title="Demo")
@@ -468,6 +495,8 @@ def diff(a, b) -> PlanDiff:
             skipped.append(part)
             continue
         differ(plans[0], plans[1], out)
+    if as_of is not None and not budgets_only:
+        _diff_overdue(plans[0], plans[1], out, as_of)
     result = PlanDiff(out, names[0], names[1])
     result.skipped = skipped
     return result

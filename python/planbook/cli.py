@@ -252,6 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     df.add_argument("a")
     df.add_argument("b")
     df.add_argument("--json", action="store_true", help="the changes as JSON")
+    df.add_argument("--as-of", default=None, metavar="DATE",
+                    help="also the actions and reviews overdue at DATE (YYYY-MM-DD) in B "
+                         "that were not in A")
     df.add_argument("-o", "--output", default=None, metavar="OUT",
                     help="also write the changes as a plan file (changes.xlsx: a workbook)")
     df.set_defaults(func=_cmd_diff)
@@ -279,7 +282,7 @@ def _cmd_diff(args) -> int:
     from .errors import ReadWarning
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ReadWarning)
-        changes = diff(args.a, args.b)
+        changes = diff(args.a, args.b, as_of=args.as_of)
     for w in caught:
         print(f"planbook: warning: {w.message}", file=sys.stderr)
     if args.json:
