@@ -89,6 +89,29 @@ static PyObject *PlanCore_ind_remove(PyObject *self, PyObject *arg)
     Py_RETURN_NONE;
 }
 
+/* ind_periods(si) -> [period text, ...]: the periods alone (ind_get also
+ * works out the report period, which reads every measure) */
+static PyObject *PlanCore_ind_periods(PyObject *self, PyObject *arg)
+{
+    Py_ssize_t si = PyLong_AsSsize_t(arg);
+    if (si == -1 && PyErr_Occurred())
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    if (!s)
+        return NULL;
+    size_t np = pb_indset_period_count(s);
+    PyObject *periods = PyList_New((Py_ssize_t)np);
+    for (size_t k = 0; periods && k < np; k++) {
+        PyObject *t = period_text(PLAN(self), pb_indset_period(s, k));
+        if (!t) {
+            Py_CLEAR(periods);
+            break;
+        }
+        PyList_SET_ITEM(periods, (Py_ssize_t)k, t);
+    }
+    return periods;
+}
+
 static PyObject *PlanCore_ind_get(PyObject *self, PyObject *arg)
 {
     Py_ssize_t si = PyLong_AsSsize_t(arg);
@@ -937,6 +960,7 @@ static int PlanCore_set_rag_tolerance(PyObject *self, PyObject *v, void *c)
     {"ind_add", PlanCore_ind_add, METH_O, NULL},                                              \
     {"ind_remove", PlanCore_ind_remove, METH_O, NULL},                                        \
     {"ind_get", PlanCore_ind_get, METH_O, NULL},                                              \
+    {"ind_periods", PlanCore_ind_periods, METH_O, NULL},                                      \
     {"ind_footnotes", PlanCore_ind_footnotes, METH_O, NULL},                                  \
     {"ind_set", PlanCore_ind_set, METH_VARARGS, NULL},                                        \
     {"ind_status", PlanCore_ind_status, METH_VARARGS, NULL},                                  \

@@ -276,7 +276,7 @@ class IndicatorSet:
     @property
     def periods(self) -> List[str]:
         """The periods, as canonical text (``2014/15 Q3``)."""
-        return self._info()["periods"]
+        return self._plan._c.ind_periods(self._i)
 
     def add_period(self, period: str) -> None:
         """Add a period (a new quarter of results); existing measures get
@@ -378,9 +378,8 @@ class IndicatorSet:
 
     # status
     def _period_index(self, period: Optional[str]) -> int:
-        info = self._info()
         if period is None:
-            k = info["report_period"]
+            k = self._info()["report_period"]
             if k is None:
                 raise ValidationError(f"indicator set {self.id!r} has no figures to report")
             return k
@@ -389,10 +388,11 @@ class IndicatorSet:
             canon = parse_period(period, self._plan.year_start)[0]
         except Exception:
             canon = period
-        if canon not in info["periods"]:
+        periods = self.periods
+        if canon not in periods:
             raise KeyError(f"{period!r} is not a period of indicator set {self.id!r} "
-                           f"({', '.join(info['periods'])})")
-        return info["periods"].index(canon)
+                           f"({', '.join(periods)})")
+        return periods.index(canon)
 
     def status(self, period: Optional[str] = None) -> "Dashboard":
         """The dashboard at ``period`` (default: the report period): one
@@ -499,8 +499,14 @@ class _Series(Mapping[str, Observation]):
     def __len__(self) -> int:
         return len(self._m._set.periods)
 
+    def as_dict(self) -> Dict[str, Observation]:
+        """Every period's cell in one read of the core (``dict(series)``
+        reads the measure once per period)."""
+        return {p: Observation._from_core(t)
+                for p, t in zip(self._m._set.periods, self._cells())}
+
     def __repr__(self) -> str:
-        return "{" + ", ".join(f"{p!r}: {str(o)!r}" for p, o in self.items()) + "}"
+        return "{" + ", ".join(f"{p!r}: {str(o)!r}" for p, o in self.as_dict().items()) + "}"
 
 
 class Measure:
@@ -630,7 +636,7 @@ class Measure:
     @property
     def printed(self) -> Dict[str, str]:
         """The dashboard's printed "How are we doing?" answers."""
-        return self._get()["printed"]
+        return dict(self._get()["printed"])
 
     def set_printed(self, key: str, arrow: str) -> None:
         si, i = self._where()
