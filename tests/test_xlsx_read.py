@@ -280,3 +280,25 @@ def test_a_table_like_sheet_without_a_name(tmp_path):
     assert [c.decimals for c in t.columns] == [1, 3]
     assert t.rows["Social workers"].values == [Decimal("120.5"), Decimal("0.051")]
     assert t.rows["Managers"].values == [Decimal("14"), Decimal("0.1")]
+
+
+def test_ids_that_defined_names_cannot_hold_come_back(tmp_path):
+    """Excel's names cannot hold '-' or more than 128 characters, and two
+    ids can give one name (a-b and a_b): the structure sheet says which id
+    each name stands for, for tables and for the other parts' sheets."""
+    plan = planbook.Plan(title="Ids")
+    for tid in ("i" * 125, "a-b", "a_b"):
+        plan.budgets.add(tid, title=f"T {tid[:10]}", columns=[{"id": "a"}]).add_line("L", [1])
+    families = planbook.examples.load("manchester-children-families-2015-17")
+    text = (families.dumps().replace("  children:\n", "  children-kpis:\n")
+            .replace("  thematic:\n", "  thematic-risks:\n")
+            .replace("  timeline:\n", "  time-line:\n"))
+    for p in (plan, planbook.loads(text)):
+        path = tmp_path / "ids.xlsx"
+        p.save(path)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            back = planbook.load(path)
+        assert [str(w.message) for w in caught] == []
+        assert back.dumps() == p.dumps()
+    assert "children-kpis" in back.indicators and "thematic-risks" in back.risks

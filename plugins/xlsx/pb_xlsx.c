@@ -756,6 +756,8 @@ static void ctx_free(xl_ctx *x)
         free(x->defined[i]);
     free(x->defined);
     free(x->sheet_names);
+    free(x->table_names);
+    free(x->part_names);
     free(x->sheets);
     free(x->dash_names);
     free(x->dash_sheets);
@@ -791,8 +793,9 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
     if (A->pb_plan_check(plan, &x->findings, err))
         goto done;
     x->sheet_names = calloc(nt ? nt : 1, sizeof *x->sheet_names);
+    x->table_names = calloc(nt ? nt : 1, sizeof *x->table_names);
     x->sheets = calloc(nt ? nt : 1, sizeof *x->sheets);
-    if (!x->sheet_names || !x->sheets) {
+    if (!x->sheet_names || !x->sheets || !x->table_names) {
         xl_failf(x, PB_ERR_NOMEM, "out of memory");
         goto done;
     }

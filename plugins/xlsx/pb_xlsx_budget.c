@@ -385,7 +385,12 @@ static int define_name(xl_ctx *x, size_t t_index, const pb_table *t)
     xl_cell_ref(x->sheet_names[t_index], XL_HEAD_ROW, 0, 1, a, sizeof a);
     lxw_rowcol_to_cell_abs(z, XL_FIRST_DATA_ROW + (uint32_t)(nr ? nr - 1 : 0), (lxw_col_t)nc, 1, 1);
     snprintf(f, sizeof f, "=%s:%s", a, z);
-    return xl_define_name(x, "tbl_", A->pb_table_id(t), f);
+    if (!xl_define_name(x, "tbl_", A->pb_table_id(t), f))
+        return 0;
+    /* the name can differ from the id ('-' becomes '_', a long id is cut,
+     * a suffix when two ids meet): the structure sheet says which is which */
+    x->table_names[t_index] = x->defined[x->ndefined - 1];
+    return 1;
 }
 
 /* ------------------------------------------------------------- cells */

@@ -33,6 +33,12 @@ typedef struct xl_ctx {
     char **used_names; /* every sheet name so far, for uniqueness */
     char **defined;    /* defined names so far */
     size_t ndefined;
+    const char **table_names; /* per table: its tbl_ name (in `defined`) */
+    /* the other parts' sheet names: (defined name in `defined`, part id) */
+    struct xl_part_name {
+        const char *name, *id;
+    } *part_names;
+    size_t npart_names;
     /* formats */
     lxw_format *title, *subtitle, *head, *head_left, *phase, *text, *bold, *link,
         *wrap;

@@ -7,7 +7,9 @@
  *   "yaml"  | a piece of the plan's YAML without its budget tables (the
  *             settings, agreements, indicators, registers, records), cut
  *             at UTF-8 character boundaries into cells of Excel's size
- *   "table" | id | kind | tolerance | blank | income sign
+ *   "table" | id | kind | tolerance | blank | income sign | its defined name
+ *             (tbl_...: '-' made '_', a long id cut, a suffix when two meet)
+ *   "name"  | a part sheet's defined name (ind_, reg_, heat_, rec_) | the part's id
  *   "column"| table | index | id | label | period | phase | measure | unit
  *           | type | decimals | equals | sum
  *   "row"   | table | index | kind | label | id | role | select | note
@@ -70,7 +72,16 @@ int xl_define_sheet_name(xl_ctx *x, const char *prefix, const char *id, const ch
     char f[LXW_MAX_FORMULA_RANGE_LENGTH + 40];
     f[0] = '=';
     xl_cell_ref(sheet, 0, 0, 1, f + 1, sizeof f - 1);
-    return xl_define_name(x, prefix, id, f);
+    if (!xl_define_name(x, prefix, id, f))
+        return 0;
+    /* remembered for the structure sheet: the name can differ from the id */
+    struct xl_part_name *np = realloc(x->part_names, (x->npart_names + 1) * sizeof *np);
+    if (!np)
+        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+    x->part_names = np;
+    np[x->npart_names].name = x->defined[x->ndefined - 1];
+    np[x->npart_names++].id = id;
+    return 1;
 }
 
 /* ------------------------------------------------------------ cells */
@@ -131,7 +142,7 @@ static int write_yaml(srow *s, const char *yaml, size_t len)
 
 static const char *row_kinds[] = {"line", "section", "total"};
 
-static int write_table(srow *s, pb_table *t)
+static int write_table(srow *s, pb_table *t, const char *defined)
 {
     xl_ctx *x = s->x;
     const char *id = A->pb_table_id(t);
@@ -141,7 +152,7 @@ static int write_table(srow *s, pb_table *t)
         A->pb_amount_format(tol, A->pb_table_decimals(t), 0, tol_text);
     if (!put(s, "table") || !put(s, id) || !put(s, A->pb_table_text(t, PB_TABLE_KIND)) ||
         !put(s, tol_text) || !put(s, A->pb_table_blank_zero(t) ? "zero" : "missing") ||
-        !put(s, A->pb_table_income_sign(t) < 0 ? "negative" : "positive"))
+        !put(s, A->pb_table_income_sign(t) < 0 ? "negative" : "positive") || !put(s, defined))
         return 0;
     next(s);
     int ys = A->pb_plan_year_start(x->plan);
@@ -226,9 +237,14 @@ int xl_structure_sheet(xl_ctx *x, lxw_worksheet *ws, const char *yaml, size_t le
     next(&s);
     if (yaml && !write_yaml(&s, yaml, len))
         return 0;
+    for (size_t k = 0; k < x->npart_names; k++) {
+        if (!put(&s, "name") || !put(&s, x->part_names[k].name) || !put(&s, x->part_names[k].id))
+            return 0;
+        next(&s);
+    }
     size_t nt = A->pb_plan_table_count(x->plan);
     for (size_t t = 0; t < nt; t++)
-        if (!write_table(&s, A->pb_plan_table(x->plan, t)))
+        if (!write_table(&s, A->pb_plan_table(x->plan, t), x->table_names[t]))
             return 0;
     worksheet_hide(ws);
     char f[LXW_MAX_FORMULA_RANGE_LENGTH + 40];

@@ -250,6 +250,22 @@ pb_plan *pb_xr_read_plan_into(const pb_api *api, pb_xr_book *book, pb_plan *base
      * a name is of a kind this reader does not know yet */
     if (!xr_structure_open(x, xr_structure_sheet(book)))
         goto out;
+    /* a table's name can differ from its id ('-' made '_', a long id cut, a
+     * suffix): the structure sheet gives the id each name stands for */
+    for (size_t i = 0; i < ns && x->structure; i++) {
+        if (!ids[i])
+            continue;
+        char defined[PB_ID_MAX + 40];
+        snprintf(defined, sizeof defined, "%s%s", kinds[kind_of[i]].prefix, ids[i]);
+        const char *real = xr_structure_id(x, defined);
+        if (real && strcmp(real, ids[i])) {
+            char *copy = strdup(real);
+            if (!copy)
+                goto nomem;
+            free(ids[i]);
+            ids[i] = copy;
+        }
+    }
     int named = x->structure_sheet >= 0;
     for (size_t i = 0; i < ns; i++)
         named |= ids[i] != NULL;

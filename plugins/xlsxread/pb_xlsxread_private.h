@@ -45,6 +45,9 @@ int xr_name_sheet(const char *formula, char *out, size_t cap);
 int64_t xr_structure_sheet(const pb_xr_book *book);
 int xr_structure_open(xr_plan_ctx *x, int64_t sheet);
 int xr_structure_apply(xr_plan_ctx *x, size_t sheet, const char *table_id);
+/* The id of the table or part whose sheet has the defined name `defined`
+ * ("tbl_a_b" for the table a-b, "ind_a_b" for the set a-b), or NULL. */
+const char *xr_structure_id(xr_plan_ctx *x, const char *defined);
 void xr_structure_close(xr_plan_ctx *x);
 
 int xr_budget_sheet(xr_plan_ctx *x, size_t sheet, const char *table_id);

@@ -157,6 +157,24 @@ char *pb_xr_structure_yaml(pb_xr_book *book, size_t *len, pb_error *err)
     return NULL; /* not reached */
 }
 
+const char *xr_structure_id(xr_plan_ctx *x, const char *defined)
+{
+    const pb_xr_grid *g = x->structure;
+    if (!g)
+        return NULL;
+    const char *f[NF];
+    size_t len[NF];
+    for (uint32_t r = 1; r < g->nrows; r++) {
+        if (!fields(x->book, g, x->structure_rows, r, f, len))
+            continue;
+        if (is(f[0], "table") && f[1] && is(f[6], defined) && A->pb_id_valid(f[1], len[1]))
+            return f[1];
+        if (is(f[0], "name") && is(f[1], defined) && f[2] && A->pb_id_valid(f[2], len[2]))
+            return f[2];
+    }
+    return NULL;
+}
+
 /* -------------------------------------------------------------- apply */
 
 static int want(xr_plan_ctx *x, pb_status st, pb_error *e, const char *sheet)
