@@ -302,3 +302,27 @@ def test_ids_that_defined_names_cannot_hold_come_back(tmp_path):
         assert [str(w.message) for w in caught] == []
         assert back.dumps() == p.dumps()
     assert "children-kpis" in back.indicators and "thematic-risks" in back.risks
+
+
+def test_a_column_added_by_finance_keeps_the_others_ids(book, tmp_path):
+    """Finance adds a Comments column: the columns planbook wrote keep their
+    ids, headings and periods (so the agreements naming them still
+    resolve), and the new one is read, with a warning naming it."""
+    plan, path = book("manchester-children-families-2015-17")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Objective Summary"]
+    c = 5
+    ws.cell(4, c).value = "Comments"
+    ws.cell(6, c).value = "checked by JB"
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        back = planbook.load(edited)
+    found = [str(w.message) for w in caught]
+    assert len(found) == 1 and "a column added in the workbook ('Comments')" in found[0], found
+    before = [(c.id, c.label, c.period, c.phase) for c in plan.budgets["objective"].columns]
+    after = [(c.id, c.label, c.period, c.phase) for c in back.budgets["objective"].columns]
+    assert after[:3] == before and after[3][0] == "comments"
+    assert not [f for f in back.check() if f.code == "reference"]
+    assert {(c.kind, c.column) for c in planbook.diff(plan, back)} == {("column added", "Comments")}

@@ -215,49 +215,121 @@ static int apply_table(xr_plan_ctx *x, pb_table *t, const char *f[NF], size_t le
     return want(x, A->pb_table_set_income_sign(t, is(f[5], "negative") ? -1 : 1, &e), &e, sheet);
 }
 
-/* The columns: put back when the sheet has as many as planbook wrote. */
-static int apply_columns(xr_plan_ctx *x, pb_table *t, const uint32_t *rows, size_t n,
-                         const char *sheet)
+/* Does read column c show what structure line f describes?  By its
+ * period and phase when it has a period, else by its label. */
+static int same_heading(xr_plan_ctx *x, pb_table *t, size_t c, const char *f[NF],
+                        size_t len[NF])
 {
-    const pb_xr_grid *g = x->structure;
+    (void)len;
+    pb_period p = A->pb_column_period(t, c);
+    if (p.kind != PB_PERIOD_NONE) {
+        char buf[PB_PERIOD_TEXT_MAX];
+        A->pb_period_format(p, A->pb_plan_year_start(x->plan), buf);
+        const char *phase = A->pb_column_text(t, c, PB_COLUMN_PHASE);
+        const char *measure = A->pb_column_text(t, c, PB_COLUMN_MEASURE);
+        return is(f[5], buf) && (phase ? is(f[6], phase) : !f[6]) &&
+               (!measure || is(f[7], measure));
+    }
+    const char *label = A->pb_column_text(t, c, PB_COLUMN_LABEL);
+    return label && !f[5] && is(f[4], label);
+}
+
+/* Which read column each structure column is (-1: not on the sheet).  The
+ * sheet's columns in order when it has as many as planbook wrote; else by
+ * heading, so a column finance inserted or deleted leaves the others'
+ * ids, headings and equals in place. */
+static int map_columns(xr_plan_ctx *x, pb_table *t, const uint32_t *rows, size_t n,
+                       int64_t *map, const char *sheet)
+{
     size_t nc = A->pb_table_column_count(t);
-    if (n != nc)
-        return xr_warn(x->warnings,
-                       "sheet '%s' has %zu columns where planbook wrote %zu: the columns keep "
-                       "the ids and headings read from the sheet (their equals and the "
-                       "agreements naming them may no longer resolve)",
-                       sheet, nc, n)
-                   ? 1
-                   : xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
-    const char **ids = calloc(n ? n : 1, sizeof *ids);
-    if (!ids)
+    if (n == nc) {
+        for (size_t k = 0; k < n; k++)
+            map[k] = (int64_t)k;
+        return 1;
+    }
+    uint8_t *taken = calloc(nc ? nc : 1, 1);
+    if (!taken)
         return xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
     const char *f[NF];
     size_t len[NF];
     int ok = 1;
+    for (size_t k = 0; k < n && ok; k++) {
+        fields(x->book, x->structure, x->structure_rows, rows[k], f, len);
+        map[k] = -1;
+        for (size_t c = 0; c < nc && map[k] < 0; c++)
+            if (!taken[c] && same_heading(x, t, c, f, len))
+                map[k] = (int64_t)c;
+        if (map[k] >= 0)
+            taken[map[k]] = 1;
+        else
+            ok = xr_warn(x->warnings, "sheet '%s': the column '%s' planbook wrote is no longer "
+                                      "on the sheet",
+                         sheet, f[4] ? f[4] : f[3] ? f[3] : "?");
+    }
+    for (size_t c = 0; c < nc && ok; c++)
+        if (!taken[c])
+            ok = xr_warn(x->warnings, "sheet '%s': a column added in the workbook ('%s') is "
+                                      "read with the id '%s'",
+                         sheet,
+                         A->pb_column_text(t, c, PB_COLUMN_LABEL)
+                             ? A->pb_column_text(t, c, PB_COLUMN_LABEL)
+                             : "no heading",
+                         A->pb_column_id(t, c));
+    free(taken);
+    return ok ? 1 : xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+}
+
+/* The read column of the structure column named id[0..l), or -1. */
+static int64_t mapped(const char *ids[], const int64_t *map, size_t n, const char *id, size_t l)
+{
+    int64_t k = column_index(ids, n, id, l);
+    return k < 0 ? -1 : map[k];
+}
+
+/* The columns: ids, headings, periods, equals and sums put back on the
+ * columns found (map_columns). */
+static int apply_columns(xr_plan_ctx *x, pb_table *t, const uint32_t *rows, size_t n,
+                         const char *sheet)
+{
+    const pb_xr_grid *g = x->structure;
+    const char **ids = calloc(n ? n : 1, sizeof *ids);
+    int64_t *map = calloc(n ? n : 1, sizeof *map);
+    if (!ids || !map) {
+        free(ids);
+        free(map);
+        return xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+    }
+    const char *f[NF];
+    size_t len[NF];
+    int ok = map_columns(x, t, rows, n, map, sheet);
     pb_error e;
     A->pb_error_clear(&e);
     pb_status st = PB_OK;
     /* ids: first out of each other's way, then the ones written */
-    for (size_t c = 0; c < n && st == PB_OK; c++) {
-        char tmp[40];
-        int k = snprintf(tmp, sizeof tmp, "__planbook_column_%zu", c);
-        st = A->pb_column_set_id(t, c, tmp, (size_t)k, &e);
+    for (size_t k = 0; ok && k < n && st == PB_OK; k++) {
+        char tmp[48];
+        int l = snprintf(tmp, sizeof tmp, "__planbook_column_%zu", k);
+        if (map[k] >= 0)
+            st = A->pb_column_set_id(t, (size_t)map[k], tmp, (size_t)l, &e);
     }
-    for (size_t c = 0; c < n && st == PB_OK; c++) {
-        fields(x->book, g, x->structure_rows, rows[c], f, len);
-        ids[c] = f[3];
-        st = f[3] ? A->pb_column_set_id(t, c, f[3], len[3], &e)
-                  : A->pb_error_set(&e, PB_ERR_PARSE, "column %zu has no id", c);
+    for (size_t k = 0; ok && k < n && st == PB_OK; k++) {
+        fields(x->book, g, x->structure_rows, rows[k], f, len);
+        ids[k] = f[3];
+        if (map[k] >= 0)
+            st = f[3] ? A->pb_column_set_id(t, (size_t)map[k], f[3], len[3], &e)
+                      : A->pb_error_set(&e, PB_ERR_PARSE, "column %zu has no id", k);
     }
     int ys = A->pb_plan_year_start(x->plan);
-    for (size_t c = 0; c < n && st == PB_OK; c++) {
-        fields(x->book, g, x->structure_rows, rows[c], f, len);
+    for (size_t k = 0; ok && k < n && st == PB_OK; k++) {
+        if (map[k] < 0)
+            continue;
+        size_t c = (size_t)map[k];
+        fields(x->book, g, x->structure_rows, rows[k], f, len);
         static const pb_column_field texts[] = {PB_COLUMN_LABEL, PB_COLUMN_PHASE,
                                                 PB_COLUMN_MEASURE, PB_COLUMN_UNIT};
         static const int at[] = {4, 6, 7, 8};
-        for (int k = 0; k < 4 && st == PB_OK; k++)
-            st = A->pb_column_set_text(t, c, texts[k], f[at[k]], len[at[k]], &e);
+        for (int j = 0; j < 4 && st == PB_OK; j++)
+            st = A->pb_column_set_text(t, c, texts[j], f[at[j]], len[at[j]], &e);
         pb_period p;
         memset(&p, 0, sizeof p);
         if (st == PB_OK && f[5])
@@ -265,7 +337,7 @@ static int apply_columns(xr_plan_ctx *x, pb_table *t, const uint32_t *rows, size
         if (st == PB_OK)
             st = A->pb_column_set_period(t, c, p, &e);
         if (st == PB_OK) {
-            int64_t eq = f[11] ? column_index(ids, n, f[11], len[11]) : -1;
+            int64_t eq = f[11] ? mapped(ids, map, n, f[11], len[11]) : -1;
             st = A->pb_column_set_equals(t, c, eq < 0 ? PB_NONE : (uint32_t)eq, &e);
         }
         if (st == PB_OK && f[12]) {
@@ -291,10 +363,11 @@ static int apply_columns(xr_plan_ctx *x, pb_table *t, const uint32_t *rows, size
                     p0++;
                     l--;
                 }
-                int64_t ci = column_index(ids, n, p0, l);
+                int64_t ci = mapped(ids, map, n, p0, l);
                 if (ci < 0)
-                    st = A->pb_error_set(&e, PB_ERR_PARSE, "sum of column %zu names no column",
-                                         c);
+                    st = A->pb_error_set(&e, PB_ERR_PARSE,
+                                         "the sum of column '%s' names a column that is not on "
+                                         "the sheet", f[3] ? f[3] : "?");
                 cols[nt] = (uint32_t)(ci < 0 ? 0 : ci);
                 signs[nt++] = sign;
                 p0 += l + (end != NULL);
@@ -308,6 +381,7 @@ static int apply_columns(xr_plan_ctx *x, pb_table *t, const uint32_t *rows, size
     if (ok)
         ok = want(x, st, &e, sheet);
     free(ids);
+    free(map);
     return ok;
 }
 
