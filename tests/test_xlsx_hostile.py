@@ -261,7 +261,8 @@ def test_structure_lines_with_nonsense(tmp_path):
     back, found = read_quiet(path)
     assert list(back.budgets) == list(plan.budgets)
     assert any("sheet 'savings'" in w and "could not be put back" in w for w in found), found
-    assert any("sheet 'reconciliation'" in w and "names no column" in w for w in found), found
+    assert any("sheet 'reconciliation'" in w and "names a column that is not on" in w
+               for w in found), found
     assert any("is no longer in the table" in w for w in found), found
 
 
