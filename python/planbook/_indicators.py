@@ -527,7 +527,12 @@ class Measure:
             raise KeyError(f"measure {self.ref!r} is no longer in set {self._set.id!r}")
         if self._companion is not None:
             i += 1 + self._companion
-            if i >= c.ind_get(si)["count"] or c.m_get(si, i)["parent"] is None:
+            try:
+                # (not ind_get's count: that also works out the report period)
+                parent = c.m_get(si, i)["parent"]
+            except IndexError:
+                parent = None
+            if parent is None:
                 raise KeyError(f"measure {self.ref!r} has no companion {self._companion}")
         return si, i
 
