@@ -159,6 +159,8 @@ static int table_ids_rebuild(pb_plan *plan)
     return 1;
 }
 
+static int64_t find_row_by_id(const pb_table *t, const char *ref, size_t len);
+
 static int row_ids_rebuild(pb_table *t)
 {
     pb_index_free(&t->row_ids);
@@ -535,7 +537,7 @@ pb_status pb_column_set_id(pb_table *t, size_t c, const char *id, size_t len,
         return PB_OK;
     const char *copy = dup(t->plan, id, len, err);
     if (!copy)
-        return err->status;
+        return PB_ERR_NOMEM; /* err may be NULL */
     t->cols[c].id = copy;
     t->layout++;
     pb_plan_touch(t->plan);
@@ -1068,7 +1070,9 @@ pb_status pb_row_set_text(pb_table *t, size_t r, pb_row_field f,
             return pb_error_set(err, PB_ERR_INVALID,
                                 "'%.*s' is not a valid row id (1-128 letters, digits, _ or -, not starting with -)",
                                 (int)(len > 60 ? 60 : len), value);
-        int64_t other = pb_table_find_row(t, value, len);
+        /* by id only: the label fallback of pb_table_find_row would make
+         * giving n rows their ids quadratic */
+        int64_t other = find_row_by_id(t, value, len);
         if (other >= 0 && (size_t)other != r && t->rows[other].extra &&
             t->rows[other].extra->text[PB_ROW_ID] &&
             name_eq(t->rows[other].extra->text[PB_ROW_ID], value, len))
@@ -1130,6 +1134,24 @@ pb_status pb_row_set_role(pb_table *t, size_t r, pb_role role, pb_error *err)
     }
     pb_plan_touch(t->plan);
     return PB_OK;
+}
+
+/* The row with this id, or -1 (ids only, no labels). */
+static int64_t find_row_by_id(const pb_table *t, const char *ref, size_t len)
+{
+    if (!t->nrows_with_id)
+        return -1;
+    if (t->row_ids.stale || t->row_ids.count != t->nrows_with_id) {
+        if (!row_ids_rebuild((pb_table *)t)) {
+            for (uint32_t r = 0; r < t->nrows; r++)
+                if (t->rows[r].extra && t->rows[r].extra->text[PB_ROW_ID] &&
+                    name_eq(t->rows[r].extra->text[PB_ROW_ID], ref, len))
+                    return r;
+            return -1;
+        }
+        ((pb_table *)t)->row_ids.stale = 0;
+    }
+    return pb_index_get(&t->row_ids, ref, len, row_key, t);
 }
 
 int64_t pb_table_find_row(const pb_table *t, const char *ref, size_t len)

@@ -34,6 +34,7 @@ typedef struct xr_plan_ctx {
     pb_xr_grid *structure;
     size_t *structure_rows; /* index of each row's first cell */
     int64_t structure_sheet; /* -1 when there is none */
+    uint32_t structure_next; /* where the next table's lines are likely to start */
 } xr_plan_ctx;
 
 /* The sheet a defined name's formula is on ("'Sheet name'!$A$4:$D$20"). */

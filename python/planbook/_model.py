@@ -1072,6 +1072,13 @@ class Agreement:
         a.left, a.right = d["left"], d["right"]
         return a
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Agreement):
+            return NotImplemented
+        return all(getattr(self, k) == getattr(other, k) for k in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]
+
     def __repr__(self) -> str:
         return f"<Agreement {self.name!r}: {self.left['table']} ~ {self.right['table']}>"
 

@@ -272,9 +272,15 @@ static PyObject *xr_read(PyObject *m, PyObject *args, PyObject *kwargs)
             }
         }
     }
-    Py_BEGIN_ALLOW_THREADS
-    plan = pb_xr_read_plan_into(st->capi->core, book, base, &parts, &w, &err);
-    Py_END_ALLOW_THREADS
+    if (base) {
+        /* the plan is a Python object another thread can reach: build it
+         * with the GIL held (docs/decisions.md, threads) */
+        plan = pb_xr_read_plan_into(st->capi->core, book, base, &parts, &w, &err);
+    } else {
+        Py_BEGIN_ALLOW_THREADS
+        plan = pb_xr_read_plan_into(st->capi->core, book, NULL, &parts, &w, &err);
+        Py_END_ALLOW_THREADS
+    }
     if (!plan) {
         raise_read(st, &err, src.shown);
         goto out;
