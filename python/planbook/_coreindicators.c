@@ -89,16 +89,9 @@ static PyObject *PlanCore_ind_remove(PyObject *self, PyObject *arg)
     Py_RETURN_NONE;
 }
 
-/* ind_periods(si) -> [period text, ...]: the periods alone (ind_get also
- * works out the report period, which reads every measure) */
-static PyObject *PlanCore_ind_periods(PyObject *self, PyObject *arg)
+/* The set's periods as canonical text, a new list. */
+static PyObject *periods_list(PyObject *self, pb_indset *s)
 {
-    Py_ssize_t si = PyLong_AsSsize_t(arg);
-    if (si == -1 && PyErr_Occurred())
-        return NULL;
-    pb_indset *s = get_set(self, si);
-    if (!s)
-        return NULL;
     size_t np = pb_indset_period_count(s);
     PyObject *periods = PyList_New((Py_ssize_t)np);
     for (size_t k = 0; periods && k < np; k++) {
@@ -112,6 +105,17 @@ static PyObject *PlanCore_ind_periods(PyObject *self, PyObject *arg)
     return periods;
 }
 
+/* ind_periods(si) -> [period text, ...]: the periods alone (ind_get also
+ * works out the report period, which reads every measure) */
+static PyObject *PlanCore_ind_periods(PyObject *self, PyObject *arg)
+{
+    Py_ssize_t si = PyLong_AsSsize_t(arg);
+    if (si == -1 && PyErr_Occurred())
+        return NULL;
+    pb_indset *s = get_set(self, si);
+    return s ? periods_list(self, s) : NULL;
+}
+
 static PyObject *PlanCore_ind_get(PyObject *self, PyObject *arg)
 {
     Py_ssize_t si = PyLong_AsSsize_t(arg);
@@ -121,16 +125,10 @@ static PyObject *PlanCore_ind_get(PyObject *self, PyObject *arg)
     if (!s)
         return NULL;
     static const char *const dirs[3] = {"previous", "year_ago", "outturn"};
-    size_t np = pb_indset_period_count(s), nc = pb_indset_comparator_count(s);
-    PyObject *periods = PyList_New((Py_ssize_t)np), *comps = PyList_New((Py_ssize_t)nc);
+    size_t nc = pb_indset_comparator_count(s);
+    PyObject *periods = periods_list(self, s), *comps = PyList_New((Py_ssize_t)nc);
     if (!periods || !comps)
         goto fail;
-    for (size_t k = 0; k < np; k++) {
-        PyObject *t = period_text(PLAN(self), pb_indset_period(s, k));
-        if (!t)
-            goto fail;
-        PyList_SET_ITEM(periods, (Py_ssize_t)k, t);
-    }
     for (size_t c = 0; c < nc; c++) {
         PyObject *t = Py_BuildValue("(NN)", str_or_none(pb_indset_comparator_id(s, c)),
                                     str_or_none(pb_indset_comparator_name(s, c)));

@@ -84,6 +84,48 @@ def _norm(label: Optional[str]) -> str:
     return re.sub(r"\s+", " ", label or "").strip().casefold()
 
 
+def _open_mapped(book, mapping, keys, required):
+    """The mapping checked against its keys, and the sheet it names: (the
+    mapping, the source, the sheet's name, its cells {(row, col): (kind,
+    value, formula)}, its comments, the 0-based header rows, and the first
+    and last data rows)."""
+    m = load_mapping(mapping)
+    unknown = set(m) - keys
+    if unknown:
+        raise _error(f"unknown mapping key(s): {', '.join(sorted(unknown))}")
+    for key in required:
+        if key not in m:
+            raise _error(f"the mapping needs '{key}'")
+    src = book if isinstance(book, (bytes, bytearray)) else os.fspath(book)
+    sheet = m["sheet"]
+    try:
+        _merges, cells, comments = _xlsxread.cells(src, sheet)
+    except KeyError:
+        names = [n for n, _ in _xlsxread.sheets(src)]
+        raise _error(f"the workbook has no sheet {sheet!r} (it has: {', '.join(names)})",
+                     file=None if isinstance(src, (bytes, bytearray)) else src) from None
+    sheet_name = sheet if isinstance(sheet, str) else _xlsxread.sheets(src)[sheet][0]
+    grid: Dict[Tuple[int, int], Tuple[str, str, Optional[str]]] = {
+        (r, c): (t, v, f) for r, c, t, v, f, _b, _i, _d in cells}
+    nrows = max((r for r, *_ in cells), default=-1) + 1
+    header_rows = [int(r) - 1 for r in (m.get("header_rows") or [])]
+    first = int(m.get("first_row") or ((max(header_rows) + 2) if header_rows else 1)) - 1
+    last = int(m["last_row"]) - 1 if m.get("last_row") else nrows - 1
+    return m, src, sheet_name, grid, comments, header_rows, first, last
+
+
+def _cell_text(grid, r: int, c: int) -> Optional[str]:
+    cell = grid.get((r, c))
+    if not cell or cell[0] == "empty":
+        return None
+    return cell[1].strip() or None
+
+
+def _comments_not_kept(sheet_name: str, comments) -> List[str]:
+    return [f"sheet '{sheet_name}', cell {_col_name(c)}{r + 1}: comment not kept"
+            for (r, c), _note in sorted(comments.items())]
+
+
 def import_table(book, mapping, plan=None):
     """Import one budget table from a workbook through a mapping.
 
@@ -105,25 +147,8 @@ def import_table(book, mapping, plan=None):
     """
     import planbook
 
-    m = load_mapping(mapping)
-    unknown = set(m) - _KEYS
-    if unknown:
-        raise _error(f"unknown mapping key(s): {', '.join(sorted(unknown))}")
-    for key in ("sheet", "columns"):
-        if key not in m:
-            raise _error(f"the mapping needs '{key}'")
-    src = book if isinstance(book, (bytes, bytearray)) else os.fspath(book)
-    sheet = m["sheet"]
-    try:
-        merges, cells, comments = _xlsxread.cells(src, sheet)
-    except KeyError:
-        names = [n for n, _ in _xlsxread.sheets(src)]
-        raise _error(f"the workbook has no sheet {sheet!r} (it has: {', '.join(names)})",
-                     file=None if isinstance(src, (bytes, bytearray)) else src) from None
-    sheet_name = sheet if isinstance(sheet, str) else _xlsxread.sheets(src)[sheet][0]
-    grid: Dict[Tuple[int, int], Tuple[str, str, Optional[str]]] = {
-        (r, c): (t, v, f) for r, c, t, v, f, _b, _i, _d in cells}
-    nrows = max((r for r, *_ in cells), default=-1) + 1
+    m, src, sheet_name, grid, comments, header_rows, first, last = _open_mapped(
+        book, mapping, _KEYS, ("sheet", "columns"))
 
     spec = dict(m.get("table") or {})
     bad = set(spec) - _TABLE_KEYS
@@ -131,16 +156,10 @@ def import_table(book, mapping, plan=None):
         raise _error(f"unknown table key(s): {', '.join(sorted(bad))}")
     spec.setdefault("id", re.sub(r"[^A-Za-z0-9_]+", "_", sheet_name).strip("_").lower() or "table")
     spec.setdefault("title", sheet_name)
-    header_rows = [int(r) - 1 for r in (m.get("header_rows") or [])]
     label_col = _col_index(m.get("label_column", "A"), "label_column")
-    first = int(m.get("first_row") or ((max(header_rows) + 2) if header_rows else 1)) - 1
-    last = int(m["last_row"]) - 1 if m.get("last_row") else nrows - 1
 
     def text(r, c):
-        cell = grid.get((r, c))
-        if not cell or cell[0] == "empty":
-            return None
-        return cell[1].strip() or None
+        return _cell_text(grid, r, c)
 
     # columns
     plan = plan if plan is not None else planbook.Plan()
@@ -242,8 +261,7 @@ def import_table(book, mapping, plan=None):
             raise
     # merged cells (a title across the columns) are presentation: not kept,
     # not worth a warning
-    for (r, c), note in sorted(comments.items()):
-        warnings.append(f"sheet '{sheet_name}', cell {_col_name(c)}{r + 1}: comment not kept")
+    warnings.extend(_comments_not_kept(sheet_name, comments))
     return plan, table, warnings
 
 
@@ -276,33 +294,11 @@ def import_indicators(book, mapping, plan=None):
     """
     import planbook
 
-    m = load_mapping(mapping)
-    unknown = set(m) - _IND_KEYS
-    if unknown:
-        raise _error(f"unknown mapping key(s): {', '.join(sorted(unknown))}")
-    for key in ("sheet", "columns", "name_column"):
-        if key not in m:
-            raise _error(f"the mapping needs '{key}'")
-    src = book if isinstance(book, (bytes, bytearray)) else os.fspath(book)
-    sheet = m["sheet"]
-    try:
-        _merges, cells, comments = _xlsxread.cells(src, sheet)
-    except KeyError:
-        names = [n for n, _ in _xlsxread.sheets(src)]
-        raise _error(f"the workbook has no sheet {sheet!r} (it has: {', '.join(names)})",
-                     file=None if isinstance(src, (bytes, bytearray)) else src) from None
-    sheet_name = sheet if isinstance(sheet, str) else _xlsxread.sheets(src)[sheet][0]
-    grid = {(r, c): (t, v) for r, c, t, v, _f, _b, _i, _d in cells}
-    nrows = max((r for r, *_ in cells), default=-1) + 1
-    header_rows = [int(r) - 1 for r in (m.get("header_rows") or [])]
-    first = int(m.get("first_row") or ((max(header_rows) + 2) if header_rows else 1)) - 1
-    last = int(m["last_row"]) - 1 if m.get("last_row") else nrows - 1
+    m, src, sheet_name, grid, comments, header_rows, first, last = _open_mapped(
+        book, mapping, _IND_KEYS, ("sheet", "columns", "name_column"))
 
     def text(r, c):
-        cell = grid.get((r, c))
-        if not cell or cell[0] == "empty":
-            return None
-        return cell[1].strip() or None
+        return _cell_text(grid, r, c)
 
     def where(r, c):
         return {"sheet": sheet_name, "cell": f"{_col_name(c)}{r + 1}"}
@@ -354,7 +350,7 @@ def import_indicators(book, mapping, plan=None):
         cell = grid.get((r, c))
         if not cell or cell[0] == "empty":
             return None
-        kind, v = cell
+        kind, v, _formula = cell
         v = v.strip()
         if kind == "number":
             d = Decimal(v)
@@ -408,6 +404,5 @@ def import_indicators(book, mapping, plan=None):
                 exc.sheet = sheet_name
                 exc.cell = f"{_col_name(name_col)}{r + 1}"
             raise
-    for (r, c), _note in sorted(comments.items()):
-        warnings.append(f"sheet '{sheet_name}', cell {_col_name(c)}{r + 1}: comment not kept")
+    warnings.extend(_comments_not_kept(sheet_name, comments))
     return plan, iset, warnings
