@@ -45,6 +45,14 @@ BUILTIN = {"yaml": ("planbook_yaml", (".yaml", ".yml")),
 _lock = threading.Lock()
 _registry: Dict[str, Any] = {}
 _discovered = False
+# plugins that failed to load: name -> why (the library or module missing),
+# told in the error of a load or save that needed them
+_failures: Dict[str, str] = {}
+
+
+def _failed(name: str, where: str, exc: BaseException) -> None:
+    with _lock:
+        _failures[name] = f"the plugin {name!r} ({where}) could not be loaded: {exc}"
 
 
 def _builtin_for(suffix: Optional[str] = None, name: Optional[str] = None,
@@ -59,7 +67,8 @@ def _builtin_for(suffix: Optional[str] = None, name: Optional[str] = None,
                 try:
                     import importlib
                     fmt = importlib.import_module(module).FORMAT
-                except ImportError:
+                except (ImportError, OSError) as exc:
+                    _failed(fname, module, exc)
                     continue
                 with _lock:
                     fmt = _registry.setdefault(fname, fmt)
@@ -92,6 +101,8 @@ def _discover() -> None:
                 import warnings
                 warnings.warn(f"planbook format plugin {ep.name!r} ({ep.value}) failed to "
                               f"load: {exc!r}", RuntimeWarning, stacklevel=3)
+                _failures.setdefault(ep.name, f"the plugin {ep.name!r} ({ep.value}) could "
+                                              f"not be loaded: {exc}")
                 continue
             _registry.setdefault(getattr(fmt, "name", ep.name), fmt)
         _discovered = True
@@ -121,6 +132,13 @@ def formats() -> List[Any]:
     return list(_registry.values())
 
 
+def _why_missing(names) -> str:
+    """What went wrong loading the plugins that could have done the job."""
+    with _lock:
+        why = [_failures[n] for n in names if n in _failures]
+    return ": " + "; ".join(why) if why else ""
+
+
 def get_format(path=None, format: Optional[str] = None, need: str = "load") -> Any:
     """The format for a name, or for a path's suffix."""
     fast = _builtin_for(
@@ -134,20 +152,24 @@ def get_format(path=None, format: Optional[str] = None, need: str = "load") -> A
         fmt = _registry.get(format)
         if fmt is None:
             raise FormatError(f"no planbook format named {format!r} (installed: "
-                              f"{', '.join(sorted(_registry)) or 'none'})")
+                              f"{', '.join(sorted(_registry)) or 'none'})"
+                              + _why_missing([format] + [n for n in BUILTIN if n.startswith(format)]))
     else:
         suffix = os.path.splitext(os.fspath(path))[1].lower()
         matches = [f for f in _registry.values()
                    if suffix in tuple(s.lower() for s in f.suffixes)]
         if not matches:
             known = sorted({s for f in _registry.values() for s in f.suffixes})
+            could = [n for n, (_, sfx) in BUILTIN.items() if suffix in sfx] + sorted(_failures)
             raise FormatError(f"no planbook format reads or writes '{suffix or path}' files "
-                              f"(known suffixes: {', '.join(known) or 'none'})",
+                              f"(known suffixes: {', '.join(known) or 'none'})"
+                              + _why_missing(dict.fromkeys(could)),
                               file=os.fspath(path))
         with_op = [f for f in matches if callable(getattr(f, need, None))]
         fmt = with_op[0] if with_op else matches[0]
     if not callable(getattr(fmt, need, None)):
-        raise FormatError(f"the {fmt.name} format cannot {need}")
+        could = [n for n, (_, sfx) in BUILTIN.items() if set(sfx) & set(fmt.suffixes)]
+        raise FormatError(f"the {fmt.name} format cannot {need}" + _why_missing(could))
     return fmt
 
 
