@@ -1,9 +1,16 @@
 """Build the C extensions: planbook._core (the C core and its binding),
 planbook_yaml._yaml (the YAML plugin, on the system libyaml),
 planbook_xlsx._xlsx (the Excel writer, on the system libxlsxwriter) and
-planbook_xlsxread._xlsxread (the Excel reader, on the system libzip and expat).
+planbook_xlsxread._xlsxread (the Excel reader, on minizip's unzip and expat).
+
+The libraries are found with pkg-config, or, with PLANBOOK_DEPS=PREFIX, linked
+statically from PREFIX/lib (tools/build_deps.sh builds such a prefix for the
+binary wheels).  A library that is missing stops the build with its name and
+how to install it on each platform.
 
 Environment switches:
+  PLANBOOK_DEPS=PREFIX        static libraries (see above)
+  PLANBOOK_LIMITED_API=cp310  build for CPython's stable ABI (an abi3 wheel)
   PLANBOOK_DEBUG=1     -O0 -g, assertions on
   PLANBOOK_SANITIZE=1  AddressSanitizer + UndefinedBehaviorSanitizer
                        (run Python with LD_PRELOAD of libasan; see Makefile)
@@ -26,25 +33,97 @@ def rel(*parts):
     return os.path.join(*parts)
 
 
-def pkg_config(name, debian_package):
-    """Compiler and linker flags of a system library, or stop with one clear
-    message naming the Debian package to install."""
-    message = (
-        f"\nplanbook needs the system library '{name}' to build, and it was not found.\n"
-        f"On Debian or Ubuntu install it with:\n\n"
-        f"    sudo apt-get install {debian_package} pkg-config\n\n"
-        f"(or run 'make demo' / 'make test', which install it for you).\n")
+# Every C library an extension links: its pkg-config name, the static archives
+# a prefix built by tools/build_deps.sh holds for it, and how to install it.
+LIBRARIES = {
+    "yaml-0.1": dict(what="libyaml", archives=["yaml"], static_macro="YAML_DECLARE_STATIC",
+                     debian="libyaml-dev",
+                     fedora="libyaml-devel", brew="libyaml", vcpkg="libyaml",
+                     conda="yaml"),
+    "xlsxwriter": dict(what="libxlsxwriter", archives=["xlsxwriter", "z"],
+                       debian="libxlsxwriter-dev", fedora="libxlsxwriter-devel",
+                       brew="libxlsxwriter", vcpkg="libxlsxwriter", conda="libxlsxwriter"),
+    "minizip": dict(what="minizip (zlib's unzip)", archives=["pbunzip", "z"],
+                    subdir="minizip", debian="libminizip-dev",
+                    fedora="minizip-compat-devel", brew="minizip", vcpkg="minizip",
+                    conda="minizip"),
+    "expat": dict(what="expat", archives=["expat"], static_macro="XML_STATIC",
+                  debian="libexpat1-dev",
+                  fedora="expat-devel", brew="expat", vcpkg="expat", conda="expat"),
+}
+
+# what vcpkg's static triplets call the archives (zlib.lib, minizip.lib, ...)
+ARCHIVE_NAMES_MSVC = {"z": ["zlib", "zlibstatic"], "pbunzip": ["minizip"],
+                      "expat": ["libexpatMD", "libexpatMT", "expat"], "yaml": ["yaml"],
+                      "xlsxwriter": ["xlsxwriter"]}
+
+# PLANBOOK_DEPS=PREFIX: link the static archives in PREFIX/lib (headers in
+# PREFIX/include) instead of asking pkg-config; the binary wheels are built so.
+DEPS = os.environ.get("PLANBOOK_DEPS")
+
+
+def missing(name, why):
+    lib = LIBRARIES[name]
+    return (
+        f"\nplanbook cannot be built: the C library {lib['what']} ({why}).\n"
+        f"Install its development files, then build again:\n\n"
+        f"    Debian, Ubuntu:  sudo apt-get install {lib['debian']} pkg-config\n"
+        f"    Fedora, RHEL:    sudo dnf install {lib['fedora']} pkgconf-pkg-config\n"
+        f"    macOS:           brew install {lib['brew']} pkg-config\n"
+        f"    Windows:         vcpkg install {lib['vcpkg']}  (then set PLANBOOK_DEPS, see docs/install.md)\n"
+        f"    conda:           conda install -c conda-forge {lib['conda']} pkg-config\n\n"
+        f"Most people need none of this: 'pip install planbook' takes a binary wheel\n"
+        f"that carries these libraries.  From a git checkout, 'make demo' or\n"
+        f"'make test' installs them on Debian or Ubuntu (docs/install.md).\n")
+
+
+def static_library(name):
+    """Include folders and archives of a library in the PLANBOOK_DEPS prefix."""
+    lib = LIBRARIES[name]
+    include = os.path.join(DEPS, "include")
+    includes = [include] + ([os.path.join(include, lib["subdir"])] if "subdir" in lib else [])
+    archives = []
+    for stem in lib["archives"]:
+        names = [f"lib{stem}.a"] + [f"{n}.lib" for n in ARCHIVE_NAMES_MSVC.get(stem, [stem])]
+        found = [os.path.join(DEPS, "lib", f) for f in names
+                 if os.path.exists(os.path.join(DEPS, "lib", f))]
+        if not found:
+            sys.exit(missing(name, f"lib{stem}.a is not in {os.path.join(DEPS, 'lib')}"))
+        archives.append(found[0])
+    macros = [(lib["static_macro"], "1")] if "static_macro" in lib else []
+    return dict(include_dirs=includes, extra_objects=archives, define_macros=macros)
+
+
+def library(name):
+    """Build arguments for one C library: from PLANBOOK_DEPS, else pkg-config;
+    a library that cannot be found stops the build naming it."""
+    if DEPS:
+        return static_library(name)
     if shutil.which("pkg-config") is None:
-        sys.exit(message)
+        sys.exit(missing(name, "pkg-config, which finds it, is not installed"))
     try:
-        cflags = subprocess.check_output(["pkg-config", "--cflags", name], text=True).split()
-        libs = subprocess.check_output(["pkg-config", "--libs", name], text=True).split()
+        cflags = subprocess.check_output(["pkg-config", "--cflags", name], text=True,
+                                         stderr=subprocess.DEVNULL).split()
+        libs = subprocess.check_output(["pkg-config", "--libs", name], text=True,
+                                       stderr=subprocess.DEVNULL).split()
     except (OSError, subprocess.CalledProcessError):
-        sys.exit(message)
-    include = [f[2:] for f in cflags if f.startswith("-I")]
-    libdirs = [f[2:] for f in libs if f.startswith("-L")]
-    libnames = [f[2:] for f in libs if f.startswith("-l")]
-    return include, libdirs, libnames
+        sys.exit(missing(name, f"pkg-config does not know '{name}'"))
+    return dict(include_dirs=[f[2:] for f in cflags if f.startswith("-I")],
+                library_dirs=[f[2:] for f in libs if f.startswith("-L")],
+                libraries=[f[2:] for f in libs if f.startswith("-l")])
+
+
+def merge(*parts):
+    """Extension keyword arguments of several libraries, lists joined in order."""
+    out = {}
+    for part in parts:
+        for key, value in part.items():
+            if isinstance(value, list):
+                out.setdefault(key, [])
+                out[key] += [v for v in value if v not in out[key]]
+            else:
+                out[key] = value
+    return out
 
 
 def flags():
@@ -75,65 +154,65 @@ class BuildExt(build_ext):
                 cmd = getattr(self.compiler, attr, None)
                 if cmd:
                     setattr(self.compiler, attr, [a for a in cmd if a != "-DNDEBUG"])
+        for ext in self.extensions:
+            add_libraries(ext)
         super().build_extensions()
 
 
-core_sources = sorted(glob(rel("csrc", "*.c")))
+def sources(folder, binding):
+    """A plugin's C files and its binding module."""
+    return [binding] + sorted(glob(rel(folder, "*.c")))
+
+
+def limited_api():
+    """PLANBOOK_LIMITED_API=cp310: build against CPython's stable ABI (abi3)
+    from that version on, so one wheel serves every later Python."""
+    tag = os.environ.get("PLANBOOK_LIMITED_API")
+    if not tag:
+        return {}, {}
+    major, minor = int(tag[2]), int(tag[3:])
+    macro = [("Py_LIMITED_API", f"0x{major:02X}{minor:02X}0000")]
+    return dict(define_macros=macro, py_limited_api=True), \
+        {"bdist_wheel": {"py_limited_api": tag}}
+
+
 compile_args, link_args = flags()
-yaml_inc, yaml_libdirs, yaml_libs = pkg_config("yaml-0.1", "libyaml-dev")
-xlsx_inc, xlsx_libdirs, xlsx_libs = pkg_config("xlsxwriter", "libxlsxwriter-dev")
-zip_inc, zip_libdirs, zip_libs = pkg_config("libzip", "libzip-dev")
-expat_inc, expat_libdirs, expat_libs = pkg_config("expat", "libexpat1-dev")
+if DEPS and sys.platform.startswith("linux"):
+    # the static libraries' symbols stay inside each extension; strip the
+    # wheel's extensions of debug information and local symbols
+    link_args = link_args + ["-Wl,--exclude-libs,ALL", "-s"]
+abi3, options = limited_api()
 include_dirs = [rel("csrc"), rel("python", "planbook", "include")]
 
+
+def extension(name, sources, *libraries, includes=()):
+    """An extension; the C libraries it links are looked up only when it is
+    built (add_libraries), so making an sdist needs none of them."""
+    ext = Extension(name, sources=sources, include_dirs=include_dirs + list(includes),
+                    extra_compile_args=compile_args, extra_link_args=link_args, **abi3)
+    ext.planbook_libraries = libraries
+    return ext
+
+
+def add_libraries(ext):
+    found = merge(*[library(n) for n in getattr(ext, "planbook_libraries", ())])
+    for key, value in found.items():
+        setattr(ext, key, getattr(ext, key) + [v for v in value if v not in getattr(ext, key)])
+
+
 extensions = [
-    Extension(
-        "planbook._core",
-        sources=[rel("python", "planbook", "_coremodule.c")] + core_sources,
-        include_dirs=include_dirs,
-        extra_compile_args=compile_args,
-        extra_link_args=link_args,
-    ),
-    Extension(
-        "planbook_yaml._yaml",
-        sources=[rel("plugins", "yaml", "planbook_yaml", "_yamlmodule.c"),
-                 rel("plugins", "yaml", "pb_yaml_read.c"),
-                 rel("plugins", "yaml", "pb_yaml_write.c")],
-        include_dirs=include_dirs + [rel("plugins", "yaml")] + yaml_inc,
-        library_dirs=yaml_libdirs,
-        libraries=yaml_libs,
-        extra_compile_args=compile_args,
-        extra_link_args=link_args,
-    ),
-    Extension(
-        "planbook_xlsx._xlsx",
-        sources=[rel("plugins", "xlsx", "planbook_xlsx", "_xlsxmodule.c"),
-                 rel("plugins", "xlsx", "pb_xlsx.c"),
-                 rel("plugins", "xlsx", "pb_xlsx_budget.c"),
-                 rel("plugins", "xlsx", "pb_xlsx_verify.c"),
-                 rel("plugins", "xlsx", "pb_xlsx_dash.c"),
-                 rel("plugins", "xlsx", "pb_xlsx_more.c"),
-                 rel("plugins", "xlsx", "pb_xlsx_structure.c")],
-        include_dirs=include_dirs + [rel("plugins", "xlsx")] + xlsx_inc,
-        library_dirs=xlsx_libdirs,
-        libraries=xlsx_libs,
-        extra_compile_args=compile_args,
-        extra_link_args=link_args,
-    ),
-    Extension(
-        "planbook_xlsxread._xlsxread",
-        sources=[rel("plugins", "xlsxread", "planbook_xlsxread", "_xlsxread.c"),
-                 rel("plugins", "xlsxread", "pb_xlsxread.c"),
-                 rel("plugins", "xlsxread", "pb_xlsxread_book.c"),
-                 rel("plugins", "xlsxread", "pb_xlsxread_budget.c"),
-                 rel("plugins", "xlsxread", "pb_xlsxread_number.c"),
-                 rel("plugins", "xlsxread", "pb_xlsxread_structure.c")],
-        include_dirs=include_dirs + [rel("plugins", "xlsxread")] + zip_inc + expat_inc,
-        library_dirs=zip_libdirs + expat_libdirs,
-        libraries=zip_libs + expat_libs,
-        extra_compile_args=compile_args,
-        extra_link_args=link_args,
-    ),
+    extension("planbook._core",
+              [rel("python", "planbook", "_coremodule.c")] + sorted(glob(rel("csrc", "*.c")))),
+    extension("planbook_yaml._yaml",
+              sources(rel("plugins", "yaml"), rel("plugins", "yaml", "planbook_yaml", "_yamlmodule.c")),
+              "yaml-0.1", includes=[rel("plugins", "yaml")]),
+    extension("planbook_xlsx._xlsx",
+              sources(rel("plugins", "xlsx"), rel("plugins", "xlsx", "planbook_xlsx", "_xlsxmodule.c")),
+              "xlsxwriter", includes=[rel("plugins", "xlsx")]),
+    extension("planbook_xlsxread._xlsxread",
+              sources(rel("plugins", "xlsxread"),
+                      rel("plugins", "xlsxread", "planbook_xlsxread", "_xlsxread.c")),
+              "minizip", "expat", includes=[rel("plugins", "xlsxread")]),
 ]
 
-setup(ext_modules=extensions, cmdclass={"build_ext": BuildExt})
+setup(ext_modules=extensions, cmdclass={"build_ext": BuildExt}, options=options)
