@@ -128,7 +128,9 @@ class _Progress:
         self._done = 0
 
     def __enter__(self) -> "_Progress":
-        if self.enabled:
+        if self.enabled and self.delay <= 0:
+            self._show()
+        elif self.enabled:
             self._timer = threading.Timer(self.delay, self._show)
             self._timer.daemon = True
             self._timer.start()
