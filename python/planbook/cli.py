@@ -9,7 +9,8 @@
     planbook diff A B [--json]        what changed between two versions of a plan
     planbook export PLAN -o OUT       write a workbook (or any format) from a plan
     planbook formats                  the installed formats
-    planbook --version
+    planbook --version                version (-V); before or after a command:
+                                      --debug (traceback on an error), --no-progress
 
 Exit status: 0 nothing wrong; 1 a plan has errors (check, summary), or the
 two plans differ (diff, as diff(1)); 2 the command could not do its job (bad
