@@ -19,8 +19,7 @@ from .errors import (AmountError, FormatError, PlanbookError, ReadError, Validat
                      WriteError)
 from .formats import dumps, load, loads, save
 from ._diff import diff
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "Plan", "Table", "Column", "Row", "Cell", "Finding", "Findings", "Agreement",

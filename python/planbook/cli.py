@@ -9,47 +9,308 @@
     planbook diff A B [--json]        what changed between two versions of a plan
     planbook export PLAN -o OUT       write a workbook (or any format) from a plan
     planbook formats                  the installed formats
-Exit status: 0 fine, 1 findings with errors, 2 a file could not be read or
-written.
+    planbook --version                version (-V); before or after a command:
+                                      --debug (traceback on an error), --no-progress
+
+Exit status: 0 nothing wrong; 1 a plan has errors (check, summary), or the
+two plans differ (diff, as diff(1)); 2 the command could not do its job (bad
+arguments, a file that cannot be read or written or is not a plan, an
+unknown table or period, an internal error); 130 interrupted; 141 the
+output pipe was closed (``planbook summary PLAN | head``), quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
+import difflib
 import json
+import os
 import sys
-from typing import List, Optional
+import threading
+import traceback
+import warnings
+from typing import Any, Callable, Iterator, List, Optional, Sequence
 
 from . import formats as _formats
 from ._model import Plan, format_amount
-from .errors import PlanbookError
+from ._version import __version__
+from .errors import PlanbookError, ReadWarning
+
+# What an exit status means (docs/api.md, "Command line").
+OK, FINDINGS, FAILED = 0, 1, 2
+INTERRUPTED, PIPE_CLOSED = 130, 141
 
 
-def _load(path: str) -> Plan:
-    return _formats.load(path)
+class CommandError(Exception):
+    """The command cannot do what was asked (an unknown table, a period no
+    dashboard has): one line for the user, exit status 2."""
 
+
+# ------------------------------------------------------------ terminal text
+
+def _escape_table() -> dict:
+    table = {c: f"\\x{c:02x}" for c in range(0x20) if c not in (0x09, 0x0A)}
+    table.update({c: f"\\x{c:02x}" for c in range(0x7F, 0xA0)})        # DEL, C1 (8-bit CSI...)
+    # bidirectional embeddings, overrides and isolates: they reorder what
+    # follows on the line ("Trojan Source")
+    table.update({c: f"\\u{c:04x}" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+    return table
+
+
+_TERMINAL = _escape_table()
+_JSON = {c: f"\\u{c:04x}" for c in _TERMINAL if c >= 0x7F}
+
+
+def terminal_text(text: Any) -> str:
+    """``text`` made safe for a terminal: control characters (ESC and so
+    CSI and OSC sequences, BEL, CR, backspace, the C1 controls) and the
+    bidirectional overrides are shown escaped (``\\x1b``), never sent raw;
+    newline and tab are kept.  Every line the CLI prints passes here."""
+    return str(text).translate(_TERMINAL)
+
+
+def _json_text(text: str) -> str:
+    """JSON text with DEL, the C1 controls and the bidirectional overrides
+    as ``\\uXXXX`` escapes (json escapes the C0 controls itself): the same
+    data, nothing a terminal acts on."""
+    return text.translate(_JSON)
+
+
+# The running command's progress display and --debug (set by main only).
+_progress: Optional["_Progress"] = None
+_debug = False
+
+
+def _emit(text: Any = "", *, err: bool = False) -> None:
+    """Print ``text`` (any number of lines) escaped for the terminal, on
+    stdout (or stderr), out of the way of a progress display."""
+    stream = sys.stderr if err else sys.stdout
+    with _progress.paused(stream) if _progress is not None else contextlib.nullcontext():
+        stream.write(terminal_text(text) + "\n")
+        if err:
+            stream.flush()
+
+
+def _emit_json(data: Any) -> None:
+    _emit_json_text(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _emit_json_text(text: str) -> None:
+    with _progress.paused(sys.stdout) if _progress is not None else contextlib.nullcontext():
+        sys.stdout.write(_json_text(text) + "\n")
+
+
+def _error(message: Any) -> None:
+    _emit(f"planbook: error: {message}", err=True)
+
+
+# ------------------------------------------------------------ progress
+
+class _Progress:
+    """Progress on stderr, only when stderr is a terminal (never in a pipe,
+    a file or a CI log), drawn by rich: a bar over the files when there is
+    more than one, else a spinner with the elapsed time.  Nothing is shown
+    for work that ends within ``delay`` seconds, and output printed through
+    :func:`_emit` pauses the display so the two never mix."""
+
+    def __init__(self, total: int, enabled: bool, delay: float = 0.4):
+        self.total = total
+        self.enabled = enabled
+        self.delay = delay
+        self._lock = threading.Lock()
+        self._bar: Any = None
+        self._task: Any = None
+        self._shown = False
+        self._closed = False
+        self._timer: Optional[threading.Timer] = None
+        self._description = ""
+        self._done = 0
+
+    def __enter__(self) -> "_Progress":
+        if self.enabled and self.delay <= 0:
+            self._show()
+        elif self.enabled:
+            self._timer = threading.Timer(self.delay, self._show)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        with self._lock:
+            self._closed = True
+            if self._shown:
+                self._bar.stop()
+                self._shown = False
+
+    def _show(self) -> None:
+        with self._lock:
+            if self._closed or self._shown:
+                return
+            if self._bar is None:
+                try:
+                    from rich.console import Console
+                    from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
+                                               SpinnerColumn, TextColumn, TimeElapsedColumn)
+                except ImportError:       # progress is a nicety: never a failure
+                    self._closed = True
+                    return
+                columns: List[Any] = [SpinnerColumn(), TextColumn("{task.description}")]
+                if self.total > 1:
+                    columns += [BarColumn(), MofNCompleteColumn()]
+                columns.append(TimeElapsedColumn())
+                self._bar = Progress(*columns, console=Console(file=sys.stderr),
+                                     transient=True, redirect_stdout=False,
+                                     redirect_stderr=False)
+                self._task = self._bar.add_task(terminal_text(self._description),
+                                                total=self.total if self.total > 1 else None,
+                                                completed=self._done)
+            self._bar.start()
+            self._shown = True
+
+    def doing(self, description: str) -> None:
+        """What is being done now ("reading plan.yaml")."""
+        with self._lock:
+            self._description = description
+            if self._bar is not None:
+                self._bar.update(self._task, description=terminal_text(description))
+
+    def advance(self) -> None:
+        with self._lock:
+            self._done += 1
+            if self._bar is not None:
+                self._bar.update(self._task, completed=self._done)
+
+    @contextlib.contextmanager
+    def paused(self, stream: Any) -> Iterator[None]:
+        """Hide the display while something is printed on ``stream``, when
+        that is a terminal (output to a pipe or a file goes on beside it)."""
+        with self._lock:
+            hide = self._shown and (stream is sys.stderr or _isatty(stream))
+            if hide:
+                self._bar.stop()
+                self._shown = False
+            try:
+                yield
+            finally:
+                if hide and not self._closed:
+                    sys.stdout.flush()
+                    self._bar.start()
+                    self._shown = True
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _progress_wanted(args) -> bool:
+    """Progress only on a terminal: never in a pipe, a file or a CI log."""
+    if getattr(args, "no_progress", False) or os.environ.get("CI"):
+        return False
+    return os.environ.get("TERM") != "dumb" and _isatty(sys.stderr)
+
+
+def _progress_delay() -> float:
+    """Seconds of work before progress shows (PLANBOOK_PROGRESS_DELAY, 0.4)."""
+    try:
+        return max(0.0, float(os.environ.get("PLANBOOK_PROGRESS_DELAY", "0.4")))
+    except ValueError:
+        return 0.4
+
+
+def _name(path: str) -> str:
+    return os.path.basename(os.fspath(path)) or os.fspath(path)
+
+
+# ------------------------------------------------------------ running over files
+
+def _load(path: str, format: Optional[str] = None) -> Plan:
+    if _progress is not None:
+        _progress.doing(f"reading {_name(path)}")
+    return _formats.load(path, format=format)
+
+
+def _save(plan: Plan, path: str, format: Optional[str] = None) -> None:
+    if _progress is not None:
+        _progress.doing(f"writing {_name(path)}")
+    _formats.save(plan, path, format=format)
+
+
+def _problem(exc: BaseException, path: Optional[str] = None) -> str:
+    """One line, in the user's words, for an error reading or writing a file."""
+    if isinstance(exc, PlanbookError):
+        text = str(exc)
+        if path and not exc.file:
+            text = f"{path}: {text}"
+        return text
+    if isinstance(exc, OSError):
+        import errno
+        words = {errno.ENOENT: "does not exist", errno.EISDIR: "is a folder",
+                 errno.ENOTDIR: "is not in a folder (a part of the path is a file)",
+                 errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+                 errno.ENOSPC: "the disk is full", errno.ELOOP: "too many symbolic links",
+                 errno.ENAMETOOLONG: "the name is too long",
+                 errno.EROFS: "is on a read-only file system"}
+        what = words.get(exc.errno or 0) or (exc.strerror or str(exc)).lower()
+        where = exc.filename if exc.filename is not None else path
+        return f"{os.fsdecode(where)}: {what}" if where is not None else what
+    return str(exc)
+
+
+def _over_files(paths: Sequence[str], work: Callable[[str], int],
+                failed: Optional[Callable[[str, str], None]] = None) -> int:
+    """Run ``work(path)`` on each file; a file that cannot be read (or a
+    period or table it lacks) is reported and the others are still done.
+    The exit status is the worst: 2 over 1 over 0."""
+    worst = OK
+    for path in paths:
+        try:
+            worst = max(worst, work(path))
+        except (PlanbookError, OSError, CommandError) as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            if _debug:
+                traceback.print_exc()
+            message = _problem(exc, path)
+            _error(message)
+            if failed is not None:
+                failed(path, message)
+            worst = FAILED
+        if _progress is not None:
+            _progress.advance()
+    return worst
+
+
+# ------------------------------------------------------------ commands
 
 def _cmd_check(args) -> int:
-    worst = 0
-    results = []
-    for path in args.plans:
+    results: List[dict] = []
+
+    def one(path: str) -> int:
         plan = _load(path)
+        if _progress is not None:
+            _progress.doing(f"checking {_name(path)}")
         findings = plan.check()
-        if findings.errors:
-            worst = 1
         if args.json:
             results.append({"file": path, "findings": [f.to_dict() for f in findings]})
         else:
             n_err, n_warn = len(findings.errors), len(findings.warnings)
-            print(f"{path}: {n_err} error{'s' if n_err != 1 else ''}, "
-                  f"{n_warn} warning{'s' if n_warn != 1 else ''}")
-            for f in findings:
-                print(f"  {f}")
+            lines = [f"{path}: {n_err} error{'s' if n_err != 1 else ''}, "
+                     f"{n_warn} warning{'s' if n_warn != 1 else ''}"]
+            lines += [f"  {f}" for f in findings]
+            _emit("\n".join(lines))
+        return FINDINGS if findings.errors else OK
+
+    worst = _over_files(args.plans, one,
+                        lambda path, message: results.append({"file": path, "error": message}))
     if args.json:
-        out = results[0] if len(results) == 1 else results
-        json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        _emit_json(results[0] if len(results) == 1 else results)
     return worst
 
 
@@ -74,27 +335,28 @@ def _table_summary(table) -> List[str]:
 
 
 def _cmd_summary(args) -> int:
-    worst = 0
-    as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else datetime.date.today()
-    for path in args.plans:
+    as_of = args.as_of or datetime.date.today()
+
+    def one(path: str) -> int:
         plan = _load(path)
+        if _progress is not None:
+            _progress.doing(f"summarising {_name(path)}")
+        out: List[str] = []
         meta = plan.meta
-        print(f"== {meta.get('title', path)}")
+        out.append(f"== {meta.get('title', path)}")
         who = ", ".join(v for v in (meta.get("organisation"), meta.get("directorate"),
                                     meta.get("period"), meta.get("status")) if v)
         if who:
-            print(f"   {who}")
-        print(f"   file: {path}")
+            out.append(f"   {who}")
+        out.append(f"   file: {path}")
         for tid in plan.budgets:
-            for line in _table_summary(plan.budgets[tid]):
-                print(line)
+            out.extend(_table_summary(plan.budgets[tid]))
         dash = _dashboard_lines(plan)
         if dash:
-            print("  Indicators:")
-            for line in dash:
-                print("  " + line)
+            out.append("  Indicators:")
+            out.extend("  " + line for line in dash)
         if len(plan.risks):
-            print(f"  Risks (as of {as_of.isoformat()}):")
+            out.append(f"  Risks (as of {as_of.isoformat()}):")
             for rid in plan.risks:
                 reg = plan.risks[rid]
                 p = reg.profile()
@@ -103,28 +365,29 @@ def _cmd_summary(args) -> int:
                     review = f"; next review {reg.next_review}"
                     if reg.review_overdue(as_of):
                         review += " (overdue)"
-                print(f"    {reg.title or rid} [{rid}]: {len(reg)} risks; {p['red']} red, "
-                      f"{p['amber']} amber, {p['green']} green, {p['unscored']} unscored"
-                      f"{review}")
+                out.append(f"    {reg.title or rid} [{rid}]: {len(reg)} risks; {p['red']} red, "
+                           f"{p['amber']} amber, {p['green']} green, {p['unscored']} unscored"
+                           f"{review}")
         acts = [cid for cid in plan.records if plan.records[cid].kind == "actions"]
         if acts:
-            print(f"  Actions (as of {as_of.isoformat()}):")
+            out.append(f"  Actions (as of {as_of.isoformat()}):")
             for cid in acts:
                 coll = plan.records[cid]
                 late = coll.overdue(as_of)
                 undated = coll.undated()
                 ids = ", ".join(r.id or f"#{r.index + 1}" for r in late[:10])
                 more = f" and {len(late) - 10} more" if len(late) > 10 else ""
-                print(f"    {coll.title or cid} [{cid}]: {len(coll)} items; {len(late)} overdue"
-                      f"{' (' + ids + more + ')' if late else ''}; {len(undated)} undated")
+                out.append(f"    {coll.title or cid} [{cid}]: {len(coll)} items; {len(late)} "
+                           f"overdue{' (' + ids + more + ')' if late else ''}; "
+                           f"{len(undated)} undated")
         findings = plan.check()
-        if findings.errors:
-            worst = 1
-        print(f"  Findings: {len(findings)} ({len(findings.errors)} errors)")
-        for f in findings:
-            print(f"    - {f}")
-        print()
-    return worst
+        out.append(f"  Findings: {len(findings)} ({len(findings.errors)} errors)")
+        out.extend(f"    - {f}" for f in findings)
+        out.append("")
+        _emit("\n".join(out))
+        return FINDINGS if findings.errors else OK
+
+    return _over_files(args.plans, one)
 
 
 def _dashboard_lines(plan, period=None, indent="  ") -> List[str]:
@@ -148,163 +411,285 @@ def _dashboard_lines(plan, period=None, indent="  ") -> List[str]:
     return lines
 
 
+def _some(items: Sequence[str], most: int = 12) -> str:
+    if len(items) <= most:
+        return ", ".join(items)
+    half = most // 2
+    return (", ".join(items[:half]) + ", ..., " + ", ".join(items[-half:])
+            + f" ({len(items)} in all)")
+
+
+def _periods_text(plan) -> str:
+    sets = [f"{sid}: {_some(plan.indicators[sid].periods) or 'none'}" for sid in plan.indicators]
+    return "; ".join(sets)
+
+
+def _period_of(plan, text: str, path: str) -> str:
+    """The period ``--period`` names, as the plan writes it; a CommandError
+    when it is not a period or no dashboard of the plan has it."""
+    from ._core import parse_period
+    if not len(plan.indicators):
+        raise CommandError(f"{path}: has no indicator dashboards, so no period {text!r}")
+    try:
+        canon = parse_period(text, plan.year_start)[0]
+    except PlanbookError as exc:
+        raise CommandError(f"{path}: --period {exc.message}; the dashboards have these "
+                           f"periods: {_periods_text(plan)}") from None
+    if not any(canon in plan.indicators[sid].periods for sid in plan.indicators):
+        raise CommandError(f"{path}: no indicator dashboard has the period {canon}; they have "
+                           f"these periods: {_periods_text(plan)}")
+    return canon
+
+
 def _cmd_status(args) -> int:
-    results = []
-    for path in args.plans:
+    results: List[dict] = []
+
+    def one(path: str) -> int:
         plan = _load(path)
+        period = None if args.period is None else _period_of(plan, args.period, path)
         if args.json:
             sets = []
             for sid in plan.indicators:
                 iset = plan.indicators[sid]
-                if args.period is not None and args.period not in iset.periods:
+                if period is not None and period not in iset.periods:
                     continue
-                if iset.report_period is None and args.period is None:
+                if iset.report_period is None and period is None:
                     continue
-                d = iset.status(args.period)
+                d = iset.status(period)
                 sets.append({"set": sid, "title": iset.title, "counts": d.counts(),
                              "measures": d.to_dicts()})
             results.append({"file": path, "sets": sets})
-            continue
-        print(f"== {plan.meta.get('title', path)}")
-        print(f"   file: {path}")
+            return OK
+        out = [f"== {plan.meta.get('title', path)}", f"   file: {path}"]
         if not len(plan.indicators):
-            print("  (no indicators)")
+            out.append("  (no indicators)")
         for sid in plan.indicators:
             iset = plan.indicators[sid]
-            if args.period is not None and args.period not in iset.periods:
+            if period is not None and period not in iset.periods:
+                out.append(f"  {iset.title or sid} [{sid}]: has no period {period}")
                 continue
-            if iset.report_period is None and args.period is None:
-                print(f"  {iset.title or sid} [{sid}]: no figures yet")
+            if iset.report_period is None and period is None:
+                out.append(f"  {iset.title or sid} [{sid}]: no figures yet")
                 continue
-            d = iset.status(args.period)
-            print(f"  {iset.title or sid} [{sid}] at {d[0].period if len(d) else '-'} "
-                  f"(better than last: against the {iset.direction.replace('_', ' ')})")
+            d = iset.status(period)
+            out.append(f"  {iset.title or sid} [{sid}] at {d[0].period if len(d) else '-'} "
+                       f"(better than last: against the {iset.direction.replace('_', ' ')})")
             for r in d.measures():
-                print(f"    {r.ref:<10} {str(r.value)[:24]:>24}  {(r.symbol or '-'):<9} "
-                      f"{r.arrow or '-'} {r.last:<7} {(r.name or '')[:60]}")
-                print(f"    {'':<10} RAG: {r.rag_reason}")
-                print(f"    {'':<10} last: {r.last_reason}")
+                out.append(f"    {r.ref:<10} {str(r.value)[:24]:>24}  {(r.symbol or '-'):<9} "
+                           f"{r.arrow or '-'} {r.last:<7} {(r.name or '')[:60]}")
+                out.append(f"    {'':<10} RAG: {r.rag_reason}")
+                out.append(f"    {'':<10} last: {r.last_reason}")
             c = d.counts()
-            print(f"    {c['red']} red, {c['amber']} amber, {c['green']} green, "
-                  f"{c['no rag']} without RAG; {c['improving']} improving, "
-                  f"{c['worsening']} worsening, {c['same']} the same")
-        print()
+            out.append(f"    {c['red']} red, {c['amber']} amber, {c['green']} green, "
+                       f"{c['no rag']} without RAG; {c['improving']} improving, "
+                       f"{c['worsening']} worsening, {c['same']} the same")
+        out.append("")
+        _emit("\n".join(out))
+        return OK
+
+    worst = _over_files(args.plans, one,
+                        lambda path, message: results.append({"file": path, "error": message}))
     if args.json:
-        out = results[0] if len(results) == 1 else results
-        json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
-    return 0
+        _emit_json(results[0] if len(results) == 1 else results)
+    return worst
 
 
 def _cmd_show(args) -> int:
     plan = _load(args.plan)
-    ids = args.tables or list(plan.budgets)
-    for tid in ids:
-        print(repr(plan.budgets[tid]))
-        print()
-    return 0
+    known = list(plan.budgets)
+    for tid in args.tables:
+        if tid not in known:
+            if not known:
+                raise CommandError(f"{args.plan}: has no budget tables, so no table {tid!r}")
+            close = difflib.get_close_matches(tid, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise CommandError(f"{args.plan}: no table {tid!r}{hint}; its tables are "
+                               f"{', '.join(known)}")
+    for tid in args.tables or known:
+        _emit(f"{plan.budgets[tid]!r}\n")
+    return OK
 
 
 def _cmd_convert(args) -> int:
-    plan = _formats.load(args.input, format=args.from_format)
-    _formats.save(plan, args.output, format=args.to_format)
-    print(f"wrote {args.output}")
-    return 0
+    plan = _load(args.input, format=args.from_format)
+    _save(plan, args.output, format=args.to_format)
+    _emit(f"wrote {args.output}")
+    return OK
 
 
 def _cmd_export(args) -> int:
     plan = _load(args.plan)
-    _formats.save(plan, args.output, format=args.format)
-    print(f"wrote {args.output}")
-    return 0
+    _save(plan, args.output, format=args.format)
+    _emit(f"wrote {args.output}")
+    return OK
 
 
 def _cmd_formats(args) -> int:
+    lines = []
     for fmt in _formats.formats():
         ops = [op for op in ("load", "save", "loads", "dumps") if callable(getattr(fmt, op, None))]
-        print(f"{fmt.name}: {', '.join(fmt.suffixes)} ({', '.join(ops)})")
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="planbook", description=__doc__.split("\n\n")[0])
-    sub = p.add_subparsers(dest="command", required=True)
-    c = sub.add_parser("check", help="report where printed figures disagree with the arithmetic")
-    c.add_argument("plans", nargs="+", metavar="PLAN")
-    c.add_argument("--json", action="store_true", help="print the findings as JSON")
-    c.set_defaults(func=_cmd_check)
-    s = sub.add_parser("summary", help="totals of every table, then the findings")
-    s.add_argument("plans", nargs="+", metavar="PLAN")
-    s.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
-                   help="the date reviews are overdue against (default: today)")
-    s.set_defaults(func=_cmd_summary)
-    sh = sub.add_parser("show", help="print tables as finance lays them out")
-    sh.add_argument("plan", metavar="PLAN")
-    sh.add_argument("tables", nargs="*", metavar="TABLE")
-    sh.set_defaults(func=_cmd_show)
-    st = sub.add_parser("status", help="indicator dashboards: RAG, direction of travel, reasons")
-    st.add_argument("plans", nargs="+", metavar="PLAN")
-    st.add_argument("--period", default=None,
-                    help="the period to report (default: each set's latest)")
-    st.add_argument("--json", action="store_true", help="print the dashboards as JSON")
-    st.set_defaults(func=_cmd_status)
-    df = sub.add_parser("diff", help="what changed between two versions of a plan")
-    df.add_argument("a")
-    df.add_argument("b")
-    df.add_argument("--json", action="store_true", help="the changes as JSON")
-    df.add_argument("--as-of", default=None, metavar="DATE",
-                    help="also the actions and reviews overdue at DATE (YYYY-MM-DD) in B "
-                         "that were not in A")
-    df.add_argument("-o", "--output", default=None, metavar="OUT",
-                    help="also write the changes as a plan file (changes.xlsx: a workbook)")
-    df.set_defaults(func=_cmd_diff)
-    cv = sub.add_parser("convert", help="convert a plan between formats")
-    cv.add_argument("input", metavar="IN")
-    cv.add_argument("output", metavar="OUT")
-    cv.add_argument("--from", dest="from_format", default=None)
-    cv.add_argument("--to", dest="to_format", default=None)
-    cv.set_defaults(func=_cmd_convert)
-    ex = sub.add_parser("export", help="write a plan in another format (e.g. a workbook)")
-    ex.add_argument("plan", metavar="PLAN")
-    ex.add_argument("-o", "--output", required=True, metavar="OUT")
-    ex.add_argument("--format", default=None, help="format name (default: from the suffix)")
-    ex.set_defaults(func=_cmd_export)
-    f = sub.add_parser("formats", help="list the installed formats")
-    f.set_defaults(func=_cmd_formats)
-    return p
+        lines.append(f"{fmt.name}: {', '.join(fmt.suffixes)} ({', '.join(ops)})")
+    _emit("\n".join(lines))
+    return OK
 
 
 def _cmd_diff(args) -> int:
     """Exit 0 when the plans are the same, 1 when they differ (as diff(1))."""
-    import warnings
-
     from ._diff import diff
-    from .errors import ReadWarning
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ReadWarning)
-        changes = diff(args.a, args.b, as_of=args.as_of)
-    for w in caught:
-        print(f"planbook: warning: {w.message}", file=sys.stderr)
+    plans = []
+    for path in (args.a, args.b):
+        plans.append(_load(path))
+        if _progress is not None:
+            _progress.advance()
+    if _progress is not None:
+        _progress.doing("comparing")
+    changes = diff(plans[0], plans[1], as_of=args.as_of)
     if args.json:
-        sys.stdout.write(changes.to_json() + "\n")
+        _emit_json_text(changes.to_json())
     else:
-        print(f"--- {args.a}\n+++ {args.b}")
-        print(changes)
+        _emit(f"--- {args.a}\n+++ {args.b}\n{changes}")
     if args.output:
-        _formats.save(changes.to_plan(), args.output)
-        print(f"wrote {args.output}", file=sys.stderr)
-    return 1 if changes else 0
+        _save(changes.to_plan(), args.output)
+        _emit(f"wrote {args.output}", err=True)
+    return FINDINGS if changes else OK
+
+
+# ------------------------------------------------------------ arguments
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="planbook", description=__doc__.split("\n\n")[0],
+        epilog="Exit status: 0 nothing wrong; 1 a plan has errors (diff: the plans differ); "
+               "2 the command could not do its job.")
+    p.add_argument("-V", "--version", action="version", version=f"planbook {__version__}")
+    p.add_argument("--debug", action="store_true",
+                   help="on an error, also show the traceback")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress display (it is shown only on a terminal anyway)")
+    # the same options after the command (planbook check --debug PLAN)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help=argparse.SUPPRESS)
+    common.add_argument("--no-progress", action="store_true", default=argparse.SUPPRESS,
+                        help=argparse.SUPPRESS)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name, help):
+        return sub.add_parser(name, help=help, description=help, parents=[common])
+
+    c = command("check", "report where printed figures disagree with the arithmetic")
+    c.add_argument("plans", nargs="+", metavar="PLAN")
+    c.add_argument("--json", action="store_true", help="print the findings as JSON")
+    c.set_defaults(func=_cmd_check)
+    s = command("summary", "totals of every table, then the findings")
+    s.add_argument("plans", nargs="+", metavar="PLAN")
+    s.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", type=_date,
+                   help="the date reviews are overdue against (default: today)")
+    s.set_defaults(func=_cmd_summary)
+    sh = command("show", "print tables as finance lays them out")
+    sh.add_argument("plan", metavar="PLAN")
+    sh.add_argument("tables", nargs="*", metavar="TABLE")
+    sh.set_defaults(func=_cmd_show)
+    st = command("status", "indicator dashboards: RAG, direction of travel, reasons")
+    st.add_argument("plans", nargs="+", metavar="PLAN")
+    st.add_argument("--period", default=None,
+                    help="the period to report, e.g. 2014/15 Q3 (default: each set's latest)")
+    st.add_argument("--json", action="store_true", help="print the dashboards as JSON")
+    st.set_defaults(func=_cmd_status)
+    df = command("diff", "what changed between two versions of a plan (exit 1 when they differ)")
+    df.add_argument("a", metavar="A")
+    df.add_argument("b", metavar="B")
+    df.add_argument("--json", action="store_true", help="the changes as JSON")
+    df.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", type=_date,
+                    help="also the actions and reviews overdue at this date in B "
+                         "that were not in A")
+    df.add_argument("-o", "--output", default=None, metavar="OUT",
+                    help="also write the changes as a plan file (changes.xlsx: a workbook)")
+    df.set_defaults(func=_cmd_diff)
+    cv = command("convert", "convert a plan between formats")
+    cv.add_argument("input", metavar="IN")
+    cv.add_argument("output", metavar="OUT")
+    cv.add_argument("--from", dest="from_format", default=None, metavar="FORMAT")
+    cv.add_argument("--to", dest="to_format", default=None, metavar="FORMAT")
+    cv.set_defaults(func=_cmd_convert)
+    ex = command("export", "write a plan in another format (e.g. a workbook)")
+    ex.add_argument("plan", metavar="PLAN")
+    ex.add_argument("-o", "--output", required=True, metavar="OUT")
+    ex.add_argument("--format", default=None, help="format name (default: from the suffix)")
+    ex.set_defaults(func=_cmd_export)
+    f = command("formats", "list the installed formats")
+    f.set_defaults(func=_cmd_formats)
+    return p
+
+
+# ------------------------------------------------------------ main
+
+def _files_of(args) -> int:
+    if hasattr(args, "plans"):
+        return len(args.plans)
+    return 2 if args.command == "diff" else 1
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    _emit(f"planbook: warning: {message}", err=True)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run the command line; returns the exit status (see the module's doc)."""
+    global _progress, _debug
+    streams = [s for s in (sys.stdout, sys.stderr) if hasattr(s, "reconfigure")]
+    before = [s.errors for s in streams]
+    for s in streams:   # a name or text the terminal cannot show is escaped, not a crash
+        with contextlib.suppress(Exception):
+            s.reconfigure(errors="backslashreplace")
+    debug = False
     try:
-        return args.func(args)
-    except PlanbookError as exc:
-        print(f"planbook: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"planbook: error: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # pragma: no cover
-        return 0
+        args = build_parser().parse_args(argv)
+        debug = _debug = getattr(args, "debug", False)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            warnings.simplefilter("always", ReadWarning)
+            with _Progress(_files_of(args), _progress_wanted(args), _progress_delay()) as prog:
+                _progress = prog
+                try:
+                    status = args.func(args)
+                finally:
+                    _progress, _debug = None, False
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # the reader went away (planbook summary PLAN | head): stop quietly;
+        # output still buffered goes nowhere instead of failing at exit
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        return PIPE_CLOSED
+    except KeyboardInterrupt:
+        if debug:
+            traceback.print_exc()
+        return INTERRUPTED
+    except SystemExit:
+        raise           # argparse: usage errors (2), --help and --version (0)
+    except (PlanbookError, OSError, CommandError) as exc:
+        if debug:
+            traceback.print_exc()
+        _error(_problem(exc))
+        return FAILED
+    except Exception as exc:   # a bug: one line, the traceback with --debug
+        if debug:
+            traceback.print_exc()
+        _error(f"internal error: {type(exc).__name__}: {exc}"
+               + ("" if debug else " (run again with --debug to see where; please report it)"))
+        return FAILED
+    finally:
+        for s, errors in zip(streams, before):
+            with contextlib.suppress(Exception):
+                s.reconfigure(errors=errors)

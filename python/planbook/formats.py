@@ -28,7 +28,7 @@ from typing import Any, Dict, List, Optional
 
 from . import _core
 from ._model import Plan
-from .errors import FormatError, PlanbookError, WriteError
+from .errors import FormatError, PlanbookError, ReadError, WriteError
 
 __all__ = ["register", "formats", "get_format", "load", "loads", "save", "dumps"]
 
@@ -186,7 +186,62 @@ def _as_plan(obj: Any, file: Optional[str]) -> Plan:
 def load(path, format: Optional[str] = None) -> Plan:
     """Read a plan from a file; the format comes from the suffix unless given."""
     fmt = get_format(path, format, "load")
+    _check_readable(path, fmt)
     return _as_plan(fmt.load(path), os.fspath(path))
+
+
+# The first bytes of files often given by mistake, and what they are.
+_MAGIC = ((b"PK\x03\x04", "a zip archive (an Excel workbook? then name it .xlsx)"),
+          (b"PK\x05\x06", "an empty zip archive"),
+          (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 .xls file or a password-protected workbook: "
+                                "save it from Excel as an .xlsx workbook without a password"),
+          (b"%PDF", "a PDF document"), (b"\x7fELF", "a program"), (b"\x89PNG", "a PNG image"),
+          (b"\xff\xd8\xff", "a JPEG image"), (b"\x1f\x8b", "a gzip archive"))
+
+
+def _check_readable(path, fmt: Any = None) -> None:
+    """Refuse, in the user's words, a path that cannot hold a plan, before a
+    reader opens it: a folder, or what is not a regular file (a FIFO is
+    never opened, so a read cannot block on it).  A missing file raises
+    :class:`FileNotFoundError` as ``open`` does.  For planbook's own
+    formats also an empty file, a binary file given as YAML and a file
+    given as .xlsx that is not a zip archive (what Excel saves)."""
+    import stat
+    p = os.fspath(path)
+    st = os.stat(p)
+    if stat.S_ISDIR(st.st_mode):
+        raise ReadError("is a folder, not a plan file", file=p, code="io")
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode)
+                else "a socket" if stat.S_ISSOCK(st.st_mode)
+                else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+                else "something else")
+        raise ReadError(f"is not a regular file: it is {kind}; planbook reads plans from files",
+                        file=p, code="io")
+    name = getattr(fmt, "name", None)
+    if name not in BUILTIN:
+        return  # another format judges its own files
+    workbook = name != "yaml"
+    if st.st_size == 0:
+        raise ReadError("is empty (0 bytes), not " + ("an Excel workbook" if workbook
+                                                      else "a YAML plan"),
+                        file=p, code="io")
+    fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since the stat
+            raise ReadError("is not a regular file; planbook reads plans from files",
+                            file=p, code="io")
+        head = os.read(fd, 4096)
+    finally:
+        os.close(fd)
+    what = next((w for magic, w in _MAGIC if head.startswith(magic)), None)
+    if workbook:
+        if not head.startswith(b"PK"):
+            raise ReadError("is not an Excel workbook (not a zip archive)"
+                            + (f": it is {what}" if what else ""), file=p, code="parse")
+    elif what is not None or b"\0" in head:
+        raise ReadError(f"is not a YAML plan: it is {what or 'a binary file'}", file=p,
+                        code="parse")
 
 
 def loads(text, format: str = "yaml", name: Optional[str] = None) -> Plan:

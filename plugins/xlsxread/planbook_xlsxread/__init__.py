@@ -105,6 +105,31 @@ def rows(source, sheet=0, numbers: str = "float") -> List[list]:
     return _xlsxread.rows(source, sheet, numbers)
 
 
+def _refuse_foreign(plan, path, found: List[str]) -> None:
+    """A workbook that gave nothing and shows no sign of planbook (no
+    structure sheet, no Contents and Findings sheets, no sheet named as one
+    of a plan's parts) is not a planbook workbook: say so, and how to import
+    it, instead of loading an empty plan that checks clean."""
+    if not plan._budgets_only or len(plan.budgets):
+        return
+    if any("no planbook structure sheet" in m for m in found):
+        return  # planbook's part sheets, without the structure: the warnings say so
+    names = [name for name, _state in sheets(path)]
+    if "Contents" in names and "Findings" in names:
+        return  # planbook's, with no budget table left
+    if "planbook" in names:
+        first = rows(path, "planbook", "text")[:1]
+        if first and first[0] and first[0][0] == "planbook structure":
+            return  # planbook's, with a structure that does not read: the warnings say so
+    from planbook.errors import ReadError
+    shown = ", ".join(repr(n) for n in names[:5]) + (", ..." if len(names) > 5 else "")
+    raise ReadError(f"is not a planbook workbook: planbook did not write it (no structure "
+                    f"sheet 'planbook'), and none of its sheets ({shown}) is laid out as a "
+                    "planbook table; import its tables with a mapping: "
+                    "planbook_xlsxread.import_table, see docs/import.md",
+                    file=os.fspath(path), code="foreign")
+
+
 class XlsxReadFormat:
     """The reading side of ``.xlsx`` (``planbook_xlsx`` is the writing side)."""
 
@@ -114,6 +139,7 @@ class XlsxReadFormat:
     def load(self, path):
         from planbook.errors import ReadWarning
         plan, found = read(path)
+        _refuse_foreign(plan, path, found)
         for message in found:
             warnings.warn(f"{os.fspath(path)}: {message}", ReadWarning, stacklevel=3)
         return plan
