@@ -76,7 +76,7 @@ demo: $(VENV)/.installed
 	  changes=$$($(VENV)/bin/planbook diff $$f $$out | tail -n +3) || { echo "$$changes"; exit 2; }; \
 	  echo "workbook: $$out (read back: $$changes)"; done
 
-test: test-py test-asan
+test: test-py test-asan cross
 
 # C tests (sanitized, leak-checked) and the Python suite and doctests.
 test-py: $(VENV)/.installed | test-deps
@@ -93,6 +93,14 @@ test-asan: $(ASAN_VENV)/.installed $(VENV)/.installed
 	@if grep -l "ERROR: AddressSanitizer\|runtime error" build/lsan/report* 2>/dev/null; then \
 	  cat build/lsan/report*; exit 1; fi
 	$(VENV)/bin/python tools/check_leaks.py $(LSAN_LOG)
+
+# The C compiled for Windows and macOS (zig cc) and, bindings included, with
+# clang -Werror: tools/cross_compile.sh.
+.PHONY: cross
+cross: $(VENV)/.installed
+	@command -v clang >/dev/null || $(MAKE) --no-print-directory apt PACKAGES="clang"
+	@$(VENV)/bin/python -m ziglang version >/dev/null 2>&1 || $(VENV)/bin/python -m pip install -q ziglang
+	bash tools/cross_compile.sh $(VENV)
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/python -m pip install -q XlsxWriter
