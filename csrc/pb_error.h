@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "pb_platform.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -55,11 +57,7 @@ void pb_error_clear(pb_error *err);
  * fmt is NULL).  Keeps any location already set.  Returns status, so that
  * `return pb_error_set(err, PB_ERR_X, "...")` reads naturally.  err may be
  * NULL. */
-pb_status pb_error_set(pb_error *err, pb_status status, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+pb_status pb_error_set(pb_error *err, pb_status status, const char *fmt, ...) PB_PRINTF(3, 4);
 
 /* Set the location (1-based line and column) of an error. */
 void pb_error_at(pb_error *err, uint32_t line, uint32_t column);

@@ -1,5 +1,6 @@
 /* pb_money.c - finance-notation parsing, formatting, checked arithmetic. */
 #include "pb_money.h"
+#include "pb_platform.h"
 
 #include <string.h>
 
@@ -13,7 +14,7 @@ static const int64_t pow10_table[19] = {
 pb_status pb_amount_add(pb_amount a, pb_amount b, pb_amount *out)
 {
     pb_amount r;
-    if (__builtin_add_overflow(a, b, &r))
+    if (pb_add_overflow(a, b, &r))
         return PB_ERR_OVERFLOW;
     *out = r;
     return PB_OK;
@@ -22,7 +23,7 @@ pb_status pb_amount_add(pb_amount a, pb_amount b, pb_amount *out)
 pb_status pb_amount_sub(pb_amount a, pb_amount b, pb_amount *out)
 {
     pb_amount r;
-    if (__builtin_sub_overflow(a, b, &r))
+    if (pb_sub_overflow(a, b, &r))
         return PB_ERR_OVERFLOW;
     *out = r;
     return PB_OK;
@@ -42,7 +43,7 @@ pb_status pb_amount_rescale(pb_amount v, int from, int to, pb_amount *out)
         return PB_ERR_RANGE;
     if (to >= from) {
         pb_amount r;
-        if (__builtin_mul_overflow(v, pow10_table[to - from], &r))
+        if (pb_mul_overflow(v, pow10_table[to - from], &r))
             return PB_ERR_OVERFLOW;
         *out = r;
         return PB_OK;
@@ -142,8 +143,8 @@ pb_status pb_amount_parse(const char *s, size_t n, int decimals,
     for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= '0' && c <= '9') {
-            if (__builtin_mul_overflow(v, 10, &v) ||
-                __builtin_add_overflow(v, (pb_amount)(c - '0'), &v))
+            if (pb_mul_overflow(v, 10, &v) ||
+                pb_add_overflow(v, (pb_amount)(c - '0'), &v))
                 return pb_error_set(err, PB_ERR_OVERFLOW,
                                     "'%.*s' is beyond the fixed-point range",
                                     (int)(orig_n > 60 ? 60 : orig_n), orig);
@@ -183,8 +184,8 @@ pb_status pb_amount_parse(const char *s, size_t n, int decimals,
                         (int)(orig_n > 60 ? 60 : orig_n), orig, decimals);
                 continue; /* trailing zero beyond the scale */
             }
-            if (__builtin_mul_overflow(v, 10, &v) ||
-                __builtin_add_overflow(v, (pb_amount)(c - '0'), &v))
+            if (pb_mul_overflow(v, 10, &v) ||
+                pb_add_overflow(v, (pb_amount)(c - '0'), &v))
                 return pb_error_set(err, PB_ERR_OVERFLOW,
                                     "'%.*s' is beyond the fixed-point range",
                                     (int)(orig_n > 60 ? 60 : orig_n), orig);
@@ -194,7 +195,7 @@ pb_status pb_amount_parse(const char *s, size_t n, int decimals,
     if (i != n)
         return syntax(err, orig, orig_n, "unexpected character");
     for (; frac < decimals; frac++)
-        if (__builtin_mul_overflow(v, 10, &v))
+        if (pb_mul_overflow(v, 10, &v))
             return pb_error_set(err, PB_ERR_OVERFLOW,
                                 "'%.*s' is beyond the fixed-point range",
                                 (int)(orig_n > 60 ? 60 : orig_n), orig);

@@ -482,7 +482,7 @@ typedef struct sb {
     size_t cap, len;
 } sb;
 
-static void put(sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(sb *b, const char *fmt, ...) PB_PRINTF(2, 3);
 static void put(sb *b, const char *fmt, ...)
 {
     va_list ap;

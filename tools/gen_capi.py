@@ -29,6 +29,7 @@ def prototypes(text):
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
     text = re.sub(r"^\s*#.*$", "", text, flags=re.M)
     text = re.sub(r"__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)", "", text)
+    text = re.sub(r"\bPB_PRINTF\s*\([^()]*\)", "", text)
     for m in PROTO.finditer(text):
         ret = " ".join(m.group(1).split())
         if ret.startswith(("typedef", "static", "return")):

@@ -3,8 +3,8 @@
  * table's sheet is laid out by pb_xlsx_budget.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "pb_xlsx_private.h"
+#include "pb_platform.h"
 
-#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,7 +253,7 @@ static char *sheet_name(xl_ctx *x, const char *wish, const char *fallback)
         trim(shorter);
         snprintf(name, sizeof name, "%s%s", shorter, suffix);
     }
-    char *copy = strdup(name);
+    char *copy = pb_strdup(name);
     char **used = realloc(x->used_names, (x->nsheets_used + 1) * sizeof *used);
     if (!copy || !used) {
         free(copy);
@@ -783,11 +783,14 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
     pb_xlsx_options opt = options ? *options : pb_xlsx_default_options();
     x->cached = opt.cached_results;
 
-    /* Numbers are written with printf: keep the C numeric locale while
-     * writing, for this thread only. */
-    locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    locale_t old_locale = c_locale ? uselocale(c_locale) : (locale_t)0;
+    /* libxlsxwriter prints numbers (values, column widths) with printf:
+     * keep the C numeric locale while writing, for this thread only. */
+    pb_c_numeric numeric;
     int ok = 0;
+    if (pb_c_numeric_begin(&numeric)) {
+        xl_failf(x, PB_ERR_NOMEM, "out of memory");
+        goto done;
+    }
 
     size_t nt = A->pb_plan_table_count(plan);
     if (A->pb_plan_check(plan, &x->findings, err))
@@ -936,10 +939,7 @@ done:
             ok = xl_failf(x, PB_ERR_IO, "the workbook was damaged while it was written "
                                         "(is the disk full?): %s", why);
     }
-    if (old_locale)
-        uselocale(old_locale);
-    if (c_locale)
-        freelocale(c_locale);
+    pb_c_numeric_end(&numeric);
     ctx_free(x);
     if (!ok && err->status == PB_OK)
         A->pb_error_set(err, PB_ERR_IO, "writing the workbook failed");

@@ -4,13 +4,11 @@
  * as their cached results), indentation by level, marked disagreements,
  * frozen panes, print setup, a defined name, and a chart for objective
  * summaries. */
-#define _POSIX_C_SOURCE 200809L
 #include "pb_xlsx_private.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define A (x->api)
 #define MAX_FORMULA 8000 /* Excel's limit is 8,192 characters */

@@ -9,6 +9,7 @@
  * as an Excel date and a live "overdue" flag. */
 #define _POSIX_C_SOURCE 200809L
 #include "pb_xlsx_private.h"
+#include "pb_platform.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -346,10 +347,13 @@ int xl_record_sheet(xl_ctx *x, size_t ci, lxw_worksheet *ws)
                   !xl_string(x, ws, R_HEAD, c_over, "Overdue?", x->head_left)))
         goto done;
     worksheet_freeze_panes(ws, R_FIRST, 1);
+    /* today, for the cached "overdue" (Excel recalculates it); 0 if the
+     * clock cannot say, which marks nothing overdue */
     time_t now = time(NULL);
     struct tm today;
-    gmtime_r(&now, &today);
-    int32_t today_ymd = (today.tm_year + 1900) * 10000 + (today.tm_mon + 1) * 100 + today.tm_mday;
+    int32_t today_ymd = 0;
+    if (now != (time_t)-1 && pb_gmtime(&now, &today))
+        today_ymd = (today.tm_year + 1900) * 10000 + (today.tm_mon + 1) * 100 + today.tm_mday;
     for (size_t i = 0; i < n; i++) {
         uint32_t row = (uint32_t)(R_FIRST + i);
         const char *id = A->pb_item_id(c, i);

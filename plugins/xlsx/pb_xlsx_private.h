@@ -63,21 +63,13 @@ typedef struct xl_buf {
 } xl_buf;
 
 void xl_buf_add(xl_buf *b, const char *s, size_t n);
-void xl_buf_addf(xl_buf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+void xl_buf_addf(xl_buf *b, const char *fmt, ...) PB_PRINTF(2, 3);
 void xl_buf_free(xl_buf *b);
 
 /* Set err from a libxlsxwriter error; returns 0. */
 int xl_fail(xl_ctx *x, lxw_error e, const char *what);
 /* Set err with a message; returns 0. */
-int xl_failf(xl_ctx *x, pb_status st, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+int xl_failf(xl_ctx *x, pb_status st, const char *fmt, ...) PB_PRINTF(3, 4);
 
 /* A text cell (checked against Excel's 32,767 characters; never a formula). */
 int xl_string(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t col,

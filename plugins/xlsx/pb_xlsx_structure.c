@@ -21,13 +21,12 @@
  * The budget sheets still carry every figure, label, level and note: the
  * structure sheet has no figures, so its size grows with the tables'
  * columns and identified rows, not with their cells. */
-#define _POSIX_C_SOURCE 200809L
 #include "pb_xlsx_private.h"
+#include "pb_platform.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define A (x->api)
 
@@ -48,12 +47,12 @@ int xl_define_name(xl_ctx *x, const char *prefix, const char *id, const char *fo
     for (int k = 2; k < 100000; k++) {
         int taken = 0;
         for (size_t i = 0; i < x->ndefined && !taken; i++)
-            taken = !strcasecmp(x->defined[i], name);
+            taken = !pb_strcasecmp(x->defined[i], name);
         if (!taken)
             break;
         snprintf(name, sizeof name, "%s_%d", base, k);
     }
-    char *copy = strdup(name);
+    char *copy = pb_strdup(name);
     char **nd = realloc(x->defined, (x->ndefined + 1) * sizeof *nd);
     if (!copy || !nd) {
         free(copy);

@@ -10,6 +10,7 @@
  * buffers, so its memory does not grow with the workbook.
  */
 #include "pb_xlsx_private.h"
+#include "pb_platform.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,7 +358,7 @@ static int check_member(FILE *f, long local, uint32_t method, uint32_t csize, ui
 
 int xl_verify_package(const char *path, char *why, size_t cap)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = pb_fopen(path, "rb");
     unsigned char *in = NULL, *out = NULL, *tail = NULL;
     xml_check *xc = NULL;
     int ok = 0;

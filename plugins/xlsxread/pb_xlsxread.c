@@ -5,10 +5,9 @@
  * looks like a table is read as one, with an id made from its name.  Later
  * kinds (indicators, risks) add a row to `kinds` and their reader beside
  * pb_xlsxread_budget.c. */
-#define _POSIX_C_SOURCE 200809L
 #include "pb_xlsxread_private.h"
+#include "pb_platform.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +34,7 @@ int xr_warn(pb_xr_warnings *w, const char *fmt, ...)
         w->items = ni;
         w->cap = cap;
     }
-    char *copy = strdup(buf);
+    char *copy = pb_strdup(buf);
     if (!copy)
         return 0;
     w->items[w->count++] = copy;
@@ -97,7 +96,7 @@ static int add_part(pb_xr_parts *p, const char *kind, const char *id, size_t she
     pb_xr_part *it = &p->items[p->count];
     snprintf(it->kind, sizeof it->kind, "%s", kind);
     it->sheet = sheet;
-    if (!(it->id = strdup(id)))
+    if (!(it->id = pb_strdup(id)))
         return 0;
     p->count++;
     return 1;
@@ -162,7 +161,7 @@ static int read_contents(xr_plan_ctx *x, size_t sheet, char **title_out)
         if (c->row == 0) {
             if (strcmp(v, "Plan")) {
                 ok = A->pb_plan_set_meta(x->plan, PB_META_TITLE, v, strlen(v), &e) == PB_OK;
-                *title_out = strdup(v);
+                *title_out = pb_strdup(v);
             }
             continue;
         }
@@ -240,7 +239,7 @@ pb_plan *pb_xr_read_plan_into(const pb_api *api, pb_xr_book *book, pb_plan *base
             if (si < 0 || ids[si] || !api->pb_id_valid(name + pl, strlen(name + pl)))
                 continue;
             kind_of[si] = k;
-            if (!(ids[si] = strdup(name + pl))) {
+            if (!(ids[si] = pb_strdup(name + pl))) {
                 xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
                 goto out;
             }
@@ -259,7 +258,7 @@ pb_plan *pb_xr_read_plan_into(const pb_api *api, pb_xr_book *book, pb_plan *base
         snprintf(defined, sizeof defined, "%s%s", kinds[kind_of[i]].prefix, ids[i]);
         const char *real = xr_structure_id(x, defined);
         if (real && strcmp(real, ids[i])) {
-            char *copy = strdup(real);
+            char *copy = pb_strdup(real);
             if (!copy)
                 goto nomem;
             free(ids[i]);
@@ -313,8 +312,8 @@ pb_plan *pb_xr_read_plan_into(const pb_api *api, pb_xr_book *book, pb_plan *base
             size_t n = 0;
             for (const char *p = sname; *p && n + 1 < sizeof id && n < 60; p++) {
                 unsigned char ch = (unsigned char)*p;
-                if (isalnum(ch))
-                    id[n++] = (char)tolower(ch);
+                if (pb_ascii_isalnum(ch))
+                    id[n++] = (char)pb_ascii_tolower(ch);
                 else if (n && id[n - 1] != '_')
                     id[n++] = '_';
             }
@@ -323,11 +322,11 @@ pb_plan *pb_xr_read_plan_into(const pb_api *api, pb_xr_book *book, pb_plan *base
             id[n] = '\0';
             if (!n)
                 snprintf(id, sizeof id, "sheet%zu", i + 1);
-            char base[80];
-            snprintf(base, sizeof base, "%s", id);
+            char stem[80]; /* not base: that names the parameter */
+            snprintf(stem, sizeof stem, "%s", id);
             for (int k = 2; api->pb_plan_find_table(x->plan, id, strlen(id)) >= 0; k++)
-                snprintf(id, sizeof id, "%.60s_%d", base, k);
-            if (!(ids[i] = strdup(id)))
+                snprintf(id, sizeof id, "%.60s_%d", stem, k);
+            if (!(ids[i] = pb_strdup(id)))
                 goto nomem;
             if (!xr_warn(warnings, "sheet '%s' has no table name (tbl_...); read as table '%s'",
                          sname, id))

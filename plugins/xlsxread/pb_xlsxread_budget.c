@@ -16,14 +16,12 @@
  * figures; row and column ids, notes on rows and the table's settings are
  * not in the sheet, so they are made up or left at their defaults.
  */
-#define _POSIX_C_SOURCE 200809L
 #include "pb_xlsxread_private.h"
+#include "pb_platform.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define A (x->api)
 #define HEAD_ROW 3
@@ -135,7 +133,7 @@ typedef void (*term_fn)(void *ctx, uint32_t row, int coef);
 static int parse_ref_at(const char **p, uint32_t *row, uint32_t *col)
 {
     const char *s = *p, *q = s;
-    while (*q == '$' || isalnum((unsigned char)*q))
+    while (*q == '$' || pb_ascii_isalnum((unsigned char)*q))
         q++;
     if (!pb_xr_parse_ref(s, (size_t)(q - s), row, col))
         return 0;
@@ -162,7 +160,7 @@ static int parse_sum_terms(const char *f, uint32_t col, uint32_t lo, uint32_t hi
         }
         first = 0;
         int in_sum = 0;
-        if (!strncasecmp(p, "SUM(", 4)) {
+        if (!pb_strncasecmp(p, "SUM(", 4)) {
             in_sum = 1;
             p += 4;
         }
@@ -216,7 +214,7 @@ static int parse_row_terms(const char *f, uint32_t row, uint32_t nc, colinfo *ci
             return 0;
         }
         first = 0;
-        int in_sum = !strncasecmp(p, "SUM(", 4);
+        int in_sum = !pb_strncasecmp(p, "SUM(", 4);
         if (in_sum)
             p += 4;
         uint32_t r1, c1, r2, c2;
@@ -252,7 +250,7 @@ static int has_word(const char *s, const char *w)
         return 0;
     size_t n = strlen(w);
     for (const char *p = s; *p; p++)
-        if (!strncasecmp(p, w, n))
+        if (!pb_strncasecmp(p, w, n))
             return 1;
     return 0;
 }
@@ -287,7 +285,7 @@ static const char *const measures[] = {"gross", "net", "fte", "growth", "savings
 static int is_measure(const char *s)
 {
     for (int i = 0; measures[i]; i++)
-        if (!strcasecmp(s, measures[i]))
+        if (!pb_strcasecmp(s, measures[i]))
             return 1;
     return 0;
 }
@@ -298,8 +296,8 @@ static void make_id(const char *text, const char *fallback, char *out, size_t ca
     size_t n = 0;
     for (const char *p = text ? text : ""; *p && n + 1 < cap && n < 60; p++) {
         unsigned char ch = (unsigned char)*p;
-        if (isalnum(ch))
-            out[n++] = (char)tolower(ch);
+        if (pb_ascii_isalnum(ch))
+            out[n++] = (char)pb_ascii_tolower(ch);
         else if (n && out[n - 1] != '_')
             out[n++] = '_';
     }
@@ -429,7 +427,7 @@ static int idset_add(idset *s, const char *id)
     size_t i = hash_str(id) & (s->cap - 1);
     while (s->slot[i])
         i = (i + 1) & (s->cap - 1);
-    return (s->slot[i] = strdup(id)) != NULL;
+    return (s->slot[i] = pb_strdup(id)) != NULL;
 }
 
 /* Column c (sheet column c + 1) of the table: its id, period and phase
@@ -465,7 +463,7 @@ static int read_column(sheet_reader *s, uint32_t c, idset *ids, int tdec)
         }
     } else {
         make_id(top, "col", base, sizeof base);
-        if (isdigit((unsigned char)base[0])) {
+        if (pb_ascii_isdigit((unsigned char)base[0])) {
             memmove(base + 1, base, strlen(base) + 1 < sizeof base - 1 ? strlen(base) + 1
                                                                          : sizeof base - 2);
             base[0] = 'c';
@@ -479,7 +477,7 @@ static int read_column(sheet_reader *s, uint32_t c, idset *ids, int tdec)
         pb_xr_cell_name(0, c + 1, letters);
         letters[strlen(letters) - 1] = '\0';
         for (char *q = letters; *q; q++)
-            *q = (char)tolower((unsigned char)*q);
+            *q = (char)pb_ascii_tolower((unsigned char)*q);
         snprintf(id, sizeof id, "%.60s_%s", base, letters);
         for (int k = 2; idset_has(ids, id) && k < 100; k++)
             snprintf(id, sizeof id, "%.60s_%s%d", base, letters, k);

@@ -8,18 +8,10 @@
  * ("Sheet!B7", or just "Sheet" when cell is NULL) and in front of the
  * message.  Returns 0. */
 int xr_fail(pb_error *err, pb_status st, const char *sheet, const char *cell,
-            const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
-    ;
+            const char *fmt, ...) PB_PRINTF(5, 6);
 
 /* Add a warning (formatted); 0 when out of memory. */
-int xr_warn(pb_xr_warnings *w, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+int xr_warn(pb_xr_warnings *w, const char *fmt, ...) PB_PRINTF(2, 3);
 
 /* The reader of one budget sheet (pb_xlsxread_budget.c). */
 typedef struct xr_plan_ctx {

@@ -135,7 +135,7 @@ static int source_get(PyObject *obj, source *src)
         Py_CLEAR(src->path_bytes);
         return 0;
     }
-    FILE *f = fopen(PyBytes_AS_STRING(src->path_bytes), "rb");
+    FILE *f = pb_fopen(PyBytes_AS_STRING(src->path_bytes), "rb");
     if (!f) {
         PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, src->shown);
         Py_CLEAR(src->path_bytes);

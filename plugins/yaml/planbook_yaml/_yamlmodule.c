@@ -11,6 +11,7 @@
 
 #include "pb_yaml.h"
 #include "planbook_capi.h"
+#include "pb_platform.h"
 
 #include <errno.h>
 #include <string.h>
@@ -39,7 +40,7 @@ static PyObject *yaml_load(PyObject *m, PyObject *arg)
     FILE *f = NULL;
     int open_errno = 0;
     Py_BEGIN_ALLOW_THREADS
-    f = fopen(PyBytes_AS_STRING(bytes), "rb");
+    f = pb_fopen(PyBytes_AS_STRING(bytes), "rb");
     if (!f) {
         open_errno = errno;
     } else {
@@ -138,7 +139,7 @@ static PyObject *yaml_dump(PyObject *m, PyObject *args)
     PyObject *bytes = NULL;
     if (!PyUnicode_FSConverter(path, &bytes))
         return NULL;
-    FILE *f = fopen(PyBytes_AS_STRING(bytes), "wb");
+    FILE *f = pb_fopen(PyBytes_AS_STRING(bytes), "wb");
     Py_DECREF(bytes);
     if (!f)
         return PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path);

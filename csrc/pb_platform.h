@@ -1,0 +1,340 @@
+/* pb_platform.h - everything in planbook's C that depends on the compiler
+ * or the operating system, in one place.
+ *
+ * The rest of the C (the core in csrc/, the format plugins, the bindings)
+ * is plain C11 and calls the OS only through this file: no __builtin_*, no
+ * __attribute__, no <strings.h>/<unistd.h>/<sys/...>, no POSIX-only or
+ * Windows-only call anywhere else (tools/cross_compile.sh checks this and
+ * compiles every C file for Windows and macOS).  docs/design.md, "The
+ * platform layer", has the rules.
+ *
+ * Targets: gcc and clang (Linux, macOS, MinGW) and MSVC (Windows).
+ *
+ *   PB_PRINTF(f, a)           printf-format checking of a declaration
+ *   pb_add/sub/mul_overflow   int64 arithmetic that reports overflow
+ *   pb_strcasecmp, pb_strncasecmp, pb_strdup   (C11 has none of them)
+ *   pb_ascii_isalnum, _isdigit, _tolower        (<ctype.h> follows the locale)
+ *   pb_fopen                  fopen of a UTF-8 path (wide on Windows)
+ *   pb_utf8_to_utf16          what pb_fopen uses on Windows
+ * and, in a file that defines _POSIX_C_SOURCE 200809L before its first
+ * #include (the POSIX branches need it; Windows does not):
+ *   pb_gmtime                 gmtime_r / gmtime_s
+ *   pb_c_numeric_begin/_end   the C numeric locale for this thread only
+ *
+ * Only standard C headers are included here, and it is C++-clean, so any
+ * file may include it; pb_error.h does (for PB_PRINTF).  Everything is
+ * static inline: each extension module compiles its own sources and the
+ * plugins do not link the core's objects, so a pb_platform.c would have to
+ * be added to every module's source list.
+ */
+#ifndef PB_PLATFORM_H
+#define PB_PLATFORM_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ compiler */
+
+/* printf-format checking: `void f(const char *fmt, ...) PB_PRINTF(1, 2);`
+ * MinGW's gcc checks plain `printf` against the old msvcrt (no %zu, no
+ * %lld); planbook formats as C99 says, so there it asks for gnu_printf (and
+ * setup.py builds MinGW with __USE_MINGW_ANSI_STDIO=1 to match). */
+#if defined(__MINGW32__) && (defined(__GNUC__) || defined(__clang__))
+#define PB_PRINTF(fmt, args) __attribute__((format(gnu_printf, fmt, args)))
+#elif defined(__GNUC__) || defined(__clang__)
+#define PB_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define PB_PRINTF(fmt, args)
+#endif
+
+/* Checked int64 arithmetic: *r = a op b, wrapped to 64 bits; the result is
+ * nonzero when the exact value does not fit (the contract of gcc's and
+ * clang's __builtin_*_overflow, which are used where they exist).  MSVC has
+ * no such builtin for signed 64-bit values on every target (_mul128 is x64
+ * only), so elsewhere the checks are done in plain C before the operation,
+ * which cannot overflow; define PB_PORTABLE_OVERFLOW to use that branch
+ * with gcc or clang too (tests/c/test_platform.c tests both). */
+#if !defined(PB_PORTABLE_OVERFLOW)
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_add_overflow) && __has_builtin(__builtin_sub_overflow) &&             \
+    __has_builtin(__builtin_mul_overflow)
+#define PB_BUILTIN_OVERFLOW 1
+#endif
+#elif defined(__GNUC__) && __GNUC__ >= 5
+#define PB_BUILTIN_OVERFLOW 1
+#endif
+#endif
+
+static inline int pb_add_overflow(int64_t a, int64_t b, int64_t *r)
+{
+#if defined(PB_BUILTIN_OVERFLOW)
+    return __builtin_add_overflow(a, b, r);
+#else
+    int over = b > 0 ? a > INT64_MAX - b : a < INT64_MIN - b;
+    *r = (int64_t)((uint64_t)a + (uint64_t)b);
+    return over;
+#endif
+}
+
+static inline int pb_sub_overflow(int64_t a, int64_t b, int64_t *r)
+{
+#if defined(PB_BUILTIN_OVERFLOW)
+    return __builtin_sub_overflow(a, b, r);
+#else
+    int over = b > 0 ? a < INT64_MIN + b : a > INT64_MAX + b;
+    *r = (int64_t)((uint64_t)a - (uint64_t)b);
+    return over;
+#endif
+}
+
+static inline int pb_mul_overflow(int64_t a, int64_t b, int64_t *r)
+{
+#if defined(PB_BUILTIN_OVERFLOW)
+    return __builtin_mul_overflow(a, b, r);
+#else
+    int over;
+    if (a > 0)
+        over = b > 0 ? a > INT64_MAX / b : b < INT64_MIN / a;
+    else if (b > 0)
+        over = a < INT64_MIN / b;
+    else
+        over = a != 0 && b < INT64_MAX / a;
+    *r = (int64_t)((uint64_t)a * (uint64_t)b);
+    return over;
+#endif
+}
+
+/* ------------------------------------------------ strings C11 lacks */
+
+/* <ctype.h> answers by the current locale (Python sets LC_CTYPE from the
+ * user's settings: a single-byte code page on Windows makes the bytes of
+ * UTF-8 text letters); ids and keywords are ASCII, so these are too. */
+static inline int pb_ascii_isdigit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static inline int pb_ascii_isalnum(int c)
+{
+    return pb_ascii_isdigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline int pb_ascii_tolower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* strcasecmp for ASCII letters only (bytes >= 0x80 compare exactly), the
+ * same in every locale. */
+static inline int pb_strcasecmp(const char *a, const char *b)
+{
+    const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+    for (;; p++, q++) {
+        int d = pb_ascii_tolower(*p) - pb_ascii_tolower(*q);
+        if (d || !*p)
+            return d;
+    }
+}
+
+static inline int pb_strncasecmp(const char *a, const char *b, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+    for (; n; n--, p++, q++) {
+        int d = pb_ascii_tolower(*p) - pb_ascii_tolower(*q);
+        if (d || !*p)
+            return d;
+    }
+    return 0;
+}
+
+/* strdup (POSIX, and C only from C23); NULL when out of memory. */
+static inline char *pb_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = (char *)malloc(n);
+    return d ? (char *)memcpy(d, s, n) : NULL;
+}
+
+/* ------------------------------------------------------------ files */
+
+/* UTF-8 to UTF-16 (out has room for n units: never more than the bytes).
+ * Returns the number of units written (no terminator), or -1 when s[0..n)
+ * is not UTF-8.  Encoded lone surrogates (ED A0..BF xx) pass through as
+ * they are: that is how Python's file system encoding on Windows
+ * (utf-8, surrogatepass) carries a file name that is not valid UTF-16. */
+static inline long pb_utf8_to_utf16(const char *s, size_t n, uint16_t *out)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    long k = 0;
+    while (i < n) {
+        uint32_t c = p[i], min;
+        size_t len;
+        if (c < 0x80) {
+            len = 1, min = 0;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            len = 2, min = 0x80, c &= 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3, min = 0x800, c &= 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4, min = 0x10000, c &= 0x07;
+        } else {
+            return -1;
+        }
+        if (len > n - i)
+            return -1;
+        for (size_t j = 1; j < len; j++) {
+            if ((p[i + j] & 0xC0) != 0x80)
+                return -1;
+            c = (c << 6) | (p[i + j] & 0x3Fu);
+        }
+        if (c < min || c > 0x10FFFF)
+            return -1;
+        if (c >= 0x10000) {
+            out[k++] = (uint16_t)(0xD800 + ((c - 0x10000) >> 10));
+            out[k++] = (uint16_t)(0xDC00 + ((c - 0x10000) & 0x3FF));
+        } else {
+            out[k++] = (uint16_t)c;
+        }
+        i += len;
+    }
+    return k;
+}
+
+/* fopen of a UTF-8 path (what PyUnicode_FSConverter gives on every
+ * platform).  Windows' fopen takes the ANSI code page, so there the path
+ * goes to _wfopen as UTF-16.  NULL with errno set on failure. */
+static inline FILE *pb_fopen(const char *path, const char *mode)
+{
+#if defined(_WIN32)
+    wchar_t wmode[8];
+    size_t m = strlen(mode), n = strlen(path);
+    if (m >= sizeof wmode / sizeof *wmode) {
+        errno = EINVAL;
+        return NULL;
+    }
+    for (size_t i = 0; i <= m; i++)
+        wmode[i] = (wchar_t)(unsigned char)mode[i];
+    wchar_t *wpath = (wchar_t *)malloc((n + 1) * sizeof *wpath); /* UTF-16 on Windows */
+    if (!wpath) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    long k = pb_utf8_to_utf16(path, n, (uint16_t *)wpath);
+    if (k < 0) {
+        free(wpath);
+        errno = EINVAL;
+        return NULL;
+    }
+    wpath[k] = L'\0';
+#if defined(_MSC_VER) && !defined(__clang__)
+#pragma warning(push)
+#pragma warning(disable : 4996) /* "_wfopen may be unsafe": it is not here */
+#endif
+    FILE *f = _wfopen(wpath, wmode);
+#if defined(_MSC_VER) && !defined(__clang__)
+#pragma warning(pop)
+#endif
+    int saved = errno;
+    free(wpath);
+    errno = saved;
+    return f;
+#else
+    return fopen(path, mode);
+#endif
+}
+
+/* ------------------------------------------- time and locale (OS calls) */
+
+#if defined(_WIN32) || (defined(_POSIX_C_SOURCE) && _POSIX_C_SOURCE >= 200809L)
+#include <locale.h>
+#include <time.h>
+
+#define PB_PLATFORM_OS_CALLS 1
+
+/* The UTC calendar time of *t into *out (thread-safe); NULL on failure. */
+static inline struct tm *pb_gmtime(const time_t *t, struct tm *out)
+{
+#if defined(_WIN32)
+    return gmtime_s(out, t) == 0 ? out : NULL; /* Microsoft's argument order */
+#else
+    return gmtime_r(t, out);
+#endif
+}
+
+/* The C numeric locale for the calling thread only, between begin and end
+ * (numbers printed with printf get a '.' whatever locale the process is
+ * in), without touching the process-wide locale.  POSIX: a C locale object
+ * made current with uselocale.  Windows: the thread is switched to its own
+ * locale with _configthreadlocale and its LC_NUMERIC set with setlocale;
+ * end puts both back.  begin returns 0, or -1 (out of memory) when nothing
+ * was changed; end is safe after either. */
+typedef struct pb_c_numeric {
+#if defined(_WIN32)
+    int thread_mode; /* _configthreadlocale's setting before begin, or 0 */
+    char *saved;     /* the thread's LC_NUMERIC before begin, or NULL */
+#else
+    locale_t c, previous;
+#endif
+} pb_c_numeric;
+
+static inline void pb_c_numeric_end(pb_c_numeric *s)
+{
+#if defined(_WIN32)
+    if (s->saved) {
+        setlocale(LC_NUMERIC, s->saved);
+        free(s->saved);
+        s->saved = NULL;
+    }
+    if (s->thread_mode == _DISABLE_PER_THREAD_LOCALE)
+        _configthreadlocale(_DISABLE_PER_THREAD_LOCALE);
+    s->thread_mode = 0;
+#else
+    if (s->previous)
+        uselocale(s->previous);
+    if (s->c)
+        freelocale(s->c);
+    s->previous = s->c = (locale_t)0;
+#endif
+}
+
+static inline int pb_c_numeric_begin(pb_c_numeric *s)
+{
+#if defined(_WIN32)
+    s->saved = NULL;
+    s->thread_mode = _configthreadlocale(_ENABLE_PER_THREAD_LOCALE);
+    if (s->thread_mode == -1) {
+        s->thread_mode = 0;
+        return -1;
+    }
+    const char *now = setlocale(LC_NUMERIC, NULL);
+    if (now && !strcmp(now, "C"))
+        return 0;
+    /* setlocale's answer lives in a buffer the next call overwrites */
+    if (!now || !(s->saved = pb_strdup(now)) || !setlocale(LC_NUMERIC, "C")) {
+        free(s->saved);
+        s->saved = NULL;
+        pb_c_numeric_end(s);
+        return -1;
+    }
+    return 0;
+#else
+    s->previous = (locale_t)0;
+    s->c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    if (!s->c)
+        return -1;
+    s->previous = uselocale(s->c);
+    if (!s->previous) {
+        pb_c_numeric_end(s);
+        return -1;
+    }
+    return 0;
+#endif
+}
+
+#endif /* OS calls */
+
+#endif
