@@ -225,6 +225,12 @@ def test_symbolic_link_is_followed(tmp_path, plan):
     assert leftovers(tmp_path) == [] and leftovers(real) == []
 
 
+def test_to_excel_bytes_leaves_the_plan_file_alone(plan):
+    copy = planbook.load(SMALL)
+    assert copy.to_excel_bytes()[:2] == b"PK"
+    assert copy.file == str(SMALL)
+
+
 # ------------------------------------------------- Windows, as far as Linux can
 
 def windows_sharing_violation(src, dst):
