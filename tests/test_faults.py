@@ -14,15 +14,23 @@ is made to fail in every way we can arrange, for YAML and Excel:
   libxlsxwriter, which an LD_PRELOAD shim of write() cannot reach);
 * killed with SIGKILL at several points of a large save.
 
-After a failed save the previous file must be byte-identical and no
-temporary file may be left in the folder; after a successful one the target
-must be the complete new file.  After a kill the target must be the old
-file or a complete new one; temporary files may remain (they are listed).
+After a failed save the previous file must be byte-identical, no
+temporary file may be left in the folder and no descriptor left open (the
+saving process's /proc/self/fd: libxlsxwriter left one unlinked temporary
+file open per sheet, so a full disk stayed full), and the message must say
+what happened and where ("no space left on device while writing
+/path/plan.xlsx"); after a successful one the target must be the complete
+new file.  After a kill the target must be the old file or a complete new
+one; what a kill leaves is one recognisable folder
+(``.plan.xlsx.planbook-tmp-<pid>-<host>-<random>``), which the next save
+of the same target removes.
 
 Root is needed for mount(8) (the tmpfs cases skip without it); strace for
 the injection cases; setpriv for the ``nobody`` case.
 """
+import errno
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -51,6 +59,7 @@ pytestmark = pytest.mark.skipif(SANITIZED, reason="subprocesses and mounts: plai
 # A child that loads a plan and saves it: exit 0 saved, 10 a planbook error
 # (the clean failure); anything else (a signal, a traceback) is a bug.
 SAVER = """
+import os
 import sys
 import planbook
 from planbook.errors import PlanbookError
@@ -60,6 +69,15 @@ try:
     plan.save(sys.argv[2])
 except PlanbookError as exc:
     sys.stderr.write("PlanbookError: %s\\n" % exc)
+    left = []  # descriptors of temporary files still open after the failure
+    for n in os.listdir("/proc/self/fd"):
+        try:
+            t = os.readlink("/proc/self/fd/" + n)
+        except OSError:
+            continue
+        if t.endswith(" (deleted)") or ".planbook-tmp-" in t or "/tmp." in t:
+            left.append(t)
+    sys.stderr.write("open temporary files: %r\\n" % left)
     sys.exit(10)
 """
 
@@ -74,7 +92,25 @@ def child_env():
 
 
 def temps(directory):
-    return sorted(n for n in os.listdir(directory) if n.endswith(".tmp") or n.startswith("."))
+    """Temporary files and folders: planbook's (hidden, or the private
+    folders ``.plan.xlsx.planbook-tmp-*``) and libxlsxwriter's ``tmp.*``."""
+    return sorted(n for n in os.listdir(directory)
+                  if n.endswith(".tmp") or n.startswith(".") or n.startswith("tmp."))
+
+
+def open_files():
+    """This process's open descriptors and what each refers to."""
+    out = {}
+    for n in os.listdir("/proc/self/fd"):
+        try:
+            out[n] = os.readlink(f"/proc/self/fd/{n}")
+        except OSError:
+            pass
+    return out
+
+
+def new_descriptors(before):
+    return {n: t for n, t in open_files().items() if before.get(n) != t}
 
 
 def valid_new(path, fmt, reference_plan):
@@ -155,9 +191,13 @@ def test_save_into_read_only_tmpfs(tmpfs, fmt):
     if run.returncode != 0:
         pytest.skip(f"cannot remount read-only: {run.stderr.strip()}")
     plan = planbook.load(MEDIUM)
+    before = open_files()
     with pytest.raises(WriteError) as info:
         plan.save(target)
     assert info.value.file == target
+    assert str(info.value) == (f"the folder {tmpfs} is on a read-only filesystem: "
+                               f"cannot save {target}")
+    assert new_descriptors(before) == {}
     assert_untouched(target, old)
 
 
@@ -170,18 +210,26 @@ def test_save_into_read_only_folder_as_nobody(fmt):
     try:
         os.chmod(directory, 0o755)
         target, old = old_file(directory, fmt)
-        os.chmod(target, 0o644)
-        run = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                              PY, "-B", "-c", SAVER, str(MEDIUM), target],
-                             capture_output=True, text=True, env=child_env(), timeout=60,
-                             cwd="/")
-        if run.returncode not in (0, 10) and "PlanbookError" not in run.stderr and (
-                "Permission denied" in run.stderr or "ModuleNotFoundError" in run.stderr):
-            # the checkout (an editable install) is in a folder nobody cannot read
-            pytest.skip(f"nobody cannot run the venv here: {run.stderr[-300:]}")
-        assert run.returncode == 10, run.stdout + run.stderr
-        assert "cannot write in" in run.stderr
-        assert_untouched(target, old)
+        # a file nobody may write (root's, 0644), then one anybody may (0666):
+        # the folder is then what stops the save
+        for mode, message in (
+                (0o644, f"permission denied: you may not change {target} (it belongs to "
+                        f"another user, or is read-only); save under another name"),
+                (0o666, f"permission denied: cannot create a file in the folder {directory} "
+                        f"to save {target}")):
+            os.chmod(target, mode)
+            run = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup",
+                                  "--clear-groups", PY, "-B", "-c", SAVER, str(MEDIUM), target],
+                                 capture_output=True, text=True, env=child_env(), timeout=60,
+                                 cwd="/")
+            if run.returncode not in (0, 10) and "PlanbookError" not in run.stderr and (
+                    "Permission denied" in run.stderr or "ModuleNotFoundError" in run.stderr):
+                # the checkout (an editable install) is in a folder nobody cannot read
+                pytest.skip(f"nobody cannot run the venv here: {run.stderr[-300:]}")
+            assert run.returncode == 10, run.stdout + run.stderr
+            assert f"PlanbookError: {message}\n" in run.stderr
+            assert "open temporary files: []" in run.stderr
+            assert_untouched(target, old)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
@@ -240,6 +288,7 @@ def test_save_onto_full_filesystem(tmpfs, fmt):
     step = max(1, top // 150)
     for leave in list(range(0, top, step)) + [top]:
         filler = fill(tmpfs, leave)
+        before = open_files()
         try:
             plan.save(target)
             outcomes.append("saved")
@@ -247,9 +296,16 @@ def test_save_onto_full_filesystem(tmpfs, fmt):
             outcomes.append("failed")
             last_error = str(exc)
             assert exc.file == target
+            # the disk is full, and where: not "Zip generic error ZIP_ERRNO"
+            # (xlsx) or "writing the file failed" (YAML)
+            assert str(exc) == (f"no space left on device while writing {target}: "
+                                "the disk is full"), f"{leave} pages free: {exc}"
+            assert exc.errno == errno.ENOSPC
+            assert new_descriptors(before) == {}, f"{leave} pages free: descriptors left"
             assert_untouched(target, old)
         else:
             assert temps(sub) == []
+            assert new_descriptors(before) == {}
             if not valid_new(target, fmt, plan):
                 outcomes[-1] = "CORRUPT"
                 planbook.load(MEDIUM).save(target)  # a good file again for what follows
@@ -264,6 +320,28 @@ def test_save_onto_full_filesystem(tmpfs, fmt):
     assert "failed" in outcomes and outcomes[-1] == "saved", last_error
     # once there is room it keeps working
     assert "failed" not in outcomes[outcomes.index("saved"):]
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "xlsx"])
+def test_full_disk_leaves_no_descriptor_open(tmpfs, fmt):
+    """libxlsxwriter opens one unlinked temporary file per sheet and, when
+    workbook_close() fails, leaves the ones it had not reached open: the
+    disk stayed full until the process ended (37 descriptors for the
+    medium example).  After the failed save none is left and the space is
+    free again."""
+    sub = tmpfs / "plans"
+    sub.mkdir()
+    target, old = old_file(sub, fmt)
+    plan = planbook.load(MEDIUM)
+    filler = fill(tmpfs, 8)
+    free_before = os.statvfs(tmpfs).f_bavail
+    before = open_files()
+    with pytest.raises(WriteError):
+        plan.save(target)
+    assert new_descriptors(before) == {}
+    assert os.statvfs(tmpfs).f_bavail == free_before
+    assert_untouched(target, old)
+    os.unlink(filler)
 
 
 # ------------------------------------------ the Nth write, fsync and rename
@@ -310,11 +388,25 @@ def test_nth_write_fails(tmp_path, fmt):
     if fmt == "xlsx":
         ns = sorted(set(ns[::5] + ns[-3:]))
     outcomes = {}
+    messages = {}
     for n in ns:
         run = strace_save(MEDIUM, target, f"write:error=ENOSPC:when={n}")
         assert run.returncode in (0, 10), f"N={n}: {run.returncode}\n{run.stderr[-2000:]}"
         if run.returncode == 10:
             outcomes[n] = "failed"
+            assert "open temporary files: []" in run.stderr, f"N={n}: {run.stderr[-2000:]}"
+            # the failure says so (not "Zip generic error ZIP_ERRNO" or "writing
+            # the file failed"), except where libxlsxwriter swallowed it: a
+            # write to one of its temporary files failing while the disk has
+            # room (only injection does that) is seen as a damaged package
+            said = f"PlanbookError: no space left on device while writing {target}: " \
+                   "the disk is full\n"
+            damaged = (f"PlanbookError: {target}: the workbook was damaged while it was "
+                       "written: part '")
+            assert said in run.stderr or (fmt == "xlsx" and damaged in run.stderr and
+                                          "(data went missing while it was written)"
+                                          in run.stderr), f"N={n}: {run.stderr[-2000:]}"
+            messages[said in run.stderr] = messages.get(said in run.stderr, 0) + 1
             assert_untouched(target, old)
         else:
             outcomes[n] = "saved"
@@ -325,6 +417,8 @@ def test_nth_write_fails(tmp_path, fmt):
             with open(target, "rb") as f:
                 old = f.read()
     print(fmt, f"{nwrites} writes;", outcomes)
+    print(f"failures that said 'no space left on device': {messages.get(True, 0)}, "
+          f"a damaged package: {messages.get(False, 0)}")
     corrupt = [n for n, o in outcomes.items() if o == "CORRUPT"]
     assert not corrupt, f"saves reported success with a broken file at N={corrupt}"
     # a failed write(2) to one of libxlsxwriter's buffered temporary files
@@ -345,6 +439,12 @@ def test_fsync_rename_open_fail(tmp_path, fmt, inject):
     target, old = old_file(directory, fmt)
     run = strace_save(MEDIUM, target, inject)
     assert run.returncode == 10, run.stderr[-2000:]
+    assert "open temporary files: []" in run.stderr
+    if inject.startswith("fsync"):
+        assert (f"input/output error while writing {target} (a failing disk, or a "
+                "network drive that went away?)") in run.stderr
+    else:
+        assert f"Invalid cross-device link while writing {target}" in run.stderr
     assert_untouched(target, old)
 
 
@@ -364,8 +464,13 @@ def big_plans(tmp_path_factory):
 
 @pytest.mark.parametrize("fmt", ["yaml", "xlsx"])
 def test_killed_midway(tmp_path, big_plans, fmt):
-    """SIGKILL the saving process at several points in time: the target is
-    the old file, byte-identical, or the complete new one."""
+    """SIGKILL the saving process at several points in time, and at random
+    ones: the target is the old file, byte-identical, or the complete new
+    one.  A kill leaves at most its own private folder
+    (``.plan.xlsx.planbook-tmp-<its pid>-<host>-<random>``; libxlsxwriter's
+    temporary files are inside it), and the next save of the target removes
+    every one of them."""
+    import re
     source = big_plans[fmt]
     directory = tmp_path / "d"
     directory.mkdir()
@@ -376,13 +481,16 @@ def test_killed_midway(tmp_path, big_plans, fmt):
     new_plan.save(tmp_path / ("timing." + fmt))
     duration = time.monotonic() - t0
     os.unlink(tmp_path / ("timing." + fmt))
+    stray = re.compile(r"\.plan\.%s\.planbook-tmp-(\d+)-[0-9a-f]{8}-[0-9a-f]+" % fmt)
+    rng = random.Random(15)
+    fracs = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.1, 1.5] + [rng.uniform(0, 1.2) for _ in range(10)]
     report = []
-    for frac in (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.1, 1.5):
-        # restore the old file before each kill
+    killed = set()
+    for frac in fracs:
+        # restore the old file before each kill; what earlier kills left
+        # stays, for the saves that follow to remove
         with open(target, "wb") as f:
             f.write(old)
-        for name in temps(directory):
-            os.unlink(directory / name)
         proc = subprocess.Popen([PY, "-B", "-c", SAVER, str(source), target],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=child_env())
@@ -390,6 +498,7 @@ def test_killed_midway(tmp_path, big_plans, fmt):
         time.sleep(frac * duration)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        killed.add(proc.pid)
         with open(target, "rb") as f:
             now = f.read()
         if now == old:
@@ -398,11 +507,17 @@ def test_killed_midway(tmp_path, big_plans, fmt):
             assert valid_new(target, fmt, new_plan), f"kill at {frac}: a broken target"
             state = "new"
         left = temps(directory)
-        report.append((frac, proc.returncode, state, left))
-        for name in left:  # a kill may leave the temporary file: it is never the target
-            assert name.startswith(".plan.") and name.endswith(".tmp")
+        report.append((round(frac, 2), proc.returncode, state, left))
+        for name in left:  # only planbook's private folders, of the killed savers
+            m = stray.fullmatch(name)
+            assert m and int(m.group(1)) in killed, name
+            assert os.path.isdir(directory / name)
     print(f"{fmt}: save takes {duration:.2f}s; kills (fraction, status, target, temps):")
     for r in report:
         print("   ", r)
     states = [r[2] for r in report]
     assert "old" in states  # the kills did land mid-save
+    assert any(r[3] for r in report)  # and some left their folder behind
+    new_plan.save(target)  # the next save removes them all
+    assert temps(directory) == []
+    assert valid_new(target, fmt, new_plan)

@@ -81,8 +81,11 @@ def test_failed_save_leaves_the_previous_file_intact(tmp_path, monkeypatch):
             f.write("half a file")
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(fmt, "save", broken_save)
-    with pytest.raises(planbook.WriteError, match="No space left"):
+    with pytest.raises(planbook.WriteError) as info:
         plan.save(target)
+    assert str(info.value) == (f"no space left on device while writing {target}: "
+                               "the disk is full")
+    assert info.value.errno == 28
     assert target.read_bytes() == EX.read_bytes()
     assert os.listdir(tmp_path) == ["plan.yaml"]  # no temporary file left behind
 

@@ -5,10 +5,15 @@
 #include "pb_xlsx_private.h"
 #include "pb_platform.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef _WIN32
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#endif
 
 #define A (x->api)
 
@@ -770,6 +775,143 @@ static void ctx_free(xl_ctx *x)
     A->pb_findings_free(&x->findings);
 }
 
+/* ============================================ temporary files and errno */
+
+/* In constant-memory mode libxlsxwriter (1.1.4, and 1.2.x when it does not
+ * use memory streams) opens one temporary file per worksheet, unlinked at
+ * once, and closes it only when it copies that sheet into the package (and
+ * never for a sheet without cells).  A workbook_close() that fails first (a
+ * full disk, a folder it may not write) returns with the rest still open:
+ * their space stays taken until the process ends.  So each is recorded
+ * before workbook_close() (its FILE, descriptor and inode) and, afterwards,
+ * one whose descriptor still holds the same unlinked inode was not closed
+ * by the library and is closed here.  A descriptor the library did close is
+ * closed or reused for another file (another inode, or one with a name);
+ * the Python binding holds the GIL, so no other planbook save runs
+ * meanwhile.  On Windows the library's files are deleted on close and
+ * inodes cannot be compared: nothing is done there. */
+typedef struct xl_tmpref {
+    FILE *f;
+#ifndef _WIN32
+    int fd;
+    dev_t dev;
+    ino_t ino;
+#endif
+} xl_tmpref;
+
+typedef struct xl_tmpfiles {
+    xl_tmpref *refs;
+    size_t n;
+    int flush_errno;        /* a flush that failed: why */
+    int lost;               /* a write failed earlier (the stream's error flag) */
+    long long largest;      /* the largest sheet's temporary file, bytes */
+    long long free_before;  /* free bytes in their folder before packaging; -1 unknown */
+} xl_tmpfiles;
+
+/* A system error that explains a failed save (reported by its errno). */
+static int io_errno(int e)
+{
+    return e == ENOSPC || e == EIO || e == EFBIG ||
+#ifdef EDQUOT
+           e == EDQUOT ||
+#endif
+           e == EACCES || e == EPERM || e == EROFS || e == ENOENT || e == ENOTDIR ||
+           e == EMFILE || e == ENFILE || e == ENAMETOOLONG;
+}
+
+/* An error only a failing write gives (errno may hold an older one). */
+static int write_errno(int e)
+{
+    return e == ENOSPC || e == EIO || e == EFBIG
+#ifdef EDQUOT
+           || e == EDQUOT
+#endif
+        ;
+}
+
+/* Record the worksheets' temporary files and flush each (a write that
+ * failed on a full disk is retried here; if it fails again, flush_errno
+ * says why).  Returns 0 when out of memory. */
+static int tmpfiles_record(lxw_workbook *wb, xl_tmpfiles *t)
+{
+    size_t cap = 0;
+    lxw_worksheet *ws;
+    memset(t, 0, sizeof *t);
+    t->free_before = -1;
+    STAILQ_FOREACH(ws, wb->worksheets, list_pointers)
+    {
+        if (!ws->optimize_tmpfile)
+            continue;
+        errno = 0;
+        if (fflush(ws->optimize_tmpfile) != 0 && !t->flush_errno)
+            t->flush_errno = errno ? errno : EIO;
+        if (ferror(ws->optimize_tmpfile))
+            t->lost = 1;
+#ifndef _WIN32
+        struct stat st;
+        int fd = fileno(ws->optimize_tmpfile);
+        if (fd < 0 || fstat(fd, &st) != 0) /* a memory stream (libxlsxwriter 1.2) */
+            continue;
+        if (t->n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            xl_tmpref *nr = realloc(t->refs, ncap * sizeof *t->refs);
+            if (!nr)
+                return 0;
+            t->refs = nr;
+            cap = ncap;
+        }
+        t->refs[t->n].f = ws->optimize_tmpfile;
+        t->refs[t->n].fd = fd;
+        t->refs[t->n].dev = st.st_dev;
+        t->refs[t->n].ino = st.st_ino;
+        t->n++;
+        if ((long long)st.st_size > t->largest)
+            t->largest = (long long)st.st_size;
+        struct statvfs vfs;
+        if (t->free_before < 0 && fstatvfs(fd, &vfs) == 0)
+            t->free_before = (long long)vfs.f_bavail * (long long)vfs.f_frsize;
+#endif
+    }
+    return 1;
+}
+
+/* After workbook_close(): close what the library left open. */
+static void tmpfiles_close_left(xl_tmpfiles *t)
+{
+#ifndef _WIN32
+    int saved = errno;
+    for (size_t k = 0; k < t->n; k++) {
+        struct stat st;
+        if (fstat(t->refs[k].fd, &st) == 0 && st.st_dev == t->refs[k].dev &&
+            st.st_ino == t->refs[k].ino && st.st_nlink == 0)
+            fclose(t->refs[k].f);
+    }
+    errno = saved;
+#endif
+    free(t->refs);
+    t->refs = NULL;
+    t->n = 0;
+}
+
+/* The package read back damaged although workbook_close() succeeded: a
+ * write to one of libxlsxwriter's temporary files failed unseen (its
+ * temporary-file helper resets errno, so errno cannot say).  Packaging a
+ * sheet needs room for its XML (at least its row file's size) beside the
+ * package written so far: with less free space than that before packaging,
+ * the disk was full. */
+static int tmpfiles_ran_out_of_space(const xl_tmpfiles *t, const char *path)
+{
+#ifndef _WIN32
+    struct stat st;
+    long long written = stat(path, &st) == 0 ? (long long)st.st_size : 0;
+    return t->free_before >= 0 && t->free_before < t->largest + written + (1LL << 20);
+#else
+    (void)t;
+    (void)path;
+    return 0;
+#endif
+}
+
 pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
                         const pb_xlsx_options *options, pb_error *err)
 {
@@ -786,7 +928,7 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
     /* libxlsxwriter prints numbers (values, column widths) with printf:
      * keep the C numeric locale while writing, for this thread only. */
     pb_c_numeric numeric;
-    int ok = 0;
+    int ok = 0, sys_errno = 0;
     if (pb_c_numeric_begin(&numeric)) {
         xl_failf(x, PB_ERR_NOMEM, "out of memory");
         goto done;
@@ -879,13 +1021,18 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
     memset(&wo, 0, sizeof wo);
     wo.constant_memory = opt.constant_memory ? LXW_TRUE : LXW_FALSE;
     wo.tmpdir = (char *)opt.tmpdir;
+    errno = 0;
     x->wb = workbook_new_opt(path, &wo);
     if (!x->wb) {
-        xl_failf(x, PB_ERR_IO, "cannot create the workbook '%s'", path);
+        if (io_errno(errno))
+            sys_errno = errno;
+        xl_failf(x, PB_ERR_IO, "cannot create the workbook '%s'%s%s", path,
+                 sys_errno ? ": " : "", sys_errno ? strerror(sys_errno) : "");
         goto done;
     }
     if (!make_formats(x))
         goto done;
+    errno = 0; /* a worksheet's temporary file that cannot be made sets it */
     lxw_worksheet *ws_contents = workbook_add_worksheet(x->wb, contents);
     for (size_t t = 0; t < nt && ws_contents; t++)
         if (!(x->sheets[t] = workbook_add_worksheet(x->wb, x->sheet_names[t])))
@@ -902,7 +1049,13 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
     lxw_worksheet *ws_findings = all ? workbook_add_worksheet(x->wb, findings) : NULL;
     lxw_worksheet *ws_structure = ws_findings ? workbook_add_worksheet(x->wb, structure) : NULL;
     if (!all || !ws_findings || !ws_structure) {
-        xl_failf(x, PB_ERR_NOMEM, "cannot add a worksheet");
+        if (io_errno(errno)) {
+            sys_errno = errno;
+            xl_failf(x, PB_ERR_IO, "cannot create a temporary file for a worksheet in '%s': %s",
+                     opt.tmpdir ? opt.tmpdir : "the system's temporary folder",
+                     strerror(sys_errno));
+        } else
+            xl_failf(x, PB_ERR_NOMEM, "cannot add a worksheet");
         goto done;
     }
     if (!contents_sheet(x, ws_contents, findings))
@@ -928,20 +1081,51 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
     ok = 1;
 done:
     if (x->wb) {
+        /* a failed write of a sheet's rows left its errno (libxlsxwriter
+         * ignores it; only failing calls set errno, and write_errno() values
+         * only failing writes) */
+        int rows_errno = errno;
+        xl_tmpfiles tmp;
+        if (!tmpfiles_record(x->wb, &tmp))
+            ok = xl_failf(x, PB_ERR_NOMEM, "out of memory");
+        if (ok && (tmp.flush_errno || tmp.lost)) {
+            sys_errno = tmp.flush_errno ? tmp.flush_errno
+                                        : write_errno(rows_errno) ? rows_errno : 0;
+            ok = xl_failf(x, PB_ERR_IO, "writing a temporary file of the workbook failed%s%s",
+                          sys_errno ? ": " : " (data was lost)",
+                          sys_errno ? strerror(sys_errno) : "");
+        }
+        errno = 0;
         lxw_error e = workbook_close(x->wb);
+        int close_errno = errno;
         x->wb = NULL;
-        if (ok && e != LXW_NO_ERROR)
-            ok = xl_fail(x, e, "writing the workbook failed");
+        tmpfiles_close_left(&tmp);
+        if (ok && e != LXW_NO_ERROR) {
+            if (io_errno(close_errno)) {
+                sys_errno = close_errno;
+                ok = xl_failf(x, PB_ERR_IO, "writing the workbook failed: %s",
+                              strerror(close_errno));
+            } else
+                ok = xl_fail(x, e, "writing the workbook failed");
+        }
         /* libxlsxwriter does not check its writes to temporary files: read
          * the package back before anyone relies on it */
         char why[300];
-        if (ok && !xl_verify_package(path, why, sizeof why))
-            ok = xl_failf(x, PB_ERR_IO, "the workbook was damaged while it was written "
-                                        "(is the disk full?): %s", why);
+        if (ok && !xl_verify_package(path, why, sizeof why)) {
+            if (write_errno(close_errno) || tmpfiles_ran_out_of_space(&tmp, path)) {
+                sys_errno = write_errno(close_errno) ? close_errno : ENOSPC;
+                ok = xl_failf(x, PB_ERR_IO, "writing the workbook failed: %s (%s)",
+                              strerror(sys_errno), why);
+            } else
+                ok = xl_failf(x, PB_ERR_IO, "the workbook was damaged while it was "
+                                            "written: %s", why);
+        }
     }
     pb_c_numeric_end(&numeric);
     ctx_free(x);
     if (!ok && err->status == PB_OK)
         A->pb_error_set(err, PB_ERR_IO, "writing the workbook failed");
+    /* the system's reason, for callers that map it (docs in pb_xlsx.h) */
+    errno = ok ? 0 : sys_errno;
     return ok ? PB_OK : err->status;
 }

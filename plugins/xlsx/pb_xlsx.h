@@ -14,7 +14,8 @@
 typedef struct pb_xlsx_options {
     int constant_memory; /* write rows as they come, flat memory (default 1) */
     int cached_results;  /* write the core's figures as formula results (default 1) */
-    const char *tmpdir;  /* libxlsxwriter's temporary files (default: system) */
+    const char *tmpdir;  /* libxlsxwriter's temporary files (default: system);
+                          * planbook's save gives a private folder */
     /* the plan's YAML without its budget tables (PB_YAML_NO_BUDGETS), for
      * the hidden structure sheet; NULL writes the sheet without it (a reader
      * then rebuilds only the budget tables) */
@@ -26,7 +27,12 @@ pb_xlsx_options pb_xlsx_default_options(void);
 
 /* Write the workbook at path (the caller makes the save atomic).  PB_OK, or
  * an error: PB_ERR_LIMIT for a figure or text past Excel's limits (with the
- * table, row and column in the message and path), PB_ERR_IO, PB_ERR_NOMEM. */
+ * table, row and column in the message and path), PB_ERR_IO, PB_ERR_NOMEM.
+ * On return errno is the system's error behind a failure (ENOSPC for a full
+ * disk, EACCES, EIO, ...), else 0.  On POSIX no descriptor of a temporary
+ * file is left open, whatever the outcome (libxlsxwriter's are in
+ * options->tmpdir: give it a private folder so that a killed process's are
+ * recognisable). */
 pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
                         const pb_xlsx_options *options, pb_error *err);
 

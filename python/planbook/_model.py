@@ -300,11 +300,15 @@ class Plan:
         import os
         import tempfile
         from .formats import save
-        with tempfile.TemporaryDirectory(prefix="planbook-") as tmp:
-            path = os.path.join(tmp, "plan.xlsx")
-            save(self, path, format="xlsx")
-            with open(path, "rb") as f:
-                data = f.read()
+        file = self.file  # the plan stays the file it was (save sets it)
+        try:
+            with tempfile.TemporaryDirectory(prefix="planbook-") as tmp:
+                path = os.path.join(tmp, "plan.xlsx")
+                save(self, path, format="xlsx")
+                with open(path, "rb") as f:
+                    data = f.read()
+        finally:
+            self.file = file
         return data
 
     def dumps(self, format: str = "yaml") -> str:

@@ -31,6 +31,9 @@ class XlsxFormat:
     suffixes = (".xlsx",)
 
     def save(self, plan, path, *, constant_memory=True, cached_results=True):
+        # libxlsxwriter's temporary files go beside the new file: in
+        # planbook.save, that is the save's private folder, removed after it
+        # (and after a kill, by the next save: docs/design.md, "Saving")
         directory = os.path.dirname(os.path.abspath(os.fspath(path)))
         _xlsx.write(plan._c, os.fspath(path), constant_memory=constant_memory,
                     cached_results=cached_results, tmpdir=directory,

@@ -11,11 +11,41 @@ int xl_verify_package(const char *path, char *why, size_t cap);
 
 #include <xlsxwriter.h>
 
+#include <errno.h>
+#include <string.h>
+
 typedef struct {
     const pb_capi *capi;
 } xlsx_state;
 
 static xlsx_state *get_state(PyObject *m) { return (xlsx_state *)PyModule_GetState(m); }
+
+/* Give the WriteError being raised (an OSError) the system's errno and
+ * strerror, so that planbook.formats can say "no space left on device"
+ * and callers can test exc.errno. */
+static void set_exc_errno(int e)
+{
+#if PY_VERSION_HEX >= 0x030C0000 && (!defined(Py_LIMITED_API) || Py_LIMITED_API >= 0x030C0000)
+    PyObject *value = PyErr_GetRaisedException();
+#else
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+#endif
+    if (value) {
+        PyObject *num = PyLong_FromLong(e), *text = PyUnicode_DecodeLocale(strerror(e), NULL);
+        if (!num || !text || PyObject_SetAttrString(value, "errno", num) < 0 ||
+            PyObject_SetAttrString(value, "strerror", text) < 0)
+            PyErr_Clear(); /* the error itself is still raised */
+        Py_XDECREF(num);
+        Py_XDECREF(text);
+    }
+#if PY_VERSION_HEX >= 0x030C0000 && (!defined(Py_LIMITED_API) || Py_LIMITED_API >= 0x030C0000)
+    PyErr_SetRaisedException(value);
+#else
+    PyErr_Restore(type, value, tb);
+#endif
+}
 
 /* write(plan_core, path, constant_memory=True, cached_results=True, tmpdir=None,
  *       structure=None): structure is the plan's YAML without its budget
@@ -51,12 +81,15 @@ static PyObject *xlsx_write(PyObject *m, PyObject *args, PyObject *kw)
     opt.structure_len = (size_t)structure_len;
     pb_error err;
     pb_status st = pb_xlsx_write(capi->core, plan, PyBytes_AS_STRING(bpath), &opt, &err);
+    int sys_errno = errno; /* why, when the system said (pb_xlsx.h) */
     Py_DECREF(bpath);
     Py_XDECREF(btmp);
     if (st != PB_OK) {
         PyObject *shown = PyOS_FSPath(path);
         capi->raise_error(PB_KIND_WRITE, &err, shown);
         Py_XDECREF(shown);
+        if (st == PB_ERR_IO && sys_errno)
+            set_exc_errno(sys_errno);
         return NULL;
     }
     Py_RETURN_NONE;

@@ -96,9 +96,48 @@ static PyObject *yaml_loads(PyObject *m, PyObject *args)
     return capi->plan_wrap(plan);
 }
 
+/* The file being written, and the errno of its first failed write (kept
+ * for the message: later calls may change errno). */
+typedef struct {
+    FILE *f;
+    int err;
+} file_out;
+
 static int file_sink(void *ctx, const unsigned char *data, size_t size)
 {
-    return fwrite(data, 1, size, (FILE *)ctx) == size;
+    file_out *out = ctx;
+    errno = 0;
+    if (fwrite(data, 1, size, out->f) == size)
+        return 1;
+    if (!out->err)
+        out->err = errno ? errno : EIO;
+    return 0;
+}
+
+/* Give the WriteError being raised (an OSError) the system's errno and
+ * strerror, so that planbook.formats can say "no space left on device". */
+static void set_exc_errno(int e)
+{
+#if PY_VERSION_HEX >= 0x030C0000 && (!defined(Py_LIMITED_API) || Py_LIMITED_API >= 0x030C0000)
+    PyObject *value = PyErr_GetRaisedException();
+#else
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+#endif
+    if (value) {
+        PyObject *num = PyLong_FromLong(e), *text = PyUnicode_DecodeLocale(strerror(e), NULL);
+        if (!num || !text || PyObject_SetAttrString(value, "errno", num) < 0 ||
+            PyObject_SetAttrString(value, "strerror", text) < 0)
+            PyErr_Clear(); /* the error itself is still raised */
+        Py_XDECREF(num);
+        Py_XDECREF(text);
+    }
+#if PY_VERSION_HEX >= 0x030C0000 && (!defined(Py_LIMITED_API) || Py_LIMITED_API >= 0x030C0000)
+    PyErr_SetRaisedException(value);
+#else
+    PyErr_Restore(type, value, tb);
+#endif
 }
 
 typedef struct {
@@ -143,19 +182,31 @@ static PyObject *yaml_dump(PyObject *m, PyObject *args)
     Py_DECREF(bytes);
     if (!f)
         return PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path);
+    file_out out = {f, 0};
     pb_error err;
-    pb_status st = pb_yaml_write(capi->core, plan, file_sink, f, &err);
+    pb_status st = pb_yaml_write(capi->core, plan, file_sink, &out, &err);
+    errno = 0;
     int close_failed = fflush(f) != 0 || ferror(f);
-    close_failed |= fclose(f) != 0;
-    if (st == PB_OK && close_failed) {
+    if (close_failed && !out.err)
+        out.err = errno ? errno : EIO;
+    errno = 0;
+    if (fclose(f) != 0) {
+        close_failed = 1;
+        if (!out.err)
+            out.err = errno ? errno : EIO;
+    }
+    if ((st == PB_OK && close_failed) || (st == PB_ERR_IO && out.err)) {
+        /* the system's reason instead of the writer's "writing the file failed" */
         capi->core->pb_error_set(&err, PB_ERR_IO, "writing the file failed: %s",
-                                 strerror(errno));
+                                 strerror(out.err));
         st = PB_ERR_IO;
     }
     if (st != PB_OK) {
         PyObject *shown = PyOS_FSPath(path);
         capi->raise_error(PB_KIND_WRITE, &err, shown);
         Py_XDECREF(shown);
+        if (st == PB_ERR_IO && out.err)
+            set_exc_errno(out.err);
         return NULL;
     }
     Py_RETURN_NONE;
