@@ -834,7 +834,9 @@ static int write_errno(int e)
  * says why).  Returns 0 when out of memory. */
 static int tmpfiles_record(lxw_workbook *wb, xl_tmpfiles *t)
 {
+#ifndef _WIN32
     size_t cap = 0;
+#endif
     lxw_worksheet *ws;
     memset(t, 0, sizeof *t);
     t->free_before = -1;
