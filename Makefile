@@ -13,7 +13,7 @@
 PYTHON ?= python3
 VENV := .venv
 ASAN_VENV := .venv-asan
-DEB_PACKAGES := libyaml-dev libxlsxwriter-dev libzip-dev libexpat1-dev pkg-config gcc
+DEB_PACKAGES := libyaml-dev libxlsxwriter-dev libminizip-dev libexpat1-dev pkg-config gcc
 # only for the tests: a real spreadsheet engine to recalculate workbooks
 TEST_DEB_PACKAGES := libreoffice-calc-nogui poppler-utils strace
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

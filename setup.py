@@ -82,7 +82,7 @@ core_sources = sorted(glob(rel("csrc", "*.c")))
 compile_args, link_args = flags()
 yaml_inc, yaml_libdirs, yaml_libs = pkg_config("yaml-0.1", "libyaml-dev")
 xlsx_inc, xlsx_libdirs, xlsx_libs = pkg_config("xlsxwriter", "libxlsxwriter-dev")
-zip_inc, zip_libdirs, zip_libs = pkg_config("libzip", "libzip-dev")
+zip_inc, zip_libdirs, zip_libs = pkg_config("minizip", "libminizip-dev")
 expat_inc, expat_libdirs, expat_libs = pkg_config("expat", "libexpat1-dev")
 include_dirs = [rel("csrc"), rel("python", "planbook", "include")]
 
