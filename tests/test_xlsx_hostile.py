@@ -165,6 +165,90 @@ def test_bzip2_member_refused():
         _xlsxread.sheets(buf.getvalue())
 
 
+# ------------------------------------------------- the zip itself
+# The reader is on minizip's unzip, which checks less than libzip did
+# (docs/decisions.md): these are what planbook checks itself.
+
+SHEET1 = "xl/worksheets/sheet1.xml"
+
+
+def patched(data: bytes, name: str, local=None, central=None) -> bytes:
+    """data with fields of member `name` overwritten: local / central are
+    {offset in the header: (struct format, value)}."""
+    import struct
+    b = bytearray(data)
+    lo = zipfile.ZipFile(io.BytesIO(data)).getinfo(name).header_offset
+    co = b.find(b"PK\x01\x02")
+    while b[co + 46:co + 46 + struct.unpack_from("<H", b, co + 28)[0]] != name.encode():
+        co = b.find(b"PK\x01\x02", co + 4)
+    for base, fields in ((lo, local or {}), (co, central or {})):
+        for off, (fmt, value) in fields.items():
+            struct.pack_into(fmt, b, base + off, value)
+    return bytes(b)
+
+
+def test_members_whose_names_differ_only_in_case_are_refused():
+    data = package(sheet(""), extra=[("XL/Workbook.xml", WB)])
+    with pytest.raises(ReadError, match="two members named XL/Workbook.xml"):
+        _xlsxread.sheets(data)
+
+
+def test_encrypted_member_refused():
+    data = package(sheet(""))
+    flag = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/workbook.xml").flag_bits | 1
+    data = patched(data, "xl/workbook.xml", {6: ("<H", flag)}, {8: ("<H", flag)})
+    with pytest.raises(ReadError, match="part xl/workbook.xml is encrypted"):
+        _xlsxread.sheets(data)
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.9, -10, -22])
+def test_truncated_package(cut, tmp_path):
+    data = package(sheet('<row r="1"><c r="A1"><v>1</v></c></row>'))
+    data = data[:int(len(data) * cut) if cut > 0 else cut]
+    with pytest.raises(ReadError, match="not a readable workbook"):
+        _xlsxread.sheets(data)
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(data)
+    with pytest.raises(ReadError, match="not a readable workbook"):
+        planbook.load(path)
+
+
+def test_something_in_front_of_the_zip_refused():
+    with pytest.raises(ReadError, match="does not start with a zip member"):
+        _xlsxread.sheets(b"MZ" + b"\0" * 100 + package(sheet("")))
+
+
+def test_damaged_member_data():
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 2000))
+    data = package(sheet(rows))
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(SHEET1)
+    with pytest.raises(ReadError, match="sheet1.xml is damaged: its CRC") as e:
+        _xlsxread.rows(patched(data, SHEET1, {14: ("<I", 1)}, {16: ("<I", 1)}), 0)
+    assert e.value.sheet == "Data"
+    # sizes that say more than the member holds: a lying entry cannot pad a part
+    more = info.file_size + 10
+    with pytest.raises(ReadError, match=f"inflates to {info.file_size} bytes, not the {more}"):
+        _xlsxread.rows(patched(data, SHEET1, {22: ("<I", more)}, {24: ("<I", more)}), 0)
+    # the directory and the member's own header disagree
+    with pytest.raises(ReadError, match="local header does not match"):
+        _xlsxread.rows(patched(data, SHEET1, central={24: ("<I", 100)}), 0)
+    # compressed bytes scrambled
+    b = bytearray(data)
+    start = info.header_offset + 30 + len(SHEET1) + len(info.extra)
+    for k in range(start + 8, start + info.compress_size - 8):
+        b[k] ^= 0x5A
+    with pytest.raises(ReadError, match="sheet1.xml is damaged"):
+        _xlsxread.rows(bytes(b), 0)
+
+
+def test_long_member_names_are_harmless():
+    """Names past minizip's 256-byte buffer in unzLocateFile (the reader
+    keeps its own index of the directory)."""
+    extra = [("x" * n, b"") for n in (255, 256, 300, 5000)]
+    data = package(sheet('<row r="1"><c r="A1"><v>2</v></c></row>'), extra=extra)
+    assert _xlsxread.rows(data, 0) == [[2]]
+
+
 def test_table_column_limit():
     wide = ('<row r="1"><c r="A1" t="inlineStr"><is><t>T</t></is></c></row><row r="4">'
             '<c r="B4" t="inlineStr"><is><t>2024/25</t></is></c>'

@@ -1,4 +1,4 @@
-/* pb_xlsxread.h - reading .xlsx workbooks: the package (zip, libzip), its
+/* pb_xlsxread.h - reading .xlsx workbooks: the package (zip, minizip), its
  * XML parts (expat), and a plan from a workbook planbook wrote.
  *
  * Plain C against the core's function table (pb_api.h); no Python.  Two

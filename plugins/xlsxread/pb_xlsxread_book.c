@@ -1,11 +1,13 @@
-/* pb_xlsxread_book.c - the package and its parts: the zip (libzip), the
- * XML (expat), the workbook, relationships, shared strings, styles,
- * comments, and one sheet at a time as a grid of cells.
+/* pb_xlsxread_book.c - the package and its parts: the zip (minizip's
+ * unzip, on zlib), the XML (expat), the workbook, relationships, shared
+ * strings, styles, comments, and one sheet at a time as a grid of cells.
  *
  * Safety: members are inflated in a stream with their sizes checked
  * against the limits before and while they are read (entry count,
- * uncompressed size, compression ratio, total); only stored and deflated
- * members are read (no bzip2, xz or encryption code is reached); a DOCTYPE
+ * uncompressed size, compression ratio, total), and each must inflate to
+ * the size and CRC its directory entry gives; two members whose names
+ * differ only in case are refused; only stored and deflated members are
+ * read (an encrypted one is refused before it is opened); a DOCTYPE
  * or entity declaration ends the parse (no DTD, no external entities);
  * element nesting is bounded; cell references past XFD1048576 are errors
  * naming the sheet and cell.
@@ -13,14 +15,22 @@
 #define _POSIX_C_SOURCE 200809L
 #include "pb_xlsxread_private.h"
 
+#include <errno.h>
 #include <expat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zip.h>
+
+/* minizip (pkg-config minizip: -I.../minizip); after the system headers,
+ * as its ioapi.h defines large-file macros */
+#include "unzip.h"
 
 #define CHUNK 65536
+/* Member names this long or longer are not indexed: no part name the
+ * reader asks for is (resolve() and read_rels() build them in buffers of
+ * about 1 KiB). */
+#define XR_NAME_MAX 2048
 #define RATIO_FLOOR (1u << 20) /* the ratio limit applies to parts over 1 MiB */
 
 pb_xr_limits pb_xr_default_limits(void)
@@ -47,11 +57,30 @@ typedef struct xr_name {
     int scope;
 } xr_name;
 
+/* A member of the package, from the zip directory. */
+typedef struct xr_member {
+    const char *name; /* in pb_xr_book.member_names */
+    size_t len;
+    unz64_file_pos pos; /* where its directory entry is, for unzGoToFilePos64 */
+} xr_member;
+
+/* What minizip reads the package from (see "package" below). */
+typedef struct xr_io {
+    const unsigned char *data; /* the package in memory ... */
+    uint64_t size, pos;
+    FILE *file;                /* ... or in a file */
+    int short_read;            /* the last read stopped at the end */
+    int closed;                /* minizip closed the stream */
+} xr_io;
+
 struct pb_xr_book {
     const pb_api *api;
     pb_xr_limits lim;
-    zip_t *zip;
-    zip_source_t *src;
+    unzFile zip;
+    xr_io io;
+    xr_member *members; /* sorted by name, ignoring case */
+    size_t nmembers;
+    char *member_names; /* their names, back to back */
     uint64_t total;
     uint64_t cells;
     xr_sheet *sheets;
@@ -236,59 +265,328 @@ static int XMLCALL on_external(XML_Parser p, const XML_Char *context, const XML_
 
 /* ============================================================ package */
 
-static int zip_fail(pb_error *err, const char *what, zip_error_t *ze)
+/* The package is read with minizip's unzip (zlib's contrib/minizip): a
+ * zip reader and nothing more, which needs only zlib.  minizip reads
+ * through I/O callbacks: over a block of memory (mem_*), or over a file
+ * that pb_xr_fopen opened, through minizip's own stdio callbacks (file_*
+ * replace three of them).  Both kinds note two things minizip does not
+ * say:
+ *
+ *  - a read that stopped at the end of the stream: minizip reads header
+ *    fields a byte at a time and takes a missing byte for a zero unless
+ *    the error callback reports it, so both error callbacks do (a header
+ *    cut short is an error, not zeros);
+ *  - that minizip closed the stream (unzClose, or unzOpen2_64 when the
+ *    package does not open): an unzOpen2_64 that fails without closing it
+ *    could not allocate its handle (out of memory, not a damaged package). */
+
+static voidpf ZCALLBACK mem_open(voidpf opaque, const void *name, int mode)
 {
-    return xr_fail(err, PB_ERR_PARSE, NULL, NULL, "%s: %s", what, zip_error_strerror(ze));
+    (void)name;
+    xr_io *io = opaque;
+    if ((mode & ZLIB_FILEFUNC_MODE_READWRITEFILTER) != ZLIB_FILEFUNC_MODE_READ)
+        return NULL;
+    io->pos = 0;
+    return io;
 }
 
-/* Index of a member (case-insensitive, as OPC part names are), or -1. */
-static zip_int64_t locate(pb_xr_book *b, const char *name)
+static uLong ZCALLBACK mem_read(voidpf opaque, voidpf stream, void *buf, uLong size)
 {
-    return zip_name_locate(b->zip, name, ZIP_FL_NOCASE | ZIP_FL_ENC_GUESS);
+    (void)opaque;
+    xr_io *io = stream;
+    uint64_t left = io->size - io->pos;
+    io->short_read = (uint64_t)size > left;
+    if (io->short_read)
+        size = (uLong)left;
+    if (size) {
+        memcpy(buf, io->data + io->pos, size);
+        io->pos += size;
+    }
+    return size;
+}
+
+static uLong ZCALLBACK mem_write(voidpf opaque, voidpf stream, const void *buf, uLong size)
+{
+    (void)opaque, (void)stream, (void)buf, (void)size;
+    return 0;
+}
+
+static ZPOS64_T ZCALLBACK mem_tell(voidpf opaque, voidpf stream)
+{
+    (void)opaque;
+    return ((xr_io *)stream)->pos;
+}
+
+/* As fseeko, but a position outside the block is an error (minizip then
+ * reports the package damaged), never a read past its end. */
+static long ZCALLBACK mem_seek(voidpf opaque, voidpf stream, ZPOS64_T offset, int origin)
+{
+    (void)opaque;
+    xr_io *io = stream;
+    uint64_t base;
+    switch (origin) {
+    case ZLIB_FILEFUNC_SEEK_SET:
+        base = 0;
+        break;
+    case ZLIB_FILEFUNC_SEEK_CUR:
+        base = io->pos;
+        break;
+    case ZLIB_FILEFUNC_SEEK_END:
+        base = io->size;
+        break;
+    default:
+        return -1;
+    }
+    /* a move from the current position or the end may go back: the offset
+     * is then a two's complement delta */
+    uint64_t to = base + offset;
+    int back = origin != ZLIB_FILEFUNC_SEEK_SET && (int64_t)offset < 0;
+    if (back ? to > base : to < base || to > io->size)
+        return -1;
+    io->pos = to;
+    io->short_read = 0;
+    return 0;
+}
+
+static int ZCALLBACK mem_close(voidpf opaque, voidpf stream)
+{
+    (void)opaque;
+    ((xr_io *)stream)->closed = 1;
+    return 0;
+}
+
+static int ZCALLBACK mem_error(voidpf opaque, voidpf stream)
+{
+    (void)opaque;
+    return ((xr_io *)stream)->short_read;
+}
+
+/* The one place a path becomes an open file.  On Windows the path comes
+ * from Python as UTF-8 (PyUnicode_FSConverter), which fopen would take in
+ * the ANSI code page: a Windows build converts it here and opens with
+ * _wfopen (through the platform layer, when there is one). */
+FILE *pb_xr_fopen(const char *path) { return fopen(path, "rb"); }
+
+/* The file was opened before unzOpen2_64 (so that failing to open it is an
+ * I/O error with its reason); the open callback hands it over.  Reads,
+ * seeks and tells are minizip's stdio callbacks. */
+static voidpf ZCALLBACK file_open(voidpf opaque, const void *name, int mode)
+{
+    (void)name, (void)mode;
+    return ((xr_io *)opaque)->file;
+}
+
+/* minizip's own reports ferror only; the end of the file counts too (a
+ * seek clears it). */
+static int ZCALLBACK file_error(voidpf opaque, voidpf stream)
+{
+    (void)opaque;
+    return ferror((FILE *)stream) || feof((FILE *)stream);
+}
+
+static int ZCALLBACK file_close(voidpf opaque, voidpf stream)
+{
+    xr_io *io = opaque;
+    io->closed = 1;
+    io->file = NULL;
+    return fclose((FILE *)stream);
+}
+
+/* Names are compared ignoring ASCII case, as OPC part names are
+ * ("packages shall not contain equivalent part names"). */
+static int fold(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
+
+static int name_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t n = alen < blen ? alen : blen;
+    for (size_t i = 0; i < n; i++) {
+        int d = fold((unsigned char)a[i]) - fold((unsigned char)b[i]);
+        if (d)
+            return d;
+    }
+    return (alen > blen) - (alen < blen);
+}
+
+static int member_cmp(const void *pa, const void *pb)
+{
+    const xr_member *a = pa, *b = pb;
+    return name_cmp(a->name, a->len, b->name, b->len);
+}
+
+/* A failed minizip call on part `name`, as a message that says what is
+ * wrong with the package. */
+static int zip_fail(pb_error *err, const char *sheet, const char *name, int code)
+{
+    switch (code) {
+    case UNZ_INTERNALERROR: /* minizip's allocations when a member is opened */
+    case Z_MEM_ERROR:
+        return nomem(err);
+    case UNZ_CRCERROR:
+        return xr_fail(err, PB_ERR_PARSE, sheet, NULL,
+                       "part %s is damaged: its CRC does not match its zip directory entry",
+                       name);
+    case UNZ_BADZIPFILE:
+        return xr_fail(err, PB_ERR_PARSE, sheet, NULL,
+                       "part %s is damaged: its local header does not match its zip directory "
+                       "entry", name);
+    case UNZ_ERRNO:
+        return xr_fail(err, PB_ERR_PARSE, sheet, NULL,
+                       "part %s could not be read: the package is cut short or damaged, or "
+                       "reading the file failed", name);
+    case Z_DATA_ERROR:
+        return xr_fail(err, PB_ERR_PARSE, sheet, NULL,
+                       "part %s is damaged: its compressed data is not valid deflate data", name);
+    case Z_BUF_ERROR:
+        return xr_fail(err, PB_ERR_PARSE, sheet, NULL,
+                       "part %s is damaged: its compressed data ends early", name);
+    default:
+        return xr_fail(err, PB_ERR_PARSE, sheet, NULL, "part %s could not be read (minizip error %d)",
+                       name, code);
+    }
+}
+
+/* The members, read once from the zip directory when the package opens:
+ * their count against the limit, their names (no two alike), and where
+ * each is, so that a part is found by name in the sorted table, not by
+ * walking the directory (unzLocateFile walks it, and compares names
+ * through a 256-byte buffer it does not terminate for longer names). */
+static int read_directory(pb_xr_book *b, pb_error *err)
+{
+    unz_global_info64 gi;
+    if (unzGetGlobalInfo64(b->zip, &gi) != UNZ_OK)
+        return xr_fail(err, PB_ERR_PARSE, NULL, NULL,
+                       "not a readable workbook (zip): its zip directory is damaged");
+    if (gi.number_entry > b->lim.max_entries)
+        return xr_fail(err, PB_ERR_LIMIT, NULL, NULL,
+                       "the package has %llu members, over the limit of %llu",
+                       (unsigned long long)gi.number_entry,
+                       (unsigned long long)b->lim.max_entries);
+    if (gi.number_entry == 0)
+        return 1;
+    size_t cap = 0, names_len = 0, names_cap = 0;
+    uint64_t count = 0;
+    size_t *name_at = NULL; /* offsets into b->member_names until it stops moving */
+    size_t name_at_cap = 0;
+    int r = unzGoToFirstFile(b->zip);
+    while (r == UNZ_OK) {
+        if (++count > b->lim.max_entries) {
+            free(name_at);
+            return xr_fail(err, PB_ERR_LIMIT, NULL, NULL,
+                           "the package has more than %llu members, over the limit",
+                           (unsigned long long)b->lim.max_entries);
+        }
+        unz_file_info64 fi;
+        char name[XR_NAME_MAX];
+        r = unzGetCurrentFileInfo64(b->zip, &fi, name, sizeof name, NULL, 0, NULL, 0);
+        if (r != UNZ_OK)
+            break;
+        /* a longer name is no part the reader could ask for: not indexed */
+        if (fi.size_filename < sizeof name) {
+            unz64_file_pos pos;
+            r = unzGetFilePos64(b->zip, &pos);
+            if (r != UNZ_OK)
+                break;
+            size_t len = (size_t)fi.size_filename;
+            if (!grow((void **)&b->members, &cap, b->nmembers + 1, sizeof *b->members) ||
+                !grow((void **)&name_at, &name_at_cap, b->nmembers + 1, sizeof *name_at) ||
+                !grow((void **)&b->member_names, &names_cap, names_len + len + 1, 1)) {
+                free(name_at);
+                return nomem(err);
+            }
+            memcpy(b->member_names + names_len, name, len + 1);
+            name_at[b->nmembers] = names_len;
+            b->members[b->nmembers].len = len;
+            b->members[b->nmembers].pos = pos;
+            b->nmembers++;
+            names_len += len + 1;
+        }
+        r = unzGoToNextFile(b->zip);
+    }
+    if (r != UNZ_END_OF_LIST_OF_FILE) {
+        free(name_at);
+        return xr_fail(err, PB_ERR_PARSE, NULL, NULL,
+                       "not a readable workbook (zip): its zip directory is damaged");
+    }
+    for (size_t i = 0; i < b->nmembers; i++)
+        b->members[i].name = b->member_names + name_at[i];
+    free(name_at);
+    if (b->nmembers)
+        qsort(b->members, b->nmembers, sizeof *b->members, member_cmp);
+    for (size_t i = 1; i < b->nmembers; i++)
+        if (!member_cmp(&b->members[i - 1], &b->members[i]))
+            return xr_fail(err, PB_ERR_PARSE, NULL, NULL,
+                           "not a readable workbook (zip): it has two members named %.200s "
+                           "(part names must differ, ignoring case)", b->members[i].name);
+    return 1;
+}
+
+/* A member by name (ignoring case, as OPC part names are), or NULL. */
+static const xr_member *locate(const pb_xr_book *b, const char *name)
+{
+    size_t len = strlen(name), lo = 0, hi = b->nmembers;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const xr_member *m = &b->members[mid];
+        int c = name_cmp(name, len, m->name, m->len);
+        if (!c)
+            return m;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
 }
 
 /* Inflate a member through an expat parser.  1 done, 0 failed (err set),
- * -1 no such member (when not required). */
+ * -1 no such member (when not required).  The sizes in the member's zip
+ * directory entry are checked against the limits before it is opened, and
+ * the bytes are counted as they come: a member must inflate to exactly the
+ * size its entry gives (minizip stops at that size) and match its CRC. */
 static int parse_part(pb_xr_book *b, const char *name, xr_xml *x, int required, pb_error *err)
 {
-    zip_int64_t idx = locate(b, name);
-    if (idx < 0) {
+    const xr_member *m = locate(b, name);
+    if (!m) {
         if (required)
             return xr_fail(err, PB_ERR_PARSE, x->sheet, NULL,
                            "the workbook has no part %s: it is not an Excel workbook or it is "
                            "damaged", name);
         return -1;
     }
-    zip_stat_t st;
-    zip_stat_init(&st);
-    if (zip_stat_index(b->zip, (zip_uint64_t)idx, 0, &st) != 0)
-        return zip_fail(err, "reading the zip directory", zip_get_error(b->zip));
-    if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
-        return xr_fail(err, PB_ERR_PARSE, x->sheet, NULL, "part %s is encrypted", name);
-    if (!(st.valid & ZIP_STAT_COMP_METHOD) ||
-        (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE))
+    unz_file_info64 st;
+    int zr = unzGoToFilePos64(b->zip, &m->pos);
+    if (zr == UNZ_OK)
+        zr = unzGetCurrentFileInfo64(b->zip, &st, NULL, 0, NULL, 0, NULL, 0);
+    if (zr != UNZ_OK)
+        return zip_fail(err, x->sheet, name, zr);
+    /* bit 0: encrypted; bit 6: strong encryption */
+    if (st.flag & 0x41)
+        return xr_fail(err, PB_ERR_PARSE, x->sheet, NULL,
+                       "part %s is encrypted (planbook does not read encrypted workbooks)", name);
+    if (st.compression_method != 0 && st.compression_method != Z_DEFLATED)
         return xr_fail(err, PB_ERR_PARSE, x->sheet, NULL,
                        "part %s uses a compression method other than deflate (%d)", name,
-                       (int)st.comp_method);
-    if (!(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE))
-        return xr_fail(err, PB_ERR_PARSE, x->sheet, NULL, "part %s has no size", name);
-    if (st.size > b->lim.max_part)
+                       (int)st.compression_method);
+    if (st.uncompressed_size > b->lim.max_part)
         return xr_fail(err, PB_ERR_LIMIT, x->sheet, NULL,
                        "part %s is %llu bytes uncompressed, over the limit of %llu", name,
-                       (unsigned long long)st.size, (unsigned long long)b->lim.max_part);
-    if (st.size > RATIO_FLOOR &&
-        (st.comp_size == 0 || st.size / st.comp_size >= b->lim.max_ratio))
+                       (unsigned long long)st.uncompressed_size,
+                       (unsigned long long)b->lim.max_part);
+    if (st.uncompressed_size > RATIO_FLOOR &&
+        (st.compressed_size == 0 || st.uncompressed_size / st.compressed_size >= b->lim.max_ratio))
         return xr_fail(err, PB_ERR_LIMIT, x->sheet, NULL,
                        "part %s inflates %llu bytes to %llu, a ratio over the limit of %llu "
-                       "(a zip bomb?)", name, (unsigned long long)st.comp_size,
-                       (unsigned long long)st.size, (unsigned long long)b->lim.max_ratio);
-    if (st.size > b->lim.max_total - b->total)
+                       "(a zip bomb?)", name, (unsigned long long)st.compressed_size,
+                       (unsigned long long)st.uncompressed_size,
+                       (unsigned long long)b->lim.max_ratio);
+    if (st.uncompressed_size > b->lim.max_total - b->total)
         return xr_fail(err, PB_ERR_LIMIT, NULL, NULL,
                        "the workbook inflates to more than the limit of %llu bytes",
                        (unsigned long long)b->lim.max_total);
-    zip_file_t *zf = zip_fopen_index(b->zip, (zip_uint64_t)idx, 0);
-    if (!zf)
-        return zip_fail(err, name, zip_get_error(b->zip));
+    zr = unzOpenCurrentFile(b->zip);
+    if (zr != UNZ_OK)
+        return zip_fail(err, x->sheet, name, zr);
+    int member_open = 1;
     XML_Parser p = XML_ParserCreate(NULL);
     int ok = 0;
     if (!p) {
@@ -314,19 +612,35 @@ static int parse_part(pb_xr_book *b, const char *name, xr_xml *x, int required, 
             nomem(err);
             goto out;
         }
-        zip_int64_t n = zip_fread(zf, buf, CHUNK);
+        int n = unzReadCurrentFile(b->zip, buf, CHUNK);
         if (n < 0) {
-            zip_fail(err, name, zip_file_get_error(zf));
+            zip_fail(err, x->sheet, name, n);
             goto out;
         }
         got += (uint64_t)n;
-        if (got > st.size) {
+        if (got > st.uncompressed_size) {
             xr_fail(err, PB_ERR_LIMIT, x->sheet, NULL,
                     "part %s inflates to more than the %llu bytes its directory entry says",
-                    name, (unsigned long long)st.size);
+                    name, (unsigned long long)st.uncompressed_size);
             goto out;
         }
-        if (XML_ParseBuffer(p, (int)n, n == 0) == XML_STATUS_ERROR) {
+        if (n == 0) {
+            /* the end: the member is whole before expat sees the end */
+            if (got < st.uncompressed_size) {
+                xr_fail(err, PB_ERR_PARSE, x->sheet, NULL,
+                        "part %s is damaged: it inflates to %llu bytes, not the %llu its zip "
+                        "directory entry says", name, (unsigned long long)got,
+                        (unsigned long long)st.uncompressed_size);
+                goto out;
+            }
+            member_open = 0;
+            zr = unzCloseCurrentFile(b->zip); /* checks the CRC */
+            if (zr != UNZ_OK) {
+                zip_fail(err, x->sheet, name, zr);
+                goto out;
+            }
+        }
+        if (XML_ParseBuffer(p, n, n == 0) == XML_STATUS_ERROR) {
             if (!x->failed)
                 xr_fail(err, PB_ERR_PARSE, x->sheet, NULL, "part %s, line %lu, column %lu: %s",
                         name, (unsigned long)XML_GetCurrentLineNumber(p),
@@ -344,7 +658,8 @@ static int parse_part(pb_xr_book *b, const char *name, xr_xml *x, int required, 
 out:
     if (p)
         XML_ParserFree(p);
-    zip_fclose(zf);
+    if (member_open)
+        unzCloseCurrentFile(b->zip);
     return ok;
 }
 
@@ -845,9 +1160,11 @@ void pb_xr_book_free(pb_xr_book *b)
     if (!b)
         return;
     if (b->zip)
-        zip_discard(b->zip);
-    else if (b->src)
-        zip_source_free(b->src);
+        unzClose(b->zip);
+    if (b->io.file && !b->io.closed)
+        fclose(b->io.file);
+    free(b->members);
+    free(b->member_names);
     for (size_t i = 0; i < b->nsheets; i++)
         free(b->sheets[i].name), free(b->sheets[i].part);
     free(b->sheets);
@@ -862,11 +1179,6 @@ void pb_xr_book_free(pb_xr_book *b)
 
 static int load_book(pb_xr_book *b, pb_error *err)
 {
-    zip_int64_t n = zip_get_num_entries(b->zip, 0);
-    if (n < 0 || (uint64_t)n > b->lim.max_entries)
-        return xr_fail(err, PB_ERR_LIMIT, NULL, NULL,
-                       "the package has %lld members, over the limit of %llu", (long long)n,
-                       (unsigned long long)b->lim.max_entries);
     /* the workbook part, from the package relationships */
     char *wb_part = NULL;
     rels_ctx pr;
@@ -950,20 +1262,36 @@ static pb_xr_book *book_new(const pb_api *api, const pb_xr_limits *limits)
     return b;
 }
 
-static pb_xr_book *book_finish(pb_xr_book *b, pb_error *err)
+/* Open the package through the I/O callbacks in ff, read its directory,
+ * then the workbook.  head: the package's first bytes (n of them).  Frees
+ * b on failure. */
+static pb_xr_book *book_finish(pb_xr_book *b, zlib_filefunc64_def *ff, const void *head, size_t n,
+                               pb_error *err)
 {
-    zip_error_t ze;
-    zip_error_init(&ze);
-    b->zip = zip_open_from_source(b->src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
-    if (!b->zip) {
-        xr_fail(err, zip_error_code_zip(&ze) == ZIP_ER_MEMORY ? PB_ERR_NOMEM : PB_ERR_PARSE, NULL,
-                NULL, "not a readable workbook (zip): %s", zip_error_strerror(&ze));
-        zip_error_fini(&ze);
+    /* A workbook starts with its first member.  minizip would also read a
+     * zip with something in front of it (a self-extracting archive); a
+     * workbook never has that, and libzip, which the reader used before,
+     * refused it. */
+    if (n < 4 || memcmp(head, "PK\3\4", 4)) {
+        xr_fail(err, PB_ERR_PARSE, NULL, NULL,
+                "not a readable workbook (zip): not a zip archive (it does not start with a zip "
+                "member)");
         pb_xr_book_free(b);
         return NULL;
     }
-    zip_error_fini(&ze);
-    if (!load_book(b, err)) {
+    ff->opaque = &b->io;
+    b->zip = unzOpen2_64("", ff); /* the name is not used: the callbacks know the source */
+    if (!b->zip) {
+        if (b->io.closed)
+            xr_fail(err, PB_ERR_PARSE, NULL, NULL,
+                    "not a readable workbook (zip): not a zip archive, or one cut short or "
+                    "damaged (its zip directory was not found)");
+        else /* see "package": minizip could not allocate its handle */
+            nomem(err);
+        pb_xr_book_free(b);
+        return NULL;
+    }
+    if (!read_directory(b, err) || !load_book(b, err)) {
         pb_xr_book_free(b);
         return NULL;
     }
@@ -979,17 +1307,26 @@ pb_xr_book *pb_xr_book_open_file(const pb_api *api, const char *path, const pb_x
         nomem(err);
         return NULL;
     }
-    zip_error_t ze;
-    zip_error_init(&ze);
-    b->src = zip_source_file_create(path, 0, -1, &ze);
-    if (!b->src) {
-        xr_fail(err, PB_ERR_IO, NULL, NULL, "cannot open '%s': %s", path, zip_error_strerror(&ze));
-        zip_error_fini(&ze);
+    b->io.file = pb_xr_fopen(path);
+    if (!b->io.file) {
+        xr_fail(err, PB_ERR_IO, NULL, NULL, "cannot open '%s': %s", path, strerror(errno));
         pb_xr_book_free(b);
         return NULL;
     }
-    zip_error_fini(&ze);
-    return book_finish(b, err);
+    unsigned char head[4];
+    size_t n = fread(head, 1, sizeof head, b->io.file);
+    if (ferror(b->io.file) || fseek(b->io.file, 0, SEEK_SET) != 0) {
+        xr_fail(err, PB_ERR_IO, NULL, NULL, "cannot read '%s': %s", path, strerror(errno));
+        pb_xr_book_free(b);
+        return NULL;
+    }
+    /* minizip's stdio callbacks read the file pb_xr_fopen opened */
+    zlib_filefunc64_def ff;
+    fill_fopen64_filefunc(&ff);
+    ff.zopen64_file = file_open;
+    ff.zerror_file = file_error;
+    ff.zclose_file = file_close;
+    return book_finish(b, &ff, head, n, err);
 }
 
 pb_xr_book *pb_xr_book_open_buffer(const pb_api *api, const void *data, size_t size,
@@ -1001,16 +1338,11 @@ pb_xr_book *pb_xr_book_open_buffer(const pb_api *api, const void *data, size_t s
         nomem(err);
         return NULL;
     }
-    zip_error_t ze;
-    zip_error_init(&ze);
-    b->src = zip_source_buffer_create(size ? data : "", size, 0, &ze);
-    zip_error_fini(&ze);
-    if (!b->src) {
-        nomem(err);
-        pb_xr_book_free(b);
-        return NULL;
-    }
-    return book_finish(b, err);
+    b->io.data = data;
+    b->io.size = size;
+    zlib_filefunc64_def ff = {mem_open, mem_read, mem_write, mem_tell,
+                              mem_seek, mem_close, mem_error, NULL};
+    return book_finish(b, &ff, data, size, err);
 }
 
 const pb_xr_limits *pb_xr_book_limits(const pb_xr_book *b) { return &b->lim; }

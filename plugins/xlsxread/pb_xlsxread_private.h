@@ -4,6 +4,13 @@
 
 #include "pb_xlsxread.h"
 
+#include <stdio.h>
+
+/* Open a workbook file for reading ("rb"): the one place the reader turns
+ * a path (UTF-8 from Python on Windows) into an open file; NULL with errno
+ * set when it cannot. */
+FILE *pb_xr_fopen(const char *path);
+
 /* Set err (keeping the first error) with the sheet and cell as the path
  * ("Sheet!B7", or just "Sheet" when cell is NULL) and in front of the
  * message.  Returns 0. */

@@ -4,7 +4,7 @@
 #   bash tests/fuzz/build.sh [TARGET...]     (default: every fuzz_*.c here)
 #
 # Needs clang with libFuzzer (Debian: apt-get install clang), libyaml-dev,
-# libzip-dev and libexpat1-dev.
+# libminizip-dev and libexpat1-dev.
 # CC overrides the compiler; EXTRA_CFLAGS adds flags; FUZZ_BUILD_DIR the
 # output directory.
 set -euo pipefail
@@ -23,11 +23,13 @@ command -v "$CC" >/dev/null 2>&1 || {
 
 yaml_cflags="$(pkg-config --cflags yaml-0.1 2>/dev/null || true)"
 yaml_libs="$(pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)"
+zip_cflags="$(pkg-config --cflags minizip 2>/dev/null || echo -I/usr/include/minizip)"
+zip_libs="$(pkg-config --libs minizip 2>/dev/null || echo -lminizip)"
 
 CFLAGS=(-g -O1 -std=c11 -D_GNU_SOURCE
         -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
         -fno-omit-frame-pointer
-        -I"$root/csrc" -I"$root/plugins/yaml" -I"$root/plugins/xlsxread" $yaml_cflags
+        -I"$root/csrc" -I"$root/plugins/yaml" -I"$root/plugins/xlsxread" $yaml_cflags $zip_cflags
         ${EXTRA_CFLAGS:-})
 SOURCES=("$root"/csrc/*.c "$root/plugins/yaml/pb_yaml_read.c"
          "$root/plugins/yaml/pb_yaml_write.c" "$root"/plugins/xlsxread/pb_xlsxread*.c)
@@ -43,5 +45,5 @@ mkdir -p "$out"
 for t in "${targets[@]}"; do
     t="${t%.c}"
     echo "build.sh: $t"
-    "$CC" "${CFLAGS[@]}" -o "$out/$t" "$here/$t.c" "${SOURCES[@]}" $yaml_libs -lzip -lexpat -lz
+    "$CC" "${CFLAGS[@]}" -o "$out/$t" "$here/$t.c" "${SOURCES[@]}" $yaml_libs $zip_libs -lexpat -lz
 done

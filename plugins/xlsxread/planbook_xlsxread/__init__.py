@@ -1,4 +1,4 @@
-"""planbook's Excel reader: .xlsx workbooks read in C (libzip, expat)
+"""planbook's Excel reader: .xlsx workbooks read in C (minizip, expat)
 straight into the core.
 
 Registered for reading ``.xlsx`` through ``planbook.formats`` (the writer,

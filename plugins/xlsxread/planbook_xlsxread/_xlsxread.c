@@ -16,7 +16,7 @@
 #include <expat.h>
 #include <stdio.h>
 #include <string.h>
-#include <zip.h>
+#include <zlib.h>
 
 typedef struct {
     const pb_capi *capi;
@@ -593,7 +593,7 @@ static int xr_exec(PyObject *m)
     if (!st->ReadError)
         return -1;
     char v[64];
-    snprintf(v, sizeof v, "libzip %s, expat %d.%d.%d", zip_libzip_version(), XML_MAJOR_VERSION,
+    snprintf(v, sizeof v, "minizip (zlib %s), expat %d.%d.%d", ZLIB_VERSION, XML_MAJOR_VERSION,
              XML_MINOR_VERSION, XML_MICRO_VERSION);
     return PyModule_AddStringConstant(m, "LIBRARIES", v);
 }
@@ -617,7 +617,7 @@ static PyModuleDef_Slot xr_slots[] = {{Py_mod_exec, xr_exec}, {0, NULL}};
 static PyModuleDef xr_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "planbook_xlsxread._xlsxread",
-    .m_doc = "planbook's workbook reader, on libzip and expat (internal).",
+    .m_doc = "planbook's workbook reader, on minizip and expat (internal).",
     .m_size = sizeof(xr_state),
     .m_methods = xr_methods,
     .m_slots = xr_slots,
