@@ -335,6 +335,72 @@ static inline int pb_c_numeric_begin(pb_c_numeric *s)
 #endif
 }
 
+/* ------------------------------------------------ open files (OS calls) */
+
+/* What identifies an open file on disk, so a descriptor can later be told
+ * to still hold the same (deleted) file.  POSIX only: on Windows a file
+ * opened for deletion disappears on close, and pb_file_stat fails. */
+typedef struct pb_file_id {
+    int fd;
+    unsigned long long dev, ino;
+    long long size;
+} pb_file_id;
+
+#if !defined(_WIN32)
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#endif
+
+/* The identity and size of an open stream's file: 0, or -1 (not a file on
+ * disk, e.g. a memory stream, or not supported here). */
+static inline int pb_file_stat(FILE *f, pb_file_id *id)
+{
+#if defined(_WIN32)
+    (void)f;
+    (void)id;
+    return -1;
+#else
+    struct stat st;
+    int fd = fileno(f);
+    if (fd < 0 || fstat(fd, &st) != 0)
+        return -1;
+    id->fd = fd;
+    id->dev = (unsigned long long)st.st_dev;
+    id->ino = (unsigned long long)st.st_ino;
+    id->size = (long long)st.st_size;
+    return 0;
+#endif
+}
+
+/* Whether id's descriptor still holds that same file, now deleted (no name
+ * left): a temporary file somebody forgot to close. */
+static inline int pb_file_is_deleted(const pb_file_id *id)
+{
+#if defined(_WIN32)
+    (void)id;
+    return 0;
+#else
+    struct stat st;
+    return fstat(id->fd, &st) == 0 && (unsigned long long)st.st_dev == id->dev &&
+           (unsigned long long)st.st_ino == id->ino && st.st_nlink == 0;
+#endif
+}
+
+/* Free bytes on the file system of id's file, for an unprivileged user;
+ * -1 when unknown. */
+static inline long long pb_file_free_space(const pb_file_id *id)
+{
+#if defined(_WIN32)
+    (void)id;
+    return -1;
+#else
+    struct statvfs vfs;
+    if (fstatvfs(id->fd, &vfs) != 0)
+        return -1;
+    return (long long)vfs.f_bavail * (long long)vfs.f_frsize;
+#endif
+}
+
 #endif /* OS calls */
 
 #endif

@@ -10,10 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifndef _WIN32
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-#endif
 
 #define A (x->api)
 
@@ -792,11 +788,7 @@ static void ctx_free(xl_ctx *x)
  * inodes cannot be compared: nothing is done there. */
 typedef struct xl_tmpref {
     FILE *f;
-#ifndef _WIN32
-    int fd;
-    dev_t dev;
-    ino_t ino;
-#endif
+    pb_file_id id;
 } xl_tmpref;
 
 typedef struct xl_tmpfiles {
@@ -834,9 +826,7 @@ static int write_errno(int e)
  * says why).  Returns 0 when out of memory. */
 static int tmpfiles_record(lxw_workbook *wb, xl_tmpfiles *t)
 {
-#ifndef _WIN32
     size_t cap = 0;
-#endif
     lxw_worksheet *ws;
     memset(t, 0, sizeof *t);
     t->free_before = -1;
@@ -849,10 +839,8 @@ static int tmpfiles_record(lxw_workbook *wb, xl_tmpfiles *t)
             t->flush_errno = errno ? errno : EIO;
         if (ferror(ws->optimize_tmpfile))
             t->lost = 1;
-#ifndef _WIN32
-        struct stat st;
-        int fd = fileno(ws->optimize_tmpfile);
-        if (fd < 0 || fstat(fd, &st) != 0) /* a memory stream (libxlsxwriter 1.2) */
+        pb_file_id id;
+        if (pb_file_stat(ws->optimize_tmpfile, &id)) /* a memory stream; or Windows */
             continue;
         if (t->n == cap) {
             size_t ncap = cap ? cap * 2 : 16;
@@ -863,16 +851,12 @@ static int tmpfiles_record(lxw_workbook *wb, xl_tmpfiles *t)
             cap = ncap;
         }
         t->refs[t->n].f = ws->optimize_tmpfile;
-        t->refs[t->n].fd = fd;
-        t->refs[t->n].dev = st.st_dev;
-        t->refs[t->n].ino = st.st_ino;
+        t->refs[t->n].id = id;
         t->n++;
-        if ((long long)st.st_size > t->largest)
-            t->largest = (long long)st.st_size;
-        struct statvfs vfs;
-        if (t->free_before < 0 && fstatvfs(fd, &vfs) == 0)
-            t->free_before = (long long)vfs.f_bavail * (long long)vfs.f_frsize;
-#endif
+        if (id.size > t->largest)
+            t->largest = id.size;
+        if (t->free_before < 0)
+            t->free_before = pb_file_free_space(&id);
     }
     return 1;
 }
@@ -880,16 +864,11 @@ static int tmpfiles_record(lxw_workbook *wb, xl_tmpfiles *t)
 /* After workbook_close(): close what the library left open. */
 static void tmpfiles_close_left(xl_tmpfiles *t)
 {
-#ifndef _WIN32
     int saved = errno;
-    for (size_t k = 0; k < t->n; k++) {
-        struct stat st;
-        if (fstat(t->refs[k].fd, &st) == 0 && st.st_dev == t->refs[k].dev &&
-            st.st_ino == t->refs[k].ino && st.st_nlink == 0)
+    for (size_t k = 0; k < t->n; k++)
+        if (pb_file_is_deleted(&t->refs[k].id))
             fclose(t->refs[k].f);
-    }
     errno = saved;
-#endif
     free(t->refs);
     t->refs = NULL;
     t->n = 0;

@@ -365,7 +365,7 @@ static int ZCALLBACK mem_error(voidpf opaque, voidpf stream)
  * from Python as UTF-8 (PyUnicode_FSConverter), which fopen would take in
  * the ANSI code page: a Windows build converts it here and opens with
  * _wfopen (through the platform layer, when there is one). */
-FILE *pb_xr_fopen(const char *path) { return fopen(path, "rb"); }
+FILE *pb_xr_fopen(const char *path) { return pb_fopen(path, "rb"); }
 
 /* The file was opened before unzOpen2_64 (so that failing to open it is an
  * I/O error with its reason); the open callback hands it over.  Reads,
