@@ -161,6 +161,45 @@ static int table_ids_rebuild(pb_plan *plan)
 
 static int64_t find_row_by_id(const pb_table *t, const char *ref, size_t len);
 
+/* ------------------------------------------------- row label -> row */
+
+static const char *label_key(const void *ctx, uint32_t value, size_t *len, uint32_t *tag)
+{
+    const pb_table *t = ctx;
+    const char *l = t->rows[value & ~PB_LABEL_SEVERAL].label;
+    *len = strlen(l);
+    *tag = 0;
+    return l;
+}
+
+/* Add row r (which has a label) to a ready index; on failure the index is
+ * no longer ready (the next lookup rebuilds it, or scans). */
+static void label_index_add(pb_table *t, uint32_t r)
+{
+    int made;
+    pb_hash_slot *s = r < PB_LABEL_SEVERAL
+                          ? pb_hash_add(&t->row_labels, r, label_key, t, &made)
+                          : NULL;
+    if (!s)
+        t->labels_ready = 0;
+    else if (!made)
+        s->value |= PB_LABEL_SEVERAL;
+}
+
+static int label_index_build(pb_table *t)
+{
+    if (t->nrows >= PB_LABEL_SEVERAL)
+        return 0;
+    pb_hash_clear(&t->row_labels);
+    if (!pb_hash_reserve(&t->row_labels, t->nrows))
+        return 0;
+    t->labels_ready = 1;
+    for (uint32_t r = 0; r < t->nrows && t->labels_ready; r++)
+        if (t->rows[r].label)
+            label_index_add(t, r);
+    return t->labels_ready;
+}
+
 static int row_ids_rebuild(pb_table *t)
 {
     pb_index_free(&t->row_ids);
@@ -204,6 +243,7 @@ static void table_free(pb_table *t)
     free(t->comp);
     free(t->comp_state);
     pb_index_free(&t->row_ids);
+    pb_hash_free(&t->row_labels);
     free(t);
 }
 
@@ -297,7 +337,7 @@ size_t pb_plan_memory(const pb_plan *plan)
              t->caprows * sizeof(pb_row) +
              cells * (sizeof(pb_cellv) + 1 + sizeof(uint32_t)) +
              t->comp_cap * (sizeof(pb_amount) + 1) +
-             t->row_ids.cap * sizeof(uint32_t);
+             t->row_ids.cap * sizeof(uint32_t) + pb_hash_memory(&t->row_labels);
     }
     return m + pb_indsets_memory(plan) + pb_registers_memory(plan) +
            pb_collections_memory(plan);
@@ -975,6 +1015,7 @@ int64_t pb_table_insert_row(pb_table *t, size_t at, pb_row_kind kind,
                 t->rows[r].parent++;
         if (t->nrows_with_id)
             t->row_ids.stale = 1;
+        t->labels_ready = 0; /* rows after `at` moved */
     }
     pb_row *row = &t->rows[at];
     row->label = lab;
@@ -991,6 +1032,8 @@ int64_t pb_table_insert_row(pb_table *t, size_t at, pb_row_kind kind,
         memset(t->locs + at * nc, 0, nc * sizeof(uint32_t));
     }
     t->nrows++;
+    if (t->labels_ready && lab)
+        label_index_add(t, (uint32_t)at);
     t->layout++;
     pb_plan_touch(t->plan);
     return (int64_t)at;
@@ -1016,6 +1059,7 @@ pb_status pb_table_remove_row(pb_table *t, size_t r, pb_error *err)
         if (t->rows[k].parent != PB_NONE && t->rows[k].parent >= end)
             t->rows[k].parent -= (uint32_t)count;
     t->row_ids.stale = 1;
+    t->labels_ready = 0;
     t->layout++;
     pb_plan_touch(t->plan);
     return PB_OK;
@@ -1046,6 +1090,7 @@ pb_status pb_row_set_label(pb_table *t, size_t r, const char *label,
     if (label && !(v = dup(t->plan, label, len, err)))
         return PB_ERR_NOMEM;
     t->rows[r].label = v;
+    t->labels_ready = 0;
     pb_plan_touch(t->plan);
     return PB_OK;
 }
@@ -1172,6 +1217,14 @@ int64_t pb_table_find_row(const pb_table *t, const char *ref, size_t len)
             return r;
     }
 labels:;
+    if (t->labels_ready || label_index_build((pb_table *)t)) {
+        const pb_hash_slot *s =
+            pb_hash_find(&t->row_labels, ref, len, 0, label_key, t);
+        if (!s)
+            return -1;
+        return s->value & PB_LABEL_SEVERAL ? -2 : (int64_t)s->value;
+    }
+    /* no memory for the index: look at every row */
     int64_t found = -1;
     for (uint32_t r = 0; r < t->nrows; r++)
         if (t->rows[r].label && name_eq(t->rows[r].label, ref, len)) {
