@@ -22,11 +22,14 @@ written to bench/build/check-scale/ (cached by scale and a hash of this
 script).
 
 Every measurement runs in a fresh process: ``planbook.load`` (not timed),
-then ``plan.check()`` once (timed: the computed totals are made on this first
-call, as after any load or edit). The scales take turns, ``--repeat`` rounds,
-so that drift in a shared machine affects every scale alike. Reported: the
-median time per scale with its min-max spread, and the ratio of medians of
-each scale to the one before (target: <= 2.3 for twice the size). The table
+then ``plan.check()`` (timed), up to five times while the checks have taken
+less than half a second in all, the plan touched before each further check
+(its tolerance set to itself) so that every check computes the totals
+afresh, as after a load or an edit; the process reports the median of its
+checks. The scales take turns, ``--repeat`` rounds, so that drift in a shared
+machine affects every scale alike. Reported: the median over the rounds per
+scale with its min-max spread, and the ratio of medians of each scale to the
+one before (target: <= 2.3 for twice the size). The table
 is printed and written to docs/benchmarks.md between
 ``<!-- check-scale-benchmark:start -->`` and ``<!-- check-scale-benchmark:end -->``
 (not with ``--quick`` unless ``--docs`` is given). MB means 10**6 bytes.
@@ -145,37 +148,69 @@ def script_hash() -> str:
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
 
 
-def plan_file(directorates: int, seed: int) -> Path:
+def indicator_text(periods: int, measures: int = 50, seed: int = 1) -> str:
+    """A plan of one indicator set: `measures` measures over `periods` years."""
+    rnd = random.Random(seed)
+    years = [f"{y}/{(y + 1) % 100:02d}" for y in range(1900, 1900 + periods)]
+    out = ["planbook: 1\nplan:\n  title: Indicator scale benchmark\n",
+           "indicators:\n  big:\n    title: Measures\n",
+           f"    periods: [{', '.join(years)}]\n    measures:\n"]
+    for m in range(measures):
+        out.append(f"    - ref: m{m}\n      name: Measure {m}\n      polarity: high\n"
+                   f"      values: [{', '.join(str(rnd.randint(0, 999)) for _ in years)}]\n"
+                   f"      targets: {{{', '.join(f'{y}: {rnd.randint(0, 999)}' for y in years)}}}\n")
+    return "".join(out)
+
+
+def plan_file(kind: str, size: int, seed: int) -> Path:
     BUILD.mkdir(parents=True, exist_ok=True)
-    path = BUILD / f"check-{directorates}d-seed{seed}-{script_hash()}.yaml"
+    path = BUILD / f"{kind}-{size}-seed{seed}-{script_hash()}.yaml"
     if not path.exists():
-        for old in BUILD.glob("check-*.yaml"):     # made by an older version of this script
+        for old in BUILD.glob("*.yaml"):     # made by an older version of this script
             if not old.name.endswith(f"-{script_hash()}.yaml"):
                 old.unlink()
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(plan_text(directorates, seed), encoding="utf-8")
+        text = plan_text(size, seed) if kind == "budgets" else indicator_text(size, seed=seed)
+        tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
     return path
 
 
 # --------------------------------------------------------------------------
-# One measurement, in a fresh interpreter: python -c CHILD PATH.
+# One measurement, in a fresh interpreter: python -c CHILD TASK PATH.
 
 CHILD = r"""
-import json, sys, time
+import json, statistics, sys, time
 import planbook
-plan = planbook.load(sys.argv[1])
-t0 = time.perf_counter()
-findings = plan.check()
-t1 = time.perf_counter()
-rows = sum(len(t.rows) for t in plan.budgets.values())
-print(json.dumps({"seconds": t1 - t0, "findings": len(findings), "rows": rows,
-                  "version": planbook.__version__}))
+task, path = sys.argv[1], sys.argv[2]
+plan = planbook.load(path)
+if task == "check":
+    def once():
+        plan._c.tolerance = plan._c.tolerance   # an edit: the totals are computed afresh
+        return len(plan.check())
+else:
+    other = planbook.load(path)                 # the same plan with one figure changed
+    if task == "diff":
+        other.budgets["funding"].rows[5]["g2024"] = 1
+    else:
+        s = other.indicators["big"]
+        s["m7"].values[s.periods[len(s.periods) // 2]] = 5
+    def once():
+        return len(planbook.diff(plan, other))
+times = []
+while len(times) < 5 and sum(times) < 0.5:
+    t0 = time.perf_counter()
+    count = once()
+    times.append(time.perf_counter() - t0)
+rows = sum(len(t.rows) for t in plan.budgets.values()) + \
+    sum(len(list(s)) for s in plan.indicators.values())
+print(json.dumps({"seconds": statistics.median(times), "first": times[0], "runs": len(times),
+                  "findings": count, "rows": rows, "version": planbook.__version__}))
 """
 
 
-def measure(python: str, path: Path) -> dict:
-    rc, out, err, _ = run_child([python, "-c", CHILD, str(path)], child_env())
+def measure(python: str, task: str, path: Path) -> dict:
+    rc, out, err, _ = run_child([python, "-c", CHILD, task, str(path)], child_env())
     try:
         res = json.loads(out.strip().splitlines()[-1])
     except (ValueError, IndexError):
@@ -189,6 +224,27 @@ def measure(python: str, path: Path) -> dict:
 # --------------------------------------------------------------------------
 # The report.
 
+TASKS = {
+    # task: (plan kind, title, what is timed, what a unit of size is, count name)
+    "check": ("budgets", "check()", "`plan.check()`", "directorates", "findings"),
+    "diff": ("budgets", "diff (budgets)",
+             "`planbook.diff(a, b)`, b the same plan with one figure changed",
+             "directorates", "changes"),
+    "indicators": ("indicators", "diff (indicators)",
+                   "`planbook.diff(a, b)` of a set of 50 measures, b with one result changed",
+                   "periods", "changes"),
+}
+DEFAULT_BASE = {"check": 400, "diff": 100, "indicators": 50}
+QUICK_BASE = {"check": 60, "diff": 20, "indicators": 10}
+
+
+def ratio_text(s, prev) -> str:
+    r = s["median"] / prev["median"]
+    size = s["scale"] / prev["scale"]
+    target = TARGET if size == 2 else TARGET * size / 2
+    return f"{r:.2f}x for {size:g}x size ({'met' if r <= target else 'NOT met'}: <= {target:g}x)"
+
+
 def markdown(report) -> str:
     m = report["machine"]
     lines = [
@@ -198,63 +254,79 @@ def markdown(report) -> str:
         f"Measured {report['date']} with `{report['command']}`.",
         "",
         f"- Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory']}, {m['platform']}, "
-        f"shared with other work (medians over interleaved runs; the spread is min-max)",
+        "shared with other work (medians over interleaved runs; the spread is min-max)",
         f"- Python {m['python']}; planbook {report.get('version') or '?'}",
-        f"- Plan: `plan_text()` of `bench/run_check_scale.py`, {report['base']} directorates "
-        f"at 1x: a funding table with {SERVICES} lines of three parts per directorate, "
-        "a section `select` total per directorate and two running top-level `select` totals "
-        "after each; agreements naming every service line and every directorate total by "
-        "label, and one small agreement per directorate.",
-        f"- Time: `plan.check()` once after `planbook.load` in a fresh process (the first "
-        f"check computes the totals), {report['repeat']} rounds with the scales taking turns.",
+        "- Budgets: `plan_text()` of `bench/run_check_scale.py`, N directorates: a funding "
+        f"table with {SERVICES} lines of three parts (Mainstream, DSG, Traded Service) per "
+        "directorate, a section `select` total per directorate and two running top-level "
+        "`select` totals after each; agreements naming every service line and every "
+        "directorate total by label, and one small agreement per directorate. Indicators: "
+        "`indicator_text()`, one set of 50 measures over N periods, results and targets.",
+        "- Time: in a fresh process after `planbook.load`, the median of up to 5 runs (while "
+        "under 0.5 s in all; each check computes the totals afresh after an edit); "
+        f"{report['repeat']} rounds with the scales taking turns, median and min-max over "
+        "the rounds.",
         "",
-        "| Scale | File | Rows | Findings | check() median (min-max) | Time / previous scale |",
-        "| --- | ---: | ---: | ---: | --- | --- |",
+        "| Task | Scale | Size | File | Rows or measures | Found | Time median (min-max) "
+        "| Time / previous scale |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
     ]
-    prev = None
-    for s in report["scales"]:
-        if not s.get("ok"):
-            lines.append(f"| {s['scale']:g}x | {s['mb']:.1f} MB | | | failed: {s['error']} | |")
-            prev = None
-            continue
-        ratio = ""
-        if prev is not None:
-            r = s["median"] / prev["median"]
-            size = s["scale"] / prev["scale"]
-            target = TARGET if size == 2 else TARGET * size / 2
-            ratio = f"{r:.2f}x for {size:g}x size ({'met' if r <= target else 'NOT met'}: <= {target:g}x)"
-        lines.append(f"| {s['scale']:g}x | {s['mb']:.1f} MB | {s['rows']:,} | {s['findings']:,} "
-                     f"| {s['median']:.3f} s ({s['min']:.3f}-{s['max']:.3f}) | {ratio} |")
-        prev = s
-    lines += [MARK_END]
+    for task in report["tasks"]:
+        _, title, _, unit, _ = TASKS[task["task"]]
+        prev = None
+        for s in task["scales"]:
+            if not s.get("ok"):
+                lines.append(f"| {title} | {s['scale']:g}x | {s['size']} {unit} "
+                             f"| {s['mb']:.1f} MB | | | failed: {s['error']} | |")
+                prev = None
+                continue
+            ratio = ratio_text(s, prev) if prev else ""
+            lines.append(f"| {title} | {s['scale']:g}x | {s['size']} {unit} | {s['mb']:.1f} MB "
+                         f"| {s['rows']:,} | {s['findings']:,} "
+                         f"| {s['median']:.3f} s ({s['min']:.3f}-{s['max']:.3f}) | {ratio} |")
+            prev = s
+    lines += ["", "Timed: " + "; ".join(f"{TASKS[t['task']][1]}: {TASKS[t['task']][2]}"
+                                         for t in report["tasks"]) + ".", MARK_END]
     return "\n".join(lines) + "\n"
 
 
 def print_table(report) -> None:
     print()
-    print(f"{'scale':>5} {'MB':>6} {'rows':>8} {'findings':>8} {'median s':>9} {'min s':>8} "
-          f"{'max s':>8} {'x prev':>7}")
-    prev = None
-    for s in report["scales"]:
-        if not s.get("ok"):
-            print(f"{s['scale']:>4g}x {s['mb']:6.1f} failed: {s['error']}")
-            prev = None
-            continue
-        ratio = f"{s['median'] / prev['median']:6.2f}x" if prev else ""
-        print(f"{s['scale']:>4g}x {s['mb']:6.1f} {s['rows']:8d} {s['findings']:8d} "
-              f"{s['median']:9.3f} {s['min']:8.3f} {s['max']:8.3f} {ratio:>7}")
-        prev = s
+    print(f"{'task':<18} {'scale':>5} {'size':>6} {'MB':>6} {'rows':>8} {'found':>6} "
+          f"{'median s':>9} {'min s':>8} {'max s':>8} {'x prev':>7}")
+    for task in report["tasks"]:
+        title = TASKS[task["task"]][1]
+        prev = None
+        for s in task["scales"]:
+            if not s.get("ok"):
+                print(f"{title:<18} {s['scale']:>4g}x {s['size']:>6} failed: {s['error']}")
+                prev = None
+                continue
+            ratio = f"{s['median'] / prev['median']:6.2f}x" if prev else ""
+            print(f"{title:<18} {s['scale']:>4g}x {s['size']:>6} {s['mb']:6.1f} {s['rows']:8d} "
+                  f"{s['findings']:6d} {s['median']:9.3f} {s['min']:8.3f} {s['max']:8.3f} "
+                  f"{ratio:>7}")
+            prev = s
     print(f"(target: twice the size in at most {TARGET:g}x the time)")
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description="Time plan.check() at growing sizes.")
-    ap.add_argument("--base", type=int, help="directorates at scale 1 (default 400; --quick: 60)")
+    ap = argparse.ArgumentParser(description="Time plan.check() and planbook.diff() "
+                                 "at growing sizes.")
+    ap.add_argument("--tasks", nargs="+", choices=list(TASKS), default=list(TASKS),
+                    help="what to time (default: all)")
+    ap.add_argument("--check-base", type=int, help="directorates at scale 1 for check "
+                    f"(default {DEFAULT_BASE['check']}; --quick: {QUICK_BASE['check']})")
+    ap.add_argument("--diff-base", type=int, help="directorates at scale 1 for diff "
+                    f"(default {DEFAULT_BASE['diff']}; --quick: {QUICK_BASE['diff']})")
+    ap.add_argument("--indicators-base", type=int, help="periods at scale 1 for the "
+                    f"indicator diff (default {DEFAULT_BASE['indicators']}; --quick: "
+                    f"{QUICK_BASE['indicators']})")
     ap.add_argument("--scales", type=float, nargs="+", default=[1, 2, 4],
                     help="sizes as multiples of the base (default 1 2 4)")
     ap.add_argument("--repeat", type=int, help="rounds (default 7; --quick: 3)")
     ap.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
-    ap.add_argument("--quick", action="store_true", help="smoke test: base 60, 3 rounds")
+    ap.add_argument("--quick", action="store_true", help="smoke test: small bases, 3 rounds")
     ap.add_argument("--python", help="interpreter to measure with (default: this one)")
     ap.add_argument("--json", metavar="PATH", help="also save the raw numbers as JSON")
     ap.add_argument("--docs", metavar="PATH",
@@ -262,10 +334,13 @@ def main(argv=None) -> int:
                     "not written with --quick unless given)")
     ap.add_argument("--no-docs", action="store_true", help="do not write the Markdown file")
     args = ap.parse_args(argv)
-    base = args.base or (60 if args.quick else 400)
+    bases = dict(QUICK_BASE if args.quick else DEFAULT_BASE)
+    for task in TASKS:
+        if getattr(args, f"{task}_base"):
+            bases[task] = getattr(args, f"{task}_base")
     repeat = args.repeat or (3 if args.quick else 7)
-    if base < 1 or repeat < 1 or any(s <= 0 for s in args.scales):
-        ap.error("--base, --repeat and --scales must be positive")
+    if min(bases.values()) < 1 or repeat < 1 or any(s <= 0 for s in args.scales):
+        ap.error("bases, --repeat and --scales must be positive")
     docs = None if args.no_docs else (Path(args.docs) if args.docs
                                       else (None if args.quick else DOCS))
     python = args.python or sys.executable
@@ -273,34 +348,40 @@ def main(argv=None) -> int:
     report = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "command": "python bench/run_check_scale.py" + ("" if len(sys.argv) < 2 else
                                                               " " + shlex.join(sys.argv[1:])),
-              "base": base, "repeat": repeat, "machine": machine_info(), "scales": []}
+              "bases": bases, "repeat": repeat, "machine": machine_info(), "tasks": []}
     entries = []
-    for scale in sorted(args.scales):
-        path = plan_file(max(1, round(base * scale)), args.seed)
-        entries.append({"scale": scale, "path": str(path), "mb": path.stat().st_size / MB,
-                        "runs": []})
-        log(f"{scale:g}x: {path.name}, {path.stat().st_size / MB:.1f} MB")
+    for task in args.tasks:
+        kind = TASKS[task][0]
+        for scale in sorted(args.scales):
+            size = max(1, round(bases[task] * scale))
+            path = plan_file(kind, size, args.seed)
+            entries.append({"task": task, "scale": scale, "size": size, "path": str(path),
+                            "mb": path.stat().st_size / MB, "runs": []})
+            log(f"{task} {scale:g}x: {path.name}, {path.stat().st_size / MB:.1f} MB")
     for i in range(repeat):
         for e in entries:
-            res = measure(python, Path(e["path"]))
+            res = measure(python, e["task"], Path(e["path"]))
             e["runs"].append(res)
-            log(f"  round {i + 1}/{repeat} {e['scale']:g}x: " +
-                (f"{res['seconds']:.3f} s, {res['findings']} findings" if res["ok"]
+            log(f"  round {i + 1}/{repeat} {e['task']} {e['scale']:g}x: " +
+                (f"{res['seconds']:.3f} s, {res['findings']} found" if res["ok"]
                  else f"failed: {res['error']}"))
-    for e in entries:
-        ok = [r for r in e["runs"] if r["ok"]]
-        if not ok or len(ok) < len(e["runs"]):
-            e.update(ok=False, error=next(r["error"] for r in e["runs"] if not r["ok"]))
-        else:
-            secs = [r["seconds"] for r in ok]
-            counts = {r["findings"] for r in ok}
-            if len(counts) != 1:
-                e.update(ok=False, error=f"the number of findings varies: {sorted(counts)}")
+    for task in args.tasks:
+        scales = []
+        for e in (e for e in entries if e["task"] == task):
+            ok = [r for r in e["runs"] if r["ok"]]
+            if not ok or len(ok) < len(e["runs"]):
+                e.update(ok=False, error=next(r["error"] for r in e["runs"] if not r["ok"]))
             else:
-                e.update(ok=True, median=statistics.median(secs), min=min(secs), max=max(secs),
-                         findings=ok[0]["findings"], rows=ok[0]["rows"])
-                report["version"] = ok[0]["version"]
-        report["scales"].append(e)
+                secs = [r["seconds"] for r in ok]
+                counts = {r["findings"] for r in ok}
+                if len(counts) != 1:
+                    e.update(ok=False, error=f"the number found varies: {sorted(counts)}")
+                else:
+                    e.update(ok=True, median=statistics.median(secs), min=min(secs),
+                             max=max(secs), findings=ok[0]["findings"], rows=ok[0]["rows"])
+                    report["version"] = ok[0]["version"]
+            scales.append(e)
+        report["tasks"].append({"task": task, "scales": scales})
 
     print_table(report)
     if args.json:
@@ -309,7 +390,7 @@ def main(argv=None) -> int:
     if docs is not None:
         _write_docs(docs, markdown(report), MARK_START, MARK_END)
         log(f"wrote {docs}")
-    return 0 if all(e.get("ok") for e in report["scales"]) else 1
+    return 0 if all(s.get("ok") for t in report["tasks"] for s in t["scales"]) else 1
 
 
 if __name__ == "__main__":
