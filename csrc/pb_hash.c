@@ -130,4 +130,22 @@ pb_hash_slot *pb_hash_add(pb_hash *h, uint32_t value, pb_hash_key_fn key, const 
     return &h->slots[i];
 }
 
+void pb_hash_remove(pb_hash *h, pb_hash_slot *slot)
+{
+    /* backward-shift deletion: move up every later entry of the run whose
+     * home slot does not lie after the hole, so that no probe stops early */
+    uint32_t mask = h->cap - 1, i = (uint32_t)(slot - h->slots);
+    for (uint32_t j = (i + 1) & mask; h->slots[j].hash; j = (j + 1) & mask) {
+        uint32_t home = h->slots[j].hash & mask;
+        /* j may move to i when home is not cyclically in (i, j] */
+        if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+            h->slots[i] = h->slots[j];
+            i = j;
+        }
+    }
+    h->slots[i].hash = 0;
+    h->slots[i].value = 0;
+    h->count--;
+}
+
 size_t pb_hash_memory(const pb_hash *h) { return (size_t)h->cap * sizeof(pb_hash_slot); }

@@ -6,8 +6,8 @@
  * key itself (a byte string the table does not own, and a 32-bit tag that
  * is part of the key: a scope such as a parent row, 0 when unused) is asked
  * of the caller's key function when hashes match.  8 bytes a slot, linear
- * probing in a power-of-two array at most 3/4 full, no removal (rebuild
- * instead).  Used where a lookup would otherwise scan every row: labels of
+ * probing in a power-of-two array at most 3/4 full, removal by backward
+ * shift.  Used where a lookup would otherwise scan every row: labels of
  * rows (pb_plan.c), select totals (pb_check.c).
  */
 #ifndef PB_HASH_H
@@ -45,6 +45,9 @@ pb_hash_slot *pb_hash_find(const pb_hash *h, const char *s, size_t len, uint32_t
  * new one holding `value` (then *made = 1).  NULL for lack of memory. */
 pb_hash_slot *pb_hash_add(pb_hash *h, uint32_t value, pb_hash_key_fn key, const void *ctx,
                           int *made);
+/* Take out a slot that pb_hash_find or pb_hash_add gave (other slots may
+ * move). */
+void pb_hash_remove(pb_hash *h, pb_hash_slot *slot);
 /* Bytes held. */
 size_t pb_hash_memory(const pb_hash *h);
 

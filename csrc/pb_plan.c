@@ -244,6 +244,7 @@ static void table_free(pb_table *t)
     free(t->comp_state);
     pb_index_free(&t->row_ids);
     pb_hash_free(&t->row_labels);
+    pb_hash_free(&t->col_ids);
     free(t);
 }
 
@@ -337,7 +338,8 @@ size_t pb_plan_memory(const pb_plan *plan)
              t->caprows * sizeof(pb_row) +
              cells * (sizeof(pb_cellv) + 1 + sizeof(uint32_t)) +
              t->comp_cap * (sizeof(pb_amount) + 1) +
-             t->row_ids.cap * sizeof(uint32_t) + pb_hash_memory(&t->row_labels);
+             t->row_ids.cap * sizeof(uint32_t) + pb_hash_memory(&t->row_labels) +
+             pb_hash_memory(&t->col_ids);
     }
     return m + pb_indsets_memory(plan) + pb_registers_memory(plan) +
            pb_collections_memory(plan);
@@ -509,8 +511,39 @@ void pb_table_set_source(pb_table *t, uint32_t line, uint32_t column)
 
 size_t pb_table_column_count(const pb_table *t) { return t->ncols; }
 
+static const char *col_key(const void *ctx, uint32_t c, size_t *len, uint32_t *tag)
+{
+    const char *id = ((const pb_table *)ctx)->cols[c].id;
+    *len = strlen(id);
+    *tag = 0;
+    return id;
+}
+
+/* The column id index (see pb_plan_private.h); 0 when there is no memory
+ * for it (then lookups scan). */
+static int col_ids_build(pb_table *t)
+{
+    pb_hash_clear(&t->col_ids);
+    if (!pb_hash_reserve(&t->col_ids, t->ncols))
+        return 0;
+    for (uint32_t c = 0; c < t->ncols; c++) {
+        int made;
+        if (!pb_hash_add(&t->col_ids, c, col_key, t, &made))
+            return 0;
+    }
+    t->col_ids_ready = 1;
+    return 1;
+}
+
+/* Finding a column by id scanned every column: reading a row whose values
+ * are a mapping by column id, and adding each column (which looks for a
+ * duplicate), were quadratic in the columns (issue 15). */
 int64_t pb_table_find_column(const pb_table *t, const char *id, size_t len)
 {
+    if (t->ncols >= 8 && (t->col_ids_ready || col_ids_build((pb_table *)t))) {
+        const pb_hash_slot *s = pb_hash_find(&t->col_ids, id, len, 0, col_key, t);
+        return s ? (int64_t)s->value : -1;
+    }
     for (uint32_t c = 0; c < t->ncols; c++)
         if (name_eq(t->cols[c].id, id, len))
             return c;
@@ -550,6 +583,11 @@ int64_t pb_table_add_column(pb_table *t, const char *id, size_t len,
     col->equals = PB_NONE;
     if (!(col->id = dup(t->plan, id, len, err)))
         return -1;
+    if (t->col_ids_ready) {
+        int made;
+        if (!pb_hash_add(&t->col_ids, t->ncols, col_key, t, &made))
+            t->col_ids_ready = 0;
+    }
     t->layout++;
     pb_plan_touch(t->plan);
     return t->ncols++;
@@ -578,7 +616,18 @@ pb_status pb_column_set_id(pb_table *t, size_t c, const char *id, size_t len,
     const char *copy = dup(t->plan, id, len, err);
     if (!copy)
         return PB_ERR_NOMEM; /* err may be NULL */
+    if (t->col_ids_ready) { /* the old id out, the new one in */
+        pb_hash_slot *s = pb_hash_find(&t->col_ids, t->cols[c].id, strlen(t->cols[c].id), 0,
+                                       col_key, t);
+        if (s)
+            pb_hash_remove(&t->col_ids, s);
+    }
     t->cols[c].id = copy;
+    if (t->col_ids_ready) {
+        int made;
+        if (!pb_hash_add(&t->col_ids, (uint32_t)c, col_key, t, &made))
+            t->col_ids_ready = 0;
+    }
     t->layout++;
     pb_plan_touch(t->plan);
     return PB_OK;

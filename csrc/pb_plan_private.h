@@ -74,6 +74,10 @@ struct pb_table {
      * made at the first lookup by label, kept while rows are only appended */
     pb_hash row_labels;
     uint8_t labels_ready;
+    /* column id -> column, made at the first lookup in a table of 8
+     * columns or more, kept as columns are added */
+    pb_hash col_ids;
+    uint8_t col_ids_ready;
 
     /* computed cache (pb_check.c) */
     pb_amount *comp;
