@@ -1,5 +1,6 @@
 /* pb_check.c - computing totals, sum columns and parts; the checks. */
 #include "pb_check.h"
+#include "pb_hash.h"
 #include "pb_indicator_private.h"
 
 #include <stdio.h>
@@ -120,23 +121,183 @@ static void set_comp(pb_table *t, size_t r, size_t c, acc a)
     t->comp_state[i] = a.state;
 }
 
-/* The sum a `select` total shows: matching lines and parts in its scope. */
-static acc select_sum(const pb_table *t, size_t r, size_t c)
+/* ------------------------------------------------------ select totals
+ *
+ * A `select` total shows the sum of the lines and parts labelled with its
+ * text that precede it in its section (rows parent+1 .. r-1), each signed by
+ * its role times the total's: in row order, so that an overflow or an
+ * unknown figure counts as it comes.  Summing that range afresh for every
+ * select total made the check quadratic (every total walked every row
+ * before it).  Instead the select totals are grouped by (section, text):
+ * the ranges of a group's totals are prefixes of one sequence, so one walk
+ * over the group's matching lines, in row order, with a running sum (one
+ * for each sign of the total's role), gives every total of the group the
+ * very sum the range would have, operation for operation.  A line is walked
+ * once for each group of its label whose section contains it: at most once
+ * per enclosing section.  The matching lines of a text are found through a
+ * hash of the select texts. */
+
+static int is_select(const pb_row *row)
 {
-    acc a = {0, PB_COMP_VALUE};
-    const char *sel = t->rows[r].extra->text[PB_ROW_SELECT];
-    uint32_t parent = t->rows[r].parent;
-    size_t start = parent == PB_NONE ? 0 : parent + 1;
-    int tpol = pb_role_polarity((pb_role)t->rows[r].eff_role);
-    for (size_t k = start; k < r; k++) {
-        const pb_row *row = &t->rows[k];
-        if (row->kind != PB_ROW_LINE || !row->label || strcmp(row->label, sel))
-            continue;
-        pb_amount v;
-        uint8_t s = arith(t, k, c, &v);
-        acc_add(&a, s, v, tpol * pb_role_polarity((pb_role)row->eff_role));
+    return row->kind == PB_ROW_TOTAL && row->extra && row->extra->text[PB_ROW_SELECT];
+}
+
+/* The key of a select total: its text (texts), or its text and its parent
+ * (groups). */
+static const char *text_key(const void *ctx, uint32_t r, size_t *len, uint32_t *tag)
+{
+    const pb_table *t = ctx;
+    const char *s = t->rows[r].extra->text[PB_ROW_SELECT];
+    *len = strlen(s);
+    *tag = 0;
+    return s;
+}
+
+static const char *group_key(const void *ctx, uint32_t r, size_t *len, uint32_t *tag)
+{
+    const char *s = text_key(ctx, r, len, tag);
+    *tag = ((const pb_table *)ctx)->rows[r].parent;
+    return s;
+}
+
+/* Every select total's figures (nsel > 0 of them in the table). */
+static pb_status compute_selects(pb_table *t, size_t nsel, pb_error *err)
+{
+    size_t nr = t->nrows, nc = t->ncols;
+    pb_status status = PB_OK;
+    pb_hash texts, groups;
+    pb_hash_init(&texts);
+    pb_hash_init(&groups);
+    /* by row: a text's number (of the first total with that text, and of a
+     * line with that label, else UINT32_MAX); a group's number (of its
+     * first total) */
+    uint32_t *text_of = malloc(nr * sizeof *text_of);
+    uint32_t *group_of = malloc(nr * sizeof *group_of);
+    /* by group: its text, its first total; its totals, in row order, at
+     * group_tots[group_start[g] ..] */
+    uint32_t *group_text = malloc(nsel * sizeof *group_text);
+    uint32_t *group_first = malloc(nsel * sizeof *group_first);
+    uint32_t *group_start = calloc(nsel + 1, sizeof *group_start);
+    uint32_t *group_tots = malloc(nsel * sizeof *group_tots);
+    /* by text: its lines, in row order, at text_lines[text_start[x] ..] */
+    uint32_t *text_start = calloc(nsel + 1, sizeof *text_start);
+    uint32_t *text_lines = NULL;
+    acc *sums = malloc(2 * (nc ? nc : 1) * sizeof *sums); /* [0..nc): +, [nc..2nc): - */
+    if (!text_of || !group_of || !group_text || !group_first || !group_start ||
+        !group_tots || !text_start || !sums || !pb_hash_reserve(&texts, nsel) ||
+        !pb_hash_reserve(&groups, nsel))
+        goto nomem;
+
+    size_t ntext = 0, ngroup = 0, nline = 0;
+    for (uint32_t r = 0; r < nr; r++) {
+        const pb_row *row = &t->rows[r];
+        text_of[r] = UINT32_MAX;
+        if (is_select(row)) {
+            int made;
+            pb_hash_slot *x = pb_hash_add(&texts, r, text_key, t, &made);
+            pb_hash_slot *g = x ? pb_hash_add(&groups, r, group_key, t, &made) : NULL;
+            if (!g)
+                goto nomem;
+            if (x->value == r)
+                text_of[r] = (uint32_t)ntext++;
+            if (made) {
+                group_of[r] = (uint32_t)ngroup;
+                group_text[ngroup] = text_of[x->value];
+                group_first[ngroup++] = r;
+            }
+            group_start[group_of[g->value] + 1]++;
+        }
     }
-    return a;
+    for (uint32_t r = 0; r < nr; r++) {
+        const pb_row *row = &t->rows[r];
+        if (row->kind != PB_ROW_LINE || !row->label)
+            continue;
+        const pb_hash_slot *x = pb_hash_find(&texts, row->label, strlen(row->label), 0,
+                                             text_key, t);
+        if (x) {
+            text_of[r] = text_of[x->value];
+            text_start[text_of[r] + 1]++;
+            nline++;
+        }
+    }
+    for (size_t x = 0; x < ntext; x++)
+        text_start[x + 1] += text_start[x];
+    for (size_t g = 0; g < ngroup; g++)
+        group_start[g + 1] += group_start[g];
+    text_lines = malloc((nline ? nline : 1) * sizeof *text_lines);
+    if (!text_lines)
+        goto nomem;
+    /* fill, in row order (text_start/group_start count up and are then
+     * shifted back) */
+    for (uint32_t r = 0; r < nr; r++) {
+        const pb_row *row = &t->rows[r];
+        if (row->kind == PB_ROW_LINE && text_of[r] != UINT32_MAX)
+            text_lines[text_start[text_of[r]]++] = r;
+        else if (is_select(row)) {
+            pb_hash_slot *g = pb_hash_find(&groups, row->extra->text[PB_ROW_SELECT],
+                                           strlen(row->extra->text[PB_ROW_SELECT]),
+                                           row->parent, group_key, t);
+            group_tots[group_start[group_of[g->value]]++] = r;
+        }
+    }
+    for (size_t x = ntext; x > 0; x--)
+        text_start[x] = text_start[x - 1];
+    text_start[0] = 0;
+    for (size_t g = ngroup; g > 0; g--)
+        group_start[g] = group_start[g - 1];
+    group_start[0] = 0;
+
+    for (size_t g = 0; g < ngroup; g++) {
+        uint32_t parent = t->rows[group_first[g]].parent;
+        uint32_t start = parent == PB_NONE ? 0 : parent + 1;
+        const uint32_t *line = text_lines + text_start[group_text[g]];
+        size_t n = text_start[group_text[g] + 1] - text_start[group_text[g]];
+        /* the first line at or after `start` */
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (line[mid] < start)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t c = 0; c < 2 * nc; c++)
+            sums[c] = (acc){0, PB_COMP_VALUE};
+        for (uint32_t i = group_start[g]; i < group_start[g + 1]; i++) {
+            uint32_t r = group_tots[i];
+            for (; lo < n && line[lo] < r; lo++) {
+                int pol = pb_role_polarity((pb_role)t->rows[line[lo]].eff_role);
+                for (size_t c = 0; c < nc; c++) {
+                    if (t->cols[c].type != PB_COL_AMOUNT)
+                        continue;
+                    pb_amount v;
+                    uint8_t s = arith(t, line[lo], c, &v);
+                    acc_add(&sums[c], s, v, pol);
+                    acc_add(&sums[nc + c], s, v, -pol);
+                }
+            }
+            int tpol = pb_role_polarity((pb_role)t->rows[r].eff_role);
+            for (size_t c = 0; c < nc; c++)
+                if (t->cols[c].type == PB_COL_AMOUNT)
+                    set_comp(t, r, c, sums[tpol > 0 ? c : nc + c]);
+        }
+    }
+    goto done;
+nomem:
+    status = pb_error_set(err, PB_ERR_NOMEM, NULL);
+done:
+    pb_hash_free(&texts);
+    pb_hash_free(&groups);
+    free(text_of);
+    free(group_of);
+    free(group_text);
+    free(group_first);
+    free(group_start);
+    free(group_tots);
+    free(text_start);
+    free(text_lines);
+    free(sums);
+    return status;
 }
 
 pb_status pb_table_compute(pb_table *t, pb_error *err)
@@ -228,7 +389,7 @@ pb_status pb_table_compute(pb_table *t, pb_error *err)
 
     /* Pass C: totals, walking the section tree with a stack of running
      * sums in the net arithmetic (each line signed by its role). */
-    size_t depth = 0;
+    size_t depth = 0, nsel = 0;
     frame_section[0] = PB_NONE;
     for (size_t c = 0; c < nc; c++)
         frames[c] = (acc){0, PB_COMP_VALUE};
@@ -261,23 +422,22 @@ pb_status pb_table_compute(pb_table *t, pb_error *err)
                 uint8_t s = arith(t, r, c, &v);
                 acc_add(&cur[c], s, v, pol);
             }
+        } else if (is_select(row)) {
+            nsel++; /* below */
         } else { /* total */
             int pol = pb_role_polarity((pb_role)row->eff_role);
-            int sel = row->extra && row->extra->text[PB_ROW_SELECT];
             for (size_t c = 0; c < nc; c++) {
                 if (t->cols[c].type != PB_COL_AMOUNT)
                     continue;
-                acc a;
-                if (sel) {
-                    a = select_sum(t, r, c);
-                } else {
-                    a = (acc){0, PB_COMP_VALUE};
-                    acc_add(&a, cur[c].state, cur[c].v, pol);
-                }
+                acc a = {0, PB_COMP_VALUE};
+                acc_add(&a, cur[c].state, cur[c].v, pol);
                 set_comp(t, r, c, a);
             }
         }
     }
+    /* Pass D: select totals (they sum lines only, whatever pass C did). */
+    if (nsel && (status = compute_selects(t, nsel, err)) != PB_OK)
+        goto cleanup;
     t->comp_generation = t->plan->generation;
 
 cleanup:

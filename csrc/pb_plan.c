@@ -161,6 +161,45 @@ static int table_ids_rebuild(pb_plan *plan)
 
 static int64_t find_row_by_id(const pb_table *t, const char *ref, size_t len);
 
+/* ------------------------------------------------- row label -> row */
+
+static const char *label_key(const void *ctx, uint32_t value, size_t *len, uint32_t *tag)
+{
+    const pb_table *t = ctx;
+    const char *l = t->rows[value & ~PB_LABEL_SEVERAL].label;
+    *len = strlen(l);
+    *tag = 0;
+    return l;
+}
+
+/* Add row r (which has a label) to a ready index; on failure the index is
+ * no longer ready (the next lookup rebuilds it, or scans). */
+static void label_index_add(pb_table *t, uint32_t r)
+{
+    int made;
+    pb_hash_slot *s = r < PB_LABEL_SEVERAL
+                          ? pb_hash_add(&t->row_labels, r, label_key, t, &made)
+                          : NULL;
+    if (!s)
+        t->labels_ready = 0;
+    else if (!made)
+        s->value |= PB_LABEL_SEVERAL;
+}
+
+static int label_index_build(pb_table *t)
+{
+    if (t->nrows >= PB_LABEL_SEVERAL)
+        return 0;
+    pb_hash_clear(&t->row_labels);
+    if (!pb_hash_reserve(&t->row_labels, t->nrows))
+        return 0;
+    t->labels_ready = 1;
+    for (uint32_t r = 0; r < t->nrows && t->labels_ready; r++)
+        if (t->rows[r].label)
+            label_index_add(t, r);
+    return t->labels_ready;
+}
+
 static int row_ids_rebuild(pb_table *t)
 {
     pb_index_free(&t->row_ids);
@@ -204,6 +243,8 @@ static void table_free(pb_table *t)
     free(t->comp);
     free(t->comp_state);
     pb_index_free(&t->row_ids);
+    pb_hash_free(&t->row_labels);
+    pb_hash_free(&t->col_ids);
     free(t);
 }
 
@@ -297,7 +338,8 @@ size_t pb_plan_memory(const pb_plan *plan)
              t->caprows * sizeof(pb_row) +
              cells * (sizeof(pb_cellv) + 1 + sizeof(uint32_t)) +
              t->comp_cap * (sizeof(pb_amount) + 1) +
-             t->row_ids.cap * sizeof(uint32_t);
+             t->row_ids.cap * sizeof(uint32_t) + pb_hash_memory(&t->row_labels) +
+             pb_hash_memory(&t->col_ids);
     }
     return m + pb_indsets_memory(plan) + pb_registers_memory(plan) +
            pb_collections_memory(plan);
@@ -469,8 +511,39 @@ void pb_table_set_source(pb_table *t, uint32_t line, uint32_t column)
 
 size_t pb_table_column_count(const pb_table *t) { return t->ncols; }
 
+static const char *col_key(const void *ctx, uint32_t c, size_t *len, uint32_t *tag)
+{
+    const char *id = ((const pb_table *)ctx)->cols[c].id;
+    *len = strlen(id);
+    *tag = 0;
+    return id;
+}
+
+/* The column id index (see pb_plan_private.h); 0 when there is no memory
+ * for it (then lookups scan). */
+static int col_ids_build(pb_table *t)
+{
+    pb_hash_clear(&t->col_ids);
+    if (!pb_hash_reserve(&t->col_ids, t->ncols))
+        return 0;
+    for (uint32_t c = 0; c < t->ncols; c++) {
+        int made;
+        if (!pb_hash_add(&t->col_ids, c, col_key, t, &made))
+            return 0;
+    }
+    t->col_ids_ready = 1;
+    return 1;
+}
+
+/* Finding a column by id scanned every column: reading a row whose values
+ * are a mapping by column id, and adding each column (which looks for a
+ * duplicate), were quadratic in the columns (issue 15). */
 int64_t pb_table_find_column(const pb_table *t, const char *id, size_t len)
 {
+    if (t->ncols >= 8 && (t->col_ids_ready || col_ids_build((pb_table *)t))) {
+        const pb_hash_slot *s = pb_hash_find(&t->col_ids, id, len, 0, col_key, t);
+        return s ? (int64_t)s->value : -1;
+    }
     for (uint32_t c = 0; c < t->ncols; c++)
         if (name_eq(t->cols[c].id, id, len))
             return c;
@@ -510,6 +583,11 @@ int64_t pb_table_add_column(pb_table *t, const char *id, size_t len,
     col->equals = PB_NONE;
     if (!(col->id = dup(t->plan, id, len, err)))
         return -1;
+    if (t->col_ids_ready) {
+        int made;
+        if (!pb_hash_add(&t->col_ids, t->ncols, col_key, t, &made))
+            t->col_ids_ready = 0;
+    }
     t->layout++;
     pb_plan_touch(t->plan);
     return t->ncols++;
@@ -538,7 +616,18 @@ pb_status pb_column_set_id(pb_table *t, size_t c, const char *id, size_t len,
     const char *copy = dup(t->plan, id, len, err);
     if (!copy)
         return PB_ERR_NOMEM; /* err may be NULL */
+    if (t->col_ids_ready) { /* the old id out, the new one in */
+        pb_hash_slot *s = pb_hash_find(&t->col_ids, t->cols[c].id, strlen(t->cols[c].id), 0,
+                                       col_key, t);
+        if (s)
+            pb_hash_remove(&t->col_ids, s);
+    }
     t->cols[c].id = copy;
+    if (t->col_ids_ready) {
+        int made;
+        if (!pb_hash_add(&t->col_ids, (uint32_t)c, col_key, t, &made))
+            t->col_ids_ready = 0;
+    }
     t->layout++;
     pb_plan_touch(t->plan);
     return PB_OK;
@@ -975,6 +1064,7 @@ int64_t pb_table_insert_row(pb_table *t, size_t at, pb_row_kind kind,
                 t->rows[r].parent++;
         if (t->nrows_with_id)
             t->row_ids.stale = 1;
+        t->labels_ready = 0; /* rows after `at` moved */
     }
     pb_row *row = &t->rows[at];
     row->label = lab;
@@ -991,6 +1081,8 @@ int64_t pb_table_insert_row(pb_table *t, size_t at, pb_row_kind kind,
         memset(t->locs + at * nc, 0, nc * sizeof(uint32_t));
     }
     t->nrows++;
+    if (t->labels_ready && lab)
+        label_index_add(t, (uint32_t)at);
     t->layout++;
     pb_plan_touch(t->plan);
     return (int64_t)at;
@@ -1016,6 +1108,7 @@ pb_status pb_table_remove_row(pb_table *t, size_t r, pb_error *err)
         if (t->rows[k].parent != PB_NONE && t->rows[k].parent >= end)
             t->rows[k].parent -= (uint32_t)count;
     t->row_ids.stale = 1;
+    t->labels_ready = 0;
     t->layout++;
     pb_plan_touch(t->plan);
     return PB_OK;
@@ -1046,6 +1139,7 @@ pb_status pb_row_set_label(pb_table *t, size_t r, const char *label,
     if (label && !(v = dup(t->plan, label, len, err)))
         return PB_ERR_NOMEM;
     t->rows[r].label = v;
+    t->labels_ready = 0;
     pb_plan_touch(t->plan);
     return PB_OK;
 }
@@ -1172,6 +1266,14 @@ int64_t pb_table_find_row(const pb_table *t, const char *ref, size_t len)
             return r;
     }
 labels:;
+    if (t->labels_ready || label_index_build((pb_table *)t)) {
+        const pb_hash_slot *s =
+            pb_hash_find(&t->row_labels, ref, len, 0, label_key, t);
+        if (!s)
+            return -1;
+        return s->value & PB_LABEL_SEVERAL ? -2 : (int64_t)s->value;
+    }
+    /* no memory for the index: look at every row */
     int64_t found = -1;
     for (uint32_t r = 0; r < t->nrows; r++)
         if (t->rows[r].label && name_eq(t->rows[r].label, ref, len)) {

@@ -4,6 +4,7 @@
 #define PB_PLAN_PRIVATE_H
 
 #include "pb_arena.h"
+#include "pb_hash.h"
 #include "pb_plan.h"
 
 typedef union pb_cellv {
@@ -69,6 +70,14 @@ struct pb_table {
     uint32_t nrows_with_id;
     uint64_t layout; /* bumped when rows or columns are added or removed */
     pb_index row_ids; /* row id -> row */
+    /* row label -> row (| PB_LABEL_SEVERAL when several rows carry it);
+     * made at the first lookup by label, kept while rows are only appended */
+    pb_hash row_labels;
+    uint8_t labels_ready;
+    /* column id -> column, made at the first lookup in a table of 8
+     * columns or more, kept as columns are added */
+    pb_hash col_ids;
+    uint8_t col_ids_ready;
 
     /* computed cache (pb_check.c) */
     pb_amount *comp;
@@ -159,6 +168,8 @@ size_t pb_record_finding_message(const pb_plan *plan, const struct pb_finding *f
 
 /* Mark the plan changed (invalidates computed caches). */
 static inline void pb_plan_touch(pb_plan *plan) { plan->generation++; }
+
+#define PB_LABEL_SEVERAL 0x80000000u
 
 #define PB_CELL(t, r, c) ((size_t)(r) * (t)->ncols + (c))
 

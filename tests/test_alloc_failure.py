@@ -66,19 +66,19 @@ def driver(tmp_path_factory):
     return exe, work
 
 
-def run_driver(driver, *args, timeout=120):
+def run_driver(driver, *args, timeout=120, plan=SMALL):
     exe, work = driver
     env = dict(os.environ)
     env.pop("LD_PRELOAD", None)
-    run = subprocess.run([str(exe), str(SMALL), str(work), *map(str, args)],
+    run = subprocess.run([str(exe), str(plan), str(work), *map(str, args)],
                          capture_output=True, text=True, timeout=timeout, env=env)
     print(run.stdout[-6000:])
     return run
 
 
-def totals(driver):
+def totals(driver, plan=SMALL):
     """Allocations of each stage in the reference run."""
-    run = run_driver(driver, "--to", 1)
+    run = run_driver(driver, "--to", 1, plan=plan)
     m = re.search(r"allocations: read (\d+), check (\d+), yaml (\d+), xlsx (\d+)", run.stdout)
     assert m, run.stdout + run.stderr
     return [int(x) for x in m.groups()]
@@ -113,6 +113,61 @@ def test_every_allocation_of_read_in_sticky_mode(driver):
     run = run_driver(driver, "--to", read, "--sticky")
     m = SUMMARY.search(run.stdout)
     assert m and int(m.group(1)) == read, run.stdout + run.stderr[-3000:]
+    assert run.returncode == 0 and m.group(2) == "0", run.stdout
+
+
+# Select totals in a section and at top level, of either sign, and agreements
+# naming rows by label (one label unique, one ambiguous): the check's hash
+# tables and arrays (csrc/pb_check.c compute_selects, the row label index of
+# csrc/pb_plan.c; issue 15), none of which the small example reaches.
+SELECTS = """\
+planbook: 1
+plan: {title: Select totals and rows by label}
+budgets:
+  funding:
+    title: Funding by source
+    columns: [{id: a, period: 2024/25}, {id: b, period: 2025/26}]
+    rows:
+    - section: Children
+      rows:
+      - {line: Social care, values: [100, 110],
+         parts: [{line: Mainstream, values: [60, 70]}, {line: DSG, values: [40, 40]}]}
+      - {line: Schools, values: [50, 50],
+         parts: [{line: Mainstream, values: [20, 20]}, {line: DSG, values: [30, 30]}]}
+      - {total: Mainstream in Children, select: Mainstream, values: [80, 91]}
+    - section: Income
+      role: income
+      rows:
+      - {line: Mainstream, values: [5, 5]}
+      - {total: Mainstream income, select: Mainstream, values: [5, 5]}
+    - {total: Total, values: [145, 155]}
+    - {total: Mainstream to date, select: Mainstream, values: [75, 85]}
+    - {total: DSG to date, select: DSG, values: [70, 70]}
+  summary:
+    title: Summary
+    columns: [{id: a, period: 2024/25}, {id: b, period: 2025/26}]
+    rows:
+    - {line: Social care, values: [100, 110]}
+    - {line: Schools, values: [50, 51]}
+agreements:
+- name: Services by label
+  left: {table: funding, rows: [Social care, Schools], columns: [a, b]}
+  right: {table: summary, rows: [Social care, Schools], columns: [a, b]}
+- name: An ambiguous label
+  left: {table: funding, rows: [Mainstream], columns: [a]}
+  right: {table: summary, rows: [Schools], columns: [a]}
+"""
+
+
+@pytest.mark.parametrize("mode", [[], ["--sticky"]], ids=["one", "sticky"])
+def test_every_allocation_of_check_with_select_totals_and_labels(driver, tmp_path, mode):
+    plan = tmp_path / "selects.yaml"
+    plan.write_text(SELECTS)
+    read, check, _, _ = totals(driver, plan)
+    assert check > 0
+    run = run_driver(driver, "--from", read + 1, "--to", read + check, *mode, plan=plan)
+    m = SUMMARY.search(run.stdout)
+    assert m and int(m.group(1)) == check, run.stdout + run.stderr[-3000:]
     assert run.returncode == 0 and m.group(2) == "0", run.stdout
 
 

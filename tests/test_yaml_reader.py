@@ -153,3 +153,36 @@ def test_values_as_a_mapping():
     plan = planbook.loads(TABLE + "    - line: x\n      values: {b: 7}\n")
     row = plan.budgets["t"].rows["x"]
     assert row["a"].state == "blank" and row["b"].value == 7
+
+
+# Keys and values are quoted into error messages and data paths: a line
+# break, a tab, a terminal escape (ESC or the C1 CSI) or a NUL in them, or a
+# character cut by the 60-byte limit on a quoted key, used to reach the
+# message as it was (a message over several lines, one that colours the
+# terminal, 'a' for the key 'a\0b', a U+FFFD).  Found running the YAML test
+# suite (cases 7LBH and 6SLA: keys with line breaks and tabs).
+@pytest.mark.parametrize("key, shown", [
+    ('"a\\nb"', "a\\nb"),
+    ('"a\\tb"', "a\\tb"),
+    ('"\\e[31mred"', "\\x1B[31mred"),
+    ('"\\u009b31m"', "\\u009B31m"),
+    ('"a\\0b"', "a\\x00b"),
+    ('"é\\r\\nü"', "é\\r\\nü"),
+    ("x" * 59 + "é", "x" * 59),
+])
+def test_text_in_errors_is_escaped(key, shown):
+    with pytest.raises(planbook.errors.ReadError) as exc:
+        planbook.loads(f"{key}: 1\n")
+    e = exc.value
+    assert e.path == shown
+    assert e.message.startswith(f"unknown key '{shown}' (expected one of: planbook")
+    assert not any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or ch == "\ufffd" for ch in str(e))
+
+
+def test_escaping_reaches_values_and_core_messages():
+    with pytest.raises(planbook.errors.ReadError) as exc:
+        planbook.loads('planbook: 1\nbudgets:\n  t:\n    kind: "fund\\ning"\n')
+    assert "unknown table kind 'fund\\ning'" in exc.value.message
+    with pytest.raises(planbook.errors.ReadError) as exc:
+        planbook.loads('planbook: 1\nbudgets:\n  t:\n    columns: [{id: "a\\tb"}]\n')
+    assert "'a\\tb' is not a valid column id" in exc.value.message

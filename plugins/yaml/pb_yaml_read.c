@@ -96,6 +96,51 @@ static void path_pop(reader *r, size_t saved)
 
 /* ------------------------------------------------------------ errors */
 
+/* Text of the file as an error shows it (in place, in buf[cap]): control
+ * characters escaped (\n, \t, \r, \xHH; C1 controls as \u0080..\u009F), so
+ * that a key with a line break or a terminal escape in it cannot break or
+ * drive the one line an error is printed on; and no broken UTF-8 sequence
+ * (a quoted text is cut at a number of bytes, which may fall inside a
+ * character): such bytes are dropped.  Output cut at a character. */
+static void clean_text(char *buf, size_t cap)
+{
+    char out[PB_ERROR_MESSAGE_MAX > PB_ERROR_PATH_MAX ? PB_ERROR_MESSAGE_MAX
+                                                       : PB_ERROR_PATH_MAX];
+    size_t n = strlen(buf), o = 0, room = (cap < sizeof out ? cap : sizeof out) - 1;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)buf[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                                  : (c & 0xF8) == 0xF0 ? 4 : 0;
+        size_t k = 1;
+        while (len && k < len && i + k < n && ((unsigned char)buf[i + k] & 0xC0) == 0x80)
+            k++;
+        if (!len || k < len) { /* a stray or cut sequence */
+            i += k;
+            continue;
+        }
+        char esc[8];
+        const char *piece = buf + i;
+        size_t plen = len;
+        if (c < 0x20 || c == 0x7F) {
+            if (c == '\n' || c == '\t' || c == '\r')
+                snprintf(esc, sizeof esc, "\\%c", c == '\n' ? 'n' : c == '\t' ? 't' : 'r');
+            else
+                snprintf(esc, sizeof esc, "\\x%02X", c);
+            piece = esc, plen = strlen(esc);
+        } else if (c == 0xC2 && (unsigned char)buf[i + 1] < 0xA0) {
+            snprintf(esc, sizeof esc, "\\u%04X", (unsigned char)buf[i + 1]);
+            piece = esc, plen = strlen(esc);
+        }
+        if (o + plen > room)
+            break;
+        memcpy(out + o, piece, plen);
+        o += plen;
+        i += len;
+    }
+    out[o] = '\0';
+    memcpy(buf, out, o + 1);
+}
+
 static int fail_at(reader *r, pb_status st, uint32_t line, uint32_t col,
                    const char *fmt, ...)
 {
@@ -109,6 +154,8 @@ static int fail_at(reader *r, pb_status st, uint32_t line, uint32_t col,
     r->err->line = line;
     r->err->column = col;
     snprintf(r->err->path, sizeof r->err->path, "%s", r->path);
+    clean_text(r->err->message, sizeof r->err->message);
+    clean_text(r->err->path, sizeof r->err->path);
     return 0;
 }
 
@@ -363,9 +410,21 @@ static int next_key(reader *r, int *done, uint32_t *seen, const char *const *key
             break;
         len += (size_t)w;
     }
-    path_key(r, sval(r), slen(r) > 60 ? 60 : slen(r));
-    return FAIL(PB_ERR_SCHEMA, "unknown key '%.*s' (expected one of: %s)",
-                (int)(slen(r) > 60 ? 60 : slen(r)), sval(r), known);
+    /* the key's first 60 bytes, a NUL in them shown as \x00 (the rest of
+     * the escaping is fail_at's) */
+    char key[4 * 60 + 1];
+    size_t kn = 0;
+    for (size_t i = 0; i < slen(r) && i < 60; i++) {
+        if (sval(r)[i] == '\0') {
+            memcpy(key + kn, "\\x00", 4);
+            kn += 4;
+        } else {
+            key[kn++] = sval(r)[i];
+        }
+    }
+    key[kn] = '\0';
+    path_key(r, key, kn);
+    return FAIL(PB_ERR_SCHEMA, "unknown key '%s' (expected one of: %s)", key, known);
 }
 
 /* Whole number 0..max from a plain scalar. */

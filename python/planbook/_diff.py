@@ -206,8 +206,57 @@ def _pair_columns(ta, tb):
     return pairs, left_a, left_b
 
 
+class _TableRows:
+    """A table's rows and cells, read from the core in one call: the rows
+    as (kind, label), the cells made on demand."""
+
+    def __init__(self, table):
+        from ._model import Cell
+        self._make = Cell._make
+        self.id = table.id
+        rows, self._cells = table._plan._c.table_cells(table._t)
+        self.keys = [(r[0], r[1]) for r in rows]
+        self._col_ids = [c.id for c in table.columns]
+
+    def cell(self, r: int, c: int):
+        return self._make(self.id, r, self.keys[r][1], self._col_ids[c], self._cells[r][c])
+
+
+class _Row:
+    __slots__ = ("rows", "index", "kind", "label")
+
+    def __init__(self, rows: _TableRows, index: int):
+        self.rows, self.index = rows, index
+        self.kind, self.label = rows.keys[index]
+
+    def __getitem__(self, c: int):
+        return self.rows.cell(self.index, c)
+
+
 def _shown_row(row, cols):
     return tuple(row[c.index].shown for c in cols)
+
+
+def _row_opcodes(key_a, key_b):
+    """difflib's opcodes from key_a to key_b, the common head and tail taken
+    off first: SequenceMatcher is quadratic in the rows that share a key
+    (a thousand parts labelled Mainstream), and most of two versions of a
+    table is usually one unchanged run."""
+    n = min(len(key_a), len(key_b))
+    head = 0
+    while head < n and key_a[head] == key_b[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and key_a[-1 - tail] == key_b[-1 - tail]:
+        tail += 1
+    ea, eb = len(key_a) - tail, len(key_b) - tail
+    ops = [("equal", 0, head, 0, head)] if head else []
+    sm = difflib.SequenceMatcher(a=key_a[head:ea], b=key_b[head:eb], autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        ops.append((op, head + i1, head + i2, head + j1, head + j2))
+    if tail:
+        ops.append(("equal", ea, len(key_a), eb, len(key_b)))
+    return ops
 
 
 def _diff_table(ta, tb, out: List[Change]) -> Dict[str, str]:
@@ -219,12 +268,11 @@ def _diff_table(ta, tb, out: List[Change]) -> Dict[str, str]:
         out.append(Change("budgets", "column added", tid, column=c.heading))
     cols_a = [p[0] for p in pairs]
     cols_b = [p[1] for p in pairs]
-    rows_a, rows_b = list(ta.rows), list(tb.rows)
-    key_a = [(r.kind, r.label) for r in rows_a]
-    key_b = [(r.kind, r.label) for r in rows_b]
+    ra_all, rb_all = _TableRows(ta), _TableRows(tb)
+    rows_a = [_Row(ra_all, i) for i in range(len(ra_all.keys))]
+    rows_b = [_Row(rb_all, i) for i in range(len(rb_all.keys))]
     matched = []
-    sm = difflib.SequenceMatcher(a=key_a, b=key_b, autojunk=False)
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
+    for op, i1, i2, j1, j2 in _row_opcodes(ra_all.keys, rb_all.keys):
         if op == "equal":
             matched += list(zip(rows_a[i1:i2], rows_b[j1:j2]))
             continue
@@ -296,6 +344,7 @@ def _diff_budgets(a, b, out: List[Change]) -> None:
 
 
 def _diff_indicators(a, b, out: List[Change]) -> None:
+    from ._indicators import Observation
     for sid in a.indicators:
         if sid not in b.indicators:
             out.append(Change("indicators", "indicator set removed", sid,
@@ -313,23 +362,34 @@ def _diff_indicators(a, b, out: List[Change]) -> None:
         for ref in rb:
             if ref not in sa:
                 out.append(Change("indicators", "measure added", sid, row=ref))
-        for p in sb.periods:
-            if p not in sa.periods:
+        # each period's position in either set, and each measure's cells
+        # read once (a cell read through ma.values[p] reads the whole
+        # measure and the periods again: quadratic in the periods)
+        pos_a = {p: k for k, p in enumerate(sa.periods)}
+        pos_b = {p: k for k, p in enumerate(sb.periods)}
+        for p in pos_b:
+            if p not in pos_a:
                 out.append(Change("indicators", "period added", sid, column=p, new=p))
-        common_p = [p for p in sb.periods if p in sa.periods]
+        common_p = [p for p in pos_b if p in pos_a]
+        obs = Observation._from_core
         for ref in rb:
             if ref not in sa:
                 continue
             ma, mb = sa[ref], sb[ref]
+            ga, gb = ma._get(), mb._get()
             for p in common_p:
-                va, vb = ma.values[p], mb.values[p]
-                if str(va) != str(vb) or va.status != vb.status:
+                ka, kb = pos_a[p], pos_b[p]
+                # the same cell from the core is the same observation
+                xa, xb = ga["values"][ka], gb["values"][kb]
+                va, vb = (None, None) if xa == xb else (obs(xa), obs(xb))
+                if va is not None and (str(va) != str(vb) or va.status != vb.status):
                     d = vb.value - va.value if va.value is not None and vb.value is not None \
                         else None
                     out.append(Change("indicators", "result changed", sid, row=ref, column=p,
                                       old=str(va), new=str(vb), difference=d))
-                ta, tb = ma.targets[p], mb.targets[p]
-                if str(ta) != str(tb):
+                xa, xb = ga["targets"][ka], gb["targets"][kb]
+                if xa != xb and str(obs(xa)) != str(obs(xb)):
+                    ta, tb = obs(xa), obs(xb)
                     out.append(Change("indicators", "target revised", sid, row=ref, column=p,
                                       old=str(ta), new=str(tb)))
             tha, thb = ma.thresholds, mb.thresholds

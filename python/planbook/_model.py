@@ -82,6 +82,11 @@ def format_amount(value: Optional[Decimal], *, parens: bool = True, zero: str = 
     sign, digits, exp = value.as_tuple()
     decimals = -exp if exp < 0 else 0
     scaled = int(value.scaleb(decimals))
+    if not -2**63 < scaled < 2**63:
+        # beyond the core's 64 bits: the difference of two figures near the
+        # ends of the range can be; the same layout, from Python
+        body = f"{abs(value):,.{decimals}f}"
+        return body if not sign else f"({body})" if parens else "-" + body
     return _core.format_amount(scaled, decimals, thousands=True, parens=parens)
 
 

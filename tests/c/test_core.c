@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pb_api.h"
+#include "pb_hash.h"
 #include "pb_yaml.h"
 #include "planbook.h"
 
@@ -622,6 +623,77 @@ static void test_indicators(void)
     pb_plan_free(plan);
 }
 
+/* csrc/pb_hash.c (issue 15): random adds, finds and removals against a
+ * plain array, in a small table so that runs wrap around its end; and
+ * column ids through renames (the index follows pb_column_set_id). */
+static char hkeys[400][8];
+static const char *hkey(const void *ctx, uint32_t v, size_t *len, uint32_t *tag)
+{
+    (void)ctx;
+    *len = strlen(hkeys[v]);
+    *tag = v / 150;
+    return hkeys[v];
+}
+
+static void test_hash(void)
+{
+    pb_hash h;
+    pb_hash_init(&h);
+    int in[400] = {0};
+    unsigned seed = 12345;
+    int bad = 0;
+    for (int i = 0; i < 400; i++)
+        snprintf(hkeys[i], sizeof hkeys[i], "k%d", i % 150); /* tags tell them apart */
+    for (int step = 0; step < 20000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        int v = (int)((seed >> 8) % 400);
+        seed = seed * 1103515245u + 12345u;
+        int op = (int)((seed >> 8) % 3);
+        size_t len;
+        uint32_t tag;
+        const char *k = hkey(NULL, (uint32_t)v, &len, &tag);
+        pb_hash_slot *s = pb_hash_find(&h, k, len, tag, hkey, NULL);
+        /* v and v + 150 share a text, not a tag: each v has its own key */
+        if ((s != NULL) != in[v] || (s && s->value != (uint32_t)v))
+            bad++;
+        if (op == 0 && !in[v]) {
+            int made;
+            CHECK(pb_hash_add(&h, (uint32_t)v, hkey, NULL, &made) && made);
+            in[v] = 1;
+        } else if (op == 1 && in[v]) {
+            pb_hash_remove(&h, s);
+            in[v] = 0;
+        }
+    }
+    CHECK(bad == 0);
+    int count = 0;
+    for (int i = 0; i < 400; i++)
+        count += in[i];
+    CHECK(h.count == (uint32_t)count);
+    pb_hash_free(&h);
+
+    pb_plan *plan = pb_plan_new();
+    pb_table *t = pb_plan_add_table(plan, "t", 1, NULL);
+    char id[16];
+    for (int c = 0; c < 40; c++) {
+        snprintf(id, sizeof id, "c%d", c);
+        CHECK(pb_table_add_column(t, id, strlen(id), NULL) == c);
+    }
+    CHECK(pb_table_add_column(t, "c7", 2, NULL) == -1); /* duplicate */
+    for (int c = 0; c < 40; c += 2) {                     /* rename the even ones */
+        snprintf(id, sizeof id, "r%d", c);
+        CHECK(pb_column_set_id(t, (size_t)c, id, strlen(id), NULL) == PB_OK);
+    }
+    CHECK(pb_column_set_id(t, 1, "r0", 2, NULL) == PB_ERR_DUPLICATE);
+    for (int c = 0; c < 40; c++) {
+        snprintf(id, sizeof id, "c%d", c);
+        CHECK(pb_table_find_column(t, id, strlen(id)) == (c % 2 ? c : -1));
+        snprintf(id, sizeof id, "r%d", c);
+        CHECK(pb_table_find_column(t, id, strlen(id)) == (c % 2 ? -1 : c));
+    }
+    pb_plan_free(plan);
+}
+
 int main(void)
 {
     test_money();
@@ -630,6 +702,7 @@ int main(void)
     test_yaml();
     test_review_regressions();
     test_indicators();
+    test_hash();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
