@@ -353,6 +353,28 @@ def _shown_amount(cell, negate: bool) -> str:
     return ""
 
 
+#: how many characters of table fit across an A4 portrait page at the size of
+#: a wide table's print (more, and the table is printed on a landscape page)
+_PORTRAIT_CHARS = 85
+
+
+def _width_needed(table, keep, rows) -> int:
+    """About how many characters wide the table must be: per column its
+    longest word of heading or text, or its longest figure (with a finding
+    mark), and a character of padding; the line labels' longest word."""
+    need = 0
+    for k, c in enumerate(keep):
+        w = max([len(x) for x in c.heading.split()] + [1])
+        for r in rows:
+            cell = r["cells"][k]
+            if c.type == "amount":
+                w = max(w, len(cell["text"]) + (5 if cell["findings"] else 0))
+            else:
+                w = max([w] + [len(x) for x in cell["text"].split()])
+        need += w + 1
+    return need + max([len(x) for r in rows for x in r["label"].split()] + [5]) + 1
+
+
 def _budget(plan, table, wanted: Optional[List[str]], ids: _Ids, found: _Findings):
     cols = table.columns
     keep = [c for c in cols if not (wanted and c.period and c.period not in wanted)]
@@ -435,14 +457,17 @@ def _budget(plan, table, wanted: Optional[List[str]], ids: _Ids, found: _Finding
     if any(r["findings"] or any(c["findings"] for c in r["cells"]) for r in rows):
         notes.append("\u26a0 marks a printed figure that does not agree with the arithmetic, "
                      "with what it adds up to; the number leads to the finding.")
+    after: List[str] = []
     left = [c.heading for c in cols if c not in keep]
     if left:
         notes.append("Columns not shown (other periods): " + "; ".join(left) + ".")
     if table.note:
-        notes.append(f"Note: {table.note.strip()}")
+        after.append(f"Note: {table.note.strip()}")
+    width = _width_needed(table, keep, rows)
     return {"id": anchor, "title": title, "caption": f"{title} ({unit})" if unit else title,
-            "notes": notes, "head_rows": head_rows, "colgroups": colgroups, "rows": rows,
-            "wide": len(keep) >= 6}
+            "notes": notes, "after": after, "head_rows": head_rows, "colgroups": colgroups,
+            "rows": rows, "wide": len(keep) >= 6 or width > 70,
+            "landscape": width > _PORTRAIT_CHARS}
 
 
 # ------------------------------------------------------------------ indicators
@@ -592,17 +617,19 @@ def _dashboard(plan, iset, wanted: Optional[List[str]], ids: _Ids, found: _Findi
     else:
         notes.append("No results are reported yet: the table shows the targets by period.")
     for attr, label in (("framework", "Framework"), ("reporting", "Reporting"),
-                        ("as_of", "Data as of"), ("note", "Note")):
+                        ("as_of", "Data as of")):
         v = getattr(iset, attr)
         if v:
             notes.append(f"{label}: {v.strip()}")
-    for mark, text in iset.footnotes.items():
-        notes.append(f"({mark}) {text}")
+    after = [f"({mark}) {text}" for mark, text in iset.footnotes.items()]
+    if iset.note:
+        after.append(f"Note: {iset.note.strip()}")
     ncols = 1 + len(shown) + (1 if has_target else 0) + \
         ((2 + len(comps)) if has_status else 0) + (1 if any_trend else 0)
     caption = (f"{title}: results for {', '.join(shown)}, status at {at}" if has_status
                else f"{title}: targets for {', '.join(shown)}")
     return {"id": anchor, "title": title, "period": at, "caption": caption, "notes": notes,
+            "after": after,
             "counts_text": counts_text, "counts": counts,
             "periods": shown if has_status else [f"Target {p}" for p in shown],
             "comparators": comps, "has_target": has_target, "has_status": has_status,
@@ -757,9 +784,9 @@ def _register(plan, reg, ids: _Ids, found: _Findings, as_of: datetime.date):
                      f"red above.")
     else:
         notes.append("The register prints no scores, so there is no heat map.")
-    if reg.note:
-        notes.append(f"Note: {reg.note.strip()}")
-    return {"id": anchor, "title": title, "notes": notes, "profile_text": profile_text,
+    after = [f"Note: {reg.note.strip()}"] if reg.note else []
+    return {"id": anchor, "title": title, "notes": notes, "after": after,
+            "profile_text": profile_text,
             "profile": p, "scored_as": f"{kind.capitalize()} scores" if kinds else "Scores",
             "heat": heat, "caption": f"{title}: {_count(len(reg), 'risk')}",
             "has_owner": any(r["owner"] for r in rows),
@@ -822,9 +849,8 @@ def _collection(plan, coll, ids: _Ids, found: _Findings, as_of: datetime.date):
     if has_when:
         notes.append(f"As of {_day(as_of)}: {overdue} overdue"
                      + (f", {undated} with no date set" if undated else "") + ".")
-    if coll.note:
-        notes.append(f"Note: {coll.note.strip()}")
-    return {"id": anchor, "title": title, "notes": notes, "rows": rows,
+    after = [f"Note: {coll.note.strip()}"] if coll.note else []
+    return {"id": anchor, "title": title, "notes": notes, "after": after, "rows": rows,
             "caption": f"{title}: {_count(len(items), 'item')}", "overdue": overdue,
             "undated": undated, "has_when": has_when,
             "has_owner": any(r["owner"] for r in rows)}

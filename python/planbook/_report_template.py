@@ -70,7 +70,7 @@ nav.contents li { margin: 0.15em 0; }
 nav.contents ol ol { list-style: lower-alpha; }
 
 /* tables */
-.table-wrap { max-width: 100%; }
+.table-wrap { max-width: 100%; padding: 0 1px; }
 table { border-collapse: collapse; width: 100%; margin: 0.4em 0 1em; font-size: 0.9em;
         font-variant-numeric: tabular-nums; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding: 0.2em 0;
@@ -101,8 +101,13 @@ a.mark { color: var(--finding-ink); background: transparent; font-weight: bold;
             background: transparent; white-space: normal; }
 table.wide { font-size: 0.8em; }
 table.wide th, table.wide td { padding: 0.2em 0.25em; }
-table.budget-table.wide thead th { overflow-wrap: anywhere; }
+/* a table too wide for a portrait page: its own landscape page in print,
+   a smaller type on a screen */
+@page landscape { size: A4 landscape; }
+section.budget.landscape { page: landscape; }
+@media screen { table.budget-table.landscape { font-size: 0.68em; } }
 .key { font-size: 0.88em; color: var(--muted); background: transparent; }
+.source-note { font-size: 0.8em; color: var(--muted); background: transparent; }
 
 /* RAG, direction of travel */
 .rag { white-space: nowrap; }
@@ -125,9 +130,8 @@ ul.exceptions { padding-left: 1.2em; }
 ul.exceptions li { margin: 0.25em 0; }
 
 /* risks */
-.heat { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: flex-start;
-        break-inside: avoid; page-break-inside: avoid; }
-.heat figure { margin: 0; }
+.heat { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: flex-start; }
+.heat figure, table.matrix { margin: 0; break-inside: avoid; page-break-inside: avoid; }
 .heat svg { width: 21rem; max-width: 100%; height: auto; font-family: var(--font); }
 .heat svg .cell-red { fill: var(--band-red); }
 .heat svg .cell-amber { fill: var(--band-amber); }
@@ -244,12 +248,12 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 
 {%- elif sec.kind == 'budgets' %}
 {%- for t in sec.entries %}
-<section class="budget" id="{{ t.id }}" aria-labelledby="{{ t.id }}-h">
+<section class="budget{% if t.landscape %} landscape{% endif %}" id="{{ t.id }}" aria-labelledby="{{ t.id }}-h">
 <h3 id="{{ t.id }}-h">{{ t.title }}</h3>
 {%- for p in t.notes %}
 <p class="key">{{ p }}</p>
 {%- endfor %}
-<div class="table-wrap"><table class="budget-table{% if t.wide %} wide{% endif %}">
+<div class="table-wrap"><table class="budget-table{% if t.wide %} wide{% endif %}{% if t.landscape %} landscape{% endif %}">
 <caption>{{ t.caption }}</caption>
 {%- for span in t.colgroups %}<colgroup span="{{ span }}"></colgroup>{% endfor %}
 <thead>
@@ -263,6 +267,9 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 {%- for c in row.cells %}<td class="{% if c.num %}num{% else %}text{% endif %}{% if c.findings %} finding{% endif %}"{% if c.anchor %} id="{{ c.anchor }}"{% endif %}>{{ c.text }}{{ findmarks(c.findings) }}{% if c.computed %}<span class="computed">adds up to {{ c.computed }}</span>{% endif %}</td>{% endfor %}</tr>
 {%- endfor %}
 </tbody></table></div>
+{%- for p in t.after %}
+<p class="source-note">{{ p }}</p>
+{%- endfor %}
 </section>
 {%- endfor %}
 
@@ -303,6 +310,9 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 </tbody>
 {%- endfor %}
 </table></div>
+{%- for p in d.after %}
+<p class="source-note">{{ p }}</p>
+{%- endfor %}
 {%- if d.exceptions %}
 <h4 id="{{ d.id }}-why">Red and amber: why</h4>
 <ul class="exceptions">
@@ -353,7 +363,7 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 <thead><tr><th scope="col">Likelihood</th>{% for i in g.heat.impacts %}<th scope="col">Impact {{ i }}</th>{% endfor %}</tr></thead>
 <tbody>
 {%- for row in g.heat.rows %}
-<tr><th scope="row">{{ row.likelihood }}</th>{% for c in row.cells %}<td class="band-{{ c.band }}">{{ c.letter }} {{ c.score }}{% if c.count %}<br><strong>{{ c.count }}</strong>{% if c.ids %}: {{ c.ids }}{% endif %}{% endif %}</td>{% endfor %}</tr>
+<tr><th scope="row">{{ row.likelihood }}</th>{% for c in row.cells %}<td class="band-{{ c.band }}">{{ c.letter }} {{ c.score }}{% if c.count %}<br> <strong>{{ c.count }} {{ 'risk' if c.count == 1 else 'risks' }}</strong>{% if c.ids %}: {{ c.ids }}{% endif %}{% endif %}</td>{% endfor %}</tr>
 {%- endfor %}
 </tbody></table></div>
 </div>
@@ -374,6 +384,9 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 {%- for s in r.scores %}<td class="rag rag-{{ s.rag }}{% if s.findings %} finding{% endif %}">{% if s.rag != 'none' %}<span class="sym" aria-hidden="true">{{ s.symbol }}</span> {{ s.word }} {{ s.value }}{% else %}<span class="muted">not scored</span>{% endif %}{% if s.parts %}<span class="measure-key">{{ s.parts }}</span>{% endif %}{% if s.printed %}<span class="measure-key">printed {{ s.printed }}</span>{% endif %}{{ findmarks(s.findings) }}</td>{% endfor %}</tr>
 {%- endfor %}
 </tbody></table></div>
+{%- for p in g.after %}
+<p class="source-note">{{ p }}</p>
+{%- endfor %}
 </section>
 {%- endfor %}
 
@@ -397,6 +410,9 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 {%- if c.has_when %}<td>{{ r.when }}</td><td class="status-{{ r.status_cls }}">{% if r.status_sym %}<span class="sym" aria-hidden="true">{{ r.status_sym }}</span> {% endif %}{{ r.status }}</td>{% endif %}</tr>
 {%- endfor %}
 </tbody></table></div>
+{%- for p in c.after %}
+<p class="source-note">{{ p }}</p>
+{%- endfor %}
 </section>
 {%- endfor %}
 
