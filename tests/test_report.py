@@ -18,19 +18,16 @@ left out of the sanitizer pass: the pack is Python over the API the other
 tests check, and a browser under LD_PRELOAD libasan tests nothing of ours.
 """
 
-import datetime
 import os
 import pathlib
 import re
 import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 
 import planbook
-from planbook import _report
 from planbook._chromium import Chromium, find_chromium
 
 from conftest import EXAMPLES, ROOT, SANITIZED, example_paths
@@ -313,6 +310,11 @@ def test_actions_are_overdue_as_of_a_date(packs):
     early = parse(plan.report(as_of="2018-01-01"))
     assert "Overdue: due" not in text_of(early)
     assert "As of 1 September 2018" in text_of(root)
+    # a timeline's dates are when things happen: gone by, not overdue
+    plan = planbook.load(EXAMPLES / "manchester-children-families-2015-17.yaml")
+    timeline = text_of(by_id(parse(plan.report(as_of=AS_OF, sections="records.timeline")),
+                             "records-timeline"))
+    assert "Past: 12 February 2015" in timeline and "Overdue" not in timeline
 
 
 def test_sections_and_periods_choose_what_is_shown():

@@ -29,14 +29,13 @@ import html as _html
 import os
 import re
 import tempfile
-from decimal import Decimal
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple
 
 from ._display import _headline
 from ._model import _MONTHS, format_amount
 from ._records import DONE
 from ._version import __version__
-from .errors import PlanbookError, ValidationError, WriteError
+from .errors import ValidationError, WriteError
 
 __all__ = ["report", "PARTS"]
 
@@ -55,6 +54,8 @@ _LOGO_MAX = 5 * 1024 * 1024
 _OWNER = re.compile(r"owner|lead|responsib|officer|manager", re.I)
 _WHEN = ("due", "date", "timescale", "deadline", "target_date")
 _TITLE_FIELDS = ("title", "action", "name")
+#: lists whose dates are deadlines: an item past its date and not done is overdue
+_TRACKED = ("actions", "objectives", "workstreams", "equality")
 
 _env: Any = None
 
@@ -186,8 +187,9 @@ def _sections(plan, sections) -> List[Tuple[str, Optional[List[str]]]]:
         part, _, ident = s.partition(".")
         if ident and part in plan_parts:
             if ident not in _part_ids(plan, part):
-                raise ValidationError(f"the plan has no {part[:-1] if part != 'indicators' else 'indicator set'} "
-                                      f"{ident!r}; its {part}: "
+                what = {"budgets": "table", "indicators": "indicator set",
+                        "risks": "risk register", "records": "list"}[part]
+                raise ValidationError(f"the plan has no {what} {ident!r}; its {part}: "
                                       f"{', '.join(_part_ids(plan, part)) or 'none'}",
                                       code="section")
             found = [(part, ident)]
@@ -728,7 +730,6 @@ _RISK_TEXTS = (("impacts", "Impacts"), ("controls", "Existing controls"),
 
 
 def _register(plan, reg, ids: _Ids, found: _Findings, as_of: datetime.date):
-    from .plots import RISK_BAND_STYLE
     anchor = ids.make("register", reg.id)
     title = reg.title or reg.id
     risks = list(reg)
@@ -813,6 +814,9 @@ def _collection(plan, coll, ids: _Ids, found: _Findings, as_of: datetime.date):
     rest = [f for f in names if f not in when_fields and f not in owner_fields
             and f != title_field and f != "status"]
     has_when = bool(when_fields) or any(r.due for r in items)
+    # a date is a deadline in these lists; elsewhere (a timeline) it is when
+    # something happens, and a date gone by is not overdue
+    tracked = coll.kind in _TRACKED
     rows = []
     overdue = undated = 0
     for index, r in enumerate(items):
@@ -823,7 +827,9 @@ def _collection(plan, coll, ids: _Ids, found: _Findings, as_of: datetime.date):
                          for w in when_fields if f.get(w))
         status_text = (f.get("status") or "").strip()
         done = status_text.lower() in DONE
-        if r.due is not None and r.due < as_of and not done:
+        if r.due is not None and r.due < as_of and not done and not tracked:
+            cls, sym, word = "past", "", f"Past: {_day(r.due)}"
+        elif r.due is not None and r.due < as_of and not done:
             cls, sym, word = "overdue", "\u26a0", f"Overdue: due {_day(r.due)}"
             overdue += 1
         elif done:
@@ -846,13 +852,13 @@ def _collection(plan, coll, ids: _Ids, found: _Findings, as_of: datetime.date):
                      "when": when, "status_cls": cls, "status_sym": sym, "status": word,
                      "findings": marks})
     notes = []
-    if has_when:
+    if has_when and tracked:
         notes.append(f"As of {_day(as_of)}: {overdue} overdue"
                      + (f", {undated} with no date set" if undated else "") + ".")
     after = [f"Note: {coll.note.strip()}"] if coll.note else []
     return {"id": anchor, "title": title, "notes": notes, "after": after, "rows": rows,
             "caption": f"{title}: {_count(len(items), 'item')}", "overdue": overdue,
-            "undated": undated, "has_when": has_when,
+            "undated": undated, "has_when": has_when, "tracked": tracked,
             "has_owner": any(r["owner"] for r in rows)}
 
 
@@ -914,7 +920,7 @@ def _summary(plan, built: Dict[str, List[Dict[str, Any]]], found: _Findings,
                        "head": ["Register", "Risks", "\u2716 Red", "\u25b2 Amber",
                                 "\u2714 Green", "Not scored"], "rows": rows, "notes": [],
                        "num": 1})
-    colls = [c for c in built.get("records", []) if c["has_when"]]
+    colls = [c for c in built.get("records", []) if c["has_when"] and c["tracked"]]
     if colls:
         rows = [{"label": c["title"], "href": c["id"],
                  "cells": [len(c["rows"]), c["overdue"], c["undated"]]} for c in colls]
