@@ -27,6 +27,7 @@ import base64
 import datetime
 import html as _html
 import os
+import pathlib
 import re
 import tempfile
 from typing import Any, Dict, List, Optional, Tuple
@@ -1069,8 +1070,7 @@ def print_pdf(html: str, title: str = "") -> bytes:
         page_file = os.path.join(tmp, "pack.html")
         with open(page_file, "w", encoding="utf-8") as f:
             f.write(html)
-        url = "file://" + (page_file if page_file.startswith("/")
-                           else "/" + page_file.replace("\\", "/"))
+        url = pathlib.Path(page_file).as_uri()
         footer = ('<div style="font-size:8pt;font-family:sans-serif;color:#333;width:100%;'
                   'margin:0 14mm;display:flex;justify-content:space-between">'
                   f'<span>{_html.escape(title[:120])}</span><span>Page '
