@@ -588,3 +588,25 @@ def test_the_browser_is_always_stopped():
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert not os.path.exists(profile)
+
+
+def test_indicator_and_record_findings_are_marked_at_their_rows():
+    plan = planbook.Plan(title="Marks")
+    s = plan.indicators.add("k", periods=["2023/24", "2024/25"])
+    s.add("M0", "First", polarity="high", values=["1", "2"])
+    s["M0"].add_count("Count", values=["3", "4"])      # a companion row before M1
+    s.add("M1", "Second", polarity="high", values=["1", "2"])
+    s["M1"].set_printed("last", "down")                # the engine says better
+    plan.records.add("objectives", kind="objectives").add("1", title="One")
+    acts = plan.records.add("acts", kind="actions", links={"objective": "objectives"})
+    acts.add("A1", title="Do it", objective="9", owner="Me", due="2018-05-31")
+    root = parse(plan.report(as_of=AS_OF))
+    found = plan.check()
+    assert [f.part for f in found] == ["indicators", "records"]
+    m1 = by_id(root, "m-k-m1")
+    assert [a.get("href") for a in m1.iter("a")] == ["#finding-1"]
+    assert not [a for a in by_id(root, "m-k-m0").iter("a")]
+    a1 = by_id(root, "item-acts-a1")
+    assert [a.get("href") for a in a1.iter("a")] == ["#finding-2"]
+    assert "Overdue: due 31 May 2018" in text_of(a1)
+    assert by_id(root, "finding-2").find("a").get("href") == "#item-acts-a1"

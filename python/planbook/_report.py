@@ -568,12 +568,13 @@ def _dashboard(plan, iset, wanted: Optional[List[str]], ids: _Ids, found: _Findi
     groups: List[Dict[str, Any]] = []
     exceptions = []
     any_trend = False
-    for (m, companion), st in zip(series, dash):
+    # the dashboard's rows are the set's series in order (measures, each
+    # followed by its counts), which is the order findings count them in
+    for i, ((m, companion), st) in enumerate(zip(series, dash)):
         values = m.values.as_dict()
         targets = m.targets.as_dict()
-        i = st._where[1] if st is not None else None
         r_anchor = ids.make("m", iset.id, m.ref, "count" if companion else None)
-        marks = found.marks(("i", iset.id, i), r_anchor) if i is not None else []
+        marks = found.marks(("i", iset.id, i), r_anchor)
         row: Dict[str, Any] = {
             "anchor": r_anchor, "companion": companion, "findings": marks,
             "ref": "" if companion else m.ref, "name": m.name or "",
