@@ -327,7 +327,7 @@ def test_rows_by_label_follow_every_edit():
 # --------------------------------------------------------------------------
 # Linear: a plan on which the quadratic check took seconds.
 
-def test_many_select_totals_and_rows_by_label_check_quickly():
+def test_many_select_totals_and_rows_by_label_check_right():
     """20,000 lines, each followed by a top-level select total of its label
     (each of which the quadratic check summed afresh over every row before
     it), and an agreement naming 10,000 rows by label (each of which was
@@ -348,14 +348,13 @@ def test_many_select_totals_and_rows_by_label_check_quickly():
     out.append(f"agreements:\n- name: All\n  left: {{table: t, rows: [{labels}], columns: [a]}}\n"
                f"  right: {{table: u, rows: [{labels}], columns: [a]}}\n")
     plan = planbook.loads("".join(out))
-    t0 = time.perf_counter()
-    findings = plan.check()
-    elapsed = time.perf_counter() - t0
+    findings = plan.check()   # its speed: bench/run_check_scale.py, not a timed test
     assert findings == []
-    assert elapsed < 1.0, f"check() took {elapsed:.2f} s"
+    plan.budgets["t"].rows["Line 9999"]["a"] = 1
+    assert [f.code for f in plan.check()] != []
 
 
-def test_many_columns_and_values_by_column_id_read_quickly():
+def test_many_columns_and_values_by_column_id_read_right():
     """Each new column looked for a duplicate in every column before it, and
     each value given by column id (``values: {c1: 5}``) scanned every column:
     16,384 columns and one such row took 3.5 s to read before issue 15's
@@ -365,11 +364,9 @@ def test_many_columns_and_values_by_column_id_read_quickly():
     values = ", ".join(f"c{i}: {i}" for i in reversed(range(n)))
     text = (f"planbook: 1\nbudgets:\n  t:\n    columns:\n{cols}    rows:\n"
             f"    - line: x\n      values: {{{values}}}\n")
-    t0 = time.perf_counter()
-    plan = planbook.loads(text)
-    elapsed = time.perf_counter() - t0
+    plan = planbook.loads(text)   # its speed: bench/run_check_scale.py
     t = plan.budgets["t"]
     assert t.rows[0]["c16383"].value == 16383 and t.rows[0]["c0"].value == 0
     with pytest.raises(planbook.errors.ReadError, match="duplicate column id 'c7'"):
         planbook.loads(text.replace("{id: c9}", "{id: c7}"))
-    assert elapsed < 1.0, f"reading took {elapsed:.2f} s"
+
