@@ -110,11 +110,21 @@ static int parse_limits(PyObject *kwargs, pb_xr_limits *lim)
     return 1;
 }
 
-/* The source of a book: a path (str/bytes/PathLike) or a bytes object. */
+/* The source of a book: a path (str/bytes/PathLike) or the workbook's bytes
+ * (bytes, bytearray or memoryview).  A bytes object is read where it lies;
+ * a bytearray or memoryview is copied into a bytes object first (one copy
+ * of the workbook): the buffer protocol (Py_buffer, which would lock a
+ * bytearray against resizing while the GIL is released) is not in the
+ * limited API before 3.11, and without that lock another thread could
+ * resize it under the reader. */
 typedef struct source {
     PyObject *path_bytes; /* owned */
     PyObject *shown;      /* owned: the file as given, or None */
-    Py_buffer view;
+    PyObject *data;       /* owned: the bytes object view points into */
+    struct {
+        const char *buf;
+        Py_ssize_t len;
+    } view;
     int is_buffer;
 } source;
 
@@ -122,8 +132,11 @@ static int source_get(PyObject *obj, source *src)
 {
     memset(src, 0, sizeof *src);
     if (PyBytes_Check(obj) || PyByteArray_Check(obj) || PyMemoryView_Check(obj)) {
-        if (PyObject_GetBuffer(obj, &src->view, PyBUF_SIMPLE) < 0)
+        src->data = PyBytes_Check(obj) ? Py_NewRef(obj) : PyObject_Bytes(obj);
+        if (!src->data)
             return 0;
+        src->view.buf = PyBytes_AsString(src->data);
+        src->view.len = PyBytes_Size(src->data);
         src->is_buffer = 1;
         src->shown = Py_NewRef(Py_None);
         return 1;
@@ -148,8 +161,7 @@ static int source_get(PyObject *obj, source *src)
 
 static void source_free(source *src)
 {
-    if (src->is_buffer)
-        PyBuffer_Release(&src->view);
+    Py_XDECREF(src->data);
     Py_XDECREF(src->path_bytes);
     Py_XDECREF(src->shown);
 }
