@@ -456,8 +456,8 @@ static PyObject *xr_rows(PyObject *m, PyObject *args, PyObject *kwargs)
         return NULL;
     int as_text = !strcmp(numbers, "text");
     if (!as_text && strcmp(numbers, "float"))
-        return PyErr_Format(PyExc_ValueError, "numbers is 'float' or 'text', not %R",
-                            PyTuple_GetItem(args, 0));
+        return PyErr_Format(PyExc_ValueError, "numbers is 'float' or 'text', not '%.100s'",
+                            numbers);
     source src;
     if (!source_get(obj, &src))
         return NULL;
