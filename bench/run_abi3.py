@@ -83,6 +83,12 @@ def build_kind(info: dict) -> str:
     return kinds.pop() if len(kinds) == 1 else "mixed: " + ", ".join(info["modules"])
 
 
+def tag(python: str) -> str:
+    """A short stable name for an interpreter's output files."""
+    import hashlib
+    return hashlib.sha256(python.encode()).hexdigest()[:8]
+
+
 class Bench:
     """One benchmark item: a name and how to take one measurement with a
     given interpreter, returning {"seconds": ..., ...} or raising."""
@@ -117,7 +123,7 @@ def write_items(cells_targets, seed, python_a, checker):
         checked = set()
 
         def measure(py, plan=plan, pkl=pkl, meta=meta, target=target, checked=checked):
-            out = out_dir / f"planbook-{target}-{abs(hash(py))}.xlsx"
+            out = out_dir / f"planbook-{target}-{tag(py)}.xlsx"
             res = run_write.measure_python(py, "planbook", plan, pkl, out)
             if not res.get("available"):
                 raise RuntimeError(res.get("error"))
@@ -146,7 +152,7 @@ def status_items(measures, seed):
         if key not in cache:
             for old in [k for k in cache if k[1] != round_key]:
                 del cache[old]
-            out = out_dir / f"codes-{abs(hash(py))}.npz"
+            out = out_dir / f"codes-{tag(py)}.npz"
             res = run_status.run_task(py, "planbook", plan, npz, out)
             if not res.get("available"):
                 raise RuntimeError(res.get("error"))
