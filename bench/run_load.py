@@ -119,12 +119,14 @@ gc.collect()
 maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 hwm_reset = reset_peak()
 rss_before = status_kib("VmRSS")
+c0 = time.process_time()
 t0 = time.perf_counter()
 result = run()
 t1 = time.perf_counter()
+c1 = time.process_time()
 maxrss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 hwm_after = status_kib("VmHWM") if hwm_reset else None
-info.update(available=True, seconds=t1 - t0, rss_before_kib=rss_before,
+info.update(available=True, seconds=t1 - t0, cpu_seconds=c1 - c0, rss_before_kib=rss_before,
             ru_maxrss_before_kib=maxrss_before, ru_maxrss_after_kib=maxrss_after,
             hwm_after_kib=hwm_after)
 if hwm_after is not None and rss_before is not None:

@@ -100,7 +100,7 @@ static PyObject *periods_list(PyObject *self, pb_indset *s)
             Py_CLEAR(periods);
             break;
         }
-        PyList_SET_ITEM(periods, (Py_ssize_t)k, t);
+        PyList_SetItem(periods, (Py_ssize_t)k, t);
     }
     return periods;
 }
@@ -134,7 +134,7 @@ static PyObject *PlanCore_ind_get(PyObject *self, PyObject *arg)
                                     str_or_none(pb_indset_comparator_name(s, c)));
         if (!t)
             goto fail;
-        PyList_SET_ITEM(comps, (Py_ssize_t)c, t);
+        PyList_SetItem(comps, (Py_ssize_t)c, t);
     }
     uint32_t latest = pb_indset_latest(s), rep = pb_indset_report_period(s);
     uint32_t line, col;
@@ -175,7 +175,7 @@ static PyObject *PlanCore_ind_footnotes(PyObject *self, PyObject *arg)
             Py_CLEAR(foot);
             break;
         }
-        PyList_SET_ITEM(foot, (Py_ssize_t)k, t);
+        PyList_SetItem(foot, (Py_ssize_t)k, t);
     }
     return foot;
 }
@@ -353,7 +353,7 @@ static PyObject *series_list(pb_indset *s, uint32_t series, size_t i)
             Py_CLEAR(l);
             break;
         }
-        PyList_SET_ITEM(l, (Py_ssize_t)k, t);
+        PyList_SetItem(l, (Py_ssize_t)k, t);
     }
     return l;
 }
@@ -389,7 +389,7 @@ static PyObject *PlanCore_m_get(PyObject *self, PyObject *args)
         if (!t)
             ok = 0;
         else
-            PyList_SET_ITEM(thr, l, t);
+            PyList_SetItem(thr, l, t);
     }
     for (size_t c = 0; ok && c < nc; c++) {
         PyObject *l = series_list(s, PB_SERIES_COMPARATOR(c), (size_t)i);
@@ -403,7 +403,7 @@ static PyObject *PlanCore_m_get(PyObject *self, PyObject *args)
         if (!t)
             ok = 0;
         else
-            PyList_SET_ITEM(miles, (Py_ssize_t)k, t);
+            PyList_SetItem(miles, (Py_ssize_t)k, t);
     }
     for (uint32_t key = 0; ok && key < 2 + nc; key++) {
         pb_arrow a = pb_ind_printed(s, (size_t)i, key);
@@ -705,9 +705,9 @@ static PyObject *PlanCore_ind_refs(PyObject *self, PyObject *arg)
                 Py_CLEAR(list);
                 break;
             }
-            Py_XSETREF(last, r);
+            pbpy_xsetref(&last, r);
         }
-        PyList_SET_ITEM(list, (Py_ssize_t)i, Py_NewRef(last));
+        PyList_SetItem(list, (Py_ssize_t)i, Py_NewRef(last));
     }
     Py_XDECREF(last);
     return list;
@@ -734,14 +734,14 @@ static PyObject *status_codes_all(PyObject *self, pb_indset *s, PyObject *aspect
         want_comp = 0;
         for (int c = 0; ok && c < 7; c++) {
             want[c] = 0;
-            for (Py_ssize_t q = 0; q < PyTuple_GET_SIZE(aspects); q++) {
-                PyObject *a = PyTuple_GET_ITEM(aspects, q);
+            for (Py_ssize_t q = 0; q < PyTuple_Size(aspects); q++) {
+                PyObject *a = PyTuple_GetItem(aspects, q);
                 if (PyUnicode_Check(a) && PyUnicode_CompareWithASCIIString(a, names[c]) == 0)
                     want[c] = 1;
             }
         }
-        for (Py_ssize_t q = 0; ok && q < PyTuple_GET_SIZE(aspects); q++) {
-            PyObject *a = PyTuple_GET_ITEM(aspects, q);
+        for (Py_ssize_t q = 0; ok && q < PyTuple_Size(aspects); q++) {
+            PyObject *a = PyTuple_GetItem(aspects, q);
             if (PyUnicode_Check(a) && PyUnicode_CompareWithASCIIString(a, "comparators") == 0)
                 want_comp = 1;
         }
@@ -753,20 +753,20 @@ static PyObject *status_codes_all(PyObject *self, pb_indset *s, PyObject *aspect
         PyObject *b = want_comp ? PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total)
                                 : Py_NewRef(Py_None);
         if (b == Py_None) {
-            PyList_SET_ITEM(comp, (Py_ssize_t)c, b);
+            PyList_SetItem(comp, (Py_ssize_t)c, b);
             cp[c] = NULL;
             continue;
         }
         if (!b)
             ok = 0;
         else {
-            PyList_SET_ITEM(comp, (Py_ssize_t)c, b);
-            cp[c] = (uint8_t *)PyBytes_AS_STRING(b);
+            PyList_SetItem(comp, (Py_ssize_t)c, b);
+            cp[c] = (uint8_t *)PyBytes_AsString(b);
         }
     }
     if (ok) {
         pb_status_codes out;
-#define COL(c) (want[c] ? (uint8_t *)PyBytes_AS_STRING(cols[c]) : NULL)
+#define COL(c) (want[c] ? (uint8_t *)PyBytes_AsString(cols[c]) : NULL)
         out.rag = COL(0);
         out.basis = COL(1);
         out.last = COL(2);
@@ -831,7 +831,7 @@ static PyObject *PlanCore_ind_status(PyObject *self, PyObject *args)
         if (!b)
             ok = 0;
         else
-            PyList_SET_ITEM(comp, (Py_ssize_t)c, b);
+            PyList_SetItem(comp, (Py_ssize_t)c, b);
     }
     pb_error err;
     pb_error_clear(&err);
@@ -844,7 +844,7 @@ static PyObject *PlanCore_ind_status(PyObject *self, PyObject *args)
         size_t base = (kk - k0) * n;
         char *p[NCOLS];
         for (int c = 0; c < NCOLS; c++)
-            p[c] = PyBytes_AS_STRING(cols[c]) + base;
+            p[c] = PyBytes_AsString(cols[c]) + base;
         for (size_t i = 0; i < n; i++) {
             const pb_ind_status *st = &buf[i];
             p[RAG][i] = (char)st->rag;
@@ -856,7 +856,7 @@ static PyObject *PlanCore_ind_status(PyObject *self, PyObject *args)
             p[TGT][i] = (char)st->target;
         }
         for (size_t c = 0; c < nc; c++) {
-            char *q = PyBytes_AS_STRING(PyList_GET_ITEM(comp, (Py_ssize_t)c)) + base;
+            char *q = PyBytes_AsString(PyList_GetItem(comp, (Py_ssize_t)c)) + base;
             for (size_t i = 0; i < n; i++) {
                 pb_why why;
                 q[i] = (char)pb_ind_compare(s, i, kk, c, &why);

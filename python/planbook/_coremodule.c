@@ -16,6 +16,7 @@
 
 #include "planbook.h"
 #include "planbook_capi.h"
+#include "planbook_py.h"
 
 /* =========================================================== state */
 
@@ -36,10 +37,14 @@ static core_state *get_state(PyObject *module)
     return (core_state *)PyModule_GetState(module);
 }
 
+/* The state of the module that made tp.  Only PlanCore's methods ask, with
+ * Py_TYPE(self): PlanCore cannot be subclassed (no Py_TPFLAGS_BASETYPE), so
+ * that is the module's own heap type and PyType_GetModuleState needs no
+ * search of the MRO (PyType_GetModuleByDef, which would search, is not in
+ * the limited API before 3.13). */
 static core_state *state_of_type(PyTypeObject *tp)
 {
-    PyObject *m = PyType_GetModuleByDef(tp, &core_module);
-    return m ? get_state(m) : NULL;
+    return (core_state *)PyType_GetModuleState(tp);
 }
 
 /* The state of the loaded module, for the capsule's functions, which have
@@ -159,8 +164,10 @@ static int text_arg(PyObject *o, const char **s, Py_ssize_t *n, int allow_none)
         return 1;
     }
     if (!PyUnicode_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "expected str%s, got %.100s",
-                     allow_none ? " or None" : "", Py_TYPE(o)->tp_name);
+        PyObject *tn = pbpy_type_name(o);
+        PyErr_Format(PyExc_TypeError, "expected str%s, got %.100V",
+                     allow_none ? " or None" : "", tn, "?");
+        Py_XDECREF(tn);
         return 0;
     }
     *s = PyUnicode_AsUTF8AndSize(o, n);
@@ -212,11 +219,12 @@ static PyObject *period_text(const pb_plan *plan, pb_period p)
 
 static PyObject *PlanCore_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 {
-    if (PyTuple_GET_SIZE(args) || (kw && PyDict_GET_SIZE(kw))) {
+    if (PyTuple_Size(args) || (kw && PyDict_Size(kw))) {
         PyErr_SetString(PyExc_TypeError, "PlanCore() takes no arguments");
         return NULL;
     }
-    PlanCoreObject *self = (PlanCoreObject *)type->tp_alloc(type, 0);
+    allocfunc alloc = (allocfunc)PyType_GetSlot(type, Py_tp_alloc);
+    PlanCoreObject *self = (PlanCoreObject *)alloc(type, 0);
     if (!self)
         return NULL;
     self->plan = pb_plan_new();
@@ -232,7 +240,8 @@ static void PlanCore_dealloc(PyObject *self)
     PyTypeObject *tp = Py_TYPE(self);
     pb_plan_free(PLAN(self));
     PLAN(self) = NULL;
-    tp->tp_free(self);
+    freefunc free_slot = (freefunc)PyType_GetSlot(tp, Py_tp_free);
+    free_slot(self);
     Py_DECREF(tp);
 }
 
@@ -250,7 +259,7 @@ static PyObject *PlanCore_meta_keys(PyObject *self, PyObject *Py_UNUSED(a))
             Py_DECREF(t);
             return NULL;
         }
-        PyTuple_SET_ITEM(t, k, s);
+        PyTuple_SetItem(t, k, s);
     }
     return t;
 }
@@ -535,7 +544,7 @@ static PyObject *PlanCore_column_get(PyObject *self, PyObject *args)
             Py_DECREF(terms);
             return NULL;
         }
-        PyList_SET_ITEM(terms, (Py_ssize_t)k, p);
+        PyList_SetItem(terms, (Py_ssize_t)k, p);
     }
     uint32_t eq = pb_column_equals(tb, (size_t)c);
     uint32_t line, lc;
@@ -662,10 +671,10 @@ static PyObject *PlanCore_column_set(PyObject *self, PyObject *args)
         }
         st = pb_column_set_equals(tb, (size_t)c, (uint32_t)v, &err);
     } else if (!strcmp(field, "sum")) {
-        PyObject *seq = PySequence_Fast(value, "sum terms must be a sequence");
+        PyObject *seq = pbpy_tuple_of(value, "sum terms must be a sequence");
         if (!seq)
             return NULL;
-        Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+        Py_ssize_t n = PyTuple_Size(seq);
         uint32_t *cols = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *cols);
         int8_t *signs = PyMem_Malloc((size_t)(n ? n : 1));
         if (!cols || !signs) {
@@ -677,7 +686,7 @@ static PyObject *PlanCore_column_set(PyObject *self, PyObject *args)
         for (Py_ssize_t k = 0; k < n; k++) {
             unsigned int col;
             int sign;
-            if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, k), "Ii", &col, &sign)) {
+            if (!PyArg_ParseTuple(PyTuple_GetItem(seq, k), "Ii", &col, &sign)) {
                 PyMem_Free(cols);
                 PyMem_Free(signs);
                 Py_DECREF(seq);
@@ -756,7 +765,7 @@ static PyObject *PlanCore_rows(PyObject *self, PyObject *arg)
             Py_DECREF(list);
             return NULL;
         }
-        PyList_SET_ITEM(list, (Py_ssize_t)r, row);
+        PyList_SetItem(list, (Py_ssize_t)r, row);
     }
     return list;
 }
@@ -944,16 +953,16 @@ static PyObject *PlanCore_table_cells(PyObject *self, PyObject *arg)
         PyObject *head = row_tuple(tb, r);
         if (!head)
             goto fail;
-        PyList_SET_ITEM(heads, (Py_ssize_t)r, head);
+        PyList_SetItem(heads, (Py_ssize_t)r, head);
         PyObject *row = PyList_New((Py_ssize_t)nc);
         if (!row)
             goto fail;
-        PyList_SET_ITEM(rows, (Py_ssize_t)r, row);
+        PyList_SetItem(rows, (Py_ssize_t)r, row);
         for (size_t c = 0; c < nc; c++) {
             PyObject *cell = cell_tuple(tb, r, c);
             if (!cell)
                 goto fail;
-            PyList_SET_ITEM(row, (Py_ssize_t)c, cell);
+            PyList_SetItem(row, (Py_ssize_t)c, cell);
         }
     }
     return Py_BuildValue("(NN)", heads, rows);
@@ -1176,7 +1185,7 @@ static PyObject *PlanCore_check(PyObject *self, PyObject *Py_UNUSED(a))
             Py_CLEAR(list);
             goto done;
         }
-        PyList_SET_ITEM(list, (Py_ssize_t)i, tup);
+        PyList_SetItem(list, (Py_ssize_t)i, tup);
     }
     PyMem_Free(buf);
 done:
@@ -1201,13 +1210,13 @@ static PyObject *side_dict(const pb_plan *plan, size_t a, pb_side s)
         PyObject *v = str_or_none(pb_agreement_row(plan, a, s, k));
         if (!v)
             goto fail;
-        PyList_SET_ITEM(rows, (Py_ssize_t)k, v);
+        PyList_SetItem(rows, (Py_ssize_t)k, v);
     }
     for (size_t k = 0; k < nc; k++) {
         PyObject *v = str_or_none(pb_agreement_column(plan, a, s, k));
         if (!v)
             goto fail;
-        PyList_SET_ITEM(cols, (Py_ssize_t)k, v);
+        PyList_SetItem(cols, (Py_ssize_t)k, v);
     }
     return Py_BuildValue("{s:N,s:N,s:N,s:O}", "table",
                          str_or_none(pb_agreement_table(plan, a, s)), "rows", rows,
@@ -1263,11 +1272,11 @@ static int fill_side(PyObject *self, size_t a, pb_side s, PyObject *d, pb_error 
             PyErr_Format(PyExc_KeyError, "an agreement side needs '%s'", keys[k]);
             return 0;
         }
-        PyObject *seq = PySequence_Fast(v, "rows and columns must be sequences");
+        PyObject *seq = pbpy_tuple_of(v, "rows and columns must be sequences");
         if (!seq)
             return 0;
-        for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
-            if (!text_arg(PySequence_Fast_GET_ITEM(seq, i), &str, &n, 0)) {
+        for (Py_ssize_t i = 0; i < PyTuple_Size(seq); i++) {
+            if (!text_arg(PyTuple_GetItem(seq, i), &str, &n, 0)) {
                 Py_DECREF(seq);
                 return 0;
             }
@@ -1493,7 +1502,8 @@ static PyObject *capi_plan_wrap(pb_plan *plan)
         PyErr_SetString(PyExc_RuntimeError, "planbook._core is not initialised");
         return NULL;
     }
-    PlanCoreObject *self = (PlanCoreObject *)st->PlanCore->tp_alloc(st->PlanCore, 0);
+    allocfunc alloc = (allocfunc)PyType_GetSlot(st->PlanCore, Py_tp_alloc);
+    PlanCoreObject *self = (PlanCoreObject *)alloc(st->PlanCore, 0);
     if (!self) {
         pb_plan_free(plan);
         return NULL;
@@ -1506,8 +1516,9 @@ static pb_plan *capi_plan_unwrap(PyObject *obj)
 {
     core_state *st = global_state();
     if (!st || !PyObject_TypeCheck(obj, st->PlanCore)) {
-        PyErr_Format(PyExc_TypeError, "expected planbook._core.PlanCore, got %.100s",
-                     Py_TYPE(obj)->tp_name);
+        PyObject *tn = pbpy_type_name(obj);
+        PyErr_Format(PyExc_TypeError, "expected planbook._core.PlanCore, got %.100V", tn, "?");
+        Py_XDECREF(tn);
         return NULL;
     }
     return PLAN(obj);

@@ -64,14 +64,14 @@ static PyObject *PlanCore_coll_get(PyObject *self, PyObject *arg)
         PyObject *t = str_or_none(pb_collection_date_field(c, k));
         if (!t)
             goto fail;
-        PyList_SET_ITEM(dates, (Py_ssize_t)k, t);
+        PyList_SetItem(dates, (Py_ssize_t)k, t);
     }
     for (size_t k = 0; k < nl; k++) {
         PyObject *t = Py_BuildValue("(NN)", str_or_none(pb_collection_link_field(c, k)),
                                     str_or_none(pb_collection_link_target(c, k)));
         if (!t)
             goto fail;
-        PyList_SET_ITEM(links, (Py_ssize_t)k, t);
+        PyList_SetItem(links, (Py_ssize_t)k, t);
     }
     uint32_t line, col;
     pb_collection_source(c, &line, &col);
@@ -147,7 +147,7 @@ static PyObject *item_dict(pb_collection *c, size_t i)
             Py_DECREF(fields);
             return NULL;
         }
-        PyList_SET_ITEM(fields, (Py_ssize_t)k, t);
+        PyList_SetItem(fields, (Py_ssize_t)k, t);
     }
     uint32_t parent = pb_item_parent(c, i), line, col;
     pb_item_source(c, i, &line, &col);
@@ -175,7 +175,7 @@ static PyObject *PlanCore_items(PyObject *self, PyObject *arg)
             Py_CLEAR(list);
             break;
         }
-        PyList_SET_ITEM(list, (Py_ssize_t)i, d);
+        PyList_SetItem(list, (Py_ssize_t)i, d);
     }
     return list;
 }

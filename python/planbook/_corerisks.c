@@ -186,7 +186,7 @@ static PyObject *PlanCore_risks(PyObject *self, PyObject *arg)
             Py_CLEAR(list);
             break;
         }
-        PyList_SET_ITEM(list, (Py_ssize_t)i, d);
+        PyList_SetItem(list, (Py_ssize_t)i, d);
     }
     return list;
 }

@@ -76,11 +76,11 @@ static PyObject *xlsx_write(PyObject *m, PyObject *args, PyObject *kw)
     pb_xlsx_options opt = pb_xlsx_default_options();
     opt.constant_memory = constant_memory;
     opt.cached_results = cached;
-    opt.tmpdir = btmp ? PyBytes_AS_STRING(btmp) : NULL;
+    opt.tmpdir = btmp ? PyBytes_AsString(btmp) : NULL;
     opt.structure_yaml = structure;
     opt.structure_len = (size_t)structure_len;
     pb_error err;
-    pb_status st = pb_xlsx_write(capi->core, plan, PyBytes_AS_STRING(bpath), &opt, &err);
+    pb_status st = pb_xlsx_write(capi->core, plan, PyBytes_AsString(bpath), &opt, &err);
     int sys_errno = errno; /* why, when the system said (pb_xlsx.h) */
     Py_DECREF(bpath);
     Py_XDECREF(btmp);
@@ -105,7 +105,7 @@ static PyObject *xlsx_verify(PyObject *m, PyObject *path)
     char why[300];
     int ok;
     Py_BEGIN_ALLOW_THREADS
-    ok = xl_verify_package(PyBytes_AS_STRING(bpath), why, sizeof why);
+    ok = xl_verify_package(PyBytes_AsString(bpath), why, sizeof why);
     Py_END_ALLOW_THREADS
     Py_DECREF(bpath);
     if (!ok) {

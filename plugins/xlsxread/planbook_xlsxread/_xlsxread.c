@@ -110,11 +110,21 @@ static int parse_limits(PyObject *kwargs, pb_xr_limits *lim)
     return 1;
 }
 
-/* The source of a book: a path (str/bytes/PathLike) or a bytes object. */
+/* The source of a book: a path (str/bytes/PathLike) or the workbook's bytes
+ * (bytes, bytearray or memoryview).  A bytes object is read where it lies;
+ * a bytearray or memoryview is copied into a bytes object first (one copy
+ * of the workbook): the buffer protocol (Py_buffer, which would lock a
+ * bytearray against resizing while the GIL is released) is not in the
+ * limited API before 3.11, and without that lock another thread could
+ * resize it under the reader. */
 typedef struct source {
     PyObject *path_bytes; /* owned */
     PyObject *shown;      /* owned: the file as given, or None */
-    Py_buffer view;
+    PyObject *data;       /* owned: the bytes object view points into */
+    struct {
+        const char *buf;
+        Py_ssize_t len;
+    } view;
     int is_buffer;
 } source;
 
@@ -122,8 +132,11 @@ static int source_get(PyObject *obj, source *src)
 {
     memset(src, 0, sizeof *src);
     if (PyBytes_Check(obj) || PyByteArray_Check(obj) || PyMemoryView_Check(obj)) {
-        if (PyObject_GetBuffer(obj, &src->view, PyBUF_SIMPLE) < 0)
+        src->data = PyBytes_Check(obj) ? Py_NewRef(obj) : PyObject_Bytes(obj);
+        if (!src->data)
             return 0;
+        src->view.buf = PyBytes_AsString(src->data);
+        src->view.len = PyBytes_Size(src->data);
         src->is_buffer = 1;
         src->shown = Py_NewRef(Py_None);
         return 1;
@@ -135,7 +148,7 @@ static int source_get(PyObject *obj, source *src)
         Py_CLEAR(src->path_bytes);
         return 0;
     }
-    FILE *f = pb_fopen(PyBytes_AS_STRING(src->path_bytes), "rb");
+    FILE *f = pb_fopen(PyBytes_AsString(src->path_bytes), "rb");
     if (!f) {
         PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, src->shown);
         Py_CLEAR(src->path_bytes);
@@ -148,8 +161,7 @@ static int source_get(PyObject *obj, source *src)
 
 static void source_free(source *src)
 {
-    if (src->is_buffer)
-        PyBuffer_Release(&src->view);
+    Py_XDECREF(src->data);
     Py_XDECREF(src->path_bytes);
     Py_XDECREF(src->shown);
 }
@@ -163,7 +175,7 @@ static pb_xr_book *source_open(xr_state *st, source *src, const pb_xr_limits *li
         book = pb_xr_book_open_buffer(st->capi->core, src->view.buf, (size_t)src->view.len, lim,
                                       err);
     else
-        book = pb_xr_book_open_file(st->capi->core, PyBytes_AS_STRING(src->path_bytes), lim, err);
+        book = pb_xr_book_open_file(st->capi->core, PyBytes_AsString(src->path_bytes), lim, err);
     Py_END_ALLOW_THREADS
     return book;
 }
@@ -179,7 +191,7 @@ static PyObject *warnings_list(const pb_xr_warnings *w)
             Py_DECREF(list);
             return NULL;
         }
-        PyList_SET_ITEM(list, (Py_ssize_t)i, s);
+        PyList_SetItem(list, (Py_ssize_t)i, s);
     }
     return list;
 }
@@ -198,7 +210,7 @@ static PyObject *parts_list(const pb_xr_book *book, const pb_xr_parts *parts)
             Py_DECREF(list);
             return NULL;
         }
-        PyList_SET_ITEM(list, (Py_ssize_t)i, t);
+        PyList_SetItem(list, (Py_ssize_t)i, t);
     }
     return list;
 }
@@ -328,7 +340,7 @@ static PyObject *xr_sheets(PyObject *m, PyObject *obj)
             if (!t)
                 Py_CLEAR(res);
             else
-                PyList_SET_ITEM(res, (Py_ssize_t)i, t);
+                PyList_SetItem(res, (Py_ssize_t)i, t);
         }
         pb_xr_book_free(book);
     }
@@ -387,7 +399,7 @@ static pb_xr_grid *grid_for(xr_state *st, source *src, PyObject *which, pb_xr_bo
             return NULL;
         }
     } else {
-        const char *name = PyUnicode_AsUTF8(which);
+        const char *name = PyUnicode_AsUTF8AndSize(which, NULL);
         if (!name) {
             pb_xr_book_free(book);
             return NULL;
@@ -444,8 +456,8 @@ static PyObject *xr_rows(PyObject *m, PyObject *args, PyObject *kwargs)
         return NULL;
     int as_text = !strcmp(numbers, "text");
     if (!as_text && strcmp(numbers, "float"))
-        return PyErr_Format(PyExc_ValueError, "numbers is 'float' or 'text', not %R",
-                            PyTuple_GET_ITEM(args, 0));
+        return PyErr_Format(PyExc_ValueError, "numbers is 'float' or 'text', not '%.100s'",
+                            numbers);
     source src;
     if (!source_get(obj, &src))
         return NULL;
@@ -469,7 +481,7 @@ static PyObject *xr_rows(PyObject *m, PyObject *args, PyObject *kwargs)
                 break;
             }
             for (uint32_t c = 0; c < g->ncols; c++)
-                PyList_SET_ITEM(row, c, Py_NewRef(Py_None));
+                PyList_SetItem(row, c, Py_NewRef(Py_None));
             for (; k < g->ncells && g->cells[k].row == r; k++) {
                 const pb_xr_cell *cell = &g->cells[k];
                 PyObject *v = cell_object(book, g, cell, as_text);
@@ -478,10 +490,10 @@ static PyObject *xr_rows(PyObject *m, PyObject *args, PyObject *kwargs)
                     Py_CLEAR(rows);
                     break;
                 }
-                Py_SETREF(PyList_GET_ITEM(row, cell->col), v);
+                PyList_SetItem(row, (Py_ssize_t)cell->col, v); /* releases the None */
             }
             if (rows)
-                PyList_SET_ITEM(rows, r, row);
+                PyList_SetItem(rows, r, row);
         }
         pb_xr_grid_free(g);
         pb_xr_book_free(book);
@@ -523,7 +535,7 @@ static PyObject *xr_cells(PyObject *m, PyObject *args)
                 Py_CLEAR(list);
                 break;
             }
-            PyList_SET_ITEM(list, (Py_ssize_t)k, t);
+            PyList_SetItem(list, (Py_ssize_t)k, t);
         }
         for (size_t k = 0; list && comments && k < g->ncomments; k++) {
             PyObject *key = Py_BuildValue("(II)", g->comments[k].row, g->comments[k].col);

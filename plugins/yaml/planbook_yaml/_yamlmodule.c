@@ -12,8 +12,10 @@
 #include "pb_yaml.h"
 #include "planbook_capi.h"
 #include "pb_platform.h"
+#include "planbook_py.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -40,7 +42,7 @@ static PyObject *yaml_load(PyObject *m, PyObject *arg)
     FILE *f = NULL;
     int open_errno = 0;
     Py_BEGIN_ALLOW_THREADS
-    f = pb_fopen(PyBytes_AS_STRING(bytes), "rb");
+    f = pb_fopen(PyBytes_AsString(bytes), "rb");
     if (!f) {
         open_errno = errno;
     } else {
@@ -78,11 +80,13 @@ static PyObject *yaml_loads(PyObject *m, PyObject *args)
         if (!buf)
             return NULL;
     } else if (PyBytes_Check(data)) {
-        buf = PyBytes_AS_STRING(data);
-        n = PyBytes_GET_SIZE(data);
+        buf = PyBytes_AsString(data);
+        n = PyBytes_Size(data);
     } else {
-        return PyErr_Format(PyExc_TypeError, "loads() takes str or bytes, not %.100s",
-                            Py_TYPE(data)->tp_name);
+        PyObject *tn = pbpy_type_name(data);
+        PyErr_Format(PyExc_TypeError, "loads() takes str or bytes, not %.100V", tn, "?");
+        Py_XDECREF(tn);
+        return NULL;
     }
     pb_error err;
     pb_plan *plan;
@@ -140,6 +144,10 @@ static void set_exc_errno(int e)
 #endif
 }
 
+/* The text dumps() collects.  Plain realloc and free: a sink may be called
+ * without the GIL (dumps holds it today, but the writer does not care), so
+ * not PyMem_Realloc; PyMem_RawRealloc would do, but it is not in the
+ * limited API. */
 typedef struct {
     char *buf;
     size_t len, cap;
@@ -154,7 +162,7 @@ static int mem_sink(void *ctx, const unsigned char *data, size_t size)
         size_t cap = mb->cap ? mb->cap : 4096;
         while (cap < mb->len + size)
             cap *= 2;
-        char *nb = PyMem_RawRealloc(mb->buf, cap);
+        char *nb = realloc(mb->buf, cap);
         if (!nb)
             return 0;
         mb->buf = nb;
@@ -178,7 +186,7 @@ static PyObject *yaml_dump(PyObject *m, PyObject *args)
     PyObject *bytes = NULL;
     if (!PyUnicode_FSConverter(path, &bytes))
         return NULL;
-    FILE *f = pb_fopen(PyBytes_AS_STRING(bytes), "wb");
+    FILE *f = pb_fopen(PyBytes_AsString(bytes), "wb");
     Py_DECREF(bytes);
     if (!f)
         return PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path);
@@ -237,7 +245,7 @@ static PyObject *yaml_dumps(PyObject *m, PyObject *args, PyObject *kw)
     } else {
         res = PyUnicode_DecodeUTF8(mb.buf ? mb.buf : "", (Py_ssize_t)mb.len, "strict");
     }
-    PyMem_RawFree(mb.buf);
+    free(mb.buf);
     return res;
 }
 
