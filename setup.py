@@ -1,6 +1,6 @@
 """Build the C extensions: planbook._core (the C core and its binding),
-planbook_yaml._yaml (the YAML plugin, on the system libyaml),
-planbook_xlsx._xlsx (the Excel writer, on the system libxlsxwriter) and
+planbook_yaml._yaml (the YAML plugin, on libyaml),
+planbook_xlsx._xlsx (the Excel writer, on libxlsxwriter) and
 planbook_xlsxread._xlsxread (the Excel reader, on minizip's unzip and expat).
 
 The libraries are found with pkg-config, or, with PLANBOOK_DEPS=PREFIX, linked
@@ -15,7 +15,7 @@ Environment switches:
   PLANBOOK_SANITIZE=1  AddressSanitizer + UndefinedBehaviorSanitizer
                        (run Python with LD_PRELOAD of libasan; see Makefile)
   PLANBOOK_COVERAGE=1  gcov instrumentation
-Warnings are errors in every build (-Wall -Wextra -Werror).
+Warnings are errors in every build (-Wall -Wextra -Werror; MSVC /W4 /WX).
 """
 import os
 import shutil

@@ -176,7 +176,7 @@ CASES = [
     (["convert", CLEAN, "out.docx"], 2, None, "no planbook format reads or writes '.docx'"),
     (["convert", CLEAN, "out.yaml", "--to", "nosuch"], 2, None,
      "no planbook format named 'nosuch'"),
-    (["export", CLEAN, "-o", "no/such/folder/book.xlsx"], 2, None, "cannot write in"),
+    (["export", CLEAN, "-o", "no/such/folder/book.xlsx"], 2, None, "does not exist: cannot save"),
     (["--version"], 0, f"planbook {planbook.__version__}\n", None),
     (["-V"], 0, f"planbook {planbook.__version__}\n", None),
     (["formats"], 0, "yaml: .yaml, .yml", None),
