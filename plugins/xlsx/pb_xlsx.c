@@ -89,6 +89,72 @@ static size_t utf8_chars(const char *s)
     return n;
 }
 
+static int is_hex4(const char *p)
+{
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            return 0;
+    }
+    return 1;
+}
+
+/* Does s hold a character XML 1.0 forbids, or a literal _xHHHH_? */
+static int needs_escape(const unsigned char *p)
+{
+    for (; *p; p++) {
+        if (*p < 0x20 && *p != '\t' && *p != '\n')
+            return 1;
+        if (*p == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))
+            return 1;
+        if (*p == '_' && p[1] == 'x' && is_hex4((const char *)p + 2) && p[6] == '_')
+            return 1;
+    }
+    return 0;
+}
+
+const char *xl_text(const char *s, xl_buf *tmp)
+{
+    if (!s || !needs_escape((const unsigned char *)s))
+        return s;
+    tmp->len = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 && *p != '\t' && *p != '\n') {
+            xl_buf_addf(tmp, "_x%04X_", *p);
+        } else if (*p == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) {
+            xl_buf_addf(tmp, "_x%04X_", 0xFF00u | (p[2] == 0xBE ? 0xFEu : 0xFFu));
+            p += 2;
+        } else if (*p == '_' && p[1] == 'x' && is_hex4((const char *)p + 2) && p[6] == '_') {
+            xl_buf_add(tmp, "_x005F_", 7); /* the underscore itself, escaped */
+        } else {
+            xl_buf_add(tmp, (const char *)p, 1);
+        }
+    }
+    return tmp->failed ? NULL : tmp->s;
+}
+
+lxw_error xl_comment(lxw_worksheet *ws, uint32_t row, uint16_t col, const char *s,
+                     lxw_comment_options *opt)
+{
+    xl_buf tmp = {0};
+    const char *w = xl_text(s, &tmp);
+    lxw_error e = !w ? LXW_ERROR_MEMORY_MALLOC_FAILED
+                : opt ? worksheet_write_comment_opt(ws, row, col, w, opt)
+                      : worksheet_write_comment(ws, row, col, w);
+    xl_buf_free(&tmp);
+    return e;
+}
+
+lxw_error xl_raw_string(lxw_worksheet *ws, uint32_t row, uint16_t col, const char *s,
+                        lxw_format *f)
+{
+    xl_buf tmp = {0};
+    const char *w = xl_text(s, &tmp);
+    lxw_error e = !w ? LXW_ERROR_MEMORY_MALLOC_FAILED : worksheet_write_string(ws, row, col, w, f);
+    xl_buf_free(&tmp);
+    return e;
+}
+
 int xl_string(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t col,
               const char *s, lxw_format *f)
 {
@@ -99,7 +165,7 @@ int xl_string(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t col,
                         "a text of %zu characters is longer than Excel's limit of %u "
                         "characters a cell (it begins '%.40s')",
                         utf8_chars(s), XL_MAX_STRING, s);
-    lxw_error e = worksheet_write_string(ws, row, col, s, f);
+    lxw_error e = xl_raw_string(ws, row, col, s, f);
     return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a text cell");
 }
 
@@ -228,8 +294,13 @@ static char *sheet_name(xl_ctx *x, const char *wish, const char *fallback)
 {
     char base[200];
     size_t len = 0;
-    for (const char *p = wish ? wish : ""; *p && len + 1 < sizeof base; p++) {
+    for (const char *p = wish ? wish : ""; *p && len + 5 < sizeof base; p++) {
         char c = *p;
+        if ((unsigned char)c == 0xEF && (unsigned char)p[1] == 0xBF &&
+            ((unsigned char)p[2] == 0xBE || (unsigned char)p[2] == 0xBF)) {
+            c = ' '; /* U+FFFE, U+FFFF: not XML */
+            p += 2;
+        }
         if (c == '[' || c == ']' || c == ':' || c == '*' || c == '?' || c == '/' ||
             c == '\\' || (unsigned char)c < 0x20)
             c = ' ';
@@ -708,21 +779,41 @@ static int findings_sheet(xl_ctx *x, lxw_worksheet *ws)
 
 /* ============================================================ workbook */
 
+/* Document properties are XML text that Excel does not unescape: the
+ * characters XML forbids become spaces there (the plan keeps them: they
+ * are written, escaped, in the cells). */
+static char *plain(const char *s)
+{
+    if (!s)
+        return NULL;
+    char *c = pb_strdup(s);
+    for (unsigned char *p = (unsigned char *)c; p && *p; p++) {
+        if (*p < 0x20 && *p != '\t' && *p != '\n')
+            *p = ' ';
+        else if (*p == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))
+            p[2] = 0xBD; /* U+FFFD */
+    }
+    return c;
+}
+
 static void set_properties(xl_ctx *x)
 {
     lxw_doc_properties p;
     memset(&p, 0, sizeof p);
-    p.title = (char *)A->pb_plan_meta(x->plan, PB_META_TITLE);
-    p.subject = (char *)(A->pb_plan_meta(x->plan, PB_META_DIRECTORATE)
-                             ? A->pb_plan_meta(x->plan, PB_META_DIRECTORATE)
-                             : A->pb_plan_meta(x->plan, PB_META_SERVICE));
-    p.author = (char *)A->pb_plan_meta(x->plan, PB_META_OWNER);
-    p.company = (char *)A->pb_plan_meta(x->plan, PB_META_ORGANISATION);
-    p.comments = (char *)A->pb_plan_meta(x->plan, PB_META_SOURCE);
-    p.status = (char *)A->pb_plan_meta(x->plan, PB_META_STATUS);
+    char *v[6];
+    p.title = v[0] = plain(A->pb_plan_meta(x->plan, PB_META_TITLE));
+    p.subject = v[1] = plain(A->pb_plan_meta(x->plan, PB_META_DIRECTORATE)
+                                 ? A->pb_plan_meta(x->plan, PB_META_DIRECTORATE)
+                                 : A->pb_plan_meta(x->plan, PB_META_SERVICE));
+    p.author = v[2] = plain(A->pb_plan_meta(x->plan, PB_META_OWNER));
+    p.company = v[3] = plain(A->pb_plan_meta(x->plan, PB_META_ORGANISATION));
+    p.comments = v[4] = plain(A->pb_plan_meta(x->plan, PB_META_SOURCE));
+    p.status = v[5] = plain(A->pb_plan_meta(x->plan, PB_META_STATUS));
     p.keywords = "planbook, business plan, budget";
     p.category = "Business plan";
-    workbook_set_properties(x->wb, &p);
+    workbook_set_properties(x->wb, &p); /* copies the strings */
+    for (int i = 0; i < 6; i++)
+        free(v[i]);
 }
 
 /* Defined names for the sheets of indicator sets, registers, heat maps

@@ -89,7 +89,7 @@ static int obs_cell(xl_ctx *x, lxw_worksheet *ws, const pb_indset *s, uint32_t r
                      o->status != PB_OBS_NORMAL ? A->pb_obs_status_name((pb_obs_status)o->status)
                                                 : "",
                      o->status != PB_OBS_NORMAL && note[0] ? ": " : "", note);
-            e = worksheet_write_comment(ws, row, col, buf);
+            e = xl_comment(ws, row, col, buf, NULL);
         }
     } else {
         const char *t = "";
@@ -111,7 +111,7 @@ static int obs_cell(xl_ctx *x, lxw_worksheet *ws, const pb_indset *s, uint32_t r
         if (t[0] && !xl_string(x, ws, row, col, t, x->dash_text))
             return 0;
         if (t[0] && note[0])
-            e = worksheet_write_comment(ws, row, col, note);
+            e = xl_comment(ws, row, col, note, NULL);
     }
     return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing an indicator cell");
 }

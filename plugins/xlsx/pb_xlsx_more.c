@@ -152,7 +152,7 @@ int xl_register_sheet(xl_ctx *x, size_t ri, lxw_worksheet *ws, lxw_worksheet *he
                                                      : "",
                          A->pb_risk_score_text(g, i, k) ? A->pb_risk_score_text(g, i, k) : "",
                          mismatch ? " - the printed score is not likelihood x impact" : "");
-                e = worksheet_write_comment(ws, row, (uint16_t)(c0 + 2), buf);
+                e = xl_comment(ws, row, (uint16_t)(c0 + 2), buf, NULL);
                 if (e)
                     return xl_fail(x, e, "writing a comment");
             }

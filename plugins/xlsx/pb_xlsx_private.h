@@ -71,6 +71,17 @@ int xl_fail(xl_ctx *x, lxw_error e, const char *what);
 /* Set err with a message; returns 0. */
 int xl_failf(xl_ctx *x, pb_status st, const char *fmt, ...) PB_PRINTF(3, 4);
 
+/* The one escaping of text the writer puts in a cell or a comment:
+ * characters XML 1.0 forbids (C0 controls but tab and newline; CR, which
+ * XML would turn into a newline; U+FFFE, U+FFFF) in Excel's _xHHHH_ form,
+ * and a literal _xHHHH_ as _x005F_xHHHH_, as Excel writes them.  Returns s
+ * itself when nothing needs escaping, else tmp's text (NULL: no memory). */
+const char *xl_text(const char *s, xl_buf *tmp);
+/* A comment (opt may be NULL) and a text cell, through xl_text. */
+lxw_error xl_comment(lxw_worksheet *ws, uint32_t row, uint16_t col, const char *s,
+                     lxw_comment_options *opt);
+lxw_error xl_raw_string(lxw_worksheet *ws, uint32_t row, uint16_t col, const char *s,
+                        lxw_format *f);
 /* A text cell (checked against Excel's 32,767 characters; never a formula). */
 int xl_string(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t col,
               const char *s, lxw_format *f);
