@@ -92,23 +92,7 @@ OTHERS = {
 }
 
 # (kind, field) pairs with a known defect left for later: the reason
-XFAIL = {
-    ("only a space", f): "a text that is only a space reads back as blank (issue 15)"
-    for f in ("risk.owner", "record.title", "record.text", "record.lead", "record.comments",
-              "risk.description", "risk.controls", "risk.actions", "measure.name",
-              "measure.group", "measure.objective")
-}
-XFAIL.update({
-    ("only a space", f): "a title that is only a space reads back with a warning (issue 15)"
-    for f in ("indicators.title", "records.title", "risks.title")
-})
-XFAIL.update({
-    (k, f): "an error-looking text reads back as an error value and is dropped (issue 15)"
-    for k in ("#N/A", "#DIV/0!")
-    for f in ("measure.name", "measure.group", "measure.objective", "risk.description",
-              "risk.owner", "risk.controls", "risk.actions", "record.title", "record.text",
-              "record.lead", "record.comments")
-})
+XFAIL = {}
 
 
 def round_trip(d, tmp_path):
