@@ -80,6 +80,9 @@ OTHERS = {
     "31 accented": "é" * 31,
     "32 accented": "é" * 32,
     "200 accented": "é" * 200,
+    "300 euro signs": "€" * 300,
+    "32,767 characters": "x" * 32767,
+    "32,767 euro signs": "€" * 32767,
     "spaces": "  leading and trailing  ",
     "only a space": " ",
     "#N/A": "#N/A",
@@ -172,3 +175,36 @@ def excel_decode(s):
     s = re.sub(r"_x([0-9A-Fa-f]{4})_",
                lambda m: chr(int(m.group(1), 16)), s)
     return s.encode("utf-16", "surrogatepass").decode("utf-16")
+
+
+# ------------------------------------------------------------ Excel's limits
+
+@pytest.mark.parametrize("field", ["plan.title", "table.title", "row.label", "measure.name",
+                                   "risk.owner", "record.text"])
+def test_a_text_over_32767_characters_is_refused_saying_where(field, tmp_path):
+    d = copy.deepcopy(BASE)
+    FIELDS[field](d, "€" * 32768)
+    plan = planbook.loads(yaml.safe_dump(d, allow_unicode=True, sort_keys=False))
+    with pytest.raises(planbook.errors.WriteError) as info:
+        plan.save(tmp_path / "plan.xlsx")
+    message = str(info.value)
+    assert "32768 characters" in message and "32767" in message
+    assert re.search(r"sheet '[^']+', cell [A-Z]+[0-9]+", message), message
+    message.encode("utf-8")  # whole characters: no split sequence
+    assert "disk full" not in message
+
+
+def test_a_long_title_is_cut_by_characters_in_the_footer(tmp_path):
+    """The footer (a derived label, Excel's limit 255 characters) holds
+    the plan's title cut by characters with "...", never inside a UTF-8
+    sequence; the subtitle keeps the table's unit whole."""
+    d = copy.deepcopy(BASE)
+    FIELDS["plan.title"](d, "é&" * 200)
+    caught, plan, path, back, again = round_trip(d, tmp_path)
+    assert not caught and not list(planbook.diff(plan, back))
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read("xl/worksheets/sheet2.xml").decode("utf-8")  # strict
+    footer = re.search(r"<oddFooter>(.*?)</oddFooter>", sheet).group(1)
+    footer = footer.replace("&amp;", "&")
+    assert len(footer) <= 255 and "..." in footer
+    assert footer.startswith("&L" + "é&&" * 10)

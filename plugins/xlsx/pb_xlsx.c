@@ -160,13 +160,50 @@ int xl_string(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t col,
 {
     if (!s || !*s)
         return 1;
-    if (utf8_chars(s) > XL_MAX_STRING)
-        return xl_failf(x, PB_ERR_LIMIT,
-                        "a text of %zu characters is longer than Excel's limit of %u "
-                        "characters a cell (it begins '%.40s')",
-                        utf8_chars(s), XL_MAX_STRING, s);
+    if (utf8_chars(s) > XL_MAX_STRING) {
+        char cell[LXW_MAX_CELL_NAME_LENGTH];
+        lxw_rowcol_to_cell(cell, row, col);
+        xl_buf begins = {0};
+        xl_buf_add_cut(&begins, s, 40);
+        xl_failf(x, PB_ERR_LIMIT,
+                 "sheet '%s', cell %s: a text of %zu characters is longer than Excel's "
+                 "limit of %u characters a cell (it begins '%s')",
+                 ws->name ? ws->name : "", cell, utf8_chars(s), XL_MAX_STRING,
+                 begins.s ? begins.s : "");
+        xl_buf_free(&begins);
+        return 0;
+    }
     lxw_error e = xl_raw_string(ws, row, col, s, f);
     return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a text cell");
+}
+
+void xl_fit(char *buf, size_t cap, int n)
+{
+    if (n < 0 || (size_t)n < cap || cap < 4)
+        return;
+    /* cut: back to the start of a character, leaving room for "..." */
+    size_t end = cap - 4;
+    while (end && ((unsigned char)buf[end] & 0xC0) == 0x80)
+        end--;
+    memcpy(buf + end, "...", 4);
+}
+
+int xl_buf_add_cut(xl_buf *b, const char *s, size_t max)
+{
+    size_t n = utf8_chars(s);
+    if (n <= max) {
+        xl_buf_add(b, s, strlen(s));
+        return 0;
+    }
+    size_t keep = max > 3 ? max - 3 : 0, chars = 0;
+    const char *p = s;
+    for (; *p; p++) {
+        if (((unsigned char)*p & 0xC0) != 0x80 && chars++ == keep)
+            break;
+    }
+    xl_buf_add(b, s, (size_t)(p - s));
+    xl_buf_add(b, "...", max > 3 ? 3 : max);
+    return 1;
 }
 
 int xl_amount_ok(pb_amount v, int decimals)
@@ -611,9 +648,10 @@ static int contents_sheet(xl_ctx *x, lxw_worksheet *ws, const char *findings_she
             continue;
         if (A->pb_table_compute(tb, x->err))
             return 0;
-        snprintf(buf, sizeof buf, "%s: %s", x->sheet_names[t], A->pb_row_label(tb, (size_t)g)
-                                                                  ? A->pb_row_label(tb, (size_t)g)
-                                                                  : "Total");
+        xl_fit(buf, sizeof buf,
+               snprintf(buf, sizeof buf, "%s: %s", x->sheet_names[t],
+                        A->pb_row_label(tb, (size_t)g) ? A->pb_row_label(tb, (size_t)g)
+                                                       : "Total"));
         if (!xl_string(x, ws, row++, 0, buf, x->bold))
             return 0;
         for (size_t c = 0; c < A->pb_table_column_count(tb); c++) {

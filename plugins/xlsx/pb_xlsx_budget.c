@@ -382,8 +382,9 @@ static int chart(xl_ctx *x, size_t t_index, const pb_table *t, lxw_worksheet *ws
     chart_axis_set_name(ch->x_axis, "Service");
     chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     char alt[1024];
-    snprintf(alt, sizeof alt, "Column chart of %s in %s: %s, for each service.",
-             title ? title : A->pb_table_id(t), unit, names.s ? names.s : "");
+    xl_fit(alt, sizeof alt,
+           snprintf(alt, sizeof alt, "Column chart of %s in %s: %s, for each service.",
+                    title ? title : A->pb_table_id(t), unit, names.s ? names.s : ""));
     xl_buf_free(&names);
     lxw_chart_options opt;
     memset(&opt, 0, sizeof opt);
@@ -536,11 +537,30 @@ int xl_budget_sheet(xl_ctx *x, size_t t_index)
         }
     }
     {
-        char sub[512];
+        /* the plan's title (a derived label here: cut by characters, with
+         * "...", to leave the unit whole within Excel's 32,767) - unit */
         const char *pt = A->pb_plan_meta(x->plan, PB_META_TITLE);
-        snprintf(sub, sizeof sub, "%s%s%s", pt ? pt : "", pt ? " - " : "",
-                 A->pb_table_text(t, PB_TABLE_UNIT));
-        if (!xl_string(x, ws, XL_SUBTITLE_ROW, 0, sub, x->subtitle))
+        const char *unit = A->pb_table_text(t, PB_TABLE_UNIT);
+        if (!unit)
+            unit = "";
+        size_t uc = utf8_len(unit);
+        if (uc > XL_MAX_STRING) {
+            xl_failf(x, PB_ERR_LIMIT, "budgets.%s.unit: %zu characters, longer than Excel's "
+                     "limit of %u characters a cell (sheet '%s', A2)", A->pb_table_id(t), uc,
+                     XL_MAX_STRING, x->sheet_names[t_index]);
+            goto out;
+        }
+        xl_buf sub = {0};
+        if (pt && uc + 3 < XL_MAX_STRING) {
+            xl_buf_add_cut(&sub, pt, XL_MAX_STRING - uc - 3);
+            xl_buf_add(&sub, " - ", 3);
+        }
+        xl_buf_add(&sub, unit, strlen(unit));
+        int ok_sub = !sub.failed && xl_string(x, ws, XL_SUBTITLE_ROW, 0, sub.s, x->subtitle);
+        if (sub.failed)
+            xl_failf(x, PB_ERR_NOMEM, "out of memory");
+        xl_buf_free(&sub);
+        if (!ok_sub)
             goto out;
     }
     if (!xl_string(x, ws, XL_HEAD_ROW, 0, "", x->head_left))

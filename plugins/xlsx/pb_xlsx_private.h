@@ -65,6 +65,14 @@ typedef struct xl_buf {
 void xl_buf_add(xl_buf *b, const char *s, size_t n);
 void xl_buf_addf(xl_buf *b, const char *fmt, ...) PB_PRINTF(2, 3);
 void xl_buf_free(xl_buf *b);
+/* Append s, cut by characters (never inside a UTF-8 sequence) to at most
+ * max characters, a cut text ending "...": for derived labels only.
+ * Returns 1 when s was cut. */
+int xl_buf_add_cut(xl_buf *b, const char *s, size_t max);
+/* After n = snprintf(buf, cap, ...) of a derived label: when it was cut,
+ * end it "..." at the start of a character (never inside a UTF-8
+ * sequence). */
+void xl_fit(char *buf, size_t cap, int n);
 
 /* Set err from a libxlsxwriter error; returns 0. */
 int xl_fail(xl_ctx *x, lxw_error e, const char *what);
