@@ -208,3 +208,26 @@ def test_a_long_title_is_cut_by_characters_in_the_footer(tmp_path):
     footer = footer.replace("&amp;", "&")
     assert len(footer) <= 255 and "..." in footer
     assert footer.startswith("&L" + "é&&" * 10)
+
+
+def test_forbidden_characters_in_a_charted_table(tmp_path):
+    """The golden plan's tables have charts: a title and unit with ESC,
+    U+FFFF and a literal _x0041_ give well-formed chart XML (DrawingML has
+    no _xHHHH_ form: the characters are replaced there) and come back
+    exactly from the cells."""
+    openpyxl = pytest.importorskip("openpyxl")
+    d = yaml.safe_load((EXAMPLE.parent.parent / "tests" / "data" / "golden" / "plan.yaml")
+                       .read_text(encoding="utf-8"))
+    for tid, t in d["budgets"].items():
+        t["title"] = "T\x1b\uffff_x0041_ " + tid
+        t["unit"] = "£\x01"
+    caught, plan, path, back, again = round_trip(d, tmp_path)
+    assert not caught
+    assert [str(c) for c in planbook.diff(plan, back)] == []
+    with zipfile.ZipFile(path) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/")]
+        assert charts
+        for name in z.namelist():
+            if name.endswith(".xml"):
+                assert not FORBIDDEN.search(z.read(name)), name
+    openpyxl.load_workbook(path)

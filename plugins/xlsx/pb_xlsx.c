@@ -177,6 +177,17 @@ int xl_string(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t col,
     return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a text cell");
 }
 
+char *xl_plain(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; p && *p; p++) {
+        if (*p < 0x20 && *p != '\t' && *p != '\n')
+            *p = ' ';
+        else if (*p == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))
+            p[2] = 0xBD; /* U+FFFD */
+    }
+    return s;
+}
+
 void xl_fit(char *buf, size_t cap, int n)
 {
     if (n < 0 || (size_t)n < cap || cap < 4)
@@ -825,12 +836,8 @@ static char *plain(const char *s)
     if (!s)
         return NULL;
     char *c = pb_strdup(s);
-    for (unsigned char *p = (unsigned char *)c; p && *p; p++) {
-        if (*p < 0x20 && *p != '\t' && *p != '\n')
-            *p = ' ';
-        else if (*p == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))
-            p[2] = 0xBD; /* U+FFFD */
-    }
+    if (c)
+        xl_plain(c);
     return c;
 }
 

@@ -5,6 +5,7 @@
  * frozen panes, print setup, a defined name, and a chart for objective
  * summaries. */
 #include "pb_xlsx_private.h"
+#include "pb_platform.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,22 +370,38 @@ static int chart(xl_ctx *x, size_t t_index, const pb_table *t, lxw_worksheet *ws
         }
         char hb[PB_PERIOD_TEXT_MAX + 100], top[PB_PERIOD_TEXT_MAX];
         const char *bottom = heading_bottom(x, t, c);
-        snprintf(hb, sizeof hb, "%s%s%s", heading_top(x, t, c, top), bottom ? " " : "",
-                 bottom ? bottom : "");
-        chart_series_set_name(s, hb);
+        xl_fit(hb, sizeof hb,
+               snprintf(hb, sizeof hb, "%s%s%s", heading_top(x, t, c, top), bottom ? " " : "",
+                        bottom ? bottom : ""));
+        chart_series_set_name(s, xl_plain(hb));
         xl_buf_addf(&names, "%s%s", series ? ", " : "", hb);
         series++;
     }
     const char *title = A->pb_table_text(t, PB_TABLE_TITLE);
     const char *unit = A->pb_table_text(t, PB_TABLE_UNIT);
-    chart_title_set_name(ch, title ? title : A->pb_table_id(t));
-    chart_axis_set_name(ch->y_axis, unit);
+    {
+        /* DrawingML text: no _xHHHH_ there, the forbidden characters go */
+        char *pt = pb_strdup(title ? title : A->pb_table_id(t));
+        char *pu = unit ? pb_strdup(unit) : NULL;
+        if (!pt || (unit && !pu)) {
+            free(pt);
+            free(pu);
+            xl_buf_free(&names);
+            return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+        }
+        chart_title_set_name(ch, xl_plain(pt)); /* copied */
+        if (pu)
+            chart_axis_set_name(ch->y_axis, xl_plain(pu));
+        free(pt);
+        free(pu);
+    }
     chart_axis_set_name(ch->x_axis, "Service");
     chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     char alt[1024];
     xl_fit(alt, sizeof alt,
            snprintf(alt, sizeof alt, "Column chart of %s in %s: %s, for each service.",
                     title ? title : A->pb_table_id(t), unit, names.s ? names.s : ""));
+    xl_plain(alt);
     xl_buf_free(&names);
     lxw_chart_options opt;
     memset(&opt, 0, sizeof opt);

@@ -73,6 +73,10 @@ int xl_buf_add_cut(xl_buf *b, const char *s, size_t max);
  * end it "..." at the start of a character (never inside a UTF-8
  * sequence). */
 void xl_fit(char *buf, size_t cap, int n);
+/* For XML text Excel does not unescape (charts, document properties):
+ * the characters XML forbids made a space or U+FFFD, in place (the same
+ * length); returns s. */
+char *xl_plain(char *s);
 
 /* Set err from a libxlsxwriter error; returns 0. */
 int xl_fail(xl_ctx *x, lxw_error e, const char *what);
