@@ -231,3 +231,36 @@ def test_forbidden_characters_in_a_charted_table(tmp_path):
             if name.endswith(".xml"):
                 assert not FORBIDDEN.search(z.read(name)), name
     openpyxl.load_workbook(path)
+
+
+# ------------------------------------------------------------ formula-like text
+
+# fields kept in the workbook's structure part only (no cell of their own)
+NOT_IN_A_CELL = {"measure.objective"}
+FORMULA_LIKE = ["=1+2", "+1+2", "-1+2", "@SUM(A1:A2)", '=HYPERLINK("http://x.invalid","y")']
+
+
+@pytest.mark.parametrize("field", sorted(FIELDS))
+def test_formula_like_text_stays_text_in_every_cell(field, tmp_path):
+    """A text starting =, +, - or @ is written as a text (a <t> of the
+    shared strings or an inline string), never as a formula (<f>), in
+    whatever cell the field reaches; and it reads back the same."""
+    from xml.sax.saxutils import escape
+    for k, text in enumerate(FORMULA_LIKE):
+        d = copy.deepcopy(BASE)
+        FIELDS[field](d, text)
+        out = tmp_path / str(k)
+        out.mkdir()
+        caught, plan, path, back, again = round_trip(d, out)
+        assert not caught and not list(planbook.diff(plan, back)), text
+        with zipfile.ZipFile(path) as z:
+            xml = "".join(z.read(n).decode("utf-8") for n in z.namelist()
+                          if n.startswith("xl/") and n.endswith(".xml"))
+        body = escape(text, {'"': "&quot;"})
+        # (a sheet named after the text is quoted in references: not a formula of it)
+        formulas = [re.sub(r"'(?:[^']|'')*'!", "", f)
+                    for f in re.findall(r"<f[^>]*>(.*?)</f>", xml)]
+        assert not [f for f in formulas if body[1:] in f or text[1:] in f], text
+        if field not in NOT_IN_A_CELL:
+            assert re.search(r"<t[^>]*>" + re.escape(body) + "</t>", xml) or \
+                re.search(r"<t[^>]*>" + re.escape(text) + "</t>", xml), text
