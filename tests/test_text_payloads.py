@@ -289,3 +289,15 @@ def test_libreoffice_resave_keeps_the_text(tmp_path):
         back = planbook.load(resaved)
     assert [str(x.message) for x in w] == []
     assert [str(c) for c in planbook.diff(plan, back)] == []
+
+
+def test_a_text_longer_than_32767_once_escaped_is_refused_saying_where(tmp_path):
+    """32,767 characters, one of them ESC (7 once written as _x001B_):
+    libxlsxwriter counts what it writes, so the save is refused with the
+    sheet and cell, not a bare library message."""
+    d = copy.deepcopy(BASE)
+    FIELDS["record.text"](d, "\x1b" + "x" * 32766)
+    plan = planbook.loads(yaml.safe_dump(d, allow_unicode=True, sort_keys=False))
+    with pytest.raises(planbook.errors.WriteError) as info:
+        plan.save(tmp_path / "plan.xlsx")
+    assert re.search(r"sheet '[^']+', cell [A-Z]+[0-9]+: .*_xHHHH_", str(info.value))

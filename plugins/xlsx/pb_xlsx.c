@@ -174,6 +174,15 @@ int xl_string(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t col,
         return 0;
     }
     lxw_error e = xl_raw_string(ws, row, col, s, f);
+    if (e == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED) {
+        char cell[LXW_MAX_CELL_NAME_LENGTH];
+        lxw_rowcol_to_cell(cell, row, col);
+        return xl_failf(x, PB_ERR_LIMIT,
+                        "sheet '%s', cell %s: a text of %zu characters holds characters "
+                        "written in Excel's _xHHHH_ form, and so written is longer than "
+                        "libxlsxwriter's limit of %u characters a cell",
+                        ws->name ? ws->name : "", cell, utf8_chars(s), XL_MAX_STRING);
+    }
     return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a text cell");
 }
 
