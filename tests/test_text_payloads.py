@@ -39,8 +39,11 @@ def _set(*path):
 FIELDS = {
     "plan.title": _set("plan", "title"),
     "plan.organisation": _set("plan", "organisation"),
+    "plan.source": _set("plan", "source"),
     "table.title": _set("budgets", "subjective", "title"),
     "table.note": _set("budgets", "subjective", "note"),
+    "table.unit": _set("budgets", "subjective", "unit"),
+    "column.label": _set("budgets", "subjective", "columns", 0, "label"),
     "section.label": _set("budgets", "subjective", "rows", 0, "section"),
     "row.label": _set("budgets", "subjective", "rows", 0, "rows", 0, "line"),
     "indicators.title": _set("indicators", "performance", "title"),
@@ -50,6 +53,7 @@ FIELDS = {
     "risks.title": _set("risks", "strategic", "title"),
     "risk.description": _set("risks", "strategic", "risks", 0, "description"),
     "risk.owner": _set("risks", "strategic", "risks", 0, "owner"),
+    "risk.category": _set("risks", "strategic", "risks", 0, "category"),
     "risk.controls": _set("risks", "strategic", "risks", 0, "controls"),
     "risk.actions": _set("risks", "strategic", "risks", 0, "actions"),
     "records.title": _set("records", "workforce_activities", "title"),
@@ -235,8 +239,9 @@ def test_forbidden_characters_in_a_charted_table(tmp_path):
 
 # ------------------------------------------------------------ formula-like text
 
-# fields kept in the workbook's structure part only (no cell of their own)
-NOT_IN_A_CELL = {"measure.objective"}
+# fields with no cell of their own: kept in the structure part only
+# (objective), or part of a composed cell (the unit, in "plan title - unit")
+NOT_IN_A_CELL = {"measure.objective", "table.unit"}
 FORMULA_LIKE = ["=1+2", "+1+2", "-1+2", "@SUM(A1:A2)", '=HYPERLINK("http://x.invalid","y")']
 
 
