@@ -127,6 +127,10 @@ def check(kind, field, text, tmp_path):
     assert not caught
     assert [str(c) for c in planbook.diff(plan, back)] == []
     assert [str(c) for c in planbook.diff(plan, again)] == []
+    # and the plan written again is the same text (diff does not compare
+    # every field: titles, notes)
+    assert planbook.dumps(back) == planbook.dumps(plan)
+    assert planbook.dumps(again) == planbook.dumps(plan)
     return path
 
 
@@ -306,3 +310,21 @@ def test_a_text_longer_than_32767_once_escaped_is_refused_saying_where(tmp_path)
     with pytest.raises(planbook.errors.WriteError) as info:
         plan.save(tmp_path / "plan.xlsx")
     assert re.search(r"sheet '[^']+', cell [A-Z]+[0-9]+: .*_xHHHH_", str(info.value))
+
+
+# ------------------------------------------------------------ untitled
+
+def test_an_untitled_table_stays_untitled(tmp_path):
+    """A1 shows an untitled table's id; the structure sheet says it is
+    untitled, so the id is not read back as a title (issue 15, Text).  A
+    table titled with its own id keeps that title."""
+    d = copy.deepcopy(BASE)
+    del d["budgets"]["subjective"]["title"]
+    caught, plan, path, back, again = round_trip(d, tmp_path)
+    assert not caught
+    assert plan.budgets["subjective"].title is None
+    assert back.budgets["subjective"].title is None
+    assert planbook.dumps(back) == planbook.dumps(plan)
+    d["budgets"]["subjective"]["title"] = "subjective"
+    caught, plan, path, back, again = round_trip(d, tmp_path)
+    assert back.budgets["subjective"].title == "subjective"

@@ -9,6 +9,7 @@
  *             at UTF-8 character boundaries into cells of Excel's size
  *   "table" | id | kind | tolerance | blank | income sign | its defined name
  *             (tbl_...: '-' made '_', a long id cut, a suffix when two meet)
+ *           | "untitled" when the table has no title (A1 then shows its id)
  *   "name"  | a part sheet's defined name (ind_, reg_, heat_, rec_) | the part's id
  *   "column"| table | index | id | label | period | phase | measure | unit
  *           | type | decimals | equals | sum
@@ -151,7 +152,9 @@ static int write_table(srow *s, pb_table *t, const char *defined)
         A->pb_amount_format(tol, A->pb_table_decimals(t), 0, tol_text);
     if (!put(s, "table") || !put(s, id) || !put(s, A->pb_table_text(t, PB_TABLE_KIND)) ||
         !put(s, tol_text) || !put(s, A->pb_table_blank_zero(t) ? "zero" : "missing") ||
-        !put(s, A->pb_table_income_sign(t) < 0 ? "negative" : "positive") || !put(s, defined))
+        !put(s, A->pb_table_income_sign(t) < 0 ? "negative" : "positive") || !put(s, defined) ||
+        /* A1 shows the id of an untitled table: the reader must not take it for a title */
+        !put(s, A->pb_table_text(t, PB_TABLE_TITLE) ? "" : "untitled"))
         return 0;
     next(s);
     int ys = A->pb_plan_year_start(x->plan);
