@@ -328,3 +328,12 @@ def test_an_untitled_table_stays_untitled(tmp_path):
     d["budgets"]["subjective"]["title"] = "subjective"
     caught, plan, path, back, again = round_trip(d, tmp_path)
     assert back.budgets["subjective"].title == "subjective"
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLE.parent.glob("*.yaml")))
+def test_every_example_round_trips_to_the_same_yaml_without_warnings(example, tmp_path):
+    d = yaml.safe_load((EXAMPLE.parent / example).read_text(encoding="utf-8"))
+    caught, plan, path, back, again = round_trip(d, tmp_path)
+    assert caught == []
+    assert [str(c) for c in planbook.diff(plan, back)] == []
+    assert planbook.dumps(back) == planbook.dumps(plan)
