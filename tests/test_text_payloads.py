@@ -337,3 +337,15 @@ def test_every_example_round_trips_to_the_same_yaml_without_warnings(example, tm
     assert caught == []
     assert [str(c) for c in planbook.diff(plan, back)] == []
     assert planbook.dumps(back) == planbook.dumps(plan)
+
+
+def test_many_escape_looking_texts_fit_the_structure_sheet(tmp_path):
+    """The structure sheet holds the plan's YAML in pieces of Excel's size;
+    written in _x005F_ form a piece of escape-looking texts doubles, so the
+    pieces are made smaller where needed instead of failing the save."""
+    d = copy.deepcopy(BASE)
+    FIELDS["risk.actions"](d, "_x0041_" * 2300)
+    FIELDS["record.text"](d, "_x0041_" * 2300)
+    caught, plan, path, back, again = round_trip(d, tmp_path)
+    assert not caught
+    assert planbook.dumps(back) == planbook.dumps(plan)

@@ -128,8 +128,28 @@ static int write_yaml(srow *s, const char *yaml, size_t len)
         char *piece = malloc(n + 1);
         if (!piece)
             return xl_failf(s->x, PB_ERR_NOMEM, "out of memory");
-        memcpy(piece, yaml + at, n);
-        piece[n] = '\0';
+        for (;;) {
+            memcpy(piece, yaml + at, n);
+            piece[n] = '\0';
+            /* what is written must fit too: a text that looks like an
+             * escape doubles in _x005F_ form, so a piece full of them is
+             * halved (never cutting a character) until it fits */
+            xl_buf tmp = {0};
+            const char *w = xl_text(piece, &tmp);
+            size_t chars = 0;
+            for (const char *p = w ? w : ""; *p; p++)
+                chars += ((unsigned char)*p & 0xC0) != 0x80;
+            xl_buf_free(&tmp);
+            if (!w) {
+                free(piece);
+                return xl_failf(s->x, PB_ERR_NOMEM, "out of memory");
+            }
+            if (chars <= XL_MAX_STRING || n < 16)
+                break;
+            n /= 2;
+            while (n > 0 && ((unsigned char)yaml[at + n] & 0xC0) == 0x80)
+                n--;
+        }
         int ok = put(s, "yaml") && put(s, piece);
         free(piece);
         if (!ok)
