@@ -89,18 +89,141 @@ static size_t utf8_chars(const char *s)
     return n;
 }
 
+static int is_hex4(const char *p)
+{
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            return 0;
+    }
+    return 1;
+}
+
+/* Does s hold a character XML 1.0 forbids, or a literal _xHHHH_? */
+static int needs_escape(const unsigned char *p)
+{
+    for (; *p; p++) {
+        if (*p < 0x20 && *p != '\t' && *p != '\n')
+            return 1;
+        if (*p == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))
+            return 1;
+        if (*p == '_' && p[1] == 'x' && is_hex4((const char *)p + 2) && p[6] == '_')
+            return 1;
+    }
+    return 0;
+}
+
+const char *xl_text(const char *s, xl_buf *tmp)
+{
+    if (!s || !needs_escape((const unsigned char *)s))
+        return s;
+    tmp->len = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 && *p != '\t' && *p != '\n') {
+            xl_buf_addf(tmp, "_x%04X_", *p);
+        } else if (*p == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) {
+            xl_buf_addf(tmp, "_x%04X_", 0xFF00u | (p[2] == 0xBE ? 0xFEu : 0xFFu));
+            p += 2;
+        } else if (*p == '_' && p[1] == 'x' && is_hex4((const char *)p + 2) && p[6] == '_') {
+            xl_buf_add(tmp, "_x005F_", 7); /* the underscore itself, escaped */
+        } else {
+            xl_buf_add(tmp, (const char *)p, 1);
+        }
+    }
+    return tmp->failed ? NULL : tmp->s;
+}
+
+lxw_error xl_comment(lxw_worksheet *ws, uint32_t row, uint16_t col, const char *s,
+                     lxw_comment_options *opt)
+{
+    xl_buf tmp = {0};
+    const char *w = xl_text(s, &tmp);
+    lxw_error e = !w ? LXW_ERROR_MEMORY_MALLOC_FAILED
+                : opt ? worksheet_write_comment_opt(ws, row, col, w, opt)
+                      : worksheet_write_comment(ws, row, col, w);
+    xl_buf_free(&tmp);
+    return e;
+}
+
+lxw_error xl_raw_string(lxw_worksheet *ws, uint32_t row, uint16_t col, const char *s,
+                        lxw_format *f)
+{
+    xl_buf tmp = {0};
+    const char *w = xl_text(s, &tmp);
+    lxw_error e = !w ? LXW_ERROR_MEMORY_MALLOC_FAILED : worksheet_write_string(ws, row, col, w, f);
+    xl_buf_free(&tmp);
+    return e;
+}
+
 int xl_string(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t col,
               const char *s, lxw_format *f)
 {
     if (!s || !*s)
         return 1;
-    if (utf8_chars(s) > XL_MAX_STRING)
+    if (utf8_chars(s) > XL_MAX_STRING) {
+        char cell[LXW_MAX_CELL_NAME_LENGTH];
+        lxw_rowcol_to_cell(cell, row, col);
+        xl_buf begins = {0};
+        xl_buf_add_cut(&begins, s, 40);
+        xl_failf(x, PB_ERR_LIMIT,
+                 "sheet '%s', cell %s: a text of %zu characters is longer than Excel's "
+                 "limit of %u characters a cell (it begins '%s')",
+                 ws->name ? ws->name : "", cell, utf8_chars(s), XL_MAX_STRING,
+                 begins.s ? begins.s : "");
+        xl_buf_free(&begins);
+        return 0;
+    }
+    lxw_error e = xl_raw_string(ws, row, col, s, f);
+    if (e == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED) {
+        char cell[LXW_MAX_CELL_NAME_LENGTH];
+        lxw_rowcol_to_cell(cell, row, col);
         return xl_failf(x, PB_ERR_LIMIT,
-                        "a text of %zu characters is longer than Excel's limit of %u "
-                        "characters a cell (it begins '%.40s')",
-                        utf8_chars(s), XL_MAX_STRING, s);
-    lxw_error e = worksheet_write_string(ws, row, col, s, f);
+                        "sheet '%s', cell %s: a text of %zu characters holds characters "
+                        "written in Excel's _xHHHH_ form, and so written is longer than "
+                        "libxlsxwriter's limit of %u characters a cell",
+                        ws->name ? ws->name : "", cell, utf8_chars(s), XL_MAX_STRING);
+    }
     return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a text cell");
+}
+
+char *xl_plain(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; p && *p; p++) {
+        if (*p < 0x20 && *p != '\t' && *p != '\n')
+            *p = ' ';
+        else if (*p == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))
+            p[2] = 0xBD; /* U+FFFD */
+    }
+    return s;
+}
+
+void xl_fit(char *buf, size_t cap, int n)
+{
+    if (n < 0 || (size_t)n < cap || cap < 4)
+        return;
+    /* cut: back to the start of a character, leaving room for "..." */
+    size_t end = cap - 4;
+    while (end && ((unsigned char)buf[end] & 0xC0) == 0x80)
+        end--;
+    memcpy(buf + end, "...", 4);
+}
+
+int xl_buf_add_cut(xl_buf *b, const char *s, size_t max)
+{
+    size_t n = utf8_chars(s);
+    if (n <= max) {
+        xl_buf_add(b, s, strlen(s));
+        return 0;
+    }
+    size_t keep = max > 3 ? max - 3 : 0, chars = 0;
+    const char *p = s;
+    for (; *p; p++) {
+        if (((unsigned char)*p & 0xC0) != 0x80 && chars++ == keep)
+            break;
+    }
+    xl_buf_add(b, s, (size_t)(p - s));
+    xl_buf_add(b, "...", max > 3 ? 3 : max);
+    return 1;
 }
 
 int xl_amount_ok(pb_amount v, int decimals)
@@ -228,8 +351,13 @@ static char *sheet_name(xl_ctx *x, const char *wish, const char *fallback)
 {
     char base[200];
     size_t len = 0;
-    for (const char *p = wish ? wish : ""; *p && len + 1 < sizeof base; p++) {
+    for (const char *p = wish ? wish : ""; *p && len + 5 < sizeof base; p++) {
         char c = *p;
+        if ((unsigned char)c == 0xEF && (unsigned char)p[1] == 0xBF &&
+            ((unsigned char)p[2] == 0xBE || (unsigned char)p[2] == 0xBF)) {
+            c = ' '; /* U+FFFE, U+FFFF: not XML */
+            p += 2;
+        }
         if (c == '[' || c == ']' || c == ':' || c == '*' || c == '?' || c == '/' ||
             c == '\\' || (unsigned char)c < 0x20)
             c = ' ';
@@ -540,9 +668,10 @@ static int contents_sheet(xl_ctx *x, lxw_worksheet *ws, const char *findings_she
             continue;
         if (A->pb_table_compute(tb, x->err))
             return 0;
-        snprintf(buf, sizeof buf, "%s: %s", x->sheet_names[t], A->pb_row_label(tb, (size_t)g)
-                                                                  ? A->pb_row_label(tb, (size_t)g)
-                                                                  : "Total");
+        xl_fit(buf, sizeof buf,
+               snprintf(buf, sizeof buf, "%s: %s", x->sheet_names[t],
+                        A->pb_row_label(tb, (size_t)g) ? A->pb_row_label(tb, (size_t)g)
+                                                       : "Total"));
         if (!xl_string(x, ws, row++, 0, buf, x->bold))
             return 0;
         for (size_t c = 0; c < A->pb_table_column_count(tb); c++) {
@@ -708,21 +837,37 @@ static int findings_sheet(xl_ctx *x, lxw_worksheet *ws)
 
 /* ============================================================ workbook */
 
+/* Document properties are XML text that Excel does not unescape: the
+ * characters XML forbids become spaces there (the plan keeps them: they
+ * are written, escaped, in the cells). */
+static char *plain(const char *s)
+{
+    if (!s)
+        return NULL;
+    char *c = pb_strdup(s);
+    if (c)
+        xl_plain(c);
+    return c;
+}
+
 static void set_properties(xl_ctx *x)
 {
     lxw_doc_properties p;
     memset(&p, 0, sizeof p);
-    p.title = (char *)A->pb_plan_meta(x->plan, PB_META_TITLE);
-    p.subject = (char *)(A->pb_plan_meta(x->plan, PB_META_DIRECTORATE)
-                             ? A->pb_plan_meta(x->plan, PB_META_DIRECTORATE)
-                             : A->pb_plan_meta(x->plan, PB_META_SERVICE));
-    p.author = (char *)A->pb_plan_meta(x->plan, PB_META_OWNER);
-    p.company = (char *)A->pb_plan_meta(x->plan, PB_META_ORGANISATION);
-    p.comments = (char *)A->pb_plan_meta(x->plan, PB_META_SOURCE);
-    p.status = (char *)A->pb_plan_meta(x->plan, PB_META_STATUS);
+    char *v[6];
+    p.title = v[0] = plain(A->pb_plan_meta(x->plan, PB_META_TITLE));
+    p.subject = v[1] = plain(A->pb_plan_meta(x->plan, PB_META_DIRECTORATE)
+                                 ? A->pb_plan_meta(x->plan, PB_META_DIRECTORATE)
+                                 : A->pb_plan_meta(x->plan, PB_META_SERVICE));
+    p.author = v[2] = plain(A->pb_plan_meta(x->plan, PB_META_OWNER));
+    p.company = v[3] = plain(A->pb_plan_meta(x->plan, PB_META_ORGANISATION));
+    p.comments = v[4] = plain(A->pb_plan_meta(x->plan, PB_META_SOURCE));
+    p.status = v[5] = plain(A->pb_plan_meta(x->plan, PB_META_STATUS));
     p.keywords = "planbook, business plan, budget";
     p.category = "Business plan";
-    workbook_set_properties(x->wb, &p);
+    workbook_set_properties(x->wb, &p); /* copies the strings */
+    for (int i = 0; i < 6; i++)
+        free(v[i]);
 }
 
 /* Defined names for the sheets of indicator sets, registers, heat maps

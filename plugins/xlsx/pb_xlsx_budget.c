@@ -5,6 +5,7 @@
  * frozen panes, print setup, a defined name, and a chart for objective
  * summaries. */
 #include "pb_xlsx_private.h"
+#include "pb_platform.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,17 +288,35 @@ static int print_setup(xl_ctx *x, lxw_worksheet *ws)
     worksheet_fit_to_pages(ws, 1, 0);
     worksheet_repeat_rows(ws, XL_HEAD_ROW, XL_PHASE_ROW);
     /* footer: the plan's title (& doubled) and the page number */
-    char footer[256] = "&L";
-    size_t len = 2;
-    const char *title = A->pb_plan_meta(x->plan, PB_META_TITLE);
-    for (const char *p = title ? title : ""; *p && len < 200; p++) {
-        if (*p == '&')
-            footer[len++] = '&';
-        footer[len++] = *p;
+    /* Excel's limit is 255 characters: a longer title is cut, by
+     * characters, with a visible "...", the footer being a derived label. */
+    static const char right[] = "&RPage &P of &N";
+    xl_buf tmp = {0}, foot = {0};
+    const char *title = xl_text(A->pb_plan_meta(x->plan, PB_META_TITLE), &tmp);
+    size_t room = 255 - 2 - (sizeof right - 1) - 3, chars = 0;
+    xl_buf_add(&foot, "&L", 2);
+    for (const char *p = title ? title : ""; *p; p++) {
+        int lead = ((unsigned char)*p & 0xC0) != 0x80;
+        if (lead && chars + (*p == '&') + 1 > room) {
+            xl_buf_add(&foot, "...", 3);
+            break;
+        }
+        if (*p == '&') {
+            xl_buf_add(&foot, "&", 1);
+            chars++;
+        }
+        xl_buf_add(&foot, p, 1);
+        chars += (size_t)lead;
     }
-    snprintf(footer + len, sizeof footer - len, "&RPage &P of &N");
-    worksheet_set_footer(ws, footer);
-    return 1;
+    xl_buf_add(&foot, right, sizeof right - 1);
+    xl_buf_free(&tmp);
+    if (foot.failed) {
+        xl_buf_free(&foot);
+        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+    }
+    lxw_error e = worksheet_set_footer(ws, foot.s);
+    xl_buf_free(&foot);
+    return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing the page footer");
 }
 
 static int chart(xl_ctx *x, size_t t_index, const pb_table *t, lxw_worksheet *ws)
@@ -351,21 +370,38 @@ static int chart(xl_ctx *x, size_t t_index, const pb_table *t, lxw_worksheet *ws
         }
         char hb[PB_PERIOD_TEXT_MAX + 100], top[PB_PERIOD_TEXT_MAX];
         const char *bottom = heading_bottom(x, t, c);
-        snprintf(hb, sizeof hb, "%s%s%s", heading_top(x, t, c, top), bottom ? " " : "",
-                 bottom ? bottom : "");
-        chart_series_set_name(s, hb);
+        xl_fit(hb, sizeof hb,
+               snprintf(hb, sizeof hb, "%s%s%s", heading_top(x, t, c, top), bottom ? " " : "",
+                        bottom ? bottom : ""));
+        chart_series_set_name(s, xl_plain(hb));
         xl_buf_addf(&names, "%s%s", series ? ", " : "", hb);
         series++;
     }
     const char *title = A->pb_table_text(t, PB_TABLE_TITLE);
     const char *unit = A->pb_table_text(t, PB_TABLE_UNIT);
-    chart_title_set_name(ch, title ? title : A->pb_table_id(t));
-    chart_axis_set_name(ch->y_axis, unit);
+    {
+        /* DrawingML text: no _xHHHH_ there, the forbidden characters go */
+        char *pt = pb_strdup(title ? title : A->pb_table_id(t));
+        char *pu = unit ? pb_strdup(unit) : NULL;
+        if (!pt || (unit && !pu)) {
+            free(pt);
+            free(pu);
+            xl_buf_free(&names);
+            return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+        }
+        chart_title_set_name(ch, xl_plain(pt)); /* copied */
+        if (pu)
+            chart_axis_set_name(ch->y_axis, xl_plain(pu));
+        free(pt);
+        free(pu);
+    }
     chart_axis_set_name(ch->x_axis, "Service");
     chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     char alt[1024];
-    snprintf(alt, sizeof alt, "Column chart of %s in %s: %s, for each service.",
-             title ? title : A->pb_table_id(t), unit, names.s ? names.s : "");
+    xl_fit(alt, sizeof alt,
+           snprintf(alt, sizeof alt, "Column chart of %s in %s: %s, for each service.",
+                    title ? title : A->pb_table_id(t), unit, names.s ? names.s : ""));
+    xl_plain(alt);
     xl_buf_free(&names);
     lxw_chart_options opt;
     memset(&opt, 0, sizeof opt);
@@ -432,7 +468,7 @@ static int mismatch_comment(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t
     if (!msg)
         return xl_failf(x, PB_ERR_NOMEM, "out of memory");
     A->pb_finding_message(x->plan, f, msg, need + 1);
-    lxw_error e = worksheet_write_comment(ws, row, col, msg);
+    lxw_error e = xl_comment(ws, row, col, msg, NULL);
     free(msg);
     return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a comment");
 }
@@ -490,7 +526,8 @@ int xl_budget_sheet(xl_ctx *x, size_t t_index)
 
     set_widths(x, t, ws);
     worksheet_freeze_panes(ws, XL_FIRST_DATA_ROW, 1);
-    print_setup(x, ws);
+    if (!print_setup(x, ws))
+        goto out;
     worksheet_print_area(ws, 0, 0, XL_FIRST_DATA_ROW + (lxw_row_t)(nr ? nr - 1 : 0),
                          (lxw_col_t)nc);
     const char *title = A->pb_table_text(t, PB_TABLE_TITLE);
@@ -509,7 +546,7 @@ int xl_budget_sheet(xl_ctx *x, size_t t_index)
             memset(&co, 0, sizeof co);
             co.width = 480;
             co.height = 240;
-            lxw_error e = worksheet_write_comment_opt(ws, XL_TITLE_ROW, 0, note, &co);
+            lxw_error e = xl_comment(ws, XL_TITLE_ROW, 0, note, &co);
             if (e) {
                 xl_fail(x, e, "writing a comment");
                 goto out;
@@ -517,11 +554,30 @@ int xl_budget_sheet(xl_ctx *x, size_t t_index)
         }
     }
     {
-        char sub[512];
+        /* the plan's title (a derived label here: cut by characters, with
+         * "...", to leave the unit whole within Excel's 32,767) - unit */
         const char *pt = A->pb_plan_meta(x->plan, PB_META_TITLE);
-        snprintf(sub, sizeof sub, "%s%s%s", pt ? pt : "", pt ? " - " : "",
-                 A->pb_table_text(t, PB_TABLE_UNIT));
-        if (!xl_string(x, ws, XL_SUBTITLE_ROW, 0, sub, x->subtitle))
+        const char *unit = A->pb_table_text(t, PB_TABLE_UNIT);
+        if (!unit)
+            unit = "";
+        size_t uc = utf8_len(unit);
+        if (uc > XL_MAX_STRING) {
+            xl_failf(x, PB_ERR_LIMIT, "budgets.%s.unit: %zu characters, longer than Excel's "
+                     "limit of %u characters a cell (sheet '%s', A2)", A->pb_table_id(t), uc,
+                     XL_MAX_STRING, x->sheet_names[t_index]);
+            goto out;
+        }
+        xl_buf sub = {0};
+        if (pt && uc + 3 < XL_MAX_STRING) {
+            xl_buf_add_cut(&sub, pt, XL_MAX_STRING - uc - 3);
+            xl_buf_add(&sub, " - ", 3);
+        }
+        xl_buf_add(&sub, unit, strlen(unit));
+        int ok_sub = !sub.failed && xl_string(x, ws, XL_SUBTITLE_ROW, 0, sub.s, x->subtitle);
+        if (sub.failed)
+            xl_failf(x, PB_ERR_NOMEM, "out of memory");
+        xl_buf_free(&sub);
+        if (!ok_sub)
             goto out;
     }
     if (!xl_string(x, ws, XL_HEAD_ROW, 0, "", x->head_left))
@@ -533,7 +589,7 @@ int xl_budget_sheet(xl_ctx *x, size_t t_index)
     }
     for (size_t c = 0; c < nc; c++) {
         const char *b = heading_bottom(x, t, c);
-        lxw_error e = b ? worksheet_write_string(ws, XL_PHASE_ROW, (uint16_t)(c + 1), b, x->phase)
+        lxw_error e = b ? xl_raw_string(ws, XL_PHASE_ROW, (uint16_t)(c + 1), b, x->phase)
                         : worksheet_write_blank(ws, XL_PHASE_ROW, (uint16_t)(c + 1), x->phase);
         if (e) {
             xl_fail(x, e, "writing a heading");
@@ -656,10 +712,10 @@ int xl_budget_sheet(xl_ctx *x, size_t t_index)
                     /* too long for Excel: the figure, and a comment saying so */
                     e = worksheet_write_number(ws, xr, xc, xl_amount_double(shown, d), f);
                     if (!e)
-                        e = worksheet_write_comment(
+                        e = xl_comment(
                             ws, xr, xc,
                             "Computed by planbook: the formula would exceed Excel's "
-                            "8,192 characters.");
+                            "8,192 characters.", NULL);
                 } else {
                     e = worksheet_write_formula_num(ws, xr, xc, formula.s, f, cached);
                 }

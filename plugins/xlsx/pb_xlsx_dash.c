@@ -84,12 +84,17 @@ static int obs_cell(xl_ctx *x, lxw_worksheet *ws, const pb_indset *s, uint32_t r
                             A->pb_indset_id(s));
         e = worksheet_write_number(ws, row, col, xl_amount_double(o->value, PB_OBS_SCALE), f);
         if (!e && (note[0] || o->status != PB_OBS_NORMAL)) {
-            char buf[600];
-            snprintf(buf, sizeof buf, "%s%s%s",
-                     o->status != PB_OBS_NORMAL ? A->pb_obs_status_name((pb_obs_status)o->status)
-                                                : "",
-                     o->status != PB_OBS_NORMAL && note[0] ? ": " : "", note);
-            e = worksheet_write_comment(ws, row, col, buf);
+            xl_buf cb = {0};
+            if (o->status != PB_OBS_NORMAL) {
+                const char *sn = A->pb_obs_status_name((pb_obs_status)o->status);
+                xl_buf_add(&cb, sn, strlen(sn));
+                if (note[0])
+                    xl_buf_add(&cb, ": ", 2);
+            }
+            xl_buf_add(&cb, note, strlen(note));
+            e = cb.failed ? LXW_ERROR_MEMORY_MALLOC_FAILED
+                          : xl_comment(ws, row, col, cb.s ? cb.s : "", NULL);
+            xl_buf_free(&cb);
         }
     } else {
         const char *t = "";
@@ -111,7 +116,7 @@ static int obs_cell(xl_ctx *x, lxw_worksheet *ws, const pb_indset *s, uint32_t r
         if (t[0] && !xl_string(x, ws, row, col, t, x->dash_text))
             return 0;
         if (t[0] && note[0])
-            e = worksheet_write_comment(ws, row, col, note);
+            e = xl_comment(ws, row, col, note, NULL);
     }
     return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing an indicator cell");
 }

@@ -83,6 +83,7 @@ int xl_register_sheet(xl_ctx *x, size_t ri, lxw_worksheet *ws, lxw_worksheet *he
         snprintf(buf + len, sizeof buf - len, "%sScore = likelihood x impact on a %d x %d "
                  "matrix; RAG: up to %d green, up to %d amber, above red.",
                  len ? ". " : "", lmax, imax, gmax, amax);
+    xl_fit(buf, sizeof buf, (int)strlen(buf) + 1 >= (int)sizeof buf ? (int)sizeof buf : 0);
     if (!xl_string(x, ws, 1, 0, buf, x->subtitle))
         return 0;
     /* columns: the text fields used, then L, I, Score, RAG per kind used */
@@ -147,12 +148,19 @@ int xl_register_sheet(xl_ctx *x, size_t ri, lxw_worksheet *ws, lxw_worksheet *he
             if (e)
                 return xl_fail(x, e, "writing a score");
             if (mismatch || A->pb_risk_score_text(g, i, k)) {
-                snprintf(buf, sizeof buf, "%s%s%s", A->pb_risk_score_text(g, i, k)
-                                                     ? "As printed: "
-                                                     : "",
-                         A->pb_risk_score_text(g, i, k) ? A->pb_risk_score_text(g, i, k) : "",
-                         mismatch ? " - the printed score is not likelihood x impact" : "");
-                e = worksheet_write_comment(ws, row, (uint16_t)(c0 + 2), buf);
+                const char *st = A->pb_risk_score_text(g, i, k);
+                xl_buf cb = {0};
+                if (st) {
+                    xl_buf_add(&cb, "As printed: ", 12);
+                    xl_buf_add(&cb, st, strlen(st));
+                }
+                if (mismatch) {
+                    static const char why[] = " - the printed score is not likelihood x impact";
+                    xl_buf_add(&cb, why, sizeof why - 1);
+                }
+                e = cb.failed ? LXW_ERROR_MEMORY_MALLOC_FAILED
+                              : xl_comment(ws, row, (uint16_t)(c0 + 2), cb.s ? cb.s : "", NULL);
+                xl_buf_free(&cb);
                 if (e)
                     return xl_fail(x, e, "writing a comment");
             }
@@ -205,7 +213,8 @@ int xl_register_sheet(xl_ctx *x, size_t ri, lxw_worksheet *ws, lxw_worksheet *he
             hk = q;
     if (hk < 0 && nk)
         hk = 0;
-    snprintf(buf, sizeof buf, "Heat map: %s", title ? title : A->pb_register_id(g));
+    xl_fit(buf, sizeof buf,
+           snprintf(buf, sizeof buf, "Heat map: %s", title ? title : A->pb_register_id(g)));
     if (!xl_string(x, heat, 0, 0, buf, x->title))
         return 0;
     if (hk < 0)

@@ -65,12 +65,35 @@ typedef struct xl_buf {
 void xl_buf_add(xl_buf *b, const char *s, size_t n);
 void xl_buf_addf(xl_buf *b, const char *fmt, ...) PB_PRINTF(2, 3);
 void xl_buf_free(xl_buf *b);
+/* Append s, cut by characters (never inside a UTF-8 sequence) to at most
+ * max characters, a cut text ending "...": for derived labels only.
+ * Returns 1 when s was cut. */
+int xl_buf_add_cut(xl_buf *b, const char *s, size_t max);
+/* After n = snprintf(buf, cap, ...) of a derived label: when it was cut,
+ * end it "..." at the start of a character (never inside a UTF-8
+ * sequence). */
+void xl_fit(char *buf, size_t cap, int n);
+/* For XML text Excel does not unescape (charts, document properties):
+ * the characters XML forbids made a space or U+FFFD, in place (the same
+ * length); returns s. */
+char *xl_plain(char *s);
 
 /* Set err from a libxlsxwriter error; returns 0. */
 int xl_fail(xl_ctx *x, lxw_error e, const char *what);
 /* Set err with a message; returns 0. */
 int xl_failf(xl_ctx *x, pb_status st, const char *fmt, ...) PB_PRINTF(3, 4);
 
+/* The one escaping of text the writer puts in a cell or a comment:
+ * characters XML 1.0 forbids (C0 controls but tab and newline; CR, which
+ * XML would turn into a newline; U+FFFE, U+FFFF) in Excel's _xHHHH_ form,
+ * and a literal _xHHHH_ as _x005F_xHHHH_, as Excel writes them.  Returns s
+ * itself when nothing needs escaping, else tmp's text (NULL: no memory). */
+const char *xl_text(const char *s, xl_buf *tmp);
+/* A comment (opt may be NULL) and a text cell, through xl_text. */
+lxw_error xl_comment(lxw_worksheet *ws, uint32_t row, uint16_t col, const char *s,
+                     lxw_comment_options *opt);
+lxw_error xl_raw_string(lxw_worksheet *ws, uint32_t row, uint16_t col, const char *s,
+                        lxw_format *f);
 /* A text cell (checked against Excel's 32,767 characters; never a formula). */
 int xl_string(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t col,
               const char *s, lxw_format *f);

@@ -9,6 +9,7 @@
  *             at UTF-8 character boundaries into cells of Excel's size
  *   "table" | id | kind | tolerance | blank | income sign | its defined name
  *             (tbl_...: '-' made '_', a long id cut, a suffix when two meet)
+ *           | "untitled" when the table has no title (A1 then shows its id)
  *   "name"  | a part sheet's defined name (ind_, reg_, heat_, rec_) | the part's id
  *   "column"| table | index | id | label | period | phase | measure | unit
  *           | type | decimals | equals | sum
@@ -127,8 +128,28 @@ static int write_yaml(srow *s, const char *yaml, size_t len)
         char *piece = malloc(n + 1);
         if (!piece)
             return xl_failf(s->x, PB_ERR_NOMEM, "out of memory");
-        memcpy(piece, yaml + at, n);
-        piece[n] = '\0';
+        for (;;) {
+            memcpy(piece, yaml + at, n);
+            piece[n] = '\0';
+            /* what is written must fit too: a text that looks like an
+             * escape doubles in _x005F_ form, so a piece full of them is
+             * halved (never cutting a character) until it fits */
+            xl_buf tmp = {0};
+            const char *w = xl_text(piece, &tmp);
+            size_t chars = 0;
+            for (const char *p = w ? w : ""; *p; p++)
+                chars += ((unsigned char)*p & 0xC0) != 0x80;
+            xl_buf_free(&tmp);
+            if (!w) {
+                free(piece);
+                return xl_failf(s->x, PB_ERR_NOMEM, "out of memory");
+            }
+            if (chars <= XL_MAX_STRING || n < 16)
+                break;
+            n /= 2;
+            while (n > 0 && ((unsigned char)yaml[at + n] & 0xC0) == 0x80)
+                n--;
+        }
         int ok = put(s, "yaml") && put(s, piece);
         free(piece);
         if (!ok)
@@ -151,7 +172,9 @@ static int write_table(srow *s, pb_table *t, const char *defined)
         A->pb_amount_format(tol, A->pb_table_decimals(t), 0, tol_text);
     if (!put(s, "table") || !put(s, id) || !put(s, A->pb_table_text(t, PB_TABLE_KIND)) ||
         !put(s, tol_text) || !put(s, A->pb_table_blank_zero(t) ? "zero" : "missing") ||
-        !put(s, A->pb_table_income_sign(t) < 0 ? "negative" : "positive") || !put(s, defined))
+        !put(s, A->pb_table_income_sign(t) < 0 ? "negative" : "positive") || !put(s, defined) ||
+        /* A1 shows the id of an untitled table: the reader must not take it for a title */
+        !put(s, A->pb_table_text(t, PB_TABLE_TITLE) ? "" : "untitled"))
         return 0;
     next(s);
     int ys = A->pb_plan_year_start(x->plan);

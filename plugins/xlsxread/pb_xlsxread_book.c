@@ -883,6 +883,84 @@ static void wb_end(xr_xml *x, const char *name)
 
 /* ---------------------------------------------------- shared strings */
 
+/* The one decoding of cell and comment text: Excel's _xHHHH_ form back to
+ * the character (a UTF-16 pair of escapes to one character), _x005F_ to the
+ * underscore it stands for.  In place (a decoded escape is never longer
+ * than its 7 bytes); returns the new length. */
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static long esc_at(const char *s, size_t i, size_t n)
+{
+    if (i + 7 > n || s[i] != '_' || s[i + 1] != 'x' || s[i + 6] != '_')
+        return -1;
+    long v = 0;
+    for (size_t k = 2; k < 6; k++) {
+        int h = hexval(s[i + k]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+static size_t put_utf8(char *o, unsigned long v)
+{
+    if (v < 0x80) {
+        o[0] = (char)v;
+        return 1;
+    }
+    if (v < 0x800) {
+        o[0] = (char)(0xC0 | (v >> 6));
+        o[1] = (char)(0x80 | (v & 0x3F));
+        return 2;
+    }
+    if (v < 0x10000) {
+        o[0] = (char)(0xE0 | (v >> 12));
+        o[1] = (char)(0x80 | ((v >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (v & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (v >> 18));
+    o[1] = (char)(0x80 | ((v >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((v >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (v & 0x3F));
+    return 4;
+}
+
+size_t pb_xr_unescape(char *s, size_t n)
+{
+    size_t i = 0, o = 0;
+    while (i < n) {
+        long v = s[i] == '_' ? esc_at(s, i, n) : -1;
+        if (v < 0) {
+            s[o++] = s[i++];
+            continue;
+        }
+        if (v >= 0xD800 && v <= 0xDBFF) {
+            long lo = esc_at(s, i + 7, n);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                o += put_utf8(s + o, 0x10000 + (((unsigned long)v - 0xD800) << 10) +
+                                         ((unsigned long)lo - 0xDC00));
+                i += 14;
+                continue;
+            }
+        }
+        if (v >= 0xD800 && v <= 0xDFFF) { /* a lone surrogate: kept as written */
+            s[o++] = s[i++];
+            continue;
+        }
+        o += put_utf8(s + o, (unsigned long)v);
+        i += 7;
+    }
+    return o;
+}
+
+
 typedef struct sst_ctx {
     xr_xml x;
     int in_si, in_t, in_rph;
@@ -938,6 +1016,10 @@ static void sst_end(xr_xml *x, const char *name)
         c->in_rph = 0;
     } else if (!strcmp(name, "si") && c->in_si) {
         c->in_si = 0;
+        if (b->sst_len > b->sst_off[b->nsst])
+            b->sst_len = b->sst_off[b->nsst] +
+                     pb_xr_unescape(b->sst_text + b->sst_off[b->nsst],
+                                    b->sst_len - b->sst_off[b->nsst]);
         if (!sst_add_text(b, "", 1)) { /* NUL */
             xr_fail(x->err, PB_ERR_LIMIT, NULL, NULL, "the shared strings are too large");
             xml_stop(x);
@@ -1521,6 +1603,8 @@ static void sheet_end(xr_xml *x, const char *name)
         c->in_rph = 0;
     } else if (c->in_is && !strcmp(name, "is")) {
         c->in_is = 0;
+        if (g->tlen > c->cur.v_off)
+            g->tlen = c->cur.v_off + pb_xr_unescape(g->text + c->cur.v_off, g->tlen - c->cur.v_off);
         c->cur.v_len = (uint32_t)(g->tlen - c->cur.v_off);
         if (!grid_text(g, "", 1))
             goto big;
@@ -1631,6 +1715,8 @@ static void comments_end(xr_xml *x, const char *name)
         c->in_rph = 0;
     } else if (!strcmp(name, "comment") && c->in_comment) {
         c->in_comment = 0;
+        if (g->tlen > c->start)
+            g->tlen = c->start + pb_xr_unescape(g->text + c->start, g->tlen - c->start);
         if (!grid_text(g, "", 1) ||
             !grow((void **)&g->comments, &g->ccap, g->ncomments + 1, sizeof *g->comments)) {
             nomem(x->err);

@@ -55,4 +55,7 @@ int xr_budget_sheet(xr_plan_ctx *x, size_t sheet, const char *table_id);
  * A1, headings in row 4)? */
 int xr_budget_looks_like(const pb_xr_book *book, const pb_xr_grid *g);
 
+/* Excel's _xHHHH_ escapes (and _x005F_) decoded in place; the new length. */
+size_t pb_xr_unescape(char *s, size_t n);
+
 #endif

@@ -211,6 +211,10 @@ static int apply_table(xr_plan_ctx *x, pb_table *t, const char *f[NF], size_t le
     if (!want(x, st, &e, sheet))
         return 0;
     A->pb_table_set_blank_zero(t, !is(f[4], "missing"));
+    /* an untitled table's A1 shows its id: still untitled when A1 is unedited */
+    const char *title = A->pb_table_text(t, PB_TABLE_TITLE);
+    if (is(f[7], "untitled") && title && !strcmp(title, A->pb_table_id(t)))
+        A->pb_table_set_text(t, PB_TABLE_TITLE, NULL, 0, &e);
     A->pb_error_clear(&e);
     return want(x, A->pb_table_set_income_sign(t, is(f[5], "negative") ? -1 : 1, &e), &e, sheet);
 }

@@ -76,14 +76,15 @@ def _structure_plan(text: str, found: List[str]):
 def _apply_part_sheets(plan, src, parts) -> List[str]:
     """Apply the edits on each indicator, register and record sheet; say
     which parts have no sheet left."""
-    from ._parts import apply_edits
+    from ._parts import CellError, apply_edits
     found: List[str] = []
     seen = set()
     for kind, part_id, sheet in parts:
         seen.add((kind, part_id))
         if kind == "heatmap":
             continue  # counts of the register, worked out again
-        found.extend(apply_edits(plan, kind, part_id, _xlsxread.rows(src, sheet, "text"), sheet))
+        found.extend(apply_edits(plan, kind, part_id,
+                                 _xlsxread.rows(src, sheet, "text", CellError), sheet))
     for kind, ids in (("indicators", plan.indicators), ("risks", plan.risks),
                       ("records", plan.records)):
         for part_id in ids:
@@ -101,8 +102,11 @@ def sheets(source) -> List[Tuple[str, str]]:
 def rows(source, sheet=0, numbers: str = "float") -> List[list]:
     """A sheet's values as a list of rows (a rectangle, ``None`` where
     empty).  Numbers come as ``int``/``float``, or with ``numbers="text"``
-    as the exact text the workbook holds."""
-    return _xlsxread.rows(source, sheet, numbers)
+    as the exact text the workbook holds.  An error value (``#N/A``) is a
+    ``str`` of the subclass CellError, told apart from a text that reads
+    the same."""
+    from ._parts import CellError
+    return _xlsxread.rows(source, sheet, numbers, CellError)
 
 
 def _refuse_foreign(plan, path, found: List[str]) -> None:

@@ -81,8 +81,6 @@ _FAILS = (PlanbookError, ValueError, KeyError, TypeError, IndexError)
 _MAX_DECIMALS = 6           # what an indicator figure holds (PB_OBS_SCALE)
 _SIGNIFICANT = 15           # what a spreadsheet keeps
 _HEAD_SEARCH = 20           # rows searched for the heading row
-_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
-           "#GETTING_DATA", "#SPILL!", "#CALC!"}
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _PRINTED_FIGURE = re.compile(r"[+-]?\d{1,3}(,\d{3})*(\.\d+)?%?|[+-]?\d+(\.\d+)?%")
 _WORDS = {"n/a": "not applicable", "not applicable": "not applicable",
@@ -129,17 +127,23 @@ def _column_letters(col: int) -> str:
 
 
 def _text(value: Any) -> Optional[str]:
-    """A cell as text: None when empty (or only spaces)."""
+    """A cell as text: None when empty.  A text of only spaces is a text
+    (planbook writes it so: it comes back as it was)."""
     if value is None:
         return None
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     text = str(value)
-    return text if text.strip() else None
+    return text if text else None
+
+
+class CellError(str):
+    """An error value of a cell (t="e": #N/A, #DIV/0! ...), as the reader
+    gives it: a text that merely reads "#N/A" is a plain str."""
 
 
 def _is_error(value: Any) -> bool:
-    return isinstance(value, str) and value.strip() in _ERRORS
+    return isinstance(value, CellError)
 
 
 def _figure(value: Any) -> Optional[Decimal]:

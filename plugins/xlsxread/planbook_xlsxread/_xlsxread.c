@@ -449,11 +449,14 @@ static PyObject *cell_object(const pb_xr_book *book, const pb_xr_grid *g, const 
 static PyObject *xr_rows(PyObject *m, PyObject *args, PyObject *kwargs)
 {
     xr_state *st = get_state(m);
-    static char *kwlist[] = {"source", "sheet", "numbers", NULL};
-    PyObject *obj, *which = NULL;
+    static char *kwlist[] = {"source", "sheet", "numbers", "errors", NULL};
+    PyObject *obj, *which = NULL, *errors = NULL;
     const char *numbers = "float";
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|Os:rows", kwlist, &obj, &which, &numbers))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OsO:rows", kwlist, &obj, &which, &numbers,
+                                     &errors))
         return NULL;
+    if (errors == Py_None)
+        errors = NULL;
     int as_text = !strcmp(numbers, "text");
     if (!as_text && strcmp(numbers, "float"))
         return PyErr_Format(PyExc_ValueError, "numbers is 'float' or 'text', not '%.100s'",
@@ -485,6 +488,12 @@ static PyObject *xr_rows(PyObject *m, PyObject *args, PyObject *kwargs)
             for (; k < g->ncells && g->cells[k].row == r; k++) {
                 const pb_xr_cell *cell = &g->cells[k];
                 PyObject *v = cell_object(book, g, cell, as_text);
+                if (v && errors && cell->type == PB_XR_ERROR) {
+                    /* an error value, told apart from a text that reads the same */
+                    PyObject *e = PyObject_CallFunctionObjArgs(errors, v, NULL);
+                    Py_DECREF(v);
+                    v = e;
+                }
                 if (!v) {
                     Py_DECREF(row);
                     Py_CLEAR(rows);
