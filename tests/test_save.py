@@ -430,3 +430,21 @@ def test_umask_without_owner_write(tmp_path, plan, request):
     assert stat.S_IMODE(target.stat().st_mode) == 0o400
     assert target.read_text() == plan.dumps()
     assert leftovers(target.parent) == []
+
+
+def test_the_pack_is_written_by_the_same_protocol(tmp_path, plan, monkeypatch):
+    """plan.report(path) wrote its HTML with its own copy of the old save,
+    os.umask(0) included: it now goes through formats.write_atomically,
+    so it never touches the umask and keeps an existing file's mode."""
+    pytest.importorskip("jinja2")
+    calls = []
+    real = os.umask
+    monkeypatch.setattr(os, "umask", lambda m: calls.append(m) or real(m))
+    target = tmp_path / "pack.html"
+    target.write_text("old")
+    os.chmod(target, 0o640)
+    plan.report(target)
+    assert calls == []
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert not [p for p in os.listdir(tmp_path) if "planbook-tmp" in p]

@@ -1035,32 +1035,13 @@ def render(context: Dict[str, Any]) -> str:
 
 
 def _write(path: str, data: bytes) -> None:
-    """Write atomically: a temporary file beside ``path``, then renamed."""
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp",
-                                   dir=directory)
-    except OSError as exc:
-        raise WriteError(f"cannot write in {directory}: {exc.strerror}", file=path,
-                         code="io") from exc
-    try:
-        with os.fdopen(fd, "wb") as f:
+    """Write atomically, by the save protocol of plans (formats.py)."""
+    from .formats import write_atomically
+
+    def fill(tmp: str) -> None:
+        with open(tmp, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise WriteError(f"writing failed: {exc.strerror or exc}", file=path,
-                             code="io") from exc
-        raise
+    write_atomically(path, fill)
 
 
 def print_pdf(html: str, title: str = "") -> bytes:

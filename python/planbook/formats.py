@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 import zlib
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from . import _core
 from ._model import Plan
@@ -534,6 +534,16 @@ def save(plan: Plan, path, format: Optional[str] = None) -> None:
     points to is replaced, the link stays)."""
     fmt = get_format(path, format, "save")
     path = os.fspath(path)
+    write_atomically(path, lambda tmp: fmt.save(plan, tmp))
+    plan.file = path
+
+
+def write_atomically(path: str, write: Callable[[str], None]) -> None:
+    """The save protocol for any file planbook writes (plans, packs):
+    ``write(tmp)`` fills a new file created in a private folder beside
+    ``path`` (mode by the umask, or the old file's mode and owner), which
+    is then flushed and renamed over ``path``; on failure nothing is left
+    and the old file is untouched.  Errors are WriteErrors naming ``path``."""
     target = os.path.realpath(path) if os.path.islink(path) else os.path.abspath(path)
     directory = os.path.dirname(target)
     base = os.path.basename(target)
@@ -573,7 +583,7 @@ def save(plan: Plan, path, format: Optional[str] = None) -> None:
             owner = (old.st_uid, old.st_gid) if os.name != "nt" else None
         else:
             mode, owner = new_mode, None
-        fmt.save(plan, tmp)
+        write(tmp)
         _finish(tmp, mode, owner)
         _replace(tmp, target, path)
     except BaseException as exc:
@@ -598,4 +608,3 @@ def save(plan: Plan, path, format: Optional[str] = None) -> None:
         raise
     _remove_tree(private)
     _fsync_folder(directory)
-    plan.file = path
