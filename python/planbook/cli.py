@@ -2,6 +2,9 @@
 
     planbook check PLAN... [--json]   findings; exit 1 when there are errors
     planbook summary PLAN...          totals of every table, then findings
+                                      (check and summary: PLAN may be a folder;
+                                      -j N in N processes, --scheduler ADDRESS
+                                      on a Dask cluster; a line of totals)
     planbook show PLAN [TABLE...]     tables laid out as finance prints them
     planbook status PLAN... [--period P] [--json]
                                       indicator dashboards: RAG, direction, reasons
@@ -288,31 +291,105 @@ def _over_files(paths: Sequence[str], work: Callable[[str], int],
     return worst
 
 
+def _safe_one(work: Callable, path: str, *extra: Any):
+    """``work(path, *extra)`` -> (status, text, data, None); a file that
+    cannot be read gives (FAILED, None, None, the reason).  Runs in this
+    process, in a worker process (--jobs) or on a Dask worker
+    (--scheduler), so it takes and returns only picklable things."""
+    try:
+        status, text, data = work(path, *extra)
+        return status, text, data, None
+    except BrokenPipeError:
+        raise
+    except (PlanbookError, OSError, CommandError) as exc:
+        if _debug:
+            traceback.print_exc()
+        return FAILED, None, None, _problem(exc, path)
+
+
+def _results(args, work: Callable, *extra: Any) -> Iterator[tuple]:
+    """(path, status, text, data, problem) for each plan, in the order
+    given: here, in --jobs processes, or on the Dask cluster at
+    --scheduler."""
+    paths = list(args.plans)
+    jobs = getattr(args, "jobs", 1) or 1
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise CommandError('--scheduler needs Dask: pip install "planbook[dask]"') from None
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise CommandError(f"the Dask scheduler at {scheduler} cannot be reached: "
+                               f"{exc}") from None
+        with client:
+            n = len(paths)
+            futures = client.map(_safe_one, [work] * n, paths, *[[e] * n for e in extra],
+                                 pure=False)
+            for path, future in zip(paths, futures):
+                yield (path, *future.result())
+        return
+    if jobs > 1 and len(paths) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        n = len(paths)
+        with ProcessPoolExecutor(max_workers=min(jobs, n)) as pool:
+            for path, r in zip(paths, pool.map(_safe_one, [work] * n, paths,
+                                               *[[e] * n for e in extra])):
+                yield (path, *r)
+        return
+    for path in paths:
+        yield (path, *_safe_one(work, path, *extra))
+
+
+def _over_plans(args, work: Callable, *extra: Any) -> int:
+    """Run ``work`` over every plan, print each result as it comes (JSON
+    at the end), then, for more than one plan, a line of totals.  The exit
+    status is the worst: 2 over 1 over 0."""
+    as_json = getattr(args, "json", False)
+    results: List[dict] = []
+    tally = {OK: 0, FINDINGS: 0, FAILED: 0}
+    for path, status, text, data, problem in _results(args, work, *extra):
+        if problem is not None:
+            _error(problem)
+            results.append({"file": path, "error": problem})
+        elif as_json:
+            results.append(data)
+        else:
+            _emit(text)
+        tally[status] = tally.get(status, 0) + 1
+        if _progress is not None:
+            _progress.advance()
+    if as_json:
+        _emit_json(results[0] if len(results) == 1 else results)
+    elif len(args.plans) > 1:
+        n = sum(tally.values())
+        _emit(f"{n} plans: {tally[OK]} without errors, {tally[FINDINGS]} with errors, "
+              f"{tally[FAILED]} could not be read")
+    return max((s for s, k in tally.items() if k), default=OK)
+
+
 # ------------------------------------------------------------ commands
 
+def _check_one(path: str, as_json: bool):
+    """One file's check: (status, text, JSON data)."""
+    plan = _load(path)
+    if _progress is not None:
+        _progress.doing(f"checking {_name(path)}")
+    findings = plan.check()
+    status = FINDINGS if findings.errors else OK
+    if as_json:
+        return status, None, {"file": path, "findings": [f.to_dict() for f in findings]}
+    n_err, n_warn = len(findings.errors), len(findings.warnings)
+    lines = [f"{path}: {n_err} error{'s' if n_err != 1 else ''}, "
+             f"{n_warn} warning{'s' if n_warn != 1 else ''}"]
+    lines += [f"  {f}" for f in findings]
+    return status, "\n".join(lines), None
+
+
 def _cmd_check(args) -> int:
-    results: List[dict] = []
-
-    def one(path: str) -> int:
-        plan = _load(path)
-        if _progress is not None:
-            _progress.doing(f"checking {_name(path)}")
-        findings = plan.check()
-        if args.json:
-            results.append({"file": path, "findings": [f.to_dict() for f in findings]})
-        else:
-            n_err, n_warn = len(findings.errors), len(findings.warnings)
-            lines = [f"{path}: {n_err} error{'s' if n_err != 1 else ''}, "
-                     f"{n_warn} warning{'s' if n_warn != 1 else ''}"]
-            lines += [f"  {f}" for f in findings]
-            _emit("\n".join(lines))
-        return FINDINGS if findings.errors else OK
-
-    worst = _over_files(args.plans, one,
-                        lambda path, message: results.append({"file": path, "error": message}))
-    if args.json:
-        _emit_json(results[0] if len(results) == 1 else results)
-    return worst
+    return _over_plans(args, _check_one, args.json)
 
 
 def _table_summary(table) -> List[str]:
@@ -336,59 +413,58 @@ def _table_summary(table) -> List[str]:
 
 
 def _cmd_summary(args) -> int:
-    as_of = args.as_of or datetime.date.today()
+    return _over_plans(args, _summary_one, args.as_of or datetime.date.today())
 
-    def one(path: str) -> int:
-        plan = _load(path)
-        if _progress is not None:
-            _progress.doing(f"summarising {_name(path)}")
-        out: List[str] = []
-        meta = plan.meta
-        out.append(f"== {meta.get('title', path)}")
-        who = ", ".join(v for v in (meta.get("organisation"), meta.get("directorate"),
-                                    meta.get("period"), meta.get("status")) if v)
-        if who:
-            out.append(f"   {who}")
-        out.append(f"   file: {path}")
-        for tid in plan.budgets:
-            out.extend(_table_summary(plan.budgets[tid]))
-        dash = _dashboard_lines(plan)
-        if dash:
-            out.append("  Indicators:")
-            out.extend("  " + line for line in dash)
-        if len(plan.risks):
-            out.append(f"  Risks (as of {as_of.isoformat()}):")
-            for rid in plan.risks:
-                reg = plan.risks[rid]
-                p = reg.profile()
-                review = ""
-                if reg.next_review:
-                    review = f"; next review {reg.next_review}"
-                    if reg.review_overdue(as_of):
-                        review += " (overdue)"
-                out.append(f"    {reg.title or rid} [{rid}]: {len(reg)} risks; {p['red']} red, "
-                           f"{p['amber']} amber, {p['green']} green, {p['unscored']} unscored"
-                           f"{review}")
-        acts = [cid for cid in plan.records if plan.records[cid].kind == "actions"]
-        if acts:
-            out.append(f"  Actions (as of {as_of.isoformat()}):")
-            for cid in acts:
-                coll = plan.records[cid]
-                late = coll.overdue(as_of)
-                undated = coll.undated()
-                ids = ", ".join(r.id or f"#{r.index + 1}" for r in late[:10])
-                more = f" and {len(late) - 10} more" if len(late) > 10 else ""
-                out.append(f"    {coll.title or cid} [{cid}]: {len(coll)} items; {len(late)} "
-                           f"overdue{' (' + ids + more + ')' if late else ''}; "
-                           f"{len(undated)} undated")
-        findings = plan.check()
-        out.append(f"  Findings: {len(findings)} ({len(findings.errors)} errors)")
-        out.extend(f"    - {f}" for f in findings)
-        out.append("")
-        _emit("\n".join(out))
-        return FINDINGS if findings.errors else OK
 
-    return _over_files(args.plans, one)
+def _summary_one(path: str, as_of: datetime.date):
+    """One file's summary: (status, text, None)."""
+    plan = _load(path)
+    if _progress is not None:
+        _progress.doing(f"summarising {_name(path)}")
+    out: List[str] = []
+    meta = plan.meta
+    out.append(f"== {meta.get('title', path)}")
+    who = ", ".join(v for v in (meta.get("organisation"), meta.get("directorate"),
+                                meta.get("period"), meta.get("status")) if v)
+    if who:
+        out.append(f"   {who}")
+    out.append(f"   file: {path}")
+    for tid in plan.budgets:
+        out.extend(_table_summary(plan.budgets[tid]))
+    dash = _dashboard_lines(plan)
+    if dash:
+        out.append("  Indicators:")
+        out.extend("  " + line for line in dash)
+    if len(plan.risks):
+        out.append(f"  Risks (as of {as_of.isoformat()}):")
+        for rid in plan.risks:
+            reg = plan.risks[rid]
+            p = reg.profile()
+            review = ""
+            if reg.next_review:
+                review = f"; next review {reg.next_review}"
+                if reg.review_overdue(as_of):
+                    review += " (overdue)"
+            out.append(f"    {reg.title or rid} [{rid}]: {len(reg)} risks; {p['red']} red, "
+                       f"{p['amber']} amber, {p['green']} green, {p['unscored']} unscored"
+                       f"{review}")
+    acts = [cid for cid in plan.records if plan.records[cid].kind == "actions"]
+    if acts:
+        out.append(f"  Actions (as of {as_of.isoformat()}):")
+        for cid in acts:
+            coll = plan.records[cid]
+            late = coll.overdue(as_of)
+            undated = coll.undated()
+            ids = ", ".join(r.id or f"#{r.index + 1}" for r in late[:10])
+            more = f" and {len(late) - 10} more" if len(late) > 10 else ""
+            out.append(f"    {coll.title or cid} [{cid}]: {len(coll)} items; {len(late)} "
+                       f"overdue{' (' + ids + more + ')' if late else ''}; "
+                       f"{len(undated)} undated")
+    findings = plan.check()
+    out.append(f"  Findings: {len(findings)} ({len(findings.errors)} errors)")
+    out.extend(f"    - {f}" for f in findings)
+    out.append("")
+    return FINDINGS if findings.errors else OK, "\n".join(out), None
 
 
 def _dashboard_lines(plan, period=None, indent="  ") -> List[str]:
@@ -588,6 +664,23 @@ def _date(text: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes (1 or more)")
+    return n
+
+
+def _many_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
+                   help="work on N plans at once, in N processes (default 1)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on a Dask cluster (tcp://host:8786); needs planbook[dask]")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="planbook", description=__doc__.split("\n\n")[0],
@@ -612,11 +705,13 @@ def build_parser() -> argparse.ArgumentParser:
     c = command("check", "report where printed figures disagree with the arithmetic")
     c.add_argument("plans", nargs="+", metavar="PLAN")
     c.add_argument("--json", action="store_true", help="print the findings as JSON")
+    _many_options(c)
     c.set_defaults(func=_cmd_check)
     s = command("summary", "totals of every table, then the findings")
     s.add_argument("plans", nargs="+", metavar="PLAN")
     s.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", type=_date,
                    help="the date reviews are overdue against (default: today)")
+    _many_options(s)
     s.set_defaults(func=_cmd_summary)
     sh = command("show", "print tables as finance lays them out")
     sh.add_argument("plan", metavar="PLAN")
@@ -682,6 +777,19 @@ def _files_of(args) -> int:
     return 2 if args.command == "diff" else 1
 
 
+def _plans_in(paths: Sequence[str]) -> List[str]:
+    """The plans named: files as given, folders searched (recursively) for
+    .yaml, .yml and .xlsx files, globs expanded (for shells that do not)."""
+    from .many import expand
+    out: List[str] = []
+    for p in paths:
+        found = expand([p])
+        if not found and os.path.isdir(p):
+            raise CommandError(f"{p}: a folder with no plans in it (.yaml, .yml or .xlsx files)")
+        out.extend(f for f in found if f not in out)
+    return out or list(paths)
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     _emit(f"planbook: warning: {message}", err=True)
 
@@ -698,6 +806,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         debug = _debug = getattr(args, "debug", False)
+        if hasattr(args, "plans"):
+            args.plans = _plans_in(args.plans)
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             warnings.simplefilter("always", ReadWarning)

@@ -1,0 +1,70 @@
+"""Many plans on Dask (``pip install "planbook[dask]"``).
+
+:func:`read` gives a ``dask.dataframe.DataFrame`` of one part of many
+plans, one partition per file, built with ``dd.from_map``: each task
+loads one file and returns the same tidy frame as
+:func:`planbook.open_many` does for it, so the work is spread over the
+scheduler you use (threads, processes, or a ``dask.distributed`` cluster)
+and a worker holds one plan at a time, never the whole collection.
+
+>>> import planbook.dask                                  # doctest: +SKIP
+>>> budgets = planbook.dask.read("plans/", part="budgets") # doctest: +SKIP
+>>> budgets.groupby("plan")["value"].count().compute()    # doctest: +SKIP
+
+The frame's meta (columns and dtypes) is :func:`planbook.many.empty`:
+known before anything is read.  Its index is the plan's file name and its
+divisions are the sorted file names, so ``.loc["plans/a.yaml"]`` reads
+one file.  A file that cannot be read is a row of the ``plans`` and
+``findings`` parts (``loaded`` False; code ``unreadable``), never a failed
+task.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from .many import COLUMNS, PARTS, empty, expand, frames_of_file
+
+__all__ = ["read", "read_all"]
+
+
+def _require_dask():
+    try:
+        import dask.dataframe as dd
+    except ImportError as exc:  # pragma: no cover - the message is the point
+        raise ImportError("planbook.dask needs Dask: pip install \"planbook[dask]\"") from exc
+    return dd
+
+
+def _partition(path: str, part: str):
+    frame = frames_of_file(path, (part,))[part]
+    return frame.set_index("plan", drop=False).rename_axis(None)
+
+
+def _meta(part: str):
+    return empty(part).set_index("plan", drop=False).rename_axis(None)
+
+
+def read(paths, part: str = "budgets"):
+    """One part (``budgets``, ``indicators``, ``observations``, ``risks``,
+    ``records``, ``findings`` or ``plans``) of many plans (paths, globs or
+    folders) as a Dask DataFrame, one partition per file."""
+    dd = _require_dask()
+    if part not in COLUMNS:
+        raise ValueError(f"unknown part {part!r}: one of {', '.join(PARTS)}")
+    files = sorted(expand(paths))
+    if not files:
+        raise ValueError(f"no plans found in {paths!r}")
+    divisions = tuple(files) + (files[-1],)
+    import dask
+    # amounts are Decimals in object columns: Dask must not turn object
+    # columns into (pyarrow) strings
+    with dask.config.set({"dataframe.convert-string": False}):
+        return dd.from_map(_partition, files, part=part, meta=_meta(part),
+                           divisions=divisions, label=f"planbook-{part}",
+                           enforce_metadata=False)
+
+
+def read_all(paths, parts: Sequence[str] = PARTS):
+    """Every part of many plans: a dict part -> Dask DataFrame."""
+    return {part: read(paths, part) for part in parts}

@@ -1,0 +1,367 @@
+"""Many plans at once: the same tidy tables as one plan's ``to_pandas``,
+for a folder (or a list, or globs) of plans, with a ``plan`` column naming
+the file each row comes from.
+
+>>> import planbook
+>>> batch = planbook.open_many(planbook.examples.paths())   # doctest: +SKIP
+>>> batch["budgets"].groupby("plan")["value"].count()      # doctest: +SKIP
+
+Every frame of a part has the same columns and dtypes whatever the plan
+(see :data:`COLUMNS`), so frames of many plans concatenate, and the Dask
+reader (:mod:`planbook.dask`) gives each partition the same meta.  A file
+that cannot be read is never the end of the run: it is a row of the
+``findings`` frame (code ``unreadable``, severity ``error``, the file and
+the reason) and of the ``plans`` frame (``loaded`` False), so that every
+file given is accounted for: plans in = plans loaded + plans failed.
+
+Amounts stay exact: ``decimal.Decimal`` in object columns (summing them
+with pandas gives an exact Decimal); a text column's cells are in
+``text``.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+from ._pandas import require_pandas
+
+__all__ = ["open_many", "expand", "Batch", "PARTS", "COLUMNS", "plan_frames", "empty"]
+
+# Suffixes a folder is searched for (the built-in formats' readers).
+SUFFIXES = (".yaml", ".yml", ".xlsx")
+
+# The parts of a batch, and the columns of each part's frame, in order.
+# "string" columns hold text (pandas' string dtype), "int" whole numbers
+# (nullable Int64), "object" exact Decimals, dates or lists, "bool" flags.
+COLUMNS: Dict[str, List[Tuple[str, str]]] = {
+    "plans": [("plan", "string"), ("loaded", "bool"), ("error", "string"),
+              ("title", "string"), ("organisation", "string"), ("directorate", "string"),
+              ("service", "string"), ("period", "string"), ("status", "string"),
+              ("year_start", "int"), ("tables", "int"), ("indicator_sets", "int"),
+              ("registers", "int"), ("collections", "int"), ("errors", "int"),
+              ("warnings", "int")],
+    "budgets": [("plan", "string"), ("table", "string"), ("kind", "string"),
+                ("unit", "string"), ("row", "int"), ("label", "string"),
+                ("row_id", "string"), ("row_kind", "string"), ("role", "string"),
+                ("section", "string"), ("depth", "int"), ("column", "string"),
+                ("period", "string"), ("phase", "string"), ("state", "string"),
+                ("printed", "object"), ("value", "object"), ("computed", "object"),
+                ("difference", "object"), ("text", "string")],
+    "indicators": [("plan", "string"), ("set", "string"), ("ref", "string"),
+                   ("name", "string"), ("group", "string"), ("period", "string"),
+                   ("value", "string"), ("figure", "object"), ("polarity", "string"),
+                   ("rag", "string"), ("rag_reason", "string"), ("last", "string"),
+                   ("target", "string"), ("target_value", "object")],
+    "observations": [("plan", "string"), ("set", "string"), ("ref", "string"),
+                     ("name", "string"), ("role", "string"), ("period", "string"),
+                     ("series", "string"), ("status", "string"), ("value", "object"),
+                     ("note", "string")],
+    "risks": [("plan", "string"), ("register", "string"), ("id", "string"),
+              ("category", "string"), ("description", "string"), ("owner", "string"),
+              ("status", "string"),
+              ("inherent_likelihood", "int"), ("inherent_impact", "int"),
+              ("inherent_score", "int"), ("inherent_rag", "string"),
+              ("current_likelihood", "int"), ("current_impact", "int"),
+              ("current_score", "int"), ("current_rag", "string"),
+              ("target_likelihood", "int"), ("target_impact", "int"),
+              ("target_score", "int"), ("target_rag", "string")],
+    "records": [("plan", "string"), ("collection", "string"), ("kind", "string"),
+                ("item", "int"), ("id", "string"), ("parent", "string"), ("depth", "int"),
+                ("due_date", "object"), ("field", "string"), ("text", "string")],
+    "findings": [("plan", "string"), ("code", "string"), ("severity", "string"),
+                 ("message", "string"), ("part", "string"), ("table", "string"),
+                 ("row", "string"), ("column", "string"), ("declared", "object"),
+                 ("computed", "object"), ("difference", "object"), ("line", "int"),
+                 ("col", "int")],
+}
+PARTS = tuple(COLUMNS)
+_DTYPES = {"string": "string", "int": "Int64", "object": "object", "bool": "bool"}
+
+
+def empty(part: str):
+    """The frame of ``part`` with no rows: its columns and dtypes (the meta
+    of a Dask frame)."""
+    return _typed(part, [])
+
+
+def _typed(part: str, rows: List[dict]):
+    pd = require_pandas("planbook.open_many")
+    if part not in COLUMNS:
+        raise ValueError(f"unknown part {part!r}: one of {', '.join(PARTS)}")
+    cols = COLUMNS[part]
+    df = pd.DataFrame(rows, columns=[c for c, _ in cols])
+    for name, kind in cols:
+        if kind == "object":
+            df[name] = df[name].astype(object)
+        elif kind == "int":
+            df[name] = pd.array([None if _missing(v) else int(v) for v in df[name]],
+                                dtype="Int64")
+        else:
+            df[name] = df[name].astype(_DTYPES[kind])
+    return df
+
+
+def _missing(v: Any) -> bool:
+    try:
+        return v is None or v != v  # None or NaN
+    except (TypeError, ValueError):
+        return False
+
+
+# ------------------------------------------------------------ one plan
+
+def _budget_rows(plan, name: str) -> List[dict]:
+    rows = []
+    for tid in plan.budgets:
+        t = plan.budgets[tid]
+        for rec in t.to_pandas().to_dict("records"):
+            rec = {k: (None if _missing(v) else v) for k, v in rec.items()}
+            rec.update(plan=name, kind=t.kind, unit=t.unit, row_kind=rec.pop("kind"))
+            if isinstance(rec.get("printed"), str):  # a text column's cell
+                rec["text"], rec["printed"], rec["value"] = rec["printed"], None, None
+            rows.append(rec)
+    return rows
+
+
+def _indicator_rows(plan, name: str) -> List[dict]:
+    rows = []
+    for sid in plan.indicators:
+        s = plan.indicators[sid]
+        if s.report_period is None:
+            continue
+        for rec in s.status().to_pandas().to_dict("records"):
+            rec = {k: (None if _missing(v) else v) for k, v in rec.items()
+                   if not isinstance(v, (list, dict))}
+            rec["plan"] = name
+            rec["figure"] = rec.get("figure")
+            rows.append(rec)
+    return rows
+
+
+def _observation_rows(plan, name: str) -> List[dict]:
+    rows = []
+    for sid in plan.indicators:
+        for rec in plan.indicators[sid].to_pandas().to_dict("records"):
+            rec = {k: (None if _missing(v) else v) for k, v in rec.items()}
+            rec["plan"] = name
+            rec["period"] = str(rec["period"])
+            rows.append(rec)
+    return rows
+
+
+def _risk_rows(plan, name: str) -> List[dict]:
+    rows = []
+    for rid in plan.risks:
+        for rec in plan.risks[rid].to_pandas().to_dict("records"):
+            rec = {k: (None if _missing(v) else v) for k, v in rec.items()}
+            rec.update(plan=name, register=rid)
+            rows.append(rec)
+    return rows
+
+
+def _record_rows(plan, name: str) -> List[dict]:
+    """Long form: one row per item and field (collections declare their
+    own fields, so a wide frame would differ from plan to plan)."""
+    rows = []
+    for cid in plan.records:
+        coll = plan.records[cid]
+        for k, item in enumerate(coll):
+            base = {"plan": name, "collection": cid, "kind": coll.kind, "item": k,
+                    "id": item.id, "parent": item.parent.id if item.parent is not None else None,
+                    "depth": item.depth, "due_date": item.due}
+            fields = item.fields
+            if not fields:
+                rows.append(dict(base, field=None, text=None))
+            for field, text in fields.items():
+                rows.append(dict(base, field=field, text=text))
+    return rows
+
+
+def _finding_rows(findings, name: str) -> List[dict]:
+    rows = []
+    for f in findings:
+        d = f.to_dict()
+        rows.append({"plan": name, "code": d.get("code"), "severity": d.get("severity"),
+                     "message": d.get("message"), "part": d.get("part"),
+                     "table": d.get("table"), "row": d.get("row"), "column": d.get("column"),
+                     "declared": d.get("declared"), "computed": d.get("computed"),
+                     "difference": d.get("difference"), "line": d.get("line"),
+                     "col": d.get("col")})
+    return rows
+
+
+def _plan_row(plan, name: str, findings) -> dict:
+    meta = plan.meta
+    return {"plan": name, "loaded": True, "error": None,
+            **{k: meta.get(k) for k in ("title", "organisation", "directorate", "service",
+                                         "period", "status")},
+            "year_start": plan.year_start, "tables": len(plan.budgets),
+            "indicator_sets": len(plan.indicators), "registers": len(plan.risks),
+            "collections": len(plan.records), "errors": len(findings.errors),
+            "warnings": len(findings.warnings)}
+
+
+_ROWS: Dict[str, Callable[[Any, str], List[dict]]] = {
+    "budgets": _budget_rows, "indicators": _indicator_rows,
+    "observations": _observation_rows, "risks": _risk_rows, "records": _record_rows,
+}
+
+
+def plan_frames(plan, name: str, parts: Sequence[str] = PARTS) -> Dict[str, Any]:
+    """The frames of one loaded plan, each with ``plan`` = name."""
+    findings = plan.check()
+    out = {}
+    for part in parts:
+        if part == "plans":
+            rows = [_plan_row(plan, name, findings)]
+        elif part == "findings":
+            rows = _finding_rows(findings, name)
+        else:
+            rows = _ROWS[part](plan, name)
+        out[part] = _typed(part, rows)
+    return out
+
+
+def failure_frames(name: str, message: str, parts: Sequence[str] = PARTS) -> Dict[str, Any]:
+    """The frames of a file that could not be read: a row in ``plans``
+    and in ``findings``, nothing elsewhere."""
+    out = {}
+    for part in parts:
+        if part == "plans":
+            rows = [{"plan": name, "loaded": False, "error": message}]
+        elif part == "findings":
+            rows = [{"plan": name, "code": "unreadable", "severity": "error",
+                     "message": message}]
+        else:
+            rows = []
+        out[part] = _typed(part, rows)
+    return out
+
+
+def _why(exc: BaseException, path: str) -> str:
+    from .cli import _problem  # the CLI's words for a file that cannot be read
+    return _problem(exc, path)
+
+
+def frames_of_file(path: str, parts: Sequence[str] = PARTS) -> Dict[str, Any]:
+    """Load one file and give its frames; a file that cannot be read gives
+    its failure rows instead (never an exception for bad input)."""
+    from .errors import PlanbookError
+    from .formats import load
+    try:
+        plan = load(path)
+    except (PlanbookError, OSError, ValueError) as exc:
+        return failure_frames(path, _why(exc, path), parts)
+    return plan_frames(plan, path, parts)
+
+
+# ------------------------------------------------------------ many plans
+
+def expand(paths: Union[str, os.PathLike, Iterable[Union[str, os.PathLike]]]) -> List[str]:
+    """Files from paths, globs and folders (searched recursively for
+    .yaml, .yml and .xlsx files), sorted within each argument, each once.
+    A path that names nothing is kept, so that it is reported as a file
+    that cannot be read."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    out: List[str] = []
+    seen = set()
+    for p in paths:
+        p = os.fspath(p)
+        if os.path.isdir(p):
+            found = sorted(f for f in glob.glob(os.path.join(glob.escape(p), "**", "*"),
+                                                recursive=True)
+                           if f.lower().endswith(SUFFIXES) and os.path.isfile(f)
+                           and not os.path.basename(f).startswith((".", "~$")))
+        elif glob.has_magic(p):
+            found = sorted(glob.glob(p, recursive=True))
+        else:
+            found = [p]
+        for f in found:
+            if f not in seen:
+                seen.add(f)
+                out.append(f)
+    return out
+
+
+class Batch:
+    """The frames of many plans: ``batch["budgets"]`` (or
+    ``batch.budgets``), one per part of :data:`PARTS`, and ``failures``,
+    the files that could not be read."""
+
+    def __init__(self, frames: Dict[str, Any], files: List[str]):
+        self.frames = frames
+        self.files = files
+
+    def __getitem__(self, part: str):
+        return self.frames[part]
+
+    def __getattr__(self, part: str):
+        frames = self.__dict__.get("frames", {})
+        if part in frames:
+            return frames[part]
+        raise AttributeError(part)
+
+    @property
+    def failures(self):
+        plans = self.frames["plans"]
+        return plans.loc[~plans["loaded"], ["plan", "error"]].reset_index(drop=True)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def summary(self) -> str:
+        """One line: how many plans, loaded, with errors, unreadable."""
+        plans = self.frames["plans"]
+        loaded = int(plans["loaded"].sum())
+        with_errors = int((plans["errors"].fillna(0) > 0).sum())
+        return (f"{len(plans)} plans: {loaded} read, {len(plans) - loaded} could not be read; "
+                f"{with_errors} with errors")
+
+    def __repr__(self) -> str:
+        return f"<planbook.Batch: {self.summary()}>"
+
+
+def _concat(parts: Sequence[str], results: List[Dict[str, Any]]) -> Dict[str, Any]:
+    pd = require_pandas("planbook.open_many")
+    out = {}
+    for part in parts:
+        frames = [r[part] for r in results if len(r[part])]
+        out[part] = (pd.concat(frames, ignore_index=True) if frames else empty(part))
+    return out
+
+
+def _one(args: Tuple[str, Tuple[str, ...]]) -> Dict[str, Any]:
+    return frames_of_file(args[0], args[1])
+
+
+def open_many(paths, *, parts: Sequence[str] = PARTS, jobs: int = 1,
+              progress: Optional[Callable[[str], None]] = None) -> Batch:
+    """Read many plans (paths, globs or folders; YAML and xlsx mixed) into
+    one frame per part, each with a ``plan`` column.
+
+    ``jobs`` > 1 reads them in that many processes.  ``progress``, when
+    given, is called with each file's name as it is done.  The ``plans``
+    frame always comes along (it accounts for every file)."""
+    parts = tuple(dict.fromkeys(["plans", *parts]))
+    for part in parts:
+        if part not in COLUMNS:
+            raise ValueError(f"unknown part {part!r}: one of {', '.join(PARTS)}")
+    files = expand(paths)
+    results: List[Dict[str, Any]] = []
+    if jobs > 1 and len(files) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for path, r in zip(files, pool.map(_one, [(f, parts) for f in files],
+                                               chunksize=max(1, len(files) // (jobs * 8)))):
+                results.append(r)
+                if progress:
+                    progress(path)
+    else:
+        for path in files:
+            results.append(frames_of_file(path, parts))
+            if progress:
+                progress(path)
+    return Batch(_concat(parts, results), files)

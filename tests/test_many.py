@@ -1,0 +1,252 @@
+"""Many plans at once (issue 19): planbook.open_many, planbook.dask.read,
+and planbook check/summary over a folder, in processes and on a Dask
+cluster.  Every file given is accounted for: a corrupt or foreign file is a
+row of the findings and plans frames, never the end of the run."""
+
+from __future__ import annotations
+
+import decimal
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import EXAMPLES, SANITIZED, example_paths
+
+pd = pytest.importorskip("pandas")
+
+import planbook  # noqa: E402
+from planbook.many import COLUMNS, PARTS, empty, expand, open_many  # noqa: E402
+
+CI = bool(os.environ.get("CI"))
+
+
+def _dask():
+    """Dask is an extra; in CI (where the test extra installs it) its
+    absence is a failure, elsewhere a skip."""
+    try:
+        import dask.dataframe  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError:
+        if CI:
+            raise
+        pytest.skip("Dask is not installed (pip install 'planbook[dask]')")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """The examples, one of them also as a workbook, one in a subfolder, a
+    second copy under the same name elsewhere, a plan with a July year
+    start, a corrupt YAML file, a foreign .xlsx and a file of another kind
+    (ignored: not a plan's suffix)."""
+    d = tmp_path_factory.mktemp("plans")
+    for p in example_paths():
+        shutil.copy(p, d / p.name)
+    (d / "sub").mkdir()
+    shutil.copy(EXAMPLES / "manchester-children-2018-19.yaml", d / "sub" / "2018-19.yaml")
+    (d / "other").mkdir()
+    shutil.copy(EXAMPLES / "manchester-children-2018-19.yaml", d / "other" / "2018-19.yaml")
+    spod = planbook.load(EXAMPLES / "manchester-spod-2007-08.yaml")
+    spod.save(d / "spod.xlsx")
+    july = planbook.load(EXAMPLES / "manchester-children-2018-19.yaml")
+    july.year_start = 7
+    july.save(d / "july.yaml")
+    (d / "broken.yaml").write_text("planbook: 1\nbudgets: [unclosed\n", encoding="utf-8")
+    (d / "foreign.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    (d / "notes.txt").write_text("not a plan", encoding="utf-8")
+    return d
+
+
+def _files(folder):
+    return sorted(str(p) for p in folder.rglob("*") if p.suffix in (".yaml", ".xlsx"))
+
+
+def test_expand_finds_every_plan_once(folder):
+    files = expand([folder, folder / "sub" / "2018-19.yaml", str(folder / "*.yaml")])
+    assert sorted(files) == _files(folder)
+    assert len(files) == len(set(files))
+    assert expand(folder / "missing.yaml") == [str(folder / "missing.yaml")]
+
+
+@pytest.fixture(scope="module")
+def batch(folder):
+    return open_many(folder)
+
+
+def test_every_file_is_accounted_for(batch, folder):
+    plans = batch["plans"]
+    assert sorted(plans["plan"]) == _files(folder)
+    failed = batch.failures.set_index("plan")["error"]
+    assert sorted(failed.index) == [str(folder / "broken.yaml"), str(folder / "foreign.xlsx")]
+    assert "broken.yaml:3:1" in failed[str(folder / "broken.yaml")] \
+        or "broken.yaml:2" in failed[str(folder / "broken.yaml")]
+    assert "zip" in failed[str(folder / "foreign.xlsx")]
+    unreadable = batch["findings"].query("code == 'unreadable'")
+    assert sorted(unreadable["plan"]) == sorted(failed.index)
+    assert (unreadable["severity"] == "error").all()
+    assert int(plans["loaded"].sum()) + len(failed) == len(_files(folder))
+    assert batch.summary() == (f"{len(plans)} plans: {len(plans) - 2} read, 2 could not be read; "
+                               f"{int((plans['errors'].fillna(0) > 0).sum())} with errors")
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_frames_have_one_schema(batch, part):
+    frame = batch[part]
+    assert list(frame.columns) == [c for c, _ in COLUMNS[part]]
+    assert frame.dtypes.to_dict() == empty(part).dtypes.to_dict()
+    if part != "plans":
+        assert len(frame), part
+
+
+def test_budgets_are_each_plans_own_figures_exactly(batch, folder):
+    path = folder / "manchester-children-families-2015-17.yaml"
+    plan = planbook.load(path)
+    name = str(path)
+    mine = batch["budgets"].query("plan == @name")
+    for tid in plan.budgets:
+        own = plan.budgets[tid].to_pandas()
+        rows = mine[mine["table"] == tid]
+        assert len(rows) == len(own)
+        got = [v for v in rows["value"] if v is not None]
+        want = [v for v in own["value"] if isinstance(v, decimal.Decimal)]
+        assert got == want
+    total = mine.query("table == 'subjective' and column == 'y2015' and row_kind == 'line'")
+    assert isinstance(total["value"].sum(), decimal.Decimal)
+
+
+def test_same_name_in_two_folders_are_two_plans(batch, folder):
+    names = set(batch["plans"]["plan"])
+    assert str(folder / "sub" / "2018-19.yaml") in names
+    assert str(folder / "other" / "2018-19.yaml") in names
+
+
+def test_a_different_year_start_is_carried(batch, folder):
+    plans = batch["plans"].set_index("plan")
+    assert plans.loc[str(folder / "july.yaml"), "year_start"] == 7
+    assert plans.loc[str(folder / "sub" / "2018-19.yaml"), "year_start"] == 4
+
+
+def test_findings_of_each_plan_are_its_check(batch, folder):
+    path = str(folder / "manchester-spod-2007-08.yaml")
+    own = planbook.load(path).check()
+    mine = batch["findings"].query("plan == @path")
+    assert list(mine["message"]) == [f.message for f in own]
+    book = str(folder / "spod.xlsx")
+    xlsx = batch["findings"].query("plan == @book")
+    assert list(xlsx["declared"]) == list(mine["declared"])
+
+
+def test_processes_give_the_same_frames(batch, folder):
+    two = open_many(folder, jobs=2)
+    for part in PARTS:
+        pd.testing.assert_frame_equal(two[part], batch[part])
+
+
+def test_unknown_part_is_named(folder):
+    with pytest.raises(ValueError, match="unknown part 'budget'.*budgets"):
+        open_many(folder, parts=["budget"])
+
+
+# ------------------------------------------------------------------ Dask
+
+@pytest.mark.parametrize("part", PARTS)
+def test_dask_threads_equal_the_sequential_frames(batch, folder, part):
+    _dask()
+    import planbook.dask as pbd
+    frame = pbd.read(folder, part)
+    assert frame.npartitions == len(_files(folder))
+    assert frame.known_divisions
+    assert list(frame.columns) == [c for c, _ in COLUMNS[part]]
+    got = frame.compute(scheduler="threads").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, batch[part])
+
+
+def test_dask_reads_one_plan_by_its_name(folder):
+    _dask()
+    import planbook.dask as pbd
+    path = str(folder / "manchester-spod-2007-08.yaml")
+    one = pbd.read(folder, "budgets").loc[path].compute(scheduler="sync")
+    assert set(one["plan"]) == {path}
+    assert len(one) == len(open_many(path)["budgets"])
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    _dask()
+    if SANITIZED:
+        pytest.skip("a cluster's worker processes are not run under the sanitizers")
+    from distributed import LocalCluster
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as c:
+        yield c
+
+
+def test_dask_on_a_local_cluster_equals_sequential(batch, folder, cluster):
+    import planbook.dask as pbd
+    from distributed import Client
+    with Client(cluster) as client:
+        for part in ("budgets", "findings", "indicators"):
+            got = client.compute(pbd.read(folder, part)).result().reset_index(drop=True)
+            pd.testing.assert_frame_equal(got, batch[part])
+        # exact money through a distributed groupby
+        sums = pbd.read(folder, "budgets").groupby("plan")["value"].sum().compute()
+    assert all(isinstance(v, decimal.Decimal) for v in sums)
+    want = batch["budgets"].groupby("plan")["value"].sum()
+    assert sums.sort_index().tolist() == want.sort_index().tolist()
+
+
+# ------------------------------------------------------------------ CLI
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "planbook", *map(str, args)],
+                          capture_output=True, text=True, env={**os.environ, "CI": "1"})
+
+
+def test_check_over_a_folder_reports_every_file_and_a_total(folder):
+    r = _cli("check", folder)
+    assert r.returncode == 2                        # a file could not be read
+    files = _files(folder)
+    for f in files:
+        assert f in r.stdout + r.stderr
+    n_bad = 2
+    with_errors = sum(1 for f in files
+                      if f"{f}: 0 errors" not in r.stdout and f in r.stdout)
+    assert r.stdout.rstrip().splitlines()[-1] == (
+        f"{len(files)} plans: {len(files) - n_bad - with_errors} without errors, "
+        f"{with_errors} with errors, {n_bad} could not be read")
+    assert "Traceback" not in r.stderr
+
+
+def test_check_in_processes_prints_the_same(folder):
+    one, two = _cli("check", folder), _cli("check", folder, "-j", "2")
+    assert (two.returncode, two.stdout, two.stderr) == (one.returncode, one.stdout, one.stderr)
+
+
+def test_only_errors_in_plans_exit_1(folder):
+    r = _cli("summary", folder / "manchester-spod-2007-08.yaml",
+             folder / "manchester-children-families-2015-17.yaml", "--as-of", "2018-09-01")
+    assert r.returncode == 1
+    assert r.stdout.rstrip().endswith("2 plans: 1 without errors, 1 with errors, "
+                                      "0 could not be read")
+
+
+def test_an_empty_folder_and_bad_jobs_are_refused(tmp_path):
+    r = _cli("check", tmp_path)
+    assert r.returncode == 2 and "a folder with no plans in it" in r.stderr
+    r = _cli("check", EXAMPLES, "-j", "0")
+    assert r.returncode == 2 and "is not a number of processes" in r.stderr
+
+
+def test_check_on_a_cluster(folder, cluster):
+    local = _cli("check", folder)
+    remote = _cli("check", folder, "--scheduler", cluster.scheduler_address)
+    assert (remote.returncode, remote.stdout) == (local.returncode, local.stdout)
+
+
+def test_an_unreachable_scheduler_is_one_line():
+    _dask()
+    r = _cli("check", EXAMPLES, "--scheduler", "tcp://127.0.0.1:9")
+    assert r.returncode == 2
+    assert "cannot be reached" in r.stderr and "Traceback" not in r.stderr
