@@ -21,6 +21,7 @@ with pandas gives an exact Decimal); a text column's cells are in
 
 from __future__ import annotations
 
+import decimal
 import glob
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -88,20 +89,25 @@ def empty(part: str):
 
 
 def _typed(part: str, rows: List[dict]):
+    """The frame of ``part`` from row dicts (missing keys are missing
+    values), each column built once with its declared dtype."""
     pd = require_pandas("planbook.open_many")
     if part not in COLUMNS:
         raise ValueError(f"unknown part {part!r}: one of {', '.join(PARTS)}")
-    cols = COLUMNS[part]
-    df = pd.DataFrame(rows, columns=[c for c, _ in cols])
-    for name, kind in cols:
+    data = {}
+    for name, kind in COLUMNS[part]:
+        values = [r.get(name) for r in rows]
         if kind == "object":
-            df[name] = df[name].astype(object)
+            data[name] = pd.array(values, dtype=object)
         elif kind == "int":
-            df[name] = pd.array([None if _missing(v) else int(v) for v in df[name]],
-                                dtype="Int64")
+            data[name] = pd.array([None if _missing(v) else int(v) for v in values],
+                                  dtype="Int64")
+        elif kind == "bool":
+            data[name] = pd.array([bool(v) for v in values], dtype=bool)
         else:
-            df[name] = df[name].astype(_DTYPES[kind])
-    return df
+            data[name] = pd.array([None if _missing(v) else str(v) for v in values],
+                                  dtype="string")
+    return pd.DataFrame(data, copy=False)
 
 
 def _missing(v: Any) -> bool:
@@ -126,17 +132,20 @@ def _budget_rows(plan, name: str) -> List[dict]:
     return rows
 
 
+def _decimal(text: Optional[str]):
+    return None if text is None else decimal.Decimal(text)
+
+
 def _indicator_rows(plan, name: str) -> List[dict]:
     rows = []
     for sid in plan.indicators:
         s = plan.indicators[sid]
         if s.report_period is None:
             continue
-        for rec in s.status().to_pandas().to_dict("records"):
-            rec = {k: (None if _missing(v) else v) for k, v in rec.items()
-                   if not isinstance(v, (list, dict))}
+        for rec in s.status().to_dicts():
             rec["plan"] = name
-            rec["figure"] = rec.get("figure")
+            rec["figure"] = _decimal(rec.get("figure"))
+            rec["target_value"] = _decimal(rec.get("target_value"))
             rows.append(rec)
     return rows
 
