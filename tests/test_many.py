@@ -250,3 +250,58 @@ def test_an_unreachable_scheduler_is_one_line():
     r = _cli("check", EXAMPLES, "--scheduler", "tcp://127.0.0.1:9")
     assert r.returncode == 2
     assert "cannot be reached" in r.stderr and "Traceback" not in r.stderr
+
+
+# ------------------------------------------------------------------ roll-ups
+
+def _service(path, figures, *, year_start=4, columns=("y2024", "y2025")):
+    """A service plan: a 'budget' table with Staff and Premises lines for
+    2024/25 and 2025/26 (columns named differently in some plans)."""
+    plan = planbook.Plan(title=path.stem, year_start=year_start)
+    t = plan.budgets.add("budget", kind="objective", decimals=2, columns=[
+        {"id": columns[0], "period": "2024/25"}, {"id": columns[1], "period": "2025/26"}])
+    for label, values in figures.items():
+        t.add_line(label, values)
+    plan.save(path)
+    return str(path)
+
+
+def test_rollup_sums_exactly_up_the_hierarchy_and_finds_what_disagrees(tmp_path):
+    from planbook.many import rollup
+    a = _service(tmp_path / "libraries.yaml", {"Staff": ["100.5", 110], "Premises": [20, 21]})
+    b = _service(tmp_path / "parks.yaml", {"Staff": [200, "210.25"], "Premises": [30, 31]},
+                 columns=("budget_24", "budget_25"))          # other column ids, same periods
+    c = _service(tmp_path / "schools.yaml", {"Staff": [1000, 1100]})
+    july = _service(tmp_path / "july.yaml", {"Staff": [5, 5]}, year_start=7)
+    # the directorate's own plan declares its totals: Staff 2025/26 misprinted
+    own = _service(tmp_path / "neighbourhoods.yaml",
+                   {"Staff": ["300.5", "320.00"], "Premises": [50, 52]})
+    batch = open_many([a, b, c, july])
+    mapping = {a: {"directorate": "Neighbourhoods", "council": "Anytown"},
+               b: {"directorate": "Neighbourhoods", "council": "Anytown"},
+               c: {"directorate": "Children", "council": "Anytown"},
+               july: {"directorate": "Children", "council": "Anytown"}}
+    totals, findings = rollup(batch, mapping, table="budget",
+                              consolidated={"Neighbourhoods": own})
+    got = {(r.level, r.group, r.label, r.period): (r.value, r.plans)
+           for r in totals.itertuples()}
+    D = decimal.Decimal
+    assert got[("directorate", "Neighbourhoods", "Staff", "2024/25")] == (D("300.5"), 2)
+    assert got[("directorate", "Neighbourhoods", "Staff", "2025/26")] == (D("320.25"), 2)
+    assert got[("council", "Anytown", "Staff", "2024/25")] == (D("1300.5"), 3)
+    assert got[("council", "Anytown", "Premises", "2025/26")] == (D("52"), 2)
+    assert all(isinstance(v, decimal.Decimal) for v in totals["value"])
+    codes = sorted(zip(findings["code"], findings["label"].fillna(""),
+                       findings["period"].fillna("")))
+    assert codes == [("rollup", "Staff", "2025/26"), ("year_start", "", "")]
+    bad = findings[findings["code"] == "rollup"].iloc[0]
+    assert (bad["declared"], bad["computed"], bad["difference"]) == (D("320.00"), D("320.25"),
+                                                                     D("-0.25"))
+    assert july in findings[findings["code"] == "year_start"]["message"].iloc[0]
+
+
+def test_rollup_names_plans_the_mapping_misses(tmp_path):
+    from planbook.many import rollup
+    a = _service(tmp_path / "a.yaml", {"Staff": [1, 2]})
+    with pytest.raises(ValueError, match="without a place in the mapping: .*a.yaml"):
+        rollup(open_many([a]), {}, table="budget")

@@ -29,7 +29,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 from ._pandas import require_pandas
 
-__all__ = ["open_many", "expand", "Batch", "PARTS", "COLUMNS", "plan_frames", "empty"]
+__all__ = ["open_many", "expand", "Batch", "PARTS", "COLUMNS", "plan_frames", "empty", "rollup"]
 
 # Suffixes a folder is searched for (the built-in formats' readers).
 SUFFIXES = (".yaml", ".yml", ".xlsx")
@@ -374,3 +374,124 @@ def open_many(paths, *, parts: Sequence[str] = PARTS, jobs: int = 1,
             if progress:
                 progress(path)
     return Batch(_concat(parts, results), files)
+
+
+# ------------------------------------------------------------ roll-ups
+
+def rollup(budgets, mapping, *, table: str, rows: str = "lines",
+           consolidated: Optional[Dict[str, str]] = None):
+    """Sum one budget table across plans, up a hierarchy, exactly.
+
+    ``budgets``: a :class:`Batch` or its ``budgets`` frame.  ``mapping``:
+    plan (file) -> {level: group} in order from the smallest, e.g.
+    ``{"plans/libraries.yaml": {"directorate": "Neighbourhoods",
+    "council": "Anytown"}}``; every plan of the frame must be mapped.
+    ``table``: the table id (or, when no plan has that id, the table kind)
+    to roll up.  ``rows``: ``"lines"`` (lines and parts, summed by label)
+    or ``"totals"`` (top-level totals, by label).  Figures are aligned by
+    the columns' fiscal periods (``2024/25``), not their ids, and summed as
+    exact Decimals.
+
+    ``consolidated``: group -> the file of that group's own plan (the
+    directorate's, the council's): its table's figures are compared with
+    the roll-up.
+
+    Returns ``(totals, findings)``: ``totals`` has one row per level,
+    group, label and period with the ``value`` and the number of ``plans``
+    it sums; ``findings`` has a row per figure a consolidated plan declares
+    that the roll-up does not reach (declared, computed, difference), per
+    label or period the roll-up has and the consolidated plan lacks, and
+    per plan whose fiscal year does not start in the same month as the
+    others (its figures are left out: its periods are other spans of
+    time)."""
+    pd = require_pandas("planbook.many.rollup")
+    frame = budgets["budgets"] if isinstance(budgets, Batch) else budgets
+    plans_frame = budgets["plans"] if isinstance(budgets, Batch) else None
+    sel = frame[frame["table"] == table]
+    if not len(sel):
+        sel = frame[frame["kind"] == table]
+    if rows == "lines":
+        sel = sel[sel["row_kind"].isin(["line", "part"])]
+    elif rows == "totals":
+        sel = sel[(sel["row_kind"] == "total") & (sel["depth"] == 0)]
+    else:
+        raise ValueError("rows is 'lines' or 'totals'")
+    sel = sel[sel["period"].notna()]
+    findings: List[dict] = []
+    if plans_frame is not None:
+        starts = plans_frame.dropna(subset=["year_start"]).set_index("plan")["year_start"]
+        used = starts[starts.index.isin(set(sel["plan"]))]
+        if len(used):
+            common = used.mode().iloc[0]
+            for plan, start in used.items():
+                if start != common:
+                    findings.append({"group": None, "plan": plan, "code": "year_start",
+                                     "message": f"{plan}: its financial year starts in month "
+                                                f"{start}, the others' in month {common}: "
+                                                f"its figures are left out"})
+            sel = sel[~sel["plan"].isin([f["plan"] for f in findings])]
+    unmapped = sorted(set(sel["plan"]) - set(mapping))
+    if unmapped:
+        raise ValueError(f"plans without a place in the mapping: {', '.join(unmapped)}")
+    levels: List[str] = []
+    for groups in mapping.values():
+        for level in groups:
+            if level not in levels:
+                levels.append(level)
+    out: List[dict] = []
+    for level in levels:
+        group_of = {plan: groups.get(level) for plan, groups in mapping.items()}
+        keyed: Dict[Tuple[str, str, str], List[Any]] = {}
+        for plan, label, period, value in zip(sel["plan"], sel["label"], sel["period"],
+                                              sel["value"]):
+            group = group_of.get(plan)
+            if group is None or value is None:
+                continue
+            entry = keyed.setdefault((group, label, period), [decimal.Decimal(0), set()])
+            entry[0] += value
+            entry[1].add(plan)
+        for (group, label, period), (value, plans) in keyed.items():
+            out.append({"level": level, "group": group, "label": label, "period": period,
+                        "value": value, "plans": len(plans)})
+    totals = pd.DataFrame(out, columns=["level", "group", "label", "period", "value", "plans"])
+    if consolidated:
+        findings += _against_consolidated(totals, consolidated, table, rows)
+    return totals, pd.DataFrame(findings, columns=["group", "plan", "code", "label", "period",
+                                                   "declared", "computed", "difference",
+                                                   "message"])
+
+
+def _against_consolidated(totals, consolidated: Dict[str, str], table: str,
+                          rows: str) -> List[dict]:
+    findings = []
+    for group, path in consolidated.items():
+        own = frames_of_file(path, ("plans", "budgets"))
+        if not bool(own["plans"]["loaded"].iloc[0]):
+            findings.append({"group": group, "plan": path, "code": "unreadable",
+                             "message": own["plans"]["error"].iloc[0]})
+            continue
+        mine, = rollup(own["budgets"], {path: {"own": group}}, table=table, rows=rows)[:1]
+        declared = {(r.label, r.period): r.value for r in mine.itertuples()}
+        computed = {(r.label, r.period): r.value
+                    for r in totals[totals["group"] == group].itertuples()}
+        for key in sorted(set(declared) | set(computed)):
+            label, period = key
+            d, c = declared.get(key), computed.get(key)
+            if d is None:
+                findings.append({"group": group, "plan": path, "code": "missing",
+                                 "label": label, "period": period, "computed": c,
+                                 "message": f"{group}: {label!r} {period} sums to {c} across "
+                                            f"its plans, but {path} does not declare it"})
+            elif c is None:
+                findings.append({"group": group, "plan": path, "code": "missing",
+                                 "label": label, "period": period, "declared": d,
+                                 "message": f"{group}: {path} declares {label!r} {period} "
+                                            f"{d}, but no plan of the group has it"})
+            elif d != c:
+                findings.append({"group": group, "plan": path, "code": "rollup",
+                                 "label": label, "period": period, "declared": d,
+                                 "computed": c, "difference": d - c,
+                                 "message": f"{group}: {path} declares {label!r} {period} "
+                                            f"{d}, but its plans sum to {c} "
+                                            f"(difference {d - c})"})
+    return findings
