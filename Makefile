@@ -62,7 +62,7 @@ $(VENV)/.installed: $(SOURCES) | deps
 $(ASAN_VENV)/.installed: $(SOURCES) | deps
 	test -x $(ASAN_VENV)/bin/python || $(PYTHON) -m venv $(ASAN_VENV)
 	$(ASAN_VENV)/bin/python -m pip install -q --upgrade pip setuptools wheel
-	$(ASAN_VENV)/bin/python -m pip install -q pytest PyYAML pandas openpyxl python-calamine matplotlib rich Jinja2 html5lib websocket-client "dask[dataframe]>=2024.8" "distributed>=2024.8"
+	$(ASAN_VENV)/bin/python -m pip install -q pytest PyYAML pandas openpyxl python-calamine matplotlib rich Jinja2 html5lib websocket-client "dask[dataframe]>=2024.8" "distributed>=2024.8" "icalendar>=5"
 	rm -rf build/lib.* build/temp.* build/bdist.*
 	PLANBOOK_SANITIZE=1 $(ASAN_VENV)/bin/python -m pip install -q --no-build-isolation --force-reinstall --no-deps .
 	rm -rf build/lib.* build/temp.* build/bdist.*

@@ -12,6 +12,9 @@
     planbook diff A B [--json]        what changed between two versions of a plan
     planbook export PLAN -o OUT       write a workbook (or any format) from a plan
     planbook report PLAN -o OUT       the committee pack: pack.html, or pack.pdf (Chromium)
+    planbook due PLAN... [--as-of D] [--within DAYS] [-o due.ics]
+                                      actions and reviews due soon or overdue
+    planbook movement EARLIER LATER   risks re-scored, measures changing RAG
     planbook formats                  the installed formats
     planbook --version                version (-V); before or after a command:
                                       --debug (traceback on an error), --no-progress
@@ -655,6 +658,58 @@ def _cmd_diff(args) -> int:
     return FINDINGS if changes else OK
 
 
+def _cmd_due(args) -> int:
+    """Actions and reviews due within --within days of --as-of, or overdue;
+    exit 1 when any is overdue."""
+    from .cycle import due, to_ics
+    as_of = args.as_of or datetime.date.today()
+    items = []
+    for path in args.plans:
+        items += due(_load(path), as_of, args.within)
+        if _progress is not None:
+            _progress.advance()
+    items.sort(key=lambda d: d.date)
+    if args.output:
+        try:
+            to_ics(items, args.output)
+        except ImportError as exc:
+            raise CommandError(str(exc)) from None
+        _emit(f"wrote {args.output} ({len(items)} event{'s' if len(items) != 1 else ''})",
+              err=True)
+    if args.json:
+        _emit_json([d.to_dict() for d in items])
+    else:
+        late = sum(1 for d in items if d.overdue)
+        _emit("\n".join([str(d) for d in items]
+                        + [f"{len(items)} due by {(as_of + datetime.timedelta(days=args.within)).isoformat()}"
+                           f" ({late} overdue as of {as_of.isoformat()})"]))
+    return FINDINGS if any(d.overdue for d in items) else OK
+
+
+def _cmd_movement(args) -> int:
+    """What moved from EARLIER to LATER; exit 1 when anything moved."""
+    from .cycle import movement
+    earlier, later = _load(args.earlier), _load(args.later)
+    moves = movement(earlier, later, kind=args.kind)
+    if args.json:
+        _emit_json([m.to_dict() for m in moves])
+    else:
+        _emit("\n".join([str(m) for m in moves]
+                        + [f"{len(moves)} moved" if moves else "nothing moved"]))
+    return FINDINGS if moves else OK
+
+
+def _days(text: str) -> int:
+    t = text.strip().lower().rstrip("d")
+    try:
+        n = int(t)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days (30, or 30d)")
+    return n
+
+
 # ------------------------------------------------------------ arguments
 
 def _date(text: str) -> datetime.date:
@@ -764,6 +819,25 @@ def build_parser() -> argparse.ArgumentParser:
                     help="an image for the cover (PNG, JPEG, GIF, SVG, WebP)")
     rp.add_argument("--title", default=None, help="the cover's title (default: the plan's)")
     rp.set_defaults(func=_cmd_report)
+    du = command("due", "actions and register reviews due soon or overdue, as a list or "
+                        "an iCalendar file (exit 1 when any is overdue)")
+    du.add_argument("plans", nargs="+", metavar="PLAN")
+    du.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", type=_date,
+                    help="the date to count from (default: today)")
+    du.add_argument("--within", default=30, type=_days, metavar="DAYS",
+                    help="how far ahead, in days (default 30; 30d also works)")
+    du.add_argument("-o", "--output", default=None, metavar="FILE.ics",
+                    help="also write them as an iCalendar file (needs planbook[ics])")
+    du.add_argument("--json", action="store_true", help="print them as JSON")
+    du.set_defaults(func=_cmd_due)
+    mv = command("movement", "what moved since an earlier version: risks re-scored, "
+                             "added or removed, measures changing RAG (exit 1 when any)")
+    mv.add_argument("earlier", metavar="EARLIER")
+    mv.add_argument("later", metavar="LATER")
+    mv.add_argument("--kind", default="current", choices=["inherent", "current", "target"],
+                    help="which risk score to compare (default current)")
+    mv.add_argument("--json", action="store_true", help="print the moves as JSON")
+    mv.set_defaults(func=_cmd_movement)
     f = command("formats", "list the installed formats")
     f.set_defaults(func=_cmd_formats)
     return p
@@ -774,7 +848,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _files_of(args) -> int:
     if hasattr(args, "plans"):
         return len(args.plans)
-    return 2 if args.command == "diff" else 1
+    return 2 if args.command in ("diff", "movement") else 1
 
 
 def _plans_in(paths: Sequence[str]) -> List[str]:
