@@ -18,6 +18,7 @@ Environment switches:
 Warnings are errors in every build (-Wall -Wextra -Werror; MSVC /W4 /WX).
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from glob import glob
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+from setuptools.command.build_py import build_py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -235,6 +237,45 @@ abi3, options = limited_api()
 include_dirs = [rel("csrc"), rel("python", "planbook", "include")]
 
 
+# The headers of the C API for outside plugins: these two and every header
+# they reach through #include "..." (the core's, from csrc/), found anew at
+# each build, so a header added or split in csrc/ ships with no edit here.
+CAPI_HEADERS = ("planbook_capi.h", "planbook_py.h")
+INCLUDE_LINE = re.compile(r'^[ \t]*#[ \t]*include[ \t]+"([^"]+)"', re.M)
+
+
+def capi_headers():
+    """{name: path} of every header planbook.get_include() must hold."""
+    found = {}
+    todo = list(CAPI_HEADERS)
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        paths = [os.path.join(d, name) for d in include_dirs
+                 if os.path.isfile(os.path.join(d, name))]
+        if not paths:
+            sys.exit(f"planbook cannot be built: the header {name}, included by the C API's "
+                     f"headers, is in none of {', '.join(include_dirs)}")
+        found[name] = paths[0]
+        with open(paths[0], encoding="utf-8") as f:
+            todo += INCLUDE_LINE.findall(f.read())
+    return found
+
+
+class BuildPy(build_py):
+    """Also copy the C API's headers into planbook/include of the built
+    package (and so of the wheel): planbook.get_include() is then all an
+    outside plugin in C needs (docs/plugins.md)."""
+
+    def run(self):
+        super().run()
+        target = os.path.join(self.build_lib, "planbook", "include")
+        self.mkpath(target)
+        for name, path in sorted(capi_headers().items()):
+            self.copy_file(path, os.path.join(target, name))
+
+
 def extension(name, sources, *libraries, includes=()):
     """An extension; the C libraries it links are looked up only when it is
     built (add_libraries), so making an sdist needs none of them."""
@@ -265,4 +306,5 @@ extensions = [
               "minizip", "expat", includes=[rel("plugins", "xlsxread")]),
 ]
 
-setup(ext_modules=extensions, cmdclass={"build_ext": BuildExt}, options=options)
+setup(ext_modules=extensions, cmdclass={"build_ext": BuildExt, "build_py": BuildPy},
+      options=options)
