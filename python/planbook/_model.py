@@ -350,18 +350,24 @@ class Plan:
         return dumps(self, format=format)
 
     def copy(self) -> "Plan":
-        """An independent copy (through the canonical YAML form)."""
-        from .formats import loads
-        return loads(self.dumps(), format="yaml")
+        """An independent copy of everything the plan holds (but where it
+        was read from: source lines and columns), made through the core,
+        with no format involved."""
+        from ._copy import restore, snapshot
+        return Plan._from_core(restore(snapshot(self._c)), None, self._parts)
 
     def memory(self) -> int:
         """Bytes of memory the plan holds in the C core."""
         return self._c.memory()
 
     def __eq__(self, other: object) -> bool:
+        """Plans are equal when they hold the same: metadata and settings,
+        tables, agreements, indicators, risks and records, figures as
+        printed (where each was read from does not count)."""
         if not isinstance(other, Plan):
             return NotImplemented
-        return self.dumps() == other.dumps()
+        from ._copy import snapshot
+        return self._c is other._c or snapshot(self._c) == snapshot(other._c)
 
     __hash__ = None  # type: ignore[assignment]
 
