@@ -18,7 +18,6 @@ Environment switches:
 Warnings are errors in every build (-Wall -Wextra -Werror; MSVC /W4 /WX).
 """
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -237,29 +236,21 @@ abi3, options = limited_api()
 include_dirs = [rel("csrc"), rel("python", "planbook", "include")]
 
 
-# The headers of the C API for outside plugins: these two and every header
-# they reach through #include "..." (the core's, from csrc/), found anew at
-# each build, so a header added or split in csrc/ ships with no edit here.
-CAPI_HEADERS = ("planbook_capi.h", "planbook_py.h")
-INCLUDE_LINE = re.compile(r'^[ \t]*#[ \t]*include[ \t]+"([^"]+)"', re.M)
-
-
 def capi_headers():
-    """{name: path} of every header planbook.get_include() must hold."""
-    found = {}
-    todo = list(CAPI_HEADERS)
-    while todo:
-        name = todo.pop()
-        if name in found:
-            continue
-        paths = [os.path.join(d, name) for d in include_dirs
-                 if os.path.isfile(os.path.join(d, name))]
-        if not paths:
-            sys.exit(f"planbook cannot be built: the header {name}, included by the C API's "
-                     f"headers, is in none of {', '.join(include_dirs)}")
-        found[name] = paths[0]
-        with open(paths[0], encoding="utf-8") as f:
-            todo += INCLUDE_LINE.findall(f.read())
+    """{name: path} of the C API's headers for outside plugins: these and
+    every header they reach through #include "..." (the core's, from
+    csrc/), found anew at each build (python/planbook/_capi_headers.py), so
+    a header added or split in csrc/ ships with no edit here."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "_capi_headers", rel("python", "planbook", "_capi_headers.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    found = module.reached(include_dirs)
+    missing = sorted(name for name, path in found.items() if path is None)
+    if missing:
+        sys.exit(f"planbook cannot be built: the headers {', '.join(missing)}, included "
+                 f"by the C API's headers, are in none of {', '.join(include_dirs)}")
     return found
 
 

@@ -15,7 +15,6 @@ recorded again:
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import sys
 from pathlib import Path
@@ -24,9 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = ROOT / "csrc" / "pb_api.abi"
-START = ("planbook_capi.h", "planbook_py.h")
 VERSIONS = ("PB_CAPI_VERSION", "PB_CAPI_MINOR", "PB_API_VERSION", "PB_API_MINOR")
-INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]+"([^"]+)"', re.M)
 VERSION_LINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(%s)[ \t]+(\d+)[ \t]*$" % "|".join(VERSIONS),
                           re.M)
 
@@ -39,19 +36,9 @@ def include_dirs():
 
 
 def shipped(dirs):
-    """{name: path} of the headers reached from START in dirs; a header
-    that is in none of them is {name: None}."""
-    found = {}
-    todo = list(START)
-    while todo:
-        name = todo.pop()
-        if name in found:
-            continue
-        paths = [d / name for d in dirs if (d / name).is_file()]
-        found[name] = paths[0] if paths else None
-        if paths:
-            todo += INCLUDE.findall(paths[0].read_text(encoding="utf-8"))
-    return found
+    """{name: path} of the headers the C API reaches, from dirs."""
+    from planbook._capi_headers import reached
+    return {name: None if path is None else Path(path) for name, path in reached(dirs).items()}
 
 
 def normalised(text: str) -> str:
