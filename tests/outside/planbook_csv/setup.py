@@ -8,7 +8,7 @@ from setuptools import Extension, setup
 if sys.platform == "win32":
     flags = ["/W4", "/WX"]
 else:
-    flags = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-Wno-missing-field-initializers"]
+    flags = ["-std=c11", "-Wall", "-Wextra", "-Werror"]
 
 setup(ext_modules=[Extension("planbook_csv._csv", ["planbook_csv/_csv.c"],
                              include_dirs=planbook.get_include(),

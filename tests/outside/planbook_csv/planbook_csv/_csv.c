@@ -54,44 +54,58 @@ typedef struct {
     pb_error err;
 } builder;
 
-static int is(const char *s, Py_ssize_t n, const char *word)
+/* The first fields of a record, as UTF-8 ("" where missing). */
+#define HEAD 6
+typedef struct {
+    const char *s[HEAD];
+    size_t n[HEAD];
+} head;
+
+static int read_head(PyObject *rec, head *h)
 {
-    return (size_t)n == strlen(word) && memcmp(s, word, (size_t)n) == 0;
+    for (Py_ssize_t j = 0; j < HEAD; j++) {
+        Py_ssize_t n;
+        if (!(h->s[j] = field(rec, j, &n)))
+            return -1;
+        h->n[j] = (size_t)n;
+    }
+    return 0;
 }
 
-/* One `row` record into the current table; PB_OK or an error in b->err. */
-static pb_status add_row(builder *b, PyObject *rec)
+static int is(const head *h, int j, const char *word)
+{
+    return h->n[j] == strlen(word) && memcmp(h->s[j], word, h->n[j]) == 0;
+}
+
+static int number(const head *h, int j) { return (int)strtol(h->s[j], NULL, 10); }
+
+/* row,<kind>,<depth>,<role>,<label>,<cell>...: into the current table. */
+static pb_status add_row(builder *b, PyObject *rec, const head *h)
 {
     const pb_api *pb = b->pb;
-    Py_ssize_t nk, nd, nr, nl;
-    const char *kind = field(rec, 1, &nk), *depth = field(rec, 2, &nd);
-    const char *role = field(rec, 3, &nr), *label = field(rec, 4, &nl);
-    if (!kind || !depth || !role || !label)
-        return PB_ERR_NOMEM; /* a Python exception is set */
     if (!b->t)
         return pb->pb_error_set(&b->err, PB_ERR_SCHEMA, "a row before any table");
     int k = -1;
     for (int i = 0; i < 3; i++)
-        if (is(kind, nk, kinds[i]))
+        if (is(h, 1, kinds[i]))
             k = i;
-    long d = strtol(depth, NULL, 10);
+    int d = number(h, 2);
     if (k < 0 || d < 0 || d >= MAX_DEPTH)
         return pb->pb_error_set(&b->err, PB_ERR_SCHEMA, "a row is line, section or total, "
                                 "at a depth of 0 to %d", MAX_DEPTH - 1);
     uint32_t parent = d == 0 ? PB_NONE : b->parents[d - 1];
     size_t at = pb->pb_table_row_count(b->t);
     int64_t r = pb->pb_table_insert_row(b->t, at, (pb_row_kind)k, parent,
-                                        nl || k != PB_ROW_SECTION ? label : NULL,
-                                        (size_t)nl, &b->err);
+                                        h->n[4] || k != PB_ROW_SECTION ? h->s[4] : NULL,
+                                        h->n[4], &b->err);
     if (r < 0)
         return b->err.status;
     b->parents[d] = (uint32_t)r;
-    if (nr) {
-        int rl = pb->pb_role_from_name(role, (size_t)nr);
-        if (rl < 0)
-            return pb->pb_error_set(&b->err, PB_ERR_SCHEMA, "no role named '%.*s'", (int)nr,
-                                    role);
-        if (pb->pb_row_set_role(b->t, (size_t)r, (pb_role)rl, &b->err) != PB_OK)
+    if (h->n[3]) {
+        int role = pb->pb_role_from_name(h->s[3], h->n[3]);
+        if (role < 0)
+            return pb->pb_error_set(&b->err, PB_ERR_SCHEMA, "no role named '%s'", h->s[3]);
+        if (pb->pb_row_set_role(b->t, (size_t)r, (pb_role)role, &b->err) != PB_OK)
             return b->err.status;
     }
     size_t ncols = pb->pb_table_column_count(b->t);
@@ -106,53 +120,39 @@ static pb_status add_row(builder *b, PyObject *rec)
     return PB_OK;
 }
 
-/* A `column` record: id, label, period, type, decimals. */
-static pb_status add_column(builder *b, PyObject *rec, const char *id, Py_ssize_t n1,
-                            const char *label, Py_ssize_t n2, const char *period,
-                            Py_ssize_t n3)
+/* column,<id>,<label>,<period>,<type>,<decimals>: to the current table. */
+static pb_status add_column(builder *b, const head *h)
 {
     const pb_api *pb = b->pb;
-    Py_ssize_t n4, n5;
-    const char *type = field(rec, 4, &n4), *decimals = field(rec, 5, &n5);
-    if (!type || !decimals)
-        return PB_ERR_NOMEM;
     if (!b->t)
         return pb->pb_error_set(&b->err, PB_ERR_SCHEMA, "a column before any table");
-    int64_t col = pb->pb_table_add_column(b->t, id, (size_t)n1, &b->err);
+    int64_t col = pb->pb_table_add_column(b->t, h->s[1], h->n[1], &b->err);
     if (col < 0)
         return b->err.status;
     size_t c = (size_t)col;
     pb_period p;
-    if ((n2 && pb->pb_column_set_text(b->t, c, PB_COLUMN_LABEL, label, (size_t)n2,
-                                      &b->err) != PB_OK) ||
-        (n3 && (pb->pb_period_parse(period, (size_t)n3, pb->pb_plan_year_start(b->plan), &p,
-                                    &b->err) != PB_OK ||
-                pb->pb_column_set_period(b->t, c, p, &b->err) != PB_OK)) ||
-        (is(type, n4, "text") && pb->pb_column_set_type(b->t, c, PB_COL_TEXT, &b->err) != PB_OK) ||
-        (n5 && pb->pb_column_set_decimals(b->t, c, (int)strtol(decimals, NULL, 10),
-                                          &b->err) != PB_OK))
+    if ((h->n[2] && pb->pb_column_set_text(b->t, c, PB_COLUMN_LABEL, h->s[2], h->n[2], &b->err)) ||
+        (h->n[3] && (pb->pb_period_parse(h->s[3], h->n[3], pb->pb_plan_year_start(b->plan), &p,
+                                         &b->err) ||
+                     pb->pb_column_set_period(b->t, c, p, &b->err))) ||
+        (is(h, 4, "text") && pb->pb_column_set_type(b->t, c, PB_COL_TEXT, &b->err)) ||
+        (h->n[5] && pb->pb_column_set_decimals(b->t, c, number(h, 5), &b->err)))
         return b->err.status;
     return PB_OK;
 }
 
-/* A `table` record: id, title, decimals, income sign, blank zero. */
-static pb_status add_table(builder *b, PyObject *rec, const char *id, Py_ssize_t n1,
-                           const char *title, Py_ssize_t n2, const char *decimals,
-                           Py_ssize_t n3)
+/* table,<id>,<title>,<decimals>,<income sign>,<blank zero>: a new table. */
+static pb_status add_table(builder *b, const head *h)
 {
     const pb_api *pb = b->pb;
-    Py_ssize_t n4, n5;
-    const char *sign = field(rec, 4, &n4), *zero = field(rec, 5, &n5);
-    if (!sign || !zero)
-        return PB_ERR_NOMEM;
-    b->t = pb->pb_plan_add_table(b->plan, id, (size_t)n1, &b->err);
+    b->t = pb->pb_plan_add_table(b->plan, h->s[1], h->n[1], &b->err);
     if (!b->t ||
-        (n2 && pb->pb_table_set_text(b->t, PB_TABLE_TITLE, title, (size_t)n2, &b->err)) ||
-        (n3 && pb->pb_table_set_decimals(b->t, (int)strtol(decimals, NULL, 10), &b->err)) ||
-        (n4 && pb->pb_table_set_income_sign(b->t, (int)strtol(sign, NULL, 10), &b->err)))
+        (h->n[2] && pb->pb_table_set_text(b->t, PB_TABLE_TITLE, h->s[2], h->n[2], &b->err)) ||
+        (h->n[3] && pb->pb_table_set_decimals(b->t, number(h, 3), &b->err)) ||
+        (h->n[4] && pb->pb_table_set_income_sign(b->t, number(h, 4), &b->err)))
         return b->err.status;
-    if (n5)
-        pb->pb_table_set_blank_zero(b->t, zero[0] == '1');
+    if (h->n[5])
+        pb->pb_table_set_blank_zero(b->t, h->s[5][0] == '1');
     return PB_OK;
 }
 
@@ -160,27 +160,24 @@ static pb_status add_table(builder *b, PyObject *rec, const char *id, Py_ssize_t
 static pb_status add_record(builder *b, PyObject *rec)
 {
     const pb_api *pb = b->pb;
-    Py_ssize_t n0, n1, n2, n3;
-    const char *what = field(rec, 0, &n0), *a = field(rec, 1, &n1);
-    const char *c = field(rec, 2, &n2), *d = field(rec, 3, &n3);
-    if (!what || !a || !c || !d)
-        return PB_ERR_NOMEM;
-    if (is(what, n0, "column"))
-        return add_column(b, rec, a, n1, c, n2, d, n3);
-    if (is(what, n0, "row"))
-        return add_row(b, rec);
-    if (is(what, n0, "meta")) {
-        int key = pb->pb_meta_key_from_name(a, (size_t)n1);
+    head h;
+    if (read_head(rec, &h) < 0)
+        return PB_ERR_NOMEM; /* a Python exception is set */
+    if (is(&h, 0, "row"))
+        return add_row(b, rec, &h);
+    if (is(&h, 0, "column"))
+        return add_column(b, &h);
+    if (is(&h, 0, "table"))
+        return add_table(b, &h);
+    if (is(&h, 0, "meta")) {
+        int key = pb->pb_meta_key_from_name(h.s[1], h.n[1]);
         if (key < 0)
-            return pb->pb_error_set(&b->err, PB_ERR_SCHEMA, "no metadata field '%.*s'",
-                                    (int)n1, a);
-        return pb->pb_plan_set_meta(b->plan, (pb_meta_key)key, c, (size_t)n2, &b->err);
+            return pb->pb_error_set(&b->err, PB_ERR_SCHEMA, "no metadata field '%s'", h.s[1]);
+        return pb->pb_plan_set_meta(b->plan, (pb_meta_key)key, h.s[2], h.n[2], &b->err);
     }
-    if (is(what, n0, "year_start"))
-        return pb->pb_plan_set_year_start(b->plan, (int)strtol(a, NULL, 10), &b->err);
-    if (is(what, n0, "table"))
-        return add_table(b, rec, a, n1, c, n2, d, n3);
-    return pb->pb_error_set(&b->err, PB_ERR_SCHEMA, "unknown record '%.*s'", (int)n0, what);
+    if (is(&h, 0, "year_start"))
+        return pb->pb_plan_set_year_start(b->plan, number(&h, 1), &b->err);
+    return pb->pb_error_set(&b->err, PB_ERR_SCHEMA, "unknown record '%s'", h.s[0]);
 }
 
 /* build(records) -> PlanCore */
