@@ -53,7 +53,7 @@ EOF
   # against the installed wheel's headers and capsule, from a copy outside
   # the checkout (their build leaves nothing in it)
   cp -r tests/outside "$ROOT/outside-$v"
-  "$venv/bin/python" -m pip install -q setuptools 2>&1 | grep -v '^WARNING: Location' || true
+  "$venv/bin/python" -m pip install -q setuptools wheel 2>&1 | grep -v '^WARNING: Location' || true
   "$venv/bin/python" -m pip install -q --no-build-isolation --no-deps \
     "$ROOT/outside-$v/planbook_csv" "$ROOT/outside-$v/planbook_json" 2>&1 \
     | grep -v '^WARNING: Location' || true
