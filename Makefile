@@ -84,8 +84,23 @@ demo: $(VENV)/.installed
 
 test: test-py test-asan cross test-wheel
 
+# The two plugins of tests/outside, built and installed as a third party's
+# are: against the installed planbook alone (its headers, its capsule, its
+# planbook.plugin), found through their entry points by
+# tests/test_outside_plugins.py.
+OUTSIDE_PLUGINS := tests/outside/planbook_csv tests/outside/planbook_json
+.PHONY: test-outside
+test-outside: $(VENV)/.outside
+
+$(VENV)/.outside: $(VENV)/.installed $(wildcard tests/outside/*/*.toml tests/outside/*/*.py \
+                  tests/outside/*/planbook_*/*.py tests/outside/*/planbook_*/*.c)
+	$(VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --force-reinstall \
+	  $(OUTSIDE_PLUGINS)
+	rm -rf $(addsuffix /build,$(OUTSIDE_PLUGINS)) tests/outside/*/*.egg-info
+	touch $@
+
 # C tests (sanitized, leak-checked) and the Python suite and doctests.
-test-py: $(VENV)/.installed | test-deps
+test-py: $(VENV)/.installed $(VENV)/.outside | test-deps
 	$(VENV)/bin/python -m pytest -q tests
 	$(VENV)/bin/python -m pytest -q --doctest-modules python/planbook plugins/yaml/planbook_yaml \
 	  -p no:cacheprovider

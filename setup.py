@@ -25,6 +25,7 @@ from glob import glob
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+from setuptools.command.build_py import build_py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -235,6 +236,37 @@ abi3, options = limited_api()
 include_dirs = [rel("csrc"), rel("python", "planbook", "include")]
 
 
+def capi_headers():
+    """{name: path} of the C API's headers for outside plugins: these and
+    every header they reach through #include "..." (the core's, from
+    csrc/), found anew at each build (python/planbook/_capi_headers.py), so
+    a header added or split in csrc/ ships with no edit here."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "_capi_headers", rel("python", "planbook", "_capi_headers.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    found = module.reached(include_dirs)
+    missing = sorted(name for name, path in found.items() if path is None)
+    if missing:
+        sys.exit(f"planbook cannot be built: the headers {', '.join(missing)}, included "
+                 f"by the C API's headers, are in none of {', '.join(include_dirs)}")
+    return found
+
+
+class BuildPy(build_py):
+    """Also copy the C API's headers into planbook/include of the built
+    package (and so of the wheel): planbook.get_include() is then all an
+    outside plugin in C needs (docs/plugins.md)."""
+
+    def run(self):
+        super().run()
+        target = os.path.join(self.build_lib, "planbook", "include")
+        self.mkpath(target)
+        for name, path in sorted(capi_headers().items()):
+            self.copy_file(path, os.path.join(target, name))
+
+
 def extension(name, sources, *libraries, includes=()):
     """An extension; the C libraries it links are looked up only when it is
     built (add_libraries), so making an sdist needs none of them."""
@@ -265,4 +297,5 @@ extensions = [
               "minizip", "expat", includes=[rel("plugins", "xlsxread")]),
 ]
 
-setup(ext_modules=extensions, cmdclass={"build_ext": BuildExt}, options=options)
+setup(ext_modules=extensions, cmdclass={"build_ext": BuildExt, "build_py": BuildPy},
+      options=options)

@@ -12,7 +12,15 @@
 
 #include "planbook.h"
 
-#define PB_API_VERSION 3
+/* The table's version.  PB_API_VERSION is its major version: bumped when
+ * a member changes or moves, or a shared type, enum or macro changes
+ * meaning (plugins built before must be rebuilt).  PB_API_MINOR is bumped
+ * when functions are only appended at the end of the table: a plugin
+ * built before keeps working (its table is a prefix of the new one, which
+ * the size tells).  tests/test_capi_header.py fails until one is bumped
+ * after any change to a header the C API ships (docs/plugins.md). */
+#define PB_API_VERSION 4
+#define PB_API_MINOR 0
 
 typedef struct pb_api {
     unsigned version; /* PB_API_VERSION */

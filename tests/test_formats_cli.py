@@ -30,14 +30,14 @@ def test_yaml_is_found_through_entry_points():
 def test_a_third_party_format_plugs_in_without_touching_the_core(tmp_path, monkeypatch):
     pkg = tmp_path / "toyfmt.py"
     pkg.write_text(textwrap.dedent('''
-        import planbook
+        from planbook.plugin import Format, Plan
 
-        class Toy:
+        class Toy(Format):
             name = "toy"
             suffixes = (".toy",)
 
             def load(self, path):
-                plan = planbook.Plan(title="from toy")
+                plan = Plan(title="from toy")
                 t = plan.budgets.add("t", columns=[{"id": "a"}])
                 for line in open(path):
                     label, amount = line.rsplit(" ", 1)
@@ -67,6 +67,33 @@ def test_a_third_party_format_plugs_in_without_touching_the_core(tmp_path, monke
     again = planbook.load(tmp_path / "out.yaml")
     again.save(tmp_path / "out.toy")
     assert (tmp_path / "out.toy").read_text() == "Staff 1200\nRent 300\n"
+
+
+def test_a_format_registered_by_hand_through_the_plugin_module(tmp_path, monkeypatch):
+    from planbook import plugin
+    monkeypatch.setattr(formats, "_registry", dict(formats._registry))
+
+    class Lines(plugin.Format):
+        name = "lines"
+        suffixes = (".lines",)
+
+        def dumps(self, plan):
+            return "\n".join(t.id for t in plan.budgets.values()) + "\n"
+
+        def save(self, plan, path):
+            with open(path, "w") as f:
+                f.write(self.dumps(plan))
+
+    plugin.register(Lines())
+    with pytest.raises(ValueError, match="already registered"):
+        plugin.register(Lines())
+    plan = planbook.load(EX)
+    plan.save(tmp_path / "tables.lines")
+    assert (tmp_path / "tables.lines").read_text() == plan.dumps("lines")
+    assert repr(Lines()) == "<planbook format lines (.lines)>"
+    plugin.unregister("lines")
+    with pytest.raises(planbook.FormatError):
+        plan.save(tmp_path / "again.lines")
 
 
 def test_failed_save_leaves_the_previous_file_intact(tmp_path, monkeypatch):

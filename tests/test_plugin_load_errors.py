@@ -43,3 +43,43 @@ else:
     assert plugin in message, message
     assert "could not be loaded" in message, message
     assert module.split(".")[1] in message or "halted" in message, message
+
+
+def test_plan_copy_and_equality_need_no_format_plugin():
+    """Plan.copy and == go through the core, not through a format: with
+    every format plugin unimportable they still work, and a copy is
+    independent of its original (issue 21)."""
+    script = """
+import sys
+for m in ("planbook_yaml", "planbook_xlsx", "planbook_xlsxread"):
+    sys.modules[m] = None
+import planbook
+plan = planbook.Plan(title="Demo", year_start=1)
+t = plan.budgets.add("costs", columns=[{"id": "y2024", "period": "2024"}])
+t.add_line("Staff", [100])
+t.add_total("Total", [101])
+plan.add_agreement("same", {"table": "costs", "rows": "Total", "columns": ["y2024"]},
+                   {"table": "costs", "rows": "Staff", "columns": ["y2024"]})
+ind = plan.indicators.add("kpi", periods=["2024"])
+copy = plan.copy()
+assert copy == plan and copy is not plan and copy.year_start == 1
+copy.budgets["costs"].rows["Staff"]["y2024"] = 101
+assert copy != plan and plan.budgets["costs"].rows["Staff"]["y2024"].value == 100
+assert not copy.check() and len(plan.check()) == 2, (copy.check(), plan.check())
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("example", ["manchester-children-families-2015-17",
+                                     "manchester-childrens-services-2016-20",
+                                     "manchester-spod-2007-08"])
+def test_plan_copy_holds_everything_the_yaml_form_does(example):
+    import planbook
+    plan = planbook.examples.load(example)
+    copy = plan.copy()
+    assert copy == plan and copy.dumps() == plan.dumps()
+    copy.title = "Changed"
+    assert copy != plan and plan.title != "Changed"

@@ -49,11 +49,21 @@ print(f"  planbook {planbook.__version__} from {planbook.__file__}")
 EOF
   )
   (cd "$ROOT" && "$venv/bin/python" "$CHECKOUT/tests/wheel/smoke.py" "$CHECKOUT/examples")
+  # the outside plugins (tests/outside), built as a third party builds them:
+  # against the installed wheel's headers and capsule, from a copy outside
+  # the checkout (their build leaves nothing in it)
+  cp -r tests/outside "$ROOT/outside-$v"
+  "$venv/bin/python" -m pip install -q setuptools wheel 2>&1 | grep -v '^WARNING: Location' || true
+  "$venv/bin/python" -m pip install -q --no-build-isolation --no-deps \
+    "$ROOT/outside-$v/planbook_csv" "$ROOT/outside-$v/planbook_json" 2>&1 \
+    | grep -v '^WARNING: Location' || true
+  "$venv/bin/python" -c 'import planbook_csv._csv, planbook_json'
   if [ "$mode" = full ]; then
     (cd tests && "$venv/bin/python" -m pytest -q -p no:cacheprovider --rootdir=. -c /dev/null .)
   else
     (cd tests && "$venv/bin/python" -m pytest -q -p no:cacheprovider --rootdir=. -c /dev/null \
-       test_examples.py test_formats_cli.py test_xlsx_read.py)
+       test_examples.py test_formats_cli.py test_xlsx_read.py test_outside_plugins.py \
+       test_capi_header.py)
   fi
   tested+=("$v")
 done

@@ -33,14 +33,23 @@ __all__ = [
 
 def get_include() -> list:
     """Directories holding the C headers a format plugin in C compiles
-    against (planbook_capi.h and the core's headers)."""
+    against: ``planbook_capi.h`` and every header it includes (docs/plugins.md).
+
+    An installed planbook carries them all in ``planbook/include`` (copied
+    there when the package is built); a source checkout installed in place
+    (``pip install -e .``) gives that folder and the core's own, ``csrc``."""
     import os
     here = os.path.dirname(os.path.abspath(__file__))
-    return [os.path.join(here, "include")]
+    include = os.path.join(here, "include")
+    source = os.path.normpath(os.path.join(here, os.pardir, os.pardir, "csrc"))
+    if not os.path.exists(os.path.join(include, "pb_api.h")) and \
+            os.path.exists(os.path.join(source, "pb_api.h")):
+        return [include, source]
+    return [include]
 
 
 def __getattr__(name):
-    if name in ("examples", "plots"):
+    if name in ("examples", "plots", "plugin"):
         import importlib
         return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'planbook' has no attribute {name!r}")

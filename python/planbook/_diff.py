@@ -544,23 +544,19 @@ def diff(a, b, *, as_of=None) -> PlanDiff:
         else:
             names.append(p.file)
         plans.append(p)
-    # a workbook read back without planbook's structure sheet holds budget
-    # tables only (its dashboards, registers and records are not read): do
-    # not report those parts as removed
-    budgets_only = any(p._budgets_only for p in plans)
+    # a part one of the plans' sources could not carry (a workbook read
+    # back without planbook's structure sheet holds budget tables only:
+    # Plan.parts) is left out, not reported as removed
+    carried = [p for p in DIFFERS if all(p in plan.parts for plan in plans)]
     out: List[Change] = []
     skipped = []
     for part, differ in DIFFERS.items():
-        if budgets_only and part not in WORKBOOK_PARTS:
+        if part not in carried:
             skipped.append(part)
             continue
         differ(plans[0], plans[1], out)
-    if as_of is not None and not budgets_only:
+    if as_of is not None and {"records", "risks"} <= set(carried):
         _diff_overdue(plans[0], plans[1], out, as_of)
     result = PlanDiff(out, names[0], names[1])
     result.skipped = skipped
     return result
-
-
-#: The parts a workbook without its structure sheet carries.
-WORKBOOK_PARTS = ("plan", "budgets")

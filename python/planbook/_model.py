@@ -92,6 +92,10 @@ def format_amount(value: Optional[Decimal], *, parens: bool = True, zero: str = 
 
 # ------------------------------------------------------------------- plan
 
+#: The parts of a plan, as planbook.diff and Plan.parts name them.
+PARTS: Tuple[str, ...] = ("plan", "budgets", "indicators", "risks", "records")
+
+
 class Plan:
     """A business plan: metadata, budget tables and agreements, held by the
     C core.
@@ -111,28 +115,41 @@ class Plan:
     ['total']
     """
 
-    __slots__ = ("_c", "file", "_views", "_budgets_only")
+    __slots__ = ("_c", "file", "_views", "_parts")
 
     def __init__(self, *, year_start: Union[int, str] = 4, **meta: Optional[str]):
         self._c = _core.PlanCore()
         self._views = weakref.WeakSet()
         #: the file the plan was read from or last saved to, if any
         self.file: Optional[str] = None
-        # read from a workbook without planbook's structure sheet: it holds
-        # the budget tables only (planbook.diff leaves the other parts out)
-        self._budgets_only = False
+        self._parts = PARTS
         self.year_start = year_start
         for key, value in meta.items():
             setattr(self, key, value)
 
     @classmethod
-    def _wrap(cls, core, file: Optional[str] = None) -> "Plan":
+    def _from_core(cls, core, file: Optional[str] = None, parts=PARTS) -> "Plan":
+        """A plan around a core (planbook.plugin.plan_from_core)."""
+        parts = tuple(p for p in PARTS if p in set(parts))
         plan = cls.__new__(cls)
         plan._c = core
         plan.file = file
         plan._views = weakref.WeakSet()
-        plan._budgets_only = False
+        plan._parts = parts
         return plan
+
+    @property
+    def parts(self) -> Tuple[str, ...]:
+        """The parts of a plan its source could carry: all of ``PARTS``
+        (``"plan"``, ``"budgets"``, ``"indicators"``, ``"risks"``,
+        ``"records"``) unless a format said less (a workbook read without
+        planbook's structure sheet carries ``("plan", "budgets")``);
+        :func:`planbook.diff` compares only the parts both plans carry."""
+        return self._parts
+
+    @property
+    def _budgets_only(self) -> bool:  # the name before planbook.plugin (tests)
+        return "indicators" not in self._parts
 
     def _moved(self, table: str, old: int, new: int, at: int, delta: int) -> None:
         """Keep live Row views in place after rows were inserted (delta > 0
@@ -333,18 +350,24 @@ class Plan:
         return dumps(self, format=format)
 
     def copy(self) -> "Plan":
-        """An independent copy (through the canonical YAML form)."""
-        from .formats import loads
-        return loads(self.dumps(), format="yaml")
+        """An independent copy of everything the plan holds (but where it
+        was read from: source lines and columns), made through the core,
+        with no format involved."""
+        from ._copy import restore, snapshot
+        return Plan._from_core(restore(snapshot(self._c)), None, self._parts)
 
     def memory(self) -> int:
         """Bytes of memory the plan holds in the C core."""
         return self._c.memory()
 
     def __eq__(self, other: object) -> bool:
+        """Plans are equal when they hold the same: metadata and settings,
+        tables, agreements, indicators, risks and records, figures as
+        printed (where each was read from does not count)."""
         if not isinstance(other, Plan):
             return NotImplemented
-        return self.dumps() == other.dumps()
+        from ._copy import snapshot
+        return self._c is other._c or snapshot(self._c) == snapshot(other._c)
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -1,7 +1,9 @@
 """Formats: readers and writers found by file suffix through the entry-point
-group ``planbook.formats``.
+group ``planbook.formats``.  Plugins use this module through
+:mod:`planbook.plugin` (``register``, ``write_atomically``), their contract.
 
-A format is any object with these attributes (see docs/plugins.md):
+A format is any object with these attributes (see docs/plugins.md and
+:class:`planbook.plugin.Format`):
 
 - ``name``: a short name (``"yaml"``);
 - ``suffixes``: the file suffixes it handles (``(".yaml", ".yml")``);
@@ -11,7 +13,7 @@ A format is any object with these attributes (see docs/plugins.md):
 - ``loads(text) -> Plan`` and ``dumps(plan) -> str`` (optional, text formats).
 
 ``load`` and ``loads`` may return a :class:`planbook.Plan` or the core's
-``planbook._core.PlanCore``.  A package registers its format in its
+``planbook._core.PlanCore`` (see :func:`planbook.plugin.plan_from_core`).  A package registers its format in its
 ``pyproject.toml``::
 
     [project.entry-points."planbook.formats"]
@@ -184,7 +186,7 @@ def _as_plan(obj: Any, file: Optional[str]) -> Plan:
             obj.file = file
         return obj
     if isinstance(obj, _core.PlanCore):
-        return Plan._wrap(obj, file)
+        return Plan._from_core(obj, file)
     raise TypeError(f"a format's load returned {type(obj).__name__}, not a Plan")
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from planbook.plugin import Format, core_of
+
 from . import _xlsx
 
 __all__ = ["FORMAT", "XlsxFormat"]
@@ -20,13 +22,13 @@ def _structure_yaml(plan):
     """The plan without its budget tables as YAML, for the workbook's hidden
     structure sheet (the budget sheets carry the tables; docs/excel.md)."""
     try:
-        from planbook_yaml import _yaml
+        import planbook_yaml
     except ImportError:  # pragma: no cover - the YAML plugin ships with planbook
         return None
-    return _yaml.dumps(plan._c, budgets=False)
+    return planbook_yaml.dumps(plan, budgets=False)
 
 
-class XlsxFormat:
+class XlsxFormat(Format):
     name = "xlsx"
     suffixes = (".xlsx",)
 
@@ -35,7 +37,7 @@ class XlsxFormat:
         # planbook.save, that is the save's private folder, removed after it
         # (and after a kill, by the next save: docs/design.md, "Saving")
         directory = os.path.dirname(os.path.abspath(os.fspath(path)))
-        _xlsx.write(plan._c, os.fspath(path), constant_memory=constant_memory,
+        _xlsx.write(core_of(plan), os.fspath(path), constant_memory=constant_memory,
                     cached_results=cached_results, tmpdir=directory,
                     structure=_structure_yaml(plan))
 

@@ -16,6 +16,9 @@ import os
 import warnings
 from typing import Any, List, Tuple
 
+from planbook.plugin import (BUDGETS_ONLY, PARTS, Format, PlanbookError, ReadError,
+                             ReadWarning, core_of, plan_from_core)
+
 from . import _xlsxread
 from ._import import import_indicators, import_table, load_mapping
 
@@ -39,7 +42,6 @@ def read(source, **limits) -> Tuple[Any, List[str]]:
     the dashboard, register and record sheets is applied to it
     (docs/excel.md, "Reading workbooks").
     """
-    from planbook import Plan
     is_bytes = isinstance(source, (bytes, bytearray, memoryview))
     src = source if is_bytes else os.fspath(source)
     found: List[str] = []
@@ -53,8 +55,10 @@ def read(source, **limits) -> Tuple[Any, List[str]]:
     core, c_found, parts = _xlsxread.read(src, base, **limits)
     found.extend(c_found)
     file = None if is_bytes else os.fspath(source)
-    plan = Plan._wrap(core, file)
-    plan._budgets_only = not any(c is not None for c in made)
+    # without planbook's structure sheet, the workbook carries the budget
+    # tables only (planbook.diff then leaves the other parts out)
+    plan = plan_from_core(core, file,
+                          parts=PARTS if any(c is not None for c in made) else BUDGETS_ONLY)
     if parts:
         found.extend(_apply_part_sheets(plan, src, parts))
     return plan, found
@@ -63,10 +67,9 @@ def read(source, **limits) -> Tuple[Any, List[str]]:
 def _structure_plan(text: str, found: List[str]):
     """The plan the structure sheet's YAML describes (its core), or None
     (with a warning) when the YAML does not load."""
-    from planbook.errors import PlanbookError
-    from planbook_yaml import _yaml
+    import planbook_yaml
     try:
-        return _yaml.loads(text, "planbook!structure")
+        return core_of(planbook_yaml.loads(text, "planbook!structure"))
     except PlanbookError as e:
         found.append(f"sheet 'planbook': the plan's structure does not read ({e}); "
                      "the workbook is read from its visible sheets only")
@@ -114,7 +117,7 @@ def _refuse_foreign(plan, path, found: List[str]) -> None:
     structure sheet, no Contents and Findings sheets, no sheet named as one
     of a plan's parts) is not a planbook workbook: say so, and how to import
     it, instead of loading an empty plan that checks clean."""
-    if not plan._budgets_only or len(plan.budgets):
+    if plan.parts != BUDGETS_ONLY or len(plan.budgets):
         return
     if any("no planbook structure sheet" in m for m in found):
         return  # planbook's part sheets, without the structure: the warnings say so
@@ -125,7 +128,6 @@ def _refuse_foreign(plan, path, found: List[str]) -> None:
         first = rows(path, "planbook", "text")[:1]
         if first and first[0] and first[0][0] == "planbook structure":
             return  # planbook's, with a structure that does not read: the warnings say so
-    from planbook.errors import ReadError
     shown = ", ".join(repr(n) for n in names[:5]) + (", ..." if len(names) > 5 else "")
     raise ReadError(f"is not a planbook workbook: planbook did not write it (no structure "
                     f"sheet 'planbook'), and none of its sheets ({shown}) is laid out as a "
@@ -134,14 +136,13 @@ def _refuse_foreign(plan, path, found: List[str]) -> None:
                     file=os.fspath(path), code="foreign")
 
 
-class XlsxReadFormat:
+class XlsxReadFormat(Format):
     """The reading side of ``.xlsx`` (``planbook_xlsx`` is the writing side)."""
 
     name = "xlsxread"
     suffixes = (".xlsx",)
 
     def load(self, path):
-        from planbook.errors import ReadWarning
         plan, found = read(path)
         _refuse_foreign(plan, path, found)
         for message in found:

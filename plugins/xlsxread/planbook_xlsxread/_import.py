@@ -17,6 +17,8 @@ import re
 from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from planbook.plugin import Plan, PlanbookError, ReadError
+
 from . import _xlsxread
 
 __all__ = ["import_table", "import_indicators", "load_mapping"]
@@ -29,7 +31,6 @@ _COLUMN_KEYS = {"column", "id", "label", "period", "phase", "measure", "unit", "
 
 
 def _error(message: str, **where):
-    from planbook.errors import ReadError
     return ReadError(message, code="schema", **where)
 
 
@@ -145,7 +146,6 @@ def import_table(book, mapping, plan=None):
         (one sentence each, naming the sheet and cell).  ``plan.check()``
         gives the findings: totals that do not add up.
     """
-    import planbook
 
     m, src, sheet_name, grid, comments, header_rows, first, last = _open_mapped(
         book, mapping, _KEYS, ("sheet", "columns"))
@@ -162,7 +162,7 @@ def import_table(book, mapping, plan=None):
         return _cell_text(grid, r, c)
 
     # columns
-    plan = plan if plan is not None else planbook.Plan()
+    plan = plan if plan is not None else Plan()
     columns: List[Dict[str, Any]] = []
     sheet_cols: List[int] = []
     for i, cspec in enumerate(m["columns"]):
@@ -176,10 +176,10 @@ def import_table(book, mapping, plan=None):
         if "period" not in cspec and "label" not in cspec and heads:
             # the first heading is the period when it reads as one, else the label
             try:
-                probe = planbook.Plan(year_start=plan.year_start)
+                probe = Plan(year_start=plan.year_start)
                 probe.budgets.add("p", columns=[{"id": "p", "period": heads[0]}])
                 cspec["period"] = heads[0]
-            except planbook.PlanbookError:
+            except PlanbookError:
                 cspec["label"] = heads[0]
             if len(heads) > 1 and "phase" not in cspec:
                 cspec["phase"] = heads[1]
@@ -217,7 +217,7 @@ def import_table(book, mapping, plan=None):
             if kind == "number":
                 try:
                     scaled = _xlsxread.number(v, col_dec[ci])
-                except planbook.ReadError as exc:
+                except ReadError as exc:
                     raise _error(f"{exc}", sheet=sheet_name, cell=f"{_col_name(c)}{r + 1}")
                 values.append(Decimal(scaled).scaleb(-col_dec[ci]))
                 any_value = True
@@ -255,7 +255,7 @@ def import_table(book, mapping, plan=None):
                     current = None
                 continue
             table.add_line(label, values, section=current, printed=True)
-        except planbook.PlanbookError as exc:
+        except PlanbookError as exc:
             if getattr(exc, "sheet", None) is None:
                 exc.sheet = sheet_name
             raise
@@ -292,7 +292,6 @@ def import_indicators(book, mapping, plan=None):
     ``n/a``, ``TBC`` as the YAML format reads it); ``scale: 100`` on a column
     turns fractions (0.615, a percentage cell) into points (61.5) exactly.
     """
-    import planbook
 
     m, src, sheet_name, grid, comments, header_rows, first, last = _open_mapped(
         book, mapping, _IND_KEYS, ("sheet", "columns", "name_column"))
@@ -333,7 +332,7 @@ def import_indicators(book, mapping, plan=None):
         else None
     unit_col = _col_index(m["unit_column"], "unit_column") if m.get("unit_column") else None
 
-    plan = plan if plan is not None else planbook.Plan()
+    plan = plan if plan is not None else Plan()
     spec = dict(m.get("set") or {})
     set_id = spec.pop("id", None) or \
         re.sub(r"[^A-Za-z0-9_]+", "_", sheet_name).strip("_").lower() or "indicators"
@@ -399,7 +398,7 @@ def import_indicators(book, mapping, plan=None):
             if any(c is not None for c in thr_cols):
                 measure.thresholds = tuple(figure(r, c, Decimal(1)) if c is not None else None
                                            for c in thr_cols)
-        except planbook.PlanbookError as exc:
+        except PlanbookError as exc:
             if getattr(exc, "sheet", None) is None:
                 exc.sheet = sheet_name
                 exc.cell = f"{_col_name(name_col)}{r + 1}"

@@ -13,7 +13,11 @@
 
 #include "pb_api.h"
 
+/* Major and minor version of struct pb_capi, bumped as PB_API_VERSION and
+ * PB_API_MINOR are (pb_api.h): the major when a member changes, the minor
+ * when members are only appended. */
 #define PB_CAPI_VERSION 1
+#define PB_CAPI_MINOR 1
 #define PB_CAPI_NAME "planbook._core._C_API"
 
 /* Which planbook exception raise_error raises. */
@@ -39,23 +43,48 @@ typedef struct pb_capi {
                              PyObject *file);
 } pb_capi;
 
-/* The table (borrowed, valid while planbook._core is loaded), or NULL with
- * an exception set. */
-static inline const pb_capi *pb_capi_import(void)
+/* Whether `api` (a capsule's table) serves a plugin compiled with these
+ * headers: the same major versions, and tables at least as large as the
+ * plugin's (a core newer by minor versions has appended members the
+ * plugin does not know; one older lacks members the plugin may call).
+ * Returns api, or NULL with an ImportError naming both versions. */
+static inline const pb_capi *pb_capi_check(const pb_capi *api)
 {
-    const pb_capi *api = (const pb_capi *)PyCapsule_Import(PB_CAPI_NAME, 0);
-    if (!api)
-        return NULL;
-    if (api->version != PB_CAPI_VERSION || api->size < sizeof(pb_capi) ||
-        api->core->version != PB_API_VERSION || api->core->size < sizeof(pb_api)) {
+    if (api->version != PB_CAPI_VERSION || api->core->version != PB_API_VERSION) {
+        int newer = api->version < PB_CAPI_VERSION ||
+                    (api->version == PB_CAPI_VERSION && api->core->version < PB_API_VERSION);
         PyErr_Format(PyExc_ImportError,
-                     "the planbook C API (version %u) does not match this "
-                     "plugin's (version %u): rebuild the plugin against the "
-                     "installed planbook",
-                     api->version, (unsigned)PB_CAPI_VERSION);
+                     "this plugin was built for planbook's C API version %u (core "
+                     "functions version %u), but the installed planbook provides "
+                     "version %u (core functions version %u): %s",
+                     (unsigned)PB_CAPI_VERSION, (unsigned)PB_API_VERSION, api->version,
+                     api->core->version,
+                     newer ? "install the newer planbook it was built for, or rebuild "
+                             "the plugin against the installed one"
+                           : "rebuild the plugin against the installed planbook");
+        return NULL;
+    }
+    if (api->size < sizeof(pb_capi) || api->core->size < sizeof(pb_api)) {
+        PyErr_Format(PyExc_ImportError,
+                     "this plugin was built for a newer planbook C API (version %u.%u, "
+                     "core functions %u.%u: tables of %zu and %zu bytes) than the "
+                     "installed planbook provides (tables of %zu and %zu bytes): "
+                     "upgrade planbook, or rebuild the plugin against the installed one",
+                     (unsigned)PB_CAPI_VERSION, (unsigned)PB_CAPI_MINOR,
+                     (unsigned)PB_API_VERSION, (unsigned)PB_API_MINOR, sizeof(pb_capi),
+                     sizeof(pb_api), api->size, api->core->size);
         return NULL;
     }
     return api;
+}
+
+/* The table (borrowed, valid while planbook._core is loaded), or NULL with
+ * an exception set (an ImportError when the versions do not match:
+ * pb_capi_check). */
+static inline const pb_capi *pb_capi_import(void)
+{
+    const pb_capi *api = (const pb_capi *)PyCapsule_Import(PB_CAPI_NAME, 0);
+    return api ? pb_capi_check(api) : NULL;
 }
 
 #endif

@@ -1,0 +1,246 @@
+"""A plan's contents as plain data, and a new core from them: what
+:meth:`planbook.Plan.copy` and ``Plan.__eq__`` use, with no format plugin.
+
+:func:`snapshot` reads everything a plan holds through the core's binding
+(metadata and settings, budget tables, agreements, indicator sets, risk
+registers, collections of records) except where it was read from (source
+lines and columns) and what the core derives (layout counters, cached
+computed figures are derived from the rest); :func:`restore` builds a new
+``PlanCore`` from a snapshot with the same binding's setters.  Each part
+is one pair of functions in ``PARTS`` below: a new part of a plan adds a
+pair there (docs/decisions.md, "Plan.copy and == without a format").
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Tuple
+
+from . import _core
+
+# what is not content: where it was read from, and counters the core keeps
+_NOT_CONTENT = frozenset(("source", "line", "col", "layout", "count", "index",
+                          "last_reviewed_date", "next_review_date", "report_period",
+                          "cumulative", "due"))
+
+
+def _content(d: Dict[str, Any]) -> Dict[str, Any]:
+    return {k: v for k, v in d.items() if k not in _NOT_CONTENT}
+
+
+# ------------------------------------------------------------ plan settings
+
+def _settings(c) -> Dict[str, Any]:
+    return {"meta": {k: c.get_meta(k) for k in c.meta_keys()},
+            "year_start": c.year_start, "tolerance": c.tolerance,
+            "rag_tolerance": tuple(c.rag_tolerance), "risk_matrix": tuple(c.risk_matrix),
+            "risk_bands": tuple(c.risk_bands)}
+
+
+def _put_settings(c, s: Dict[str, Any]) -> None:
+    for k, v in s["meta"].items():
+        if v is not None:
+            c.set_meta(k, v)
+    for k in ("year_start", "tolerance", "rag_tolerance", "risk_matrix", "risk_bands"):
+        setattr(c, k, s[k])
+
+
+# ------------------------------------------------------------ budget tables
+
+_ROW_SOURCE = 10  # row_get: (kind, label, id, note, select, role, effective role,
+#                   parent, depth, is part, source, end)
+# cell_get: (state, printed, value, computed state, computed, decimals,
+# source): the first three are content
+
+
+def _tables(c) -> List[Any]:
+    out = []
+    for t in range(c.table_count()):
+        info = c.table_get(t)
+        cols = [{k: v for k, v in c.column_get(t, k).items() if k != "source"}
+                for k in range(c.column_count(t))]
+        rows = [r[:_ROW_SOURCE] + r[_ROW_SOURCE + 1:] for r in c.rows(t)]
+        cells = [[c.cell_get(t, r, k)[:3] for k in range(len(cols))]
+                 for r in range(len(rows))]
+        out.append((_content(info), cols, rows, cells))
+    return out
+
+
+def _put_tables(c, tables) -> None:
+    for info, cols, rows, cells in tables:
+        t = c.add_table(info["id"])
+        for k in ("title", "kind", "unit", "note", "tolerance"):
+            if info[k] is not None:
+                c.table_set(t, k, info[k])
+        for k in ("decimals", "income_sign", "blank_zero"):
+            c.table_set(t, k, info[k])
+        for col in cols:
+            k = c.add_column(t, col["id"])
+            for f in ("label", "phase", "measure", "unit", "period"):
+                if col[f] is not None:
+                    c.column_set(t, k, f, col[f])
+            c.column_set(t, k, "type", col["type"])
+            if col["own_decimals"]:
+                c.column_set(t, k, "decimals", col["decimals"])
+        for k, col in enumerate(cols):
+            if col["sum"]:
+                c.column_set(t, k, "sum", col["sum"])
+            if col["equals"] is not None:
+                c.column_set(t, k, "equals", col["equals"])
+        for r, row in enumerate(rows):
+            kind, label, rid, note, select, role = row[:6]
+            c.insert_row(t, r, kind, row[7], label)
+            for f, v in (("id", rid), ("note", note), ("select", select)):
+                if v is not None:
+                    c.row_set(t, r, f, v)
+            if role != "inherit":
+                c.row_set(t, r, "role", role)
+            for k, (state, printed, _value) in enumerate(cells[r]):
+                if state == "text":
+                    c.cell_set_text(t, r, k, printed)
+                elif state != "blank":
+                    c.cell_set_value(t, r, k, state, printed, True)
+
+
+def _agreements(c) -> List[Any]:
+    return [c.agreement_get(i) for i in range(c.agreement_count())]
+
+
+def _put_agreements(c, agreements) -> None:
+    for a in agreements:
+        c.add_agreement(a["name"], a["note"], a["tolerance"], a["left"], a["right"])
+
+
+# ------------------------------------------------------------ indicators
+
+_SET_TEXTS = ("title", "framework", "reporting", "as_of", "note")
+_MEASURE_TEXTS = ("name", "group", "objective", "owner", "framework", "definition", "footnote")
+
+
+def _indicators(c) -> List[Any]:
+    out = []
+    for si in range(c.ind_count()):
+        info = c.ind_get(si)
+        measures = [_content(c.m_get(si, i)) for i in range(info["count"])]
+        out.append((dict(_content(info), cumulative=info["cumulative"]),
+                    c.ind_footnotes(si), measures))
+    return out
+
+
+def _put_measure(c, si: int, periods: List[str], comparators, m) -> None:
+    i = c.m_add(si, m["parent"], m["ref"])
+    for f in _MEASURE_TEXTS:
+        if m[f] is not None:
+            c.m_set(si, i, f, m[f])
+    for f in ("unit", "polarity", "role", "per", "decimals"):
+        if m[f] is not None:
+            c.m_set(si, i, f, m[f])
+    c.m_set(si, i, "cumulative", m["cumulative_setting"])
+    series = [m["values"], m["targets"]] + [m["compare"].get(cid, ()) for cid, _ in comparators]
+    for s, cells in enumerate(series):
+        for k, cell in enumerate(cells):
+            if cell[0] != "not reported" or cell[4]:
+                c.m_cell_set(si, s, i, k, cell)
+    from ._indicators import Observation
+    for level, cell in enumerate(m["thresholds"]):
+        text = str(Observation._from_core(cell))
+        if text:
+            c.m_threshold_set(si, i, level, text)
+    if m["threshold_state"] == 2:
+        c.m_set(si, i, "thresholds", "not available")
+    for _date, due, target in m["milestones"]:
+        c.m_milestone_add(si, i, due, target)
+    for key, arrow in m["printed"].items():
+        c.m_printed_set(si, i, key, arrow)
+
+
+def _put_indicators(c, sets) -> None:
+    for info, footnotes, measures in sets:
+        si = c.ind_add(info["id"])
+        for f in _SET_TEXTS:
+            if info[f] is not None:
+                c.ind_set(si, f, info[f])
+        for p in info["periods"]:
+            c.ind_set(si, "add_period", p)
+        for comparator in info["comparators"]:
+            c.ind_set(si, "add_comparator", comparator)
+        c.ind_set(si, "direction", info["direction"])
+        c.ind_set(si, "cumulative", info["cumulative"])
+        if info["latest"] is not None:
+            c.ind_set(si, "latest", info["periods"][info["latest"]])
+        for footnote in footnotes:
+            c.ind_set(si, "add_footnote", footnote)
+        for m in measures:
+            _put_measure(c, si, info["periods"], info["comparators"], m)
+
+
+# ------------------------------------------------------------ risks, records
+
+_SCORES = ("inherent", "current", "target")
+
+
+def _risks(c) -> List[Any]:
+    return [(_content(c.reg_get(ri)), [_content(r) for r in c.risks(ri)])
+            for ri in range(c.reg_count())]
+
+
+def _put_risks(c, registers) -> None:
+    for info, risks in registers:
+        ri = c.reg_add(info["id"])
+        for f, v in info.items():
+            if f != "id" and v is not None:
+                c.reg_set(ri, f, v)
+        for risk in risks:
+            i = c.risk_add(ri, risk["id"])
+            for f, v in risk.items():
+                if f == "id" or v is None:
+                    continue
+                if f in _SCORES:
+                    v = v["text"] if v["text"] is not None else \
+                        (v["likelihood"], v["impact"], v["score"])
+                c.risk_set(ri, i, f, v)
+
+
+def _records(c) -> List[Any]:
+    return [(_content(c.coll_get(ci)), [_content(item) for item in c.items(ci)])
+            for ci in range(c.coll_count())]
+
+
+def _put_records(c, collections) -> None:
+    for info, items in collections:
+        ci = c.coll_add(info["id"])
+        for f in ("title", "kind", "note"):
+            if info[f] is not None:
+                c.coll_set(ci, f, info[f])
+        for name in info["dates"]:
+            c.coll_set(ci, "add_date", name)
+        for link in info["links"]:
+            c.coll_set(ci, "add_link", link)
+        for item in items:
+            i = c.item_add(ci, item["parent"], item["id"])
+            for name, value in item["fields"]:
+                c.item_set(ci, i, name, value)
+
+
+#: One (read, write) pair per part of a plan, in the order they are rebuilt
+#: (agreements after the tables they name).
+PARTS: Tuple[Tuple[str, Callable, Callable], ...] = (
+    ("settings", _settings, _put_settings),
+    ("budgets", _tables, _put_tables),
+    ("agreements", _agreements, _put_agreements),
+    ("indicators", _indicators, _put_indicators),
+    ("risks", _risks, _put_risks),
+    ("records", _records, _put_records),
+)
+
+
+def snapshot(core) -> Dict[str, Any]:
+    """Everything the plan in ``core`` holds but where it was read from."""
+    return {name: read(core) for name, read, _ in PARTS}
+
+
+def restore(snap: Dict[str, Any]):
+    """A new PlanCore holding what ``snap`` (from :func:`snapshot`) holds."""
+    core = _core.PlanCore()
+    for name, _, write in PARTS:
+        write(core, snap[name])
+    return core
