@@ -66,6 +66,9 @@ $(ASAN_VENV)/.installed: $(SOURCES) | deps
 	rm -rf build/lib.* build/temp.* build/bdist.*
 	PLANBOOK_SANITIZE=1 $(ASAN_VENV)/bin/python -m pip install -q --no-build-isolation --force-reinstall --no-deps .
 	rm -rf build/lib.* build/temp.* build/bdist.*
+	$(ASAN_VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --force-reinstall \
+	  $(OUTSIDE_PLUGINS)
+	rm -rf $(addsuffix /build,$(OUTSIDE_PLUGINS)) tests/outside/*/*.egg-info
 	touch $@
 
 # the date the demo reports overdue reviews and actions against

@@ -308,7 +308,7 @@ def test_structure_yaml_that_does_not_read(tmp_path):
     back, found = read_quiet(path)
     assert any("the plan's structure does not read" in w for w in found), found
     assert list(back.budgets) == list(plan.budgets)     # the budget sheets still read
-    assert back._budgets_only
+    assert back.parts == ("plan", "budgets")
 
 
 def test_structure_yaml_alias_bomb_is_refused(tmp_path):

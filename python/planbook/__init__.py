@@ -19,13 +19,14 @@ from .errors import (AmountError, FormatError, PlanbookError, ReadError, Validat
                      WriteError)
 from .formats import dumps, load, loads, save
 from ._diff import diff
+from .many import open_many
 from ._version import __version__
 
 __all__ = [
     "Plan", "Table", "Column", "Row", "Cell", "Finding", "Findings", "Agreement",
     "Indicators", "IndicatorSet", "Measure", "Observation", "Status", "Dashboard",
     "Risks", "RiskRegister", "Risk", "Score", "Records", "Collection", "Record",
-    "load", "loads", "save", "dumps", "diff", "format_amount",
+    "load", "loads", "save", "dumps", "diff", "format_amount", "open_many",
     "PlanbookError", "ReadError", "WriteError", "ValidationError", "AmountError",
     "FormatError", "errors", "examples", "get_include", "__version__", "CORE_VERSION",
 ]
@@ -49,7 +50,7 @@ def get_include() -> list:
 
 
 def __getattr__(name):
-    if name in ("examples", "plots", "plugin"):
+    if name in ("examples", "plots", "plugin", "many", "cycle", "dask"):
         import importlib
         return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'planbook' has no attribute {name!r}")
