@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _core
+from ._parts import PART, Field, ItemSequence, PartMapping, field_properties, field_property
 from .errors import ValidationError
 
 __all__ = ["Indicators", "IndicatorSet", "Measure", "Observation", "Milestone", "Status",
@@ -127,49 +128,28 @@ class Milestone:
 
 # ---------------------------------------------------------------- views
 
-class Indicators(Mapping[str, "IndicatorSet"]):
+class Indicators(PartMapping):
     """The plan's indicator sets (dashboards), by id."""
 
-    __slots__ = ("_plan",)
-
-    def __init__(self, plan):
-        self._plan = plan
-
-    def __getitem__(self, id: str) -> "IndicatorSet":
-        if not isinstance(id, str) or self._plan._c.ind_find(id) < 0:
-            raise KeyError(id)
-        return IndicatorSet(self._plan, id)
-
-    def __iter__(self) -> Iterator[str]:
-        c = self._plan._c
-        return iter([c.ind_get(i)["id"] for i in range(c.ind_count())])
-
-    def __len__(self) -> int:
-        return self._plan._c.ind_count()
+    __slots__ = ()
+    _part = PART["indicators"]
 
     def add(self, id: str, *, periods: Sequence[str], title: Optional[str] = None,
             direction: str = "previous", comparators: Optional[Mapping[str, str]] = None,
             cumulative: bool = False, **texts: Optional[str]) -> "IndicatorSet":
         """Add an indicator set with its periods (and comparators, which
         come before any measure)."""
-        c = self._plan._c
-        si = c.ind_add(id)
-        try:
-            s = IndicatorSet(self._plan, id)
+        def fill(c, si):
             for p in periods:
                 c.ind_set(si, "add_period", p)
             for cid, name in (comparators or {}).items():
                 c.ind_set(si, "add_comparator", (cid, name))
-            c.ind_set(si, "direction", direction)
+            self._set_fields(c.ind_set, si, {"direction": direction})
             c.ind_set(si, "cumulative", cumulative)
             if title is not None:
                 c.ind_set(si, "title", title)
-            for k, v in texts.items():
-                c.ind_set(si, k, v)
-        except BaseException:
-            c.ind_remove(c.ind_find(id))
-            raise
-        return s
+            self._set_fields(c.ind_set, si, texts)
+        return self._new(id, fill)
 
     def from_pandas(self, id: str, df, *, ref: str = "ref", period: str = "period",
                     value: str = "value", name: Optional[str] = None,
@@ -213,12 +193,6 @@ class Indicators(Mapping[str, "IndicatorSet"]):
             raise
         return s
 
-    def remove(self, id: str) -> None:
-        i = self._plan._c.ind_find(id)
-        if i < 0:
-            raise KeyError(id)
-        self._plan._c.ind_remove(i)
-
     def status(self, period: Optional[str] = None) -> "Dashboard":
         """The dashboard of every set: one :class:`Status` per measure, at
         ``period`` (in each set that has it) or at each set's report
@@ -231,47 +205,19 @@ class Indicators(Mapping[str, "IndicatorSet"]):
             rows.extend(s.status(period).rows)
         return Dashboard(rows)
 
-    def __repr__(self) -> str:
-        return f"<Indicators: {', '.join(self) or 'none'}>"
 
-
-class IndicatorSet:
+class IndicatorSet(ItemSequence):
     """One dashboard: its periods, comparators and measures.
 
     ``set["1.3"]`` is a :class:`Measure`; iterating gives the measures
     (not their companion count rows, which are in ``measure.counts``).
     """
 
-    __slots__ = ("_plan", "id")
+    __slots__ = ()
+    _part = PART["indicators"]
 
-    def __init__(self, plan, id: str):
-        self._plan = plan
-        self.id = id
-
-    @property
-    def _i(self) -> int:
-        i = self._plan._c.ind_find(self.id)
-        if i < 0:
-            raise KeyError(f"indicator set {self.id!r} is no longer in the plan")
-        return i
-
-    def _info(self) -> Dict[str, Any]:
-        return self._plan._c.ind_get(self._i)
-
-    def _text(name):
-        def get(self):
-            return self._info()[name]
-
-        def set_(self, value):
-            self._plan._c.ind_set(self._i, name, value)
-        return property(get, set_, doc=f"The set's {name.replace('_', ' ')} (text or None).")
-
-    title = _text("title")
-    framework = _text("framework")
-    reporting = _text("reporting")
-    as_of = _text("as_of")
-    note = _text("note")
-    del _text
+    title, framework, reporting, as_of, note, direction = field_properties(
+        _part, "title", "framework", "reporting", "as_of", "note", "direction")
 
     @property
     def periods(self) -> List[str]:
@@ -301,15 +247,6 @@ class IndicatorSet:
         return None if k is None else info["periods"][k]
 
     @property
-    def direction(self) -> str:
-        """What "better than last" compares with: previous, year_ago or outturn."""
-        return self._info()["direction"]
-
-    @direction.setter
-    def direction(self, rule: str) -> None:
-        self._plan._c.ind_set(self._i, "direction", rule)
-
-    @property
     def cumulative(self) -> bool:
         return self._info()["cumulative"]
 
@@ -330,8 +267,7 @@ class IndicatorSet:
         self._plan._c.ind_set(self._i, "add_footnote", (mark, text))
 
     # measures
-    def _count(self) -> int:
-        return self._info()["count"]
+    _count = ItemSequence.__len__
 
     def __iter__(self) -> Iterator["Measure"]:
         c, si = self._plan._c, self._i
@@ -344,12 +280,9 @@ class IndicatorSet:
         return sum(1 for _ in self)
 
     def __getitem__(self, ref: str) -> "Measure":
-        if not isinstance(ref, str) or self._plan._c.m_find(self._i, ref) < 0:
+        if self._item_index(ref) < 0:
             raise KeyError(ref)
         return Measure(self, ref)
-
-    def __contains__(self, ref: object) -> bool:
-        return isinstance(ref, str) and self._plan._c.m_find(self._i, ref) >= 0
 
     def add(self, ref: str, name: Optional[str] = None, *, unit: str = "number",
             polarity: str = "none", values: Optional[Sequence[Any]] = None,
@@ -357,24 +290,11 @@ class IndicatorSet:
             thresholds: Optional[Union[str, Sequence[Any]]] = None, **fields: Any) -> "Measure":
         """Add a measure: ``add("1.3", "Rate of ...", unit="rate", per=10000,
         polarity="low", thresholds=("42.1", "59.8", "118.7"), values=[...])``."""
-        c, si = self._plan._c, self._i
-        i = c.m_add(si, None, ref)
+        i = self._plan._c.m_add(self._i, None, ref)
         m = Measure(self, ref)
-        try:
-            m._fill(name=name, unit=unit, polarity=polarity, values=values, targets=targets,
-                    thresholds=thresholds, **fields)
-        except BaseException:
-            c.m_remove(si, i)
-            raise
+        self._filled(i, lambda: m._fill(name=name, unit=unit, polarity=polarity, values=values,
+                                        targets=targets, thresholds=thresholds, **fields))
         return m
-
-    def remove(self, ref: str) -> None:
-        """Remove a measure and its companion series."""
-        c, si = self._plan._c, self._i
-        i = c.m_find(si, ref)
-        if i < 0:
-            raise KeyError(ref)
-        c.m_remove(si, i)
 
     # status
     def _period_index(self, period: Optional[str]) -> int:
@@ -553,12 +473,7 @@ class Measure:
         self.ref = ref
 
     def _field(name, doc):
-        def get(self):
-            return self._get()[name]
-
-        def set_(self, value):
-            self._set_field(name, value)
-        return property(get, set_, doc=doc)
+        return field_property(Field(name, object, doc=doc), "_get", "_set_field")
 
     name = _field("name", "The measure as printed.")
     group = _field("group", "Group, theme or plan priority.")

@@ -11,10 +11,17 @@ import json
 import threading
 import weakref
 from decimal import Decimal
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union, Tuple
+from typing import (TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple,
+                    Union)
 
 from . import _core
+from ._parts import PART, PARTS, PartMapping, PartView, field_properties, part_property
 from .errors import ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._indicators import Indicators
+    from ._records import Records
+    from ._risks import Risks
 
 __all__ = ["Plan", "Table", "Column", "Row", "Cell", "Finding", "Findings", "Agreement"]
 
@@ -187,31 +194,12 @@ class Plan:
     def tolerance(self, value) -> None:
         self._c.tolerance = _tolerance_from(value)
 
-    @property
-    def budgets(self) -> "Budgets":
-        """The budget tables, by id: ``plan.budgets["subjective"]``."""
-        return Budgets(self)
-
-    @property
-    def indicators(self) -> "Indicators":
-        """The performance indicator sets (dashboards), by id:
-        ``plan.indicators["children"]["1.3"]``; ``plan.indicators.status()``
-        is the whole dashboard."""
-        from ._indicators import Indicators
-        return Indicators(self)
-
-    @property
-    def records(self) -> "Records":
-        """Collections of records (objectives, workstreams, action plans,
-        the timeline, SWOT, narrative, ...), by id."""
-        from ._records import Records
-        return Records(self)
-
-    @property
-    def risks(self) -> "Risks":
-        """The risk registers, by id: ``plan.risks["strategic"]["4"].current``."""
-        from ._risks import Risks
-        return Risks(self)
+    # budgets, indicators, risks, records: one property per part (below)
+    if TYPE_CHECKING:  # pragma: no cover
+        budgets: "Budgets"
+        indicators: "Indicators"
+        risks: "Risks"
+        records: "Records"
 
     @property
     def risk_matrix(self) -> Tuple[int, int]:
@@ -369,33 +357,15 @@ def _make_meta_property(key: str):
 
 for _k in _META:
     setattr(Plan, _k, _make_meta_property(_k))
+for _p in PARTS:
+    setattr(Plan, _p.name, part_property(_p))
 
 
-class Budgets(Mapping[str, "Table"]):
+class Budgets(PartMapping):
     """The budget tables of a plan, by id, in file order."""
 
-    __slots__ = ("_plan",)
-
-    def __init__(self, plan: Plan):
-        self._plan = plan
-
-    def __getitem__(self, key: str) -> "Table":
-        if not isinstance(key, str) or self._plan._c.find_table(key) < 0:
-            raise KeyError(key)
-        return Table(self._plan, key)
-
-    def __iter__(self) -> Iterator[str]:
-        c = self._plan._c
-        return iter([c.table_get(i)["id"] for i in range(c.table_count())])
-
-    def __len__(self) -> int:
-        return self._plan._c.table_count()
-
-    def __delitem__(self, key: str) -> None:
-        i = self._plan._c.find_table(key)
-        if i < 0:
-            raise KeyError(key)
-        self._plan._c.remove_table(i)
+    __slots__ = ()
+    _part = PART["budgets"]
 
     def add(self, id: str, *, title: Optional[str] = None, kind: Optional[str] = None,
             unit: Optional[str] = None, decimals: int = 0, income_sign: str = "positive",
@@ -404,9 +374,7 @@ class Budgets(Mapping[str, "Table"]):
         """Add an empty table.  ``columns`` are mappings with the keys of a
         column in the file format (``id``, ``label``, ``period``, ``phase``,
         ``measure``, ``type``, ``decimals``, ``unit``, ``sum``, ``equals``)."""
-        c = self._plan._c
-        t = c.add_table(id)
-        try:
+        def fill(c, t):
             for field, value in (("title", title), ("kind", kind), ("unit", unit), ("note", note)):
                 if value is not None:
                     c.table_set(t, field, value)
@@ -419,10 +387,7 @@ class Budgets(Mapping[str, "Table"]):
             for spec in columns:
                 table._add_column_spec(spec, resolve=False)
             table._resolve_column_refs(columns)
-        except BaseException:
-            c.remove_table(c.find_table(id))
-            raise
-        return table
+        return self._new(id, fill)
 
     def from_pandas(self, id: str, df, *, label: str = "label", kind: Optional[str] = None,
                     title: Optional[str] = None, decimals: int = 0,
@@ -479,12 +444,15 @@ class Budgets(Mapping[str, "Table"]):
             if total is not None:
                 table.add_total(total)
         except BaseException:
-            self._plan._c.remove_table(self._plan._c.find_table(id))
+            self.remove(id)
             raise
         return table
 
     def __repr__(self) -> str:
         return f"<planbook budgets: {', '.join(self)}>"
+
+    if TYPE_CHECKING:  # pragma: no cover
+        def __getitem__(self, id: str) -> "Table": ...
 
 
 def _exact(v, decimals: int, where: str):
@@ -564,38 +532,19 @@ class Column:
         return f"<Column {self.id!r} {self.heading!r}{extra}>"
 
 
-class Table:
+class Table(PartView):
     """A budget table: a view onto the core.
 
     Rows are reached by position, id or label: ``table.rows[0]``,
     ``table.rows["gross_expenditure"]``, ``table.rows["Employees"]``.
     """
 
-    __slots__ = ("_plan", "id")
-
-    def __init__(self, plan: Plan, id: str):
-        self._plan = plan
-        self.id = id
-
-    @property
-    def _t(self) -> int:
-        i = self._plan._c.find_table(self.id)
-        if i < 0:
-            raise KeyError(f"table {self.id!r} is no longer in the plan")
-        return i
-
-    def _info(self) -> Dict[str, Any]:
-        return self._plan._c.table_get(self._t)
+    __slots__ = ()
+    _part = PART["budgets"]
+    _t = PartView._i
 
     plan = property(lambda self: self._plan, doc="The plan this table belongs to.")
-    title = property(lambda self: self._info()["title"],
-                     lambda self, v: self._plan._c.table_set(self._t, "title", v))
-    kind = property(lambda self: self._info()["kind"] or "other",
-                    lambda self, v: self._plan._c.table_set(self._t, "kind", v))
-    unit = property(lambda self: self._info()["unit"],
-                    lambda self, v: self._plan._c.table_set(self._t, "unit", v))
-    note = property(lambda self: self._info()["note"],
-                    lambda self, v: self._plan._c.table_set(self._t, "note", v))
+    title, kind, unit, note = field_properties(_part, "title", "kind", "unit", "note")
     decimals = property(lambda self: self._info()["decimals"],
                         doc="The table's fixed-point scale (decimals of its amounts).")
 
