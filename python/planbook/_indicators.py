@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _core
+from ._model import _amount_text
 from ._parts import PART, Field, ItemSequence, PartMapping, field_properties, field_property
 from .errors import ValidationError
 
@@ -103,19 +104,7 @@ def _cell_arg(value: Any):
         return value._to_core()
     if value is None:
         return ""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise TypeError(f"figures are exact: give an int, a decimal.Decimal or a string, "
-                        f"not {type(value).__name__} ({value!r})")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValidationError(f"{value} is not a figure", code="syntax")
-        return format(value, "f")
-    if isinstance(value, str):
-        return value
-    raise TypeError(f"expected a figure (str, int, Decimal or Observation), got "
-                    f"{type(value).__name__}")
+    return _amount_text(value, "a figure", "str, int, Decimal or Observation")
 
 
 @dataclass(frozen=True)
@@ -441,10 +430,7 @@ class Measure:
 
     def _where(self) -> Tuple[int, int]:
         c = self._set._plan._c
-        si = self._set._i
-        i = c.m_find(si, self.ref)
-        if i < 0:
-            raise KeyError(f"measure {self.ref!r} is no longer in set {self._set.id!r}")
+        si, i = self._set._item_at(self.ref)
         if self._companion is not None:
             i += 1 + self._companion
             try:
@@ -692,29 +678,16 @@ class Status:
         iset, i, k = self._where
         return iset._plan._c.ind_explain(iset._i, i, k, aspect)
 
-    @property
-    def rag_reason(self) -> str:
-        return self._explain(_RAG)
+    def _reason(aspect: int) -> property:  # type: ignore[misc]
+        return property(lambda self: self._explain(aspect))
 
-    @property
-    def last_reason(self) -> str:
-        return self._explain(_LAST)
-
-    @property
-    def previous_reason(self) -> str:
-        return self._explain(_PREV)
-
-    @property
-    def year_ago_reason(self) -> str:
-        return self._explain(_YAGO)
-
-    @property
-    def outturn_reason(self) -> str:
-        return self._explain(_OUT)
-
-    @property
-    def target_reason(self) -> str:
-        return self._explain(_TARGET)
+    rag_reason = _reason(_RAG)
+    last_reason = _reason(_LAST)
+    previous_reason = _reason(_PREV)
+    year_ago_reason = _reason(_YAGO)
+    outturn_reason = _reason(_OUT)
+    target_reason = _reason(_TARGET)
+    del _reason
 
     def comparator_reason(self, id: str) -> str:
         return self._explain(_COMP + list(self.comparators).index(id))
@@ -809,6 +782,7 @@ class Dashboard(Sequence[Status]):
 
     def _repr_html_(self) -> str:
         e = html.escape
+        from ._display import plain_text
         colours = {"red": "#f4c7c3", "amber": "#fce8b2", "green": "#b7e1cd"}
         out = ['<table class="planbook-dashboard"><thead><tr>'
                '<th>Set</th><th>Ref</th><th>Measure</th><th>Period</th><th>Value</th>'
@@ -826,7 +800,7 @@ class Dashboard(Sequence[Status]):
         c = self.counts()
         out.append(f"</tbody><caption>{c['red']} red, {c['amber']} amber, {c['green']} green; "
                    f"{c['improving']} improving, {c['worsening']} worsening</caption></table>")
-        out.append(f"<details><summary>plain text</summary><pre>{e(str(self))}</pre></details>")
+        out.append(plain_text(str(self)))
         return "".join(out)
 
 

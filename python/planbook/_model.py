@@ -41,21 +41,24 @@ def _to_decimal(scaled: int, decimals: int) -> Decimal:
     return Decimal(scaled).scaleb(-decimals)
 
 
-def _amount_text(value: Any) -> str:
-    """Text for the core's exact parser from an int, Decimal or str."""
+def _amount_text(value: Any, what: str = "an amount",
+                 kinds: str = "int, Decimal or str") -> str:
+    """Text for the core's exact parser from an int, Decimal or str
+    (``what``: "an amount", "a figure": as the errors name it)."""
+    noun = what.split()[-1]
     if isinstance(value, bool) or isinstance(value, float):
         raise TypeError(
-            f"amounts are exact: give an int, a decimal.Decimal or a string, "
+            f"{noun}s are exact: give an int, a decimal.Decimal or a string, "
             f"not {type(value).__name__} ({value!r})")
     if isinstance(value, int):
         return str(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise ValidationError(f"{value} is not an amount", code="syntax")
+            raise ValidationError(f"{value} is not {what}", code="syntax")
         return format(value, "f")
     if isinstance(value, str):
         return value
-    raise TypeError(f"expected an amount (int, Decimal or str), got {type(value).__name__}")
+    raise TypeError(f"expected {what} ({kinds}), got {type(value).__name__}")
 
 
 def _scaled(value: Any, decimals: int):

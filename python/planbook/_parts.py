@@ -107,6 +107,8 @@ class Part:
     diff_noun: str              # in a diff: "<diff_noun> added" / "<diff_noun> removed"
     diff_title_or_id: bool      # the diff names an added/removed one by title or id
     doc: str                    # the Plan property's documentation
+    item_noun: str = "item"     # one of its items, as errors say it: "risk"
+    short: str = ""             # one of them, briefly: "set", "register"
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -147,7 +149,8 @@ PARTS: Tuple[Part, ...] = (
           Field("decimals", int), Field("income_sign", choices=("positive", "negative")),
           Field("blank", choices=("zero", "missing")), Field("tolerance", object)),
          "table", False,
-         'The budget tables, by id: ``plan.budgets["subjective"]``.'),
+         'The budget tables, by id: ``plan.budgets["subjective"]``.',
+         item_noun="row", short="table"),
     Part("indicators", "indicator set", "._indicators", "Indicators", "IndicatorSet", "Measure",
          ("ind_count", "ind_find", "ind_get", "ind_add", "ind_remove", "ind_set"),
          ("m_find", "m_remove"),
@@ -162,7 +165,8 @@ PARTS: Tuple[Part, ...] = (
          "indicator set", True,
          'The performance indicator sets (dashboards), by id:\n'
          '``plan.indicators["children"]["1.3"]``; ``plan.indicators.status()``\n'
-         'is the whole dashboard.'),
+         'is the whole dashboard.',
+         item_noun="measure", short="set"),
     Part("risks", "risk register", "._risks", "Risks", "RiskRegister", "Risk",
          ("reg_count", "reg_find", "reg_get", "reg_add", "reg_remove", "reg_set"),
          ("risk_find", "risk_remove"),
@@ -170,7 +174,8 @@ PARTS: Tuple[Part, ...] = (
           Field("reviewed_by"), Field("next_review"), Field("note"),
           Field("score_order", choices=("likelihood x impact", "impact x likelihood"))),
          "register", True,
-         'The risk registers, by id: ``plan.risks["strategic"]["4"].current``.'),
+         'The risk registers, by id: ``plan.risks["strategic"]["4"].current``.',
+         item_noun="risk", short="register"),
     Part("records", "collection", "._records", "Records", "Collection", "Record",
          ("coll_count", "coll_find", "coll_get", "coll_add", "coll_remove", "coll_set"),
          ("item_find", "item_remove"),
@@ -181,7 +186,8 @@ PARTS: Tuple[Part, ...] = (
           Field("note")),
          "collection", False,
          'Collections of records (objectives, workstreams, action plans,\n'
-         'the timeline, SWOT, narrative, ...), by id.'),
+         'the timeline, SWOT, narrative, ...), by id.',
+         item_noun="item", short="collection"),
 )
 
 #: The parts by name.
@@ -298,6 +304,16 @@ class ItemSequence(PartView):
 
     def __contains__(self, key: object) -> bool:
         return self._item_index(key) >= 0
+
+    def _item_at(self, key: str) -> Tuple[int, int]:
+        """(this one's index, the item's index) of item ``key`` in the
+        core; a KeyError when it is no longer there."""
+        vi = self._i
+        i = self._item_fn("find")(vi, key)
+        if i < 0:
+            p = self._part
+            raise KeyError(f"{p.item_noun} {key!r} is no longer in {p.short} {self.id!r}")
+        return vi, i
 
     def remove(self, key) -> None:
         """Remove an item (and what hangs from it)."""

@@ -153,6 +153,7 @@ class Collection(ItemSequence, Sequence["Record"]):
 
     def _repr_html_(self) -> str:
         e = html.escape
+        from ._display import plain_text
         items = self._items()
         names: List[str] = []
         for d in items:
@@ -172,8 +173,7 @@ class Collection(ItemSequence, Sequence["Record"]):
         out.append("</tbody></table>")
         text = "\n".join("    " * d["depth"] + f"{d['id'] or '-'}: " +
                          "; ".join(f"{k}={v[:60]}" for k, v in d["fields"]) for d in items)
-        out.append(f"<details><summary>plain text</summary><pre>{e(repr(self))}\n{e(text)}"
-                   f"</pre></details>")
+        out.append(plain_text(f"{self!r}\n{text}"))
         return "".join(out)
 
     def __repr__(self) -> str:

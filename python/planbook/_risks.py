@@ -185,6 +185,7 @@ class RiskRegister(ItemSequence, Sequence["Risk"]):
 
     def _repr_html_(self) -> str:
         e = html.escape
+        from ._display import plain_text
         colours = {"red": "#f4c7c3", "amber": "#fce8b2", "green": "#b7e1cd"}
         symbol = {"red": "\u2716 red", "amber": "\u25b2 amber", "green": "\u2714 green"}
         out = [f"<table class=\"planbook-risks\"><caption>{e(self.title or self.id)}</caption>"
@@ -204,8 +205,7 @@ class RiskRegister(ItemSequence, Sequence["Risk"]):
         text = "\n".join(f"{r.id}\t{(r.current.text or r.current.value) if r.current else '-'}"
                          f"\t{r.current.rag if r.current else ''}\t{r.description or ''}"
                          for r in self)
-        out.append(f"<details><summary>plain text</summary><pre>{e(repr(self))}\n{e(text)}"
-                   f"</pre></details>")
+        out.append(plain_text(f"{self!r}\n{text}"))
         return "".join(out)
 
     def __repr__(self) -> str:
@@ -224,12 +224,7 @@ class Risk:
         self._id = id
 
     def _where(self) -> Tuple[int, int]:
-        c = self._reg._plan._c
-        ri = self._reg._i
-        i = c.risk_find(ri, self._id)
-        if i < 0:
-            raise KeyError(f"risk {self._id!r} is no longer in register {self._reg.id!r}")
-        return ri, i
+        return self._reg._item_at(self._id)
 
     def _get(self) -> Dict[str, Any]:
         return self._reg._plan._c.risk_get(*self._where())
