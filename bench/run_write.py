@@ -71,8 +71,6 @@ given).  MB means 10**6 bytes throughout.
 from __future__ import annotations
 
 import argparse
-import datetime
-import hashlib
 import json
 import os
 import shlex
@@ -81,8 +79,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchlib import (child_env, kib_to_mb, log, machine_info,  # noqa: E402
-                      run_child, write_docs as _write_docs, CHILD_PEAK)
+from benchlib import (CHILD_PEAK, build_c, child_json, choose_python,  # noqa: E402
+                      docs_path, fmt_ratio, generate, interpreters, kib_to_mb, last_json, log,
+                      machine_info, machine_line, not_measured, output_options, probe_json,
+                      report_head, run_child, child_env, save_report, short_hash,
+                      tool_version, verdict, warm)
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -361,73 +362,31 @@ print(json.dumps({"available": True, "ok": not problems, "error": "; ".join(prob
 
 
 
-def last_json(out: str):
-    try:
-        return json.loads(out.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return None
-
-
 def probe_python(python: str, writer: str) -> dict:
     if writer == "check":
-        cmd = [python, "-c", CHECK, "probe"]
-    else:
-        cmd = [python, "-c", CHILD, writer, "probe", os.devnull, os.devnull, os.devnull]
-    rc, out, err, _ = run_child(cmd, child_env())
-    return last_json(out) or {"available": False, "error": f"exit {rc}: {err.strip()[-300:]}"}
-
-
-def choose_python(writer: str, candidates) -> tuple[str | None, dict]:
-    """The first interpreter of candidates that can run the writer."""
-    first = None
-    for py in candidates:
-        info = probe_python(py, writer)
-        if info.get("available"):
-            return py, info
-        if first is None:
-            first = info
-    return None, first or {"available": False, "error": "no interpreter"}
+        return probe_json([python, "-c", CHECK, "probe"])
+    return probe_json([python, "-c", CHILD, writer, "probe", os.devnull, os.devnull, os.devnull])
 
 
 def measure_python(python: str, writer: str, plan: Path, cells: Path, out: Path) -> dict:
-    rc, out_text, err, maxrss = run_child(
-        [python, "-c", CHILD, writer, "write", str(plan), str(cells), str(out)], child_env())
-    res = last_json(out_text) or {"available": False}
-    if rc != 0 or "seconds" not in res:
-        res.update(available=False,
-                   error=res.get("error") or f"exit {rc}: {err.strip()[-500:]}")
-    res["child_maxrss_kib"] = maxrss
-    return res
+    return child_json([python, "-c", CHILD, writer, "write", str(plan), str(cells), str(out)])
 
 
 # --------------------------------------------------------------------------
 # The C loop.
 
 def build_loop() -> tuple[bool, str]:
-    BUILD.mkdir(parents=True, exist_ok=True)
-    if LOOP_BIN.exists() and LOOP_BIN.stat().st_mtime >= LOOP_SRC.stat().st_mtime:
-        return True, ""
     try:
         flags = subprocess.run(["pkg-config", "--cflags", "--libs", "xlsxwriter"],
                                capture_output=True, text=True)
         pc = shlex.split(flags.stdout) if flags.returncode == 0 else ["-lxlsxwriter", "-lz"]
     except OSError:
         pc = ["-lxlsxwriter", "-lz"]
-    cc = os.environ.get("CC", "cc")
-    cmd = [cc, "-O2", "-Wall", "-Wextra", "-Werror", str(LOOP_SRC), *pc, "-o", str(LOOP_BIN)]
-    log("building: " + shlex.join(cmd))
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True)
-    except OSError as e:
-        return False, str(e)
-    if p.returncode != 0:
-        return False, (p.stderr or p.stdout).strip()
-    return True, ""
+    return build_c(LOOP_SRC, LOOP_BIN, pc)
 
 
 def loop_version() -> str | None:
-    p = subprocess.run([str(LOOP_BIN), "--version"], capture_output=True, text=True)
-    return p.stdout.strip() or None if p.returncode == 0 else None
+    return tool_version(LOOP_BIN)
 
 
 def measure_loop(dump: Path, out: Path) -> dict:
@@ -494,11 +453,11 @@ def check_output(python: str | None, writer: str, path: Path, meta: dict) -> dic
 # Plans: sizes in MB for the target cell counts, files, extracted cells.
 
 def generator_hash() -> str:
-    return hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:8]
+    return short_hash(GENERATOR.read_bytes())
 
 
 def prepare_hash() -> str:
-    return hashlib.sha256(PREPARE.encode()).hexdigest()[:8]
+    return short_hash(PREPARE.encode())
 
 
 def plan_file(mb: float, seed: int) -> Path:
@@ -507,8 +466,7 @@ def plan_file(mb: float, seed: int) -> Path:
     if not path.exists():
         cmd = [sys.executable, str(GENERATOR), "--megabytes", f"{mb:g}",
                "-o", str(path), "--seed", str(seed), "--quiet"]
-        log("generating: " + shlex.join(cmd))
-        subprocess.run(cmd, check=True)
+        generate(cmd)
     return path
 
 
@@ -610,7 +568,7 @@ def write_book(path: Path, target: int, seed: int) -> None:
 
 def book_for(python: str, target: int, seed: int) -> tuple[float, Path, dict]:
     WORK.mkdir(parents=True, exist_ok=True)
-    path = WORK / f"book-{target}-seed{seed}-{hashlib.sha256(inspect_source()).hexdigest()[:8]}.yaml"
+    path = WORK / f"book-{target}-seed{seed}-{short_hash(inspect_source())}.yaml"
     if not path.exists():
         log(f"writing a budget book of about {target} cells: {path.name}")
         write_book(path, target, seed)
@@ -637,14 +595,6 @@ def extract(python: str, plan: Path) -> tuple[Path, Path, dict]:
         meta = prepare(python, "extract", plan, pkl, dump)
         meta_path.write_text(json.dumps(meta) + "\n")
     return pkl, dump, json.loads(meta_path.read_text())
-
-
-def warm(*paths: Path) -> None:
-    """Read each file once, so that every timed run finds it in the page cache."""
-    for path in paths:
-        with open(path, "rb") as f:
-            while f.read(1 << 20):
-                pass
 
 
 # --------------------------------------------------------------------------
@@ -709,18 +659,6 @@ def memory_growth(report) -> dict:
     return out
 
 
-def verdict(value, target, better) -> str:
-    met = value >= target if better == "high" else value <= target
-    return "met" if met else "NOT met"
-
-
-def fmt_ratio(r, key, target, better) -> str:
-    value = r.get(key)
-    if value is None:
-        return f"n/a ({r['why_missing'].get(key, 'not measured')})"
-    return f"{value:.2f}x ({verdict(value, target, better)})"
-
-
 def fmt_secs(x) -> str:
     return "n/a" if x is None else f"{x:.3f} s"
 
@@ -741,7 +679,7 @@ def markdown(report) -> str:
         "",
         f"Measured {report['date']} with `{report['command']}`.",
         "",
-        f"- Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory']}, {m['platform']}",
+        machine_line(m),
         f"- Python {m['python']}; planbook {m.get('planbook') or 'not available'}; "
         f"libxlsxwriter {m.get('libxlsxwriter') or 'n/a'}; pandas {m.get('pandas') or 'n/a'}; "
         f"XlsxWriter {m.get('xlsxwriter') or 'n/a'}; outputs checked with openpyxl "
@@ -815,10 +753,7 @@ def markdown(report) -> str:
                 for w in WRITERS if w in g)
             + ("" if pb is not None else "; planbook n/a") + ".",
         ]
-    notes = [f"- {WRITER_TITLES[k]}: {v}" for k, v in report.get("unavailable", {}).items()]
-    if notes:
-        lines += ["", "Not measured:", ""] + notes
-    lines += [MARK_END]
+    lines += not_measured(report, WRITER_TITLES) + [MARK_END]
     return "\n".join(lines) + "\n"
 
 
@@ -884,36 +819,21 @@ def main(argv=None) -> int:
                     help="writers to measure (default: all)")
     ap.add_argument("--python", help="interpreter for the Python writers "
                     "(default: this one, else the repository's .venv)")
-    ap.add_argument("--json", metavar="PATH", help="also save the raw numbers as JSON")
-    ap.add_argument("--docs", metavar="PATH",
-                    help=f"Markdown file to update (default {DOCS.relative_to(REPO)}; "
-                    "not written with --quick unless given)")
-    ap.add_argument("--no-docs", action="store_true", help="do not write the Markdown file")
+    output_options(ap, DOCS, REPO)
     args = ap.parse_args(argv)
     targets = sorted(args.cells or (QUICK_CELLS if args.quick else DEFAULT_CELLS))
     repeat = args.repeat or (1 if args.quick else 3)
     if repeat < 1 or any(n <= 0 for n in targets):
         ap.error("--repeat and --cells must be positive")
-    docs = None if args.no_docs else (Path(args.docs) if args.docs
-                                      else (None if args.quick else DOCS))
-
-    if args.python:
-        candidates = [args.python]
-    else:
-        candidates = [sys.executable]
-        venv = REPO / ".venv" / "bin" / "python"
-        if venv.exists() and venv.resolve() != Path(sys.executable).resolve():
-            candidates.append(str(venv))
+    docs = docs_path(args, DOCS)
+    candidates = interpreters(args.python, REPO)
 
     machine = machine_info()
-    report = {"shape": args.shape, "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-              "command": "python bench/run_write.py" + ("" if len(sys.argv) < 2 else
-                                                        " " + shlex.join(sys.argv[1:])),
-              "seed": args.seed, "repeat": repeat, "machine": machine, "sizes": [],
+    report = {"shape": args.shape, **report_head("run_write.py"), "seed": args.seed, "repeat": repeat, "machine": machine, "sizes": [],
               "unavailable": {}}
 
     # planbook is needed to make the data even when it is not measured
-    pb_python, pb_info = choose_python("planbook", candidates)
+    pb_python, pb_info = choose_python(lambda py: probe_python(py, "planbook"), candidates)
     if pb_python is None:
         log(f"planbook is not available ({pb_info.get('error')}); "
             f"try: {PIP_HINT['planbook']}")
@@ -929,7 +849,8 @@ def main(argv=None) -> int:
             else:
                 report["unavailable"]["loop"] = f"cannot build xlsxloop: {err}"
             continue
-        py, info = (pb_python, pb_info) if w == "planbook" else choose_python(w, candidates)
+        py, info = (pb_python, pb_info) if w == "planbook" else \
+            choose_python(lambda py: probe_python(py, w), candidates)
         if py is None:
             report["unavailable"][w] = f"{info.get('error', 'not available')} ({PIP_HINT[w]})"
             log(f"{WRITER_TITLES[w]}: not available ({info.get('error')})")
@@ -940,7 +861,7 @@ def main(argv=None) -> int:
             machine["xlsxwriter"] = machine.get("xlsxwriter") or info.get("xlsxwriter")
         elif w == "xlsxwriter":
             machine["xlsxwriter"] = info.get("version")
-    check_python, check_info = choose_python("check", candidates)
+    check_python, check_info = choose_python(lambda py: probe_python(py, "check"), candidates)
     if check_python is None:
         log(f"openpyxl not available: the outputs are not checked ({PIP_HINT['check']})")
     else:
@@ -997,12 +918,7 @@ def main(argv=None) -> int:
     report["memory_growth"] = memory_growth(report)
 
     print_table(report)
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        log(f"wrote {args.json}")
-    if docs is not None:
-        _write_docs(docs, markdown(report), MARK_START, MARK_END)
-        log(f"wrote {docs}")
+    save_report(report, args.json, docs, markdown(report), MARK_START, MARK_END)
     failed = any(s["summary"][w].get("failed") for s in report["sizes"] for w in s["summary"])
     return 1 if failed else 0
 
