@@ -234,8 +234,8 @@ def docs_path(args, default: Path):
     return Path(args.docs) if args.docs else (None if args.quick else default)
 
 
-def save_report(report: dict, json_path, docs, section: str, mark_start: str,
-                mark_end: str) -> None:
+def save_report(report: dict, json_path, docs=None, section: str = "", mark_start: str = "",
+                mark_end: str = "") -> None:
     """Save the raw numbers (--json) and rewrite the report's section of docs."""
     if json_path:
         Path(json_path).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
