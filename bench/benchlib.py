@@ -22,7 +22,8 @@ DOCS_INTRO = ("# Benchmarks\n\n"
 
 
 # Helpers for the code a measurement runs in its child interpreter: the
-# process's own memory figures from /proc, and resetting its peak.
+# process's own memory figures from /proc, resetting its peak, timing a run
+# and giving the result as one JSON line.
 CHILD_PEAK = r"""
 def status_kib(field):
     try:
@@ -42,6 +43,43 @@ def reset_peak():
         return True
     except OSError:
         return False
+
+def give(info, **fields):
+    # the result as one JSON line, then leave at once: teardown is not measured
+    import json, os, sys
+    info.update(fields)
+    print(json.dumps(info))
+    sys.stdout.flush()
+    os._exit(0)
+
+def measure(run, info):
+    # time run() (wall and CPU) and the peak memory it adds; give the result
+    import gc, resource, time
+    gc.collect()
+    maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    hwm_reset = reset_peak()
+    rss_before = status_kib("VmRSS")
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    try:
+        result = run()   # kept, not freed, until the process leaves
+    except Exception as e:
+        give(info, available=False, error=f"{type(e).__name__}: {e}")
+    t1 = time.perf_counter()
+    c1 = time.process_time()
+    maxrss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    hwm_after = status_kib("VmHWM") if hwm_reset else None
+    info.update(available=True, seconds=t1 - t0, cpu_seconds=c1 - c0,
+                rss_before_kib=rss_before, ru_maxrss_before_kib=maxrss_before,
+                ru_maxrss_after_kib=maxrss_after, hwm_after_kib=hwm_after)
+    if hwm_after is not None and rss_before is not None:
+        info.update(peak_delta_kib=hwm_after - rss_before, memory_method="VmHWM")
+    else:
+        # ru_maxrss before the run may already be above the RSS (the import's
+        # peak, or the parent's after vfork+exec): then this overstates the delta
+        base = rss_before if rss_before is not None else maxrss_before
+        info.update(peak_delta_kib=maxrss_after - base, memory_method="ru_maxrss")
+    give(info)   # (result is still held here)
 """
 
 

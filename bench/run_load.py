@@ -79,7 +79,7 @@ READER_TITLES = {
 # is planbook or pyyaml and ACTION is probe (import only) or load.  Prints one
 # JSON line.
 CHILD = r"""
-import json, os, resource, sys, time
+import sys
 reader, action, path = sys.argv[1], sys.argv[2], sys.argv[3]
 
 """ + CHILD_PEAK + r"""
@@ -102,50 +102,11 @@ try:
             with open(path, "rb") as f:
                 return yaml.load(f, Loader=Loader)
 except Exception as e:
-    info.update(available=False, error=f"{type(e).__name__}: {e}")
-    print(json.dumps(info))
-    sys.exit(0)
-
+    give(info, available=False, error=f"{type(e).__name__}: {e}")
 if action == "probe":
-    info["available"] = True
-    print(json.dumps(info))
-    sys.exit(0)
-
-import gc
-gc.collect()
-maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-hwm_reset = reset_peak()
-rss_before = status_kib("VmRSS")
-c0 = time.process_time()
-t0 = time.perf_counter()
-result = run()
-t1 = time.perf_counter()
-c1 = time.process_time()
-maxrss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-hwm_after = status_kib("VmHWM") if hwm_reset else None
-info.update(available=True, seconds=t1 - t0, cpu_seconds=c1 - c0, rss_before_kib=rss_before,
-            ru_maxrss_before_kib=maxrss_before, ru_maxrss_after_kib=maxrss_after,
-            hwm_after_kib=hwm_after)
-if hwm_after is not None and rss_before is not None:
-    info.update(peak_delta_kib=hwm_after - rss_before, memory_method="VmHWM")
-else:
-    # ru_maxrss before the load may already be above the RSS (the import's
-    # peak, or the parent's after vfork+exec): then this overstates the delta
-    base = rss_before if rss_before is not None else maxrss_before
-    info.update(peak_delta_kib=maxrss_after - base, memory_method="ru_maxrss")
-print(json.dumps(info))
-sys.stdout.flush()
-os._exit(0)   # the result is not freed: teardown is not part of the load
+    give(info, available=True)
+measure(run, info)
 """
-
-
-
-
-# --------------------------------------------------------------------------
-# Children: run, wait with wait4() for the child's own rusage.
-
-
-
 
 
 def probe_python(python: str, reader: str) -> dict:
@@ -225,7 +186,6 @@ def plan_file(size: float, seed: int) -> Path:
 
 # --------------------------------------------------------------------------
 # Statistics and the report.
-
 
 
 def summarise(runs, file_bytes) -> dict:
@@ -321,10 +281,6 @@ def markdown(report) -> str:
             f"| {fmt_ratio(r, 'planbook_peak_over_file', TARGET_MEMORY, 'low')} |")
     lines += not_measured(report, READER_TITLES) + [MARK_END]
     return "\n".join(lines) + "\n"
-
-
-
-
 
 
 def print_table(report) -> None:

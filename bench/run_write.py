@@ -207,7 +207,7 @@ print(json.dumps(info))
 
 # python -c CHILD WRITER ACTION PLAN PICKLE OUT   (ACTION: probe or write)
 CHILD = r"""
-import json, os, resource, sys, time
+import os, sys
 writer, action, plan_path, pickle_path, out = sys.argv[1:6]
 
 """ + CHILD_PEAK + r"""
@@ -229,14 +229,9 @@ try:
         import xlsxwriter
         info["version"] = xlsxwriter.__version__
 except Exception as e:
-    info.update(available=False, error=f"{type(e).__name__}: {e}")
-    print(json.dumps(info))
-    sys.exit(0)
-
+    give(info, available=False, error=f"{type(e).__name__}: {e}")
 if action == "probe":
-    info["available"] = True
-    print(json.dumps(info))
-    sys.exit(0)
+    give(info, available=True)
 
 # ---- preparation, not timed
 if writer == "planbook":
@@ -280,35 +275,7 @@ try:
     os.unlink(out)
 except FileNotFoundError:
     pass
-import gc
-gc.collect()
-maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-hwm_reset = reset_peak()
-rss_before = status_kib("VmRSS")
-c0 = time.process_time()
-t0 = time.perf_counter()
-try:
-    run()
-except Exception as e:
-    info.update(available=False, error=f"{type(e).__name__}: {e}")
-    print(json.dumps(info))
-    sys.stdout.flush()
-    os._exit(0)
-t1 = time.perf_counter()
-c1 = time.process_time()
-maxrss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-hwm_after = status_kib("VmHWM") if hwm_reset else None
-info.update(available=True, seconds=t1 - t0, cpu_seconds=c1 - c0, rss_before_kib=rss_before,
-            ru_maxrss_before_kib=maxrss_before, ru_maxrss_after_kib=maxrss_after,
-            hwm_after_kib=hwm_after)
-if hwm_after is not None and rss_before is not None:
-    info.update(peak_delta_kib=hwm_after - rss_before, memory_method="VmHWM")
-else:
-    base = rss_before if rss_before is not None else maxrss_before
-    info.update(peak_delta_kib=maxrss_after - base, memory_method="ru_maxrss")
-print(json.dumps(info))
-sys.stdout.flush()
-os._exit(0)   # the data are not freed: teardown is not part of the write
+measure(run, info)   # the data are not freed: teardown is not part of the write
 """
 
 # python -c CHECK probe | python -c CHECK PATH EXPECT_JSON
@@ -353,13 +320,8 @@ print(json.dumps({"available": True, "ok": not problems, "error": "; ".join(prob
 """
 
 
-
-
 # --------------------------------------------------------------------------
 # Children.
-
-
-
 
 
 def probe_python(python: str, writer: str) -> dict:
@@ -601,7 +563,6 @@ def extract(python: str, plan: Path) -> tuple[Path, Path, dict]:
 # Statistics and the report.
 
 
-
 def summarise(runs, cells: int) -> dict:
     bad = [r for r in runs if not r.get("available") or r.get("check", {}).get("ok") is False]
     if bad or not runs:
@@ -755,10 +716,6 @@ def markdown(report) -> str:
         ]
     lines += not_measured(report, WRITER_TITLES) + [MARK_END]
     return "\n".join(lines) + "\n"
-
-
-
-
 
 
 def print_table(report) -> None:
