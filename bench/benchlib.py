@@ -305,3 +305,19 @@ def tool_version(binary: Path):
     """What ``binary --version`` prints, or None."""
     p = subprocess.run([str(binary), "--version"], capture_output=True, text=True)
     return p.stdout.strip() or None if p.returncode == 0 else None
+
+
+def markdown_head(report: dict, mark_start: str, title: str, machine_note: str = "") -> list:
+    """The first lines of a report's section: its marker, title, when and
+    how it was measured, and the machine."""
+    return [mark_start, f"## {title}", "", f"Measured {report['date']} with "
+            f"`{report['command']}`.", "", machine_line(report["machine"]) + machine_note]
+
+
+def summaries(report: dict, keys):
+    """(size, key, summary) of each size of the report and each key it
+    measured, in the order of keys."""
+    for size in report["sizes"]:
+        for key in keys:
+            if key in size["summary"]:
+                yield size, key, size["summary"][key]

@@ -45,7 +45,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from benchlib import (child_json, docs_path, log, machine_info, machine_line,  # noqa: E402
+from benchlib import (child_json, docs_path, log, machine_info, markdown_head,  # noqa: E402
                       output_options, report_head, save_report, short_hash)
 
 BENCH = Path(__file__).resolve().parent
@@ -240,13 +240,9 @@ def ratio_text(s, prev) -> str:
 
 def markdown(report) -> str:
     m = report["machine"]
-    lines = [
-        MARK_START,
-        "## Check scale benchmark (issue 15)",
-        "",
-        f"Measured {report['date']} with `{report['command']}`.",
-        "",
-        machine_line(m) + ", shared with other work (medians over interleaved runs; the spread is min-max)",
+    lines = markdown_head(report, MARK_START, "Check scale benchmark (issue 15)",
+                          ", shared with other work (medians over interleaved runs; the "
+                          "spread is min-max)") + [
         f"- Python {m['python']}; planbook {report.get('version') or '?'}",
         "- Budgets: `plan_text()` of `bench/run_check_scale.py`, N directorates: a funding "
         f"table with {SERVICES} lines of three parts (Mainstream, DSG, Traded Service) per "

@@ -50,7 +50,7 @@ from pathlib import Path
 
 from benchlib import (CHILD_PEAK, build_c, child_json, choose_python,  # noqa: E402
                       fmt_ratio, generate, interpreters, kib_to_mb, log, machine_info,
-                      machine_line, not_measured, output_options, docs_path, probe_json,
+                      markdown_head, not_measured, summaries, output_options, docs_path, probe_json,
                       report_head, run_child, save_report, short_hash, tool_version, warm)
 
 BENCH = Path(__file__).resolve().parent
@@ -229,13 +229,7 @@ def ratios(summary) -> dict:
 
 def markdown(report) -> str:
     m = report["machine"]
-    lines = [
-        MARK_START,
-        "## Load benchmark",
-        "",
-        f"Measured {report['date']} with `{report['command']}`.",
-        "",
-        machine_line(m),
+    lines = markdown_head(report, MARK_START, "Load benchmark") + [
         f"- Python {m['python']}; PyYAML {m.get('pyyaml') or 'n/a'}; "
         f"libyaml {m.get('libyaml') or 'n/a'}; planbook {m.get('planbook') or 'not available'}",
         f"- Files: synthetic plans from `bench/generate.py` (seed {report['seed']}); "
@@ -287,18 +281,14 @@ def print_table(report) -> None:
     print()
     print(f"{'file':>8}  {'reader':<24} {'median s':>9} {'min s':>8} {'max s':>8} "
           f"{'MB/s':>8} {'peak d MB':>10} {'x file':>7}")
-    for size in report["sizes"]:
-        for reader in READERS:
-            if reader not in size["summary"]:
-                continue
-            s = size["summary"][reader]
-            name = f"{size['mb']:.1f} MB"
-            if not s.get("available"):
-                print(f"{name:>8}  {READER_TITLES[reader]:<24} not available: {s.get('error')}")
-                continue
-            print(f"{name:>8}  {READER_TITLES[reader]:<24} {s['seconds_median']:9.3f} "
-                  f"{s['seconds_min']:8.3f} {s['seconds_max']:8.3f} {s['mb_per_s']:8.1f} "
-                  f"{s['peak_delta_mb_median']:10.1f} {s['peak_delta_x_file']:6.2f}x")
+    for size, reader, s in summaries(report, READERS):
+        name = f"{size['mb']:.1f} MB"
+        if not s.get("available"):
+            print(f"{name:>8}  {READER_TITLES[reader]:<24} not available: {s.get('error')}")
+            continue
+        print(f"{name:>8}  {READER_TITLES[reader]:<24} {s['seconds_median']:9.3f} "
+              f"{s['seconds_min']:8.3f} {s['seconds_max']:8.3f} {s['mb_per_s']:8.1f} "
+              f"{s['peak_delta_mb_median']:10.1f} {s['peak_delta_x_file']:6.2f}x")
     print()
     for size in report["sizes"]:
         r = size["ratios"]

@@ -67,7 +67,7 @@ sys.path.insert(0, str(BENCH))
 
 from benchlib import (CHILD_PEAK, child_json, choose_python, docs_path,  # noqa: E402
                       generate, interpreters, kib_to_mb, last_json, log, machine_info,
-                      machine_line, output_options, probe_json, report_head, run_child,
+                      markdown_head, output_options, probe_json, report_head, run_child,
                       child_env, save_report, short_hash, verdict, warm)
 
 REPO = BENCH.parent
@@ -612,13 +612,7 @@ def markdown(report) -> str:
     r = report["ratios"]
     n = report["measures"]
     obs = n * NMONTHS
-    lines = [
-        MARK_START,
-        "## Status benchmark",
-        "",
-        f"Measured {report['date']} with `{report['command']}`.",
-        "",
-        machine_line(m),
+    lines = markdown_head(report, MARK_START, "Status benchmark") + [
         f"- Python {m['python']}; planbook {m.get('planbook') or 'n/a'}; pandas "
         f"{m.get('pandas') or 'n/a'}; numpy {m.get('numpy') or 'n/a'}; openpyxl "
         f"{m.get('openpyxl') or 'n/a'}; XlsxWriter {m.get('xlsxwriter') or 'not installed'}",

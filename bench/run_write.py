@@ -81,7 +81,7 @@ from pathlib import Path
 
 from benchlib import (CHILD_PEAK, build_c, child_json, choose_python,  # noqa: E402
                       docs_path, fmt_ratio, generate, interpreters, kib_to_mb, last_json, log,
-                      machine_info, machine_line, not_measured, output_options, probe_json,
+                      machine_info, markdown_head, not_measured, summaries, output_options, probe_json,
                       report_head, run_child, child_env, save_report, short_hash,
                       tool_version, verdict, warm)
 
@@ -634,13 +634,7 @@ def size_name(size) -> str:
 
 def markdown(report) -> str:
     m = report["machine"]
-    lines = [
-        MARK_START,
-        "## Write benchmark",
-        "",
-        f"Measured {report['date']} with `{report['command']}`.",
-        "",
-        machine_line(m),
+    lines = markdown_head(report, MARK_START, "Write benchmark") + [
         f"- Python {m['python']}; planbook {m.get('planbook') or 'not available'}; "
         f"libxlsxwriter {m.get('libxlsxwriter') or 'n/a'}; pandas {m.get('pandas') or 'n/a'}; "
         f"XlsxWriter {m.get('xlsxwriter') or 'n/a'}; outputs checked with openpyxl "
@@ -722,22 +716,18 @@ def print_table(report) -> None:
     print()
     print(f"{'cells':>7}  {'writer':<27} {'median s':>9} {'min s':>8} {'max s':>8} "
           f"{'cells/s':>10} {'cpu s':>8} {'peak d MB':>10}  check")
-    for size in report["sizes"]:
-        for w in WRITERS:
-            if w not in size["summary"]:
-                continue
-            s = size["summary"][w]
-            name = fmt_cells(size["cells"])
-            if not s.get("available"):
-                state = "FAILED" if s.get("failed") else "not available"
-                print(f"{name:>7}  {WRITER_TITLES[w]:<27} {state}: {s.get('error')}")
-                continue
-            mem = s.get("peak_delta_mb_median")
-            print(f"{name:>7}  {WRITER_TITLES[w]:<27} {s['seconds_median']:9.3f} "
-                  f"{s['seconds_min']:8.3f} {s['seconds_max']:8.3f} "
-                  f"{s['cells_per_s']:10.0f} {fmt_secs(s.get('cpu_seconds_median'))[:-2]:>8} "
-                  f"{'n/a' if mem is None else f'{mem:.1f}':>10}  "
-                  f"{'ok' if s['checked'] else 'unchecked'}")
+    for size, w, s in summaries(report, WRITERS):
+        name = fmt_cells(size["cells"])
+        if not s.get("available"):
+            state = "FAILED" if s.get("failed") else "not available"
+            print(f"{name:>7}  {WRITER_TITLES[w]:<27} {state}: {s.get('error')}")
+            continue
+        mem = s.get("peak_delta_mb_median")
+        print(f"{name:>7}  {WRITER_TITLES[w]:<27} {s['seconds_median']:9.3f} "
+              f"{s['seconds_min']:8.3f} {s['seconds_max']:8.3f} "
+              f"{s['cells_per_s']:10.0f} {fmt_secs(s.get('cpu_seconds_median'))[:-2]:>8} "
+              f"{'n/a' if mem is None else f'{mem:.1f}':>10}  "
+              f"{'ok' if s['checked'] else 'unchecked'}")
     print()
     for size in report["sizes"]:
         r = size["ratios"]
