@@ -321,3 +321,17 @@ def summaries(report: dict, keys):
         for key in keys:
             if key in size["summary"]:
                 yield size, key, size["summary"][key]
+
+
+def ratio_table(report: dict, first: str, columns, name) -> list:
+    """A Markdown table of each size's ratios against their targets:
+    ``columns`` are (heading, key, target, better), ``name(size)`` names a
+    size in the first column."""
+    heads = [f"{h} (target {'>=' if b == 'high' else '<='} {t:g}x)" for h, _, t, b in columns]
+    lines = ["", "| " + " | ".join([first] + heads) + " |",
+             "| " + " | ".join(["---"] * (len(columns) + 1)) + " |"]
+    for size in report["sizes"]:
+        r = size["ratios"]
+        lines.append("| " + " | ".join([name(size)] + [fmt_ratio(r, k, t, b)
+                                                       for _, k, t, b in columns]) + " |")
+    return lines

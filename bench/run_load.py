@@ -50,7 +50,7 @@ from pathlib import Path
 
 from benchlib import (CHILD_PEAK, build_c, child_json, choose_python,  # noqa: E402
                       fmt_ratio, generate, interpreters, kib_to_mb, log, machine_info,
-                      markdown_head, not_measured, summaries, output_options, docs_path, probe_json,
+                      markdown_head, not_measured, ratio_table, summaries, output_options, docs_path, probe_json,
                       report_head, run_child, save_report, short_hash, tool_version, warm)
 
 BENCH = Path(__file__).resolve().parent
@@ -259,20 +259,11 @@ def markdown(report) -> str:
                 f"| {s['peak_delta_mb_median']:.1f} MB ({s['peak_delta_mb_min']:.1f}-"
                 f"{s['peak_delta_mb_max']:.1f}) "
                 f"| {s['peak_delta_x_file']:.2f}x |")
-    lines += [
-        "",
-        f"| File | CSafeLoader / planbook time (target >= {TARGET_SPEEDUP:g}x) "
-        f"| planbook / scan time (target <= {TARGET_VS_SCAN:g}x) "
-        f"| planbook peak Δ / file (target <= {TARGET_MEMORY:g}x) |",
-        "| --- | --- | --- | --- |",
-    ]
-    for size in report["sizes"]:
-        r = size["ratios"]
-        lines.append(
-            f"| {size['mb']:.1f} MB "
-            f"| {fmt_ratio(r, 'pyyaml_over_planbook_time', TARGET_SPEEDUP, 'high')} "
-            f"| {fmt_ratio(r, 'planbook_over_scan_time', TARGET_VS_SCAN, 'low')} "
-            f"| {fmt_ratio(r, 'planbook_peak_over_file', TARGET_MEMORY, 'low')} |")
+    lines += ratio_table(report, "File", (
+        ("CSafeLoader / planbook time", "pyyaml_over_planbook_time", TARGET_SPEEDUP, "high"),
+        ("planbook / scan time", "planbook_over_scan_time", TARGET_VS_SCAN, "low"),
+        ("planbook peak Δ / file", "planbook_peak_over_file", TARGET_MEMORY, "low")),
+        lambda size: f"{size['mb']:.1f} MB")
     lines += not_measured(report, READER_TITLES) + [MARK_END]
     return "\n".join(lines) + "\n"
 

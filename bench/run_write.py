@@ -81,7 +81,7 @@ from pathlib import Path
 
 from benchlib import (CHILD_PEAK, build_c, child_json, choose_python,  # noqa: E402
                       docs_path, fmt_ratio, generate, interpreters, kib_to_mb, last_json, log,
-                      machine_info, markdown_head, not_measured, summaries, output_options, probe_json,
+                      machine_info, markdown_head, not_measured, ratio_table, summaries, output_options, probe_json,
                       report_head, run_child, child_env, save_report, short_hash,
                       tool_version, verdict, warm)
 
@@ -681,20 +681,10 @@ def markdown(report) -> str:
                 f"| {s['seconds_median']:.3f} s ({s['seconds_min']:.3f}-{s['seconds_max']:.3f}) "
                 f"| {s['cells_per_s'] / 1e3:,.0f}k "
                 f"| {fmt_secs(s.get('cpu_seconds_median'))} | {mem} |")
-    lines += [
-        "",
-        f"| Cells | pandas / planbook time (target >= {TARGET_VS_PANDAS:g}x) "
-        f"| XlsxWriter / planbook time (target >= {TARGET_VS_XLSXWRITER:g}x) "
-        f"| planbook / loop time (target <= {TARGET_VS_LOOP:g}x) |",
-        "| --- | --- | --- | --- |",
-    ]
-    for size in report["sizes"]:
-        r = size["ratios"]
-        lines.append(
-            f"| {size_name(size)} "
-            f"| {fmt_ratio(r, 'pandas_over_planbook', TARGET_VS_PANDAS, 'high')} "
-            f"| {fmt_ratio(r, 'xlsxwriter_over_planbook', TARGET_VS_XLSXWRITER, 'high')} "
-            f"| {fmt_ratio(r, 'planbook_over_loop', TARGET_VS_LOOP, 'low')} |")
+    lines += ratio_table(report, "Cells", (
+        ("pandas / planbook time", "pandas_over_planbook", TARGET_VS_PANDAS, "high"),
+        ("XlsxWriter / planbook time", "xlsxwriter_over_planbook", TARGET_VS_XLSXWRITER, "high"),
+        ("planbook / loop time", "planbook_over_loop", TARGET_VS_LOOP, "low")), size_name)
     g = report.get("memory_growth", {})
     if len(report["sizes"]) >= 2:
         a, b = size_name(report["sizes"][0]), size_name(report["sizes"][-1])
