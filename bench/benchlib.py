@@ -15,6 +15,18 @@ import sys
 import tempfile
 from pathlib import Path
 
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+BUILD = BENCH / "build"
+DOCS = REPO / "docs" / "benchmarks.md"   # the report each benchmark rewrites its section of
+MB = 1_000_000
+
+
+def marks(name: str) -> tuple:
+    """The markers around a benchmark's section of the report."""
+    return f"<!-- {name}-benchmark:start -->", f"<!-- {name}-benchmark:end -->"
+
+
 DOCS_INTRO = ("# Benchmarks\n\n"
               "Numbers measured by the scripts in `bench/` (`make bench` runs them all). "
               "Each section between a pair of markers is rewritten by the script that "

@@ -57,8 +57,8 @@ sys.path.insert(0, str(BENCH))
 import run_load  # noqa: E402
 import run_status  # noqa: E402
 import run_write  # noqa: E402
-from benchlib import (child_env, choose_python, last_json, log, machine_info,  # noqa: E402
-                      report_head, run_child, save_report, short_hash)
+from benchlib import (child_env, choose_python, last_json, log, machine_info, report_head,  # noqa: E402
+                      run_child, save_report, short_hash)
 
 THRESHOLD = 1.03
 

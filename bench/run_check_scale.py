@@ -45,16 +45,12 @@ import statistics
 import sys
 from pathlib import Path
 
-from benchlib import (child_json, docs_path, log, machine_info, markdown_head,  # noqa: E402
-                      output_options, report_head, save_report, short_hash)
+from benchlib import (BUILD as BENCH_BUILD, DOCS, MB, REPO, child_json, docs_path, log,  # noqa: E402
+                      machine_info, markdown_head, marks, output_options, report_head,
+                      save_report, short_hash)
 
-BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
-BUILD = BENCH / "build" / "check-scale"
-DOCS = REPO / "docs" / "benchmarks.md"
-MARK_START = "<!-- check-scale-benchmark:start -->"
-MARK_END = "<!-- check-scale-benchmark:end -->"
-MB = 1_000_000
+BUILD = BENCH_BUILD / "check-scale"
+MARK_START, MARK_END = marks("check-scale")
 TARGET = 2.3           # time at 2x size / time at 1x size <=
 YEARS = (2024, 2025, 2026, 2027, 2028)
 PARTS = ("Mainstream", "DSG", "Traded Service")

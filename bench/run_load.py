@@ -48,21 +48,16 @@ import statistics
 import sys
 from pathlib import Path
 
-from benchlib import (CHILD_PEAK, build_c, child_json, choose_python,  # noqa: E402
-                      fmt_ratio, generate, interpreters, kib_to_mb, log, machine_info,
-                      markdown_head, not_measured, ratio_table, summaries, output_options, docs_path, probe_json,
-                      report_head, run_child, save_report, short_hash, tool_version, warm)
+from benchlib import (BENCH, BUILD, CHILD_PEAK, DOCS, MB, REPO, build_c, child_json,  # noqa: E402
+                      choose_python, docs_path, fmt_ratio, generate, interpreters, kib_to_mb,
+                      log, machine_info, markdown_head, marks, not_measured, output_options,
+                      probe_json, ratio_table, report_head, run_child, save_report, short_hash,
+                      summaries, tool_version, warm)
 
-BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
-BUILD = BENCH / "build"
 GENERATOR = BENCH / "generate.py"
 SCAN_SRC = BENCH / "yamlscan.c"
 SCAN_BIN = BUILD / "yamlscan"
-DOCS = REPO / "docs" / "benchmarks.md"
-MARK_START = "<!-- load-benchmark:start -->"
-MARK_END = "<!-- load-benchmark:end -->"
-MB = 1_000_000
+MARK_START, MARK_END = marks("load")
 
 TARGET_SPEEDUP = 10.0    # CSafeLoader time / planbook time >=
 TARGET_VS_SCAN = 1.5     # planbook time / scan time <=

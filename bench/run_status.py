@@ -65,17 +65,14 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from benchlib import (CHILD_PEAK, child_json, choose_python, docs_path,  # noqa: E402
-                      generate, interpreters, kib_to_mb, last_json, log, machine_info,
-                      markdown_head, output_options, probe_json, report_head, run_child,
-                      child_env, save_report, short_hash, verdict, warm)
+from benchlib import (BUILD, CHILD_PEAK, DOCS, REPO, child_env, child_json, choose_python,  # noqa: E402
+                      docs_path, generate, interpreters, kib_to_mb, last_json, log,
+                      machine_info, markdown_head, marks, output_options, probe_json,
+                      report_head, run_child, save_report, short_hash, verdict, warm)
 
-REPO = BENCH.parent
-WORK = BENCH / "build" / "status"
+WORK = BUILD / "status"
 GENERATOR = BENCH / "gen_indicators.py"
-DOCS = REPO / "docs" / "benchmarks.md"
-MARK_START = "<!-- status-benchmark:start -->"
-MARK_END = "<!-- status-benchmark:end -->"
+MARK_START, MARK_END = marks("status")
 
 TARGET_VS_PANDAS = 5.0        # pandas status time / planbook status time >=
 TARGET_PATH = 1.0             # (pandas status + to_excel) / planbook whole path >

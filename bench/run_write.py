@@ -79,23 +79,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchlib import (CHILD_PEAK, build_c, child_json, choose_python,  # noqa: E402
-                      docs_path, fmt_ratio, generate, interpreters, kib_to_mb, last_json, log,
-                      machine_info, markdown_head, not_measured, ratio_table, summaries, output_options, probe_json,
-                      report_head, run_child, child_env, save_report, short_hash,
-                      tool_version, verdict, warm)
+from benchlib import (BENCH, BUILD, CHILD_PEAK, DOCS, REPO, build_c, child_env, child_json,  # noqa: E402
+                      choose_python, docs_path, fmt_ratio, generate, interpreters, kib_to_mb,
+                      last_json, log, machine_info, markdown_head, marks, not_measured,
+                      output_options, probe_json, ratio_table, report_head, run_child,
+                      save_report, short_hash, summaries, tool_version, verdict, warm)
 
-BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
-BUILD = BENCH / "build"
 WORK = BUILD / "write"          # plans, extracted cells, dumps, workbooks
 GENERATOR = BENCH / "generate.py"
 LOOP_SRC = BENCH / "xlsxloop.c"
 LOOP_BIN = BUILD / "xlsxloop"
-DOCS = REPO / "docs" / "benchmarks.md"
-MARK_START = "<!-- write-benchmark:start -->"
-MARK_END = "<!-- write-benchmark:end -->"
-MB = 1_000_000
+MARK_START, MARK_END = marks("write")
 
 TARGET_VS_PANDAS = 4.0       # pandas time / planbook time >=
 TARGET_VS_XLSXWRITER = 2.0   # XlsxWriter constant_memory time / planbook time >=
