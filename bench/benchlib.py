@@ -335,15 +335,28 @@ def summaries(report: dict, keys):
                 yield size, key, size["summary"][key]
 
 
+def _bound(target, better) -> str:
+    return f"{'>=' if better == 'high' else '<='} {target:g}x"
+
+
 def ratio_table(report: dict, first: str, columns, name) -> list:
     """A Markdown table of each size's ratios against their targets:
-    ``columns`` are (heading, key, target, better), ``name(size)`` names a
-    size in the first column."""
-    heads = [f"{h} (target {'>=' if b == 'high' else '<='} {t:g}x)" for h, _, t, b in columns]
+    ``columns`` are (heading, short heading, key, target, better),
+    ``name(size)`` names a size in the first column."""
+    heads = [f"{h} (target {_bound(t, b)})" for h, _, _, t, b in columns]
     lines = ["", "| " + " | ".join([first] + heads) + " |",
              "| " + " | ".join(["---"] * (len(columns) + 1)) + " |"]
     for size in report["sizes"]:
         r = size["ratios"]
         lines.append("| " + " | ".join([name(size)] + [fmt_ratio(r, k, t, b)
-                                                       for _, k, t, b in columns]) + " |")
+                                                       for _, _, k, t, b in columns]) + " |")
     return lines
+
+
+def print_ratios(report: dict, columns, name) -> None:
+    """Each size's ratios against their targets, a line a size (``columns``
+    as for ratio_table)."""
+    for size in report["sizes"]:
+        r = size["ratios"]
+        print(f"{name(size)}: " + "; ".join(f"{short} {fmt_ratio(r, k, t, b)} [{_bound(t, b)}]"
+                                            for _, short, k, t, b in columns))

@@ -49,10 +49,10 @@ import sys
 from pathlib import Path
 
 from benchlib import (BENCH, BUILD, CHILD_PEAK, DOCS, MB, REPO, build_c, child_json,  # noqa: E402
-                      choose_python, docs_path, fmt_ratio, generate, interpreters, kib_to_mb,
-                      log, machine_info, markdown_head, marks, not_measured, output_options,
-                      probe_json, ratio_table, report_head, run_child, save_report, short_hash,
-                      summaries, tool_version, warm)
+                      choose_python, docs_path, generate, interpreters, kib_to_mb, log,
+                      machine_info, markdown_head, marks, not_measured, output_options,
+                      print_ratios, probe_json, ratio_table, report_head, run_child,
+                      save_report, short_hash, summaries, tool_version, warm)
 
 GENERATOR = BENCH / "generate.py"
 SCAN_SRC = BENCH / "yamlscan.c"
@@ -62,6 +62,12 @@ MARK_START, MARK_END = marks("load")
 TARGET_SPEEDUP = 10.0    # CSafeLoader time / planbook time >=
 TARGET_VS_SCAN = 1.5     # planbook time / scan time <=
 TARGET_MEMORY = 2.0      # planbook peak delta / file size <=
+RATIOS = (   # heading, short heading, ratio, target, which way is better
+    ("CSafeLoader / planbook time", "CSafeLoader/planbook", "pyyaml_over_planbook_time",
+     TARGET_SPEEDUP, "high"),
+    ("planbook / scan time", "planbook/scan", "planbook_over_scan_time", TARGET_VS_SCAN, "low"),
+    ("planbook peak Δ / file", "planbook peak/file", "planbook_peak_over_file", TARGET_MEMORY,
+     "low"))
 
 READERS = ("planbook", "pyyaml", "scan")
 READER_TITLES = {
@@ -254,11 +260,7 @@ def markdown(report) -> str:
                 f"| {s['peak_delta_mb_median']:.1f} MB ({s['peak_delta_mb_min']:.1f}-"
                 f"{s['peak_delta_mb_max']:.1f}) "
                 f"| {s['peak_delta_x_file']:.2f}x |")
-    lines += ratio_table(report, "File", (
-        ("CSafeLoader / planbook time", "pyyaml_over_planbook_time", TARGET_SPEEDUP, "high"),
-        ("planbook / scan time", "planbook_over_scan_time", TARGET_VS_SCAN, "low"),
-        ("planbook peak Δ / file", "planbook_peak_over_file", TARGET_MEMORY, "low")),
-        lambda size: f"{size['mb']:.1f} MB")
+    lines += ratio_table(report, "File", RATIOS, lambda size: f"{size['mb']:.1f} MB")
     lines += not_measured(report, READER_TITLES) + [MARK_END]
     return "\n".join(lines) + "\n"
 
@@ -276,15 +278,7 @@ def print_table(report) -> None:
               f"{s['seconds_min']:8.3f} {s['seconds_max']:8.3f} {s['mb_per_s']:8.1f} "
               f"{s['peak_delta_mb_median']:10.1f} {s['peak_delta_x_file']:6.2f}x")
     print()
-    for size in report["sizes"]:
-        r = size["ratios"]
-        print(f"{size['mb']:.1f} MB: CSafeLoader/planbook "
-              f"{fmt_ratio(r, 'pyyaml_over_planbook_time', TARGET_SPEEDUP, 'high')} "
-              f"[>= {TARGET_SPEEDUP:g}x]; planbook/scan "
-              f"{fmt_ratio(r, 'planbook_over_scan_time', TARGET_VS_SCAN, 'low')} "
-              f"[<= {TARGET_VS_SCAN:g}x]; planbook peak/file "
-              f"{fmt_ratio(r, 'planbook_peak_over_file', TARGET_MEMORY, 'low')} "
-              f"[<= {TARGET_MEMORY:g}x]")
+    print_ratios(report, RATIOS, lambda size: f"{size['mb']:.1f} MB")
 
 
 # --------------------------------------------------------------------------

@@ -80,9 +80,9 @@ import sys
 from pathlib import Path
 
 from benchlib import (BENCH, BUILD, CHILD_PEAK, DOCS, REPO, build_c, child_env, child_json,  # noqa: E402
-                      choose_python, docs_path, fmt_ratio, generate, interpreters, kib_to_mb,
-                      last_json, log, machine_info, markdown_head, marks, not_measured,
-                      output_options, probe_json, ratio_table, report_head, run_child,
+                      choose_python, docs_path, generate, interpreters, kib_to_mb, last_json,
+                      log, machine_info, markdown_head, marks, not_measured, output_options,
+                      print_ratios, probe_json, ratio_table, report_head, run_child,
                       save_report, short_hash, summaries, tool_version, verdict, warm)
 
 WORK = BUILD / "write"          # plans, extracted cells, dumps, workbooks
@@ -94,6 +94,12 @@ MARK_START, MARK_END = marks("write")
 TARGET_VS_PANDAS = 4.0       # pandas time / planbook time >=
 TARGET_VS_XLSXWRITER = 2.0   # XlsxWriter constant_memory time / planbook time >=
 TARGET_VS_LOOP = 1.3         # planbook time / bare loop time <=
+RATIOS = (   # heading, short heading, ratio, target, which way is better
+    ("pandas / planbook time", "pandas/planbook", "pandas_over_planbook", TARGET_VS_PANDAS,
+     "high"),
+    ("XlsxWriter / planbook time", "XlsxWriter/planbook", "xlsxwriter_over_planbook",
+     TARGET_VS_XLSXWRITER, "high"),
+    ("planbook / loop time", "planbook/loop", "planbook_over_loop", TARGET_VS_LOOP, "low"))
 TARGET_MEMORY_GROWTH = 1.5   # planbook peak delta, largest / smallest size <=
 
 DEFAULT_CELLS = (100_000, 1_000_000)
@@ -675,10 +681,7 @@ def markdown(report) -> str:
                 f"| {s['seconds_median']:.3f} s ({s['seconds_min']:.3f}-{s['seconds_max']:.3f}) "
                 f"| {s['cells_per_s'] / 1e3:,.0f}k "
                 f"| {fmt_secs(s.get('cpu_seconds_median'))} | {mem} |")
-    lines += ratio_table(report, "Cells", (
-        ("pandas / planbook time", "pandas_over_planbook", TARGET_VS_PANDAS, "high"),
-        ("XlsxWriter / planbook time", "xlsxwriter_over_planbook", TARGET_VS_XLSXWRITER, "high"),
-        ("planbook / loop time", "planbook_over_loop", TARGET_VS_LOOP, "low")), size_name)
+    lines += ratio_table(report, "Cells", RATIOS, size_name)
     g = report.get("memory_growth", {})
     if len(report["sizes"]) >= 2:
         a, b = size_name(report["sizes"][0]), size_name(report["sizes"][-1])
@@ -713,15 +716,7 @@ def print_table(report) -> None:
               f"{'n/a' if mem is None else f'{mem:.1f}':>10}  "
               f"{'ok' if s['checked'] else 'unchecked'}")
     print()
-    for size in report["sizes"]:
-        r = size["ratios"]
-        print(f"{fmt_cells(size['cells'])} cells: pandas/planbook "
-              f"{fmt_ratio(r, 'pandas_over_planbook', TARGET_VS_PANDAS, 'high')} "
-              f"[>= {TARGET_VS_PANDAS:g}x]; XlsxWriter/planbook "
-              f"{fmt_ratio(r, 'xlsxwriter_over_planbook', TARGET_VS_XLSXWRITER, 'high')} "
-              f"[>= {TARGET_VS_XLSXWRITER:g}x]; planbook/loop "
-              f"{fmt_ratio(r, 'planbook_over_loop', TARGET_VS_LOOP, 'low')} "
-              f"[<= {TARGET_VS_LOOP:g}x]")
+    print_ratios(report, RATIOS, lambda size: f"{fmt_cells(size['cells'])} cells")
     g = report.get("memory_growth", {})
     if g:
         print("peak delta, largest / smallest size: " + "; ".join(
