@@ -141,52 +141,57 @@ def _class(module: str, name: str) -> type:
 
 _OPS = {op: k for k, op in enumerate(("count", "find", "get", "add", "remove", "set"))}
 
+def _family(prefix: str) -> Tuple[str, str, str, str, str, str]:
+    """The PlanCore methods of a part named ``<prefix>_count``, ``<prefix>_find``..."""
+    return tuple(f"{prefix}_{op}" for op in _OPS)  # type: ignore[return-value]
+
+
+def _texts(*names: str, doc: Optional[str] = None) -> Tuple[Field, ...]:
+    """Text fields (None when not set); ``doc`` with {} for the field's name."""
+    return tuple(Field(n, doc=doc and doc.format(n.replace("_", " "))) for n in names)
+
+
 PARTS: Tuple[Part, ...] = (
     Part("budgets", "table", "._model", "Budgets", "Table", "Row",
-         ("table_count", "find_table", "table_get", "add_table", "remove_table", "table_set"),
-         None,
-         (Field("title"), Field("kind", default="other"), Field("unit"), Field("note"),
-          Field("decimals", int), Field("income_sign", choices=("positive", "negative")),
-          Field("blank", choices=("zero", "missing")), Field("tolerance", object)),
-         "table", False,
-         'The budget tables, by id: ``plan.budgets["subjective"]``.',
+         core=("table_count", "find_table", "table_get", "add_table", "remove_table",
+               "table_set"),
+         items=None,
+         fields=_texts("title") + (Field("kind", default="other"),) + _texts("unit", "note") + (
+             Field("decimals", int), Field("income_sign", choices=("positive", "negative")),
+             Field("blank", choices=("zero", "missing")), Field("tolerance", object)),
+         diff_noun="table", diff_title_or_id=False,
+         doc='The budget tables, by id: ``plan.budgets["subjective"]``.',
          item_noun="row", short="table"),
     Part("indicators", "indicator set", "._indicators", "Indicators", "IndicatorSet", "Measure",
-         ("ind_count", "ind_find", "ind_get", "ind_add", "ind_remove", "ind_set"),
-         ("m_find", "m_remove"),
-         (Field("title", doc="The set's title (text or None)."),
-          Field("framework", doc="The set's framework (text or None)."),
-          Field("reporting", doc="The set's reporting (text or None)."),
-          Field("as_of", doc="The set's as of (text or None)."),
-          Field("note", doc="The set's note (text or None)."),
-          Field("direction", choices=("previous", "year_ago", "outturn"),
-                doc='What "better than last" compares with: previous, year_ago or outturn.'),
-          Field("cumulative", bool), Field("latest")),
-         "indicator set", True,
-         'The performance indicator sets (dashboards), by id:\n'
-         '``plan.indicators["children"]["1.3"]``; ``plan.indicators.status()``\n'
-         'is the whole dashboard.',
+         core=_family("ind"), items=("m_find", "m_remove"),
+         fields=_texts("title", "framework", "reporting", "as_of", "note",
+                       doc="The set's {} (text or None).") + (
+             Field("direction", choices=("previous", "year_ago", "outturn"),
+                   doc='What "better than last" compares with: previous, year_ago or '
+                       'outturn.'),
+             Field("cumulative", bool), Field("latest")),
+         diff_noun="indicator set", diff_title_or_id=True,
+         doc='The performance indicator sets (dashboards), by id:\n'
+             '``plan.indicators["children"]["1.3"]``; ``plan.indicators.status()``\n'
+             'is the whole dashboard.',
          item_noun="measure", short="set"),
     Part("risks", "risk register", "._risks", "Risks", "RiskRegister", "Risk",
-         ("reg_count", "reg_find", "reg_get", "reg_add", "reg_remove", "reg_set"),
-         ("risk_find", "risk_remove"),
-         (Field("title"), Field("register_for"), Field("version"), Field("last_reviewed"),
-          Field("reviewed_by"), Field("next_review"), Field("note"),
-          Field("score_order", choices=("likelihood x impact", "impact x likelihood"))),
-         "register", True,
-         'The risk registers, by id: ``plan.risks["strategic"]["4"].current``.',
+         core=_family("reg"), items=("risk_find", "risk_remove"),
+         fields=_texts("title", "register_for", "version", "last_reviewed", "reviewed_by",
+                       "next_review", "note") + (
+             Field("score_order", choices=("likelihood x impact", "impact x likelihood")),),
+         diff_noun="register", diff_title_or_id=True,
+         doc='The risk registers, by id: ``plan.risks["strategic"]["4"].current``.',
          item_noun="risk", short="register"),
     Part("records", "collection", "._records", "Records", "Collection", "Record",
-         ("coll_count", "coll_find", "coll_get", "coll_add", "coll_remove", "coll_set"),
-         ("item_find", "item_remove"),
-         (Field("title"),
-          Field("kind", choices=("objectives", "workstreams", "actions", "equality",
-                                 "timeline", "swot", "pestel", "challenges", "narrative",
-                                 "other")),
-          Field("note")),
-         "collection", False,
-         'Collections of records (objectives, workstreams, action plans,\n'
-         'the timeline, SWOT, narrative, ...), by id.',
+         core=_family("coll"), items=("item_find", "item_remove"),
+         fields=_texts("title") + (
+             Field("kind", choices=("objectives", "workstreams", "actions", "equality",
+                                    "timeline", "swot", "pestel", "challenges", "narrative",
+                                    "other")),) + _texts("note"),
+         diff_noun="collection", diff_title_or_id=False,
+         doc='Collections of records (objectives, workstreams, action plans,\n'
+             'the timeline, SWOT, narrative, ...), by id.',
          item_noun="item", short="collection"),
 )
 
