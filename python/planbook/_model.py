@@ -15,7 +15,8 @@ from typing import (TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional,
                     Union)
 
 from . import _core
-from ._parts import PART, PARTS, PartMapping, PartView, field_properties, part_property
+from ._parts import (PART, PARTS, PartMapping, PartView, either, field_properties,
+                     part_property)
 from .errors import ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -478,20 +479,26 @@ def _exact(v, decimals: int, where: str):
     return v
 
 
+_SIGNS = {"positive": 1, 1: 1, "+": 1, "negative": -1, -1: -1, "-": -1}
+_BLANKS = {"zero": True, True: True, "missing": False, False: False}
+
+
+def _coded(name: str, value: Any, codes: Mapping[Any, Any]):
+    """The core's code for a table setting's value; else an error naming
+    the choices (from the part's description)."""
+    try:
+        return codes[value]
+    except (KeyError, TypeError):
+        raise ValidationError(f"{name} is {either(PART['budgets'].field(name).choices)}, "
+                              f"not {value!r}") from None
+
+
 def _sign_from(value: str) -> int:
-    if value in ("positive", 1, "+"):
-        return 1
-    if value in ("negative", -1, "-"):
-        return -1
-    raise ValidationError(f"income_sign is 'positive' or 'negative', not {value!r}")
+    return _coded("income_sign", value, _SIGNS)
 
 
 def _blank_from(value: str) -> bool:
-    if value in ("zero", True):
-        return True
-    if value in ("missing", False):
-        return False
-    raise ValidationError(f"blank is 'zero' or 'missing', not {value!r}")
+    return _coded("blank", value, _BLANKS)
 
 
 # ------------------------------------------------------------------ table
