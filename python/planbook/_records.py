@@ -100,7 +100,11 @@ class Collection(ItemSequence, Sequence["Record"]):
         return iter([Record(self, d) for d in self._items()])
 
     def _item_index(self, item) -> int:
+        # a Record (for remove and add's parent) or an id
         return item.index if isinstance(item, Record) else super()._item_index(item)
+
+    def __contains__(self, id: object) -> bool:
+        return isinstance(id, str) and super().__contains__(id)
 
     def add(self, id: Optional[str] = None, *, parent: Union["Record", str, None] = None,
             **fields: Optional[str]) -> "Record":
