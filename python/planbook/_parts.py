@@ -9,9 +9,13 @@ containers (:class:`PartMapping`), the views of one table, set, register
 or collection (:class:`PartView`), the summary card and :func:`planbook.diff`
 iterate over :data:`PARTS` instead of naming each part.
 
-A new part adds one entry here and a module with its container, view and
-item classes; the differ and the summary card find it through the entry
-(``view._diff`` and ``view._summary_html``).
+A new part adds one entry here and a module with its container (a
+:class:`PartMapping`), view (a :class:`PartView` or :class:`ItemSequence`)
+and item classes.  The Plan's property comes from the entry; planbook.diff
+reports its tables, sets... added and removed by id, and compares inside a
+pair with the part's view differ (``@_view_differ`` in _diff.py, if it has
+one); the summary card lists each with the part's line (``@_summary`` in
+_display.py; else title, id and size).
 
 >>> [p.name for p in PARTS]
 ['budgets', 'indicators', 'risks', 'records']
