@@ -360,3 +360,18 @@ def print_ratios(report: dict, columns, name) -> None:
         r = size["ratios"]
         print(f"{name(size)}: " + "; ".join(f"{short} {fmt_ratio(r, k, t, b)} [{_bound(t, b)}]"
                                             for _, short, k, t, b in columns))
+
+
+def print_summaries(report: dict, keys, titles: dict, widths, head: str, name, row) -> None:
+    """Each size's summary of each key, a line each: ``name(size)`` and the
+    title in columns of ``widths``, then ``row(summary)``, or why it is
+    missing; ``head`` the heading line after those two columns."""
+    nw, tw = widths
+    print()
+    print(f"{head[0]:>{nw}}  {head[1]:<{tw}} {head[2]}")
+    for size, key, s in summaries(report, keys):
+        lead = f"{name(size):>{nw}}  {titles[key]:<{tw}}"
+        if not s.get("available"):
+            print(f"{lead} {'FAILED' if s.get('failed') else 'not available'}: {s.get('error')}")
+        else:
+            print(f"{lead} {row(s)}")

@@ -51,8 +51,8 @@ from pathlib import Path
 from benchlib import (BENCH, BUILD, CHILD_PEAK, DOCS, MB, REPO, build_c, child_json,  # noqa: E402
                       choose_python, docs_path, generate, interpreters, kib_to_mb, log,
                       machine_info, markdown_head, marks, not_measured, output_options,
-                      print_ratios, probe_json, ratio_table, report_head, run_child,
-                      save_report, short_hash, summaries, tool_version, warm)
+                      print_ratios, print_summaries, probe_json, ratio_table, report_head,
+                      run_child, save_report, short_hash, tool_version, warm)
 
 GENERATOR = BENCH / "generate.py"
 SCAN_SRC = BENCH / "yamlscan.c"
@@ -266,17 +266,14 @@ def markdown(report) -> str:
 
 
 def print_table(report) -> None:
-    print()
-    print(f"{'file':>8}  {'reader':<24} {'median s':>9} {'min s':>8} {'max s':>8} "
-          f"{'MB/s':>8} {'peak d MB':>10} {'x file':>7}")
-    for size, reader, s in summaries(report, READERS):
-        name = f"{size['mb']:.1f} MB"
-        if not s.get("available"):
-            print(f"{name:>8}  {READER_TITLES[reader]:<24} not available: {s.get('error')}")
-            continue
-        print(f"{name:>8}  {READER_TITLES[reader]:<24} {s['seconds_median']:9.3f} "
-              f"{s['seconds_min']:8.3f} {s['seconds_max']:8.3f} {s['mb_per_s']:8.1f} "
-              f"{s['peak_delta_mb_median']:10.1f} {s['peak_delta_x_file']:6.2f}x")
+    print_summaries(
+        report, READERS, READER_TITLES, (8, 24),
+        ("file", "reader", f"{'median s':>9} {'min s':>8} {'max s':>8} {'MB/s':>8} "
+                          f"{'peak d MB':>10} {'x file':>7}"),
+        lambda size: f"{size['mb']:.1f} MB",
+        lambda s: f"{s['seconds_median']:9.3f} {s['seconds_min']:8.3f} {s['seconds_max']:8.3f} "
+                  f"{s['mb_per_s']:8.1f} {s['peak_delta_mb_median']:10.1f} "
+                  f"{s['peak_delta_x_file']:6.2f}x")
     print()
     print_ratios(report, RATIOS, lambda size: f"{size['mb']:.1f} MB")
 

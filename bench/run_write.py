@@ -82,8 +82,8 @@ from pathlib import Path
 from benchlib import (BENCH, BUILD, CHILD_PEAK, DOCS, REPO, build_c, child_env, child_json,  # noqa: E402
                       choose_python, docs_path, generate, interpreters, kib_to_mb, last_json,
                       log, machine_info, markdown_head, marks, not_measured, output_options,
-                      print_ratios, probe_json, ratio_table, report_head, run_child,
-                      save_report, short_hash, summaries, tool_version, verdict, warm)
+                      print_ratios, print_summaries, probe_json, ratio_table, report_head,
+                      run_child, save_report, short_hash, tool_version, verdict, warm)
 
 WORK = BUILD / "write"          # plans, extracted cells, dumps, workbooks
 GENERATOR = BENCH / "generate.py"
@@ -700,21 +700,17 @@ def markdown(report) -> str:
 
 
 def print_table(report) -> None:
-    print()
-    print(f"{'cells':>7}  {'writer':<27} {'median s':>9} {'min s':>8} {'max s':>8} "
-          f"{'cells/s':>10} {'cpu s':>8} {'peak d MB':>10}  check")
-    for size, w, s in summaries(report, WRITERS):
-        name = fmt_cells(size["cells"])
-        if not s.get("available"):
-            state = "FAILED" if s.get("failed") else "not available"
-            print(f"{name:>7}  {WRITER_TITLES[w]:<27} {state}: {s.get('error')}")
-            continue
+    def row(s):
         mem = s.get("peak_delta_mb_median")
-        print(f"{name:>7}  {WRITER_TITLES[w]:<27} {s['seconds_median']:9.3f} "
-              f"{s['seconds_min']:8.3f} {s['seconds_max']:8.3f} "
-              f"{s['cells_per_s']:10.0f} {fmt_secs(s.get('cpu_seconds_median'))[:-2]:>8} "
-              f"{'n/a' if mem is None else f'{mem:.1f}':>10}  "
-              f"{'ok' if s['checked'] else 'unchecked'}")
+        return (f"{s['seconds_median']:9.3f} {s['seconds_min']:8.3f} {s['seconds_max']:8.3f} "
+                f"{s['cells_per_s']:10.0f} {fmt_secs(s.get('cpu_seconds_median'))[:-2]:>8} "
+                f"{'n/a' if mem is None else f'{mem:.1f}':>10}  "
+                f"{'ok' if s['checked'] else 'unchecked'}")
+    print_summaries(
+        report, WRITERS, WRITER_TITLES, (7, 27),
+        ("cells", "writer", f"{'median s':>9} {'min s':>8} {'max s':>8} {'cells/s':>10} "
+                            f"{'cpu s':>8} {'peak d MB':>10}  check"),
+        lambda size: fmt_cells(size["cells"]), row)
     print()
     print_ratios(report, RATIOS, lambda size: f"{fmt_cells(size['cells'])} cells")
     g = report.get("memory_growth", {})
