@@ -365,46 +365,29 @@ class Gen:
         out.append("    rows:\n")
         self.emit_rows(out, rows, 6)
 
+    # the keys each kind of row writes after its label, in order
+    ROW_KEYS = {"line": ("id", "role", "values", "note", "parts"),
+                "section": ("id", "role", "note", "rows"),
+                "total": ("id", "values", "select", "note")}
+
     def emit_rows(self, out, rows, ind):
         pad = " " * ind
         pad2 = " " * (ind + 2)
         for row in rows:
             self.rows += 1
             k = row["k"]
-            if k == "line":
-                out.append(f"{pad}- line: {text(row['label'])}\n")
-                if row.get("id"):
-                    out.append(f"{pad2}id: {row['id']}\n")
-                if row.get("role"):
-                    out.append(f"{pad2}role: {row['role']}\n")
-                out.append(f"{pad2}values: {vals(row['values'])}\n")
-                self.cells += len(row["values"])
-                if row.get("note"):
-                    out.append(f"{pad2}note: {text(row['note'])}\n")
-                if row.get("parts"):
-                    out.append(f"{pad2}parts:\n")
-                    self.emit_rows(out, row["parts"], ind + 4)
-            elif k == "section":
-                label = row["label"]
-                out.append(f"{pad}- section: {'~' if label is None else text(label)}\n")
-                if row.get("id"):
-                    out.append(f"{pad2}id: {row['id']}\n")
-                if row.get("role"):
-                    out.append(f"{pad2}role: {row['role']}\n")
-                if row.get("note"):
-                    out.append(f"{pad2}note: {text(row['note'])}\n")
-                out.append(f"{pad2}rows:\n")
-                self.emit_rows(out, row["rows"], ind + 4)
-            else:
-                out.append(f"{pad}- total: {text(row['label'])}\n")
-                if row.get("id"):
-                    out.append(f"{pad2}id: {row['id']}\n")
-                out.append(f"{pad2}values: {vals(row['values'])}\n")
-                self.cells += len(row["values"])
-                if row.get("select"):
-                    out.append(f"{pad2}select: {text(row['select'])}\n")
-                if row.get("note"):
-                    out.append(f"{pad2}note: {text(row['note'])}\n")
+            label = row["label"]
+            out.append(f"{pad}- {k}: {'~' if label is None and k == 'section' else text(label)}\n")
+            for key in self.ROW_KEYS[k]:
+                v = row.get(key)
+                if key == "values":
+                    out.append(f"{pad2}values: {vals(v)}\n")
+                    self.cells += len(v)
+                elif key == "rows" or (key == "parts" and v):
+                    out.append(f"{pad2}{key}:\n")
+                    self.emit_rows(out, v, ind + 4)
+                elif v:
+                    out.append(f"{pad2}{key}: {text(v) if key in ('note', 'select') else v}\n")
 
     # -- one group of tables --
 

@@ -57,7 +57,8 @@ sys.path.insert(0, str(BENCH))
 import run_load  # noqa: E402
 import run_status  # noqa: E402
 import run_write  # noqa: E402
-from benchlib import child_env, log, machine_info, run_child  # noqa: E402
+from benchlib import (child_env, choose_python, last_json, log, machine_info, report_head,  # noqa: E402
+                      run_child, save_report, short_hash)
 
 THRESHOLD = 1.03
 
@@ -72,10 +73,10 @@ print(json.dumps({"python": sys.version.split()[0], "executable": sys.executable
 
 def probe(python: str) -> dict:
     rc, out, err, _ = run_child([python, "-c", PROBE], child_env())
-    try:
-        return json.loads(out.strip().splitlines()[-1])
-    except (ValueError, IndexError):
+    info = last_json(out)
+    if info is None:
         raise SystemExit(f"{python} cannot import planbook (exit {rc}): {err.strip()[-500:]}")
+    return info
 
 
 def build_kind(info: dict) -> str:
@@ -85,8 +86,7 @@ def build_kind(info: dict) -> str:
 
 def tag(python: str) -> str:
     """A short stable name for an interpreter's output files."""
-    import hashlib
-    return hashlib.sha256(python.encode()).hexdigest()[:8]
+    return short_hash(python.encode())
 
 
 class Bench:
@@ -316,7 +316,8 @@ def main(argv=None) -> int:
             Path(args.json).write_text(json.dumps({"builds": info, "instructions": res},
                                                   indent=2) + "\n", encoding="utf-8")
         return 0
-    checker, _ = run_write.choose_python("check", [args.python_a, args.python_b])
+    checker, _ = choose_python(lambda py: run_write.probe_python(py, "check"),
+                               [args.python_a, args.python_b])
 
     items = []
     if "load" in args.only:
@@ -341,10 +342,7 @@ def main(argv=None) -> int:
             log(f"round {r + 1}/{args.rounds} {it.title:<36} A {runs[it.key]['A'][-1]['seconds']:.3f} s"
                 f"  B {runs[it.key]['B'][-1]['seconds']:.3f} s")
 
-    report = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-              "command": "python bench/run_abi3.py " + " ".join(sys.argv[1:] if argv is None
-                                                                else argv),
-              "rounds": args.rounds, "machine": machine_info(), "builds": info,
+    report = {**report_head("run_abi3.py"), "rounds": args.rounds, "machine": machine_info(), "builds": info,
               "wall_seconds": (datetime.datetime.now() - t0).total_seconds(),
               "items": [report_item(it, runs[it.key]["A"], runs[it.key]["B"]) for it in items]}
     worst = max((e for e in report["items"] if e["judged"]), key=lambda e: e["ratio"])
@@ -370,9 +368,7 @@ def main(argv=None) -> int:
     d = report["decision"]
     print(f"worst judged ratio: {d['worst']} {d['worst_ratio']:.3f}; rule (abi3 unless > "
           f"{THRESHOLD:.2f}): {'adopt abi3' if d['adopt_abi3'] else 'keep version-specific'}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        log(f"wrote {args.json}")
+    save_report(report, args.json)
     return 0
 
 

@@ -40,25 +40,17 @@ is printed and written to docs/benchmarks.md between
 from __future__ import annotations
 
 import argparse
-import datetime
-import hashlib
-import json
 import random
-import shlex
 import statistics
 import sys
 from pathlib import Path
 
-from benchlib import child_env, log, machine_info, run_child  # noqa: E402
-from benchlib import write_docs as _write_docs
+from benchlib import (BUILD as BENCH_BUILD, DOCS, MB, REPO, child_json, docs_path, log,  # noqa: E402
+                      machine_info, markdown_head, marks, output_options, report_head,
+                      save_report, short_hash)
 
-BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
-BUILD = BENCH / "build" / "check-scale"
-DOCS = REPO / "docs" / "benchmarks.md"
-MARK_START = "<!-- check-scale-benchmark:start -->"
-MARK_END = "<!-- check-scale-benchmark:end -->"
-MB = 1_000_000
+BUILD = BENCH_BUILD / "check-scale"
+MARK_START, MARK_END = marks("check-scale")
 TARGET = 2.3           # time at 2x size / time at 1x size <=
 YEARS = (2024, 2025, 2026, 2027, 2028)
 PARTS = ("Mainstream", "DSG", "Traded Service")
@@ -145,7 +137,7 @@ def plan_text(directorates: int, seed: int = 1) -> str:
 
 
 def script_hash() -> str:
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
+    return short_hash(Path(__file__).read_bytes())
 
 
 def indicator_text(periods: int, measures: int = 50, seed: int = 1) -> str:
@@ -210,13 +202,10 @@ print(json.dumps({"seconds": statistics.median(times), "first": times[0], "runs"
 
 
 def measure(python: str, task: str, path: Path) -> dict:
-    rc, out, err, _ = run_child([python, "-c", CHILD, task, str(path)], child_env())
-    try:
-        res = json.loads(out.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        res = {}
-    if rc != 0 or "seconds" not in res:
-        return {"ok": False, "error": f"exit {rc}: {err.strip()[-500:]}"}
+    res = child_json([python, "-c", CHILD, task, str(path)])
+    res.pop("child_maxrss_kib")
+    if not res.pop("available", True):
+        return {"ok": False, "error": res["error"]}
     res["ok"] = True
     return res
 
@@ -247,14 +236,9 @@ def ratio_text(s, prev) -> str:
 
 def markdown(report) -> str:
     m = report["machine"]
-    lines = [
-        MARK_START,
-        "## Check scale benchmark (issue 15)",
-        "",
-        f"Measured {report['date']} with `{report['command']}`.",
-        "",
-        f"- Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory']}, {m['platform']}, "
-        "shared with other work (medians over interleaved runs; the spread is min-max)",
+    lines = markdown_head(report, MARK_START, "Check scale benchmark (issue 15)",
+                          ", shared with other work (medians over interleaved runs; the "
+                          "spread is min-max)") + [
         f"- Python {m['python']}; planbook {report.get('version') or '?'}",
         "- Budgets: `plan_text()` of `bench/run_check_scale.py`, N directorates: a funding "
         f"table with {SERVICES} lines of three parts (Mainstream, DSG, Traded Service) per "
@@ -328,11 +312,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     ap.add_argument("--quick", action="store_true", help="smoke test: small bases, 3 rounds")
     ap.add_argument("--python", help="interpreter to measure with (default: this one)")
-    ap.add_argument("--json", metavar="PATH", help="also save the raw numbers as JSON")
-    ap.add_argument("--docs", metavar="PATH",
-                    help=f"Markdown file to update (default {DOCS.relative_to(REPO)}; "
-                    "not written with --quick unless given)")
-    ap.add_argument("--no-docs", action="store_true", help="do not write the Markdown file")
+    output_options(ap, DOCS, REPO)
     args = ap.parse_args(argv)
     bases = dict(QUICK_BASE if args.quick else DEFAULT_BASE)
     for task in TASKS:
@@ -341,14 +321,10 @@ def main(argv=None) -> int:
     repeat = args.repeat or (3 if args.quick else 7)
     if min(bases.values()) < 1 or repeat < 1 or any(s <= 0 for s in args.scales):
         ap.error("bases, --repeat and --scales must be positive")
-    docs = None if args.no_docs else (Path(args.docs) if args.docs
-                                      else (None if args.quick else DOCS))
+    docs = docs_path(args, DOCS)
     python = args.python or sys.executable
 
-    report = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-              "command": "python bench/run_check_scale.py" + ("" if len(sys.argv) < 2 else
-                                                              " " + shlex.join(sys.argv[1:])),
-              "bases": bases, "repeat": repeat, "machine": machine_info(), "tasks": []}
+    report = {**report_head("run_check_scale.py"), "bases": bases, "repeat": repeat, "machine": machine_info(), "tasks": []}
     entries = []
     for task in args.tasks:
         kind = TASKS[task][0]
@@ -384,12 +360,7 @@ def main(argv=None) -> int:
         report["tasks"].append({"task": task, "scales": scales})
 
     print_table(report)
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        log(f"wrote {args.json}")
-    if docs is not None:
-        _write_docs(docs, markdown(report), MARK_START, MARK_END)
-        log(f"wrote {docs}")
+    save_report(report, args.json, docs, markdown(report), MARK_START, MARK_END)
     return 0 if all(s.get("ok") for t in report["tasks"] for s in t["scales"]) else 1
 
 

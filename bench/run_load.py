@@ -43,33 +43,31 @@ given).  MB means 10**6 bytes throughout.
 from __future__ import annotations
 
 import argparse
-import datetime
-import hashlib
-import json
 import os
-import shlex
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
-from benchlib import (child_env, kib_to_mb, log, machine_info,  # noqa: E402
-                      run_child, write_docs as _write_docs, CHILD_PEAK)
+from benchlib import (BENCH, BUILD, CHILD_PEAK, DOCS, MB, REPO, build_c, child_json,  # noqa: E402
+                      choose_python, docs_path, generate, interpreters, kib_to_mb, log,
+                      machine_info, markdown_head, marks, not_measured, output_options,
+                      print_ratios, print_summaries, probe_json, ratio_table, report_head,
+                      run_child, save_report, short_hash, tool_version, warm)
 
-BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
-BUILD = BENCH / "build"
 GENERATOR = BENCH / "generate.py"
 SCAN_SRC = BENCH / "yamlscan.c"
 SCAN_BIN = BUILD / "yamlscan"
-DOCS = REPO / "docs" / "benchmarks.md"
-MARK_START = "<!-- load-benchmark:start -->"
-MARK_END = "<!-- load-benchmark:end -->"
-MB = 1_000_000
+MARK_START, MARK_END = marks("load")
 
 TARGET_SPEEDUP = 10.0    # CSafeLoader time / planbook time >=
 TARGET_VS_SCAN = 1.5     # planbook time / scan time <=
 TARGET_MEMORY = 2.0      # planbook peak delta / file size <=
+RATIOS = (   # heading, short heading, ratio, target, which way is better
+    ("CSafeLoader / planbook time", "CSafeLoader/planbook", "pyyaml_over_planbook_time",
+     TARGET_SPEEDUP, "high"),
+    ("planbook / scan time", "planbook/scan", "planbook_over_scan_time", TARGET_VS_SCAN, "low"),
+    ("planbook peak Δ / file", "planbook peak/file", "planbook_peak_over_file", TARGET_MEMORY,
+     "low"))
 
 READERS = ("planbook", "pyyaml", "scan")
 READER_TITLES = {
@@ -82,7 +80,7 @@ READER_TITLES = {
 # is planbook or pyyaml and ACTION is probe (import only) or load.  Prints one
 # JSON line.
 CHILD = r"""
-import json, os, resource, sys, time
+import sys
 reader, action, path = sys.argv[1], sys.argv[2], sys.argv[3]
 
 """ + CHILD_PEAK + r"""
@@ -105,108 +103,30 @@ try:
             with open(path, "rb") as f:
                 return yaml.load(f, Loader=Loader)
 except Exception as e:
-    info.update(available=False, error=f"{type(e).__name__}: {e}")
-    print(json.dumps(info))
-    sys.exit(0)
-
+    give(info, available=False, error=f"{type(e).__name__}: {e}")
 if action == "probe":
-    info["available"] = True
-    print(json.dumps(info))
-    sys.exit(0)
-
-import gc
-gc.collect()
-maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-hwm_reset = reset_peak()
-rss_before = status_kib("VmRSS")
-c0 = time.process_time()
-t0 = time.perf_counter()
-result = run()
-t1 = time.perf_counter()
-c1 = time.process_time()
-maxrss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-hwm_after = status_kib("VmHWM") if hwm_reset else None
-info.update(available=True, seconds=t1 - t0, cpu_seconds=c1 - c0, rss_before_kib=rss_before,
-            ru_maxrss_before_kib=maxrss_before, ru_maxrss_after_kib=maxrss_after,
-            hwm_after_kib=hwm_after)
-if hwm_after is not None and rss_before is not None:
-    info.update(peak_delta_kib=hwm_after - rss_before, memory_method="VmHWM")
-else:
-    # ru_maxrss before the load may already be above the RSS (the import's
-    # peak, or the parent's after vfork+exec): then this overstates the delta
-    base = rss_before if rss_before is not None else maxrss_before
-    info.update(peak_delta_kib=maxrss_after - base, memory_method="ru_maxrss")
-print(json.dumps(info))
-sys.stdout.flush()
-os._exit(0)   # the result is not freed: teardown is not part of the load
+    give(info, available=True)
+measure(run, info)
 """
 
 
-
-
-# --------------------------------------------------------------------------
-# Children: run, wait with wait4() for the child's own rusage.
-
-
-
-
-
 def probe_python(python: str, reader: str) -> dict:
-    rc, out, err, _ = run_child([python, "-c", CHILD, reader, "probe", os.devnull],
-                                child_env())
-    try:
-        return json.loads(out.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return {"available": False, "error": f"exit {rc}: {err.strip()[-300:]}"}
-
-
-def choose_python(reader: str, candidates) -> tuple[str | None, dict]:
-    """The first interpreter of candidates that can run the reader."""
-    first = None
-    for py in candidates:
-        info = probe_python(py, reader)
-        if info.get("available"):
-            return py, info
-        if first is None:
-            first = info
-    return None, first or {"available": False, "error": "no interpreter"}
+    return probe_json([python, "-c", CHILD, reader, "probe", os.devnull])
 
 
 def measure_python(python: str, reader: str, path: Path) -> dict:
-    rc, out, err, maxrss = run_child([python, "-c", CHILD, reader, "load", str(path)],
-                                     child_env())
-    try:
-        res = json.loads(out.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        res = {"available": False}
-    if rc != 0 or "seconds" not in res:
-        res.update(available=False,
-                   error=res.get("error") or f"exit {rc}: {err.strip()[-500:]}")
-    res["child_maxrss_kib"] = maxrss
-    return res
+    return child_json([python, "-c", CHILD, reader, "load", str(path)])
 
 
 # --------------------------------------------------------------------------
 # The scan.
 
 def build_scan() -> tuple[bool, str]:
-    BUILD.mkdir(parents=True, exist_ok=True)
-    if SCAN_BIN.exists() and SCAN_BIN.stat().st_mtime >= SCAN_SRC.stat().st_mtime:
-        return True, ""
-    cc = os.environ.get("CC", "cc")
-    cmd = [cc, "-O2", "-Wall", "-Wextra", "-Werror", str(SCAN_SRC), "-lyaml", "-o", str(SCAN_BIN)]
-    log("building: " + shlex.join(cmd))
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        return False, (p.stderr or p.stdout).strip()
-    return True, ""
+    return build_c(SCAN_SRC, SCAN_BIN, ["-lyaml"])
 
 
 def libyaml_version() -> str | None:
-    p = subprocess.run([str(SCAN_BIN), "--version"], capture_output=True, text=True)
-    if p.returncode != 0:
-        return None
-    return p.stdout.strip() or None
+    return tool_version(SCAN_BIN)
 
 
 def parse_scan(out: str) -> dict:
@@ -249,7 +169,7 @@ def measure_scan(path: Path, baseline) -> dict:
 # Files.
 
 def generator_hash() -> str:
-    return hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:8]
+    return short_hash(GENERATOR.read_bytes())
 
 
 def plan_file(size: float, seed: int) -> Path:
@@ -258,24 +178,15 @@ def plan_file(size: float, seed: int) -> Path:
     if not path.exists():
         cmd = [sys.executable, str(GENERATOR), "--megabytes", f"{size:g}",
                "-o", str(path), "--seed", str(seed)]
-        log("generating: " + shlex.join(cmd))
-        subprocess.run(cmd, check=True)
+        generate(cmd)
         for old in BUILD.glob("plan-*mb-seed*-*.yaml"):   # made by an older generator
             if not old.name.endswith(f"-{generator_hash()}.yaml"):
                 old.unlink()
     return path
 
 
-def warm(path: Path) -> None:
-    """Read the file once, so that every timed run finds it in the page cache."""
-    with open(path, "rb") as f:
-        while f.read(1 << 20):
-            pass
-
-
 # --------------------------------------------------------------------------
 # Statistics and the report.
-
 
 
 def summarise(runs, file_bytes) -> dict:
@@ -317,23 +228,9 @@ def ratios(summary) -> dict:
     return out
 
 
-def fmt_ratio(r, key, target, better) -> str:
-    value = r.get(key)
-    if value is None:
-        return f"n/a ({r['why_missing'][key]})"
-    met = value >= target if better == "high" else value <= target
-    return f"{value:.2f}x ({'met' if met else 'NOT met'})"
-
-
 def markdown(report) -> str:
     m = report["machine"]
-    lines = [
-        MARK_START,
-        "## Load benchmark",
-        "",
-        f"Measured {report['date']} with `{report['command']}`.",
-        "",
-        f"- Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory']}, {m['platform']}",
+    lines = markdown_head(report, MARK_START, "Load benchmark") + [
         f"- Python {m['python']}; PyYAML {m.get('pyyaml') or 'n/a'}; "
         f"libyaml {m.get('libyaml') or 'n/a'}; planbook {m.get('planbook') or 'not available'}",
         f"- Files: synthetic plans from `bench/generate.py` (seed {report['seed']}); "
@@ -363,57 +260,22 @@ def markdown(report) -> str:
                 f"| {s['peak_delta_mb_median']:.1f} MB ({s['peak_delta_mb_min']:.1f}-"
                 f"{s['peak_delta_mb_max']:.1f}) "
                 f"| {s['peak_delta_x_file']:.2f}x |")
-    lines += [
-        "",
-        f"| File | CSafeLoader / planbook time (target >= {TARGET_SPEEDUP:g}x) "
-        f"| planbook / scan time (target <= {TARGET_VS_SCAN:g}x) "
-        f"| planbook peak Δ / file (target <= {TARGET_MEMORY:g}x) |",
-        "| --- | --- | --- | --- |",
-    ]
-    for size in report["sizes"]:
-        r = size["ratios"]
-        lines.append(
-            f"| {size['mb']:.1f} MB "
-            f"| {fmt_ratio(r, 'pyyaml_over_planbook_time', TARGET_SPEEDUP, 'high')} "
-            f"| {fmt_ratio(r, 'planbook_over_scan_time', TARGET_VS_SCAN, 'low')} "
-            f"| {fmt_ratio(r, 'planbook_peak_over_file', TARGET_MEMORY, 'low')} |")
-    notes = [f"- {READER_TITLES[k]}: {v}" for k, v in report.get("unavailable", {}).items()]
-    if notes:
-        lines += ["", "Not measured:", ""] + notes
-    lines += [MARK_END]
+    lines += ratio_table(report, "File", RATIOS, lambda size: f"{size['mb']:.1f} MB")
+    lines += not_measured(report, READER_TITLES) + [MARK_END]
     return "\n".join(lines) + "\n"
 
 
-
-
-
-
 def print_table(report) -> None:
+    print_summaries(
+        report, READERS, READER_TITLES, (8, 24),
+        ("file", "reader", f"{'median s':>9} {'min s':>8} {'max s':>8} {'MB/s':>8} "
+                          f"{'peak d MB':>10} {'x file':>7}"),
+        lambda size: f"{size['mb']:.1f} MB",
+        lambda s: f"{s['seconds_median']:9.3f} {s['seconds_min']:8.3f} {s['seconds_max']:8.3f} "
+                  f"{s['mb_per_s']:8.1f} {s['peak_delta_mb_median']:10.1f} "
+                  f"{s['peak_delta_x_file']:6.2f}x")
     print()
-    print(f"{'file':>8}  {'reader':<24} {'median s':>9} {'min s':>8} {'max s':>8} "
-          f"{'MB/s':>8} {'peak d MB':>10} {'x file':>7}")
-    for size in report["sizes"]:
-        for reader in READERS:
-            if reader not in size["summary"]:
-                continue
-            s = size["summary"][reader]
-            name = f"{size['mb']:.1f} MB"
-            if not s.get("available"):
-                print(f"{name:>8}  {READER_TITLES[reader]:<24} not available: {s.get('error')}")
-                continue
-            print(f"{name:>8}  {READER_TITLES[reader]:<24} {s['seconds_median']:9.3f} "
-                  f"{s['seconds_min']:8.3f} {s['seconds_max']:8.3f} {s['mb_per_s']:8.1f} "
-                  f"{s['peak_delta_mb_median']:10.1f} {s['peak_delta_x_file']:6.2f}x")
-    print()
-    for size in report["sizes"]:
-        r = size["ratios"]
-        print(f"{size['mb']:.1f} MB: CSafeLoader/planbook "
-              f"{fmt_ratio(r, 'pyyaml_over_planbook_time', TARGET_SPEEDUP, 'high')} "
-              f"[>= {TARGET_SPEEDUP:g}x]; planbook/scan "
-              f"{fmt_ratio(r, 'planbook_over_scan_time', TARGET_VS_SCAN, 'low')} "
-              f"[<= {TARGET_VS_SCAN:g}x]; planbook peak/file "
-              f"{fmt_ratio(r, 'planbook_peak_over_file', TARGET_MEMORY, 'low')} "
-              f"[<= {TARGET_MEMORY:g}x]")
+    print_ratios(report, RATIOS, lambda size: f"{size['mb']:.1f} MB")
 
 
 # --------------------------------------------------------------------------
@@ -430,32 +292,17 @@ def main(argv=None) -> int:
                     help="readers to measure (default: all)")
     ap.add_argument("--python", help="interpreter for the planbook and PyYAML runs "
                     "(default: this one, else the repository's .venv)")
-    ap.add_argument("--json", metavar="PATH", help="also save the raw numbers as JSON")
-    ap.add_argument("--docs", metavar="PATH",
-                    help=f"Markdown file to update (default {DOCS.relative_to(REPO)}; "
-                    "not written with --quick unless given)")
-    ap.add_argument("--no-docs", action="store_true", help="do not write the Markdown file")
+    output_options(ap, DOCS, REPO)
     args = ap.parse_args(argv)
     sizes = args.sizes or ([1.0] if args.quick else [10.0, 50.0])
     repeat = args.repeat or (2 if args.quick else 5)
     if repeat < 1 or any(s <= 0 for s in sizes):
         ap.error("--repeat and --sizes must be positive")
-    docs = None if args.no_docs else (Path(args.docs) if args.docs
-                                      else (None if args.quick else DOCS))
-
-    if args.python:
-        candidates = [args.python]
-    else:
-        candidates = [sys.executable]
-        venv = REPO / ".venv" / "bin" / "python"
-        if venv.exists() and venv.resolve() != Path(sys.executable).resolve():
-            candidates.append(str(venv))
+    docs = docs_path(args, DOCS)
+    candidates = interpreters(args.python, REPO)
 
     machine = machine_info()
-    report = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-              "command": "python bench/run_load.py" + ("" if len(sys.argv) < 2 else
-                                                       " " + shlex.join(sys.argv[1:])),
-              "seed": args.seed, "repeat": repeat, "machine": machine, "sizes": [],
+    report = {**report_head("run_load.py"), "seed": args.seed, "repeat": repeat, "machine": machine, "sizes": [],
               "unavailable": {}}
     pythons = {}
     for reader in args.readers:
@@ -466,7 +313,7 @@ def main(argv=None) -> int:
             else:
                 report["unavailable"]["scan"] = f"cannot build yamlscan: {err}"
             continue
-        py, info = choose_python(reader, candidates)
+        py, info = choose_python(lambda py: probe_python(py, reader), candidates)
         if py is None:
             report["unavailable"][reader] = info.get("error", "not available")
             log(f"{READER_TITLES[reader]}: not available ({info.get('error')})")
@@ -476,7 +323,7 @@ def main(argv=None) -> int:
             machine[f"python_{reader}"] = f"{py} (Python {info.get('python')})"
     for reader in READERS:   # also report the PyYAML / libyaml versions when not measured
         if reader == "pyyaml" and "pyyaml" not in machine:
-            _, info = choose_python("pyyaml", candidates)
+            _, info = choose_python(lambda py: probe_python(py, "pyyaml"), candidates)
             if info.get("available"):
                 machine["pyyaml"] = info.get("version")
         if reader == "scan" and "libyaml" not in machine and SCAN_BIN.exists():
@@ -523,12 +370,7 @@ def main(argv=None) -> int:
         report["sizes"].append(entry)
 
     print_table(report)
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        log(f"wrote {args.json}")
-    if docs is not None:
-        _write_docs(docs, markdown(report), MARK_START, MARK_END)
-        log(f"wrote {docs}")
+    save_report(report, args.json, docs, markdown(report), MARK_START, MARK_END)
     return 0
 
 

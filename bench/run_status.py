@@ -54,13 +54,10 @@ is printed and written to docs/benchmarks.md between
 from __future__ import annotations
 
 import argparse
-import datetime
 import hashlib
 import json
 import os
-import shlex
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -68,15 +65,14 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from benchlib import (CHILD_PEAK, child_env, kib_to_mb, log, machine_info,  # noqa: E402
-                      run_child, write_docs)
+from benchlib import (BUILD, CHILD_PEAK, DOCS, REPO, child_env, child_json, choose_python,  # noqa: E402
+                      docs_path, generate, interpreters, kib_to_mb, last_json, log,
+                      machine_info, markdown_head, marks, output_options, probe_json,
+                      report_head, run_child, save_report, short_hash, verdict, warm)
 
-REPO = BENCH.parent
-WORK = BENCH / "build" / "status"
+WORK = BUILD / "status"
 GENERATOR = BENCH / "gen_indicators.py"
-DOCS = REPO / "docs" / "benchmarks.md"
-MARK_START = "<!-- status-benchmark:start -->"
-MARK_END = "<!-- status-benchmark:end -->"
+MARK_START, MARK_END = marks("status")
 
 TARGET_VS_PANDAS = 5.0        # pandas status time / planbook status time >=
 TARGET_PATH = 1.0             # (pandas status + to_excel) / planbook whole path >
@@ -407,22 +403,14 @@ def child(task: str, plan_path: str, npz_path: str, out: str) -> dict:
 def run_task(python: str, task: str, plan: Path, npz: Path, out: Path | None) -> dict:
     cmd = [python, str(Path(__file__).resolve()), "--child", task, str(plan), str(npz),
            str(out) if out else ""]
-    rc, text, err, maxrss = run_child(cmd, child_env())
-    try:
-        res = json.loads(text.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        res = {"available": False}
-    if rc != 0 or not res.get("available"):
-        res.update(available=False, error=res.get("error") or f"exit {rc}: {err.strip()[-800:]}")
-    res["child_maxrss_kib"] = maxrss
-    return res
+    return child_json(cmd, done="available", tail=800)
 
 
 # ==========================================================================
 # Files, checks.
 
 def generator_hash() -> str:
-    return hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:8]
+    return short_hash(GENERATOR.read_bytes())
 
 
 def plan_file(measures: int, seed: int) -> tuple[Path, Path]:
@@ -432,8 +420,7 @@ def plan_file(measures: int, seed: int) -> tuple[Path, Path]:
     if not (path.exists() and npz.exists()):
         cmd = [sys.executable, str(GENERATOR), "-o", str(path), "--measures", str(measures),
                "--seed", str(seed)]
-        log("generating: " + shlex.join(cmd))
-        subprocess.run(cmd, check=True)
+        generate(cmd)
         for old in WORK.glob("indicators-*.yaml"):
             if not old.name.endswith(f"-{generator_hash()}.yaml"):
                 old.unlink()
@@ -442,13 +429,6 @@ def plan_file(measures: int, seed: int) -> tuple[Path, Path]:
 
 
 ASPECTS = ("rag", "previous", "target", "last")
-
-
-def warm(*paths: Path) -> None:
-    for p in paths:
-        with open(p, "rb") as f:
-            while f.read(1 << 20):
-                pass
 
 
 def agreement(pb: Path, pd_: Path, loop: Path, npz: Path, n: int) -> dict:
@@ -551,10 +531,7 @@ print(json.dumps(out))
 
 def check_workbook(python: str, path: Path) -> dict:
     rc, text, err, _ = run_child([python, "-c", CHECK_XLSX, str(path)], child_env())
-    try:
-        return json.loads(text.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return {"error": f"exit {rc}: {err.strip()[-300:]}"}
+    return last_json(text) or {"error": f"exit {rc}: {err.strip()[-300:]}"}
 
 
 # ==========================================================================
@@ -579,11 +556,6 @@ def summarise(runs, part: str) -> dict:
     if splits:
         out["split_median"] = {k: statistics.median(s[k] for s in splits) for k in splits[0]}
     return out
-
-
-def verdict(value, target, better) -> str:
-    met = value >= target if better == "high" else value <= target
-    return "met" if met else "NOT met"
 
 
 def med(report, key):
@@ -637,13 +609,7 @@ def markdown(report) -> str:
     r = report["ratios"]
     n = report["measures"]
     obs = n * NMONTHS
-    lines = [
-        MARK_START,
-        "## Status benchmark",
-        "",
-        f"Measured {report['date']} with `{report['command']}`.",
-        "",
-        f"- Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory']}, {m['platform']}",
+    lines = markdown_head(report, MARK_START, "Status benchmark") + [
         f"- Python {m['python']}; planbook {m.get('planbook') or 'n/a'}; pandas "
         f"{m.get('pandas') or 'n/a'}; numpy {m.get('numpy') or 'n/a'}; openpyxl "
         f"{m.get('openpyxl') or 'n/a'}; XlsxWriter {m.get('xlsxwriter') or 'not installed'}",
@@ -773,10 +739,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-path", action="store_true", help="skip the whole-path tasks")
     ap.add_argument("--python", help="interpreter for the children (default: this one, or the "
                     "repository's .venv when this one cannot import planbook)")
-    ap.add_argument("--json", metavar="PATH", help="also save the raw numbers as JSON")
-    ap.add_argument("--docs", metavar="PATH", help=f"Markdown file to update (default "
-                    f"{DOCS.relative_to(REPO)}; not written with --quick unless given)")
-    ap.add_argument("--no-docs", action="store_true")
+    output_options(ap, DOCS, REPO)
     ap.add_argument("--child", nargs=4, metavar=("TASK", "PLAN", "NPZ", "OUT"),
                     help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -796,23 +759,10 @@ def main(argv=None) -> int:
     repeat = args.repeat or (1 if args.quick else 3)
     if measures < 1 or repeat < 1:
         ap.error("--measures and --repeat must be positive")
-    docs = None if args.no_docs else (Path(args.docs) if args.docs
-                                      else (None if args.quick else DOCS))
-    candidates = [args.python] if args.python else [sys.executable]
-    venv = REPO / ".venv" / "bin" / "python"
-    if not args.python and venv.exists() and venv.resolve() != Path(sys.executable).resolve():
-        candidates.append(str(venv))
-    python, probe = None, {}
-    for py in candidates:
-        rc, text, err, _ = run_child([py, str(Path(__file__).resolve()), "--child", "probe",
-                                      "", "", ""], child_env())
-        try:
-            probe = json.loads(text.strip().splitlines()[-1])
-        except (ValueError, IndexError):
-            probe = {"planbook_error": f"exit {rc}: {err.strip()[-300:]}"}
-        if probe.get("planbook") and probe.get("pandas"):
-            python = py
-            break
+    docs = docs_path(args, DOCS)
+    python, probe = choose_python(
+        lambda py: probe_json([py, str(Path(__file__).resolve()), "--child", "probe", "", "", ""]),
+        interpreters(args.python, REPO), ok=lambda p: p.get("planbook") and p.get("pandas"))
     if python is None:
         log(f"needs planbook and pandas in one interpreter: {probe}")
         return 2
@@ -836,10 +786,7 @@ def main(argv=None) -> int:
     t_start = time.perf_counter()
     plan, npz = plan_file(measures, args.seed)
     warm(plan, npz)
-    report = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-              "command": "python bench/run_status.py" + ("" if not argv and len(sys.argv) < 2
-                                                         else " " + shlex.join(sys.argv[1:])),
-              "seed": args.seed, "repeat": repeat, "measures": measures, "machine": machine,
+    report = {**report_head("run_status.py"), "seed": args.seed, "repeat": repeat, "measures": measures, "machine": machine,
               "plan": str(plan.relative_to(REPO)), "plan_mb": plan.stat().st_size / 1e6,
               "runs": {t: [] for t in tasks}, "notes": notes}
     log(f"{plan.name}: {plan.stat().st_size / 1e6:.1f} MB, {measures} measures x "
@@ -902,12 +849,7 @@ def main(argv=None) -> int:
     report["wall_seconds"] = time.perf_counter() - t_start
     print_table(report)
     log(f"benchmark wall time {report['wall_seconds']:.0f} s")
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        log(f"wrote {args.json}")
-    if docs is not None:
-        write_docs(docs, markdown(report), MARK_START, MARK_END)
-        log(f"wrote {docs}")
+    save_report(report, args.json, docs, markdown(report), MARK_START, MARK_END)
     failed = any(not r.get("available") for runs in report["runs"].values() for r in runs)
     return 1 if failed else 0
 

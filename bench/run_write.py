@@ -71,8 +71,6 @@ given).  MB means 10**6 bytes throughout.
 from __future__ import annotations
 
 import argparse
-import datetime
-import hashlib
 import json
 import os
 import shlex
@@ -81,24 +79,27 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchlib import (child_env, kib_to_mb, log, machine_info,  # noqa: E402
-                      run_child, write_docs as _write_docs, CHILD_PEAK)
+from benchlib import (BENCH, BUILD, CHILD_PEAK, DOCS, REPO, build_c, child_env, child_json,  # noqa: E402
+                      choose_python, docs_path, generate, interpreters, kib_to_mb, last_json,
+                      log, machine_info, markdown_head, marks, not_measured, output_options,
+                      print_ratios, print_summaries, probe_json, ratio_table, report_head,
+                      run_child, save_report, short_hash, tool_version, verdict, warm)
 
-BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
-BUILD = BENCH / "build"
 WORK = BUILD / "write"          # plans, extracted cells, dumps, workbooks
 GENERATOR = BENCH / "generate.py"
 LOOP_SRC = BENCH / "xlsxloop.c"
 LOOP_BIN = BUILD / "xlsxloop"
-DOCS = REPO / "docs" / "benchmarks.md"
-MARK_START = "<!-- write-benchmark:start -->"
-MARK_END = "<!-- write-benchmark:end -->"
-MB = 1_000_000
+MARK_START, MARK_END = marks("write")
 
 TARGET_VS_PANDAS = 4.0       # pandas time / planbook time >=
 TARGET_VS_XLSXWRITER = 2.0   # XlsxWriter constant_memory time / planbook time >=
 TARGET_VS_LOOP = 1.3         # planbook time / bare loop time <=
+RATIOS = (   # heading, short heading, ratio, target, which way is better
+    ("pandas / planbook time", "pandas/planbook", "pandas_over_planbook", TARGET_VS_PANDAS,
+     "high"),
+    ("XlsxWriter / planbook time", "XlsxWriter/planbook", "xlsxwriter_over_planbook",
+     TARGET_VS_XLSXWRITER, "high"),
+    ("planbook / loop time", "planbook/loop", "planbook_over_loop", TARGET_VS_LOOP, "low"))
 TARGET_MEMORY_GROWTH = 1.5   # planbook peak delta, largest / smallest size <=
 
 DEFAULT_CELLS = (100_000, 1_000_000)
@@ -206,7 +207,7 @@ print(json.dumps(info))
 
 # python -c CHILD WRITER ACTION PLAN PICKLE OUT   (ACTION: probe or write)
 CHILD = r"""
-import json, os, resource, sys, time
+import os, sys
 writer, action, plan_path, pickle_path, out = sys.argv[1:6]
 
 """ + CHILD_PEAK + r"""
@@ -228,14 +229,9 @@ try:
         import xlsxwriter
         info["version"] = xlsxwriter.__version__
 except Exception as e:
-    info.update(available=False, error=f"{type(e).__name__}: {e}")
-    print(json.dumps(info))
-    sys.exit(0)
-
+    give(info, available=False, error=f"{type(e).__name__}: {e}")
 if action == "probe":
-    info["available"] = True
-    print(json.dumps(info))
-    sys.exit(0)
+    give(info, available=True)
 
 # ---- preparation, not timed
 if writer == "planbook":
@@ -279,35 +275,7 @@ try:
     os.unlink(out)
 except FileNotFoundError:
     pass
-import gc
-gc.collect()
-maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-hwm_reset = reset_peak()
-rss_before = status_kib("VmRSS")
-c0 = time.process_time()
-t0 = time.perf_counter()
-try:
-    run()
-except Exception as e:
-    info.update(available=False, error=f"{type(e).__name__}: {e}")
-    print(json.dumps(info))
-    sys.stdout.flush()
-    os._exit(0)
-t1 = time.perf_counter()
-c1 = time.process_time()
-maxrss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-hwm_after = status_kib("VmHWM") if hwm_reset else None
-info.update(available=True, seconds=t1 - t0, cpu_seconds=c1 - c0, rss_before_kib=rss_before,
-            ru_maxrss_before_kib=maxrss_before, ru_maxrss_after_kib=maxrss_after,
-            hwm_after_kib=hwm_after)
-if hwm_after is not None and rss_before is not None:
-    info.update(peak_delta_kib=hwm_after - rss_before, memory_method="VmHWM")
-else:
-    base = rss_before if rss_before is not None else maxrss_before
-    info.update(peak_delta_kib=maxrss_after - base, memory_method="ru_maxrss")
-print(json.dumps(info))
-sys.stdout.flush()
-os._exit(0)   # the data are not freed: teardown is not part of the write
+measure(run, info)   # the data are not freed: teardown is not part of the write
 """
 
 # python -c CHECK probe | python -c CHECK PATH EXPECT_JSON
@@ -352,82 +320,35 @@ print(json.dumps({"available": True, "ok": not problems, "error": "; ".join(prob
 """
 
 
-
-
 # --------------------------------------------------------------------------
 # Children.
 
 
-
-
-
-def last_json(out: str):
-    try:
-        return json.loads(out.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return None
-
-
 def probe_python(python: str, writer: str) -> dict:
     if writer == "check":
-        cmd = [python, "-c", CHECK, "probe"]
-    else:
-        cmd = [python, "-c", CHILD, writer, "probe", os.devnull, os.devnull, os.devnull]
-    rc, out, err, _ = run_child(cmd, child_env())
-    return last_json(out) or {"available": False, "error": f"exit {rc}: {err.strip()[-300:]}"}
-
-
-def choose_python(writer: str, candidates) -> tuple[str | None, dict]:
-    """The first interpreter of candidates that can run the writer."""
-    first = None
-    for py in candidates:
-        info = probe_python(py, writer)
-        if info.get("available"):
-            return py, info
-        if first is None:
-            first = info
-    return None, first or {"available": False, "error": "no interpreter"}
+        return probe_json([python, "-c", CHECK, "probe"])
+    return probe_json([python, "-c", CHILD, writer, "probe", os.devnull, os.devnull, os.devnull])
 
 
 def measure_python(python: str, writer: str, plan: Path, cells: Path, out: Path) -> dict:
-    rc, out_text, err, maxrss = run_child(
-        [python, "-c", CHILD, writer, "write", str(plan), str(cells), str(out)], child_env())
-    res = last_json(out_text) or {"available": False}
-    if rc != 0 or "seconds" not in res:
-        res.update(available=False,
-                   error=res.get("error") or f"exit {rc}: {err.strip()[-500:]}")
-    res["child_maxrss_kib"] = maxrss
-    return res
+    return child_json([python, "-c", CHILD, writer, "write", str(plan), str(cells), str(out)])
 
 
 # --------------------------------------------------------------------------
 # The C loop.
 
 def build_loop() -> tuple[bool, str]:
-    BUILD.mkdir(parents=True, exist_ok=True)
-    if LOOP_BIN.exists() and LOOP_BIN.stat().st_mtime >= LOOP_SRC.stat().st_mtime:
-        return True, ""
     try:
         flags = subprocess.run(["pkg-config", "--cflags", "--libs", "xlsxwriter"],
                                capture_output=True, text=True)
         pc = shlex.split(flags.stdout) if flags.returncode == 0 else ["-lxlsxwriter", "-lz"]
     except OSError:
         pc = ["-lxlsxwriter", "-lz"]
-    cc = os.environ.get("CC", "cc")
-    cmd = [cc, "-O2", "-Wall", "-Wextra", "-Werror", str(LOOP_SRC), *pc, "-o", str(LOOP_BIN)]
-    log("building: " + shlex.join(cmd))
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True)
-    except OSError as e:
-        return False, str(e)
-    if p.returncode != 0:
-        return False, (p.stderr or p.stdout).strip()
-    return True, ""
+    return build_c(LOOP_SRC, LOOP_BIN, pc)
 
 
 def loop_version() -> str | None:
-    p = subprocess.run([str(LOOP_BIN), "--version"], capture_output=True, text=True)
-    return p.stdout.strip() or None if p.returncode == 0 else None
+    return tool_version(LOOP_BIN)
 
 
 def measure_loop(dump: Path, out: Path) -> dict:
@@ -494,11 +415,11 @@ def check_output(python: str | None, writer: str, path: Path, meta: dict) -> dic
 # Plans: sizes in MB for the target cell counts, files, extracted cells.
 
 def generator_hash() -> str:
-    return hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:8]
+    return short_hash(GENERATOR.read_bytes())
 
 
 def prepare_hash() -> str:
-    return hashlib.sha256(PREPARE.encode()).hexdigest()[:8]
+    return short_hash(PREPARE.encode())
 
 
 def plan_file(mb: float, seed: int) -> Path:
@@ -507,8 +428,7 @@ def plan_file(mb: float, seed: int) -> Path:
     if not path.exists():
         cmd = [sys.executable, str(GENERATOR), "--megabytes", f"{mb:g}",
                "-o", str(path), "--seed", str(seed), "--quiet"]
-        log("generating: " + shlex.join(cmd))
-        subprocess.run(cmd, check=True)
+        generate(cmd)
     return path
 
 
@@ -610,7 +530,7 @@ def write_book(path: Path, target: int, seed: int) -> None:
 
 def book_for(python: str, target: int, seed: int) -> tuple[float, Path, dict]:
     WORK.mkdir(parents=True, exist_ok=True)
-    path = WORK / f"book-{target}-seed{seed}-{hashlib.sha256(inspect_source()).hexdigest()[:8]}.yaml"
+    path = WORK / f"book-{target}-seed{seed}-{short_hash(inspect_source())}.yaml"
     if not path.exists():
         log(f"writing a budget book of about {target} cells: {path.name}")
         write_book(path, target, seed)
@@ -639,17 +559,8 @@ def extract(python: str, plan: Path) -> tuple[Path, Path, dict]:
     return pkl, dump, json.loads(meta_path.read_text())
 
 
-def warm(*paths: Path) -> None:
-    """Read each file once, so that every timed run finds it in the page cache."""
-    for path in paths:
-        with open(path, "rb") as f:
-            while f.read(1 << 20):
-                pass
-
-
 # --------------------------------------------------------------------------
 # Statistics and the report.
-
 
 
 def summarise(runs, cells: int) -> dict:
@@ -709,18 +620,6 @@ def memory_growth(report) -> dict:
     return out
 
 
-def verdict(value, target, better) -> str:
-    met = value >= target if better == "high" else value <= target
-    return "met" if met else "NOT met"
-
-
-def fmt_ratio(r, key, target, better) -> str:
-    value = r.get(key)
-    if value is None:
-        return f"n/a ({r['why_missing'].get(key, 'not measured')})"
-    return f"{value:.2f}x ({verdict(value, target, better)})"
-
-
 def fmt_secs(x) -> str:
     return "n/a" if x is None else f"{x:.3f} s"
 
@@ -735,13 +634,7 @@ def size_name(size) -> str:
 
 def markdown(report) -> str:
     m = report["machine"]
-    lines = [
-        MARK_START,
-        "## Write benchmark",
-        "",
-        f"Measured {report['date']} with `{report['command']}`.",
-        "",
-        f"- Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory']}, {m['platform']}",
+    lines = markdown_head(report, MARK_START, "Write benchmark") + [
         f"- Python {m['python']}; planbook {m.get('planbook') or 'not available'}; "
         f"libxlsxwriter {m.get('libxlsxwriter') or 'n/a'}; pandas {m.get('pandas') or 'n/a'}; "
         f"XlsxWriter {m.get('xlsxwriter') or 'n/a'}; outputs checked with openpyxl "
@@ -788,20 +681,7 @@ def markdown(report) -> str:
                 f"| {s['seconds_median']:.3f} s ({s['seconds_min']:.3f}-{s['seconds_max']:.3f}) "
                 f"| {s['cells_per_s'] / 1e3:,.0f}k "
                 f"| {fmt_secs(s.get('cpu_seconds_median'))} | {mem} |")
-    lines += [
-        "",
-        f"| Cells | pandas / planbook time (target >= {TARGET_VS_PANDAS:g}x) "
-        f"| XlsxWriter / planbook time (target >= {TARGET_VS_XLSXWRITER:g}x) "
-        f"| planbook / loop time (target <= {TARGET_VS_LOOP:g}x) |",
-        "| --- | --- | --- | --- |",
-    ]
-    for size in report["sizes"]:
-        r = size["ratios"]
-        lines.append(
-            f"| {size_name(size)} "
-            f"| {fmt_ratio(r, 'pandas_over_planbook', TARGET_VS_PANDAS, 'high')} "
-            f"| {fmt_ratio(r, 'xlsxwriter_over_planbook', TARGET_VS_XLSXWRITER, 'high')} "
-            f"| {fmt_ratio(r, 'planbook_over_loop', TARGET_VS_LOOP, 'low')} |")
+    lines += ratio_table(report, "Cells", RATIOS, size_name)
     g = report.get("memory_growth", {})
     if len(report["sizes"]) >= 2:
         a, b = size_name(report["sizes"][0]), size_name(report["sizes"][-1])
@@ -815,47 +695,24 @@ def markdown(report) -> str:
                 for w in WRITERS if w in g)
             + ("" if pb is not None else "; planbook n/a") + ".",
         ]
-    notes = [f"- {WRITER_TITLES[k]}: {v}" for k, v in report.get("unavailable", {}).items()]
-    if notes:
-        lines += ["", "Not measured:", ""] + notes
-    lines += [MARK_END]
+    lines += not_measured(report, WRITER_TITLES) + [MARK_END]
     return "\n".join(lines) + "\n"
 
 
-
-
-
-
 def print_table(report) -> None:
+    def row(s):
+        mem = s.get("peak_delta_mb_median")
+        return (f"{s['seconds_median']:9.3f} {s['seconds_min']:8.3f} {s['seconds_max']:8.3f} "
+                f"{s['cells_per_s']:10.0f} {fmt_secs(s.get('cpu_seconds_median'))[:-2]:>8} "
+                f"{'n/a' if mem is None else f'{mem:.1f}':>10}  "
+                f"{'ok' if s['checked'] else 'unchecked'}")
+    print_summaries(
+        report, WRITERS, WRITER_TITLES, (7, 27),
+        ("cells", "writer", f"{'median s':>9} {'min s':>8} {'max s':>8} {'cells/s':>10} "
+                            f"{'cpu s':>8} {'peak d MB':>10}  check"),
+        lambda size: fmt_cells(size["cells"]), row)
     print()
-    print(f"{'cells':>7}  {'writer':<27} {'median s':>9} {'min s':>8} {'max s':>8} "
-          f"{'cells/s':>10} {'cpu s':>8} {'peak d MB':>10}  check")
-    for size in report["sizes"]:
-        for w in WRITERS:
-            if w not in size["summary"]:
-                continue
-            s = size["summary"][w]
-            name = fmt_cells(size["cells"])
-            if not s.get("available"):
-                state = "FAILED" if s.get("failed") else "not available"
-                print(f"{name:>7}  {WRITER_TITLES[w]:<27} {state}: {s.get('error')}")
-                continue
-            mem = s.get("peak_delta_mb_median")
-            print(f"{name:>7}  {WRITER_TITLES[w]:<27} {s['seconds_median']:9.3f} "
-                  f"{s['seconds_min']:8.3f} {s['seconds_max']:8.3f} "
-                  f"{s['cells_per_s']:10.0f} {fmt_secs(s.get('cpu_seconds_median'))[:-2]:>8} "
-                  f"{'n/a' if mem is None else f'{mem:.1f}':>10}  "
-                  f"{'ok' if s['checked'] else 'unchecked'}")
-    print()
-    for size in report["sizes"]:
-        r = size["ratios"]
-        print(f"{fmt_cells(size['cells'])} cells: pandas/planbook "
-              f"{fmt_ratio(r, 'pandas_over_planbook', TARGET_VS_PANDAS, 'high')} "
-              f"[>= {TARGET_VS_PANDAS:g}x]; XlsxWriter/planbook "
-              f"{fmt_ratio(r, 'xlsxwriter_over_planbook', TARGET_VS_XLSXWRITER, 'high')} "
-              f"[>= {TARGET_VS_XLSXWRITER:g}x]; planbook/loop "
-              f"{fmt_ratio(r, 'planbook_over_loop', TARGET_VS_LOOP, 'low')} "
-              f"[<= {TARGET_VS_LOOP:g}x]")
+    print_ratios(report, RATIOS, lambda size: f"{fmt_cells(size['cells'])} cells")
     g = report.get("memory_growth", {})
     if g:
         print("peak delta, largest / smallest size: " + "; ".join(
@@ -884,36 +741,21 @@ def main(argv=None) -> int:
                     help="writers to measure (default: all)")
     ap.add_argument("--python", help="interpreter for the Python writers "
                     "(default: this one, else the repository's .venv)")
-    ap.add_argument("--json", metavar="PATH", help="also save the raw numbers as JSON")
-    ap.add_argument("--docs", metavar="PATH",
-                    help=f"Markdown file to update (default {DOCS.relative_to(REPO)}; "
-                    "not written with --quick unless given)")
-    ap.add_argument("--no-docs", action="store_true", help="do not write the Markdown file")
+    output_options(ap, DOCS, REPO)
     args = ap.parse_args(argv)
     targets = sorted(args.cells or (QUICK_CELLS if args.quick else DEFAULT_CELLS))
     repeat = args.repeat or (1 if args.quick else 3)
     if repeat < 1 or any(n <= 0 for n in targets):
         ap.error("--repeat and --cells must be positive")
-    docs = None if args.no_docs else (Path(args.docs) if args.docs
-                                      else (None if args.quick else DOCS))
-
-    if args.python:
-        candidates = [args.python]
-    else:
-        candidates = [sys.executable]
-        venv = REPO / ".venv" / "bin" / "python"
-        if venv.exists() and venv.resolve() != Path(sys.executable).resolve():
-            candidates.append(str(venv))
+    docs = docs_path(args, DOCS)
+    candidates = interpreters(args.python, REPO)
 
     machine = machine_info()
-    report = {"shape": args.shape, "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-              "command": "python bench/run_write.py" + ("" if len(sys.argv) < 2 else
-                                                        " " + shlex.join(sys.argv[1:])),
-              "seed": args.seed, "repeat": repeat, "machine": machine, "sizes": [],
+    report = {"shape": args.shape, **report_head("run_write.py"), "seed": args.seed, "repeat": repeat, "machine": machine, "sizes": [],
               "unavailable": {}}
 
     # planbook is needed to make the data even when it is not measured
-    pb_python, pb_info = choose_python("planbook", candidates)
+    pb_python, pb_info = choose_python(lambda py: probe_python(py, "planbook"), candidates)
     if pb_python is None:
         log(f"planbook is not available ({pb_info.get('error')}); "
             f"try: {PIP_HINT['planbook']}")
@@ -929,7 +771,8 @@ def main(argv=None) -> int:
             else:
                 report["unavailable"]["loop"] = f"cannot build xlsxloop: {err}"
             continue
-        py, info = (pb_python, pb_info) if w == "planbook" else choose_python(w, candidates)
+        py, info = (pb_python, pb_info) if w == "planbook" else \
+            choose_python(lambda py: probe_python(py, w), candidates)
         if py is None:
             report["unavailable"][w] = f"{info.get('error', 'not available')} ({PIP_HINT[w]})"
             log(f"{WRITER_TITLES[w]}: not available ({info.get('error')})")
@@ -940,7 +783,7 @@ def main(argv=None) -> int:
             machine["xlsxwriter"] = machine.get("xlsxwriter") or info.get("xlsxwriter")
         elif w == "xlsxwriter":
             machine["xlsxwriter"] = info.get("version")
-    check_python, check_info = choose_python("check", candidates)
+    check_python, check_info = choose_python(lambda py: probe_python(py, "check"), candidates)
     if check_python is None:
         log(f"openpyxl not available: the outputs are not checked ({PIP_HINT['check']})")
     else:
@@ -997,12 +840,7 @@ def main(argv=None) -> int:
     report["memory_growth"] = memory_growth(report)
 
     print_table(report)
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        log(f"wrote {args.json}")
-    if docs is not None:
-        _write_docs(docs, markdown(report), MARK_START, MARK_END)
-        log(f"wrote {docs}")
+    save_report(report, args.json, docs, markdown(report), MARK_START, MARK_END)
     failed = any(s["summary"][w].get("failed") for s in report["sizes"] for w in s["summary"])
     return 1 if failed else 0
 

@@ -1,9 +1,12 @@
 """What changed between two versions of a plan: :func:`diff`.
 
 The result is a :class:`PlanDiff`, a list of :class:`Change` records, each
-with a ``part`` (``"plan"``, ``"budgets"``; later ``"indicators"``,
-``"risks"``), a ``kind`` and where it happened.  Each part of a plan has its
-differ in ``DIFFERS``; a new part adds one there.
+with a ``part`` (``"plan"``, ``"budgets"``, ``"indicators"``, ``"risks"``,
+``"records"``), a ``kind`` and where it happened.  ``DIFFERS`` holds a
+differ per part, made from the parts' descriptions (planbook._parts): the
+tables, sets, registers or collections of a part are matched by id, and
+each pair goes through the part's view differ (``@_view_differ``); a new
+part registers one there.
 
 Two versions may come from different formats (a plan's YAML and the
 workbook finance edited): tables are matched by id, columns by id and then
@@ -15,10 +18,14 @@ as a reader sees them (the printed figure, else the computed one).
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import json
 from decimal import Decimal
 from typing import Any, Callable, Dict, List, Optional
+
+from ._parts import PART, PARTS
+from ._records import DONE
 
 __all__ = ["diff", "PlanDiff", "Change", "DIFFERS"]
 
@@ -171,6 +178,18 @@ class PlanDiff(list):
                 f"{''.join(rows)}</tbody></table><pre style='display:none'>{text}</pre>")
 
 
+#: The differ of one table, set, register or collection of each part:
+#: ``fn(old, new, out)``.
+_VIEW_DIFFERS: Dict[str, Callable[[Any, Any, List[Change]], Any]] = {}
+
+
+def _view_differ(part: str):
+    def register(fn):
+        _VIEW_DIFFERS[part] = fn
+        return fn
+    return register
+
+
 # ---------------------------------------------------------------- plan
 
 _META = ("title", "organisation", "directorate", "service", "period", "status", "version",
@@ -259,6 +278,7 @@ def _row_opcodes(key_a, key_b):
     return ops
 
 
+@_view_differ("budgets")
 def _diff_table(ta, tb, out: List[Change]) -> Dict[str, str]:
     tid = ta.id
     pairs, gone, new = _pair_columns(ta, tb)
@@ -310,16 +330,27 @@ def _diff_table(ta, tb, out: List[Change]) -> Dict[str, str]:
     return {p[1].id: p[0].id for p in pairs}
 
 
+def _diff_part(part, a, b, out: List[Change]) -> Dict[str, Any]:
+    """One part's tables, sets, registers or collections, matched by id:
+    those removed and added, then each pair through the part's view
+    differ (if it has one); what the view differs return, by id."""
+    ma, mb = part.of(a), part.of(b)
+    for id in ma:
+        if id not in mb:
+            out.append(Change(part.name, f"{part.diff_noun} removed", id,
+                              old=part.title(ma[id])))
+    got = {}
+    differ = _VIEW_DIFFERS.get(part.name)
+    for id in mb:
+        if id not in ma:
+            out.append(Change(part.name, f"{part.diff_noun} added", id, new=part.title(mb[id])))
+        elif differ is not None:
+            got[id] = differ(ma[id], mb[id], out)
+    return got
+
+
 def _diff_budgets(a, b, out: List[Change]) -> None:
-    colmaps: Dict[str, Dict[str, str]] = {}
-    for tid in a.budgets:
-        if tid not in b.budgets:
-            out.append(Change("budgets", "table removed", tid, old=a.budgets[tid].title))
-    for tid in b.budgets:
-        if tid not in a.budgets:
-            out.append(Change("budgets", "table added", tid, new=b.budgets[tid].title))
-            continue
-        colmaps[tid] = _diff_table(a.budgets[tid], b.budgets[tid], out)
+    colmaps = _diff_part(PART["budgets"], a, b, out)
     # findings, keyed so that the same finding in either format compares equal
     def keys(plan, mapped):
         got = {}
@@ -343,142 +374,119 @@ def _diff_budgets(a, b, out: List[Change]) -> None:
                               column=f.column_heading, new=f.message))
 
 
-def _diff_indicators(a, b, out: List[Change]) -> None:
+@_view_differ("indicators")
+def _diff_set(sa, sb, out: List[Change]) -> None:
     from ._indicators import Observation
-    for sid in a.indicators:
-        if sid not in b.indicators:
-            out.append(Change("indicators", "indicator set removed", sid,
-                              old=a.indicators[sid].title or sid))
-    for sid in b.indicators:
-        if sid not in a.indicators:
-            out.append(Change("indicators", "indicator set added", sid,
-                              new=b.indicators[sid].title or sid))
+    sid = sa.id
+    ra, rb = [m.ref for m in sa], [m.ref for m in sb]
+    for ref in ra:
+        if ref not in sb:
+            out.append(Change("indicators", "measure removed", sid, row=ref))
+    for ref in rb:
+        if ref not in sa:
+            out.append(Change("indicators", "measure added", sid, row=ref))
+    # each period's position in either set, and each measure's cells
+    # read once (a cell read through ma.values[p] reads the whole
+    # measure and the periods again: quadratic in the periods)
+    pos_a = {p: k for k, p in enumerate(sa.periods)}
+    pos_b = {p: k for k, p in enumerate(sb.periods)}
+    for p in pos_b:
+        if p not in pos_a:
+            out.append(Change("indicators", "period added", sid, column=p, new=p))
+    common_p = [p for p in pos_b if p in pos_a]
+    obs = Observation._from_core
+    for ref in rb:
+        if ref not in sa:
             continue
-        sa, sb = a.indicators[sid], b.indicators[sid]
-        ra, rb = [m.ref for m in sa], [m.ref for m in sb]
-        for ref in ra:
-            if ref not in sb:
-                out.append(Change("indicators", "measure removed", sid, row=ref))
-        for ref in rb:
-            if ref not in sa:
-                out.append(Change("indicators", "measure added", sid, row=ref))
-        # each period's position in either set, and each measure's cells
-        # read once (a cell read through ma.values[p] reads the whole
-        # measure and the periods again: quadratic in the periods)
-        pos_a = {p: k for k, p in enumerate(sa.periods)}
-        pos_b = {p: k for k, p in enumerate(sb.periods)}
-        for p in pos_b:
-            if p not in pos_a:
-                out.append(Change("indicators", "period added", sid, column=p, new=p))
-        common_p = [p for p in pos_b if p in pos_a]
-        obs = Observation._from_core
-        for ref in rb:
-            if ref not in sa:
+        ma, mb = sa[ref], sb[ref]
+        ga, gb = ma._get(), mb._get()
+        for p in common_p:
+            ka, kb = pos_a[p], pos_b[p]
+            # the same cell from the core is the same observation
+            xa, xb = ga["values"][ka], gb["values"][kb]
+            va, vb = (None, None) if xa == xb else (obs(xa), obs(xb))
+            if va is not None and (str(va) != str(vb) or va.status != vb.status):
+                d = vb.value - va.value if va.value is not None and vb.value is not None \
+                    else None
+                out.append(Change("indicators", "result changed", sid, row=ref, column=p,
+                                  old=str(va), new=str(vb), difference=d))
+            xa, xb = ga["targets"][ka], gb["targets"][kb]
+            if xa != xb and str(obs(xa)) != str(obs(xb)):
+                ta, tb = obs(xa), obs(xb)
+                out.append(Change("indicators", "target revised", sid, row=ref, column=p,
+                                  old=str(ta), new=str(tb)))
+        tha, thb = ma.thresholds, mb.thresholds
+        show = lambda t: t if t is None or isinstance(t, str) else \
+            " / ".join(str(o) for o in t)  # noqa: E731
+        if show(tha) != show(thb):
+            out.append(Change("indicators", "thresholds revised", sid, row=ref,
+                              old=show(tha), new=show(thb)))
+    # statuses at each plan's report period
+    if sa.report_period and sb.report_period:
+        da = {r.ref: r for r in sa.status().measures()}
+        for r in sb.status().measures():
+            o = da.get(r.ref)
+            if o is None:
                 continue
-            ma, mb = sa[ref], sb[ref]
-            ga, gb = ma._get(), mb._get()
-            for p in common_p:
-                ka, kb = pos_a[p], pos_b[p]
-                # the same cell from the core is the same observation
-                xa, xb = ga["values"][ka], gb["values"][kb]
-                va, vb = (None, None) if xa == xb else (obs(xa), obs(xb))
-                if va is not None and (str(va) != str(vb) or va.status != vb.status):
-                    d = vb.value - va.value if va.value is not None and vb.value is not None \
-                        else None
-                    out.append(Change("indicators", "result changed", sid, row=ref, column=p,
-                                      old=str(va), new=str(vb), difference=d))
-                xa, xb = ga["targets"][ka], gb["targets"][kb]
-                if xa != xb and str(obs(xa)) != str(obs(xb)):
-                    ta, tb = obs(xa), obs(xb)
-                    out.append(Change("indicators", "target revised", sid, row=ref, column=p,
-                                      old=str(ta), new=str(tb)))
-            tha, thb = ma.thresholds, mb.thresholds
-            show = lambda t: t if t is None or isinstance(t, str) else \
-                " / ".join(str(o) for o in t)  # noqa: E731
-            if show(tha) != show(thb):
-                out.append(Change("indicators", "thresholds revised", sid, row=ref,
-                                  old=show(tha), new=show(thb)))
-        # statuses at each plan's report period
-        if sa.report_period and sb.report_period:
-            da = {r.ref: r for r in sa.status().measures()}
-            for r in sb.status().measures():
-                o = da.get(r.ref)
-                if o is None:
-                    continue
-                if o.rag != r.rag:
-                    out.append(Change("indicators", "RAG changed", sid, row=r.ref,
-                                      column=r.period, old=o.rag, new=r.rag))
-                if o.last != r.last:
-                    out.append(Change("indicators", "direction changed", sid, row=r.ref,
-                                      column=r.period, old=o.last, new=r.last))
+            if o.rag != r.rag:
+                out.append(Change("indicators", "RAG changed", sid, row=r.ref,
+                                  column=r.period, old=o.rag, new=r.rag))
+            if o.last != r.last:
+                out.append(Change("indicators", "direction changed", sid, row=r.ref,
+                                  column=r.period, old=o.last, new=r.last))
 
 
-def _diff_risks(a, b, out: List[Change]) -> None:
-    for rid in a.risks:
-        if rid not in b.risks:
-            out.append(Change("risks", "register removed", rid, old=a.risks[rid].title or rid))
-    for rid in b.risks:
-        if rid not in a.risks:
-            out.append(Change("risks", "register added", rid, new=b.risks[rid].title or rid))
+@_view_differ("risks")
+def _diff_register(ga, gb, out: List[Change]) -> None:
+    rid = ga.id
+    for m in gb.movement(ga):
+        if m["change"] in ("added", "removed"):
+            out.append(Change("risks", f"risk {m['change']}", rid, row=m["id"]))
+    for r in gb:
+        if r.id not in ga:
             continue
-        ga, gb = a.risks[rid], b.risks[rid]
-        for m in gb.movement(ga):
-            if m["change"] in ("added", "removed"):
-                out.append(Change("risks", f"risk {m['change']}", rid, row=m["id"]))
-        for r in gb:
-            if r.id not in ga:
-                continue
-            o = ga[r.id]
-            for kind in ("inherent", "current", "target"):
-                so, sn = getattr(o, kind), getattr(r, kind)
-                vo = None if so is None else (so.text or f"{so.likelihood}x{so.impact}")
-                vn = None if sn is None else (sn.text or f"{sn.likelihood}x{sn.impact}")
-                if (so and so.value) != (sn and sn.value) or vo != vn:
-                    d = Decimal((sn.value if sn else 0) - (so.value if so else 0))
-                    out.append(Change("risks", "risk re-scored", rid, row=r.id, column=kind,
-                                      old=vo, new=vn, difference=d))
-            for field in ("status", "owner", "category"):
-                if getattr(o, field) != getattr(r, field):
-                    out.append(Change("risks", f"{field} changed", rid, row=r.id,
-                                      old=getattr(o, field), new=getattr(r, field)))
+        o = ga[r.id]
+        for kind in ("inherent", "current", "target"):
+            so, sn = getattr(o, kind), getattr(r, kind)
+            vo = None if so is None else (so.text or f"{so.likelihood}x{so.impact}")
+            vn = None if sn is None else (sn.text or f"{sn.likelihood}x{sn.impact}")
+            if (so and so.value) != (sn and sn.value) or vo != vn:
+                d = Decimal((sn.value if sn else 0) - (so.value if so else 0))
+                out.append(Change("risks", "risk re-scored", rid, row=r.id, column=kind,
+                                  old=vo, new=vn, difference=d))
+        for field in ("status", "owner", "category"):
+            if getattr(o, field) != getattr(r, field):
+                out.append(Change("risks", f"{field} changed", rid, row=r.id,
+                                  old=getattr(o, field), new=getattr(r, field)))
 
 
-def _diff_records(a, b, out: List[Change]) -> None:
-    for cid in a.records:
-        if cid not in b.records:
-            out.append(Change("records", "collection removed", cid, old=a.records[cid].title))
-    for cid in b.records:
-        if cid not in a.records:
-            out.append(Change("records", "collection added", cid, new=b.records[cid].title))
+def _record_key(r) -> str:
+    """A record as a diff names it: its id, else its position (#1, #2...)."""
+    return r.id if r.id is not None else f"#{r.index + 1}"
+
+
+@_view_differ("records")
+def _diff_collection(ca, cb, out: List[Change]) -> None:
+    cid = ca.id
+    ka, kb = ({_record_key(r): r for r in coll} for coll in (ca, cb))
+    dates = set(cb.date_fields)
+    for key in ka:
+        if key not in kb:
+            out.append(Change("records", "item removed", cid, row=key))
+    for key, r in kb.items():
+        if key not in ka:
+            out.append(Change("records", "item added", cid, row=key))
             continue
-        ca, cb = a.records[cid], b.records[cid]
-
-        def keyed(coll):
-            got = {}
-            for r in coll:
-                key = r.id if r.id is not None else f"#{r.index + 1}"
-                got[key] = r
-            return got
-        ka, kb = keyed(ca), keyed(cb)
-        dates = set(cb.date_fields)
-        for key in ka:
-            if key not in kb:
-                out.append(Change("records", "item removed", cid, row=key))
-        for key, r in kb.items():
-            if key not in ka:
-                out.append(Change("records", "item added", cid, row=key))
-                continue
-            fa, fb = ka[key].fields, r.fields
-            for name in list(fa) + [n for n in fb if n not in fa]:
-                if fa.get(name) != fb.get(name):
-                    kind = "field changed"
-                    if name in dates and ka[key].due != r.due:
-                        kind = "due date moved"
-                    if name == "status" and (fb.get(name) or "").strip().lower() in (
-                            "complete", "completed", "closed", "done", "achieved", "met"):
-                        kind = "action closed"
-                    out.append(Change("records", kind, cid, row=key, column=name,
-                                      old=fa.get(name), new=fb.get(name)))
+        fa, fb = ka[key].fields, r.fields
+        for name in list(fa) + [n for n in fb if n not in fa]:
+            if fa.get(name) != fb.get(name):
+                kind = "field changed"
+                if name in dates and ka[key].due != r.due:
+                    kind = "due date moved"
+                if name == "status" and (fb.get(name) or "").strip().lower() in DONE:
+                    kind = "action closed"
+                out.append(Change("records", kind, cid, row=key, column=name,
+                                  old=fa.get(name), new=fb.get(name)))
 
 
 def _diff_overdue(a, b, out: List[Change], as_of) -> None:
@@ -487,10 +495,9 @@ def _diff_overdue(a, b, out: List[Change], as_of) -> None:
     for cid in b.records:
         if cid not in a.records:
             continue
-        was = {r.id if r.id is not None else f"#{r.index + 1}"
-               for r in a.records[cid].overdue(as_of)}
+        was = {_record_key(r) for r in a.records[cid].overdue(as_of)}
         for r in b.records[cid].overdue(as_of):
-            key = r.id if r.id is not None else f"#{r.index + 1}"
+            key = _record_key(r)
             if key not in was:
                 out.append(Change("records", "action overdue", cid, row=key, column="due",
                                   new=r.due.isoformat()))
@@ -502,13 +509,9 @@ def _diff_overdue(a, b, out: List[Change], as_of) -> None:
 
 
 #: The differ of each part of a plan, in report order: ``fn(a, b, out)``.
-DIFFERS: Dict[str, Callable[[Any, Any, List[Change]], None]] = {
-    "plan": _diff_meta,
-    "budgets": _diff_budgets,
-    "indicators": _diff_indicators,
-    "risks": _diff_risks,
-    "records": _diff_records,
-}
+DIFFERS: Dict[str, Callable[[Any, Any, List[Change]], None]] = {"plan": _diff_meta}
+DIFFERS.update((p.name, functools.partial(_diff_part, p)) for p in PARTS)
+DIFFERS["budgets"] = _diff_budgets
 
 
 def diff(a, b, *, as_of=None) -> PlanDiff:

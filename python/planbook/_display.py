@@ -4,9 +4,10 @@ and escaped HTML (with a plain-text fallback) for notebooks."""
 from __future__ import annotations
 
 import html
-from typing import List
+from typing import Any, Callable, Dict, List
 
 from ._model import format_amount
+from ._parts import PARTS
 
 MISMATCH = "\u26a0"  # warning sign: shown beside a printed figure that is off
 
@@ -101,8 +102,7 @@ def table_html(table) -> str:
                 parts.append(f"<td style='text-align:right'>{_esc(text)}</td>")
         parts.append("</tr>")
     parts.append("</tbody></table>")
-    parts.append(f"<details><summary>plain text</summary><pre>{_esc(table_text(table))}"
-                 f"</pre></details></div>")
+    parts.append(plain_text(table_text(table)) + "</div>")
     return "".join(parts)
 
 
@@ -124,6 +124,67 @@ def _headline(table):
     return row.label, figs
 
 
+def plain_text(text: str) -> str:
+    """The plain-text fallback under an HTML display (escaped)."""
+    return f"<details><summary>plain text</summary><pre>{_esc(text)}</pre></details>"
+
+
+#: How each part's tables, sets, registers or collections show on the
+#: plan's summary card: ``fn(view) -> HTML`` (one <li>); a part without
+#: one shows its title, id and size.
+_SUMMARIES: Dict[str, Callable[[Any], str]] = {}
+
+
+def _summary(part: str):
+    def register(fn):
+        _SUMMARIES[part] = fn
+        return fn
+    return register
+
+
+def _named(what: str, view) -> str:
+    return f"<li>{_esc(what)} <b>{_esc(view.title or view.id)}</b> [{_esc(view.id)}]"
+
+
+def _rag_counts(c) -> str:
+    return f"\u2716 {c['red']} red, \u25b2 {c['amber']} amber, \u2714 {c['green']} green"
+
+
+@_summary("budgets")
+def _budget_summary(table) -> str:
+    line = _named("budget table", table)
+    head = _headline(table)
+    if head and head[1]:
+        label, figs = head
+        shown = "; ".join(f"{_esc(h)}: {_esc(format_amount(v))}" for h, v in figs[:4])
+        line += f" &mdash; {_esc(label)}: {shown} ({_esc(table.unit)})"
+    return line + "</li>"
+
+
+@_summary("indicators")
+def _indicator_summary(s) -> str:
+    line = _named("indicators", s)
+    if s.report_period is not None:
+        c = s.status().counts()
+        line += (f" at {_esc(s.report_period)}: {_rag_counts(c)}; \u2191 {c['improving']} "
+                 f"improving, \u2193 {c['worsening']} worsening")
+    return line + "</li>"
+
+
+@_summary("risks")
+def _risk_summary(reg) -> str:
+    return f"{_named('risk register', reg)}: {len(reg)} risks; {_rag_counts(reg.profile())}</li>"
+
+
+@_summary("records")
+def _records_summary(coll) -> str:
+    return f"{_named(coll.kind or 'records', coll)}: {len(coll)} items</li>"
+
+
+def _default_summary(view) -> str:
+    return f"{_named(type(view).__name__, view)}: {len(view)}</li>"
+
+
 def plan_html(plan) -> str:
     """The plan's summary card: its details, the parts it holds, the
     headline budget, and counts of findings and of red, amber and green."""
@@ -131,35 +192,8 @@ def plan_html(plan) -> str:
     findings = plan.check()
     rows = "".join(f"<tr><th style='text-align:left'>{_esc(k)}</th><td>{_esc(v)}</td></tr>"
                    for k, v in meta.items() if k not in ("notes", "source"))
-    parts: List[str] = []
-    for t in plan.budgets:
-        table = plan.budgets[t]
-        line = f"<li>budget table <b>{_esc(table.title or t)}</b> [{_esc(t)}]"
-        head = _headline(table)
-        if head and head[1]:
-            label, figs = head
-            shown = "; ".join(f"{_esc(h)}: {_esc(format_amount(v))}" for h, v in figs[:4])
-            line += f" &mdash; {_esc(label)}: {shown} ({_esc(table.unit)})"
-        parts.append(line + "</li>")
-    for sid in plan.indicators:
-        s = plan.indicators[sid]
-        line = f"<li>indicators <b>{_esc(s.title or sid)}</b> [{_esc(sid)}]"
-        if s.report_period is not None:
-            c = s.status().counts()
-            line += (f" at {_esc(s.report_period)}: \u2716 {c['red']} red, \u25b2 {c['amber']} "
-                     f"amber, \u2714 {c['green']} green; \u2191 {c['improving']} improving, "
-                     f"\u2193 {c['worsening']} worsening")
-        parts.append(line + "</li>")
-    for rid in plan.risks:
-        reg = plan.risks[rid]
-        p = reg.profile()
-        parts.append(f"<li>risk register <b>{_esc(reg.title or rid)}</b> [{_esc(rid)}]: "
-                     f"{len(reg)} risks; \u2716 {p['red']} red, \u25b2 {p['amber']} amber, "
-                     f"\u2714 {p['green']} green</li>")
-    for cid in plan.records:
-        coll = plan.records[cid]
-        parts.append(f"<li>{_esc(coll.kind or 'records')} <b>{_esc(coll.title or cid)}</b> "
-                     f"[{_esc(cid)}]: {len(coll)} items</li>")
+    parts = [_SUMMARIES.get(part.name, _default_summary)(view)
+             for part in PARTS for view in part.of(plan).values()]
     by_part = {}
     for f in findings:
         by_part[f.part] = by_part.get(f.part, 0) + 1
@@ -168,8 +202,7 @@ def plan_html(plan) -> str:
               if findings else "\u2713 every printed figure agrees")
     return (f"<div class='planbook-plan'><h4>{_esc(meta.get('title', 'Plan'))}</h4>"
             f"<table>{rows}</table><p>What it holds:</p><ul>{''.join(parts)}</ul>"
-            f"<p>{_esc(status)}</p><details><summary>plain text</summary><pre>"
-            f"{_esc(repr(plan))}</pre></details></div>")
+            f"<p>{_esc(status)}</p>{plain_text(repr(plan))}</div>")
 
 
 def _mark(severity: str) -> str:
@@ -189,5 +222,4 @@ def findings_html(findings) -> str:
         f"{_esc(format_amount(f.computed))}</td><td style='text-align:right'>"
         f"{_esc(format_amount(f.difference))}</td><td>{_esc(f.where)}</td></tr>"
         for f in findings)
-    return (f"<table>{head}{body}</table><details><summary>plain text</summary><pre>"
-            f"{_esc(str(findings))}</pre></details>")
+    return f"<table>{head}{body}</table>{plain_text(str(findings))}"

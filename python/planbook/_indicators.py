@@ -27,6 +27,8 @@ from decimal import Decimal
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _core
+from ._model import _amount_text
+from ._parts import PART, Field, ItemSequence, PartMapping, field_properties, field_property
 from .errors import ValidationError
 
 __all__ = ["Indicators", "IndicatorSet", "Measure", "Observation", "Milestone", "Status",
@@ -102,19 +104,7 @@ def _cell_arg(value: Any):
         return value._to_core()
     if value is None:
         return ""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise TypeError(f"figures are exact: give an int, a decimal.Decimal or a string, "
-                        f"not {type(value).__name__} ({value!r})")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValidationError(f"{value} is not a figure", code="syntax")
-        return format(value, "f")
-    if isinstance(value, str):
-        return value
-    raise TypeError(f"expected a figure (str, int, Decimal or Observation), got "
-                    f"{type(value).__name__}")
+    return _amount_text(value, "a figure", "str, int, Decimal or Observation")
 
 
 @dataclass(frozen=True)
@@ -127,49 +117,28 @@ class Milestone:
 
 # ---------------------------------------------------------------- views
 
-class Indicators(Mapping[str, "IndicatorSet"]):
+class Indicators(PartMapping):
     """The plan's indicator sets (dashboards), by id."""
 
-    __slots__ = ("_plan",)
-
-    def __init__(self, plan):
-        self._plan = plan
-
-    def __getitem__(self, id: str) -> "IndicatorSet":
-        if not isinstance(id, str) or self._plan._c.ind_find(id) < 0:
-            raise KeyError(id)
-        return IndicatorSet(self._plan, id)
-
-    def __iter__(self) -> Iterator[str]:
-        c = self._plan._c
-        return iter([c.ind_get(i)["id"] for i in range(c.ind_count())])
-
-    def __len__(self) -> int:
-        return self._plan._c.ind_count()
+    __slots__ = ()
+    _part = PART["indicators"]
 
     def add(self, id: str, *, periods: Sequence[str], title: Optional[str] = None,
             direction: str = "previous", comparators: Optional[Mapping[str, str]] = None,
             cumulative: bool = False, **texts: Optional[str]) -> "IndicatorSet":
         """Add an indicator set with its periods (and comparators, which
         come before any measure)."""
-        c = self._plan._c
-        si = c.ind_add(id)
-        try:
-            s = IndicatorSet(self._plan, id)
+        def fill(c, si):
             for p in periods:
                 c.ind_set(si, "add_period", p)
             for cid, name in (comparators or {}).items():
                 c.ind_set(si, "add_comparator", (cid, name))
-            c.ind_set(si, "direction", direction)
+            self._set_fields(c.ind_set, si, {"direction": direction})
             c.ind_set(si, "cumulative", cumulative)
             if title is not None:
                 c.ind_set(si, "title", title)
-            for k, v in texts.items():
-                c.ind_set(si, k, v)
-        except BaseException:
-            c.ind_remove(c.ind_find(id))
-            raise
-        return s
+            self._set_fields(c.ind_set, si, texts)
+        return self._new(id, fill)
 
     def from_pandas(self, id: str, df, *, ref: str = "ref", period: str = "period",
                     value: str = "value", name: Optional[str] = None,
@@ -213,12 +182,6 @@ class Indicators(Mapping[str, "IndicatorSet"]):
             raise
         return s
 
-    def remove(self, id: str) -> None:
-        i = self._plan._c.ind_find(id)
-        if i < 0:
-            raise KeyError(id)
-        self._plan._c.ind_remove(i)
-
     def status(self, period: Optional[str] = None) -> "Dashboard":
         """The dashboard of every set: one :class:`Status` per measure, at
         ``period`` (in each set that has it) or at each set's report
@@ -231,47 +194,19 @@ class Indicators(Mapping[str, "IndicatorSet"]):
             rows.extend(s.status(period).rows)
         return Dashboard(rows)
 
-    def __repr__(self) -> str:
-        return f"<Indicators: {', '.join(self) or 'none'}>"
 
-
-class IndicatorSet:
+class IndicatorSet(ItemSequence):
     """One dashboard: its periods, comparators and measures.
 
     ``set["1.3"]`` is a :class:`Measure`; iterating gives the measures
     (not their companion count rows, which are in ``measure.counts``).
     """
 
-    __slots__ = ("_plan", "id")
+    __slots__ = ()
+    _part = PART["indicators"]
 
-    def __init__(self, plan, id: str):
-        self._plan = plan
-        self.id = id
-
-    @property
-    def _i(self) -> int:
-        i = self._plan._c.ind_find(self.id)
-        if i < 0:
-            raise KeyError(f"indicator set {self.id!r} is no longer in the plan")
-        return i
-
-    def _info(self) -> Dict[str, Any]:
-        return self._plan._c.ind_get(self._i)
-
-    def _text(name):
-        def get(self):
-            return self._info()[name]
-
-        def set_(self, value):
-            self._plan._c.ind_set(self._i, name, value)
-        return property(get, set_, doc=f"The set's {name.replace('_', ' ')} (text or None).")
-
-    title = _text("title")
-    framework = _text("framework")
-    reporting = _text("reporting")
-    as_of = _text("as_of")
-    note = _text("note")
-    del _text
+    title, framework, reporting, as_of, note, direction = field_properties(
+        _part, "title", "framework", "reporting", "as_of", "note", "direction")
 
     @property
     def periods(self) -> List[str]:
@@ -301,15 +236,6 @@ class IndicatorSet:
         return None if k is None else info["periods"][k]
 
     @property
-    def direction(self) -> str:
-        """What "better than last" compares with: previous, year_ago or outturn."""
-        return self._info()["direction"]
-
-    @direction.setter
-    def direction(self, rule: str) -> None:
-        self._plan._c.ind_set(self._i, "direction", rule)
-
-    @property
     def cumulative(self) -> bool:
         return self._info()["cumulative"]
 
@@ -330,8 +256,7 @@ class IndicatorSet:
         self._plan._c.ind_set(self._i, "add_footnote", (mark, text))
 
     # measures
-    def _count(self) -> int:
-        return self._info()["count"]
+    _count = ItemSequence.__len__
 
     def __iter__(self) -> Iterator["Measure"]:
         c, si = self._plan._c, self._i
@@ -344,12 +269,9 @@ class IndicatorSet:
         return sum(1 for _ in self)
 
     def __getitem__(self, ref: str) -> "Measure":
-        if not isinstance(ref, str) or self._plan._c.m_find(self._i, ref) < 0:
+        if self._item_index(ref) < 0:
             raise KeyError(ref)
         return Measure(self, ref)
-
-    def __contains__(self, ref: object) -> bool:
-        return isinstance(ref, str) and self._plan._c.m_find(self._i, ref) >= 0
 
     def add(self, ref: str, name: Optional[str] = None, *, unit: str = "number",
             polarity: str = "none", values: Optional[Sequence[Any]] = None,
@@ -357,24 +279,11 @@ class IndicatorSet:
             thresholds: Optional[Union[str, Sequence[Any]]] = None, **fields: Any) -> "Measure":
         """Add a measure: ``add("1.3", "Rate of ...", unit="rate", per=10000,
         polarity="low", thresholds=("42.1", "59.8", "118.7"), values=[...])``."""
-        c, si = self._plan._c, self._i
-        i = c.m_add(si, None, ref)
+        i = self._plan._c.m_add(self._i, None, ref)
         m = Measure(self, ref)
-        try:
-            m._fill(name=name, unit=unit, polarity=polarity, values=values, targets=targets,
-                    thresholds=thresholds, **fields)
-        except BaseException:
-            c.m_remove(si, i)
-            raise
+        self._filled(i, lambda: m._fill(name=name, unit=unit, polarity=polarity, values=values,
+                                        targets=targets, thresholds=thresholds, **fields))
         return m
-
-    def remove(self, ref: str) -> None:
-        """Remove a measure and its companion series."""
-        c, si = self._plan._c, self._i
-        i = c.m_find(si, ref)
-        if i < 0:
-            raise KeyError(ref)
-        c.m_remove(si, i)
 
     # status
     def _period_index(self, period: Optional[str]) -> int:
@@ -521,10 +430,7 @@ class Measure:
 
     def _where(self) -> Tuple[int, int]:
         c = self._set._plan._c
-        si = self._set._i
-        i = c.m_find(si, self.ref)
-        if i < 0:
-            raise KeyError(f"measure {self.ref!r} is no longer in set {self._set.id!r}")
+        si, i = self._set._item_at(self.ref)
         if self._companion is not None:
             i += 1 + self._companion
             try:
@@ -553,12 +459,7 @@ class Measure:
         self.ref = ref
 
     def _field(name, doc):
-        def get(self):
-            return self._get()[name]
-
-        def set_(self, value):
-            self._set_field(name, value)
-        return property(get, set_, doc=doc)
+        return field_property(Field(name, object, doc=doc), "_get", "_set_field")
 
     name = _field("name", "The measure as printed.")
     group = _field("group", "Group, theme or plan priority.")
@@ -777,29 +678,16 @@ class Status:
         iset, i, k = self._where
         return iset._plan._c.ind_explain(iset._i, i, k, aspect)
 
-    @property
-    def rag_reason(self) -> str:
-        return self._explain(_RAG)
+    def _reason(aspect: int) -> property:  # type: ignore[misc]
+        return property(lambda self: self._explain(aspect))
 
-    @property
-    def last_reason(self) -> str:
-        return self._explain(_LAST)
-
-    @property
-    def previous_reason(self) -> str:
-        return self._explain(_PREV)
-
-    @property
-    def year_ago_reason(self) -> str:
-        return self._explain(_YAGO)
-
-    @property
-    def outturn_reason(self) -> str:
-        return self._explain(_OUT)
-
-    @property
-    def target_reason(self) -> str:
-        return self._explain(_TARGET)
+    rag_reason = _reason(_RAG)
+    last_reason = _reason(_LAST)
+    previous_reason = _reason(_PREV)
+    year_ago_reason = _reason(_YAGO)
+    outturn_reason = _reason(_OUT)
+    target_reason = _reason(_TARGET)
+    del _reason
 
     def comparator_reason(self, id: str) -> str:
         return self._explain(_COMP + list(self.comparators).index(id))
@@ -894,6 +782,7 @@ class Dashboard(Sequence[Status]):
 
     def _repr_html_(self) -> str:
         e = html.escape
+        from ._display import plain_text
         colours = {"red": "#f4c7c3", "amber": "#fce8b2", "green": "#b7e1cd"}
         out = ['<table class="planbook-dashboard"><thead><tr>'
                '<th>Set</th><th>Ref</th><th>Measure</th><th>Period</th><th>Value</th>'
@@ -911,7 +800,7 @@ class Dashboard(Sequence[Status]):
         c = self.counts()
         out.append(f"</tbody><caption>{c['red']} red, {c['amber']} amber, {c['green']} green; "
                    f"{c['improving']} improving, {c['worsening']} worsening</caption></table>")
-        out.append(f"<details><summary>plain text</summary><pre>{e(str(self))}</pre></details>")
+        out.append(plain_text(str(self)))
         return "".join(out)
 
 

@@ -11,10 +11,18 @@ import json
 import threading
 import weakref
 from decimal import Decimal
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union, Tuple
+from typing import (TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple,
+                    Union)
 
 from . import _core
+from ._parts import (PART, PARTS, PartMapping, PartView, either, field_properties,
+                     part_property)
 from .errors import ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._indicators import Indicators
+    from ._records import Records
+    from ._risks import Risks
 
 __all__ = ["Plan", "Table", "Column", "Row", "Cell", "Finding", "Findings", "Agreement"]
 
@@ -34,21 +42,24 @@ def _to_decimal(scaled: int, decimals: int) -> Decimal:
     return Decimal(scaled).scaleb(-decimals)
 
 
-def _amount_text(value: Any) -> str:
-    """Text for the core's exact parser from an int, Decimal or str."""
+def _amount_text(value: Any, what: str = "an amount",
+                 kinds: str = "int, Decimal or str") -> str:
+    """Text for the core's exact parser from an int, Decimal or str
+    (``what``: "an amount", "a figure": as the errors name it)."""
+    noun = what.split()[-1]
     if isinstance(value, bool) or isinstance(value, float):
         raise TypeError(
-            f"amounts are exact: give an int, a decimal.Decimal or a string, "
+            f"{noun}s are exact: give an int, a decimal.Decimal or a string, "
             f"not {type(value).__name__} ({value!r})")
     if isinstance(value, int):
         return str(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise ValidationError(f"{value} is not an amount", code="syntax")
+            raise ValidationError(f"{value} is not {what}", code="syntax")
         return format(value, "f")
     if isinstance(value, str):
         return value
-    raise TypeError(f"expected an amount (int, Decimal or str), got {type(value).__name__}")
+    raise TypeError(f"expected {what} ({kinds}), got {type(value).__name__}")
 
 
 def _scaled(value: Any, decimals: int):
@@ -204,31 +215,12 @@ class Plan:
     def tolerance(self, value) -> None:
         self._c.tolerance = _tolerance_from(value)
 
-    @property
-    def budgets(self) -> "Budgets":
-        """The budget tables, by id: ``plan.budgets["subjective"]``."""
-        return Budgets(self)
-
-    @property
-    def indicators(self) -> "Indicators":
-        """The performance indicator sets (dashboards), by id:
-        ``plan.indicators["children"]["1.3"]``; ``plan.indicators.status()``
-        is the whole dashboard."""
-        from ._indicators import Indicators
-        return Indicators(self)
-
-    @property
-    def records(self) -> "Records":
-        """Collections of records (objectives, workstreams, action plans,
-        the timeline, SWOT, narrative, ...), by id."""
-        from ._records import Records
-        return Records(self)
-
-    @property
-    def risks(self) -> "Risks":
-        """The risk registers, by id: ``plan.risks["strategic"]["4"].current``."""
-        from ._risks import Risks
-        return Risks(self)
+    # budgets, indicators, risks, records: one property per part (below)
+    if TYPE_CHECKING:  # pragma: no cover
+        budgets: "Budgets"
+        indicators: "Indicators"
+        risks: "Risks"
+        records: "Records"
 
     @property
     def risk_matrix(self) -> Tuple[int, int]:
@@ -392,33 +384,15 @@ def _make_meta_property(key: str):
 
 for _k in _META:
     setattr(Plan, _k, _make_meta_property(_k))
+for _p in PARTS:
+    setattr(Plan, _p.name, part_property(_p))
 
 
-class Budgets(Mapping[str, "Table"]):
+class Budgets(PartMapping):
     """The budget tables of a plan, by id, in file order."""
 
-    __slots__ = ("_plan",)
-
-    def __init__(self, plan: Plan):
-        self._plan = plan
-
-    def __getitem__(self, key: str) -> "Table":
-        if not isinstance(key, str) or self._plan._c.find_table(key) < 0:
-            raise KeyError(key)
-        return Table(self._plan, key)
-
-    def __iter__(self) -> Iterator[str]:
-        c = self._plan._c
-        return iter([c.table_get(i)["id"] for i in range(c.table_count())])
-
-    def __len__(self) -> int:
-        return self._plan._c.table_count()
-
-    def __delitem__(self, key: str) -> None:
-        i = self._plan._c.find_table(key)
-        if i < 0:
-            raise KeyError(key)
-        self._plan._c.remove_table(i)
+    __slots__ = ()
+    _part = PART["budgets"]
 
     def add(self, id: str, *, title: Optional[str] = None, kind: Optional[str] = None,
             unit: Optional[str] = None, decimals: int = 0, income_sign: str = "positive",
@@ -427,9 +401,7 @@ class Budgets(Mapping[str, "Table"]):
         """Add an empty table.  ``columns`` are mappings with the keys of a
         column in the file format (``id``, ``label``, ``period``, ``phase``,
         ``measure``, ``type``, ``decimals``, ``unit``, ``sum``, ``equals``)."""
-        c = self._plan._c
-        t = c.add_table(id)
-        try:
+        def fill(c, t):
             for field, value in (("title", title), ("kind", kind), ("unit", unit), ("note", note)):
                 if value is not None:
                     c.table_set(t, field, value)
@@ -442,10 +414,7 @@ class Budgets(Mapping[str, "Table"]):
             for spec in columns:
                 table._add_column_spec(spec, resolve=False)
             table._resolve_column_refs(columns)
-        except BaseException:
-            c.remove_table(c.find_table(id))
-            raise
-        return table
+        return self._new(id, fill)
 
     def from_pandas(self, id: str, df, *, label: str = "label", kind: Optional[str] = None,
                     title: Optional[str] = None, decimals: int = 0,
@@ -502,12 +471,15 @@ class Budgets(Mapping[str, "Table"]):
             if total is not None:
                 table.add_total(total)
         except BaseException:
-            self._plan._c.remove_table(self._plan._c.find_table(id))
+            self.remove(id)
             raise
         return table
 
     def __repr__(self) -> str:
         return f"<planbook budgets: {', '.join(self)}>"
+
+    if TYPE_CHECKING:  # pragma: no cover
+        def __getitem__(self, id: str) -> "Table": ...
 
 
 def _exact(v, decimals: int, where: str):
@@ -530,20 +502,26 @@ def _exact(v, decimals: int, where: str):
     return v
 
 
+_SIGNS = {"positive": 1, 1: 1, "+": 1, "negative": -1, -1: -1, "-": -1}
+_BLANKS = {"zero": True, True: True, "missing": False, False: False}
+
+
+def _coded(name: str, value: Any, codes: Mapping[Any, Any]):
+    """The core's code for a table setting's value; else an error naming
+    the choices (from the part's description)."""
+    try:
+        return codes[value]
+    except (KeyError, TypeError):
+        raise ValidationError(f"{name} is {either(PART['budgets'].field(name).choices)}, "
+                              f"not {value!r}") from None
+
+
 def _sign_from(value: str) -> int:
-    if value in ("positive", 1, "+"):
-        return 1
-    if value in ("negative", -1, "-"):
-        return -1
-    raise ValidationError(f"income_sign is 'positive' or 'negative', not {value!r}")
+    return _coded("income_sign", value, _SIGNS)
 
 
 def _blank_from(value: str) -> bool:
-    if value in ("zero", True):
-        return True
-    if value in ("missing", False):
-        return False
-    raise ValidationError(f"blank is 'zero' or 'missing', not {value!r}")
+    return _coded("blank", value, _BLANKS)
 
 
 # ------------------------------------------------------------------ table
@@ -587,38 +565,19 @@ class Column:
         return f"<Column {self.id!r} {self.heading!r}{extra}>"
 
 
-class Table:
+class Table(PartView):
     """A budget table: a view onto the core.
 
     Rows are reached by position, id or label: ``table.rows[0]``,
     ``table.rows["gross_expenditure"]``, ``table.rows["Employees"]``.
     """
 
-    __slots__ = ("_plan", "id")
-
-    def __init__(self, plan: Plan, id: str):
-        self._plan = plan
-        self.id = id
-
-    @property
-    def _t(self) -> int:
-        i = self._plan._c.find_table(self.id)
-        if i < 0:
-            raise KeyError(f"table {self.id!r} is no longer in the plan")
-        return i
-
-    def _info(self) -> Dict[str, Any]:
-        return self._plan._c.table_get(self._t)
+    __slots__ = ()
+    _part = PART["budgets"]
+    _t = PartView._i
 
     plan = property(lambda self: self._plan, doc="The plan this table belongs to.")
-    title = property(lambda self: self._info()["title"],
-                     lambda self, v: self._plan._c.table_set(self._t, "title", v))
-    kind = property(lambda self: self._info()["kind"] or "other",
-                    lambda self, v: self._plan._c.table_set(self._t, "kind", v))
-    unit = property(lambda self: self._info()["unit"],
-                    lambda self, v: self._plan._c.table_set(self._t, "unit", v))
-    note = property(lambda self: self._info()["note"],
-                    lambda self, v: self._plan._c.table_set(self._t, "note", v))
+    title, kind, unit, note = field_properties(_part, "title", "kind", "unit", "note")
     decimals = property(lambda self: self._info()["decimals"],
                         doc="The table's fixed-point scale (decimals of its amounts).")
 

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 
-def require_pandas(feature: str):
+def require(module: str, feature: str, extra: str):
+    """An optional dependency, imported; else an ImportError that says what
+    needs it and how to install it (``pip install 'planbook[extra]'``)."""
+    import importlib
     try:
-        import pandas as pd
+        return importlib.import_module(module)
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(f"{feature} needs pandas: pip install pandas "
-                          f"(or pip install 'planbook[pandas]')") from exc
-    return pd
+        name = module.split(".")[0]
+        raise ImportError(f"{feature} needs {name}: pip install {name} "
+                          f"(or pip install 'planbook[{extra}]')") from exc
+
+
+def require_pandas(feature: str):
+    return require("pandas", feature, "pandas")
 
 
 def table_to_pandas(table, form: str = "long"):

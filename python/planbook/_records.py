@@ -20,6 +20,7 @@ import html
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _core
+from ._parts import PART, ItemSequence, PartMapping, field_properties
 
 __all__ = ["Records", "Collection", "Record"]
 
@@ -47,86 +48,31 @@ def date_range(text: str) -> Tuple[Optional[datetime.date], Optional[datetime.da
     return (None if a is None else datetime.date(*a), None if b is None else datetime.date(*b))
 
 
-class Records(Mapping[str, "Collection"]):
+class Records(PartMapping):
     """The plan's collections of records, by id."""
 
-    __slots__ = ("_plan",)
-
-    def __init__(self, plan):
-        self._plan = plan
-
-    def __getitem__(self, id: str) -> "Collection":
-        if not isinstance(id, str) or self._plan._c.coll_find(id) < 0:
-            raise KeyError(id)
-        return Collection(self._plan, id)
-
-    def __iter__(self) -> Iterator[str]:
-        c = self._plan._c
-        return iter([c.coll_get(i)["id"] for i in range(c.coll_count())])
-
-    def __len__(self) -> int:
-        return self._plan._c.coll_count()
+    __slots__ = ()
+    _part = PART["records"]
 
     def add(self, id: str, *, kind: str = "other", title: Optional[str] = None,
             note: Optional[str] = None, dates: Sequence[str] = (),
             links: Optional[Mapping[str, str]] = None) -> "Collection":
-        c = self._plan._c
-        ci = c.coll_add(id)
-        try:
-            c.coll_set(ci, "kind", kind)
-            c.coll_set(ci, "title", title)
-            c.coll_set(ci, "note", note)
+        def fill(c, ci):
+            self._set_fields(c.coll_set, ci, {"kind": kind, "title": title, "note": note})
             for d in dates:
                 c.coll_set(ci, "add_date", d)
             for f, t in (links or {}).items():
                 c.coll_set(ci, "add_link", (f, t))
-        except BaseException:
-            c.coll_remove(c.coll_find(id))
-            raise
-        return Collection(self._plan, id)
-
-    def remove(self, id: str) -> None:
-        i = self._plan._c.coll_find(id)
-        if i < 0:
-            raise KeyError(id)
-        self._plan._c.coll_remove(i)
-
-    def __repr__(self) -> str:
-        return f"<Records: {', '.join(self) or 'none'}>"
+        return self._new(id, fill)
 
 
-class Collection(Sequence["Record"]):
+class Collection(ItemSequence, Sequence["Record"]):
     """Items in print order (each with its parent); ``coll["2(iii)"]`` by
     id, ``coll[0]`` by position."""
 
-    __slots__ = ("_plan", "id")
-
-    def __init__(self, plan, id: str):
-        self._plan = plan
-        self.id = id
-
-    @property
-    def _i(self) -> int:
-        i = self._plan._c.coll_find(self.id)
-        if i < 0:
-            raise KeyError(f"collection {self.id!r} is no longer in the plan")
-        return i
-
-    def _info(self) -> Dict[str, Any]:
-        return self._plan._c.coll_get(self._i)
-
-    def _text(name):
-        def get(self):
-            return self._info()[name]
-
-        def set_(self, value):
-            self._plan._c.coll_set(self._i, name, value)
-        return property(get, set_)
-
-    title = _text("title")
-    kind = _text("kind")
-    note = _text("note")
-    del _text
+    __slots__ = ()
+    _part = PART["records"]
+    title, kind, note = field_properties(_part, "title", "kind", "note")
 
     @property
     def date_fields(self) -> List[str]:
@@ -135,9 +81,6 @@ class Collection(Sequence["Record"]):
     @property
     def links(self) -> Dict[str, str]:
         return dict(self._info()["links"])
-
-    def __len__(self) -> int:
-        return self._info()["count"]
 
     def _items(self) -> List[Dict[str, Any]]:
         return self._plan._c.items(self._i)
@@ -156,8 +99,12 @@ class Collection(Sequence["Record"]):
     def __iter__(self) -> Iterator["Record"]:
         return iter([Record(self, d) for d in self._items()])
 
+    def _item_index(self, item) -> int:
+        # a Record (for remove and add's parent) or an id
+        return item.index if isinstance(item, Record) else super()._item_index(item)
+
     def __contains__(self, id: object) -> bool:
-        return isinstance(id, str) and self._plan._c.item_find(self._i, id) >= 0
+        return isinstance(id, str) and super().__contains__(id)
 
     def add(self, id: Optional[str] = None, *, parent: Union["Record", str, None] = None,
             **fields: Optional[str]) -> "Record":
@@ -165,29 +112,18 @@ class Collection(Sequence["Record"]):
         fields as text."""
         c, ci = self._plan._c, self._i
         p = None
-        if isinstance(parent, Record):
-            p = parent.index
-        elif isinstance(parent, str):
-            p = c.item_find(ci, parent)
+        if parent is not None:
+            p = self._item_index(parent)
             if p < 0:
                 raise KeyError(parent)
         i = c.item_add(ci, p, id)
-        try:
+
+        def fill():
             for k, v in fields.items():
                 if v is not None:
                     c.item_set(ci, i, k, v)
-        except BaseException:
-            c.item_remove(ci, i)
-            raise
+        self._filled(i, fill)
         return Record(self, c.item_get(ci, i))
-
-    def remove(self, item: Union["Record", str]) -> None:
-        """Remove an item (and its children)."""
-        c, ci = self._plan._c, self._i
-        i = item.index if isinstance(item, Record) else c.item_find(ci, item)
-        if i < 0:
-            raise KeyError(item)
-        c.item_remove(ci, i)
 
     def roots(self) -> List["Record"]:
         return [r for r in self if r.parent_index is None]
@@ -221,6 +157,7 @@ class Collection(Sequence["Record"]):
 
     def _repr_html_(self) -> str:
         e = html.escape
+        from ._display import plain_text
         items = self._items()
         names: List[str] = []
         for d in items:
@@ -240,8 +177,7 @@ class Collection(Sequence["Record"]):
         out.append("</tbody></table>")
         text = "\n".join("    " * d["depth"] + f"{d['id'] or '-'}: " +
                          "; ".join(f"{k}={v[:60]}" for k, v in d["fields"]) for d in items)
-        out.append(f"<details><summary>plain text</summary><pre>{e(repr(self))}\n{e(text)}"
-                   f"</pre></details>")
+        out.append(plain_text(f"{self!r}\n{text}"))
         return "".join(out)
 
     def __repr__(self) -> str:

@@ -16,7 +16,10 @@ from __future__ import annotations
 import datetime
 import html
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from ._parts import PART, Field, ItemSequence, PartMapping, field_properties, field_property
+from ._records import _as_of
 
 __all__ = ["Risks", "RiskRegister", "Risk", "Score"]
 
@@ -52,95 +55,26 @@ def _date(t) -> Optional[datetime.date]:
     return None if t is None else datetime.date(*t)
 
 
-def _as_of(d) -> datetime.date:
-    if isinstance(d, datetime.datetime):
-        return d.date()
-    if isinstance(d, datetime.date):
-        return d
-    if isinstance(d, str):
-        return datetime.date.fromisoformat(d)
-    raise TypeError("as_of is a date or 'YYYY-MM-DD'")
-
-
-class Risks(Mapping[str, "RiskRegister"]):
+class Risks(PartMapping):
     """The plan's risk registers, by id."""
 
-    __slots__ = ("_plan",)
-
-    def __init__(self, plan):
-        self._plan = plan
-
-    def __getitem__(self, id: str) -> "RiskRegister":
-        if not isinstance(id, str) or self._plan._c.reg_find(id) < 0:
-            raise KeyError(id)
-        return RiskRegister(self._plan, id)
-
-    def __iter__(self) -> Iterator[str]:
-        c = self._plan._c
-        return iter([c.reg_get(i)["id"] for i in range(c.reg_count())])
-
-    def __len__(self) -> int:
-        return self._plan._c.reg_count()
+    __slots__ = ()
+    _part = PART["risks"]
 
     def add(self, id: str, *, score_order: str = "likelihood x impact",
             **fields: Optional[str]) -> "RiskRegister":
-        c = self._plan._c
-        ri = c.reg_add(id)
-        try:
-            c.reg_set(ri, "score_order", score_order)
-            for k, v in fields.items():
-                c.reg_set(ri, k, v)
-        except BaseException:
-            c.reg_remove(c.reg_find(id))
-            raise
-        return RiskRegister(self._plan, id)
-
-    def remove(self, id: str) -> None:
-        i = self._plan._c.reg_find(id)
-        if i < 0:
-            raise KeyError(id)
-        self._plan._c.reg_remove(i)
-
-    def __repr__(self) -> str:
-        return f"<Risks: {', '.join(self) or 'none'}>"
+        return self._new(id, lambda c, ri: self._set_fields(
+            c.reg_set, ri, {"score_order": score_order, **fields}))
 
 
-class RiskRegister(Sequence["Risk"]):
+class RiskRegister(ItemSequence, Sequence["Risk"]):
     """A register: its metadata and its risks, in order."""
 
-    __slots__ = ("_plan", "id")
+    __slots__ = ()
+    _part = PART["risks"]
 
-    def __init__(self, plan, id: str):
-        self._plan = plan
-        self.id = id
-
-    @property
-    def _i(self) -> int:
-        i = self._plan._c.reg_find(self.id)
-        if i < 0:
-            raise KeyError(f"risk register {self.id!r} is no longer in the plan")
-        return i
-
-    def _info(self) -> Dict[str, Any]:
-        return self._plan._c.reg_get(self._i)
-
-    def _text(name):
-        def get(self):
-            return self._info()[name]
-
-        def set_(self, value):
-            self._plan._c.reg_set(self._i, name, value)
-        return property(get, set_)
-
-    title = _text("title")
-    register_for = _text("register_for")
-    version = _text("version")
-    last_reviewed = _text("last_reviewed")
-    reviewed_by = _text("reviewed_by")
-    next_review = _text("next_review")
-    note = _text("note")
-    score_order = _text("score_order")
-    del _text
+    (title, register_for, version, last_reviewed, reviewed_by, next_review, note,
+     score_order) = field_properties(_part, *_REG_FIELDS, "score_order")
 
     @property
     def next_review_date(self) -> Optional[datetime.date]:
@@ -156,24 +90,18 @@ class RiskRegister(Sequence["Risk"]):
         return d is not None and d < _as_of(as_of)
 
     # risks
-    def __len__(self) -> int:
-        return self._info()["count"]
-
     def __getitem__(self, key):
         if isinstance(key, int):
             rows = self._plan._c.risks(self._i)
             return Risk(self, rows[key]["id"])
         if isinstance(key, slice):
             return [Risk(self, r["id"]) for r in self._plan._c.risks(self._i)[key]]
-        if not isinstance(key, str) or self._plan._c.risk_find(self._i, key) < 0:
+        if self._item_index(key) < 0:
             raise KeyError(key)
         return Risk(self, key)
 
     def __iter__(self) -> Iterator["Risk"]:
         return iter([Risk(self, r["id"]) for r in self._plan._c.risks(self._i)])
-
-    def __contains__(self, id: object) -> bool:
-        return isinstance(id, str) and self._plan._c.risk_find(self._i, id) >= 0
 
     def add(self, id: str, **fields: Any) -> "Risk":
         """Add a risk: ``add("4", category=..., description=..., owner=...,
@@ -181,19 +109,12 @@ class RiskRegister(Sequence["Risk"]):
         score) tuple with 0 for a part not given)."""
         c, ri = self._plan._c, self._i
         i = c.risk_add(ri, id)
-        try:
+
+        def fill():
             for k, v in fields.items():
                 c.risk_set(ri, i, k, v)
-        except BaseException:
-            c.risk_remove(ri, i)
-            raise
+        self._filled(i, fill)
         return Risk(self, id)
-
-    def remove(self, id: str) -> None:
-        i = self._plan._c.risk_find(self._i, id)
-        if i < 0:
-            raise KeyError(id)
-        self._plan._c.risk_remove(self._i, i)
 
     # analysis
     def matrix(self, kind: str = "current") -> List[List[int]]:
@@ -264,6 +185,7 @@ class RiskRegister(Sequence["Risk"]):
 
     def _repr_html_(self) -> str:
         e = html.escape
+        from ._display import plain_text
         colours = {"red": "#f4c7c3", "amber": "#fce8b2", "green": "#b7e1cd"}
         symbol = {"red": "\u2716 red", "amber": "\u25b2 amber", "green": "\u2714 green"}
         out = [f"<table class=\"planbook-risks\"><caption>{e(self.title or self.id)}</caption>"
@@ -283,8 +205,7 @@ class RiskRegister(Sequence["Risk"]):
         text = "\n".join(f"{r.id}\t{(r.current.text or r.current.value) if r.current else '-'}"
                          f"\t{r.current.rag if r.current else ''}\t{r.description or ''}"
                          for r in self)
-        out.append(f"<details><summary>plain text</summary><pre>{e(repr(self))}\n{e(text)}"
-                   f"</pre></details>")
+        out.append(plain_text(f"{self!r}\n{text}"))
         return "".join(out)
 
     def __repr__(self) -> str:
@@ -303,12 +224,7 @@ class Risk:
         self._id = id
 
     def _where(self) -> Tuple[int, int]:
-        c = self._reg._plan._c
-        ri = self._reg._i
-        i = c.risk_find(ri, self._id)
-        if i < 0:
-            raise KeyError(f"risk {self._id!r} is no longer in register {self._reg.id!r}")
-        return ri, i
+        return self._reg._item_at(self._id)
 
     def _get(self) -> Dict[str, Any]:
         return self._reg._plan._c.risk_get(*self._where())
@@ -319,28 +235,9 @@ class Risk:
         if name == "id":
             self._id = value
 
-    def _text(name):
-        def get(self):
-            return self._get()[name]
-
-        def set_(self, value):
-            self._set(name, value)
-        return property(get, set_)
-
-    id = _text("id")
-    category = _text("category")
-    status = _text("status")
-    status_date = _text("status_date")
-    description = _text("description")
-    owner = _text("owner")
-    objective = _text("objective")
-    controls = _text("controls")
-    impacts = _text("impacts")
-    mitigations = _text("mitigations")
-    actions = _text("actions")
-    outcome = _text("outcome")
-    updated = _text("updated")
-    del _text
+    (id, category, status, status_date, description, owner, objective, controls, impacts,
+     mitigations, actions, outcome, updated) = (
+        field_property(Field(n), "_get", "_set") for n in _FIELDS)
 
     def _score(name):
         def get(self) -> Optional[Score]:
