@@ -305,3 +305,26 @@ def test_rollup_names_plans_the_mapping_misses(tmp_path):
     a = _service(tmp_path / "a.yaml", {"Staff": [1, 2]})
     with pytest.raises(ValueError, match="without a place in the mapping: .*a.yaml"):
         rollup(open_many([a]), {}, table="budget")
+
+
+# ------------------------------------------------------------------ pickling
+
+def _title_in_worker(plan):
+    return plan.title, len(plan.check())
+
+
+def test_plans_and_findings_pickle_without_a_text_format():
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+    for path in example_paths():
+        plan = planbook.load(path)
+        back = pickle.loads(pickle.dumps(plan))
+        assert back == plan and back is not plan
+        assert (back.file, back.parts) == (plan.file, plan.parts)
+        findings = plan.check()
+        again = pickle.loads(pickle.dumps(findings))
+        assert [f.to_dict() for f in again] == [f.to_dict() for f in findings]
+    plans = [planbook.load(p) for p in example_paths()]
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        got = list(pool.map(_title_in_worker, plans))
+    assert got == [(p.title, len(p.check())) for p in plans]

@@ -104,7 +104,9 @@ def format_amount(value: Optional[Decimal], *, parens: bool = True, zero: str = 
 # ------------------------------------------------------------------- plan
 
 #: The parts of a plan, as planbook.diff and Plan.parts name them.
-PARTS: Tuple[str, ...] = ("plan", "budgets", "indicators", "risks", "records")
+# The parts a plan's source can carry (plan.parts): its metadata and
+# settings ("plan"), then every part the registry describes.
+PART_NAMES: Tuple[str, ...] = ("plan",) + tuple(_part.name for _part in PARTS)
 
 
 class Plan:
@@ -133,15 +135,15 @@ class Plan:
         self._views = weakref.WeakSet()
         #: the file the plan was read from or last saved to, if any
         self.file: Optional[str] = None
-        self._parts = PARTS
+        self._parts = PART_NAMES
         self.year_start = year_start
         for key, value in meta.items():
             setattr(self, key, value)
 
     @classmethod
-    def _from_core(cls, core, file: Optional[str] = None, parts=PARTS) -> "Plan":
+    def _from_core(cls, core, file: Optional[str] = None, parts=PART_NAMES) -> "Plan":
         """A plan around a core (planbook.plugin.plan_from_core)."""
-        parts = tuple(p for p in PARTS if p in set(parts))
+        parts = tuple(p for p in PART_NAMES if p in set(parts))
         plan = cls.__new__(cls)
         plan._c = core
         plan.file = file
@@ -151,16 +153,12 @@ class Plan:
 
     @property
     def parts(self) -> Tuple[str, ...]:
-        """The parts of a plan its source could carry: all of ``PARTS``
+        """The parts of a plan its source could carry: all of ``PART_NAMES``
         (``"plan"``, ``"budgets"``, ``"indicators"``, ``"risks"``,
         ``"records"``) unless a format said less (a workbook read without
         planbook's structure sheet carries ``("plan", "budgets")``);
         :func:`planbook.diff` compares only the parts both plans carry."""
         return self._parts
-
-    @property
-    def _budgets_only(self) -> bool:  # the name before planbook.plugin (tests)
-        return "indicators" not in self._parts
 
     def _moved(self, table: str, old: int, new: int, at: int, delta: int) -> None:
         """Keep live Row views in place after rows were inserted (delta > 0
@@ -348,6 +346,13 @@ class Plan:
         from ._copy import restore, snapshot
         return Plan._from_core(restore(snapshot(self._c)), None, self._parts)
 
+    def __reduce__(self):
+        """Pickled as the core's snapshot (plain tuples and strings, no
+        text format involved): plans travel to worker processes and Dask
+        workers, and come back equal."""
+        from ._copy import snapshot
+        return (_unpickle_plan, (snapshot(self._c), self.file, self._parts))
+
     def memory(self) -> int:
         """Bytes of memory the plan holds in the C core."""
         return self._c.memory()
@@ -371,6 +376,11 @@ class Plan:
     def _repr_html_(self) -> str:
         from ._display import plan_html
         return plan_html(self)
+
+
+def _unpickle_plan(snap, file, parts) -> Plan:
+    from ._copy import restore
+    return Plan._from_core(restore(snap), file, parts)
 
 
 def _make_meta_property(key: str):

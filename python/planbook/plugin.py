@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Optional, Tuple
 
 from . import _core
 from ._indicators import Observation
-from ._model import PARTS, Plan
+from ._model import PART_NAMES as PARTS, Plan
 from ._records import date_range
 from .errors import (AmountError, FormatError, PlanbookError, ReadError, ReadWarning,
                      ValidationError, WriteError)
