@@ -3,8 +3,12 @@
  * columns are built in C buffers and handed to pyarrow, polars or DuckDB
  * as one record batch through the Arrow C stream interface, with no Python
  * object per value.  Amounts are decimal128 at the table's largest scale
- * (exact); figures of indicators decimal128 at 6.  Included by
- * _coremodule.c. */
+ * (exact); figures of indicators decimal128 at 6. */
+#include "_core.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #define ARROW_FLAG_NULLABLE 2
 
@@ -388,18 +392,18 @@ static PyObject *ab_capsule(abatch *b)
 /* A budget table in long form: one row per row (not sections) and amount
  * column: table, label, kind, role, column, period, phase, printed (as
  * printed), value (meaning: income positive), computed. */
-static PyObject *PlanCore_table_arrow(PyObject *self, PyObject *arg)
+static PyObject *core_table_arrow(PyObject *self, PyObject *arg)
 {
     Py_ssize_t ti = PyLong_AsSsize_t(arg);
     if (ti == -1 && PyErr_Occurred())
         return NULL;
-    pb_table *t = get_table(self, ti);
+    pb_table *t = core_part_at(self, &core_part_budgets, ti);
     if (!t)
         return NULL;
     pb_error err;
     pb_error_clear(&err);
     if (pb_table_compute(t, &err))
-        return raise_model(self, &err);
+        return core_error_model(self, &err);
     size_t nr = pb_table_row_count(t), nc = pb_table_column_count(t);
     int scale = 0;
     for (size_t c = 0; c < nc; c++)
@@ -457,12 +461,12 @@ static PyObject *PlanCore_table_arrow(PyObject *self, PyObject *arg)
 /* An indicator set's observations: one row per measure, period and series
  * (values, targets, comparators) that holds anything: set, ref, name, role,
  * period, series, status, value (decimal 6), note. */
-static PyObject *PlanCore_ind_arrow(PyObject *self, PyObject *arg)
+static PyObject *core_indset_arrow(PyObject *self, PyObject *arg)
 {
     Py_ssize_t si = PyLong_AsSsize_t(arg);
     if (si == -1 && PyErr_Occurred())
         return NULL;
-    pb_indset *s = get_set(self, si);
+    pb_indset *s = core_part_at(self, &core_part_indicators, si);
     if (!s)
         return NULL;
     static const char *const names[] = {"set", "ref", "name", "role", "period",
@@ -503,6 +507,7 @@ static PyObject *PlanCore_ind_arrow(PyObject *self, PyObject *arg)
     return ab_capsule(&b);
 }
 
-#define PB_ARROW_METHODS                                                                      \
-    {"table_arrow", PlanCore_table_arrow, METH_O, "table_arrow(t) -> arrow_array_stream"},    \
-    {"ind_arrow", PlanCore_ind_arrow, METH_O, "ind_arrow(set) -> arrow_array_stream"},
+PyMethodDef core_arrow_methods[] = {
+    {"table_arrow", core_table_arrow, METH_O, "table_arrow(t) -> arrow_array_stream"},
+    {"ind_arrow", core_indset_arrow, METH_O, "ind_arrow(set) -> arrow_array_stream"},
+    {NULL, NULL, 0, NULL}};
