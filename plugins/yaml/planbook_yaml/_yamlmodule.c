@@ -6,13 +6,10 @@
  * planbook._core.PlanCore.  The GIL is released while a file is read (the
  * new plan is not shared with any other thread yet).
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "planbook_py.h" /* Python.h, planbook_capi.h */
 
-#include "pb_yaml.h"
-#include "planbook_capi.h"
 #include "pb_platform.h"
-#include "planbook_py.h"
+#include "pb_yaml.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -57,12 +54,9 @@ static PyObject *yaml_load(PyObject *m, PyObject *arg)
         Py_DECREF(shown);
         return NULL;
     }
-    if (!plan) {
-        capi->raise_error(PB_KIND_READ, &err, shown);
-        Py_DECREF(shown);
-        return NULL;
-    }
     Py_DECREF(shown);
+    if (!plan)
+        return pbpy_raise_file(capi, PB_KIND_READ, &err, arg, 0);
     return capi->plan_wrap(plan);
 }
 
@@ -116,32 +110,6 @@ static int file_sink(void *ctx, const unsigned char *data, size_t size)
     if (!out->err)
         out->err = errno ? errno : EIO;
     return 0;
-}
-
-/* Give the WriteError being raised (an OSError) the system's errno and
- * strerror, so that planbook.formats can say "no space left on device". */
-static void set_exc_errno(int e)
-{
-#if PY_VERSION_HEX >= 0x030C0000 && (!defined(Py_LIMITED_API) || Py_LIMITED_API >= 0x030C0000)
-    PyObject *value = PyErr_GetRaisedException();
-#else
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-#endif
-    if (value) {
-        PyObject *num = PyLong_FromLong(e), *text = PyUnicode_DecodeLocale(strerror(e), NULL);
-        if (!num || !text || PyObject_SetAttrString(value, "errno", num) < 0 ||
-            PyObject_SetAttrString(value, "strerror", text) < 0)
-            PyErr_Clear(); /* the error itself is still raised */
-        Py_XDECREF(num);
-        Py_XDECREF(text);
-    }
-#if PY_VERSION_HEX >= 0x030C0000 && (!defined(Py_LIMITED_API) || Py_LIMITED_API >= 0x030C0000)
-    PyErr_SetRaisedException(value);
-#else
-    PyErr_Restore(type, value, tb);
-#endif
 }
 
 /* The text dumps() collects.  Plain realloc and free: a sink may be called
@@ -209,14 +177,8 @@ static PyObject *yaml_dump(PyObject *m, PyObject *args)
                                  strerror(out.err));
         st = PB_ERR_IO;
     }
-    if (st != PB_OK) {
-        PyObject *shown = PyOS_FSPath(path);
-        capi->raise_error(PB_KIND_WRITE, &err, shown);
-        Py_XDECREF(shown);
-        if (st == PB_ERR_IO && out.err)
-            set_exc_errno(out.err);
-        return NULL;
-    }
+    if (st != PB_OK)
+        return pbpy_raise_file(capi, PB_KIND_WRITE, &err, path, st == PB_ERR_IO ? out.err : 0);
     Py_RETURN_NONE;
 }
 
@@ -267,15 +229,5 @@ static int yaml_exec(PyObject *m)
     return PyModule_AddStringConstant(m, "LIBYAML_VERSION", v);
 }
 
-static PyModuleDef_Slot yaml_slots[] = {{Py_mod_exec, yaml_exec}, {0, NULL}};
-
-static PyModuleDef yaml_module = {
-    PyModuleDef_HEAD_INIT,
-    .m_name = "planbook_yaml._yaml",
-    .m_doc = "planbook's YAML reader and writer, on libyaml (internal).",
-    .m_size = sizeof(yaml_state),
-    .m_methods = yaml_methods,
-    .m_slots = yaml_slots,
-};
-
-PyMODINIT_FUNC PyInit__yaml(void) { return PyModuleDef_Init(&yaml_module); }
+PBPY_MODULE(_yaml, "planbook_yaml._yaml", "planbook's YAML reader and writer, on libyaml (internal).",
+            yaml_state, yaml_methods, yaml_exec, NULL, NULL, NULL)
