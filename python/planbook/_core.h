@@ -120,6 +120,8 @@ extern const core_part core_part_budgets, core_part_indicators, core_part_risks,
 
 /* part number i of self's plan, or NULL with IndexError "no <what> i" */
 void *core_part_at(PyObject *self, const core_part *part, Py_ssize_t i);
+/* the part a METH_O index argument names, or NULL with an exception set */
+void *core_part_arg(PyObject *self, const core_part *part, PyObject *arg);
 /* member i of a part, or 0 with IndexError "no <member> i" */
 int core_member_check(const core_part *part, const void *p, Py_ssize_t i);
 
@@ -144,6 +146,25 @@ PyObject *core_member_get(PyObject *self, const core_part *part, PyObject *args,
                           const char *fmt);
 PyObject *core_member_remove(PyObject *self, const core_part *part, PyObject *args,
                              const char *fmt);
+
+/* The functions a core_part points at, around the core's typed ones:
+ * core_<obj>_nth, core_<obj>_new, core_<obj>_members, core_<obj>_member_find
+ * and core_<obj>_member_delete. */
+#define CORE_PART_ADAPTERS(obj, plan_at, plan_add, member_count, member_find, member_remove) \
+    static void *core_##obj##_nth(const pb_plan *plan, size_t i) { return plan_at(plan, i); } \
+    static int core_##obj##_new(pb_plan *plan, const char *id, size_t n, pb_error *err)      \
+    {                                                                                       \
+        return plan_add(plan, id, n, err) != NULL;                                          \
+    }                                                                                       \
+    static size_t core_##obj##_members(const void *p) { return member_count(p); }          \
+    static int64_t core_##obj##_member_find(const void *p, const char *id, size_t n)        \
+    {                                                                                       \
+        return member_find(p, id, n);                                                       \
+    }                                                                                       \
+    static pb_status core_##obj##_member_delete(void *p, size_t i, pb_error *err)           \
+    {                                                                                       \
+        return member_remove(p, i, err);                                                    \
+    }
 
 /* A part's Python method as a call of a generic one:
  * CORE_PART_METHOD(core_risk_find, core_member_find, core_part_risks, "nO:risk_find") */

@@ -394,10 +394,7 @@ static PyObject *ab_capsule(abatch *b)
  * printed), value (meaning: income positive), computed. */
 static PyObject *core_table_arrow(PyObject *self, PyObject *arg)
 {
-    Py_ssize_t ti = PyLong_AsSsize_t(arg);
-    if (ti == -1 && PyErr_Occurred())
-        return NULL;
-    pb_table *t = core_part_at(self, &core_part_budgets, ti);
+    pb_table *t = core_part_arg(self, &core_part_budgets, arg);
     if (!t)
         return NULL;
     pb_error err;
@@ -463,10 +460,7 @@ static PyObject *core_table_arrow(PyObject *self, PyObject *arg)
  * period, series, status, value (decimal 6), note. */
 static PyObject *core_indset_arrow(PyObject *self, PyObject *arg)
 {
-    Py_ssize_t si = PyLong_AsSsize_t(arg);
-    if (si == -1 && PyErr_Occurred())
-        return NULL;
-    pb_indset *s = core_part_at(self, &core_part_indicators, si);
+    pb_indset *s = core_part_arg(self, &core_part_indicators, arg);
     if (!s)
         return NULL;
     static const char *const names[] = {"set", "ref", "name", "role", "period",

@@ -68,10 +68,7 @@ static PyObject *core_indset_periods_list(PyObject *self, pb_indset *s)
  * works out the report period, which reads every measure) */
 static PyObject *core_indset_periods(PyObject *self, PyObject *arg)
 {
-    Py_ssize_t si = PyLong_AsSsize_t(arg);
-    if (si == -1 && PyErr_Occurred())
-        return NULL;
-    pb_indset *s = core_indset_at(self, si);
+    pb_indset *s = core_part_arg(self, &core_part_indicators, arg);
     return s ? core_indset_periods_list(self, s) : NULL;
 }
 
@@ -114,10 +111,7 @@ fail:
 
 static PyObject *core_indset_footnotes(PyObject *self, PyObject *arg)
 {
-    Py_ssize_t si = PyLong_AsSsize_t(arg);
-    if (si == -1 && PyErr_Occurred())
-        return NULL;
-    pb_indset *s = core_indset_at(self, si);
+    pb_indset *s = core_part_arg(self, &core_part_indicators, arg);
     if (!s)
         return NULL;
     size_t nf = pb_indset_footnote_count(s);
@@ -590,10 +584,7 @@ static PyObject *core_measure_printed_set(PyObject *self, PyObject *args)
 /* The refs of every series in order (a companion's: its measure's). */
 static PyObject *core_indset_refs(PyObject *self, PyObject *arg)
 {
-    Py_ssize_t si = PyLong_AsSsize_t(arg);
-    if (si == -1 && PyErr_Occurred())
-        return NULL;
-    pb_indset *s = core_indset_at(self, si);
+    pb_indset *s = core_part_arg(self, &core_part_indicators, arg);
     if (!s)
         return NULL;
     size_t n = pb_indset_count(s);
@@ -827,28 +818,12 @@ static PyObject *core_indset_explain(PyObject *self, PyObject *args)
 
 /* ========================================================= the part */
 
-static void *core_indset_nth(const pb_plan *plan, size_t i) { return pb_plan_indset(plan, i); }
-
-static int core_indset_new(pb_plan *plan, const char *id, size_t n, pb_error *err)
-{
-    return pb_plan_add_indset(plan, id, n, err) != NULL;
-}
+CORE_PART_ADAPTERS(indset, pb_plan_indset, pb_plan_add_indset, pb_indset_count, pb_indset_find,
+                   pb_indset_remove)
 
 static pb_status core_indset_set_text(void *s, int f, const char *t, size_t n, pb_error *err)
 {
     return pb_indset_set_text(s, (pb_indset_field)f, t, n, err);
-}
-
-static size_t core_measure_count_of(const void *s) { return pb_indset_count(s); }
-
-static int64_t core_measure_find_in(const void *s, const char *ref, size_t n)
-{
-    return pb_indset_find(s, ref, n);
-}
-
-static pb_status core_measure_delete(void *s, size_t i, pb_error *err)
-{
-    return pb_indset_remove(s, i, err);
 }
 
 const core_part core_part_indicators = {
@@ -857,8 +832,8 @@ const core_part core_part_indicators = {
     .add = core_indset_new, .remove = pb_plan_remove_indset, .get = core_indset_dict,
     .texts = core_indset_fields, .ntexts = PB_INDSET_FIELD_COUNT,
     .set_text = core_indset_set_text, .set = core_indset_set_other,
-    .member_count = core_measure_count_of, .member_find = core_measure_find_in,
-    .member_remove = core_measure_delete, .member_get = core_measure_dict,
+    .member_count = core_indset_members, .member_find = core_indset_member_find,
+    .member_remove = core_indset_member_delete, .member_get = core_measure_dict,
 };
 
 CORE_PART_METHOD(core_indset_count, core_part_count, core_part_indicators, NULL)

@@ -452,18 +452,6 @@ static int core_module_clear(PyObject *m)
 
 static void core_module_free(void *m) { core_module_clear((PyObject *)m); }
 
-static PyModuleDef_Slot core_module_slots[] = {{Py_mod_exec, core_module_exec}, {0, NULL}};
-
-static PyModuleDef core_module = {
-    PyModuleDef_HEAD_INIT,
-    .m_name = "planbook._core",
-    .m_doc = "The planbook C core (internal; use the planbook package).",
-    .m_size = sizeof(core_state),
-    .m_methods = core_functions,
-    .m_slots = core_module_slots,
-    .m_traverse = core_module_traverse,
-    .m_clear = core_module_clear,
-    .m_free = core_module_free,
-};
-
-PyMODINIT_FUNC PyInit__core(void) { return PyModuleDef_Init(&core_module); }
+PBPY_MODULE(_core, "planbook._core", "The planbook C core (internal; use the planbook package).",
+            core_state, core_functions, core_module_exec, core_module_traverse, core_module_clear,
+            core_module_free)

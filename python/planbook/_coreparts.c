@@ -30,8 +30,7 @@ int core_member_check(const core_part *part, const void *p, Py_ssize_t i)
     return 1;
 }
 
-/* METH_O's index argument: the part it names, or NULL */
-static void *part_of_arg(PyObject *self, const core_part *part, PyObject *arg)
+void *core_part_arg(PyObject *self, const core_part *part, PyObject *arg)
 {
     Py_ssize_t i;
     return core_index_arg(arg, &i) ? core_part_at(self, part, i) : NULL;
@@ -85,7 +84,7 @@ PyObject *core_part_remove(PyObject *self, const core_part *part, PyObject *arg,
 PyObject *core_part_get(PyObject *self, const core_part *part, PyObject *arg, const char *fmt)
 {
     (void)fmt;
-    void *p = part_of_arg(self, part, arg);
+    void *p = core_part_arg(self, part, arg);
     return p ? part->get(self, p) : NULL;
 }
 
@@ -120,7 +119,7 @@ PyObject *core_member_count(PyObject *self, const core_part *part, PyObject *arg
                             const char *fmt)
 {
     (void)fmt;
-    void *p = part_of_arg(self, part, arg);
+    void *p = core_part_arg(self, part, arg);
     return p ? PyLong_FromSize_t(part->member_count(p)) : NULL;
 }
 
@@ -129,7 +128,7 @@ PyObject *core_part_members(PyObject *self, const core_part *part, PyObject *arg
                             const char *fmt)
 {
     (void)fmt;
-    void *p = part_of_arg(self, part, arg);
+    void *p = core_part_arg(self, part, arg);
     if (!p)
         return NULL;
     size_t n = part->member_count(p);

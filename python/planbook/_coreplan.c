@@ -163,52 +163,39 @@ static PyObject *core_plan_risk_rag(PyObject *self, PyObject *arg)
     return PyUnicode_FromString(names[pb_plan_risk_rag(PLAN(self), (int)score)]);
 }
 
-static PyObject *core_plan_risk_matrix_get(PyObject *self, void *c)
+/* A setting that is a pair of ints (the risk matrix, the risk bands): the
+ * getset's closure says which. */
+typedef struct core_int_pair {
+    void (*get)(const pb_plan *plan, int *a, int *b);
+    pb_status (*set)(pb_plan *plan, int a, int b, pb_error *err);
+    const char *what; /* "cannot delete <what>" */
+} core_int_pair;
+
+static const core_int_pair core_plan_risk_matrix = {pb_plan_risk_matrix,
+                                                    pb_plan_set_risk_matrix, "the matrix"};
+static const core_int_pair core_plan_risk_bands = {pb_plan_risk_bands, pb_plan_set_risk_bands,
+                                                   "the bands"};
+
+static PyObject *core_plan_pair_get(PyObject *self, void *c)
 {
-    (void)c;
-    int l, i;
-    pb_plan_risk_matrix(PLAN(self), &l, &i);
-    return Py_BuildValue("(ii)", l, i);
+    const core_int_pair *pair = c;
+    int a, b;
+    pair->get(PLAN(self), &a, &b);
+    return Py_BuildValue("(ii)", a, b);
 }
 
-static int core_plan_risk_matrix_set(PyObject *self, PyObject *v, void *c)
+static int core_plan_pair_set(PyObject *self, PyObject *v, void *c)
 {
-    (void)c;
-    int l, i;
-    if (!v || !PyArg_ParseTuple(v, "ii", &l, &i)) {
+    const core_int_pair *pair = c;
+    int a, b;
+    if (!v || !PyArg_ParseTuple(v, "ii", &a, &b)) {
         if (!v)
-            PyErr_SetString(PyExc_TypeError, "cannot delete the matrix");
+            PyErr_Format(PyExc_TypeError, "cannot delete %s", pair->what);
         return -1;
     }
     pb_error err;
     pb_error_clear(&err);
-    if (pb_plan_set_risk_matrix(PLAN(self), l, i, &err)) {
-        core_error_model(self, &err);
-        return -1;
-    }
-    return 0;
-}
-
-static PyObject *core_plan_risk_bands_get(PyObject *self, void *c)
-{
-    (void)c;
-    int g, a;
-    pb_plan_risk_bands(PLAN(self), &g, &a);
-    return Py_BuildValue("(ii)", g, a);
-}
-
-static int core_plan_risk_bands_set(PyObject *self, PyObject *v, void *c)
-{
-    (void)c;
-    int g, a;
-    if (!v || !PyArg_ParseTuple(v, "ii", &g, &a)) {
-        if (!v)
-            PyErr_SetString(PyExc_TypeError, "cannot delete the bands");
-        return -1;
-    }
-    pb_error err;
-    pb_error_clear(&err);
-    if (pb_plan_set_risk_bands(PLAN(self), g, a, &err)) {
+    if (pair->set(PLAN(self), a, b, &err)) {
         core_error_model(self, &err);
         return -1;
     }
@@ -550,10 +537,10 @@ PyGetSetDef core_plan_getset[] = {
     {"tolerance", core_plan_tolerance_get, core_plan_tolerance_set,
      "Default check tolerance, scaled by 10**6.", NULL},
     {"generation", core_plan_generation_get, NULL, "Bumped by every change.", NULL},
-    {"risk_matrix", core_plan_risk_matrix_get, core_plan_risk_matrix_set,
-     "(likelihood, impact): the risk matrix.", NULL},
-    {"risk_bands", core_plan_risk_bands_get, core_plan_risk_bands_set,
-     "(green max, amber max): RAG bands by risk score.", NULL},
+    {"risk_matrix", core_plan_pair_get, core_plan_pair_set,
+     "(likelihood, impact): the risk matrix.", (void *)&core_plan_risk_matrix},
+    {"risk_bands", core_plan_pair_get, core_plan_pair_set,
+     "(green max, amber max): RAG bands by risk score.", (void *)&core_plan_risk_bands},
     {"rag_tolerance", core_plan_rag_tolerance_get, core_plan_rag_tolerance_set,
      "(percent, value scaled by 10**6): RAG tolerance against a target.", NULL},
     {NULL, NULL, NULL, NULL, NULL}};

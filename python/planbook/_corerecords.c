@@ -173,32 +173,13 @@ PyObject *core_date_range(PyObject *m, PyObject *arg)
 
 /* ========================================================= the part */
 
-static void *core_collection_nth(const pb_plan *plan, size_t i)
-{
-    return pb_plan_collection(plan, i);
-}
-
-static int core_collection_new(pb_plan *plan, const char *id, size_t n, pb_error *err)
-{
-    return pb_plan_add_collection(plan, id, n, err) != NULL;
-}
+CORE_PART_ADAPTERS(collection, pb_plan_collection, pb_plan_add_collection, pb_collection_count,
+                   pb_collection_find, pb_collection_remove)
 
 static pb_status core_collection_set_text(void *c, int f, const char *s, size_t n,
                                           pb_error *err)
 {
     return pb_collection_set_text(c, (pb_collection_field)f, s, n, err);
-}
-
-static size_t core_item_count_of(const void *c) { return pb_collection_count(c); }
-
-static int64_t core_item_find_in(const void *c, const char *id, size_t n)
-{
-    return pb_collection_find(c, id, n);
-}
-
-static pb_status core_item_delete(void *c, size_t i, pb_error *err)
-{
-    return pb_collection_remove(c, i, err);
 }
 
 const core_part core_part_records = {
@@ -208,8 +189,8 @@ const core_part core_part_records = {
     .remove = pb_plan_remove_collection, .get = core_collection_dict,
     .texts = core_collection_fields, .ntexts = PB_COLL_FIELD_COUNT,
     .set_text = core_collection_set_text, .set = core_collection_set_other,
-    .member_count = core_item_count_of, .member_find = core_item_find_in,
-    .member_remove = core_item_delete, .member_get = core_item_dict,
+    .member_count = core_collection_members, .member_find = core_collection_member_find,
+    .member_remove = core_collection_member_delete, .member_get = core_item_dict,
 };
 
 CORE_PART_METHOD(core_collection_count, core_part_count, core_part_records, NULL)

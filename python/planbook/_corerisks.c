@@ -185,32 +185,16 @@ static PyObject *core_risk_set(PyObject *self, PyObject *args)
 
 /* ========================================================= the part */
 
-static void *core_register_nth(const pb_plan *plan, size_t i) { return pb_plan_register(plan, i); }
-
-static int core_register_new(pb_plan *plan, const char *id, size_t n, pb_error *err)
-{
-    return pb_plan_add_register(plan, id, n, err) != NULL;
-}
-
-static size_t core_risk_count_of(const void *g) { return pb_register_count(g); }
-
-static int64_t core_risk_find_in(const void *g, const char *id, size_t n)
-{
-    return pb_register_find(g, id, n);
-}
-
-static pb_status core_risk_delete(void *g, size_t i, pb_error *err)
-{
-    return pb_register_remove(g, i, err);
-}
+CORE_PART_ADAPTERS(register, pb_plan_register, pb_plan_add_register, pb_register_count,
+                   pb_register_find, pb_register_remove)
 
 const core_part core_part_risks = {
     .name = "risks", .what = "risk register", .member = "risk", .core_checks_remove = 1,
     .count = pb_plan_register_count, .at = core_register_nth, .find = pb_plan_find_register,
     .add = core_register_new, .remove = pb_plan_remove_register, .get = core_register_dict,
     .set = core_register_set_other,
-    .member_count = core_risk_count_of, .member_find = core_risk_find_in,
-    .member_remove = core_risk_delete, .member_get = core_risk_dict,
+    .member_count = core_register_members, .member_find = core_register_member_find,
+    .member_remove = core_register_member_delete, .member_get = core_risk_dict,
 };
 
 CORE_PART_METHOD(core_register_count, core_part_count, core_part_risks, NULL)

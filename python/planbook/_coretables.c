@@ -69,10 +69,7 @@ static PyObject *core_table_get(PyObject *self, PyObject *args)
 
 static PyObject *core_table_layout(PyObject *self, PyObject *arg)
 {
-    Py_ssize_t t = PyLong_AsSsize_t(arg);
-    if (t == -1 && PyErr_Occurred())
-        return NULL;
-    pb_table *tb = core_table_at(self, t);
+    pb_table *tb = core_part_arg(self, &core_part_budgets, arg);
     if (!tb)
         return NULL;
     return PyLong_FromUnsignedLongLong(pb_table_layout(tb));
@@ -125,10 +122,7 @@ static PyObject *core_table_set_other(PyObject *self, void *part, const char *fi
 
 static PyObject *core_column_count(PyObject *self, PyObject *arg)
 {
-    Py_ssize_t t = PyLong_AsSsize_t(arg);
-    if (t == -1 && PyErr_Occurred())
-        return NULL;
-    pb_table *tb = core_table_at(self, t);
+    pb_table *tb = core_part_arg(self, &core_part_budgets, arg);
     return tb ? PyLong_FromSize_t(pb_table_column_count(tb)) : NULL;
 }
 
@@ -470,10 +464,7 @@ static PyObject *core_cell_get(PyObject *self, PyObject *args)
 /* All cells of a table: a list (rows) of lists (columns) of cell tuples. */
 static PyObject *core_table_cells(PyObject *self, PyObject *arg)
 {
-    Py_ssize_t t = PyLong_AsSsize_t(arg);
-    if (t == -1 && PyErr_Occurred())
-        return NULL;
-    pb_table *tb = core_table_at(self, t);
+    pb_table *tb = core_part_arg(self, &core_part_budgets, arg);
     if (!tb || !core_table_compute(self, tb))
         return NULL;
     /* the row tuples and the cells together: one consistent picture */
@@ -556,34 +547,18 @@ static PyObject *core_cell_set_value(PyObject *self, PyObject *args)
 
 /* ========================================================= the part */
 
-static void *core_table_nth(const pb_plan *plan, size_t i) { return pb_plan_table(plan, i); }
-
-static int core_table_new(pb_plan *plan, const char *id, size_t n, pb_error *err)
-{
-    return pb_plan_add_table(plan, id, n, err) != NULL;
-}
-
-static pb_status core_table_set_text(void *tb, int f, const char *s, size_t n, pb_error *err)
-{
-    return pb_table_set_text(tb, (pb_table_field)f, s, n, err);
-}
-
-static size_t core_row_count_of(const void *tb) { return pb_table_row_count(tb); }
-
-static int64_t core_row_find_in(const void *tb, const char *ref, size_t n)
-{
-    return pb_table_find_row(tb, ref, n);
-}
-
-static pb_status core_row_delete(void *tb, size_t r, pb_error *err)
-{
-    return pb_table_remove_row(tb, r, err);
-}
+CORE_PART_ADAPTERS(table, pb_plan_table, pb_plan_add_table, pb_table_row_count, pb_table_find_row,
+                   pb_table_remove_row)
 
 static PyObject *core_row_get_of(PyObject *self, void *tb, size_t r)
 {
     (void)self;
     return core_row_tuple(tb, r);
+}
+
+static pb_status core_table_set_text(void *tb, int f, const char *s, size_t n, pb_error *err)
+{
+    return pb_table_set_text(tb, (pb_table_field)f, s, n, err);
 }
 
 const core_part core_part_budgets = {
@@ -592,8 +567,8 @@ const core_part core_part_budgets = {
     .add = core_table_new, .remove = pb_plan_remove_table, .get = core_table_dict,
     .texts = core_table_fields, .ntexts = PB_TABLE_FIELD_COUNT,
     .set_text = core_table_set_text, .set = core_table_set_other,
-    .member_count = core_row_count_of, .member_find = core_row_find_in,
-    .member_remove = core_row_delete, .member_get = core_row_get_of,
+    .member_count = core_table_members, .member_find = core_table_member_find,
+    .member_remove = core_table_member_delete, .member_get = core_row_get_of,
 };
 
 CORE_PART_METHOD(core_table_count, core_part_count, core_part_budgets, NULL)

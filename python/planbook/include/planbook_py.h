@@ -106,23 +106,24 @@ static inline int pbpy_add_capsule(PyObject *m, const char *name, void *pointer,
 }
 
 /* A module with state, multi-phase init and one exec function: its slots,
- * its PyModuleDef and PyInit_<init>.  traverse, clear and free may be NULL
+ * its PyModuleDef (pbpy_module<init>) and PyInit_<init>; init is the
+ * module's last name (_yaml).  traverse, clear and free may be NULL
  * (a state that holds no Python object). */
 #define PBPY_MODULE(init, dotted_name, doc, state_type, methods, exec, traverse, clear, free) \
-    static PyModuleDef_Slot init##_module_slots[] = {{Py_mod_exec, (void *)(exec)},          \
+    static PyModuleDef_Slot pbpy_slots##init[] = {{Py_mod_exec, (void *)(exec)},          \
                                                      {0, NULL}};                             \
-    static PyModuleDef init##_module = {                                                     \
+    static PyModuleDef pbpy_module##init = {                                                     \
         PyModuleDef_HEAD_INIT,                                                               \
         .m_name = dotted_name,                                                               \
         .m_doc = doc,                                                                        \
         .m_size = sizeof(state_type),                                                        \
         .m_methods = methods,                                                                \
-        .m_slots = init##_module_slots,                                                      \
+        .m_slots = pbpy_slots##init,                                                      \
         .m_traverse = traverse,                                                              \
         .m_clear = clear,                                                                    \
         .m_free = free,                                                                      \
     };                                                                                       \
-    PyMODINIT_FUNC PyInit_##init(void) { return PyModuleDef_Init(&init##_module); }
+    PyMODINIT_FUNC PyInit_##init(void) { return PyModuleDef_Init(&pbpy_module##init); }
 
 /* ------------------------------------------------------------ errors */
 
