@@ -64,14 +64,15 @@ PyObject *core_error_model(PyObject *self, const pb_error *err);
 
 /* ========================================================== helpers */
 
-/* s as a str (undecodable bytes replaced), or None for NULL; a new reference */
+/* s (UTF-8) as a str, or None for NULL; a new reference */
 PyObject *core_text_or_none(const char *s);
 /* Text argument: None -> (NULL, 0) when allow_none, str -> UTF-8 without
  * NUL characters.  Returns 0 with an exception set. */
 int core_text_arg(PyObject *o, const char **s, Py_ssize_t *n, int allow_none);
 /* An index argument (METH_O); returns 0 with an exception set. */
 int core_index_arg(PyObject *o, Py_ssize_t *i);
-/* d[key] = value as a str or None; returns 0 with an exception set. */
+/* d[key] = value as a str (undecodable bytes replaced) or None; returns 0
+ * with an exception set. */
 int core_dict_put_text(PyObject *d, const char *key, const char *value);
 /* v, or None for PB_NONE, as a new reference */
 PyObject *core_index_or_none(uint32_t v);
@@ -111,6 +112,11 @@ typedef struct core_part {
     size_t (*member_count)(const void *part);
     int64_t (*member_find)(const void *part, const char *id, size_t n);
     pb_status (*member_remove)(void *part, size_t i, pb_error *err);
+    /* a new member under parent (PB_NONE: at the top; members_nest 0: the
+     * members have no parents and the id is required), its index or -1;
+     * NULL: members are added otherwise (rows: insert_row) */
+    int64_t (*member_add)(void *part, uint32_t parent, const char *id, size_t n, pb_error *err);
+    int members_nest;
     /* a member (a dict or, for rows, a tuple) */
     PyObject *(*member_get)(PyObject *self, void *part, size_t i);
 } core_part;
@@ -146,6 +152,10 @@ PyObject *core_member_get(PyObject *self, const core_part *part, PyObject *args,
                           const char *fmt);
 PyObject *core_member_remove(PyObject *self, const core_part *part, PyObject *args,
                              const char *fmt);
+/* (index, parent, id) for a format "nOO...", else (index, id); a parent
+ * other than None only where members nest */
+PyObject *core_member_add(PyObject *self, const core_part *part, PyObject *args,
+                          const char *fmt);
 
 /* The functions a core_part points at, around the core's typed ones:
  * core_<obj>_nth, core_<obj>_new, core_<obj>_members, core_<obj>_member_find

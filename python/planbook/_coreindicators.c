@@ -215,36 +215,6 @@ static PyObject *core_indset_set_other(PyObject *self, void *part, const char *f
     return PyErr_Format(PyExc_KeyError, "unknown indicator set field '%s'", field);
 }
 
-static PyObject *core_measure_add(PyObject *self, PyObject *args)
-{
-    Py_ssize_t si;
-    PyObject *parent, *ref;
-    if (!PyArg_ParseTuple(args, "nOO", &si, &parent, &ref))
-        return NULL;
-    pb_indset *s = core_indset_at(self, si);
-    if (!s)
-        return NULL;
-    uint32_t par = PB_NONE;
-    if (parent != Py_None) {
-        Py_ssize_t p = PyLong_AsSsize_t(parent);
-        if (p == -1 && PyErr_Occurred())
-            return NULL;
-        if (!core_measure_check(s, p))
-            return NULL;
-        par = (uint32_t)p;
-    }
-    const char *t;
-    Py_ssize_t n;
-    if (!core_text_arg(ref, &t, &n, 1))
-        return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    int64_t i = pb_indset_add(s, par, t, (size_t)n, &err);
-    if (i < 0)
-        return core_error_model(self, &err);
-    return PyLong_FromLongLong(i);
-}
-
 static PyObject *core_measure_series(pb_indset *s, uint32_t series, size_t i)
 {
     size_t np = pb_indset_period_count(s);
@@ -821,6 +791,12 @@ static PyObject *core_indset_explain(PyObject *self, PyObject *args)
 CORE_PART_ADAPTERS(indset, pb_plan_indset, pb_plan_add_indset, pb_indset_count, pb_indset_find,
                    pb_indset_remove)
 
+static int64_t core_measure_new(void *s, uint32_t parent, const char *ref, size_t n,
+                                pb_error *err)
+{
+    return pb_indset_add(s, parent, ref, n, err);
+}
+
 static pb_status core_indset_set_text(void *s, int f, const char *t, size_t n, pb_error *err)
 {
     return pb_indset_set_text(s, (pb_indset_field)f, t, n, err);
@@ -834,6 +810,7 @@ const core_part core_part_indicators = {
     .set_text = core_indset_set_text, .set = core_indset_set_other,
     .member_count = core_indset_members, .member_find = core_indset_member_find,
     .member_remove = core_indset_member_delete, .member_get = core_measure_dict,
+    .member_add = core_measure_new, .members_nest = 1,
 };
 
 CORE_PART_METHOD(core_indset_count, core_part_count, core_part_indicators, NULL)
@@ -845,6 +822,7 @@ CORE_PART_METHOD(core_indset_set, core_part_set, core_part_indicators, "nsO:ind_
 CORE_PART_METHOD(core_measure_find, core_member_find, core_part_indicators, "nO:m_find")
 CORE_PART_METHOD(core_measure_get, core_member_get, core_part_indicators, "nn:m_get")
 CORE_PART_METHOD(core_measure_remove, core_member_remove, core_part_indicators, "nn:m_remove")
+CORE_PART_METHOD(core_measure_add, core_member_add, core_part_indicators, "nOO:m_add")
 
 PyMethodDef core_indicator_methods[] = {
     {"ind_count", core_indset_count, METH_NOARGS, NULL},

@@ -133,7 +133,7 @@ PyObject *core_text_or_none(const char *s)
 {
     if (!s)
         Py_RETURN_NONE;
-    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
+    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "strict");
 }
 
 int core_text_arg(PyObject *o, const char **s, Py_ssize_t *n, int allow_none)
@@ -168,7 +168,8 @@ int core_index_arg(PyObject *o, Py_ssize_t *i)
 
 int core_dict_put_text(PyObject *d, const char *key, const char *value)
 {
-    PyObject *v = core_text_or_none(value);
+    PyObject *v = value ? PyUnicode_DecodeUTF8(value, (Py_ssize_t)strlen(value), "replace")
+                        : Py_NewRef(Py_None);
     if (!v)
         return 0;
     int rc = PyDict_SetItemString(d, key, v);

@@ -190,6 +190,42 @@ PyObject *core_member_remove(PyObject *self, const core_part *part, PyObject *ar
     Py_RETURN_NONE;
 }
 
+PyObject *core_member_add(PyObject *self, const core_part *part, PyObject *args,
+                          const char *fmt)
+{
+    if (!part->member_add)
+        return PyErr_Format(PyExc_TypeError, "%s: a %s is added with insert_row", part->name,
+                            part->member);
+    Py_ssize_t i;
+    PyObject *parent = Py_None, *id;
+    int with_parent = !strncmp(fmt, "nOO", 3);
+    if (!(with_parent ? PyArg_ParseTuple(args, fmt, &i, &parent, &id)
+                      : PyArg_ParseTuple(args, fmt, &i, &id)))
+        return NULL;
+    void *p = core_part_at(self, part, i);
+    if (!p)
+        return NULL;
+    uint32_t par = PB_NONE;
+    if (parent != Py_None) {
+        if (!part->members_nest)
+            return PyErr_Format(PyExc_ValueError, "a %s has no parent", part->member);
+        Py_ssize_t m;
+        if (!core_index_arg(parent, &m) || !core_member_check(part, p, m))
+            return NULL;
+        par = (uint32_t)m;
+    }
+    const char *s;
+    Py_ssize_t n;
+    if (!core_text_arg(id, &s, &n, part->members_nest))
+        return NULL;
+    pb_error err;
+    pb_error_clear(&err);
+    int64_t m = part->member_add(p, par, s, (size_t)n, &err);
+    if (m < 0)
+        return core_error_model(self, &err);
+    return PyLong_FromLongLong(m);
+}
+
 /* ==================================================== by part name */
 
 static const core_part *const core_parts[] = {&core_part_budgets, &core_part_indicators,
@@ -257,6 +293,8 @@ CORE_BY_NAME(core_member_find_named, core_member_find, 2, "nO:member_find")
 CORE_BY_NAME(core_member_get_named, core_member_get, 2, "nn:member_get")
 CORE_BY_NAME(core_member_remove_named, core_member_remove, 2, "nn:member_remove")
 
+CORE_BY_NAME(core_member_add_named, core_member_add, 3, "nOO:member_add")
+
 PyMethodDef core_part_methods[] = {
     {"part_names", core_part_names, METH_NOARGS,
      "part_names() -> ('budgets', 'indicators', 'risks', 'records')"},
@@ -275,4 +313,7 @@ PyMethodDef core_part_methods[] = {
      "member_get(part, index, member) -> dict (a row tuple for budgets)"},
     {"member_remove", core_member_remove_named, METH_VARARGS,
      "member_remove(part, index, member)"},
+    {"member_add", core_member_add_named, METH_VARARGS,
+     "member_add(part, index, parent, id) -> member index (parent None for risks; "
+     "budget rows: insert_row)"},
     {NULL, NULL, 0, NULL}};

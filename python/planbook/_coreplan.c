@@ -5,8 +5,6 @@
 
 /* ========================================================= metadata */
 
-/* ---- plan */
-
 static PyObject *core_plan_meta_keys(PyObject *self, PyObject *Py_UNUSED(a))
 {
     (void)self;
@@ -363,8 +361,6 @@ done:
 }
 
 /* ====================================================== agreements */
-
-/* ---- agreements */
 
 static PyObject *core_agreement_count(PyObject *self, PyObject *Py_UNUSED(a))
 {

@@ -104,36 +104,6 @@ static PyObject *core_item_dict(PyObject *self, void *part, size_t i)
                          core_date_or_none(due), "line", line, "col", col);
 }
 
-static PyObject *core_item_add(PyObject *self, PyObject *args)
-{
-    Py_ssize_t ci;
-    PyObject *parent, *id;
-    if (!PyArg_ParseTuple(args, "nOO", &ci, &parent, &id))
-        return NULL;
-    pb_collection *c = core_collection_at(self, ci);
-    if (!c)
-        return NULL;
-    uint32_t par = PB_NONE;
-    if (parent != Py_None) {
-        Py_ssize_t p = PyLong_AsSsize_t(parent);
-        if (p == -1 && PyErr_Occurred())
-            return NULL;
-        if (!core_member_check(&core_part_records, c, p))
-            return NULL;
-        par = (uint32_t)p;
-    }
-    const char *s;
-    Py_ssize_t n;
-    if (!core_text_arg(id, &s, &n, 1))
-        return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    int64_t i = pb_collection_add(c, par, s, (size_t)n, &err);
-    if (i < 0)
-        return core_error_model(self, &err);
-    return PyLong_FromLongLong(i);
-}
-
 static PyObject *core_item_set(PyObject *self, PyObject *args)
 {
     Py_ssize_t ci, i;
@@ -176,6 +146,11 @@ PyObject *core_date_range(PyObject *m, PyObject *arg)
 CORE_PART_ADAPTERS(collection, pb_plan_collection, pb_plan_add_collection, pb_collection_count,
                    pb_collection_find, pb_collection_remove)
 
+static int64_t core_item_new(void *c, uint32_t parent, const char *id, size_t n, pb_error *err)
+{
+    return pb_collection_add(c, parent, id, n, err);
+}
+
 static pb_status core_collection_set_text(void *c, int f, const char *s, size_t n,
                                           pb_error *err)
 {
@@ -191,6 +166,7 @@ const core_part core_part_records = {
     .set_text = core_collection_set_text, .set = core_collection_set_other,
     .member_count = core_collection_members, .member_find = core_collection_member_find,
     .member_remove = core_collection_member_delete, .member_get = core_item_dict,
+    .member_add = core_item_new, .members_nest = 1,
 };
 
 CORE_PART_METHOD(core_collection_count, core_part_count, core_part_records, NULL)
@@ -203,6 +179,7 @@ CORE_PART_METHOD(core_collection_items, core_part_members, core_part_records, NU
 CORE_PART_METHOD(core_item_find, core_member_find, core_part_records, "nO:item_find")
 CORE_PART_METHOD(core_item_get, core_member_get, core_part_records, "nn:item_get")
 CORE_PART_METHOD(core_item_remove, core_member_remove, core_part_records, "nn:item_remove")
+CORE_PART_METHOD(core_item_add, core_member_add, core_part_records, "nOO:item_add")
 
 PyMethodDef core_record_methods[] = {
     {"coll_count", core_collection_count, METH_NOARGS, NULL},

@@ -116,25 +116,6 @@ fail:
     return NULL;
 }
 
-static PyObject *core_risk_add(PyObject *self, PyObject *args)
-{
-    Py_ssize_t ri;
-    PyObject *id;
-    if (!PyArg_ParseTuple(args, "nO", &ri, &id))
-        return NULL;
-    pb_register *g = core_register_at(self, ri);
-    const char *s;
-    Py_ssize_t n;
-    if (!g || !core_text_arg(id, &s, &n, 0))
-        return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    int64_t i = pb_register_add(g, s, (size_t)n, &err);
-    if (i < 0)
-        return core_error_model(self, &err);
-    return PyLong_FromLongLong(i);
-}
-
 static PyObject *core_risk_set(PyObject *self, PyObject *args)
 {
     Py_ssize_t ri, i;
@@ -188,6 +169,12 @@ static PyObject *core_risk_set(PyObject *self, PyObject *args)
 CORE_PART_ADAPTERS(register, pb_plan_register, pb_plan_add_register, pb_register_count,
                    pb_register_find, pb_register_remove)
 
+static int64_t core_risk_new(void *g, uint32_t parent, const char *id, size_t n, pb_error *err)
+{
+    (void)parent; /* risks do not nest */
+    return pb_register_add(g, id, n, err);
+}
+
 const core_part core_part_risks = {
     .name = "risks", .what = "risk register", .member = "risk", .core_checks_remove = 1,
     .count = pb_plan_register_count, .at = core_register_nth, .find = pb_plan_find_register,
@@ -195,6 +182,7 @@ const core_part core_part_risks = {
     .set = core_register_set_other,
     .member_count = core_register_members, .member_find = core_register_member_find,
     .member_remove = core_register_member_delete, .member_get = core_risk_dict,
+    .member_add = core_risk_new,
 };
 
 CORE_PART_METHOD(core_register_count, core_part_count, core_part_risks, NULL)
@@ -207,6 +195,7 @@ CORE_PART_METHOD(core_register_risks, core_part_members, core_part_risks, NULL)
 CORE_PART_METHOD(core_risk_find, core_member_find, core_part_risks, "nO:risk_find")
 CORE_PART_METHOD(core_risk_get, core_member_get, core_part_risks, "nn:risk_get")
 CORE_PART_METHOD(core_risk_remove, core_member_remove, core_part_risks, "nn:risk_remove")
+CORE_PART_METHOD(core_risk_add, core_member_add, core_part_risks, "nO:risk_add")
 
 PyMethodDef core_risk_methods[] = {
     {"reg_count", core_register_count, METH_NOARGS, NULL},
