@@ -119,6 +119,14 @@ typedef struct core_part {
     int members_nest;
     /* a member (a dict or, for rows, a tuple) */
     PyObject *(*member_get)(PyObject *self, void *part, size_t i);
+    /* a member's text fields, set with member_set_text; any other field
+     * with member_set (KeyError when it has none) */
+    const char *const *member_texts;
+    int member_ntexts;
+    pb_status (*member_set_text)(void *part, size_t i, int field, const char *s, size_t n,
+                                 pb_error *err);
+    PyObject *(*member_set)(PyObject *self, void *part, size_t i, const char *field,
+                            PyObject *value);
 } core_part;
 
 extern const core_part core_part_budgets, core_part_indicators, core_part_risks,
@@ -152,6 +160,9 @@ PyObject *core_member_get(PyObject *self, const core_part *part, PyObject *args,
                           const char *fmt);
 PyObject *core_member_remove(PyObject *self, const core_part *part, PyObject *args,
                              const char *fmt);
+/* (index, member, field, value) */
+PyObject *core_member_set(PyObject *self, const core_part *part, PyObject *args,
+                          const char *fmt);
 /* (index, parent, id) for a format "nOO...", else (index, id); a parent
  * other than None only where members nest */
 PyObject *core_member_add(PyObject *self, const core_part *part, PyObject *args,

@@ -311,28 +311,13 @@ fail:
     return NULL;
 }
 
-static PyObject *core_measure_set(PyObject *self, PyObject *args)
+/* the fields of a measure that are not text */
+static PyObject *core_measure_set_other(PyObject *self, void *part, size_t i, const char *field,
+                                        PyObject *value)
 {
-    Py_ssize_t si, i;
-    const char *field;
-    PyObject *value;
-    if (!PyArg_ParseTuple(args, "nnsO", &si, &i, &field, &value))
-        return NULL;
-    pb_indset *s = core_indset_at(self, si);
-    if (!s || !core_measure_check(s, i))
-        return NULL;
+    pb_indset *s = part;
     pb_error err;
     pb_error_clear(&err);
-    for (int f = 0; f < PB_IND_FIELD_COUNT; f++)
-        if (!strcmp(field, core_measure_fields[f])) {
-            const char *t;
-            Py_ssize_t n;
-            if (!core_text_arg(value, &t, &n, 1))
-                return NULL;
-            if (pb_ind_set_text(s, (size_t)i, (pb_ind_field)f, t, (size_t)n, &err))
-                return core_error_model(self, &err);
-            Py_RETURN_NONE;
-        }
     if (!strcmp(field, "unit") || !strcmp(field, "polarity") || !strcmp(field, "role")) {
         const char *t;
         Py_ssize_t n;
@@ -791,6 +776,12 @@ static PyObject *core_indset_explain(PyObject *self, PyObject *args)
 CORE_PART_ADAPTERS(indset, pb_plan_indset, pb_plan_add_indset, pb_indset_count, pb_indset_find,
                    pb_indset_remove)
 
+static pb_status core_measure_set_text(void *s, size_t i, int f, const char *t, size_t n,
+                                       pb_error *err)
+{
+    return pb_ind_set_text(s, i, (pb_ind_field)f, t, n, err);
+}
+
 static int64_t core_measure_new(void *s, uint32_t parent, const char *ref, size_t n,
                                 pb_error *err)
 {
@@ -811,6 +802,8 @@ const core_part core_part_indicators = {
     .member_count = core_indset_members, .member_find = core_indset_member_find,
     .member_remove = core_indset_member_delete, .member_get = core_measure_dict,
     .member_add = core_measure_new, .members_nest = 1,
+    .member_texts = core_measure_fields, .member_ntexts = PB_IND_FIELD_COUNT,
+    .member_set_text = core_measure_set_text, .member_set = core_measure_set_other,
 };
 
 CORE_PART_METHOD(core_indset_count, core_part_count, core_part_indicators, NULL)
@@ -822,6 +815,7 @@ CORE_PART_METHOD(core_indset_set, core_part_set, core_part_indicators, "nsO:ind_
 CORE_PART_METHOD(core_measure_find, core_member_find, core_part_indicators, "nO:m_find")
 CORE_PART_METHOD(core_measure_get, core_member_get, core_part_indicators, "nn:m_get")
 CORE_PART_METHOD(core_measure_remove, core_member_remove, core_part_indicators, "nn:m_remove")
+CORE_PART_METHOD(core_measure_set, core_member_set, core_part_indicators, "nnsO:m_set")
 CORE_PART_METHOD(core_measure_add, core_member_add, core_part_indicators, "nOO:m_add")
 
 PyMethodDef core_indicator_methods[] = {

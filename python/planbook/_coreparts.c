@@ -190,6 +190,31 @@ PyObject *core_member_remove(PyObject *self, const core_part *part, PyObject *ar
     Py_RETURN_NONE;
 }
 
+PyObject *core_member_set(PyObject *self, const core_part *part, PyObject *args,
+                          const char *fmt)
+{
+    Py_ssize_t i, m;
+    const char *field;
+    PyObject *value;
+    if (!PyArg_ParseTuple(args, fmt, &i, &m, &field, &value))
+        return NULL;
+    void *p = core_part_at(self, part, i);
+    if (!p || !core_member_check(part, p, m))
+        return NULL;
+    int f = core_name_index(part->member_texts, part->member_ntexts, field);
+    if (f < 0)
+        return part->member_set(self, p, (size_t)m, field, value);
+    const char *s;
+    Py_ssize_t n;
+    if (!core_text_arg(value, &s, &n, 1))
+        return NULL;
+    pb_error err;
+    pb_error_clear(&err);
+    if (part->member_set_text(p, (size_t)m, f, s, (size_t)n, &err))
+        return core_error_model(self, &err);
+    Py_RETURN_NONE;
+}
+
 PyObject *core_member_add(PyObject *self, const core_part *part, PyObject *args,
                           const char *fmt)
 {
@@ -293,6 +318,7 @@ CORE_BY_NAME(core_member_find_named, core_member_find, 2, "nO:member_find")
 CORE_BY_NAME(core_member_get_named, core_member_get, 2, "nn:member_get")
 CORE_BY_NAME(core_member_remove_named, core_member_remove, 2, "nn:member_remove")
 
+CORE_BY_NAME(core_member_set_named, core_member_set, 4, "nnsO:member_set")
 CORE_BY_NAME(core_member_add_named, core_member_add, 3, "nOO:member_add")
 
 PyMethodDef core_part_methods[] = {
@@ -313,6 +339,8 @@ PyMethodDef core_part_methods[] = {
      "member_get(part, index, member) -> dict (a row tuple for budgets)"},
     {"member_remove", core_member_remove_named, METH_VARARGS,
      "member_remove(part, index, member)"},
+    {"member_set", core_member_set_named, METH_VARARGS,
+     "member_set(part, index, member, field, value)"},
     {"member_add", core_member_add_named, METH_VARARGS,
      "member_add(part, index, parent, id) -> member index (parent None for risks; "
      "budget rows: insert_row)"},

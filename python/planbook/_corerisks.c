@@ -3,10 +3,6 @@
  * risks have is here (the plan's risk matrix and bands: _coreplan.c). */
 #include "_core.h"
 
-static pb_register *core_register_at(PyObject *self, Py_ssize_t ri)
-{
-    return core_part_at(self, &core_part_risks, ri);
-}
 
 static PyObject *core_register_dict(PyObject *self, void *part)
 {
@@ -116,18 +112,11 @@ fail:
     return NULL;
 }
 
-static PyObject *core_risk_set(PyObject *self, PyObject *args)
+/* a risk's fields: its scores, and its text fields (named by the core) */
+static PyObject *core_risk_set_field(PyObject *self, void *part, size_t i, const char *field,
+                                     PyObject *value)
 {
-    Py_ssize_t ri, i;
-    const char *field;
-    PyObject *value;
-    if (!PyArg_ParseTuple(args, "nnsO", &ri, &i, &field, &value))
-        return NULL;
-    pb_register *g = core_register_at(self, ri);
-    if (!g)
-        return NULL;
-    if (!core_member_check(&core_part_risks, g, i))
-        return NULL;
+    pb_register *g = part;
     pb_error err;
     pb_error_clear(&err);
     for (int k = 0; k < PB_SCORE_KIND_COUNT; k++)
@@ -182,7 +171,7 @@ const core_part core_part_risks = {
     .set = core_register_set_other,
     .member_count = core_register_members, .member_find = core_register_member_find,
     .member_remove = core_register_member_delete, .member_get = core_risk_dict,
-    .member_add = core_risk_new,
+    .member_add = core_risk_new, .member_set = core_risk_set_field,
 };
 
 CORE_PART_METHOD(core_register_count, core_part_count, core_part_risks, NULL)
@@ -195,6 +184,7 @@ CORE_PART_METHOD(core_register_risks, core_part_members, core_part_risks, NULL)
 CORE_PART_METHOD(core_risk_find, core_member_find, core_part_risks, "nO:risk_find")
 CORE_PART_METHOD(core_risk_get, core_member_get, core_part_risks, "nn:risk_get")
 CORE_PART_METHOD(core_risk_remove, core_member_remove, core_part_risks, "nn:risk_remove")
+CORE_PART_METHOD(core_risk_set, core_member_set, core_part_risks, "nnsO:risk_set")
 CORE_PART_METHOD(core_risk_add, core_member_add, core_part_risks, "nO:risk_add")
 
 PyMethodDef core_risk_methods[] = {

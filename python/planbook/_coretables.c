@@ -367,16 +367,11 @@ static PyObject *core_row_insert(PyObject *self, PyObject *args)
     return PyLong_FromLongLong(r);
 }
 
-static PyObject *core_row_set(PyObject *self, PyObject *args)
+/* a row's fields (its label, set apart from its other texts, among them) */
+static PyObject *core_row_set_field(PyObject *self, void *part, size_t r, const char *field,
+                                    PyObject *value)
 {
-    Py_ssize_t t, r;
-    const char *field;
-    PyObject *value;
-    if (!PyArg_ParseTuple(args, "nnsO:row_set", &t, &r, &field, &value))
-        return NULL;
-    pb_table *tb = core_table_at(self, t);
-    if (!tb || !core_row_check(tb, r))
-        return NULL;
+    pb_table *tb = part;
     pb_error err;
     pb_error_clear(&err);
     pb_status st;
@@ -569,6 +564,7 @@ const core_part core_part_budgets = {
     .set_text = core_table_set_text, .set = core_table_set_other,
     .member_count = core_table_members, .member_find = core_table_member_find,
     .member_remove = core_table_member_delete, .member_get = core_row_get_of,
+    .member_set = core_row_set_field,
 };
 
 CORE_PART_METHOD(core_table_count, core_part_count, core_part_budgets, NULL)
@@ -580,6 +576,7 @@ CORE_PART_METHOD(core_row_count, core_member_count, core_part_budgets, NULL)
 CORE_PART_METHOD(core_row_get, core_member_get, core_part_budgets, "nn:row_get")
 CORE_PART_METHOD(core_table_rows, core_part_members, core_part_budgets, NULL)
 CORE_PART_METHOD(core_row_remove, core_member_remove, core_part_budgets, "nn:remove_row")
+CORE_PART_METHOD(core_row_set, core_member_set, core_part_budgets, "nnsO:row_set")
 CORE_PART_METHOD(core_row_find, core_member_find, core_part_budgets, "nO:find_row")
 
 PyMethodDef core_table_methods[] = {
