@@ -32,9 +32,13 @@
 
 /* ============================================================ state */
 
+/* planbook.errors' classes the core raises, in core_state.errors */
+enum { CORE_READ_ERROR, CORE_WRITE_ERROR, CORE_VALIDATION_ERROR, CORE_AMOUNT_ERROR,
+       CORE_ERROR_COUNT };
+
 typedef struct core_state {
     PyTypeObject *PlanCore;
-    PyObject *ReadError, *WriteError, *ValidationError, *AmountError;
+    PyObject *errors[CORE_ERROR_COUNT];
 } core_state;
 
 typedef struct {

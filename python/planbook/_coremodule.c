@@ -42,6 +42,17 @@ static core_state *core_capi_state = NULL;
 
 /* ========================================================== errors */
 
+/* d[key] = v, a new reference that it takes (NULL: a failure already);
+ * returns 0 with an exception set. */
+static int core_dict_put(PyObject *d, const char *key, PyObject *v)
+{
+    if (!v)
+        return 0;
+    int rc = PyDict_SetItemString(d, key, v);
+    Py_DECREF(v);
+    return rc == 0;
+}
+
 PyObject *core_error_raise(core_state *st, int kind, const pb_error *err, PyObject *file)
 {
     if (err->status == PB_ERR_NOMEM)
@@ -50,19 +61,19 @@ PyObject *core_error_raise(core_state *st, int kind, const pb_error *err, PyObje
     if (st) {
         switch (kind) {
         case PB_KIND_READ:
-            cls = st->ReadError;
+            cls = st->errors[CORE_READ_ERROR];
             break;
         case PB_KIND_WRITE:
-            cls = st->WriteError;
+            cls = st->errors[CORE_WRITE_ERROR];
             break;
         case CORE_KIND_VALUE:
-            cls = st->ValidationError;
+            cls = st->errors[CORE_VALIDATION_ERROR];
             break;
         default:
             cls = (err->status == PB_ERR_SYNTAX || err->status == PB_ERR_OVERFLOW ||
                    err->status == PB_ERR_PRECISION)
-                      ? st->AmountError
-                      : st->ValidationError;
+                      ? st->errors[CORE_AMOUNT_ERROR]
+                      : st->errors[CORE_VALIDATION_ERROR];
         }
     }
     if (!cls)
@@ -76,36 +87,13 @@ PyObject *core_error_raise(core_state *st, int kind, const pb_error *err, PyObje
         goto done;
     if (file && file != Py_None && PyDict_SetItemString(kwargs, "file", file) < 0)
         goto done;
-    if (err->line) {
-        PyObject *v = PyLong_FromUnsignedLong(err->line);
-        if (!v || PyDict_SetItemString(kwargs, "line", v) < 0) {
-            Py_XDECREF(v);
-            goto done;
-        }
-        Py_DECREF(v);
-        v = PyLong_FromUnsignedLong(err->column);
-        if (!v || PyDict_SetItemString(kwargs, "column", v) < 0) {
-            Py_XDECREF(v);
-            goto done;
-        }
-        Py_DECREF(v);
-    }
-    if (err->path[0]) {
-        PyObject *v = PyUnicode_DecodeUTF8(err->path, strlen(err->path), "replace");
-        if (!v || PyDict_SetItemString(kwargs, "path", v) < 0) {
-            Py_XDECREF(v);
-            goto done;
-        }
-        Py_DECREF(v);
-    }
-    {
-        PyObject *v = PyUnicode_FromString(pb_status_name(err->status));
-        if (!v || PyDict_SetItemString(kwargs, "code", v) < 0) {
-            Py_XDECREF(v);
-            goto done;
-        }
-        Py_DECREF(v);
-    }
+    if (err->line && (!core_dict_put(kwargs, "line", PyLong_FromUnsignedLong(err->line)) ||
+                      !core_dict_put(kwargs, "column", PyLong_FromUnsignedLong(err->column))))
+        goto done;
+    if (err->path[0] && !core_dict_put_text(kwargs, "path", err->path))
+        goto done;
+    if (!core_dict_put(kwargs, "code", PyUnicode_FromString(pb_status_name(err->status))))
+        goto done;
     exc = PyObject_Call(cls, args, kwargs);
     if (exc) {
         PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
@@ -168,13 +156,9 @@ int core_index_arg(PyObject *o, Py_ssize_t *i)
 
 int core_dict_put_text(PyObject *d, const char *key, const char *value)
 {
-    PyObject *v = value ? PyUnicode_DecodeUTF8(value, (Py_ssize_t)strlen(value), "replace")
-                        : Py_NewRef(Py_None);
-    if (!v)
-        return 0;
-    int rc = PyDict_SetItemString(d, key, v);
-    Py_DECREF(v);
-    return rc == 0;
+    return core_dict_put(d, key,
+                         value ? PyUnicode_DecodeUTF8(value, (Py_ssize_t)strlen(value), "replace")
+                               : Py_NewRef(Py_None));
 }
 
 PyObject *core_index_or_none(uint32_t v)
@@ -393,19 +377,9 @@ static pb_capi core_capi_table = {
 
 /* ========================================================= module */
 
-/* planbook.errors' classes the core raises, by their names */
-static const struct {
-    const char *name;
-    size_t offset;
-} core_error_classes[] = {
-    {"ReadError", offsetof(core_state, ReadError)},
-    {"WriteError", offsetof(core_state, WriteError)},
-    {"ValidationError", offsetof(core_state, ValidationError)},
-    {"AmountError", offsetof(core_state, AmountError)},
-};
-
-#define CORE_ERROR_CLASS(st, k) (*(PyObject **)((char *)(st) + core_error_classes[k].offset))
-#define CORE_ERROR_CLASS_COUNT (sizeof core_error_classes / sizeof core_error_classes[0])
+/* the names of core_state.errors' classes in planbook.errors */
+static const char *const core_error_names[CORE_ERROR_COUNT] = {
+    "ReadError", "WriteError", "ValidationError", "AmountError"};
 
 static int core_module_exec(PyObject *m)
 {
@@ -415,9 +389,8 @@ static int core_module_exec(PyObject *m)
     st->PlanCore = (PyTypeObject *)PyType_FromModuleAndSpec(m, &core_plan_spec, NULL);
     if (!st->PlanCore || PyModule_AddType(m, st->PlanCore) < 0)
         return -1;
-    for (size_t k = 0; k < CORE_ERROR_CLASS_COUNT; k++)
-        if (!(CORE_ERROR_CLASS(st, k) = pbpy_import_attr("planbook.errors",
-                                                          core_error_classes[k].name)))
+    for (int k = 0; k < CORE_ERROR_COUNT; k++)
+        if (!(st->errors[k] = pbpy_import_attr("planbook.errors", core_error_names[k])))
             return -1;
     core_capi_table.core = pb_api_get();
     if (pbpy_add_capsule(m, "_C_API", (void *)&core_capi_table, PB_CAPI_NAME) < 0)
@@ -435,8 +408,8 @@ static int core_module_traverse(PyObject *m, visitproc visit, void *arg)
 {
     core_state *st = core_state_of_module(m);
     Py_VISIT(st->PlanCore);
-    for (size_t k = 0; k < CORE_ERROR_CLASS_COUNT; k++)
-        Py_VISIT(CORE_ERROR_CLASS(st, k));
+    for (int k = 0; k < CORE_ERROR_COUNT; k++)
+        Py_VISIT(st->errors[k]);
     return 0;
 }
 
@@ -446,8 +419,8 @@ static int core_module_clear(PyObject *m)
     if (core_capi_state == st)
         core_capi_state = NULL;
     Py_CLEAR(st->PlanCore);
-    for (size_t k = 0; k < CORE_ERROR_CLASS_COUNT; k++)
-        Py_CLEAR(CORE_ERROR_CLASS(st, k));
+    for (int k = 0; k < CORE_ERROR_COUNT; k++)
+        Py_CLEAR(st->errors[k]);
     return 0;
 }
 
