@@ -12,12 +12,6 @@ int xl_verify_package(const char *path, char *why, size_t cap);
 #include <errno.h>
 #include <string.h>
 
-typedef struct {
-    const pb_capi *capi;
-} xlsx_state;
-
-static xlsx_state *get_state(PyObject *m) { return (xlsx_state *)PyModule_GetState(m); }
-
 /* write(plan_core, path, constant_memory=True, cached_results=True, tmpdir=None,
  *       structure=None): structure is the plan's YAML without its budget
  *       tables, for the hidden structure sheet */
@@ -25,7 +19,7 @@ static PyObject *xlsx_write(PyObject *m, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"plan", "path", "constant_memory", "cached_results", "tmpdir",
                              "structure", NULL};
-    const pb_capi *capi = get_state(m)->capi;
+    const pb_capi *capi = pbpy_plugin_capi(m);
     PyObject *obj, *path, *tmpdir = Py_None;
     const char *structure = NULL;
     Py_ssize_t structure_len = 0;
@@ -63,7 +57,7 @@ static PyObject *xlsx_write(PyObject *m, PyObject *args, PyObject *kw)
 /* verify(path): raise WriteError unless the workbook reads back sound */
 static PyObject *xlsx_verify(PyObject *m, PyObject *path)
 {
-    const pb_capi *capi = get_state(m)->capi;
+    const pb_capi *capi = pbpy_plugin_capi(m);
     PyObject *bpath = NULL;
     if (!PyUnicode_FSConverter(path, &bpath))
         return NULL;
@@ -93,12 +87,8 @@ static PyMethodDef xlsx_methods[] = {
 
 static int xlsx_exec(PyObject *m)
 {
-    const pb_capi *capi = pb_capi_import();
-    if (!capi)
-        return -1;
-    get_state(m)->capi = capi;
-    return PyModule_AddStringConstant(m, "LIBXLSXWRITER_VERSION", LXW_VERSION);
+    return pbpy_plugin_exec(m, "LIBXLSXWRITER_VERSION", LXW_VERSION);
 }
 
 PBPY_MODULE(_xlsx, "planbook_xlsx._xlsx", "planbook's Excel writer, on libxlsxwriter (internal).",
-            xlsx_state, xlsx_methods, xlsx_exec, NULL, NULL, NULL)
+            pbpy_plugin_state, xlsx_methods, xlsx_exec, NULL, NULL, NULL)

@@ -16,16 +16,10 @@
 #include <string.h>
 #include <yaml.h>
 
-typedef struct {
-    const pb_capi *capi;
-} yaml_state;
-
-static yaml_state *get_state(PyObject *m) { return (yaml_state *)PyModule_GetState(m); }
-
 /* load(path) -> PlanCore */
 static PyObject *yaml_load(PyObject *m, PyObject *arg)
 {
-    const pb_capi *capi = get_state(m)->capi;
+    const pb_capi *capi = pbpy_plugin_capi(m);
     PyObject *bytes = NULL;
     if (!PyUnicode_FSConverter(arg, &bytes))
         return NULL;
@@ -63,7 +57,7 @@ static PyObject *yaml_load(PyObject *m, PyObject *arg)
 /* loads(data: bytes | str, name=None) -> PlanCore */
 static PyObject *yaml_loads(PyObject *m, PyObject *args)
 {
-    const pb_capi *capi = get_state(m)->capi;
+    const pb_capi *capi = pbpy_plugin_capi(m);
     PyObject *data, *name = Py_None;
     if (!PyArg_ParseTuple(args, "O|O:loads", &data, &name))
         return NULL;
@@ -144,7 +138,7 @@ static int mem_sink(void *ctx, const unsigned char *data, size_t size)
 /* dump(plan, path): write (the caller makes it atomic) */
 static PyObject *yaml_dump(PyObject *m, PyObject *args)
 {
-    const pb_capi *capi = get_state(m)->capi;
+    const pb_capi *capi = pbpy_plugin_capi(m);
     PyObject *obj, *path;
     if (!PyArg_ParseTuple(args, "OO:dump", &obj, &path))
         return NULL;
@@ -190,7 +184,7 @@ static PyObject *yaml_dumps(PyObject *m, PyObject *args, PyObject *kw)
     int budgets = 1;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|p:dumps", kwlist, &obj, &budgets))
         return NULL;
-    const pb_capi *capi = get_state(m)->capi;
+    const pb_capi *capi = pbpy_plugin_capi(m);
     pb_plan *plan = capi->plan_unwrap(obj);
     if (!plan)
         return NULL;
@@ -221,13 +215,8 @@ static PyMethodDef yaml_methods[] = {
 
 static int yaml_exec(PyObject *m)
 {
-    const pb_capi *capi = pb_capi_import();
-    if (!capi)
-        return -1;
-    get_state(m)->capi = capi;
-    const char *v = yaml_get_version_string();
-    return PyModule_AddStringConstant(m, "LIBYAML_VERSION", v);
+    return pbpy_plugin_exec(m, "LIBYAML_VERSION", yaml_get_version_string());
 }
 
 PBPY_MODULE(_yaml, "planbook_yaml._yaml", "planbook's YAML reader and writer, on libyaml (internal).",
-            yaml_state, yaml_methods, yaml_exec, NULL, NULL, NULL)
+            pbpy_plugin_state, yaml_methods, yaml_exec, NULL, NULL, NULL)

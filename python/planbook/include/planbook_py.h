@@ -9,7 +9,7 @@
  * written here.  docs/decisions.md ("abi3") has the measurements.
  *
  * Also what every binding module does alike: module setup (PBPY_MODULE,
- * pbpy_import_attr, pbpy_add_capsule) and raising an error about a file
+ * pbpy_plugin_exec, pbpy_import_attr, pbpy_add_capsule) and raising an error about a file
  * with the system's errno (pbpy_raise_file, pbpy_set_errno).
  */
 #ifndef PLANBOOK_PY_H
@@ -103,6 +103,29 @@ static inline int pbpy_add_capsule(PyObject *m, const char *name, void *pointer,
     int rc = PyModule_AddObjectRef(m, name, caps);
     Py_DECREF(caps);
     return rc;
+}
+
+/* A format plugin's module state: the core's C API table (borrowed from
+ * planbook._core, which stays loaded). */
+typedef struct pbpy_plugin_state {
+    const pb_capi *capi;
+} pbpy_plugin_state;
+
+/* The C API table of a plugin module m (its state's). */
+static inline const pb_capi *pbpy_plugin_capi(PyObject *m)
+{
+    return ((pbpy_plugin_state *)PyModule_GetState(m))->capi;
+}
+
+/* A plugin module's exec: import the C API into its state, and publish
+ * the version of the library it is built on as m.name.  -1 on failure. */
+static inline int pbpy_plugin_exec(PyObject *m, const char *name, const char *version)
+{
+    const pb_capi *capi = pb_capi_import();
+    if (!capi)
+        return -1;
+    ((pbpy_plugin_state *)PyModule_GetState(m))->capi = capi;
+    return PyModule_AddStringConstant(m, name, version);
 }
 
 /* A module with state, multi-phase init and one exec function: its slots,
