@@ -66,6 +66,10 @@ PyObject *core_error_raise(core_state *st, int kind, const pb_error *err, PyObje
 /* core_error_raise for an edit of self's plan refused by the core */
 PyObject *core_error_model(PyObject *self, const pb_error *err);
 
+/* None, or (failed: the core refused an edit of self's plan, err says
+ * why) NULL with the error raised */
+PyObject *core_error_or_none(PyObject *self, int failed, const pb_error *err);
+
 /* ========================================================== helpers */
 
 /* s (UTF-8) as a str, or None for NULL; a new reference */

@@ -190,9 +190,7 @@ static PyObject *core_indset_set_other(PyObject *self, void *part, const char *f
                 return PyErr_Format(PyExc_KeyError, "%R is not a period of the set", value);
         } else if (!strcmp(field, "add_period"))
             return PyErr_Format(PyExc_TypeError, "a period is needed");
-        if (pb_indset_set_latest(s, (uint32_t)k, &err))
-            return core_error_model(self, &err);
-        Py_RETURN_NONE;
+        return core_error_or_none(self, pb_indset_set_latest(s, (uint32_t)k, &err), &err);
     }
     if (!strcmp(field, "add_comparator") || !strcmp(field, "add_footnote")) {
         PyObject *a, *b;
@@ -208,9 +206,8 @@ static PyObject *core_indset_set_other(PyObject *self, void *part, const char *f
                 return core_error_model(self, &err);
             return PyLong_FromLongLong(k);
         }
-        if (pb_indset_add_footnote(s, x, (size_t)xn, y, (size_t)yn, &err))
-            return core_error_model(self, &err);
-        Py_RETURN_NONE;
+        pb_status rc = pb_indset_add_footnote(s, x, (size_t)xn, y, (size_t)yn, &err);
+        return core_error_or_none(self, rc, &err);
     }
     return PyErr_Format(PyExc_KeyError, "unknown indicator set field '%s'", field);
 }
@@ -353,9 +350,7 @@ static PyObject *core_measure_set_other(PyObject *self, void *part, size_t i, co
                        : (v < -1 || v > PB_OBS_SCALE)
                            ? pb_error_set(&err, PB_ERR_RANGE, "decimals are 0 to 6")
                            : pb_ind_set_decimals(s, (size_t)i, (int)v, &err);
-        if (st)
-            return core_error_model(self, &err);
-        Py_RETURN_NONE;
+        return core_error_or_none(self, st, &err);
     }
     if (!strcmp(field, "cumulative")) {
         int b = -1;
@@ -469,9 +464,8 @@ static PyObject *core_measure_threshold_set(PyObject *self, PyObject *args)
         return PyErr_Format(PyExc_IndexError, "no threshold level %d", level);
     pb_error err;
     pb_error_clear(&err);
-    if (pb_ind_set_threshold(s, (size_t)i, (pb_level)level, t, (size_t)n, &err))
-        return core_error_model(self, &err);
-    Py_RETURN_NONE;
+    pb_status rc = pb_ind_set_threshold(s, (size_t)i, (pb_level)level, t, (size_t)n, &err);
+    return core_error_or_none(self, rc, &err);
 }
 
 static PyObject *core_measure_milestone_add(PyObject *self, PyObject *args)
@@ -493,16 +487,14 @@ static PyObject *core_measure_milestone_add(PyObject *self, PyObject *args)
         Py_ssize_t nl;
         if (!core_obs_from_tuple(target, &o, &note, &nl))
             return NULL;
-        if (pb_ind_add_milestone_cell(s, (size_t)i, d, (size_t)dn, &o, note,
-                                      note ? (size_t)nl : 0, &err))
-            return core_error_model(self, &err);
-        Py_RETURN_NONE;
+        pb_status rc = pb_ind_add_milestone_cell(s, (size_t)i, d, (size_t)dn, &o, note,
+                                                 note ? (size_t)nl : 0, &err);
+        return core_error_or_none(self, rc, &err);
     }
     if (!core_text_arg(target, &t, &tn, 0))
         return NULL;
-    if (pb_ind_add_milestone(s, (size_t)i, d, (size_t)dn, t, (size_t)tn, &err))
-        return core_error_model(self, &err);
-    Py_RETURN_NONE;
+    pb_status rc = pb_ind_add_milestone(s, (size_t)i, d, (size_t)dn, t, (size_t)tn, &err);
+    return core_error_or_none(self, rc, &err);
 }
 
 static PyObject *core_measure_printed_set(PyObject *self, PyObject *args)
@@ -531,9 +523,7 @@ static PyObject *core_measure_printed_set(PyObject *self, PyObject *args)
                             "not applicable", arrow);
     pb_error err;
     pb_error_clear(&err);
-    if (pb_ind_set_printed(s, (size_t)i, k, (pb_arrow)a, &err))
-        return core_error_model(self, &err);
-    Py_RETURN_NONE;
+    return core_error_or_none(self, pb_ind_set_printed(s, (size_t)i, k, (pb_arrow)a, &err), &err);
 }
 
 /* The refs of every series in order (a companion's: its measure's). */

@@ -110,6 +110,13 @@ PyObject *core_error_model(PyObject *self, const pb_error *err)
     return core_error_raise(core_state_of(self), PB_KIND_VALIDATION, err, NULL);
 }
 
+PyObject *core_error_or_none(PyObject *self, int failed, const pb_error *err)
+{
+    if (failed)
+        return core_error_model(self, err);
+    Py_RETURN_NONE;
+}
+
 static PyObject *core_capi_raise(pb_error_kind kind, const pb_error *err, PyObject *file)
 {
     return core_error_raise(core_capi_state, (int)kind, err, file);

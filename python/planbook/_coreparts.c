@@ -76,9 +76,7 @@ PyObject *core_part_remove(PyObject *self, const core_part *part, PyObject *arg,
         return NULL;
     pb_error err;
     pb_error_clear(&err);
-    if (part->remove(PLAN(self), (size_t)i, &err))
-        return core_error_model(self, &err);
-    Py_RETURN_NONE;
+    return core_error_or_none(self, part->remove(PLAN(self), (size_t)i, &err), &err);
 }
 
 PyObject *core_part_get(PyObject *self, const core_part *part, PyObject *arg, const char *fmt)
@@ -108,9 +106,7 @@ PyObject *core_part_set(PyObject *self, const core_part *part, PyObject *args, c
         return NULL;
     pb_error err;
     pb_error_clear(&err);
-    if (part->set_text(p, f, s, (size_t)n, &err))
-        return core_error_model(self, &err);
-    Py_RETURN_NONE;
+    return core_error_or_none(self, part->set_text(p, f, s, (size_t)n, &err), &err);
 }
 
 /* ========================================================== members */
@@ -185,9 +181,7 @@ PyObject *core_member_remove(PyObject *self, const core_part *part, PyObject *ar
         return PyErr_Format(PyExc_IndexError, "no %s %zd", part->member, m);
     pb_error err;
     pb_error_clear(&err);
-    if (part->member_remove(p, (size_t)m, &err))
-        return core_error_model(self, &err);
-    Py_RETURN_NONE;
+    return core_error_or_none(self, part->member_remove(p, (size_t)m, &err), &err);
 }
 
 PyObject *core_member_set(PyObject *self, const core_part *part, PyObject *args,
@@ -210,9 +204,8 @@ PyObject *core_member_set(PyObject *self, const core_part *part, PyObject *args,
         return NULL;
     pb_error err;
     pb_error_clear(&err);
-    if (part->member_set_text(p, (size_t)m, f, s, (size_t)n, &err))
-        return core_error_model(self, &err);
-    Py_RETURN_NONE;
+    pb_status rc = part->member_set_text(p, (size_t)m, f, s, (size_t)n, &err);
+    return core_error_or_none(self, rc, &err);
 }
 
 PyObject *core_member_add(PyObject *self, const core_part *part, PyObject *args,

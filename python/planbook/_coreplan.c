@@ -54,9 +54,8 @@ static PyObject *core_plan_meta_set(PyObject *self, PyObject *args)
         return NULL;
     pb_error err;
     pb_error_clear(&err);
-    if (pb_plan_set_meta(PLAN(self), (pb_meta_key)k, s, (size_t)n, &err))
-        return core_error_model(self, &err);
-    Py_RETURN_NONE;
+    pb_status rc = pb_plan_set_meta(PLAN(self), (pb_meta_key)k, s, (size_t)n, &err);
+    return core_error_or_none(self, rc, &err);
 }
 
 /* ========================================================= settings */

@@ -59,9 +59,7 @@ static PyObject *core_collection_set_other(PyObject *self, void *part, const cha
         Py_ssize_t n;
         if (!core_text_arg(value, &t, &n, 0))
             return NULL;
-        if (pb_collection_add_date_field(c, t, (size_t)n, &err))
-            return core_error_model(self, &err);
-        Py_RETURN_NONE;
+        return core_error_or_none(self, pb_collection_add_date_field(c, t, (size_t)n, &err), &err);
     }
     if (!strcmp(field, "add_link")) {
         PyObject *a, *b;
@@ -70,9 +68,8 @@ static PyObject *core_collection_set_other(PyObject *self, void *part, const cha
         if (!PyArg_ParseTuple(value, "OO", &a, &b) || !core_text_arg(a, &x, &xn, 0) ||
             !core_text_arg(b, &y, &yn, 0))
             return NULL;
-        if (pb_collection_add_link(c, x, (size_t)xn, y, (size_t)yn, &err))
-            return core_error_model(self, &err);
-        Py_RETURN_NONE;
+        pb_status rc = pb_collection_add_link(c, x, (size_t)xn, y, (size_t)yn, &err);
+        return core_error_or_none(self, rc, &err);
     }
     return PyErr_Format(PyExc_KeyError, "unknown collection field '%s'", field);
 }
@@ -122,9 +119,7 @@ static PyObject *core_item_set(PyObject *self, PyObject *args)
     pb_status st = !strcmp(ns, "id") ? pb_item_set_id(c, (size_t)i, vs, (size_t)vn, &err)
                                      : pb_item_set_field(c, (size_t)i, ns, (size_t)nn, vs,
                                                          (size_t)vn, &err);
-    if (st)
-        return core_error_model(self, &err);
-    Py_RETURN_NONE;
+    return core_error_or_none(self, st, &err);
 }
 
 PyObject *core_date_range(PyObject *m, PyObject *arg)

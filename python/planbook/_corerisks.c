@@ -55,9 +55,7 @@ static PyObject *core_register_set_other(PyObject *self, void *part, const char 
         else
             return PyErr_Format(PyExc_ValueError,
                                 "score_order is 'likelihood x impact' or 'impact x likelihood'");
-        if (pb_register_set_score_order(g, o, &err))
-            return core_error_model(self, &err);
-        Py_RETURN_NONE;
+        return core_error_or_none(self, pb_register_set_score_order(g, o, &err), &err);
     }
     for (int f = 0; f < PB_REG_FIELD_COUNT; f++)
         if (!strcmp(field, pb_register_field_name((pb_register_field)f))) {
@@ -65,9 +63,8 @@ static PyObject *core_register_set_other(PyObject *self, void *part, const char 
             Py_ssize_t n;
             if (!core_text_arg(value, &t, &n, 1))
                 return NULL;
-            if (pb_register_set_text(g, (pb_register_field)f, t, (size_t)n, &err))
-                return core_error_model(self, &err);
-            Py_RETURN_NONE;
+            pb_status rc = pb_register_set_text(g, (pb_register_field)f, t, (size_t)n, &err);
+            return core_error_or_none(self, rc, &err);
         }
     return PyErr_Format(PyExc_KeyError, "unknown register field '%s'", field);
 }
@@ -136,9 +133,7 @@ static PyObject *core_risk_set_field(PyObject *self, void *part, size_t i, const
                     return NULL;
                 st = pb_risk_set_score_text(g, (size_t)i, (pb_score_kind)k, t, (size_t)n, &err);
             }
-            if (st)
-                return core_error_model(self, &err);
-            Py_RETURN_NONE;
+            return core_error_or_none(self, st, &err);
         }
     for (int f = 0; f < PB_RISK_FIELD_COUNT; f++)
         if (!strcmp(field, pb_risk_field_name((pb_risk_field)f))) {
@@ -146,9 +141,8 @@ static PyObject *core_risk_set_field(PyObject *self, void *part, size_t i, const
             Py_ssize_t n;
             if (!core_text_arg(value, &t, &n, 1))
                 return NULL;
-            if (pb_risk_set_text(g, (size_t)i, (pb_risk_field)f, t, (size_t)n, &err))
-                return core_error_model(self, &err);
-            Py_RETURN_NONE;
+            pb_status rc = pb_risk_set_text(g, (size_t)i, (pb_risk_field)f, t, (size_t)n, &err);
+            return core_error_or_none(self, rc, &err);
         }
     return PyErr_Format(PyExc_KeyError, "unknown risk field '%s'", field);
 }

@@ -113,9 +113,7 @@ static PyObject *core_table_set_other(PyObject *self, void *part, const char *fi
     } else {
         return PyErr_Format(PyExc_KeyError, "unknown table field '%s'", field);
     }
-    if (st)
-        return core_error_model(self, &err);
-    Py_RETURN_NONE;
+    return core_error_or_none(self, st, &err);
 }
 
 /* =========================================================== columns */
@@ -306,9 +304,7 @@ static PyObject *core_column_set(PyObject *self, PyObject *args)
         return PyErr_Format(PyExc_KeyError, "unknown column field '%s'", field);
     }
 done:
-    if (st)
-        return core_error_model(self, &err);
-    Py_RETURN_NONE;
+    return core_error_or_none(self, st, &err);
 }
 
 /* ============================================================== rows */
@@ -404,9 +400,7 @@ static PyObject *core_row_set_field(PyObject *self, void *part, size_t r, const 
         else
             return PyErr_Format(PyExc_KeyError, "unknown row field '%s'", field);
     }
-    if (st)
-        return core_error_model(self, &err);
-    Py_RETURN_NONE;
+    return core_error_or_none(self, st, &err);
 }
 
 /* ============================================================= cells */
@@ -503,9 +497,8 @@ static PyObject *core_cell_set_text(PyObject *self, PyObject *args)
         return NULL;
     pb_error err;
     pb_error_clear(&err);
-    if (pb_cell_set_text(tb, (size_t)r, (size_t)c, s ? s : "", (size_t)n, &err))
-        return core_error_model(self, &err);
-    Py_RETURN_NONE;
+    pb_status rc = pb_cell_set_text(tb, (size_t)r, (size_t)c, s ? s : "", (size_t)n, &err);
+    return core_error_or_none(self, rc, &err);
 }
 
 /* cell_set_value(t, r, c, state, amount, printed): amount at the column's
@@ -535,9 +528,7 @@ static PyObject *core_cell_set_value(PyObject *self, PyObject *args)
     pb_error_clear(&err);
     pb_status st = printed ? pb_cell_set_printed(tb, (size_t)r, (size_t)c, s, v, &err)
                            : pb_cell_set_value(tb, (size_t)r, (size_t)c, s, v, &err);
-    if (st)
-        return core_error_model(self, &err);
-    Py_RETURN_NONE;
+    return core_error_or_none(self, st, &err);
 }
 
 /* ========================================================= the part */
