@@ -44,6 +44,7 @@ PyObject *core_part_count(PyObject *self, const core_part *part, PyObject *arg, 
     return PyLong_FromSize_t(part->count(PLAN(self)));
 }
 
+/* id -> the part's index, or -1 */
 PyObject *core_part_find(PyObject *self, const core_part *part, PyObject *id, const char *fmt)
 {
     (void)fmt;
@@ -54,15 +55,16 @@ PyObject *core_part_find(PyObject *self, const core_part *part, PyObject *id, co
     return PyLong_FromLongLong(part->find(PLAN(self), s, (size_t)n));
 }
 
+/* id -> the new part's index (the last) */
 PyObject *core_part_add(PyObject *self, const core_part *part, PyObject *id, const char *fmt)
 {
     (void)fmt;
+    pb_error err;
+    pb_error_clear(&err);
     const char *s;
     Py_ssize_t n;
     if (!core_text_arg(id, &s, &n, 0))
         return NULL;
-    pb_error err;
-    pb_error_clear(&err);
     if (!part->add(PLAN(self), s, (size_t)n, &err))
         return core_error_model(self, &err);
     return PyLong_FromSize_t(part->count(PLAN(self)) - 1);
@@ -110,6 +112,13 @@ PyObject *core_part_set(PyObject *self, const core_part *part, PyObject *args, c
 }
 
 /* ========================================================== members */
+
+/* member m of part i, checked, or NULL with IndexError */
+static void *core_member_of(PyObject *self, const core_part *part, Py_ssize_t i, Py_ssize_t m)
+{
+    void *p = core_part_at(self, part, i);
+    return p && core_member_check(part, p, m) ? p : NULL;
+}
 
 PyObject *core_member_count(PyObject *self, const core_part *part, PyObject *arg,
                             const char *fmt)
@@ -162,10 +171,8 @@ PyObject *core_member_get(PyObject *self, const core_part *part, PyObject *args,
     Py_ssize_t i, m;
     if (!PyArg_ParseTuple(args, fmt, &i, &m))
         return NULL;
-    void *p = core_part_at(self, part, i);
-    if (!p || !core_member_check(part, p, m))
-        return NULL;
-    return part->member_get(self, p, (size_t)m);
+    void *p = core_member_of(self, part, i, m);
+    return p ? part->member_get(self, p, (size_t)m) : NULL;
 }
 
 PyObject *core_member_remove(PyObject *self, const core_part *part, PyObject *args,
@@ -174,10 +181,12 @@ PyObject *core_member_remove(PyObject *self, const core_part *part, PyObject *ar
     Py_ssize_t i, m;
     if (!PyArg_ParseTuple(args, fmt, &i, &m))
         return NULL;
-    void *p = core_part_at(self, part, i);
+    /* a register or collection refuses an index past the end itself */
+    void *p = part->core_checks_remove ? core_part_at(self, part, i)
+                                       : core_member_of(self, part, i, m);
     if (!p)
         return NULL;
-    if (part->core_checks_remove ? m < 0 : !core_member_check(part, p, m))
+    if (m < 0)
         return PyErr_Format(PyExc_IndexError, "no %s %zd", part->member, m);
     pb_error err;
     pb_error_clear(&err);
@@ -192,8 +201,8 @@ PyObject *core_member_set(PyObject *self, const core_part *part, PyObject *args,
     PyObject *value;
     if (!PyArg_ParseTuple(args, fmt, &i, &m, &field, &value))
         return NULL;
-    void *p = core_part_at(self, part, i);
-    if (!p || !core_member_check(part, p, m))
+    void *p = core_member_of(self, part, i, m);
+    if (!p)
         return NULL;
     int f = core_name_index(part->member_texts, part->member_ntexts, field);
     if (f < 0)
