@@ -302,6 +302,7 @@ static PyObject *core_part_call(PyObject *self, PyObject *args, core_part_method
     return res;
 }
 
+/* the generic methods by part name: fn(part, ...) is generic(part, ...) */
 #define CORE_BY_NAME(fn, generic, nargs, fmt)                                                \
     static PyObject *fn(PyObject *self, PyObject *args)                                      \
     {                                                                                        \
@@ -315,11 +316,10 @@ CORE_BY_NAME(core_part_remove_named, core_part_remove, 1, ":part_remove")
 CORE_BY_NAME(core_part_get_named, core_part_get, 1, ":part_get")
 CORE_BY_NAME(core_part_set_named, core_part_set, 3, "nsO:part_set")
 CORE_BY_NAME(core_member_count_named, core_member_count, 1, ":member_count")
-CORE_BY_NAME(core_members_named, core_part_members, 1, ":members")
+CORE_BY_NAME(core_part_members_named, core_part_members, 1, ":members")
 CORE_BY_NAME(core_member_find_named, core_member_find, 2, "nO:member_find")
 CORE_BY_NAME(core_member_get_named, core_member_get, 2, "nn:member_get")
 CORE_BY_NAME(core_member_remove_named, core_member_remove, 2, "nn:member_remove")
-
 CORE_BY_NAME(core_member_set_named, core_member_set, 4, "nnsO:member_set")
 CORE_BY_NAME(core_member_add_named, core_member_add, 3, "nOO:member_add")
 
@@ -333,7 +333,7 @@ PyMethodDef core_part_methods[] = {
     {"part_get", core_part_get_named, METH_VARARGS, "part_get(part, index) -> dict"},
     {"part_set", core_part_set_named, METH_VARARGS, "part_set(part, index, field, value)"},
     {"member_count", core_member_count_named, METH_VARARGS, "member_count(part, index) -> int"},
-    {"members", core_members_named, METH_VARARGS,
+    {"members", core_part_members_named, METH_VARARGS,
      "members(part, index) -> list of what member_get gives"},
     {"member_find", core_member_find_named, METH_VARARGS,
      "member_find(part, index, id) -> member index, or negative"},
