@@ -101,6 +101,24 @@ static PyObject *core_item_dict(PyObject *self, void *part, size_t i)
                          core_date_or_none(due), "line", line, "col", col);
 }
 
+/* an item's field by name ("id" is its id), or None to clear it */
+static PyObject *core_item_set_field(PyObject *self, void *part, size_t i, const char *field,
+                                     PyObject *value)
+{
+    pb_collection *c = part;
+    const char *vs;
+    Py_ssize_t vn;
+    if (!core_text_arg(value, &vs, &vn, 1))
+        return NULL;
+    pb_error err;
+    pb_error_clear(&err);
+    pb_status st = !strcmp(field, "id") ? pb_item_set_id(c, i, vs, (size_t)vn, &err)
+                                        : pb_item_set_field(c, i, field, strlen(field), vs,
+                                                            (size_t)vn, &err);
+    return core_error_or_none(self, st, &err);
+}
+
+/* item_set(coll, item, name, value): the core checks the item's index */
 static PyObject *core_item_set(PyObject *self, PyObject *args)
 {
     Py_ssize_t ci, i;
@@ -110,16 +128,11 @@ static PyObject *core_item_set(PyObject *self, PyObject *args)
     pb_collection *c = core_collection_at(self, ci);
     if (!c)
         return NULL;
-    const char *ns, *vs;
-    Py_ssize_t nn, vn;
-    if (!core_text_arg(name, &ns, &nn, 0) || !core_text_arg(value, &vs, &vn, 1))
+    const char *ns;
+    Py_ssize_t nn;
+    if (!core_text_arg(name, &ns, &nn, 0))
         return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    pb_status st = !strcmp(ns, "id") ? pb_item_set_id(c, (size_t)i, vs, (size_t)vn, &err)
-                                     : pb_item_set_field(c, (size_t)i, ns, (size_t)nn, vs,
-                                                         (size_t)vn, &err);
-    return core_error_or_none(self, st, &err);
+    return core_item_set_field(self, c, (size_t)i, ns, value);
 }
 
 PyObject *core_date_range(PyObject *m, PyObject *arg)
@@ -161,7 +174,7 @@ const core_part core_part_records = {
     .set_text = core_collection_set_text, .set = core_collection_set_other,
     .member_count = core_collection_members, .member_find = core_collection_member_find,
     .member_remove = core_collection_member_delete, .member_get = core_item_dict,
-    .member_add = core_item_new, .members_nest = 1,
+    .member_add = core_item_new, .members_nest = 1, .member_set = core_item_set_field,
 };
 
 CORE_PART_METHOD(core_collection_count, core_part_count, core_part_records, NULL)
