@@ -284,7 +284,7 @@ def add_libraries(ext):
 
 extensions = [
     extension("planbook._core",
-              [rel("python", "planbook", "_coremodule.c")] + sorted(glob(rel("csrc", "*.c")))),
+              sorted(glob(rel("python", "planbook", "_core*.c"))) + sorted(glob(rel("csrc", "*.c")))),
     extension("planbook_yaml._yaml",
               sources(rel("plugins", "yaml"), rel("plugins", "yaml", "planbook_yaml", "_yamlmodule.c")),
               "yaml-0.1", includes=[rel("plugins", "yaml")]),

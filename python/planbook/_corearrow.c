@@ -3,8 +3,12 @@
  * columns are built in C buffers and handed to pyarrow, polars or DuckDB
  * as one record batch through the Arrow C stream interface, with no Python
  * object per value.  Amounts are decimal128 at the table's largest scale
- * (exact); figures of indicators decimal128 at 6.  Included by
- * _coremodule.c. */
+ * (exact); figures of indicators decimal128 at 6. */
+#include "_core.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #define ARROW_FLAG_NULLABLE 2
 
@@ -63,7 +67,7 @@ typedef struct abatch {
     int failed;
 } abatch;
 
-static void ab_init(abatch *b, const char *const *names, const char *kinds, const int *scales,
+static void core_batch_init(abatch *b, const char *const *names, const char *kinds, const int *scales,
                     int ncols)
 {
     memset(b, 0, sizeof *b);
@@ -75,7 +79,7 @@ static void ab_init(abatch *b, const char *const *names, const char *kinds, cons
     }
 }
 
-static void ab_free(abatch *b)
+static void core_batch_free(abatch *b)
 {
     for (int c = 0; c < b->ncols; c++) {
         free(b->cols[c].valid);
@@ -85,7 +89,7 @@ static void ab_free(abatch *b)
     memset(b, 0, sizeof *b);
 }
 
-static int ab_grow_data(acol *c, size_t need)
+static int core_acol_grow(acol *c, size_t need)
 {
     if (c->dlen + need <= c->dcap)
         return 1;
@@ -101,7 +105,7 @@ static int ab_grow_data(acol *c, size_t need)
 }
 
 /* Start a new row: make room in every column. */
-static int ab_row(abatch *b)
+static int core_batch_row(abatch *b)
 {
     if (b->n == b->cap) {
         int64_t cap = b->cap ? b->cap * 2 : 1024;
@@ -128,31 +132,31 @@ static int ab_row(abatch *b)
     return 1;
 }
 
-static void ab_set_valid(acol *k, int64_t i) { k->valid[i / 8] |= (uint8_t)(1u << (i % 8)); }
+static void core_acol_set_valid(acol *k, int64_t i) { k->valid[i / 8] |= (uint8_t)(1u << (i % 8)); }
 
 /* Text (NULL for a null) into column c of the current row b->n. */
-static void ab_text(abatch *b, int c, const char *s)
+static void core_batch_text(abatch *b, int c, const char *s)
 {
     acol *k = &b->cols[c];
     size_t n = s ? strlen(s) : 0;
-    if (k->dlen + n > INT32_MAX || !ab_grow_data(k, n + 1)) {
+    if (k->dlen + n > INT32_MAX || !core_acol_grow(k, n + 1)) {
         b->failed = 1;
         return;
     }
     if (s) {
         memcpy(k->data + k->dlen, s, n);
         k->dlen += n;
-        ab_set_valid(k, b->n);
+        core_acol_set_valid(k, b->n);
     } else
         k->nulls++;
     k->offsets[b->n + 1] = (int32_t)k->dlen;
 }
 
 /* A decimal (has = 0 for a null) into column c of the current row. */
-static void ab_decimal(abatch *b, int c, int has, int64_t v)
+static void core_batch_decimal(abatch *b, int c, int has, int64_t v)
 {
     acol *k = &b->cols[c];
-    if (!ab_grow_data(k, 16)) {
+    if (!core_acol_grow(k, 16)) {
         b->failed = 1;
         return;
     }
@@ -163,7 +167,7 @@ static void ab_decimal(abatch *b, int c, int has, int64_t v)
     memcpy(k->data + k->dlen + 8, &hi, 8);
     k->dlen += 16;
     if (has)
-        ab_set_valid(k, b->n);
+        core_acol_set_valid(k, b->n);
     else
         k->nulls++;
 }
@@ -177,7 +181,7 @@ typedef struct arr_priv {
     void *owned[3];
 } arr_priv;
 
-static void release_child(struct ArrowArray *a)
+static void core_arrow_child_release(struct ArrowArray *a)
 {
     arr_priv *p = a->private_data;
     for (int i = 0; i < 3; i++)
@@ -186,7 +190,7 @@ static void release_child(struct ArrowArray *a)
     a->release = NULL;
 }
 
-static void release_struct(struct ArrowArray *a)
+static void core_arrow_array_release(struct ArrowArray *a)
 {
     arr_priv *p = a->private_data;
     for (int64_t i = 0; i < a->n_children; i++)
@@ -199,16 +203,16 @@ static void release_struct(struct ArrowArray *a)
 }
 
 /* Move the batch's buffers into an ArrowArray (the batch keeps nothing). */
-static int ab_export(abatch *b, struct ArrowArray *out)
+static int core_batch_export(abatch *b, struct ArrowArray *out)
 {
     if (b->ncols <= 0 || b->ncols > AC_MAX)
         return EINVAL;
     size_t nc = (size_t)b->ncols;
     /* every buffer present, even for an empty batch */
-    if (!b->cap && !ab_row(b))
+    if (!b->cap && !core_batch_row(b))
         return ENOMEM;
     for (size_t c = 0; c < nc; c++)
-        if (!ab_grow_data(&b->cols[c], 16))
+        if (!core_acol_grow(&b->cols[c], 16))
             return ENOMEM;
     arr_priv *sp = calloc(1, sizeof *sp);
     struct ArrowArray *kids = calloc(nc, sizeof *kids);
@@ -243,7 +247,7 @@ static int ab_export(abatch *b, struct ArrowArray *out)
         }
         k->valid = NULL, k->offsets = NULL, k->data = NULL;
         a->buffers = p->bufs;
-        a->release = release_child;
+        a->release = core_arrow_child_release;
         a->private_data = p;
         kp[c] = a;
     }
@@ -256,7 +260,7 @@ static int ab_export(abatch *b, struct ArrowArray *out)
     out->children = kp;
     sp->children = kp;
     sp->child_mem = kids;
-    out->release = release_struct;
+    out->release = core_arrow_array_release;
     out->private_data = sp;
     return 0;
 }
@@ -268,16 +272,16 @@ typedef struct schema_priv {
     struct ArrowSchema *kp[AC_MAX];
 } schema_priv;
 
-static void release_schema_child(struct ArrowSchema *s) { s->release = NULL; }
+static void core_arrow_schema_child_release(struct ArrowSchema *s) { s->release = NULL; }
 
-static void release_schema(struct ArrowSchema *s)
+static void core_arrow_schema_release(struct ArrowSchema *s)
 {
     schema_priv *p = s->private_data;
     free(p);
     s->release = NULL;
 }
 
-static int ab_schema(const abatch *b, struct ArrowSchema *out)
+static int core_batch_schema(const abatch *b, struct ArrowSchema *out)
 {
     schema_priv *p = calloc(1, sizeof *p);
     if (!p)
@@ -293,7 +297,7 @@ static int ab_schema(const abatch *b, struct ArrowSchema *out)
         s->format = p->formats[c];
         s->name = p->names[c];
         s->flags = ARROW_FLAG_NULLABLE;
-        s->release = release_schema_child;
+        s->release = core_arrow_schema_child_release;
         p->kp[c] = s;
     }
     memset(out, 0, sizeof *out);
@@ -301,7 +305,7 @@ static int ab_schema(const abatch *b, struct ArrowSchema *out)
     out->name = "";
     out->n_children = b->ncols;
     out->children = p->kp;
-    out->release = release_schema;
+    out->release = core_arrow_schema_release;
     out->private_data = p;
     return 0;
 }
@@ -311,40 +315,40 @@ typedef struct stream_priv {
     int sent;
 } stream_priv;
 
-static int stream_schema(struct ArrowArrayStream *st, struct ArrowSchema *out)
+static int core_arrow_stream_schema(struct ArrowArrayStream *st, struct ArrowSchema *out)
 {
     stream_priv *p = st->private_data;
-    return ab_schema(&p->batch, out);
+    return core_batch_schema(&p->batch, out);
 }
 
-static int stream_next(struct ArrowArrayStream *st, struct ArrowArray *out)
+static int core_arrow_stream_next(struct ArrowArrayStream *st, struct ArrowArray *out)
 {
     stream_priv *p = st->private_data;
     if (p->sent) {
         memset(out, 0, sizeof *out); /* the end: release NULL */
         return 0;
     }
-    int rc = ab_export(&p->batch, out);
+    int rc = core_batch_export(&p->batch, out);
     if (!rc)
         p->sent = 1;
     return rc;
 }
 
-static const char *stream_error(struct ArrowArrayStream *st)
+static const char *core_arrow_stream_error(struct ArrowArrayStream *st)
 {
     (void)st;
     return NULL;
 }
 
-static void stream_release(struct ArrowArrayStream *st)
+static void core_arrow_stream_release(struct ArrowArrayStream *st)
 {
     stream_priv *p = st->private_data;
-    ab_free(&p->batch);
+    core_batch_free(&p->batch);
     free(p);
     st->release = NULL;
 }
 
-static void capsule_free(PyObject *cap)
+static void core_arrow_capsule_free(PyObject *cap)
 {
     struct ArrowArrayStream *st = PyCapsule_GetPointer(cap, "arrow_array_stream");
     if (!st)
@@ -355,29 +359,29 @@ static void capsule_free(PyObject *cap)
 }
 
 /* Wrap a finished batch in a stream capsule (the batch moves in). */
-static PyObject *ab_capsule(abatch *b)
+static PyObject *core_batch_capsule(abatch *b)
 {
     if (b->failed) {
-        ab_free(b);
+        core_batch_free(b);
         return PyErr_NoMemory();
     }
     struct ArrowArrayStream *st = calloc(1, sizeof *st);
     stream_priv *p = calloc(1, sizeof *p);
     if (!st || !p) {
         free(st), free(p);
-        ab_free(b);
+        core_batch_free(b);
         return PyErr_NoMemory();
     }
     p->batch = *b;
     memset(b, 0, sizeof *b);
-    st->get_schema = stream_schema;
-    st->get_next = stream_next;
-    st->get_last_error = stream_error;
-    st->release = stream_release;
+    st->get_schema = core_arrow_stream_schema;
+    st->get_next = core_arrow_stream_next;
+    st->get_last_error = core_arrow_stream_error;
+    st->release = core_arrow_stream_release;
     st->private_data = p;
-    PyObject *cap = PyCapsule_New(st, "arrow_array_stream", capsule_free);
+    PyObject *cap = PyCapsule_New(st, "arrow_array_stream", core_arrow_capsule_free);
     if (!cap) {
-        stream_release(st);
+        core_arrow_stream_release(st);
         free(st);
     }
     return cap;
@@ -388,18 +392,15 @@ static PyObject *ab_capsule(abatch *b)
 /* A budget table in long form: one row per row (not sections) and amount
  * column: table, label, kind, role, column, period, phase, printed (as
  * printed), value (meaning: income positive), computed. */
-static PyObject *PlanCore_table_arrow(PyObject *self, PyObject *arg)
+static PyObject *core_table_arrow(PyObject *self, PyObject *arg)
 {
-    Py_ssize_t ti = PyLong_AsSsize_t(arg);
-    if (ti == -1 && PyErr_Occurred())
-        return NULL;
-    pb_table *t = get_table(self, ti);
+    pb_table *t = core_part_arg(self, &core_part_budgets, arg);
     if (!t)
         return NULL;
     pb_error err;
     pb_error_clear(&err);
     if (pb_table_compute(t, &err))
-        return raise_model(self, &err);
+        return core_error_model(self, &err);
     size_t nr = pb_table_row_count(t), nc = pb_table_column_count(t);
     int scale = 0;
     for (size_t c = 0; c < nc; c++)
@@ -410,7 +411,7 @@ static PyObject *PlanCore_table_arrow(PyObject *self, PyObject *arg)
     static const char kinds[] = "uuuuuuuddd";
     int scales[10] = {0, 0, 0, 0, 0, 0, 0, scale, scale, scale};
     abatch b;
-    ab_init(&b, names, kinds, scales, 10);
+    core_batch_init(&b, names, kinds, scales, 10);
     static const char *const row_kinds[] = {"line", "section", "total"};
     char period[PB_PERIOD_TEXT_MAX];
     for (size_t r = 0; r < nr && !b.failed; r++) {
@@ -421,19 +422,19 @@ static PyObject *PlanCore_table_arrow(PyObject *self, PyObject *arg)
         for (size_t c = 0; c < nc && !b.failed; c++) {
             if (pb_column_type_of(t, c) != PB_COL_AMOUNT)
                 continue;
-            if (!ab_row(&b))
+            if (!core_batch_row(&b))
                 break;
             int d = pb_column_decimals(t, c);
             pb_period p = pb_column_period(t, c);
             if (p.kind != PB_PERIOD_NONE)
                 pb_period_format(p, pb_plan_year_start(PLAN(self)), period);
-            ab_text(&b, 0, pb_table_id(t));
-            ab_text(&b, 1, pb_row_label(t, r));
-            ab_text(&b, 2, kind);
-            ab_text(&b, 3, pb_role_name(pb_row_effective_role(t, r)));
-            ab_text(&b, 4, pb_column_id(t, c));
-            ab_text(&b, 5, p.kind != PB_PERIOD_NONE ? period : NULL);
-            ab_text(&b, 6, pb_column_text(t, c, PB_COLUMN_PHASE));
+            core_batch_text(&b, 0, pb_table_id(t));
+            core_batch_text(&b, 1, pb_row_label(t, r));
+            core_batch_text(&b, 2, kind);
+            core_batch_text(&b, 3, pb_role_name(pb_row_effective_role(t, r)));
+            core_batch_text(&b, 4, pb_column_id(t, c));
+            core_batch_text(&b, 5, p.kind != PB_PERIOD_NONE ? period : NULL);
+            core_batch_text(&b, 6, pb_column_text(t, c, PB_COLUMN_PHASE));
             pb_amount printed, value, comp, up;
             pb_cell_state st = pb_cell_get(t, r, c, &printed);
             pb_cell_value(t, r, c, &value);
@@ -442,27 +443,24 @@ static PyObject *PlanCore_table_arrow(PyObject *self, PyObject *arg)
                 printed = value = 0;
             /* to the batch's scale: exact (scale >= d) unless it overflows */
             int ok1 = has && !pb_amount_rescale(printed, d, scale, &up);
-            ab_decimal(&b, 7, ok1, ok1 ? up : 0);
+            core_batch_decimal(&b, 7, ok1, ok1 ? up : 0);
             int ok2 = has && !pb_amount_rescale(value, d, scale, &up);
-            ab_decimal(&b, 8, ok2, ok2 ? up : 0);
+            core_batch_decimal(&b, 8, ok2, ok2 ? up : 0);
             int ok3 = pb_cell_computed(t, r, c, &comp) == PB_COMP_VALUE &&
                       !pb_amount_rescale(comp, d, scale, &up);
-            ab_decimal(&b, 9, ok3, ok3 ? up : 0);
+            core_batch_decimal(&b, 9, ok3, ok3 ? up : 0);
             b.n++;
         }
     }
-    return ab_capsule(&b);
+    return core_batch_capsule(&b);
 }
 
 /* An indicator set's observations: one row per measure, period and series
  * (values, targets, comparators) that holds anything: set, ref, name, role,
  * period, series, status, value (decimal 6), note. */
-static PyObject *PlanCore_ind_arrow(PyObject *self, PyObject *arg)
+static PyObject *core_indset_arrow(PyObject *self, PyObject *arg)
 {
-    Py_ssize_t si = PyLong_AsSsize_t(arg);
-    if (si == -1 && PyErr_Occurred())
-        return NULL;
-    pb_indset *s = get_set(self, si);
+    pb_indset *s = core_part_arg(self, &core_part_indicators, arg);
     if (!s)
         return NULL;
     static const char *const names[] = {"set", "ref", "name", "role", "period",
@@ -470,7 +468,7 @@ static PyObject *PlanCore_ind_arrow(PyObject *self, PyObject *arg)
     static const char kinds[] = "uuuuuuudu";
     int scales[9] = {0, 0, 0, 0, 0, 0, 0, PB_OBS_SCALE, 0};
     abatch b;
-    ab_init(&b, names, kinds, scales, 9);
+    core_batch_init(&b, names, kinds, scales, 9);
     size_t n = pb_indset_count(s), np = pb_indset_period_count(s),
            ns = 2 + pb_indset_comparator_count(s);
     char period[PB_PERIOD_TEXT_MAX];
@@ -482,27 +480,28 @@ static PyObject *PlanCore_ind_arrow(PyObject *self, PyObject *arg)
                 const pb_obs *o = pb_ind_cell(s, q, i, k);
                 if (o->status == PB_OBS_BLANK && !o->note)
                     continue;
-                if (!ab_row(&b))
+                if (!core_batch_row(&b))
                     break;
-                ab_text(&b, 0, pb_indset_id(s));
-                ab_text(&b, 1, pb_ind_text(s, m, PB_IND_REF));
-                ab_text(&b, 2, pb_ind_text(s, i, PB_IND_NAME));
-                ab_text(&b, 3, pb_ind_role_name(pb_ind_role_of(s, i)));
-                ab_text(&b, 4, period);
-                ab_text(&b, 5, q == 0 ? "value" : q == 1 ? "target"
+                core_batch_text(&b, 0, pb_indset_id(s));
+                core_batch_text(&b, 1, pb_ind_text(s, m, PB_IND_REF));
+                core_batch_text(&b, 2, pb_ind_text(s, i, PB_IND_NAME));
+                core_batch_text(&b, 3, pb_ind_role_name(pb_ind_role_of(s, i)));
+                core_batch_text(&b, 4, period);
+                core_batch_text(&b, 5, q == 0 ? "value" : q == 1 ? "target"
                                                          : pb_indset_comparator_id(s, q - 2));
-                ab_text(&b, 6, pb_obs_status_name((pb_obs_status)o->status));
+                core_batch_text(&b, 6, pb_obs_status_name((pb_obs_status)o->status));
                 int has = pb_obs_has_value((pb_obs_status)o->status);
-                ab_decimal(&b, 7, has, o->value);
+                core_batch_decimal(&b, 7, has, o->value);
                 const char *note = pb_indset_string(s, o->note);
-                ab_text(&b, 8, note[0] ? note : NULL);
+                core_batch_text(&b, 8, note[0] ? note : NULL);
                 b.n++;
             }
         }
     }
-    return ab_capsule(&b);
+    return core_batch_capsule(&b);
 }
 
-#define PB_ARROW_METHODS                                                                      \
-    {"table_arrow", PlanCore_table_arrow, METH_O, "table_arrow(t) -> arrow_array_stream"},    \
-    {"ind_arrow", PlanCore_ind_arrow, METH_O, "ind_arrow(set) -> arrow_array_stream"},
+PyMethodDef core_arrow_methods[] = {
+    {"table_arrow", core_table_arrow, METH_O, "table_arrow(t) -> arrow_array_stream"},
+    {"ind_arrow", core_indset_arrow, METH_O, "ind_arrow(set) -> arrow_array_stream"},
+    {NULL, NULL, 0, NULL}};

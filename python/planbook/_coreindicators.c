@@ -1,30 +1,30 @@
-/* _coreindicators.c - the indicator part of planbook._core, included by
- * _coremodule.c (it shares that file's helpers; not compiled on its own).
+/* _coreindicators.c - the indicator sets of planbook._core and their
+ * measures.  A set is a part (core_part_indicators, its members the
+ * measures); what only indicators have is here.
  *
  * Indices in, plain values out, as for budget tables: a cell crosses as a
  * tuple (status, value scaled by 10**6 or None, decimals, flags, note);
  * statuses of a whole set cross as bytes of codes, one per measure (and
  * period), so that a dashboard of a million observations costs a few
  * allocations, not a million objects. */
+#include "_core.h"
 
-static pb_indset *get_set(PyObject *self, Py_ssize_t si)
+static const char *const core_indset_fields[PB_INDSET_FIELD_COUNT] = {
+    "title", "framework", "reporting", "as_of", "note"};
+static const char *const core_measure_fields[PB_IND_FIELD_COUNT] = {
+    "ref", "name", "group", "objective", "owner", "framework", "definition", "footnote"};
+
+static pb_indset *core_indset_at(PyObject *self, Py_ssize_t si)
 {
-    pb_indset *s = si >= 0 ? pb_plan_indset(PLAN(self), (size_t)si) : NULL;
-    if (!s)
-        PyErr_Format(PyExc_IndexError, "no indicator set %zd", si);
-    return s;
+    return core_part_at(self, &core_part_indicators, si);
 }
 
-static int check_measure(pb_indset *s, Py_ssize_t i)
+static int core_measure_check(pb_indset *s, Py_ssize_t i)
 {
-    if (i < 0 || (size_t)i >= pb_indset_count(s)) {
-        PyErr_Format(PyExc_IndexError, "no measure %zd", i);
-        return 0;
-    }
-    return 1;
+    return core_member_check(&core_part_indicators, s, i);
 }
 
-static int check_period(pb_indset *s, Py_ssize_t k)
+static int core_period_check(pb_indset *s, Py_ssize_t k)
 {
     if (k < 0 || (size_t)k >= pb_indset_period_count(s)) {
         PyErr_Format(PyExc_IndexError, "no period %zd", k);
@@ -33,7 +33,7 @@ static int check_period(pb_indset *s, Py_ssize_t k)
     return 1;
 }
 
-static PyObject *obs_tuple(const pb_indset *s, const pb_obs *o)
+static PyObject *core_obs_tuple(const pb_indset *s, const pb_obs *o)
 {
     PyObject *v;
     if (pb_obs_has_value((pb_obs_status)o->status))
@@ -48,54 +48,13 @@ static PyObject *obs_tuple(const pb_indset *s, const pb_obs *o)
                          PyUnicode_DecodeUTF8(note, (Py_ssize_t)strlen(note), "replace"));
 }
 
-static PyObject *PlanCore_ind_count(PyObject *self, PyObject *Py_UNUSED(a))
-{
-    return PyLong_FromSize_t(pb_plan_indset_count(PLAN(self)));
-}
-
-static PyObject *PlanCore_ind_find(PyObject *self, PyObject *id)
-{
-    const char *s;
-    Py_ssize_t n;
-    if (!text_arg(id, &s, &n, 0))
-        return NULL;
-    return PyLong_FromLongLong(pb_plan_find_indset(PLAN(self), s, (size_t)n));
-}
-
-static PyObject *PlanCore_ind_add(PyObject *self, PyObject *id)
-{
-    const char *s;
-    Py_ssize_t n;
-    if (!text_arg(id, &s, &n, 0))
-        return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    if (!pb_plan_add_indset(PLAN(self), s, (size_t)n, &err))
-        return raise_model(self, &err);
-    return PyLong_FromSize_t(pb_plan_indset_count(PLAN(self)) - 1);
-}
-
-static PyObject *PlanCore_ind_remove(PyObject *self, PyObject *arg)
-{
-    Py_ssize_t si = PyLong_AsSsize_t(arg);
-    if (si == -1 && PyErr_Occurred())
-        return NULL;
-    if (!get_set(self, si))
-        return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    if (pb_plan_remove_indset(PLAN(self), (size_t)si, &err))
-        return raise_model(self, &err);
-    Py_RETURN_NONE;
-}
-
 /* The set's periods as canonical text, a new list. */
-static PyObject *periods_list(PyObject *self, pb_indset *s)
+static PyObject *core_indset_periods_list(PyObject *self, pb_indset *s)
 {
     size_t np = pb_indset_period_count(s);
     PyObject *periods = PyList_New((Py_ssize_t)np);
     for (size_t k = 0; periods && k < np; k++) {
-        PyObject *t = period_text(PLAN(self), pb_indset_period(s, k));
+        PyObject *t = core_period_text(PLAN(self), pb_indset_period(s, k));
         if (!t) {
             Py_CLEAR(periods);
             break;
@@ -107,31 +66,23 @@ static PyObject *periods_list(PyObject *self, pb_indset *s)
 
 /* ind_periods(si) -> [period text, ...]: the periods alone (ind_get also
  * works out the report period, which reads every measure) */
-static PyObject *PlanCore_ind_periods(PyObject *self, PyObject *arg)
+static PyObject *core_indset_periods(PyObject *self, PyObject *arg)
 {
-    Py_ssize_t si = PyLong_AsSsize_t(arg);
-    if (si == -1 && PyErr_Occurred())
-        return NULL;
-    pb_indset *s = get_set(self, si);
-    return s ? periods_list(self, s) : NULL;
+    pb_indset *s = core_part_arg(self, &core_part_indicators, arg);
+    return s ? core_indset_periods_list(self, s) : NULL;
 }
 
-static PyObject *PlanCore_ind_get(PyObject *self, PyObject *arg)
+static PyObject *core_indset_dict(PyObject *self, void *part)
 {
-    Py_ssize_t si = PyLong_AsSsize_t(arg);
-    if (si == -1 && PyErr_Occurred())
-        return NULL;
-    pb_indset *s = get_set(self, si);
-    if (!s)
-        return NULL;
+    pb_indset *s = part;
     static const char *const dirs[3] = {"previous", "year_ago", "outturn"};
     size_t nc = pb_indset_comparator_count(s);
-    PyObject *periods = periods_list(self, s), *comps = PyList_New((Py_ssize_t)nc);
+    PyObject *periods = core_indset_periods_list(self, s), *comps = PyList_New((Py_ssize_t)nc);
     if (!periods || !comps)
         goto fail;
     for (size_t c = 0; c < nc; c++) {
-        PyObject *t = Py_BuildValue("(NN)", str_or_none(pb_indset_comparator_id(s, c)),
-                                    str_or_none(pb_indset_comparator_name(s, c)));
+        PyObject *t = Py_BuildValue("(NN)", core_text_or_none(pb_indset_comparator_id(s, c)),
+                                    core_text_or_none(pb_indset_comparator_name(s, c)));
         if (!t)
             goto fail;
         PyList_SetItem(comps, (Py_ssize_t)c, t);
@@ -141,11 +92,11 @@ static PyObject *PlanCore_ind_get(PyObject *self, PyObject *arg)
     pb_indset_source(s, &line, &col);
     return Py_BuildValue(
         "{s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:s,s:O,s:N,s:N,s:n,s:K,s:I,s:I}", "id",
-        str_or_none(pb_indset_id(s)), "title", str_or_none(pb_indset_text(s, PB_INDSET_TITLE)),
-        "framework", str_or_none(pb_indset_text(s, PB_INDSET_FRAMEWORK)), "reporting",
-        str_or_none(pb_indset_text(s, PB_INDSET_REPORTING)), "as_of",
-        str_or_none(pb_indset_text(s, PB_INDSET_AS_OF)), "note",
-        str_or_none(pb_indset_text(s, PB_INDSET_NOTE)), "latest",
+        core_text_or_none(pb_indset_id(s)), "title", core_text_or_none(pb_indset_text(s, PB_INDSET_TITLE)),
+        "framework", core_text_or_none(pb_indset_text(s, PB_INDSET_FRAMEWORK)), "reporting",
+        core_text_or_none(pb_indset_text(s, PB_INDSET_REPORTING)), "as_of",
+        core_text_or_none(pb_indset_text(s, PB_INDSET_AS_OF)), "note",
+        core_text_or_none(pb_indset_text(s, PB_INDSET_NOTE)), "latest",
         latest == PB_NONE ? Py_NewRef(Py_None) : PyLong_FromUnsignedLong(latest),
         "report_period", rep == PB_NONE ? Py_NewRef(Py_None) : PyLong_FromUnsignedLong(rep),
         "direction", dirs[pb_indset_direction(s)], "cumulative",
@@ -158,19 +109,16 @@ fail:
     return NULL;
 }
 
-static PyObject *PlanCore_ind_footnotes(PyObject *self, PyObject *arg)
+static PyObject *core_indset_footnotes(PyObject *self, PyObject *arg)
 {
-    Py_ssize_t si = PyLong_AsSsize_t(arg);
-    if (si == -1 && PyErr_Occurred())
-        return NULL;
-    pb_indset *s = get_set(self, si);
+    pb_indset *s = core_part_arg(self, &core_part_indicators, arg);
     if (!s)
         return NULL;
     size_t nf = pb_indset_footnote_count(s);
     PyObject *foot = PyList_New((Py_ssize_t)nf);
     for (size_t k = 0; foot && k < nf; k++) {
-        PyObject *t = Py_BuildValue("(NN)", str_or_none(pb_indset_footnote_mark(s, k)),
-                                    str_or_none(pb_indset_footnote_text(s, k)));
+        PyObject *t = Py_BuildValue("(NN)", core_text_or_none(pb_indset_footnote_mark(s, k)),
+                                    core_text_or_none(pb_indset_footnote_text(s, k)));
         if (!t) {
             Py_CLEAR(foot);
             break;
@@ -180,49 +128,32 @@ static PyObject *PlanCore_ind_footnotes(PyObject *self, PyObject *arg)
     return foot;
 }
 
-static int parse_period_arg(PyObject *self, PyObject *v, pb_period *p)
+static int core_period_arg(PyObject *self, PyObject *v, pb_period *p)
 {
     const char *s;
     Py_ssize_t n;
-    if (!text_arg(v, &s, &n, 0))
+    if (!core_text_arg(v, &s, &n, 0))
         return 0;
     pb_error err;
     pb_error_clear(&err);
     if (pb_period_parse(s, (size_t)n, pb_plan_year_start(PLAN(self)), p, &err)) {
-        raise_model(self, &err);
+        core_error_model(self, &err);
         return 0;
     }
     return 1;
 }
 
-static PyObject *PlanCore_ind_set(PyObject *self, PyObject *args)
+/* the fields of a set that are not text */
+static PyObject *core_indset_set_other(PyObject *self, void *part, const char *field,
+                                       PyObject *value)
 {
-    Py_ssize_t si;
-    const char *field;
-    PyObject *value;
-    if (!PyArg_ParseTuple(args, "nsO", &si, &field, &value))
-        return NULL;
-    pb_indset *s = get_set(self, si);
-    if (!s)
-        return NULL;
+    pb_indset *s = part;
     pb_error err;
     pb_error_clear(&err);
-    static const char *const texts[PB_INDSET_FIELD_COUNT] = {"title", "framework", "reporting",
-                                                            "as_of", "note"};
-    for (int f = 0; f < PB_INDSET_FIELD_COUNT; f++)
-        if (!strcmp(field, texts[f])) {
-            const char *t;
-            Py_ssize_t n;
-            if (!text_arg(value, &t, &n, 1))
-                return NULL;
-            if (pb_indset_set_text(s, (pb_indset_field)f, t, (size_t)n, &err))
-                return raise_model(self, &err);
-            Py_RETURN_NONE;
-        }
     if (!strcmp(field, "direction")) {
         const char *t;
         Py_ssize_t n;
-        if (!text_arg(value, &t, &n, 0))
+        if (!core_text_arg(value, &t, &n, 0))
             return NULL;
         if (!strcmp(t, "previous"))
             pb_indset_set_direction(s, PB_DIR_PREVIOUS);
@@ -246,12 +177,12 @@ static PyObject *PlanCore_ind_set(PyObject *self, PyObject *args)
         pb_period p;
         int64_t k = PB_NONE;
         if (value != Py_None) {
-            if (!parse_period_arg(self, value, &p))
+            if (!core_period_arg(self, value, &p))
                 return NULL;
             if (!strcmp(field, "add_period")) {
                 k = pb_indset_add_period(s, p, &err);
                 if (k < 0)
-                    return raise_model(self, &err);
+                    return core_error_model(self, &err);
                 return PyLong_FromLongLong(k);
             }
             k = pb_indset_find_period(s, p);
@@ -259,9 +190,7 @@ static PyObject *PlanCore_ind_set(PyObject *self, PyObject *args)
                 return PyErr_Format(PyExc_KeyError, "%R is not a period of the set", value);
         } else if (!strcmp(field, "add_period"))
             return PyErr_Format(PyExc_TypeError, "a period is needed");
-        if (pb_indset_set_latest(s, (uint32_t)k, &err))
-            return raise_model(self, &err);
-        Py_RETURN_NONE;
+        return core_error_or_none(self, pb_indset_set_latest(s, (uint32_t)k, &err), &err);
     }
     if (!strcmp(field, "add_comparator") || !strcmp(field, "add_footnote")) {
         PyObject *a, *b;
@@ -269,86 +198,26 @@ static PyObject *PlanCore_ind_set(PyObject *self, PyObject *args)
             return NULL;
         const char *x, *y;
         Py_ssize_t xn, yn;
-        if (!text_arg(a, &x, &xn, 0) || !text_arg(b, &y, &yn, 1))
+        if (!core_text_arg(a, &x, &xn, 0) || !core_text_arg(b, &y, &yn, 1))
             return NULL;
         if (field[4] == 'c') {
             int64_t k = pb_indset_add_comparator(s, x, (size_t)xn, y, (size_t)yn, &err);
             if (k < 0)
-                return raise_model(self, &err);
+                return core_error_model(self, &err);
             return PyLong_FromLongLong(k);
         }
-        if (pb_indset_add_footnote(s, x, (size_t)xn, y, (size_t)yn, &err))
-            return raise_model(self, &err);
-        Py_RETURN_NONE;
+        pb_status rc = pb_indset_add_footnote(s, x, (size_t)xn, y, (size_t)yn, &err);
+        return core_error_or_none(self, rc, &err);
     }
     return PyErr_Format(PyExc_KeyError, "unknown indicator set field '%s'", field);
 }
 
-static PyObject *PlanCore_m_find(PyObject *self, PyObject *args)
-{
-    Py_ssize_t si;
-    PyObject *ref;
-    if (!PyArg_ParseTuple(args, "nO", &si, &ref))
-        return NULL;
-    pb_indset *s = get_set(self, si);
-    const char *t;
-    Py_ssize_t n;
-    if (!s || !text_arg(ref, &t, &n, 0))
-        return NULL;
-    return PyLong_FromLongLong(pb_indset_find(s, t, (size_t)n));
-}
-
-static PyObject *PlanCore_m_add(PyObject *self, PyObject *args)
-{
-    Py_ssize_t si;
-    PyObject *parent, *ref;
-    if (!PyArg_ParseTuple(args, "nOO", &si, &parent, &ref))
-        return NULL;
-    pb_indset *s = get_set(self, si);
-    if (!s)
-        return NULL;
-    uint32_t par = PB_NONE;
-    if (parent != Py_None) {
-        Py_ssize_t p = PyLong_AsSsize_t(parent);
-        if (p == -1 && PyErr_Occurred())
-            return NULL;
-        if (!check_measure(s, p))
-            return NULL;
-        par = (uint32_t)p;
-    }
-    const char *t;
-    Py_ssize_t n;
-    if (!text_arg(ref, &t, &n, 1))
-        return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    int64_t i = pb_indset_add(s, par, t, (size_t)n, &err);
-    if (i < 0)
-        return raise_model(self, &err);
-    return PyLong_FromLongLong(i);
-}
-
-static PyObject *PlanCore_m_remove(PyObject *self, PyObject *args)
-{
-    Py_ssize_t si, i;
-    if (!PyArg_ParseTuple(args, "nn", &si, &i))
-        return NULL;
-    pb_indset *s = get_set(self, si);
-    if (!s || !check_measure(s, i))
-        return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    if (pb_indset_remove(s, (size_t)i, &err))
-        return raise_model(self, &err);
-    Py_RETURN_NONE;
-}
-
-static PyObject *series_list(pb_indset *s, uint32_t series, size_t i)
+static PyObject *core_measure_series(pb_indset *s, uint32_t series, size_t i)
 {
     size_t np = pb_indset_period_count(s);
     PyObject *l = PyList_New((Py_ssize_t)np);
     for (size_t k = 0; l && k < np; k++) {
-        PyObject *t = obs_tuple(s, pb_ind_cell(s, series, i, k));
+        PyObject *t = core_obs_tuple(s, pb_ind_cell(s, series, i, k));
         if (!t) {
             Py_CLEAR(l);
             break;
@@ -358,22 +227,17 @@ static PyObject *series_list(pb_indset *s, uint32_t series, size_t i)
     return l;
 }
 
-static PyObject *PlanCore_m_get(PyObject *self, PyObject *args)
+static PyObject *core_measure_dict(PyObject *self, void *part, size_t m)
 {
-    Py_ssize_t si, i;
-    if (!PyArg_ParseTuple(args, "nn", &si, &i))
-        return NULL;
-    pb_indset *s = get_set(self, si);
-    if (!s || !check_measure(s, i))
-        return NULL;
+    (void)self;
+    pb_indset *s = part;
+    Py_ssize_t i = (Py_ssize_t)m;
     size_t nc = pb_indset_comparator_count(s), nm = pb_ind_milestone_count(s, (size_t)i);
     PyObject *d = PyDict_New();
     if (!d)
         return NULL;
-    static const char *const names[PB_IND_FIELD_COUNT] = {
-        "ref", "name", "group", "objective", "owner", "framework", "definition", "footnote"};
     for (int f = 0; f < PB_IND_FIELD_COUNT; f++)
-        if (!put_str(d, names[f], pb_ind_text(s, (size_t)i, (pb_ind_field)f)))
+        if (!core_dict_put_text(d, core_measure_fields[f], pb_ind_text(s, (size_t)i, (pb_ind_field)f)))
             goto fail;
     uint32_t parent = pb_ind_parent(s, (size_t)i);
     int dec = pb_ind_decimals(s, (size_t)i), cum = pb_ind_cumulative_setting(s, (size_t)i);
@@ -381,25 +245,25 @@ static PyObject *PlanCore_m_get(PyObject *self, PyObject *args)
     pb_ind_source(s, (size_t)i, &line, &col);
     PyObject *thr = PyList_New(3), *comp = PyDict_New(), *miles = PyList_New((Py_ssize_t)nm),
              *printed = PyDict_New();
-    PyObject *values = series_list(s, PB_SERIES_VALUE, (size_t)i);
-    PyObject *targets = series_list(s, PB_SERIES_TARGET, (size_t)i);
+    PyObject *values = core_measure_series(s, PB_SERIES_VALUE, (size_t)i);
+    PyObject *targets = core_measure_series(s, PB_SERIES_TARGET, (size_t)i);
     int ok = thr && comp && miles && printed && values && targets;
     for (int l = 0; ok && l < 3; l++) {
-        PyObject *t = obs_tuple(s, pb_ind_threshold(s, (size_t)i, (pb_level)l));
+        PyObject *t = core_obs_tuple(s, pb_ind_threshold(s, (size_t)i, (pb_level)l));
         if (!t)
             ok = 0;
         else
             PyList_SetItem(thr, l, t);
     }
     for (size_t c = 0; ok && c < nc; c++) {
-        PyObject *l = series_list(s, PB_SERIES_COMPARATOR(c), (size_t)i);
+        PyObject *l = core_measure_series(s, PB_SERIES_COMPARATOR(c), (size_t)i);
         ok = l && PyDict_SetItemString(comp, pb_indset_comparator_id(s, c), l) == 0;
         Py_XDECREF(l);
     }
     for (size_t k = 0; ok && k < nm; k++) {
         PyObject *t = Py_BuildValue("(iNN)", (int)pb_ind_milestone_due(s, (size_t)i, k),
-                                    str_or_none(pb_ind_milestone_text(s, (size_t)i, k)),
-                                    obs_tuple(s, pb_ind_milestone_target(s, (size_t)i, k)));
+                                    core_text_or_none(pb_ind_milestone_text(s, (size_t)i, k)),
+                                    core_obs_tuple(s, pb_ind_milestone_target(s, (size_t)i, k)));
         if (!t)
             ok = 0;
         else
@@ -412,7 +276,7 @@ static PyObject *PlanCore_m_get(PyObject *self, PyObject *args)
         const char *k = key == PB_PRINTED_LAST     ? "last"
                         : key == PB_PRINTED_TARGET ? "target"
                                                    : pb_indset_comparator_id(s, key - 2);
-        ok = put_str(printed, k, pb_arrow_name(a));
+        ok = core_dict_put_text(printed, k, pb_arrow_name(a));
     }
     if (ok) {
         PyObject *rest = Py_BuildValue(
@@ -444,34 +308,17 @@ fail:
     return NULL;
 }
 
-static PyObject *PlanCore_m_set(PyObject *self, PyObject *args)
+/* the fields of a measure that are not text */
+static PyObject *core_measure_set_other(PyObject *self, void *part, size_t i, const char *field,
+                                        PyObject *value)
 {
-    Py_ssize_t si, i;
-    const char *field;
-    PyObject *value;
-    if (!PyArg_ParseTuple(args, "nnsO", &si, &i, &field, &value))
-        return NULL;
-    pb_indset *s = get_set(self, si);
-    if (!s || !check_measure(s, i))
-        return NULL;
+    pb_indset *s = part;
     pb_error err;
     pb_error_clear(&err);
-    static const char *const names[PB_IND_FIELD_COUNT] = {
-        "ref", "name", "group", "objective", "owner", "framework", "definition", "footnote"};
-    for (int f = 0; f < PB_IND_FIELD_COUNT; f++)
-        if (!strcmp(field, names[f])) {
-            const char *t;
-            Py_ssize_t n;
-            if (!text_arg(value, &t, &n, 1))
-                return NULL;
-            if (pb_ind_set_text(s, (size_t)i, (pb_ind_field)f, t, (size_t)n, &err))
-                return raise_model(self, &err);
-            Py_RETURN_NONE;
-        }
     if (!strcmp(field, "unit") || !strcmp(field, "polarity") || !strcmp(field, "role")) {
         const char *t;
         Py_ssize_t n;
-        if (!text_arg(value, &t, &n, 0))
+        if (!core_text_arg(value, &t, &n, 0))
             return NULL;
         int v = field[0] == 'u'   ? pb_unit_from_name(t, (size_t)n)
                 : field[0] == 'p' ? pb_polarity_from_name(t, (size_t)n)
@@ -503,9 +350,7 @@ static PyObject *PlanCore_m_set(PyObject *self, PyObject *args)
                        : (v < -1 || v > PB_OBS_SCALE)
                            ? pb_error_set(&err, PB_ERR_RANGE, "decimals are 0 to 6")
                            : pb_ind_set_decimals(s, (size_t)i, (int)v, &err);
-        if (st)
-            return raise_model(self, &err);
-        Py_RETURN_NONE;
+        return core_error_or_none(self, st, &err);
     }
     if (!strcmp(field, "cumulative")) {
         int b = -1;
@@ -530,7 +375,7 @@ static PyObject *PlanCore_m_set(PyObject *self, PyObject *args)
 
 /* (status, value scaled by 10**6 or None, decimals, flags, note or None)
  * -> a cell and its note.  Returns 0 with an exception set. */
-static int obs_from_tuple(PyObject *t, pb_obs *o, const char **note, Py_ssize_t *nl)
+static int core_obs_from_tuple(PyObject *t, pb_obs *o, const char **note, Py_ssize_t *nl)
 {
     const char *status;
     PyObject *value;
@@ -568,15 +413,15 @@ static int obs_from_tuple(PyObject *t, pb_obs *o, const char **note, Py_ssize_t 
     return 1;
 }
 
-static PyObject *PlanCore_m_cell_set(PyObject *self, PyObject *args)
+static PyObject *core_measure_cell_set(PyObject *self, PyObject *args)
 {
     Py_ssize_t si, i, k;
     unsigned int series;
     PyObject *text;
     if (!PyArg_ParseTuple(args, "nInnO", &si, &series, &i, &k, &text))
         return NULL;
-    pb_indset *s = get_set(self, si);
-    if (!s || !check_measure(s, i) || !check_period(s, k))
+    pb_indset *s = core_indset_at(self, si);
+    if (!s || !core_measure_check(s, i) || !core_period_check(s, k))
         return NULL;
     if (series >= 2 + pb_indset_comparator_count(s))
         return PyErr_Format(PyExc_IndexError, "no series %u", series);
@@ -587,53 +432,52 @@ static PyObject *PlanCore_m_cell_set(PyObject *self, PyObject *args)
         pb_obs o;
         const char *note;
         Py_ssize_t nl;
-        if (!obs_from_tuple(text, &o, &note, &nl))
+        if (!core_obs_from_tuple(text, &o, &note, &nl))
             return NULL;
         st = pb_ind_set_cell(s, series, (size_t)i, (size_t)k, &o, note, note ? (size_t)nl : 0,
                              &err);
     } else {
         const char *t;
         Py_ssize_t n;
-        if (!text_arg(text, &t, &n, 0))
+        if (!core_text_arg(text, &t, &n, 0))
             return NULL;
         st = pb_ind_set_cell_text(s, series, (size_t)i, (size_t)k, t, (size_t)n, &err);
     }
     if (st)
-        return raise_pb(state_of_type(Py_TYPE(self)), PB_KIND_VALIDATION, &err, NULL);
+        return core_error_raise(core_state_of(self), PB_KIND_VALIDATION, &err, NULL);
     Py_RETURN_NONE;
 }
 
-static PyObject *PlanCore_m_threshold_set(PyObject *self, PyObject *args)
+static PyObject *core_measure_threshold_set(PyObject *self, PyObject *args)
 {
     Py_ssize_t si, i;
     int level;
     PyObject *text;
     if (!PyArg_ParseTuple(args, "nniO", &si, &i, &level, &text))
         return NULL;
-    pb_indset *s = get_set(self, si);
+    pb_indset *s = core_indset_at(self, si);
     const char *t;
     Py_ssize_t n;
-    if (!s || !check_measure(s, i) || !text_arg(text, &t, &n, 0))
+    if (!s || !core_measure_check(s, i) || !core_text_arg(text, &t, &n, 0))
         return NULL;
     if (level < 0 || level > 2)
         return PyErr_Format(PyExc_IndexError, "no threshold level %d", level);
     pb_error err;
     pb_error_clear(&err);
-    if (pb_ind_set_threshold(s, (size_t)i, (pb_level)level, t, (size_t)n, &err))
-        return raise_model(self, &err);
-    Py_RETURN_NONE;
+    pb_status rc = pb_ind_set_threshold(s, (size_t)i, (pb_level)level, t, (size_t)n, &err);
+    return core_error_or_none(self, rc, &err);
 }
 
-static PyObject *PlanCore_m_milestone_add(PyObject *self, PyObject *args)
+static PyObject *core_measure_milestone_add(PyObject *self, PyObject *args)
 {
     Py_ssize_t si, i;
     PyObject *due, *target;
     if (!PyArg_ParseTuple(args, "nnOO", &si, &i, &due, &target))
         return NULL;
-    pb_indset *s = get_set(self, si);
+    pb_indset *s = core_indset_at(self, si);
     const char *d, *t;
     Py_ssize_t dn, tn;
-    if (!s || !check_measure(s, i) || !text_arg(due, &d, &dn, 0))
+    if (!s || !core_measure_check(s, i) || !core_text_arg(due, &d, &dn, 0))
         return NULL;
     pb_error err;
     pb_error_clear(&err);
@@ -641,28 +485,26 @@ static PyObject *PlanCore_m_milestone_add(PyObject *self, PyObject *args)
         pb_obs o;
         const char *note;
         Py_ssize_t nl;
-        if (!obs_from_tuple(target, &o, &note, &nl))
+        if (!core_obs_from_tuple(target, &o, &note, &nl))
             return NULL;
-        if (pb_ind_add_milestone_cell(s, (size_t)i, d, (size_t)dn, &o, note,
-                                      note ? (size_t)nl : 0, &err))
-            return raise_model(self, &err);
-        Py_RETURN_NONE;
+        pb_status rc = pb_ind_add_milestone_cell(s, (size_t)i, d, (size_t)dn, &o, note,
+                                                 note ? (size_t)nl : 0, &err);
+        return core_error_or_none(self, rc, &err);
     }
-    if (!text_arg(target, &t, &tn, 0))
+    if (!core_text_arg(target, &t, &tn, 0))
         return NULL;
-    if (pb_ind_add_milestone(s, (size_t)i, d, (size_t)dn, t, (size_t)tn, &err))
-        return raise_model(self, &err);
-    Py_RETURN_NONE;
+    pb_status rc = pb_ind_add_milestone(s, (size_t)i, d, (size_t)dn, t, (size_t)tn, &err);
+    return core_error_or_none(self, rc, &err);
 }
 
-static PyObject *PlanCore_m_printed_set(PyObject *self, PyObject *args)
+static PyObject *core_measure_printed_set(PyObject *self, PyObject *args)
 {
     Py_ssize_t si, i;
     const char *key, *arrow;
     if (!PyArg_ParseTuple(args, "nnss", &si, &i, &key, &arrow))
         return NULL;
-    pb_indset *s = get_set(self, si);
-    if (!s || !check_measure(s, i))
+    pb_indset *s = core_indset_at(self, si);
+    if (!s || !core_measure_check(s, i))
         return NULL;
     uint32_t k;
     if (!strcmp(key, "last"))
@@ -681,18 +523,13 @@ static PyObject *PlanCore_m_printed_set(PyObject *self, PyObject *args)
                             "not applicable", arrow);
     pb_error err;
     pb_error_clear(&err);
-    if (pb_ind_set_printed(s, (size_t)i, k, (pb_arrow)a, &err))
-        return raise_model(self, &err);
-    Py_RETURN_NONE;
+    return core_error_or_none(self, pb_ind_set_printed(s, (size_t)i, k, (pb_arrow)a, &err), &err);
 }
 
 /* The refs of every series in order (a companion's: its measure's). */
-static PyObject *PlanCore_ind_refs(PyObject *self, PyObject *arg)
+static PyObject *core_indset_refs(PyObject *self, PyObject *arg)
 {
-    Py_ssize_t si = PyLong_AsSsize_t(arg);
-    if (si == -1 && PyErr_Occurred())
-        return NULL;
-    pb_indset *s = get_set(self, si);
+    pb_indset *s = core_part_arg(self, &core_part_indicators, arg);
     if (!s)
         return NULL;
     size_t n = pb_indset_count(s);
@@ -700,7 +537,7 @@ static PyObject *PlanCore_ind_refs(PyObject *self, PyObject *arg)
     for (size_t i = 0; list && i < n; i++) {
         if (pb_ind_parent(s, i) == PB_NONE || !last) {
             uint32_t m = pb_ind_parent(s, i) == PB_NONE ? (uint32_t)i : pb_ind_parent(s, i);
-            PyObject *r = str_or_none(pb_ind_text(s, m, PB_IND_REF));
+            PyObject *r = core_text_or_none(pb_ind_text(s, m, PB_IND_REF));
             if (!r) {
                 Py_CLEAR(list);
                 break;
@@ -715,7 +552,7 @@ static PyObject *PlanCore_ind_refs(PyObject *self, PyObject *arg)
 
 /* Every measure at every period, measure-major (i * periods + k), in one
  * pass of the core (pb_indset_status_codes). */
-static PyObject *status_codes_all(PyObject *self, pb_indset *s, PyObject *aspects)
+static PyObject *core_indset_status_all(PyObject *self, pb_indset *s, PyObject *aspects)
 {
     size_t n = pb_indset_count(s), np = pb_indset_period_count(s), nc = pb_indset_comparator_count(s);
     size_t total = n * np;
@@ -781,7 +618,7 @@ static PyObject *status_codes_all(PyObject *self, pb_indset *s, PyObject *aspect
         /* the GIL is held: another thread must not edit the plan meanwhile
          * (docs/decisions.md, threads) */
         if (pb_indset_status_codes(s, &out, &err))
-            raise_model(self, &err);
+            core_error_model(self, &err);
         else
             res = Py_BuildValue("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:[],s:[],s:s}", names[0],
                                 cols[0], names[1], cols[1], names[2], cols[2], names[3], cols[3],
@@ -798,21 +635,21 @@ static PyObject *status_codes_all(PyObject *self, pb_indset *s, PyObject *aspect
 
 /* Statuses as bytes of codes.  k < 0: every period, measure-major per
  * period block (period 0's measures, then period 1's, ...). */
-static PyObject *PlanCore_ind_status(PyObject *self, PyObject *args)
+static PyObject *core_indset_status(PyObject *self, PyObject *args)
 {
     Py_ssize_t si, k;
     PyObject *aspects = NULL;
     if (!PyArg_ParseTuple(args, "nn|O", &si, &k, &aspects))
         return NULL;
-    pb_indset *s = get_set(self, si);
+    pb_indset *s = core_indset_at(self, si);
     if (!s)
         return NULL;
     size_t n = pb_indset_count(s), np = pb_indset_period_count(s);
     size_t k0 = 0, k1 = np;
     if (k < 0)
-        return status_codes_all(self, s, aspects);
+        return core_indset_status_all(self, s, aspects);
     if (k >= 0) {
-        if (!check_period(s, k))
+        if (!core_period_check(s, k))
             return NULL;
         k0 = (size_t)k;
         k1 = k0 + 1;
@@ -837,7 +674,7 @@ static PyObject *PlanCore_ind_status(PyObject *self, PyObject *args)
     pb_error_clear(&err);
     for (size_t kk = k0; ok && kk < k1; kk++) {
         if (pb_indset_status(s, kk, buf, &err)) {
-            raise_model(self, &err);
+            core_error_model(self, &err);
             ok = 0;
             break;
         }
@@ -901,14 +738,14 @@ static PyObject *PlanCore_ind_status(PyObject *self, PyObject *args)
     return res;
 }
 
-static PyObject *PlanCore_ind_explain(PyObject *self, PyObject *args)
+static PyObject *core_indset_explain(PyObject *self, PyObject *args)
 {
     Py_ssize_t si, i, k;
     int aspect;
     if (!PyArg_ParseTuple(args, "nnni", &si, &i, &k, &aspect))
         return NULL;
-    pb_indset *s = get_set(self, si);
-    if (!s || !check_measure(s, i) || !check_period(s, k))
+    pb_indset *s = core_indset_at(self, si);
+    if (!s || !core_measure_check(s, i) || !core_period_check(s, k))
         return NULL;
     char buf[512];
     size_t need = pb_ind_explain(s, (size_t)i, (size_t)k, aspect, buf, sizeof buf);
@@ -924,52 +761,72 @@ static PyObject *PlanCore_ind_explain(PyObject *self, PyObject *args)
     return PyUnicode_DecodeUTF8(buf, (Py_ssize_t)strlen(buf), "replace");
 }
 
-static PyObject *PlanCore_get_rag_tolerance(PyObject *self, void *c)
+/* ========================================================= the part */
+
+CORE_PART_ADAPTERS(indset, pb_plan_indset, pb_plan_add_indset, pb_indset_count, pb_indset_find,
+                   pb_indset_remove)
+
+static pb_status core_measure_set_text(void *s, size_t i, int f, const char *t, size_t n,
+                                       pb_error *err)
 {
-    (void)c;
-    int pct;
-    int64_t v;
-    pb_plan_rag_tolerance(PLAN(self), &pct, &v);
-    return Py_BuildValue("(OL)", pct ? Py_True : Py_False, (long long)v);
+    return pb_ind_set_text(s, i, (pb_ind_field)f, t, n, err);
 }
 
-static int PlanCore_set_rag_tolerance(PyObject *self, PyObject *v, void *c)
+static int64_t core_measure_new(void *s, uint32_t parent, const char *ref, size_t n,
+                                pb_error *err)
 {
-    (void)c;
-    int pct;
-    long long x;
-    if (!v || !PyArg_ParseTuple(v, "pL", &pct, &x)) {
-        if (!v)
-            PyErr_SetString(PyExc_TypeError, "cannot delete the tolerance");
-        return -1;
-    }
-    pb_error err;
-    pb_error_clear(&err);
-    if (pb_plan_set_rag_tolerance(PLAN(self), pct, x, &err)) {
-        raise_model(self, &err);
-        return -1;
-    }
-    return 0;
+    return pb_indset_add(s, parent, ref, n, err);
 }
 
-#define PB_INDICATOR_METHODS                                                                  \
-    {"ind_count", PlanCore_ind_count, METH_NOARGS, NULL},                                     \
-    {"ind_find", PlanCore_ind_find, METH_O, NULL},                                            \
-    {"ind_add", PlanCore_ind_add, METH_O, NULL},                                              \
-    {"ind_remove", PlanCore_ind_remove, METH_O, NULL},                                        \
-    {"ind_get", PlanCore_ind_get, METH_O, NULL},                                              \
-    {"ind_periods", PlanCore_ind_periods, METH_O, NULL},                                      \
-    {"ind_footnotes", PlanCore_ind_footnotes, METH_O, NULL},                                  \
-    {"ind_set", PlanCore_ind_set, METH_VARARGS, NULL},                                        \
-    {"ind_status", PlanCore_ind_status, METH_VARARGS, NULL},                                  \
-    {"ind_explain", PlanCore_ind_explain, METH_VARARGS, NULL},                                \
-    {"ind_refs", PlanCore_ind_refs, METH_O, NULL},                                            \
-    {"m_find", PlanCore_m_find, METH_VARARGS, NULL},                                          \
-    {"m_add", PlanCore_m_add, METH_VARARGS, NULL},                                            \
-    {"m_remove", PlanCore_m_remove, METH_VARARGS, NULL},                                      \
-    {"m_get", PlanCore_m_get, METH_VARARGS, NULL},                                            \
-    {"m_set", PlanCore_m_set, METH_VARARGS, NULL},                                            \
-    {"m_cell_set", PlanCore_m_cell_set, METH_VARARGS, NULL},                                  \
-    {"m_threshold_set", PlanCore_m_threshold_set, METH_VARARGS, NULL},                        \
-    {"m_milestone_add", PlanCore_m_milestone_add, METH_VARARGS, NULL},                        \
-    {"m_printed_set", PlanCore_m_printed_set, METH_VARARGS, NULL},
+static pb_status core_indset_set_text(void *s, int f, const char *t, size_t n, pb_error *err)
+{
+    return pb_indset_set_text(s, (pb_indset_field)f, t, n, err);
+}
+
+const core_part core_part_indicators = {
+    .name = "indicators", .what = "indicator set", .member = "measure",
+    .count = pb_plan_indset_count, .at = core_indset_nth, .find = pb_plan_find_indset,
+    .add = core_indset_new, .remove = pb_plan_remove_indset, .get = core_indset_dict,
+    .texts = core_indset_fields, .ntexts = PB_INDSET_FIELD_COUNT,
+    .set_text = core_indset_set_text, .set = core_indset_set_other,
+    .member_count = core_indset_members, .member_find = core_indset_member_find,
+    .member_remove = core_indset_member_delete, .member_get = core_measure_dict,
+    .member_add = core_measure_new, .members_nest = 1,
+    .member_texts = core_measure_fields, .member_ntexts = PB_IND_FIELD_COUNT,
+    .member_set_text = core_measure_set_text, .member_set = core_measure_set_other,
+};
+
+CORE_PART_METHOD(core_indset_count, core_part_count, core_part_indicators, NULL)
+CORE_PART_METHOD(core_indset_find, core_part_find, core_part_indicators, NULL)
+CORE_PART_METHOD(core_indset_add, core_part_add, core_part_indicators, NULL)
+CORE_PART_METHOD(core_indset_remove, core_part_remove, core_part_indicators, NULL)
+CORE_PART_METHOD(core_indset_get, core_part_get, core_part_indicators, NULL)
+CORE_PART_METHOD(core_indset_set, core_part_set, core_part_indicators, "nsO:ind_set")
+CORE_PART_METHOD(core_measure_find, core_member_find, core_part_indicators, "nO:m_find")
+CORE_PART_METHOD(core_measure_get, core_member_get, core_part_indicators, "nn:m_get")
+CORE_PART_METHOD(core_measure_remove, core_member_remove, core_part_indicators, "nn:m_remove")
+CORE_PART_METHOD(core_measure_set, core_member_set, core_part_indicators, "nnsO:m_set")
+CORE_PART_METHOD(core_measure_add, core_member_add, core_part_indicators, "nOO:m_add")
+
+PyMethodDef core_indicator_methods[] = {
+    {"ind_count", core_indset_count, METH_NOARGS, NULL},
+    {"ind_find", core_indset_find, METH_O, NULL},
+    {"ind_add", core_indset_add, METH_O, NULL},
+    {"ind_remove", core_indset_remove, METH_O, NULL},
+    {"ind_get", core_indset_get, METH_O, NULL},
+    {"ind_periods", core_indset_periods, METH_O, NULL},
+    {"ind_footnotes", core_indset_footnotes, METH_O, NULL},
+    {"ind_set", core_indset_set, METH_VARARGS, NULL},
+    {"ind_status", core_indset_status, METH_VARARGS, NULL},
+    {"ind_explain", core_indset_explain, METH_VARARGS, NULL},
+    {"ind_refs", core_indset_refs, METH_O, NULL},
+    {"m_find", core_measure_find, METH_VARARGS, NULL},
+    {"m_add", core_measure_add, METH_VARARGS, NULL},
+    {"m_remove", core_measure_remove, METH_VARARGS, NULL},
+    {"m_get", core_measure_get, METH_VARARGS, NULL},
+    {"m_set", core_measure_set, METH_VARARGS, NULL},
+    {"m_cell_set", core_measure_cell_set, METH_VARARGS, NULL},
+    {"m_threshold_set", core_measure_threshold_set, METH_VARARGS, NULL},
+    {"m_milestone_add", core_measure_milestone_add, METH_VARARGS, NULL},
+    {"m_printed_set", core_measure_printed_set, METH_VARARGS, NULL},
+    {NULL, NULL, 0, NULL}};

@@ -1,84 +1,29 @@
-/* _corerisks.c - the risk-register part of planbook._core, included by
- * _coremodule.c (shares its helpers; not compiled on its own). */
+/* _corerisks.c - the risk registers of planbook._core and their risks.  A
+ * register is a part (core_part_risks, its members the risks); what only
+ * risks have is here (the plan's risk matrix and bands: _coreplan.c). */
+#include "_core.h"
 
-static pb_register *get_register(PyObject *self, Py_ssize_t ri)
-{
-    pb_register *g = ri >= 0 ? pb_plan_register(PLAN(self), (size_t)ri) : NULL;
-    if (!g)
-        PyErr_Format(PyExc_IndexError, "no risk register %zd", ri);
-    return g;
-}
 
-static PyObject *date_or_none(int32_t d)
+static PyObject *core_register_dict(PyObject *self, void *part)
 {
-    if (!d)
-        Py_RETURN_NONE;
-    return Py_BuildValue("(iii)", (int)(d / 10000), (int)(d / 100 % 100), (int)(d % 100));
-}
-
-static PyObject *PlanCore_reg_count(PyObject *self, PyObject *Py_UNUSED(a))
-{
-    return PyLong_FromSize_t(pb_plan_register_count(PLAN(self)));
-}
-
-static PyObject *PlanCore_reg_find(PyObject *self, PyObject *id)
-{
-    const char *s;
-    Py_ssize_t n;
-    if (!text_arg(id, &s, &n, 0))
-        return NULL;
-    return PyLong_FromLongLong(pb_plan_find_register(PLAN(self), s, (size_t)n));
-}
-
-static PyObject *PlanCore_reg_add(PyObject *self, PyObject *id)
-{
-    const char *s;
-    Py_ssize_t n;
-    if (!text_arg(id, &s, &n, 0))
-        return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    if (!pb_plan_add_register(PLAN(self), s, (size_t)n, &err))
-        return raise_model(self, &err);
-    return PyLong_FromSize_t(pb_plan_register_count(PLAN(self)) - 1);
-}
-
-static PyObject *PlanCore_reg_remove(PyObject *self, PyObject *arg)
-{
-    Py_ssize_t ri = PyLong_AsSsize_t(arg);
-    if ((ri == -1 && PyErr_Occurred()) || !get_register(self, ri))
-        return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    if (pb_plan_remove_register(PLAN(self), (size_t)ri, &err))
-        return raise_model(self, &err);
-    Py_RETURN_NONE;
-}
-
-static PyObject *PlanCore_reg_get(PyObject *self, PyObject *arg)
-{
-    Py_ssize_t ri = PyLong_AsSsize_t(arg);
-    if (ri == -1 && PyErr_Occurred())
-        return NULL;
-    pb_register *g = get_register(self, ri);
-    if (!g)
-        return NULL;
+    (void)self;
+    pb_register *g = part;
     PyObject *d = PyDict_New();
     if (!d)
         return NULL;
     for (int f = 0; f < PB_REG_FIELD_COUNT; f++)
-        if (!put_str(d, pb_register_field_name((pb_register_field)f),
+        if (!core_dict_put_text(d, pb_register_field_name((pb_register_field)f),
                      pb_register_text(g, (pb_register_field)f)))
             goto fail;
     uint32_t line, col;
     pb_register_source(g, &line, &col);
     PyObject *rest = Py_BuildValue(
-        "{s:N,s:s,s:n,s:N,s:N,s:I,s:I}", "id", str_or_none(pb_register_id(g)), "score_order",
+        "{s:N,s:s,s:n,s:N,s:N,s:I,s:I}", "id", core_text_or_none(pb_register_id(g)), "score_order",
         pb_register_score_order(g) == PB_ORDER_IMPACT_LIKELIHOOD ? "impact x likelihood"
                                                                  : "likelihood x impact",
         "count", (Py_ssize_t)pb_register_count(g), "last_reviewed_date",
-        date_or_none(pb_register_date(g, PB_REG_LAST_REVIEWED)), "next_review_date",
-        date_or_none(pb_register_date(g, PB_REG_NEXT_REVIEW)), "line", line, "col", col);
+        core_date_or_none(pb_register_date(g, PB_REG_LAST_REVIEWED)), "next_review_date",
+        core_date_or_none(pb_register_date(g, PB_REG_NEXT_REVIEW)), "line", line, "col", col);
     if (!rest || PyDict_Update(d, rest) < 0) {
         Py_XDECREF(rest);
         goto fail;
@@ -90,22 +35,17 @@ fail:
     return NULL;
 }
 
-static PyObject *PlanCore_reg_set(PyObject *self, PyObject *args)
+/* a register's fields (its text fields are named by the core) */
+static PyObject *core_register_set_other(PyObject *self, void *part, const char *field,
+                                         PyObject *value)
 {
-    Py_ssize_t ri;
-    const char *field;
-    PyObject *value;
-    if (!PyArg_ParseTuple(args, "nsO", &ri, &field, &value))
-        return NULL;
-    pb_register *g = get_register(self, ri);
-    if (!g)
-        return NULL;
+    pb_register *g = part;
     pb_error err;
     pb_error_clear(&err);
     if (!strcmp(field, "score_order")) {
         const char *t;
         Py_ssize_t n;
-        if (!text_arg(value, &t, &n, 0))
+        if (!core_text_arg(value, &t, &n, 0))
             return NULL;
         pb_score_order o;
         if (!strcmp(t, "likelihood x impact"))
@@ -115,30 +55,29 @@ static PyObject *PlanCore_reg_set(PyObject *self, PyObject *args)
         else
             return PyErr_Format(PyExc_ValueError,
                                 "score_order is 'likelihood x impact' or 'impact x likelihood'");
-        if (pb_register_set_score_order(g, o, &err))
-            return raise_model(self, &err);
-        Py_RETURN_NONE;
+        return core_error_or_none(self, pb_register_set_score_order(g, o, &err), &err);
     }
     for (int f = 0; f < PB_REG_FIELD_COUNT; f++)
         if (!strcmp(field, pb_register_field_name((pb_register_field)f))) {
             const char *t;
             Py_ssize_t n;
-            if (!text_arg(value, &t, &n, 1))
+            if (!core_text_arg(value, &t, &n, 1))
                 return NULL;
-            if (pb_register_set_text(g, (pb_register_field)f, t, (size_t)n, &err))
-                return raise_model(self, &err);
-            Py_RETURN_NONE;
+            pb_status rc = pb_register_set_text(g, (pb_register_field)f, t, (size_t)n, &err);
+            return core_error_or_none(self, rc, &err);
         }
     return PyErr_Format(PyExc_KeyError, "unknown register field '%s'", field);
 }
 
-static PyObject *risk_dict(pb_register *g, size_t i)
+static PyObject *core_risk_dict(PyObject *self, void *part, size_t i)
 {
+    (void)self;
+    pb_register *g = part;
     PyObject *d = PyDict_New();
     if (!d)
         return NULL;
     for (int f = 0; f < PB_RISK_FIELD_COUNT; f++)
-        if (!put_str(d, pb_risk_field_name((pb_risk_field)f), pb_risk_text(g, i, (pb_risk_field)f)))
+        if (!core_dict_put_text(d, pb_risk_field_name((pb_risk_field)f), pb_risk_text(g, i, (pb_risk_field)f)))
             goto fail;
     for (int k = 0; k < PB_SCORE_KIND_COUNT; k++) {
         pb_score s = pb_risk_score(g, i, (pb_score_kind)k);
@@ -148,7 +87,7 @@ static PyObject *risk_dict(pb_register *g, size_t i)
             v = Py_NewRef(Py_None);
         else
             v = Py_BuildValue("{s:i,s:i,s:i,s:N,s:i}", "likelihood", (int)s.likelihood, "impact",
-                              (int)s.impact, "score", (int)s.score, "text", str_or_none(t),
+                              (int)s.impact, "score", (int)s.score, "text", core_text_or_none(t),
                               "value", pb_risk_score_value(g, i, (pb_score_kind)k));
         if (!v || PyDict_SetItemString(d, pb_score_kind_name((pb_score_kind)k), v) < 0) {
             Py_XDECREF(v);
@@ -170,100 +109,11 @@ fail:
     return NULL;
 }
 
-static PyObject *PlanCore_risks(PyObject *self, PyObject *arg)
+/* a risk's fields: its scores, and its text fields (named by the core) */
+static PyObject *core_risk_set_field(PyObject *self, void *part, size_t i, const char *field,
+                                     PyObject *value)
 {
-    Py_ssize_t ri = PyLong_AsSsize_t(arg);
-    if (ri == -1 && PyErr_Occurred())
-        return NULL;
-    pb_register *g = get_register(self, ri);
-    if (!g)
-        return NULL;
-    size_t n = pb_register_count(g);
-    PyObject *list = PyList_New((Py_ssize_t)n);
-    for (size_t i = 0; list && i < n; i++) {
-        PyObject *d = risk_dict(g, i);
-        if (!d) {
-            Py_CLEAR(list);
-            break;
-        }
-        PyList_SetItem(list, (Py_ssize_t)i, d);
-    }
-    return list;
-}
-
-static PyObject *PlanCore_risk_find(PyObject *self, PyObject *args)
-{
-    Py_ssize_t ri;
-    PyObject *id;
-    if (!PyArg_ParseTuple(args, "nO", &ri, &id))
-        return NULL;
-    pb_register *g = get_register(self, ri);
-    const char *s;
-    Py_ssize_t n;
-    if (!g || !text_arg(id, &s, &n, 0))
-        return NULL;
-    return PyLong_FromLongLong(pb_register_find(g, s, (size_t)n));
-}
-
-static PyObject *PlanCore_risk_get(PyObject *self, PyObject *args)
-{
-    Py_ssize_t ri, i;
-    if (!PyArg_ParseTuple(args, "nn", &ri, &i))
-        return NULL;
-    pb_register *g = get_register(self, ri);
-    if (!g)
-        return NULL;
-    if (i < 0 || (size_t)i >= pb_register_count(g))
-        return PyErr_Format(PyExc_IndexError, "no risk %zd", i);
-    return risk_dict(g, (size_t)i);
-}
-
-static PyObject *PlanCore_risk_add(PyObject *self, PyObject *args)
-{
-    Py_ssize_t ri;
-    PyObject *id;
-    if (!PyArg_ParseTuple(args, "nO", &ri, &id))
-        return NULL;
-    pb_register *g = get_register(self, ri);
-    const char *s;
-    Py_ssize_t n;
-    if (!g || !text_arg(id, &s, &n, 0))
-        return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    int64_t i = pb_register_add(g, s, (size_t)n, &err);
-    if (i < 0)
-        return raise_model(self, &err);
-    return PyLong_FromLongLong(i);
-}
-
-static PyObject *PlanCore_risk_remove(PyObject *self, PyObject *args)
-{
-    Py_ssize_t ri, i;
-    if (!PyArg_ParseTuple(args, "nn", &ri, &i))
-        return NULL;
-    pb_register *g = get_register(self, ri);
-    if (!g)
-        return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    if (i < 0 || pb_register_remove(g, (size_t)i, &err))
-        return i < 0 ? PyErr_Format(PyExc_IndexError, "no risk %zd", i) : raise_model(self, &err);
-    Py_RETURN_NONE;
-}
-
-static PyObject *PlanCore_risk_set(PyObject *self, PyObject *args)
-{
-    Py_ssize_t ri, i;
-    const char *field;
-    PyObject *value;
-    if (!PyArg_ParseTuple(args, "nnsO", &ri, &i, &field, &value))
-        return NULL;
-    pb_register *g = get_register(self, ri);
-    if (!g)
-        return NULL;
-    if (i < 0 || (size_t)i >= pb_register_count(g))
-        return PyErr_Format(PyExc_IndexError, "no risk %zd", i);
+    pb_register *g = part;
     pb_error err;
     pb_error_clear(&err);
     for (int k = 0; k < PB_SCORE_KIND_COUNT; k++)
@@ -279,105 +129,69 @@ static PyObject *PlanCore_risk_set(PyObject *self, PyObject *args)
             } else {
                 const char *t;
                 Py_ssize_t n;
-                if (!text_arg(value, &t, &n, 0))
+                if (!core_text_arg(value, &t, &n, 0))
                     return NULL;
                 st = pb_risk_set_score_text(g, (size_t)i, (pb_score_kind)k, t, (size_t)n, &err);
             }
-            if (st)
-                return raise_model(self, &err);
-            Py_RETURN_NONE;
+            return core_error_or_none(self, st, &err);
         }
     for (int f = 0; f < PB_RISK_FIELD_COUNT; f++)
         if (!strcmp(field, pb_risk_field_name((pb_risk_field)f))) {
             const char *t;
             Py_ssize_t n;
-            if (!text_arg(value, &t, &n, 1))
+            if (!core_text_arg(value, &t, &n, 1))
                 return NULL;
-            if (pb_risk_set_text(g, (size_t)i, (pb_risk_field)f, t, (size_t)n, &err))
-                return raise_model(self, &err);
-            Py_RETURN_NONE;
+            pb_status rc = pb_risk_set_text(g, (size_t)i, (pb_risk_field)f, t, (size_t)n, &err);
+            return core_error_or_none(self, rc, &err);
         }
     return PyErr_Format(PyExc_KeyError, "unknown risk field '%s'", field);
 }
 
-static PyObject *PlanCore_risk_rag(PyObject *self, PyObject *arg)
+/* ========================================================= the part */
+
+CORE_PART_ADAPTERS(register, pb_plan_register, pb_plan_add_register, pb_register_count,
+                   pb_register_find, pb_register_remove)
+
+static int64_t core_risk_new(void *g, uint32_t parent, const char *id, size_t n, pb_error *err)
 {
-    long score = PyLong_AsLong(arg);
-    if (score == -1 && PyErr_Occurred())
-        return NULL;
-    static const char *const names[4] = {"none", "green", "amber", "red"};
-    return PyUnicode_FromString(names[pb_plan_risk_rag(PLAN(self), (int)score)]);
+    (void)parent; /* risks do not nest */
+    return pb_register_add(g, id, n, err);
 }
 
-static PyObject *PlanCore_get_risk_matrix(PyObject *self, void *c)
-{
-    (void)c;
-    int l, i;
-    pb_plan_risk_matrix(PLAN(self), &l, &i);
-    return Py_BuildValue("(ii)", l, i);
-}
+const core_part core_part_risks = {
+    .name = "risks", .what = "risk register", .member = "risk", .core_checks_remove = 1,
+    .count = pb_plan_register_count, .at = core_register_nth, .find = pb_plan_find_register,
+    .add = core_register_new, .remove = pb_plan_remove_register, .get = core_register_dict,
+    .set = core_register_set_other,
+    .member_count = core_register_members, .member_find = core_register_member_find,
+    .member_remove = core_register_member_delete, .member_get = core_risk_dict,
+    .member_add = core_risk_new, .member_set = core_risk_set_field,
+};
 
-static int PlanCore_set_risk_matrix(PyObject *self, PyObject *v, void *c)
-{
-    (void)c;
-    int l, i;
-    if (!v || !PyArg_ParseTuple(v, "ii", &l, &i)) {
-        if (!v)
-            PyErr_SetString(PyExc_TypeError, "cannot delete the matrix");
-        return -1;
-    }
-    pb_error err;
-    pb_error_clear(&err);
-    if (pb_plan_set_risk_matrix(PLAN(self), l, i, &err)) {
-        raise_model(self, &err);
-        return -1;
-    }
-    return 0;
-}
+CORE_PART_METHOD(core_register_count, core_part_count, core_part_risks, NULL)
+CORE_PART_METHOD(core_register_find, core_part_find, core_part_risks, NULL)
+CORE_PART_METHOD(core_register_add, core_part_add, core_part_risks, NULL)
+CORE_PART_METHOD(core_register_remove, core_part_remove, core_part_risks, NULL)
+CORE_PART_METHOD(core_register_get, core_part_get, core_part_risks, NULL)
+CORE_PART_METHOD(core_register_set, core_part_set, core_part_risks, "nsO:reg_set")
+CORE_PART_METHOD(core_register_risks, core_part_members, core_part_risks, NULL)
+CORE_PART_METHOD(core_risk_find, core_member_find, core_part_risks, "nO:risk_find")
+CORE_PART_METHOD(core_risk_get, core_member_get, core_part_risks, "nn:risk_get")
+CORE_PART_METHOD(core_risk_remove, core_member_remove, core_part_risks, "nn:risk_remove")
+CORE_PART_METHOD(core_risk_set, core_member_set, core_part_risks, "nnsO:risk_set")
+CORE_PART_METHOD(core_risk_add, core_member_add, core_part_risks, "nO:risk_add")
 
-static PyObject *PlanCore_get_risk_bands(PyObject *self, void *c)
-{
-    (void)c;
-    int g, a;
-    pb_plan_risk_bands(PLAN(self), &g, &a);
-    return Py_BuildValue("(ii)", g, a);
-}
-
-static int PlanCore_set_risk_bands(PyObject *self, PyObject *v, void *c)
-{
-    (void)c;
-    int g, a;
-    if (!v || !PyArg_ParseTuple(v, "ii", &g, &a)) {
-        if (!v)
-            PyErr_SetString(PyExc_TypeError, "cannot delete the bands");
-        return -1;
-    }
-    pb_error err;
-    pb_error_clear(&err);
-    if (pb_plan_set_risk_bands(PLAN(self), g, a, &err)) {
-        raise_model(self, &err);
-        return -1;
-    }
-    return 0;
-}
-
-#define PB_RISK_METHODS                                                                       \
-    {"reg_count", PlanCore_reg_count, METH_NOARGS, NULL},                                     \
-    {"reg_find", PlanCore_reg_find, METH_O, NULL},                                            \
-    {"reg_add", PlanCore_reg_add, METH_O, NULL},                                              \
-    {"reg_remove", PlanCore_reg_remove, METH_O, NULL},                                        \
-    {"reg_get", PlanCore_reg_get, METH_O, NULL},                                              \
-    {"reg_set", PlanCore_reg_set, METH_VARARGS, NULL},                                        \
-    {"risks", PlanCore_risks, METH_O, NULL},                                                  \
-    {"risk_find", PlanCore_risk_find, METH_VARARGS, NULL},                                    \
-    {"risk_get", PlanCore_risk_get, METH_VARARGS, NULL},                                      \
-    {"risk_add", PlanCore_risk_add, METH_VARARGS, NULL},                                      \
-    {"risk_remove", PlanCore_risk_remove, METH_VARARGS, NULL},                                \
-    {"risk_set", PlanCore_risk_set, METH_VARARGS, NULL},                                      \
-    {"risk_rag", PlanCore_risk_rag, METH_O, NULL},
-
-#define PB_RISK_GETSET                                                                        \
-    {"risk_matrix", PlanCore_get_risk_matrix, PlanCore_set_risk_matrix,                       \
-     "(likelihood, impact): the risk matrix.", NULL},                                         \
-    {"risk_bands", PlanCore_get_risk_bands, PlanCore_set_risk_bands,                          \
-     "(green max, amber max): RAG bands by risk score.", NULL},
+PyMethodDef core_risk_methods[] = {
+    {"reg_count", core_register_count, METH_NOARGS, NULL},
+    {"reg_find", core_register_find, METH_O, NULL},
+    {"reg_add", core_register_add, METH_O, NULL},
+    {"reg_remove", core_register_remove, METH_O, NULL},
+    {"reg_get", core_register_get, METH_O, NULL},
+    {"reg_set", core_register_set, METH_VARARGS, NULL},
+    {"risks", core_register_risks, METH_O, NULL},
+    {"risk_find", core_risk_find, METH_VARARGS, NULL},
+    {"risk_get", core_risk_get, METH_VARARGS, NULL},
+    {"risk_add", core_risk_add, METH_VARARGS, NULL},
+    {"risk_remove", core_risk_remove, METH_VARARGS, NULL},
+    {"risk_set", core_risk_set, METH_VARARGS, NULL},
+    {NULL, NULL, 0, NULL}};

@@ -1,51 +1,16 @@
 /* _xlsxmodule.c - planbook_xlsx._xlsx: the Python binding of the Excel
  * writer (pb_xlsx*.c, on libxlsxwriter).  It reaches the core through the
  * capsule planbook._core._C_API. */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "planbook_py.h" /* Python.h, planbook_capi.h */
 
 #include "pb_xlsx.h"
 
 int xl_verify_package(const char *path, char *why, size_t cap);
-#include "planbook_capi.h"
 
 #include <xlsxwriter.h>
 
 #include <errno.h>
 #include <string.h>
-
-typedef struct {
-    const pb_capi *capi;
-} xlsx_state;
-
-static xlsx_state *get_state(PyObject *m) { return (xlsx_state *)PyModule_GetState(m); }
-
-/* Give the WriteError being raised (an OSError) the system's errno and
- * strerror, so that planbook.formats can say "no space left on device"
- * and callers can test exc.errno. */
-static void set_exc_errno(int e)
-{
-#if PY_VERSION_HEX >= 0x030C0000 && (!defined(Py_LIMITED_API) || Py_LIMITED_API >= 0x030C0000)
-    PyObject *value = PyErr_GetRaisedException();
-#else
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-#endif
-    if (value) {
-        PyObject *num = PyLong_FromLong(e), *text = PyUnicode_DecodeLocale(strerror(e), NULL);
-        if (!num || !text || PyObject_SetAttrString(value, "errno", num) < 0 ||
-            PyObject_SetAttrString(value, "strerror", text) < 0)
-            PyErr_Clear(); /* the error itself is still raised */
-        Py_XDECREF(num);
-        Py_XDECREF(text);
-    }
-#if PY_VERSION_HEX >= 0x030C0000 && (!defined(Py_LIMITED_API) || Py_LIMITED_API >= 0x030C0000)
-    PyErr_SetRaisedException(value);
-#else
-    PyErr_Restore(type, value, tb);
-#endif
-}
 
 /* write(plan_core, path, constant_memory=True, cached_results=True, tmpdir=None,
  *       structure=None): structure is the plan's YAML without its budget
@@ -54,7 +19,7 @@ static PyObject *xlsx_write(PyObject *m, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"plan", "path", "constant_memory", "cached_results", "tmpdir",
                              "structure", NULL};
-    const pb_capi *capi = get_state(m)->capi;
+    const pb_capi *capi = pbpy_plugin_capi(m);
     PyObject *obj, *path, *tmpdir = Py_None;
     const char *structure = NULL;
     Py_ssize_t structure_len = 0;
@@ -84,21 +49,15 @@ static PyObject *xlsx_write(PyObject *m, PyObject *args, PyObject *kw)
     int sys_errno = errno; /* why, when the system said (pb_xlsx.h) */
     Py_DECREF(bpath);
     Py_XDECREF(btmp);
-    if (st != PB_OK) {
-        PyObject *shown = PyOS_FSPath(path);
-        capi->raise_error(PB_KIND_WRITE, &err, shown);
-        Py_XDECREF(shown);
-        if (st == PB_ERR_IO && sys_errno)
-            set_exc_errno(sys_errno);
-        return NULL;
-    }
+    if (st != PB_OK)
+        return pbpy_raise_file(capi, PB_KIND_WRITE, &err, path, st == PB_ERR_IO ? sys_errno : 0);
     Py_RETURN_NONE;
 }
 
 /* verify(path): raise WriteError unless the workbook reads back sound */
 static PyObject *xlsx_verify(PyObject *m, PyObject *path)
 {
-    const pb_capi *capi = get_state(m)->capi;
+    const pb_capi *capi = pbpy_plugin_capi(m);
     PyObject *bpath = NULL;
     if (!PyUnicode_FSConverter(path, &bpath))
         return NULL;
@@ -113,10 +72,7 @@ static PyObject *xlsx_verify(PyObject *m, PyObject *path)
         capi->core->pb_error_set(&err, PB_ERR_IO, "%s", why);
         err.line = err.column = 0;
         err.path[0] = '\0';
-        PyObject *shown = PyOS_FSPath(path);
-        capi->raise_error(PB_KIND_WRITE, &err, shown);
-        Py_XDECREF(shown);
-        return NULL;
+        return pbpy_raise_file(capi, PB_KIND_WRITE, &err, path, 0);
     }
     Py_RETURN_NONE;
 }
@@ -131,22 +87,8 @@ static PyMethodDef xlsx_methods[] = {
 
 static int xlsx_exec(PyObject *m)
 {
-    const pb_capi *capi = pb_capi_import();
-    if (!capi)
-        return -1;
-    get_state(m)->capi = capi;
-    return PyModule_AddStringConstant(m, "LIBXLSXWRITER_VERSION", LXW_VERSION);
+    return pbpy_plugin_exec(m, "LIBXLSXWRITER_VERSION", LXW_VERSION);
 }
 
-static PyModuleDef_Slot xlsx_slots[] = {{Py_mod_exec, xlsx_exec}, {0, NULL}};
-
-static PyModuleDef xlsx_module = {
-    PyModuleDef_HEAD_INIT,
-    .m_name = "planbook_xlsx._xlsx",
-    .m_doc = "planbook's Excel writer, on libxlsxwriter (internal).",
-    .m_size = sizeof(xlsx_state),
-    .m_methods = xlsx_methods,
-    .m_slots = xlsx_slots,
-};
-
-PyMODINIT_FUNC PyInit__xlsx(void) { return PyModuleDef_Init(&xlsx_module); }
+PBPY_MODULE(_xlsx, "planbook_xlsx._xlsx", "planbook's Excel writer, on libxlsxwriter (internal).",
+            pbpy_plugin_state, xlsx_methods, xlsx_exec, NULL, NULL, NULL)

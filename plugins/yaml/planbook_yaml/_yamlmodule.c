@@ -6,29 +6,20 @@
  * planbook._core.PlanCore.  The GIL is released while a file is read (the
  * new plan is not shared with any other thread yet).
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "planbook_py.h" /* Python.h, planbook_capi.h */
 
-#include "pb_yaml.h"
-#include "planbook_capi.h"
 #include "pb_platform.h"
-#include "planbook_py.h"
+#include "pb_yaml.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
-typedef struct {
-    const pb_capi *capi;
-} yaml_state;
-
-static yaml_state *get_state(PyObject *m) { return (yaml_state *)PyModule_GetState(m); }
-
 /* load(path) -> PlanCore */
 static PyObject *yaml_load(PyObject *m, PyObject *arg)
 {
-    const pb_capi *capi = get_state(m)->capi;
+    const pb_capi *capi = pbpy_plugin_capi(m);
     PyObject *bytes = NULL;
     if (!PyUnicode_FSConverter(arg, &bytes))
         return NULL;
@@ -57,19 +48,16 @@ static PyObject *yaml_load(PyObject *m, PyObject *arg)
         Py_DECREF(shown);
         return NULL;
     }
-    if (!plan) {
-        capi->raise_error(PB_KIND_READ, &err, shown);
-        Py_DECREF(shown);
-        return NULL;
-    }
     Py_DECREF(shown);
+    if (!plan)
+        return pbpy_raise_file(capi, PB_KIND_READ, &err, arg, 0);
     return capi->plan_wrap(plan);
 }
 
 /* loads(data: bytes | str, name=None) -> PlanCore */
 static PyObject *yaml_loads(PyObject *m, PyObject *args)
 {
-    const pb_capi *capi = get_state(m)->capi;
+    const pb_capi *capi = pbpy_plugin_capi(m);
     PyObject *data, *name = Py_None;
     if (!PyArg_ParseTuple(args, "O|O:loads", &data, &name))
         return NULL;
@@ -118,32 +106,6 @@ static int file_sink(void *ctx, const unsigned char *data, size_t size)
     return 0;
 }
 
-/* Give the WriteError being raised (an OSError) the system's errno and
- * strerror, so that planbook.formats can say "no space left on device". */
-static void set_exc_errno(int e)
-{
-#if PY_VERSION_HEX >= 0x030C0000 && (!defined(Py_LIMITED_API) || Py_LIMITED_API >= 0x030C0000)
-    PyObject *value = PyErr_GetRaisedException();
-#else
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-#endif
-    if (value) {
-        PyObject *num = PyLong_FromLong(e), *text = PyUnicode_DecodeLocale(strerror(e), NULL);
-        if (!num || !text || PyObject_SetAttrString(value, "errno", num) < 0 ||
-            PyObject_SetAttrString(value, "strerror", text) < 0)
-            PyErr_Clear(); /* the error itself is still raised */
-        Py_XDECREF(num);
-        Py_XDECREF(text);
-    }
-#if PY_VERSION_HEX >= 0x030C0000 && (!defined(Py_LIMITED_API) || Py_LIMITED_API >= 0x030C0000)
-    PyErr_SetRaisedException(value);
-#else
-    PyErr_Restore(type, value, tb);
-#endif
-}
-
 /* The text dumps() collects.  Plain realloc and free: a sink may be called
  * without the GIL (dumps holds it today, but the writer does not care), so
  * not PyMem_Realloc; PyMem_RawRealloc would do, but it is not in the
@@ -176,7 +138,7 @@ static int mem_sink(void *ctx, const unsigned char *data, size_t size)
 /* dump(plan, path): write (the caller makes it atomic) */
 static PyObject *yaml_dump(PyObject *m, PyObject *args)
 {
-    const pb_capi *capi = get_state(m)->capi;
+    const pb_capi *capi = pbpy_plugin_capi(m);
     PyObject *obj, *path;
     if (!PyArg_ParseTuple(args, "OO:dump", &obj, &path))
         return NULL;
@@ -209,14 +171,8 @@ static PyObject *yaml_dump(PyObject *m, PyObject *args)
                                  strerror(out.err));
         st = PB_ERR_IO;
     }
-    if (st != PB_OK) {
-        PyObject *shown = PyOS_FSPath(path);
-        capi->raise_error(PB_KIND_WRITE, &err, shown);
-        Py_XDECREF(shown);
-        if (st == PB_ERR_IO && out.err)
-            set_exc_errno(out.err);
-        return NULL;
-    }
+    if (st != PB_OK)
+        return pbpy_raise_file(capi, PB_KIND_WRITE, &err, path, st == PB_ERR_IO ? out.err : 0);
     Py_RETURN_NONE;
 }
 
@@ -228,7 +184,7 @@ static PyObject *yaml_dumps(PyObject *m, PyObject *args, PyObject *kw)
     int budgets = 1;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|p:dumps", kwlist, &obj, &budgets))
         return NULL;
-    const pb_capi *capi = get_state(m)->capi;
+    const pb_capi *capi = pbpy_plugin_capi(m);
     pb_plan *plan = capi->plan_unwrap(obj);
     if (!plan)
         return NULL;
@@ -259,23 +215,8 @@ static PyMethodDef yaml_methods[] = {
 
 static int yaml_exec(PyObject *m)
 {
-    const pb_capi *capi = pb_capi_import();
-    if (!capi)
-        return -1;
-    get_state(m)->capi = capi;
-    const char *v = yaml_get_version_string();
-    return PyModule_AddStringConstant(m, "LIBYAML_VERSION", v);
+    return pbpy_plugin_exec(m, "LIBYAML_VERSION", yaml_get_version_string());
 }
 
-static PyModuleDef_Slot yaml_slots[] = {{Py_mod_exec, yaml_exec}, {0, NULL}};
-
-static PyModuleDef yaml_module = {
-    PyModuleDef_HEAD_INIT,
-    .m_name = "planbook_yaml._yaml",
-    .m_doc = "planbook's YAML reader and writer, on libyaml (internal).",
-    .m_size = sizeof(yaml_state),
-    .m_methods = yaml_methods,
-    .m_slots = yaml_slots,
-};
-
-PyMODINIT_FUNC PyInit__yaml(void) { return PyModuleDef_Init(&yaml_module); }
+PBPY_MODULE(_yaml, "planbook_yaml._yaml", "planbook's YAML reader and writer, on libyaml (internal).",
+            pbpy_plugin_state, yaml_methods, yaml_exec, NULL, NULL, NULL)

@@ -1,0 +1,349 @@
+/* _coreparts.c - the methods every kind of part of a plan has, written
+ * once over its core_part description (_core.h): count, find, add, remove,
+ * get and set a part (a budget table, an indicator set, a risk register,
+ * a collection), and count, find, get, list and remove its members (rows,
+ * measures, risks, items).
+ *
+ * Each part's file names these methods as it always has (table_count,
+ * ind_find, reg_add, risk_get, item_remove, ...) with CORE_PART_METHOD;
+ * the same methods are also here by part name (part_count("risks"),
+ * member_get("indicators", set, measure), ...), so that the Python layer
+ * can walk every part alike. */
+#include "_core.h"
+
+/* ============================================================ access */
+
+void *core_part_at(PyObject *self, const core_part *part, Py_ssize_t i)
+{
+    void *p = i >= 0 ? part->at(PLAN(self), (size_t)i) : NULL;
+    if (!p)
+        PyErr_Format(PyExc_IndexError, "no %s %zd", part->what, i);
+    return p;
+}
+
+int core_member_check(const core_part *part, const void *p, Py_ssize_t i)
+{
+    if (i < 0 || (size_t)i >= part->member_count(p)) {
+        PyErr_Format(PyExc_IndexError, "no %s %zd", part->member, i);
+        return 0;
+    }
+    return 1;
+}
+
+void *core_part_arg(PyObject *self, const core_part *part, PyObject *arg)
+{
+    Py_ssize_t i;
+    return core_index_arg(arg, &i) ? core_part_at(self, part, i) : NULL;
+}
+
+/* ============================================================ parts */
+
+PyObject *core_part_count(PyObject *self, const core_part *part, PyObject *arg, const char *fmt)
+{
+    (void)arg, (void)fmt;
+    return PyLong_FromSize_t(part->count(PLAN(self)));
+}
+
+/* id -> the part's index, or -1 */
+PyObject *core_part_find(PyObject *self, const core_part *part, PyObject *id, const char *fmt)
+{
+    (void)fmt;
+    const char *s;
+    Py_ssize_t n;
+    if (!core_text_arg(id, &s, &n, 0))
+        return NULL;
+    return PyLong_FromLongLong(part->find(PLAN(self), s, (size_t)n));
+}
+
+/* id -> the new part's index (the last) */
+PyObject *core_part_add(PyObject *self, const core_part *part, PyObject *id, const char *fmt)
+{
+    (void)fmt;
+    pb_error err;
+    pb_error_clear(&err);
+    const char *s;
+    Py_ssize_t n;
+    if (!core_text_arg(id, &s, &n, 0))
+        return NULL;
+    if (!part->add(PLAN(self), s, (size_t)n, &err))
+        return core_error_model(self, &err);
+    return PyLong_FromSize_t(part->count(PLAN(self)) - 1);
+}
+
+PyObject *core_part_remove(PyObject *self, const core_part *part, PyObject *arg, const char *fmt)
+{
+    (void)fmt;
+    Py_ssize_t i;
+    if (!core_index_arg(arg, &i) || !core_part_at(self, part, i))
+        return NULL;
+    pb_error err;
+    pb_error_clear(&err);
+    return core_error_or_none(self, part->remove(PLAN(self), (size_t)i, &err), &err);
+}
+
+PyObject *core_part_get(PyObject *self, const core_part *part, PyObject *arg, const char *fmt)
+{
+    (void)fmt;
+    void *p = core_part_arg(self, part, arg);
+    return p ? part->get(self, p) : NULL;
+}
+
+/* (index, field, value): a text field of the part's, or one of its own */
+PyObject *core_part_set(PyObject *self, const core_part *part, PyObject *args, const char *fmt)
+{
+    Py_ssize_t i;
+    const char *field;
+    PyObject *value;
+    if (!PyArg_ParseTuple(args, fmt, &i, &field, &value))
+        return NULL;
+    void *p = core_part_at(self, part, i);
+    if (!p)
+        return NULL;
+    int f = core_name_index(part->texts, part->ntexts, field);
+    if (f < 0)
+        return part->set(self, p, field, value);
+    const char *s;
+    Py_ssize_t n;
+    if (!core_text_arg(value, &s, &n, 1))
+        return NULL;
+    pb_error err;
+    pb_error_clear(&err);
+    return core_error_or_none(self, part->set_text(p, f, s, (size_t)n, &err), &err);
+}
+
+/* ========================================================== members */
+
+/* member m of part i, checked, or NULL with IndexError */
+static void *core_member_of(PyObject *self, const core_part *part, Py_ssize_t i, Py_ssize_t m)
+{
+    void *p = core_part_at(self, part, i);
+    return p && core_member_check(part, p, m) ? p : NULL;
+}
+
+PyObject *core_member_count(PyObject *self, const core_part *part, PyObject *arg,
+                            const char *fmt)
+{
+    (void)fmt;
+    void *p = core_part_arg(self, part, arg);
+    return p ? PyLong_FromSize_t(part->member_count(p)) : NULL;
+}
+
+/* every member of a part, a list */
+PyObject *core_part_members(PyObject *self, const core_part *part, PyObject *arg,
+                            const char *fmt)
+{
+    (void)fmt;
+    void *p = core_part_arg(self, part, arg);
+    if (!p)
+        return NULL;
+    size_t n = part->member_count(p);
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list && i < n; i++) {
+        PyObject *m = part->member_get(self, p, i);
+        if (!m) {
+            Py_CLEAR(list);
+            break;
+        }
+        PyList_SetItem(list, (Py_ssize_t)i, m);
+    }
+    return list;
+}
+
+/* (index, id) -> the member's index, or a negative number */
+PyObject *core_member_find(PyObject *self, const core_part *part, PyObject *args,
+                           const char *fmt)
+{
+    Py_ssize_t i;
+    PyObject *id;
+    if (!PyArg_ParseTuple(args, fmt, &i, &id))
+        return NULL;
+    void *p = core_part_at(self, part, i);
+    const char *s;
+    Py_ssize_t n;
+    if (!p || !core_text_arg(id, &s, &n, 0))
+        return NULL;
+    return PyLong_FromLongLong(part->member_find(p, s, (size_t)n));
+}
+
+PyObject *core_member_get(PyObject *self, const core_part *part, PyObject *args,
+                          const char *fmt)
+{
+    Py_ssize_t i, m;
+    if (!PyArg_ParseTuple(args, fmt, &i, &m))
+        return NULL;
+    void *p = core_member_of(self, part, i, m);
+    return p ? part->member_get(self, p, (size_t)m) : NULL;
+}
+
+PyObject *core_member_remove(PyObject *self, const core_part *part, PyObject *args,
+                             const char *fmt)
+{
+    Py_ssize_t i, m;
+    if (!PyArg_ParseTuple(args, fmt, &i, &m))
+        return NULL;
+    /* a register or collection refuses an index past the end itself */
+    void *p = part->core_checks_remove ? core_part_at(self, part, i)
+                                       : core_member_of(self, part, i, m);
+    if (!p)
+        return NULL;
+    if (m < 0)
+        return PyErr_Format(PyExc_IndexError, "no %s %zd", part->member, m);
+    pb_error err;
+    pb_error_clear(&err);
+    return core_error_or_none(self, part->member_remove(p, (size_t)m, &err), &err);
+}
+
+PyObject *core_member_set(PyObject *self, const core_part *part, PyObject *args,
+                          const char *fmt)
+{
+    Py_ssize_t i, m;
+    const char *field;
+    PyObject *value;
+    if (!PyArg_ParseTuple(args, fmt, &i, &m, &field, &value))
+        return NULL;
+    void *p = core_member_of(self, part, i, m);
+    if (!p)
+        return NULL;
+    int f = core_name_index(part->member_texts, part->member_ntexts, field);
+    if (f < 0)
+        return part->member_set(self, p, (size_t)m, field, value);
+    const char *s;
+    Py_ssize_t n;
+    if (!core_text_arg(value, &s, &n, 1))
+        return NULL;
+    pb_error err;
+    pb_error_clear(&err);
+    pb_status rc = part->member_set_text(p, (size_t)m, f, s, (size_t)n, &err);
+    return core_error_or_none(self, rc, &err);
+}
+
+PyObject *core_member_add(PyObject *self, const core_part *part, PyObject *args,
+                          const char *fmt)
+{
+    if (!part->member_add)
+        return PyErr_Format(PyExc_TypeError, "%s: a %s is added with insert_row", part->name,
+                            part->member);
+    Py_ssize_t i;
+    PyObject *parent = Py_None, *id;
+    int with_parent = !strncmp(fmt, "nOO", 3);
+    if (!(with_parent ? PyArg_ParseTuple(args, fmt, &i, &parent, &id)
+                      : PyArg_ParseTuple(args, fmt, &i, &id)))
+        return NULL;
+    void *p = core_part_at(self, part, i);
+    if (!p)
+        return NULL;
+    uint32_t par = PB_NONE;
+    if (parent != Py_None) {
+        if (!part->members_nest)
+            return PyErr_Format(PyExc_ValueError, "a %s has no parent", part->member);
+        Py_ssize_t m;
+        if (!core_index_arg(parent, &m) || !core_member_check(part, p, m))
+            return NULL;
+        par = (uint32_t)m;
+    }
+    const char *s;
+    Py_ssize_t n;
+    if (!core_text_arg(id, &s, &n, part->members_nest))
+        return NULL;
+    pb_error err;
+    pb_error_clear(&err);
+    int64_t m = part->member_add(p, par, s, (size_t)n, &err);
+    if (m < 0)
+        return core_error_model(self, &err);
+    return PyLong_FromLongLong(m);
+}
+
+/* ==================================================== by part name */
+
+static const core_part *const core_parts[] = {&core_part_budgets, &core_part_indicators,
+                                               &core_part_risks, &core_part_records};
+#define CORE_PART_COUNT ((int)(sizeof core_parts / sizeof core_parts[0]))
+
+static PyObject *core_part_names(PyObject *self, PyObject *Py_UNUSED(a))
+{
+    (void)self;
+    PyObject *t = PyTuple_New(CORE_PART_COUNT);
+    for (int k = 0; t && k < CORE_PART_COUNT; k++) {
+        PyObject *s = PyUnicode_FromString(core_parts[k]->name);
+        if (!s) {
+            Py_CLEAR(t);
+            break;
+        }
+        PyTuple_SetItem(t, k, s);
+    }
+    return t;
+}
+
+/* args[0] names the part; the rest go to the generic method, as one
+ * object (nargs 1: a METH_O method) or a tuple */
+static PyObject *core_part_call(PyObject *self, PyObject *args, core_part_method method,
+                                int nargs, const char *fmt)
+{
+    Py_ssize_t given = PyTuple_Size(args);
+    if (given != 1 + nargs)
+        return PyErr_Format(PyExc_TypeError, "%s takes %d arguments (%zd given)",
+                            strchr(fmt, ':') + 1, 1 + nargs, given);
+    PyObject *name = PyTuple_GetItem(args, 0);
+    const core_part *part = NULL;
+    for (int k = 0; k < CORE_PART_COUNT; k++)
+        if (PyUnicode_Check(name) &&
+            PyUnicode_CompareWithASCIIString(name, core_parts[k]->name) == 0)
+            part = core_parts[k];
+    if (!part)
+        return PyErr_Format(PyExc_KeyError, "unknown part %R: budgets, indicators, risks or "
+                            "records", name);
+    if (nargs <= 1)
+        return method(self, part, nargs ? PyTuple_GetItem(args, 1) : NULL, fmt);
+    PyObject *rest = PyTuple_GetSlice(args, 1, given);
+    if (!rest)
+        return NULL;
+    PyObject *res = method(self, part, rest, fmt);
+    Py_DECREF(rest);
+    return res;
+}
+
+/* the generic methods by part name: fn(part, ...) is generic(part, ...) */
+#define CORE_BY_NAME(fn, generic, nargs, fmt)                                                \
+    static PyObject *fn(PyObject *self, PyObject *args)                                      \
+    {                                                                                        \
+        return core_part_call(self, args, generic, nargs, fmt);                              \
+    }
+
+CORE_BY_NAME(core_part_count_named, core_part_count, 0, ":part_count")
+CORE_BY_NAME(core_part_find_named, core_part_find, 1, ":part_find")
+CORE_BY_NAME(core_part_add_named, core_part_add, 1, ":part_add")
+CORE_BY_NAME(core_part_remove_named, core_part_remove, 1, ":part_remove")
+CORE_BY_NAME(core_part_get_named, core_part_get, 1, ":part_get")
+CORE_BY_NAME(core_part_set_named, core_part_set, 3, "nsO:part_set")
+CORE_BY_NAME(core_member_count_named, core_member_count, 1, ":member_count")
+CORE_BY_NAME(core_part_members_named, core_part_members, 1, ":members")
+CORE_BY_NAME(core_member_find_named, core_member_find, 2, "nO:member_find")
+CORE_BY_NAME(core_member_get_named, core_member_get, 2, "nn:member_get")
+CORE_BY_NAME(core_member_remove_named, core_member_remove, 2, "nn:member_remove")
+CORE_BY_NAME(core_member_set_named, core_member_set, 4, "nnsO:member_set")
+CORE_BY_NAME(core_member_add_named, core_member_add, 3, "nOO:member_add")
+
+PyMethodDef core_part_methods[] = {
+    {"part_names", core_part_names, METH_NOARGS,
+     "part_names() -> ('budgets', 'indicators', 'risks', 'records')"},
+    {"part_count", core_part_count_named, METH_VARARGS, "part_count(part) -> int"},
+    {"part_find", core_part_find_named, METH_VARARGS, "part_find(part, id) -> index or -1"},
+    {"part_add", core_part_add_named, METH_VARARGS, "part_add(part, id) -> index"},
+    {"part_remove", core_part_remove_named, METH_VARARGS, "part_remove(part, index)"},
+    {"part_get", core_part_get_named, METH_VARARGS, "part_get(part, index) -> dict"},
+    {"part_set", core_part_set_named, METH_VARARGS, "part_set(part, index, field, value)"},
+    {"member_count", core_member_count_named, METH_VARARGS, "member_count(part, index) -> int"},
+    {"members", core_part_members_named, METH_VARARGS,
+     "members(part, index) -> list of what member_get gives"},
+    {"member_find", core_member_find_named, METH_VARARGS,
+     "member_find(part, index, id) -> member index, or negative"},
+    {"member_get", core_member_get_named, METH_VARARGS,
+     "member_get(part, index, member) -> dict (a row tuple for budgets)"},
+    {"member_remove", core_member_remove_named, METH_VARARGS,
+     "member_remove(part, index, member)"},
+    {"member_set", core_member_set_named, METH_VARARGS,
+     "member_set(part, index, member, field, value)"},
+    {"member_add", core_member_add_named, METH_VARARGS,
+     "member_add(part, index, parent, id) -> member index (parent None for risks; "
+     "budget rows: insert_row)"},
+    {NULL, NULL, 0, NULL}};
