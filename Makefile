@@ -25,7 +25,7 @@ WHEEL_DEB_PACKAGES := dpkg-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SOURCES := $(wildcard csrc/*.c csrc/*.h plugins/*/*.c plugins/*/*.h \
              plugins/*/planbook_*/*.c python/planbook/*.c \
-             python/planbook/include/*.h) setup.py pyproject.toml
+             python/planbook/*.h python/planbook/include/*.h) setup.py pyproject.toml
 LIBASAN = $(shell gcc -print-file-name=libasan.so)
 LSAN_LOG := $(CURDIR)/build/lsan/report
 ASAN_ENV = LD_PRELOAD=$(LIBASAN) PYTHONMALLOC=malloc \

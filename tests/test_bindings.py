@@ -18,10 +18,10 @@ from planbook_yaml import _yaml
 SMALL = EXAMPLES / "manchester-children-2018-19.yaml"
 
 BINDINGS = {
-    "python/planbook/_coremodule.c": [],
+    **{f"python/planbook/{p.name}": [] for p in sorted(ROOT.glob("python/planbook/_core*.c"))},
     "plugins/yaml/planbook_yaml/_yamlmodule.c": ["yaml-0.1"],
     "plugins/xlsx/planbook_xlsx/_xlsxmodule.c": ["xlsxwriter"],
-    "plugins/xlsxread/planbook_xlsxread/_xlsxread.c": ["libzip", "expat"],
+    "plugins/xlsxread/planbook_xlsxread/_xlsxread.c": ["minizip", "expat"],
 }
 
 

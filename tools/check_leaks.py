@@ -6,7 +6,7 @@ interpreter itself leaves a few kilobytes unreleased at exit (CPython does
 not free everything at shutdown), so a bare LSan run always reports
 something.  This script reads the reports (ASAN_OPTIONS log_path files) and
 fails if any leaked block was allocated with planbook's C code on its stack:
-the core (pb_*), the binding (_coremodule.c) or a plugin (_yamlmodule.c,
+the core (pb_*), the binding (_core*.c) or a plugin (_yamlmodule.c,
 pb_yaml_*.c).
 
 Usage: check_leaks.py LOG_PREFIX
@@ -16,7 +16,7 @@ import re
 import sys
 
 OURS = re.compile(r"\b(pb_\w+|Plan\w*_\w+|core_\w+|capi_\w+|yaml_(load|loads|dump|dumps)\b)|"
-                  r"(csrc/|_coremodule\.c|_yamlmodule\.c|pb_yaml_\w+\.c)")
+                  r"(csrc/|_core\w*\.c|_yamlmodule\.c|pb_yaml_\w+\.c)")
 
 
 def main(prefix):

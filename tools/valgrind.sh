@@ -69,7 +69,7 @@ ours=$(awk '
     /^==[0-9]+== $/ { if (rec != "" && rec ~ PAT) n++; rec = ""; next }
     { rec = rec "\n" $0 }
     END { if (rec ~ PAT) n++; print n + 0 }' \
-    PAT='(pb_[A-Za-z0-9_]+|_coremodule\.c|_yamlmodule\.c|_xlsxmodule\.c|pb_yaml_[a-z_]+\.c|pb_xlsx[a-z_]*\.c|/csrc/)' "$LOG")
+    PAT='(pb_[A-Za-z0-9_]+|_core[a-z]*\.c|_yamlmodule\.c|_xlsxmodule\.c|pb_yaml_[a-z_]+\.c|pb_xlsx[a-z_]*\.c|/csrc/)' "$LOG")
 echo "records with planbook code on the stack: $ours"
 if [ "$ours" != 0 ]; then status=$(( status == 0 ? 98 : status )); fi
 exit "$status"

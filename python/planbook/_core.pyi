@@ -2,6 +2,7 @@
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 CORE_VERSION: str
+C_API_VERSION: Tuple[int, int]
 MAX_DECIMALS: int
 TOLERANCE_DECIMALS: int
 _C_API: object

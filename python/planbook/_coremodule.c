@@ -402,6 +402,12 @@ static int core_module_exec(PyObject *m)
     core_capi_table.core = pb_api_get();
     if (pbpy_add_capsule(m, "_C_API", (void *)&core_capi_table, PB_CAPI_NAME) < 0)
         return -1;
+    PyObject *capi_version = Py_BuildValue("(II)", (unsigned)PB_CAPI_VERSION,
+                                           (unsigned)PB_API_VERSION);
+    if (!capi_version || PyModule_AddObject(m, "C_API_VERSION", capi_version) < 0) {
+        Py_XDECREF(capi_version);
+        return -1;
+    }
     if (PyModule_AddStringConstant(m, "CORE_VERSION", PB_VERSION_STRING) < 0 ||
         PyModule_AddIntConstant(m, "MAX_DECIMALS", PB_MAX_DECIMALS) < 0 ||
         PyModule_AddIntConstant(m, "TOLERANCE_DECIMALS", PB_TOLERANCE_DECIMALS) < 0)

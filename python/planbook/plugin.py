@@ -113,22 +113,7 @@ def get_include() -> list:
     return folders()
 
 
-def _capsule_versions() -> Tuple[int, int]:
-    """(PB_CAPI_VERSION, PB_API_VERSION) of the loaded core, read from the
-    capsule's first members (``unsigned version; size_t size; const pb_api
-    *core``; the pb_api table starts with its own version)."""
-    import ctypes
-    get = ctypes.pythonapi.PyCapsule_GetPointer
-    get.restype = ctypes.c_void_p
-    get.argtypes = (ctypes.py_object, ctypes.c_char_p)
-    table = get(_core._C_API, b"planbook._core._C_API")
-    capi = ctypes.c_uint.from_address(table).value
-    offset = ctypes.sizeof(ctypes.c_size_t) * 2  # version (padded), size
-    core = ctypes.c_void_p.from_address(table + offset).value
-    return capi, ctypes.c_uint.from_address(core).value
-
-
 #: ``(PB_CAPI_VERSION, PB_API_VERSION)`` of the installed core: the major
 #: versions of the capsule's table and of the core's function table.  A C
 #: plugin built for other major versions refuses to import.
-C_API_VERSION: Tuple[int, int] = getattr(_core, "C_API_VERSION", None) or _capsule_versions()
+C_API_VERSION: Tuple[int, int] = _core.C_API_VERSION
