@@ -219,20 +219,12 @@ static const char *heading_bottom(xl_ctx *x, const pb_table *t, size_t c)
     return A->pb_column_text(t, c, PB_COLUMN_UNIT);
 }
 
-static size_t utf8_len(const char *s)
-{
-    size_t n = 0;
-    for (; s && *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 static void set_widths(xl_ctx *x, const pb_table *t, lxw_worksheet *ws)
 {
     size_t nr = A->pb_table_row_count(t), nc = A->pb_table_column_count(t);
     size_t label_w = 12;
     for (size_t r = 0; r < nr; r++) {
-        size_t w = utf8_len(A->pb_row_label(t, r)) + 2 * (size_t)A->pb_row_depth(t, r) + 2;
+        size_t w = xl_chars(A->pb_row_label(t, r)) + 2 * (size_t)A->pb_row_depth(t, r) + 2;
         if (w > label_w)
             label_w = w;
     }
@@ -240,15 +232,15 @@ static void set_widths(xl_ctx *x, const pb_table *t, lxw_worksheet *ws)
     for (size_t c = 0; c < nc; c++) {
         size_t w = 8;
         char hb[PB_PERIOD_TEXT_MAX];
-        size_t hw = utf8_len(heading_top(x, t, c, hb)) + 2;
-        size_t pw = utf8_len(heading_bottom(x, t, c)) + 2;
+        size_t hw = xl_chars(heading_top(x, t, c, hb)) + 2;
+        size_t pw = xl_chars(heading_bottom(x, t, c)) + 2;
         if (pw > hw)
             hw = pw;
         if (hw > w)
             w = hw > 18 ? 18 : hw; /* longer headings wrap */
         if (A->pb_column_type_of(t, c) == PB_COL_TEXT) {
             for (size_t r = 0; r < nr; r++) {
-                size_t tw = utf8_len(A->pb_cell_text(t, r, c)) + 2;
+                size_t tw = xl_chars(A->pb_cell_text(t, r, c)) + 2;
                 if (tw > w)
                     w = tw;
             }
@@ -483,10 +475,24 @@ static int by_cell(const void *pa, const void *pb)
     return a < b ? -1 : a > b; /* the first finding of a cell first */
 }
 
-int xl_budget_sheet(xl_ctx *x, size_t t_index)
+/* ------------------------------------------------------------- sheet */
+
+/* What writing one budget sheet carries from row to row. */
+typedef struct bsheet {
+    xl_ctx *x;
+    pb_table *t;
+    size_t t_index;
+    lxw_worksheet *ws;
+    const pb_finding **marks; /* the table's findings by (row, column) */
+    size_t nmarks, next_mark;
+    xl_buf formula;
+    terms ts;       /* the current total row's terms */
+    int have_terms; /* ts holds them */
+} bsheet;
+
+/* 1 when the table fits in a sheet, else 0 with the error set. */
+static int fits(xl_ctx *x, const pb_table *t)
 {
-    pb_table *t = A->pb_plan_table(x->plan, t_index);
-    lxw_worksheet *ws = x->sheets[t_index];
     size_t nr = A->pb_table_row_count(t), nc = A->pb_table_column_count(t);
     if (nr + XL_FIRST_DATA_ROW > XL_MAX_ROWS)
         return xl_failf(x, PB_ERR_LIMIT,
@@ -496,255 +502,310 @@ int xl_budget_sheet(xl_ctx *x, size_t t_index)
         return xl_failf(x, PB_ERR_LIMIT,
                         "table '%s' has %zu columns; an Excel sheet holds at most %u",
                         A->pb_table_id(t), nc, XL_MAX_COLS - 1);
-    if (A->pb_table_compute(t, x->err))
-        return 0;
+    return 1;
+}
 
-    /* the findings of this table in (row, column) order: the writer walks
-     * them as it writes, so its memory does not grow with the rows */
-    const pb_finding **marks = NULL;
-    size_t nmarks = 0, next_mark = 0;
+/* The findings of this table in (row, column) order: the writer walks
+ * them as it writes, so its memory does not grow with the rows. */
+static int collect_marks(bsheet *b)
+{
+    xl_ctx *x = b->x;
+    size_t n = 0;
     for (size_t i = 0; i < x->findings.count; i++)
-        nmarks += x->findings.items[i].part == PB_PART_BUDGETS &&
-                  x->findings.items[i].table == t_index;
-    if (nmarks) {
-        marks = malloc(nmarks * sizeof *marks);
-        if (!marks)
-            return xl_failf(x, PB_ERR_NOMEM, "out of memory");
-        nmarks = 0;
-        for (size_t i = 0; i < x->findings.count; i++) {
-            const pb_finding *f = &x->findings.items[i];
-            if (f->part == PB_PART_BUDGETS && f->table == t_index && f->row != PB_NONE &&
-                f->column != PB_NONE &&
-                f->code != PB_FIND_REFERENCE)
-                marks[nmarks++] = f;
-        }
-        qsort(marks, nmarks, sizeof *marks, by_cell);
+        n += x->findings.items[i].part == PB_PART_BUDGETS &&
+             x->findings.items[i].table == b->t_index;
+    if (!n)
+        return 1;
+    if (!(b->marks = malloc(n * sizeof *b->marks)))
+        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < x->findings.count; i++) {
+        const pb_finding *f = &x->findings.items[i];
+        if (f->part == PB_PART_BUDGETS && f->table == b->t_index && f->row != PB_NONE &&
+            f->column != PB_NONE && f->code != PB_FIND_REFERENCE)
+            b->marks[b->nmarks++] = f;
     }
-    int ok = 0;
-    xl_buf formula = {0};
-    terms ts = {0};
+    qsort(b->marks, b->nmarks, sizeof *b->marks, by_cell);
+    return 1;
+}
 
-    set_widths(x, t, ws);
-    worksheet_freeze_panes(ws, XL_FIRST_DATA_ROW, 1);
-    if (!print_setup(x, ws))
-        goto out;
-    worksheet_print_area(ws, 0, 0, XL_FIRST_DATA_ROW + (lxw_row_t)(nr ? nr - 1 : 0),
-                         (lxw_col_t)nc);
+/* The finding of cell (r, c), if any (cells are asked in order). */
+static const pb_finding *mark_at(bsheet *b, size_t r, size_t c)
+{
+    while (b->next_mark < b->nmarks &&
+           (b->marks[b->next_mark]->row < r ||
+            (b->marks[b->next_mark]->row == r && b->marks[b->next_mark]->column < c)))
+        b->next_mark++;
+    if (b->next_mark < b->nmarks && b->marks[b->next_mark]->row == r &&
+        b->marks[b->next_mark]->column == c)
+        return b->marks[b->next_mark];
+    return NULL;
+}
+
+/* The table's note, as a comment on its title. */
+static int note_comment(xl_ctx *x, const pb_table *t, lxw_worksheet *ws)
+{
+    const char *note = A->pb_table_text(t, PB_TABLE_NOTE);
+    if (!note)
+        return 1;
+    if (xl_chars(note) > XL_MAX_STRING)
+        return xl_failf(x, PB_ERR_LIMIT, "the note of table '%s' is longer than Excel's %u "
+                                         "characters", A->pb_table_id(t), XL_MAX_STRING);
+    lxw_comment_options co;
+    memset(&co, 0, sizeof co);
+    co.width = 480;
+    co.height = 240;
+    lxw_error e = xl_comment(ws, XL_TITLE_ROW, 0, note, &co);
+    return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a comment");
+}
+
+/* The plan's title (a derived label here: cut by characters, with "...",
+ * to leave the unit whole within Excel's 32,767) - unit. */
+static int subtitle(xl_ctx *x, size_t t_index, const pb_table *t, lxw_worksheet *ws)
+{
+    const char *pt = A->pb_plan_meta(x->plan, PB_META_TITLE);
+    const char *unit = A->pb_table_text(t, PB_TABLE_UNIT);
+    if (!unit)
+        unit = "";
+    size_t uc = xl_chars(unit);
+    if (uc > XL_MAX_STRING)
+        return xl_failf(x, PB_ERR_LIMIT, "budgets.%s.unit: %zu characters, longer than Excel's "
+                        "limit of %u characters a cell (sheet '%s', A2)", A->pb_table_id(t), uc,
+                        XL_MAX_STRING, x->sheet_names[t_index]);
+    xl_buf sub = {0};
+    if (pt && uc + 3 < XL_MAX_STRING) {
+        xl_buf_add_cut(&sub, pt, XL_MAX_STRING - uc - 3);
+        xl_buf_add(&sub, " - ", 3);
+    }
+    xl_buf_add(&sub, unit, strlen(unit));
+    int ok = !sub.failed && xl_string(x, ws, XL_SUBTITLE_ROW, 0, sub.s, x->subtitle);
+    if (sub.failed)
+        xl_failf(x, PB_ERR_NOMEM, "out of memory");
+    xl_buf_free(&sub);
+    return ok;
+}
+
+/* Title, note and subtitle; the headings with the phases beneath. */
+static int header_block(xl_ctx *x, size_t t_index, const pb_table *t, lxw_worksheet *ws)
+{
+    size_t nc = A->pb_table_column_count(t);
     const char *title = A->pb_table_text(t, PB_TABLE_TITLE);
-    if (!xl_string(x, ws, XL_TITLE_ROW, 0, title ? title : A->pb_table_id(t), x->title))
-        goto out;
-    {
-        /* the table's note, as a comment on its title */
-        const char *note = A->pb_table_text(t, PB_TABLE_NOTE);
-        if (note) {
-            if (utf8_len(note) > XL_MAX_STRING) {
-                xl_failf(x, PB_ERR_LIMIT, "the note of table '%s' is longer than Excel's %u "
-                                          "characters", A->pb_table_id(t), XL_MAX_STRING);
-                goto out;
-            }
-            lxw_comment_options co;
-            memset(&co, 0, sizeof co);
-            co.width = 480;
-            co.height = 240;
-            lxw_error e = xl_comment(ws, XL_TITLE_ROW, 0, note, &co);
-            if (e) {
-                xl_fail(x, e, "writing a comment");
-                goto out;
-            }
-        }
-    }
-    {
-        /* the plan's title (a derived label here: cut by characters, with
-         * "...", to leave the unit whole within Excel's 32,767) - unit */
-        const char *pt = A->pb_plan_meta(x->plan, PB_META_TITLE);
-        const char *unit = A->pb_table_text(t, PB_TABLE_UNIT);
-        if (!unit)
-            unit = "";
-        size_t uc = utf8_len(unit);
-        if (uc > XL_MAX_STRING) {
-            xl_failf(x, PB_ERR_LIMIT, "budgets.%s.unit: %zu characters, longer than Excel's "
-                     "limit of %u characters a cell (sheet '%s', A2)", A->pb_table_id(t), uc,
-                     XL_MAX_STRING, x->sheet_names[t_index]);
-            goto out;
-        }
-        xl_buf sub = {0};
-        if (pt && uc + 3 < XL_MAX_STRING) {
-            xl_buf_add_cut(&sub, pt, XL_MAX_STRING - uc - 3);
-            xl_buf_add(&sub, " - ", 3);
-        }
-        xl_buf_add(&sub, unit, strlen(unit));
-        int ok_sub = !sub.failed && xl_string(x, ws, XL_SUBTITLE_ROW, 0, sub.s, x->subtitle);
-        if (sub.failed)
-            xl_failf(x, PB_ERR_NOMEM, "out of memory");
-        xl_buf_free(&sub);
-        if (!ok_sub)
-            goto out;
-    }
-    if (!xl_string(x, ws, XL_HEAD_ROW, 0, "", x->head_left))
-        goto out;
+    if (!xl_string(x, ws, XL_TITLE_ROW, 0, title ? title : A->pb_table_id(t), x->title) ||
+        !note_comment(x, t, ws) || !subtitle(x, t_index, t, ws) ||
+        !xl_string(x, ws, XL_HEAD_ROW, 0, "", x->head_left))
+        return 0;
     for (size_t c = 0; c < nc; c++) {
         char hb[PB_PERIOD_TEXT_MAX];
         if (!xl_string(x, ws, XL_HEAD_ROW, (uint16_t)(c + 1), heading_top(x, t, c, hb), x->head))
-            goto out;
+            return 0;
     }
     for (size_t c = 0; c < nc; c++) {
         const char *b = heading_bottom(x, t, c);
         lxw_error e = b ? xl_raw_string(ws, XL_PHASE_ROW, (uint16_t)(c + 1), b, x->phase)
                         : worksheet_write_blank(ws, XL_PHASE_ROW, (uint16_t)(c + 1), x->phase);
-        if (e) {
-            xl_fail(x, e, "writing a heading");
-            goto out;
-        }
+        if (e)
+            return xl_fail(x, e, "writing a heading");
     }
+    return 1;
+}
 
-    for (size_t r = 0; r < nr; r++) {
-        uint32_t xr = XL_FIRST_DATA_ROW + (uint32_t)r;
-        pb_row_kind kind = A->pb_row_kind_of(t, r);
-        int depth = A->pb_row_depth(t, r);
-        int strong = kind != PB_ROW_LINE;
-        const char *label = A->pb_row_label(t, r);
-        if (label && !xl_string(x, ws, xr, 0, label,
-                                x->label[depth > XL_MAX_INDENT ? XL_MAX_INDENT : depth][strong])) {
-            snprintf(x->err->path, sizeof x->err->path, "budgets.%s.rows[%zu]",
-                     A->pb_table_id(t), r);
-            in_cell(x, t, r, PB_NONE);
-            goto out;
+/* A column that is a sum of other columns: terms of the same sign in
+ * adjacent columns become one range (=SUM(B9:F9) for a Total column). */
+static void column_formula(xl_ctx *x, const pb_table *t, size_t c, uint32_t xr, xl_buf *f)
+{
+    size_t nt = A->pb_column_term_count(t, c);
+    xl_buf_add(f, "=", 1);
+    for (size_t k = 0; k < nt;) {
+        uint32_t tc, tn;
+        int sg, sn;
+        A->pb_column_term(t, c, k, &tc, &sg);
+        size_t j = k;
+        while (j + 1 < nt) {
+            A->pb_column_term(t, c, j + 1, &tn, &sn);
+            uint32_t tj;
+            int sj;
+            A->pb_column_term(t, c, j, &tj, &sj);
+            if (sn != sg || tn != tj + 1)
+                break;
+            j++;
         }
-        if (kind == PB_ROW_SECTION)
-            continue;
-        int sign = print_sign(x, t, r);
-        int have_terms = 0;
-        for (size_t c = 0; c < nc; c++) {
-            uint16_t xc = (uint16_t)(c + 1);
-            if (A->pb_column_type_of(t, c) == PB_COL_TEXT) {
-                if (!xl_string(x, ws, xr, xc, A->pb_cell_text(t, r, c), NULL)) {
-                    snprintf(x->err->path, sizeof x->err->path,
-                             "budgets.%s.rows[%zu].values[%zu]", A->pb_table_id(t), r, c);
-                    in_cell(x, t, r, c);
-                    goto out;
-                }
-                continue;
-            }
-            int d = A->pb_column_decimals(t, c);
-            const pb_finding *mark = NULL;
-            while (next_mark < nmarks && (marks[next_mark]->row < r ||
-                                          (marks[next_mark]->row == r && marks[next_mark]->column < c)))
-                next_mark++;
-            if (next_mark < nmarks && marks[next_mark]->row == r && marks[next_mark]->column == c)
-                mark = marks[next_mark];
-            pb_amount printed, comp;
-            pb_cell_state ps = A->pb_cell_get(t, r, c, &printed);
-            pb_computed_state cs = A->pb_cell_computed(t, r, c, &comp);
-            lxw_format *f = x->num[d][mark ? XL_NUM_MISMATCH
-                                           : ps == PB_CELL_NIL ? XL_NUM_NIL
-                                           : kind == PB_ROW_TOTAL ? XL_NUM_TOTAL
-                                                                  : XL_NUM_PLAIN];
-            lxw_error e = LXW_NO_ERROR;
-            if (cs == PB_COMP_VALUE) {
-                /* a formula, with the core's figure (as printed) as its result */
-                pb_amount shown = sign < 0 ? -comp : comp;
-                if (!xl_amount_ok(shown, d)) {
-                    limit_error(x, t, r, c, too_precise);
-                    goto out;
-                }
-                formula.len = 0;
-                if (kind == PB_ROW_TOTAL) {
-                    if (!have_terms) {
-                        total_terms(x, t, r, &ts);
-                        have_terms = 1;
-                    }
-                    render_terms(&formula, &ts, xc);
-                } else if (A->pb_column_term_count(t, c)) {
-                    /* terms of the same sign in adjacent columns become one
-                     * range: =SUM(B9:F9) for a Total column */
-                    size_t nt = A->pb_column_term_count(t, c);
-                    xl_buf_add(&formula, "=", 1);
-                    for (size_t k = 0; k < nt;) {
-                        uint32_t tc, tn;
-                        int sg, sn;
-                        A->pb_column_term(t, c, k, &tc, &sg);
-                        size_t j = k;
-                        while (j + 1 < nt) {
-                            A->pb_column_term(t, c, j + 1, &tn, &sn);
-                            uint32_t tj;
-                            int sj;
-                            A->pb_column_term(t, c, j, &tj, &sj);
-                            if (sn != sg || tn != tj + 1)
-                                break;
-                            j++;
-                        }
-                        char a[LXW_MAX_CELL_NAME_LENGTH], z[LXW_MAX_CELL_NAME_LENGTH];
-                        lxw_rowcol_to_cell(a, xr, (lxw_col_t)(tc + 1));
-                        const char *op = sg < 0 ? "-" : (k ? "+" : "");
-                        if (j - k >= 2) {
-                            uint32_t tz;
-                            int sz;
-                            A->pb_column_term(t, c, j, &tz, &sz);
-                            lxw_rowcol_to_cell(z, xr, (lxw_col_t)(tz + 1));
-                            xl_buf_addf(&formula, "%sSUM(%s:%s)", op, a, z);
-                        } else {
-                            j = k;
-                            xl_buf_addf(&formula, "%s%s", op, a);
-                        }
-                        k = j + 1;
-                    }
-                } else {
-                    /* a line that is the sum of its parts: each part by its
-                     * meaning, shown with the line's printed sign */
-                    size_t end = A->pb_table_row_end(t, r);
-                    terms parts = {0};
-                    for (size_t k = r + 1; k < end; k++)
-                        terms_add(&parts, (uint32_t)k, sign * print_sign(x, t, k));
-                    if (parts.failed) {
-                        free(parts.v);
-                        xl_failf(x, PB_ERR_NOMEM, "out of memory");
-                        goto out;
-                    }
-                    render_terms(&formula, &parts, xc);
-                    free(parts.v);
-                }
-                if (formula.failed || ts.failed) {
-                    xl_failf(x, PB_ERR_NOMEM, "out of memory");
-                    goto out;
-                }
-                double cached = x->cached ? xl_amount_double(shown, d) : 0;
-                if (formula.len > MAX_FORMULA) {
-                    /* too long for Excel: the figure, and a comment saying so */
-                    e = worksheet_write_number(ws, xr, xc, xl_amount_double(shown, d), f);
-                    if (!e)
-                        e = xl_comment(
-                            ws, xr, xc,
-                            "Computed by planbook: the formula would exceed Excel's "
-                            "8,192 characters.", NULL);
-                } else {
-                    e = worksheet_write_formula_num(ws, xr, xc, formula.s, f, cached);
-                }
-                if (!e && mark && !mismatch_comment(x, ws, xr, xc, mark))
-                    goto out;
-            } else if (ps == PB_CELL_VALUE) {
-                if (!xl_amount_ok(printed, d)) {
-                    limit_error(x, t, r, c, too_precise);
-                    goto out;
-                }
-                e = worksheet_write_number(ws, xr, xc, xl_amount_double(printed, d), f);
-                if (!e && mark && !mismatch_comment(x, ws, xr, xc, mark))
-                    goto out;
-            } else if (ps == PB_CELL_NIL) {
-                e = worksheet_write_number(ws, xr, xc, 0, f);
-            }
-            if (e) {
-                xl_fail(x, e, "writing a cell");
-                goto out;
-            }
+        char a[LXW_MAX_CELL_NAME_LENGTH], z[LXW_MAX_CELL_NAME_LENGTH];
+        lxw_rowcol_to_cell(a, xr, (lxw_col_t)(tc + 1));
+        const char *op = sg < 0 ? "-" : (k ? "+" : "");
+        if (j - k >= 2) {
+            uint32_t tz;
+            int sz;
+            A->pb_column_term(t, c, j, &tz, &sz);
+            lxw_rowcol_to_cell(z, xr, (lxw_col_t)(tz + 1));
+            xl_buf_addf(f, "%sSUM(%s:%s)", op, a, z);
+        } else {
+            j = k;
+            xl_buf_addf(f, "%s%s", op, a);
         }
-        ts.n = 0;
+        k = j + 1;
     }
-    if (!define_name(x, t_index, t) || !chart(x, t_index, t, ws))
-        goto out;
-    ok = 1;
-out:
-    free(marks);
-    free(ts.v);
-    xl_buf_free(&formula);
+}
+
+/* A line that is the sum of its parts: each part by its meaning, shown
+ * with the line's printed sign.  0 when out of memory. */
+static int parts_formula(xl_ctx *x, const pb_table *t, size_t r, uint16_t xc, xl_buf *f)
+{
+    int sign = print_sign(x, t, r);
+    size_t end = A->pb_table_row_end(t, r);
+    terms parts = {0};
+    for (size_t k = r + 1; k < end; k++)
+        terms_add(&parts, (uint32_t)k, sign * print_sign(x, t, k));
+    if (parts.failed) {
+        free(parts.v);
+        return 0;
+    }
+    render_terms(f, &parts, xc);
+    free(parts.v);
+    return 1;
+}
+
+/* The formula of a computed cell into b->formula: a total's terms, a sum
+ * column's terms, or a line's parts. */
+static int cell_formula(bsheet *b, size_t r, size_t c, uint16_t xc)
+{
+    xl_ctx *x = b->x;
+    b->formula.len = 0;
+    if (A->pb_row_kind_of(b->t, r) == PB_ROW_TOTAL) {
+        if (!b->have_terms) {
+            total_terms(x, b->t, r, &b->ts);
+            b->have_terms = 1;
+        }
+        render_terms(&b->formula, &b->ts, xc);
+    } else if (A->pb_column_term_count(b->t, c)) {
+        column_formula(x, b->t, c, XL_FIRST_DATA_ROW + (uint32_t)r, &b->formula);
+    } else if (!parts_formula(x, b->t, r, xc, &b->formula)) {
+        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+    }
+    if (b->formula.failed || b->ts.failed)
+        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+    return 1;
+}
+
+/* A computed cell: its formula, with the core's figure (as printed) as
+ * its result; the figure alone with a comment when the formula is too
+ * long for Excel. */
+static int computed_cell(bsheet *b, size_t r, size_t c, pb_amount comp, lxw_format *f,
+                         const pb_finding *mark)
+{
+    xl_ctx *x = b->x;
+    int d = A->pb_column_decimals(b->t, c);
+    uint32_t xr = XL_FIRST_DATA_ROW + (uint32_t)r;
+    uint16_t xc = (uint16_t)(c + 1);
+    pb_amount shown = print_sign(x, b->t, r) < 0 ? -comp : comp;
+    if (!xl_amount_ok(shown, d))
+        return limit_error(x, b->t, r, c, too_precise);
+    if (!cell_formula(b, r, c, xc))
+        return 0;
+    lxw_error e;
+    if (b->formula.len > MAX_FORMULA) {
+        e = worksheet_write_number(b->ws, xr, xc, xl_amount_double(shown, d), f);
+        if (!e)
+            e = xl_comment(b->ws, xr, xc,
+                           "Computed by planbook: the formula would exceed Excel's "
+                           "8,192 characters.", NULL);
+    } else {
+        double cached = x->cached ? xl_amount_double(shown, d) : 0;
+        e = worksheet_write_formula_num(b->ws, xr, xc, b->formula.s, f, cached);
+    }
+    if (!e && mark && !mismatch_comment(x, b->ws, xr, xc, mark))
+        return 0;
+    return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a cell");
+}
+
+/* An amount cell: computed, printed, nil (0 shown as "-") or blank. */
+static int amount_cell(bsheet *b, size_t r, size_t c)
+{
+    xl_ctx *x = b->x;
+    const pb_table *t = b->t;
+    int d = A->pb_column_decimals(t, c);
+    uint32_t xr = XL_FIRST_DATA_ROW + (uint32_t)r;
+    uint16_t xc = (uint16_t)(c + 1);
+    const pb_finding *mark = mark_at(b, r, c);
+    pb_amount printed, comp;
+    pb_cell_state ps = A->pb_cell_get(t, r, c, &printed);
+    pb_computed_state cs = A->pb_cell_computed(t, r, c, &comp);
+    lxw_format *f = x->num[d][mark ? XL_NUM_MISMATCH
+                                   : ps == PB_CELL_NIL ? XL_NUM_NIL
+                                   : A->pb_row_kind_of(t, r) == PB_ROW_TOTAL ? XL_NUM_TOTAL
+                                                                             : XL_NUM_PLAIN];
+    lxw_error e = LXW_NO_ERROR;
+    if (cs == PB_COMP_VALUE)
+        return computed_cell(b, r, c, comp, f, mark);
+    if (ps == PB_CELL_VALUE) {
+        if (!xl_amount_ok(printed, d))
+            return limit_error(x, t, r, c, too_precise);
+        e = worksheet_write_number(b->ws, xr, xc, xl_amount_double(printed, d), f);
+        if (!e && mark && !mismatch_comment(x, b->ws, xr, xc, mark))
+            return 0;
+    } else if (ps == PB_CELL_NIL) {
+        e = worksheet_write_number(b->ws, xr, xc, 0, f);
+    }
+    return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a cell");
+}
+
+/* A row: its label indented by level (bold unless a line), then its
+ * cells (a section has none). */
+static int body_row(bsheet *b, size_t r)
+{
+    xl_ctx *x = b->x;
+    const pb_table *t = b->t;
+    uint32_t xr = XL_FIRST_DATA_ROW + (uint32_t)r;
+    pb_row_kind kind = A->pb_row_kind_of(t, r);
+    int depth = A->pb_row_depth(t, r);
+    const char *label = A->pb_row_label(t, r);
+    if (label && !xl_string(x, b->ws, xr, 0, label,
+                            x->label[depth > XL_MAX_INDENT ? XL_MAX_INDENT : depth]
+                                    [kind != PB_ROW_LINE])) {
+        snprintf(x->err->path, sizeof x->err->path, "budgets.%s.rows[%zu]", A->pb_table_id(t), r);
+        in_cell(x, t, r, PB_NONE);
+        return 0;
+    }
+    if (kind == PB_ROW_SECTION)
+        return 1;
+    b->have_terms = 0;
+    b->ts.n = 0;
+    for (size_t c = 0; c < A->pb_table_column_count(t); c++) {
+        if (A->pb_column_type_of(t, c) != PB_COL_TEXT) {
+            if (!amount_cell(b, r, c))
+                return 0;
+        } else if (!xl_string(x, b->ws, xr, (uint16_t)(c + 1), A->pb_cell_text(t, r, c), NULL)) {
+            snprintf(x->err->path, sizeof x->err->path, "budgets.%s.rows[%zu].values[%zu]",
+                     A->pb_table_id(t), r, c);
+            in_cell(x, t, r, c);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int xl_budget_sheet(xl_ctx *x, size_t t_index)
+{
+    pb_table *t = A->pb_plan_table(x->plan, t_index);
+    lxw_worksheet *ws = x->sheets[t_index];
+    size_t nr = A->pb_table_row_count(t), nc = A->pb_table_column_count(t);
+    if (!fits(x, t) || A->pb_table_compute(t, x->err))
+        return 0;
+    bsheet b = {x, t, t_index, ws, NULL, 0, 0, {0}, {0}, 0};
+    int ok = collect_marks(&b);
+    if (ok) {
+        set_widths(x, t, ws);
+        worksheet_freeze_panes(ws, XL_FIRST_DATA_ROW, 1);
+        ok = print_setup(x, ws);
+    }
+    if (ok) {
+        worksheet_print_area(ws, 0, 0, XL_FIRST_DATA_ROW + (lxw_row_t)(nr ? nr - 1 : 0),
+                             (lxw_col_t)nc);
+        ok = header_block(x, t_index, t, ws);
+    }
+    for (size_t r = 0; r < nr && ok; r++)
+        ok = body_row(&b, r);
+    ok = ok && define_name(x, t_index, t) && chart(x, t_index, t, ws);
+    free(b.marks);
+    free(b.ts.v);
+    xl_buf_free(&b.formula);
     return ok;
 }
