@@ -63,20 +63,17 @@ static void set_properties(xl_ctx *x)
  * renamed in a spreadsheet keeps its names). */
 static int part_names(xl_ctx *x)
 {
-    pb_plan *p = x->plan;
-    for (size_t d = 0; d < A->pb_plan_indset_count(p); d++)
-        if (!xl_define_sheet_name(x, "ind_", A->pb_indset_id(A->pb_plan_indset(p, d)),
-                                  x->dash_names[d]))
+    for (size_t d = 0; d < xl_part_count(x, XL_INDSETS); d++)
+        if (!xl_define_sheet_name(x, "ind_", xl_part_id(x, XL_INDSETS, d), x->dash_names[d]))
             return 0;
-    for (size_t k = 0; k < A->pb_plan_register_count(p); k++) {
-        const char *id = A->pb_register_id(A->pb_plan_register(p, k));
+    for (size_t k = 0; k < xl_part_count(x, XL_REGISTERS); k++) {
+        const char *id = xl_part_id(x, XL_REGISTERS, k);
         if (!xl_define_sheet_name(x, "reg_", id, x->reg_names[k]) ||
             !xl_define_sheet_name(x, "heat_", id, x->heat_names[k]))
             return 0;
     }
-    for (size_t k = 0; k < A->pb_plan_collection_count(p); k++)
-        if (!xl_define_sheet_name(x, "rec_", A->pb_collection_id(A->pb_plan_collection(p, k)),
-                                  x->coll_names[k]))
+    for (size_t k = 0; k < xl_part_count(x, XL_COLLECTIONS); k++)
+        if (!xl_define_sheet_name(x, "rec_", xl_part_id(x, XL_COLLECTIONS, k), x->coll_names[k]))
             return 0;
     return 1;
 }
@@ -89,18 +86,11 @@ static void ctx_free(xl_ctx *x)
     for (size_t i = 0; i < x->ndefined; i++)
         free(x->defined[i]);
     free(x->defined);
-    free(x->sheet_names);
-    free(x->table_names);
-    free(x->part_names);
-    free(x->sheets);
-    free(x->dash_names);
-    free(x->dash_sheets);
-    free(x->reg_names);
-    free(x->heat_names);
-    free(x->coll_names);
-    free(x->reg_sheets);
-    free(x->heat_sheets);
-    free(x->coll_sheets);
+    void *arrays[] = {x->sheet_names, x->table_names, x->part_names,  x->sheets,
+                      x->dash_names,  x->dash_sheets, x->reg_names,   x->heat_names,
+                      x->coll_names,  x->reg_sheets,  x->heat_sheets, x->coll_sheets};
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
+        free(arrays[i]);
     A->pb_findings_free(&x->findings);
 }
 

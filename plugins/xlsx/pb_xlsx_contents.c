@@ -97,34 +97,28 @@ static int sheet_line(xl_ctx *x, lxw_worksheet *ws, uint32_t *row, const char *s
     return 1;
 }
 
-/* Every sheet but Contents and Findings, in the workbook's order. */
-static int sheet_list(xl_ctx *x, lxw_worksheet *ws, uint32_t *row)
+/* The sheets of a kind of part (heat maps: one a register). */
+static int part_lines(xl_ctx *x, lxw_worksheet *ws, uint32_t *row, xl_part kind,
+                      char *const *names, int heat)
 {
-    pb_plan *p = x->plan;
-    size_t nreg = A->pb_plan_register_count(p);
-    (*row)++;
-    if (!xl_string(x, ws, (*row)++, 0, "Sheets", x->title))
-        return 0;
-    for (size_t t = 0; t < A->pb_plan_table_count(p); t++)
-        if (!sheet_line(x, ws, row, x->sheet_names[t],
-                        A->pb_table_text(A->pb_plan_table(p, t), PB_TABLE_TITLE)))
-            return 0;
-    for (size_t d = 0; d < A->pb_plan_indset_count(p); d++)
-        if (!sheet_line(x, ws, row, x->dash_names[d],
-                        A->pb_indset_text(A->pb_plan_indset(p, d), PB_INDSET_TITLE)))
-            return 0;
-    for (size_t k = 0; k < nreg; k++)
-        if (!sheet_line(x, ws, row, x->reg_names[k],
-                        A->pb_register_text(A->pb_plan_register(p, k), PB_REG_TITLE)))
-            return 0;
-    for (size_t k = 0; k < nreg; k++)
-        if (!sheet_line(x, ws, row, x->heat_names[k], "Heat map of the risk scores"))
-            return 0;
-    for (size_t k = 0; k < A->pb_plan_collection_count(p); k++)
-        if (!sheet_line(x, ws, row, x->coll_names[k],
-                        A->pb_collection_text(A->pb_plan_collection(p, k), PB_COLL_TITLE)))
+    for (size_t k = 0; k < xl_part_count(x, kind); k++)
+        if (!sheet_line(x, ws, row, names[k],
+                        heat ? "Heat map of the risk scores" : xl_part_title(x, kind, k)))
             return 0;
     return 1;
+}
+
+/* Every sheet but Contents and Findings: the registers' before their
+ * heat maps. */
+static int sheet_list(xl_ctx *x, lxw_worksheet *ws, uint32_t *row)
+{
+    (*row)++;
+    return xl_string(x, ws, (*row)++, 0, "Sheets", x->title) &&
+           part_lines(x, ws, row, XL_TABLES, x->sheet_names, 0) &&
+           part_lines(x, ws, row, XL_INDSETS, x->dash_names, 0) &&
+           part_lines(x, ws, row, XL_REGISTERS, x->reg_names, 0) &&
+           part_lines(x, ws, row, XL_REGISTERS, x->heat_names, 1) &&
+           part_lines(x, ws, row, XL_COLLECTIONS, x->coll_names, 0);
 }
 
 /* One indicator set's status at its report period, in words. */

@@ -469,11 +469,7 @@ static void column_layout(dsheet *d)
 
 int xl_dashboard_sheet(xl_ctx *x, size_t si, lxw_worksheet *ws)
 {
-    dsheet d;
-    memset(&d, 0, sizeof d);
-    d.x = x;
-    d.s = A->pb_plan_indset(x->plan, si);
-    d.ws = ws;
+    dsheet d = {.x = x, .s = A->pb_plan_indset(x->plan, si), .ws = ws};
     int ok = layout(&d) && load_status(&d) && header_block(&d) && headings(&d);
     if (ok)
         worksheet_freeze_panes(ws, D_FIRST_ROW, 3);

@@ -5,6 +5,7 @@
  * (pb_xlsx_dash.c). */
 #include "pb_xlsx_private.h"
 
+#include <stddef.h>
 #include <stdio.h>
 
 static lxw_format *fmt(xl_ctx *x)
@@ -15,37 +16,61 @@ static lxw_format *fmt(xl_ctx *x)
     return f;
 }
 
+/* The named formats: which member of xl_ctx, and what is set (0: not). */
+typedef struct fmt_spec {
+    size_t at; /* offsetof(xl_ctx, ...) */
+    uint8_t bold, italic, wrap, underline, align, valign, bottom;
+    double size;
+    lxw_color_t color;
+} fmt_spec;
+
+static const fmt_spec named[] = {
+    {offsetof(xl_ctx, title), .bold = 1, .size = 14},
+    {offsetof(xl_ctx, subtitle), .italic = 1, .color = 0x595959},
+    {offsetof(xl_ctx, head), .bold = 1, .wrap = 1, .align = LXW_ALIGN_RIGHT,
+     .valign = LXW_ALIGN_VERTICAL_BOTTOM},
+    {offsetof(xl_ctx, head_left), .bold = 1, .valign = LXW_ALIGN_VERTICAL_BOTTOM},
+    {offsetof(xl_ctx, phase), .italic = 1, .wrap = 1, .align = LXW_ALIGN_RIGHT,
+     .valign = LXW_ALIGN_VERTICAL_BOTTOM, .bottom = LXW_BORDER_THIN},
+    {offsetof(xl_ctx, text)},
+    {offsetof(xl_ctx, bold), .bold = 1},
+    {offsetof(xl_ctx, link), .underline = LXW_UNDERLINE_SINGLE, .color = LXW_COLOR_BLUE},
+    {offsetof(xl_ctx, wrap), .wrap = 1, .valign = LXW_ALIGN_VERTICAL_TOP},
+    {offsetof(xl_ctx, dash_text), .align = LXW_ALIGN_RIGHT, .color = 0x595959},
+    {offsetof(xl_ctx, dash_status), .bold = 1},
+};
+
+static lxw_format *make_named(xl_ctx *x, const fmt_spec *sp)
+{
+    lxw_format *f = fmt(x);
+    if (!f)
+        return NULL;
+    if (sp->bold)
+        format_set_bold(f);
+    if (sp->italic)
+        format_set_italic(f);
+    if (sp->size)
+        format_set_font_size(f, sp->size);
+    if (sp->color)
+        format_set_font_color(f, sp->color);
+    if (sp->underline)
+        format_set_underline(f, sp->underline);
+    if (sp->align)
+        format_set_align(f, sp->align);
+    if (sp->valign)
+        format_set_align(f, sp->valign);
+    if (sp->wrap)
+        format_set_text_wrap(f);
+    if (sp->bottom)
+        format_set_bottom(f, sp->bottom);
+    return *(lxw_format **)((char *)x + sp->at) = f;
+}
+
 int xl_make_formats(xl_ctx *x)
 {
-    if (!(x->title = fmt(x)) || !(x->subtitle = fmt(x)) || !(x->head = fmt(x)) ||
-        !(x->head_left = fmt(x)) || !(x->phase = fmt(x)) || !(x->text = fmt(x)) ||
-        !(x->bold = fmt(x)) || !(x->link = fmt(x)) || !(x->wrap = fmt(x)))
-        return 0;
-    format_set_bold(x->title);
-    format_set_font_size(x->title, 14);
-    format_set_italic(x->subtitle);
-    format_set_font_color(x->subtitle, 0x595959);
-    format_set_bold(x->head);
-    format_set_align(x->head, LXW_ALIGN_RIGHT);
-    format_set_text_wrap(x->head);
-    format_set_align(x->head, LXW_ALIGN_VERTICAL_BOTTOM);
-    format_set_bold(x->head_left);
-    format_set_align(x->head_left, LXW_ALIGN_VERTICAL_BOTTOM);
-    format_set_align(x->phase, LXW_ALIGN_RIGHT);
-    format_set_italic(x->phase);
-    format_set_bottom(x->phase, LXW_BORDER_THIN);
-    format_set_text_wrap(x->phase);
-    format_set_align(x->phase, LXW_ALIGN_VERTICAL_BOTTOM);
-    format_set_bold(x->bold);
-    format_set_underline(x->link, LXW_UNDERLINE_SINGLE);
-    format_set_font_color(x->link, LXW_COLOR_BLUE);
-    format_set_text_wrap(x->wrap);
-    format_set_align(x->wrap, LXW_ALIGN_VERTICAL_TOP);
-    if (!(x->dash_text = fmt(x)) || !(x->dash_status = fmt(x)))
-        return 0;
-    format_set_align(x->dash_text, LXW_ALIGN_RIGHT);
-    format_set_font_color(x->dash_text, 0x595959);
-    format_set_bold(x->dash_status);
+    for (size_t k = 0; k < sizeof named / sizeof named[0]; k++)
+        if (!make_named(x, &named[k]))
+            return 0;
     /* RAG fills: green, amber, red (with dark text, readable in grey) */
     static const lxw_color_t fill[3] = {0xC6EFCE, 0xFFEB9C, 0xFFC7CE};
     static const lxw_color_t ink[3] = {0x006100, 0x9C5700, 0x9C0006};

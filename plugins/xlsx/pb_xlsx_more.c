@@ -496,12 +496,8 @@ static int record_header(csheet *k)
 
 int xl_record_sheet(xl_ctx *x, size_t ci, lxw_worksheet *ws)
 {
-    csheet k;
-    memset(&k, 0, sizeof k);
-    k.x = x;
-    k.c = A->pb_plan_collection(x->plan, ci);
-    k.ws = ws;
-    k.n = A->pb_collection_count(k.c);
+    pb_collection *c = A->pb_plan_collection(x->plan, ci);
+    csheet k = {.x = x, .c = c, .ws = ws, .n = A->pb_collection_count(c)};
     if (k.n + R_FIRST > XL_MAX_ROWS)
         return xl_failf(x, PB_ERR_LIMIT, "collection '%s' has too many items for a sheet",
                         A->pb_collection_id(k.c));

@@ -135,72 +135,94 @@ static char *sheet_name(xl_ctx *x, const char *wish, const char *fallback)
 
 /* ====================================================== every sheet */
 
+size_t xl_part_count(xl_ctx *x, xl_part kind)
+{
+    switch (kind) {
+    case XL_TABLES:
+        return A->pb_plan_table_count(x->plan);
+    case XL_INDSETS:
+        return A->pb_plan_indset_count(x->plan);
+    case XL_REGISTERS:
+        return A->pb_plan_register_count(x->plan);
+    default:
+        return A->pb_plan_collection_count(x->plan);
+    }
+}
+
+const char *xl_part_title(xl_ctx *x, xl_part kind, size_t k)
+{
+    switch (kind) {
+    case XL_TABLES:
+        return A->pb_table_text(A->pb_plan_table(x->plan, k), PB_TABLE_TITLE);
+    case XL_INDSETS:
+        return A->pb_indset_text(A->pb_plan_indset(x->plan, k), PB_INDSET_TITLE);
+    case XL_REGISTERS:
+        return A->pb_register_text(A->pb_plan_register(x->plan, k), PB_REG_TITLE);
+    default:
+        return A->pb_collection_text(A->pb_plan_collection(x->plan, k), PB_COLL_TITLE);
+    }
+}
+
+const char *xl_part_id(xl_ctx *x, xl_part kind, size_t k)
+{
+    switch (kind) {
+    case XL_TABLES:
+        return A->pb_table_id(A->pb_plan_table(x->plan, k));
+    case XL_INDSETS:
+        return A->pb_indset_id(A->pb_plan_indset(x->plan, k));
+    case XL_REGISTERS:
+        return A->pb_register_id(A->pb_plan_register(x->plan, k));
+    default:
+        return A->pb_collection_id(A->pb_plan_collection(x->plan, k));
+    }
+}
+
 /* The sheet of a part: its title when that fits in a sheet name, else its
  * id. */
-static char *part_sheet_name(xl_ctx *x, const char *title, const char *id)
+static char *part_sheet_name(xl_ctx *x, xl_part kind, size_t k)
 {
+    const char *title = xl_part_title(x, kind, k), *id = xl_part_id(x, kind, k);
     return sheet_name(x, title && xl_chars(title) <= 31 ? title : id, id);
 }
 
-/* n pointers, zeroed (at least one, so that NULL means no memory). */
-static void *zeroed(xl_ctx *x, size_t n, size_t size)
+/* A kind of part's names and worksheets, zeroed (at least one of each, so
+ * that NULL means no memory); with the names of its sheets unless later
+ * (a register's sheet and heat map take turns). */
+static int name_parts(xl_ctx *x, xl_part kind, char ***names, lxw_worksheet ***sheets, int later)
 {
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        xl_failf(x, PB_ERR_NOMEM, "out of memory");
-    return p;
+    size_t n = xl_part_count(x, kind);
+    *names = calloc(n ? n : 1, sizeof **names);
+    *sheets = calloc(n ? n : 1, sizeof **sheets);
+    if (!*names || !*sheets)
+        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; k < n && !later; k++)
+        if (!((*names)[k] = part_sheet_name(x, kind, k)))
+            return 0;
+    return 1;
 }
 
 int xl_name_sheets(xl_ctx *x)
 {
-    pb_plan *plan = x->plan;
-    size_t nt = A->pb_plan_table_count(plan), nd = A->pb_plan_indset_count(plan);
-    size_t nreg = A->pb_plan_register_count(plan), ncol = A->pb_plan_collection_count(plan);
-    if (!(x->sheet_names = zeroed(x, nt, sizeof(char *))) ||
-        !(x->table_names = zeroed(x, nt, sizeof(char *))) ||
-        !(x->sheets = zeroed(x, nt, sizeof(lxw_worksheet *))))
-        return 0;
+    size_t nt = xl_part_count(x, XL_TABLES), nreg = xl_part_count(x, XL_REGISTERS);
+    if (!(x->table_names = calloc(nt ? nt : 1, sizeof *x->table_names)))
+        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
     x->contents_name = sheet_name(x, "Contents", "Contents");
     /* reserved first, so no table takes the name the reader looks for */
     x->structure_name = sheet_name(x, "planbook", "planbook");
-    if (!x->contents_name || !x->structure_name)
-        return 0;
-    for (size_t t = 0; t < nt; t++) {
-        pb_table *tb = A->pb_plan_table(plan, t);
-        if (!(x->sheet_names[t] = part_sheet_name(x, A->pb_table_text(tb, PB_TABLE_TITLE),
-                                                  A->pb_table_id(tb))))
-            return 0;
-    }
-    if (!(x->dash_names = zeroed(x, nd, sizeof(char *))) ||
-        !(x->dash_sheets = zeroed(x, nd, sizeof(lxw_worksheet *))))
-        return 0;
-    for (size_t d = 0; d < nd; d++) {
-        pb_indset *s = A->pb_plan_indset(plan, d);
-        if (!(x->dash_names[d] = part_sheet_name(x, A->pb_indset_text(s, PB_INDSET_TITLE),
-                                                 A->pb_indset_id(s))))
-            return 0;
-    }
-    if (!(x->reg_names = zeroed(x, nreg, sizeof(char *))) ||
-        !(x->heat_names = zeroed(x, nreg, sizeof(char *))) ||
-        !(x->reg_sheets = zeroed(x, nreg, sizeof(lxw_worksheet *))) ||
-        !(x->heat_sheets = zeroed(x, nreg, sizeof(lxw_worksheet *))) ||
-        !(x->coll_names = zeroed(x, ncol, sizeof(char *))) ||
-        !(x->coll_sheets = zeroed(x, ncol, sizeof(lxw_worksheet *))))
+    if (!x->contents_name || !x->structure_name ||
+        !name_parts(x, XL_TABLES, &x->sheet_names, &x->sheets, 0) ||
+        !name_parts(x, XL_INDSETS, &x->dash_names, &x->dash_sheets, 0) ||
+        !name_parts(x, XL_REGISTERS, &x->reg_names, &x->reg_sheets, 1) ||
+        !name_parts(x, XL_REGISTERS, &x->heat_names, &x->heat_sheets, 1))
         return 0;
     for (size_t k = 0; k < nreg; k++) {
-        pb_register *g = A->pb_plan_register(plan, k);
         char heat[200];
-        snprintf(heat, sizeof heat, "Heat map %s", A->pb_register_id(g));
-        if (!(x->reg_names[k] = part_sheet_name(x, A->pb_register_text(g, PB_REG_TITLE),
-                                                A->pb_register_id(g))) ||
+        snprintf(heat, sizeof heat, "Heat map %s", xl_part_id(x, XL_REGISTERS, k));
+        if (!(x->reg_names[k] = part_sheet_name(x, XL_REGISTERS, k)) ||
             !(x->heat_names[k] = sheet_name(x, heat, "Heat map")))
             return 0;
     }
-    for (size_t k = 0; k < ncol; k++) {
-        pb_collection *c = A->pb_plan_collection(plan, k);
-        if (!(x->coll_names[k] = part_sheet_name(x, A->pb_collection_text(c, PB_COLL_TITLE),
-                                                 A->pb_collection_id(c))))
-            return 0;
-    }
+    if (!name_parts(x, XL_COLLECTIONS, &x->coll_names, &x->coll_sheets, 0))
+        return 0;
     return (x->findings_name = sheet_name(x, "Findings", "Findings")) != NULL;
 }

@@ -149,6 +149,12 @@ int xl_define_sheet_name(xl_ctx *x, const char *prefix, const char *id, const ch
 int xl_make_formats(xl_ctx *x);
 /* The name of every sheet, in the workbook's order (pb_xlsx_names.c). */
 int xl_name_sheets(xl_ctx *x);
+/* The kinds of the plan's parts with a sheet each, and each part's count,
+ * title (NULL when it has none) and id. */
+typedef enum xl_part { XL_TABLES, XL_INDSETS, XL_REGISTERS, XL_COLLECTIONS } xl_part;
+size_t xl_part_count(xl_ctx *x, xl_part kind);
+const char *xl_part_title(xl_ctx *x, xl_part kind, size_t k);
+const char *xl_part_id(xl_ctx *x, xl_part kind, size_t k);
 
 /* The Contents and Findings sheets (pb_xlsx_contents.c). */
 int xl_contents_sheet(xl_ctx *x, lxw_worksheet *ws);

@@ -79,25 +79,15 @@ static void utf8_feed(xml_check *c, const unsigned char *p, size_t n)
                 c->bad = 1;
             continue;
         }
-        c->u8lo = 0x80;
-        c->u8hi = 0xBF;
-        if (b >= 0xC2 && b <= 0xDF) {
-            c->u8need = 1;
-        } else if (b >= 0xE0 && b <= 0xEF) {
-            c->u8need = 2;
-            if (b == 0xE0)
-                c->u8lo = 0xA0;
-            else if (b == 0xED)
-                c->u8hi = 0x9F;
-        } else if (b >= 0xF0 && b <= 0xF4) {
-            c->u8need = 3;
-            if (b == 0xF0)
-                c->u8lo = 0x90;
-            else if (b == 0xF4)
-                c->u8hi = 0x8F;
-        } else {
+        if (b < 0xC2 || b > 0xF4) { /* a continuation, an overlong lead, past U+10FFFF */
             c->bad = 1;
+            continue;
         }
+        /* the bytes to follow, and the range of the next (RFC 3629): no
+         * overlong form, no surrogate, nothing past U+10FFFF */
+        c->u8need = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : 1;
+        c->u8lo = b == 0xE0 ? 0xA0 : b == 0xF0 ? 0x90 : 0x80;
+        c->u8hi = b == 0xED ? 0x9F : b == 0xF4 ? 0x8F : 0xBF;
     }
 }
 
