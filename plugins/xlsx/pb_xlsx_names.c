@@ -1,9 +1,7 @@
 /* pb_xlsx_names.c - sheet names: valid (no []:*?/\, at most 31
  * characters, no apostrophe at either end) and unique without regard to
  * case, made from titles in the order the sheets are added. */
-#define _POSIX_C_SOURCE 200809L
 #include "pb_xlsx_private.h"
-#include "pb_platform.h"
 
 #include <stdio.h>
 #include <stdlib.h>
