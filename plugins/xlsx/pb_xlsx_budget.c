@@ -3,7 +3,7 @@
  * parentheses, bold totals that are live formulas (with the core's figures
  * as their cached results), indentation by level, marked disagreements,
  * frozen panes, print setup, a defined name, and a chart for objective
- * summaries. */
+ * summaries.  The formulas themselves are made in pb_xlsx_formula.c. */
 #include "pb_xlsx_private.h"
 #include "pb_platform.h"
 
@@ -13,185 +13,6 @@
 
 #define A (x->api)
 #define MAX_FORMULA 8000 /* Excel's limit is 8,192 characters */
-#define MAX_SUM_ARGS 255
-
-typedef struct term {
-    uint32_t row;
-    int8_t coef;
-} term;
-
-typedef struct terms {
-    term *v;
-    size_t n, cap;
-    int failed;
-} terms;
-
-static void terms_add(terms *ts, uint32_t row, int coef)
-{
-    if (ts->failed)
-        return;
-    if (ts->n == ts->cap) {
-        size_t cap = ts->cap ? ts->cap * 2 : 16;
-        term *nv = realloc(ts->v, cap * sizeof *nv);
-        if (!nv) {
-            ts->failed = 1;
-            return;
-        }
-        ts->v = nv;
-        ts->cap = cap;
-    }
-    ts->v[ts->n].row = row;
-    ts->v[ts->n].coef = (int8_t)coef;
-    ts->n++;
-}
-
-/* -1 where a row's figures are printed with the opposite sign of their
- * meaning (income in an income_sign: negative table). */
-static int print_sign(xl_ctx *x, const pb_table *t, size_t r)
-{
-    return A->pb_table_income_sign(t) < 0 && A->pb_row_effective_role(t, r) == PB_ROLE_INCOME
-               ? -1
-               : 1;
-}
-
-static int polarity(xl_ctx *x, const pb_table *t, size_t r)
-{
-    return A->pb_role_polarity(A->pb_row_effective_role(t, r));
-}
-
-/* The direct children of `parent` in [from, to), as terms of a total whose
- * printed figure is `factor` times the net sum.  A section whose last
- * child is a total covering it is referred to through that total;
- * otherwise through its own contents. */
-static void add_items(xl_ctx *x, const pb_table *t, size_t from, size_t to, uint32_t parent,
-                      int factor, terms *out)
-{
-    size_t k = from;
-    while (k < to) {
-        size_t end = A->pb_table_row_end(t, k);
-        if (A->pb_row_parent(t, k) != parent) { /* cannot happen in a pre-order */
-            k = end;
-            continue;
-        }
-        pb_row_kind kind = A->pb_row_kind_of(t, k);
-        if (kind == PB_ROW_LINE) {
-            terms_add(out, (uint32_t)k, factor * polarity(x, t, k) * print_sign(x, t, k));
-        } else if (kind == PB_ROW_SECTION) {
-            /* the section's last direct child */
-            size_t last = PB_NONE, c = k + 1;
-            while (c < end) {
-                last = c;
-                c = A->pb_table_row_end(t, c);
-            }
-            if (last != PB_NONE && A->pb_row_kind_of(t, last) == PB_ROW_TOTAL &&
-                !A->pb_row_text(t, last, PB_ROW_SELECT))
-                terms_add(out, (uint32_t)last,
-                          factor * polarity(x, t, last) * print_sign(x, t, last));
-            else
-                add_items(x, t, k + 1, end, (uint32_t)k, factor, out);
-        }
-        k = end;
-    }
-}
-
-static void total_terms(xl_ctx *x, const pb_table *t, size_t r, terms *out)
-{
-    uint32_t parent = A->pb_row_parent(t, r);
-    size_t from = parent == PB_NONE ? 0 : parent + 1;
-    int factor = print_sign(x, t, r) * polarity(x, t, r);
-    const char *sel = A->pb_row_text(t, r, PB_ROW_SELECT);
-    if (!sel) {
-        add_items(x, t, from, r, parent, factor, out);
-        return;
-    }
-    for (size_t k = from; k < r; k++) {
-        const char *label = A->pb_row_label(t, k);
-        if (A->pb_row_kind_of(t, k) == PB_ROW_LINE && label && !strcmp(label, sel))
-            terms_add(out, (uint32_t)k, factor * polarity(x, t, k) * print_sign(x, t, k));
-    }
-}
-
-/* The next run of consecutive rows with coefficient `coef` at or after
- * *i: returns 0 when there is none, else sets [*first, *last] and moves *i
- * past it. */
-static int next_run(const terms *ts, int coef, size_t *i, size_t *first, size_t *last)
-{
-    while (*i < ts->n && ts->v[*i].coef != coef)
-        (*i)++;
-    if (*i >= ts->n)
-        return 0;
-    size_t j = *i;
-    while (j + 1 < ts->n && ts->v[j + 1].coef == coef && ts->v[j + 1].row == ts->v[j].row + 1)
-        j++;
-    *first = *i;
-    *last = j;
-    *i = j + 1;
-    return 1;
-}
-
-/* Write the rows with coefficient `coef`, grouping consecutive rows into
- * ranges: a lone cell as itself, else SUM(...) (several SUMs past 255
- * arguments). */
-static void render_sum(xl_buf *b, const terms *ts, int coef, uint16_t col, int *first)
-{
-    size_t i = 0, lo, hi, nranges = 0, single = 0;
-    while (next_run(ts, coef, &i, &lo, &hi)) {
-        nranges++;
-        single = lo == hi;
-    }
-    if (nranges == 0)
-        return;
-    const char *sign = coef < 0 ? "-" : (*first ? "" : "+");
-    *first = 0;
-    size_t nargs = 0;
-    int open = 0;
-    int bare = nranges == 1 && single;
-    i = 0;
-    while (next_run(ts, coef, &i, &lo, &hi)) {
-        if (bare) {
-            xl_buf_add(b, sign, strlen(sign));
-        } else if (!open || nargs == MAX_SUM_ARGS) {
-            if (open)
-                xl_buf_add(b, ")", 1);
-            xl_buf_add(b, open ? (coef < 0 ? "-" : "+") : sign, open ? 1 : strlen(sign));
-            xl_buf_add(b, "SUM(", 4);
-            open = 1;
-            nargs = 0;
-        } else {
-            xl_buf_add(b, ",", 1);
-        }
-        char a[LXW_MAX_CELL_NAME_LENGTH], z[LXW_MAX_CELL_NAME_LENGTH];
-        lxw_rowcol_to_cell(a, XL_FIRST_DATA_ROW + ts->v[lo].row, col);
-        if (hi > lo) {
-            lxw_rowcol_to_cell(z, XL_FIRST_DATA_ROW + ts->v[hi].row, col);
-            xl_buf_addf(b, "%s:%s", a, z);
-        } else {
-            xl_buf_add(b, a, strlen(a));
-        }
-        nargs++;
-    }
-    if (open)
-        xl_buf_add(b, ")", 1);
-}
-
-static void render_terms(xl_buf *b, const terms *ts, uint16_t col)
-{
-    b->len = 0;
-    xl_buf_add(b, "=", 1);
-    if (ts->n == 0) {
-        xl_buf_add(b, "0", 1);
-        return;
-    }
-    if (ts->n == 1) {
-        char a[LXW_MAX_CELL_NAME_LENGTH];
-        lxw_rowcol_to_cell(a, XL_FIRST_DATA_ROW + ts->v[0].row, col);
-        xl_buf_addf(b, "%s%s", ts->v[0].coef < 0 ? "-" : "", a);
-        return;
-    }
-    int first = 1;
-    render_sum(b, ts, 1, col, &first);
-    render_sum(b, ts, -1, col, &first);
-}
 
 /* ------------------------------------------------------------ layout */
 
@@ -486,7 +307,7 @@ typedef struct bsheet {
     const pb_finding **marks; /* the table's findings by (row, column) */
     size_t nmarks, next_mark;
     xl_buf formula;
-    terms ts;       /* the current total row's terms */
+    xl_terms ts;       /* the current total row's terms */
     int have_terms; /* ts holds them */
 } bsheet;
 
@@ -608,61 +429,6 @@ static int header_block(xl_ctx *x, size_t t_index, const pb_table *t, lxw_worksh
     return 1;
 }
 
-/* A column that is a sum of other columns: terms of the same sign in
- * adjacent columns become one range (=SUM(B9:F9) for a Total column). */
-static void column_formula(xl_ctx *x, const pb_table *t, size_t c, uint32_t xr, xl_buf *f)
-{
-    size_t nt = A->pb_column_term_count(t, c);
-    xl_buf_add(f, "=", 1);
-    for (size_t k = 0; k < nt;) {
-        uint32_t tc, tn;
-        int sg, sn;
-        A->pb_column_term(t, c, k, &tc, &sg);
-        size_t j = k;
-        while (j + 1 < nt) {
-            A->pb_column_term(t, c, j + 1, &tn, &sn);
-            uint32_t tj;
-            int sj;
-            A->pb_column_term(t, c, j, &tj, &sj);
-            if (sn != sg || tn != tj + 1)
-                break;
-            j++;
-        }
-        char a[LXW_MAX_CELL_NAME_LENGTH], z[LXW_MAX_CELL_NAME_LENGTH];
-        lxw_rowcol_to_cell(a, xr, (lxw_col_t)(tc + 1));
-        const char *op = sg < 0 ? "-" : (k ? "+" : "");
-        if (j - k >= 2) {
-            uint32_t tz;
-            int sz;
-            A->pb_column_term(t, c, j, &tz, &sz);
-            lxw_rowcol_to_cell(z, xr, (lxw_col_t)(tz + 1));
-            xl_buf_addf(f, "%sSUM(%s:%s)", op, a, z);
-        } else {
-            j = k;
-            xl_buf_addf(f, "%s%s", op, a);
-        }
-        k = j + 1;
-    }
-}
-
-/* A line that is the sum of its parts: each part by its meaning, shown
- * with the line's printed sign.  0 when out of memory. */
-static int parts_formula(xl_ctx *x, const pb_table *t, size_t r, uint16_t xc, xl_buf *f)
-{
-    int sign = print_sign(x, t, r);
-    size_t end = A->pb_table_row_end(t, r);
-    terms parts = {0};
-    for (size_t k = r + 1; k < end; k++)
-        terms_add(&parts, (uint32_t)k, sign * print_sign(x, t, k));
-    if (parts.failed) {
-        free(parts.v);
-        return 0;
-    }
-    render_terms(f, &parts, xc);
-    free(parts.v);
-    return 1;
-}
-
 /* The formula of a computed cell into b->formula: a total's terms, a sum
  * column's terms, or a line's parts. */
 static int cell_formula(bsheet *b, size_t r, size_t c, uint16_t xc)
@@ -671,13 +437,13 @@ static int cell_formula(bsheet *b, size_t r, size_t c, uint16_t xc)
     b->formula.len = 0;
     if (A->pb_row_kind_of(b->t, r) == PB_ROW_TOTAL) {
         if (!b->have_terms) {
-            total_terms(x, b->t, r, &b->ts);
+            xl_total_terms(x, b->t, r, &b->ts);
             b->have_terms = 1;
         }
-        render_terms(&b->formula, &b->ts, xc);
+        xl_render_terms(&b->formula, &b->ts, xc);
     } else if (A->pb_column_term_count(b->t, c)) {
-        column_formula(x, b->t, c, XL_FIRST_DATA_ROW + (uint32_t)r, &b->formula);
-    } else if (!parts_formula(x, b->t, r, xc, &b->formula)) {
+        xl_column_formula(x, b->t, c, XL_FIRST_DATA_ROW + (uint32_t)r, &b->formula);
+    } else if (!xl_parts_formula(x, b->t, r, xc, &b->formula)) {
         return xl_failf(x, PB_ERR_NOMEM, "out of memory");
     }
     if (b->formula.failed || b->ts.failed)
@@ -695,7 +461,7 @@ static int computed_cell(bsheet *b, size_t r, size_t c, pb_amount comp, lxw_form
     int d = A->pb_column_decimals(b->t, c);
     uint32_t xr = XL_FIRST_DATA_ROW + (uint32_t)r;
     uint16_t xc = (uint16_t)(c + 1);
-    pb_amount shown = print_sign(x, b->t, r) < 0 ? -comp : comp;
+    pb_amount shown = xl_print_sign(x, b->t, r) < 0 ? -comp : comp;
     if (!xl_amount_ok(shown, d))
         return limit_error(x, b->t, r, c, too_precise);
     if (!cell_formula(b, r, c, xc))

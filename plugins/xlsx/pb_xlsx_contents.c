@@ -188,10 +188,8 @@ static int headline_figure(xl_ctx *x, lxw_worksheet *ws, uint32_t row, size_t t,
     pb_amount v, printed;
     pb_computed_state cs = A->pb_cell_computed(tb, g, c, &v);
     pb_cell_state ps = A->pb_cell_get(tb, g, c, &printed);
-    int flip = A->pb_table_income_sign(tb) < 0 &&
-               A->pb_row_effective_role(tb, g) == PB_ROLE_INCOME;
     if (cs == PB_COMP_VALUE)
-        v = flip ? -v : v;
+        v = xl_print_sign(x, tb, g) < 0 ? -v : v; /* as printed */
     else if (ps == PB_CELL_VALUE)
         v = printed;
     else

@@ -164,6 +164,30 @@ int xl_findings_sheet(xl_ctx *x, lxw_worksheet *ws);
  * sheets cannot carry, for the reader. */
 int xl_structure_sheet(xl_ctx *x, lxw_worksheet *ws, const char *yaml, size_t len);
 
+/* The formulas of computed budget cells (pb_xlsx_formula.c): a total's
+ * terms (rows, each with its sign in the formula) and their rendering,
+ * a sum column's, a line's parts'.  The first data row is XL_FIRST_DATA_ROW. */
+typedef struct xl_term {
+    uint32_t row;
+    int8_t coef;
+} xl_term;
+typedef struct xl_terms {
+    xl_term *v;
+    size_t n, cap;
+    int failed; /* out of memory */
+} xl_terms;
+/* -1 where a row's figures are printed with the opposite sign of their
+ * meaning (income in an income_sign: negative table), else 1. */
+int xl_print_sign(xl_ctx *x, const pb_table *t, size_t r);
+/* The terms of total row r (appended to out). */
+void xl_total_terms(xl_ctx *x, const pb_table *t, size_t r, xl_terms *out);
+/* "=..." for terms in sheet column col, into b (its text replaced). */
+void xl_render_terms(xl_buf *b, const xl_terms *ts, uint16_t col);
+/* A sum column c's formula on sheet row xr, appended to f. */
+void xl_column_formula(xl_ctx *x, const pb_table *t, size_t c, uint32_t xr, xl_buf *f);
+/* Line r as the sum of its parts, into f; 0 when out of memory. */
+int xl_parts_formula(xl_ctx *x, const pb_table *t, size_t r, uint16_t xc, xl_buf *f);
+
 /* Budget sheets (pb_xlsx_budget.c). */
 int xl_budget_sheet(xl_ctx *x, size_t t);
 
