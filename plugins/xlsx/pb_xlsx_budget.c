@@ -3,7 +3,7 @@
  * parentheses, bold totals that are live formulas (with the core's figures
  * as their cached results), indentation by level, marked disagreements,
  * frozen panes, print setup, a defined name, and a chart for objective
- * summaries. */
+ * summaries.  The formulas themselves are made in pb_xlsx_formula.c. */
 #include "pb_xlsx_private.h"
 #include "pb_platform.h"
 
@@ -13,185 +13,6 @@
 
 #define A (x->api)
 #define MAX_FORMULA 8000 /* Excel's limit is 8,192 characters */
-#define MAX_SUM_ARGS 255
-
-typedef struct term {
-    uint32_t row;
-    int8_t coef;
-} term;
-
-typedef struct terms {
-    term *v;
-    size_t n, cap;
-    int failed;
-} terms;
-
-static void terms_add(terms *ts, uint32_t row, int coef)
-{
-    if (ts->failed)
-        return;
-    if (ts->n == ts->cap) {
-        size_t cap = ts->cap ? ts->cap * 2 : 16;
-        term *nv = realloc(ts->v, cap * sizeof *nv);
-        if (!nv) {
-            ts->failed = 1;
-            return;
-        }
-        ts->v = nv;
-        ts->cap = cap;
-    }
-    ts->v[ts->n].row = row;
-    ts->v[ts->n].coef = (int8_t)coef;
-    ts->n++;
-}
-
-/* -1 where a row's figures are printed with the opposite sign of their
- * meaning (income in an income_sign: negative table). */
-static int print_sign(xl_ctx *x, const pb_table *t, size_t r)
-{
-    return A->pb_table_income_sign(t) < 0 && A->pb_row_effective_role(t, r) == PB_ROLE_INCOME
-               ? -1
-               : 1;
-}
-
-static int polarity(xl_ctx *x, const pb_table *t, size_t r)
-{
-    return A->pb_role_polarity(A->pb_row_effective_role(t, r));
-}
-
-/* The direct children of `parent` in [from, to), as terms of a total whose
- * printed figure is `factor` times the net sum.  A section whose last
- * child is a total covering it is referred to through that total;
- * otherwise through its own contents. */
-static void add_items(xl_ctx *x, const pb_table *t, size_t from, size_t to, uint32_t parent,
-                      int factor, terms *out)
-{
-    size_t k = from;
-    while (k < to) {
-        size_t end = A->pb_table_row_end(t, k);
-        if (A->pb_row_parent(t, k) != parent) { /* cannot happen in a pre-order */
-            k = end;
-            continue;
-        }
-        pb_row_kind kind = A->pb_row_kind_of(t, k);
-        if (kind == PB_ROW_LINE) {
-            terms_add(out, (uint32_t)k, factor * polarity(x, t, k) * print_sign(x, t, k));
-        } else if (kind == PB_ROW_SECTION) {
-            /* the section's last direct child */
-            size_t last = PB_NONE, c = k + 1;
-            while (c < end) {
-                last = c;
-                c = A->pb_table_row_end(t, c);
-            }
-            if (last != PB_NONE && A->pb_row_kind_of(t, last) == PB_ROW_TOTAL &&
-                !A->pb_row_text(t, last, PB_ROW_SELECT))
-                terms_add(out, (uint32_t)last,
-                          factor * polarity(x, t, last) * print_sign(x, t, last));
-            else
-                add_items(x, t, k + 1, end, (uint32_t)k, factor, out);
-        }
-        k = end;
-    }
-}
-
-static void total_terms(xl_ctx *x, const pb_table *t, size_t r, terms *out)
-{
-    uint32_t parent = A->pb_row_parent(t, r);
-    size_t from = parent == PB_NONE ? 0 : parent + 1;
-    int factor = print_sign(x, t, r) * polarity(x, t, r);
-    const char *sel = A->pb_row_text(t, r, PB_ROW_SELECT);
-    if (!sel) {
-        add_items(x, t, from, r, parent, factor, out);
-        return;
-    }
-    for (size_t k = from; k < r; k++) {
-        const char *label = A->pb_row_label(t, k);
-        if (A->pb_row_kind_of(t, k) == PB_ROW_LINE && label && !strcmp(label, sel))
-            terms_add(out, (uint32_t)k, factor * polarity(x, t, k) * print_sign(x, t, k));
-    }
-}
-
-/* The next run of consecutive rows with coefficient `coef` at or after
- * *i: returns 0 when there is none, else sets [*first, *last] and moves *i
- * past it. */
-static int next_run(const terms *ts, int coef, size_t *i, size_t *first, size_t *last)
-{
-    while (*i < ts->n && ts->v[*i].coef != coef)
-        (*i)++;
-    if (*i >= ts->n)
-        return 0;
-    size_t j = *i;
-    while (j + 1 < ts->n && ts->v[j + 1].coef == coef && ts->v[j + 1].row == ts->v[j].row + 1)
-        j++;
-    *first = *i;
-    *last = j;
-    *i = j + 1;
-    return 1;
-}
-
-/* Write the rows with coefficient `coef`, grouping consecutive rows into
- * ranges: a lone cell as itself, else SUM(...) (several SUMs past 255
- * arguments). */
-static void render_sum(xl_buf *b, const terms *ts, int coef, uint16_t col, int *first)
-{
-    size_t i = 0, lo, hi, nranges = 0, single = 0;
-    while (next_run(ts, coef, &i, &lo, &hi)) {
-        nranges++;
-        single = lo == hi;
-    }
-    if (nranges == 0)
-        return;
-    const char *sign = coef < 0 ? "-" : (*first ? "" : "+");
-    *first = 0;
-    size_t nargs = 0;
-    int open = 0;
-    int bare = nranges == 1 && single;
-    i = 0;
-    while (next_run(ts, coef, &i, &lo, &hi)) {
-        if (bare) {
-            xl_buf_add(b, sign, strlen(sign));
-        } else if (!open || nargs == MAX_SUM_ARGS) {
-            if (open)
-                xl_buf_add(b, ")", 1);
-            xl_buf_add(b, open ? (coef < 0 ? "-" : "+") : sign, open ? 1 : strlen(sign));
-            xl_buf_add(b, "SUM(", 4);
-            open = 1;
-            nargs = 0;
-        } else {
-            xl_buf_add(b, ",", 1);
-        }
-        char a[LXW_MAX_CELL_NAME_LENGTH], z[LXW_MAX_CELL_NAME_LENGTH];
-        lxw_rowcol_to_cell(a, XL_FIRST_DATA_ROW + ts->v[lo].row, col);
-        if (hi > lo) {
-            lxw_rowcol_to_cell(z, XL_FIRST_DATA_ROW + ts->v[hi].row, col);
-            xl_buf_addf(b, "%s:%s", a, z);
-        } else {
-            xl_buf_add(b, a, strlen(a));
-        }
-        nargs++;
-    }
-    if (open)
-        xl_buf_add(b, ")", 1);
-}
-
-static void render_terms(xl_buf *b, const terms *ts, uint16_t col)
-{
-    b->len = 0;
-    xl_buf_add(b, "=", 1);
-    if (ts->n == 0) {
-        xl_buf_add(b, "0", 1);
-        return;
-    }
-    if (ts->n == 1) {
-        char a[LXW_MAX_CELL_NAME_LENGTH];
-        lxw_rowcol_to_cell(a, XL_FIRST_DATA_ROW + ts->v[0].row, col);
-        xl_buf_addf(b, "%s%s", ts->v[0].coef < 0 ? "-" : "", a);
-        return;
-    }
-    int first = 1;
-    render_sum(b, ts, 1, col, &first);
-    render_sum(b, ts, -1, col, &first);
-}
 
 /* ------------------------------------------------------------ layout */
 
@@ -219,20 +40,12 @@ static const char *heading_bottom(xl_ctx *x, const pb_table *t, size_t c)
     return A->pb_column_text(t, c, PB_COLUMN_UNIT);
 }
 
-static size_t utf8_len(const char *s)
-{
-    size_t n = 0;
-    for (; s && *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 static void set_widths(xl_ctx *x, const pb_table *t, lxw_worksheet *ws)
 {
     size_t nr = A->pb_table_row_count(t), nc = A->pb_table_column_count(t);
     size_t label_w = 12;
     for (size_t r = 0; r < nr; r++) {
-        size_t w = utf8_len(A->pb_row_label(t, r)) + 2 * (size_t)A->pb_row_depth(t, r) + 2;
+        size_t w = xl_chars(A->pb_row_label(t, r)) + 2 * (size_t)A->pb_row_depth(t, r) + 2;
         if (w > label_w)
             label_w = w;
     }
@@ -240,15 +53,15 @@ static void set_widths(xl_ctx *x, const pb_table *t, lxw_worksheet *ws)
     for (size_t c = 0; c < nc; c++) {
         size_t w = 8;
         char hb[PB_PERIOD_TEXT_MAX];
-        size_t hw = utf8_len(heading_top(x, t, c, hb)) + 2;
-        size_t pw = utf8_len(heading_bottom(x, t, c)) + 2;
+        size_t hw = xl_chars(heading_top(x, t, c, hb)) + 2;
+        size_t pw = xl_chars(heading_bottom(x, t, c)) + 2;
         if (pw > hw)
             hw = pw;
         if (hw > w)
             w = hw > 18 ? 18 : hw; /* longer headings wrap */
         if (A->pb_column_type_of(t, c) == PB_COL_TEXT) {
             for (size_t r = 0; r < nr; r++) {
-                size_t tw = utf8_len(A->pb_cell_text(t, r, c)) + 2;
+                size_t tw = xl_chars(A->pb_cell_text(t, r, c)) + 2;
                 if (tw > w)
                     w = tw;
             }
@@ -483,10 +296,24 @@ static int by_cell(const void *pa, const void *pb)
     return a < b ? -1 : a > b; /* the first finding of a cell first */
 }
 
-int xl_budget_sheet(xl_ctx *x, size_t t_index)
+/* ------------------------------------------------------------- sheet */
+
+/* What writing one budget sheet carries from row to row. */
+typedef struct bsheet {
+    xl_ctx *x;
+    pb_table *t;
+    size_t t_index;
+    lxw_worksheet *ws;
+    const pb_finding **marks; /* the table's findings by (row, column) */
+    size_t nmarks, next_mark;
+    xl_buf formula;
+    xl_terms ts;       /* the current total row's terms */
+    int have_terms; /* ts holds them */
+} bsheet;
+
+/* 1 when the table fits in a sheet, else 0 with the error set. */
+static int fits(xl_ctx *x, const pb_table *t)
 {
-    pb_table *t = A->pb_plan_table(x->plan, t_index);
-    lxw_worksheet *ws = x->sheets[t_index];
     size_t nr = A->pb_table_row_count(t), nc = A->pb_table_column_count(t);
     if (nr + XL_FIRST_DATA_ROW > XL_MAX_ROWS)
         return xl_failf(x, PB_ERR_LIMIT,
@@ -496,255 +323,255 @@ int xl_budget_sheet(xl_ctx *x, size_t t_index)
         return xl_failf(x, PB_ERR_LIMIT,
                         "table '%s' has %zu columns; an Excel sheet holds at most %u",
                         A->pb_table_id(t), nc, XL_MAX_COLS - 1);
-    if (A->pb_table_compute(t, x->err))
-        return 0;
+    return 1;
+}
 
-    /* the findings of this table in (row, column) order: the writer walks
-     * them as it writes, so its memory does not grow with the rows */
-    const pb_finding **marks = NULL;
-    size_t nmarks = 0, next_mark = 0;
+/* The findings of this table in (row, column) order: the writer walks
+ * them as it writes, so its memory does not grow with the rows. */
+static int collect_marks(bsheet *b)
+{
+    xl_ctx *x = b->x;
+    size_t n = 0;
     for (size_t i = 0; i < x->findings.count; i++)
-        nmarks += x->findings.items[i].part == PB_PART_BUDGETS &&
-                  x->findings.items[i].table == t_index;
-    if (nmarks) {
-        marks = malloc(nmarks * sizeof *marks);
-        if (!marks)
-            return xl_failf(x, PB_ERR_NOMEM, "out of memory");
-        nmarks = 0;
-        for (size_t i = 0; i < x->findings.count; i++) {
-            const pb_finding *f = &x->findings.items[i];
-            if (f->part == PB_PART_BUDGETS && f->table == t_index && f->row != PB_NONE &&
-                f->column != PB_NONE &&
-                f->code != PB_FIND_REFERENCE)
-                marks[nmarks++] = f;
-        }
-        qsort(marks, nmarks, sizeof *marks, by_cell);
+        n += x->findings.items[i].part == PB_PART_BUDGETS &&
+             x->findings.items[i].table == b->t_index;
+    if (!n)
+        return 1;
+    if (!(b->marks = malloc(n * sizeof *b->marks)))
+        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < x->findings.count; i++) {
+        const pb_finding *f = &x->findings.items[i];
+        if (f->part == PB_PART_BUDGETS && f->table == b->t_index && f->row != PB_NONE &&
+            f->column != PB_NONE && f->code != PB_FIND_REFERENCE)
+            b->marks[b->nmarks++] = f;
     }
-    int ok = 0;
-    xl_buf formula = {0};
-    terms ts = {0};
+    qsort(b->marks, b->nmarks, sizeof *b->marks, by_cell);
+    return 1;
+}
 
-    set_widths(x, t, ws);
-    worksheet_freeze_panes(ws, XL_FIRST_DATA_ROW, 1);
-    if (!print_setup(x, ws))
-        goto out;
-    worksheet_print_area(ws, 0, 0, XL_FIRST_DATA_ROW + (lxw_row_t)(nr ? nr - 1 : 0),
-                         (lxw_col_t)nc);
+/* The finding of cell (r, c), if any (cells are asked in order). */
+static const pb_finding *mark_at(bsheet *b, size_t r, size_t c)
+{
+    while (b->next_mark < b->nmarks &&
+           (b->marks[b->next_mark]->row < r ||
+            (b->marks[b->next_mark]->row == r && b->marks[b->next_mark]->column < c)))
+        b->next_mark++;
+    if (b->next_mark < b->nmarks && b->marks[b->next_mark]->row == r &&
+        b->marks[b->next_mark]->column == c)
+        return b->marks[b->next_mark];
+    return NULL;
+}
+
+/* The table's note, as a comment on its title. */
+static int note_comment(xl_ctx *x, const pb_table *t, lxw_worksheet *ws)
+{
+    const char *note = A->pb_table_text(t, PB_TABLE_NOTE);
+    if (!note)
+        return 1;
+    if (xl_chars(note) > XL_MAX_STRING)
+        return xl_failf(x, PB_ERR_LIMIT, "the note of table '%s' is longer than Excel's %u "
+                                         "characters", A->pb_table_id(t), XL_MAX_STRING);
+    lxw_comment_options co;
+    memset(&co, 0, sizeof co);
+    co.width = 480;
+    co.height = 240;
+    lxw_error e = xl_comment(ws, XL_TITLE_ROW, 0, note, &co);
+    return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a comment");
+}
+
+/* The plan's title (a derived label here: cut by characters, with "...",
+ * to leave the unit whole within Excel's 32,767) - unit. */
+static int subtitle(xl_ctx *x, size_t t_index, const pb_table *t, lxw_worksheet *ws)
+{
+    const char *pt = A->pb_plan_meta(x->plan, PB_META_TITLE);
+    const char *unit = A->pb_table_text(t, PB_TABLE_UNIT);
+    if (!unit)
+        unit = "";
+    size_t uc = xl_chars(unit);
+    if (uc > XL_MAX_STRING)
+        return xl_failf(x, PB_ERR_LIMIT, "budgets.%s.unit: %zu characters, longer than Excel's "
+                        "limit of %u characters a cell (sheet '%s', A2)", A->pb_table_id(t), uc,
+                        XL_MAX_STRING, x->sheet_names[t_index]);
+    xl_buf sub = {0};
+    if (pt && uc + 3 < XL_MAX_STRING) {
+        xl_buf_add_cut(&sub, pt, XL_MAX_STRING - uc - 3);
+        xl_buf_add(&sub, " - ", 3);
+    }
+    xl_buf_add(&sub, unit, strlen(unit));
+    int ok = !sub.failed && xl_string(x, ws, XL_SUBTITLE_ROW, 0, sub.s, x->subtitle);
+    if (sub.failed)
+        xl_failf(x, PB_ERR_NOMEM, "out of memory");
+    xl_buf_free(&sub);
+    return ok;
+}
+
+/* Title, note and subtitle; the headings with the phases beneath. */
+static int header_block(xl_ctx *x, size_t t_index, const pb_table *t, lxw_worksheet *ws)
+{
+    size_t nc = A->pb_table_column_count(t);
     const char *title = A->pb_table_text(t, PB_TABLE_TITLE);
-    if (!xl_string(x, ws, XL_TITLE_ROW, 0, title ? title : A->pb_table_id(t), x->title))
-        goto out;
-    {
-        /* the table's note, as a comment on its title */
-        const char *note = A->pb_table_text(t, PB_TABLE_NOTE);
-        if (note) {
-            if (utf8_len(note) > XL_MAX_STRING) {
-                xl_failf(x, PB_ERR_LIMIT, "the note of table '%s' is longer than Excel's %u "
-                                          "characters", A->pb_table_id(t), XL_MAX_STRING);
-                goto out;
-            }
-            lxw_comment_options co;
-            memset(&co, 0, sizeof co);
-            co.width = 480;
-            co.height = 240;
-            lxw_error e = xl_comment(ws, XL_TITLE_ROW, 0, note, &co);
-            if (e) {
-                xl_fail(x, e, "writing a comment");
-                goto out;
-            }
-        }
-    }
-    {
-        /* the plan's title (a derived label here: cut by characters, with
-         * "...", to leave the unit whole within Excel's 32,767) - unit */
-        const char *pt = A->pb_plan_meta(x->plan, PB_META_TITLE);
-        const char *unit = A->pb_table_text(t, PB_TABLE_UNIT);
-        if (!unit)
-            unit = "";
-        size_t uc = utf8_len(unit);
-        if (uc > XL_MAX_STRING) {
-            xl_failf(x, PB_ERR_LIMIT, "budgets.%s.unit: %zu characters, longer than Excel's "
-                     "limit of %u characters a cell (sheet '%s', A2)", A->pb_table_id(t), uc,
-                     XL_MAX_STRING, x->sheet_names[t_index]);
-            goto out;
-        }
-        xl_buf sub = {0};
-        if (pt && uc + 3 < XL_MAX_STRING) {
-            xl_buf_add_cut(&sub, pt, XL_MAX_STRING - uc - 3);
-            xl_buf_add(&sub, " - ", 3);
-        }
-        xl_buf_add(&sub, unit, strlen(unit));
-        int ok_sub = !sub.failed && xl_string(x, ws, XL_SUBTITLE_ROW, 0, sub.s, x->subtitle);
-        if (sub.failed)
-            xl_failf(x, PB_ERR_NOMEM, "out of memory");
-        xl_buf_free(&sub);
-        if (!ok_sub)
-            goto out;
-    }
-    if (!xl_string(x, ws, XL_HEAD_ROW, 0, "", x->head_left))
-        goto out;
+    if (!xl_string(x, ws, XL_TITLE_ROW, 0, title ? title : A->pb_table_id(t), x->title) ||
+        !note_comment(x, t, ws) || !subtitle(x, t_index, t, ws) ||
+        !xl_string(x, ws, XL_HEAD_ROW, 0, "", x->head_left))
+        return 0;
     for (size_t c = 0; c < nc; c++) {
         char hb[PB_PERIOD_TEXT_MAX];
         if (!xl_string(x, ws, XL_HEAD_ROW, (uint16_t)(c + 1), heading_top(x, t, c, hb), x->head))
-            goto out;
+            return 0;
     }
     for (size_t c = 0; c < nc; c++) {
         const char *b = heading_bottom(x, t, c);
         lxw_error e = b ? xl_raw_string(ws, XL_PHASE_ROW, (uint16_t)(c + 1), b, x->phase)
                         : worksheet_write_blank(ws, XL_PHASE_ROW, (uint16_t)(c + 1), x->phase);
-        if (e) {
-            xl_fail(x, e, "writing a heading");
-            goto out;
-        }
+        if (e)
+            return xl_fail(x, e, "writing a heading");
     }
+    return 1;
+}
 
-    for (size_t r = 0; r < nr; r++) {
-        uint32_t xr = XL_FIRST_DATA_ROW + (uint32_t)r;
-        pb_row_kind kind = A->pb_row_kind_of(t, r);
-        int depth = A->pb_row_depth(t, r);
-        int strong = kind != PB_ROW_LINE;
-        const char *label = A->pb_row_label(t, r);
-        if (label && !xl_string(x, ws, xr, 0, label,
-                                x->label[depth > XL_MAX_INDENT ? XL_MAX_INDENT : depth][strong])) {
-            snprintf(x->err->path, sizeof x->err->path, "budgets.%s.rows[%zu]",
-                     A->pb_table_id(t), r);
-            in_cell(x, t, r, PB_NONE);
-            goto out;
+/* The formula of a computed cell into b->formula: a total's terms, a sum
+ * column's terms, or a line's parts. */
+static int cell_formula(bsheet *b, size_t r, size_t c, uint16_t xc)
+{
+    xl_ctx *x = b->x;
+    b->formula.len = 0;
+    if (A->pb_row_kind_of(b->t, r) == PB_ROW_TOTAL) {
+        if (!b->have_terms) {
+            xl_total_terms(x, b->t, r, &b->ts);
+            b->have_terms = 1;
         }
-        if (kind == PB_ROW_SECTION)
-            continue;
-        int sign = print_sign(x, t, r);
-        int have_terms = 0;
-        for (size_t c = 0; c < nc; c++) {
-            uint16_t xc = (uint16_t)(c + 1);
-            if (A->pb_column_type_of(t, c) == PB_COL_TEXT) {
-                if (!xl_string(x, ws, xr, xc, A->pb_cell_text(t, r, c), NULL)) {
-                    snprintf(x->err->path, sizeof x->err->path,
-                             "budgets.%s.rows[%zu].values[%zu]", A->pb_table_id(t), r, c);
-                    in_cell(x, t, r, c);
-                    goto out;
-                }
-                continue;
-            }
-            int d = A->pb_column_decimals(t, c);
-            const pb_finding *mark = NULL;
-            while (next_mark < nmarks && (marks[next_mark]->row < r ||
-                                          (marks[next_mark]->row == r && marks[next_mark]->column < c)))
-                next_mark++;
-            if (next_mark < nmarks && marks[next_mark]->row == r && marks[next_mark]->column == c)
-                mark = marks[next_mark];
-            pb_amount printed, comp;
-            pb_cell_state ps = A->pb_cell_get(t, r, c, &printed);
-            pb_computed_state cs = A->pb_cell_computed(t, r, c, &comp);
-            lxw_format *f = x->num[d][mark ? XL_NUM_MISMATCH
-                                           : ps == PB_CELL_NIL ? XL_NUM_NIL
-                                           : kind == PB_ROW_TOTAL ? XL_NUM_TOTAL
-                                                                  : XL_NUM_PLAIN];
-            lxw_error e = LXW_NO_ERROR;
-            if (cs == PB_COMP_VALUE) {
-                /* a formula, with the core's figure (as printed) as its result */
-                pb_amount shown = sign < 0 ? -comp : comp;
-                if (!xl_amount_ok(shown, d)) {
-                    limit_error(x, t, r, c, too_precise);
-                    goto out;
-                }
-                formula.len = 0;
-                if (kind == PB_ROW_TOTAL) {
-                    if (!have_terms) {
-                        total_terms(x, t, r, &ts);
-                        have_terms = 1;
-                    }
-                    render_terms(&formula, &ts, xc);
-                } else if (A->pb_column_term_count(t, c)) {
-                    /* terms of the same sign in adjacent columns become one
-                     * range: =SUM(B9:F9) for a Total column */
-                    size_t nt = A->pb_column_term_count(t, c);
-                    xl_buf_add(&formula, "=", 1);
-                    for (size_t k = 0; k < nt;) {
-                        uint32_t tc, tn;
-                        int sg, sn;
-                        A->pb_column_term(t, c, k, &tc, &sg);
-                        size_t j = k;
-                        while (j + 1 < nt) {
-                            A->pb_column_term(t, c, j + 1, &tn, &sn);
-                            uint32_t tj;
-                            int sj;
-                            A->pb_column_term(t, c, j, &tj, &sj);
-                            if (sn != sg || tn != tj + 1)
-                                break;
-                            j++;
-                        }
-                        char a[LXW_MAX_CELL_NAME_LENGTH], z[LXW_MAX_CELL_NAME_LENGTH];
-                        lxw_rowcol_to_cell(a, xr, (lxw_col_t)(tc + 1));
-                        const char *op = sg < 0 ? "-" : (k ? "+" : "");
-                        if (j - k >= 2) {
-                            uint32_t tz;
-                            int sz;
-                            A->pb_column_term(t, c, j, &tz, &sz);
-                            lxw_rowcol_to_cell(z, xr, (lxw_col_t)(tz + 1));
-                            xl_buf_addf(&formula, "%sSUM(%s:%s)", op, a, z);
-                        } else {
-                            j = k;
-                            xl_buf_addf(&formula, "%s%s", op, a);
-                        }
-                        k = j + 1;
-                    }
-                } else {
-                    /* a line that is the sum of its parts: each part by its
-                     * meaning, shown with the line's printed sign */
-                    size_t end = A->pb_table_row_end(t, r);
-                    terms parts = {0};
-                    for (size_t k = r + 1; k < end; k++)
-                        terms_add(&parts, (uint32_t)k, sign * print_sign(x, t, k));
-                    if (parts.failed) {
-                        free(parts.v);
-                        xl_failf(x, PB_ERR_NOMEM, "out of memory");
-                        goto out;
-                    }
-                    render_terms(&formula, &parts, xc);
-                    free(parts.v);
-                }
-                if (formula.failed || ts.failed) {
-                    xl_failf(x, PB_ERR_NOMEM, "out of memory");
-                    goto out;
-                }
-                double cached = x->cached ? xl_amount_double(shown, d) : 0;
-                if (formula.len > MAX_FORMULA) {
-                    /* too long for Excel: the figure, and a comment saying so */
-                    e = worksheet_write_number(ws, xr, xc, xl_amount_double(shown, d), f);
-                    if (!e)
-                        e = xl_comment(
-                            ws, xr, xc,
-                            "Computed by planbook: the formula would exceed Excel's "
-                            "8,192 characters.", NULL);
-                } else {
-                    e = worksheet_write_formula_num(ws, xr, xc, formula.s, f, cached);
-                }
-                if (!e && mark && !mismatch_comment(x, ws, xr, xc, mark))
-                    goto out;
-            } else if (ps == PB_CELL_VALUE) {
-                if (!xl_amount_ok(printed, d)) {
-                    limit_error(x, t, r, c, too_precise);
-                    goto out;
-                }
-                e = worksheet_write_number(ws, xr, xc, xl_amount_double(printed, d), f);
-                if (!e && mark && !mismatch_comment(x, ws, xr, xc, mark))
-                    goto out;
-            } else if (ps == PB_CELL_NIL) {
-                e = worksheet_write_number(ws, xr, xc, 0, f);
-            }
-            if (e) {
-                xl_fail(x, e, "writing a cell");
-                goto out;
-            }
-        }
-        ts.n = 0;
+        xl_render_terms(&b->formula, &b->ts, xc);
+    } else if (A->pb_column_term_count(b->t, c)) {
+        xl_column_formula(x, b->t, c, XL_FIRST_DATA_ROW + (uint32_t)r, &b->formula);
+    } else if (!xl_parts_formula(x, b->t, r, xc, &b->formula)) {
+        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
     }
-    if (!define_name(x, t_index, t) || !chart(x, t_index, t, ws))
-        goto out;
-    ok = 1;
-out:
-    free(marks);
-    free(ts.v);
-    xl_buf_free(&formula);
+    if (b->formula.failed || b->ts.failed)
+        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+    return 1;
+}
+
+/* A computed cell: its formula, with the core's figure (as printed) as
+ * its result; the figure alone with a comment when the formula is too
+ * long for Excel. */
+static int computed_cell(bsheet *b, size_t r, size_t c, pb_amount comp, lxw_format *f,
+                         const pb_finding *mark)
+{
+    xl_ctx *x = b->x;
+    int d = A->pb_column_decimals(b->t, c);
+    uint32_t xr = XL_FIRST_DATA_ROW + (uint32_t)r;
+    uint16_t xc = (uint16_t)(c + 1);
+    pb_amount shown = xl_print_sign(x, b->t, r) < 0 ? -comp : comp;
+    if (!xl_amount_ok(shown, d))
+        return limit_error(x, b->t, r, c, too_precise);
+    if (!cell_formula(b, r, c, xc))
+        return 0;
+    lxw_error e;
+    if (b->formula.len > MAX_FORMULA) {
+        e = worksheet_write_number(b->ws, xr, xc, xl_amount_double(shown, d), f);
+        if (!e)
+            e = xl_comment(b->ws, xr, xc,
+                           "Computed by planbook: the formula would exceed Excel's "
+                           "8,192 characters.", NULL);
+    } else {
+        double cached = x->cached ? xl_amount_double(shown, d) : 0;
+        e = worksheet_write_formula_num(b->ws, xr, xc, b->formula.s, f, cached);
+    }
+    if (!e && mark && !mismatch_comment(x, b->ws, xr, xc, mark))
+        return 0;
+    return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a cell");
+}
+
+/* An amount cell: computed, printed, nil (0 shown as "-") or blank. */
+static int amount_cell(bsheet *b, size_t r, size_t c)
+{
+    xl_ctx *x = b->x;
+    const pb_table *t = b->t;
+    int d = A->pb_column_decimals(t, c);
+    uint32_t xr = XL_FIRST_DATA_ROW + (uint32_t)r;
+    uint16_t xc = (uint16_t)(c + 1);
+    const pb_finding *mark = mark_at(b, r, c);
+    pb_amount printed, comp;
+    pb_cell_state ps = A->pb_cell_get(t, r, c, &printed);
+    pb_computed_state cs = A->pb_cell_computed(t, r, c, &comp);
+    lxw_format *f = x->num[d][mark ? XL_NUM_MISMATCH
+                                   : ps == PB_CELL_NIL ? XL_NUM_NIL
+                                   : A->pb_row_kind_of(t, r) == PB_ROW_TOTAL ? XL_NUM_TOTAL
+                                                                             : XL_NUM_PLAIN];
+    lxw_error e = LXW_NO_ERROR;
+    if (cs == PB_COMP_VALUE)
+        return computed_cell(b, r, c, comp, f, mark);
+    if (ps == PB_CELL_VALUE) {
+        if (!xl_amount_ok(printed, d))
+            return limit_error(x, t, r, c, too_precise);
+        e = worksheet_write_number(b->ws, xr, xc, xl_amount_double(printed, d), f);
+        if (!e && mark && !mismatch_comment(x, b->ws, xr, xc, mark))
+            return 0;
+    } else if (ps == PB_CELL_NIL) {
+        e = worksheet_write_number(b->ws, xr, xc, 0, f);
+    }
+    return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a cell");
+}
+
+/* A row: its label indented by level (bold unless a line), then its
+ * cells (a section has none). */
+static int body_row(bsheet *b, size_t r)
+{
+    xl_ctx *x = b->x;
+    const pb_table *t = b->t;
+    uint32_t xr = XL_FIRST_DATA_ROW + (uint32_t)r;
+    pb_row_kind kind = A->pb_row_kind_of(t, r);
+    int depth = A->pb_row_depth(t, r);
+    const char *label = A->pb_row_label(t, r);
+    if (label && !xl_string(x, b->ws, xr, 0, label,
+                            x->label[depth > XL_MAX_INDENT ? XL_MAX_INDENT : depth]
+                                    [kind != PB_ROW_LINE])) {
+        snprintf(x->err->path, sizeof x->err->path, "budgets.%s.rows[%zu]", A->pb_table_id(t), r);
+        in_cell(x, t, r, PB_NONE);
+        return 0;
+    }
+    if (kind == PB_ROW_SECTION)
+        return 1;
+    b->have_terms = 0;
+    b->ts.n = 0;
+    for (size_t c = 0; c < A->pb_table_column_count(t); c++) {
+        if (A->pb_column_type_of(t, c) != PB_COL_TEXT) {
+            if (!amount_cell(b, r, c))
+                return 0;
+        } else if (!xl_string(x, b->ws, xr, (uint16_t)(c + 1), A->pb_cell_text(t, r, c), NULL)) {
+            snprintf(x->err->path, sizeof x->err->path, "budgets.%s.rows[%zu].values[%zu]",
+                     A->pb_table_id(t), r, c);
+            in_cell(x, t, r, c);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int xl_budget_sheet(xl_ctx *x, size_t t_index)
+{
+    pb_table *t = A->pb_plan_table(x->plan, t_index);
+    lxw_worksheet *ws = x->sheets[t_index];
+    size_t nr = A->pb_table_row_count(t), nc = A->pb_table_column_count(t);
+    if (!fits(x, t) || A->pb_table_compute(t, x->err))
+        return 0;
+    bsheet b = {x, t, t_index, ws, NULL, 0, 0, {0}, {0}, 0};
+    int ok = collect_marks(&b);
+    if (ok) {
+        set_widths(x, t, ws);
+        worksheet_freeze_panes(ws, XL_FIRST_DATA_ROW, 1);
+        ok = print_setup(x, ws);
+    }
+    if (ok) {
+        worksheet_print_area(ws, 0, 0, XL_FIRST_DATA_ROW + (lxw_row_t)(nr ? nr - 1 : 0),
+                             (lxw_col_t)nc);
+        ok = header_block(x, t_index, t, ws);
+    }
+    for (size_t r = 0; r < nr && ok; r++)
+        ok = body_row(&b, r);
+    ok = ok && define_name(x, t_index, t) && chart(x, t_index, t, ws);
+    free(b.marks);
+    free(b.ts.v);
+    xl_buf_free(&b.formula);
     return ok;
 }

@@ -121,26 +121,6 @@ static int obs_cell(xl_ctx *x, lxw_worksheet *ws, const pb_indset *s, uint32_t r
     return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing an indicator cell");
 }
 
-static void cell_name(char *buf, uint32_t row, uint16_t col, int abs_col)
-{
-    char c[LXW_MAX_CELL_NAME_LENGTH];
-    lxw_rowcol_to_cell(c, row, col);
-    if (!abs_col) {
-        snprintf(buf, LXW_MAX_CELL_NAME_LENGTH + 2, "%s", c);
-        return;
-    }
-    snprintf(buf, LXW_MAX_CELL_NAME_LENGTH + 2, "$%s", c);
-}
-
-static int formula(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t col, const char *f,
-                   const char *cached, lxw_format *fmt_)
-{
-    /* without cached results a formula caches 0, as the budget sheets' do */
-    lxw_error e = x->cached ? worksheet_write_formula_str(ws, row, col, f, fmt_, cached)
-                            : worksheet_write_formula(ws, row, col, f, fmt_);
-    return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a formula");
-}
-
 /* The tolerance of a RAG from a target, as an Excel expression of T. */
 static void tolerance_expr(xl_ctx *x, const char *t, char *buf, size_t cap)
 {
@@ -155,270 +135,349 @@ static void tolerance_expr(xl_ctx *x, const char *t, char *buf, size_t cap)
         snprintf(buf, cap, "%s", num);
 }
 
-int xl_dashboard_sheet(xl_ctx *x, size_t si, lxw_worksheet *ws)
+/* What writing one dashboard carries: the set, its report period and
+ * statuses, and where the columns after the periods are. */
+typedef struct dsheet {
+    xl_ctx *x;
+    pb_indset *s;
+    lxw_worksheet *ws;
+    size_t n, np, nc; /* series, periods, comparators */
+    uint32_t k;       /* the report period, or PB_NONE */
+    pb_ind_status *st; /* per series at k (NULL without one) */
+    uint16_t c_target, c_rag, c_last, c_vs_target, c_comp, c_reason;
+    char buf[1200];
+} dsheet;
+
+/* The columns after the periods; 0 when the set does not fit a sheet. */
+static int layout(dsheet *d)
 {
-    pb_indset *s = A->pb_plan_indset(x->plan, si);
-    size_t n = A->pb_indset_count(s), np = A->pb_indset_period_count(s);
-    size_t nc = A->pb_indset_comparator_count(s);
-    uint16_t c_target = (uint16_t)(D_FIRST_PERIOD + np), c_rag = (uint16_t)(c_target + 1),
-             c_last = (uint16_t)(c_rag + 1), c_vs_target = (uint16_t)(c_last + 1),
-             c_comp = (uint16_t)(c_vs_target + 1), c_reason = (uint16_t)(c_comp + nc);
-    if ((size_t)c_reason + 1 > XL_MAX_COLS || D_FIRST_PERIOD + np + 6 + nc > XL_MAX_COLS)
+    xl_ctx *x = d->x;
+    d->n = A->pb_indset_count(d->s);
+    d->np = A->pb_indset_period_count(d->s);
+    d->nc = A->pb_indset_comparator_count(d->s);
+    d->c_target = (uint16_t)(D_FIRST_PERIOD + d->np);
+    d->c_rag = (uint16_t)(d->c_target + 1);
+    d->c_last = (uint16_t)(d->c_rag + 1);
+    d->c_vs_target = (uint16_t)(d->c_last + 1);
+    d->c_comp = (uint16_t)(d->c_vs_target + 1);
+    d->c_reason = (uint16_t)(d->c_comp + d->nc);
+    if ((size_t)d->c_reason + 1 > XL_MAX_COLS || D_FIRST_PERIOD + d->np + 6 + d->nc > XL_MAX_COLS)
         return xl_failf(x, PB_ERR_LIMIT, "indicator set '%s' has %zu periods; a sheet holds at "
-                        "most %u columns", A->pb_indset_id(s), np, XL_MAX_COLS);
-    if (n + D_FIRST_ROW > XL_MAX_ROWS)
+                        "most %u columns", A->pb_indset_id(d->s), d->np, XL_MAX_COLS);
+    if (d->n + D_FIRST_ROW > XL_MAX_ROWS)
         return xl_failf(x, PB_ERR_LIMIT, "indicator set '%s' has %zu series; a sheet holds at "
-                        "most %u rows", A->pb_indset_id(s), n, XL_MAX_ROWS - D_FIRST_ROW);
-    int ys = A->pb_plan_year_start(x->plan);
-    uint32_t k = A->pb_indset_report_period(s);
-    pb_ind_status *st = NULL;
-    if (k != PB_NONE) {
-        st = malloc((n ? n : 1) * sizeof *st);
-        if (!st)
-            return xl_failf(x, PB_ERR_NOMEM, "out of memory");
-        if (A->pb_indset_status(s, k, st, x->err)) {
-            free(st);
-            return 0;
-        }
-    }
-    int ok = 0;
-    char buf[1200], period[PB_PERIOD_TEXT_MAX];
-    const char *title = A->pb_indset_text(s, PB_INDSET_TITLE);
-    if (!xl_string(x, ws, 0, 0, title ? title : A->pb_indset_id(s), x->title))
-        goto done;
+                        "most %u rows", A->pb_indset_id(d->s), d->n, XL_MAX_ROWS - D_FIRST_ROW);
+    return 1;
+}
+
+/* The statuses at the report period (none without one). */
+static int load_status(dsheet *d)
+{
+    xl_ctx *x = d->x;
+    d->k = A->pb_indset_report_period(d->s);
+    if (d->k == PB_NONE)
+        return 1;
+    if (!(d->st = malloc((d->n ? d->n : 1) * sizeof *d->st)))
+        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+    return !A->pb_indset_status(d->s, d->k, d->st, x->err);
+}
+
+/* Title, and a subtitle saying how the statuses are found. */
+static int header_block(dsheet *d)
+{
     static const char *const dirs[3] = {"the previous period", "the same period a year earlier",
                                         "the previous year's outturn"};
-    if (k != PB_NONE)
-        A->pb_period_format(A->pb_indset_period(s, k), ys, period);
-    snprintf(buf, sizeof buf,
+    xl_ctx *x = d->x;
+    const pb_indset *s = d->s;
+    char period[PB_PERIOD_TEXT_MAX];
+    const char *title = A->pb_indset_text(s, PB_INDSET_TITLE);
+    const char *framework = A->pb_indset_text(s, PB_INDSET_FRAMEWORK);
+    const char *reporting = A->pb_indset_text(s, PB_INDSET_REPORTING);
+    if (!xl_string(x, d->ws, 0, 0, title ? title : A->pb_indset_id(s), x->title))
+        return 0;
+    if (d->k != PB_NONE)
+        A->pb_period_format(A->pb_indset_period(s, d->k), A->pb_plan_year_start(x->plan), period);
+    snprintf(d->buf, sizeof d->buf,
              "%s%s%s%sStatus at %s: RAG from the thresholds (else from the target); "
              "better than last compares with %s. Edit a result and the colours and "
              "statuses follow.",
-             A->pb_indset_text(s, PB_INDSET_FRAMEWORK) ? A->pb_indset_text(s, PB_INDSET_FRAMEWORK)
-                                                      : "",
-             A->pb_indset_text(s, PB_INDSET_FRAMEWORK) ? ". " : "",
-             A->pb_indset_text(s, PB_INDSET_REPORTING) ? A->pb_indset_text(s, PB_INDSET_REPORTING)
-                                                      : "",
-             A->pb_indset_text(s, PB_INDSET_REPORTING) ? ". " : "",
-             k != PB_NONE ? period : "(no figures yet)", dirs[A->pb_indset_direction(s)]);
-    if (!xl_string(x, ws, 1, 0, buf, x->subtitle))
-        goto done;
-    /* headings */
+             framework ? framework : "", framework ? ". " : "", reporting ? reporting : "",
+             reporting ? ". " : "", d->k != PB_NONE ? period : "(no figures yet)",
+             dirs[A->pb_indset_direction(s)]);
+    return xl_string(x, d->ws, 1, 0, d->buf, x->subtitle);
+}
+
+static int headings(dsheet *d)
+{
     static const char *const heads[D_FIRST_PERIOD] = {
         "Group", "Ref", "Measure", "Better if", "Unit", "Good", "Of concern", "Action required"};
+    xl_ctx *x = d->x;
+    lxw_worksheet *ws = d->ws;
+    int ys = A->pb_plan_year_start(x->plan);
+    char period[PB_PERIOD_TEXT_MAX];
     for (uint16_t c = 0; c < D_FIRST_PERIOD; c++)
         if (!xl_string(x, ws, D_HEAD_ROW, c, heads[c], c >= D_GOOD ? x->head : x->head_left))
-            goto done;
-    for (size_t p = 0; p < np; p++) {
-        A->pb_period_format(A->pb_indset_period(s, p), ys, period);
+            return 0;
+    for (size_t p = 0; p < d->np; p++) {
+        A->pb_period_format(A->pb_indset_period(d->s, p), ys, period);
         if (!xl_string(x, ws, D_HEAD_ROW, (uint16_t)(D_FIRST_PERIOD + p), period, x->head))
-            goto done;
+            return 0;
     }
-    if (k != PB_NONE)
-        A->pb_period_format(A->pb_indset_period(s, k), ys, period);
-    snprintf(buf, sizeof buf, "Target %s", k != PB_NONE ? period : "");
-    if (!xl_string(x, ws, D_HEAD_ROW, c_target, buf, x->head) ||
-        !xl_string(x, ws, D_HEAD_ROW, c_rag, "RAG", x->head_left) ||
-        !xl_string(x, ws, D_HEAD_ROW, c_last, "Better than last?", x->head_left) ||
-        !xl_string(x, ws, D_HEAD_ROW, c_vs_target, "Better than target?", x->head_left))
-        goto done;
-    for (size_t c = 0; c < nc; c++) {
-        snprintf(buf, sizeof buf, "Better than %s?", A->pb_indset_comparator_name(s, c));
-        if (!xl_string(x, ws, D_HEAD_ROW, (uint16_t)(c_comp + c), buf, x->head_left))
-            goto done;
+    if (d->k != PB_NONE)
+        A->pb_period_format(A->pb_indset_period(d->s, d->k), ys, period);
+    snprintf(d->buf, sizeof d->buf, "Target %s", d->k != PB_NONE ? period : "");
+    if (!xl_string(x, ws, D_HEAD_ROW, d->c_target, d->buf, x->head) ||
+        !xl_string(x, ws, D_HEAD_ROW, d->c_rag, "RAG", x->head_left) ||
+        !xl_string(x, ws, D_HEAD_ROW, d->c_last, "Better than last?", x->head_left) ||
+        !xl_string(x, ws, D_HEAD_ROW, d->c_vs_target, "Better than target?", x->head_left))
+        return 0;
+    for (size_t c = 0; c < d->nc; c++) {
+        snprintf(d->buf, sizeof d->buf, "Better than %s?", A->pb_indset_comparator_name(d->s, c));
+        if (!xl_string(x, ws, D_HEAD_ROW, (uint16_t)(d->c_comp + c), d->buf, x->head_left))
+            return 0;
     }
-    if (!xl_string(x, ws, D_HEAD_ROW, c_reason, "Why (RAG; better than last)", x->head_left))
-        goto done;
-    worksheet_freeze_panes(ws, D_FIRST_ROW, 3);
+    return xl_string(x, ws, D_HEAD_ROW, d->c_reason, "Why (RAG; better than last)", x->head_left);
+}
 
-    for (size_t i = 0; i < n; i++) {
-        uint32_t row = (uint32_t)(D_FIRST_ROW + i);
-        int companion = A->pb_ind_parent(s, i) != PB_NONE;
-        const char *group = A->pb_ind_text(s, i, PB_IND_GROUP);
-        const char *ref = A->pb_ind_text(s, i, PB_IND_REF);
-        const char *name = A->pb_ind_text(s, i, PB_IND_NAME);
-        if (group && !companion && !xl_string(x, ws, row, D_GROUP, group, NULL))
-            goto done;
-        if (ref && !xl_string(x, ws, row, D_REF, ref, NULL))
-            goto done;
-        if (name && !xl_string(x, ws, row, D_NAME, name, companion ? x->label[1][0] : x->wrap))
-            goto done;
-        pb_polarity pol = A->pb_ind_polarity(s, i);
-        if (!xl_string(x, ws, row, D_POL,
-                       pol == PB_POLARITY_HIGH ? "high" : pol == PB_POLARITY_LOW ? "low" : "none",
-                       NULL))
-            goto done;
-        pb_unit u = A->pb_ind_unit(s, i);
-        if (u == PB_UNIT_RATE && A->pb_ind_per(s, i))
-            snprintf(buf, sizeof buf, "per %lld", (long long)A->pb_ind_per(s, i));
-        else
-            snprintf(buf, sizeof buf, "%s", A->pb_unit_name(u));
-        if (!xl_string(x, ws, row, D_UNIT, buf, NULL))
-            goto done;
-        int ts = A->pb_ind_threshold_state(s, i);
-        if (ts == 2 && !xl_string(x, ws, row, D_GOOD, "Not available", x->dash_text))
-            goto done;
-        if (ts == 1)
-            for (int l = 0; l < 3; l++)
-                if (!obs_cell(x, ws, s, row, (uint16_t)(D_GOOD + l),
-                              A->pb_ind_threshold(s, i, (pb_level)l)))
-                    goto done;
-        for (size_t p = 0; p < np; p++)
-            if (!obs_cell(x, ws, s, row, (uint16_t)(D_FIRST_PERIOD + p),
-                          A->pb_ind_cell(s, PB_SERIES_VALUE, i, p)))
-                goto done;
-        if (!st)
-            continue;
-        const pb_ind_status *q = &st[i];
-        /* the target in force at the report period */
-        const pb_obs *tcell = A->pb_ind_cell(s, PB_SERIES_TARGET, i, k);
-        if (q->target_milestone != PB_NONE)
-            tcell = A->pb_ind_milestone_target(s, i, q->target_milestone);
-        if (tcell->status == PB_OBS_BLANK && (q->target_why == PB_WHY_OK || q->rag_basis == 2)) {
-            pb_obs tv = {q->target_value, 0, PB_OBS_NORMAL, PB_OBS_SCALE, 0, 0};
-            if (!obs_cell(x, ws, s, row, c_target, &tv))
-                goto done;
-        } else if (!obs_cell(x, ws, s, row, c_target, tcell))
-            goto done;
-        if (companion)
-            continue;
-        char v[16], g[16], cc[16], t[16], d[16], tol[128], f[1400];
-        cell_name(v, row, (uint16_t)(D_FIRST_PERIOD + k), 0);
-        cell_name(g, row, D_GOOD, 0);
-        cell_name(cc, row, D_CONCERN, 0);
-        cell_name(t, row, c_target, 0);
-        cell_name(d, row, D_POL, 0);
-        tolerance_expr(x, t, tol, sizeof tol);
-        const char *G = sym_rag[1], *AM = sym_rag[2], *R = sym_rag[3];
-        snprintf(f, sizeof f,
-                 "=IF(OR(NOT(ISNUMBER(%s)),%s=\"none\"),\"\","
-                 "IF(AND(ISNUMBER(%s),ISNUMBER(%s)),"
-                 "IF(%s=\"high\",IF(%s>=%s,\"%s\",IF(%s>=%s,\"%s\",\"%s\")),"
-                 "IF(%s<=%s,\"%s\",IF(%s<=%s,\"%s\",\"%s\"))),"
-                 "IF(ISNUMBER(%s),IF(%s=\"high\",IF(%s>=%s,\"%s\",IF(%s-%s<=%s,\"%s\",\"%s\")),"
-                 "IF(%s<=%s,\"%s\",IF(%s-%s<=%s,\"%s\",\"%s\"))),\"\")))",
-                 v, d, g, cc, d, v, g, G, v, cc, AM, R, v, g, G, v, cc, AM, R, t, d, v, t, G, t, v,
-                 tol, AM, R, v, t, G, v, t, tol, AM, R);
-        if (!formula(x, ws, row, c_rag, f, sym_rag[q->rag], x->dash_status))
-            goto done;
-        /* better than last: the cell the set's rule compares with */
-        uint32_t ref_p = A->pb_indset_direction(s) == PB_DIR_YEAR_AGO  ? q->year_ago_period
-                         : A->pb_indset_direction(s) == PB_DIR_OUTTURN ? q->outturn_period
-                                                                       : q->previous_period;
-        if (ref_p != PB_NONE && q->last_why != PB_WHY_NOT_LIKE_FOR_LIKE) {
-            char rv[16];
-            cell_name(rv, row, (uint16_t)(D_FIRST_PERIOD + ref_p), 0);
+/* What a series is: group (not for a companion), reference, name,
+ * polarity, unit, thresholds; then its results by period. */
+static int series_cells(dsheet *d, size_t i, uint32_t row)
+{
+    xl_ctx *x = d->x;
+    const pb_indset *s = d->s;
+    lxw_worksheet *ws = d->ws;
+    int companion = A->pb_ind_parent(s, i) != PB_NONE;
+    const char *group = A->pb_ind_text(s, i, PB_IND_GROUP);
+    const char *ref = A->pb_ind_text(s, i, PB_IND_REF);
+    const char *name = A->pb_ind_text(s, i, PB_IND_NAME);
+    pb_polarity pol = A->pb_ind_polarity(s, i);
+    pb_unit u = A->pb_ind_unit(s, i);
+    if (u == PB_UNIT_RATE && A->pb_ind_per(s, i))
+        snprintf(d->buf, sizeof d->buf, "per %lld", (long long)A->pb_ind_per(s, i));
+    else
+        snprintf(d->buf, sizeof d->buf, "%s", A->pb_unit_name(u));
+    if ((group && !companion && !xl_string(x, ws, row, D_GROUP, group, NULL)) ||
+        (ref && !xl_string(x, ws, row, D_REF, ref, NULL)) ||
+        (name && !xl_string(x, ws, row, D_NAME, name, companion ? x->label[1][0] : x->wrap)) ||
+        !xl_string(x, ws, row, D_POL,
+                   pol == PB_POLARITY_HIGH ? "high" : pol == PB_POLARITY_LOW ? "low" : "none",
+                   NULL) ||
+        !xl_string(x, ws, row, D_UNIT, d->buf, NULL))
+        return 0;
+    int ts = A->pb_ind_threshold_state(s, i);
+    if (ts == 2 && !xl_string(x, ws, row, D_GOOD, "Not available", x->dash_text))
+        return 0;
+    for (int l = 0; ts == 1 && l < 3; l++)
+        if (!obs_cell(x, ws, s, row, (uint16_t)(D_GOOD + l),
+                      A->pb_ind_threshold(s, i, (pb_level)l)))
+            return 0;
+    for (size_t p = 0; p < d->np; p++)
+        if (!obs_cell(x, ws, s, row, (uint16_t)(D_FIRST_PERIOD + p),
+                      A->pb_ind_cell(s, PB_SERIES_VALUE, i, p)))
+            return 0;
+    return 1;
+}
+
+/* The target in force at the report period. */
+static int target_cell(dsheet *d, size_t i, uint32_t row)
+{
+    const pb_ind_status *q = &d->st[i];
+    xl_ctx *x = d->x;
+    const pb_obs *tcell = A->pb_ind_cell(d->s, PB_SERIES_TARGET, i, d->k);
+    if (q->target_milestone != PB_NONE)
+        tcell = A->pb_ind_milestone_target(d->s, i, q->target_milestone);
+    if (tcell->status == PB_OBS_BLANK && (q->target_why == PB_WHY_OK || q->rag_basis == 2)) {
+        pb_obs tv = {q->target_value, 0, PB_OBS_NORMAL, PB_OBS_SCALE, 0, 0};
+        return obs_cell(x, d->ws, d->s, row, d->c_target, &tv);
+    }
+    return obs_cell(x, d->ws, d->s, row, d->c_target, tcell);
+}
+
+/* The cells a row's status formulas refer to. */
+typedef struct dcells {
+    char v[16], g[16], cc[16], t[16], d[16];
+} dcells;
+
+/* RAG: from the thresholds when both are numbers, else from the target
+ * with the plan's tolerance. */
+static int rag_formula(dsheet *d, uint32_t row, const dcells *c, const pb_ind_status *q)
+{
+    char tol[128], f[1400];
+    tolerance_expr(d->x, c->t, tol, sizeof tol);
+    const char *G = sym_rag[1], *AM = sym_rag[2], *R = sym_rag[3];
+    snprintf(f, sizeof f,
+             "=IF(OR(NOT(ISNUMBER(%s)),%s=\"none\"),\"\","
+             "IF(AND(ISNUMBER(%s),ISNUMBER(%s)),"
+             "IF(%s=\"high\",IF(%s>=%s,\"%s\",IF(%s>=%s,\"%s\",\"%s\")),"
+             "IF(%s<=%s,\"%s\",IF(%s<=%s,\"%s\",\"%s\"))),"
+             "IF(ISNUMBER(%s),IF(%s=\"high\",IF(%s>=%s,\"%s\",IF(%s-%s<=%s,\"%s\",\"%s\")),"
+             "IF(%s<=%s,\"%s\",IF(%s-%s<=%s,\"%s\",\"%s\"))),\"\")))",
+             c->v, c->d, c->g, c->cc, c->d, c->v, c->g, G, c->v, c->cc, AM, R, c->v, c->g, G,
+             c->v, c->cc, AM, R, c->t, c->d, c->v, c->t, G, c->t, c->v, tol, AM, R, c->v, c->t,
+             G, c->v, c->t, tol, AM, R);
+    return xl_formula_text(d->x, d->ws, row, d->c_rag, f, sym_rag[q->rag], d->x->dash_status);
+}
+
+/* Better than last: against the cell the set's rule compares with. */
+static int last_formula(dsheet *d, uint32_t row, const dcells *c, const pb_ind_status *q)
+{
+    xl_ctx *x = d->x;
+    pb_direction_rule dir = A->pb_indset_direction(d->s);
+    uint32_t ref_p = dir == PB_DIR_YEAR_AGO  ? q->year_ago_period
+                     : dir == PB_DIR_OUTTURN ? q->outturn_period
+                                             : q->previous_period;
+    if (ref_p == PB_NONE || q->last_why == PB_WHY_NOT_LIKE_FOR_LIKE)
+        return xl_string(x, d->ws, row, d->c_last, "", NULL);
+    char rv[16], f[1400];
+    lxw_rowcol_to_cell(rv, row, (uint16_t)(D_FIRST_PERIOD + ref_p));
+    snprintf(f, sizeof f,
+             "=IF(AND(ISNUMBER(%s),ISNUMBER(%s)),IF(%s=%s,\"%s\","
+             "IF(%s=\"none\",IF(%s>%s,\"%s\",\"%s\"),"
+             "IF((%s>%s)=(%s=\"high\"),\"%s\",\"%s\"))),\"\")",
+             c->v, rv, c->v, rv, sym_cmp[3], c->d, c->v, rv, sym_cmp[4], sym_cmp[5], c->v, rv,
+             c->d, sym_cmp[1], sym_cmp[2]);
+    return xl_formula_text(x, d->ws, row, d->c_last, f, sym_cmp[q->last], x->dash_status);
+}
+
+/* Better than each comparator (as printed when planbook cannot say). */
+static int comparator_cells(dsheet *d, size_t i, uint32_t row)
+{
+    xl_ctx *x = d->x;
+    for (size_t c = 0; c < d->nc; c++) {
+        pb_why why;
+        pb_cmp a = A->pb_ind_compare(d->s, i, d->k, c, &why);
+        const char *text = sym_cmp[a];
+        char pbuf[64];
+        if (a == PB_CMP_NONE) {
+            pb_arrow pr = A->pb_ind_printed(d->s, i, PB_PRINTED_COMPARATOR(c));
+            if (pr != PB_ARROW_NONE) {
+                snprintf(pbuf, sizeof pbuf, "%s (as printed)",
+                         pr == PB_ARROW_UP     ? sym_cmp[1]
+                         : pr == PB_ARROW_DOWN ? sym_cmp[2]
+                         : pr == PB_ARROW_SAME ? sym_cmp[3]
+                                               : A->pb_arrow_name(pr));
+                text = pbuf;
+            }
+        }
+        if (text[0] && !xl_string(x, d->ws, row, (uint16_t)(d->c_comp + c), text, NULL))
+            return 0;
+    }
+    return 1;
+}
+
+/* A measure's status columns: RAG, better than last, better than target,
+ * the comparators, and why. */
+static int status_cells(dsheet *d, size_t i, uint32_t row)
+{
+    xl_ctx *x = d->x;
+    const pb_ind_status *q = &d->st[i];
+    dcells c;
+    lxw_rowcol_to_cell(c.v, row, (uint16_t)(D_FIRST_PERIOD + d->k));
+    lxw_rowcol_to_cell(c.g, row, D_GOOD);
+    lxw_rowcol_to_cell(c.cc, row, D_CONCERN);
+    lxw_rowcol_to_cell(c.t, row, d->c_target);
+    lxw_rowcol_to_cell(c.d, row, D_POL);
+    if (!rag_formula(d, row, &c, q) || !last_formula(d, row, &c, q))
+        return 0;
+    char f[1400];
+    snprintf(f, sizeof f,
+             "=IF(AND(ISNUMBER(%s),ISNUMBER(%s),%s<>\"none\"),"
+             "IF(IF(%s=\"high\",%s>=%s,%s<=%s),\"%s\",\"%s\"),\"\")",
+             c.v, c.t, c.d, c.d, c.v, c.t, c.v, c.t, sym_cmp[1], sym_cmp[2]);
+    if (!xl_formula_text(x, d->ws, row, d->c_vs_target, f, sym_cmp[q->target], x->dash_status) ||
+        !comparator_cells(d, i, row))
+        return 0;
+    size_t l1 = A->pb_ind_explain(d->s, i, d->k, PB_ASPECT_RAG, d->buf, 600);
+    if (l1 >= 600)
+        l1 = strlen(d->buf);
+    d->buf[l1++] = ';';
+    d->buf[l1++] = ' ';
+    A->pb_ind_explain(d->s, i, d->k, PB_ASPECT_LAST, d->buf + l1, sizeof d->buf - l1);
+    return xl_string(x, d->ws, row, d->c_reason, d->buf, NULL);
+}
+
+static int series_row(dsheet *d, size_t i)
+{
+    xl_ctx *x = d->x;
+    uint32_t row = (uint32_t)(D_FIRST_ROW + i);
+    if (!series_cells(d, i, row))
+        return 0;
+    if (!d->st)
+        return 1;
+    if (!target_cell(d, i, row))
+        return 0;
+    /* a companion series has no status of its own */
+    return A->pb_ind_parent(d->s, i) != PB_NONE || status_cells(d, i, row);
+}
+
+/* Colours: the results by the row's thresholds (three rules over the
+ * whole range, referring to the row's own cells); the RAG by its words. */
+static int colours(dsheet *d)
+{
+    xl_ctx *x = d->x;
+    if (!d->n || !d->np)
+        return 1;
+    uint32_t last = (uint32_t)(D_FIRST_ROW + d->n - 1);
+    char v[16], g[16], cc[16], dd[16], f[600];
+    lxw_rowcol_to_cell(v, D_FIRST_ROW, D_FIRST_PERIOD);
+    snprintf(g, sizeof g, "$F%u", D_FIRST_ROW + 1);
+    snprintf(cc, sizeof cc, "$G%u", D_FIRST_ROW + 1);
+    snprintf(dd, sizeof dd, "$D%u", D_FIRST_ROW + 1);
+    for (int r = 0; r < 3; r++) {
+        if (r < 2) {
+            const char *th = r == 0 ? g : cc;
             snprintf(f, sizeof f,
-                     "=IF(AND(ISNUMBER(%s),ISNUMBER(%s)),IF(%s=%s,\"%s\","
-                     "IF(%s=\"none\",IF(%s>%s,\"%s\",\"%s\"),"
-                     "IF((%s>%s)=(%s=\"high\"),\"%s\",\"%s\"))),\"\")",
-                     v, rv, v, rv, sym_cmp[3], d, v, rv, sym_cmp[4], sym_cmp[5], v, rv, d,
-                     sym_cmp[1], sym_cmp[2]);
-            if (!formula(x, ws, row, c_last, f, sym_cmp[q->last], x->dash_status))
-                goto done;
-        } else if (!xl_string(x, ws, row, c_last, "", NULL))
-            goto done;
-        snprintf(f, sizeof f,
-                 "=IF(AND(ISNUMBER(%s),ISNUMBER(%s),%s<>\"none\"),"
-                 "IF(IF(%s=\"high\",%s>=%s,%s<=%s),\"%s\",\"%s\"),\"\")",
-                 v, t, d, d, v, t, v, t, sym_cmp[1], sym_cmp[2]);
-        if (!formula(x, ws, row, c_vs_target, f, sym_cmp[q->target], x->dash_status))
-            goto done;
-        for (size_t c = 0; c < nc; c++) {
-            pb_why why;
-            pb_cmp a = A->pb_ind_compare(s, i, k, c, &why);
-            const char *text = sym_cmp[a];
-            char pbuf[64];
-            if (a == PB_CMP_NONE) {
-                pb_arrow pr = A->pb_ind_printed(s, i, PB_PRINTED_COMPARATOR(c));
-                if (pr != PB_ARROW_NONE) {
-                    snprintf(pbuf, sizeof pbuf, "%s (as printed)",
-                             pr == PB_ARROW_UP     ? sym_cmp[1]
-                             : pr == PB_ARROW_DOWN ? sym_cmp[2]
-                             : pr == PB_ARROW_SAME ? sym_cmp[3]
-                                                   : A->pb_arrow_name(pr));
-                    text = pbuf;
-                }
-            }
-            if (text[0] && !xl_string(x, ws, row, (uint16_t)(c_comp + c), text, NULL))
-                goto done;
-        }
-        size_t l1 = A->pb_ind_explain(s, i, k, PB_ASPECT_RAG, buf, 600);
-        if (l1 >= 600)
-            l1 = strlen(buf);
-        buf[l1++] = ';';
-        buf[l1++] = ' ';
-        A->pb_ind_explain(s, i, k, PB_ASPECT_LAST, buf + l1, sizeof buf - l1);
-        if (!xl_string(x, ws, row, c_reason, buf, NULL))
-            goto done;
+                     "=AND(ISNUMBER(%s),ISNUMBER(%s),OR(AND(%s=\"high\",%s>=%s),"
+                     "AND(%s=\"low\",%s<=%s)))", v, th, dd, v, th, dd, v, th);
+        } else
+            snprintf(f, sizeof f,
+                     "=AND(ISNUMBER(%s),ISNUMBER(%s),ISNUMBER(%s),OR(%s=\"high\","
+                     "%s=\"low\"))", v, g, cc, dd, dd);
+        lxw_conditional_format cf;
+        memset(&cf, 0, sizeof cf);
+        cf.type = LXW_CONDITIONAL_TYPE_FORMULA;
+        cf.value_string = f;
+        cf.format = x->dash_fill[r];
+        cf.stop_if_true = LXW_TRUE;
+        lxw_error e = worksheet_conditional_format_range(
+            d->ws, D_FIRST_ROW, D_FIRST_PERIOD, last, (lxw_col_t)(D_FIRST_PERIOD + d->np - 1), &cf);
+        if (e)
+            return xl_fail(x, e, "adding a conditional format");
     }
-    /* colours: the results by the row's thresholds; the status columns by
-     * their words */
-    if (n && np) {
-        uint32_t last = (uint32_t)(D_FIRST_ROW + n - 1);
-        char v[16], g[16], cc[16], d[16], f[600];
-        cell_name(v, D_FIRST_ROW, D_FIRST_PERIOD, 0);
-        snprintf(g, sizeof g, "$F%u", D_FIRST_ROW + 1);
-        snprintf(cc, sizeof cc, "$G%u", D_FIRST_ROW + 1);
-        snprintf(d, sizeof d, "$D%u", D_FIRST_ROW + 1);
-        for (int r = 0; r < 3; r++) {
-            if (r == 0)
-                snprintf(f, sizeof f,
-                         "=AND(ISNUMBER(%s),ISNUMBER(%s),OR(AND(%s=\"high\",%s>=%s),"
-                         "AND(%s=\"low\",%s<=%s)))", v, g, d, v, g, d, v, g);
-            else if (r == 1)
-                snprintf(f, sizeof f,
-                         "=AND(ISNUMBER(%s),ISNUMBER(%s),OR(AND(%s=\"high\",%s>=%s),"
-                         "AND(%s=\"low\",%s<=%s)))", v, cc, d, v, cc, d, v, cc);
-            else
-                snprintf(f, sizeof f,
-                         "=AND(ISNUMBER(%s),ISNUMBER(%s),ISNUMBER(%s),OR(%s=\"high\","
-                         "%s=\"low\"))", v, g, cc, d, d);
-            lxw_conditional_format cf;
-            memset(&cf, 0, sizeof cf);
-            cf.type = LXW_CONDITIONAL_TYPE_FORMULA;
-            cf.value_string = f;
-            cf.format = x->dash_fill[r];
-            cf.stop_if_true = LXW_TRUE;
-            lxw_error e = worksheet_conditional_format_range(
-                ws, D_FIRST_ROW, D_FIRST_PERIOD, last, (lxw_col_t)(D_FIRST_PERIOD + np - 1), &cf);
-            if (e) {
-                xl_fail(x, e, "adding a conditional format");
-                goto done;
-            }
-        }
-        static const char *const words[3] = {"green", "amber", "red"};
-        for (int r = 0; r < 3; r++) {
-            lxw_conditional_format cf;
-            memset(&cf, 0, sizeof cf);
-            cf.type = LXW_CONDITIONAL_TYPE_TEXT;
-            cf.criteria = LXW_CONDITIONAL_CRITERIA_TEXT_CONTAINING;
-            cf.value_string = (char *)words[r];
-            cf.format = x->dash_fill[r];
-            lxw_error e = worksheet_conditional_format_range(ws, D_FIRST_ROW, c_rag, last, c_rag,
-                                                             &cf);
-            if (e) {
-                xl_fail(x, e, "adding a conditional format");
-                goto done;
-            }
-        }
-    }
+    return xl_rag_rules(x, d->ws, D_FIRST_ROW, last, d->c_rag);
+}
+
+/* Column widths and print setup. */
+static void column_layout(dsheet *d)
+{
+    lxw_worksheet *ws = d->ws;
     worksheet_set_column(ws, D_GROUP, D_GROUP, 14, NULL);
     worksheet_set_column(ws, D_REF, D_REF, 9, NULL);
     worksheet_set_column(ws, D_NAME, D_NAME, 50, NULL);
     worksheet_set_column(ws, D_POL, D_UNIT, 9, NULL);
     worksheet_set_column(ws, D_GOOD, D_ACTION, 10, NULL);
-    if (np)
-        worksheet_set_column(ws, D_FIRST_PERIOD, (lxw_col_t)(D_FIRST_PERIOD + np - 1), 10, NULL);
-    worksheet_set_column(ws, c_target, c_target, 11, NULL);
-    worksheet_set_column(ws, c_rag, (lxw_col_t)(c_comp + nc), 14, NULL);
-    worksheet_set_column(ws, c_reason, c_reason, 80, NULL);
+    if (d->np)
+        worksheet_set_column(ws, D_FIRST_PERIOD, (lxw_col_t)(D_FIRST_PERIOD + d->np - 1), 10,
+                             NULL);
+    worksheet_set_column(ws, d->c_target, d->c_target, 11, NULL);
+    worksheet_set_column(ws, d->c_rag, (lxw_col_t)(d->c_comp + d->nc), 14, NULL);
+    worksheet_set_column(ws, d->c_reason, d->c_reason, 80, NULL);
     worksheet_set_landscape(ws);
     worksheet_fit_to_pages(ws, 1, 0);
     worksheet_repeat_rows(ws, D_HEAD_ROW, D_HEAD_ROW);
-    ok = 1;
-done:
-    free(st);
+}
+
+int xl_dashboard_sheet(xl_ctx *x, size_t si, lxw_worksheet *ws)
+{
+    dsheet d = {.x = x, .s = A->pb_plan_indset(x->plan, si), .ws = ws};
+    int ok = layout(&d) && load_status(&d) && header_block(&d) && headings(&d);
+    if (ok)
+        worksheet_freeze_panes(ws, D_FIRST_ROW, 3);
+    for (size_t i = 0; i < d.n && ok; i++)
+        ok = series_row(&d, i);
+    if (ok && (ok = colours(&d)))
+        column_layout(&d);
+    free(d.st);
     return ok;
 }
 

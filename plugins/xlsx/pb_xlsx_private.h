@@ -1,5 +1,12 @@
 /* pb_xlsx_private.h - what the workbook writer's parts share: the
- * workbook, its formats, the sheet names and the findings. */
+ * workbook, its formats, the sheet names and the findings, and the
+ * helpers every sheet writer uses (pb_xlsx_text.c).
+ *
+ * The parts: pb_xlsx.c drives the workbook; pb_xlsx_names.c names the
+ * sheets; pb_xlsx_format.c makes the formats; pb_xlsx_text.c writes text,
+ * numbers, links and rules; one file a kind of sheet (contents and
+ * findings, budget, dashboard, register/heat map/records, structure);
+ * pb_xlsx_verify.c reads the package back. */
 #ifndef PB_XLSX_PRIVATE_H
 #define PB_XLSX_PRIVATE_H
 
@@ -39,6 +46,9 @@ typedef struct xl_ctx {
         const char *name, *id;
     } *part_names;
     size_t npart_names;
+    /* the fixed sheets: Contents, Findings and the hidden structure sheet */
+    char *contents_name, *findings_name, *structure_name;
+    lxw_worksheet *contents_ws, *findings_ws, *structure_ws;
     /* formats */
     lxw_format *title, *subtitle, *head, *head_left, *phase, *text, *bold, *link,
         *wrap;
@@ -78,6 +88,12 @@ void xl_fit(char *buf, size_t cap, int n);
  * length); returns s. */
 char *xl_plain(char *s);
 
+/* The characters of UTF-8 text (0 for NULL). */
+size_t xl_chars(const char *s);
+/* Append a copy of s to the list *items (*n of them); returns the copy,
+ * or NULL with err set when out of memory. */
+char *xl_keep_copy(xl_ctx *x, char ***items, size_t *n, const char *s);
+
 /* Set err from a libxlsxwriter error; returns 0. */
 int xl_fail(xl_ctx *x, lxw_error e, const char *what);
 /* Set err with a message; returns 0. */
@@ -103,6 +119,20 @@ double xl_amount_double(pb_amount v, int decimals);
 /* Quoted sheet reference: 'Name'!$A$1 into buf (LXW_MAX_FORMULA_RANGE_LENGTH+). */
 void xl_cell_ref(const char *sheet, uint32_t row, uint16_t col, int absolute,
                  char *buf, size_t cap);
+/* A link at (row, col) to the cell (to_row, to_col) of another sheet of
+ * the workbook, showing text (NULL: "Sheet!B7"). */
+int xl_link(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t col, const char *sheet,
+            uint32_t to_row, uint16_t to_col, const char *text);
+/* A formula whose cached result is a text (without cached results, 0 as
+ * the budget sheets' formulas cache). */
+int xl_formula_text(xl_ctx *x, lxw_worksheet *ws, uint32_t row, uint16_t col,
+                    const char *formula, const char *cached, lxw_format *f);
+/* A conditional format on rows first..last of column col: fill f where the
+ * cell's text contains word. */
+int xl_word_rule(xl_ctx *x, lxw_worksheet *ws, uint32_t first, uint32_t last, uint16_t col,
+                 const char *word, lxw_format *f);
+/* The three rules that colour a RAG column by its words (green, amber, red). */
+int xl_rag_rules(xl_ctx *x, lxw_worksheet *ws, uint32_t first, uint32_t last, uint16_t col);
 
 /* Read a written workbook back: every member's CRC and size, every XML
  * part's structure (pb_xlsx_verify.c).  1 when sound, else 0 with why. */
@@ -115,9 +145,48 @@ int xl_define_name(xl_ctx *x, const char *prefix, const char *id, const char *fo
  * reader finds a sheet's kind and part by). */
 int xl_define_sheet_name(xl_ctx *x, const char *prefix, const char *id, const char *sheet);
 
+/* The formats of the workbook (pb_xlsx_format.c). */
+int xl_make_formats(xl_ctx *x);
+/* The name of every sheet, in the workbook's order (pb_xlsx_names.c). */
+int xl_name_sheets(xl_ctx *x);
+/* The kinds of the plan's parts with a sheet each, and each part's count,
+ * title (NULL when it has none) and id. */
+typedef enum xl_part { XL_TABLES, XL_INDSETS, XL_REGISTERS, XL_COLLECTIONS } xl_part;
+size_t xl_part_count(xl_ctx *x, xl_part kind);
+const char *xl_part_title(xl_ctx *x, xl_part kind, size_t k);
+const char *xl_part_id(xl_ctx *x, xl_part kind, size_t k);
+
+/* The Contents and Findings sheets (pb_xlsx_contents.c). */
+int xl_contents_sheet(xl_ctx *x, lxw_worksheet *ws);
+int xl_findings_sheet(xl_ctx *x, lxw_worksheet *ws);
+
 /* The hidden structure sheet (pb_xlsx_structure.c): what the visible
  * sheets cannot carry, for the reader. */
 int xl_structure_sheet(xl_ctx *x, lxw_worksheet *ws, const char *yaml, size_t len);
+
+/* The formulas of computed budget cells (pb_xlsx_formula.c): a total's
+ * terms (rows, each with its sign in the formula) and their rendering,
+ * a sum column's, a line's parts'.  The first data row is XL_FIRST_DATA_ROW. */
+typedef struct xl_term {
+    uint32_t row;
+    int8_t coef;
+} xl_term;
+typedef struct xl_terms {
+    xl_term *v;
+    size_t n, cap;
+    int failed; /* out of memory */
+} xl_terms;
+/* -1 where a row's figures are printed with the opposite sign of their
+ * meaning (income in an income_sign: negative table), else 1. */
+int xl_print_sign(xl_ctx *x, const pb_table *t, size_t r);
+/* The terms of total row r (appended to out). */
+void xl_total_terms(xl_ctx *x, const pb_table *t, size_t r, xl_terms *out);
+/* "=..." for terms in sheet column col, into b (its text replaced). */
+void xl_render_terms(xl_buf *b, const xl_terms *ts, uint16_t col);
+/* A sum column c's formula on sheet row xr, appended to f. */
+void xl_column_formula(xl_ctx *x, const pb_table *t, size_t c, uint32_t xr, xl_buf *f);
+/* Line r as the sum of its parts, into f; 0 when out of memory. */
+int xl_parts_formula(xl_ctx *x, const pb_table *t, size_t r, uint16_t xc, xl_buf *f);
 
 /* Budget sheets (pb_xlsx_budget.c). */
 int xl_budget_sheet(xl_ctx *x, size_t t);

@@ -53,16 +53,8 @@ int xl_define_name(xl_ctx *x, const char *prefix, const char *id, const char *fo
             break;
         snprintf(name, sizeof name, "%s_%d", base, k);
     }
-    char *copy = pb_strdup(name);
-    char **nd = realloc(x->defined, (x->ndefined + 1) * sizeof *nd);
-    if (!copy || !nd) {
-        free(copy);
-        if (nd)
-            x->defined = nd;
-        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
-    }
-    x->defined = nd;
-    x->defined[x->ndefined++] = copy;
+    if (!xl_keep_copy(x, &x->defined, &x->ndefined, name))
+        return 0;
     lxw_error e = workbook_define_name(x->wb, name, formula);
     return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "defining a name");
 }

@@ -30,8 +30,8 @@ static uint32_t rd32(const unsigned char *p)
 /* ------------------------------------------------------ XML structure */
 
 typedef struct xml_check {
-    int state; /* 0 text, 1 tag name, 2 inside tag, 3 attribute value,
-                * 4 an entity in text, 5 an entity in an attribute value */
+    int state; /* X_TEXT, X_NAME (a tag's name), X_TAG (inside a tag),
+                * X_VALUE (an attribute value), an entity in either */
     int entlen; /* characters of the entity so far */
     char quote;
     int kind;  /* 0 open, 1 close, 2 declaration/comment */
@@ -79,25 +79,150 @@ static void utf8_feed(xml_check *c, const unsigned char *p, size_t n)
                 c->bad = 1;
             continue;
         }
-        c->u8lo = 0x80;
-        c->u8hi = 0xBF;
-        if (b >= 0xC2 && b <= 0xDF) {
-            c->u8need = 1;
-        } else if (b >= 0xE0 && b <= 0xEF) {
-            c->u8need = 2;
-            if (b == 0xE0)
-                c->u8lo = 0xA0;
-            else if (b == 0xED)
-                c->u8hi = 0x9F;
-        } else if (b >= 0xF0 && b <= 0xF4) {
-            c->u8need = 3;
-            if (b == 0xF0)
-                c->u8lo = 0x90;
-            else if (b == 0xF4)
-                c->u8hi = 0x8F;
-        } else {
+        if (b < 0xC2 || b > 0xF4) { /* a continuation, an overlong lead, past U+10FFFF */
             c->bad = 1;
+            continue;
         }
+        /* the bytes to follow, and the range of the next (RFC 3629): no
+         * overlong form, no surrogate, nothing past U+10FFFF */
+        c->u8need = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : 1;
+        c->u8lo = b == 0xE0 ? 0xA0 : b == 0xF0 ? 0x90 : 0x80;
+        c->u8hi = b == 0xED ? 0x9F : b == 0xF4 ? 0x8F : 0xBF;
+    }
+}
+
+/* States of the scan. */
+enum { X_TEXT, X_NAME, X_TAG, X_VALUE, X_TEXT_ENTITY, X_VALUE_ENTITY };
+
+static int is_space(unsigned char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* Text or an attribute value: up to `stop`, past any entity (its state
+ * `entity`); `damage` there means a chunk went missing.  Returns the
+ * position after `stop`, else NULL (the chunk ended, an entity began, or
+ * the part is bad). */
+static const unsigned char *skip_to(xml_check *c, const unsigned char **p,
+                                    const unsigned char *end, unsigned char stop,
+                                    unsigned char damage, int entity)
+{
+    const unsigned char *q = *p;
+    while (q < end && *q != stop && *q != damage && *q != '&')
+        q++;
+    *p = q == end ? end : q + 1;
+    if (q == end)
+        return NULL;
+    if (*q == damage) {
+        c->bad = 1;
+        return NULL;
+    }
+    if (*q == '&') {
+        c->state = entity;
+        c->entlen = 0;
+        return NULL;
+    }
+    return *p;
+}
+
+/* The tag's name (hashed, to match its end tag).  Returns 0 when ch
+ * ends the name: it is then read again as inside the tag. */
+static int feed_name(xml_check *c, unsigned char ch)
+{
+    if (c->kind == -1) {
+        if (ch == '/') {
+            c->kind = 1;
+            return 1;
+        }
+        if (ch == '?' || ch == '!') {
+            c->kind = 2;
+            c->state = X_TAG;
+            return 1;
+        }
+        c->kind = 0;
+    }
+    if (ch == '>' || ch == '/' || is_space(ch)) {
+        c->state = X_TAG;
+        return 0;
+    }
+    c->hash = (c->hash ^ ch) * 1099511628211ULL;
+    return 1;
+}
+
+/* The end of a tag: an open tag pushed, an end tag matched and popped. */
+static void tag_end(xml_check *c)
+{
+    if (c->kind == 0) {
+        if (!c->slash) {
+            if (c->depth == 0)
+                c->roots++;
+            if (c->depth >= MAX_DEPTH) {
+                c->bad = 1;
+                return;
+            }
+            c->stack[c->depth++] = c->hash;
+        } else if (c->depth == 0) {
+            c->roots++;
+        }
+    } else if (c->kind == 1) {
+        if (c->depth == 0 || c->stack[c->depth - 1] != c->hash) {
+            c->bad = 1;
+            return;
+        }
+        c->depth--;
+    }
+    c->state = X_TEXT;
+}
+
+/* Inside a tag, after its name. */
+static void feed_tag(xml_check *c, unsigned char ch)
+{
+    unsigned char prev = c->prev;
+    c->prev = ch;
+    int space = is_space(ch);
+    /* name="value": a value right after '=', and after a value a space or
+     * the tag's end (a lost chunk can join two tags' halves into
+     * `r="A25"t="s"`) */
+    if (c->kind != 2 && ((prev == '=') != (ch == '"' || ch == '\'') ||
+                         (prev == '"' && !space && ch != '>' && ch != '/'))) {
+        c->bad = 1;
+        return;
+    }
+    if (ch == '"' || ch == '\'') {
+        if (c->kind != 2) {
+            c->quote = (char)ch;
+            c->state = X_VALUE;
+        }
+    } else if (ch == '>') {
+        tag_end(c);
+    } else if (ch == '<') {
+        c->bad = 1; /* a tag inside a tag: something is missing */
+    } else if (!space) {
+        /* in an element's tag only names, '=' and '/' */
+        if (c->kind != 2 &&
+            !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == ':' || ch == '_' || ch == '-' || ch == '.' || ch == '=' || ch == '/' ||
+              ch >= 0x80)) {
+            c->bad = 1;
+            return;
+        }
+        c->slash = ch == '/';
+    }
+}
+
+/* An entity: &name; or &#123; or &#x1F; */
+static void feed_entity(xml_check *c, unsigned char ch)
+{
+    if (ch == ';') {
+        if (c->entlen == 0)
+            c->bad = 1;
+        else
+            c->state = c->state == X_TEXT_ENTITY ? X_TEXT : X_VALUE;
+    } else if (c->entlen < 12 && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                                  (ch >= '0' && ch <= '9') || ch == '#')) {
+        c->entlen++;
+    } else {
+        c->bad = 1;
     }
 }
 
@@ -106,151 +231,38 @@ static void xml_feed(xml_check *c, const unsigned char *p, size_t n)
     const unsigned char *end = p + n;
     while (p < end && !c->bad) {
         switch (c->state) {
-        case 0: { /* text: jump to the next tag or entity */
-            const unsigned char *lt = p;
-            while (lt < end && *lt != '<' && *lt != '&' && *lt != '>')
-                lt++;
-            if (lt == end)
-                return;
-            if (*lt == '>') { /* libxlsxwriter escapes it: a stray one is damage */
-                c->bad = 1;
-                return;
-            }
-            p = lt + 1;
-            if (*lt == '&') {
-                c->state = 4;
-                c->entlen = 0;
-                break;
-            }
-            c->state = 1;
-            c->kind = -1;
-            c->slash = 0;
-            c->prev = 0;
-            c->hash = 1469598103934665603ULL;
-            break;
-        }
-        case 1: { /* the tag's name */
-            unsigned char ch = *p++;
-            if (c->kind == -1) {
-                if (ch == '/') {
-                    c->kind = 1;
-                    break;
-                }
-                if (ch == '?' || ch == '!') {
-                    c->kind = 2;
-                    c->state = 2;
-                    break;
-                }
-                c->kind = 0;
-            }
-            if (ch == '>' || ch == '/' || ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
-                c->state = 2;
-                p--; /* handle it as inside the tag */
-                break;
-            }
-            c->hash = (c->hash ^ ch) * 1099511628211ULL;
-            break;
-        }
-        case 2: { /* inside a tag */
-            unsigned char ch = *p++;
-            unsigned char prev = c->prev;
-            c->prev = ch;
-            int space = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-            /* name="value": a value right after '=', and after a value a
-             * space or the tag's end (a lost chunk can join two tags'
-             * halves into `r="A25"t="s"`) */
-            if (c->kind != 2 && ((prev == '=') != (ch == '"' || ch == '\'') ||
-                                 (prev == '"' && !space && ch != '>' && ch != '/'))) {
-                c->bad = 1;
-                return;
-            }
-            if (ch == '"' || ch == '\'') {
-                if (c->kind != 2) {
-                    c->quote = (char)ch;
-                    c->state = 3;
-                }
-            } else if (ch == '>') {
-                if (c->kind == 0) {
-                    if (!c->slash) {
-                        if (c->depth == 0)
-                            c->roots++;
-                        if (c->depth >= MAX_DEPTH) {
-                            c->bad = 1;
-                            return;
-                        }
-                        c->stack[c->depth++] = c->hash;
-                    } else if (c->depth == 0) {
-                        c->roots++;
-                    }
-                } else if (c->kind == 1) {
-                    if (c->depth == 0 || c->stack[c->depth - 1] != c->hash) {
-                        c->bad = 1;
-                        return;
-                    }
-                    c->depth--;
-                }
-                c->state = 0;
-            } else if (ch == '<') {
-                c->bad = 1; /* a tag inside a tag: something is missing */
-                return;
-            } else if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r') {
-                /* in an element's tag only names, '=' and '/' */
-                if (c->kind != 2 &&
-                    !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                      (ch >= '0' && ch <= '9') || ch == ':' || ch == '_' || ch == '-' ||
-                      ch == '.' || ch == '=' || ch == '/' || ch >= 0x80)) {
-                    c->bad = 1;
-                    return;
-                }
-                c->slash = ch == '/';
+        case X_TEXT: /* to the next tag; libxlsxwriter escapes '>': a stray one is damage */
+            if (skip_to(c, &p, end, '<', '>', X_TEXT_ENTITY)) {
+                c->state = X_NAME;
+                c->kind = -1;
+                c->slash = 0;
+                c->prev = 0;
+                c->hash = 1469598103934665603ULL;
             }
             break;
-        }
-        case 4:
-        case 5: { /* an entity: &name; or &#123; or &#x1F; */
-            unsigned char ch = *p++;
-            if (ch == ';') {
-                if (c->entlen == 0) {
-                    c->bad = 1;
-                    return;
-                }
-                c->state = c->state == 4 ? 0 : 3;
-            } else if (c->entlen < 12 && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                                          (ch >= '0' && ch <= '9') || ch == '#')) {
-                c->entlen++;
-            } else {
-                c->bad = 1;
-                return;
-            }
+        case X_NAME:
+            p += feed_name(c, *p);
             break;
-        }
-        default: { /* an attribute value: to its closing quote; no '<', entities whole */
-            const unsigned char *q = p;
-            while (q < end && *q != (unsigned char)c->quote && *q != '<' && *q != '&')
-                q++;
-            if (q == end)
-                return;
-            if (*q == '<') {
-                c->bad = 1;
-                return;
+        case X_TAG:
+            feed_tag(c, *p++);
+            break;
+        case X_TEXT_ENTITY:
+        case X_VALUE_ENTITY:
+            feed_entity(c, *p++);
+            break;
+        default: /* an attribute value: to its closing quote; no '<' */
+            if (skip_to(c, &p, end, (unsigned char)c->quote, '<', X_VALUE_ENTITY)) {
+                c->state = X_TAG;
+                c->slash = 0;
+                c->prev = '"';
             }
-            p = q + 1;
-            if (*q == '&') {
-                c->state = 5;
-                c->entlen = 0;
-                break;
-            }
-            c->state = 2;
-            c->slash = 0;
-            c->prev = '"';
-        }
         }
     }
 }
 
 static int xml_ok(const xml_check *c)
 {
-    return !c->bad && c->state == 0 && c->depth == 0 && c->roots == 1 && !c->u8need;
+    return !c->bad && c->state == X_TEXT && c->depth == 0 && c->roots == 1 && !c->u8need;
 }
 
 /* -------------------------------------------------------------- the zip */
@@ -264,6 +276,18 @@ static int is_xml(const char *name, size_t n)
             return 1;
     }
     return 0;
+}
+
+/* A member's bytes: into its CRC and size, and (an XML part) its check. */
+static void consume(xml_check *xc, int xml, const unsigned char *b, size_t n, uLong *sum,
+                    uint64_t *total)
+{
+    *sum = crc32(*sum, b, (uInt)n);
+    if (xml) {
+        xml_feed(xc, b, n);
+        utf8_feed(xc, b, n);
+    }
+    *total += n;
 }
 
 /* One member: inflate it, check CRC, size and (XML parts) structure. */
@@ -292,12 +316,7 @@ static int check_member(FILE *f, long local, uint32_t method, uint32_t csize, ui
                 snprintf(why, cap, "member '%.*s': truncated", (int)nlen, name);
                 return 0;
             }
-            sum = crc32(sum, in, (uInt)want);
-            if (xml) {
-                xml_feed(xc, in, want);
-                utf8_feed(xc, in, want);
-            }
-            total += want;
+            consume(xc, xml, in, want, &sum, &total);
             left -= (uint32_t)want;
         }
     } else if (method == 8) {
@@ -325,13 +344,7 @@ static int check_member(FILE *f, long local, uint32_t method, uint32_t csize, ui
             zr = inflate(&zs, Z_NO_FLUSH);
             if (zr != Z_OK && zr != Z_STREAM_END)
                 break;
-            size_t got = OUT_CHUNK - zs.avail_out;
-            sum = crc32(sum, out, (uInt)got);
-            if (xml) {
-                xml_feed(xc, out, got);
-                utf8_feed(xc, out, got);
-            }
-            total += got;
+            consume(xc, xml, out, OUT_CHUNK - zs.avail_out, &sum, &total);
         }
         inflateEnd(&zs);
         if (zr != Z_STREAM_END) {
