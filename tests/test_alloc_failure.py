@@ -52,9 +52,8 @@ def driver(tmp_path_factory):
                     "-o", str(lib), "-ldl"], check=True)
     exe = d / "alloc_fail_driver"
     sources = sorted(str(p) for p in (ROOT / "csrc").glob("*.c"))
-    sources += [str(ROOT / "plugins/yaml" / n) for n in ("pb_yaml_read.c", "pb_yaml_write.c")]
-    sources += [str(ROOT / "plugins/xlsx" / n) for n in ("pb_xlsx.c", "pb_xlsx_budget.c", "pb_xlsx_verify.c", "pb_xlsx_dash.c", "pb_xlsx_more.c",
-                                                                "pb_xlsx_structure.c")]
+    sources += sorted(str(p) for p in (ROOT / "plugins/yaml").glob("pb_yaml*.c"))
+    sources += sorted(str(p) for p in (ROOT / "plugins/xlsx").glob("pb_xlsx*.c"))
     subprocess.run(["gcc", "-std=c11", "-g", "-O1", "-Wall", "-Wextra", "-Werror",
                     "-Wno-missing-field-initializers", f"-I{ROOT / 'csrc'}",
                     f"-I{ROOT / 'plugins/yaml'}", f"-I{ROOT / 'plugins/xlsx'}",
@@ -177,7 +176,7 @@ def test_every_allocation_of_check_with_select_totals_and_labels(driver, tmp_pat
     "lxw_escape_*, workbook_add_worksheet -> lxw_utf8_strlen(NULL), minizip "
     "zipOpenNewFileInZip4_64, a bad free in lxw_worksheet_free) or leak (worksheet "
     "tmpfile FILEs from tmpfileplus, lxw_escape_control_characters buffers); "
-    "pb_xlsx.c:650 also reports a NULL workbook_new_opt as PB_ERR_IO, not NOMEM"))
+    "pb_xlsx.c reports a NULL workbook_new_opt as PB_ERR_IO, not NOMEM"))
 def test_allocations_of_xlsx_write_sampled(driver):
     """The Excel write (about 1460 allocations, libxlsxwriter's included),
     sampled every 3rd allocation."""

@@ -6,7 +6,7 @@ every cell of a budget sheet, the headline figures of the Contents sheet,
 the comments and the links of the Findings sheet.  The tests then read the
 workbook back (openpyxl, python-calamine, LibreOffice) and compare.
 
-Layout (plugins/xlsx/pb_xlsx.c, pb_xlsx_budget.c): sheets 'Contents', one per
+Layout (plugins/xlsx/pb_xlsx_*.c): sheets 'Contents', one per
 budget table, 'Findings'.  A budget sheet has the title in A1, the subtitle
 in A2, headings in rows 4-5 and model row r in Excel row 6 + r; column A is
 the row label and model column c is Excel column c + 2.
