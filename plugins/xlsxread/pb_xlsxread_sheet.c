@@ -42,11 +42,34 @@ static void cell_fail(sheet_ctx *c, pb_status st, uint32_t row, uint32_t col, co
     xr_xml_stop(&c->x);
 }
 
+/* Is the element name n the literal lit?  (The first byte first: most
+ * elements of a sheet are c, v and row.) */
+#define NAME_IS(n, lit) ((n)[0] == (lit)[0] && !strcmp((n), (lit)))
+
+/* A style index (s="12"), read as atol would: 0 when absent, negative or
+ * past 65535. */
+static uint32_t style_index(const char *s)
+{
+    uint32_t v = 0;
+    if (!s)
+        return 0;
+    while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+        s++;
+    if (*s == '+')
+        s++;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        v = v * 10 + (uint32_t)(*s - '0');
+        if (v > 65535)
+            return 0;
+    }
+    return v;
+}
+
 static void sheet_start(xr_xml *x, const char *name, const char **atts)
 {
     sheet_ctx *c = (sheet_ctx *)x;
     pb_xr_grid *g = c->g;
-    if (!strcmp(name, "c")) {
+    if (NAME_IS(name, "c")) {
         const char *r = xr_attr(atts, "r"), *s = xr_attr(atts, "s"), *t = xr_attr(atts, "t");
         uint32_t row = c->row, col = c->next_col;
         if (r && !pb_xr_parse_ref(r, strlen(r), &row, &col)) {
@@ -73,14 +96,13 @@ static void sheet_start(xr_xml *x, const char *name, const char **atts)
         memset(&c->cur, 0, sizeof c->cur);
         c->cur.row = row;
         c->cur.col = col;
-        long sv = s ? atol(s) : 0;
-        c->cur.style = sv < 0 || sv > 65535 ? 0 : (uint32_t)sv;
+        c->cur.style = style_index(s);
         c->t = !t || !strcmp(t, "n") ? 'n' : !strcmp(t, "s") ? 's' : !strcmp(t, "inlineStr") ? 'i'
              : !strcmp(t, "b") ? 'b' : !strcmp(t, "e") ? 'e' : 'S';
         c->in_c = 1;
         c->next_col = col + 1;
         c->cur.v_off = c->cur.f_off = (uint32_t)g->tlen;
-    } else if (!strcmp(name, "row")) {
+    } else if (NAME_IS(name, "row")) {
         const char *r = xr_attr(atts, "r");
         if (r) {
             char *end;
@@ -99,21 +121,21 @@ static void sheet_start(xr_xml *x, const char *name, const char **atts)
         }
         c->have_row = 1;
         c->next_col = 0;
-    } else if (c->in_c && !strcmp(name, "v")) {
+    } else if (c->in_c && NAME_IS(name, "v")) {
         c->collect = 1;
         c->cur.v_off = (uint32_t)g->tlen;
-    } else if (c->in_c && !strcmp(name, "f")) {
+    } else if (c->in_c && NAME_IS(name, "f")) {
         c->collect = 2;
         c->cur.has_formula = 1;
         c->cur.f_off = (uint32_t)g->tlen;
-    } else if (c->in_c && !strcmp(name, "is")) {
+    } else if (c->in_c && NAME_IS(name, "is")) {
         c->in_is = 1;
         c->cur.v_off = (uint32_t)g->tlen;
-    } else if (c->in_is && !strcmp(name, "rPh")) {
+    } else if (c->in_is && NAME_IS(name, "rPh")) {
         c->in_rph = 1;
-    } else if (c->in_is && !c->in_rph && !strcmp(name, "t")) {
+    } else if (c->in_is && !c->in_rph && NAME_IS(name, "t")) {
         c->collect = 3;
-    } else if (!strcmp(name, "mergeCell")) {
+    } else if (NAME_IS(name, "mergeCell")) {
         const char *ref = xr_attr(atts, "ref");
         if (!g->merges && ref)
             g->first_merge = strdup(ref);
@@ -135,23 +157,23 @@ static void sheet_end(xr_xml *x, const char *name)
 {
     sheet_ctx *c = (sheet_ctx *)x;
     pb_xr_grid *g = c->g;
-    if (c->collect == 1 && !strcmp(name, "v")) {
+    if (c->collect == 1 && NAME_IS(name, "v")) {
         c->cur.v_len = (uint32_t)(g->tlen - c->cur.v_off);
         if (!grid_text(g, "", 1))
             goto big;
         c->collect = 0;
         /* marks "has a value" (an empty <v/> is none); the type is set at </c> */
         c->cur.type = c->cur.v_len > 0 || c->t == 'S' || c->t == 'i';
-    } else if (c->collect == 2 && !strcmp(name, "f")) {
+    } else if (c->collect == 2 && NAME_IS(name, "f")) {
         c->cur.f_len = (uint32_t)(g->tlen - c->cur.f_off);
         if (!grid_text(g, "", 1))
             goto big;
         c->collect = 0;
-    } else if (c->collect == 3 && !strcmp(name, "t")) {
+    } else if (c->collect == 3 && NAME_IS(name, "t")) {
         c->collect = 0;
-    } else if (!strcmp(name, "rPh")) {
+    } else if (NAME_IS(name, "rPh")) {
         c->in_rph = 0;
-    } else if (c->in_is && !strcmp(name, "is")) {
+    } else if (c->in_is && NAME_IS(name, "is")) {
         c->in_is = 0;
         if (g->tlen > c->cur.v_off)
             g->tlen = c->cur.v_off + pb_xr_unescape(g->text + c->cur.v_off, g->tlen - c->cur.v_off);
@@ -159,7 +181,7 @@ static void sheet_end(xr_xml *x, const char *name)
         if (!grid_text(g, "", 1))
             goto big;
         c->cur.type = 1;
-    } else if (c->in_c && !strcmp(name, "c")) {
+    } else if (c->in_c && NAME_IS(name, "c")) {
         pb_xr_cell *cell = &c->cur;
         c->in_c = 0;
         int has_value = cell->type != 0;
@@ -369,11 +391,11 @@ const char *pb_xr_cell_value(const pb_xr_book *b, const pb_xr_grid *g, const pb_
         return "";
     }
     if (c->sst) {
+        /* the strings lie back to back, each with its NUL */
         uint32_t off = b->sst_off[c->v_off];
-        const char *s = b->sst_text + off;
         if (len)
-            *len = strlen(s);
-        return s;
+            *len = (c->v_off + 1 < b->nsst ? b->sst_off[c->v_off + 1] : b->sst_len) - off - 1;
+        return b->sst_text + off;
     }
     if (len)
         *len = c->v_len;
