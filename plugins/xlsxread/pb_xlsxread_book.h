@@ -118,6 +118,15 @@ void xr_package_close(pb_xr_book *b);
 const char *xr_lname(const char *n);
 const char *xr_attr(const char **atts, const char *local);
 void xr_xml_stop(xr_xml *x);
+/* Rich text (a shared string's <si>, a comment's <text>): the text of its
+ * <t> runs, without phonetic runs (<rPh>).  `in` is set by the caller
+ * while inside its element; xr_rich_start and xr_rich_end follow the runs'
+ * elements (1 when `name` was one of them). */
+typedef struct xr_rich {
+    int in, in_t, in_rph;
+} xr_rich;
+int xr_rich_start(xr_rich *r, const char *name);
+int xr_rich_end(xr_rich *r, const char *name);
 /* Parse member `name` through x: 1 done, 0 failed (err set), -1 no such
  * member (when not required). */
 int xr_parse_part(pb_xr_book *b, const char *name, xr_xml *x, int required, pb_error *err);

@@ -249,7 +249,7 @@ big:
 typedef struct comments_ctx {
     xr_xml x;
     pb_xr_grid *g;
-    int in_comment, in_t, in_rph;
+    xr_rich rich; /* in a <comment> with a cell reference */
     uint32_t row, col;
     size_t start;
 } comments_ctx;
@@ -259,19 +259,17 @@ static void comments_start(xr_xml *x, const char *name, const char **atts)
     comments_ctx *c = (comments_ctx *)x;
     if (!strcmp(name, "comment")) {
         const char *ref = xr_attr(atts, "ref");
-        c->in_comment = ref && pb_xr_parse_ref(ref, strlen(ref), &c->row, &c->col);
+        c->rich.in = ref && pb_xr_parse_ref(ref, strlen(ref), &c->row, &c->col);
         c->start = c->g->tlen;
-    } else if (!strcmp(name, "rPh")) {
-        c->in_rph = 1;
-    } else if (c->in_comment && !c->in_rph && !strcmp(name, "t")) {
-        c->in_t = 1;
+    } else {
+        xr_rich_start(&c->rich, name);
     }
 }
 
 static void comments_text(xr_xml *x, const char *s, int len)
 {
     comments_ctx *c = (comments_ctx *)x;
-    if (c->in_t && !grid_text(c->g, s, (size_t)len)) {
+    if (c->rich.in_t && !grid_text(c->g, s, (size_t)len)) {
         xr_fail(x->err, PB_ERR_LIMIT, x->sheet, NULL, "the comments are too large");
         xr_xml_stop(x);
     }
@@ -281,12 +279,10 @@ static void comments_end(xr_xml *x, const char *name)
 {
     comments_ctx *c = (comments_ctx *)x;
     pb_xr_grid *g = c->g;
-    if (!strcmp(name, "t")) {
-        c->in_t = 0;
-    } else if (!strcmp(name, "rPh")) {
-        c->in_rph = 0;
-    } else if (!strcmp(name, "comment") && c->in_comment) {
-        c->in_comment = 0;
+    if (xr_rich_end(&c->rich, name))
+        return;
+    if (!strcmp(name, "comment") && c->rich.in) {
+        c->rich.in = 0;
         if (g->tlen > c->start)
             g->tlen = c->start + pb_xr_unescape(g->text + c->start, g->tlen - c->start);
         if (!grid_text(g, "", 1) ||

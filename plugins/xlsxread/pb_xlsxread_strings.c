@@ -87,7 +87,7 @@ size_t pb_xr_unescape(char *s, size_t n)
 
 typedef struct sst_ctx {
     xr_xml x;
-    int in_si, in_t, in_rph;
+    xr_rich rich; /* in a <si> */
 } sst_ctx;
 
 static int sst_add_text(pb_xr_book *b, const char *s, size_t n)
@@ -113,18 +113,16 @@ static void sst_start(xr_xml *x, const char *name, const char **atts)
             return;
         }
         b->sst_off[b->nsst] = (uint32_t)b->sst_len;
-        c->in_si = 1;
-    } else if (!strcmp(name, "rPh")) {
-        c->in_rph = 1;
-    } else if (!strcmp(name, "t") && c->in_si && !c->in_rph) {
-        c->in_t = 1;
+        c->rich.in = 1;
+    } else {
+        xr_rich_start(&c->rich, name);
     }
 }
 
 static void sst_text(xr_xml *x, const char *s, int len)
 {
     sst_ctx *c = (sst_ctx *)x;
-    if (c->in_t && !sst_add_text(x->book, s, (size_t)len)) {
+    if (c->rich.in_t && !sst_add_text(x->book, s, (size_t)len)) {
         xr_fail(x->err, PB_ERR_LIMIT, NULL, NULL, "the shared strings are too large");
         xr_xml_stop(x);
     }
@@ -134,12 +132,10 @@ static void sst_end(xr_xml *x, const char *name)
 {
     sst_ctx *c = (sst_ctx *)x;
     pb_xr_book *b = x->book;
-    if (!strcmp(name, "t")) {
-        c->in_t = 0;
-    } else if (!strcmp(name, "rPh")) {
-        c->in_rph = 0;
-    } else if (!strcmp(name, "si") && c->in_si) {
-        c->in_si = 0;
+    if (xr_rich_end(&c->rich, name))
+        return;
+    if (!strcmp(name, "si") && c->rich.in) {
+        c->rich.in = 0;
         if (b->sst_len > b->sst_off[b->nsst])
             b->sst_len = b->sst_off[b->nsst] +
                      pb_xr_unescape(b->sst_text + b->sst_off[b->nsst],

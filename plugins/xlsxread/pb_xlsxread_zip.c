@@ -54,6 +54,30 @@ void xr_xml_stop(xr_xml *x)
     XML_StopParser(x->p, XML_FALSE);
 }
 
+int xr_rich_start(xr_rich *r, const char *name)
+{
+    if (!strcmp(name, "rPh"))
+        return r->in_rph = 1;
+    if (!strcmp(name, "t")) {
+        r->in_t = r->in && !r->in_rph;
+        return 1;
+    }
+    return 0;
+}
+
+int xr_rich_end(xr_rich *r, const char *name)
+{
+    if (!strcmp(name, "t")) {
+        r->in_t = 0;
+        return 1;
+    }
+    if (!strcmp(name, "rPh")) {
+        r->in_rph = 0;
+        return 1;
+    }
+    return 0;
+}
+
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
     xr_xml *x = ud;

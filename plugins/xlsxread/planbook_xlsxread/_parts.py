@@ -265,6 +265,18 @@ class _Sheet:
                     self.warn(r, c, f"{what} is not part of the layout; not read")
                     break
 
+    def removed(self, remove, what: str, done: str) -> bool:
+        """Remove the entry `what` whose row was deleted (``remove()``) and
+        say so: "the row of {what} was deleted; {done}"."""
+        try:
+            remove()
+        except _FAILS as e:
+            self.warnings.append(f"{self.name}: {what} has no row but could not be removed "
+                                 f"({e})")
+            return False
+        self.warnings.append(f"{self.name}: the row of {what} was deleted; {done}")
+        return True
+
     def unreadable(self, r: int, c: int, value: Any, what: str) -> bool:
         """Warn about a logical value or an error where `what` belongs."""
         if isinstance(value, bool):
@@ -838,14 +850,9 @@ class _DashboardSheet:
                                f"'{m.ref}', is not on the sheet; the API cannot remove a "
                                "count series, so it is kept")
             return
-        try:
-            self.iset.remove(m.ref)
-        except _FAILS as e:
-            sh.warnings.append(f"{sh.name}: measure '{m.ref}' has no row but could not be "
-                               f"removed ({e})")
-            return
-        sh.warnings.append(f"{sh.name}: the row of measure '{m.ref}' was deleted; the measure "
-                           "(with its targets, comparators, milestones and notes) is removed")
+        sh.removed(lambda: self.iset.remove(m.ref), f"measure '{m.ref}'",
+                   "the measure (with its targets, comparators, milestones and notes) is "
+                   "removed")
 
     def _new_row(self, r: int, key: tuple, rows: List[int]) -> None:
         sh = self.sheet
@@ -1114,15 +1121,8 @@ class _RegisterSheet:
 
     # -- rows added and removed
     def _removed(self, rid: str) -> None:
-        sh = self.sheet
-        try:
-            self.reg.remove(rid)
-        except _FAILS as e:
-            sh.warnings.append(f"{sh.name}: risk '{rid}' has no row but could not be "
-                               f"removed ({e})")
-            return
-        sh.warnings.append(f"{sh.name}: the row of risk '{rid}' was deleted; the risk is "
-                           "removed from the register")
+        self.sheet.removed(lambda: self.reg.remove(rid), f"risk '{rid}'",
+                           "the risk is removed from the register")
 
     def _new_row(self, r: int, key: tuple, rows: List[int]) -> None:
         sh = self.sheet
@@ -1332,14 +1332,8 @@ class _RecordSheet:
                                    "API cannot move sub-items)")
                 continue
             subs = len(self.coll[rec.index].children)
-            try:
-                self.coll.remove(rec)
-            except _FAILS as e:
-                sh.warnings.append(f"{sh.name}: item {label} has no row but could not be "
-                                   f"removed ({e})")
-                continue
-            sh.warnings.append(f"{sh.name}: the row of item {label} was deleted; the item is "
-                               "removed" + (" with its sub-items" if subs else ""))
+            sh.removed(lambda rec=rec: self.coll.remove(rec), f"item {label}",
+                       "the item is removed" + (" with its sub-items" if subs else ""))
 
     def _new_row(self, rows: List[int], j: int, placed: Dict[int, Optional[str]]) -> None:
         sh = self.sheet
