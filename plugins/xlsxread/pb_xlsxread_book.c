@@ -102,7 +102,8 @@ static void wb_start(xr_xml *x, const char *name, const char **atts)
     wb_ctx *c = (wb_ctx *)x;
     pb_xr_book *b = x->book;
     if (!strcmp(name, "sheet")) {
-        const char *nm = xr_attr(atts, "name"), *rid = xr_attr(atts, "id"), *state = xr_attr(atts, "state");
+        const char *nm = xr_attr(atts, "name"), *rid = xr_attr(atts, "id"),
+                   *state = xr_attr(atts, "state");
         if (!nm || !rid)
             return;
         if (c->n >= b->lim.max_entries) {
@@ -221,9 +222,7 @@ static int load_book(pb_xr_book *b, pb_error *err)
         return xr_nomem(err);
     wb_ctx wc;
     memset(&wc, 0, sizeof wc);
-    wc.x.start = wb_start;
-    wc.x.end = wb_end;
-    wc.x.text = wb_text;
+    xr_xml_handlers(&wc.x, wb_start, wb_end, wb_text, NULL);
     int ok = xr_parse_part(b, wb_part, &wc.x, 1, err) == 1;
     rels_ctx wr;
     memset(&wr, 0, sizeof wr);

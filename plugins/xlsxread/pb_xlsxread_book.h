@@ -118,6 +118,11 @@ void xr_package_close(pb_xr_book *b);
 const char *xr_lname(const char *n);
 const char *xr_attr(const char **atts, const char *local);
 void xr_xml_stop(xr_xml *x);
+/* Set a part's handlers (text may be NULL) and the sheet named in
+ * messages (NULL for none); the rest of x is left as it is. */
+void xr_xml_handlers(xr_xml *x, void (*start)(xr_xml *, const char *, const char **),
+                     void (*end)(xr_xml *, const char *),
+                     void (*text)(xr_xml *, const char *, int), const char *sheet);
 /* Rich text (a shared string's <si>, a comment's <text>): the text of its
  * <t> runs, without phonetic runs (<rPh>).  `in` is set by the caller
  * while inside its element; xr_rich_start and xr_rich_end follow the runs'

@@ -726,7 +726,7 @@ int xr_budget_sheet(xr_plan_ctx *x, size_t sheet, const char *table_id)
                     continue;
                 decided[c] = 1;
                 int n = xr_parse_row_terms(pb_xr_cell_formula(s.g, cell), rec->sheet_row, s.nc,
-                                        &s.cols[c]);
+                                           &s.cols[c]);
                 if (n <= 0 || s.cols[c].type != PB_COL_AMOUNT)
                     continue;
                 pb_error e;

@@ -335,10 +335,7 @@ pb_xr_grid *pb_xr_sheet_read(pb_xr_book *b, size_t i, pb_error *err)
     const xr_sheet *sh = &b->sheets[i];
     sheet_ctx c;
     memset(&c, 0, sizeof c);
-    c.x.start = sheet_start;
-    c.x.end = sheet_end;
-    c.x.text = sheet_text;
-    c.x.sheet = sh->name;
+    xr_xml_handlers(&c.x, sheet_start, sheet_end, sheet_text, sh->name);
     c.g = g;
     if (xr_parse_part(b, sh->part, &c.x, 1, err) != 1)
         goto fail;
@@ -357,10 +354,7 @@ pb_xr_grid *pb_xr_sheet_read(pb_xr_book *b, size_t i, pb_error *err)
         }
         comments_ctx cc;
         memset(&cc, 0, sizeof cc);
-        cc.x.start = comments_start;
-        cc.x.end = comments_end;
-        cc.x.text = comments_text;
-        cc.x.sheet = sh->name;
+        xr_xml_handlers(&cc.x, comments_start, comments_end, comments_text, sh->name);
         cc.g = g;
         int r = xr_parse_part(b, part, &cc.x, 0, err);
         free(part);

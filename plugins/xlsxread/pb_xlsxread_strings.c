@@ -155,9 +155,7 @@ int xr_read_strings(pb_xr_book *b, const char *part, pb_error *err)
         return 1;
     sst_ctx sc;
     memset(&sc, 0, sizeof sc);
-    sc.x.start = sst_start;
-    sc.x.end = sst_end;
-    sc.x.text = sst_text;
+    xr_xml_handlers(&sc.x, sst_start, sst_end, sst_text, NULL);
     return xr_parse_part(b, part, &sc.x, 0, err) != 0;
 }
 
@@ -331,8 +329,7 @@ int xr_read_styles(pb_xr_book *b, const char *part, pb_error *err)
 {
     style_ctx c;
     memset(&c, 0, sizeof c);
-    c.x.start = style_start;
-    c.x.end = style_end;
+    xr_xml_handlers(&c.x, style_start, style_end, NULL, NULL);
     int r = part ? xr_parse_part(b, part, &c.x, 0, err) : -1;
     int ok = r != 0;
     if (ok && c.nxfs) {

@@ -54,6 +54,16 @@ void xr_xml_stop(xr_xml *x)
     XML_StopParser(x->p, XML_FALSE);
 }
 
+void xr_xml_handlers(xr_xml *x, void (*start)(xr_xml *, const char *, const char **),
+                     void (*end)(xr_xml *, const char *),
+                     void (*text)(xr_xml *, const char *, int), const char *sheet)
+{
+    x->start = start;
+    x->end = end;
+    x->text = text;
+    x->sheet = sheet;
+}
+
 int xr_rich_start(xr_rich *r, const char *name)
 {
     if (!strcmp(name, "rPh"))
@@ -592,7 +602,8 @@ static void rels_start(xr_xml *x, const char *name, const char **atts)
     rels_ctx *c = (rels_ctx *)x;
     if (strcmp(name, "Relationship"))
         return;
-    const char *id = xr_attr(atts, "Id"), *target = xr_attr(atts, "Target"), *type = xr_attr(atts, "Type");
+    const char *id = xr_attr(atts, "Id"), *target = xr_attr(atts, "Target"),
+               *type = xr_attr(atts, "Type");
     if (!id || !target)
         return;
     if (!xr_grow((void **)&c->v, &c->cap, c->n + 1, sizeof *c->v)) {
@@ -627,16 +638,14 @@ int xr_ends_with(const char *s, const char *tail)
 }
 
 /* The relationships part of a part: "xl/_rels/workbook.xml.rels". */
-int xr_read_rels(pb_xr_book *b, const char *part, rels_ctx *c, const char *sheet,
-                     pb_error *err)
+int xr_read_rels(pb_xr_book *b, const char *part, rels_ctx *c, const char *sheet, pb_error *err)
 {
     char name[1100];
     const char *slash = strrchr(part, '/');
     size_t dir = slash ? (size_t)(slash - part + 1) : 0;
     snprintf(name, sizeof name, "%.*s_rels/%s.rels", (int)dir, part, part + dir);
     memset(c, 0, sizeof *c);
-    c->x.start = rels_start;
-    c->x.sheet = sheet;
+    xr_xml_handlers(&c->x, rels_start, NULL, NULL, sheet);
     int r = xr_parse_part(b, name, &c->x, 0, err);
     if (r == 0) {
         xr_rels_free(c);
