@@ -158,9 +158,12 @@ static int same_field(const dash_ctx *x, int32_t col, size_t i, pb_ind_field f)
     if (col < 0)
         return 1;
     cell_text t = text_at(x, col);
-    if (t.type == PB_XR_BOOL || t.type == PB_XR_ERROR)
+    const char *p = x->api->pb_ind_text(x->set, i, f);
+    /* an empty text ("" in the plan, not none) reads as None in Python:
+     * a difference _parts.py decides */
+    if (t.type == PB_XR_BOOL || t.type == PB_XR_ERROR || (p && !*p))
         return 0;
-    return same_text(t, x->api->pb_ind_text(x->set, i, f));
+    return same_text(t, p);
 }
 
 /* Case-insensitive ASCII equality of a stripped cell text with a name. */
