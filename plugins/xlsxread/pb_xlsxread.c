@@ -192,6 +192,128 @@ pb_plan *pb_xr_read_plan(const pb_api *api, pb_xr_book *book, pb_xr_warnings *wa
     return pb_xr_read_plan_into(api, book, NULL, NULL, warnings, err);
 }
 
+/* The sheets of a workbook by kind: the id of the table or part on each
+ * (NULL when no defined name gives one) and its kind (kinds[]). */
+typedef struct sheet_ids {
+    char **ids;
+    size_t *kind_of;
+    size_t n;
+} sheet_ids;
+
+/* Which sheet is which kind, from the defined names.  0 when out of
+ * memory. */
+static int ids_from_names(const pb_api *api, pb_xr_book *book, sheet_ids *si)
+{
+    for (size_t i = 0; i < pb_xr_name_count(book); i++) {
+        const char *formula;
+        int scope;
+        const char *name = pb_xr_name(book, i, &formula, &scope);
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            size_t pl = strlen(kinds[k].prefix);
+            if (strncmp(name, kinds[k].prefix, pl) || !name[pl])
+                continue;
+            char sheet[256];
+            if (!xr_name_sheet(formula, sheet, sizeof sheet))
+                continue;
+            int64_t s = pb_xr_sheet_find(book, sheet);
+            if (s < 0 || si->ids[s] || !api->pb_id_valid(name + pl, strlen(name + pl)))
+                continue;
+            si->kind_of[s] = k;
+            if (!(si->ids[s] = pb_strdup(name + pl)))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* A table's name can differ from its id ('-' made '_', a long id cut, a
+ * suffix): the structure sheet gives the id each name stands for.  0 when
+ * out of memory. */
+static int ids_from_structure(xr_plan_ctx *x, sheet_ids *si)
+{
+    for (size_t i = 0; i < si->n && x->structure; i++) {
+        if (!si->ids[i])
+            continue;
+        char defined[PB_ID_MAX + 40];
+        snprintf(defined, sizeof defined, "%s%s", kinds[si->kind_of[i]].prefix, si->ids[i]);
+        const char *real = xr_structure_id(x, defined);
+        if (real && strcmp(real, si->ids[i])) {
+            char *copy = pb_strdup(real);
+            if (!copy)
+                return 0;
+            free(si->ids[i]);
+            si->ids[i] = copy;
+        }
+    }
+    return 1;
+}
+
+/* A sheet without a table name: read as a table when it looks like one
+ * (in a workbook planbook did not name, `named` 0), its id made from its
+ * name.  1 to read it (si->ids[i] set), -1 not read, 0 failed (err set). */
+static int unnamed_sheet(xr_plan_ctx *x, size_t i, int named, sheet_ids *si)
+{
+    const char *sname = pb_xr_sheet_name(x->book, i);
+    pb_xr_grid *g = pb_xr_sheet_read(x->book, i, x->err);
+    if (!g)
+        return 0;
+    int looks = !named && xr_budget_looks_like(x->book, g) && g->ncells;
+    pb_xr_grid_free(g);
+    if (!looks)
+        return xr_warn(x->warnings, named ? "sheet '%s' is not a budget table; not read "
+                                            "(this reader knows budget tables only)"
+                                          : "sheet '%s' is not a table planbook wrote; not "
+                                            "read (import it with a mapping)", sname)
+                   ? -1
+                   : xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+    char id[80], fallback[32];
+    snprintf(fallback, sizeof fallback, "sheet%zu", i + 1);
+    xr_make_id(sname, fallback, id, sizeof id);
+    char stem[80]; /* not base: that names the parameter */
+    snprintf(stem, sizeof stem, "%s", id);
+    for (int k = 2; x->api->pb_plan_find_table(x->plan, id, strlen(id)) >= 0; k++)
+        snprintf(id, sizeof id, "%.60s_%d", stem, k);
+    if (!(si->ids[i] = pb_strdup(id)) ||
+        !xr_warn(x->warnings, "sheet '%s' has no table name (tbl_...); read as table '%s'",
+                 sname, id))
+        return xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+    return 1;
+}
+
+/* Sheet i: a table read into the plan, another part's sheet listed in
+ * parts, or passed over.  0 failed (err set). */
+static int read_sheet(xr_plan_ctx *x, size_t i, int named, sheet_ids *si, pb_xr_parts *parts)
+{
+    const char *sname = pb_xr_sheet_name(x->book, i);
+    char **ids = si->ids;
+    const struct kind *kind = &kinds[si->kind_of[i]];
+    if (!ids[i] && !strcmp(sname, "Findings"))
+        return 1; /* the findings are worked out again */
+    if ((int64_t)i == x->structure_sheet)
+        return 1;
+    if (ids[i] && kind->part) {
+        /* another part's sheet: its part comes from the structure */
+        if (!x->structure && strcmp(kind->part, "heatmap")) {
+            if (!xr_warn(x->warnings, "sheet '%s' (%s '%s') is not read: the workbook has "
+                                      "no planbook structure sheet to read it against",
+                         sname, kind->part, ids[i]))
+                return xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+        } else if (!add_part(parts, kind->part, ids[i], i)) {
+            return xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+        }
+        return 1;
+    }
+    if (!ids[i]) {
+        int r = unnamed_sheet(x, i, named, si);
+        if (r <= 0)
+            return r == 0 ? 0 : 1;
+        kind = &kinds[si->kind_of[i]];
+    }
+    if (x->api->pb_plan_find_table(x->plan, ids[i], strlen(ids[i])) >= 0)
+        return xr_fail(x->err, PB_ERR_DUPLICATE, sname, NULL, "a second table '%s'", ids[i]);
+    return kind->read(x, i, ids[i]) && xr_structure_apply(x, i, ids[i]);
+}
+
 pb_plan *pb_xr_read_plan_into(const pb_api *api, pb_xr_book *book, pb_plan *base,
                               pb_xr_parts *parts, pb_xr_warnings *warnings, pb_error *err)
 {
@@ -205,151 +327,40 @@ pb_plan *pb_xr_read_plan_into(const pb_api *api, pb_xr_book *book, pb_plan *base
     api->pb_error_clear(err);
     x->plan = base ? base : api->pb_plan_new();
     char *title = NULL;
-    char **ids = NULL;
-    size_t *kind_of = NULL;
     size_t ns = pb_xr_sheet_count(book);
+    sheet_ids si = {calloc(ns ? ns : 1, sizeof(char *)), calloc(ns ? ns : 1, sizeof(size_t)), ns};
     int ok = 0;
-    if (!x->plan) {
+    if (!x->plan || !si.ids || !si.kind_of || !ids_from_names(api, book, &si)) {
         xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
         goto out;
-    }
-    ids = calloc(ns ? ns : 1, sizeof *ids);
-    if (!ids) {
-        xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
-        goto out;
-    }
-    kind_of = calloc(ns ? ns : 1, sizeof *kind_of);
-    if (!kind_of) {
-        xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
-        goto out;
-    }
-    /* which sheet is which kind, from the defined names */
-    for (size_t i = 0; i < pb_xr_name_count(book); i++) {
-        const char *formula;
-        int scope;
-        const char *name = pb_xr_name(book, i, &formula, &scope);
-        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-            size_t pl = strlen(kinds[k].prefix);
-            if (strncmp(name, kinds[k].prefix, pl) || !name[pl])
-                continue;
-            char sheet[256];
-            if (!xr_name_sheet(formula, sheet, sizeof sheet))
-                continue;
-            int64_t si = pb_xr_sheet_find(book, sheet);
-            if (si < 0 || ids[si] || !api->pb_id_valid(name + pl, strlen(name + pl)))
-                continue;
-            kind_of[si] = k;
-            if (!(ids[si] = pb_strdup(name + pl))) {
-                xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
-                goto out;
-            }
-        }
     }
     /* in a workbook planbook wrote (it names its tables), a sheet without
      * a name is of a kind this reader does not know yet */
     if (!xr_structure_open(x, xr_structure_sheet(book)))
         goto out;
-    /* a table's name can differ from its id ('-' made '_', a long id cut, a
-     * suffix): the structure sheet gives the id each name stands for */
-    for (size_t i = 0; i < ns && x->structure; i++) {
-        if (!ids[i])
-            continue;
-        char defined[PB_ID_MAX + 40];
-        snprintf(defined, sizeof defined, "%s%s", kinds[kind_of[i]].prefix, ids[i]);
-        const char *real = xr_structure_id(x, defined);
-        if (real && strcmp(real, ids[i])) {
-            char *copy = pb_strdup(real);
-            if (!copy)
-                goto nomem;
-            free(ids[i]);
-            ids[i] = copy;
-        }
+    if (!ids_from_structure(x, &si)) {
+        xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+        goto out;
     }
     int named = x->structure_sheet >= 0;
     for (size_t i = 0; i < ns; i++)
-        named |= ids[i] != NULL;
+        named |= si.ids[i] != NULL;
     int64_t contents = pb_xr_sheet_find(book, "Contents");
     named |= contents >= 0 && pb_xr_sheet_find(book, "Findings") >= 0;
-    if (contents >= 0 && !ids[contents] && !read_contents(x, (size_t)contents, &title))
+    if (contents >= 0 && !si.ids[contents] && !read_contents(x, (size_t)contents, &title))
         goto out;
     x->plan_title = title;
-    for (size_t i = 0; i < ns; i++) {
-        const char *sname = pb_xr_sheet_name(book, i);
-        if ((int64_t)i == contents && !ids[i])
-            continue;
-        if (!ids[i] && !strcmp(sname, "Findings"))
-            continue; /* the findings are worked out again */
-        if ((int64_t)i == x->structure_sheet)
-            continue;
-        if (ids[i] && kinds[kind_of[i]].part) {
-            /* another part's sheet: its part comes from the structure */
-            if (!x->structure && strcmp(kinds[kind_of[i]].part, "heatmap")) {
-                if (!xr_warn(warnings, "sheet '%s' (%s '%s') is not read: the workbook has "
-                                       "no planbook structure sheet to read it against",
-                             sname, kinds[kind_of[i]].part, ids[i]))
-                    goto nomem;
-            } else if (!add_part(parts, kinds[kind_of[i]].part, ids[i], i)) {
-                goto nomem;
-            }
-            continue;
-        }
-        if (!ids[i]) {
-            /* a sheet without a table name: read it if it looks like one */
-            pb_xr_grid *g = pb_xr_sheet_read(book, i, err);
-            if (!g)
-                goto out;
-            int looks = !named && xr_budget_looks_like(book, g) && g->ncells;
-            pb_xr_grid_free(g);
-            if (!looks) {
-                if (!xr_warn(warnings, named ? "sheet '%s' is not a budget table; not read "
-                                               "(this reader knows budget tables only)"
-                                             : "sheet '%s' is not a table planbook wrote; not "
-                                               "read (import it with a mapping)", sname))
-                    goto nomem;
-                continue;
-            }
-            char id[80];
-            size_t n = 0;
-            for (const char *p = sname; *p && n + 1 < sizeof id && n < 60; p++) {
-                unsigned char ch = (unsigned char)*p;
-                if (pb_ascii_isalnum(ch))
-                    id[n++] = (char)pb_ascii_tolower(ch);
-                else if (n && id[n - 1] != '_')
-                    id[n++] = '_';
-            }
-            while (n && id[n - 1] == '_')
-                n--;
-            id[n] = '\0';
-            if (!n)
-                snprintf(id, sizeof id, "sheet%zu", i + 1);
-            char stem[80]; /* not base: that names the parameter */
-            snprintf(stem, sizeof stem, "%s", id);
-            for (int k = 2; api->pb_plan_find_table(x->plan, id, strlen(id)) >= 0; k++)
-                snprintf(id, sizeof id, "%.60s_%d", stem, k);
-            if (!(ids[i] = pb_strdup(id)))
-                goto nomem;
-            if (!xr_warn(warnings, "sheet '%s' has no table name (tbl_...); read as table '%s'",
-                         sname, id))
-                goto nomem;
-        }
-        if (api->pb_plan_find_table(x->plan, ids[i], strlen(ids[i])) >= 0) {
-            xr_fail(err, PB_ERR_DUPLICATE, sname, NULL, "a second table '%s'", ids[i]);
-            goto out;
-        }
-        if (!kinds[kind_of[i]].read(x, i, ids[i]) || !xr_structure_apply(x, i, ids[i]))
-            goto out;
-    }
     ok = 1;
-    goto out;
-nomem:
-    xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+    for (size_t i = 0; i < ns && ok; i++)
+        if ((int64_t)i != contents || si.ids[i])
+            ok = read_sheet(x, i, named, &si, parts);
 out:
     free(title);
-    if (ids)
+    if (si.ids)
         for (size_t i = 0; i < ns; i++)
-            free(ids[i]);
-    free(ids);
-    free(kind_of);
+            free(si.ids[i]);
+    free(si.ids);
+    free(si.kind_of);
     xr_structure_close(x);
     if (!ok) {
         if (x->plan != base)

@@ -202,4 +202,35 @@ pb_plan *pb_xr_read_plan_into(const pb_api *api, pb_xr_book *book, pb_plan *base
  * no structure sheet (err untouched) or on error (err set). */
 char *pb_xr_structure_yaml(pb_xr_book *book, size_t *len, pb_error *err);
 
+/* ---------------------------------------------------------- dashboards */
+
+/* Where a dashboard sheet's columns are (0-based; -1 when absent), as
+ * planbook_xlsxread/_parts.py finds them from the heading row. */
+typedef struct pb_xr_dash_layout {
+    uint32_t head;             /* the heading row */
+    int32_t ref, name, group, polarity, unit, good, concern, action, target;
+    int64_t target_k;          /* the Target column's period, or -1 */
+    const int32_t *period_cols; /* a column per period shown ... */
+    const size_t *period_k;     /* ... and its index in the set */
+    size_t nperiods;
+    const uint8_t *known;      /* known[c]: column c is part of the layout */
+    size_t nknown;
+} pb_xr_dash_layout;
+
+/* What pb_xr_dashboard_compare says of a row that shows no measure as
+ * written (a row that does is the measure's index, >= 0). */
+#define PB_XR_ROW_DIRTY (-1) /* a data row that differs: Python reads it */
+#define PB_XR_ROW_HEAD (-2)  /* the heading row or above */
+#define PB_XR_ROW_EMPTY (-3) /* no data */
+
+/* Compare a dashboard's grid with its set: entry[r] (g->nrows of them) is
+ * the index of the measure (or companion count series) row r shows exactly
+ * as planbook's writer wrote it, else one of PB_XR_ROW_*; *in_order is 1
+ * when every data row is clean and they show the set's measures in order,
+ * all of them (the sheet is unedited).  Returns 1, or 0 with err set (out
+ * of memory). */
+int pb_xr_dashboard_compare(const pb_api *api, const pb_xr_book *book, const pb_xr_grid *g,
+                            const pb_indset *set, const pb_xr_dash_layout *layout,
+                            int64_t *entry, int *in_order, pb_error *err);
+
 #endif

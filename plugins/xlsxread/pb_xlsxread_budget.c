@@ -23,46 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define A (x->api)
-#define HEAD_ROW 3
-#define PHASE_ROW 4
-#define FIRST_DATA_ROW 5
-#define MAX_TERM_VISITS 50000000ull
-
-typedef struct rowrec {
-    uint32_t sheet_row;
-    const char *label;
-    int bold, indent, manual, has_cells, empty;
-    int blank_before; /* blank sheet rows just above it */
-    size_t next;      /* the next non-empty record, or nrecs */
-    int level;
-    pb_row_kind kind;
-    int64_t trow; /* row in the table, or -1 */
-} rowrec;
-
-typedef struct colinfo {
-    int type; /* PB_COL_AMOUNT / PB_COL_TEXT */
-    int decimals;
-    int nterms;
-    uint32_t term_col[64];
-    int8_t term_sign[64];
-} colinfo;
-
-typedef struct sheet_reader {
-    xr_plan_ctx *x;
-    pb_xr_grid *g;
-    const char *name;
-    size_t *row_start; /* per sheet row: first cell; nrows + 1 entries */
-    uint32_t nc;       /* columns of the table (sheet columns 1..nc) */
-    pb_table *t;
-    colinfo *cols;
-    rowrec *recs;
-    size_t nrecs;
-    size_t extra_cells;
-    char first_extra[16];
-    size_t foreign_comments;
-    char first_comment[16];
-} sheet_reader;
+#include "pb_xlsxread_budget.h"
 
 static const pb_xr_cell *cell_at(sheet_reader *s, uint32_t row, uint32_t col)
 {
@@ -82,7 +43,7 @@ static const pb_xr_cell *cell_at(sheet_reader *s, uint32_t row, uint32_t col)
 }
 
 /* The record of a sheet row (binary search), or NULL. */
-static rowrec *rec_of(sheet_reader *s, uint32_t row)
+rowrec *xr_rec_of(sheet_reader *s, uint32_t row)
 {
     size_t lo = 0, hi = s->nrecs;
     while (lo < hi) {
@@ -118,165 +79,9 @@ static int fail_cell(sheet_reader *s, pb_status st, uint32_t row, uint32_t col, 
     return xr_fail(s->x->err, st, s->name, name, "%s", msg);
 }
 
-static int core_fail(sheet_reader *s, uint32_t row, uint32_t col, pb_error *e)
+int xr_core_fail(sheet_reader *s, uint32_t row, uint32_t col, pb_error *e)
 {
     return fail_cell(s, e->status, row, col, e->message);
-}
-
-/* ---------------------------------------------------------- formulas */
-
-/* Call `term` for every cell of column `col` a formula such as
- * "SUM(B6:B9,B12)-SUM(B14:B15)+B20" adds (+1) or subtracts (-1); 0 when
- * the formula is not of that shape (or refers to another column). */
-typedef void (*term_fn)(void *ctx, uint32_t row, int coef);
-
-static int parse_ref_at(const char **p, uint32_t *row, uint32_t *col)
-{
-    const char *s = *p, *q = s;
-    while (*q == '$' || pb_ascii_isalnum((unsigned char)*q))
-        q++;
-    if (!pb_xr_parse_ref(s, (size_t)(q - s), row, col))
-        return 0;
-    *p = q;
-    return 1;
-}
-
-static int parse_sum_terms(const char *f, uint32_t col, uint32_t lo, uint32_t hi, term_fn fn,
-                           void *ctx, unsigned long long *budget)
-{
-    const char *p = f;
-    if (*p == '=')
-        p++;
-    if (!strcmp(p, "0"))
-        return 1;
-    int first = 1;
-    while (*p) {
-        int coef = 1;
-        if (*p == '+' || *p == '-') {
-            coef = *p == '-' ? -1 : 1;
-            p++;
-        } else if (!first) {
-            return 0;
-        }
-        first = 0;
-        int in_sum = 0;
-        if (!pb_strncasecmp(p, "SUM(", 4)) {
-            in_sum = 1;
-            p += 4;
-        }
-        for (;;) {
-            uint32_t r1, c1, r2, c2;
-            if (!parse_ref_at(&p, &r1, &c1) || c1 != col)
-                return 0;
-            r2 = r1, c2 = c1;
-            if (*p == ':') {
-                p++;
-                if (!parse_ref_at(&p, &r2, &c2) || c2 != col || r2 < r1)
-                    return 0;
-            }
-            uint32_t a = r1 < lo ? lo : r1, b = r2 > hi ? hi : r2;
-            for (uint32_t r = a; r <= b && a <= b; r++) {
-                if (*budget == 0)
-                    return 0;
-                (*budget)--;
-                fn(ctx, r, coef);
-            }
-            if (!in_sum)
-                break;
-            if (*p == ',') {
-                p++;
-                continue;
-            }
-            if (*p == ')') {
-                p++;
-                break;
-            }
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* A Total column's formula: same-row cells added or subtracted, "B7+C7-D7"
- * or "SUM(B9:F9)".  Returns the number of terms, 0 when not that shape. */
-static int parse_row_terms(const char *f, uint32_t row, uint32_t nc, colinfo *ci)
-{
-    const char *p = f;
-    int n = 0, first = 1;
-    if (*p == '=')
-        p++;
-    while (*p) {
-        int sign = 1;
-        if (*p == '+' || *p == '-') {
-            sign = *p == '-' ? -1 : 1;
-            p++;
-        } else if (!first) {
-            return 0;
-        }
-        first = 0;
-        int in_sum = !pb_strncasecmp(p, "SUM(", 4);
-        if (in_sum)
-            p += 4;
-        uint32_t r1, c1, r2, c2;
-        if (!parse_ref_at(&p, &r1, &c1) || r1 != row)
-            return 0;
-        c2 = c1;
-        if (in_sum && *p == ':') {
-            p++;
-            if (!parse_ref_at(&p, &r2, &c2) || r2 != row || c2 < c1)
-                return 0;
-        }
-        if (in_sum) {
-            if (*p != ')')
-                return 0;
-            p++;
-        }
-        for (uint32_t c = c1; c <= c2; c++) {
-            if (c < 1 || c > nc || n >= 64)
-                return 0;
-            ci->term_col[n] = c - 1;
-            ci->term_sign[n] = (int8_t)sign;
-            n++;
-        }
-    }
-    return n;
-}
-
-/* ------------------------------------------------------------- words */
-
-static int has_word(const char *s, const char *w)
-{
-    if (!s)
-        return 0;
-    size_t n = strlen(w);
-    for (const char *p = s; *p; p++)
-        if (!pb_strncasecmp(p, w, n))
-            return 1;
-    return 0;
-}
-
-/* A role a label suggests that counts `want` (+1 added, -1 subtracted)
- * in a table that prints income with `income_sign`. */
-static pb_role hinted_role(const char *label, int want, int income_sign)
-{
-    if (want < 0) {
-        if (has_word(label, "less") || has_word(label, "internal") || has_word(label, "recharge"))
-            return PB_ROLE_INTERNAL;
-        if (has_word(label, "funding"))
-            return PB_ROLE_FUNDING;
-        return income_sign < 0 ? PB_ROLE_INTERNAL : PB_ROLE_INCOME;
-    }
-    if (income_sign < 0 && has_word(label, "income"))
-        return PB_ROLE_INCOME; /* printed negative, so it is added as printed */
-    if (has_word(label, "saving"))
-        return PB_ROLE_SAVING;
-    if (has_word(label, "growth") || has_word(label, "pressure"))
-        return PB_ROLE_GROWTH;
-    if (has_word(label, "adjust") || has_word(label, "reversal"))
-        return PB_ROLE_ADJUSTMENT;
-    if (has_word(label, "expenditure") || has_word(label, "spend"))
-        return PB_ROLE_EXPENDITURE;
-    return PB_ROLE_INHERIT;
 }
 
 static const char *const measures[] = {"gross", "net", "fte", "growth", "savings", "saving",
@@ -291,7 +96,7 @@ static int is_measure(const char *s)
 }
 
 /* An id from text: letters, digits and _, lower case. */
-static void make_id(const char *text, const char *fallback, char *out, size_t cap)
+void xr_make_id(const char *text, const char *fallback, char *out, size_t cap)
 {
     size_t n = 0;
     for (const char *p = text ? text : ""; *p && n + 1 < cap && n < 60; p++) {
@@ -341,7 +146,7 @@ static int set_amount(sheet_reader *s, size_t r, size_t c, uint32_t srow, uint32
         const char *comment = pb_xr_comment_at(s->g, srow, scol);
         if (plan_comment_figure(comment, fig, sizeof fig)) {
             if (A->pb_cell_set_text(s->t, r, c, fig, strlen(fig), &e))
-                return core_fail(s, srow, scol, &e);
+                return xr_core_fail(s, srow, scol, &e);
             return 1;
         }
         if (cell->type != PB_XR_NUMBER)
@@ -363,13 +168,13 @@ static int set_amount(sheet_reader *s, size_t r, size_t c, uint32_t srow, uint32
         pb_xr_style sty = pb_xr_style_of(x->book, cell->style);
         pb_cell_state state = amount == 0 && sty.nil ? PB_CELL_NIL : PB_CELL_VALUE;
         if (A->pb_cell_set_printed(s->t, r, c, state, amount, &e))
-            return core_fail(s, srow, scol, &e);
+            return xr_core_fail(s, srow, scol, &e);
         return 1;
     }
     if (cell->type == PB_XR_STRING) {
         /* numbers stored as text, "(1,234)", "-": finance notation */
         if (A->pb_cell_set_text(s->t, r, c, v, len, &e))
-            return core_fail(s, srow, scol, &e);
+            return xr_core_fail(s, srow, scol, &e);
         return 1;
     }
     char name[16];
@@ -448,13 +253,13 @@ static int read_column(sheet_reader *s, uint32_t c, idset *ids, int tdec)
         char ptext[PB_PERIOD_TEXT_MAX];
         A->pb_period_format(per, year_start, ptext);
         char pid[40];
-        make_id(ptext, "p", pid, sizeof pid);
+        xr_make_id(ptext, "p", pid, sizeof pid);
         /* "2015/16" -> "2015_16" -> y2015 for years */
         char yr[8];
         snprintf(yr, sizeof yr, "%.4s", pid);
         if (bottom && is_measure(bottom)) { /* gross_2015 */
             char m[32];
-            make_id(bottom, "m", m, sizeof m);
+            xr_make_id(bottom, "m", m, sizeof m);
             snprintf(base, sizeof base, "%s_%s", m, yr);
         } else if (per.kind == PB_PERIOD_YEAR) { /* y2015 */
             snprintf(base, sizeof base, "y%s", yr);
@@ -462,7 +267,7 @@ static int read_column(sheet_reader *s, uint32_t c, idset *ids, int tdec)
             snprintf(base, sizeof base, "p%s", pid);
         }
     } else {
-        make_id(top, "col", base, sizeof base);
+        xr_make_id(top, "col", base, sizeof base);
         if (pb_ascii_isdigit((unsigned char)base[0])) {
             memmove(base + 1, base, strlen(base) + 1 < sizeof base - 1 ? strlen(base) + 1
                                                                          : sizeof base - 2);
@@ -484,36 +289,36 @@ static int read_column(sheet_reader *s, uint32_t c, idset *ids, int tdec)
     }
     int64_t ci = A->pb_table_add_column(t, id, strlen(id), &e);
     if (ci < 0)
-        return core_fail(s, HEAD_ROW, c + 1, &e);
+        return xr_core_fail(s, HEAD_ROW, c + 1, &e);
     if (!idset_add(ids, id))
         return xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
     if (has_period) {
         if (A->pb_column_set_period(t, (size_t)ci, per, &e))
-            return core_fail(s, HEAD_ROW, c + 1, &e);
+            return xr_core_fail(s, HEAD_ROW, c + 1, &e);
         if (bottom) {
             pb_column_field f = is_measure(bottom) ? PB_COLUMN_MEASURE : PB_COLUMN_PHASE;
             const char *v = bottom;
             char low[32];
             if (f == PB_COLUMN_MEASURE) {
-                make_id(bottom, "m", low, sizeof low);
+                xr_make_id(bottom, "m", low, sizeof low);
                 v = low;
             }
             if (A->pb_column_set_text(t, (size_t)ci, f, v, strlen(v), &e))
-                return core_fail(s, PHASE_ROW, c + 1, &e);
+                return xr_core_fail(s, PHASE_ROW, c + 1, &e);
         }
     } else {
         if (top && A->pb_column_set_text(t, (size_t)ci, PB_COLUMN_LABEL, top, strlen(top), &e))
-            return core_fail(s, HEAD_ROW, c + 1, &e);
+            return xr_core_fail(s, HEAD_ROW, c + 1, &e);
         if (bottom &&
             A->pb_column_set_text(t, (size_t)ci, PB_COLUMN_UNIT, bottom, strlen(bottom), &e))
-            return core_fail(s, PHASE_ROW, c + 1, &e);
+            return xr_core_fail(s, PHASE_ROW, c + 1, &e);
     }
     if (s->cols[c].type == PB_COL_TEXT &&
         A->pb_column_set_type(t, (size_t)ci, PB_COL_TEXT, &e))
-        return core_fail(s, HEAD_ROW, c + 1, &e);
+        return xr_core_fail(s, HEAD_ROW, c + 1, &e);
     if (s->cols[c].type == PB_COL_AMOUNT && s->cols[c].decimals != tdec &&
         A->pb_column_set_decimals(t, (size_t)ci, s->cols[c].decimals, &e))
-        return core_fail(s, HEAD_ROW, c + 1, &e);
+        return xr_core_fail(s, HEAD_ROW, c + 1, &e);
     return 1;
 }
 
@@ -599,10 +404,10 @@ static int read_columns(sheet_reader *s, const char *table_id)
     s->t = t;
     const char *title = text_at(s, 0, 0);
     if (title && A->pb_table_set_text(t, PB_TABLE_TITLE, title, strlen(title), &e))
-        return core_fail(s, 0, 0, &e);
+        return xr_core_fail(s, 0, 0, &e);
     const char *note = pb_xr_comment_at(g, 0, 0);
     if (note && A->pb_table_set_text(t, PB_TABLE_NOTE, note, strlen(note), &e))
-        return core_fail(s, 0, 0, &e);
+        return xr_core_fail(s, 0, 0, &e);
     const char *sub = text_at(s, 1, 0);
     if (sub) {
         const char *unit = sub;
@@ -613,10 +418,10 @@ static int read_columns(sheet_reader *s, const char *table_id)
             for (const char *p = strstr(sub, " - "); p; p = strstr(p + 1, " - "))
                 unit = p + 3;
         if (*unit && A->pb_table_set_text(t, PB_TABLE_UNIT, unit, strlen(unit), &e))
-            return core_fail(s, 1, 0, &e);
+            return xr_core_fail(s, 1, 0, &e);
     }
     if (A->pb_table_set_decimals(t, tdec, &e))
-        return core_fail(s, 1, 0, &e);
+        return xr_core_fail(s, 1, 0, &e);
     idset ids;
     if (!idset_init(&ids, nc))
         return xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
@@ -721,7 +526,7 @@ static int build_rows(sheet_reader *s)
                                                depth ? (uint32_t)stack[depth - 1] : PB_NONE, NULL,
                                                0, &e);
             if (r < 0)
-                return core_fail(s, rec->sheet_row, 0, &e);
+                return xr_core_fail(s, rec->sheet_row, 0, &e);
             stack_kind[depth] = PB_ROW_SECTION;
             stack[depth++] = r;
         }
@@ -749,7 +554,7 @@ static int build_rows(sheet_reader *s)
         int64_t r = A->pb_table_insert_row(t, A->pb_table_row_count(t), kind, parent, label,
                                            label ? strlen(label) : 0, &e);
         if (r < 0)
-            return core_fail(s, rec->sheet_row, 0, &e);
+            return xr_core_fail(s, rec->sheet_row, 0, &e);
         rec->trow = r;
         rec->kind = kind;
         rec->level = depth;
@@ -798,7 +603,7 @@ static int read_cells(sheet_reader *s)
                 size_t len;
                 const char *v = cell_text(s, cell, &len);
                 if (A->pb_cell_set_text(t, r, c, v, len, &e))
-                    return core_fail(s, rec->sheet_row, c + 1, &e);
+                    return xr_core_fail(s, rec->sheet_row, c + 1, &e);
                 continue;
             }
             int computed = 0;
@@ -836,7 +641,7 @@ static int read_cells(sheet_reader *s)
          * finding on a figure ("'Label': ...", the finding's message): the
          * check finds it again from the equals and agreements put back */
         if (cm->col > 0 && x->structure) {
-            const rowrec *rr = rec_of(s, cm->row);
+            const rowrec *rr = xr_rec_of(s, cm->row);
             const char *label = rr && rr->trow >= 0 ? A->pb_row_label(t, (size_t)rr->trow) : NULL;
             const char *text = s->g->text + cm->off;
             size_t ll = label ? strlen(label) : 0;
@@ -845,197 +650,17 @@ static int read_cells(sheet_reader *s)
                 continue;
         }
         /* a comment on a label: the row's note */
-        const rowrec *owner = cm->col == 0 ? rec_of(s, cm->row) : NULL;
+        const rowrec *owner = cm->col == 0 ? xr_rec_of(s, cm->row) : NULL;
         if (owner && owner->trow >= 0) {
             const char *note = s->g->text + cm->off;
             if (A->pb_row_set_text(t, (size_t)owner->trow, PB_ROW_NOTE, note, strlen(note), &e))
-                return core_fail(s, cm->row, 0, &e);
+                return xr_core_fail(s, cm->row, 0, &e);
             continue;
         }
         if (!s->foreign_comments++)
             pb_xr_cell_name(cm->row, cm->col, s->first_comment);
     }
     return 1;
-}
-
-/* ------------------------------------------------------------- roles */
-
-typedef struct role_ctx {
-    sheet_reader *s;
-    int8_t *coef;    /* per table row: +1, -1 or 0 (not a term) */
-    size_t *touched; /* the table rows with a coefficient, in formula order */
-    size_t ntouched, cap;
-    int failed;
-} role_ctx;
-
-static void note_term(void *ctx, uint32_t row, int coef)
-{
-    role_ctx *rc = ctx;
-    const rowrec *rec = rec_of(rc->s, row);
-    if (!rec || rec->trow < 0)
-        return;
-    size_t k = (size_t)rec->trow;
-    if (!rc->coef[k]) {
-        if (rc->ntouched == rc->cap) {
-            size_t cap = rc->cap ? rc->cap * 2 : 64;
-            size_t *nt = realloc(rc->touched, cap * sizeof *nt);
-            if (!nt) {
-                rc->failed = 1;
-                return;
-            }
-            rc->touched = nt;
-            rc->cap = cap;
-        }
-        rc->touched[rc->ntouched++] = k;
-    }
-    rc->coef[k] = (int8_t)coef;
-}
-
-static int by_index(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* How a row counts in the net arithmetic as printed: its role's polarity,
- * times -1 for income printed negative. */
-static int net_sign(xr_plan_ctx *x, const pb_table *t, size_t r)
-{
-    pb_role role = A->pb_row_effective_role(t, r);
-    int ps = A->pb_table_income_sign(t) < 0 && role == PB_ROLE_INCOME ? -1 : 1;
-    return A->pb_role_polarity(role) * ps;
-}
-
-static int infer_roles(sheet_reader *s)
-{
-    xr_plan_ctx *x = s->x;
-    pb_table *t = s->t;
-    size_t nr = A->pb_table_row_count(t);
-    if (!nr)
-        return 1;
-    int8_t *coef = calloc(nr, 1);
-    if (!coef)
-        return xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
-    role_ctx rc = {s, coef, NULL, 0, 0, 0};
-    unsigned long long budget = MAX_TERM_VISITS;
-    uint32_t lo = FIRST_DATA_ROW, hi = s->nrecs ? s->recs[s->nrecs - 1].sheet_row : lo;
-    pb_error e;
-    A->pb_error_clear(&e);
-    /* outer totals first: a section's role comes from the total above it */
-    for (int pass = 0; pass < 2; pass++) {
-        /* pass 0 only looks at the top-level totals for income printed
-         * negative (added where a positive income would be subtracted) */
-        for (int level = 0; level <= (pass ? PB_MAX_SECTION_DEPTH : 0); level++) {
-            for (size_t i = 0; i < s->nrecs; i++) {
-                const rowrec *rec = &s->recs[i];
-                if (rec->trow < 0 || rec->kind != PB_ROW_TOTAL || rec->level != level)
-                    continue;
-                size_t tr = (size_t)rec->trow;
-                const char *f = NULL;
-                uint32_t col = 0;
-                for (size_t ci = s->row_start[rec->sheet_row];
-                     ci < s->row_start[rec->sheet_row + 1] && !f; ci++) {
-                    const pb_xr_cell *cell = &s->g->cells[ci];
-                    uint32_t c = cell->col - 1;
-                    if (cell->col >= 1 && cell->col <= s->nc && cell->has_formula &&
-                        s->cols[c].type == PB_COL_AMOUNT && !A->pb_column_term_count(t, c) &&
-                        pb_xr_cell_formula(s->g, cell)[0])
-                        f = pb_xr_cell_formula(s->g, cell), col = cell->col;
-                }
-                if (!f)
-                    continue;
-                for (size_t k = 0; k < rc.ntouched; k++)
-                    coef[rc.touched[k]] = 0;
-                rc.ntouched = 0;
-                int parsed = parse_sum_terms(f, col, lo, hi, note_term, &rc, &budget);
-                if (rc.failed) {
-                    free(coef);
-                    free(rc.touched);
-                    return xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
-                }
-                if (!parsed)
-                    continue;
-                if (rc.ntouched > 1)
-                    qsort(rc.touched, rc.ntouched, sizeof *rc.touched, by_index);
-                /* a total of the lines (or parts) of one label: a selection */
-                {
-                    const char *sel = NULL;
-                    int same = 1, parts = 0, any = 0;
-                    for (size_t j = 0; j < rc.ntouched && same; j++) {
-                        size_t k = rc.touched[j];
-                        if (k >= tr)
-                            continue;
-                        any = 1;
-                        const char *lb = A->pb_row_label(t, k);
-                        if (A->pb_row_kind_of(t, k) != PB_ROW_LINE || !lb ||
-                            (sel && strcmp(sel, lb)))
-                            same = 0;
-                        sel = lb;
-                        parts |= A->pb_row_is_part(t, k);
-                    }
-                    if (any && same && parts) {
-                        if (pass == 1 &&
-                            A->pb_row_set_text(t, tr, PB_ROW_SELECT, sel, strlen(sel), &e))
-                            goto fail;
-                        continue;
-                    }
-                }
-                int factor = net_sign(x, t, tr);
-                for (size_t j = 0; j < rc.ntouched; j++) {
-                    size_t k = rc.touched[j];
-                    if (k >= tr)
-                        continue;
-                    int want = coef[k] * factor;
-                    /* a section's closing total stands for its section */
-                    size_t target = k;
-                    uint32_t parent = A->pb_row_parent(t, k);
-                    if (A->pb_row_kind_of(t, k) == PB_ROW_TOTAL && parent != PB_NONE &&
-                        A->pb_row_kind_of(t, parent) == PB_ROW_SECTION &&
-                        (k + 1 == nr || A->pb_row_depth(t, k + 1) <= A->pb_row_depth(t, parent)))
-                        target = parent;
-                    const char *label = A->pb_row_label(t, target);
-                    if (pass == 0) {
-                        const char *sl = parent != PB_NONE ? A->pb_row_label(t, parent) : NULL;
-                        if (want > 0 && (has_word(label, "income") || has_word(sl, "income")) &&
-                            A->pb_table_set_income_sign(t, -1, &e))
-                            goto fail;
-                        continue;
-                    }
-                    int sign = A->pb_table_income_sign(t);
-                    if (want > 0 && sign < 0 && target == k && parent != PB_NONE &&
-                        A->pb_row_kind_of(t, parent) == PB_ROW_SECTION &&
-                        has_word(A->pb_row_label(t, parent), "income") &&
-                        A->pb_row_role(t, parent) == PB_ROLE_INHERIT) {
-                        /* the lines of an Income section without a total */
-                        target = parent;
-                        label = A->pb_row_label(t, parent);
-                    }
-                    int have = net_sign(x, t, target);
-                    pb_role role = PB_ROLE_INHERIT;
-                    if (have != want || (A->pb_row_kind_of(t, target) == PB_ROW_SECTION &&
-                                         A->pb_row_role(t, target) == PB_ROLE_INHERIT))
-                        role = hinted_role(label, want, sign);
-                    if (role == PB_ROLE_INHERIT && have != want)
-                        role = want > 0 ? PB_ROLE_EXPENDITURE : PB_ROLE_INTERNAL;
-                    if (role == PB_ROLE_INHERIT)
-                        continue;
-                    pb_role old = A->pb_row_role(t, target);
-                    if (A->pb_row_set_role(t, target, role, &e))
-                        goto fail;
-                    if (net_sign(x, t, target) != want &&
-                        A->pb_row_set_role(t, target, old, &e))
-                        goto fail;
-                }
-            }
-        }
-    }
-    free(coef);
-    free(rc.touched);
-    return 1;
-fail:
-    free(coef);
-    free(rc.touched);
-    return core_fail(s, 0, 0, &e);
 }
 
 /* ------------------------------------------------------------- entry */
@@ -1100,8 +725,8 @@ int xr_budget_sheet(xr_plan_ctx *x, size_t sheet, const char *table_id)
                 if (cell->col < 1 || cell->col > s.nc || !cell->has_formula || decided[c])
                     continue;
                 decided[c] = 1;
-                int n = parse_row_terms(pb_xr_cell_formula(s.g, cell), rec->sheet_row, s.nc,
-                                        &s.cols[c]);
+                int n = xr_parse_row_terms(pb_xr_cell_formula(s.g, cell), rec->sheet_row, s.nc,
+                                           &s.cols[c]);
                 if (n <= 0 || s.cols[c].type != PB_COL_AMOUNT)
                     continue;
                 pb_error e;
@@ -1122,7 +747,7 @@ int xr_budget_sheet(xr_plan_ctx *x, size_t sheet, const char *table_id)
         }
         free(decided);
     }
-    if (!read_cells(&s) || !infer_roles(&s))
+    if (!read_cells(&s) || !xr_infer_roles(&s))
         goto out;
     A->pb_table_compact(s.t);
     if (s.extra_cells &&

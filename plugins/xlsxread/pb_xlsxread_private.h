@@ -55,6 +55,10 @@ int xr_budget_sheet(xr_plan_ctx *x, size_t sheet, const char *table_id);
  * A1, headings in row 4)? */
 int xr_budget_looks_like(const pb_xr_book *book, const pb_xr_grid *g);
 
+/* An id from text: letters and digits in lower case, '_' for each run of
+ * others (at most 60), else `fallback`. */
+void xr_make_id(const char *text, const char *fallback, char *out, size_t cap);
+
 /* Excel's _xHHHH_ escapes (and _x005F_) decoded in place; the new length. */
 size_t pb_xr_unescape(char *s, size_t n);
 

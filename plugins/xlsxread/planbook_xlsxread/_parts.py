@@ -89,14 +89,17 @@ _SHOWN_WORDS = {"not applicable": "n/a", "not available": "Not available", "tbc"
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
-def apply_edits(plan, kind: str, part_id: str, rows: list, sheet: str) -> List[str]:
+def apply_edits(plan, kind: str, part_id: str, rows: Any, sheet: str) -> List[str]:
     """Apply the edits a sheet shows to `plan` (modified in place).
 
     kind: "indicators" (a dashboard sheet of indicator set part_id), "risks"
     (the register sheet of register part_id), "records" (the sheet of
-    collection part_id).  rows: the sheet as ``planbook_xlsxread.rows(book,
-    sheet, numbers="text")`` returns it (None where empty, numbers as their
-    exact XML text, formula cells as their cached result or None).
+    collection part_id).  rows: the workbook (a path or its bytes), or the
+    sheet as ``planbook_xlsxread.rows(book, sheet, numbers="text")`` returns
+    it (None where empty, numbers as their exact XML text, formula cells as
+    their cached result or None).  Given the workbook, a dashboard is
+    compared with its set in C (_xlsxread.dashboard): Python reads only the
+    rows that differ from what planbook wrote.
 
     Returns warnings: one sentence each, naming the sheet and cell
     ("Sheet!D7: ..."), for what was in the sheet that could not be carried
@@ -111,6 +114,10 @@ def apply_edits(plan, kind: str, part_id: str, rows: list, sheet: str) -> List[s
         part = parts()[part_id]
     except KeyError:
         return [f"sheet '{sheet}': the plan has no {kind} '{part_id}'; the sheet is not read"]
+    if kind == "indicators" and not isinstance(rows, list):
+        return _DashboardSheet(plan, part, None, sheet, source=rows).apply()
+    if not isinstance(rows, list):
+        rows = _xlsxread.rows(rows, sheet, "text", CellError)
     return reader(plan, part, rows, sheet).apply()
 
 
@@ -210,13 +217,16 @@ def _excel_date(value: Any) -> Optional[datetime.date]:
 class _Sheet:
     """A sheet's rows with the warnings about them."""
 
-    def __init__(self, rows: Sequence[Sequence[Any]], name: str):
-        self.rows = [list(r) for r in rows]
+    def __init__(self, rows: Sequence[Any], name: str):
+        # a row is a list, or the index of the measure it shows exactly as
+        # written (_xlsxread.dashboard): nothing in it is read
+        self.rows: List[Any] = [r if isinstance(r, int) else list(r) for r in rows]
         self.name = name
         self.warnings: List[str] = []
 
     def cell(self, r: int, c: Optional[int]) -> Any:
-        if c is None or r >= len(self.rows) or c >= len(self.rows[r]):
+        if c is None or r >= len(self.rows) or isinstance(self.rows[r], int) or \
+                c >= len(self.rows[r]):
             return None
         return self.rows[r][c]
 
@@ -237,12 +247,13 @@ class _Sheet:
     def data_rows(self, head: int) -> List[int]:
         """The rows below the headings that hold anything."""
         return [r for r in range(head + 1, len(self.rows))
-                if any(_text(v) is not None for v in self.rows[r])]
+                if isinstance(self.rows[r], int) or
+                any(_text(v) is not None for v in self.rows[r])]
 
     def stray_columns(self, head: int, known: Sequence[int]) -> None:
         """Warn once per column without a known heading that holds data."""
-        width = max((len(r) for r in self.rows), default=0)
-        rows = self.data_rows(head)
+        width = max((len(r) for r in self.rows if not isinstance(r, int)), default=0)
+        rows = [r for r in self.data_rows(head) if not isinstance(self.rows[r], int)]
         for c in range(width):
             if c in known:
                 continue
@@ -253,6 +264,18 @@ class _Sheet:
                         "a column without a heading"
                     self.warn(r, c, f"{what} is not part of the layout; not read")
                     break
+
+    def removed(self, remove, what: str, done: str) -> bool:
+        """Remove the entry `what` whose row was deleted (``remove()``) and
+        say so: "the row of {what} was deleted; {done}"."""
+        try:
+            remove()
+        except _FAILS as e:
+            self.warnings.append(f"{self.name}: {what} has no row but could not be removed "
+                                 f"({e})")
+            return False
+        self.warnings.append(f"{self.name}: the row of {what} was deleted; {done}")
+        return True
 
     def unreadable(self, r: int, c: int, value: Any, what: str) -> bool:
         """Warn about a logical value or an error where `what` belongs."""
@@ -419,43 +442,107 @@ _COLS = {"Group": "group", "Ref": "ref", "Measure": "name", "Better if": "polari
 _DERIVED = ("RAG", "Better than last?", "Better than target?", "Why (RAG; better than last)")
 
 
+class _Entries:
+    """The measures and count series of a set, in order, as (measure,
+    companion) pairs, made from their keys (_xlsxread.dashboard) for the
+    entries a sheet's edits touch: no call per measure of the set."""
+
+    def __init__(self, iset, keys):
+        self.iset, self.keys = iset, keys
+        self.made: Dict[int, Tuple[Any, bool]] = {}
+
+    def resolve(self, indexes) -> None:
+        """Make the entries at `indexes` (before any edit renames one)."""
+        counts: Dict[str, list] = {}
+        for i in indexes:
+            ref, _, comp = self.keys[i]
+            if comp is None:
+                self.made[i] = (self.iset[ref], False)
+            else:
+                if ref not in counts:
+                    counts[ref] = self.iset[ref].counts
+                self.made[i] = (counts[ref][comp], True)
+
+    def __getitem__(self, i: int) -> Tuple[Any, bool]:
+        if i not in self.made:
+            self.resolve([i])
+        return self.made[i]
+
+
 class _DashboardSheet:
     """A dashboard sheet of one indicator set."""
 
-    def __init__(self, plan, iset, rows, name):
+    def __init__(self, plan, iset, rows, name, source=None):
         self.plan, self.iset = plan, iset
-        self.sheet = _Sheet(rows, name)
+        self.sheet = _Sheet(rows or [], name)
+        self.source = source
         self.cols: Dict[str, int] = {}
         self.periods: Dict[int, str] = {}
         self.target_col: Optional[int] = None
         self.target_period: Optional[str] = None
         self.statuses: list = []
+        self.head: Optional[int] = None
+        self.known: List[int] = []
 
     def apply(self) -> List[str]:
         sh = self.sheet
-        head = sh.heading_row("Group", "Ref")
+        keys = None
+        if self.source is not None:
+            unedited, sh.rows, keys = _xlsxread.dashboard(
+                self.source, sh.name, self.plan._c, self.iset.id, self._layout, CellError)
+            if unedited:
+                _title(self.iset, sh)
+                return sh.warnings
+        else:
+            self._layout(sh.rows[:_HEAD_SEARCH])
+        head = self.head
         if head is None:
             sh.warnings.append(f"sheet '{sh.name}': no heading row (Group, Ref, Measure, ...); "
                                "the dashboard is not read")
             return sh.warnings
         _title(self.iset, sh)
-        self._columns(head)
-        entries = []
-        for m in self.iset:
-            entries.append((m, False))
-            entries.extend((c, True) for c in m.counts)
-        if self.target_period is not None:
-            # the statuses the writer showed, before any edit changes them
-            self.statuses = self.iset.status(self.target_period).rows
+        sh.stray_columns(head, self.known)
+        if keys is None:
+            entries = []
+            for m in self.iset:
+                entries.append((m, False))
+                entries.extend((c, True) for c in m.counts)
+            if self.target_period is not None:
+                # the statuses the writer showed, before any edit changes them
+                self.statuses = self.iset.status(self.target_period).rows
+            names = [m.name for m, _ in entries]
+            ekeys = [("sig", m.name) if comp else ("id", m.ref) for m, comp in entries]
+        else:
+            entries = _Entries(self.iset, keys)
+            names = [name for _, name, _ in keys]
+            ekeys = [("id", ref) if comp is None else ("sig", name) for ref, name, comp in keys]
+        self._apply_rows(head, entries, ekeys, names)
+        return sh.warnings
+
+    def _apply_rows(self, head: int, entries, ekeys, names) -> None:
+        sh = self.sheet
         rows = sh.data_rows(head)
         ref_c, name_c = self.cols.get("ref"), self.cols.get("name")
-        rkeys = [("id", _text(sh.cell(r, ref_c))) if _text(sh.cell(r, ref_c)) else
+        rkeys = [ekeys[sh.rows[r]] if isinstance(sh.rows[r], int) else
+                 ("id", _text(sh.cell(r, ref_c))) if _text(sh.cell(r, ref_c)) else
                  ("sig", _text(sh.cell(r, name_c))) for r in rows]
-        ekeys = [("sig", m.name) if comp else ("id", m.ref) for m, comp in entries]
-        match = _match(ekeys, rkeys, [m.name for m, _ in entries],
-                       [_text(sh.cell(r, name_c)) for r in rows])
+        match = _match(ekeys, rkeys, names,
+                       [names[sh.rows[r]] if isinstance(sh.rows[r], int) else
+                        _text(sh.cell(r, name_c)) for r in rows])
+        unread = [j for j in match.lone_rows if isinstance(sh.rows[rows[j]], int)] + \
+            [j for i, j in match.pairs if isinstance(sh.rows[rows[j]], int) and
+             sh.rows[rows[j]] != i]
+        if unread:
+            # a row that shows a measure as written is paired with another
+            # (a duplicate ref): read every row as it is
+            sh.rows = _xlsxread.rows(self.source, sh.name, "text", CellError)
+            self._apply_rows(head, entries, ekeys, names)
+            return
+        pairs = [(i, j) for i, j in match.pairs if sh.rows[rows[j]] != i]
+        if isinstance(entries, _Entries):
+            entries.resolve([i for i, _ in pairs] + match.lone_entries)
         removed = {entries[i][0].ref for i in match.lone_entries if not entries[i][1]}
-        for i, j in match.pairs:
+        for i, j in pairs:
             m, companion = entries[i]
             if companion and m.ref in removed:
                 sh.warn(rows[j], self.cols.get("ref", 1),
@@ -472,14 +559,31 @@ class _DashboardSheet:
         if match.moved:
             sh.warn(head, 1, "measures were moved on the sheet; their order in the set is "
                              "not changed (the API cannot move a measure)")
-        return sh.warnings
 
     # -- layout
-    def _columns(self, head: int) -> None:
-        sh = self.sheet
+    def _layout(self, head_rows: list):
+        """Find the heading row among the first rows and the columns under
+        it; the layout for _xlsxread.dashboard, or None without a heading
+        row."""
+        probe = _Sheet(head_rows, self.sheet.name)
+        head = probe.heading_row("Group", "Ref")
+        if head is None:
+            return None
+        self.head = head
+        self._columns(probe.rows[head])
         periods = self.iset.periods
-        known = []
-        for c, value in enumerate(sh.rows[head]):
+        index = {p: k for k, p in enumerate(periods)}
+        c = self.cols.get
+        return (head, *(-1 if c(k) is None else c(k) for k in
+                        ("ref", "name", "group", "polarity", "unit", "good", "concern",
+                         "action")),
+                -1 if self.target_col is None else self.target_col,
+                -1 if self.target_period is None else index[self.target_period],
+                tuple(self.known), tuple((col, index[p]) for col, p in self.periods.items()))
+
+    def _columns(self, heading: list) -> None:
+        periods = self.iset.periods
+        for c, value in enumerate(heading):
             h = _text(value)
             if h is None:
                 continue
@@ -494,14 +598,15 @@ class _DashboardSheet:
                 self.target_period = p if p in periods else None
             elif not (h in _DERIVED or (h.startswith("Better than ") and h.endswith("?"))):
                 continue
-            known.append(c)
-        sh.stray_columns(head, known)
+            self.known.append(c)
 
     # -- rows
     def _row(self, m, companion: bool, r: int, status=None) -> None:
         """Apply one row's edits to a measure (or a count series); `status`
         is its status at the Target column's period as written."""
         sh = self.sheet
+        if status is None and self.target_col is not None and self.target_period is not None:
+            status = m.status(self.target_period)        # as written: before the edits
         c = self.cols.get("ref", 1)
         ref = _text(sh.cell(r, c))
         if companion and ref:
@@ -745,14 +850,9 @@ class _DashboardSheet:
                                f"'{m.ref}', is not on the sheet; the API cannot remove a "
                                "count series, so it is kept")
             return
-        try:
-            self.iset.remove(m.ref)
-        except _FAILS as e:
-            sh.warnings.append(f"{sh.name}: measure '{m.ref}' has no row but could not be "
-                               f"removed ({e})")
-            return
-        sh.warnings.append(f"{sh.name}: the row of measure '{m.ref}' was deleted; the measure "
-                           "(with its targets, comparators, milestones and notes) is removed")
+        sh.removed(lambda: self.iset.remove(m.ref), f"measure '{m.ref}'",
+                   "the measure (with its targets, comparators, milestones and notes) is "
+                   "removed")
 
     def _new_row(self, r: int, key: tuple, rows: List[int]) -> None:
         sh = self.sheet
@@ -1021,15 +1121,8 @@ class _RegisterSheet:
 
     # -- rows added and removed
     def _removed(self, rid: str) -> None:
-        sh = self.sheet
-        try:
-            self.reg.remove(rid)
-        except _FAILS as e:
-            sh.warnings.append(f"{sh.name}: risk '{rid}' has no row but could not be "
-                               f"removed ({e})")
-            return
-        sh.warnings.append(f"{sh.name}: the row of risk '{rid}' was deleted; the risk is "
-                           "removed from the register")
+        self.sheet.removed(lambda: self.reg.remove(rid), f"risk '{rid}'",
+                           "the risk is removed from the register")
 
     def _new_row(self, r: int, key: tuple, rows: List[int]) -> None:
         sh = self.sheet
@@ -1239,14 +1332,8 @@ class _RecordSheet:
                                    "API cannot move sub-items)")
                 continue
             subs = len(self.coll[rec.index].children)
-            try:
-                self.coll.remove(rec)
-            except _FAILS as e:
-                sh.warnings.append(f"{sh.name}: item {label} has no row but could not be "
-                                   f"removed ({e})")
-                continue
-            sh.warnings.append(f"{sh.name}: the row of item {label} was deleted; the item is "
-                               "removed" + (" with its sub-items" if subs else ""))
+            sh.removed(lambda rec=rec: self.coll.remove(rec), f"item {label}",
+                       "the item is removed" + (" with its sub-items" if subs else ""))
 
     def _new_row(self, rows: List[int], j: int, placed: Dict[int, Optional[str]]) -> None:
         sh = self.sheet

@@ -13,6 +13,7 @@
 #include "planbook_capi.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <expat.h>
 #include <stdio.h>
 #include <string.h>
@@ -426,6 +427,36 @@ static pb_xr_grid *grid_for(xr_state *st, source *src, PyObject *which, pb_xr_bo
     return g;
 }
 
+/* One sheet of a workbook read into a grid: the source, the book and the
+ * grid, released together by sheet_close. */
+typedef struct sheet_grid {
+    source src;
+    pb_xr_book *book;
+    pb_xr_grid *g;
+} sheet_grid;
+
+static int sheet_open(xr_state *st, PyObject *obj, PyObject *which, sheet_grid *sg)
+{
+    size_t index;
+    sg->book = NULL;
+    sg->g = NULL;
+    if (!source_get(obj, &sg->src))
+        return 0;
+    sg->g = grid_for(st, &sg->src, which, &sg->book, &index);
+    if (!sg->g) {
+        source_free(&sg->src);
+        return 0;
+    }
+    return 1;
+}
+
+static void sheet_close(sheet_grid *sg)
+{
+    pb_xr_grid_free(sg->g);
+    pb_xr_book_free(sg->book);
+    source_free(&sg->src);
+}
+
 static PyObject *cell_object(const pb_xr_book *book, const pb_xr_grid *g, const pb_xr_cell *c,
                              int as_text)
 {
@@ -442,6 +473,35 @@ static PyObject *cell_object(const pb_xr_book *book, const pb_xr_grid *g, const 
     default:
         Py_RETURN_NONE;
     }
+}
+
+/* Row r of a grid as a list of g->ncols values (None where empty), from
+ * the cell *k on (left past the row); errors, when given, is called with
+ * the text of an error value.  A new reference, or NULL. */
+static PyObject *row_list(const pb_xr_book *book, const pb_xr_grid *g, uint32_t r, size_t *k,
+                          int as_text, PyObject *errors)
+{
+    PyObject *row = PyList_New((Py_ssize_t)g->ncols);
+    if (!row)
+        return NULL;
+    for (uint32_t c = 0; c < g->ncols; c++)
+        PyList_SetItem(row, c, Py_NewRef(Py_None));
+    for (; *k < g->ncells && g->cells[*k].row == r; (*k)++) {
+        const pb_xr_cell *cell = &g->cells[*k];
+        PyObject *v = cell_object(book, g, cell, as_text);
+        if (v && errors && cell->type == PB_XR_ERROR) {
+            /* an error value, told apart from a text that reads the same */
+            PyObject *e = PyObject_CallFunctionObjArgs(errors, v, NULL);
+            Py_DECREF(v);
+            v = e;
+        }
+        if (!v) {
+            Py_DECREF(row);
+            return NULL;
+        }
+        PyList_SetItem(row, (Py_ssize_t)cell->col, v); /* releases the None */
+    }
+    return row;
 }
 
 /* rows(source, sheet=0, numbers="float") -> [[value, ...], ...]: the
@@ -461,54 +521,258 @@ static PyObject *xr_rows(PyObject *m, PyObject *args, PyObject *kwargs)
     if (!as_text && strcmp(numbers, "float"))
         return PyErr_Format(PyExc_ValueError, "numbers is 'float' or 'text', not '%.100s'",
                             numbers);
-    source src;
-    if (!source_get(obj, &src))
-        return NULL;
-    PyObject *zero = NULL;
-    if (!which) {
-        zero = PyLong_FromLong(0);
-        which = zero;
-    }
-    pb_xr_book *book = NULL;
-    size_t index;
-    pb_xr_grid *g = which ? grid_for(st, &src, which, &book, &index) : NULL;
+    PyObject *zero = which ? NULL : PyLong_FromLong(0);
+    sheet_grid sg;
+    int ok = (which || zero) && sheet_open(st, obj, which ? which : zero, &sg);
     Py_XDECREF(zero);
-    PyObject *rows = NULL;
-    if (g) {
-        rows = PyList_New((Py_ssize_t)g->nrows);
-        size_t k = 0;
-        for (uint32_t r = 0; rows && r < g->nrows; r++) {
-            PyObject *row = PyList_New((Py_ssize_t)g->ncols);
-            if (!row) {
-                Py_CLEAR(rows);
-                break;
-            }
-            for (uint32_t c = 0; c < g->ncols; c++)
-                PyList_SetItem(row, c, Py_NewRef(Py_None));
-            for (; k < g->ncells && g->cells[k].row == r; k++) {
-                const pb_xr_cell *cell = &g->cells[k];
-                PyObject *v = cell_object(book, g, cell, as_text);
-                if (v && errors && cell->type == PB_XR_ERROR) {
-                    /* an error value, told apart from a text that reads the same */
-                    PyObject *e = PyObject_CallFunctionObjArgs(errors, v, NULL);
-                    Py_DECREF(v);
-                    v = e;
-                }
-                if (!v) {
-                    Py_DECREF(row);
-                    Py_CLEAR(rows);
-                    break;
-                }
-                PyList_SetItem(row, (Py_ssize_t)cell->col, v); /* releases the None */
-            }
-            if (rows)
-                PyList_SetItem(rows, r, row);
-        }
-        pb_xr_grid_free(g);
-        pb_xr_book_free(book);
+    if (!ok)
+        return NULL;
+    PyObject *rows = PyList_New((Py_ssize_t)sg.g->nrows);
+    size_t k = 0;
+    for (uint32_t r = 0; rows && r < sg.g->nrows; r++) {
+        PyObject *row = row_list(sg.book, sg.g, r, &k, as_text, errors);
+        if (!row)
+            Py_CLEAR(rows);
+        else
+            PyList_SetItem(rows, r, row);
     }
-    source_free(&src);
+    sheet_close(&sg);
     return rows;
+}
+
+/* The layout tuple _parts.py gives for a dashboard: (head, ref, name,
+ * group, polarity, unit, good, concern, action, target, target_k,
+ * (known column, ...), ((column, period index), ...)), -1 for absent.
+ * The arrays are malloc'd into *L (free with layout_free). */
+static int layout_get(PyObject *t, pb_xr_dash_layout *L)
+{
+    memset(L, 0, sizeof *L);
+    long long v[11];
+    PyObject *known, *periods;
+    if (!PyArg_ParseTuple(t, "LLLLLLLLLLLOO;a dashboard layout", &v[0], &v[1], &v[2], &v[3],
+                          &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &known, &periods))
+        return 0;
+    if (v[0] < 0 || v[0] > UINT32_MAX)
+        return PyErr_SetString(PyExc_ValueError, "bad heading row"), 0;
+    L->head = (uint32_t)v[0];
+    int32_t *cols[9] = {&L->ref, &L->name, &L->group, &L->polarity, &L->unit,
+                        &L->good, &L->concern, &L->action, &L->target};
+    for (int i = 0; i < 9; i++)
+        *cols[i] = v[i + 1] < 0 || v[i + 1] > INT32_MAX ? -1 : (int32_t)v[i + 1];
+    L->target_k = v[10] < 0 ? -1 : v[10];
+    Py_ssize_t nk = PySequence_Size(known), np = PySequence_Size(periods);
+    if (nk < 0 || np < 0)
+        return 0;
+    size_t width = 1;
+    for (Py_ssize_t i = 0; i < nk; i++) {
+        PyObject *o = PySequence_GetItem(known, i);
+        long c = o ? PyLong_AsLong(o) : -1;
+        Py_XDECREF(o);
+        if (c == -1 && PyErr_Occurred())
+            return 0;
+        if (c >= 0 && c < 65536 && (size_t)c + 1 > width)
+            width = (size_t)c + 1;
+    }
+    uint8_t *known_cols = calloc(width, 1);
+    int32_t *pc = malloc(((size_t)np + 1) * sizeof *pc);
+    size_t *pk = malloc(((size_t)np + 1) * sizeof *pk);
+    L->known = known_cols;
+    L->period_cols = pc;
+    L->period_k = pk;
+    if (!known_cols || !pc || !pk)
+        return PyErr_NoMemory(), 0;
+    L->nknown = width;
+    for (Py_ssize_t i = 0; i < nk; i++) {
+        PyObject *o = PySequence_GetItem(known, i);
+        long c = o ? PyLong_AsLong(o) : -1;
+        Py_XDECREF(o);
+        if (c >= 0 && (size_t)c < width)
+            known_cols[c] = 1;
+    }
+    for (Py_ssize_t i = 0; i < np; i++) {
+        PyObject *o = PySequence_GetItem(periods, i);
+        long c = -1, k = -1;
+        int ok = o && PyArg_ParseTuple(o, "ll;a period column", &c, &k);
+        Py_XDECREF(o);
+        if (!ok)
+            return 0;
+        if (c < 0 || k < 0)
+            return PyErr_SetString(PyExc_ValueError, "bad period column"), 0;
+        pc[L->nperiods] = (int32_t)c;
+        pk[L->nperiods++] = (size_t)k;
+    }
+    return 1;
+}
+
+static void layout_free(pb_xr_dash_layout *L)
+{
+    free((void *)L->known);
+    free((void *)L->period_cols);
+    free((void *)L->period_k);
+}
+
+/* The entries of a set for _parts.py's matching: (ref, name, companion)
+ * per measure, companion None for a measure, else the count series'
+ * number under the measure whose ref it carries. */
+static PyObject *dash_keys(const pb_api *api, const pb_indset *set)
+{
+    size_t n = api->pb_indset_count(set);
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    const char *ref = "";
+    long companion = 0;
+    for (size_t i = 0; list && i < n; i++) {
+        const char *name = api->pb_ind_text(set, i, PB_IND_NAME);
+        PyObject *comp;
+        if (api->pb_ind_parent(set, i) == PB_NONE) {
+            ref = api->pb_ind_text(set, i, PB_IND_REF);
+            companion = 0;
+            comp = Py_NewRef(Py_None);
+        } else {
+            comp = PyLong_FromLong(companion++);
+        }
+        PyObject *t = comp ? Py_BuildValue("(ssN)", ref ? ref : "",
+                                           name && *name ? name : NULL, comp)
+                           : NULL;
+        if (!t)
+            Py_CLEAR(list);
+        else
+            PyList_SetItem(list, (Py_ssize_t)i, t);
+    }
+    return list;
+}
+
+/* The rows as dashboard() returns them: a list per row, except the rows
+ * that show a measure as written, which are its index. */
+static PyObject *dash_rows(const pb_xr_book *book, const pb_xr_grid *g, PyObject *head,
+                           const int64_t *entry, PyObject *errors)
+{
+    PyObject *rows = PyList_New((Py_ssize_t)g->nrows);
+    size_t k = 0;
+    Py_ssize_t nhead = PyList_Size(head);
+    for (uint32_t r = 0; rows && r < g->nrows; r++) {
+        PyObject *row;
+        if ((Py_ssize_t)r < nhead && !(entry && entry[r] >= 0)) {
+            row = Py_NewRef(PyList_GetItem(head, (Py_ssize_t)r));
+            while (k < g->ncells && g->cells[k].row == r)
+                k++;
+        } else if (entry && entry[r] >= 0) {
+            row = PyLong_FromLongLong(entry[r]);
+            while (k < g->ncells && g->cells[k].row == r)
+                k++;
+        } else if (entry && entry[r] == PB_XR_ROW_EMPTY) {
+            row = PyList_New(0);
+            while (k < g->ncells && g->cells[k].row == r)
+                k++;
+        } else {
+            row = row_list(book, g, r, &k, 1, errors);
+        }
+        if (!row)
+            Py_CLEAR(rows);
+        else
+            PyList_SetItem(rows, r, row);
+    }
+    return rows;
+}
+
+/* Compare a dashboard's grid with set `id` of the plan core: the entry of
+ * each row, and whether the sheet is unedited. */
+static int64_t *dash_compare(xr_state *st, const pb_xr_book *book, const pb_xr_grid *g,
+                             PyObject *core, PyObject *id, PyObject *layout, int *in_order,
+                             const pb_indset **setp)
+{
+    pb_plan *plan = st->capi->plan_unwrap(core);
+    Py_ssize_t idn;
+    const char *ids = plan ? PyUnicode_AsUTF8AndSize(id, &idn) : NULL;
+    if (!ids)
+        return NULL;
+    const pb_api *api = st->capi->core;
+    int64_t si = api->pb_plan_find_indset(plan, ids, (size_t)idn);
+    if (si < 0)
+        return PyErr_Format(PyExc_KeyError, "no indicator set %R", id), NULL;
+    const pb_indset *set = api->pb_plan_indset(plan, (size_t)si);
+    pb_xr_dash_layout L;
+    int64_t *entry = NULL;
+    if (layout_get(layout, &L)) {
+        entry = malloc(((size_t)g->nrows + 1) * sizeof *entry);
+        pb_error err;
+        memset(&err, 0, sizeof err);
+        if (!entry)
+            PyErr_NoMemory();
+        else if (!pb_xr_dashboard_compare(api, book, g, set, &L, entry, in_order, &err)) {
+            free(entry);
+            entry = NULL;
+            raise_read(st, &err, NULL);
+        }
+    }
+    layout_free(&L);
+    *setp = set;
+    return entry;
+}
+
+/* The first rows of a grid (up to 20: where the heading row is looked
+ * for), as lists. */
+static PyObject *head_rows(const pb_xr_book *book, const pb_xr_grid *g, PyObject *errors)
+{
+    uint32_t n = g->nrows < 20 ? g->nrows : 20;
+    PyObject *head = PyList_New((Py_ssize_t)n);
+    size_t k = 0;
+    for (uint32_t r = 0; head && r < n; r++) {
+        PyObject *row = row_list(book, g, r, &k, 1, errors);
+        if (!row)
+            Py_CLEAR(head);
+        else
+            PyList_SetItem(head, r, row);
+    }
+    return head;
+}
+
+/* dashboard(source, sheet, core, set_id, layout, errors) -> (unedited,
+ * rows, keys): the sheet's rows as rows(..., "text", errors) gives them,
+ * except that a row showing a measure exactly as planbook wrote it is the
+ * measure's index (an int), and an empty row is [].  layout(head_rows) is
+ * given the first rows and returns the layout tuple (see layout_get), or
+ * None when the sheet is not laid out as a dashboard: then every row is a
+ * list.  unedited: every data row shows the set's measures in order;
+ * keys: None when unedited, else (ref, name, companion) per measure. */
+static PyObject *xr_dashboard(PyObject *m, PyObject *args)
+{
+    xr_state *st = get_state(m);
+    PyObject *obj, *which, *core, *id, *layout_fn, *errors;
+    if (!PyArg_ParseTuple(args, "OOOUOO:dashboard", &obj, &which, &core, &id, &layout_fn,
+                          &errors))
+        return NULL;
+    if (errors == Py_None)
+        errors = NULL;
+    sheet_grid sg;
+    if (!sheet_open(st, obj, which, &sg))
+        return NULL;
+    const pb_xr_book *book = sg.book;
+    const pb_xr_grid *g = sg.g;
+    PyObject *res = NULL, *head = NULL, *layout = NULL, *rows = NULL, *keys = NULL;
+    int64_t *entry = NULL;
+    int in_order = 0;
+    const pb_indset *set = NULL;
+    head = head_rows(book, g, errors);
+    layout = head ? PyObject_CallFunctionObjArgs(layout_fn, head, NULL) : NULL;
+    if (!layout)
+        goto out;
+    if (layout != Py_None &&
+        !(entry = dash_compare(st, book, g, core, id, layout, &in_order, &set)))
+        goto out;
+    rows = dash_rows(book, g, head, entry, errors);
+    if (!rows)
+        goto out;
+    keys = entry && !in_order ? dash_keys(st->capi->core, set) : Py_NewRef(Py_None);
+    if (keys)
+        res = Py_BuildValue("(OOO)", in_order ? Py_True : Py_False, rows, keys);
+out:
+    free(entry);
+    Py_XDECREF(head);
+    Py_XDECREF(layout);
+    Py_XDECREF(rows);
+    Py_XDECREF(keys);
+    sheet_close(&sg);
+    return res;
 }
 
 /* cells(source, sheet) -> (merges, [(row, col, type, text, formula, bold,
@@ -520,14 +784,13 @@ static PyObject *xr_cells(PyObject *m, PyObject *args)
     PyObject *obj, *which;
     if (!PyArg_ParseTuple(args, "OO:cells", &obj, &which))
         return NULL;
-    source src;
-    if (!source_get(obj, &src))
+    sheet_grid sg;
+    if (!sheet_open(st, obj, which, &sg))
         return NULL;
-    pb_xr_book *book = NULL;
-    size_t index;
-    pb_xr_grid *g = grid_for(st, &src, which, &book, &index);
+    const pb_xr_book *book = sg.book;
+    const pb_xr_grid *g = sg.g;
     PyObject *res = NULL;
-    if (g) {
+    {
         static const char *const types[] = {"empty", "number", "string", "bool", "error"};
         PyObject *list = PyList_New((Py_ssize_t)g->ncells);
         PyObject *comments = PyDict_New();
@@ -559,10 +822,8 @@ static PyObject *xr_cells(PyObject *m, PyObject *args)
             res = Py_BuildValue("(nOO)", (Py_ssize_t)g->merges, list, comments);
         Py_XDECREF(list);
         Py_XDECREF(comments);
-        pb_xr_grid_free(g);
-        pb_xr_book_free(book);
     }
-    source_free(&src);
+    sheet_close(&sg);
     return res;
 }
 
@@ -596,6 +857,8 @@ static PyMethodDef xr_methods[] = {
     {"sheets", xr_sheets, METH_O, "sheets(path_or_bytes) -> [(name, state)]"},
     {"rows", (PyCFunction)(void (*)(void))xr_rows, METH_VARARGS | METH_KEYWORDS,
      "rows(path_or_bytes, sheet=0, numbers='float') -> list of lists"},
+    {"dashboard", xr_dashboard, METH_VARARGS,
+     "dashboard(source, sheet, core, set_id, layout, errors) -> (unedited, rows, keys)"},
     {"cells", xr_cells, METH_VARARGS, "cells(path_or_bytes, sheet) -> (merges, cells, comments)"},
     {"number", xr_number, METH_VARARGS, "number(text, decimals) -> scaled int"},
     {NULL, NULL, 0, NULL}};
