@@ -93,11 +93,24 @@ def edit(books, tmp_path, name: str, kind: str, part_id: str, change):
     return out
 
 
+_VIA = {"source": "book"}
+
+
+@pytest.fixture(autouse=True, params=["book", "rows"])
+def via(request):
+    """Every test twice: the sheet read from the workbook (a dashboard is
+    compared with the plan in C, as planbook.load does), and given as rows
+    (every row compared in Python)."""
+    _VIA["source"] = request.param
+    yield request.param
+
+
 def read_back(path, name: str, kind: str, part_id: str):
     """The example's plan with the sheet's edits applied, and the warnings."""
     plan = load(name)
     sheet = sheet_of(plan, kind, part_id)
-    warnings = apply_edits(plan, kind, part_id, rx.rows(path, sheet, numbers="text"), sheet)
+    source = str(path) if _VIA["source"] == "book" else rx.rows(path, sheet, numbers="text")
+    warnings = apply_edits(plan, kind, part_id, source, sheet)
     return plan, warnings
 
 

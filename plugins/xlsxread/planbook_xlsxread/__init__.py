@@ -79,15 +79,15 @@ def _structure_plan(text: str, found: List[str]):
 def _apply_part_sheets(plan, src, parts) -> List[str]:
     """Apply the edits on each indicator, register and record sheet; say
     which parts have no sheet left."""
-    from ._parts import CellError, apply_edits
+    from ._parts import apply_edits
     found: List[str] = []
     seen = set()
     for kind, part_id, sheet in parts:
         seen.add((kind, part_id))
         if kind == "heatmap":
             continue  # counts of the register, worked out again
-        found.extend(apply_edits(plan, kind, part_id,
-                                 _xlsxread.rows(src, sheet, "text", CellError), sheet))
+        # the workbook itself: a dashboard is compared with the plan in C
+        found.extend(apply_edits(plan, kind, part_id, src, sheet))
     for kind, ids in (("indicators", plan.indicators), ("risks", plan.risks),
                       ("records", plan.records)):
         for part_id in ids:

@@ -69,9 +69,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from planbook import Observation
-from planbook._records import date_range
-from planbook.errors import PlanbookError
+from planbook.plugin import Observation, PlanbookError, core_of, date_range
 
 from . import _xlsxread
 
@@ -489,7 +487,7 @@ class _DashboardSheet:
         keys = None
         if self.source is not None:
             unedited, sh.rows, keys = _xlsxread.dashboard(
-                self.source, sh.name, self.plan._c, self.iset.id, self._layout, CellError)
+                self.source, sh.name, core_of(self.plan), self.iset.id, self._layout, CellError)
             if unedited:
                 _title(self.iset, sh)
                 return sh.warnings
