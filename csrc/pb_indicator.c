@@ -1,6 +1,7 @@
-/* pb_indicator.c - indicator sets: model, cells, dates. The status engine
- * is in pb_status.c. */
+/* pb_indicator.c - indicator sets: model and cells.  The status engine
+ * is in pb_rag.c, dates in pb_date.c. */
 #include "pb_indicator_private.h"
+#include "pb_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,24 +20,6 @@ static const char *const polarity_names[3] = {"none", "high", "low"};
 static const char *const role_names[4] = {"measure", "numerator", "denominator", "count"};
 static const char *const arrow_names[PB_ARROW_COUNT] = {
     "none", "up", "down", "same", "not available", "not applicable"};
-
-/* Is s[0..n) the lower-case name a, ignoring the case of ASCII letters? */
-int pb_ieq(const char *a, const char *s, size_t n)
-{
-    if (strlen(a) != n)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        char d = a[i];
-        if (d >= 'A' && d <= 'Z')
-            d = (char)(d - 'A' + 'a');
-        if (c != d)
-            return 0;
-    }
-    return 1;
-}
 
 static int lookup(const char *const *names, int count, const char *s, size_t n)
 {
@@ -106,7 +89,7 @@ int pb_arrow_from_name(const char *s, size_t n)
 
 /* ============================================================ cells */
 
-static int is_space(char c) { return c == ' ' || c == '\t'; }
+#define is_space pb_is_space
 
 pb_status pb_obs_parse(const char *s, size_t n, pb_obs *out, size_t *note_off,
                        size_t *note_len, pb_error *err)
@@ -243,126 +226,6 @@ size_t pb_obs_format_value(const pb_obs *o, char *buf)
     if (o->flags & PB_OBS_PERCENT)
         buf[n++] = '%', buf[n] = '\0';
     return n;
-}
-
-/* ============================================================ dates */
-
-static int days_in_month(int y, int m)
-{
-    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return d[m - 1];
-}
-
-pb_status pb_date_parse(const char *s, size_t n, int32_t *out, pb_error *err)
-{
-    /* tokens: words and numbers */
-    char buf[80];
-    if (n >= sizeof buf)
-        goto bad;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    /* ISO yyyy-mm-dd */
-    int y = 0, mo = 0, d = 0;
-    if (n == 10 && buf[4] == '-' && buf[7] == '-') {
-        for (int k = 0; k < 10; k++)
-            if (k != 4 && k != 7 && (buf[k] < '0' || buf[k] > '9'))
-                goto bad;
-        y = atoi(buf);
-        mo = atoi(buf + 5);
-        d = atoi(buf + 8);
-        if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || y < 1000)
-            goto bad;
-        *out = y * 10000 + mo * 100 + d;
-        return PB_OK;
-    }
-    /* dd/mm/yy or dd/mm/yyyy (day first, as in the UK) */
-    {
-        int parts[3] = {0, 0, 0}, np = 0, digits = 0;
-        size_t k = 0;
-        for (; k < n && np < 3; k++) {
-            if (buf[k] >= '0' && buf[k] <= '9') {
-                if (++digits > 4)
-                    break;
-                parts[np] = parts[np] * 10 + (buf[k] - '0');
-            } else if (buf[k] == '/' && digits && np < 2) {
-                np++;
-                digits = 0;
-            } else
-                break;
-        }
-        if (k == n && np == 2 && digits) {
-            y = parts[2];
-            if (digits == 2)
-                y += 2000; /* plans of this century */
-            else if (digits != 4)
-                goto bad;
-            mo = parts[1];
-            d = parts[0];
-            if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
-                goto bad;
-            *out = y * 10000 + mo * 100 + d;
-            return PB_OK;
-        }
-    }
-    int end = 0;
-    size_t i = 0;
-    while (i < n) {
-        while (i < n && (is_space(buf[i]) || buf[i] == ','))
-            i++;
-        if (i >= n)
-            break;
-        size_t j = i;
-        while (j < n && !is_space(buf[j]) && buf[j] != ',')
-            j++;
-        const char *w = buf + i;
-        size_t wl = j - i;
-        if (w[0] >= '0' && w[0] <= '9') {
-            size_t q = 0;
-            long v = 0;
-            while (q < wl && w[q] >= '0' && w[q] <= '9' && q < 5)
-                v = v * 10 + (w[q++] - '0');
-            const char *suf = w + q;
-            size_t sl = wl - q;
-            if (q <= 2 && (sl == 0 || ieq("st", suf, sl) || ieq("nd", suf, sl) ||
-                           ieq("rd", suf, sl) || ieq("th", suf, sl))) {
-                if (d || mo || v < 1)
-                    goto bad;
-                d = (int)v;
-            } else if (q == 4 && sl == 0) {
-                if (y)
-                    goto bad;
-                y = (int)v;
-            } else
-                goto bad;
-        } else if (ieq("by", w, wl) || ieq("the", w, wl) || ieq("of", w, wl)) {
-            /* filler */
-        } else if (ieq("end", w, wl)) {
-            end = 1;
-        } else {
-            int m = pb_month_from_name(w, wl);
-            if (!m || mo)
-                goto bad;
-            mo = m;
-        }
-        i = j;
-    }
-    if (!y || !mo || y < 1000)
-        goto bad;
-    if (d && end)
-        goto bad;
-    if (!d)
-        d = days_in_month(y, mo);
-    if (d > days_in_month(y, mo))
-        goto bad;
-    *out = y * 10000 + mo * 100 + d;
-    return PB_OK;
-bad:
-    return pb_error_set(err, PB_ERR_SYNTAX,
-                        "'%.*s' is not a date: write 31 March 2017, end Sept 2016, "
-                        "June 2016 or 2016-09-30",
-                        (int)(n > 60 ? 60 : n), s);
 }
 
 /* ============================================================ sets */

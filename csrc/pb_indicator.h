@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "pb_date.h"
 #include "pb_error.h"
 #include "pb_money.h"
 #include "pb_period.h"
@@ -81,14 +82,6 @@ pb_status pb_obs_parse(const char *s, size_t n, pb_obs *out, size_t *note_off,
 /* Write the figure of a cell as printed ("1,257", "60%", "0.98"), without
  * any note.  buf holds PB_AMOUNT_TEXT_MAX bytes.  Returns the length. */
 size_t pb_obs_format_value(const pb_obs *o, char *buf);
-
-/* ------------------------------------------------------------ dates */
-
-/* A date as plans write it: "31 March 2017", "31st March 2017",
- * "end Sept 2016", "by end December 2016", "June 2016" (the end of the
- * month), "2016-09-30", "11/09/16" and "11/09/2016" (day first; a two-digit
- * year is 20yy).  *out is year*10000 + month*100 + day. */
-pb_status pb_date_parse(const char *s, size_t n, int32_t *out, pb_error *err);
 
 /* ------------------------------------------------------------- sets */
 

@@ -1,5 +1,5 @@
 /* pb_indicator_private.h - the layout of indicator sets, for the core's own
- * sources (pb_indicator.c, pb_status.c).  Not installed. */
+ * sources (pb_indicator.c, pb_rag.c).  Not installed. */
 #ifndef PB_INDICATOR_PRIVATE_H
 #define PB_INDICATOR_PRIVATE_H
 

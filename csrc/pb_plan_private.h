@@ -141,8 +141,6 @@ int64_t pb_index_get(const pb_index *ix, const char *s, size_t n,
                      pb_key_fn key, const void *ctx);
 /* A copy of s[0..n) in the plan's arena (text with NUL refused). */
 const char *pb_plan_dup(pb_plan *plan, const char *s, size_t n, pb_error *err);
-/* Is s[0..n) the lower-case name a, ignoring the case of ASCII letters? */
-int pb_ieq(const char *a, const char *s, size_t n);
 /* Grow an array to hold at least `need` items (1.5x growth). */
 int pb_grow(void **arr, uint32_t *cap, uint32_t need, size_t item);
 /* pb_indicator.c: free the plan's indicator sets; their memory. */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "pb_date.h"
 #include "pb_error.h"
 #include "pb_plan.h"
 
@@ -93,11 +94,6 @@ pb_status pb_item_set_field(pb_collection *c, size_t i, const char *name, size_t
 void pb_item_source(const pb_collection *c, size_t i, uint32_t *line, uint32_t *column);
 void pb_item_set_source(pb_collection *c, size_t i, uint32_t line, uint32_t column);
 
-/* A date as plans write it, or a range ("10 - 12 February 2015",
- * "10 February - 12 March 2015"), or undated ("TBC", "ongoing"): *start and
- * *end (yyyymmdd; equal for a single date; 0 for undated). */
-pb_status pb_date_range_parse(const char *s, size_t n, int32_t *start, int32_t *end,
-                              pb_error *err);
 /* The item's due date: the end of its first date field that holds a
  * date; 0 when it has none (undated). */
 int32_t pb_item_due(const pb_collection *c, size_t i);

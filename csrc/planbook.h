@@ -4,6 +4,7 @@
  *   pb_error.h   status codes, error records, the message table
  *   pb_money.h   exact fixed-point amounts and finance notation
  *   pb_period.h  financial years, quarters, months
+ *   pb_date.h    calendar dates and ranges of dates as plans write them
  *   pb_plan.h    the plan model: tables, columns, rows, cells, agreements
  *   pb_check.h   computed figures and the checks (findings)
  * Ownership rules are stated in each header.  docs/c-api.md is the guide.
@@ -19,6 +20,7 @@
 #include "pb_error.h"
 #include "pb_money.h"
 #include "pb_period.h"
+#include "pb_date.h"
 #include "pb_plan.h"
 #include "pb_check.h"
 #include "pb_indicator.h"

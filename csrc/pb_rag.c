@@ -1,4 +1,4 @@
-/* pb_status.c - the indicator status engine: RAG, direction of travel,
+/* pb_rag.c - the indicator status engine: RAG, direction of travel,
  * comparisons with targets and comparators, the sentence behind each
  * answer, and the checks of a dashboard's printed arrows.
  *
@@ -32,15 +32,6 @@ typedef struct relations {
     uint8_t year_end;
     int32_t end_date; /* yyyymmdd of the period's last day */
 } relations;
-
-static int32_t last_day(int y, int m)
-{
-    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int dd = d[m - 1];
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        dd = 29;
-    return y * 10000 + m * 100 + dd;
-}
 
 static uint32_t find(const pb_indset *s, pb_period p)
 {
@@ -81,7 +72,7 @@ static relations relate(const pb_indset *s, size_t k)
     int32_t first = pb_period_first_month(p, ys);
     int32_t span = p.kind == PB_PERIOD_YEAR ? 12 : p.kind == PB_PERIOD_QUARTER ? 3 : 1;
     int32_t lm = first + span - 1;
-    r.end_date = last_day(lm / 12, lm % 12 + 1);
+    r.end_date = pb_date_month_end(lm);
     return r;
 }
 
