@@ -1,57 +1,15 @@
 /* pb_check.c - computing totals, sum columns and parts; the checks. */
 #include "pb_check.h"
+#include "pb_finding_private.h"
 #include "pb_hash.h"
-#include "pb_indicator_private.h"
+#include "pb_indicator.h"
+#include "pb_plan_private.h"
+#include "pb_record.h"
+#include "pb_risk.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const code_names[PB_FIND_COUNT] = {
-    "total", "formula", "parts", "equals", "agreement", "reference", "unchecked",
-    "status", "threshold", "score", "matrix", "date"};
-static const char *const severity_names[3] = {"info", "warning", "error"};
-
-const char *pb_finding_code_name(pb_finding_code code)
-{
-    return (unsigned)code < PB_FIND_COUNT ? code_names[code] : "unknown";
-}
-
-const char *pb_severity_name(pb_severity sev)
-{
-    return (unsigned)sev < 3 ? severity_names[sev] : "unknown";
-}
-
-void pb_findings_init(pb_findings *f)
-{
-    f->items = NULL;
-    f->count = f->cap = 0;
-}
-
-void pb_findings_free(pb_findings *f)
-{
-    free(f->items);
-    pb_findings_init(f);
-}
-
-pb_finding *pb_finding_new(pb_findings *out, int part)
-{
-    if (out->count == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 16;
-        pb_finding *p = realloc(out->items, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        out->items = p;
-        out->cap = cap;
-    }
-    pb_finding *f = &out->items[out->count++];
-    memset(f, 0, sizeof *f);
-    f->table = f->row = f->column = PB_NONE;
-    f->other_table = f->other_row = f->other_column = PB_NONE;
-    f->agreement = PB_NONE;
-    f->part = (uint8_t)part;
-    return f;
-}
 
 /* ============================================================ compute */
 
@@ -787,6 +745,17 @@ cleanup:
     return st;
 }
 
+/* The checks and sentences of the parts after the budget tables, in the
+ * order of PB_PART_* (the budget tables' are this file's own). */
+static const struct {
+    pb_status (*check)(const pb_plan *plan, pb_findings *out, pb_error *err);
+    size_t (*message)(const pb_plan *plan, const pb_finding *f, char *buf, size_t cap);
+} part_checks[PB_PART_COUNT - 1] = {
+    {pb_indsets_check, pb_indicator_finding_message},
+    {pb_registers_check, pb_risk_finding_message},
+    {pb_collections_check, pb_record_finding_message},
+};
+
 pb_status pb_plan_check(pb_plan *plan, pb_findings *out, pb_error *err)
 {
     for (uint32_t i = 0; i < plan->ntables; i++) {
@@ -799,12 +768,12 @@ pb_status pb_plan_check(pb_plan *plan, pb_findings *out, pb_error *err)
         if (st)
             return st;
     }
-    pb_status st = pb_indsets_check(plan, out, err);
-    if (st)
-        return st;
-    if ((st = pb_registers_check(plan, out, err)))
-        return st;
-    return pb_collections_check(plan, out, err);
+    for (size_t p = 0; p < sizeof part_checks / sizeof part_checks[0]; p++) {
+        pb_status st = part_checks[p].check(plan, out, err);
+        if (st)
+            return st;
+    }
+    return PB_OK;
 }
 
 /* ------------------------------------------------------------ messages */
@@ -861,46 +830,11 @@ static const char *row_name(const pb_table *t, uint32_t r)
     return "(unlabelled row)";
 }
 
-/* The message of an indicator finding. */
-static size_t indicator_message(const pb_plan *plan, const pb_finding *f, char *buf,
-                                size_t cap)
-{
-    const pb_indset *s = f->table < plan->nindsets ? plan->indsets[f->table] : NULL;
-    const char *ref = s && f->row < s->n ? s->m[f->row].text[PB_IND_REF] : NULL;
-    if (s && f->row < s->n && s->m[f->row].parent != PB_NONE)
-        ref = s->m[s->m[f->row].parent].text[PB_IND_REF];
-    int n;
-    if (f->code == PB_FIND_STATUS && s) {
-        char what[120], per[PB_PERIOD_TEXT_MAX] = "";
-        uint32_t key = f->other_column;
-        if (key == PB_PRINTED_LAST)
-            snprintf(what, sizeof what, "better than last");
-        else if (key == PB_PRINTED_TARGET)
-            snprintf(what, sizeof what, "better than target");
-        else
-            snprintf(what, sizeof what, "better than %s",
-                     key - 2 < s->ncomp ? s->comps[key - 2].name : "?");
-        if (f->column < s->nper)
-            pb_period_format(s->periods[f->column], plan->year_start, per);
-        pb_arrow a = pb_ind_printed(s, f->row, key);
-        n = snprintf(buf, cap, "'%s' %s, %s: printed %s, but %s", ref ? ref : "?", what, per,
-                     a == PB_ARROW_UP ? "up (better)" : a == PB_ARROW_DOWN ? "down (worse)"
-                                                                          : "same",
-                     f->detail);
-    } else
-        n = snprintf(buf, cap, "'%s': %s", ref ? ref : "?", f->detail);
-    return n < 0 ? 0 : (size_t)n;
-}
-
 size_t pb_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
                           size_t cap)
 {
-    if (f->part == PB_PART_INDICATORS)
-        return indicator_message(plan, f, buf, cap);
-    if (f->part == PB_PART_RISKS)
-        return pb_risk_finding_message(plan, f, buf, cap);
-    if (f->part == PB_PART_RECORDS)
-        return pb_record_finding_message(plan, f, buf, cap);
+    if (f->part != PB_PART_BUDGETS && f->part < PB_PART_COUNT)
+        return part_checks[f->part - 1].message(plan, f, buf, cap);
     char dv[PB_AMOUNT_TEXT_MAX], cv[PB_AMOUNT_TEXT_MAX], df[PB_AMOUNT_TEXT_MAX];
     char cn[160], on[160];
     const pb_table *t = f->table != PB_NONE ? plan->tables[f->table] : NULL;

@@ -21,6 +21,7 @@
 
 #include "pb_date.h"
 #include "pb_error.h"
+#include "pb_finding.h"
 #include "pb_money.h"
 #include "pb_period.h"
 #include "pb_plan.h"
@@ -397,6 +398,13 @@ pb_cmp pb_ind_compare(const pb_indset *s, size_t i, size_t k, size_t c,
  * needed (like snprintf). */
 size_t pb_ind_explain(const pb_indset *s, size_t i, size_t k, int aspect,
                       char *buf, size_t cap);
+/* The indicator checks (part of pb_plan_check): thresholds in order,
+ * printed arrows against the status engine at each set's report period.
+ * Appends to out; fails only for lack of memory. */
+pb_status pb_indsets_check(const pb_plan *plan, pb_findings *out, pb_error *err);
+/* The sentence of an indicator finding (pb_finding_message's). */
+size_t pb_indicator_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
+                                    size_t cap);
 const char *pb_rag_name(pb_rag r);
 const char *pb_cmp_name(pb_cmp c);
 const char *pb_why_name(pb_why w);

@@ -149,20 +149,9 @@ size_t pb_indsets_memory(const pb_plan *plan);
 /* pb_risk.c: the same for risk registers; their checks and messages. */
 void pb_registers_free(pb_plan *plan);
 size_t pb_registers_memory(const pb_plan *plan);
-struct pb_findings;
-struct pb_finding;
-/* A new finding of a part (PB_PART_*), appended to out; NULL for lack of
- * memory (pb_check.c). */
-struct pb_finding *pb_finding_new(struct pb_findings *out, int part);
-pb_status pb_registers_check(const pb_plan *plan, struct pb_findings *out, pb_error *err);
-size_t pb_risk_finding_message(const pb_plan *plan, const struct pb_finding *f, char *buf,
-                               size_t cap);
 /* pb_record.c: the same for collections of records. */
 void pb_collections_free(pb_plan *plan);
 size_t pb_collections_memory(const pb_plan *plan);
-pb_status pb_collections_check(const pb_plan *plan, struct pb_findings *out, pb_error *err);
-size_t pb_record_finding_message(const pb_plan *plan, const struct pb_finding *f, char *buf,
-                                 size_t cap);
 
 /* Mark the plan changed (invalidates computed caches). */
 static inline void pb_plan_touch(pb_plan *plan) { plan->generation++; }

@@ -4,7 +4,7 @@
  *
  * The rules are in docs/design.md ("Indicator status").  Figures are
  * integers at PB_OBS_SCALE, so every comparison is exact. */
-#include "pb_check.h"
+#include "pb_finding_private.h"
 #include "pb_indicator_private.h"
 
 #include <stdarg.h>
@@ -818,4 +818,34 @@ pb_status pb_indsets_check(const pb_plan *plan, pb_findings *out, pb_error *err)
         }
     }
     return PB_OK;
+}
+
+size_t pb_indicator_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
+                                    size_t cap)
+{
+    const pb_indset *s = f->table < plan->nindsets ? plan->indsets[f->table] : NULL;
+    const char *ref = s && f->row < s->n ? s->m[f->row].text[PB_IND_REF] : NULL;
+    if (s && f->row < s->n && s->m[f->row].parent != PB_NONE)
+        ref = s->m[s->m[f->row].parent].text[PB_IND_REF];
+    int n;
+    if (f->code == PB_FIND_STATUS && s) {
+        char what[120], per[PB_PERIOD_TEXT_MAX] = "";
+        uint32_t key = f->other_column;
+        if (key == PB_PRINTED_LAST)
+            snprintf(what, sizeof what, "better than last");
+        else if (key == PB_PRINTED_TARGET)
+            snprintf(what, sizeof what, "better than target");
+        else
+            snprintf(what, sizeof what, "better than %s",
+                     key - 2 < s->ncomp ? s->comps[key - 2].name : "?");
+        if (f->column < s->nper)
+            pb_period_format(s->periods[f->column], plan->year_start, per);
+        pb_arrow a = pb_ind_printed(s, f->row, key);
+        n = snprintf(buf, cap, "'%s' %s, %s: printed %s, but %s", ref ? ref : "?", what, per,
+                     a == PB_ARROW_UP ? "up (better)" : a == PB_ARROW_DOWN ? "down (worse)"
+                                                                          : "same",
+                     f->detail);
+    } else
+        n = snprintf(buf, cap, "'%s': %s", ref ? ref : "?", f->detail);
+    return n < 0 ? 0 : (size_t)n;
 }

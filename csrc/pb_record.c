@@ -1,5 +1,5 @@
 /* pb_record.c - collections of records, date ranges, and the link checks. */
-#include "pb_check.h"
+#include "pb_finding_private.h"
 #include "pb_indicator.h"
 #include "pb_plan_private.h"
 #include "pb_record.h"

@@ -16,6 +16,7 @@
 
 #include "pb_date.h"
 #include "pb_error.h"
+#include "pb_finding.h"
 #include "pb_plan.h"
 
 #ifdef __cplusplus
@@ -97,6 +98,13 @@ void pb_item_set_source(pb_collection *c, size_t i, uint32_t line, uint32_t colu
 /* The item's due date: the end of its first date field that holds a
  * date; 0 when it has none (undated). */
 int32_t pb_item_due(const pb_collection *c, size_t i);
+
+/* The record checks (part of pb_plan_check): date fields hold dates, links
+ * resolve.  Appends to out; fails only for lack of memory. */
+pb_status pb_collections_check(const pb_plan *plan, pb_findings *out, pb_error *err);
+/* The sentence of a record finding (pb_finding_message's). */
+size_t pb_record_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
+                                 size_t cap);
 
 #ifdef __cplusplus
 }

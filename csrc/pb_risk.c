@@ -1,5 +1,5 @@
 /* pb_risk.c - risk registers and their checks. */
-#include "pb_check.h"
+#include "pb_finding_private.h"
 #include "pb_indicator.h"
 #include "pb_plan_private.h"
 #include "pb_risk.h"

@@ -6,7 +6,8 @@
  *   pb_period.h  financial years, quarters, months
  *   pb_date.h    calendar dates and ranges of dates as plans write them
  *   pb_plan.h    the plan model: tables, columns, rows, cells, agreements
- *   pb_check.h   computed figures and the checks (findings)
+ *   pb_finding.h findings: what a check found, and their list
+ *   pb_check.h   computed figures and the checks of the whole plan
  * Ownership rules are stated in each header.  docs/c-api.md is the guide.
  */
 #ifndef PLANBOOK_H
@@ -22,6 +23,7 @@
 #include "pb_period.h"
 #include "pb_date.h"
 #include "pb_plan.h"
+#include "pb_finding.h"
 #include "pb_check.h"
 #include "pb_indicator.h"
 #include "pb_risk.h"

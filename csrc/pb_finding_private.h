@@ -1,0 +1,12 @@
+/* pb_finding_private.h - making findings, for the checks of the core's
+ * sources (pb_check.c, pb_rag.c, pb_risk.c, pb_record.c).  Not installed. */
+#ifndef PB_FINDING_PRIVATE_H
+#define PB_FINDING_PRIVATE_H
+
+#include "pb_finding.h"
+
+/* A new finding of a part (PB_PART_*), appended to out, every index
+ * PB_NONE and every figure 0; NULL for lack of memory. */
+pb_finding *pb_finding_new(pb_findings *out, int part);
+
+#endif
