@@ -622,7 +622,7 @@ static pb_status resolve_side(pb_plan *plan, uint32_t a, pb_side s,
     int64_t ti = pb_plan_find_table(plan, sd->table, strlen(sd->table));
     if (ti < 0)
         return reference(out, a, plan, err, "no table '%s'%s", sd->table, NULL);
-    pb_table *t = plan->tables[ti];
+    pb_table *t = pb_plan_table_at(plan, ti);
     size_t nrows = 0;
     int all_lines = sd->nrows == 1 && strcmp(sd->rows[0], "lines") == 0 &&
                     pb_table_find_row(t, "lines", 5) < 0;
@@ -758,8 +758,8 @@ static const struct {
 
 pb_status pb_plan_check(pb_plan *plan, pb_findings *out, pb_error *err)
 {
-    for (uint32_t i = 0; i < plan->ntables; i++) {
-        pb_status st = check_table(plan->tables[i], i, out, err);
+    for (uint32_t i = 0; i < pb_plan_table_count(plan); i++) {
+        pb_status st = check_table(pb_plan_table_at(plan, i), i, out, err);
         if (st)
             return st;
     }
@@ -837,9 +837,9 @@ size_t pb_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
         return part_checks[f->part - 1].message(plan, f, buf, cap);
     char dv[PB_AMOUNT_TEXT_MAX], cv[PB_AMOUNT_TEXT_MAX], df[PB_AMOUNT_TEXT_MAX];
     char cn[160], on[160];
-    const pb_table *t = f->table != PB_NONE ? plan->tables[f->table] : NULL;
+    const pb_table *t = pb_plan_table(plan, f->table);
     const pb_table *o =
-        f->other_table != PB_NONE ? plan->tables[f->other_table] : NULL;
+        pb_plan_table(plan, f->other_table);
     if (f->has_values) {
         pb_amount_format(f->declared, f->decimals, PB_FMT_THOUSANDS, dv);
         pb_amount_format(f->computed, f->decimals, PB_FMT_THOUSANDS, cv);

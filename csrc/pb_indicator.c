@@ -243,22 +243,26 @@ static int text_ok(const char *s, size_t n, pb_error *err)
     return 1;
 }
 
-static const char *indset_key(const void *ctx, uint32_t i)
-{
-    const pb_plan *plan = ctx;
-    return plan->indsets[i]->id;
-}
-
 static const char *ref_key(const void *ctx, uint32_t i)
 {
     const pb_indset *s = ctx;
     return s->m[i].text[PB_IND_REF];
 }
 
-static void indset_free(pb_indset *s)
+/* ======================================================== a kind of part */
+
+static int indset_init(void *obj)
 {
-    if (!s)
-        return;
+    pb_indset *s = obj;
+    s->latest = PB_NONE;
+    s->nseries = 2;
+    s->series = calloc(2, sizeof(pb_obs *));
+    return s->series != NULL;
+}
+
+static void indset_clear(void *obj)
+{
+    pb_indset *s = obj;
     for (uint32_t i = 0; i < s->n; i++)
         free(s->m[i].miles);
     free(s->m);
@@ -272,107 +276,56 @@ static void indset_free(pb_indset *s)
     free(s->printed);
     free(s->strings);
     pb_index_free(&s->refs);
-    free(s);
 }
 
-void pb_indsets_free(pb_plan *plan)
+static size_t indset_memory(const void *obj)
 {
-    for (uint32_t i = 0; i < plan->nindsets; i++)
-        indset_free(plan->indsets[i]);
-    free(plan->indsets);
-    plan->indsets = NULL;
-    plan->nindsets = plan->capindsets = 0;
-    pb_index_free(&plan->indset_ids);
-}
-
-size_t pb_indsets_memory(const pb_plan *plan)
-{
-    size_t m = plan->capindsets * sizeof(pb_indset *);
-    for (uint32_t i = 0; i < plan->nindsets; i++) {
-        const pb_indset *s = plan->indsets[i];
-        m += sizeof *s + s->cap * sizeof(pb_measure) + s->capper * sizeof(pb_period) +
-             s->capstr * sizeof(char *) + s->refs.cap * sizeof(uint32_t);
-        for (uint32_t k = 0; k < s->nseries; k++)
-            if (s->series[k])
-                m += (size_t)s->cap * s->nper * sizeof(pb_obs);
-        if (s->printed)
-            m += (size_t)s->cap * s->nseries;
-        for (uint32_t j = 0; j < s->n; j++)
-            m += s->m[j].capmile * sizeof(pb_milestone);
-    }
+    const pb_indset *s = obj;
+    size_t m = s->cap * sizeof(pb_measure) + s->capper * sizeof(pb_period) +
+               s->capstr * sizeof(char *) + s->refs.cap * sizeof(uint32_t);
+    for (uint32_t k = 0; k < s->nseries; k++)
+        if (s->series[k])
+            m += (size_t)s->cap * s->nper * sizeof(pb_obs);
+    if (s->printed)
+        m += (size_t)s->cap * s->nseries;
+    for (uint32_t j = 0; j < s->n; j++)
+        m += s->m[j].capmile * sizeof(pb_milestone);
     return m;
 }
 
-size_t pb_plan_indset_count(const pb_plan *plan) { return plan->nindsets; }
+static const pb_part_ops indset_ops = {"indicator set", sizeof(pb_indset), indset_init,
+                                       indset_clear, indset_memory};
+
+size_t pb_plan_indset_count(const pb_plan *plan)
+{
+    return pb_parts_count(&plan->parts[PB_PART_INDICATORS]);
+}
 
 pb_indset *pb_plan_indset(const pb_plan *plan, size_t index)
 {
-    return index < plan->nindsets ? plan->indsets[index] : NULL;
+    return pb_parts_get(&plan->parts[PB_PART_INDICATORS], index);
 }
 
 int64_t pb_plan_find_indset(const pb_plan *plan, const char *id, size_t len)
 {
-    return pb_index_get(&plan->indset_ids, id, len, indset_key, plan);
+    return pb_parts_find(&plan->parts[PB_PART_INDICATORS], id, len);
 }
 
 pb_indset *pb_plan_add_indset(pb_plan *plan, const char *id, size_t len, pb_error *err)
 {
-    if (!pb_id_valid(id, len)) {
-        pb_error_set(err, PB_ERR_INVALID,
-                     "'%.*s' is not a valid id (1-128 letters, digits, _ or -, not starting with -)",
-                     (int)(len > 60 ? 60 : len), id ? id : "");
-        return NULL;
-    }
-    if (pb_plan_find_indset(plan, id, len) >= 0) {
-        pb_error_set(err, PB_ERR_DUPLICATE, "duplicate indicator set id '%.*s'", (int)len, id);
-        return NULL;
-    }
-    if (!pb_grow((void **)&plan->indsets, &plan->capindsets, plan->nindsets + 1,
-                 sizeof(pb_indset *))) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    pb_indset *s = calloc(1, sizeof *s);
-    if (!s) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    s->plan = plan;
-    s->latest = PB_NONE;
-    s->nseries = 2;
-    s->series = calloc(2, sizeof(pb_obs *));
-    s->id = dup(plan, id, len, err);
-    if (!s->series || !s->id) {
-        if (!s->series)
-            pb_error_set(err, PB_ERR_NOMEM, NULL);
-        indset_free(s);
-        return NULL;
-    }
-    plan->indsets[plan->nindsets] = s;
-    if (!pb_index_put(&plan->indset_ids, plan->nindsets, indset_key, plan)) {
-        indset_free(s);
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    plan->nindsets++;
-    pb_plan_touch(plan);
+    pb_indset *s = pb_parts_add(&plan->parts[PB_PART_INDICATORS], &indset_ops, plan,
+                                &plan->arena, id, len, err);
+    if (s)
+        pb_plan_touch(plan);
     return s;
 }
 
 pb_status pb_plan_remove_indset(pb_plan *plan, size_t index, pb_error *err)
 {
-    if (index >= plan->nindsets)
-        return pb_error_set(err, PB_ERR_RANGE, "no indicator set %zu", index);
-    indset_free(plan->indsets[index]);
-    memmove(plan->indsets + index, plan->indsets + index + 1,
-            (plan->nindsets - index - 1) * sizeof(pb_indset *));
-    plan->nindsets--;
-    pb_index_free(&plan->indset_ids);
-    for (uint32_t i = 0; i < plan->nindsets; i++)
-        if (!pb_index_put(&plan->indset_ids, i, indset_key, plan))
-            return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    pb_plan_touch(plan);
-    return PB_OK;
+    pb_status st = pb_parts_remove(&plan->parts[PB_PART_INDICATORS], index, err);
+    if (!st)
+        pb_plan_touch(plan);
+    return st;
 }
 
 void pb_plan_rag_tolerance(const pb_plan *plan, int *percent, int64_t *value)
@@ -430,13 +383,11 @@ void pb_indset_set_cumulative(pb_indset *s, int c)
 }
 void pb_indset_source(const pb_indset *s, uint32_t *line, uint32_t *column)
 {
-    *line = s->line;
-    *column = s->column;
+    pb_part_source(&s->head, line, column);
 }
 void pb_indset_set_source(pb_indset *s, uint32_t line, uint32_t column)
 {
-    s->line = line;
-    s->column = column;
+    pb_part_set_source(&s->head, line, column);
 }
 
 const char *pb_indset_string(const pb_indset *s, uint32_t h)

@@ -25,12 +25,10 @@ typedef struct pb_measure {
 } pb_measure;
 
 struct pb_indset {
-    pb_plan *plan;
-    const char *id;
+    PB_PART_HEAD; /* plan, id, line, column */
     const char *text[PB_INDSET_FIELD_COUNT];
     uint8_t direction, cumulative;
     uint32_t latest;
-    uint32_t line, column;
     pb_period *periods;
     uint32_t nper, capper;
     struct { const char *id, *name; } *comps;

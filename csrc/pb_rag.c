@@ -765,8 +765,8 @@ static pb_status check_arrow(const pb_indset *s, uint32_t si, size_t i, uint32_t
 
 pb_status pb_indsets_check(const pb_plan *plan, pb_findings *out, pb_error *err)
 {
-    for (uint32_t si = 0; si < plan->nindsets; si++) {
-        const pb_indset *s = plan->indsets[si];
+    for (uint32_t si = 0; si < pb_plan_indset_count(plan); si++) {
+        const pb_indset *s = pb_plan_indset(plan, si);
         /* thresholds in the wrong order for the polarity */
         for (uint32_t i = 0; i < s->n; i++) {
             const pb_measure *m = &s->m[i];
@@ -823,7 +823,7 @@ pb_status pb_indsets_check(const pb_plan *plan, pb_findings *out, pb_error *err)
 size_t pb_indicator_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
                                     size_t cap)
 {
-    const pb_indset *s = f->table < plan->nindsets ? plan->indsets[f->table] : NULL;
+    const pb_indset *s = pb_plan_indset(plan, f->table);
     const char *ref = s && f->row < s->n ? s->m[f->row].text[PB_IND_REF] : NULL;
     if (s && f->row < s->n && s->m[f->row].parent != PB_NONE)
         ref = s->m[s->m[f->row].parent].text[PB_IND_REF];

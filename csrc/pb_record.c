@@ -23,8 +23,7 @@ typedef struct pb_item {
 } pb_item;
 
 struct pb_collection {
-    pb_plan *plan;
-    const char *id;
+    PB_PART_HEAD; /* plan, id, line, column */
     const char *text[PB_COLL_FIELD_COUNT];
     const char **dates;
     uint32_t ndates, capdates;
@@ -33,7 +32,6 @@ struct pb_collection {
     pb_item *items;
     uint32_t n, cap;
     pb_index ids;
-    uint32_t line, column;
 };
 
 static const char *const kinds[] = {"objectives", "workstreams", "actions", "equality",
@@ -57,22 +55,17 @@ static int name_ok(const char *s, size_t n)
 
 /* -------------------------------------------------------- collections */
 
-static const char *coll_key(const void *ctx, uint32_t i)
-{
-    const pb_plan *plan = ctx;
-    return plan->collections[i]->id;
-}
-
 static const char *item_key(const void *ctx, uint32_t i)
 {
     const pb_collection *c = ctx;
     return c->items[i].id;
 }
 
-static void collection_free(pb_collection *c)
+/* ======================================================== a kind of part */
+
+static void collection_clear(void *obj)
 {
-    if (!c)
-        return;
+    pb_collection *c = obj;
     for (uint32_t i = 0; i < c->n; i++)
         free(c->items[i].fields);
     free(c->items);
@@ -80,95 +73,50 @@ static void collection_free(pb_collection *c)
     free(c->link_field);
     free(c->link_target);
     pb_index_free(&c->ids);
-    free(c);
 }
 
-void pb_collections_free(pb_plan *plan)
+static size_t collection_memory(const void *obj)
 {
-    for (uint32_t i = 0; i < plan->ncollections; i++)
-        collection_free(plan->collections[i]);
-    free(plan->collections);
-    plan->collections = NULL;
-    plan->ncollections = plan->capcollections = 0;
-    pb_index_free(&plan->collection_ids);
-}
-
-size_t pb_collections_memory(const pb_plan *plan)
-{
-    size_t m = plan->capcollections * sizeof(pb_collection *);
-    for (uint32_t k = 0; k < plan->ncollections; k++) {
-        const pb_collection *c = plan->collections[k];
-        m += sizeof *c + c->cap * sizeof(pb_item) + c->ids.cap * 4;
-        for (uint32_t i = 0; i < c->n; i++)
-            m += c->items[i].capf * sizeof(pb_field);
-    }
+    const pb_collection *c = obj;
+    size_t m = c->cap * sizeof(pb_item) + c->ids.cap * sizeof(uint32_t);
+    for (uint32_t i = 0; i < c->n; i++)
+        m += c->items[i].capf * sizeof(pb_field);
     return m;
 }
 
-size_t pb_plan_collection_count(const pb_plan *plan) { return plan->ncollections; }
+static const pb_part_ops collection_ops = {"collection", sizeof(pb_collection), NULL,
+                                           collection_clear, collection_memory};
+
+size_t pb_plan_collection_count(const pb_plan *plan)
+{
+    return pb_parts_count(&plan->parts[PB_PART_RECORDS]);
+}
 
 pb_collection *pb_plan_collection(const pb_plan *plan, size_t index)
 {
-    return index < plan->ncollections ? plan->collections[index] : NULL;
+    return pb_parts_get(&plan->parts[PB_PART_RECORDS], index);
 }
 
 int64_t pb_plan_find_collection(const pb_plan *plan, const char *id, size_t len)
 {
-    return pb_index_get(&plan->collection_ids, id, len, coll_key, plan);
+    return pb_parts_find(&plan->parts[PB_PART_RECORDS], id, len);
 }
 
 pb_collection *pb_plan_add_collection(pb_plan *plan, const char *id, size_t len, pb_error *err)
 {
-    if (!pb_id_valid(id, len)) {
-        pb_error_set(err, PB_ERR_INVALID,
-                     "'%.*s' is not a valid id (1-128 letters, digits, _ or -, not starting with -)",
-                     (int)(len > 60 ? 60 : len), id ? id : "");
-        return NULL;
-    }
-    if (pb_plan_find_collection(plan, id, len) >= 0) {
-        pb_error_set(err, PB_ERR_DUPLICATE, "duplicate collection id '%.*s'", (int)len, id);
-        return NULL;
-    }
-    if (!pb_grow((void **)&plan->collections, &plan->capcollections, plan->ncollections + 1,
-                 sizeof(pb_collection *))) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    pb_collection *c = calloc(1, sizeof *c);
-    if (!c) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    c->plan = plan;
-    if (!(c->id = dup(plan, id, len, err))) {
-        free(c);
-        return NULL;
-    }
-    plan->collections[plan->ncollections] = c;
-    if (!pb_index_put(&plan->collection_ids, plan->ncollections, coll_key, plan)) {
-        free(c);
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    plan->ncollections++;
-    pb_plan_touch(plan);
+    pb_collection *c = pb_parts_add(&plan->parts[PB_PART_RECORDS], &collection_ops, plan,
+                                    &plan->arena, id, len, err);
+    if (c)
+        pb_plan_touch(plan);
     return c;
 }
 
 pb_status pb_plan_remove_collection(pb_plan *plan, size_t index, pb_error *err)
 {
-    if (index >= plan->ncollections)
-        return pb_error_set(err, PB_ERR_RANGE, "no collection %zu", index);
-    collection_free(plan->collections[index]);
-    memmove(plan->collections + index, plan->collections + index + 1,
-            (plan->ncollections - index - 1) * sizeof(pb_collection *));
-    plan->ncollections--;
-    pb_index_free(&plan->collection_ids);
-    for (uint32_t i = 0; i < plan->ncollections; i++)
-        if (!pb_index_put(&plan->collection_ids, i, coll_key, plan))
-            return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    pb_plan_touch(plan);
-    return PB_OK;
+    pb_status st = pb_parts_remove(&plan->parts[PB_PART_RECORDS], index, err);
+    if (!st)
+        pb_plan_touch(plan);
+    return st;
 }
 
 const char *pb_collection_id(const pb_collection *c) { return c->id; }
@@ -203,13 +151,11 @@ pb_status pb_collection_set_text(pb_collection *c, pb_collection_field f, const 
 
 void pb_collection_source(const pb_collection *c, uint32_t *line, uint32_t *column)
 {
-    *line = c->line;
-    *column = c->column;
+    pb_part_source(&c->head, line, column);
 }
 void pb_collection_set_source(pb_collection *c, uint32_t line, uint32_t column)
 {
-    c->line = line;
-    c->column = column;
+    pb_part_set_source(&c->head, line, column);
 }
 
 size_t pb_collection_date_count(const pb_collection *c) { return c->ndates; }
@@ -523,8 +469,8 @@ static int resolves(const pb_plan *plan, const char *target, const char *s, size
 
 pb_status pb_collections_check(const pb_plan *plan, pb_findings *out, pb_error *err)
 {
-    for (uint32_t ci = 0; ci < plan->ncollections; ci++) {
-        const pb_collection *c = plan->collections[ci];
+    for (uint32_t ci = 0; ci < pb_plan_collection_count(plan); ci++) {
+        const pb_collection *c = pb_plan_collection(plan, ci);
         for (uint32_t i = 0; i < c->n; i++) {
             const pb_item *it = &c->items[i];
             for (uint16_t k = 0; k < it->nf; k++) {
@@ -589,7 +535,7 @@ pb_status pb_collections_check(const pb_plan *plan, pb_findings *out, pb_error *
 
 size_t pb_record_finding_message(const pb_plan *plan, const pb_finding *f, char *buf, size_t cap)
 {
-    const pb_collection *c = f->table < plan->ncollections ? plan->collections[f->table] : NULL;
+    const pb_collection *c = pb_plan_collection(plan, f->table);
     const char *id = c && f->row < c->n ? c->items[f->row].id : NULL;
     int n;
     if (id)

@@ -16,11 +16,9 @@ typedef struct pb_risk {
 } pb_risk;
 
 struct pb_register {
-    pb_plan *plan;
-    const char *id;
+    PB_PART_HEAD; /* plan, id, line, column */
     const char *text[PB_REG_FIELD_COUNT];
     uint8_t order;
-    uint32_t line, column;
     pb_risk *risks;
     uint32_t n, cap;
     pb_index ids;
@@ -95,110 +93,60 @@ int pb_plan_risk_rag(const pb_plan *plan, int score)
 
 /* ----------------------------------------------------------- registers */
 
-static const char *reg_key(const void *ctx, uint32_t i)
-{
-    const pb_plan *plan = ctx;
-    return plan->registers[i]->id;
-}
-
 static const char *risk_key(const void *ctx, uint32_t i)
 {
     const pb_register *r = ctx;
     return r->risks[i].text[PB_RISK_ID];
 }
 
-static void register_free(pb_register *r)
+/* ======================================================== a kind of part */
+
+static void register_clear(void *obj)
 {
-    if (!r)
-        return;
+    pb_register *r = obj;
     free(r->risks);
     pb_index_free(&r->ids);
-    free(r);
 }
 
-void pb_registers_free(pb_plan *plan)
+static size_t register_memory(const void *obj)
 {
-    for (uint32_t i = 0; i < plan->nregisters; i++)
-        register_free(plan->registers[i]);
-    free(plan->registers);
-    plan->registers = NULL;
-    plan->nregisters = plan->capregisters = 0;
-    pb_index_free(&plan->register_ids);
+    const pb_register *r = obj;
+    return r->cap * sizeof(pb_risk) + r->ids.cap * sizeof(uint32_t);
 }
 
-size_t pb_registers_memory(const pb_plan *plan)
+static const pb_part_ops register_ops = {"risk register", sizeof(pb_register), NULL,
+                                         register_clear, register_memory};
+
+size_t pb_plan_register_count(const pb_plan *plan)
 {
-    size_t m = plan->capregisters * sizeof(pb_register *) + plan->register_ids.cap * 4;
-    for (uint32_t i = 0; i < plan->nregisters; i++)
-        m += sizeof(pb_register) + plan->registers[i]->cap * sizeof(pb_risk) +
-             plan->registers[i]->ids.cap * 4;
-    return m;
+    return pb_parts_count(&plan->parts[PB_PART_RISKS]);
 }
-
-size_t pb_plan_register_count(const pb_plan *plan) { return plan->nregisters; }
 
 pb_register *pb_plan_register(const pb_plan *plan, size_t index)
 {
-    return index < plan->nregisters ? plan->registers[index] : NULL;
+    return pb_parts_get(&plan->parts[PB_PART_RISKS], index);
 }
 
 int64_t pb_plan_find_register(const pb_plan *plan, const char *id, size_t len)
 {
-    return pb_index_get(&plan->register_ids, id, len, reg_key, plan);
+    return pb_parts_find(&plan->parts[PB_PART_RISKS], id, len);
 }
 
 pb_register *pb_plan_add_register(pb_plan *plan, const char *id, size_t len, pb_error *err)
 {
-    if (!pb_id_valid(id, len)) {
-        pb_error_set(err, PB_ERR_INVALID,
-                     "'%.*s' is not a valid id (1-128 letters, digits, _ or -, not starting with -)",
-                     (int)(len > 60 ? 60 : len), id ? id : "");
-        return NULL;
-    }
-    if (pb_plan_find_register(plan, id, len) >= 0) {
-        pb_error_set(err, PB_ERR_DUPLICATE, "duplicate risk register id '%.*s'", (int)len, id);
-        return NULL;
-    }
-    if (!pb_grow((void **)&plan->registers, &plan->capregisters, plan->nregisters + 1,
-                 sizeof(pb_register *))) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    pb_register *r = calloc(1, sizeof *r);
-    if (!r) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    r->plan = plan;
-    if (!(r->id = dup(plan, id, len, err))) {
-        free(r);
-        return NULL;
-    }
-    plan->registers[plan->nregisters] = r;
-    if (!pb_index_put(&plan->register_ids, plan->nregisters, reg_key, plan)) {
-        free(r);
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    plan->nregisters++;
-    pb_plan_touch(plan);
+    pb_register *r = pb_parts_add(&plan->parts[PB_PART_RISKS], &register_ops, plan,
+                                  &plan->arena, id, len, err);
+    if (r)
+        pb_plan_touch(plan);
     return r;
 }
 
 pb_status pb_plan_remove_register(pb_plan *plan, size_t index, pb_error *err)
 {
-    if (index >= plan->nregisters)
-        return pb_error_set(err, PB_ERR_RANGE, "no risk register %zu", index);
-    register_free(plan->registers[index]);
-    memmove(plan->registers + index, plan->registers + index + 1,
-            (plan->nregisters - index - 1) * sizeof(pb_register *));
-    plan->nregisters--;
-    pb_index_free(&plan->register_ids);
-    for (uint32_t i = 0; i < plan->nregisters; i++)
-        if (!pb_index_put(&plan->register_ids, i, reg_key, plan))
-            return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    pb_plan_touch(plan);
-    return PB_OK;
+    pb_status st = pb_parts_remove(&plan->parts[PB_PART_RISKS], index, err);
+    if (!st)
+        pb_plan_touch(plan);
+    return st;
 }
 
 const char *pb_register_id(const pb_register *r) { return r->id; }
@@ -246,13 +194,11 @@ pb_status pb_register_set_score_order(pb_register *r, pb_score_order order, pb_e
 
 void pb_register_source(const pb_register *r, uint32_t *line, uint32_t *column)
 {
-    *line = r->line;
-    *column = r->column;
+    pb_part_source(&r->head, line, column);
 }
 void pb_register_set_source(pb_register *r, uint32_t line, uint32_t column)
 {
-    r->line = line;
-    r->column = column;
+    pb_part_set_source(&r->head, line, column);
 }
 
 /* -------------------------------------------------------------- risks */
@@ -484,8 +430,8 @@ void pb_risk_set_source(pb_register *r, size_t i, uint32_t line, uint32_t column
 
 pb_status pb_registers_check(const pb_plan *plan, pb_findings *out, pb_error *err)
 {
-    for (uint32_t ri = 0; ri < plan->nregisters; ri++) {
-        const pb_register *r = plan->registers[ri];
+    for (uint32_t ri = 0; ri < pb_plan_register_count(plan); ri++) {
+        const pb_register *r = pb_plan_register(plan, ri);
         for (uint32_t i = 0; i < r->n; i++)
             for (int k = 0; k < PB_SCORE_KIND_COUNT; k++) {
                 pb_score s = r->risks[i].score[k];
@@ -534,7 +480,7 @@ pb_status pb_registers_check(const pb_plan *plan, pb_findings *out, pb_error *er
 
 size_t pb_risk_finding_message(const pb_plan *plan, const pb_finding *f, char *buf, size_t cap)
 {
-    const pb_register *r = f->table < plan->nregisters ? plan->registers[f->table] : NULL;
+    const pb_register *r = pb_plan_register(plan, f->table);
     const char *id = r && f->row < r->n ? r->risks[f->row].text[PB_RISK_ID] : "?";
     int n = snprintf(buf, cap, "risk '%s': %s", id, f->detail);
     return n < 0 ? 0 : (size_t)n;
