@@ -140,12 +140,13 @@ PB_API(size_t, pb_finding_message, (const pb_plan *plan, const pb_finding *f, ch
 PB_API(pb_status, pb_table_compute, (pb_table *t, pb_error *err))
 PB_API(pb_computed_state, pb_cell_computed, (const pb_table *t, size_t r, size_t c, pb_amount *value))
 PB_API(pb_computed_state, pb_table_net, (pb_table *t, size_t c, pb_amount *value, pb_error *err))
-/* pb_indicator.h */
+/* pb_obs.h */
 PB_API(int, pb_obs_has_value, (pb_obs_status status))
 PB_API(const char *, pb_obs_status_name, (pb_obs_status status))
 PB_API(int, pb_obs_status_from_name, (const char *s, size_t n))
 PB_API(pb_status, pb_obs_parse, (const char *s, size_t n, pb_obs *out, size_t *note_off, size_t *note_len, pb_error *err))
 PB_API(size_t, pb_obs_format_value, (const pb_obs *o, char *buf))
+/* pb_indicator.h */
 PB_API(size_t, pb_plan_indset_count, (const pb_plan *plan))
 PB_API(pb_indset *, pb_plan_indset, (const pb_plan *plan, size_t index))
 PB_API(int64_t, pb_plan_find_indset, (const pb_plan *plan, const char *id, size_t len))

@@ -118,6 +118,46 @@ static const char *group_key(const void *ctx, uint32_t r, size_t *len, uint32_t 
     return s;
 }
 
+/* The figures of one group of select totals (those of one text in one
+ * section, tots[0..ntots) in row order): each sums the lines line[0..n) of
+ * its text (in row order) from the section's start to the total.  sums
+ * holds 2 x ncols accumulators (+ and - polarity). */
+static void group_sums(pb_table *t, uint32_t parent, const uint32_t *line, size_t n,
+                       const uint32_t *tots, size_t ntots, acc *sums)
+{
+    size_t nc = t->ncols;
+    uint32_t start = parent == PB_NONE ? 0 : parent + 1;
+    /* the first line at or after `start` */
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (line[mid] < start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t c = 0; c < 2 * nc; c++)
+        sums[c] = (acc){0, PB_COMP_VALUE};
+    for (size_t i = 0; i < ntots; i++) {
+        uint32_t r = tots[i];
+        for (; lo < n && line[lo] < r; lo++) {
+            int pol = pb_role_polarity((pb_role)t->rows[line[lo]].eff_role);
+            for (size_t c = 0; c < nc; c++) {
+                if (t->cols[c].type != PB_COL_AMOUNT)
+                    continue;
+                pb_amount v;
+                uint8_t s = arith(t, line[lo], c, &v);
+                acc_add(&sums[c], s, v, pol);
+                acc_add(&sums[nc + c], s, v, -pol);
+            }
+        }
+        int tpol = pb_role_polarity((pb_role)t->rows[r].eff_role);
+        for (size_t c = 0; c < nc; c++)
+            if (t->cols[c].type == PB_COL_AMOUNT)
+                set_comp(t, r, c, sums[tpol > 0 ? c : nc + c]);
+    }
+}
+
 /* Every select total's figures (nsel > 0 of them in the table). */
 static pb_status compute_selects(pb_table *t, size_t nsel, pb_error *err)
 {
@@ -206,39 +246,10 @@ static pb_status compute_selects(pb_table *t, size_t nsel, pb_error *err)
     group_start[0] = 0;
 
     for (size_t g = 0; g < ngroup; g++) {
-        uint32_t parent = t->rows[group_first[g]].parent;
-        uint32_t start = parent == PB_NONE ? 0 : parent + 1;
-        const uint32_t *line = text_lines + text_start[group_text[g]];
-        size_t n = text_start[group_text[g] + 1] - text_start[group_text[g]];
-        /* the first line at or after `start` */
-        size_t lo = 0, hi = n;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (line[mid] < start)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (size_t c = 0; c < 2 * nc; c++)
-            sums[c] = (acc){0, PB_COMP_VALUE};
-        for (uint32_t i = group_start[g]; i < group_start[g + 1]; i++) {
-            uint32_t r = group_tots[i];
-            for (; lo < n && line[lo] < r; lo++) {
-                int pol = pb_role_polarity((pb_role)t->rows[line[lo]].eff_role);
-                for (size_t c = 0; c < nc; c++) {
-                    if (t->cols[c].type != PB_COL_AMOUNT)
-                        continue;
-                    pb_amount v;
-                    uint8_t s = arith(t, line[lo], c, &v);
-                    acc_add(&sums[c], s, v, pol);
-                    acc_add(&sums[nc + c], s, v, -pol);
-                }
-            }
-            int tpol = pb_role_polarity((pb_role)t->rows[r].eff_role);
-            for (size_t c = 0; c < nc; c++)
-                if (t->cols[c].type == PB_COL_AMOUNT)
-                    set_comp(t, r, c, sums[tpol > 0 ? c : nc + c]);
-        }
+        uint32_t x = group_text[g];
+        group_sums(t, t->rows[group_first[g]].parent, text_lines + text_start[x],
+                   text_start[x + 1] - text_start[x], group_tots + group_start[g],
+                   group_start[g + 1] - group_start[g], sums);
     }
     goto done;
 nomem:
@@ -256,6 +267,62 @@ done:
     free(text_lines);
     free(sums);
     return status;
+}
+
+/* Pass A: a line with parts is their sum in every plain column where a
+ * part has a figure. */
+static void compute_parts(pb_table *t)
+{
+    size_t nc = t->ncols, nr = t->nrows;
+    for (size_t r = 0; r < nr; r++) {
+        if (t->rows[r].kind != PB_ROW_LINE || !is_part(t, r))
+            continue;
+        uint32_t line = t->rows[r].parent;
+        for (size_t c = 0; c < nc; c++) {
+            if (t->cols[c].type != PB_COL_AMOUNT || t->cols[c].nterms)
+                continue;
+            pb_amount v;
+            pb_cell_state s = pb_cell_value(t, r, c, &v);
+            if (s == PB_CELL_BLANK)
+                continue;
+            size_t i = PB_CELL(t, line, c);
+            acc a = {0, PB_COMP_VALUE};
+            if (t->comp_state[i] != PB_COMP_NONE) {
+                a.v = t->comp[i];
+                a.state = t->comp_state[i];
+            }
+            acc_add(&a, PB_COMP_VALUE, v, 1);
+            set_comp(t, line, c, a);
+        }
+    }
+}
+
+/* Pass B: sum columns of lines and parts, in dependency order (the amount
+ * columns' order[0..norder)). */
+static void compute_sums(pb_table *t, const uint32_t *order, size_t norder)
+{
+    size_t nr = t->nrows;
+    for (size_t r = 0; r < nr; r++) {
+        if (t->rows[r].kind != PB_ROW_LINE)
+            continue;
+        for (size_t k = 0; k < norder; k++) {
+            const pb_column *col = &t->cols[order[k]];
+            if (!col->nterms)
+                continue;
+            acc a = {0, PB_COMP_VALUE};
+            int dec = pb_column_decimals(t, order[k]);
+            for (uint32_t j = 0; j < col->nterms; j++) {
+                pb_amount v;
+                uint8_t s = arith(t, r, col->term_cols[j], &v);
+                int tdec = pb_column_decimals(t, col->term_cols[j]);
+                if (s == PB_COMP_VALUE && tdec != dec &&
+                    pb_amount_rescale(v, tdec, dec, &v) != PB_OK)
+                    s = PB_COMP_OVERFLOW;
+                acc_add(&a, s, v, col->term_signs[j]);
+            }
+            set_comp(t, r, order[k], a);
+        }
+    }
 }
 
 pb_status pb_table_compute(pb_table *t, pb_error *err)
@@ -298,52 +365,8 @@ pb_status pb_table_compute(pb_table *t, pb_error *err)
         if (t->cols[c].type == PB_COL_AMOUNT)
             topo_visit(t, c, mark, order, &norder);
 
-    /* Pass A: a line with parts is their sum in every plain column where a
-     * part has a figure. */
-    for (size_t r = 0; r < nr; r++) {
-        if (t->rows[r].kind != PB_ROW_LINE || !is_part(t, r))
-            continue;
-        uint32_t line = t->rows[r].parent;
-        for (size_t c = 0; c < nc; c++) {
-            if (t->cols[c].type != PB_COL_AMOUNT || t->cols[c].nterms)
-                continue;
-            pb_amount v;
-            pb_cell_state s = pb_cell_value(t, r, c, &v);
-            if (s == PB_CELL_BLANK)
-                continue;
-            size_t i = PB_CELL(t, line, c);
-            acc a = {0, PB_COMP_VALUE};
-            if (t->comp_state[i] != PB_COMP_NONE) {
-                a.v = t->comp[i];
-                a.state = t->comp_state[i];
-            }
-            acc_add(&a, PB_COMP_VALUE, v, 1);
-            set_comp(t, line, c, a);
-        }
-    }
-
-    /* Pass B: sum columns of lines and parts, in dependency order. */
-    for (size_t r = 0; r < nr; r++) {
-        if (t->rows[r].kind != PB_ROW_LINE)
-            continue;
-        for (size_t k = 0; k < norder; k++) {
-            const pb_column *col = &t->cols[order[k]];
-            if (!col->nterms)
-                continue;
-            acc a = {0, PB_COMP_VALUE};
-            int dec = pb_column_decimals(t, order[k]);
-            for (uint32_t j = 0; j < col->nterms; j++) {
-                pb_amount v;
-                uint8_t s = arith(t, r, col->term_cols[j], &v);
-                int tdec = pb_column_decimals(t, col->term_cols[j]);
-                if (s == PB_COMP_VALUE && tdec != dec &&
-                    pb_amount_rescale(v, tdec, dec, &v) != PB_OK)
-                    s = PB_COMP_OVERFLOW;
-                acc_add(&a, s, v, col->term_signs[j]);
-            }
-            set_comp(t, r, order[k], a);
-        }
-    }
+    compute_parts(t); /* pass A */
+    compute_sums(t, order, norder); /* pass B */
 
     /* Pass C: totals, walking the section tree with a stack of running
      * sums in the net arithmetic (each line signed by its role). */

@@ -1,5 +1,6 @@
-/* pb_indicator.c - indicator sets: model and cells.  The status engine
- * is in pb_rag.c, dates in pb_date.c. */
+/* pb_indicator.c - indicator sets: their periods, comparators, footnotes,
+ * measures, series of figures, thresholds and milestones.  Figures as
+ * printed are pb_obs.c's, the status engine pb_rag.c's. */
 #include "pb_indicator_private.h"
 #include "pb_text.h"
 
@@ -11,9 +12,6 @@
 
 /* ============================================================ names */
 
-static const char *const status_names[PB_OBS_STATUS_COUNT] = {
-    "not reported", "normal", "provisional", "estimated",
-    "not available", "not applicable", "tbc", "text"};
 static const char *const unit_names[PB_UNIT_COUNT_] = {
     "number", "percent", "rate", "count", "days", "money", "text"};
 static const char *const polarity_names[3] = {"none", "high", "low"};
@@ -21,31 +19,7 @@ static const char *const role_names[4] = {"measure", "numerator", "denominator",
 static const char *const arrow_names[PB_ARROW_COUNT] = {
     "none", "up", "down", "same", "not available", "not applicable"};
 
-static int lookup(const char *const *names, int count, const char *s, size_t n)
-{
-    for (int k = 0; k < count; k++)
-        if (ieq(names[k], s, n))
-            return k;
-    return -1;
-}
-
-int pb_obs_has_value(pb_obs_status st)
-{
-    return st == PB_OBS_NORMAL || st == PB_OBS_PROVISIONAL || st == PB_OBS_ESTIMATED;
-}
-
-const char *pb_obs_status_name(pb_obs_status st)
-{
-    return (unsigned)st < PB_OBS_STATUS_COUNT ? status_names[st] : "?";
-}
-
-int pb_obs_status_from_name(const char *s, size_t n)
-{
-    int k = lookup(status_names, PB_OBS_STATUS_COUNT, s, n);
-    if (k < 0 && (ieq("blank", s, n) || ieq("not yet reported", s, n)))
-        k = PB_OBS_BLANK;
-    return k;
-}
+#define lookup pb_lookup_name
 
 const char *pb_unit_name(pb_unit u)
 {
@@ -85,147 +59,6 @@ int pb_arrow_from_name(const char *s, size_t n)
     if (ieq("n/a", s, n))
         return PB_ARROW_NOT_APPLICABLE;
     return -1;
-}
-
-/* ============================================================ cells */
-
-#define is_space pb_is_space
-
-pb_status pb_obs_parse(const char *s, size_t n, pb_obs *out, size_t *note_off,
-                       size_t *note_len, pb_error *err)
-{
-    memset(out, 0, sizeof *out);
-    *note_off = 0;
-    *note_len = 0;
-    size_t a = 0, b = n;
-    while (a < b && is_space(s[a]))
-        a++;
-    while (b > a && is_space(s[b - 1]))
-        b--;
-    const char *t = s + a;
-    size_t m = b - a;
-    if (m == 0) {
-        out->status = PB_OBS_BLANK;
-        return PB_OK;
-    }
-    if (ieq("n/a", t, m) || ieq("not applicable", t, m)) {
-        out->status = PB_OBS_NOT_APPLICABLE;
-        return PB_OK;
-    }
-    if (ieq("not available", t, m)) {
-        out->status = PB_OBS_NOT_AVAILABLE;
-        return PB_OK;
-    }
-    if (ieq("tbc", t, m) || ieq("to be confirmed", t, m)) {
-        out->status = PB_OBS_TBC;
-        return PB_OK;
-    }
-    /* a figure: [-+]digits[,ddd]*[.digits][%][ (note)] */
-    size_t i = 0;
-    int neg = 0;
-    if (t[i] == '-' || t[i] == '+') {
-        neg = t[i] == '-';
-        i++;
-    }
-    size_t start = i, group = 0, ngroups = 0, digits = 0;
-    int grouped = 0;
-    uint64_t mant = 0;
-    int over = 0;
-    for (; i < m; i++) {
-        char c = t[i];
-        if (c >= '0' && c <= '9') {
-            if (mant > (UINT64_MAX - 9) / 10)
-                over = 1;
-            else
-                mant = mant * 10 + (uint64_t)(c - '0');
-            group++;
-            digits++;
-        } else if (c == ',') {
-            if (group == 0 || (ngroups > 0 && group != 3) || (ngroups == 0 && group > 3))
-                goto syntax;
-            grouped = 1;
-            ngroups++;
-            group = 0;
-        } else
-            break;
-    }
-    if (digits == 0 || i == start)
-        goto syntax;
-    if (grouped && group != 3)
-        goto syntax;
-    int dec = 0;
-    if (i < m && t[i] == '.') {
-        i++;
-        size_t d0 = i;
-        for (; i < m && t[i] >= '0' && t[i] <= '9'; i++) {
-            if (dec >= PB_OBS_SCALE) {
-                if (t[i] != '0')
-                    return pb_error_set(err, PB_ERR_PRECISION,
-                                        "'%.*s' has more than %d decimals", (int)(m > 60 ? 60 : m),
-                                        t, PB_OBS_SCALE);
-                continue; /* trailing zeros beyond the scale */
-            }
-            if (mant > (UINT64_MAX - 9) / 10)
-                over = 1;
-            else
-                mant = mant * 10 + (uint64_t)(t[i] - '0');
-            dec++;
-        }
-        if (i == d0)
-            goto syntax;
-    }
-    int decimals = dec;
-    for (int k = dec; k < PB_OBS_SCALE; k++) {
-        if (mant > UINT64_MAX / 10)
-            over = 1;
-        else
-            mant *= 10;
-    }
-    if (over || mant > (uint64_t)PB_OBS_MAX)
-        return pb_error_set(err, PB_ERR_OVERFLOW, "'%.*s' is too large for a figure",
-                            (int)(m > 60 ? 60 : m), t);
-    if (i < m && t[i] == '%') {
-        out->flags |= PB_OBS_PERCENT;
-        i++;
-    }
-    if (i < m) {
-        /* " (note)" */
-        size_t j = i;
-        while (j < m && is_space(t[j]))
-            j++;
-        if (j == i || j >= m || t[j] != '(' || t[m - 1] != ')' || m - j < 3)
-            goto syntax;
-        size_t inner = j + 1, end = m - 1;
-        for (size_t q = inner; q < end; q++)
-            if (t[q] == '(' || t[q] == ')')
-                goto syntax;
-        *note_off = a + inner;
-        *note_len = end - inner;
-    }
-    if (grouped)
-        out->flags |= PB_OBS_GROUPED;
-    out->status = PB_OBS_NORMAL;
-    out->decimals = (int8_t)decimals;
-    out->value = neg ? -(int64_t)mant : (int64_t)mant;
-    return PB_OK;
-syntax:
-    return pb_error_set(err, PB_ERR_SYNTAX,
-                        "'%.*s' is not a figure: write a number such as 80.9, 1,257 or 60%%, "
-                        "n/a, Not available, TBC, or a blank; a sentence goes in "
-                        "{status: ..., note: ...}",
-                        (int)(m > 60 ? 60 : m), t);
-}
-
-size_t pb_obs_format_value(const pb_obs *o, char *buf)
-{
-    int dec = o->decimals < 0 ? 0 : o->decimals > PB_OBS_SCALE ? PB_OBS_SCALE : o->decimals;
-    int64_t v = o->value;
-    for (int k = dec; k < PB_OBS_SCALE; k++)
-        v /= 10; /* exact: the figure was printed with `dec` decimals */
-    size_t n = pb_amount_format(v, dec, (o->flags & PB_OBS_GROUPED) ? PB_FMT_THOUSANDS : 0, buf);
-    if (o->flags & PB_OBS_PERCENT)
-        buf[n++] = '%', buf[n] = '\0';
-    return n;
 }
 
 /* ============================================================ sets */

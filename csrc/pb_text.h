@@ -30,6 +30,15 @@ static inline int pb_name_eq(const char *a, const char *s, size_t n)
     return strlen(a) == n && memcmp(a, s, n) == 0;
 }
 
+/* The index of s[0..n) among names[0..count) (any case), or -1. */
+static inline int pb_lookup_name(const char *const *names, int count, const char *s, size_t n)
+{
+    for (int k = 0; k < count; k++)
+        if (pb_ieq(names[k], s, n))
+            return k;
+    return -1;
+}
+
 static inline int pb_is_space(char c) { return c == ' ' || c == '\t'; }
 
 #endif
