@@ -291,6 +291,45 @@ static const uint8_t judge_table[3][3] = {
 
 static const pb_obs blank_cell;
 
+/* The target in force for measure m at period k (as target_at): the
+ * period's own, else its financial year's (NULL when that is not like for
+ * like), else the last milestone due by the period's end.  trow is the
+ * measure's row of targets, or NULL. */
+static inline const pb_obs *target_in_force(const pb_measure *m, const pb_obs *trow, size_t k,
+                                            const relations *r, int running)
+{
+    const pb_obs *t = trow ? &trow[k] : &blank_cell;
+    if (t->status == PB_OBS_BLANK && r->fy != PB_NONE && trow) {
+        const pb_obs *y = &trow[r->fy];
+        if (y->status != PB_OBS_BLANK) {
+            if (HASV(y->status) && running && !r->year_end)
+                return NULL;
+            t = y;
+        }
+    }
+    if (t->status == PB_OBS_BLANK && m->nmile) {
+        uint32_t best = PB_NONE;
+        for (uint32_t j = 0; j < m->nmile; j++)
+            if (m->miles[j].due <= r->end_date)
+                best = j;
+        if (best != PB_NONE)
+            t = &m->miles[best].target;
+    }
+    return t;
+}
+
+/* percent_of(tv, tolv) without its division by a variable: qmax is
+ * INT64_MAX / tolv (UINT64_MAX for 0), worked out once per set. */
+static inline int64_t percent_fast(int64_t tv, int64_t tolv, uint64_t qmax)
+{
+    const uint64_t hundred = 100 * UINT64_C(1000000);
+    uint64_t mm = tv < 0 ? (uint64_t)0 - (uint64_t)tv : (uint64_t)tv;
+    uint64_t q = mm / hundred, rr = mm % hundred;
+    uint64_t t2 = q > qmax ? (uint64_t)INT64_MAX
+                           : q * (uint64_t)tolv + rr * (uint64_t)tolv / hundred;
+    return t2 > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)t2;
+}
+
 pb_status pb_indset_status_codes(const pb_indset *s, const pb_status_codes *out, pb_error *err)
 {
     size_t np = s->nper, n = s->n;
@@ -323,8 +362,7 @@ pb_status pb_indset_status_codes(const pb_indset *s, const pb_status_codes *out,
     const int want_tgt = o_rag || o_basis || o_tgt;
     const int pct = s->plan->rag_percent;
     const int64_t tolv = s->plan->rag_tolerance;
-    /* percent_of() without its division by a variable, per cell */
-    const uint64_t hundred = 100 * UINT64_C(1000000);
+    /* for percent_fast() */
     const uint64_t qmax = tolv ? (uint64_t)INT64_MAX / (uint64_t)tolv : UINT64_MAX;
     for (size_t i = 0; i < n; i++) {
         const pb_measure *m = &s->m[i];
@@ -355,31 +393,9 @@ pb_status pb_indset_status_codes(const pb_indset *s, const pb_status_codes *out,
                     outt = JUDGE(jt, v, vrow[r->outturn].value);
             }
             if (want_tgt && hv && pol != PB_POLARITY_NONE) {
-                /* the target in force (as target_at) */
-                int tok = 0, nlfl = 0;
-                int64_t tv = 0;
-                const pb_obs *t = trow ? &trow[k] : &blank_cell;
-                if (t->status == PB_OBS_BLANK && r->fy != PB_NONE && trow) {
-                    const pb_obs *y = &trow[r->fy];
-                    if (y->status != PB_OBS_BLANK) {
-                        if (HASV(y->status) && running && !r->year_end)
-                            nlfl = 1;
-                        else
-                            t = y;
-                    }
-                }
-                if (!nlfl && t->status == PB_OBS_BLANK && m->nmile) {
-                    uint32_t best = PB_NONE;
-                    for (uint32_t j = 0; j < m->nmile; j++)
-                        if (m->miles[j].due <= r->end_date)
-                            best = j;
-                    if (best != PB_NONE)
-                        t = &m->miles[best].target;
-                }
-                if (!nlfl && HASV(t->status)) {
-                    tok = 1;
-                    tv = t->value;
-                }
+                const pb_obs *t = target_in_force(m, trow, k, r, running);
+                const int tok = t && HASV(t->status);
+                const int64_t tv = tok ? t->value : 0;
                 const int64_t sv = sign * v;
                 const int meets = sv >= sign * tv;
                 if (tok)
@@ -395,15 +411,7 @@ pb_status pb_indset_status_codes(const pb_indset *s, const pb_status_codes *out,
                     else {
                         uint64_t gap = sign > 0 ? (uint64_t)tv - (uint64_t)v
                                                 : (uint64_t)v - (uint64_t)tv;
-                        int64_t tol = tolv;
-                        if (pct) {
-                            uint64_t mm = tv < 0 ? (uint64_t)0 - (uint64_t)tv : (uint64_t)tv;
-                            uint64_t q = mm / hundred, rr = mm % hundred;
-                            uint64_t t2 = q > qmax ? (uint64_t)INT64_MAX
-                                                   : q * (uint64_t)tolv +
-                                                         rr * (uint64_t)tolv / hundred;
-                            tol = t2 > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)t2;
-                        }
+                        int64_t tol = pct ? percent_fast(tv, tolv, qmax) : tolv;
                         rag = gap <= (uint64_t)tol ? PB_RAG_AMBER : PB_RAG_RED;
                     }
                 }
@@ -581,6 +589,60 @@ static void why_words(sb *b, const pb_indset *s, size_t i, uint32_t k, uint32_t 
     (void)r;
 }
 
+/* The sentence of a RAG rating (pb_ind_explain's PB_ASPECT_RAG). */
+static void explain_rag(sb *b, const pb_indset *s, size_t i, uint32_t kk, const pb_ind_status *st,
+                        const relations *r)
+{
+    const pb_measure *m = &s->m[i];
+    const pb_obs *v = cell(s, PB_SERIES_VALUE, i, kk);
+    pb_polarity pol = (pb_polarity)m->polarity;
+    if (st->rag == PB_RAG_NONE) {
+        why_words(b, s, i, kk, PB_NONE, (pb_why)st->rag_why, r);
+    } else if (st->rag_basis == 1) {
+        static const char *const lv[3] = {"Good", "Of concern", "Action required"};
+        put_period(b, s, kk);
+        put(b, " ");
+        put_fig(b, v);
+        int level = st->rag == PB_RAG_GREEN ? 0 : 1;
+        put(b, " %s %s ", st->rag == PB_RAG_RED ? "against" : "meets", lv[level]);
+        put_fig(b, &m->thr[level]);
+        if (st->rag == PB_RAG_AMBER) {
+            put(b, " (misses Good ");
+            put_fig(b, &m->thr[0]);
+            put(b, ")");
+        }
+        if (st->rag == PB_RAG_RED && has(&m->thr[2])) {
+            int beyond = pol == PB_POLARITY_HIGH ? v->value <= m->thr[2].value
+                                                 : v->value >= m->thr[2].value;
+            if (beyond) {
+                put(b, ", at or beyond Action required ");
+                put_fig(b, &m->thr[2]);
+            }
+        }
+        put(b, ", %s: %s", better_words(pol), rag_names[st->rag]);
+    } else {
+        put_period(b, s, kk);
+        put(b, " ");
+        put_fig(b, v);
+        put(b, " against target ");
+        put_value(b, st->target_value, v);
+        if (st->target_milestone != PB_NONE)
+            put(b, " (due %s)", m->miles[st->target_milestone].text);
+        if (st->rag == PB_RAG_AMBER || st->rag == PB_RAG_RED) {
+            if (s->plan->rag_percent) {
+                pb_obs pct = {s->plan->rag_tolerance, 0, PB_OBS_NORMAL, 0, 0, 0};
+                put(b, ", tolerance ");
+                put_value(b, s->plan->rag_tolerance, &pct);
+                put(b, "%%");
+            } else {
+                put(b, ", tolerance ");
+                put_value(b, s->plan->rag_tolerance, v);
+            }
+        }
+        put(b, ", %s: %s", better_words(pol), rag_names[st->rag]);
+    }
+}
+
 size_t pb_ind_explain(const pb_indset *s, size_t i, size_t k, int aspect, char *buf, size_t cap)
 {
     sb b = {buf, cap, 0};
@@ -596,51 +658,7 @@ size_t pb_ind_explain(const pb_indset *s, size_t i, size_t k, int aspect, char *
     pb_polarity pol = (pb_polarity)m->polarity;
     uint32_t kk = (uint32_t)k;
     if (aspect == PB_ASPECT_RAG) {
-        if (st.rag == PB_RAG_NONE) {
-            why_words(&b, s, i, kk, PB_NONE, (pb_why)st.rag_why, &r);
-        } else if (st.rag_basis == 1) {
-            static const char *const lv[3] = {"Good", "Of concern", "Action required"};
-            put_period(&b, s, kk);
-            put(&b, " ");
-            put_fig(&b, v);
-            int level = st.rag == PB_RAG_GREEN ? 0 : 1;
-            put(&b, " %s %s ", st.rag == PB_RAG_RED ? "against" : "meets", lv[level]);
-            put_fig(&b, &m->thr[level]);
-            if (st.rag == PB_RAG_AMBER) {
-                put(&b, " (misses Good ");
-                put_fig(&b, &m->thr[0]);
-                put(&b, ")");
-            }
-            if (st.rag == PB_RAG_RED && has(&m->thr[2])) {
-                int beyond = pol == PB_POLARITY_HIGH ? v->value <= m->thr[2].value
-                                                     : v->value >= m->thr[2].value;
-                if (beyond) {
-                    put(&b, ", at or beyond Action required ");
-                    put_fig(&b, &m->thr[2]);
-                }
-            }
-            put(&b, ", %s: %s", better_words(pol), rag_names[st.rag]);
-        } else {
-            put_period(&b, s, kk);
-            put(&b, " ");
-            put_fig(&b, v);
-            put(&b, " against target ");
-            put_value(&b, st.target_value, v);
-            if (st.target_milestone != PB_NONE)
-                put(&b, " (due %s)", m->miles[st.target_milestone].text);
-            if (st.rag == PB_RAG_AMBER || st.rag == PB_RAG_RED) {
-                if (s->plan->rag_percent) {
-                    pb_obs pct = {s->plan->rag_tolerance, 0, PB_OBS_NORMAL, 0, 0, 0};
-                    put(&b, ", tolerance ");
-                    put_value(&b, s->plan->rag_tolerance, &pct);
-                    put(&b, "%%");
-                } else {
-                    put(&b, ", tolerance ");
-                    put_value(&b, s->plan->rag_tolerance, v);
-                }
-            }
-            put(&b, ", %s: %s", better_words(pol), rag_names[st.rag]);
-        }
+        explain_rag(&b, s, i, kk, &st, &r);
     } else if (aspect == PB_ASPECT_TARGET) {
         if (st.target == PB_CMP_NONE)
             why_words(&b, s, i, kk, PB_NONE, (pb_why)st.target_why, &r);
