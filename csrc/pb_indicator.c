@@ -129,36 +129,22 @@ static size_t indset_memory(const void *obj)
 static const pb_part_ops indset_ops = {"indicator set", sizeof(pb_indset), indset_init,
                                        indset_clear, indset_memory};
 
-size_t pb_plan_indset_count(const pb_plan *plan)
-{
-    return pb_parts_count(&plan->parts[PB_PART_INDICATORS]);
-}
-
+size_t pb_plan_indset_count(const pb_plan *plan) { return plan->parts[PB_PART_INDICATORS].n; }
 pb_indset *pb_plan_indset(const pb_plan *plan, size_t index)
 {
     return pb_parts_get(&plan->parts[PB_PART_INDICATORS], index);
 }
-
 int64_t pb_plan_find_indset(const pb_plan *plan, const char *id, size_t len)
 {
     return pb_parts_find(&plan->parts[PB_PART_INDICATORS], id, len);
 }
-
 pb_indset *pb_plan_add_indset(pb_plan *plan, const char *id, size_t len, pb_error *err)
 {
-    pb_indset *s = pb_parts_add(&plan->parts[PB_PART_INDICATORS], &indset_ops, plan,
-                                &plan->arena, id, len, err);
-    if (s)
-        pb_plan_touch(plan);
-    return s;
+    return pb_plan_add_part(plan, PB_PART_INDICATORS, &indset_ops, id, len, err);
 }
-
 pb_status pb_plan_remove_indset(pb_plan *plan, size_t index, pb_error *err)
 {
-    pb_status st = pb_parts_remove(&plan->parts[PB_PART_INDICATORS], index, err);
-    if (!st)
-        pb_plan_touch(plan);
-    return st;
+    return pb_plan_remove_part(plan, PB_PART_INDICATORS, index, err);
 }
 
 void pb_plan_rag_tolerance(const pb_plan *plan, int *percent, int64_t *value)

@@ -57,6 +57,23 @@ void pb_plan_free(pb_plan *plan)
     free(plan);
 }
 
+void *pb_plan_add_part(pb_plan *plan, int part, const pb_part_ops *ops, const char *id,
+                       size_t len, pb_error *err)
+{
+    void *obj = pb_parts_add(&plan->parts[part], ops, plan, &plan->arena, id, len, err);
+    if (obj)
+        pb_plan_touch(plan);
+    return obj;
+}
+
+pb_status pb_plan_remove_part(pb_plan *plan, int part, size_t index, pb_error *err)
+{
+    pb_status st = pb_parts_remove(&plan->parts[part], index, err);
+    if (!st)
+        pb_plan_touch(plan);
+    return st;
+}
+
 const char *pb_meta_key_name(pb_meta_key key)
 {
     return (unsigned)key < PB_META_COUNT ? meta_names[key] : NULL;

@@ -118,6 +118,12 @@ struct pb_plan {
 /* A copy of s[0..n) in the plan's arena (text with NUL refused). */
 const char *pb_plan_dup(pb_plan *plan, const char *s, size_t n, pb_error *err);
 
+/* Add an object of a part (PB_PART_*) to the plan / remove one, marking
+ * the plan changed: the add and remove functions of each part. */
+void *pb_plan_add_part(pb_plan *plan, int part, const pb_part_ops *ops, const char *id,
+                       size_t len, pb_error *err);
+pb_status pb_plan_remove_part(pb_plan *plan, int part, size_t index, pb_error *err);
+
 /* Table i of the plan (i in range). */
 static inline pb_table *pb_plan_table_at(const pb_plan *plan, size_t i)
 {

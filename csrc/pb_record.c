@@ -87,36 +87,22 @@ static size_t collection_memory(const void *obj)
 static const pb_part_ops collection_ops = {"collection", sizeof(pb_collection), NULL,
                                            collection_clear, collection_memory};
 
-size_t pb_plan_collection_count(const pb_plan *plan)
-{
-    return pb_parts_count(&plan->parts[PB_PART_RECORDS]);
-}
-
+size_t pb_plan_collection_count(const pb_plan *plan) { return plan->parts[PB_PART_RECORDS].n; }
 pb_collection *pb_plan_collection(const pb_plan *plan, size_t index)
 {
     return pb_parts_get(&plan->parts[PB_PART_RECORDS], index);
 }
-
 int64_t pb_plan_find_collection(const pb_plan *plan, const char *id, size_t len)
 {
     return pb_parts_find(&plan->parts[PB_PART_RECORDS], id, len);
 }
-
 pb_collection *pb_plan_add_collection(pb_plan *plan, const char *id, size_t len, pb_error *err)
 {
-    pb_collection *c = pb_parts_add(&plan->parts[PB_PART_RECORDS], &collection_ops, plan,
-                                    &plan->arena, id, len, err);
-    if (c)
-        pb_plan_touch(plan);
-    return c;
+    return pb_plan_add_part(plan, PB_PART_RECORDS, &collection_ops, id, len, err);
 }
-
 pb_status pb_plan_remove_collection(pb_plan *plan, size_t index, pb_error *err)
 {
-    pb_status st = pb_parts_remove(&plan->parts[PB_PART_RECORDS], index, err);
-    if (!st)
-        pb_plan_touch(plan);
-    return st;
+    return pb_plan_remove_part(plan, PB_PART_RECORDS, index, err);
 }
 
 const char *pb_collection_id(const pb_collection *c) { return c->id; }

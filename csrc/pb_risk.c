@@ -117,36 +117,22 @@ static size_t register_memory(const void *obj)
 static const pb_part_ops register_ops = {"risk register", sizeof(pb_register), NULL,
                                          register_clear, register_memory};
 
-size_t pb_plan_register_count(const pb_plan *plan)
-{
-    return pb_parts_count(&plan->parts[PB_PART_RISKS]);
-}
-
+size_t pb_plan_register_count(const pb_plan *plan) { return plan->parts[PB_PART_RISKS].n; }
 pb_register *pb_plan_register(const pb_plan *plan, size_t index)
 {
     return pb_parts_get(&plan->parts[PB_PART_RISKS], index);
 }
-
 int64_t pb_plan_find_register(const pb_plan *plan, const char *id, size_t len)
 {
     return pb_parts_find(&plan->parts[PB_PART_RISKS], id, len);
 }
-
 pb_register *pb_plan_add_register(pb_plan *plan, const char *id, size_t len, pb_error *err)
 {
-    pb_register *r = pb_parts_add(&plan->parts[PB_PART_RISKS], &register_ops, plan,
-                                  &plan->arena, id, len, err);
-    if (r)
-        pb_plan_touch(plan);
-    return r;
+    return pb_plan_add_part(plan, PB_PART_RISKS, &register_ops, id, len, err);
 }
-
 pb_status pb_plan_remove_register(pb_plan *plan, size_t index, pb_error *err)
 {
-    pb_status st = pb_parts_remove(&plan->parts[PB_PART_RISKS], index, err);
-    if (!st)
-        pb_plan_touch(plan);
-    return st;
+    return pb_plan_remove_part(plan, PB_PART_RISKS, index, err);
 }
 
 const char *pb_register_id(const pb_register *r) { return r->id; }

@@ -53,36 +53,22 @@ static const pb_part_ops table_ops = {"table", sizeof(pb_table), table_init, tab
 
 /* ============================================================== tables */
 
-size_t pb_plan_table_count(const pb_plan *plan)
-{
-    return pb_parts_count(&plan->parts[PB_PART_BUDGETS]);
-}
-
+size_t pb_plan_table_count(const pb_plan *plan) { return plan->parts[PB_PART_BUDGETS].n; }
 pb_table *pb_plan_table(const pb_plan *plan, size_t index)
 {
     return pb_parts_get(&plan->parts[PB_PART_BUDGETS], index);
 }
-
 int64_t pb_plan_find_table(const pb_plan *plan, const char *id, size_t len)
 {
     return pb_parts_find(&plan->parts[PB_PART_BUDGETS], id, len);
 }
-
 pb_table *pb_plan_add_table(pb_plan *plan, const char *id, size_t len, pb_error *err)
 {
-    pb_table *t = pb_parts_add(&plan->parts[PB_PART_BUDGETS], &table_ops, plan, &plan->arena,
-                               id, len, err);
-    if (t)
-        pb_plan_touch(plan);
-    return t;
+    return pb_plan_add_part(plan, PB_PART_BUDGETS, &table_ops, id, len, err);
 }
-
 pb_status pb_plan_remove_table(pb_plan *plan, size_t index, pb_error *err)
 {
-    pb_status st = pb_parts_remove(&plan->parts[PB_PART_BUDGETS], index, err);
-    if (!st)
-        pb_plan_touch(plan);
-    return st;
+    return pb_plan_remove_part(plan, PB_PART_BUDGETS, index, err);
 }
 
 pb_plan *pb_table_plan(const pb_table *t) { return t->plan; }
