@@ -645,7 +645,7 @@ static pb_status resolve_side(pb_plan *plan, uint32_t a, pb_side s,
     int64_t ti = pb_plan_find_table(plan, sd->table, strlen(sd->table));
     if (ti < 0)
         return reference(out, a, plan, err, "no table '%s'%s", sd->table, NULL);
-    pb_table *t = pb_plan_table_at(plan, ti);
+    pb_table *t = pb_plan_table_at(plan, (size_t)ti);
     size_t nrows = 0;
     int all_lines = sd->nrows == 1 && strcmp(sd->rows[0], "lines") == 0 &&
                     pb_table_find_row(t, "lines", 5) < 0;
