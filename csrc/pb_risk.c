@@ -1,6 +1,6 @@
 /* pb_risk.c - risk registers and their checks. */
+#include "pb_date.h"
 #include "pb_finding_private.h"
-#include "pb_indicator.h"
 #include "pb_plan_private.h"
 #include "pb_risk.h"
 
