@@ -419,6 +419,14 @@ static void test_review_regressions(void)
         pb_plan_free(plan);
     }
 
+}
+
+/* Regressions of the reviews, continued: messages and the YAML reader. */
+static void test_review_regressions_reading(void)
+{
+    pb_error err;
+    pb_error_clear(&err);
+
     /* A finding's message stays valid UTF-8 when a long column label is
      * cut short (a cut '£' made the Python check() raise
      * UnicodeDecodeError). */
@@ -759,6 +767,7 @@ int main(void)
     test_model();
     test_yaml();
     test_review_regressions();
+    test_review_regressions_reading();
     test_indicators();
     test_hash();
     test_parts();
