@@ -622,11 +622,10 @@ static pb_status reference(pb_findings *out, uint32_t a, const pb_plan *plan,
                            pb_error *err, const char *fmt, const char *x,
                            const char *y)
 {
-    pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
+    pb_finding *f = pb_finding_add(out, PB_PART_BUDGETS, PB_FIND_REFERENCE, PB_SEV_ERROR, PB_NONE,
+                                   PB_NONE, PB_NONE);
     if (!f)
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    f->code = PB_FIND_REFERENCE;
-    f->severity = PB_SEV_ERROR;
     f->agreement = a;
     pb_agreement_source(plan, a, &f->line, &f->col);
     snprintf(f->detail, sizeof f->detail, fmt, x, y ? y : "");

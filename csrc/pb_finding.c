@@ -49,3 +49,17 @@ pb_finding *pb_finding_new(pb_findings *out, int part)
     f->part = (uint8_t)part;
     return f;
 }
+
+pb_finding *pb_finding_add(pb_findings *out, int part, pb_finding_code code, pb_severity severity,
+                           uint32_t table, uint32_t row, uint32_t column)
+{
+    pb_finding *f = pb_finding_new(out, part);
+    if (f) {
+        f->code = (uint8_t)code;
+        f->severity = (uint8_t)severity;
+        f->table = table;
+        f->row = row;
+        f->column = column;
+    }
+    return f;
+}

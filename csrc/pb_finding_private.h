@@ -8,5 +8,8 @@
 /* A new finding of a part (PB_PART_*), appended to out, every index
  * PB_NONE and every figure 0; NULL for lack of memory. */
 pb_finding *pb_finding_new(pb_findings *out, int part);
+/* The same with its code, severity and place set. */
+pb_finding *pb_finding_add(pb_findings *out, int part, pb_finding_code code, pb_severity severity,
+                           uint32_t table, uint32_t row, uint32_t column);
 
 #endif

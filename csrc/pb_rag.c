@@ -764,14 +764,10 @@ static pb_status check_arrow(const pb_indset *s, uint32_t si, size_t i, uint32_t
     if (a == PB_ARROW_NONE || a == printed)
         return PB_OK;
     /* "same" printed as no change meets "better"/"worse" only when equal */
-    pb_finding *f = pb_finding_new(out, PB_PART_INDICATORS);
+    pb_finding *f = pb_finding_add(out, PB_PART_INDICATORS, PB_FIND_STATUS, PB_SEV_WARNING,
+                                   si, (uint32_t)i, k);
     if (!f)
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    f->code = PB_FIND_STATUS;
-    f->severity = PB_SEV_WARNING;
-    f->table = si;
-    f->row = (uint32_t)i;
-    f->column = k;
     f->other_column = key;
     f->line = s->m[i].line;
     f->col = s->m[i].column;
@@ -799,13 +795,10 @@ pb_status pb_indsets_check(const pb_plan *plan, pb_findings *out, pb_error *err)
             }
             if (!bad)
                 continue;
-            pb_finding *f = pb_finding_new(out, PB_PART_INDICATORS);
+            pb_finding *f = pb_finding_add(out, PB_PART_INDICATORS, PB_FIND_THRESHOLD, PB_SEV_ERROR,
+                                           si, i, PB_NONE);
             if (!f)
                 return pb_error_set(err, PB_ERR_NOMEM, NULL);
-            f->code = PB_FIND_THRESHOLD;
-            f->severity = PB_SEV_ERROR;
-            f->table = si;
-            f->row = i;
             f->line = m->line;
             f->col = m->column;
             snprintf(f->detail, sizeof f->detail,

@@ -464,12 +464,10 @@ pb_status pb_collections_check(const pb_plan *plan, pb_findings *out, pb_error *
                 if (pb_collection_is_date_field(c, name)) {
                     int32_t a, b;
                     if (pb_date_range_parse(v, strlen(v), &a, &b, NULL)) {
-                        pb_finding *f = pb_finding_new(out, PB_PART_RECORDS);
+                        pb_finding *f = pb_finding_add(out, PB_PART_RECORDS, PB_FIND_DATE, PB_SEV_WARNING,
+                                                       ci, i, k);
                         if (!f)
                             return pb_error_set(err, PB_ERR_NOMEM, NULL);
-                        f->code = PB_FIND_DATE;
-                        f->severity = PB_SEV_WARNING;
-                        f->table = ci, f->row = i, f->column = k;
                         f->line = it->line, f->col = it->column;
                         snprintf(f->detail, sizeof f->detail,
                                  "%s '%.120s' is not a date, so it cannot be overdue", name, v);
@@ -493,12 +491,11 @@ pb_status pb_collections_check(const pb_plan *plan, pb_findings *out, pb_error *
                         if (e > p) {
                             int r = resolves(plan, target, p, (size_t)(e - p));
                             if (r != 1) {
-                                pb_finding *f = pb_finding_new(out, PB_PART_RECORDS);
+                                pb_finding *f =
+                                    pb_finding_add(out, PB_PART_RECORDS, PB_FIND_REFERENCE,
+                                                   PB_SEV_ERROR, ci, i, k);
                                 if (!f)
                                     return pb_error_set(err, PB_ERR_NOMEM, NULL);
-                                f->code = PB_FIND_REFERENCE;
-                                f->severity = PB_SEV_ERROR;
-                                f->table = ci, f->row = i, f->column = k;
                                 f->line = it->line, f->col = it->column;
                                 if (r < 0)
                                     snprintf(f->detail, sizeof f->detail,

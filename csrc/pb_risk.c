@@ -429,12 +429,10 @@ pb_status pb_registers_check(const pb_plan *plan, pb_findings *out, pb_error *er
                     snprintf(shown, sizeof shown, "likelihood %d, impact %d", s.likelihood,
                              s.impact);
                 if ((s.likelihood > plan->risk_lmax) || (s.impact > plan->risk_imax)) {
-                    pb_finding *f = pb_finding_new(out, PB_PART_RISKS);
+                    pb_finding *f = pb_finding_add(out, PB_PART_RISKS, PB_FIND_MATRIX, PB_SEV_ERROR,
+                                                   ri, i, (uint32_t)k);
                     if (!f)
                         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-                    f->code = PB_FIND_MATRIX;
-                    f->severity = PB_SEV_ERROR;
-                    f->table = ri, f->row = i, f->column = (uint32_t)k;
                     f->line = r->risks[i].line, f->col = r->risks[i].column;
                     snprintf(f->detail, sizeof f->detail,
                              "%s score %s: likelihood %d and impact %d must lie on the %d x %d "
@@ -444,12 +442,10 @@ pb_status pb_registers_check(const pb_plan *plan, pb_findings *out, pb_error *er
                 }
                 if (s.likelihood && s.impact && s.score &&
                     s.score != s.likelihood * s.impact) {
-                    pb_finding *f = pb_finding_new(out, PB_PART_RISKS);
+                    pb_finding *f = pb_finding_add(out, PB_PART_RISKS, PB_FIND_SCORE, PB_SEV_ERROR,
+                                                   ri, i, (uint32_t)k);
                     if (!f)
                         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-                    f->code = PB_FIND_SCORE;
-                    f->severity = PB_SEV_ERROR;
-                    f->table = ri, f->row = i, f->column = (uint32_t)k;
                     f->line = r->risks[i].line, f->col = r->risks[i].column;
                     f->has_values = 1;
                     f->declared = s.score;
