@@ -9,8 +9,11 @@
  * what it holds and count its memory), set by the first add.  So the plan
  * frees and measures its parts by iterating over them, without naming a
  * module above it, and the public count/get/find/add/remove functions of
- * each kind (pb_plan_add_table, pb_plan_add_indset, ...) are thin wrappers
- * over pb_parts_*.
+ * each kind (pb_plan_add_table, pb_plan_add_indset, ...) are one-line
+ * wrappers over pb_parts_* (add and remove through pb_plan_add_part and
+ * pb_plan_remove_part, which also mark the plan changed).  A new kind of
+ * part is a new PB_PART_* (pb_finding.h), a struct that starts with
+ * PB_PART_HEAD, its pb_part_ops and the five wrappers.
  *
  * Also here, because every part needs them: the string -> index map, the
  * array growth rule and the id rule.
