@@ -327,7 +327,7 @@ static void compute_sums(pb_table *t, const uint32_t *order, size_t norder)
 
 pb_status pb_table_compute(pb_table *t, pb_error *err)
 {
-    if (t->comp && t->comp_generation == t->plan->generation &&
+    if (t->comp && t->comp_generation == t->head.plan->generation &&
         t->comp_cap >= (size_t)t->nrows * t->ncols)
         return PB_OK;
     size_t nc = t->ncols, nr = t->nrows, ncell = nr * nc;
@@ -419,7 +419,7 @@ pb_status pb_table_compute(pb_table *t, pb_error *err)
     /* Pass D: select totals (they sum lines only, whatever pass C did). */
     if (nsel && (status = compute_selects(t, nsel, err)) != PB_OK)
         goto cleanup;
-    t->comp_generation = t->plan->generation;
+    t->comp_generation = t->head.plan->generation;
 
 cleanup:
     free(order);
@@ -428,7 +428,7 @@ cleanup:
     free(frame_section);
     if (status != PB_OK) {
         /* leave no half-made cache behind */
-        t->comp_generation = t->plan->generation - 1;
+        t->comp_generation = t->head.plan->generation - 1;
         if (ncell)
             memset(t->comp_state, PB_COMP_NONE, ncell);
     }
@@ -439,7 +439,7 @@ pb_computed_state pb_cell_computed(const pb_table *t, size_t r, size_t c,
                                    pb_amount *value)
 {
     size_t i = PB_CELL(t, r, c);
-    if (!t->comp || t->comp_generation != t->plan->generation) {
+    if (!t->comp || t->comp_generation != t->head.plan->generation) {
         *value = 0;
         return PB_COMP_NONE;
     }
@@ -503,7 +503,7 @@ static int exceeds(pb_amount diff, int decimals, pb_amount tolerance)
 
 static pb_amount table_tolerance(const pb_table *t)
 {
-    return t->has_tolerance ? t->tolerance : t->plan->tolerance;
+    return t->has_tolerance ? t->tolerance : t->head.plan->tolerance;
 }
 
 static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
@@ -916,7 +916,7 @@ size_t pb_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
         n = snprintf(buf, cap,
                      "agreement '%s': %s '%s' %s is %s, but %s '%s' %s is %s "
                      "(difference %s)",
-                     agname, t->id, row_name(t, f->row), cn, dv, o->id,
+                     agname, t->head.id, row_name(t, f->row), cn, dv, o->head.id,
                      row_name(o, f->other_row), on, cv, df);
         break;
     case PB_FIND_REFERENCE:

@@ -165,8 +165,8 @@ pb_status pb_plan_set_rag_tolerance(pb_plan *plan, int percent, int64_t value, p
     return PB_OK;
 }
 
-pb_plan *pb_indset_plan(const pb_indset *s) { return s->plan; }
-const char *pb_indset_id(const pb_indset *s) { return s->id; }
+pb_plan *pb_indset_plan(const pb_indset *s) { return s->head.plan; }
+const char *pb_indset_id(const pb_indset *s) { return s->head.id; }
 
 const char *pb_indset_text(const pb_indset *s, pb_indset_field f)
 {
@@ -181,10 +181,10 @@ pb_status pb_indset_set_text(pb_indset *s, pb_indset_field f, const char *value,
     if (!text_ok(value, len, err))
         return PB_ERR_INVALID;
     const char *v = NULL;
-    if (value && !(v = dup(s->plan, value, len, err)))
+    if (value && !(v = dup(s->head.plan, value, len, err)))
         return PB_ERR_NOMEM;
     s->text[f] = v;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 
@@ -192,13 +192,13 @@ pb_direction_rule pb_indset_direction(const pb_indset *s) { return (pb_direction
 void pb_indset_set_direction(pb_indset *s, pb_direction_rule rule)
 {
     s->direction = (uint8_t)(rule <= PB_DIR_OUTTURN ? rule : PB_DIR_PREVIOUS);
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
 }
 int pb_indset_cumulative(const pb_indset *s) { return s->cumulative; }
 void pb_indset_set_cumulative(pb_indset *s, int c)
 {
     s->cumulative = c ? 1 : 0;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
 }
 void pb_indset_source(const pb_indset *s, uint32_t *line, uint32_t *column)
 {
@@ -225,7 +225,7 @@ static uint32_t add_string(pb_indset *s, const char *t, size_t n, pb_error *err)
         pb_error_set(err, PB_ERR_NOMEM, NULL);
         return UINT32_MAX;
     }
-    const char *c = dup(s->plan, t, n, err);
+    const char *c = dup(s->head.plan, t, n, err);
     if (!c)
         return UINT32_MAX;
     s->strings[s->nstr++] = c;
@@ -283,7 +283,7 @@ int64_t pb_indset_add_period(pb_indset *s, pb_period p, pb_error *err)
     }
     if (pb_indset_find_period(s, p) >= 0) {
         char b[PB_PERIOD_TEXT_MAX];
-        pb_period_format(p, s->plan->year_start, b);
+        pb_period_format(p, s->head.plan->year_start, b);
         pb_error_set(err, PB_ERR_DUPLICATE, "the period %s is already in the set", b);
         return -1;
     }
@@ -298,7 +298,7 @@ int64_t pb_indset_add_period(pb_indset *s, pb_period p, pb_error *err)
     }
     s->periods[s->nper] = p;
     s->layout++;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return s->nper++;
 }
 
@@ -309,7 +309,7 @@ pb_status pb_indset_set_latest(pb_indset *s, uint32_t k, pb_error *err)
     if (k != PB_NONE && k >= s->nper)
         return pb_error_set(err, PB_ERR_RANGE, "no period %u in the set", k);
     s->latest = k;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 
@@ -322,7 +322,7 @@ uint32_t pb_indset_report_period(const pb_indset *s)
     int32_t best_m = INT32_MIN;
     if (!v)
         return PB_NONE;
-    int ys = s->plan->year_start;
+    int ys = s->head.plan->year_start;
     for (uint32_t k = 0; k < s->nper; k++) {
         int32_t fm = pb_period_first_month(s->periods[k], ys);
         /* later start wins; at the same start the shorter period (Q1
@@ -393,15 +393,15 @@ int64_t pb_indset_add_comparator(pb_indset *s, const char *id, size_t idlen, con
         pb_error_set(err, PB_ERR_NOMEM, NULL);
         return -1;
     }
-    const char *i = dup(s->plan, id, idlen, err);
-    const char *nm = i ? dup(s->plan, name ? name : id, name ? namelen : idlen, err) : NULL;
+    const char *i = dup(s->head.plan, id, idlen, err);
+    const char *nm = i ? dup(s->head.plan, name ? name : id, name ? namelen : idlen, err) : NULL;
     if (!nm)
         return -1;
     s->comps[s->ncomp].id = i;
     s->comps[s->ncomp].name = nm;
     s->nseries++;
     s->layout++;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return s->ncomp++;
 }
 
@@ -428,14 +428,14 @@ pb_status pb_indset_add_footnote(pb_indset *s, const char *mark, size_t mlen, co
         return PB_ERR_INVALID;
     if (!pb_grow((void **)&s->foot, &s->capfoot, s->nfoot + 1, sizeof *s->foot))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    const char *m = dup(s->plan, mark, mlen, err);
-    const char *t = m ? dup(s->plan, text ? text : "", text ? tlen : 0, err) : NULL;
+    const char *m = dup(s->head.plan, mark, mlen, err);
+    const char *t = m ? dup(s->head.plan, text ? text : "", text ? tlen : 0, err) : NULL;
     if (!t)
         return PB_ERR_NOMEM;
     s->foot[s->nfoot].mark = m;
     s->foot[s->nfoot].text = t;
     s->nfoot++;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 
@@ -528,14 +528,14 @@ int64_t pb_indset_add(pb_indset *s, uint32_t parent, const char *ref, size_t len
     m->cumulative = -1;
     m->decimals = -1;
     m->role = parent == PB_NONE ? PB_IND_MEASURE : PB_IND_COUNT_ROW;
-    if (ref && len && !(m->text[PB_IND_REF] = dup(s->plan, ref, len, err)))
+    if (ref && len && !(m->text[PB_IND_REF] = dup(s->head.plan, ref, len, err)))
         return -1;
     if (parent == PB_NONE && !pb_index_put(&s->refs, s->n, ref_key, s)) {
         pb_error_set(err, PB_ERR_NOMEM, NULL);
         return -1;
     }
     s->layout++;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return s->n++;
 }
 
@@ -569,7 +569,7 @@ pb_status pb_indset_remove(pb_indset *s, size_t i, pb_error *err)
     if (s->printed)
         memset(s->printed + (size_t)s->n * s->nseries, 0, cnt * s->nseries);
     s->layout++;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     if (!rebuild_refs(s))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     return PB_OK;
@@ -602,12 +602,12 @@ pb_status pb_ind_set_text(pb_indset *s, size_t i, pb_ind_field f, const char *va
         }
     }
     const char *v = NULL;
-    if (value && !(v = dup(s->plan, value, len, err)))
+    if (value && !(v = dup(s->head.plan, value, len, err)))
         return PB_ERR_NOMEM;
     M(i)->text[f] = v;
     if (f == PB_IND_REF && !rebuild_refs(s))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 
@@ -616,7 +616,7 @@ void pb_ind_set_unit(pb_indset *s, size_t i, pb_unit u)
 {
     if (i < s->n && (unsigned)u < PB_UNIT_COUNT_) {
         M(i)->unit = (uint8_t)u;
-        pb_plan_touch(s->plan);
+        pb_plan_touch(s->head.plan);
     }
 }
 int64_t pb_ind_per(const pb_indset *s, size_t i) { return i < s->n ? M(i)->per : 0; }
@@ -627,7 +627,7 @@ pb_status pb_ind_set_per(pb_indset *s, size_t i, int64_t per, pb_error *err)
     if (per < 0 || per > INT64_C(1000000000000))
         return pb_error_set(err, PB_ERR_RANGE, "a rate is per 1 to 10^12");
     M(i)->per = per;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 int pb_ind_decimals(const pb_indset *s, size_t i) { return i < s->n ? M(i)->decimals : -1; }
@@ -638,7 +638,7 @@ pb_status pb_ind_set_decimals(pb_indset *s, size_t i, int d, pb_error *err)
     if (d < -1 || d > PB_OBS_SCALE)
         return pb_error_set(err, PB_ERR_RANGE, "decimals are 0 to %d", PB_OBS_SCALE);
     M(i)->decimals = (int8_t)d;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 pb_polarity pb_ind_polarity(const pb_indset *s, size_t i)
@@ -649,7 +649,7 @@ void pb_ind_set_polarity(pb_indset *s, size_t i, pb_polarity p)
 {
     if (i < s->n && (unsigned)p <= PB_POLARITY_LOW) {
         M(i)->polarity = (uint8_t)p;
-        pb_plan_touch(s->plan);
+        pb_plan_touch(s->head.plan);
     }
 }
 pb_ind_role pb_ind_role_of(const pb_indset *s, size_t i)
@@ -660,7 +660,7 @@ void pb_ind_set_role(pb_indset *s, size_t i, pb_ind_role r)
 {
     if (i < s->n && (unsigned)r <= PB_IND_COUNT_ROW && (M(i)->parent != PB_NONE) == (r != PB_IND_MEASURE)) {
         M(i)->role = (uint8_t)r;
-        pb_plan_touch(s->plan);
+        pb_plan_touch(s->head.plan);
     }
 }
 int pb_ind_cumulative_setting(const pb_indset *s, size_t i) { return i < s->n ? M(i)->cumulative : -1; }
@@ -668,7 +668,7 @@ void pb_ind_set_cumulative(pb_indset *s, size_t i, int c)
 {
     if (i < s->n) {
         M(i)->cumulative = (int8_t)(c < 0 ? -1 : c ? 1 : 0);
-        pb_plan_touch(s->plan);
+        pb_plan_touch(s->head.plan);
     }
 }
 int pb_ind_cumulative(const pb_indset *s, size_t i)
@@ -747,7 +747,7 @@ pb_status pb_ind_set_cell(pb_indset *s, uint32_t series, size_t i, size_t k, con
         o->decimals = 0;
         o->flags = 0;
     }
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 
@@ -790,7 +790,7 @@ pb_status pb_ind_set_threshold(pb_indset *s, size_t i, pb_level level, const cha
         return st;
     M(i)->thr[level] = o;
     M(i)->thr_state = 1;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 
@@ -801,7 +801,7 @@ void pb_ind_set_threshold_state(pb_indset *s, size_t i, int state)
     M(i)->thr_state = (uint8_t)state;
     if (state != 1)
         memset(M(i)->thr, 0, sizeof M(i)->thr);
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
 }
 
 size_t pb_ind_milestone_count(const pb_indset *s, size_t i) { return i < s->n ? M(i)->nmile : 0; }
@@ -838,7 +838,7 @@ pb_status pb_ind_add_milestone_cell(pb_indset *s, size_t i, const char *due, siz
         return pb_error_set(err, PB_ERR_INVALID, "milestones are in date order");
     if (!pb_grow((void **)&m->miles, &m->capmile, m->nmile + 1, sizeof(pb_milestone)))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    const char *t = dup(s->plan, due, duelen, err);
+    const char *t = dup(s->head.plan, due, duelen, err);
     if (!t)
         return PB_ERR_NOMEM;
     uint32_t h = add_string(s, note, note_len, err);
@@ -852,7 +852,7 @@ pb_status pb_ind_add_milestone_cell(pb_indset *s, size_t i, const char *due, siz
     m->miles[m->nmile].text = t;
     m->miles[m->nmile].target = o;
     m->nmile++;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 
@@ -886,6 +886,6 @@ pb_status pb_ind_set_printed(pb_indset *s, size_t i, uint32_t key, pb_arrow arro
             return pb_error_set(err, PB_ERR_NOMEM, NULL);
     }
     s->printed[i * s->nseries + key] = (uint8_t)arrow;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }

@@ -25,7 +25,7 @@ typedef struct pb_measure {
 } pb_measure;
 
 struct pb_indset {
-    PB_PART_HEAD; /* plan, id, line, column */
+    pb_part_head head; /* first: plan, id, source (pb_part.h) */
     const char *text[PB_INDSET_FIELD_COUNT];
     uint8_t direction, cumulative;
     uint32_t latest;

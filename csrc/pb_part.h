@@ -2,9 +2,10 @@
  * indicator sets, risk registers and collections of records.
  *
  * Internal to the core (not part of the public API).  Every part object
- * (struct pb_table, pb_indset, pb_register, pb_collection) starts with
- * PB_PART_HEAD: its plan, its id and where it was read from.  The plan
- * keeps each kind in a pb_parts: the objects in order, an index by id, and
+ * (struct pb_table, pb_indset, pb_register, pb_collection) has a
+ * pb_part_head as its first member, `head`: its plan, its id and where it
+ * was read from.  The plan keeps each kind in a pb_parts: the objects in
+ * order, an index by id, and
  * the kind's pb_part_ops (how big an object is, how to set one up, free
  * what it holds and count its memory), set by the first add.  So the plan
  * frees and measures its parts by iterating over them, without naming a
@@ -12,8 +13,8 @@
  * each kind (pb_plan_add_table, pb_plan_add_indset, ...) are one-line
  * wrappers over pb_parts_* (add and remove through pb_plan_add_part and
  * pb_plan_remove_part, which also mark the plan changed).  A new kind of
- * part is a new PB_PART_* (pb_finding.h), a struct that starts with
- * PB_PART_HEAD, its pb_part_ops and the five wrappers.
+ * part is a new PB_PART_* (pb_finding.h), a struct whose first member is
+ * its pb_part_head, its pb_part_ops and the five wrappers.
  *
  * Also here, because every part needs them: the string -> index map, the
  * array growth rule and the id rule.
@@ -60,24 +61,13 @@ int pb_id_valid(const char *id, size_t len);
 
 /* ---------------------------------------------------------------- parts */
 
-/* What every part object starts with. */
+/* What every part object starts with (its first member, so that a pointer
+ * to the object is a pointer to its head). */
 typedef struct pb_part_head {
     struct pb_plan *plan;
     const char *id; /* in the plan's arena */
     uint32_t line, column; /* where it was read from (1-based; 0 unknown) */
 } pb_part_head;
-
-/* The first member of a part's struct: its head, whose fields can also be
- * named directly (t->plan, t->id, t->line, t->column). */
-#define PB_PART_HEAD                                                          \
-    union {                                                                   \
-        pb_part_head head;                                                    \
-        struct {                                                              \
-            struct pb_plan *plan;                                             \
-            const char *id;                                                   \
-            uint32_t line, column;                                            \
-        };                                                                    \
-    }
 
 /* What the plan knows of a kind of part. */
 typedef struct pb_part_ops {

@@ -43,7 +43,7 @@ typedef struct pb_column {
 } pb_column;
 
 struct pb_table {
-    PB_PART_HEAD; /* plan, id, line, column */
+    pb_part_head head; /* first: plan, id, source (pb_part.h) */
     const char *text[PB_TABLE_FIELD_COUNT];
     int8_t decimals;
     int8_t income_sign;

@@ -41,7 +41,7 @@ static uint32_t find(const pb_indset *s, pb_period p)
 
 static relations relate(const pb_indset *s, size_t k)
 {
-    int ys = s->plan->year_start;
+    int ys = s->head.plan->year_start;
     pb_period p = s->periods[k], q = p;
     relations r;
     /* previous */
@@ -257,8 +257,8 @@ static void status_one(const pb_indset *s, size_t i, uint32_t k, const relations
     /* the shortfall, exact in unsigned arithmetic (figures lie within
      * +-PB_OBS_MAX, so it fits) */
     uint64_t gap = sign > 0 ? (uint64_t)tv - (uint64_t)d : (uint64_t)d - (uint64_t)tv;
-    int64_t tol = s->plan->rag_percent ? percent_of(tv, s->plan->rag_tolerance)
-                                       : s->plan->rag_tolerance;
+    int64_t tol = s->head.plan->rag_percent ? percent_of(tv, s->head.plan->rag_tolerance)
+                                       : s->head.plan->rag_tolerance;
     o->rag = gap <= (uint64_t)tol ? PB_RAG_AMBER : PB_RAG_RED;
 }
 
@@ -360,8 +360,8 @@ pb_status pb_indset_status_codes(const pb_indset *s, const pb_status_codes *out,
     const int want_yago = o_yago || (o_last && dir == PB_DIR_YEAR_AGO);
     const int want_out = o_out || (o_last && dir == PB_DIR_OUTTURN);
     const int want_tgt = o_rag || o_basis || o_tgt;
-    const int pct = s->plan->rag_percent;
-    const int64_t tolv = s->plan->rag_tolerance;
+    const int pct = s->head.plan->rag_percent;
+    const int64_t tolv = s->head.plan->rag_tolerance;
     /* for percent_fast() */
     const uint64_t qmax = tolv ? (uint64_t)INT64_MAX / (uint64_t)tolv : UINT64_MAX;
     for (size_t i = 0; i < n; i++) {
@@ -497,7 +497,7 @@ static void put(sb *b, const char *fmt, ...)
 static void put_period(sb *b, const pb_indset *s, uint32_t k)
 {
     char t[PB_PERIOD_TEXT_MAX];
-    pb_period_format(s->periods[k], s->plan->year_start, t);
+    pb_period_format(s->periods[k], s->head.plan->year_start, t);
     put(b, "%s", t);
 }
 
@@ -629,14 +629,14 @@ static void explain_rag(sb *b, const pb_indset *s, size_t i, uint32_t kk, const 
         if (st->target_milestone != PB_NONE)
             put(b, " (due %s)", m->miles[st->target_milestone].text);
         if (st->rag == PB_RAG_AMBER || st->rag == PB_RAG_RED) {
-            if (s->plan->rag_percent) {
-                pb_obs pct = {s->plan->rag_tolerance, 0, PB_OBS_NORMAL, 0, 0, 0};
+            if (s->head.plan->rag_percent) {
+                pb_obs pct = {s->head.plan->rag_tolerance, 0, PB_OBS_NORMAL, 0, 0, 0};
                 put(b, ", tolerance ");
-                put_value(b, s->plan->rag_tolerance, &pct);
+                put_value(b, s->head.plan->rag_tolerance, &pct);
                 put(b, "%%");
             } else {
                 put(b, ", tolerance ");
-                put_value(b, s->plan->rag_tolerance, v);
+                put_value(b, s->head.plan->rag_tolerance, v);
             }
         }
         put(b, ", %s: %s", better_words(pol), rag_names[st->rag]);

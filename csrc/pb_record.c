@@ -23,7 +23,7 @@ typedef struct pb_item {
 } pb_item;
 
 struct pb_collection {
-    PB_PART_HEAD; /* plan, id, line, column */
+    pb_part_head head; /* first: plan, id, source (pb_part.h) */
     const char *text[PB_COLL_FIELD_COUNT];
     const char **dates;
     uint32_t ndates, capdates;
@@ -105,7 +105,7 @@ pb_status pb_plan_remove_collection(pb_plan *plan, size_t index, pb_error *err)
     return pb_plan_remove_part(plan, PB_PART_RECORDS, index, err);
 }
 
-const char *pb_collection_id(const pb_collection *c) { return c->id; }
+const char *pb_collection_id(const pb_collection *c) { return c->head.id; }
 
 const char *pb_collection_text(const pb_collection *c, pb_collection_field f)
 {
@@ -128,10 +128,10 @@ pb_status pb_collection_set_text(pb_collection *c, pb_collection_field f, const 
                                 (int)(len > 40 ? 40 : len), value);
     }
     const char *v = NULL;
-    if (value && !(v = dup(c->plan, value, len, err)))
+    if (value && !(v = dup(c->head.plan, value, len, err)))
         return err ? err->status : PB_ERR_NOMEM;
     c->text[f] = v;
-    pb_plan_touch(c->plan);
+    pb_plan_touch(c->head.plan);
     return PB_OK;
 }
 
@@ -162,11 +162,11 @@ pb_status pb_collection_add_date_field(pb_collection *c, const char *name, size_
                                 (int)len, name);
     if (!pb_grow((void **)&c->dates, &c->capdates, c->ndates + 1, sizeof(char *)))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    const char *d = dup(c->plan, name, len, err);
+    const char *d = dup(c->head.plan, name, len, err);
     if (!d)
         return PB_ERR_NOMEM;
     c->dates[c->ndates++] = d;
-    pb_plan_touch(c->plan);
+    pb_plan_touch(c->head.plan);
     return PB_OK;
 }
 
@@ -207,14 +207,14 @@ pb_status pb_collection_add_link(pb_collection *c, const char *field, size_t fle
     uint32_t cap2 = cap;
     if (!pb_grow((void **)&c->link_target, &cap2, c->caplinks, sizeof(char *)))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    const char *f = dup(c->plan, field, flen, err);
-    const char *t = f ? dup(c->plan, target, tlen, err) : NULL;
+    const char *f = dup(c->head.plan, field, flen, err);
+    const char *t = f ? dup(c->head.plan, target, tlen, err) : NULL;
     if (!t)
         return PB_ERR_NOMEM;
     c->link_field[c->nlinks] = f;
     c->link_target[c->nlinks] = t;
     c->nlinks++;
-    pb_plan_touch(c->plan);
+    pb_plan_touch(c->head.plan);
     return PB_OK;
 }
 
@@ -268,14 +268,14 @@ int64_t pb_collection_add(pb_collection *c, uint32_t parent, const char *id, siz
     it->parent = parent;
     it->depth = parent == PB_NONE ? 0 : (uint8_t)(c->items[parent].depth + 1);
     if (id && len) {
-        if (!(it->id = dup(c->plan, id, len, err)))
+        if (!(it->id = dup(c->head.plan, id, len, err)))
             return -1;
         if (!pb_index_put(&c->ids, c->n, item_key, c)) {
             pb_error_set(err, PB_ERR_NOMEM, NULL);
             return -1;
         }
     }
-    pb_plan_touch(c->plan);
+    pb_plan_touch(c->head.plan);
     return c->n++;
 }
 
@@ -300,7 +300,7 @@ pb_status pb_collection_remove(pb_collection *c, size_t i, pb_error *err)
     for (uint32_t j = (uint32_t)i; j < c->n; j++)
         if (c->items[j].parent != PB_NONE && c->items[j].parent >= end)
             c->items[j].parent -= (uint32_t)cnt;
-    pb_plan_touch(c->plan);
+    pb_plan_touch(c->head.plan);
     if (!rebuild_ids(c))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     return PB_OK;
@@ -321,10 +321,10 @@ pb_status pb_item_set_id(pb_collection *c, size_t i, const char *id, size_t len,
                                 (int)(len > 60 ? 60 : len), id);
     }
     const char *v = NULL;
-    if (id && len && !(v = dup(c->plan, id, len, err)))
+    if (id && len && !(v = dup(c->head.plan, id, len, err)))
         return err ? err->status : PB_ERR_NOMEM;
     c->items[i].id = v;
-    pb_plan_touch(c->plan);
+    pb_plan_touch(c->head.plan);
     if (!rebuild_ids(c))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     return PB_OK;
@@ -371,11 +371,11 @@ pb_status pb_item_set_field(pb_collection *c, size_t i, const char *name, size_t
             memmove(it->fields + found, it->fields + found + 1,
                     (size_t)(it->nf - found - 1) * sizeof(pb_field));
             it->nf--;
-            pb_plan_touch(c->plan);
+            pb_plan_touch(c->head.plan);
         }
         return PB_OK;
     }
-    const char *v = dup(c->plan, value, vlen, err);
+    const char *v = dup(c->head.plan, value, vlen, err);
     if (!v)
         return err ? err->status : PB_ERR_NOMEM;
     if (found >= 0) {
@@ -391,14 +391,14 @@ pb_status pb_item_set_field(pb_collection *c, size_t i, const char *name, size_t
             it->fields = nf;
             it->capf = ncap;
         }
-        const char *nm = dup(c->plan, name, nlen, err);
+        const char *nm = dup(c->head.plan, name, nlen, err);
         if (!nm)
             return PB_ERR_NOMEM;
         it->fields[it->nf].name = nm;
         it->fields[it->nf].value = v;
         it->nf++;
     }
-    pb_plan_touch(c->plan);
+    pb_plan_touch(c->head.plan);
     return PB_OK;
 }
 
@@ -522,8 +522,8 @@ size_t pb_record_finding_message(const pb_plan *plan, const pb_finding *f, char 
     const char *id = c && f->row < c->n ? c->items[f->row].id : NULL;
     int n;
     if (id)
-        n = snprintf(buf, cap, "%s item '%s': %s", c ? c->id : "?", id, f->detail);
+        n = snprintf(buf, cap, "%s item '%s': %s", c ? c->head.id : "?", id, f->detail);
     else
-        n = snprintf(buf, cap, "%s item %u: %s", c ? c->id : "?", f->row + 1, f->detail);
+        n = snprintf(buf, cap, "%s item %u: %s", c ? c->head.id : "?", f->row + 1, f->detail);
     return n < 0 ? 0 : (size_t)n;
 }

@@ -16,7 +16,7 @@ typedef struct pb_risk {
 } pb_risk;
 
 struct pb_register {
-    PB_PART_HEAD; /* plan, id, line, column */
+    pb_part_head head; /* first: plan, id, source (pb_part.h) */
     const char *text[PB_REG_FIELD_COUNT];
     uint8_t order;
     pb_risk *risks;
@@ -135,7 +135,7 @@ pb_status pb_plan_remove_register(pb_plan *plan, size_t index, pb_error *err)
     return pb_plan_remove_part(plan, PB_PART_RISKS, index, err);
 }
 
-const char *pb_register_id(const pb_register *r) { return r->id; }
+const char *pb_register_id(const pb_register *r) { return r->head.id; }
 
 const char *pb_register_text(const pb_register *r, pb_register_field f)
 {
@@ -148,10 +148,10 @@ pb_status pb_register_set_text(pb_register *r, pb_register_field f, const char *
     if ((unsigned)f >= PB_REG_FIELD_COUNT)
         return pb_error_set(err, PB_ERR_RANGE, "unknown register field");
     const char *v = NULL;
-    if (value && !(v = dup(r->plan, value, len, err)))
+    if (value && !(v = dup(r->head.plan, value, len, err)))
         return err ? err->status : PB_ERR_NOMEM;
     r->text[f] = v;
-    pb_plan_touch(r->plan);
+    pb_plan_touch(r->head.plan);
     return PB_OK;
 }
 
@@ -174,7 +174,7 @@ pb_status pb_register_set_score_order(pb_register *r, pb_score_order order, pb_e
         return pb_error_set(err, PB_ERR_INVALID,
                             "the score order is set before any score written as text");
     r->order = (uint8_t)order;
-    pb_plan_touch(r->plan);
+    pb_plan_touch(r->head.plan);
     return PB_OK;
 }
 
@@ -213,13 +213,13 @@ int64_t pb_register_add(pb_register *r, const char *id, size_t len, pb_error *er
     }
     pb_risk *k = &r->risks[r->n];
     memset(k, 0, sizeof *k);
-    if (!(k->text[PB_RISK_ID] = dup(r->plan, id, len, err)))
+    if (!(k->text[PB_RISK_ID] = dup(r->head.plan, id, len, err)))
         return -1;
     if (!pb_index_put(&r->ids, r->n, risk_key, r)) {
         pb_error_set(err, PB_ERR_NOMEM, NULL);
         return -1;
     }
-    pb_plan_touch(r->plan);
+    pb_plan_touch(r->head.plan);
     return r->n++;
 }
 
@@ -238,7 +238,7 @@ pb_status pb_register_remove(pb_register *r, size_t i, pb_error *err)
         return pb_error_set(err, PB_ERR_RANGE, "no risk %zu", i);
     memmove(r->risks + i, r->risks + i + 1, (r->n - i - 1) * sizeof(pb_risk));
     r->n--;
-    pb_plan_touch(r->plan);
+    pb_plan_touch(r->head.plan);
     if (!rebuild_ids(r))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     return PB_OK;
@@ -263,12 +263,12 @@ pb_status pb_risk_set_text(pb_register *r, size_t i, pb_risk_field f, const char
                                 (int)(len > 60 ? 60 : len), value);
     }
     const char *v = NULL;
-    if (value && !(v = dup(r->plan, value, len, err)))
+    if (value && !(v = dup(r->head.plan, value, len, err)))
         return err ? err->status : PB_ERR_NOMEM;
     r->risks[i].text[f] = v;
     if (f == PB_RISK_ID && !rebuild_ids(r))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    pb_plan_touch(r->plan);
+    pb_plan_touch(r->head.plan);
     return PB_OK;
 }
 
@@ -299,7 +299,7 @@ pb_status pb_risk_set_score(pb_register *r, size_t i, pb_score_kind k, int likel
     x->score[k].likelihood = (uint8_t)likelihood;
     x->score[k].impact = (uint8_t)impact;
     x->score[k].score = (uint16_t)score;
-    pb_plan_touch(r->plan);
+    pb_plan_touch(r->head.plan);
     return PB_OK;
 }
 
@@ -378,7 +378,7 @@ pb_status pb_risk_set_score_text(pb_register *r, size_t i, pb_score_kind k, cons
     pb_status st = pb_risk_set_score(r, i, k, l, im, score, err);
     if (st)
         return st;
-    const char *t = dup(r->plan, text + a, b - a, err);
+    const char *t = dup(r->head.plan, text + a, b - a, err);
     if (!t)
         return err ? err->status : PB_ERR_NOMEM;
     r->risks[i].score_text[k] = t;

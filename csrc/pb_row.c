@@ -245,7 +245,7 @@ int64_t pb_table_insert_row(pb_table *t, size_t at, pb_row_kind kind,
         return -1;
     }
     const char *lab = NULL;
-    if (label && !(lab = dup(t->plan, label, len, err)))
+    if (label && !(lab = dup(t->head.plan, label, len, err)))
         return -1;
     if (!cells_reserve(t, t->nrows + 1)) {
         pb_error_set(err, PB_ERR_NOMEM, NULL);
@@ -287,7 +287,7 @@ int64_t pb_table_insert_row(pb_table *t, size_t at, pb_row_kind kind,
     if (t->labels_ready && lab)
         label_index_add(t, (uint32_t)at);
     t->layout++;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return (int64_t)at;
 }
 
@@ -313,7 +313,7 @@ pb_status pb_table_remove_row(pb_table *t, size_t r, pb_error *err)
     t->row_ids.stale = 1;
     t->labels_ready = 0;
     t->layout++;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
@@ -339,11 +339,11 @@ pb_status pb_row_set_label(pb_table *t, size_t r, const char *label,
     if (r >= t->nrows)
         return pb_error_set(err, PB_ERR_RANGE, "no row %zu", r);
     const char *v = NULL;
-    if (label && !(v = dup(t->plan, label, len, err)))
+    if (label && !(v = dup(t->head.plan, label, len, err)))
         return PB_ERR_NOMEM;
     t->rows[r].label = v;
     t->labels_ready = 0;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
@@ -379,13 +379,13 @@ pb_status pb_row_set_text(pb_table *t, size_t r, pb_row_field f,
     if (!row->extra) {
         if (!value)
             return PB_OK;
-        row->extra = pb_arena_alloc(&t->plan->arena, sizeof(pb_row_extra));
+        row->extra = pb_arena_alloc(&t->head.plan->arena, sizeof(pb_row_extra));
         if (!row->extra)
             return pb_error_set(err, PB_ERR_NOMEM, NULL);
         memset(row->extra, 0, sizeof(pb_row_extra));
     }
     const char *v = NULL;
-    if (value && !(v = dup(t->plan, value, len, err)))
+    if (value && !(v = dup(t->head.plan, value, len, err)))
         return PB_ERR_NOMEM;
     if (f == PB_ROW_ID) {
         int had = row->extra->text[PB_ROW_ID] != NULL;
@@ -403,7 +403,7 @@ pb_status pb_row_set_text(pb_table *t, size_t r, pb_row_field f,
     } else {
         row->extra->text[f] = v;
     }
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
@@ -429,7 +429,7 @@ pb_status pb_row_set_role(pb_table *t, size_t r, pb_role role, pb_error *err)
                                 ? PB_ROLE_OTHER
                                 : t->rows[row->parent].eff_role;
     }
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
@@ -559,13 +559,13 @@ pb_status pb_cell_set_text(pb_table *t, size_t r, size_t c, const char *s,
             t->states[i] = PB_CELL_BLANK;
             t->vals[i].text = NULL;
         } else {
-            const char *v = dup(t->plan, s, n, err);
+            const char *v = dup(t->head.plan, s, n, err);
             if (!v)
                 return PB_ERR_NOMEM;
             t->vals[i].text = v;
             t->states[i] = PB_CELL_TEXT;
         }
-        pb_plan_touch(t->plan);
+        pb_plan_touch(t->head.plan);
         return PB_OK;
     }
     pb_amount v;
@@ -578,7 +578,7 @@ pb_status pb_cell_set_text(pb_table *t, size_t r, size_t c, const char *s,
                             "amount out of the fixed-point range");
     t->vals[i].amount = v;
     t->states[i] = (uint8_t)state;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
@@ -600,7 +600,7 @@ pb_status pb_cell_set_printed(pb_table *t, size_t r, size_t c,
     size_t i = PB_CELL(t, r, c);
     t->vals[i].amount = state == PB_CELL_VALUE ? printed : 0;
     t->states[i] = (uint8_t)state;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 

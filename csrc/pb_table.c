@@ -71,9 +71,9 @@ pb_status pb_plan_remove_table(pb_plan *plan, size_t index, pb_error *err)
     return pb_plan_remove_part(plan, PB_PART_BUDGETS, index, err);
 }
 
-pb_plan *pb_table_plan(const pb_table *t) { return t->plan; }
+pb_plan *pb_table_plan(const pb_table *t) { return t->head.plan; }
 uint64_t pb_table_layout(const pb_table *t) { return t->layout; }
-const char *pb_table_id(const pb_table *t) { return t->id; }
+const char *pb_table_id(const pb_table *t) { return t->head.id; }
 
 const char *pb_table_text(const pb_table *t, pb_table_field field)
 {
@@ -90,10 +90,10 @@ pb_status pb_table_set_text(pb_table *t, pb_table_field field,
     if ((unsigned)field >= PB_TABLE_FIELD_COUNT)
         return pb_error_set(err, PB_ERR_RANGE, "unknown table field");
     const char *v = NULL;
-    if (value && !(v = dup(t->plan, value, len, err)))
+    if (value && !(v = dup(t->head.plan, value, len, err)))
         return PB_ERR_NOMEM;
     t->text[field] = v;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
@@ -108,7 +108,7 @@ pb_status pb_table_set_decimals(pb_table *t, int decimals, pb_error *err)
         return pb_error_set(err, PB_ERR_INVALID,
                             "decimals can only be set before the table has rows");
     t->decimals = (int8_t)decimals;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
@@ -119,7 +119,7 @@ pb_status pb_table_set_income_sign(pb_table *t, int sign, pb_error *err)
     if (sign != 1 && sign != -1)
         return pb_error_set(err, PB_ERR_RANGE, "income sign must be +1 or -1");
     t->income_sign = (int8_t)sign;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
@@ -128,7 +128,7 @@ int pb_table_blank_zero(const pb_table *t) { return t->blank_zero; }
 void pb_table_set_blank_zero(pb_table *t, int zero)
 {
     t->blank_zero = zero ? 1 : 0;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
 }
 
 int pb_table_tolerance(const pb_table *t, pb_amount *tolerance)
@@ -145,7 +145,7 @@ pb_status pb_table_set_tolerance(pb_table *t, int has, pb_amount tolerance,
         return pb_error_set(err, PB_ERR_RANGE, "a tolerance cannot be negative");
     t->has_tolerance = has ? 1 : 0;
     t->tolerance = has ? tolerance : 0;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
@@ -233,7 +233,7 @@ int64_t pb_table_add_column(pb_table *t, const char *id, size_t len,
     memset(col, 0, sizeof *col);
     col->decimals = -1;
     col->equals = PB_NONE;
-    if (!(col->id = dup(t->plan, id, len, err)))
+    if (!(col->id = dup(t->head.plan, id, len, err)))
         return -1;
     if (t->col_ids_ready) {
         int made;
@@ -241,7 +241,7 @@ int64_t pb_table_add_column(pb_table *t, const char *id, size_t len,
             t->col_ids_ready = 0;
     }
     t->layout++;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return t->ncols++;
 }
 
@@ -265,7 +265,7 @@ pb_status pb_column_set_id(pb_table *t, size_t c, const char *id, size_t len,
         return pb_error_set(err, PB_ERR_DUPLICATE, "duplicate column id '%.*s'", (int)len, id);
     if (other >= 0)
         return PB_OK;
-    const char *copy = dup(t->plan, id, len, err);
+    const char *copy = dup(t->head.plan, id, len, err);
     if (!copy)
         return PB_ERR_NOMEM; /* err may be NULL */
     if (t->col_ids_ready) { /* the old id out, the new one in */
@@ -281,7 +281,7 @@ pb_status pb_column_set_id(pb_table *t, size_t c, const char *id, size_t len,
             t->col_ids_ready = 0;
     }
     t->layout++;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
@@ -298,10 +298,10 @@ pb_status pb_column_set_text(pb_table *t, size_t c, pb_column_field f,
     if (c >= t->ncols || (unsigned)f >= PB_COLUMN_FIELD_COUNT)
         return pb_error_set(err, PB_ERR_RANGE, "no such column or field");
     const char *v = NULL;
-    if (value && !(v = dup(t->plan, value, len, err)))
+    if (value && !(v = dup(t->head.plan, value, len, err)))
         return PB_ERR_NOMEM;
     t->cols[c].text[f] = v;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
@@ -317,7 +317,7 @@ pb_status pb_column_set_period(pb_table *t, size_t c, pb_period p,
     if (c >= t->ncols)
         return pb_error_set(err, PB_ERR_RANGE, "no column %zu", c);
     t->cols[c].period = p;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
@@ -353,7 +353,7 @@ pb_status pb_column_set_type(pb_table *t, size_t c, pb_column_type type,
         }
     }
     t->cols[c].type = (uint8_t)type;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
@@ -381,7 +381,7 @@ pb_status pb_column_set_decimals(pb_table *t, size_t c, int decimals,
         return pb_error_set(err, PB_ERR_INVALID,
                             "decimals can only be set before the table has rows");
     t->cols[c].decimals = (int8_t)(decimals < 0 ? -1 : decimals);
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
@@ -469,7 +469,7 @@ pb_status pb_column_set_sum(pb_table *t, size_t c, const uint32_t *cols,
     col->term_cols = nc;
     col->term_signs = ns;
     col->nterms = (uint32_t)nterms;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
@@ -496,7 +496,7 @@ pb_status pb_column_set_equals(pb_table *t, size_t c, uint32_t other,
         return pb_error_set(err, PB_ERR_INVALID,
                             "'equals' compares two different amount columns");
     t->cols[c].equals = other;
-    pb_plan_touch(t->plan);
+    pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
