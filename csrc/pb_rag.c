@@ -125,19 +125,29 @@ static void against(const pb_indset *s, size_t i, uint32_t k, uint32_t q, int li
     }
 }
 
-/* The target in force at k: a cell of the period, of its year, or the
- * latest milestone due by the period's end. */
-static pb_why target_at(const pb_indset *s, size_t i, uint32_t k, const relations *r,
-                        int64_t *value, uint32_t *milestone)
+#define HASV(st) ((st) >= PB_OBS_NORMAL && (st) <= PB_OBS_ESTIMATED)
+
+static const pb_obs blank_cell;
+
+/* The target cell in force for measure m at period k: the period's own,
+ * else its financial year's, else the latest milestone due by the period's
+ * end (its index in *milestone, else PB_NONE).  trow is the measure's row
+ * of targets, or NULL; running: is the measure a running total within the
+ * year.  NULL, with *why, when the year's target is not like for like or
+ * no milestone is due yet.  (pb_indset_status_codes calls it per cell.) */
+static inline const pb_obs *target_cell(const pb_measure *m, const pb_obs *trow, size_t k,
+                                        const relations *r, int running, pb_why *why,
+                                        uint32_t *milestone)
 {
-    const pb_measure *m = &s->m[i];
     *milestone = PB_NONE;
-    const pb_obs *t = cell(s, PB_SERIES_TARGET, i, k);
-    if (t->status == PB_OBS_BLANK && r->fy != PB_NONE) {
-        const pb_obs *y = cell(s, PB_SERIES_TARGET, i, r->fy);
+    const pb_obs *t = trow ? &trow[k] : &blank_cell;
+    if (t->status == PB_OBS_BLANK && r->fy != PB_NONE && trow) {
+        const pb_obs *y = &trow[r->fy];
         if (y->status != PB_OBS_BLANK) {
-            if (has(y) && running_total(s, m) && !r->year_end)
-                return PB_WHY_NOT_LIKE_FOR_LIKE;
+            if (HASV(y->status) && running && !r->year_end) {
+                *why = PB_WHY_NOT_LIKE_FOR_LIKE;
+                return NULL;
+            }
             t = y;
         }
     }
@@ -146,11 +156,28 @@ static pb_why target_at(const pb_indset *s, size_t i, uint32_t k, const relation
         for (uint32_t j = 0; j < m->nmile; j++)
             if (m->miles[j].due <= r->end_date)
                 best = j;
-        if (best == PB_NONE)
-            return PB_WHY_BEFORE_MILESTONE;
+        if (best == PB_NONE) {
+            *why = PB_WHY_BEFORE_MILESTONE;
+            return NULL;
+        }
         *milestone = best;
         t = &m->miles[best].target;
     }
+    return t;
+}
+
+/* The target in force at k (target_cell) and the reason when it is not a
+ * figure. */
+static pb_why target_at(const pb_indset *s, size_t i, uint32_t k, const relations *r,
+                        int64_t *value, uint32_t *milestone)
+{
+    const pb_measure *m = &s->m[i];
+    const pb_obs *T = s->series[PB_SERIES_TARGET];
+    pb_why why = PB_WHY_OK;
+    const pb_obs *t = target_cell(m, T ? T + i * s->nper : NULL, k, r, running_total(s, m), &why,
+                                  milestone);
+    if (!t)
+        return why;
     switch ((pb_obs_status)t->status) {
     case PB_OBS_NORMAL:
     case PB_OBS_PROVISIONAL:
@@ -278,8 +305,6 @@ pb_status pb_indset_status(const pb_indset *s, size_t k, pb_ind_status *out, pb_
  * of the examples and of random sets. */
 
 /* A status with a figure (normal, provisional, estimated), inline. */
-#define HASV(st) ((st) >= PB_OBS_NORMAL && (st) <= PB_OBS_ESTIMATED)
-
 /* judge() as a table: [polarity][sign of a - b + 1].  The answers depend
  * on the data, which a branch predictor cannot guess; a lookup does not
  * need to. */
@@ -288,35 +313,6 @@ static const uint8_t judge_table[3][3] = {
     {PB_CMP_WORSE, PB_CMP_SAME, PB_CMP_BETTER},  /* higher is better */
     {PB_CMP_BETTER, PB_CMP_SAME, PB_CMP_WORSE}}; /* lower is better */
 #define JUDGE(row, a, b) ((row)[((a) > (b)) - ((a) < (b)) + 1])
-
-static const pb_obs blank_cell;
-
-/* The target in force for measure m at period k (as target_at): the
- * period's own, else its financial year's (NULL when that is not like for
- * like), else the last milestone due by the period's end.  trow is the
- * measure's row of targets, or NULL. */
-static inline const pb_obs *target_in_force(const pb_measure *m, const pb_obs *trow, size_t k,
-                                            const relations *r, int running)
-{
-    const pb_obs *t = trow ? &trow[k] : &blank_cell;
-    if (t->status == PB_OBS_BLANK && r->fy != PB_NONE && trow) {
-        const pb_obs *y = &trow[r->fy];
-        if (y->status != PB_OBS_BLANK) {
-            if (HASV(y->status) && running && !r->year_end)
-                return NULL;
-            t = y;
-        }
-    }
-    if (t->status == PB_OBS_BLANK && m->nmile) {
-        uint32_t best = PB_NONE;
-        for (uint32_t j = 0; j < m->nmile; j++)
-            if (m->miles[j].due <= r->end_date)
-                best = j;
-        if (best != PB_NONE)
-            t = &m->miles[best].target;
-    }
-    return t;
-}
 
 /* percent_of(tv, tolv) without its division by a variable: qmax is
  * INT64_MAX / tolv (UINT64_MAX for 0), worked out once per set. */
@@ -393,7 +389,9 @@ pb_status pb_indset_status_codes(const pb_indset *s, const pb_status_codes *out,
                     outt = JUDGE(jt, v, vrow[r->outturn].value);
             }
             if (want_tgt && hv && pol != PB_POLARITY_NONE) {
-                const pb_obs *t = target_in_force(m, trow, k, r, running);
+                pb_why why;
+                uint32_t mile;
+                const pb_obs *t = target_cell(m, trow, k, r, running, &why, &mile);
                 const int tok = t && HASV(t->status);
                 const int64_t tv = tok ? t->value : 0;
                 const int64_t sv = sign * v;
