@@ -50,12 +50,7 @@ const char *pb_agreement_name(const pb_plan *plan, size_t a)
 pb_status pb_agreement_set_name(pb_plan *plan, size_t a, const char *name,
                                 size_t len, pb_error *err)
 {
-    const char *v = NULL;
-    if (name && !(v = dup(plan, name, len, err)))
-        return PB_ERR_NOMEM;
-    plan->agreements[a].name = v;
-    pb_plan_touch(plan);
-    return PB_OK;
+    return pb_plan_set_string(plan, &plan->agreements[a].name, name, len, err);
 }
 
 const char *pb_agreement_note(const pb_plan *plan, size_t a)
@@ -66,12 +61,7 @@ const char *pb_agreement_note(const pb_plan *plan, size_t a)
 pb_status pb_agreement_set_note(pb_plan *plan, size_t a, const char *note,
                                 size_t len, pb_error *err)
 {
-    const char *v = NULL;
-    if (note && !(v = dup(plan, note, len, err)))
-        return PB_ERR_NOMEM;
-    plan->agreements[a].note = v;
-    pb_plan_touch(plan);
-    return PB_OK;
+    return pb_plan_set_string(plan, &plan->agreements[a].note, note, len, err);
 }
 
 int pb_agreement_tolerance(const pb_plan *plan, size_t a, pb_amount *tol)
@@ -100,12 +90,7 @@ const char *pb_agreement_table(const pb_plan *plan, size_t a, pb_side s)
 pb_status pb_agreement_set_table(pb_plan *plan, size_t a, pb_side s,
                                  const char *id, size_t len, pb_error *err)
 {
-    const char *v = NULL;
-    if (id && !(v = dup(plan, id, len, err)))
-        return PB_ERR_NOMEM;
-    plan->agreements[a].side[s].table = v;
-    pb_plan_touch(plan);
-    return PB_OK;
+    return pb_plan_set_string(plan, &plan->agreements[a].side[s].table, id, len, err);
 }
 
 size_t pb_agreement_row_count(const pb_plan *plan, size_t a, pb_side s)

@@ -180,12 +180,7 @@ pb_status pb_indset_set_text(pb_indset *s, pb_indset_field f, const char *value,
         return pb_error_set(err, PB_ERR_RANGE, "unknown indicator set field");
     if (!text_ok(value, len, err))
         return PB_ERR_INVALID;
-    const char *v = NULL;
-    if (value && !(v = dup(s->head.plan, value, len, err)))
-        return PB_ERR_NOMEM;
-    s->text[f] = v;
-    pb_plan_touch(s->head.plan);
-    return PB_OK;
+    return pb_plan_set_string(s->head.plan, &s->text[f], value, len, err);
 }
 
 pb_direction_rule pb_indset_direction(const pb_indset *s) { return (pb_direction_rule)s->direction; }

@@ -26,6 +26,21 @@ const char *pb_plan_dup(pb_plan *plan, const char *s, size_t n, pb_error *err)
     return p;
 }
 
+pb_status pb_plan_set_string(pb_plan *plan, const char **field, const char *value, size_t len,
+                             pb_error *err)
+{
+    const char *v = NULL;
+    if (value) {
+        if (memchr(value, '\0', len))
+            return pb_error_set(err, PB_ERR_INVALID, "text must not contain NUL characters");
+        if (!(v = pb_arena_strndup(&plan->arena, value, len)))
+            return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    }
+    *field = v;
+    pb_plan_touch(plan);
+    return PB_OK;
+}
+
 pb_plan *pb_plan_new(void)
 {
     pb_plan *plan = calloc(1, sizeof *plan);
@@ -97,12 +112,7 @@ pb_status pb_plan_set_meta(pb_plan *plan, pb_meta_key key, const char *value,
 {
     if ((unsigned)key >= PB_META_COUNT)
         return pb_error_set(err, PB_ERR_RANGE, "unknown metadata key");
-    const char *v = NULL;
-    if (value && !(v = pb_plan_dup(plan, value, len, err)))
-        return PB_ERR_NOMEM;
-    plan->meta[key] = v;
-    pb_plan_touch(plan);
-    return PB_OK;
+    return pb_plan_set_string(plan, &plan->meta[key], value, len, err);
 }
 
 int pb_plan_year_start(const pb_plan *plan) { return plan->year_start; }

@@ -117,6 +117,10 @@ struct pb_plan {
 
 /* A copy of s[0..n) in the plan's arena (text with NUL refused). */
 const char *pb_plan_dup(pb_plan *plan, const char *s, size_t n, pb_error *err);
+/* Set *field to a copy of value[0..len) (or NULL when value is NULL) and
+ * mark the plan changed: the setters of optional texts. */
+pb_status pb_plan_set_string(pb_plan *plan, const char **field, const char *value, size_t len,
+                             pb_error *err);
 
 /* Add an object of a part (PB_PART_*) to the plan / remove one, marking
  * the plan changed: the add and remove functions of each part. */

@@ -127,12 +127,7 @@ pb_status pb_collection_set_text(pb_collection *c, pb_collection_field f, const 
                                 "equality, timeline, swot, pestel, challenges, narrative or other)",
                                 (int)(len > 40 ? 40 : len), value);
     }
-    const char *v = NULL;
-    if (value && !(v = dup(c->head.plan, value, len, err)))
-        return err ? err->status : PB_ERR_NOMEM;
-    c->text[f] = v;
-    pb_plan_touch(c->head.plan);
-    return PB_OK;
+    return pb_plan_set_string(c->head.plan, &c->text[f], value, len, err);
 }
 
 void pb_collection_source(const pb_collection *c, uint32_t *line, uint32_t *column)

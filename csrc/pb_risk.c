@@ -147,12 +147,7 @@ pb_status pb_register_set_text(pb_register *r, pb_register_field f, const char *
 {
     if ((unsigned)f >= PB_REG_FIELD_COUNT)
         return pb_error_set(err, PB_ERR_RANGE, "unknown register field");
-    const char *v = NULL;
-    if (value && !(v = dup(r->head.plan, value, len, err)))
-        return err ? err->status : PB_ERR_NOMEM;
-    r->text[f] = v;
-    pb_plan_touch(r->head.plan);
-    return PB_OK;
+    return pb_plan_set_string(r->head.plan, &r->text[f], value, len, err);
 }
 
 int32_t pb_register_date(const pb_register *r, pb_register_field f)

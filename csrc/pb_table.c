@@ -89,12 +89,7 @@ pb_status pb_table_set_text(pb_table *t, pb_table_field field,
 {
     if ((unsigned)field >= PB_TABLE_FIELD_COUNT)
         return pb_error_set(err, PB_ERR_RANGE, "unknown table field");
-    const char *v = NULL;
-    if (value && !(v = dup(t->head.plan, value, len, err)))
-        return PB_ERR_NOMEM;
-    t->text[field] = v;
-    pb_plan_touch(t->head.plan);
-    return PB_OK;
+    return pb_plan_set_string(t->head.plan, &t->text[field], value, len, err);
 }
 
 int pb_table_decimals(const pb_table *t) { return t->decimals; }
@@ -297,12 +292,7 @@ pb_status pb_column_set_text(pb_table *t, size_t c, pb_column_field f,
 {
     if (c >= t->ncols || (unsigned)f >= PB_COLUMN_FIELD_COUNT)
         return pb_error_set(err, PB_ERR_RANGE, "no such column or field");
-    const char *v = NULL;
-    if (value && !(v = dup(t->head.plan, value, len, err)))
-        return PB_ERR_NOMEM;
-    t->cols[c].text[f] = v;
-    pb_plan_touch(t->head.plan);
-    return PB_OK;
+    return pb_plan_set_string(t->head.plan, &t->cols[c].text[f], value, len, err);
 }
 
 pb_period pb_column_period(const pb_table *t, size_t c)
