@@ -1,57 +1,15 @@
 /* pb_check.c - computing totals, sum columns and parts; the checks. */
 #include "pb_check.h"
+#include "pb_finding_private.h"
 #include "pb_hash.h"
-#include "pb_indicator_private.h"
+#include "pb_indicator.h"
+#include "pb_plan_private.h"
+#include "pb_record.h"
+#include "pb_risk.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const code_names[PB_FIND_COUNT] = {
-    "total", "formula", "parts", "equals", "agreement", "reference", "unchecked",
-    "status", "threshold", "score", "matrix", "date"};
-static const char *const severity_names[3] = {"info", "warning", "error"};
-
-const char *pb_finding_code_name(pb_finding_code code)
-{
-    return (unsigned)code < PB_FIND_COUNT ? code_names[code] : "unknown";
-}
-
-const char *pb_severity_name(pb_severity sev)
-{
-    return (unsigned)sev < 3 ? severity_names[sev] : "unknown";
-}
-
-void pb_findings_init(pb_findings *f)
-{
-    f->items = NULL;
-    f->count = f->cap = 0;
-}
-
-void pb_findings_free(pb_findings *f)
-{
-    free(f->items);
-    pb_findings_init(f);
-}
-
-pb_finding *pb_finding_new(pb_findings *out, int part)
-{
-    if (out->count == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 16;
-        pb_finding *p = realloc(out->items, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        out->items = p;
-        out->cap = cap;
-    }
-    pb_finding *f = &out->items[out->count++];
-    memset(f, 0, sizeof *f);
-    f->table = f->row = f->column = PB_NONE;
-    f->other_table = f->other_row = f->other_column = PB_NONE;
-    f->agreement = PB_NONE;
-    f->part = (uint8_t)part;
-    return f;
-}
 
 /* ============================================================ compute */
 
@@ -160,6 +118,46 @@ static const char *group_key(const void *ctx, uint32_t r, size_t *len, uint32_t 
     return s;
 }
 
+/* The figures of one group of select totals (those of one text in one
+ * section, tots[0..ntots) in row order): each sums the lines line[0..n) of
+ * its text (in row order) from the section's start to the total.  sums
+ * holds 2 x ncols accumulators (+ and - polarity). */
+static void group_sums(pb_table *t, uint32_t parent, const uint32_t *line, size_t n,
+                       const uint32_t *tots, size_t ntots, acc *sums)
+{
+    size_t nc = t->ncols;
+    uint32_t start = parent == PB_NONE ? 0 : parent + 1;
+    /* the first line at or after `start` */
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (line[mid] < start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t c = 0; c < 2 * nc; c++)
+        sums[c] = (acc){0, PB_COMP_VALUE};
+    for (size_t i = 0; i < ntots; i++) {
+        uint32_t r = tots[i];
+        for (; lo < n && line[lo] < r; lo++) {
+            int pol = pb_role_polarity((pb_role)t->rows[line[lo]].eff_role);
+            for (size_t c = 0; c < nc; c++) {
+                if (t->cols[c].type != PB_COL_AMOUNT)
+                    continue;
+                pb_amount v;
+                uint8_t s = arith(t, line[lo], c, &v);
+                acc_add(&sums[c], s, v, pol);
+                acc_add(&sums[nc + c], s, v, -pol);
+            }
+        }
+        int tpol = pb_role_polarity((pb_role)t->rows[r].eff_role);
+        for (size_t c = 0; c < nc; c++)
+            if (t->cols[c].type == PB_COL_AMOUNT)
+                set_comp(t, r, c, sums[tpol > 0 ? c : nc + c]);
+    }
+}
+
 /* Every select total's figures (nsel > 0 of them in the table). */
 static pb_status compute_selects(pb_table *t, size_t nsel, pb_error *err)
 {
@@ -248,39 +246,10 @@ static pb_status compute_selects(pb_table *t, size_t nsel, pb_error *err)
     group_start[0] = 0;
 
     for (size_t g = 0; g < ngroup; g++) {
-        uint32_t parent = t->rows[group_first[g]].parent;
-        uint32_t start = parent == PB_NONE ? 0 : parent + 1;
-        const uint32_t *line = text_lines + text_start[group_text[g]];
-        size_t n = text_start[group_text[g] + 1] - text_start[group_text[g]];
-        /* the first line at or after `start` */
-        size_t lo = 0, hi = n;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (line[mid] < start)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (size_t c = 0; c < 2 * nc; c++)
-            sums[c] = (acc){0, PB_COMP_VALUE};
-        for (uint32_t i = group_start[g]; i < group_start[g + 1]; i++) {
-            uint32_t r = group_tots[i];
-            for (; lo < n && line[lo] < r; lo++) {
-                int pol = pb_role_polarity((pb_role)t->rows[line[lo]].eff_role);
-                for (size_t c = 0; c < nc; c++) {
-                    if (t->cols[c].type != PB_COL_AMOUNT)
-                        continue;
-                    pb_amount v;
-                    uint8_t s = arith(t, line[lo], c, &v);
-                    acc_add(&sums[c], s, v, pol);
-                    acc_add(&sums[nc + c], s, v, -pol);
-                }
-            }
-            int tpol = pb_role_polarity((pb_role)t->rows[r].eff_role);
-            for (size_t c = 0; c < nc; c++)
-                if (t->cols[c].type == PB_COL_AMOUNT)
-                    set_comp(t, r, c, sums[tpol > 0 ? c : nc + c]);
-        }
+        uint32_t x = group_text[g];
+        group_sums(t, t->rows[group_first[g]].parent, text_lines + text_start[x],
+                   text_start[x + 1] - text_start[x], group_tots + group_start[g],
+                   group_start[g + 1] - group_start[g], sums);
     }
     goto done;
 nomem:
@@ -300,9 +269,65 @@ done:
     return status;
 }
 
+/* Pass A: a line with parts is their sum in every plain column where a
+ * part has a figure. */
+static void compute_parts(pb_table *t)
+{
+    size_t nc = t->ncols, nr = t->nrows;
+    for (size_t r = 0; r < nr; r++) {
+        if (t->rows[r].kind != PB_ROW_LINE || !is_part(t, r))
+            continue;
+        uint32_t line = t->rows[r].parent;
+        for (size_t c = 0; c < nc; c++) {
+            if (t->cols[c].type != PB_COL_AMOUNT || t->cols[c].nterms)
+                continue;
+            pb_amount v;
+            pb_cell_state s = pb_cell_value(t, r, c, &v);
+            if (s == PB_CELL_BLANK)
+                continue;
+            size_t i = PB_CELL(t, line, c);
+            acc a = {0, PB_COMP_VALUE};
+            if (t->comp_state[i] != PB_COMP_NONE) {
+                a.v = t->comp[i];
+                a.state = t->comp_state[i];
+            }
+            acc_add(&a, PB_COMP_VALUE, v, 1);
+            set_comp(t, line, c, a);
+        }
+    }
+}
+
+/* Pass B: sum columns of lines and parts, in dependency order (the amount
+ * columns' order[0..norder)). */
+static void compute_sums(pb_table *t, const uint32_t *order, size_t norder)
+{
+    size_t nr = t->nrows;
+    for (size_t r = 0; r < nr; r++) {
+        if (t->rows[r].kind != PB_ROW_LINE)
+            continue;
+        for (size_t k = 0; k < norder; k++) {
+            const pb_column *col = &t->cols[order[k]];
+            if (!col->nterms)
+                continue;
+            acc a = {0, PB_COMP_VALUE};
+            int dec = pb_column_decimals(t, order[k]);
+            for (uint32_t j = 0; j < col->nterms; j++) {
+                pb_amount v;
+                uint8_t s = arith(t, r, col->term_cols[j], &v);
+                int tdec = pb_column_decimals(t, col->term_cols[j]);
+                if (s == PB_COMP_VALUE && tdec != dec &&
+                    pb_amount_rescale(v, tdec, dec, &v) != PB_OK)
+                    s = PB_COMP_OVERFLOW;
+                acc_add(&a, s, v, col->term_signs[j]);
+            }
+            set_comp(t, r, order[k], a);
+        }
+    }
+}
+
 pb_status pb_table_compute(pb_table *t, pb_error *err)
 {
-    if (t->comp && t->comp_generation == t->plan->generation &&
+    if (t->comp && t->comp_generation == t->head.plan->generation &&
         t->comp_cap >= (size_t)t->nrows * t->ncols)
         return PB_OK;
     size_t nc = t->ncols, nr = t->nrows, ncell = nr * nc;
@@ -340,52 +365,8 @@ pb_status pb_table_compute(pb_table *t, pb_error *err)
         if (t->cols[c].type == PB_COL_AMOUNT)
             topo_visit(t, c, mark, order, &norder);
 
-    /* Pass A: a line with parts is their sum in every plain column where a
-     * part has a figure. */
-    for (size_t r = 0; r < nr; r++) {
-        if (t->rows[r].kind != PB_ROW_LINE || !is_part(t, r))
-            continue;
-        uint32_t line = t->rows[r].parent;
-        for (size_t c = 0; c < nc; c++) {
-            if (t->cols[c].type != PB_COL_AMOUNT || t->cols[c].nterms)
-                continue;
-            pb_amount v;
-            pb_cell_state s = pb_cell_value(t, r, c, &v);
-            if (s == PB_CELL_BLANK)
-                continue;
-            size_t i = PB_CELL(t, line, c);
-            acc a = {0, PB_COMP_VALUE};
-            if (t->comp_state[i] != PB_COMP_NONE) {
-                a.v = t->comp[i];
-                a.state = t->comp_state[i];
-            }
-            acc_add(&a, PB_COMP_VALUE, v, 1);
-            set_comp(t, line, c, a);
-        }
-    }
-
-    /* Pass B: sum columns of lines and parts, in dependency order. */
-    for (size_t r = 0; r < nr; r++) {
-        if (t->rows[r].kind != PB_ROW_LINE)
-            continue;
-        for (size_t k = 0; k < norder; k++) {
-            const pb_column *col = &t->cols[order[k]];
-            if (!col->nterms)
-                continue;
-            acc a = {0, PB_COMP_VALUE};
-            int dec = pb_column_decimals(t, order[k]);
-            for (uint32_t j = 0; j < col->nterms; j++) {
-                pb_amount v;
-                uint8_t s = arith(t, r, col->term_cols[j], &v);
-                int tdec = pb_column_decimals(t, col->term_cols[j]);
-                if (s == PB_COMP_VALUE && tdec != dec &&
-                    pb_amount_rescale(v, tdec, dec, &v) != PB_OK)
-                    s = PB_COMP_OVERFLOW;
-                acc_add(&a, s, v, col->term_signs[j]);
-            }
-            set_comp(t, r, order[k], a);
-        }
-    }
+    compute_parts(t); /* pass A */
+    compute_sums(t, order, norder); /* pass B */
 
     /* Pass C: totals, walking the section tree with a stack of running
      * sums in the net arithmetic (each line signed by its role). */
@@ -438,7 +419,7 @@ pb_status pb_table_compute(pb_table *t, pb_error *err)
     /* Pass D: select totals (they sum lines only, whatever pass C did). */
     if (nsel && (status = compute_selects(t, nsel, err)) != PB_OK)
         goto cleanup;
-    t->comp_generation = t->plan->generation;
+    t->comp_generation = t->head.plan->generation;
 
 cleanup:
     free(order);
@@ -447,7 +428,7 @@ cleanup:
     free(frame_section);
     if (status != PB_OK) {
         /* leave no half-made cache behind */
-        t->comp_generation = t->plan->generation - 1;
+        t->comp_generation = t->head.plan->generation - 1;
         if (ncell)
             memset(t->comp_state, PB_COMP_NONE, ncell);
     }
@@ -458,7 +439,7 @@ pb_computed_state pb_cell_computed(const pb_table *t, size_t r, size_t c,
                                    pb_amount *value)
 {
     size_t i = PB_CELL(t, r, c);
-    if (!t->comp || t->comp_generation != t->plan->generation) {
+    if (!t->comp || t->comp_generation != t->head.plan->generation) {
         *value = 0;
         return PB_COMP_NONE;
     }
@@ -522,7 +503,7 @@ static int exceeds(pb_amount diff, int decimals, pb_amount tolerance)
 
 static pb_amount table_tolerance(const pb_table *t)
 {
-    return t->has_tolerance ? t->tolerance : t->plan->tolerance;
+    return t->has_tolerance ? t->tolerance : t->head.plan->tolerance;
 }
 
 static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
@@ -641,11 +622,10 @@ static pb_status reference(pb_findings *out, uint32_t a, const pb_plan *plan,
                            pb_error *err, const char *fmt, const char *x,
                            const char *y)
 {
-    pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
+    pb_finding *f = pb_finding_add(out, PB_PART_BUDGETS, PB_FIND_REFERENCE, PB_SEV_ERROR, PB_NONE,
+                                   PB_NONE, PB_NONE);
     if (!f)
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    f->code = PB_FIND_REFERENCE;
-    f->severity = PB_SEV_ERROR;
     f->agreement = a;
     pb_agreement_source(plan, a, &f->line, &f->col);
     snprintf(f->detail, sizeof f->detail, fmt, x, y ? y : "");
@@ -664,7 +644,7 @@ static pb_status resolve_side(pb_plan *plan, uint32_t a, pb_side s,
     int64_t ti = pb_plan_find_table(plan, sd->table, strlen(sd->table));
     if (ti < 0)
         return reference(out, a, plan, err, "no table '%s'%s", sd->table, NULL);
-    pb_table *t = plan->tables[ti];
+    pb_table *t = pb_plan_table_at(plan, (size_t)ti);
     size_t nrows = 0;
     int all_lines = sd->nrows == 1 && strcmp(sd->rows[0], "lines") == 0 &&
                     pb_table_find_row(t, "lines", 5) < 0;
@@ -787,10 +767,21 @@ cleanup:
     return st;
 }
 
+/* The checks and sentences of the parts after the budget tables, in the
+ * order of PB_PART_* (the budget tables' are this file's own). */
+static const struct {
+    pb_status (*check)(const pb_plan *plan, pb_findings *out, pb_error *err);
+    size_t (*message)(const pb_plan *plan, const pb_finding *f, char *buf, size_t cap);
+} part_checks[PB_PART_COUNT - 1] = {
+    {pb_indsets_check, pb_indicator_finding_message},
+    {pb_registers_check, pb_risk_finding_message},
+    {pb_collections_check, pb_record_finding_message},
+};
+
 pb_status pb_plan_check(pb_plan *plan, pb_findings *out, pb_error *err)
 {
-    for (uint32_t i = 0; i < plan->ntables; i++) {
-        pb_status st = check_table(plan->tables[i], i, out, err);
+    for (uint32_t i = 0; i < pb_plan_table_count(plan); i++) {
+        pb_status st = check_table(pb_plan_table_at(plan, i), i, out, err);
         if (st)
             return st;
     }
@@ -799,12 +790,12 @@ pb_status pb_plan_check(pb_plan *plan, pb_findings *out, pb_error *err)
         if (st)
             return st;
     }
-    pb_status st = pb_indsets_check(plan, out, err);
-    if (st)
-        return st;
-    if ((st = pb_registers_check(plan, out, err)))
-        return st;
-    return pb_collections_check(plan, out, err);
+    for (size_t p = 0; p < sizeof part_checks / sizeof part_checks[0]; p++) {
+        pb_status st = part_checks[p].check(plan, out, err);
+        if (st)
+            return st;
+    }
+    return PB_OK;
 }
 
 /* ------------------------------------------------------------ messages */
@@ -861,51 +852,16 @@ static const char *row_name(const pb_table *t, uint32_t r)
     return "(unlabelled row)";
 }
 
-/* The message of an indicator finding. */
-static size_t indicator_message(const pb_plan *plan, const pb_finding *f, char *buf,
-                                size_t cap)
-{
-    const pb_indset *s = f->table < plan->nindsets ? plan->indsets[f->table] : NULL;
-    const char *ref = s && f->row < s->n ? s->m[f->row].text[PB_IND_REF] : NULL;
-    if (s && f->row < s->n && s->m[f->row].parent != PB_NONE)
-        ref = s->m[s->m[f->row].parent].text[PB_IND_REF];
-    int n;
-    if (f->code == PB_FIND_STATUS && s) {
-        char what[120], per[PB_PERIOD_TEXT_MAX] = "";
-        uint32_t key = f->other_column;
-        if (key == PB_PRINTED_LAST)
-            snprintf(what, sizeof what, "better than last");
-        else if (key == PB_PRINTED_TARGET)
-            snprintf(what, sizeof what, "better than target");
-        else
-            snprintf(what, sizeof what, "better than %s",
-                     key - 2 < s->ncomp ? s->comps[key - 2].name : "?");
-        if (f->column < s->nper)
-            pb_period_format(s->periods[f->column], plan->year_start, per);
-        pb_arrow a = pb_ind_printed(s, f->row, key);
-        n = snprintf(buf, cap, "'%s' %s, %s: printed %s, but %s", ref ? ref : "?", what, per,
-                     a == PB_ARROW_UP ? "up (better)" : a == PB_ARROW_DOWN ? "down (worse)"
-                                                                          : "same",
-                     f->detail);
-    } else
-        n = snprintf(buf, cap, "'%s': %s", ref ? ref : "?", f->detail);
-    return n < 0 ? 0 : (size_t)n;
-}
-
 size_t pb_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
                           size_t cap)
 {
-    if (f->part == PB_PART_INDICATORS)
-        return indicator_message(plan, f, buf, cap);
-    if (f->part == PB_PART_RISKS)
-        return pb_risk_finding_message(plan, f, buf, cap);
-    if (f->part == PB_PART_RECORDS)
-        return pb_record_finding_message(plan, f, buf, cap);
+    if (f->part != PB_PART_BUDGETS && f->part < PB_PART_COUNT)
+        return part_checks[f->part - 1].message(plan, f, buf, cap);
     char dv[PB_AMOUNT_TEXT_MAX], cv[PB_AMOUNT_TEXT_MAX], df[PB_AMOUNT_TEXT_MAX];
     char cn[160], on[160];
-    const pb_table *t = f->table != PB_NONE ? plan->tables[f->table] : NULL;
+    const pb_table *t = pb_plan_table(plan, f->table);
     const pb_table *o =
-        f->other_table != PB_NONE ? plan->tables[f->other_table] : NULL;
+        pb_plan_table(plan, f->other_table);
     if (f->has_values) {
         pb_amount_format(f->declared, f->decimals, PB_FMT_THOUSANDS, dv);
         pb_amount_format(f->computed, f->decimals, PB_FMT_THOUSANDS, cv);
@@ -960,7 +916,7 @@ size_t pb_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
         n = snprintf(buf, cap,
                      "agreement '%s': %s '%s' %s is %s, but %s '%s' %s is %s "
                      "(difference %s)",
-                     agname, t->id, row_name(t, f->row), cn, dv, o->id,
+                     agname, t->head.id, row_name(t, f->row), cn, dv, o->head.id,
                      row_name(o, f->other_row), on, cv, df);
         break;
     case PB_FIND_REFERENCE:

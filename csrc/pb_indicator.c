@@ -1,6 +1,8 @@
-/* pb_indicator.c - indicator sets: model, cells, dates. The status engine
- * is in pb_status.c. */
+/* pb_indicator.c - indicator sets: their periods, comparators, footnotes,
+ * measures, series of figures, thresholds and milestones.  Figures as
+ * printed are pb_obs.c's, the status engine pb_rag.c's. */
 #include "pb_indicator_private.h"
+#include "pb_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +12,6 @@
 
 /* ============================================================ names */
 
-static const char *const status_names[PB_OBS_STATUS_COUNT] = {
-    "not reported", "normal", "provisional", "estimated",
-    "not available", "not applicable", "tbc", "text"};
 static const char *const unit_names[PB_UNIT_COUNT_] = {
     "number", "percent", "rate", "count", "days", "money", "text"};
 static const char *const polarity_names[3] = {"none", "high", "low"};
@@ -20,49 +19,7 @@ static const char *const role_names[4] = {"measure", "numerator", "denominator",
 static const char *const arrow_names[PB_ARROW_COUNT] = {
     "none", "up", "down", "same", "not available", "not applicable"};
 
-/* Is s[0..n) the lower-case name a, ignoring the case of ASCII letters? */
-int pb_ieq(const char *a, const char *s, size_t n)
-{
-    if (strlen(a) != n)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        char d = a[i];
-        if (d >= 'A' && d <= 'Z')
-            d = (char)(d - 'A' + 'a');
-        if (c != d)
-            return 0;
-    }
-    return 1;
-}
-
-static int lookup(const char *const *names, int count, const char *s, size_t n)
-{
-    for (int k = 0; k < count; k++)
-        if (ieq(names[k], s, n))
-            return k;
-    return -1;
-}
-
-int pb_obs_has_value(pb_obs_status st)
-{
-    return st == PB_OBS_NORMAL || st == PB_OBS_PROVISIONAL || st == PB_OBS_ESTIMATED;
-}
-
-const char *pb_obs_status_name(pb_obs_status st)
-{
-    return (unsigned)st < PB_OBS_STATUS_COUNT ? status_names[st] : "?";
-}
-
-int pb_obs_status_from_name(const char *s, size_t n)
-{
-    int k = lookup(status_names, PB_OBS_STATUS_COUNT, s, n);
-    if (k < 0 && (ieq("blank", s, n) || ieq("not yet reported", s, n)))
-        k = PB_OBS_BLANK;
-    return k;
-}
+#define lookup pb_lookup_name
 
 const char *pb_unit_name(pb_unit u)
 {
@@ -104,267 +61,6 @@ int pb_arrow_from_name(const char *s, size_t n)
     return -1;
 }
 
-/* ============================================================ cells */
-
-static int is_space(char c) { return c == ' ' || c == '\t'; }
-
-pb_status pb_obs_parse(const char *s, size_t n, pb_obs *out, size_t *note_off,
-                       size_t *note_len, pb_error *err)
-{
-    memset(out, 0, sizeof *out);
-    *note_off = 0;
-    *note_len = 0;
-    size_t a = 0, b = n;
-    while (a < b && is_space(s[a]))
-        a++;
-    while (b > a && is_space(s[b - 1]))
-        b--;
-    const char *t = s + a;
-    size_t m = b - a;
-    if (m == 0) {
-        out->status = PB_OBS_BLANK;
-        return PB_OK;
-    }
-    if (ieq("n/a", t, m) || ieq("not applicable", t, m)) {
-        out->status = PB_OBS_NOT_APPLICABLE;
-        return PB_OK;
-    }
-    if (ieq("not available", t, m)) {
-        out->status = PB_OBS_NOT_AVAILABLE;
-        return PB_OK;
-    }
-    if (ieq("tbc", t, m) || ieq("to be confirmed", t, m)) {
-        out->status = PB_OBS_TBC;
-        return PB_OK;
-    }
-    /* a figure: [-+]digits[,ddd]*[.digits][%][ (note)] */
-    size_t i = 0;
-    int neg = 0;
-    if (t[i] == '-' || t[i] == '+') {
-        neg = t[i] == '-';
-        i++;
-    }
-    size_t start = i, group = 0, ngroups = 0, digits = 0;
-    int grouped = 0;
-    uint64_t mant = 0;
-    int over = 0;
-    for (; i < m; i++) {
-        char c = t[i];
-        if (c >= '0' && c <= '9') {
-            if (mant > (UINT64_MAX - 9) / 10)
-                over = 1;
-            else
-                mant = mant * 10 + (uint64_t)(c - '0');
-            group++;
-            digits++;
-        } else if (c == ',') {
-            if (group == 0 || (ngroups > 0 && group != 3) || (ngroups == 0 && group > 3))
-                goto syntax;
-            grouped = 1;
-            ngroups++;
-            group = 0;
-        } else
-            break;
-    }
-    if (digits == 0 || i == start)
-        goto syntax;
-    if (grouped && group != 3)
-        goto syntax;
-    int dec = 0;
-    if (i < m && t[i] == '.') {
-        i++;
-        size_t d0 = i;
-        for (; i < m && t[i] >= '0' && t[i] <= '9'; i++) {
-            if (dec >= PB_OBS_SCALE) {
-                if (t[i] != '0')
-                    return pb_error_set(err, PB_ERR_PRECISION,
-                                        "'%.*s' has more than %d decimals", (int)(m > 60 ? 60 : m),
-                                        t, PB_OBS_SCALE);
-                continue; /* trailing zeros beyond the scale */
-            }
-            if (mant > (UINT64_MAX - 9) / 10)
-                over = 1;
-            else
-                mant = mant * 10 + (uint64_t)(t[i] - '0');
-            dec++;
-        }
-        if (i == d0)
-            goto syntax;
-    }
-    int decimals = dec;
-    for (int k = dec; k < PB_OBS_SCALE; k++) {
-        if (mant > UINT64_MAX / 10)
-            over = 1;
-        else
-            mant *= 10;
-    }
-    if (over || mant > (uint64_t)PB_OBS_MAX)
-        return pb_error_set(err, PB_ERR_OVERFLOW, "'%.*s' is too large for a figure",
-                            (int)(m > 60 ? 60 : m), t);
-    if (i < m && t[i] == '%') {
-        out->flags |= PB_OBS_PERCENT;
-        i++;
-    }
-    if (i < m) {
-        /* " (note)" */
-        size_t j = i;
-        while (j < m && is_space(t[j]))
-            j++;
-        if (j == i || j >= m || t[j] != '(' || t[m - 1] != ')' || m - j < 3)
-            goto syntax;
-        size_t inner = j + 1, end = m - 1;
-        for (size_t q = inner; q < end; q++)
-            if (t[q] == '(' || t[q] == ')')
-                goto syntax;
-        *note_off = a + inner;
-        *note_len = end - inner;
-    }
-    if (grouped)
-        out->flags |= PB_OBS_GROUPED;
-    out->status = PB_OBS_NORMAL;
-    out->decimals = (int8_t)decimals;
-    out->value = neg ? -(int64_t)mant : (int64_t)mant;
-    return PB_OK;
-syntax:
-    return pb_error_set(err, PB_ERR_SYNTAX,
-                        "'%.*s' is not a figure: write a number such as 80.9, 1,257 or 60%%, "
-                        "n/a, Not available, TBC, or a blank; a sentence goes in "
-                        "{status: ..., note: ...}",
-                        (int)(m > 60 ? 60 : m), t);
-}
-
-size_t pb_obs_format_value(const pb_obs *o, char *buf)
-{
-    int dec = o->decimals < 0 ? 0 : o->decimals > PB_OBS_SCALE ? PB_OBS_SCALE : o->decimals;
-    int64_t v = o->value;
-    for (int k = dec; k < PB_OBS_SCALE; k++)
-        v /= 10; /* exact: the figure was printed with `dec` decimals */
-    size_t n = pb_amount_format(v, dec, (o->flags & PB_OBS_GROUPED) ? PB_FMT_THOUSANDS : 0, buf);
-    if (o->flags & PB_OBS_PERCENT)
-        buf[n++] = '%', buf[n] = '\0';
-    return n;
-}
-
-/* ============================================================ dates */
-
-static int days_in_month(int y, int m)
-{
-    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return d[m - 1];
-}
-
-pb_status pb_date_parse(const char *s, size_t n, int32_t *out, pb_error *err)
-{
-    /* tokens: words and numbers */
-    char buf[80];
-    if (n >= sizeof buf)
-        goto bad;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    /* ISO yyyy-mm-dd */
-    int y = 0, mo = 0, d = 0;
-    if (n == 10 && buf[4] == '-' && buf[7] == '-') {
-        for (int k = 0; k < 10; k++)
-            if (k != 4 && k != 7 && (buf[k] < '0' || buf[k] > '9'))
-                goto bad;
-        y = atoi(buf);
-        mo = atoi(buf + 5);
-        d = atoi(buf + 8);
-        if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || y < 1000)
-            goto bad;
-        *out = y * 10000 + mo * 100 + d;
-        return PB_OK;
-    }
-    /* dd/mm/yy or dd/mm/yyyy (day first, as in the UK) */
-    {
-        int parts[3] = {0, 0, 0}, np = 0, digits = 0;
-        size_t k = 0;
-        for (; k < n && np < 3; k++) {
-            if (buf[k] >= '0' && buf[k] <= '9') {
-                if (++digits > 4)
-                    break;
-                parts[np] = parts[np] * 10 + (buf[k] - '0');
-            } else if (buf[k] == '/' && digits && np < 2) {
-                np++;
-                digits = 0;
-            } else
-                break;
-        }
-        if (k == n && np == 2 && digits) {
-            y = parts[2];
-            if (digits == 2)
-                y += 2000; /* plans of this century */
-            else if (digits != 4)
-                goto bad;
-            mo = parts[1];
-            d = parts[0];
-            if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
-                goto bad;
-            *out = y * 10000 + mo * 100 + d;
-            return PB_OK;
-        }
-    }
-    int end = 0;
-    size_t i = 0;
-    while (i < n) {
-        while (i < n && (is_space(buf[i]) || buf[i] == ','))
-            i++;
-        if (i >= n)
-            break;
-        size_t j = i;
-        while (j < n && !is_space(buf[j]) && buf[j] != ',')
-            j++;
-        const char *w = buf + i;
-        size_t wl = j - i;
-        if (w[0] >= '0' && w[0] <= '9') {
-            size_t q = 0;
-            long v = 0;
-            while (q < wl && w[q] >= '0' && w[q] <= '9' && q < 5)
-                v = v * 10 + (w[q++] - '0');
-            const char *suf = w + q;
-            size_t sl = wl - q;
-            if (q <= 2 && (sl == 0 || ieq("st", suf, sl) || ieq("nd", suf, sl) ||
-                           ieq("rd", suf, sl) || ieq("th", suf, sl))) {
-                if (d || mo || v < 1)
-                    goto bad;
-                d = (int)v;
-            } else if (q == 4 && sl == 0) {
-                if (y)
-                    goto bad;
-                y = (int)v;
-            } else
-                goto bad;
-        } else if (ieq("by", w, wl) || ieq("the", w, wl) || ieq("of", w, wl)) {
-            /* filler */
-        } else if (ieq("end", w, wl)) {
-            end = 1;
-        } else {
-            int m = pb_month_from_name(w, wl);
-            if (!m || mo)
-                goto bad;
-            mo = m;
-        }
-        i = j;
-    }
-    if (!y || !mo || y < 1000)
-        goto bad;
-    if (d && end)
-        goto bad;
-    if (!d)
-        d = days_in_month(y, mo);
-    if (d > days_in_month(y, mo))
-        goto bad;
-    *out = y * 10000 + mo * 100 + d;
-    return PB_OK;
-bad:
-    return pb_error_set(err, PB_ERR_SYNTAX,
-                        "'%.*s' is not a date: write 31 March 2017, end Sept 2016, "
-                        "June 2016 or 2016-09-30",
-                        (int)(n > 60 ? 60 : n), s);
-}
-
 /* ============================================================ sets */
 
 static const pb_obs blank_obs;
@@ -380,22 +76,26 @@ static int text_ok(const char *s, size_t n, pb_error *err)
     return 1;
 }
 
-static const char *indset_key(const void *ctx, uint32_t i)
-{
-    const pb_plan *plan = ctx;
-    return plan->indsets[i]->id;
-}
-
 static const char *ref_key(const void *ctx, uint32_t i)
 {
     const pb_indset *s = ctx;
     return s->m[i].text[PB_IND_REF];
 }
 
-static void indset_free(pb_indset *s)
+/* ======================================================== a kind of part */
+
+static int indset_init(void *obj)
 {
-    if (!s)
-        return;
+    pb_indset *s = obj;
+    s->latest = PB_NONE;
+    s->nseries = 2;
+    s->series = calloc(2, sizeof(pb_obs *));
+    return s->series != NULL;
+}
+
+static void indset_clear(void *obj)
+{
+    pb_indset *s = obj;
     for (uint32_t i = 0; i < s->n; i++)
         free(s->m[i].miles);
     free(s->m);
@@ -409,107 +109,42 @@ static void indset_free(pb_indset *s)
     free(s->printed);
     free(s->strings);
     pb_index_free(&s->refs);
-    free(s);
 }
 
-void pb_indsets_free(pb_plan *plan)
+static size_t indset_memory(const void *obj)
 {
-    for (uint32_t i = 0; i < plan->nindsets; i++)
-        indset_free(plan->indsets[i]);
-    free(plan->indsets);
-    plan->indsets = NULL;
-    plan->nindsets = plan->capindsets = 0;
-    pb_index_free(&plan->indset_ids);
-}
-
-size_t pb_indsets_memory(const pb_plan *plan)
-{
-    size_t m = plan->capindsets * sizeof(pb_indset *);
-    for (uint32_t i = 0; i < plan->nindsets; i++) {
-        const pb_indset *s = plan->indsets[i];
-        m += sizeof *s + s->cap * sizeof(pb_measure) + s->capper * sizeof(pb_period) +
-             s->capstr * sizeof(char *) + s->refs.cap * sizeof(uint32_t);
-        for (uint32_t k = 0; k < s->nseries; k++)
-            if (s->series[k])
-                m += (size_t)s->cap * s->nper * sizeof(pb_obs);
-        if (s->printed)
-            m += (size_t)s->cap * s->nseries;
-        for (uint32_t j = 0; j < s->n; j++)
-            m += s->m[j].capmile * sizeof(pb_milestone);
-    }
+    const pb_indset *s = obj;
+    size_t m = s->cap * sizeof(pb_measure) + s->capper * sizeof(pb_period) +
+               s->capstr * sizeof(char *) + s->refs.cap * sizeof(uint32_t);
+    for (uint32_t k = 0; k < s->nseries; k++)
+        if (s->series[k])
+            m += (size_t)s->cap * s->nper * sizeof(pb_obs);
+    if (s->printed)
+        m += (size_t)s->cap * s->nseries;
+    for (uint32_t j = 0; j < s->n; j++)
+        m += s->m[j].capmile * sizeof(pb_milestone);
     return m;
 }
 
-size_t pb_plan_indset_count(const pb_plan *plan) { return plan->nindsets; }
+static const pb_part_ops indset_ops = {"indicator set", sizeof(pb_indset), indset_init,
+                                       indset_clear, indset_memory};
 
+size_t pb_plan_indset_count(const pb_plan *plan) { return plan->parts[PB_PART_INDICATORS].n; }
 pb_indset *pb_plan_indset(const pb_plan *plan, size_t index)
 {
-    return index < plan->nindsets ? plan->indsets[index] : NULL;
+    return pb_parts_get(&plan->parts[PB_PART_INDICATORS], index);
 }
-
 int64_t pb_plan_find_indset(const pb_plan *plan, const char *id, size_t len)
 {
-    return pb_index_get(&plan->indset_ids, id, len, indset_key, plan);
+    return pb_parts_find(&plan->parts[PB_PART_INDICATORS], id, len);
 }
-
 pb_indset *pb_plan_add_indset(pb_plan *plan, const char *id, size_t len, pb_error *err)
 {
-    if (!pb_id_valid(id, len)) {
-        pb_error_set(err, PB_ERR_INVALID,
-                     "'%.*s' is not a valid id (1-128 letters, digits, _ or -, not starting with -)",
-                     (int)(len > 60 ? 60 : len), id ? id : "");
-        return NULL;
-    }
-    if (pb_plan_find_indset(plan, id, len) >= 0) {
-        pb_error_set(err, PB_ERR_DUPLICATE, "duplicate indicator set id '%.*s'", (int)len, id);
-        return NULL;
-    }
-    if (!pb_grow((void **)&plan->indsets, &plan->capindsets, plan->nindsets + 1,
-                 sizeof(pb_indset *))) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    pb_indset *s = calloc(1, sizeof *s);
-    if (!s) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    s->plan = plan;
-    s->latest = PB_NONE;
-    s->nseries = 2;
-    s->series = calloc(2, sizeof(pb_obs *));
-    s->id = dup(plan, id, len, err);
-    if (!s->series || !s->id) {
-        if (!s->series)
-            pb_error_set(err, PB_ERR_NOMEM, NULL);
-        indset_free(s);
-        return NULL;
-    }
-    plan->indsets[plan->nindsets] = s;
-    if (!pb_index_put(&plan->indset_ids, plan->nindsets, indset_key, plan)) {
-        indset_free(s);
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    plan->nindsets++;
-    pb_plan_touch(plan);
-    return s;
+    return pb_plan_add_part(plan, PB_PART_INDICATORS, &indset_ops, id, len, err);
 }
-
 pb_status pb_plan_remove_indset(pb_plan *plan, size_t index, pb_error *err)
 {
-    if (index >= plan->nindsets)
-        return pb_error_set(err, PB_ERR_RANGE, "no indicator set %zu", index);
-    indset_free(plan->indsets[index]);
-    memmove(plan->indsets + index, plan->indsets + index + 1,
-            (plan->nindsets - index - 1) * sizeof(pb_indset *));
-    plan->nindsets--;
-    pb_index_free(&plan->indset_ids);
-    for (uint32_t i = 0; i < plan->nindsets; i++)
-        if (!pb_index_put(&plan->indset_ids, i, indset_key, plan))
-            return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    pb_plan_touch(plan);
-    return PB_OK;
+    return pb_plan_remove_part(plan, PB_PART_INDICATORS, index, err);
 }
 
 void pb_plan_rag_tolerance(const pb_plan *plan, int *percent, int64_t *value)
@@ -530,8 +165,8 @@ pb_status pb_plan_set_rag_tolerance(pb_plan *plan, int percent, int64_t value, p
     return PB_OK;
 }
 
-pb_plan *pb_indset_plan(const pb_indset *s) { return s->plan; }
-const char *pb_indset_id(const pb_indset *s) { return s->id; }
+pb_plan *pb_indset_plan(const pb_indset *s) { return s->head.plan; }
+const char *pb_indset_id(const pb_indset *s) { return s->head.id; }
 
 const char *pb_indset_text(const pb_indset *s, pb_indset_field f)
 {
@@ -545,35 +180,28 @@ pb_status pb_indset_set_text(pb_indset *s, pb_indset_field f, const char *value,
         return pb_error_set(err, PB_ERR_RANGE, "unknown indicator set field");
     if (!text_ok(value, len, err))
         return PB_ERR_INVALID;
-    const char *v = NULL;
-    if (value && !(v = dup(s->plan, value, len, err)))
-        return PB_ERR_NOMEM;
-    s->text[f] = v;
-    pb_plan_touch(s->plan);
-    return PB_OK;
+    return pb_plan_set_string(s->head.plan, &s->text[f], value, len, err);
 }
 
 pb_direction_rule pb_indset_direction(const pb_indset *s) { return (pb_direction_rule)s->direction; }
 void pb_indset_set_direction(pb_indset *s, pb_direction_rule rule)
 {
     s->direction = (uint8_t)(rule <= PB_DIR_OUTTURN ? rule : PB_DIR_PREVIOUS);
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
 }
 int pb_indset_cumulative(const pb_indset *s) { return s->cumulative; }
 void pb_indset_set_cumulative(pb_indset *s, int c)
 {
     s->cumulative = c ? 1 : 0;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
 }
 void pb_indset_source(const pb_indset *s, uint32_t *line, uint32_t *column)
 {
-    *line = s->line;
-    *column = s->column;
+    pb_part_source(&s->head, line, column);
 }
 void pb_indset_set_source(pb_indset *s, uint32_t line, uint32_t column)
 {
-    s->line = line;
-    s->column = column;
+    pb_part_set_source(&s->head, line, column);
 }
 
 const char *pb_indset_string(const pb_indset *s, uint32_t h)
@@ -592,7 +220,7 @@ static uint32_t add_string(pb_indset *s, const char *t, size_t n, pb_error *err)
         pb_error_set(err, PB_ERR_NOMEM, NULL);
         return UINT32_MAX;
     }
-    const char *c = dup(s->plan, t, n, err);
+    const char *c = dup(s->head.plan, t, n, err);
     if (!c)
         return UINT32_MAX;
     s->strings[s->nstr++] = c;
@@ -650,7 +278,7 @@ int64_t pb_indset_add_period(pb_indset *s, pb_period p, pb_error *err)
     }
     if (pb_indset_find_period(s, p) >= 0) {
         char b[PB_PERIOD_TEXT_MAX];
-        pb_period_format(p, s->plan->year_start, b);
+        pb_period_format(p, s->head.plan->year_start, b);
         pb_error_set(err, PB_ERR_DUPLICATE, "the period %s is already in the set", b);
         return -1;
     }
@@ -665,7 +293,7 @@ int64_t pb_indset_add_period(pb_indset *s, pb_period p, pb_error *err)
     }
     s->periods[s->nper] = p;
     s->layout++;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return s->nper++;
 }
 
@@ -676,7 +304,7 @@ pb_status pb_indset_set_latest(pb_indset *s, uint32_t k, pb_error *err)
     if (k != PB_NONE && k >= s->nper)
         return pb_error_set(err, PB_ERR_RANGE, "no period %u in the set", k);
     s->latest = k;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 
@@ -689,7 +317,7 @@ uint32_t pb_indset_report_period(const pb_indset *s)
     int32_t best_m = INT32_MIN;
     if (!v)
         return PB_NONE;
-    int ys = s->plan->year_start;
+    int ys = s->head.plan->year_start;
     for (uint32_t k = 0; k < s->nper; k++) {
         int32_t fm = pb_period_first_month(s->periods[k], ys);
         /* later start wins; at the same start the shorter period (Q1
@@ -760,15 +388,15 @@ int64_t pb_indset_add_comparator(pb_indset *s, const char *id, size_t idlen, con
         pb_error_set(err, PB_ERR_NOMEM, NULL);
         return -1;
     }
-    const char *i = dup(s->plan, id, idlen, err);
-    const char *nm = i ? dup(s->plan, name ? name : id, name ? namelen : idlen, err) : NULL;
+    const char *i = dup(s->head.plan, id, idlen, err);
+    const char *nm = i ? dup(s->head.plan, name ? name : id, name ? namelen : idlen, err) : NULL;
     if (!nm)
         return -1;
     s->comps[s->ncomp].id = i;
     s->comps[s->ncomp].name = nm;
     s->nseries++;
     s->layout++;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return s->ncomp++;
 }
 
@@ -795,14 +423,14 @@ pb_status pb_indset_add_footnote(pb_indset *s, const char *mark, size_t mlen, co
         return PB_ERR_INVALID;
     if (!pb_grow((void **)&s->foot, &s->capfoot, s->nfoot + 1, sizeof *s->foot))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    const char *m = dup(s->plan, mark, mlen, err);
-    const char *t = m ? dup(s->plan, text ? text : "", text ? tlen : 0, err) : NULL;
+    const char *m = dup(s->head.plan, mark, mlen, err);
+    const char *t = m ? dup(s->head.plan, text ? text : "", text ? tlen : 0, err) : NULL;
     if (!t)
         return PB_ERR_NOMEM;
     s->foot[s->nfoot].mark = m;
     s->foot[s->nfoot].text = t;
     s->nfoot++;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 
@@ -895,14 +523,14 @@ int64_t pb_indset_add(pb_indset *s, uint32_t parent, const char *ref, size_t len
     m->cumulative = -1;
     m->decimals = -1;
     m->role = parent == PB_NONE ? PB_IND_MEASURE : PB_IND_COUNT_ROW;
-    if (ref && len && !(m->text[PB_IND_REF] = dup(s->plan, ref, len, err)))
+    if (ref && len && !(m->text[PB_IND_REF] = dup(s->head.plan, ref, len, err)))
         return -1;
     if (parent == PB_NONE && !pb_index_put(&s->refs, s->n, ref_key, s)) {
         pb_error_set(err, PB_ERR_NOMEM, NULL);
         return -1;
     }
     s->layout++;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return s->n++;
 }
 
@@ -936,7 +564,7 @@ pb_status pb_indset_remove(pb_indset *s, size_t i, pb_error *err)
     if (s->printed)
         memset(s->printed + (size_t)s->n * s->nseries, 0, cnt * s->nseries);
     s->layout++;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     if (!rebuild_refs(s))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     return PB_OK;
@@ -969,12 +597,12 @@ pb_status pb_ind_set_text(pb_indset *s, size_t i, pb_ind_field f, const char *va
         }
     }
     const char *v = NULL;
-    if (value && !(v = dup(s->plan, value, len, err)))
+    if (value && !(v = dup(s->head.plan, value, len, err)))
         return PB_ERR_NOMEM;
     M(i)->text[f] = v;
     if (f == PB_IND_REF && !rebuild_refs(s))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 
@@ -983,7 +611,7 @@ void pb_ind_set_unit(pb_indset *s, size_t i, pb_unit u)
 {
     if (i < s->n && (unsigned)u < PB_UNIT_COUNT_) {
         M(i)->unit = (uint8_t)u;
-        pb_plan_touch(s->plan);
+        pb_plan_touch(s->head.plan);
     }
 }
 int64_t pb_ind_per(const pb_indset *s, size_t i) { return i < s->n ? M(i)->per : 0; }
@@ -994,7 +622,7 @@ pb_status pb_ind_set_per(pb_indset *s, size_t i, int64_t per, pb_error *err)
     if (per < 0 || per > INT64_C(1000000000000))
         return pb_error_set(err, PB_ERR_RANGE, "a rate is per 1 to 10^12");
     M(i)->per = per;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 int pb_ind_decimals(const pb_indset *s, size_t i) { return i < s->n ? M(i)->decimals : -1; }
@@ -1005,7 +633,7 @@ pb_status pb_ind_set_decimals(pb_indset *s, size_t i, int d, pb_error *err)
     if (d < -1 || d > PB_OBS_SCALE)
         return pb_error_set(err, PB_ERR_RANGE, "decimals are 0 to %d", PB_OBS_SCALE);
     M(i)->decimals = (int8_t)d;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 pb_polarity pb_ind_polarity(const pb_indset *s, size_t i)
@@ -1016,7 +644,7 @@ void pb_ind_set_polarity(pb_indset *s, size_t i, pb_polarity p)
 {
     if (i < s->n && (unsigned)p <= PB_POLARITY_LOW) {
         M(i)->polarity = (uint8_t)p;
-        pb_plan_touch(s->plan);
+        pb_plan_touch(s->head.plan);
     }
 }
 pb_ind_role pb_ind_role_of(const pb_indset *s, size_t i)
@@ -1027,7 +655,7 @@ void pb_ind_set_role(pb_indset *s, size_t i, pb_ind_role r)
 {
     if (i < s->n && (unsigned)r <= PB_IND_COUNT_ROW && (M(i)->parent != PB_NONE) == (r != PB_IND_MEASURE)) {
         M(i)->role = (uint8_t)r;
-        pb_plan_touch(s->plan);
+        pb_plan_touch(s->head.plan);
     }
 }
 int pb_ind_cumulative_setting(const pb_indset *s, size_t i) { return i < s->n ? M(i)->cumulative : -1; }
@@ -1035,7 +663,7 @@ void pb_ind_set_cumulative(pb_indset *s, size_t i, int c)
 {
     if (i < s->n) {
         M(i)->cumulative = (int8_t)(c < 0 ? -1 : c ? 1 : 0);
-        pb_plan_touch(s->plan);
+        pb_plan_touch(s->head.plan);
     }
 }
 int pb_ind_cumulative(const pb_indset *s, size_t i)
@@ -1114,7 +742,7 @@ pb_status pb_ind_set_cell(pb_indset *s, uint32_t series, size_t i, size_t k, con
         o->decimals = 0;
         o->flags = 0;
     }
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 
@@ -1157,7 +785,7 @@ pb_status pb_ind_set_threshold(pb_indset *s, size_t i, pb_level level, const cha
         return st;
     M(i)->thr[level] = o;
     M(i)->thr_state = 1;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 
@@ -1168,7 +796,7 @@ void pb_ind_set_threshold_state(pb_indset *s, size_t i, int state)
     M(i)->thr_state = (uint8_t)state;
     if (state != 1)
         memset(M(i)->thr, 0, sizeof M(i)->thr);
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
 }
 
 size_t pb_ind_milestone_count(const pb_indset *s, size_t i) { return i < s->n ? M(i)->nmile : 0; }
@@ -1205,7 +833,7 @@ pb_status pb_ind_add_milestone_cell(pb_indset *s, size_t i, const char *due, siz
         return pb_error_set(err, PB_ERR_INVALID, "milestones are in date order");
     if (!pb_grow((void **)&m->miles, &m->capmile, m->nmile + 1, sizeof(pb_milestone)))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    const char *t = dup(s->plan, due, duelen, err);
+    const char *t = dup(s->head.plan, due, duelen, err);
     if (!t)
         return PB_ERR_NOMEM;
     uint32_t h = add_string(s, note, note_len, err);
@@ -1219,7 +847,7 @@ pb_status pb_ind_add_milestone_cell(pb_indset *s, size_t i, const char *due, siz
     m->miles[m->nmile].text = t;
     m->miles[m->nmile].target = o;
     m->nmile++;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }
 
@@ -1253,6 +881,6 @@ pb_status pb_ind_set_printed(pb_indset *s, size_t i, uint32_t key, pb_arrow arro
             return pb_error_set(err, PB_ERR_NOMEM, NULL);
     }
     s->printed[i * s->nseries + key] = (uint8_t)arrow;
-    pb_plan_touch(s->plan);
+    pb_plan_touch(s->head.plan);
     return PB_OK;
 }

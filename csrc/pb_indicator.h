@@ -19,8 +19,11 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "pb_date.h"
 #include "pb_error.h"
+#include "pb_finding.h"
 #include "pb_money.h"
+#include "pb_obs.h"
 #include "pb_period.h"
 #include "pb_plan.h"
 
@@ -30,65 +33,9 @@ extern "C" {
 
 typedef struct pb_indset pb_indset;
 
-/* Figures of indicators are held at this scale (6 decimals). */
-#define PB_OBS_SCALE 6
-/* Largest magnitude of a figure, in units of the scale (about 9.2e12). */
-#define PB_OBS_MAX INT64_C(9200000000000000000)
 /* Limits of one set. */
 #define PB_INDSET_MAX_PERIODS 4096
 #define PB_INDSET_MAX_COMPARATORS 32
-
-typedef enum pb_obs_status {
-    PB_OBS_BLANK = 0,      /* nothing printed: not reported yet / no target */
-    PB_OBS_NORMAL,         /* a figure */
-    PB_OBS_PROVISIONAL,    /* a provisional figure */
-    PB_OBS_ESTIMATED,      /* an estimated figure */
-    PB_OBS_NOT_AVAILABLE,  /* "Not available" */
-    PB_OBS_NOT_APPLICABLE, /* "n/a" (a target: no target planned) */
-    PB_OBS_TBC,            /* "TBC": to be confirmed */
-    PB_OBS_TEXT,           /* a statement in place of a figure (the note) */
-    PB_OBS_STATUS_COUNT
-} pb_obs_status;
-
-/* Flags of a figure: how it was printed. */
-#define PB_OBS_PERCENT 1u  /* with a % sign */
-#define PB_OBS_GROUPED 2u  /* with thousands separators */
-
-typedef struct pb_obs {
-    int64_t value;    /* at PB_OBS_SCALE, when the status has a figure */
-    uint32_t note;    /* string handle (pb_indset_string); 0 = none */
-    uint8_t status;   /* pb_obs_status */
-    int8_t decimals;  /* decimals as printed, 0..6 */
-    uint8_t flags;    /* PB_OBS_PERCENT | PB_OBS_GROUPED */
-    uint8_t reserved;
-} pb_obs;
-
-/* Does a status carry a figure (normal, provisional, estimated)? */
-int pb_obs_has_value(pb_obs_status status);
-/* "normal", "provisional", ..., "not reported" for BLANK. */
-const char *pb_obs_status_name(pb_obs_status status);
-/* Status for a name, or -1. */
-int pb_obs_status_from_name(const char *s, size_t n);
-
-/* Parse a cell as printed: "80.9", "1,257", "60%", "91.2% (Dec-Feb)", "",
- * "n/a", "Not applicable", "Not available", "TBC", "To be confirmed".
- * On success *out is filled (note 0) and, when the text carried a note in
- * brackets, *note_off and *note_len locate it in s (else *note_len is 0).
- * Anything else is PB_ERR_SYNTAX; more than 6 decimals PB_ERR_PRECISION;
- * too large PB_ERR_OVERFLOW. */
-pb_status pb_obs_parse(const char *s, size_t n, pb_obs *out, size_t *note_off,
-                       size_t *note_len, pb_error *err);
-/* Write the figure of a cell as printed ("1,257", "60%", "0.98"), without
- * any note.  buf holds PB_AMOUNT_TEXT_MAX bytes.  Returns the length. */
-size_t pb_obs_format_value(const pb_obs *o, char *buf);
-
-/* ------------------------------------------------------------ dates */
-
-/* A date as plans write it: "31 March 2017", "31st March 2017",
- * "end Sept 2016", "by end December 2016", "June 2016" (the end of the
- * month), "2016-09-30", "11/09/16" and "11/09/2016" (day first; a two-digit
- * year is 20yy).  *out is year*10000 + month*100 + day. */
-pb_status pb_date_parse(const char *s, size_t n, int32_t *out, pb_error *err);
 
 /* ------------------------------------------------------------- sets */
 
@@ -404,6 +351,13 @@ pb_cmp pb_ind_compare(const pb_indset *s, size_t i, size_t k, size_t c,
  * needed (like snprintf). */
 size_t pb_ind_explain(const pb_indset *s, size_t i, size_t k, int aspect,
                       char *buf, size_t cap);
+/* The indicator checks (part of pb_plan_check): thresholds in order,
+ * printed arrows against the status engine at each set's report period.
+ * Appends to out; fails only for lack of memory. */
+pb_status pb_indsets_check(const pb_plan *plan, pb_findings *out, pb_error *err);
+/* The sentence of an indicator finding (pb_finding_message's). */
+size_t pb_indicator_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
+                                    size_t cap);
 const char *pb_rag_name(pb_rag r);
 const char *pb_cmp_name(pb_cmp c);
 const char *pb_why_name(pb_why w);

@@ -1,5 +1,5 @@
 /* pb_indicator_private.h - the layout of indicator sets, for the core's own
- * sources (pb_indicator.c, pb_status.c).  Not installed. */
+ * sources (pb_indicator.c, pb_rag.c).  Not installed. */
 #ifndef PB_INDICATOR_PRIVATE_H
 #define PB_INDICATOR_PRIVATE_H
 
@@ -25,12 +25,10 @@ typedef struct pb_measure {
 } pb_measure;
 
 struct pb_indset {
-    pb_plan *plan;
-    const char *id;
+    pb_part_head head; /* first: plan, id, source (pb_part.h) */
     const char *text[PB_INDSET_FIELD_COUNT];
     uint8_t direction, cumulative;
     uint32_t latest;
-    uint32_t line, column;
     pb_period *periods;
     uint32_t nper, capper;
     struct { const char *id, *name; } *comps;

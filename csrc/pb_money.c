@@ -81,6 +81,23 @@ static pb_status syntax(pb_error *err, const char *s, size_t n, const char *why)
                         shown, s, n > 60 ? "..." : "", why);
 }
 
+/* s[0..n) without the spaces around it. */
+static void trim(const char **s, size_t *n)
+{
+    while (*n && is_space((unsigned char)(*s)[0])) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && is_space((unsigned char)(*s)[*n - 1]))
+        (*n)--;
+}
+
+static pb_status beyond(pb_error *err, const char *s, size_t n)
+{
+    return pb_error_set(err, PB_ERR_OVERFLOW, "'%.*s' is beyond the fixed-point range",
+                        (int)(n > 60 ? 60 : n), s);
+}
+
 pb_status pb_amount_parse(const char *s, size_t n, int decimals,
                           pb_amount *out, pb_cell_state *state, pb_error *err)
 {
@@ -89,12 +106,7 @@ pb_status pb_amount_parse(const char *s, size_t n, int decimals,
     if (decimals < 0 || decimals > PB_MAX_DECIMALS)
         return pb_error_set(err, PB_ERR_RANGE, "decimals must be 0..%d",
                             PB_MAX_DECIMALS);
-    while (n && is_space((unsigned char)s[0])) {
-        s++;
-        n--;
-    }
-    while (n && is_space((unsigned char)s[n - 1]))
-        n--;
+    trim(&s, &n);
     if (n == 0) {
         *out = 0;
         *state = PB_CELL_BLANK;
@@ -113,12 +125,7 @@ pb_status pb_amount_parse(const char *s, size_t n, int decimals,
         negative = 1;
         s++;
         n -= 2;
-        while (n && is_space((unsigned char)s[0])) {
-            s++;
-            n--;
-        }
-        while (n && is_space((unsigned char)s[n - 1]))
-            n--;
+        trim(&s, &n);
     }
     if (!negative && (d = match_dash(s, n)) > 0) {
         negative = 1;
@@ -145,9 +152,7 @@ pb_status pb_amount_parse(const char *s, size_t n, int decimals,
         if (c >= '0' && c <= '9') {
             if (pb_mul_overflow(v, 10, &v) ||
                 pb_add_overflow(v, (pb_amount)(c - '0'), &v))
-                return pb_error_set(err, PB_ERR_OVERFLOW,
-                                    "'%.*s' is beyond the fixed-point range",
-                                    (int)(orig_n > 60 ? 60 : orig_n), orig);
+                return beyond(err, orig, orig_n);
             group++;
             ndigits++;
         } else if (c == ',') {
@@ -186,9 +191,7 @@ pb_status pb_amount_parse(const char *s, size_t n, int decimals,
             }
             if (pb_mul_overflow(v, 10, &v) ||
                 pb_add_overflow(v, (pb_amount)(c - '0'), &v))
-                return pb_error_set(err, PB_ERR_OVERFLOW,
-                                    "'%.*s' is beyond the fixed-point range",
-                                    (int)(orig_n > 60 ? 60 : orig_n), orig);
+                return beyond(err, orig, orig_n);
             frac++;
         }
     }
@@ -196,9 +199,7 @@ pb_status pb_amount_parse(const char *s, size_t n, int decimals,
         return syntax(err, orig, orig_n, "unexpected character");
     for (; frac < decimals; frac++)
         if (pb_mul_overflow(v, 10, &v))
-            return pb_error_set(err, PB_ERR_OVERFLOW,
-                                "'%.*s' is beyond the fixed-point range",
-                                (int)(orig_n > 60 ? 60 : orig_n), orig);
+            return beyond(err, orig, orig_n);
     if (negative)
         v = -v; /* v >= 0 here, so negation cannot overflow */
     *out = v;

@@ -1,10 +1,12 @@
 /* pb_plan_private.h - the layout of the plan model, for the core's own
- * sources (pb_plan.c, pb_check.c).  Not installed, not for plugins. */
+ * sources (pb_plan.c, pb_table.c, pb_row.c, pb_agreement.c, pb_check.c and
+ * the parts above the plan).  Not installed, not for plugins. */
 #ifndef PB_PLAN_PRIVATE_H
 #define PB_PLAN_PRIVATE_H
 
 #include "pb_arena.h"
 #include "pb_hash.h"
+#include "pb_part.h"
 #include "pb_plan.h"
 
 typedef union pb_cellv {
@@ -40,24 +42,14 @@ typedef struct pb_column {
     uint32_t line, column;
 } pb_column;
 
-/* A string -> index hash map (open addressing), rebuilt when stale. */
-typedef struct pb_index {
-    uint32_t *slots; /* index+1, 0 = empty */
-    uint32_t cap;    /* power of two */
-    uint32_t count;
-    int stale;
-} pb_index;
-
 struct pb_table {
-    pb_plan *plan;
-    const char *id;
+    pb_part_head head; /* first: plan, id, source (pb_part.h) */
     const char *text[PB_TABLE_FIELD_COUNT];
     int8_t decimals;
     int8_t income_sign;
     uint8_t blank_zero;
     uint8_t has_tolerance;
     pb_amount tolerance;
-    uint32_t line, column;
 
     pb_column *cols;
     uint32_t ncols, capcols;
@@ -110,61 +102,37 @@ struct pb_plan {
     pb_amount tolerance;
     uint64_t generation;
 
-    pb_table **tables;
-    uint32_t ntables, captables;
-    pb_index table_ids;
+    /* budget tables, indicator sets, risk registers, collections of
+     * records: by PB_PART_* */
+    pb_parts parts[PB_PART_COUNT];
 
     pb_agreement *agreements;
     uint32_t nagreements, capagreements;
-    /* indicator sets (pb_indicator.c) */
-    struct pb_indset **indsets;
-    uint32_t nindsets, capindsets;
-    pb_index indset_ids;
+    /* settings of indicator sets (pb_indicator.c) */
     uint8_t rag_percent;   /* rag_tolerance is a percentage of the target */
     int64_t rag_tolerance; /* at PB_OBS_SCALE */
-    /* risk registers (pb_risk.c) */
-    struct pb_register **registers;
-    uint32_t nregisters, capregisters;
-    pb_index register_ids;
+    /* settings of risk registers (pb_risk.c) */
     uint8_t risk_lmax, risk_imax, risk_green, risk_amber;
-    /* collections of records (pb_record.c) */
-    struct pb_collection **collections;
-    uint32_t ncollections, capcollections;
-    pb_index collection_ids;
 };
 
-/* Shared helpers of the core's sources (pb_plan.c). */
-typedef const char *(*pb_key_fn)(const void *ctx, uint32_t i);
-void pb_index_free(pb_index *ix);
-int pb_index_put(pb_index *ix, uint32_t i, pb_key_fn key, const void *ctx);
-int64_t pb_index_get(const pb_index *ix, const char *s, size_t n,
-                     pb_key_fn key, const void *ctx);
 /* A copy of s[0..n) in the plan's arena (text with NUL refused). */
 const char *pb_plan_dup(pb_plan *plan, const char *s, size_t n, pb_error *err);
-/* Is s[0..n) the lower-case name a, ignoring the case of ASCII letters? */
-int pb_ieq(const char *a, const char *s, size_t n);
-/* Grow an array to hold at least `need` items (1.5x growth). */
-int pb_grow(void **arr, uint32_t *cap, uint32_t need, size_t item);
-/* pb_indicator.c: free the plan's indicator sets; their memory. */
-void pb_indsets_free(pb_plan *plan);
-size_t pb_indsets_memory(const pb_plan *plan);
-/* pb_risk.c: the same for risk registers; their checks and messages. */
-void pb_registers_free(pb_plan *plan);
-size_t pb_registers_memory(const pb_plan *plan);
-struct pb_findings;
-struct pb_finding;
-/* A new finding of a part (PB_PART_*), appended to out; NULL for lack of
- * memory (pb_check.c). */
-struct pb_finding *pb_finding_new(struct pb_findings *out, int part);
-pb_status pb_registers_check(const pb_plan *plan, struct pb_findings *out, pb_error *err);
-size_t pb_risk_finding_message(const pb_plan *plan, const struct pb_finding *f, char *buf,
-                               size_t cap);
-/* pb_record.c: the same for collections of records. */
-void pb_collections_free(pb_plan *plan);
-size_t pb_collections_memory(const pb_plan *plan);
-pb_status pb_collections_check(const pb_plan *plan, struct pb_findings *out, pb_error *err);
-size_t pb_record_finding_message(const pb_plan *plan, const struct pb_finding *f, char *buf,
-                                 size_t cap);
+/* Set *field to a copy of value[0..len) (or NULL when value is NULL) and
+ * mark the plan changed: the setters of optional texts. */
+pb_status pb_plan_set_string(pb_plan *plan, const char **field, const char *value, size_t len,
+                             pb_error *err);
+
+/* Add an object of a part (PB_PART_*) to the plan / remove one, marking
+ * the plan changed: the add and remove functions of each part. */
+void *pb_plan_add_part(pb_plan *plan, int part, const pb_part_ops *ops, const char *id,
+                       size_t len, pb_error *err);
+pb_status pb_plan_remove_part(pb_plan *plan, int part, size_t index, pb_error *err);
+
+/* Table i of the plan (i in range). */
+static inline pb_table *pb_plan_table_at(const pb_plan *plan, size_t i)
+{
+    return (pb_table *)plan->parts[PB_PART_BUDGETS].items[i];
+}
 
 /* Mark the plan changed (invalidates computed caches). */
 static inline void pb_plan_touch(pb_plan *plan) { plan->generation++; }

@@ -1,5 +1,5 @@
 /* pb_record.c - collections of records, date ranges, and the link checks. */
-#include "pb_check.h"
+#include "pb_finding_private.h"
 #include "pb_indicator.h"
 #include "pb_plan_private.h"
 #include "pb_record.h"
@@ -23,8 +23,7 @@ typedef struct pb_item {
 } pb_item;
 
 struct pb_collection {
-    pb_plan *plan;
-    const char *id;
+    pb_part_head head; /* first: plan, id, source (pb_part.h) */
     const char *text[PB_COLL_FIELD_COUNT];
     const char **dates;
     uint32_t ndates, capdates;
@@ -33,7 +32,6 @@ struct pb_collection {
     pb_item *items;
     uint32_t n, cap;
     pb_index ids;
-    uint32_t line, column;
 };
 
 static const char *const kinds[] = {"objectives", "workstreams", "actions", "equality",
@@ -57,22 +55,17 @@ static int name_ok(const char *s, size_t n)
 
 /* -------------------------------------------------------- collections */
 
-static const char *coll_key(const void *ctx, uint32_t i)
-{
-    const pb_plan *plan = ctx;
-    return plan->collections[i]->id;
-}
-
 static const char *item_key(const void *ctx, uint32_t i)
 {
     const pb_collection *c = ctx;
     return c->items[i].id;
 }
 
-static void collection_free(pb_collection *c)
+/* ======================================================== a kind of part */
+
+static void collection_clear(void *obj)
 {
-    if (!c)
-        return;
+    pb_collection *c = obj;
     for (uint32_t i = 0; i < c->n; i++)
         free(c->items[i].fields);
     free(c->items);
@@ -80,98 +73,39 @@ static void collection_free(pb_collection *c)
     free(c->link_field);
     free(c->link_target);
     pb_index_free(&c->ids);
-    free(c);
 }
 
-void pb_collections_free(pb_plan *plan)
+static size_t collection_memory(const void *obj)
 {
-    for (uint32_t i = 0; i < plan->ncollections; i++)
-        collection_free(plan->collections[i]);
-    free(plan->collections);
-    plan->collections = NULL;
-    plan->ncollections = plan->capcollections = 0;
-    pb_index_free(&plan->collection_ids);
-}
-
-size_t pb_collections_memory(const pb_plan *plan)
-{
-    size_t m = plan->capcollections * sizeof(pb_collection *);
-    for (uint32_t k = 0; k < plan->ncollections; k++) {
-        const pb_collection *c = plan->collections[k];
-        m += sizeof *c + c->cap * sizeof(pb_item) + c->ids.cap * 4;
-        for (uint32_t i = 0; i < c->n; i++)
-            m += c->items[i].capf * sizeof(pb_field);
-    }
+    const pb_collection *c = obj;
+    size_t m = c->cap * sizeof(pb_item) + c->ids.cap * sizeof(uint32_t);
+    for (uint32_t i = 0; i < c->n; i++)
+        m += c->items[i].capf * sizeof(pb_field);
     return m;
 }
 
-size_t pb_plan_collection_count(const pb_plan *plan) { return plan->ncollections; }
+static const pb_part_ops collection_ops = {"collection", sizeof(pb_collection), NULL,
+                                           collection_clear, collection_memory};
 
+size_t pb_plan_collection_count(const pb_plan *plan) { return plan->parts[PB_PART_RECORDS].n; }
 pb_collection *pb_plan_collection(const pb_plan *plan, size_t index)
 {
-    return index < plan->ncollections ? plan->collections[index] : NULL;
+    return pb_parts_get(&plan->parts[PB_PART_RECORDS], index);
 }
-
 int64_t pb_plan_find_collection(const pb_plan *plan, const char *id, size_t len)
 {
-    return pb_index_get(&plan->collection_ids, id, len, coll_key, plan);
+    return pb_parts_find(&plan->parts[PB_PART_RECORDS], id, len);
 }
-
 pb_collection *pb_plan_add_collection(pb_plan *plan, const char *id, size_t len, pb_error *err)
 {
-    if (!pb_id_valid(id, len)) {
-        pb_error_set(err, PB_ERR_INVALID,
-                     "'%.*s' is not a valid id (1-128 letters, digits, _ or -, not starting with -)",
-                     (int)(len > 60 ? 60 : len), id ? id : "");
-        return NULL;
-    }
-    if (pb_plan_find_collection(plan, id, len) >= 0) {
-        pb_error_set(err, PB_ERR_DUPLICATE, "duplicate collection id '%.*s'", (int)len, id);
-        return NULL;
-    }
-    if (!pb_grow((void **)&plan->collections, &plan->capcollections, plan->ncollections + 1,
-                 sizeof(pb_collection *))) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    pb_collection *c = calloc(1, sizeof *c);
-    if (!c) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    c->plan = plan;
-    if (!(c->id = dup(plan, id, len, err))) {
-        free(c);
-        return NULL;
-    }
-    plan->collections[plan->ncollections] = c;
-    if (!pb_index_put(&plan->collection_ids, plan->ncollections, coll_key, plan)) {
-        free(c);
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    plan->ncollections++;
-    pb_plan_touch(plan);
-    return c;
+    return pb_plan_add_part(plan, PB_PART_RECORDS, &collection_ops, id, len, err);
 }
-
 pb_status pb_plan_remove_collection(pb_plan *plan, size_t index, pb_error *err)
 {
-    if (index >= plan->ncollections)
-        return pb_error_set(err, PB_ERR_RANGE, "no collection %zu", index);
-    collection_free(plan->collections[index]);
-    memmove(plan->collections + index, plan->collections + index + 1,
-            (plan->ncollections - index - 1) * sizeof(pb_collection *));
-    plan->ncollections--;
-    pb_index_free(&plan->collection_ids);
-    for (uint32_t i = 0; i < plan->ncollections; i++)
-        if (!pb_index_put(&plan->collection_ids, i, coll_key, plan))
-            return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    pb_plan_touch(plan);
-    return PB_OK;
+    return pb_plan_remove_part(plan, PB_PART_RECORDS, index, err);
 }
 
-const char *pb_collection_id(const pb_collection *c) { return c->id; }
+const char *pb_collection_id(const pb_collection *c) { return c->head.id; }
 
 const char *pb_collection_text(const pb_collection *c, pb_collection_field f)
 {
@@ -193,23 +127,16 @@ pb_status pb_collection_set_text(pb_collection *c, pb_collection_field f, const 
                                 "equality, timeline, swot, pestel, challenges, narrative or other)",
                                 (int)(len > 40 ? 40 : len), value);
     }
-    const char *v = NULL;
-    if (value && !(v = dup(c->plan, value, len, err)))
-        return err ? err->status : PB_ERR_NOMEM;
-    c->text[f] = v;
-    pb_plan_touch(c->plan);
-    return PB_OK;
+    return pb_plan_set_string(c->head.plan, &c->text[f], value, len, err);
 }
 
 void pb_collection_source(const pb_collection *c, uint32_t *line, uint32_t *column)
 {
-    *line = c->line;
-    *column = c->column;
+    pb_part_source(&c->head, line, column);
 }
 void pb_collection_set_source(pb_collection *c, uint32_t line, uint32_t column)
 {
-    c->line = line;
-    c->column = column;
+    pb_part_set_source(&c->head, line, column);
 }
 
 size_t pb_collection_date_count(const pb_collection *c) { return c->ndates; }
@@ -230,11 +157,11 @@ pb_status pb_collection_add_date_field(pb_collection *c, const char *name, size_
                                 (int)len, name);
     if (!pb_grow((void **)&c->dates, &c->capdates, c->ndates + 1, sizeof(char *)))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    const char *d = dup(c->plan, name, len, err);
+    const char *d = dup(c->head.plan, name, len, err);
     if (!d)
         return PB_ERR_NOMEM;
     c->dates[c->ndates++] = d;
-    pb_plan_touch(c->plan);
+    pb_plan_touch(c->head.plan);
     return PB_OK;
 }
 
@@ -275,14 +202,14 @@ pb_status pb_collection_add_link(pb_collection *c, const char *field, size_t fle
     uint32_t cap2 = cap;
     if (!pb_grow((void **)&c->link_target, &cap2, c->caplinks, sizeof(char *)))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    const char *f = dup(c->plan, field, flen, err);
-    const char *t = f ? dup(c->plan, target, tlen, err) : NULL;
+    const char *f = dup(c->head.plan, field, flen, err);
+    const char *t = f ? dup(c->head.plan, target, tlen, err) : NULL;
     if (!t)
         return PB_ERR_NOMEM;
     c->link_field[c->nlinks] = f;
     c->link_target[c->nlinks] = t;
     c->nlinks++;
-    pb_plan_touch(c->plan);
+    pb_plan_touch(c->head.plan);
     return PB_OK;
 }
 
@@ -336,14 +263,14 @@ int64_t pb_collection_add(pb_collection *c, uint32_t parent, const char *id, siz
     it->parent = parent;
     it->depth = parent == PB_NONE ? 0 : (uint8_t)(c->items[parent].depth + 1);
     if (id && len) {
-        if (!(it->id = dup(c->plan, id, len, err)))
+        if (!(it->id = dup(c->head.plan, id, len, err)))
             return -1;
         if (!pb_index_put(&c->ids, c->n, item_key, c)) {
             pb_error_set(err, PB_ERR_NOMEM, NULL);
             return -1;
         }
     }
-    pb_plan_touch(c->plan);
+    pb_plan_touch(c->head.plan);
     return c->n++;
 }
 
@@ -368,7 +295,7 @@ pb_status pb_collection_remove(pb_collection *c, size_t i, pb_error *err)
     for (uint32_t j = (uint32_t)i; j < c->n; j++)
         if (c->items[j].parent != PB_NONE && c->items[j].parent >= end)
             c->items[j].parent -= (uint32_t)cnt;
-    pb_plan_touch(c->plan);
+    pb_plan_touch(c->head.plan);
     if (!rebuild_ids(c))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     return PB_OK;
@@ -389,10 +316,10 @@ pb_status pb_item_set_id(pb_collection *c, size_t i, const char *id, size_t len,
                                 (int)(len > 60 ? 60 : len), id);
     }
     const char *v = NULL;
-    if (id && len && !(v = dup(c->plan, id, len, err)))
+    if (id && len && !(v = dup(c->head.plan, id, len, err)))
         return err ? err->status : PB_ERR_NOMEM;
     c->items[i].id = v;
-    pb_plan_touch(c->plan);
+    pb_plan_touch(c->head.plan);
     if (!rebuild_ids(c))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     return PB_OK;
@@ -439,11 +366,11 @@ pb_status pb_item_set_field(pb_collection *c, size_t i, const char *name, size_t
             memmove(it->fields + found, it->fields + found + 1,
                     (size_t)(it->nf - found - 1) * sizeof(pb_field));
             it->nf--;
-            pb_plan_touch(c->plan);
+            pb_plan_touch(c->head.plan);
         }
         return PB_OK;
     }
-    const char *v = dup(c->plan, value, vlen, err);
+    const char *v = dup(c->head.plan, value, vlen, err);
     if (!v)
         return err ? err->status : PB_ERR_NOMEM;
     if (found >= 0) {
@@ -459,14 +386,14 @@ pb_status pb_item_set_field(pb_collection *c, size_t i, const char *name, size_t
             it->fields = nf;
             it->capf = ncap;
         }
-        const char *nm = dup(c->plan, name, nlen, err);
+        const char *nm = dup(c->head.plan, name, nlen, err);
         if (!nm)
             return PB_ERR_NOMEM;
         it->fields[it->nf].name = nm;
         it->fields[it->nf].value = v;
         it->nf++;
     }
-    pb_plan_touch(c->plan);
+    pb_plan_touch(c->head.plan);
     return PB_OK;
 }
 
@@ -481,105 +408,6 @@ void pb_item_set_source(pb_collection *c, size_t i, uint32_t line, uint32_t colu
         c->items[i].line = line;
         c->items[i].column = column;
     }
-}
-
-/* ---------------------------------------------------------------- dates */
-
-#define ieq pb_ieq
-
-pb_status pb_date_range_parse(const char *s, size_t n, int32_t *start, int32_t *end,
-                              pb_error *err)
-{
-    size_t a = 0, b = n;
-    while (a < b && (s[a] == ' ' || s[a] == '\t'))
-        a++;
-    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '.'))
-        b--;
-    const char *t = s + a;
-    size_t m = b - a;
-    *start = *end = 0;
-    if (ieq("tbc", t, m) || ieq("ongoing", t, m) || ieq("on-going", t, m) ||
-        ieq("to be confirmed", t, m) || ieq("n/a", t, m) || m == 0)
-        return PB_OK;
-    /* a range: "X - Y" or "X – Y" (spaces around a hyphen, or an en dash) */
-    size_t sep = 0, seplen = 0;
-    for (size_t i = 1; i + 1 < m; i++) {
-        if (t[i] == '-' && t[i - 1] == ' ' && t[i + 1] == ' ') {
-            sep = i, seplen = 1;
-            break;
-        }
-        if (i + 2 < m && (unsigned char)t[i] == 0xE2 && (unsigned char)t[i + 1] == 0x80 &&
-            (unsigned char)t[i + 2] == 0x93) {
-            sep = i, seplen = 3;
-            break;
-        }
-    }
-    if (!seplen) {
-        int32_t d;
-        pb_status st = pb_date_parse(t, m, &d, err);
-        if (st)
-            return st;
-        *start = *end = d;
-        return PB_OK;
-    }
-    const char *right = t + sep + seplen;
-    size_t rn = m - sep - seplen;
-    while (rn && *right == ' ')
-        right++, rn--;
-    int32_t e;
-    pb_status st = pb_date_parse(right, rn, &e, err);
-    if (st)
-        return st;
-    /* the left side borrows what it lacks from the right */
-    size_t ln = sep;
-    while (ln && t[ln - 1] == ' ')
-        ln--;
-    char buf[96];
-    if (ln == 0 || ln > 60)
-        goto bad;
-    int has_year = 0, has_month = 0, digits = 0;
-    for (size_t i = 0; i <= ln; i++) {
-        if (i < ln && t[i] >= '0' && t[i] <= '9') {
-            digits++;
-            continue;
-        }
-        if (digits == 4)
-            has_year = 1;
-        digits = 0;
-    }
-    {
-        size_t i = 0;
-        while (i < ln) {
-            while (i < ln && t[i] == ' ')
-                i++;
-            size_t j = i;
-            while (j < ln && t[j] != ' ')
-                j++;
-            if (j > i && pb_month_from_name(t + i, j - i))
-                has_month = 1;
-            i = j;
-        }
-    }
-    static const char *const months[12] = {"January", "February", "March",     "April",
-                                           "May",     "June",     "July",      "August",
-                                           "September", "October", "November", "December"};
-    int ey = e / 10000, em = e / 100 % 100;
-    if (has_year)
-        snprintf(buf, sizeof buf, "%.*s", (int)ln, t);
-    else if (has_month)
-        snprintf(buf, sizeof buf, "%.*s %d", (int)ln, t, ey);
-    else
-        snprintf(buf, sizeof buf, "%.*s %s %d", (int)ln, t, months[em - 1], ey);
-    int32_t d;
-    if (pb_date_parse(buf, strlen(buf), &d, NULL) || d > e)
-        goto bad;
-    *start = d;
-    *end = e;
-    return PB_OK;
-bad:
-    return pb_error_set(err, PB_ERR_SYNTAX,
-                        "'%.*s' is not a date or a range of dates (10 - 12 February 2015)",
-                        (int)(n > 60 ? 60 : n), s);
 }
 
 int32_t pb_item_due(const pb_collection *c, size_t i)
@@ -622,8 +450,8 @@ static int resolves(const pb_plan *plan, const char *target, const char *s, size
 
 pb_status pb_collections_check(const pb_plan *plan, pb_findings *out, pb_error *err)
 {
-    for (uint32_t ci = 0; ci < plan->ncollections; ci++) {
-        const pb_collection *c = plan->collections[ci];
+    for (uint32_t ci = 0; ci < pb_plan_collection_count(plan); ci++) {
+        const pb_collection *c = pb_plan_collection(plan, ci);
         for (uint32_t i = 0; i < c->n; i++) {
             const pb_item *it = &c->items[i];
             for (uint16_t k = 0; k < it->nf; k++) {
@@ -631,12 +459,10 @@ pb_status pb_collections_check(const pb_plan *plan, pb_findings *out, pb_error *
                 if (pb_collection_is_date_field(c, name)) {
                     int32_t a, b;
                     if (pb_date_range_parse(v, strlen(v), &a, &b, NULL)) {
-                        pb_finding *f = pb_finding_new(out, PB_PART_RECORDS);
+                        pb_finding *f = pb_finding_add(out, PB_PART_RECORDS, PB_FIND_DATE, PB_SEV_WARNING,
+                                                       ci, i, k);
                         if (!f)
                             return pb_error_set(err, PB_ERR_NOMEM, NULL);
-                        f->code = PB_FIND_DATE;
-                        f->severity = PB_SEV_WARNING;
-                        f->table = ci, f->row = i, f->column = k;
                         f->line = it->line, f->col = it->column;
                         snprintf(f->detail, sizeof f->detail,
                                  "%s '%.120s' is not a date, so it cannot be overdue", name, v);
@@ -660,12 +486,11 @@ pb_status pb_collections_check(const pb_plan *plan, pb_findings *out, pb_error *
                         if (e > p) {
                             int r = resolves(plan, target, p, (size_t)(e - p));
                             if (r != 1) {
-                                pb_finding *f = pb_finding_new(out, PB_PART_RECORDS);
+                                pb_finding *f =
+                                    pb_finding_add(out, PB_PART_RECORDS, PB_FIND_REFERENCE,
+                                                   PB_SEV_ERROR, ci, i, k);
                                 if (!f)
                                     return pb_error_set(err, PB_ERR_NOMEM, NULL);
-                                f->code = PB_FIND_REFERENCE;
-                                f->severity = PB_SEV_ERROR;
-                                f->table = ci, f->row = i, f->column = k;
                                 f->line = it->line, f->col = it->column;
                                 if (r < 0)
                                     snprintf(f->detail, sizeof f->detail,
@@ -688,12 +513,12 @@ pb_status pb_collections_check(const pb_plan *plan, pb_findings *out, pb_error *
 
 size_t pb_record_finding_message(const pb_plan *plan, const pb_finding *f, char *buf, size_t cap)
 {
-    const pb_collection *c = f->table < plan->ncollections ? plan->collections[f->table] : NULL;
+    const pb_collection *c = pb_plan_collection(plan, f->table);
     const char *id = c && f->row < c->n ? c->items[f->row].id : NULL;
     int n;
     if (id)
-        n = snprintf(buf, cap, "%s item '%s': %s", c ? c->id : "?", id, f->detail);
+        n = snprintf(buf, cap, "%s item '%s': %s", c ? c->head.id : "?", id, f->detail);
     else
-        n = snprintf(buf, cap, "%s item %u: %s", c ? c->id : "?", f->row + 1, f->detail);
+        n = snprintf(buf, cap, "%s item %u: %s", c ? c->head.id : "?", f->row + 1, f->detail);
     return n < 0 ? 0 : (size_t)n;
 }

@@ -14,7 +14,9 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "pb_date.h"
 #include "pb_error.h"
+#include "pb_finding.h"
 #include "pb_plan.h"
 
 #ifdef __cplusplus
@@ -93,14 +95,16 @@ pb_status pb_item_set_field(pb_collection *c, size_t i, const char *name, size_t
 void pb_item_source(const pb_collection *c, size_t i, uint32_t *line, uint32_t *column);
 void pb_item_set_source(pb_collection *c, size_t i, uint32_t line, uint32_t column);
 
-/* A date as plans write it, or a range ("10 - 12 February 2015",
- * "10 February - 12 March 2015"), or undated ("TBC", "ongoing"): *start and
- * *end (yyyymmdd; equal for a single date; 0 for undated). */
-pb_status pb_date_range_parse(const char *s, size_t n, int32_t *start, int32_t *end,
-                              pb_error *err);
 /* The item's due date: the end of its first date field that holds a
  * date; 0 when it has none (undated). */
 int32_t pb_item_due(const pb_collection *c, size_t i);
+
+/* The record checks (part of pb_plan_check): date fields hold dates, links
+ * resolve.  Appends to out; fails only for lack of memory. */
+pb_status pb_collections_check(const pb_plan *plan, pb_findings *out, pb_error *err);
+/* The sentence of a record finding (pb_finding_message's). */
+size_t pb_record_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
+                                 size_t cap);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,6 @@
 /* pb_risk.c - risk registers and their checks. */
-#include "pb_check.h"
-#include "pb_indicator.h"
+#include "pb_date.h"
+#include "pb_finding_private.h"
 #include "pb_plan_private.h"
 #include "pb_risk.h"
 
@@ -16,11 +16,9 @@ typedef struct pb_risk {
 } pb_risk;
 
 struct pb_register {
-    pb_plan *plan;
-    const char *id;
+    pb_part_head head; /* first: plan, id, source (pb_part.h) */
     const char *text[PB_REG_FIELD_COUNT];
     uint8_t order;
-    uint32_t line, column;
     pb_risk *risks;
     uint32_t n, cap;
     pb_index ids;
@@ -95,113 +93,49 @@ int pb_plan_risk_rag(const pb_plan *plan, int score)
 
 /* ----------------------------------------------------------- registers */
 
-static const char *reg_key(const void *ctx, uint32_t i)
-{
-    const pb_plan *plan = ctx;
-    return plan->registers[i]->id;
-}
-
 static const char *risk_key(const void *ctx, uint32_t i)
 {
     const pb_register *r = ctx;
     return r->risks[i].text[PB_RISK_ID];
 }
 
-static void register_free(pb_register *r)
+/* ======================================================== a kind of part */
+
+static void register_clear(void *obj)
 {
-    if (!r)
-        return;
+    pb_register *r = obj;
     free(r->risks);
     pb_index_free(&r->ids);
-    free(r);
 }
 
-void pb_registers_free(pb_plan *plan)
+static size_t register_memory(const void *obj)
 {
-    for (uint32_t i = 0; i < plan->nregisters; i++)
-        register_free(plan->registers[i]);
-    free(plan->registers);
-    plan->registers = NULL;
-    plan->nregisters = plan->capregisters = 0;
-    pb_index_free(&plan->register_ids);
+    const pb_register *r = obj;
+    return r->cap * sizeof(pb_risk) + r->ids.cap * sizeof(uint32_t);
 }
 
-size_t pb_registers_memory(const pb_plan *plan)
-{
-    size_t m = plan->capregisters * sizeof(pb_register *) + plan->register_ids.cap * 4;
-    for (uint32_t i = 0; i < plan->nregisters; i++)
-        m += sizeof(pb_register) + plan->registers[i]->cap * sizeof(pb_risk) +
-             plan->registers[i]->ids.cap * 4;
-    return m;
-}
+static const pb_part_ops register_ops = {"risk register", sizeof(pb_register), NULL,
+                                         register_clear, register_memory};
 
-size_t pb_plan_register_count(const pb_plan *plan) { return plan->nregisters; }
-
+size_t pb_plan_register_count(const pb_plan *plan) { return plan->parts[PB_PART_RISKS].n; }
 pb_register *pb_plan_register(const pb_plan *plan, size_t index)
 {
-    return index < plan->nregisters ? plan->registers[index] : NULL;
+    return pb_parts_get(&plan->parts[PB_PART_RISKS], index);
 }
-
 int64_t pb_plan_find_register(const pb_plan *plan, const char *id, size_t len)
 {
-    return pb_index_get(&plan->register_ids, id, len, reg_key, plan);
+    return pb_parts_find(&plan->parts[PB_PART_RISKS], id, len);
 }
-
 pb_register *pb_plan_add_register(pb_plan *plan, const char *id, size_t len, pb_error *err)
 {
-    if (!pb_id_valid(id, len)) {
-        pb_error_set(err, PB_ERR_INVALID,
-                     "'%.*s' is not a valid id (1-128 letters, digits, _ or -, not starting with -)",
-                     (int)(len > 60 ? 60 : len), id ? id : "");
-        return NULL;
-    }
-    if (pb_plan_find_register(plan, id, len) >= 0) {
-        pb_error_set(err, PB_ERR_DUPLICATE, "duplicate risk register id '%.*s'", (int)len, id);
-        return NULL;
-    }
-    if (!pb_grow((void **)&plan->registers, &plan->capregisters, plan->nregisters + 1,
-                 sizeof(pb_register *))) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    pb_register *r = calloc(1, sizeof *r);
-    if (!r) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    r->plan = plan;
-    if (!(r->id = dup(plan, id, len, err))) {
-        free(r);
-        return NULL;
-    }
-    plan->registers[plan->nregisters] = r;
-    if (!pb_index_put(&plan->register_ids, plan->nregisters, reg_key, plan)) {
-        free(r);
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return NULL;
-    }
-    plan->nregisters++;
-    pb_plan_touch(plan);
-    return r;
+    return pb_plan_add_part(plan, PB_PART_RISKS, &register_ops, id, len, err);
 }
-
 pb_status pb_plan_remove_register(pb_plan *plan, size_t index, pb_error *err)
 {
-    if (index >= plan->nregisters)
-        return pb_error_set(err, PB_ERR_RANGE, "no risk register %zu", index);
-    register_free(plan->registers[index]);
-    memmove(plan->registers + index, plan->registers + index + 1,
-            (plan->nregisters - index - 1) * sizeof(pb_register *));
-    plan->nregisters--;
-    pb_index_free(&plan->register_ids);
-    for (uint32_t i = 0; i < plan->nregisters; i++)
-        if (!pb_index_put(&plan->register_ids, i, reg_key, plan))
-            return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    pb_plan_touch(plan);
-    return PB_OK;
+    return pb_plan_remove_part(plan, PB_PART_RISKS, index, err);
 }
 
-const char *pb_register_id(const pb_register *r) { return r->id; }
+const char *pb_register_id(const pb_register *r) { return r->head.id; }
 
 const char *pb_register_text(const pb_register *r, pb_register_field f)
 {
@@ -213,12 +147,7 @@ pb_status pb_register_set_text(pb_register *r, pb_register_field f, const char *
 {
     if ((unsigned)f >= PB_REG_FIELD_COUNT)
         return pb_error_set(err, PB_ERR_RANGE, "unknown register field");
-    const char *v = NULL;
-    if (value && !(v = dup(r->plan, value, len, err)))
-        return err ? err->status : PB_ERR_NOMEM;
-    r->text[f] = v;
-    pb_plan_touch(r->plan);
-    return PB_OK;
+    return pb_plan_set_string(r->head.plan, &r->text[f], value, len, err);
 }
 
 int32_t pb_register_date(const pb_register *r, pb_register_field f)
@@ -240,19 +169,17 @@ pb_status pb_register_set_score_order(pb_register *r, pb_score_order order, pb_e
         return pb_error_set(err, PB_ERR_INVALID,
                             "the score order is set before any score written as text");
     r->order = (uint8_t)order;
-    pb_plan_touch(r->plan);
+    pb_plan_touch(r->head.plan);
     return PB_OK;
 }
 
 void pb_register_source(const pb_register *r, uint32_t *line, uint32_t *column)
 {
-    *line = r->line;
-    *column = r->column;
+    pb_part_source(&r->head, line, column);
 }
 void pb_register_set_source(pb_register *r, uint32_t line, uint32_t column)
 {
-    r->line = line;
-    r->column = column;
+    pb_part_set_source(&r->head, line, column);
 }
 
 /* -------------------------------------------------------------- risks */
@@ -281,13 +208,13 @@ int64_t pb_register_add(pb_register *r, const char *id, size_t len, pb_error *er
     }
     pb_risk *k = &r->risks[r->n];
     memset(k, 0, sizeof *k);
-    if (!(k->text[PB_RISK_ID] = dup(r->plan, id, len, err)))
+    if (!(k->text[PB_RISK_ID] = dup(r->head.plan, id, len, err)))
         return -1;
     if (!pb_index_put(&r->ids, r->n, risk_key, r)) {
         pb_error_set(err, PB_ERR_NOMEM, NULL);
         return -1;
     }
-    pb_plan_touch(r->plan);
+    pb_plan_touch(r->head.plan);
     return r->n++;
 }
 
@@ -306,7 +233,7 @@ pb_status pb_register_remove(pb_register *r, size_t i, pb_error *err)
         return pb_error_set(err, PB_ERR_RANGE, "no risk %zu", i);
     memmove(r->risks + i, r->risks + i + 1, (r->n - i - 1) * sizeof(pb_risk));
     r->n--;
-    pb_plan_touch(r->plan);
+    pb_plan_touch(r->head.plan);
     if (!rebuild_ids(r))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     return PB_OK;
@@ -331,12 +258,12 @@ pb_status pb_risk_set_text(pb_register *r, size_t i, pb_risk_field f, const char
                                 (int)(len > 60 ? 60 : len), value);
     }
     const char *v = NULL;
-    if (value && !(v = dup(r->plan, value, len, err)))
+    if (value && !(v = dup(r->head.plan, value, len, err)))
         return err ? err->status : PB_ERR_NOMEM;
     r->risks[i].text[f] = v;
     if (f == PB_RISK_ID && !rebuild_ids(r))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    pb_plan_touch(r->plan);
+    pb_plan_touch(r->head.plan);
     return PB_OK;
 }
 
@@ -367,7 +294,7 @@ pb_status pb_risk_set_score(pb_register *r, size_t i, pb_score_kind k, int likel
     x->score[k].likelihood = (uint8_t)likelihood;
     x->score[k].impact = (uint8_t)impact;
     x->score[k].score = (uint16_t)score;
-    pb_plan_touch(r->plan);
+    pb_plan_touch(r->head.plan);
     return PB_OK;
 }
 
@@ -446,7 +373,7 @@ pb_status pb_risk_set_score_text(pb_register *r, size_t i, pb_score_kind k, cons
     pb_status st = pb_risk_set_score(r, i, k, l, im, score, err);
     if (st)
         return st;
-    const char *t = dup(r->plan, text + a, b - a, err);
+    const char *t = dup(r->head.plan, text + a, b - a, err);
     if (!t)
         return err ? err->status : PB_ERR_NOMEM;
     r->risks[i].score_text[k] = t;
@@ -484,8 +411,8 @@ void pb_risk_set_source(pb_register *r, size_t i, uint32_t line, uint32_t column
 
 pb_status pb_registers_check(const pb_plan *plan, pb_findings *out, pb_error *err)
 {
-    for (uint32_t ri = 0; ri < plan->nregisters; ri++) {
-        const pb_register *r = plan->registers[ri];
+    for (uint32_t ri = 0; ri < pb_plan_register_count(plan); ri++) {
+        const pb_register *r = pb_plan_register(plan, ri);
         for (uint32_t i = 0; i < r->n; i++)
             for (int k = 0; k < PB_SCORE_KIND_COUNT; k++) {
                 pb_score s = r->risks[i].score[k];
@@ -497,12 +424,10 @@ pb_status pb_registers_check(const pb_plan *plan, pb_findings *out, pb_error *er
                     snprintf(shown, sizeof shown, "likelihood %d, impact %d", s.likelihood,
                              s.impact);
                 if ((s.likelihood > plan->risk_lmax) || (s.impact > plan->risk_imax)) {
-                    pb_finding *f = pb_finding_new(out, PB_PART_RISKS);
+                    pb_finding *f = pb_finding_add(out, PB_PART_RISKS, PB_FIND_MATRIX, PB_SEV_ERROR,
+                                                   ri, i, (uint32_t)k);
                     if (!f)
                         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-                    f->code = PB_FIND_MATRIX;
-                    f->severity = PB_SEV_ERROR;
-                    f->table = ri, f->row = i, f->column = (uint32_t)k;
                     f->line = r->risks[i].line, f->col = r->risks[i].column;
                     snprintf(f->detail, sizeof f->detail,
                              "%s score %s: likelihood %d and impact %d must lie on the %d x %d "
@@ -512,12 +437,10 @@ pb_status pb_registers_check(const pb_plan *plan, pb_findings *out, pb_error *er
                 }
                 if (s.likelihood && s.impact && s.score &&
                     s.score != s.likelihood * s.impact) {
-                    pb_finding *f = pb_finding_new(out, PB_PART_RISKS);
+                    pb_finding *f = pb_finding_add(out, PB_PART_RISKS, PB_FIND_SCORE, PB_SEV_ERROR,
+                                                   ri, i, (uint32_t)k);
                     if (!f)
                         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-                    f->code = PB_FIND_SCORE;
-                    f->severity = PB_SEV_ERROR;
-                    f->table = ri, f->row = i, f->column = (uint32_t)k;
                     f->line = r->risks[i].line, f->col = r->risks[i].column;
                     f->has_values = 1;
                     f->declared = s.score;
@@ -534,7 +457,7 @@ pb_status pb_registers_check(const pb_plan *plan, pb_findings *out, pb_error *er
 
 size_t pb_risk_finding_message(const pb_plan *plan, const pb_finding *f, char *buf, size_t cap)
 {
-    const pb_register *r = f->table < plan->nregisters ? plan->registers[f->table] : NULL;
+    const pb_register *r = pb_plan_register(plan, f->table);
     const char *id = r && f->row < r->n ? r->risks[f->row].text[PB_RISK_ID] : "?";
     int n = snprintf(buf, cap, "risk '%s': %s", id, f->detail);
     return n < 0 ? 0 : (size_t)n;

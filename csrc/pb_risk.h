@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "pb_error.h"
+#include "pb_finding.h"
 #include "pb_plan.h"
 
 #ifdef __cplusplus
@@ -128,6 +129,13 @@ pb_status pb_risk_set_score_text(pb_register *r, size_t i, pb_score_kind k, cons
 int pb_risk_score_value(const pb_register *r, size_t i, pb_score_kind k);
 void pb_risk_source(const pb_register *r, size_t i, uint32_t *line, uint32_t *column);
 void pb_risk_set_source(pb_register *r, size_t i, uint32_t line, uint32_t column);
+
+/* The risk checks (part of pb_plan_check): score = likelihood x impact,
+ * both on the matrix.  Appends to out; fails only for lack of memory. */
+pb_status pb_registers_check(const pb_plan *plan, pb_findings *out, pb_error *err);
+/* The sentence of a risk finding (pb_finding_message's). */
+size_t pb_risk_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
+                               size_t cap);
 
 #ifdef __cplusplus
 }

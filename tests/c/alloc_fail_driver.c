@@ -191,49 +191,13 @@ failed:
     snprintf(r->message, sizeof r->message, "%s", err.message);
 }
 
-int main(int argc, char **argv)
+/* Read the plan's YAML into `input` and make the output buffer; 0, or 2
+ * (the exit status) on failure. */
+static int read_input(const char *path)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: %s PLAN.yaml TMPDIR [--from N] [--to N] [--step K] "
-                        "[--sticky] [--only N]\n", argv[0]);
-        return 2;
-    }
-    long from = 1, to = 0, step = 1;
-    int sticky = 0;
-    for (int i = 3; i < argc; i++) {
-        if (!strcmp(argv[i], "--from") && i + 1 < argc)
-            from = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--to") && i + 1 < argc)
-            to = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--step") && i + 1 < argc)
-            step = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
-            from = to = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--sticky"))
-            sticky = 1;
-        else {
-            fprintf(stderr, "unknown argument %s\n", argv[i]);
-            return 2;
-        }
-    }
-    if (from < 1 || step < 1)
-        return 2;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    {
-        void *warm[4];
-        backtrace(warm, 4); /* loads libgcc_s now, not in a signal handler */
-        signal(SIGSEGV, on_fatal);
-        signal(SIGBUS, on_fatal);
-        signal(SIGABRT, on_fatal);
-        signal(SIGFPE, on_fatal);
-    }
-    api = pb_api_get();
-    tmpdir = argv[2];
-    snprintf(xlsx_path, sizeof xlsx_path, "%s/out.xlsx", tmpdir);
-
-    FILE *f = fopen(argv[1], "rb");
+    FILE *f = fopen(path, "rb");
     if (!f) {
-        perror(argv[1]);
+        perror(path);
         return 2;
     }
     fseek(f, 0, SEEK_END);
@@ -241,7 +205,7 @@ int main(int argc, char **argv)
     rewind(f);
     input = malloc(input_len ? input_len : 1);
     if (!input || fread(input, 1, input_len, f) != input_len) {
-        fprintf(stderr, "cannot read %s\n", argv[1]);
+        fprintf(stderr, "cannot read %s\n", path);
         return 2;
     }
     fclose(f);
@@ -249,11 +213,17 @@ int main(int argc, char **argv)
     out.buf = malloc(out.cap);
     if (!out.buf)
         return 2;
+    return 0;
+}
 
+/* The reference run: the YAML and the number of findings without any
+ * failure, and the allocation count at the end of each stage (totals).
+ * 0, or 2 (the exit status) when it fails or does not reproduce. */
+static int reference(long totals[ST_COUNT])
+{
     /* the reference run, twice: the first one does the one-time
      * initialisations (stdio buffers, locale data, ...). */
     result ref;
-    long totals[ST_COUNT];
     for (int pass = 0; pass < 2; pass++) {
         failmalloc_arm(0);
         run(&ref);
@@ -282,6 +252,110 @@ int main(int argc, char **argv)
         fprintf(stderr, "the reference run is not reproducible\n");
         return 2;
     }
+    return 0;
+}
+
+/* Run the sequence with a failure armed at allocation n in a child
+ * process (so that a crash does not end the sweep): its result in *c
+ * (*got bytes of it arrived) and its wait status.  0, or 2 (the exit
+ * status) when no child can be made. */
+static int sweep_one(long n, child_result *c, size_t *got, int *wstatus)
+{
+    /* one child per n: a crash is counted, and the sweep goes on */
+    int fds[2];
+    if (pipe(fds) != 0) {
+        perror("pipe");
+        return 2;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        return 2;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        crash_fd = 2;
+        child_result cc;
+        memset(&cc, 0, sizeof cc);
+        cc.live0 = failmalloc_live();
+        failmalloc_arm(n);
+        run(&cc.r);
+        cc.injected = failmalloc_injected();
+        failmalloc_disarm();
+        if (cc.r.stage_failed == ST_COUNT) /* checked unarmed: fopen allocates */
+            cc.r.xlsx_ok = zip_complete(xlsx_path);
+        unlink(xlsx_path);
+        cc.live1 = failmalloc_live();
+        ssize_t w = write(fds[1], &cc, sizeof cc);
+        _exit(w == (ssize_t)sizeof cc ? 0 : 3);
+    }
+    close(fds[1]);
+    while (*got < sizeof *c) {
+        ssize_t k = read(fds[0], (char *)c + *got, sizeof *c - *got);
+        if (k <= 0)
+            break;
+        *got += (size_t)k;
+    }
+    close(fds[0]);
+    waitpid(pid, wstatus, 0);
+    unlink(xlsx_path);
+    return 0;
+}
+
+/* The options after PLAN.yaml TMPDIR; 0, or 2 (the exit status). */
+static int options(int argc, char **argv, long *from, long *to, long *step, int *sticky)
+{
+    for (int i = 3; i < argc; i++) {
+        if (!strcmp(argv[i], "--from") && i + 1 < argc)
+            *from = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--to") && i + 1 < argc)
+            *to = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--step") && i + 1 < argc)
+            *step = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            *from = *to = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--sticky"))
+            *sticky = 1;
+        else {
+            fprintf(stderr, "unknown argument %s\n", argv[i]);
+            return 2;
+        }
+    }
+    return *from < 1 || *step < 1 ? 2 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s PLAN.yaml TMPDIR [--from N] [--to N] [--step K] "
+                        "[--sticky] [--only N]\n", argv[0]);
+        return 2;
+    }
+    long from = 1, to = 0, step = 1;
+    int sticky = 0;
+    if (options(argc, argv, &from, &to, &step, &sticky))
+        return 2;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    {
+        void *warm[4];
+        backtrace(warm, 4); /* loads libgcc_s now, not in a signal handler */
+        signal(SIGSEGV, on_fatal);
+        signal(SIGBUS, on_fatal);
+        signal(SIGABRT, on_fatal);
+        signal(SIGFPE, on_fatal);
+    }
+    api = pb_api_get();
+    tmpdir = argv[2];
+    snprintf(xlsx_path, sizeof xlsx_path, "%s/out.xlsx", tmpdir);
+
+    if (read_input(argv[1]))
+        return 2;
+
+    long totals[ST_COUNT];
+    if (reference(totals))
+        return 2;
     long total = totals[ST_XLSX];
     printf("reference: %zu bytes of YAML in, %zu out, %zu findings; allocations: read %ld, "
            "check %ld, yaml %ld, xlsx %ld (total %ld)\n",
@@ -293,49 +367,11 @@ int main(int argc, char **argv)
     long points = 0, nok = 0, nnomem = 0, ncrash = 0, problems = 0, last = 0;
     long per_stage[ST_COUNT] = {0};
     for (long n = from; to == 0 || n <= to; n += step) {
-        /* one child per n: a crash is counted, and the sweep goes on */
-        int fds[2];
-        if (pipe(fds) != 0) {
-            perror("pipe");
-            return 2;
-        }
-        fflush(stdout);
-        fflush(stderr);
-        pid_t pid = fork();
-        if (pid < 0) {
-            perror("fork");
-            return 2;
-        }
-        if (pid == 0) {
-            close(fds[0]);
-            crash_fd = 2;
-            child_result c;
-            memset(&c, 0, sizeof c);
-            c.live0 = failmalloc_live();
-            failmalloc_arm(n);
-            run(&c.r);
-            c.injected = failmalloc_injected();
-            failmalloc_disarm();
-            if (c.r.stage_failed == ST_COUNT) /* checked unarmed: fopen allocates */
-                c.r.xlsx_ok = zip_complete(xlsx_path);
-            unlink(xlsx_path);
-            c.live1 = failmalloc_live();
-            ssize_t w = write(fds[1], &c, sizeof c);
-            _exit(w == (ssize_t)sizeof c ? 0 : 3);
-        }
-        close(fds[1]);
         child_result c;
-        size_t got = 0;
-        while (got < sizeof c) {
-            ssize_t k = read(fds[0], (char *)&c + got, sizeof c - got);
-            if (k <= 0)
-                break;
-            got += (size_t)k;
-        }
-        close(fds[0]);
         int wstatus = 0;
-        waitpid(pid, &wstatus, 0);
-        unlink(xlsx_path);
+        size_t got = 0;
+        if (sweep_one(n, &c, &got, &wstatus))
+            return 2;
         /* the stage where allocation n happens */
         int at = ST_XLSX;
         for (int s = ST_COUNT - 1; s >= 0; s--)

@@ -419,6 +419,14 @@ static void test_review_regressions(void)
         pb_plan_free(plan);
     }
 
+}
+
+/* Regressions of the reviews, continued: messages and the YAML reader. */
+static void test_review_regressions_reading(void)
+{
+    pb_error err;
+    pb_error_clear(&err);
+
     /* A finding's message stays valid UTF-8 when a long column label is
      * cut short (a cut '£' made the Python check() raise
      * UnicodeDecodeError). */
@@ -694,6 +702,64 @@ static void test_hash(void)
     pb_plan_free(plan);
 }
 
+/* The four parts share one container (csrc/pb_part.c): ids unique and
+ * valid, lookups right after removals (the index is made again), errors
+ * that name the kind, memory counted, everything freed with the plan. */
+#define PARTS_CASE(ADD, FIND, COUNT, GET, REMOVE, NOUN)                         \
+    do {                                                                        \
+        pb_plan *plan = pb_plan_new();                                          \
+        pb_error err;                                                           \
+        pb_error_clear(&err);                                                   \
+        size_t mem0 = pb_plan_memory(plan);                                     \
+        uint64_t gen0 = pb_plan_generation(plan);                               \
+        CHECK(ADD(plan, "a", 1, &err) && ADD(plan, "b", 1, &err) &&             \
+              ADD(plan, "c", 1, &err));                                         \
+        CHECK(COUNT(plan) == 3 && pb_plan_generation(plan) > gen0);             \
+        CHECK(pb_plan_memory(plan) > mem0);                                     \
+        CHECK(FIND(plan, "b", 1) == 1 && FIND(plan, "bb", 2) == -1);            \
+        CHECK(!ADD(plan, "b", 1, &err) && err.status == PB_ERR_DUPLICATE &&    \
+              strstr(err.message, "duplicate " NOUN " id 'b'"));                \
+        pb_error_clear(&err);                                                   \
+        CHECK(!ADD(plan, "-x", 2, &err) && err.status == PB_ERR_INVALID &&     \
+              strstr(err.message, "not a valid " NOUN " id"));                  \
+        pb_error_clear(&err);                                                   \
+        CHECK(REMOVE(plan, 1, &err) == PB_OK && COUNT(plan) == 2);              \
+        CHECK(FIND(plan, "b", 1) == -1 && FIND(plan, "c", 1) == 1);             \
+        CHECK(GET(plan, 1) == GET(plan, (size_t)FIND(plan, "c", 1)));           \
+        CHECK(GET(plan, 2) == NULL);                                            \
+        CHECK(REMOVE(plan, 5, &err) == PB_ERR_RANGE);                           \
+        pb_error_clear(&err);                                                   \
+        CHECK(ADD(plan, "b", 1, &err) && FIND(plan, "b", 1) == 2);              \
+        char id[16];                                                            \
+        for (int k = 0; k < 40; k++) { /* past the index's first growth */     \
+            snprintf(id, sizeof id, "p%d", k);                                  \
+            CHECK(ADD(plan, id, strlen(id), &err) != NULL);                     \
+        }                                                                       \
+        CHECK(FIND(plan, "p39", 3) == 42 && FIND(plan, "a", 1) == 0);           \
+        pb_plan_free(plan);                                                     \
+    } while (0)
+
+static void test_parts(void)
+{
+    PARTS_CASE(pb_plan_add_table, pb_plan_find_table, pb_plan_table_count, pb_plan_table,
+               pb_plan_remove_table, "table");
+    PARTS_CASE(pb_plan_add_indset, pb_plan_find_indset, pb_plan_indset_count, pb_plan_indset,
+               pb_plan_remove_indset, "indicator set");
+    PARTS_CASE(pb_plan_add_register, pb_plan_find_register, pb_plan_register_count,
+               pb_plan_register, pb_plan_remove_register, "risk register");
+    PARTS_CASE(pb_plan_add_collection, pb_plan_find_collection, pb_plan_collection_count,
+               pb_plan_collection, pb_plan_remove_collection, "collection");
+    /* each part keeps its plan, id and source */
+    pb_plan *plan = pb_plan_new();
+    pb_indset *s = pb_plan_add_indset(plan, "kpi", 3, NULL);
+    pb_indset_set_source(s, 7, 3);
+    uint32_t line = 0, column = 0;
+    pb_indset_source(s, &line, &column);
+    CHECK(line == 7 && column == 3 && pb_indset_plan(s) == plan &&
+          strcmp(pb_indset_id(s), "kpi") == 0);
+    pb_plan_free(plan);
+}
+
 int main(void)
 {
     test_money();
@@ -701,8 +767,10 @@ int main(void)
     test_model();
     test_yaml();
     test_review_regressions();
+    test_review_regressions_reading();
     test_indicators();
     test_hash();
+    test_parts();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -1,10 +1,10 @@
-/* pb_status.c - the indicator status engine: RAG, direction of travel,
+/* pb_rag.c - the indicator status engine: RAG, direction of travel,
  * comparisons with targets and comparators, the sentence behind each
  * answer, and the checks of a dashboard's printed arrows.
  *
  * The rules are in docs/design.md ("Indicator status").  Figures are
  * integers at PB_OBS_SCALE, so every comparison is exact. */
-#include "pb_check.h"
+#include "pb_finding_private.h"
 #include "pb_indicator_private.h"
 
 #include <stdarg.h>
@@ -33,15 +33,6 @@ typedef struct relations {
     int32_t end_date; /* yyyymmdd of the period's last day */
 } relations;
 
-static int32_t last_day(int y, int m)
-{
-    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int dd = d[m - 1];
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        dd = 29;
-    return y * 10000 + m * 100 + dd;
-}
-
 static uint32_t find(const pb_indset *s, pb_period p)
 {
     int64_t k = pb_indset_find_period(s, p);
@@ -50,7 +41,7 @@ static uint32_t find(const pb_indset *s, pb_period p)
 
 static relations relate(const pb_indset *s, size_t k)
 {
-    int ys = s->plan->year_start;
+    int ys = s->head.plan->year_start;
     pb_period p = s->periods[k], q = p;
     relations r;
     /* previous */
@@ -81,7 +72,7 @@ static relations relate(const pb_indset *s, size_t k)
     int32_t first = pb_period_first_month(p, ys);
     int32_t span = p.kind == PB_PERIOD_YEAR ? 12 : p.kind == PB_PERIOD_QUARTER ? 3 : 1;
     int32_t lm = first + span - 1;
-    r.end_date = last_day(lm / 12, lm % 12 + 1);
+    r.end_date = pb_date_month_end(lm);
     return r;
 }
 
@@ -134,19 +125,29 @@ static void against(const pb_indset *s, size_t i, uint32_t k, uint32_t q, int li
     }
 }
 
-/* The target in force at k: a cell of the period, of its year, or the
- * latest milestone due by the period's end. */
-static pb_why target_at(const pb_indset *s, size_t i, uint32_t k, const relations *r,
-                        int64_t *value, uint32_t *milestone)
+#define HASV(st) ((st) >= PB_OBS_NORMAL && (st) <= PB_OBS_ESTIMATED)
+
+static const pb_obs blank_cell;
+
+/* The target cell in force for measure m at period k: the period's own,
+ * else its financial year's, else the latest milestone due by the period's
+ * end (its index in *milestone, else PB_NONE).  trow is the measure's row
+ * of targets, or NULL; running: is the measure a running total within the
+ * year.  NULL, with *why, when the year's target is not like for like or
+ * no milestone is due yet.  (pb_indset_status_codes calls it per cell.) */
+static inline const pb_obs *target_cell(const pb_measure *m, const pb_obs *trow, size_t k,
+                                        const relations *r, int running, pb_why *why,
+                                        uint32_t *milestone)
 {
-    const pb_measure *m = &s->m[i];
     *milestone = PB_NONE;
-    const pb_obs *t = cell(s, PB_SERIES_TARGET, i, k);
-    if (t->status == PB_OBS_BLANK && r->fy != PB_NONE) {
-        const pb_obs *y = cell(s, PB_SERIES_TARGET, i, r->fy);
+    const pb_obs *t = trow ? &trow[k] : &blank_cell;
+    if (t->status == PB_OBS_BLANK && r->fy != PB_NONE && trow) {
+        const pb_obs *y = &trow[r->fy];
         if (y->status != PB_OBS_BLANK) {
-            if (has(y) && running_total(s, m) && !r->year_end)
-                return PB_WHY_NOT_LIKE_FOR_LIKE;
+            if (HASV(y->status) && running && !r->year_end) {
+                *why = PB_WHY_NOT_LIKE_FOR_LIKE;
+                return NULL;
+            }
             t = y;
         }
     }
@@ -155,11 +156,28 @@ static pb_why target_at(const pb_indset *s, size_t i, uint32_t k, const relation
         for (uint32_t j = 0; j < m->nmile; j++)
             if (m->miles[j].due <= r->end_date)
                 best = j;
-        if (best == PB_NONE)
-            return PB_WHY_BEFORE_MILESTONE;
+        if (best == PB_NONE) {
+            *why = PB_WHY_BEFORE_MILESTONE;
+            return NULL;
+        }
         *milestone = best;
         t = &m->miles[best].target;
     }
+    return t;
+}
+
+/* The target in force at k (target_cell) and the reason when it is not a
+ * figure. */
+static pb_why target_at(const pb_indset *s, size_t i, uint32_t k, const relations *r,
+                        int64_t *value, uint32_t *milestone)
+{
+    const pb_measure *m = &s->m[i];
+    const pb_obs *T = s->series[PB_SERIES_TARGET];
+    pb_why why = PB_WHY_OK;
+    const pb_obs *t = target_cell(m, T ? T + i * s->nper : NULL, k, r, running_total(s, m), &why,
+                                  milestone);
+    if (!t)
+        return why;
     switch ((pb_obs_status)t->status) {
     case PB_OBS_NORMAL:
     case PB_OBS_PROVISIONAL:
@@ -266,8 +284,8 @@ static void status_one(const pb_indset *s, size_t i, uint32_t k, const relations
     /* the shortfall, exact in unsigned arithmetic (figures lie within
      * +-PB_OBS_MAX, so it fits) */
     uint64_t gap = sign > 0 ? (uint64_t)tv - (uint64_t)d : (uint64_t)d - (uint64_t)tv;
-    int64_t tol = s->plan->rag_percent ? percent_of(tv, s->plan->rag_tolerance)
-                                       : s->plan->rag_tolerance;
+    int64_t tol = s->head.plan->rag_percent ? percent_of(tv, s->head.plan->rag_tolerance)
+                                       : s->head.plan->rag_tolerance;
     o->rag = gap <= (uint64_t)tol ? PB_RAG_AMBER : PB_RAG_RED;
 }
 
@@ -287,8 +305,6 @@ pb_status pb_indset_status(const pb_indset *s, size_t k, pb_ind_status *out, pb_
  * of the examples and of random sets. */
 
 /* A status with a figure (normal, provisional, estimated), inline. */
-#define HASV(st) ((st) >= PB_OBS_NORMAL && (st) <= PB_OBS_ESTIMATED)
-
 /* judge() as a table: [polarity][sign of a - b + 1].  The answers depend
  * on the data, which a branch predictor cannot guess; a lookup does not
  * need to. */
@@ -298,7 +314,17 @@ static const uint8_t judge_table[3][3] = {
     {PB_CMP_BETTER, PB_CMP_SAME, PB_CMP_WORSE}}; /* lower is better */
 #define JUDGE(row, a, b) ((row)[((a) > (b)) - ((a) < (b)) + 1])
 
-static const pb_obs blank_cell;
+/* percent_of(tv, tolv) without its division by a variable: qmax is
+ * INT64_MAX / tolv (UINT64_MAX for 0), worked out once per set. */
+static inline int64_t percent_fast(int64_t tv, int64_t tolv, uint64_t qmax)
+{
+    const uint64_t hundred = 100 * UINT64_C(1000000);
+    uint64_t mm = tv < 0 ? (uint64_t)0 - (uint64_t)tv : (uint64_t)tv;
+    uint64_t q = mm / hundred, rr = mm % hundred;
+    uint64_t t2 = q > qmax ? (uint64_t)INT64_MAX
+                           : q * (uint64_t)tolv + rr * (uint64_t)tolv / hundred;
+    return t2 > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)t2;
+}
 
 pb_status pb_indset_status_codes(const pb_indset *s, const pb_status_codes *out, pb_error *err)
 {
@@ -330,10 +356,9 @@ pb_status pb_indset_status_codes(const pb_indset *s, const pb_status_codes *out,
     const int want_yago = o_yago || (o_last && dir == PB_DIR_YEAR_AGO);
     const int want_out = o_out || (o_last && dir == PB_DIR_OUTTURN);
     const int want_tgt = o_rag || o_basis || o_tgt;
-    const int pct = s->plan->rag_percent;
-    const int64_t tolv = s->plan->rag_tolerance;
-    /* percent_of() without its division by a variable, per cell */
-    const uint64_t hundred = 100 * UINT64_C(1000000);
+    const int pct = s->head.plan->rag_percent;
+    const int64_t tolv = s->head.plan->rag_tolerance;
+    /* for percent_fast() */
     const uint64_t qmax = tolv ? (uint64_t)INT64_MAX / (uint64_t)tolv : UINT64_MAX;
     for (size_t i = 0; i < n; i++) {
         const pb_measure *m = &s->m[i];
@@ -364,31 +389,11 @@ pb_status pb_indset_status_codes(const pb_indset *s, const pb_status_codes *out,
                     outt = JUDGE(jt, v, vrow[r->outturn].value);
             }
             if (want_tgt && hv && pol != PB_POLARITY_NONE) {
-                /* the target in force (as target_at) */
-                int tok = 0, nlfl = 0;
-                int64_t tv = 0;
-                const pb_obs *t = trow ? &trow[k] : &blank_cell;
-                if (t->status == PB_OBS_BLANK && r->fy != PB_NONE && trow) {
-                    const pb_obs *y = &trow[r->fy];
-                    if (y->status != PB_OBS_BLANK) {
-                        if (HASV(y->status) && running && !r->year_end)
-                            nlfl = 1;
-                        else
-                            t = y;
-                    }
-                }
-                if (!nlfl && t->status == PB_OBS_BLANK && m->nmile) {
-                    uint32_t best = PB_NONE;
-                    for (uint32_t j = 0; j < m->nmile; j++)
-                        if (m->miles[j].due <= r->end_date)
-                            best = j;
-                    if (best != PB_NONE)
-                        t = &m->miles[best].target;
-                }
-                if (!nlfl && HASV(t->status)) {
-                    tok = 1;
-                    tv = t->value;
-                }
+                pb_why why;
+                uint32_t mile;
+                const pb_obs *t = target_cell(m, trow, k, r, running, &why, &mile);
+                const int tok = t && HASV(t->status);
+                const int64_t tv = tok ? t->value : 0;
                 const int64_t sv = sign * v;
                 const int meets = sv >= sign * tv;
                 if (tok)
@@ -404,15 +409,7 @@ pb_status pb_indset_status_codes(const pb_indset *s, const pb_status_codes *out,
                     else {
                         uint64_t gap = sign > 0 ? (uint64_t)tv - (uint64_t)v
                                                 : (uint64_t)v - (uint64_t)tv;
-                        int64_t tol = tolv;
-                        if (pct) {
-                            uint64_t mm = tv < 0 ? (uint64_t)0 - (uint64_t)tv : (uint64_t)tv;
-                            uint64_t q = mm / hundred, rr = mm % hundred;
-                            uint64_t t2 = q > qmax ? (uint64_t)INT64_MAX
-                                                   : q * (uint64_t)tolv +
-                                                         rr * (uint64_t)tolv / hundred;
-                            tol = t2 > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)t2;
-                        }
+                        int64_t tol = pct ? percent_fast(tv, tolv, qmax) : tolv;
                         rag = gap <= (uint64_t)tol ? PB_RAG_AMBER : PB_RAG_RED;
                     }
                 }
@@ -498,7 +495,7 @@ static void put(sb *b, const char *fmt, ...)
 static void put_period(sb *b, const pb_indset *s, uint32_t k)
 {
     char t[PB_PERIOD_TEXT_MAX];
-    pb_period_format(s->periods[k], s->plan->year_start, t);
+    pb_period_format(s->periods[k], s->head.plan->year_start, t);
     put(b, "%s", t);
 }
 
@@ -590,6 +587,60 @@ static void why_words(sb *b, const pb_indset *s, size_t i, uint32_t k, uint32_t 
     (void)r;
 }
 
+/* The sentence of a RAG rating (pb_ind_explain's PB_ASPECT_RAG). */
+static void explain_rag(sb *b, const pb_indset *s, size_t i, uint32_t kk, const pb_ind_status *st,
+                        const relations *r)
+{
+    const pb_measure *m = &s->m[i];
+    const pb_obs *v = cell(s, PB_SERIES_VALUE, i, kk);
+    pb_polarity pol = (pb_polarity)m->polarity;
+    if (st->rag == PB_RAG_NONE) {
+        why_words(b, s, i, kk, PB_NONE, (pb_why)st->rag_why, r);
+    } else if (st->rag_basis == 1) {
+        static const char *const lv[3] = {"Good", "Of concern", "Action required"};
+        put_period(b, s, kk);
+        put(b, " ");
+        put_fig(b, v);
+        int level = st->rag == PB_RAG_GREEN ? 0 : 1;
+        put(b, " %s %s ", st->rag == PB_RAG_RED ? "against" : "meets", lv[level]);
+        put_fig(b, &m->thr[level]);
+        if (st->rag == PB_RAG_AMBER) {
+            put(b, " (misses Good ");
+            put_fig(b, &m->thr[0]);
+            put(b, ")");
+        }
+        if (st->rag == PB_RAG_RED && has(&m->thr[2])) {
+            int beyond = pol == PB_POLARITY_HIGH ? v->value <= m->thr[2].value
+                                                 : v->value >= m->thr[2].value;
+            if (beyond) {
+                put(b, ", at or beyond Action required ");
+                put_fig(b, &m->thr[2]);
+            }
+        }
+        put(b, ", %s: %s", better_words(pol), rag_names[st->rag]);
+    } else {
+        put_period(b, s, kk);
+        put(b, " ");
+        put_fig(b, v);
+        put(b, " against target ");
+        put_value(b, st->target_value, v);
+        if (st->target_milestone != PB_NONE)
+            put(b, " (due %s)", m->miles[st->target_milestone].text);
+        if (st->rag == PB_RAG_AMBER || st->rag == PB_RAG_RED) {
+            if (s->head.plan->rag_percent) {
+                pb_obs pct = {s->head.plan->rag_tolerance, 0, PB_OBS_NORMAL, 0, 0, 0};
+                put(b, ", tolerance ");
+                put_value(b, s->head.plan->rag_tolerance, &pct);
+                put(b, "%%");
+            } else {
+                put(b, ", tolerance ");
+                put_value(b, s->head.plan->rag_tolerance, v);
+            }
+        }
+        put(b, ", %s: %s", better_words(pol), rag_names[st->rag]);
+    }
+}
+
 size_t pb_ind_explain(const pb_indset *s, size_t i, size_t k, int aspect, char *buf, size_t cap)
 {
     sb b = {buf, cap, 0};
@@ -605,51 +656,7 @@ size_t pb_ind_explain(const pb_indset *s, size_t i, size_t k, int aspect, char *
     pb_polarity pol = (pb_polarity)m->polarity;
     uint32_t kk = (uint32_t)k;
     if (aspect == PB_ASPECT_RAG) {
-        if (st.rag == PB_RAG_NONE) {
-            why_words(&b, s, i, kk, PB_NONE, (pb_why)st.rag_why, &r);
-        } else if (st.rag_basis == 1) {
-            static const char *const lv[3] = {"Good", "Of concern", "Action required"};
-            put_period(&b, s, kk);
-            put(&b, " ");
-            put_fig(&b, v);
-            int level = st.rag == PB_RAG_GREEN ? 0 : 1;
-            put(&b, " %s %s ", st.rag == PB_RAG_RED ? "against" : "meets", lv[level]);
-            put_fig(&b, &m->thr[level]);
-            if (st.rag == PB_RAG_AMBER) {
-                put(&b, " (misses Good ");
-                put_fig(&b, &m->thr[0]);
-                put(&b, ")");
-            }
-            if (st.rag == PB_RAG_RED && has(&m->thr[2])) {
-                int beyond = pol == PB_POLARITY_HIGH ? v->value <= m->thr[2].value
-                                                     : v->value >= m->thr[2].value;
-                if (beyond) {
-                    put(&b, ", at or beyond Action required ");
-                    put_fig(&b, &m->thr[2]);
-                }
-            }
-            put(&b, ", %s: %s", better_words(pol), rag_names[st.rag]);
-        } else {
-            put_period(&b, s, kk);
-            put(&b, " ");
-            put_fig(&b, v);
-            put(&b, " against target ");
-            put_value(&b, st.target_value, v);
-            if (st.target_milestone != PB_NONE)
-                put(&b, " (due %s)", m->miles[st.target_milestone].text);
-            if (st.rag == PB_RAG_AMBER || st.rag == PB_RAG_RED) {
-                if (s->plan->rag_percent) {
-                    pb_obs pct = {s->plan->rag_tolerance, 0, PB_OBS_NORMAL, 0, 0, 0};
-                    put(&b, ", tolerance ");
-                    put_value(&b, s->plan->rag_tolerance, &pct);
-                    put(&b, "%%");
-                } else {
-                    put(&b, ", tolerance ");
-                    put_value(&b, s->plan->rag_tolerance, v);
-                }
-            }
-            put(&b, ", %s: %s", better_words(pol), rag_names[st.rag]);
-        }
+        explain_rag(&b, s, i, kk, &st, &r);
     } else if (aspect == PB_ASPECT_TARGET) {
         if (st.target == PB_CMP_NONE)
             why_words(&b, s, i, kk, PB_NONE, (pb_why)st.target_why, &r);
@@ -755,14 +762,10 @@ static pb_status check_arrow(const pb_indset *s, uint32_t si, size_t i, uint32_t
     if (a == PB_ARROW_NONE || a == printed)
         return PB_OK;
     /* "same" printed as no change meets "better"/"worse" only when equal */
-    pb_finding *f = pb_finding_new(out, PB_PART_INDICATORS);
+    pb_finding *f = pb_finding_add(out, PB_PART_INDICATORS, PB_FIND_STATUS, PB_SEV_WARNING,
+                                   si, (uint32_t)i, k);
     if (!f)
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    f->code = PB_FIND_STATUS;
-    f->severity = PB_SEV_WARNING;
-    f->table = si;
-    f->row = (uint32_t)i;
-    f->column = k;
     f->other_column = key;
     f->line = s->m[i].line;
     f->col = s->m[i].column;
@@ -774,8 +777,8 @@ static pb_status check_arrow(const pb_indset *s, uint32_t si, size_t i, uint32_t
 
 pb_status pb_indsets_check(const pb_plan *plan, pb_findings *out, pb_error *err)
 {
-    for (uint32_t si = 0; si < plan->nindsets; si++) {
-        const pb_indset *s = plan->indsets[si];
+    for (uint32_t si = 0; si < pb_plan_indset_count(plan); si++) {
+        const pb_indset *s = pb_plan_indset(plan, si);
         /* thresholds in the wrong order for the polarity */
         for (uint32_t i = 0; i < s->n; i++) {
             const pb_measure *m = &s->m[i];
@@ -790,13 +793,10 @@ pb_status pb_indsets_check(const pb_plan *plan, pb_findings *out, pb_error *err)
             }
             if (!bad)
                 continue;
-            pb_finding *f = pb_finding_new(out, PB_PART_INDICATORS);
+            pb_finding *f = pb_finding_add(out, PB_PART_INDICATORS, PB_FIND_THRESHOLD, PB_SEV_ERROR,
+                                           si, i, PB_NONE);
             if (!f)
                 return pb_error_set(err, PB_ERR_NOMEM, NULL);
-            f->code = PB_FIND_THRESHOLD;
-            f->severity = PB_SEV_ERROR;
-            f->table = si;
-            f->row = i;
             f->line = m->line;
             f->col = m->column;
             snprintf(f->detail, sizeof f->detail,
@@ -827,4 +827,34 @@ pb_status pb_indsets_check(const pb_plan *plan, pb_findings *out, pb_error *err)
         }
     }
     return PB_OK;
+}
+
+size_t pb_indicator_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
+                                    size_t cap)
+{
+    const pb_indset *s = pb_plan_indset(plan, f->table);
+    const char *ref = s && f->row < s->n ? s->m[f->row].text[PB_IND_REF] : NULL;
+    if (s && f->row < s->n && s->m[f->row].parent != PB_NONE)
+        ref = s->m[s->m[f->row].parent].text[PB_IND_REF];
+    int n;
+    if (f->code == PB_FIND_STATUS && s) {
+        char what[120], per[PB_PERIOD_TEXT_MAX] = "";
+        uint32_t key = f->other_column;
+        if (key == PB_PRINTED_LAST)
+            snprintf(what, sizeof what, "better than last");
+        else if (key == PB_PRINTED_TARGET)
+            snprintf(what, sizeof what, "better than target");
+        else
+            snprintf(what, sizeof what, "better than %s",
+                     key - 2 < s->ncomp ? s->comps[key - 2].name : "?");
+        if (f->column < s->nper)
+            pb_period_format(s->periods[f->column], plan->year_start, per);
+        pb_arrow a = pb_ind_printed(s, f->row, key);
+        n = snprintf(buf, cap, "'%s' %s, %s: printed %s, but %s", ref ? ref : "?", what, per,
+                     a == PB_ARROW_UP ? "up (better)" : a == PB_ARROW_DOWN ? "down (worse)"
+                                                                          : "same",
+                     f->detail);
+    } else
+        n = snprintf(buf, cap, "'%s': %s", ref ? ref : "?", f->detail);
+    return n < 0 ? 0 : (size_t)n;
 }
