@@ -118,7 +118,7 @@ def test_every_allocation_of_read_in_sticky_mode(driver):
 # Select totals in a section and at top level, of either sign, and agreements
 # naming rows by label (one label unique, one ambiguous): the check's hash
 # tables and arrays (csrc/pb_check.c compute_selects, the row label index of
-# csrc/pb_plan.c; issue 15), none of which the small example reaches.
+# csrc/pb_row.c; issue 15), none of which the small example reaches.
 SELECTS = """\
 planbook: 1
 plan: {title: Select totals and rows by label}

@@ -583,7 +583,7 @@ def test_columns_in_a_table():
     err = read_error(table(columns=f"[{cols}]"))
     assert err.code == "limit" and "at most 16384 columns" in str(err)
     # (the Python API adds columns through the same core function,
-    # pb_table_add_column, csrc/pb_plan.c:482)
+    # pb_table_add_column, csrc/pb_table.c)
 
 
 # ---- rows: 1,048,576 a sheet, 5 of them headings (above the limit only)
