@@ -136,6 +136,13 @@ def write_docs(path: Path, section: str, mark_start: str, mark_end: str) -> None
     os.replace(tmp, path)
 
 
+def publish(section: str, docs: Path, mark_start: str, mark_end: str, write: bool) -> None:
+    """Print a benchmark's section, and put it in the docs when ``write``."""
+    print(section)
+    if write:
+        write_docs(docs, section, mark_start, mark_end)
+
+
 def machine_info() -> dict:
     cpu, mem = "unknown CPU", "unknown memory"
     try:

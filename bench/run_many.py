@@ -34,7 +34,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from benchlib import log, machine_info, write_docs  # noqa: E402
+from benchlib import log, machine_info, publish  # noqa: E402
 
 REPO = BENCH.parent
 WORK = BENCH / "build" / "many"
@@ -166,10 +166,7 @@ def main(argv=None) -> int:
     lines += ["", "A worker holds one plan at a time (one partition per file), so its peak "
               "stays where it is after a tenth of the plans: the interpreter, pandas and "
               "Dask (about 150 MB) plus one plan, never the collection.", "", MARK_END]
-    section = "\n".join(lines) + "\n"
-    print(section)
-    if not args.no_docs:
-        write_docs(DOCS, section, MARK_START, MARK_END)
+    publish("\n".join(lines) + "\n", DOCS, MARK_START, MARK_END, not args.no_docs)
     return 0
 
 

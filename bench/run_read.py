@@ -28,7 +28,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from benchlib import child_env, log, machine_info, run_child, write_docs  # noqa: E402
+from benchlib import child_env, log, machine_info, publish, run_child  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -176,11 +176,8 @@ def main(argv=None) -> int:
             log(f"WARNING: the readers read different numbers of values: {counts}")
         entry["values"] = counts
         report["books"].append(entry)
-    text = markdown(report)
-    print(text)
     (WORK / "read-results.json").write_text(json.dumps(report, indent=2))
-    if not args.no_docs and not args.quick:
-        write_docs(DOCS, text, MARK_START, MARK_END)
+    publish(markdown(report), DOCS, MARK_START, MARK_END, not args.no_docs and not args.quick)
     return 0
 
 

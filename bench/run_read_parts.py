@@ -27,7 +27,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from benchlib import child_env, log, machine_info, run_child, write_docs  # noqa: E402
+from benchlib import child_env, log, machine_info, publish, run_child  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -174,10 +174,7 @@ def main(argv=None) -> int:
                                    "maxrss_mb": statistics.median(x["maxrss_mb"] for x in runs)}
             log(f"{xlsx.name}: {r}: {statistics.median(entry['results'][r]['times']):.3f} s")
         report["books"].append(entry)
-    text = markdown(report)
-    print(text)
-    if not args.no_docs:
-        write_docs(DOCS, text, MARK_START, MARK_END)
+    publish(markdown(report), DOCS, MARK_START, MARK_END, not args.no_docs)
     return 0
 
 

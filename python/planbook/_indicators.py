@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
-from . import _core
 from ._model import _amount_text
 from ._parts import PART, Field, ItemSequence, PartMapping, field_properties, field_property
 from .errors import ValidationError
@@ -172,7 +171,7 @@ class Indicators(PartMapping):
                 if name is not None:
                     names.setdefault(rf, df[name].iloc[r])
             for rf, byp in cells.items():
-                m = s.add(rf, None if name is None else str(names[rf]), **measure_fields)
+                s.add(rf, None if name is None else str(names[rf]), **measure_fields)
                 mi = c.m_find(si, rf)
                 for pk, v in byp.items():
                     x = _exact(v, 6, f"measure {rf!r}, {pk}")

@@ -36,7 +36,7 @@ from ._display import _headline
 from ._model import _MONTHS, format_amount
 from ._records import DONE
 from ._version import __version__
-from .errors import ValidationError, WriteError
+from .errors import ValidationError
 
 __all__ = ["report", "PARTS"]
 

@@ -140,7 +140,7 @@ def to_ics(items: Sequence[Due], path: Optional[Union[str, os.PathLike]] = None,
         ev.add("dtstamp", stamp)
         ev.add("dtstart", d.date)
         ev.add("dtend", d.date + datetime.timedelta(days=1))
-        ev.add("summary", (f"OVERDUE: " if d.overdue else "") + d.title)
+        ev.add("summary", ("OVERDUE: " if d.overdue else "") + d.title)
         lines = [f"{d.plan}: {d.part}" + (f" {d.id}" if d.id else "")]
         if d.owner:
             lines.append(f"Owner: {d.owner}")

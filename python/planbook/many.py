@@ -119,13 +119,23 @@ def _missing(v: Any) -> bool:
 
 # ------------------------------------------------------------ one plan
 
+def _records_of(frame, **extra) -> List[dict]:
+    """A part's own to_pandas frame as row dicts, missing values as None,
+    with ``extra`` columns set."""
+    out = []
+    for rec in frame.to_dict("records"):
+        rec = {k: (None if _missing(v) else v) for k, v in rec.items()}
+        rec.update(extra)
+        out.append(rec)
+    return out
+
+
 def _budget_rows(plan, name: str) -> List[dict]:
     rows = []
     for tid in plan.budgets:
         t = plan.budgets[tid]
-        for rec in t.to_pandas().to_dict("records"):
-            rec = {k: (None if _missing(v) else v) for k, v in rec.items()}
-            rec.update(plan=name, kind=t.kind, unit=t.unit, row_kind=rec.pop("kind"))
+        for rec in _records_of(t.to_pandas(), plan=name, unit=t.unit):
+            rec["row_kind"], rec["kind"] = rec["kind"], t.kind
             if isinstance(rec.get("printed"), str):  # a text column's cell
                 rec["text"], rec["printed"], rec["value"] = rec["printed"], None, None
             rows.append(rec)
@@ -143,9 +153,8 @@ def _indicator_rows(plan, name: str) -> List[dict]:
         if s.report_period is None:
             continue
         for rec in s.status().to_dicts():
-            rec["plan"] = name
-            rec["figure"] = _decimal(rec.get("figure"))
-            rec["target_value"] = _decimal(rec.get("target_value"))
+            rec.update(plan=name, figure=_decimal(rec.get("figure")),
+                       target_value=_decimal(rec.get("target_value")))
             rows.append(rec)
     return rows
 
@@ -153,9 +162,7 @@ def _indicator_rows(plan, name: str) -> List[dict]:
 def _observation_rows(plan, name: str) -> List[dict]:
     rows = []
     for sid in plan.indicators:
-        for rec in plan.indicators[sid].to_pandas().to_dict("records"):
-            rec = {k: (None if _missing(v) else v) for k, v in rec.items()}
-            rec["plan"] = name
+        for rec in _records_of(plan.indicators[sid].to_pandas(), plan=name):
             rec["period"] = str(rec["period"])
             rows.append(rec)
     return rows
@@ -164,10 +171,7 @@ def _observation_rows(plan, name: str) -> List[dict]:
 def _risk_rows(plan, name: str) -> List[dict]:
     rows = []
     for rid in plan.risks:
-        for rec in plan.risks[rid].to_pandas().to_dict("records"):
-            rec = {k: (None if _missing(v) else v) for k, v in rec.items()}
-            rec.update(plan=name, register=rid)
-            rows.append(rec)
+        rows += _records_of(plan.risks[rid].to_pandas(), plan=name, register=rid)
     return rows
 
 

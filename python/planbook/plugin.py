@@ -23,7 +23,7 @@ The C side (headers from :func:`get_include`, the capsule
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Iterable, Optional, Tuple
+from typing import Any, Iterable, Optional, Tuple
 
 from . import _core
 from ._indicators import Observation
