@@ -50,6 +50,7 @@ typedef struct pb_yr_reader {
     /* data path, e.g. budgets.subjective.rows[3] */
     char path[PB_ERROR_PATH_MAX];
     size_t pathlen;
+    pb_error scratch; /* the core's error of the call at hand (pb_yr_error) */
 } pb_yr_reader;
 
 /* The core's functions, through the api table: A->pb_plan_new() */
@@ -95,6 +96,10 @@ int pb_yr_fail_at(pb_yr_reader *r, pb_status st, uint32_t line, uint32_t col,
     ;
 #define FAIL(st, ...) pb_yr_fail_at(r, st, LINE(r->ev), COL(r->ev), __VA_ARGS__)
 
+/* A cleared error for the core's calls, to be read at once when one fails
+ * (one per reader: the next pb_yr_error, even in a nested read, clears
+ * it again). */
+pb_error *pb_yr_error(pb_yr_reader *r);
 /* A core error (amount, period, duplicate id...) at the current event. */
 int pb_yr_core_fail(pb_yr_reader *r, pb_error *e);
 /* A core error at a remembered place. */

@@ -21,11 +21,10 @@
 static int meta_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
 {
     (void)obj, (void)seen;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     int mk = A->pb_meta_key_from_name(f->key, strlen(f->key));
-    return pb_yr_core(r, A->pb_plan_set_meta(r->plan, (pb_meta_key)mk, sval(r), slen(r), &e),
-                      &e);
+    return pb_yr_core(r, A->pb_plan_set_meta(r->plan, (pb_meta_key)mk, sval(r), slen(r), e),
+                      e);
 }
 
 /* year_start: a month name or number */
@@ -47,9 +46,8 @@ static int year_start(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t
         return FAIL(PB_ERR_SCHEMA,
                     "plan.year_start must come before budgets (the periods of "
                     "the tables above were read with the year starting in April)");
-    pb_error e;
-    A->pb_error_clear(&e);
-    return pb_yr_core(r, A->pb_plan_set_year_start(r->plan, m, &e), &e);
+    pb_error *e = pb_yr_error(r);
+    return pb_yr_core(r, A->pb_plan_set_year_start(r->plan, m, e), e);
 }
 
 #define META(key) {key, meta_text, 0, PB_YR_NULLABLE_TEXT, NULL, NULL}
@@ -83,11 +81,10 @@ static int set_pair(pb_yr_reader *r, void *obj, uint32_t seen, uint32_t line, ui
 {
     (void)seen;
     pair *p = obj;
-    pb_error e;
-    A->pb_error_clear(&e);
-    pb_status st = p->bands ? A->pb_plan_set_risk_bands(r->plan, (int)p->v[0], (int)p->v[1], &e)
-                            : A->pb_plan_set_risk_matrix(r->plan, (int)p->v[0], (int)p->v[1], &e);
-    return st ? pb_yr_core_fail_at(r, &e, line, col) : 1;
+    pb_error *e = pb_yr_error(r);
+    pb_status st = p->bands ? A->pb_plan_set_risk_bands(r->plan, (int)p->v[0], (int)p->v[1], e)
+                            : A->pb_plan_set_risk_matrix(r->plan, (int)p->v[0], (int)p->v[1], e);
+    return st ? pb_yr_core_fail_at(r, e, line, col) : 1;
 }
 
 static const pb_yr_field matrix_fields[] = {
@@ -124,9 +121,8 @@ static int tolerance(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t 
     pb_amount tol;
     if (!pb_yr_tolerance(r, &tol))
         return 0;
-    pb_error e;
-    A->pb_error_clear(&e);
-    return pb_yr_core(r, A->pb_plan_set_tolerance(r->plan, tol, &e), &e);
+    pb_error *e = pb_yr_error(r);
+    return pb_yr_core(r, A->pb_plan_set_tolerance(r->plan, tol, e), e);
 }
 
 /* rag_tolerance: 5% or 0.5 */
@@ -137,15 +133,14 @@ static int rag_tolerance(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint3
         return 0;
     size_t n = slen(r);
     int pct = n > 0 && sval(r)[n - 1] == '%';
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     pb_amount v;
     pb_cell_state st;
-    if (A->pb_amount_parse(sval(r), n - (size_t)pct, PB_OBS_SCALE, &v, &st, &e))
-        return pb_yr_core_fail(r, &e);
+    if (A->pb_amount_parse(sval(r), n - (size_t)pct, PB_OBS_SCALE, &v, &st, e))
+        return pb_yr_core_fail(r, e);
     if (st != PB_CELL_VALUE || v < 0)
         return FAIL(PB_ERR_SCHEMA, "rag_tolerance is a figure or a percentage, zero or more");
-    return pb_yr_core(r, A->pb_plan_set_rag_tolerance(r->plan, pct, v, &e), &e);
+    return pb_yr_core(r, A->pb_plan_set_rag_tolerance(r->plan, pct, v, e), e);
 }
 
 static const pb_yr_field settings_fields[] = {

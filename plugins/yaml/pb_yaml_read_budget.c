@@ -114,28 +114,27 @@ static int apply_column(pb_yr_reader *r, column *c, size_t i)
     static const int fields[] = {K_LABEL, K_PHASE, K_MEASURE, K_UNIT};
     static const pb_column_field cf[] = {PB_COLUMN_LABEL, PB_COLUMN_PHASE, PB_COLUMN_MEASURE,
                                          PB_COLUMN_UNIT};
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     for (int k = 0; k < 4; k++) {
         const char *s = c->text[fields[k]];
-        if (s && A->pb_column_set_text(c->t, i, cf[k], s, strlen(s), &e))
-            return pb_yr_core_fail_at(r, &e, c->at_line[fields[k]], c->at_col[fields[k]]);
+        if (s && A->pb_column_set_text(c->t, i, cf[k], s, strlen(s), e))
+            return pb_yr_core_fail_at(r, e, c->at_line[fields[k]], c->at_col[fields[k]]);
     }
     if (c->text[K_PERIOD]) {
         pb_period p;
         if (A->pb_period_parse(c->text[K_PERIOD], strlen(c->text[K_PERIOD]),
-                               A->pb_plan_year_start(r->plan), &p, &e) ||
-            A->pb_column_set_period(c->t, i, p, &e))
-            return pb_yr_fail_at(r, e.status, c->at_line[K_PERIOD], c->at_col[K_PERIOD], "%s%s",
-                                 e.message,
-                                 strstr(e.message, "bare year")
+                               A->pb_plan_year_start(r->plan), &p, e) ||
+            A->pb_column_set_period(c->t, i, p, e))
+            return pb_yr_fail_at(r, e->status, c->at_line[K_PERIOD], c->at_col[K_PERIOD], "%s%s",
+                                 e->message,
+                                 strstr(e->message, "bare year")
                                      ? " (set plan.year_start before the budgets)"
                                      : "");
     }
-    if (c->type_text && A->pb_column_set_type(c->t, i, PB_COL_TEXT, &e))
-        return pb_yr_core_fail_at(r, &e, c->at_line[K_TYPE], c->at_col[K_TYPE]);
-    if (c->decimals >= 0 && A->pb_column_set_decimals(c->t, i, (int)c->decimals, &e))
-        return pb_yr_core_fail_at(r, &e, c->at_line[K_DECIMALS], c->at_col[K_DECIMALS]);
+    if (c->type_text && A->pb_column_set_type(c->t, i, PB_COL_TEXT, e))
+        return pb_yr_core_fail_at(r, e, c->at_line[K_TYPE], c->at_col[K_TYPE]);
+    if (c->decimals >= 0 && A->pb_column_set_decimals(c->t, i, (int)c->decimals, e))
+        return pb_yr_core_fail_at(r, e, c->at_line[K_DECIMALS], c->at_col[K_DECIMALS]);
     if (c->text[K_EQUALS]) {
         c->ref->equals = c->text[K_EQUALS];
         c->text[K_EQUALS] = NULL;
@@ -149,11 +148,10 @@ static int add_column(pb_yr_reader *r, void *obj, uint32_t seen, uint32_t line, 
 {
     (void)seen;
     column *c = obj;
-    pb_error e;
-    A->pb_error_clear(&e);
-    int64_t i = A->pb_table_add_column(c->t, c->text[K_ID], strlen(c->text[K_ID]), &e);
+    pb_error *e = pb_yr_error(r);
+    int64_t i = A->pb_table_add_column(c->t, c->text[K_ID], strlen(c->text[K_ID]), e);
     if (i < 0)
-        return pb_yr_core_fail_at(r, &e, c->at_line[K_ID], c->at_col[K_ID]);
+        return pb_yr_core_fail_at(r, e, c->at_line[K_ID], c->at_col[K_ID]);
     A->pb_column_set_source(c->t, (size_t)i, line, col);
     return apply_column(r, c, (size_t)i);
 }
@@ -178,8 +176,7 @@ static const pb_yr_map column_map = {"a column (a mapping with an id)", column_f
 /* Resolve the sum and equals references of column c. */
 static int resolve_column(pb_yr_reader *r, pb_table *t, size_t c, col_refs *ref)
 {
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     if (ref->nterms) {
         uint32_t cols[64];
         int8_t signs[64];
@@ -194,16 +191,16 @@ static int resolve_column(pb_yr_reader *r, pb_table *t, size_t c, col_refs *ref)
             cols[k] = (uint32_t)tc;
             signs[k] = (int8_t)ref->terms[k].sign;
         }
-        if (A->pb_column_set_sum(t, c, cols, signs, ref->nterms, &e))
-            return pb_yr_core_fail_at(r, &e, ref->sum_line, ref->sum_col);
+        if (A->pb_column_set_sum(t, c, cols, signs, ref->nterms, e))
+            return pb_yr_core_fail_at(r, e, ref->sum_line, ref->sum_col);
     }
     if (ref->equals) {
         int64_t ec = A->pb_table_find_column(t, ref->equals, strlen(ref->equals));
         if (ec < 0)
             return pb_yr_fail_at(r, PB_ERR_SCHEMA, ref->eq_line, ref->eq_col,
                                  "'equals' names no column '%s'", ref->equals);
-        if (A->pb_column_set_equals(t, c, (uint32_t)ec, &e))
-            return pb_yr_core_fail_at(r, &e, ref->eq_line, ref->eq_col);
+        if (A->pb_column_set_equals(t, c, (uint32_t)ec, e))
+            return pb_yr_core_fail_at(r, e, ref->eq_line, ref->eq_col);
     }
     return 1;
 }
@@ -249,13 +246,12 @@ static int read_columns(pb_yr_reader *r, pb_table *t)
 
 static int set_cell(pb_yr_reader *r, pb_table *t, size_t row, size_t c)
 {
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     if (!pb_yr_is_null(r)) { /* blank: cells start blank */
         if (!pb_yr_text(r, "a value"))
             return 0;
-        if (A->pb_cell_set_text(t, row, c, sval(r), slen(r), &e))
-            return pb_yr_core_fail(r, &e);
+        if (A->pb_cell_set_text(t, row, c, sval(r), slen(r), e))
+            return pb_yr_core_fail(r, e);
         if (slen(r) == 0 && A->pb_column_type_of(t, c) == PB_COL_TEXT)
             return FAIL(PB_ERR_SCHEMA, "an empty text is written ~");
     }
@@ -385,12 +381,11 @@ static int row_kind(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t s
                     "more table cells than the input can hold (%llu cells after %zu "
                     "bytes; a row has a cell for each of the table's %zu columns)",
                     r->cells, r->ev.start_mark.index, ncols);
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     w->i = A->pb_table_insert_row(w->t, A->pb_table_row_count(w->t), kinds[f->code], w->parent,
-                                  label, n, &e);
+                                  label, n, e);
     if (w->i < 0)
-        return pb_yr_core_fail(r, &e);
+        return pb_yr_core_fail(r, e);
     A->pb_row_set_source(w->t, (size_t)w->i, w->key_line, w->key_col);
     w->kind = f->code;
     return 1;
@@ -409,10 +404,9 @@ static int row_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t s
         return 1;
     if (!pb_yr_text(r, "text"))
         return 0;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     return pb_yr_core(
-        r, A->pb_row_set_text(w->t, (size_t)w->i, fields[f->code], sval(r), slen(r), &e), &e);
+        r, A->pb_row_set_text(w->t, (size_t)w->i, fields[f->code], sval(r), slen(r), e), e);
 }
 
 static int row_role(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
@@ -427,9 +421,8 @@ static int row_role(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t s
                     "unknown role '%.*s' (expected expenditure, income, internal, "
                     "funding, saving, growth, adjustment or other)",
                     CUT(r, 40), sval(r));
-    pb_error e;
-    A->pb_error_clear(&e);
-    return pb_yr_core(r, A->pb_row_set_role(w->t, (size_t)w->i, (pb_role)role, &e), &e);
+    pb_error *e = pb_yr_error(r);
+    return pb_yr_core(r, A->pb_row_set_role(w->t, (size_t)w->i, (pb_role)role, e), e);
 }
 
 /* values, parts and rows */
@@ -504,10 +497,9 @@ static int read_rows(pb_yr_reader *r, pb_table *t, uint32_t parent, int parts)
 static int table_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
 {
     (void)seen;
-    pb_error e;
-    A->pb_error_clear(&e);
-    return pb_yr_core(r, A->pb_table_set_text(obj, (pb_table_field)f->code, sval(r), slen(r), &e),
-                      &e);
+    pb_error *e = pb_yr_error(r);
+    return pb_yr_core(r, A->pb_table_set_text(obj, (pb_table_field)f->code, sval(r), slen(r), e),
+                      e);
 }
 
 static int table_kind(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
@@ -523,9 +515,8 @@ static int table_kind(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t
                     "unknown table kind '%.*s' (expected objective, subjective, "
                     "savings, reconciliation, funding, fte, capital, workforce or other)",
                     CUT(r, 40), sval(r));
-    pb_error e;
-    A->pb_error_clear(&e);
-    return pb_yr_core(r, A->pb_table_set_text(obj, PB_TABLE_KIND, sval(r), slen(r), &e), &e);
+    pb_error *e = pb_yr_error(r);
+    return pb_yr_core(r, A->pb_table_set_text(obj, PB_TABLE_KIND, sval(r), slen(r), e), e);
 }
 
 /* income_sign (code 0) and blank (code 1): one of two words */
@@ -544,10 +535,9 @@ static int table_switch(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32
     int i = pb_yr_pick(r, choices[f->code].names);
     if (i < 0)
         return FAIL(PB_ERR_SCHEMA, "%s", choices[f->code].msg);
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     if (f->code == 0)
-        A->pb_table_set_income_sign(obj, i ? 1 : -1, &e);
+        A->pb_table_set_income_sign(obj, i ? 1 : -1, e);
     else
         A->pb_table_set_blank_zero(obj, i);
     return 1;
@@ -559,9 +549,8 @@ static int table_decimals(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint
     long d;
     if (!pb_yr_small_int(r, PB_MAX_DECIMALS, &d, "decimals 0-6"))
         return 0;
-    pb_error e;
-    A->pb_error_clear(&e);
-    return pb_yr_core(r, A->pb_table_set_decimals(obj, (int)d, &e), &e);
+    pb_error *e = pb_yr_error(r);
+    return pb_yr_core(r, A->pb_table_set_decimals(obj, (int)d, e), e);
 }
 
 static int table_tolerance(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
@@ -570,9 +559,8 @@ static int table_tolerance(pb_yr_reader *r, void *obj, const pb_yr_field *f, uin
     pb_amount tol;
     if (!pb_yr_tolerance(r, &tol))
         return 0;
-    pb_error e;
-    A->pb_error_clear(&e);
-    return pb_yr_core(r, A->pb_table_set_tolerance(obj, 1, tol, &e), &e);
+    pb_error *e = pb_yr_error(r);
+    return pb_yr_core(r, A->pb_table_set_tolerance(obj, 1, tol, e), e);
 }
 
 static int table_columns(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
@@ -639,9 +627,8 @@ static int side_table(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t
     side *d = obj;
     if (!pb_yr_text(r, "a table id"))
         return 0;
-    pb_error e;
-    A->pb_error_clear(&e);
-    return pb_yr_core(r, A->pb_agreement_set_table(r->plan, d->a, d->s, sval(r), slen(r), &e), &e);
+    pb_error *e = pb_yr_error(r);
+    return pb_yr_core(r, A->pb_agreement_set_table(r->plan, d->a, d->s, sval(r), slen(r), e), e);
 }
 
 static int side_negate(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
@@ -661,9 +648,8 @@ static int side_row(pb_yr_reader *r, void *obj, size_t i)
     side *d = obj;
     if (!pb_yr_text(r, "a row id or label"))
         return 0;
-    pb_error e;
-    A->pb_error_clear(&e);
-    return pb_yr_core(r, A->pb_agreement_add_row(r->plan, d->a, d->s, sval(r), slen(r), &e), &e);
+    pb_error *e = pb_yr_error(r);
+    return pb_yr_core(r, A->pb_agreement_add_row(r->plan, d->a, d->s, sval(r), slen(r), e), e);
 }
 
 static int side_column(pb_yr_reader *r, void *obj, size_t i)
@@ -672,10 +658,9 @@ static int side_column(pb_yr_reader *r, void *obj, size_t i)
     side *d = obj;
     if (!pb_yr_text(r, "a column id"))
         return 0;
-    pb_error e;
-    A->pb_error_clear(&e);
-    return pb_yr_core(r, A->pb_agreement_add_column(r->plan, d->a, d->s, sval(r), slen(r), &e),
-                      &e);
+    pb_error *e = pb_yr_error(r);
+    return pb_yr_core(r, A->pb_agreement_add_column(r->plan, d->a, d->s, sval(r), slen(r), e),
+                      e);
 }
 
 /* rows: a list, or one reference (rows: lines) */
@@ -711,11 +696,10 @@ static int agreement_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint
 {
     (void)seen;
     size_t a = *(size_t *)obj;
-    pb_error e;
-    A->pb_error_clear(&e);
-    pb_status st = f->code ? A->pb_agreement_set_note(r->plan, a, sval(r), slen(r), &e)
-                           : A->pb_agreement_set_name(r->plan, a, sval(r), slen(r), &e);
-    return pb_yr_core(r, st, &e);
+    pb_error *e = pb_yr_error(r);
+    pb_status st = f->code ? A->pb_agreement_set_note(r->plan, a, sval(r), slen(r), e)
+                           : A->pb_agreement_set_name(r->plan, a, sval(r), slen(r), e);
+    return pb_yr_core(r, st, e);
 }
 
 static int agreement_side(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
@@ -731,9 +715,8 @@ static int agreement_tolerance(pb_yr_reader *r, void *obj, const pb_yr_field *f,
     pb_amount tol;
     if (!pb_yr_tolerance(r, &tol))
         return 0;
-    pb_error e;
-    A->pb_error_clear(&e);
-    return pb_yr_core(r, A->pb_agreement_set_tolerance(r->plan, *(size_t *)obj, 1, tol, &e), &e);
+    pb_error *e = pb_yr_error(r);
+    return pb_yr_core(r, A->pb_agreement_set_tolerance(r->plan, *(size_t *)obj, 1, tol, e), e);
 }
 
 static const pb_yr_field agreement_fields[] = {
@@ -752,11 +735,10 @@ static int read_agreement(pb_yr_reader *r, void *obj, size_t i)
     (void)obj, (void)i;
     if (!pb_yr_expect(r, YAML_MAPPING_START_EVENT, agreement_map.what))
         return 0;
-    pb_error e;
-    A->pb_error_clear(&e);
-    int64_t a = A->pb_plan_add_agreement(r->plan, NULL, 0, &e);
+    pb_error *e = pb_yr_error(r);
+    int64_t a = A->pb_plan_add_agreement(r->plan, NULL, 0, e);
     if (a < 0)
-        return pb_yr_core_fail(r, &e);
+        return pb_yr_core_fail(r, e);
     A->pb_agreement_set_source(r->plan, (size_t)a, LINE(r->ev), COL(r->ev));
     size_t at = (size_t)a;
     return pb_yr_read_fields(r, &agreement_map, &at);

@@ -125,6 +125,12 @@ int pb_yr_fail_at(pb_yr_reader *r, pb_status st, uint32_t line, uint32_t col,
 
 
 /* A core error (amount, period, duplicate id...) at the current event. */
+pb_error *pb_yr_error(pb_yr_reader *r)
+{
+    A->pb_error_clear(&r->scratch);
+    return &r->scratch;
+}
+
 int pb_yr_core_fail(pb_yr_reader *r, pb_error *e)
 {
     return pb_yr_fail_at(r, e->status == PB_ERR_NOMEM ? PB_ERR_NOMEM : e->status,
@@ -353,11 +359,10 @@ int pb_yr_tolerance(pb_yr_reader *r, pb_amount *out)
 {
     if (!pb_yr_text(r, "a tolerance"))
         return 0;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     pb_cell_state st;
-    if (A->pb_amount_parse(sval(r), slen(r), PB_TOLERANCE_DECIMALS, out, &st, &e))
-        return pb_yr_core_fail(r, &e);
+    if (A->pb_amount_parse(sval(r), slen(r), PB_TOLERANCE_DECIMALS, out, &st, e))
+        return pb_yr_core_fail(r, e);
     if (st != PB_CELL_VALUE || *out < 0)
         return FAIL(PB_ERR_SCHEMA, "a tolerance is a number, zero or more");
     return 1;
@@ -566,14 +571,13 @@ typedef struct parts {
 static int read_part(pb_yr_reader *r, void *obj)
 {
     parts *p = obj;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     size_t saved = pb_yr_path_key(r, sval(r), slen(r));
-    void *part = p->add(r, &e);
+    void *part = p->add(r, e);
     if (!part) {
-        if (e.status == PB_ERR_DUPLICATE)
-            return FAIL(PB_ERR_SCHEMA, "duplicate key: %s", e.message);
-        return pb_yr_core_fail(r, &e);
+        if (e->status == PB_ERR_DUPLICATE)
+            return FAIL(PB_ERR_SCHEMA, "duplicate key: %s", e->message);
+        return pb_yr_core_fail(r, e);
     }
     if (!pb_yr_next(r) || !p->read(r, part))
         return 0;

@@ -21,11 +21,10 @@ static int cell_value(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t
 {
     (void)f, (void)seen;
     cell *c = obj;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     size_t off, len;
-    if (A->pb_obs_parse(sval(r), slen(r), &c->o, &off, &len, &e))
-        return pb_yr_core_fail(r, &e);
+    if (A->pb_obs_parse(sval(r), slen(r), &c->o, &off, &len, e))
+        return pb_yr_core_fail(r, e);
     if (!A->pb_obs_has_value((pb_obs_status)c->o.status) || len)
         return FAIL(PB_ERR_SCHEMA, "value is a figure alone; the note goes in note");
     return 1;
@@ -99,21 +98,20 @@ typedef struct series {
 
 static int read_cell(pb_yr_reader *r, const series *w, size_t k)
 {
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     if (r->ev.type == YAML_MAPPING_START_EVENT) {
         uint32_t line = LINE(r->ev), col = COL(r->ev);
         cell c;
         int ok = read_cell_map(r, &c);
-        if (ok && A->pb_ind_set_cell(w->s, w->series, w->i, k, &c.o, c.note, c.note_len, &e))
-            ok = pb_yr_core_fail_at(r, &e, line, col);
+        if (ok && A->pb_ind_set_cell(w->s, w->series, w->i, k, &c.o, c.note, c.note_len, e))
+            ok = pb_yr_core_fail_at(r, e, line, col);
         free(c.note);
         return ok;
     }
     if (!pb_yr_text(r, "a figure, n/a, Not available, TBC, a blank, or {status: ..., note: ...}"))
         return 0;
-    return pb_yr_core(r, A->pb_ind_set_cell_text(w->s, w->series, w->i, k, sval(r), slen(r), &e),
-                      &e);
+    return pb_yr_core(r, A->pb_ind_set_cell_text(w->s, w->series, w->i, k, sval(r), slen(r), e),
+                      e);
 }
 
 static int series_cell(pb_yr_reader *r, void *obj, size_t k)
@@ -142,11 +140,10 @@ static int read_period_ref(pb_yr_reader *r, pb_indset *s, size_t *k)
 {
     if (!pb_yr_text(r, "a period"))
         return 0;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     pb_period p;
-    if (A->pb_period_parse(sval(r), slen(r), A->pb_plan_year_start(r->plan), &p, &e))
-        return pb_yr_core_fail(r, &e);
+    if (A->pb_period_parse(sval(r), slen(r), A->pb_plan_year_start(r->plan), &p, e))
+        return pb_yr_core_fail(r, e);
     int64_t idx = A->pb_indset_find_period(s, p);
     if (idx < 0)
         return FAIL(PB_ERR_SCHEMA, "'%.*s' is not one of the set's periods", CUT(r, 40), sval(r));
@@ -188,16 +185,15 @@ static int measure_ref(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_
 {
     (void)f, (void)seen;
     measure *m = obj;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     if (!pb_yr_text(r, "the measure's reference"))
         return 0;
     if (m->parent != PB_NONE)
-        return pb_yr_core(r, A->pb_ind_set_text(m->s, (size_t)m->i, PB_IND_REF, sval(r), slen(r), &e),
-                          &e);
-    m->i = A->pb_indset_add(m->s, PB_NONE, sval(r), slen(r), &e);
+        return pb_yr_core(r, A->pb_ind_set_text(m->s, (size_t)m->i, PB_IND_REF, sval(r), slen(r), e),
+                          e);
+    m->i = A->pb_indset_add(m->s, PB_NONE, sval(r), slen(r), e);
     if (m->i < 0)
-        return pb_yr_core_fail(r, &e);
+        return pb_yr_core_fail(r, e);
     A->pb_ind_set_source(m->s, (size_t)m->i, m->line, m->col);
     size_t nper = A->pb_indset_period_count(m->s);
     r->cells += nper ? nper : 1;
@@ -211,10 +207,9 @@ static int measure_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32
 {
     (void)seen;
     measure *m = obj;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     return pb_yr_core(
-        r, A->pb_ind_set_text(m->s, (size_t)m->i, (pb_ind_field)f->code, sval(r), slen(r), &e), &e);
+        r, A->pb_ind_set_text(m->s, (size_t)m->i, (pb_ind_field)f->code, sval(r), slen(r), e), e);
 }
 
 /* unit, polarity, role: a word the core knows */
@@ -263,19 +258,18 @@ static int measure_number(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint
     (void)seen;
     measure *m = obj;
     size_t i = (size_t)m->i;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     long v;
     int b;
     switch (f->code) {
     case K_PER:
         if (!pb_yr_small_int(r, 999999999L, &v, "a whole number (rate per N)"))
             return 0;
-        return pb_yr_core(r, A->pb_ind_set_per(m->s, i, v, &e), &e);
+        return pb_yr_core(r, A->pb_ind_set_per(m->s, i, v, e), e);
     case K_DEC:
         if (!pb_yr_small_int(r, PB_OBS_SCALE, &v, "decimals 0-6"))
             return 0;
-        return pb_yr_core(r, A->pb_ind_set_decimals(m->s, i, (int)v, &e), &e);
+        return pb_yr_core(r, A->pb_ind_set_decimals(m->s, i, (int)v, e), e);
     default:
         if (!pb_yr_bool(r, &b))
             return 0;
@@ -291,11 +285,10 @@ static int threshold(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t 
     measure *m = obj;
     if (!pb_yr_text(r, "a figure"))
         return 0;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     return pb_yr_core(r, A->pb_ind_set_threshold(m->s, (size_t)m->i, (pb_level)f->code, sval(r),
-                                                 slen(r), &e),
-                      &e);
+                                                 slen(r), e),
+                      e);
 }
 
 static const pb_yr_field threshold_fields[] = {
@@ -385,10 +378,9 @@ static int printed_entry(pb_yr_reader *r, void *obj)
     if (a < 0)
         return FAIL(PB_ERR_SCHEMA, "'%.*s' is not up, down, same, not available or "
                     "not applicable", CUT(r, 40), sval(r));
-    pb_error e;
-    A->pb_error_clear(&e);
-    if (A->pb_ind_set_printed(m->s, (size_t)m->i, key, (pb_arrow)a, &e))
-        return pb_yr_core_fail(r, &e);
+    pb_error *e = pb_yr_error(r);
+    if (A->pb_ind_set_printed(m->s, (size_t)m->i, key, (pb_arrow)a, e))
+        return pb_yr_core_fail(r, e);
     pb_yr_path_pop(r, saved);
     return 1;
 }
@@ -430,8 +422,7 @@ static int milestone_target(pb_yr_reader *r, void *obj, const pb_yr_field *f, ui
 {
     (void)f;
     measure *m = obj;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     if (!(seen & 1u))
         return FAIL(PB_ERR_SCHEMA, "due comes before target");
     if (r->ev.type == YAML_MAPPING_START_EVENT) {
@@ -439,16 +430,16 @@ static int milestone_target(pb_yr_reader *r, void *obj, const pb_yr_field *f, ui
         cell c;
         int ok = read_cell_map(r, &c);
         if (ok && A->pb_ind_add_milestone_cell(m->s, (size_t)m->i, m->due, m->duelen, &c.o,
-                                               c.note, c.note_len, &e))
-            ok = pb_yr_core_fail_at(r, &e, line, col);
+                                               c.note, c.note_len, e))
+            ok = pb_yr_core_fail_at(r, e, line, col);
         free(c.note);
         return ok;
     }
     if (!pb_yr_text(r, "text"))
         return 0;
     return pb_yr_core(r, A->pb_ind_add_milestone(m->s, (size_t)m->i, m->due, m->duelen, sval(r),
-                                                 slen(r), &e),
-                      &e);
+                                                 slen(r), e),
+                      e);
 }
 
 static const pb_yr_field milestone_fields[] = {
@@ -524,11 +515,10 @@ static int read_measure(pb_yr_reader *r, void *obj, size_t n)
     m->line = LINE(r->ev);
     m->col = COL(r->ev);
     if (m->parent != PB_NONE) {
-        pb_error e;
-        A->pb_error_clear(&e);
-        m->i = A->pb_indset_add(m->s, m->parent, NULL, 0, &e);
+        pb_error *e = pb_yr_error(r);
+        m->i = A->pb_indset_add(m->s, m->parent, NULL, 0, e);
         if (m->i < 0)
-            return pb_yr_core_fail(r, &e);
+            return pb_yr_core_fail(r, e);
         A->pb_ind_set_source(m->s, (size_t)m->i, m->line, m->col);
     }
     return pb_yr_read_fields(r, &measure_map, m);
@@ -553,10 +543,9 @@ static int read_measures(pb_yr_reader *r, pb_indset *s, uint32_t parent)
 static int indset_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
 {
     (void)seen;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     return pb_yr_core(
-        r, A->pb_indset_set_text(obj, (pb_indset_field)f->code, sval(r), slen(r), &e), &e);
+        r, A->pb_indset_set_text(obj, (pb_indset_field)f->code, sval(r), slen(r), e), e);
 }
 
 static int indset_period(pb_yr_reader *r, void *obj, size_t n)
@@ -564,12 +553,11 @@ static int indset_period(pb_yr_reader *r, void *obj, size_t n)
     (void)n;
     if (!pb_yr_text(r, "a period"))
         return 0;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     pb_period p;
-    if (A->pb_period_parse(sval(r), slen(r), A->pb_plan_year_start(r->plan), &p, &e) ||
-        A->pb_indset_add_period(obj, p, &e) < 0)
-        return pb_yr_core_fail(r, &e);
+    if (A->pb_period_parse(sval(r), slen(r), A->pb_plan_year_start(r->plan), &p, e) ||
+        A->pb_indset_add_period(obj, p, e) < 0)
+        return pb_yr_core_fail(r, e);
     return 1;
 }
 
@@ -592,10 +580,9 @@ static int add_comparator(pb_yr_reader *r, void *obj, uint32_t seen, uint32_t li
 {
     (void)seen;
     comparator *c = obj;
-    pb_error e;
-    A->pb_error_clear(&e);
-    if (A->pb_indset_add_comparator(c->s, c->text[0], c->len[0], c->text[1], c->len[1], &e) < 0)
-        return pb_yr_core_fail_at(r, &e, line, col);
+    pb_error *e = pb_yr_error(r);
+    if (A->pb_indset_add_comparator(c->s, c->text[0], c->len[0], c->text[1], c->len[1], e) < 0)
+        return pb_yr_core_fail_at(r, e, line, col);
     return 1;
 }
 
@@ -625,11 +612,10 @@ static int footnote_entry(pb_yr_reader *r, void *obj)
     if (!mark)
         return 0;
     size_t saved = pb_yr_path_key(r, mark, ml > 40 ? 40 : ml);
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     int ok = pb_yr_next(r) && pb_yr_text(r, "the footnote's text");
-    if (ok && A->pb_indset_add_footnote(obj, mark, ml, sval(r), slen(r), &e))
-        ok = pb_yr_core_fail(r, &e);
+    if (ok && A->pb_indset_add_footnote(obj, mark, ml, sval(r), slen(r), e))
+        ok = pb_yr_core_fail(r, e);
     free(mark);
     if (ok)
         pb_yr_path_pop(r, saved);
@@ -659,15 +645,14 @@ static int indset_setting(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint
     (void)seen;
     static const char *const dirs[] = {"previous", "year_ago", "outturn", NULL};
     static const pb_direction_rule dir[] = {PB_DIR_PREVIOUS, PB_DIR_YEAR_AGO, PB_DIR_OUTTURN};
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     size_t pk;
     int v;
     switch (f->code) {
     case 0:
         if (!read_period_ref(r, obj, &pk))
             return 0;
-        return pb_yr_core(r, A->pb_indset_set_latest(obj, (uint32_t)pk, &e), &e);
+        return pb_yr_core(r, A->pb_indset_set_latest(obj, (uint32_t)pk, e), e);
     case 1:
         if (!pb_yr_text(r, "previous, year_ago or outturn"))
             return 0;

@@ -14,11 +14,10 @@ static int read_items(pb_yr_reader *r, pb_collection *c, uint32_t parent);
 static int make_item(pb_yr_reader *r, pb_collection *c, uint32_t parent, const char *id,
                      size_t n, uint32_t line, uint32_t col, int64_t *i)
 {
-    pb_error e;
-    A->pb_error_clear(&e);
-    *i = A->pb_collection_add(c, parent, id, n, &e);
+    pb_error *e = pb_yr_error(r);
+    *i = A->pb_collection_add(c, parent, id, n, e);
     if (*i < 0)
-        return pb_yr_core_fail(r, &e);
+        return pb_yr_core_fail(r, e);
     A->pb_item_set_source(c, (size_t)*i, line, col);
     r->cells++;
     return 1;
@@ -33,9 +32,8 @@ static int item_field(pb_yr_reader *r, pb_collection *c, size_t i, const char *n
         return 0;
     if (A->pb_item_field(c, i, name))
         return FAIL(PB_ERR_SCHEMA, "duplicate key '%s'", name);
-    pb_error e;
-    A->pb_error_clear(&e);
-    return pb_yr_core(r, A->pb_item_set_field(c, i, name, nl, sval(r), slen(r), &e), &e);
+    pb_error *e = pb_yr_error(r);
+    return pb_yr_core(r, A->pb_item_set_field(c, i, name, nl, sval(r), slen(r), e), e);
 }
 
 /* An item: {id: ..., field: text..., items: [...]}, the id first and the
@@ -90,11 +88,10 @@ static int read_item(pb_yr_reader *r, pb_collection *c, uint32_t parent)
         pb_yr_path_pop(r, saved);
     }
     if (i < 0) {
-        pb_error e;
-        A->pb_error_clear(&e);
-        i = A->pb_collection_add(c, parent, NULL, 0, &e);
+        pb_error *e = pb_yr_error(r);
+        i = A->pb_collection_add(c, parent, NULL, 0, e);
         if (i < 0)
-            return pb_yr_core_fail_at(r, &e, line, col);
+            return pb_yr_core_fail_at(r, e, line, col);
         A->pb_item_set_source(c, (size_t)i, line, col);
     }
     return 1;
@@ -125,10 +122,9 @@ static int read_items(pb_yr_reader *r, pb_collection *c, uint32_t parent)
 static int collection_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
 {
     (void)seen;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     return pb_yr_core(
-        r, A->pb_collection_set_text(obj, (pb_collection_field)f->code, sval(r), slen(r), &e), &e);
+        r, A->pb_collection_set_text(obj, (pb_collection_field)f->code, sval(r), slen(r), e), e);
 }
 
 static int date_field(pb_yr_reader *r, void *obj, size_t n)
@@ -136,9 +132,8 @@ static int date_field(pb_yr_reader *r, void *obj, size_t n)
     (void)n;
     if (!pb_yr_text(r, "a field name"))
         return 0;
-    pb_error e;
-    A->pb_error_clear(&e);
-    return pb_yr_core(r, A->pb_collection_add_date_field(obj, sval(r), slen(r), &e), &e);
+    pb_error *e = pb_yr_error(r);
+    return pb_yr_core(r, A->pb_collection_add_date_field(obj, sval(r), slen(r), e), e);
 }
 
 /* links: {field: target} */
@@ -148,11 +143,10 @@ static int link_entry(pb_yr_reader *r, void *obj)
     size_t fl = slen(r);
     if (!field)
         return 0;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     int ok = pb_yr_next(r) && pb_yr_text(r, "a link target");
-    if (ok && A->pb_collection_add_link(obj, field, fl, sval(r), slen(r), &e))
-        ok = pb_yr_core_fail(r, &e);
+    if (ok && A->pb_collection_add_link(obj, field, fl, sval(r), slen(r), e))
+        ok = pb_yr_core_fail(r, e);
     free(field);
     return ok;
 }

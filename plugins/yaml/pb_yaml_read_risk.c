@@ -27,10 +27,9 @@ static int set_score(pb_yr_reader *r, void *obj, uint32_t seen, uint32_t line, u
 {
     (void)seen;
     score *s = obj;
-    pb_error e;
-    A->pb_error_clear(&e);
-    if (A->pb_risk_set_score(s->g, s->i, s->kind, (int)s->v[0], (int)s->v[1], (int)s->v[2], &e))
-        return pb_yr_core_fail_at(r, &e, line, col);
+    pb_error *e = pb_yr_error(r);
+    if (A->pb_risk_set_score(s->g, s->i, s->kind, (int)s->v[0], (int)s->v[1], (int)s->v[2], e))
+        return pb_yr_core_fail_at(r, e, line, col);
     return 1;
 }
 
@@ -65,11 +64,10 @@ static int risk_id(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t se
     risk *k = obj;
     if (!pb_yr_text(r, "the risk's id"))
         return 0;
-    pb_error e;
-    A->pb_error_clear(&e);
-    k->i = A->pb_register_add(k->g, sval(r), slen(r), &e);
+    pb_error *e = pb_yr_error(r);
+    k->i = A->pb_register_add(k->g, sval(r), slen(r), e);
     if (k->i < 0)
-        return pb_yr_core_fail(r, &e);
+        return pb_yr_core_fail(r, e);
     A->pb_risk_set_source(k->g, (size_t)k->i, k->line, k->col);
     return 1;
 }
@@ -79,11 +77,10 @@ static int risk_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t 
 {
     (void)seen;
     risk *k = obj;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     return pb_yr_core(r, A->pb_risk_set_text(k->g, (size_t)k->i, (pb_risk_field)f->code, sval(r),
-                                             slen(r), &e),
-                      &e);
+                                             slen(r), e),
+                      e);
 }
 
 /* inherent, current, target: 12 (4x3) or {likelihood, impact, score} */
@@ -91,8 +88,7 @@ static int risk_score(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t
 {
     (void)seen;
     risk *k = obj;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     if (!is_scalar(r)) {
         score s = {k->g, (size_t)k->i, (pb_score_kind)f->code, {0, 0, 0}};
         return pb_yr_read_map(r, &score_map, &s);
@@ -100,8 +96,8 @@ static int risk_score(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t
     if (!pb_yr_text(r, "a score"))
         return 0;
     return pb_yr_core(r, A->pb_risk_set_score_text(k->g, (size_t)k->i, (pb_score_kind)f->code,
-                                                   sval(r), slen(r), &e),
-                      &e);
+                                                   sval(r), slen(r), e),
+                      e);
 }
 
 #define RISK_TEXT(key, f) {key, risk_text, f, PB_YR_NULLABLE_TEXT, NULL, NULL}
@@ -139,10 +135,9 @@ static int read_risk(pb_yr_reader *r, void *g, size_t n)
 static int register_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
 {
     (void)seen;
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     return pb_yr_core(
-        r, A->pb_register_set_text(obj, (pb_register_field)f->code, sval(r), slen(r), &e), &e);
+        r, A->pb_register_set_text(obj, (pb_register_field)f->code, sval(r), slen(r), e), e);
 }
 
 static int score_order(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
@@ -154,10 +149,9 @@ static int score_order(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_
     int o = pb_yr_pick(r, orders);
     if (o < 0)
         return FAIL(PB_ERR_SCHEMA, "score_order is 'likelihood x impact' or 'impact x likelihood'");
-    pb_error e;
-    A->pb_error_clear(&e);
+    pb_error *e = pb_yr_error(r);
     A->pb_register_set_score_order(
-        obj, o ? PB_ORDER_IMPACT_LIKELIHOOD : PB_ORDER_LIKELIHOOD_IMPACT, &e);
+        obj, o ? PB_ORDER_IMPACT_LIKELIHOOD : PB_ORDER_LIKELIHOOD_IMPACT, e);
     return 1;
 }
 
