@@ -209,13 +209,17 @@ typedef int (*pb_yr_entry_fn)(pb_yr_reader *r, void *obj);
 int pb_yr_read_entries(pb_yr_reader *r, const char *what, const char *keywhat,
                        pb_yr_entry_fn entry, void *obj);
 
-/* A mapping of parts by id (budgets, indicators, risks, records): add
- * makes the part named by the current key (NULL with e set), read reads
- * the value into it; each id on the data path. */
-typedef void *(*pb_yr_add_fn)(pb_yr_reader *r, pb_error *e);
-typedef int (*pb_yr_part_fn)(pb_yr_reader *r, void *part);
-int pb_yr_read_parts(pb_yr_reader *r, const char *what, const char *idwhat,
-                     pb_yr_add_fn add, pb_yr_part_fn read);
+/* A mapping of parts by id (budgets, indicators, risks, records), each
+ * part a mapping read by map; each id on the data path. */
+typedef struct pb_yr_parts {
+    const char *what, *idwhat; /* "a mapping of tables by id", "a table id" */
+    /* make the part named by the current key: NULL with e set */
+    void *(*add)(pb_yr_reader *r, pb_error *e);
+    /* the part's place in the file (its mapping's start) */
+    void (*set_source)(pb_yr_reader *r, void *part, uint32_t line, uint32_t col);
+    const pb_yr_map *map;
+} pb_yr_parts;
+int pb_yr_read_parts(pb_yr_reader *r, const pb_yr_parts *p);
 
 /* Bound the cells made so far by the input read (r->cells). */
 int pb_yr_cells_fit(pb_yr_reader *r);

@@ -595,22 +595,21 @@ static const pb_yr_field table_fields[] = {
 static const pb_yr_map table_map = {"a table (a mapping)", table_fields,
                                     PB_YR_COUNT(table_fields), 0, NULL, NULL, NULL};
 
-static int read_table(pb_yr_reader *r, void *t)
-{
-    if (!pb_yr_expect(r, YAML_MAPPING_START_EVENT, table_map.what))
-        return 0;
-    A->pb_table_set_source(t, LINE(r->ev), COL(r->ev));
-    return pb_yr_read_fields(r, &table_map, t);
-}
-
 static void *add_table(pb_yr_reader *r, pb_error *e)
 {
     return A->pb_plan_add_table(r->plan, sval(r), slen(r), e);
 }
 
+static void table_source(pb_yr_reader *r, void *part, uint32_t line, uint32_t col)
+{
+    A->pb_table_set_source(part, line, col);
+}
+
 int pb_yr_read_budgets(pb_yr_reader *r)
 {
-    return pb_yr_read_parts(r, "a mapping of tables by id", "a table id", add_table, read_table);
+    static const pb_yr_parts parts = {"a mapping of tables by id", "a table id",
+                                      add_table, table_source, &table_map};
+    return pb_yr_read_parts(r, &parts);
 }
 
 /* ======================================================== agreements */

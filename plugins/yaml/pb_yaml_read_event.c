@@ -562,15 +562,10 @@ int pb_yr_read_entries(pb_yr_reader *r, const char *what, const char *keywhat,
     }
 }
 
-/* One part of a mapping of parts by id. */
-typedef struct parts {
-    pb_yr_add_fn add;
-    pb_yr_part_fn read;
-} parts;
-
+/* One part of a mapping of parts by id, at its key. */
 static int read_part(pb_yr_reader *r, void *obj)
 {
-    parts *p = obj;
+    const pb_yr_parts *p = obj;
     pb_error *e = pb_yr_error(r);
     size_t saved = pb_yr_path_key(r, sval(r), slen(r));
     void *part = p->add(r, e);
@@ -579,15 +574,16 @@ static int read_part(pb_yr_reader *r, void *obj)
             return FAIL(PB_ERR_SCHEMA, "duplicate key: %s", e->message);
         return pb_yr_core_fail(r, e);
     }
-    if (!pb_yr_next(r) || !p->read(r, part))
+    if (!pb_yr_next(r) || !pb_yr_expect(r, YAML_MAPPING_START_EVENT, p->map->what))
+        return 0;
+    p->set_source(r, part, LINE(r->ev), COL(r->ev));
+    if (!pb_yr_read_fields(r, p->map, part))
         return 0;
     pb_yr_path_pop(r, saved);
     return 1;
 }
 
-int pb_yr_read_parts(pb_yr_reader *r, const char *what, const char *idwhat,
-                     pb_yr_add_fn add, pb_yr_part_fn read)
+int pb_yr_read_parts(pb_yr_reader *r, const pb_yr_parts *p)
 {
-    parts p = {add, read};
-    return pb_yr_read_entries(r, what, idwhat, read_part, &p);
+    return pb_yr_read_entries(r, p->what, p->idwhat, read_part, (void *)p);
 }

@@ -686,21 +686,19 @@ static const pb_yr_field indset_fields[] = {
 static const pb_yr_map indset_map = {"an indicator set (a mapping)", indset_fields,
                                      PB_YR_COUNT(indset_fields), 0, NULL, NULL, NULL};
 
-static int read_indset(pb_yr_reader *r, void *s)
-{
-    if (!pb_yr_expect(r, YAML_MAPPING_START_EVENT, indset_map.what))
-        return 0;
-    A->pb_indset_set_source(s, LINE(r->ev), COL(r->ev));
-    return pb_yr_read_fields(r, &indset_map, s);
-}
-
 static void *add_indset(pb_yr_reader *r, pb_error *e)
 {
     return A->pb_plan_add_indset(r->plan, sval(r), slen(r), e);
 }
 
+static void indset_source(pb_yr_reader *r, void *part, uint32_t line, uint32_t col)
+{
+    A->pb_indset_set_source(part, line, col);
+}
+
 int pb_yr_read_indicators(pb_yr_reader *r)
 {
-    return pb_yr_read_parts(r, "a mapping of indicator sets by id", "an indicator set id",
-                            add_indset, read_indset);
+    static const pb_yr_parts parts = {"a mapping of indicator sets by id", "an indicator set id",
+                                      add_indset, indset_source, &indset_map};
+    return pb_yr_read_parts(r, &parts);
 }

@@ -176,21 +176,19 @@ static const pb_yr_field collection_fields[] = {
 static const pb_yr_map collection_map = {"a collection (a mapping)", collection_fields,
                                          PB_YR_COUNT(collection_fields), 0, NULL, NULL, NULL};
 
-static int read_collection(pb_yr_reader *r, void *c)
-{
-    if (!pb_yr_expect(r, YAML_MAPPING_START_EVENT, collection_map.what))
-        return 0;
-    A->pb_collection_set_source(c, LINE(r->ev), COL(r->ev));
-    return pb_yr_read_fields(r, &collection_map, c);
-}
-
 static void *add_collection(pb_yr_reader *r, pb_error *e)
 {
     return A->pb_plan_add_collection(r->plan, sval(r), slen(r), e);
 }
 
+static void collection_source(pb_yr_reader *r, void *part, uint32_t line, uint32_t col)
+{
+    A->pb_collection_set_source(part, line, col);
+}
+
 int pb_yr_read_records(pb_yr_reader *r)
 {
-    return pb_yr_read_parts(r, "a mapping of collections by id", "a collection id",
-                            add_collection, read_collection);
+    static const pb_yr_parts parts = {"a mapping of collections by id", "a collection id",
+                                      add_collection, collection_source, &collection_map};
+    return pb_yr_read_parts(r, &parts);
 }
