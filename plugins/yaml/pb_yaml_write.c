@@ -192,12 +192,58 @@ static int amount(writer *w, pb_amount v, int decimals)
     return plain(w, buf);
 }
 
+/* key: plain value */
+static int kv_plain(writer *w, const char *key, const char *value)
+{
+    return plain(w, key) && plain(w, value);
+}
+
+/* key: a whole number */
+static int kv_int(writer *w, const char *key, long long v)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%lld", v);
+    return kv_plain(w, key, num);
+}
+
+/* key: then the start of a mapping or a sequence (flow or block) */
+static int open_map(writer *w, const char *key, int flow)
+{
+    return plain(w, key) && mapping_start(w, flow);
+}
+
+static int open_seq(writer *w, const char *key, int flow)
+{
+    return plain(w, key) && sequence_start(w, flow);
+}
+
+/* {k1: v1, k2: v2} with texts, for comparators and milestones' due */
+static int text_pair(writer *w, const char *k1, const char *v1, const char *k2, const char *v2)
+{
+    return mapping_start(w, 1) && plain(w, k1) && text(w, v1) && plain(w, k2) && text(w, v2) &&
+           mapping_end(w);
+}
+
+/* An amount in its shortest exact form (no trailing zeros), with a % after
+ * it when pct, in buf[PB_AMOUNT_TEXT_MAX + 2]. */
+static void short_amount(writer *w, pb_amount v, int decimals, int pct, char *buf)
+{
+    A->pb_amount_format(v, decimals, 0, buf);
+    size_t n = strlen(buf);
+    while (n > 0 && buf[n - 1] == '0' && strchr(buf, '.'))
+        buf[--n] = '\0';
+    if (n > 0 && buf[n - 1] == '.')
+        buf[--n] = '\0';
+    if (pct)
+        buf[n++] = '%', buf[n] = '\0';
+}
+
 /* ------------------------------------------------------------ tables */
 
 static int write_columns(writer *w, pb_table *t)
 {
     size_t nc = A->pb_table_column_count(t);
-    if (!plain(w, "columns") || !sequence_start(w, 0))
+    if (!open_seq(w, "columns", 0))
         return 0;
     for (size_t c = 0; c < nc; c++) {
         if (!mapping_start(w, 1) || !plain(w, "id") || !text(w, A->pb_column_id(t, c)))
@@ -208,26 +254,21 @@ static int write_columns(writer *w, pb_table *t)
         if (p.kind != PB_PERIOD_NONE) {
             char buf[PB_PERIOD_TEXT_MAX];
             A->pb_period_format(p, A->pb_plan_year_start(w->plan), buf);
-            if (!plain(w, "period") || !text(w, buf))
+            if (!kv_text(w, "period", buf))
                 return 0;
         }
         if (!kv_text(w, "phase", A->pb_column_text(t, c, PB_COLUMN_PHASE)) ||
             !kv_text(w, "measure", A->pb_column_text(t, c, PB_COLUMN_MEASURE)))
             return 0;
-        if (A->pb_column_type_of(t, c) == PB_COL_TEXT &&
-            !(plain(w, "type") && plain(w, "text")))
+        if (A->pb_column_type_of(t, c) == PB_COL_TEXT && !kv_plain(w, "type", "text"))
             return 0;
-        if (A->pb_column_has_decimals(t, c)) {
-            char d[8];
-            snprintf(d, sizeof d, "%d", A->pb_column_decimals(t, c));
-            if (!plain(w, "decimals") || !plain(w, d))
-                return 0;
-        }
+        if (A->pb_column_has_decimals(t, c) && !kv_int(w, "decimals", A->pb_column_decimals(t, c)))
+            return 0;
         if (!kv_text(w, "unit", A->pb_column_text(t, c, PB_COLUMN_UNIT)))
             return 0;
         size_t nt = A->pb_column_term_count(t, c);
         if (nt) {
-            if (!plain(w, "sum") || !sequence_start(w, 1))
+            if (!open_seq(w, "sum", 1))
                 return 0;
             for (size_t k = 0; k < nt; k++) {
                 uint32_t tc;
@@ -242,7 +283,7 @@ static int write_columns(writer *w, pb_table *t)
                 return 0;
         }
         uint32_t eq = A->pb_column_equals(t, c);
-        if (eq != PB_NONE && !(plain(w, "equals") && text(w, A->pb_column_id(t, eq))))
+        if (eq != PB_NONE && !kv_text(w, "equals", A->pb_column_id(t, eq)))
             return 0;
         if (!mapping_end(w))
             return 0;
@@ -262,7 +303,7 @@ static int row_has_values(writer *w, pb_table *t, size_t r)
 static int write_values(writer *w, pb_table *t, size_t r)
 {
     size_t nc = A->pb_table_column_count(t);
-    if (!plain(w, "values") || !sequence_start(w, 1))
+    if (!open_seq(w, "values", 1))
         return 0;
     for (size_t c = 0; c < nc; c++) {
         pb_amount v;
@@ -305,7 +346,7 @@ static int write_rows(writer *w, pb_table *t, size_t from, size_t to)
         if (!kv_text(w, "id", A->pb_row_text(t, r, PB_ROW_ID)))
             return 0;
         pb_role role = A->pb_row_role(t, r);
-        if (role != PB_ROLE_INHERIT && !(plain(w, "role") && plain(w, A->pb_role_name(role))))
+        if (role != PB_ROLE_INHERIT && !kv_plain(w, "role", A->pb_role_name(role)))
             return 0;
         if (!kv_text(w, "select", A->pb_row_text(t, r, PB_ROW_SELECT)))
             return 0;
@@ -323,7 +364,7 @@ static int write_rows(writer *w, pb_table *t, size_t from, size_t to)
                 !write_rows(w, t, r + 1, end))
                 return 0;
         } else if (kind == PB_ROW_SECTION) {
-            if (!plain(w, "rows") || !sequence_start(w, 1) || !sequence_end(w))
+            if (!open_seq(w, "rows", 1) || !sequence_end(w))
                 return 0;
         }
         if (!mapping_end(w))
@@ -335,15 +376,9 @@ static int write_rows(writer *w, pb_table *t, size_t from, size_t to)
 
 static int tolerance(writer *w, pb_amount tol)
 {
-    /* shortest exact form */
-    char buf[PB_AMOUNT_TEXT_MAX];
-    A->pb_amount_format(tol, PB_TOLERANCE_DECIMALS, 0, buf);
-    size_t n = strlen(buf);
-    while (n > 0 && buf[n - 1] == '0' && strchr(buf, '.'))
-        buf[--n] = '\0';
-    if (n > 0 && buf[n - 1] == '.')
-        buf[--n] = '\0';
-    return plain(w, "tolerance") && plain(w, buf);
+    char buf[PB_AMOUNT_TEXT_MAX + 2];
+    short_amount(w, tol, PB_TOLERANCE_DECIMALS, 0, buf);
+    return kv_plain(w, "tolerance", buf);
 }
 
 static int write_table(writer *w, pb_table *t)
@@ -356,15 +391,11 @@ static int write_table(writer *w, pb_table *t)
     const char *unit = A->pb_table_text(t, PB_TABLE_UNIT);
     if (unit && strcmp(unit, "\xc2\xa3'000") && !kv_text(w, "unit", unit))
         return 0;
-    if (A->pb_table_decimals(t)) {
-        char d[8];
-        snprintf(d, sizeof d, "%d", A->pb_table_decimals(t));
-        if (!plain(w, "decimals") || !plain(w, d))
-            return 0;
-    }
-    if (A->pb_table_income_sign(t) < 0 && !(plain(w, "income_sign") && plain(w, "negative")))
+    if (A->pb_table_decimals(t) && !kv_int(w, "decimals", A->pb_table_decimals(t)))
         return 0;
-    if (!A->pb_table_blank_zero(t) && !(plain(w, "blank") && plain(w, "missing")))
+    if (A->pb_table_income_sign(t) < 0 && !kv_plain(w, "income_sign", "negative"))
+        return 0;
+    if (!A->pb_table_blank_zero(t) && !kv_plain(w, "blank", "missing"))
         return 0;
     pb_amount tol;
     if (A->pb_table_tolerance(t, &tol) && !tolerance(w, tol))
@@ -383,7 +414,7 @@ static int write_table(writer *w, pb_table *t)
 static int write_side(writer *w, size_t a, pb_side s)
 {
     pb_plan *p = w->plan;
-    if (!plain(w, s == PB_LEFT ? "left" : "right") || !mapping_start(w, 1))
+    if (!open_map(w, s == PB_LEFT ? "left" : "right", 1))
         return 0;
     const char *table = A->pb_agreement_table(p, a, s);
     if (!plain(w, "table") || !(table ? text(w, table) : null_value(w)))
@@ -403,14 +434,14 @@ static int write_side(writer *w, size_t a, pb_side s)
         if (!sequence_end(w))
             return 0;
     }
-    if (!plain(w, "columns") || !sequence_start(w, 1))
+    if (!open_seq(w, "columns", 1))
         return 0;
     for (size_t k = 0; k < A->pb_agreement_column_count(p, a, s); k++)
         if (!text(w, A->pb_agreement_column(p, a, s, k)))
             return 0;
     if (!sequence_end(w))
         return 0;
-    if (A->pb_agreement_negate(p, a, s) && !(plain(w, "negate") && plain(w, "true")))
+    if (A->pb_agreement_negate(p, a, s) && !kv_plain(w, "negate", "true"))
         return 0;
     return mapping_end(w);
 }
@@ -420,7 +451,7 @@ static int write_agreements(writer *w)
     size_t n = A->pb_plan_agreement_count(w->plan);
     if (!n)
         return 1;
-    if (!plain(w, "agreements") || !sequence_start(w, 0))
+    if (!open_seq(w, "agreements", 0))
         return 0;
     for (size_t a = 0; a < n; a++) {
         if (!mapping_start(w, 0) || !kv_text(w, "name", A->pb_agreement_name(w->plan, a)) ||
@@ -434,8 +465,6 @@ static int write_agreements(writer *w)
     }
     return sequence_end(w);
 }
-
-/* ---------------------------------------------------------- document */
 
 /* -------------------------------------------------------- indicators */
 
@@ -479,12 +508,12 @@ static int write_cell(writer *w, pb_indset *s, const pb_obs *o)
     }
     if (!mapping_start(w, 1))
         return 0;
-    if (hasv && !(plain(w, "value") && text(w, buf)))
+    if (hasv && !kv_text(w, "value", buf))
         return 0;
     if (o->status != PB_OBS_NORMAL &&
-        !(plain(w, "status") && plain(w, A->pb_obs_status_name((pb_obs_status)o->status))))
+        !kv_plain(w, "status", A->pb_obs_status_name((pb_obs_status)o->status)))
         return 0;
-    if (nl && !(plain(w, "note") && text(w, note)))
+    if (nl && !kv_text(w, "note", note))
         return 0;
     return mapping_end(w);
 }
@@ -513,61 +542,53 @@ static int write_series(writer *w, pb_indset *s, const char *key, uint32_t serie
     return sequence_end(w);
 }
 
-static int write_measure(writer *w, pb_indset *s, size_t i, size_t end)
+/* A measure's texts and settings. */
+static int write_measure_head(writer *w, pb_indset *s, size_t i, int companion)
 {
-    int companion = A->pb_ind_parent(s, i) != PB_NONE;
-    if (!mapping_start(w, 0))
-        return 0;
-    for (int f = 0; f < PB_IND_FIELD_COUNT; f++) {
-        static const char *const names[PB_IND_FIELD_COUNT] = {
-            "ref", "name", "group", "objective", "owner", "framework", "definition", "footnote"};
+    static const char *const names[PB_IND_FIELD_COUNT] = {
+        "ref", "name", "group", "objective", "owner", "framework", "definition", "footnote"};
+    for (int f = 0; f < PB_IND_FIELD_COUNT; f++)
         if (!kv_text(w, names[f], A->pb_ind_text(s, i, (pb_ind_field)f)))
             return 0;
-    }
     if (companion && A->pb_ind_role_of(s, i) != PB_IND_COUNT_ROW &&
-        !(plain(w, "role") && plain(w, A->pb_ind_role_name(A->pb_ind_role_of(s, i)))))
+        !kv_plain(w, "role", A->pb_ind_role_name(A->pb_ind_role_of(s, i))))
         return 0;
     if (A->pb_ind_unit(s, i) != PB_UNIT_NUMBER &&
-        !(plain(w, "unit") && plain(w, A->pb_unit_name(A->pb_ind_unit(s, i)))))
+        !kv_plain(w, "unit", A->pb_unit_name(A->pb_ind_unit(s, i))))
         return 0;
-    char num[32];
-    if (A->pb_ind_per(s, i)) {
-        snprintf(num, sizeof num, "%lld", (long long)A->pb_ind_per(s, i));
-        if (!plain(w, "per") || !plain(w, num))
-            return 0;
-    }
-    if (A->pb_ind_decimals(s, i) >= 0) {
-        snprintf(num, sizeof num, "%d", A->pb_ind_decimals(s, i));
-        if (!plain(w, "decimals") || !plain(w, num))
-            return 0;
-    }
+    if (A->pb_ind_per(s, i) && !kv_int(w, "per", (long long)A->pb_ind_per(s, i)))
+        return 0;
+    if (A->pb_ind_decimals(s, i) >= 0 && !kv_int(w, "decimals", A->pb_ind_decimals(s, i)))
+        return 0;
     if (A->pb_ind_polarity(s, i) != PB_POLARITY_NONE &&
-        !(plain(w, "polarity") && plain(w, A->pb_polarity_name(A->pb_ind_polarity(s, i)))))
+        !kv_plain(w, "polarity", A->pb_polarity_name(A->pb_ind_polarity(s, i))))
         return 0;
     int cum = A->pb_ind_cumulative_setting(s, i);
-    if (cum >= 0 && !(plain(w, "cumulative") && plain(w, cum ? "true" : "false")))
+    if (cum >= 0 && !kv_plain(w, "cumulative", cum ? "true" : "false"))
         return 0;
     int ts = A->pb_ind_threshold_state(s, i);
-    if (ts == 2 && !(plain(w, "thresholds") && plain(w, "not available")))
+    if (ts == 2 && !kv_plain(w, "thresholds", "not available"))
         return 0;
     if (ts == 1) {
         static const char *const lv[3] = {"good", "of_concern", "action_required"};
-        if (!plain(w, "thresholds") || !mapping_start(w, 1))
+        if (!open_map(w, "thresholds", 1))
             return 0;
         for (int l = 0; l < 3; l++) {
             const pb_obs *o = A->pb_ind_threshold(s, i, (pb_level)l);
-            if (o->status == PB_OBS_BLANK)
-                continue;
-            if (!plain(w, lv[l]) || !write_cell(w, s, o))
+            if (o->status != PB_OBS_BLANK && !(plain(w, lv[l]) && write_cell(w, s, o)))
                 return 0;
         }
         if (!mapping_end(w))
             return 0;
     }
-    if (series_used(s, A, PB_SERIES_VALUE, i) && !write_series(w, s, "values", PB_SERIES_VALUE, i))
-        return 0;
+    return 1;
+}
+
+/* targets: {period: cell}, and milestones: [{due, target}] */
+static int write_targets(writer *w, pb_indset *s, size_t i)
+{
     if (series_used(s, A, PB_SERIES_TARGET, i)) {
-        if (!plain(w, "targets") || !mapping_start(w, 1))
+        if (!open_map(w, "targets", 1))
             return 0;
         size_t np = A->pb_indset_period_count(s);
         for (size_t k = 0; k < np; k++) {
@@ -582,7 +603,7 @@ static int write_measure(writer *w, pb_indset *s, size_t i, size_t end)
     }
     size_t nm = A->pb_ind_milestone_count(s, i);
     if (nm) {
-        if (!plain(w, "milestones") || !sequence_start(w, 0))
+        if (!open_seq(w, "milestones", 0))
             return 0;
         for (size_t k = 0; k < nm; k++)
             if (!mapping_start(w, 1) || !plain(w, "due") ||
@@ -592,12 +613,18 @@ static int write_measure(writer *w, pb_indset *s, size_t i, size_t end)
         if (!sequence_end(w))
             return 0;
     }
+    return 1;
+}
+
+/* compare: {comparator: [cells]}, and printed: {last | target | comparator: arrow} */
+static int write_comparisons(writer *w, pb_indset *s, size_t i)
+{
     size_t nc = A->pb_indset_comparator_count(s);
-    int anyc = 0;
+    int anyc = 0, anyp = 0;
     for (size_t c = 0; c < nc; c++)
         anyc |= series_used(s, A, PB_SERIES_COMPARATOR(c), i);
     if (anyc) {
-        if (!plain(w, "compare") || !mapping_start(w, 0))
+        if (!open_map(w, "compare", 0))
             return 0;
         for (size_t c = 0; c < nc; c++)
             if (series_used(s, A, PB_SERIES_COMPARATOR(c), i) &&
@@ -606,27 +633,37 @@ static int write_measure(writer *w, pb_indset *s, size_t i, size_t end)
         if (!mapping_end(w))
             return 0;
     }
-    int anyp = 0;
     for (uint32_t key = 0; key < 2 + nc; key++)
         anyp |= A->pb_ind_printed(s, i, key) != PB_ARROW_NONE;
-    if (anyp) {
-        if (!plain(w, "printed") || !mapping_start(w, 1))
-            return 0;
-        for (uint32_t key = 0; key < 2 + nc; key++) {
-            pb_arrow a = A->pb_ind_printed(s, i, key);
-            if (a == PB_ARROW_NONE)
-                continue;
-            const char *k = key == PB_PRINTED_LAST     ? "last"
-                            : key == PB_PRINTED_TARGET ? "target"
-                                                       : A->pb_indset_comparator_id(s, key - 2);
-            if (!plain(w, k) || !plain(w, A->pb_arrow_name(a)))
-                return 0;
-        }
-        if (!mapping_end(w))
+    if (!anyp)
+        return 1;
+    if (!open_map(w, "printed", 1))
+        return 0;
+    for (uint32_t key = 0; key < 2 + nc; key++) {
+        pb_arrow a = A->pb_ind_printed(s, i, key);
+        if (a == PB_ARROW_NONE)
+            continue;
+        const char *k = key == PB_PRINTED_LAST     ? "last"
+                        : key == PB_PRINTED_TARGET ? "target"
+                                                   : A->pb_indset_comparator_id(s, key - 2);
+        if (!kv_plain(w, k, A->pb_arrow_name(a)))
             return 0;
     }
+    return mapping_end(w);
+}
+
+/* Measure i with its companion series [i + 1, end) under counts. */
+static int write_measure(writer *w, pb_indset *s, size_t i, size_t end)
+{
+    int companion = A->pb_ind_parent(s, i) != PB_NONE;
+    if (!mapping_start(w, 0) || !write_measure_head(w, s, i, companion))
+        return 0;
+    if (series_used(s, A, PB_SERIES_VALUE, i) && !write_series(w, s, "values", PB_SERIES_VALUE, i))
+        return 0;
+    if (!write_targets(w, s, i) || !write_comparisons(w, s, i))
+        return 0;
     if (!companion && end > i + 1) {
-        if (!plain(w, "counts") || !sequence_start(w, 0))
+        if (!open_seq(w, "counts", 0))
             return 0;
         for (size_t j = i + 1; j < end; j++)
             if (!write_measure(w, s, j, j + 1))
@@ -647,7 +684,7 @@ static int write_indset(writer *w, pb_indset *s)
         if (!kv_text(w, fields[f], A->pb_indset_text(s, (pb_indset_field)f)))
             return 0;
     size_t np = A->pb_indset_period_count(s);
-    if (!plain(w, "periods") || !sequence_start(w, 1))
+    if (!open_seq(w, "periods", 1))
         return 0;
     for (size_t k = 0; k < np; k++)
         if (!period_text(w, A->pb_indset_period(s, k)))
@@ -659,25 +696,24 @@ static int write_indset(writer *w, pb_indset *s)
         return 0;
     static const char *const dirs[3] = {"previous", "year_ago", "outturn"};
     if (A->pb_indset_direction(s) != PB_DIR_PREVIOUS &&
-        !(plain(w, "direction") && plain(w, dirs[A->pb_indset_direction(s)])))
+        !kv_plain(w, "direction", dirs[A->pb_indset_direction(s)]))
         return 0;
-    if (A->pb_indset_cumulative(s) && !(plain(w, "cumulative") && plain(w, "true")))
+    if (A->pb_indset_cumulative(s) && !kv_plain(w, "cumulative", "true"))
         return 0;
     size_t nc = A->pb_indset_comparator_count(s);
     if (nc) {
-        if (!plain(w, "comparators") || !sequence_start(w, 0))
+        if (!open_seq(w, "comparators", 0))
             return 0;
         for (size_t c = 0; c < nc; c++)
-            if (!mapping_start(w, 1) || !plain(w, "id") ||
-                !text(w, A->pb_indset_comparator_id(s, c)) || !plain(w, "name") ||
-                !text(w, A->pb_indset_comparator_name(s, c)) || !mapping_end(w))
+            if (!text_pair(w, "id", A->pb_indset_comparator_id(s, c), "name",
+                           A->pb_indset_comparator_name(s, c)))
                 return 0;
         if (!sequence_end(w))
             return 0;
     }
     size_t nf = A->pb_indset_footnote_count(s);
     if (nf) {
-        if (!plain(w, "footnotes") || !mapping_start(w, 0))
+        if (!open_map(w, "footnotes", 0))
             return 0;
         for (size_t k = 0; k < nf; k++)
             if (!text(w, A->pb_indset_footnote_mark(s, k)) ||
@@ -687,7 +723,7 @@ static int write_indset(writer *w, pb_indset *s)
             return 0;
     }
     size_t n = A->pb_indset_count(s);
-    if (!plain(w, "measures") || !sequence_start(w, 0))
+    if (!open_seq(w, "measures", 0))
         return 0;
     for (size_t i = 0; i < n;) {
         size_t end = i + 1;
@@ -705,7 +741,7 @@ static int write_indicators(writer *w)
     size_t n = A->pb_plan_indset_count(w->plan);
     if (!n)
         return 1;
-    if (!plain(w, "indicators") || !mapping_start(w, 0))
+    if (!open_map(w, "indicators", 0))
         return 0;
     for (size_t k = 0; k < n; k++)
         if (!write_indset(w, A->pb_plan_indset(w->plan, k)))
@@ -719,15 +755,8 @@ static int rag_tolerance(writer *w)
     int64_t v;
     A->pb_plan_rag_tolerance(w->plan, &pct, &v);
     char buf[PB_AMOUNT_TEXT_MAX + 2];
-    A->pb_amount_format(v, PB_OBS_SCALE, 0, buf);
-    size_t n = strlen(buf);
-    while (n > 0 && buf[n - 1] == '0' && strchr(buf, '.'))
-        buf[--n] = '\0';
-    if (n > 0 && buf[n - 1] == '.')
-        buf[--n] = '\0';
-    if (pct)
-        buf[n++] = '%', buf[n] = '\0';
-    return plain(w, "rag_tolerance") && text(w, buf);
+    short_amount(w, v, PB_OBS_SCALE, pct, buf);
+    return kv_text(w, "rag_tolerance", buf);
 }
 
 /* ------------------------------------------------------------- risks */
@@ -742,18 +771,13 @@ static int write_score(writer *w, pb_register *g, size_t i, pb_score_kind k)
         return 0;
     if (t)
         return text(w, t);
-    char num[16];
     if (!mapping_start(w, 1))
         return 0;
     static const char *const names[3] = {"likelihood", "impact", "score"};
     int v[3] = {s.likelihood, s.impact, s.score};
-    for (int q = 0; q < 3; q++) {
-        if (!v[q])
-            continue;
-        snprintf(num, sizeof num, "%d", v[q]);
-        if (!plain(w, names[q]) || !plain(w, num))
+    for (int q = 0; q < 3; q++)
+        if (v[q] && !kv_int(w, names[q], v[q]))
             return 0;
-    }
     return mapping_end(w);
 }
 
@@ -762,7 +786,7 @@ static int write_registers(writer *w)
     size_t nr = A->pb_plan_register_count(w->plan);
     if (!nr)
         return 1;
-    if (!plain(w, "risks") || !mapping_start(w, 0))
+    if (!open_map(w, "risks", 0))
         return 0;
     for (size_t ri = 0; ri < nr; ri++) {
         pb_register *g = A->pb_plan_register(w->plan, ri);
@@ -773,10 +797,10 @@ static int write_registers(writer *w)
                          A->pb_register_text(g, (pb_register_field)f)))
                 return 0;
         if (A->pb_register_score_order(g) == PB_ORDER_IMPACT_LIKELIHOOD &&
-            !(plain(w, "score_order") && plain(w, "impact x likelihood")))
+            !kv_plain(w, "score_order", "impact x likelihood"))
             return 0;
         size_t n = A->pb_register_count(g);
-        if (!plain(w, "risks") || !sequence_start(w, 0))
+        if (!open_seq(w, "risks", 0))
             return 0;
         for (size_t i = 0; i < n; i++) {
             if (!mapping_start(w, 0))
@@ -797,33 +821,21 @@ static int write_registers(writer *w)
     return mapping_end(w);
 }
 
-static int risk_settings(writer *w, int *wrote)
+/* key: {k1: v1, k2: v2} with whole numbers */
+static int int_pair(writer *w, const char *key, const char *k1, int v1, const char *k2, int v2)
+{
+    return open_map(w, key, 1) && kv_int(w, k1, v1) && kv_int(w, k2, v2) && mapping_end(w);
+}
+
+static int risk_settings(writer *w)
 {
     int l, i, g, a;
     A->pb_plan_risk_matrix(w->plan, &l, &i);
     A->pb_plan_risk_bands(w->plan, &g, &a);
-    char buf[64];
-    *wrote = 0;
-    if (l != 5 || i != 5) {
-        snprintf(buf, sizeof buf, "%d", l);
-        if (!plain(w, "risk_matrix") || !mapping_start(w, 1) || !plain(w, "likelihood") ||
-            !plain(w, buf))
-            return 0;
-        snprintf(buf, sizeof buf, "%d", i);
-        if (!plain(w, "impact") || !plain(w, buf) || !mapping_end(w))
-            return 0;
-        *wrote = 1;
-    }
-    if (g != 4 || a != 12) {
-        snprintf(buf, sizeof buf, "%d", g);
-        if (!plain(w, "risk_bands") || !mapping_start(w, 1) || !plain(w, "green") ||
-            !plain(w, buf))
-            return 0;
-        snprintf(buf, sizeof buf, "%d", a);
-        if (!plain(w, "amber") || !plain(w, buf) || !mapping_end(w))
-            return 0;
-        *wrote = 1;
-    }
+    if ((l != 5 || i != 5) && !int_pair(w, "risk_matrix", "likelihood", l, "impact", i))
+        return 0;
+    if ((g != 4 || a != 12) && !int_pair(w, "risk_bands", "green", g, "amber", a))
+        return 0;
     return 1;
 }
 
@@ -838,7 +850,7 @@ static int write_items(writer *w, pb_collection *c, size_t from, size_t to)
         size_t end = A->pb_item_end(c, i);
         if (!mapping_start(w, 0))
             return 0;
-        if (A->pb_item_id(c, i) && !(plain(w, "id") && text(w, A->pb_item_id(c, i))))
+        if (!kv_text(w, "id", A->pb_item_id(c, i)))
             return 0;
         size_t nf = A->pb_item_field_count(c, i);
         for (size_t k = 0; k < nf; k++)
@@ -859,7 +871,7 @@ static int write_records(writer *w)
     size_t nc = A->pb_plan_collection_count(w->plan);
     if (!nc)
         return 1;
-    if (!plain(w, "records") || !mapping_start(w, 0))
+    if (!open_map(w, "records", 0))
         return 0;
     static const char *const names[PB_COLL_FIELD_COUNT] = {"title", "kind", "note"};
     for (size_t ci = 0; ci < nc; ci++) {
@@ -871,7 +883,7 @@ static int write_records(writer *w)
                 return 0;
         size_t nd = A->pb_collection_date_count(c);
         if (nd) {
-            if (!plain(w, "dates") || !sequence_start(w, 1))
+            if (!open_seq(w, "dates", 1))
                 return 0;
             for (size_t k = 0; k < nd; k++)
                 if (!text(w, A->pb_collection_date_field(c, k)))
@@ -881,7 +893,7 @@ static int write_records(writer *w)
         }
         size_t nl = A->pb_collection_link_count(c);
         if (nl) {
-            if (!plain(w, "links") || !mapping_start(w, 0))
+            if (!open_map(w, "links", 0))
                 return 0;
             for (size_t k = 0; k < nl; k++)
                 if (!text(w, A->pb_collection_link_field(c, k)) ||
@@ -897,20 +909,22 @@ static int write_records(writer *w)
     return mapping_end(w);
 }
 
+/* ---------------------------------------------------------- document */
+
 static int write_document(writer *w)
 {
     yaml_event_t ev;
     if (!emit(w, &ev, yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING)) ||
         !emit(w, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1)) ||
-        !mapping_start(w, 0) || !plain(w, "planbook") || !plain(w, "1"))
+        !mapping_start(w, 0) || !kv_plain(w, "planbook", "1"))
         return 0;
     pb_plan *p = w->plan;
-    if (!plain(w, "plan") || !mapping_start(w, 0))
+    if (!open_map(w, "plan", 0))
         return 0;
     for (int k = 0; k < PB_META_COUNT; k++)
         if (!kv_text(w, A->pb_meta_key_name((pb_meta_key)k), A->pb_plan_meta(p, (pb_meta_key)k)))
             return 0;
-    if (!plain(w, "year_start") || !plain(w, month_names[A->pb_plan_year_start(p) - 1]) ||
+    if (!kv_plain(w, "year_start", month_names[A->pb_plan_year_start(p) - 1]) ||
         !mapping_end(w))
         return 0;
     int rpct;
@@ -922,14 +936,13 @@ static int write_document(writer *w)
     A->pb_plan_risk_bands(p, &gb, &ab);
     int risk_default = lm == 5 && im == 5 && gb == 4 && ab == 12;
     if (A->pb_plan_tolerance(p) || !rag_default || !risk_default) {
-        int wrote;
-        if (!plain(w, "settings") || !mapping_start(w, 0))
+        if (!open_map(w, "settings", 0))
             return 0;
         if (A->pb_plan_tolerance(p) && !tolerance(w, A->pb_plan_tolerance(p)))
             return 0;
         if (!rag_default && !rag_tolerance(w))
             return 0;
-        if (!risk_settings(w, &wrote))
+        if (!risk_settings(w))
             return 0;
         if (!mapping_end(w))
             return 0;
@@ -937,7 +950,7 @@ static int write_document(writer *w)
     size_t nt = w->no_budgets ? 0 : A->pb_plan_table_count(p);
     if (!w->no_budgets && (nt || !(A->pb_plan_indset_count(p) || A->pb_plan_register_count(p) ||
                 A->pb_plan_collection_count(p)))) {
-        if (!plain(w, "budgets") || !mapping_start(w, 0))
+        if (!open_map(w, "budgets", 0))
             return 0;
         for (size_t i = 0; i < nt; i++)
             if (!write_table(w, A->pb_plan_table(p, i)))

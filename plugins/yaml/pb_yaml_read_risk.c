@@ -1,0 +1,194 @@
+/* pb_yaml_read_risk.c - the risk registers (risks: {id: register}) and
+ * their risks with the risks' scores.
+ */
+#include "pb_yaml_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ============================================================ scores */
+
+/* A score {likelihood, impact, score} as it is read. */
+typedef struct score {
+    pb_register *g;
+    size_t i;
+    pb_score_kind kind;
+    long v[3];
+} score;
+
+static int score_part(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
+{
+    (void)seen;
+    return pb_yr_small_int(r, f->code == 2 ? 65535 : 255, &((score *)obj)->v[f->code],
+                           "a whole number");
+}
+
+static int set_score(pb_yr_reader *r, void *obj, uint32_t seen, uint32_t line, uint32_t col)
+{
+    (void)seen;
+    score *s = obj;
+    pb_error *e = pb_yr_error(r);
+    if (A->pb_risk_set_score(s->g, s->i, s->kind, (int)s->v[0], (int)s->v[1], (int)s->v[2], e))
+        return pb_yr_core_fail_at(r, e, line, col);
+    return 1;
+}
+
+static const pb_yr_field score_fields[] = {
+    {"likelihood", score_part, 0, 0, NULL, NULL},
+    {"impact", score_part, 1, 0, NULL, NULL},
+    {"score", score_part, 2, 0, NULL, NULL},
+};
+static const pb_yr_map score_map = {"a score: 12 (4x3) or {likelihood, impact, score}",
+                                    score_fields, PB_YR_COUNT(score_fields), PB_YR_NO_PATH, NULL,
+                                    set_score, NULL};
+
+/* ============================================================= risks */
+
+/* A risk as it is read. */
+typedef struct risk {
+    pb_register *g;
+    int64_t i; /* once its id is read, else -1 */
+    uint32_t line, col;
+} risk;
+
+static int risk_at_key(pb_yr_reader *r, void *obj, const pb_yr_field *f)
+{
+    if (((risk *)obj)->i < 0 && f->code != PB_RISK_ID)
+        return FAIL(PB_ERR_SCHEMA, "a risk starts with its id");
+    return 1;
+}
+
+static int risk_id(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
+{
+    (void)f, (void)seen;
+    risk *k = obj;
+    if (!pb_yr_text(r, "the risk's id"))
+        return 0;
+    pb_error *e = pb_yr_error(r);
+    k->i = A->pb_register_add(k->g, sval(r), slen(r), e);
+    if (k->i < 0)
+        return pb_yr_core_fail(r, e);
+    A->pb_risk_set_source(k->g, (size_t)k->i, k->line, k->col);
+    return 1;
+}
+
+/* category, status...: text of the risk (pb_risk_field) */
+static int risk_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
+{
+    (void)seen;
+    risk *k = obj;
+    pb_error *e = pb_yr_error(r);
+    return pb_yr_core(r, A->pb_risk_set_text(k->g, (size_t)k->i, (pb_risk_field)f->code, sval(r),
+                                             slen(r), e),
+                      e);
+}
+
+/* inherent, current, target: 12 (4x3) or {likelihood, impact, score} */
+static int risk_score(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
+{
+    (void)seen;
+    risk *k = obj;
+    pb_error *e = pb_yr_error(r);
+    if (!is_scalar(r)) {
+        score s = {k->g, (size_t)k->i, (pb_score_kind)f->code, {0, 0, 0}};
+        return pb_yr_read_map(r, &score_map, &s);
+    }
+    if (!pb_yr_text(r, "a score"))
+        return 0;
+    return pb_yr_core(r, A->pb_risk_set_score_text(k->g, (size_t)k->i, (pb_score_kind)f->code,
+                                                   sval(r), slen(r), e),
+                      e);
+}
+
+#define RISK_TEXT(key, f) {key, risk_text, f, PB_YR_NULLABLE_TEXT, NULL, NULL}
+static const pb_yr_field risk_fields[] = {
+    {"id", risk_id, PB_RISK_ID, PB_YR_REQUIRED, NULL, NULL},
+    RISK_TEXT("category", PB_RISK_CATEGORY),
+    RISK_TEXT("status", PB_RISK_STATUS),
+    RISK_TEXT("status_date", PB_RISK_STATUS_DATE),
+    RISK_TEXT("description", PB_RISK_DESCRIPTION),
+    RISK_TEXT("owner", PB_RISK_OWNER),
+    RISK_TEXT("objective", PB_RISK_OBJECTIVE),
+    RISK_TEXT("controls", PB_RISK_CONTROLS),
+    RISK_TEXT("impacts", PB_RISK_IMPACTS),
+    RISK_TEXT("mitigations", PB_RISK_MITIGATIONS),
+    RISK_TEXT("actions", PB_RISK_ACTIONS),
+    RISK_TEXT("outcome", PB_RISK_OUTCOME),
+    RISK_TEXT("updated", PB_RISK_UPDATED),
+    {"inherent", risk_score, PB_SCORE_INHERENT, 0, NULL, NULL},
+    {"current", risk_score, PB_SCORE_CURRENT, 0, NULL, NULL},
+    {"target", risk_score, PB_SCORE_TARGET, 0, NULL, NULL},
+};
+static const pb_yr_map risk_map = {"a risk (a mapping)", risk_fields, PB_YR_COUNT(risk_fields),
+                                   0, risk_at_key, NULL, "a risk needs an id"};
+
+static int read_risk(pb_yr_reader *r, void *g, size_t n)
+{
+    (void)n;
+    risk k = {g, -1, LINE(r->ev), COL(r->ev)};
+    return pb_yr_read_map(r, &risk_map, &k);
+}
+
+/* ========================================================= registers */
+
+/* title, register_for...: text of the register (pb_register_field) */
+static int register_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
+{
+    (void)seen;
+    pb_error *e = pb_yr_error(r);
+    return pb_yr_core(
+        r, A->pb_register_set_text(obj, (pb_register_field)f->code, sval(r), slen(r), e), e);
+}
+
+static int score_order(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
+{
+    (void)f, (void)seen;
+    static const char *const orders[] = {"likelihood x impact", "impact x likelihood", NULL};
+    if (!pb_yr_text(r, "likelihood x impact or impact x likelihood"))
+        return 0;
+    int o = pb_yr_pick(r, orders);
+    if (o < 0)
+        return FAIL(PB_ERR_SCHEMA, "score_order is 'likelihood x impact' or 'impact x likelihood'");
+    pb_error *e = pb_yr_error(r);
+    A->pb_register_set_score_order(
+        obj, o ? PB_ORDER_IMPACT_LIKELIHOOD : PB_ORDER_LIKELIHOOD_IMPACT, e);
+    return 1;
+}
+
+static int register_risks(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
+{
+    (void)f, (void)seen;
+    return pb_yr_read_list(r, "a list of risks", read_risk, obj);
+}
+
+#define REGISTER_TEXT(key, f) {key, register_text, f, PB_YR_NULLABLE_TEXT, NULL, NULL}
+static const pb_yr_field register_fields[] = {
+    REGISTER_TEXT("title", PB_REG_TITLE),
+    REGISTER_TEXT("register_for", PB_REG_FOR),
+    REGISTER_TEXT("version", PB_REG_VERSION),
+    REGISTER_TEXT("last_reviewed", PB_REG_LAST_REVIEWED),
+    REGISTER_TEXT("reviewed_by", PB_REG_REVIEWED_BY),
+    REGISTER_TEXT("next_review", PB_REG_NEXT_REVIEW),
+    REGISTER_TEXT("note", PB_REG_NOTE),
+    {"score_order", score_order, 0, 0, NULL, "risks"},
+    {"risks", register_risks, 0, 0, NULL, NULL},
+};
+static const pb_yr_map register_map = {"a risk register (a mapping)", register_fields,
+                                       PB_YR_COUNT(register_fields), 0, NULL, NULL, NULL};
+
+static void *add_register(pb_yr_reader *r, pb_error *e)
+{
+    return A->pb_plan_add_register(r->plan, sval(r), slen(r), e);
+}
+
+static void register_source(pb_yr_reader *r, void *part, uint32_t line, uint32_t col)
+{
+    A->pb_register_set_source(part, line, col);
+}
+
+int pb_yr_read_risks(pb_yr_reader *r)
+{
+    static const pb_yr_parts parts = {"a mapping of risk registers by id", "a risk register id",
+                                      add_register, register_source, &register_map};
+    return pb_yr_read_parts(r, &parts);
+}
