@@ -380,8 +380,8 @@ def probe(tmp_path_factory):
                                     text=True).split()
     sources = sorted(str(p) for p in (ROOT / "csrc").glob("*.c"))
     cmd = ["gcc", "-std=c11", "-O0", f"-I{ROOT / 'csrc'}", f"-I{ROOT / 'plugins/yaml'}",
-           str(src), *sources, str(ROOT / "plugins/yaml/pb_yaml_read.c"),
-           str(ROOT / "plugins/yaml/pb_yaml_write.c"), *flags, "-o", str(exe)]
+           str(src), *sources, *sorted(str(p) for p in (ROOT / "plugins/yaml").glob("pb_yaml*.c")),
+           *flags, "-o", str(exe)]
     env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
     subprocess.run(cmd, check=True, env=env)
 

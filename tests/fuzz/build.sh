@@ -31,8 +31,8 @@ CFLAGS=(-g -O1 -std=c11 -D_GNU_SOURCE
         -fno-omit-frame-pointer
         -I"$root/csrc" -I"$root/plugins/yaml" -I"$root/plugins/xlsxread" $yaml_cflags $zip_cflags
         ${EXTRA_CFLAGS:-})
-SOURCES=("$root"/csrc/*.c "$root/plugins/yaml/pb_yaml_read.c"
-         "$root/plugins/yaml/pb_yaml_write.c" "$root"/plugins/xlsxread/pb_xlsxread*.c)
+SOURCES=("$root"/csrc/*.c "$root"/plugins/yaml/pb_yaml*.c
+         "$root"/plugins/xlsxread/pb_xlsxread*.c)
 
 if [ $# -gt 0 ]; then
     targets=("$@")
