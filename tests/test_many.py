@@ -70,6 +70,16 @@ def test_expand_finds_every_plan_once(folder):
     assert expand(folder / "missing.yaml") == [str(folder / "missing.yaml")]
 
 
+def test_a_folder_named_like_a_plan_or_empty_is_reported_not_searched(tmp_path):
+    (tmp_path / "plan.yaml").mkdir()
+    (tmp_path / "empty").mkdir()
+    assert expand([tmp_path / "plan.yaml", tmp_path / "empty"]) == [
+        str(tmp_path / "plan.yaml"), str(tmp_path / "empty")]
+    batch = open_many([tmp_path / "plan.yaml", tmp_path / "empty"])
+    assert list(batch["plans"]["loaded"]) == [False, False]
+    assert "is a folder" in batch["plans"]["error"].iloc[0]
+
+
 @pytest.fixture(scope="module")
 def batch(folder):
     return open_many(folder)

@@ -238,6 +238,9 @@ def _name(path: str) -> str:
 # ------------------------------------------------------------ running over files
 
 def _load(path: str, format: Optional[str] = None) -> Plan:
+    from .many import SUFFIXES
+    if os.path.isdir(path) and not path.lower().rstrip("/\\").endswith(SUFFIXES):
+        raise CommandError(f"{path}: a folder with no plans in it (.yaml, .yml or .xlsx files)")
     if _progress is not None:
         _progress.doing(f"reading {_name(path)}")
     return _formats.load(path, format=format)
@@ -853,15 +856,10 @@ def _files_of(args) -> int:
 
 def _plans_in(paths: Sequence[str]) -> List[str]:
     """The plans named: files as given, folders searched (recursively) for
-    .yaml, .yml and .xlsx files, globs expanded (for shells that do not)."""
+    .yaml, .yml and .xlsx files, globs expanded (for shells that do not).
+    A folder with no plans stays in the list, and is reported as such."""
     from .many import expand
-    out: List[str] = []
-    for p in paths:
-        found = expand([p])
-        if not found and os.path.isdir(p):
-            raise CommandError(f"{p}: a folder with no plans in it (.yaml, .yml or .xlsx files)")
-        out.extend(f for f in found if f not in out)
-    return out or list(paths)
+    return expand(paths) or list(paths)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -276,15 +276,16 @@ def frames_of_file(path: str, parts: Sequence[str] = PARTS) -> Dict[str, Any]:
 def expand(paths: Union[str, os.PathLike, Iterable[Union[str, os.PathLike]]]) -> List[str]:
     """Files from paths, globs and folders (searched recursively for
     .yaml, .yml and .xlsx files), sorted within each argument, each once.
-    A path that names nothing is kept, so that it is reported as a file
-    that cannot be read."""
+    A path that names nothing, a folder named like a plan (``plan.yaml/``)
+    and a folder with no plans in it are kept as they are, so that each is
+    reported as a file that cannot be read."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     out: List[str] = []
     seen = set()
     for p in paths:
         p = os.fspath(p)
-        if os.path.isdir(p):
+        if os.path.isdir(p) and not p.lower().rstrip("/\\").endswith(SUFFIXES):
             found = sorted(f for f in glob.glob(os.path.join(glob.escape(p), "**", "*"),
                                                 recursive=True)
                            if f.lower().endswith(SUFFIXES) and os.path.isfile(f)
@@ -293,7 +294,7 @@ def expand(paths: Union[str, os.PathLike, Iterable[Union[str, os.PathLike]]]) ->
             found = sorted(glob.glob(p, recursive=True))
         else:
             found = [p]
-        for f in found:
+        for f in found or [p]:
             if f not in seen:
                 seen.add(f)
                 out.append(f)
