@@ -221,6 +221,25 @@ typedef struct pb_yr_parts {
 } pb_yr_parts;
 int pb_yr_read_parts(pb_yr_reader *r, const pb_yr_parts *p);
 
+/* int fn(pb_yr_reader *r): read a mapping of parts of the kind `name`
+ * by id, each made by pb_plan_add_<name> and placed by
+ * pb_<name>_set_source (through the API table), each read by map: the
+ * reader of each kind of part, written once. */
+#define PB_YR_PARTS_READER(fn, name, what, idwhat, map)                                 \
+    static void *add_##name(pb_yr_reader *r, pb_error *e)                              \
+    {                                                                                  \
+        return A->pb_plan_add_##name(r->plan, sval(r), slen(r), e);                    \
+    }                                                                                  \
+    static void name##_source(pb_yr_reader *r, void *part, uint32_t line, uint32_t col) \
+    {                                                                                  \
+        A->pb_##name##_set_source(part, line, col);                                    \
+    }                                                                                  \
+    int fn(pb_yr_reader *r)                                                            \
+    {                                                                                  \
+        static const pb_yr_parts parts = {what, idwhat, add_##name, name##_source, &map}; \
+        return pb_yr_read_parts(r, &parts);                                            \
+    }
+
 /* Bound the cells made so far by the input read (r->cells). */
 int pb_yr_cells_fit(pb_yr_reader *r);
 
