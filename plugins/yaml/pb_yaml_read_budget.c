@@ -592,11 +592,8 @@ static const pb_yr_field table_fields[] = {
     {"columns", table_columns, 0, 0, NULL, NULL}, /* 8: table_rows checks it */
     {"rows", table_rows, 0, 0, NULL, NULL},
 };
-static const pb_yr_map table_map = {"a table (a mapping)", table_fields,
-                                    PB_YR_COUNT(table_fields), 0, NULL, NULL, NULL};
-
-PB_YR_PARTS_READER(pb_yr_read_budgets, table, "a mapping of tables by id",
-                   "a table id", table_map)
+PB_YR_PARTS_READER(pb_yr_read_budgets, table, table_fields, "a table (a mapping)",
+                   "a mapping of tables by id", "a table id")
 
 /* ======================================================== agreements */
 

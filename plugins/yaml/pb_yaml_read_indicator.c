@@ -683,8 +683,5 @@ static const pb_yr_field indset_fields[] = {
     {"footnotes", indset_list, 2, 0, NULL, NULL},
     {"measures", indset_list, 3, 0, "periods", NULL},
 };
-static const pb_yr_map indset_map = {"an indicator set (a mapping)", indset_fields,
-                                     PB_YR_COUNT(indset_fields), 0, NULL, NULL, NULL};
-
-PB_YR_PARTS_READER(pb_yr_read_indicators, indset, "a mapping of indicator sets by id",
-                   "an indicator set id", indset_map)
+PB_YR_PARTS_READER(pb_yr_read_indicators, indset, indset_fields, "an indicator set (a mapping)",
+                   "a mapping of indicator sets by id", "an indicator set id")

@@ -173,8 +173,5 @@ static const pb_yr_field collection_fields[] = {
     {"links", collection_list, 1, 0, NULL, "items"},
     {"items", collection_list, 2, 0, NULL, NULL},
 };
-static const pb_yr_map collection_map = {"a collection (a mapping)", collection_fields,
-                                         PB_YR_COUNT(collection_fields), 0, NULL, NULL, NULL};
-
-PB_YR_PARTS_READER(pb_yr_read_records, collection, "a mapping of collections by id",
-                   "a collection id", collection_map)
+PB_YR_PARTS_READER(pb_yr_read_records, collection, collection_fields, "a collection (a mapping)",
+                   "a mapping of collections by id", "a collection id")

@@ -173,8 +173,5 @@ static const pb_yr_field register_fields[] = {
     {"score_order", score_order, 0, 0, NULL, "risks"},
     {"risks", register_risks, 0, 0, NULL, NULL},
 };
-static const pb_yr_map register_map = {"a risk register (a mapping)", register_fields,
-                                       PB_YR_COUNT(register_fields), 0, NULL, NULL, NULL};
-
-PB_YR_PARTS_READER(pb_yr_read_risks, register, "a mapping of risk registers by id",
-                   "a risk register id", register_map)
+PB_YR_PARTS_READER(pb_yr_read_risks, register, register_fields, "a risk register (a mapping)",
+                   "a mapping of risk registers by id", "a risk register id")
