@@ -501,6 +501,38 @@ static int exceeds(pb_amount diff, int decimals, pb_amount tolerance)
     return m > tolerance;
 }
 
+/* Bring *a (da decimals) and *b (db decimals) to the finer of the two, *d,
+ * negate each when asked, and set *diff = *a - *b: 1 when the arithmetic
+ * overflows (the check then cannot be made), else 0.  What the equals
+ * rule and an agreement compare. */
+static int compare_amounts(pb_amount *a, int da, int nega, pb_amount *b, int db, int negb,
+                           int *d, pb_amount *diff)
+{
+    *d = da > db ? da : db;
+    return pb_amount_rescale(*a, da, *d, a) != PB_OK ||
+           pb_amount_rescale(*b, db, *d, b) != PB_OK ||
+           (nega && pb_amount_neg(*a, a) != PB_OK) ||
+           (negb && pb_amount_neg(*b, b) != PB_OK) ||
+           pb_amount_sub(*a, *b, diff) != PB_OK;
+}
+
+/* The outcome of a comparison in its finding: the amounts compared, or
+ * (ovf) why none are given.  *declared, *computed and *diff are read only
+ * when !ovf. */
+static void comparison_outcome(pb_finding *f, int ovf, const pb_amount *declared,
+                               const pb_amount *computed, const pb_amount *diff)
+{
+    if (ovf) {
+        snprintf(f->detail, sizeof f->detail,
+                 "the arithmetic overflows the fixed-point range");
+    } else {
+        f->has_values = 1;
+        f->declared = *declared;
+        f->computed = *computed;
+        f->difference = *diff;
+    }
+}
+
 static pb_amount table_tolerance(const pb_table *t)
 {
     return t->has_tolerance ? t->tolerance : t->head.plan->tolerance;
@@ -570,16 +602,14 @@ static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
         if (e == PB_NONE)
             continue;
         int dc = pb_column_decimals(t, c), de = pb_column_decimals(t, e);
-        int d = dc > de ? dc : de;
         for (size_t r = 0; r < t->nrows; r++) {
             if (t->rows[r].kind != PB_ROW_LINE || is_part(t, r))
                 continue;
             pb_amount a, b, diff;
+            int d;
             if (!shown(t, r, c, &a) || !shown(t, r, e, &b))
                 continue;
-            int ovf = pb_amount_rescale(a, dc, d, &a) != PB_OK ||
-                      pb_amount_rescale(b, de, d, &b) != PB_OK ||
-                      pb_amount_sub(a, b, &diff) != PB_OK;
+            int ovf = compare_amounts(&a, dc, 0, &b, de, 0, &d, &diff);
             if (!ovf && !exceeds(diff, d, tol))
                 continue;
             pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
@@ -593,15 +623,7 @@ static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
             f->other_column = e;
             f->decimals = (int8_t)d;
             pb_cell_source(t, r, c, &f->line, &f->col);
-            if (ovf) {
-                snprintf(f->detail, sizeof f->detail,
-                         "the arithmetic overflows the fixed-point range");
-            } else {
-                f->has_values = 1;
-                f->declared = a;
-                f->computed = b;
-                f->difference = diff;
-            }
+            comparison_outcome(f, ovf, &a, &b, &diff);
         }
     }
     return PB_OK;
@@ -724,13 +746,9 @@ static pb_status check_agreement(pb_plan *plan, uint32_t a, pb_findings *out,
             uint32_t lr = L.rows[i], lc = L.cols[j], rr = R.rows[i], rc = R.cols[j];
             if (!shown(L.t, lr, lc, &x) || !shown(R.t, rr, rc, &y))
                 continue;
-            int dl = pb_column_decimals(L.t, lc), dr = pb_column_decimals(R.t, rc);
-            int d = dl > dr ? dl : dr;
-            int ovf = pb_amount_rescale(x, dl, d, &x) != PB_OK ||
-                      pb_amount_rescale(y, dr, d, &y) != PB_OK ||
-                      (ag->side[0].negate && pb_amount_neg(x, &x) != PB_OK) ||
-                      (ag->side[1].negate && pb_amount_neg(y, &y) != PB_OK) ||
-                      pb_amount_sub(x, y, &diff) != PB_OK;
+            int d;
+            int ovf = compare_amounts(&x, pb_column_decimals(L.t, lc), ag->side[0].negate, &y,
+                                      pb_column_decimals(R.t, rc), ag->side[1].negate, &d, &diff);
             if (!ovf && !exceeds(diff, d, tol))
                 continue;
             pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
@@ -749,15 +767,7 @@ static pb_status check_agreement(pb_plan *plan, uint32_t a, pb_findings *out,
             f->other_column = rc;
             f->decimals = (int8_t)d;
             pb_cell_source(L.t, lr, lc, &f->line, &f->col);
-            if (ovf) {
-                snprintf(f->detail, sizeof f->detail,
-                         "the arithmetic overflows the fixed-point range");
-            } else {
-                f->has_values = 1;
-                f->declared = x;
-                f->computed = y;
-                f->difference = diff;
-            }
+            comparison_outcome(f, ovf, &x, &y, &diff);
         }
 cleanup:
     free(L.rows);

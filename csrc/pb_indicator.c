@@ -129,23 +129,7 @@ static size_t indset_memory(const void *obj)
 static const pb_part_ops indset_ops = {"indicator set", sizeof(pb_indset), indset_init,
                                        indset_clear, indset_memory};
 
-size_t pb_plan_indset_count(const pb_plan *plan) { return plan->parts[PB_PART_INDICATORS].n; }
-pb_indset *pb_plan_indset(const pb_plan *plan, size_t index)
-{
-    return pb_parts_get(&plan->parts[PB_PART_INDICATORS], index);
-}
-int64_t pb_plan_find_indset(const pb_plan *plan, const char *id, size_t len)
-{
-    return pb_parts_find(&plan->parts[PB_PART_INDICATORS], id, len);
-}
-pb_indset *pb_plan_add_indset(pb_plan *plan, const char *id, size_t len, pb_error *err)
-{
-    return pb_plan_add_part(plan, PB_PART_INDICATORS, &indset_ops, id, len, err);
-}
-pb_status pb_plan_remove_indset(pb_plan *plan, size_t index, pb_error *err)
-{
-    return pb_plan_remove_part(plan, PB_PART_INDICATORS, index, err);
-}
+PB_PART_FUNCTIONS(pb_indset, indset, PB_PART_INDICATORS, indset_ops)
 
 void pb_plan_rag_tolerance(const pb_plan *plan, int *percent, int64_t *value)
 {
@@ -195,15 +179,6 @@ void pb_indset_set_cumulative(pb_indset *s, int c)
     s->cumulative = c ? 1 : 0;
     pb_plan_touch(s->head.plan);
 }
-void pb_indset_source(const pb_indset *s, uint32_t *line, uint32_t *column)
-{
-    pb_part_source(&s->head, line, column);
-}
-void pb_indset_set_source(pb_indset *s, uint32_t line, uint32_t column)
-{
-    pb_part_set_source(&s->head, line, column);
-}
-
 const char *pb_indset_string(const pb_indset *s, uint32_t h)
 {
     return h && h <= s->nstr ? s->strings[h - 1] : "";

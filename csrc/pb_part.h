@@ -12,9 +12,10 @@
  * module above it, and the public count/get/find/add/remove functions of
  * each kind (pb_plan_add_table, pb_plan_add_indset, ...) are one-line
  * wrappers over pb_parts_* (add and remove through pb_plan_add_part and
- * pb_plan_remove_part, which also mark the plan changed).  A new kind of
- * part is a new PB_PART_* (pb_finding.h), a struct whose first member is
- * its pb_part_head, its pb_part_ops and the five wrappers.
+ * pb_plan_remove_part, which also mark the plan changed), written once as
+ * PB_PART_FUNCTIONS (pb_plan_private.h).  A new kind of part is a new
+ * PB_PART_* (pb_finding.h), a struct whose first member is its
+ * pb_part_head, its pb_part_ops and one PB_PART_FUNCTIONS line.
  *
  * Also here, because every part needs them: the string -> index map, the
  * array growth rule and the id rule.

@@ -128,6 +128,39 @@ void *pb_plan_add_part(pb_plan *plan, int part, const pb_part_ops *ops, const ch
                        size_t len, pb_error *err);
 pb_status pb_plan_remove_part(pb_plan *plan, int part, size_t index, pb_error *err);
 
+/* The public functions every kind of part has, written once: for a part
+ * `name` (struct TYPE, kept in plan->parts[KIND], set up by OPS) this
+ * defines pb_plan_<name>_count, pb_plan_<name>, pb_plan_find_<name>,
+ * pb_plan_add_<name>, pb_plan_remove_<name>, pb_<name>_source and
+ * pb_<name>_set_source (declared in the part's public header), over
+ * pb_parts_* and the pb_part_head. */
+#define PB_PART_FUNCTIONS(TYPE, name, KIND, OPS)                                             \
+    size_t pb_plan_##name##_count(const pb_plan *plan) { return plan->parts[KIND].n; }      \
+    TYPE *pb_plan_##name(const pb_plan *plan, size_t index)                                 \
+    {                                                                                       \
+        return pb_parts_get(&plan->parts[KIND], index);                                     \
+    }                                                                                       \
+    int64_t pb_plan_find_##name(const pb_plan *plan, const char *id, size_t len)            \
+    {                                                                                       \
+        return pb_parts_find(&plan->parts[KIND], id, len);                                  \
+    }                                                                                       \
+    TYPE *pb_plan_add_##name(pb_plan *plan, const char *id, size_t len, pb_error *err)      \
+    {                                                                                       \
+        return pb_plan_add_part(plan, KIND, &OPS, id, len, err);                            \
+    }                                                                                       \
+    pb_status pb_plan_remove_##name(pb_plan *plan, size_t index, pb_error *err)             \
+    {                                                                                       \
+        return pb_plan_remove_part(plan, KIND, index, err);                                 \
+    }                                                                                       \
+    void pb_##name##_source(const TYPE *obj, uint32_t *line, uint32_t *column)              \
+    {                                                                                       \
+        pb_part_source(&obj->head, line, column);                                           \
+    }                                                                                       \
+    void pb_##name##_set_source(TYPE *obj, uint32_t line, uint32_t column)                  \
+    {                                                                                       \
+        pb_part_set_source(&obj->head, line, column);                                       \
+    }
+
 /* Table i of the plan (i in range). */
 static inline pb_table *pb_plan_table_at(const pb_plan *plan, size_t i)
 {

@@ -87,23 +87,7 @@ static size_t collection_memory(const void *obj)
 static const pb_part_ops collection_ops = {"collection", sizeof(pb_collection), NULL,
                                            collection_clear, collection_memory};
 
-size_t pb_plan_collection_count(const pb_plan *plan) { return plan->parts[PB_PART_RECORDS].n; }
-pb_collection *pb_plan_collection(const pb_plan *plan, size_t index)
-{
-    return pb_parts_get(&plan->parts[PB_PART_RECORDS], index);
-}
-int64_t pb_plan_find_collection(const pb_plan *plan, const char *id, size_t len)
-{
-    return pb_parts_find(&plan->parts[PB_PART_RECORDS], id, len);
-}
-pb_collection *pb_plan_add_collection(pb_plan *plan, const char *id, size_t len, pb_error *err)
-{
-    return pb_plan_add_part(plan, PB_PART_RECORDS, &collection_ops, id, len, err);
-}
-pb_status pb_plan_remove_collection(pb_plan *plan, size_t index, pb_error *err)
-{
-    return pb_plan_remove_part(plan, PB_PART_RECORDS, index, err);
-}
+PB_PART_FUNCTIONS(pb_collection, collection, PB_PART_RECORDS, collection_ops)
 
 const char *pb_collection_id(const pb_collection *c) { return c->head.id; }
 
@@ -128,15 +112,6 @@ pb_status pb_collection_set_text(pb_collection *c, pb_collection_field f, const 
                                 (int)(len > 40 ? 40 : len), value);
     }
     return pb_plan_set_string(c->head.plan, &c->text[f], value, len, err);
-}
-
-void pb_collection_source(const pb_collection *c, uint32_t *line, uint32_t *column)
-{
-    pb_part_source(&c->head, line, column);
-}
-void pb_collection_set_source(pb_collection *c, uint32_t line, uint32_t column)
-{
-    pb_part_set_source(&c->head, line, column);
 }
 
 size_t pb_collection_date_count(const pb_collection *c) { return c->ndates; }

@@ -117,23 +117,7 @@ static size_t register_memory(const void *obj)
 static const pb_part_ops register_ops = {"risk register", sizeof(pb_register), NULL,
                                          register_clear, register_memory};
 
-size_t pb_plan_register_count(const pb_plan *plan) { return plan->parts[PB_PART_RISKS].n; }
-pb_register *pb_plan_register(const pb_plan *plan, size_t index)
-{
-    return pb_parts_get(&plan->parts[PB_PART_RISKS], index);
-}
-int64_t pb_plan_find_register(const pb_plan *plan, const char *id, size_t len)
-{
-    return pb_parts_find(&plan->parts[PB_PART_RISKS], id, len);
-}
-pb_register *pb_plan_add_register(pb_plan *plan, const char *id, size_t len, pb_error *err)
-{
-    return pb_plan_add_part(plan, PB_PART_RISKS, &register_ops, id, len, err);
-}
-pb_status pb_plan_remove_register(pb_plan *plan, size_t index, pb_error *err)
-{
-    return pb_plan_remove_part(plan, PB_PART_RISKS, index, err);
-}
+PB_PART_FUNCTIONS(pb_register, register, PB_PART_RISKS, register_ops)
 
 const char *pb_register_id(const pb_register *r) { return r->head.id; }
 
@@ -171,15 +155,6 @@ pb_status pb_register_set_score_order(pb_register *r, pb_score_order order, pb_e
     r->order = (uint8_t)order;
     pb_plan_touch(r->head.plan);
     return PB_OK;
-}
-
-void pb_register_source(const pb_register *r, uint32_t *line, uint32_t *column)
-{
-    pb_part_source(&r->head, line, column);
-}
-void pb_register_set_source(pb_register *r, uint32_t line, uint32_t column)
-{
-    pb_part_set_source(&r->head, line, column);
 }
 
 /* -------------------------------------------------------------- risks */

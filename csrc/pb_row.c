@@ -453,22 +453,9 @@ static int64_t find_row_by_id(const pb_table *t, const char *ref, size_t len)
 
 int64_t pb_table_find_row(const pb_table *t, const char *ref, size_t len)
 {
-    if (t->nrows_with_id) {
-        if (t->row_ids.stale || t->row_ids.count != t->nrows_with_id) {
-            if (!row_ids_rebuild((pb_table *)t)) {
-                for (uint32_t r = 0; r < t->nrows; r++)
-                    if (t->rows[r].extra && t->rows[r].extra->text[PB_ROW_ID] &&
-                        name_eq(t->rows[r].extra->text[PB_ROW_ID], ref, len))
-                        return r;
-                goto labels;
-            }
-            ((pb_table *)t)->row_ids.stale = 0;
-        }
-        int64_t r = pb_index_get(&t->row_ids, ref, len, row_key, t);
-        if (r >= 0)
-            return r;
-    }
-labels:;
+    int64_t by_id = find_row_by_id(t, ref, len);
+    if (by_id >= 0)
+        return by_id;
     if (t->labels_ready || label_index_build((pb_table *)t)) {
         const pb_hash_slot *s =
             pb_hash_find(&t->row_labels, ref, len, 0, label_key, t);
@@ -547,6 +534,27 @@ static pb_status check_cell(const pb_table *t, size_t r, size_t c,
     return PB_OK;
 }
 
+/* The error of an amount that the fixed-point range cannot hold
+ * (INT64_MIN is kept out: its negation overflows). */
+static pb_status amount_overflow(pb_error *err)
+{
+    return pb_error_set(err, PB_ERR_OVERFLOW, "amount out of the fixed-point range");
+}
+
+/* Store an amount cell (blank, nil or a value; the amount kept only for a
+ * value) at cell index i and mark the plan changed: the end of every
+ * setter of an amount cell. */
+static pb_status store_amount(pb_table *t, size_t i, pb_cell_state state, pb_amount v,
+                              pb_error *err)
+{
+    if (v == INT64_MIN)
+        return amount_overflow(err);
+    t->vals[i].amount = state == PB_CELL_VALUE ? v : 0;
+    t->states[i] = (uint8_t)state;
+    pb_plan_touch(t->head.plan);
+    return PB_OK;
+}
+
 pb_status pb_cell_set_text(pb_table *t, size_t r, size_t c, const char *s,
                            size_t n, pb_error *err)
 {
@@ -573,13 +581,7 @@ pb_status pb_cell_set_text(pb_table *t, size_t r, size_t c, const char *s,
     st = pb_amount_parse(s, n, pb_column_decimals(t, c), &v, &state, err);
     if (st)
         return st;
-    if (v == INT64_MIN)
-        return pb_error_set(err, PB_ERR_OVERFLOW,
-                            "amount out of the fixed-point range");
-    t->vals[i].amount = v;
-    t->states[i] = (uint8_t)state;
-    pb_plan_touch(t->head.plan);
-    return PB_OK;
+    return store_amount(t, i, state, v, err); /* v is 0 unless a value */
 }
 
 pb_status pb_cell_set_printed(pb_table *t, size_t r, size_t c,
@@ -594,14 +596,7 @@ pb_status pb_cell_set_printed(pb_table *t, size_t r, size_t c,
                             "column '%s' holds text, not amounts", t->cols[c].id);
     if (state != PB_CELL_BLANK && state != PB_CELL_NIL && state != PB_CELL_VALUE)
         return pb_error_set(err, PB_ERR_RANGE, "not an amount state");
-    if (printed == INT64_MIN)
-        return pb_error_set(err, PB_ERR_OVERFLOW,
-                            "amount out of the fixed-point range");
-    size_t i = PB_CELL(t, r, c);
-    t->vals[i].amount = state == PB_CELL_VALUE ? printed : 0;
-    t->states[i] = (uint8_t)state;
-    pb_plan_touch(t->head.plan);
-    return PB_OK;
+    return store_amount(t, PB_CELL(t, r, c), state, printed, err);
 }
 
 pb_status pb_cell_set_value(pb_table *t, size_t r, size_t c,
@@ -610,8 +605,7 @@ pb_status pb_cell_set_value(pb_table *t, size_t r, size_t c,
 {
     if (r < t->nrows && income_flip(t, r)) {
         if (value == INT64_MIN)
-            return pb_error_set(err, PB_ERR_OVERFLOW,
-                                "amount out of the fixed-point range");
+            return amount_overflow(err);
         value = -value;
     }
     return pb_cell_set_printed(t, r, c, state, value, err);

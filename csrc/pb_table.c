@@ -53,23 +53,7 @@ static const pb_part_ops table_ops = {"table", sizeof(pb_table), table_init, tab
 
 /* ============================================================== tables */
 
-size_t pb_plan_table_count(const pb_plan *plan) { return plan->parts[PB_PART_BUDGETS].n; }
-pb_table *pb_plan_table(const pb_plan *plan, size_t index)
-{
-    return pb_parts_get(&plan->parts[PB_PART_BUDGETS], index);
-}
-int64_t pb_plan_find_table(const pb_plan *plan, const char *id, size_t len)
-{
-    return pb_parts_find(&plan->parts[PB_PART_BUDGETS], id, len);
-}
-pb_table *pb_plan_add_table(pb_plan *plan, const char *id, size_t len, pb_error *err)
-{
-    return pb_plan_add_part(plan, PB_PART_BUDGETS, &table_ops, id, len, err);
-}
-pb_status pb_plan_remove_table(pb_plan *plan, size_t index, pb_error *err)
-{
-    return pb_plan_remove_part(plan, PB_PART_BUDGETS, index, err);
-}
+PB_PART_FUNCTIONS(pb_table, table, PB_PART_BUDGETS, table_ops)
 
 pb_plan *pb_table_plan(const pb_table *t) { return t->head.plan; }
 uint64_t pb_table_layout(const pb_table *t) { return t->layout; }
@@ -142,16 +126,6 @@ pb_status pb_table_set_tolerance(pb_table *t, int has, pb_amount tolerance,
     t->tolerance = has ? tolerance : 0;
     pb_plan_touch(t->head.plan);
     return PB_OK;
-}
-
-void pb_table_source(const pb_table *t, uint32_t *line, uint32_t *column)
-{
-    pb_part_source(&t->head, line, column);
-}
-
-void pb_table_set_source(pb_table *t, uint32_t line, uint32_t column)
-{
-    pb_part_set_source(&t->head, line, column);
 }
 
 /* ============================================================= columns */

@@ -221,6 +221,28 @@ typedef struct pb_yr_parts {
 } pb_yr_parts;
 int pb_yr_read_parts(pb_yr_reader *r, const pb_yr_parts *p);
 
+/* int fn(pb_yr_reader *r): read a mapping of parts of the kind `name`
+ * by id, each made by pb_plan_add_<name> and placed by
+ * pb_<name>_set_source (through the API table), each a mapping
+ * (described as mapwhat) of the keys in the array `fields`: the reader of
+ * each kind of part, written once.  what and idwhat as in pb_yr_parts. */
+#define PB_YR_PARTS_READER(fn, name, fields, mapwhat, what, idwhat)                     \
+    static void *add_##name(pb_yr_reader *r, pb_error *e)                              \
+    {                                                                                  \
+        return A->pb_plan_add_##name(r->plan, sval(r), slen(r), e);                    \
+    }                                                                                  \
+    static void name##_source(pb_yr_reader *r, void *part, uint32_t line, uint32_t col) \
+    {                                                                                  \
+        A->pb_##name##_set_source(part, line, col);                                    \
+    }                                                                                  \
+    int fn(pb_yr_reader *r)                                                            \
+    {                                                                                  \
+        static const pb_yr_map map = {mapwhat, fields, PB_YR_COUNT(fields), 0,         \
+                                      NULL, NULL, NULL};                               \
+        static const pb_yr_parts parts = {what, idwhat, add_##name, name##_source, &map}; \
+        return pb_yr_read_parts(r, &parts);                                            \
+    }
+
 /* Bound the cells made so far by the input read (r->cells). */
 int pb_yr_cells_fit(pb_yr_reader *r);
 

@@ -592,25 +592,8 @@ static const pb_yr_field table_fields[] = {
     {"columns", table_columns, 0, 0, NULL, NULL}, /* 8: table_rows checks it */
     {"rows", table_rows, 0, 0, NULL, NULL},
 };
-static const pb_yr_map table_map = {"a table (a mapping)", table_fields,
-                                    PB_YR_COUNT(table_fields), 0, NULL, NULL, NULL};
-
-static void *add_table(pb_yr_reader *r, pb_error *e)
-{
-    return A->pb_plan_add_table(r->plan, sval(r), slen(r), e);
-}
-
-static void table_source(pb_yr_reader *r, void *part, uint32_t line, uint32_t col)
-{
-    A->pb_table_set_source(part, line, col);
-}
-
-int pb_yr_read_budgets(pb_yr_reader *r)
-{
-    static const pb_yr_parts parts = {"a mapping of tables by id", "a table id",
-                                      add_table, table_source, &table_map};
-    return pb_yr_read_parts(r, &parts);
-}
+PB_YR_PARTS_READER(pb_yr_read_budgets, table, table_fields, "a table (a mapping)",
+                   "a mapping of tables by id", "a table id")
 
 /* ======================================================== agreements */
 

@@ -683,22 +683,5 @@ static const pb_yr_field indset_fields[] = {
     {"footnotes", indset_list, 2, 0, NULL, NULL},
     {"measures", indset_list, 3, 0, "periods", NULL},
 };
-static const pb_yr_map indset_map = {"an indicator set (a mapping)", indset_fields,
-                                     PB_YR_COUNT(indset_fields), 0, NULL, NULL, NULL};
-
-static void *add_indset(pb_yr_reader *r, pb_error *e)
-{
-    return A->pb_plan_add_indset(r->plan, sval(r), slen(r), e);
-}
-
-static void indset_source(pb_yr_reader *r, void *part, uint32_t line, uint32_t col)
-{
-    A->pb_indset_set_source(part, line, col);
-}
-
-int pb_yr_read_indicators(pb_yr_reader *r)
-{
-    static const pb_yr_parts parts = {"a mapping of indicator sets by id", "an indicator set id",
-                                      add_indset, indset_source, &indset_map};
-    return pb_yr_read_parts(r, &parts);
-}
+PB_YR_PARTS_READER(pb_yr_read_indicators, indset, indset_fields, "an indicator set (a mapping)",
+                   "a mapping of indicator sets by id", "an indicator set id")

@@ -173,22 +173,5 @@ static const pb_yr_field collection_fields[] = {
     {"links", collection_list, 1, 0, NULL, "items"},
     {"items", collection_list, 2, 0, NULL, NULL},
 };
-static const pb_yr_map collection_map = {"a collection (a mapping)", collection_fields,
-                                         PB_YR_COUNT(collection_fields), 0, NULL, NULL, NULL};
-
-static void *add_collection(pb_yr_reader *r, pb_error *e)
-{
-    return A->pb_plan_add_collection(r->plan, sval(r), slen(r), e);
-}
-
-static void collection_source(pb_yr_reader *r, void *part, uint32_t line, uint32_t col)
-{
-    A->pb_collection_set_source(part, line, col);
-}
-
-int pb_yr_read_records(pb_yr_reader *r)
-{
-    static const pb_yr_parts parts = {"a mapping of collections by id", "a collection id",
-                                      add_collection, collection_source, &collection_map};
-    return pb_yr_read_parts(r, &parts);
-}
+PB_YR_PARTS_READER(pb_yr_read_records, collection, collection_fields, "a collection (a mapping)",
+                   "a mapping of collections by id", "a collection id")

@@ -173,22 +173,5 @@ static const pb_yr_field register_fields[] = {
     {"score_order", score_order, 0, 0, NULL, "risks"},
     {"risks", register_risks, 0, 0, NULL, NULL},
 };
-static const pb_yr_map register_map = {"a risk register (a mapping)", register_fields,
-                                       PB_YR_COUNT(register_fields), 0, NULL, NULL, NULL};
-
-static void *add_register(pb_yr_reader *r, pb_error *e)
-{
-    return A->pb_plan_add_register(r->plan, sval(r), slen(r), e);
-}
-
-static void register_source(pb_yr_reader *r, void *part, uint32_t line, uint32_t col)
-{
-    A->pb_register_set_source(part, line, col);
-}
-
-int pb_yr_read_risks(pb_yr_reader *r)
-{
-    static const pb_yr_parts parts = {"a mapping of risk registers by id", "a risk register id",
-                                      add_register, register_source, &register_map};
-    return pb_yr_read_parts(r, &parts);
-}
+PB_YR_PARTS_READER(pb_yr_read_risks, register, register_fields, "a risk register (a mapping)",
+                   "a mapping of risk registers by id", "a risk register id")
