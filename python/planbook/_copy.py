@@ -178,9 +178,15 @@ def _put_indicators(c, sets) -> None:
 _SCORES = ("inherent", "current", "target")
 
 
+def _members(c, part: str) -> List[Any]:
+    """Each of a part's containers and its members, through the binding's
+    generic part methods."""
+    return [(_content(c.part_get(part, i)), [_content(m) for m in c.members(part, i)])
+            for i in range(c.part_count(part))]
+
+
 def _risks(c) -> List[Any]:
-    return [(_content(c.reg_get(ri)), [_content(r) for r in c.risks(ri)])
-            for ri in range(c.reg_count())]
+    return _members(c, "risks")
 
 
 def _put_risks(c, registers) -> None:
@@ -201,8 +207,7 @@ def _put_risks(c, registers) -> None:
 
 
 def _records(c) -> List[Any]:
-    return [(_content(c.coll_get(ci)), [_content(item) for item in c.items(ci)])
-            for ci in range(c.coll_count())]
+    return _members(c, "records")
 
 
 def _put_records(c, collections) -> None:

@@ -652,19 +652,12 @@ def _heat(plan, reg, kind: str, ids_of: Dict[str, str]) -> Optional[Dict[str, An
     from .plots import RISK_BAND_STYLE
     lmax, imax = plan.risk_matrix
     bands = plan.risk_bands
-    cells: Dict[Tuple[int, int], List[str]] = {}
-    unplaced, misprinted = [], []
-    for r in reg:
-        s = getattr(r, kind)
-        if s is None or not (s.likelihood and s.impact) or s.likelihood > lmax \
-                or s.impact > imax:
-            unplaced.append(r.id)
-            continue
-        cells.setdefault((s.likelihood, s.impact), []).append(r.id)
-        if not s.consistent:
-            misprinted.append(f"risk {r.id} printed {s.text or s.declared}, but likelihood "
-                              f"{s.likelihood} \u00d7 impact {s.impact} is "
-                              f"{s.likelihood * s.impact}")
+    from ._risks import Placed
+    placed = Placed(reg, kind)
+    cells, misprinted = placed.cells, placed.misprinted
+    # in the pack, a risk that cannot be placed is listed once, whatever the reason
+    unplaced = [r.id for r in reg
+                if r.id in set(placed.unscored + placed.unplaced + placed.outside)]
     if not cells:
         return None
     size, left, top = 56, 44, 6

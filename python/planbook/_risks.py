@@ -260,3 +260,35 @@ class Risk:
     def __repr__(self) -> str:
         s = self.current
         return f"<Risk {self._reg.id}/{self._id}: {s.text or s.value if s else 'unscored'}>"
+
+
+class Placed:
+    """Where a register's risks fall on the likelihood x impact matrix, by
+    one kind of score: ``cells`` (likelihood, impact) -> ids; ``unscored``
+    (no such score), ``unplaced`` (no likelihood and impact), ``outside``
+    (beyond the plan's matrix); ``misprinted``: a sentence for each printed
+    score that is not likelihood x impact.  What the heat map in a notebook
+    (plots.risk_heat_map) and in the committee pack both draw."""
+
+    def __init__(self, register, kind: str):
+        lmax, imax = register._plan.risk_matrix
+        self.cells: Dict[Tuple[int, int], List[str]] = {}
+        self.unscored: List[str] = []
+        self.unplaced: List[str] = []
+        self.outside: List[str] = []
+        self.misprinted: List[str] = []
+        for risk in register:
+            s = getattr(risk, kind)
+            if s is None:
+                self.unscored.append(risk.id)
+            elif not (s.likelihood and s.impact):
+                self.unplaced.append(risk.id)
+            elif s.likelihood > lmax or s.impact > imax:
+                self.outside.append(risk.id)
+            else:
+                self.cells.setdefault((s.likelihood, s.impact), []).append(risk.id)
+                if not s.consistent:
+                    self.misprinted.append(
+                        f"risk {risk.id} printed {s.text or s.declared}, but likelihood "
+                        f"{s.likelihood} \u00d7 impact {s.impact} is "
+                        f"{s.likelihood * s.impact}")

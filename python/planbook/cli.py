@@ -473,18 +473,29 @@ def _summary_one(path: str, as_of: datetime.date):
     return FINDINGS if findings.errors else OK, "\n".join(out), None
 
 
+def _sets_at(plan, period=None):
+    """(id, set, what) for each indicator set: what is "absent" (the set
+    has no such period), "empty" (no figures yet, and no period asked) or
+    its dashboard at the period (each set's latest when None)."""
+    for sid in plan.indicators:
+        iset = plan.indicators[sid]
+        if period is not None and period not in iset.periods:
+            yield sid, iset, "absent"
+        elif iset.report_period is None and period is None:
+            yield sid, iset, "empty"
+        else:
+            yield sid, iset, iset.status(period)
+
+
 def _dashboard_lines(plan, period=None, indent="  ") -> List[str]:
     """One line per indicator set: how many red, amber, green, improving,
     worsening."""
     lines = []
-    for sid in plan.indicators:
-        iset = plan.indicators[sid]
-        if period is not None and period not in iset.periods:
+    for sid, iset, d in _sets_at(plan, period):
+        if isinstance(d, str):
+            if d == "empty":
+                lines.append(f"{indent}{iset.title or sid} [{sid}]: no figures yet")
             continue
-        if iset.report_period is None and period is None:
-            lines.append(f"{indent}{iset.title or sid} [{sid}]: no figures yet")
-            continue
-        d = iset.status(period)
         c = d.counts()
         at = d[0].period if len(d) else period
         lines.append(f"{indent}{iset.title or sid} [{sid}] at {at}: {len(d.measures())} measures; "
@@ -531,30 +542,19 @@ def _cmd_status(args) -> int:
         plan = _load(path)
         period = None if args.period is None else _period_of(plan, args.period, path)
         if args.json:
-            sets = []
-            for sid in plan.indicators:
-                iset = plan.indicators[sid]
-                if period is not None and period not in iset.periods:
-                    continue
-                if iset.report_period is None and period is None:
-                    continue
-                d = iset.status(period)
-                sets.append({"set": sid, "title": iset.title, "counts": d.counts(),
-                             "measures": d.to_dicts()})
+            sets = [{"set": sid, "title": iset.title, "counts": d.counts(),
+                     "measures": d.to_dicts()}
+                    for sid, iset, d in _sets_at(plan, period) if not isinstance(d, str)]
             results.append({"file": path, "sets": sets})
             return OK
         out = [f"== {plan.meta.get('title', path)}", f"   file: {path}"]
         if not len(plan.indicators):
             out.append("  (no indicators)")
-        for sid in plan.indicators:
-            iset = plan.indicators[sid]
-            if period is not None and period not in iset.periods:
-                out.append(f"  {iset.title or sid} [{sid}]: has no period {period}")
+        for sid, iset, d in _sets_at(plan, period):
+            if isinstance(d, str):
+                why = f"has no period {period}" if d == "absent" else "no figures yet"
+                out.append(f"  {iset.title or sid} [{sid}]: {why}")
                 continue
-            if iset.report_period is None and period is None:
-                out.append(f"  {iset.title or sid} [{sid}]: no figures yet")
-                continue
-            d = iset.status(period)
             out.append(f"  {iset.title or sid} [{sid}] at {d[0].period if len(d) else '-'} "
                        f"(better than last: against the {iset.direction.replace('_', ' ')})")
             for r in d.measures():

@@ -633,27 +633,10 @@ def risk_heat_map(register, kind: str = "current", ax=None, *, max_ids: int = 6)
     lmax, imax = plan.risk_matrix
     bands = plan.risk_bands
 
-    cells: Dict[Tuple[int, int], List[str]] = {}
-    unscored: List[str] = []
-    unplaced: List[str] = []
-    outside: List[str] = []
-    misprinted: List[str] = []
-    for risk in register:
-        s = getattr(risk, kind)
-        if s is None:
-            unscored.append(risk.id)
-            continue
-        if not (s.likelihood and s.impact):
-            unplaced.append(risk.id)
-            continue
-        if s.likelihood > lmax or s.impact > imax:
-            outside.append(risk.id)
-            continue
-        cells.setdefault((s.likelihood, s.impact), []).append(risk.id)
-        if not s.consistent:
-            misprinted.append(f"risk {risk.id} printed {s.text or s.declared}, but "
-                              f"likelihood {s.likelihood} \u00d7 impact {s.impact} is "
-                              f"{s.likelihood * s.impact}")
+    from ._risks import Placed
+    placed = Placed(register, kind)
+    cells, unscored, unplaced = placed.cells, placed.unscored, placed.unplaced
+    outside, misprinted = placed.outside, placed.misprinted
 
     plt, ax = _axes("plots.risk_heat_map", ax, (max(6.5, 1.05 * imax + 3.2),
                                                  max(5.0, 0.9 * lmax + 2.2)))

@@ -72,6 +72,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from planbook.plugin import Observation, PlanbookError, core_of, date_range
 
 from . import _xlsxread
+from ._import import _col_name as _column_letters  # 0-based column -> letters (0 -> A)
 
 __all__ = ["apply_edits"]
 
@@ -120,16 +121,6 @@ def apply_edits(plan, kind: str, part_id: str, rows: Any, sheet: str) -> List[st
 
 
 # ------------------------------------------------------------ cells
-
-def _column_letters(col: int) -> str:
-    """0-based column -> letters (0 -> A)."""
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
 
 def _text(value: Any) -> Optional[str]:
     """A cell as text: None when empty.  A text of only spaces is a text
@@ -241,6 +232,15 @@ class _Sheet:
                     (second is None or _text(self.cell(r, 1)) == second):
                 return r
         return None
+
+    def heading_or_warn(self, first: str, what: str) -> Optional[int]:
+        """The heading row, or None with a warning that ``what`` ("the
+        register is") not read."""
+        head = self.heading_row(first)
+        if head is None:
+            self.warnings.append(f"sheet '{self.name}': no heading row ({first}, ...); "
+                                 f"{what} not read")
+        return head
 
     def data_rows(self, head: int) -> List[int]:
         """The rows below the headings that hold anything."""
@@ -936,10 +936,8 @@ class _RegisterSheet:
 
     def apply(self) -> List[str]:
         sh = self.sheet
-        head = sh.heading_row("ID")
+        head = sh.heading_or_warn("ID", "the register is")
         if head is None:
-            sh.warnings.append(f"sheet '{sh.name}': no heading row (ID, ...); the register "
-                               "is not read")
             return sh.warnings
         _title(self.reg, sh)
         self._meta()
@@ -1186,10 +1184,8 @@ class _RecordSheet:
 
     def apply(self) -> List[str]:
         sh = self.sheet
-        head = sh.heading_row("ID")
+        head = sh.heading_or_warn("ID", "the records are")
         if head is None:
-            sh.warnings.append(f"sheet '{sh.name}': no heading row (ID, ...); the records are "
-                               "not read")
             return sh.warnings
         _title(self.coll, sh)
         self._columns(head)
