@@ -66,7 +66,9 @@ $(ASAN_VENV)/.installed: $(SOURCES) | deps
 	rm -rf build/lib.* build/temp.* build/bdist.*
 	PLANBOOK_SANITIZE=1 $(ASAN_VENV)/bin/python -m pip install -q --no-build-isolation --force-reinstall --no-deps .
 	rm -rf build/lib.* build/temp.* build/bdist.*
-	$(ASAN_VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --force-reinstall \
+	# their builds import the sanitized planbook (for its headers): ASan's runtime first
+	LD_PRELOAD=$(LIBASAN) ASAN_OPTIONS=detect_leaks=0 \
+	  $(ASAN_VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --force-reinstall \
 	  $(OUTSIDE_PLUGINS)
 	rm -rf $(addsuffix /build,$(OUTSIDE_PLUGINS)) tests/outside/*/*.egg-info
 	touch $@
