@@ -145,8 +145,8 @@ py_inc="$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
 # the zip library the sources use: minizip's directory (-I.../minizip, for
 # <unzip.h>) also holds a zip.h that is not libzip's
 libs=(yaml-0.1 xlsxwriter expat)
-grep -Eq '#include [<"]zip\.h[>"]' "${plain[@]}" "${bindings[@]}" && libs+=(libzip)
-grep -Eq '#include [<"]unzip\.h[>"]' "${plain[@]}" "${bindings[@]}" && libs+=(minizip)
+grep -Eq '#include [<"]zip\.h[>"]' "${all_c[@]}" && libs+=(libzip)
+grep -Eq '#include [<"]unzip\.h[>"]' "${all_c[@]}" && libs+=(minizip)
 pkg_inc=()
 for lib in "${libs[@]}"; do
     read -r -a flags <<<"$(pkg-config --cflags "$lib")"

@@ -49,7 +49,7 @@ static lxw_format *make_named(xl_ctx *x, const fmt_spec *sp)
         format_set_bold(f);
     if (sp->italic)
         format_set_italic(f);
-    if (sp->size)
+    if (sp->size != 0.0)
         format_set_font_size(f, sp->size);
     if (sp->color)
         format_set_font_color(f, sp->color);

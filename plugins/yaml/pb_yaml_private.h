@@ -89,11 +89,7 @@ void pb_yr_path_pop(pb_yr_reader *r, size_t saved);
 /* Set the error (unless one is set already) at line and column, with the
  * current data path.  Returns 0. */
 int pb_yr_fail_at(pb_yr_reader *r, pb_status st, uint32_t line, uint32_t col,
-                  const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
-    ;
+                  const char *fmt, ...) PB_PRINTF(5, 6);
 #define FAIL(st, ...) pb_yr_fail_at(r, st, LINE(r->ev), COL(r->ev), __VA_ARGS__)
 
 /* A cleared error for the core's calls, to be read at once when one fails
