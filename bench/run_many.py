@@ -163,9 +163,11 @@ def main(argv=None) -> int:
     for (n, count), values in sorted(peaks.items()):
         lines.append(f"| {n} worker{'s' if n > 1 else ''} | {count} | "
                      + ", ".join(f"{v:.0f}" for v in values) + " |")
-    lines += ["", "A worker holds one plan at a time (one partition per file), so its peak "
-              "stays where it is after a tenth of the plans: the interpreter, pandas and "
-              "Dask (about 150 MB) plus one plan, never the collection.", "", MARK_END]
+    lines += ["", "A worker holds one plan at a time (one partition per file); its peak is "
+              "the interpreter, pandas and Dask (about 150 MB at start) plus what one plan "
+              "and the results it still holds take, to be compared after a tenth of the "
+              "plans and after all of them. The Dask runs read each file twice (one graph "
+              "per frame: indicators, findings), the loop once.", "", MARK_END]
     publish("\n".join(lines) + "\n", DOCS, MARK_START, MARK_END, not args.no_docs)
     return 0
 
