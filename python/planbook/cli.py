@@ -238,8 +238,8 @@ def _name(path: str) -> str:
 # ------------------------------------------------------------ running over files
 
 def _load(path: str, format: Optional[str] = None) -> Plan:
-    from .many import SUFFIXES
-    if os.path.isdir(path) and not path.lower().rstrip("/\\").endswith(SUFFIXES):
+    from .many import is_plan_folder
+    if is_plan_folder(path):
         raise CommandError(f"{path}: a folder with no plans in it (.yaml, .yml or .xlsx files)")
     if _progress is not None:
         _progress.doing(f"reading {_name(path)}")

@@ -273,6 +273,13 @@ def frames_of_file(path: str, parts: Sequence[str] = PARTS) -> Dict[str, Any]:
 
 # ------------------------------------------------------------ many plans
 
+def is_plan_folder(path: str) -> bool:
+    """True for a folder to search for plans: a folder not named like a
+    plan (a folder ``plan.yaml/`` is an error to report, not a folder to
+    search)."""
+    return os.path.isdir(path) and not path.lower().rstrip("/\\").endswith(SUFFIXES)
+
+
 def expand(paths: Union[str, os.PathLike, Iterable[Union[str, os.PathLike]]]) -> List[str]:
     """Files from paths, globs and folders (searched recursively for
     .yaml, .yml and .xlsx files), sorted within each argument, each once.
@@ -285,7 +292,7 @@ def expand(paths: Union[str, os.PathLike, Iterable[Union[str, os.PathLike]]]) ->
     seen = set()
     for p in paths:
         p = os.fspath(p)
-        if os.path.isdir(p) and not p.lower().rstrip("/\\").endswith(SUFFIXES):
+        if is_plan_folder(p):
             found = sorted(f for f in glob.glob(os.path.join(glob.escape(p), "**", "*"),
                                                 recursive=True)
                            if f.lower().endswith(SUFFIXES) and os.path.isfile(f)
