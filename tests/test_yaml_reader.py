@@ -1,5 +1,4 @@
 """The YAML reader: strict, safe, and precise about where a problem is."""
-import time
 
 import pytest
 
@@ -89,12 +88,13 @@ def test_text_that_looks_typed_is_written_quoted():
     assert data["plan"]["title"] == "null" and data["plan"]["version"] == "012"
 
 
-def test_nesting_bomb_is_refused_fast():
+def test_nesting_bomb_is_refused_where_it_starts():
+    """100,000 open brackets are refused at the first ones, not after the
+    parser has nested through them all (so in no time and no memory)."""
     text = HEAD + "plan: " + "[" * 100000
-    start = time.perf_counter()
     err = read_error(text)
-    assert time.perf_counter() - start < 2
     assert err.code in ("limit", "schema")
+    assert err.line == HEAD.count("\n") + 1 and err.column < 200, (err.line, err.column)
 
 
 def test_deep_sections_hit_the_limit_with_a_clear_error():
@@ -106,9 +106,7 @@ def test_deep_sections_hit_the_limit_with_a_clear_error():
 
 def test_anchor_multitude_is_harmless():
     items = "".join(f"    - &a{i} line: x{i}\n" for i in range(20000))
-    start = time.perf_counter()
     plan = planbook.loads(TABLE + items)
-    assert time.perf_counter() - start < 5
     assert len(plan.budgets["t"].rows) == 20000
 
 
