@@ -1,8 +1,12 @@
 # planbook: the two commands of the Quick start, and the rest.
 #
 #   make demo   set everything up, then check and summarise the example plans
-#   make test   set everything up, then run every test (C tests, pytest,
-#               doctests, and the whole suite again under ASan+UBSan)
+#   make test   set everything up, then run every test: the C tests and the
+#               Python suite under ASan+UBSan, the doctests, the cross
+#               builds, and the whole suite again against the built wheel
+#               installed in a fresh venv (what an analyst gets)
+#   make test-py  the suite against the editable install only (the quick
+#               loop while working on the code)
 #   make bench  the load and write benchmarks (docs/benchmarks.md)
 #   make fuzz   the fuzzers (FUZZ_SECONDS=60 each by default)
 #   make wheel  the sdist and the binary wheel in dist/ (docs/install.md)
@@ -62,7 +66,7 @@ $(VENV)/.installed: $(SOURCES) | deps
 $(ASAN_VENV)/.installed: $(SOURCES) | deps
 	test -x $(ASAN_VENV)/bin/python || $(PYTHON) -m venv $(ASAN_VENV)
 	$(ASAN_VENV)/bin/python -m pip install -q --upgrade pip setuptools wheel
-	$(ASAN_VENV)/bin/python -m pip install -q pytest PyYAML pandas openpyxl python-calamine matplotlib rich Jinja2 html5lib websocket-client "dask[dataframe]>=2024.8" "distributed>=2024.8" "icalendar>=5"
+	$(ASAN_VENV)/bin/python -m pip install -q pytest pytest-xdist PyYAML pandas openpyxl python-calamine matplotlib rich Jinja2 html5lib websocket-client "dask[dataframe]>=2024.8" "distributed>=2024.8" "icalendar>=5"
 	rm -rf build/lib.* build/temp.* build/bdist.*
 	PLANBOOK_SANITIZE=1 $(ASAN_VENV)/bin/python -m pip install -q --no-build-isolation --force-reinstall --no-deps .
 	rm -rf build/lib.* build/temp.* build/bdist.*
@@ -87,7 +91,14 @@ demo: $(VENV)/.installed
 	  changes=$$($(VENV)/bin/planbook diff $$f $$out | tail -n +3) || { echo "$$changes"; exit 2; }; \
 	  echo "workbook: $$out (read back: $$changes)"; done
 
-test: test-py test-asan cross test-wheel
+# The suite runs twice, not three times: under the sanitizers (the in-tree
+# build) and against the installed wheel (the product); the editable
+# install's run (test-py) would repeat the wheel's. docs/decisions.md.
+test: test-asan doctest cross test-wheel
+
+# pytest-xdist: the suite on every core (PYTEST_JOBS=0 runs it in one process)
+PYTEST_JOBS ?= auto
+export PYTEST_JOBS
 
 # The two plugins of tests/outside, built and installed as a third party's
 # are: against the installed planbook alone (its headers, its capsule, its
@@ -106,15 +117,19 @@ $(VENV)/.outside: $(VENV)/.installed $(wildcard tests/outside/*/*.toml tests/out
 
 # C tests (sanitized, leak-checked) and the Python suite and doctests.
 test-py: $(VENV)/.installed $(VENV)/.outside | test-deps
-	$(VENV)/bin/python -m pytest -q tests
+	$(VENV)/bin/python -m pytest -q -n $(PYTEST_JOBS) tests
+	@$(MAKE) --no-print-directory doctest
+
+.PHONY: doctest
+doctest: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest -q --doctest-modules python/planbook plugins/yaml/planbook_yaml \
 	  -p no:cacheprovider
 
 # The Python suite again, against the extensions built with ASan+UBSan, with
 # LeakSanitizer on: any leaked block with planbook's code on its stack fails.
-test-asan: $(ASAN_VENV)/.installed $(VENV)/.installed
+test-asan: $(ASAN_VENV)/.installed $(VENV)/.installed | test-deps
 	rm -rf build/lsan && mkdir -p build/lsan
-	cd tests && $(ASAN_ENV) ../$(ASAN_VENV)/bin/python -m pytest -q -p no:cacheprovider \
+	cd tests && $(ASAN_ENV) ../$(ASAN_VENV)/bin/python -m pytest -q -n $(PYTEST_JOBS) -p no:cacheprovider \
 	  --rootdir=. -c /dev/null .
 	@if grep -l "ERROR: AddressSanitizer\|runtime error" build/lsan/report* 2>/dev/null; then \
 	  cat build/lsan/report*; exit 1; fi

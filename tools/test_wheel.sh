@@ -59,7 +59,8 @@ EOF
     | grep -v '^WARNING: Location' || true
   "$venv/bin/python" -c 'import planbook_csv._csv, planbook_json'
   if [ "$mode" = full ]; then
-    (cd tests && "$venv/bin/python" -m pytest -q -p no:cacheprovider --rootdir=. -c /dev/null .)
+    (cd tests && "$venv/bin/python" -m pytest -q -n "${PYTEST_JOBS:-auto}" -p no:cacheprovider \
+       --rootdir=. -c /dev/null .)
   else
     (cd tests && "$venv/bin/python" -m pytest -q -p no:cacheprovider --rootdir=. -c /dev/null \
        test_examples.py test_formats_cli.py test_xlsx_read.py test_outside_plugins.py \
