@@ -15,12 +15,16 @@
     planbook due PLAN... [--as-of D] [--within DAYS] [-o due.ics]
                                       actions and reviews due soon or overdue
     planbook movement EARLIER LATER   risks re-scored, measures changing RAG
+    planbook update PLAN --from FILE --period P [-o OUT]
+                                      merge actuals (CSV, or a workbook with
+                                      --mapping) with a year-end forecast
     planbook formats                  the installed formats
     planbook --version                version (-V); before or after a command:
                                       --debug (traceback on an error), --no-progress
 
 Exit status: 0 nothing wrong; 1 a plan has errors (check, summary), or the
-two plans differ (diff, as diff(1)); 2 the command could not do its job (bad
+two plans differ (diff, as diff(1)), or rows of the actuals match no row of
+the plan (update: the plan is written, they are listed); 2 the command could not do its job (bad
 arguments, a file that cannot be read or written or is not a plan, an
 unknown table or period, an internal error); 130 interrupted; 141 the
 output pipe was closed (``planbook summary PLAN | head``), quietly.
@@ -618,9 +622,11 @@ def _cmd_report(args) -> int:
     plan = _load(args.plan)
     if _progress is not None:
         _progress.doing(f"{'printing' if pdf else 'writing'} {_name(args.output)}")
+    since = _load(args.since) if args.since else None
     try:
         report(plan, args.output, sections=args.sections, periods=args.periods,
-               as_of=args.as_of, css=args.css, logo=args.logo, title=args.title)
+               as_of=args.as_of, css=args.css, logo=args.logo, title=args.title,
+               since=since)
     except ImportError as exc:        # Jinja2 or websocket-client missing
         raise CommandError(str(exc)) from None
     except ValidationError as exc:    # a section or period the plan does not have
@@ -700,6 +706,32 @@ def _cmd_movement(args) -> int:
         _emit("\n".join([str(m) for m in moves]
                         + [f"{len(moves)} moved" if moves else "nothing moved"]))
     return FINDINGS if moves else OK
+
+
+def _cmd_update(args) -> int:
+    """Merge actuals into PLAN (written atomically, to -o OUT or PLAN
+    itself); exit 1 when rows of the file match no row of the plan (the
+    plan is written, the rows are listed), 2 when nothing could be done."""
+    from .cycle import update_actuals
+    plan = _load(args.plan)
+    if args.source.lower().endswith((".xlsx", ".xlsm")) and not args.mapping:
+        raise CommandError(f"{args.source}: a workbook of actuals needs --mapping "
+                           f"(docs/import.md)")
+    try:
+        done = update_actuals(plan, args.source, args.period, table=args.table,
+                              column=args.column, mapping=args.mapping, method=args.method)
+    except (ValueError, KeyError, ImportError) as exc:
+        if isinstance(exc, PlanbookError):
+            raise
+        raise CommandError(str(exc).strip("'\"")) from None
+    out = args.output or args.plan
+    _save(plan, out)
+    if args.json:
+        _emit_json(done.to_dict())
+    else:
+        _emit(str(done))
+    _emit(f"wrote {out}", err=True)
+    return FINDINGS if done.unmatched else OK
 
 
 def _days(text: str) -> int:
@@ -821,6 +853,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--logo", default=None, metavar="FILE",
                     help="an image for the cover (PNG, JPEG, GIF, SVG, WebP)")
     rp.add_argument("--title", default=None, help="the cover's title (default: the plan's)")
+    rp.add_argument("--since", default=None, metavar="EARLIER",
+                    help="an earlier version of the plan: add what moved since (risks "
+                         "re-scored, measures changing RAG)")
     rp.set_defaults(func=_cmd_report)
     du = command("due", "actions and register reviews due soon or overdue, as a list or "
                         "an iCalendar file (exit 1 when any is overdue)")
@@ -841,6 +876,27 @@ def build_parser() -> argparse.ArgumentParser:
                     help="which risk score to compare (default current)")
     mv.add_argument("--json", action="store_true", help="print the moves as JSON")
     mv.set_defaults(func=_cmd_movement)
+    up = command("update", "merge new actuals into a plan, by row id or label, with a "
+                           "year-end forecast (exit 1 when rows of the file match nothing)")
+    up.add_argument("plan", metavar="PLAN")
+    up.add_argument("--from", dest="source", required=True, metavar="FILE",
+                    help="actuals.csv (id or label, actual; see docs/api.md), or a "
+                         "workbook with --mapping")
+    up.add_argument("--period", required=True,
+                    help="the period the actuals run to: 2018/19 Q2, Sep 2018")
+    up.add_argument("--mapping", default=None, metavar="FILE",
+                    help="the mapping of the workbook (docs/import.md)")
+    up.add_argument("--table", default=None, help="the budget table (default: the first "
+                                                   "with a column for the period's year)")
+    up.add_argument("--column", default=None,
+                    help="the budget column (default: the table's first of that year)")
+    up.add_argument("--method", default="straight_line", choices=["straight_line", "last_year"],
+                    help="the year-end forecast: straight line from the year to date "
+                         "(default), or as the same period last year")
+    up.add_argument("-o", "--output", default=None, metavar="OUT",
+                    help="write the updated plan here (default: over PLAN)")
+    up.add_argument("--json", action="store_true", help="print what changed as JSON")
+    up.set_defaults(func=_cmd_update)
     f = command("formats", "list the installed formats")
     f.set_defaults(func=_cmd_formats)
     return p
