@@ -599,6 +599,9 @@ def _cmd_show(args) -> int:
 
 def _cmd_convert(args) -> int:
     plan = _load(args.input, format=args.from_format)
+    if os.path.basename(args.output).lower() == "datapackage.json":
+        # a data package is a folder (the descriptor and its CSVs): make it
+        os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     _save(plan, args.output, format=args.to_format)
     _emit(f"wrote {args.output}")
     return OK
