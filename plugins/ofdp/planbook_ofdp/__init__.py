@@ -187,22 +187,25 @@ def descriptor(plan: Plan) -> tuple:
     return pkg, files
 
 
-def write(plan: Plan, path) -> None:
-    """datapackage.json at ``path`` and a CSV per budget table beside it,
-    each written atomically (the descriptor last)."""
+def _write_tables(plan: Plan, folder: str, descriptor_file: str) -> None:
+    """Each table's CSV into ``folder`` (atomically, one by one), then the
+    descriptor into ``descriptor_file``."""
     pkg, files = descriptor(plan)
-    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
     for name, text in files.items():
         def put(tmp: str, text=text) -> None:
             with open(tmp, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
         write_atomically(os.path.join(folder, name), put)
+    with open(descriptor_file, "w", encoding="utf-8") as f:
+        json.dump(pkg, f, indent=2, ensure_ascii=False)
+        f.write("\n")
 
-    def put_pkg(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(pkg, f, indent=2, ensure_ascii=False)
-            f.write("\n")
-    write_atomically(os.fspath(path), put_pkg)
+
+def write(plan: Plan, path) -> None:
+    """datapackage.json at ``path`` and a CSV per budget table beside it,
+    each written atomically (the descriptor last)."""
+    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+    write_atomically(os.fspath(path), lambda tmp: _write_tables(plan, folder, tmp))
 
 
 def read(path) -> Plan:
@@ -272,15 +275,7 @@ class OfdpFormat(Format):
         # ``path`` is planbook's temporary file in a private folder beside the
         # target; the CSVs go beside the target itself
         target_dir = os.path.dirname(os.path.dirname(os.path.abspath(os.fspath(path))))
-        pkg, files = descriptor(plan)
-        for name, text in files.items():
-            def put(tmp: str, text=text) -> None:
-                with open(tmp, "w", encoding="utf-8", newline="") as f:
-                    f.write(text)
-            write_atomically(os.path.join(target_dir, name), put)
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(pkg, f, indent=2, ensure_ascii=False)
-            f.write("\n")
+        _write_tables(plan, target_dir, os.fspath(path))
 
     def load(self, path) -> Plan:
         return read(path)
