@@ -260,3 +260,9 @@ def test_update_command(tmp_path):
     assert r.returncode == 2 and "no budget table has a column for 2031/32" in r.stderr
     r = _cli("update", target, "--from", tmp_path / "finance.xlsx", "--period", "2018/19 Q2")
     assert r.returncode == 2 and "needs --mapping" in r.stderr
+    bad = _csv(tmp_path / "bad.csv", [("label", "actual"), ("Employees", "28000"),
+                                      ("Running Expenses", '"196,577.5"')])
+    r = _cli("update", target, "--from", bad, "--period", "2018/19 Q2")
+    assert r.returncode == 2
+    assert "bad.csv:3: '196,577.5' has more decimals than the column's 0" in r.stderr
+    assert "subjective_monitoring" in planbook.load(target).budgets   # the plan as it was

@@ -432,7 +432,7 @@ def update_actuals(plan, source, period: str, *, table: Optional[str] = None,
 
     from ._core import parse_amount
     from ._model import _to_decimal
-    from .errors import ValidationError
+    from .errors import AmountError, ValidationError
     canon, year, months = _months_elapsed(period, plan.year_start)
     tables = list(plan.budgets)
     if table is None:
@@ -493,7 +493,13 @@ def update_actuals(plan, source, period: str, *, table: Optional[str] = None,
         if f.actual is None:
             unmatched.append((f, "no figure"))
             continue
-        state, scaled = parse_amount(f.actual, dec)   # AmountError names the text
+        try:
+            state, scaled = parse_amount(f.actual, dec)
+            for extra in (f.last_to_date, f.last_outturn):
+                if extra is not None:
+                    parse_amount(extra, dec)
+        except AmountError as exc:
+            raise AmountError(f"{f.where}: {exc.message}", code=exc.code) from None
         given[i] = (f, _to_decimal(scaled, dec) if state != "blank" else None)
     changed, new, same, missing, forecasts = [], [], 0, [], []
     actual: Dict[int, Optional[Decimal]] = {}
