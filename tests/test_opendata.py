@@ -262,6 +262,7 @@ def test_convert_many_accounts_for_every_file(folder, tmp_path):
     assert "no budget tables" in failed["manchester-childrens-services-2016-20.yaml"]
     written = sorted(os.path.relpath(r["output"], tmp_path / "ofdp") for r in done
                      if r["output"])
+    assert len(os.listdir(tmp_path / "ofdp")) == 4      # no empty folder for a failure
     assert written == ["manchester-children-2018-19/datapackage.json",
                        "manchester-children-families-2015-17/datapackage.json",
                        "manchester-spod-2007-08-2/datapackage.json",   # the same name twice
@@ -290,3 +291,16 @@ def test_convert_on_dask_equals_the_loop(folder, tmp_path):
     for a, b in zip(done, loop):
         if a["output"]:
             assert open(a["output"], "rb").read() == open(b["output"], "rb").read()
+    # and on a dask.distributed cluster (one worker process, started and
+    # closed here), where the workers write the files
+    from distributed import Client, LocalCluster
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        far = client.compute(planbook.dask.convert(folder, tmp_path / "far", to="ofdp")).result()
+    near = convert_many(folder, tmp_path / "near", to="ofdp")
+    def outcome(results, out):
+        return [(r["plan"], r["error"] and r["error"].replace(str(out), "OUT")) for r in results]
+    assert outcome(far, tmp_path / "far") == outcome(near, tmp_path / "near")
+    for a, b in zip(far, near):
+        if a["output"]:
+            assert planbook.load(a["output"]).dumps() == planbook.load(b["output"]).dumps()

@@ -21,6 +21,7 @@ with pandas gives an exact Decimal); a text column's cells are in
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import glob
 import os
@@ -531,10 +532,15 @@ def convert_one(job: Tuple[str, str]) -> Dict[str, Optional[str]]:
     from .errors import PlanbookError
     from .formats import load, save
     path, target = job
+    folder = os.path.dirname(target) or "."
+    made = not os.path.isdir(folder)
     try:
-        os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         save(load(path), target)
     except (PlanbookError, OSError, ValueError) as exc:
+        if made:                      # no empty folder left for a plan not written
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
         return {"plan": path, "output": None, "error": _why(exc, path)}
     return {"plan": path, "output": target, "error": None}
 
