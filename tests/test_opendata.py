@@ -304,3 +304,14 @@ def test_convert_on_dask_equals_the_loop(folder, tmp_path):
     for a, b in zip(far, near):
         if a["output"]:
             assert planbook.load(a["output"]).dumps() == planbook.load(b["output"]).dumps()
+
+
+def test_convert_command_over_a_folder(folder, tmp_path):
+    r = _cli("convert", folder, tmp_path / "out", "--to", "sdmx", "-j", "2")
+    assert r.returncode == 2                       # two plans could not be converted
+    assert r.stdout.splitlines()[-1] == "7 plans: 5 written, 2 could not be converted"
+    assert "broken.yaml" in r.stderr and "the plan has no indicator sets" in r.stderr
+    assert sorted(os.listdir(tmp_path / "out")) == [
+        "manchester-children-2018-19.sdmx.csv", "manchester-children-families-2015-17.sdmx.csv",
+        "manchester-childrens-services-2016-20.sdmx.csv", "manchester-spod-2007-08-2.sdmx.csv",
+        "manchester-spod-2007-08.sdmx.csv"]

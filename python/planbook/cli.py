@@ -8,7 +8,8 @@
     planbook show PLAN [TABLE...]     tables laid out as finance prints them
     planbook status PLAN... [--period P] [--json]
                                       indicator dashboards: RAG, direction, reasons
-    planbook convert IN OUT           from one format to another
+    planbook convert IN OUT           from one format to another (IN a folder of
+                                      plans and OUT a folder with --to ofdp|sdmx)
     planbook diff A B [--json]        what changed between two versions of a plan
     planbook export PLAN -o OUT       write a workbook (or any format) from a plan
     planbook report PLAN -o OUT       the committee pack: pack.html, or pack.pdf (Chromium)
@@ -597,7 +598,38 @@ def _cmd_show(args) -> int:
     return OK
 
 
+def _convert_to(path: str, targets: dict):
+    from .many import convert_one
+    r = convert_one((path, targets[path]))
+    if r["error"]:
+        raise CommandError(r["error"])
+    return OK, f"wrote {r['output']}", r
+
+
+def _convert_many(args) -> int:
+    """A folder (or glob) of plans into OUT, a folder: one open-data file
+    per plan (many.convert_many), here, in -j processes or on a cluster;
+    exit 2 when any plan could not be converted (each is named)."""
+    from .many import convert_targets, expand
+    args.plans = expand(args.input)
+    targets = dict(convert_targets(args.plans, args.output, args.to_format))
+    done = failed = 0
+    for _, _, text, _, problem in _results(args, _convert_to, targets):
+        if problem is not None:
+            _error(problem)
+            failed += 1
+        else:
+            _emit(text)
+            done += 1
+    _emit(f"{len(args.plans)} plans: {done} written, {failed} could not be converted")
+    return FAILED if failed else OK
+
+
 def _cmd_convert(args) -> int:
+    import glob
+    if args.to_format in ("ofdp", "sdmx") and (os.path.isdir(args.input)
+                                               or glob.has_magic(args.input)):
+        return _convert_many(args)
     plan = _load(args.input, format=args.from_format)
     if os.path.basename(args.output).lower() == "datapackage.json":
         # a data package is a folder (the descriptor and its CSVs): make it
@@ -830,7 +862,10 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("input", metavar="IN")
     cv.add_argument("output", metavar="OUT")
     cv.add_argument("--from", dest="from_format", default=None, metavar="FORMAT")
-    cv.add_argument("--to", dest="to_format", default=None, metavar="FORMAT")
+    cv.add_argument("--to", dest="to_format", default=None, metavar="FORMAT",
+                    help="the format (default: from OUT's suffix); with --to ofdp or sdmx, IN "
+                         "may be a folder or glob of plans and OUT a folder")
+    _many_options(cv)
     cv.set_defaults(func=_cmd_convert)
     ex = command("export", "write a plan in another format (e.g. a workbook)")
     ex.add_argument("plan", metavar="PLAN")
