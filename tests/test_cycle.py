@@ -266,3 +266,16 @@ def test_update_command(tmp_path):
     assert r.returncode == 2
     assert "bad.csv:3: '196,577.5' has more decimals than the column's 0" in r.stderr
     assert "subjective_monitoring" in planbook.load(target).budgets   # the plan as it was
+
+
+def test_update_names_a_file_it_cannot_use(tmp_path):
+    plan = planbook.load(BUDGET)
+    bad = _csv(tmp_path / "x.csv", [("label", "amount"), ("Employees", "1")])
+    with pytest.raises(planbook.ReadError, match="names no figure column") as e:
+        update_actuals(plan, bad, "2018/19 Q2")
+    assert (e.value.line, os.path.basename(e.value.file)) == (1, "x.csv")
+    assert "subjective_monitoring" not in plan.budgets
+    # a column headed with the period is the figure; a month counts from April
+    good = _csv(tmp_path / "y.csv", [("label", "Jan 2019"), ("Employees", "50000")])
+    done = update_actuals(plan, good, "Jan 2019")
+    assert (done.months, done.forecasts[0][2]) == (10, Decimal(60000))

@@ -315,3 +315,19 @@ def test_convert_command_over_a_folder(folder, tmp_path):
         "manchester-children-2018-19.sdmx.csv", "manchester-children-families-2015-17.sdmx.csv",
         "manchester-childrens-services-2016-20.sdmx.csv", "manchester-spod-2007-08-2.sdmx.csv",
         "manchester-spod-2007-08.sdmx.csv"]
+
+
+def test_a_damaged_package_is_a_read_error(tmp_path):
+    plan = planbook.load(EXAMPLES / "manchester-children-2018-19.yaml")
+    plan.save(tmp_path / "datapackage.json")
+    pkg = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    del pkg["planbook"]["tables"][0]["columns"]
+    (tmp_path / "datapackage.json").write_text(json.dumps(pkg), encoding="utf-8")
+    with pytest.raises(planbook.ReadError, match="not as planbook writes it: KeyError"):
+        planbook.load(tmp_path / "datapackage.json")
+    plan.save(tmp_path / "datapackage.json")
+    with open(tmp_path / "subjective.csv", "a", encoding="utf-8") as f:
+        f.write("99,,bogus,,,,,,,1,2\r\n")
+    with pytest.raises(planbook.ReadError, match="subjective.csv:18: kind 'bogus' is not") as e:
+        planbook.load(tmp_path / "datapackage.json")
+    assert e.value.line == 18

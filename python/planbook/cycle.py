@@ -24,6 +24,7 @@ import os
 from dataclasses import asdict, dataclass
 from typing import Any, Dict, List, Optional, Sequence, Union
 
+from ._model import _MONTHS
 from ._records import DONE, _as_of
 
 __all__ = ["Due", "due", "to_ics", "Move", "movement", "Figure", "Update", "update_actuals",
@@ -305,19 +306,23 @@ def read_actuals_csv(path, period: Optional[str] = None) -> List[Figure]:
     ``last_year_to_date`` and ``last_year_outturn``.  Figures are text in
     finance notation, as planbook reads amounts."""
     import csv
-    name = os.path.basename(os.fspath(path))
+
+    from .errors import ReadError
+    file = os.fspath(path)
     with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
         try:
             header = [h.strip().lower().replace(" ", "_") for h in next(reader)]
         except StopIteration:
-            raise ValueError(f"{name}: the file is empty (a header row is needed)") from None
+            raise ReadError("the file is empty (a header row is needed)", file=file,
+                            line=1) from None
         actual = list(_ACTUAL) + ([period.strip().lower().replace(" ", "_")] if period else [])
         if not {"id", "label", "line"} & set(header):
-            raise ValueError(f"{name}:1: the header names no id or label column")
+            raise ReadError("the header names no id or label column", file=file, line=1)
         if not set(actual) & set(header):
-            raise ValueError(f"{name}:1: the header names no figure column "
-                             f"({', '.join(actual)})")
+            raise ReadError(f"the header names no figure column ({', '.join(actual)})",
+                            file=file, line=1)
+        name = os.path.basename(file)
         out = []
         for n, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
@@ -380,10 +385,11 @@ def _months_elapsed(period: str, year_start: int) -> tuple:
         return canon, canon, 12
     if kind == "quarter":
         return canon, year, 3 * int(canon.rsplit("Q", 1)[1])
-    # a month: count from the year's first month
-    month = datetime.datetime.strptime(canon, "%b %Y")
-    elapsed = (month.month - year_start) % 12 + 1
-    first = month.year if month.month >= year_start else month.year - 1
+    # a month ("Sep 2018", English whatever the locale): count from the year's first
+    name, y = canon.split(" ")
+    number = [m[:3] for m in _MONTHS].index(name) + 1
+    elapsed = (number - year_start) % 12 + 1
+    first = int(y) if number >= year_start else int(y) - 1
     year = parse_period(f"{first}-{(first + 1) % 100:02d}" if year_start != 1 else str(first),
                         year_start)[0]
     return canon, year, elapsed

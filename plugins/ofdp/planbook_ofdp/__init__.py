@@ -222,6 +222,16 @@ def read(path) -> Plan:
     if not isinstance(info, dict) or "tables" not in info:
         raise ReadError("not a data package planbook wrote (no 'planbook' key: the tables' "
                         "structure is unknown)", file=path)
+    try:
+        return _read_tables(pkg, info, path)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        if isinstance(exc, ReadError):
+            raise
+        raise ReadError(f"the descriptor's planbook key is not as planbook writes it: "
+                        f"{type(exc).__name__}: {exc}", file=path) from None
+
+
+def _read_tables(pkg: Dict[str, Any], info: Dict[str, Any], path: str) -> Plan:
     meta = dict(info.get("meta") or {})
     plan = Plan(**{k: v for k, v in meta.items()})
     plan.year_start = info.get("year_start", 4)
@@ -262,8 +272,7 @@ def read(path) -> Plan:
                         raise ValueError(f"kind {kind!r} is not line, section or total")
                     made[int(rec["row"])] = row
                 except (KeyError, ValueError) as exc:
-                    raise ReadError(f"{res['path']}:{n}: {exc}", file=csv_path,
-                                    line=n) from None
+                    raise ReadError(str(exc).strip("'\""), file=csv_path, line=n) from None
     return plan_from_core(core_of(plan), path, parts=BUDGETS_ONLY)
 
 
