@@ -647,7 +647,7 @@ def test_pack_since_an_earlier_plan_shows_what_moved(tmp_path):
     assert head == ["Risk", "Register", "Movement", "Score before", "Score now"]
     assert len(rows) == 1
     assert rows[0][0].startswith("1 ")
-    assert rows[0][1:] == ["social_care", "\u2193 down", str(before.value),
+    assert rows[0][1:] == ["Children's Social Care Risk Register", "\u2193 down", str(before.value),
                            str(before.likelihood * (before.impact - 1))]
     # the contents list it after the summary, the page stays accessible
     parts = [text_of(h) for h in root.iter("h2")]
@@ -672,7 +672,8 @@ def test_pack_since_an_earlier_plan_shows_what_moved(tmp_path):
     root = parse(out.read_text(encoding="utf-8"))
     head, rows = _moved_table(root, "Measures changing RAG")
     assert head == ["Measure", "Dashboard", "RAG before", "RAG now", "Why now"]
-    assert [r[:4] for r in rows] == [["1.3", "children", "\u2716 red", "\u2714 green"]]
+    assert [r[:4] for r in rows] == [["1.3", "Performance Dashboard of Children's Key Measures",
+                                      "\u2716 red", "\u2714 green"]]
     assert "40.0" in rows[0][4]
     assert "Since old.yaml: 0 risks moved (scored up or down, added or removed) and 1 " \
            "measure changed RAG." in text_of(by_id(root, "part-movement"))
@@ -686,3 +687,17 @@ def test_pack_since_itself_says_nothing_moved():
     assert not list(sec.iter("table"))
     with pytest.raises(planbook.ValidationError, match="needs the earlier plan"):
         planbook.load(path).report(sections="summary,movement")
+
+
+@needs_browser
+def test_movement_in_the_browser(browser, tmp_path):
+    """The pack with its "What moved" section passes the same browser
+    checks as every example's (console, width, contrast, accessibility
+    tree); its screenshot is kept as movement.png."""
+    path = EXAMPLES / "manchester-childrens-services-2016-20.yaml"
+    later = planbook.load(path)
+    r1 = later.risks["social_care"]["1"]
+    r1.current = (r1.current.likelihood, 1, r1.current.likelihood)
+    html = later.report(as_of=AS_OF, since=path)
+    assert "Risks that moved" in html
+    test_page_in_the_browser(browser, {"movement": (later, html)}, "movement", tmp_path)

@@ -949,6 +949,14 @@ def _rag_words(rag: Optional[str]) -> str:
     return f"{_RAG_SYMBOL.get(rag, '')} {rag if rag != 'none' else 'no RAG'}".strip()
 
 
+def _part_title(plan, earlier, part: str, ident: str) -> str:
+    for p in (plan, earlier):
+        container = getattr(p, part)
+        if ident in container:
+            return container[ident].title or ident
+    return ident
+
+
 def _movement(plan, earlier, built: Dict[str, List[Dict[str, Any]]], ids: _Ids):
     """What moved since ``earlier`` (cycle.movement), as the summary's
     tables: risks re-scored, added or removed with their old and new
@@ -974,7 +982,8 @@ def _movement(plan, earlier, built: Dict[str, List[Dict[str, Any]]], ids: _Ids):
             if len(title) > 100:
                 title = title[:99] + "\u2026"
             rows.append({"label": f"{m.id} {title}".strip(), "href": where.get(("risks", reg)),
-                         "cells": [reg, _MOVE_WORDS.get(m.change, m.change),
+                         "cells": [_part_title(plan, earlier, "risks", reg),
+                                   _MOVE_WORDS.get(m.change, m.change),
                                    "" if m.before is None else m.before,
                                    "" if m.after is None else m.after]})
         up = sum(1 for m in risks if m.change == "up")
@@ -987,7 +996,8 @@ def _movement(plan, earlier, built: Dict[str, List[Dict[str, Any]]], ids: _Ids):
                        "rows": rows, "num": 3, "notes": []})
     if rags:
         rows = [{"label": m.id, "href": where.get(("indicators", m.part.split(".", 1)[1])),
-                 "cells": [m.part.split(".", 1)[1], _rag_words(m.before), _rag_words(m.after),
+                 "cells": [_part_title(plan, earlier, "indicators", m.part.split(".", 1)[1]),
+                           _rag_words(m.before), _rag_words(m.after),
                            m.text.split(": ", 1)[-1]]} for m in rags]
         blocks.append({"id": ids.make("moved", "indicators"), "title": "Measures changing RAG",
                        "caption": "RAG at each dashboard's report period, then and now",
