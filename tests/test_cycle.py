@@ -133,6 +133,7 @@ def _q2(tmp_path):
         ("", "Employees", "28000"),
         ("", "running expenses", '"196,577"'),      # label matched without case
         ("", "Capital Financing Costs", "250"),
+        ("", "Contribution to reserves", "-"),       # a nil
         ("total_expenditure", "", '"224,827"'),      # a total, by id
         ("", "Government Grants", "165000"),
         ("", "Agency Staff", "1200"),                # in no row of the plan
@@ -147,14 +148,15 @@ def test_update_merges_actuals_and_forecasts_the_year(tmp_path):
         "subjective", "subjective_monitoring", "2018/19 Q2", 6, "straight line")
     assert done.new == [("Employees", Decimal(28000)), ("Running Expenses", Decimal(196577)),
                         ("Capital Financing Costs", Decimal(250)),
+                        ("Contribution to reserves", Decimal(0)),
                         ("Total Subjective Expenditure", Decimal(224827)),
                         ("Government Grants", Decimal(165000))]
     assert done.changed == [] and done.unchanged == 0
     assert [(f.label, why.split(";")[0]) for f, why in done.unmatched] == [
         ("Agency Staff", "no row of subjective has this id or label"),
         ("Expenditure:", "a section heading holds no figures")]
-    assert [f.where for f, _ in done.unmatched] == ["actuals.csv:7", "actuals.csv:8"]
-    assert done.missing == ["Contribution to reserves", "Other Internal sales",
+    assert [f.where for f, _ in done.unmatched] == ["actuals.csv:8", "actuals.csv:9"]
+    assert done.missing == ["Other Internal sales",
                             "Contributions from Reserves",
                             "Other Grants Reimbursements and Contributions",
                             "Customer and Client Receipts", "Other Income"]
@@ -162,6 +164,7 @@ def test_update_merges_actuals_and_forecasts_the_year(tmp_path):
         ("Employees", Decimal(28000), Decimal(56000), "straight line"),
         ("Running Expenses", Decimal(196577), Decimal(393154), "straight line"),
         ("Capital Financing Costs", Decimal(250), Decimal(500), "straight line"),
+        ("Contribution to reserves", Decimal(0), Decimal(0), "straight line"),
         ("Government Grants", Decimal(165000), Decimal(330000), "straight line")]
     mon = plan.budgets["subjective_monitoring"]
     assert [(c.id, c.period, c.phase) for c in mon.columns] == [
@@ -174,6 +177,10 @@ def test_update_merges_actuals_and_forecasts_the_year(tmp_path):
     total = mon.rows["total_expenditure"]
     assert total["actual"].declared == total["actual"].computed == Decimal(224827)
     assert total["forecast"].computed == Decimal(449654)
+    # a total over lines without figures is not made up: blanks are missing, not zero
+    net = mon.rows["net_budget"]
+    assert net["actual"].computed is None and net["forecast"].computed is None
+    assert mon.rows["Other Income"]["variance"].computed is None
     assert not [f for f in plan.check() if f.table == "subjective_monitoring"]
     # the file round-trips with the method stored
     plan.save(tmp_path / "plan.yaml")
@@ -245,9 +252,9 @@ def test_update_command(tmp_path):
     out = r.stdout.splitlines()
     assert out[0] == ("[subjective_monitoring] actuals to 2018/19 Q2 (6 of 12 months) from "
                       "subjective; year-end forecast: straight line")
-    assert "unmatched actuals.csv:7: 'Agency Staff' (no row of subjective has this id or label)" \
+    assert "unmatched actuals.csv:8: 'Agency Staff' (no row of subjective has this id or label)" \
         in out
-    assert out[-1] == "0 changed, 5 new, 0 unchanged, 2 unmatched, 6 without a figure"
+    assert out[-1] == "0 changed, 6 new, 0 unchanged, 2 unmatched, 5 without a figure"
     assert "subjective_monitoring" in planbook.load(target).budgets
     good = _csv(tmp_path / "good.csv", [("label", "actual"), ("Employees", "28500")])
     r = _cli("update", target, "--from", good, "--period", "2018/19 Q2", "--json",

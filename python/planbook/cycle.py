@@ -556,7 +556,7 @@ def update_actuals(plan, source, period: str, *, table: Optional[str] = None,
         plan.budgets.remove(into)
     mon = plan.budgets.add(
         into, title=f"Budget monitoring {canon}: {src.title or table}", kind=src.kind,
-        unit=src.unit, decimals=dec, income_sign=src.income_sign, blank=src.blank, note=note,
+        unit=src.unit, decimals=dec, income_sign=src.income_sign, blank="missing", note=note,
         columns=[{"id": "budget", "period": year, "phase": bcol.phase or "Budget",
                   "label": bcol.label},
                  {"id": "actual", "period": canon, "phase": "Actual to date"},
