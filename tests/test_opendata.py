@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 import sys
-from decimal import Decimal
 
 import pytest
 
@@ -295,7 +294,7 @@ def test_convert_on_dask_equals_the_loop(folder, tmp_path):
     # closed here), where the workers write the files
     from distributed import Client, LocalCluster
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         far = client.compute(planbook.dask.convert(folder, tmp_path / "far", to="ofdp")).result()
     near = convert_many(folder, tmp_path / "near", to="ofdp")
     def outcome(results, out):

@@ -27,7 +27,6 @@ import io
 import json
 import os
 import re
-from decimal import Decimal
 from typing import Any, Dict, List, Optional
 
 from planbook.plugin import (BUDGETS_ONLY, Format, Plan, ReadError, WriteError, core_of,

@@ -32,7 +32,7 @@ import io
 import os
 import re
 from decimal import Decimal
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 from planbook.plugin import (Format, Observation, Plan, ReadError, WriteError, core_of,
                              plan_from_core)
