@@ -263,6 +263,11 @@ def test_update_command(tmp_path):
     import json
     assert json.loads(r.stdout)["changed"] == [
         {"row": "Employees", "before": "28000", "after": "28500"}]
+    r = _cli("update", target, "--from", good, "--period", "2018/19 Q2", "--table", "capital")
+    assert r.returncode == 2
+    assert "the plan has no budget table 'capital' (its tables: subjective, " in r.stderr
+    r = _cli("update", target, "--from", good, "--period", "2018/19 Q2", "--column", "y2031")
+    assert r.returncode == 2 and "has no column 'y2031' (its columns: y2018, y2019)" in r.stderr
     r = _cli("update", target, "--from", good, "--period", "2031/32")
     assert r.returncode == 2 and "no budget table has a column for 2031/32" in r.stderr
     r = _cli("update", target, "--from", tmp_path / "finance.xlsx", "--period", "2018/19 Q2")

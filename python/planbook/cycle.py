@@ -446,11 +446,18 @@ def update_actuals(plan, source, period: str, *, table: Optional[str] = None,
                       and any(c.period == year for c in plan.budgets[t].columns)), None)
         if table is None:
             raise ValidationError(f"no budget table has a column for {year}")
+    if table not in plan.budgets:
+        raise ValidationError(f"the plan has no budget table {table!r} (its tables: "
+                              f"{', '.join(tables) or 'none'})")
     src = plan.budgets[table]
     budget_col = column or next((c.id for c in src.columns if c.period == year), None)
     if budget_col is None:
         raise ValidationError(f"table {table!r} has no column for {year}")
-    bcol = src.columns[src._col(budget_col)]
+    try:
+        bcol = src.columns[src._col(budget_col)]
+    except KeyError:
+        raise ValidationError(f"table {table!r} has no column {budget_col!r} (its columns: "
+                              f"{', '.join(c.id for c in src.columns)})") from None
     into = into or f"{table}_monitoring"
     if isinstance(source, (list, tuple)):
         figures = list(source)
