@@ -201,6 +201,15 @@ def test_update_again_reports_changed_and_keeps_what_the_file_leaves_out(tmp_pat
     grants = plan.budgets["subjective_monitoring"].rows["Government Grants"]
     assert grants["actual"].value == Decimal(165000)      # kept from the first file
     assert "Government Grants" in done.missing
+    # a line added to the budget table since: the others keep what they held
+    sub = plan.budgets["subjective"]
+    sub.add_line("Agency Staff", [100, 100], section=sub.rows["expenditure"],
+                 before=sub.rows["Employees"])
+    done = update_actuals(plan, second, "2018/19 Q2")
+    assert done.changed == [] and done.new == [] and done.unchanged == 2
+    assert done.missing[0] == "Agency Staff"
+    assert plan.budgets["subjective_monitoring"].rows["Government Grants"]["actual"].value == \
+        Decimal(165000)
     # a new quarter starts afresh: every figure is new
     q3 = update_actuals(plan, second, "Dec 2018")
     assert (q3.period, q3.months) == ("Dec 2018", 9)

@@ -467,15 +467,25 @@ def update_actuals(plan, source, period: str, *, table: Optional[str] = None,
         figures = read_actuals_xlsx(source, mapping)
     else:
         figures = read_actuals_csv(source, canon)
-    # what the plan held for this period
-    held: Dict[int, Optional[str]] = {}
+    # what the plan held for this period, by row (its kind, id and label, and
+    # which of its kind it is: the budget table may have changed since)
+    def keys(table) -> List[tuple]:
+        seen: Dict[tuple, int] = {}
+        out = []
+        for r in table.rows:
+            k = (r.kind, r.id, " ".join((r.label or "").split()))
+            seen[k] = seen.get(k, 0) + 1
+            out.append(k + (seen[k],))
+        return out
+    held_by_key: Dict[tuple, Optional[Decimal]] = {}
     if into in plan.budgets:
         old = plan.budgets[into]
         cols = {c.id: c for c in old.columns}
         if "actual" in cols and cols["actual"].period == canon:
-            for r in old.rows:
+            for k, r in zip(keys(old), old.rows):
                 cell = r["actual"]
-                held[r.index] = None if cell.state == "blank" else cell.printed
+                held_by_key[k] = None if cell.state == "blank" else cell.printed
+    held = {i: held_by_key.get(k) for i, k in enumerate(keys(src))}
     rows = list(src.rows)
     by_id = {r.id: r.index for r in rows if r.id}
     by_label: Dict[str, List[int]] = {}
