@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 
@@ -330,3 +331,23 @@ def test_a_damaged_package_is_a_read_error(tmp_path):
     with pytest.raises(planbook.ReadError, match="subjective.csv:18: kind 'bogus' is not") as e:
         planbook.load(tmp_path / "datapackage.json")
     assert e.value.line == 18
+
+
+def test_sdmx_csv_written_elsewhere_reads_in(tmp_path):
+    """Only the dimensions and OBS_VALUE are needed, in any order, with
+    names after the ids; a quarter of a January year, a provisional figure."""
+    f = tmp_path / "other.sdmx.csv"
+    f.write_text("STRUCTURE,STRUCTURE_ID,ACTION,TIME_PERIOD: Time,OBS_VALUE,SET,MEASURE,SERIES,"
+                 "OBS_STATUS,REPORTING_YEAR_START_DAY\r\n"
+                 "dataflow,ESTAT:X(1.0),I,2023-Q4,12.50,kpi,K1,VALUE,A,--01-01\r\n"
+                 "dataflow,ESTAT:X(1.0),I,2024-Q1,13.1,kpi,K1,VALUE,P,--01-01\r\n"
+                 "dataflow,ESTAT:X(1.0),I,2024-Q1,14,kpi,K1,TARGET,,--01-01\r\n",
+                 encoding="utf-8")
+    plan = planbook.load(f)
+    assert plan.year_start == 1
+    k = plan.indicators["kpi"]
+    assert k.periods == ["2023 Q4", "2024 Q1"]
+    v = k["K1"].values.as_dict()
+    assert (v["2023 Q4"].value, v["2023 Q4"].status) == (Decimal("12.50"), "normal")
+    assert (v["2024 Q1"].value, v["2024 Q1"].status) == (Decimal("13.1"), "provisional")
+    assert k["K1"].targets["2024 Q1"].value == Decimal(14)

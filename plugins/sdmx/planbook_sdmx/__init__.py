@@ -134,6 +134,8 @@ def loads(text: str, file=None) -> Plan:
     """Indicator sets from SDMX-CSV 2.0 text laid out as :func:`dumps`
     writes it (the dimension and attribute columns by name, in any order)."""
     reader = csv.DictReader(io.StringIO(text))
+    # a header may carry names after the ids ("TIME_PERIOD: Time period")
+    reader.fieldnames = [h.split(":", 1)[0].strip() for h in (reader.fieldnames or ())]
     need = {"SET", "MEASURE", "SERIES", "TIME_PERIOD", "OBS_VALUE"}
     missing = need - set(reader.fieldnames or ())
     if missing:
