@@ -223,7 +223,7 @@ def test_update_by_same_period_last_year(tmp_path):
         ("label", "actual", "last_year_to_date", "last_year_outturn"),
         ("Employees", "28000", "27000", "55000"),
         ("Running Expenses", "196577", "", "")])
-    done = update_actuals(plan, src, "2018/19 Q2", method="last_year")
+    done = plan.update_actuals(src, "2018/19 Q2", method="last_year")
     assert done.method == "same period last year"
     assert done.forecasts == [
         # 28,000 x 55,000 / 27,000 = 57,037.04: rounded half up to the table's 0 decimals

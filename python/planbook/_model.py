@@ -335,6 +335,14 @@ class Plan:
         return report(self, path, sections=sections, periods=periods, as_of=as_of, css=css,
                       logo=logo, title=title, since=since)
 
+    def update_actuals(self, source, period: str, **options: Any):
+        """Merge actuals to ``period`` from ``source`` (actuals.csv, or a
+        workbook with ``mapping=``) into a monitoring table with the
+        year-end forecast: :func:`planbook.cycle.update_actuals`, whose
+        :class:`~planbook.cycle.Update` it returns."""
+        from .cycle import update_actuals
+        return update_actuals(self, source, period, **options)
+
     def dumps(self, format: str = "yaml") -> str:
         """The plan as text in a text format (YAML by default)."""
         from .formats import dumps
