@@ -610,3 +610,94 @@ def test_indicator_and_record_findings_are_marked_at_their_rows():
     assert [a.get("href") for a in a1.iter("a")] == ["#finding-2"]
     assert "Overdue: due 31 May 2018" in text_of(a1)
     assert by_id(root, "finding-2").find("a").get("href") == "#item-acts-a1"
+
+
+# ------------------------------------------------------------------ what moved (--since)
+
+def _moved_table(root, title):
+    """(header cells, [row cells]) of the movement section's table ``title``."""
+    for h3 in root.iter("h3"):
+        if text_of(h3) == title:
+            block = by_id(root, h3.get("id"))
+            break
+    else:
+        raise AssertionError(f"no table {title!r}")
+    tables = [t for t in root.iter("table")]
+    # the table follows its heading
+    seq = list(root.iter())
+    t = next(el for el in seq[seq.index(block):] if el.tag == "table")
+    head = [text_of(th) for th in t.find("thead").iter("th")]
+    rows = [[text_of(c) for c in tr] for tr in t.find("tbody").iter("tr")]
+    assert tables
+    return head, rows
+
+
+def test_pack_since_an_earlier_plan_shows_what_moved(tmp_path):
+    risks = EXAMPLES / "manchester-childrens-services-2016-20.yaml"
+    earlier, later = planbook.load(risks), planbook.load(risks)
+    r1 = later.risks["social_care"]["1"]
+    before = r1.current
+    r1.current = (before.likelihood, before.impact - 1, before.likelihood * (before.impact - 1))
+    html = later.report(as_of=AS_OF, since=earlier)
+    root = parse(html)
+    sec = by_id(root, "part-movement")
+    assert text_of(sec.find("h2")) == "What moved"
+    assert f"Since {risks.name}: 1 risk moved" in text_of(sec)
+    head, rows = _moved_table(root, "Risks that moved")
+    assert head == ["Risk", "Register", "Movement", "Score before", "Score now"]
+    assert len(rows) == 1
+    assert rows[0][0].startswith("1 ")
+    assert rows[0][1:] == ["Children's Social Care Risk Register", "\u2193 down", str(before.value),
+                           str(before.likelihood * (before.impact - 1))]
+    # the contents list it after the summary, the page stays accessible
+    parts = [text_of(h) for h in root.iter("h2")]
+    assert parts[parts.index("At a glance") + 1] == "What moved"
+    links = [text_of(a) for nav in root.iter("nav") for a in nav.iter("a")]
+    assert "What moved" in links and "Risks that moved" in links
+    levels = [int(el.tag[1]) for el in root.iter() if re.fullmatch(r"h[1-6]", str(el.tag))]
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:]))
+    for t in sec.iter("table"):
+        assert text_of(t.find("caption"))
+        assert all(th.get("scope") in ("col", "row") for th in t.iter("th"))
+
+    dash = EXAMPLES / "manchester-children-families-2015-17.yaml"
+    old, new = planbook.load(dash), planbook.load(dash)
+    new.indicators["children"]["1.3"].values["2014/15 Q3"] = "40.0"   # red -> green
+    out = tmp_path / "pack.html"
+    new.save(tmp_path / "new.yaml")
+    old.save(tmp_path / "old.yaml")
+    from planbook import cli
+    assert cli.main(["report", str(tmp_path / "new.yaml"), "-o", str(out), "--as-of", AS_OF,
+                     "--since", str(tmp_path / "old.yaml")]) in (0, 1)
+    root = parse(out.read_text(encoding="utf-8"))
+    head, rows = _moved_table(root, "Measures changing RAG")
+    assert head == ["Measure", "Dashboard", "RAG before", "RAG now", "Why now"]
+    assert [r[:4] for r in rows] == [["1.3", "Performance Dashboard of Children's Key Measures",
+                                      "\u2716 red", "\u2714 green"]]
+    assert "40.0" in rows[0][4]
+    assert "Since old.yaml: 0 risks moved (scored up or down, added or removed) and 1 " \
+           "measure changed RAG." in text_of(by_id(root, "part-movement"))
+
+
+def test_pack_since_itself_says_nothing_moved():
+    path = EXAMPLES / "manchester-childrens-services-2016-20.yaml"
+    html = planbook.load(path).report(as_of=AS_OF, since=path)
+    sec = by_id(parse(html), "part-movement")
+    assert "Nothing moved since manchester-childrens-services-2016-20.yaml" in text_of(sec)
+    assert not list(sec.iter("table"))
+    with pytest.raises(planbook.ValidationError, match="needs the earlier plan"):
+        planbook.load(path).report(sections="summary,movement")
+
+
+@needs_browser
+def test_movement_in_the_browser(browser, tmp_path):
+    """The pack with its "What moved" section passes the same browser
+    checks as every example's (console, width, contrast, accessibility
+    tree); its screenshot is kept as movement.png."""
+    path = EXAMPLES / "manchester-childrens-services-2016-20.yaml"
+    later = planbook.load(path)
+    r1 = later.risks["social_care"]["1"]
+    r1.current = (r1.current.likelihood, 1, r1.current.likelihood)
+    html = later.report(as_of=AS_OF, since=path)
+    assert "Risks that moved" in html
+    test_page_in_the_browser(browser, {"movement": (later, html)}, "movement", tmp_path)

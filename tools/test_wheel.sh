@@ -42,8 +42,8 @@ for i in "${!VERSIONS[@]}"; do
   "$venv/bin/python" -m pip install -q "$WHEEL[test]" 2>&1 | grep -v '^WARNING: Location' || true
   # the package under test is the installed one
   (cd "$ROOT" && "$venv/bin/python" - "$venv" <<'EOF'
-import sys, planbook, planbook_yaml, planbook_xlsx, planbook_xlsxread
-for m in (planbook, planbook_yaml, planbook_xlsx, planbook_xlsxread):
+import sys, planbook, planbook_yaml, planbook_xlsx, planbook_xlsxread, planbook_ofdp, planbook_sdmx
+for m in (planbook, planbook_yaml, planbook_xlsx, planbook_xlsxread, planbook_ofdp, planbook_sdmx):
     assert m.__file__.startswith(sys.argv[1]), f"{m.__name__} imported from {m.__file__}"
 print(f"  planbook {planbook.__version__} from {planbook.__file__}")
 EOF

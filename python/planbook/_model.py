@@ -324,15 +324,24 @@ class Plan:
         return data
 
     def report(self, path=None, *, sections=None, periods=None, as_of=None, css=None,
-               logo=None, title: Optional[str] = None) -> str:
+               logo=None, title: Optional[str] = None, since=None) -> str:
         """The committee pack: one self-contained HTML page (cover,
         contents, budgets, dashboards, risk registers and heat maps,
         actions, findings), returned as text and, with ``path``, written
         there (``.html``, or ``.pdf`` printed by headless Chromium).
-        Options: docs/report.md."""
+        ``since``: an earlier version of the plan (or its path): the pack
+        then tells what moved.  Options: docs/report.md."""
         from ._report import report
         return report(self, path, sections=sections, periods=periods, as_of=as_of, css=css,
-                      logo=logo, title=title)
+                      logo=logo, title=title, since=since)
+
+    def update_actuals(self, source, period: str, **options: Any):
+        """Merge actuals to ``period`` from ``source`` (actuals.csv, or a
+        workbook with ``mapping=``) into a monitoring table with the
+        year-end forecast: :func:`planbook.cycle.update_actuals`, whose
+        :class:`~planbook.cycle.Update` it returns."""
+        from .cycle import update_actuals
+        return update_actuals(self, source, period, **options)
 
     def dumps(self, format: str = "yaml") -> str:
         """The plan as text in a text format (YAML by default)."""

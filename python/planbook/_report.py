@@ -24,6 +24,7 @@ same page with headless Chromium (:mod:`planbook._chromium`).
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import html as _html
 import os
@@ -43,7 +44,8 @@ __all__ = ["report", "PARTS"]
 #: the parts of a pack, in their default order
 PARTS = ("summary", "budgets", "indicators", "risks", "records", "findings")
 _TITLES = {"summary": "At a glance", "budgets": "Budgets", "indicators": "Performance",
-           "risks": "Risks", "records": "Actions and plans", "findings": "Findings"}
+           "risks": "Risks", "records": "Actions and plans", "findings": "Findings",
+           "movement": "What moved"}
 #: record collections left out unless named (``sections=["records.narrative"]``)
 _SKIPPED_KINDS = ("narrative", "other")
 _RAG_SYMBOL = {"red": "\u2716", "amber": "\u25b2", "green": "\u2714", "none": ""}
@@ -182,7 +184,7 @@ def _sections(plan, sections) -> List[Tuple[str, Optional[List[str]]]]:
         s = str(raw).strip()
         if not s:
             continue
-        if s in PARTS:
+        if s in PARTS or s == "movement":
             out[s] = None          # the whole part (where it was first named)
             continue
         part, _, ident = s.partition(".")
@@ -926,14 +928,101 @@ def _summary(plan, built: Dict[str, List[Dict[str, Any]]], found: _Findings,
     return {"intro": intro, "blocks": blocks}
 
 
+# ------------------------------------------------------------------ movement
+
+def _since(since):
+    """The earlier plan: a Plan, a path, or None."""
+    if since is None:
+        return None
+    if isinstance(since, (str, os.PathLike)):
+        from .formats import load
+        return load(since)
+    return since
+
+
+_MOVE_WORDS = {"up": "\u2191 up", "down": "\u2193 down", "added": "+ added",
+               "removed": "\u2212 removed"}
+
+
+def _rag_words(rag: Optional[str]) -> str:
+    rag = rag or "none"
+    return f"{_RAG_SYMBOL.get(rag, '')} {rag if rag != 'none' else 'no RAG'}".strip()
+
+
+def _part_title(plan, earlier, part: str, ident: str) -> str:
+    for p in (plan, earlier):
+        container = getattr(p, part)
+        if ident in container:
+            return container[ident].title or ident
+    return ident
+
+
+def _movement(plan, earlier, built: Dict[str, List[Dict[str, Any]]], ids: _Ids):
+    """What moved since ``earlier`` (cycle.movement), as the summary's
+    tables: risks re-scored, added or removed with their old and new
+    scores; measures whose RAG changed, old and new."""
+    from .cycle import movement
+    moves = movement(earlier, plan)
+    where = {(part, e["source"]): e["id"] for part in ("risks", "indicators")
+             for e in built.get(part, [])}
+    name = os.path.basename(earlier.file) if earlier.file else (earlier.title or "the earlier plan")
+    risks = [m for m in moves if m.part.startswith("risks.")]
+    rags = [m for m in moves if m.part.startswith("indicators.")]
+    intro = [f"Since {name}: {_count(len(risks), 'risk')} moved (scored up or down, added or "
+             f"removed) and {_count(len(rags), 'measure')} changed RAG."]
+    blocks = []
+    if risks:
+        rows = []
+        for m in risks:
+            reg = m.part.split(".", 1)[1]
+            title = ""
+            with contextlib.suppress(KeyError):
+                src = plan if m.change != "removed" else earlier
+                title = " ".join((src.risks[reg][m.id].description or "").split())
+            if len(title) > 100:
+                title = title[:99] + "\u2026"
+            rows.append({"label": f"{m.id} {title}".strip(), "href": where.get(("risks", reg)),
+                         "cells": [_part_title(plan, earlier, "risks", reg),
+                                   _MOVE_WORDS.get(m.change, m.change),
+                                   "" if m.before is None else m.before,
+                                   "" if m.after is None else m.after]})
+        up = sum(1 for m in risks if m.change == "up")
+        down = sum(1 for m in risks if m.change == "down")
+        blocks.append({"id": ids.make("moved", "risks"), "title": "Risks that moved",
+                       "caption": f"Current scores then and now: {up} up, {down} down, "
+                                  f"{sum(1 for m in risks if m.change == 'added')} added, "
+                                  f"{sum(1 for m in risks if m.change == 'removed')} removed",
+                       "head": ["Risk", "Register", "Movement", "Score before", "Score now"],
+                       "rows": rows, "num": 3, "notes": []})
+    if rags:
+        rows = [{"label": m.id, "href": where.get(("indicators", m.part.split(".", 1)[1])),
+                 "cells": [_part_title(plan, earlier, "indicators", m.part.split(".", 1)[1]),
+                           _rag_words(m.before), _rag_words(m.after),
+                           m.text.split(": ", 1)[-1]]} for m in rags]
+        blocks.append({"id": ids.make("moved", "indicators"), "title": "Measures changing RAG",
+                       "caption": "RAG at each dashboard's report period, then and now",
+                       "head": ["Measure", "Dashboard", "RAG before", "RAG now", "Why now"],
+                       "rows": rows, "num": 99, "notes": []})
+    if not blocks:
+        intro = [f"Nothing moved since {name}: no risk was re-scored, added or removed, and "
+                 f"no measure changed RAG."]
+    return {"intro": intro, "blocks": blocks}
+
+
 # ------------------------------------------------------------------ the pack
 
 def build(plan, *, sections=None, periods=None, as_of=None, title: Optional[str] = None,
-          css=None, logo=None) -> Dict[str, Any]:
+          css=None, logo=None, since=None) -> Dict[str, Any]:
     """The data the template lays out (see :func:`report`)."""
     as_of_day = _date_of(as_of, "as_of")
     wanted = _periods(plan, periods)
+    since = _since(since)
+    if since is not None and sections is None:
+        sections = PARTS[:1] + ("movement",) + PARTS[1:]
     chosen = _sections(plan, sections)
+    if since is None and "movement" in dict(chosen):
+        raise ValidationError("the movement section needs the earlier plan (since=...)",
+                              code="section")
     parts = dict(chosen)
     ids = _Ids()
     for fixed in ("cover", "contents-heading", "contents"):
@@ -946,7 +1035,7 @@ def build(plan, *, sections=None, periods=None, as_of=None, title: Optional[str]
     built: Dict[str, List[Dict[str, Any]]] = {}
     skipped: Dict[str, List[str]] = {}
     for part, wanted_ids in chosen:
-        if part in ("summary", "findings"):
+        if part in ("summary", "findings", "movement"):
             continue
         items = []
         for ident in (wanted_ids if wanted_ids is not None else _part_ids(plan, part)):
@@ -975,8 +1064,9 @@ def build(plan, *, sections=None, periods=None, as_of=None, title: Optional[str]
         sec: Dict[str, Any] = {"kind": part, "id": ids.make("part", part),
                                "title": _TITLES[part], "intro": [], "entries": []}
         children = []
-        if part == "summary":
-            s = _summary(plan, built, found, ids, as_of_day, "findings" in parts)
+        if part in ("summary", "movement"):
+            s = (_summary(plan, built, found, ids, as_of_day, "findings" in parts)
+                 if part == "summary" else _movement(plan, since, built, ids))
             sec["intro"], sec["blocks"] = s["intro"], s["blocks"]
             children = [{"id": b["id"], "text": b["title"]} for b in s["blocks"]]
         elif part == "findings":
@@ -1057,7 +1147,7 @@ def print_pdf(html: str, title: str = "") -> bytes:
 
 
 def report(plan, path=None, *, sections=None, periods=None, as_of=None, css=None, logo=None,
-           title: Optional[str] = None) -> str:
+           title: Optional[str] = None, since=None) -> str:
     """The committee pack of ``plan`` as one self-contained HTML page.
 
     Returns the HTML; with ``path`` also writes it there: ``.html`` (or
@@ -1076,9 +1166,12 @@ def report(plan, path=None, *, sections=None, periods=None, as_of=None, css=None
     css : a .css file (or CSS text) laid over the pack's own style sheet.
     logo : an image file (PNG, JPEG, GIF, SVG, WebP), embedded on the cover.
     title : the cover's title (default: the plan's).
+    since : the earlier plan (a Plan or a path): adds the section
+        ``movement`` after the summary: risks re-scored, added or removed
+        with their old and new scores, measures whose RAG changed.
     """
     context = build(plan, sections=sections, periods=periods, as_of=as_of, title=title,
-                    css=css, logo=logo)
+                    css=css, logo=logo, since=since)
     html = render(context)
     if path is not None:
         target = os.fspath(path)

@@ -232,7 +232,7 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 <p class="muted">{{ p }}</p>
 {%- endfor %}
 
-{%- if sec.kind == 'summary' %}
+{%- if sec.kind in ('summary', 'movement') %}
 {%- for block in sec.blocks %}
 <h3 id="{{ block.id }}">{{ block.title }}</h3>
 <div class="table-wrap"><table>

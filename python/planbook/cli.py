@@ -8,19 +8,24 @@
     planbook show PLAN [TABLE...]     tables laid out as finance prints them
     planbook status PLAN... [--period P] [--json]
                                       indicator dashboards: RAG, direction, reasons
-    planbook convert IN OUT           from one format to another
+    planbook convert IN OUT           from one format to another (IN a folder of
+                                      plans and OUT a folder with --to ofdp|sdmx)
     planbook diff A B [--json]        what changed between two versions of a plan
     planbook export PLAN -o OUT       write a workbook (or any format) from a plan
     planbook report PLAN -o OUT       the committee pack: pack.html, or pack.pdf (Chromium)
     planbook due PLAN... [--as-of D] [--within DAYS] [-o due.ics]
                                       actions and reviews due soon or overdue
     planbook movement EARLIER LATER   risks re-scored, measures changing RAG
+    planbook update PLAN --from FILE --period P [-o OUT]
+                                      merge actuals (CSV, or a workbook with
+                                      --mapping) with a year-end forecast
     planbook formats                  the installed formats
     planbook --version                version (-V); before or after a command:
                                       --debug (traceback on an error), --no-progress
 
 Exit status: 0 nothing wrong; 1 a plan has errors (check, summary), or the
-two plans differ (diff, as diff(1)); 2 the command could not do its job (bad
+two plans differ (diff, as diff(1)), or rows of the actuals match no row of
+the plan (update: the plan is written, they are listed); 2 the command could not do its job (bad
 arguments, a file that cannot be read or written or is not a plan, an
 unknown table or period, an internal error); 130 interrupted; 141 the
 output pipe was closed (``planbook summary PLAN | head``), quietly.
@@ -593,8 +598,42 @@ def _cmd_show(args) -> int:
     return OK
 
 
+def _convert_to(path: str, targets: dict):
+    from .many import convert_one
+    r = convert_one((path, targets[path]))
+    if r["error"]:
+        raise CommandError(r["error"])
+    return OK, f"wrote {r['output']}", r
+
+
+def _convert_many(args) -> int:
+    """A folder (or glob) of plans into OUT, a folder: one open-data file
+    per plan (many.convert_many), here, in -j processes or on a cluster;
+    exit 2 when any plan could not be converted (each is named)."""
+    from .many import convert_targets, expand
+    args.plans = expand(args.input)
+    targets = dict(convert_targets(args.plans, args.output, args.to_format))
+    done = failed = 0
+    for _, _, text, _, problem in _results(args, _convert_to, targets):
+        if problem is not None:
+            _error(problem)
+            failed += 1
+        else:
+            _emit(text)
+            done += 1
+    _emit(f"{len(args.plans)} plans: {done} written, {failed} could not be converted")
+    return FAILED if failed else OK
+
+
 def _cmd_convert(args) -> int:
+    import glob
+    if args.to_format in ("ofdp", "sdmx") and (os.path.isdir(args.input)
+                                               or glob.has_magic(args.input)):
+        return _convert_many(args)
     plan = _load(args.input, format=args.from_format)
+    if os.path.basename(args.output).lower() == "datapackage.json":
+        # a data package is a folder (the descriptor and its CSVs): make it
+        os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     _save(plan, args.output, format=args.to_format)
     _emit(f"wrote {args.output}")
     return OK
@@ -618,9 +657,11 @@ def _cmd_report(args) -> int:
     plan = _load(args.plan)
     if _progress is not None:
         _progress.doing(f"{'printing' if pdf else 'writing'} {_name(args.output)}")
+    since = _load(args.since) if args.since else None
     try:
         report(plan, args.output, sections=args.sections, periods=args.periods,
-               as_of=args.as_of, css=args.css, logo=args.logo, title=args.title)
+               as_of=args.as_of, css=args.css, logo=args.logo, title=args.title,
+               since=since)
     except ImportError as exc:        # Jinja2 or websocket-client missing
         raise CommandError(str(exc)) from None
     except ValidationError as exc:    # a section or period the plan does not have
@@ -700,6 +741,32 @@ def _cmd_movement(args) -> int:
         _emit("\n".join([str(m) for m in moves]
                         + [f"{len(moves)} moved" if moves else "nothing moved"]))
     return FINDINGS if moves else OK
+
+
+def _cmd_update(args) -> int:
+    """Merge actuals into PLAN (written atomically, to -o OUT or PLAN
+    itself); exit 1 when rows of the file match no row of the plan (the
+    plan is written, the rows are listed), 2 when nothing could be done."""
+    from .cycle import update_actuals
+    plan = _load(args.plan)
+    if args.source.lower().endswith((".xlsx", ".xlsm")) and not args.mapping:
+        raise CommandError(f"{args.source}: a workbook of actuals needs --mapping "
+                           f"(docs/import.md)")
+    try:
+        done = update_actuals(plan, args.source, args.period, table=args.table,
+                              column=args.column, mapping=args.mapping, method=args.method)
+    except (ValueError, KeyError, ImportError) as exc:
+        if isinstance(exc, PlanbookError):
+            raise
+        raise CommandError(str(exc).strip("'\"")) from None
+    out = args.output or args.plan
+    _save(plan, out)
+    if args.json:
+        _emit_json(done.to_dict())
+    else:
+        _emit(str(done))
+    _emit(f"wrote {out}", err=True)
+    return FINDINGS if done.unmatched else OK
 
 
 def _days(text: str) -> int:
@@ -795,7 +862,10 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("input", metavar="IN")
     cv.add_argument("output", metavar="OUT")
     cv.add_argument("--from", dest="from_format", default=None, metavar="FORMAT")
-    cv.add_argument("--to", dest="to_format", default=None, metavar="FORMAT")
+    cv.add_argument("--to", dest="to_format", default=None, metavar="FORMAT",
+                    help="the format (default: from OUT's suffix); with --to ofdp or sdmx, IN "
+                         "may be a folder or glob of plans and OUT a folder")
+    _many_options(cv)
     cv.set_defaults(func=_cmd_convert)
     ex = command("export", "write a plan in another format (e.g. a workbook)")
     ex.add_argument("plan", metavar="PLAN")
@@ -821,6 +891,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--logo", default=None, metavar="FILE",
                     help="an image for the cover (PNG, JPEG, GIF, SVG, WebP)")
     rp.add_argument("--title", default=None, help="the cover's title (default: the plan's)")
+    rp.add_argument("--since", default=None, metavar="EARLIER",
+                    help="an earlier version of the plan: add what moved since (risks "
+                         "re-scored, measures changing RAG)")
     rp.set_defaults(func=_cmd_report)
     du = command("due", "actions and register reviews due soon or overdue, as a list or "
                         "an iCalendar file (exit 1 when any is overdue)")
@@ -841,6 +914,27 @@ def build_parser() -> argparse.ArgumentParser:
                     help="which risk score to compare (default current)")
     mv.add_argument("--json", action="store_true", help="print the moves as JSON")
     mv.set_defaults(func=_cmd_movement)
+    up = command("update", "merge new actuals into a plan, by row id or label, with a "
+                           "year-end forecast (exit 1 when rows of the file match nothing)")
+    up.add_argument("plan", metavar="PLAN")
+    up.add_argument("--from", dest="source", required=True, metavar="FILE",
+                    help="actuals.csv (id or label, actual; see docs/api.md), or a "
+                         "workbook with --mapping")
+    up.add_argument("--period", required=True,
+                    help="the period the actuals run to: 2018/19 Q2, Sep 2018")
+    up.add_argument("--mapping", default=None, metavar="FILE",
+                    help="the mapping of the workbook (docs/import.md)")
+    up.add_argument("--table", default=None, help="the budget table (default: the first "
+                                                   "with a column for the period's year)")
+    up.add_argument("--column", default=None,
+                    help="the budget column (default: the table's first of that year)")
+    up.add_argument("--method", default="straight_line", choices=["straight_line", "last_year"],
+                    help="the year-end forecast: straight line from the year to date "
+                         "(default), or as the same period last year")
+    up.add_argument("-o", "--output", default=None, metavar="OUT",
+                    help="write the updated plan here (default: over PLAN)")
+    up.add_argument("--json", action="store_true", help="print what changed as JSON")
+    up.set_defaults(func=_cmd_update)
     f = command("formats", "list the installed formats")
     f.set_defaults(func=_cmd_formats)
     return p

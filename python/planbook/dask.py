@@ -25,7 +25,7 @@ from typing import Sequence
 
 from .many import COLUMNS, PARTS, empty, expand, frames_of_file
 
-__all__ = ["read", "read_all"]
+__all__ = ["read", "read_all", "convert"]
 
 
 def _require_dask():
@@ -68,3 +68,15 @@ def read(paths, part: str = "budgets"):
 def read_all(paths, parts: Sequence[str] = PARTS):
     """Every part of many plans: a dict part -> Dask DataFrame."""
     return {part: read(paths, part) for part in parts}
+
+
+def convert(paths, out_dir, *, to: str = "ofdp"):
+    """:func:`planbook.many.convert_many` as one Dask task per file, on the
+    scheduler in use (threads, processes or a ``dask.distributed``
+    cluster whose workers see ``out_dir``): a delayed list of (plan,
+    output, error) dicts; ``.compute()`` writes the files."""
+    _require_dask()
+    import dask
+    from .many import convert_one, convert_targets
+    work = convert_targets(expand(paths), out_dir, to)
+    return dask.delayed(list)([dask.delayed(convert_one, pure=False)(job) for job in work])

@@ -165,6 +165,13 @@ def get_format(path=None, format: Optional[str] = None, need: str = "load") -> A
         suffix = os.path.splitext(os.fspath(path))[1].lower()
         matches = [f for f in _registry.values()
                    if suffix in tuple(s.lower() for s in f.suffixes)]
+        # a longer suffix (".sdmx.csv") or a whole name ("datapackage.json")
+        # names its format first
+        base = os.path.basename(os.fspath(path)).lower()
+        matches = [f for f in _registry.values()
+                   if any(len(s) > len(suffix) and (base.endswith(s.lower()) if s[:1] == "."
+                                                    else base == s.lower())
+                          for s in f.suffixes)] + matches
         if not matches:
             known = sorted({s for f in _registry.values() for s in f.suffixes})
             could = [n for n, (_, sfx) in BUILTIN.items() if suffix in sfx] + sorted(_failures)

@@ -21,6 +21,7 @@ with pandas gives an exact Decimal); a text column's cells are in
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import glob
 import os
@@ -29,7 +30,8 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 from ._pandas import require_pandas
 
-__all__ = ["open_many", "expand", "Batch", "PARTS", "COLUMNS", "plan_frames", "empty", "rollup"]
+__all__ = ["open_many", "expand", "Batch", "PARTS", "COLUMNS", "plan_frames", "empty", "rollup",
+           "convert_many", "convert_targets"]
 
 # Suffixes a folder is searched for (the built-in formats' readers).
 SUFFIXES = (".yaml", ".yml", ".xlsx")
@@ -507,3 +509,67 @@ def _against_consolidated(totals, consolidated: Dict[str, str], table: str,
                                             f"{d}, but its plans sum to {c} "
                                             f"(difference {d - c})"})
     return findings
+
+
+# ------------------------------------------------------------ open-data files
+
+#: Where each open-data standard's file goes for a plan (its file's stem):
+#: a Fiscal Data Package is a folder (datapackage.json and its CSVs).
+TARGETS = {"ofdp": os.path.join("{stem}", "datapackage.json"), "sdmx": "{stem}.sdmx.csv"}
+
+
+def convert_targets(files: Sequence[str], out_dir, to: str) -> List[Tuple[str, str]]:
+    """(plan file, output path) for each file: the stem of its name, made
+    unique by a number when two plans share one (``plan``, ``plan-2``)."""
+    if to not in TARGETS:
+        raise ValueError(f"to is one of {', '.join(TARGETS)}, not {to!r}")
+    seen: Dict[str, int] = {}
+    out = []
+    for f in files:
+        stem = os.path.basename(os.fspath(f).rstrip("/\\")).split(".")[0] or "plan"
+        n = seen[stem] = seen.get(stem, 0) + 1
+        name = stem if n == 1 else f"{stem}-{n}"
+        out.append((f, os.path.join(os.fspath(out_dir), TARGETS[to].format(stem=name))))
+    return out
+
+
+def convert_one(job: Tuple[str, str]) -> Dict[str, Optional[str]]:
+    """Convert one plan; a file that cannot be read or written is an
+    ``error``, never an exception."""
+    from .errors import PlanbookError
+    from .formats import load, save
+    path, target = job
+    folder = os.path.dirname(target) or "."
+    made = not os.path.isdir(folder)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        save(load(path), target)
+    except (PlanbookError, OSError, ValueError) as exc:
+        if made:                      # no empty folder left for a plan not written
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
+        return {"plan": path, "output": None, "error": _why(exc, path)}
+    return {"plan": path, "output": target, "error": None}
+
+
+def convert_many(paths, out_dir, *, to: str = "ofdp", jobs: int = 1,
+                 progress: Optional[Callable[[str], None]] = None) -> List[Dict[str, Optional[str]]]:
+    """Write each plan (paths, globs or folders) as an open-data file under
+    ``out_dir``: ``to="ofdp"`` a Fiscal Data Package per plan
+    (``out_dir/<plan>/datapackage.json`` and its CSVs), ``"sdmx"`` an
+    SDMX-CSV file of its indicators (``out_dir/<plan>.sdmx.csv``).  One
+    dict per file given (plan, output, error): plans in = written + failed."""
+    work = convert_targets(expand(paths), out_dir, to)
+    results: List[Dict[str, Optional[str]]] = []
+    if jobs > 1 and len(work) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for r in pool.map(convert_one, work):
+                results.append(r)
+                if progress:
+                    progress(r["plan"])
+    else:
+        for job in work:
+            results.append(convert_one(job))
+            if progress:
+                progress(job[0])
+    return results
