@@ -6,7 +6,7 @@ turned into the indicators and findings frames, four ways, in one run:
 
 - loop: ``planbook.open_many(files, parts=("indicators", "findings"))``,
   one process, one plan after another (the baseline);
-- threads: ``planbook.dask.read`` on Dask's threaded scheduler, 2 threads;
+- threads: ``planbook.dask.read_all`` on Dask's threaded scheduler, 2 threads;
 - 1 worker / 2 workers: the same graph on a ``distributed.LocalCluster``
   of 1 or 2 single-threaded worker processes (started before the clock
   starts; the time is the compute, results gathered to the client).
@@ -77,7 +77,7 @@ def loop(files):
 
 def graph(files):
     import planbook.dask as pbd
-    return [pbd.read(files, part) for part in PARTS]
+    return list(pbd.read_all(files, PARTS).values())  # one load per file for both frames
 
 
 def threads(files):
@@ -166,8 +166,8 @@ def main(argv=None) -> int:
     lines += ["", "A worker holds one plan at a time (one partition per file); its peak is "
               "the interpreter, pandas and Dask (about 150 MB at start) plus what one plan "
               "and the results it still holds take, to be compared after a tenth of the "
-              "plans and after all of them. The Dask runs read each file twice (one graph "
-              "per frame: indicators, findings), the loop once.", "", MARK_END]
+              "plans and after all of them. Every way reads each file once (the Dask "
+              "frames share one load per file: planbook.dask.read_all).", "", MARK_END]
     publish("\n".join(lines) + "\n", DOCS, MARK_START, MARK_END, not args.no_docs)
     return 0
 

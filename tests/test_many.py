@@ -179,6 +179,31 @@ def test_dask_threads_equal_the_sequential_frames(batch, folder, part):
     pd.testing.assert_frame_equal(got, batch[part])
 
 
+def test_dask_read_all_loads_each_file_once(batch, folder, monkeypatch):
+    """read_all's frames share one load per file: computed together, every
+    part equals the sequential frame and each file was loaded once (read()
+    per part would load it once per part)."""
+    _dask()
+    import dask
+    import planbook.dask as pbd
+    import planbook.many as many
+    loaded = []
+
+    def counting(path, parts=PARTS):
+        loaded.append(path)
+        return many.frames_of_file(path, parts)
+    monkeypatch.setattr(pbd, "frames_of_file", counting)
+    frames = pbd.read_all(folder, ("budgets", "indicators", "findings"))
+    assert all(f.npartitions == len(_files(folder)) and f.known_divisions
+               for f in frames.values())
+    got = dask.compute(*frames.values(), scheduler="threads")
+    for part, frame in zip(frames, got):
+        pd.testing.assert_frame_equal(frame.reset_index(drop=True), batch[part])
+    assert sorted(loaded) == sorted(set(loaded)) and len(loaded) == len(_files(folder))
+    with pytest.raises(ValueError, match="unknown part 'budget'"):
+        pbd.read_all(folder, ("budget",))
+
+
 def test_dask_reads_one_plan_by_its_name(folder):
     _dask()
     import planbook.dask as pbd

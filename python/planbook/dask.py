@@ -45,17 +45,22 @@ def _meta(part: str):
     return empty(part).set_index("plan", drop=False).rename_axis(None)
 
 
+def _files(paths, parts: Sequence[str]):
+    unknown = [p for p in parts if p not in COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown part {unknown[0]!r}: one of {', '.join(PARTS)}")
+    files = sorted(expand(paths))
+    if not files:
+        raise ValueError(f"no plans found in {paths!r}")
+    return files, tuple(files) + (files[-1],)
+
+
 def read(paths, part: str = "budgets"):
     """One part (``budgets``, ``indicators``, ``observations``, ``risks``,
     ``records``, ``findings`` or ``plans``) of many plans (paths, globs or
     folders) as a Dask DataFrame, one partition per file."""
     dd = _require_dask()
-    if part not in COLUMNS:
-        raise ValueError(f"unknown part {part!r}: one of {', '.join(PARTS)}")
-    files = sorted(expand(paths))
-    if not files:
-        raise ValueError(f"no plans found in {paths!r}")
-    divisions = tuple(files) + (files[-1],)
+    files, divisions = _files(paths, (part,))
     import dask
     # amounts are Decimals in object columns: Dask must not turn object
     # columns into (pyarrow) strings
@@ -65,9 +70,26 @@ def read(paths, part: str = "budgets"):
                            enforce_metadata=False)
 
 
+def _pick(frames, part: str):
+    return frames[part].set_index("plan", drop=False).rename_axis(None)
+
+
 def read_all(paths, parts: Sequence[str] = PARTS):
-    """Every part of many plans: a dict part -> Dask DataFrame."""
-    return {part: read(paths, part) for part in parts}
+    """Several parts of many plans: a dict part -> Dask DataFrame (one
+    partition per file), whose graphs share one load of each file: computed
+    together (``dask.compute(*frames.values())``, ``client.compute([...])``)
+    each file is read once, not once per part."""
+    dd = _require_dask()
+    parts = tuple(parts)
+    files, divisions = _files(paths, parts)
+    import dask
+    # pure: the load's key is the file's and the parts', the same in every frame
+    loads = [dask.delayed(frames_of_file, pure=True)(f, parts) for f in files]
+    with dask.config.set({"dataframe.convert-string": False}):
+        return {part: dd.from_delayed([dask.delayed(_pick, pure=True)(d, part) for d in loads],
+                                      meta=_meta(part), divisions=divisions,
+                                      verify_meta=False)
+                for part in parts}
 
 
 def convert(paths, out_dir, *, to: str = "ofdp"):
