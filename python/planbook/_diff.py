@@ -481,7 +481,11 @@ def _diff_collection(ca, cb, out: List[Change]) -> None:
         for name in list(fa) + [n for n in fb if n not in fa]:
             if fa.get(name) != fb.get(name):
                 kind = "field changed"
-                if name in dates and ka[key].due != r.due:
+                if name in ("start", "review") and name in dates:
+                    # a start or a review is not a deadline: said as what it is
+                    if getattr(ka[key], name) != getattr(r, name):
+                        kind = f"{name} date moved"
+                elif name in dates and ka[key].due != r.due:
                     kind = "due date moved"
                 if name == "status" and (fb.get(name) or "").strip().lower() in DONE:
                     kind = "action closed"
