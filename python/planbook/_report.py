@@ -584,7 +584,7 @@ def _dashboard(plan, iset, wanted: Optional[List[str]], ids: _Ids, found: _Findi
             "target": _obs(targets[at]) if at is not None else _obs(None),
             "spark": None}
         if st is not None and not companion:
-            row["rag"] = {"rag": st.rag, "symbol": _RAG_SYMBOL[st.rag], "word": st.rag}
+            row["rag"] = {"rag": st.rag, "symbol": _RAG_SYMBOL[st.rag], "word": st.rag_text}
             row["travel"] = {"arrow": _ARROW.get(st.last, ""), "hide": True,
                              "word": st.last if st.last != "none" else ""}
             row["comps"] = [_comparison(st.comparators.get(cid, "none"), st.printed.get(cid))
@@ -594,7 +594,7 @@ def _dashboard(plan, iset, wanted: Optional[List[str]], ids: _Ids, found: _Findi
             any_trend = any_trend or row["spark"] is not None
             if st.rag in ("red", "amber"):
                 exceptions.append({"anchor": r_anchor, "ref": m.ref, "rag": st.rag,
-                                   "symbol": _RAG_SYMBOL[st.rag], "word": st.rag,
+                                   "symbol": _RAG_SYMBOL[st.rag], "word": st.rag_text,
                                    "reason": st.rag_reason})
         group = None if companion else (m.group or None)
         if not groups or (not companion and group != groups[-1]["name"]):
@@ -610,7 +610,9 @@ def _dashboard(plan, iset, wanted: Optional[List[str]], ids: _Ids, found: _Findi
         c = iset.status(at).counts()
         counts = c
         counts_text = (f"\u2716 {c['red']} red, \u25b2 {c['amber']} amber, \u2714 {c['green']} "
-                       f"green, {c['no rag']} without RAG; \u2191 {c['improving']} improving, "
+                       f"green, {c['no rag']} without RAG"
+                       + (f" ({c['assumed']} of them on assumed thresholds)" if c['assumed']
+                          else "") + f"; \u2191 {c['improving']} improving, "
                        f"\u2193 {c['worsening']} worsening, \u2192 {c['same']} the same, "
                        f"{c['no direction']} with no direction of travel.")
         against = {"previous": "the period before", "year_ago": "the same period a year before",
@@ -618,6 +620,12 @@ def _dashboard(plan, iset, wanted: Optional[List[str]], ids: _Ids, found: _Findi
         notes.append(f"RAG from the thresholds (Good, Of concern, Action required) where the "
                      f"plan sets them, else from the target; better than last compares with "
                      f"{against}. Each is shown as a symbol and a word as well as a colour.")
+        if iset.basis_assumed:
+            notes.append("Assumed thresholds: " + (iset.basis or "the dashboard prints none")
+                         + ". Every RAG from them is marked so.")
+        else:
+            notes.append(f"Thresholds {iset.basis}. A RAG from a target's amber band (the "
+                         f"plan's tolerance, never printed) is marked as assumed.")
     else:
         notes.append("No results are reported yet: the table shows the targets by period.")
     for attr, label in (("framework", "Framework"), ("reporting", "Reporting"),
@@ -739,11 +747,13 @@ def _register(plan, reg, ids: _Ids, found: _Findings, as_of: datetime.date):
             s = getattr(r, k)
             marks = found.marks(("r", reg.id, index, k), r_anchor)
             if s is None or not s.value:
-                scores.append({"rag": "none", "findings": marks, "parts": "", "printed": ""})
+                scores.append({"rag": "none", "findings": marks, "parts": "", "printed": "",
+                               "assumed": ""})
                 continue
             parts = f"L {s.likelihood} \u00d7 I {s.impact}" if s.likelihood and s.impact else ""
             printed = s.text if s.text and s.text.strip() != str(s.value) else ""
             scores.append({"rag": s.rag, "symbol": _RAG_SYMBOL.get(s.rag, ""), "word": s.rag,
+                           "assumed": s.assumed or "",
                            "value": s.value, "parts": parts, "printed": printed,
                            "findings": marks})
         status = ", ".join(x for x in (r.status, r.status_date) if x)
@@ -762,7 +772,18 @@ def _register(plan, reg, ids: _Ids, found: _Findings, as_of: datetime.date):
             break
     p = reg.profile(kind)
     profile_text = (f"\u2716 {p['red']} red, \u25b2 {p['amber']} amber, \u2714 {p['green']} "
-                    f"green, {p['unscored']} not scored, of {_count(len(reg), 'risk')}.")
+                    f"green, {p['unscored']} not scored, of {_count(len(reg), 'risk')}")
+    if p["misprinted"]:
+        # a printed score with a finding: counted both ways, never silently one
+        q = reg.profile(kind, by="printed")
+        which = "; ".join(f"\u26a0 risk {r.id} printed {getattr(r, kind).declared}, "
+                          f"likelihood \u00d7 impact {getattr(r, kind).value}"
+                          for r in reg.misprinted(kind))
+        profile_text += (f" by likelihood \u00d7 impact; as printed \u2716 {q['red']} red, "
+                         f"\u25b2 {q['amber']} amber, \u2714 {q['green']} green ({which})")
+    if reg.bands_assumed:
+        profile_text += "; assumed bands"
+    profile_text += "."
     notes = []
     meta = [("Register for", reg.register_for), ("Version", reg.version),
             ("Last reviewed", reg.last_reviewed), ("Reviewed by", reg.reviewed_by)]
@@ -777,7 +798,9 @@ def _register(plan, reg, ids: _Ids, found: _Findings, as_of: datetime.date):
         green, amber = plan.risk_bands
         notes.append(f"Scores are likelihood \u00d7 impact on a {plan.risk_matrix[0]} \u00d7 "
                      f"{plan.risk_matrix[1]} matrix: green up to {green}, amber up to {amber}, "
-                     f"red above.")
+                     f"red above"
+                     + (f" (assumed bands: {reg.basis or 'the register prints none'})."
+                        if reg.bands_assumed else f" ({reg.basis})."))
     else:
         notes.append("The register prints no scores, so there is no heat map.")
     after = [f"Note: {reg.note.strip()}"] if reg.note else []
@@ -834,7 +857,11 @@ def _collection(plan, coll, ids: _Ids, found: _Findings, as_of: datetime.date):
             cls, sym, word = "due", "", (f"Due {_day(r.due)}"
                                          + (f" (in {_count(days, 'day')})" if days <= 30 else ""))
         elif when:
-            cls, sym, word = "undated", "", "No date set"
+            # a start or a review is not a deadline: said as such, never overdue
+            cls, sym, word = "undated", "", "No due date"
+            if r.start is not None:
+                word = (f"{'Started' if r.start <= as_of else 'Starts'} {_day(r.start)};"
+                        " no due date")
             undated += 1
         else:
             cls, sym, word = "undated", "", ""
@@ -849,7 +876,7 @@ def _collection(plan, coll, ids: _Ids, found: _Findings, as_of: datetime.date):
     notes = []
     if has_when and tracked:
         notes.append(f"As of {_day(as_of)}: {overdue} overdue"
-                     + (f", {undated} with no date set" if undated else "") + ".")
+                     + (f", {undated} with no due date" if undated else "") + ".")
     after = [f"Note: {coll.note.strip()}"] if coll.note else []
     return {"id": anchor, "title": title, "notes": notes, "after": after, "rows": rows,
             "caption": f"{title}: {_count(len(items), 'item')}", "overdue": overdue,
@@ -921,7 +948,7 @@ def _summary(plan, built: Dict[str, List[Dict[str, Any]]], found: _Findings,
                  "cells": [len(c["rows"]), c["overdue"], c["undated"]]} for c in colls]
         blocks.append({"id": ids.make("glance", "actions"), "title": "Actions",
                        "caption": f"Items overdue as of {_day(as_of)}",
-                       "head": ["List", "Items", "\u26a0 Overdue", "No date set"],
+                       "head": ["List", "Items", "\u26a0 Overdue", "No due date"],
                        "rows": rows, "notes": [], "num": 1})
     return {"intro": intro, "blocks": blocks}
 
