@@ -233,3 +233,45 @@ def test_workbook_has_no_overdue_flag_for_a_start(tmp_path):
     back = planbook.load(out)
     assert not planbook.diff(plan, back)
     assert back.records["actions"]["4.12"].start == datetime.date(2018, 5, 1)
+
+
+# ------------------------------------------ structure the narrative hid
+
+SPOD = "manchester-spod-2007-08"
+
+
+def test_spod_last_narrative_line_is_carried():
+    text = planbook.examples.load(SPOD).records["narrative"]["children_workforce"]["text"]
+    assert text.rstrip().endswith(
+        "- The development and introduction of management information systems that support "
+        "effective workforce planning.")
+
+
+def test_spod_workforce_2010_lists_are_records_with_their_timescales():
+    coll = planbook.examples.load(SPOD).records["workforce_2010"]
+    roots = coll.roots()
+    assert [r["title"] for r in roots] == [
+        "By 2010 Children's Services will: -",
+        "Within Strategy, Performance and Operations division",
+        "Managers in the division will:", "By 2010 we will have a workforce that:"]
+    assert [len(r.children) for r in roots] == [2, 2, 4, 5]
+    assert [(r.id, r.get("timescale")) for r in coll if r.depth == 1 and r.get("timescale")] \
+        == [("1.1", "2008"), ("1.2", "2008"), ("2.1", "2008/9"), ("2.2", "2008/9")]
+    assert coll["2.2"]["title"].startswith("Have fully implemented an integrated children's system")
+    # a printed year is not a due date: nothing here can fall due
+    assert all(r.due is None for r in coll)
+
+
+def test_spod_workforce_development_actions_are_records():
+    coll = planbook.examples.load(SPOD).records["workforce_development_actions"]
+    assert coll.kind == "actions"
+    roots = coll.roots()
+    assert [(r.id, r["timescale"], len(r.children)) for r in roots] == [
+        ("1", "2007/8", 9), ("2", "2008- 2010", 4), ("3", "by 2010", 11)]
+    # as printed, typos included; the bullet split over two lines joined
+    assert "appropriate leaning and development activity" in coll["1.2"]["action"]
+    assert coll["3.4"]["action"] == ("The development of skills pathways within service areas "
+                                     "that Allow staff and managers to map their development "
+                                     "over a period of time.")
+    assert not planbook.examples.load(SPOD).records["workforce_development_actions"].overdue(
+        "2020-01-01")
