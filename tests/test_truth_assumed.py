@@ -157,7 +157,7 @@ def test_risk_4_marked_in_cli_report_and_frame():
     assert "risk 4 printed 8 (4x4) but likelihood x impact is 16" in out
     plan = planbook.examples.load("manchester-children-2018-19")
     html = plan.report(as_of="2018-06-15")
-    assert "risk 4 printed 8, likelihood \u00d7 impact 16" in html
+    assert "risk 4 printed 8 (4x4) but likelihood \u00d7 impact is 16" in html
     pd = pytest.importorskip("pandas")
     df = plan.risks["strategic"].to_pandas().set_index("id")
     assert df.loc["4", "current_consistent"] == False  # noqa: E712

@@ -771,19 +771,8 @@ def _register(plan, reg, ids: _Ids, found: _Findings, as_of: datetime.date):
             kind = k
             break
     p = reg.profile(kind)
-    profile_text = (f"\u2716 {p['red']} red, \u25b2 {p['amber']} amber, \u2714 {p['green']} "
-                    f"green, {p['unscored']} not scored, of {_count(len(reg), 'risk')}")
-    if p["misprinted"]:
-        # a printed score with a finding: counted both ways, never silently one
-        q = reg.profile(kind, by="printed")
-        which = "; ".join(f"\u26a0 risk {r.id} printed {getattr(r, kind).declared}, "
-                          f"likelihood \u00d7 impact {getattr(r, kind).value}"
-                          for r in reg.misprinted(kind))
-        profile_text += (f" by likelihood \u00d7 impact; as printed \u2716 {q['red']} red, "
-                         f"\u25b2 {q['amber']} amber, \u2714 {q['green']} green ({which})")
-    if reg.bands_assumed:
-        profile_text += "; assumed bands"
-    profile_text += "."
+    # a printed score with a finding is counted both ways, never silently one
+    profile_text = f"Of {_count(len(reg), 'risk')}: {reg.profile_text(kind, symbols=True)}."
     notes = []
     meta = [("Register for", reg.register_for), ("Version", reg.version),
             ("Last reviewed", reg.last_reviewed), ("Reviewed by", reg.reviewed_by)]

@@ -177,20 +177,26 @@ class RiskRegister(ItemSequence, Sequence["Risk"]):
         return [r for r in self if getattr(r, kind) is not None
                 and not getattr(r, kind).consistent]
 
-    def profile_text(self, kind: str = "current") -> str:
+    def profile_text(self, kind: str = "current", symbols: bool = False) -> str:
         """The profile as a summary says it: counted by likelihood x impact,
         and again as printed where a printed score disagrees (never one of
-        them silently), and the bands' basis when it is assumed."""
+        them silently, each such risk named), and the bands' basis when it
+        is assumed.  ``symbols``: with the RAG symbols and a times sign
+        (the committee pack)."""
+        red, amber, green, times, warn = (("\u2716 ", "\u25b2 ", "\u2714 ", "\u00d7", "\u26a0 ")
+                                          if symbols else ("", "", "", "x", ""))
+
+        def bands(p):
+            return f"{red}{p['red']} red, {amber}{p['amber']} amber, {green}{p['green']} green"
         p = self.profile(kind)
-        text = (f"{p['red']} red, {p['amber']} amber, {p['green']} green, "
-                f"{p['unscored']} unscored")
+        text = f"{bands(p)}, {p['unscored']} {'not scored' if symbols else 'unscored'}"
         if p["misprinted"]:
-            q = self.profile(kind, by="printed")
-            which = "; ".join(f"risk {r.id} printed {getattr(r, kind).text or getattr(r, kind).declared}"
-                              f" but likelihood x impact is {getattr(r, kind).value}"
+            which = "; ".join(f"{warn}risk {r.id} printed "
+                              f"{getattr(r, kind).text or getattr(r, kind).declared} but "
+                              f"likelihood {times} impact is {getattr(r, kind).value}"
                               for r in self.misprinted(kind))
-            text += (f" by likelihood x impact; as printed {q['red']} red, {q['amber']} amber, "
-                     f"{q['green']} green ({which})")
+            text += (f" by likelihood {times} impact; as printed "
+                     f"{bands(self.profile(kind, by='printed'))} ({which})")
         if self.bands_assumed:
             text += "; assumed bands"
         return text
