@@ -6,7 +6,7 @@ risk profile and the movement between two versions of a register.
 >>> reg = plan.risks.add("strategic", title="Strategic risks", score_order="impact x likelihood")
 >>> r = reg.add("4", description="Legislative reform", current="8 (4x4)")
 >>> r.current
-Score(likelihood=4, impact=4, declared=8, text='8 (4x4)', value=16, rag='red')
+Score(likelihood=4, impact=4, declared=8, text='8 (4x4)', value=16, rag='red', declared_rag='amber', assumed='assumed bands')
 >>> [f.message for f in plan.check()]
 ["risk '4': current score '8 (4x4)' is 8, but likelihood 4 x impact 4 is 16"]
 """
