@@ -275,3 +275,18 @@ def test_spod_workforce_development_actions_are_records():
                                      "over a period of time.")
     assert not planbook.examples.load(SPOD).records["workforce_development_actions"].overdue(
         "2020-01-01")
+
+
+def test_copy_pickle_and_diff_keep_the_basis():
+    import pickle
+    plan = planbook.examples.load("manchester-children-families-2015-17")
+    for other in (plan.copy(), pickle.loads(pickle.dumps(plan))):
+        assert other == plan
+        assert other.indicators["children"].basis == plan.indicators["children"].basis
+        assert other.risks["thematic"].basis == plan.risks["thematic"].basis
+    later = plan.copy()
+    later.indicators["children"].basis = "printed: a test"
+    later.risks["thematic"].basis = None
+    assert [(c.part, c.kind, c.column, c.new) for c in planbook.diff(plan, later)] == [
+        ("indicators", "basis changed", "basis", "printed: a test"),
+        ("risks", "basis changed", "basis", None)]
