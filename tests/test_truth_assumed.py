@@ -290,3 +290,16 @@ def test_copy_pickle_and_diff_keep_the_basis():
     assert [(c.part, c.kind, c.column, c.new) for c in planbook.diff(plan, later)] == [
         ("indicators", "basis changed", "basis", "printed: a test"),
         ("risks", "basis changed", "basis", None)]
+
+
+def test_2016_20_initial_improvement_figures_are_fields():
+    coll = planbook.examples.load("manchester-childrens-services-2016-20").records[
+        "initial_improvement"]
+    assert len(coll) == 9 and coll["1"]["title"].startswith("Strengthened 'Front Door'")
+    c, lac = coll["2"].fields, coll["3"].fields
+    assert (c["from"], c["then"], c["then_when"], c["now"], c["now_when"], c["unit"]) == (
+        "30", "27", "2014/15", "23", "June 2016", "cases per social worker")
+    assert [(lac[k], lac[k + "_when"]) for k in ("from", "then", "now")] == [
+        ("1,400", "2014/15"), ("1,380", "Aug 2014"), ("1,225", "June 2016")]
+    assert (coll["4"]["hubs"], coll["4"]["launched"]) == ("3", "October 2015")
+    assert all(r.due is None for r in coll)
