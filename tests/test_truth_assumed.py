@@ -303,3 +303,14 @@ def test_2016_20_initial_improvement_figures_are_fields():
         ("1,400", "2014/15"), ("1,380", "Aug 2014"), ("1,225", "June 2016")]
     assert (coll["4"]["hubs"], coll["4"]["launched"]) == ("3", "October 2015")
     assert all(r.due is None for r in coll)
+
+
+def test_pack_at_a_glance_says_both_counts_and_assumed_bases():
+    html = planbook.examples.load("manchester-children-2018-19").report(as_of="2018-06-15")
+    glance = html[html.index('id="glance-risks"'):]
+    glance = glance[:glance.index("</section>")] if "</section>" in glance else glance
+    assert "risk 4 printed 8 (4x4) but likelihood \u00d7 impact is 16" in glance
+    assert "assumed bands" in glance
+    html = planbook.examples.load("manchester-children-families-2015-17").report(
+        as_of="2015-03-01")
+    assert "of the RAGs rest on assumed thresholds." in html

@@ -918,7 +918,10 @@ def _summary(plan, built: Dict[str, List[Dict[str, Any]]], found: _Findings,
                        "head": ["Dashboard", "At", "\u2716 Red", "\u25b2 Amber", "\u2714 Green",
                                 "No RAG", "\u2191 Improving", "\u2193 Worsening",
                                 "\u2192 Same"],
-                       "rows": rows, "notes": [], "num": 1})
+                       "rows": rows, "num": 1,
+                       "notes": [f"{d['title']}: {d['counts']['assumed']} of the RAGs rest on "
+                                 f"assumed thresholds." for d in dashes
+                                 if d["counts"].get("assumed")]})
     regs = built.get("risks", [])
     if regs:
         rows = [{"label": g["title"], "href": g["id"],
@@ -929,8 +932,12 @@ def _summary(plan, built: Dict[str, List[Dict[str, Any]]], found: _Findings,
         blocks.append({"id": ids.make("glance", "risks"), "title": "Risks",
                        "caption": "Risks by band of their score",
                        "head": ["Register", "Risks", "\u2716 Red", "\u25b2 Amber",
-                                "\u2714 Green", "Not scored"], "rows": rows, "notes": [],
-                       "num": 1})
+                                "\u2714 Green", "Not scored"], "rows": rows, "num": 1,
+                       # a misprinted score or assumed bands: the counts are not
+                       # silently one reading
+                       "notes": [f"{g['title']}: {g['profile_text']}" for g in regs
+                                 if g["profile"]["misprinted"]
+                                 or "assumed bands" in g["profile_text"]]})
     colls = [c for c in built.get("records", []) if c["has_when"] and c["tracked"]]
     if colls:
         rows = [{"label": c["title"], "href": c["id"],
