@@ -314,3 +314,32 @@ def test_pack_at_a_glance_says_both_counts_and_assumed_bases():
     html = planbook.examples.load("manchester-children-families-2015-17").report(
         as_of="2015-03-01")
     assert "of the RAGs rest on assumed thresholds." in html
+
+
+def test_a_rag_from_a_target_is_marked_even_with_printed_thresholds():
+    """No example has a RAG from a target at its report period, so a small
+    plan: the amber band around a target is the plan's tolerance, which no
+    source prints."""
+    plan = planbook.loads("""planbook: 1
+plan: {title: T}
+indicators:
+  s:
+    basis: 'printed: a test'
+    periods: [2017/18]
+    measures:
+    - ref: '1'
+      name: by target
+      polarity: high
+      values: ['97']
+      targets: {2017/18: '100'}
+    - ref: '2'
+      name: by thresholds
+      polarity: high
+      values: ['97']
+      thresholds: {good: '99', of_concern: '90', action_required: '50'}
+""")
+    d = {r.ref: r for r in plan.indicators["s"].status().measures()}
+    assert (d["1"].rag, d["1"].rag_basis, d["1"].assumed) == ("amber", "target",
+                                                              "assumed thresholds")
+    assert (d["2"].rag, d["2"].rag_basis, d["2"].assumed) == ("amber", "thresholds", None)
+    assert d["1"].rag_text == "amber (assumed thresholds)" and d["2"].rag_text == "amber"
