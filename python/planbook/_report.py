@@ -611,7 +611,7 @@ def _dashboard(plan, iset, wanted: Optional[List[str]], ids: _Ids, found: _Findi
         counts = c
         counts_text = (f"\u2716 {c['red']} red, \u25b2 {c['amber']} amber, \u2714 {c['green']} "
                        f"green, {c['no rag']} without RAG"
-                       + (f" ({c['assumed']} of them on assumed thresholds)" if c['assumed']
+                       + (f"; {c['assumed']} RAGs on assumed thresholds" if c['assumed']
                           else "") + f"; \u2191 {c['improving']} improving, "
                        f"\u2193 {c['worsening']} worsening, \u2192 {c['same']} the same, "
                        f"{c['no direction']} with no direction of travel.")

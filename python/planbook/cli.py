@@ -509,7 +509,7 @@ def _dashboard_lines(plan, period=None, indent="  ") -> List[str]:
 def _assumed_words(counts) -> str:
     """How many RAGs rest on assumed thresholds, said beside the counts."""
     n = counts.get("assumed", 0)
-    return f" ({n} of them on assumed thresholds)" if n else ""
+    return f"; {n} RAG{'s' if n != 1 else ''} on assumed thresholds" if n else ""
 
 
 def _some(items: Sequence[str], most: int = 12) -> str:
