@@ -343,3 +343,13 @@ indicators:
                                                               "assumed thresholds")
     assert (d["2"].rag, d["2"].rag_basis, d["2"].assumed) == ("amber", "thresholds", None)
     assert d["1"].rag_text == "amber (assumed thresholds)" and d["2"].rag_text == "amber"
+
+
+def test_bulk_status_frame_marks_assumed_rags():
+    pytest.importorskip("pandas")
+    iset = planbook.examples.load("manchester-children-families-2015-17").indicators["children"]
+    df = iset.status_codes().to_pandas()
+    rated = df["rag"] != "none"
+    assert rated.sum() > 0 and (df["rag_assumed"] == rated).all()
+    iset.basis = "printed: a test"
+    assert not iset.status_codes().to_pandas()["rag_assumed"].any()

@@ -839,6 +839,7 @@ class StatusCodes:
 
     def __init__(self, codes: Dict[str, Any], info: Dict[str, Any], refs: List[str]):
         self.codes = codes
+        self.basis_assumed = basis_assumed(info.get("basis"))
         self.periods = info["periods"]
         self.count = info["count"]
         self.refs = refs
@@ -854,7 +855,8 @@ class StatusCodes:
         return {names[v]: b.count(bytes([v])) for v in range(len(names))}
 
     def to_pandas(self):
-        """One row per measure and period, the codes as categoricals."""
+        """One row per measure and period, the codes as categoricals;
+        ``rag_assumed`` (True where the RAG rests on assumed thresholds)."""
         from ._pandas import require_pandas
         pd = require_pandas("StatusCodes.to_pandas")
         import numpy as np
@@ -869,4 +871,9 @@ class StatusCodes:
             cats = RAG if name == "rag" else CMP
             data[name] = pd.Categorical.from_codes(
                 np.frombuffer(self.codes[name], dtype=np.uint8).astype(np.int8), cats)
+        if self.codes.get("rag") is not None and self.codes.get("basis") is not None:
+            # a RAG from assumed thresholds, or from a target's (assumed) amber band
+            rag = np.frombuffer(self.codes["rag"], dtype=np.uint8)
+            basis = np.frombuffer(self.codes["basis"], dtype=np.uint8)
+            data["rag_assumed"] = (rag != 0) & ((basis == 2) | self.basis_assumed)
         return pd.DataFrame(data)
