@@ -45,6 +45,7 @@ typedef enum pb_indset_field {
     PB_INDSET_REPORTING,
     PB_INDSET_AS_OF,
     PB_INDSET_NOTE,
+    PB_INDSET_BASIS, /* "printed: <where>" or "assumed: <where>": the RAG basis */
     PB_INDSET_FIELD_COUNT
 } pb_indset_field;
 

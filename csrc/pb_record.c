@@ -385,13 +385,21 @@ void pb_item_set_source(pb_collection *c, size_t i, uint32_t line, uint32_t colu
     }
 }
 
+/* A start ("commence in May 2018") or a review date is a date of the item
+ * but never its deadline: only the other date fields make it due. */
+static int not_due_field(const char *name)
+{
+    return !strcmp(name, "start") || !strcmp(name, "review");
+}
+
 int32_t pb_item_due(const pb_collection *c, size_t i)
 {
     if (i >= c->n)
         return 0;
     const pb_item *it = &c->items[i];
     for (uint16_t k = 0; k < it->nf; k++)
-        if (pb_collection_is_date_field(c, it->fields[k].name)) {
+        if (pb_collection_is_date_field(c, it->fields[k].name) &&
+            !not_due_field(it->fields[k].name)) {
             int32_t a, b;
             const char *v = it->fields[k].value;
             if (!pb_date_range_parse(v, strlen(v), &a, &b, NULL) && b)

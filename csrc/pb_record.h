@@ -96,7 +96,9 @@ void pb_item_source(const pb_collection *c, size_t i, uint32_t *line, uint32_t *
 void pb_item_set_source(pb_collection *c, size_t i, uint32_t line, uint32_t column);
 
 /* The item's due date: the end of its first date field that holds a
- * date; 0 when it has none (undated). */
+ * date, leaving out "start" and "review": a
+ * start or a review date never makes an item due.  0 when it has none
+ * (undated). */
 int32_t pb_item_due(const pb_collection *c, size_t i);
 
 /* The record checks (part of pb_plan_check): date fields hold dates, links

@@ -26,7 +26,8 @@ struct pb_register {
 };
 
 static const char *const reg_names[PB_REG_FIELD_COUNT] = {
-    "title", "register_for", "version", "last_reviewed", "reviewed_by", "next_review", "note"};
+    "title", "register_for", "version", "last_reviewed", "reviewed_by", "next_review", "note",
+    "basis"};
 static const char *const risk_names[PB_RISK_FIELD_COUNT] = {
     "id",       "category", "status",      "status_date", "description", "owner",  "objective",
     "controls", "impacts",  "mitigations", "actions",     "outcome",     "updated"};

@@ -33,6 +33,7 @@ typedef enum pb_register_field {
     PB_REG_REVIEWED_BY,
     PB_REG_NEXT_REVIEW,
     PB_REG_NOTE,
+    PB_REG_BASIS, /* "printed: <where>" or "assumed: <where>": the RAG bands' basis */
     PB_REG_FIELD_COUNT
 } pb_register_field;
 

@@ -32,11 +32,11 @@ def _icalendar():
 
 def test_due_lists_the_dated_actions_and_reviews():
     items = due(planbook.load(ACTIONS), "2018-06-15", within=60)
+    # 4.12 "will commence in May 2018" is a start, never due (issue 17)
     assert [(d.id, d.date, d.overdue) for d in items] == [
-        ("4.12", datetime.date(2018, 5, 31), True),     # "May 2018": the end of May
         ("4.23", datetime.date(2018, 7, 31), False)]
-    assert items[0].owner == "Consultant Social Workers, Service Managers"
-    assert items[0].title.startswith("Improve the quality of assessments")
+    assert items[0].owner == "The North Locality"
+    assert items[0].title.startswith("Ensure that plans for permanence progress")
     review, = due(planbook.load(RISKS), "2016-10-15", within=30)
     assert (review.what, review.part, review.date, review.overdue, review.owner) == (
         "review", "risks.social_care", datetime.date(2016, 11, 1), False, "V.Clark")
@@ -45,8 +45,8 @@ def test_due_lists_the_dated_actions_and_reviews():
 
 def test_a_completed_action_is_not_due():
     plan = planbook.load(ACTIONS)
-    plan.records["actions"]["4.12"]["status"] = "Completed"
-    assert [d.id for d in due(plan, "2018-06-15", within=60)] == ["4.23"]
+    plan.records["actions"]["4.23"]["status"] = "Completed"
+    assert [d.id for d in due(plan, "2018-06-15", within=60)] == []
 
 
 def test_ics_is_valid_and_stable_across_exports(tmp_path):
@@ -57,16 +57,14 @@ def test_ics_is_valid_and_stable_across_exports(tmp_path):
     assert (tmp_path / "due.ics").read_bytes() == first
     cal = icalendar.Calendar.from_ical(first)
     events = [c for c in cal.walk("VEVENT")]
-    assert [e.decoded("dtstart") for e in events] == [datetime.date(2018, 5, 31),
-                                                      datetime.date(2018, 7, 31)]
-    assert "Owner: Consultant Social Workers, Service Managers" in str(events[0]["description"])
-    assert str(events[0]["summary"]).startswith("OVERDUE: Improve the quality")
+    assert [e.decoded("dtstart") for e in events] == [datetime.date(2018, 7, 31)]
+    assert str(events[0]["summary"]).startswith("Ensure that plans for permanence")  # not overdue
     # a moved date keeps the event's UID, so a calendar updates it
     plan.records["actions"]["4.23"]["due"] = "September 2018"
     again = icalendar.Calendar.from_ical(to_ics(due(plan, "2018-06-15", 120), stamp=stamp))
     moved = {str(e["uid"]): e.decoded("dtstart") for e in again.walk("VEVENT")}
-    assert moved[str(events[1]["uid"])] == datetime.date(2018, 9, 30)
-    assert len(set(moved)) == 2
+    assert moved[str(events[0]["uid"])] == datetime.date(2018, 9, 30)
+    assert len(set(moved)) == 1
 
 
 def test_movement_names_risks_rescored_and_rag_changes():
@@ -100,8 +98,8 @@ def test_due_and_movement_commands(tmp_path):
     _icalendar()
     r = _cli("due", ACTIONS, RISKS, "--as-of", "2018-06-15", "--within", "60d",
              "-o", tmp_path / "due.ics")
-    assert r.returncode == 1                        # something is overdue
-    assert r.stdout.splitlines()[-1] == "3 due by 2018-08-14 (2 overdue as of 2018-06-15)"
+    assert r.returncode == 1                        # the register's review is overdue
+    assert r.stdout.splitlines()[-1] == "2 due by 2018-08-14 (1 overdue as of 2018-06-15)"
     assert "wrote" in r.stderr and (tmp_path / "due.ics").exists()
     r = _cli("due", ACTIONS, "--as-of", "2017-01-01", "--within", "7")
     assert r.returncode == 0 and r.stdout.strip() == "0 due by 2017-01-08 (0 overdue as of 2017-01-01)"

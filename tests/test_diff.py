@@ -147,14 +147,16 @@ def test_due_dates_moved_and_what_became_overdue(tmp_path, capsys):
     b = planbook.loads(a.dumps())
     acts = {r.id: r for r in b.records["actions"]}
     acts["4.23"]["due"] = "September 2018"              # was June - July 2018
-    acts["4.28"]["due"] = "1 August 2018"               # was Ongoing
+    acts["4.28"]["due"] = "1 August 2018"               # had only a review: Ongoing
+    acts["4.12"]["start"] = "June 2018"                 # was May 2018: a start, not due
     got = {(c.kind, c.row, c.old, c.new) for c in planbook.diff(a, b)}
     assert ("due date moved", "4.23", "June - July 2018", "September 2018") in got
-    assert ("due date moved", "4.28", "Ongoing", "1 August 2018") in got
+    assert ("due date moved", "4.28", None, "1 August 2018") in got
+    assert ("start date moved", "4.12", "May 2018", "June 2018") in got
     assert not any(k == "action overdue" for k, *_ in got)   # no date given: not asked
     d = planbook.diff(a, b, as_of="2018-09-01")
     overdue = [(c.row, c.new) for c in d if c.kind == "action overdue"]
-    assert overdue == [("4.28", "2018-08-01")]          # 4.12 was already overdue in a
+    assert overdue == [("4.28", "2018-08-01")]          # 4.12 has a start only: never due
     pa, pb = tmp_path / "a.yaml", tmp_path / "b.yaml"
     a.save(pa)
     b.save(pb)

@@ -48,7 +48,7 @@ def test_003_register_with_separate_scores_and_review_dates():
     assert (r1.current.likelihood, r1.current.impact, r1.current.declared) == (3, 5, 15)
     grid = reg.matrix()
     assert grid[2][4] == 1 and sum(map(sum, grid)) == 7
-    assert reg.profile() == {"red": 1, "amber": 6, "green": 0, "unscored": 3}
+    assert reg.profile() == {"red": 1, "amber": 6, "green": 0, "unscored": 3, "misprinted": 0}
 
 
 def test_001_thematic_register_without_scores():

@@ -513,8 +513,9 @@ def test_risk_rows_added_and_deleted(books, tmp_path):
 # ------------------------------------------------------------ records
 
 def test_action_closed_and_due_date_moved(books, tmp_path):
-    """Finance adds a status column to close action 4.12 and moves the due
-    dates of 4.12 (May 2018 -> 30 Sep 2018) and 4.28 (Ongoing)."""
+    """Finance adds a status column to close action 4.12 and gives due
+    dates to 4.12 (which has only a start, May 2018: the new date goes to
+    `due`, never to `start`) and 4.28 (only a review, Ongoing)."""
     def change(ws):
         heads = columns(ws)
         ws.insert_cols(heads["Due (date)"])
@@ -528,7 +529,9 @@ def test_action_closed_and_due_date_moved(books, tmp_path):
     acts = plan.records["actions"]
     a = acts["4.12"]
     assert a["status"] == "Complete"
-    assert (a["due"], a.due) == ("September 2018", datetime.date(2018, 9, 30))
+    assert (a["due"], a.due) == ("30 September 2018", datetime.date(2018, 9, 30))
+    assert (a["start"], a.start) == ("May 2018", datetime.date(2018, 5, 1))
+    assert acts["4.28"]["review"] == "Ongoing"
     assert (acts["4.28"]["due"], acts["4.28"].due) == \
         ("14 December 2018", datetime.date(2018, 12, 14))
     # a date not moved keeps its text as written

@@ -197,13 +197,19 @@ static int header_block(dsheet *d)
         return 0;
     if (d->k != PB_NONE)
         A->pb_period_format(A->pb_indset_period(s, d->k), A->pb_plan_year_start(x->plan), period);
+    /* thresholds the dashboard does not print, and a target's amber band
+     * (the plan's tolerance), are assumptions: said so on the sheet */
+    const char *basis = A->pb_indset_text(s, PB_INDSET_BASIS);
+    int printed = basis && !strncmp(basis, "printed", 7);
     snprintf(d->buf, sizeof d->buf,
-             "%s%s%s%sStatus at %s: RAG from the thresholds (else from the target); "
+             "%s%s%s%sStatus at %s: RAG from the thresholds (%s: %s; else from the target, "
+             "its amber band an assumed tolerance); "
              "better than last compares with %s. Edit a result and the colours and "
              "statuses follow.",
              framework ? framework : "", framework ? ". " : "", reporting ? reporting : "",
              reporting ? ". " : "", d->k != PB_NONE ? period : "(no figures yet)",
-             dirs[A->pb_indset_direction(s)]);
+             printed ? "thresholds" : "assumed thresholds",
+             basis ? basis : "the dashboard prints none", dirs[A->pb_indset_direction(s)]);
     return xl_string(x, d->ws, 1, 0, d->buf, x->subtitle);
 }
 

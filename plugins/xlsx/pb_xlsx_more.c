@@ -87,7 +87,7 @@ static int register_subtitle(xl_ctx *x, const pb_register *g, const rlayout *L,
     } meta[] = {{PB_REG_FOR, "Risk register for"},    {PB_REG_VERSION, "Version"},
                 {PB_REG_LAST_REVIEWED, "Last reviewed"}, {PB_REG_REVIEWED_BY, "Reviewed by"},
                 {PB_REG_NEXT_REVIEW, "Next review"}};
-    char buf[600];
+    char buf[1200];
     size_t len = 0;
     buf[0] = '\0';
     for (size_t k = 0; k < sizeof meta / sizeof meta[0]; k++) {
@@ -99,10 +99,16 @@ static int register_subtitle(xl_ctx *x, const pb_register *g, const rlayout *L,
                 len += (size_t)w;
         }
     }
+    /* bands the register does not print are an assumption, said so on the
+     * sheet (basis "printed: ..." or "assumed: ..."; none is assumed) */
+    const char *basis = A->pb_register_text(g, PB_REG_BASIS);
+    int printed = basis && !strncmp(basis, "printed", 7);
     if (len < sizeof buf)
         snprintf(buf + len, sizeof buf - len, "%sScore = likelihood x impact on a %d x %d "
-                 "matrix; RAG: up to %d green, up to %d amber, above red.",
-                 len ? ". " : "", L->lmax, L->imax, L->gmax, L->amax);
+                 "matrix; RAG: up to %d green, up to %d amber, above red (%s: %s).",
+                 len ? ". " : "", L->lmax, L->imax, L->gmax, L->amax,
+                 printed ? "bands" : "assumed bands",
+                 basis ? basis : "the register prints none");
     xl_fit(buf, sizeof buf, (int)strlen(buf) + 1 >= (int)sizeof buf ? (int)sizeof buf : 0);
     return xl_string(x, ws, 1, 0, buf, x->subtitle);
 }

@@ -675,6 +675,7 @@ static const pb_yr_field indset_fields[] = {
     INDSET_TEXT("reporting", PB_INDSET_REPORTING),
     INDSET_TEXT("as_of", PB_INDSET_AS_OF),
     INDSET_TEXT("note", PB_INDSET_NOTE),
+    INDSET_TEXT("basis", PB_INDSET_BASIS),
     {"periods", indset_list, 0, 0, NULL, "measures"},
     {"latest", indset_setting, 0, 0, "periods", NULL},
     {"direction", indset_setting, 1, 0, NULL, NULL},

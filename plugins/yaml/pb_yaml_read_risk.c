@@ -170,6 +170,7 @@ static const pb_yr_field register_fields[] = {
     REGISTER_TEXT("reviewed_by", PB_REG_REVIEWED_BY),
     REGISTER_TEXT("next_review", PB_REG_NEXT_REVIEW),
     REGISTER_TEXT("note", PB_REG_NOTE),
+    REGISTER_TEXT("basis", PB_REG_BASIS),
     {"score_order", score_order, 0, 0, NULL, "risks"},
     {"risks", register_risks, 0, 0, NULL, NULL},
 };

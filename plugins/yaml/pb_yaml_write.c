@@ -677,7 +677,7 @@ static int write_measure(writer *w, pb_indset *s, size_t i, size_t end)
 static int write_indset(writer *w, pb_indset *s)
 {
     static const char *const fields[PB_INDSET_FIELD_COUNT] = {"title", "framework", "reporting",
-                                                             "as_of", "note"};
+                                                             "as_of", "note", "basis"};
     if (!text(w, A->pb_indset_id(s)) || !mapping_start(w, 0))
         return 0;
     for (int f = 0; f < PB_INDSET_FIELD_COUNT; f++)

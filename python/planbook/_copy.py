@@ -112,7 +112,7 @@ def _put_agreements(c, agreements) -> None:
 
 # ------------------------------------------------------------ indicators
 
-_SET_TEXTS = ("title", "framework", "reporting", "as_of", "note")
+_SET_TEXTS = ("title", "framework", "reporting", "as_of", "note", "basis")
 _MEASURE_TEXTS = ("name", "group", "objective", "owner", "framework", "definition", "footnote")
 
 

@@ -10,7 +10,7 @@
 #include "_core.h"
 
 static const char *const core_indset_fields[PB_INDSET_FIELD_COUNT] = {
-    "title", "framework", "reporting", "as_of", "note"};
+    "title", "framework", "reporting", "as_of", "note", "basis"};
 static const char *const core_measure_fields[PB_IND_FIELD_COUNT] = {
     "ref", "name", "group", "objective", "owner", "framework", "definition", "footnote"};
 
@@ -91,12 +91,13 @@ static PyObject *core_indset_dict(PyObject *self, void *part)
     uint32_t line, col;
     pb_indset_source(s, &line, &col);
     return Py_BuildValue(
-        "{s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:s,s:O,s:N,s:N,s:n,s:K,s:I,s:I}", "id",
+        "{s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:N,s:s,s:O,s:N,s:N,s:n,s:K,s:I,s:I}", "id",
         core_text_or_none(pb_indset_id(s)), "title", core_text_or_none(pb_indset_text(s, PB_INDSET_TITLE)),
         "framework", core_text_or_none(pb_indset_text(s, PB_INDSET_FRAMEWORK)), "reporting",
         core_text_or_none(pb_indset_text(s, PB_INDSET_REPORTING)), "as_of",
         core_text_or_none(pb_indset_text(s, PB_INDSET_AS_OF)), "note",
-        core_text_or_none(pb_indset_text(s, PB_INDSET_NOTE)), "latest",
+        core_text_or_none(pb_indset_text(s, PB_INDSET_NOTE)), "basis",
+        core_text_or_none(pb_indset_text(s, PB_INDSET_BASIS)), "latest",
         latest == PB_NONE ? Py_NewRef(Py_None) : PyLong_FromUnsignedLong(latest),
         "report_period", rep == PB_NONE ? Py_NewRef(Py_None) : PyLong_FromUnsignedLong(rep),
         "direction", dirs[pb_indset_direction(s)], "cumulative",

@@ -374,10 +374,19 @@ def _diff_budgets(a, b, out: List[Change]) -> None:
                               column=f.column_heading, new=f.message))
 
 
+def _diff_basis(part: str, a, b, out: List[Change]) -> None:
+    """The RAG basis of a dashboard or register changed (printed or assumed,
+    and where): every status from it may now be marked otherwise."""
+    if a.basis != b.basis:
+        out.append(Change(part, "basis changed", a.id, column="basis", old=a.basis,
+                          new=b.basis))
+
+
 @_view_differ("indicators")
 def _diff_set(sa, sb, out: List[Change]) -> None:
     from ._indicators import Observation
     sid = sa.id
+    _diff_basis("indicators", sa, sb, out)
     ra, rb = [m.ref for m in sa], [m.ref for m in sb]
     for ref in ra:
         if ref not in sb:
@@ -439,6 +448,7 @@ def _diff_set(sa, sb, out: List[Change]) -> None:
 @_view_differ("risks")
 def _diff_register(ga, gb, out: List[Change]) -> None:
     rid = ga.id
+    _diff_basis("risks", ga, gb, out)
     for m in gb.movement(ga):
         if m["change"] in ("added", "removed"):
             out.append(Change("risks", f"risk {m['change']}", rid, row=m["id"]))
@@ -481,7 +491,11 @@ def _diff_collection(ca, cb, out: List[Change]) -> None:
         for name in list(fa) + [n for n in fb if n not in fa]:
             if fa.get(name) != fb.get(name):
                 kind = "field changed"
-                if name in dates and ka[key].due != r.due:
+                if name in ("start", "review") and name in dates:
+                    # a start or a review is not a deadline: said as what it is
+                    if getattr(ka[key], name) != getattr(r, name):
+                        kind = f"{name} date moved"
+                elif name in dates and ka[key].due != r.due:
                     kind = "due date moved"
                 if name == "status" and (fb.get(name) or "").strip().lower() in DONE:
                     kind = "action closed"

@@ -27,7 +27,8 @@ from decimal import Decimal
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._model import _amount_text
-from ._parts import PART, Field, ItemSequence, PartMapping, field_properties, field_property
+from ._parts import (PART, Field, ItemSequence, PartMapping, basis_assumed, field_properties,
+                     field_property)
 from .errors import ValidationError
 
 __all__ = ["Indicators", "IndicatorSet", "Measure", "Observation", "Milestone", "Status",
@@ -204,8 +205,15 @@ class IndicatorSet(ItemSequence):
     __slots__ = ()
     _part = PART["indicators"]
 
-    title, framework, reporting, as_of, note, direction = field_properties(
-        _part, "title", "framework", "reporting", "as_of", "note", "direction")
+    title, framework, reporting, as_of, note, basis, direction = field_properties(
+        _part, "title", "framework", "reporting", "as_of", "note", "basis", "direction")
+
+    @property
+    def basis_assumed(self) -> bool:
+        """Is the basis of this dashboard's RAG thresholds an assumption
+        (``basis`` "assumed: ...", or not given)?  Every RAG from them is
+        then marked "assumed thresholds" (:attr:`Status.assumed`)."""
+        return basis_assumed(self.basis)
 
     @property
     def periods(self) -> List[str]:
@@ -622,7 +630,10 @@ class Measure:
 class Status:
     """One measure's status at one period, with the reason for each answer.
 
-    rag: green, amber, red or none (``rag_basis``: thresholds or target);
+    rag: green, amber, red or none (``rag_basis``: thresholds or target;
+    ``assumed``: "assumed thresholds" when that RAG rests on an assumption,
+    thresholds whose set's ``basis`` is not "printed", or a target's
+    amber band, which is the plan's ``rag_tolerance``, never printed);
     last: better, worse, same (up or down for a measure with no polarity)
     or none, against what the set's ``direction`` names (``last_period``,
     None where it compares with nothing); previous,
@@ -649,6 +660,7 @@ class Status:
     last_period: Optional[str]
     comparators: Dict[str, str]
     printed: Dict[str, str]
+    assumed: Optional[str] = None
     _where: Tuple[Any, int, int] = field(repr=False, default=None)
 
     @classmethod
@@ -660,11 +672,15 @@ class Status:
         tv = codes["target_value"][j] if codes["target_value"] else None
         lp = codes["last_period"][j] if codes["last_period"] else None
         value = Observation._from_core(m["values"][k])
+        basis = codes["basis"][j]
+        rag = RAG[codes["rag"][j]]
+        assumed = None
+        if rag != "none" and (basis == 2 or basis_assumed(info.get("basis"))):
+            assumed = "assumed thresholds"
         return cls(
             set=info["id"], ref=ref, name=m["name"], group=m["group"], role=m["role"],
             period=info["periods"][k], value=value, polarity=m["polarity"],
-            rag=RAG[codes["rag"][j]],
-            rag_basis=(None, "thresholds", "target")[codes["basis"][j]],
+            rag=rag, rag_basis=(None, "thresholds", "target")[basis], assumed=assumed,
             last=CMP[codes["last"][j]], previous=CMP[codes["previous"][j]],
             year_ago=CMP[codes["year_ago"][j]], outturn=CMP[codes["outturn"][j]],
             target=CMP[codes["target"][j]],
@@ -672,6 +688,12 @@ class Status:
             last_period=None if lp is None else info["periods"][lp],
             comparators={cid: CMP[codes["comparators"][n][j]] for n, cid in enumerate(comps)},
             printed=m["printed"], _where=(iset, i, k))
+
+    @property
+    def rag_text(self) -> str:
+        """The RAG as a word, with its basis when assumed: ``red (assumed
+        thresholds)``."""
+        return self.rag + (f" ({self.assumed})" if self.assumed else "")
 
     def _explain(self, aspect: int) -> str:
         iset, i, k = self._where
@@ -706,6 +728,7 @@ class Status:
                 "role": self.role, "period": self.period, "value": str(self.value),
                 "figure": None if self.value.value is None else str(self.value.value),
                 "polarity": self.polarity, "rag": self.rag, "rag_basis": self.rag_basis,
+                "rag_assumed": self.assumed,
                 "rag_reason": self.rag_reason, "last": self.last,
                 "last_reason": self.last_reason, "last_period": self.last_period,
                 "previous": self.previous,
@@ -735,9 +758,10 @@ class Dashboard(Sequence[Status]):
         """How many measures are red, amber, green, have no RAG, are
         improving (better than last), worsening or the same."""
         out = {"red": 0, "amber": 0, "green": 0, "no rag": 0, "improving": 0,
-               "worsening": 0, "same": 0, "no direction": 0}
+               "worsening": 0, "same": 0, "no direction": 0, "assumed": 0}
         for r in self.measures():
             out[r.rag if r.rag != "none" else "no rag"] += 1
+            out["assumed"] += r.assumed is not None
             out[{"better": "improving", "worse": "worsening", "same": "same"}.get(
                 r.last, "no direction")] += 1
         return out
@@ -815,6 +839,7 @@ class StatusCodes:
 
     def __init__(self, codes: Dict[str, Any], info: Dict[str, Any], refs: List[str]):
         self.codes = codes
+        self.basis_assumed = basis_assumed(info.get("basis"))
         self.periods = info["periods"]
         self.count = info["count"]
         self.refs = refs
@@ -830,7 +855,8 @@ class StatusCodes:
         return {names[v]: b.count(bytes([v])) for v in range(len(names))}
 
     def to_pandas(self):
-        """One row per measure and period, the codes as categoricals."""
+        """One row per measure and period, the codes as categoricals;
+        ``rag_assumed`` (True where the RAG rests on assumed thresholds)."""
         from ._pandas import require_pandas
         pd = require_pandas("StatusCodes.to_pandas")
         import numpy as np
@@ -845,4 +871,9 @@ class StatusCodes:
             cats = RAG if name == "rag" else CMP
             data[name] = pd.Categorical.from_codes(
                 np.frombuffer(self.codes[name], dtype=np.uint8).astype(np.int8), cats)
+        if self.codes.get("rag") is not None and self.codes.get("basis") is not None:
+            # a RAG from assumed thresholds, or from a target's (assumed) amber band
+            rag = np.frombuffer(self.codes["rag"], dtype=np.uint8)
+            basis = np.frombuffer(self.codes["basis"], dtype=np.uint8)
+            data["rag_assumed"] = (rag != 0) & ((basis == 2) | self.basis_assumed)
         return pd.DataFrame(data)

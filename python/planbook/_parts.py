@@ -170,6 +170,8 @@ PARTS: Tuple[Part, ...] = (
          core=_family("ind"), items=("m_find", "m_remove"),
          fields=_texts("title", "framework", "reporting", "as_of", "note",
                        doc="The set's {} (text or None).") + (
+             Field("basis", doc='Where the RAG basis comes from: "printed: <where in the '
+                                'source>" or "assumed: <where the assumption is written>".'),
              Field("direction", choices=("previous", "year_ago", "outturn"),
                    doc='What "better than last" compares with: previous, year_ago or '
                        'outturn.'),
@@ -183,6 +185,8 @@ PARTS: Tuple[Part, ...] = (
          core=_family("reg"), items=("risk_find", "risk_remove"),
          fields=_texts("title", "register_for", "version", "last_reviewed", "reviewed_by",
                        "next_review", "note") + (
+             Field("basis", doc='Where the RAG bands come from: "printed: <where in the '
+                                'source>" or "assumed: <where the assumption is written>".'),
              Field("score_order", choices=("likelihood x impact", "impact x likelihood")),),
          diff_noun="register", diff_title_or_id=True,
          doc='The risk registers, by id: ``plan.risks["strategic"]["4"].current``.',
@@ -198,6 +202,12 @@ PARTS: Tuple[Part, ...] = (
              'the timeline, SWOT, narrative, ...), by id.',
          item_noun="item", short="collection"),
 )
+
+def basis_assumed(text: Optional[str]) -> bool:
+    """Does a part's ``basis`` say its RAG basis is an assumption?  A part
+    without a basis has the engine's defaults, which are assumptions too."""
+    return not (text or "").strip().lower().startswith("printed")
+
 
 #: The parts by name.
 PART: Dict[str, Part] = {p.name: p for p in PARTS}

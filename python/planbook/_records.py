@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import datetime
 import html
+import re
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _core
 from ._parts import PART, ItemSequence, PartMapping, field_properties
 
 __all__ = ["Records", "Collection", "Record"]
+
+_MONTH_YEAR = re.compile(r"^\s*[A-Za-z]+\.?\s+\d{4}\s*$")
 
 DONE = {"complete", "completed", "closed", "done", "achieved", "met"}
 
@@ -141,7 +144,9 @@ class Collection(ItemSequence, Sequence["Record"]):
 
     def to_pandas(self):
         """One row per item: id, parent id, depth, ``due_date`` (the date the
-        item is due, parsed) and each field as written."""
+        item is due, parsed; never its start or review), ``start_date`` and
+        ``review_date`` (parsed from the ``start`` and ``review`` date
+        fields) and each field as written."""
         from ._pandas import require_pandas
         pd = require_pandas("Collection.to_pandas")
         items = self._items()
@@ -151,6 +156,8 @@ class Collection(ItemSequence, Sequence["Record"]):
             row = {"id": d["id"], "parent": ids.get(d["parent"]) if d["parent"] is not None
                    else None, "depth": d["depth"],
                    "due_date": None if d["due"] is None else datetime.date(*d["due"])}
+            rec = Record(self, d)
+            row["start_date"], row["review_date"] = rec.start, rec.review
             row.update(dict(d["fields"]))
             rows.append(row)
         return pd.DataFrame(rows)
@@ -221,9 +228,43 @@ class Record:
 
     @property
     def due(self) -> Optional[datetime.date]:
-        """The end of the first date field that holds a date, else None."""
+        """The end of the first date field that holds a date, leaving out
+        ``start`` and ``review`` (a start or a review is not a deadline),
+        else None."""
         d = self._d["due"]
         return None if d is None else datetime.date(*d)
+
+    def _day(self, name: str, end: bool) -> Optional[datetime.date]:
+        # a date field read as plans write it; None when absent, TBC or ongoing
+        v = self.get(name)
+        if not v or name not in self._coll.date_fields:
+            return None
+        try:
+            a, b = date_range(v)
+        except ValueError:
+            return None
+        if not end and a is not None and _MONTH_YEAR.match(v):
+            a = a.replace(day=1)        # "May 2018" starts on the 1st
+        return b if end else a
+
+    @property
+    def start(self) -> Optional[datetime.date]:
+        """When the item starts (its ``start`` date field: "will commence in
+        May 2018" is 1 May 2018), else None.  A start never makes an item
+        due or overdue."""
+        return self._day("start", False)
+
+    @property
+    def review(self) -> Optional[datetime.date]:
+        """When the item is next reviewed (its ``review`` date field, the
+        end of the range), else None (also for ``Ongoing``).  A review
+        date never makes an item due or overdue."""
+        return self._day("review", True)
+
+    @property
+    def timescale(self) -> Optional[str]:
+        """The timescale as printed (free text, never read as a date)."""
+        return self.get("timescale")
 
     @property
     def children(self) -> List["Record"]:

@@ -586,7 +586,7 @@ def _dashboard(plan, iset, wanted: Optional[List[str]], ids: _Ids, found: _Findi
             "target": _obs(targets[at]) if at is not None else _obs(None),
             "spark": None}
         if st is not None and not companion:
-            row["rag"] = {"rag": st.rag, "symbol": _RAG_SYMBOL[st.rag], "word": st.rag}
+            row["rag"] = {"rag": st.rag, "symbol": _RAG_SYMBOL[st.rag], "word": st.rag_text}
             row["travel"] = {"arrow": _ARROW.get(st.last, ""), "hide": True,
                              "word": st.last if st.last != "none" else ""}
             row["comps"] = [_comparison(st.comparators.get(cid, "none"), st.printed.get(cid))
@@ -596,7 +596,7 @@ def _dashboard(plan, iset, wanted: Optional[List[str]], ids: _Ids, found: _Findi
             any_trend = any_trend or row["spark"] is not None
             if st.rag in ("red", "amber"):
                 exceptions.append({"anchor": r_anchor, "ref": m.ref, "rag": st.rag,
-                                   "symbol": _RAG_SYMBOL[st.rag], "word": st.rag,
+                                   "symbol": _RAG_SYMBOL[st.rag], "word": st.rag_text,
                                    "reason": st.rag_reason})
         group = None if companion else (m.group or None)
         if not groups or (not companion and group != groups[-1]["name"]):
@@ -612,7 +612,9 @@ def _dashboard(plan, iset, wanted: Optional[List[str]], ids: _Ids, found: _Findi
         c = iset.status(at).counts()
         counts = c
         counts_text = (f"\u2716 {c['red']} red, \u25b2 {c['amber']} amber, \u2714 {c['green']} "
-                       f"green, {c['no rag']} without RAG; \u2191 {c['improving']} improving, "
+                       f"green, {c['no rag']} without RAG"
+                       + (f"; {c['assumed']} RAGs on assumed thresholds" if c['assumed']
+                          else "") + f"; \u2191 {c['improving']} improving, "
                        f"\u2193 {c['worsening']} worsening, \u2192 {c['same']} the same, "
                        f"{c['no direction']} with no direction of travel.")
         against = {"previous": "the period before", "year_ago": "the same period a year before",
@@ -620,6 +622,12 @@ def _dashboard(plan, iset, wanted: Optional[List[str]], ids: _Ids, found: _Findi
         notes.append(f"RAG from the thresholds (Good, Of concern, Action required) where the "
                      f"plan sets them, else from the target; better than last compares with "
                      f"{against}. Each is shown as a symbol and a word as well as a colour.")
+        if iset.basis_assumed:
+            notes.append("Assumed thresholds: " + (iset.basis or "the dashboard prints none")
+                         + ". Every RAG from them is marked so.")
+        else:
+            notes.append(f"Thresholds {iset.basis}. A RAG from a target's amber band (the "
+                         f"plan's tolerance, never printed) is marked as assumed.")
     else:
         notes.append("No results are reported yet: the table shows the targets by period.")
     for attr, label in (("framework", "Framework"), ("reporting", "Reporting"),
@@ -741,11 +749,13 @@ def _register(plan, reg, ids: _Ids, found: _Findings, as_of: datetime.date):
             s = getattr(r, k)
             marks = found.marks(("r", reg.id, index, k), r_anchor)
             if s is None or not s.value:
-                scores.append({"rag": "none", "findings": marks, "parts": "", "printed": ""})
+                scores.append({"rag": "none", "findings": marks, "parts": "", "printed": "",
+                               "assumed": ""})
                 continue
             parts = f"L {s.likelihood} \u00d7 I {s.impact}" if s.likelihood and s.impact else ""
             printed = s.text if s.text and s.text.strip() != str(s.value) else ""
             scores.append({"rag": s.rag, "symbol": _RAG_SYMBOL.get(s.rag, ""), "word": s.rag,
+                           "assumed": s.assumed or "",
                            "value": s.value, "parts": parts, "printed": printed,
                            "findings": marks})
         status = ", ".join(x for x in (r.status, r.status_date) if x)
@@ -763,8 +773,8 @@ def _register(plan, reg, ids: _Ids, found: _Findings, as_of: datetime.date):
             kind = k
             break
     p = reg.profile(kind)
-    profile_text = (f"\u2716 {p['red']} red, \u25b2 {p['amber']} amber, \u2714 {p['green']} "
-                    f"green, {p['unscored']} not scored, of {_count(len(reg), 'risk')}.")
+    # a printed score with a finding is counted both ways, never silently one
+    profile_text = f"Of {_count(len(reg), 'risk')}: {reg.profile_text(kind, symbols=True)}."
     notes = []
     meta = [("Register for", reg.register_for), ("Version", reg.version),
             ("Last reviewed", reg.last_reviewed), ("Reviewed by", reg.reviewed_by)]
@@ -779,7 +789,9 @@ def _register(plan, reg, ids: _Ids, found: _Findings, as_of: datetime.date):
         green, amber = plan.risk_bands
         notes.append(f"Scores are likelihood \u00d7 impact on a {plan.risk_matrix[0]} \u00d7 "
                      f"{plan.risk_matrix[1]} matrix: green up to {green}, amber up to {amber}, "
-                     f"red above.")
+                     f"red above"
+                     + (f" (assumed bands: {reg.basis or 'the register prints none'})."
+                        if reg.bands_assumed else f" ({reg.basis})."))
     else:
         notes.append("The register prints no scores, so there is no heat map.")
     after = [f"Note: {reg.note.strip()}"] if reg.note else []
@@ -836,7 +848,11 @@ def _collection(plan, coll, ids: _Ids, found: _Findings, as_of: datetime.date):
             cls, sym, word = "due", "", (f"Due {_day(r.due)}"
                                          + (f" (in {_count(days, 'day')})" if days <= 30 else ""))
         elif when:
-            cls, sym, word = "undated", "", "No date set"
+            # a start or a review is not a deadline: said as such, never overdue
+            cls, sym, word = "undated", "", "No due date"
+            if r.start is not None:
+                word = (f"{'Started' if r.start <= as_of else 'Starts'} {_day(r.start)};"
+                        " no due date")
             undated += 1
         else:
             cls, sym, word = "undated", "", ""
@@ -851,7 +867,7 @@ def _collection(plan, coll, ids: _Ids, found: _Findings, as_of: datetime.date):
     notes = []
     if has_when and tracked:
         notes.append(f"As of {_day(as_of)}: {overdue} overdue"
-                     + (f", {undated} with no date set" if undated else "") + ".")
+                     + (f", {undated} with no due date" if undated else "") + ".")
     after = [f"Note: {coll.note.strip()}"] if coll.note else []
     return {"id": anchor, "title": title, "notes": notes, "after": after, "rows": rows,
             "caption": f"{title}: {_count(len(items), 'item')}", "overdue": overdue,
@@ -904,7 +920,10 @@ def _summary(plan, built: Dict[str, List[Dict[str, Any]]], found: _Findings,
                        "head": ["Dashboard", "At", "\u2716 Red", "\u25b2 Amber", "\u2714 Green",
                                 "No RAG", "\u2191 Improving", "\u2193 Worsening",
                                 "\u2192 Same"],
-                       "rows": rows, "notes": [], "num": 1})
+                       "rows": rows, "num": 1,
+                       "notes": [f"{d['title']}: {d['counts']['assumed']} of the RAGs rest on "
+                                 f"assumed thresholds." for d in dashes
+                                 if d["counts"].get("assumed")]})
     regs = built.get("risks", [])
     if regs:
         rows = [{"label": g["title"], "href": g["id"],
@@ -915,15 +934,19 @@ def _summary(plan, built: Dict[str, List[Dict[str, Any]]], found: _Findings,
         blocks.append({"id": ids.make("glance", "risks"), "title": "Risks",
                        "caption": "Risks by band of their score",
                        "head": ["Register", "Risks", "\u2716 Red", "\u25b2 Amber",
-                                "\u2714 Green", "Not scored"], "rows": rows, "notes": [],
-                       "num": 1})
+                                "\u2714 Green", "Not scored"], "rows": rows, "num": 1,
+                       # a misprinted score or assumed bands: the counts are not
+                       # silently one reading
+                       "notes": [f"{g['title']}: {g['profile_text']}" for g in regs
+                                 if g["profile"]["misprinted"]
+                                 or "assumed bands" in g["profile_text"]]})
     colls = [c for c in built.get("records", []) if c["has_when"] and c["tracked"]]
     if colls:
         rows = [{"label": c["title"], "href": c["id"],
                  "cells": [len(c["rows"]), c["overdue"], c["undated"]]} for c in colls]
         blocks.append({"id": ids.make("glance", "actions"), "title": "Actions",
                        "caption": f"Items overdue as of {_day(as_of)}",
-                       "head": ["List", "Items", "\u26a0 Overdue", "No date set"],
+                       "head": ["List", "Items", "\u26a0 Overdue", "No due date"],
                        "rows": rows, "notes": [], "num": 1})
     return {"intro": intro, "blocks": blocks}
 

@@ -381,7 +381,7 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 <tr id="{{ r.anchor }}"><th scope="row" class="rid">{{ r.rid }}</th><td>{% if r.category %}<span class="measure-key">{{ r.category }}</span>{% endif %}<span class="text">{{ r.description }}</span>{% if r.status %}<span class="measure-key">{{ r.status }}</span>{% endif %}</td>
 {%- if g.has_owner %}<td class="owner">{{ r.owner }}</td>{% endif %}
 {%- for t in r.texts %}<td class="text small">{{ t }}</td>{% endfor %}
-{%- for s in r.scores %}<td class="rag rag-{{ s.rag }}{% if s.findings %} finding{% endif %}">{% if s.rag != 'none' %}<span class="sym" aria-hidden="true">{{ s.symbol }}</span> {{ s.word }} {{ s.value }}{% else %}<span class="muted">not scored</span>{% endif %}{% if s.parts %}<span class="measure-key">{{ s.parts }}</span>{% endif %}{% if s.printed %}<span class="measure-key">printed {{ s.printed }}</span>{% endif %}{{ findmarks(s.findings) }}</td>{% endfor %}</tr>
+{%- for s in r.scores %}<td class="rag rag-{{ s.rag }}{% if s.findings %} finding{% endif %}">{% if s.rag != 'none' %}<span class="sym" aria-hidden="true">{{ s.symbol }}</span> {{ s.word }} {{ s.value }}{% else %}<span class="muted">not scored</span>{% endif %}{% if s.parts %}<span class="measure-key">{{ s.parts }}</span>{% endif %}{% if s.printed %}<span class="measure-key">printed {{ s.printed }}</span>{% endif %}{% if s.assumed %}<span class="measure-key">{{ s.assumed }}</span>{% endif %}{{ findmarks(s.findings) }}</td>{% endfor %}</tr>
 {%- endfor %}
 </tbody></table></div>
 {%- for p in g.after %}

@@ -6,7 +6,7 @@ risk profile and the movement between two versions of a register.
 >>> reg = plan.risks.add("strategic", title="Strategic risks", score_order="impact x likelihood")
 >>> r = reg.add("4", description="Legislative reform", current="8 (4x4)")
 >>> r.current
-Score(likelihood=4, impact=4, declared=8, text='8 (4x4)', value=16, rag='red')
+Score(likelihood=4, impact=4, declared=8, text='8 (4x4)', value=16, rag='red', declared_rag='amber', assumed='assumed bands')
 >>> [f.message for f in plan.check()]
 ["risk '4': current score '8 (4x4)' is 8, but likelihood 4 x impact 4 is 16"]
 """
@@ -18,7 +18,8 @@ import html
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from ._parts import PART, Field, ItemSequence, PartMapping, field_properties, field_property
+from ._parts import (PART, Field, ItemSequence, PartMapping, basis_assumed, field_properties,
+                     field_property)
 from ._records import _as_of
 
 __all__ = ["Risks", "RiskRegister", "Risk", "Score"]
@@ -26,7 +27,7 @@ __all__ = ["Risks", "RiskRegister", "Risk", "Score"]
 _FIELDS = ("id", "category", "status", "status_date", "description", "owner", "objective",
            "controls", "impacts", "mitigations", "actions", "outcome", "updated")
 _REG_FIELDS = ("title", "register_for", "version", "last_reviewed", "reviewed_by",
-               "next_review", "note")
+               "next_review", "note", "basis")
 _KINDS = ("inherent", "current", "target")
 
 
@@ -35,13 +36,27 @@ class Score:
     """A risk score: likelihood, impact, the declared score and the text
     as printed (each None when not given); ``value`` the score in force
     (likelihood x impact when both are given, else the declared score) and
-    its ``rag`` band."""
+    its ``rag`` band; ``declared_rag`` the band of the declared score
+    (which differs from ``rag`` when the printed score is not likelihood x
+    impact); ``assumed`` is "assumed bands" when the register's bands are
+    an assumption (its ``basis`` is not "printed")."""
     likelihood: Optional[int]
     impact: Optional[int]
     declared: Optional[int]
     text: Optional[str]
     value: int
     rag: str
+    declared_rag: Optional[str] = None
+    assumed: Optional[str] = None
+
+    @property
+    def rag_text(self) -> str:
+        """The band as a word, marked: ``red (assumed bands; printed 8 is
+        amber)``."""
+        marks = [self.assumed] if self.assumed else []
+        if not self.consistent:
+            marks.append(f"printed {self.declared} is {self.declared_rag}")
+        return self.rag + (f" ({'; '.join(marks)})" if marks else "")
 
     @property
     def consistent(self) -> bool:
@@ -73,8 +88,15 @@ class RiskRegister(ItemSequence, Sequence["Risk"]):
     __slots__ = ()
     _part = PART["risks"]
 
-    (title, register_for, version, last_reviewed, reviewed_by, next_review, note,
+    (title, register_for, version, last_reviewed, reviewed_by, next_review, note, basis,
      score_order) = field_properties(_part, *_REG_FIELDS, "score_order")
+
+    @property
+    def bands_assumed(self) -> bool:
+        """Are the RAG bands of this register an assumption (``basis``
+        "assumed: ...", or not given)?  Every band is then marked "assumed
+        bands"."""
+        return basis_assumed(self.basis)
 
     @property
     def next_review_date(self) -> Optional[datetime.date]:
@@ -129,15 +151,55 @@ class RiskRegister(ItemSequence, Sequence["Risk"]):
                 grid[s["likelihood"] - 1][s["impact"] - 1] += 1
         return grid
 
-    def profile(self, kind: str = "current") -> Dict[str, int]:
-        """How many risks are red, amber, green, or unscored."""
-        out = {"red": 0, "amber": 0, "green": 0, "unscored": 0}
+    def profile(self, kind: str = "current", by: str = "computed") -> Dict[str, int]:
+        """How many risks are red, amber, green, or unscored: ``by``
+        "computed" (likelihood x impact where both are printed) or
+        "printed" (the declared score where one is printed).  ``misprinted``
+        counts the scores whose printed figure is not likelihood x impact
+        (each a finding): where it is not 0 the two counts can differ, and
+        a summary shows both."""
+        if by not in ("computed", "printed"):
+            raise ValueError("by is 'computed' or 'printed'")
+        out = {"red": 0, "amber": 0, "green": 0, "unscored": 0, "misprinted": 0}
         rag = self._plan._c.risk_rag
         for r in self._plan._c.risks(self._i):
             s = r[kind]
-            band = rag(s["value"]) if s else "none"
+            if s and s["score"] and s["likelihood"] and s["impact"] and \
+                    s["score"] != s["likelihood"] * s["impact"]:
+                out["misprinted"] += 1
+            v = (s["score"] or s["value"]) if s and by == "printed" else (s["value"] if s else 0)
+            band = rag(v) if s else "none"
             out[band if band != "none" else "unscored"] += 1
         return out
+
+    def misprinted(self, kind: str = "current") -> List["Risk"]:
+        """The risks whose printed ``kind`` score is not likelihood x impact."""
+        return [r for r in self if getattr(r, kind) is not None
+                and not getattr(r, kind).consistent]
+
+    def profile_text(self, kind: str = "current", symbols: bool = False) -> str:
+        """The profile as a summary says it: counted by likelihood x impact,
+        and again as printed where a printed score disagrees (never one of
+        them silently, each such risk named), and the bands' basis when it
+        is assumed.  ``symbols``: with the RAG symbols and a times sign
+        (the committee pack)."""
+        red, amber, green, times, warn = (("\u2716 ", "\u25b2 ", "\u2714 ", "\u00d7", "\u26a0 ")
+                                          if symbols else ("", "", "", "x", ""))
+
+        def bands(p):
+            return f"{red}{p['red']} red, {amber}{p['amber']} amber, {green}{p['green']} green"
+        p = self.profile(kind)
+        text = f"{bands(p)}, {p['unscored']} {'not scored' if symbols else 'unscored'}"
+        if p["misprinted"]:
+            which = "; ".join(f"{warn}risk {r.id} printed "
+                              f"{getattr(r, kind).text or getattr(r, kind).declared} but "
+                              f"likelihood {times} impact is {getattr(r, kind).value}"
+                              for r in self.misprinted(kind))
+            text += (f" by likelihood {times} impact; as printed "
+                     f"{bands(self.profile(kind, by='printed'))} ({which})")
+        if self.bands_assumed:
+            text += "; assumed bands"
+        return text
 
     def movement(self, earlier: "RiskRegister", kind: str = "current") -> List[Dict[str, Any]]:
         """Risks compared with an earlier version of the register, by id:
@@ -162,10 +224,14 @@ class RiskRegister(ItemSequence, Sequence["Risk"]):
 
     def to_pandas(self):
         """One row per risk: the texts and each score's likelihood, impact,
-        declared score, value and RAG."""
+        value and RAG, its printed (declared) score and that score's RAG,
+        ``<kind>_consistent`` (False where the printed score is not
+        likelihood x impact: a finding), and ``rag_basis`` ("assumed bands"
+        when the register's bands are an assumption, else "printed")."""
         from ._pandas import require_pandas
         pd = require_pandas("RiskRegister.to_pandas")
         rag = self._plan._c.risk_rag
+        basis = "assumed bands" if self.bands_assumed else "printed"
         rows = []
         for r in self._plan._c.risks(self._i):
             row = {k: r[k] for k in _FIELDS}
@@ -175,6 +241,12 @@ class RiskRegister(ItemSequence, Sequence["Risk"]):
                 row[f"{k}_impact"] = s["impact"] or None if s else None
                 row[f"{k}_score"] = s["value"] or None if s else None
                 row[f"{k}_rag"] = rag(s["value"]) if s else "none"
+                row[f"{k}_declared"] = s["score"] or None if s else None
+                row[f"{k}_declared_rag"] = rag(s["score"]) if s and s["score"] else None
+                row[f"{k}_consistent"] = (not (s["score"] and s["likelihood"] and s["impact"])
+                                          or s["score"] == s["likelihood"] * s["impact"]
+                                          ) if s else None
+            row["rag_basis"] = basis
             rows.append(row)
         df = pd.DataFrame(rows)
         for k in _KINDS:
@@ -244,8 +316,11 @@ class Risk:
             s = self._get()[name]
             if s is None:
                 return None
+            rag = self._reg._plan._c.risk_rag
             return Score(s["likelihood"] or None, s["impact"] or None, s["score"] or None,
-                         s["text"], s["value"], self._reg._plan._c.risk_rag(s["value"]))
+                         s["text"], s["value"], rag(s["value"]),
+                         rag(s["score"]) if s["score"] else None,
+                         "assumed bands" if self._reg.bands_assumed else None)
 
         def set_(self, value):
             self._set(name, value)

@@ -450,15 +450,13 @@ def _summary_one(path: str, as_of: datetime.date):
         out.append(f"  Risks (as of {as_of.isoformat()}):")
         for rid in plan.risks:
             reg = plan.risks[rid]
-            p = reg.profile()
             review = ""
             if reg.next_review:
                 review = f"; next review {reg.next_review}"
                 if reg.review_overdue(as_of):
                     review += " (overdue)"
-            out.append(f"    {reg.title or rid} [{rid}]: {len(reg)} risks; {p['red']} red, "
-                       f"{p['amber']} amber, {p['green']} green, {p['unscored']} unscored"
-                       f"{review}")
+            out.append(f"    {reg.title or rid} [{rid}]: {len(reg)} risks; "
+                       f"{reg.profile_text()}{review}")
     acts = [cid for cid in plan.records if plan.records[cid].kind == "actions"]
     if acts:
         out.append(f"  Actions (as of {as_of.isoformat()}):")
@@ -468,9 +466,12 @@ def _summary_one(path: str, as_of: datetime.date):
             undated = coll.undated()
             ids = ", ".join(r.id or f"#{r.index + 1}" for r in late[:10])
             more = f" and {len(late) - 10} more" if len(late) > 10 else ""
+            started = [r for r in undated if r.get("start") or r.get("review")]
+            kept = (f" ({len(started)} with only a start or review date: never overdue)"
+                    if started else "")
             out.append(f"    {coll.title or cid} [{cid}]: {len(coll)} items; {len(late)} "
                        f"overdue{' (' + ids + more + ')' if late else ''}; "
-                       f"{len(undated)} undated")
+                       f"{len(undated)} without a due date{kept}")
     findings = plan.check()
     out.append(f"  Findings: {len(findings)} ({len(findings.errors)} errors)")
     out.extend(f"    - {f}" for f in findings)
@@ -505,9 +506,15 @@ def _dashboard_lines(plan, period=None, indent="  ") -> List[str]:
         at = d[0].period if len(d) else period
         lines.append(f"{indent}{iset.title or sid} [{sid}] at {at}: {len(d.measures())} measures; "
                      f"{c['red']} red, {c['amber']} amber, {c['green']} green, "
-                     f"{c['no rag']} without RAG; {c['improving']} improving, "
-                     f"{c['worsening']} worsening, {c['same']} the same")
+                     f"{c['no rag']} without RAG{_assumed_words(c)}; {c['improving']} "
+                     f"improving, {c['worsening']} worsening, {c['same']} the same")
     return lines
+
+
+def _assumed_words(counts) -> str:
+    """How many RAGs rest on assumed thresholds, said beside the counts."""
+    n = counts.get("assumed", 0)
+    return f"; {n} RAG{'s' if n != 1 else ''} on assumed thresholds" if n else ""
 
 
 def _some(items: Sequence[str], most: int = 12) -> str:
@@ -565,12 +572,13 @@ def _cmd_status(args) -> int:
             for r in d.measures():
                 out.append(f"    {r.ref:<10} {str(r.value)[:24]:>24}  {(r.symbol or '-'):<9} "
                            f"{r.arrow or '-'} {r.last:<7} {(r.name or '')[:60]}")
-                out.append(f"    {'':<10} RAG: {r.rag_reason}")
+                out.append(f"    {'':<10} RAG: {r.rag_reason}"
+                           + (f" ({r.assumed})" if r.assumed else ""))
                 out.append(f"    {'':<10} last: {r.last_reason}")
             c = d.counts()
             out.append(f"    {c['red']} red, {c['amber']} amber, {c['green']} green, "
-                       f"{c['no rag']} without RAG; {c['improving']} improving, "
-                       f"{c['worsening']} worsening, {c['same']} the same")
+                       f"{c['no rag']} without RAG{_assumed_words(c)}; {c['improving']} "
+                       f"improving, {c['worsening']} worsening, {c['same']} the same")
         out.append("")
         _emit("\n".join(out))
         return OK

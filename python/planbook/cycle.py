@@ -58,7 +58,8 @@ class Due:
 
 
 _TITLES = ("title", "action", "name", "description", "recommendation", "text")
-_NOT_TITLES = {"owner", "lead", "responsible", "due", "date", "status", "timescale", "id"}
+_NOT_TITLES = {"owner", "lead", "responsible", "due", "date", "status", "timescale", "id",
+               "start", "review"}
 
 
 def _title_of(item) -> str:

@@ -983,22 +983,27 @@ class _RegisterSheet:
         sh, reg = self.sheet, self.reg
         lmax, imax = self.plan.risk_matrix
         gmax, amax = self.plan.risk_bands
+        basis = reg.basis
+        printed = bool(basis) and basis.startswith("printed")
         tail = (f"Score = likelihood x impact on a {lmax} x {imax} matrix; RAG: up to {gmax} "
-                f"green, up to {amax} amber, above red.")
+                f"green, up to {amax} amber, above red "
+                f"({'bands' if printed else 'assumed bands'}: "
+                f"{basis or 'the register prints none'}).")
         parts = [f"{label}: {getattr(reg, field)}" for label, field in _REG_META
                  if getattr(reg, field)]
         expected = (" | ".join(parts) + ". " if parts else "") + tail
         now = _text(sh.cell(1, 0))
-        if now == expected or len(expected.encode()) >= 599:
+        if now == expected or len(expected.encode()) >= 1199:
             return
         if now is None:
             sh.warn(1, 0, "the line of the register's details is empty; the details (version, "
                           "review dates) are kept as written")
             return
-        head, sep, rest = now.rpartition("Score = ")
+        # the rule's own words (a basis may quote a seed's "Risk Score = L x I")
+        head, sep, rest = now.partition("Score = likelihood x impact")
         if not sep:
             head, rest = now, ""
-        elif "Score = " + rest != tail:
+        elif sep + rest != tail:
             sh.warn(1, 0, "the score rule and RAG bands are the plan's settings; the edited "
                           "sentence is not read")
         head = head.strip()
@@ -1295,8 +1300,9 @@ class _RecordSheet:
 
     def _date_field(self, rec) -> str:
         """The field the item's due date comes from (else the first date
-        field it has, else the collection's first date field)."""
-        dates = self.coll.date_fields
+        field it has, else the collection's first date field), never a
+        ``start`` or ``review`` field: those are not due dates."""
+        dates = [d for d in self.coll.date_fields if d not in ("start", "review")] or ["due"]
         fields = rec.fields
         for name, text in fields.items():
             if name in dates:
