@@ -4,22 +4,13 @@
  * with no branch that depends on the data: comparisons give 0 or 1 and the
  * codes are selected from them.  The rules are pb_rag.c's (status_one);
  * tests/test_indicators.py compares the two on every cell. */
-#if defined(__GNUC__) && !defined(__clang__)
-/* GCC vectorises these loops from -O3 (clang from -O2) */
-#pragma GCC optimize("O3")
-#endif
+#include "pb_platform.h"
+PB_VECTORISE_FILE
 #include "pb_indicator_private.h"
 
 #include <string.h>
 
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-/* A second build of the loops for AVX2 (64-bit compares in vectors),
- * chosen at run time; the first is for the baseline of the target. */
-#define PB_RAGCODES_AVX2 1
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
-#else
-#define ALWAYS_INLINE static inline
-#endif
+#define ALWAYS_INLINE PB_ALWAYS_INLINE
 
 /* A word as a signed figure: INT64_MIN blank, INT64_MIN + 1 no figure. */
 #define SIGNED(w) ((int64_t)((w) ^ PB_FIG_BIAS))
@@ -169,8 +160,8 @@ ALWAYS_INLINE void measure(const pb_indset *s, size_t i, const pb_ragcodes_ctx *
                o_tgt ? o_tgt : scratch + 2 * np);
 }
 
-#ifdef PB_RAGCODES_AVX2
-__attribute__((target("avx2"))) static void measure_avx2(const pb_indset *s, size_t i,
+#ifdef PB_AVX2_BUILD
+PB_TARGET_AVX2 static void measure_avx2(const pb_indset *s, size_t i,
                                                          const pb_ragcodes_ctx *c,
                                                          const pb_status_codes *out)
 {
@@ -184,19 +175,12 @@ static void measure_plain(const pb_indset *s, size_t i, const pb_ragcodes_ctx *c
     measure(s, i, c, out);
 }
 
-int pb_ragcodes_wide(void)
-{
-#ifdef PB_RAGCODES_AVX2
-    return __builtin_cpu_supports("avx2");
-#else
-    return 0;
-#endif
-}
+int pb_ragcodes_wide(void) { return pb_cpu_has_avx2(); }
 
 void pb_ragcodes_measure(const pb_indset *s, size_t i, const pb_ragcodes_ctx *c,
                          const pb_status_codes *out)
 {
-#ifdef PB_RAGCODES_AVX2
+#ifdef PB_AVX2_BUILD
     if (c->wide) {
         measure_avx2(s, i, c, out);
         return;
