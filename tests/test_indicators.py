@@ -563,14 +563,21 @@ def test_status_codes_agree_on_random_sets():
             for p in rng.sample(periods, 4):
                 m.comparator("c")[p] = str(rng.randint(0, 100))
         codes = s.status_codes()
-        for k, period in enumerate(s.periods):
-            for i, st in enumerate(s.status(period)):
-                got = tuple(codes.at(a, i, k) for a in
-                            ("rag", "last", "previous", "year_ago", "outturn", "target"))
-                assert got == (st.rag, st.last, st.previous, st.year_ago, st.outturn,
-                               st.target), (trial, st.ref, period)
-                assert CMP_NAMES[codes.codes["comparators"][0][i * len(s.periods) + k]] == \
-                    st.comparators["c"]
+        for i, k, st in codes_agree_with_statuses(s, codes, trial):
+            assert CMP_NAMES[codes.codes["comparators"][0][i * len(s.periods) + k]] == \
+                st.comparators["c"]
+
+
+def codes_agree_with_statuses(s, codes, where):
+    """Assert that the bulk codes give every measure's per-period status;
+    yield (measure, period index, status) of each."""
+    for k, period in enumerate(s.periods):
+        for i, st in enumerate(s.status(period)):
+            got = tuple(codes.at(a, i, k) for a in
+                        ("rag", "last", "previous", "year_ago", "outturn", "target"))
+            assert got == (st.rag, st.last, st.previous, st.year_ago, st.outturn,
+                           st.target), (where, st.ref, period)
+            yield i, k, st
 
 
 def test_compact_pass_agrees_with_the_cell_pass_on_random_sets():
@@ -643,9 +650,5 @@ def test_compact_pass_agrees_with_the_cell_pass_on_random_sets():
         compact = s.status_codes(aspects)            # without: the compact pass
         for a in aspects:
             assert cells.codes[a] == compact.codes[a], (trial, a)
-        for k, period in enumerate(s.periods):
-            for i, st in enumerate(s.status(period)):
-                got = tuple(compact.at(a, i, k) for a in
-                            ("rag", "last", "previous", "year_ago", "outturn", "target"))
-                assert got == (st.rag, st.last, st.previous, st.year_ago, st.outturn,
-                               st.target), (trial, st.ref, period)
+        for _ in codes_agree_with_statuses(s, compact, trial):
+            pass
