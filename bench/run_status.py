@@ -735,7 +735,7 @@ def markdown(report) -> str:
         "- Answers (planbook): RAG " + ", ".join(f"{k} {v:,}" for k, v in a["counts"]["rag"].items())
         + "; previous " + ", ".join(f"{k} {v:,}" for k, v in a["counts"]["previous"].items())
         + "; target " + ", ".join(f"{k} {v:,}" for k, v in a["counts"]["target"].items()) + ".",
-        "- Whole path: planbook loads the YAML, computes `status_codes()` and saves the "
+        ("- Whole path: planbook loads the YAML, computes `status_codes()` and saves the "
         "workbook (contents, the dashboard sheet `" + str(report.get("dashboard_sheet"))
         + "` — one row per measure, results by period, thresholds, target, RAG, better than "
         "last and better than target as live formulas with cached results, conditional "
@@ -743,7 +743,9 @@ def markdown(report) -> str:
         "memory, computes the statuses, builds the same table (the descriptive columns, the "
         "52 period columns, the target at the report period Mar 2014 and the three statuses "
         "as symbols and words; values only: no formulas, colours or reasons) and writes it "
-        "with `to_excel`.",
+        "with `to_excel`.")
+        if "planbook_path" in report["runs"] else "- Whole path: not measured in this run "
+        "(`--no-path`).",
         "",
         "| Task | Part | Time median (min-max) | CPU median | Peak Δ median |",
         "| --- | --- | --- | ---: | ---: |",
