@@ -760,8 +760,12 @@ pb_status pb_ind_set_cell(pb_indset *s, uint32_t series, size_t i, size_t k, con
         o->decimals = 0;
         o->flags = 0;
     }
-    if (series < 2)
-        s->fig[series][i * s->nper + k] = pb_fig_of(o);
+    if (series < 2) {
+        uint64_t *w = &s->fig[series][i * s->nper + k], nw = pb_fig_of(o);
+        if (series == PB_SERIES_TARGET)
+            s->m[i].ntarget += (uint32_t)(nw != PB_FIG_BLANK) - (uint32_t)(*w != PB_FIG_BLANK);
+        *w = nw;
+    }
     pb_plan_touch(s->head.plan);
     return PB_OK;
 }

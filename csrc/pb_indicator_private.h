@@ -22,6 +22,7 @@ typedef struct pb_measure {
     uint32_t line, column;
     pb_milestone *miles;
     uint32_t nmile, capmile;
+    uint32_t ntarget; /* target cells not blank (the status pass skips a row without) */
 } pb_measure;
 
 struct pb_indset {

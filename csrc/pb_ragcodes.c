@@ -144,7 +144,8 @@ ALWAYS_INLINE void measure(const pb_indset *s, size_t i, const pb_ragcodes_ctx *
                 memset(all[q], 0, np);
         return;
     }
-    const uint64_t *t = s->fig[PB_SERIES_TARGET] ? s->fig[PB_SERIES_TARGET] + at : NULL;
+    const uint64_t *t =
+        s->fig[PB_SERIES_TARGET] && m->ntarget ? s->fig[PB_SERIES_TARGET] + at : NULL;
     uint64_t *tt = c->work + np, *tl = c->work + 2 * np;
     if (t)
         targets_in_force(t, np, c, c->work, tt, tl);
