@@ -178,6 +178,7 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/python bench/run_read_parts.py
 	$(VENV)/bin/python bench/run_check_scale.py
 	$(VENV)/bin/python bench/run_many.py
+	$(VENV)/bin/python bench/run_threads.py
 
 # libFuzzer targets (YAML reader, amounts, periods, Excel reader) under ASan+UBSan;
 # FUZZ_SECONDS per target (default 60).

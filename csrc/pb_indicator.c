@@ -106,6 +106,8 @@ static void indset_clear(void *obj)
         for (uint32_t k = 0; k < s->nseries; k++)
             free(s->series[k]);
     free(s->series);
+    free(s->fig[0]);
+    free(s->fig[1]);
     free(s->printed);
     free(s->strings);
     pb_index_free(&s->refs);
@@ -118,7 +120,7 @@ static size_t indset_memory(const void *obj)
                s->capstr * sizeof(char *) + s->refs.cap * sizeof(uint32_t);
     for (uint32_t k = 0; k < s->nseries; k++)
         if (s->series[k])
-            m += (size_t)s->cap * s->nper * sizeof(pb_obs);
+            m += (size_t)s->cap * s->nper * (sizeof(pb_obs) + (k < 2 ? sizeof(uint64_t) : 0));
     if (s->printed)
         m += (size_t)s->cap * s->nseries;
     for (uint32_t j = 0; j < s->n; j++)
@@ -241,6 +243,19 @@ static int relayout(pb_indset *s, uint32_t nper)
             memcpy(nw + (size_t)i * nper, old + (size_t)i * s->nper, keep * sizeof(pb_obs));
         free(old);
         s->series[k] = nw;
+    }
+    for (uint32_t k = 0; k < 2; k++) {
+        uint64_t *old = s->fig[k];
+        if (!old)
+            continue;
+        uint64_t *nw = s->cap ? calloc((size_t)s->cap * nper, sizeof *nw) : NULL;
+        if (s->cap && !nw)
+            return 0;
+        uint32_t keep = nper < s->nper ? nper : s->nper;
+        for (uint32_t i = 0; i < s->n; i++)
+            memcpy(nw + (size_t)i * nper, old + (size_t)i * s->nper, keep * sizeof *nw);
+        free(old);
+        s->fig[k] = nw;
     }
     return 1;
 }
@@ -449,6 +464,20 @@ static int grow_measures(pb_indset *s)
             s->series[k] = nw;
         }
     }
+    for (uint32_t k = 0; k < 2; k++) {
+        if (!s->fig[k])
+            continue;
+        uint64_t *nw = realloc(s->fig[k], (size_t)s->cap * s->nper * sizeof *nw);
+        if (!nw && s->nper) {
+            s->cap = oldcap;
+            return 0;
+        }
+        if (nw) {
+            memset(nw + (size_t)oldcap * s->nper, 0,
+                   (size_t)(s->cap - oldcap) * s->nper * sizeof *nw);
+            s->fig[k] = nw;
+        }
+    }
     if (s->printed) {
         uint8_t *np = realloc(s->printed, (size_t)s->cap * s->nseries);
         if (!np) {
@@ -525,6 +554,10 @@ pb_status pb_indset_remove(pb_indset *s, size_t i, pb_error *err)
         if (s->series[k])
             memmove(s->series[k] + i * s->nper, s->series[k] + end * s->nper,
                     (s->n - end) * s->nper * sizeof(pb_obs));
+    for (uint32_t k = 0; k < 2; k++)
+        if (s->fig[k])
+            memmove(s->fig[k] + i * s->nper, s->fig[k] + end * s->nper,
+                    (s->n - end) * s->nper * sizeof *s->fig[k]);
     if (s->printed)
         memmove(s->printed + i * s->nseries, s->printed + end * s->nseries,
                 (s->n - end) * s->nseries);
@@ -536,6 +569,9 @@ pb_status pb_indset_remove(pb_indset *s, size_t i, pb_error *err)
     for (uint32_t k = 0; k < s->nseries; k++)
         if (s->series[k])
             memset(s->series[k] + (size_t)s->n * s->nper, 0, cnt * s->nper * sizeof(pb_obs));
+    for (uint32_t k = 0; k < 2; k++)
+        if (s->fig[k])
+            memset(s->fig[k] + (size_t)s->n * s->nper, 0, cnt * s->nper * sizeof *s->fig[k]);
     if (s->printed)
         memset(s->printed + (size_t)s->n * s->nseries, 0, cnt * s->nseries);
     s->layout++;
@@ -701,9 +737,16 @@ pb_status pb_ind_set_cell(pb_indset *s, uint32_t series, size_t i, size_t k, con
     if (!s->series[series]) {
         if (cell->status == PB_OBS_BLANK && !note_len)
             return PB_OK;
-        s->series[series] = calloc((size_t)s->cap * s->nper, sizeof(pb_obs));
-        if (!s->series[series])
+        if (series < 2 && !(s->fig[series] = calloc((size_t)s->cap * s->nper, sizeof(uint64_t))))
             return pb_error_set(err, PB_ERR_NOMEM, NULL);
+        s->series[series] = calloc((size_t)s->cap * s->nper, sizeof(pb_obs));
+        if (!s->series[series]) {
+            if (series < 2) {
+                free(s->fig[series]);
+                s->fig[series] = NULL;
+            }
+            return pb_error_set(err, PB_ERR_NOMEM, NULL);
+        }
     }
     uint32_t h = add_string(s, note, note_len, err);
     if (h == UINT32_MAX)
@@ -716,6 +759,12 @@ pb_status pb_ind_set_cell(pb_indset *s, uint32_t series, size_t i, size_t k, con
         o->value = 0;
         o->decimals = 0;
         o->flags = 0;
+    }
+    if (series < 2) {
+        uint64_t *w = &s->fig[series][i * s->nper + k], nw = pb_fig_of(o);
+        if (series == PB_SERIES_TARGET)
+            s->m[i].ntarget += (uint32_t)(nw != PB_FIG_BLANK) - (uint32_t)(*w != PB_FIG_BLANK);
+        *w = nw;
     }
     pb_plan_touch(s->head.plan);
     return PB_OK;

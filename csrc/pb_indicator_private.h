@@ -22,6 +22,7 @@ typedef struct pb_measure {
     uint32_t line, column;
     pb_milestone *miles;
     uint32_t nmile, capmile;
+    uint32_t ntarget; /* target cells not blank (the status pass skips a row without) */
 } pb_measure;
 
 struct pb_indset {
@@ -45,6 +46,57 @@ struct pb_indset {
     uint32_t nstr, capstr;
     pb_index refs;
     uint64_t layout;
+    /* The value and target series again as compact columns for the status
+     * engine's bulk pass (pb_ragcodes.c): one word per cell, kept with
+     * the cells by every write (pb_fig_of); each NULL with its series. */
+    uint64_t *fig[2];
 };
+
+/* A running total within the year: a cumulative series of counts or money
+ * (pb_rag.c). */
+static inline int pb_ind_running_total(const pb_indset *s, const pb_measure *m)
+{
+    int cum = m->cumulative >= 0 ? m->cumulative : s->cumulative;
+    return cum && (m->unit == PB_UNIT_COUNT || m->unit == PB_UNIT_MONEY);
+}
+
+/* A cell's word in a compact column: 0 blank, 1 a cell without a figure
+ * (n/a, TBC, text, not available), else the figure with its sign bit
+ * flipped, so that unsigned order is the figures' order and the
+ * difference of two words is the difference of the figures (mod 2^64).
+ * Figures lie within +-PB_OBS_MAX, so a figure's word is never 0 or 1. */
+#define PB_FIG_BLANK UINT64_C(0)
+#define PB_FIG_NONE UINT64_C(1)
+#define PB_FIG_BIAS (UINT64_C(1) << 63)
+static inline uint64_t pb_fig_of(const pb_obs *o)
+{
+    if (o->status >= PB_OBS_NORMAL && o->status <= PB_OBS_ESTIMATED)
+        return (uint64_t)o->value ^ PB_FIG_BIAS;
+    return o->status == PB_OBS_BLANK ? PB_FIG_BLANK : PB_FIG_NONE;
+}
+
+/* The bulk pass over measure i's compact columns (pb_ragcodes.c), for a
+ * measure that pb_ragcodes_fits, when no comparators are asked for.  The
+ * periods' relations come in as indices (k itself where there is none,
+ * with has_* 0): prev, yago, outturn, and fy, the period's financial year
+ * (k for a year or none).  work is scratch of 4 x nper words.  Writes
+ * bytes [i * nper, (i + 1) * nper) of each non-NULL array of out, as
+ * pb_indset_status_codes does. */
+typedef struct pb_ragcodes_ctx {
+    const uint32_t *prev, *yago, *outturn, *fy;
+    const uint8_t *has_prev, *has_yago, *has_outturn;
+    int percent;       /* the plan's tolerance is a percentage */
+    int64_t tolerance; /* at PB_OBS_SCALE */
+    uint64_t qmax;     /* INT64_MAX / tolerance (UINT64_MAX for 0) */
+    uint64_t *work;
+    int wide;          /* pb_ragcodes_wide() */
+} pb_ragcodes_ctx;
+/* Can this processor run the wide (AVX2) build of the pass? */
+int pb_ragcodes_wide(void);
+/* A measure with a polarity the engine knows, no milestones, and not a
+ * running total within the year (pb_rag.c's running_total). */
+int pb_ragcodes_fits(const pb_indset *s, size_t i);
+void pb_ragcodes_measure(const pb_indset *s, size_t i, const pb_ragcodes_ctx *c,
+                         const pb_status_codes *out);
 
 #endif

@@ -50,6 +50,27 @@
 #define PB_PRINTF(fmt, args)
 #endif
 
+/* Loops built twice, for the baseline of the target and for AVX2 (64-bit
+ * compares in vectors), chosen at run time: PB_ALWAYS_INLINE bodies called
+ * from a plain function and from a PB_TARGET_AVX2 one, the second taken
+ * when pb_cpu_has_avx2().  Elsewhere (MSVC, not x86) only the first.
+ * PB_VECTORISE_FILE, first in a file, asks GCC for its -O3 loop
+ * vectoriser there (clang vectorises from -O2). */
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+#define PB_AVX2_BUILD 1
+#define PB_TARGET_AVX2 __attribute__((target("avx2")))
+#define PB_ALWAYS_INLINE static inline __attribute__((always_inline))
+static inline int pb_cpu_has_avx2(void) { return __builtin_cpu_supports("avx2"); }
+#else
+#define PB_ALWAYS_INLINE static inline
+static inline int pb_cpu_has_avx2(void) { return 0; }
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+#define PB_VECTORISE_FILE _Pragma("GCC optimize(\"O3\")")
+#else
+#define PB_VECTORISE_FILE
+#endif
+
 /* Checked int64 arithmetic: *r = a op b, wrapped to 64 bits; the result is
  * nonzero when the exact value does not fit (the contract of gcc's and
  * clang's __builtin_*_overflow, which are used where they exist).  MSVC has

@@ -84,8 +84,7 @@ static relations relate(const pb_indset *s, size_t k)
  * percentages, averages and point-in-time counts are compared as printed. */
 static int running_total(const pb_indset *s, const pb_measure *m)
 {
-    int cum = m->cumulative >= 0 ? m->cumulative : s->cumulative;
-    return cum && (m->unit == PB_UNIT_COUNT || m->unit == PB_UNIT_MONEY);
+    return pb_ind_running_total(s, m);
 }
 
 static const pb_obs *cell(const pb_indset *s, uint32_t series, size_t i, uint32_t k)
@@ -326,22 +325,69 @@ static inline int64_t percent_fast(int64_t tv, int64_t tolv, uint64_t qmax)
     return t2 > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)t2;
 }
 
+/* What the bulk pass works out once per set: each period's relations, and
+ * the same as indices for the compact pass (pb_ragcodes.c), with its
+ * scratch. */
+typedef struct bulk {
+    relations *rel;
+    uint8_t *sub, *has;
+    uint32_t *idx;
+    uint64_t *work;
+    pb_ragcodes_ctx fast;
+} bulk;
+
+static void bulk_free(bulk *b)
+{
+    free(b->rel);
+    free(b->sub);
+    free(b->has);
+    free(b->idx);
+    free(b->work);
+}
+
+static int bulk_prepare(const pb_indset *s, bulk *b)
+{
+    size_t np = s->nper;
+    b->rel = malloc(np * sizeof *b->rel);
+    b->sub = malloc(np);
+    b->has = malloc(3 * np);
+    b->idx = malloc(4 * np * sizeof *b->idx);
+    b->work = malloc(4 * np * sizeof *b->work);
+    if (!b->rel || !b->sub || !b->has || !b->idx || !b->work) {
+        bulk_free(b);
+        return 0;
+    }
+    for (size_t k = 0; k < np; k++) {
+        const relations *r = &b->rel[k];
+        b->rel[k] = relate(s, k);
+        b->sub[k] = s->periods[k].kind != PB_PERIOD_YEAR;
+        const uint32_t q[4] = {r->prev, r->yago, r->outturn, r->fy};
+        for (size_t j = 0; j < 4; j++)
+            b->idx[j * np + k] = q[j] == PB_NONE ? (uint32_t)k : q[j];
+        for (size_t j = 0; j < 3; j++)
+            b->has[j * np + k] = q[j] != PB_NONE;
+    }
+    const int64_t tol = s->head.plan->rag_tolerance;
+    const pb_ragcodes_ctx fast = {b->idx, b->idx + np, b->idx + 2 * np, b->idx + 3 * np,
+                                  b->has, b->has + np, b->has + 2 * np,
+                                  s->head.plan->rag_percent, tol,
+                                  tol ? (uint64_t)INT64_MAX / (uint64_t)tol : UINT64_MAX,
+                                  b->work, pb_ragcodes_wide()};
+    b->fast = fast;
+    return 1;
+}
+
 pb_status pb_indset_status_codes(const pb_indset *s, const pb_status_codes *out, pb_error *err)
 {
     size_t np = s->nper, n = s->n;
     if (!np || !n)
         return PB_OK;
-    relations *rel = malloc(np * sizeof *rel);
-    uint8_t *sub = malloc(np);
-    if (!rel || !sub) {
-        free(rel);
-        free(sub);
+    bulk b;
+    if (!bulk_prepare(s, &b))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    }
-    for (size_t k = 0; k < np; k++) {
-        rel[k] = relate(s, k);
-        sub[k] = s->periods[k].kind != PB_PERIOD_YEAR;
-    }
+    const relations *rel = b.rel;
+    const uint8_t *sub = b.sub;
+    const int fast_ok = !(out->comparators && s->ncomp);
     const pb_obs *V = s->series[PB_SERIES_VALUE], *T = s->series[PB_SERIES_TARGET];
     /* the outputs in locals: stores through them cannot change them */
     uint8_t *restrict o_rag = out->rag, *restrict o_basis = out->basis,
@@ -361,6 +407,10 @@ pb_status pb_indset_status_codes(const pb_indset *s, const pb_status_codes *out,
     /* for percent_fast() */
     const uint64_t qmax = tolv ? (uint64_t)INT64_MAX / (uint64_t)tolv : UINT64_MAX;
     for (size_t i = 0; i < n; i++) {
+        if (fast_ok && pb_ragcodes_fits(s, i)) {
+            pb_ragcodes_measure(s, i, &b.fast, out);
+            continue;
+        }
         const pb_measure *m = &s->m[i];
         const pb_obs *vrow = V ? V + i * np : NULL, *trow = T ? T + i * np : NULL;
         pb_polarity pol = (pb_polarity)m->polarity;
@@ -440,8 +490,7 @@ pb_status pb_indset_status_codes(const pb_indset *s, const pb_status_codes *out,
                 }
         }
     }
-    free(rel);
-    free(sub);
+    bulk_free(&b);
     return PB_OK;
 }
 

@@ -563,11 +563,92 @@ def test_status_codes_agree_on_random_sets():
             for p in rng.sample(periods, 4):
                 m.comparator("c")[p] = str(rng.randint(0, 100))
         codes = s.status_codes()
-        for k, period in enumerate(s.periods):
-            for i, st in enumerate(s.status(period)):
-                got = tuple(codes.at(a, i, k) for a in
-                            ("rag", "last", "previous", "year_ago", "outturn", "target"))
-                assert got == (st.rag, st.last, st.previous, st.year_ago, st.outturn,
-                               st.target), (trial, st.ref, period)
-                assert CMP_NAMES[codes.codes["comparators"][0][i * len(s.periods) + k]] == \
-                    st.comparators["c"]
+        for i, k, st in codes_agree_with_statuses(s, codes, trial):
+            assert CMP_NAMES[codes.codes["comparators"][0][i * len(s.periods) + k]] == \
+                st.comparators["c"]
+
+
+def codes_agree_with_statuses(s, codes, where):
+    """Assert that the bulk codes give every measure's per-period status;
+    yield (measure, period index, status) of each."""
+    for k, period in enumerate(s.periods):
+        for i, st in enumerate(s.status(period)):
+            got = tuple(codes.at(a, i, k) for a in
+                        ("rag", "last", "previous", "year_ago", "outturn", "target"))
+            assert got == (st.rag, st.last, st.previous, st.year_ago, st.outturn,
+                           st.target), (where, st.ref, period)
+            yield i, k, st
+
+
+def test_compact_pass_agrees_with_the_cell_pass_on_random_sets():
+    """The compact columns' pass (pb_ragcodes.c: no comparators asked for)
+    gives the same bytes as the pass over the cells (taken when comparators
+    are asked for) and the per-period engine, on random sets: negative,
+    decimal and near-limit figures, targets on exactly the tolerance, year
+    targets for months, both tolerances, and edits after the figures were
+    written (a period added, a measure removed, cells overwritten)."""
+    import random
+    rng = random.Random(20261207)
+    aspects = ("rag", "basis", "last", "previous", "year_ago", "outturn", "target")
+    big = "9199999999999.999999"
+    for trial in range(8):
+        plan = planbook.Plan()
+        if trial % 2:
+            plan.rag_tolerance = rng.choice(["0.5", "0", "12.5%", "0%"])
+        periods = ["2013/14", "2014/15", "2014/15 Q1", "2014/15 Q2", "Apr 2014", "May 2014",
+                   "Mar 2015", "2014/15 Q4", "2015/16", "2015/16 Q1", "Apr 2015", "Mar 2016"]
+        rng.shuffle(periods)
+        s = plan.indicators.add("r", periods=periods, comparators={"c": "C"},
+                                direction=rng.choice(["previous", "year_ago", "outturn"]))
+
+        def figure():
+            x = rng.random()
+            if x < 0.1:
+                return ""
+            if x < 0.15:
+                return rng.choice(["n/a", "Not available", "TBC"])
+            if x < 0.18:
+                return rng.choice([big, "-" + big, "0"])
+            return str(rng.choice([rng.randint(-20, 100), rng.randint(0, 20)])) + \
+                rng.choice(["", ".5", ".25", ".000001"])
+        for i in range(60):
+            unit = rng.choice(["number", "count", "percent", "money"])
+            m = s.add(str(i), unit=unit, polarity=rng.choice(["high", "low", "none"]),
+                      values=[figure() for _ in periods], cumulative=rng.random() < 0.2)
+            if rng.random() < 0.4:
+                good, concern = sorted([rng.randint(-50, 100), rng.randint(-50, 100)],
+                                       reverse=m.polarity == "high")
+                m.thresholds = (str(good), str(concern), None)
+            for p in rng.sample(periods, 4):
+                t = rng.randint(-100, 100)
+                # a target 5% (or 0.5) from a figure now and then
+                m.targets[p] = rng.choice([str(t), str(t * 20), "TBC", "n/a", "", big])
+            if rng.random() < 0.1:
+                m.add_milestone("end June 2014", str(rng.randint(0, 100)))
+        # figures exactly at the tolerance of a target, and one millionth beyond
+        from decimal import ROUND_FLOOR, Decimal
+        tol = plan.rag_tolerance
+        for m in list(s)[:30]:
+            if m.polarity == "none" or m.is_companion:
+                continue
+            p = rng.choice(s.periods)
+            t = Decimal(rng.randint(-400, 400))
+            gap = (abs(t) * Decimal(tol[:-1]) / 100).quantize(Decimal("0.000001"),
+                                                               rounding=ROUND_FLOOR) \
+                if tol.endswith("%") else Decimal(tol)
+            step = gap + Decimal("0.000001") * rng.randint(0, 1)
+            m.targets[p] = str(t)
+            m.values[p] = str(t - step if m.polarity == "high" else t + step)
+        # edits after the figures were written
+        s.add_period("2012/13")
+        s.remove(str(rng.randint(0, 59)))
+        for m in list(s)[:10]:
+            p = rng.choice(s.periods)
+            m.values[p] = figure()
+            m.targets[rng.choice(s.periods)] = figure()
+        cells = s.status_codes()                      # with comparators: the cell pass
+        compact = s.status_codes(aspects)            # without: the compact pass
+        for a in aspects:
+            assert cells.codes[a] == compact.codes[a], (trial, a)
+        for _ in codes_agree_with_statuses(s, compact, trial):
+            pass

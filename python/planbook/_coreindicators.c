@@ -584,9 +584,16 @@ static PyObject *core_indset_status_all(PyObject *self, pb_indset *s, PyObject *
                 want_comp = 1;
         }
     }
+    /* "last" is one of previous, year_ago, outturn by the set's rule: when
+     * that one is asked for too, both names share its bytes (written once) */
+    pb_direction_rule dir = pb_indset_direction(s);
+    int last_of = dir == PB_DIR_YEAR_AGO ? 4 : dir == PB_DIR_OUTTURN ? 5 : 3;
+    int share_last = want[2] && want[last_of];
     for (int c = 0; ok && c < 7; c++)
-        ok = (cols[c] = want[c] ? PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total)
-                                : Py_NewRef(Py_None)) != NULL;
+        ok = (cols[c] = c == 2 && share_last ? NULL
+                        : want[c]            ? PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total)
+                                             : Py_NewRef(Py_None)) != NULL ||
+             (c == 2 && share_last);
     for (size_t c = 0; ok && c < nc; c++) {
         PyObject *b = want_comp ? PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total)
                                 : Py_NewRef(Py_None);
@@ -604,10 +611,12 @@ static PyObject *core_indset_status_all(PyObject *self, pb_indset *s, PyObject *
     }
     if (ok) {
         pb_status_codes out;
-#define COL(c) (want[c] ? (uint8_t *)PyBytes_AsString(cols[c]) : NULL)
+#define COL(c) (want[c] && cols[c] ? (uint8_t *)PyBytes_AsString(cols[c]) : NULL)
         out.rag = COL(0);
         out.basis = COL(1);
         out.last = COL(2);
+        if (share_last)
+            cols[2] = Py_NewRef(cols[last_of]);
         out.previous = COL(3);
         out.year_ago = COL(4);
         out.outturn = COL(5);

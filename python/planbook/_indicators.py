@@ -332,7 +332,14 @@ class IndicatorSet(ItemSequence):
         the others come back as None.  Default: all."""
         c, si = self._plan._c, self._i
         a = None if aspects is None else tuple(aspects)
-        return StatusCodes(c.ind_status(si, -1, a), c.ind_get(si), c.ind_refs(si))
+        codes = c.ind_status(si, -1, a)
+        periods = c.ind_periods(si)
+        some = next((b for b in codes.values() if isinstance(b, bytes)), None)
+        count = len(some) // len(periods) if some is not None and periods else \
+            c.ind_get(si)["count"]
+        # the refs (a str per measure) are made when first asked for
+        return StatusCodes(codes, {"periods": periods, "count": count},
+                           lambda: c.ind_refs(si))
 
     # data
     def __arrow_c_stream__(self, requested_schema=None):
@@ -837,12 +844,19 @@ class StatusCodes:
     observation; ``refs`` are the measures' refs in order (companions
     carry their measure's)."""
 
-    def __init__(self, codes: Dict[str, Any], info: Dict[str, Any], refs: List[str]):
+    def __init__(self, codes: Dict[str, Any], info: Dict[str, Any], refs):
         self.codes = codes
         self.basis_assumed = basis_assumed(info.get("basis"))
         self.periods = info["periods"]
         self.count = info["count"]
-        self.refs = refs
+        self._refs = refs
+
+    @property
+    def refs(self) -> List[str]:
+        """The measures' refs in order (companions carry their measure's)."""
+        if callable(self._refs):
+            self._refs = self._refs()
+        return self._refs
 
     def at(self, name: str, measure: int, period: int) -> str:
         """The answer for one measure (index) and period (index), as a word."""
