@@ -152,6 +152,7 @@ cross: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(VENV)/bin/python -m pip install -q XlsxWriter
 	$(VENV)/bin/python bench/run_load.py
+	$(VENV)/bin/python bench/run_memory.py
 	$(VENV)/bin/python bench/run_write.py
 	$(VENV)/bin/python bench/run_status.py
 	$(VENV)/bin/python bench/run_read.py
