@@ -21,14 +21,16 @@ import planbook
 
 HEAD = "planbook: 1\n"
 
-CHILD = r"""
-import json, os, sys
+KIB = r"""
 import planbook
 def kib(key):
     with open("/proc/self/status") as f:
         for line in f:
             if line.startswith(key):
                 return int(line.split()[1])
+"""
+
+CHILD = "import json, os, sys\n" + KIB + r"""
 with open("/proc/self/clear_refs", "w") as f:
     f.write("5")
 before = kib("VmRSS:")
@@ -150,14 +152,7 @@ def test_cells_set_anywhere_read_back_exactly():
     assert [row.values for row in back.budgets["t"].rows] == got
 
 
-SAVE_CHILD = r"""
-import json, sys
-import planbook
-def kib(key):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(key):
-                return int(line.split()[1])
+SAVE_CHILD = "import json, sys\n" + KIB + r"""
 plan = planbook.load(sys.argv[1])
 with open("/proc/self/clear_refs", "w") as f:
     f.write("5")
