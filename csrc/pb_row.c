@@ -236,6 +236,8 @@ static uint32_t cell_find(const pb_table *t, size_t r, size_t c)
     uint32_t lo = row->cell0, n = row->ncell;
     if (n == t->ncols)
         return lo + (uint32_t)c;
+    if (n && (t->tags[lo + n - 1] & TAG_COL) == c)
+        return lo + n - 1; /* the cell just added, as the readers go */
     uint32_t hi = lo + n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
