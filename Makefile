@@ -170,8 +170,9 @@ cross: $(VENV)/.installed
 	bash tools/cross_compile.sh $(VENV)
 
 bench: $(VENV)/.installed
-	$(VENV)/bin/python -m pip install -q XlsxWriter
+	$(VENV)/bin/python -m pip install -q XlsxWriter rapidyaml
 	$(VENV)/bin/python bench/run_load.py
+	$(VENV)/bin/python bench/run_memory.py
 	$(VENV)/bin/python bench/run_write.py
 	$(VENV)/bin/python bench/run_status.py
 	$(VENV)/bin/python bench/run_read.py

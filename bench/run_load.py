@@ -62,18 +62,22 @@ MARK_START, MARK_END = marks("load")
 TARGET_SPEEDUP = 10.0    # CSafeLoader time / planbook time >=
 TARGET_VS_SCAN = 1.5     # planbook time / scan time <=
 TARGET_MEMORY = 2.0      # planbook peak delta / file size <=
+TARGET_VS_RYML = 1.0     # planbook time / rapidyaml tree parse time <=
 RATIOS = (   # heading, short heading, ratio, target, which way is better
     ("CSafeLoader / planbook time", "CSafeLoader/planbook", "pyyaml_over_planbook_time",
      TARGET_SPEEDUP, "high"),
     ("planbook / scan time", "planbook/scan", "planbook_over_scan_time", TARGET_VS_SCAN, "low"),
     ("planbook peak Δ / file", "planbook peak/file", "planbook_peak_over_file", TARGET_MEMORY,
+     "low"),
+    ("planbook / rapidyaml time", "planbook/ryml", "planbook_over_ryml_time", TARGET_VS_RYML,
      "low"))
 
-READERS = ("planbook", "pyyaml", "scan")
+READERS = ("planbook", "pyyaml", "scan", "ryml")
 READER_TITLES = {
     "planbook": "planbook.load",
     "pyyaml": "PyYAML CSafeLoader",
     "scan": "libyaml event scan (C)",
+    "ryml": "rapidyaml tree parse",
 }
 
 # Run in a fresh interpreter: python -c CHILD READER ACTION PATH, where READER
@@ -93,6 +97,14 @@ try:
         load = planbook.load
         def run():
             return load(path)
+    elif reader == "ryml":
+        import ryml
+        info["version"] = getattr(ryml, "__version__", "?")
+        def run():
+            # rapidyaml's tree parse (no Python object a value), the file
+            # read inside the timing as planbook's is
+            with open(path, "rb") as f:
+                return ryml.parse_in_arena(f.read())
     else:
         import yaml
         info["version"] = yaml.__version__
@@ -210,7 +222,7 @@ def summarise(runs, file_bytes) -> dict:
 
 
 def ratios(summary) -> dict:
-    pb, py, sc = (summary.get(k, {}) for k in READERS)
+    pb, py, sc, ry = (summary.get(k, {}) for k in READERS)
     out = {}
     if pb.get("available") and py.get("available"):
         out["pyyaml_over_planbook_time"] = py["seconds_median"] / pb["seconds_median"]
@@ -218,12 +230,16 @@ def ratios(summary) -> dict:
         out["planbook_over_scan_time"] = pb["seconds_median"] / sc["seconds_median"]
     if pb.get("available"):
         out["planbook_peak_over_file"] = pb["peak_delta_x_file"]
+    if pb.get("available") and ry.get("available"):
+        out["planbook_over_ryml_time"] = pb["seconds_median"] / ry["seconds_median"]
     missing = [READER_TITLES[k] + (" not available" if k in summary else " not measured")
                for k in READERS if not summary.get(k, {}).get("available")]
     out["why_missing"] = {
         "pyyaml_over_planbook_time": "; ".join(m for m in missing if "scan" not in m),
         "planbook_over_scan_time": "; ".join(m for m in missing if "PyYAML" not in m),
         "planbook_peak_over_file": "; ".join(m for m in missing if m.startswith("planbook")),
+        "planbook_over_ryml_time": "; ".join(m for m in missing if "scan" not in m
+                                             and "PyYAML" not in m),
     }
     return out
 
@@ -232,6 +248,7 @@ def markdown(report) -> str:
     m = report["machine"]
     lines = markdown_head(report, MARK_START, "Load benchmark") + [
         f"- Python {m['python']}; PyYAML {m.get('pyyaml') or 'n/a'}; "
+        f"rapidyaml {m.get('ryml') or 'n/a'}; "
         f"libyaml {m.get('libyaml') or 'n/a'}; planbook {m.get('planbook') or 'not available'}",
         f"- Files: synthetic plans from `bench/generate.py` (seed {report['seed']}); "
         f"runs per reader and size: {report['repeat']}, each in a fresh process, the "
@@ -319,7 +336,7 @@ def main(argv=None) -> int:
             log(f"{READER_TITLES[reader]}: not available ({info.get('error')})")
         else:
             pythons[reader] = py
-            machine["planbook" if reader == "planbook" else "pyyaml"] = info.get("version") or "?"
+            machine[reader if reader != "pyyaml" else "pyyaml"] = info.get("version") or "?"
             machine[f"python_{reader}"] = f"{py} (Python {info.get('python')})"
     for reader in READERS:   # also report the PyYAML / libyaml versions when not measured
         if reader == "pyyaml" and "pyyaml" not in machine:

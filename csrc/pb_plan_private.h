@@ -27,6 +27,8 @@ typedef struct pb_row {
     uint8_t role;     /* pb_role as written */
     uint8_t eff_role; /* pb_role in force */
     uint8_t depth;    /* 0 at top level */
+    uint16_t ncell;   /* entries of the row in the cell pool (<= ncols) */
+    uint32_t cell0;   /* its first entry there (pb_row.c, "cells") */
 } pb_row;
 
 typedef struct pb_column {
@@ -56,9 +58,15 @@ struct pb_table {
 
     pb_row *rows;
     uint32_t nrows, caprows;
-    pb_cellv *vals;   /* nrows * ncols */
-    uint8_t *states;  /* nrows * ncols, pb_cell_state */
-    uint32_t *locs;   /* nrows * ncols: (line - row line) << 20 | column */
+    /* The cell pool: only cells that hold something (or keep a source
+     * position) have an entry, a blank cell costs nothing.  A row's
+     * entries are one run, sorted by column (rows[r].cell0, .ncell); a
+     * row with every cell is indexed directly.  Runs moved to the end
+     * leave dead entries, repacked when they outgrow the live ones. */
+    pb_cellv *vals;   /* amount or text pointer */
+    uint32_t *locs;   /* (line - row line) << 20 | column, 0: the row's */
+    uint16_t *tags;   /* pb_cell_state << 14 | column */
+    uint32_t ncells, capcells, deadcells;
     uint32_t nrows_with_id;
     uint64_t layout; /* bumped when rows or columns are added or removed */
     pb_index row_ids; /* row id -> row */

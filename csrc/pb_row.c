@@ -121,69 +121,198 @@ static int within(const pb_table *t, uint32_t a, uint32_t p)
     return 0;
 }
 
-static int cells_reserve(pb_table *t, uint32_t need)
+static int rows_reserve(pb_table *t, uint32_t need)
 {
     if (need <= t->caprows)
         return 1;
     uint32_t cap = t->caprows;
-    size_t nc = t->ncols ? t->ncols : 1;
     size_t ncap = cap < 8 ? 8 : (size_t)cap + cap / 2;
     if (ncap < need)
         ncap = need;
-    if (ncap > UINT32_MAX - 1 || ncap > SIZE_MAX / (nc * sizeof(pb_cellv)))
+    if (ncap > UINT32_MAX - 1 || ncap > SIZE_MAX / sizeof(pb_row))
         return 0;
     pb_row *rows = realloc(t->rows, ncap * sizeof *rows);
     if (!rows)
         return 0;
     t->rows = rows;
-    if (t->ncols) {
-        pb_cellv *vals = realloc(t->vals, ncap * nc * sizeof *vals);
-        if (!vals)
-            return 0;
-        t->vals = vals;
-        uint8_t *states = realloc(t->states, ncap * nc);
-        if (!states)
-            return 0;
-        t->states = states;
-        uint32_t *locs = realloc(t->locs, ncap * nc * sizeof *locs);
-        if (!locs)
-            return 0;
-        t->locs = locs;
-    }
     t->caprows = (uint32_t)ncap;
     return 1;
 }
 
+/* ---------------------------------------------------------------- cells
+ *
+ * The cell pool (pb_table: vals, locs, tags): an entry per cell that holds
+ * something or keeps a source position, a row's entries one run sorted by
+ * column.  A blank cell has no entry; a row with every cell is read
+ * directly.  Rows filled in order (as the readers do) append to the pool;
+ * a cell added to another row moves that row's run to the end, and the
+ * runs left behind are repacked when they outgrow the live entries. */
+
+#define NOCELL UINT32_MAX
+#define TAG_COL 0x3FFFu
+#define TAG(state, c) ((uint16_t)((unsigned)(state) << 14 | (unsigned)(c)))
+#define TAG_STATE(tag) ((pb_cell_state)((tag) >> 14))
+
+/* The pool arrays resized to cap entries (cap >= ncells). */
+static int pool_resize(pb_table *t, size_t cap)
+{
+    if (cap == 0)
+        cap = 1;
+    pb_cellv *vals = realloc(t->vals, cap * sizeof *vals);
+    if (!vals)
+        return 0;
+    t->vals = vals;
+    uint32_t *locs = realloc(t->locs, cap * sizeof *locs);
+    if (!locs)
+        return 0;
+    t->locs = locs;
+    uint16_t *tags = realloc(t->tags, cap * sizeof *tags);
+    if (!tags)
+        return 0;
+    t->tags = tags;
+    t->capcells = (uint32_t)cap;
+    return 1;
+}
+
+static int pool_reserve(pb_table *t, size_t need)
+{
+    if (need <= t->capcells)
+        return 1;
+    if (need >= UINT32_MAX)
+        return 0;
+    size_t cap = t->capcells < 64 ? 64 : (size_t)t->capcells + t->capcells / 2;
+    if (cap < need)
+        cap = need;
+    if (cap >= UINT32_MAX)
+        cap = UINT32_MAX - 1;
+    return cap <= SIZE_MAX / sizeof(pb_cellv) && pool_resize(t, cap);
+}
+
+/* Copy the live runs, in row order, into new arrays of `spare` more entries
+ * than they need (the dead entries dropped); 0 when out of memory (the
+ * pool is then unchanged). */
+static int pool_repack(pb_table *t, size_t spare)
+{
+    size_t live = (size_t)t->ncells - t->deadcells, cap = live + spare;
+    if (cap == 0)
+        cap = 1;
+    pb_cellv *vals = malloc(cap * sizeof *vals);
+    uint32_t *locs = malloc(cap * sizeof *locs);
+    uint16_t *tags = malloc(cap * sizeof *tags);
+    if (!vals || !locs || !tags) {
+        free(vals);
+        free(locs);
+        free(tags);
+        return 0;
+    }
+    uint32_t k = 0;
+    for (uint32_t r = 0; r < t->nrows; r++) {
+        pb_row *row = &t->rows[r];
+        uint32_t n = row->ncell;
+        if (n) {
+            memcpy(vals + k, t->vals + row->cell0, n * sizeof *vals);
+            memcpy(locs + k, t->locs + row->cell0, n * sizeof *locs);
+            memcpy(tags + k, t->tags + row->cell0, n * sizeof *tags);
+        }
+        row->cell0 = k;
+        k += n;
+    }
+    free(t->vals);
+    free(t->locs);
+    free(t->tags);
+    t->vals = vals;
+    t->locs = locs;
+    t->tags = tags;
+    t->ncells = k;
+    t->capcells = (uint32_t)cap;
+    t->deadcells = 0;
+    return 1;
+}
+
+/* The pool entry of cell (r, c), or NOCELL when it has none (blank). */
+static uint32_t cell_find(const pb_table *t, size_t r, size_t c)
+{
+    const pb_row *row = &t->rows[r];
+    uint32_t lo = row->cell0, n = row->ncell;
+    if (n == t->ncols)
+        return lo + (uint32_t)c;
+    if (n && (t->tags[lo + n - 1] & TAG_COL) == c)
+        return lo + n - 1; /* the cell just added, as the readers go */
+    uint32_t hi = lo + n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if ((t->tags[mid] & TAG_COL) < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < row->cell0 + n && (t->tags[lo] & TAG_COL) == c ? lo : NOCELL;
+}
+
+/* Make an entry for blank cell (r, c), which has none: its index, or
+ * NOCELL when out of memory (nothing changed). */
+static uint32_t cell_add(pb_table *t, size_t r, size_t c)
+{
+    pb_row *row = &t->rows[r];
+    uint32_t n = row->ncell;
+    int at_end = row->cell0 + n == t->ncells;
+    if (!at_end && t->deadcells + (size_t)n > 4096 &&
+        t->deadcells + (size_t)n > ((size_t)t->ncells - t->deadcells) / 2) {
+        if (!pool_repack(t, (size_t)n + 1 + ((size_t)t->ncells - t->deadcells) / 2))
+            return NOCELL;
+        at_end = row->cell0 + n == t->ncells;
+    }
+    if (!pool_reserve(t, (size_t)t->ncells + 1 + (at_end ? 0 : n)))
+        return NOCELL;
+    if (!at_end) { /* move the row's run to the end of the pool */
+        uint32_t from = row->cell0, to = t->ncells;
+        if (n) {
+            memcpy(t->vals + to, t->vals + from, n * sizeof *t->vals);
+            memcpy(t->locs + to, t->locs + from, n * sizeof *t->locs);
+            memcpy(t->tags + to, t->tags + from, n * sizeof *t->tags);
+        }
+        t->deadcells += n;
+        row->cell0 = to;
+        t->ncells += n;
+    }
+    uint32_t s = row->cell0, p = s + n;
+    while (p > s && (t->tags[p - 1] & TAG_COL) > c)
+        p--;
+    uint32_t tail = s + n - p;
+    if (tail) {
+        memmove(t->vals + p + 1, t->vals + p, tail * sizeof *t->vals);
+        memmove(t->locs + p + 1, t->locs + p, tail * sizeof *t->locs);
+        memmove(t->tags + p + 1, t->tags + p, tail * sizeof *t->tags);
+    }
+    t->vals[p].amount = 0;
+    t->locs[p] = 0;
+    t->tags[p] = TAG(PB_CELL_BLANK, c);
+    row->ncell++;
+    t->ncells++;
+    return p;
+}
+
+/* Cell (r, c)'s state, and its entry (NOCELL: blank, no entry). */
+static pb_cell_state cell_state(const pb_table *t, size_t r, size_t c, uint32_t *at)
+{
+    *at = cell_find(t, r, c);
+    return *at == NOCELL ? PB_CELL_BLANK : TAG_STATE(t->tags[*at]);
+}
+
 void pb_table_compact(pb_table *t)
 {
-    /* Give back the growth slack after a bulk load. */
-    if (t->caprows <= t->nrows || t->nrows == 0)
-        return;
-    size_t n = t->nrows, nc = t->ncols;
-    pb_row *rows = realloc(t->rows, n * sizeof *rows);
-    if (rows)
-        t->rows = rows;
-    else
-        return;
-    /* From here every array holds at least nrows rows whatever fails (a
-     * failed realloc keeps the old, larger block), and `rows` holds no
-     * more: caprows must say nrows even if a later shrink fails. */
-    if (nc) {
-        pb_cellv *vals = realloc(t->vals, n * nc * sizeof *vals);
-        if (!vals)
-            goto done;
-        t->vals = vals;
-        uint8_t *states = realloc(t->states, n * nc);
-        if (!states)
-            goto done;
-        t->states = states;
-        uint32_t *locs = realloc(t->locs, n * nc * sizeof *locs);
-        if (!locs)
-            goto done;
-        t->locs = locs;
+    /* Give back the growth slack after a bulk load, and the dead runs. */
+    if (t->caprows > t->nrows && t->nrows) {
+        pb_row *rows = realloc(t->rows, (size_t)t->nrows * sizeof *rows);
+        if (rows) {
+            t->rows = rows;
+            t->caprows = t->nrows;
+        }
     }
-done:
-    t->caprows = t->nrows;
+    if (t->deadcells)
+        (void)pool_repack(t, 0); /* out of memory: the pool stays as it is */
+    else if (t->capcells > t->ncells && t->ncells)
+        (void)pool_resize(t, t->ncells); /* a failed shrink keeps the block */
 }
 
 int64_t pb_table_insert_row(pb_table *t, size_t at, pb_row_kind kind,
@@ -247,21 +376,13 @@ int64_t pb_table_insert_row(pb_table *t, size_t at, pb_row_kind kind,
     const char *lab = NULL;
     if (label && !(lab = dup(t->head.plan, label, len, err)))
         return -1;
-    if (!cells_reserve(t, t->nrows + 1)) {
+    if (!rows_reserve(t, t->nrows + 1)) {
         pb_error_set(err, PB_ERR_NOMEM, NULL);
         return -1;
     }
-    size_t nc = t->ncols;
     if (at < t->nrows) {
         size_t tail = t->nrows - at;
         memmove(t->rows + at + 1, t->rows + at, tail * sizeof(pb_row));
-        if (nc) {
-            memmove(t->vals + (at + 1) * nc, t->vals + at * nc,
-                    tail * nc * sizeof(pb_cellv));
-            memmove(t->states + (at + 1) * nc, t->states + at * nc, tail * nc);
-            memmove(t->locs + (at + 1) * nc, t->locs + at * nc,
-                    tail * nc * sizeof(uint32_t));
-        }
         for (size_t r = at + 1; r <= t->nrows; r++)
             if (t->rows[r].parent != PB_NONE && t->rows[r].parent >= at)
                 t->rows[r].parent++;
@@ -278,11 +399,8 @@ int64_t pb_table_insert_row(pb_table *t, size_t at, pb_row_kind kind,
     row->role = PB_ROLE_INHERIT;
     row->eff_role = parent == PB_NONE ? PB_ROLE_OTHER : t->rows[parent].eff_role;
     row->depth = (uint8_t)depth;
-    if (nc) {
-        memset(t->vals + at * nc, 0, nc * sizeof(pb_cellv));
-        memset(t->states + at * nc, PB_CELL_BLANK, nc);
-        memset(t->locs + at * nc, 0, nc * sizeof(uint32_t));
-    }
+    row->ncell = 0; /* every cell blank: no entry */
+    row->cell0 = t->ncells;
     t->nrows++;
     if (t->labels_ready && lab)
         label_index_add(t, (uint32_t)at);
@@ -296,16 +414,13 @@ pb_status pb_table_remove_row(pb_table *t, size_t r, pb_error *err)
     if (r >= t->nrows)
         return pb_error_set(err, PB_ERR_RANGE, "no row %zu", r);
     size_t end = pb_table_row_end(t, r), count = end - r;
-    size_t tail = t->nrows - end, nc = t->ncols;
-    for (size_t k = r; k < end; k++)
+    size_t tail = t->nrows - end;
+    for (size_t k = r; k < end; k++) {
         if (t->rows[k].extra && t->rows[k].extra->text[PB_ROW_ID])
             t->nrows_with_id--;
-    memmove(t->rows + r, t->rows + end, tail * sizeof(pb_row));
-    if (nc) {
-        memmove(t->vals + r * nc, t->vals + end * nc, tail * nc * sizeof(pb_cellv));
-        memmove(t->states + r * nc, t->states + end * nc, tail * nc);
-        memmove(t->locs + r * nc, t->locs + end * nc, tail * nc * sizeof(uint32_t));
+        t->deadcells += t->rows[k].ncell; /* its cells' entries */
     }
+    memmove(t->rows + r, t->rows + end, tail * sizeof(pb_row));
     t->nrows -= (uint32_t)count;
     for (size_t k = r; k < t->nrows; k++)
         if (t->rows[k].parent != PB_NONE && t->rows[k].parent >= end)
@@ -497,8 +612,8 @@ static int income_flip(const pb_table *t, size_t r)
 pb_cell_state pb_cell_get(const pb_table *t, size_t r, size_t c,
                           pb_amount *printed)
 {
-    size_t i = PB_CELL(t, r, c);
-    pb_cell_state s = (pb_cell_state)t->states[i];
+    uint32_t i;
+    pb_cell_state s = cell_state(t, r, c, &i);
     if (printed)
         *printed = (s == PB_CELL_VALUE) ? t->vals[i].amount : 0;
     return s;
@@ -506,15 +621,15 @@ pb_cell_state pb_cell_get(const pb_table *t, size_t r, size_t c,
 
 const char *pb_cell_text(const pb_table *t, size_t r, size_t c)
 {
-    size_t i = PB_CELL(t, r, c);
-    return t->states[i] == PB_CELL_TEXT ? t->vals[i].text : NULL;
+    uint32_t i;
+    return cell_state(t, r, c, &i) == PB_CELL_TEXT ? t->vals[i].text : NULL;
 }
 
 pb_cell_state pb_cell_value(const pb_table *t, size_t r, size_t c,
                             pb_amount *value)
 {
-    size_t i = PB_CELL(t, r, c);
-    pb_cell_state s = (pb_cell_state)t->states[i];
+    uint32_t i;
+    pb_cell_state s = cell_state(t, r, c, &i);
     pb_amount v = (s == PB_CELL_VALUE) ? t->vals[i].amount : 0;
     if (income_flip(t, r))
         v = -v; /* stored values never hold INT64_MIN (see set) */
@@ -541,18 +656,31 @@ static pb_status amount_overflow(pb_error *err)
     return pb_error_set(err, PB_ERR_OVERFLOW, "amount out of the fixed-point range");
 }
 
-/* Store an amount cell (blank, nil or a value; the amount kept only for a
- * value) at cell index i and mark the plan changed: the end of every
- * setter of an amount cell. */
-static pb_status store_amount(pb_table *t, size_t i, pb_cell_state state, pb_amount v,
-                              pb_error *err)
+/* Store cell (r, c): its state and value (an amount, kept only for a
+ * value, or a text), making its entry unless it stays blank, and mark the
+ * plan changed: the end of every setter of a cell. */
+static pb_status store_cell(pb_table *t, size_t r, size_t c, pb_cell_state state,
+                            pb_cellv v, pb_error *err)
+{
+    uint32_t i = cell_find(t, r, c);
+    if (i == NOCELL && state != PB_CELL_BLANK && (i = cell_add(t, r, c)) == NOCELL)
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    if (i != NOCELL) {
+        t->vals[i] = v;
+        t->tags[i] = TAG(state, c);
+    }
+    pb_plan_touch(t->head.plan);
+    return PB_OK;
+}
+
+static pb_status store_amount(pb_table *t, size_t r, size_t c, pb_cell_state state,
+                              pb_amount v, pb_error *err)
 {
     if (v == INT64_MIN)
         return amount_overflow(err);
-    t->vals[i].amount = state == PB_CELL_VALUE ? v : 0;
-    t->states[i] = (uint8_t)state;
-    pb_plan_touch(t->head.plan);
-    return PB_OK;
+    pb_cellv cv;
+    cv.amount = state == PB_CELL_VALUE ? v : 0;
+    return store_cell(t, r, c, state, cv, err);
 }
 
 pb_status pb_cell_set_text(pb_table *t, size_t r, size_t c, const char *s,
@@ -561,27 +689,19 @@ pb_status pb_cell_set_text(pb_table *t, size_t r, size_t c, const char *s,
     pb_status st = check_cell(t, r, c, err);
     if (st)
         return st;
-    size_t i = PB_CELL(t, r, c);
     if (t->cols[c].type == PB_COL_TEXT) {
-        if (!s || n == 0) {
-            t->states[i] = PB_CELL_BLANK;
-            t->vals[i].text = NULL;
-        } else {
-            const char *v = dup(t->head.plan, s, n, err);
-            if (!v)
-                return PB_ERR_NOMEM;
-            t->vals[i].text = v;
-            t->states[i] = PB_CELL_TEXT;
-        }
-        pb_plan_touch(t->head.plan);
-        return PB_OK;
+        pb_cellv cv;
+        cv.text = NULL;
+        if (s && n != 0 && !(cv.text = dup(t->head.plan, s, n, err)))
+            return PB_ERR_NOMEM;
+        return store_cell(t, r, c, cv.text ? PB_CELL_TEXT : PB_CELL_BLANK, cv, err);
     }
     pb_amount v;
     pb_cell_state state;
     st = pb_amount_parse(s, n, pb_column_decimals(t, c), &v, &state, err);
     if (st)
         return st;
-    return store_amount(t, i, state, v, err); /* v is 0 unless a value */
+    return store_amount(t, r, c, state, v, err); /* v is 0 unless a value */
 }
 
 pb_status pb_cell_set_printed(pb_table *t, size_t r, size_t c,
@@ -596,7 +716,7 @@ pb_status pb_cell_set_printed(pb_table *t, size_t r, size_t c,
                             "column '%s' holds text, not amounts", t->cols[c].id);
     if (state != PB_CELL_BLANK && state != PB_CELL_NIL && state != PB_CELL_VALUE)
         return pb_error_set(err, PB_ERR_RANGE, "not an amount state");
-    return store_amount(t, PB_CELL(t, r, c), state, printed, err);
+    return store_amount(t, r, c, state, printed, err);
 }
 
 pb_status pb_cell_set_value(pb_table *t, size_t r, size_t c,
@@ -614,7 +734,8 @@ pb_status pb_cell_set_value(pb_table *t, size_t r, size_t c,
 void pb_cell_source(const pb_table *t, size_t r, size_t c, uint32_t *line,
                     uint32_t *column)
 {
-    uint32_t loc = t->locs[PB_CELL(t, r, c)];
+    uint32_t i = cell_find(t, r, c);
+    uint32_t loc = i == NOCELL ? 0 : t->locs[i];
     if (loc == 0) {
         *line = t->rows[r].line;
         *column = t->rows[r].column;
@@ -631,5 +752,9 @@ void pb_cell_set_source(pb_table *t, size_t r, size_t c, uint32_t line,
     uint32_t base = t->rows[r].line;
     if (line >= base && line - base < 4096 && column > 0 && column < 0x100000)
         loc = (line - base) << 20 | column;
-    t->locs[PB_CELL(t, r, c)] = loc;
+    uint32_t i = cell_find(t, r, c);
+    if (i == NOCELL && loc)
+        i = cell_add(t, r, c); /* a blank cell written out: keep where */
+    if (i != NOCELL) /* (out of memory: the cell is placed at its row) */
+        t->locs[i] = loc;
 }

@@ -29,8 +29,8 @@ static void table_clear(void *obj)
     free(t->cols);
     free(t->rows);
     free(t->vals);
-    free(t->states);
     free(t->locs);
+    free(t->tags);
     free(t->comp);
     free(t->comp_state);
     pb_index_free(&t->row_ids);
@@ -41,9 +41,9 @@ static void table_clear(void *obj)
 static size_t table_memory(const void *obj)
 {
     const pb_table *t = obj;
-    size_t cells = (size_t)t->caprows * t->ncols;
+    size_t cells = t->capcells;
     return t->capcols * sizeof(pb_column) + t->caprows * sizeof(pb_row) +
-           cells * (sizeof(pb_cellv) + 1 + sizeof(uint32_t)) +
+           cells * (sizeof(pb_cellv) + sizeof(uint32_t) + sizeof(uint16_t)) +
            t->comp_cap * (sizeof(pb_amount) + 1) + t->row_ids.cap * sizeof(uint32_t) +
            pb_hash_memory(&t->row_labels) + pb_hash_memory(&t->col_ids);
 }

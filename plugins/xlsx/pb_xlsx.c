@@ -237,6 +237,55 @@ static int open_workbook(xl_ctx *x, const char *path, const pb_xlsx_options *opt
     return xl_make_formats(x);
 }
 
+/* libxlsxwriter's constant-memory mode gives every sheet a row buffer of a
+ * pointer per Excel column (16,384: 128 KiB) from its creation until the
+ * workbook closes: 380 MB for a plan of 2,900 tables (calloc'd from the
+ * heap it is all resident).  All sheets are made first (the workbook's
+ * order), so the buffer is put away as a sheet is made (sheet_park), made
+ * again just before the sheet is written (sheet_open; each sheet is
+ * written by one function, never after it) and given back once it is
+ * (sheet_done, which first writes the sheet's last row out as the packager
+ * would; the packager then skips the row, nothing being left in it): one
+ * buffer at a time.  Cell formats are numbered as their cells are written
+ * out, so a format first used on a sheet's last row now takes its number
+ * before the next sheet's formats (the same workbook, its styles listed in
+ * another order). */
+static void sheet_park(lxw_worksheet *ws)
+{
+    if (ws && ws->optimize && ws->optimize_row && ws->array && ws->dim_rowmax == 0 &&
+        ws->dim_rowmin == LXW_ROW_MAX) { /* nothing written yet */
+        free(ws->array);
+        ws->array = NULL;
+    }
+}
+
+/* A new sheet, its row buffer put away until it is written. */
+static lxw_worksheet *add_sheet(lxw_workbook *wb, const char *name)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(wb, name);
+    sheet_park(ws);
+    return ws;
+}
+
+static int sheet_open(xl_ctx *x, lxw_worksheet *ws)
+{
+    if (ws && ws->optimize && !ws->array &&
+        !(ws->array = calloc(LXW_COL_MAX, sizeof *ws->array)))
+        return xl_failf(x, PB_ERR_NOMEM, "out of memory");
+    return 1;
+}
+
+static int sheet_done(xl_ctx *x, lxw_worksheet *ws)
+{
+    (void)x;
+    if (ws && ws->optimize && ws->array && ws->optimize_row) {
+        lxw_worksheet_write_single_row(ws);
+        free(ws->array); /* (libxlsxwriter frees every entry up to 16,384 or none) */
+        ws->array = NULL;
+    }
+    return 1;
+}
+
 /* Add the sheets in the workbook's order (each may make a temporary
  * file: one that cannot be made says why in errno). */
 static int add_sheets(xl_ctx *x, const pb_xlsx_options *opt, int *sys_errno)
@@ -246,18 +295,18 @@ static int add_sheets(xl_ctx *x, const pb_xlsx_options *opt, int *sys_errno)
     size_t ncol = A->pb_plan_collection_count(x->plan);
     lxw_workbook *wb = x->wb;
     errno = 0;
-    int all = (x->contents_ws = workbook_add_worksheet(wb, x->contents_name)) != NULL;
+    int all = (x->contents_ws = add_sheet(wb, x->contents_name)) != NULL;
     for (size_t t = 0; t < nt && all; t++)
-        all = (x->sheets[t] = workbook_add_worksheet(wb, x->sheet_names[t])) != NULL;
+        all = (x->sheets[t] = add_sheet(wb, x->sheet_names[t])) != NULL;
     for (size_t d = 0; d < nd && all; d++)
-        all = (x->dash_sheets[d] = workbook_add_worksheet(wb, x->dash_names[d])) != NULL;
+        all = (x->dash_sheets[d] = add_sheet(wb, x->dash_names[d])) != NULL;
     for (size_t k = 0; k < nreg && all; k++)
-        all = (x->reg_sheets[k] = workbook_add_worksheet(wb, x->reg_names[k])) &&
-              (x->heat_sheets[k] = workbook_add_worksheet(wb, x->heat_names[k]));
+        all = (x->reg_sheets[k] = add_sheet(wb, x->reg_names[k])) &&
+              (x->heat_sheets[k] = add_sheet(wb, x->heat_names[k]));
     for (size_t k = 0; k < ncol && all; k++)
-        all = (x->coll_sheets[k] = workbook_add_worksheet(wb, x->coll_names[k])) != NULL;
-    all = all && (x->findings_ws = workbook_add_worksheet(wb, x->findings_name)) &&
-          (x->structure_ws = workbook_add_worksheet(wb, x->structure_name));
+        all = (x->coll_sheets[k] = add_sheet(wb, x->coll_names[k])) != NULL;
+    all = all && (x->findings_ws = add_sheet(wb, x->findings_name)) &&
+          (x->structure_ws = add_sheet(wb, x->structure_name));
     if (all)
         return 1;
     if (!io_errno(errno))
@@ -274,21 +323,27 @@ static int write_sheets(xl_ctx *x, const pb_xlsx_options *opt)
     size_t nt = A->pb_plan_table_count(x->plan), nd = A->pb_plan_indset_count(x->plan);
     size_t nreg = A->pb_plan_register_count(x->plan);
     size_t ncol = A->pb_plan_collection_count(x->plan);
-    if (!xl_contents_sheet(x, x->contents_ws))
+    if (!sheet_open(x, x->contents_ws) || !xl_contents_sheet(x, x->contents_ws) ||
+        !sheet_done(x, x->contents_ws))
         return 0;
     for (size_t t = 0; t < nt; t++)
-        if (!xl_budget_sheet(x, t))
+        if (!sheet_open(x, x->sheets[t]) || !xl_budget_sheet(x, t) || !sheet_done(x, x->sheets[t]))
             return 0;
     for (size_t d = 0; d < nd; d++)
-        if (!xl_dashboard_sheet(x, d, x->dash_sheets[d]))
+        if (!sheet_open(x, x->dash_sheets[d]) || !xl_dashboard_sheet(x, d, x->dash_sheets[d]) ||
+            !sheet_done(x, x->dash_sheets[d]))
             return 0;
     for (size_t k = 0; k < nreg; k++)
-        if (!xl_register_sheet(x, k, x->reg_sheets[k], x->heat_sheets[k]))
+        if (!sheet_open(x, x->reg_sheets[k]) || !sheet_open(x, x->heat_sheets[k]) ||
+            !xl_register_sheet(x, k, x->reg_sheets[k], x->heat_sheets[k]) ||
+            !sheet_done(x, x->reg_sheets[k]) || !sheet_done(x, x->heat_sheets[k]))
             return 0;
     for (size_t k = 0; k < ncol; k++)
-        if (!xl_record_sheet(x, k, x->coll_sheets[k]))
+        if (!sheet_open(x, x->coll_sheets[k]) || !xl_record_sheet(x, k, x->coll_sheets[k]) ||
+            !sheet_done(x, x->coll_sheets[k]))
             return 0;
-    if (!xl_findings_sheet(x, x->findings_ws) || !part_names(x) ||
+    if (!sheet_open(x, x->findings_ws) || !xl_findings_sheet(x, x->findings_ws) ||
+        !sheet_done(x, x->findings_ws) || !part_names(x) || !sheet_open(x, x->structure_ws) ||
         !xl_structure_sheet(x, x->structure_ws, opt->structure_yaml, opt->structure_len))
         return 0;
     set_properties(x);

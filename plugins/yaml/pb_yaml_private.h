@@ -46,6 +46,12 @@ typedef struct pb_yr_reader {
     size_t size, pos;
     unsigned long long consumed;
     int over_limit, io_failed;
+    /* input handed to libyaml when the last event came, and where it
+     * ended: libyaml buffers a scalar whole, so a gap between two events
+     * longer than any value may be is refused as it is read (over_gap) */
+    unsigned long long ev_consumed;
+    uint32_t ev_line, ev_col;
+    int over_gap;
     unsigned long long cells; /* cells of the rows made so far */
     /* data path, e.g. budgets.subjective.rows[3] */
     char path[PB_ERROR_PATH_MAX];

@@ -247,14 +247,16 @@ static int read_columns(pb_yr_reader *r, pb_table *t)
 static int set_cell(pb_yr_reader *r, pb_table *t, size_t row, size_t c)
 {
     pb_error *e = pb_yr_error(r);
-    if (!pb_yr_is_null(r)) { /* blank: cells start blank */
-        if (!pb_yr_text(r, "a value"))
-            return 0;
-        if (A->pb_cell_set_text(t, row, c, sval(r), slen(r), e))
-            return pb_yr_core_fail(r, e);
-        if (slen(r) == 0 && A->pb_column_type_of(t, c) == PB_COL_TEXT)
-            return FAIL(PB_ERR_SCHEMA, "an empty text is written ~");
-    }
+    /* blank (~): cells start blank, and a blank cell keeps no position (it
+     * would take a cell's storage: "~," is 2 bytes) */
+    if (pb_yr_is_null(r))
+        return 1;
+    if (!pb_yr_text(r, "a value"))
+        return 0;
+    if (A->pb_cell_set_text(t, row, c, sval(r), slen(r), e))
+        return pb_yr_core_fail(r, e);
+    if (slen(r) == 0 && A->pb_column_type_of(t, c) == PB_COL_TEXT)
+        return FAIL(PB_ERR_SCHEMA, "an empty text is written ~");
     A->pb_cell_set_source(t, row, c, LINE(r->ev), COL(r->ev));
     return 1;
 }

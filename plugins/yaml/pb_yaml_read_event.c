@@ -171,11 +171,25 @@ static void offset_position(pb_yr_reader *r, size_t offset, uint32_t *line,
     *col = c;
 }
 
+/* The most input libyaml may take between two events: two values at the
+ * scalar limit (the one it is reading and the key or value before it)
+ * and 64 KiB for its read-ahead, comments and indentation. */
+static unsigned long long gap_limit(const pb_yr_reader *r)
+{
+    unsigned long long s = r->lim.max_scalar;
+    return s > (1ull << 60) ? ~0ull : 2 * s + 65536u;
+}
+
 int pb_yr_parser_fail(pb_yr_reader *r)
 {
     yaml_parser_t *p = &r->parser;
     if (p->error == YAML_MEMORY_ERROR)
         return pb_yr_fail_at(r, PB_ERR_NOMEM, 0, 0, "out of memory");
+    if (r->over_gap)
+        return pb_yr_fail_at(r, PB_ERR_LIMIT, r->ev_line, r->ev_col,
+                             "a value (or a run of comments and blank lines) of more than "
+                             "%llu bytes follows: larger than the limit of %zu bytes a value",
+                             gap_limit(r), r->lim.max_scalar);
     if (r->over_limit)
         return pb_yr_fail_at(r, PB_ERR_LIMIT, 0, 0,
                        "the input is larger than the limit of %llu bytes",
@@ -227,6 +241,10 @@ int pb_yr_read_handler(void *ctx, unsigned char *buffer, size_t size,
         r->over_limit = 1;
         return 0;
     }
+    if (r->consumed - r->ev_consumed > gap_limit(r)) {
+        r->over_gap = 1; /* refused before libyaml holds all of it */
+        return 0;
+    }
     *size_read = n;
     return 1;
 }
@@ -268,6 +286,9 @@ int pb_yr_next(pb_yr_reader *r)
         return pb_yr_parser_fail(r);
     r->have_ev = 1;
     yaml_event_t *e = &r->ev;
+    r->ev_consumed = r->consumed;
+    r->ev_line = (uint32_t)e->end_mark.line + 1;
+    r->ev_col = (uint32_t)e->end_mark.column + 1;
     switch (e->type) {
     case YAML_ALIAS_EVENT:
         return FAIL(PB_ERR_SCHEMA,

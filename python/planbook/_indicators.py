@@ -338,7 +338,7 @@ class IndicatorSet(ItemSequence):
         count = len(some) // len(periods) if some is not None and periods else \
             c.ind_get(si)["count"]
         # the refs (a str per measure) are made when first asked for
-        return StatusCodes(codes, {"periods": periods, "count": count},
+        return StatusCodes(codes, {"periods": periods, "count": count, "basis": self.basis},
                            lambda: c.ind_refs(si))
 
     # data
