@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import weakref
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import (TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple,
                     Union)
 
@@ -388,6 +388,10 @@ def _make_meta_property(key: str):
         return self._c.get_meta(key)
 
     def fset(self, value):
+        if value is not None and not isinstance(value, (str, int, Decimal)) or \
+                isinstance(value, bool):
+            raise TypeError(f"{key} is text (str) or None, not {type(value).__name__} "
+                            f"({value!r})")
         self._c.set_meta(key, None if value is None else str(value))
     return property(fget, fset, doc=f"The plan's {key.replace('_', ' ')} (text or None).")
 
@@ -414,8 +418,8 @@ class Budgets(PartMapping):
         def fill(c, t):
             for field, value in (("title", title), ("kind", kind), ("unit", unit), ("note", note)):
                 if value is not None:
-                    c.table_set(t, field, value)
-            c.table_set(t, "decimals", decimals)
+                    c.table_set(t, field, self._part.field(field).check(value))
+            c.table_set(t, "decimals", self._part.field("decimals").check(decimals))
             c.table_set(t, "income_sign", _sign_from(income_sign))
             c.table_set(t, "blank_zero", _blank_from(blank))
             if tolerance is not None:
@@ -432,11 +436,14 @@ class Budgets(PartMapping):
         """A budget table from a DataFrame as analysts keep one: a column of
         line labels (``label``, else the index) and one column per year or
         phase.  Column headings that read as periods (``2024/25``,
-        ``2024-2025``) become the columns' periods.  Figures must be exact at
-        ``decimals``: ints, Decimals, text in finance notation, or floats
-        whose shortest decimal form fits (``12.5`` at 1 decimal; ``0.1 + 0.2``
-        is refused).  NaN/None is a blank.  ``total`` adds a total row with
-        that label, computed from the lines.
+        ``2024-2025``) become the columns' periods.  Figures: ints (also
+        nullable ``Int64``), Decimals and text in finance notation must be
+        exact at ``decimals``; floats (also ``Float64``) are taken at their
+        shortest decimal form and rounded half away from zero to
+        ``decimals`` places (``0.1 + 0.2`` is 0.30 at 2); an infinity or a
+        float beyond the 64-bit range is refused.  None, NaN, ``<NA>`` and
+        NaT are blanks.  ``total`` adds a total row with that label,
+        computed from the lines.
 
         >>> import pandas as pd, planbook
         >>> plan = planbook.Plan()
@@ -446,11 +453,9 @@ class Budgets(PartMapping):
         >>> [c.period for c in t.columns], t.rows["Total"]["y2025_26"].computed
         (['2024/25', '2025/26'], Decimal('135'))
         """
-        import math
         import re
         if label in df.columns:
-            labels = [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
-                      for v in df[label]]
+            labels = [None if _blank(v) else str(v) for v in df[label].tolist()]
             data = df.drop(columns=[label])
         else:
             labels = [str(v) for v in df.index]
@@ -474,9 +479,12 @@ class Budgets(PartMapping):
             specs.append(spec)
         table = self.add(id, title=title, kind=kind, unit=unit, decimals=decimals, columns=specs)
         try:
+            # column by column: each column's own dtype (Int64 with <NA>, Float64,
+            # object of Decimals) gives Python values, not a row's common dtype
+            columns = [data.iloc[:, c].tolist() for c in range(len(specs))]
             for r, lab in enumerate(labels):
-                vals = [_exact(v, decimals, f"row {lab!r}, column {specs[c]['label']!r}")
-                        for c, v in enumerate(data.iloc[r].tolist())]
+                vals = [_exact(col[r], decimals, f"row {lab!r}, column {specs[c]['label']!r}")
+                        for c, col in enumerate(columns)]
                 table.add_line(lab, vals)
             if total is not None:
                 table.add_total(total)
@@ -492,38 +500,57 @@ class Budgets(PartMapping):
         def __getitem__(self, id: str) -> "Table": ...
 
 
-def _exact(v, decimals: int, where: str):
-    """A DataFrame cell as an exact figure (None for blank)."""
-    import math
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+def _blank(v: Any) -> bool:
+    """A DataFrame's missing value: None, NaN (float, NumPy or Decimal),
+    pandas' NA or NaT."""
+    if v is None:
+        return True
+    if isinstance(v, float):
+        return v != v
+    if isinstance(v, Decimal):
+        return v.is_nan()
+    return type(v).__name__ in ("NAType", "NaTType")
+
+
+def _exact(v: Any, decimals: int, where: str) -> Union[None, int, str, Decimal]:
+    """A DataFrame cell as a figure for the core (None for a blank).
+
+    ints, Decimals and text go as they are (the core refuses what does not
+    fit the scale); a float is taken at its shortest decimal form (``repr``:
+    ``0.1 + 0.2`` is 0.30000000000000004) and rounded half away from zero
+    to ``decimals`` places; infinities and floats beyond the 64-bit range
+    at that scale are refused."""
+    if _blank(v):
         return None
+    if hasattr(v, "item") and type(v).__module__ == "numpy":
+        v = v.item()        # NumPy scalars (np.float64 is a float; its repr is not a number)
     if isinstance(v, bool):
         raise TypeError(f"{where}: {v!r} is not a figure")
     if isinstance(v, float):
+        if v in (float("inf"), float("-inf")):
+            raise ValidationError(f"{where}: {v!r} is not a figure (an infinity)",
+                                  code="syntax")
         d = Decimal(repr(v))
-        if -d.as_tuple().exponent > decimals and d != d.quantize(Decimal(1).scaleb(-decimals)):
-            raise ValidationError(
-                f"{where}: {v!r} is a binary float whose shortest form has more than "
-                f"{decimals} decimals; give a Decimal or text to say what was meant",
-                code="precision")
+        if -d.as_tuple().exponent > decimals:
+            d = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        if abs(d.scaleb(decimals)) >= 2**63:
+            raise ValidationError(f"{where}: {v!r} is beyond the amounts planbook holds at "
+                                  f"{decimals} decimals (64-bit fixed point)", code="range")
         return d
-    if hasattr(v, "item") and not isinstance(v, (str, bytes)):  # numpy scalars
-        return _exact(v.item(), decimals, where)
-    return v
+    if isinstance(v, (int, str, Decimal)):
+        return v
+    raise TypeError(f"{where}: {v!r} ({type(v).__name__}) is not a figure: give an int, "
+                    f"a float, a Decimal or text")
 
 
-_SIGNS = {"positive": 1, 1: 1, "+": 1, "negative": -1, -1: -1, "-": -1}
-_BLANKS = {"zero": True, True: True, "missing": False, False: False}
+_SIGNS = {"positive": 1, "negative": -1}
+_BLANKS = {"zero": True, "missing": False}
 
 
 def _coded(name: str, value: Any, codes: Mapping[Any, Any]):
-    """The core's code for a table setting's value; else an error naming
-    the choices (from the part's description)."""
-    try:
-        return codes[value]
-    except (KeyError, TypeError):
-        raise ValidationError(f"{name} is {either(PART['budgets'].field(name).choices)}, "
-                              f"not {value!r}") from None
+    """The core's code for a table setting's value (one of the choices the
+    part's description names; True or 1 are refused, not guessed at)."""
+    return codes[PART["budgets"].field(name).check(value)]
 
 
 def _sign_from(value: str) -> int:
@@ -723,7 +750,7 @@ class Table(PartView):
             row = Row(self, r)
             for field in ("id", "role", "note", "select"):
                 if fields.get(field) is not None:
-                    c.row_set(t, r, field, fields[field])
+                    c.row_set(t, r, field, PART["budgets"].item_field(field).check(fields[field]))
             if values is not None:
                 row.set_values(values, printed=fields.get("printed", False))
         except BaseException:
@@ -790,17 +817,25 @@ class Table(PartView):
         largest scale (exact)."""
         return self._plan._c.table_arrow(self._t)
 
-    def to_pandas(self, form: str = "long"):
+    def to_pandas(self, form: str = "long", *, amounts: str = "int"):
         """The table as a pandas DataFrame.
 
         ``form="long"``: one row per (row, column) cell with columns table,
-        row, row_id, kind, role, section, depth, column, period, phase,
-        measure, printed, value, computed, difference.  ``form="wide"``: the
-        table as printed, one column per table column (the value shown:
-        printed, else computed).
+        row, label, row_id, kind, role, section, depth, column, period,
+        phase, measure, state, printed, value, computed, difference and
+        text (a text column's cell).  ``form="wide"``: the table as
+        printed, one column per table column (the value shown: printed,
+        else computed).
+
+        Amounts are numbers: ``amounts="int"`` (the default) gives pandas'
+        nullable ``Int64`` in units of the table's scale, which
+        ``df.attrs["scale"]`` names (0 decimals: the amounts themselves;
+        2: pence), ``<NA>`` for a blank; ``"float"`` float64 (NaN for a
+        blank); ``"decimal"`` exact :class:`decimal.Decimal` objects.
+        ``df.attrs`` also holds the table's id and unit.
         """
         from ._pandas import table_to_pandas
-        return table_to_pandas(self, form)
+        return table_to_pandas(self, form, amounts)
 
     def __repr__(self) -> str:
         from ._display import table_text
@@ -885,14 +920,16 @@ class Row:
 
     @label.setter
     def label(self, value: Optional[str]) -> None:
-        self.table._plan._c.row_set(self.table._t, self.index, "label", value)
+        self.table._plan._c.row_set(self.table._t, self.index, "label",
+                                    PART["budgets"].item_field("label").check(value))
 
     def _text_prop(i, field, doc):  # noqa: N805
         def fget(self):
             return self._get()[i]
 
         def fset(self, value):
-            self.table._plan._c.row_set(self.table._t, self.index, field, value)
+            self.table._plan._c.row_set(self.table._t, self.index, field,
+                                        PART["budgets"].item_field(field).check(value))
         return property(fget, fset, doc=doc)
 
     id = _text_prop(2, "id", "The row's id (unique in its table), or None.")
@@ -907,7 +944,8 @@ class Row:
 
     @role.setter
     def role(self, value: str) -> None:
-        self.table._plan._c.row_set(self.table._t, self.index, "role", value)
+        self.table._plan._c.row_set(self.table._t, self.index, "role",
+                                    PART["budgets"].item_field("role").check(value))
 
     effective_role = property(lambda self: self._get()[6],
                               doc="The role in force (inherited from the sections).")

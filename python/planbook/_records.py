@@ -20,7 +20,7 @@ import html
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _core
-from ._parts import PART, ItemSequence, PartMapping, field_properties
+from ._parts import PART, Field, ItemSequence, PartMapping, field_properties
 
 __all__ = ["Records", "Collection", "Record"]
 
@@ -46,6 +46,12 @@ def date_range(text: str) -> Tuple[Optional[datetime.date], Optional[datetime.da
     """
     a, b = _core.date_range(text)
     return (None if a is None else datetime.date(*a), None if b is None else datetime.date(*b))
+
+
+def _text(name: str, value: Any) -> Optional[str]:
+    """A record's field: text, or None to remove it (a TypeError for a list
+    or a number, which would not read back as what was given)."""
+    return Field(name).check(value)
 
 
 class Records(PartMapping):
@@ -121,7 +127,7 @@ class Collection(ItemSequence, Sequence["Record"]):
         def fill():
             for k, v in fields.items():
                 if v is not None:
-                    c.item_set(ci, i, k, v)
+                    c.item_set(ci, i, k, _text(k, v))
         self._filled(i, fill)
         return Record(self, c.item_get(ci, i))
 
@@ -241,7 +247,7 @@ class Record:
     def __setitem__(self, name: str, value: Optional[str]) -> None:
         c = self._coll._plan._c
         ci = self._coll._i
-        c.item_set(ci, self.index, name, value)
+        c.item_set(ci, self.index, name, _text(name, value))
         self._d = c.item_get(ci, self.index)
 
     def __delitem__(self, name: str) -> None:

@@ -18,13 +18,13 @@ import html
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from ._parts import PART, Field, ItemSequence, PartMapping, field_properties, field_property
+from ._parts import (PART, RISK_TEXTS, ItemSequence, PartMapping, field_properties,
+                     item_field_properties)
 from ._records import _as_of
 
 __all__ = ["Risks", "RiskRegister", "Risk", "Score"]
 
-_FIELDS = ("id", "category", "status", "status_date", "description", "owner", "objective",
-           "controls", "impacts", "mitigations", "actions", "outcome", "updated")
+_FIELDS = ("id",) + RISK_TEXTS
 _REG_FIELDS = ("title", "register_for", "version", "last_reviewed", "reviewed_by",
                "next_review", "note")
 _KINDS = ("inherent", "current", "target")
@@ -110,9 +110,11 @@ class RiskRegister(ItemSequence, Sequence["Risk"]):
         c, ri = self._plan._c, self._i
         i = c.risk_add(ri, id)
 
+        names = {f.name: f for f in self._part.item_fields}
+
         def fill():
             for k, v in fields.items():
-                c.risk_set(ri, i, k, v)
+                c.risk_set(ri, i, k, names[k].check(v) if k in names else v)
         self._filled(i, fill)
         return Risk(self, id)
 
@@ -236,8 +238,8 @@ class Risk:
             self._id = value
 
     (id, category, status, status_date, description, owner, objective, controls, impacts,
-     mitigations, actions, outcome, updated) = (
-        field_property(Field(n), "_get", "_set") for n in _FIELDS)
+     mitigations, actions, outcome, updated) = item_field_properties(
+        PART["risks"], *_FIELDS, set="_set")
 
     def _score(name):
         def get(self) -> Optional[Score]:

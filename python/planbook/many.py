@@ -134,7 +134,7 @@ def _budget_rows(plan, name: str) -> List[dict]:
     rows = []
     for tid in plan.budgets:
         t = plan.budgets[tid]
-        for rec in _records_of(t.to_pandas(), plan=name, unit=t.unit):
+        for rec in _records_of(t.to_pandas(amounts="decimal"), plan=name, unit=t.unit):
             rec["row_kind"], rec["kind"] = rec["kind"], t.kind
             if isinstance(rec.get("printed"), str):  # a text column's cell
                 rec["text"], rec["printed"], rec["value"] = rec["printed"], None, None
@@ -162,7 +162,8 @@ def _indicator_rows(plan, name: str) -> List[dict]:
 def _observation_rows(plan, name: str) -> List[dict]:
     rows = []
     for sid in plan.indicators:
-        for rec in _records_of(plan.indicators[sid].to_pandas(), plan=name):
+        for rec in _records_of(plan.indicators[sid].to_pandas(figures="decimal"),
+                              plan=name):
             rec["period"] = str(rec["period"])
             rows.append(rec)
     return rows
