@@ -196,3 +196,34 @@ def test_a_table_with_no_rows_keeps_its_amount_columns_through_a_workbook(tmp_pa
     assert back == plan
     back.budgets["t"].add_line("Staff", [5, "a note", "1.5"])
     assert back.budgets["t"].rows["Staff"].values == [5, "a note", Decimal("1.5")]
+
+
+ANNUAL = """\
+planbook: 1
+indicators:
+  k:
+    periods: [{periods}]
+    measures:
+    - ref: '1'
+      polarity: high
+      values: [{values}]
+      targets: {{2014/15: '5'}}
+"""
+
+
+def test_an_annual_target_needs_the_year_among_the_periods_and_the_error_says_how():
+    quarters = "2014/15 Q1, 2014/15 Q2, 2014/15 Q3, 2014/15 Q4"
+    with pytest.raises(planbook.ReadError) as e:
+        planbook.loads(ANNUAL.format(periods=quarters, values="'1', '2', '3', '6'"))
+    assert str(e.value).endswith(
+        "'2014/15' is not one of the set's periods (2014/15 Q1 .. 2014/15 Q4): for a year's "
+        "target, add the year to the set's periods (periods: [2014/15, ...]); it then holds "
+        "for its quarters")
+    plan = planbook.loads(ANNUAL.format(periods="2014/15, " + quarters,
+                                        values="'', '1', '2', '3', '6'"))
+    m = plan.indicators["k"]["1"]
+    assert [m.status(q).target for q in ("2014/15 Q1", "2014/15 Q4")] == ["worse", "better"]
+    s = planbook.Plan().indicators.add("k", periods=["2014/15 Q1"])
+    with pytest.raises(KeyError, match=r"add the year to the set's periods "
+                                       r"\(set.add_period\('2014/15'\)"):
+        s.add("1", values=["1"]).targets["2014/15"] = "5"

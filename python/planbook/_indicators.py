@@ -298,8 +298,13 @@ class IndicatorSet(ItemSequence):
             canon = period
         periods = self.periods
         if canon not in periods:
+            hint = ""
+            if canon.count("/") == 1 and " " not in canon or canon.isdigit():
+                hint = (f": for a year's target, add the year to the set's periods "
+                        f"(set.add_period({canon!r}), or periods: [{canon}, ...] in the file); "
+                        f"it then holds for its quarters")
             raise KeyError(f"{period!r} is not a period of indicator set {self.id!r} "
-                           f"({', '.join(periods)})")
+                           f"({', '.join(periods)}){hint}")
         return periods.index(canon)
 
     def status(self, period: Optional[str] = None) -> "Dashboard":
