@@ -57,6 +57,7 @@ $(VENV)/.installed: $(SOURCES) | deps
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip setuptools wheel
 	$(VENV)/bin/python -m pip install -q -e '.[test]'
+	$(VENV)/bin/python -c "import os, site; open(os.path.join(site.getsitepackages()[0], 'planbook-src.pth'), 'w').write(''.join(os.path.abspath(d) + '\\n' for d in ('python', 'plugins/yaml', 'plugins/xlsx', 'plugins/xlsxread')))"  # static paths: type checkers resolve import planbook (the editable install is an import hook)
 	touch $@
 
 $(ASAN_VENV)/.installed: $(SOURCES) | deps
