@@ -90,8 +90,8 @@ class Observation:
         v = None
         dec = 0
         if self.value is not None:
-            t = self.value.as_tuple()
-            dec = max(0, -t.exponent)
+            exp = self.value.as_tuple().exponent
+            dec = max(0, -exp) if isinstance(exp, int) else 0
             v = int(self.value.scaleb(_SCALE))
         return (self.status, v, dec, (1 if self.percent else 0) | (2 if self.grouped else 0),
                 self.note or None)
@@ -522,7 +522,8 @@ class Measure:
             return None
         if m["threshold_state"] == 2:
             return "not available"
-        return tuple(Observation._from_core(t) for t in m["thresholds"])
+        good, concern, action = (Observation._from_core(t) for t in m["thresholds"])
+        return good, concern, action
 
     @thresholds.setter
     def thresholds(self, value) -> None:
@@ -660,7 +661,7 @@ class Status:
     last_period: Optional[str]
     comparators: Dict[str, str]
     printed: Dict[str, str]
-    _where: Tuple[Any, int, int] = field(repr=False, default=None)
+    _where: Tuple[Any, int, int] = field(repr=False, default=None)  # pyright: ignore[reportAssignmentType]
 
     @classmethod
     def _make(cls, iset, info, m, i, k, codes, comps) -> "Status":

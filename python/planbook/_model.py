@@ -8,11 +8,12 @@ core for what they show, when they are asked.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import weakref
 from decimal import ROUND_HALF_UP, Decimal
 from typing import (TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple,
-                    Union)
+                    Union, overload)
 
 from . import _core
 from ._parts import (PART, PARTS, PartMapping, PartView, either, field_properties,
@@ -91,7 +92,7 @@ def format_amount(value: Optional[Decimal], *, parens: bool = True, zero: str = 
     if value == 0:
         return zero
     sign, digits, exp = value.as_tuple()
-    decimals = -exp if exp < 0 else 0
+    decimals = -exp if isinstance(exp, int) and exp < 0 else 0
     scaled = int(value.scaleb(decimals))
     if not -2**63 < scaled < 2**63:
         # beyond the core's 64 bits: the difference of two figures near the
@@ -215,6 +216,19 @@ class Plan:
 
     # budgets, indicators, risks, records: one property per part (below)
     if TYPE_CHECKING:  # pragma: no cover
+        # metadata: one property per key of the core (_make_meta_property)
+        title: Optional[str]
+        organisation: Optional[str]
+        directorate: Optional[str]
+        service: Optional[str]
+        period: Optional[str]
+        status: Optional[str]
+        version: Optional[str]
+        owner: Optional[str]
+        review_date: Optional[str]
+        next_review: Optional[str]
+        source: Optional[str]
+        notes: Optional[str]
         budgets: "Budgets"
         indicators: "Indicators"
         risks: "Risks"
@@ -223,7 +237,8 @@ class Plan:
     @property
     def risk_matrix(self) -> Tuple[int, int]:
         """(likelihood, impact) sides of the risk matrix; (5, 5) by default."""
-        return tuple(self._c.risk_matrix)
+        lmax, imax = self._c.risk_matrix
+        return lmax, imax
 
     @risk_matrix.setter
     def risk_matrix(self, value) -> None:
@@ -233,7 +248,8 @@ class Plan:
     def risk_bands(self) -> Tuple[int, int]:
         """RAG bands by risk score: (green up to, amber up to); (4, 12) by
         default, so 1-4 green, 5-12 amber, 15-25 red on a 5 x 5 matrix."""
-        return tuple(self._c.risk_bands)
+        green, amber = self._c.risk_bands
+        return green, amber
 
     @risk_bands.setter
     def risk_bands(self, value) -> None:
@@ -297,7 +313,7 @@ class Plan:
         return Findings(Finding._from_core(self, f) for f in self._c.check())
 
     # files -------------------------------------------------------------
-    def save(self, path, format: Optional[str] = None) -> None:
+    def save(self, path: "Union[str, os.PathLike[str]]", format: Optional[str] = None) -> None:
         """Write the plan to ``path``; the format comes from the suffix
         (``.yaml``) unless given.  The write is atomic: if it fails, the
         previous file is left as it was."""
@@ -531,7 +547,8 @@ def _exact(v: Any, decimals: int, where: str) -> Union[None, int, str, Decimal]:
             raise ValidationError(f"{where}: {v!r} is not a figure (an infinity)",
                                   code="syntax")
         d = Decimal(repr(v))
-        if -d.as_tuple().exponent > decimals:
+        exp = d.as_tuple().exponent
+        if isinstance(exp, int) and -exp > decimals:
             d = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
         if abs(d.scaleb(decimals)) >= 2**63:
             raise ValidationError(f"{where}: {v!r} is beyond the amounts planbook holds at "
@@ -588,8 +605,8 @@ class Column:
         self.type: str = d["type"]
         self.decimals: int = d["decimals"]
         self.unit: Optional[str] = d["unit"]
-        self.sum: List[str] = [("-" if s < 0 else "") + ids[c] for c, s in d["sum"]]
-        self.equals: Optional[str] = None if d["equals"] is None else ids[d["equals"]]
+        self.sum: List[str] = [("-" if s < 0 else "") + ids[int(c)] for c, s in d["sum"]]
+        self.equals: Optional[str] = None if d["equals"] is None else ids[int(d["equals"])]
 
     @property
     def heading(self) -> str:
@@ -857,7 +874,12 @@ class Rows(Sequence["Row"]):
     def __len__(self) -> int:
         return self._table._plan._c.row_count(self._table._t)
 
-    def __getitem__(self, key):  # type: ignore[override]
+    @overload
+    def __getitem__(self, key: Union[int, str]) -> "Row": ...
+    @overload
+    def __getitem__(self, key: slice) -> List["Row"]: ...
+
+    def __getitem__(self, key: Union[int, str, slice]) -> Union["Row", List["Row"]]:  # type: ignore[override]
         if isinstance(key, slice):
             return [self[i] for i in range(*key.indices(len(self)))]
         if isinstance(key, int) and not isinstance(key, bool):
@@ -923,7 +945,8 @@ class Row:
         self.table._plan._c.row_set(self.table._t, self.index, "label",
                                     PART["budgets"].item_field("label").check(value))
 
-    def _text_prop(i, field, doc):  # noqa: N805
+    @staticmethod
+    def _text_prop(i: int, field: str, doc: str) -> property:
         def fget(self):
             return self._get()[i]
 
@@ -973,13 +996,13 @@ class Row:
             i = row._end
         return rows
 
-    def __getitem__(self, col) -> "Cell":
+    def __getitem__(self, col: Union[int, str, "Column"]) -> "Cell":
         c = self.table._col(col)
         cell = self.table._plan._c.cell_get(self.table._t, self.index, c)
         return Cell._make(self.table.id, self.index, self.label,
                           self.table._plan._c.column_get(self.table._t, c)["id"], cell)
 
-    def __setitem__(self, col, value) -> None:
+    def __setitem__(self, col: Union[int, str, "Column"], value: Any) -> None:
         self._set(self.table._col(col), value, printed=False)
 
     def _set(self, c: int, value, printed: bool) -> None:
@@ -1048,6 +1071,16 @@ class Cell:
 
     __slots__ = ("table", "row", "label", "column", "state", "printed", "value", "computed",
                  "computed_state", "source")
+    table: str
+    row: int
+    label: Optional[str]
+    column: str
+    state: str
+    printed: CellValue
+    value: CellValue
+    computed: Optional[Decimal]
+    computed_state: str
+    source: Optional[Tuple[int, int]]
 
     @classmethod
     def _make(cls, table: str, row: int, label, column: str, t) -> "Cell":
@@ -1070,7 +1103,8 @@ class Cell:
     @property
     def declared(self) -> Optional[Decimal]:
         """The printed figure by meaning, when one was printed."""
-        return self.value if self.state in ("value", "nil") else None
+        v = self.value
+        return v if isinstance(v, Decimal) and self.state in ("value", "nil") else None
 
     @property
     def shown(self) -> CellValue:
@@ -1206,7 +1240,7 @@ class Finding:
                f"{self.difference}>"
 
 
-class Findings(list):
+class Findings(List["Finding"]):
     """The result of :meth:`Plan.check`: a list of :class:`Finding`."""
 
     @property

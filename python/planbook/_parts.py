@@ -401,8 +401,10 @@ class ItemSequence(PartView):
 
     __slots__ = ()
 
-    def _item_fn(self, op: str):
-        return getattr(self._plan._c, self._part.items[op == "remove"])
+    def _item_fn(self, op: str) -> Callable[..., Any]:
+        items = self._part.items
+        assert items is not None, "a part whose view manages its own items"
+        return getattr(self._plan._c, items[op == "remove"])
 
     def _item_index(self, key) -> int:
         return self._item_fn("find")(self._i, key) if isinstance(key, str) else -1

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 import html
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union, overload
 
 from . import _core
 from ._parts import PART, Field, ItemSequence, PartMapping, field_properties
@@ -91,7 +91,12 @@ class Collection(ItemSequence, Sequence["Record"]):
     def _items(self) -> List[Dict[str, Any]]:
         return self._plan._c.items(self._i)
 
-    def __getitem__(self, key):
+    @overload
+    def __getitem__(self, key: Union[int, str]) -> "Record": ...
+    @overload
+    def __getitem__(self, key: slice) -> List["Record"]: ...
+
+    def __getitem__(self, key: Union[int, str, slice]) -> Union["Record", List["Record"]]:
         if isinstance(key, slice):
             return [Record(self, d) for d in self._items()[key]]
         if isinstance(key, int):
@@ -105,9 +110,9 @@ class Collection(ItemSequence, Sequence["Record"]):
     def __iter__(self) -> Iterator["Record"]:
         return iter([Record(self, d) for d in self._items()])
 
-    def _item_index(self, item) -> int:
+    def _item_index(self, key: Any) -> int:
         # a Record (for remove and add's parent) or an id
-        return item.index if isinstance(item, Record) else super()._item_index(item)
+        return key.index if isinstance(key, Record) else super()._item_index(key)
 
     def __contains__(self, id: object) -> bool:
         return isinstance(id, str) and super().__contains__(id)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import html
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union, overload
 
 from ._parts import (PART, RISK_TEXTS, ItemSequence, PartMapping, field_properties,
                      item_field_properties)
@@ -90,7 +90,12 @@ class RiskRegister(ItemSequence, Sequence["Risk"]):
         return d is not None and d < _as_of(as_of)
 
     # risks
-    def __getitem__(self, key):
+    @overload
+    def __getitem__(self, key: Union[int, str]) -> "Risk": ...
+    @overload
+    def __getitem__(self, key: slice) -> List["Risk"]: ...
+
+    def __getitem__(self, key: Union[int, str, slice]) -> Union["Risk", List["Risk"]]:
         if isinstance(key, int):
             rows = self._plan._c.risks(self._i)
             return Risk(self, rows[key]["id"])
@@ -241,7 +246,8 @@ class Risk:
      mitigations, actions, outcome, updated) = item_field_properties(
         PART["risks"], *_FIELDS, set="_set")
 
-    def _score(name):
+    @staticmethod
+    def _score(name: str) -> property:
         def get(self) -> Optional[Score]:
             s = self._get()[name]
             if s is None:

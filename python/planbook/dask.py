@@ -59,7 +59,7 @@ def read(paths, part: str = "budgets"):
     import dask
     # amounts are Decimals in object columns: Dask must not turn object
     # columns into (pyarrow) strings
-    with dask.config.set({"dataframe.convert-string": False}):
+    with dask.config.set({"dataframe.convert-string": False}):  # pyright: ignore[reportPrivateImportUsage]
         return dd.from_map(_partition, files, part=part, meta=_meta(part),
                            divisions=divisions, label=f"planbook-{part}",
                            enforce_metadata=False)

@@ -100,7 +100,8 @@ def _typed(part: str, rows: List[dict]):
         if kind == "object":
             data[name] = pd.array(values, dtype=object)
         elif kind == "int":
-            data[name] = pd.array([None if _missing(v) else int(v) for v in values],
+            data[name] = pd.array([None if _missing(v) else int(v)  # pyright: ignore[reportArgumentType]
+                                   for v in values],
                                   dtype="Int64")
         elif kind == "bool":
             data[name] = pd.array([bool(v) for v in values], dtype=bool)

@@ -530,7 +530,7 @@ def savings_by_area(table, ax=None, *, column=None, by: str = "line"):
     groups = _areas(table)
 
     labels: List[Tuple[str, bool]] = []     # (text, is a heading)
-    bars: List[Tuple[float, float, int]] = []   # y, value, area number
+    bars: List[Tuple[int, Decimal, int]] = []   # y, value, area number
     y = 0
     for g, (area, rows) in enumerate(groups):
         if by == "area":
