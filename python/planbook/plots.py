@@ -70,8 +70,19 @@ def _require_matplotlib(feature: str):
     return plt
 
 
-def _axes(feature: str, ax, figsize: Tuple[float, float]):
+#: An A4 sheet in inches, (width, height), by orientation: ``page=`` of
+#: the charts that are printed (risk_heat_map).
+A4 = {"portrait": (8.27, 11.69), "landscape": (11.69, 8.27)}
+
+
+def _axes(feature: str, ax, figsize: Tuple[float, float], page: Optional[str] = None):
     plt = _require_matplotlib(feature)
+    if page is not None:
+        if page not in A4:
+            raise ValueError(f"page is 'portrait' or 'landscape' (A4), not {page!r}")
+        if ax is not None:
+            raise ValueError("give page (a new A4 figure) or ax (an Axes to draw on), not both")
+        figsize = A4[page]
     if ax is None:
         _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return plt, ax
@@ -597,7 +608,8 @@ def _id_list(ids: List[str], per_line: int = 3) -> str:
     return "\n".join(", ".join(ids[k:k + per_line]) for k in range(0, len(ids), per_line))
 
 
-def risk_heat_map(register, kind: str = "current", ax=None, *, max_ids: int = 6):
+def risk_heat_map(register, kind: str = "current", ax=None, *, max_ids: int = 6,
+                  page: Optional[str] = None):
     """A risk register's heat map: the likelihood x impact matrix with the
     number of risks in each cell.
 
@@ -622,6 +634,9 @@ def risk_heat_map(register, kind: str = "current", ax=None, *, max_ids: int = 6)
     ax : matplotlib Axes, optional
     max_ids : int
         the most risk ids listed in a cell (6); a fuller cell shows its count only.
+    page : "portrait" or "landscape", optional
+        a new figure the size of an A4 sheet, to print (instead of ``ax``);
+        no two texts overlap and none leaves the sheet (tests/test_plots.py).
 
     Returns
     -------
@@ -639,7 +654,7 @@ def risk_heat_map(register, kind: str = "current", ax=None, *, max_ids: int = 6)
     outside, misprinted = placed.outside, placed.misprinted
 
     plt, ax = _axes("plots.risk_heat_map", ax, (max(6.5, 1.05 * imax + 3.2),
-                                                 max(5.0, 0.9 * lmax + 2.2)))
+                                                 max(5.0, 0.9 * lmax + 2.2)), page)
     from matplotlib.patches import Patch, Rectangle
 
     for lk in range(1, lmax + 1):
