@@ -606,11 +606,12 @@ def test_risk_heat_map_notes_a_score_without_likelihood_and_impact(plt):
 def _text_problems(fig):
     """Texts that leave the figure, and pairs of texts whose boxes overlap
     (matplotlib's extents, drawn by the Agg renderer)."""
-    from matplotlib.text import Text
+    from planbook import plots
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
+    # what is drawn: visible texts, not on hidden axes, tick labels of drawn ticks
     boxes = [(t.get_text().replace("\n", " ")[:40], t.get_window_extent(renderer))
-             for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+             for t in plots._shown_texts(fig)]
     fb, eps = fig.bbox, 0.5
     out = [f"leaves the figure: {name!r}" for name, b in boxes
            if b.x0 < fb.x0 - eps or b.y0 < fb.y0 - eps or b.x1 > fb.x1 + eps
@@ -669,3 +670,30 @@ def test_page_and_ax_are_one_or_the_other(plt):
     with pytest.raises(ValueError, match="not both"):
         plots.risk_heat_map(reg, ax=ax, page="portrait")
     plt.close(fig)
+
+
+@pytest.mark.parametrize("page", ["portrait", "landscape"])
+def test_dashboards_on_a4_keep_every_text_apart_and_on_the_sheet(page, plt):
+    from matplotlib.text import Annotation
+    from planbook import plots
+    import pathlib
+    folder = pathlib.Path(examples.__file__).parent
+    sets = labels = kept = 0
+    for path in sorted(folder.glob("*.yaml")):
+        plan = planbook.load(path)
+        for sid in plan.indicators:
+            iset = plan.indicators[sid]
+            figs = plots.dashboard(iset, page)
+            per_page = 4 if page == "portrait" else 2
+            assert len(figs) == -(-len(list(iset)) // per_page)
+            for fig in figs:
+                assert tuple(fig.get_size_inches()) == pytest.approx(plots.A4[page])
+                problems, n = _text_problems(fig)
+                assert not problems, (path.stem, sid, problems)
+                notes = fig.findobj(Annotation)
+                labels += len(notes)
+                kept += sum(1 for t in notes if t.get_visible())
+                plt.close(fig)
+            sets += 1
+    assert sets >= 5
+    assert kept > labels / 2     # most figures by their points are still printed
