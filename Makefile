@@ -61,6 +61,7 @@ $(VENV)/.installed: $(SOURCES) | deps
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip setuptools wheel
 	$(VENV)/bin/python -m pip install -q -e '.[test]'
+	$(VENV)/bin/python -c "import glob, os, site; open(os.path.join(site.getsitepackages()[0], 'planbook-src.pth'), 'w').write(''.join(os.path.abspath(d) + '\\n' for d in ['python'] + sorted(glob.glob('plugins/*'))))"  # static paths: type checkers resolve import planbook (the editable install is an import hook)
 	touch $@
 
 $(ASAN_VENV)/.installed: $(SOURCES) | deps

@@ -465,7 +465,10 @@ def test_dashboard_to_pandas_and_html(cf):
     assert set(long["series"]) == {"value"}
     assert long["period"].cat.ordered
     wide = cf.indicators["children"].to_pandas("wide")
-    assert wide.loc[wide["ref"] == "1.3", "2014/15 Q3"].item() == "80.9"
+    assert wide.loc[wide["ref"] == "1.3", "2014/15 Q3"].item() == 80.9
+    assert str(wide["2014/15 Q3"].dtype) == "float64"
+    printed = cf.indicators["children"].to_pandas("wide", figures="printed")
+    assert printed.loc[printed["ref"] == "1.3", "2014/15 Q3"].item() == "80.9"
 
 
 def test_html_escapes_user_text():

@@ -122,7 +122,7 @@ def test_budgets_are_each_plans_own_figures_exactly(batch, folder):
     name = str(path)
     mine = batch["budgets"].query("plan == @name")
     for tid in plan.budgets:
-        own = plan.budgets[tid].to_pandas()
+        own = plan.budgets[tid].to_pandas(amounts="decimal")
         rows = mine[mine["table"] == tid]
         assert len(rows) == len(own)
         got = [v for v in rows["value"] if v is not None]

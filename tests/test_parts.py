@@ -95,7 +95,7 @@ def test_enumerations_checked_when_added_and_nothing_left_behind():
 def test_text_fields_want_text():
     plan = planbook.Plan()
     coll = plan.records.add("c")
-    with pytest.raises(TypeError, match="title is str, not int"):
+    with pytest.raises(TypeError, match="title is str or None, not int"):
         coll.title = 5
     coll.title = None
     assert coll.title is None

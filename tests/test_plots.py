@@ -599,3 +599,101 @@ def test_risk_heat_map_notes_a_score_without_likelihood_and_impact(plt):
     assert "a score without likelihood and impact: 1 risk (8)" in note
     assert "no current score: 2 risks (9, 10)" in note
     plt.close(ax.figure)
+
+
+# ------------------------------------------------------ printed on A4
+
+def _text_problems(fig):
+    """Texts that leave the figure, and pairs of texts whose boxes overlap
+    (matplotlib's extents, drawn by the Agg renderer)."""
+    from planbook import plots
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    # what is drawn: visible texts, not on hidden axes, tick labels of drawn ticks
+    boxes = [(t.get_text().replace("\n", " ")[:40], t.get_window_extent(renderer))
+             for t in plots._shown_texts(fig)]
+    fb, eps = fig.bbox, 0.5
+    out = [f"leaves the figure: {name!r}" for name, b in boxes
+           if b.x0 < fb.x0 - eps or b.y0 < fb.y0 - eps or b.x1 > fb.x1 + eps
+           or b.y1 > fb.y1 + eps]
+    for i, (na, a) in enumerate(boxes):
+        for nb, b in boxes[i + 1:]:
+            if a.x0 < b.x1 - eps and b.x0 < a.x1 - eps and a.y0 < b.y1 - eps \
+                    and b.y0 < a.y1 - eps:
+                out.append(f"overlap: {na!r} and {nb!r}")
+    return out, len(boxes)
+
+
+def test_the_text_check_sees_an_overlap_and_a_text_off_the_sheet(plt):
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.text(0.5, 0.5, "one label")
+    ax.text(0.5, 0.5, "another label")
+    ax.text(3.0, 0.5, "far off the right edge", transform=ax.transAxes)
+    problems, _ = _text_problems(fig)
+    plt.close(fig)
+    assert any(p.startswith("overlap: 'one label'") for p in problems)
+    assert any(p.startswith("leaves the figure: 'far off") for p in problems)
+
+
+def _all_registers():
+    import pathlib
+    folder = pathlib.Path(examples.__file__).parent
+    for path in sorted(folder.glob("*.yaml")):
+        plan = planbook.load(path)
+        for rid in plan.risks:
+            yield path.stem, rid
+
+
+@pytest.mark.parametrize("page", ["portrait", "landscape"])
+@pytest.mark.parametrize("kind", ["current", "inherent", "target"])
+def test_risk_heat_maps_on_a4_keep_every_text_apart_and_on_the_sheet(page, kind, plt):
+    from planbook import plots
+    seen = 0
+    for name, rid in _all_registers():
+        ax = plots.risk_heat_map(examples.load(name).risks[rid], kind, page=page)
+        fig = ax.get_figure()
+        assert tuple(fig.get_size_inches()) == pytest.approx(plots.A4[page])
+        problems, n = _text_problems(fig)
+        plt.close(fig)
+        assert not problems, (name, rid, problems)
+        assert n > 20   # the matrix's labels were all there to check
+        seen += 1
+    assert seen >= 3
+
+
+def test_page_and_ax_are_one_or_the_other(plt):
+    from planbook import plots
+    reg = examples.load(CHILDREN_2018).risks["strategic"]
+    with pytest.raises(ValueError, match="page is 'portrait' or 'landscape'"):
+        plots.risk_heat_map(reg, page="A3")
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="not both"):
+        plots.risk_heat_map(reg, ax=ax, page="portrait")
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("page", ["portrait", "landscape"])
+def test_dashboards_on_a4_keep_every_text_apart_and_on_the_sheet(page, plt):
+    from matplotlib.text import Annotation
+    from planbook import plots
+    import pathlib
+    folder = pathlib.Path(examples.__file__).parent
+    sets = labels = kept = 0
+    for path in sorted(folder.glob("*.yaml")):
+        plan = planbook.load(path)
+        for sid in plan.indicators:
+            iset = plan.indicators[sid]
+            figs = plots.dashboard(iset, page)
+            per_page = 4 if page == "portrait" else 2
+            assert len(figs) == -(-len(list(iset)) // per_page)
+            for fig in figs:
+                assert tuple(fig.get_size_inches()) == pytest.approx(plots.A4[page])
+                problems, n = _text_problems(fig)
+                assert not problems, (path.stem, sid, problems)
+                notes = fig.findobj(Annotation)
+                labels += len(notes)
+                kept += sum(1 for t in notes if t.get_visible())
+                plt.close(fig)
+            sets += 1
+    assert sets >= 5
+    assert kept > labels / 2     # most figures by their points are still printed

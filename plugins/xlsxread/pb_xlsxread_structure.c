@@ -364,6 +364,25 @@ static int put_ids(xr_plan_ctx *x, pb_table *t, const char *ids[], const int64_t
     return ok ? (st == PB_OK ? 1 : 2) : 0;
 }
 
+static int64_t position(const char *s, size_t nr);
+
+/* A column read as text for want of figures (every cell blank: a table
+ * with no rows, or no figures yet) that planbook wrote as an amount column
+ * is an amount column again, at the decimals it recorded. */
+static pb_status recorded_type(xr_plan_ctx *x, pb_table *t, size_t c, const char *f[NF],
+                               pb_error *e)
+{
+    if (!f[9] || strcmp(f[9], "amount") || A->pb_column_type_of(t, c) != PB_COL_TEXT)
+        return PB_OK;
+    pb_amount unused;
+    for (size_t r = 0, nr = A->pb_table_row_count(t); r < nr; r++)
+        if (A->pb_cell_get(t, r, c, &unused) != PB_CELL_BLANK)
+            return PB_OK;
+    pb_status st = A->pb_column_set_type(t, c, PB_COL_AMOUNT, e);
+    int64_t d = f[10] ? position(f[10], PB_MAX_DECIMALS + 1) : -1;
+    return st == PB_OK && d >= 0 ? A->pb_column_set_decimals(t, c, (int)d, e) : st;
+}
+
 /* One column's headings, period, equals and sum; a failure is a warning
  * for that column and the others go on. */
 static int apply_column(xr_plan_ctx *x, pb_table *t, size_t c, const char *f[NF],
@@ -384,6 +403,8 @@ static int apply_column(xr_plan_ctx *x, pb_table *t, size_t c, const char *f[NF]
         st = A->pb_period_parse(f[5], len[5], A->pb_plan_year_start(x->plan), &p, &e);
     if (st == PB_OK)
         st = A->pb_column_set_period(t, c, p, &e);
+    if (st == PB_OK)
+        st = recorded_type(x, t, c, f, &e);
     if (st == PB_OK) {
         int64_t eq = f[11] ? mapped(ids, map, n, f[11], len[11]) : -1;
         st = A->pb_column_set_equals(t, c, eq < 0 ? PB_NONE : (uint32_t)eq, &e);

@@ -136,6 +136,27 @@ static int read_series(pb_yr_reader *r, pb_indset *s, uint32_t which, size_t i)
     return 1;
 }
 
+/* A period the set does not have: the error names the set's periods and,
+ * for a year, how a year's target is
+ * written (the year among the periods; it then holds for its quarters). */
+static int period_unknown(pb_yr_reader *r, const pb_indset *s, pb_period p)
+{
+    size_t n = A->pb_indset_period_count(s);
+    char first[32] = "", last[32] = "", year[32] = "";
+    if (n) {
+        A->pb_period_format(A->pb_indset_period(s, 0), A->pb_plan_year_start(r->plan), first);
+        A->pb_period_format(A->pb_indset_period(s, n - 1), A->pb_plan_year_start(r->plan), last);
+    }
+    A->pb_period_format(p, A->pb_plan_year_start(r->plan), year);
+    int a_year = p.kind == PB_PERIOD_YEAR;
+    return FAIL(PB_ERR_SCHEMA,
+                "'%.*s' is not one of the set's periods (%s%s%s)%s%s%s", CUT(r, 40), sval(r),
+                first, n > 1 ? " .. " : "", n > 1 ? last : "",
+                a_year ? ": for a year's target, add the year to the set's periods "
+                         "(periods: [" : "",
+                a_year ? year : "", a_year ? ", ...]); it then holds for its quarters" : "");
+}
+
 static int read_period_ref(pb_yr_reader *r, pb_indset *s, size_t *k)
 {
     if (!pb_yr_text(r, "a period"))
@@ -146,7 +167,7 @@ static int read_period_ref(pb_yr_reader *r, pb_indset *s, size_t *k)
         return pb_yr_core_fail(r, e);
     int64_t idx = A->pb_indset_find_period(s, p);
     if (idx < 0)
-        return FAIL(PB_ERR_SCHEMA, "'%.*s' is not one of the set's periods", CUT(r, 40), sval(r));
+        return period_unknown(r, s, p);
     *k = (size_t)idx;
     return 1;
 }

@@ -8,6 +8,8 @@ Decimal('300')
 ['total', 'total', 'score']
 """
 
+from typing import TYPE_CHECKING
+
 from . import errors
 from ._core import CORE_VERSION
 from ._indicators import (Dashboard, IndicatorSet, Indicators, Measure, Observation,
@@ -21,6 +23,10 @@ from .formats import dumps, load, loads, save
 from ._diff import diff
 from .many import open_many
 from ._version import __version__
+
+if TYPE_CHECKING:  # pragma: no cover - loaded on first use (__getattr__ below)
+    from . import cycle as cycle, dask as dask, examples as examples, many as many
+    from . import plots as plots, plugin as plugin
 
 __all__ = [
     "Plan", "Table", "Column", "Row", "Cell", "Finding", "Findings", "Agreement",

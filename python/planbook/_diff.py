@@ -22,10 +22,14 @@ import functools
 import html
 import json
 from decimal import Decimal
-from typing import Any, Callable, Dict, List, Optional
+import datetime
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union
 
 from ._parts import PART, PARTS
 from ._records import DONE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._model import Plan
 
 __all__ = ["diff", "PlanDiff", "Change", "DIFFERS"]
 
@@ -414,7 +418,8 @@ def _diff_set(sa, sb, out: List[Change]) -> None:
             # the same cell from the core is the same observation
             xa, xb = ga["values"][ka], gb["values"][kb]
             va, vb = (None, None) if xa == xb else (obs(xa), obs(xb))
-            if va is not None and (str(va) != str(vb) or va.status != vb.status):
+            if va is not None and vb is not None and (str(va) != str(vb)
+                                                      or va.status != vb.status):
                 d = vb.value - va.value if va.value is not None and vb.value is not None \
                     else None
                 out.append(Change("indicators", "result changed", sid, row=ref, column=p,
@@ -524,11 +529,12 @@ def _diff_overdue(a, b, out: List[Change], as_of) -> None:
 
 #: The differ of each part of a plan, in report order: ``fn(a, b, out)``.
 DIFFERS: Dict[str, Callable[[Any, Any, List[Change]], None]] = {"plan": _diff_meta}
-DIFFERS.update((p.name, functools.partial(_diff_part, p)) for p in PARTS)
+DIFFERS.update((p.name, functools.partial(_diff_part, p))  # pyright: ignore[reportCallIssue, reportArgumentType]
+               for p in PARTS)
 DIFFERS["budgets"] = _diff_budgets
 
 
-def diff(a, b, *, as_of=None) -> PlanDiff:
+def diff(a: "Plan", b: "Plan", *, as_of: "Union[str, datetime.date, None]" = None) -> PlanDiff:
     """What changed from plan ``a`` to plan ``b`` (plans or paths of any
     format): tables, columns and rows added, removed or renamed, figures
     changed (with the difference), totals moved, findings that appeared or

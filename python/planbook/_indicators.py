@@ -24,11 +24,11 @@ import datetime
 import html
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union, cast
 
 from ._model import _amount_text
-from ._parts import (PART, Field, ItemSequence, PartMapping, basis_assumed, field_properties,
-                     field_property)
+from ._parts import (PART, ItemSequence, PartMapping, basis_assumed, field_properties,
+                     item_field_properties)
 from .errors import ValidationError
 
 __all__ = ["Indicators", "IndicatorSet", "Measure", "Observation", "Milestone", "Status",
@@ -91,8 +91,8 @@ class Observation:
         v = None
         dec = 0
         if self.value is not None:
-            t = self.value.as_tuple()
-            dec = max(0, -t.exponent)
+            exp = self.value.as_tuple().exponent
+            dec = max(0, -exp) if isinstance(exp, int) else 0
             v = int(self.value.scaleb(_SCALE))
         return (self.status, v, dec, (1 if self.percent else 0) | (2 if self.grouped else 0),
                 self.note or None)
@@ -233,7 +233,7 @@ class IndicatorSet(ItemSequence):
 
     @latest.setter
     def latest(self, period: Optional[str]) -> None:
-        self._plan._c.ind_set(self._i, "latest", period)
+        self._plan._c.ind_set(self._i, "latest", self._part.field("latest").check(period))
 
     @property
     def report_period(self) -> Optional[str]:
@@ -248,7 +248,7 @@ class IndicatorSet(ItemSequence):
 
     @cumulative.setter
     def cumulative(self, value: bool) -> None:
-        self._plan._c.ind_set(self._i, "cumulative", bool(value))
+        self._plan._c.ind_set(self._i, "cumulative", self._part.field("cumulative").check(value))
 
     @property
     def comparators(self) -> Dict[str, str]:
@@ -306,8 +306,13 @@ class IndicatorSet(ItemSequence):
             canon = period
         periods = self.periods
         if canon not in periods:
+            hint = ""
+            if canon.count("/") == 1 and " " not in canon or canon.isdigit():
+                hint = (f": for a year's target, add the year to the set's periods "
+                        f"(set.add_period({canon!r}), or periods: [{canon}, ...] in the file); "
+                        f"it then holds for its quarters")
             raise KeyError(f"{period!r} is not a period of indicator set {self.id!r} "
-                           f"({', '.join(periods)})")
+                           f"({', '.join(periods)}){hint}")
         return periods.index(canon)
 
     def status(self, period: Optional[str] = None) -> "Dashboard":
@@ -350,12 +355,21 @@ class IndicatorSet(ItemSequence):
         (decimal128 at 6 decimals, exact), note."""
         return self._plan._c.ind_arrow(self._i)
 
-    def to_pandas(self, form: str = "long"):
+    def to_pandas(self, form: str = "long", *, figures: str = "float"):
         """Observations as a DataFrame: ``long`` (one row per measure,
-        period and series: value, target or a comparator) or ``wide`` (one
-        row per measure, one column per period, as printed)."""
-        from ._pandas import require_pandas
+        period and series: value, target or a comparator; its ``value`` a
+        number, ``printed`` the cell as printed, ``status`` and ``note``
+        beside it) or ``wide`` (one row per measure, one column per period
+        with its result).
+
+        ``figures="float"`` (the default) gives float64 figures (NaN where
+        there is none); ``"decimal"`` exact :class:`decimal.Decimal`
+        objects, as printed (``Decimal('80.9')``); ``"printed"`` the text
+        as printed (``'65.0%'``, ``'n/a'``)."""
+        from ._pandas import FIGURES, _choice, numbers, require_pandas
         pd = require_pandas("IndicatorSet.to_pandas")
+        _choice("form", form, ("long", "wide"))
+        _choice("figures", figures, FIGURES)
         c, si = self._plan._c, self._i
         info = c.ind_get(si)
         periods = info["periods"]
@@ -371,17 +385,24 @@ class IndicatorSet(ItemSequence):
                 for k, t in enumerate(cells):
                     o = Observation._from_core(t)
                     if sname == "value":
-                        row[periods[k]] = str(o)
+                        row[periods[k]] = str(o) if figures == "printed" else o.value
                     if o.status == "not reported" and not o.note:
                         continue
                     recs.append({"set": self.id, "ref": ref, "name": m["name"],
                                  "role": m["role"], "period": periods[k], "series": sname,
-                                 "status": o.status, "value": o.value, "note": o.note or None})
+                                 "status": o.status, "value": o.value, "printed": str(o),
+                                 "note": o.note or None})
             wide.append(row)
+        how = "decimal" if figures == "printed" else figures
         if form == "wide":
-            return pd.DataFrame(wide, columns=["ref", "name", "role"] + periods)
+            df = pd.DataFrame(wide, columns=["ref", "name", "role"] + periods)
+            if figures != "printed":
+                for p in periods:
+                    df[p] = numbers(pd, [r[p] for r in wide], how)
+            return df
         df = pd.DataFrame(recs, columns=["set", "ref", "name", "role", "period", "series",
-                                         "status", "value", "note"])
+                                         "status", "value", "printed", "note"])
+        df["value"] = numbers(pd, [r["value"] for r in recs], how)
         df["period"] = pd.Categorical(df["period"], categories=periods, ordered=True)
         return df
 
@@ -472,22 +493,10 @@ class Measure:
         self._set_field("ref", ref)
         self.ref = ref
 
-    def _field(name, doc):
-        return field_property(Field(name, object, doc=doc), "_get", "_set_field")
-
-    name = _field("name", "The measure as printed.")
-    group = _field("group", "Group, theme or plan priority.")
-    objective = _field("objective", "The objective or priority it measures (id or text).")
-    owner = _field("owner", "Responsible manager.")
-    framework = _field("framework", "Framework, when it differs from the set's.")
-    definition = _field("definition", "Definition.")
-    footnote = _field("footnote", "Marker(s) of the set's footnotes.")
-    unit = _field("unit", "number, percent, rate, count, days, money or text.")
-    per = _field("per", "Rate per N (0 when not a rate).")
-    decimals = _field("decimals", "Display decimals, or None (as printed).")
-    polarity = _field("polarity", "high, low or none: which way is better.")
-    role = _field("role", "measure, or a companion's numerator, denominator or count.")
-    del _field
+    (name, group, objective, owner, framework, definition, footnote, unit, per, decimals,
+     polarity, role) = item_field_properties(
+        PART["indicators"], "name", "group", "objective", "owner", "framework", "definition",
+        "footnote", "unit", "per", "decimals", "polarity", "role")
 
     @property
     def cumulative(self) -> bool:
@@ -497,7 +506,7 @@ class Measure:
 
     @cumulative.setter
     def cumulative(self, value: Optional[bool]) -> None:
-        self._set_field("cumulative", value)
+        self._set_field("cumulative", PART["indicators"].item_field("cumulative").check(value))
 
     @property
     def is_companion(self) -> bool:
@@ -528,7 +537,8 @@ class Measure:
             return None
         if m["threshold_state"] == 2:
             return "not available"
-        return tuple(Observation._from_core(t) for t in m["thresholds"])
+        good, concern, action = (Observation._from_core(t) for t in m["thresholds"])
+        return good, concern, action
 
     @thresholds.setter
     def thresholds(self, value) -> None:
@@ -595,9 +605,11 @@ class Measure:
 
     def _fill(self, *, values=None, targets=None, thresholds=None, milestones=None,
               **fields) -> None:
+        part = PART["indicators"]
+        names = {f.name for f in part.item_fields}
         for k, v in fields.items():
             if v is not None:
-                self._set_field(k, v)
+                self._set_field(k, part.item_field(k).check(v) if k in names else v)
         si, i = self._where()
         c = self._set._plan._c
         if thresholds is not None:
@@ -668,7 +680,7 @@ class Status:
     comparators: Dict[str, str]
     printed: Dict[str, str]
     assumed: Optional[str] = None
-    _where: Tuple[Any, int, int] = field(repr=False, default=None)
+    _where: Tuple[Any, int, int] = field(repr=False, default=None)  # pyright: ignore[reportAssignmentType]
 
     @classmethod
     def _make(cls, iset, info, m, i, k, codes, comps) -> "Status":
@@ -856,7 +868,7 @@ class StatusCodes:
         """The measures' refs in order (companions carry their measure's)."""
         if callable(self._refs):
             self._refs = self._refs()
-        return self._refs
+        return cast(List[str], self._refs)
 
     def at(self, name: str, measure: int, period: int) -> str:
         """The answer for one measure (index) and period (index), as a word."""

@@ -8,11 +8,12 @@ core for what they show, when they are asked.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import weakref
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import (TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple,
-                    Union)
+                    Union, overload)
 
 from . import _core
 from ._parts import (PART, PARTS, PartMapping, PartView, either, field_properties,
@@ -91,7 +92,7 @@ def format_amount(value: Optional[Decimal], *, parens: bool = True, zero: str = 
     if value == 0:
         return zero
     sign, digits, exp = value.as_tuple()
-    decimals = -exp if exp < 0 else 0
+    decimals = -exp if isinstance(exp, int) and exp < 0 else 0
     scaled = int(value.scaleb(decimals))
     if not -2**63 < scaled < 2**63:
         # beyond the core's 64 bits: the difference of two figures near the
@@ -215,6 +216,19 @@ class Plan:
 
     # budgets, indicators, risks, records: one property per part (below)
     if TYPE_CHECKING:  # pragma: no cover
+        # metadata: one property per key of the core (_make_meta_property)
+        title: Optional[str]
+        organisation: Optional[str]
+        directorate: Optional[str]
+        service: Optional[str]
+        period: Optional[str]
+        status: Optional[str]
+        version: Optional[str]
+        owner: Optional[str]
+        review_date: Optional[str]
+        next_review: Optional[str]
+        source: Optional[str]
+        notes: Optional[str]
         budgets: "Budgets"
         indicators: "Indicators"
         risks: "Risks"
@@ -223,7 +237,8 @@ class Plan:
     @property
     def risk_matrix(self) -> Tuple[int, int]:
         """(likelihood, impact) sides of the risk matrix; (5, 5) by default."""
-        return tuple(self._c.risk_matrix)
+        lmax, imax = self._c.risk_matrix
+        return lmax, imax
 
     @risk_matrix.setter
     def risk_matrix(self, value) -> None:
@@ -233,7 +248,8 @@ class Plan:
     def risk_bands(self) -> Tuple[int, int]:
         """RAG bands by risk score: (green up to, amber up to); (4, 12) by
         default, so 1-4 green, 5-12 amber, 15-25 red on a 5 x 5 matrix."""
-        return tuple(self._c.risk_bands)
+        green, amber = self._c.risk_bands
+        return green, amber
 
     @risk_bands.setter
     def risk_bands(self, value) -> None:
@@ -297,7 +313,7 @@ class Plan:
         return Findings(Finding._from_core(self, f) for f in self._c.check())
 
     # files -------------------------------------------------------------
-    def save(self, path, format: Optional[str] = None) -> None:
+    def save(self, path: "Union[str, os.PathLike[str]]", format: Optional[str] = None) -> None:
         """Write the plan to ``path``; the format comes from the suffix
         (``.yaml``) unless given.  The write is atomic: if it fails, the
         previous file is left as it was."""
@@ -397,6 +413,10 @@ def _make_meta_property(key: str):
         return self._c.get_meta(key)
 
     def fset(self, value):
+        if value is not None and not isinstance(value, (str, int, Decimal)) or \
+                isinstance(value, bool):
+            raise TypeError(f"{key} is text (str) or None, not {type(value).__name__} "
+                            f"({value!r})")
         self._c.set_meta(key, None if value is None else str(value))
     return property(fget, fset, doc=f"The plan's {key.replace('_', ' ')} (text or None).")
 
@@ -423,8 +443,8 @@ class Budgets(PartMapping):
         def fill(c, t):
             for field, value in (("title", title), ("kind", kind), ("unit", unit), ("note", note)):
                 if value is not None:
-                    c.table_set(t, field, value)
-            c.table_set(t, "decimals", decimals)
+                    c.table_set(t, field, self._part.field(field).check(value))
+            c.table_set(t, "decimals", self._part.field("decimals").check(decimals))
             c.table_set(t, "income_sign", _sign_from(income_sign))
             c.table_set(t, "blank_zero", _blank_from(blank))
             if tolerance is not None:
@@ -441,11 +461,14 @@ class Budgets(PartMapping):
         """A budget table from a DataFrame as analysts keep one: a column of
         line labels (``label``, else the index) and one column per year or
         phase.  Column headings that read as periods (``2024/25``,
-        ``2024-2025``) become the columns' periods.  Figures must be exact at
-        ``decimals``: ints, Decimals, text in finance notation, or floats
-        whose shortest decimal form fits (``12.5`` at 1 decimal; ``0.1 + 0.2``
-        is refused).  NaN/None is a blank.  ``total`` adds a total row with
-        that label, computed from the lines.
+        ``2024-2025``) become the columns' periods.  Figures: ints (also
+        nullable ``Int64``), Decimals and text in finance notation must be
+        exact at ``decimals``; floats (also ``Float64``) are taken at their
+        shortest decimal form and rounded half away from zero to
+        ``decimals`` places (``0.1 + 0.2`` is 0.30 at 2); an infinity or a
+        float beyond the 64-bit range is refused.  None, NaN, ``<NA>`` and
+        NaT are blanks.  ``total`` adds a total row with that label,
+        computed from the lines.
 
         >>> import pandas as pd, planbook
         >>> plan = planbook.Plan()
@@ -455,11 +478,9 @@ class Budgets(PartMapping):
         >>> [c.period for c in t.columns], t.rows["Total"]["y2025_26"].computed
         (['2024/25', '2025/26'], Decimal('135'))
         """
-        import math
         import re
         if label in df.columns:
-            labels = [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
-                      for v in df[label]]
+            labels = [None if _blank(v) else str(v) for v in df[label].tolist()]
             data = df.drop(columns=[label])
         else:
             labels = [str(v) for v in df.index]
@@ -483,9 +504,12 @@ class Budgets(PartMapping):
             specs.append(spec)
         table = self.add(id, title=title, kind=kind, unit=unit, decimals=decimals, columns=specs)
         try:
+            # column by column: each column's own dtype (Int64 with <NA>, Float64,
+            # object of Decimals) gives Python values, not a row's common dtype
+            columns = [data.iloc[:, c].tolist() for c in range(len(specs))]
             for r, lab in enumerate(labels):
-                vals = [_exact(v, decimals, f"row {lab!r}, column {specs[c]['label']!r}")
-                        for c, v in enumerate(data.iloc[r].tolist())]
+                vals = [_exact(col[r], decimals, f"row {lab!r}, column {specs[c]['label']!r}")
+                        for c, col in enumerate(columns)]
                 table.add_line(lab, vals)
             if total is not None:
                 table.add_total(total)
@@ -501,38 +525,58 @@ class Budgets(PartMapping):
         def __getitem__(self, id: str) -> "Table": ...
 
 
-def _exact(v, decimals: int, where: str):
-    """A DataFrame cell as an exact figure (None for blank)."""
-    import math
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+def _blank(v: Any) -> bool:
+    """A DataFrame's missing value: None, NaN (float, NumPy or Decimal),
+    pandas' NA or NaT."""
+    if v is None:
+        return True
+    if isinstance(v, float):
+        return v != v
+    if isinstance(v, Decimal):
+        return v.is_nan()
+    return type(v).__name__ in ("NAType", "NaTType")
+
+
+def _exact(v: Any, decimals: int, where: str) -> Union[None, int, str, Decimal]:
+    """A DataFrame cell as a figure for the core (None for a blank).
+
+    ints, Decimals and text go as they are (the core refuses what does not
+    fit the scale); a float is taken at its shortest decimal form (``repr``:
+    ``0.1 + 0.2`` is 0.30000000000000004) and rounded half away from zero
+    to ``decimals`` places; infinities and floats beyond the 64-bit range
+    at that scale are refused."""
+    if _blank(v):
         return None
+    if hasattr(v, "item") and type(v).__module__ == "numpy":
+        v = v.item()        # NumPy scalars (np.float64 is a float; its repr is not a number)
     if isinstance(v, bool):
         raise TypeError(f"{where}: {v!r} is not a figure")
     if isinstance(v, float):
+        if v in (float("inf"), float("-inf")):
+            raise ValidationError(f"{where}: {v!r} is not a figure (an infinity)",
+                                  code="syntax")
         d = Decimal(repr(v))
-        if -d.as_tuple().exponent > decimals and d != d.quantize(Decimal(1).scaleb(-decimals)):
-            raise ValidationError(
-                f"{where}: {v!r} is a binary float whose shortest form has more than "
-                f"{decimals} decimals; give a Decimal or text to say what was meant",
-                code="precision")
+        exp = d.as_tuple().exponent
+        if isinstance(exp, int) and -exp > decimals:
+            d = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        if abs(d.scaleb(decimals)) >= 2**63:
+            raise ValidationError(f"{where}: {v!r} is beyond the amounts planbook holds at "
+                                  f"{decimals} decimals (64-bit fixed point)", code="range")
         return d
-    if hasattr(v, "item") and not isinstance(v, (str, bytes)):  # numpy scalars
-        return _exact(v.item(), decimals, where)
-    return v
+    if isinstance(v, (int, str, Decimal)):
+        return v
+    raise TypeError(f"{where}: {v!r} ({type(v).__name__}) is not a figure: give an int, "
+                    f"a float, a Decimal or text")
 
 
-_SIGNS = {"positive": 1, 1: 1, "+": 1, "negative": -1, -1: -1, "-": -1}
-_BLANKS = {"zero": True, True: True, "missing": False, False: False}
+_SIGNS = {"positive": 1, "negative": -1}
+_BLANKS = {"zero": True, "missing": False}
 
 
 def _coded(name: str, value: Any, codes: Mapping[Any, Any]):
-    """The core's code for a table setting's value; else an error naming
-    the choices (from the part's description)."""
-    try:
-        return codes[value]
-    except (KeyError, TypeError):
-        raise ValidationError(f"{name} is {either(PART['budgets'].field(name).choices)}, "
-                              f"not {value!r}") from None
+    """The core's code for a table setting's value (one of the choices the
+    part's description names; True or 1 are refused, not guessed at)."""
+    return codes[PART["budgets"].field(name).check(value)]
 
 
 def _sign_from(value: str) -> int:
@@ -570,8 +614,8 @@ class Column:
         self.type: str = d["type"]
         self.decimals: int = d["decimals"]
         self.unit: Optional[str] = d["unit"]
-        self.sum: List[str] = [("-" if s < 0 else "") + ids[c] for c, s in d["sum"]]
-        self.equals: Optional[str] = None if d["equals"] is None else ids[d["equals"]]
+        self.sum: List[str] = [("-" if s < 0 else "") + ids[int(c)] for c, s in d["sum"]]
+        self.equals: Optional[str] = None if d["equals"] is None else ids[int(d["equals"])]
 
     @property
     def heading(self) -> str:
@@ -732,7 +776,7 @@ class Table(PartView):
             row = Row(self, r)
             for field in ("id", "role", "note", "select"):
                 if fields.get(field) is not None:
-                    c.row_set(t, r, field, fields[field])
+                    c.row_set(t, r, field, PART["budgets"].item_field(field).check(fields[field]))
             if values is not None:
                 row.set_values(values, printed=fields.get("printed", False))
         except BaseException:
@@ -799,17 +843,25 @@ class Table(PartView):
         largest scale (exact)."""
         return self._plan._c.table_arrow(self._t)
 
-    def to_pandas(self, form: str = "long"):
+    def to_pandas(self, form: str = "long", *, amounts: str = "int"):
         """The table as a pandas DataFrame.
 
         ``form="long"``: one row per (row, column) cell with columns table,
-        row, row_id, kind, role, section, depth, column, period, phase,
-        measure, printed, value, computed, difference.  ``form="wide"``: the
-        table as printed, one column per table column (the value shown:
-        printed, else computed).
+        row, label, row_id, kind, role, section, depth, column, period,
+        phase, measure, state, printed, value, computed, difference and
+        text (a text column's cell).  ``form="wide"``: the table as
+        printed, one column per table column (the value shown: printed,
+        else computed).
+
+        Amounts are numbers: ``amounts="int"`` (the default) gives pandas'
+        nullable ``Int64`` in units of the table's scale, which
+        ``df.attrs["scale"]`` names (0 decimals: the amounts themselves;
+        2: pence), ``<NA>`` for a blank; ``"float"`` float64 (NaN for a
+        blank); ``"decimal"`` exact :class:`decimal.Decimal` objects.
+        ``df.attrs`` also holds the table's id and unit.
         """
         from ._pandas import table_to_pandas
-        return table_to_pandas(self, form)
+        return table_to_pandas(self, form, amounts)
 
     def __repr__(self) -> str:
         from ._display import table_text
@@ -831,7 +883,12 @@ class Rows(Sequence["Row"]):
     def __len__(self) -> int:
         return self._table._plan._c.row_count(self._table._t)
 
-    def __getitem__(self, key):  # type: ignore[override]
+    @overload
+    def __getitem__(self, key: Union[int, str]) -> "Row": ...
+    @overload
+    def __getitem__(self, key: slice) -> List["Row"]: ...
+
+    def __getitem__(self, key: Union[int, str, slice]) -> Union["Row", List["Row"]]:  # type: ignore[override]
         if isinstance(key, slice):
             return [self[i] for i in range(*key.indices(len(self)))]
         if isinstance(key, int) and not isinstance(key, bool):
@@ -894,14 +951,17 @@ class Row:
 
     @label.setter
     def label(self, value: Optional[str]) -> None:
-        self.table._plan._c.row_set(self.table._t, self.index, "label", value)
+        self.table._plan._c.row_set(self.table._t, self.index, "label",
+                                    PART["budgets"].item_field("label").check(value))
 
-    def _text_prop(i, field, doc):  # noqa: N805
+    @staticmethod
+    def _text_prop(i: int, field: str, doc: str) -> property:
         def fget(self):
             return self._get()[i]
 
         def fset(self, value):
-            self.table._plan._c.row_set(self.table._t, self.index, field, value)
+            self.table._plan._c.row_set(self.table._t, self.index, field,
+                                        PART["budgets"].item_field(field).check(value))
         return property(fget, fset, doc=doc)
 
     id = _text_prop(2, "id", "The row's id (unique in its table), or None.")
@@ -916,7 +976,8 @@ class Row:
 
     @role.setter
     def role(self, value: str) -> None:
-        self.table._plan._c.row_set(self.table._t, self.index, "role", value)
+        self.table._plan._c.row_set(self.table._t, self.index, "role",
+                                    PART["budgets"].item_field("role").check(value))
 
     effective_role = property(lambda self: self._get()[6],
                               doc="The role in force (inherited from the sections).")
@@ -944,13 +1005,13 @@ class Row:
             i = row._end
         return rows
 
-    def __getitem__(self, col) -> "Cell":
+    def __getitem__(self, col: Union[int, str, "Column"]) -> "Cell":
         c = self.table._col(col)
         cell = self.table._plan._c.cell_get(self.table._t, self.index, c)
         return Cell._make(self.table.id, self.index, self.label,
                           self.table._plan._c.column_get(self.table._t, c)["id"], cell)
 
-    def __setitem__(self, col, value) -> None:
+    def __setitem__(self, col: Union[int, str, "Column"], value: Any) -> None:
         self._set(self.table._col(col), value, printed=False)
 
     def _set(self, c: int, value, printed: bool) -> None:
@@ -1019,6 +1080,16 @@ class Cell:
 
     __slots__ = ("table", "row", "label", "column", "state", "printed", "value", "computed",
                  "computed_state", "source")
+    table: str
+    row: int
+    label: Optional[str]
+    column: str
+    state: str
+    printed: CellValue
+    value: CellValue
+    computed: Optional[Decimal]
+    computed_state: str
+    source: Optional[Tuple[int, int]]
 
     @classmethod
     def _make(cls, table: str, row: int, label, column: str, t) -> "Cell":
@@ -1041,7 +1112,8 @@ class Cell:
     @property
     def declared(self) -> Optional[Decimal]:
         """The printed figure by meaning, when one was printed."""
-        return self.value if self.state in ("value", "nil") else None
+        v = self.value
+        return v if isinstance(v, Decimal) and self.state in ("value", "nil") else None
 
     @property
     def shown(self) -> CellValue:
@@ -1177,7 +1249,7 @@ class Finding:
                f"{self.difference}>"
 
 
-class Findings(list):
+class Findings(List["Finding"]):
     """The result of :meth:`Plan.check`: a list of :class:`Finding`."""
 
     @property

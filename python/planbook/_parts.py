@@ -38,7 +38,8 @@ from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple
 from .errors import ValidationError
 
 __all__ = ["Field", "Part", "PARTS", "PART", "PartMapping", "PartView", "ItemSequence",
-           "field_property", "field_properties", "either"]
+           "field_property", "field_properties", "item_field_properties", "either",
+           "TABLE_KINDS", "ROW_ROLES", "UNITS", "POLARITIES", "MEASURE_ROLES", "RISK_TEXTS"]
 
 
 def either(choices: Tuple[Any, ...]) -> str:
@@ -58,11 +59,20 @@ class Field:
     default: Any = None
     doc: Optional[str] = None
     nullable: bool = True
+    #: a valid value to set (tests/test_fields.py walks every field with
+    #: it), when the type and choices do not give one (a period, a tolerance)
+    sample: Any = None
 
     def check(self, value: Any) -> Any:
         """The value, when it is valid for the field; else a
         ValidationError that names the valid choices (a TypeError for a
-        value of the wrong type)."""
+        value of the wrong type: a list for a text, True for a number).
+
+        >>> Field("kind", choices=("a", "b")).check(True)
+        Traceback (most recent call last):
+        ...
+        TypeError: kind is 'a' or 'b', not bool (True)
+        """
         if value is None and self.nullable and not self.choices:
             return value
         if self.choices:
@@ -70,10 +80,26 @@ class Field:
                 return value
             if value is None or isinstance(value, self.type):
                 raise ValidationError(f"{self.name} is {either(self.choices)}, not {value!r}")
-        if not isinstance(value, self.type):
-            raise TypeError(f"{self.name} is {self.type.__name__}, not "
+            raise TypeError(f"{self.name} is {either(self.choices)}, not "
+                            f"{type(value).__name__} ({value!r})")
+        # a bool is an int to Python, never a number of decimals or a rate's base
+        if not isinstance(value, self.type) or (isinstance(value, bool)
+                                                and self.type is not bool
+                                                and self.type is not object):
+            raise TypeError(f"{self.name} is {self.type.__name__}"
+                            f"{' or None' if self.nullable else ''}, not "
                             f"{type(value).__name__} ({value!r})")
         return value
+
+    def samples(self) -> Tuple[Any, ...]:
+        """Valid values to set: the sample, else each choice, else one of
+        the type."""
+        if self.sample is not None:
+            return (self.sample,)
+        if self.choices:
+            return self.choices
+        return {str: ("Some text \u2013 with \"quotes\": and a colon",), int: (2,),
+                bool: (True, False)}[self.type]
 
 
 def field_property(field: Field, get: str = "_info", set: str = "_set_field") -> property:
@@ -113,9 +139,17 @@ class Part:
     doc: str                    # the Plan property's documentation
     item_noun: str = "item"     # one of its items, as errors say it: "risk"
     short: str = ""             # one of them, briefly: "set", "register"
+    #: the fields of one row, measure or risk (a record's fields are free texts)
+    item_fields: Tuple[Field, ...] = ()
 
     def field(self, name: str) -> Field:
         for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def item_field(self, name: str) -> Field:
+        for f in self.item_fields:
             if f.name == name:
                 return f
         raise KeyError(name)
@@ -155,17 +189,45 @@ def _texts(*names: str, doc: Optional[str] = None) -> Tuple[Field, ...]:
     return tuple(Field(n, doc=doc and doc.format(n.replace("_", " "))) for n in names)
 
 
+#: A table's kinds, as the YAML reader knows them.
+TABLE_KINDS = ("objective", "subjective", "savings", "reconciliation", "funding", "fte",
+               "capital", "workforce", "other")
+#: A row's roles (``inherit``: the role of its section).
+ROW_ROLES = ("inherit", "expenditure", "income", "internal", "funding", "saving", "growth",
+             "adjustment", "other")
+#: A measure's units, polarities and roles (a companion series is a
+#: numerator, denominator or count).
+UNITS = ("number", "percent", "rate", "count", "days", "money", "text")
+POLARITIES = ("none", "high", "low")
+MEASURE_ROLES = ("measure", "numerator", "denominator", "count")
+#: A risk's texts.
+RISK_TEXTS = ("category", "status", "status_date", "description", "owner", "objective",
+              "controls", "impacts", "mitigations", "actions", "outcome", "updated")
+
+
 PARTS: Tuple[Part, ...] = (
     Part("budgets", "table", "._model", "Budgets", "Table", "Row",
          core=("table_count", "find_table", "table_get", "add_table", "remove_table",
                "table_set"),
          items=None,
-         fields=_texts("title") + (Field("kind", default="other"),) + _texts("unit", "note") + (
+         fields=_texts("title") + (
+             Field("kind", choices=TABLE_KINDS, default="other",
+                   doc="What the table is: " + ", ".join(TABLE_KINDS) + "."),) + _texts(
+             "unit", "note") + (
              Field("decimals", int), Field("income_sign", choices=("positive", "negative")),
-             Field("blank", choices=("zero", "missing")), Field("tolerance", object)),
+             Field("blank", choices=("zero", "missing")),
+             Field("tolerance", object, sample="0.5")),
          diff_noun="table", diff_title_or_id=False,
          doc='The budget tables, by id: ``plan.budgets["subjective"]``.',
-         item_noun="row", short="table"),
+         item_noun="row", short="table",
+         item_fields=_texts("label") + (
+             Field("id", sample="net_budget",
+                   doc="The row's id (unique in its table: letters, digits, _ or -), or None."),
+             Field("note", doc="A note on the row, or None."),
+             Field("select", sample="Staff",
+                   doc="For a total: the label of the lines it sums, or None.")) + (
+             Field("role", choices=ROW_ROLES, nullable=False,
+                   doc="The role as written ('inherit' when it comes from the section)."),)),
     Part("indicators", "indicator set", "._indicators", "Indicators", "IndicatorSet", "Measure",
          core=_family("ind"), items=("m_find", "m_remove"),
          fields=_texts("title", "framework", "reporting", "as_of", "note",
@@ -175,12 +237,34 @@ PARTS: Tuple[Part, ...] = (
              Field("direction", choices=("previous", "year_ago", "outturn"),
                    doc='What "better than last" compares with: previous, year_ago or '
                        'outturn.'),
-             Field("cumulative", bool), Field("latest")),
+             Field("cumulative", bool, nullable=False), Field("latest", sample="2024/25")),
          diff_noun="indicator set", diff_title_or_id=True,
          doc='The performance indicator sets (dashboards), by id:\n'
              '``plan.indicators["children"]["1.3"]``; ``plan.indicators.status()``\n'
              'is the whole dashboard.',
-         item_noun="measure", short="set"),
+         item_noun="measure", short="set",
+         item_fields=(Field("name", doc="The measure as printed."),
+                      Field("group", doc="Group, theme or plan priority."),
+                      Field("objective", doc="The objective or priority it measures (id or "
+                                             "text)."),
+                      Field("owner", doc="Responsible manager."),
+                      Field("framework", doc="Framework, when it differs from the set's."),
+                      Field("definition", doc="Definition."),
+                      Field("footnote", doc="Marker(s) of the set's footnotes."),
+                      Field("unit", choices=UNITS, doc=", ".join(UNITS) + "."),
+                      Field("per", int, sample=10000, doc="Rate per N (0 when not a rate)."),
+                      Field("decimals", int, doc="Display decimals (0 to 6), or None (as "
+                                                 "printed)."),
+                      Field("polarity", choices=POLARITIES,
+                            doc="high, low or none: which way is better."),
+                      Field("role", choices=MEASURE_ROLES, sample="measure",
+                            doc="measure, or a companion's numerator, denominator or count."),
+                      Field("cumulative", bool,
+                            doc="Do the figures accumulate within the financial year (the "
+                                "measure's setting, else the set's)?"),
+                      Field("thresholds", object, sample=("42.1", "59.8", "118.7"),
+                            doc="(Good, Of concern, Action required), 'not available', or "
+                                "None."))),
     Part("risks", "risk register", "._risks", "Risks", "RiskRegister", "Risk",
          core=_family("reg"), items=("risk_find", "risk_remove"),
          fields=_texts("title", "register_for", "version", "last_reviewed", "reviewed_by",
@@ -190,7 +274,12 @@ PARTS: Tuple[Part, ...] = (
              Field("score_order", choices=("likelihood x impact", "impact x likelihood")),),
          diff_noun="register", diff_title_or_id=True,
          doc='The risk registers, by id: ``plan.risks["strategic"]["4"].current``.',
-         item_noun="risk", short="register"),
+         item_noun="risk", short="register",
+         item_fields=(Field("id", nullable=False, sample="R2"),) + _texts(*RISK_TEXTS) + tuple(
+             Field(k, object, sample="12 (4x3)",
+                   doc=f"The {k} score (a Score or None); set it as printed ('12 (4x3)') or "
+                       f"as (likelihood, impact, score).")
+             for k in ("inherent", "current", "target"))),
     Part("records", "collection", "._records", "Records", "Collection", "Record",
          core=_family("coll"), items=("item_find", "item_remove"),
          fields=_texts("title") + (
@@ -309,14 +398,23 @@ def field_properties(part: Part, *names: str, get: str = "_info",
     return tuple(field_property(part.field(n), get, set) for n in names)
 
 
+def item_field_properties(part: Part, *names: str, get: str = "_get",
+                          set: str = "_set_field") -> Tuple[property, ...]:
+    """Properties for the named fields of one of ``part``'s items (a
+    measure, a risk), in order."""
+    return tuple(field_property(part.item_field(n), get, set) for n in names)
+
+
 class ItemSequence(PartView):
     """A view whose items (measures, risks, records) are found by id in the
     core: ``in``, ``remove`` and adding with rollback, shared."""
 
     __slots__ = ()
 
-    def _item_fn(self, op: str):
-        return getattr(self._plan._c, self._part.items[op == "remove"])
+    def _item_fn(self, op: str) -> Callable[..., Any]:
+        items = self._part.items
+        assert items is not None, "a part whose view manages its own items"
+        return getattr(self._plan._c, items[op == "remove"])
 
     def _item_index(self, key) -> int:
         return self._item_fn("find")(self._i, key) if isinstance(key, str) else -1

@@ -18,10 +18,10 @@ from __future__ import annotations
 import datetime
 import html
 import re
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union, overload
 
 from . import _core
-from ._parts import PART, ItemSequence, PartMapping, field_properties
+from ._parts import PART, Field, ItemSequence, PartMapping, field_properties
 
 __all__ = ["Records", "Collection", "Record"]
 
@@ -49,6 +49,12 @@ def date_range(text: str) -> Tuple[Optional[datetime.date], Optional[datetime.da
     """
     a, b = _core.date_range(text)
     return (None if a is None else datetime.date(*a), None if b is None else datetime.date(*b))
+
+
+def _text(name: str, value: Any) -> Optional[str]:
+    """A record's field: text, or None to remove it (a TypeError for a list
+    or a number, which would not read back as what was given)."""
+    return Field(name).check(value)
 
 
 class Records(PartMapping):
@@ -88,7 +94,12 @@ class Collection(ItemSequence, Sequence["Record"]):
     def _items(self) -> List[Dict[str, Any]]:
         return self._plan._c.items(self._i)
 
-    def __getitem__(self, key):
+    @overload
+    def __getitem__(self, key: Union[int, str]) -> "Record": ...
+    @overload
+    def __getitem__(self, key: slice) -> List["Record"]: ...
+
+    def __getitem__(self, key: Union[int, str, slice]) -> Union["Record", List["Record"]]:
         if isinstance(key, slice):
             return [Record(self, d) for d in self._items()[key]]
         if isinstance(key, int):
@@ -102,9 +113,9 @@ class Collection(ItemSequence, Sequence["Record"]):
     def __iter__(self) -> Iterator["Record"]:
         return iter([Record(self, d) for d in self._items()])
 
-    def _item_index(self, item) -> int:
+    def _item_index(self, key: Any) -> int:
         # a Record (for remove and add's parent) or an id
-        return item.index if isinstance(item, Record) else super()._item_index(item)
+        return key.index if isinstance(key, Record) else super()._item_index(key)
 
     def __contains__(self, id: object) -> bool:
         return isinstance(id, str) and super().__contains__(id)
@@ -124,7 +135,7 @@ class Collection(ItemSequence, Sequence["Record"]):
         def fill():
             for k, v in fields.items():
                 if v is not None:
-                    c.item_set(ci, i, k, v)
+                    c.item_set(ci, i, k, _text(k, v))
         self._filled(i, fill)
         return Record(self, c.item_get(ci, i))
 
@@ -282,7 +293,7 @@ class Record:
     def __setitem__(self, name: str, value: Optional[str]) -> None:
         c = self._coll._plan._c
         ci = self._coll._i
-        c.item_set(ci, self.index, name, value)
+        c.item_set(ci, self.index, name, _text(name, value))
         self._d = c.item_get(ci, self.index)
 
     def __delitem__(self, name: str) -> None:

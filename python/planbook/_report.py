@@ -211,9 +211,9 @@ def _sections(plan, sections) -> List[Tuple[str, Optional[List[str]]]]:
         part, ident = found[0]
         if part in out and out[part] is None:
             continue
-        out.setdefault(part, [])
-        if ident not in out[part]:
-            out[part].append(ident)
+        idents = out.setdefault(part, [])
+        if idents is not None and ident not in idents:
+            idents.append(ident)
     return list(out.items())
 
 

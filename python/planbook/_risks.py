@@ -16,16 +16,15 @@ from __future__ import annotations
 import datetime
 import html
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union, overload
 
-from ._parts import (PART, Field, ItemSequence, PartMapping, basis_assumed, field_properties,
-                     field_property)
+from ._parts import (PART, RISK_TEXTS, ItemSequence, PartMapping, basis_assumed,
+                     field_properties, item_field_properties)
 from ._records import _as_of
 
 __all__ = ["Risks", "RiskRegister", "Risk", "Score"]
 
-_FIELDS = ("id", "category", "status", "status_date", "description", "owner", "objective",
-           "controls", "impacts", "mitigations", "actions", "outcome", "updated")
+_FIELDS = ("id",) + RISK_TEXTS
 _REG_FIELDS = ("title", "register_for", "version", "last_reviewed", "reviewed_by",
                "next_review", "note", "basis")
 _KINDS = ("inherent", "current", "target")
@@ -112,7 +111,12 @@ class RiskRegister(ItemSequence, Sequence["Risk"]):
         return d is not None and d < _as_of(as_of)
 
     # risks
-    def __getitem__(self, key):
+    @overload
+    def __getitem__(self, key: Union[int, str]) -> "Risk": ...
+    @overload
+    def __getitem__(self, key: slice) -> List["Risk"]: ...
+
+    def __getitem__(self, key: Union[int, str, slice]) -> Union["Risk", List["Risk"]]:
         if isinstance(key, int):
             rows = self._plan._c.risks(self._i)
             return Risk(self, rows[key]["id"])
@@ -132,9 +136,11 @@ class RiskRegister(ItemSequence, Sequence["Risk"]):
         c, ri = self._plan._c, self._i
         i = c.risk_add(ri, id)
 
+        names = {f.name: f for f in self._part.item_fields}
+
         def fill():
             for k, v in fields.items():
-                c.risk_set(ri, i, k, v)
+                c.risk_set(ri, i, k, names[k].check(v) if k in names else v)
         self._filled(i, fill)
         return Risk(self, id)
 
@@ -308,10 +314,11 @@ class Risk:
             self._id = value
 
     (id, category, status, status_date, description, owner, objective, controls, impacts,
-     mitigations, actions, outcome, updated) = (
-        field_property(Field(n), "_get", "_set") for n in _FIELDS)
+     mitigations, actions, outcome, updated) = item_field_properties(
+        PART["risks"], *_FIELDS, set="_set")
 
-    def _score(name):
+    @staticmethod
+    def _score(name: str) -> property:
         def get(self) -> Optional[Score]:
             s = self._get()[name]
             if s is None:

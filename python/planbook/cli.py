@@ -816,7 +816,7 @@ def _many_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="planbook", description=__doc__.split("\n\n")[0],
+        prog="planbook", description=(__doc__ or "").split("\n\n")[0],
         epilog="Exit status: 0 nothing wrong; 1 a plan has errors (diff: the plans differ); "
                "2 the command could not do its job.")
     p.add_argument("-V", "--version", action="version", version=f"planbook {__version__}")
@@ -975,7 +975,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     before = [s.errors for s in streams]
     for s in streams:   # a name or text the terminal cannot show is escaped, not a crash
         with contextlib.suppress(Exception):
-            s.reconfigure(errors="backslashreplace")
+            s.reconfigure(errors="backslashreplace")  # pyright: ignore[reportAttributeAccessIssue]
     debug = False
     try:
         args = build_parser().parse_args(argv)
@@ -1021,4 +1021,4 @@ def main(argv: Optional[List[str]] = None) -> int:
     finally:
         for s, errors in zip(streams, before):
             with contextlib.suppress(Exception):
-                s.reconfigure(errors=errors)
+                s.reconfigure(errors=errors)  # pyright: ignore[reportAttributeAccessIssue]

@@ -64,7 +64,7 @@ def read(paths, part: str = "budgets"):
     import dask
     # amounts are Decimals in object columns: Dask must not turn object
     # columns into (pyarrow) strings
-    with dask.config.set({"dataframe.convert-string": False}):
+    with dask.config.set({"dataframe.convert-string": False}):  # pyright: ignore[reportPrivateImportUsage]
         return dd.from_map(_partition, files, part=part, meta=_meta(part),
                            divisions=divisions, label=f"planbook-{part}",
                            enforce_metadata=False)
@@ -82,11 +82,12 @@ def read_all(paths, parts: Sequence[str] = PARTS):
     dd = _require_dask()
     parts = tuple(parts)
     files, divisions = _files(paths, parts)
-    import dask
+    import dask.config
+    from dask.delayed import delayed
     # pure: the load's key is the file's and the parts', the same in every frame
-    loads = [dask.delayed(frames_of_file, pure=True)(f, parts) for f in files]
+    loads = [delayed(frames_of_file, pure=True)(f, parts) for f in files]
     with dask.config.set({"dataframe.convert-string": False}):
-        return {part: dd.from_delayed([dask.delayed(_pick, pure=True)(d, part) for d in loads],
+        return {part: dd.from_delayed([delayed(_pick, pure=True)(d, part) for d in loads],
                                       meta=_meta(part), divisions=divisions,
                                       verify_meta=False)
                 for part in parts}
@@ -98,7 +99,7 @@ def convert(paths, out_dir, *, to: str = "ofdp"):
     cluster whose workers see ``out_dir``): a delayed list of (plan,
     output, error) dicts; ``.compute()`` writes the files."""
     _require_dask()
-    import dask
+    from dask.delayed import delayed
     from .many import convert_one, convert_targets
     work = convert_targets(expand(paths), out_dir, to)
-    return dask.delayed(list)([dask.delayed(convert_one, pure=False)(job) for job in work])
+    return delayed(list)([delayed(convert_one, pure=False)(job) for job in work])

@@ -72,7 +72,7 @@ class PlanbookError(Exception):
 
     def __str__(self) -> str:
         prefix = self.location
-        if prefix and prefix == self.file and self.file in self.message:
+        if prefix and self.file is not None and prefix == self.file and self.file in self.message:
             prefix = ""  # the sentence names the file itself (a failed save)
         if self.path:
             prefix = f"{prefix}: {self.path}" if prefix else self.path

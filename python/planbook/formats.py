@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 import zlib
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from . import _core
 from ._model import Plan
@@ -146,7 +146,7 @@ def _why_missing(names) -> str:
     return ": " + "; ".join(why) if why else ""
 
 
-def get_format(path=None, format: Optional[str] = None, need: str = "load") -> Any:
+def get_format(path: Any = None, format: Optional[str] = None, need: str = "load") -> Any:
     """The format for a name, or for a path's suffix."""
     fast = _builtin_for(
         name=format,
@@ -197,7 +197,7 @@ def _as_plan(obj: Any, file: Optional[str]) -> Plan:
     raise TypeError(f"a format's load returned {type(obj).__name__}, not a Plan")
 
 
-def load(path, format: Optional[str] = None) -> Plan:
+def load(path: "Union[str, os.PathLike[str]]", format: Optional[str] = None) -> Plan:
     """Read a plan from a file; the format comes from the suffix unless given."""
     fmt = get_format(path, format, "load")
     _check_readable(path, fmt)
@@ -258,7 +258,7 @@ def _check_readable(path, fmt: Any = None) -> None:
                         code="parse")
 
 
-def loads(text, format: str = "yaml", name: Optional[str] = None) -> Plan:
+def loads(text: str, format: str = "yaml", name: Optional[str] = None) -> Plan:
     """Read a plan from text (YAML by default)."""
     fmt = get_format(None, format, "loads")
     return _as_plan(fmt.loads(text, name) if name is not None else fmt.loads(text), name)
@@ -535,7 +535,7 @@ def _finish(tmp: str, mode: int, owner: Optional[tuple]) -> None:
         os.close(fd)
 
 
-def save(plan: Plan, path, format: Optional[str] = None) -> None:
+def save(plan: Plan, path: "Union[str, os.PathLike[str]]", format: Optional[str] = None) -> None:
     """Write a plan atomically: into a private folder beside the target,
     flushed to disk, then renamed over it.  On any failure the temporary
     folder is removed and the previous file is left exactly as it was.

@@ -102,7 +102,8 @@ def _typed(part: str, rows: List[dict]):
         if kind == "object":
             data[name] = pd.array(values, dtype=object)
         elif kind == "int":
-            data[name] = pd.array([None if _missing(v) else int(v) for v in values],
+            data[name] = pd.array([None if _missing(v) else int(v)  # pyright: ignore[reportArgumentType]
+                                   for v in values],
                                   dtype="Int64")
         elif kind == "bool":
             data[name] = pd.array([bool(v) for v in values], dtype=bool)
@@ -136,7 +137,7 @@ def _budget_rows(plan, name: str) -> List[dict]:
     rows = []
     for tid in plan.budgets:
         t = plan.budgets[tid]
-        for rec in _records_of(t.to_pandas(), plan=name, unit=t.unit):
+        for rec in _records_of(t.to_pandas(amounts="decimal"), plan=name, unit=t.unit):
             rec["row_kind"], rec["kind"] = rec["kind"], t.kind
             if isinstance(rec.get("printed"), str):  # a text column's cell
                 rec["text"], rec["printed"], rec["value"] = rec["printed"], None, None
@@ -164,7 +165,8 @@ def _indicator_rows(plan, name: str) -> List[dict]:
 def _observation_rows(plan, name: str) -> List[dict]:
     rows = []
     for sid in plan.indicators:
-        for rec in _records_of(plan.indicators[sid].to_pandas(), plan=name):
+        for rec in _records_of(plan.indicators[sid].to_pandas(figures="decimal"),
+                              plan=name):
             rec["period"] = str(rec["period"])
             rows.append(rec)
     return rows
@@ -566,7 +568,7 @@ def convert_many(paths, out_dir, *, to: str = "ofdp", jobs: int = 1,
             for r in pool.map(convert_one, work):
                 results.append(r)
                 if progress:
-                    progress(r["plan"])
+                    progress(str(r["plan"]))
     else:
         for job in work:
             results.append(convert_one(job))

@@ -70,8 +70,19 @@ def _require_matplotlib(feature: str):
     return plt
 
 
-def _axes(feature: str, ax, figsize: Tuple[float, float]):
+#: An A4 sheet in inches, (width, height), by orientation: ``page=`` of
+#: the charts that are printed (risk_heat_map).
+A4 = {"portrait": (8.27, 11.69), "landscape": (11.69, 8.27)}
+
+
+def _axes(feature: str, ax, figsize: Tuple[float, float], page: Optional[str] = None):
     plt = _require_matplotlib(feature)
+    if page is not None:
+        if page not in A4:
+            raise ValueError(f"page is 'portrait' or 'landscape' (A4), not {page!r}")
+        if ax is not None:
+            raise ValueError("give page (a new A4 figure) or ax (an Axes to draw on), not both")
+        figsize = A4[page]
     if ax is None:
         _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return plt, ax
@@ -530,7 +541,7 @@ def savings_by_area(table, ax=None, *, column=None, by: str = "line"):
     groups = _areas(table)
 
     labels: List[Tuple[str, bool]] = []     # (text, is a heading)
-    bars: List[Tuple[float, float, int]] = []   # y, value, area number
+    bars: List[Tuple[int, Decimal, int]] = []   # y, value, area number
     y = 0
     for g, (area, rows) in enumerate(groups):
         if by == "area":
@@ -597,7 +608,8 @@ def _id_list(ids: List[str], per_line: int = 3) -> str:
     return "\n".join(", ".join(ids[k:k + per_line]) for k in range(0, len(ids), per_line))
 
 
-def risk_heat_map(register, kind: str = "current", ax=None, *, max_ids: int = 6):
+def risk_heat_map(register, kind: str = "current", ax=None, *, max_ids: int = 6,
+                  page: Optional[str] = None):
     """A risk register's heat map: the likelihood x impact matrix with the
     number of risks in each cell.
 
@@ -622,6 +634,9 @@ def risk_heat_map(register, kind: str = "current", ax=None, *, max_ids: int = 6)
     ax : matplotlib Axes, optional
     max_ids : int
         the most risk ids listed in a cell (6); a fuller cell shows its count only.
+    page : "portrait" or "landscape", optional
+        a new figure the size of an A4 sheet, to print (instead of ``ax``);
+        no two texts overlap and none leaves the sheet (tests/test_plots.py).
 
     Returns
     -------
@@ -639,7 +654,7 @@ def risk_heat_map(register, kind: str = "current", ax=None, *, max_ids: int = 6)
     outside, misprinted = placed.outside, placed.misprinted
 
     plt, ax = _axes("plots.risk_heat_map", ax, (max(6.5, 1.05 * imax + 3.2),
-                                                 max(5.0, 0.9 * lmax + 2.2)))
+                                                 max(5.0, 0.9 * lmax + 2.2)), page)
     from matplotlib.patches import Patch, Rectangle
 
     for lk in range(1, lmax + 1):
@@ -724,3 +739,95 @@ def risk_heat_map(register, kind: str = "current", ax=None, *, max_ids: int = 6)
 def _count_ids(ids: List[str]) -> str:
     n = len(ids)
     return f"{n} risk{'s' if n != 1 else ''} ({', '.join(ids)})"
+
+
+# ------------------------------------------------------- printed pages
+
+def _shown_texts(fig) -> list:
+    """The texts a reader sees: visible, not empty, not on a hidden axes,
+    and of the tick labels only those of ticks the axis draws (inside its
+    view; matplotlib keeps the others as visible texts it does not draw)."""
+    from matplotlib.text import Text
+    undrawn = set()
+    for ax in fig.axes:
+        if not ax.get_visible():
+            undrawn |= {id(t) for t in ax.findobj(Text)}
+            continue
+        for axis in (ax.xaxis, ax.yaxis):
+            drawn = {id(t) for t in axis._update_ticks()}
+            undrawn |= {id(lab) for t in axis.get_major_ticks() + axis.get_minor_ticks()
+                        if id(t) not in drawn for lab in (t.label1, t.label2)}
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
+            and (t.axes is None or t.axes.get_visible()) and id(t) not in undrawn]
+
+
+def _overlaps(a, b, eps: float = 0.5) -> bool:
+    return a.x0 < b.x1 - eps and b.x0 < a.x1 - eps and a.y0 < b.y1 - eps and b.y0 < a.y1 - eps
+
+
+def _declutter(fig) -> None:
+    """Make a drawn page legible: tick labels thinned until they do not
+    touch, then each figure label beside a point dropped when it would
+    overlap a text already kept (the y axis still reads the value)."""
+    from matplotlib.text import Annotation, Text
+    fig.canvas.draw()                    # the constrained layout, once; then kept
+    fig.set_layout_engine("none")
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        labels = [t for t in ax.get_xticklabels() if t.get_text()]
+        step = 1
+        while step < len(labels):
+            shown = labels[::step]
+            boxes = [t.get_window_extent(renderer) for t in shown]
+            if not any(_overlaps(a, b) for a, b in zip(boxes, boxes[1:])):
+                break
+            step += 1
+        for k, t in enumerate(labels):
+            t.set_visible(k % step == 0)
+    fig.canvas.draw()
+    kept = [t.get_window_extent(renderer) for t in _shown_texts(fig)
+            if not isinstance(t, Annotation)]
+    for t in fig.findobj(Annotation):
+        box = t.get_window_extent(renderer)
+        if any(_overlaps(box, k) for k in kept) or not fig.bbox.contains(box.x0, box.y0) \
+                or not fig.bbox.contains(box.x1, box.y1):
+            t.set_visible(False)
+        else:
+            kept.append(box)
+
+
+def dashboard(indicators, page: str = "portrait", *, per_page: Optional[int] = None) -> list:
+    """An indicator set's measures as printed pages: A4 figures (portrait:
+    four trends a page, stacked; landscape: two), each measure drawn by
+    :func:`indicator_trend` with its title wrapped to the page, period
+    labels thinned and figure labels that would collide left out, so no
+    two texts overlap and none leaves the sheet.  Returns the figures, one
+    a page (``fig.savefig`` each, or a PdfPages)."""
+    plt = _require_matplotlib("plots.dashboard")
+    if page not in A4:
+        raise ValueError(f"page is 'portrait' or 'landscape' (A4), not {page!r}")
+    n = per_page or (4 if page == "portrait" else 2)
+    measures = list(indicators)
+    figs = []
+    for k in range(0, max(len(measures), 1), n):
+        fig, axes = plt.subplots(n, 1, figsize=A4[page], layout="constrained", squeeze=False)
+        chunk = measures[k:k + n]
+        width = int(A4[page][0] * 72 / (9 * 0.62))      # characters a title line holds
+        for ax, m in zip(axes.flat, chunk):
+            indicator_trend(m, ax=ax)
+            title = ax.get_title().split("\n")
+            ax.set_title(_wrap(" ".join(title[:-1]), width) + "\n" + title[-1], fontsize=9)
+            ax.xaxis.label.set_visible(False)
+            for t in ax.get_xticklabels() + ax.get_yticklabels():
+                t.set_fontsize(7)
+            ax.yaxis.label.set_fontsize(8)
+            leg = ax.get_legend()
+            if leg is not None:
+                for t in leg.get_texts():
+                    t.set_text(_wrap(t.get_text(), 28))
+                    t.set_fontsize(7)
+        for ax in list(axes.flat)[len(chunk):]:
+            ax.set_visible(False)
+        _declutter(fig)
+        figs.append(fig)
+    return figs

@@ -8,12 +8,38 @@ Written against :mod:`planbook.plugin` only, as any outside plugin is.
 from __future__ import annotations
 
 import os
+import warnings
 
 from planbook.plugin import Format, core_of, plan_from_core
 
 from . import _yaml
+from ._comments import first_comment
 
-__all__ = ["FORMAT", "YamlFormat", "dumps", "loads"]
+__all__ = ["FORMAT", "YamlFormat", "dumps", "loads", "CommentsDroppedWarning"]
+
+
+class CommentsDroppedWarning(UserWarning):
+    """Saving a plan read from a YAML file that has comments: planbook
+    does not keep YAML comments (libyaml drops them as it reads), so the
+    saved file has none (docs/format.md, "Comments")."""
+
+
+def _warn_if_comments(plan) -> None:
+    """A CommentsDroppedWarning when the YAML file the plan was read from
+    (``plan.file``) has comments, naming the first one's line and column."""
+    source = getattr(plan, "file", None)
+    if not isinstance(source, str) or not source.lower().endswith((".yaml", ".yml")):
+        return
+    try:
+        with open(source, encoding="utf-8", errors="replace") as f:
+            where = first_comment(f.read())
+    except OSError:
+        return
+    if where is not None:
+        warnings.warn(f"{source}:{where[0]}:{where[1]}: the comments of {source} are not "
+                      f"kept: planbook saves a plan without YAML comments (write notes in "
+                      f"the plan's note fields to keep them)", CommentsDroppedWarning,
+                      stacklevel=2)
 
 LIBYAML_VERSION = _yaml.LIBYAML_VERSION
 
@@ -44,6 +70,7 @@ class YamlFormat(Format):
         return _yaml.loads(text, name)
 
     def save(self, plan, path):
+        _warn_if_comments(plan)
         _yaml.dump(core_of(plan), os.fspath(path))
 
     def dumps(self, plan):
