@@ -20,6 +20,10 @@ int xr_fail(pb_error *err, pb_status st, const char *sheet, const char *cell,
 /* Add a warning (formatted); 0 when out of memory. */
 int xr_warn(pb_xr_warnings *w, const char *fmt, ...) PB_PRINTF(2, 3);
 
+/* What opening the book passed over (pb_xlsxread_book.c): warnings a
+ * read of the plan begins with. */
+const pb_xr_warnings *pb_xr_book_notes(const pb_xr_book *book);
+
 /* The reader of one budget sheet (pb_xlsxread_budget.c). */
 typedef struct xr_plan_ctx {
     const pb_api *api;
