@@ -135,6 +135,36 @@ int xr_name_sheet(const char *formula, char *out, size_t cap)
     return n > 0;
 }
 
+/* s with Excel's _xHHHH_ escapes decoded until none is left (LibreOffice
+ * decodes them in a sheet's name but escapes its old name again in a
+ * defined name it could not resolve: '_x005F_x0041_' for a sheet it now
+ * calls 'A'). */
+static void fully_decoded(const char *s, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", s);
+    for (int k = 0; k < 4; k++) {
+        size_t n = strlen(out), m = pb_xr_unescape(out, n);
+        out[m] = '\0';
+        if (m == n)
+            break;
+    }
+}
+
+int64_t xr_name_sheet_find(const pb_xr_book *book, const char *sheet)
+{
+    int64_t s = pb_xr_sheet_find(book, sheet);
+    if (s >= 0 || !strstr(sheet, "_x"))
+        return s;
+    char want[256], name[256];
+    fully_decoded(sheet, want, sizeof want);
+    for (size_t i = 0; i < pb_xr_sheet_count(book); i++) {
+        fully_decoded(pb_xr_sheet_name(book, i), name, sizeof name);
+        if (!strcmp(name, want))
+            return (int64_t)i;
+    }
+    return -1;
+}
+
 /* ---------------------------------------------------------- contents */
 
 static const struct {
@@ -246,7 +276,7 @@ static int ids_from_names(const pb_api *api, pb_xr_book *book, sheet_ids *si)
             char sheet[256];
             if (!xr_name_sheet(formula, sheet, sizeof sheet))
                 continue;
-            int64_t s = pb_xr_sheet_find(book, sheet);
+            int64_t s = xr_name_sheet_find(book, sheet);
             if (!api->pb_id_valid(name + pl, strlen(name + pl)))
                 continue;
             if (s < 0) {
@@ -386,8 +416,10 @@ static int find_renamed(xr_plan_ctx *x, sheet_ids *si)
     int ok = unnamed_sheets(x, si, &u, &n);
     /* found by A1 first, then by elimination until nothing more is found */
     int found = ok ? claim_lost(x, si, u, n, 0) : -1;
-    while (found > 0)
-        found = claim_lost(x, si, u, n, 1);
+    if (found >= 0)
+        do
+            found = claim_lost(x, si, u, n, 1);
+        while (found > 0);
     ok = found == 0;
     for (size_t l = 0; ok && l < si->nlost; l++) {
         const struct lost *lo = &si->lost[l];
