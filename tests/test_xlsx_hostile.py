@@ -565,3 +565,12 @@ def test_renamed_sheets_that_cannot_be_told_apart_are_said(tmp_path):
         assert table not in back.budgets
     assert list(back.budgets) == [t for t in plan.budgets
                                   if t not in ("business_areas", "workforce_reductions")]
+
+
+def test_a_renamed_sheet_found_by_elimination_alone(tmp_path):
+    # its A1 shows neither its old name nor its id: the only table lost,
+    # and the only table-like sheet without a name
+    plan, path = renamed(tmp_path, "business_areas")
+    back, found = read_quiet(path)
+    assert any("sheet 'Renamed 0' is read as table 'business_areas'" in m for m in found), found
+    assert not planbook.diff(plan, back)
