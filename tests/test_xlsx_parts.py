@@ -633,3 +633,13 @@ def test_refused_values_name_the_part_row_and_field(books, tmp_path):
     assert len(warnings) == 1
     assert warnings[0].endswith(": collection 'actions', item '4.12', field 'Due (date)': "
                                 "'when pigs fly' is not a date; not read"), warnings
+
+
+def test_the_last_date_excel_holds_is_a_due_date(books, tmp_path):
+    """9999-12-31 (Excel's last date, serial 2958465) typed as a due date:
+    read, not an OverflowError from the day after it."""
+    path = edit(books, tmp_path, INSPECTION, "records", "actions",
+                lambda ws: set_cell(ws, datetime.datetime(9999, 12, 31), "4.12", "Due (date)"))
+    plan, warnings = read_back(path, INSPECTION, "records", "actions")
+    assert warnings == []
+    assert plan.records["actions"]["4.12"].due == datetime.date(9999, 12, 31)

@@ -62,6 +62,7 @@ observations; registers, risks and scores; collections and records).
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import difflib
 import re
@@ -1179,7 +1180,7 @@ def _date_text(d: datetime.date, old: Optional[str]) -> str:
     for pattern, fmt in _DATE_STYLES:
         if pattern.fullmatch(old):
             text = d.strftime(fmt)
-    month_end = (d + datetime.timedelta(days=1)).day == 1
+    month_end = d.day == calendar.monthrange(d.year, d.month)[1]  # 9999-12-31 too
     whole_month = re.fullmatch(r"(end\s+(of\s+)?)?[A-Za-z]+\.?\s+\d{4}", old)
     if month_end and whole_month:
         text = f"{whole_month.group(1) or ''}{_MONTHS[d.month - 1]} {d.year}"
