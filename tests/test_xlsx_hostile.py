@@ -2,12 +2,14 @@
 references past Excel's limits.  Each is a ReadError naming what and where."""
 
 import io
+import re
 import zipfile
 
 import pytest
 
 import planbook
-from planbook.errors import ReadError
+from planbook.errors import ReadError, ReadWarning
+import planbook_xlsxread
 from planbook_xlsxread import _xlsxread
 
 RELS = ('<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
@@ -357,3 +359,218 @@ def test_structure_of_an_unknown_version_is_not_used(tmp_path):
     back, found = read_quiet(path)
     assert any("version 2" in w and "not used" in w for w in found), found
     assert list(back.budgets) == list(plan.budgets)
+
+
+# ------------------------------------------------- a corpus of odd workbooks
+# Each member list is a small workbook with one thing wrong: it is refused
+# with a ReadError naming the part (or the sheet and cell), or read as far
+# as it can be with a warning saying what was passed over; never a
+# traceback, a MemoryError or a silent nothing.
+
+CT = ('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+      'content-types"/>')
+REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+WB_RELS_ALL = WB_RELS.replace(
+    "</Relationships>",
+    f'<Relationship Id="rId2" Type="{REL_TYPE}styles" Target="styles.xml"/>'
+    f'<Relationship Id="rId3" Type="{REL_TYPE}sharedStrings" Target="sharedStrings.xml"/>'
+    "</Relationships>")
+STYLES = ('<?xml version="1.0"?><styleSheet xmlns="http://schemas.openxmlformats.org/'
+          'spreadsheetml/2006/main">{numfmts}<cellXfs><xf numFmtId="0"/><xf numFmtId="164"/>'
+          '</cellXfs></styleSheet>')
+SST = ('<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+       '2006/main"><si><t>shared</t></si></sst>')
+CELLS = ('<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c>'
+         '<c r="B1" s="1"><v>1.5</v></c></row>')
+DOCTYPE = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+
+
+def members(**change):
+    """A sound workbook's members (with styles and shared strings), with
+    `change` applied: a member's new text, or None to leave it out."""
+    m = {"[Content_Types].xml": CT, "_rels/.rels": RELS, "xl/workbook.xml": WB,
+         "xl/_rels/workbook.xml.rels": WB_RELS_ALL,
+         "xl/styles.xml": STYLES.format(numfmts='<numFmts count="1"><numFmt numFmtId="164" '
+                                                'formatCode="0.0"/></numFmts>'),
+         "xl/sharedStrings.xml": SST, "xl/worksheets/sheet1.xml": sheet(CELLS)}
+    names = {"ct": "[Content_Types].xml", "rels": "_rels/.rels", "wb": "xl/workbook.xml",
+             "wb_rels": "xl/_rels/workbook.xml.rels", "styles": "xl/styles.xml",
+             "sst": "xl/sharedStrings.xml", "sheet": "xl/worksheets/sheet1.xml"}
+    for key, text in change.items():
+        m[names[key]] = text
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in m.items():
+            if text is not None:
+                z.writestr(name, text)
+    return buf.getvalue()
+
+
+def with_doctype(xml: str) -> str:
+    return DOCTYPE + xml.split("?>", 1)[1]
+
+
+# (what is odd, the workbook, the ReadError's message (a regex) and where)
+REFUSED = [
+    ("no workbook part", dict(wb=None), r"no part xl/workbook\.xml", None),
+    ("no sheet part", dict(sheet=None), r"no part xl/worksheets/sheet1\.xml", "Data"),
+    ("an empty sheet part", dict(sheet=""), r"part xl/worksheets/sheet1\.xml, line 1, column 1",
+     "Data"),
+    ("a workbook part cut short", dict(wb="<workbook><sheets>"),
+     r"part xl/workbook\.xml, line 1, column 19", None),
+    ("an empty styles part", dict(styles=""), r"part xl/styles\.xml, line 1, column 1", None),
+    ("a shared string past the table",
+     dict(sheet=sheet('<row r="1"><c r="A1" t="s"><v>7</v></c></row>')),
+     r"cell A1: shared string '7' does not exist", "Data!A1"),
+    ("a shared string index of 23 digits",
+     dict(sheet=sheet('<row r="1"><c r="D1" t="s"><v>99999999999999999999999</v></c></row>')),
+     r"cell D1: shared string", "Data!D1"),
+    ("a shared string and no shared strings part",
+     dict(sst=None, sheet=sheet('<row r="3"><c r="B3" t="s"><v>0</v></c></row>')),
+     r"cell B3: shared string '0' does not exist: the workbook has no shared strings",
+     "Data!B3"),
+    ("a row number that is not a number", dict(sheet=sheet('<row r="x"></row>')),
+     r"row 'x' is not a row number from 1 to Excel's 1,048,576 rows", "Data"),
+    ("styles nested 100 deep", dict(styles="<a>" * 100 + "</a>" * 100),
+     r"part xl/styles\.xml: XML elements nested more than 64 deep", None),
+] + [(f"a DOCTYPE with an external entity in {key}", {key: with_doctype(text)},
+      rf"part {re.escape(part)} has a DOCTYPE declaration", where)
+     for key, text, part, where in [
+         ("rels", RELS, "_rels/.rels", None), ("wb", WB, "xl/workbook.xml", None),
+         ("wb_rels", WB_RELS_ALL, "xl/_rels/workbook.xml.rels", None),
+         ("styles", STYLES.format(numfmts=""), "xl/styles.xml", None),
+         ("sst", SST, "xl/sharedStrings.xml", None),
+         ("sheet", sheet(CELLS), "xl/worksheets/sheet1.xml", "Data")]]
+
+
+@pytest.mark.parametrize("what,change,message,where", REFUSED, ids=[r[0] for r in REFUSED])
+def test_odd_workbook_refused_saying_where(what, change, message, where, tmp_path):
+    path = tmp_path / "odd.xlsx"
+    path.write_bytes(members(**change))
+    with pytest.raises(ReadError) as e:
+        planbook.load(path)
+    assert re.search(message, str(e.value)), str(e.value)
+    assert "passwd" not in str(e.value) or "DOCTYPE" in what
+    shown = f"{e.value.sheet}!{e.value.cell}" if e.value.cell else e.value.sheet
+    assert shown == where
+    assert e.value.file == str(path)
+
+
+# (what is odd, the workbook, a warning of planbook_xlsxread.read (a regex),
+# what sheet 0 still reads as)
+PASSED_OVER = [
+    ("a number format without an id",
+     dict(styles=STYLES.format(numfmts='<numFmts count="1"><numFmt formatCode="0.0"/>'
+                                       '</numFmts>')),
+     r"part xl/styles\.xml: the number format '0\.0' has no id \(numFmtId\); not read",
+     [["x", 1.5]]),
+    ("a number format id that is not a number",
+     dict(styles=STYLES.format(numfmts='<numFmts><numFmt numFmtId="1e99" formatCode="0"/>'
+                                       '</numFmts>')),
+     r"the number format '0' has an id that is not a number", [["x", 1.5]]),
+    ("no shared strings part", dict(sst=None),
+     r"shared strings part xl/sharedStrings\.xml, named in its relationships, is missing",
+     [["x", 1.5]]),
+    ("no styles part", dict(styles=None),
+     r"styles part xl/styles\.xml, named in its relationships, is missing: number formats",
+     [["x", 1.5]]),
+    ("no package relationships (the workbook found where it always is)", dict(rels=None),
+     r"sheet 'Data' is not a table planbook wrote", [["x", 1.5]]),
+    ("no content types", dict(ct=None), r"sheet 'Data' is not a table planbook wrote",
+     [["x", 1.5]]),
+    ("a dimension of the whole sheet",
+     dict(sheet=sheet(CELLS).replace("<sheetData>",
+                                     '<dimension ref="A1:XFD1048576"/><sheetData>')),
+     r"sheet 'Data' is not a table planbook wrote", [["x", 1.5]]),
+    ("a cell style past the styles",
+     dict(sheet=sheet('<row r="1"><c r="A1" s="4294967297"><v>1</v></c></row>')),
+     r"sheet 'Data' is not a table planbook wrote", [[1]]),
+]
+
+
+@pytest.mark.parametrize("what,change,warning,rows", PASSED_OVER,
+                         ids=[p[0] for p in PASSED_OVER])
+def test_odd_workbook_read_as_far_as_it_can_be(what, change, warning, rows):
+    data = members(**change)
+    _, found = planbook_xlsxread.read(data)
+    assert any(re.search(warning, w) for w in found), found
+    assert _xlsxread.rows(data, 0) == rows
+
+
+@pytest.mark.parametrize("change,warning", [
+    (dict(wb_rels=None), r"sheet 'Data': the workbook's relationships \(xl/workbook\.xml's "
+                         r"\.rels\) do not say where its part is \(they are missing\)"),
+    (dict(wb=WB.replace('r:id="rId1"', 'r:id="rId9"')),
+     r"sheet 'Data': .* \(no relationship with its r:id\); not read"),
+    (dict(wb=WB.replace('name="Data" ', "")),
+     r"part xl/workbook\.xml: a sheet without a name; not read"),
+])
+def test_a_sheet_that_cannot_be_found_is_said(change, warning, tmp_path):
+    """Not a silent nothing: the sheet passed over is named, by read() and
+    in planbook.load's refusal of a workbook that then shows nothing."""
+    data = members(**change)
+    _, found = planbook_xlsxread.read(data)
+    assert any(re.search(warning, w) for w in found), found
+    path = tmp_path / "lost.xlsx"
+    path.write_bytes(data)
+    with pytest.raises(ReadError) as e:
+        planbook.load(path)
+    assert "is not a planbook workbook" in str(e.value)
+    assert re.search(warning, str(e.value)), str(e.value)
+
+
+# ------------------------------------------------- sheets renamed elsewhere
+# Excel and LibreOffice carry a defined name along when its sheet is
+# renamed; openpyxl (and other programs) do not: tbl_<id> then names a sheet
+# the workbook no longer has.  The part is found by its sheet's content.
+
+def renamed(tmp_path, *sheets):
+    plan = planbook.examples.load("manchester-children-families-2015-17")
+    path = tmp_path / "book.xlsx"
+    plan.save(path)
+    wb = openpyxl.load_workbook(path)
+    for k, name in enumerate(sheets):
+        wb[name].title = f"Renamed {k}"
+    wb.save(path)
+    return plan, path
+
+
+def test_sheets_renamed_where_defined_names_do_not_follow_are_found(tmp_path):
+    # two tables whose A1 shows their old sheet name (their title), one whose
+    # A1 does not (found by elimination, once the others are), a dashboard
+    # and a collection (each the only one of its layout lost)
+    plan, path = renamed(tmp_path, "business_areas", "Objective Summary",
+                         "Subjective Summary", "adults", "report_narrative")
+    with pytest.warns(ReadWarning) as w:
+        back = planbook.load(path)
+    found = [str(x.message) for x in w]
+    assert not planbook.diff(plan, back), planbook.diff(plan, back)
+    for sheet, what, old in [(0, "table 'business_areas'", "business_areas"),
+                             (1, "table 'objective'", "Objective Summary"),
+                             (3, "indicators 'adults'", "adults"),
+                             (4, "records 'report_narrative'", "report_narrative")]:
+        assert any(f"sheet 'Renamed {sheet}' is read as {what}" in m and
+                   f"names the sheet '{old}', which the workbook no longer has" in m
+                   for m in found), found
+
+
+def test_renamed_sheets_that_cannot_be_told_apart_are_said(tmp_path):
+    # two tables whose A1 shows neither their old sheet name nor their id
+    plan, path = renamed(tmp_path, "business_areas", "workforce_reductions")
+    back, found = read_quiet(path)
+    for table in ("business_areas", "workforce_reductions"):
+        assert any(f"table '{table}' is not read: its defined name tbl_{table} names the "
+                   f"sheet '{table}', which the workbook does not have" in m and
+                   "'Renamed 0', 'Renamed 1'" in m for m in found), found
+        assert table not in back.budgets
+    assert list(back.budgets) == [t for t in plan.budgets
+                                  if t not in ("business_areas", "workforce_reductions")]
+
+
+def test_a_renamed_sheet_found_by_elimination_alone(tmp_path):
+    # its A1 shows neither its old name nor its id: the only table lost,
+    # and the only table-like sheet without a name
+    plan, path = renamed(tmp_path, "business_areas")
+    back, found = read_quiet(path)
+    assert any("sheet 'Renamed 0' is read as table 'business_areas'" in m for m in found), found
+    assert not planbook.diff(plan, back)

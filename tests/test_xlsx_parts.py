@@ -268,7 +268,9 @@ def test_numbers_as_excel_writes_them(books):
     assert str(kids["1.3"].values["2014/15 Q3"]) == "61.5"
     assert str(kids["1.7"].values["2014/15 Q3"]) == "0.07"
     assert kids["1.7"].values["2014/15 Q4"].status == "not reported"
-    assert warnings == ["children!M14: 0.333333333333333 has more than 6 decimals, more than "
+    # the sheet and cell, and the part, the row's measure and the field (issue 15)
+    assert warnings == ["children!M14: indicator set 'children', measure '1.7', field "
+                        "'2014/15 Q4': 0.333333333333333 has more than 6 decimals, more than "
                         "an indicator figure holds; not read"]
 
 
@@ -423,8 +425,10 @@ def test_unknown_column_and_unreadable_cells_are_reported(books, tmp_path):
     assert kids["1.2"].values["2014/15 Q3"].value == Decimal("451")
     assert kids["1.1"].values["2014/15 Q3"].value == Decimal("1163")
     assert sorted(warnings) == sorted([
-        "children!L6: an error value (#DIV/0!) where a figure belongs; not read",
-        "children!L7: a logical value (TRUE) where a figure belongs; not read",
+        "children!L6: indicator set 'children', measure '1.1', field '2014/15 Q3': an error "
+        "value (#DIV/0!) where a figure belongs; not read",
+        "children!L7: indicator set 'children', measure '1.2', field '2014/15 Q3': a logical "
+        "value (TRUE) where a figure belongs; not read",
         "children!AD8: the column headed 'Comments' is not part of the layout; not read"])
 
 
@@ -609,3 +613,36 @@ def test_applying_twice_changes_nothing_more(books, tmp_path):
     assert apply_edits(plan, "indicators", "children",
                        rx.rows(path, sheet, numbers="text"), sheet) == []
     assert plan.dumps() == once
+
+
+def test_refused_values_name_the_part_row_and_field(books, tmp_path):
+    """Issue 15: a value refused on read names the sheet and cell, and the
+    part, the row's entry (its id) and the field (its column's heading)."""
+    def risk(ws):
+        set_cell(ws, "many", "3", "Current L")
+        set_cell(ws, 9.5, "2", "Current I")
+    path = edit(books, tmp_path, SERVICES, "risks", "social_care", risk)
+    plan, warnings = read_back(path, SERVICES, "risks", "social_care")
+    assert sorted(w.split(": ", 1)[1] for w in warnings) == [
+        "risk register 'social_care', risk '2', field 'Current I': '9.5' is not a whole "
+        "number from 0 to 255; not read",
+        "risk register 'social_care', risk '3', field 'Current L': 'many' is not a whole "
+        "number from 0 to 255; not read"]
+
+    def action(ws):
+        set_cell(ws, "when pigs fly", "4.12", "Due (date)")
+    path = edit(books, tmp_path, INSPECTION, "records", "actions", action)
+    plan, warnings = read_back(path, INSPECTION, "records", "actions")
+    assert len(warnings) == 1
+    assert warnings[0].endswith(": collection 'actions', item '4.12', field 'Due (date)': "
+                                "'when pigs fly' is not a date; not read"), warnings
+
+
+def test_the_last_date_excel_holds_is_a_due_date(books, tmp_path):
+    """9999-12-31 (Excel's last date, serial 2958465) typed as a due date:
+    read, not an OverflowError from the day after it."""
+    path = edit(books, tmp_path, INSPECTION, "records", "actions",
+                lambda ws: set_cell(ws, datetime.datetime(9999, 12, 31), "4.12", "Due (date)"))
+    plan, warnings = read_back(path, INSPECTION, "records", "actions")
+    assert warnings == []
+    assert plan.records["actions"]["4.12"].due == datetime.date(9999, 12, 31)

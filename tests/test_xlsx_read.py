@@ -326,3 +326,39 @@ def test_a_column_added_by_finance_keeps_the_others_ids(book, tmp_path):
     assert after[:3] == before and after[3][0] == "comments"
     assert not [f for f in back.check() if f.code == "reference"]
     assert {(c.kind, c.column) for c in planbook.diff(plan, back)} == {("column added", "Comments")}
+
+
+def subjective_with(book, tmp_path, cell, value):
+    """The 2018/19 plan's workbook with `value` typed in `cell` of its
+    subjective sheet (a cell of row 7): the row's label and the path."""
+    plan, path = book("manchester-children-2018-19")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["subjective"]
+    ws[cell].value = value
+    bad = tmp_path / "bad.xlsx"
+    wb.save(bad)
+    return ws["A7"].value, bad
+
+
+@pytest.mark.parametrize("value,message", [
+    (55919.25, "55919.25 has more decimals than the column's 0"),
+    ("12 apples", "12 apples"),
+])
+def test_a_refused_figure_names_the_table_row_and_column(book, tmp_path, value, message):
+    """Issue 15: the sheet and cell, and the table, the row (its label) and
+    the column the figure was for."""
+    label, bad = subjective_with(book, tmp_path, "B7", value)
+    with pytest.raises(ReadError) as e:
+        planbook.load(bad)
+    assert e.value.sheet == "subjective" and e.value.cell == "B7"
+    assert f"table 'subjective', row '{label}', column 'y2018': " in str(e.value), str(e.value)
+    assert message in str(e.value)
+
+
+def test_a_logical_value_where_a_figure_belongs_names_the_table_row_and_column(book, tmp_path):
+    label, bad = subjective_with(book, tmp_path, "C7", True)
+    with pytest.warns(ReadWarning) as caught:
+        planbook.load(bad)
+    assert any(f"sheet 'subjective', cell C7: table 'subjective', row '{label}', column "
+               "'y2019': the logical value 'TRUE' is not an amount; left blank" in str(w.message)
+               for w in caught), [str(w.message) for w in caught]

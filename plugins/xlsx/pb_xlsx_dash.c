@@ -262,9 +262,13 @@ static int series_cells(dsheet *d, size_t i, uint32_t row)
         snprintf(d->buf, sizeof d->buf, "per %lld", (long long)A->pb_ind_per(s, i));
     else
         snprintf(d->buf, sizeof d->buf, "%s", A->pb_unit_name(u));
-    if ((group && !companion && !xl_string(x, ws, row, D_GROUP, group, NULL)) ||
-        (ref && !xl_string(x, ws, row, D_REF, ref, NULL)) ||
-        (name && !xl_string(x, ws, row, D_NAME, name, companion ? x->label[1][0] : x->wrap)) ||
+    /* a text Excel cannot hold: said with its field (the set and the
+     * measure are said by the caller) */
+    if (group && !companion && !xl_string(x, ws, row, D_GROUP, group, NULL))
+        return xl_in(x, "field 'group'");
+    if (name && !xl_string(x, ws, row, D_NAME, name, companion ? x->label[1][0] : x->wrap))
+        return xl_in(x, "field 'name'");
+    if ((ref && !xl_string(x, ws, row, D_REF, ref, NULL)) ||
         !xl_string(x, ws, row, D_POL,
                    pol == PB_POLARITY_HIGH ? "high" : pol == PB_POLARITY_LOW ? "low" : "none",
                    NULL) ||
@@ -480,7 +484,11 @@ int xl_dashboard_sheet(xl_ctx *x, size_t si, lxw_worksheet *ws)
     if (ok)
         worksheet_freeze_panes(ws, D_FIRST_ROW, 3);
     for (size_t i = 0; i < d.n && ok; i++)
-        ok = series_row(&d, i);
+        ok = series_row(&d, i) ||
+             xl_in(x, "indicator set '%.100s', %s '%.100s'", A->pb_indset_id(d.s),
+                   A->pb_ind_parent(d.s, i) != PB_NONE ? "count series" : "measure",
+                   A->pb_ind_text(d.s, i, A->pb_ind_parent(d.s, i) != PB_NONE ? PB_IND_NAME
+                                                                              : PB_IND_REF));
     if (ok && (ok = colours(&d)))
         column_layout(&d);
     free(d.st);

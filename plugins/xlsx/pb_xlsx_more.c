@@ -200,7 +200,7 @@ static int risk_row(xl_ctx *x, const pb_register *g, size_t i, const rlayout *L,
     for (int c = 0; c < L->ncols; c++)
         if (!text_or_blank(x, ws, row, (uint16_t)c, A->pb_risk_text(g, i, L->cols[c]),
                            c ? x->wrap : NULL))
-            return 0;
+            return xl_in(x, "field '%s'", A->pb_risk_field_name((pb_risk_field)L->cols[c]));
     for (int q = 0; q < L->nk; q++)
         if (!score_group(x, g, i, (pb_score_kind)L->kinds[q], L, ws, row,
                          (uint16_t)(L->ncols + 4 * q)))
@@ -330,7 +330,8 @@ int xl_register_sheet(xl_ctx *x, size_t ri, lxw_worksheet *ws, lxw_worksheet *he
     worksheet_freeze_panes(ws, R_FIRST, 1);
     for (size_t i = 0; i < n; i++)
         if (!risk_row(x, g, i, &L, ws))
-            return 0;
+            return xl_in(x, "risk register '%.100s', risk '%.100s'", A->pb_register_id(g),
+                         A->pb_risk_text(g, i, PB_RISK_ID));
     /* RAG colours by word */
     for (int q = 0; n && q < L.nk; q++)
         if (!xl_rag_rules(x, ws, R_FIRST, (uint32_t)(R_FIRST + n - 1),
@@ -463,11 +464,14 @@ static int record_row(csheet *k, size_t i)
     int depth = A->pb_item_depth(k->c, i);
     if (id && !xl_string(x, k->ws, row, 0, id,
                          x->label[depth > XL_MAX_INDENT ? XL_MAX_INDENT : depth][depth == 0]))
-        return 0;
+        return xl_in(x, "collection '%.100s', item '%.100s', field 'id'",
+                     A->pb_collection_id(k->c), id);
     for (size_t q = 0; q < k->nn; q++) {
         const char *v = A->pb_item_field(k->c, i, k->names[q]);
         if (v && !xl_string(x, k->ws, row, (uint16_t)(q + 1), v, x->wrap))
-            return 0;
+            return xl_in(x, "collection '%.100s', item %s%.100s%s (#%zu), field '%.64s'",
+                         A->pb_collection_id(k->c), id ? "'" : "", id ? id : "(no ID)",
+                         id ? "'" : "", i + 1, k->names[q]);
     }
     int32_t due = A->pb_item_due(k->c, i);
     return !(k->dated && due) || due_cells(k, i, row, due);

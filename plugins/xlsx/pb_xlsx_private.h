@@ -98,6 +98,9 @@ char *xl_keep_copy(xl_ctx *x, char ***items, size_t *n, const char *s);
 int xl_fail(xl_ctx *x, lxw_error e, const char *what);
 /* Set err with a message; returns 0. */
 int xl_failf(xl_ctx *x, pb_status st, const char *fmt, ...) PB_PRINTF(3, 4);
+/* What was being written (the part, its row, the field) put in front of
+ * the error's message (issue 15); returns 0. */
+int xl_in(xl_ctx *x, const char *fmt, ...) PB_PRINTF(2, 3);
 
 /* The one escaping of text the writer puts in a cell or a comment:
  * characters XML 1.0 forbids (C0 controls but tab and newline; CR, which

@@ -31,8 +31,11 @@
 
 #define A (x->api)
 
-/* a piece of YAML in one cell: Excel holds 32,767 characters */
-#define XL_STRUCTURE_PIECE 32000u
+/* a piece of YAML in one cell: Excel holds 32,767 characters, but
+ * LibreOffice breaks a paragraph of a multi-line cell after about 16,380
+ * (it inserts a line break on a re-save, and the YAML no longer reads):
+ * 16,000 bytes keep every line of a piece under that (issue 15) */
+#define XL_STRUCTURE_PIECE 16000u
 
 int xl_define_name(xl_ctx *x, const char *prefix, const char *id, const char *formula)
 {

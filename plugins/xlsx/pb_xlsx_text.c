@@ -83,6 +83,27 @@ int xl_failf(xl_ctx *x, pb_status st, const char *fmt, ...)
     return 0;
 }
 
+int xl_in(xl_ctx *x, const char *fmt, ...)
+{
+    if (x->err->status == PB_OK)
+        return 0;
+    char what[400], msg[sizeof x->err->message + sizeof what + 2];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    /* "set 'a', measure 'b'" before "field 'c': ..." joins with a comma */
+    snprintf(msg, sizeof msg, "%s%s%s", what,
+             strncmp(x->err->message, "field '", 7) ? ": " : ", ", x->err->message);
+    size_t n = strlen(msg);
+    if (n >= sizeof x->err->message) /* cut between characters */
+        for (n = sizeof x->err->message - 1; n && ((unsigned char)msg[n] & 0xC0) == 0x80; n--)
+            ;
+    memcpy(x->err->message, msg, n);
+    x->err->message[n] = '\0';
+    return 0;
+}
+
 int xl_fail(xl_ctx *x, lxw_error e, const char *what)
 {
     pb_status st = e == LXW_ERROR_MEMORY_MALLOC_FAILED ? PB_ERR_NOMEM : PB_ERR_IO;

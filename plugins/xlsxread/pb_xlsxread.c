@@ -135,6 +135,36 @@ int xr_name_sheet(const char *formula, char *out, size_t cap)
     return n > 0;
 }
 
+/* s with Excel's _xHHHH_ escapes decoded until none is left (LibreOffice
+ * decodes them in a sheet's name but escapes its old name again in a
+ * defined name it could not resolve: '_x005F_x0041_' for a sheet it now
+ * calls 'A'). */
+static void fully_decoded(const char *s, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", s);
+    for (int k = 0; k < 4; k++) {
+        size_t n = strlen(out), m = pb_xr_unescape(out, n);
+        out[m] = '\0';
+        if (m == n)
+            break;
+    }
+}
+
+int64_t xr_name_sheet_find(const pb_xr_book *book, const char *sheet)
+{
+    int64_t s = pb_xr_sheet_find(book, sheet);
+    if (s >= 0 || !strstr(sheet, "_x"))
+        return s;
+    char want[256], name[256];
+    fully_decoded(sheet, want, sizeof want);
+    for (size_t i = 0; i < pb_xr_sheet_count(book); i++) {
+        fully_decoded(pb_xr_sheet_name(book, i), name, sizeof name);
+        if (!strcmp(name, want))
+            return (int64_t)i;
+    }
+    return -1;
+}
+
 /* ---------------------------------------------------------- contents */
 
 static const struct {
@@ -198,7 +228,38 @@ typedef struct sheet_ids {
     char **ids;
     size_t *kind_of;
     size_t n;
+    /* defined names whose sheet is not in the workbook (renamed by a
+     * program that does not update defined names): found by content */
+    struct lost {
+        size_t kind;
+        char *id, *sheet; /* the id in the name, the sheet it names */
+    } *lost;
+    size_t nlost, lost_cap;
 } sheet_ids;
+
+static int add_lost(sheet_ids *si, size_t kind, const char *id, const char *sheet)
+{
+    if (si->nlost >= 10000)
+        return 1; /* enough said */
+    if (si->nlost == si->lost_cap) {
+        size_t cap = si->lost_cap ? si->lost_cap * 2 : 8;
+        struct lost *nl = realloc(si->lost, cap * sizeof *nl);
+        if (!nl)
+            return 0;
+        si->lost = nl;
+        si->lost_cap = cap;
+    }
+    struct lost *l = &si->lost[si->nlost];
+    l->kind = kind;
+    l->id = pb_strdup(id);
+    l->sheet = pb_strdup(sheet);
+    if (!l->id || !l->sheet) {
+        free(l->id), free(l->sheet);
+        return 0;
+    }
+    si->nlost++;
+    return 1;
+}
 
 /* Which sheet is which kind, from the defined names.  0 when out of
  * memory. */
@@ -215,8 +276,15 @@ static int ids_from_names(const pb_api *api, pb_xr_book *book, sheet_ids *si)
             char sheet[256];
             if (!xr_name_sheet(formula, sheet, sizeof sheet))
                 continue;
-            int64_t s = pb_xr_sheet_find(book, sheet);
-            if (s < 0 || si->ids[s] || !api->pb_id_valid(name + pl, strlen(name + pl)))
+            int64_t s = xr_name_sheet_find(book, sheet);
+            if (!api->pb_id_valid(name + pl, strlen(name + pl)))
+                continue;
+            if (s < 0) {
+                if (!add_lost(si, k, name + pl, sheet))
+                    return 0;
+                continue;
+            }
+            if (si->ids[s])
                 continue;
             si->kind_of[s] = k;
             if (!(si->ids[s] = pb_strdup(name + pl)))
@@ -224,6 +292,157 @@ static int ids_from_names(const pb_api *api, pb_xr_book *book, sheet_ids *si)
         }
     }
     return 1;
+}
+
+/* What a sheet without a defined name shows, for finding a part whose
+ * sheet was renamed: its A1, and its layout (0 a budget table, 1 a
+ * dashboard: headings Group, Ref; 2 a register or records: heading ID;
+ * 3 anything else, such as a heat map). */
+typedef struct unnamed {
+    size_t sheet;
+    char *a1;
+    int layout, taken;
+} unnamed;
+
+static int layout_of_kind(size_t kind)
+{
+    static const int layouts[] = {0, 1, 2, 3, 2}; /* tbl_, ind_, reg_, heat_, rec_ */
+    return layouts[kind];
+}
+
+static int layout_of_grid(const pb_xr_book *book, const pb_xr_grid *g)
+{
+    for (size_t i = 0; i < g->ncells && g->cells[i].row < 20; i++) {
+        const pb_xr_cell *c = &g->cells[i];
+        if (c->col != 0 || c->type != PB_XR_STRING)
+            continue;
+        const char *v = pb_xr_cell_value(book, g, c, NULL);
+        const pb_xr_cell *next = i + 1 < g->ncells ? &g->cells[i + 1] : NULL;
+        if (!strcmp(v, "Group") && next && next->row == c->row && next->col == 1 &&
+            next->type == PB_XR_STRING && !strcmp(pb_xr_cell_value(book, g, next, NULL), "Ref"))
+            return 1;
+        if (!strcmp(v, "ID"))
+            return 2;
+    }
+    return xr_budget_looks_like(book, g) ? 0 : 3;
+}
+
+static int unnamed_sheets(xr_plan_ctx *x, const sheet_ids *si, unnamed **out, size_t *n)
+{
+    *out = calloc(si->n ? si->n : 1, sizeof **out);
+    *n = 0;
+    if (!*out)
+        return xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+    for (size_t i = 0; i < si->n; i++) {
+        const char *name = pb_xr_sheet_name(x->book, i);
+        if (si->ids[i] || (int64_t)i == x->structure_sheet || !strcmp(name, "Contents") ||
+            !strcmp(name, "Findings"))
+            continue;
+        pb_xr_grid *g = pb_xr_sheet_read(x->book, i, x->err);
+        if (!g)
+            return 0;
+        unnamed *u = &(*out)[(*n)++];
+        u->sheet = i;
+        u->layout = layout_of_grid(x->book, g);
+        if (g->ncells && g->cells[0].row == 0 && g->cells[0].col == 0 &&
+            g->cells[0].type == PB_XR_STRING)
+            u->a1 = pb_strdup(pb_xr_cell_value(x->book, g, &g->cells[0], NULL));
+        pb_xr_grid_free(g);
+    }
+    return 1;
+}
+
+/* The sheet lost part l is on: in the first pass, the unclaimed sheet of
+ * its layout whose A1 shows the name its sheet had (a part's sheet is
+ * named after its title) or its id; in the second, the only sheet of its
+ * layout left when it is the only part of that layout still lost.  -1
+ * when none (or several) could be it. */
+static int64_t find_lost(const sheet_ids *si, size_t l, const unnamed *u, size_t n, int pass)
+{
+    int layout = layout_of_kind(si->lost[l].kind);
+    if (pass == 0) {
+        for (size_t k = 0; k < n; k++)
+            if (!u[k].taken && u[k].layout == layout && u[k].a1 &&
+                (!strcmp(u[k].a1, si->lost[l].sheet) || !strcmp(u[k].a1, si->lost[l].id)))
+                return (int64_t)k;
+        return -1;
+    }
+    size_t lost_alike = 0, left = 0;
+    int64_t last = -1;
+    for (size_t j = 0; j < si->nlost; j++)
+        lost_alike += si->lost[j].id && layout_of_kind(si->lost[j].kind) == layout;
+    for (size_t k = 0; k < n; k++)
+        if (!u[k].taken && u[k].layout == layout)
+            left++, last = (int64_t)k;
+    return lost_alike == 1 && left == 1 ? last : -1;
+}
+
+/* Lost parts found by pass `pass` of find_lost, read from the sheets
+ * found (with a warning each): how many, or -1 when out of memory. */
+static int claim_lost(xr_plan_ctx *x, sheet_ids *si, unnamed *u, size_t n, int pass)
+{
+    int found = 0;
+    for (size_t l = 0; l < si->nlost; l++) {
+        const struct lost *lo = &si->lost[l];
+        int64_t k = lo->id ? find_lost(si, l, u, n, pass) : -1;
+        if (k < 0)
+            continue;
+        size_t sheet = u[k].sheet;
+        u[k].taken = 1;
+        found++;
+        si->kind_of[sheet] = lo->kind;
+        si->ids[sheet] = lo->id; /* the lost entry gives its id up */
+        si->lost[l].id = NULL;
+        if (!xr_warn(x->warnings, "sheet '%s' is read as %s '%s': its defined name %s%s "
+                                  "names the sheet '%s', which the workbook no longer has "
+                                  "(renamed in a program that does not update defined names?)",
+                     pb_xr_sheet_name(x->book, sheet),
+                     kinds[lo->kind].read ? "table" : kinds[lo->kind].part, si->ids[sheet],
+                     kinds[lo->kind].prefix, si->ids[sheet], lo->sheet))
+            return -1;
+    }
+    return found;
+}
+
+/* Parts whose defined name names a sheet the workbook does not have:
+ * each found by its sheet's content and read from there, or said to be
+ * missing.  0 failed (err set). */
+static int find_renamed(xr_plan_ctx *x, sheet_ids *si)
+{
+    if (!si->nlost)
+        return 1;
+    unnamed *u = NULL;
+    size_t n = 0;
+    int ok = unnamed_sheets(x, si, &u, &n);
+    /* found by A1 first, then by elimination until nothing more is found */
+    int found = ok ? claim_lost(x, si, u, n, 0) : -1;
+    if (found >= 0)
+        do
+            found = claim_lost(x, si, u, n, 1);
+        while (found > 0);
+    ok = found == 0;
+    for (size_t l = 0; ok && l < si->nlost; l++) {
+        const struct lost *lo = &si->lost[l];
+        if (!lo->id || !strcmp(kinds[lo->kind].prefix, "heat_")) /* a heat map is not read */
+            continue;
+        char left[300] = "";
+        size_t at = 0;
+        for (size_t j = 0; j < n && at + 40 < sizeof left; j++)
+            if (!u[j].taken)
+                at += (size_t)snprintf(left + at, sizeof left - at, "%s'%.30s'", at ? ", " : "",
+                                       pb_xr_sheet_name(x->book, u[j].sheet));
+        ok = xr_warn(x->warnings, "%s '%s' is not read: its defined name %s%s names the sheet "
+                                  "'%s', which the workbook does not have, and no other sheet "
+                                  "is clearly it (sheets without a name: %s)",
+                     kinds[lo->kind].read ? "table" : kinds[lo->kind].part, lo->id,
+                     kinds[lo->kind].prefix, lo->id, lo->sheet, at ? left : "none");
+    }
+    if (!ok)
+        xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+    for (size_t k = 0; k < n; k++)
+        free(u[k].a1);
+    free(u);
+    return ok;
 }
 
 /* A table's name can differ from its id ('-' made '_', a long id cut, a
@@ -328,8 +547,16 @@ pb_plan *pb_xr_read_plan_into(const pb_api *api, pb_xr_book *book, pb_plan *base
     x->plan = base ? base : api->pb_plan_new();
     char *title = NULL;
     size_t ns = pb_xr_sheet_count(book);
-    sheet_ids si = {calloc(ns ? ns : 1, sizeof(char *)), calloc(ns ? ns : 1, sizeof(size_t)), ns};
+    sheet_ids si = {calloc(ns ? ns : 1, sizeof(char *)), calloc(ns ? ns : 1, sizeof(size_t)), ns,
+                    NULL, 0, 0};
     int ok = 0;
+    /* what opening the book passed over comes first */
+    const pb_xr_warnings *notes = pb_xr_book_notes(book);
+    for (size_t i = 0; i < notes->count; i++)
+        if (!xr_warn(warnings, "%s", notes->items[i])) {
+            xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+            goto out;
+        }
     if (!x->plan || !si.ids || !si.kind_of || !ids_from_names(api, book, &si)) {
         xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
         goto out;
@@ -337,6 +564,8 @@ pb_plan *pb_xr_read_plan_into(const pb_api *api, pb_xr_book *book, pb_plan *base
     /* in a workbook planbook wrote (it names its tables), a sheet without
      * a name is of a kind this reader does not know yet */
     if (!xr_structure_open(x, xr_structure_sheet(book)))
+        goto out;
+    if (!find_renamed(x, &si))
         goto out;
     if (!ids_from_structure(x, &si)) {
         xr_fail(err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
@@ -361,6 +590,9 @@ out:
             free(si.ids[i]);
     free(si.ids);
     free(si.kind_of);
+    for (size_t i = 0; i < si.nlost; i++)
+        free(si.lost[i].id), free(si.lost[i].sheet);
+    free(si.lost);
     xr_structure_close(x);
     if (!ok) {
         if (x->plan != base)

@@ -104,19 +104,20 @@ static void wb_start(xr_xml *x, const char *name, const char **atts)
     if (!strcmp(name, "sheet")) {
         const char *nm = xr_attr(atts, "name"), *rid = xr_attr(atts, "id"),
                    *state = xr_attr(atts, "state");
-        if (!nm || !rid)
+        if (!nm || !rid) {
+            if (!xr_warn(&b->notes, "part %s: a sheet without a %s; not read", x->part,
+                         nm ? "relationship id (r:id)" : "name"))
+                goto nomem;
             return;
+        }
         if (c->n >= b->lim.max_entries) {
             xr_fail(x->err, PB_ERR_LIMIT, NULL, NULL, "the workbook lists more than %llu sheets",
                     (unsigned long long)b->lim.max_entries);
             xr_xml_stop(x);
             return;
         }
-        if (!xr_grow((void **)&c->s, &c->cap, c->n + 1, sizeof *c->s)) {
-            xr_nomem(x->err);
-            xr_xml_stop(x);
-            return;
-        }
+        if (!xr_grow((void **)&c->s, &c->cap, c->n + 1, sizeof *c->s))
+            goto nomem;
         c->s[c->n].name = strdup(nm);
         c->s[c->n].rid = strdup(rid);
         c->s[c->n].state = !state ? 0 : !strcmp(state, "hidden") ? 1
@@ -124,9 +125,7 @@ static void wb_start(xr_xml *x, const char *name, const char **atts)
                                                                       : 0;
         if (!c->s[c->n].name || !c->s[c->n].rid) {
             free(c->s[c->n].name), free(c->s[c->n].rid);
-            xr_nomem(x->err);
-            xr_xml_stop(x);
-            return;
+            goto nomem;
         }
         c->n++;
     } else if (!strcmp(name, "definedName")) {
@@ -137,6 +136,10 @@ static void wb_start(xr_xml *x, const char *name, const char **atts)
         c->in_name = 1;
         c->name_len = 0;
     }
+    return;
+nomem:
+    xr_nomem(x->err);
+    xr_xml_stop(x);
 }
 
 static void wb_text(xr_xml *x, const char *s, int len)
@@ -204,6 +207,7 @@ void pb_xr_book_free(pb_xr_book *b)
     free(b->sst_text);
     free(b->sst_off);
     free(b->xf);
+    pb_xr_warnings_free(&b->notes);
     free(b);
 }
 
@@ -239,7 +243,16 @@ static int load_book(pb_xr_book *b, pb_error *err)
         for (size_t k = 0; k < wr.n && !found; k++)
             if (!strcmp(wr.v[k].id, wc.s[i].rid))
                 found = &wr.v[k];
-        if (!found || !xr_ends_with(found->type, "/worksheet"))
+        if (!found) {
+            /* a sheet the relationships do not place: passed over, and said */
+            if (!xr_warn(&b->notes, "sheet '%s': the workbook's relationships (%s's .rels) "
+                                    "do not say where its part is (%s); not read",
+                         wc.s[i].name, wb_part,
+                         wr.n ? "no relationship with its r:id" : "they are missing"))
+                ok = xr_nomem(err);
+            continue;
+        }
+        if (!xr_ends_with(found->type, "/worksheet"))
             continue; /* chart sheets, dialog sheets: not read */
         char *part = xr_resolve(wb_part, found->target);
         if (!part) {
@@ -258,6 +271,16 @@ static int load_book(pb_xr_book *b, pb_error *err)
         else if (xr_ends_with(wr.v[k].type, "/styles") && !styles_part)
             styles_part = xr_resolve(wb_part, wr.v[k].target);
     }
+    if (ok && sst_part && !xr_has_part(b, sst_part) &&
+        !xr_warn(&b->notes, "the workbook's shared strings part %s, named in its "
+                            "relationships, is missing: cells that use it cannot be read",
+                 sst_part))
+        ok = xr_nomem(err);
+    if (ok && styles_part && !xr_has_part(b, styles_part) &&
+        !xr_warn(&b->notes, "the workbook's styles part %s, named in its relationships, is "
+                            "missing: number formats, bold and indents are not read",
+                 styles_part))
+        ok = xr_nomem(err);
     if (ok)
         ok = xr_read_strings(b, sst_part, err);
     if (ok)
@@ -317,6 +340,7 @@ pb_xr_book *pb_xr_book_open_buffer(const pb_api *api, const void *data, size_t s
 }
 
 const pb_xr_limits *pb_xr_book_limits(const pb_xr_book *b) { return &b->lim; }
+const pb_xr_warnings *pb_xr_book_notes(const pb_xr_book *b) { return &b->notes; }
 size_t pb_xr_sheet_count(const pb_xr_book *b) { return b->nsheets; }
 const char *pb_xr_sheet_name(const pb_xr_book *b, size_t i)
 {

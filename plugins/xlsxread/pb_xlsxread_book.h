@@ -73,6 +73,9 @@ struct pb_xr_book {
     /* styles */
     pb_xr_style *xf;
     size_t nxf;
+    /* what opening the book passed over (a number format without an id, a
+     * part its relationships name that is missing): warnings of a read */
+    pb_xr_warnings notes;
 };
 
 /* What every part's parser context starts with: depth accounting,
@@ -132,6 +135,8 @@ typedef struct xr_rich {
 } xr_rich;
 int xr_rich_start(xr_rich *r, const char *name);
 int xr_rich_end(xr_rich *r, const char *name);
+/* Is there a member `name` (as xr_parse_part finds it)? */
+int xr_has_part(const pb_xr_book *b, const char *name);
 /* Parse member `name` through x: 1 done, 0 failed (err set), -1 no such
  * member (when not required). */
 int xr_parse_part(pb_xr_book *b, const char *name, xr_xml *x, int required, pb_error *err);

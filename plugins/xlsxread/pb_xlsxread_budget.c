@@ -130,6 +130,20 @@ static int plan_comment_figure(const char *comment, char *buf, size_t cap)
     return 1;
 }
 
+/* A figure refused: the sheet and cell, and the table, row (its label)
+ * and column (its id, made from its headings) the figure was for. */
+static int fail_figure(sheet_reader *s, pb_status st, size_t r, size_t c, uint32_t srow,
+                       uint32_t scol, const char *msg)
+{
+    xr_plan_ctx *x = s->x;
+    char name[16];
+    pb_xr_cell_name(srow, scol, name);
+    const char *label = A->pb_row_label(s->t, r);
+    return xr_fail(x->err, st, s->name, name, "table '%.60s', row '%.80s', column '%.60s': %s",
+                   A->pb_table_id(s->t), label ? label : "(no label)", A->pb_column_id(s->t, c),
+                   msg);
+}
+
 static int set_amount(sheet_reader *s, size_t r, size_t c, uint32_t srow, uint32_t scol,
                       const pb_xr_cell *cell, int computed)
 {
@@ -146,7 +160,7 @@ static int set_amount(sheet_reader *s, size_t r, size_t c, uint32_t srow, uint32
         const char *comment = pb_xr_comment_at(s->g, srow, scol);
         if (plan_comment_figure(comment, fig, sizeof fig)) {
             if (A->pb_cell_set_text(s->t, r, c, fig, strlen(fig), &e))
-                return xr_core_fail(s, srow, scol, &e);
+                return fail_figure(s, e.status, r, c, srow, scol, e.message);
             return 1;
         }
         if (cell->type != PB_XR_NUMBER)
@@ -158,31 +172,36 @@ static int set_amount(sheet_reader *s, size_t r, size_t c, uint32_t srow, uint32
         if (st == PB_ERR_PRECISION) {
             char msg[200];
             snprintf(msg, sizeof msg, "%.40s has more decimals than the column's %d", v, d);
-            return fail_cell(s, st, srow, scol, msg);
+            return fail_figure(s, st, r, c, srow, scol, msg);
         }
         if (st != PB_OK) {
             char msg[200];
             snprintf(msg, sizeof msg, "'%.40s' is not a number planbook can hold exactly", v);
-            return fail_cell(s, st, srow, scol, msg);
+            return fail_figure(s, st, r, c, srow, scol, msg);
         }
         pb_xr_style sty = pb_xr_style_of(x->book, cell->style);
         pb_cell_state state = amount == 0 && sty.nil ? PB_CELL_NIL : PB_CELL_VALUE;
         if (A->pb_cell_set_printed(s->t, r, c, state, amount, &e))
-            return xr_core_fail(s, srow, scol, &e);
+            return fail_figure(s, e.status, r, c, srow, scol, e.message);
         return 1;
     }
     if (cell->type == PB_XR_STRING) {
         /* numbers stored as text, "(1,234)", "-": finance notation */
         if (A->pb_cell_set_text(s->t, r, c, v, len, &e))
-            return xr_core_fail(s, srow, scol, &e);
+            return fail_figure(s, e.status, r, c, srow, scol, e.message);
         return 1;
     }
     char name[16];
     pb_xr_cell_name(srow, scol, name);
+    const char *label = A->pb_row_label(s->t, r);
     if (cell->type == PB_XR_BOOL || cell->type == PB_XR_ERROR)
-        return xr_warn(x->warnings, "sheet '%s', cell %s: %s '%s' is not an amount; left blank",
-                       s->name, name, cell->type == PB_XR_BOOL ? "the logical value" : "the error",
-                       v) || xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
+        return xr_warn(x->warnings, "sheet '%s', cell %s: table '%.60s', row '%.80s', column "
+                                    "'%.60s': %s '%s' is not an amount; left blank",
+                       s->name, name, A->pb_table_id(s->t), label ? label : "(no label)",
+                       A->pb_column_id(s->t, c),
+                       cell->type == PB_XR_BOOL ? "the logical value" : "the error",
+                       cell->type != PB_XR_BOOL ? v : v[0] == '1' ? "TRUE" : "FALSE") ||
+               xr_fail(x->err, PB_ERR_NOMEM, NULL, NULL, "out of memory");
     return 1;
 }
 

@@ -20,6 +20,10 @@ int xr_fail(pb_error *err, pb_status st, const char *sheet, const char *cell,
 /* Add a warning (formatted); 0 when out of memory. */
 int xr_warn(pb_xr_warnings *w, const char *fmt, ...) PB_PRINTF(2, 3);
 
+/* What opening the book passed over (pb_xlsxread_book.c): warnings a
+ * read of the plan begins with. */
+const pb_xr_warnings *pb_xr_book_notes(const pb_xr_book *book);
+
 /* The reader of one budget sheet (pb_xlsxread_budget.c). */
 typedef struct xr_plan_ctx {
     const pb_api *api;
@@ -38,6 +42,9 @@ typedef struct xr_plan_ctx {
 
 /* The sheet a defined name's formula is on ("'Sheet name'!$A$4:$D$20"). */
 int xr_name_sheet(const char *formula, char *out, size_t cap);
+/* The index of the sheet a defined name names (-1 if none): by its name,
+ * else with Excel's _xHHHH_ escapes decoded in both. */
+int64_t xr_name_sheet_find(const pb_xr_book *book, const char *sheet);
 
 /* The structure sheet: its index (-1 if none); open it into x (1, or 0
  * with x->err set; a sheet called planbook that is not planbook's is left

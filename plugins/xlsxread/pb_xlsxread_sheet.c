@@ -107,11 +107,11 @@ static void sheet_start(xr_xml *x, const char *name, const char **atts)
         if (r) {
             char *end;
             unsigned long v = strtoul(r, &end, 10);
-            if (*end || v < 1 || v > 1048576) {
+            if (end == r || *end || v < 1 || v > 1048576) {
                 char shown[24];
-                snprintf(shown, sizeof shown, "row %.12s", r);
+                snprintf(shown, sizeof shown, "row '%.12s'", r);
                 xr_fail(x->err, PB_ERR_PARSE, x->sheet, NULL,
-                        "%s is past Excel's 1,048,576 rows", shown);
+                        "%s is not a row number from 1 to Excel's 1,048,576 rows", shown);
                 xr_xml_stop(x);
                 return;
             }
@@ -197,7 +197,10 @@ static void sheet_end(xr_xml *x, const char *name)
                 unsigned long k = strtoul(v, &end, 10);
                 if (end == v || *end || k >= x->book->nsst) {
                     cell_fail(c, PB_ERR_PARSE, cell->row, cell->col,
-                              "shared string '%.20s' does not exist", v);
+                              x->book->nsst ? "shared string '%.20s' does not exist"
+                                            : "shared string '%.20s' does not exist: the "
+                                              "workbook has no shared strings",
+                              v);
                     return;
                 }
                 cell->type = PB_XR_STRING;

@@ -285,9 +285,20 @@ static void style_start(xr_xml *x, const char *name, const char **atts)
         c->where = 0;
     } else if (c->where == 1 && !strcmp(name, "numFmt")) {
         const char *id = xr_attr(atts, "numFmtId"), *code = xr_attr(atts, "formatCode");
-        if (!id || !xr_grow((void **)&c->fmts, &c->fcap, c->nfmts + 1, sizeof *c->fmts))
+        char *end = NULL;
+        long v = id ? strtol(id, &end, 10) : -1;
+        if (!id || end == id || *end || v < 0 || v > INT32_MAX) {
+            /* no cell style can name it: passed over, and said */
+            if (!xr_warn(&x->book->notes, "part %s: the number format '%.80s' has %s "
+                                          "(numFmtId); not read, its cells read as General",
+                         x->part, code ? code : "", id ? "an id that is not a number"
+                                                       : "no id"))
+                goto mem;
+            return;
+        }
+        if (!xr_grow((void **)&c->fmts, &c->fcap, c->nfmts + 1, sizeof *c->fmts))
             goto mem;
-        c->fmts[c->nfmts].id = atoi(id);
+        c->fmts[c->nfmts].id = (int)v;
         c->fmts[c->nfmts].st = format_code(code);
         c->nfmts++;
     } else if (c->where == 2 && !strcmp(name, "font")) {

@@ -27,7 +27,7 @@ int64_t xr_structure_sheet(const pb_xr_book *book)
         const char *name = pb_xr_name(book, i, &formula, &scope);
         char sheet[256];
         if (!strcmp(name, "planbook_structure") && xr_name_sheet(formula, sheet, sizeof sheet))
-            return pb_xr_sheet_find(book, sheet);
+            return xr_name_sheet_find(book, sheet);
     }
     return pb_xr_sheet_find(book, "planbook");
 }

@@ -426,6 +426,8 @@ static const xr_member *locate(const pb_xr_book *b, const char *name)
     return NULL;
 }
 
+int xr_has_part(const pb_xr_book *b, const char *name) { return locate(b, name) != NULL; }
+
 /* Inflate a member through an expat parser.  1 done, 0 failed (err set),
  * -1 no such member (when not required).  The sizes in the member's zip
  * directory entry are checked against the limits before it is opened, and

@@ -129,10 +129,14 @@ def _refuse_foreign(plan, path, found: List[str]) -> None:
         if first and first[0] and first[0][0] == "planbook structure":
             return  # planbook's, with a structure that does not read: the warnings say so
     shown = ", ".join(repr(n) for n in names[:5]) + (", ..." if len(names) > 5 else "")
+    # what the reader passed over (a sheet its relationships do not place,
+    # a missing part) may be why nothing was read: said with the refusal
+    passed = [m for m in found if "is not a table planbook wrote" not in m]
+    noted = f" (the reader noted: {'; '.join(passed[:3])})" if passed else ""
     raise ReadError(f"is not a planbook workbook: planbook did not write it (no structure "
-                    f"sheet 'planbook'), and none of its sheets ({shown}) is laid out as a "
-                    "planbook table; import its tables with a mapping: "
-                    "planbook_xlsxread.import_table, see docs/import.md",
+                    f"sheet 'planbook'), and none of its sheets ({shown or 'none'}) is laid "
+                    "out as a planbook table; import its tables with a mapping: "
+                    f"planbook_xlsxread.import_table, see docs/import.md{noted}",
                     file=os.fspath(path), code="foreign")
 
 

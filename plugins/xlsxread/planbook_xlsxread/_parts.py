@@ -62,6 +62,7 @@ observations; registers, risks and scores; collections and records).
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import difflib
 import re
@@ -206,12 +207,17 @@ def _excel_date(value: Any) -> Optional[datetime.date]:
 class _Sheet:
     """A sheet's rows with the warnings about them."""
 
-    def __init__(self, rows: Sequence[Any], name: str):
+    def __init__(self, rows: Sequence[Any], name: str, part: str = ""):
         # a row is a list, or the index of the measure it shows exactly as
         # written (_xlsxread.dashboard): nothing in it is read
         self.rows: List[Any] = [r if isinstance(r, int) else list(r) for r in rows]
         self.name = name
         self.warnings: List[str] = []
+        # what a refused value was for: the part ("risk register 'x'"), the
+        # entry each row shows ("risk 'R3'") and the heading row
+        self.part = part
+        self.entries: Dict[int, str] = {}
+        self.head: Optional[int] = None
 
     def cell(self, r: int, c: Optional[int]) -> Any:
         if c is None or r >= len(self.rows) or isinstance(self.rows[r], int) or \
@@ -225,6 +231,19 @@ class _Sheet:
     def warn(self, r: int, c: int, message: str) -> None:
         self.warnings.append(f"{self.where(r, c)}: {message}")
 
+    def refuse(self, r: int, c: int, message: str) -> None:
+        """Warn that a cell's value is not read: the sheet and cell, and
+        the part, the entry of its row and the field (the column's
+        heading) it was for."""
+        what = [self.part] if self.part else []
+        if r in self.entries:
+            what.append(self.entries[r])
+        heading = _text(self.cell(self.head, c)) if self.head is not None and r > self.head \
+            else None
+        if heading:
+            what.append(f"field '{heading.strip()}'")
+        self.warn(r, c, (", ".join(what) + ": " if what else "") + message)
+
     def heading_row(self, first: str, second: Optional[str] = None) -> Optional[int]:
         """The row whose column A reads `first` (and B `second`)."""
         for r in range(min(_HEAD_SEARCH, len(self.rows))):
@@ -236,7 +255,7 @@ class _Sheet:
     def heading_or_warn(self, first: str, what: str) -> Optional[int]:
         """The heading row, or None with a warning that ``what`` ("the
         register is") not read."""
-        head = self.heading_row(first)
+        head = self.head = self.heading_row(first)
         if head is None:
             self.warnings.append(f"sheet '{self.name}': no heading row ({first}, ...); "
                                  f"{what} not read")
@@ -278,10 +297,10 @@ class _Sheet:
     def unreadable(self, r: int, c: int, value: Any, what: str) -> bool:
         """Warn about a logical value or an error where `what` belongs."""
         if isinstance(value, bool):
-            self.warn(r, c, f"a logical value ({_text(value)}) where {what} belongs; not read")
+            self.refuse(r, c, f"a logical value ({_text(value)}) where {what} belongs; not read")
             return True
         if _is_error(value):
-            self.warn(r, c, f"an error value ({value.strip()}) where {what} belongs; not read")
+            self.refuse(r, c, f"an error value ({value.strip()}) where {what} belongs; not read")
             return True
         return False
 
@@ -472,7 +491,7 @@ class _DashboardSheet:
 
     def __init__(self, plan, iset, rows, name, source=None):
         self.plan, self.iset = plan, iset
-        self.sheet = _Sheet(rows or [], name)
+        self.sheet = _Sheet(rows or [], name, f"indicator set '{iset.id}'")
         self.source = source
         self.cols: Dict[str, int] = {}
         self.periods: Dict[int, str] = {}
@@ -493,7 +512,7 @@ class _DashboardSheet:
                 return sh.warnings
         else:
             self._layout(sh.rows[:_HEAD_SEARCH])
-        head = self.head
+        head = sh.head = self.head
         if head is None:
             sh.warnings.append(f"sheet '{sh.name}': no heading row (Group, Ref, Measure, ...); "
                                "the dashboard is not read")
@@ -603,6 +622,8 @@ class _DashboardSheet:
         """Apply one row's edits to a measure (or a count series); `status`
         is its status at the Target column's period as written."""
         sh = self.sheet
+        sh.entries[r] = f"count series '{m.name}' of measure '{m.ref}'" if companion else \
+            f"measure '{m.ref}'"
         if status is None and self.target_col is not None and self.target_period is not None:
             status = m.status(self.target_period)        # as written: before the edits
         c = self.cols.get("ref", 1)
@@ -645,7 +666,7 @@ class _DashboardSheet:
             action()
             return True
         except _FAILS as e:
-            self.sheet.warn(r, c, f"{what} could not be set ({e}); kept as written")
+            self.sheet.refuse(r, c, f"{what} could not be set ({e}); kept as written")
             return False
 
     def _polarity(self, m, r: int) -> None:
@@ -706,10 +727,10 @@ class _DashboardSheet:
             if d.as_tuple().exponent > 0:
                 d = d.quantize(Decimal(1))
         if d.adjusted() >= _SIGNIFICANT:
-            sh.warn(r, c, f"{d} is too large for an indicator figure; not read")
+            sh.refuse(r, c, f"{d} is too large for an indicator figure; not read")
             return None
         if _decimals(d) > _MAX_DECIMALS:
-            sh.warn(r, c, f"{d} has more than {_MAX_DECIMALS} decimals, more than an "
+            sh.refuse(r, c, f"{d} has more than {_MAX_DECIMALS} decimals, more than an "
                           "indicator figure holds; not read")
             return None
         dec = max(style.decimals, _decimals(d))
@@ -832,7 +853,7 @@ class _DashboardSheet:
         if d is None:
             if _PRINTED_FIGURE.fullmatch(text.strip()):
                 return text.strip()
-            sh.warn(r, c, f"'{text}' is not a figure; a threshold is a figure (or Not "
+            sh.refuse(r, c, f"'{text}' is not a figure; a threshold is a figure (or Not "
                           "available in Good for all three); not read")
             return None
         obs = self._new_figure(r, c, d, None, _style(olds, unit))
@@ -930,7 +951,7 @@ class _RegisterSheet:
 
     def __init__(self, plan, reg, rows, name):
         self.plan, self.reg = plan, reg
-        self.sheet = _Sheet(rows, name)
+        self.sheet = _Sheet(rows, name, f"risk register '{reg.id}'")
         self.cols: Dict[str, int] = {}
         self.scores: Dict[str, Dict[str, int]] = {}
 
@@ -1034,6 +1055,7 @@ class _RegisterSheet:
     # -- rows
     def _row(self, risk, r: int) -> None:
         sh = self.sheet
+        sh.entries[r] = f"risk '{risk.id}'"
         rid = _text(sh.cell(r, 0))
         if rid and rid != risk.id:
             try:
@@ -1051,7 +1073,7 @@ class _RegisterSheet:
                 try:
                     setattr(risk, field, value)
                 except _FAILS as e:
-                    sh.warn(r, c, f"the {field} could not be set ({e}); kept as written")
+                    sh.refuse(r, c, f"the {field} could not be set ({e}); kept as written")
         for kind, cols in self.scores.items():
             self._score(risk, kind, cols, r)
 
@@ -1068,7 +1090,8 @@ class _RegisterSheet:
             return 0
         n = _whole(value)
         if n is None or not 0 <= n <= limit:
-            sh.warn(r, c, f"'{_text(value)}' is not a whole number from 0 to {limit}; not read")
+            sh.refuse(r, c, f"'{_text(value)}' is not a whole number from 0 to {limit}; "
+                            "not read")
             return old
         return n
 
@@ -1118,7 +1141,8 @@ class _RegisterSheet:
                     return
             setattr(risk, kind, new)
         except _FAILS as e:
-            self.sheet.warn(r, c, f"the {kind} score could not be set ({e}); kept as written")
+            self.sheet.refuse(r, c, f"the {kind} score could not be set ({e}); kept as "
+                                    "written")
 
     # -- rows added and removed
     def _removed(self, rid: str) -> None:
@@ -1161,7 +1185,7 @@ def _date_text(d: datetime.date, old: Optional[str]) -> str:
     for pattern, fmt in _DATE_STYLES:
         if pattern.fullmatch(old):
             text = d.strftime(fmt)
-    month_end = (d + datetime.timedelta(days=1)).day == 1
+    month_end = d.day == calendar.monthrange(d.year, d.month)[1]  # 9999-12-31 too
     whole_month = re.fullmatch(r"(end\s+(of\s+)?)?[A-Za-z]+\.?\s+\d{4}", old)
     if month_end and whole_month:
         text = f"{whole_month.group(1) or ''}{_MONTHS[d.month - 1]} {d.year}"
@@ -1183,7 +1207,7 @@ class _RecordSheet:
 
     def __init__(self, plan, coll, rows, name):
         self.plan, self.coll = plan, coll
-        self.sheet = _Sheet(rows, name)
+        self.sheet = _Sheet(rows, name, f"collection '{coll.id}'")
         self.fields: Dict[int, str] = {}
         self.due_col: Optional[int] = None
 
@@ -1246,6 +1270,7 @@ class _RecordSheet:
     # -- rows
     def _row(self, rec, r: int) -> None:
         sh = self.sheet
+        sh.entries[r] = self._entry(rec)
         rid = _text(sh.cell(r, 0))
         if rid != rec.id:
             self._set(rec, "id", rid, r, 0)
@@ -1262,12 +1287,16 @@ class _RecordSheet:
         if self.due_col is not None:
             self._due(rec, r, old_due, edited_dates)
 
+    @staticmethod
+    def _entry(rec) -> str:
+        return f"item '{rec.id}'" if rec.id else f"item #{rec.index + 1} (no ID)"
+
     def _set(self, rec, name: str, value, r: int, c: int) -> bool:
         try:
             rec[name] = value
             return True
         except _FAILS as e:
-            self.sheet.warn(r, c, f"the {name} could not be set ({e}); kept as written")
+            self.sheet.refuse(r, c, f"the {name} could not be set ({e}); kept as written")
             return False
 
     def _due(self, rec, r: int, old_due, edited_dates: bool) -> None:
@@ -1284,7 +1313,7 @@ class _RecordSheet:
             return
         new = _excel_date(value)
         if new is None:
-            sh.warn(r, c, f"'{_text(value)}' is not a date; not read")
+            sh.refuse(r, c, f"'{_text(value)}' is not a date; not read")
             return
         if new == old_due or rec.due == new:
             return
@@ -1348,6 +1377,7 @@ class _RecordSheet:
         except _FAILS as e:
             sh.warn(r, 0, f"a new item could not be added ({e})")
             return
+        sh.entries[r] = self._entry(rec)
         for c, name in self.fields.items():
             value = sh.cell(r, c)
             if not sh.unreadable(r, c, value, "a text") and _text(value) is not None:
