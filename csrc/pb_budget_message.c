@@ -4,6 +4,7 @@
 #include "pb_budget_message_private.h"
 #include "pb_calc.h"
 #include "pb_plan_private.h"
+#include "pb_record.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -117,6 +118,22 @@ size_t pb_budget_finding_message(const pb_plan *plan, const pb_finding *f, char 
                      "(difference %s)",
                      row_name(t, f->row), cn, dv, on, cv, df);
         break;
+    case PB_FIND_NARRATIVE: {
+        const pb_collection *c = pb_plan_collection(plan, f->other_table);
+        const char *item = c ? pb_item_id(c, f->other_row) : NULL;
+        char where[200] = "", unit_fig[PB_AMOUNT_TEXT_MAX + 40] = "";
+        snprintf(where, sizeof where, "%s item %s%s%s, %s", c ? pb_collection_id(c) : "?",
+                 item ? "'" : "", item ? item : "(unnamed)", item ? "'" : "",
+                 c ? pb_item_field_name(c, f->other_row, f->other_column) : "?");
+        const char *unit = pb_table_text(t, PB_TABLE_UNIT);
+        if (f->has_values)
+            snprintf(unit_fig, sizeof unit_fig, ", %s %s", dv, unit);
+        n = snprintf(buf, cap,
+                     "the narrative (%s) writes %s%s, but %s '%s' %s is %s %s: the same "
+                     "digits in another magnitude",
+                     where, f->detail, unit_fig, t->head.id, row_name(t, f->row), cn, cv, unit);
+        break;
+    }
     case PB_FIND_COMPUTED: {
         char spec[200];
         pb_column_compute_text(t, f->column, spec, sizeof spec);

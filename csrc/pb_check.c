@@ -2,6 +2,7 @@
 #include "pb_check.h"
 #include "pb_budget_message_private.h"
 #include "pb_calc_private.h"
+#include "pb_narrative_private.h"
 #include "pb_finding_private.h"
 #include "pb_hash.h"
 #include "pb_indicator.h"
@@ -958,6 +959,9 @@ pb_status pb_plan_check(pb_plan *plan, pb_findings *out, pb_error *err)
         if (st)
             return st;
     }
+    pb_status nst = pb_narrative_check(plan, out, err); /* figures in the narrative */
+    if (nst)
+        return nst;
     for (size_t p = 0; p < sizeof part_checks / sizeof part_checks[0]; p++) {
         pb_status st = part_checks[p].check(plan, out, err);
         if (st)

