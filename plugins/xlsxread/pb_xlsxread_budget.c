@@ -654,8 +654,8 @@ static int read_cells(sheet_reader *s)
             if (label && text[0] == '\'' && !strncmp(text + 1, label, ll) &&
                 !strncmp(text + 1 + ll, "': ", 3))
                 continue;
-            if (!strncmp(text, "agreement '", 11)) /* an agreement's finding */
-                continue;
+            if (!strncmp(text, "agreement '", 11) || !strncmp(text, "the narrative (", 15))
+                continue; /* an agreement's finding, a narrative figure's */
         }
         /* a comment on a label: the row's note */
         const rowrec *owner = cm->col == 0 ? xr_rec_of(s, cm->row) : NULL;
