@@ -66,8 +66,9 @@ size_t pb_budget_finding_message(const pb_plan *plan, const pb_finding *f, char 
     char dv[PB_AMOUNT_TEXT_MAX], cv[PB_AMOUNT_TEXT_MAX], df[PB_AMOUNT_TEXT_MAX];
     char cn[160], on[160];
     const pb_table *t = pb_plan_table(plan, f->table);
+    /* a narrative finding's other side is a collection's item, not a table */
     const pb_table *o =
-        pb_plan_table(plan, f->other_table);
+        f->code == PB_FIND_NARRATIVE ? NULL : pb_plan_table(plan, f->other_table);
     if (f->has_values) {
         pb_amount_format(f->declared, f->decimals, PB_FMT_THOUSANDS, dv);
         pb_amount_format(f->computed, f->decimals, PB_FMT_THOUSANDS, cv);
@@ -125,6 +126,10 @@ size_t pb_budget_finding_message(const pb_plan *plan, const pb_finding *f, char 
         snprintf(where, sizeof where, "%s item %s%s%s, %s", c ? pb_collection_id(c) : "?",
                  item ? "'" : "", item ? item : "(unnamed)", item ? "'" : "",
                  c ? pb_item_field_name(c, f->other_row, f->other_column) : "?");
+        if (f->row == PB_NONE) { /* a reference that names no cell */
+            n = snprintf(buf, cap, "the narrative (%s) refers to %s", where, f->detail);
+            break;
+        }
         const char *unit = pb_table_text(t, PB_TABLE_UNIT);
         if (f->has_values)
             snprintf(unit_fig, sizeof unit_fig, ", %s %s", dv, unit);

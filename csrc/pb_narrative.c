@@ -158,6 +158,56 @@ static pb_status scan(const pb_plan *plan, uint32_t coll, uint32_t item, uint32_
     return PB_OK;
 }
 
+/* References to table cells in the narrative, {{table.row.column}} (ids,
+ * then an optional "|format"): each must name a table, a row (id or
+ * unique label) and an amount column; one that does not is an error. */
+static pb_status references(const pb_plan *plan, uint32_t coll, uint32_t item, uint32_t field,
+                            const char *text, pb_findings *out, pb_error *err)
+{
+    for (const char *p = strstr(text, "{{"); p; p = strstr(p + 2, "{{")) {
+        const char *end = strstr(p + 2, "}}");
+        if (!end)
+            break;
+        const char *s = p + 2, *bar = memchr(s, '|', (size_t)(end - s));
+        const char *stop = bar ? bar : end;
+        while (s < stop && *s == ' ')
+            s++;
+        while (stop > s && stop[-1] == ' ')
+            stop--;
+        const char *d1 = memchr(s, '.', (size_t)(stop - s));
+        const char *d2 = d1 ? memchr(d1 + 1, '.', (size_t)(stop - d1 - 1)) : NULL;
+        char why[160] = "";
+        int64_t ti = -1, ri = -1, ci = -1;
+        const pb_table *t = NULL;
+        if (!d2)
+            snprintf(why, sizeof why, "a reference is {{table.row.column}}");
+        else if ((ti = pb_plan_find_table(plan, s, (size_t)(d1 - s))) < 0)
+            snprintf(why, sizeof why, "no table '%.*s'", (int)(d1 - s > 60 ? 60 : d1 - s), s);
+        else if ((ri = pb_table_find_row(t = pb_plan_table_at(plan, (size_t)ti), d1 + 1,
+                                         (size_t)(d2 - d1 - 1))) < 0)
+            snprintf(why, sizeof why, "no row '%.*s' in table '%s'", (int)(d2 - d1 - 1 > 60 ? 60 : d2 - d1 - 1),
+                     d1 + 1, pb_table_id(t));
+        else if ((ci = pb_table_find_column(t, d2 + 1, (size_t)(stop - d2 - 1))) < 0 ||
+                 t->cols[ci].type != PB_COL_AMOUNT)
+            snprintf(why, sizeof why, "no amount column '%.*s' in table '%s'",
+                     (int)(stop - d2 - 1 > 60 ? 60 : stop - d2 - 1), d2 + 1, pb_table_id(t));
+        if (!why[0])
+            continue;
+        pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
+        if (!f)
+            return pb_error_set(err, PB_ERR_NOMEM, NULL);
+        f->code = PB_FIND_NARRATIVE;
+        f->severity = PB_SEV_ERROR;
+        f->table = ti < 0 ? PB_NONE : (uint32_t)ti;
+        f->row = f->column = PB_NONE;
+        f->other_table = coll, f->other_row = item, f->other_column = field;
+        pb_item_source(pb_plan_collection(plan, coll), item, &f->line, &f->col);
+        snprintf(f->detail, sizeof f->detail, "%.*s: %s",
+                 (int)(end + 2 - p > 120 ? 120 : end + 2 - p), p, why);
+    }
+    return PB_OK;
+}
+
 pb_status pb_narrative_check(const pb_plan *plan, pb_findings *out, pb_error *err)
 {
     for (uint32_t k = 0; k < pb_plan_collection_count(plan); k++) {
@@ -166,6 +216,8 @@ pb_status pb_narrative_check(const pb_plan *plan, pb_findings *out, pb_error *er
             for (uint32_t j = 0; j < pb_item_field_count(c, i); j++) {
                 const char *v = pb_item_field_value(c, i, j);
                 pb_status st = v ? scan(plan, k, i, j, v, out, err) : PB_OK;
+                if (!st && v)
+                    st = references(plan, k, i, j, v, out, err);
                 if (st)
                     return st;
             }

@@ -287,3 +287,31 @@ def test_computed_columns_and_agreements_survive_the_workbook(name, tmp_path):
         assert len(formulas) == 2 * 11
         assert col(again.budgets["service_activity"], "fte_change_2016").compute == \
             "change(fte_2015, fte_2016)"
+
+
+# ---------------------------------------------- references in the narrative
+
+def test_narrative_text_refers_to_table_cells_in_their_unit():
+    plan = planbook.examples.load(CF)
+    assert plan.render_text(
+        "a gross budget of {{service_activity.total.gross_2015|m}} "
+        "({{service_activity.total.gross_2015|printed}}), "
+        "{{service_activity.total.net_2015|million}} net, "
+        "{{service_activity.total.gross_2015}} in full; "
+        "{{service_activity.total.fte_2015}}; {{service_activity.total.fte_change_2015}}"
+    ) == ("a gross budget of £720.036m (720,036 £'000), £272.932 million net, "
+          "£720,036,000 in full; 2,691 FTE; -305 FTE")
+    # a reference that names no cell stays as written, and is a finding
+    coll = plan.records["report_narrative"]
+    coll["8"]["text"] += "\n\n{{service_activity.nope.gross_2015}} and {{nope.total.x}}"
+    assert plan.render_text(coll["8"]["text"]).endswith("{{nope.total.x}}")
+    bad = [f for f in findings(plan, code="narrative") if f.severity == "error"]
+    assert [f.message.split(" refers to ")[1] for f in bad] == [
+        "{{service_activity.nope.gross_2015}}: no row 'nope' in table 'service_activity'",
+        "{{nope.total.x}}: no table 'nope'"]
+    assert all(f.other == {"table": "report_narrative", "row": "8", "column": "text"}
+               for f in bad)
+    # the committee pack renders references in record fields
+    coll["8"]["text"] = "gross {{service_activity.total.gross_2015|m}}"
+    html = plan.report(sections=["records.report_narrative"])
+    assert "gross £720.036m" in html and "{{" not in html

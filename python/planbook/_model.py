@@ -296,6 +296,14 @@ class Plan:
         """
         return Findings(Finding._from_core(self, f) for f in self._c.check())
 
+    def render_text(self, text: str) -> str:
+        """Narrative text with each ``{{table.row.column}}`` (``|m``, ``|k``,
+        ``|million``, ``|printed`` ...) replaced by that cell's figure in the
+        table's unit: ``{{service_activity.total.gross_2015|m}}`` is
+        ``£720.036m`` (docs/format.md, "Figures in the narrative")."""
+        from ._narrative import render
+        return render(self, text)
+
     # files -------------------------------------------------------------
     def save(self, path, format: Optional[str] = None) -> None:
         """Write the plan to ``path``; the format comes from the suffix
