@@ -959,7 +959,7 @@ pb_status pb_plan_check(pb_plan *plan, pb_findings *out, pb_error *err)
         if (st)
             return st;
     }
-    pb_status nst = pb_narrative_check(plan, out, err); /* figures in the narrative */
+    pb_status nst = pb_narrative_check(plan, shown, out, err); /* the narrative's figures */
     if (nst)
         return nst;
     for (size_t p = 0; p < sizeof part_checks / sizeof part_checks[0]; p++) {

@@ -81,15 +81,19 @@ static size_t figure(const char *s, pb_amount *v, int *dec)
     return last;
 }
 
-/* The first money cell of the plan whose figure is `lit` (at ld decimals)
- * but whose value in pounds is not lit x mult: 1 and the cell, else 0. */
-static int mismatch(const pb_plan *plan, pb_amount lit, int ld, int64_t mult, uint32_t *ti,
-                    uint32_t *ri, uint32_t *ci)
+/* The money cell (in the table with the first id) whose figure (printed, else computed:
+ * a workbook saved by another program may keep only the formula of a total)
+ * is `lit` (at ld decimals) but whose value in pounds is not lit x mult: 1
+ * and the cell, else 0. */
+static int mismatch(const pb_plan *plan, pb_shown_fn shown, pb_amount lit, int ld,
+                    int64_t mult, uint32_t *ti, uint32_t *ri, uint32_t *ci)
 {
+    int found = 0;
     for (uint32_t k = 0; k < pb_plan_table_count(plan); k++) {
         const pb_table *t = pb_plan_table_at(plan, k);
         int64_t up = unit_pounds(pb_table_text(t, PB_TABLE_UNIT));
-        if (!up)
+        /* the table with the first id: the same cell whatever the tables' order */
+        if (!up || (found && strcmp(t->head.id, pb_plan_table_at(plan, *ti)->head.id) > 0))
             continue;
         for (uint32_t c = 0; c < t->ncols; c++) {
             pb_amount want;
@@ -98,20 +102,22 @@ static int mismatch(const pb_plan *plan, pb_amount lit, int ld, int64_t mult, ui
                 continue;
             for (uint32_t r = 0; r < t->nrows; r++) {
                 pb_amount v;
-                if (pb_cell_get(t, r, c, &v) != PB_CELL_VALUE || v != want)
+                if (t->rows[r].kind == PB_ROW_SECTION || !shown(t, r, c, &v) || v != want)
                     continue;
                 if (up == mult) /* the same figure, in the same magnitude */
                     return 0;
                 *ti = k, *ri = r, *ci = c;
-                return 1;
+                found = 1;
+                c = t->ncols; /* the table's first such cell */
+                break;
             }
         }
     }
-    return 0;
+    return found;
 }
 
-static pb_status scan(const pb_plan *plan, uint32_t coll, uint32_t item, uint32_t field,
-                      const char *text, pb_findings *out, pb_error *err)
+static pb_status scan(const pb_plan *plan, pb_shown_fn shown, uint32_t coll, uint32_t item,
+                      uint32_t field, const char *text, pb_findings *out, pb_error *err)
 {
     const pb_collection *col = pb_plan_collection(plan, coll);
     for (const char *p = strstr(text, "\xc2\xa3"); p; p = strstr(p + 2, "\xc2\xa3")) {
@@ -124,8 +130,8 @@ static pb_status scan(const pb_plan *plan, uint32_t coll, uint32_t item, uint32_
         if (!n || whole < 1000) /* four digits or more: fewer match by chance */
             continue;
         int64_t mult = magnitude(p + 2 + n, &mn);
-        uint32_t ti, ri, ci;
-        if (!mismatch(plan, lit, ld, mult, &ti, &ri, &ci))
+        uint32_t ti = 0, ri = 0, ci = 0;
+        if (!mismatch(plan, shown, lit, ld, mult, &ti, &ri, &ci))
             continue;
         const pb_table *t = pb_plan_table_at(plan, ti);
         int dc = pb_column_decimals(t, ci);
@@ -141,7 +147,7 @@ static pb_status scan(const pb_plan *plan, uint32_t coll, uint32_t item, uint32_
         pb_item_source(col, item, &f->line, &f->col);
         /* the narrative's figure in the table's unit, against the table's */
         pb_amount in_unit, cell;
-        pb_cell_get(t, ri, ci, &cell);
+        shown(t, ri, ci, &cell);
         int ok = pb_amount_rescale(lit, ld, dc, &in_unit) == PB_OK;
         if (ok && mult >= up)
             ok = !pb_mul_overflow(in_unit, mult / up, &in_unit);
@@ -208,14 +214,15 @@ static pb_status references(const pb_plan *plan, uint32_t coll, uint32_t item, u
     return PB_OK;
 }
 
-pb_status pb_narrative_check(const pb_plan *plan, pb_findings *out, pb_error *err)
+pb_status pb_narrative_check(const pb_plan *plan, pb_shown_fn shown, pb_findings *out,
+                             pb_error *err)
 {
     for (uint32_t k = 0; k < pb_plan_collection_count(plan); k++) {
         const pb_collection *c = pb_plan_collection(plan, k);
         for (uint32_t i = 0; i < pb_collection_count(c); i++)
             for (uint32_t j = 0; j < pb_item_field_count(c, i); j++) {
                 const char *v = pb_item_field_value(c, i, j);
-                pb_status st = v ? scan(plan, k, i, j, v, out, err) : PB_OK;
+                pb_status st = v ? scan(plan, shown, k, i, j, v, out, err) : PB_OK;
                 if (!st && v)
                     st = references(plan, k, i, j, v, out, err);
                 if (st)

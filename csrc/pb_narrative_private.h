@@ -9,6 +9,11 @@
 /* Append a warning (PB_FIND_NARRATIVE) for each money figure in a text
  * field of a collection of records ("£720,036 million") whose digits are a
  * figure of a money table (720,036 in £'000) but whose magnitude is not. */
-pb_status pb_narrative_check(const pb_plan *plan, pb_findings *out, pb_error *err);
+/* shown(t, r, c, &v): the figure a reader sees in cell (r, c), printed
+ * else computed (1), or none (0): pb_check.c's, once the tables are
+ * computed. */
+typedef int (*pb_shown_fn)(const pb_table *t, size_t r, size_t c, pb_amount *v);
+pb_status pb_narrative_check(const pb_plan *plan, pb_shown_fn shown, pb_findings *out,
+                             pb_error *err);
 
 #endif
