@@ -312,3 +312,8 @@ PB_API(void, pb_item_set_source, (pb_collection *c, size_t i, uint32_t line, uin
 PB_API(int32_t, pb_item_due, (const pb_collection *c, size_t i))
 PB_API(pb_status, pb_collections_check, (const pb_plan *plan, pb_findings *out, pb_error *err))
 PB_API(size_t, pb_record_finding_message, (const pb_plan *plan, const pb_finding *f, char *buf, size_t cap))
+/* pb_calc.h */
+PB_API(pb_status, pb_column_set_compute, (pb_table *t, size_t c, const char *spec, size_t len, pb_error *err))
+PB_API(pb_calc_kind, pb_column_calc, (const pb_table *t, size_t c, pb_calc *out))
+PB_API(size_t, pb_column_compute_text, (const pb_table *t, size_t c, char *buf, size_t cap))
+PB_API(const char *, pb_calc_kind_name, (pb_calc_kind kind))

@@ -1,5 +1,8 @@
 /* pb_check.c - computing totals, sum columns and parts; the checks. */
 #include "pb_check.h"
+#include "pb_budget_message_private.h"
+#include "pb_calc_private.h"
+#include "pb_narrative_private.h"
 #include "pb_finding_private.h"
 #include "pb_hash.h"
 #include "pb_indicator.h"
@@ -325,6 +328,76 @@ static void compute_sums(pb_table *t, const uint32_t *order, size_t norder)
     }
 }
 
+
+/* ------------------------------------------------- computed columns */
+
+/* The figure of operand column c in row r: a text cell counts when it is
+ * a single number as printed.  1 when there is one. */
+static int calc_operand(const pb_table *t, size_t r, size_t c, pb_amount *v, int *d)
+{
+    if (t->cols[c].type == PB_COL_TEXT) {
+        const char *s = pb_cell_text(t, r, c);
+        return s && pb_calc_figure(s, strlen(s), v, d);
+    }
+    *d = pb_column_decimals(t, c);
+    return arith(t, r, c, v) == PB_COMP_VALUE;
+}
+
+/* The exact figure of computed column c in row r as *num / *den:
+ * PB_CALC_OK, PB_CALC_OVERFLOW, PB_CALC_UNDEFINED, or -1 when an operand
+ * has no figure. */
+static int calc_exact(const pb_table *t, size_t r, size_t c, int64_t *num, int64_t *den)
+{
+    const pb_column *col = &t->cols[c];
+    pb_amount a, b;
+    int da, db;
+    if (!calc_operand(t, r, col->calc_a, &a, &da))
+        return -1;
+    if (col->calc != PB_CALC_SHARE) {
+        if (!calc_operand(t, r, col->calc_b, &b, &db))
+            return -1;
+    } else if (col->calc_row) {
+        int64_t br = pb_table_find_row(t, col->calc_row, strlen(col->calc_row));
+        if (br < 0 || t->rows[br].kind == PB_ROW_SECTION ||
+            !calc_operand(t, (size_t)br, col->calc_a, &b, &db))
+            return -1;
+    } else {
+        b = col->calc_base;
+        db = col->calc_base_dec;
+    }
+    return pb_calc_exact((pb_calc_kind)col->calc, a, da, b, db, num, den);
+}
+
+static void compute_calcs(pb_table *t)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        const pb_column *col = &t->cols[c];
+        if (!col->calc)
+            continue;
+        int dc = pb_column_decimals(t, c);
+        for (size_t r = 0; r < t->nrows; r++) {
+            if (t->rows[r].kind == PB_ROW_SECTION)
+                continue;
+            int64_t num, den;
+            pb_amount p;
+            int dp;
+            const char *s = col->type == PB_COL_TEXT ? pb_cell_text(t, r, c) : NULL;
+            /* a text column (printed figures) is computed where it prints one */
+            int st = col->type == PB_COL_TEXT && (!s || !pb_calc_figure(s, strlen(s), &p, &dp))
+                         ? -1
+                         : calc_exact(t, r, c, &num, &den);
+            acc a = {0, PB_COMP_VALUE};
+            if (st == PB_CALC_OK)
+                st = pb_calc_round(num, den, dc, (pb_rounding)col->calc_round, &a.v);
+            if (st == PB_CALC_OVERFLOW)
+                a.state = PB_COMP_OVERFLOW;
+            else if (st != PB_CALC_OK)
+                a.state = col->type == PB_COL_TEXT ? PB_COMP_NONE : PB_COMP_UNKNOWN;
+            set_comp(t, r, c, a);
+        }
+    }
+}
+
 pb_status pb_table_compute(pb_table *t, pb_error *err)
 {
     if (t->comp && t->comp_generation == t->head.plan->generation &&
@@ -419,6 +492,9 @@ pb_status pb_table_compute(pb_table *t, pb_error *err)
     /* Pass D: select totals (they sum lines only, whatever pass C did). */
     if (nsel && (status = compute_selects(t, nsel, err)) != PB_OK)
         goto cleanup;
+    /* Pass E: computed columns (shares, ratios, changes), from the
+     * figures of every row, totals included. */
+    compute_calcs(t);
     t->comp_generation = t->head.plan->generation;
 
 cleanup:
@@ -538,6 +614,10 @@ static pb_amount table_tolerance(const pb_table *t)
     return t->has_tolerance ? t->tolerance : t->head.plan->tolerance;
 }
 
+static pb_status check_equals(pb_table *t, uint32_t ti, pb_amount tol, pb_findings *out,
+                              pb_error *err);
+static pb_status check_calcs(pb_table *t, uint32_t ti, pb_findings *out, pb_error *err);
+
 static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
                              pb_error *err)
 {
@@ -550,8 +630,8 @@ static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
         if (row->kind == PB_ROW_SECTION)
             continue;
         for (size_t c = 0; c < t->ncols; c++) {
-            if (t->cols[c].type != PB_COL_AMOUNT)
-                continue;
+            if (t->cols[c].type != PB_COL_AMOUNT || t->cols[c].calc)
+                continue; /* computed columns: check_calcs */
             size_t i = PB_CELL(t, r, c);
             uint8_t cs = t->comp_state[i];
             if (cs == PB_COMP_NONE)
@@ -596,18 +676,37 @@ static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
             }
         }
     }
-    /* equals: every line (not parts, not totals) */
+    st = check_equals(t, ti, tol, out, err);
+    return st ? st : check_calcs(t, ti, out, err);
+}
+
+/* A figure printed in the cell (a dash is 0): 1, else 0. */
+static int printed_figure(const pb_table *t, size_t r, size_t c, pb_amount *v)
+{
+    pb_cell_state s = pb_cell_value(t, r, c, v);
+    return s == PB_CELL_VALUE || s == PB_CELL_NIL;
+}
+
+/* equals: every line (not parts), and every total that is not a select
+ * total, by the same rule: a total's two printed figures are held to the
+ * agreement its lines obey. */
+static pb_status check_equals(pb_table *t, uint32_t ti, pb_amount tol, pb_findings *out,
+                              pb_error *err)
+{
     for (size_t c = 0; c < t->ncols; c++) {
         uint32_t e = t->cols[c].equals;
         if (e == PB_NONE)
             continue;
         int dc = pb_column_decimals(t, c), de = pb_column_decimals(t, e);
         for (size_t r = 0; r < t->nrows; r++) {
-            if (t->rows[r].kind != PB_ROW_LINE || is_part(t, r))
+            const pb_row *row = &t->rows[r];
+            int total = row->kind == PB_ROW_TOTAL && !is_select(row);
+            if (!total && (row->kind != PB_ROW_LINE || is_part(t, r)))
                 continue;
             pb_amount a, b, diff;
             int d;
-            if (!shown(t, r, c, &a) || !shown(t, r, e, &b))
+            if (total ? !printed_figure(t, r, c, &a) || !printed_figure(t, r, e, &b)
+                      : !shown(t, r, c, &a) || !shown(t, r, e, &b))
                 continue;
             int ovf = compare_amounts(&a, dc, 0, &b, de, 0, &d, &diff);
             if (!ovf && !exceeds(diff, d, tol))
@@ -624,6 +723,66 @@ static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
             f->decimals = (int8_t)d;
             pb_cell_source(t, r, c, &f->line, &f->col);
             comparison_outcome(f, ovf, &a, &b, &diff);
+        }
+    }
+    return PB_OK;
+}
+
+/* A computed column's printed figures against the computed ones, each at
+ * its printed precision (pb_calc.h). */
+static pb_status check_calcs(pb_table *t, uint32_t ti, pb_findings *out, pb_error *err)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        const pb_column *col = &t->cols[c];
+        if (!col->calc)
+            continue;
+        int dc = pb_column_decimals(t, c);
+        for (size_t r = 0; r < t->nrows; r++) {
+            if (t->rows[r].kind == PB_ROW_SECTION)
+                continue;
+            pb_amount p;
+            int dp = dc;
+            if (col->type == PB_COL_TEXT) {
+                const char *s = pb_cell_text(t, r, c);
+                if (!s || !pb_calc_figure(s, strlen(s), &p, &dp))
+                    continue; /* not a single number: carried as printed */
+            } else if (!printed_figure(t, r, c, &p)) {
+                continue;
+            }
+            int64_t num, den;
+            pb_amount at_p, comp = 0, decl = p, diff = 0;
+            int d = dp > dc ? dp : dc;
+            int st = calc_exact(t, r, c, &num, &den);
+            if (st < 0 || st == PB_CALC_UNDEFINED)
+                continue;
+            if (st == PB_CALC_OK)
+                st = pb_calc_round(num, den, dp, (pb_rounding)col->calc_round, &at_p);
+            if (st == PB_CALC_OK && at_p == p)
+                continue;
+            if (st == PB_CALC_OK &&
+                (pb_calc_round(num, den, d, (pb_rounding)col->calc_round, &comp) ||
+                 pb_amount_rescale(p, dp, d, &decl) || pb_amount_sub(decl, comp, &diff)))
+                st = PB_CALC_OVERFLOW;
+            pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
+            if (!f)
+                return pb_error_set(err, PB_ERR_NOMEM, NULL);
+            f->code = st == PB_CALC_OK ? PB_FIND_COMPUTED : PB_FIND_UNCHECKED;
+            f->severity = PB_SEV_ERROR;
+            f->table = ti;
+            f->row = (uint32_t)r;
+            f->column = (uint32_t)c;
+            f->decimals = (int8_t)d;
+            pb_cell_source(t, r, c, &f->line, &f->col);
+            pb_amount fine;
+            char exact[PB_AMOUNT_TEXT_MAX] = "?";
+            if (st == PB_CALC_OK && !pb_calc_round(num, den, d + 3, PB_ROUND_HALF_UP, &fine))
+                pb_amount_format(fine, d + 3, 0, exact);
+            if (st == PB_CALC_OK)
+                snprintf(f->detail, sizeof f->detail,
+                         "exactly %s to %d places; compared at the printed precision, "
+                         "%d decimal place%s",
+                         exact, d + 3, dp, dp == 1 ? "" : "s");
+            comparison_outcome(f, st != PB_CALC_OK, &decl, &comp, &diff);
         }
     }
     return PB_OK;
@@ -800,6 +959,9 @@ pb_status pb_plan_check(pb_plan *plan, pb_findings *out, pb_error *err)
         if (st)
             return st;
     }
+    pb_status nst = pb_narrative_check(plan, shown, out, err); /* the narrative's figures */
+    if (nst)
+        return nst;
     for (size_t p = 0; p < sizeof part_checks / sizeof part_checks[0]; p++) {
         pb_status st = part_checks[p].check(plan, out, err);
         if (st)
@@ -810,137 +972,10 @@ pb_status pb_plan_check(pb_plan *plan, pb_findings *out, pb_error *err)
 
 /* ------------------------------------------------------------ messages */
 
-/* After a truncating snprintf into buf[cap]: drop a UTF-8 sequence cut at
- * the end, so that the text stays valid UTF-8. */
-static void utf8_trim(char *buf, size_t cap)
-{
-    size_t n = strlen(buf);
-    if (n + 1 < cap || n == 0)
-        return; /* not truncated */
-    size_t start = n;
-    while (start > 0 && ((unsigned char)buf[start - 1] & 0xC0) == 0x80)
-        start--;
-    if (start == 0)
-        return;
-    unsigned char lead = (unsigned char)buf[start - 1];
-    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    if (n - (start - 1) < need)
-        buf[start - 1] = '\0';
-}
-
-/* A column as a reader knows it: its label, else period and phase, else
- * its id. */
-static void column_name(const pb_plan *plan, const pb_table *t, uint32_t c,
-                        char *buf, size_t cap)
-{
-    const pb_column *col = &t->cols[c];
-    if (col->text[PB_COLUMN_LABEL]) {
-        snprintf(buf, cap, "%s", col->text[PB_COLUMN_LABEL]);
-        utf8_trim(buf, cap);
-        return;
-    }
-    if (col->period.kind != PB_PERIOD_NONE) {
-        char p[PB_PERIOD_TEXT_MAX];
-        pb_period_format(col->period, plan->year_start, p);
-        const char *extra = col->text[PB_COLUMN_PHASE]
-                                ? col->text[PB_COLUMN_PHASE]
-                                : col->text[PB_COLUMN_MEASURE];
-        snprintf(buf, cap, "%s%s%s", p, extra ? " " : "", extra ? extra : "");
-        utf8_trim(buf, cap);
-        return;
-    }
-    snprintf(buf, cap, "%s", col->id);
-}
-
-static const char *row_name(const pb_table *t, uint32_t r)
-{
-    const char *l = t->rows[r].label;
-    if (l)
-        return l;
-    if (t->rows[r].extra && t->rows[r].extra->text[PB_ROW_ID])
-        return t->rows[r].extra->text[PB_ROW_ID];
-    return "(unlabelled row)";
-}
-
 size_t pb_finding_message(const pb_plan *plan, const pb_finding *f, char *buf,
                           size_t cap)
 {
     if (f->part != PB_PART_BUDGETS && f->part < PB_PART_COUNT)
         return part_checks[f->part - 1].message(plan, f, buf, cap);
-    char dv[PB_AMOUNT_TEXT_MAX], cv[PB_AMOUNT_TEXT_MAX], df[PB_AMOUNT_TEXT_MAX];
-    char cn[160], on[160];
-    const pb_table *t = pb_plan_table(plan, f->table);
-    const pb_table *o =
-        pb_plan_table(plan, f->other_table);
-    if (f->has_values) {
-        pb_amount_format(f->declared, f->decimals, PB_FMT_THOUSANDS, dv);
-        pb_amount_format(f->computed, f->decimals, PB_FMT_THOUSANDS, cv);
-        pb_amount_format(f->difference, f->decimals, PB_FMT_THOUSANDS, df);
-    }
-    if (t && f->column != PB_NONE)
-        column_name(plan, t, f->column, cn, sizeof cn);
-    if (o && f->other_column != PB_NONE)
-        column_name(plan, o, f->other_column, on, sizeof on);
-    const char *agname = f->agreement != PB_NONE && plan->agreements[f->agreement].name
-                             ? plan->agreements[f->agreement].name
-                             : "(unnamed)";
-    int n = 0;
-    switch ((pb_finding_code)f->code) {
-    case PB_FIND_TOTAL:
-        n = snprintf(buf, cap,
-                     "'%s', %s: printed %s, but what it totals adds up to %s "
-                     "(difference %s)",
-                     row_name(t, f->row), cn, dv, cv, df);
-        break;
-    case PB_FIND_FORMULA: {
-        char terms[200] = "";
-        size_t len = 0;
-        const pb_column *col = &t->cols[f->column];
-        for (uint32_t k = 0; k < col->nterms && len + 1 < sizeof terms; k++) {
-            int w = snprintf(terms + len, sizeof terms - len, "%s%s",
-                             k == 0 ? (col->term_signs[k] < 0 ? "-" : "")
-                                    : (col->term_signs[k] < 0 ? " - " : " + "),
-                             t->cols[col->term_cols[k]].id);
-            if (w < 0)
-                break;
-            len += (size_t)w;
-        }
-        n = snprintf(buf, cap,
-                     "'%s', %s: printed %s, but %s gives %s (difference %s)",
-                     row_name(t, f->row), cn, dv, terms, cv, df);
-        break;
-    }
-    case PB_FIND_PARTS:
-        n = snprintf(buf, cap,
-                     "'%s', %s: printed %s, but its parts add up to %s "
-                     "(difference %s)",
-                     row_name(t, f->row), cn, dv, cv, df);
-        break;
-    case PB_FIND_EQUALS:
-        n = snprintf(buf, cap,
-                     "'%s': %s is %s but should equal %s, which is %s "
-                     "(difference %s)",
-                     row_name(t, f->row), cn, dv, on, cv, df);
-        break;
-    case PB_FIND_AGREEMENT:
-        n = snprintf(buf, cap,
-                     "agreement '%s': %s '%s' %s is %s, but %s '%s' %s is %s "
-                     "(difference %s)",
-                     agname, t->head.id, row_name(t, f->row), cn, dv, o->head.id,
-                     row_name(o, f->other_row), on, cv, df);
-        break;
-    case PB_FIND_REFERENCE:
-        n = snprintf(buf, cap, "agreement '%s': %s", agname, f->detail);
-        break;
-    case PB_FIND_UNCHECKED:
-        if (t && f->row != PB_NONE)
-            n = snprintf(buf, cap, "'%s', %s: cannot be checked: %s",
-                         row_name(t, f->row), cn, f->detail);
-        else
-            n = snprintf(buf, cap, "cannot be checked: %s", f->detail);
-        break;
-    default:
-        n = snprintf(buf, cap, "unknown finding");
-    }
-    return n < 0 ? 0 : (size_t)n;
+    return pb_budget_finding_message(plan, f, buf, cap);
 }

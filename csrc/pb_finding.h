@@ -35,6 +35,8 @@ typedef enum pb_finding_code {
     PB_FIND_SCORE,     /* a risk score is not likelihood x impact */
     PB_FIND_MATRIX,    /* a likelihood or impact off the risk matrix */
     PB_FIND_DATE,      /* a date field that is not a date */
+    PB_FIND_COMPUTED,  /* a printed share, ratio or change differs from its computation */
+    PB_FIND_NARRATIVE, /* a money figure in the narrative is a table's in another magnitude */
     PB_FIND_COUNT
 } pb_finding_code;
 

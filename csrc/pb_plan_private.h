@@ -42,6 +42,13 @@ typedef struct pb_column {
     int8_t *term_signs;
     uint32_t equals; /* PB_NONE when not set */
     uint32_t line, column;
+    /* a computed column (pb_calc.h): kind (pb_calc_kind, 0 none),
+     * rounding, operands, the base of a share (a figure, or a row) */
+    uint8_t calc, calc_round;
+    int8_t calc_base_dec;
+    uint32_t calc_a, calc_b;
+    pb_amount calc_base;
+    const char *calc_row;
 } pb_column;
 
 struct pb_table {

@@ -341,7 +341,7 @@ pb_status pb_column_set_decimals(pb_table *t, size_t c, int decimals,
     if (decimals > PB_MAX_DECIMALS)
         return pb_error_set(err, PB_ERR_RANGE, "decimals must be 0..%d",
                             PB_MAX_DECIMALS);
-    if (t->nrows)
+    if (t->nrows && t->cols[c].type != PB_COL_TEXT) /* a text column's cells keep their text */
         return pb_error_set(err, PB_ERR_INVALID,
                             "decimals can only be set before the table has rows");
     t->cols[c].decimals = (int8_t)(decimals < 0 ? -1 : decimals);
@@ -406,6 +406,10 @@ pb_status pb_column_set_sum(pb_table *t, size_t c, const uint32_t *cols,
         if (t->cols[cols[k]].type != PB_COL_AMOUNT)
             return pb_error_set(err, PB_ERR_INVALID,
                                 "column '%s' sums '%s', which is a text column",
+                                col->id, t->cols[cols[k]].id);
+        if (t->cols[cols[k]].calc || col->calc)
+            return pb_error_set(err, PB_ERR_INVALID,
+                                "column '%s' cannot sum '%s': computed columns are not summed",
                                 col->id, t->cols[cols[k]].id);
         int cyc = reaches(t, cols[k], (uint32_t)c);
         if (cyc < 0)

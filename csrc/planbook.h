@@ -12,6 +12,7 @@
  *   pb_indicator.h  indicator sets, measures and the status engine
  *   pb_risk.h    risk registers
  *   pb_record.h  collections of records
+ *   pb_calc.h    computed columns: shares, ratios, changes
  * Ownership rules are stated in each header.  docs/c-api.md is the guide.
  */
 #ifndef PLANBOOK_H
@@ -33,5 +34,6 @@
 #include "pb_indicator.h"
 #include "pb_risk.h"
 #include "pb_record.h"
+#include "pb_calc.h"
 
 #endif

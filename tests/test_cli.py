@@ -19,7 +19,9 @@ import planbook
 from conftest import EXAMPLES
 
 FINDINGS = EXAMPLES / "manchester-children-2018-19.yaml"         # 3 errors
-CLEAN = EXAMPLES / "manchester-children-families-2015-17.yaml"   # 0 errors, two dashboards
+CLEAN = EXAMPLES / "manchester-children-families-2015-17.yaml"   # two dashboards
+# 0 errors (the 2015-17 plan has its analyst-declared agreements' 14, issue 17)
+CHECKS_CLEAN = EXAMPLES / "manchester-childrens-services-2016-20.yaml"
 NO_INDICATORS = EXAMPLES / "manchester-children-post-inspection-2018.yaml"
 
 
@@ -129,11 +131,11 @@ def test_a_workbook_planbook_wrote_still_checks(tmp_path):
 
 def test_one_unreadable_file_does_not_stop_the_others(tmp_path):
     (tmp_path / "plan.yaml").mkdir()
-    proc = run("check", tmp_path / "plan.yaml", CLEAN)
+    proc = run("check", tmp_path / "plan.yaml", CHECKS_CLEAN)
     assert proc.returncode == 2
     assert "plan.yaml: is a folder" in proc.stderr
-    assert f"{CLEAN}: 0 errors" in proc.stdout
-    proc = run("check", "--json", tmp_path / "plan.yaml", CLEAN)
+    assert f"{CHECKS_CLEAN}: 0 errors" in proc.stdout
+    proc = run("check", "--json", tmp_path / "plan.yaml", CHECKS_CLEAN)
     data = json.loads(proc.stdout)
     assert "is a folder" in data[0]["error"] and data[1]["findings"] == []
 
@@ -142,9 +144,9 @@ def test_one_unreadable_file_does_not_stop_the_others(tmp_path):
 
 CASES = [
     # (args, exit status, text expected in stdout, text expected in stderr)
-    (["check", CLEAN], 0, "0 errors, 0 warnings", None),
+    (["check", CHECKS_CLEAN], 0, "0 errors, 0 warnings", None),
     (["check", FINDINGS], 1, "3 errors", None),
-    (["summary", CLEAN], 0, "Findings: 0 (0 errors)", None),
+    (["summary", CHECKS_CLEAN], 0, "Findings: 0 (0 errors)", None),
     (["summary", FINDINGS], 1, "Findings: 3 (3 errors)", None),
     (["show", FINDINGS], 0, "Gross Expenditure", None),
     (["show", FINDINGS, "subjective"], 0, "Gross Expenditure", None),
@@ -410,7 +412,8 @@ def test_progress_shows_on_a_terminal_only():
 
 def test_progress_is_not_shown_for_quick_work():
     pytest.importorskip("rich")
-    status, out, seen = _on_a_terminal(["check", CLEAN], {"PLANBOOK_PROGRESS_DELAY": "10"})
+    status, out, seen = _on_a_terminal(["check", CHECKS_CLEAN],
+                                       {"PLANBOOK_PROGRESS_DELAY": "10"})
     assert status == 0 and seen == b""
 
 

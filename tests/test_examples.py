@@ -42,7 +42,7 @@ def test_oracle_output_is_current(tmp_path):
 def test_findings_match_the_independent_oracle(path):
     plan = planbook.load(path)
     got = sorted((f.table, f.row, f.column, f.code, f.declared, f.computed, f.difference)
-                 for f in plan.check() if f.part == "budgets")
+                 for f in plan.check() if f.part == "budgets" and f.code != "narrative")
     want = sorted((o["table"], o["row"], o["column"], o["code"], Decimal(o["declared"]),
                    Decimal(o["computed"]), Decimal(o["difference"]))
                   for o in oracle_findings() if o["file"].endswith(path.name))
@@ -71,7 +71,10 @@ def test_no_finding_where_the_printed_figures_agree(path):
     plan = planbook.load(path)
     if not len(plan.budgets):
         pytest.skip("a plan of indicators only (seed 003): no printed totals")
-    flagged = {(f.table, f.row_index, f.column) for f in plan.check()}
+    # a cell's own arithmetic: an agreement or equals finding may flag a cell
+    # whose own total is right (the Total of 2015/16 FTE reductions)
+    flagged = {(f.table, f.row_index, f.column) for f in plan.check()
+               if f.code in ("total", "formula", "parts")}
     checked = 0
     for tid in plan.budgets:
         table = plan.budgets[tid]
@@ -107,9 +110,13 @@ def test_income_printed_negative_is_income():
 
 def test_the_001_seed_adds_up_and_its_tables_agree():
     """The 2015-17 plan's tables agree with each other as the document says
-    (objective = reconciliation = service activity; gross = subjective)."""
+    (objective = reconciliation = service activity; gross = subjective); the
+    only findings are those of the two agreements an analyst declares
+    (tests/test_truth_checks.py)."""
     plan = planbook.examples.load("manchester-children-families-2015-17")
-    assert plan.check() == []
+    declared_by_analyst = {plan.agreements[-2].name, plan.agreements[-1].name}
+    assert [f for f in plan.check() if f.agreement not in declared_by_analyst
+            and f.code != "narrative"] == []
     assert len(plan.agreements) >= 5
     savings = plan.budgets["savings"]
     grand = savings.totals()[-1]

@@ -266,8 +266,9 @@ def test_check_in_processes_prints_the_same(folder):
 
 
 def test_only_errors_in_plans_exit_1(folder):
+    # the 2016-20 plan has no errors (the 2015/16 plan has its analyst agreements', issue 17)
     r = _cli("summary", folder / "manchester-spod-2007-08.yaml",
-             folder / "manchester-children-families-2015-17.yaml", "--as-of", "2018-09-01")
+             folder / "manchester-childrens-services-2016-20.yaml", "--as-of", "2018-09-01")
     assert r.returncode == 1
     assert r.stdout.rstrip().endswith("2 plans: 1 without errors, 1 with errors, "
                                       "0 could not be read")

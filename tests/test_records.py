@@ -219,7 +219,8 @@ def test_plan_card_shows_every_part_with_counts_and_escapes():
     assert "budget table <b>CHILDREN AND FAMILIES SAVINGS SCHEDULE</b>" in h
     assert "at 2014/15 Q3: \u2716 7 red, \u25b2 9 amber, \u2714 1 green" in h
     assert "risk register <b>Risk and Resilience</b> [thematic]: 15 risks" in h
-    assert "swot <b>" in h and "\u2713 every printed figure agrees" in h
+    # the analyst's agreements and the narrative's "£720,036 million" (issue 17)
+    assert "swot <b>" in h and "14 errors, 2 warnings (16 in budgets)" in h
     q = planbook.Plan(title="<b>x</b>")
     q.records.add("n", title="<script>", kind="narrative")
     h = q._repr_html_()

@@ -106,10 +106,17 @@ def test_mismatches_are_shaded_and_commented(example):
         ws = wf[sheet]
         for r, cells in enumerate(t.cells()):
             for c, cell in enumerate(cells):
-                if t.columns[c].type != "amount" or t.rows[r].kind == "section":
+                if t.rows[r].kind == "section":
                     continue
                 xc = ws.cell(*xt.model_cell(r, c))
                 f = marks.get((tid, r, c))
+                if t.columns[c].type != "amount":
+                    # a computed column's printed figure kept as text (issue 17)
+                    if f is not None:
+                        seen += 1
+                        assert xc.comment is not None and f.message in xc.comment.text
+                        assert str(xc.fill.fgColor.rgb or "").upper().endswith(xt.MISMATCH_FILL)
+                    continue
                 filled = (xc.fill is not None and xc.fill.fgColor is not None
                           and str(xc.fill.fgColor.rgb or "").upper().endswith(xt.MISMATCH_FILL))
                 written_cell = cell.computed is not None or cell.state in ("value", "nil")
@@ -128,7 +135,7 @@ def test_mismatches_are_shaded_and_commented(example):
         # the only other comment: the table's note on its title
         expected = {xt.cell_name(*xt.model_cell(r, c)) for (tid2, r, c) in marks
                     if tid2 == tid and (t.cells()[r][c].computed is not None
-                                        or t.cells()[r][c].state in ("value", "nil"))}
+                                        or t.cells()[r][c].state in ("value", "nil", "text"))}
         if t.note:
             expected.add("A1")
             assert ws["A1"].comment.text.strip() == t.note.strip()

@@ -435,7 +435,9 @@ static int cell_formula(bsheet *b, size_t r, size_t c, uint16_t xc)
 {
     xl_ctx *x = b->x;
     b->formula.len = 0;
-    if (A->pb_row_kind_of(b->t, r) == PB_ROW_TOTAL) {
+    if (A->pb_column_calc(b->t, c, NULL) != PB_CALC_NONE) {
+        xl_calc_formula(x, b->t, c, r, &b->formula);
+    } else if (A->pb_row_kind_of(b->t, r) == PB_ROW_TOTAL) {
         if (!b->have_terms) {
             xl_total_terms(x, b->t, r, &b->ts);
             b->have_terms = 1;
@@ -513,6 +515,18 @@ static int amount_cell(bsheet *b, size_t r, size_t c)
     return e == LXW_NO_ERROR ? 1 : xl_fail(x, e, "writing a cell");
 }
 
+/* A text cell; shaded with the finding's comment where a computed
+ * column's printed figure disagrees (pb_calc.h). */
+static int text_cell(bsheet *b, size_t r, size_t c)
+{
+    xl_ctx *x = b->x;
+    uint32_t xr = XL_FIRST_DATA_ROW + (uint32_t)r;
+    const pb_finding *mark = mark_at(b, r, c);
+    lxw_format *f = mark ? x->num[A->pb_column_decimals(b->t, c)][XL_NUM_MISMATCH] : NULL;
+    return xl_string(x, b->ws, xr, (uint16_t)(c + 1), A->pb_cell_text(b->t, r, c), f) &&
+           (!mark || mismatch_comment(x, b->ws, xr, (uint16_t)(c + 1), mark));
+}
+
 /* A row: its label indented by level (bold unless a line), then its
  * cells (a section has none). */
 static int body_row(bsheet *b, size_t r)
@@ -538,7 +552,7 @@ static int body_row(bsheet *b, size_t r)
         if (A->pb_column_type_of(t, c) != PB_COL_TEXT) {
             if (!amount_cell(b, r, c))
                 return 0;
-        } else if (!xl_string(x, b->ws, xr, (uint16_t)(c + 1), A->pb_cell_text(t, r, c), NULL)) {
+        } else if (!text_cell(b, r, c)) {
             snprintf(x->err->path, sizeof x->err->path, "budgets.%s.rows[%zu].values[%zu]",
                      A->pb_table_id(t), r, c);
             in_cell(x, t, r, c);

@@ -234,3 +234,38 @@ int xl_parts_formula(xl_ctx *x, const pb_table *t, size_t r, uint16_t xc, xl_buf
     return 1;
 }
 
+/* A computed column's cell (pb_calc.h) from the cells of its row (a share
+ * of a total: from the total's cell, anchored).  Excel's ROUND rounds a
+ * half away from zero: the core's half-up for figures of 0 and more (the
+ * cached result is always the core's). */
+void xl_calc_formula(xl_ctx *x, const pb_table *t, size_t c, size_t r, xl_buf *f)
+{
+    pb_calc k;
+    A->pb_column_calc(t, c, &k);
+    uint32_t xr = XL_FIRST_DATA_ROW + (uint32_t)r;
+    int d = A->pb_column_decimals(t, c);
+    char a[LXW_MAX_CELL_NAME_LENGTH], b[PB_AMOUNT_TEXT_MAX + LXW_MAX_CELL_NAME_LENGTH];
+    lxw_rowcol_to_cell(a, xr, (lxw_col_t)(k.a + 1));
+    if (k.kind == PB_CALC_SHARE && k.base_row) {
+        int64_t br = A->pb_table_find_row(t, k.base_row, strlen(k.base_row));
+        lxw_rowcol_to_cell_abs(b, XL_FIRST_DATA_ROW + (uint32_t)(br < 0 ? 0 : br),
+                               (lxw_col_t)(k.a + 1), 1, 0);
+    } else if (k.kind == PB_CALC_SHARE) {
+        A->pb_amount_format(k.base, k.base_decimals, 0, b);
+    } else {
+        lxw_rowcol_to_cell(b, xr, (lxw_col_t)(k.b + 1));
+    }
+    switch (k.kind) {
+    case PB_CALC_SHARE:
+        xl_buf_addf(f, "=ROUND(%s/%s*100,%d)", a, b, d);
+        break;
+    case PB_CALC_RATIO:
+        xl_buf_addf(f, "=ROUND(%s/%s,%d)", a, b, d);
+        break;
+    case PB_CALC_CHANGE:
+        xl_buf_addf(f, "=ROUND(%s-%s,%d)", b, a, d);
+        break;
+    default:
+        xl_buf_addf(f, "=ROUND((%s-%s)/%s*100,%d)", b, a, a, d);
+    }
+}

@@ -190,6 +190,8 @@ void xl_render_terms(xl_buf *b, const xl_terms *ts, uint16_t col);
 void xl_column_formula(xl_ctx *x, const pb_table *t, size_t c, uint32_t xr, xl_buf *f);
 /* Line r as the sum of its parts, into f; 0 when out of memory. */
 int xl_parts_formula(xl_ctx *x, const pb_table *t, size_t r, uint16_t xc, xl_buf *f);
+/* The formula of computed column c (pb_calc.h) in row r. */
+void xl_calc_formula(xl_ctx *x, const pb_table *t, size_t c, size_t r, xl_buf *f);
 
 /* Budget sheets (pb_xlsx_budget.c). */
 int xl_budget_sheet(xl_ctx *x, size_t t);

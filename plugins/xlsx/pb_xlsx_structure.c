@@ -12,7 +12,7 @@
  *           | "untitled" when the table has no title (A1 then shows its id)
  *   "name"  | a part sheet's defined name (ind_, reg_, heat_, rec_) | the part's id
  *   "column"| table | index | id | label | period | phase | measure | unit
- *           | type | decimals | equals | sum
+ *           | type | decimals | equals | sum | compute (pb_calc.h's text)
  *   "row"   | table | index | kind | label | id | role | select | note
  *           | blank (only the rows with an id, a role of their own, a
  *             select or a note, or with computed cells that printed
@@ -180,6 +180,8 @@ static int write_table(srow *s, pb_table *t, const char *defined)
         if (p.kind != PB_PERIOD_NONE)
             A->pb_period_format(p, ys, period);
         uint32_t eq = A->pb_column_equals(t, c);
+        char spec[400]; /* a computed column's text form, "" when it is not one */
+        A->pb_column_compute_text(t, c, spec, sizeof spec);
         xl_buf sum = {0};
         for (size_t k = 0; k < A->pb_column_term_count(t, c); k++) {
             uint32_t col;
@@ -199,7 +201,8 @@ static int write_table(srow *s, pb_table *t, const char *defined)
                  put(s, A->pb_column_type_of(t, c) == PB_COL_TEXT ? "text" : "amount") &&
                  (A->pb_column_has_decimals(t, c) ? put_num(s, A->pb_column_decimals(t, c))
                                                   : put(s, NULL)) &&
-                 put(s, eq == PB_NONE ? NULL : A->pb_column_id(t, eq)) && put(s, sum.s);
+                 put(s, eq == PB_NONE ? NULL : A->pb_column_id(t, eq)) && put(s, sum.s) &&
+                 put(s, spec[0] ? spec : NULL);
         xl_buf_free(&sum);
         if (!ok)
             return 0;

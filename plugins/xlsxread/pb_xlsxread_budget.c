@@ -627,10 +627,13 @@ static int read_cells(sheet_reader *s)
             }
             int computed = 0;
             if (cell->has_formula) {
+                const char *f = pb_xr_cell_formula(s->g, cell);
+                /* ROUND(...) in a planbook book: a computed column's cell
+                 * (pb_calc.h), whose computation the structure sheet gives */
                 computed = rec->kind == PB_ROW_TOTAL || has_parts ||
-                           A->pb_column_term_count(t, c) > 0;
+                           A->pb_column_term_count(t, c) > 0 ||
+                           (x->structure && f && !strncmp(f, "ROUND(", 6));
                 if (!computed) {
-                    const char *f = pb_xr_cell_formula(s->g, cell);
                     if (cell->type == PB_XR_NUMBER) {
                         if (!xr_warn(x->warnings, "sheet '%s', cell %s: the formula =%.80s is "
                                                   "kept as its result", s->name, name, f))
@@ -654,7 +657,10 @@ static int read_cells(sheet_reader *s)
             continue; /* the table's note */
         const pb_xr_cell *cell = cell_at(s, cm->row, cm->col);
         char fig[64];
-        if (cell && cell->has_formula && plan_comment_figure(s->g->text + cm->off, fig, sizeof fig))
+        /* a finding's comment on a formula, or (in a planbook book) on any
+         * figure: a computed column's printed figure, as text */
+        if (cell && (cell->has_formula || x->structure) &&
+            plan_comment_figure(s->g->text + cm->off, fig, sizeof fig))
             continue;
         /* in a workbook with planbook's structure sheet, the comment of a
          * finding on a figure ("'Label': ...", the finding's message): the
@@ -667,6 +673,8 @@ static int read_cells(sheet_reader *s)
             if (label && text[0] == '\'' && !strncmp(text + 1, label, ll) &&
                 !strncmp(text + 1 + ll, "': ", 3))
                 continue;
+            if (!strncmp(text, "agreement '", 11) || !strncmp(text, "the narrative (", 15))
+                continue; /* an agreement's finding, a narrative figure's */
         }
         /* a comment on a label: the row's note */
         const rowrec *owner = cm->col == 0 ? xr_rec_of(s, cm->row) : NULL;

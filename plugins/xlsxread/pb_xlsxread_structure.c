@@ -17,7 +17,7 @@
 #include <string.h>
 
 #define A (x->api)
-#define NF 13 /* fields per structure row */
+#define NF 14 /* fields per structure row */
 
 int64_t xr_structure_sheet(const pb_xr_book *book)
 {
@@ -383,7 +383,7 @@ static pb_status recorded_type(xr_plan_ctx *x, pb_table *t, size_t c, const char
     return st == PB_OK && d >= 0 ? A->pb_column_set_decimals(t, c, (int)d, e) : st;
 }
 
-/* One column's headings, period, equals and sum; a failure is a warning
+/* One column's headings, period, equals, sum and computation; a failure is a warning
  * for that column and the others go on. */
 static int apply_column(xr_plan_ctx *x, pb_table *t, size_t c, const char *f[NF],
                         size_t len[NF], const char *ids[], const int64_t *map, size_t n,
@@ -445,6 +445,11 @@ static int apply_column(xr_plan_ctx *x, pb_table *t, size_t c, const char *f[NF]
         free(cols);
         free(signs);
     }
+    /* a text column's decimals (the precision of a computed column) */
+    if (st == PB_OK && f[10] && A->pb_column_type_of(t, c) == PB_COL_TEXT)
+        st = A->pb_column_set_decimals(t, c, (int)strtol(f[10], NULL, 10), &e);
+    if (st == PB_OK && f[13]) /* a computed column (pb_calc.h's text form) */
+        st = A->pb_column_set_compute(t, c, f[13], len[13], &e);
     return want(x, st, &e, sheet);
 }
 

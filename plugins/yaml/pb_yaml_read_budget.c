@@ -21,6 +21,8 @@ typedef struct col_refs {
     size_t nterms;
     char *equals;
     uint32_t eq_line, eq_col;
+    char *compute; /* pb_calc.h's text form */
+    uint32_t cp_line, cp_col;
     uint32_t sum_line, sum_col;
 } col_refs;
 
@@ -33,13 +35,14 @@ static void col_refs_free(col_refs *refs, size_t n)
             free(refs[i].terms[k].id);
         free(refs[i].terms);
         free(refs[i].equals);
+        free(refs[i].compute);
     }
     free(refs);
 }
 
 /* The keys of a column, as the codes of its rows. */
 enum { K_ID, K_LABEL, K_PERIOD, K_PHASE, K_MEASURE, K_TYPE, K_DECIMALS, K_UNIT, K_SUM, K_EQUALS,
-       K_NCOL };
+       K_COMPUTE, K_NCOL };
 
 /* One column as it is read: the id may come anywhere in it, so the other
  * fields are gathered first and applied once the column exists. */
@@ -141,6 +144,12 @@ static int apply_column(pb_yr_reader *r, column *c, size_t i)
         c->ref->eq_line = c->at_line[K_EQUALS];
         c->ref->eq_col = c->at_col[K_EQUALS];
     }
+    if (c->text[K_COMPUTE]) {
+        c->ref->compute = c->text[K_COMPUTE];
+        c->text[K_COMPUTE] = NULL;
+        c->ref->cp_line = c->at_line[K_COMPUTE];
+        c->ref->cp_col = c->at_col[K_COMPUTE];
+    }
     return 1;
 }
 
@@ -168,12 +177,13 @@ static const pb_yr_field column_fields[] = {
     COLUMN_TEXT("unit", K_UNIT),
     {"sum", column_value, K_SUM, 0, NULL, NULL},
     COLUMN_TEXT("equals", K_EQUALS),
+    COLUMN_TEXT("compute", K_COMPUTE),
 };
 static const pb_yr_map column_map = {"a column (a mapping with an id)", column_fields,
                                      PB_YR_COUNT(column_fields), 0, NULL, add_column,
                                      "a column needs an 'id'"};
 
-/* Resolve the sum and equals references of column c. */
+/* Resolve the sum, equals and compute references of column c. */
 static int resolve_column(pb_yr_reader *r, pb_table *t, size_t c, col_refs *ref)
 {
     pb_error *e = pb_yr_error(r);
@@ -202,6 +212,9 @@ static int resolve_column(pb_yr_reader *r, pb_table *t, size_t c, col_refs *ref)
         if (A->pb_column_set_equals(t, c, (uint32_t)ec, e))
             return pb_yr_core_fail_at(r, e, ref->eq_line, ref->eq_col);
     }
+    if (ref->compute &&
+        A->pb_column_set_compute(t, c, ref->compute, strlen(ref->compute), e))
+        return pb_yr_core_fail_at(r, e, ref->cp_line, ref->cp_col);
     return 1;
 }
 

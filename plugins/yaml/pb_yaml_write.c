@@ -246,9 +246,8 @@ static int write_columns(writer *w, pb_table *t)
     if (!open_seq(w, "columns", 0))
         return 0;
     for (size_t c = 0; c < nc; c++) {
-        if (!mapping_start(w, 1) || !plain(w, "id") || !text(w, A->pb_column_id(t, c)))
-            return 0;
-        if (!kv_text(w, "label", A->pb_column_text(t, c, PB_COLUMN_LABEL)))
+        if (!mapping_start(w, 1) || !plain(w, "id") || !text(w, A->pb_column_id(t, c)) ||
+            !kv_text(w, "label", A->pb_column_text(t, c, PB_COLUMN_LABEL)))
             return 0;
         pb_period p = A->pb_column_period(t, c);
         if (p.kind != PB_PERIOD_NONE) {
@@ -283,9 +282,10 @@ static int write_columns(writer *w, pb_table *t)
                 return 0;
         }
         uint32_t eq = A->pb_column_equals(t, c);
-        if (eq != PB_NONE && !kv_text(w, "equals", A->pb_column_id(t, eq)))
-            return 0;
-        if (!mapping_end(w))
+        char spec[400]; /* pb_calc.h: two ids of at most PB_ID_MAX and the rest */
+        A->pb_column_compute_text(t, c, spec, sizeof spec);
+        if ((eq != PB_NONE && !kv_text(w, "equals", A->pb_column_id(t, eq))) ||
+            (spec[0] && !kv_text(w, "compute", spec)) || !mapping_end(w))
             return 0;
     }
     return sequence_end(w);

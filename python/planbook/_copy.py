@@ -86,6 +86,8 @@ def _put_tables(c, tables) -> None:
                 c.column_set(t, k, "sum", col["sum"])
             if col["equals"] is not None:
                 c.column_set(t, k, "equals", col["equals"])
+            if col.get("compute"):
+                c.column_set(t, k, "compute", col["compute"])
         for r, row in enumerate(rows):
             kind, label, rid, note, select, role = row[:6]
             c.insert_row(t, r, kind, row[7], label)

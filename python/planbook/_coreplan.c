@@ -265,7 +265,17 @@ static int core_finding_names(const pb_plan *plan, const pb_finding *f, PyObject
     if (!core_dict_put_text(d, "part", "budgets"))
         return 0;
     const pb_table *t = f->table != PB_NONE ? pb_plan_table(plan, f->table) : NULL;
-    const pb_table *o = f->other_table != PB_NONE ? pb_plan_table(plan, f->other_table) : NULL;
+    /* a narrative figure's other side is a collection's item and field */
+    const pb_collection *nc =
+        f->code == PB_FIND_NARRATIVE ? pb_plan_collection(plan, f->other_table) : NULL;
+    const pb_table *o = f->other_table != PB_NONE && f->code != PB_FIND_NARRATIVE
+                            ? pb_plan_table(plan, f->other_table)
+                            : NULL;
+    const char *ot = nc ? pb_collection_id(nc) : o ? pb_table_id(o) : NULL;
+    const char *orow = nc ? pb_item_id(nc, f->other_row)
+                       : o && f->other_row != PB_NONE ? pb_row_label(o, f->other_row) : NULL;
+    const char *ocol = nc ? pb_item_field_name(nc, f->other_row, f->other_column)
+                       : o && f->other_column != PB_NONE ? pb_column_id(o, f->other_column) : NULL;
     char period[PB_PERIOD_TEXT_MAX] = "";
     int has_col = t && f->column != PB_NONE;
     if (has_col && pb_column_period(t, f->column).kind != PB_PERIOD_NONE)
@@ -282,11 +292,9 @@ static int core_finding_names(const pb_plan *plan, const pb_finding *f, PyObject
                    has_col ? pb_column_text(t, f->column, PB_COLUMN_PHASE) : NULL) &&
            core_dict_put_text(d, "column_measure",
                    has_col ? pb_column_text(t, f->column, PB_COLUMN_MEASURE) : NULL) &&
-           core_dict_put_text(d, "other_table_id", o ? pb_table_id(o) : NULL) &&
-           core_dict_put_text(d, "other_row_label",
-                   o && f->other_row != PB_NONE ? pb_row_label(o, f->other_row) : NULL) &&
-           core_dict_put_text(d, "other_column_id",
-                   o && f->other_column != PB_NONE ? pb_column_id(o, f->other_column) : NULL) &&
+           core_dict_put_text(d, "other_table_id", ot) &&
+           core_dict_put_text(d, "other_row_label", orow) &&
+           core_dict_put_text(d, "other_column_id", ocol) &&
            core_dict_put_text(d, "agreement_name",
                    f->agreement != PB_NONE ? pb_agreement_name(plan, f->agreement) : NULL);
 }

@@ -160,6 +160,15 @@ static PyObject *core_column_get(PyObject *self, PyObject *args)
         "source", line, lc);
     if (!d)
         return NULL;
+    char spec[400]; /* pb_calc.h's text form: "" when the column is not computed */
+    pb_column_compute_text(tb, (size_t)c, spec, sizeof spec);
+    PyObject *cv = spec[0] ? PyUnicode_FromString(spec) : Py_NewRef(Py_None);
+    if (!cv || PyDict_SetItemString(d, "compute", cv) < 0) {
+        Py_XDECREF(cv);
+        Py_DECREF(d);
+        return NULL;
+    }
+    Py_DECREF(cv);
     for (int f = 0; f < PB_COLUMN_FIELD_COUNT; f++) {
         PyObject *v = core_text_or_none(pb_column_text(tb, (size_t)c, (pb_column_field)f));
         if (!v || PyDict_SetItemString(d, core_column_fields[f], v) < 0) {
@@ -261,6 +270,12 @@ static PyObject *core_column_set(PyObject *self, PyObject *args)
         else if (v < 0)
             v = -1; /* clears, as None does */
         st = pb_column_set_decimals(tb, (size_t)c, (int)v, &err);
+    } else if (!strcmp(field, "compute")) {
+        Py_ssize_t n = 0;
+        const char *spec = value == Py_None ? NULL : PyUnicode_AsUTF8AndSize(value, &n);
+        if (value != Py_None && !spec)
+            return NULL;
+        st = pb_column_set_compute(tb, (size_t)c, spec, (size_t)n, &err);
     } else if (!strcmp(field, "equals")) {
         unsigned long v = PB_NONE;
         if (value != Py_None) {

@@ -312,6 +312,14 @@ class Plan:
         """
         return Findings(Finding._from_core(self, f) for f in self._c.check())
 
+    def render_text(self, text: str) -> str:
+        """Narrative text with each ``{{table.row.column}}`` (``|m``, ``|k``,
+        ``|million``, ``|printed`` ...) replaced by that cell's figure in the
+        table's unit: ``{{service_activity.total.gross_2015|m}}`` is
+        ``£720.036m`` (docs/format.md, "Figures in the narrative")."""
+        from ._narrative import render
+        return render(self, text)
+
     # files -------------------------------------------------------------
     def save(self, path: "Union[str, os.PathLike[str]]", format: Optional[str] = None) -> None:
         """Write the plan to ``path``; the format comes from the suffix
@@ -602,7 +610,7 @@ class Column:
     """A column of a table (a snapshot of its definition)."""
 
     __slots__ = ("index", "id", "label", "period", "phase", "measure", "type", "decimals",
-                 "unit", "sum", "equals")
+                 "unit", "sum", "equals", "compute")
 
     def __init__(self, index: int, d: Mapping[str, Any], ids: Sequence[str]):
         self.index = index
@@ -616,6 +624,8 @@ class Column:
         self.unit: Optional[str] = d["unit"]
         self.sum: List[str] = [("-" if s < 0 else "") + ids[int(c)] for c, s in d["sum"]]
         self.equals: Optional[str] = None if d["equals"] is None else ids[int(d["equals"])]
+        #: the computation of a computed column ("share(number, 623)"), or None
+        self.compute: Optional[str] = d.get("compute")
 
     @property
     def heading(self) -> str:
@@ -708,7 +718,7 @@ class Table(PartView):
     def _add_column_spec(self, spec: Mapping[str, Any], resolve: bool) -> None:
         c, t = self._plan._c, self._t
         unknown = set(spec) - {"id", "label", "period", "phase", "measure", "type",
-                               "decimals", "unit", "sum", "equals"}
+                               "decimals", "unit", "sum", "equals", "compute"}
         if unknown:
             raise ValidationError(f"unknown column field(s): {', '.join(sorted(unknown))}")
         i = c.add_column(t, spec["id"])
@@ -730,6 +740,8 @@ class Table(PartView):
                 c.column_set(t, i, "sum", terms)
             if spec.get("equals"):
                 c.column_set(t, i, "equals", self._col(spec["equals"]))
+            if spec.get("compute"):
+                c.column_set(t, i, "compute", spec["compute"])
 
     # rows --------------------------------------------------------------
     @property

@@ -860,7 +860,7 @@ def _collection(plan, coll, ids: _Ids, found: _Findings, as_of: datetime.date):
             word = f"{word}; status {status_text}" if word else f"Status: {status_text}"
         rows.append({"anchor": r_anchor, "rid": r.id or "\u2013", "depth": min(r.depth, 4),
                      "title": f.get(title_field, "") if title_field else "",
-                     "fields": [(_prose(k), f[k]) for k in rest if f.get(k)],
+                     "fields": [(_prose(k), plan.render_text(f[k])) for k in rest if f.get(k)],
                      "owner": "; ".join(f[o] for o in owner_fields if f.get(o)),
                      "when": when, "status_cls": cls, "status_sym": sym, "status": word,
                      "findings": marks})

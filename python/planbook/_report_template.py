@@ -155,7 +155,7 @@ table.matrix td { text-align: center; min-width: 3.4em; }
 .item-title.lead { font-weight: bold; }
 
 /* findings */
-ol.findings li { margin: 0.4em 0; }
+ol.findings li { margin: 0.4em 0; break-inside: avoid; page-break-inside: avoid; }
 .severity-error { color: var(--finding-ink); background: transparent; font-weight: bold; }
 .severity-warning { color: var(--ink); background: transparent; font-weight: bold; }
 

@@ -49,12 +49,23 @@ The rules, as read from docs/format.md:
 - blank (~) counts as zero with `blank: zero` (the default); with
   `blank: missing` a total over a blank figure is not checked.  A printed dash
   '-' is nil: zero.  A total whose cell is blank is not checked.
-- equals: checked in every line (not parts, not totals) where both cells
-  are known: the printed figure, else the figure computed from the line's
-  parts or its `sum` formula.  Totals are left out on purpose: a total's
-  figures are each checked against its lines already, so an equals
-  difference on a total row is only the sum of the differences already
-  reported on its lines (one misprint, one finding).
+- equals: checked in every line (not parts) where both cells are known:
+  the printed figure, else the figure computed from the line's parts or its
+  `sum` formula; and in every total that is not a `select` total where both
+  figures are printed (issue 17: a totals row is held to the agreement its
+  lines obey, as a reader would check it).
+- compute (a computed column): share(A, FIGURE) = A / FIGURE x 100,
+  share(A, row R) = A / (A in row R) x 100, ratio(A, B) = A / B,
+  change(A, B) = B - A, pct_change(A, B) = (B - A) / A x 100, from each
+  row's figures (a line's printed or computed figure, a total's computed
+  one; in a text column a cell counts when it is a single number as
+  printed), exactly (fractions), rounded half-up (or half-even) to the
+  column's decimals.  A printed figure in a computed column (in a text
+  column: a single number, at the decimals printed; in an amount column: at
+  the column's decimals) is a `computed` finding when the exact figure
+  rounded to the printed precision differs from it; "computed" is the
+  exact figure rounded to the larger of the printed and the column's
+  decimals.
 - select: a total with `select: X` sums only the lines labelled X and, of the
   other lines, only their parts labelled X.
 - Agreements compare cell by cell the printed figure where there is one, else
@@ -69,6 +80,7 @@ import os
 import re
 import sys
 from decimal import Decimal
+from fractions import Fraction
 
 import yaml
 
@@ -88,6 +100,12 @@ SIGN = {
 
 class OracleError(Exception):
     pass
+
+
+COMPUTE = re.compile(r'(?P<kind>share|ratio|change|pct_change)\(\s*(?P<a>[\w-]+)\s*,\s*'
+                     r'(?:row\s+(?P<row>[\w.-]+)|(?P<b>[A-Za-z_][\w-]*)|(?P<base>[\d.]+))\s*\)'
+                     r'(?:\s+half-(?P<round>up|even))?')
+FIGURE = re.compile(r'[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?|[+-]?\d+(?:\.\d*)?')
 
 
 # --------------------------------------------------------------------------
@@ -126,9 +144,11 @@ def parse_amount(v, decimals, where):
 
 
 def num(d):
+    """An integer as a JSON number; else the exact decimal as a string (a
+    float would not compare exactly with planbook's Decimal)."""
     if d == d.to_integral_value():
         return int(d)
-    return float(d)
+    return str(d)
 
 
 # --------------------------------------------------------------------------
@@ -136,7 +156,7 @@ def num(d):
 
 class Node:
     __slots__ = ('kind', 'label', 'id', 'role', 'declared', 'parts', 'children',
-                 'select', 'order', 'base', 'computed')
+                 'select', 'order', 'base', 'computed', 'texts')
 
     def __init__(self, kind, label, id_, role):
         self.kind = kind            # 'line' | 'section' | 'total' | 'part'
@@ -150,6 +170,7 @@ class Node:
         self.order = 0
         self.base = {}              # line: figure per amount col (parts or printed)
         self.computed = {}          # line: sum cols; total: all amount cols
+        self.texts = {}             # text col id -> the cell's text or None
 
 
 class Table:
@@ -170,6 +191,7 @@ class Table:
         self.decimals = {}
         self.sums = {}
         self.equals = {}
+        self.computes = {}
         for i, c in enumerate(spec.get('columns') or []):
             cid = c['id']
             if cid in self.col_index:
@@ -190,6 +212,11 @@ class Table:
                 self.sums[cid] = terms
             if 'equals' in c:
                 self.equals[cid] = c['equals']
+            if 'compute' in c:
+                m = COMPUTE.fullmatch(c['compute'].strip())
+                if not m:
+                    raise OracleError(f'{where}: bad compute {c["compute"]!r}')
+                self.computes[cid] = m.groupdict()
         for cid, terms in self.sums.items():
             for _, ref in terms:
                 if ref not in self.col_index or ref in self.text_cols or ref == cid:
@@ -232,6 +259,7 @@ class Table:
             vals = list(raw)
         for c, v in zip(self.cols, vals):
             if c in self.text_cols:
+                node.texts[c] = None if v is None else str(v)
                 continue
             node.declared[c] = parse_amount(v, self.decimals[c], f'{where}.values.{c}')
 
@@ -402,6 +430,8 @@ class Table:
         d = n.declared.get(c)
         if d is not None:
             return d
+        if c in self.computes:
+            return self.computed_value(n, c)
         if n.kind == 'line':
             return n.computed[c] if c in self.sums else n.base[c]
         if n.kind == 'total':
@@ -410,14 +440,92 @@ class Table:
 
     def check_equals(self, findings):
         for n in self.flat:
-            if n.kind != 'line':
+            if n.kind not in ('line', 'total') or (n.kind == 'total' and n.select is not None):
                 continue
             for c, e in self.equals.items():
-                a, b = self.known(n, c), self.known(n, e)
+                if n.kind == 'total':
+                    a, b = n.declared.get(c), n.declared.get(e)
+                else:
+                    a, b = self.known(n, c), self.known(n, e)
                 if a is None or b is None:
                     continue
                 if abs(a - b) > self.tolerance:
                     findings.append(self.finding(n, c, 'equals', a, b))
+
+    # -- computed columns
+    def operand(self, n, c):
+        """Row n's figure in operand column c as a Fraction, or None."""
+        if c in self.text_cols:
+            m = FIGURE.fullmatch((n.texts.get(c) or '').strip())
+            return Fraction(Decimal(m.group(0).replace(',', '').rstrip('.'))) if m else None
+        if n.kind == 'total':
+            v = n.computed.get(c)
+        elif c in self.sums:
+            v = n.computed.get(c)
+        elif n.kind == 'line':
+            v = n.base.get(c)
+            v = self.blank_value() if v is None else v
+        else:  # a part: its printed figure
+            v = n.declared.get(c)
+            v = self.blank_value() if v is None else v
+        return None if v is None else Fraction(v)
+
+    def exact(self, n, c):
+        k = self.computes[c]
+        a = self.operand(n, k['a'])
+        if k['kind'] == 'share':
+            if k['row']:
+                b = self.operand(self.resolve_rows([k['row']], self.where)[0], k['a'])
+            else:
+                b = Fraction(Decimal(k['base']))
+            b = None if b is None else b / 100
+        else:
+            b = self.operand(n, k['b'])
+        if a is None or b is None:
+            return None
+        if k['kind'] in ('share', 'ratio'):
+            return None if b == 0 else a / b
+        if k['kind'] == 'change':
+            return b - a
+        return None if a == 0 else (b - a) / a * 100
+
+    def rounded(self, q, places, even):
+        x = q * 10 ** places
+        f = x.numerator // x.denominator
+        rest = x - f
+        if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and (not even or f % 2)):
+            f += 1
+        return Decimal(f).scaleb(-places)
+
+    def check_computed(self, findings):
+        for c, k in self.computes.items():
+            even = k['round'] == 'even'
+            dc = self.decimals[c]
+            for n in self.flat:
+                if n.kind == 'section':
+                    continue
+                if c in self.text_cols:
+                    m = FIGURE.fullmatch((n.texts.get(c) or '').strip())
+                    if not m:
+                        continue
+                    text = m.group(0).replace(',', '')
+                    p = Decimal(text.rstrip('.'))
+                    dp = len(text.split('.')[1]) if '.' in text else 0
+                else:
+                    p, dp = n.declared.get(c), dc
+                    if p is None:
+                        continue
+                q = self.exact(n, c)
+                if q is None or self.rounded(q, dp, even) == p:
+                    continue
+                findings.append(self.finding(n, c, 'computed', p,
+                                             self.rounded(q, max(dp, dc), even)))
+
+    def computed_value(self, n, c):
+        """The figure a computed amount column shows where nothing is printed."""
+        q = self.exact(n, c)
+        return None if q is None else self.rounded(q, self.decimals[c],
+                                                   self.computes[c]['round'] == 'even')
 
     def finding(self, n, c, code, declared, computed):
         return {
@@ -457,6 +565,7 @@ def check_file(path, display):
         t.compute_lines(findings)
         t.compute_totals(t.rows, findings)
         t.check_equals(findings)
+        t.check_computed(findings)
     for k, ag in enumerate(doc.get('agreements') or []):
         where = f'{display}: agreements[{k}]'
         sides = []
@@ -490,7 +599,8 @@ def check_file(path, display):
     return findings
 
 
-CODE_ORDER = {'parts': 0, 'formula': 1, 'total': 2, 'equals': 3, 'agreement': 4}
+CODE_ORDER = {'parts': 0, 'formula': 1, 'total': 2, 'equals': 3, 'agreement': 4,
+              'computed': 5}
 
 
 def main(argv):
