@@ -115,8 +115,10 @@ budgets:
     assert total["change"].computed == Decimal(-25)
     assert total["pct"].computed == Decimal("-8.3")   # -25 / 300 = -8.333...
     assert total["share"].computed == Decimal("100.00")
-    df = t.to_pandas("wide")
+    df = t.to_pandas("wide", amounts="decimal")
     assert list(df["change"]) == [Decimal(-50), Decimal(25), Decimal(-25)]
+    df = t.to_pandas("wide")             # numbers in units of the table's scale
+    assert list(df["change"] / 10 ** df.attrs["scale"]) == [-50, 25, -25]
     assert "54.55" in t._repr_html_()
     # the definition survives a YAML round trip and a copy
     again = planbook.loads(plan.dumps(format="yaml"), format="yaml")
