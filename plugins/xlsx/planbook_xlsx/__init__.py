@@ -16,6 +16,9 @@ from . import _xlsx
 __all__ = ["FORMAT", "XlsxFormat"]
 
 LIBXLSXWRITER_VERSION = _xlsx.LIBXLSXWRITER_VERSION
+# numbers in the shortest form that reads back to the same value (libxlsxwriter
+# built with its dtoa: tools/build_deps.sh), else printf's %.16G
+SHORTEST_NUMBERS = bool(_xlsx.SHORTEST_NUMBERS)
 
 
 def _structure_yaml(plan):

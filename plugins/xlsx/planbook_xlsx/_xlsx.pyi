@@ -5,6 +5,7 @@ from typing import Optional, Union
 from planbook._core import PlanCore
 
 LIBXLSXWRITER_VERSION: str
+SHORTEST_NUMBERS: int
 
 def write(plan: PlanCore, path: Union[str, bytes, os.PathLike], constant_memory: bool = ...,
           cached_results: bool = ..., tmpdir: Optional[Union[str, os.PathLike]] = ...,

@@ -85,8 +85,19 @@ static PyMethodDef xlsx_methods[] = {
      "structure=None)"},
     {NULL, NULL, 0, NULL}};
 
+/* SHORTEST_NUMBERS: libxlsxwriter was built with its dtoa (tools/build_deps.sh),
+ * so numbers are written in their shortest round-trip form; else printf's
+ * %.16G, which loses the 17th digit some doubles need. */
+#ifdef PB_XLSX_DTOA
+#define SHORTEST_NUMBERS 1
+#else
+#define SHORTEST_NUMBERS 0
+#endif
+
 static int xlsx_exec(PyObject *m)
 {
+    if (PyModule_AddIntConstant(m, "SHORTEST_NUMBERS", SHORTEST_NUMBERS) < 0)
+        return -1;
     return pbpy_plugin_exec(m, "LIBXLSXWRITER_VERSION", LXW_VERSION);
 }
 
