@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """The write benchmark: planbook's formatted workbook (``plan.save("x.xlsx")``)
-against pandas ``to_excel``, XlsxWriter in constant_memory mode and a bare
-libxlsxwriter C loop, on the budget tables of synthetic plans of about 100k
+against pandas ``to_excel``, XlsxWriter in constant_memory mode,
+rustpy-xlsxwriter (rust_xlsxwriter from Python) and a bare libxlsxwriter C loop, on the budget tables of synthetic plans of about 100k
 and 1M amount cells.
 
     python bench/run_write.py [--cells 100000 1000000] [--repeat 3] [--seed 1]
                               [--quick] [--json PATH] [--docs PATH | --no-docs]
-                              [--writers planbook pandas xlsxwriter loop]
+                              [--writers planbook pandas xlsxwriter rustpy loop]
                               [--python PATH]
 
 Plans.  For each target cell count a plan is generated into bench/build/write/
@@ -39,6 +39,10 @@ Writers, each run in a fresh process, ``--repeat`` times, taking turns:
               same cells written in row order with write_string /
               write_number from plain lists (prepared before the clock), to
               the end of ``close()``.
+* rustpy      rustpy-xlsxwriter ``write_worksheets([(sheet, records), ...], out)``:
+              rust_xlsxwriter (its own XML writer, zlib-rs), one list of
+              dicts per table (heading -> value; built before the clock),
+              the call to its end.  The fastest peer (issue 18).
 * loop        bench/build/xlsxloop (bench/xlsxloop.c, compiled here if
               missing): libxlsxwriter with constant_memory, write_string and
               write_number, no formats - the floor.  It reads the dump before
@@ -93,12 +97,15 @@ MARK_START, MARK_END = marks("write")
 
 TARGET_VS_PANDAS = 4.0       # pandas time / planbook time >=
 TARGET_VS_XLSXWRITER = 2.0   # XlsxWriter constant_memory time / planbook time >=
-TARGET_VS_LOOP = 1.3         # planbook time / bare loop time <=
+TARGET_VS_LOOP = 1.2         # planbook time / bare loop time <= (issue 18; 1.3 before)
+TARGET_VS_RUSTPY = 1.0       # rustpy-xlsxwriter time / planbook time >= (issue 18; aim 1.5)
 RATIOS = (   # heading, short heading, ratio, target, which way is better
     ("pandas / planbook time", "pandas/planbook", "pandas_over_planbook", TARGET_VS_PANDAS,
      "high"),
     ("XlsxWriter / planbook time", "XlsxWriter/planbook", "xlsxwriter_over_planbook",
      TARGET_VS_XLSXWRITER, "high"),
+    ("rustpy-xlsxwriter / planbook time", "rustpy/planbook", "rustpy_over_planbook",
+     TARGET_VS_RUSTPY, "high"),
     ("planbook / loop time", "planbook/loop", "planbook_over_loop", TARGET_VS_LOOP, "low"))
 TARGET_MEMORY_GROWTH = 1.5   # planbook peak delta, largest / smallest size <=
 
@@ -106,14 +113,16 @@ DEFAULT_CELLS = (100_000, 1_000_000)
 QUICK_CELLS = (10_000, 50_000)
 SIZE_TOLERANCE = 0.02        # the generated plan's cells within 2% of the target
 
-WRITERS = ("planbook", "pandas", "xlsxwriter", "loop")
+WRITERS = ("planbook", "pandas", "xlsxwriter", "rustpy", "loop")
 WRITER_TITLES = {
     "planbook": "planbook plan.save",
     "pandas": "pandas to_excel",
     "xlsxwriter": "XlsxWriter constant_memory",
+    "rustpy": "rustpy-xlsxwriter",
     "loop": "libxlsxwriter loop (C)",
 }
 PIP_HINT = {"pandas": "pip install pandas XlsxWriter", "xlsxwriter": "pip install XlsxWriter",
+            "rustpy": "pip install -r bench/requirements.txt",
             "planbook": "pip install -e .", "check": "pip install openpyxl"}
 
 # Layout of planbook's budget sheets (plugins/xlsx/pb_xlsx_private.h): the
@@ -225,6 +234,9 @@ try:
         import xlsxwriter
         info["version"] = pd.__version__
         info["xlsxwriter"] = xlsxwriter.__version__
+    elif writer == "rustpy":
+        import rustpy_xlsxwriter
+        info["version"] = rustpy_xlsxwriter.get_version()
     else:
         import xlsxwriter
         info["version"] = xlsxwriter.__version__
@@ -244,7 +256,12 @@ else:
     with open(pickle_path, "rb") as f:
         data = pickle.load(f)
     tables = data["tables"]
-    if writer == "pandas":
+    if writer == "rustpy":
+        sheets = [(t["sheet"], [dict(zip(t["header"], row)) for row in t["rows"]])
+                  for t in tables]
+        def run():
+            rustpy_xlsxwriter.write_worksheets(sheets, out)
+    elif writer == "pandas":
         frames = [(t["sheet"], pd.DataFrame(t["rows"], columns=t["header"])) for t in tables]
         def run():
             with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
@@ -337,7 +354,21 @@ def measure_python(python: str, writer: str, plan: Path, cells: Path, out: Path)
 # --------------------------------------------------------------------------
 # The C loop.
 
+# the libxlsxwriter and zlib planbook's development build links (setup.py,
+# tools/build_deps.sh): the loop links the same, so the ratio compares like
+# with like; else the system's, through pkg-config
+OWN_PREFIX = Path(os.environ.get("PLANBOOK_XLSXWRITER") or REPO / "build-deps" / "xlsxwriter" / "prefix")
+OWN_ARCHIVES = [OWN_PREFIX / "lib" / "libxlsxwriter.a", OWN_PREFIX / "lib" / "libz.a"]
+
+
 def build_loop() -> tuple[bool, str]:
+    global LOOP_BIN
+    if all(a.exists() for a in OWN_ARCHIVES):
+        LOOP_BIN = BUILD / "xlsxloop-own"
+        if LOOP_BIN.exists() and LOOP_BIN.stat().st_mtime < OWN_ARCHIVES[0].stat().st_mtime:
+            LOOP_BIN.unlink()
+        return build_c(LOOP_SRC, LOOP_BIN,
+                       [f"-I{OWN_PREFIX / 'include'}", *map(str, OWN_ARCHIVES)])
     try:
         flags = subprocess.run(["pkg-config", "--cflags", "--libs", "xlsxwriter"],
                                capture_output=True, text=True)
@@ -592,6 +623,7 @@ def size_ratios(summary) -> dict:
     out, why = {}, {}
     for key, other, planbook_over in (("pandas_over_planbook", "pandas", False),
                                       ("xlsxwriter_over_planbook", "xlsxwriter", False),
+                                      ("rustpy_over_planbook", "rustpy", False),
                                       ("planbook_over_loop", "loop", True)):
         o = summary.get(other, {})
         if pb.get("available") and o.get("available"):
@@ -637,7 +669,7 @@ def markdown(report) -> str:
     lines = markdown_head(report, MARK_START, "Write benchmark") + [
         f"- Python {m['python']}; planbook {m.get('planbook') or 'not available'}; "
         f"libxlsxwriter {m.get('libxlsxwriter') or 'n/a'}; pandas {m.get('pandas') or 'n/a'}; "
-        f"XlsxWriter {m.get('xlsxwriter') or 'n/a'}; outputs checked with openpyxl "
+        f"XlsxWriter {m.get('xlsxwriter') or 'n/a'}; rustpy-xlsxwriter {m.get('rustpy') or 'n/a'}; outputs checked with openpyxl "
         f"{m.get('openpyxl') or '(not available: unchecked)'}",
         (f"- Plans: synthetic budget books of 10 tables (five years and a Total column; "
          f"sections of 40 lines with sub-totals; seed {report['seed']}) that grow by rows, "
@@ -654,7 +686,8 @@ def markdown(report) -> str:
         "and computed columns, number formats, comments, contents and findings sheets, "
         "constant-memory mode; includes the plan check and save's fsync and rename); of the "
         "`pd.ExcelWriter(engine=\"xlsxwriter\")` block writing one DataFrame per table "
-        "(frames built beforehand); of XlsxWriter `constant_memory` from "
+        "(frames built beforehand); of rustpy-xlsxwriter's `write_worksheets` "
+        "(one list of dicts per table, built beforehand); of XlsxWriter `constant_memory` from "
         "`Workbook()` to `close()` (plain lists prepared beforehand); and as "
         "`bench/build/xlsxloop` reports it (`workbook_new_opt` to the end of "
         "`workbook_close`, no formats, the dump read beforehand). Peak Δ: the peak RSS "
@@ -726,7 +759,7 @@ def print_table(report) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(
         description="Time planbook's workbook writer against pandas to_excel, XlsxWriter "
-                    "constant_memory and a bare libxlsxwriter loop.")
+                    "constant_memory, rustpy-xlsxwriter and a bare libxlsxwriter loop.")
     ap.add_argument("--cells", type=int, nargs="+", metavar="N",
                     help="target amount cells per plan (default: 100000 1000000; "
                          "--quick: 10000 50000)")
@@ -783,6 +816,8 @@ def main(argv=None) -> int:
             machine["xlsxwriter"] = machine.get("xlsxwriter") or info.get("xlsxwriter")
         elif w == "xlsxwriter":
             machine["xlsxwriter"] = info.get("version")
+        elif w == "rustpy":
+            machine["rustpy"] = info.get("version")
     check_python, check_info = choose_python(lambda py: probe_python(py, "check"), candidates)
     if check_python is None:
         log(f"openpyxl not available: the outputs are not checked ({PIP_HINT['check']})")
