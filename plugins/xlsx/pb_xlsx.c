@@ -19,7 +19,7 @@
 
 pb_xlsx_options pb_xlsx_default_options(void)
 {
-    pb_xlsx_options o = {1, 1, NULL, NULL, 0};
+    pb_xlsx_options o = {1, 1, NULL, NULL, 0, NULL, NULL};
     return o;
 }
 
@@ -353,7 +353,8 @@ static int write_sheets(xl_ctx *x, const pb_xlsx_options *opt)
 /* Close the workbook (ok: everything so far succeeded) and read the
  * package back; returns whether it is sound, with *sys_errno the system's
  * reason for a failure. */
-static int close_workbook(xl_ctx *x, const char *path, int ok, int *sys_errno)
+static int close_workbook(xl_ctx *x, const char *path, const pb_xlsx_options *opt, int ok,
+                          int *sys_errno)
 {
     /* a failed write of a sheet's rows left its errno (libxlsxwriter
      * ignores it; only failing calls set errno, and write_errno() values
@@ -383,7 +384,13 @@ static int close_workbook(xl_ctx *x, const char *path, int ok, int *sys_errno)
     /* libxlsxwriter does not check its writes to temporary files: read
      * the package back before anyone relies on it */
     char why[300];
-    if (!ok || xl_verify_package(path, why, sizeof why))
+    if (!ok)
+        return ok;
+    void *unlocked = opt->unlock ? opt->unlock() : NULL;
+    int sound = xl_verify_package(path, why, sizeof why);
+    if (opt->unlock)
+        opt->relock(unlocked);
+    if (sound)
         return ok;
     if (write_errno(close_errno) || tmpfiles_ran_out_of_space(&tmp, path)) {
         *sys_errno = write_errno(close_errno) ? close_errno : ENOSPC;
@@ -417,7 +424,7 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
              open_workbook(x, path, &opt, &sys_errno) && add_sheets(x, &opt, &sys_errno) &&
              write_sheets(x, &opt);
     if (x->wb)
-        ok = close_workbook(x, path, ok, &sys_errno);
+        ok = close_workbook(x, path, &opt, ok, &sys_errno);
     pb_c_numeric_end(&numeric);
     ctx_free(x);
     if (!ok && err->status == PB_OK)

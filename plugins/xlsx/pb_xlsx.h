@@ -21,6 +21,12 @@ typedef struct pb_xlsx_options {
      * then rebuilds only the budget tables) */
     const char *structure_yaml;
     size_t structure_len;
+    /* called around the read-back of the finished package, which touches
+     * nothing of the plan nor of libxlsxwriter: the Python binding lets
+     * other threads run there (unlock returns what relock takes); NULL:
+     * nothing */
+    void *(*unlock)(void);
+    void (*relock)(void *);
 } pb_xlsx_options;
 
 pb_xlsx_options pb_xlsx_default_options(void);

@@ -12,6 +12,10 @@ int xl_verify_package(const char *path, char *why, size_t cap);
 #include <errno.h>
 #include <string.h>
 
+/* The GIL, released while the finished package is read back (pb_xlsx.h). */
+static void *release_gil(void) { return PyEval_SaveThread(); }
+static void take_gil(void *state) { PyEval_RestoreThread((PyThreadState *)state); }
+
 /* write(plan_core, path, constant_memory=True, cached_results=True, tmpdir=None,
  *       structure=None): structure is the plan's YAML without its budget
  *       tables, for the hidden structure sheet */
@@ -44,6 +48,8 @@ static PyObject *xlsx_write(PyObject *m, PyObject *args, PyObject *kw)
     opt.tmpdir = btmp ? PyBytes_AsString(btmp) : NULL;
     opt.structure_yaml = structure;
     opt.structure_len = (size_t)structure_len;
+    opt.unlock = release_gil;
+    opt.relock = take_gil;
     pb_error err;
     pb_status st = pb_xlsx_write(capi->core, plan, PyBytes_AsString(bpath), &opt, &err);
     int sys_errno = errno; /* why, when the system said (pb_xlsx.h) */
