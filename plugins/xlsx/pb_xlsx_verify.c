@@ -226,6 +226,75 @@ static void feed_entity(xml_check *c, unsigned char ch)
     }
 }
 
+/* Letters, digits, ':', '_', '-', '.': what names in libxlsxwriter's tags
+ * are made of. */
+static int plain_name_char(unsigned char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == ':' || ch == '_' || ch == '-' || ch == '.';
+}
+
+/* A plain name from q: hashed into *h; the position after it. */
+static const unsigned char *plain_name(const unsigned char *q, const unsigned char *end,
+                                       uint64_t *h)
+{
+    uint64_t v = *h;
+    while (q < end && plain_name_char(*q))
+        v = (v ^ *q++) * 1099511628211ULL;
+    *h = v;
+    return q;
+}
+
+/* The common tag at once, p just after its '<': `<name( a="v")*>`,
+ * `<name( a="v")* />` (the space optional) or `</name>`, with plain names,
+ * double quotes, values without '&' or '<', all in this chunk: the state
+ * machine would accept it and do the same (feed_name, feed_tag, tag_end).
+ * Most of a sheet's bytes are such tags (`<c r="B7" s="6">`).  Returns the
+ * position after its '>', or NULL for anything else, which the state
+ * machine then reads from p. */
+static const unsigned char *plain_tag(xml_check *c, const unsigned char *p,
+                                      const unsigned char *end)
+{
+    const unsigned char *q = p;
+    int kind = q < end && *q == '/';
+    uint64_t h = 1469598103934665603ULL;
+    const unsigned char *name = q + kind;
+    q = plain_name(name, end, &h);
+    if (q == name)
+        return NULL;
+    int slash = 0;
+    while (q < end && *q != '>') {
+        if (*q == '/' && !kind && q + 1 < end && q[1] == '>') {
+            slash = 1;
+            q++;
+            continue;
+        }
+        if (*q != ' ' || kind)
+            return NULL;
+        while (q < end && *q == ' ')
+            q++;
+        if (q < end && (*q == '>' || *q == '/'))
+            continue;
+        uint64_t ignored = 0;
+        const unsigned char *attr = q;
+        q = plain_name(attr, end, &ignored);
+        if (q == attr || end - q < 2 || q[0] != '=' || q[1] != '"')
+            return NULL;
+        for (q += 2; q < end && *q != '"'; q++)
+            if (*q == '&' || *q == '<')
+                return NULL;
+        if (q == end || ++q == end || !(*q == ' ' || *q == '>' || *q == '/'))
+            return NULL;
+    }
+    if (q == end)
+        return NULL;
+    c->kind = kind;
+    c->hash = h;
+    c->slash = slash;
+    tag_end(c);
+    return q + 1;
+}
+
 static void xml_feed(xml_check *c, const unsigned char *p, size_t n)
 {
     const unsigned char *end = p + n;
@@ -233,6 +302,11 @@ static void xml_feed(xml_check *c, const unsigned char *p, size_t n)
         switch (c->state) {
         case X_TEXT: /* to the next tag; libxlsxwriter escapes '>': a stray one is damage */
             if (skip_to(c, &p, end, '<', '>', X_TEXT_ENTITY)) {
+                const unsigned char *after = plain_tag(c, p, end);
+                if (after) {
+                    p = after;
+                    break;
+                }
                 c->state = X_NAME;
                 c->kind = -1;
                 c->slash = 0;
