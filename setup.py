@@ -42,7 +42,8 @@ LIBRARIES = {
                      fedora="libyaml-devel", brew="libyaml", vcpkg="libyaml",
                      conda="yaml"),
     "xlsxwriter": dict(what="libxlsxwriter", archives=["xlsxwriter", "z"],
-                       static_macro="PB_XLSX_DTOA",  # built with its dtoa (build_deps.sh)
+                       # built with its dtoa by build_deps.sh (not vcpkg's, on Windows)
+                       **({} if sys.platform == "win32" else {"static_macro": "PB_XLSX_DTOA"}),
                        debian="libxlsxwriter-dev", fedora="libxlsxwriter-devel",
                        brew="libxlsxwriter", vcpkg="libxlsxwriter", conda="libxlsxwriter"),
     "minizip": dict(what="minizip (zlib's unzip)", archives=["pbunzip", "z"],

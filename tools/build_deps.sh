@@ -59,7 +59,9 @@ mkdir -p "$OUT/bin" "$OUT/src" "$OUT/apt/lists/partial" "$PREFIX/lib" "$PREFIX/i
   chmod +x "$OUT/bin/$tool"
 done
 if [ "${PLANBOOK_DEPS_CC:-zig}" = system ]; then
-  for tool in cc c++ ar ranlib; do ln -sf "$(command -v $tool)" "$OUT/bin/$tool"; done
+  for tool in cc c++ ar ranlib; do  # c++ may be missing: libxlsxwriter is C
+    p=$(command -v $tool) && ln -sf "$p" "$OUT/bin/$tool"
+  done
 fi
 CC="$OUT/bin/cc"
 AR="$OUT/bin/ar"
