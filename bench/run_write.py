@@ -618,9 +618,21 @@ def summarise(runs, cells: int) -> dict:
     return out
 
 
+# the same ratios on CPU time: on a shared machine the wall time of a run is
+# mostly its wait for a core, so those tell more there
+RATIOS_CPU = tuple((f"{h} on CPU", f"{s} cpu", f"{k}_cpu", t, b) for h, s, k, t, b in RATIOS)
+
+
 def size_ratios(summary) -> dict:
     pb = summary.get("planbook", {})
     out, why = {}, {}
+    for key, other, planbook_over in (("pandas_over_planbook", "pandas", False),
+                                      ("xlsxwriter_over_planbook", "xlsxwriter", False),
+                                      ("rustpy_over_planbook", "rustpy", False),
+                                      ("planbook_over_loop", "loop", True)):
+        a, b = (pb.get("cpu_seconds_median"), summary.get(other, {}).get("cpu_seconds_median"))
+        if pb.get("available") and summary.get(other, {}).get("available") and a and b:
+            out[key + "_cpu"] = a / b if planbook_over else b / a
     for key, other, planbook_over in (("pandas_over_planbook", "pandas", False),
                                       ("xlsxwriter_over_planbook", "xlsxwriter", False),
                                       ("rustpy_over_planbook", "rustpy", False),
@@ -692,7 +704,10 @@ def markdown(report) -> str:
         "`bench/build/xlsxloop` reports it (`workbook_new_opt` to the end of "
         "`workbook_close`, no formats, the dump read beforehand). Peak Δ: the peak RSS "
         "during the write (VmHWM, reset just before it) minus the RSS just before it. "
-        "Every output was opened with openpyxl and its sheet count and known cells checked.",
+        "Every output was opened with openpyxl and its sheet count and known cells checked."
+        + (f" Load average when the run began: {m['loadavg']:.1f} on {m.get('nproc')} CPUs"
+           " (other work shared the machine: the CPU-time ratios below tell more than the wall"
+           " times then)." if m.get("loadavg") else ""),
         "",
         "| Cells | Writer | Time median (min-max) | Cells/s | CPU time median | Peak Δ median (min-max) |",
         "| --- | --- | --- | ---: | ---: | --- |",
@@ -715,6 +730,7 @@ def markdown(report) -> str:
                 f"| {s['cells_per_s'] / 1e3:,.0f}k "
                 f"| {fmt_secs(s.get('cpu_seconds_median'))} | {mem} |")
     lines += ratio_table(report, "Cells", RATIOS, size_name)
+    lines += ratio_table(report, "Cells (CPU time)", RATIOS_CPU, size_name)
     g = report.get("memory_growth", {})
     if len(report["sizes"]) >= 2:
         a, b = size_name(report["sizes"][0]), size_name(report["sizes"][-1])
@@ -746,6 +762,7 @@ def print_table(report) -> None:
         lambda size: fmt_cells(size["cells"]), row)
     print()
     print_ratios(report, RATIOS, lambda size: f"{fmt_cells(size['cells'])} cells")
+    print_ratios(report, RATIOS_CPU, lambda size: f"{fmt_cells(size['cells'])} cells")
     g = report.get("memory_growth", {})
     if g:
         print("peak delta, largest / smallest size: " + "; ".join(
@@ -794,6 +811,7 @@ def main(argv=None) -> int:
             f"try: {PIP_HINT['planbook']}")
         return 2
     machine["planbook"] = pb_info.get("version") or "?"
+    machine["loadavg"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     machine["libxlsxwriter"] = pb_info.get("libxlsxwriter")
     pythons = {}
     for w in args.writers:
