@@ -62,8 +62,9 @@ as failed.  Without openpyxl the outputs are reported as unchecked.
 
 Reported per size: median (min-max) seconds, cells per second, peak delta
 median (min-max) MB, and the ratios with the issue's targets: pandas /
-planbook time (>= 4), XlsxWriter / planbook time (>= 2), planbook / loop
-time (<= 1.3), and planbook's peak delta at the largest size / at the
+planbook time (>= 4), XlsxWriter / planbook time (>= 2), rustpy-xlsxwriter /
+planbook time (>= 1), planbook / loop time (<= 1.2), each also on CPU time
+(what tells, on a machine other work shares), and planbook's peak delta at the largest size / at the
 smallest (<= 1.5; "flat as rows grow").  The table is printed and written to
 docs/benchmarks.md between ``<!-- write-benchmark:start -->`` and
 ``<!-- write-benchmark:end -->`` (not with ``--quick`` unless ``--docs`` is
