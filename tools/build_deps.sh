@@ -7,9 +7,10 @@
 #                  so no libcrypto and no system minizip, and its dtoa option:
 #                  numbers in their shortest round-trip form (83.21), not %.16G
 #   expat          (the Excel reader's XML)
-#   zlib: zlib-ng in zlib-compatible mode (third_party/zlib-ng, a release
-#                  kept in the repository: neither Debian nor PyPI carries its
-#                  source), which deflates a workbook about 1.4x as fast; and
+#   zlib: zlib-ng in zlib-compatible mode, which deflates a workbook about
+#                  1.4x as fast. Debian carries no zlib-ng; its C source comes
+#                  from PyPI, inside the sdist of python-zlib-ng (zlib-ng 1.1.0
+#                  bundles zlib-ng 2.3.3), pinned by version and sha256; and
 #                  minizip's unzip from Debian's zlib source contrib/ (the
 #                  Excel reader's zip)
 #
@@ -35,7 +36,10 @@
 # PLANBOOK_DEPS_SOURCES=upstream takes the newest upstream releases instead.
 set -euo pipefail
 
-PY="$(cd "$(dirname "${1:?python with ziglang}")" && pwd)/$(basename "$1")"  # not resolved: a venv's python is a symlink
+case "${1:?python with ziglang}" in
+  */*) PY="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")" ;;
+  *) PY=$(command -v "$1") ;;
+esac  # not resolved: a venv's python is a symlink
 OUT=$(realpath -m "${2:?output folder}")
 GLIBC=${PLANBOOK_GLIBC:-2.28}
 ARCH=$(uname -m)
@@ -44,8 +48,26 @@ PREFIX="$OUT/prefix"
 JOBS=${PLANBOOK_DEPS_JOBS:-$(nproc)}
 
 ONLY=${PLANBOOK_DEPS_ONLY:-}
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-ZLIB_NG="$REPO/third_party/zlib-ng"
+
+# zlib-ng's C source: the sdist of python-zlib-ng on PyPI bundles it
+ZLIB_NG_SDIST="zlib-ng==1.1.0"
+ZLIB_NG_SHA256=08a3a8468d4f130e3dc80d28ec42fcc7a878a57dfed616233e791066327d78a3
+fetch_zlib_ng() {  # prints the folder of zlib-ng's source
+  local d="$OUT/src/zlib-ng-sdist" pip=("$PY" -m pip)
+  if [ ! -f "$d/.unpacked" ]; then
+    rm -rf "$d"; mkdir -p "$d"
+    if ! "$PY" -m pip --version >/dev/null 2>&1; then  # a python without pip: a venv's
+      "$PY" -m venv "$OUT/pip-venv" >&2 && pip=("$OUT/pip-venv/bin/python" -m pip)
+    fi
+    "${pip[@]}" download -q --no-deps --no-binary :all: -d "$d" \
+      "$ZLIB_NG_SDIST" >&2 || { echo "build_deps: could not download $ZLIB_NG_SDIST from PyPI" >&2; exit 2; }
+    local tgz; tgz=$(ls "$d"/zlib_ng-*.tar.gz)
+    echo "$ZLIB_NG_SHA256  $tgz" | sha256sum -c --quiet - >&2 ||
+      { echo "build_deps: $tgz does not have the expected sha256" >&2; exit 2; }
+    tar xzf "$tgz" -C "$d" && touch "$d/.unpacked"
+  fi
+  echo "$d"/zlib_ng-*/src/zlib_ng/zlib-ng
+}
 if [ -f "$PREFIX/.complete-$TARGET" ]; then echo "$PREFIX"; exit 0; fi
 mkdir -p "$OUT/bin" "$OUT/src" "$OUT/apt/lists/partial" "$PREFIX/lib" "$PREFIX/include/minizip"
 
@@ -129,7 +151,8 @@ cmake_build() {  # cmake_build SRC NAME ARGS...
 # --- zlib: zlib-ng built zlib-compatible (the same API and zlib.h; faster
 # deflate, inflate and crc32 with the CPU's vector units, chosen at run time)
 if [ ! -f "$PREFIX/lib/libz.a" ]; then
-  cmake_build "$ZLIB_NG" zlib-ng -DZLIB_COMPAT=ON -DZLIB_ENABLE_TESTS=OFF \
+  zng=$(fetch_zlib_ng) || exit 2
+  cmake_build "$zng" zlib-ng -DZLIB_COMPAT=ON -DBUILD_TESTING=OFF \
     -DZLIBNG_ENABLE_TESTS=OFF -DWITH_GTEST=OFF -DWITH_GZFILEOP=OFF
 fi
 # --- minizip's unzip (reading only; no decryption)
