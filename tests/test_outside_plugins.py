@@ -49,8 +49,11 @@ def budget_view(plan, rich: bool):
 
 
 def budget_findings(plan):
+    """The findings of the budget tables themselves: not those of the
+    plan's agreements between tables or of its narrative's figures, which
+    a format of budget tables alone does not carry."""
     return sorted((f.code, f.table, f.row, f.column, f.message) for f in plan.check()
-                  if f.part == "budgets")
+                  if f.part == "budgets" and f.code not in ("agreement", "narrative"))
 
 
 def test_both_are_found_through_their_entry_points():
@@ -81,7 +84,11 @@ def test_seed_examples_round_trip(example, suffix, rich, tmp_path):
     assert set(changes.skipped) == {"indicators", "risks", "records"}
     if rich:  # the CSV format does not carry sum and equals columns, or selects
         assert budget_findings(back) == budget_findings(plan)
-        assert not changes, str(changes)
+        # what it does not carry: the plan's agreements and narrative, so
+        # only their findings may disappear
+        left = [c for c in changes if not (c.kind == "finding disappeared" and any(
+            w in str(c) for w in ("agreement '", "the narrative (")))]
+        assert not left, "\n".join(map(str, left))
 
 
 def test_errors_name_the_file_and_record(tmp_path):

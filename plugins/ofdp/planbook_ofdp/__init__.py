@@ -148,7 +148,8 @@ def _resource(plan: Plan, t) -> tuple:
                                                ("decimals", c.decimals
                                                 if c.decimals != t.decimals else None),
                                                ("unit", c.unit),
-                                               ("sum", c.sum or None), ("equals", c.equals))
+                                               ("sum", c.sum or None), ("equals", c.equals),
+                                               ("compute", c.compute))
                              if v is not None} for c in cols]}
     return resource, out.getvalue(), measures, dimension, settings
 

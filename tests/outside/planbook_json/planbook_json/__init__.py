@@ -24,7 +24,7 @@ VERSION = 1
 TABLE_FIELDS = ("title", "kind", "unit", "note", "decimals", "income_sign", "blank",
                 "tolerance")
 COLUMN_FIELDS = ("id", "label", "period", "phase", "measure", "type", "decimals", "unit",
-                 "sum", "equals")
+                 "sum", "equals", "compute")
 ROW_FIELDS = ("id", "note", "role")
 
 
