@@ -53,7 +53,7 @@ ONLY=${PLANBOOK_DEPS_ONLY:-}
 ZLIB_NG_SDIST="zlib-ng==1.1.0"
 ZLIB_NG_SHA256=08a3a8468d4f130e3dc80d28ec42fcc7a878a57dfed616233e791066327d78a3
 fetch_zlib_ng() {  # prints the folder of zlib-ng's source
-  local d="$OUT/src/zlib-ng-sdist" pip=("$PY" -m pip)
+  local d="$OUT/src/pypi/zlib-ng" pip=("$PY" -m pip)  # not src/zlib-*: srcdir zlib
   if [ ! -f "$d/.unpacked" ]; then
     rm -rf "$d"; mkdir -p "$d"
     if ! "$PY" -m pip --version >/dev/null 2>&1; then  # a python without pip: a venv's
