@@ -71,7 +71,7 @@ $(VENV)/.installed: $(SOURCES) $(XLSXWRITER_LIB) | deps
 	$(VENV)/bin/python -c "import glob, os, site; open(os.path.join(site.getsitepackages()[0], 'planbook-src.pth'), 'w').write(''.join(os.path.abspath(d) + '\\n' for d in ['python'] + sorted(glob.glob('plugins/*'))))"  # static paths: type checkers resolve import planbook (the editable install is an import hook)
 	touch $@
 
-$(ASAN_VENV)/.installed: $(SOURCES) | deps
+$(ASAN_VENV)/.installed: $(SOURCES) $(XLSXWRITER_LIB) | deps
 	test -x $(ASAN_VENV)/bin/python || $(PYTHON) -m venv $(ASAN_VENV)
 	$(ASAN_VENV)/bin/python -m pip install -q --upgrade pip setuptools wheel
 	# the test extra's packages, as pyproject.toml lists them, but those
