@@ -16,7 +16,8 @@ import re
 import sys
 
 OURS = re.compile(r"\b(pb_\w+|Plan\w*_\w+|core_\w+|capi_\w+|yaml_(load|loads|dump|dumps)\b)|"
-                  r"(csrc/|_core\w*\.c|_yamlmodule\.c|pb_yaml_\w+\.c)")
+                  r"(csrc/|_core\w*\.c\b|_yamlmodule\.c\b|pb_yaml_\w+\.c\b)")
+# (\.c\b: a source file, not a module such as _pydantic_core.cpython-311-...so)
 
 
 def main(prefix):
