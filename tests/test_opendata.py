@@ -351,3 +351,18 @@ def test_sdmx_csv_written_elsewhere_reads_in(tmp_path):
     assert (v["2023 Q4"].value, v["2023 Q4"].status) == (Decimal("12.50"), "normal")
     assert (v["2024 Q1"].value, v["2024 Q1"].status) == (Decimal("13.1"), "provisional")
     assert k["K1"].targets["2024 Q1"].value == Decimal(14)
+
+
+def test_a_failed_task_never_removes_the_shared_output_folder(tmp_path):
+    """Tasks run at once (Dask threads): one that fails must not remove the
+    folder the others write into.  convert_targets makes it before any task
+    runs, so a failure finds it there and leaves it (a race before: the
+    failing task made the folder, then removed it under a running save)."""
+    from planbook.many import convert_one, convert_targets
+    out = tmp_path / "out"
+    jobs = convert_targets([EXAMPLES / "manchester-children-post-inspection-2018.yaml"],
+                           out, "sdmx")
+    assert out.is_dir()
+    result = convert_one(jobs[0])
+    assert result["error"] and "no indicator sets" in result["error"]
+    assert out.is_dir()

@@ -522,9 +522,13 @@ TARGETS = {"ofdp": os.path.join("{stem}", "datapackage.json"), "sdmx": "{stem}.s
 
 def convert_targets(files: Sequence[str], out_dir, to: str) -> List[Tuple[str, str]]:
     """(plan file, output path) for each file: the stem of its name, made
-    unique by a number when two plans share one (``plan``, ``plan-2``)."""
+    unique by a number when two plans share one (``plan``, ``plan-2``).
+    Makes ``out_dir`` here, once, before any task runs: a task that fails
+    removes only a folder of its own (a data package's), never the one the
+    other tasks are writing into at the same time."""
     if to not in TARGETS:
         raise ValueError(f"to is one of {', '.join(TARGETS)}, not {to!r}")
+    os.makedirs(os.fspath(out_dir), exist_ok=True)
     seen: Dict[str, int] = {}
     out = []
     for f in files:
