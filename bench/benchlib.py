@@ -303,10 +303,11 @@ def save_report(report: dict, json_path, docs=None, section: str = "", mark_star
 
 
 def build_c(src: Path, binary: Path, libs) -> tuple:
-    """Compile a baseline C program (unless it is newer than its source):
-    (ok, the compiler's complaint)."""
+    """Compile a baseline C program (unless it is newer than its source and
+    the headers beside it, bench/procstat.h): (ok, the compiler's complaint)."""
     binary.parent.mkdir(parents=True, exist_ok=True)
-    if binary.exists() and binary.stat().st_mtime >= src.stat().st_mtime:
+    newest = max(p.stat().st_mtime for p in [src, *src.parent.glob("*.h")])
+    if binary.exists() and binary.stat().st_mtime >= newest:
         return True, ""
     cc = os.environ.get("CC", "cc")
     cmd = [cc, "-O2", "-Wall", "-Wextra", "-Werror", str(src), *libs, "-o", str(binary)]
