@@ -77,3 +77,8 @@ def ticking(period):
     finally:
         stop.set()
         th.join()
+
+
+def change_kinds(changes):
+    """The (kind, row) of each change of a planbook.diff."""
+    return {(c.kind, c.row) for c in changes}
