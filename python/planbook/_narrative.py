@@ -11,6 +11,16 @@ or ``£``) the default is pounds in full (``£720,036,000``); ``k``, ``m``,
 figure as the table prints it with its unit (``720,036 £'000``).  Other
 units: the figure and the column's (else the table's) unit
 (``2,691 FTE``).
+
+``{{records.<collection>}}`` and ``{{records.<collection>.<item>}}`` refer
+to a list carried as records: the collection's items, or the item's
+children, rendered as the printed list, one ``- `` bullet a line (deeper
+items indented two spaces a level), so a list is carried once, as records,
+and printed in place.  After ``|``: ``paragraphs`` (one paragraph an item,
+a blank line between) instead of ``bullets``, and the field to print
+(default: each item's ``text``, else ``title``, else ``action``).  The
+core checks that each names a collection, an item with children, and that
+every item listed has the field.
 """
 
 from __future__ import annotations
@@ -19,7 +29,9 @@ import re
 from decimal import Decimal
 from typing import Any, Optional
 
-REF = re.compile(r"\{\{([^{}|]*)(?:\|\s*([\w-]+)\s*)?\}\}")
+REF = re.compile(r"\{\{([^{}|]*)(?:\|\s*([\w-]+(?: +[\w-]+)*)\s*)?\}\}")
+#: fields a list reference prints, in order, when none is named
+LIST_FIELDS = ("text", "title", "action")
 
 _SCALE = {"k": (Decimal(1000), "k"), "m": (Decimal(10) ** 6, "m"),
           "million": (Decimal(10) ** 6, " million"), "bn": (Decimal(10) ** 9, "bn"),
@@ -64,7 +76,10 @@ def render(plan: Any, text: str) -> str:
     cell without a figure, stays as written (the check reports it)."""
 
     def one(m: "re.Match[str]") -> str:
-        parts = m.group(1).strip().split(".", 2)
+        name = m.group(1).strip()
+        if name.startswith("records."):
+            return _list(plan, name[len("records."):], m.group(2) or "") or m.group(0)
+        parts = name.split(".", 2)
         if len(parts) != 3:
             return m.group(0)
         tid, rid, cid = (p.strip() for p in parts)
@@ -81,3 +96,42 @@ def render(plan: Any, text: str) -> str:
         return figure_text(value, unit, m.group(2))
 
     return REF.sub(one, text) if "{{" in text else text
+
+
+def _list(plan: Any, name: str, fmt: str) -> Optional[str]:
+    """The list ``{{records.<name>|<fmt>}}`` names, as Markdown; None when
+    it names nothing (the check reports it)."""
+    cid, _, iid = name.partition(".")
+    words = fmt.split()
+    style = "paragraphs" if "paragraphs" in words else "bullets"
+    fields = [w for w in words if w not in ("bullets", "paragraphs")]
+    if len(fields) > 1:
+        return None
+    try:
+        coll = plan.records[cid]
+        items = list(coll) if not iid else _descendants(coll[iid])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    if not items:
+        return None
+    base = min(r.depth for r in items)
+    lines = []
+    for r in items:
+        f = r.fields
+        key = fields[0] if fields else next((k for k in LIST_FIELDS if k in f), None)
+        if key is None or key not in f:
+            return None
+        value = render(plan, f[key].strip()) if "{{records." not in f[key] else f[key].strip()
+        if style == "paragraphs":
+            lines.append(value)
+        else:
+            lines.append("  " * (r.depth - base) + "- " + value)
+    return ("\n\n" if style == "paragraphs" else "\n").join(lines)
+
+
+def _descendants(record: Any) -> list:
+    out = []
+    for child in record.children:
+        out.append(child)
+        out.extend(_descendants(child))
+    return out
