@@ -1,0 +1,160 @@
+"""Lists carried once, as records, and printed in the narrative by reference
+(issue 17, "Structure the narrative still hides").
+
+A narrative item writes ``{{records.<collection>[.<item>]}}`` where the seed
+prints a list that the example carries as records; ``plan.render_text`` and
+the committee pack print the list there.  These tests render every such
+reference of the five examples and compare the rendered narrative with the
+seed's own text (the seeds live outside the repository: ../shared/seeds or
+$PLANBOOK_SEEDS; the seed comparisons are skipped without them), check that
+no list stands twice, and that the core reports a reference to nothing.
+"""
+import re
+
+import pytest
+
+import planbook
+
+from test_indicator_seed_text import SEEDS, seed_lines
+
+EXAMPLE_SEED = {
+    "manchester-children-2018-19": "000",
+    "manchester-children-families-2015-17": "001",
+    "manchester-spod-2007-08": "002",
+    "manchester-childrens-services-2016-20": "003",
+    "manchester-children-post-inspection-2018": "004",
+}
+LIST_REF = re.compile(r"\{\{records\.[^{}]*\}\}")
+BULLET = re.compile(r"^\s*(?:[-\u2022]\s+)")
+
+
+def norm(line):
+    """A line as a reader compares it: no bullet mark, no Markdown emphasis,
+    whitespace collapsed."""
+    line = BULLET.sub("", line)
+    return re.sub(r"\s+", " ", line.replace("**", "")).strip()
+
+
+def narrative_items(plan):
+    for coll in plan.records.values():
+        if coll.kind != "narrative":
+            continue
+        for item in coll:
+            text = item.get("text")
+            if text and "{{records." in text:
+                yield coll, item, text
+
+
+def references():
+    out = []
+    for name in EXAMPLE_SEED:
+        plan = planbook.examples.load(name)
+        for coll, item, text in narrative_items(plan):
+            for ref in LIST_REF.findall(text):
+                out.append(pytest.param(name, coll.id, item.id, ref,
+                                        id=f"{name}:{coll.id}/{item.id}:{ref[10:-2]}"))
+    return out
+
+
+REFS = references()
+
+
+def test_the_lists_of_every_example_are_printed_by_reference():
+    # the examples use the references (the counts are the lists converted)
+    per_example = {}
+    for p in REFS:
+        per_example[p.values[0]] = per_example.get(p.values[0], 0) + 1
+    assert set(per_example) == set(EXAMPLE_SEED), per_example
+    assert sum(per_example.values()) == len(REFS) >= 20
+
+
+@pytest.mark.skipif(SEEDS is None, reason="seed documents not found")
+@pytest.mark.parametrize("name,cid,iid,ref", REFS)
+def test_a_rendered_list_is_the_seed_text_in_place(name, cid, iid, ref):
+    """The list rendered, with the narrative's line before it, is a run of
+    the seed's lines (blank lines and page footers between them aside):
+    the same words, in the same order, at the same place."""
+    plan = planbook.examples.load(name)
+    text = plan.records[cid][iid]["text"]
+    lines = text.split("\n")
+    at = next(k for k, line in enumerate(lines) if ref in line)
+    before = next((norm(line) for line in reversed(lines[:at]) if line.strip()
+                   and not LIST_REF.search(line)), None)
+    rendered = [norm(x) for x in plan.render_text(lines[at]).split("\n") if x.strip()]
+    assert rendered and not any("{{" in x for x in rendered)
+    want = ([before] if before else []) + rendered
+    seed = [norm(x) for x in seed_lines(EXAMPLE_SEED[name]) if x.strip()]
+    joined = " ".join(want)
+    # the seed prints a list item split over lines (a page break, a bullet
+    # run on into the next): compared as one run of words
+    starts = [k for k, line in enumerate(seed) if line == want[0]
+              or (line and want[0].startswith(line))]
+    assert starts, f"{want[0][:80]!r} is not a line of the seed"
+    found = False
+    for k in starts:
+        words, j = [], k
+        while j < len(seed) and len(" ".join(words)) < len(joined):
+            words.append(seed[j])
+            j += 1
+        if " ".join(words) == joined:
+            found = True
+            break
+    assert found, (f"the rendered list is not the seed's text from {want[0][:60]!r}:\n"
+                   + "\n".join(want))
+
+
+@pytest.mark.parametrize("name", list(EXAMPLE_SEED))
+def test_no_list_carried_as_records_stands_verbatim_in_the_narrative(name):
+    """Where a list is printed by reference, its items' lines do not also
+    stand in the narrative's text (rendered, each stands once)."""
+    plan = planbook.examples.load(name)
+    for coll, item, text in narrative_items(plan):
+        raw = [norm(x) for x in text.split("\n") if x.strip() and not LIST_REF.search(x)]
+        for ref in LIST_REF.findall(text):
+            for line in plan.render_text(ref).split("\n"):
+                if norm(line):
+                    assert norm(line) not in raw, (coll.id, item.id, line[:80])
+
+
+def test_a_list_reference_renders_bullets_paragraphs_and_a_chosen_field():
+    plan = planbook.examples.load("manchester-spod-2007-08")
+    acts = plan.records["workforce_development_actions"]
+    got = plan.render_text("{{records.workforce_development_actions.2}}").split("\n")
+    assert got == ["- " + r["action"] for r in acts["2"].children]
+    assert plan.render_text("{{records.spines|paragraphs}}") == "\n\n".join(
+        r["title"] for r in plan.records["spines"])
+    assert plan.render_text("{{records.workforce_development_actions|title}}") == (
+        "{{records.workforce_development_actions|title}}")  # 1.1 has no title
+    nested = plan.render_text("{{records.environmental_scan|title}}").split("\n")
+    assert nested[0] == "- National policy" and nested[1].startswith("  - Children Act 2004")
+
+
+@pytest.mark.parametrize("ref,why", [
+    ("{{records.nope}}", "no collection 'nope'"),
+    ("{{records.workforce_development_actions.9}}",
+     "no item '9' in 'workforce_development_actions'"),
+    ("{{records.workforce_development_actions.1.1}}",
+     "'workforce_development_actions' item '1.1' has no items to list"),
+    ("{{records.workforce_development_actions|title}}",
+     "'workforce_development_actions' item '1.1' has no field 'title'"),
+    ("{{records.spines|title text}}", "more than one field in 'title text'"),
+    ("{{budgets}}", "a reference is {{table.row.column}} or {{records.list}}"),
+])
+def test_a_list_reference_to_nothing_is_an_error_left_as_written(ref, why):
+    plan = planbook.examples.load("manchester-spod-2007-08")
+    item = plan.records["narrative"]["foreword"]
+    item["text"] = item["text"] + "\n" + ref
+    bad = [f for f in plan.check() if f.code == "narrative" and f.severity == "error"]
+    assert [f.message.split(" refers to ", 1)[1] for f in bad] == [f"{ref}: {why}"]
+    assert bad[0].other == {"table": "narrative", "row": "foreword", "column": "text"}
+    assert plan.render_text(item["text"]).endswith(ref)
+
+
+def test_the_committee_pack_prints_the_list_in_place():
+    plan = planbook.examples.load("manchester-children-2018-19")
+    html = plan.report(sections=["records.narrative"])
+    note = plan.records["narrative"].note
+    for ref in set(LIST_REF.findall("\n".join(t for _, _, t in narrative_items(plan)))):
+        assert html.count(ref) == note.count(ref)  # the note names them; the items render them
+    first = plan.records["workforce_drivers"]["1"]["title"]
+    assert html.count(first) == 1  # in the narrative only: the list itself is not in the pack
