@@ -339,11 +339,42 @@ int pb_narrative_other_unit(const pb_plan *plan, const pb_finding *f)
     return k >= 0 && u >= 0 && count_units[k].unit != count_units[u].unit;
 }
 
+/* Whether item i has one of the fields named by the words of fmt (up to
+ * end) other than "bullets" and "paragraphs"; with none named, a text,
+ * title or action.  The first such word into *field (for a message). */
+static int has_list_field(const pb_collection *c, size_t i, const char *fmt, const char *end,
+                          const char **field, size_t *flen)
+{
+    int named = 0;
+    char name[72];
+    for (const char *w = fmt; w && w < end;) { /* the format's words */
+        while (w < end && *w == ' ')
+            w++;
+        const char *e = w;
+        while (e < end && *e != ' ')
+            e++;
+        size_t l = (size_t)(e - w);
+        w = e;
+        if (!l || pb_name_eq("bullets", e - l, l) || pb_name_eq("paragraphs", e - l, l))
+            continue;
+        if (!named++)
+            *field = e - l, *flen = l;
+        if (l < sizeof name) {
+            memcpy(name, e - l, l), name[l] = 0;
+            if (pb_item_field(c, i, name))
+                return 1;
+        }
+    }
+    return !named && (pb_item_field(c, i, "text") || pb_item_field(c, i, "title") ||
+                      pb_item_field(c, i, "action"));
+}
+
 /* A reference to a list of records, {{records.coll}} or {{records.coll.item}}
- * (item ids may hold dots), with "|" words: "bullets" or "paragraphs" and
- * at most one field name (default: each item's text, else title, else
- * action).  It renders the item's children (the collection's items), and
- * each must have the field.  Why it names nothing into why; else "". */
+ * (item ids may hold dots), with "|" words: "bullets" or "paragraphs", and
+ * the fields to print, joined by a space (default: each item's text, else
+ * title, else action).  It renders the item's descendants (the collection's
+ * items), and each must have one of the fields.  Why it names nothing into
+ * why; else "". */
 static void list_reference(const pb_plan *plan, const char *s, const char *stop,
                            const char *fmt, const char *end, char *why, size_t cap)
 {
@@ -361,36 +392,20 @@ static void list_reference(const pb_plan *plan, const char *s, const char *stop,
                  d + 1, pb_collection_id(c));
         return;
     }
-    char field[72] = "";
-    for (const char *w = fmt; w && w < end;) { /* the format's words */
-        while (w < end && *w == ' ')
-            w++;
-        const char *e = w;
-        while (e < end && *e != ' ')
-            e++;
-        size_t l = (size_t)(e - w);
-        if (l && !pb_name_eq("bullets", w, l) && !pb_name_eq("paragraphs", w, l)) {
-            if (field[0] || l >= sizeof field) {
-                snprintf(why, cap, "more than one field in '%.*s'", (int)(end - fmt > 60 ? 60 : end - fmt), fmt);
-                return;
-            }
-            memcpy(field, w, l), field[l] = 0;
-        }
-        w = e;
-    }
-    size_t first = it < 0 ? 0 : (size_t)it + 1, last = it < 0 ? pb_collection_count(c) : pb_item_end(c, (size_t)it);
+    size_t first = it < 0 ? 0 : (size_t)it + 1;
+    size_t last = it < 0 ? pb_collection_count(c) : pb_item_end(c, (size_t)it);
     if (first >= last) {
-        snprintf(why, cap, "'%s' item '%s' has no items to list", pb_collection_id(c), pb_item_id(c, (size_t)it));
+        snprintf(why, cap, "'%s' item '%s' has no items to list", pb_collection_id(c),
+                 pb_item_id(c, (size_t)it));
         return;
     }
     for (size_t i = first; i < last; i++) {
-        int has = field[0] ? pb_item_field(c, i, field) != NULL
-                           : pb_item_field(c, i, "text") || pb_item_field(c, i, "title") ||
-                                 pb_item_field(c, i, "action");
-        if (!has) {
-            const char *id = pb_item_id(c, i);
-            snprintf(why, cap, "'%s' item '%s' has no %s%s%s", pb_collection_id(c), id ? id : "(unnamed)",
-                     field[0] ? "field '" : "text, title or action", field, field[0] ? "'" : "");
+        const char *field = NULL, *id = pb_item_id(c, i);
+        size_t fl = 0;
+        if (!has_list_field(c, i, fmt, end, &field, &fl)) {
+            snprintf(why, cap, "'%s' item '%s' has no %s%.*s%s", pb_collection_id(c),
+                     id ? id : "(unnamed)", field ? "field '" : "text, title or action",
+                     (int)(fl > 60 ? 60 : fl), field ? field : "", field ? "'" : "");
             return;
         }
     }

@@ -125,6 +125,9 @@ def test_a_list_reference_renders_bullets_paragraphs_and_a_chosen_field():
         r["title"] for r in plan.records["spines"])
     assert plan.render_text("{{records.workforce_development_actions|title}}") == (
         "{{records.workforce_development_actions|title}}")  # 1.1 has no title
+    # fields joined by a space where an item has them
+    assert plan.render_text("{{records.workforce_2010.1|title timescale}}").split("\n")[0] == (
+        "- Have achieved the requirements of the Children's Trust delivery arrangements. 2008")
     nested = plan.render_text("{{records.environmental_scan|title}}").split("\n")
     assert nested[0] == "- National policy" and nested[1].startswith("  - Children Act 2004")
 
@@ -137,7 +140,7 @@ def test_a_list_reference_renders_bullets_paragraphs_and_a_chosen_field():
      "'workforce_development_actions' item '1.1' has no items to list"),
     ("{{records.workforce_development_actions|title}}",
      "'workforce_development_actions' item '1.1' has no field 'title'"),
-    ("{{records.spines|title text}}", "more than one field in 'title text'"),
+    ("{{records.spines|paragraphs text note}}", "'spines' item '1' has no field 'text'"),
     ("{{budgets}}", "a reference is {{table.row.column}} or {{records.list}}"),
 ])
 def test_a_list_reference_to_nothing_is_an_error_left_as_written(ref, why):

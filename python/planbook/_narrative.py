@@ -17,10 +17,12 @@ to a list carried as records: the collection's items, or the item's
 children, rendered as the printed list, one ``- `` bullet a line (deeper
 items indented two spaces a level), so a list is carried once, as records,
 and printed in place.  After ``|``: ``paragraphs`` (one paragraph an item,
-a blank line between) instead of ``bullets``, and the field to print
-(default: each item's ``text``, else ``title``, else ``action``).  The
-core checks that each names a collection, an item with children, and that
-every item listed has the field.
+a blank line between) instead of ``bullets``, and the fields to print,
+joined by a space where an item has them (``|title timescale`` prints
+"Have achieved ... arrangements. 2008"; default: each item's ``text``,
+else ``title``, else ``action``).  The core checks that each names a
+collection, an item with children, and that every item listed has one of
+the fields.
 """
 
 from __future__ import annotations
@@ -105,8 +107,6 @@ def _list(plan: Any, name: str, fmt: str) -> Optional[str]:
     words = fmt.split()
     style = "paragraphs" if "paragraphs" in words else "bullets"
     fields = [w for w in words if w not in ("bullets", "paragraphs")]
-    if len(fields) > 1:
-        return None
     try:
         coll = plan.records[cid]
         items = list(coll) if not iid else _descendants(coll[iid])
@@ -118,10 +118,12 @@ def _list(plan: Any, name: str, fmt: str) -> Optional[str]:
     lines = []
     for r in items:
         f = r.fields
-        key = fields[0] if fields else next((k for k in LIST_FIELDS if k in f), None)
-        if key is None or key not in f:
+        keys = [k for k in fields if f.get(k)] if fields else \
+            [k for k in LIST_FIELDS if k in f][:1]
+        if not keys:
             return None
-        value = render(plan, f[key].strip()) if "{{records." not in f[key] else f[key].strip()
+        value = " ".join(f[k].strip() for k in keys)
+        value = render(plan, value) if "{{records." not in value else value
         if style == "paragraphs":
             lines.append(value)
         else:
