@@ -15,9 +15,11 @@ units: the figure and the column's (else the table's) unit
 ``{{records.<collection>}}`` and ``{{records.<collection>.<item>}}`` refer
 to a list carried as records: the collection's items, or the item's
 children, rendered as the printed list, one ``- `` bullet a line (deeper
-items indented two spaces a level), so a list is carried once, as records,
+items indented two spaces a level; a reference indented on its own line
+indents every line of the list, a sub-list), so a list is carried once, as records,
 and printed in place.  After ``|``: ``paragraphs`` (one paragraph an item,
-a blank line between) instead of ``bullets``, and the fields to print,
+a blank line between) instead of ``bullets``, ``numbered`` to print each
+item's id before it (``- 1. Increase ...``), and the fields to print,
 joined by a space where an item has them (``|title timescale`` prints
 "Have achieved ... arrangements. 2008"; default: each item's ``text``,
 else ``title``, else ``action``).  The core checks that each names a
@@ -80,7 +82,15 @@ def render(plan: Any, text: str) -> str:
     def one(m: "re.Match[str]") -> str:
         name = m.group(1).strip()
         if name.startswith("records."):
-            return _list(plan, name[len("records."):], m.group(2) or "") or m.group(0)
+            listed = _list(plan, name[len("records."):], m.group(2) or "")
+            if listed is None:
+                return m.group(0)
+            # a reference indented on its line indents the whole list (a sub-list)
+            lead = m.string[m.string.rfind("\n", 0, m.start()) + 1:m.start()]
+            if lead and not lead.strip():
+                listed = "\n".join(lead + x if x and k else x
+                                    for k, x in enumerate(listed.split("\n")))
+            return listed
         parts = name.split(".", 2)
         if len(parts) != 3:
             return m.group(0)
@@ -106,7 +116,8 @@ def _list(plan: Any, name: str, fmt: str) -> Optional[str]:
     cid, _, iid = name.partition(".")
     words = fmt.split()
     style = "paragraphs" if "paragraphs" in words else "bullets"
-    fields = [w for w in words if w not in ("bullets", "paragraphs")]
+    numbered = "numbered" in words
+    fields = [w for w in words if w not in ("bullets", "paragraphs", "numbered")]
     try:
         coll = plan.records[cid]
         items = list(coll) if not iid else _descendants(coll[iid])
@@ -124,6 +135,8 @@ def _list(plan: Any, name: str, fmt: str) -> Optional[str]:
             return None
         value = " ".join(f[k].strip() for k in keys)
         value = render(plan, value) if "{{records." not in value else value
+        if numbered and r.id is not None:
+            value = f"{r.id}. {value}"
         if style == "paragraphs":
             lines.append(value)
         else:
