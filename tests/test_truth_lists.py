@@ -25,7 +25,7 @@ EXAMPLE_SEED = {
     "manchester-children-post-inspection-2018": "004",
 }
 LIST_REF = re.compile(r"\{\{records\.[^{}]*\}\}")
-BULLET = re.compile(r"^\s*(?:[-\u2022]\s+)")
+BULLET = re.compile(r"^\s*(?:[-\u2022]\s+|#+\s+)")
 
 
 def norm(line):
