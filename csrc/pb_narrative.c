@@ -340,7 +340,8 @@ int pb_narrative_other_unit(const pb_plan *plan, const pb_finding *f)
 }
 
 /* Whether item i has one of the fields named by the words of fmt (up to
- * end) other than the styles ("bullets", "paragraphs", "numbered"); with none named, a text,
+ * end) other than the styles ("bullets", "paragraphs", "numbered",
+ * "ordered"); with none named, a text,
  * title or action.  The first such word into *field (for a message). */
 static int has_list_field(const pb_collection *c, size_t i, const char *fmt, const char *end,
                           const char **field, size_t *flen)
@@ -356,7 +357,7 @@ static int has_list_field(const pb_collection *c, size_t i, const char *fmt, con
         size_t l = (size_t)(e - w);
         w = e;
         if (!l || pb_name_eq("bullets", e - l, l) || pb_name_eq("paragraphs", e - l, l) ||
-            pb_name_eq("numbered", e - l, l))
+            pb_name_eq("numbered", e - l, l) || pb_name_eq("ordered", e - l, l))
             continue;
         if (!named++)
             *field = e - l, *flen = l;
@@ -372,7 +373,8 @@ static int has_list_field(const pb_collection *c, size_t i, const char *fmt, con
 
 /* A reference to a list of records, {{records.coll}} or {{records.coll.item}}
  * (item ids may hold dots), with "|" words: "bullets" or "paragraphs",
- * "numbered" (each item's id before it, "1. "), and the fields to print, joined by a space (default: each item's text, else
+ * "numbered" (each item's id before it, "- 1. "), "ordered" (a Markdown
+ * ordered list, "1. "), and the fields to print, joined by a space (default: each item's text, else
  * title, else action).  It renders the item's descendants (the collection's
  * items), and each must have one of the fields.  Why it names nothing into
  * why; else "". */

@@ -156,8 +156,6 @@ def test_a_list_reference_to_nothing_is_an_error_left_as_written(ref, why):
 def test_the_committee_pack_prints_the_list_in_place():
     plan = planbook.examples.load("manchester-children-2018-19")
     html = plan.report(sections=["records.narrative"])
-    note = plan.records["narrative"].note
-    for ref in set(LIST_REF.findall("\n".join(t for _, _, t in narrative_items(plan)))):
-        assert html.count(ref) == note.count(ref)  # the note names them; the items render them
+    assert "{{" not in html
     first = plan.records["workforce_drivers"]["1"]["title"]
     assert html.count(first) == 1  # in the narrative only: the list itself is not in the pack

@@ -19,7 +19,8 @@ items indented two spaces a level; a reference indented on its own line
 indents every line of the list, a sub-list), so a list is carried once, as records,
 and printed in place.  After ``|``: ``paragraphs`` (one paragraph an item,
 a blank line between) instead of ``bullets``, ``numbered`` to print each
-item's id before it (``- 1. Increase ...``), and the fields to print,
+item's id before it (``- 1. Increase ...``), ``ordered`` for a Markdown
+ordered list of the ids (``1. The business priorities ...``), and the fields to print,
 joined by a space where an item has them (``|title timescale`` prints
 "Have achieved ... arrangements. 2008"; default: each item's ``text``,
 else ``title``, else ``action``).  The core checks that each names a
@@ -115,9 +116,9 @@ def _list(plan: Any, name: str, fmt: str) -> Optional[str]:
     it names nothing (the check reports it)."""
     cid, _, iid = name.partition(".")
     words = fmt.split()
-    style = "paragraphs" if "paragraphs" in words else "bullets"
-    numbered = "numbered" in words
-    fields = [w for w in words if w not in ("bullets", "paragraphs", "numbered")]
+    style = next((w for w in ("paragraphs", "ordered") if w in words), "bullets")
+    numbered = "numbered" in words or style == "ordered"
+    fields = [w for w in words if w not in ("bullets", "paragraphs", "numbered", "ordered")]
     try:
         coll = plan.records[cid]
         items = list(coll) if not iid else _descendants(coll[iid])
@@ -139,6 +140,8 @@ def _list(plan: Any, name: str, fmt: str) -> Optional[str]:
             value = f"{r.id}. {value}"
         if style == "paragraphs":
             lines.append(value)
+        elif style == "ordered":
+            lines.append("   " * (r.depth - base) + value)
         else:
             lines.append("  " * (r.depth - base) + "- " + value)
     return ("\n\n" if style == "paragraphs" else "\n").join(lines)
