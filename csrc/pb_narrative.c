@@ -341,7 +341,7 @@ int pb_narrative_other_unit(const pb_plan *plan, const pb_finding *f)
 
 /* Whether item i has one of the fields named by the words of fmt (up to
  * end) other than the styles ("bullets", "paragraphs", "numbered",
- * "ordered"); with none named, a text,
+ * "ordered"); a word "a/b" names a, else b. with none named, a text,
  * title or action.  The first such word into *field (for a message). */
 static int has_list_field(const pb_collection *c, size_t i, const char *fmt, const char *end,
                           const char **field, size_t *flen)
@@ -361,10 +361,15 @@ static int has_list_field(const pb_collection *c, size_t i, const char *fmt, con
             continue;
         if (!named++)
             *field = e - l, *flen = l;
-        if (l < sizeof name) {
-            memcpy(name, e - l, l), name[l] = 0;
-            if (pb_item_field(c, i, name))
-                return 1;
+        for (const char *a = e - l; a < e;) { /* "restated/title": the first it has */
+            const char *b = memchr(a, '/', (size_t)(e - a));
+            size_t al = (size_t)((b ? b : e) - a);
+            if (al && al < sizeof name) {
+                memcpy(name, a, al), name[al] = 0;
+                if (pb_item_field(c, i, name))
+                    return 1;
+            }
+            a += al + 1;
         }
     }
     return !named && (pb_item_field(c, i, "text") || pb_item_field(c, i, "title") ||

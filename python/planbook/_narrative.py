@@ -22,7 +22,8 @@ a blank line between) instead of ``bullets``, ``numbered`` to print each
 item's id before it (``- 1. Increase ...``), ``ordered`` for a Markdown
 ordered list of the ids (``1. The business priorities ...``), and the fields to print,
 joined by a space where an item has them (``|title timescale`` prints
-"Have achieved ... arrangements. 2008"; default: each item's ``text``,
+"Have achieved ... arrangements. 2008"), ``a/b`` for field ``a`` where the
+item has it, else ``b`` (``|restated/title``); default: each item's ``text``,
 else ``title``, else ``action``).  The core checks that each names a
 collection, an item with children, and that every item listed has one of
 the fields.
@@ -34,7 +35,7 @@ import re
 from decimal import Decimal
 from typing import Any, Optional
 
-REF = re.compile(r"\{\{([^{}|]*)(?:\|\s*([\w-]+(?: +[\w-]+)*)\s*)?\}\}")
+REF = re.compile(r"\{\{([^{}|]*)(?:\|\s*([\w/-]+(?: +[\w/-]+)*)\s*)?\}\}")
 #: fields a list reference prints, in order, when none is named
 LIST_FIELDS = ("text", "title", "action")
 
@@ -130,8 +131,10 @@ def _list(plan: Any, name: str, fmt: str) -> Optional[str]:
     lines = []
     for r in items:
         f = r.fields
-        keys = [k for k in fields if f.get(k)] if fields else \
-            [k for k in LIST_FIELDS if k in f][:1]
+        # each word a field, "restated/title" the first of those the item has
+        keys = [next((a for a in w.split("/") if f.get(a)), None) for w in fields] \
+            if fields else [k for k in LIST_FIELDS if k in f][:1]
+        keys = [k for k in keys if k]
         if not keys:
             return None
         value = " ".join(f[k].strip() for k in keys)
