@@ -161,6 +161,14 @@ def test_a_list_reference_to_nothing_is_an_error_left_as_written(ref, why):
     assert plan.render_text(item["text"]).endswith(ref)
 
 
+def test_the_notebook_view_prints_the_list_in_place():
+    plan = planbook.examples.load("manchester-spod-2007-08")
+    html = plan.records["narrative"]._repr_html_()
+    assert "{{records." not in html
+    first = plan.records["workforce_competencies"]["1"]["title"]
+    assert f"- {first}" in html
+
+
 def test_the_committee_pack_prints_the_list_in_place():
     plan = planbook.examples.load("manchester-children-2018-19")
     html = plan.report(sections=["records.narrative"])
