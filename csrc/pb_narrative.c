@@ -201,9 +201,12 @@ static const struct {
 static int count_unit(const char *s, size_t *n)
 {
     for (int k = 0; k < (int)(sizeof count_units / sizeof count_units[0]); k++) {
-        size_t l = strlen(count_units[k].word);
-        if (strlen(s) >= l && pb_ieq(count_units[k].word, s, l) &&
-            !pb_ascii_isalnum((unsigned char)s[l])) {
+        const char *w = count_units[k].word;
+        size_t l = 0; /* the word's length matched, stopping at the text's end */
+        while (w[l] && s[l] && pb_ascii_tolower((unsigned char)s[l]) ==
+                                   pb_ascii_tolower((unsigned char)w[l]))
+            l++;
+        if (!w[l] && !pb_ascii_isalnum((unsigned char)s[l])) {
             *n = l;
             return k;
         }
@@ -426,10 +429,11 @@ static void list_reference(const pb_plan *plan, const char *s, const char *stop,
 static pb_status references(const pb_plan *plan, uint32_t coll, uint32_t item, uint32_t field,
                             const char *text, pb_findings *out, pb_error *err)
 {
-    for (const char *p = strstr(text, "{{"); p; p = strstr(p + 2, "{{")) {
+    for (const char *p = strstr(text, "{{"), *next; p; p = strstr(next, "{{")) {
         const char *end = strstr(p + 2, "}}");
         if (!end)
             break;
+        next = end + 2; /* on past the reference: each byte read once */
         const char *s = p + 2, *bar = memchr(s, '|', (size_t)(end - s));
         const char *stop = bar ? bar : end;
         while (s < stop && *s == ' ')
