@@ -15,7 +15,7 @@ import pytest
 
 import planbook
 
-from test_indicator_seed_text import SEEDS, seed_lines
+from conftest import SEEDS, seed_lines
 
 EXAMPLE_SEED = {
     "manchester-children-2018-19": "000",
