@@ -181,6 +181,36 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 {%- macro spark(s) -%}
 <svg class="spark" role="img" aria-label="{{ s.label }}" viewBox="0 0 {{ s.width }} {{ s.height }}" preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg"><title>{{ s.label }}</title><polyline points="{{ s.points }}"/><circle cx="{{ s.last_x }}" cy="{{ s.last_y }}" r="2"/></svg>
 {%- endmacro -%}
+{#- a part's table, dashboard, register or list: its heading and notes, the
+    call's body, its source notes and the tail -#}
+{%- macro entry(cls, e, tail='') %}
+<section class="{{ cls }}" id="{{ e.id }}" aria-labelledby="{{ e.id }}-h">
+<h3 id="{{ e.id }}-h">{{ e.title }}</h3>
+{%- for p in e.notes %}
+<p class="key">{{ p }}</p>
+{%- endfor %}
+{{- caller() }}
+{%- for p in e.after %}
+<p class="source-note">{{ p }}</p>
+{%- endfor %}
+{{- tail }}
+</section>
+{%- endmacro -%}
+{%- macro table_wrap(cls, caption) %}
+<div class="table-wrap"><table{% if cls %} class="{{ cls }}"{% endif %}>
+<caption>{{ caption }}</caption>
+{{- caller() }}</table></div>
+{%- endmacro -%}
+{%- macro exceptions(d) -%}
+{%- if d.exceptions %}
+<h4 id="{{ d.id }}-why">Red and amber: why</h4>
+<ul class="exceptions">
+{%- for e in d.exceptions %}
+<li><a href="#{{ e.anchor }}">{{ e.ref }}</a> <span class="rag-{{ e.rag }}"><span class="sym" aria-hidden="true">{{ e.symbol }}</span> {{ e.word }}</span>: {{ e.reason }}</li>
+{%- endfor %}
+</ul>
+{%- endif %}
+{%- endmacro -%}
 <!DOCTYPE html>
 <html lang="{{ lang }}">
 <head>
@@ -235,26 +265,21 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 {%- if sec.kind in ('summary', 'movement') %}
 {%- for block in sec.blocks %}
 <h3 id="{{ block.id }}">{{ block.title }}</h3>
-<div class="table-wrap"><table>
-<caption>{{ block.caption }}</caption>
+{%- call table_wrap(none, block.caption) %}
 <thead><tr>{% for h in block.head %}<th scope="col"{% if loop.index0 >= block.num %} class="num"{% endif %}>{{ h }}</th>{% endfor %}</tr></thead>
 <tbody>
 {%- for row in block.rows %}
 <tr><th scope="row">{% if row.href %}<a href="#{{ row.href }}">{{ row.label }}</a>{% else %}{{ row.label }}{% endif %}</th>{% for v in row.cells %}<td{% if loop.index >= block.num %} class="num"{% endif %}>{{ v }}</td>{% endfor %}</tr>
 {%- endfor %}
-</tbody></table></div>
+</tbody>
+{%- endcall %}
 {%- for p in block.notes %}<p class="small">{{ p }}</p>{% endfor %}
 {%- endfor %}
 
 {%- elif sec.kind == 'budgets' %}
 {%- for t in sec.entries %}
-<section class="budget{% if t.landscape %} landscape{% endif %}" id="{{ t.id }}" aria-labelledby="{{ t.id }}-h">
-<h3 id="{{ t.id }}-h">{{ t.title }}</h3>
-{%- for p in t.notes %}
-<p class="key">{{ p }}</p>
-{%- endfor %}
-<div class="table-wrap"><table class="budget-table{% if t.wide %} wide{% endif %}{% if t.landscape %} landscape{% endif %}">
-<caption>{{ t.caption }}</caption>
+{%- call entry('budget landscape' if t.landscape else 'budget', t) %}
+{%- call table_wrap('budget-table' ~ (' wide' if t.wide else '') ~ (' landscape' if t.landscape else ''), t.caption) %}
 {%- for span in t.colgroups %}<colgroup span="{{ span }}"></colgroup>{% endfor %}
 <thead>
 {%- for hr in t.head_rows %}
@@ -266,25 +291,18 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 <tr class="{{ row.cls }}" id="{{ row.anchor }}"><th scope="row" class="d{{ row.depth }}{% if row.findings %} finding{% endif %}">{{ row.label }}{{ findmarks(row.findings) }}</th>
 {%- for c in row.cells %}<td class="{% if c.num %}num{% else %}text{% endif %}{% if c.findings %} finding{% endif %}"{% if c.anchor %} id="{{ c.anchor }}"{% endif %}>{{ c.text }}{{ findmarks(c.findings) }}{% if c.computed %}<span class="computed">adds up to {{ c.computed }}</span>{% endif %}</td>{% endfor %}</tr>
 {%- endfor %}
-</tbody></table></div>
-{%- for p in t.after %}
-<p class="source-note">{{ p }}</p>
-{%- endfor %}
-</section>
+</tbody>
+{%- endcall %}
+{%- endcall %}
 {%- endfor %}
 
 {%- elif sec.kind == 'indicators' %}
 {%- for d in sec.entries %}
-<section class="dashboard" id="{{ d.id }}" aria-labelledby="{{ d.id }}-h">
-<h3 id="{{ d.id }}-h">{{ d.title }}</h3>
-{%- for p in d.notes %}
-<p class="key">{{ p }}</p>
-{%- endfor %}
+{%- call entry('dashboard', d, exceptions(d)) %}
 {%- if d.counts_text %}
 <p class="counts"><strong>At {{ d.period }}:</strong> {{ d.counts_text }}</p>
 {%- endif %}
-<div class="table-wrap"><table class="dashboard-table{% if d.ncols > 8 %} wide{% endif %}">
-<caption>{{ d.caption }}</caption>
+{%- call table_wrap('dashboard-table wide' if d.ncols > 8 else 'dashboard-table', d.caption) %}
 <thead><tr><th scope="col">Measure</th>
 {%- for p in d.periods %}<th scope="col" class="num">{{ p }}</th>{% endfor %}
 {%- if d.has_target %}<th scope="col" class="num">Target {{ d.period }}</th>{% endif %}
@@ -309,28 +327,13 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 {%- endfor %}
 </tbody>
 {%- endfor %}
-</table></div>
-{%- for p in d.after %}
-<p class="source-note">{{ p }}</p>
-{%- endfor %}
-{%- if d.exceptions %}
-<h4 id="{{ d.id }}-why">Red and amber: why</h4>
-<ul class="exceptions">
-{%- for e in d.exceptions %}
-<li><a href="#{{ e.anchor }}">{{ e.ref }}</a> <span class="rag-{{ e.rag }}"><span class="sym" aria-hidden="true">{{ e.symbol }}</span> {{ e.word }}</span>: {{ e.reason }}</li>
-{%- endfor %}
-</ul>
-{%- endif %}
-</section>
+{%- endcall %}
+{%- endcall %}
 {%- endfor %}
 
 {%- elif sec.kind == 'risks' %}
 {%- for g in sec.entries %}
-<section class="register" id="{{ g.id }}" aria-labelledby="{{ g.id }}-h">
-<h3 id="{{ g.id }}-h">{{ g.title }}</h3>
-{%- for p in g.notes %}
-<p class="key">{{ p }}</p>
-{%- endfor %}
+{%- call entry('register', g) %}
 <p class="counts"><strong>{{ g.scored_as }}:</strong> {{ g.profile_text }}</p>
 {%- if g.heat %}
 <h4 id="{{ g.id }}-heat">Heat map</h4>
@@ -358,20 +361,19 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 </svg>
 <figcaption>{{ g.heat.caption }}</figcaption>
 </figure>
-<div class="table-wrap"><table class="matrix">
-<caption>Heat map as a table: risks by likelihood (rows) and impact (columns), {{ g.heat.kind }} scores</caption>
+{%- call table_wrap('matrix', 'Heat map as a table: risks by likelihood (rows) and impact (columns), ' ~ g.heat.kind ~ ' scores') %}
 <thead><tr><th scope="col">Likelihood</th>{% for i in g.heat.impacts %}<th scope="col">Impact {{ i }}</th>{% endfor %}</tr></thead>
 <tbody>
 {%- for row in g.heat.rows %}
 <tr><th scope="row">{{ row.likelihood }}</th>{% for c in row.cells %}<td class="band-{{ c.band }}">{{ c.letter }} {{ c.score }}{% if c.count %}<br> <strong>{{ c.count }} {{ 'risk' if c.count == 1 else 'risks' }}</strong>{% if c.ids %}: {{ c.ids }}{% endif %}{% endif %}</td>{% endfor %}</tr>
 {%- endfor %}
-</tbody></table></div>
+</tbody>
+{%- endcall %}
 </div>
 {%- for p in g.heat.notes %}<p class="small">{{ p }}</p>{% endfor %}
 {%- endif %}
 <h4 id="{{ g.id }}-register">Register</h4>
-<div class="table-wrap"><table class="risk-table">
-<caption>{{ g.caption }}</caption>
+{%- call table_wrap('risk-table', g.caption) %}
 <thead><tr><th scope="col">ID</th><th scope="col">Risk</th>
 {%- if g.has_owner %}<th scope="col">Owner</th>{% endif %}
 {%- for col in g.text_columns %}<th scope="col">{{ col.head }}</th>{% endfor %}
@@ -383,22 +385,15 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 {%- for t in r.texts %}<td class="text small">{{ t }}</td>{% endfor %}
 {%- for s in r.scores %}<td class="rag rag-{{ s.rag }}{% if s.findings %} finding{% endif %}">{% if s.rag != 'none' %}<span class="sym" aria-hidden="true">{{ s.symbol }}</span> {{ s.word }} {{ s.value }}{% else %}<span class="muted">not scored</span>{% endif %}{% if s.parts %}<span class="measure-key">{{ s.parts }}</span>{% endif %}{% if s.printed %}<span class="measure-key">printed {{ s.printed }}</span>{% endif %}{% if s.assumed %}<span class="measure-key">{{ s.assumed }}</span>{% endif %}{{ findmarks(s.findings) }}</td>{% endfor %}</tr>
 {%- endfor %}
-</tbody></table></div>
-{%- for p in g.after %}
-<p class="source-note">{{ p }}</p>
-{%- endfor %}
-</section>
+</tbody>
+{%- endcall %}
+{%- endcall %}
 {%- endfor %}
 
 {%- elif sec.kind == 'records' %}
 {%- for c in sec.entries %}
-<section class="records" id="{{ c.id }}" aria-labelledby="{{ c.id }}-h">
-<h3 id="{{ c.id }}-h">{{ c.title }}</h3>
-{%- for p in c.notes %}
-<p class="key">{{ p }}</p>
-{%- endfor %}
-<div class="table-wrap"><table class="records-table">
-<caption>{{ c.caption }}</caption>
+{%- call entry('records', c) %}
+{%- call table_wrap('records-table', c.caption) %}
 <thead><tr><th scope="col">ID</th><th scope="col">Item</th>
 {%- if c.has_owner %}<th scope="col">Owner</th>{% endif %}
 {%- if c.has_when %}<th scope="col">When</th><th scope="col">As of {{ as_of }}</th>{% endif %}</tr></thead>
@@ -409,11 +404,9 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 {%- if c.has_owner %}<td class="owner">{{ r.owner }}</td>{% endif %}
 {%- if c.has_when %}<td>{{ r.when }}</td><td class="status-{{ r.status_cls }}">{% if r.status_sym %}<span class="sym" aria-hidden="true">{{ r.status_sym }}</span> {% endif %}{{ r.status }}</td>{% endif %}</tr>
 {%- endfor %}
-</tbody></table></div>
-{%- for p in c.after %}
-<p class="source-note">{{ p }}</p>
-{%- endfor %}
-</section>
+</tbody>
+{%- endcall %}
+{%- endcall %}
 {%- endfor %}
 
 {%- elif sec.kind == 'findings' %}
