@@ -105,10 +105,16 @@ typedef struct rels_ctx {
 } rels_ctx;
 
 /* pb_xlsxread_book.c: out of memory (err set; returns 0), a copy of n
- * bytes (NUL-terminated), and a growing array (0 when it cannot grow). */
+ * bytes (NUL-terminated); xr_grow is in pb_xlsxread_private.h. */
 int xr_nomem(pb_error *err);
 char *xr_dupn(const char *s, size_t n);
-int xr_grow(void **p, size_t *cap, size_t need, size_t size);
+/* A text buffer addressed by 32-bit offsets (a sheet's values and comments,
+ * the shared strings): n bytes of s appended; 0 when it would pass
+ * UINT32_MAX or memory runs out.  xr_text_end ends a rich text collected
+ * from `start`: Excel's escapes decoded in place (pb_xr_unescape), then a
+ * NUL; 0 as xr_text_add. */
+int xr_text_add(char **text, size_t *len, size_t *cap, const char *s, size_t n);
+int xr_text_end(char **text, size_t *len, size_t *cap, size_t start);
 
 /* pb_xlsxread_zip.c: the package opened into b (its members listed) from a
  * file or from memory; 1, or 0 with err set (b is left to its owner, who

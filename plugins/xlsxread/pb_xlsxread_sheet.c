@@ -24,13 +24,7 @@ typedef struct sheet_ctx {
 
 static int grid_text(pb_xr_grid *g, const char *s, size_t n)
 {
-    if (g->tlen + n + 1 > UINT32_MAX)
-        return 0;
-    if (!xr_grow((void **)&g->text, &g->tcap, g->tlen + n + 1, 1))
-        return 0;
-    memcpy(g->text + g->tlen, s, n);
-    g->tlen += n;
-    return 1;
+    return xr_text_add(&g->text, &g->tlen, &g->tcap, s, n);
 }
 
 static void cell_fail(sheet_ctx *c, pb_status st, uint32_t row, uint32_t col, const char *fmt,
@@ -65,6 +59,18 @@ static uint32_t style_index(const char *s)
     return v;
 }
 
+/* Stops the reading at an attribute past Excel's limits: "<what>'<value>'
+ * is not <limit>", the value cut short; a cell reference (no `what`) also
+ * names the cell. */
+static void limit_fail(xr_xml *x, const char *what, const char *value, const char *limit)
+{
+    char shown[24];
+    snprintf(shown, sizeof shown, "%.20s", value);
+    xr_fail(x->err, PB_ERR_PARSE, x->sheet, *what ? NULL : shown, "%s'%s' is not %s", what, shown,
+            limit);
+    xr_xml_stop(x);
+}
+
 static void sheet_start(xr_xml *x, const char *name, const char **atts)
 {
     sheet_ctx *c = (sheet_ctx *)x;
@@ -73,11 +79,7 @@ static void sheet_start(xr_xml *x, const char *name, const char **atts)
         const char *r = xr_attr(atts, "r"), *s = xr_attr(atts, "s"), *t = xr_attr(atts, "t");
         uint32_t row = c->row, col = c->next_col;
         if (r && !pb_xr_parse_ref(r, strlen(r), &row, &col)) {
-            char shown[24];
-            snprintf(shown, sizeof shown, "%.20s", r);
-            xr_fail(x->err, PB_ERR_PARSE, x->sheet, shown,
-                    "'%s' is not a cell reference within Excel's limits (XFD1048576)", shown);
-            xr_xml_stop(x);
+            limit_fail(x, "", r, "a cell reference within Excel's limits (XFD1048576)");
             return;
         }
         if (!r && col >= 16384) {
@@ -108,11 +110,7 @@ static void sheet_start(xr_xml *x, const char *name, const char **atts)
             char *end;
             unsigned long v = strtoul(r, &end, 10);
             if (end == r || *end || v < 1 || v > 1048576) {
-                char shown[24];
-                snprintf(shown, sizeof shown, "row '%.12s'", r);
-                xr_fail(x->err, PB_ERR_PARSE, x->sheet, NULL,
-                        "%s is not a row number from 1 to Excel's 1,048,576 rows", shown);
-                xr_xml_stop(x);
+                limit_fail(x, "row ", r, "a row number from 1 to Excel's 1,048,576 rows");
                 return;
             }
             c->row = (uint32_t)(v - 1);
@@ -286,9 +284,7 @@ static void comments_end(xr_xml *x, const char *name)
         return;
     if (!strcmp(name, "comment") && c->rich.in) {
         c->rich.in = 0;
-        if (g->tlen > c->start)
-            g->tlen = c->start + pb_xr_unescape(g->text + c->start, g->tlen - c->start);
-        if (!grid_text(g, "", 1) ||
+        if (!xr_text_end(&g->text, &g->tlen, &g->tcap, c->start) ||
             !xr_grow((void **)&g->comments, &g->ccap, g->ncomments + 1, sizeof *g->comments)) {
             xr_nomem(x->err);
             xr_xml_stop(x);

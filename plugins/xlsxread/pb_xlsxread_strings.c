@@ -92,13 +92,7 @@ typedef struct sst_ctx {
 
 static int sst_add_text(pb_xr_book *b, const char *s, size_t n)
 {
-    if (b->sst_len + n + 1 > UINT32_MAX)
-        return 0;
-    if (!xr_grow((void **)&b->sst_text, &b->sst_cap, b->sst_len + n + 1, 1))
-        return 0;
-    memcpy(b->sst_text + b->sst_len, s, n);
-    b->sst_len += n;
-    return 1;
+    return xr_text_add(&b->sst_text, &b->sst_len, &b->sst_cap, s, n);
 }
 
 static void sst_start(xr_xml *x, const char *name, const char **atts)
@@ -136,11 +130,7 @@ static void sst_end(xr_xml *x, const char *name)
         return;
     if (!strcmp(name, "si") && c->rich.in) {
         c->rich.in = 0;
-        if (b->sst_len > b->sst_off[b->nsst])
-            b->sst_len = b->sst_off[b->nsst] +
-                     pb_xr_unescape(b->sst_text + b->sst_off[b->nsst],
-                                    b->sst_len - b->sst_off[b->nsst]);
-        if (!sst_add_text(b, "", 1)) { /* NUL */
+        if (!xr_text_end(&b->sst_text, &b->sst_len, &b->sst_cap, b->sst_off[b->nsst])) {
             xr_fail(x->err, PB_ERR_LIMIT, NULL, NULL, "the shared strings are too large");
             xr_xml_stop(x);
             return;
