@@ -132,15 +132,27 @@ void xr_xml_stop(xr_xml *x);
 void xr_xml_handlers(xr_xml *x, void (*start)(xr_xml *, const char *, const char **),
                      void (*end)(xr_xml *, const char *),
                      void (*text)(xr_xml *, const char *, int), const char *sheet);
-/* Rich text (a shared string's <si>, a comment's <text>): the text of its
- * <t> runs, without phonetic runs (<rPh>).  `in` is set by the caller
- * while inside its element; xr_rich_start and xr_rich_end follow the runs'
- * elements (1 when `name` was one of them). */
+/* Rich text (a shared string's <si>, a comment's <comment>): the text of
+ * its <t> runs, without phonetic runs (<rPh>), collected into a text buffer
+ * (xr_text_add).  The caller sets `in` and `start` (the buffer's length)
+ * when its element opens; xr_rich_start and xr_rich_end follow the runs'
+ * elements (1 when `name` was one of them); xr_rich_text appends a run's
+ * text (x stopped when the buffer is full); xr_rich_close is the end
+ * handler's part: 1 when `name` closes the element (its text then decoded
+ * and ended with a NUL), 0 for any other, -1 when the text could not end
+ * (x stopped). */
 typedef struct xr_rich {
     int in, in_t, in_rph;
+    const char *elem; /* the element whose text is collected */
+    const char *what; /* what would grow too large, for the message */
+    char **text;
+    size_t *len, *cap;
+    size_t start;
 } xr_rich;
 int xr_rich_start(xr_rich *r, const char *name);
 int xr_rich_end(xr_rich *r, const char *name);
+void xr_rich_text(xr_xml *x, xr_rich *r, const char *s, int len);
+int xr_rich_close(xr_xml *x, xr_rich *r, const char *name);
 /* Is there a member `name` (as xr_parse_part finds it)? */
 int xr_has_part(const pb_xr_book *b, const char *name);
 /* Parse member `name` through x: 1 done, 0 failed (err set), -1 no such

@@ -252,7 +252,6 @@ typedef struct comments_ctx {
     pb_xr_grid *g;
     xr_rich rich; /* in a <comment> with a cell reference */
     uint32_t row, col;
-    size_t start;
 } comments_ctx;
 
 static void comments_start(xr_xml *x, const char *name, const char **atts)
@@ -261,7 +260,7 @@ static void comments_start(xr_xml *x, const char *name, const char **atts)
     if (!strcmp(name, "comment")) {
         const char *ref = xr_attr(atts, "ref");
         c->rich.in = ref && pb_xr_parse_ref(ref, strlen(ref), &c->row, &c->col);
-        c->start = c->g->tlen;
+        c->rich.start = c->g->tlen;
     } else {
         xr_rich_start(&c->rich, name);
     }
@@ -269,33 +268,26 @@ static void comments_start(xr_xml *x, const char *name, const char **atts)
 
 static void comments_text(xr_xml *x, const char *s, int len)
 {
-    comments_ctx *c = (comments_ctx *)x;
-    if (c->rich.in_t && !grid_text(c->g, s, (size_t)len)) {
-        xr_fail(x->err, PB_ERR_LIMIT, x->sheet, NULL, "the comments are too large");
-        xr_xml_stop(x);
-    }
+    xr_rich_text(x, &((comments_ctx *)x)->rich, s, len);
 }
 
 static void comments_end(xr_xml *x, const char *name)
 {
     comments_ctx *c = (comments_ctx *)x;
     pb_xr_grid *g = c->g;
-    if (xr_rich_end(&c->rich, name))
+    if (xr_rich_close(x, &c->rich, name) != 1)
         return;
-    if (!strcmp(name, "comment") && c->rich.in) {
-        c->rich.in = 0;
-        if (!xr_text_end(&g->text, &g->tlen, &g->tcap, c->start) ||
-            !xr_grow((void **)&g->comments, &g->ccap, g->ncomments + 1, sizeof *g->comments)) {
-            xr_nomem(x->err);
-            xr_xml_stop(x);
-            return;
-        }
-        g->comments[g->ncomments].row = c->row;
-        g->comments[g->ncomments].col = c->col;
-        g->comments[g->ncomments].off = (uint32_t)c->start;
-        g->comments[g->ncomments].len = (uint32_t)(g->tlen - 1 - c->start);
-        g->ncomments++;
+    if (!xr_grow((void **)&g->comments, &g->ccap, g->ncomments + 1, sizeof *g->comments)) {
+        xr_nomem(x->err);
+        xr_xml_stop(x);
+        return;
     }
+    size_t start = c->rich.start;
+    g->comments[g->ncomments].row = c->row;
+    g->comments[g->ncomments].col = c->col;
+    g->comments[g->ncomments].off = (uint32_t)start;
+    g->comments[g->ncomments].len = (uint32_t)(g->tlen - 1 - start);
+    g->ncomments++;
 }
 
 static int by_ref(const void *pa, const void *pb)
@@ -355,6 +347,8 @@ pb_xr_grid *pb_xr_sheet_read(pb_xr_book *b, size_t i, pb_error *err)
         memset(&cc, 0, sizeof cc);
         xr_xml_handlers(&cc.x, comments_start, comments_end, comments_text, sh->name);
         cc.g = g;
+        cc.rich = (xr_rich){.elem = "comment", .what = "the comments", .text = &g->text,
+                            .len = &g->tlen, .cap = &g->tcap};
         int r = xr_parse_part(b, part, &cc.x, 0, err);
         free(part);
         if (r == 0) {
