@@ -85,10 +85,10 @@ size_t pb_budget_finding_message(const pb_plan *plan, const pb_finding *f, char 
     int n = 0;
     switch ((pb_finding_code)f->code) {
     case PB_FIND_TOTAL:
-        n = snprintf(buf, cap,
-                     "'%s', %s: printed %s, but what it totals adds up to %s "
-                     "(difference %s)",
-                     row_name(t, f->row), cn, dv, cv, df);
+    case PB_FIND_PARTS:
+        n = snprintf(buf, cap, "'%s', %s: printed %s, but %s up to %s (difference %s)",
+                     row_name(t, f->row), cn, dv,
+                     f->code == PB_FIND_TOTAL ? "what it totals adds" : "its parts add", cv, df);
         break;
     case PB_FIND_FORMULA: {
         char terms[200] = "";
@@ -108,12 +108,6 @@ size_t pb_budget_finding_message(const pb_plan *plan, const pb_finding *f, char 
                      row_name(t, f->row), cn, dv, terms, cv, df);
         break;
     }
-    case PB_FIND_PARTS:
-        n = snprintf(buf, cap,
-                     "'%s', %s: printed %s, but its parts add up to %s "
-                     "(difference %s)",
-                     row_name(t, f->row), cn, dv, cv, df);
-        break;
     case PB_FIND_EQUALS:
         n = snprintf(buf, cap,
                      "'%s': %s is %s but should equal %s, which is %s "
