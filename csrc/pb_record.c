@@ -1,4 +1,5 @@
 /* pb_record.c - collections of records, date ranges, and the link checks. */
+#include "pb_fields.h"
 #include "pb_finding_private.h"
 #include "pb_indicator.h"
 #include "pb_plan_private.h"
@@ -37,6 +38,19 @@ struct pb_collection {
 static const char *const kinds[] = {"objectives", "workstreams", "actions", "equality",
                                     "timeline",   "swot",        "pestel",  "challenges",
                                     "narrative",  "other"};
+
+/* The collection's fields, described once for every format (pb_fields.h),
+ * in the order of pb_collection_field; an item's fields are free names. */
+static const pb_field_desc coll_fields[PB_COLL_FIELD_COUNT] = {
+    {"title", "Title", PB_COLL_TITLE, PB_FIELD_TITLE},
+    {"kind", "Kind", PB_COLL_KIND, 0},
+    {"note", "Note", PB_COLL_NOTE, 0}};
+
+const pb_field_desc *pb_collection_fields(size_t *n)
+{
+    *n = PB_COLL_FIELD_COUNT;
+    return coll_fields;
+}
 
 #define dup pb_plan_dup
 

@@ -1,5 +1,6 @@
 /* pb_risk.c - risk registers and their checks. */
 #include "pb_date.h"
+#include "pb_fields.h"
 #include "pb_finding_private.h"
 #include "pb_plan_private.h"
 #include "pb_risk.h"
@@ -25,21 +26,51 @@ struct pb_register {
     uint32_t ntexts; /* scores written as text */
 };
 
-static const char *const reg_names[PB_REG_FIELD_COUNT] = {
-    "title", "register_for", "version", "last_reviewed", "reviewed_by", "next_review", "note",
-    "basis"};
-static const char *const risk_names[PB_RISK_FIELD_COUNT] = {
-    "id",       "category", "status",      "status_date", "description", "owner",  "objective",
-    "controls", "impacts",  "mitigations", "actions",     "outcome",     "updated"};
+/* The fields, described once for every format (pb_fields.h), in the
+ * order of pb_register_field and pb_risk_field. */
+static const pb_field_desc reg_fields[PB_REG_FIELD_COUNT] = {
+    {"title", "Title", PB_REG_TITLE, PB_FIELD_TITLE},
+    {"register_for", "Risk register for", PB_REG_FOR, PB_FIELD_DETAIL},
+    {"version", "Version", PB_REG_VERSION, PB_FIELD_DETAIL},
+    {"last_reviewed", "Last reviewed", PB_REG_LAST_REVIEWED, PB_FIELD_DETAIL | PB_FIELD_DATE},
+    {"reviewed_by", "Reviewed by", PB_REG_REVIEWED_BY, PB_FIELD_DETAIL},
+    {"next_review", "Next review", PB_REG_NEXT_REVIEW, PB_FIELD_DETAIL | PB_FIELD_DATE},
+    {"note", "Note", PB_REG_NOTE, 0},
+    {"basis", "Basis", PB_REG_BASIS, 0}};
+static const pb_field_desc risk_fields[PB_RISK_FIELD_COUNT] = {
+    {"id", "ID", PB_RISK_ID, PB_FIELD_ID},
+    {"category", "Category", PB_RISK_CATEGORY, 0},
+    {"status", "Status", PB_RISK_STATUS, 0},
+    {"status_date", "Status date", PB_RISK_STATUS_DATE, PB_FIELD_DATE},
+    {"description", "Risk description", PB_RISK_DESCRIPTION, 0},
+    {"owner", "Risk owner", PB_RISK_OWNER, 0},
+    {"objective", "Objective", PB_RISK_OBJECTIVE, 0},
+    {"controls", "Existing controls", PB_RISK_CONTROLS, 0},
+    {"impacts", "Headline impacts", PB_RISK_IMPACTS, 0},
+    {"mitigations", "Planned mitigations", PB_RISK_MITIGATIONS, 0},
+    {"actions", "Response actions", PB_RISK_ACTIONS, 0},
+    {"outcome", "Outcome", PB_RISK_OUTCOME, 0},
+    {"updated", "Updated", PB_RISK_UPDATED, 0}};
+
+const pb_field_desc *pb_register_fields(size_t *n)
+{
+    *n = PB_REG_FIELD_COUNT;
+    return reg_fields;
+}
+const pb_field_desc *pb_risk_fields(size_t *n)
+{
+    *n = PB_RISK_FIELD_COUNT;
+    return risk_fields;
+}
 static const char *const kind_names[PB_SCORE_KIND_COUNT] = {"inherent", "current", "target"};
 
 const char *pb_register_field_name(pb_register_field f)
 {
-    return (unsigned)f < PB_REG_FIELD_COUNT ? reg_names[f] : NULL;
+    return (unsigned)f < PB_REG_FIELD_COUNT ? reg_fields[f].key : NULL;
 }
 const char *pb_risk_field_name(pb_risk_field f)
 {
-    return (unsigned)f < PB_RISK_FIELD_COUNT ? risk_names[f] : NULL;
+    return (unsigned)f < PB_RISK_FIELD_COUNT ? risk_fields[f].key : NULL;
 }
 const char *pb_score_kind_name(pb_score_kind k)
 {

@@ -245,6 +245,39 @@ int pb_yr_read_parts(pb_yr_reader *r, const pb_yr_parts *p);
         return pb_yr_read_parts(r, &parts);                                            \
     }
 
+/* The keys of a mapping whose text fields the core describes
+ * (pb_fields.h): a row per described field, read by `text` (the part's id
+ * by `id`, required), then the `extra` rows of the fields that are not
+ * plain text (scores, lists...).  Fills out[PB_YR_MAX_FIELDS]; returns
+ * the count. */
+#define PB_YR_MAX_FIELDS 32
+int pb_yr_described(const pb_field_desc *d, size_t n, pb_yr_read_fn text, pb_yr_read_fn id,
+                    const pb_yr_field *extra, int nextra, pb_yr_field *out);
+
+/* int fn(pb_yr_reader *r): as PB_YR_PARTS_READER, for a part whose text
+ * fields the core describes (pb_<name>_fields), each read by text_fn,
+ * followed by the keys in the array `extra`. */
+#define PB_YR_DESCRIBED_PARTS_READER(fn, name, text_fn, extra, mapwhat, what, idwhat)    \
+    static void *add_##name(pb_yr_reader *r, pb_error *e)                              \
+    {                                                                                  \
+        return A->pb_plan_add_##name(r->plan, sval(r), slen(r), e);                    \
+    }                                                                                  \
+    static void name##_source(pb_yr_reader *r, void *part, uint32_t line, uint32_t col) \
+    {                                                                                  \
+        A->pb_##name##_set_source(part, line, col);                                    \
+    }                                                                                  \
+    int fn(pb_yr_reader *r)                                                            \
+    {                                                                                  \
+        pb_yr_field fields[PB_YR_MAX_FIELDS];                                          \
+        size_t nd;                                                                     \
+        const pb_field_desc *d = A->pb_##name##_fields(&nd);                           \
+        pb_yr_map map = {mapwhat, fields, 0, 0, NULL, NULL, NULL};                     \
+        map.nfields = pb_yr_described(d, nd, text_fn, NULL, extra, PB_YR_COUNT(extra), \
+                                      fields);                                         \
+        pb_yr_parts parts = {what, idwhat, add_##name, name##_source, &map};           \
+        return pb_yr_read_parts(r, &parts);                                            \
+    }
+
 /* Bound the cells made so far by the input read (r->cells). */
 int pb_yr_cells_fit(pb_yr_reader *r);
 

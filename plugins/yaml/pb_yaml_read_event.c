@@ -608,3 +608,18 @@ int pb_yr_read_parts(pb_yr_reader *r, const pb_yr_parts *p)
 {
     return pb_yr_read_entries(r, p->what, p->idwhat, read_part, (void *)p);
 }
+
+int pb_yr_described(const pb_field_desc *d, size_t n, pb_yr_read_fn text, pb_yr_read_fn id,
+                    const pb_yr_field *extra, int nextra, pb_yr_field *out)
+{
+    int k = 0;
+    for (size_t i = 0; i < n && k < PB_YR_MAX_FIELDS; i++) {
+        int is_id = (d[i].flags & PB_FIELD_ID) && id;
+        pb_yr_field f = {d[i].key, is_id ? id : text, d[i].code,
+                         is_id ? PB_YR_REQUIRED : PB_YR_NULLABLE_TEXT, NULL, NULL};
+        out[k++] = f;
+    }
+    for (int i = 0; i < nextra && k < PB_YR_MAX_FIELDS; i++)
+        out[k++] = extra[i];
+    return k;
+}

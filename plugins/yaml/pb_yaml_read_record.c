@@ -118,7 +118,7 @@ static int read_items(pb_yr_reader *r, pb_collection *c, uint32_t parent)
 
 /* ======================================================= collections */
 
-/* title, kind, note */
+/* title, kind, note (pb_collection_fields) */
 static int collection_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
 {
     (void)seen;
@@ -165,13 +165,12 @@ static int collection_list(pb_yr_reader *r, void *obj, const pb_yr_field *f, uin
     }
 }
 
-static const pb_yr_field collection_fields[] = {
-    {"title", collection_text, PB_COLL_TITLE, PB_YR_NULLABLE_TEXT, NULL, NULL},
-    {"kind", collection_text, PB_COLL_KIND, PB_YR_NULLABLE_TEXT, NULL, NULL},
-    {"note", collection_text, PB_COLL_NOTE, PB_YR_NULLABLE_TEXT, NULL, NULL},
+/* The keys of a collection after its text fields (pb_collection_fields). */
+static const pb_yr_field collection_keys[] = {
     {"dates", collection_list, 0, 0, NULL, "items"},
     {"links", collection_list, 1, 0, NULL, "items"},
     {"items", collection_list, 2, 0, NULL, NULL},
 };
-PB_YR_PARTS_READER(pb_yr_read_records, collection, collection_fields, "a collection (a mapping)",
-                   "a mapping of collections by id", "a collection id")
+PB_YR_DESCRIBED_PARTS_READER(pb_yr_read_records, collection, collection_text, collection_keys,
+                             "a collection (a mapping)", "a mapping of collections by id",
+                             "a collection id")

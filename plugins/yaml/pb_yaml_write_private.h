@@ -1,0 +1,56 @@
+/* pb_yaml_write_private.h - what the writer's units share (not installed).
+ *
+ * The writer is split as the reader is:
+ *   pb_yaml_write.c        the emitter, scalars, the document, budget
+ *                          tables, agreements and indicator sets
+ *   pb_yaml_write_parts.c  the record-shaped parts: risk registers and
+ *                          collections of records, their text fields
+ *                          written from the core's descriptors (pb_fields.h)
+ *
+ * Convention: functions return 1 on success and 0 on failure, with the
+ * writer's error set.
+ */
+#ifndef PB_YAML_WRITE_PRIVATE_H
+#define PB_YAML_WRITE_PRIVATE_H
+
+#include <yaml.h>
+
+#include "pb_yaml.h"
+
+typedef struct pb_yw {
+    const pb_api *api;
+    pb_plan *plan;
+    pb_error *err;
+    yaml_emitter_t em;
+    pb_yaml_sink sink;
+    void *ctx;
+    int sink_failed;
+    int no_budgets; /* PB_YAML_NO_BUDGETS */
+} pb_yw;
+
+#define A (w->api)
+
+/* Text as text: plain where safe, quoted where a reader could mistake it,
+ * literal block for several lines. */
+int pb_yw_text(pb_yw *w, const char *s);
+/* A plain scalar (a key, a number, a word). */
+int pb_yw_plain(pb_yw *w, const char *s);
+int pb_yw_mapping_start(pb_yw *w, int flow);
+int pb_yw_mapping_end(pb_yw *w);
+int pb_yw_sequence_start(pb_yw *w, int flow);
+int pb_yw_sequence_end(pb_yw *w);
+/* key: text (skipped when value is NULL) */
+int pb_yw_kv_text(pb_yw *w, const char *key, const char *value);
+/* key: plain value */
+int pb_yw_kv_plain(pb_yw *w, const char *key, const char *value);
+/* key: a whole number */
+int pb_yw_kv_int(pb_yw *w, const char *key, long long v);
+/* key: then the start of a mapping or a sequence (flow or block) */
+int pb_yw_open_map(pb_yw *w, const char *key, int flow);
+int pb_yw_open_seq(pb_yw *w, const char *key, int flow);
+
+/* id: {...}: one risk register, one collection of records. */
+int pb_yw_register(pb_yw *w, void *part);
+int pb_yw_collection(pb_yw *w, void *part);
+
+#endif
