@@ -916,15 +916,12 @@ class _DashboardSheet:
 
 # ============================================================ risks
 
-_RISK_COLS = {"ID": "id", "Category": "category", "Status": "status",
-              "Status date": "status_date", "Risk description": "description",
-              "Risk owner": "owner", "Objective": "objective", "Existing controls": "controls",
-              "Headline impacts": "impacts", "Planned mitigations": "mitigations",
-              "Response actions": "actions", "Outcome": "outcome", "Updated": "updated"}
+# the risks' columns and the register's details, as the writer heads them
+# (the core's descriptors of the fields, pb_fields.h)
+_RISK_COLS = {heading: key for key, heading, _ in _xlsxread.fields("risk")}
 _KINDS = {"Inherent": "inherent", "Current": "current", "Target": "target"}
-_REG_META = (("Risk register for", "register_for"), ("Version", "version"),
-             ("Last reviewed", "last_reviewed"), ("Reviewed by", "reviewed_by"),
-             ("Next review", "next_review"))
+_REG_META = tuple((heading, key) for key, heading, flags in _xlsxread.fields("register")
+                  if flags & _xlsxread.FIELD_DETAIL)
 
 
 def _score_text(old: str, lik: int, imp: int, score: int, order: str) -> Optional[str]:
@@ -1038,10 +1035,10 @@ class _RegisterSheet:
         for part in [p for p in head.split(" | ") if p.strip()]:
             label, colon, value = part.partition(":")
             if not colon or label.strip().lower() not in labels:
+                names = ", ".join(label for label, _ in _REG_META)
                 sh.warn(1, 0, f"'{part.strip()}' is not one of the register's details "
-                              "(Risk register for, Version, Last reviewed, Reviewed by, Next "
-                              "review: each 'Name: value', separated by ' | '); the details "
-                              "are not read")
+                              f"({names}: each 'Name: value', separated by ' | '); the "
+                              "details are not read")
                 return
             found[labels[label.strip().lower()]] = value.strip() or None
         for field, value in found.items():
