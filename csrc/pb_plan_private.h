@@ -136,6 +136,15 @@ const char *pb_plan_dup(pb_plan *plan, const char *s, size_t n, pb_error *err);
  * mark the plan changed: the setters of optional texts. */
 pb_status pb_plan_set_string(pb_plan *plan, const char **field, const char *value, size_t len,
                              pb_error *err);
+/* The same for text field f of an object's texts[0..count): PB_ERR_RANGE
+ * ("unknown <what>") when there is no field f. */
+pb_status pb_plan_set_text_field(pb_plan *plan, const char **texts, unsigned count, unsigned f,
+                                 const char *what, const char *value, size_t len, pb_error *err);
+/* Text field f of texts[0..count), or NULL when there is none. */
+static inline const char *pb_text_field(const char *const *texts, unsigned count, unsigned f)
+{
+    return f < count ? texts[f] : NULL;
+}
 
 /* Add an object of a part (PB_PART_*) to the plan / remove one, marking
  * the plan changed: the add and remove functions of each part. */

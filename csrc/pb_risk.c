@@ -155,20 +155,19 @@ const char *pb_register_id(const pb_register *r) { return r->head.id; }
 
 const char *pb_register_text(const pb_register *r, pb_register_field f)
 {
-    return (unsigned)f < PB_REG_FIELD_COUNT ? r->text[f] : NULL;
+    return pb_text_field(r->text, PB_REG_FIELD_COUNT, (unsigned)f);
 }
 
 pb_status pb_register_set_text(pb_register *r, pb_register_field f, const char *value,
                                size_t len, pb_error *err)
 {
-    if ((unsigned)f >= PB_REG_FIELD_COUNT)
-        return pb_error_set(err, PB_ERR_RANGE, "unknown register field");
-    return pb_plan_set_string(r->head.plan, &r->text[f], value, len, err);
+    return pb_plan_set_text_field(r->head.plan, r->text, PB_REG_FIELD_COUNT, (unsigned)f,
+                                  "register field", value, len, err);
 }
 
 int32_t pb_register_date(const pb_register *r, pb_register_field f)
 {
-    const char *t = (unsigned)f < PB_REG_FIELD_COUNT ? r->text[f] : NULL;
+    const char *t = pb_register_text(r, f);
     int32_t d;
     if (!t || pb_date_parse(t, strlen(t), &d, NULL))
         return 0;
@@ -204,11 +203,8 @@ int64_t pb_register_add(pb_register *r, const char *id, size_t len, pb_error *er
         pb_error_set(err, PB_ERR_INVALID, "a risk needs an id");
         return -1;
     }
-    if (pb_register_find(r, id, len) >= 0) {
-        pb_error_set(err, PB_ERR_DUPLICATE, "duplicate risk id '%.*s'",
-                     (int)(len > 60 ? 60 : len), id);
+    if (pb_index_unique(&r->ids, risk_key, r, id, len, PB_NONE, "risk id", err))
         return -1;
-    }
     if (r->n >= UINT32_MAX - 2 || !pb_grow((void **)&r->risks, &r->cap, r->n + 1, sizeof(pb_risk))) {
         pb_error_set(err, PB_ERR_NOMEM, NULL);
         return -1;
@@ -225,15 +221,6 @@ int64_t pb_register_add(pb_register *r, const char *id, size_t len, pb_error *er
     return r->n++;
 }
 
-static int rebuild_ids(pb_register *r)
-{
-    pb_index_free(&r->ids);
-    for (uint32_t i = 0; i < r->n; i++)
-        if (!pb_index_put(&r->ids, i, risk_key, r))
-            return 0;
-    return 1;
-}
-
 pb_status pb_register_remove(pb_register *r, size_t i, pb_error *err)
 {
     if (i >= r->n)
@@ -241,7 +228,7 @@ pb_status pb_register_remove(pb_register *r, size_t i, pb_error *err)
     memmove(r->risks + i, r->risks + i + 1, (r->n - i - 1) * sizeof(pb_risk));
     r->n--;
     pb_plan_touch(r->head.plan);
-    if (!rebuild_ids(r))
+    if (!pb_index_rebuild(&r->ids, r->n, risk_key, r))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     return PB_OK;
 }
@@ -259,16 +246,14 @@ pb_status pb_risk_set_text(pb_register *r, size_t i, pb_risk_field f, const char
     if (f == PB_RISK_ID) {
         if (!value || !len)
             return pb_error_set(err, PB_ERR_INVALID, "a risk needs an id");
-        int64_t o = pb_register_find(r, value, len);
-        if (o >= 0 && (size_t)o != i)
-            return pb_error_set(err, PB_ERR_DUPLICATE, "duplicate risk id '%.*s'",
-                                (int)(len > 60 ? 60 : len), value);
+        if (pb_index_unique(&r->ids, risk_key, r, value, len, i, "risk id", err))
+            return PB_ERR_DUPLICATE;
     }
     const char *v = NULL;
     if (value && !(v = dup(r->head.plan, value, len, err)))
         return err ? err->status : PB_ERR_NOMEM;
     r->risks[i].text[f] = v;
-    if (f == PB_RISK_ID && !rebuild_ids(r))
+    if (f == PB_RISK_ID && !pb_index_rebuild(&r->ids, r->n, risk_key, r))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     pb_plan_touch(r->head.plan);
     return PB_OK;

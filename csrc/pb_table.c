@@ -71,9 +71,8 @@ const char *pb_table_text(const pb_table *t, pb_table_field field)
 pb_status pb_table_set_text(pb_table *t, pb_table_field field,
                             const char *value, size_t len, pb_error *err)
 {
-    if ((unsigned)field >= PB_TABLE_FIELD_COUNT)
-        return pb_error_set(err, PB_ERR_RANGE, "unknown table field");
-    return pb_plan_set_string(t->head.plan, &t->text[field], value, len, err);
+    return pb_plan_set_text_field(t->head.plan, t->text, PB_TABLE_FIELD_COUNT, (unsigned)field,
+                                  "table field", value, len, err);
 }
 
 int pb_table_decimals(const pb_table *t) { return t->decimals; }
