@@ -223,12 +223,14 @@ typedef struct pb_yr_parts {
 } pb_yr_parts;
 int pb_yr_read_parts(pb_yr_reader *r, const pb_yr_parts *p);
 
-/* int fn(pb_yr_reader *r): read a mapping of parts of the kind `name`
- * by id, each made by pb_plan_add_<name> and placed by
- * pb_<name>_set_source (through the API table), each a mapping
- * (described as mapwhat) of the keys in the array `fields`: the reader of
- * each kind of part, written once.  what and idwhat as in pb_yr_parts. */
-#define PB_YR_PARTS_READER(fn, name, fields, mapwhat, what, idwhat)                     \
+/* What a reader of the parts of the kind `name` needs of the core, through
+ * the API table, written once for every kind: add_<name> (the part named
+ * by the current key, made by pb_plan_add_<name>), <name>_source (its
+ * place, by pb_<name>_set_source) and <name>_text (a pb_yr_read_fn: the
+ * current scalar as the part's text field f->code, a pb_<name>_field, by
+ * pb_<name>_set_text).  Before the part's key table, which names
+ * <name>_text. */
+#define PB_YR_PART_HOOKS(name)                                                         \
     static void *add_##name(pb_yr_reader *r, pb_error *e)                              \
     {                                                                                  \
         return A->pb_plan_add_##name(r->plan, sval(r), slen(r), e);                    \
@@ -237,6 +239,19 @@ int pb_yr_read_parts(pb_yr_reader *r, const pb_yr_parts *p);
     {                                                                                  \
         A->pb_##name##_set_source(part, line, col);                                    \
     }                                                                                  \
+    static int name##_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen) \
+    {                                                                                  \
+        (void)seen;                                                                    \
+        pb_error *e = pb_yr_error(r);                                                  \
+        return pb_yr_core(r, A->pb_##name##_set_text(obj, (pb_##name##_field)f->code, sval(r), \
+                                                     slen(r), e), e);                  \
+    }
+
+/* int fn(pb_yr_reader *r): read a mapping of parts of the kind `name` by
+ * id (after PB_YR_PART_HOOKS(name)), each a mapping (described as
+ * mapwhat) of the keys in the array `fields`.  what and idwhat as in
+ * pb_yr_parts. */
+#define PB_YR_PARTS_READER(fn, name, fields, mapwhat, what, idwhat)                     \
     int fn(pb_yr_reader *r)                                                            \
     {                                                                                  \
         static const pb_yr_map map = {mapwhat, fields, PB_YR_COUNT(fields), 0,         \
@@ -255,24 +270,16 @@ int pb_yr_described(const pb_field_desc *d, size_t n, pb_yr_read_fn text, pb_yr_
                     const pb_yr_field *extra, int nextra, pb_yr_field *out);
 
 /* int fn(pb_yr_reader *r): as PB_YR_PARTS_READER, for a part whose text
- * fields the core describes (pb_<name>_fields), each read by text_fn,
+ * fields the core describes (pb_<name>_fields), each read by <name>_text,
  * followed by the keys in the array `extra`. */
-#define PB_YR_DESCRIBED_PARTS_READER(fn, name, text_fn, extra, mapwhat, what, idwhat)    \
-    static void *add_##name(pb_yr_reader *r, pb_error *e)                              \
-    {                                                                                  \
-        return A->pb_plan_add_##name(r->plan, sval(r), slen(r), e);                    \
-    }                                                                                  \
-    static void name##_source(pb_yr_reader *r, void *part, uint32_t line, uint32_t col) \
-    {                                                                                  \
-        A->pb_##name##_set_source(part, line, col);                                    \
-    }                                                                                  \
+#define PB_YR_DESCRIBED_PARTS_READER(fn, name, extra, mapwhat, what, idwhat)              \
     int fn(pb_yr_reader *r)                                                            \
     {                                                                                  \
         pb_yr_field fields[PB_YR_MAX_FIELDS];                                          \
         size_t nd;                                                                     \
         const pb_field_desc *d = A->pb_##name##_fields(&nd);                           \
         pb_yr_map map = {mapwhat, fields, 0, 0, NULL, NULL, NULL};                     \
-        map.nfields = pb_yr_described(d, nd, text_fn, NULL, extra, PB_YR_COUNT(extra), \
+        map.nfields = pb_yr_described(d, nd, name##_text, NULL, extra, PB_YR_COUNT(extra), \
                                       fields);                                         \
         pb_yr_parts parts = {what, idwhat, add_##name, name##_source, &map};           \
         return pb_yr_read_parts(r, &parts);                                            \

@@ -560,14 +560,7 @@ static int read_measures(pb_yr_reader *r, pb_indset *s, uint32_t parent)
 
 /* ==================================================== indicator sets */
 
-/* title, framework, reporting, as_of, note */
-static int indset_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
-{
-    (void)seen;
-    pb_error *e = pb_yr_error(r);
-    return pb_yr_core(
-        r, A->pb_indset_set_text(obj, (pb_indset_field)f->code, sval(r), slen(r), e), e);
-}
+PB_YR_PART_HOOKS(indset)
 
 static int indset_period(pb_yr_reader *r, void *obj, size_t n)
 {

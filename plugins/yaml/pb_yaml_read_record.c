@@ -118,14 +118,7 @@ static int read_items(pb_yr_reader *r, pb_collection *c, uint32_t parent)
 
 /* ======================================================= collections */
 
-/* title, kind, note (pb_collection_fields) */
-static int collection_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
-{
-    (void)seen;
-    pb_error *e = pb_yr_error(r);
-    return pb_yr_core(
-        r, A->pb_collection_set_text(obj, (pb_collection_field)f->code, sval(r), slen(r), e), e);
-}
+PB_YR_PART_HOOKS(collection)
 
 static int date_field(pb_yr_reader *r, void *obj, size_t n)
 {
@@ -171,6 +164,6 @@ static const pb_yr_field collection_keys[] = {
     {"links", collection_list, 1, 0, NULL, "items"},
     {"items", collection_list, 2, 0, NULL, NULL},
 };
-PB_YR_DESCRIBED_PARTS_READER(pb_yr_read_records, collection, collection_text, collection_keys,
+PB_YR_DESCRIBED_PARTS_READER(pb_yr_read_records, collection, collection_keys,
                              "a collection (a mapping)", "a mapping of collections by id",
                              "a collection id")

@@ -124,14 +124,7 @@ static int read_risk(pb_yr_reader *r, void *obj, size_t n)
 
 /* ========================================================= registers */
 
-/* title, register_for...: text of the register (pb_register_field) */
-static int register_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
-{
-    (void)seen;
-    pb_error *e = pb_yr_error(r);
-    return pb_yr_core(
-        r, A->pb_register_set_text(obj, (pb_register_field)f->code, sval(r), slen(r), e), e);
-}
+PB_YR_PART_HOOKS(register)
 
 static int score_order(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
 {
@@ -165,6 +158,6 @@ static const pb_yr_field register_keys[] = {
     {"score_order", score_order, 0, 0, NULL, "risks"},
     {"risks", register_risks, 0, 0, NULL, NULL},
 };
-PB_YR_DESCRIBED_PARTS_READER(pb_yr_read_risks, register, register_text, register_keys,
+PB_YR_DESCRIBED_PARTS_READER(pb_yr_read_risks, register, register_keys,
                              "a risk register (a mapping)", "a mapping of risk registers by id",
                              "a risk register id")

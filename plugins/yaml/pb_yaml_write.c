@@ -137,33 +137,28 @@ int pb_yw_plain(pb_yw *w, const char *s)
 
 static int null_value(pb_yw *w) { return pb_yw_plain(w, "~"); }
 
-int pb_yw_mapping_start(pb_yw *w, int flow)
+/* The start (a mapping's or a sequence's, flow or block) or the end of a
+ * collection. */
+static int collection_event(pb_yw *w, int seq, int start, int flow)
 {
     yaml_event_t ev;
-    return emit(w, &ev,
-                yaml_mapping_start_event_initialize(
-                    &ev, NULL, NULL, 1, flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE));
+    int made;
+    if (!start)
+        made = seq ? yaml_sequence_end_event_initialize(&ev)
+                   : yaml_mapping_end_event_initialize(&ev);
+    else if (seq)
+        made = yaml_sequence_start_event_initialize(
+            &ev, NULL, NULL, 1, flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE);
+    else
+        made = yaml_mapping_start_event_initialize(
+            &ev, NULL, NULL, 1, flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE);
+    return emit(w, &ev, made);
 }
 
-int pb_yw_mapping_end(pb_yw *w)
-{
-    yaml_event_t ev;
-    return emit(w, &ev, yaml_mapping_end_event_initialize(&ev));
-}
-
-int pb_yw_sequence_start(pb_yw *w, int flow)
-{
-    yaml_event_t ev;
-    return emit(w, &ev,
-                yaml_sequence_start_event_initialize(
-                    &ev, NULL, NULL, 1, flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE));
-}
-
-int pb_yw_sequence_end(pb_yw *w)
-{
-    yaml_event_t ev;
-    return emit(w, &ev, yaml_sequence_end_event_initialize(&ev));
-}
+int pb_yw_mapping_start(pb_yw *w, int flow) { return collection_event(w, 0, 1, flow); }
+int pb_yw_mapping_end(pb_yw *w) { return collection_event(w, 0, 0, 0); }
+int pb_yw_sequence_start(pb_yw *w, int flow) { return collection_event(w, 1, 1, flow); }
+int pb_yw_sequence_end(pb_yw *w) { return collection_event(w, 1, 0, 0); }
 
 /* key: text (skipped when value is NULL) */
 int pb_yw_kv_text(pb_yw *w, const char *key, const char *value)
@@ -203,6 +198,31 @@ int pb_yw_open_map(pb_yw *w, const char *key, int flow)
 int pb_yw_open_seq(pb_yw *w, const char *key, int flow)
 {
     return pb_yw_plain(w, key) && pb_yw_sequence_start(w, flow);
+}
+
+int pb_yw_text_list(pb_yw *w, const char *key, const void *obj, size_t n, pb_yw_nth item)
+{
+    if (!n)
+        return 1;
+    if (!pb_yw_open_seq(w, key, 1))
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if (!pb_yw_text(w, item(A, obj, k)))
+            return 0;
+    return pb_yw_sequence_end(w);
+}
+
+int pb_yw_text_map(pb_yw *w, const char *key, const void *obj, size_t n, pb_yw_nth k,
+                   pb_yw_nth v)
+{
+    if (!n)
+        return 1;
+    if (!pb_yw_open_map(w, key, 0))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!pb_yw_text(w, k(A, obj, i)) || !pb_yw_text(w, v(A, obj, i)))
+            return 0;
+    return pb_yw_mapping_end(w);
 }
 
 /* {k1: v1, k2: v2} with texts, for comparators and milestones' due */
@@ -662,6 +682,15 @@ static int write_measure(pb_yw *w, pb_indset *s, size_t i, size_t end)
     return pb_yw_mapping_end(w);
 }
 
+static const char *footnote_mark(const pb_api *api, const void *s, size_t k)
+{
+    return api->pb_indset_footnote_mark(s, k);
+}
+static const char *footnote_text(const pb_api *api, const void *s, size_t k)
+{
+    return api->pb_indset_footnote_text(s, k);
+}
+
 static int write_indset(pb_yw *w, void *part)
 {
     pb_indset *s = part;
@@ -700,17 +729,9 @@ static int write_indset(pb_yw *w, void *part)
         if (!pb_yw_sequence_end(w))
             return 0;
     }
-    size_t nf = A->pb_indset_footnote_count(s);
-    if (nf) {
-        if (!pb_yw_open_map(w, "footnotes", 0))
-            return 0;
-        for (size_t k = 0; k < nf; k++)
-            if (!pb_yw_text(w, A->pb_indset_footnote_mark(s, k)) ||
-                !pb_yw_text(w, A->pb_indset_footnote_text(s, k)))
-                return 0;
-        if (!pb_yw_mapping_end(w))
-            return 0;
-    }
+    if (!pb_yw_text_map(w, "footnotes", s, A->pb_indset_footnote_count(s), footnote_mark,
+                        footnote_text))
+        return 0;
     size_t n = A->pb_indset_count(s);
     if (!pb_yw_open_seq(w, "measures", 0))
         return 0;

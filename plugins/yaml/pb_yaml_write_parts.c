@@ -111,6 +111,19 @@ static const char *collection_text(const pb_api *api, const void *c, size_t i, i
     return api->pb_collection_text(c, (pb_collection_field)f);
 }
 
+static const char *date_field(const pb_api *api, const void *c, size_t k)
+{
+    return api->pb_collection_date_field(c, k);
+}
+static const char *link_field(const pb_api *api, const void *c, size_t k)
+{
+    return api->pb_collection_link_field(c, k);
+}
+static const char *link_target(const pb_api *api, const void *c, size_t k)
+{
+    return api->pb_collection_link_target(c, k);
+}
+
 int pb_yw_collection(pb_yw *w, void *part)
 {
     pb_collection *c = part;
@@ -119,27 +132,9 @@ int pb_yw_collection(pb_yw *w, void *part)
     if (!pb_yw_text(w, A->pb_collection_id(c)) || !pb_yw_mapping_start(w, 0) ||
         !described(w, d, nd, collection_text, c, PB_NONE))
         return 0;
-    size_t ndates = A->pb_collection_date_count(c);
-    if (ndates) {
-        if (!pb_yw_open_seq(w, "dates", 1))
-            return 0;
-        for (size_t k = 0; k < ndates; k++)
-            if (!pb_yw_text(w, A->pb_collection_date_field(c, k)))
-                return 0;
-        if (!pb_yw_sequence_end(w))
-            return 0;
-    }
-    size_t nl = A->pb_collection_link_count(c);
-    if (nl) {
-        if (!pb_yw_open_map(w, "links", 0))
-            return 0;
-        for (size_t k = 0; k < nl; k++)
-            if (!pb_yw_text(w, A->pb_collection_link_field(c, k)) ||
-                !pb_yw_text(w, A->pb_collection_link_target(c, k)))
-                return 0;
-        if (!pb_yw_mapping_end(w))
-            return 0;
-    }
+    if (!pb_yw_text_list(w, "dates", c, A->pb_collection_date_count(c), date_field) ||
+        !pb_yw_text_map(w, "links", c, A->pb_collection_link_count(c), link_field, link_target))
+        return 0;
     size_t n = A->pb_collection_count(c);
     return pb_yw_plain(w, "items") && write_items(w, c, 0, n) && pb_yw_mapping_end(w);
 }

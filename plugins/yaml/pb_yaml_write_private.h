@@ -49,6 +49,14 @@ int pb_yw_kv_int(pb_yw *w, const char *key, long long v);
 int pb_yw_open_map(pb_yw *w, const char *key, int flow);
 int pb_yw_open_seq(pb_yw *w, const char *key, int flow);
 
+/* Text k of obj (a date field's name, a footnote's mark...). */
+typedef const char *(*pb_yw_nth)(const pb_api *api, const void *obj, size_t k);
+/* key: [text, ...] in flow style; nothing when n is 0. */
+int pb_yw_text_list(pb_yw *w, const char *key, const void *obj, size_t n, pb_yw_nth item);
+/* key: {k: v, ...}; nothing when n is 0. */
+int pb_yw_text_map(pb_yw *w, const char *key, const void *obj, size_t n, pb_yw_nth k,
+                   pb_yw_nth v);
+
 /* id: {...}: one risk register, one collection of records. */
 int pb_yw_register(pb_yw *w, void *part);
 int pb_yw_collection(pb_yw *w, void *part);
