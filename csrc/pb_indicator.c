@@ -153,7 +153,6 @@ pb_status pb_plan_set_rag_tolerance(pb_plan *plan, int percent, int64_t value, p
 }
 
 pb_plan *pb_indset_plan(const pb_indset *s) { return s->head.plan; }
-const char *pb_indset_id(const pb_indset *s) { return s->head.id; }
 
 const char *pb_indset_text(const pb_indset *s, pb_indset_field f)
 {

@@ -155,9 +155,9 @@ pb_status pb_plan_remove_part(pb_plan *plan, int part, size_t index, pb_error *e
 /* The public functions every kind of part has, written once: for a part
  * `name` (struct TYPE, kept in plan->parts[KIND], set up by OPS) this
  * defines pb_plan_<name>_count, pb_plan_<name>, pb_plan_find_<name>,
- * pb_plan_add_<name>, pb_plan_remove_<name>, pb_<name>_source and
- * pb_<name>_set_source (declared in the part's public header), over
- * pb_parts_* and the pb_part_head. */
+ * pb_plan_add_<name>, pb_plan_remove_<name>, pb_<name>_id,
+ * pb_<name>_source and pb_<name>_set_source (declared in the part's public
+ * header), over pb_parts_* and the pb_part_head. */
 #define PB_PART_FUNCTIONS(TYPE, name, KIND, OPS)                                             \
     size_t pb_plan_##name##_count(const pb_plan *plan) { return plan->parts[KIND].n; }      \
     TYPE *pb_plan_##name(const pb_plan *plan, size_t index)                                 \
@@ -176,6 +176,7 @@ pb_status pb_plan_remove_part(pb_plan *plan, int part, size_t index, pb_error *e
     {                                                                                       \
         return pb_plan_remove_part(plan, KIND, index, err);                                 \
     }                                                                                       \
+    const char *pb_##name##_id(const TYPE *obj) { return obj->head.id; }                    \
     void pb_##name##_source(const TYPE *obj, uint32_t *line, uint32_t *column)              \
     {                                                                                       \
         pb_part_source(&obj->head, line, column);                                           \

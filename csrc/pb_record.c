@@ -103,8 +103,6 @@ static const pb_part_ops collection_ops = {"collection", sizeof(pb_collection), 
 
 PB_PART_FUNCTIONS(pb_collection, collection, PB_PART_RECORDS, collection_ops)
 
-const char *pb_collection_id(const pb_collection *c) { return c->head.id; }
-
 const char *pb_collection_text(const pb_collection *c, pb_collection_field f)
 {
     return pb_text_field(c->text, PB_COLL_FIELD_COUNT, (unsigned)f);

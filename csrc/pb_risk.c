@@ -151,8 +151,6 @@ static const pb_part_ops register_ops = {"risk register", sizeof(pb_register), N
 
 PB_PART_FUNCTIONS(pb_register, register, PB_PART_RISKS, register_ops)
 
-const char *pb_register_id(const pb_register *r) { return r->head.id; }
-
 const char *pb_register_text(const pb_register *r, pb_register_field f)
 {
     return pb_text_field(r->text, PB_REG_FIELD_COUNT, (unsigned)f);

@@ -57,7 +57,6 @@ PB_PART_FUNCTIONS(pb_table, table, PB_PART_BUDGETS, table_ops)
 
 pb_plan *pb_table_plan(const pb_table *t) { return t->head.plan; }
 uint64_t pb_table_layout(const pb_table *t) { return t->layout; }
-const char *pb_table_id(const pb_table *t) { return t->head.id; }
 
 const char *pb_table_text(const pb_table *t, pb_table_field field)
 {
