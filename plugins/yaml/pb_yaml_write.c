@@ -336,50 +336,62 @@ static int write_values(pb_yw *w, pb_table *t, size_t r)
     return pb_yw_sequence_end(w);
 }
 
-/* Rows [from, to) that are children of `parent`, each with its subtree. */
-static int write_rows(pb_yw *w, pb_table *t, size_t from, size_t to)
+int pb_yw_write_tree(pb_yw *w, const pb_yw_tree *t, size_t from, size_t to)
 {
     if (!pb_yw_sequence_start(w, 0))
         return 0;
-    size_t r = from;
-    while (r < to) {
-        size_t end = A->pb_table_row_end(t, r);
-        pb_row_kind kind = A->pb_row_kind_of(t, r);
-        static const char *const kind_keys[] = {"line", "section", "total"};
-        if (!pb_yw_mapping_start(w, 0) || !pb_yw_plain(w, kind_keys[kind]))
+    for (size_t i = from; i < to;) {
+        size_t end = t->end(A, t->obj, i);
+        const char *key = NULL;
+        int always = 0;
+        if (!pb_yw_mapping_start(w, 0) || !t->node(w, t->obj, i, &key, &always))
             return 0;
-        const char *label = A->pb_row_label(t, r);
-        if (!(label ? pb_yw_text(w, label) : null_value(w)))
+        if (key && end > i + 1 && !(pb_yw_plain(w, key) && pb_yw_write_tree(w, t, i + 1, end)))
             return 0;
-        if (!pb_yw_kv_text(w, "id", A->pb_row_text(t, r, PB_ROW_ID)))
+        if (key && end == i + 1 && always &&
+            !(pb_yw_open_seq(w, key, 1) && pb_yw_sequence_end(w)))
             return 0;
-        pb_role role = A->pb_row_role(t, r);
-        if (role != PB_ROLE_INHERIT && !pb_yw_kv_plain(w, "role", A->pb_role_name(role)))
-            return 0;
-        if (!pb_yw_kv_text(w, "select", A->pb_row_text(t, r, PB_ROW_SELECT)))
-            return 0;
-        /* an all-blank row is written without values, unless the table is
-         * wide: the reader's cell budget (16 cells per byte of input) must
-         * still admit what the pb_yw writes */
-        if (kind != PB_ROW_SECTION &&
-            (row_has_values(w, t, r) || A->pb_table_column_count(t) > 64) &&
-            !write_values(w, t, r))
-            return 0;
-        if (!pb_yw_kv_text(w, "note", A->pb_row_text(t, r, PB_ROW_NOTE)))
-            return 0;
-        if (end > r + 1) {
-            if (!pb_yw_plain(w, kind == PB_ROW_SECTION ? "rows" : "parts") ||
-                !write_rows(w, t, r + 1, end))
-                return 0;
-        } else if (kind == PB_ROW_SECTION) {
-            if (!pb_yw_open_seq(w, "rows", 1) || !pb_yw_sequence_end(w))
-                return 0;
-        }
         if (!pb_yw_mapping_end(w))
             return 0;
-        r = end;
+        i = end;
     }
     return pb_yw_sequence_end(w);
+}
+
+static size_t row_end(const pb_api *api, const void *t, size_t r)
+{
+    return api->pb_table_row_end(t, r);
+}
+
+/* A row's keys; its children are the rows of a section, the parts of a
+ * line (a section's "rows: []" is written even when it has none). */
+static int write_row(pb_yw *w, void *obj, size_t r, const char **children, int *always)
+{
+    pb_table *t = obj;
+    pb_row_kind kind = A->pb_row_kind_of(t, r);
+    static const char *const kind_keys[] = {"line", "section", "total"};
+    if (!pb_yw_plain(w, kind_keys[kind]))
+        return 0;
+    const char *label = A->pb_row_label(t, r);
+    if (!(label ? pb_yw_text(w, label) : null_value(w)))
+        return 0;
+    if (!pb_yw_kv_text(w, "id", A->pb_row_text(t, r, PB_ROW_ID)))
+        return 0;
+    pb_role role = A->pb_row_role(t, r);
+    if (role != PB_ROLE_INHERIT && !pb_yw_kv_plain(w, "role", A->pb_role_name(role)))
+        return 0;
+    if (!pb_yw_kv_text(w, "select", A->pb_row_text(t, r, PB_ROW_SELECT)))
+        return 0;
+    /* an all-blank row is written without values, unless the table is
+     * wide: the reader's cell budget (16 cells per byte of input) must
+     * still admit what the writer writes */
+    if (kind != PB_ROW_SECTION &&
+        (row_has_values(w, t, r) || A->pb_table_column_count(t) > 64) &&
+        !write_values(w, t, r))
+        return 0;
+    *children = kind == PB_ROW_SECTION ? "rows" : "parts";
+    *always = kind == PB_ROW_SECTION;
+    return pb_yw_kv_text(w, "note", A->pb_row_text(t, r, PB_ROW_NOTE));
 }
 
 static int tolerance(pb_yw *w, pb_amount tol)
@@ -389,8 +401,9 @@ static int tolerance(pb_yw *w, pb_amount tol)
     return pb_yw_kv_plain(w, "tolerance", buf);
 }
 
-static int write_table(pb_yw *w, pb_table *t)
+static int write_table(pb_yw *w, void *part)
 {
+    pb_table *t = part;
     if (!pb_yw_text(w, A->pb_table_id(t)) || !pb_yw_mapping_start(w, 0))
         return 0;
     if (!pb_yw_kv_text(w, "title", A->pb_table_text(t, PB_TABLE_TITLE)) ||
@@ -412,7 +425,8 @@ static int write_table(pb_yw *w, pb_table *t)
         return 0;
     if (!write_columns(w, t))
         return 0;
-    if (!pb_yw_plain(w, "rows") || !write_rows(w, t, 0, A->pb_table_row_count(t)))
+    pb_yw_tree rows = {t, row_end, write_row};
+    if (!pb_yw_plain(w, "rows") || !pb_yw_write_tree(w, &rows, 0, A->pb_table_row_count(t)))
         return 0;
     return pb_yw_mapping_end(w);
 }
@@ -747,12 +761,13 @@ static int write_indset(pb_yw *w, void *part)
 }
 
 /* key: {id: part...}: every part of a kind, each written by one; nothing
- * when the plan has none. */
+ * when the plan has none, unless even_empty ("budgets: {}"). */
 static int write_parts(pb_yw *w, const char *key, size_t (*count)(const pb_plan *),
-                       void *(*at)(pb_yw *, size_t), int (*one)(pb_yw *, void *))
+                       void *(*at)(pb_yw *, size_t), int (*one)(pb_yw *, void *),
+                       int even_empty)
 {
     size_t n = count(w->plan);
-    if (!n)
+    if (!n && !even_empty)
         return 1;
     if (!pb_yw_open_map(w, key, 0))
         return 0;
@@ -792,6 +807,7 @@ static int risk_settings(pb_yw *w)
 
 /* ---------------------------------------------------------- document */
 
+static void *plan_table(pb_yw *w, size_t k) { return A->pb_plan_table(w->plan, k); }
 static void *plan_indset(pb_yw *w, size_t k) { return A->pb_plan_indset(w->plan, k); }
 static void *plan_register(pb_yw *w, size_t k) { return A->pb_plan_register(w->plan, k); }
 static void *plan_collection(pb_yw *w, size_t k) { return A->pb_plan_collection(w->plan, k); }
@@ -832,22 +848,17 @@ static int write_document(pb_yw *w)
         if (!pb_yw_mapping_end(w))
             return 0;
     }
-    size_t nt = w->no_budgets ? 0 : A->pb_plan_table_count(p);
-    if (!w->no_budgets && (nt || !(A->pb_plan_indset_count(p) || A->pb_plan_register_count(p) ||
-                A->pb_plan_collection_count(p)))) {
-        if (!pb_yw_open_map(w, "budgets", 0))
-            return 0;
-        for (size_t i = 0; i < nt; i++)
-            if (!write_table(w, A->pb_plan_table(p, i)))
-                return 0;
-        if (!pb_yw_mapping_end(w))
-            return 0;
-    }
-    if (!write_agreements(w) ||
-        !write_parts(w, "indicators", A->pb_plan_indset_count, plan_indset, write_indset) ||
-        !write_parts(w, "risks", A->pb_plan_register_count, plan_register, pb_yw_register) ||
+    /* a plan of nothing still says "budgets: {}" */
+    int only_budgets = !(A->pb_plan_indset_count(p) || A->pb_plan_register_count(p) ||
+                         A->pb_plan_collection_count(p));
+    if ((!w->no_budgets &&
+         !write_parts(w, "budgets", A->pb_plan_table_count, plan_table, write_table,
+                      only_budgets)) ||
+        !write_agreements(w) ||
+        !write_parts(w, "indicators", A->pb_plan_indset_count, plan_indset, write_indset, 0) ||
+        !write_parts(w, "risks", A->pb_plan_register_count, plan_register, pb_yw_register, 0) ||
         !write_parts(w, "records", A->pb_plan_collection_count, plan_collection,
-                     pb_yw_collection) ||
+                     pb_yw_collection, 0) ||
         !pb_yw_mapping_end(w))
         return 0;
     return emit(w, &ev, yaml_document_end_event_initialize(&ev, 1)) &&

@@ -80,29 +80,25 @@ int pb_yw_register(pb_yw *w, void *part)
 
 /* ----------------------------------------------------------- records */
 
-static int write_items(pb_yw *w, pb_collection *c, size_t from, size_t to)
+static size_t item_end(const pb_api *api, const void *c, size_t i)
 {
-    if (!pb_yw_sequence_start(w, 0))
+    return api->pb_item_end(c, i);
+}
+
+/* An item's id and fields; its children are its items. */
+static int write_item(pb_yw *w, void *obj, size_t i, const char **children, int *always)
+{
+    pb_collection *c = obj;
+    (void)always;
+    *children = "items";
+    if (!pb_yw_kv_text(w, "id", A->pb_item_id(c, i)))
         return 0;
-    size_t i = from;
-    while (i < to) {
-        size_t end = A->pb_item_end(c, i);
-        if (!pb_yw_mapping_start(w, 0))
+    size_t nf = A->pb_item_field_count(c, i);
+    for (size_t k = 0; k < nf; k++)
+        if (!pb_yw_plain(w, A->pb_item_field_name(c, i, k)) ||
+            !pb_yw_text(w, A->pb_item_field_value(c, i, k)))
             return 0;
-        if (!pb_yw_kv_text(w, "id", A->pb_item_id(c, i)))
-            return 0;
-        size_t nf = A->pb_item_field_count(c, i);
-        for (size_t k = 0; k < nf; k++)
-            if (!pb_yw_plain(w, A->pb_item_field_name(c, i, k)) ||
-                !pb_yw_text(w, A->pb_item_field_value(c, i, k)))
-                return 0;
-        if (end > i + 1 && !(pb_yw_plain(w, "items") && write_items(w, c, i + 1, end)))
-            return 0;
-        if (!pb_yw_mapping_end(w))
-            return 0;
-        i = end;
-    }
-    return pb_yw_sequence_end(w);
+    return 1;
 }
 
 static const char *collection_text(const pb_api *api, const void *c, size_t i, int f)
@@ -135,7 +131,8 @@ int pb_yw_collection(pb_yw *w, void *part)
     if (!pb_yw_text_list(w, "dates", c, A->pb_collection_date_count(c), date_field) ||
         !pb_yw_text_map(w, "links", c, A->pb_collection_link_count(c), link_field, link_target))
         return 0;
-    size_t n = A->pb_collection_count(c);
-    return pb_yw_plain(w, "items") && write_items(w, c, 0, n) && pb_yw_mapping_end(w);
+    pb_yw_tree items = {c, item_end, write_item};
+    return pb_yw_plain(w, "items") &&
+           pb_yw_write_tree(w, &items, 0, A->pb_collection_count(c)) && pb_yw_mapping_end(w);
 }
 

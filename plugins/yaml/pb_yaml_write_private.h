@@ -57,6 +57,20 @@ int pb_yw_text_list(pb_yw *w, const char *key, const void *obj, size_t n, pb_yw_
 int pb_yw_text_map(pb_yw *w, const char *key, const void *obj, size_t n, pb_yw_nth k,
                    pb_yw_nth v);
 
+/* A tree kept in print order (each node followed by its subtree, which
+ * ends at end(api, obj, i)): budget rows, record items. */
+typedef struct pb_yw_tree {
+    void *obj;
+    size_t (*end)(const pb_api *api, const void *obj, size_t i);
+    /* Write node i's keys (its mapping is open); set *children to the key
+     * its children go under (NULL: it has none), *always when that key is
+     * written even with no children ("rows: []"). */
+    int (*node)(pb_yw *w, void *obj, size_t i, const char **children, int *always);
+} pb_yw_tree;
+/* Nodes [from, to) of the tree, each a mapping with its subtree, as a
+ * sequence. */
+int pb_yw_write_tree(pb_yw *w, const pb_yw_tree *t, size_t from, size_t to);
+
 /* id: {...}: one risk register, one collection of records. */
 int pb_yw_register(pb_yw *w, void *part);
 int pb_yw_collection(pb_yw *w, void *part);
