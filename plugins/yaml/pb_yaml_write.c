@@ -1,16 +1,18 @@
 /* pb_yaml_write.c - writing a plan in the canonical layout with libyaml's
- * emitter (docs/format.md, "The canonical layout").
+ * emitter (docs/format.md, "The canonical layout"): the emitter and its
+ * scalars, the document, budget tables, agreements and indicator sets;
+ * the record-shaped parts are in pb_yaml_write_parts.c
+ * (pb_yaml_write_private.h).
  *
  * Event ownership: an event handed to yaml_emitter_emit belongs to the
  * emitter even when the call fails, so it is never deleted here.
  */
+#include "pb_yaml_write_private.h"
 
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <yaml.h>
-
-#include "pb_yaml_write_private.h"
 
 static const char *const month_names[12] = {
     "January", "February", "March",     "April",   "May",      "June",
