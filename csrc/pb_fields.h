@@ -1,5 +1,6 @@
 /* pb_fields.h - the text fields of the record-shaped parts (risk
- * registers and their risks, collections of records), described once.
+ * registers and their risks, collections of records) and of indicator
+ * sets, described once.
  *
  * Each row of a descriptor names a field as every format shows it: its
  * key (in YAML and the Python API), its heading on a workbook sheet, the
@@ -11,7 +12,8 @@
  * place: its enum and its row here.
  *
  * The tables are the core's (static, never freed); the functions are
- * defined by the modules of the parts (pb_risk.c, pb_record.c).
+ * defined by the modules of the parts (pb_risk.c, pb_record.c,
+ * pb_indicator.c).
  */
 #ifndef PB_FIELDS_H
 #define PB_FIELDS_H
@@ -42,6 +44,9 @@ typedef struct pb_field_desc {
 const pb_field_desc *pb_register_fields(size_t *n);
 const pb_field_desc *pb_risk_fields(size_t *n);
 const pb_field_desc *pb_collection_fields(size_t *n);
+/* The fields of an indicator set (title, framework, reporting...; its
+ * measures' are not described yet). */
+const pb_field_desc *pb_indset_fields(size_t *n);
 
 #ifdef __cplusplus
 }

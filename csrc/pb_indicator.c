@@ -1,6 +1,7 @@
 /* pb_indicator.c - indicator sets: their periods, comparators, footnotes,
  * measures, series of figures, thresholds and milestones.  Figures as
  * printed are pb_obs.c's, the status engine pb_rag.c's. */
+#include "pb_fields.h"
 #include "pb_indicator_private.h"
 #include "pb_text.h"
 
@@ -153,6 +154,22 @@ pb_status pb_plan_set_rag_tolerance(pb_plan *plan, int percent, int64_t value, p
 }
 
 pb_plan *pb_indset_plan(const pb_indset *s) { return s->head.plan; }
+
+/* The set's fields, described once for every format (pb_fields.h), in the
+ * order of pb_indset_field. */
+static const pb_field_desc indset_fields[PB_INDSET_FIELD_COUNT] = {
+    {"title", "Title", PB_INDSET_TITLE, PB_FIELD_TITLE},
+    {"framework", "Framework", PB_INDSET_FRAMEWORK, PB_FIELD_DETAIL},
+    {"reporting", "Reporting", PB_INDSET_REPORTING, PB_FIELD_DETAIL},
+    {"as_of", "As of", PB_INDSET_AS_OF, PB_FIELD_DETAIL},
+    {"note", "Note", PB_INDSET_NOTE, 0},
+    {"basis", "Basis", PB_INDSET_BASIS, 0}};
+
+const pb_field_desc *pb_indset_fields(size_t *n)
+{
+    *n = PB_INDSET_FIELD_COUNT;
+    return indset_fields;
+}
 
 const char *pb_indset_text(const pb_indset *s, pb_indset_field f)
 {

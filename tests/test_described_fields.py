@@ -1,8 +1,8 @@
-"""The text fields of risk registers, risks and collections are described
-once, in the core (csrc/pb_fields.h: key, sheet heading, role), and every
-format is driven by those rows: the YAML reader's key tables and the
-writer, the register sheet's headings and details line, and the reader of
-an edited register sheet.  These tests take the descriptors as the core
+"""The text fields of risk registers, risks, collections and indicator
+sets are described once, in the core (csrc/pb_fields.h: key, sheet
+heading, role), and every format is driven by those rows: the YAML
+reader's key tables and the writer, the register sheet's headings and
+details line, and the reader of an edited register sheet.  These tests take the descriptors as the core
 gives them (planbook_xlsxread._xlsxread.fields) and check each format
 against them on the examples' registers.
 """
@@ -53,10 +53,12 @@ def test_the_core_describes_every_field_the_api_has():
     reg = [k for k, _, _ in _xlsxread.fields("register")]
     risk = [k for k, _, _ in _xlsxread.fields("risk")]
     coll = [k for k, _, _ in _xlsxread.fields("collection")]
+    iset = [k for k, _, _ in _xlsxread.fields("indicator set")]
+    assert set(iset) <= {f.name for f in PART["indicators"].fields}
     assert set(reg) <= {f.name for f in PART["risks"].fields}
     assert set(risk) <= {f.name for f in PART["risks"].item_fields} | {"id"}
     assert set(coll) <= {f.name for f in PART["records"].fields}
-    for keys in (reg, risk, coll):
+    for keys in (reg, risk, coll, iset):
         assert len(keys) == len(set(keys))
     assert [flags & _xlsxread.FIELD_ID for _, _, flags in _xlsxread.fields("risk")][0]
     with pytest.raises(KeyError):
@@ -128,6 +130,8 @@ def test_each_described_column_edited_on_the_sheet_reads_back(written, tmp_path)
      ["inherent", "current", "target"]),
     ("register", "risks:\n  r:\n    titel: T\n", ["score_order", "risks"]),
     ("collection", "records:\n  c:\n    titel: T\n", ["dates", "links", "items"]),
+    ("indicator set", "indicators:\n  s:\n    titel: T\n",
+     ["periods", "latest", "direction", "cumulative", "comparators", "footnotes", "measures"]),
 ])
 def test_yaml_unknown_key_names_the_described_keys(part, yaml, expected):
     """A misspelt key is refused with the valid keys listed: the described
@@ -147,6 +151,7 @@ def test_every_described_field_round_trips_through_yaml_and_the_workbook(tmp_pat
     reg = plan.risks.add("r")
     risk = reg.add("1")
     coll = plan.records.add("c")
+    iset = plan.indicators.add("s", periods=["2016/17"])
     for key, _, flags in _xlsxread.fields("register"):
         setattr(reg, key, "1 May 2016" if key.endswith(("reviewed", "review")) else f"r {key}")
     for key, _, flags in _xlsxread.fields("risk"):
@@ -154,6 +159,8 @@ def test_every_described_field_round_trips_through_yaml_and_the_workbook(tmp_pat
             setattr(risk, key, f"k {key}")
     for key, _, _ in _xlsxread.fields("collection"):
         setattr(coll, key, "actions" if key == "kind" else f"c {key}")
+    for key, _, _ in _xlsxread.fields("indicator set"):
+        setattr(iset, key, f"s {key}")
     for path in (tmp_path / "p.yaml", tmp_path / "p.xlsx"):
         plan.save(path)
         back = planbook.load(path)
@@ -163,3 +170,5 @@ def test_every_described_field_round_trips_through_yaml_and_the_workbook(tmp_pat
             assert getattr(back.risks["r"]["1"], key) == getattr(risk, key), (path.suffix, key)
         for key, _, _ in _xlsxread.fields("collection"):
             assert getattr(back.records["c"], key) == getattr(coll, key), (path.suffix, key)
+        for key, _, _ in _xlsxread.fields("indicator set"):
+            assert getattr(back.indicators["s"], key) == getattr(iset, key), (path.suffix, key)

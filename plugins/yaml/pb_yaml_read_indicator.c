@@ -682,14 +682,8 @@ static int indset_setting(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint
     }
 }
 
-#define INDSET_TEXT(key, f) {key, indset_text, f, PB_YR_NULLABLE_TEXT, NULL, NULL}
-static const pb_yr_field indset_fields[] = {
-    INDSET_TEXT("title", PB_INDSET_TITLE),
-    INDSET_TEXT("framework", PB_INDSET_FRAMEWORK),
-    INDSET_TEXT("reporting", PB_INDSET_REPORTING),
-    INDSET_TEXT("as_of", PB_INDSET_AS_OF),
-    INDSET_TEXT("note", PB_INDSET_NOTE),
-    INDSET_TEXT("basis", PB_INDSET_BASIS),
+/* The keys of a set after its text fields (pb_indset_fields). */
+static const pb_yr_field indset_keys[] = {
     {"periods", indset_list, 0, 0, NULL, "measures"},
     {"latest", indset_setting, 0, 0, "periods", NULL},
     {"direction", indset_setting, 1, 0, NULL, NULL},
@@ -698,5 +692,6 @@ static const pb_yr_field indset_fields[] = {
     {"footnotes", indset_list, 2, 0, NULL, NULL},
     {"measures", indset_list, 3, 0, "periods", NULL},
 };
-PB_YR_PARTS_READER(pb_yr_read_indicators, indset, indset_fields, "an indicator set (a mapping)",
-                   "a mapping of indicator sets by id", "an indicator set id")
+PB_YR_DESCRIBED_PARTS_READER(pb_yr_read_indicators, indset, indset_keys,
+                             "an indicator set (a mapping)", "a mapping of indicator sets by id",
+                             "an indicator set id")

@@ -707,16 +707,21 @@ static const char *footnote_text(const pb_api *api, const void *s, size_t k)
     return api->pb_indset_footnote_text(s, k);
 }
 
+static const char *indset_text(const pb_api *api, const void *s, size_t i, int f)
+{
+    (void)i;
+    return api->pb_indset_text(s, (pb_indset_field)f);
+}
+
 static int write_indset(pb_yw *w, void *part)
 {
     pb_indset *s = part;
-    static const char *const fields[PB_INDSET_FIELD_COUNT] = {"title", "framework", "reporting",
-                                                             "as_of", "note", "basis"};
+    size_t nd;
+    const pb_field_desc *d = A->pb_indset_fields(&nd);
     if (!pb_yw_text(w, A->pb_indset_id(s)) || !pb_yw_mapping_start(w, 0))
         return 0;
-    for (int f = 0; f < PB_INDSET_FIELD_COUNT; f++)
-        if (!pb_yw_kv_text(w, fields[f], A->pb_indset_text(s, (pb_indset_field)f)))
-            return 0;
+    if (!pb_yw_described(w, d, nd, indset_text, s, PB_NONE))
+        return 0;
     size_t np = A->pb_indset_period_count(s);
     if (!pb_yw_open_seq(w, "periods", 1))
         return 0;

@@ -7,12 +7,8 @@
 
 #include <string.h>
 
-/* The text fields the core describes (pb_fields.h), in their order: of
- * the part (item PB_NONE) or of one of its items. */
-typedef const char *(*described_text)(const pb_api *api, const void *part, size_t item,
-                                      int code);
-static int described(pb_yw *w, const pb_field_desc *d, size_t n, described_text get,
-                     const void *part, size_t item)
+int pb_yw_described(pb_yw *w, const pb_field_desc *d, size_t n, pb_yw_described_text get,
+                    const void *part, size_t item)
 {
     for (size_t k = 0; k < n; k++)
         if (!pb_yw_kv_text(w, d[k].key, get(A, part, item, d[k].code)))
@@ -58,7 +54,7 @@ int pb_yw_register(pb_yw *w, void *part)
     size_t nd, nk;
     const pb_field_desc *d = A->pb_register_fields(&nd), *dk = A->pb_risk_fields(&nk);
     if (!pb_yw_text(w, A->pb_register_id(g)) || !pb_yw_mapping_start(w, 0) ||
-        !described(w, d, nd, register_text, g, PB_NONE))
+        !pb_yw_described(w, d, nd, register_text, g, PB_NONE))
         return 0;
     if (A->pb_register_score_order(g) == PB_ORDER_IMPACT_LIKELIHOOD &&
         !pb_yw_kv_plain(w, "score_order", "impact x likelihood"))
@@ -67,7 +63,7 @@ int pb_yw_register(pb_yw *w, void *part)
     if (!pb_yw_open_seq(w, "risks", 0))
         return 0;
     for (size_t i = 0; i < n; i++) {
-        if (!pb_yw_mapping_start(w, 0) || !described(w, dk, nk, risk_text, g, i))
+        if (!pb_yw_mapping_start(w, 0) || !pb_yw_described(w, dk, nk, risk_text, g, i))
             return 0;
         for (int k = 0; k < PB_SCORE_KIND_COUNT; k++)
             if (!write_score(w, g, i, (pb_score_kind)k))
@@ -126,7 +122,7 @@ int pb_yw_collection(pb_yw *w, void *part)
     size_t nd;
     const pb_field_desc *d = A->pb_collection_fields(&nd);
     if (!pb_yw_text(w, A->pb_collection_id(c)) || !pb_yw_mapping_start(w, 0) ||
-        !described(w, d, nd, collection_text, c, PB_NONE))
+        !pb_yw_described(w, d, nd, collection_text, c, PB_NONE))
         return 0;
     if (!pb_yw_text_list(w, "dates", c, A->pb_collection_date_count(c), date_field) ||
         !pb_yw_text_map(w, "links", c, A->pb_collection_link_count(c), link_field, link_target))

@@ -49,6 +49,14 @@ int pb_yw_kv_int(pb_yw *w, const char *key, long long v);
 int pb_yw_open_map(pb_yw *w, const char *key, int flow);
 int pb_yw_open_seq(pb_yw *w, const char *key, int flow);
 
+/* The text fields the core describes (pb_fields.h), in their order, as
+ * key: text (a field not set is left out): of the part (item PB_NONE) or
+ * of one of its items, each got by get. */
+typedef const char *(*pb_yw_described_text)(const pb_api *api, const void *part, size_t item,
+                                            int code);
+int pb_yw_described(pb_yw *w, const pb_field_desc *d, size_t n, pb_yw_described_text get,
+                    const void *part, size_t item);
+
 /* Text k of obj (a date field's name, a footnote's mark...). */
 typedef const char *(*pb_yw_nth)(const pb_api *api, const void *obj, size_t k);
 /* key: [text, ...] in flow style; nothing when n is 0. */

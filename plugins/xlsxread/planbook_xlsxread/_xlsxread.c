@@ -852,7 +852,8 @@ static PyObject *xr_number(PyObject *m, PyObject *args)
 }
 
 /* fields(part) -> ((key, heading, flags), ...): the text fields the core
- * describes for "register", "risk" or "collection" (pb_fields.h), so that
+ * describes for "register", "risk", "collection" or "indicator set"
+ * (pb_fields.h), so that
  * the sheets' headings are matched with the writer's own. */
 static PyObject *xr_fields(PyObject *m, PyObject *arg)
 {
@@ -866,6 +867,8 @@ static PyObject *xr_fields(PyObject *m, PyObject *arg)
         d = api->pb_risk_fields(&n);
     else if (part && !strcmp(part, "collection"))
         d = api->pb_collection_fields(&n);
+    else if (part && !strcmp(part, "indicator set"))
+        d = api->pb_indset_fields(&n);
     if (!d)
         return PyErr_Format(PyExc_KeyError, "no described part %R", arg), NULL;
     PyObject *out = PyTuple_New((Py_ssize_t)n);
