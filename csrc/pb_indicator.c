@@ -159,9 +159,9 @@ pb_plan *pb_indset_plan(const pb_indset *s) { return s->head.plan; }
  * order of pb_indset_field. */
 static const pb_field_desc indset_fields[PB_INDSET_FIELD_COUNT] = {
     {"title", "Title", PB_INDSET_TITLE, PB_FIELD_TITLE},
-    {"framework", "Framework", PB_INDSET_FRAMEWORK, PB_FIELD_DETAIL},
-    {"reporting", "Reporting", PB_INDSET_REPORTING, PB_FIELD_DETAIL},
-    {"as_of", "As of", PB_INDSET_AS_OF, PB_FIELD_DETAIL},
+    {"framework", "Framework", PB_INDSET_FRAMEWORK, 0},
+    {"reporting", "Reporting", PB_INDSET_REPORTING, 0},
+    {"as_of", "As of", PB_INDSET_AS_OF, 0},
     {"note", "Note", PB_INDSET_NOTE, 0},
     {"basis", "Basis", PB_INDSET_BASIS, 0}};
 
