@@ -165,11 +165,7 @@ static const pb_field_desc indset_fields[PB_INDSET_FIELD_COUNT] = {
     {"note", "Note", PB_INDSET_NOTE, 0},
     {"basis", "Basis", PB_INDSET_BASIS, 0}};
 
-const pb_field_desc *pb_indset_fields(size_t *n)
-{
-    *n = PB_INDSET_FIELD_COUNT;
-    return indset_fields;
-}
+PB_FIELDS_GETTER(pb_indset_fields, indset_fields)
 
 const char *pb_indset_text(const pb_indset *s, pb_indset_field f)
 {

@@ -68,6 +68,15 @@ int pb_grow(void **arr, uint32_t *cap, uint32_t need, size_t item);
 int pb_id_valid(const char *id, size_t len);
 #define PB_ID_MAX 128 /* as pb_plan.h */
 
+/* const pb_field_desc *fn(size_t *n): the rows of a part's static table
+ * of described fields (pb_fields.h), written once. */
+#define PB_FIELDS_GETTER(fn, table)                                        \
+    const pb_field_desc *fn(size_t *n)                                     \
+    {                                                                      \
+        *n = sizeof(table) / sizeof((table)[0]);                           \
+        return table;                                                      \
+    }
+
 /* ---------------------------------------------------------------- parts */
 
 /* What every part object starts with (its first member, so that a pointer

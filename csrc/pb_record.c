@@ -46,11 +46,7 @@ static const pb_field_desc coll_fields[PB_COLL_FIELD_COUNT] = {
     {"kind", "Kind", PB_COLL_KIND, 0},
     {"note", "Note", PB_COLL_NOTE, 0}};
 
-const pb_field_desc *pb_collection_fields(size_t *n)
-{
-    *n = PB_COLL_FIELD_COUNT;
-    return coll_fields;
-}
+PB_FIELDS_GETTER(pb_collection_fields, coll_fields)
 
 #define dup pb_plan_dup
 

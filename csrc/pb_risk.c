@@ -52,16 +52,8 @@ static const pb_field_desc risk_fields[PB_RISK_FIELD_COUNT] = {
     {"outcome", "Outcome", PB_RISK_OUTCOME, 0},
     {"updated", "Updated", PB_RISK_UPDATED, 0}};
 
-const pb_field_desc *pb_register_fields(size_t *n)
-{
-    *n = PB_REG_FIELD_COUNT;
-    return reg_fields;
-}
-const pb_field_desc *pb_risk_fields(size_t *n)
-{
-    *n = PB_RISK_FIELD_COUNT;
-    return risk_fields;
-}
+PB_FIELDS_GETTER(pb_register_fields, reg_fields)
+PB_FIELDS_GETTER(pb_risk_fields, risk_fields)
 static const char *const kind_names[PB_SCORE_KIND_COUNT] = {"inherent", "current", "target"};
 
 const char *pb_register_field_name(pb_register_field f)
