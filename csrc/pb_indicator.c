@@ -605,14 +605,8 @@ pb_status pb_ind_set_text(pb_indset *s, size_t i, pb_ind_field f, const char *va
                 return PB_ERR_DUPLICATE;
         }
     }
-    const char *v = NULL;
-    if (value && !(v = dup(s->head.plan, value, len, err)))
-        return PB_ERR_NOMEM;
-    M(i)->text[f] = v;
-    if (f == PB_IND_REF && !pb_index_rebuild(&s->refs, s->n, ref_key, s))
-        return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    pb_plan_touch(s->head.plan);
-    return PB_OK;
+    return pb_plan_set_key(s->head.plan, &M(i)->text[f], value, len,
+                           f == PB_IND_REF ? &s->refs : NULL, s->n, ref_key, s, err);
 }
 
 pb_unit pb_ind_unit(const pb_indset *s, size_t i) { return i < s->n ? (pb_unit)M(i)->unit : 0; }

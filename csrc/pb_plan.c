@@ -41,6 +41,16 @@ pb_status pb_plan_set_string(pb_plan *plan, const char **field, const char *valu
     return PB_OK;
 }
 
+pb_status pb_plan_set_key(pb_plan *plan, const char **field, const char *value, size_t len,
+                          pb_index *ix, uint32_t n, pb_key_fn key, const void *ctx,
+                          pb_error *err)
+{
+    pb_status st = pb_plan_set_string(plan, field, value, len, err);
+    if (!st && ix && !pb_index_rebuild(ix, n, key, ctx))
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    return st;
+}
+
 pb_status pb_plan_set_text_field(pb_plan *plan, const char **texts, unsigned count, unsigned f,
                                  const char *what, const char *value, size_t len, pb_error *err)
 {

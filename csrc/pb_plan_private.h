@@ -140,6 +140,11 @@ pb_status pb_plan_set_string(pb_plan *plan, const char **field, const char *valu
  * ("unknown <what>") when there is no field f. */
 pb_status pb_plan_set_text_field(pb_plan *plan, const char **texts, unsigned count, unsigned f,
                                  const char *what, const char *value, size_t len, pb_error *err);
+/* pb_plan_set_string, then, when the text is the key of an index (ix not
+ * NULL: an item's id), the index made anew over its n items. */
+pb_status pb_plan_set_key(pb_plan *plan, const char **field, const char *value, size_t len,
+                          pb_index *ix, uint32_t n, pb_key_fn key, const void *ctx,
+                          pb_error *err);
 /* Text field f of texts[0..count), or NULL when there is none. */
 static inline const char *pb_text_field(const char *const *texts, unsigned count, unsigned f)
 {

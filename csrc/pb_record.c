@@ -281,14 +281,8 @@ pb_status pb_item_set_id(pb_collection *c, size_t i, const char *id, size_t len,
         return pb_error_set(err, PB_ERR_RANGE, "no item %zu", i);
     if (id && len && pb_index_unique(&c->ids, item_key, c, id, len, i, "item id", err))
         return PB_ERR_DUPLICATE;
-    const char *v = NULL;
-    if (id && len && !(v = dup(c->head.plan, id, len, err)))
-        return err ? err->status : PB_ERR_NOMEM;
-    c->items[i].id = v;
-    pb_plan_touch(c->head.plan);
-    if (!pb_index_rebuild(&c->ids, c->n, item_key, c))
-        return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    return PB_OK;
+    return pb_plan_set_key(c->head.plan, &c->items[i].id, len ? id : NULL, len, &c->ids, c->n,
+                           item_key, c, err);
 }
 
 size_t pb_item_field_count(const pb_collection *c, size_t i) { return i < c->n ? c->items[i].nf : 0; }

@@ -239,14 +239,8 @@ pb_status pb_risk_set_text(pb_register *r, size_t i, pb_risk_field f, const char
         if (pb_index_unique(&r->ids, risk_key, r, value, len, i, "risk id", err))
             return PB_ERR_DUPLICATE;
     }
-    const char *v = NULL;
-    if (value && !(v = dup(r->head.plan, value, len, err)))
-        return err ? err->status : PB_ERR_NOMEM;
-    r->risks[i].text[f] = v;
-    if (f == PB_RISK_ID && !pb_index_rebuild(&r->ids, r->n, risk_key, r))
-        return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    pb_plan_touch(r->head.plan);
-    return PB_OK;
+    return pb_plan_set_key(r->head.plan, &r->risks[i].text[f], value, len,
+                           f == PB_RISK_ID ? &r->ids : NULL, r->n, risk_key, r, err);
 }
 
 pb_score pb_risk_score(const pb_register *r, size_t i, pb_score_kind k)
