@@ -211,6 +211,15 @@ typedef int (*pb_yr_entry_fn)(pb_yr_reader *r, void *obj);
 int pb_yr_read_entries(pb_yr_reader *r, const char *what, const char *keywhat,
                        pb_yr_entry_fn entry, void *obj);
 
+/* At a key of such a mapping whose value is a text (footnotes: {mark:
+ * text}, links: {field: target}): the key and the value (what it is, for
+ * "expected ...") handed to add, a core call; the key on the data path
+ * while its value is read when on_path. */
+typedef pb_status (*pb_yr_pair_fn)(pb_yr_reader *r, void *obj, const char *key, size_t klen,
+                                   const char *value, size_t vlen, pb_error *e);
+int pb_yr_text_entry(pb_yr_reader *r, void *obj, const char *what, int on_path,
+                     pb_yr_pair_fn add);
+
 /* A mapping of parts by id (budgets, indicators, risks, records), each
  * part a mapping read by map; each id on the data path. */
 typedef struct pb_yr_parts {

@@ -623,3 +623,21 @@ int pb_yr_described(const pb_field_desc *d, size_t n, pb_yr_read_fn text, pb_yr_
         out[k++] = extra[i];
     return k;
 }
+
+int pb_yr_text_entry(pb_yr_reader *r, void *obj, const char *what, int on_path,
+                     pb_yr_pair_fn add)
+{
+    char *key = pb_yr_copy(r);
+    size_t kl = slen(r);
+    if (!key)
+        return 0;
+    size_t saved = on_path ? pb_yr_path_key(r, key, kl > 40 ? 40 : kl) : 0;
+    pb_error *e = pb_yr_error(r);
+    int ok = pb_yr_next(r) && pb_yr_text(r, what);
+    if (ok && add(r, obj, key, kl, sval(r), slen(r), e))
+        ok = pb_yr_core_fail(r, e);
+    free(key);
+    if (ok && on_path)
+        pb_yr_path_pop(r, saved);
+    return ok;
+}

@@ -619,21 +619,15 @@ static int indset_comparator(pb_yr_reader *r, void *obj, size_t n)
 }
 
 /* footnotes: {mark: text} */
+static pb_status add_footnote(pb_yr_reader *r, void *obj, const char *mark, size_t ml,
+                              const char *text, size_t tl, pb_error *e)
+{
+    return A->pb_indset_add_footnote(obj, mark, ml, text, tl, e);
+}
+
 static int footnote_entry(pb_yr_reader *r, void *obj)
 {
-    char *mark = pb_yr_copy(r);
-    size_t ml = slen(r);
-    if (!mark)
-        return 0;
-    size_t saved = pb_yr_path_key(r, mark, ml > 40 ? 40 : ml);
-    pb_error *e = pb_yr_error(r);
-    int ok = pb_yr_next(r) && pb_yr_text(r, "the footnote's text");
-    if (ok && A->pb_indset_add_footnote(obj, mark, ml, sval(r), slen(r), e))
-        ok = pb_yr_core_fail(r, e);
-    free(mark);
-    if (ok)
-        pb_yr_path_pop(r, saved);
-    return ok;
+    return pb_yr_text_entry(r, obj, "the footnote's text", 1, add_footnote);
 }
 
 /* periods, comparators, footnotes, measures: the set's lists */

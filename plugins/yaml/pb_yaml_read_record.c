@@ -130,18 +130,15 @@ static int date_field(pb_yr_reader *r, void *obj, size_t n)
 }
 
 /* links: {field: target} */
+static pb_status add_link(pb_yr_reader *r, void *obj, const char *field, size_t fl,
+                          const char *target, size_t tl, pb_error *e)
+{
+    return A->pb_collection_add_link(obj, field, fl, target, tl, e);
+}
+
 static int link_entry(pb_yr_reader *r, void *obj)
 {
-    char *field = pb_yr_copy(r);
-    size_t fl = slen(r);
-    if (!field)
-        return 0;
-    pb_error *e = pb_yr_error(r);
-    int ok = pb_yr_next(r) && pb_yr_text(r, "a link target");
-    if (ok && A->pb_collection_add_link(obj, field, fl, sval(r), slen(r), e))
-        ok = pb_yr_core_fail(r, e);
-    free(field);
-    return ok;
+    return pb_yr_text_entry(r, obj, "a link target", 0, add_link);
 }
 
 /* dates, links, items */
