@@ -857,7 +857,39 @@ static PyObject *xr_number(PyObject *m, PyObject *args)
     return PyLong_FromLongLong(v);
 }
 
+/* fields(part) -> ((key, heading, flags), ...): the text fields the core
+ * describes for "register", "risk", "collection" or "indicator set"
+ * (pb_fields.h), so that
+ * the sheets' headings are matched with the writer's own. */
+static PyObject *xr_fields(PyObject *m, PyObject *arg)
+{
+    const pb_api *api = get_state(m)->capi->core;
+    const char *part = PyUnicode_Check(arg) ? PyUnicode_AsUTF8(arg) : NULL;
+    size_t n = 0;
+    const pb_field_desc *d = NULL;
+    if (part && !strcmp(part, "register"))
+        d = api->pb_register_fields(&n);
+    else if (part && !strcmp(part, "risk"))
+        d = api->pb_risk_fields(&n);
+    else if (part && !strcmp(part, "collection"))
+        d = api->pb_collection_fields(&n);
+    else if (part && !strcmp(part, "indicator set"))
+        d = api->pb_indset_fields(&n);
+    if (!d)
+        return PyErr_Format(PyExc_KeyError, "no described part %R", arg), NULL;
+    PyObject *out = PyTuple_New((Py_ssize_t)n);
+    for (size_t k = 0; out && k < n; k++) {
+        PyObject *row = Py_BuildValue("(ssI)", d[k].key, d[k].heading, d[k].flags);
+        if (!row)
+            Py_CLEAR(out);
+        else
+            PyTuple_SET_ITEM(out, (Py_ssize_t)k, row);
+    }
+    return out;
+}
+
 static PyMethodDef xr_methods[] = {
+    {"fields", xr_fields, METH_O, "fields(part) -> ((key, heading, flags), ...)"},
     {"read", (PyCFunction)(void (*)(void))xr_read, METH_VARARGS | METH_KEYWORDS,
      "read(path_or_bytes, base=None, **limits) -> (PlanCore, warnings, [(kind, id, sheet)])"},
     {"sheets", xr_sheets, METH_O, "sheets(path_or_bytes) -> [(name, state)]"},
@@ -885,6 +917,10 @@ static int xr_exec(PyObject *m)
     char v[64];
     snprintf(v, sizeof v, "minizip (zlib %s), expat %d.%d.%d", ZLIB_VERSION, XML_MAJOR_VERSION,
              XML_MINOR_VERSION, XML_MICRO_VERSION);
+    if (PyModule_AddIntConstant(m, "FIELD_ID", PB_FIELD_ID) ||
+        PyModule_AddIntConstant(m, "FIELD_TITLE", PB_FIELD_TITLE) ||
+        PyModule_AddIntConstant(m, "FIELD_DETAIL", PB_FIELD_DETAIL))
+        return -1;
     return PyModule_AddStringConstant(m, "LIBRARIES", v);
 }
 
