@@ -118,6 +118,24 @@ static int mismatch(const pb_plan *plan, pb_shown_fn shown, pb_amount lit, int l
     return found;
 }
 
+/* A warning of the narrative check on a table's cell, with the narrative's
+ * collection, item and field as its other side, located at the item. */
+static pb_finding *narrative_finding(pb_findings *out, const pb_collection *col, uint32_t coll,
+                                     uint32_t item, uint32_t field, uint32_t ti, uint32_t ri,
+                                     uint32_t ci, int dc)
+{
+    pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
+    if (!f)
+        return NULL;
+    f->code = PB_FIND_NARRATIVE;
+    f->severity = PB_SEV_WARNING;
+    f->table = ti, f->row = ri, f->column = ci;
+    f->other_table = coll, f->other_row = item, f->other_column = field;
+    f->decimals = (int8_t)dc;
+    pb_item_source(col, item, &f->line, &f->col);
+    return f;
+}
+
 static pb_status scan(const pb_plan *plan, pb_shown_fn shown, uint32_t coll, uint32_t item,
                       uint32_t field, const char *text, pb_findings *out, pb_error *err)
 {
@@ -138,15 +156,9 @@ static pb_status scan(const pb_plan *plan, pb_shown_fn shown, uint32_t coll, uin
         const pb_table *t = pb_plan_table_at(plan, ti);
         int dc = pb_column_decimals(t, ci);
         int64_t up = unit_pounds(pb_table_text(t, PB_TABLE_UNIT));
-        pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
+        pb_finding *f = narrative_finding(out, col, coll, item, field, ti, ri, ci, dc);
         if (!f)
             return pb_error_set(err, PB_ERR_NOMEM, NULL);
-        f->code = PB_FIND_NARRATIVE;
-        f->severity = PB_SEV_WARNING;
-        f->table = ti, f->row = ri, f->column = ci;
-        f->other_table = coll, f->other_row = item, f->other_column = field;
-        f->decimals = (int8_t)dc;
-        pb_item_source(col, item, &f->line, &f->col);
         /* the narrative's figure in the table's unit, against the table's */
         pb_amount in_unit, cell;
         shown(t, ri, ci, &cell);
@@ -298,15 +310,9 @@ static pb_status scan_counts(const pb_plan *plan, pb_shown_fn shown, uint32_t co
         const pb_table *t = pb_plan_table_at(plan, ti);
         int dc = pb_column_decimals(t, ci);
         pb_amount in_unit, cell;
-        pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
+        pb_finding *f = narrative_finding(out, col, coll, item, field, ti, ri, ci, dc);
         if (!f)
             return pb_error_set(err, PB_ERR_NOMEM, NULL);
-        f->code = PB_FIND_NARRATIVE;
-        f->severity = PB_SEV_WARNING;
-        f->table = ti, f->row = ri, f->column = ci;
-        f->other_table = coll, f->other_row = item, f->other_column = field;
-        f->decimals = (int8_t)dc;
-        pb_item_source(col, item, &f->line, &f->col);
         shown(t, ri, ci, &cell);
         /* the narrative's figure in the cell's scale, with the cell's sign */
         if (pb_amount_rescale(lit, ld, dc, &in_unit) == PB_OK &&

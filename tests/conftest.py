@@ -79,6 +79,18 @@ def ticking(period):
         th.join()
 
 
+def strings_in(data):
+    """Every string in a tree of dicts and lists (a plan's YAML as data)."""
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for v in data.values():
+            yield from strings_in(v)
+    elif isinstance(data, list):
+        for v in data:
+            yield from strings_in(v)
+
+
 def change_kinds(changes):
     """The (kind, row) of each change of a planbook.diff."""
     return {(c.kind, c.row) for c in changes}

@@ -15,7 +15,7 @@ import pytest
 
 import planbook
 
-from conftest import SEEDS, seed_lines
+from conftest import SEEDS, seed_lines, strings_in
 
 EXAMPLE_SEED = {
     "manchester-children-2018-19": "000",
@@ -221,17 +221,7 @@ def test_no_seed_loses_its_last_lines(name):
     import yaml
     doc = yaml.safe_load(plan.dumps(format="yaml"))
 
-    def strings(x):
-        if isinstance(x, dict):
-            for v in x.values():
-                yield from strings(v)
-        elif isinstance(x, list):
-            for v in x:
-                yield from strings(v)
-        elif isinstance(x, str):
-            yield x
-
-    blob = " | ".join(norm(y) for t in list(strings(doc)) + rendered_narrative(plan)
+    blob = " | ".join(norm(y) for t in list(strings_in(doc)) + rendered_narrative(plan)
                       for y in t.split("\n"))
     for line in prose[-2:]:
         assert line in blob, line
