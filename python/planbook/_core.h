@@ -3,8 +3,10 @@
  *
  * The binding is split by concern, one file a part of the plan:
  *   _coremodule.c      module state, errors, shared helpers, the PlanCore
- *                      type (its method table joined from the files below),
- *                      module functions, the C API capsule, module init
+ *                      type, module functions, the C API capsule, module init
+ *   _coreguard.c       the plan's guard (one thread at a time on a plan),
+ *                      PlanCore's method table joined from the files below,
+ *                      each method through the guard
  *   _coreparts.c       the methods every part kind has (count, find, add,
  *                      remove, get, set, and the same for its members),
  *                      written once over a core_part descriptor
@@ -44,9 +46,38 @@ typedef struct core_state {
 typedef struct {
     PyObject_HEAD
     pb_plan *plan;
+    /* the guard (_coreguard.c): held by thread `owner`, `depth` calls
+     * deep, while lock is held; lock is made at the first call */
+    PyThread_type_lock lock;
+    unsigned long owner;
+    int depth;
 } PlanCoreObject;
 
 #define PLAN(self) (((PlanCoreObject *)(self))->plan)
+
+/* ============================================================ guard */
+
+/* Every method and attribute of PlanCore runs inside the guard (the
+ * trampolines of _coreguard.c), so a method may release the GIL around
+ * the core's work on its plan: Py_BEGIN_ALLOW_THREADS ... END, touching
+ * no Python object in between.  Another thread's call on the same plan
+ * waits meanwhile. */
+
+/* Take self's guard for this thread (calls nest), waiting without the GIL
+ * while another thread holds it.  Returns 0 with an exception set. */
+int core_plan_enter(PyObject *self);
+void core_plan_leave(PyObject *self);
+/* Wait until no other thread holds self's guard, without taking it (for a
+ * caller that then works on the plan with the GIL held). */
+int core_plan_wait(PyObject *self);
+/* the lock's memory, at dealloc */
+void core_plan_guard_free(PyObject *self);
+
+/* PlanCore's methods and attributes, joined through the guard */
+#define CORE_METHODS_MAX 160
+extern PyMethodDef core_methods[CORE_METHODS_MAX];
+extern PyGetSetDef core_getset[];
+int core_methods_join(void);
 
 /* the state of the module that made self's type (PlanCore's methods) */
 core_state *core_state_of(PyObject *self);

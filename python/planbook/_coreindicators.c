@@ -625,9 +625,13 @@ static PyObject *core_indset_status_all(PyObject *self, pb_indset *s, PyObject *
         out.comparators = nc && want_comp ? cp : NULL;
         pb_error err;
         pb_error_clear(&err);
-        /* the GIL is held: another thread must not edit the plan meanwhile
-         * (docs/decisions.md, threads) */
-        if (pb_indset_status_codes(s, &out, &err))
+        /* the guard holds the plan for this call (_coreguard.c); the
+         * bytes written are this call's own */
+        pb_status rc;
+        Py_BEGIN_ALLOW_THREADS
+        rc = pb_indset_status_codes(s, &out, &err);
+        Py_END_ALLOW_THREADS
+        if (rc)
             core_error_model(self, &err);
         else
             res = Py_BuildValue("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:[],s:[],s:s}", names[0],

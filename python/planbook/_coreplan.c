@@ -306,7 +306,12 @@ static PyObject *core_plan_check(PyObject *self, PyObject *Py_UNUSED(a))
     pb_error err;
     pb_error_clear(&err);
     PyObject *list = NULL;
-    if (pb_plan_check(PLAN(self), &fs, &err)) {
+    pb_status rc;
+    /* the guard holds the plan for this call (_coreguard.c) */
+    Py_BEGIN_ALLOW_THREADS
+    rc = pb_plan_check(PLAN(self), &fs, &err);
+    Py_END_ALLOW_THREADS
+    if (rc) {
         core_error_model(self, &err);
         goto done;
     }
