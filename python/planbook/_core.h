@@ -178,34 +178,13 @@ void *core_part_arg(PyObject *self, const core_part *part, PyObject *arg);
 /* member i of a part, or 0 with IndexError "no <member> i" */
 int core_member_check(const core_part *part, const void *p, Py_ssize_t i);
 
-/* The generic methods.  Each takes the part, the method's argument (one
- * object for METH_O, the argument tuple for METH_VARARGS) and the
- * PyArg_ParseTuple format, with the method's name, for a tuple. */
+/* The generic methods (_coreparts.c, listed in core_generics).  Each
+ * takes the part, the method's argument (one object for METH_O, the
+ * argument tuple for METH_VARARGS) and the PyArg_ParseTuple format, with
+ * the method's name, for a tuple.  core_member_add takes (index, parent,
+ * id) for a format "nOO...", else (index, id). */
 typedef PyObject *(*core_part_method)(PyObject *self, const core_part *part, PyObject *arg,
                                       const char *fmt);
-PyObject *core_part_count(PyObject *self, const core_part *part, PyObject *arg, const char *fmt);
-PyObject *core_part_find(PyObject *self, const core_part *part, PyObject *id, const char *fmt);
-PyObject *core_part_add(PyObject *self, const core_part *part, PyObject *id, const char *fmt);
-PyObject *core_part_remove(PyObject *self, const core_part *part, PyObject *i, const char *fmt);
-PyObject *core_part_get(PyObject *self, const core_part *part, PyObject *i, const char *fmt);
-PyObject *core_part_set(PyObject *self, const core_part *part, PyObject *args, const char *fmt);
-PyObject *core_part_members(PyObject *self, const core_part *part, PyObject *i,
-                            const char *fmt);
-PyObject *core_member_count(PyObject *self, const core_part *part, PyObject *i,
-                            const char *fmt);
-PyObject *core_member_find(PyObject *self, const core_part *part, PyObject *args,
-                           const char *fmt);
-PyObject *core_member_get(PyObject *self, const core_part *part, PyObject *args,
-                          const char *fmt);
-PyObject *core_member_remove(PyObject *self, const core_part *part, PyObject *args,
-                             const char *fmt);
-/* (index, member, field, value) */
-PyObject *core_member_set(PyObject *self, const core_part *part, PyObject *args,
-                          const char *fmt);
-/* (index, parent, id) for a format "nOO...", else (index, id); a parent
- * other than None only where members nest */
-PyObject *core_member_add(PyObject *self, const core_part *part, PyObject *args,
-                          const char *fmt);
 
 /* The functions a core_part points at, around the core's typed ones:
  * core_<obj>_nth, core_<obj>_new, core_<obj>_members, core_<obj>_member_find
@@ -226,13 +205,24 @@ PyObject *core_member_add(PyObject *self, const core_part *part, PyObject *args,
         return member_remove(p, i, err);                                                    \
     }
 
-/* A part's Python method as a call of a generic one:
- * CORE_PART_METHOD(core_risk_find, core_member_find, core_part_risks, "nO:risk_find") */
-#define CORE_PART_METHOD(fn, generic, part, fmt)                                            \
-    static PyObject *fn(PyObject *self, PyObject *arg)                                      \
-    {                                                                                       \
-        return generic(self, &(part), arg, fmt);                                            \
-    }
+/* The generic methods as PlanCore's methods: core_generics (_coreparts.c)
+ * names each generic method for every part (table_count, ind_count, ...)
+ * and by part name (part_count); _coreguard.c makes each name a method
+ * that calls core_generic_call with its row, its part (NULL: by name, the
+ * first argument names the part) and its PyArg_ParseTuple format. */
+typedef struct core_generic {
+    core_part_method generic;
+    int flags;        /* of each part's method: METH_NOARGS, METH_O, METH_VARARGS */
+    const char *args; /* the format of a tuple, without ":name" */
+    int nargs;        /* by name: how many arguments follow the part's name */
+    const char *names[5]; /* budgets, indicators, risks, records, by name */
+    const char *params, *result; /* for the docstring: "index, field, value", "dict" */
+} core_generic;
+
+extern const core_generic core_generics[];
+extern const core_part *const core_parts[4]; /* in core_generic.names' order */
+PyObject *core_generic_call(PyObject *self, const core_generic *g, const core_part *part,
+                            PyObject *arg, const char *fmt);
 
 /* ============================================== the method tables */
 

@@ -76,14 +76,25 @@ void core_plan_guard_free(PyObject *self)
 
 /* ====================================================== trampolines */
 
-/* The methods the trampolines stand for, by slot. */
-static PyCFunction core_guarded[CORE_METHODS_MAX];
+/* What each trampoline stands for, by slot: a method of its own, or a
+ * generic one (core_generics) with its part and format, and the docstring
+ * made for it. */
+typedef struct core_slot {
+    PyCFunction fn;
+    const core_generic *generic;
+    const core_part *part; /* NULL: by part name */
+    char fmt[32], doc[128];
+} core_slot;
+
+static core_slot core_slots[CORE_METHODS_MAX];
 
 static PyObject *core_guard_call(PyObject *self, PyObject *arg, int slot)
 {
+    const core_slot *s = &core_slots[slot];
     if (!core_plan_enter(self))
         return NULL;
-    PyObject *res = core_guarded[slot](self, arg);
+    PyObject *res = s->fn ? s->fn(self, arg)
+                          : core_generic_call(self, s->generic, s->part, arg, s->fmt);
     core_plan_leave(self);
     return res;
 }
@@ -142,9 +153,27 @@ PyMethodDef core_methods[CORE_METHODS_MAX];
 #define CORE_GETSET_MAX 16
 PyGetSetDef core_getset[CORE_GETSET_MAX];
 
-/* PlanCore's methods: every file's table joined, each through its
- * trampoline; and its attributes, each through the guard (the type keeps
- * pointers to both for its lifetime). */
+/* Slot n for a generic method's name k (core_generic.names): its format
+ * ("nsO:ind_set") and docstring ("ind_set(index, field, value)"). */
+static void core_slot_generic(int n, const core_generic *g, int k)
+{
+    core_slot *s = &core_slots[n];
+    const char *name = g->names[k], *args = g->args, *params = g->params;
+    s->generic = g;
+    s->part = k < 4 ? core_parts[k] : NULL;
+    if (!strcmp(args, "nOO") && s->part && !s->part->members_nest)
+        args = "nO", params = "index, id"; /* no parents: risk_add(index, id) */
+    snprintf(s->fmt, sizeof s->fmt, "%s:%s", args, name);
+    snprintf(s->doc, sizeof s->doc, "%s(%s%s%s)%s%s", name, s->part ? "" : "part",
+             s->part || !params[0] ? "" : ", ", params, g->result ? " -> " : "",
+             g->result ? g->result : "");
+    core_methods[n] = (PyMethodDef){name, core_tramps[n], s->part ? g->flags : METH_VARARGS,
+                                    s->doc};
+}
+
+/* PlanCore's methods: every file's table and every generic method's names
+ * joined, each through its trampoline; and its attributes, each through
+ * the guard (the type keeps pointers to both for its lifetime). */
 int core_methods_join(void)
 {
     if (core_methods[0].ml_name)
@@ -157,10 +186,18 @@ int core_methods_join(void)
         for (const PyMethodDef *m = tables[t]; m->ml_name; m++) {
             if (n == CORE_METHODS_MAX - 1 || (m->ml_flags & METH_KEYWORDS))
                 goto fail;
-            core_guarded[n] = m->ml_meth;
+            core_slots[n].fn = m->ml_meth;
             core_methods[n] = *m;
             core_methods[n].ml_meth = core_tramps[n];
             n++;
+        }
+    for (const core_generic *gen = core_generics; gen->generic; gen++)
+        for (int k = 0; k < 5; k++) {
+            if (!gen->names[k])
+                continue;
+            if (n == CORE_METHODS_MAX - 1)
+                goto fail;
+            core_slot_generic(n++, gen, k);
         }
     for (PyGetSetDef *d = core_plan_getset; d->name; d++) {
         if (g == CORE_GETSET_MAX - 1)

@@ -810,35 +810,13 @@ const core_part core_part_indicators = {
     .member_set_text = core_measure_set_text, .member_set = core_measure_set_other,
 };
 
-CORE_PART_METHOD(core_indset_count, core_part_count, core_part_indicators, NULL)
-CORE_PART_METHOD(core_indset_find, core_part_find, core_part_indicators, NULL)
-CORE_PART_METHOD(core_indset_add, core_part_add, core_part_indicators, NULL)
-CORE_PART_METHOD(core_indset_remove, core_part_remove, core_part_indicators, NULL)
-CORE_PART_METHOD(core_indset_get, core_part_get, core_part_indicators, NULL)
-CORE_PART_METHOD(core_indset_set, core_part_set, core_part_indicators, "nsO:ind_set")
-CORE_PART_METHOD(core_measure_find, core_member_find, core_part_indicators, "nO:m_find")
-CORE_PART_METHOD(core_measure_get, core_member_get, core_part_indicators, "nn:m_get")
-CORE_PART_METHOD(core_measure_remove, core_member_remove, core_part_indicators, "nn:m_remove")
-CORE_PART_METHOD(core_measure_set, core_member_set, core_part_indicators, "nnsO:m_set")
-CORE_PART_METHOD(core_measure_add, core_member_add, core_part_indicators, "nOO:m_add")
 
 PyMethodDef core_indicator_methods[] = {
-    {"ind_count", core_indset_count, METH_NOARGS, NULL},
-    {"ind_find", core_indset_find, METH_O, NULL},
-    {"ind_add", core_indset_add, METH_O, NULL},
-    {"ind_remove", core_indset_remove, METH_O, NULL},
-    {"ind_get", core_indset_get, METH_O, NULL},
     {"ind_periods", core_indset_periods, METH_O, NULL},
     {"ind_footnotes", core_indset_footnotes, METH_O, NULL},
-    {"ind_set", core_indset_set, METH_VARARGS, NULL},
     {"ind_status", core_indset_status, METH_VARARGS, NULL},
     {"ind_explain", core_indset_explain, METH_VARARGS, NULL},
     {"ind_refs", core_indset_refs, METH_O, NULL},
-    {"m_find", core_measure_find, METH_VARARGS, NULL},
-    {"m_add", core_measure_add, METH_VARARGS, NULL},
-    {"m_remove", core_measure_remove, METH_VARARGS, NULL},
-    {"m_get", core_measure_get, METH_VARARGS, NULL},
-    {"m_set", core_measure_set, METH_VARARGS, NULL},
     {"m_cell_set", core_measure_cell_set, METH_VARARGS, NULL},
     {"m_threshold_set", core_measure_threshold_set, METH_VARARGS, NULL},
     {"m_milestone_add", core_measure_milestone_add, METH_VARARGS, NULL},

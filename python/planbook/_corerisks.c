@@ -168,30 +168,6 @@ const core_part core_part_risks = {
     .member_add = core_risk_new, .member_set = core_risk_set_field,
 };
 
-CORE_PART_METHOD(core_register_count, core_part_count, core_part_risks, NULL)
-CORE_PART_METHOD(core_register_find, core_part_find, core_part_risks, NULL)
-CORE_PART_METHOD(core_register_add, core_part_add, core_part_risks, NULL)
-CORE_PART_METHOD(core_register_remove, core_part_remove, core_part_risks, NULL)
-CORE_PART_METHOD(core_register_get, core_part_get, core_part_risks, NULL)
-CORE_PART_METHOD(core_register_set, core_part_set, core_part_risks, "nsO:reg_set")
-CORE_PART_METHOD(core_register_risks, core_part_members, core_part_risks, NULL)
-CORE_PART_METHOD(core_risk_find, core_member_find, core_part_risks, "nO:risk_find")
-CORE_PART_METHOD(core_risk_get, core_member_get, core_part_risks, "nn:risk_get")
-CORE_PART_METHOD(core_risk_remove, core_member_remove, core_part_risks, "nn:risk_remove")
-CORE_PART_METHOD(core_risk_set, core_member_set, core_part_risks, "nnsO:risk_set")
-CORE_PART_METHOD(core_risk_add, core_member_add, core_part_risks, "nO:risk_add")
 
 PyMethodDef core_risk_methods[] = {
-    {"reg_count", core_register_count, METH_NOARGS, NULL},
-    {"reg_find", core_register_find, METH_O, NULL},
-    {"reg_add", core_register_add, METH_O, NULL},
-    {"reg_remove", core_register_remove, METH_O, NULL},
-    {"reg_get", core_register_get, METH_O, NULL},
-    {"reg_set", core_register_set, METH_VARARGS, NULL},
-    {"risks", core_register_risks, METH_O, NULL},
-    {"risk_find", core_risk_find, METH_VARARGS, NULL},
-    {"risk_get", core_risk_get, METH_VARARGS, NULL},
-    {"risk_add", core_risk_add, METH_VARARGS, NULL},
-    {"risk_remove", core_risk_remove, METH_VARARGS, NULL},
-    {"risk_set", core_risk_set, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL}};

@@ -573,39 +573,17 @@ const core_part core_part_budgets = {
     .member_set = core_row_set_field,
 };
 
-CORE_PART_METHOD(core_table_count, core_part_count, core_part_budgets, NULL)
-CORE_PART_METHOD(core_table_find, core_part_find, core_part_budgets, NULL)
-CORE_PART_METHOD(core_table_add, core_part_add, core_part_budgets, NULL)
-CORE_PART_METHOD(core_table_remove, core_part_remove, core_part_budgets, NULL)
-CORE_PART_METHOD(core_table_set, core_part_set, core_part_budgets, "nsO:table_set")
-CORE_PART_METHOD(core_row_count, core_member_count, core_part_budgets, NULL)
-CORE_PART_METHOD(core_row_get, core_member_get, core_part_budgets, "nn:row_get")
-CORE_PART_METHOD(core_table_rows, core_part_members, core_part_budgets, NULL)
-CORE_PART_METHOD(core_row_remove, core_member_remove, core_part_budgets, "nn:remove_row")
-CORE_PART_METHOD(core_row_set, core_member_set, core_part_budgets, "nnsO:row_set")
-CORE_PART_METHOD(core_row_find, core_member_find, core_part_budgets, "nO:find_row")
 
 PyMethodDef core_table_methods[] = {
-    {"table_count", core_table_count, METH_NOARGS, NULL},
-    {"find_table", core_table_find, METH_O, "find_table(id) -> index or -1"},
-    {"add_table", core_table_add, METH_O, "add_table(id) -> index"},
-    {"remove_table", core_table_remove, METH_O, NULL},
     {"table_get", core_table_get, METH_VARARGS, "table_get(t) -> dict"},
-    {"table_set", core_table_set, METH_VARARGS, "table_set(t, field, value)"},
     {"table_layout", core_table_layout, METH_O, NULL},
     {"column_count", core_column_count, METH_O, NULL},
     {"column_get", core_column_get, METH_VARARGS, "column_get(t, c) -> dict"},
     {"add_column", core_column_add, METH_VARARGS, "add_column(t, id) -> index"},
     {"find_column", core_column_find, METH_VARARGS, NULL},
     {"column_set", core_column_set, METH_VARARGS, "column_set(t, c, field, value)"},
-    {"row_count", core_row_count, METH_O, NULL},
-    {"row_get", core_row_get, METH_VARARGS, "row_get(t, r) -> tuple"},
-    {"rows", core_table_rows, METH_O, "rows(t) -> list of row tuples"},
     {"insert_row", core_row_insert, METH_VARARGS,
      "insert_row(t, at, kind, parent, label) -> index"},
-    {"remove_row", core_row_remove, METH_VARARGS, NULL},
-    {"row_set", core_row_set, METH_VARARGS, "row_set(t, r, field, value)"},
-    {"find_row", core_row_find, METH_VARARGS, "find_row(t, ref) -> index, -1 or -2"},
     {"cell_get", core_cell_get, METH_VARARGS, "cell_get(t, r, c) -> tuple"},
     {"table_cells", core_table_cells, METH_O,
      "table_cells(t) -> (row tuples, rows of cell tuples)"},
