@@ -113,6 +113,9 @@ int core_index_arg(PyObject *o, Py_ssize_t *i);
 /* d[key] = value as a str (undecodable bytes replaced) or None; returns 0
  * with an exception set. */
 int core_dict_put_text(PyObject *d, const char *key, const char *value);
+/* d[names[f]] = texts[f] as core_dict_put_text puts it, for f < n;
+ * returns 0 with an exception set. */
+int core_dict_put_texts(PyObject *d, const char *const *names, const char *const *texts, int n);
 /* v, or None for PB_NONE, as a new reference */
 PyObject *core_index_or_none(uint32_t v);
 /* a period's canonical text, or None */
@@ -177,6 +180,8 @@ void *core_part_at(PyObject *self, const core_part *part, Py_ssize_t i);
 void *core_part_arg(PyObject *self, const core_part *part, PyObject *arg);
 /* member i of a part, or 0 with IndexError "no <member> i" */
 int core_member_check(const core_part *part, const void *p, Py_ssize_t i);
+/* 0 <= i < n, or 0 with IndexError "no <what> i" */
+int core_index_check(Py_ssize_t i, size_t n, const char *what);
 
 /* The generic methods (_coreparts.c, listed in core_generics).  Each
  * takes the part, the method's argument (one object for METH_O, the

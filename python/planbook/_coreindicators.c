@@ -26,11 +26,7 @@ static int core_measure_check(pb_indset *s, Py_ssize_t i)
 
 static int core_period_check(pb_indset *s, Py_ssize_t k)
 {
-    if (k < 0 || (size_t)k >= pb_indset_period_count(s)) {
-        PyErr_Format(PyExc_IndexError, "no period %zd", k);
-        return 0;
-    }
-    return 1;
+    return core_index_check(k, pb_indset_period_count(s), "period");
 }
 
 static PyObject *core_obs_tuple(const pb_indset *s, const pb_obs *o)
@@ -237,9 +233,11 @@ static PyObject *core_measure_dict(PyObject *self, void *part, size_t m)
     PyObject *d = PyDict_New();
     if (!d)
         return NULL;
+    const char *texts[PB_IND_FIELD_COUNT];
     for (int f = 0; f < PB_IND_FIELD_COUNT; f++)
-        if (!core_dict_put_text(d, core_measure_fields[f], pb_ind_text(s, (size_t)i, (pb_ind_field)f)))
-            goto fail;
+        texts[f] = pb_ind_text(s, (size_t)i, (pb_ind_field)f);
+    if (!core_dict_put_texts(d, core_measure_fields, texts, PB_IND_FIELD_COUNT))
+        goto fail;
     uint32_t parent = pb_ind_parent(s, (size_t)i);
     int dec = pb_ind_decimals(s, (size_t)i), cum = pb_ind_cumulative_setting(s, (size_t)i);
     uint32_t line, col;

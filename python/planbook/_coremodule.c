@@ -168,6 +168,14 @@ int core_dict_put_text(PyObject *d, const char *key, const char *value)
                                : Py_NewRef(Py_None));
 }
 
+int core_dict_put_texts(PyObject *d, const char *const *names, const char *const *texts, int n)
+{
+    for (int f = 0; f < n; f++)
+        if (!core_dict_put_text(d, names[f], texts[f]))
+            return 0;
+    return 1;
+}
+
 PyObject *core_index_or_none(uint32_t v)
 {
     return v == PB_NONE ? Py_NewRef(Py_None) : PyLong_FromUnsignedLong(v);

@@ -21,13 +21,18 @@ void *core_part_at(PyObject *self, const core_part *part, Py_ssize_t i)
     return p;
 }
 
-int core_member_check(const core_part *part, const void *p, Py_ssize_t i)
+int core_index_check(Py_ssize_t i, size_t n, const char *what)
 {
-    if (i < 0 || (size_t)i >= part->member_count(p)) {
-        PyErr_Format(PyExc_IndexError, "no %s %zd", part->member, i);
+    if (i < 0 || (size_t)i >= n) {
+        PyErr_Format(PyExc_IndexError, "no %s %zd", what, i);
         return 0;
     }
     return 1;
+}
+
+int core_member_check(const core_part *part, const void *p, Py_ssize_t i)
+{
+    return core_index_check(i, part->member_count(p), part->member);
 }
 
 void *core_part_arg(PyObject *self, const core_part *part, PyObject *arg)
@@ -93,6 +98,28 @@ static PyObject *core_part_get(PyObject *self, const core_part *part, PyObject *
     return p ? part->get(self, p) : NULL;
 }
 
+/* A field of part p (m < 0) or of its member m: a text field (texts,
+ * member_texts) set from text or None, else the part's own set or
+ * member_set. */
+static PyObject *core_field_set(PyObject *self, const core_part *part, void *p, Py_ssize_t m,
+                                const char *field, PyObject *value)
+{
+    int f = m < 0 ? core_name_index(part->texts, part->ntexts, field)
+                  : core_name_index(part->member_texts, part->member_ntexts, field);
+    if (f < 0)
+        return m < 0 ? part->set(self, p, field, value)
+                     : part->member_set(self, p, (size_t)m, field, value);
+    const char *s;
+    Py_ssize_t n;
+    if (!core_text_arg(value, &s, &n, 1))
+        return NULL;
+    pb_error err;
+    pb_error_clear(&err);
+    pb_status rc = m < 0 ? part->set_text(p, f, s, (size_t)n, &err)
+                         : part->member_set_text(p, (size_t)m, f, s, (size_t)n, &err);
+    return core_error_or_none(self, rc, &err);
+}
+
 /* (index, field, value): a text field of the part's, or one of its own */
 static PyObject *core_part_set(PyObject *self, const core_part *part, PyObject *args,
                                const char *fmt)
@@ -103,18 +130,7 @@ static PyObject *core_part_set(PyObject *self, const core_part *part, PyObject *
     if (!PyArg_ParseTuple(args, fmt, &i, &field, &value))
         return NULL;
     void *p = core_part_at(self, part, i);
-    if (!p)
-        return NULL;
-    int f = core_name_index(part->texts, part->ntexts, field);
-    if (f < 0)
-        return part->set(self, p, field, value);
-    const char *s;
-    Py_ssize_t n;
-    if (!core_text_arg(value, &s, &n, 1))
-        return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    return core_error_or_none(self, part->set_text(p, f, s, (size_t)n, &err), &err);
+    return p ? core_field_set(self, part, p, -1, field, value) : NULL;
 }
 
 /* ========================================================== members */
@@ -208,19 +224,7 @@ static PyObject *core_member_set(PyObject *self, const core_part *part, PyObject
     if (!PyArg_ParseTuple(args, fmt, &i, &m, &field, &value))
         return NULL;
     void *p = core_member_of(self, part, i, m);
-    if (!p)
-        return NULL;
-    int f = core_name_index(part->member_texts, part->member_ntexts, field);
-    if (f < 0)
-        return part->member_set(self, p, (size_t)m, field, value);
-    const char *s;
-    Py_ssize_t n;
-    if (!core_text_arg(value, &s, &n, 1))
-        return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    pb_status rc = part->member_set_text(p, (size_t)m, f, s, (size_t)n, &err);
-    return core_error_or_none(self, rc, &err);
+    return p ? core_field_set(self, part, p, m, field, value) : NULL;
 }
 
 static PyObject *core_member_add(PyObject *self, const core_part *part, PyObject *args,

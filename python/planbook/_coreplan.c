@@ -60,52 +60,46 @@ static PyObject *core_plan_meta_set(PyObject *self, PyObject *args)
 
 /* ========================================================= settings */
 
-static PyObject *core_plan_year_start_get(PyObject *self, void *c)
+/* A setting that is one integer (the year's first month, the tolerance):
+ * the getset's closure says which. */
+typedef struct core_int_setting {
+    int64_t (*get)(const pb_plan *plan);
+    pb_status (*set)(pb_plan *plan, int64_t v, pb_error *err);
+    const char *what; /* "cannot delete <what>" */
+} core_int_setting;
+
+static int64_t core_year_start_of(const pb_plan *plan) { return pb_plan_year_start(plan); }
+
+static pb_status core_year_start_put(pb_plan *plan, int64_t m, pb_error *err)
 {
-    (void)c;
-    return PyLong_FromLong(pb_plan_year_start(PLAN(self)));
+    /* out of range: refused by the core, not truncated into range */
+    return pb_plan_set_year_start(plan, m < INT_MIN || m > INT_MAX ? 0 : (int)m, err);
 }
 
-static int core_plan_year_start_set(PyObject *self, PyObject *v, void *c)
+static const core_int_setting core_plan_year_start = {core_year_start_of, core_year_start_put,
+                                                      "year_start"};
+static const core_int_setting core_plan_tolerance = {pb_plan_tolerance, pb_plan_set_tolerance,
+                                                     "tolerance"};
+
+static PyObject *core_plan_int_get(PyObject *self, void *c)
 {
-    (void)c;
+    const core_int_setting *setting = c;
+    return PyLong_FromLongLong(setting->get(PLAN(self)));
+}
+
+static int core_plan_int_set(PyObject *self, PyObject *v, void *c)
+{
+    const core_int_setting *setting = c;
     if (!v) {
-        PyErr_SetString(PyExc_AttributeError, "cannot delete year_start");
+        PyErr_Format(PyExc_AttributeError, "cannot delete %s", setting->what);
         return -1;
     }
-    long m = PyLong_AsLong(v);
-    if (m == -1 && PyErr_Occurred())
-        return -1;
-    if (m < INT_MIN || m > INT_MAX)
-        m = 0; /* out of range: refused below, not truncated into range */
-    pb_error err;
-    pb_error_clear(&err);
-    if (pb_plan_set_year_start(PLAN(self), (int)m, &err)) {
-        core_error_model(self, &err);
-        return -1;
-    }
-    return 0;
-}
-
-static PyObject *core_plan_tolerance_get(PyObject *self, void *c)
-{
-    (void)c;
-    return PyLong_FromLongLong(pb_plan_tolerance(PLAN(self)));
-}
-
-static int core_plan_tolerance_set(PyObject *self, PyObject *v, void *c)
-{
-    (void)c;
-    if (!v) {
-        PyErr_SetString(PyExc_AttributeError, "cannot delete tolerance");
-        return -1;
-    }
-    long long t = PyLong_AsLongLong(v);
-    if (t == -1 && PyErr_Occurred())
+    long long x = PyLong_AsLongLong(v);
+    if (x == -1 && PyErr_Occurred())
         return -1;
     pb_error err;
     pb_error_clear(&err);
-    if (pb_plan_set_tolerance(PLAN(self), t, &err)) {
+    if (setting->set(PLAN(self), x, &err)) {
         core_error_model(self, &err);
         return -1;
     }
@@ -540,10 +534,10 @@ PyMethodDef core_plan_methods[] = {
     {NULL, NULL, 0, NULL}};
 
 PyGetSetDef core_plan_getset[] = {
-    {"year_start", core_plan_year_start_get, core_plan_year_start_set,
-     "First month (1-12) of the financial year.", NULL},
-    {"tolerance", core_plan_tolerance_get, core_plan_tolerance_set,
-     "Default check tolerance, scaled by 10**6.", NULL},
+    {"year_start", core_plan_int_get, core_plan_int_set,
+     "First month (1-12) of the financial year.", (void *)&core_plan_year_start},
+    {"tolerance", core_plan_int_get, core_plan_int_set,
+     "Default check tolerance, scaled by 10**6.", (void *)&core_plan_tolerance},
     {"generation", core_plan_generation_get, NULL, "Bumped by every change.", NULL},
     {"risk_matrix", core_plan_pair_get, core_plan_pair_set,
      "(likelihood, impact): the risk matrix.", (void *)&core_plan_risk_matrix},

@@ -8,13 +8,14 @@ static PyObject *core_register_dict(PyObject *self, void *part)
 {
     (void)self;
     pb_register *g = part;
+    const char *names[PB_REG_FIELD_COUNT], *texts[PB_REG_FIELD_COUNT];
+    for (int f = 0; f < PB_REG_FIELD_COUNT; f++) {
+        names[f] = pb_register_field_name((pb_register_field)f);
+        texts[f] = pb_register_text(g, (pb_register_field)f);
+    }
     PyObject *d = PyDict_New();
-    if (!d)
-        return NULL;
-    for (int f = 0; f < PB_REG_FIELD_COUNT; f++)
-        if (!core_dict_put_text(d, pb_register_field_name((pb_register_field)f),
-                     pb_register_text(g, (pb_register_field)f)))
-            goto fail;
+    if (!d || !core_dict_put_texts(d, names, texts, PB_REG_FIELD_COUNT))
+        goto fail;
     uint32_t line, col;
     pb_register_source(g, &line, &col);
     PyObject *rest = Py_BuildValue(
@@ -31,7 +32,7 @@ static PyObject *core_register_dict(PyObject *self, void *part)
     Py_DECREF(rest);
     return d;
 fail:
-    Py_DECREF(d);
+    Py_XDECREF(d);
     return NULL;
 }
 
@@ -73,12 +74,14 @@ static PyObject *core_risk_dict(PyObject *self, void *part, size_t i)
 {
     (void)self;
     pb_register *g = part;
+    const char *names[PB_RISK_FIELD_COUNT], *texts[PB_RISK_FIELD_COUNT];
+    for (int f = 0; f < PB_RISK_FIELD_COUNT; f++) {
+        names[f] = pb_risk_field_name((pb_risk_field)f);
+        texts[f] = pb_risk_text(g, i, (pb_risk_field)f);
+    }
     PyObject *d = PyDict_New();
-    if (!d)
-        return NULL;
-    for (int f = 0; f < PB_RISK_FIELD_COUNT; f++)
-        if (!core_dict_put_text(d, pb_risk_field_name((pb_risk_field)f), pb_risk_text(g, i, (pb_risk_field)f)))
-            goto fail;
+    if (!d || !core_dict_put_texts(d, names, texts, PB_RISK_FIELD_COUNT))
+        goto fail;
     for (int k = 0; k < PB_SCORE_KIND_COUNT; k++) {
         pb_score s = pb_risk_score(g, i, (pb_score_kind)k);
         const char *t = pb_risk_score_text(g, i, (pb_score_kind)k);
@@ -105,7 +108,7 @@ static PyObject *core_risk_dict(PyObject *self, void *part, size_t i)
     if (ok)
         return d;
 fail:
-    Py_DECREF(d);
+    Py_XDECREF(d);
     return NULL;
 }
 

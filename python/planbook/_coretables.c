@@ -21,11 +21,7 @@ static int core_row_check(pb_table *tb, Py_ssize_t r)
 
 static int core_column_check(pb_table *tb, Py_ssize_t c)
 {
-    if (c < 0 || (size_t)c >= pb_table_column_count(tb)) {
-        PyErr_Format(PyExc_IndexError, "no column %zd", c);
-        return 0;
-    }
-    return 1;
+    return core_index_check(c, pb_table_column_count(tb), "column");
 }
 
 /* ============================================================ tables */
@@ -44,17 +40,11 @@ static PyObject *core_table_dict(PyObject *self, void *part)
         "blank_zero", pb_table_blank_zero(tb) ? Py_True : Py_False, "tolerance",
         has_tol ? PyLong_FromLongLong(tol) : Py_NewRef(Py_None), "source", line,
         col, "layout", (unsigned long long)pb_table_layout(tb));
-    if (!d)
-        return NULL;
-    for (int f = 0; f < PB_TABLE_FIELD_COUNT; f++) {
-        PyObject *v = core_text_or_none(pb_table_text(tb, (pb_table_field)f));
-        if (!v || PyDict_SetItemString(d, core_table_fields[f], v) < 0) {
-            Py_XDECREF(v);
-            Py_DECREF(d);
-            return NULL;
-        }
-        Py_DECREF(v);
-    }
+    const char *texts[PB_TABLE_FIELD_COUNT];
+    for (int f = 0; f < PB_TABLE_FIELD_COUNT; f++)
+        texts[f] = pb_table_text(tb, (pb_table_field)f);
+    if (d && !core_dict_put_texts(d, core_table_fields, texts, PB_TABLE_FIELD_COUNT))
+        Py_CLEAR(d);
     return d;
 }
 
@@ -169,15 +159,11 @@ static PyObject *core_column_get(PyObject *self, PyObject *args)
         return NULL;
     }
     Py_DECREF(cv);
-    for (int f = 0; f < PB_COLUMN_FIELD_COUNT; f++) {
-        PyObject *v = core_text_or_none(pb_column_text(tb, (size_t)c, (pb_column_field)f));
-        if (!v || PyDict_SetItemString(d, core_column_fields[f], v) < 0) {
-            Py_XDECREF(v);
-            Py_DECREF(d);
-            return NULL;
-        }
-        Py_DECREF(v);
-    }
+    const char *texts[PB_COLUMN_FIELD_COUNT];
+    for (int f = 0; f < PB_COLUMN_FIELD_COUNT; f++)
+        texts[f] = pb_column_text(tb, (size_t)c, (pb_column_field)f);
+    if (!core_dict_put_texts(d, core_column_fields, texts, PB_COLUMN_FIELD_COUNT))
+        Py_CLEAR(d);
     return d;
 }
 

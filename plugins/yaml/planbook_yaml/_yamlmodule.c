@@ -108,9 +108,8 @@ static int file_sink(void *ctx, const unsigned char *data, size_t size)
     return 0;
 }
 
-/* The text dumps() collects.  Plain realloc and free: the sink is called
- * without the GIL, so not PyMem_Realloc; PyMem_RawRealloc would do, but it
- * is not in the limited API. */
+/* The text dumps() collects (grown by pbpy_reserve: the sink is called
+ * without the GIL). */
 typedef struct {
     char *buf;
     size_t len, cap;
@@ -119,18 +118,8 @@ typedef struct {
 static int mem_sink(void *ctx, const unsigned char *data, size_t size)
 {
     membuf *mb = ctx;
-    if (size > SIZE_MAX / 2 - mb->len)
+    if (!pbpy_reserve(&mb->buf, &mb->cap, mb->len, size))
         return 0;
-    if (mb->len + size > mb->cap) {
-        size_t cap = mb->cap ? mb->cap : 4096;
-        while (cap < mb->len + size)
-            cap *= 2;
-        char *nb = realloc(mb->buf, cap);
-        if (!nb)
-            return 0;
-        mb->buf = nb;
-        mb->cap = cap;
-    }
     memcpy(mb->buf + mb->len, data, size);
     mb->len += size;
     return 1;
