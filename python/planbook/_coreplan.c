@@ -196,68 +196,69 @@ static int core_plan_pair_set(PyObject *self, PyObject *v, void *c)
 /* ========================================================== checks */
 
 /* The names a finding refers to, taken in the same call as the finding, so
- * that another thread editing the plan cannot make them point elsewhere. */
-static int core_finding_names(const pb_plan *plan, const pb_finding *f, PyObject *d)
+ * that another thread editing the plan cannot make them point elsewhere:
+ * every part fills the same keys (None where it has no such name). */
+enum { FK_TABLE, FK_ROW_LABEL, FK_ROW_ID, FK_COLUMN_ID, FK_COLUMN_LABEL, FK_COLUMN_PERIOD,
+       FK_COLUMN_PHASE, FK_COLUMN_MEASURE, FK_OTHER_TABLE, FK_OTHER_ROW, FK_OTHER_COLUMN,
+       FK_AGREEMENT, FK_PART, FK_COUNT };
+
+static const char *const core_finding_keys[FK_COUNT] = {
+    "table_id",       "row_label",       "row_id",          "column_id",
+    "column_label",   "column_period",   "column_phase",    "column_measure",
+    "other_table_id", "other_row_label", "other_column_id", "agreement_name", "part"};
+
+static void core_finding_indicator(const pb_plan *plan, const pb_finding *f, const char **v,
+                                   char *period)
 {
-    if (f->part == PB_PART_INDICATORS) {
-        const pb_indset *s = pb_plan_indset(plan, f->table);
-        char period[PB_PERIOD_TEXT_MAX] = "";
-        if (s && f->column < pb_indset_period_count(s))
-            pb_period_format(pb_indset_period(s, f->column), pb_plan_year_start(plan), period);
-        const char *ref = NULL, *name = NULL;
-        if (s && f->row < pb_indset_count(s)) {
-            uint32_t m = pb_ind_parent(s, f->row) != PB_NONE ? pb_ind_parent(s, f->row) : f->row;
-            ref = pb_ind_text(s, m, PB_IND_REF);
-            name = pb_ind_text(s, f->row, PB_IND_NAME);
-        }
-        const char *key = NULL;
-        if (s && f->other_column != PB_NONE)
-            key = f->other_column == PB_PRINTED_LAST     ? "last"
-                  : f->other_column == PB_PRINTED_TARGET ? "target"
-                      : pb_indset_comparator_id(s, f->other_column - 2);
-        return core_dict_put_text(d, "table_id", s ? pb_indset_id(s) : NULL) &&
-               core_dict_put_text(d, "row_label", name) && core_dict_put_text(d, "row_id", ref) &&
-               core_dict_put_text(d, "column_id", key) && core_dict_put_text(d, "column_label", NULL) &&
-               core_dict_put_text(d, "column_period", period[0] ? period : NULL) &&
-               core_dict_put_text(d, "column_phase", NULL) && core_dict_put_text(d, "column_measure", NULL) &&
-               core_dict_put_text(d, "other_table_id", NULL) && core_dict_put_text(d, "other_row_label", NULL) &&
-               core_dict_put_text(d, "other_column_id", NULL) && core_dict_put_text(d, "agreement_name", NULL) &&
-               core_dict_put_text(d, "part", "indicators");
+    const pb_indset *s = pb_plan_indset(plan, f->table);
+    v[FK_PART] = "indicators";
+    if (!s)
+        return;
+    v[FK_TABLE] = pb_indset_id(s);
+    if (f->column < pb_indset_period_count(s)) {
+        pb_period_format(pb_indset_period(s, f->column), pb_plan_year_start(plan), period);
+        v[FK_COLUMN_PERIOD] = period;
     }
-    if (f->part == PB_PART_RISKS) {
-        const pb_register *g = pb_plan_register(plan, f->table);
-        const char *id = g && f->row < pb_register_count(g) ? pb_risk_text(g, f->row, PB_RISK_ID)
-                                                             : NULL;
-        const char *desc = g && f->row < pb_register_count(g)
-                               ? pb_risk_text(g, f->row, PB_RISK_DESCRIPTION)
-                               : NULL;
-        return core_dict_put_text(d, "table_id", g ? pb_register_id(g) : NULL) &&
-               core_dict_put_text(d, "row_label", desc) && core_dict_put_text(d, "row_id", id) &&
-               core_dict_put_text(d, "column_id",
-                       f->column < PB_SCORE_KIND_COUNT ? pb_score_kind_name(f->column) : NULL) &&
-               core_dict_put_text(d, "column_label", NULL) && core_dict_put_text(d, "column_period", NULL) &&
-               core_dict_put_text(d, "column_phase", NULL) && core_dict_put_text(d, "column_measure", NULL) &&
-               core_dict_put_text(d, "other_table_id", NULL) && core_dict_put_text(d, "other_row_label", NULL) &&
-               core_dict_put_text(d, "other_column_id", NULL) && core_dict_put_text(d, "agreement_name", NULL) &&
-               core_dict_put_text(d, "part", "risks");
+    if (f->row < pb_indset_count(s)) {
+        uint32_t m = pb_ind_parent(s, f->row) != PB_NONE ? pb_ind_parent(s, f->row) : f->row;
+        v[FK_ROW_ID] = pb_ind_text(s, m, PB_IND_REF);
+        v[FK_ROW_LABEL] = pb_ind_text(s, f->row, PB_IND_NAME);
     }
-    if (f->part == PB_PART_RECORDS) {
-        const pb_collection *c = pb_plan_collection(plan, f->table);
-        int ok_item = c && f->row < pb_collection_count(c);
-        return core_dict_put_text(d, "table_id", c ? pb_collection_id(c) : NULL) &&
-               core_dict_put_text(d, "row_label",
-                       ok_item ? pb_item_field(c, f->row, "title") : NULL) &&
-               core_dict_put_text(d, "row_id", ok_item ? pb_item_id(c, f->row) : NULL) &&
-               core_dict_put_text(d, "column_id",
-                       ok_item ? pb_item_field_name(c, f->row, f->column) : NULL) &&
-               core_dict_put_text(d, "column_label", NULL) && core_dict_put_text(d, "column_period", NULL) &&
-               core_dict_put_text(d, "column_phase", NULL) && core_dict_put_text(d, "column_measure", NULL) &&
-               core_dict_put_text(d, "other_table_id", NULL) && core_dict_put_text(d, "other_row_label", NULL) &&
-               core_dict_put_text(d, "other_column_id", NULL) && core_dict_put_text(d, "agreement_name", NULL) &&
-               core_dict_put_text(d, "part", "records");
+    if (f->other_column != PB_NONE)
+        v[FK_COLUMN_ID] = f->other_column == PB_PRINTED_LAST     ? "last"
+                          : f->other_column == PB_PRINTED_TARGET ? "target"
+                              : pb_indset_comparator_id(s, f->other_column - 2);
+}
+
+static void core_finding_risk(const pb_plan *plan, const pb_finding *f, const char **v)
+{
+    const pb_register *g = pb_plan_register(plan, f->table);
+    v[FK_PART] = "risks";
+    v[FK_TABLE] = g ? pb_register_id(g) : NULL;
+    if (g && f->row < pb_register_count(g)) {
+        v[FK_ROW_ID] = pb_risk_text(g, f->row, PB_RISK_ID);
+        v[FK_ROW_LABEL] = pb_risk_text(g, f->row, PB_RISK_DESCRIPTION);
     }
-    if (!core_dict_put_text(d, "part", "budgets"))
-        return 0;
+    if (f->column < PB_SCORE_KIND_COUNT)
+        v[FK_COLUMN_ID] = pb_score_kind_name(f->column);
+}
+
+static void core_finding_record(const pb_plan *plan, const pb_finding *f, const char **v)
+{
+    const pb_collection *c = pb_plan_collection(plan, f->table);
+    v[FK_PART] = "records";
+    v[FK_TABLE] = c ? pb_collection_id(c) : NULL;
+    if (c && f->row < pb_collection_count(c)) {
+        v[FK_ROW_LABEL] = pb_item_field(c, f->row, "title");
+        v[FK_ROW_ID] = pb_item_id(c, f->row);
+        v[FK_COLUMN_ID] = pb_item_field_name(c, f->row, f->column);
+    }
+}
+
+static void core_finding_budget(const pb_plan *plan, const pb_finding *f, const char **v,
+                                char *period)
+{
+    v[FK_PART] = "budgets";
     const pb_table *t = f->table != PB_NONE ? pb_plan_table(plan, f->table) : NULL;
     /* a narrative figure's other side is a collection's item and field */
     const pb_collection *nc =
@@ -265,32 +266,45 @@ static int core_finding_names(const pb_plan *plan, const pb_finding *f, PyObject
     const pb_table *o = f->other_table != PB_NONE && f->code != PB_FIND_NARRATIVE
                             ? pb_plan_table(plan, f->other_table)
                             : NULL;
-    const char *ot = nc ? pb_collection_id(nc) : o ? pb_table_id(o) : NULL;
-    const char *orow = nc ? pb_item_id(nc, f->other_row)
-                       : o && f->other_row != PB_NONE ? pb_row_label(o, f->other_row) : NULL;
-    const char *ocol = nc ? pb_item_field_name(nc, f->other_row, f->other_column)
-                       : o && f->other_column != PB_NONE ? pb_column_id(o, f->other_column) : NULL;
-    char period[PB_PERIOD_TEXT_MAX] = "";
-    int has_col = t && f->column != PB_NONE;
-    if (has_col && pb_column_period(t, f->column).kind != PB_PERIOD_NONE)
+    v[FK_OTHER_TABLE] = nc ? pb_collection_id(nc) : o ? pb_table_id(o) : NULL;
+    v[FK_OTHER_ROW] = nc ? pb_item_id(nc, f->other_row)
+                      : o && f->other_row != PB_NONE ? pb_row_label(o, f->other_row) : NULL;
+    v[FK_OTHER_COLUMN] = nc ? pb_item_field_name(nc, f->other_row, f->other_column)
+                         : o && f->other_column != PB_NONE ? pb_column_id(o, f->other_column)
+                                                           : NULL;
+    v[FK_AGREEMENT] = f->agreement != PB_NONE ? pb_agreement_name(plan, f->agreement) : NULL;
+    if (!t)
+        return;
+    v[FK_TABLE] = pb_table_id(t);
+    if (f->row != PB_NONE) {
+        v[FK_ROW_LABEL] = pb_row_label(t, f->row);
+        v[FK_ROW_ID] = pb_row_text(t, f->row, PB_ROW_ID);
+    }
+    if (f->column == PB_NONE)
+        return;
+    if (pb_column_period(t, f->column).kind != PB_PERIOD_NONE) {
         pb_period_format(pb_column_period(t, f->column), pb_plan_year_start(plan), period);
-    return core_dict_put_text(d, "table_id", t ? pb_table_id(t) : NULL) &&
-           core_dict_put_text(d, "row_label", t && f->row != PB_NONE ? pb_row_label(t, f->row) : NULL) &&
-           core_dict_put_text(d, "row_id",
-                   t && f->row != PB_NONE ? pb_row_text(t, f->row, PB_ROW_ID) : NULL) &&
-           core_dict_put_text(d, "column_id", has_col ? pb_column_id(t, f->column) : NULL) &&
-           core_dict_put_text(d, "column_label",
-                   has_col ? pb_column_text(t, f->column, PB_COLUMN_LABEL) : NULL) &&
-           core_dict_put_text(d, "column_period", period[0] ? period : NULL) &&
-           core_dict_put_text(d, "column_phase",
-                   has_col ? pb_column_text(t, f->column, PB_COLUMN_PHASE) : NULL) &&
-           core_dict_put_text(d, "column_measure",
-                   has_col ? pb_column_text(t, f->column, PB_COLUMN_MEASURE) : NULL) &&
-           core_dict_put_text(d, "other_table_id", ot) &&
-           core_dict_put_text(d, "other_row_label", orow) &&
-           core_dict_put_text(d, "other_column_id", ocol) &&
-           core_dict_put_text(d, "agreement_name",
-                   f->agreement != PB_NONE ? pb_agreement_name(plan, f->agreement) : NULL);
+        v[FK_COLUMN_PERIOD] = period;
+    }
+    v[FK_COLUMN_ID] = pb_column_id(t, f->column);
+    v[FK_COLUMN_LABEL] = pb_column_text(t, f->column, PB_COLUMN_LABEL);
+    v[FK_COLUMN_PHASE] = pb_column_text(t, f->column, PB_COLUMN_PHASE);
+    v[FK_COLUMN_MEASURE] = pb_column_text(t, f->column, PB_COLUMN_MEASURE);
+}
+
+static int core_finding_names(const pb_plan *plan, const pb_finding *f, PyObject *d)
+{
+    const char *v[FK_COUNT] = {NULL};
+    char period[PB_PERIOD_TEXT_MAX] = "";
+    if (f->part == PB_PART_INDICATORS)
+        core_finding_indicator(plan, f, v, period);
+    else if (f->part == PB_PART_RISKS)
+        core_finding_risk(plan, f, v);
+    else if (f->part == PB_PART_RECORDS)
+        core_finding_record(plan, f, v);
+    else
+        core_finding_budget(plan, f, v, period);
+    return core_dict_put_texts(d, core_finding_keys, v, FK_COUNT);
 }
 
 static PyObject *core_plan_check(PyObject *self, PyObject *Py_UNUSED(a))
