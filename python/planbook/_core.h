@@ -47,10 +47,11 @@ typedef struct {
     PyObject_HEAD
     pb_plan *plan;
     /* the guard (_coreguard.c): held by thread `owner`, `depth` calls
-     * deep, while lock is held; lock is made at the first call */
+     * deep; lock (made at the first call) is held while `unlocked`: the
+     * owner may run without the GIL */
     PyThread_type_lock lock;
     unsigned long owner;
-    int depth;
+    int depth, unlocked;
 } PlanCoreObject;
 
 #define PLAN(self) (((PlanCoreObject *)(self))->plan)
@@ -59,9 +60,9 @@ typedef struct {
 
 /* Every method and attribute of PlanCore runs inside the guard (the
  * trampolines of _coreguard.c), so a method may release the GIL around
- * the core's work on its plan: Py_BEGIN_ALLOW_THREADS ... END, touching
- * no Python object in between.  Another thread's call on the same plan
- * waits meanwhile. */
+ * the core's work on its plan, CORE_BEGIN_UNLOCKED(self) ...
+ * CORE_END_UNLOCKED(self), touching no Python object in between.  Another
+ * thread's call on the same plan waits meanwhile. */
 
 /* Take self's guard for this thread (calls nest), waiting without the GIL
  * while another thread holds it.  Returns 0 with an exception set. */
@@ -72,6 +73,19 @@ void core_plan_leave(PyObject *self);
 int core_plan_wait(PyObject *self);
 /* the lock's memory, at dealloc */
 void core_plan_guard_free(PyObject *self);
+/* Around a span in which the owner may release the GIL (plan_enter's
+ * callers) */
+void core_plan_lock(PyObject *self);
+void core_plan_unlock(PyObject *self);
+/* core_plan_lock, then release the GIL; take it back, then unlock */
+void *core_plan_release_gil(PyObject *self);
+void core_plan_take_gil(PyObject *self, void *state);
+#define CORE_BEGIN_UNLOCKED(self)                                                           \
+    {                                                                                       \
+        void *core_gil_state_ = core_plan_release_gil(self);
+#define CORE_END_UNLOCKED(self)                                                             \
+    core_plan_take_gil(self, core_gil_state_);                                              \
+    }
 
 /* PlanCore's methods and attributes, joined through the guard */
 #define CORE_METHODS_MAX 160

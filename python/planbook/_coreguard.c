@@ -9,47 +9,54 @@
  * A plugin reaches a plan through the C API (plan_unwrap waits for the
  * guard; plan_enter and plan_leave hold it).
  *
- * The guard is a lock per plan (PyThread_type_lock, made at first use)
- * held from the outermost entry to its leave, with the owning thread and
- * a depth so that calls nest in one thread (a method whose argument's
- * __index__ calls another method of the same plan).  A thread that finds
- * the plan held by another waits with the GIL released.  owner and depth
- * change only with the GIL held.
+ * The guard: the owning thread and a depth (calls nest in one thread: a
+ * method whose argument's __index__ calls the same plan), which change
+ * only with the GIL held, so that taking a free plan costs two stores.
+ * A lock per plan (PyThread_type_lock, made at the first call) is held
+ * only while the owner may have released the GIL on purpose
+ * (CORE_BEGIN_UNLOCKED, plan_enter): a thread that finds the plan held
+ * waits on that lock with the GIL released.  Should the owner have let
+ * the GIL go otherwise (Python code run half-way through a call: an
+ * __index__, a finaliser), the waiter sleeps in short steps until the
+ * plan is free.
  */
 #include "_core.h"
 
-static int core_guard_lock_made(PlanCoreObject *p)
+/* a tenth of a millisecond without the GIL (time.sleep: portable) */
+static int core_guard_pause(void)
 {
+    PyObject *sleep = pbpy_import_attr("time", "sleep");
+    PyObject *r = sleep ? PyObject_CallFunction(sleep, "d", 1e-4) : NULL;
+    Py_XDECREF(sleep);
+    Py_XDECREF(r);
+    return r != NULL;
+}
+
+/* Wait until no other thread holds p's guard, then take it when `take`.
+ * Returns 0 with an exception set. */
+static int core_guard_wait(PlanCoreObject *p, int take)
+{
+    unsigned long me = PyThread_get_thread_ident();
     if (!p->lock && !(p->lock = PyThread_allocate_lock())) {
         PyErr_NoMemory();
         return 0;
     }
-    return 1;
-}
-
-/* Wait (without the GIL) until no other thread holds p's guard, then take
- * it when `take`; else only wait.  Returns 0 with an exception set. */
-static int core_guard_wait(PlanCoreObject *p, int take)
-{
-    unsigned long me = PyThread_get_thread_ident();
-    if (p->depth && p->owner == me) {
-        p->depth += take;
-        return 1;
-    }
-    if (!core_guard_lock_made(p))
-        return 0;
-    PyThread_type_lock lock = p->lock;
-    if (!PyThread_acquire_lock(lock, NOWAIT_LOCK)) {
+    while (p->depth && p->owner != me) {
+        PyThread_type_lock lock = p->lock;
+        if (!p->unlocked) {
+            if (!core_guard_pause())
+                return 0;
+            continue;
+        }
         Py_BEGIN_ALLOW_THREADS
         PyThread_acquire_lock(lock, WAIT_LOCK);
+        PyThread_release_lock(lock);
         Py_END_ALLOW_THREADS
     }
-    if (!take) {
-        PyThread_release_lock(lock);
-        return 1;
+    if (take) {
+        p->owner = me;
+        p->depth++;
     }
-    p->owner = me;
-    p->depth = 1;
     return 1;
 }
 
@@ -58,13 +65,39 @@ int core_plan_enter(PyObject *self) { return core_guard_wait((PlanCoreObject *)s
 void core_plan_leave(PyObject *self)
 {
     PlanCoreObject *p = (PlanCoreObject *)self;
-    if (--p->depth == 0) {
+    if (--p->depth == 0)
         p->owner = 0;
-        PyThread_release_lock(p->lock);
-    }
 }
 
 int core_plan_wait(PyObject *self) { return core_guard_wait((PlanCoreObject *)self, 0); }
+
+void core_plan_lock(PyObject *self)
+{
+    PlanCoreObject *p = (PlanCoreObject *)self;
+    /* free but for a waiter between its acquire and release, which needs
+     * no GIL to release it */
+    PyThread_acquire_lock(p->lock, WAIT_LOCK);
+    p->unlocked = 1;
+}
+
+void core_plan_unlock(PyObject *self)
+{
+    PlanCoreObject *p = (PlanCoreObject *)self;
+    p->unlocked = 0;
+    PyThread_release_lock(p->lock);
+}
+
+void *core_plan_release_gil(PyObject *self)
+{
+    core_plan_lock(self);
+    return PyEval_SaveThread();
+}
+
+void core_plan_take_gil(PyObject *self, void *state)
+{
+    PyEval_RestoreThread((PyThreadState *)state);
+    core_plan_unlock(self);
+}
 
 void core_plan_guard_free(PyObject *self)
 {

@@ -626,9 +626,9 @@ static PyObject *core_indset_status_all(PyObject *self, pb_indset *s, PyObject *
         /* the guard holds the plan for this call (_coreguard.c); the
          * bytes written are this call's own */
         pb_status rc;
-        Py_BEGIN_ALLOW_THREADS
+        CORE_BEGIN_UNLOCKED(self)
         rc = pb_indset_status_codes(s, &out, &err);
-        Py_END_ALLOW_THREADS
+        CORE_END_UNLOCKED(self)
         if (rc)
             core_error_model(self, &err);
         else

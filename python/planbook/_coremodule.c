@@ -365,7 +365,16 @@ static pb_plan *core_capi_plan_unwrap(PyObject *obj)
 
 static pb_plan *core_capi_plan_enter(PyObject *obj)
 {
-    return core_capi_plan_check(obj) && core_plan_enter(obj) ? PLAN(obj) : NULL;
+    if (!core_capi_plan_check(obj) || !core_plan_enter(obj))
+        return NULL;
+    core_plan_lock(obj); /* the caller may release the GIL */
+    return PLAN(obj);
+}
+
+static void core_capi_plan_leave(PyObject *obj)
+{
+    core_plan_unlock(obj);
+    core_plan_leave(obj);
 }
 
 static pb_capi core_capi_table = {
@@ -376,7 +385,7 @@ static pb_capi core_capi_table = {
     .plan_unwrap = core_capi_plan_unwrap,
     .raise_error = core_capi_raise,
     .plan_enter = core_capi_plan_enter,
-    .plan_leave = core_plan_leave,
+    .plan_leave = core_capi_plan_leave,
 };
 
 /* ========================================================= module */

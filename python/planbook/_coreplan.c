@@ -316,9 +316,9 @@ static PyObject *core_plan_check(PyObject *self, PyObject *Py_UNUSED(a))
     PyObject *list = NULL;
     pb_status rc;
     /* the guard holds the plan for this call (_coreguard.c) */
-    Py_BEGIN_ALLOW_THREADS
+    CORE_BEGIN_UNLOCKED(self)
     rc = pb_plan_check(PLAN(self), &fs, &err);
-    Py_END_ALLOW_THREADS
+    CORE_END_UNLOCKED(self)
     if (rc) {
         core_error_model(self, &err);
         goto done;
