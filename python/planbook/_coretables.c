@@ -167,16 +167,24 @@ static PyObject *core_column_get(PyObject *self, PyObject *args)
     return d;
 }
 
-static PyObject *core_column_add(PyObject *self, PyObject *args)
+/* (table, id): the table and the id's text, or NULL with an exception */
+static pb_table *core_table_and_id(PyObject *self, PyObject *args, const char *fmt,
+                                   const char **s, Py_ssize_t *n)
 {
     Py_ssize_t t;
     PyObject *id;
-    const char *s;
-    Py_ssize_t n;
-    if (!PyArg_ParseTuple(args, "nU:add_column", &t, &id))
+    if (!PyArg_ParseTuple(args, fmt, &t, &id))
         return NULL;
     pb_table *tb = core_table_at(self, t);
-    if (!tb || !core_text_arg(id, &s, &n, 0))
+    return tb && core_text_arg(id, s, n, 0) ? tb : NULL;
+}
+
+static PyObject *core_column_add(PyObject *self, PyObject *args)
+{
+    const char *s;
+    Py_ssize_t n;
+    pb_table *tb = core_table_and_id(self, args, "nU:add_column", &s, &n);
+    if (!tb)
         return NULL;
     pb_error err;
     pb_error_clear(&err);
@@ -188,14 +196,10 @@ static PyObject *core_column_add(PyObject *self, PyObject *args)
 
 static PyObject *core_column_find(PyObject *self, PyObject *args)
 {
-    Py_ssize_t t;
-    PyObject *id;
     const char *s;
     Py_ssize_t n;
-    if (!PyArg_ParseTuple(args, "nU:find_column", &t, &id))
-        return NULL;
-    pb_table *tb = core_table_at(self, t);
-    if (!tb || !core_text_arg(id, &s, &n, 0))
+    pb_table *tb = core_table_and_id(self, args, "nU:find_column", &s, &n);
+    if (!tb)
         return NULL;
     return PyLong_FromLongLong(pb_table_find_column(tb, s, (size_t)n));
 }
