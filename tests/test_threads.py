@@ -553,17 +553,26 @@ def test_an_edit_waits_for_a_yaml_save_without_the_gil():
         times["edited"] = time.perf_counter()
 
     def profiler(frame, event, arg):
-        if event == "c_call" and getattr(arg, "__name__", "") == "dumps":
+        if getattr(arg, "__name__", "") != "dumps":
+            return
+        if event == "c_call":
             in_writer.set()       # about to enter planbook_yaml._yaml.dumps
+        elif event == "c_return":
+            # with a long switch interval the GIL stays here from the
+            # writer's return to this line (else the editor, woken when the
+            # writer let the plan go, may take it at this function's start)
+            times["dumped"] = time.perf_counter()
 
     th = threading.Thread(target=editor)
     th.start()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1.0)
     sys.setprofile(profiler)
     try:
         text = plan.dumps()
     finally:
         sys.setprofile(None)
-        times["dumped"] = time.perf_counter()
+        sys.setswitchinterval(interval)
         in_writer.set()
     th.join(30)
     assert plan.budgets["t"].rows["l7"]["a"].value == 123456
