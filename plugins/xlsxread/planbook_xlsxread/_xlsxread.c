@@ -864,7 +864,7 @@ static PyObject *xr_number(PyObject *m, PyObject *args)
 static PyObject *xr_fields(PyObject *m, PyObject *arg)
 {
     const pb_api *api = get_state(m)->capi->core;
-    const char *part = PyUnicode_Check(arg) ? PyUnicode_AsUTF8(arg) : NULL;
+    const char *part = PyUnicode_Check(arg) ? PyUnicode_AsUTF8AndSize(arg, NULL) : NULL;
     size_t n = 0;
     const pb_field_desc *d = NULL;
     if (part && !strcmp(part, "register"))
@@ -880,10 +880,8 @@ static PyObject *xr_fields(PyObject *m, PyObject *arg)
     PyObject *out = PyTuple_New((Py_ssize_t)n);
     for (size_t k = 0; out && k < n; k++) {
         PyObject *row = Py_BuildValue("(ssI)", d[k].key, d[k].heading, d[k].flags);
-        if (!row)
+        if (!row || PyTuple_SetItem(out, (Py_ssize_t)k, row) < 0)
             Py_CLEAR(out);
-        else
-            PyTuple_SET_ITEM(out, (Py_ssize_t)k, row);
     }
     return out;
 }
