@@ -1,5 +1,5 @@
 """Stubs for planbook._core, the CPython binding of the C core (internal)."""
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 CORE_VERSION: str
 C_API_VERSION: Tuple[int, int]
