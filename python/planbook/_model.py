@@ -12,7 +12,7 @@ import os
 import threading
 import weakref
 from decimal import ROUND_HALF_UP, Decimal
-from typing import (TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple,
+from typing import (TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple,
                     Union, overload)
 
 from . import _core
@@ -142,7 +142,8 @@ class Plan:
             setattr(self, key, value)
 
     @classmethod
-    def _from_core(cls, core, file: Optional[str] = None, parts=PART_NAMES) -> "Plan":
+    def _from_core(cls, core: _core.PlanCore, file: Optional[str] = None,
+                   parts: Iterable[str] = PART_NAMES) -> "Plan":
         """A plan around a core (planbook.plugin.plan_from_core)."""
         parts = tuple(p for p in PART_NAMES if p in set(parts))
         plan = cls.__new__(cls)

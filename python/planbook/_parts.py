@@ -33,9 +33,12 @@ from __future__ import annotations
 import functools
 import importlib
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Mapping, Optional, Tuple
 
 from .errors import ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._model import Plan
 
 __all__ = ["Field", "Part", "PARTS", "PART", "PartMapping", "PartView", "ItemSequence",
            "field_property", "field_properties", "item_field_properties", "either",
@@ -316,7 +319,7 @@ class PartMapping(Mapping):
     __slots__ = ("_plan",)
     _part: Part
 
-    def __init__(self, plan):
+    def __init__(self, plan: Plan):
         self._plan = plan
 
     def _view(self, id: str):
@@ -373,7 +376,7 @@ class PartView:
     __slots__ = ("_plan", "id")
     _part: Part
 
-    def __init__(self, plan, id: str):
+    def __init__(self, plan: Plan, id: str):
         self._plan = plan
         self.id = id
 
