@@ -51,7 +51,7 @@ STRICT_PACKAGE = {"reportPrivateUsage": False}
 #: Strict errors in python/planbook at the last count (issue 16; 5,051 when
 #: this budget was set up, measured as below).  Lower it when annotations
 #: land; never raise it.
-STRICT_BUDGET = 1451
+STRICT_BUDGET = 1011
 
 
 def _check(tmp_path, include, mode, **rules):
