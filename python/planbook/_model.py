@@ -823,7 +823,8 @@ class Table(PartView):
 
     def add_line(self, label: Optional[str], values: RowValues = None, *,
                  section: Optional[RowRef] = None, before: Optional[RowRef] = None,
-                 after: Optional[RowRef] = None, id: Optional[str] = None, role: Optional[str] = None,
+                 after: Optional[RowRef] = None, id: Optional[str] = None,
+                 role: Optional[str] = None,
                  note: Optional[str] = None, printed: bool = False) -> "Row":
         """Add a line with its figures (a list, one per column, or a dict by
         column id).  ``section`` puts it inside a section (or, for a part,
@@ -843,7 +844,8 @@ class Table(PartView):
 
     def add_total(self, label: Optional[str], values: RowValues = None, *,
                   section: Optional[RowRef] = None, before: Optional[RowRef] = None,
-                  after: Optional[RowRef] = None, id: Optional[str] = None, role: Optional[str] = None,
+                  after: Optional[RowRef] = None, id: Optional[str] = None,
+                  role: Optional[str] = None,
                   note: Optional[str] = None, select: Optional[str] = None,
                   printed: bool = False) -> "Row":
         """Add a total: computed from what precedes it in its section.

@@ -87,7 +87,8 @@ def core_of(plan: Plan) -> Any:
     """The C object holding ``plan`` (a ``planbook._core.PlanCore``): what a
     C plugin's functions take, and what the capsule's ``plan_unwrap``
     accepts.  It shares the plan; it is not a copy."""
-    if not isinstance(plan, Plan):  # pyright: ignore[reportUnnecessaryIsInstance]  # untyped callers
+    # for callers without a type checker
+    if not isinstance(plan, Plan):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"expected a planbook.Plan, not {type(plan).__name__}")
     return plan._c
 
