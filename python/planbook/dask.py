@@ -21,14 +21,15 @@ task.
 
 from __future__ import annotations
 
-from typing import Sequence
+import os
+from typing import Any, Dict, List, Sequence, Tuple, Union
 
-from .many import COLUMNS, PARTS, empty, expand, frames_of_file
+from .many import COLUMNS, PARTS, Paths, empty, expand, frames_of_file
 
 __all__ = ["read", "read_all", "convert"]
 
 
-def _require_dask():
+def _require_dask() -> Any:
     try:
         import dask.dataframe as dd
     except ImportError as exc:  # pragma: no cover - the message is the point
@@ -36,16 +37,16 @@ def _require_dask():
     return dd
 
 
-def _partition(path: str, part: str):
+def _partition(path: str, part: str) -> Any:
     frame = frames_of_file(path, (part,))[part]
     return frame.set_index("plan", drop=False).rename_axis(None)
 
 
-def _meta(part: str):
+def _meta(part: str) -> Any:
     return empty(part).set_index("plan", drop=False).rename_axis(None)
 
 
-def _files(paths, parts: Sequence[str]):
+def _files(paths: Paths, parts: Sequence[str]) -> Tuple[List[str], Tuple[str, ...]]:
     unknown = [p for p in parts if p not in COLUMNS]
     if unknown:
         raise ValueError(f"unknown part {unknown[0]!r}: one of {', '.join(PARTS)}")
@@ -55,7 +56,7 @@ def _files(paths, parts: Sequence[str]):
     return files, tuple(files) + (files[-1],)
 
 
-def read(paths, part: str = "budgets"):
+def read(paths: Paths, part: str = "budgets") -> Any:
     """One part (``budgets``, ``indicators``, ``observations``, ``risks``,
     ``records``, ``findings`` or ``plans``) of many plans (paths, globs or
     folders) as a Dask DataFrame, one partition per file."""
@@ -70,11 +71,11 @@ def read(paths, part: str = "budgets"):
                            enforce_metadata=False)
 
 
-def _pick(frames, part: str):
+def _pick(frames: Dict[str, Any], part: str) -> Any:
     return frames[part].set_index("plan", drop=False).rename_axis(None)
 
 
-def read_all(paths, parts: Sequence[str] = PARTS):
+def read_all(paths: Paths, parts: Sequence[str] = PARTS) -> Dict[str, Any]:
     """Several parts of many plans: a dict part -> Dask DataFrame (one
     partition per file), whose graphs share one load of each file: computed
     together (``dask.compute(*frames.values())``, ``client.compute([...])``)
@@ -93,7 +94,7 @@ def read_all(paths, parts: Sequence[str] = PARTS):
                 for part in parts}
 
 
-def convert(paths, out_dir, *, to: str = "ofdp"):
+def convert(paths: Paths, out_dir: Union[str, "os.PathLike[str]"], *, to: str = "ofdp") -> Any:
     """:func:`planbook.many.convert_many` as one Dask task per file, on the
     scheduler in use (threads, processes or a ``dask.distributed``
     cluster whose workers see ``out_dir``): a delayed list of (plan,
