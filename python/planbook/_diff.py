@@ -477,9 +477,10 @@ def _diff_register(ga: RiskRegister, gb: RiskRegister, out: List[Change]) -> Non
         if m["change"] in ("added", "removed"):
             out.append(Change("risks", f"risk {m['change']}", rid, row=m["id"]))
     for r in gb:
-        if r.id not in ga:
+        risk_id: str = r.id
+        if risk_id not in ga:
             continue
-        o = ga[r.id]
+        o = ga[risk_id]
         for kind in ("inherent", "current", "target"):
             so, sn = getattr(o, kind), getattr(r, kind)
             vo = None if so is None else (so.text or f"{so.likelihood}x{so.impact}")

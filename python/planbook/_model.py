@@ -17,8 +17,7 @@ from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List
                     Optional, Sequence, Set, Tuple, Union, overload)
 
 from . import _core
-from ._parts import (PART, PARTS, PartMapping, PartView, either, field_properties,
-                     part_property)
+from ._parts import PART, PARTS, PartMapping, PartView, field_properties, part_property
 from .errors import ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,7 +100,7 @@ def format_amount(value: Optional[Decimal], *, parens: bool = True, zero: str = 
         return ""
     if value == 0:
         return zero
-    sign, digits, exp = value.as_tuple()
+    sign, _, exp = value.as_tuple()
     decimals = -exp if isinstance(exp, int) and exp < 0 else 0
     scaled = int(value.scaleb(decimals))
     if not -2**63 < scaled < 2**63:
@@ -1149,8 +1148,9 @@ class Cell:
             cell.printed, cell.value = None, None
         else:
             cell.printed = _to_decimal(printed, decimals)
-            cell.value = _to_decimal(value, decimals)
-        cell.computed = _to_decimal(comp, decimals) if cstate == "value" else None
+            cell.value = None if value is None else _to_decimal(value, decimals)
+        cell.computed = (_to_decimal(comp, decimals) if cstate == "value" and comp is not None
+                         else None)
         return cell
 
     @property

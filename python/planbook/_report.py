@@ -32,7 +32,8 @@ import pathlib
 import re
 import tempfile
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import (TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Tuple, Union,
+                    cast)
 
 from ._display import _headline
 from ._model import _MONTHS, format_amount
@@ -257,7 +258,8 @@ def _user_css(css: object) -> Optional[str]:
     if css is None:
         return None
     if isinstance(css, os.PathLike) or (isinstance(css, str) and "{" not in css):
-        with open(os.fspath(css), encoding="utf-8") as f:
+        # a path: os.PathLike is checked at run time without its type argument
+        with open(os.fspath(cast("Union[str, os.PathLike[str]]", css)), encoding="utf-8") as f:
             text = f.read()
     elif isinstance(css, str):
         text = css

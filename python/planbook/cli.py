@@ -37,6 +37,7 @@ import argparse
 import contextlib
 import datetime
 import difflib
+import io
 import json
 import os
 import sys
@@ -613,7 +614,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         if tid not in known:
             if not known:
                 raise CommandError(f"{args.plan}: has no budget tables, so no table {tid!r}")
-            close = difflib.get_close_matches(tid, known, n=1)
+            close = difflib.get_close_matches(str(tid), known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise CommandError(f"{args.plan}: no table {tid!r}{hint}; its tables are "
                                f"{', '.join(known)}")
@@ -989,11 +990,12 @@ def _show_warning(message: Union[Warning, str], category: Type[Warning], filenam
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the command line; returns the exit status (see the module's doc)."""
     global _progress, _debug
-    streams = [s for s in (sys.stdout, sys.stderr) if hasattr(s, "reconfigure")]
+    streams: List[io.TextIOWrapper[Any]] = [s for s in (sys.stdout, sys.stderr)
+                                            if isinstance(s, io.TextIOWrapper)]
     before = [s.errors for s in streams]
     for s in streams:   # a name or text the terminal cannot show is escaped, not a crash
         with contextlib.suppress(Exception):
-            s.reconfigure(errors="backslashreplace")  # pyright: ignore[reportAttributeAccessIssue]
+            s.reconfigure(errors="backslashreplace")
     debug = False
     try:
         args = build_parser().parse_args(argv)
@@ -1039,4 +1041,4 @@ def main(argv: Optional[List[str]] = None) -> int:
     finally:
         for s, errors in zip(streams, before):
             with contextlib.suppress(Exception):
-                s.reconfigure(errors=errors)  # pyright: ignore[reportAttributeAccessIssue]
+                s.reconfigure(errors=errors)

@@ -364,7 +364,7 @@ def budget_by_service(table: Table, ax: Optional[Axes] = None, *,
         bars = ax.barh(ys, widths, height=height * 0.95, color=PALETTE[j % len(PALETTE)],
                        hatch=hatches[j % len(hatches)] if m > 1 else "", edgecolor="white",
                        lw=0.5, label=_column_label(col), zorder=3)
-        for b in bars:
+        for b in bars.patches:
             b.set_gid(f"bar-{col.id}")
     ax.set_yticks(range(n))
     ax.set_yticklabels([_clip(r.label or "", 48) for r in lines], fontsize=8)
@@ -841,11 +841,11 @@ def dashboard(indicators: IndicatorSet, page: str = "portrait", *,
     if page not in A4:
         raise ValueError(f"page is 'portrait' or 'landscape' (A4), not {page!r}")
     n = per_page or (4 if page == "portrait" else 2)
-    measures = list(indicators)
+    measures: List[Measure] = list(indicators)
     figs: List[Figure] = []
     for k in range(0, max(len(measures), 1), n):
         fig, grid = plt.subplots(n, 1, figsize=A4[page], layout="constrained", squeeze=False)
-        axes: List[Axes] = list(grid.flat)
+        axes: List[Axes] = [grid[i, 0] for i in range(n)]
         chunk = measures[k:k + n]
         width = int(A4[page][0] * 72 / (9 * 0.62))      # characters a title line holds
         for ax, m in zip(axes, chunk):
