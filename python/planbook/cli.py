@@ -344,7 +344,8 @@ def _results(args: argparse.Namespace, work: Work, *extra: Any) -> Iterator[Resu
         except ImportError:
             raise CommandError('--scheduler needs Dask: pip install "planbook[dask]"') from None
         try:
-            client = Client(scheduler, timeout="10s")
+            # distributed types its futures only in part: Any where planbook meets it
+            client: Any = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as exc:
             raise CommandError(f"the Dask scheduler at {scheduler} cannot be reached: "
                                f"{exc}") from None

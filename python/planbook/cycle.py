@@ -139,12 +139,14 @@ def to_ics(items: Sequence[Due], path: Optional[Union[str, "os.PathLike[str]"]] 
                           'pip install "planbook[ics]"') from None
     from ._version import __version__
     stamp = stamp or datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    cal = icalendar.Calendar()
+    # icalendar leaves the value of Component.add untyped: its components
+    # are Any here, where planbook meets them
+    cal: Any = icalendar.Calendar()
     cal.add("prodid", f"-//planbook//planbook {__version__}//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     for d in items:
-        ev = icalendar.Event()
+        ev: Any = icalendar.Event()
         ev.add("uid", _uid(d))
         ev.add("dtstamp", stamp)
         ev.add("dtstart", d.date)
@@ -354,7 +356,8 @@ def read_actuals_xlsx(path: Union[str, "os.PathLike[str]"], mapping: Any) -> Lis
     _, table, _ = import_table(path, m)
     ids = [c.id for c in table.columns]
     first = next((i for i in ids if i in _ACTUAL), ids[0])
-    name = os.path.basename(os.fspath(path))
+    file: str = os.fspath(path)
+    name = os.path.basename(file)
     # where each label is on the sheet (the import keeps no cell addresses)
     letters = str(m.get("label_column", "A")).upper()
     col = 0
@@ -362,7 +365,7 @@ def read_actuals_xlsx(path: Union[str, "os.PathLike[str]"], mapping: Any) -> Lis
         col = col * 26 + ord(ch) - 64
     at: Dict[str, List[int]] = {}
     sheet = m.get("sheet", 0)
-    for n, cells in enumerate(sheet_rows(os.fspath(path), sheet, numbers="text"), start=1):
+    for n, cells in enumerate(sheet_rows(file, sheet, numbers="text"), start=1):
         if len(cells) >= col and cells[col - 1] is not None:
             at.setdefault(" ".join(str(cells[col - 1]).split()), []).append(n)
     sheet_name = sheet if isinstance(sheet, str) else f"sheet {sheet + 1}"

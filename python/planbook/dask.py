@@ -22,7 +22,7 @@ task.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Sequence, Tuple, Union
+from typing import Any, Dict, List, Sequence, Tuple, Union, cast
 
 from .many import COLUMNS, PARTS, Paths, empty, expand, frames_of_file
 
@@ -35,6 +35,13 @@ def _require_dask() -> Any:
     except ImportError as exc:  # pragma: no cover - the message is the point
         raise ImportError("planbook.dask needs Dask: pip install \"planbook[dask]\"") from exc
     return dd
+
+
+def _delayed() -> Any:
+    """dask.delayed.delayed, which Dask types only in part (its arguments):
+    Any here, where planbook meets it."""
+    from dask.delayed import delayed  # pyright: ignore[reportUnknownVariableType]
+    return cast(Any, delayed)
 
 
 def _partition(path: str, part: str) -> Any:
@@ -84,7 +91,7 @@ def read_all(paths: Paths, parts: Sequence[str] = PARTS) -> Dict[str, Any]:
     parts = tuple(parts)
     files, divisions = _files(paths, parts)
     import dask.config
-    from dask.delayed import delayed
+    delayed = _delayed()
     # pure: the load's key is the file's and the parts', the same in every frame
     loads = [delayed(frames_of_file, pure=True)(f, parts) for f in files]
     with dask.config.set({"dataframe.convert-string": False}):
@@ -100,7 +107,7 @@ def convert(paths: Paths, out_dir: Union[str, "os.PathLike[str]"], *, to: str = 
     cluster whose workers see ``out_dir``): a delayed list of (plan,
     output, error) dicts; ``.compute()`` writes the files."""
     _require_dask()
-    from dask.delayed import delayed
+    delayed = _delayed()
     from .many import convert_one, convert_targets
     work = convert_targets(expand(paths), out_dir, to)
     return delayed(list)([delayed(convert_one, pure=False)(job) for job in work])
