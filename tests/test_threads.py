@@ -31,7 +31,7 @@ from decimal import Decimal
 import pytest
 
 import planbook
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, ticking
 
 try:
     import xlsx_tools as xt
@@ -40,14 +40,6 @@ except Exception:  # pragma: no cover - openpyxl missing
 
 GOLDEN = ROOT / "tests" / "data" / "golden" / "plan.yaml"
 SOURCES = sorted(EXAMPLES.glob("*.yaml")) + [GOLDEN]
-
-
-@pytest.fixture
-def fast_switching():
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)
-    yield
-    sys.setswitchinterval(old)
 
 
 def findings_key(findings):
@@ -122,23 +114,10 @@ def test_loads_release_the_gil_and_overlap(fast_switching):
     rows = "".join(f"    - line: l{i}\n      values: [{i}, {2 * i}]\n" for i in range(60000))
     text = ("planbook: 1\nbudgets:\n  t:\n    columns: [{id: a}, {id: b}]\n    rows:\n"
             + rows).encode()
-    ticks = []
-    stop = threading.Event()
-
-    def ticker():
-        while not stop.is_set():
-            ticks.append(time.perf_counter())
-            time.sleep(0.0005)
-
-    th = threading.Thread(target=ticker)
-    th.start()
-    try:
+    with ticking(0.0005) as ticks:
         t0 = time.perf_counter()
         plan = planbook.loads(text)
         t1 = time.perf_counter()
-    finally:
-        stop.set()
-        th.join()
     assert len(plan.budgets["t"].rows) == 60000
     # the ticker kept running while the C parser did: no gap in its ticks
     # near the length of the load (with the GIL held through the parse
@@ -348,6 +327,23 @@ class Pause:
         if box:
             self.error = box[0]
 
+    def during(self, call, event, name):
+        """call(), the thread pausing for `other` at the profiler's `event`
+        ("c_call", "c_return") of the C function called `name`; the call's
+        result, once `other` is seen to have run without an error."""
+
+        def profiler(frame, ev, arg):
+            if ev == event and getattr(arg, "__name__", "") == name:
+                self.run_other_now()
+
+        sys.setprofile(profiler)
+        try:
+            result = call()
+        finally:
+            sys.setprofile(None)
+        assert self.done and self.error is None
+        return result
+
 
 def insert_temp_line(table):
     table.add_line("temp", [1, 2, 3], section=table.rows["exp"], before=table.rows["total"])
@@ -358,18 +354,7 @@ def insert_temp_line(table):
 def test_check_names_the_rows_it_found_when_edited():
     plan = shared_plan()
     table = plan.budgets["t"]
-    pause = Pause(lambda: insert_temp_line(table))
-
-    def profiler(frame, event, arg):
-        if event == "c_return" and getattr(arg, "__name__", "") == "check":
-            pause.run_other_now()
-
-    sys.setprofile(profiler)
-    try:
-        findings = plan.check()
-    finally:
-        sys.setprofile(None)
-    assert pause.done and pause.error is None
+    findings = Pause(lambda: insert_temp_line(table)).during(plan.check, "c_return", "check")
     # the findings are those of the plan before or after the edit, each at
     # a misprinted total
     assert {f.row for f in findings} == {"Total expenditure", "Grand total"}, \
@@ -381,18 +366,7 @@ def test_check_names_the_rows_it_found_when_edited():
 def test_cells_are_under_their_own_rows_when_edited():
     plan = shared_plan()
     table = plan.budgets["t"]
-    pause = Pause(lambda: insert_temp_line(table))
-
-    def profiler(frame, event, arg):
-        if event == "c_call" and getattr(arg, "__name__", "") == "table_cells":
-            pause.run_other_now()
-
-    sys.setprofile(profiler)
-    try:
-        cells = table.cells()
-    finally:
-        sys.setprofile(None)
-    assert pause.done and pause.error is None
+    cells = Pause(lambda: insert_temp_line(table)).during(table.cells, "c_call", "table_cells")
     by_label = {row[0].label: [c.printed for c in row] for row in cells}
     assert by_label["Total expenditure"] == [Decimal(7), Decimal(8), Decimal(9)], by_label
     assert len(cells) in (15, 16)

@@ -13,7 +13,7 @@ pair there (docs/decisions.md, "Plan.copy and == without a format").
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from . import _core
 
@@ -156,16 +156,27 @@ def _put_measure(c: _core.PlanCore, si: int, periods: List[str],
         c.m_printed_set(si, i, key, arrow)
 
 
+def _put_container(add: Callable[[str], int], put: Callable[[int, str, Any], Any],
+                   info: Dict[str, Any], texts: Sequence[str],
+                   lists: Sequence[Tuple[str, str]] = ()) -> int:
+    """A part's container (an indicator set, a register, a collection):
+    added by its id, then its texts that are set, then every entry of its
+    lists (``("periods", "period")``: each period through ``add_period``).
+    Its index."""
+    i = add(info["id"])
+    for f in texts:
+        if info[f] is not None:
+            put(i, f, info[f])
+    for key, name in lists:
+        for v in info[key]:
+            put(i, "add_" + name, v)
+    return i
+
+
 def _put_indicators(c: _core.PlanCore, sets: List[Any]) -> None:
     for info, footnotes, measures in sets:
-        si = c.ind_add(info["id"])
-        for f in _SET_TEXTS:
-            if info[f] is not None:
-                c.ind_set(si, f, info[f])
-        for p in info["periods"]:
-            c.ind_set(si, "add_period", p)
-        for comparator in info["comparators"]:
-            c.ind_set(si, "add_comparator", comparator)
+        si = _put_container(c.ind_add, c.ind_set, info, _SET_TEXTS,
+                            (("periods", "period"), ("comparators", "comparator")))
         c.ind_set(si, "direction", info["direction"])
         c.ind_set(si, "cumulative", info["cumulative"])
         if info["latest"] is not None:
@@ -194,10 +205,7 @@ def _risks(c: _core.PlanCore) -> List[Any]:
 
 def _put_risks(c: _core.PlanCore, registers: List[Any]) -> None:
     for info, risks in registers:
-        ri = c.reg_add(info["id"])
-        for f, v in info.items():
-            if f != "id" and v is not None:
-                c.reg_set(ri, f, v)
+        ri = _put_container(c.reg_add, c.reg_set, info, [f for f in info if f != "id"])
         for risk in risks:
             i = c.risk_add(ri, risk["id"])
             for f, v in risk.items():
@@ -215,14 +223,8 @@ def _records(c: _core.PlanCore) -> List[Any]:
 
 def _put_records(c: _core.PlanCore, collections: List[Any]) -> None:
     for info, items in collections:
-        ci = c.coll_add(info["id"])
-        for f in ("title", "kind", "note"):
-            if info[f] is not None:
-                c.coll_set(ci, f, info[f])
-        for name in info["dates"]:
-            c.coll_set(ci, "add_date", name)
-        for link in info["links"]:
-            c.coll_set(ci, "add_link", link)
+        ci = _put_container(c.coll_add, c.coll_set, info, ("title", "kind", "note"),
+                            (("dates", "date"), ("links", "link")))
         for item in items:
             i = c.item_add(ci, item["parent"], item["id"])
             for name, value in item["fields"]:

@@ -327,7 +327,10 @@ class Plan:
         """Narrative text with each ``{{table.row.column}}`` (``|m``, ``|k``,
         ``|million``, ``|printed`` ...) replaced by that cell's figure in the
         table's unit: ``{{service_activity.total.gross_2015|m}}`` is
-        ``£720.036m`` (docs/format.md, "Figures in the narrative")."""
+        ``£720.036m``; each ``{{records.<collection>[.<item>]}}`` replaced by
+        that list of records as printed bullets (``|paragraphs``,
+        ``|numbered``, ``|ordered``, fields by name) (docs/format.md,
+        "Figures in the narrative")."""
         from ._narrative import render
         return render(self, text)
 

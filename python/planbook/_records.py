@@ -192,7 +192,8 @@ class Collection(ItemSequence, Sequence["Record"]):
         out += [f"<th>{e(n)}</th>" for n in names]
         out.append("</tr></thead><tbody>")
         for d in items:
-            f = dict(d["fields"])
+            # references in the narrative ({{table.row.column}}, {{records.list}}) rendered
+            f = {k: self._plan.render_text(v) if "{{" in v else v for k, v in d["fields"]}
             pad = "&nbsp;" * 4 * d["depth"]
             out.append(f"<tr><td>{pad}{e(d['id'] or '')}</td>")
             out += [f"<td>{e(f.get(n, ''))}</td>" for n in names]

@@ -850,41 +850,42 @@ def build_parser() -> argparse.ArgumentParser:
                         help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, help: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help, description=help, parents=[common])
+    def command(name: str, help: str, func: Callable[[argparse.Namespace], int],
+                json: Optional[str] = None) -> argparse.ArgumentParser:
+        """A subcommand that runs func; json: what its --json option prints."""
+        c = sub.add_parser(name, help=help, description=help, parents=[common])
+        c.set_defaults(func=func)
+        if json:
+            c.add_argument("--json", action="store_true", help=f"print {json} as JSON")
+        return c
 
-    c = command("check", "report where printed figures disagree with the arithmetic")
+    def as_of(c: argparse.ArgumentParser, help: str) -> None:
+        c.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", type=_date, help=help)
+
+    c = command("check", "report where printed figures disagree with the arithmetic", _cmd_check,
+                json="the findings")
     c.add_argument("plans", nargs="+", metavar="PLAN")
-    c.add_argument("--json", action="store_true", help="print the findings as JSON")
     _many_options(c)
-    c.set_defaults(func=_cmd_check)
-    s = command("summary", "totals of every table, then the findings")
+    s = command("summary", "totals of every table, then the findings", _cmd_summary)
     s.add_argument("plans", nargs="+", metavar="PLAN")
-    s.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", type=_date,
-                   help="the date reviews are overdue against (default: today)")
+    as_of(s, "the date reviews are overdue against (default: today)")
     _many_options(s)
-    s.set_defaults(func=_cmd_summary)
-    sh = command("show", "print tables as finance lays them out")
+    sh = command("show", "print tables as finance lays them out", _cmd_show)
     sh.add_argument("plan", metavar="PLAN")
     sh.add_argument("tables", nargs="*", metavar="TABLE")
-    sh.set_defaults(func=_cmd_show)
-    st = command("status", "indicator dashboards: RAG, direction of travel, reasons")
+    st = command("status", "indicator dashboards: RAG, direction of travel, reasons", _cmd_status,
+                 json="the dashboards")
     st.add_argument("plans", nargs="+", metavar="PLAN")
     st.add_argument("--period", default=None,
                     help="the period to report, e.g. 2014/15 Q3 (default: each set's latest)")
-    st.add_argument("--json", action="store_true", help="print the dashboards as JSON")
-    st.set_defaults(func=_cmd_status)
-    df = command("diff", "what changed between two versions of a plan (exit 1 when they differ)")
+    df = command("diff", "what changed between two versions of a plan (exit 1 when they "
+                         "differ)", _cmd_diff, json="the changes")
     df.add_argument("a", metavar="A")
     df.add_argument("b", metavar="B")
-    df.add_argument("--json", action="store_true", help="the changes as JSON")
-    df.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", type=_date,
-                    help="also the actions and reviews overdue at this date in B "
-                         "that were not in A")
+    as_of(df, "also the actions and reviews overdue at this date in B that were not in A")
     df.add_argument("-o", "--output", default=None, metavar="OUT",
                     help="also write the changes as a plan file (changes.xlsx: a workbook)")
-    df.set_defaults(func=_cmd_diff)
-    cv = command("convert", "convert a plan between formats")
+    cv = command("convert", "convert a plan between formats", _cmd_convert)
     cv.add_argument("input", metavar="IN")
     cv.add_argument("output", metavar="OUT")
     cv.add_argument("--from", dest="from_format", default=None, metavar="FORMAT")
@@ -892,14 +893,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the format (default: from OUT's suffix); with --to ofdp or sdmx, IN "
                          "may be a folder or glob of plans and OUT a folder")
     _many_options(cv)
-    cv.set_defaults(func=_cmd_convert)
-    ex = command("export", "write a plan in another format (e.g. a workbook)")
+    ex = command("export", "write a plan in another format (e.g. a workbook)", _cmd_export)
     ex.add_argument("plan", metavar="PLAN")
     ex.add_argument("-o", "--output", required=True, metavar="OUT")
     ex.add_argument("--format", default=None, help="format name (default: from the suffix)")
-    ex.set_defaults(func=_cmd_export)
     rp = command("report", "the committee pack: one self-contained HTML page, or its PDF "
-                           "printed by headless Chromium (exit 1 when the plan has errors)")
+                           "printed by headless Chromium (exit 1 when the plan has errors)",
+                 _cmd_report)
     rp.add_argument("plan", metavar="PLAN")
     rp.add_argument("-o", "--output", required=True, metavar="OUT",
                     help="pack.html, or pack.pdf (needs Chromium)")
@@ -910,8 +910,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--periods", default=None, metavar="LIST",
                     help="the periods to show, comma-separated (2014/15 Q3); dashboards "
                          "report at the last (default: each dashboard's latest)")
-    rp.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", type=_date,
-                    help="the date actions and reviews are overdue against (default: today)")
+    as_of(rp, "the date actions and reviews are overdue against (default: today)")
     rp.add_argument("--css", default=None, metavar="FILE",
                     help="a style sheet laid over the pack's own (colours, fonts)")
     rp.add_argument("--logo", default=None, metavar="FILE",
@@ -920,28 +919,24 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--since", default=None, metavar="EARLIER",
                     help="an earlier version of the plan: add what moved since (risks "
                          "re-scored, measures changing RAG)")
-    rp.set_defaults(func=_cmd_report)
     du = command("due", "actions and register reviews due soon or overdue, as a list or "
-                        "an iCalendar file (exit 1 when any is overdue)")
+                        "an iCalendar file (exit 1 when any is overdue)", _cmd_due, json="them")
     du.add_argument("plans", nargs="+", metavar="PLAN")
-    du.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", type=_date,
-                    help="the date to count from (default: today)")
+    as_of(du, "the date to count from (default: today)")
     du.add_argument("--within", default=30, type=_days, metavar="DAYS",
                     help="how far ahead, in days (default 30; 30d also works)")
     du.add_argument("-o", "--output", default=None, metavar="FILE.ics",
                     help="also write them as an iCalendar file (needs planbook[ics])")
-    du.add_argument("--json", action="store_true", help="print them as JSON")
-    du.set_defaults(func=_cmd_due)
     mv = command("movement", "what moved since an earlier version: risks re-scored, "
-                             "added or removed, measures changing RAG (exit 1 when any)")
+                             "added or removed, measures changing RAG (exit 1 when any)",
+                 _cmd_movement, json="the moves")
     mv.add_argument("earlier", metavar="EARLIER")
     mv.add_argument("later", metavar="LATER")
     mv.add_argument("--kind", default="current", choices=["inherent", "current", "target"],
                     help="which risk score to compare (default current)")
-    mv.add_argument("--json", action="store_true", help="print the moves as JSON")
-    mv.set_defaults(func=_cmd_movement)
     up = command("update", "merge new actuals into a plan, by row id or label, with a "
-                           "year-end forecast (exit 1 when rows of the file match nothing)")
+                           "year-end forecast (exit 1 when rows of the file match nothing)",
+                 _cmd_update, json="what changed")
     up.add_argument("plan", metavar="PLAN")
     up.add_argument("--from", dest="source", required=True, metavar="FILE",
                     help="actuals.csv (id or label, actual; see docs/api.md), or a "
@@ -959,10 +954,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "(default), or as the same period last year")
     up.add_argument("-o", "--output", default=None, metavar="OUT",
                     help="write the updated plan here (default: over PLAN)")
-    up.add_argument("--json", action="store_true", help="print what changed as JSON")
-    up.set_defaults(func=_cmd_update)
-    f = command("formats", "list the installed formats")
-    f.set_defaults(func=_cmd_formats)
+    command("formats", "list the installed formats", _cmd_formats)
     return p
 
 

@@ -775,54 +775,60 @@ out:
     return res;
 }
 
-/* cells(source, sheet) -> (merges, [(row, col, type, text, formula, bold,
- * indent, decimals), ...], {(row, col): comment}) for imports: values as
- * the XML holds them. */
+/* The grid's cells as cells() gives them: [(row, col, type, text, formula,
+ * bold, indent, decimals), ...], values as the XML holds them. */
+static PyObject *cell_tuples(const pb_xr_book *book, const pb_xr_grid *g)
+{
+    static const char *const types[] = {"empty", "number", "string", "bool", "error"};
+    PyObject *list = PyList_New((Py_ssize_t)g->ncells);
+    for (size_t k = 0; list && k < g->ncells; k++) {
+        const pb_xr_cell *c = &g->cells[k];
+        size_t len;
+        const char *v = pb_xr_cell_value(book, g, c, &len);
+        const char *f = pb_xr_cell_formula(g, c);
+        pb_xr_style s = pb_xr_style_of(book, c->style);
+        PyObject *t = Py_BuildValue("(IIss#ziii)", c->row, c->col, types[c->type % 5], v,
+                                    (Py_ssize_t)len, f, (int)s.bold, (int)s.indent, s.decimals);
+        if (!t)
+            Py_CLEAR(list);
+        else
+            PyList_SetItem(list, (Py_ssize_t)k, t);
+    }
+    return list;
+}
+
+/* The grid's comments: {(row, col): text}. */
+static PyObject *comment_dict(const pb_xr_grid *g)
+{
+    PyObject *comments = PyDict_New();
+    for (size_t k = 0; comments && k < g->ncomments; k++) {
+        PyObject *key = Py_BuildValue("(II)", g->comments[k].row, g->comments[k].col);
+        PyObject *val = PyUnicode_DecodeUTF8(g->text + g->comments[k].off,
+                                             (Py_ssize_t)g->comments[k].len, "replace");
+        if (!key || !val || PyDict_SetItem(comments, key, val) < 0)
+            Py_CLEAR(comments);
+        Py_XDECREF(key);
+        Py_XDECREF(val);
+    }
+    return comments;
+}
+
+/* cells(source, sheet) -> (merges, cells, comments) for imports (cell_tuples,
+ * comment_dict). */
 static PyObject *xr_cells(PyObject *m, PyObject *args)
 {
-    xr_state *st = get_state(m);
     PyObject *obj, *which;
     if (!PyArg_ParseTuple(args, "OO:cells", &obj, &which))
         return NULL;
     sheet_grid sg;
-    if (!sheet_open(st, obj, which, &sg))
+    if (!sheet_open(get_state(m), obj, which, &sg))
         return NULL;
-    const pb_xr_book *book = sg.book;
-    const pb_xr_grid *g = sg.g;
-    PyObject *res = NULL;
-    {
-        static const char *const types[] = {"empty", "number", "string", "bool", "error"};
-        PyObject *list = PyList_New((Py_ssize_t)g->ncells);
-        PyObject *comments = PyDict_New();
-        for (size_t k = 0; list && comments && k < g->ncells; k++) {
-            const pb_xr_cell *c = &g->cells[k];
-            size_t len;
-            const char *v = pb_xr_cell_value(book, g, c, &len);
-            const char *f = pb_xr_cell_formula(g, c);
-            pb_xr_style s = pb_xr_style_of(book, c->style);
-            PyObject *t = Py_BuildValue("(IIss#ziii)", c->row, c->col, types[c->type % 5], v,
-                                        (Py_ssize_t)len, f, (int)s.bold, (int)s.indent,
-                                        s.decimals);
-            if (!t) {
-                Py_CLEAR(list);
-                break;
-            }
-            PyList_SetItem(list, (Py_ssize_t)k, t);
-        }
-        for (size_t k = 0; list && comments && k < g->ncomments; k++) {
-            PyObject *key = Py_BuildValue("(II)", g->comments[k].row, g->comments[k].col);
-            PyObject *val = PyUnicode_DecodeUTF8(g->text + g->comments[k].off,
-                                                 (Py_ssize_t)g->comments[k].len, "replace");
-            if (!key || !val || PyDict_SetItem(comments, key, val) < 0)
-                Py_CLEAR(comments);
-            Py_XDECREF(key);
-            Py_XDECREF(val);
-        }
-        if (list && comments)
-            res = Py_BuildValue("(nOO)", (Py_ssize_t)g->merges, list, comments);
-        Py_XDECREF(list);
-        Py_XDECREF(comments);
-    }
+    PyObject *list = cell_tuples(sg.book, sg.g);
+    PyObject *comments = list ? comment_dict(sg.g) : NULL;
+    PyObject *res = comments ? Py_BuildValue("(nOO)", (Py_ssize_t)sg.g->merges, list, comments)
+                             : NULL;
+    Py_XDECREF(list);
+    Py_XDECREF(comments);
     sheet_close(&sg);
     return res;
 }
