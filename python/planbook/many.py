@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._model import Findings, Plan
 
 #: one row of a frame, by column name
-Row = Dict[str, Any]
+FrameRow = Dict[str, Any]
 _Path = Union[str, "os.PathLike[str]"]
 #: plans to read: a path, a glob or a folder, or several
 Paths = Union[_Path, Iterable[_Path]]
@@ -100,7 +100,7 @@ def empty(part: str) -> Any:
     return _typed(part, [])
 
 
-def _typed(part: str, rows: List[Row]) -> Any:
+def _typed(part: str, rows: List[FrameRow]) -> Any:
     """The frame of ``part`` from row dicts (missing keys are missing
     values), each column built once with its declared dtype."""
     pd = require_pandas("planbook.open_many")
@@ -132,10 +132,10 @@ def _missing(v: Any) -> bool:
 
 # ------------------------------------------------------------ one plan
 
-def _records_of(frame: Any, **extra: Any) -> List[Row]:
+def _records_of(frame: Any, **extra: Any) -> List[FrameRow]:
     """A part's own to_pandas frame as row dicts, missing values as None,
     with ``extra`` columns set."""
-    out: List[Row] = []
+    out: List[FrameRow] = []
     for rec in frame.to_dict("records"):
         rec = {k: (None if _missing(v) else v) for k, v in rec.items()}
         rec.update(extra)
@@ -143,8 +143,8 @@ def _records_of(frame: Any, **extra: Any) -> List[Row]:
     return out
 
 
-def _budget_rows(plan: Plan, name: str) -> List[Row]:
-    rows: List[Row] = []
+def _budget_rows(plan: Plan, name: str) -> List[FrameRow]:
+    rows: List[FrameRow] = []
     for tid in plan.budgets:
         t = plan.budgets[tid]
         for rec in _records_of(t.to_pandas(amounts="decimal"), plan=name, unit=t.unit):
@@ -159,8 +159,8 @@ def _decimal(text: Optional[str]) -> Optional[decimal.Decimal]:
     return None if text is None else decimal.Decimal(text)
 
 
-def _indicator_rows(plan: Plan, name: str) -> List[Row]:
-    rows: List[Row] = []
+def _indicator_rows(plan: Plan, name: str) -> List[FrameRow]:
+    rows: List[FrameRow] = []
     for sid in plan.indicators:
         s = plan.indicators[sid]
         if s.report_period is None:
@@ -172,8 +172,8 @@ def _indicator_rows(plan: Plan, name: str) -> List[Row]:
     return rows
 
 
-def _observation_rows(plan: Plan, name: str) -> List[Row]:
-    rows: List[Row] = []
+def _observation_rows(plan: Plan, name: str) -> List[FrameRow]:
+    rows: List[FrameRow] = []
     for sid in plan.indicators:
         for rec in _records_of(plan.indicators[sid].to_pandas(figures="decimal"),
                               plan=name):
@@ -182,17 +182,17 @@ def _observation_rows(plan: Plan, name: str) -> List[Row]:
     return rows
 
 
-def _risk_rows(plan: Plan, name: str) -> List[Row]:
-    rows: List[Row] = []
+def _risk_rows(plan: Plan, name: str) -> List[FrameRow]:
+    rows: List[FrameRow] = []
     for rid in plan.risks:
         rows += _records_of(plan.risks[rid].to_pandas(), plan=name, register=rid)
     return rows
 
 
-def _record_rows(plan: Plan, name: str) -> List[Row]:
+def _record_rows(plan: Plan, name: str) -> List[FrameRow]:
     """Long form: one row per item and field (collections declare their
     own fields, so a wide frame would differ from plan to plan)."""
-    rows: List[Row] = []
+    rows: List[FrameRow] = []
     for cid in plan.records:
         coll = plan.records[cid]
         for k, item in enumerate(coll):
@@ -207,8 +207,8 @@ def _record_rows(plan: Plan, name: str) -> List[Row]:
     return rows
 
 
-def _finding_rows(findings: Findings, name: str) -> List[Row]:
-    rows: List[Row] = []
+def _finding_rows(findings: Findings, name: str) -> List[FrameRow]:
+    rows: List[FrameRow] = []
     for f in findings:
         d = f.to_dict()
         rows.append({"plan": name, "code": d.get("code"), "severity": d.get("severity"),
@@ -220,7 +220,7 @@ def _finding_rows(findings: Findings, name: str) -> List[Row]:
     return rows
 
 
-def _plan_row(plan: Plan, name: str, findings: Findings) -> Row:
+def _plan_row(plan: Plan, name: str, findings: Findings) -> FrameRow:
     meta = plan.meta
     return {"plan": name, "loaded": True, "error": None,
             **{k: meta.get(k) for k in ("title", "organisation", "directorate", "service",
@@ -231,7 +231,7 @@ def _plan_row(plan: Plan, name: str, findings: Findings) -> Row:
             "warnings": len(findings.warnings)}
 
 
-_ROWS: Dict[str, Callable[[Any, str], List[Row]]] = {
+_ROWS: Dict[str, Callable[[Any, str], List[FrameRow]]] = {
     "budgets": _budget_rows, "indicators": _indicator_rows,
     "observations": _observation_rows, "risks": _risk_rows, "records": _record_rows,
 }
@@ -263,7 +263,7 @@ def failure_frames(name: str, message: str, parts: Sequence[str] = PARTS) -> Dic
             rows = [{"plan": name, "code": "unreadable", "severity": "error",
                      "message": message}]
         else:
-            rows: List[Row] = []
+            rows: List[FrameRow] = []
         out[part] = _typed(part, rows)
     return out
 
@@ -443,7 +443,7 @@ def rollup(budgets: Any, mapping: Any, *, table: str, rows: str = "lines",
     else:
         raise ValueError("rows is 'lines' or 'totals'")
     sel = sel[sel["period"].notna()]
-    findings: List[Row] = []
+    findings: List[FrameRow] = []
     if plans_frame is not None:
         starts = plans_frame.dropna(subset=["year_start"]).set_index("plan")["year_start"]
         used = starts[starts.index.isin(set(sel["plan"]))]
@@ -464,7 +464,7 @@ def rollup(budgets: Any, mapping: Any, *, table: str, rows: str = "lines",
         for level in groups:
             if level not in levels:
                 levels.append(level)
-    out: List[Row] = []
+    out: List[FrameRow] = []
     for level in levels:
         group_of = {plan: groups.get(level) for plan, groups in mapping.items()}
         keyed: Dict[Tuple[str, str, str], List[Any]] = {}
@@ -488,8 +488,8 @@ def rollup(budgets: Any, mapping: Any, *, table: str, rows: str = "lines",
 
 
 def _against_consolidated(totals: Any, consolidated: Dict[str, str], table: str,
-                          rows: str) -> List[Row]:
-    findings: List[Row] = []
+                          rows: str) -> List[FrameRow]:
+    findings: List[FrameRow] = []
     for group, path in consolidated.items():
         own = frames_of_file(path, ("plans", "budgets"))
         if not bool(own["plans"]["loaded"].iloc[0]):
