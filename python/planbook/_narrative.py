@@ -33,7 +33,10 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._records import Record
 
 REF = re.compile(r"\{\{([^{}|]*)(?:\|\s*([\w/-]+(?: +[\w/-]+)*)\s*)?\}\}")
 #: fields a list reference prints, in order, when none is named
@@ -122,13 +125,13 @@ def _list(plan: Any, name: str, fmt: str) -> Optional[str]:
     fields = [w for w in words if w not in ("bullets", "paragraphs", "numbered", "ordered")]
     try:
         coll = plan.records[cid]
-        items = list(coll) if not iid else _descendants(coll[iid])
+        items: List[Record] = list(coll) if not iid else _descendants(coll[iid])
     except (KeyError, IndexError, TypeError, ValueError):
         return None
     if not items:
         return None
     base = min(r.depth for r in items)
-    lines = []
+    lines: List[str] = []
     for r in items:
         f = r.fields
         # each word a field, "restated/title" the first of those the item has
@@ -150,8 +153,8 @@ def _list(plan: Any, name: str, fmt: str) -> Optional[str]:
     return ("\n\n" if style == "paragraphs" else "\n").join(lines)
 
 
-def _descendants(record: Any) -> list:
-    out = []
+def _descendants(record: Record) -> List[Record]:
+    out: List[Record] = []
     for child in record.children:
         out.append(child)
         out.extend(_descendants(child))

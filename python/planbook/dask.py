@@ -21,14 +21,15 @@ task.
 
 from __future__ import annotations
 
-from typing import Sequence
+import os
+from typing import Any, Dict, List, Sequence, Tuple, Union, cast
 
-from .many import COLUMNS, PARTS, empty, expand, frames_of_file
+from .many import COLUMNS, PARTS, Paths, empty, expand, frames_of_file
 
 __all__ = ["read", "read_all", "convert"]
 
 
-def _require_dask():
+def _require_dask() -> Any:
     try:
         import dask.dataframe as dd
     except ImportError as exc:  # pragma: no cover - the message is the point
@@ -36,16 +37,23 @@ def _require_dask():
     return dd
 
 
-def _partition(path: str, part: str):
+def _delayed() -> Any:
+    """dask.delayed.delayed, which Dask types only in part (its arguments):
+    Any here, where planbook meets it."""
+    from dask.delayed import delayed  # pyright: ignore[reportUnknownVariableType]
+    return cast(Any, delayed)
+
+
+def _partition(path: str, part: str) -> Any:
     frame = frames_of_file(path, (part,))[part]
     return frame.set_index("plan", drop=False).rename_axis(None)
 
 
-def _meta(part: str):
+def _meta(part: str) -> Any:
     return empty(part).set_index("plan", drop=False).rename_axis(None)
 
 
-def _files(paths, parts: Sequence[str]):
+def _files(paths: Paths, parts: Sequence[str]) -> Tuple[List[str], Tuple[str, ...]]:
     unknown = [p for p in parts if p not in COLUMNS]
     if unknown:
         raise ValueError(f"unknown part {unknown[0]!r}: one of {', '.join(PARTS)}")
@@ -55,7 +63,7 @@ def _files(paths, parts: Sequence[str]):
     return files, tuple(files) + (files[-1],)
 
 
-def read(paths, part: str = "budgets"):
+def read(paths: Paths, part: str = "budgets") -> Any:
     """One part (``budgets``, ``indicators``, ``observations``, ``risks``,
     ``records``, ``findings`` or ``plans``) of many plans (paths, globs or
     folders) as a Dask DataFrame, one partition per file."""
@@ -70,11 +78,11 @@ def read(paths, part: str = "budgets"):
                            enforce_metadata=False)
 
 
-def _pick(frames, part: str):
+def _pick(frames: Dict[str, Any], part: str) -> Any:
     return frames[part].set_index("plan", drop=False).rename_axis(None)
 
 
-def read_all(paths, parts: Sequence[str] = PARTS):
+def read_all(paths: Paths, parts: Sequence[str] = PARTS) -> Dict[str, Any]:
     """Several parts of many plans: a dict part -> Dask DataFrame (one
     partition per file), whose graphs share one load of each file: computed
     together (``dask.compute(*frames.values())``, ``client.compute([...])``)
@@ -83,7 +91,7 @@ def read_all(paths, parts: Sequence[str] = PARTS):
     parts = tuple(parts)
     files, divisions = _files(paths, parts)
     import dask.config
-    from dask.delayed import delayed
+    delayed = _delayed()
     # pure: the load's key is the file's and the parts', the same in every frame
     loads = [delayed(frames_of_file, pure=True)(f, parts) for f in files]
     with dask.config.set({"dataframe.convert-string": False}):
@@ -93,13 +101,13 @@ def read_all(paths, parts: Sequence[str] = PARTS):
                 for part in parts}
 
 
-def convert(paths, out_dir, *, to: str = "ofdp"):
+def convert(paths: Paths, out_dir: Union[str, "os.PathLike[str]"], *, to: str = "ofdp") -> Any:
     """:func:`planbook.many.convert_many` as one Dask task per file, on the
     scheduler in use (threads, processes or a ``dask.distributed``
     cluster whose workers see ``out_dir``): a delayed list of (plan,
     output, error) dicts; ``.compute()`` writes the files."""
     _require_dask()
-    from dask.delayed import delayed
+    delayed = _delayed()
     from .many import convert_one, convert_targets
     work = convert_targets(expand(paths), out_dir, to)
     return delayed(list)([delayed(convert_one, pure=False)(job) for job in work])
