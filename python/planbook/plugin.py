@@ -27,7 +27,7 @@ from typing import Any, Iterable, List, Optional, Tuple
 
 from . import _core
 from ._indicators import Observation
-from ._model import PART_NAMES as PARTS, Plan
+from ._model import PART_NAMES as PARTS, Plan, Table
 from ._records import date_range
 from .errors import (AmountError, FormatError, PlanbookError, ReadError, ReadWarning,
                      ValidationError, WriteError)
@@ -37,7 +37,7 @@ __all__ = [
     "API_VERSION", "C_API_VERSION", "PARTS", "BUDGETS_ONLY",
     "Format", "register", "unregister", "write_atomically",
     "core_of", "plan_from_core", "get_include",
-    "Plan", "Observation", "date_range",
+    "Plan", "Table", "Observation", "date_range",
     "PlanbookError", "ReadError", "WriteError", "ValidationError", "AmountError",
     "FormatError", "ReadWarning",
 ]

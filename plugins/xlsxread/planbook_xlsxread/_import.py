@@ -15,14 +15,11 @@ from __future__ import annotations
 import os
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from planbook.plugin import Plan, PlanbookError, ReadError
+from planbook.plugin import Plan, PlanbookError, ReadError, Table
 
 from . import _xlsxread
-
-if TYPE_CHECKING:  # pragma: no cover
-    from planbook import Table
 
 __all__ = ["import_table", "import_indicators", "load_mapping"]
 
