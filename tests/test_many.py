@@ -116,6 +116,33 @@ def test_frames_have_one_schema(batch, part):
         assert len(frame), part
 
 
+def test_each_files_frames_have_the_schema(folder):
+    """Every file's own frames have the declared dtypes (object columns
+    stay object even when a plan's values are all strings: pandas 3 would
+    infer its str dtype, and frames of many plans would then differ)."""
+    from planbook.many import frames_of_file
+    for path in _files(folder):
+        for part, frame in frames_of_file(path).items():
+            assert frame.dtypes.to_dict() == empty(part).dtypes.to_dict(), (path, part)
+
+
+@pytest.mark.parametrize("flush", [1, 50, 10**9])
+def test_files_read_together_equal_the_files_read_one_by_one(batch, folder, monkeypatch, flush):
+    """frames_of_files builds the rows of several plans into one frame
+    (every FLUSH_ROWS rows): the same frames as one file at a time."""
+    import planbook.many as many
+    monkeypatch.setattr(many, "FLUSH_ROWS", flush)
+    seen = []
+    got = many.frames_of_files(_files(folder), PARTS, progress=seen.append)
+    assert seen == _files(folder)
+    for part in PARTS:
+        pd.testing.assert_frame_equal(got[part], batch[part])
+        one_by_one = pd.concat([many.frames_of_file(f, (part,))[part] for f in _files(folder)],
+                               ignore_index=True)
+        pd.testing.assert_frame_equal(got[part], one_by_one)
+        assert got[part].dtypes.to_dict() == empty(part).dtypes.to_dict()
+
+
 def test_budgets_are_each_plans_own_figures_exactly(batch, folder):
     path = folder / "manchester-children-families-2015-17.yaml"
     plan = planbook.load(path)
