@@ -206,6 +206,38 @@ def test_dask_threads_equal_the_sequential_frames(batch, folder, part):
     pd.testing.assert_frame_equal(got, batch[part])
 
 
+@pytest.mark.parametrize("per", [2, 5, 100])
+def test_dask_several_files_per_partition_equal_the_sequential_frames(batch, folder, per):
+    """files_per_partition: fewer, larger tasks, the same frames; the
+    divisions are each run's first file, so .loc still finds one plan."""
+    _dask()
+    import dask
+    import planbook.dask as pbd
+    files = _files(folder)
+    frame = pbd.read(folder, "budgets", files_per_partition=per)
+    assert frame.npartitions == -(-len(files) // per)
+    assert frame.divisions == tuple(files[::per]) + (files[-1],)
+    got = frame.compute(scheduler="threads").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, batch["budgets"])
+    path = str(folder / "manchester-spod-2007-08.yaml")
+    one = frame.loc[path].compute(scheduler="sync")
+    assert set(one["plan"]) == {path} and len(one) == len(open_many(path)["budgets"])
+    frames = pbd.read_all(folder, ("plans", "findings", "indicators"), files_per_partition=per)
+    for part, got in zip(frames, dask.compute(*frames.values(), scheduler="threads")):
+        assert frames[part].npartitions == -(-len(files) // per)
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), batch[part])
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
+def test_dask_files_per_partition_is_a_whole_number(folder, bad):
+    _dask()
+    import planbook.dask as pbd
+    with pytest.raises(ValueError, match="files_per_partition is a whole number >= 1"):
+        pbd.read(folder, "plans", files_per_partition=bad)
+    with pytest.raises(ValueError, match="files_per_partition is a whole number >= 1"):
+        pbd.read_all(folder, files_per_partition=bad)
+
+
 def test_dask_read_all_loads_each_file_once(batch, folder, monkeypatch):
     """read_all's frames share one load per file: computed together, every
     part equals the sequential frame and each file was loaded once (read()
@@ -216,10 +248,10 @@ def test_dask_read_all_loads_each_file_once(batch, folder, monkeypatch):
     import planbook.many as many
     loaded = []
 
-    def counting(path, parts=PARTS):
-        loaded.append(path)
-        return many.frames_of_file(path, parts)
-    monkeypatch.setattr(pbd, "frames_of_file", counting)
+    def counting(paths, parts=PARTS):
+        loaded.extend(paths)
+        return many.frames_of_files(paths, parts)
+    monkeypatch.setattr(pbd, "frames_of_files", counting)
     frames = pbd.read_all(folder, ("budgets", "indicators", "findings"))
     assert all(f.npartitions == len(_files(folder)) and f.known_divisions
                for f in frames.values())
@@ -258,6 +290,9 @@ def test_dask_on_a_local_cluster_equals_sequential(batch, folder, cluster):
         for part in ("budgets", "findings", "indicators"):
             got = client.compute(pbd.read(folder, part)).result().reset_index(drop=True)
             pd.testing.assert_frame_equal(got, batch[part])
+        frames = pbd.read_all(folder, ("plans", "findings"), files_per_partition=4)
+        for part, got in zip(frames, client.compute(list(frames.values()), sync=True)):
+            pd.testing.assert_frame_equal(got.reset_index(drop=True), batch[part])
         # exact money through a distributed groupby
         sums = pbd.read(folder, "budgets").groupby("plan")["value"].sum().compute()
     assert all(isinstance(v, decimal.Decimal) for v in sums)
