@@ -123,11 +123,13 @@ def timed(fn, *args):
 
 
 def timed_on_cluster(client, files, per):
-    """(wall, CPU of the workers and of this process, result)."""
+    """(wall, CPU of the workers and of this process, the busiest
+    worker's CPU plus this process's, result)."""
     before = client.run(cpu)
     wall, here, out = timed(on_cluster, client, files, per)
     after = client.run(cpu)
-    return wall, here + sum(after[w] - before[w] for w in after), out
+    workers = [after[w] - before[w] for w in after]
+    return wall, here + sum(workers), here + max(workers), out
 
 
 def label(workers: int, per_file: bool = False) -> str:
@@ -162,8 +164,11 @@ def main(argv=None) -> int:
     keys = ["loop", "threads"] + [key for key, _, _ in clusters]
     walls = {k: [] for k in keys}
     cpus = {k: [] for k in keys}
+    paths = {k: [] for k in keys}   # the busiest worker's CPU + the client's
     shape = None
     peaks = {}
+    loop(files[:2], per)                                  # warm: imports
+    threads(files[:2], per)
     loads = [os.getloadavg()[0]]
     for r in range(args.repeat):
         for key, fn in (("loop", loop), ("threads", threads)):
@@ -179,7 +184,8 @@ def main(argv=None) -> int:
                 if r == 0 and p == per:
                     on_cluster(client, small, p)
                     peaks[(n, len(small))] = worker_peaks(client)
-                t, c, got = timed_on_cluster(client, files, p)
+                t, c, path, got = timed_on_cluster(client, files, p)
+                paths[key].append(path)
                 assert got == shape, (key, got, shape)
                 walls[key].append(t)
                 cpus[key].append(c)
@@ -205,17 +211,27 @@ def main(argv=None) -> int:
              f"with {per} files a task unless said. Median (min-max) of {args.repeat} runs; "
              f"CPU: milliseconds per plan, of this process (loop, threads) or of the "
              f"workers and the client with its scheduler (clusters):", "",
-             "| how | time, s | plans per second | vs loop | CPU per plan, ms |",
-             "| --- | ---: | ---: | ---: | ---: |"]
+             "| how | time, s | plans per second | vs loop | CPU per plan, ms "
+             "| busiest worker + client CPU per plan, ms |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    crit = {k: [c / len(files) * 1e3 for c in v] for k, v in paths.items() if v}
     for k in keys:
         lines.append(f"| {k} | {_median(walls[k])} | {len(files) / med[k]:.0f} | "
-                     f"{med['loop'] / med[k]:.2f}x | {_median(ms[k])} |")
+                     f"{med['loop'] / med[k]:.2f}x | {_median(ms[k])} | "
+                     f"{_median(crit[k]) if k in crit else ''} |")
     ratio = [a / b for a, b in zip(walls["1 worker"], walls["2 workers"])]
     lines += ["", f"2 workers against 1 worker: **{med['1 worker'] / med['2 workers']:.2f}x** "
               f"(ratio of medians; run by run " + ", ".join(f"{v:.2f}" for v in ratio)
               + "; goal: at least 1.7x)"
               + (f"; with a file a task {med[label(1, True)] / med[label(2, True)]:.2f}x"
                  if per_file else "") + ".", "",
+              "On free cores a cluster's time is about its busiest worker's CPU plus "
+              "the client's (which partly runs meanwhile, so this is an upper bound): "
+              + "; ".join(f"{label(2, pf)} against {label(1, pf)}: "
+                          f"{statistics.median(crit[label(1, pf)]) / statistics.median(crit[label(2, pf)]):.2f}x"
+                          for pf in ([False, True] if per_file else [False]))
+              + " (CPU of the critical path, medians; an estimate from CPU times, not a "
+              "wall time).", "",
               "Peak memory (RSS) of each worker process, after the small and the whole run:", "",
               "| cluster | after plans | worker peak RSS, MB |", "| --- | ---: | --- |"]
     for (n, count), values in sorted(peaks.items()):
