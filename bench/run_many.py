@@ -108,6 +108,26 @@ def on_cluster(client, files, per):
     return tuple(len(f) for f in frames)
 
 
+def _burn(seconds: float) -> float:
+    start, t = time.process_time(), time.perf_counter()
+    while time.perf_counter() - t < seconds:
+        pass
+    return time.process_time() - start
+
+
+def cores_to_be_had(seconds: float = 2.0) -> tuple:
+    """The cores one and two busy processes get over ``seconds`` (CPU
+    seconds over wall seconds): on a free 2-core machine 1 and 2; when
+    other programs hold the cores, two processes may get no more than one,
+    and then two workers cannot be faster than one, whatever the code."""
+    from concurrent.futures import ProcessPoolExecutor
+    got = []
+    for n in (1, 2):
+        with ProcessPoolExecutor(n) as pool:
+            got.append(sum(pool.map(_burn, [seconds] * n)) / seconds)
+    return tuple(got)
+
+
 def worker_peaks(client) -> list:
     def peak():
         import resource
@@ -170,6 +190,7 @@ def main(argv=None) -> int:
     loop(files[:2], per)                                  # warm: imports
     threads(files[:2], per)
     loads = [os.getloadavg()[0]]
+    cores = [cores_to_be_had()]
     for r in range(args.repeat):
         for key, fn in (("loop", loop), ("threads", threads)):
             t, c, got = timed(fn, files, per)
@@ -192,8 +213,10 @@ def main(argv=None) -> int:
                 if r == 0 and p == per:
                     peaks[(n, len(files))] = worker_peaks(client)
         loads.append(os.getloadavg()[0])
+        cores.append(cores_to_be_had())
         log(f"run {r + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in walls.items())
-            + f"; load average {loads[-1]:.1f}")
+            + f"; load average {loads[-1]:.1f}; cores for 1 and 2 processes "
+            f"{cores[-1][0]:.2f}, {cores[-1][1]:.2f}")
     med = {k: statistics.median(v) for k, v in walls.items()}
     ms = {k: [c / len(files) * 1e3 for c in v] for k, v in cpus.items()}
     m = machine_info()
@@ -203,7 +226,11 @@ def main(argv=None) -> int:
              f"by `python bench/run_many.py --plans {args.plans} --repeat {args.repeat} "
              f"--files-per-partition {per}`; load average (1 min) "
              + ", ".join(f"{v:.1f}" for v in loads)
-             + " at the start and after each run (other programs on the machine).", "",
+             + " at the start and after each run (other programs on the machine); "
+             "the cores one and two busy processes got then (CPU over wall, 2 s each): "
+             + ", ".join(f"{a:.2f} and {b:.2f}" for a, b in cores)
+             + ". Two workers can be at most (cores for 2) / (cores for 1) times as fast "
+             "as one.", "",
              f"{len(files)} generated plans ({size / 1e6:.1f} MB in all, the largest "
              f"{largest / 1e3:.0f} kB: budget tables and a dashboard of 40 measures x 48 "
              f"months each) read, checked and turned into the indicators frame "
