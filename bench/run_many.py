@@ -108,24 +108,28 @@ def on_cluster(client, files, per):
     return tuple(len(f) for f in frames)
 
 
-def _burn(seconds: float) -> float:
-    start, t = time.process_time(), time.perf_counter()
-    while time.perf_counter() - t < seconds:
-        pass
-    return time.process_time() - start
+def _work(n: int) -> float:
+    """Seconds a fixed piece of pure-Python work takes in this process."""
+    t, total = time.perf_counter(), 0
+    for i in range(n):
+        total += i * i % 7
+    return time.perf_counter() - t
 
 
-def cores_to_be_had(seconds: float = 2.0) -> tuple:
-    """The cores one and two busy processes get over ``seconds`` (CPU
-    seconds over wall seconds): on a free 2-core machine 1 and 2; when
-    other programs hold the cores, two processes may get no more than one,
-    and then two workers cannot be faster than one, whatever the code."""
+def cores_to_be_had(n: int = 5_000_000) -> float:
+    """How many times the work one process does in a second two processes
+    do together (the same fixed work each): 2 on two free cores.  When the
+    cores are shared with other machines' or sessions' work it can be 1 or
+    less, and then two workers cannot be faster than one, whatever the
+    code; the processes' CPU times do not show it (a virtual CPU's time
+    counts while it runs slower)."""
     from concurrent.futures import ProcessPoolExecutor
-    got = []
-    for n in (1, 2):
-        with ProcessPoolExecutor(n) as pool:
-            got.append(sum(pool.map(_burn, [seconds] * n)) / seconds)
-    return tuple(got)
+    with ProcessPoolExecutor(1) as pool:
+        one = min(pool.map(_work, [n, n]))       # the second, warm
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_work, [n // 10] * 2))     # warm both
+        two = max(pool.map(_work, [n, n]))
+    return 2 * one / two
 
 
 def worker_peaks(client) -> list:
@@ -215,8 +219,8 @@ def main(argv=None) -> int:
         loads.append(os.getloadavg()[0])
         cores.append(cores_to_be_had())
         log(f"run {r + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in walls.items())
-            + f"; load average {loads[-1]:.1f}; cores for 1 and 2 processes "
-            f"{cores[-1][0]:.2f}, {cores[-1][1]:.2f}")
+            + f"; load average {loads[-1]:.1f}; two processes do {cores[-1]:.2f}x "
+            "the work of one")
     med = {k: statistics.median(v) for k, v in walls.items()}
     ms = {k: [c / len(files) * 1e3 for c in v] for k, v in cpus.items()}
     m = machine_info()
@@ -227,17 +231,18 @@ def main(argv=None) -> int:
              f"--files-per-partition {per}`; load average (1 min) "
              + ", ".join(f"{v:.1f}" for v in loads)
              + " at the start and after each run (other programs on the machine); "
-             "the cores one and two busy processes got then (CPU over wall, 2 s each): "
-             + ", ".join(f"{a:.2f} and {b:.2f}" for a, b in cores)
-             + ". Two workers can be at most (cores for 2) / (cores for 1) times as fast "
-             "as one.", "",
+             "two processes did then, each the same fixed work, "
+             + ", ".join(f"{v:.2f}x" for v in cores)
+             + " the work of one a second: two workers can be at most that much faster "
+             "than one (2x on two free cores).", "",
              f"{len(files)} generated plans ({size / 1e6:.1f} MB in all, the largest "
              f"{largest / 1e3:.0f} kB: budget tables and a dashboard of 40 measures x 48 "
              f"months each) read, checked and turned into the indicators frame "
              f"({shape[0]} rows) and the findings frame ({shape[1]} rows); the Dask ways "
              f"with {per} files a task unless said. Median (min-max) of {args.repeat} runs; "
              f"CPU: milliseconds per plan, of this process (loop, threads) or of the "
-             f"workers and the client with its scheduler (clusters):", "",
+             f"workers and the client with its scheduler (clusters); a CPU time also "
+             f"counts the time a process runs slower on a shared virtual CPU:", "",
              "| how | time, s | plans per second | vs loop | CPU per plan, ms "
              "| busiest worker + client CPU per plan, ms |",
              "| --- | ---: | ---: | ---: | ---: | ---: |"]
@@ -252,13 +257,6 @@ def main(argv=None) -> int:
               + "; goal: at least 1.7x)"
               + (f"; with a file a task {med[label(1, True)] / med[label(2, True)]:.2f}x"
                  if per_file else "") + ".", "",
-              "On free cores a cluster's time is about its busiest worker's CPU plus "
-              "the client's (which partly runs meanwhile, so this is an upper bound): "
-              + "; ".join(f"{label(2, pf)} against {label(1, pf)}: "
-                          f"{statistics.median(crit[label(1, pf)]) / statistics.median(crit[label(2, pf)]):.2f}x"
-                          for pf in ([False, True] if per_file else [False]))
-              + " (CPU of the critical path, medians; an estimate from CPU times, not a "
-              "wall time).", "",
               "Peak memory (RSS) of each worker process, after the small and the whole run:", "",
               "| cluster | after plans | worker peak RSS, MB |", "| --- | ---: | --- |"]
     for (n, count), values in sorted(peaks.items()):
