@@ -291,6 +291,40 @@ def docs_path(args, default: Path):
     return Path(args.docs) if args.docs else (None if args.quick else default)
 
 
+def peer_options(ap, what: str, names, repeat: tuple, quick_help: str, python_for: str) -> None:
+    """The options of a benchmark that times planbook and its peers (each a
+    `what`, "reader" or "writer", one of `names`) at several sizes: --repeat
+    (its defaults (quick, full)), --seed, --quick, --readers or --writers,
+    --python (the interpreter `python_for`) and the output options."""
+    ap.add_argument("--repeat", type=int,
+                    help=f"runs per {what} and size (default {repeat[1]}; --quick: {repeat[0]})")
+    ap.set_defaults(repeat_defaults=repeat)
+    ap.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    ap.add_argument("--quick", action="store_true", help=quick_help)
+    ap.add_argument(f"--{what}s", nargs="+", choices=names, default=list(names),
+                    help=f"{what}s to measure (default: all)")
+    ap.add_argument("--python", help=f"interpreter for {python_for} "
+                    "(default: this one, else the repository's .venv)")
+    output_options(ap, DOCS, REPO)
+
+
+def sizes_and_repeat(ap, args, option: str, sizes: tuple) -> tuple:
+    """The sizes (--`option`, its defaults (quick, full)) and the runs per
+    size asked for, else the defaults; an error unless all are positive."""
+    chosen = getattr(args, option) or sizes[not args.quick]
+    runs = args.repeat or args.repeat_defaults[not args.quick]
+    if runs < 1 or any(s <= 0 for s in chosen):
+        ap.error(f"--repeat and --{option} must be positive")
+    return chosen, runs
+
+
+def peer_summaries(report: dict, runs: dict, summarise) -> dict:
+    """Each peer's summary: summarise(its runs), or, where it could not be
+    measured, why."""
+    return {k: {"available": False, "error": report["unavailable"][k]}
+            if k in report["unavailable"] else summarise(v) for k, v in runs.items()}
+
+
 def save_report(report: dict, json_path, docs=None, section: str = "", mark_start: str = "",
                 mark_end: str = "") -> None:
     """Save the raw numbers (--json) and rewrite the report's section of docs."""
@@ -303,10 +337,11 @@ def save_report(report: dict, json_path, docs=None, section: str = "", mark_star
 
 
 def build_c(src: Path, binary: Path, libs) -> tuple:
-    """Compile a baseline C program (unless it is newer than its source):
-    (ok, the compiler's complaint)."""
+    """Compile a baseline C program (unless it is newer than its source and
+    the headers beside it, bench/procstat.h): (ok, the compiler's complaint)."""
     binary.parent.mkdir(parents=True, exist_ok=True)
-    if binary.exists() and binary.stat().st_mtime >= src.stat().st_mtime:
+    newest = max(p.stat().st_mtime for p in [src, *src.parent.glob("*.h")])
+    if binary.exists() and binary.stat().st_mtime >= newest:
         return True, ""
     cc = os.environ.get("CC", "cc")
     cmd = [cc, "-O2", "-Wall", "-Wextra", "-Werror", str(src), *libs, "-o", str(binary)]

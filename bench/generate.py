@@ -86,6 +86,14 @@ _LOOKS_TYPED = re.compile(
 )
 
 
+def year_columns(*specs):
+    """The columns of a table in year groups: for each year y, a column per
+    spec (id prefix, measure, None or a function of y giving further keys)."""
+    return [{"id": f"{name}_{y}", "period": period(y), "measure": measure,
+             **(more(y) if more else {})}
+            for y in YEARS for name, measure, more in specs]
+
+
 def text(s: str, flow: bool = False) -> str:
     """The scalar ``s`` as written in the canonical layout."""
     if (
@@ -626,6 +634,18 @@ class Gen:
                 row["note"] = "Subject to the outcome of consultation"
             return row, vs + [t]
 
+        def put(into, total, label, v, role=None):
+            # line() appended to `into`; total with the line's figures added
+            row, vs = line(label, v, role)
+            into.append(row)
+            return [a + b for a, b in zip(total, vs)]
+
+        def one_off(s, last_year):
+            # an amount of 0.2-1.2% of the service's base, a year for it
+            # (0 .. last_year) and a row of blanks to put it in
+            amt = int(base[s] * (0.002 + r() * 0.01)) + 1
+            return amt, self.randint(0, last_year), [None] * ny
+
         for ti in range(nthemes):
             theme = self.pick(THEMES)
             theme_rows = []
@@ -639,35 +659,23 @@ class Gen:
                     grp = []
                     gsum = [0] * (ny + 1)
                     for _ in range(self.randint(2, 8)):
-                        row, v = line(self.proposal_name(cores[s]), proposal(s))
-                        grp.append(row)
-                        gsum = [a + b for a, b in zip(gsum, v)]
+                        gsum = put(grp, gsum, self.proposal_name(cores[s]), proposal(s))
                     grp.append({"k": "total", "label": "Sub Total Savings",
                                 "values": self.total_values(gsum)})
                     srows.append({"k": "section", "label": None, "rows": grp})
                     ssum = [a + b for a, b in zip(ssum, gsum)]
                 for _ in range(self.randint(1, 10)):
-                    row, v = line(self.proposal_name(cores[s]), proposal(s))
-                    srows.append(row)
-                    ssum = [a + b for a, b in zip(ssum, v)]
+                    ssum = put(srows, ssum, self.proposal_name(cores[s]), proposal(s))
                 if r() < 0.3:
-                    amt = int(base[s] * (0.002 + r() * 0.01)) + 1
-                    y = self.randint(0, ny - 1)
-                    v = [None] * ny
+                    amt, y, v = one_off(s, ny - 1)
                     v[y] = -amt
-                    row, v = line(f"Adjustment to offset existing {cores[s]} pressure", v, "adjustment")
-                    srows.append(row)
-                    ssum = [a + b for a, b in zip(ssum, v)]
+                    ssum = put(srows, ssum, f"Adjustment to offset existing {cores[s]} pressure",
+                               v, "adjustment")
                 if r() < 0.2:
-                    amt = int(base[s] * (0.002 + r() * 0.01)) + 1
-                    y = self.randint(0, ny - 2)
-                    v = [None] * ny
-                    v[y] = amt
-                    v[y + 1] = -amt
-                    row, v = line(f"{cores[s]} - use of reserve to support implementation "
-                                  "(reversed the following year)", v)
-                    srows.append(row)
-                    ssum = [a + b for a, b in zip(ssum, v)]
+                    amt, y, v = one_off(s, ny - 2)
+                    v[y], v[y + 1] = amt, -amt
+                    ssum = put(srows, ssum, f"{cores[s]} - use of reserve to support "
+                               "implementation (reversed the following year)", v)
                 srows.append({"k": "total", "label": f"Subtotal {cores[s]}",
                               "values": self.total_values(ssum)})
                 theme_rows.append({"k": "section", "label": heading, "rows": srows})
@@ -716,24 +724,24 @@ class Gen:
                         "reconciliation", columns, rows,
                         note="Net budget each year = previous year + growth + savings.")
 
+    def funded(self, names, gross):
+        """(index, name) of the services a funding table lists: those with a
+        gross budget in the first year, four in five of them."""
+        for s, n in enumerate(names):
+            if gross[s][0] <= 0 or self.r() < 0.2:
+                continue
+            yield s, n
+
     def funding_current(self, out, prefix, division, names, gross):
         """Gross - other funding (by source, in parts) = net mainstream, per year."""
         r = self.r
         ny = len(YEARS)
-        columns = []
-        for y in YEARS:
-            columns += [
-                {"id": f"gross_{y}", "period": period(y), "measure": "gross"},
-                {"id": f"other_{y}", "period": period(y), "measure": "funding"},
-                {"id": f"net_{y}", "period": period(y), "measure": "net",
-                 "sum": [f"gross_{y}", f"-other_{y}"]},
-            ]
+        columns = year_columns(("gross", "gross", None), ("other", "funding", None),
+                               ("net", "net", lambda y: {"sum": [f"gross_{y}", f"-other_{y}"]}))
         ncols = 3 * ny
         rows = []
         totals = [0] * ncols
-        for s, n in enumerate(names):
-            if gross[s][0] <= 0 or r() < 0.2:
-                continue
+        for s, n in self.funded(names, gross):
             printed = [None] * ncols
             true = [0] * ncols
             parts = []
@@ -772,20 +780,13 @@ class Gen:
         """Funding by source equals gross; a select total of the Mainstream parts."""
         r = self.r
         ny = len(YEARS)
-        columns = []
-        for y in YEARS:
-            columns += [
-                {"id": f"gross_{y}", "period": period(y), "measure": "gross"},
-                {"id": f"funding_{y}", "period": period(y), "measure": "funding",
-                 "equals": f"gross_{y}"},
-            ]
+        columns = year_columns(("gross", "gross", None),
+                               ("funding", "funding", lambda y: {"equals": f"gross_{y}"}))
         ncols = 2 * ny
         rows = []
         totals = [0] * ncols
         mainstream = [0] * ny
-        for s, n in enumerate(names):
-            if gross[s][0] <= 0 or r() < 0.2:
-                continue
+        for s, n in self.funded(names, gross):
             printed = [None] * ncols
             funding = [0] * ny
             srcs = ["Mainstream"] + self.rng.sample(FUNDING_SOURCES, self.randint(1, 3))

@@ -50,9 +50,10 @@ from pathlib import Path
 
 from benchlib import (BENCH, BUILD, CHILD_PEAK, DOCS, MB, REPO, build_c, child_json,  # noqa: E402
                       choose_python, docs_path, generate, interpreters, kib_to_mb, log,
-                      machine_info, markdown_head, marks, not_measured, output_options,
+                      machine_info, markdown_head, marks, not_measured, peer_options,
                       print_ratios, print_summaries, probe_json, ratio_table, report_head,
-                      run_child, save_report, short_hash, tool_version, warm)
+                      run_child, save_report, short_hash, sizes_and_repeat, peer_summaries,
+                      tool_version, warm)
 
 GENERATOR = BENCH / "generate.py"
 SCAN_SRC = BENCH / "yamlscan.c"
@@ -302,19 +303,10 @@ def main(argv=None) -> int:
         description="Time planbook.load against PyYAML's CSafeLoader and a bare libyaml scan.")
     ap.add_argument("--sizes", type=float, nargs="+", metavar="MB",
                     help="file sizes in MB (default: 10 50; --quick: 1)")
-    ap.add_argument("--repeat", type=int, help="runs per reader and size (default 5; --quick: 2)")
-    ap.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
-    ap.add_argument("--quick", action="store_true", help="smoke test: 1 MB, 2 repeats")
-    ap.add_argument("--readers", nargs="+", choices=READERS, default=list(READERS),
-                    help="readers to measure (default: all)")
-    ap.add_argument("--python", help="interpreter for the planbook and PyYAML runs "
-                    "(default: this one, else the repository's .venv)")
-    output_options(ap, DOCS, REPO)
+    peer_options(ap, "reader", READERS, (2, 5), "smoke test: 1 MB, 2 repeats",
+                 "the planbook and PyYAML runs")
     args = ap.parse_args(argv)
-    sizes = args.sizes or ([1.0] if args.quick else [10.0, 50.0])
-    repeat = args.repeat or (2 if args.quick else 5)
-    if repeat < 1 or any(s <= 0 for s in sizes):
-        ap.error("--repeat and --sizes must be positive")
+    sizes, repeat = sizes_and_repeat(ap, args, "sizes", ([1.0], [10.0, 50.0]))
     docs = docs_path(args, DOCS)
     candidates = interpreters(args.python, REPO)
 
@@ -377,12 +369,8 @@ def main(argv=None) -> int:
                 else:
                     log(f"  run {i + 1}/{repeat} {READER_TITLES[reader]:<24} failed: "
                         f"{res.get('error')}")
-        for reader in args.readers:
-            if reader in report["unavailable"]:
-                entry["summary"][reader] = {"available": False,
-                                            "error": report["unavailable"][reader]}
-            else:
-                entry["summary"][reader] = summarise(entry["runs"][reader], nbytes)
+        entry["summary"] = peer_summaries(report, entry["runs"],
+                                          lambda runs: summarise(runs, nbytes))
         entry["ratios"] = ratios(entry["summary"])
         report["sizes"].append(entry)
 

@@ -28,14 +28,11 @@ import statistics
 import sys
 from pathlib import Path
 
-from benchlib import child_env, log, machine_info, publish, run_child  # noqa: E402
+from benchlib import (BENCH, BUILD, DOCS, child_env, log, machine_info, marks,  # noqa: E402
+                      publish, run_child)
 
-BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
-WORK = BENCH / "build" / "read"
-DOCS = REPO / "docs" / "benchmarks.md"
-MARK_START = "<!-- read-benchmark:start -->"
-MARK_END = "<!-- read-benchmark:end -->"
+WORK = BUILD / "read"
+MARK_START, MARK_END = marks("read")
 TARGET_VS_OPENPYXL = 5.0
 TARGET_VS_CALAMINE = 1.0
 
@@ -90,46 +87,97 @@ def book(target: int, seed: int) -> Path:
     WORK.mkdir(parents=True, exist_ok=True)
     _, yaml_path, counts = run_write.book_for(sys.executable, target, seed)
     out = WORK / (yaml_path.stem + ".xlsx")
-    import planbook_xlsx._xlsx as writer
-    if not out.exists() or out.stat().st_mtime < Path(writer.__file__).stat().st_mtime:
-        log(f"exporting {yaml_path.name} to {out.name}")
-        code, so, se, _ = run_child([sys.executable, "-c",
-                                     "import sys, planbook; planbook.load(sys.argv[1])"
-                                     ".save(sys.argv[2])", str(yaml_path), str(out)], child_env())
-        if code:
-            raise SystemExit(f"export failed: {se}")
+    save_as_planbook_does(yaml_path, out)
     return out
 
 
-def measure(reader: str, path: Path) -> dict:
-    code, out, err, rss = run_child([sys.executable, "-c", CHILD, reader, str(path)], child_env())
+# ------------------------------------------------- shared with run_read_parts.py
+
+def save_as_planbook_does(yaml_path: Path, out: Path) -> None:
+    """Write the plan in yaml_path to the workbook `out` with planbook, in a
+    child process, unless `out` is newer than the Excel writer."""
+    import planbook_xlsx._xlsx as writer
+    if out.exists() and out.stat().st_mtime >= Path(writer.__file__).stat().st_mtime:
+        return
+    log(f"writing {yaml_path.name} to {out.name}")
+    code, _, err, _ = run_child([sys.executable, "-c", "import sys, planbook; "
+                                 "planbook.load(sys.argv[1]).save(sys.argv[2])",
+                                 str(yaml_path), str(out)], child_env())
     if code:
-        raise SystemExit(f"{reader} failed on {path.name}:\n{err[-2000:]}")
+        raise SystemExit(f"writing {out.name} failed: {err[-2000:]}")
+
+
+def measure_child(cmd, what: str) -> dict:
+    """Run a measuring child that prints its result as JSON on its last
+    line: the result, with the child's peak RSS as ``maxrss_mb``."""
+    code, out, err, rss = run_child(cmd, child_env())
+    if code:
+        raise SystemExit(f"{what} failed:\n{err[-2000:]}")
     res = json.loads(out.strip().splitlines()[-1])
     res["maxrss_mb"] = rss * 1024 / 1e6
     return res
 
 
-def markdown(report: dict) -> str:
+def runs_summary(runs) -> dict:
+    """A reader's runs: their times and their median peak RSS."""
+    return {"times": [x["seconds"] for x in runs],
+            "maxrss_mb": statistics.median(x["maxrss_mb"] for x in runs)}
+
+
+def times_text(t) -> str:
+    """Times as "median (min-max)", in seconds."""
+    return f"{statistics.median(t):.3f} ({min(t):.3f}-{max(t):.3f})"
+
+
+def options(doc: str, sizes: str, default: list) -> argparse.ArgumentParser:
+    """A read benchmark's options: its sizes (`sizes`, whole numbers),
+    --repeat, --seed and --no-docs."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument(sizes, type=int, nargs="+", default=default)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-docs", action="store_true")
+    return ap
+
+
+def new_report(repeat: int) -> dict:
+    return {"date": datetime.date.today().isoformat(), "machine": machine_info(),
+            "repeat": repeat, "books": []}
+
+
+def markdown_head(report: dict, mark_start: str, title: str, script: str, method: str) -> list:
+    """The first lines of a read benchmark's section: its marker, title, and
+    when, where and how it was measured (`method` goes on from "each in a
+    fresh process")."""
     m = report["machine"]
-    lines = [MARK_START, "## Reading workbooks (issue 8)", "",
-             f"Measured {report['date']} on {m['cpu_model']} ({m['nproc']} CPUs, {m['memory']}), "
-             f"Python {m['python']}; `bench/run_read.py`, median (min-max) of "
-             f"{report['repeat']} runs, each in a fresh process, the read alone. The books are "
-             "the write benchmark's budget books (10 tables, five years and a Total column, "
-             "sections of 40 lines with sub-totals) as planbook writes them, so about half "
-             "the figures are formulas with cached results. Lists: every sheet into Python "
-             "lists of rows.", "",
-             "| book | cells | reader | seconds | peak RSS MB |", "| --- | ---: | --- | ---: | ---: |"]
+    return [mark_start, title, "",
+            f"Measured {report['date']} on {m['cpu_model']} ({m['nproc']} CPUs, {m['memory']}), "
+            f"Python {m['python']}; `bench/{script}`, median (min-max) of "
+            f"{report['repeat']} runs, each in a fresh process{method}", ""]
+
+
+# --------------------------------------------------------------------------
+
+def measure(reader: str, path: Path) -> dict:
+    return measure_child([sys.executable, "-c", CHILD, reader, str(path)],
+                         f"{reader} on {path.name}")
+
+
+def markdown(report: dict) -> str:
+    lines = markdown_head(
+        report, MARK_START, "## Reading workbooks (issue 8)", "run_read.py",
+        ", the read alone. The books are the write benchmark's budget books (10 tables, five "
+        "years and a Total column, sections of 40 lines with sub-totals) as planbook writes "
+        "them, so about half the figures are formulas with cached results. Lists: every sheet "
+        "into Python lists of rows.")
+    lines += ["| book | cells | reader | seconds | peak RSS MB |", "| --- | ---: | --- | ---: | ---: |"]
     for b in report["books"]:
         for r in READERS:
             if r not in b["results"]:
                 continue
             res = b["results"][r]
-            t = res["times"]
             lines.append(f"| {b['name']} ({b['mb']:.1f} MB) | {b['cells']:,} | {TITLES[r]} | "
-                         f"{statistics.median(t):.3f} ({min(t):.3f}-{max(t):.3f}) | "
-                         f"{res['maxrss_mb']:.0f} |")
+                         f"{times_text(res['times'])} | {res['maxrss_mb']:.0f} |")
     lines += ["", "Targets (medians):", ""]
     for b in report["books"]:
         med = {r: statistics.median(b["results"][r]["times"]) for r in b["results"]}
@@ -147,28 +195,19 @@ def markdown(report: dict) -> str:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--cells", type=int, nargs="+", default=[100_000, 1_000_000])
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=1)
+    ap = options(__doc__, "--cells", default=[100_000, 1_000_000])
     ap.add_argument("--quick", action="store_true", help="10k and 50k cells, 1 run")
-    ap.add_argument("--no-docs", action="store_true")
     args = ap.parse_args(argv)
     if args.quick:
         args.cells, args.repeat = [10_000, 50_000], 1
-    report = {"date": datetime.date.today().isoformat(), "machine": machine_info(),
-              "repeat": args.repeat, "books": []}
+    report = new_report(args.repeat)
     for target in args.cells:
         path = book(target, args.seed)
         entry = {"name": path.name, "mb": path.stat().st_size / 1e6, "cells": target,
                  "results": {}}
         for r in READERS:
-            runs = []
-            for _ in range(args.repeat):
-                runs.append(measure(r, path))
-            entry["results"][r] = {"times": [x["seconds"] for x in runs],
-                                   "maxrss_mb": statistics.median(x["maxrss_mb"] for x in runs),
-                                   "values": runs[0]["values"]}
+            runs = [measure(r, path) for _ in range(args.repeat)]
+            entry["results"][r] = {**runs_summary(runs), "values": runs[0]["values"]}
             log(f"{path.name}: {r}: {statistics.median(entry['results'][r]['times']):.3f} s")
         counts = {r: entry["results"][r]["values"] for r in ("planbook_rows", "openpyxl",
                                                                "calamine")}

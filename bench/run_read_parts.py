@@ -21,20 +21,14 @@ docs/benchmarks.md between ``<!-- read-parts-benchmark:start -->`` and
 
 from __future__ import annotations
 
-import argparse
-import datetime
 import statistics
 import sys
 from pathlib import Path
 
-from benchlib import child_env, log, machine_info, publish, run_child  # noqa: E402
+from benchlib import BENCH, BUILD, DOCS, child_env, log, marks, publish, run_child  # noqa: E402
 
-BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
-WORK = BENCH / "build" / "read-parts"
-DOCS = REPO / "docs" / "benchmarks.md"
-MARK_START = "<!-- read-parts-benchmark:start -->"
-MARK_END = "<!-- read-parts-benchmark:end -->"
+WORK = BUILD / "read-parts"
+MARK_START, MARK_END = marks("read-parts")
 
 sys.path.insert(0, str(BENCH))
 import run_read  # noqa: E402
@@ -74,27 +68,14 @@ def books(n: int, seed: int):
         if code:
             raise SystemExit(f"generation failed: {err[-2000:]}")
     xlsx = yaml_path.with_suffix(".xlsx")
-    import planbook_xlsx._xlsx as writer
-    if not xlsx.exists() or xlsx.stat().st_mtime < Path(writer.__file__).stat().st_mtime:
-        log(f"writing {xlsx.name}")
-        code, _, err, _ = run_child([sys.executable, "-c", "import sys, planbook; "
-                                     "planbook.load(sys.argv[1]).save(sys.argv[2])",
-                                     str(yaml_path), str(xlsx)], child_env())
-        if code:
-            raise SystemExit(f"writing failed: {err[-2000:]}")
+    run_read.save_as_planbook_does(yaml_path, xlsx)
     return yaml_path, xlsx
 
 
 def measure(reader: str, yaml_path: Path, xlsx: Path) -> dict:
     if reader == "yaml":
-        code, out, err, rss = run_child([sys.executable, "-c", YAML_CHILD, str(yaml_path)],
-                                        child_env())
-        if code:
-            raise SystemExit(f"yaml load failed: {err[-2000:]}")
-        import json
-        res = json.loads(out.strip().splitlines()[-1])
-        res["maxrss_mb"] = rss * 1024 / 1e6
-        return res
+        return run_read.measure_child([sys.executable, "-c", YAML_CHILD, str(yaml_path)],
+                                      "yaml load")
     return run_read.measure(reader, xlsx)
 
 
@@ -114,23 +95,19 @@ CPU_NOTE = (' On 2026-12-07, measured by CPU time in one process (the machine wa
 
 
 def markdown(report: dict) -> str:
-    m = report["machine"]
-    lines = [MARK_START, "## Reading dashboards back (issues 8 and 21)", "",
-             f"Measured {report['date']} on {m['cpu_model']} ({m['nproc']} CPUs, {m['memory']}), "
-             f"Python {m['python']}; `bench/run_read_parts.py`, median (min-max) of "
-             f"{report['repeat']} runs, each in a fresh process. The workbooks are the status "
-             "benchmark's indicator plans (48 months, targets, thresholds) as planbook writes "
-             "them: one dashboard sheet of measures x months with live RAG and direction "
-             "formulas. Every plan read back was checked to be the plan written, with no "
-             "warning.", "",
-             "| measures | observations | workbook | reader | seconds | peak RSS MB |",
-             "| ---: | ---: | ---: | --- | ---: | ---: |"]
+    lines = run_read.markdown_head(
+        report, MARK_START, "## Reading dashboards back (issues 8 and 21)", "run_read_parts.py",
+        ". The workbooks are the status benchmark's indicator plans (48 months, targets, "
+        "thresholds) as planbook writes them: one dashboard sheet of measures x months with "
+        "live RAG and direction formulas. Every plan read back was checked to be the plan "
+        "written, with no warning.")
+    lines += ["| measures | observations | workbook | reader | seconds | peak RSS MB |",
+              "| ---: | ---: | ---: | --- | ---: | ---: |"]
     for b in report["books"]:
         for r in READERS:
             res = b["results"][r]
-            t = res["times"]
             lines.append(f"| {b['measures']:,} | {b['measures'] * 48:,} | {b['mb']:.1f} MB | "
-                         f"{TITLES[r]} | {statistics.median(t):.3f} ({min(t):.3f}-{max(t):.3f}) | "
+                         f"{TITLES[r]} | {run_read.times_text(res['times'])} | "
                          f"{res['maxrss_mb']:.0f} |")
     lines += [""]
     for b in report["books"]:
@@ -152,14 +129,8 @@ def markdown(report: dict) -> str:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--measures", type=int, nargs="+", default=[2000, 20000])
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--no-docs", action="store_true")
-    args = ap.parse_args(argv)
-    report = {"date": datetime.date.today().isoformat(), "machine": machine_info(),
-              "repeat": args.repeat, "books": []}
+    args = run_read.options(__doc__, "--measures", [2000, 20000]).parse_args(argv)
+    report = run_read.new_report(args.repeat)
     for n in args.measures:
         yaml_path, xlsx = books(n, args.seed)
         code, _, err, _ = run_child([sys.executable, "-c", CHECK, str(yaml_path), str(xlsx)],
@@ -169,9 +140,8 @@ def main(argv=None) -> int:
                              f"{err[-2000:]}")
         entry = {"measures": n, "mb": xlsx.stat().st_size / 1e6, "results": {}}
         for r in READERS:
-            runs = [measure(r, yaml_path, xlsx) for _ in range(args.repeat)]
-            entry["results"][r] = {"times": [x["seconds"] for x in runs],
-                                   "maxrss_mb": statistics.median(x["maxrss_mb"] for x in runs)}
+            entry["results"][r] = run_read.runs_summary(
+                [measure(r, yaml_path, xlsx) for _ in range(args.repeat)])
             log(f"{xlsx.name}: {r}: {statistics.median(entry['results'][r]['times']):.3f} s")
         report["books"].append(entry)
     publish(markdown(report), DOCS, MARK_START, MARK_END, not args.no_docs)

@@ -187,6 +187,8 @@ def main(argv=None) -> int:
     ap.add_argument("--ops", default=",".join(OPS), help="comma-separated: " + ",".join(OPS))
     ap.add_argument("--quick", action="store_true", help="smoke test: 0.5 MB, 2000 measures")
     ap.add_argument("--python", help="interpreter for the children")
+    ap.add_argument("--note", action="append", default=[],
+                    help="a line for the notes under the table (repeatable)")
     output_options(ap, DOCS, REPO)
     ap.add_argument("--child", nargs=5, metavar=("OP", "A", "B", "REPEAT", "OUT"),
                     help=argparse.SUPPRESS)
@@ -227,6 +229,7 @@ def main(argv=None) -> int:
               "ops": ops, "results": {}, "notes": []}
     out_dir = WORK / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
+    load0 = os.getloadavg() if hasattr(os, "getloadavg") else None
     for op in ops:
         a, b = files["indicators" if op == "status" else "budget"]
         res = child_json([python, str(Path(__file__).resolve()), "--child", op, str(a), str(b),
@@ -238,6 +241,13 @@ def main(argv=None) -> int:
                 f"ratio {p / s:.2f}")
         else:
             log(f"{op:<10} FAILED: {res.get('error')}")
+    if load0:
+        load1 = os.getloadavg()
+        report["notes"].append(
+            f"Load average (1 min) of the machine: {load0[0]:.1f} at the start, {load1[0]:.1f} "
+            f"at the end, on {os.cpu_count()} CPUs: above the CPU count, other work competed "
+            "for the cores and two threads cannot both run all the time.")
+    report["notes"] += args.note
     save_report(report, args.json, docs, markdown(report), MARK_START, MARK_END)
     return 0 if all(r.get("available") for r in report["results"].values()) else 1
 

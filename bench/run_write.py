@@ -86,9 +86,10 @@ from pathlib import Path
 
 from benchlib import (BENCH, BUILD, CHILD_PEAK, DOCS, REPO, build_c, child_env, child_json,  # noqa: E402
                       choose_python, docs_path, generate, interpreters, kib_to_mb, last_json,
-                      log, machine_info, markdown_head, marks, not_measured, output_options,
+                      log, machine_info, markdown_head, marks, not_measured, peer_options,
                       print_ratios, print_summaries, probe_json, ratio_table, report_head,
-                      run_child, save_report, short_hash, tool_version, verdict, warm)
+                      run_child, save_report, short_hash, sizes_and_repeat, peer_summaries,
+                      tool_version, verdict, warm)
 
 WORK = BUILD / "write"          # plans, extracted cells, dumps, workbooks
 GENERATOR = BENCH / "generate.py"
@@ -781,23 +782,15 @@ def main(argv=None) -> int:
     ap.add_argument("--cells", type=int, nargs="+", metavar="N",
                     help="target amount cells per plan (default: 100000 1000000; "
                          "--quick: 10000 50000)")
-    ap.add_argument("--repeat", type=int, help="runs per writer and size (default 3; --quick: 1)")
-    ap.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     ap.add_argument("--shape", choices=("book", "generator"), default="book",
                     help="book (default): 10 tables that grow by rows, sections of 40 lines "
                          "with sub-totals; generator: bench/generate.py's plans, which grow "
                          "by adding many small tables")
-    ap.add_argument("--quick", action="store_true", help="smoke test: small plans, 1 repeat")
-    ap.add_argument("--writers", nargs="+", choices=WRITERS, default=list(WRITERS),
-                    help="writers to measure (default: all)")
-    ap.add_argument("--python", help="interpreter for the Python writers "
-                    "(default: this one, else the repository's .venv)")
-    output_options(ap, DOCS, REPO)
+    peer_options(ap, "writer", WRITERS, (1, 3), "smoke test: small plans, 1 repeat",
+                 "the Python writers")
     args = ap.parse_args(argv)
-    targets = sorted(args.cells or (QUICK_CELLS if args.quick else DEFAULT_CELLS))
-    repeat = args.repeat or (1 if args.quick else 3)
-    if repeat < 1 or any(n <= 0 for n in targets):
-        ap.error("--repeat and --cells must be positive")
+    targets, repeat = sizes_and_repeat(ap, args, "cells", (QUICK_CELLS, DEFAULT_CELLS))
+    targets = sorted(targets)
     docs = docs_path(args, DOCS)
     candidates = interpreters(args.python, REPO)
 
@@ -884,11 +877,8 @@ def main(argv=None) -> int:
                 log(f"  run {i + 1}/{repeat} {WRITER_TITLES[w]:<27} {res['seconds']:8.3f} s  "
                     f"(cpu {res.get('cpu_seconds', float('nan')):.3f} s)  peak delta {'n/a' if mem is None else f'{kib_to_mb(mem):7.1f} MB'}  "
                     f"{state}")
-        for w in args.writers:
-            if w in report["unavailable"]:
-                entry["summary"][w] = {"available": False, "error": report["unavailable"][w]}
-            else:
-                entry["summary"][w] = summarise(entry["runs"][w], cells)
+        entry["summary"] = peer_summaries(report, entry["runs"],
+                                          lambda runs: summarise(runs, cells))
         entry["ratios"] = size_ratios(entry["summary"])
         report["sizes"].append(entry)
     report["memory_growth"] = memory_growth(report)

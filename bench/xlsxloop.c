@@ -28,6 +28,8 @@
  * the RSS (VmRSS) read after the dump is parsed; VmHWM after workbook_close
  * is the peak.  Both are -1 where /proc does not tell.
  *
+ * Memory and clocks: bench/procstat.h.
+ *
  * Build: cc -O2 -Wall -Wextra -Werror bench/xlsxloop.c \
  *            $(pkg-config --cflags --libs xlsxwriter) -o bench/build/xlsxloop
  */
@@ -39,6 +41,8 @@
 #include <time.h>
 
 #include <xlsxwriter.h>
+
+#include "procstat.h"
 
 enum { OP_SHEET, OP_STRING, OP_NUMBER, OP_NEXT_ROW };
 
@@ -69,46 +73,6 @@ static int push(ops *o, op x)
     }
     o->v[o->n++] = x;
     return 0;
-}
-
-/* A "Field:   123 kB" line of /proc/self/status, in KiB; -1 if unknown. */
-static long status_kib(const char *field)
-{
-    char line[256];
-    size_t n = strlen(field);
-    long value = -1;
-    FILE *f = fopen("/proc/self/status", "r");
-
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof line, f) != NULL) {
-        if (strncmp(line, field, n) == 0 && line[n] == ':') {
-            value = strtol(line + n + 1, NULL, 10);
-            break;
-        }
-    }
-    fclose(f);
-    return value;
-}
-
-/* Reset the peak RSS (VmHWM) to the current RSS; 0 if it worked. */
-static int reset_peak(void)
-{
-    FILE *f = fopen("/proc/self/clear_refs", "w");
-    int ok;
-
-    if (f == NULL)
-        return -1;
-    ok = fputs("5", f) >= 0;
-    ok = (fclose(f) == 0) && ok;
-    return ok ? 0 : -1;
-}
-
-static double clock_seconds(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* The whole file, NUL-terminated; NULL on failure. */

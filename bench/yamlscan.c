@@ -13,12 +13,11 @@
  *
  * Memory: the peak RSS of this process is reset (/proc/self/clear_refs) and
  * the RSS read (VmRSS) before the file is opened; VmHWM after the scan is the
- * peak.  Both are -1 where /proc does not tell.  (The child's ru_maxrss seen
- * by a parent through wait4() is no use here: after a vfork+exec it starts
- * at the parent's peak.)
+ * peak.  Both are -1 where /proc does not tell (bench/procstat.h).
  *
  * Build: cc -O2 -Wall -Wextra -Werror bench/yamlscan.c -lyaml -o bench/build/yamlscan
  */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,45 +25,7 @@
 
 #include <yaml.h>
 
-/* A "Field:   123 kB" line of /proc/self/status, in KiB; -1 if unknown. */
-static long status_kib(const char *field)
-{
-    char line[256];
-    size_t n = strlen(field);
-    long value = -1;
-    FILE *f = fopen("/proc/self/status", "r");
-
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof line, f) != NULL) {
-        if (strncmp(line, field, n) == 0 && line[n] == ':') {
-            value = strtol(line + n + 1, NULL, 10);
-            break;
-        }
-    }
-    fclose(f);
-    return value;
-}
-
-/* Reset the peak RSS (VmHWM) to the current RSS; 0 if it worked. */
-static int reset_peak(void)
-{
-    FILE *f = fopen("/proc/self/clear_refs", "w");
-    int ok;
-
-    if (f == NULL)
-        return -1;
-    ok = fputs("5", f) >= 0;
-    ok = (fclose(f) == 0) && ok;
-    return ok ? 0 : -1;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "procstat.h"
 
 int main(int argc, char **argv)
 {
@@ -90,7 +51,7 @@ int main(int argc, char **argv)
 
     peak_reset = reset_peak();
     rss_before = status_kib("VmRSS");
-    t0 = now_seconds();
+    t0 = clock_seconds(CLOCK_MONOTONIC);
     fp = fopen(argv[1], "rb");
     if (fp == NULL) {
         perror(argv[1]);
@@ -123,7 +84,7 @@ int main(int argc, char **argv)
 cleanup:
     yaml_parser_delete(&parser);
     fclose(fp);
-    t1 = now_seconds();
+    t1 = clock_seconds(CLOCK_MONOTONIC);
     if (peak_reset == 0 && rss_before >= 0)
         peak = status_kib("VmHWM");
     else

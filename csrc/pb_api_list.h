@@ -317,3 +317,8 @@ PB_API(pb_status, pb_column_set_compute, (pb_table *t, size_t c, const char *spe
 PB_API(pb_calc_kind, pb_column_calc, (const pb_table *t, size_t c, pb_calc *out))
 PB_API(size_t, pb_column_compute_text, (const pb_table *t, size_t c, char *buf, size_t cap))
 PB_API(const char *, pb_calc_kind_name, (pb_calc_kind kind))
+/* pb_fields.h */
+PB_API(const pb_field_desc *, pb_register_fields, (size_t *n))
+PB_API(const pb_field_desc *, pb_risk_fields, (size_t *n))
+PB_API(const pb_field_desc *, pb_collection_fields, (size_t *n))
+PB_API(const pb_field_desc *, pb_indset_fields, (size_t *n))

@@ -3,6 +3,7 @@
  * reader knows them, the figures, the rule. */
 #include "pb_budget_message_private.h"
 #include "pb_calc.h"
+#include "pb_narrative_private.h"
 #include "pb_plan_private.h"
 #include "pb_record.h"
 
@@ -84,10 +85,10 @@ size_t pb_budget_finding_message(const pb_plan *plan, const pb_finding *f, char 
     int n = 0;
     switch ((pb_finding_code)f->code) {
     case PB_FIND_TOTAL:
-        n = snprintf(buf, cap,
-                     "'%s', %s: printed %s, but what it totals adds up to %s "
-                     "(difference %s)",
-                     row_name(t, f->row), cn, dv, cv, df);
+    case PB_FIND_PARTS:
+        n = snprintf(buf, cap, "'%s', %s: printed %s, but %s up to %s (difference %s)",
+                     row_name(t, f->row), cn, dv,
+                     f->code == PB_FIND_TOTAL ? "what it totals adds" : "its parts add", cv, df);
         break;
     case PB_FIND_FORMULA: {
         char terms[200] = "";
@@ -107,12 +108,6 @@ size_t pb_budget_finding_message(const pb_plan *plan, const pb_finding *f, char 
                      row_name(t, f->row), cn, dv, terms, cv, df);
         break;
     }
-    case PB_FIND_PARTS:
-        n = snprintf(buf, cap,
-                     "'%s', %s: printed %s, but its parts add up to %s "
-                     "(difference %s)",
-                     row_name(t, f->row), cn, dv, cv, df);
-        break;
     case PB_FIND_EQUALS:
         n = snprintf(buf, cap,
                      "'%s': %s is %s but should equal %s, which is %s "
@@ -130,13 +125,17 @@ size_t pb_budget_finding_message(const pb_plan *plan, const pb_finding *f, char 
             n = snprintf(buf, cap, "the narrative (%s) refers to %s", where, f->detail);
             break;
         }
-        const char *unit = pb_table_text(t, PB_TABLE_UNIT);
-        if (f->has_values)
-            snprintf(unit_fig, sizeof unit_fig, ", %s %s", dv, unit);
+        const char *unit = pb_column_text(t, f->column, PB_COLUMN_UNIT);
+        int other_unit = pb_narrative_other_unit(plan, f);
+        if (!unit || !*unit)
+            unit = pb_table_text(t, PB_TABLE_UNIT);
+        if (f->has_values && !other_unit)
+            snprintf(unit_fig, sizeof unit_fig, ", %s %s", dv, unit ? unit : "");
         n = snprintf(buf, cap,
                      "the narrative (%s) writes %s%s, but %s '%s' %s is %s %s: the same "
-                     "digits in another magnitude",
-                     where, f->detail, unit_fig, t->head.id, row_name(t, f->row), cn, cv, unit);
+                     "digits in another %s",
+                     where, f->detail, unit_fig, t->head.id, row_name(t, f->row), cn, cv,
+                     unit ? unit : "", other_unit ? "unit" : "magnitude");
         break;
     }
     case PB_FIND_COMPUTED: {

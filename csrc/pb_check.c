@@ -368,34 +368,61 @@ static int calc_exact(const pb_table *t, size_t r, size_t c, int64_t *num, int64
     return pb_calc_exact((pb_calc_kind)col->calc, a, da, b, db, num, den);
 }
 
-static void compute_calcs(pb_table *t)
+/* A computed cell: a cell of a computed column in any row but a section;
+ * in a text column (printed figures) only where it prints a single number,
+ * which *p holds at dp places; other text is carried as printed. */
+typedef struct calc_cell {
+    size_t r, c;
+    int dc;   /* the column's decimals */
+    int text; /* a text column: p and dp hold the printed figure */
+    pb_amount p;
+    int dp;
+} calc_cell;
+
+typedef pb_status (*calc_visit)(pb_table *t, const calc_cell *k, void *ctx);
+
+/* Visits every computed cell, column by column, rows in order: what
+ * computing them and checking them share. */
+static pb_status each_calc_cell(pb_table *t, calc_visit visit, void *ctx)
 {
     for (size_t c = 0; c < t->ncols; c++) {
         const pb_column *col = &t->cols[c];
         if (!col->calc)
             continue;
-        int dc = pb_column_decimals(t, c);
-        for (size_t r = 0; r < t->nrows; r++) {
-            if (t->rows[r].kind == PB_ROW_SECTION)
+        calc_cell k = {.c = c, .dc = pb_column_decimals(t, c), .text = col->type == PB_COL_TEXT};
+        for (k.r = 0; k.r < t->nrows; k.r++) {
+            if (t->rows[k.r].kind == PB_ROW_SECTION)
                 continue;
-            int64_t num, den;
-            pb_amount p;
-            int dp;
-            const char *s = col->type == PB_COL_TEXT ? pb_cell_text(t, r, c) : NULL;
-            /* a text column (printed figures) is computed where it prints one */
-            int st = col->type == PB_COL_TEXT && (!s || !pb_calc_figure(s, strlen(s), &p, &dp))
-                         ? -1
-                         : calc_exact(t, r, c, &num, &den);
-            acc a = {0, PB_COMP_VALUE};
-            if (st == PB_CALC_OK)
-                st = pb_calc_round(num, den, dc, (pb_rounding)col->calc_round, &a.v);
-            if (st == PB_CALC_OVERFLOW)
-                a.state = PB_COMP_OVERFLOW;
-            else if (st != PB_CALC_OK)
-                a.state = col->type == PB_COL_TEXT ? PB_COMP_NONE : PB_COMP_UNKNOWN;
-            set_comp(t, r, c, a);
+            k.dp = k.dc;
+            if (k.text) {
+                const char *s = pb_cell_text(t, k.r, c);
+                if (!s || !pb_calc_figure(s, strlen(s), &k.p, &k.dp))
+                    continue;
+            }
+            pb_status st = visit(t, &k, ctx);
+            if (st != PB_OK)
+                return st;
         }
     }
+    return PB_OK;
+}
+
+/* A computed cell's figure at its column's precision; a text cell whose
+ * operands have no figure is left uncomputed (as pb_table_compute left it). */
+static pb_status compute_calc_cell(pb_table *t, const calc_cell *k, void *ctx)
+{
+    (void)ctx;
+    int64_t num, den;
+    acc a = {0, PB_COMP_VALUE};
+    int st = calc_exact(t, k->r, k->c, &num, &den);
+    if (st == PB_CALC_OK)
+        st = pb_calc_round(num, den, k->dc, (pb_rounding)t->cols[k->c].calc_round, &a.v);
+    if (st == PB_CALC_OVERFLOW)
+        a.state = PB_COMP_OVERFLOW;
+    else if (st != PB_CALC_OK)
+        a.state = k->text ? PB_COMP_NONE : PB_COMP_UNKNOWN;
+    set_comp(t, k->r, k->c, a);
+    return PB_OK;
 }
 
 pb_status pb_table_compute(pb_table *t, pb_error *err)
@@ -494,7 +521,7 @@ pb_status pb_table_compute(pb_table *t, pb_error *err)
         goto cleanup;
     /* Pass E: computed columns (shares, ratios, changes), from the
      * figures of every row, totals included. */
-    compute_calcs(t);
+    (void)each_calc_cell(t, compute_calc_cell, NULL);
     t->comp_generation = t->head.plan->generation;
 
 cleanup:
@@ -609,6 +636,23 @@ static void comparison_outcome(pb_finding *f, int ovf, const pb_amount *declared
     }
 }
 
+/* A new finding on cell (r, c) of table ti, its figures at d decimals, an
+ * error unless said otherwise: NULL when memory runs out. */
+static pb_finding *cell_finding(pb_findings *out, const pb_table *t, uint32_t ti, size_t r,
+                                size_t c, int d)
+{
+    pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
+    if (f) {
+        f->severity = PB_SEV_ERROR;
+        f->table = ti;
+        f->row = (uint32_t)r;
+        f->column = (uint32_t)c;
+        f->decimals = (int8_t)d;
+        pb_cell_source(t, r, c, &f->line, &f->col);
+    }
+    return f;
+}
+
 static pb_amount table_tolerance(const pb_table *t)
 {
     return t->has_tolerance ? t->tolerance : t->head.plan->tolerance;
@@ -616,7 +660,12 @@ static pb_amount table_tolerance(const pb_table *t)
 
 static pb_status check_equals(pb_table *t, uint32_t ti, pb_amount tol, pb_findings *out,
                               pb_error *err);
-static pb_status check_calcs(pb_table *t, uint32_t ti, pb_findings *out, pb_error *err);
+typedef struct calc_check {
+    uint32_t ti;
+    pb_findings *out;
+    pb_error *err;
+} calc_check;
+static pb_status check_calc_cell(pb_table *t, const calc_cell *k, void *ctx);
 
 static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
                              pb_error *err)
@@ -631,7 +680,7 @@ static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
             continue;
         for (size_t c = 0; c < t->ncols; c++) {
             if (t->cols[c].type != PB_COL_AMOUNT || t->cols[c].calc)
-                continue; /* computed columns: check_calcs */
+                continue; /* computed columns: check_calc_cell */
             size_t i = PB_CELL(t, r, c);
             uint8_t cs = t->comp_state[i];
             if (cs == PB_COMP_NONE)
@@ -650,15 +699,10 @@ static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
                 unchecked = 1, cs = PB_COMP_OVERFLOW;
             if (!unchecked && !exceeds(diff, pb_column_decimals(t, c), tol))
                 continue;
-            pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
+            pb_finding *f = cell_finding(out, t, ti, r, c, pb_column_decimals(t, c));
             if (!f)
                 return pb_error_set(err, PB_ERR_NOMEM, NULL);
-            f->table = ti;
-            f->row = (uint32_t)r;
-            f->column = (uint32_t)c;
-            f->decimals = (int8_t)pb_column_decimals(t, c);
             f->declared = decl;
-            pb_cell_source(t, r, c, &f->line, &f->col);
             if (unchecked) {
                 f->code = PB_FIND_UNCHECKED;
                 f->severity = cs == PB_COMP_OVERFLOW ? PB_SEV_ERROR : PB_SEV_WARNING;
@@ -669,7 +713,6 @@ static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
                 f->has_values = 0;
             } else {
                 f->code = (uint8_t)code;
-                f->severity = PB_SEV_ERROR;
                 f->computed = t->comp[i];
                 f->difference = diff;
                 f->has_values = 1;
@@ -677,7 +720,8 @@ static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
         }
     }
     st = check_equals(t, ti, tol, out, err);
-    return st ? st : check_calcs(t, ti, out, err);
+    calc_check cc = {ti, out, err};
+    return st ? st : each_calc_cell(t, check_calc_cell, &cc);
 }
 
 /* A figure printed in the cell (a dash is 0): 1, else 0. */
@@ -711,80 +755,58 @@ static pb_status check_equals(pb_table *t, uint32_t ti, pb_amount tol, pb_findin
             int ovf = compare_amounts(&a, dc, 0, &b, de, 0, &d, &diff);
             if (!ovf && !exceeds(diff, d, tol))
                 continue;
-            pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
+            pb_finding *f = cell_finding(out, t, ti, r, c, d);
             if (!f)
                 return pb_error_set(err, PB_ERR_NOMEM, NULL);
             f->code = ovf ? PB_FIND_UNCHECKED : PB_FIND_EQUALS;
-            f->severity = PB_SEV_ERROR;
-            f->table = f->other_table = ti;
-            f->row = f->other_row = (uint32_t)r;
-            f->column = (uint32_t)c;
+            f->other_table = ti;
+            f->other_row = (uint32_t)r;
             f->other_column = e;
-            f->decimals = (int8_t)d;
-            pb_cell_source(t, r, c, &f->line, &f->col);
             comparison_outcome(f, ovf, &a, &b, &diff);
         }
     }
     return PB_OK;
 }
 
-/* A computed column's printed figures against the computed ones, each at
- * its printed precision (pb_calc.h). */
-static pb_status check_calcs(pb_table *t, uint32_t ti, pb_findings *out, pb_error *err)
+/* A computed cell's printed figure against the computed one, at its
+ * printed precision (pb_calc.h). */
+static pb_status check_calc_cell(pb_table *t, const calc_cell *k, void *ctx)
 {
-    for (size_t c = 0; c < t->ncols; c++) {
-        const pb_column *col = &t->cols[c];
-        if (!col->calc)
-            continue;
-        int dc = pb_column_decimals(t, c);
-        for (size_t r = 0; r < t->nrows; r++) {
-            if (t->rows[r].kind == PB_ROW_SECTION)
-                continue;
-            pb_amount p;
-            int dp = dc;
-            if (col->type == PB_COL_TEXT) {
-                const char *s = pb_cell_text(t, r, c);
-                if (!s || !pb_calc_figure(s, strlen(s), &p, &dp))
-                    continue; /* not a single number: carried as printed */
-            } else if (!printed_figure(t, r, c, &p)) {
-                continue;
-            }
-            int64_t num, den;
-            pb_amount at_p, comp = 0, decl = p, diff = 0;
-            int d = dp > dc ? dp : dc;
-            int st = calc_exact(t, r, c, &num, &den);
-            if (st < 0 || st == PB_CALC_UNDEFINED)
-                continue;
-            if (st == PB_CALC_OK)
-                st = pb_calc_round(num, den, dp, (pb_rounding)col->calc_round, &at_p);
-            if (st == PB_CALC_OK && at_p == p)
-                continue;
-            if (st == PB_CALC_OK &&
-                (pb_calc_round(num, den, d, (pb_rounding)col->calc_round, &comp) ||
-                 pb_amount_rescale(p, dp, d, &decl) || pb_amount_sub(decl, comp, &diff)))
-                st = PB_CALC_OVERFLOW;
-            pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
-            if (!f)
-                return pb_error_set(err, PB_ERR_NOMEM, NULL);
-            f->code = st == PB_CALC_OK ? PB_FIND_COMPUTED : PB_FIND_UNCHECKED;
-            f->severity = PB_SEV_ERROR;
-            f->table = ti;
-            f->row = (uint32_t)r;
-            f->column = (uint32_t)c;
-            f->decimals = (int8_t)d;
-            pb_cell_source(t, r, c, &f->line, &f->col);
-            pb_amount fine;
-            char exact[PB_AMOUNT_TEXT_MAX] = "?";
-            if (st == PB_CALC_OK && !pb_calc_round(num, den, d + 3, PB_ROUND_HALF_UP, &fine))
-                pb_amount_format(fine, d + 3, 0, exact);
-            if (st == PB_CALC_OK)
-                snprintf(f->detail, sizeof f->detail,
-                         "exactly %s to %d places; compared at the printed precision, "
-                         "%d decimal place%s",
-                         exact, d + 3, dp, dp == 1 ? "" : "s");
-            comparison_outcome(f, st != PB_CALC_OK, &decl, &comp, &diff);
-        }
-    }
+    const calc_check *cc = ctx;
+    const pb_column *col = &t->cols[k->c];
+    size_t r = k->r, c = k->c;
+    pb_amount p = k->p;
+    int dp = k->dp;
+    if (!k->text && !printed_figure(t, r, c, &p))
+        return PB_OK;
+    int64_t num, den;
+    pb_amount at_p, comp = 0, decl = p, diff = 0;
+    int d = dp > k->dc ? dp : k->dc;
+    int st = calc_exact(t, r, c, &num, &den);
+    if (st < 0 || st == PB_CALC_UNDEFINED)
+        return PB_OK;
+    if (st == PB_CALC_OK)
+        st = pb_calc_round(num, den, dp, (pb_rounding)col->calc_round, &at_p);
+    if (st == PB_CALC_OK && at_p == p)
+        return PB_OK;
+    if (st == PB_CALC_OK &&
+        (pb_calc_round(num, den, d, (pb_rounding)col->calc_round, &comp) ||
+         pb_amount_rescale(p, dp, d, &decl) || pb_amount_sub(decl, comp, &diff)))
+        st = PB_CALC_OVERFLOW;
+    pb_finding *f = cell_finding(cc->out, t, cc->ti, r, c, d);
+    if (!f)
+        return pb_error_set(cc->err, PB_ERR_NOMEM, NULL);
+    f->code = st == PB_CALC_OK ? PB_FIND_COMPUTED : PB_FIND_UNCHECKED;
+    pb_amount fine;
+    char exact[PB_AMOUNT_TEXT_MAX] = "?";
+    if (st == PB_CALC_OK && !pb_calc_round(num, den, d + 3, PB_ROUND_HALF_UP, &fine))
+        pb_amount_format(fine, d + 3, 0, exact);
+    if (st == PB_CALC_OK)
+        snprintf(f->detail, sizeof f->detail,
+                 "exactly %s to %d places; compared at the printed precision, "
+                 "%d decimal place%s",
+                 exact, d + 3, dp, dp == 1 ? "" : "s");
+    comparison_outcome(f, st != PB_CALC_OK, &decl, &comp, &diff);
     return PB_OK;
 }
 
@@ -826,25 +848,19 @@ static pb_status resolve_side(pb_plan *plan, uint32_t a, pb_side s,
     if (ti < 0)
         return reference(out, a, plan, err, "no table '%s'%s", sd->table, NULL);
     pb_table *t = pb_plan_table_at(plan, (size_t)ti);
-    size_t nrows = 0;
+    size_t nrows = sd->nrows;
     int all_lines = sd->nrows == 1 && strcmp(sd->rows[0], "lines") == 0 &&
                     pb_table_find_row(t, "lines", 5) < 0;
-    if (all_lines) {
-        for (size_t r = 0; r < t->nrows; r++)
-            if (t->rows[r].kind == PB_ROW_LINE && !is_part(t, r))
-                nrows++;
-    } else {
-        nrows = sd->nrows;
-    }
-    sc->rows = malloc((nrows ? nrows : 1) * sizeof *sc->rows);
+    size_t cap = all_lines ? t->nrows : nrows; /* "lines": every line but parts */
+    sc->rows = malloc((cap ? cap : 1) * sizeof *sc->rows);
     sc->cols = malloc((sd->ncols ? sd->ncols : 1) * sizeof *sc->cols);
     if (!sc->rows || !sc->cols)
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     if (all_lines) {
-        size_t k = 0;
+        nrows = 0;
         for (size_t r = 0; r < t->nrows; r++)
             if (t->rows[r].kind == PB_ROW_LINE && !is_part(t, r))
-                sc->rows[k++] = (uint32_t)r;
+                sc->rows[nrows++] = (uint32_t)r;
     } else {
         for (size_t k = 0; k < nrows; k++) {
             int64_t r = pb_table_find_row(t, sd->rows[k], strlen(sd->rows[k]));
@@ -910,22 +926,16 @@ static pb_status check_agreement(pb_plan *plan, uint32_t a, pb_findings *out,
                                       pb_column_decimals(R.t, rc), ag->side[1].negate, &d, &diff);
             if (!ovf && !exceeds(diff, d, tol))
                 continue;
-            pb_finding *f = pb_finding_new(out, PB_PART_BUDGETS);
+            pb_finding *f = cell_finding(out, L.t, L.ti, lr, lc, d);
             if (!f) {
                 st = pb_error_set(err, PB_ERR_NOMEM, NULL);
                 goto cleanup;
             }
             f->code = ovf ? PB_FIND_UNCHECKED : PB_FIND_AGREEMENT;
-            f->severity = PB_SEV_ERROR;
             f->agreement = a;
-            f->table = L.ti;
-            f->row = lr;
-            f->column = lc;
             f->other_table = R.ti;
             f->other_row = rr;
             f->other_column = rc;
-            f->decimals = (int8_t)d;
-            pb_cell_source(L.t, lr, lc, &f->line, &f->col);
             comparison_outcome(f, ovf, &x, &y, &diff);
         }
 cleanup:

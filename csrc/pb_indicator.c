@@ -1,6 +1,7 @@
 /* pb_indicator.c - indicator sets: their periods, comparators, footnotes,
  * measures, series of figures, thresholds and milestones.  Figures as
  * printed are pb_obs.c's, the status engine pb_rag.c's. */
+#include "pb_fields.h"
 #include "pb_indicator_private.h"
 #include "pb_text.h"
 
@@ -76,10 +77,11 @@ static int text_ok(const char *s, size_t n, pb_error *err)
     return 1;
 }
 
+/* The ref of a measure (not of a companion series: its ref is not its own) */
 static const char *ref_key(const void *ctx, uint32_t i)
 {
     const pb_indset *s = ctx;
-    return s->m[i].text[PB_IND_REF];
+    return s->m[i].parent == PB_NONE ? s->m[i].text[PB_IND_REF] : NULL;
 }
 
 /* ======================================================== a kind of part */
@@ -152,21 +154,31 @@ pb_status pb_plan_set_rag_tolerance(pb_plan *plan, int percent, int64_t value, p
 }
 
 pb_plan *pb_indset_plan(const pb_indset *s) { return s->head.plan; }
-const char *pb_indset_id(const pb_indset *s) { return s->head.id; }
+
+/* The set's fields, described once for every format (pb_fields.h), in the
+ * order of pb_indset_field. */
+static const pb_field_desc indset_fields[PB_INDSET_FIELD_COUNT] = {
+    {"title", "Title", PB_INDSET_TITLE, PB_FIELD_TITLE},
+    {"framework", "Framework", PB_INDSET_FRAMEWORK, 0},
+    {"reporting", "Reporting", PB_INDSET_REPORTING, 0},
+    {"as_of", "As of", PB_INDSET_AS_OF, 0},
+    {"note", "Note", PB_INDSET_NOTE, 0},
+    {"basis", "Basis", PB_INDSET_BASIS, 0}};
+
+PB_FIELDS_GETTER(pb_indset_fields, indset_fields)
 
 const char *pb_indset_text(const pb_indset *s, pb_indset_field f)
 {
-    return (unsigned)f < PB_INDSET_FIELD_COUNT ? s->text[f] : NULL;
+    return pb_text_field(s->text, PB_INDSET_FIELD_COUNT, (unsigned)f);
 }
 
 pb_status pb_indset_set_text(pb_indset *s, pb_indset_field f, const char *value, size_t len,
                              pb_error *err)
 {
-    if ((unsigned)f >= PB_INDSET_FIELD_COUNT)
-        return pb_error_set(err, PB_ERR_RANGE, "unknown indicator set field");
     if (!text_ok(value, len, err))
         return PB_ERR_INVALID;
-    return pb_plan_set_string(s->head.plan, &s->text[f], value, len, err);
+    return pb_plan_set_text_field(s->head.plan, s->text, PB_INDSET_FIELD_COUNT, (unsigned)f,
+                                  "indicator set field", value, len, err);
 }
 
 pb_direction_rule pb_indset_direction(const pb_indset *s) { return (pb_direction_rule)s->direction; }
@@ -433,15 +445,6 @@ int64_t pb_indset_find(const pb_indset *s, const char *ref, size_t len)
     return pb_index_get(&s->refs, ref, len, ref_key, s);
 }
 
-static int rebuild_refs(pb_indset *s)
-{
-    pb_index_free(&s->refs);
-    for (uint32_t i = 0; i < s->n; i++)
-        if (s->m[i].parent == PB_NONE && !pb_index_put(&s->refs, i, ref_key, s))
-            return 0;
-    return 1;
-}
-
 /* Grow measure storage (and the series and printed arrays) to hold n+1. */
 static int grow_measures(pb_indset *s)
 {
@@ -509,11 +512,8 @@ int64_t pb_indset_add(pb_indset *s, uint32_t parent, const char *ref, size_t len
             pb_error_set(err, PB_ERR_INVALID, "a measure needs a ref");
             return -1;
         }
-        if (pb_indset_find(s, ref, len) >= 0) {
-            pb_error_set(err, PB_ERR_DUPLICATE, "duplicate measure ref '%.*s'",
-                         (int)(len > 60 ? 60 : len), ref);
+        if (pb_index_unique(&s->refs, ref_key, s, ref, len, PB_NONE, "measure ref", err))
             return -1;
-        }
     }
     if (!text_ok(ref, len, err))
         return -1;
@@ -576,7 +576,7 @@ pb_status pb_indset_remove(pb_indset *s, size_t i, pb_error *err)
         memset(s->printed + (size_t)s->n * s->nseries, 0, cnt * s->nseries);
     s->layout++;
     pb_plan_touch(s->head.plan);
-    if (!rebuild_refs(s))
+    if (!pb_index_rebuild(&s->refs, s->n, ref_key, s))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     return PB_OK;
 }
@@ -601,20 +601,12 @@ pb_status pb_ind_set_text(pb_indset *s, size_t i, pb_ind_field f, const char *va
         if (M(i)->parent == PB_NONE) {
             if (!value || !len)
                 return pb_error_set(err, PB_ERR_INVALID, "a measure needs a ref");
-            int64_t o = pb_indset_find(s, value, len);
-            if (o >= 0 && (size_t)o != i)
-                return pb_error_set(err, PB_ERR_DUPLICATE, "duplicate measure ref '%.*s'",
-                                    (int)(len > 60 ? 60 : len), value);
+            if (pb_index_unique(&s->refs, ref_key, s, value, len, i, "measure ref", err))
+                return PB_ERR_DUPLICATE;
         }
     }
-    const char *v = NULL;
-    if (value && !(v = dup(s->head.plan, value, len, err)))
-        return PB_ERR_NOMEM;
-    M(i)->text[f] = v;
-    if (f == PB_IND_REF && !rebuild_refs(s))
-        return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    pb_plan_touch(s->head.plan);
-    return PB_OK;
+    return pb_plan_set_key(s->head.plan, &M(i)->text[f], value, len,
+                           f == PB_IND_REF ? &s->refs : NULL, s->n, ref_key, s, err);
 }
 
 pb_unit pb_ind_unit(const pb_indset *s, size_t i) { return i < s->n ? (pb_unit)M(i)->unit : 0; }

@@ -109,6 +109,25 @@ int64_t pb_index_get(const pb_index *ix, const char *s, size_t n,
     return -1;
 }
 
+int pb_index_rebuild(pb_index *ix, uint32_t n, pb_key_fn key, const void *ctx)
+{
+    pb_index_free(ix);
+    for (uint32_t i = 0; i < n; i++)
+        if (key(ctx, i) && !pb_index_put(ix, i, key, ctx))
+            return 0;
+    return 1;
+}
+
+pb_status pb_index_unique(const pb_index *ix, pb_key_fn key, const void *ctx, const char *s,
+                          size_t n, size_t self, const char *noun, pb_error *err)
+{
+    int64_t o = pb_index_get(ix, s, n, key, ctx);
+    if (o >= 0 && (size_t)o != self)
+        return pb_error_set(err, PB_ERR_DUPLICATE, "duplicate %s '%.*s'", noun,
+                            (int)(n > 60 ? 60 : n), s);
+    return PB_OK;
+}
+
 /* ---------------------------------------------------------------- parts */
 
 static const char *part_key(const void *ctx, uint32_t i)
@@ -120,13 +139,10 @@ static const char *part_key(const void *ctx, uint32_t i)
 /* The index by id, made anew (after a removal or a failed put). */
 static int ids_rebuild(pb_parts *p)
 {
-    pb_index_free(&p->ids);
-    for (uint32_t i = 0; i < p->n; i++)
-        if (!pb_index_put(&p->ids, i, part_key, p)) {
-            p->ids.stale = 1;
-            return 0;
-        }
-    return 1;
+    if (pb_index_rebuild(&p->ids, p->n, part_key, p))
+        return 1;
+    p->ids.stale = 1;
+    return 0;
 }
 
 int64_t pb_parts_find(const pb_parts *p, const char *id, size_t len)

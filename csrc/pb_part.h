@@ -51,6 +51,14 @@ int pb_index_put(pb_index *ix, uint32_t i, pb_key_fn key, const void *ctx);
 int64_t pb_index_get(const pb_index *ix, const char *s, size_t n,
                      pb_key_fn key, const void *ctx);
 
+/* The map made anew over indexes 0..n-1, each whose key is not NULL; 0
+ * for lack of memory. */
+int pb_index_rebuild(pb_index *ix, uint32_t n, pb_key_fn key, const void *ctx);
+/* PB_OK when no index but `self` (or none, for a new item: PB_NONE) has
+ * the key s[0..n); else PB_ERR_DUPLICATE "duplicate <noun> '<s>'". */
+pb_status pb_index_unique(const pb_index *ix, pb_key_fn key, const void *ctx, const char *s,
+                          size_t n, size_t self, const char *noun, pb_error *err);
+
 /* Grow an array to hold at least `need` items (1.5x growth); 0 for lack of
  * memory (the array is then unchanged). */
 int pb_grow(void **arr, uint32_t *cap, uint32_t need, size_t item);
@@ -59,6 +67,15 @@ int pb_grow(void **arr, uint32_t *cap, uint32_t need, size_t item);
  * (Public: declared in pb_plan.h too.) */
 int pb_id_valid(const char *id, size_t len);
 #define PB_ID_MAX 128 /* as pb_plan.h */
+
+/* const pb_field_desc *fn(size_t *n): the rows of a part's static table
+ * of described fields (pb_fields.h), written once. */
+#define PB_FIELDS_GETTER(fn, table)                                        \
+    const pb_field_desc *fn(size_t *n)                                     \
+    {                                                                      \
+        *n = sizeof(table) / sizeof((table)[0]);                           \
+        return table;                                                      \
+    }
 
 /* ---------------------------------------------------------------- parts */
 

@@ -41,6 +41,24 @@ pb_status pb_plan_set_string(pb_plan *plan, const char **field, const char *valu
     return PB_OK;
 }
 
+pb_status pb_plan_set_key(pb_plan *plan, const char **field, const char *value, size_t len,
+                          pb_index *ix, uint32_t n, pb_key_fn key, const void *ctx,
+                          pb_error *err)
+{
+    pb_status st = pb_plan_set_string(plan, field, value, len, err);
+    if (!st && ix && !pb_index_rebuild(ix, n, key, ctx))
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    return st;
+}
+
+pb_status pb_plan_set_text_field(pb_plan *plan, const char **texts, unsigned count, unsigned f,
+                                 const char *what, const char *value, size_t len, pb_error *err)
+{
+    if (f >= count)
+        return pb_error_set(err, PB_ERR_RANGE, "unknown %s", what);
+    return pb_plan_set_string(plan, &texts[f], value, len, err);
+}
+
 pb_plan *pb_plan_new(void)
 {
     pb_plan *plan = calloc(1, sizeof *plan);
@@ -96,23 +114,19 @@ const char *pb_meta_key_name(pb_meta_key key)
 
 int pb_meta_key_from_name(const char *name, size_t len)
 {
-    for (int k = 0; k < PB_META_COUNT; k++)
-        if (pb_name_eq(meta_names[k], name, len))
-            return k;
-    return -1;
+    return pb_find_name(meta_names, PB_META_COUNT, name, len);
 }
 
 const char *pb_plan_meta(const pb_plan *plan, pb_meta_key key)
 {
-    return (unsigned)key < PB_META_COUNT ? plan->meta[key] : NULL;
+    return pb_text_field(plan->meta, PB_META_COUNT, (unsigned)key);
 }
 
 pb_status pb_plan_set_meta(pb_plan *plan, pb_meta_key key, const char *value,
                            size_t len, pb_error *err)
 {
-    if ((unsigned)key >= PB_META_COUNT)
-        return pb_error_set(err, PB_ERR_RANGE, "unknown metadata key");
-    return pb_plan_set_string(plan, &plan->meta[key], value, len, err);
+    return pb_plan_set_text_field(plan, plan->meta, PB_META_COUNT, (unsigned)key,
+                                  "metadata key", value, len, err);
 }
 
 int pb_plan_year_start(const pb_plan *plan) { return plan->year_start; }

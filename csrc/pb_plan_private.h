@@ -136,6 +136,20 @@ const char *pb_plan_dup(pb_plan *plan, const char *s, size_t n, pb_error *err);
  * mark the plan changed: the setters of optional texts. */
 pb_status pb_plan_set_string(pb_plan *plan, const char **field, const char *value, size_t len,
                              pb_error *err);
+/* The same for text field f of an object's texts[0..count): PB_ERR_RANGE
+ * ("unknown <what>") when there is no field f. */
+pb_status pb_plan_set_text_field(pb_plan *plan, const char **texts, unsigned count, unsigned f,
+                                 const char *what, const char *value, size_t len, pb_error *err);
+/* pb_plan_set_string, then, when the text is the key of an index (ix not
+ * NULL: an item's id), the index made anew over its n items. */
+pb_status pb_plan_set_key(pb_plan *plan, const char **field, const char *value, size_t len,
+                          pb_index *ix, uint32_t n, pb_key_fn key, const void *ctx,
+                          pb_error *err);
+/* Text field f of texts[0..count), or NULL when there is none. */
+static inline const char *pb_text_field(const char *const *texts, unsigned count, unsigned f)
+{
+    return f < count ? texts[f] : NULL;
+}
 
 /* Add an object of a part (PB_PART_*) to the plan / remove one, marking
  * the plan changed: the add and remove functions of each part. */
@@ -146,9 +160,9 @@ pb_status pb_plan_remove_part(pb_plan *plan, int part, size_t index, pb_error *e
 /* The public functions every kind of part has, written once: for a part
  * `name` (struct TYPE, kept in plan->parts[KIND], set up by OPS) this
  * defines pb_plan_<name>_count, pb_plan_<name>, pb_plan_find_<name>,
- * pb_plan_add_<name>, pb_plan_remove_<name>, pb_<name>_source and
- * pb_<name>_set_source (declared in the part's public header), over
- * pb_parts_* and the pb_part_head. */
+ * pb_plan_add_<name>, pb_plan_remove_<name>, pb_<name>_id,
+ * pb_<name>_source and pb_<name>_set_source (declared in the part's public
+ * header), over pb_parts_* and the pb_part_head. */
 #define PB_PART_FUNCTIONS(TYPE, name, KIND, OPS)                                             \
     size_t pb_plan_##name##_count(const pb_plan *plan) { return plan->parts[KIND].n; }      \
     TYPE *pb_plan_##name(const pb_plan *plan, size_t index)                                 \
@@ -167,6 +181,7 @@ pb_status pb_plan_remove_part(pb_plan *plan, int part, size_t index, pb_error *e
     {                                                                                       \
         return pb_plan_remove_part(plan, KIND, index, err);                                 \
     }                                                                                       \
+    const char *pb_##name##_id(const TYPE *obj) { return obj->head.id; }                    \
     void pb_##name##_source(const TYPE *obj, uint32_t *line, uint32_t *column)              \
     {                                                                                       \
         pb_part_source(&obj->head, line, column);                                           \

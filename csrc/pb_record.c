@@ -1,4 +1,5 @@
 /* pb_record.c - collections of records, date ranges, and the link checks. */
+#include "pb_fields.h"
 #include "pb_finding_private.h"
 #include "pb_indicator.h"
 #include "pb_plan_private.h"
@@ -37,6 +38,15 @@ struct pb_collection {
 static const char *const kinds[] = {"objectives", "workstreams", "actions", "equality",
                                     "timeline",   "swot",        "pestel",  "challenges",
                                     "narrative",  "other"};
+
+/* The collection's fields, described once for every format (pb_fields.h),
+ * in the order of pb_collection_field; an item's fields are free names. */
+static const pb_field_desc coll_fields[PB_COLL_FIELD_COUNT] = {
+    {"title", "Title", PB_COLL_TITLE, PB_FIELD_TITLE},
+    {"kind", "Kind", PB_COLL_KIND, 0},
+    {"note", "Note", PB_COLL_NOTE, 0}};
+
+PB_FIELDS_GETTER(pb_collection_fields, coll_fields)
 
 #define dup pb_plan_dup
 
@@ -89,18 +99,14 @@ static const pb_part_ops collection_ops = {"collection", sizeof(pb_collection), 
 
 PB_PART_FUNCTIONS(pb_collection, collection, PB_PART_RECORDS, collection_ops)
 
-const char *pb_collection_id(const pb_collection *c) { return c->head.id; }
-
 const char *pb_collection_text(const pb_collection *c, pb_collection_field f)
 {
-    return (unsigned)f < PB_COLL_FIELD_COUNT ? c->text[f] : NULL;
+    return pb_text_field(c->text, PB_COLL_FIELD_COUNT, (unsigned)f);
 }
 
 pb_status pb_collection_set_text(pb_collection *c, pb_collection_field f, const char *value,
                                  size_t len, pb_error *err)
 {
-    if ((unsigned)f >= PB_COLL_FIELD_COUNT)
-        return pb_error_set(err, PB_ERR_RANGE, "unknown collection field");
     if (f == PB_COLL_KIND && value) {
         int ok = 0;
         for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
@@ -111,7 +117,8 @@ pb_status pb_collection_set_text(pb_collection *c, pb_collection_field f, const 
                                 "equality, timeline, swot, pestel, challenges, narrative or other)",
                                 (int)(len > 40 ? 40 : len), value);
     }
-    return pb_plan_set_string(c->head.plan, &c->text[f], value, len, err);
+    return pb_plan_set_text_field(c->head.plan, c->text, PB_COLL_FIELD_COUNT, (unsigned)f,
+                                  "collection field", value, len, err);
 }
 
 size_t pb_collection_date_count(const pb_collection *c) { return c->ndates; }
@@ -224,11 +231,8 @@ int64_t pb_collection_add(pb_collection *c, uint32_t parent, const char *id, siz
             return -1;
         }
     }
-    if (id && len && pb_collection_find(c, id, len) >= 0) {
-        pb_error_set(err, PB_ERR_DUPLICATE, "duplicate item id '%.*s'",
-                     (int)(len > 60 ? 60 : len), id);
+    if (id && len && pb_index_unique(&c->ids, item_key, c, id, len, PB_NONE, "item id", err))
         return -1;
-    }
     if (c->n >= UINT32_MAX - 2 || !pb_grow((void **)&c->items, &c->cap, c->n + 1, sizeof(pb_item))) {
         pb_error_set(err, PB_ERR_NOMEM, NULL);
         return -1;
@@ -249,15 +253,6 @@ int64_t pb_collection_add(pb_collection *c, uint32_t parent, const char *id, siz
     return c->n++;
 }
 
-static int rebuild_ids(pb_collection *c)
-{
-    pb_index_free(&c->ids);
-    for (uint32_t i = 0; i < c->n; i++)
-        if (c->items[i].id && !pb_index_put(&c->ids, i, item_key, c))
-            return 0;
-    return 1;
-}
-
 pb_status pb_collection_remove(pb_collection *c, size_t i, pb_error *err)
 {
     if (i >= c->n)
@@ -271,7 +266,7 @@ pb_status pb_collection_remove(pb_collection *c, size_t i, pb_error *err)
         if (c->items[j].parent != PB_NONE && c->items[j].parent >= end)
             c->items[j].parent -= (uint32_t)cnt;
     pb_plan_touch(c->head.plan);
-    if (!rebuild_ids(c))
+    if (!pb_index_rebuild(&c->ids, c->n, item_key, c))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     return PB_OK;
 }
@@ -284,20 +279,10 @@ pb_status pb_item_set_id(pb_collection *c, size_t i, const char *id, size_t len,
 {
     if (i >= c->n)
         return pb_error_set(err, PB_ERR_RANGE, "no item %zu", i);
-    if (id && len) {
-        int64_t o = pb_collection_find(c, id, len);
-        if (o >= 0 && (size_t)o != i)
-            return pb_error_set(err, PB_ERR_DUPLICATE, "duplicate item id '%.*s'",
-                                (int)(len > 60 ? 60 : len), id);
-    }
-    const char *v = NULL;
-    if (id && len && !(v = dup(c->head.plan, id, len, err)))
-        return err ? err->status : PB_ERR_NOMEM;
-    c->items[i].id = v;
-    pb_plan_touch(c->head.plan);
-    if (!rebuild_ids(c))
-        return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    return PB_OK;
+    if (id && len && pb_index_unique(&c->ids, item_key, c, id, len, i, "item id", err))
+        return PB_ERR_DUPLICATE;
+    return pb_plan_set_key(c->head.plan, &c->items[i].id, len ? id : NULL, len, &c->ids, c->n,
+                           item_key, c, err);
 }
 
 size_t pb_item_field_count(const pb_collection *c, size_t i) { return i < c->n ? c->items[i].nf : 0; }

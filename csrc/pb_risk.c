@@ -1,5 +1,6 @@
 /* pb_risk.c - risk registers and their checks. */
 #include "pb_date.h"
+#include "pb_fields.h"
 #include "pb_finding_private.h"
 #include "pb_plan_private.h"
 #include "pb_risk.h"
@@ -25,21 +26,43 @@ struct pb_register {
     uint32_t ntexts; /* scores written as text */
 };
 
-static const char *const reg_names[PB_REG_FIELD_COUNT] = {
-    "title", "register_for", "version", "last_reviewed", "reviewed_by", "next_review", "note",
-    "basis"};
-static const char *const risk_names[PB_RISK_FIELD_COUNT] = {
-    "id",       "category", "status",      "status_date", "description", "owner",  "objective",
-    "controls", "impacts",  "mitigations", "actions",     "outcome",     "updated"};
+/* The fields, described once for every format (pb_fields.h), in the
+ * order of pb_register_field and pb_risk_field. */
+static const pb_field_desc reg_fields[PB_REG_FIELD_COUNT] = {
+    {"title", "Title", PB_REG_TITLE, PB_FIELD_TITLE},
+    {"register_for", "Risk register for", PB_REG_FOR, PB_FIELD_DETAIL},
+    {"version", "Version", PB_REG_VERSION, PB_FIELD_DETAIL},
+    {"last_reviewed", "Last reviewed", PB_REG_LAST_REVIEWED, PB_FIELD_DETAIL | PB_FIELD_DATE},
+    {"reviewed_by", "Reviewed by", PB_REG_REVIEWED_BY, PB_FIELD_DETAIL},
+    {"next_review", "Next review", PB_REG_NEXT_REVIEW, PB_FIELD_DETAIL | PB_FIELD_DATE},
+    {"note", "Note", PB_REG_NOTE, 0},
+    {"basis", "Basis", PB_REG_BASIS, 0}};
+static const pb_field_desc risk_fields[PB_RISK_FIELD_COUNT] = {
+    {"id", "ID", PB_RISK_ID, PB_FIELD_ID},
+    {"category", "Category", PB_RISK_CATEGORY, 0},
+    {"status", "Status", PB_RISK_STATUS, 0},
+    {"status_date", "Status date", PB_RISK_STATUS_DATE, PB_FIELD_DATE},
+    {"description", "Risk description", PB_RISK_DESCRIPTION, 0},
+    {"owner", "Risk owner", PB_RISK_OWNER, 0},
+    {"objective", "Objective", PB_RISK_OBJECTIVE, 0},
+    {"controls", "Existing controls", PB_RISK_CONTROLS, 0},
+    {"impacts", "Headline impacts", PB_RISK_IMPACTS, 0},
+    {"mitigations", "Planned mitigations", PB_RISK_MITIGATIONS, 0},
+    {"actions", "Response actions", PB_RISK_ACTIONS, 0},
+    {"outcome", "Outcome", PB_RISK_OUTCOME, 0},
+    {"updated", "Updated", PB_RISK_UPDATED, 0}};
+
+PB_FIELDS_GETTER(pb_register_fields, reg_fields)
+PB_FIELDS_GETTER(pb_risk_fields, risk_fields)
 static const char *const kind_names[PB_SCORE_KIND_COUNT] = {"inherent", "current", "target"};
 
 const char *pb_register_field_name(pb_register_field f)
 {
-    return (unsigned)f < PB_REG_FIELD_COUNT ? reg_names[f] : NULL;
+    return (unsigned)f < PB_REG_FIELD_COUNT ? reg_fields[f].key : NULL;
 }
 const char *pb_risk_field_name(pb_risk_field f)
 {
-    return (unsigned)f < PB_RISK_FIELD_COUNT ? risk_names[f] : NULL;
+    return (unsigned)f < PB_RISK_FIELD_COUNT ? risk_fields[f].key : NULL;
 }
 const char *pb_score_kind_name(pb_score_kind k)
 {
@@ -120,24 +143,21 @@ static const pb_part_ops register_ops = {"risk register", sizeof(pb_register), N
 
 PB_PART_FUNCTIONS(pb_register, register, PB_PART_RISKS, register_ops)
 
-const char *pb_register_id(const pb_register *r) { return r->head.id; }
-
 const char *pb_register_text(const pb_register *r, pb_register_field f)
 {
-    return (unsigned)f < PB_REG_FIELD_COUNT ? r->text[f] : NULL;
+    return pb_text_field(r->text, PB_REG_FIELD_COUNT, (unsigned)f);
 }
 
 pb_status pb_register_set_text(pb_register *r, pb_register_field f, const char *value,
                                size_t len, pb_error *err)
 {
-    if ((unsigned)f >= PB_REG_FIELD_COUNT)
-        return pb_error_set(err, PB_ERR_RANGE, "unknown register field");
-    return pb_plan_set_string(r->head.plan, &r->text[f], value, len, err);
+    return pb_plan_set_text_field(r->head.plan, r->text, PB_REG_FIELD_COUNT, (unsigned)f,
+                                  "register field", value, len, err);
 }
 
 int32_t pb_register_date(const pb_register *r, pb_register_field f)
 {
-    const char *t = (unsigned)f < PB_REG_FIELD_COUNT ? r->text[f] : NULL;
+    const char *t = pb_register_text(r, f);
     int32_t d;
     if (!t || pb_date_parse(t, strlen(t), &d, NULL))
         return 0;
@@ -173,11 +193,8 @@ int64_t pb_register_add(pb_register *r, const char *id, size_t len, pb_error *er
         pb_error_set(err, PB_ERR_INVALID, "a risk needs an id");
         return -1;
     }
-    if (pb_register_find(r, id, len) >= 0) {
-        pb_error_set(err, PB_ERR_DUPLICATE, "duplicate risk id '%.*s'",
-                     (int)(len > 60 ? 60 : len), id);
+    if (pb_index_unique(&r->ids, risk_key, r, id, len, PB_NONE, "risk id", err))
         return -1;
-    }
     if (r->n >= UINT32_MAX - 2 || !pb_grow((void **)&r->risks, &r->cap, r->n + 1, sizeof(pb_risk))) {
         pb_error_set(err, PB_ERR_NOMEM, NULL);
         return -1;
@@ -194,15 +211,6 @@ int64_t pb_register_add(pb_register *r, const char *id, size_t len, pb_error *er
     return r->n++;
 }
 
-static int rebuild_ids(pb_register *r)
-{
-    pb_index_free(&r->ids);
-    for (uint32_t i = 0; i < r->n; i++)
-        if (!pb_index_put(&r->ids, i, risk_key, r))
-            return 0;
-    return 1;
-}
-
 pb_status pb_register_remove(pb_register *r, size_t i, pb_error *err)
 {
     if (i >= r->n)
@@ -210,7 +218,7 @@ pb_status pb_register_remove(pb_register *r, size_t i, pb_error *err)
     memmove(r->risks + i, r->risks + i + 1, (r->n - i - 1) * sizeof(pb_risk));
     r->n--;
     pb_plan_touch(r->head.plan);
-    if (!rebuild_ids(r))
+    if (!pb_index_rebuild(&r->ids, r->n, risk_key, r))
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     return PB_OK;
 }
@@ -228,19 +236,11 @@ pb_status pb_risk_set_text(pb_register *r, size_t i, pb_risk_field f, const char
     if (f == PB_RISK_ID) {
         if (!value || !len)
             return pb_error_set(err, PB_ERR_INVALID, "a risk needs an id");
-        int64_t o = pb_register_find(r, value, len);
-        if (o >= 0 && (size_t)o != i)
-            return pb_error_set(err, PB_ERR_DUPLICATE, "duplicate risk id '%.*s'",
-                                (int)(len > 60 ? 60 : len), value);
+        if (pb_index_unique(&r->ids, risk_key, r, value, len, i, "risk id", err))
+            return PB_ERR_DUPLICATE;
     }
-    const char *v = NULL;
-    if (value && !(v = dup(r->head.plan, value, len, err)))
-        return err ? err->status : PB_ERR_NOMEM;
-    r->risks[i].text[f] = v;
-    if (f == PB_RISK_ID && !rebuild_ids(r))
-        return pb_error_set(err, PB_ERR_NOMEM, NULL);
-    pb_plan_touch(r->head.plan);
-    return PB_OK;
+    return pb_plan_set_key(r->head.plan, &r->risks[i].text[f], value, len,
+                           f == PB_RISK_ID ? &r->ids : NULL, r->n, risk_key, r, err);
 }
 
 pb_score pb_risk_score(const pb_register *r, size_t i, pb_score_kind k)

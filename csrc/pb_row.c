@@ -18,7 +18,7 @@ static const char *const role_names[PB_ROLE_COUNT] = {
 static const char *row_key(const void *ctx, uint32_t i)
 {
     const pb_table *t = ctx;
-    return t->rows[i].extra->text[PB_ROW_ID];
+    return t->rows[i].extra ? t->rows[i].extra->text[PB_ROW_ID] : NULL;
 }
 
 static int64_t find_row_by_id(const pb_table *t, const char *ref, size_t len);
@@ -64,12 +64,7 @@ static int label_index_build(pb_table *t)
 
 static int row_ids_rebuild(pb_table *t)
 {
-    pb_index_free(&t->row_ids);
-    for (uint32_t i = 0; i < t->nrows; i++)
-        if (t->rows[i].extra && t->rows[i].extra->text[PB_ROW_ID])
-            if (!pb_index_put(&t->row_ids, i, row_key, t))
-                return 0;
-    return 1;
+    return pb_index_rebuild(&t->row_ids, t->nrows, row_key, t);
 }
 
 /* ================================================================ rows */
@@ -81,9 +76,9 @@ const char *pb_role_name(pb_role role)
 
 int pb_role_from_name(const char *name, size_t len)
 {
-    for (int r = 0; r < PB_ROLE_COUNT; r++)
-        if (name_eq(role_names[r], name, len))
-            return r;
+    int r = pb_find_name(role_names, PB_ROLE_COUNT, name, len);
+    if (r >= 0)
+        return r;
     if (name_eq("less", name, len))
         return PB_ROLE_INTERNAL;
     return -1;

@@ -57,7 +57,6 @@ PB_PART_FUNCTIONS(pb_table, table, PB_PART_BUDGETS, table_ops)
 
 pb_plan *pb_table_plan(const pb_table *t) { return t->head.plan; }
 uint64_t pb_table_layout(const pb_table *t) { return t->layout; }
-const char *pb_table_id(const pb_table *t) { return t->head.id; }
 
 const char *pb_table_text(const pb_table *t, pb_table_field field)
 {
@@ -71,9 +70,8 @@ const char *pb_table_text(const pb_table *t, pb_table_field field)
 pb_status pb_table_set_text(pb_table *t, pb_table_field field,
                             const char *value, size_t len, pb_error *err)
 {
-    if ((unsigned)field >= PB_TABLE_FIELD_COUNT)
-        return pb_error_set(err, PB_ERR_RANGE, "unknown table field");
-    return pb_plan_set_string(t->head.plan, &t->text[field], value, len, err);
+    return pb_plan_set_text_field(t->head.plan, t->text, PB_TABLE_FIELD_COUNT, (unsigned)field,
+                                  "table field", value, len, err);
 }
 
 int pb_table_decimals(const pb_table *t) { return t->decimals; }

@@ -39,6 +39,15 @@ static inline int pb_lookup_name(const char *const *names, int count, const char
     return -1;
 }
 
+/* The index of s[0..n) among names[0..count) (exactly), or -1. */
+static inline int pb_find_name(const char *const *names, int count, const char *s, size_t n)
+{
+    for (int k = 0; k < count; k++)
+        if (pb_name_eq(names[k], s, n))
+            return k;
+    return -1;
+}
+
 static inline int pb_is_space(char c) { return c == ' ' || c == '\t'; }
 
 #endif

@@ -13,6 +13,7 @@
  *   pb_risk.h    risk registers
  *   pb_record.h  collections of records
  *   pb_calc.h    computed columns: shares, ratios, changes
+ *   pb_fields.h  the text fields of the record-shaped parts, described once
  * Ownership rules are stated in each header.  docs/c-api.md is the guide.
  */
 #ifndef PLANBOOK_H
@@ -35,5 +36,6 @@
 #include "pb_risk.h"
 #include "pb_record.h"
 #include "pb_calc.h"
+#include "pb_fields.h"
 
 #endif

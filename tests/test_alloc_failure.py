@@ -18,6 +18,7 @@ planbook; the C sweep covers planbook's own C calls directly.
 import os
 import re
 import shutil
+import signal
 import subprocess
 
 import pytest
@@ -69,8 +70,23 @@ def run_driver(driver, *args, timeout=120, plan=SMALL):
     exe, work = driver
     env = dict(os.environ)
     env.pop("LD_PRELOAD", None)
-    run = subprocess.run([str(exe), str(plan), str(work), *map(str, args)],
-                         capture_output=True, text=True, timeout=timeout, env=env)
+    # its own process group: the driver forks a child per failure point, and
+    # a child stuck after a failed allocation must not outlive the test
+    proc = subprocess.Popen([str(exe), str(plan), str(work), *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # any child left behind
+        except ProcessLookupError:
+            pass
+    run = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
     print(run.stdout[-6000:])
     return run
 

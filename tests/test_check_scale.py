@@ -74,6 +74,20 @@ def sample_plan(seed: int) -> str:
         def values():
             return "[" + ", ".join(_value(rnd, big) for _ in cols) + "]"
 
+        def start(pad: str, kind: str, label: str, rid):
+            # a row's first lines: its kind and label (one an agreement may
+            # name, unless "~"), and its id where it has one
+            out.append(f"{pad}- {kind}: {label}\n")
+            if label != "~":
+                labels.append(label)
+            if rid:
+                out.append(f"{pad}  id: {rid}\n")
+
+        def role(pad: str, p: float):
+            # a role, with probability p
+            if rnd.random() < p:
+                out.append(f"{pad}role: {rnd.choice(ROLES)}\n")
+
         def rows(pad: str, depth: int, n: int):
             for _ in range(n):
                 counter[0] += 1
@@ -84,43 +98,25 @@ def sample_plan(seed: int) -> str:
                     ids.append(rid)
                 if x < 0.12 and depth < 3:
                     head = rnd.choice([f"Section {counter[0]}", "~", rnd.choice(LABELS)])
-                    out.append(f"{pad}- section: {head}\n")
-                    if head != "~":
-                        labels.append(head)
-                    if rid:
-                        out.append(f"{pad}  id: {rid}\n")
-                    if rnd.random() < 0.5:
-                        out.append(f"{pad}  role: {rnd.choice(ROLES)}\n")
+                    start(pad, "section", head, rid)
+                    role(pad + "  ", 0.5)
                     out.append(f"{pad}  rows:\n")
                     rows(pad + "  ", depth + 1, rnd.randint(1, 8))
                 elif x < 0.3:
-                    label = rnd.choice(LABELS + [f"Total {counter[0]}"])
-                    labels.append(label)
-                    out.append(f"{pad}- total: {label}\n")
-                    if rid:
-                        out.append(f"{pad}  id: {rid}\n")
+                    start(pad, "total", rnd.choice(LABELS + [f"Total {counter[0]}"]), rid)
                     if rnd.random() < 0.7:
                         out.append(f"{pad}  select: {rnd.choice(LABELS)}\n")
-                    if rnd.random() < 0.3:
-                        out.append(f"{pad}  role: {rnd.choice(ROLES)}\n")
+                    role(pad + "  ", 0.3)
                     out.append(f"{pad}  values: {values()}\n")
                 else:
-                    label = rnd.choice(LABELS + [f"Line {counter[0]}"] * 3)
-                    labels.append(label)
-                    out.append(f"{pad}- line: {label}\n")
-                    if rid:
-                        out.append(f"{pad}  id: {rid}\n")
-                    if rnd.random() < 0.3:
-                        out.append(f"{pad}  role: {rnd.choice(ROLES)}\n")
+                    start(pad, "line", rnd.choice(LABELS + [f"Line {counter[0]}"] * 3), rid)
+                    role(pad + "  ", 0.3)
                     out.append(f"{pad}  values: {values()}\n")
                     if rnd.random() < 0.3:
                         out.append(f"{pad}  parts:\n")
                         for _ in range(rnd.randint(1, 4)):
-                            label = rnd.choice(LABELS)
-                            labels.append(label)
-                            out.append(f"{pad}  - line: {label}\n")
-                            if rnd.random() < 0.2:
-                                out.append(f"{pad}    role: {rnd.choice(ROLES)}\n")
+                            start(pad + "  ", "line", rnd.choice(LABELS), None)
+                            role(pad + "    ", 0.2)
                             out.append(f"{pad}    values: {values()}\n")
 
         rows("    ", 0, rnd.randint(5, 40))

@@ -16,7 +16,7 @@ import textwrap
 import pytest
 
 import planbook
-from conftest import EXAMPLES
+from conftest import EXAMPLES, strings_in
 
 FINDINGS = EXAMPLES / "manchester-children-2018-19.yaml"         # 3 errors
 CLEAN = EXAMPLES / "manchester-children-families-2015-17.yaml"   # two dashboards
@@ -280,17 +280,6 @@ def hostile_plans(tmp_path_factory):
     return hostile, changed
 
 
-def _strings(data):
-    if isinstance(data, str):
-        yield data
-    elif isinstance(data, dict):
-        for v in data.values():
-            yield from _strings(v)
-    elif isinstance(data, list):
-        for v in data:
-            yield from _strings(v)
-
-
 ESCAPE_COMMANDS = [
     ["check", "{h}"], ["summary", "{h}"], ["show", "{h}"], ["status", "{h}"],
     ["diff", "{h}", "{c}"], ["check", "--json", "{h}"], ["status", "--json", "{h}"],
@@ -312,7 +301,7 @@ def test_plan_text_never_reaches_the_terminal_raw(hostile_plans, args):
     assert "\\x1b" in both or "\\u001b" in both, both[:2000]
     if "--json" in args and proc.returncode != 2:
         data = json.loads(proc.stdout)                     # escaped, but the same data
-        found = {h for h in HOSTILE.values() for t in _strings(data) if h in t}
+        found = {h for h in HOSTILE.values() for t in strings_in(data) if h in t}
         assert found, proc.stdout[:2000]
 
 

@@ -6,6 +6,8 @@ from decimal import Decimal
 import planbook
 from planbook.cli import main
 
+from conftest import change_kinds
+
 
 def base():
     plan = planbook.Plan(title="Demo")
@@ -32,14 +34,11 @@ def test_each_kind_of_change():
     t.add_line("Agency <b>", [1, 2], before="Total")  # added (a name to escape)
     b.budgets.add("capital", title="Capital")      # table added
     d = planbook.diff(a, b)
-    kinds = {(c.kind, c.row) for c in d}
-    assert ("amount changed", "Staff") in kinds
-    assert ("line renamed", "Buildings") in kinds
-    assert ("line removed", "Transport") in kinds
-    assert ("line added", "Agency <b>") in kinds
+    kinds = change_kinds(d)
+    assert {("amount changed", "Staff"), ("line renamed", "Buildings"),
+            ("line removed", "Transport"), ("line added", "Agency <b>"),
+            ("total moved", "Total"), ("table added", None)} <= kinds
     assert ("amount changed", "Agency <b>") not in kinds
-    assert ("total moved", "Total") in kinds
-    assert ("table added", None) in kinds
     staff = [c for c in d if c.row == "Staff"][0]
     assert (staff.old, staff.new, staff.difference) == (Decimal(110), Decimal(150), Decimal(40))
     # findings: Total was printed 125/145; now the lines add up differently

@@ -7,34 +7,14 @@ and printed arrows, cell by cell.  The seeds live outside the repository
 (../shared/seeds relative to its root, or $PLANBOOK_SEEDS); without them the
 tests are skipped.
 """
-import os
-import pathlib
-
 import pytest
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, needs_seeds, seed_lines
 
 yaml = pytest.importorskip("yaml")
 
 
-def seeds_dir():
-    candidates = [os.environ.get("PLANBOOK_SEEDS"), ROOT.parent / "shared" / "seeds",
-                  "/work/shared/seeds"]
-    for c in candidates:
-        if c and pathlib.Path(c).is_dir():
-            return pathlib.Path(c)
-    return None
-
-
-SEEDS = seeds_dir()
-pytestmark = pytest.mark.skipif(
-    SEEDS is None, reason="seed documents not found (../shared/seeds from the repository root, "
-                          "or set PLANBOOK_SEEDS): the transcription cannot be checked")
-
-
-def seed_lines(number):
-    (path,) = SEEDS.glob(f"{number}_*.txt")
-    return path.read_text(encoding="utf-8").split("\n")
+pytestmark = needs_seeds
 
 
 def table_after(lines, starts_with, skip=1):

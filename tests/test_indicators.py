@@ -155,29 +155,26 @@ def measure(body: str) -> str:
     return "\n".join("    " + line for line in body.strip("\n").splitlines())
 
 
-@pytest.mark.parametrize("value,rag", [("42.1", "green"), ("42.2", "amber"), ("59.8", "amber"),
-                                       ("59.9", "red"), ("200", "red"), ("0", "green")])
-def test_rag_from_thresholds_lower_is_better(value, rag):
+THRESHOLDS = {"low": "{good: '42.1', of_concern: '59.8', action_required: '118.7'}",
+              "high": "{good: '82.2', of_concern: '63.7', action_required: '0.0'}"}
+
+
+@pytest.mark.parametrize("polarity,value,rag", [
+    # lower is better
+    ("low", "42.1", "green"), ("low", "42.2", "amber"), ("low", "59.8", "amber"),
+    ("low", "59.9", "red"), ("low", "200", "red"), ("low", "0", "green"),
+    # higher is better
+    ("high", "82.2", "green"), ("high", "82.1", "amber"), ("high", "63.7", "amber"),
+    ("high", "63.6", "red")])
+def test_rag_from_thresholds(polarity, value, rag):
     p = small(measure(f"""
 - ref: a
-  polarity: low
-  thresholds: {{good: '42.1', of_concern: '59.8', action_required: '118.7'}}
+  polarity: {polarity}
+  thresholds: {THRESHOLDS[polarity]}
   values: ['1', '1', '1', '{value}', '']
 """))
     s = p.indicators["s"]["a"].status()
     assert (s.period, s.rag, s.rag_basis) == ("2014/15 Q3", rag, "thresholds")
-
-
-@pytest.mark.parametrize("value,rag", [("82.2", "green"), ("82.1", "amber"), ("63.7", "amber"),
-                                       ("63.6", "red")])
-def test_rag_from_thresholds_higher_is_better(value, rag):
-    p = small(measure(f"""
-- ref: a
-  polarity: high
-  thresholds: {{good: '82.2', of_concern: '63.7', action_required: '0.0'}}
-  values: ['1', '1', '1', '{value}', '']
-"""))
-    assert p.indicators["s"]["a"].status().rag == rag
 
 
 @pytest.mark.parametrize("value,tol,rag", [("100", None, "green"), ("95", None, "amber"),

@@ -8,37 +8,18 @@ text, risk by risk.  The seeds live outside the repository (../shared/seeds
 relative to its root, or $PLANBOOK_SEEDS); without them the tests are
 skipped.
 """
-import os
-import pathlib
 import re
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, needs_seeds, seed_lines
 
 yaml = pytest.importorskip("yaml")
 
 RISKS = ROOT / "tests" / "data" / "risks"
 
 
-def seeds_dir():
-    candidates = [os.environ.get("PLANBOOK_SEEDS"), ROOT.parent / "shared" / "seeds",
-                  "/work/shared/seeds"]
-    for c in candidates:
-        if c and pathlib.Path(c).is_dir():
-            return pathlib.Path(c)
-    return None
-
-
-SEEDS = seeds_dir()
-pytestmark = pytest.mark.skipif(
-    SEEDS is None, reason="seed documents not found (../shared/seeds from the repository root, "
-                          "or set PLANBOOK_SEEDS): the transcription cannot be checked")
-
-
-def seed_lines(number):
-    (path,) = SEEDS.glob(f"{number}_*.txt")
-    return path.read_text(encoding="utf-8").split("\n")
+pytestmark = needs_seeds
 
 
 def register(number, reg_id):

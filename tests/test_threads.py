@@ -12,11 +12,15 @@
    afterwards the plan still round-trips and its totals are the sums of its
    lines, with the writer's last figures in place.
 
-The GIL is held by every other C call (check, cells, the YAML and xlsx
-writers), so a reader never sees the core half-way through an edit; what
-can interleave are the Python-level steps of one public call (several core
-calls).  sys.setswitchinterval is lowered to make those interleavings
-frequent.
+3. check(), status_codes() and the YAML writer release the GIL too; the
+   plan's guard (python/planbook/_coreguard.c) makes every other thread's
+   call on that plan wait meanwhile.  A ticker thread shows the GIL is
+   free while they work; two threads on two plans give what one gives.
+
+Every core call runs whole under the plan's guard, so a reader never sees
+the core half-way through an edit; what can interleave are the
+Python-level steps of one public call (several core calls).
+sys.setswitchinterval is lowered to make those interleavings frequent.
 """
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ from decimal import Decimal
 import pytest
 
 import planbook
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, ticking
 
 try:
     import xlsx_tools as xt
@@ -40,14 +44,6 @@ except Exception:  # pragma: no cover - openpyxl missing
 
 GOLDEN = ROOT / "tests" / "data" / "golden" / "plan.yaml"
 SOURCES = sorted(EXAMPLES.glob("*.yaml")) + [GOLDEN]
-
-
-@pytest.fixture
-def fast_switching():
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)
-    yield
-    sys.setswitchinterval(old)
 
 
 def findings_key(findings):
@@ -122,23 +118,10 @@ def test_loads_release_the_gil_and_overlap(fast_switching):
     rows = "".join(f"    - line: l{i}\n      values: [{i}, {2 * i}]\n" for i in range(60000))
     text = ("planbook: 1\nbudgets:\n  t:\n    columns: [{id: a}, {id: b}]\n    rows:\n"
             + rows).encode()
-    ticks = []
-    stop = threading.Event()
-
-    def ticker():
-        while not stop.is_set():
-            ticks.append(time.perf_counter())
-            time.sleep(0.0005)
-
-    th = threading.Thread(target=ticker)
-    th.start()
-    try:
+    with ticking(0.0005) as ticks:
         t0 = time.perf_counter()
         plan = planbook.loads(text)
         t1 = time.perf_counter()
-    finally:
-        stop.set()
-        th.join()
     assert len(plan.budgets["t"].rows) == 60000
     # the ticker kept running while the C parser did: no gap in its ticks
     # near the length of the load (with the GIL held through the parse
@@ -348,6 +331,23 @@ class Pause:
         if box:
             self.error = box[0]
 
+    def during(self, call, event, name):
+        """call(), the thread pausing for `other` at the profiler's `event`
+        ("c_call", "c_return") of the C function called `name`; the call's
+        result, once `other` is seen to have run without an error."""
+
+        def profiler(frame, ev, arg):
+            if ev == event and getattr(arg, "__name__", "") == name:
+                self.run_other_now()
+
+        sys.setprofile(profiler)
+        try:
+            result = call()
+        finally:
+            sys.setprofile(None)
+        assert self.done and self.error is None
+        return result
+
 
 def insert_temp_line(table):
     table.add_line("temp", [1, 2, 3], section=table.rows["exp"], before=table.rows["total"])
@@ -358,18 +358,7 @@ def insert_temp_line(table):
 def test_check_names_the_rows_it_found_when_edited():
     plan = shared_plan()
     table = plan.budgets["t"]
-    pause = Pause(lambda: insert_temp_line(table))
-
-    def profiler(frame, event, arg):
-        if event == "c_return" and getattr(arg, "__name__", "") == "check":
-            pause.run_other_now()
-
-    sys.setprofile(profiler)
-    try:
-        findings = plan.check()
-    finally:
-        sys.setprofile(None)
-    assert pause.done and pause.error is None
+    findings = Pause(lambda: insert_temp_line(table)).during(plan.check, "c_return", "check")
     # the findings are those of the plan before or after the edit, each at
     # a misprinted total
     assert {f.row for f in findings} == {"Total expenditure", "Grand total"}, \
@@ -381,18 +370,7 @@ def test_check_names_the_rows_it_found_when_edited():
 def test_cells_are_under_their_own_rows_when_edited():
     plan = shared_plan()
     table = plan.budgets["t"]
-    pause = Pause(lambda: insert_temp_line(table))
-
-    def profiler(frame, event, arg):
-        if event == "c_call" and getattr(arg, "__name__", "") == "table_cells":
-            pause.run_other_now()
-
-    sys.setprofile(profiler)
-    try:
-        cells = table.cells()
-    finally:
-        sys.setprofile(None)
-    assert pause.done and pause.error is None
+    cells = Pause(lambda: insert_temp_line(table)).during(table.cells, "c_call", "table_cells")
     by_label = {row[0].label: [c.printed for c in row] for row in cells}
     assert by_label["Total expenditure"] == [Decimal(7), Decimal(8), Decimal(9)], by_label
     assert len(cells) in (15, 16)
@@ -426,3 +404,218 @@ def test_add_line_while_another_thread_reads_rows():
     assert pause.done and pause.error is None and made and keep
     assert len(table.rows) == rows_before + 1
     assert table.rows["temp"].values == [1, 2, 3]
+
+
+# ------------------------------------ check, status and YAML save without the GIL
+#
+# check(), status_codes() and the YAML writer release the GIL while the core
+# works; the plan's guard (python/planbook/_coreguard.c) keeps every other
+# thread's call on the same plan waiting meanwhile.
+
+BIG_ROWS = 40000
+
+
+def big_budget_plan():
+    rows = "".join(f"    - line: l{i}\n      id: l{i}\n      values: [{i}, {2 * i}, {3 * i}, "
+                   f"{i + 1}, {i + 2}, {i + 3}]\n" for i in range(BIG_ROWS))
+    text = ("planbook: 1\nbudgets:\n  t:\n    columns: [{id: a}, {id: b}, {id: c}, {id: d}, "
+            "{id: e}, {id: f}]\n    rows:\n" + rows +
+            "    - total: Total\n      id: total\n      values: [1, 2, 3, 4, 5, 6]\n").encode()
+    return planbook.loads(text)
+
+
+@pytest.fixture(scope="module")
+def indicator_file(tmp_path_factory):
+    import subprocess
+    path = tmp_path_factory.mktemp("ind") / "ind.yaml"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_indicators.py"), "-o", str(path),
+                    "--measures", "12000", "--seed", "3"], check=True, capture_output=True)
+    return path
+
+
+def longest_gaps(calls):
+    """Run each of calls (between-call work, timed call) while a ticker
+    thread ticks; return, per timed call, its longest stretch without a
+    tick as a share of the call's time (1.0: the ticker never ran)."""
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.0002)
+
+    spans = []
+    th = threading.Thread(target=ticker)
+    th.start()
+    try:
+        for before, call in calls:
+            before()
+            t0 = time.perf_counter()
+            call()
+            spans.append((t0, time.perf_counter()))
+    finally:
+        stop.set()
+        th.join()
+    shares = []
+    for a, b in spans:
+        marks = [a] + [t for t in ticks if a < t < b] + [b]
+        shares.append(max(y - x for x, y in zip(marks, marks[1:])) / (b - a))
+    return shares
+
+
+def edit_cell(plan, k):
+    plan.budgets["t"].rows["total"]["a"] = k   # a fresh check computes again
+
+
+@pytest.mark.parametrize("op", ["check", "status", "dumps", "save_yaml"])
+def test_check_status_and_yaml_save_let_other_threads_run(op, tmp_path, indicator_file):
+    """With the GIL held through the core's work, the ticker could not run
+    while the core works (most of each call); without it, it ticks all
+    through most of the calls."""
+    if op == "status":
+        # the core's call alone: status_codes() adds Python work around it
+        s = planbook.load(indicator_file).indicators["big"]
+        calls = [(lambda: None, lambda: s._plan._c.ind_status(s._i, -1, None))
+                 for _ in range(12)]
+    else:
+        plan = big_budget_plan()
+        # the writer's own call: in plan.save the flush to disk can take
+        # longer than the writing
+        from planbook_yaml import _yaml
+        call = {"check": plan.check, "dumps": plan.dumps,
+                "save_yaml": lambda: _yaml.dump(plan._c, str(tmp_path / "out.yaml"))}[op]
+        calls = [(lambda k=k: edit_cell(plan, k), call) for k in range(12 if op != "dumps" else 3)]
+    gaps = longest_gaps(calls)
+    assert sum(1 for g in gaps if g < 0.5) * 2 > len(gaps), gaps
+
+
+def test_two_threads_on_two_plans_give_what_one_thread_gives(tmp_path, indicator_file):
+    plans = [big_budget_plan(), big_budget_plan()]
+    sets = [planbook.load(indicator_file).indicators["big"] for _ in range(2)]
+    for k, plan in enumerate(plans):
+        edit_cell(plan, 100 + k)
+
+    def job(k):
+        plan, s = plans[k], sets[k]
+        out = tmp_path / f"t{k}.yaml"
+        plan.save(out)
+        codes = s.status_codes()
+        return (findings_key(plan.check()), plan.dumps(), out.read_text(encoding="utf-8"),
+                codes.codes, codes.periods, codes.refs)
+
+    sequential = [job(0), job(1)]
+    assert sequential[0][0] != sequential[1][0]  # the two plans differ
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for _ in range(3):
+            together = list(pool.map(job, (0, 1)))
+            assert together == sequential
+
+
+def test_an_edit_waits_for_a_yaml_save_without_the_gil():
+    """An edit from another thread while dumps() writes the plan without the
+    GIL waits until the writer is done: the text is the plan before the
+    edit and the edit lands after dumps returns (or, when the editor got
+    in first, the text has it); never an edit finished inside the write."""
+    plan = big_budget_plan()
+    in_writer, times = threading.Event(), {}
+
+    def editor():
+        in_writer.wait(30)
+        time.sleep(0.02)          # the writer is in the core by now
+        plan.budgets["t"].rows["l7"]["a"] = 123456
+        times["edited"] = time.perf_counter()
+
+    def profiler(frame, event, arg):
+        if getattr(arg, "__name__", "") != "dumps":
+            return
+        if event == "c_call":
+            in_writer.set()       # about to enter planbook_yaml._yaml.dumps
+        elif event == "c_return":
+            # with a long switch interval the GIL stays here from the
+            # writer's return to this line (else the editor, woken when the
+            # writer let the plan go, may take it at this function's start)
+            times["dumped"] = time.perf_counter()
+
+    th = threading.Thread(target=editor)
+    th.start()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1.0)
+    sys.setprofile(profiler)
+    try:
+        text = plan.dumps()
+    finally:
+        sys.setprofile(None)
+        sys.setswitchinterval(interval)
+        in_writer.set()
+    th.join(30)
+    assert plan.budgets["t"].rows["l7"]["a"].value == 123456
+    if "id: l7\n      values: [7, 14," in text:
+        assert times["edited"] > times["dumped"]
+    else:
+        assert "id: l7\n      values: [123456, 14," in text
+
+
+def test_edits_during_long_checks_and_saves_on_one_plan(tmp_path, fast_switching):
+    """Checks, status and YAML saves without the GIL while other threads
+    edit the same plan, add and remove lines: every call works (they take
+    turns), nothing crashes, and the plan ends whole."""
+    plan = big_budget_plan()
+    table = plan.budgets["t"]
+    errors, counts = [], {"check": 0, "dumps": 0, "edits": 0}
+    stop = threading.Event()
+
+    def guarded(fn):
+        def run():
+            try:
+                while not stop.is_set():
+                    fn()
+            except Exception as exc:  # noqa: BLE001
+                errors.append(repr(exc))
+        return run
+
+    def check():
+        fs = plan.check()
+        assert all(f.row == "Total" for f in fs), fs[:3]
+        counts["check"] += 1
+
+    def dumps():
+        text = plan.dumps()
+        assert text.count("- line:") in (BIG_ROWS, BIG_ROWS + 1)
+        counts["dumps"] += 1
+
+    def edit():
+        rnd = random.Random(5)
+        for _ in range(200):
+            table.rows[f"l{rnd.randrange(BIG_ROWS)}"]["b"] = rnd.randrange(10**6)
+            table.add_line("temp", [1, 2, 3, 4, 5, 6], before=table.rows["total"]).remove()
+            counts["edits"] += 1
+        stop.set()
+
+    threads = [threading.Thread(target=guarded(f)) for f in (check, check, dumps)]
+    threads.append(threading.Thread(target=edit))
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(120)
+    assert not any(th.is_alive() for th in threads)
+    assert not errors, errors[:3]
+    assert counts["edits"] == 200 and counts["check"] and counts["dumps"]
+    assert len(table.rows) == BIG_ROWS + 1
+    again = planbook.loads(plan.dumps())
+    assert again.dumps() == plan.dumps()
+    for col in "abcdef":
+        assert again.budgets["t"].rows["total"][col].computed == line_sum(table, col)
+
+
+def test_a_method_called_back_on_its_own_plan_nests():
+    """An argument's __index__ that calls another method of the same plan
+    runs in the same thread, inside the guard: it nests, never waits."""
+    plan = shared_plan()
+    core = plan._c
+
+    class Index:
+        def __index__(self):
+            return core.table_count() - 1   # the plan again, mid-call
+
+    assert core.table_get(Index()) == core.table_get(0)

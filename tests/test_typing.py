@@ -4,7 +4,8 @@ pinned in the test extra) checks
 
 - the README's "Using it" tour, as a user's script, in strict mode: every
   name it touches has a known type;
-- python/planbook in pyright's standard mode.
+- python/planbook in strict mode (STRICT_PACKAGE: one rule relaxed, for
+  the package's shared internals).
 
 `import planbook` resolves through the static path the Makefile's venv
 rule writes (planbook-src.pth): the editable install alone is an import
@@ -38,11 +39,18 @@ def _basedpyright():
     return exe
 
 
-def _check(tmp_path, include, mode):
+#: The package's strict check: strict mode with one rule relaxed, the same
+#: as pyproject.toml's [tool.basedpyright] (docs/decisions.md, "Strict
+#: typing"): the package's modules share underscored internals (the core
+#: handle ``_c``, ``Plan._from_core``, a view's ``_plan``) on purpose;
+#: a user's script is checked with the rule on (the README tour).
+STRICT_PACKAGE = {"reportPrivateUsage": False}
+
+def _check(tmp_path, include, mode, **rules):
     config = tmp_path / "pyrightconfig.json"
     config.write_text(json.dumps({
         "include": [str(p) for p in include], "typeCheckingMode": mode,
-        "pythonVersion": "3.10", "reportUnusedExpression": False}), encoding="utf-8")
+        "pythonVersion": "3.10", "reportUnusedExpression": False, **rules}), encoding="utf-8")
     r = subprocess.run([_basedpyright(), "-p", str(config), "--pythonpath", sys.executable,
                         "--outputjson"], capture_output=True, text=True, timeout=900,
                        cwd=tmp_path)
@@ -83,7 +91,9 @@ def test_a_mistake_in_a_users_script_is_found(tmp_path):
     assert any("lower" in p for p in problems), problems
 
 
-def test_the_package_type_checks(tmp_path):
-    summary, problems = _check(tmp_path, [PACKAGE], "standard")
+def test_the_package_type_checks_strictly(tmp_path):
+    # 5,051 errors when issue 16 asked for it; none since (docs/decisions.md)
+    summary, problems = _check(tmp_path, [PACKAGE], "strict", **STRICT_PACKAGE)
     assert summary["filesAnalyzed"] >= 20
     assert not problems, "\n".join(problems)
+

@@ -4,23 +4,13 @@ so the GIL is released for it; the sheets are written with it held)."""
 
 from __future__ import annotations
 
-import sys
-import threading
 import time
-
-import pytest
 
 import planbook
 import planbook_xlsx
 from planbook.plugin import core_of
 
-
-@pytest.fixture
-def fast_switching():
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)
-    yield
-    sys.setswitchinterval(old)
+from conftest import ticking
 
 
 def test_other_threads_run_during_the_read_back(tmp_path, fast_switching):
@@ -28,28 +18,15 @@ def test_other_threads_run_during_the_read_back(tmp_path, fast_switching):
                    for i in range(40000))
     plan = planbook.loads("planbook: 1\nbudgets:\n  t:\n    columns: [{id: a}, {id: b}, "
                           "{id: c}]\n    rows:\n" + rows)
-    ticks = []
-    stop = threading.Event()
-
-    def ticker():
-        while not stop.is_set():
-            ticks.append(time.perf_counter())
-            time.sleep(0.0002)
-
     core, out = core_of(plan), str(tmp_path / "t.xlsx")
     structure = planbook_xlsx._structure_yaml(plan)
-    th = threading.Thread(target=ticker)
-    th.start()
-    try:
+    with ticking(0.0002) as ticks:
         time.sleep(0.01)
         t0 = time.perf_counter()
         # the C writer alone: plan.save's own steps (fsync, rename) release
         # the GIL anyway
         planbook_xlsx._xlsx.write(core, out, structure=structure)
         t1 = time.perf_counter()
-    finally:
-        stop.set()
-        th.join()
     inside = [t for t in ticks if t0 < t < t1]
     # with the GIL held through the whole call the ticker cannot run in it
     assert len(inside) >= 3, (t1 - t0, len(inside))

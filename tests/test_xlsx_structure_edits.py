@@ -22,13 +22,18 @@ import xlsx_tools as xt  # noqa: E402
 needs_lo = pytest.mark.skipif(xt.soffice() is None, reason="needs LibreOffice (soffice)")
 
 
-def write_edit_read(tmp_path, yaml, edit):
+def write_edit_read(tmp_path, yaml, edit, resave=None):
+    """The plan in `yaml`, saved as a workbook whose sheet T is then changed
+    by edit(ws) with openpyxl (and the book re-saved by resave(path) -> path
+    where given): (the plan, the plan read back, the warnings' texts)."""
     plan = planbook.loads(yaml)
     path, edited = tmp_path / "book.xlsx", tmp_path / "edited.xlsx"
     plan.save(path)
     wb = openpyxl.load_workbook(path)
     edit(wb["T"])
     wb.save(edited)
+    if resave is not None:
+        edited = resave(edited)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         back = planbook.load(edited)
@@ -79,14 +84,17 @@ def test_an_inserted_column_does_not_take_an_id_planbook_wrote(tmp_path):
     assert back.agreements == plan.agreements and not back.check()
 
 
-BLANK = """planbook: 1
+# a table T whose first two columns are Alpha and Beta
+ALPHA_BETA = """planbook: 1
 budgets:
   t:
     title: T
     columns:
       - {id: a, label: Alpha}
       - {id: b, label: Beta}
-    rows:
+"""
+
+BLANK = ALPHA_BETA + """    rows:
       - line: L1
         values: [1, 2]
       - line: L2
@@ -100,32 +108,20 @@ budgets:
 def test_printed_and_blank_totals_follow_their_columns(tmp_path):
     """Alpha's total was printed (4), Beta's was not: after a column is
     inserted before them (and LibreOffice recalculates), that is still so."""
-    plan = planbook.loads(BLANK)
-    path, edited = tmp_path / "book.xlsx", tmp_path / "edited.xlsx"
-    plan.save(path)
-    wb = openpyxl.load_workbook(path)
-    ws = wb["T"]
-    ws.move_range("B4:C8", cols=1, translate=True)
-    ws["B4"], ws["B6"], ws["B7"], ws["B8"] = "Gamma", 10, 20, "=SUM(B6:B7)"
-    wb.save(edited)
-    resaved = xt.libreoffice_convert([edited], tmp_path / "lo")[0]
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")
-        back = planbook.load(resaved)
+    def insert_gamma(ws):
+        ws.move_range("B4:C8", cols=1, translate=True)
+        ws["B4"], ws["B6"], ws["B7"], ws["B8"] = "Gamma", 10, 20, "=SUM(B6:B7)"
+
+    def libreoffice(path):
+        return xt.libreoffice_convert([path], tmp_path / "lo")[0]
+    _, back, _ = write_edit_read(tmp_path, BLANK, insert_gamma, libreoffice)
     total = back.budgets["t"].rows["Total"]
     assert total["a"].printed == Decimal("4")
     assert total["b"].printed is None and total["b"].computed == Decimal("6")
 
 
 def test_a_missing_sum_term_costs_only_its_column(tmp_path):
-    yaml = """planbook: 1
-budgets:
-  t:
-    title: T
-    columns:
-      - {id: a, label: Alpha}
-      - {id: b, label: Beta}
-      - {id: tot, label: Total, sum: [a, b]}
+    yaml = ALPHA_BETA + """      - {id: tot, label: Total, sum: [a, b]}
       - {id: c, label: Check, equals: a}
       - {id: d, period: 2017/18, phase: Forecast, decimals: 1, unit: FTE}
     rows:

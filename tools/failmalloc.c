@@ -244,11 +244,18 @@ EXPORT void free(void *p)
     real_free(p);
 }
 
-EXPORT int posix_memalign(void **out, size_t align, size_t n)
+/* For the aligned allocators (never called by dlsym): the real functions
+ * found, then should_fail(). */
+static int aligned_should_fail(void)
 {
     if (!real_malloc)
         resolve();
-    if (should_fail())
+    return should_fail();
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t n)
+{
+    if (aligned_should_fail())
         return ENOMEM;
     int r = real_posix_memalign(out, align, n);
     if (r == 0)
@@ -258,18 +265,10 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 
 EXPORT void *aligned_alloc(size_t align, size_t n)
 {
-    if (!real_malloc)
-        resolve();
-    if (should_fail())
-        return NULL;
-    return counted_block(real_aligned_alloc(align, n));
+    return aligned_should_fail() ? NULL : counted_block(real_aligned_alloc(align, n));
 }
 
 EXPORT void *memalign(size_t align, size_t n)
 {
-    if (!real_malloc)
-        resolve();
-    if (should_fail())
-        return NULL;
-    return counted_block(real_memalign(align, n));
+    return aligned_should_fail() ? NULL : counted_block(real_memalign(align, n));
 }

@@ -57,7 +57,7 @@ static const char *const kind_names[3] = {"Inherent", "Current", "Target"};
 /* The columns of a register sheet: the text fields used (the ID always),
  * then likelihood, impact, score and RAG for each kind of score used. */
 typedef struct rlayout {
-    pb_risk_field cols[PB_RISK_FIELD_COUNT];
+    const pb_field_desc *cols[PB_RISK_FIELD_COUNT]; /* pb_risk_fields' */
     int ncols;
     int kinds[PB_SCORE_KIND_COUNT];
     int nk;
@@ -67,9 +67,11 @@ typedef struct rlayout {
 static void register_layout(xl_ctx *x, const pb_register *g, rlayout *L)
 {
     L->ncols = L->nk = 0;
-    for (int f = 0; f < PB_RISK_FIELD_COUNT; f++)
-        if (f == PB_RISK_ID || field_used(x, g, (pb_risk_field)f))
-            L->cols[L->ncols++] = (pb_risk_field)f;
+    size_t nd;
+    const pb_field_desc *d = A->pb_risk_fields(&nd);
+    for (size_t f = 0; f < nd && L->ncols < PB_RISK_FIELD_COUNT; f++)
+        if ((d[f].flags & PB_FIELD_ID) || field_used(x, g, (pb_risk_field)d[f].code))
+            L->cols[L->ncols++] = &d[f];
     for (int k = 0; k < PB_SCORE_KIND_COUNT; k++)
         if (kind_used(x, g, (pb_score_kind)k))
             L->kinds[L->nk++] = k;
@@ -81,20 +83,15 @@ static void register_layout(xl_ctx *x, const pb_register *g, rlayout *L)
 static int register_subtitle(xl_ctx *x, const pb_register *g, const rlayout *L,
                              lxw_worksheet *ws)
 {
-    static const struct {
-        pb_register_field field;
-        const char *name;
-    } meta[] = {{PB_REG_FOR, "Risk register for"},    {PB_REG_VERSION, "Version"},
-                {PB_REG_LAST_REVIEWED, "Last reviewed"}, {PB_REG_REVIEWED_BY, "Reviewed by"},
-                {PB_REG_NEXT_REVIEW, "Next review"}};
     char buf[1200];
-    size_t len = 0;
+    size_t len = 0, nd;
     buf[0] = '\0';
-    for (size_t k = 0; k < sizeof meta / sizeof meta[0]; k++) {
-        const char *v = A->pb_register_text(g, meta[k].field);
-        if (v && len < sizeof buf) {
+    const pb_field_desc *d = A->pb_register_fields(&nd);
+    for (size_t k = 0; k < nd; k++) {
+        const char *v = A->pb_register_text(g, (pb_register_field)d[k].code);
+        if ((d[k].flags & PB_FIELD_DETAIL) && v && len < sizeof buf) {
             int w = snprintf(buf + len, sizeof buf - len, "%s%s: %s", len ? " | " : "",
-                             meta[k].name, v);
+                             d[k].heading, v);
             if (w > 0)
                 len += (size_t)w;
         }
@@ -115,13 +112,9 @@ static int register_subtitle(xl_ctx *x, const pb_register *g, const rlayout *L,
 
 static int register_headings(xl_ctx *x, const rlayout *L, lxw_worksheet *ws)
 {
-    static const char *const heads[PB_RISK_FIELD_COUNT] = {
-        "ID", "Category", "Status", "Status date", "Risk description", "Risk owner",
-        "Objective", "Existing controls", "Headline impacts", "Planned mitigations",
-        "Response actions", "Outcome", "Updated"};
     static const char *const sub[4] = {"L", "I", "Score", "RAG"};
     for (int c = 0; c < L->ncols; c++)
-        if (!xl_string(x, ws, R_HEAD, (uint16_t)c, heads[L->cols[c]], x->head_left))
+        if (!xl_string(x, ws, R_HEAD, (uint16_t)c, L->cols[c]->heading, x->head_left))
             return 0;
     for (int q = 0; q < L->nk; q++)
         for (int s = 0; s < 4; s++) {
@@ -198,9 +191,10 @@ static int risk_row(xl_ctx *x, const pb_register *g, size_t i, const rlayout *L,
 {
     uint32_t row = (uint32_t)(R_FIRST + i);
     for (int c = 0; c < L->ncols; c++)
-        if (!text_or_blank(x, ws, row, (uint16_t)c, A->pb_risk_text(g, i, L->cols[c]),
+        if (!text_or_blank(x, ws, row, (uint16_t)c,
+                           A->pb_risk_text(g, i, (pb_risk_field)L->cols[c]->code),
                            c ? x->wrap : NULL))
-            return xl_in(x, "field '%s'", A->pb_risk_field_name((pb_risk_field)L->cols[c]));
+            return xl_in(x, "field '%s'", L->cols[c]->key);
     for (int q = 0; q < L->nk; q++)
         if (!score_group(x, g, i, (pb_score_kind)L->kinds[q], L, ws, row,
                          (uint16_t)(L->ncols + 4 * q)))

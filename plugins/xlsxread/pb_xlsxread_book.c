@@ -81,6 +81,22 @@ int xr_grow(void **p, size_t *cap, size_t need, size_t size)
     return 1;
 }
 
+int xr_text_add(char **text, size_t *len, size_t *cap, const char *s, size_t n)
+{
+    if (*len + n + 1 > UINT32_MAX || !xr_grow((void **)text, cap, *len + n + 1, 1))
+        return 0;
+    memcpy(*text + *len, s, n);
+    *len += n;
+    return 1;
+}
+
+int xr_text_end(char **text, size_t *len, size_t *cap, size_t start)
+{
+    if (*len > start)
+        *len = start + pb_xr_unescape(*text + start, *len - start);
+    return xr_text_add(text, len, cap, "", 1);
+}
+
 /* ---------------------------------------------------------- workbook */
 
 typedef struct wb_ctx {

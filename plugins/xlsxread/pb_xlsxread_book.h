@@ -105,10 +105,16 @@ typedef struct rels_ctx {
 } rels_ctx;
 
 /* pb_xlsxread_book.c: out of memory (err set; returns 0), a copy of n
- * bytes (NUL-terminated), and a growing array (0 when it cannot grow). */
+ * bytes (NUL-terminated); xr_grow is in pb_xlsxread_private.h. */
 int xr_nomem(pb_error *err);
 char *xr_dupn(const char *s, size_t n);
-int xr_grow(void **p, size_t *cap, size_t need, size_t size);
+/* A text buffer addressed by 32-bit offsets (a sheet's values and comments,
+ * the shared strings): n bytes of s appended; 0 when it would pass
+ * UINT32_MAX or memory runs out.  xr_text_end ends a rich text collected
+ * from `start`: Excel's escapes decoded in place (pb_xr_unescape), then a
+ * NUL; 0 as xr_text_add. */
+int xr_text_add(char **text, size_t *len, size_t *cap, const char *s, size_t n);
+int xr_text_end(char **text, size_t *len, size_t *cap, size_t start);
 
 /* pb_xlsxread_zip.c: the package opened into b (its members listed) from a
  * file or from memory; 1, or 0 with err set (b is left to its owner, who
@@ -126,15 +132,27 @@ void xr_xml_stop(xr_xml *x);
 void xr_xml_handlers(xr_xml *x, void (*start)(xr_xml *, const char *, const char **),
                      void (*end)(xr_xml *, const char *),
                      void (*text)(xr_xml *, const char *, int), const char *sheet);
-/* Rich text (a shared string's <si>, a comment's <text>): the text of its
- * <t> runs, without phonetic runs (<rPh>).  `in` is set by the caller
- * while inside its element; xr_rich_start and xr_rich_end follow the runs'
- * elements (1 when `name` was one of them). */
+/* Rich text (a shared string's <si>, a comment's <comment>): the text of
+ * its <t> runs, without phonetic runs (<rPh>), collected into a text buffer
+ * (xr_text_add).  The caller sets `in` and `start` (the buffer's length)
+ * when its element opens; xr_rich_start and xr_rich_end follow the runs'
+ * elements (1 when `name` was one of them); xr_rich_text appends a run's
+ * text (x stopped when the buffer is full); xr_rich_close is the end
+ * handler's part: 1 when `name` closes the element (its text then decoded
+ * and ended with a NUL), 0 for any other, -1 when the text could not end
+ * (x stopped). */
 typedef struct xr_rich {
     int in, in_t, in_rph;
+    const char *elem; /* the element whose text is collected */
+    const char *what; /* what would grow too large, for the message */
+    char **text;
+    size_t *len, *cap;
+    size_t start;
 } xr_rich;
 int xr_rich_start(xr_rich *r, const char *name);
 int xr_rich_end(xr_rich *r, const char *name);
+void xr_rich_text(xr_xml *x, xr_rich *r, const char *s, int len);
+int xr_rich_close(xr_xml *x, xr_rich *r, const char *name);
 /* Is there a member `name` (as xr_parse_part finds it)? */
 int xr_has_part(const pb_xr_book *b, const char *name);
 /* Parse member `name` through x: 1 done, 0 failed (err set), -1 no such

@@ -508,17 +508,43 @@ static int classify_rows(sheet_reader *s)
     return 1;
 }
 
+/* The rows open to children while the rows are built: sections, and lines
+ * with parts; the innermost last. */
+typedef struct open_rows {
+    int64_t row[PB_MAX_SECTION_DEPTH + 2];
+    pb_row_kind kind[PB_MAX_SECTION_DEPTH + 2];
+    int depth;
+} open_rows;
+
+/* Appends a row of `kind` under the innermost open row, and opens it when
+ * asked: its index in the table, or -1 with the failure noted at the sheet
+ * row of rec. */
+static int64_t append_row(sheet_reader *s, open_rows *o, const rowrec *rec, pb_row_kind kind,
+                          const char *label, int open)
+{
+    xr_plan_ctx *x = s->x;
+    pb_error e;
+    A->pb_error_clear(&e);
+    uint32_t parent = o->depth ? (uint32_t)o->row[o->depth - 1] : PB_NONE;
+    int64_t r = A->pb_table_insert_row(s->t, A->pb_table_row_count(s->t), kind, parent, label,
+                                       label ? strlen(label) : 0, &e);
+    if (r < 0) {
+        xr_core_fail(s, rec->sheet_row, 0, &e);
+        return -1;
+    }
+    if (open) {
+        o->kind[o->depth] = kind;
+        o->row[o->depth++] = r;
+    }
+    return r;
+}
+
 /* Build the rows: nesting from the indent (rows typed in by hand join the
  * lines around them), kinds from bold and what follows. */
 static int build_rows(sheet_reader *s)
 {
     xr_plan_ctx *x = s->x;
-    pb_table *t = s->t;
-    pb_error e;
-    A->pb_error_clear(&e);
-    int64_t stack[PB_MAX_SECTION_DEPTH + 2];
-    pb_row_kind stack_kind[PB_MAX_SECTION_DEPTH + 2];
-    int depth = 0;
+    open_rows o = {.depth = 0};
     const rowrec *prev = NULL;
     int pending_blank = 0;
     for (size_t i = 0; i < s->nrecs; i++) {
@@ -539,22 +565,16 @@ static int build_rows(sheet_reader *s)
             next_level = -1;
         /* an unlabelled section: a blank row, then rows one level deeper
          * than the rows that could follow here */
-        while (pending_blank && level > depth && depth < PB_MAX_SECTION_DEPTH &&
-               (depth == 0 || stack_kind[depth - 1] == PB_ROW_SECTION)) {
-            int64_t r = A->pb_table_insert_row(t, A->pb_table_row_count(t), PB_ROW_SECTION,
-                                               depth ? (uint32_t)stack[depth - 1] : PB_NONE, NULL,
-                                               0, &e);
-            if (r < 0)
-                return xr_core_fail(s, rec->sheet_row, 0, &e);
-            stack_kind[depth] = PB_ROW_SECTION;
-            stack[depth++] = r;
-        }
+        while (pending_blank && level > o.depth && o.depth < PB_MAX_SECTION_DEPTH &&
+               (o.depth == 0 || o.kind[o.depth - 1] == PB_ROW_SECTION))
+            if (append_row(s, &o, rec, PB_ROW_SECTION, NULL, 1) < 0)
+                return 0;
         pending_blank = 0;
-        if (level > depth)
-            level = depth;
+        if (level > o.depth)
+            level = o.depth;
         if (level > PB_MAX_SECTION_DEPTH)
             level = PB_MAX_SECTION_DEPTH;
-        depth = level;
+        o.depth = level;
         int deeper_next = next && next_level > level;
         pb_row_kind kind;
         if (!rec->has_cells && deeper_next)
@@ -564,25 +584,20 @@ static int build_rows(sheet_reader *s)
         else
             kind = PB_ROW_LINE;
         /* under a line only parts (lines) */
-        while (depth && stack_kind[depth - 1] == PB_ROW_LINE && kind != PB_ROW_LINE)
-            depth--;
-        if (depth && stack_kind[depth - 1] == PB_ROW_LINE)
+        while (o.depth && o.kind[o.depth - 1] == PB_ROW_LINE && kind != PB_ROW_LINE)
+            o.depth--;
+        if (o.depth && o.kind[o.depth - 1] == PB_ROW_LINE)
             deeper_next = 0; /* a part has no parts */
-        uint32_t parent = depth ? (uint32_t)stack[depth - 1] : PB_NONE;
-        const char *label = rec->label;
-        int64_t r = A->pb_table_insert_row(t, A->pb_table_row_count(t), kind, parent, label,
-                                           label ? strlen(label) : 0, &e);
+        int depth = o.depth;
+        int open = (kind == PB_ROW_SECTION || (kind == PB_ROW_LINE && deeper_next)) &&
+                   depth < PB_MAX_SECTION_DEPTH;
+        int64_t r = append_row(s, &o, rec, kind, rec->label, open);
         if (r < 0)
-            return xr_core_fail(s, rec->sheet_row, 0, &e);
+            return 0;
         rec->trow = r;
         rec->kind = kind;
         rec->level = depth;
-        A->pb_row_set_source(t, (size_t)r, rec->sheet_row + 1, 1);
-        if ((kind == PB_ROW_SECTION || (kind == PB_ROW_LINE && deeper_next)) &&
-            depth < PB_MAX_SECTION_DEPTH) {
-            stack_kind[depth] = kind;
-            stack[depth++] = r;
-        }
+        A->pb_row_set_source(s->t, (size_t)r, rec->sheet_row + 1, 1);
         prev = rec;
     }
     return 1;

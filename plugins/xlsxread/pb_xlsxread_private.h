@@ -17,6 +17,10 @@ FILE *pb_xr_fopen(const char *path);
 int xr_fail(pb_error *err, pb_status st, const char *sheet, const char *cell,
             const char *fmt, ...) PB_PRINTF(5, 6);
 
+/* Room for `need` items of `size` bytes in the array *p of *cap items,
+ * doubling it (pb_xlsxread_book.c): 0 when it cannot grow. */
+int xr_grow(void **p, size_t *cap, size_t need, size_t size);
+
 /* Add a warning (formatted); 0 when out of memory. */
 int xr_warn(pb_xr_warnings *w, const char *fmt, ...) PB_PRINTF(2, 3);
 

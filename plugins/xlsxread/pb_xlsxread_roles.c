@@ -27,29 +27,31 @@ static int parse_ref_at(const char **p, uint32_t *row, uint32_t *col)
     return 1;
 }
 
+/* The start of a formula's next term, stepped over: its sign (+1 or -1;
+ * 0 when a term after the first has none) and whether it opens a SUM(. */
+static int term_start(const char **p, int first, int *in_sum)
+{
+    int sign = 1;
+    if (**p == '+' || **p == '-')
+        sign = *(*p)++ == '-' ? -1 : 1;
+    else if (!first)
+        return 0;
+    *in_sum = !pb_strncasecmp(*p, "SUM(", 4);
+    if (*in_sum)
+        *p += 4;
+    return sign;
+}
+
 static int parse_sum_terms(const char *f, uint32_t col, uint32_t lo, uint32_t hi, term_fn fn,
                            void *ctx, unsigned long long *budget)
 {
-    const char *p = f;
-    if (*p == '=')
-        p++;
+    const char *p = f + (*f == '=');
     if (!strcmp(p, "0"))
         return 1;
-    int first = 1;
-    while (*p) {
-        int coef = 1;
-        if (*p == '+' || *p == '-') {
-            coef = *p == '-' ? -1 : 1;
-            p++;
-        } else if (!first) {
+    for (int first = 1; *p; first = 0) {
+        int in_sum, coef = term_start(&p, first, &in_sum);
+        if (!coef)
             return 0;
-        }
-        first = 0;
-        int in_sum = 0;
-        if (!pb_strncasecmp(p, "SUM(", 4)) {
-            in_sum = 1;
-            p += 4;
-        }
         for (;;) {
             uint32_t r1, c1, r2, c2;
             if (!parse_ref_at(&p, &r1, &c1) || c1 != col)
@@ -87,22 +89,12 @@ static int parse_sum_terms(const char *f, uint32_t col, uint32_t lo, uint32_t hi
  * or "SUM(B9:F9)".  Returns the number of terms, 0 when not that shape. */
 int xr_parse_row_terms(const char *f, uint32_t row, uint32_t nc, colinfo *ci)
 {
-    const char *p = f;
-    int n = 0, first = 1;
-    if (*p == '=')
-        p++;
-    while (*p) {
-        int sign = 1;
-        if (*p == '+' || *p == '-') {
-            sign = *p == '-' ? -1 : 1;
-            p++;
-        } else if (!first) {
+    const char *p = f + (*f == '=');
+    int n = 0;
+    for (int first = 1; *p; first = 0) {
+        int in_sum, sign = term_start(&p, first, &in_sum);
+        if (!sign)
             return 0;
-        }
-        first = 0;
-        int in_sum = !pb_strncasecmp(p, "SUM(", 4);
-        if (in_sum)
-            p += 4;
         uint32_t r1, c1, r2, c2;
         if (!parse_ref_at(&p, &r1, &c1) || r1 != row)
             return 0;
@@ -183,15 +175,9 @@ static void note_term(void *ctx, uint32_t row, int coef)
         return;
     size_t k = (size_t)rec->trow;
     if (!rc->coef[k]) {
-        if (rc->ntouched == rc->cap) {
-            size_t cap = rc->cap ? rc->cap * 2 : 64;
-            size_t *nt = realloc(rc->touched, cap * sizeof *nt);
-            if (!nt) {
-                rc->failed = 1;
-                return;
-            }
-            rc->touched = nt;
-            rc->cap = cap;
+        if (!xr_grow((void **)&rc->touched, &rc->cap, rc->ntouched + 1, sizeof *rc->touched)) {
+            rc->failed = 1;
+            return;
         }
         rc->touched[rc->ntouched++] = k;
     }

@@ -24,13 +24,7 @@ typedef struct sheet_ctx {
 
 static int grid_text(pb_xr_grid *g, const char *s, size_t n)
 {
-    if (g->tlen + n + 1 > UINT32_MAX)
-        return 0;
-    if (!xr_grow((void **)&g->text, &g->tcap, g->tlen + n + 1, 1))
-        return 0;
-    memcpy(g->text + g->tlen, s, n);
-    g->tlen += n;
-    return 1;
+    return xr_text_add(&g->text, &g->tlen, &g->tcap, s, n);
 }
 
 static void cell_fail(sheet_ctx *c, pb_status st, uint32_t row, uint32_t col, const char *fmt,
@@ -65,6 +59,18 @@ static uint32_t style_index(const char *s)
     return v;
 }
 
+/* Stops the reading at an attribute past Excel's limits: "<what>'<value>'
+ * is not <limit>", the value cut short; a cell reference (no `what`) also
+ * names the cell. */
+static void limit_fail(xr_xml *x, const char *what, const char *value, const char *limit)
+{
+    char shown[24];
+    snprintf(shown, sizeof shown, "%.20s", value);
+    xr_fail(x->err, PB_ERR_PARSE, x->sheet, *what ? NULL : shown, "%s'%s' is not %s", what, shown,
+            limit);
+    xr_xml_stop(x);
+}
+
 static void sheet_start(xr_xml *x, const char *name, const char **atts)
 {
     sheet_ctx *c = (sheet_ctx *)x;
@@ -73,11 +79,7 @@ static void sheet_start(xr_xml *x, const char *name, const char **atts)
         const char *r = xr_attr(atts, "r"), *s = xr_attr(atts, "s"), *t = xr_attr(atts, "t");
         uint32_t row = c->row, col = c->next_col;
         if (r && !pb_xr_parse_ref(r, strlen(r), &row, &col)) {
-            char shown[24];
-            snprintf(shown, sizeof shown, "%.20s", r);
-            xr_fail(x->err, PB_ERR_PARSE, x->sheet, shown,
-                    "'%s' is not a cell reference within Excel's limits (XFD1048576)", shown);
-            xr_xml_stop(x);
+            limit_fail(x, "", r, "a cell reference within Excel's limits (XFD1048576)");
             return;
         }
         if (!r && col >= 16384) {
@@ -108,11 +110,7 @@ static void sheet_start(xr_xml *x, const char *name, const char **atts)
             char *end;
             unsigned long v = strtoul(r, &end, 10);
             if (end == r || *end || v < 1 || v > 1048576) {
-                char shown[24];
-                snprintf(shown, sizeof shown, "row '%.12s'", r);
-                xr_fail(x->err, PB_ERR_PARSE, x->sheet, NULL,
-                        "%s is not a row number from 1 to Excel's 1,048,576 rows", shown);
-                xr_xml_stop(x);
+                limit_fail(x, "row ", r, "a row number from 1 to Excel's 1,048,576 rows");
                 return;
             }
             c->row = (uint32_t)(v - 1);
@@ -254,7 +252,6 @@ typedef struct comments_ctx {
     pb_xr_grid *g;
     xr_rich rich; /* in a <comment> with a cell reference */
     uint32_t row, col;
-    size_t start;
 } comments_ctx;
 
 static void comments_start(xr_xml *x, const char *name, const char **atts)
@@ -263,7 +260,7 @@ static void comments_start(xr_xml *x, const char *name, const char **atts)
     if (!strcmp(name, "comment")) {
         const char *ref = xr_attr(atts, "ref");
         c->rich.in = ref && pb_xr_parse_ref(ref, strlen(ref), &c->row, &c->col);
-        c->start = c->g->tlen;
+        c->rich.start = c->g->tlen;
     } else {
         xr_rich_start(&c->rich, name);
     }
@@ -271,35 +268,26 @@ static void comments_start(xr_xml *x, const char *name, const char **atts)
 
 static void comments_text(xr_xml *x, const char *s, int len)
 {
-    comments_ctx *c = (comments_ctx *)x;
-    if (c->rich.in_t && !grid_text(c->g, s, (size_t)len)) {
-        xr_fail(x->err, PB_ERR_LIMIT, x->sheet, NULL, "the comments are too large");
-        xr_xml_stop(x);
-    }
+    xr_rich_text(x, &((comments_ctx *)x)->rich, s, len);
 }
 
 static void comments_end(xr_xml *x, const char *name)
 {
     comments_ctx *c = (comments_ctx *)x;
     pb_xr_grid *g = c->g;
-    if (xr_rich_end(&c->rich, name))
+    if (xr_rich_close(x, &c->rich, name) != 1)
         return;
-    if (!strcmp(name, "comment") && c->rich.in) {
-        c->rich.in = 0;
-        if (g->tlen > c->start)
-            g->tlen = c->start + pb_xr_unescape(g->text + c->start, g->tlen - c->start);
-        if (!grid_text(g, "", 1) ||
-            !xr_grow((void **)&g->comments, &g->ccap, g->ncomments + 1, sizeof *g->comments)) {
-            xr_nomem(x->err);
-            xr_xml_stop(x);
-            return;
-        }
-        g->comments[g->ncomments].row = c->row;
-        g->comments[g->ncomments].col = c->col;
-        g->comments[g->ncomments].off = (uint32_t)c->start;
-        g->comments[g->ncomments].len = (uint32_t)(g->tlen - 1 - c->start);
-        g->ncomments++;
+    if (!xr_grow((void **)&g->comments, &g->ccap, g->ncomments + 1, sizeof *g->comments)) {
+        xr_nomem(x->err);
+        xr_xml_stop(x);
+        return;
     }
+    size_t start = c->rich.start;
+    g->comments[g->ncomments].row = c->row;
+    g->comments[g->ncomments].col = c->col;
+    g->comments[g->ncomments].off = (uint32_t)start;
+    g->comments[g->ncomments].len = (uint32_t)(g->tlen - 1 - start);
+    g->ncomments++;
 }
 
 static int by_ref(const void *pa, const void *pb)
@@ -359,6 +347,8 @@ pb_xr_grid *pb_xr_sheet_read(pb_xr_book *b, size_t i, pb_error *err)
         memset(&cc, 0, sizeof cc);
         xr_xml_handlers(&cc.x, comments_start, comments_end, comments_text, sh->name);
         cc.g = g;
+        cc.rich = (xr_rich){.elem = "comment", .what = "the comments", .text = &g->text,
+                            .len = &g->tlen, .cap = &g->tcap};
         int r = xr_parse_part(b, part, &cc.x, 0, err);
         free(part);
         if (r == 0) {

@@ -90,17 +90,6 @@ typedef struct sst_ctx {
     xr_rich rich; /* in a <si> */
 } sst_ctx;
 
-static int sst_add_text(pb_xr_book *b, const char *s, size_t n)
-{
-    if (b->sst_len + n + 1 > UINT32_MAX)
-        return 0;
-    if (!xr_grow((void **)&b->sst_text, &b->sst_cap, b->sst_len + n + 1, 1))
-        return 0;
-    memcpy(b->sst_text + b->sst_len, s, n);
-    b->sst_len += n;
-    return 1;
-}
-
 static void sst_start(xr_xml *x, const char *name, const char **atts)
 {
     (void)atts;
@@ -114,6 +103,7 @@ static void sst_start(xr_xml *x, const char *name, const char **atts)
         }
         b->sst_off[b->nsst] = (uint32_t)b->sst_len;
         c->rich.in = 1;
+        c->rich.start = b->sst_len;
     } else {
         xr_rich_start(&c->rich, name);
     }
@@ -121,32 +111,13 @@ static void sst_start(xr_xml *x, const char *name, const char **atts)
 
 static void sst_text(xr_xml *x, const char *s, int len)
 {
-    sst_ctx *c = (sst_ctx *)x;
-    if (c->rich.in_t && !sst_add_text(x->book, s, (size_t)len)) {
-        xr_fail(x->err, PB_ERR_LIMIT, NULL, NULL, "the shared strings are too large");
-        xr_xml_stop(x);
-    }
+    xr_rich_text(x, &((sst_ctx *)x)->rich, s, len);
 }
 
 static void sst_end(xr_xml *x, const char *name)
 {
-    sst_ctx *c = (sst_ctx *)x;
-    pb_xr_book *b = x->book;
-    if (xr_rich_end(&c->rich, name))
-        return;
-    if (!strcmp(name, "si") && c->rich.in) {
-        c->rich.in = 0;
-        if (b->sst_len > b->sst_off[b->nsst])
-            b->sst_len = b->sst_off[b->nsst] +
-                     pb_xr_unescape(b->sst_text + b->sst_off[b->nsst],
-                                    b->sst_len - b->sst_off[b->nsst]);
-        if (!sst_add_text(b, "", 1)) { /* NUL */
-            xr_fail(x->err, PB_ERR_LIMIT, NULL, NULL, "the shared strings are too large");
-            xr_xml_stop(x);
-            return;
-        }
-        b->nsst++;
-    }
+    if (xr_rich_close(x, &((sst_ctx *)x)->rich, name) == 1)
+        x->book->nsst++;
 }
 
 int xr_read_strings(pb_xr_book *b, const char *part, pb_error *err)
@@ -156,6 +127,8 @@ int xr_read_strings(pb_xr_book *b, const char *part, pb_error *err)
     sst_ctx sc;
     memset(&sc, 0, sizeof sc);
     xr_xml_handlers(&sc.x, sst_start, sst_end, sst_text, NULL);
+    sc.rich = (xr_rich){.elem = "si", .what = "the shared strings", .text = &b->sst_text,
+                        .len = &b->sst_len, .cap = &b->sst_cap};
     return xr_parse_part(b, part, &sc.x, 0, err) != 0;
 }
 

@@ -88,6 +88,30 @@ int xr_rich_end(xr_rich *r, const char *name)
     return 0;
 }
 
+static void rich_full(xr_xml *x, const xr_rich *r)
+{
+    xr_fail(x->err, PB_ERR_LIMIT, x->sheet, NULL, "%s are too large", r->what);
+    xr_xml_stop(x);
+}
+
+void xr_rich_text(xr_xml *x, xr_rich *r, const char *s, int len)
+{
+    if (r->in_t && !xr_text_add(r->text, r->len, r->cap, s, (size_t)len))
+        rich_full(x, r);
+}
+
+int xr_rich_close(xr_xml *x, xr_rich *r, const char *name)
+{
+    if (xr_rich_end(r, name) || strcmp(name, r->elem) || !r->in)
+        return 0;
+    r->in = 0;
+    if (!xr_text_end(r->text, r->len, r->cap, r->start)) {
+        rich_full(x, r);
+        return -1;
+    }
+    return 1;
+}
+
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
     xr_xml *x = ud;

@@ -211,6 +211,15 @@ typedef int (*pb_yr_entry_fn)(pb_yr_reader *r, void *obj);
 int pb_yr_read_entries(pb_yr_reader *r, const char *what, const char *keywhat,
                        pb_yr_entry_fn entry, void *obj);
 
+/* At a key of such a mapping whose value is a text (footnotes: {mark:
+ * text}, links: {field: target}): the key and the value (what it is, for
+ * "expected ...") handed to add, a core call; the key on the data path
+ * while its value is read when on_path. */
+typedef pb_status (*pb_yr_pair_fn)(pb_yr_reader *r, void *obj, const char *key, size_t klen,
+                                   const char *value, size_t vlen, pb_error *e);
+int pb_yr_text_entry(pb_yr_reader *r, void *obj, const char *what, int on_path,
+                     pb_yr_pair_fn add);
+
 /* A mapping of parts by id (budgets, indicators, risks, records), each
  * part a mapping read by map; each id on the data path. */
 typedef struct pb_yr_parts {
@@ -223,12 +232,14 @@ typedef struct pb_yr_parts {
 } pb_yr_parts;
 int pb_yr_read_parts(pb_yr_reader *r, const pb_yr_parts *p);
 
-/* int fn(pb_yr_reader *r): read a mapping of parts of the kind `name`
- * by id, each made by pb_plan_add_<name> and placed by
- * pb_<name>_set_source (through the API table), each a mapping
- * (described as mapwhat) of the keys in the array `fields`: the reader of
- * each kind of part, written once.  what and idwhat as in pb_yr_parts. */
-#define PB_YR_PARTS_READER(fn, name, fields, mapwhat, what, idwhat)                     \
+/* What a reader of the parts of the kind `name` needs of the core, through
+ * the API table, written once for every kind: add_<name> (the part named
+ * by the current key, made by pb_plan_add_<name>), <name>_source (its
+ * place, by pb_<name>_set_source) and <name>_text (a pb_yr_read_fn: the
+ * current scalar as the part's text field f->code, a pb_<name>_field, by
+ * pb_<name>_set_text).  Before the part's key table, which names
+ * <name>_text. */
+#define PB_YR_PART_HOOKS(name)                                                         \
     static void *add_##name(pb_yr_reader *r, pb_error *e)                              \
     {                                                                                  \
         return A->pb_plan_add_##name(r->plan, sval(r), slen(r), e);                    \
@@ -237,11 +248,49 @@ int pb_yr_read_parts(pb_yr_reader *r, const pb_yr_parts *p);
     {                                                                                  \
         A->pb_##name##_set_source(part, line, col);                                    \
     }                                                                                  \
+    static int name##_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen) \
+    {                                                                                  \
+        (void)seen;                                                                    \
+        pb_error *e = pb_yr_error(r);                                                  \
+        return pb_yr_core(r, A->pb_##name##_set_text(obj, (pb_##name##_field)f->code, sval(r), \
+                                                     slen(r), e), e);                  \
+    }
+
+/* int fn(pb_yr_reader *r): read a mapping of parts of the kind `name` by
+ * id (after PB_YR_PART_HOOKS(name)), each a mapping (described as
+ * mapwhat) of the keys in the array `fields`.  what and idwhat as in
+ * pb_yr_parts. */
+#define PB_YR_PARTS_READER(fn, name, fields, mapwhat, what, idwhat)                     \
     int fn(pb_yr_reader *r)                                                            \
     {                                                                                  \
         static const pb_yr_map map = {mapwhat, fields, PB_YR_COUNT(fields), 0,         \
                                       NULL, NULL, NULL};                               \
         static const pb_yr_parts parts = {what, idwhat, add_##name, name##_source, &map}; \
+        return pb_yr_read_parts(r, &parts);                                            \
+    }
+
+/* The keys of a mapping whose text fields the core describes
+ * (pb_fields.h): a row per described field, read by `text` (the part's id
+ * by `id`, required), then the `extra` rows of the fields that are not
+ * plain text (scores, lists...).  Fills out[PB_YR_MAX_FIELDS]; returns
+ * the count. */
+#define PB_YR_MAX_FIELDS 32
+int pb_yr_described(const pb_field_desc *d, size_t n, pb_yr_read_fn text, pb_yr_read_fn id,
+                    const pb_yr_field *extra, int nextra, pb_yr_field *out);
+
+/* int fn(pb_yr_reader *r): as PB_YR_PARTS_READER, for a part whose text
+ * fields the core describes (pb_<name>_fields), each read by <name>_text,
+ * followed by the keys in the array `extra`. */
+#define PB_YR_DESCRIBED_PARTS_READER(fn, name, extra, mapwhat, what, idwhat)              \
+    int fn(pb_yr_reader *r)                                                            \
+    {                                                                                  \
+        pb_yr_field fields[PB_YR_MAX_FIELDS];                                          \
+        size_t nd;                                                                     \
+        const pb_field_desc *d = A->pb_##name##_fields(&nd);                           \
+        pb_yr_map map = {mapwhat, fields, 0, 0, NULL, NULL, NULL};                     \
+        map.nfields = pb_yr_described(d, nd, name##_text, NULL, extra, PB_YR_COUNT(extra), \
+                                      fields);                                         \
+        pb_yr_parts parts = {what, idwhat, add_##name, name##_source, &map};           \
         return pb_yr_read_parts(r, &parts);                                            \
     }
 

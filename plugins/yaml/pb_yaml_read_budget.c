@@ -508,14 +508,7 @@ static int read_rows(pb_yr_reader *r, pb_table *t, uint32_t parent, int parts)
 
 /* ============================================================ tables */
 
-/* title, unit, note */
-static int table_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
-{
-    (void)seen;
-    pb_error *e = pb_yr_error(r);
-    return pb_yr_core(r, A->pb_table_set_text(obj, (pb_table_field)f->code, sval(r), slen(r), e),
-                      e);
-}
+PB_YR_PART_HOOKS(table)
 
 static int table_kind(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
 {

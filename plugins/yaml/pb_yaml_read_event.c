@@ -608,3 +608,36 @@ int pb_yr_read_parts(pb_yr_reader *r, const pb_yr_parts *p)
 {
     return pb_yr_read_entries(r, p->what, p->idwhat, read_part, (void *)p);
 }
+
+int pb_yr_described(const pb_field_desc *d, size_t n, pb_yr_read_fn text, pb_yr_read_fn id,
+                    const pb_yr_field *extra, int nextra, pb_yr_field *out)
+{
+    int k = 0;
+    for (size_t i = 0; i < n && k < PB_YR_MAX_FIELDS; i++) {
+        int is_id = (d[i].flags & PB_FIELD_ID) && id;
+        pb_yr_field f = {d[i].key, is_id ? id : text, d[i].code,
+                         is_id ? PB_YR_REQUIRED : PB_YR_NULLABLE_TEXT, NULL, NULL};
+        out[k++] = f;
+    }
+    for (int i = 0; i < nextra && k < PB_YR_MAX_FIELDS; i++)
+        out[k++] = extra[i];
+    return k;
+}
+
+int pb_yr_text_entry(pb_yr_reader *r, void *obj, const char *what, int on_path,
+                     pb_yr_pair_fn add)
+{
+    char *key = pb_yr_copy(r);
+    size_t kl = slen(r);
+    if (!key)
+        return 0;
+    size_t saved = on_path ? pb_yr_path_key(r, key, kl > 40 ? 40 : kl) : 0;
+    pb_error *e = pb_yr_error(r);
+    int ok = pb_yr_next(r) && pb_yr_text(r, what);
+    if (ok && add(r, obj, key, kl, sval(r), slen(r), e))
+        ok = pb_yr_core_fail(r, e);
+    free(key);
+    if (ok && on_path)
+        pb_yr_path_pop(r, saved);
+    return ok;
+}

@@ -560,14 +560,7 @@ static int read_measures(pb_yr_reader *r, pb_indset *s, uint32_t parent)
 
 /* ==================================================== indicator sets */
 
-/* title, framework, reporting, as_of, note */
-static int indset_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
-{
-    (void)seen;
-    pb_error *e = pb_yr_error(r);
-    return pb_yr_core(
-        r, A->pb_indset_set_text(obj, (pb_indset_field)f->code, sval(r), slen(r), e), e);
-}
+PB_YR_PART_HOOKS(indset)
 
 static int indset_period(pb_yr_reader *r, void *obj, size_t n)
 {
@@ -626,21 +619,15 @@ static int indset_comparator(pb_yr_reader *r, void *obj, size_t n)
 }
 
 /* footnotes: {mark: text} */
+static pb_status add_footnote(pb_yr_reader *r, void *obj, const char *mark, size_t ml,
+                              const char *text, size_t tl, pb_error *e)
+{
+    return A->pb_indset_add_footnote(obj, mark, ml, text, tl, e);
+}
+
 static int footnote_entry(pb_yr_reader *r, void *obj)
 {
-    char *mark = pb_yr_copy(r);
-    size_t ml = slen(r);
-    if (!mark)
-        return 0;
-    size_t saved = pb_yr_path_key(r, mark, ml > 40 ? 40 : ml);
-    pb_error *e = pb_yr_error(r);
-    int ok = pb_yr_next(r) && pb_yr_text(r, "the footnote's text");
-    if (ok && A->pb_indset_add_footnote(obj, mark, ml, sval(r), slen(r), e))
-        ok = pb_yr_core_fail(r, e);
-    free(mark);
-    if (ok)
-        pb_yr_path_pop(r, saved);
-    return ok;
+    return pb_yr_text_entry(r, obj, "the footnote's text", 1, add_footnote);
 }
 
 /* periods, comparators, footnotes, measures: the set's lists */
@@ -689,14 +676,8 @@ static int indset_setting(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint
     }
 }
 
-#define INDSET_TEXT(key, f) {key, indset_text, f, PB_YR_NULLABLE_TEXT, NULL, NULL}
-static const pb_yr_field indset_fields[] = {
-    INDSET_TEXT("title", PB_INDSET_TITLE),
-    INDSET_TEXT("framework", PB_INDSET_FRAMEWORK),
-    INDSET_TEXT("reporting", PB_INDSET_REPORTING),
-    INDSET_TEXT("as_of", PB_INDSET_AS_OF),
-    INDSET_TEXT("note", PB_INDSET_NOTE),
-    INDSET_TEXT("basis", PB_INDSET_BASIS),
+/* The keys of a set after its text fields (pb_indset_fields). */
+static const pb_yr_field indset_keys[] = {
     {"periods", indset_list, 0, 0, NULL, "measures"},
     {"latest", indset_setting, 0, 0, "periods", NULL},
     {"direction", indset_setting, 1, 0, NULL, NULL},
@@ -705,5 +686,6 @@ static const pb_yr_field indset_fields[] = {
     {"footnotes", indset_list, 2, 0, NULL, NULL},
     {"measures", indset_list, 3, 0, "periods", NULL},
 };
-PB_YR_PARTS_READER(pb_yr_read_indicators, indset, indset_fields, "an indicator set (a mapping)",
-                   "a mapping of indicator sets by id", "an indicator set id")
+PB_YR_DESCRIBED_PARTS_READER(pb_yr_read_indicators, indset, indset_keys,
+                             "an indicator set (a mapping)", "a mapping of indicator sets by id",
+                             "an indicator set id")

@@ -118,14 +118,7 @@ static int read_items(pb_yr_reader *r, pb_collection *c, uint32_t parent)
 
 /* ======================================================= collections */
 
-/* title, kind, note */
-static int collection_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
-{
-    (void)seen;
-    pb_error *e = pb_yr_error(r);
-    return pb_yr_core(
-        r, A->pb_collection_set_text(obj, (pb_collection_field)f->code, sval(r), slen(r), e), e);
-}
+PB_YR_PART_HOOKS(collection)
 
 static int date_field(pb_yr_reader *r, void *obj, size_t n)
 {
@@ -137,18 +130,15 @@ static int date_field(pb_yr_reader *r, void *obj, size_t n)
 }
 
 /* links: {field: target} */
+static pb_status add_link(pb_yr_reader *r, void *obj, const char *field, size_t fl,
+                          const char *target, size_t tl, pb_error *e)
+{
+    return A->pb_collection_add_link(obj, field, fl, target, tl, e);
+}
+
 static int link_entry(pb_yr_reader *r, void *obj)
 {
-    char *field = pb_yr_copy(r);
-    size_t fl = slen(r);
-    if (!field)
-        return 0;
-    pb_error *e = pb_yr_error(r);
-    int ok = pb_yr_next(r) && pb_yr_text(r, "a link target");
-    if (ok && A->pb_collection_add_link(obj, field, fl, sval(r), slen(r), e))
-        ok = pb_yr_core_fail(r, e);
-    free(field);
-    return ok;
+    return pb_yr_text_entry(r, obj, "a link target", 0, add_link);
 }
 
 /* dates, links, items */
@@ -165,13 +155,12 @@ static int collection_list(pb_yr_reader *r, void *obj, const pb_yr_field *f, uin
     }
 }
 
-static const pb_yr_field collection_fields[] = {
-    {"title", collection_text, PB_COLL_TITLE, PB_YR_NULLABLE_TEXT, NULL, NULL},
-    {"kind", collection_text, PB_COLL_KIND, PB_YR_NULLABLE_TEXT, NULL, NULL},
-    {"note", collection_text, PB_COLL_NOTE, PB_YR_NULLABLE_TEXT, NULL, NULL},
+/* The keys of a collection after its text fields (pb_collection_fields). */
+static const pb_yr_field collection_keys[] = {
     {"dates", collection_list, 0, 0, NULL, "items"},
     {"links", collection_list, 1, 0, NULL, "items"},
     {"items", collection_list, 2, 0, NULL, NULL},
 };
-PB_YR_PARTS_READER(pb_yr_read_records, collection, collection_fields, "a collection (a mapping)",
-                   "a mapping of collections by id", "a collection id")
+PB_YR_DESCRIBED_PARTS_READER(pb_yr_read_records, collection, collection_keys,
+                             "a collection (a mapping)", "a mapping of collections by id",
+                             "a collection id")

@@ -51,13 +51,6 @@ typedef struct risk {
     uint32_t line, col;
 } risk;
 
-static int risk_at_key(pb_yr_reader *r, void *obj, const pb_yr_field *f)
-{
-    if (((risk *)obj)->i < 0 && f->code != PB_RISK_ID)
-        return FAIL(PB_ERR_SCHEMA, "a risk starts with its id");
-    return 1;
-}
-
 static int risk_id(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
 {
     (void)f, (void)seen;
@@ -69,6 +62,13 @@ static int risk_id(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t se
     if (k->i < 0)
         return pb_yr_core_fail(r, e);
     A->pb_risk_set_source(k->g, (size_t)k->i, k->line, k->col);
+    return 1;
+}
+
+static int risk_at_key(pb_yr_reader *r, void *obj, const pb_yr_field *f)
+{
+    if (((risk *)obj)->i < 0 && f->read != risk_id)
+        return FAIL(PB_ERR_SCHEMA, "a risk starts with its id");
     return 1;
 }
 
@@ -100,45 +100,31 @@ static int risk_score(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t
                       e);
 }
 
-#define RISK_TEXT(key, f) {key, risk_text, f, PB_YR_NULLABLE_TEXT, NULL, NULL}
-static const pb_yr_field risk_fields[] = {
-    {"id", risk_id, PB_RISK_ID, PB_YR_REQUIRED, NULL, NULL},
-    RISK_TEXT("category", PB_RISK_CATEGORY),
-    RISK_TEXT("status", PB_RISK_STATUS),
-    RISK_TEXT("status_date", PB_RISK_STATUS_DATE),
-    RISK_TEXT("description", PB_RISK_DESCRIPTION),
-    RISK_TEXT("owner", PB_RISK_OWNER),
-    RISK_TEXT("objective", PB_RISK_OBJECTIVE),
-    RISK_TEXT("controls", PB_RISK_CONTROLS),
-    RISK_TEXT("impacts", PB_RISK_IMPACTS),
-    RISK_TEXT("mitigations", PB_RISK_MITIGATIONS),
-    RISK_TEXT("actions", PB_RISK_ACTIONS),
-    RISK_TEXT("outcome", PB_RISK_OUTCOME),
-    RISK_TEXT("updated", PB_RISK_UPDATED),
+/* The keys of a risk after its text fields (pb_risk_fields). */
+static const pb_yr_field score_keys[] = {
     {"inherent", risk_score, PB_SCORE_INHERENT, 0, NULL, NULL},
     {"current", risk_score, PB_SCORE_CURRENT, 0, NULL, NULL},
     {"target", risk_score, PB_SCORE_TARGET, 0, NULL, NULL},
 };
-static const pb_yr_map risk_map = {"a risk (a mapping)", risk_fields, PB_YR_COUNT(risk_fields),
-                                   0, risk_at_key, NULL, "a risk needs an id"};
 
-static int read_risk(pb_yr_reader *r, void *g, size_t n)
+/* The risks of a register as they are read: the register and the keys of
+ * a risk. */
+typedef struct risks {
+    pb_register *g;
+    pb_yr_map map;
+} risks;
+
+static int read_risk(pb_yr_reader *r, void *obj, size_t n)
 {
     (void)n;
-    risk k = {g, -1, LINE(r->ev), COL(r->ev)};
-    return pb_yr_read_map(r, &risk_map, &k);
+    risks *rs = obj;
+    risk k = {rs->g, -1, LINE(r->ev), COL(r->ev)};
+    return pb_yr_read_map(r, &rs->map, &k);
 }
 
 /* ========================================================= registers */
 
-/* title, register_for...: text of the register (pb_register_field) */
-static int register_text(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
-{
-    (void)seen;
-    pb_error *e = pb_yr_error(r);
-    return pb_yr_core(
-        r, A->pb_register_set_text(obj, (pb_register_field)f->code, sval(r), slen(r), e), e);
-}
+PB_YR_PART_HOOKS(register)
 
 static int score_order(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
 {
@@ -158,21 +144,20 @@ static int score_order(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_
 static int register_risks(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
 {
     (void)f, (void)seen;
-    return pb_yr_read_list(r, "a list of risks", read_risk, obj);
+    pb_yr_field fields[PB_YR_MAX_FIELDS];
+    size_t nd;
+    const pb_field_desc *d = A->pb_risk_fields(&nd);
+    risks rs = {obj, {"a risk (a mapping)", fields, 0, 0, risk_at_key, NULL, "a risk needs an id"}};
+    rs.map.nfields = pb_yr_described(d, nd, risk_text, risk_id, score_keys,
+                                     PB_YR_COUNT(score_keys), fields);
+    return pb_yr_read_list(r, "a list of risks", read_risk, &rs);
 }
 
-#define REGISTER_TEXT(key, f) {key, register_text, f, PB_YR_NULLABLE_TEXT, NULL, NULL}
-static const pb_yr_field register_fields[] = {
-    REGISTER_TEXT("title", PB_REG_TITLE),
-    REGISTER_TEXT("register_for", PB_REG_FOR),
-    REGISTER_TEXT("version", PB_REG_VERSION),
-    REGISTER_TEXT("last_reviewed", PB_REG_LAST_REVIEWED),
-    REGISTER_TEXT("reviewed_by", PB_REG_REVIEWED_BY),
-    REGISTER_TEXT("next_review", PB_REG_NEXT_REVIEW),
-    REGISTER_TEXT("note", PB_REG_NOTE),
-    REGISTER_TEXT("basis", PB_REG_BASIS),
+/* The keys of a register after its text fields (pb_register_fields). */
+static const pb_yr_field register_keys[] = {
     {"score_order", score_order, 0, 0, NULL, "risks"},
     {"risks", register_risks, 0, 0, NULL, NULL},
 };
-PB_YR_PARTS_READER(pb_yr_read_risks, register, register_fields, "a risk register (a mapping)",
-                   "a mapping of risk registers by id", "a risk register id")
+PB_YR_DESCRIBED_PARTS_READER(pb_yr_read_risks, register, register_keys,
+                             "a risk register (a mapping)", "a mapping of risk registers by id",
+                             "a risk register id")

@@ -8,7 +8,8 @@ Decimal('300')
 ['total', 'total', 'score']
 """
 
-from typing import TYPE_CHECKING
+from types import ModuleType
+from typing import TYPE_CHECKING, List
 
 from . import errors
 from ._core import CORE_VERSION
@@ -38,7 +39,7 @@ __all__ = [
 ]
 
 
-def get_include() -> list:
+def get_include() -> List[str]:
     """Directories holding the C headers a format plugin in C compiles
     against: ``planbook_capi.h`` and every header it includes (docs/plugins.md).
 
@@ -55,7 +56,7 @@ def get_include() -> list:
     return [include]
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> ModuleType:
     if name in ("examples", "plots", "plugin", "many", "cycle", "dask"):
         import importlib
         return importlib.import_module("." + name, __name__)

@@ -93,11 +93,12 @@ class Chromium:
     """
 
     def __init__(self, program: Optional[str] = None, *, timeout: float = 60.0):
-        self.program = program or find_chromium()
-        if self.program is None:
+        found = program or find_chromium()
+        if found is None:
             raise BrowserError(f"no Chromium browser found: {INSTALL_HINT}")
+        self.program: str = found
         self.timeout = timeout
-        self._proc: Optional[subprocess.Popen] = None
+        self._proc: Optional[subprocess.Popen[bytes]] = None
         self._profile: Optional[str] = None
         self._ws: Any = None
         self._next = 0
@@ -113,7 +114,7 @@ class Chromium:
             raise
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def _start(self) -> None:
@@ -311,7 +312,7 @@ class Page:
     def problems(self) -> List[str]:
         """Console errors, warnings, uncaught exceptions and failed loads
         seen so far (each as one line)."""
-        out = []
+        out: List[str] = []
         for ev in self.browser.events:
             if ev.get("sessionId") != self.session:
                 continue

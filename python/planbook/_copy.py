@@ -13,7 +13,7 @@ pair there (docs/decisions.md, "Plan.copy and == without a format").
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from . import _core
 
@@ -29,14 +29,14 @@ def _content(d: Dict[str, Any]) -> Dict[str, Any]:
 
 # ------------------------------------------------------------ plan settings
 
-def _settings(c) -> Dict[str, Any]:
+def _settings(c: _core.PlanCore) -> Dict[str, Any]:
     return {"meta": {k: c.get_meta(k) for k in c.meta_keys()},
             "year_start": c.year_start, "tolerance": c.tolerance,
             "rag_tolerance": tuple(c.rag_tolerance), "risk_matrix": tuple(c.risk_matrix),
             "risk_bands": tuple(c.risk_bands)}
 
 
-def _put_settings(c, s: Dict[str, Any]) -> None:
+def _put_settings(c: _core.PlanCore, s: Dict[str, Any]) -> None:
     for k, v in s["meta"].items():
         if v is not None:
             c.set_meta(k, v)
@@ -52,8 +52,8 @@ _ROW_SOURCE = 10  # row_get: (kind, label, id, note, select, role, effective rol
 # source): the first three are content
 
 
-def _tables(c) -> List[Any]:
-    out = []
+def _tables(c: _core.PlanCore) -> List[Any]:
+    out: List[Any] = []
     for t in range(c.table_count()):
         info = c.table_get(t)
         cols = [{k: v for k, v in c.column_get(t, k).items() if k != "source"}
@@ -65,7 +65,7 @@ def _tables(c) -> List[Any]:
     return out
 
 
-def _put_tables(c, tables) -> None:
+def _put_tables(c: _core.PlanCore, tables: List[Any]) -> None:
     for info, cols, rows, cells in tables:
         t = c.add_table(info["id"])
         for k in ("title", "kind", "unit", "note", "tolerance"):
@@ -103,11 +103,11 @@ def _put_tables(c, tables) -> None:
                     c.cell_set_value(t, r, k, state, printed, True)
 
 
-def _agreements(c) -> List[Any]:
+def _agreements(c: _core.PlanCore) -> List[Any]:
     return [c.agreement_get(i) for i in range(c.agreement_count())]
 
 
-def _put_agreements(c, agreements) -> None:
+def _put_agreements(c: _core.PlanCore, agreements: List[Any]) -> None:
     for a in agreements:
         c.add_agreement(a["name"], a["note"], a["tolerance"], a["left"], a["right"])
 
@@ -118,8 +118,8 @@ _SET_TEXTS = ("title", "framework", "reporting", "as_of", "note", "basis")
 _MEASURE_TEXTS = ("name", "group", "objective", "owner", "framework", "definition", "footnote")
 
 
-def _indicators(c) -> List[Any]:
-    out = []
+def _indicators(c: _core.PlanCore) -> List[Any]:
+    out: List[Any] = []
     for si in range(c.ind_count()):
         info = c.ind_get(si)
         measures = [_content(c.m_get(si, i)) for i in range(info["count"])]
@@ -128,7 +128,8 @@ def _indicators(c) -> List[Any]:
     return out
 
 
-def _put_measure(c, si: int, periods: List[str], comparators, m) -> None:
+def _put_measure(c: _core.PlanCore, si: int, periods: List[str],
+                 comparators: List[Tuple[str, str]], m: Dict[str, Any]) -> None:
     i = c.m_add(si, m["parent"], m["ref"])
     for f in _MEASURE_TEXTS:
         if m[f] is not None:
@@ -155,16 +156,27 @@ def _put_measure(c, si: int, periods: List[str], comparators, m) -> None:
         c.m_printed_set(si, i, key, arrow)
 
 
-def _put_indicators(c, sets) -> None:
+def _put_container(add: Callable[[str], int], put: Callable[[int, str, Any], Any],
+                   info: Dict[str, Any], texts: Sequence[str],
+                   lists: Sequence[Tuple[str, str]] = ()) -> int:
+    """A part's container (an indicator set, a register, a collection):
+    added by its id, then its texts that are set, then every entry of its
+    lists (``("periods", "period")``: each period through ``add_period``).
+    Its index."""
+    i = add(info["id"])
+    for f in texts:
+        if info[f] is not None:
+            put(i, f, info[f])
+    for key, name in lists:
+        for v in info[key]:
+            put(i, "add_" + name, v)
+    return i
+
+
+def _put_indicators(c: _core.PlanCore, sets: List[Any]) -> None:
     for info, footnotes, measures in sets:
-        si = c.ind_add(info["id"])
-        for f in _SET_TEXTS:
-            if info[f] is not None:
-                c.ind_set(si, f, info[f])
-        for p in info["periods"]:
-            c.ind_set(si, "add_period", p)
-        for comparator in info["comparators"]:
-            c.ind_set(si, "add_comparator", comparator)
+        si = _put_container(c.ind_add, c.ind_set, info, _SET_TEXTS,
+                            (("periods", "period"), ("comparators", "comparator")))
         c.ind_set(si, "direction", info["direction"])
         c.ind_set(si, "cumulative", info["cumulative"])
         if info["latest"] is not None:
@@ -180,23 +192,20 @@ def _put_indicators(c, sets) -> None:
 _SCORES = ("inherent", "current", "target")
 
 
-def _members(c, part: str) -> List[Any]:
+def _members(c: _core.PlanCore, part: str) -> List[Any]:
     """Each of a part's containers and its members, through the binding's
     generic part methods."""
     return [(_content(c.part_get(part, i)), [_content(m) for m in c.members(part, i)])
             for i in range(c.part_count(part))]
 
 
-def _risks(c) -> List[Any]:
+def _risks(c: _core.PlanCore) -> List[Any]:
     return _members(c, "risks")
 
 
-def _put_risks(c, registers) -> None:
+def _put_risks(c: _core.PlanCore, registers: List[Any]) -> None:
     for info, risks in registers:
-        ri = c.reg_add(info["id"])
-        for f, v in info.items():
-            if f != "id" and v is not None:
-                c.reg_set(ri, f, v)
+        ri = _put_container(c.reg_add, c.reg_set, info, [f for f in info if f != "id"])
         for risk in risks:
             i = c.risk_add(ri, risk["id"])
             for f, v in risk.items():
@@ -208,20 +217,14 @@ def _put_risks(c, registers) -> None:
                 c.risk_set(ri, i, f, v)
 
 
-def _records(c) -> List[Any]:
+def _records(c: _core.PlanCore) -> List[Any]:
     return _members(c, "records")
 
 
-def _put_records(c, collections) -> None:
+def _put_records(c: _core.PlanCore, collections: List[Any]) -> None:
     for info, items in collections:
-        ci = c.coll_add(info["id"])
-        for f in ("title", "kind", "note"):
-            if info[f] is not None:
-                c.coll_set(ci, f, info[f])
-        for name in info["dates"]:
-            c.coll_set(ci, "add_date", name)
-        for link in info["links"]:
-            c.coll_set(ci, "add_link", link)
+        ci = _put_container(c.coll_add, c.coll_set, info, ("title", "kind", "note"),
+                            (("dates", "date"), ("links", "link")))
         for item in items:
             i = c.item_add(ci, item["parent"], item["id"])
             for name, value in item["fields"]:
@@ -230,7 +233,8 @@ def _put_records(c, collections) -> None:
 
 #: One (read, write) pair per part of a plan, in the order they are rebuilt
 #: (agreements after the tables they name).
-PARTS: Tuple[Tuple[str, Callable, Callable], ...] = (
+PARTS: Tuple[Tuple[str, Callable[[_core.PlanCore], Any], Callable[[_core.PlanCore, Any], None]],
+             ...] = (
     ("settings", _settings, _put_settings),
     ("budgets", _tables, _put_tables),
     ("agreements", _agreements, _put_agreements),
@@ -240,12 +244,12 @@ PARTS: Tuple[Tuple[str, Callable, Callable], ...] = (
 )
 
 
-def snapshot(core) -> Dict[str, Any]:
+def snapshot(core: _core.PlanCore) -> Dict[str, Any]:
     """Everything the plan in ``core`` holds but where it was read from."""
     return {name: read(core) for name, read, _ in PARTS}
 
 
-def restore(snap: Dict[str, Any]):
+def restore(snap: Dict[str, Any]) -> _core.PlanCore:
     """A new PlanCore holding what ``snap`` (from :func:`snapshot`) holds."""
     core = _core.PlanCore()
     for name, _, write in PARTS:

@@ -3,8 +3,10 @@
  *
  * The binding is split by concern, one file a part of the plan:
  *   _coremodule.c      module state, errors, shared helpers, the PlanCore
- *                      type (its method table joined from the files below),
- *                      module functions, the C API capsule, module init
+ *                      type, module functions, the C API capsule, module init
+ *   _coreguard.c       the plan's guard (one thread at a time on a plan),
+ *                      PlanCore's method table joined from the files below,
+ *                      each method through the guard
  *   _coreparts.c       the methods every part kind has (count, find, add,
  *                      remove, get, set, and the same for its members),
  *                      written once over a core_part descriptor
@@ -44,9 +46,52 @@ typedef struct core_state {
 typedef struct {
     PyObject_HEAD
     pb_plan *plan;
+    /* the guard (_coreguard.c): held by thread `owner`, `depth` calls
+     * deep; lock (made at the first call) is held while `unlocked`: the
+     * owner may run without the GIL */
+    PyThread_type_lock lock;
+    unsigned long owner;
+    int depth, unlocked;
 } PlanCoreObject;
 
 #define PLAN(self) (((PlanCoreObject *)(self))->plan)
+
+/* ============================================================ guard */
+
+/* Every method and attribute of PlanCore runs inside the guard (the
+ * trampolines of _coreguard.c), so a method may release the GIL around
+ * the core's work on its plan, CORE_BEGIN_UNLOCKED(self) ...
+ * CORE_END_UNLOCKED(self), touching no Python object in between.  Another
+ * thread's call on the same plan waits meanwhile. */
+
+/* Take self's guard for this thread (calls nest), waiting without the GIL
+ * while another thread holds it.  Returns 0 with an exception set. */
+int core_plan_enter(PyObject *self);
+void core_plan_leave(PyObject *self);
+/* Wait until no other thread holds self's guard, without taking it (for a
+ * caller that then works on the plan with the GIL held). */
+int core_plan_wait(PyObject *self);
+/* the lock's memory, at dealloc */
+void core_plan_guard_free(PyObject *self);
+/* Around a span in which the owner may release the GIL (plan_enter's
+ * callers) */
+void core_plan_lock(PyObject *self);
+void core_plan_unlock(PyObject *self);
+/* core_plan_lock, then release the GIL; take it back, then unlock */
+void *core_plan_release_gil(PyObject *self);
+void core_plan_take_gil(PyObject *self, void *state);
+#define CORE_BEGIN_UNLOCKED(self)                                                           \
+    {                                                                                       \
+        void *core_gil_state_ = core_plan_release_gil(self);
+#define CORE_END_UNLOCKED(self)                                                             \
+    core_plan_take_gil(self, core_gil_state_);                                              \
+    }
+
+/* PlanCore's methods and attributes, joined through the guard */
+#define CORE_METHODS_MAX 160
+extern PyMethodDef core_methods[CORE_METHODS_MAX];
+extern PyGetSetDef core_getset[];
+int core_methods_join(void);
 
 /* the state of the module that made self's type (PlanCore's methods) */
 core_state *core_state_of(PyObject *self);
@@ -82,6 +127,9 @@ int core_index_arg(PyObject *o, Py_ssize_t *i);
 /* d[key] = value as a str (undecodable bytes replaced) or None; returns 0
  * with an exception set. */
 int core_dict_put_text(PyObject *d, const char *key, const char *value);
+/* d[names[f]] = texts[f] as core_dict_put_text puts it, for f < n;
+ * returns 0 with an exception set. */
+int core_dict_put_texts(PyObject *d, const char *const *names, const char *const *texts, int n);
 /* v, or None for PB_NONE, as a new reference */
 PyObject *core_index_or_none(uint32_t v);
 /* a period's canonical text, or None */
@@ -146,35 +194,16 @@ void *core_part_at(PyObject *self, const core_part *part, Py_ssize_t i);
 void *core_part_arg(PyObject *self, const core_part *part, PyObject *arg);
 /* member i of a part, or 0 with IndexError "no <member> i" */
 int core_member_check(const core_part *part, const void *p, Py_ssize_t i);
+/* 0 <= i < n, or 0 with IndexError "no <what> i" */
+int core_index_check(Py_ssize_t i, size_t n, const char *what);
 
-/* The generic methods.  Each takes the part, the method's argument (one
- * object for METH_O, the argument tuple for METH_VARARGS) and the
- * PyArg_ParseTuple format, with the method's name, for a tuple. */
+/* The generic methods (_coreparts.c, listed in core_generics).  Each
+ * takes the part, the method's argument (one object for METH_O, the
+ * argument tuple for METH_VARARGS) and the PyArg_ParseTuple format, with
+ * the method's name, for a tuple.  core_member_add takes (index, parent,
+ * id) for a format "nOO...", else (index, id). */
 typedef PyObject *(*core_part_method)(PyObject *self, const core_part *part, PyObject *arg,
                                       const char *fmt);
-PyObject *core_part_count(PyObject *self, const core_part *part, PyObject *arg, const char *fmt);
-PyObject *core_part_find(PyObject *self, const core_part *part, PyObject *id, const char *fmt);
-PyObject *core_part_add(PyObject *self, const core_part *part, PyObject *id, const char *fmt);
-PyObject *core_part_remove(PyObject *self, const core_part *part, PyObject *i, const char *fmt);
-PyObject *core_part_get(PyObject *self, const core_part *part, PyObject *i, const char *fmt);
-PyObject *core_part_set(PyObject *self, const core_part *part, PyObject *args, const char *fmt);
-PyObject *core_part_members(PyObject *self, const core_part *part, PyObject *i,
-                            const char *fmt);
-PyObject *core_member_count(PyObject *self, const core_part *part, PyObject *i,
-                            const char *fmt);
-PyObject *core_member_find(PyObject *self, const core_part *part, PyObject *args,
-                           const char *fmt);
-PyObject *core_member_get(PyObject *self, const core_part *part, PyObject *args,
-                          const char *fmt);
-PyObject *core_member_remove(PyObject *self, const core_part *part, PyObject *args,
-                             const char *fmt);
-/* (index, member, field, value) */
-PyObject *core_member_set(PyObject *self, const core_part *part, PyObject *args,
-                          const char *fmt);
-/* (index, parent, id) for a format "nOO...", else (index, id); a parent
- * other than None only where members nest */
-PyObject *core_member_add(PyObject *self, const core_part *part, PyObject *args,
-                          const char *fmt);
 
 /* The functions a core_part points at, around the core's typed ones:
  * core_<obj>_nth, core_<obj>_new, core_<obj>_members, core_<obj>_member_find
@@ -195,13 +224,24 @@ PyObject *core_member_add(PyObject *self, const core_part *part, PyObject *args,
         return member_remove(p, i, err);                                                    \
     }
 
-/* A part's Python method as a call of a generic one:
- * CORE_PART_METHOD(core_risk_find, core_member_find, core_part_risks, "nO:risk_find") */
-#define CORE_PART_METHOD(fn, generic, part, fmt)                                            \
-    static PyObject *fn(PyObject *self, PyObject *arg)                                      \
-    {                                                                                       \
-        return generic(self, &(part), arg, fmt);                                            \
-    }
+/* The generic methods as PlanCore's methods: core_generics (_coreparts.c)
+ * names each generic method for every part (table_count, ind_count, ...)
+ * and by part name (part_count); _coreguard.c makes each name a method
+ * that calls core_generic_call with its row, its part (NULL: by name, the
+ * first argument names the part) and its PyArg_ParseTuple format. */
+typedef struct core_generic {
+    core_part_method generic;
+    int flags;        /* of each part's method: METH_NOARGS, METH_O, METH_VARARGS */
+    const char *args; /* the format of a tuple, without ":name" */
+    int nargs;        /* by name: how many arguments follow the part's name */
+    const char *names[5]; /* budgets, indicators, risks, records, by name */
+    const char *params, *result; /* for the docstring: "index, field, value", "dict" */
+} core_generic;
+
+extern const core_generic core_generics[];
+extern const core_part *const core_parts[4]; /* in core_generic.names' order */
+PyObject *core_generic_call(PyObject *self, const core_generic *g, const core_part *part,
+                            PyObject *arg, const char *fmt);
 
 /* ============================================== the method tables */
 

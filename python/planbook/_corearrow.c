@@ -91,17 +91,7 @@ static void core_batch_free(abatch *b)
 
 static int core_acol_grow(acol *c, size_t need)
 {
-    if (c->dlen + need <= c->dcap)
-        return 1;
-    size_t cap = c->dcap ? c->dcap * 2 : 4096;
-    while (cap < c->dlen + need)
-        cap *= 2;
-    char *d = realloc(c->data, cap);
-    if (!d)
-        return 0;
-    c->data = d;
-    c->dcap = cap;
-    return 1;
+    return pbpy_reserve(&c->data, &c->dcap, c->dlen, need);
 }
 
 /* Start a new row: make room in every column. */

@@ -26,11 +26,7 @@ static int core_measure_check(pb_indset *s, Py_ssize_t i)
 
 static int core_period_check(pb_indset *s, Py_ssize_t k)
 {
-    if (k < 0 || (size_t)k >= pb_indset_period_count(s)) {
-        PyErr_Format(PyExc_IndexError, "no period %zd", k);
-        return 0;
-    }
-    return 1;
+    return core_index_check(k, pb_indset_period_count(s), "period");
 }
 
 static PyObject *core_obs_tuple(const pb_indset *s, const pb_obs *o)
@@ -237,9 +233,11 @@ static PyObject *core_measure_dict(PyObject *self, void *part, size_t m)
     PyObject *d = PyDict_New();
     if (!d)
         return NULL;
+    const char *texts[PB_IND_FIELD_COUNT];
     for (int f = 0; f < PB_IND_FIELD_COUNT; f++)
-        if (!core_dict_put_text(d, core_measure_fields[f], pb_ind_text(s, (size_t)i, (pb_ind_field)f)))
-            goto fail;
+        texts[f] = pb_ind_text(s, (size_t)i, (pb_ind_field)f);
+    if (!core_dict_put_texts(d, core_measure_fields, texts, PB_IND_FIELD_COUNT))
+        goto fail;
     uint32_t parent = pb_ind_parent(s, (size_t)i);
     int dec = pb_ind_decimals(s, (size_t)i), cum = pb_ind_cumulative_setting(s, (size_t)i);
     uint32_t line, col;
@@ -625,9 +623,13 @@ static PyObject *core_indset_status_all(PyObject *self, pb_indset *s, PyObject *
         out.comparators = nc && want_comp ? cp : NULL;
         pb_error err;
         pb_error_clear(&err);
-        /* the GIL is held: another thread must not edit the plan meanwhile
-         * (docs/decisions.md, threads) */
-        if (pb_indset_status_codes(s, &out, &err))
+        /* the guard holds the plan for this call (_coreguard.c); the
+         * bytes written are this call's own */
+        pb_status rc;
+        CORE_BEGIN_UNLOCKED(self)
+        rc = pb_indset_status_codes(s, &out, &err);
+        CORE_END_UNLOCKED(self)
+        if (rc)
             core_error_model(self, &err);
         else
             res = Py_BuildValue("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:[],s:[],s:s}", names[0],
@@ -806,35 +808,13 @@ const core_part core_part_indicators = {
     .member_set_text = core_measure_set_text, .member_set = core_measure_set_other,
 };
 
-CORE_PART_METHOD(core_indset_count, core_part_count, core_part_indicators, NULL)
-CORE_PART_METHOD(core_indset_find, core_part_find, core_part_indicators, NULL)
-CORE_PART_METHOD(core_indset_add, core_part_add, core_part_indicators, NULL)
-CORE_PART_METHOD(core_indset_remove, core_part_remove, core_part_indicators, NULL)
-CORE_PART_METHOD(core_indset_get, core_part_get, core_part_indicators, NULL)
-CORE_PART_METHOD(core_indset_set, core_part_set, core_part_indicators, "nsO:ind_set")
-CORE_PART_METHOD(core_measure_find, core_member_find, core_part_indicators, "nO:m_find")
-CORE_PART_METHOD(core_measure_get, core_member_get, core_part_indicators, "nn:m_get")
-CORE_PART_METHOD(core_measure_remove, core_member_remove, core_part_indicators, "nn:m_remove")
-CORE_PART_METHOD(core_measure_set, core_member_set, core_part_indicators, "nnsO:m_set")
-CORE_PART_METHOD(core_measure_add, core_member_add, core_part_indicators, "nOO:m_add")
 
 PyMethodDef core_indicator_methods[] = {
-    {"ind_count", core_indset_count, METH_NOARGS, NULL},
-    {"ind_find", core_indset_find, METH_O, NULL},
-    {"ind_add", core_indset_add, METH_O, NULL},
-    {"ind_remove", core_indset_remove, METH_O, NULL},
-    {"ind_get", core_indset_get, METH_O, NULL},
     {"ind_periods", core_indset_periods, METH_O, NULL},
     {"ind_footnotes", core_indset_footnotes, METH_O, NULL},
-    {"ind_set", core_indset_set, METH_VARARGS, NULL},
     {"ind_status", core_indset_status, METH_VARARGS, NULL},
     {"ind_explain", core_indset_explain, METH_VARARGS, NULL},
     {"ind_refs", core_indset_refs, METH_O, NULL},
-    {"m_find", core_measure_find, METH_VARARGS, NULL},
-    {"m_add", core_measure_add, METH_VARARGS, NULL},
-    {"m_remove", core_measure_remove, METH_VARARGS, NULL},
-    {"m_get", core_measure_get, METH_VARARGS, NULL},
-    {"m_set", core_measure_set, METH_VARARGS, NULL},
     {"m_cell_set", core_measure_cell_set, METH_VARARGS, NULL},
     {"m_threshold_set", core_measure_threshold_set, METH_VARARGS, NULL},
     {"m_milestone_add", core_measure_milestone_add, METH_VARARGS, NULL},

@@ -168,6 +168,14 @@ int core_dict_put_text(PyObject *d, const char *key, const char *value)
                                : Py_NewRef(Py_None));
 }
 
+int core_dict_put_texts(PyObject *d, const char *const *names, const char *const *texts, int n)
+{
+    for (int f = 0; f < n; f++)
+        if (!core_dict_put_text(d, names[f], texts[f]))
+            return 0;
+    return 1;
+}
+
 PyObject *core_index_or_none(uint32_t v)
 {
     return v == PB_NONE ? Py_NewRef(Py_None) : PyLong_FromUnsignedLong(v);
@@ -222,34 +230,10 @@ static void core_plan_dealloc(PyObject *self)
     PyTypeObject *tp = Py_TYPE(self);
     pb_plan_free(PLAN(self));
     PLAN(self) = NULL;
+    core_plan_guard_free(self);
     freefunc free_slot = (freefunc)PyType_GetSlot(tp, Py_tp_free);
     free_slot(self);
     Py_DECREF(tp);
-}
-
-/* PlanCore's methods: every file's table, joined once (the type keeps a
- * pointer to it for its lifetime). */
-#define CORE_METHODS_MAX 160
-static PyMethodDef core_methods[CORE_METHODS_MAX];
-
-static int core_methods_join(void)
-{
-    if (core_methods[0].ml_name)
-        return 0;
-    PyMethodDef *const tables[] = {core_plan_methods,   core_table_methods, core_indicator_methods,
-                                   core_risk_methods,   core_record_methods, core_arrow_methods,
-                                   core_part_methods};
-    int n = 0;
-    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
-        for (const PyMethodDef *m = tables[t]; m->ml_name; m++) {
-            if (n == CORE_METHODS_MAX - 1) {
-                PyErr_SetString(PyExc_SystemError, "planbook._core: CORE_METHODS_MAX too small");
-                memset(core_methods, 0, sizeof core_methods);
-                return -1;
-            }
-            core_methods[n++] = *m;
-        }
-    return 0;
 }
 
 static PyType_Slot core_plan_slots[] = {
@@ -257,7 +241,7 @@ static PyType_Slot core_plan_slots[] = {
     {Py_tp_new, core_plan_new},
     {Py_tp_dealloc, core_plan_dealloc},
     {Py_tp_methods, core_methods},
-    {Py_tp_getset, core_plan_getset},
+    {Py_tp_getset, core_getset},
     {0, NULL}};
 
 static PyType_Spec core_plan_spec = {
@@ -361,7 +345,8 @@ static PyObject *core_capi_plan_wrap(pb_plan *plan)
     return (PyObject *)self;
 }
 
-static pb_plan *core_capi_plan_unwrap(PyObject *obj)
+/* obj, when it is a PlanCore, else NULL with TypeError */
+static PyObject *core_capi_plan_check(PyObject *obj)
 {
     core_state *st = core_capi_state;
     if (!st || !PyObject_TypeCheck(obj, st->PlanCore)) {
@@ -370,7 +355,26 @@ static pb_plan *core_capi_plan_unwrap(PyObject *obj)
         Py_XDECREF(tn);
         return NULL;
     }
+    return obj;
+}
+
+static pb_plan *core_capi_plan_unwrap(PyObject *obj)
+{
+    return core_capi_plan_check(obj) && core_plan_wait(obj) ? PLAN(obj) : NULL;
+}
+
+static pb_plan *core_capi_plan_enter(PyObject *obj)
+{
+    if (!core_capi_plan_check(obj) || !core_plan_enter(obj))
+        return NULL;
+    core_plan_lock(obj); /* the caller may release the GIL */
     return PLAN(obj);
+}
+
+static void core_capi_plan_leave(PyObject *obj)
+{
+    core_plan_unlock(obj);
+    core_plan_leave(obj);
 }
 
 static pb_capi core_capi_table = {
@@ -380,6 +384,8 @@ static pb_capi core_capi_table = {
     .plan_wrap = core_capi_plan_wrap,
     .plan_unwrap = core_capi_plan_unwrap,
     .raise_error = core_capi_raise,
+    .plan_enter = core_capi_plan_enter,
+    .plan_leave = core_capi_plan_leave,
 };
 
 /* ========================================================= module */

@@ -4,11 +4,11 @@
  * a collection), and count, find, get, list and remove its members (rows,
  * measures, risks, items).
  *
- * Each part's file names these methods as it always has (table_count,
- * ind_find, reg_add, risk_get, item_remove, ...) with CORE_PART_METHOD;
- * the same methods are also here by part name (part_count("risks"),
- * member_get("indicators", set, measure), ...), so that the Python layer
- * can walk every part alike. */
+ * PlanCore has each of these methods under every part's own name
+ * (table_count, ind_find, reg_add, risk_get, item_remove, ...) and by part
+ * name (part_count("risks"), member_get("indicators", set, measure), ...),
+ * so that the Python layer can walk every part alike: one row of
+ * core_generics a method, its names in columns. */
 #include "_core.h"
 
 /* ============================================================ access */
@@ -21,13 +21,18 @@ void *core_part_at(PyObject *self, const core_part *part, Py_ssize_t i)
     return p;
 }
 
-int core_member_check(const core_part *part, const void *p, Py_ssize_t i)
+int core_index_check(Py_ssize_t i, size_t n, const char *what)
 {
-    if (i < 0 || (size_t)i >= part->member_count(p)) {
-        PyErr_Format(PyExc_IndexError, "no %s %zd", part->member, i);
+    if (i < 0 || (size_t)i >= n) {
+        PyErr_Format(PyExc_IndexError, "no %s %zd", what, i);
         return 0;
     }
     return 1;
+}
+
+int core_member_check(const core_part *part, const void *p, Py_ssize_t i)
+{
+    return core_index_check(i, part->member_count(p), part->member);
 }
 
 void *core_part_arg(PyObject *self, const core_part *part, PyObject *arg)
@@ -38,14 +43,16 @@ void *core_part_arg(PyObject *self, const core_part *part, PyObject *arg)
 
 /* ============================================================ parts */
 
-PyObject *core_part_count(PyObject *self, const core_part *part, PyObject *arg, const char *fmt)
+static PyObject *core_part_count(PyObject *self, const core_part *part, PyObject *arg,
+                                 const char *fmt)
 {
     (void)arg, (void)fmt;
     return PyLong_FromSize_t(part->count(PLAN(self)));
 }
 
 /* id -> the part's index, or -1 */
-PyObject *core_part_find(PyObject *self, const core_part *part, PyObject *id, const char *fmt)
+static PyObject *core_part_find(PyObject *self, const core_part *part, PyObject *id,
+                                const char *fmt)
 {
     (void)fmt;
     const char *s;
@@ -56,7 +63,8 @@ PyObject *core_part_find(PyObject *self, const core_part *part, PyObject *id, co
 }
 
 /* id -> the new part's index (the last) */
-PyObject *core_part_add(PyObject *self, const core_part *part, PyObject *id, const char *fmt)
+static PyObject *core_part_add(PyObject *self, const core_part *part, PyObject *id,
+                               const char *fmt)
 {
     (void)fmt;
     pb_error err;
@@ -70,7 +78,8 @@ PyObject *core_part_add(PyObject *self, const core_part *part, PyObject *id, con
     return PyLong_FromSize_t(part->count(PLAN(self)) - 1);
 }
 
-PyObject *core_part_remove(PyObject *self, const core_part *part, PyObject *arg, const char *fmt)
+static PyObject *core_part_remove(PyObject *self, const core_part *part, PyObject *arg,
+                                  const char *fmt)
 {
     (void)fmt;
     Py_ssize_t i;
@@ -81,15 +90,39 @@ PyObject *core_part_remove(PyObject *self, const core_part *part, PyObject *arg,
     return core_error_or_none(self, part->remove(PLAN(self), (size_t)i, &err), &err);
 }
 
-PyObject *core_part_get(PyObject *self, const core_part *part, PyObject *arg, const char *fmt)
+static PyObject *core_part_get(PyObject *self, const core_part *part, PyObject *arg,
+                               const char *fmt)
 {
     (void)fmt;
     void *p = core_part_arg(self, part, arg);
     return p ? part->get(self, p) : NULL;
 }
 
+/* A field of part p (m < 0) or of its member m: a text field (texts,
+ * member_texts) set from text or None, else the part's own set or
+ * member_set. */
+static PyObject *core_field_set(PyObject *self, const core_part *part, void *p, Py_ssize_t m,
+                                const char *field, PyObject *value)
+{
+    int f = m < 0 ? core_name_index(part->texts, part->ntexts, field)
+                  : core_name_index(part->member_texts, part->member_ntexts, field);
+    if (f < 0)
+        return m < 0 ? part->set(self, p, field, value)
+                     : part->member_set(self, p, (size_t)m, field, value);
+    const char *s;
+    Py_ssize_t n;
+    if (!core_text_arg(value, &s, &n, 1))
+        return NULL;
+    pb_error err;
+    pb_error_clear(&err);
+    pb_status rc = m < 0 ? part->set_text(p, f, s, (size_t)n, &err)
+                         : part->member_set_text(p, (size_t)m, f, s, (size_t)n, &err);
+    return core_error_or_none(self, rc, &err);
+}
+
 /* (index, field, value): a text field of the part's, or one of its own */
-PyObject *core_part_set(PyObject *self, const core_part *part, PyObject *args, const char *fmt)
+static PyObject *core_part_set(PyObject *self, const core_part *part, PyObject *args,
+                               const char *fmt)
 {
     Py_ssize_t i;
     const char *field;
@@ -97,18 +130,7 @@ PyObject *core_part_set(PyObject *self, const core_part *part, PyObject *args, c
     if (!PyArg_ParseTuple(args, fmt, &i, &field, &value))
         return NULL;
     void *p = core_part_at(self, part, i);
-    if (!p)
-        return NULL;
-    int f = core_name_index(part->texts, part->ntexts, field);
-    if (f < 0)
-        return part->set(self, p, field, value);
-    const char *s;
-    Py_ssize_t n;
-    if (!core_text_arg(value, &s, &n, 1))
-        return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    return core_error_or_none(self, part->set_text(p, f, s, (size_t)n, &err), &err);
+    return p ? core_field_set(self, part, p, -1, field, value) : NULL;
 }
 
 /* ========================================================== members */
@@ -120,8 +142,8 @@ static void *core_member_of(PyObject *self, const core_part *part, Py_ssize_t i,
     return p && core_member_check(part, p, m) ? p : NULL;
 }
 
-PyObject *core_member_count(PyObject *self, const core_part *part, PyObject *arg,
-                            const char *fmt)
+static PyObject *core_member_count(PyObject *self, const core_part *part, PyObject *arg,
+                                   const char *fmt)
 {
     (void)fmt;
     void *p = core_part_arg(self, part, arg);
@@ -129,8 +151,8 @@ PyObject *core_member_count(PyObject *self, const core_part *part, PyObject *arg
 }
 
 /* every member of a part, a list */
-PyObject *core_part_members(PyObject *self, const core_part *part, PyObject *arg,
-                            const char *fmt)
+static PyObject *core_part_members(PyObject *self, const core_part *part, PyObject *arg,
+                                   const char *fmt)
 {
     (void)fmt;
     void *p = core_part_arg(self, part, arg);
@@ -150,8 +172,8 @@ PyObject *core_part_members(PyObject *self, const core_part *part, PyObject *arg
 }
 
 /* (index, id) -> the member's index, or a negative number */
-PyObject *core_member_find(PyObject *self, const core_part *part, PyObject *args,
-                           const char *fmt)
+static PyObject *core_member_find(PyObject *self, const core_part *part, PyObject *args,
+                                  const char *fmt)
 {
     Py_ssize_t i;
     PyObject *id;
@@ -165,8 +187,8 @@ PyObject *core_member_find(PyObject *self, const core_part *part, PyObject *args
     return PyLong_FromLongLong(part->member_find(p, s, (size_t)n));
 }
 
-PyObject *core_member_get(PyObject *self, const core_part *part, PyObject *args,
-                          const char *fmt)
+static PyObject *core_member_get(PyObject *self, const core_part *part, PyObject *args,
+                                 const char *fmt)
 {
     Py_ssize_t i, m;
     if (!PyArg_ParseTuple(args, fmt, &i, &m))
@@ -175,8 +197,8 @@ PyObject *core_member_get(PyObject *self, const core_part *part, PyObject *args,
     return p ? part->member_get(self, p, (size_t)m) : NULL;
 }
 
-PyObject *core_member_remove(PyObject *self, const core_part *part, PyObject *args,
-                             const char *fmt)
+static PyObject *core_member_remove(PyObject *self, const core_part *part, PyObject *args,
+                                    const char *fmt)
 {
     Py_ssize_t i, m;
     if (!PyArg_ParseTuple(args, fmt, &i, &m))
@@ -193,8 +215,8 @@ PyObject *core_member_remove(PyObject *self, const core_part *part, PyObject *ar
     return core_error_or_none(self, part->member_remove(p, (size_t)m, &err), &err);
 }
 
-PyObject *core_member_set(PyObject *self, const core_part *part, PyObject *args,
-                          const char *fmt)
+static PyObject *core_member_set(PyObject *self, const core_part *part, PyObject *args,
+                                 const char *fmt)
 {
     Py_ssize_t i, m;
     const char *field;
@@ -202,23 +224,11 @@ PyObject *core_member_set(PyObject *self, const core_part *part, PyObject *args,
     if (!PyArg_ParseTuple(args, fmt, &i, &m, &field, &value))
         return NULL;
     void *p = core_member_of(self, part, i, m);
-    if (!p)
-        return NULL;
-    int f = core_name_index(part->member_texts, part->member_ntexts, field);
-    if (f < 0)
-        return part->member_set(self, p, (size_t)m, field, value);
-    const char *s;
-    Py_ssize_t n;
-    if (!core_text_arg(value, &s, &n, 1))
-        return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    pb_status rc = part->member_set_text(p, (size_t)m, f, s, (size_t)n, &err);
-    return core_error_or_none(self, rc, &err);
+    return p ? core_field_set(self, part, p, m, field, value) : NULL;
 }
 
-PyObject *core_member_add(PyObject *self, const core_part *part, PyObject *args,
-                          const char *fmt)
+static PyObject *core_member_add(PyObject *self, const core_part *part, PyObject *args,
+                                 const char *fmt)
 {
     if (!part->member_add)
         return PyErr_Format(PyExc_TypeError, "%s: a %s is added with insert_row", part->name,
@@ -255,15 +265,14 @@ PyObject *core_member_add(PyObject *self, const core_part *part, PyObject *args,
 
 /* ==================================================== by part name */
 
-static const core_part *const core_parts[] = {&core_part_budgets, &core_part_indicators,
-                                               &core_part_risks, &core_part_records};
-#define CORE_PART_COUNT ((int)(sizeof core_parts / sizeof core_parts[0]))
+const core_part *const core_parts[4] = {&core_part_budgets, &core_part_indicators,
+                                        &core_part_risks, &core_part_records};
 
 static PyObject *core_part_names(PyObject *self, PyObject *Py_UNUSED(a))
 {
     (void)self;
-    PyObject *t = PyTuple_New(CORE_PART_COUNT);
-    for (int k = 0; t && k < CORE_PART_COUNT; k++) {
+    PyObject *t = PyTuple_New(4);
+    for (int k = 0; t && k < 4; k++) {
         PyObject *s = PyUnicode_FromString(core_parts[k]->name);
         if (!s) {
             Py_CLEAR(t);
@@ -285,7 +294,7 @@ static PyObject *core_part_call(PyObject *self, PyObject *args, core_part_method
                             strchr(fmt, ':') + 1, 1 + nargs, given);
     PyObject *name = PyTuple_GetItem(args, 0);
     const core_part *part = NULL;
-    for (int k = 0; k < CORE_PART_COUNT; k++)
+    for (int k = 0; k < 4; k++)
         if (PyUnicode_Check(name) &&
             PyUnicode_CompareWithASCIIString(name, core_parts[k]->name) == 0)
             part = core_parts[k];
@@ -302,48 +311,47 @@ static PyObject *core_part_call(PyObject *self, PyObject *args, core_part_method
     return res;
 }
 
-/* the generic methods by part name: fn(part, ...) is generic(part, ...) */
-#define CORE_BY_NAME(fn, generic, nargs, fmt)                                                \
-    static PyObject *fn(PyObject *self, PyObject *args)                                      \
-    {                                                                                        \
-        return core_part_call(self, args, generic, nargs, fmt);                              \
-    }
+PyObject *core_generic_call(PyObject *self, const core_generic *g, const core_part *part,
+                            PyObject *arg, const char *fmt)
+{
+    if (part)
+        return g->generic(self, part, arg, fmt);
+    return core_part_call(self, arg, g->generic, g->nargs, fmt);
+}
 
-CORE_BY_NAME(core_part_count_named, core_part_count, 0, ":part_count")
-CORE_BY_NAME(core_part_find_named, core_part_find, 1, ":part_find")
-CORE_BY_NAME(core_part_add_named, core_part_add, 1, ":part_add")
-CORE_BY_NAME(core_part_remove_named, core_part_remove, 1, ":part_remove")
-CORE_BY_NAME(core_part_get_named, core_part_get, 1, ":part_get")
-CORE_BY_NAME(core_part_set_named, core_part_set, 3, "nsO:part_set")
-CORE_BY_NAME(core_member_count_named, core_member_count, 1, ":member_count")
-CORE_BY_NAME(core_part_members_named, core_part_members, 1, ":members")
-CORE_BY_NAME(core_member_find_named, core_member_find, 2, "nO:member_find")
-CORE_BY_NAME(core_member_get_named, core_member_get, 2, "nn:member_get")
-CORE_BY_NAME(core_member_remove_named, core_member_remove, 2, "nn:member_remove")
-CORE_BY_NAME(core_member_set_named, core_member_set, 4, "nnsO:member_set")
-CORE_BY_NAME(core_member_add_named, core_member_add, 3, "nOO:member_add")
+/* Each generic method's names: budgets, indicators, risks, records and by
+ * part name (NULL: that part has a method of its own, or none).  A
+ * register's risks have no parents: its risk_add takes (index, id). */
+const core_generic core_generics[] = {
+    {core_part_count, METH_NOARGS, "", 0,
+     {"table_count", "ind_count", "reg_count", "coll_count", "part_count"}, "", "int"},
+    {core_part_find, METH_O, "", 1, {"find_table", "ind_find", "reg_find", "coll_find",
+     "part_find"}, "id", "index or -1"},
+    {core_part_add, METH_O, "", 1, {"add_table", "ind_add", "reg_add", "coll_add", "part_add"},
+     "id", "index"},
+    {core_part_remove, METH_O, "", 1, {"remove_table", "ind_remove", "reg_remove",
+     "coll_remove", "part_remove"}, "index", NULL},
+    {core_part_get, METH_O, "", 1, {NULL, "ind_get", "reg_get", "coll_get", "part_get"},
+     "index", "dict"},
+    {core_part_set, METH_VARARGS, "nsO", 3, {"table_set", "ind_set", "reg_set", "coll_set",
+     "part_set"}, "index, field, value", NULL},
+    {core_member_count, METH_O, "", 1, {"row_count", NULL, NULL, NULL, "member_count"},
+     "index", "int"},
+    {core_part_members, METH_O, "", 1, {"rows", NULL, "risks", "items", "members"},
+     "index", "list of what member_get gives"},
+    {core_member_find, METH_VARARGS, "nO", 2, {"find_row", "m_find", "risk_find",
+     "item_find", "member_find"}, "index, id", "member index, or negative"},
+    {core_member_get, METH_VARARGS, "nn", 2, {"row_get", "m_get", "risk_get", "item_get",
+     "member_get"}, "index, member", "dict (a row tuple for budgets)"},
+    {core_member_remove, METH_VARARGS, "nn", 2, {"remove_row", "m_remove", "risk_remove",
+     "item_remove", "member_remove"}, "index, member", NULL},
+    {core_member_set, METH_VARARGS, "nnsO", 4, {"row_set", "m_set", "risk_set", NULL,
+     "member_set"}, "index, member, field, value", NULL},
+    {core_member_add, METH_VARARGS, "nOO", 3, {NULL, "m_add", "risk_add", "item_add",
+     "member_add"}, "index, parent, id", "member index (risk_add: no parent; budget rows: insert_row)"},
+    {NULL, 0, NULL, 0, {NULL}, NULL, NULL}};
 
 PyMethodDef core_part_methods[] = {
     {"part_names", core_part_names, METH_NOARGS,
      "part_names() -> ('budgets', 'indicators', 'risks', 'records')"},
-    {"part_count", core_part_count_named, METH_VARARGS, "part_count(part) -> int"},
-    {"part_find", core_part_find_named, METH_VARARGS, "part_find(part, id) -> index or -1"},
-    {"part_add", core_part_add_named, METH_VARARGS, "part_add(part, id) -> index"},
-    {"part_remove", core_part_remove_named, METH_VARARGS, "part_remove(part, index)"},
-    {"part_get", core_part_get_named, METH_VARARGS, "part_get(part, index) -> dict"},
-    {"part_set", core_part_set_named, METH_VARARGS, "part_set(part, index, field, value)"},
-    {"member_count", core_member_count_named, METH_VARARGS, "member_count(part, index) -> int"},
-    {"members", core_part_members_named, METH_VARARGS,
-     "members(part, index) -> list of what member_get gives"},
-    {"member_find", core_member_find_named, METH_VARARGS,
-     "member_find(part, index, id) -> member index, or negative"},
-    {"member_get", core_member_get_named, METH_VARARGS,
-     "member_get(part, index, member) -> dict (a row tuple for budgets)"},
-    {"member_remove", core_member_remove_named, METH_VARARGS,
-     "member_remove(part, index, member)"},
-    {"member_set", core_member_set_named, METH_VARARGS,
-     "member_set(part, index, member, field, value)"},
-    {"member_add", core_member_add_named, METH_VARARGS,
-     "member_add(part, index, parent, id) -> member index (parent None for risks; "
-     "budget rows: insert_row)"},
     {NULL, NULL, 0, NULL}};

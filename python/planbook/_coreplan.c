@@ -60,52 +60,46 @@ static PyObject *core_plan_meta_set(PyObject *self, PyObject *args)
 
 /* ========================================================= settings */
 
-static PyObject *core_plan_year_start_get(PyObject *self, void *c)
+/* A setting that is one integer (the year's first month, the tolerance):
+ * the getset's closure says which. */
+typedef struct core_int_setting {
+    int64_t (*get)(const pb_plan *plan);
+    pb_status (*set)(pb_plan *plan, int64_t v, pb_error *err);
+    const char *what; /* "cannot delete <what>" */
+} core_int_setting;
+
+static int64_t core_year_start_of(const pb_plan *plan) { return pb_plan_year_start(plan); }
+
+static pb_status core_year_start_put(pb_plan *plan, int64_t m, pb_error *err)
 {
-    (void)c;
-    return PyLong_FromLong(pb_plan_year_start(PLAN(self)));
+    /* out of range: refused by the core, not truncated into range */
+    return pb_plan_set_year_start(plan, m < INT_MIN || m > INT_MAX ? 0 : (int)m, err);
 }
 
-static int core_plan_year_start_set(PyObject *self, PyObject *v, void *c)
+static const core_int_setting core_plan_year_start = {core_year_start_of, core_year_start_put,
+                                                      "year_start"};
+static const core_int_setting core_plan_tolerance = {pb_plan_tolerance, pb_plan_set_tolerance,
+                                                     "tolerance"};
+
+static PyObject *core_plan_int_get(PyObject *self, void *c)
 {
-    (void)c;
+    const core_int_setting *setting = c;
+    return PyLong_FromLongLong(setting->get(PLAN(self)));
+}
+
+static int core_plan_int_set(PyObject *self, PyObject *v, void *c)
+{
+    const core_int_setting *setting = c;
     if (!v) {
-        PyErr_SetString(PyExc_AttributeError, "cannot delete year_start");
+        PyErr_Format(PyExc_AttributeError, "cannot delete %s", setting->what);
         return -1;
     }
-    long m = PyLong_AsLong(v);
-    if (m == -1 && PyErr_Occurred())
-        return -1;
-    if (m < INT_MIN || m > INT_MAX)
-        m = 0; /* out of range: refused below, not truncated into range */
-    pb_error err;
-    pb_error_clear(&err);
-    if (pb_plan_set_year_start(PLAN(self), (int)m, &err)) {
-        core_error_model(self, &err);
-        return -1;
-    }
-    return 0;
-}
-
-static PyObject *core_plan_tolerance_get(PyObject *self, void *c)
-{
-    (void)c;
-    return PyLong_FromLongLong(pb_plan_tolerance(PLAN(self)));
-}
-
-static int core_plan_tolerance_set(PyObject *self, PyObject *v, void *c)
-{
-    (void)c;
-    if (!v) {
-        PyErr_SetString(PyExc_AttributeError, "cannot delete tolerance");
-        return -1;
-    }
-    long long t = PyLong_AsLongLong(v);
-    if (t == -1 && PyErr_Occurred())
+    long long x = PyLong_AsLongLong(v);
+    if (x == -1 && PyErr_Occurred())
         return -1;
     pb_error err;
     pb_error_clear(&err);
-    if (pb_plan_set_tolerance(PLAN(self), t, &err)) {
+    if (setting->set(PLAN(self), x, &err)) {
         core_error_model(self, &err);
         return -1;
     }
@@ -202,68 +196,69 @@ static int core_plan_pair_set(PyObject *self, PyObject *v, void *c)
 /* ========================================================== checks */
 
 /* The names a finding refers to, taken in the same call as the finding, so
- * that another thread editing the plan cannot make them point elsewhere. */
-static int core_finding_names(const pb_plan *plan, const pb_finding *f, PyObject *d)
+ * that another thread editing the plan cannot make them point elsewhere:
+ * every part fills the same keys (None where it has no such name). */
+enum { FK_TABLE, FK_ROW_LABEL, FK_ROW_ID, FK_COLUMN_ID, FK_COLUMN_LABEL, FK_COLUMN_PERIOD,
+       FK_COLUMN_PHASE, FK_COLUMN_MEASURE, FK_OTHER_TABLE, FK_OTHER_ROW, FK_OTHER_COLUMN,
+       FK_AGREEMENT, FK_PART, FK_COUNT };
+
+static const char *const core_finding_keys[FK_COUNT] = {
+    "table_id",       "row_label",       "row_id",          "column_id",
+    "column_label",   "column_period",   "column_phase",    "column_measure",
+    "other_table_id", "other_row_label", "other_column_id", "agreement_name", "part"};
+
+static void core_finding_indicator(const pb_plan *plan, const pb_finding *f, const char **v,
+                                   char *period)
 {
-    if (f->part == PB_PART_INDICATORS) {
-        const pb_indset *s = pb_plan_indset(plan, f->table);
-        char period[PB_PERIOD_TEXT_MAX] = "";
-        if (s && f->column < pb_indset_period_count(s))
-            pb_period_format(pb_indset_period(s, f->column), pb_plan_year_start(plan), period);
-        const char *ref = NULL, *name = NULL;
-        if (s && f->row < pb_indset_count(s)) {
-            uint32_t m = pb_ind_parent(s, f->row) != PB_NONE ? pb_ind_parent(s, f->row) : f->row;
-            ref = pb_ind_text(s, m, PB_IND_REF);
-            name = pb_ind_text(s, f->row, PB_IND_NAME);
-        }
-        const char *key = NULL;
-        if (s && f->other_column != PB_NONE)
-            key = f->other_column == PB_PRINTED_LAST     ? "last"
-                  : f->other_column == PB_PRINTED_TARGET ? "target"
-                      : pb_indset_comparator_id(s, f->other_column - 2);
-        return core_dict_put_text(d, "table_id", s ? pb_indset_id(s) : NULL) &&
-               core_dict_put_text(d, "row_label", name) && core_dict_put_text(d, "row_id", ref) &&
-               core_dict_put_text(d, "column_id", key) && core_dict_put_text(d, "column_label", NULL) &&
-               core_dict_put_text(d, "column_period", period[0] ? period : NULL) &&
-               core_dict_put_text(d, "column_phase", NULL) && core_dict_put_text(d, "column_measure", NULL) &&
-               core_dict_put_text(d, "other_table_id", NULL) && core_dict_put_text(d, "other_row_label", NULL) &&
-               core_dict_put_text(d, "other_column_id", NULL) && core_dict_put_text(d, "agreement_name", NULL) &&
-               core_dict_put_text(d, "part", "indicators");
+    const pb_indset *s = pb_plan_indset(plan, f->table);
+    v[FK_PART] = "indicators";
+    if (!s)
+        return;
+    v[FK_TABLE] = pb_indset_id(s);
+    if (f->column < pb_indset_period_count(s)) {
+        pb_period_format(pb_indset_period(s, f->column), pb_plan_year_start(plan), period);
+        v[FK_COLUMN_PERIOD] = period;
     }
-    if (f->part == PB_PART_RISKS) {
-        const pb_register *g = pb_plan_register(plan, f->table);
-        const char *id = g && f->row < pb_register_count(g) ? pb_risk_text(g, f->row, PB_RISK_ID)
-                                                             : NULL;
-        const char *desc = g && f->row < pb_register_count(g)
-                               ? pb_risk_text(g, f->row, PB_RISK_DESCRIPTION)
-                               : NULL;
-        return core_dict_put_text(d, "table_id", g ? pb_register_id(g) : NULL) &&
-               core_dict_put_text(d, "row_label", desc) && core_dict_put_text(d, "row_id", id) &&
-               core_dict_put_text(d, "column_id",
-                       f->column < PB_SCORE_KIND_COUNT ? pb_score_kind_name(f->column) : NULL) &&
-               core_dict_put_text(d, "column_label", NULL) && core_dict_put_text(d, "column_period", NULL) &&
-               core_dict_put_text(d, "column_phase", NULL) && core_dict_put_text(d, "column_measure", NULL) &&
-               core_dict_put_text(d, "other_table_id", NULL) && core_dict_put_text(d, "other_row_label", NULL) &&
-               core_dict_put_text(d, "other_column_id", NULL) && core_dict_put_text(d, "agreement_name", NULL) &&
-               core_dict_put_text(d, "part", "risks");
+    if (f->row < pb_indset_count(s)) {
+        uint32_t m = pb_ind_parent(s, f->row) != PB_NONE ? pb_ind_parent(s, f->row) : f->row;
+        v[FK_ROW_ID] = pb_ind_text(s, m, PB_IND_REF);
+        v[FK_ROW_LABEL] = pb_ind_text(s, f->row, PB_IND_NAME);
     }
-    if (f->part == PB_PART_RECORDS) {
-        const pb_collection *c = pb_plan_collection(plan, f->table);
-        int ok_item = c && f->row < pb_collection_count(c);
-        return core_dict_put_text(d, "table_id", c ? pb_collection_id(c) : NULL) &&
-               core_dict_put_text(d, "row_label",
-                       ok_item ? pb_item_field(c, f->row, "title") : NULL) &&
-               core_dict_put_text(d, "row_id", ok_item ? pb_item_id(c, f->row) : NULL) &&
-               core_dict_put_text(d, "column_id",
-                       ok_item ? pb_item_field_name(c, f->row, f->column) : NULL) &&
-               core_dict_put_text(d, "column_label", NULL) && core_dict_put_text(d, "column_period", NULL) &&
-               core_dict_put_text(d, "column_phase", NULL) && core_dict_put_text(d, "column_measure", NULL) &&
-               core_dict_put_text(d, "other_table_id", NULL) && core_dict_put_text(d, "other_row_label", NULL) &&
-               core_dict_put_text(d, "other_column_id", NULL) && core_dict_put_text(d, "agreement_name", NULL) &&
-               core_dict_put_text(d, "part", "records");
+    if (f->other_column != PB_NONE)
+        v[FK_COLUMN_ID] = f->other_column == PB_PRINTED_LAST     ? "last"
+                          : f->other_column == PB_PRINTED_TARGET ? "target"
+                              : pb_indset_comparator_id(s, f->other_column - 2);
+}
+
+static void core_finding_risk(const pb_plan *plan, const pb_finding *f, const char **v)
+{
+    const pb_register *g = pb_plan_register(plan, f->table);
+    v[FK_PART] = "risks";
+    v[FK_TABLE] = g ? pb_register_id(g) : NULL;
+    if (g && f->row < pb_register_count(g)) {
+        v[FK_ROW_ID] = pb_risk_text(g, f->row, PB_RISK_ID);
+        v[FK_ROW_LABEL] = pb_risk_text(g, f->row, PB_RISK_DESCRIPTION);
     }
-    if (!core_dict_put_text(d, "part", "budgets"))
-        return 0;
+    if (f->column < PB_SCORE_KIND_COUNT)
+        v[FK_COLUMN_ID] = pb_score_kind_name(f->column);
+}
+
+static void core_finding_record(const pb_plan *plan, const pb_finding *f, const char **v)
+{
+    const pb_collection *c = pb_plan_collection(plan, f->table);
+    v[FK_PART] = "records";
+    v[FK_TABLE] = c ? pb_collection_id(c) : NULL;
+    if (c && f->row < pb_collection_count(c)) {
+        v[FK_ROW_LABEL] = pb_item_field(c, f->row, "title");
+        v[FK_ROW_ID] = pb_item_id(c, f->row);
+        v[FK_COLUMN_ID] = pb_item_field_name(c, f->row, f->column);
+    }
+}
+
+static void core_finding_budget(const pb_plan *plan, const pb_finding *f, const char **v,
+                                char *period)
+{
+    v[FK_PART] = "budgets";
     const pb_table *t = f->table != PB_NONE ? pb_plan_table(plan, f->table) : NULL;
     /* a narrative figure's other side is a collection's item and field */
     const pb_collection *nc =
@@ -271,32 +266,45 @@ static int core_finding_names(const pb_plan *plan, const pb_finding *f, PyObject
     const pb_table *o = f->other_table != PB_NONE && f->code != PB_FIND_NARRATIVE
                             ? pb_plan_table(plan, f->other_table)
                             : NULL;
-    const char *ot = nc ? pb_collection_id(nc) : o ? pb_table_id(o) : NULL;
-    const char *orow = nc ? pb_item_id(nc, f->other_row)
-                       : o && f->other_row != PB_NONE ? pb_row_label(o, f->other_row) : NULL;
-    const char *ocol = nc ? pb_item_field_name(nc, f->other_row, f->other_column)
-                       : o && f->other_column != PB_NONE ? pb_column_id(o, f->other_column) : NULL;
-    char period[PB_PERIOD_TEXT_MAX] = "";
-    int has_col = t && f->column != PB_NONE;
-    if (has_col && pb_column_period(t, f->column).kind != PB_PERIOD_NONE)
+    v[FK_OTHER_TABLE] = nc ? pb_collection_id(nc) : o ? pb_table_id(o) : NULL;
+    v[FK_OTHER_ROW] = nc ? pb_item_id(nc, f->other_row)
+                      : o && f->other_row != PB_NONE ? pb_row_label(o, f->other_row) : NULL;
+    v[FK_OTHER_COLUMN] = nc ? pb_item_field_name(nc, f->other_row, f->other_column)
+                         : o && f->other_column != PB_NONE ? pb_column_id(o, f->other_column)
+                                                           : NULL;
+    v[FK_AGREEMENT] = f->agreement != PB_NONE ? pb_agreement_name(plan, f->agreement) : NULL;
+    if (!t)
+        return;
+    v[FK_TABLE] = pb_table_id(t);
+    if (f->row != PB_NONE) {
+        v[FK_ROW_LABEL] = pb_row_label(t, f->row);
+        v[FK_ROW_ID] = pb_row_text(t, f->row, PB_ROW_ID);
+    }
+    if (f->column == PB_NONE)
+        return;
+    if (pb_column_period(t, f->column).kind != PB_PERIOD_NONE) {
         pb_period_format(pb_column_period(t, f->column), pb_plan_year_start(plan), period);
-    return core_dict_put_text(d, "table_id", t ? pb_table_id(t) : NULL) &&
-           core_dict_put_text(d, "row_label", t && f->row != PB_NONE ? pb_row_label(t, f->row) : NULL) &&
-           core_dict_put_text(d, "row_id",
-                   t && f->row != PB_NONE ? pb_row_text(t, f->row, PB_ROW_ID) : NULL) &&
-           core_dict_put_text(d, "column_id", has_col ? pb_column_id(t, f->column) : NULL) &&
-           core_dict_put_text(d, "column_label",
-                   has_col ? pb_column_text(t, f->column, PB_COLUMN_LABEL) : NULL) &&
-           core_dict_put_text(d, "column_period", period[0] ? period : NULL) &&
-           core_dict_put_text(d, "column_phase",
-                   has_col ? pb_column_text(t, f->column, PB_COLUMN_PHASE) : NULL) &&
-           core_dict_put_text(d, "column_measure",
-                   has_col ? pb_column_text(t, f->column, PB_COLUMN_MEASURE) : NULL) &&
-           core_dict_put_text(d, "other_table_id", ot) &&
-           core_dict_put_text(d, "other_row_label", orow) &&
-           core_dict_put_text(d, "other_column_id", ocol) &&
-           core_dict_put_text(d, "agreement_name",
-                   f->agreement != PB_NONE ? pb_agreement_name(plan, f->agreement) : NULL);
+        v[FK_COLUMN_PERIOD] = period;
+    }
+    v[FK_COLUMN_ID] = pb_column_id(t, f->column);
+    v[FK_COLUMN_LABEL] = pb_column_text(t, f->column, PB_COLUMN_LABEL);
+    v[FK_COLUMN_PHASE] = pb_column_text(t, f->column, PB_COLUMN_PHASE);
+    v[FK_COLUMN_MEASURE] = pb_column_text(t, f->column, PB_COLUMN_MEASURE);
+}
+
+static int core_finding_names(const pb_plan *plan, const pb_finding *f, PyObject *d)
+{
+    const char *v[FK_COUNT] = {NULL};
+    char period[PB_PERIOD_TEXT_MAX] = "";
+    if (f->part == PB_PART_INDICATORS)
+        core_finding_indicator(plan, f, v, period);
+    else if (f->part == PB_PART_RISKS)
+        core_finding_risk(plan, f, v);
+    else if (f->part == PB_PART_RECORDS)
+        core_finding_record(plan, f, v);
+    else
+        core_finding_budget(plan, f, v, period);
+    return core_dict_put_texts(d, core_finding_keys, v, FK_COUNT);
 }
 
 static PyObject *core_plan_check(PyObject *self, PyObject *Py_UNUSED(a))
@@ -306,7 +314,12 @@ static PyObject *core_plan_check(PyObject *self, PyObject *Py_UNUSED(a))
     pb_error err;
     pb_error_clear(&err);
     PyObject *list = NULL;
-    if (pb_plan_check(PLAN(self), &fs, &err)) {
+    pb_status rc;
+    /* the guard holds the plan for this call (_coreguard.c) */
+    CORE_BEGIN_UNLOCKED(self)
+    rc = pb_plan_check(PLAN(self), &fs, &err);
+    CORE_END_UNLOCKED(self)
+    if (rc) {
         core_error_model(self, &err);
         goto done;
     }
@@ -535,10 +548,10 @@ PyMethodDef core_plan_methods[] = {
     {NULL, NULL, 0, NULL}};
 
 PyGetSetDef core_plan_getset[] = {
-    {"year_start", core_plan_year_start_get, core_plan_year_start_set,
-     "First month (1-12) of the financial year.", NULL},
-    {"tolerance", core_plan_tolerance_get, core_plan_tolerance_set,
-     "Default check tolerance, scaled by 10**6.", NULL},
+    {"year_start", core_plan_int_get, core_plan_int_set,
+     "First month (1-12) of the financial year.", (void *)&core_plan_year_start},
+    {"tolerance", core_plan_int_get, core_plan_int_set,
+     "Default check tolerance, scaled by 10**6.", (void *)&core_plan_tolerance},
     {"generation", core_plan_generation_get, NULL, "Bumped by every change.", NULL},
     {"risk_matrix", core_plan_pair_get, core_plan_pair_set,
      "(likelihood, impact): the risk matrix.", (void *)&core_plan_risk_matrix},

@@ -177,29 +177,7 @@ const core_part core_part_records = {
     .member_add = core_item_new, .members_nest = 1, .member_set = core_item_set_field,
 };
 
-CORE_PART_METHOD(core_collection_count, core_part_count, core_part_records, NULL)
-CORE_PART_METHOD(core_collection_find, core_part_find, core_part_records, NULL)
-CORE_PART_METHOD(core_collection_add, core_part_add, core_part_records, NULL)
-CORE_PART_METHOD(core_collection_remove, core_part_remove, core_part_records, NULL)
-CORE_PART_METHOD(core_collection_get, core_part_get, core_part_records, NULL)
-CORE_PART_METHOD(core_collection_set, core_part_set, core_part_records, "nsO:coll_set")
-CORE_PART_METHOD(core_collection_items, core_part_members, core_part_records, NULL)
-CORE_PART_METHOD(core_item_find, core_member_find, core_part_records, "nO:item_find")
-CORE_PART_METHOD(core_item_get, core_member_get, core_part_records, "nn:item_get")
-CORE_PART_METHOD(core_item_remove, core_member_remove, core_part_records, "nn:item_remove")
-CORE_PART_METHOD(core_item_add, core_member_add, core_part_records, "nOO:item_add")
 
 PyMethodDef core_record_methods[] = {
-    {"coll_count", core_collection_count, METH_NOARGS, NULL},
-    {"coll_find", core_collection_find, METH_O, NULL},
-    {"coll_add", core_collection_add, METH_O, NULL},
-    {"coll_remove", core_collection_remove, METH_O, NULL},
-    {"coll_get", core_collection_get, METH_O, NULL},
-    {"coll_set", core_collection_set, METH_VARARGS, NULL},
-    {"items", core_collection_items, METH_O, NULL},
-    {"item_get", core_item_get, METH_VARARGS, NULL},
-    {"item_find", core_item_find, METH_VARARGS, NULL},
-    {"item_add", core_item_add, METH_VARARGS, NULL},
-    {"item_remove", core_item_remove, METH_VARARGS, NULL},
     {"item_set", core_item_set, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL}};

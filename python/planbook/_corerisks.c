@@ -8,13 +8,14 @@ static PyObject *core_register_dict(PyObject *self, void *part)
 {
     (void)self;
     pb_register *g = part;
+    const char *names[PB_REG_FIELD_COUNT], *texts[PB_REG_FIELD_COUNT];
+    for (int f = 0; f < PB_REG_FIELD_COUNT; f++) {
+        names[f] = pb_register_field_name((pb_register_field)f);
+        texts[f] = pb_register_text(g, (pb_register_field)f);
+    }
     PyObject *d = PyDict_New();
-    if (!d)
-        return NULL;
-    for (int f = 0; f < PB_REG_FIELD_COUNT; f++)
-        if (!core_dict_put_text(d, pb_register_field_name((pb_register_field)f),
-                     pb_register_text(g, (pb_register_field)f)))
-            goto fail;
+    if (!d || !core_dict_put_texts(d, names, texts, PB_REG_FIELD_COUNT))
+        goto fail;
     uint32_t line, col;
     pb_register_source(g, &line, &col);
     PyObject *rest = Py_BuildValue(
@@ -31,7 +32,7 @@ static PyObject *core_register_dict(PyObject *self, void *part)
     Py_DECREF(rest);
     return d;
 fail:
-    Py_DECREF(d);
+    Py_XDECREF(d);
     return NULL;
 }
 
@@ -73,12 +74,14 @@ static PyObject *core_risk_dict(PyObject *self, void *part, size_t i)
 {
     (void)self;
     pb_register *g = part;
+    const char *names[PB_RISK_FIELD_COUNT], *texts[PB_RISK_FIELD_COUNT];
+    for (int f = 0; f < PB_RISK_FIELD_COUNT; f++) {
+        names[f] = pb_risk_field_name((pb_risk_field)f);
+        texts[f] = pb_risk_text(g, i, (pb_risk_field)f);
+    }
     PyObject *d = PyDict_New();
-    if (!d)
-        return NULL;
-    for (int f = 0; f < PB_RISK_FIELD_COUNT; f++)
-        if (!core_dict_put_text(d, pb_risk_field_name((pb_risk_field)f), pb_risk_text(g, i, (pb_risk_field)f)))
-            goto fail;
+    if (!d || !core_dict_put_texts(d, names, texts, PB_RISK_FIELD_COUNT))
+        goto fail;
     for (int k = 0; k < PB_SCORE_KIND_COUNT; k++) {
         pb_score s = pb_risk_score(g, i, (pb_score_kind)k);
         const char *t = pb_risk_score_text(g, i, (pb_score_kind)k);
@@ -105,7 +108,7 @@ static PyObject *core_risk_dict(PyObject *self, void *part, size_t i)
     if (ok)
         return d;
 fail:
-    Py_DECREF(d);
+    Py_XDECREF(d);
     return NULL;
 }
 
@@ -168,30 +171,6 @@ const core_part core_part_risks = {
     .member_add = core_risk_new, .member_set = core_risk_set_field,
 };
 
-CORE_PART_METHOD(core_register_count, core_part_count, core_part_risks, NULL)
-CORE_PART_METHOD(core_register_find, core_part_find, core_part_risks, NULL)
-CORE_PART_METHOD(core_register_add, core_part_add, core_part_risks, NULL)
-CORE_PART_METHOD(core_register_remove, core_part_remove, core_part_risks, NULL)
-CORE_PART_METHOD(core_register_get, core_part_get, core_part_risks, NULL)
-CORE_PART_METHOD(core_register_set, core_part_set, core_part_risks, "nsO:reg_set")
-CORE_PART_METHOD(core_register_risks, core_part_members, core_part_risks, NULL)
-CORE_PART_METHOD(core_risk_find, core_member_find, core_part_risks, "nO:risk_find")
-CORE_PART_METHOD(core_risk_get, core_member_get, core_part_risks, "nn:risk_get")
-CORE_PART_METHOD(core_risk_remove, core_member_remove, core_part_risks, "nn:risk_remove")
-CORE_PART_METHOD(core_risk_set, core_member_set, core_part_risks, "nnsO:risk_set")
-CORE_PART_METHOD(core_risk_add, core_member_add, core_part_risks, "nO:risk_add")
 
 PyMethodDef core_risk_methods[] = {
-    {"reg_count", core_register_count, METH_NOARGS, NULL},
-    {"reg_find", core_register_find, METH_O, NULL},
-    {"reg_add", core_register_add, METH_O, NULL},
-    {"reg_remove", core_register_remove, METH_O, NULL},
-    {"reg_get", core_register_get, METH_O, NULL},
-    {"reg_set", core_register_set, METH_VARARGS, NULL},
-    {"risks", core_register_risks, METH_O, NULL},
-    {"risk_find", core_risk_find, METH_VARARGS, NULL},
-    {"risk_get", core_risk_get, METH_VARARGS, NULL},
-    {"risk_add", core_risk_add, METH_VARARGS, NULL},
-    {"risk_remove", core_risk_remove, METH_VARARGS, NULL},
-    {"risk_set", core_risk_set, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL}};

@@ -21,11 +21,7 @@ static int core_row_check(pb_table *tb, Py_ssize_t r)
 
 static int core_column_check(pb_table *tb, Py_ssize_t c)
 {
-    if (c < 0 || (size_t)c >= pb_table_column_count(tb)) {
-        PyErr_Format(PyExc_IndexError, "no column %zd", c);
-        return 0;
-    }
-    return 1;
+    return core_index_check(c, pb_table_column_count(tb), "column");
 }
 
 /* ============================================================ tables */
@@ -44,17 +40,11 @@ static PyObject *core_table_dict(PyObject *self, void *part)
         "blank_zero", pb_table_blank_zero(tb) ? Py_True : Py_False, "tolerance",
         has_tol ? PyLong_FromLongLong(tol) : Py_NewRef(Py_None), "source", line,
         col, "layout", (unsigned long long)pb_table_layout(tb));
-    if (!d)
-        return NULL;
-    for (int f = 0; f < PB_TABLE_FIELD_COUNT; f++) {
-        PyObject *v = core_text_or_none(pb_table_text(tb, (pb_table_field)f));
-        if (!v || PyDict_SetItemString(d, core_table_fields[f], v) < 0) {
-            Py_XDECREF(v);
-            Py_DECREF(d);
-            return NULL;
-        }
-        Py_DECREF(v);
-    }
+    const char *texts[PB_TABLE_FIELD_COUNT];
+    for (int f = 0; f < PB_TABLE_FIELD_COUNT; f++)
+        texts[f] = pb_table_text(tb, (pb_table_field)f);
+    if (d && !core_dict_put_texts(d, core_table_fields, texts, PB_TABLE_FIELD_COUNT))
+        Py_CLEAR(d);
     return d;
 }
 
@@ -169,28 +159,32 @@ static PyObject *core_column_get(PyObject *self, PyObject *args)
         return NULL;
     }
     Py_DECREF(cv);
-    for (int f = 0; f < PB_COLUMN_FIELD_COUNT; f++) {
-        PyObject *v = core_text_or_none(pb_column_text(tb, (size_t)c, (pb_column_field)f));
-        if (!v || PyDict_SetItemString(d, core_column_fields[f], v) < 0) {
-            Py_XDECREF(v);
-            Py_DECREF(d);
-            return NULL;
-        }
-        Py_DECREF(v);
-    }
+    const char *texts[PB_COLUMN_FIELD_COUNT];
+    for (int f = 0; f < PB_COLUMN_FIELD_COUNT; f++)
+        texts[f] = pb_column_text(tb, (size_t)c, (pb_column_field)f);
+    if (!core_dict_put_texts(d, core_column_fields, texts, PB_COLUMN_FIELD_COUNT))
+        Py_CLEAR(d);
     return d;
+}
+
+/* (table, id): the table and the id's text, or NULL with an exception */
+static pb_table *core_table_and_id(PyObject *self, PyObject *args, const char *fmt,
+                                   const char **s, Py_ssize_t *n)
+{
+    Py_ssize_t t;
+    PyObject *id;
+    if (!PyArg_ParseTuple(args, fmt, &t, &id))
+        return NULL;
+    pb_table *tb = core_table_at(self, t);
+    return tb && core_text_arg(id, s, n, 0) ? tb : NULL;
 }
 
 static PyObject *core_column_add(PyObject *self, PyObject *args)
 {
-    Py_ssize_t t;
-    PyObject *id;
     const char *s;
     Py_ssize_t n;
-    if (!PyArg_ParseTuple(args, "nU:add_column", &t, &id))
-        return NULL;
-    pb_table *tb = core_table_at(self, t);
-    if (!tb || !core_text_arg(id, &s, &n, 0))
+    pb_table *tb = core_table_and_id(self, args, "nU:add_column", &s, &n);
+    if (!tb)
         return NULL;
     pb_error err;
     pb_error_clear(&err);
@@ -202,14 +196,10 @@ static PyObject *core_column_add(PyObject *self, PyObject *args)
 
 static PyObject *core_column_find(PyObject *self, PyObject *args)
 {
-    Py_ssize_t t;
-    PyObject *id;
     const char *s;
     Py_ssize_t n;
-    if (!PyArg_ParseTuple(args, "nU:find_column", &t, &id))
-        return NULL;
-    pb_table *tb = core_table_at(self, t);
-    if (!tb || !core_text_arg(id, &s, &n, 0))
+    pb_table *tb = core_table_and_id(self, args, "nU:find_column", &s, &n);
+    if (!tb)
         return NULL;
     return PyLong_FromLongLong(pb_table_find_column(tb, s, (size_t)n));
 }
@@ -573,39 +563,17 @@ const core_part core_part_budgets = {
     .member_set = core_row_set_field,
 };
 
-CORE_PART_METHOD(core_table_count, core_part_count, core_part_budgets, NULL)
-CORE_PART_METHOD(core_table_find, core_part_find, core_part_budgets, NULL)
-CORE_PART_METHOD(core_table_add, core_part_add, core_part_budgets, NULL)
-CORE_PART_METHOD(core_table_remove, core_part_remove, core_part_budgets, NULL)
-CORE_PART_METHOD(core_table_set, core_part_set, core_part_budgets, "nsO:table_set")
-CORE_PART_METHOD(core_row_count, core_member_count, core_part_budgets, NULL)
-CORE_PART_METHOD(core_row_get, core_member_get, core_part_budgets, "nn:row_get")
-CORE_PART_METHOD(core_table_rows, core_part_members, core_part_budgets, NULL)
-CORE_PART_METHOD(core_row_remove, core_member_remove, core_part_budgets, "nn:remove_row")
-CORE_PART_METHOD(core_row_set, core_member_set, core_part_budgets, "nnsO:row_set")
-CORE_PART_METHOD(core_row_find, core_member_find, core_part_budgets, "nO:find_row")
 
 PyMethodDef core_table_methods[] = {
-    {"table_count", core_table_count, METH_NOARGS, NULL},
-    {"find_table", core_table_find, METH_O, "find_table(id) -> index or -1"},
-    {"add_table", core_table_add, METH_O, "add_table(id) -> index"},
-    {"remove_table", core_table_remove, METH_O, NULL},
     {"table_get", core_table_get, METH_VARARGS, "table_get(t) -> dict"},
-    {"table_set", core_table_set, METH_VARARGS, "table_set(t, field, value)"},
     {"table_layout", core_table_layout, METH_O, NULL},
     {"column_count", core_column_count, METH_O, NULL},
     {"column_get", core_column_get, METH_VARARGS, "column_get(t, c) -> dict"},
     {"add_column", core_column_add, METH_VARARGS, "add_column(t, id) -> index"},
     {"find_column", core_column_find, METH_VARARGS, NULL},
     {"column_set", core_column_set, METH_VARARGS, "column_set(t, c, field, value)"},
-    {"row_count", core_row_count, METH_O, NULL},
-    {"row_get", core_row_get, METH_VARARGS, "row_get(t, r) -> tuple"},
-    {"rows", core_table_rows, METH_O, "rows(t) -> list of row tuples"},
     {"insert_row", core_row_insert, METH_VARARGS,
      "insert_row(t, at, kind, parent, label) -> index"},
-    {"remove_row", core_row_remove, METH_VARARGS, NULL},
-    {"row_set", core_row_set, METH_VARARGS, "row_set(t, r, field, value)"},
-    {"find_row", core_row_find, METH_VARARGS, "find_row(t, ref) -> index, -1 or -2"},
     {"cell_get", core_cell_get, METH_VARARGS, "cell_get(t, r, c) -> tuple"},
     {"table_cells", core_table_cells, METH_O,
      "table_cells(t) -> (row tuples, rows of cell tuples)"},

@@ -23,13 +23,22 @@ import html
 import json
 from decimal import Decimal
 import datetime
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union
+import os
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Set,
+                    Tuple, TypeVar, Union)
 
 from ._parts import PART, PARTS
 from ._records import DONE
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._model import Plan
+    from ._core import CellTuple
+    from ._indicators import IndicatorSet
+    from ._model import Cell, CellValue, Column, Finding, Plan, Table
+    from ._parts import Part
+    from ._records import Collection, Record
+    from ._risks import RiskRegister
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 __all__ = ["diff", "PlanDiff", "Change", "DIFFERS"]
 
@@ -80,7 +89,7 @@ class Change:
 
     def to_dict(self) -> Dict[str, Any]:
         """Plain, JSON-ready data (figures as exact strings)."""
-        out = {}
+        out: Dict[str, Any] = {}
         for key in self.__slots__:
             v = getattr(self, key)
             out[key] = str(v) if isinstance(v, Decimal) else v
@@ -108,22 +117,23 @@ def _signed(d: Decimal) -> str:
     return ("+" if d > 0 else "") + format_amount(d, parens=False)
 
 
-class PlanDiff(list):
+class PlanDiff(List[Change]):
     """The changes between two plans (a list of :class:`Change`)."""
 
-    def __init__(self, changes=(), a_name: Optional[str] = None, b_name: Optional[str] = None):
+    def __init__(self, changes: Iterable[Change] = (), a_name: Optional[str] = None,
+                 b_name: Optional[str] = None):
         super().__init__(changes)
         self.a_name, self.b_name = a_name, b_name
         #: parts not compared (those a workbook read back does not carry)
         self.skipped: List[str] = []
 
-    def to_json(self, **kw) -> str:
+    def to_json(self, **kw: Any) -> str:
         kw.setdefault("indent", 2)
         kw.setdefault("ensure_ascii", False)
         return json.dumps({"a": self.a_name, "b": self.b_name, "not_compared": self.skipped,
                            "changes": [c.to_dict() for c in self]}, **kw)
 
-    def to_plan(self):
+    def to_plan(self) -> Plan:
         """The changes as a plan holding one collection of records (part,
         change, where, old, new, difference), to save as a workbook of
         changes: ``planbook.diff(a, b).to_plan().save("changes.xlsx")``."""
@@ -149,7 +159,7 @@ class PlanDiff(list):
 
     def _text(self) -> str:
         lines: List[str] = []
-        group = object()
+        group: object = object()
         for c in self:
             key = (c.part, c.table)
             if key != group:
@@ -168,7 +178,7 @@ class PlanDiff(list):
             return f"<p>no changes</p><pre style='display:none'>{text}</pre>"
         symbols = {"added": "+", "removed": "&minus;", "renamed": "~", "changed": "&Delta;",
                    "moved": "&Delta;", "appeared": "!", "disappeared": "&check;"}
-        rows = []
+        rows: List[str] = []
         for c in self:
             sym = symbols.get(c.kind.split()[-1], "&middot;")
             rows.append("<tr>" + "".join(
@@ -187,8 +197,8 @@ class PlanDiff(list):
 _VIEW_DIFFERS: Dict[str, Callable[[Any, Any, List[Change]], Any]] = {}
 
 
-def _view_differ(part: str):
-    def register(fn):
+def _view_differ(part: str) -> Callable[[_F], _F]:
+    def register(fn: _F) -> _F:
         _VIEW_DIFFERS[part] = fn
         return fn
     return register
@@ -200,7 +210,7 @@ _META = ("title", "organisation", "directorate", "service", "period", "status", 
          "owner", "review_date", "next_review", "source")
 
 
-def _diff_meta(a, b, out: List[Change]) -> None:
+def _diff_meta(a: Plan, b: Plan, out: List[Change]) -> None:
     for key in _META:
         va, vb = getattr(a, key, None), getattr(b, key, None)
         if va != vb:
@@ -209,12 +219,14 @@ def _diff_meta(a, b, out: List[Change]) -> None:
 
 # ------------------------------------------------------------- budgets
 
-def _pair_columns(ta, tb):
+def _pair_columns(ta: Table, tb: Table
+                  ) -> Tuple[List[Tuple[Column, Column]], List[Column], List[Column]]:
     """Columns of b matched to columns of a: by id, then the rest by position."""
     ca, cb = ta.columns, tb.columns
-    pairs, left_a, left_b = [], [], []
+    pairs: List[Tuple[Column, Column]] = []
+    left_a: List[Column] = []
     ids_b = {c.id: c for c in cb}
-    used = set()
+    used: Set[str] = set()
     for c in ca:
         if c.id in ids_b:
             pairs.append((c, ids_b[c.id]))
@@ -233,15 +245,16 @@ class _TableRows:
     """A table's rows and cells, read from the core in one call: the rows
     as (kind, label), the cells made on demand."""
 
-    def __init__(self, table):
+    def __init__(self, table: Table):
         from ._model import Cell
         self._make = Cell._make
         self.id = table.id
-        rows, self._cells = table._plan._c.table_cells(table._t)
+        rows, cells = table._plan._c.table_cells(table._t)
+        self._cells: List[List[CellTuple]] = cells
         self.keys = [(r[0], r[1]) for r in rows]
         self._col_ids = [c.id for c in table.columns]
 
-    def cell(self, r: int, c: int):
+    def cell(self, r: int, c: int) -> Cell:
         return self._make(self.id, r, self.keys[r][1], self._col_ids[c], self._cells[r][c])
 
 
@@ -252,15 +265,19 @@ class _Row:
         self.rows, self.index = rows, index
         self.kind, self.label = rows.keys[index]
 
-    def __getitem__(self, c: int):
+    def __getitem__(self, c: int) -> Cell:
         return self.rows.cell(self.index, c)
 
 
-def _shown_row(row, cols):
+def _shown_row(row: _Row, cols: Sequence[Column]) -> Tuple[CellValue, ...]:
     return tuple(row[c.index].shown for c in cols)
 
 
-def _row_opcodes(key_a, key_b):
+_Key = Tuple[str, Optional[str]]
+
+
+def _row_opcodes(key_a: Sequence[_Key], key_b: Sequence[_Key]
+                 ) -> List[Tuple[str, int, int, int, int]]:
     """difflib's opcodes from key_a to key_b, the common head and tail taken
     off first: SequenceMatcher is quadratic in the rows that share a key
     (a thousand parts labelled Mainstream), and most of two versions of a
@@ -283,7 +300,7 @@ def _row_opcodes(key_a, key_b):
 
 
 @_view_differ("budgets")
-def _diff_table(ta, tb, out: List[Change]) -> Dict[str, str]:
+def _diff_table(ta: Table, tb: Table, out: List[Change]) -> Dict[str, str]:
     tid = ta.id
     pairs, gone, new = _pair_columns(ta, tb)
     for c in gone:
@@ -295,7 +312,7 @@ def _diff_table(ta, tb, out: List[Change]) -> Dict[str, str]:
     ra_all, rb_all = _TableRows(ta), _TableRows(tb)
     rows_a = [_Row(ra_all, i) for i in range(len(ra_all.keys))]
     rows_b = [_Row(rb_all, i) for i in range(len(rb_all.keys))]
-    matched = []
+    matched: List[Tuple[_Row, _Row]] = []
     for op, i1, i2, j1, j2 in _row_opcodes(ra_all.keys, rb_all.keys):
         if op == "equal":
             matched += list(zip(rows_a[i1:i2], rows_b[j1:j2]))
@@ -334,7 +351,7 @@ def _diff_table(ta, tb, out: List[Change]) -> Dict[str, str]:
     return {p[1].id: p[0].id for p in pairs}
 
 
-def _diff_part(part, a, b, out: List[Change]) -> Dict[str, Any]:
+def _diff_part(part: Part, a: Plan, b: Plan, out: List[Change]) -> Dict[str, Any]:
     """One part's tables, sets, registers or collections, matched by id:
     those removed and added, then each pair through the part's view
     differ (if it has one); what the view differs return, by id."""
@@ -343,7 +360,7 @@ def _diff_part(part, a, b, out: List[Change]) -> Dict[str, Any]:
         if id not in mb:
             out.append(Change(part.name, f"{part.diff_noun} removed", id,
                               old=part.title(ma[id])))
-    got = {}
+    got: Dict[str, Any] = {}
     differ = _VIEW_DIFFERS.get(part.name)
     for id in mb:
         if id not in ma:
@@ -353,11 +370,11 @@ def _diff_part(part, a, b, out: List[Change]) -> Dict[str, Any]:
     return got
 
 
-def _diff_budgets(a, b, out: List[Change]) -> None:
+def _diff_budgets(a: Plan, b: Plan, out: List[Change]) -> None:
     colmaps = _diff_part(PART["budgets"], a, b, out)
     # findings, keyed so that the same finding in either format compares equal
-    def keys(plan, mapped):
-        got = {}
+    def keys(plan: Plan, mapped: bool) -> Dict[Tuple[Any, ...], Finding]:
+        got: Dict[Tuple[Any, ...], Finding] = {}
         tables = set(plan.budgets)
         for f in plan.check():
             if f.table not in tables:
@@ -378,7 +395,8 @@ def _diff_budgets(a, b, out: List[Change]) -> None:
                               column=f.column_heading, new=f.message))
 
 
-def _diff_basis(part: str, a, b, out: List[Change]) -> None:
+def _diff_basis(part: str, a: Union[IndicatorSet, RiskRegister],
+                b: Union[IndicatorSet, RiskRegister], out: List[Change]) -> None:
     """The RAG basis of a dashboard or register changed (printed or assumed,
     and where): every status from it may now be marked otherwise."""
     if a.basis != b.basis:
@@ -387,7 +405,7 @@ def _diff_basis(part: str, a, b, out: List[Change]) -> None:
 
 
 @_view_differ("indicators")
-def _diff_set(sa, sb, out: List[Change]) -> None:
+def _diff_set(sa: IndicatorSet, sb: IndicatorSet, out: List[Change]) -> None:
     from ._indicators import Observation
     sid = sa.id
     _diff_basis("indicators", sa, sb, out)
@@ -430,8 +448,9 @@ def _diff_set(sa, sb, out: List[Change]) -> None:
                 out.append(Change("indicators", "target revised", sid, row=ref, column=p,
                                   old=str(ta), new=str(tb)))
         tha, thb = ma.thresholds, mb.thresholds
-        show = lambda t: t if t is None or isinstance(t, str) else \
-            " / ".join(str(o) for o in t)  # noqa: E731
+
+        def show(t: Union[None, str, Tuple[Any, ...]]) -> Optional[str]:
+            return t if t is None or isinstance(t, str) else " / ".join(str(o) for o in t)
         if show(tha) != show(thb):
             out.append(Change("indicators", "thresholds revised", sid, row=ref,
                               old=show(tha), new=show(thb)))
@@ -451,16 +470,17 @@ def _diff_set(sa, sb, out: List[Change]) -> None:
 
 
 @_view_differ("risks")
-def _diff_register(ga, gb, out: List[Change]) -> None:
+def _diff_register(ga: RiskRegister, gb: RiskRegister, out: List[Change]) -> None:
     rid = ga.id
     _diff_basis("risks", ga, gb, out)
     for m in gb.movement(ga):
         if m["change"] in ("added", "removed"):
             out.append(Change("risks", f"risk {m['change']}", rid, row=m["id"]))
     for r in gb:
-        if r.id not in ga:
+        risk_id: str = r.id
+        if risk_id not in ga:
             continue
-        o = ga[r.id]
+        o = ga[risk_id]
         for kind in ("inherent", "current", "target"):
             so, sn = getattr(o, kind), getattr(r, kind)
             vo = None if so is None else (so.text or f"{so.likelihood}x{so.impact}")
@@ -475,13 +495,13 @@ def _diff_register(ga, gb, out: List[Change]) -> None:
                                   old=getattr(o, field), new=getattr(r, field)))
 
 
-def _record_key(r) -> str:
+def _record_key(r: Record) -> str:
     """A record as a diff names it: its id, else its position (#1, #2...)."""
     return r.id if r.id is not None else f"#{r.index + 1}"
 
 
 @_view_differ("records")
-def _diff_collection(ca, cb, out: List[Change]) -> None:
+def _diff_collection(ca: Collection, cb: Collection, out: List[Change]) -> None:
     cid = ca.id
     ka, kb = ({_record_key(r): r for r in coll} for coll in (ca, cb))
     dates = set(cb.date_fields)
@@ -508,7 +528,8 @@ def _diff_collection(ca, cb, out: List[Change]) -> None:
                                   old=fa.get(name), new=fb.get(name)))
 
 
-def _diff_overdue(a, b, out: List[Change], as_of) -> None:
+def _diff_overdue(a: Plan, b: Plan, out: List[Change],
+                  as_of: Union[str, datetime.date]) -> None:
     """What has become overdue as of a date: actions (items with a date
     before it and not complete) and registers' reviews."""
     for cid in b.records:
@@ -534,7 +555,8 @@ DIFFERS.update((p.name, functools.partial(_diff_part, p))  # pyright: ignore[rep
 DIFFERS["budgets"] = _diff_budgets
 
 
-def diff(a: "Plan", b: "Plan", *, as_of: "Union[str, datetime.date, None]" = None) -> PlanDiff:
+def diff(a: Union[Plan, str, "os.PathLike[str]"], b: Union[Plan, str, "os.PathLike[str]"], *,
+         as_of: Union[str, datetime.date, None] = None) -> PlanDiff:
     """What changed from plan ``a`` to plan ``b`` (plans or paths of any
     format): tables, columns and rows added, removed or renamed, figures
     changed (with the difference), totals moved, findings that appeared or
@@ -558,8 +580,8 @@ def diff(a: "Plan", b: "Plan", *, as_of: "Union[str, datetime.date, None]" = Non
     """
     from ._model import Plan
     from .formats import load
-    names = []
-    plans = []
+    names: List[Optional[str]] = []
+    plans: List[Plan] = []
     for p in (a, b):
         if not isinstance(p, Plan):
             names.append(str(p))
@@ -572,7 +594,7 @@ def diff(a: "Plan", b: "Plan", *, as_of: "Union[str, datetime.date, None]" = Non
     # Plan.parts) is left out, not reported as removed
     carried = [p for p in DIFFERS if all(p in plan.parts for plan in plans)]
     out: List[Change] = []
-    skipped = []
+    skipped: List[str] = []
     for part, differ in DIFFERS.items():
         if part not in carried:
             skipped.append(part)

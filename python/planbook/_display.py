@@ -4,27 +4,37 @@ and escaped HTML (with a plain-text fallback) for notebooks."""
 from __future__ import annotations
 
 import html
-from typing import Any, Callable, Dict, List
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 from ._model import format_amount
 from ._parts import PARTS
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ._indicators import IndicatorSet
+    from ._model import Cell, Findings, Plan, Table
+    from ._records import Collection
+    from ._risks import RiskRegister
+
+_F = TypeVar("_F", bound=Callable[..., str])
+
 MISMATCH = "\u26a0"  # warning sign: shown beside a printed figure that is off
 
 
-def _cell_text(cell) -> str:
-    if cell.state == "text":
-        return cell.value
+def _cell_text(cell: Cell) -> str:
+    value = cell.value
+    if cell.state == "text" and isinstance(value, str):
+        return value
     if cell.state == "nil":
         return "-"
-    if cell.state == "value":
-        return format_amount(cell.value)
+    if cell.state == "value" and isinstance(value, Decimal):
+        return format_amount(value)
     if cell.computed is not None:
         return f"[{format_amount(cell.computed)}]"
     return ""
 
 
-def table_text(table, width: int = 48) -> str:
+def table_text(table: Table, width: int = 48) -> str:
     """The table as finance lays it out, in plain text.  Computed figures
     that were not printed are shown in [brackets]; a printed figure that
     disagrees with the arithmetic is flagged with its computed value."""
@@ -41,7 +51,7 @@ def table_text(table, width: int = 48) -> str:
         if kind == "section":
             body.append([""] * len(cols))
             continue
-        texts = []
+        texts: List[str] = []
         for cell in row_cells:
             t = _cell_text(cell)
             if cell.difference:
@@ -56,7 +66,7 @@ def table_text(table, width: int = 48) -> str:
           for i in range(len(cols))]
     cw = [min(w, 24) for w in cw]
 
-    def clip(s, w):
+    def clip(s: str, w: int) -> str:
         return s if len(s) <= w else s[: w - 1] + "\u2026"
     title = table.title or table.id
     out = [f"{title}  ({table.id}, {table.unit})"]
@@ -72,11 +82,11 @@ def table_text(table, width: int = 48) -> str:
     return "\n".join(out)
 
 
-def _esc(s) -> str:
+def _esc(s: object) -> str:
     return html.escape("" if s is None else str(s), quote=True)
 
 
-def table_html(table) -> str:
+def table_html(table: Table) -> str:
     cols = table.columns
     cells = table.cells()
     parts = ["<div class='planbook-table'>",
@@ -106,20 +116,20 @@ def table_html(table) -> str:
     return "".join(parts)
 
 
-def _headline(table):
+def _headline(table: Table) -> Optional[Tuple[Optional[str], List[Tuple[str, Decimal]]]]:
     """(row label, [(column heading, figure)]) of a table's last top-level
     total, or None."""
     grand = [r for r in table.rows if r.kind == "total" and r.depth == 0 and not r.select]
     if not grand:
         return None
     row = grand[-1]
-    figs = []
+    figs: List[Tuple[str, Decimal]] = []
     for col in table.columns:
         if col.type != "amount":
             continue
         cell = row[col.id]
         v = cell.computed if cell.computed is not None else cell.value
-        if v is not None:
+        if isinstance(v, Decimal):  # not a text cell's words
             figs.append((col.heading, v))
     return row.label, figs
 
@@ -135,23 +145,23 @@ def plain_text(text: str) -> str:
 _SUMMARIES: Dict[str, Callable[[Any], str]] = {}
 
 
-def _summary(part: str):
-    def register(fn):
+def _summary(part: str) -> Callable[[_F], _F]:
+    def register(fn: _F) -> _F:
         _SUMMARIES[part] = fn
         return fn
     return register
 
 
-def _named(what: str, view) -> str:
+def _named(what: str, view: Any) -> str:
     return f"<li>{_esc(what)} <b>{_esc(view.title or view.id)}</b> [{_esc(view.id)}]"
 
 
-def _rag_counts(c) -> str:
+def _rag_counts(c: Dict[str, int]) -> str:
     return f"\u2716 {c['red']} red, \u25b2 {c['amber']} amber, \u2714 {c['green']} green"
 
 
 @_summary("budgets")
-def _budget_summary(table) -> str:
+def _budget_summary(table: Table) -> str:
     line = _named("budget table", table)
     head = _headline(table)
     if head and head[1]:
@@ -162,7 +172,7 @@ def _budget_summary(table) -> str:
 
 
 @_summary("indicators")
-def _indicator_summary(s) -> str:
+def _indicator_summary(s: IndicatorSet) -> str:
     line = _named("indicators", s)
     if s.report_period is not None:
         c = s.status().counts()
@@ -172,20 +182,20 @@ def _indicator_summary(s) -> str:
 
 
 @_summary("risks")
-def _risk_summary(reg) -> str:
+def _risk_summary(reg: RiskRegister) -> str:
     return f"{_named('risk register', reg)}: {len(reg)} risks; {_rag_counts(reg.profile())}</li>"
 
 
 @_summary("records")
-def _records_summary(coll) -> str:
+def _records_summary(coll: Collection) -> str:
     return f"{_named(coll.kind or 'records', coll)}: {len(coll)} items</li>"
 
 
-def _default_summary(view) -> str:
+def _default_summary(view: Any) -> str:
     return f"{_named(type(view).__name__, view)}: {len(view)}</li>"
 
 
-def plan_html(plan) -> str:
+def plan_html(plan: Plan) -> str:
     """The plan's summary card: its details, the parts it holds, the
     headline budget, and counts of findings and of red, amber and green."""
     meta = plan.meta
@@ -194,7 +204,7 @@ def plan_html(plan) -> str:
                    for k, v in meta.items() if k not in ("notes", "source"))
     parts = [_SUMMARIES.get(part.name, _default_summary)(view)
              for part in PARTS for view in part.of(plan).values()]
-    by_part = {}
+    by_part: Dict[str, int] = {}
     for f in findings:
         by_part[f.part] = by_part.get(f.part, 0) + 1
     status = (f"{MISMATCH} {len(findings.errors)} errors, {len(findings.warnings)} warnings ("
@@ -209,7 +219,7 @@ def _mark(severity: str) -> str:
     return "\u2716 " if severity == "error" else "! "
 
 
-def findings_html(findings) -> str:
+def findings_html(findings: Findings) -> str:
     if not findings:
         return "<p>\u2713 no findings</p>"
     head = ("<tr><th>severity</th><th>code</th><th>table</th><th>row</th><th>column</th>"

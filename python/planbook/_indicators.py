@@ -24,19 +24,23 @@ import datetime
 import html
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union, cast
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional,
+                    Sequence, Tuple, Union, overload)
 
 from ._model import _amount_text
 from ._parts import (PART, ItemSequence, PartMapping, basis_assumed, field_properties,
                      item_field_properties)
 from .errors import ValidationError
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ._core import ObsTuple, PlanCore
+
 __all__ = ["Indicators", "IndicatorSet", "Measure", "Observation", "Milestone", "Status",
            "Dashboard", "StatusCodes"]
 
 _SCALE = 6
-RAG = ("none", "green", "amber", "red")
-CMP = ("none", "better", "worse", "same", "up", "down")
+RAG: Tuple[str, ...] = ("none", "green", "amber", "red")
+CMP: Tuple[str, ...] = ("none", "better", "worse", "same", "up", "down")
 _SYMBOL = {"green": "\u2714 green", "amber": "\u25b2 amber", "red": "\u2716 red", "none": ""}
 _ARROW = {"better": "\u2191", "worse": "\u2193", "same": "\u2192", "up": "\u2197",
           "down": "\u2198", "none": ""}
@@ -63,12 +67,12 @@ class Observation:
     grouped: bool = False
 
     @classmethod
-    def _from_core(cls, t) -> "Observation":
+    def _from_core(cls, t: ObsTuple) -> "Observation":
         status, v, dec, flags, note = t
         value = None
         if v is not None:
             value = Decimal(v).scaleb(-_SCALE).quantize(Decimal(1).scaleb(-dec))
-        return cls(status, value, note, bool(flags & 1), bool(flags & 2))
+        return cls(status, value, note or "", bool(flags & 1), bool(flags & 2))
 
     @property
     def has_value(self) -> bool:
@@ -87,7 +91,7 @@ class Observation:
             return f"{words} ({self.note})" if words else self.note
         return words
 
-    def _to_core(self):
+    def _to_core(self) -> ObsTuple:
         v = None
         dec = 0
         if self.value is not None:
@@ -98,7 +102,7 @@ class Observation:
                 self.note or None)
 
 
-def _cell_arg(value: Any):
+def _cell_arg(value: Any) -> Union[str, ObsTuple]:
     """What the core's m_cell_set takes: text as printed, or a tuple."""
     if isinstance(value, Observation):
         return value._to_core()
@@ -128,7 +132,7 @@ class Indicators(PartMapping):
             cumulative: bool = False, **texts: Optional[str]) -> "IndicatorSet":
         """Add an indicator set with its periods (and comparators, which
         come before any measure)."""
-        def fill(c, si):
+        def fill(c: PlanCore, si: int) -> None:
             for p in periods:
                 c.ind_set(si, "add_period", p)
             for cid, name in (comparators or {}).items():
@@ -140,9 +144,10 @@ class Indicators(PartMapping):
             self._set_fields(c.ind_set, si, texts)
         return self._new(id, fill)
 
-    def from_pandas(self, id: str, df, *, ref: str = "ref", period: str = "period",
+    def from_pandas(self, id: str, df: Any, *, ref: str = "ref", period: str = "period",
                     value: str = "value", name: Optional[str] = None,
-                    periods: Optional[Sequence[str]] = None, **measure_fields) -> "IndicatorSet":
+                    periods: Optional[Sequence[str]] = None,
+                    **measure_fields: Any) -> "IndicatorSet":
         """An indicator set from observations in long form: one row per
         measure and period with the figure as text, int, Decimal or exact
         float (NaN is not reported).  Periods come in order of first
@@ -164,8 +169,8 @@ class Indicators(PartMapping):
         s = self.add(id, periods=order)
         try:
             c, si = self._plan._c, s._i
-            names = {}
-            cells = {}
+            names: Dict[str, Any] = {}
+            cells: Dict[str, Dict[str, Any]] = {}
             for r, (rf, pk) in enumerate(zip(df[ref], canon)):
                 rf = str(rf)
                 cells.setdefault(rf, {})[pk] = df[value].iloc[r]
@@ -322,7 +327,7 @@ class IndicatorSet(ItemSequence):
         k = self._period_index(period)
         info = c.ind_get(si)
         codes = c.ind_status(si, k)
-        rows = []
+        rows: List[Status] = []
         comps = [cid for cid, _ in info["comparators"]]
         for i in range(info["count"]):
             m = c.m_get(si, i)
@@ -347,7 +352,7 @@ class IndicatorSet(ItemSequence):
                            lambda: c.ind_refs(si))
 
     # data
-    def __arrow_c_stream__(self, requested_schema=None):
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
         """The observations as an Arrow stream, straight from the core
         (the Arrow PyCapsule interface): ``pyarrow.table(s)``,
         ``polars.from_arrow(s)``, DuckDB.  Columns: set, ref, name, role,
@@ -355,7 +360,7 @@ class IndicatorSet(ItemSequence):
         (decimal128 at 6 decimals, exact), note."""
         return self._plan._c.ind_arrow(self._i)
 
-    def to_pandas(self, form: str = "long", *, figures: str = "float"):
+    def to_pandas(self, form: str = "long", *, figures: str = "float") -> Any:
         """Observations as a DataFrame: ``long`` (one row per measure,
         period and series: value, target or a comparator; its ``value`` a
         number, ``printed`` the cell as printed, ``status`` and ``note``
@@ -373,14 +378,14 @@ class IndicatorSet(ItemSequence):
         c, si = self._plan._c, self._i
         info = c.ind_get(si)
         periods = info["periods"]
-        recs = []
-        wide = []
+        recs: List[Dict[str, Any]] = []
+        wide: List[Dict[str, Any]] = []
         for i in range(info["count"]):
             m = c.m_get(si, i)
             ref = m["ref"] if m["parent"] is None else c.m_get(si, m["parent"])["ref"]
             series = [("value", m["values"]), ("target", m["targets"])]
             series += [(cid, cells) for cid, cells in m["compare"].items()]
-            row = {"ref": ref, "name": m["name"], "role": m["role"]}
+            row: Dict[str, Any] = {"ref": ref, "name": m["name"], "role": m["role"]}
             for sname, cells in series:
                 for k, t in enumerate(cells):
                     o = Observation._from_core(t)
@@ -422,7 +427,7 @@ class _Series(Mapping[str, Observation]):
     def __init__(self, m: "Measure", series: int, key: str):
         self._m, self._series, self._key = m, series, key
 
-    def _cells(self):
+    def _cells(self) -> List[ObsTuple]:
         return self._m._get()[self._key] if self._series < 2 else \
             self._m._get()["compare"][self._key]
 
@@ -541,18 +546,22 @@ class Measure:
         return good, concern, action
 
     @thresholds.setter
-    def thresholds(self, value) -> None:
+    def thresholds(self, value: Any) -> None:
         if value is None or value == "not available":
             self._set_field("thresholds", value)
             return
         si, i = self._where()
         for level, v in enumerate(value):
             if v is not None:
-                self._set._plan._c.m_threshold_set(si, i, level, _cell_arg(v))
+                arg = _cell_arg(v)
+                if not isinstance(arg, str):
+                    raise TypeError("a threshold is a figure as text, int or Decimal, "
+                                    "not an Observation")
+                self._set._plan._c.m_threshold_set(si, i, level, arg)
 
     @property
     def milestones(self) -> List[Milestone]:
-        out = []
+        out: List[Milestone] = []
         for due, text, t in self._get()["milestones"]:
             out.append(Milestone(datetime.date(due // 10000, due // 100 % 100, due % 100), text,
                                  Observation._from_core(t)))
@@ -580,15 +589,16 @@ class Measure:
         c = self._set._plan._c
         si, i = self._where()
         n = c.ind_get(si)["count"]
-        out = []
+        out: List[Measure] = []
         j = i + 1
         while j < n and c.m_get(si, j)["parent"] is not None:
             out.append(Measure(self._set, self.ref, j - i - 1))
             j += 1
         return out
 
-    def add_count(self, name: str, *, role: str = "count", values=None, targets=None,
-                  **fields) -> "Measure":
+    def add_count(self, name: str, *, role: str = "count",
+                  values: Optional[Sequence[Any]] = None,
+                  targets: Optional[Mapping[str, Any]] = None, **fields: Any) -> "Measure":
         """Add a companion count series (the measure must be the set's last)."""
         if self._companion is not None:
             raise ValidationError("a companion series has no companions")
@@ -603,8 +613,10 @@ class Measure:
             raise
         return m
 
-    def _fill(self, *, values=None, targets=None, thresholds=None, milestones=None,
-              **fields) -> None:
+    def _fill(self, *, values: Optional[Sequence[Any]] = None,
+              targets: Optional[Mapping[str, Any]] = None,
+              thresholds: Union[None, str, Sequence[Any]] = None,
+              milestones: Optional[Sequence[Tuple[str, Any]]] = None, **fields: Any) -> None:
         part = PART["indicators"]
         names = {f.name for f in part.item_fields}
         for k, v in fields.items():
@@ -680,10 +692,11 @@ class Status:
     comparators: Dict[str, str]
     printed: Dict[str, str]
     assumed: Optional[str] = None
-    _where: Tuple[Any, int, int] = field(repr=False, default=None)  # pyright: ignore[reportAssignmentType]
+    _where: Tuple[IndicatorSet, int, int] = field(repr=False, default=None)  # pyright: ignore[reportAssignmentType]
 
     @classmethod
-    def _make(cls, iset, info, m, i, k, codes, comps) -> "Status":
+    def _make(cls, iset: IndicatorSet, info: Dict[str, Any], m: Dict[str, Any], i: int, k: int,
+              codes: Dict[str, Any], comps: Sequence[str]) -> "Status":
         j = i if len(codes["rag"]) > i else 0
         ref = m["ref"]
         if m["parent"] is not None:
@@ -691,18 +704,22 @@ class Status:
         tv = codes["target_value"][j] if codes["target_value"] else None
         lp = codes["last_period"][j] if codes["last_period"] else None
         value = Observation._from_core(m["values"][k])
-        basis = codes["basis"][j]
-        rag = RAG[codes["rag"][j]]
+        basis: int = codes["basis"][j]
+        rag_code: int = codes["rag"][j]
+        rag = RAG[rag_code]
         assumed = None
         if rag != "none" and (basis == 2 or basis_assumed(info.get("basis"))):
             assumed = "assumed thresholds"
+
+        def cmp(name: str) -> str:
+            code: int = codes[name][j]
+            return CMP[code]
         return cls(
             set=info["id"], ref=ref, name=m["name"], group=m["group"], role=m["role"],
             period=info["periods"][k], value=value, polarity=m["polarity"],
             rag=rag, rag_basis=(None, "thresholds", "target")[basis], assumed=assumed,
-            last=CMP[codes["last"][j]], previous=CMP[codes["previous"][j]],
-            year_ago=CMP[codes["year_ago"][j]], outturn=CMP[codes["outturn"][j]],
-            target=CMP[codes["target"][j]],
+            last=cmp("last"), previous=cmp("previous"), year_ago=cmp("year_ago"),
+            outturn=cmp("outturn"), target=cmp("target"),
             target_value=None if tv is None else Decimal(tv).scaleb(-_SCALE).normalize(),
             last_period=None if lp is None else info["periods"][lp],
             comparators={cid: CMP[codes["comparators"][n][j]] for n, cid in enumerate(comps)},
@@ -719,7 +736,9 @@ class Status:
         return iset._plan._c.ind_explain(iset._i, i, k, aspect)
 
     def _reason(aspect: int) -> property:  # type: ignore[misc]
-        return property(lambda self: self._explain(aspect))
+        def get(self: Status) -> str:
+            return self._explain(aspect)
+        return property(get)
 
     rag_reason = _reason(_RAG)
     last_reason = _reason(_LAST)
@@ -763,7 +782,13 @@ class Dashboard(Sequence[Status]):
     def __init__(self, rows: List[Status]):
         self.rows = rows
 
-    def __getitem__(self, i):
+    @overload
+    def __getitem__(self, i: int) -> Status: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> List[Status]: ...
+
+    def __getitem__(self, i: Union[int, slice]) -> Union[Status, List[Status]]:
         return self.rows[i]
 
     def __len__(self) -> int:
@@ -788,7 +813,7 @@ class Dashboard(Sequence[Status]):
     def to_dicts(self) -> List[Dict[str, Any]]:
         return [r.to_dict() for r in self.rows]
 
-    def to_pandas(self):
+    def to_pandas(self) -> Any:
         """One row per measure; RAG as an ordered categorical."""
         from ._pandas import require_pandas
         pd = require_pandas("Dashboard.to_pandas")
@@ -801,7 +826,7 @@ class Dashboard(Sequence[Status]):
     def __str__(self) -> str:
         if not self.rows:
             return "(no measures)"
-        lines = []
+        lines: List[str] = []
         head = f"{'set':<12} {'ref':<10} {'period':<11} {'value':>12}  {'RAG':<9} last"
         lines.append(head)
         for r in self.rows:
@@ -856,11 +881,12 @@ class StatusCodes:
     observation; ``refs`` are the measures' refs in order (companions
     carry their measure's)."""
 
-    def __init__(self, codes: Dict[str, Any], info: Dict[str, Any], refs):
+    def __init__(self, codes: Dict[str, Any], info: Dict[str, Any],
+                 refs: Union[List[str], Callable[[], List[str]]]):
         self.codes = codes
         self.basis_assumed = basis_assumed(info.get("basis"))
-        self.periods = info["periods"]
-        self.count = info["count"]
+        self.periods: List[str] = info["periods"]
+        self.count: int = info["count"]
         self._refs = refs
 
     @property
@@ -868,29 +894,31 @@ class StatusCodes:
         """The measures' refs in order (companions carry their measure's)."""
         if callable(self._refs):
             self._refs = self._refs()
-        return cast(List[str], self._refs)
+        return self._refs
 
     def at(self, name: str, measure: int, period: int) -> str:
         """The answer for one measure (index) and period (index), as a word."""
         names = RAG if name == "rag" else CMP
-        return names[self.codes[name][measure * len(self.periods) + period]]
+        code: int = self.codes[name][measure * len(self.periods) + period]
+        return names[code]
 
     def counts(self, name: str = "rag") -> Dict[str, int]:
         b = self.codes[name]
         names = RAG if name == "rag" else CMP
         return {names[v]: b.count(bytes([v])) for v in range(len(names))}
 
-    def to_pandas(self):
+    def to_pandas(self) -> Any:
         """One row per measure and period, the codes as categoricals;
         ``rag_assumed`` (True where the RAG rests on assumed thresholds)."""
         from ._pandas import require_pandas
         pd = require_pandas("StatusCodes.to_pandas")
         import numpy as np
         n, np_ = self.count, len(self.periods)
-        data = {"ref": pd.Categorical(np.repeat(np.asarray(self.refs, dtype=object), np_)),
-                "measure": np.repeat(np.arange(n), np_),
-                "period": pd.Categorical.from_codes(np.tile(np.arange(np_), n),
-                                                    self.periods, ordered=True)}
+        data: Dict[str, Any] = {
+            "ref": pd.Categorical(np.repeat(np.asarray(self.refs, dtype=object), np_)),
+            "measure": np.repeat(np.arange(n), np_),
+            "period": pd.Categorical.from_codes(np.tile(np.arange(np_), n),
+                                                self.periods, ordered=True)}
         for name in ("rag", "last", "previous", "year_ago", "outturn", "target"):
             if self.codes.get(name) is None:
                 continue

@@ -7,28 +7,37 @@ core for what they show, when they are asked.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import threading
 import weakref
 from decimal import ROUND_HALF_UP, Decimal
-from typing import (TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple,
-                    Union, overload)
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping,
+                    Optional, Sequence, Set, Tuple, Union, overload)
 
 from . import _core
-from ._parts import (PART, PARTS, PartMapping, PartView, either, field_properties,
-                     part_property)
+from ._parts import PART, PARTS, PartMapping, PartView, field_properties, part_property
 from .errors import ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ._core import CellTuple, PlanCore, RowTuple
     from ._indicators import Indicators
     from ._records import Records
     from ._risks import Risks
+    from .cycle import Figure as ActualsRow, Update
 
 __all__ = ["Plan", "Table", "Column", "Row", "Cell", "Finding", "Findings", "Agreement"]
 
 Amount = Decimal
 CellValue = Union[Decimal, str, None]
+#: a figure as the API takes it: exact (int, Decimal) or text in finance notation
+Exact = Union[int, Decimal, str]
+#: a row named by its Row, its position or its id or label
+RowRef = Union["Row", int, str]
+#: a row's figures: one per column, or by column id
+RowValues = Union[Sequence[Any], Mapping[str, Any], None]
+_PathLike = Union[str, "os.PathLike[str]"]
 
 _META = _core.PlanCore().meta_keys()
 # guards the weak sets of live Row views (iterated while other threads add)
@@ -63,7 +72,7 @@ def _amount_text(value: Any, what: str = "an amount",
     raise TypeError(f"expected {what} ({kinds}), got {type(value).__name__}")
 
 
-def _scaled(value: Any, decimals: int):
+def _scaled(value: Any, decimals: int) -> Tuple[str, int]:
     """(state, scaled int) for a value given by meaning."""
     if value is None:
         return "blank", 0
@@ -91,7 +100,7 @@ def format_amount(value: Optional[Decimal], *, parens: bool = True, zero: str = 
         return ""
     if value == 0:
         return zero
-    sign, digits, exp = value.as_tuple()
+    sign, _, exp = value.as_tuple()
     decimals = -exp if isinstance(exp, int) and exp < 0 else 0
     scaled = int(value.scaleb(decimals))
     if not -2**63 < scaled < 2**63:
@@ -133,7 +142,7 @@ class Plan:
 
     def __init__(self, *, year_start: Union[int, str] = 4, **meta: Optional[str]):
         self._c = _core.PlanCore()
-        self._views = weakref.WeakSet()
+        self._views: weakref.WeakSet[Row] = weakref.WeakSet()
         #: the file the plan was read from or last saved to, if any
         self.file: Optional[str] = None
         self._parts = PART_NAMES
@@ -142,7 +151,8 @@ class Plan:
             setattr(self, key, value)
 
     @classmethod
-    def _from_core(cls, core, file: Optional[str] = None, parts=PART_NAMES) -> "Plan":
+    def _from_core(cls, core: _core.PlanCore, file: Optional[str] = None,
+                   parts: Iterable[str] = PART_NAMES) -> "Plan":
         """A plan around a core (planbook.plugin.plan_from_core)."""
         parts = tuple(p for p in PART_NAMES if p in set(parts))
         plan = cls.__new__(cls)
@@ -182,7 +192,7 @@ class Plan:
     @property
     def meta(self) -> Dict[str, str]:
         """The metadata fields that are set, in file order."""
-        out = {}
+        out: Dict[str, str] = {}
         for k in _META:
             v = self._c.get_meta(k)
             if v is not None:
@@ -211,7 +221,7 @@ class Plan:
         return _to_decimal(self._c.tolerance, _core.TOLERANCE_DECIMALS).normalize()
 
     @tolerance.setter
-    def tolerance(self, value) -> None:
+    def tolerance(self, value: Exact) -> None:
         self._c.tolerance = _tolerance_from(value)
 
     # budgets, indicators, risks, records: one property per part (below)
@@ -241,7 +251,7 @@ class Plan:
         return lmax, imax
 
     @risk_matrix.setter
-    def risk_matrix(self, value) -> None:
+    def risk_matrix(self, value: Sequence[int]) -> None:
         self._c.risk_matrix = tuple(value)
 
     @property
@@ -252,7 +262,7 @@ class Plan:
         return green, amber
 
     @risk_bands.setter
-    def risk_bands(self, value) -> None:
+    def risk_bands(self, value: Sequence[int]) -> None:
         self._c.risk_bands = tuple(value)
 
     @property
@@ -267,7 +277,7 @@ class Plan:
         return text + ("%" if pct else "")
 
     @rag_tolerance.setter
-    def rag_tolerance(self, value) -> None:
+    def rag_tolerance(self, value: Exact) -> None:
         text = value if isinstance(value, str) else _amount_text(value)
         text = text.strip()
         pct = text.endswith("%")
@@ -283,13 +293,14 @@ class Plan:
                 for i in range(self._c.agreement_count())]
 
     def add_agreement(self, name: str, left: Mapping[str, Any], right: Mapping[str, Any], *,
-                      note: Optional[str] = None, tolerance=None) -> "Agreement":
+                      note: Optional[str] = None,
+                      tolerance: Optional[Exact] = None) -> "Agreement":
         """Declare that cells of two tables must agree.
 
         Each side is ``{"table": id, "rows": [ids or labels] or "lines",
         "columns": [ids], "negate": bool}``.
         """
-        def side(s):
+        def side(s: Mapping[str, Any]) -> Dict[str, Any]:
             rows = s["rows"]
             return {"table": s["table"], "rows": [rows] if isinstance(rows, str) else list(rows),
                     "columns": list(s["columns"]), "negate": bool(s.get("negate", False))}
@@ -316,7 +327,10 @@ class Plan:
         """Narrative text with each ``{{table.row.column}}`` (``|m``, ``|k``,
         ``|million``, ``|printed`` ...) replaced by that cell's figure in the
         table's unit: ``{{service_activity.total.gross_2015|m}}`` is
-        ``£720.036m`` (docs/format.md, "Figures in the narrative")."""
+        ``£720.036m``; each ``{{records.<collection>[.<item>]}}`` replaced by
+        that list of records as printed bullets (``|paragraphs``,
+        ``|numbered``, ``|ordered``, fields by name) (docs/format.md,
+        "Figures in the narrative")."""
         from ._narrative import render
         return render(self, text)
 
@@ -347,8 +361,12 @@ class Plan:
             self.file = file
         return data
 
-    def report(self, path=None, *, sections=None, periods=None, as_of=None, css=None,
-               logo=None, title: Optional[str] = None, since=None) -> str:
+    def report(self, path: Optional[_PathLike] = None, *,
+               sections: Union[None, str, Sequence[str]] = None,
+               periods: Union[None, str, Sequence[str]] = None,
+               as_of: Union[None, str, datetime.date] = None, css: Optional[_PathLike] = None,
+               logo: Optional[_PathLike] = None, title: Optional[str] = None,
+               since: Union[None, "Plan", _PathLike] = None) -> str:
         """The committee pack: one self-contained HTML page (cover,
         contents, budgets, dashboards, risk registers and heat maps,
         actions, findings), returned as text and, with ``path``, written
@@ -359,7 +377,8 @@ class Plan:
         return report(self, path, sections=sections, periods=periods, as_of=as_of, css=css,
                       logo=logo, title=title, since=since)
 
-    def update_actuals(self, source, period: str, **options: Any):
+    def update_actuals(self, source: Union[_PathLike, Sequence[ActualsRow]], period: str,
+                       **options: Any) -> Update:
         """Merge actuals to ``period`` from ``source`` (actuals.csv, or a
         workbook with ``mapping=``) into a monitoring table with the
         year-end forecast: :func:`planbook.cycle.update_actuals`, whose
@@ -379,7 +398,9 @@ class Plan:
         from ._copy import restore, snapshot
         return Plan._from_core(restore(snapshot(self._c)), None, self._parts)
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Callable[[Dict[str, Any], Optional[str], Tuple[str, ...]],
+                                           "Plan"],
+                                  Tuple[Dict[str, Any], Optional[str], Tuple[str, ...]]]:
         """Pickled as the core's snapshot (plain tuples and strings, no
         text format involved): plans travel to worker processes and Dask
         workers, and come back equal."""
@@ -411,16 +432,16 @@ class Plan:
         return plan_html(self)
 
 
-def _unpickle_plan(snap, file, parts) -> Plan:
+def _unpickle_plan(snap: Dict[str, Any], file: Optional[str], parts: Tuple[str, ...]) -> Plan:
     from ._copy import restore
     return Plan._from_core(restore(snap), file, parts)
 
 
-def _make_meta_property(key: str):
-    def fget(self):
+def _make_meta_property(key: str) -> property:
+    def fget(self: Plan) -> Optional[str]:
         return self._c.get_meta(key)
 
-    def fset(self, value):
+    def fset(self: Plan, value: object) -> None:
         if value is not None and not isinstance(value, (str, int, Decimal)) or \
                 isinstance(value, bool):
             raise TypeError(f"{key} is text (str) or None, not {type(value).__name__} "
@@ -443,12 +464,13 @@ class Budgets(PartMapping):
 
     def add(self, id: str, *, title: Optional[str] = None, kind: Optional[str] = None,
             unit: Optional[str] = None, decimals: int = 0, income_sign: str = "positive",
-            blank: str = "zero", tolerance=None, note: Optional[str] = None,
+            blank: str = "zero", tolerance: Optional[Exact] = None,
+            note: Optional[str] = None,
             columns: Sequence[Mapping[str, Any]] = ()) -> "Table":
         """Add an empty table.  ``columns`` are mappings with the keys of a
         column in the file format (``id``, ``label``, ``period``, ``phase``,
         ``measure``, ``type``, ``decimals``, ``unit``, ``sum``, ``equals``)."""
-        def fill(c, t):
+        def fill(c: PlanCore, t: int) -> None:
             for field, value in (("title", title), ("kind", kind), ("unit", unit), ("note", note)):
                 if value is not None:
                     c.table_set(t, field, self._part.field(field).check(value))
@@ -463,7 +485,7 @@ class Budgets(PartMapping):
             table._resolve_column_refs(columns)
         return self._new(id, fill)
 
-    def from_pandas(self, id: str, df, *, label: str = "label", kind: Optional[str] = None,
+    def from_pandas(self, id: str, df: Any, *, label: str = "label", kind: Optional[str] = None,
                     title: Optional[str] = None, decimals: int = 0,
                     unit: Optional[str] = None, total: Optional[str] = None) -> "Table":
         """A budget table from a DataFrame as analysts keep one: a column of
@@ -493,7 +515,8 @@ class Budgets(PartMapping):
         else:
             labels = [str(v) for v in df.index]
             data = df
-        specs, used = [], set()
+        specs: List[Dict[str, Any]] = []
+        used: Set[str] = set()
         for name in data.columns:
             text = str(name)
             cid = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_") or "c"
@@ -679,7 +702,7 @@ class Table(PartView):
         return None if tol is None else _to_decimal(tol, _core.TOLERANCE_DECIMALS).normalize()
 
     @tolerance.setter
-    def tolerance(self, value) -> None:
+    def tolerance(self, value: Optional[Exact]) -> None:
         self._plan._c.table_set(self._t, "tolerance",
                                 None if value is None else _tolerance_from(value))
 
@@ -733,7 +756,7 @@ class Table(PartView):
         for spec in specs:
             i = self._col(spec["id"])
             if spec.get("sum"):
-                terms = []
+                terms: List[Tuple[int, int]] = []
                 for term in spec["sum"]:
                     sign = -1 if term.startswith("-") else 1
                     terms.append((self._col(term.lstrip("+-")), sign))
@@ -755,7 +778,7 @@ class Table(PartView):
     def totals(self) -> List["Row"]:
         return [r for r in self.rows if r.kind == "total"]
 
-    def _parent_index(self, section) -> Optional[int]:
+    def _parent_index(self, section: Optional[RowRef]) -> Optional[int]:
         if section is None:
             return None
         if isinstance(section, Row):
@@ -764,7 +787,8 @@ class Table(PartView):
             return section.index
         return self.rows[section].index
 
-    def _position(self, parent: Optional[int], before, after) -> int:
+    def _position(self, parent: Optional[int], before: Optional[RowRef],
+                  after: Optional[RowRef]) -> int:
         c, t = self._plan._c, self._t
         if before is not None and after is not None:
             raise ValidationError("give before or after, not both")
@@ -777,7 +801,8 @@ class Table(PartView):
             return c.row_count(t)
         return c.row_get(t, parent)[-1]  # end of the parent's subtree
 
-    def _add(self, kind: str, label: Optional[str], values, section, before, after, **fields):
+    def _add(self, kind: str, label: Optional[str], values: RowValues, section: Optional[RowRef],
+             before: Optional[RowRef], after: Optional[RowRef], **fields: Any) -> "Row":
         c, t = self._plan._c, self._t
         parent = self._parent_index(section)
         at = self._position(parent, before, after)
@@ -798,8 +823,10 @@ class Table(PartView):
             raise
         return Row(self, r)
 
-    def add_line(self, label: Optional[str], values=None, *, section=None, before=None,
-                 after=None, id: Optional[str] = None, role: Optional[str] = None,
+    def add_line(self, label: Optional[str], values: RowValues = None, *,
+                 section: Optional[RowRef] = None, before: Optional[RowRef] = None,
+                 after: Optional[RowRef] = None, id: Optional[str] = None,
+                 role: Optional[str] = None,
                  note: Optional[str] = None, printed: bool = False) -> "Row":
         """Add a line with its figures (a list, one per column, or a dict by
         column id).  ``section`` puts it inside a section (or, for a part,
@@ -809,15 +836,18 @@ class Table(PartView):
         return self._add("line", label, values, section, before, after, id=id, role=role,
                          note=note, printed=printed)
 
-    def add_section(self, label: Optional[str], *, section=None, before=None, after=None,
+    def add_section(self, label: Optional[str], *, section: Optional[RowRef] = None,
+                    before: Optional[RowRef] = None, after: Optional[RowRef] = None,
                     id: Optional[str] = None, role: Optional[str] = None,
                     note: Optional[str] = None) -> "Row":
         """Add a section (a heading that groups the rows added into it)."""
         return self._add("section", label, None, section, before, after, id=id, role=role,
                          note=note)
 
-    def add_total(self, label: Optional[str], values=None, *, section=None, before=None,
-                  after=None, id: Optional[str] = None, role: Optional[str] = None,
+    def add_total(self, label: Optional[str], values: RowValues = None, *,
+                  section: Optional[RowRef] = None, before: Optional[RowRef] = None,
+                  after: Optional[RowRef] = None, id: Optional[str] = None,
+                  role: Optional[str] = None,
                   note: Optional[str] = None, select: Optional[str] = None,
                   printed: bool = False) -> "Row":
         """Add a total: computed from what precedes it in its section.
@@ -840,13 +870,13 @@ class Table(PartView):
         c, t = self._plan._c, self._t
         cols = self.columns
         rows, all_cells = c.table_cells(t)  # one call: rows and cells agree
-        out = []
+        out: List[List[Cell]] = []
         for r, (row_t, cells) in enumerate(zip(rows, all_cells)):
             out.append([Cell._make(self.id, r, row_t[1], cols[i].id, cell)
                         for i, cell in enumerate(cells)])
         return out
 
-    def __arrow_c_stream__(self, requested_schema=None):
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
         """The table as an Arrow stream, straight from the core (the Arrow
         PyCapsule interface): ``pyarrow.table(t)``, ``polars.from_arrow(t)``,
         DuckDB.  One row per line, part or total and amount column: table,
@@ -855,7 +885,7 @@ class Table(PartView):
         largest scale (exact)."""
         return self._plan._c.table_arrow(self._t)
 
-    def to_pandas(self, form: str = "long", *, amounts: str = "int"):
+    def to_pandas(self, form: str = "long", *, amounts: str = "int") -> Any:
         """The table as a pandas DataFrame.
 
         ``form="long"``: one row per (row, column) cell with columns table,
@@ -952,7 +982,7 @@ class Row:
                 "rows have changed since; look the row up again")
         return self._index
 
-    def _get(self):
+    def _get(self) -> RowTuple:
         return self.table._plan._c.row_get(self.table._t, self.index)
 
     kind = property(lambda self: self._get()[0], doc="'line', 'section' or 'total'.")
@@ -968,10 +998,11 @@ class Row:
 
     @staticmethod
     def _text_prop(i: int, field: str, doc: str) -> property:
-        def fget(self):
-            return self._get()[i]
+        def fget(self: Row) -> Optional[str]:
+            text = self._get()[i]
+            return text if isinstance(text, str) else None
 
-        def fset(self, value):
+        def fset(self: Row, value: Optional[str]) -> None:
             self.table._plan._c.row_set(self.table._t, self.index, field,
                                         PART["budgets"].item_field(field).check(value))
         return property(fget, fset, doc=doc)
@@ -1010,7 +1041,8 @@ class Row:
     @property
     def children(self) -> List["Row"]:
         """Rows directly inside this section (or the parts of this line)."""
-        rows, i, end = [], self.index + 1, self._end
+        rows: List[Row] = []
+        i, end = self.index + 1, self._end
         while i < end:
             row = Row(self.table, i)
             rows.append(row)
@@ -1026,7 +1058,7 @@ class Row:
     def __setitem__(self, col: Union[int, str, "Column"], value: Any) -> None:
         self._set(self.table._col(col), value, printed=False)
 
-    def _set(self, c: int, value, printed: bool) -> None:
+    def _set(self, c: int, value: Any, printed: bool) -> None:
         core, t = self.table._plan._c, self.table._t
         info = core.column_get(t, c)
         if info["type"] == "text":
@@ -1047,7 +1079,8 @@ class Row:
         n = self.table._plan._c.column_count(self.table._t)
         return [self[i] for i in range(n)]
 
-    def set_values(self, values, *, printed: bool = False) -> None:
+    def set_values(self, values: Union[Sequence[Any], Mapping[str, Any]], *,
+                   printed: bool = False) -> None:
         """Set several figures: a list (one per column) or a dict by column id.
         ``printed=True`` takes them as printed (income with its printed sign)."""
         n = self.table._plan._c.column_count(self.table._t)
@@ -1104,7 +1137,8 @@ class Cell:
     source: Optional[Tuple[int, int]]
 
     @classmethod
-    def _make(cls, table: str, row: int, label, column: str, t) -> "Cell":
+    def _make(cls, table: str, row: int, label: Optional[str], column: str,
+              t: CellTuple) -> "Cell":
         state, printed, value, cstate, comp, decimals, source = t
         cell = cls.__new__(cls)
         cell.table, cell.row, cell.label, cell.column = table, row, label, column
@@ -1117,8 +1151,9 @@ class Cell:
             cell.printed, cell.value = None, None
         else:
             cell.printed = _to_decimal(printed, decimals)
-            cell.value = _to_decimal(value, decimals)
-        cell.computed = _to_decimal(comp, decimals) if cstate == "value" else None
+            cell.value = None if value is None else _to_decimal(value, decimals)
+        cell.computed = (_to_decimal(comp, decimals) if cstate == "value" and comp is not None
+                         else None)
         return cell
 
     @property
@@ -1169,7 +1204,7 @@ class Agreement:
     __slots__ = ("name", "note", "tolerance", "left", "right")
 
     @classmethod
-    def _from_core(cls, d) -> "Agreement":
+    def _from_core(cls, d: Mapping[str, Any]) -> "Agreement":
         a = cls.__new__(cls)
         a.name, a.note = d["name"], d["note"]
         a.tolerance = (None if d["tolerance"] is None
@@ -1245,7 +1280,7 @@ class Finding:
 
     def to_dict(self) -> Dict[str, Any]:
         """Plain, JSON-ready data (amounts as strings, exact)."""
-        out = {}
+        out: Dict[str, Any] = {}
         for k in self.__slots__:
             v = getattr(self, k)
             out[k] = str(v) if isinstance(v, Decimal) else v
@@ -1272,10 +1307,10 @@ class Findings(List["Finding"]):
     def warnings(self) -> List[Finding]:
         return [f for f in self if f.severity == "warning"]
 
-    def to_json(self, **kw) -> str:
+    def to_json(self, **kw: Any) -> str:
         return json.dumps([f.to_dict() for f in self], **kw)
 
-    def to_pandas(self):
+    def to_pandas(self) -> Any:
         from ._pandas import require_pandas
         pd = require_pandas("Findings.to_pandas")
         return pd.DataFrame([f.to_dict() for f in self],

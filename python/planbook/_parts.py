@@ -33,9 +33,13 @@ from __future__ import annotations
 import functools
 import importlib
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Mapping, Optional, Tuple
 
 from .errors import ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._core import PlanCore
+    from ._model import Plan
 
 __all__ = ["Field", "Part", "PARTS", "PART", "PartMapping", "PartView", "ItemSequence",
            "field_property", "field_properties", "item_field_properties", "either",
@@ -107,11 +111,11 @@ def field_property(field: Field, get: str = "_info", set: str = "_set_field") ->
     checked, through ``self.<set>(name, value)``."""
     name, default = field.name, field.default
 
-    def fget(self):
+    def fget(self: Any) -> Any:
         v = getattr(self, get)()[name]
         return default if default is not None and not v else v
 
-    def fset(self, value):
+    def fset(self: Any, value: Any) -> None:
         getattr(self, set)(name, field.check(value))
     return property(fget, fset, doc=field.doc)
 
@@ -158,16 +162,16 @@ class Part:
         """The part's container, view or item class."""
         return _class(self.module, getattr(self, which))
 
-    def of(self, plan) -> "PartMapping":
+    def of(self, plan: Plan) -> "PartMapping":
         """The plan's container of this part."""
         return getattr(plan, self.name)
 
-    def fn(self, core, op: str) -> Callable[..., Any]:
+    def fn(self, core: PlanCore, op: str) -> Callable[..., Any]:
         """The bound ``PlanCore`` method of an operation (count, find,
         get, add, remove, set)."""
         return getattr(core, self.core[_OPS[op]])
 
-    def title(self, view) -> Optional[str]:
+    def title(self, view: Any) -> Optional[str]:
         """How a diff names an added or removed one."""
         return (view.title or view.id) if self.diff_title_or_id else view.title
 
@@ -304,26 +308,28 @@ PART: Dict[str, Part] = {p.name: p for p in PARTS}
 
 def part_property(part: Part) -> property:
     """The Plan property of a part: its container, by id."""
-    def get(plan):
+    def get(plan: Plan) -> Any:
         return part.cls("container")(plan)
     return property(get, doc=part.doc)
 
 
-class PartMapping(Mapping):
+class PartMapping(Mapping[str, Any]):
     """The plan's tables, sets, registers or collections of one part, by
     id, in file order.  A subclass names its part in ``_part``."""
 
     __slots__ = ("_plan",)
     _part: Part
 
-    def __init__(self, plan):
+    def __init__(self, plan: Plan):
         self._plan = plan
 
-    def _view(self, id: str):
+    def _view(self, id: str) -> Any:
         return self._part.cls("view")(self._plan, id)
 
-    def __getitem__(self, id: str):
-        if not isinstance(id, str) or self._part.fn(self._plan._c, "find")(id) < 0:
+    def __getitem__(self, id: str) -> Any:
+        # Mapping's `in` and get() pass any key, not only text
+        text = isinstance(id, str)  # pyright: ignore[reportUnnecessaryIsInstance]
+        if not text or self._part.fn(self._plan._c, "find")(id) < 0:
             raise KeyError(id)
         return self._view(id)
 
@@ -344,7 +350,7 @@ class PartMapping(Mapping):
 
     __delitem__ = remove
 
-    def _new(self, id: str, fill: Callable[[Any, int], None]):
+    def _new(self, id: str, fill: Callable[[PlanCore, int], None]) -> Any:
         """Add ``id`` and fill it through ``fill(core, index)``; on any
         error it is taken out again, so the plan is as it was."""
         c, p = self._plan._c, self._part
@@ -356,7 +362,8 @@ class PartMapping(Mapping):
             raise
         return self._view(id)
 
-    def _set_fields(self, set_, i: int, values: Mapping[str, Any]) -> None:
+    def _set_fields(self, set_: Callable[[int, str, Any], Any], i: int,
+                    values: Mapping[str, Any]) -> None:
         """Set fields of a new one, each checked where the part describes it."""
         names = {f.name: f for f in self._part.fields}
         for k, v in values.items():
@@ -373,7 +380,7 @@ class PartView:
     __slots__ = ("_plan", "id")
     _part: Part
 
-    def __init__(self, plan, id: str):
+    def __init__(self, plan: Plan, id: str):
         self._plan = plan
         self.id = id
 
@@ -416,7 +423,7 @@ class ItemSequence(PartView):
         assert items is not None, "a part whose view manages its own items"
         return getattr(self._plan._c, items[op == "remove"])
 
-    def _item_index(self, key) -> int:
+    def _item_index(self, key: object) -> int:
         return self._item_fn("find")(self._i, key) if isinstance(key, str) else -1
 
     def __contains__(self, key: object) -> bool:
@@ -432,7 +439,7 @@ class ItemSequence(PartView):
             raise KeyError(f"{p.item_noun} {key!r} is no longer in {p.short} {self.id!r}")
         return vi, i
 
-    def remove(self, key) -> None:
+    def remove(self, key: str) -> None:
         """Remove an item (and what hangs from it)."""
         i = self._item_index(key)
         if i < 0:

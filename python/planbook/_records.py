@@ -18,10 +18,14 @@ from __future__ import annotations
 import datetime
 import html
 import re
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union, overload
+from typing import (TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple,
+                    Union, overload)
 
 from . import _core
 from ._parts import PART, Field, ItemSequence, PartMapping, field_properties
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._core import PlanCore
 
 __all__ = ["Records", "Collection", "Record"]
 
@@ -30,7 +34,7 @@ _MONTH_YEAR = re.compile(r"^\s*[A-Za-z]+\.?\s+\d{4}\s*$")
 DONE = {"complete", "completed", "closed", "done", "achieved", "met"}
 
 
-def _as_of(d) -> datetime.date:
+def _as_of(d: object) -> datetime.date:
     if isinstance(d, datetime.datetime):
         return d.date()
     if isinstance(d, datetime.date):
@@ -66,7 +70,7 @@ class Records(PartMapping):
     def add(self, id: str, *, kind: str = "other", title: Optional[str] = None,
             note: Optional[str] = None, dates: Sequence[str] = (),
             links: Optional[Mapping[str, str]] = None) -> "Collection":
-        def fill(c, ci):
+        def fill(c: PlanCore, ci: int) -> None:
             self._set_fields(c.coll_set, ci, {"kind": kind, "title": title, "note": note})
             for d in dates:
                 c.coll_set(ci, "add_date", d)
@@ -105,7 +109,8 @@ class Collection(ItemSequence, Sequence["Record"]):
         if isinstance(key, int):
             return Record(self, self._plan._c.item_get(self._i, key if key >= 0 else
                                                        len(self) + key))
-        i = self._plan._c.item_find(self._i, key) if isinstance(key, str) else -1
+        key_is_text = isinstance(key, str)  # pyright: ignore[reportUnnecessaryIsInstance]
+        i = self._plan._c.item_find(self._i, key) if key_is_text else -1
         if i < 0:
             raise KeyError(key)
         return Record(self, self._plan._c.item_get(self._i, i))
@@ -142,7 +147,7 @@ class Collection(ItemSequence, Sequence["Record"]):
     def roots(self) -> List["Record"]:
         return [r for r in self if r.parent_index is None]
 
-    def overdue(self, as_of) -> List["Record"]:
+    def overdue(self, as_of: Union[str, datetime.date]) -> List["Record"]:
         """Items with a date before ``as_of`` whose status is not complete
         (complete, completed, closed, done, achieved, met)."""
         day = _as_of(as_of)
@@ -153,7 +158,7 @@ class Collection(ItemSequence, Sequence["Record"]):
         """Items without a date (no date field, or TBC / ongoing)."""
         return [r for r in self if r.due is None]
 
-    def to_pandas(self):
+    def to_pandas(self) -> Any:
         """One row per item: id, parent id, depth, ``due_date`` (the date the
         item is due, parsed; never its start or review), ``start_date`` and
         ``review_date`` (parsed from the ``start`` and ``review`` date
@@ -162,7 +167,7 @@ class Collection(ItemSequence, Sequence["Record"]):
         pd = require_pandas("Collection.to_pandas")
         items = self._items()
         ids = {d["index"]: d["id"] for d in items}
-        rows = []
+        rows: List[Dict[str, Any]] = []
         for d in items:
             row = {"id": d["id"], "parent": ids.get(d["parent"]) if d["parent"] is not None
                    else None, "depth": d["depth"],
@@ -187,7 +192,8 @@ class Collection(ItemSequence, Sequence["Record"]):
         out += [f"<th>{e(n)}</th>" for n in names]
         out.append("</tr></thead><tbody>")
         for d in items:
-            f = dict(d["fields"])
+            # references in the narrative ({{table.row.column}}, {{records.list}}) rendered
+            f = {k: self._plan.render_text(v) if "{{" in v else v for k, v in d["fields"]}
             pad = "&nbsp;" * 4 * d["depth"]
             out.append(f"<tr><td>{pad}{e(d['id'] or '')}</td>")
             out += [f"<td>{e(f.get(n, ''))}</td>" for n in names]
@@ -226,7 +232,7 @@ class Record:
 
     @property
     def parent(self) -> Optional["Record"]:
-        p = self._d["parent"]
+        p: Optional[int] = self._d["parent"]
         return None if p is None else self._coll[p]
 
     @property
@@ -281,7 +287,7 @@ class Record:
     def children(self) -> List["Record"]:
         return [r for r in self._coll if r.parent_index == self.index]
 
-    def get(self, name: str, default=None):
+    def get(self, name: str, default: Optional[str] = None) -> Optional[str]:
         return dict(self._d["fields"]).get(name, default)
 
     def __getitem__(self, name: str) -> str:

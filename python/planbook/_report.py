@@ -31,13 +31,31 @@ import os
 import pathlib
 import re
 import tempfile
-from typing import Any, Dict, List, Optional, Tuple
+from decimal import Decimal
+from typing import (TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Tuple, Union,
+                    cast)
 
 from ._display import _headline
 from ._model import _MONTHS, format_amount
 from ._records import DONE
 from ._version import __version__
 from .errors import ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import jinja2
+
+    from ._indicators import IndicatorSet, Measure, Observation, Status
+    from ._model import Cell, Column, Finding, Plan, Table
+    from ._records import Collection
+    from ._risks import RiskRegister
+
+#: what the template lays out: dicts of text, numbers and lists of the same
+Ctx = Dict[str, Any]
+#: a place in the plan a finding is about: (part letter, table, row, column...)
+_Key = Tuple[Any, ...]
+_Path = Union[str, "os.PathLike[str]"]
+#: sections and periods: a list, or text with commas
+_Names = Union[None, str, Sequence[str]]
 
 __all__ = ["report", "PARTS"]
 
@@ -65,7 +83,7 @@ _env: Any = None
 
 # ------------------------------------------------------------------ helpers
 
-def _jinja():
+def _jinja() -> jinja2.Template:
     global _env
     if _env is None:
         try:
@@ -84,7 +102,7 @@ def _day(d: datetime.date) -> str:
     return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
-def _date_of(value, what: str) -> datetime.date:
+def _date_of(value: object, what: str) -> datetime.date:
     if value is None:
         return datetime.date.today()
     if isinstance(value, datetime.datetime):
@@ -102,8 +120,8 @@ def _date_of(value, what: str) -> datetime.date:
 class _Ids:
     """Unique, valid HTML ids made from plan ids (which may hold anything)."""
 
-    def __init__(self):
-        self.used: set = set()
+    def __init__(self) -> None:
+        self.used: Set[str] = set()
 
     def make(self, *parts: Any) -> str:
         text = "-".join(str(p) for p in parts if p is not None and str(p) != "")
@@ -130,7 +148,7 @@ def _count(n: int, word: str, plural: Optional[str] = None) -> str:
 
 # ------------------------------------------------------------------ options
 
-def _periods(plan, periods) -> Optional[List[str]]:
+def _periods(plan: Plan, periods: _Names) -> Optional[List[str]]:
     """The periods asked for, as the plan writes them; a ValidationError
     naming the plan's periods when one is not a period or not in the plan."""
     if periods is None:
@@ -144,7 +162,7 @@ def _periods(plan, periods) -> Optional[List[str]]:
     for tid in plan.budgets:
         known += [c.period for c in plan.budgets[tid].columns
                   if c.period and c.period not in known]
-    out = []
+    out: List[str] = []
     for p in periods:
         text = str(p).strip()
         try:
@@ -160,7 +178,7 @@ def _periods(plan, periods) -> Optional[List[str]]:
     return out
 
 
-def _part_ids(plan, part: str) -> List[str]:
+def _part_ids(plan: Plan, part: str) -> List[str]:
     if part == "budgets":
         return list(plan.budgets)
     if part == "indicators":
@@ -172,7 +190,7 @@ def _part_ids(plan, part: str) -> List[str]:
     return []
 
 
-def _sections(plan, sections) -> List[Tuple[str, Optional[List[str]]]]:
+def _sections(plan: Plan, sections: _Names) -> List[Tuple[str, Optional[List[str]]]]:
     """[(part, ids or None for the part's default)] in the order asked."""
     if sections is None:
         sections = PARTS
@@ -217,7 +235,7 @@ def _sections(plan, sections) -> List[Tuple[str, Optional[List[str]]]]:
     return list(out.items())
 
 
-def _logo(logo, organisation: Optional[str]) -> Optional[Dict[str, str]]:
+def _logo(logo: Optional[_Path], organisation: Optional[str]) -> Optional[Dict[str, str]]:
     if logo is None:
         return None
     path = os.fspath(logo)
@@ -233,14 +251,15 @@ def _logo(logo, organisation: Optional[str]) -> Optional[Dict[str, str]]:
     return {"src": src, "alt": f"{organisation} logo" if organisation else "Logo"}
 
 
-def _user_css(css) -> Optional[str]:
+def _user_css(css: object) -> Optional[str]:
     """CSS text: ``css`` is a file (a path, or text without braces) or the
     rules themselves.  ``</`` is written ``<\\/`` so it cannot end the
     style element."""
     if css is None:
         return None
     if isinstance(css, os.PathLike) or (isinstance(css, str) and "{" not in css):
-        with open(os.fspath(css), encoding="utf-8") as f:
+        # a path: os.PathLike is checked at run time without its type argument
+        with open(os.fspath(cast("Union[str, os.PathLike[str]]", css)), encoding="utf-8") as f:
             text = f.read()
     elif isinstance(css, str):
         text = css
@@ -261,13 +280,13 @@ class _Findings:
     parts of the pack say which places they show (``place``), so that a
     finding links only to something that is in the pack."""
 
-    def __init__(self, plan, ids: _Ids, linked: bool):
-        self.items: List[Dict[str, Any]] = []
-        self.by_key: Dict[Tuple, List[Dict[str, Any]]] = {}
-        self.placed: Dict[Tuple, str] = {}
+    def __init__(self, plan: Plan, ids: _Ids, linked: bool):
+        self.items: List[Ctx] = []
+        self.by_key: Dict[_Key, List[Ctx]] = {}
+        self.placed: Dict[_Key, str] = {}
         for n, f in enumerate(plan.check(), 1):
             key = self._key(f)
-            item = {"n": n, "finding": f, "key": key, "severity": f.severity,
+            item: Ctx = {"n": n, "finding": f, "key": key, "severity": f.severity,
                     "symbol": "\u2716" if f.severity == "error" else "!",
                     "message": f.message, "anchor": ids.make("finding", n) if linked else None,
                     "short": f.message if len(f.message) <= 120 else f.message[:117] + "...",
@@ -278,7 +297,7 @@ class _Findings:
                 self.by_key.setdefault(key, []).append(item)
 
     @staticmethod
-    def _key(f) -> Optional[Tuple]:
+    def _key(f: Finding) -> Optional[_Key]:
         if f.table is None or f.row_index is None:
             return None
         if f.part == "budgets":
@@ -292,13 +311,13 @@ class _Findings:
         return None
 
     @staticmethod
-    def _location(f) -> str:
+    def _location(f: Finding) -> str:
         """``plan.yaml:49:16``: where the printed figure is in the file."""
         parts = [os.path.basename(f.file) if f.file else None, f.line, f.col]
         return ":".join(str(p) for p in parts if p) if f.file else ""
 
     @staticmethod
-    def _where(plan, f) -> str:
+    def _where(plan: Plan, f: Finding) -> str:
         title = None
         try:
             if f.part == "budgets" and f.table in plan.budgets:
@@ -314,7 +333,7 @@ class _Findings:
         return title or f.table or "plan"
 
     @staticmethod
-    def _target(f) -> str:
+    def _target(f: Finding) -> str:
         if f.part == "budgets":
             if f.column_heading:
                 return f"the figure ({f.row}, {f.column_heading})"
@@ -327,7 +346,7 @@ class _Findings:
             return f"the item ({f.row_id or f.row})"
         return "the place"
 
-    def at(self, key: Tuple, anchor: str) -> List[Dict[str, Any]]:
+    def at(self, key: _Key, anchor: str) -> List[Ctx]:
         """The findings about ``key``, which the pack shows at ``anchor``."""
         found = self.by_key.get(key, [])
         for item in found:
@@ -335,22 +354,22 @@ class _Findings:
                 item["href"] = anchor
         return found
 
-    def marks(self, key: Tuple, anchor: str) -> List[Dict[str, Any]]:
+    def marks(self, key: _Key, anchor: str) -> List[Ctx]:
         return [{"n": i["n"], "anchor": i["anchor"], "short": i["short"]}
                 for i in self.at(key, anchor)]
 
 
 # ------------------------------------------------------------------ budgets
 
-def _shown_amount(cell, negate: bool) -> str:
+def _shown_amount(cell: Cell, negate: bool) -> str:
     """A cell as finance prints it: thousands separators, negatives in
     brackets, ``-`` for a nil, text as written; a figure the plan does not
     print but the arithmetic gives in [square brackets]."""
     if cell.state == "text":
-        return cell.value or ""
+        return cell.value if isinstance(cell.value, str) else ""
     if cell.state == "nil":
         return "-"
-    if cell.state == "value":
+    if cell.state == "value" and isinstance(cell.printed, Decimal):
         return format_amount(cell.printed)
     if cell.computed is not None:
         v = -cell.computed if negate else cell.computed
@@ -363,7 +382,7 @@ def _shown_amount(cell, negate: bool) -> str:
 _PORTRAIT_CHARS = 85
 
 
-def _width_needed(table, keep, rows) -> int:
+def _width_needed(table: Table, keep: List[Column], rows: List[Ctx]) -> int:
     """About how many characters wide the table must be: per column its
     longest word of heading or text, or its longest figure (with a finding
     mark), and a character of padding; the line labels' longest word."""
@@ -380,7 +399,8 @@ def _width_needed(table, keep, rows) -> int:
     return need + max([len(x) for r in rows for x in r["label"].split()] + [5]) + 1
 
 
-def _budget(plan, table, wanted: Optional[List[str]], ids: _Ids, found: _Findings):
+def _budget(plan: Plan, table: Table, wanted: Optional[List[str]], ids: _Ids,
+            found: _Findings) -> Optional[Ctx]:
     cols = table.columns
     keep = [c for c in cols if not (wanted and c.period and c.period not in wanted)]
     if wanted and any(c.period for c in cols) and not any(c.period for c in keep):
@@ -391,10 +411,10 @@ def _budget(plan, table, wanted: Optional[List[str]], ids: _Ids, found: _Finding
     # two heading rows when the headings repeat (Gross, Net, FTE under each year)
     heads = [c.heading for c in keep]
     two = any(c.period for c in keep) and len(set(heads)) < len(heads)
-    first = {"text": unit or "Line", "scope": "col", "colspan": 1, "rowspan": 2 if two else 1,
+    first: Ctx = {"text": unit or "Line", "scope": "col", "colspan": 1, "rowspan": 2 if two else 1,
              "num": False}
-    head_rows: List[List[Dict[str, Any]]] = [[first]]
-    colgroups = [1]
+    head_rows: List[List[Ctx]] = [[first]]
+    colgroups: List[int] = [1]
     if two:
         second: List[Dict[str, Any]] = []
         i = 0
@@ -423,7 +443,7 @@ def _budget(plan, table, wanted: Optional[List[str]], ids: _Ids, found: _Finding
             head_rows[0].append({"text": c.heading, "scope": "col", "colspan": 1, "rowspan": 1,
                                  "num": c.type == "amount"})
     negative_income = table.income_sign == "negative"
-    rows = []
+    rows: List[Ctx] = []
     all_rows = list(table.rows)
     grand = [r.index for r in all_rows if r.kind == "total" and r.depth == 0]
     index_of = {c.id: c.index for c in cols}
@@ -433,7 +453,7 @@ def _budget(plan, table, wanted: Optional[List[str]], ids: _Ids, found: _Finding
         if row.kind == "total" and grand and row.index == grand[-1]:
             cls += " grand"
         negate = negative_income and row.effective_role == "income"
-        out_cells = []
+        out_cells: List[Ctx] = []
         for c in keep:
             cell = cells[index_of[c.id]]
             key = ("b", table.id, row.index, c.id)
@@ -454,7 +474,7 @@ def _budget(plan, table, wanted: Optional[List[str]], ids: _Ids, found: _Finding
                 row_marks += found.marks(("b", table.id, row.index, c.id), r_anchor)
         rows.append({"cls": cls, "anchor": r_anchor, "depth": min(row.depth, 4),
                      "label": row.label or "", "cells": out_cells, "findings": row_marks})
-    notes = []
+    notes: List[str] = []
     if unit:
         notes.append(f"Amounts in {unit}. Negative figures are in brackets; - is nil; a "
                      f"figure in [square brackets] is not printed in the plan but is what its "
@@ -477,7 +497,7 @@ def _budget(plan, table, wanted: Optional[List[str]], ids: _Ids, found: _Finding
 
 # ------------------------------------------------------------------ indicators
 
-def _obs(obs) -> Dict[str, str]:
+def _obs(obs: Optional[Observation]) -> Dict[str, str]:
     """A dashboard cell: the figure as printed, right-aligned when it is a
     figure, wrapped as text when it is words ("Plan in place")."""
     text = str(obs) if obs is not None else ""
@@ -500,24 +520,25 @@ def _comparison(answer: str, printed: Optional[str]) -> Dict[str, Any]:
     return {"arrow": "", "word": printed or "", "hide": True}
 
 
-def _spark(ref: str, series: List[Tuple[str, Any]]) -> Optional[Dict[str, Any]]:
-    pts = [(p, o) for p, o in series if o.value is not None]
+def _spark(ref: str, series: List[Tuple[str, Observation]]) -> Optional[Ctx]:
+    pts = [(p, o, o.value) for p, o in series if o.value is not None]
     if len(pts) < 2:
         return None
-    values = [float(o.value) for _, o in pts]
+    values = [float(v) for _, _, v in pts]
     lo, hi = min(values), max(values)
     w, h, pad = 60.0, 18.0, 2.0
     span = (hi - lo) or 1.0
     xs = [pad + (w - 2 * pad) * k / (len(values) - 1) for k in range(len(values))]
     ys = [h - pad - (h - 2 * pad) * (v - lo) / span for v in values]
-    label = f"Trend of {ref}: " + "; ".join(f"{p} {o}" for p, o in pts)
+    label = f"Trend of {ref}: " + "; ".join(f"{p} {o}" for p, o, _ in pts)
     return {"label": label, "width": int(w), "height": int(h),
             "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys)),
             "last_x": f"{xs[-1]:.1f}", "last_y": f"{ys[-1]:.1f}"}
 
 
-def _measure_key(m, status_period: Optional[str], periods: List[str], shown: List[str]):
-    key = []
+def _measure_key(m: Measure, status_period: Optional[str], periods: List[str],
+                 shown: List[str]) -> List[str]:
+    key: List[str] = []
     if m.polarity in ("high", "low"):
         key.append("Higher is better" if m.polarity == "high" else "Lower is better")
     th = m.thresholds
@@ -546,7 +567,8 @@ def _measure_key(m, status_period: Optional[str], periods: List[str], shown: Lis
     return key
 
 
-def _dashboard(plan, iset, wanted: Optional[List[str]], ids: _Ids, found: _Findings):
+def _dashboard(plan: Plan, iset: IndicatorSet, wanted: Optional[List[str]], ids: _Ids,
+               found: _Findings) -> Optional[Ctx]:
     periods = iset.periods
     if wanted:
         shown = [p for p in periods if p in wanted]
@@ -562,13 +584,14 @@ def _dashboard(plan, iset, wanted: Optional[List[str]], ids: _Ids, found: _Findi
     anchor = ids.make("dashboard", iset.id)
     title = iset.title or iset.id
     comps = list(iset.comparators.items())
-    series = []
+    series: List[Tuple[Measure, bool]] = []
     for m in iset:
         series.append((m, False))
         series.extend((c, True) for c in m.counts)
-    dash = iset.status(at).rows if at is not None else [None] * len(series)
-    groups: List[Dict[str, Any]] = []
-    exceptions = []
+    dash: List[Optional[Status]] = (list(iset.status(at).rows) if at is not None
+                                    else [None] * len(series))
+    groups: List[Ctx] = []
+    exceptions: List[Ctx] = []
     any_trend = False
     # the dashboard's rows are the set's series in order (measures, each
     # followed by its counts), which is the order findings count them in
@@ -585,7 +608,7 @@ def _dashboard(plan, iset, wanted: Optional[List[str]], ids: _Ids, found: _Findi
                         for p in shown],
             "target": _obs(targets[at]) if at is not None else _obs(None),
             "spark": None}
-        if st is not None and not companion:
+        if st is not None and at is not None and not companion:
             row["rag"] = {"rag": st.rag, "symbol": _RAG_SYMBOL[st.rag], "word": st.rag_text}
             row["travel"] = {"arrow": _ARROW.get(st.last, ""), "hide": True,
                              "word": st.last if st.last != "none" else ""}
@@ -605,7 +628,7 @@ def _dashboard(plan, iset, wanted: Optional[List[str]], ids: _Ids, found: _Findi
     exceptions.sort(key=lambda e: 0 if e["rag"] == "red" else 1)
     has_status = at is not None
     has_target = at is not None and any(r["target"]["text"] for g in groups for r in g["rows"])
-    notes = []
+    notes: List[str] = []
     counts_text = None
     counts = None
     if has_status:
@@ -658,7 +681,7 @@ def _band(score: int, bands: Tuple[int, int]) -> str:
     return _risk_band(score, bands)
 
 
-def _heat(plan, reg, kind: str, ids_of: Dict[str, str]) -> Optional[Dict[str, Any]]:
+def _heat(plan: Plan, reg: RiskRegister, kind: str, ids_of: Dict[str, str]) -> Optional[Ctx]:
     from .plots import RISK_BAND_STYLE
     lmax, imax = plan.risk_matrix
     bands = plan.risk_bands
@@ -672,11 +695,12 @@ def _heat(plan, reg, kind: str, ids_of: Dict[str, str]) -> Optional[Dict[str, An
         return None
     size, left, top = 56, 44, 6
     w, h = imax * size, lmax * size
-    out_cells, rows = [], []
+    out_cells: List[Ctx] = []
+    rows: List[Ctx] = []
     by_band: Dict[str, List[str]] = {"red": [], "amber": [], "green": []}
-    described = []
+    described: List[str] = []
     for lk in range(lmax, 0, -1):
-        row_cells = []
+        row_cells: List[Ctx] = []
         for im in range(1, imax + 1):
             score = lk * im
             band = _band(score, bands)
@@ -684,13 +708,13 @@ def _heat(plan, reg, kind: str, ids_of: Dict[str, str]) -> Optional[Dict[str, An
             by_band[band] += ids
             short = ", ".join(ids)
             if len(short) > 11:
-                first = []
+                first: List[str] = []
                 for x in ids:
                     if len(", ".join(first + [x])) > 8:
                         break
                     first.append(x)
                 short = ", ".join(first) + f" +{len(ids) - len(first)}"
-            c = {"band": band, "letter": RISK_BAND_STYLE[band]["letter"], "score": score,
+            c: Ctx = {"band": band, "letter": RISK_BAND_STYLE[band]["letter"], "score": score,
                  "count": len(ids), "ids": short, "x": left + (im - 1) * size,
                  "y": top + (lmax - lk) * size}
             out_cells.append(c)
@@ -710,7 +734,7 @@ def _heat(plan, reg, kind: str, ids_of: Dict[str, str]) -> Optional[Dict[str, An
                       + (f" ({', '.join(by_band[b])})" if by_band[b] else "")
                       for b in ("red", "amber", "green"))
             + ". " + "; ".join(described) + ".")
-    notes = []
+    notes: List[str] = []
     if unplaced:
         notes.append(f"Not in the matrix (no {kind} likelihood and impact): "
                      f"{_count(len(unplaced), 'risk')} ({', '.join(unplaced)}).")
@@ -734,17 +758,18 @@ _RISK_TEXTS = (("impacts", "Impacts"), ("controls", "Existing controls"),
                ("mitigations", "Mitigations"), ("actions", "Actions"), ("outcome", "Outcome"))
 
 
-def _register(plan, reg, ids: _Ids, found: _Findings, as_of: datetime.date):
+def _register(plan: Plan, reg: RiskRegister, ids: _Ids, found: _Findings,
+              as_of: datetime.date) -> Ctx:
     anchor = ids.make("register", reg.id)
     title = reg.title or reg.id
     risks = list(reg)
     kinds = [k for k in ("inherent", "current", "target")
              if any(getattr(r, k) is not None for r in risks)]
     texts = [(f, h) for f, h in _RISK_TEXTS if any(getattr(r, f) for r in risks)]
-    rows = []
+    rows: List[Ctx] = []
     for index, r in enumerate(risks):
         r_anchor = ids.make("risk", reg.id, r.id)
-        scores = []
+        scores: List[Ctx] = []
         for k in kinds:
             s = getattr(r, k)
             marks = found.marks(("r", reg.id, index, k), r_anchor)
@@ -775,7 +800,7 @@ def _register(plan, reg, ids: _Ids, found: _Findings, as_of: datetime.date):
     p = reg.profile(kind)
     # a printed score with a finding is counted both ways, never silently one
     profile_text = f"Of {_count(len(reg), 'risk')}: {reg.profile_text(kind, symbols=True)}."
-    notes = []
+    notes: List[str] = []
     meta = [("Register for", reg.register_for), ("Version", reg.version),
             ("Last reviewed", reg.last_reviewed), ("Reviewed by", reg.reviewed_by)]
     line = "; ".join(f"{k}: {v}" for k, v in meta if v)
@@ -807,7 +832,8 @@ def _register(plan, reg, ids: _Ids, found: _Findings, as_of: datetime.date):
 
 # ------------------------------------------------------------------ records
 
-def _collection(plan, coll, ids: _Ids, found: _Findings, as_of: datetime.date):
+def _collection(plan: Plan, coll: Collection, ids: _Ids, found: _Findings,
+                as_of: datetime.date) -> Ctx:
     anchor = ids.make("records", coll.id)
     title = coll.title or coll.id
     items = list(coll)
@@ -826,7 +852,7 @@ def _collection(plan, coll, ids: _Ids, found: _Findings, as_of: datetime.date):
     # a date is a deadline in these lists; elsewhere (a timeline) it is when
     # something happens, and a date gone by is not overdue
     tracked = coll.kind in _TRACKED
-    rows = []
+    rows: List[Ctx] = []
     overdue = undated = 0
     for index, r in enumerate(items):
         f = r.fields
@@ -864,7 +890,7 @@ def _collection(plan, coll, ids: _Ids, found: _Findings, as_of: datetime.date):
                      "owner": "; ".join(f[o] for o in owner_fields if f.get(o)),
                      "when": when, "status_cls": cls, "status_sym": sym, "status": word,
                      "findings": marks})
-    notes = []
+    notes: List[str] = []
     if has_when and tracked:
         notes.append(f"As of {_day(as_of)}: {overdue} overdue"
                      + (f", {undated} with no due date" if undated else "") + ".")
@@ -877,10 +903,10 @@ def _collection(plan, coll, ids: _Ids, found: _Findings, as_of: datetime.date):
 
 # ------------------------------------------------------------------ summary
 
-def _summary(plan, built: Dict[str, List[Dict[str, Any]]], found: _Findings,
-             ids: _Ids, as_of: datetime.date, findings_linked: bool):
-    blocks = []
-    intro = []
+def _summary(plan: Plan, built: Dict[str, List[Ctx]], found: _Findings,
+             ids: _Ids, as_of: datetime.date, findings_linked: bool) -> Ctx:
+    blocks: List[Ctx] = []
+    intro: List[str] = []
     errors = sum(1 for i in found.items if i["severity"] == "error")
     warnings = len(found.items) - errors
     if found.items:
@@ -893,7 +919,7 @@ def _summary(plan, built: Dict[str, List[Dict[str, Any]]], found: _Findings,
                      "arithmetic.")
     tables = built.get("budgets", [])
     if tables:
-        rows = []
+        rows: List[Ctx] = []
         for t in tables:
             table = plan.budgets[t["source"]]
             head = _headline(table)
@@ -953,7 +979,7 @@ def _summary(plan, built: Dict[str, List[Dict[str, Any]]], found: _Findings,
 
 # ------------------------------------------------------------------ movement
 
-def _since(since):
+def _since(since: Union[None, Plan, _Path]) -> Optional[Plan]:
     """The earlier plan: a Plan, a path, or None."""
     if since is None:
         return None
@@ -972,7 +998,7 @@ def _rag_words(rag: Optional[str]) -> str:
     return f"{_RAG_SYMBOL.get(rag, '')} {rag if rag != 'none' else 'no RAG'}".strip()
 
 
-def _part_title(plan, earlier, part: str, ident: str) -> str:
+def _part_title(plan: Plan, earlier: Plan, part: str, ident: str) -> str:
     for p in (plan, earlier):
         container = getattr(p, part)
         if ident in container:
@@ -980,7 +1006,7 @@ def _part_title(plan, earlier, part: str, ident: str) -> str:
     return ident
 
 
-def _movement(plan, earlier, built: Dict[str, List[Dict[str, Any]]], ids: _Ids):
+def _movement(plan: Plan, earlier: Plan, built: Dict[str, List[Ctx]], ids: _Ids) -> Ctx:
     """What moved since ``earlier`` (cycle.movement), as the summary's
     tables: risks re-scored, added or removed with their old and new
     scores; measures whose RAG changed, old and new."""
@@ -993,9 +1019,9 @@ def _movement(plan, earlier, built: Dict[str, List[Dict[str, Any]]], ids: _Ids):
     rags = [m for m in moves if m.part.startswith("indicators.")]
     intro = [f"Since {name}: {_count(len(risks), 'risk')} moved (scored up or down, added or "
              f"removed) and {_count(len(rags), 'measure')} changed RAG."]
-    blocks = []
+    blocks: List[Ctx] = []
     if risks:
-        rows = []
+        rows: List[Ctx] = []
         for m in risks:
             reg = m.part.split(".", 1)[1]
             title = ""
@@ -1034,16 +1060,18 @@ def _movement(plan, earlier, built: Dict[str, List[Dict[str, Any]]], ids: _Ids):
 
 # ------------------------------------------------------------------ the pack
 
-def build(plan, *, sections=None, periods=None, as_of=None, title: Optional[str] = None,
-          css=None, logo=None, since=None) -> Dict[str, Any]:
+def build(plan: Plan, *, sections: _Names = None, periods: _Names = None,
+          as_of: Union[None, str, datetime.date] = None, title: Optional[str] = None,
+          css: Optional[_Path] = None, logo: Optional[_Path] = None,
+          since: Union[None, Plan, _Path] = None) -> Ctx:
     """The data the template lays out (see :func:`report`)."""
     as_of_day = _date_of(as_of, "as_of")
     wanted = _periods(plan, periods)
-    since = _since(since)
-    if since is not None and sections is None:
+    earlier = _since(since)
+    if earlier is not None and sections is None:
         sections = PARTS[:1] + ("movement",) + PARTS[1:]
     chosen = _sections(plan, sections)
-    if since is None and "movement" in dict(chosen):
+    if earlier is None and "movement" in dict(chosen):
         raise ValidationError("the movement section needs the earlier plan (since=...)",
                               code="section")
     parts = dict(chosen)
@@ -1060,7 +1088,7 @@ def build(plan, *, sections=None, periods=None, as_of=None, title: Optional[str]
     for part, wanted_ids in chosen:
         if part in ("summary", "findings", "movement"):
             continue
-        items = []
+        items: List[Ctx] = []
         for ident in (wanted_ids if wanted_ids is not None else _part_ids(plan, part)):
             if part == "budgets":
                 item = _budget(plan, plan.budgets[ident], wanted, ids, found)
@@ -1082,14 +1110,17 @@ def build(plan, *, sections=None, periods=None, as_of=None, title: Optional[str]
         built[part] = items
 
     sections_out: List[Dict[str, Any]] = []
-    contents = []
+    contents: List[Ctx] = []
     for part, _ in chosen:
         sec: Dict[str, Any] = {"kind": part, "id": ids.make("part", part),
                                "title": _TITLES[part], "intro": [], "entries": []}
-        children = []
+        children: List[Ctx] = []
         if part in ("summary", "movement"):
-            s = (_summary(plan, built, found, ids, as_of_day, "findings" in parts)
-                 if part == "summary" else _movement(plan, since, built, ids))
+            if part == "summary":
+                s = _summary(plan, built, found, ids, as_of_day, "findings" in parts)
+            else:
+                assert earlier is not None  # refused above without it
+                s = _movement(plan, earlier, built, ids)
             sec["intro"], sec["blocks"] = s["intro"], s["blocks"]
             children = [{"id": b["id"], "text": b["title"]} for b in s["blocks"]]
         elif part == "findings":
@@ -1112,7 +1143,7 @@ def build(plan, *, sections=None, periods=None, as_of=None, title: Optional[str]
         sections_out.append(sec)
         contents.append({"id": sec["id"], "text": sec["title"], "children": children})
 
-    cover = []
+    cover: List[Tuple[str, str]] = []
     for label, key in (("Directorate", "directorate"), ("Service", "service"),
                        ("Period", "period"), ("Status", "status"), ("Version", "version"),
                        ("Owner", "owner"), ("Review date", "review_date"),
@@ -1169,8 +1200,10 @@ def print_pdf(html: str, title: str = "") -> bytes:
             return page.print_pdf(footer=footer)
 
 
-def report(plan, path=None, *, sections=None, periods=None, as_of=None, css=None, logo=None,
-           title: Optional[str] = None, since=None) -> str:
+def report(plan: Plan, path: Optional[_Path] = None, *, sections: _Names = None,
+           periods: _Names = None, as_of: Union[None, str, datetime.date] = None,
+           css: Optional[_Path] = None, logo: Optional[_Path] = None,
+           title: Optional[str] = None, since: Union[None, Plan, _Path] = None) -> str:
     """The committee pack of ``plan`` as one self-contained HTML page.
 
     Returns the HTML; with ``path`` also writes it there: ``.html`` (or

@@ -181,6 +181,163 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 {%- macro spark(s) -%}
 <svg class="spark" role="img" aria-label="{{ s.label }}" viewBox="0 0 {{ s.width }} {{ s.height }}" preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg"><title>{{ s.label }}</title><polyline points="{{ s.points }}"/><circle cx="{{ s.last_x }}" cy="{{ s.last_y }}" r="2"/></svg>
 {%- endmacro -%}
+{#- a part's table, dashboard, register or list: its heading and notes, the
+    call's body, its source notes and the tail -#}
+{%- macro entry(cls, e, tail='') %}
+<section class="{{ cls }}" id="{{ e.id }}" aria-labelledby="{{ e.id }}-h">
+<h3 id="{{ e.id }}-h">{{ e.title }}</h3>
+{%- for p in e.notes %}
+<p class="key">{{ p }}</p>
+{%- endfor %}
+{{- caller() }}
+{%- for p in e.after %}
+<p class="source-note">{{ p }}</p>
+{%- endfor %}
+{{- tail }}
+</section>
+{%- endmacro -%}
+{%- macro table_wrap(cls, caption) %}
+<div class="table-wrap"><table{% if cls %} class="{{ cls }}"{% endif %}>
+<caption>{{ caption }}</caption>
+{{- caller() }}</table></div>
+{%- endmacro -%}
+{%- macro exceptions(d) -%}
+{%- if d.exceptions %}
+<h4 id="{{ d.id }}-why">Red and amber: why</h4>
+<ul class="exceptions">
+{%- for e in d.exceptions %}
+<li><a href="#{{ e.anchor }}">{{ e.ref }}</a> <span class="rag-{{ e.rag }}"><span class="sym" aria-hidden="true">{{ e.symbol }}</span> {{ e.word }}</span>: {{ e.reason }}</li>
+{%- endfor %}
+</ul>
+{%- endif %}
+{%- endmacro -%}
+{%- macro budget_entry(t) %}
+{%- call entry('budget landscape' if t.landscape else 'budget', t) %}
+{%- call table_wrap('budget-table' ~ (' wide' if t.wide else '') ~ (' landscape' if t.landscape else ''), t.caption) %}
+{%- for span in t.colgroups %}<colgroup span="{{ span }}"></colgroup>{% endfor %}
+<thead>
+{%- for hr in t.head_rows %}
+<tr>{% for h in hr %}<th scope="{{ h.scope }}"{% if h.colspan > 1 %} colspan="{{ h.colspan }}"{% endif %}{% if h.rowspan > 1 %} rowspan="{{ h.rowspan }}"{% endif %}{% if h.num %} class="num"{% endif %}>{{ h.text }}</th>{% endfor %}</tr>
+{%- endfor %}
+</thead>
+<tbody>
+{%- for row in t.rows %}
+<tr class="{{ row.cls }}" id="{{ row.anchor }}"><th scope="row" class="d{{ row.depth }}{% if row.findings %} finding{% endif %}">{{ row.label }}{{ findmarks(row.findings) }}</th>
+{%- for c in row.cells %}<td class="{% if c.num %}num{% else %}text{% endif %}{% if c.findings %} finding{% endif %}"{% if c.anchor %} id="{{ c.anchor }}"{% endif %}>{{ c.text }}{{ findmarks(c.findings) }}{% if c.computed %}<span class="computed">adds up to {{ c.computed }}</span>{% endif %}</td>{% endfor %}</tr>
+{%- endfor %}
+</tbody>
+{%- endcall %}
+{%- endcall %}
+{%- endmacro -%}
+{%- macro dashboard_entry(d) %}
+{%- call entry('dashboard', d, exceptions(d)) %}
+{%- if d.counts_text %}
+<p class="counts"><strong>At {{ d.period }}:</strong> {{ d.counts_text }}</p>
+{%- endif %}
+{%- call table_wrap('dashboard-table wide' if d.ncols > 8 else 'dashboard-table', d.caption) %}
+<thead><tr><th scope="col">Measure</th>
+{%- for p in d.periods %}<th scope="col" class="num">{{ p }}</th>{% endfor %}
+{%- if d.has_target %}<th scope="col" class="num">Target {{ d.period }}</th>{% endif %}
+{%- if d.has_status %}<th scope="col">RAG</th><th scope="col">{{ d.travel_head }}</th>
+{%- for cid, cname in d.comparators %}<th scope="col">Better than {{ cname }}?</th>{% endfor %}
+{%- endif %}
+{%- if d.has_trend %}<th scope="col">Trend</th>{% endif %}</tr></thead>
+{%- for g in d.groups %}
+<tbody>
+{%- if g.name %}
+<tr><th scope="rowgroup" colspan="{{ d.ncols }}">{{ g.name }}</th></tr>
+{%- endif %}
+{%- for r in g.rows %}
+<tr id="{{ r.anchor }}"{% if r.companion %} class="companion"{% endif %}><th scope="row"{% if r.findings %} class="finding"{% endif %}><span class="measure-name">{% if r.ref %}<strong>{{ r.ref }}</strong> {% endif %}{{ r.name }}{{ findmarks(r.findings) }}</span>
+{%- for k in r.key %}<span class="measure-key">{{ k }}</span>{% endfor %}</th>
+{%- for v in r.figures %}<td class="{{ v.cls }}">{{ v.text }}</td>{% endfor %}
+{%- if d.has_target %}<td class="{{ r.target.cls }}">{{ r.target.text }}</td>{% endif %}
+{%- if d.has_status %}{% if r.companion %}<td></td><td></td>{% for c in d.comparators %}<td></td>{% endfor %}{% else %}{{ rag(r.rag) }}<td class="travel">{{ travel(r.travel) }}</td>
+{%- for t in r.comps %}<td class="comparison">{{ travel(t) }}</td>{% endfor %}{% endif %}
+{%- endif %}
+{%- if d.has_trend %}<td>{% if r.spark %}{{ spark(r.spark) }}{% endif %}</td>{% endif %}</tr>
+{%- endfor %}
+</tbody>
+{%- endfor %}
+{%- endcall %}
+{%- endcall %}
+{%- endmacro -%}
+{%- macro register_entry(g) %}
+{%- call entry('register', g) %}
+<p class="counts"><strong>{{ g.scored_as }}:</strong> {{ g.profile_text }}</p>
+{%- if g.heat %}
+<h4 id="{{ g.id }}-heat">Heat map</h4>
+<div class="heat">
+<figure>
+<svg role="img" aria-labelledby="{{ g.id }}-svg-t {{ g.id }}-svg-d" viewBox="0 0 {{ g.heat.width }} {{ g.heat.height }}" xmlns="http://www.w3.org/2000/svg">
+<title id="{{ g.id }}-svg-t">{{ g.heat.title }}</title>
+<desc id="{{ g.id }}-svg-d">{{ g.heat.desc }}</desc>
+<g aria-hidden="true">
+{%- for c in g.heat.cells %}
+<rect class="cell-{{ c.band }}" x="{{ c.x }}" y="{{ c.y }}" width="{{ g.heat.size }}" height="{{ g.heat.size }}" stroke="#ffffff" stroke-width="2"/>
+<text x="{{ c.x + 4 }}" y="{{ c.y + 12 }}" font-size="9">{{ c.letter }} {{ c.score }}</text>
+{%- if c.count %}
+<rect class="count-box" x="{{ c.x + g.heat.size / 2 - 11 }}" y="{{ c.y + 16 }}" width="22" height="19" rx="4"/>
+<text x="{{ c.x + g.heat.size / 2 }}" y="{{ c.y + 30 }}" font-size="13" font-weight="bold" text-anchor="middle">{{ c.count }}</text>
+{%- if c.ids %}<text x="{{ c.x + g.heat.size / 2 }}" y="{{ c.y + g.heat.size - 5 }}" font-size="8" text-anchor="middle">{{ c.ids }}</text>{% endif %}
+{%- endif %}
+{%- endfor %}
+{%- for t in g.heat.ticks %}
+<text x="{{ t.x }}" y="{{ t.y }}" font-size="11" text-anchor="middle">{{ t.text }}</text>
+{%- endfor %}
+<text x="{{ g.heat.xlabel_x }}" y="{{ g.heat.height - 4 }}" font-size="12" text-anchor="middle">Impact</text>
+<text x="12" y="{{ g.heat.ylabel_y }}" font-size="12" text-anchor="middle" transform="rotate(-90 12 {{ g.heat.ylabel_y }})">Likelihood</text>
+</g>
+</svg>
+<figcaption>{{ g.heat.caption }}</figcaption>
+</figure>
+{%- call table_wrap('matrix', 'Heat map as a table: risks by likelihood (rows) and impact (columns), ' ~ g.heat.kind ~ ' scores') %}
+<thead><tr><th scope="col">Likelihood</th>{% for i in g.heat.impacts %}<th scope="col">Impact {{ i }}</th>{% endfor %}</tr></thead>
+<tbody>
+{%- for row in g.heat.rows %}
+<tr><th scope="row">{{ row.likelihood }}</th>{% for c in row.cells %}<td class="band-{{ c.band }}">{{ c.letter }} {{ c.score }}{% if c.count %}<br> <strong>{{ c.count }} {{ 'risk' if c.count == 1 else 'risks' }}</strong>{% if c.ids %}: {{ c.ids }}{% endif %}{% endif %}</td>{% endfor %}</tr>
+{%- endfor %}
+</tbody>
+{%- endcall %}
+</div>
+{%- for p in g.heat.notes %}<p class="small">{{ p }}</p>{% endfor %}
+{%- endif %}
+<h4 id="{{ g.id }}-register">Register</h4>
+{%- call table_wrap('risk-table', g.caption) %}
+<thead><tr><th scope="col">ID</th><th scope="col">Risk</th>
+{%- if g.has_owner %}<th scope="col">Owner</th>{% endif %}
+{%- for col in g.text_columns %}<th scope="col">{{ col.head }}</th>{% endfor %}
+{%- for k in g.kinds %}<th scope="col">{{ k.head }}</th>{% endfor %}</tr></thead>
+<tbody>
+{%- for r in g.rows %}
+<tr id="{{ r.anchor }}"><th scope="row" class="rid">{{ r.rid }}</th><td>{% if r.category %}<span class="measure-key">{{ r.category }}</span>{% endif %}<span class="text">{{ r.description }}</span>{% if r.status %}<span class="measure-key">{{ r.status }}</span>{% endif %}</td>
+{%- if g.has_owner %}<td class="owner">{{ r.owner }}</td>{% endif %}
+{%- for t in r.texts %}<td class="text small">{{ t }}</td>{% endfor %}
+{%- for s in r.scores %}<td class="rag rag-{{ s.rag }}{% if s.findings %} finding{% endif %}">{% if s.rag != 'none' %}<span class="sym" aria-hidden="true">{{ s.symbol }}</span> {{ s.word }} {{ s.value }}{% else %}<span class="muted">not scored</span>{% endif %}{% if s.parts %}<span class="measure-key">{{ s.parts }}</span>{% endif %}{% if s.printed %}<span class="measure-key">printed {{ s.printed }}</span>{% endif %}{% if s.assumed %}<span class="measure-key">{{ s.assumed }}</span>{% endif %}{{ findmarks(s.findings) }}</td>{% endfor %}</tr>
+{%- endfor %}
+</tbody>
+{%- endcall %}
+{%- endcall %}
+{%- endmacro -%}
+{%- macro records_entry(c) %}
+{%- call entry('records', c) %}
+{%- call table_wrap('records-table', c.caption) %}
+<thead><tr><th scope="col">ID</th><th scope="col">Item</th>
+{%- if c.has_owner %}<th scope="col">Owner</th>{% endif %}
+{%- if c.has_when %}<th scope="col">When</th><th scope="col">As of {{ as_of }}</th>{% endif %}</tr></thead>
+<tbody>
+{%- for r in c.rows %}
+<tr id="{{ r.anchor }}"><th scope="row" class="rid d{{ r.depth }}{% if r.findings %} finding{% endif %}">{{ r.rid }}{{ findmarks(r.findings) }}</th><td>{% if r.title %}<span class="item-title text{% if r.fields %} lead{% endif %}">{{ r.title }}</span>{% endif %}
+{%- for name, text in r.fields %}<span class="field"><span class="field-name">{{ name }}:</span> <span class="text">{{ text }}</span></span>{% endfor %}</td>
+{%- if c.has_owner %}<td class="owner">{{ r.owner }}</td>{% endif %}
+{%- if c.has_when %}<td>{{ r.when }}</td><td class="status-{{ r.status_cls }}">{% if r.status_sym %}<span class="sym" aria-hidden="true">{{ r.status_sym }}</span> {% endif %}{{ r.status }}</td>{% endif %}</tr>
+{%- endfor %}
+</tbody>
+{%- endcall %}
+{%- endcall %}
+{%- endmacro -%}
+{#- the entry of each part's table, dashboard, register or list, by part -#}
+{%- set part_entry = {'budgets': budget_entry, 'indicators': dashboard_entry, 'risks': register_entry, 'records': records_entry} -%}
 <!DOCTYPE html>
 <html lang="{{ lang }}">
 <head>
@@ -235,186 +392,19 @@ TEMPLATE = r"""{%- macro findmarks(list) -%}
 {%- if sec.kind in ('summary', 'movement') %}
 {%- for block in sec.blocks %}
 <h3 id="{{ block.id }}">{{ block.title }}</h3>
-<div class="table-wrap"><table>
-<caption>{{ block.caption }}</caption>
+{%- call table_wrap(none, block.caption) %}
 <thead><tr>{% for h in block.head %}<th scope="col"{% if loop.index0 >= block.num %} class="num"{% endif %}>{{ h }}</th>{% endfor %}</tr></thead>
 <tbody>
 {%- for row in block.rows %}
 <tr><th scope="row">{% if row.href %}<a href="#{{ row.href }}">{{ row.label }}</a>{% else %}{{ row.label }}{% endif %}</th>{% for v in row.cells %}<td{% if loop.index >= block.num %} class="num"{% endif %}>{{ v }}</td>{% endfor %}</tr>
 {%- endfor %}
-</tbody></table></div>
+</tbody>
+{%- endcall %}
 {%- for p in block.notes %}<p class="small">{{ p }}</p>{% endfor %}
 {%- endfor %}
 
-{%- elif sec.kind == 'budgets' %}
-{%- for t in sec.entries %}
-<section class="budget{% if t.landscape %} landscape{% endif %}" id="{{ t.id }}" aria-labelledby="{{ t.id }}-h">
-<h3 id="{{ t.id }}-h">{{ t.title }}</h3>
-{%- for p in t.notes %}
-<p class="key">{{ p }}</p>
-{%- endfor %}
-<div class="table-wrap"><table class="budget-table{% if t.wide %} wide{% endif %}{% if t.landscape %} landscape{% endif %}">
-<caption>{{ t.caption }}</caption>
-{%- for span in t.colgroups %}<colgroup span="{{ span }}"></colgroup>{% endfor %}
-<thead>
-{%- for hr in t.head_rows %}
-<tr>{% for h in hr %}<th scope="{{ h.scope }}"{% if h.colspan > 1 %} colspan="{{ h.colspan }}"{% endif %}{% if h.rowspan > 1 %} rowspan="{{ h.rowspan }}"{% endif %}{% if h.num %} class="num"{% endif %}>{{ h.text }}</th>{% endfor %}</tr>
-{%- endfor %}
-</thead>
-<tbody>
-{%- for row in t.rows %}
-<tr class="{{ row.cls }}" id="{{ row.anchor }}"><th scope="row" class="d{{ row.depth }}{% if row.findings %} finding{% endif %}">{{ row.label }}{{ findmarks(row.findings) }}</th>
-{%- for c in row.cells %}<td class="{% if c.num %}num{% else %}text{% endif %}{% if c.findings %} finding{% endif %}"{% if c.anchor %} id="{{ c.anchor }}"{% endif %}>{{ c.text }}{{ findmarks(c.findings) }}{% if c.computed %}<span class="computed">adds up to {{ c.computed }}</span>{% endif %}</td>{% endfor %}</tr>
-{%- endfor %}
-</tbody></table></div>
-{%- for p in t.after %}
-<p class="source-note">{{ p }}</p>
-{%- endfor %}
-</section>
-{%- endfor %}
-
-{%- elif sec.kind == 'indicators' %}
-{%- for d in sec.entries %}
-<section class="dashboard" id="{{ d.id }}" aria-labelledby="{{ d.id }}-h">
-<h3 id="{{ d.id }}-h">{{ d.title }}</h3>
-{%- for p in d.notes %}
-<p class="key">{{ p }}</p>
-{%- endfor %}
-{%- if d.counts_text %}
-<p class="counts"><strong>At {{ d.period }}:</strong> {{ d.counts_text }}</p>
-{%- endif %}
-<div class="table-wrap"><table class="dashboard-table{% if d.ncols > 8 %} wide{% endif %}">
-<caption>{{ d.caption }}</caption>
-<thead><tr><th scope="col">Measure</th>
-{%- for p in d.periods %}<th scope="col" class="num">{{ p }}</th>{% endfor %}
-{%- if d.has_target %}<th scope="col" class="num">Target {{ d.period }}</th>{% endif %}
-{%- if d.has_status %}<th scope="col">RAG</th><th scope="col">{{ d.travel_head }}</th>
-{%- for cid, cname in d.comparators %}<th scope="col">Better than {{ cname }}?</th>{% endfor %}
-{%- endif %}
-{%- if d.has_trend %}<th scope="col">Trend</th>{% endif %}</tr></thead>
-{%- for g in d.groups %}
-<tbody>
-{%- if g.name %}
-<tr><th scope="rowgroup" colspan="{{ d.ncols }}">{{ g.name }}</th></tr>
-{%- endif %}
-{%- for r in g.rows %}
-<tr id="{{ r.anchor }}"{% if r.companion %} class="companion"{% endif %}><th scope="row"{% if r.findings %} class="finding"{% endif %}><span class="measure-name">{% if r.ref %}<strong>{{ r.ref }}</strong> {% endif %}{{ r.name }}{{ findmarks(r.findings) }}</span>
-{%- for k in r.key %}<span class="measure-key">{{ k }}</span>{% endfor %}</th>
-{%- for v in r.figures %}<td class="{{ v.cls }}">{{ v.text }}</td>{% endfor %}
-{%- if d.has_target %}<td class="{{ r.target.cls }}">{{ r.target.text }}</td>{% endif %}
-{%- if d.has_status %}{% if r.companion %}<td></td><td></td>{% for c in d.comparators %}<td></td>{% endfor %}{% else %}{{ rag(r.rag) }}<td class="travel">{{ travel(r.travel) }}</td>
-{%- for t in r.comps %}<td class="comparison">{{ travel(t) }}</td>{% endfor %}{% endif %}
-{%- endif %}
-{%- if d.has_trend %}<td>{% if r.spark %}{{ spark(r.spark) }}{% endif %}</td>{% endif %}</tr>
-{%- endfor %}
-</tbody>
-{%- endfor %}
-</table></div>
-{%- for p in d.after %}
-<p class="source-note">{{ p }}</p>
-{%- endfor %}
-{%- if d.exceptions %}
-<h4 id="{{ d.id }}-why">Red and amber: why</h4>
-<ul class="exceptions">
-{%- for e in d.exceptions %}
-<li><a href="#{{ e.anchor }}">{{ e.ref }}</a> <span class="rag-{{ e.rag }}"><span class="sym" aria-hidden="true">{{ e.symbol }}</span> {{ e.word }}</span>: {{ e.reason }}</li>
-{%- endfor %}
-</ul>
-{%- endif %}
-</section>
-{%- endfor %}
-
-{%- elif sec.kind == 'risks' %}
-{%- for g in sec.entries %}
-<section class="register" id="{{ g.id }}" aria-labelledby="{{ g.id }}-h">
-<h3 id="{{ g.id }}-h">{{ g.title }}</h3>
-{%- for p in g.notes %}
-<p class="key">{{ p }}</p>
-{%- endfor %}
-<p class="counts"><strong>{{ g.scored_as }}:</strong> {{ g.profile_text }}</p>
-{%- if g.heat %}
-<h4 id="{{ g.id }}-heat">Heat map</h4>
-<div class="heat">
-<figure>
-<svg role="img" aria-labelledby="{{ g.id }}-svg-t {{ g.id }}-svg-d" viewBox="0 0 {{ g.heat.width }} {{ g.heat.height }}" xmlns="http://www.w3.org/2000/svg">
-<title id="{{ g.id }}-svg-t">{{ g.heat.title }}</title>
-<desc id="{{ g.id }}-svg-d">{{ g.heat.desc }}</desc>
-<g aria-hidden="true">
-{%- for c in g.heat.cells %}
-<rect class="cell-{{ c.band }}" x="{{ c.x }}" y="{{ c.y }}" width="{{ g.heat.size }}" height="{{ g.heat.size }}" stroke="#ffffff" stroke-width="2"/>
-<text x="{{ c.x + 4 }}" y="{{ c.y + 12 }}" font-size="9">{{ c.letter }} {{ c.score }}</text>
-{%- if c.count %}
-<rect class="count-box" x="{{ c.x + g.heat.size / 2 - 11 }}" y="{{ c.y + 16 }}" width="22" height="19" rx="4"/>
-<text x="{{ c.x + g.heat.size / 2 }}" y="{{ c.y + 30 }}" font-size="13" font-weight="bold" text-anchor="middle">{{ c.count }}</text>
-{%- if c.ids %}<text x="{{ c.x + g.heat.size / 2 }}" y="{{ c.y + g.heat.size - 5 }}" font-size="8" text-anchor="middle">{{ c.ids }}</text>{% endif %}
-{%- endif %}
-{%- endfor %}
-{%- for t in g.heat.ticks %}
-<text x="{{ t.x }}" y="{{ t.y }}" font-size="11" text-anchor="middle">{{ t.text }}</text>
-{%- endfor %}
-<text x="{{ g.heat.xlabel_x }}" y="{{ g.heat.height - 4 }}" font-size="12" text-anchor="middle">Impact</text>
-<text x="12" y="{{ g.heat.ylabel_y }}" font-size="12" text-anchor="middle" transform="rotate(-90 12 {{ g.heat.ylabel_y }})">Likelihood</text>
-</g>
-</svg>
-<figcaption>{{ g.heat.caption }}</figcaption>
-</figure>
-<div class="table-wrap"><table class="matrix">
-<caption>Heat map as a table: risks by likelihood (rows) and impact (columns), {{ g.heat.kind }} scores</caption>
-<thead><tr><th scope="col">Likelihood</th>{% for i in g.heat.impacts %}<th scope="col">Impact {{ i }}</th>{% endfor %}</tr></thead>
-<tbody>
-{%- for row in g.heat.rows %}
-<tr><th scope="row">{{ row.likelihood }}</th>{% for c in row.cells %}<td class="band-{{ c.band }}">{{ c.letter }} {{ c.score }}{% if c.count %}<br> <strong>{{ c.count }} {{ 'risk' if c.count == 1 else 'risks' }}</strong>{% if c.ids %}: {{ c.ids }}{% endif %}{% endif %}</td>{% endfor %}</tr>
-{%- endfor %}
-</tbody></table></div>
-</div>
-{%- for p in g.heat.notes %}<p class="small">{{ p }}</p>{% endfor %}
-{%- endif %}
-<h4 id="{{ g.id }}-register">Register</h4>
-<div class="table-wrap"><table class="risk-table">
-<caption>{{ g.caption }}</caption>
-<thead><tr><th scope="col">ID</th><th scope="col">Risk</th>
-{%- if g.has_owner %}<th scope="col">Owner</th>{% endif %}
-{%- for col in g.text_columns %}<th scope="col">{{ col.head }}</th>{% endfor %}
-{%- for k in g.kinds %}<th scope="col">{{ k.head }}</th>{% endfor %}</tr></thead>
-<tbody>
-{%- for r in g.rows %}
-<tr id="{{ r.anchor }}"><th scope="row" class="rid">{{ r.rid }}</th><td>{% if r.category %}<span class="measure-key">{{ r.category }}</span>{% endif %}<span class="text">{{ r.description }}</span>{% if r.status %}<span class="measure-key">{{ r.status }}</span>{% endif %}</td>
-{%- if g.has_owner %}<td class="owner">{{ r.owner }}</td>{% endif %}
-{%- for t in r.texts %}<td class="text small">{{ t }}</td>{% endfor %}
-{%- for s in r.scores %}<td class="rag rag-{{ s.rag }}{% if s.findings %} finding{% endif %}">{% if s.rag != 'none' %}<span class="sym" aria-hidden="true">{{ s.symbol }}</span> {{ s.word }} {{ s.value }}{% else %}<span class="muted">not scored</span>{% endif %}{% if s.parts %}<span class="measure-key">{{ s.parts }}</span>{% endif %}{% if s.printed %}<span class="measure-key">printed {{ s.printed }}</span>{% endif %}{% if s.assumed %}<span class="measure-key">{{ s.assumed }}</span>{% endif %}{{ findmarks(s.findings) }}</td>{% endfor %}</tr>
-{%- endfor %}
-</tbody></table></div>
-{%- for p in g.after %}
-<p class="source-note">{{ p }}</p>
-{%- endfor %}
-</section>
-{%- endfor %}
-
-{%- elif sec.kind == 'records' %}
-{%- for c in sec.entries %}
-<section class="records" id="{{ c.id }}" aria-labelledby="{{ c.id }}-h">
-<h3 id="{{ c.id }}-h">{{ c.title }}</h3>
-{%- for p in c.notes %}
-<p class="key">{{ p }}</p>
-{%- endfor %}
-<div class="table-wrap"><table class="records-table">
-<caption>{{ c.caption }}</caption>
-<thead><tr><th scope="col">ID</th><th scope="col">Item</th>
-{%- if c.has_owner %}<th scope="col">Owner</th>{% endif %}
-{%- if c.has_when %}<th scope="col">When</th><th scope="col">As of {{ as_of }}</th>{% endif %}</tr></thead>
-<tbody>
-{%- for r in c.rows %}
-<tr id="{{ r.anchor }}"><th scope="row" class="rid d{{ r.depth }}{% if r.findings %} finding{% endif %}">{{ r.rid }}{{ findmarks(r.findings) }}</th><td>{% if r.title %}<span class="item-title text{% if r.fields %} lead{% endif %}">{{ r.title }}</span>{% endif %}
-{%- for name, text in r.fields %}<span class="field"><span class="field-name">{{ name }}:</span> <span class="text">{{ text }}</span></span>{% endfor %}</td>
-{%- if c.has_owner %}<td class="owner">{{ r.owner }}</td>{% endif %}
-{%- if c.has_when %}<td>{{ r.when }}</td><td class="status-{{ r.status_cls }}">{% if r.status_sym %}<span class="sym" aria-hidden="true">{{ r.status_sym }}</span> {% endif %}{{ r.status }}</td>{% endif %}</tr>
-{%- endfor %}
-</tbody></table></div>
-{%- for p in c.after %}
-<p class="source-note">{{ p }}</p>
-{%- endfor %}
-</section>
-{%- endfor %}
+{%- elif sec.kind in part_entry %}
+{%- for e in sec.entries %}{{ part_entry[sec.kind](e) }}{% endfor %}
 
 {%- elif sec.kind == 'findings' %}
 {%- if sec.findings %}

@@ -65,7 +65,7 @@ class Score:
         return True
 
 
-def _date(t) -> Optional[datetime.date]:
+def _date(t: Optional[Tuple[int, int, int]]) -> Optional[datetime.date]:
     return None if t is None else datetime.date(*t)
 
 
@@ -105,7 +105,7 @@ class RiskRegister(ItemSequence, Sequence["Risk"]):
     def last_reviewed_date(self) -> Optional[datetime.date]:
         return _date(self._info()["last_reviewed_date"])
 
-    def review_overdue(self, as_of) -> bool:
+    def review_overdue(self, as_of: Union[str, datetime.date]) -> bool:
         """Is the register's next review before ``as_of`` (a date)?"""
         d = self.next_review_date
         return d is not None and d < _as_of(as_of)
@@ -192,7 +192,7 @@ class RiskRegister(ItemSequence, Sequence["Risk"]):
         red, amber, green, times, warn = (("\u2716 ", "\u25b2 ", "\u2714 ", "\u00d7", "\u26a0 ")
                                           if symbols else ("", "", "", "x", ""))
 
-        def bands(p):
+        def bands(p: Dict[str, Any]) -> str:
             return f"{red}{p['red']} red, {amber}{p['amber']} amber, {green}{p['green']} green"
         p = self.profile(kind)
         text = f"{bands(p)}, {p['unscored']} {'not scored' if symbols else 'unscored'}"
@@ -212,11 +212,14 @@ class RiskRegister(ItemSequence, Sequence["Risk"]):
         added, removed, re-scored (up or down) or unchanged."""
         before = {r["id"]: r for r in earlier._plan._c.risks(earlier._i)}
         now = {r["id"]: r for r in self._plan._c.risks(self._i)}
-        out = []
+        out: List[Dict[str, Any]] = []
+
+        def value(risk: Optional[Dict[str, Any]]) -> Optional[int]:
+            score: Optional[Dict[str, Any]] = risk[kind] if risk else None
+            return score.get("value") if score else None
         for rid in list(now) + [x for x in before if x not in now]:
             a, b = before.get(rid), now.get(rid)
-            va = (a[kind] or {}).get("value") if a else None
-            vb = (b[kind] or {}).get("value") if b else None
+            va, vb = value(a), value(b)
             if a is None:
                 change = "added"
             elif b is None:
@@ -228,7 +231,7 @@ class RiskRegister(ItemSequence, Sequence["Risk"]):
             out.append({"id": rid, "change": change, "before": va, "after": vb})
         return out
 
-    def to_pandas(self):
+    def to_pandas(self) -> Any:
         """One row per risk: the texts and each score's likelihood, impact,
         value and RAG, its printed (declared) score and that score's RAG,
         ``<kind>_consistent`` (False where the printed score is not
@@ -238,7 +241,7 @@ class RiskRegister(ItemSequence, Sequence["Risk"]):
         pd = require_pandas("RiskRegister.to_pandas")
         rag = self._plan._c.risk_rag
         basis = "assumed bands" if self.bands_assumed else "printed"
-        rows = []
+        rows: List[Dict[str, Any]] = []
         for r in self._plan._c.risks(self._i):
             row = {k: r[k] for k in _FIELDS}
             for k in _KINDS:
@@ -319,7 +322,7 @@ class Risk:
 
     @staticmethod
     def _score(name: str) -> property:
-        def get(self) -> Optional[Score]:
+        def get(self: Risk) -> Optional[Score]:
             s = self._get()[name]
             if s is None:
                 return None
@@ -329,7 +332,7 @@ class Risk:
                          rag(s["score"]) if s["score"] else None,
                          "assumed bands" if self._reg.bands_assumed else None)
 
-        def set_(self, value):
+        def set_(self: Risk, value: Any) -> None:
             self._set(name, value)
         return property(get, set_, doc=f"The {name} score (a :class:`Score` or None); set it "
                                        "as printed ('12 (4x3)') or as (likelihood, impact, score).")
@@ -352,7 +355,7 @@ class Placed:
     score that is not likelihood x impact.  What the heat map in a notebook
     (plots.risk_heat_map) and in the committee pack both draw."""
 
-    def __init__(self, register, kind: str):
+    def __init__(self, register: RiskRegister, kind: str):
         lmax, imax = register._plan.risk_matrix
         self.cells: Dict[Tuple[int, int], List[str]] = {}
         self.unscored: List[str] = []

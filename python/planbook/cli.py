@@ -37,18 +37,30 @@ import argparse
 import contextlib
 import datetime
 import difflib
+import io
 import json
 import os
 import sys
 import threading
 import traceback
 import warnings
-from typing import Any, Callable, Iterator, List, Optional, Sequence
+from decimal import Decimal
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Generator, Iterator, List, Optional,
+                    Sequence, TextIO, Tuple, Type, Union)
 
 from . import formats as _formats
 from ._model import Plan, format_amount
 from ._version import __version__
 from .errors import PlanbookError, ReadWarning, ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._indicators import Dashboard, IndicatorSet
+    from ._model import Table
+
+#: what a command does with one plan: (status, text to print, JSON data)
+Work = Callable[..., Tuple[int, Optional[str], Any]]
+#: (path, status, text, data, problem) of one plan, as the commands print them
+Result = Tuple[str, int, Optional[str], Any, Optional[str]]
 
 # What an exit status means (docs/api.md, "Command line").
 OK, FINDINGS, FAILED = 0, 1, 2
@@ -62,7 +74,7 @@ class CommandError(Exception):
 
 # ------------------------------------------------------------ terminal text
 
-def _escape_table() -> dict:
+def _escape_table() -> Dict[int, str]:
     table = {c: f"\\x{c:02x}" for c in range(0x20) if c not in (0x09, 0x0A)}
     table.update({c: f"\\x{c:02x}" for c in range(0x7F, 0xA0)})        # DEL, C1 (8-bit CSI...)
     # bidirectional embeddings, overrides and isolates: they reorder what
@@ -149,7 +161,7 @@ class _Progress:
             self._timer.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._timer is not None:
             self._timer.cancel()
         with self._lock:
@@ -197,7 +209,7 @@ class _Progress:
                 self._bar.update(self._task, completed=self._done)
 
     @contextlib.contextmanager
-    def paused(self, stream: Any) -> Iterator[None]:
+    def paused(self, stream: Any) -> Generator[None, None, None]:
         """Hide the display while something is printed on ``stream``, when
         that is a terminal (output to a pipe or a file goes on beside it)."""
         with self._lock:
@@ -221,7 +233,7 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
-def _progress_wanted(args) -> bool:
+def _progress_wanted(args: argparse.Namespace) -> bool:
     """Progress only on a terminal: never in a pipe, a file or a CI log."""
     if getattr(args, "no_progress", False) or os.environ.get("CI"):
         return False
@@ -302,7 +314,8 @@ def _over_files(paths: Sequence[str], work: Callable[[str], int],
     return worst
 
 
-def _safe_one(work: Callable, path: str, *extra: Any):
+def _safe_one(work: Work, path: str,
+              *extra: Any) -> Tuple[int, Optional[str], Any, Optional[str]]:
     """``work(path, *extra)`` -> (status, text, data, None); a file that
     cannot be read gives (FAILED, None, None, the reason).  Runs in this
     process, in a worker process (--jobs) or on a Dask worker
@@ -318,7 +331,7 @@ def _safe_one(work: Callable, path: str, *extra: Any):
         return FAILED, None, None, _problem(exc, path)
 
 
-def _results(args, work: Callable, *extra: Any) -> Iterator[tuple]:
+def _results(args: argparse.Namespace, work: Work, *extra: Any) -> Iterator[Result]:
     """(path, status, text, data, problem) for each plan, in the order
     given: here, in --jobs processes, or on the Dask cluster at
     --scheduler."""
@@ -331,7 +344,8 @@ def _results(args, work: Callable, *extra: Any) -> Iterator[tuple]:
         except ImportError:
             raise CommandError('--scheduler needs Dask: pip install "planbook[dask]"') from None
         try:
-            client = Client(scheduler, timeout="10s")
+            # distributed types its futures only in part: Any where planbook meets it
+            client: Any = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as exc:
             raise CommandError(f"the Dask scheduler at {scheduler} cannot be reached: "
                                f"{exc}") from None
@@ -354,12 +368,12 @@ def _results(args, work: Callable, *extra: Any) -> Iterator[tuple]:
         yield (path, *_safe_one(work, path, *extra))
 
 
-def _over_plans(args, work: Callable, *extra: Any) -> int:
+def _over_plans(args: argparse.Namespace, work: Work, *extra: Any) -> int:
     """Run ``work`` over every plan, print each result as it comes (JSON
     at the end), then, for more than one plan, a line of totals.  The exit
     status is the worst: 2 over 1 over 0."""
     as_json = getattr(args, "json", False)
-    results: List[dict] = []
+    results: List[Dict[str, Any]] = []
     tally = {OK: 0, FINDINGS: 0, FAILED: 0}
     for path, status, text, data, problem in _results(args, work, *extra):
         if problem is not None:
@@ -399,23 +413,25 @@ def _check_one(path: str, as_json: bool):
     return status, "\n".join(lines), None
 
 
-def _cmd_check(args) -> int:
+def _cmd_check(args: argparse.Namespace) -> int:
     return _over_plans(args, _check_one, args.json)
 
 
-def _table_summary(table) -> List[str]:
+def _table_summary(table: Table) -> List[str]:
     cols = [c for c in table.columns if c.type == "amount"]
-    lines = []
+    lines: List[str] = []
     grand = [r for r in table.rows if r.kind == "total" and r.depth == 0 and not r.select]
     shown = grand[-1] if grand else None
     heading = f"  {table.title or table.id} [{table.id}, {table.kind}, {table.unit}]: " \
               f"{len(table.lines())} lines"
     lines.append(heading)
     if shown is not None:
-        figures = []
+        figures: List[str] = []
         for col in cols:
             cell = shown[col.id]
-            text = format_amount(cell.shown) if cell.shown is not None else "blank"
+            value = cell.shown
+            text = (format_amount(value) if isinstance(value, Decimal)
+                    else "blank" if value is None else value)
             if cell.difference:
                 text += f" (computed {format_amount(cell.computed)})"
             figures.append(f"{col.heading}: {text}")
@@ -423,7 +439,7 @@ def _table_summary(table) -> List[str]:
     return lines
 
 
-def _cmd_summary(args) -> int:
+def _cmd_summary(args: argparse.Namespace) -> int:
     return _over_plans(args, _summary_one, args.as_of or datetime.date.today())
 
 
@@ -479,7 +495,8 @@ def _summary_one(path: str, as_of: datetime.date):
     return FINDINGS if findings.errors else OK, "\n".join(out), None
 
 
-def _sets_at(plan, period=None):
+def _sets_at(plan: Plan, period: Optional[str] = None
+             ) -> Iterator[Tuple[str, IndicatorSet, Union[str, Dashboard]]]:
     """(id, set, what) for each indicator set: what is "absent" (the set
     has no such period), "empty" (no figures yet, and no period asked) or
     its dashboard at the period (each set's latest when None)."""
@@ -493,10 +510,11 @@ def _sets_at(plan, period=None):
             yield sid, iset, iset.status(period)
 
 
-def _dashboard_lines(plan, period=None, indent="  ") -> List[str]:
+def _dashboard_lines(plan: Plan, period: Optional[str] = None,
+                     indent: str = "  ") -> List[str]:
     """One line per indicator set: how many red, amber, green, improving,
     worsening."""
-    lines = []
+    lines: List[str] = []
     for sid, iset, d in _sets_at(plan, period):
         if isinstance(d, str):
             if d == "empty":
@@ -511,7 +529,7 @@ def _dashboard_lines(plan, period=None, indent="  ") -> List[str]:
     return lines
 
 
-def _assumed_words(counts) -> str:
+def _assumed_words(counts: Dict[str, int]) -> str:
     """How many RAGs rest on assumed thresholds, said beside the counts."""
     n = counts.get("assumed", 0)
     return f"; {n} RAG{'s' if n != 1 else ''} on assumed thresholds" if n else ""
@@ -525,12 +543,12 @@ def _some(items: Sequence[str], most: int = 12) -> str:
             + f" ({len(items)} in all)")
 
 
-def _periods_text(plan) -> str:
+def _periods_text(plan: Plan) -> str:
     sets = [f"{sid}: {_some(plan.indicators[sid].periods) or 'none'}" for sid in plan.indicators]
     return "; ".join(sets)
 
 
-def _period_of(plan, text: str, path: str) -> str:
+def _period_of(plan: Plan, text: str, path: str) -> str:
     """The period ``--period`` names, as the plan writes it; a CommandError
     when it is not a period or no dashboard of the plan has it."""
     from ._core import parse_period
@@ -547,8 +565,8 @@ def _period_of(plan, text: str, path: str) -> str:
     return canon
 
 
-def _cmd_status(args) -> int:
-    results: List[dict] = []
+def _cmd_status(args: argparse.Namespace) -> int:
+    results: List[Dict[str, Any]] = []
 
     def one(path: str) -> int:
         plan = _load(path)
@@ -590,14 +608,14 @@ def _cmd_status(args) -> int:
     return worst
 
 
-def _cmd_show(args) -> int:
+def _cmd_show(args: argparse.Namespace) -> int:
     plan = _load(args.plan)
     known = list(plan.budgets)
     for tid in args.tables:
         if tid not in known:
             if not known:
                 raise CommandError(f"{args.plan}: has no budget tables, so no table {tid!r}")
-            close = difflib.get_close_matches(tid, known, n=1)
+            close = difflib.get_close_matches(str(tid), known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise CommandError(f"{args.plan}: no table {tid!r}{hint}; its tables are "
                                f"{', '.join(known)}")
@@ -606,7 +624,7 @@ def _cmd_show(args) -> int:
     return OK
 
 
-def _convert_to(path: str, targets: dict):
+def _convert_to(path: str, targets: Dict[str, str]) -> Tuple[int, Optional[str], Any]:
     from .many import convert_one
     r = convert_one((path, targets[path]))
     if r["error"]:
@@ -614,7 +632,7 @@ def _convert_to(path: str, targets: dict):
     return OK, f"wrote {r['output']}", r
 
 
-def _convert_many(args) -> int:
+def _convert_many(args: argparse.Namespace) -> int:
     """A folder (or glob) of plans into OUT, a folder: one open-data file
     per plan (many.convert_many), here, in -j processes or on a cluster;
     exit 2 when any plan could not be converted (each is named)."""
@@ -633,7 +651,7 @@ def _convert_many(args) -> int:
     return FAILED if failed else OK
 
 
-def _cmd_convert(args) -> int:
+def _cmd_convert(args: argparse.Namespace) -> int:
     import glob
     if args.to_format in ("ofdp", "sdmx") and (os.path.isdir(args.input)
                                                or glob.has_magic(args.input)):
@@ -647,14 +665,14 @@ def _cmd_convert(args) -> int:
     return OK
 
 
-def _cmd_export(args) -> int:
+def _cmd_export(args: argparse.Namespace) -> int:
     plan = _load(args.plan)
     _save(plan, args.output, format=args.format)
     _emit(f"wrote {args.output}")
     return OK
 
 
-def _cmd_report(args) -> int:
+def _cmd_report(args: argparse.Namespace) -> int:
     """Exit 0 when the pack is written and the plan has no errors, 1 when
     it is written and the plan has errors (marked in the pack), 2 when it
     could not be made."""
@@ -680,8 +698,8 @@ def _cmd_report(args) -> int:
     return FINDINGS if findings.errors else OK
 
 
-def _cmd_formats(args) -> int:
-    lines = []
+def _cmd_formats(args: argparse.Namespace) -> int:
+    lines: List[str] = []
     for fmt in _formats.formats():
         ops = [op for op in ("load", "save", "loads", "dumps") if callable(getattr(fmt, op, None))]
         lines.append(f"{fmt.name}: {', '.join(fmt.suffixes)} ({', '.join(ops)})")
@@ -689,10 +707,10 @@ def _cmd_formats(args) -> int:
     return OK
 
 
-def _cmd_diff(args) -> int:
+def _cmd_diff(args: argparse.Namespace) -> int:
     """Exit 0 when the plans are the same, 1 when they differ (as diff(1))."""
     from ._diff import diff
-    plans = []
+    plans: List[Plan] = []
     for path in (args.a, args.b):
         plans.append(_load(path))
         if _progress is not None:
@@ -710,12 +728,12 @@ def _cmd_diff(args) -> int:
     return FINDINGS if changes else OK
 
 
-def _cmd_due(args) -> int:
+def _cmd_due(args: argparse.Namespace) -> int:
     """Actions and reviews due within --within days of --as-of, or overdue;
     exit 1 when any is overdue."""
-    from .cycle import due, to_ics
+    from .cycle import Due, due, to_ics
     as_of = args.as_of or datetime.date.today()
-    items = []
+    items: List[Due] = []
     for path in args.plans:
         items += due(_load(path), as_of, args.within)
         if _progress is not None:
@@ -738,7 +756,7 @@ def _cmd_due(args) -> int:
     return FINDINGS if any(d.overdue for d in items) else OK
 
 
-def _cmd_movement(args) -> int:
+def _cmd_movement(args: argparse.Namespace) -> int:
     """What moved from EARLIER to LATER; exit 1 when anything moved."""
     from .cycle import movement
     earlier, later = _load(args.earlier), _load(args.later)
@@ -751,7 +769,7 @@ def _cmd_movement(args) -> int:
     return FINDINGS if moves else OK
 
 
-def _cmd_update(args) -> int:
+def _cmd_update(args: argparse.Namespace) -> int:
     """Merge actuals into PLAN (written atomically, to -o OUT or PLAN
     itself); exit 1 when rows of the file match no row of the plan (the
     plan is written, the rows are listed), 2 when nothing could be done."""
@@ -832,41 +850,42 @@ def build_parser() -> argparse.ArgumentParser:
                         help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name, help):
-        return sub.add_parser(name, help=help, description=help, parents=[common])
+    def command(name: str, help: str, func: Callable[[argparse.Namespace], int],
+                json: Optional[str] = None) -> argparse.ArgumentParser:
+        """A subcommand that runs func; json: what its --json option prints."""
+        c = sub.add_parser(name, help=help, description=help, parents=[common])
+        c.set_defaults(func=func)
+        if json:
+            c.add_argument("--json", action="store_true", help=f"print {json} as JSON")
+        return c
 
-    c = command("check", "report where printed figures disagree with the arithmetic")
+    def as_of(c: argparse.ArgumentParser, help: str) -> None:
+        c.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", type=_date, help=help)
+
+    c = command("check", "report where printed figures disagree with the arithmetic", _cmd_check,
+                json="the findings")
     c.add_argument("plans", nargs="+", metavar="PLAN")
-    c.add_argument("--json", action="store_true", help="print the findings as JSON")
     _many_options(c)
-    c.set_defaults(func=_cmd_check)
-    s = command("summary", "totals of every table, then the findings")
+    s = command("summary", "totals of every table, then the findings", _cmd_summary)
     s.add_argument("plans", nargs="+", metavar="PLAN")
-    s.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", type=_date,
-                   help="the date reviews are overdue against (default: today)")
+    as_of(s, "the date reviews are overdue against (default: today)")
     _many_options(s)
-    s.set_defaults(func=_cmd_summary)
-    sh = command("show", "print tables as finance lays them out")
+    sh = command("show", "print tables as finance lays them out", _cmd_show)
     sh.add_argument("plan", metavar="PLAN")
     sh.add_argument("tables", nargs="*", metavar="TABLE")
-    sh.set_defaults(func=_cmd_show)
-    st = command("status", "indicator dashboards: RAG, direction of travel, reasons")
+    st = command("status", "indicator dashboards: RAG, direction of travel, reasons", _cmd_status,
+                 json="the dashboards")
     st.add_argument("plans", nargs="+", metavar="PLAN")
     st.add_argument("--period", default=None,
                     help="the period to report, e.g. 2014/15 Q3 (default: each set's latest)")
-    st.add_argument("--json", action="store_true", help="print the dashboards as JSON")
-    st.set_defaults(func=_cmd_status)
-    df = command("diff", "what changed between two versions of a plan (exit 1 when they differ)")
+    df = command("diff", "what changed between two versions of a plan (exit 1 when they "
+                         "differ)", _cmd_diff, json="the changes")
     df.add_argument("a", metavar="A")
     df.add_argument("b", metavar="B")
-    df.add_argument("--json", action="store_true", help="the changes as JSON")
-    df.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", type=_date,
-                    help="also the actions and reviews overdue at this date in B "
-                         "that were not in A")
+    as_of(df, "also the actions and reviews overdue at this date in B that were not in A")
     df.add_argument("-o", "--output", default=None, metavar="OUT",
                     help="also write the changes as a plan file (changes.xlsx: a workbook)")
-    df.set_defaults(func=_cmd_diff)
-    cv = command("convert", "convert a plan between formats")
+    cv = command("convert", "convert a plan between formats", _cmd_convert)
     cv.add_argument("input", metavar="IN")
     cv.add_argument("output", metavar="OUT")
     cv.add_argument("--from", dest="from_format", default=None, metavar="FORMAT")
@@ -874,14 +893,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the format (default: from OUT's suffix); with --to ofdp or sdmx, IN "
                          "may be a folder or glob of plans and OUT a folder")
     _many_options(cv)
-    cv.set_defaults(func=_cmd_convert)
-    ex = command("export", "write a plan in another format (e.g. a workbook)")
+    ex = command("export", "write a plan in another format (e.g. a workbook)", _cmd_export)
     ex.add_argument("plan", metavar="PLAN")
     ex.add_argument("-o", "--output", required=True, metavar="OUT")
     ex.add_argument("--format", default=None, help="format name (default: from the suffix)")
-    ex.set_defaults(func=_cmd_export)
     rp = command("report", "the committee pack: one self-contained HTML page, or its PDF "
-                           "printed by headless Chromium (exit 1 when the plan has errors)")
+                           "printed by headless Chromium (exit 1 when the plan has errors)",
+                 _cmd_report)
     rp.add_argument("plan", metavar="PLAN")
     rp.add_argument("-o", "--output", required=True, metavar="OUT",
                     help="pack.html, or pack.pdf (needs Chromium)")
@@ -892,8 +910,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--periods", default=None, metavar="LIST",
                     help="the periods to show, comma-separated (2014/15 Q3); dashboards "
                          "report at the last (default: each dashboard's latest)")
-    rp.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", type=_date,
-                    help="the date actions and reviews are overdue against (default: today)")
+    as_of(rp, "the date actions and reviews are overdue against (default: today)")
     rp.add_argument("--css", default=None, metavar="FILE",
                     help="a style sheet laid over the pack's own (colours, fonts)")
     rp.add_argument("--logo", default=None, metavar="FILE",
@@ -902,28 +919,24 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--since", default=None, metavar="EARLIER",
                     help="an earlier version of the plan: add what moved since (risks "
                          "re-scored, measures changing RAG)")
-    rp.set_defaults(func=_cmd_report)
     du = command("due", "actions and register reviews due soon or overdue, as a list or "
-                        "an iCalendar file (exit 1 when any is overdue)")
+                        "an iCalendar file (exit 1 when any is overdue)", _cmd_due, json="them")
     du.add_argument("plans", nargs="+", metavar="PLAN")
-    du.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", type=_date,
-                    help="the date to count from (default: today)")
+    as_of(du, "the date to count from (default: today)")
     du.add_argument("--within", default=30, type=_days, metavar="DAYS",
                     help="how far ahead, in days (default 30; 30d also works)")
     du.add_argument("-o", "--output", default=None, metavar="FILE.ics",
                     help="also write them as an iCalendar file (needs planbook[ics])")
-    du.add_argument("--json", action="store_true", help="print them as JSON")
-    du.set_defaults(func=_cmd_due)
     mv = command("movement", "what moved since an earlier version: risks re-scored, "
-                             "added or removed, measures changing RAG (exit 1 when any)")
+                             "added or removed, measures changing RAG (exit 1 when any)",
+                 _cmd_movement, json="the moves")
     mv.add_argument("earlier", metavar="EARLIER")
     mv.add_argument("later", metavar="LATER")
     mv.add_argument("--kind", default="current", choices=["inherent", "current", "target"],
                     help="which risk score to compare (default current)")
-    mv.add_argument("--json", action="store_true", help="print the moves as JSON")
-    mv.set_defaults(func=_cmd_movement)
     up = command("update", "merge new actuals into a plan, by row id or label, with a "
-                           "year-end forecast (exit 1 when rows of the file match nothing)")
+                           "year-end forecast (exit 1 when rows of the file match nothing)",
+                 _cmd_update, json="what changed")
     up.add_argument("plan", metavar="PLAN")
     up.add_argument("--from", dest="source", required=True, metavar="FILE",
                     help="actuals.csv (id or label, actual; see docs/api.md), or a "
@@ -941,16 +954,13 @@ def build_parser() -> argparse.ArgumentParser:
                          "(default), or as the same period last year")
     up.add_argument("-o", "--output", default=None, metavar="OUT",
                     help="write the updated plan here (default: over PLAN)")
-    up.add_argument("--json", action="store_true", help="print what changed as JSON")
-    up.set_defaults(func=_cmd_update)
-    f = command("formats", "list the installed formats")
-    f.set_defaults(func=_cmd_formats)
+    command("formats", "list the installed formats", _cmd_formats)
     return p
 
 
 # ------------------------------------------------------------ main
 
-def _files_of(args) -> int:
+def _files_of(args: argparse.Namespace) -> int:
     if hasattr(args, "plans"):
         return len(args.plans)
     return 2 if args.command in ("diff", "movement") else 1
@@ -964,18 +974,21 @@ def _plans_in(paths: Sequence[str]) -> List[str]:
     return expand(paths) or list(paths)
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+def _show_warning(message: Union[Warning, str], category: Type[Warning], filename: str,
+                  lineno: int, file: Optional[TextIO] = None,
+                  line: Optional[str] = None) -> None:
     _emit(f"planbook: warning: {message}", err=True)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the command line; returns the exit status (see the module's doc)."""
     global _progress, _debug
-    streams = [s for s in (sys.stdout, sys.stderr) if hasattr(s, "reconfigure")]
+    streams: List[io.TextIOWrapper[Any]] = [s for s in (sys.stdout, sys.stderr)
+                                            if isinstance(s, io.TextIOWrapper)]
     before = [s.errors for s in streams]
     for s in streams:   # a name or text the terminal cannot show is escaped, not a crash
         with contextlib.suppress(Exception):
-            s.reconfigure(errors="backslashreplace")  # pyright: ignore[reportAttributeAccessIssue]
+            s.reconfigure(errors="backslashreplace")
     debug = False
     try:
         args = build_parser().parse_args(argv)
@@ -1021,4 +1034,4 @@ def main(argv: Optional[List[str]] = None) -> int:
     finally:
         for s, errors in zip(streams, before):
             with contextlib.suppress(Exception):
-                s.reconfigure(errors=errors)  # pyright: ignore[reportAttributeAccessIssue]
+                s.reconfigure(errors=errors)

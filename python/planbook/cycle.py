@@ -22,10 +22,15 @@ import datetime
 import hashlib
 import os
 from dataclasses import asdict, dataclass
-from typing import Any, Dict, List, Optional, Sequence, Union
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ._model import _MONTHS
 from ._records import DONE, _as_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._model import CellValue, Plan, Row, Table
+    from ._records import Record
 
 __all__ = ["Due", "due", "to_ics", "Move", "movement", "Figure", "Update", "update_actuals",
            "read_actuals_csv", "read_actuals_xlsx", "METHODS"]
@@ -62,7 +67,7 @@ _NOT_TITLES = {"owner", "lead", "responsible", "due", "date", "status", "timesca
                "start", "review"}
 
 
-def _title_of(item) -> str:
+def _title_of(item: Record) -> str:
     """The item's own title, else its parent's title with the item's first
     text (an action plan's sub-items are often only a progress note)."""
     def words(text: str) -> str:
@@ -82,7 +87,8 @@ def _title_of(item) -> str:
     return words(first or item.id or "")
 
 
-def due(plan, as_of=None, within: Union[int, datetime.timedelta] = 30) -> List[Due]:
+def due(plan: Plan, as_of: Union[None, str, datetime.date] = None,
+        within: Union[int, datetime.timedelta] = 30) -> List[Due]:
     """What is due from ``as_of`` (default today) to ``within`` days later,
     and what is overdue, sorted by date: dated items of every collection
     whose status is not complete, and registers' next reviews."""
@@ -122,7 +128,7 @@ def _uid(d: Due) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + "@planbook"
 
 
-def to_ics(items: Sequence[Due], path: Optional[Union[str, os.PathLike]] = None, *,
+def to_ics(items: Sequence[Due], path: Optional[Union[str, "os.PathLike[str]"]] = None, *,
            stamp: Optional[datetime.datetime] = None) -> bytes:
     """The items as an iCalendar file; written (atomically) to ``path`` when
     given.  ``stamp`` is the DTSTAMP of every event (default: now, UTC)."""
@@ -133,12 +139,14 @@ def to_ics(items: Sequence[Due], path: Optional[Union[str, os.PathLike]] = None,
                           'pip install "planbook[ics]"') from None
     from ._version import __version__
     stamp = stamp or datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    cal = icalendar.Calendar()
+    # icalendar leaves the value of Component.add untyped: its components
+    # are Any here, where planbook meets them
+    cal: Any = icalendar.Calendar()
     cal.add("prodid", f"-//planbook//planbook {__version__}//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     for d in items:
-        ev = icalendar.Event()
+        ev: Any = icalendar.Event()
         ev.add("uid", _uid(d))
         ev.add("dtstamp", stamp)
         ev.add("dtstart", d.date)
@@ -183,7 +191,7 @@ class Move:
         return f"[{self.part} {self.id}] {self.text}"
 
 
-def movement(earlier, later, *, kind: str = "current") -> List[Move]:
+def movement(earlier: Plan, later: Plan, *, kind: str = "current") -> List[Move]:
     """What moved between two versions of a plan: risks added, removed and
     re-scored (``kind``: the current score by default), and measures whose
     RAG at their dashboard's report period changed.  Unchanged ones are
@@ -253,18 +261,18 @@ class Update:
     period: str
     method: str
     months: int
-    changed: List[tuple]
-    new: List[tuple]
+    changed: List[Tuple[str, CellValue, CellValue]]
+    new: List[Tuple[str, CellValue]]
     unchanged: int
-    unmatched: List[tuple]
+    unmatched: List[Tuple[Figure, str]]
     missing: List[str]
-    forecasts: List[tuple]
+    forecasts: List[Tuple[str, Decimal, Decimal, str]]
 
     def __bool__(self) -> bool:
         return bool(self.changed or self.new)
 
     def to_dict(self) -> Dict[str, Any]:
-        def text(v):
+        def text(v: CellValue) -> Optional[str]:
             return None if v is None else str(v)
         return {"table": self.table, "into": self.into, "period": self.period,
                 "method": self.method, "months": self.months,
@@ -300,7 +308,8 @@ def _pick(row: Dict[str, str], names: Sequence[str]) -> Optional[str]:
     return None
 
 
-def read_actuals_csv(path, period: Optional[str] = None) -> List[Figure]:
+def read_actuals_csv(path: Union[str, "os.PathLike[str]"],
+                     period: Optional[str] = None) -> List[Figure]:
     """The rows of an actuals CSV: a header with ``id`` and/or ``label``
     (or ``line``), the figure to date (``actual``, or a column headed with
     the period) and, for the same-period-last-year forecast,
@@ -324,7 +333,7 @@ def read_actuals_csv(path, period: Optional[str] = None) -> List[Figure]:
             raise ReadError(f"the header names no figure column ({', '.join(actual)})",
                             file=file, line=1)
         name = os.path.basename(file)
-        out = []
+        out: List[Figure] = []
         for n, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
                 continue
@@ -335,7 +344,7 @@ def read_actuals_csv(path, period: Optional[str] = None) -> List[Figure]:
     return out
 
 
-def read_actuals_xlsx(path, mapping) -> List[Figure]:
+def read_actuals_xlsx(path: Union[str, "os.PathLike[str]"], mapping: Any) -> List[Figure]:
     """The rows of finance's workbook, read through the mapping import
     (docs/import.md): the mapped columns with id ``actual`` (else the
     first), ``last_year_to_date`` and ``last_year_outturn``."""
@@ -347,7 +356,8 @@ def read_actuals_xlsx(path, mapping) -> List[Figure]:
     _, table, _ = import_table(path, m)
     ids = [c.id for c in table.columns]
     first = next((i for i in ids if i in _ACTUAL), ids[0])
-    name = os.path.basename(os.fspath(path))
+    file: str = os.fspath(path)
+    name = os.path.basename(file)
     # where each label is on the sheet (the import keeps no cell addresses)
     letters = str(m.get("label_column", "A")).upper()
     col = 0
@@ -355,11 +365,11 @@ def read_actuals_xlsx(path, mapping) -> List[Figure]:
         col = col * 26 + ord(ch) - 64
     at: Dict[str, List[int]] = {}
     sheet = m.get("sheet", 0)
-    for n, cells in enumerate(sheet_rows(os.fspath(path), sheet, numbers="text"), start=1):
+    for n, cells in enumerate(sheet_rows(file, sheet, numbers="text"), start=1):
         if len(cells) >= col and cells[col - 1] is not None:
             at.setdefault(" ".join(str(cells[col - 1]).split()), []).append(n)
     sheet_name = sheet if isinstance(sheet, str) else f"sheet {sheet + 1}"
-    out = []
+    out: List[Figure] = []
     for row in table.rows:
         if row.kind == "section":
             continue
@@ -377,7 +387,7 @@ def read_actuals_xlsx(path, mapping) -> List[Figure]:
     return out
 
 
-def _months_elapsed(period: str, year_start: int) -> tuple:
+def _months_elapsed(period: str, year_start: int) -> Tuple[str, str, int]:
     """(canonical period, canonical year, months of the year elapsed)."""
     from ._core import parse_period
     canon, kind, *_ = parse_period(period, year_start)
@@ -396,7 +406,8 @@ def _months_elapsed(period: str, year_start: int) -> tuple:
     return canon, year, elapsed
 
 
-def _copy_rows(src, dst, values) -> None:
+def _copy_rows(src: Table, dst: Table,
+               values: Callable[[Row], Dict[str, CellValue]]) -> None:
     """Rows of ``src`` into ``dst`` in order, with ``values(row)`` each."""
     made: Dict[int, Any] = {}
     for row in src.rows:
@@ -413,8 +424,9 @@ def _copy_rows(src, dst, values) -> None:
         made[row.index] = new
 
 
-def update_actuals(plan, source, period: str, *, table: Optional[str] = None,
-                   column: Optional[str] = None, mapping=None,
+def update_actuals(plan: Plan, source: Union[str, "os.PathLike[str]", Sequence[Figure]],
+                   period: str, *, table: Optional[str] = None,
+                   column: Optional[str] = None, mapping: Any = None,
                    method: str = "straight_line", into: Optional[str] = None) -> Update:
     """Merge actuals to ``period`` (``2018/19 Q2``, ``Sep 2018``) into the
     plan's monitoring table for ``table``, with a year-end forecast.
@@ -435,7 +447,7 @@ def update_actuals(plan, source, period: str, *, table: Optional[str] = None,
     the straight line, and says so)."""
     if method not in METHODS:
         raise ValueError(f"method is one of {', '.join(METHODS)}, not {method!r}")
-    from decimal import ROUND_HALF_UP, Decimal
+    from decimal import ROUND_HALF_UP
 
     from ._core import parse_amount
     from ._model import _to_decimal
@@ -460,7 +472,7 @@ def update_actuals(plan, source, period: str, *, table: Optional[str] = None,
         raise ValidationError(f"table {table!r} has no column {budget_col!r} (its columns: "
                               f"{', '.join(c.id for c in src.columns)})") from None
     into = into or f"{table}_monitoring"
-    if isinstance(source, (list, tuple)):
+    if not isinstance(source, (str, os.PathLike)):
         figures = list(source)
     elif os.fspath(source).lower().endswith((".xlsx", ".xlsm")):
         if mapping is None:
@@ -470,15 +482,15 @@ def update_actuals(plan, source, period: str, *, table: Optional[str] = None,
         figures = read_actuals_csv(source, canon)
     # what the plan held for this period, by row (its kind, id and label, and
     # which of its kind it is: the budget table may have changed since)
-    def keys(table) -> List[tuple]:
-        seen: Dict[tuple, int] = {}
-        out = []
+    def keys(table: Table) -> List[Tuple[Any, ...]]:
+        seen: Dict[Tuple[Any, ...], int] = {}
+        out: List[Tuple[Any, ...]] = []
         for r in table.rows:
             k = (r.kind, r.id, " ".join((r.label or "").split()))
             seen[k] = seen.get(k, 0) + 1
             out.append(k + (seen[k],))
         return out
-    held_by_key: Dict[tuple, Optional[Decimal]] = {}
+    held_by_key: Dict[Tuple[Any, ...], CellValue] = {}
     if into in plan.budgets:
         old = plan.budgets[into]
         cols = {c.id: c for c in old.columns}
@@ -494,8 +506,8 @@ def update_actuals(plan, source, period: str, *, table: Optional[str] = None,
         if r.label:
             by_label.setdefault(" ".join(r.label.split()).lower(), []).append(r.index)
     dec = src.decimals
-    given: Dict[int, tuple] = {}
-    unmatched: List[tuple] = []
+    given: Dict[int, Tuple[Figure, Optional[Decimal]]] = {}
+    unmatched: List[Tuple[Figure, str]] = []
     for f in figures:
         i = by_id.get(f.id) if f.id else None
         if i is None and f.label:
@@ -525,8 +537,12 @@ def update_actuals(plan, source, period: str, *, table: Optional[str] = None,
         except AmountError as exc:
             raise AmountError(f"{f.where}: {exc.message}", code=exc.code) from None
         given[i] = (f, _to_decimal(scaled, dec) if state != "blank" else None)
-    changed, new, same, missing, forecasts = [], [], 0, [], []
-    actual: Dict[int, Optional[Decimal]] = {}
+    changed: List[Tuple[str, CellValue, CellValue]] = []
+    new: List[Tuple[str, CellValue]] = []
+    same = 0
+    missing: List[str] = []
+    forecasts: List[Tuple[str, Decimal, Decimal, str]] = []
+    actual: Dict[int, CellValue] = {}
     for r in rows:
         name = r.label or r.id or f"row {r.index + 1}"
         before = held.get(r.index)
@@ -545,9 +561,9 @@ def update_actuals(plan, source, period: str, *, table: Optional[str] = None,
                 missing.append(name)
     quantum = Decimal(1).scaleb(-dec)
 
-    def forecast(r) -> Optional[Decimal]:
+    def forecast(r: Row) -> Optional[Decimal]:
         ytd = actual.get(r.index)
-        if ytd is None or r.kind != "line":    # totals: computed from the lines
+        if not isinstance(ytd, Decimal) or r.kind != "line":  # totals: from the lines; text
             return None
         how = "straight line"
         value = ytd * 12 / months

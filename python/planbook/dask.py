@@ -26,14 +26,15 @@ one after another into one frame (docs/scale.md, docs/benchmarks.md).
 
 from __future__ import annotations
 
-from typing import Sequence
+import os
+from typing import Any, Dict, List, Sequence, Tuple, Union, cast
 
-from .many import COLUMNS, PARTS, chunks, empty, expand, frames_of_files
+from .many import COLUMNS, PARTS, Paths, chunks, empty, expand, frames_of_files
 
 __all__ = ["read", "read_all", "convert"]
 
 
-def _require_dask():
+def _require_dask() -> Any:
     try:
         import dask.dataframe as dd
     except ImportError as exc:  # pragma: no cover - the message is the point
@@ -41,16 +42,24 @@ def _require_dask():
     return dd
 
 
-def _partition(files: Sequence[str], part: str):
+def _delayed() -> Any:
+    """dask.delayed.delayed, which Dask types only in part (its arguments):
+    Any here, where planbook meets it."""
+    from dask.delayed import delayed  # pyright: ignore[reportUnknownVariableType]
+    return cast(Any, delayed)
+
+
+def _partition(files: Sequence[str], part: str) -> Any:
     frame = frames_of_files(files, (part,))[part]
     return frame.set_index("plan", drop=False).rename_axis(None)
 
 
-def _meta(part: str):
+def _meta(part: str) -> Any:
     return empty(part).set_index("plan", drop=False).rename_axis(None)
 
 
-def _files(paths, parts: Sequence[str], files_per_partition: int):
+def _files(paths: Paths, parts: Sequence[str],
+           files_per_partition: object) -> Tuple[List[Tuple[str, ...]], Tuple[str, ...]]:
     """The runs of files, one per partition, and the divisions: the first
     file of each run, then the last file."""
     unknown = [p for p in parts if p not in COLUMNS]
@@ -67,7 +76,7 @@ def _files(paths, parts: Sequence[str], files_per_partition: int):
     return runs, tuple(run[0] for run in runs) + (files[-1],)
 
 
-def read(paths, part: str = "budgets", *, files_per_partition: int = 1):
+def read(paths: Paths, part: str = "budgets", *, files_per_partition: int = 1) -> Any:
     """One part (``budgets``, ``indicators``, ``observations``, ``risks``,
     ``records``, ``findings`` or ``plans``) of many plans (paths, globs or
     folders) as a Dask DataFrame, one partition per file.
@@ -88,11 +97,12 @@ def read(paths, part: str = "budgets", *, files_per_partition: int = 1):
                            enforce_metadata=False)
 
 
-def _pick(frames, part: str):
+def _pick(frames: Dict[str, Any], part: str) -> Any:
     return frames[part].set_index("plan", drop=False).rename_axis(None)
 
 
-def read_all(paths, parts: Sequence[str] = PARTS, *, files_per_partition: int = 1):
+def read_all(paths: Paths, parts: Sequence[str] = PARTS, *,
+             files_per_partition: int = 1) -> Dict[str, Any]:
     """Several parts of many plans: a dict part -> Dask DataFrame (one
     partition per file, or per ``files_per_partition`` files as in
     :func:`read`), whose graphs share one load of each file: computed
@@ -102,7 +112,7 @@ def read_all(paths, parts: Sequence[str] = PARTS, *, files_per_partition: int = 
     parts = tuple(parts)
     runs, divisions = _files(paths, parts, files_per_partition)
     import dask.config
-    from dask.delayed import delayed
+    delayed = _delayed()
     # pure: the load's key is the files' and the parts', the same in every frame
     loads = [delayed(frames_of_files, pure=True)(run, parts) for run in runs]
     with dask.config.set({"dataframe.convert-string": False}):
@@ -112,13 +122,13 @@ def read_all(paths, parts: Sequence[str] = PARTS, *, files_per_partition: int = 
                 for part in parts}
 
 
-def convert(paths, out_dir, *, to: str = "ofdp"):
+def convert(paths: Paths, out_dir: Union[str, "os.PathLike[str]"], *, to: str = "ofdp") -> Any:
     """:func:`planbook.many.convert_many` as one Dask task per file, on the
     scheduler in use (threads, processes or a ``dask.distributed``
     cluster whose workers see ``out_dir``): a delayed list of (plan,
     output, error) dicts; ``.compute()`` writes the files."""
     _require_dask()
-    from dask.delayed import delayed
+    delayed = _delayed()
     from .many import convert_one, convert_targets
     work = convert_targets(expand(paths), out_dir, to)
     return delayed(list)([delayed(convert_one, pure=False)(job) for job in work])

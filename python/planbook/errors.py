@@ -13,6 +13,9 @@ cell for a workbook.
 
 from __future__ import annotations
 
+import os
+from typing import Any, Callable, Dict, List, Optional, Tuple, Type, TypeVar, Union
+
 __all__ = [
     "PlanbookError",
     "ReadError",
@@ -42,8 +45,10 @@ class PlanbookError(Exception):
         A stable short name of the kind of error (``"schema"``, ``"overflow"``).
     """
 
-    def __init__(self, message: str, *, file=None, line=None, column=None,
-                 path=None, sheet=None, cell=None, code=None):
+    def __init__(self, message: str, *, file: Union[str, "os.PathLike[str]", None] = None,
+                 line: Optional[int] = None, column: Optional[int] = None,
+                 path: Optional[str] = None, sheet: Optional[str] = None,
+                 cell: Optional[str] = None, code: Optional[str] = None) -> None:
         super().__init__(message)
         self.message = message
         self.file = None if file is None else str(file)
@@ -57,7 +62,7 @@ class PlanbookError(Exception):
     @property
     def location(self) -> str:
         """``file:line:column`` (or ``file:sheet!cell``), as far as known."""
-        parts = []
+        parts: List[str] = []
         if self.file:
             parts.append(self.file)
         if self.line:
@@ -78,14 +83,18 @@ class PlanbookError(Exception):
             prefix = f"{prefix}: {self.path}" if prefix else self.path
         return f"{prefix}: {self.message}" if prefix else self.message
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Callable[..., PlanbookError],
+                                  Tuple[Type[PlanbookError], str, Dict[str, Any]]]:
         return (_rebuild, (type(self), self.message, {
             "file": self.file, "line": self.line, "column": self.column,
             "path": self.path, "sheet": self.sheet, "cell": self.cell,
             "code": self.code}))
 
 
-def _rebuild(cls, message, kwargs):
+_E = TypeVar("_E", bound=PlanbookError)
+
+
+def _rebuild(cls: Type[_E], message: str, kwargs: Dict[str, Any]) -> _E:
     return cls(message, **kwargs)
 
 

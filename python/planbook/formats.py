@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 import zlib
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from . import _core
 from ._model import Plan
@@ -139,18 +139,24 @@ def formats() -> List[Any]:
     return list(_registry.values())
 
 
-def _why_missing(names) -> str:
+def _why_missing(names: Iterable[str]) -> str:
     """What went wrong loading the plugins that could have done the job."""
     with _lock:
         why = [_failures[n] for n in names if n in _failures]
     return ": " + "; ".join(why) if why else ""
 
 
-def get_format(path: Any = None, format: Optional[str] = None, need: str = "load") -> Any:
+def get_format(path: "Union[str, os.PathLike[str], None]" = None, format: Optional[str] = None,
+               need: str = "load") -> Any:
     """The format for a name, or for a path's suffix."""
+    spath = ""
+    if format is None:
+        if path is None:
+            raise TypeError("get_format needs a path or a format name")
+        spath = os.fspath(path)
     fast = _builtin_for(
         name=format,
-        suffix=None if format is not None else os.path.splitext(os.fspath(path))[1].lower(),
+        suffix=None if format is not None else os.path.splitext(spath)[1].lower(),
         need=need)
     if fast is not None and callable(getattr(fast, need, None)):
         return fast
@@ -162,12 +168,12 @@ def get_format(path: Any = None, format: Optional[str] = None, need: str = "load
                               f"{', '.join(sorted(_registry)) or 'none'})"
                               + _why_missing([format] + [n for n in BUILTIN if n.startswith(format)]))
     else:
-        suffix = os.path.splitext(os.fspath(path))[1].lower()
+        suffix = os.path.splitext(spath)[1].lower()
         matches = [f for f in _registry.values()
                    if suffix in tuple(s.lower() for s in f.suffixes)]
         # a longer suffix (".sdmx.csv") or a whole name ("datapackage.json")
         # names its format first
-        base = os.path.basename(os.fspath(path)).lower()
+        base = os.path.basename(spath).lower()
         matches = [f for f in _registry.values()
                    if any(len(s) > len(suffix) and (base.endswith(s.lower()) if s[:1] == "."
                                                     else base == s.lower())
@@ -178,7 +184,7 @@ def get_format(path: Any = None, format: Optional[str] = None, need: str = "load
             raise FormatError(f"no planbook format reads or writes '{suffix or path}' files "
                               f"(known suffixes: {', '.join(known) or 'none'})"
                               + _why_missing(dict.fromkeys(could)),
-                              file=os.fspath(path))
+                              file=spath)
         with_op = [f for f in matches if callable(getattr(f, need, None))]
         fmt = with_op[0] if with_op else matches[0]
     if not callable(getattr(fmt, need, None)):
@@ -213,7 +219,7 @@ _MAGIC = ((b"PK\x03\x04", "a zip archive (an Excel workbook? then name it .xlsx)
           (b"\xff\xd8\xff", "a JPEG image"), (b"\x1f\x8b", "a gzip archive"))
 
 
-def _check_readable(path, fmt: Any = None) -> None:
+def _check_readable(path: "Union[str, os.PathLike[str]]", fmt: Any = None) -> None:
     """Refuse, in the user's words, a path that cannot hold a plan, before a
     reader opens it: a folder, or what is not a regular file (a FIFO is
     never opened, so a read cannot block on it).  A missing file raises
@@ -376,7 +382,7 @@ def _stray(directory: str, prefix: str, host: str) -> List[str]:
     part, and it is a folder) whose process no longer runs on this machine,
     or, made on another machine, unchanged for STRAY_AGE seconds.  A folder
     of a save still running (in this process or another) is never one."""
-    out = []
+    out: List[str] = []
     try:
         entries = list(os.scandir(directory))
     except OSError:
@@ -510,7 +516,7 @@ def _fsync_folder(directory: str) -> None:
         os.close(fd)
 
 
-def _finish(tmp: str, mode: int, owner: Optional[tuple]) -> None:
+def _finish(tmp: str, mode: int, owner: Optional[Tuple[int, int]]) -> None:
     """Give the new file its mode (and owner), calls on that file alone, and
     flush it to disk."""
     fd = os.open(tmp, os.O_RDWR | getattr(os, "O_BINARY", 0))

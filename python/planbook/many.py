@@ -26,9 +26,19 @@ import decimal
 import glob
 import os
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Set,
+                    Tuple, Union)
 
 from ._pandas import require_pandas
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._model import Findings, Plan
+
+#: one row of a frame, by column name
+FrameRow = Dict[str, Any]
+_Path = Union[str, "os.PathLike[str]"]
+#: plans to read: a path, a glob or a folder, or several
+Paths = Union[_Path, Iterable[_Path]]
 
 __all__ = ["open_many", "expand", "Batch", "PARTS", "COLUMNS", "plan_frames", "frames_of_files",
            "empty", "rollup", "convert_many", "convert_targets"]
@@ -84,19 +94,19 @@ PARTS = tuple(COLUMNS)
 _DTYPES = {"string": "string", "int": "Int64", "object": "object", "bool": "bool"}
 
 
-def empty(part: str):
+def empty(part: str) -> Any:
     """The frame of ``part`` with no rows: its columns and dtypes (the meta
     of a Dask frame)."""
     return _typed(part, [])
 
 
-def _typed(part: str, rows: List[dict]):
+def _typed(part: str, rows: List[FrameRow]) -> Any:
     """The frame of ``part`` from row dicts (missing keys are missing
     values), each column built once with its declared dtype."""
     pd = require_pandas("planbook.open_many")
     if part not in COLUMNS:
         raise ValueError(f"unknown part {part!r}: one of {', '.join(PARTS)}")
-    data = {}
+    data: Dict[str, Any] = {}
     for name, kind in COLUMNS[part]:
         values = [r.get(name) for r in rows]
         if kind == "object":
@@ -124,10 +134,10 @@ def _missing(v: Any) -> bool:
 
 # ------------------------------------------------------------ one plan
 
-def _records_of(frame, **extra) -> List[dict]:
+def _records_of(frame: Any, **extra: Any) -> List[FrameRow]:
     """A part's own to_pandas frame as row dicts, missing values as None,
     with ``extra`` columns set."""
-    out = []
+    out: List[FrameRow] = []
     for rec in frame.to_dict("records"):
         rec = {k: (None if _missing(v) else v) for k, v in rec.items()}
         rec.update(extra)
@@ -135,8 +145,8 @@ def _records_of(frame, **extra) -> List[dict]:
     return out
 
 
-def _budget_rows(plan, name: str) -> List[dict]:
-    rows = []
+def _budget_rows(plan: Plan, name: str) -> List[FrameRow]:
+    rows: List[FrameRow] = []
     for tid in plan.budgets:
         t = plan.budgets[tid]
         for rec in _records_of(t.to_pandas(amounts="decimal"), plan=name, unit=t.unit):
@@ -147,12 +157,12 @@ def _budget_rows(plan, name: str) -> List[dict]:
     return rows
 
 
-def _decimal(text: Optional[str]):
+def _decimal(text: Optional[str]) -> Optional[decimal.Decimal]:
     return None if text is None else decimal.Decimal(text)
 
 
-def _indicator_rows(plan, name: str) -> List[dict]:
-    rows = []
+def _indicator_rows(plan: Plan, name: str) -> List[FrameRow]:
+    rows: List[FrameRow] = []
     for sid in plan.indicators:
         s = plan.indicators[sid]
         if s.report_period is None:
@@ -164,8 +174,8 @@ def _indicator_rows(plan, name: str) -> List[dict]:
     return rows
 
 
-def _observation_rows(plan, name: str) -> List[dict]:
-    rows = []
+def _observation_rows(plan: Plan, name: str) -> List[FrameRow]:
+    rows: List[FrameRow] = []
     for sid in plan.indicators:
         for rec in _records_of(plan.indicators[sid].to_pandas(figures="decimal"),
                               plan=name):
@@ -174,17 +184,17 @@ def _observation_rows(plan, name: str) -> List[dict]:
     return rows
 
 
-def _risk_rows(plan, name: str) -> List[dict]:
-    rows = []
+def _risk_rows(plan: Plan, name: str) -> List[FrameRow]:
+    rows: List[FrameRow] = []
     for rid in plan.risks:
         rows += _records_of(plan.risks[rid].to_pandas(), plan=name, register=rid)
     return rows
 
 
-def _record_rows(plan, name: str) -> List[dict]:
+def _record_rows(plan: Plan, name: str) -> List[FrameRow]:
     """Long form: one row per item and field (collections declare their
     own fields, so a wide frame would differ from plan to plan)."""
-    rows = []
+    rows: List[FrameRow] = []
     for cid in plan.records:
         coll = plan.records[cid]
         for k, item in enumerate(coll):
@@ -199,8 +209,8 @@ def _record_rows(plan, name: str) -> List[dict]:
     return rows
 
 
-def _finding_rows(findings, name: str) -> List[dict]:
-    rows = []
+def _finding_rows(findings: Findings, name: str) -> List[FrameRow]:
+    rows: List[FrameRow] = []
     for f in findings:
         d = f.to_dict()
         rows.append({"plan": name, "code": d.get("code"), "severity": d.get("severity"),
@@ -212,7 +222,7 @@ def _finding_rows(findings, name: str) -> List[dict]:
     return rows
 
 
-def _plan_row(plan, name: str, findings) -> dict:
+def _plan_row(plan: Plan, name: str, findings: Findings) -> FrameRow:
     meta = plan.meta
     return {"plan": name, "loaded": True, "error": None,
             **{k: meta.get(k) for k in ("title", "organisation", "directorate", "service",
@@ -223,15 +233,15 @@ def _plan_row(plan, name: str, findings) -> dict:
             "warnings": len(findings.warnings)}
 
 
-_ROWS: Dict[str, Callable[[Any, str], List[dict]]] = {
+_ROWS: Dict[str, Callable[[Any, str], List[FrameRow]]] = {
     "budgets": _budget_rows, "indicators": _indicator_rows,
     "observations": _observation_rows, "risks": _risk_rows, "records": _record_rows,
 }
 
 
-def _plan_rows(plan, name: str, parts: Sequence[str]) -> Dict[str, List[dict]]:
+def _plan_rows(plan: Plan, name: str, parts: Sequence[str]) -> Dict[str, List[FrameRow]]:
     findings = plan.check()
-    out = {}
+    out: Dict[str, List[FrameRow]] = {}
     for part in parts:
         if part == "plans":
             out[part] = [_plan_row(plan, name, findings)]
@@ -242,8 +252,8 @@ def _plan_rows(plan, name: str, parts: Sequence[str]) -> Dict[str, List[dict]]:
     return out
 
 
-def _failure_rows(name: str, message: str, parts: Sequence[str]) -> Dict[str, List[dict]]:
-    out: Dict[str, List[dict]] = {}
+def _failure_rows(name: str, message: str, parts: Sequence[str]) -> Dict[str, List[FrameRow]]:
+    out: Dict[str, List[FrameRow]] = {}
     for part in parts:
         if part == "plans":
             out[part] = [{"plan": name, "loaded": False, "error": message}]
@@ -255,7 +265,7 @@ def _failure_rows(name: str, message: str, parts: Sequence[str]) -> Dict[str, Li
     return out
 
 
-def plan_frames(plan, name: str, parts: Sequence[str] = PARTS) -> Dict[str, Any]:
+def plan_frames(plan: Plan, name: str, parts: Sequence[str] = PARTS) -> Dict[str, Any]:
     """The frames of one loaded plan, each with ``plan`` = name."""
     return {part: _typed(part, rows) for part, rows in _plan_rows(plan, name, parts).items()}
 
@@ -272,7 +282,7 @@ def _why(exc: BaseException, path: str) -> str:
     return _problem(exc, path)
 
 
-def _rows_of_file(path: str, parts: Sequence[str]) -> Dict[str, List[dict]]:
+def _rows_of_file(path: str, parts: Sequence[str]) -> Dict[str, List[FrameRow]]:
     from .errors import PlanbookError
     from .formats import load
     try:
@@ -303,10 +313,10 @@ def frames_of_files(paths: Sequence[str], parts: Sequence[str] = PARTS,
         if part not in COLUMNS:
             raise ValueError(f"unknown part {part!r}: one of {', '.join(PARTS)}")
     done: Dict[str, List[Any]] = {part: [] for part in parts}
-    pending: Dict[str, List[dict]] = {part: [] for part in parts}
+    pending: Dict[str, List[FrameRow]] = {part: [] for part in parts}
     held = 0
 
-    def flush():
+    def flush() -> None:
         for part in parts:
             if pending[part] or not done[part]:
                 done[part].append(_typed(part, pending[part]))
@@ -326,7 +336,7 @@ def frames_of_files(paths: Sequence[str], parts: Sequence[str] = PARTS,
     return {part: _join(part, frames) for part, frames in done.items()}
 
 
-def _join(part: str, frames: List[Any]):
+def _join(part: str, frames: List[Any]) -> Any:
     """Typed frames of one part as one (a RangeIndex from 0)."""
     frames = [f for f in frames if len(f)] or frames[:1] or [empty(part)]
     if len(frames) == 1:
@@ -350,7 +360,7 @@ def is_plan_folder(path: str) -> bool:
     return os.path.isdir(path) and not path.lower().rstrip("/\\").endswith(SUFFIXES)
 
 
-def expand(paths: Union[str, os.PathLike, Iterable[Union[str, os.PathLike]]]) -> List[str]:
+def expand(paths: Paths) -> List[str]:
     """Files from paths, globs and folders (searched recursively for
     .yaml, .yml and .xlsx files), sorted within each argument, each once.
     A path that names nothing, a folder named like a plan (``plan.yaml/``)
@@ -359,7 +369,7 @@ def expand(paths: Union[str, os.PathLike, Iterable[Union[str, os.PathLike]]]) ->
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     out: List[str] = []
-    seen = set()
+    seen: Set[str] = set()
     for p in paths:
         p = os.fspath(p)
         if is_plan_folder(p):
@@ -387,17 +397,17 @@ class Batch:
         self.frames = frames
         self.files = files
 
-    def __getitem__(self, part: str):
+    def __getitem__(self, part: str) -> Any:
         return self.frames[part]
 
-    def __getattr__(self, part: str):
+    def __getattr__(self, part: str) -> Any:
         frames = self.__dict__.get("frames", {})
         if part in frames:
             return frames[part]
         raise AttributeError(part)
 
     @property
-    def failures(self):
+    def failures(self) -> Any:
         plans = self.frames["plans"]
         return plans.loc[~plans["loaded"], ["plan", "error"]].reset_index(drop=True)
 
@@ -427,7 +437,7 @@ def _some(args: Tuple[List[str], Tuple[str, ...]]) -> Dict[str, Any]:
     return frames_of_files(args[0], args[1])
 
 
-def open_many(paths, *, parts: Sequence[str] = PARTS, jobs: int = 1,
+def open_many(paths: Paths, *, parts: Sequence[str] = PARTS, jobs: int = 1,
               progress: Optional[Callable[[str], None]] = None) -> Batch:
     """Read many plans (paths, globs or folders; YAML and xlsx mixed) into
     one frame per part, each with a ``plan`` column.
@@ -458,8 +468,8 @@ def open_many(paths, *, parts: Sequence[str] = PARTS, jobs: int = 1,
 
 # ------------------------------------------------------------ roll-ups
 
-def rollup(budgets, mapping, *, table: str, rows: str = "lines",
-           consolidated: Optional[Dict[str, str]] = None):
+def rollup(budgets: Any, mapping: Any, *, table: str, rows: str = "lines",
+           consolidated: Optional[Dict[str, str]] = None) -> Any:
     """Sum one budget table across plans, up a hierarchy, exactly.
 
     ``budgets``: a :class:`Batch` or its ``budgets`` frame.  ``mapping``:
@@ -497,7 +507,7 @@ def rollup(budgets, mapping, *, table: str, rows: str = "lines",
     else:
         raise ValueError("rows is 'lines' or 'totals'")
     sel = sel[sel["period"].notna()]
-    findings: List[dict] = []
+    findings: List[FrameRow] = []
     if plans_frame is not None:
         starts = plans_frame.dropna(subset=["year_start"]).set_index("plan")["year_start"]
         used = starts[starts.index.isin(set(sel["plan"]))]
@@ -518,7 +528,7 @@ def rollup(budgets, mapping, *, table: str, rows: str = "lines",
         for level in groups:
             if level not in levels:
                 levels.append(level)
-    out: List[dict] = []
+    out: List[FrameRow] = []
     for level in levels:
         group_of = {plan: groups.get(level) for plan, groups in mapping.items()}
         keyed: Dict[Tuple[str, str, str], List[Any]] = {}
@@ -541,9 +551,9 @@ def rollup(budgets, mapping, *, table: str, rows: str = "lines",
                                                    "message"])
 
 
-def _against_consolidated(totals, consolidated: Dict[str, str], table: str,
-                          rows: str) -> List[dict]:
-    findings = []
+def _against_consolidated(totals: Any, consolidated: Dict[str, str], table: str,
+                          rows: str) -> List[FrameRow]:
+    findings: List[FrameRow] = []
     for group, path in consolidated.items():
         own = frames_of_file(path, ("plans", "budgets"))
         if not bool(own["plans"]["loaded"].iloc[0]):
@@ -584,7 +594,7 @@ def _against_consolidated(totals, consolidated: Dict[str, str], table: str,
 TARGETS = {"ofdp": os.path.join("{stem}", "datapackage.json"), "sdmx": "{stem}.sdmx.csv"}
 
 
-def convert_targets(files: Sequence[str], out_dir, to: str) -> List[Tuple[str, str]]:
+def convert_targets(files: Sequence[str], out_dir: _Path, to: str) -> List[Tuple[str, str]]:
     """(plan file, output path) for each file: the stem of its name, made
     unique by a number when two plans share one (``plan``, ``plan-2``).
     Makes ``out_dir`` here, once, before any task runs: a task that fails
@@ -594,7 +604,7 @@ def convert_targets(files: Sequence[str], out_dir, to: str) -> List[Tuple[str, s
         raise ValueError(f"to is one of {', '.join(TARGETS)}, not {to!r}")
     os.makedirs(os.fspath(out_dir), exist_ok=True)
     seen: Dict[str, int] = {}
-    out = []
+    out: List[Tuple[str, str]] = []
     for f in files:
         stem = os.path.basename(os.fspath(f).rstrip("/\\")).split(".")[0] or "plan"
         n = seen[stem] = seen.get(stem, 0) + 1
@@ -622,7 +632,7 @@ def convert_one(job: Tuple[str, str]) -> Dict[str, Optional[str]]:
     return {"plan": path, "output": target, "error": None}
 
 
-def convert_many(paths, out_dir, *, to: str = "ofdp", jobs: int = 1,
+def convert_many(paths: Paths, out_dir: _Path, *, to: str = "ofdp", jobs: int = 1,
                  progress: Optional[Callable[[str], None]] = None) -> List[Dict[str, Optional[str]]]:
     """Write each plan (paths, globs or folders) as an open-data file under
     ``out_dir``: ``to="ofdp"`` a Fiscal Data Package per plan

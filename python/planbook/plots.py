@@ -25,13 +25,31 @@ only.
 271459.0
 """
 
+# matplotlib's stubs leave the **kwargs of its drawing methods (Axes.plot,
+# .text, .legend...) unannotated, so every call through them is "partially
+# unknown" in strict mode; this module's own names are all typed
+# (docs/decisions.md, 2026-12-07).
+# pyright: reportUnknownMemberType=false
+
 from __future__ import annotations
 
 import textwrap
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ._model import format_amount
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.axis import Axis, Tick
+    from matplotlib.backend_bases import RendererBase
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
+
+    from ._indicators import IndicatorSet, Measure
+    from ._model import Cell, Column, Row, Table
+    from ._risks import RiskRegister
 
 __all__ = ["indicator_trend", "budget_by_service", "reconciliation_bridge", "savings_by_area",
            "risk_heat_map", "PALETTE", "RAG_STYLE", "RISK_BAND_STYLE"]
@@ -75,7 +93,8 @@ def _require_matplotlib(feature: str):
 A4 = {"portrait": (8.27, 11.69), "landscape": (11.69, 8.27)}
 
 
-def _axes(feature: str, ax, figsize: Tuple[float, float], page: Optional[str] = None):
+def _axes(feature: str, ax: Optional[Axes], figsize: Tuple[float, float],
+          page: Optional[str] = None) -> Tuple[Any, Axes]:
     plt = _require_matplotlib(feature)
     if page is not None:
         if page not in A4:
@@ -84,7 +103,9 @@ def _axes(feature: str, ax, figsize: Tuple[float, float], page: Optional[str] = 
             raise ValueError("give page (a new A4 figure) or ax (an Axes to draw on), not both")
         figsize = A4[page]
     if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+        made: Axes
+        _, made = plt.subplots(figsize=figsize, layout="constrained")
+        return plt, made
     return plt, ax
 
 
@@ -101,11 +122,13 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
 
 
-def _thousands(ax_axis) -> None:
+def _thousands(ax_axis: Axis) -> None:
     """Tick labels as finance prints amounts: 10,000 and (3,000)."""
     from matplotlib.ticker import FuncFormatter
-    ax_axis.set_major_formatter(FuncFormatter(
-        lambda v, _pos: format_amount(Decimal(int(round(v))), zero="0")))
+
+    def tick(v: float, _pos: Optional[int]) -> str:
+        return format_amount(Decimal(int(round(v))), zero="0")
+    ax_axis.set_major_formatter(FuncFormatter(tick))
 
 
 def _amount_label(value: Decimal, sign: bool = False) -> str:
@@ -117,7 +140,7 @@ def _amount_label(value: Decimal, sign: bool = False) -> str:
 
 # ------------------------------------------------------------ indicators
 
-def _measure_axis_label(measure) -> str:
+def _measure_axis_label(measure: Measure) -> str:
     unit = measure.unit
     if unit == "rate":
         per = measure.per
@@ -131,7 +154,7 @@ def _band_limits(lo: float, hi: float) -> Tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def indicator_trend(measure, ax=None):
+def indicator_trend(measure: Measure, ax: Optional[Axes] = None) -> Axes:
     """A measure's results by period, with its targets, threshold bands
     and comparators.
 
@@ -155,7 +178,7 @@ def indicator_trend(measure, ax=None):
     -------
     matplotlib Axes
     """
-    plt, ax = _axes("plots.indicator_trend", ax, (8.5, 5.0))
+    _, ax = _axes("plots.indicator_trend", ax, (8.5, 5.0))
     from matplotlib.lines import Line2D
     from matplotlib.ticker import PercentFormatter
 
@@ -177,18 +200,20 @@ def indicator_trend(measure, ax=None):
             rag = "none"
         points.append((k, float(obs.value), rag, str(obs)))
 
-    targets = [(k, float(o.value)) for k, (p, o) in enumerate(measure.targets.items())
+    targets = [(k, float(o.value)) for k, (_, o) in enumerate(measure.targets.items())
                if o.value is not None]
-    comps = []
+    comps: List[Tuple[str, List[Tuple[int, float]]]] = []
     for cid, cname in iset.comparators.items():
-        series = [(k, float(o.value)) for k, (p, o) in
+        series = [(k, float(o.value)) for k, (_, o) in
                   enumerate(measure.comparator(cid).items()) if o.value is not None]
         if series:
             comps.append((cname, series))
 
     thresholds = measure.thresholds
-    good = concern = action = None
-    text = {}
+    good: Optional[float] = None
+    concern: Optional[float] = None
+    action: Optional[float] = None
+    text: Dict[str, str] = {}
     if isinstance(thresholds, tuple):
         good, concern, action = (_f(o.value) for o in thresholds)
         # the thresholds as printed (30.0 stays 30.0)
@@ -208,6 +233,7 @@ def indicator_trend(measure, ax=None):
 
     # threshold bands: what the engine calls green, amber and red
     if banded:
+        assert good is not None and concern is not None  # banded says so
         if polarity == "low":
             spans = [("green", lo, good), ("amber", good, concern), ("red", concern, hi)]
             words = {"green": f"Good: at or below {text['good']}",
@@ -244,11 +270,11 @@ def indicator_trend(measure, ax=None):
     if points:
         ax.plot([x for x, _, _, _ in points], [y for _, y, _, _ in points], color="#0072B2",
                 lw=2, zorder=5, label="Result", gid="result")
-        for x, y, rag, text in points:
+        for x, y, rag, shown in points:
             st = RAG_STYLE[rag]
             ax.plot([x], [y], ls="none", marker=st["marker"], ms=9, color=st["color"],
                     mec="#222222", mew=0.8, zorder=6)
-            ax.annotate(text, (x, y), textcoords="offset points", xytext=(0, 9),
+            ax.annotate(shown, (x, y), textcoords="offset points", xytext=(0, 9),
                         ha="center", fontsize=8, zorder=7)
 
     ax.set_xticks(xs)
@@ -281,13 +307,14 @@ def indicator_trend(measure, ax=None):
 
 # --------------------------------------------------------------- budgets
 
-def _column_label(col) -> str:
+def _column_label(col: Column) -> str:
     if col.period:
         return f"{col.period} {col.phase}" if col.phase else col.period
     return col.heading
 
 
-def _budget_columns(table, columns, measure):
+def _budget_columns(table: Table, columns: Optional[Sequence[Any]],
+                    measure: Optional[str]) -> List[Column]:
     cols = [c for c in table.columns if c.type == "amount"]
     if columns is not None:
         wanted = [table.columns[table._col(c)].id for c in columns]
@@ -302,13 +329,14 @@ def _budget_columns(table, columns, measure):
     return cols
 
 
-def _shown(cell) -> float:
+def _shown(cell: Cell) -> float:
     v = cell.shown
     return float(v) if isinstance(v, Decimal) else 0.0
 
 
-def budget_by_service(table, ax=None, *, columns: Optional[Sequence[Any]] = None,
-                      measure: Optional[str] = None):
+def budget_by_service(table: Table, ax: Optional[Axes] = None, *,
+                      columns: Optional[Sequence[Any]] = None,
+                      measure: Optional[str] = None) -> Axes:
     """A budget by service and year: grouped horizontal bars, one group
     per line of the table (a service), one bar per column (a year).
 
@@ -327,7 +355,7 @@ def budget_by_service(table, ax=None, *, columns: Optional[Sequence[Any]] = None
         raise ValueError(f"table {table.id!r} has no amount columns to draw")
     lines = table.lines()
     n, m = len(lines), len(cols)
-    plt, ax = _axes("plots.budget_by_service", ax, (9.0, max(3.5, 0.42 * n * max(m, 2) / 2 + 1.8)))
+    _, ax = _axes("plots.budget_by_service", ax, (9.0, max(3.5, 0.42 * n * max(m, 2) / 2 + 1.8)))
     height = 0.8 / m
     hatches = ["", "//", "..", "\\\\", "xx", "oo"]
     for j, col in enumerate(cols):
@@ -336,7 +364,7 @@ def budget_by_service(table, ax=None, *, columns: Optional[Sequence[Any]] = None
         bars = ax.barh(ys, widths, height=height * 0.95, color=PALETTE[j % len(PALETTE)],
                        hatch=hatches[j % len(hatches)] if m > 1 else "", edgecolor="white",
                        lw=0.5, label=_column_label(col), zorder=3)
-        for b in bars:
+        for b in bars.patches:
             b.set_gid(f"bar-{col.id}")
     ax.set_yticks(range(n))
     ax.set_yticklabels([_clip(r.label or "", 48) for r in lines], fontsize=8)
@@ -357,19 +385,20 @@ def budget_by_service(table, ax=None, *, columns: Optional[Sequence[Any]] = None
     return ax
 
 
-def _closing_row(table):
+def _closing_row(table: Table) -> Optional[Row]:
     """The row whose figures the bridge draws: the last top-level total."""
     tops = [r for r in table.totals() if r.parent is None]
     return tops[-1] if tops else None
 
 
-def _step_label(col) -> str:
+def _step_label(col: Column) -> str:
     if col.measure and col.period:
         return f"{col.measure.capitalize()}\n{col.period}"
     return _wrap(col.heading, 14)
 
 
-def reconciliation_bridge(table, column=None, ax=None):
+def reconciliation_bridge(table: Table, column: Union[None, int, str, Column] = None,
+                          ax: Optional[Axes] = None) -> Axes:
     """The reconciliation as a bridge (waterfall): opening net budget,
     plus growth, less savings, equals the closing net budget.
 
@@ -417,7 +446,7 @@ def reconciliation_bridge(table, column=None, ax=None):
             return sum((v for v in vals if isinstance(v, Decimal)), Decimal(0))
         row_label = "sum of the lines"
 
-    def opening_of(col):
+    def opening_of(col: Column) -> Tuple[Tuple[str, int], List[Tuple[str, int]]]:
         terms = [(t.lstrip("-"), -1 if t.startswith("-") else 1) for t in col.sum]
         same = [t for t in terms if by_id[t[0]].measure == col.measure and t[1] > 0]
         first = same[0] if same else terms[0]
@@ -426,7 +455,7 @@ def reconciliation_bridge(table, column=None, ax=None):
     # the bars, from the closing column back to the first opening figure
     bars: List[Tuple[str, str, Decimal, str]] = []   # kind, label, amount, column id
 
-    def expand(col) -> None:
+    def expand(col: Column) -> None:
         (oid, _), steps = opening_of(col)
         ocol = by_id[oid]
         if chain and ocol.sum:
@@ -439,13 +468,13 @@ def reconciliation_bridge(table, column=None, ax=None):
     expand(closing)
     bars.append(("closing", _step_label(closing), figure(closing.id), closing.id))
 
-    plt, ax = _axes("plots.reconciliation_bridge", ax, (max(6.5, 1.15 * len(bars) + 2), 5.0))
+    _, ax = _axes("plots.reconciliation_bridge", ax, (max(6.5, 1.15 * len(bars) + 2), 5.0))
     colours = {"opening": "#0072B2", "subtotal": "#0072B2", "closing": "#0072B2",
                "up": "#D55E00", "down": "#009E73"}
     hatch = {"up": "//", "down": "\\\\"}
     running = Decimal(0)
-    notes = []
-    tops = []
+    notes: List[str] = []
+    tops: List[float] = []
     for x, (kind, label, amount, cid) in enumerate(bars):
         if kind == "step":
             d = "up" if amount >= 0 else "down"
@@ -496,10 +525,10 @@ def reconciliation_bridge(table, column=None, ax=None):
     return ax
 
 
-def _areas(table) -> List[Tuple[Optional[str], List[Any]]]:
+def _areas(table: Table) -> List[Tuple[Optional[str], List[Row]]]:
     """The lines grouped by their top-level section (the area)."""
-    groups: List[Tuple[Optional[str], List[Any]]] = []
-    current = object()
+    groups: List[Tuple[Optional[str], List[Row]]] = []
+    current: object = object()
     for row in table.lines():
         top = row
         while top.parent is not None:
@@ -512,7 +541,8 @@ def _areas(table) -> List[Tuple[Optional[str], List[Any]]]:
     return groups
 
 
-def savings_by_area(table, ax=None, *, column=None, by: str = "line"):
+def savings_by_area(table: Table, ax: Optional[Axes] = None, *,
+                    column: Union[None, int, str, Column] = None, by: str = "line") -> Axes:
     """A savings schedule as horizontal bars: one bar per line (``by=
     "line"``, the default) or per area (``by="area"``, the top-level
     sections), for one column.
@@ -545,8 +575,8 @@ def savings_by_area(table, ax=None, *, column=None, by: str = "line"):
     y = 0
     for g, (area, rows) in enumerate(groups):
         if by == "area":
-            value = sum((r[col.id].shown for r in rows if isinstance(r[col.id].shown, Decimal)),
-                        Decimal(0))
+            shown = [r[col.id].shown for r in rows]
+            value = sum((v for v in shown if isinstance(v, Decimal)), Decimal(0))
             labels.append((_clip(area or "(no area)", 60), False))
             bars.append((y, value, g))
             y += 1
@@ -561,7 +591,7 @@ def savings_by_area(table, ax=None, *, column=None, by: str = "line"):
             y += 1
 
     n = len(labels)
-    plt, ax = _axes("plots.savings_by_area", ax, (10.0, max(3.5, 0.24 * n + 1.6)))
+    _, ax = _axes("plots.savings_by_area", ax, (10.0, max(3.5, 0.24 * n + 1.6)))
     for yy, value, g in bars:
         b = ax.barh(yy, float(value), height=0.7, color=PALETTE[g % len(PALETTE)],
                     edgecolor="#333333" if value < 0 else "white", lw=0.6,
@@ -608,8 +638,8 @@ def _id_list(ids: List[str], per_line: int = 3) -> str:
     return "\n".join(", ".join(ids[k:k + per_line]) for k in range(0, len(ids), per_line))
 
 
-def risk_heat_map(register, kind: str = "current", ax=None, *, max_ids: int = 6,
-                  page: Optional[str] = None):
+def risk_heat_map(register: RiskRegister, kind: str = "current", ax: Optional[Axes] = None, *,
+                  max_ids: int = 6, page: Optional[str] = None) -> Axes:
     """A risk register's heat map: the likelihood x impact matrix with the
     number of risks in each cell.
 
@@ -653,7 +683,7 @@ def risk_heat_map(register, kind: str = "current", ax=None, *, max_ids: int = 6,
     cells, unscored, unplaced = placed.cells, placed.unscored, placed.unplaced
     outside, misprinted = placed.outside, placed.misprinted
 
-    plt, ax = _axes("plots.risk_heat_map", ax, (max(6.5, 1.05 * imax + 3.2),
+    _, ax = _axes("plots.risk_heat_map", ax, (max(6.5, 1.05 * imax + 3.2),
                                                  max(5.0, 0.9 * lmax + 2.2)), page)
     from matplotlib.patches import Patch, Rectangle
 
@@ -717,14 +747,14 @@ def risk_heat_map(register, kind: str = "current", ax=None, *, max_ids: int = 6,
                 f"with likelihood and impact to place",
                 ha="center", va="center", fontsize=10, zorder=5, gid="empty-note",
                 bbox=dict(boxstyle="round,pad=0.5", facecolor="white", edgecolor="#333333"))
-    missing = []
+    missing: List[str] = []
     if unscored:
         missing.append(f"no {kind} score: {_count_ids(unscored)}")
     if unplaced:
         missing.append(f"a score without likelihood and impact: {_count_ids(unplaced)}")
     if outside:
         missing.append(f"outside the {lmax} \u00d7 {imax} matrix: {_count_ids(outside)}")
-    notes = []
+    notes: List[str] = []
     if missing:
         notes.append(_wrap("Not in the matrix, " + "; ".join(missing) + ".", 95))
     if misprinted:
@@ -743,36 +773,39 @@ def _count_ids(ids: List[str]) -> str:
 
 # ------------------------------------------------------- printed pages
 
-def _shown_texts(fig) -> list:
+def _shown_texts(fig: Figure) -> List[Text]:
     """The texts a reader sees: visible, not empty, not on a hidden axes,
     and of the tick labels only those of ticks the axis draws (inside its
     view; matplotlib keeps the others as visible texts it does not draw)."""
     from matplotlib.text import Text
-    undrawn = set()
+    undrawn: set[int] = set()
     for ax in fig.axes:
         if not ax.get_visible():
             undrawn |= {id(t) for t in ax.findobj(Text)}
             continue
         for axis in (ax.xaxis, ax.yaxis):
-            drawn = {id(t) for t in axis._update_ticks()}
+            # the ticks the axis draws: a private method, not in matplotlib's stubs
+            update_ticks: Callable[[], List[Tick]] = getattr(axis, "_update_ticks")
+            drawn = {id(t) for t in update_ticks()}
             undrawn |= {id(lab) for t in axis.get_major_ticks() + axis.get_minor_ticks()
                         if id(t) not in drawn for lab in (t.label1, t.label2)}
     return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
             and (t.axes is None or t.axes.get_visible()) and id(t) not in undrawn]
 
 
-def _overlaps(a, b, eps: float = 0.5) -> bool:
+def _overlaps(a: Bbox, b: Bbox, eps: float = 0.5) -> bool:
     return a.x0 < b.x1 - eps and b.x0 < a.x1 - eps and a.y0 < b.y1 - eps and b.y0 < a.y1 - eps
 
 
-def _declutter(fig) -> None:
+def _declutter(fig: Figure) -> None:
     """Make a drawn page legible: tick labels thinned until they do not
     touch, then each figure label beside a point dropped when it would
     overlap a text already kept (the y axis still reads the value)."""
-    from matplotlib.text import Annotation, Text
+    from matplotlib.text import Annotation
     fig.canvas.draw()                    # the constrained layout, once; then kept
     fig.set_layout_engine("none")
-    renderer = fig.canvas.get_renderer()
+    # the Agg canvas's renderer (FigureCanvasBase, in the stubs, has none)
+    renderer: RendererBase = getattr(fig.canvas, "get_renderer")()
     for ax in fig.axes:
         labels = [t for t in ax.get_xticklabels() if t.get_text()]
         step = 1
@@ -796,7 +829,8 @@ def _declutter(fig) -> None:
             kept.append(box)
 
 
-def dashboard(indicators, page: str = "portrait", *, per_page: Optional[int] = None) -> list:
+def dashboard(indicators: IndicatorSet, page: str = "portrait", *,
+              per_page: Optional[int] = None) -> List[Figure]:
     """An indicator set's measures as printed pages: A4 figures (portrait:
     four trends a page, stacked; landscape: two), each measure drawn by
     :func:`indicator_trend` with its title wrapped to the page, period
@@ -807,13 +841,14 @@ def dashboard(indicators, page: str = "portrait", *, per_page: Optional[int] = N
     if page not in A4:
         raise ValueError(f"page is 'portrait' or 'landscape' (A4), not {page!r}")
     n = per_page or (4 if page == "portrait" else 2)
-    measures = list(indicators)
-    figs = []
+    measures: List[Measure] = list(indicators)
+    figs: List[Figure] = []
     for k in range(0, max(len(measures), 1), n):
-        fig, axes = plt.subplots(n, 1, figsize=A4[page], layout="constrained", squeeze=False)
+        fig, grid = plt.subplots(n, 1, figsize=A4[page], layout="constrained", squeeze=False)
+        axes: List[Axes] = [grid[i, 0] for i in range(n)]
         chunk = measures[k:k + n]
         width = int(A4[page][0] * 72 / (9 * 0.62))      # characters a title line holds
-        for ax, m in zip(axes.flat, chunk):
+        for ax, m in zip(axes, chunk):
             indicator_trend(m, ax=ax)
             title = ax.get_title().split("\n")
             ax.set_title(_wrap(" ".join(title[:-1]), width) + "\n" + title[-1], fontsize=9)
@@ -826,7 +861,7 @@ def dashboard(indicators, page: str = "portrait", *, per_page: Optional[int] = N
                 for t in leg.get_texts():
                     t.set_text(_wrap(t.get_text(), 28))
                     t.set_fontsize(7)
-        for ax in list(axes.flat)[len(chunk):]:
+        for ax in axes[len(chunk):]:
             ax.set_visible(False)
         _declutter(fig)
         figs.append(fig)

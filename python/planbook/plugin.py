@@ -23,7 +23,7 @@ The C side (headers from :func:`get_include`, the capsule
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable, Optional, Tuple
+from typing import Any, Iterable, List, Optional, Tuple
 
 from . import _core
 from ._indicators import Observation
@@ -87,7 +87,8 @@ def core_of(plan: Plan) -> Any:
     """The C object holding ``plan`` (a ``planbook._core.PlanCore``): what a
     C plugin's functions take, and what the capsule's ``plan_unwrap``
     accepts.  It shares the plan; it is not a copy."""
-    if not isinstance(plan, Plan):
+    # for callers without a type checker
+    if not isinstance(plan, Plan):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"expected a planbook.Plan, not {type(plan).__name__}")
     return plan._c
 
@@ -106,7 +107,7 @@ def plan_from_core(core: Any, file: Optional[str] = None, *,
     return Plan._from_core(core, None if file is None else os.fspath(file), parts)
 
 
-def get_include() -> list:
+def get_include() -> List[str]:
     """The directories of the C headers a plugin in C compiles against
     (``planbook_capi.h`` and every header it includes)."""
     from . import get_include as folders

@@ -13,17 +13,7 @@
 #include "pb_yaml.h"
 #include "planbook.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                             \
-    do {                                                                        \
-        if (cond)                                                               \
-            passed++;                                                           \
-        else {                                                                  \
-            failed++;                                                           \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);              \
-        }                                                                       \
-    } while (0)
+#include "check.h"
 
 static pb_amount amt(const char *s, int decimals, pb_status *st, pb_cell_state *state)
 {
@@ -32,6 +22,30 @@ static pb_amount amt(const char *s, int decimals, pb_status *st, pb_cell_state *
     pb_error_clear(&err);
     *st = pb_amount_parse(s, strlen(s), decimals, &v, state, &err);
     return v;
+}
+
+/* Whether amt() refuses s at `decimals` with status want; says what it got
+ * where not. */
+static int amount_refused(const char *s, int decimals, pb_status want)
+{
+    pb_status st;
+    pb_cell_state cs;
+    amt(s, decimals, &st, &cs);
+    if (st != want)
+        printf("  amount '%s' (%d decimals): status %d, expected %d\n", s, decimals, (int)st,
+               (int)want);
+    return st == want;
+}
+
+/* Whether pb_amount_format writes v as want; says what it wrote where not. */
+static int formats_as(pb_amount v, int decimals, unsigned flags, const char *want)
+{
+    char buf[PB_AMOUNT_TEXT_MAX];
+    pb_amount_format(v, decimals, flags, buf);
+    if (strcmp(buf, want))
+        printf("  amount %lld (%d decimals) -> '%s', expected '%s'\n", (long long)v, decimals,
+               buf, want);
+    return !strcmp(buf, want);
 }
 
 static void test_money(void)
@@ -47,36 +61,22 @@ static void test_money(void)
     CHECK(amt("29.7", 1, &st, &cs) == 297 && st == PB_OK);
     CHECK(amt("29.70", 1, &st, &cs) == 297 && st == PB_OK);
     CHECK(amt("29", 2, &st, &cs) == 2900 && st == PB_OK);
-    amt("29.75", 1, &st, &cs);
-    CHECK(st == PB_ERR_PRECISION);
-    amt("1e3", 0, &st, &cs);
-    CHECK(st == PB_ERR_SYNTAX);
-    amt("0x10", 0, &st, &cs);
-    CHECK(st == PB_ERR_SYNTAX);
-    amt(".nan", 0, &st, &cs);
-    CHECK(st == PB_ERR_SYNTAX);
-    amt("1,1", 0, &st, &cs);
-    CHECK(st == PB_ERR_SYNTAX);
-    amt("1234,567", 0, &st, &cs);
-    CHECK(st == PB_ERR_SYNTAX);
+    CHECK(amount_refused("29.75", 1, PB_ERR_PRECISION));
+    CHECK(amount_refused("1e3", 0, PB_ERR_SYNTAX));
+    CHECK(amount_refused("0x10", 0, PB_ERR_SYNTAX));
+    CHECK(amount_refused(".nan", 0, PB_ERR_SYNTAX));
+    CHECK(amount_refused("1,1", 0, PB_ERR_SYNTAX));
+    CHECK(amount_refused("1234,567", 0, PB_ERR_SYNTAX));
     CHECK(amt("012", 0, &st, &cs) == 12 && st == PB_OK);
     CHECK(amt("9223372036854775807", 0, &st, &cs) == INT64_MAX && st == PB_OK);
-    amt("9223372036854775808", 0, &st, &cs);
-    CHECK(st == PB_ERR_OVERFLOW);
-    amt("92233720368547759", 2, &st, &cs);
-    CHECK(st == PB_ERR_OVERFLOW);
-    amt("(12", 0, &st, &cs);
-    CHECK(st == PB_ERR_SYNTAX);
+    CHECK(amount_refused("9223372036854775808", 0, PB_ERR_OVERFLOW));
+    CHECK(amount_refused("92233720368547759", 2, PB_ERR_OVERFLOW));
+    CHECK(amount_refused("(12", 0, PB_ERR_SYNTAX));
 
-    char buf[PB_AMOUNT_TEXT_MAX];
-    pb_amount_format(-3215, 0, PB_FMT_THOUSANDS | PB_FMT_PARENS, buf);
-    CHECK(!strcmp(buf, "(3,215)"));
-    pb_amount_format(118050, 2, PB_FMT_THOUSANDS, buf);
-    CHECK(!strcmp(buf, "1,180.50"));
-    pb_amount_format(-5, 2, 0, buf);
-    CHECK(!strcmp(buf, "-0.05"));
-    pb_amount_format(INT64_MIN, 0, PB_FMT_THOUSANDS, buf);
-    CHECK(!strcmp(buf, "-9,223,372,036,854,775,808"));
+    CHECK(formats_as(-3215, 0, PB_FMT_THOUSANDS | PB_FMT_PARENS, "(3,215)"));
+    CHECK(formats_as(118050, 2, PB_FMT_THOUSANDS, "1,180.50"));
+    CHECK(formats_as(-5, 2, 0, "-0.05"));
+    CHECK(formats_as(INT64_MIN, 0, PB_FMT_THOUSANDS, "-9,223,372,036,854,775,808"));
 
     pb_amount r;
     CHECK(pb_amount_add(INT64_MAX, 1, &r) == PB_ERR_OVERFLOW);
@@ -771,6 +771,5 @@ int main(void)
     test_indicators();
     test_hash();
     test_parts();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_summary();
 }

@@ -19,17 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
-
-#define CHECK(cond)                                                             \
-    do {                                                                        \
-        if (cond)                                                               \
-            passed++;                                                           \
-        else {                                                                  \
-            failed++;                                                           \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);              \
-        }                                                                       \
-    } while (0)
+#include "check.h"
 
 /* the exact answer in 128 bits, to compare with */
 typedef __int128 wide;
@@ -260,6 +250,5 @@ int main(int argc, char **argv)
     test_fopen(argc > 1 ? argv[1] : ".");
     test_gmtime();
     test_c_numeric(argc > 2 ? argv[2] : NULL);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_summary();
 }

@@ -17,28 +17,30 @@
 #include "pb_yaml.h"
 #include "planbook.h"
 
-typedef struct membuf {
-    unsigned char *data;
-    size_t len, cap;
-} membuf;
+/* The writer's output in memory, through open_memstream: its text
+ * (NUL-terminated, for free()) and length. */
+typedef struct memout {
+    char *data;
+    size_t len;
+} memout;
 
-static int sink_mem(void *ctx, const unsigned char *data, size_t size)
+static int sink_stream(void *ctx, const unsigned char *data, size_t size)
 {
-    membuf *b = ctx;
-    if (b->len + size + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + size + 1)
-            cap *= 2;
-        unsigned char *p = realloc(b->data, cap);
-        if (!p)
-            return 0;
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, data, size);
-    b->len += size;
-    b->data[b->len] = 0;
-    return 1;
+    return fwrite(data, 1, size, ctx) == size;
+}
+
+/* pb_yaml_write of plan into out (data NULL if no stream could be made). */
+static pb_status write_to_memory(const pb_api *api, pb_plan *plan, memout *out, pb_error *err)
+{
+    out->data = NULL;
+    out->len = 0;
+    FILE *f = open_memstream(&out->data, &out->len);
+    if (!f)
+        return PB_ERR_NOMEM;
+    pb_status st = pb_yaml_write(api, plan, sink_stream, f, err);
+    if (fclose(f) != 0 && st == PB_OK)
+        st = PB_ERR_IO;
+    return st;
 }
 
 /* The computed figures of every table, as the Python API reads them. */
@@ -112,17 +114,48 @@ static int str_eq(const char *a, const char *b)
     } while (0)
 #define S(x) ((x) ? (x) : "(null)")
 
+/* Text field f of a table, of its column i or of its row i. */
+typedef const char *(*text_of)(const pb_api *api, pb_table *t, size_t i, int f);
+
+static const char *table_text(const pb_api *api, pb_table *t, size_t i, int f)
+{
+    (void)i;
+    return api->pb_table_text(t, (pb_table_field)f);
+}
+
+static const char *column_text(const pb_api *api, pb_table *t, size_t i, int f)
+{
+    return api->pb_column_text(t, i, (pb_column_field)f);
+}
+
+static const char *row_text(const pb_api *api, pb_table *t, size_t i, int f)
+{
+    return api->pb_row_text(t, i, (pb_row_field)f);
+}
+
+/* The first of the n text fields (text(.., i, f)) that a and b do not
+ * share, said after `where`; NULL when they share all. */
+static const char *fields_diff(const pb_api *api, text_of text, pb_table *a, pb_table *b,
+                               size_t i, int n, const char *where)
+{
+    for (int f = 0; f < n; f++) {
+        const char *x = text(api, a, i, f), *y = text(api, b, i, f);
+        if (!str_eq(x, y))
+            DIFF("%s: text field %d '%s' vs '%s'", where, f, S(x), S(y));
+    }
+    return NULL;
+}
+
 static const char *table_diff(const pb_api *api, pb_table *a, pb_table *b)
 {
     const char *id = api->pb_table_id(a);
     if (!str_eq(id, api->pb_table_id(b)))
         DIFF("table id '%s' vs '%s'", S(id), S(api->pb_table_id(b)));
-    for (int f = 0; f < PB_TABLE_FIELD_COUNT; f++)
-        if (!str_eq(api->pb_table_text(a, (pb_table_field)f),
-                    api->pb_table_text(b, (pb_table_field)f)))
-            DIFF("table %s: text field %d '%s' vs '%s'", id, f,
-                 S(api->pb_table_text(a, (pb_table_field)f)),
-                 S(api->pb_table_text(b, (pb_table_field)f)));
+    char where[320];
+    snprintf(where, sizeof where, "table %s", id);
+    const char *d = fields_diff(api, table_text, a, b, 0, PB_TABLE_FIELD_COUNT, where);
+    if (d)
+        return d;
     if (api->pb_table_decimals(a) != api->pb_table_decimals(b) ||
         api->pb_table_income_sign(a) != api->pb_table_income_sign(b) ||
         api->pb_table_blank_zero(a) != api->pb_table_blank_zero(b))
@@ -139,12 +172,9 @@ static const char *table_diff(const pb_api *api, pb_table *a, pb_table *b)
         if (!str_eq(cid, api->pb_column_id(b, c)))
             DIFF("table %s: column %zu id '%s' vs '%s'", id, c, S(cid),
                  S(api->pb_column_id(b, c)));
-        for (int f = 0; f < PB_COLUMN_FIELD_COUNT; f++)
-            if (!str_eq(api->pb_column_text(a, c, (pb_column_field)f),
-                        api->pb_column_text(b, c, (pb_column_field)f)))
-                DIFF("table %s column %s: text field %d '%s' vs '%s'", id, cid, f,
-                     S(api->pb_column_text(a, c, (pb_column_field)f)),
-                     S(api->pb_column_text(b, c, (pb_column_field)f)));
+        snprintf(where, sizeof where, "table %s column %s", id, S(cid));
+        if ((d = fields_diff(api, column_text, a, b, c, PB_COLUMN_FIELD_COUNT, where)))
+            return d;
         pb_period pa = api->pb_column_period(a, c), pb = api->pb_column_period(b, c);
         if (pa.kind != pb.kind || pa.year != pb.year || pa.index != pb.index)
             DIFF("table %s column %s: period {%d,%u,%u} vs {%d,%u,%u}", id, cid, pa.year,
@@ -183,12 +213,9 @@ static const char *table_diff(const pb_api *api, pb_table *a, pb_table *b)
         if (!str_eq(api->pb_row_label(a, r), api->pb_row_label(b, r)))
             DIFF("table %s row %zu: label '%s' vs '%s'", id, r, S(api->pb_row_label(a, r)),
                  S(api->pb_row_label(b, r)));
-        for (int f = 0; f < PB_ROW_FIELD_COUNT; f++)
-            if (!str_eq(api->pb_row_text(a, r, (pb_row_field)f),
-                        api->pb_row_text(b, r, (pb_row_field)f)))
-                DIFF("table %s row %zu: text field %d '%s' vs '%s'", id, r, f,
-                     S(api->pb_row_text(a, r, (pb_row_field)f)),
-                     S(api->pb_row_text(b, r, (pb_row_field)f)));
+        snprintf(where, sizeof where, "table %s row %zu", id, r);
+        if ((d = fields_diff(api, row_text, a, b, r, PB_ROW_FIELD_COUNT, where)))
+            return d;
         for (size_t c = 0; c < nc; c++) {
             pb_amount va = 0, vb = 0, ma = 0, mb = 0;
             pb_cell_state sa = api->pb_cell_get(a, r, c, &va);
@@ -271,9 +298,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_and_messages(api, plan);
     computed_figures(api, plan);
 
-    membuf out1 = {0}, out2 = {0};
+    memout out1, out2;
     api->pb_error_clear(&err);
-    pb_status st = pb_yaml_write(api, plan, sink_mem, &out1, &err);
+    pb_status st = write_to_memory(api, plan, &out1, &err);
     if (st != PB_OK) {
         api->pb_plan_free(plan);
         free(out1.data);
@@ -281,7 +308,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     api->pb_error_clear(&err);
-    pb_plan *again = pb_yaml_read_buffer(api, out1.data, out1.len, NULL, &err);
+    pb_plan *again = pb_yaml_read_buffer(api, (const unsigned char *)out1.data, out1.len, NULL,
+                                        &err);
     if (!again) {
         fprintf(stderr, "fuzz_yaml: the writer's output does not read back: "
                         "%s (%s) at %u:%u %s\n--- output ---\n%.*s\n",
@@ -299,7 +327,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     api->pb_plan_free(plan);
     check_and_messages(api, again);
     api->pb_error_clear(&err);
-    st = pb_yaml_write(api, again, sink_mem, &out2, &err);
+    st = write_to_memory(api, again, &out2, &err);
     api->pb_plan_free(again);
     if (st != PB_OK) {
         fprintf(stderr, "fuzz_yaml: writing the read-back plan failed: %s\n",

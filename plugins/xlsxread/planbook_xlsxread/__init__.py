@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Any, List, Tuple
+from typing import Any, List, Tuple, Union
 
 from planbook.plugin import (BUDGETS_ONLY, PARTS, Format, PlanbookError, ReadError,
                              ReadWarning, core_of, plan_from_core)
@@ -102,7 +102,7 @@ def sheets(source) -> List[Tuple[str, str]]:
     return _xlsxread.sheets(source)
 
 
-def rows(source, sheet=0, numbers: str = "float") -> List[list]:
+def rows(source: Any, sheet: Union[int, str] = 0, numbers: str = "float") -> List[List[Any]]:
     """A sheet's values as a list of rows (a rectangle, ``None`` where
     empty).  Numbers come as ``int``/``float``, or with ``numbers="text"``
     as the exact text the workbook holds.  An error value (``#N/A``) is a

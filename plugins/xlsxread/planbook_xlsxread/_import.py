@@ -15,11 +15,14 @@ from __future__ import annotations
 import os
 import re
 from decimal import Decimal
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
 
 from planbook.plugin import Plan, PlanbookError, ReadError
 
 from . import _xlsxread
+
+if TYPE_CHECKING:  # pragma: no cover
+    from planbook import Table
 
 __all__ = ["import_table", "import_indicators", "load_mapping"]
 
@@ -34,7 +37,7 @@ def _error(message: str, **where):
     return ReadError(message, code="schema", **where)
 
 
-def load_mapping(source) -> Dict[str, Any]:
+def load_mapping(source: Any) -> Dict[str, Any]:
     """A mapping from a dict, a YAML or JSON file, or YAML/JSON text.
     YAML needs PyYAML (``pip install PyYAML``); JSON does not."""
     if isinstance(source, Mapping):
@@ -127,7 +130,8 @@ def _comments_not_kept(sheet_name: str, comments) -> List[str]:
             for (r, c), _note in sorted(comments.items())]
 
 
-def import_table(book, mapping, plan=None):
+def import_table(book: Any, mapping: Any,
+                 plan: Optional[Plan] = None) -> Tuple[Plan, Table, List[str]]:
     """Import one budget table from a workbook through a mapping.
 
     Parameters

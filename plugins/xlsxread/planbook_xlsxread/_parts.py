@@ -916,15 +916,12 @@ class _DashboardSheet:
 
 # ============================================================ risks
 
-_RISK_COLS = {"ID": "id", "Category": "category", "Status": "status",
-              "Status date": "status_date", "Risk description": "description",
-              "Risk owner": "owner", "Objective": "objective", "Existing controls": "controls",
-              "Headline impacts": "impacts", "Planned mitigations": "mitigations",
-              "Response actions": "actions", "Outcome": "outcome", "Updated": "updated"}
+# the risks' columns and the register's details, as the writer heads them
+# (the core's descriptors of the fields, pb_fields.h)
+_RISK_COLS = {heading: key for key, heading, _ in _xlsxread.fields("risk")}
 _KINDS = {"Inherent": "inherent", "Current": "current", "Target": "target"}
-_REG_META = (("Risk register for", "register_for"), ("Version", "version"),
-             ("Last reviewed", "last_reviewed"), ("Reviewed by", "reviewed_by"),
-             ("Next review", "next_review"))
+_REG_META = tuple((heading, key) for key, heading, flags in _xlsxread.fields("register")
+                  if flags & _xlsxread.FIELD_DETAIL)
 
 
 def _score_text(old: str, lik: int, imp: int, score: int, order: str) -> Optional[str]:
@@ -946,21 +943,42 @@ def _score_text(old: str, lik: int, imp: int, score: int, order: str) -> Optiona
     return re.sub(r"\d+", lambda _m: str(next(it)), old)
 
 
-class _RegisterSheet:
+class _PartSheet:
+    """The sheet of a register or a collection: its heading row ("ID" first)
+    and its title in A1, read alike."""
+
+    noun = ""       # the part, as the warnings name it: "risk register"
+    rows_are = ""   # "the register is" (not read: no heading row)
+
+    def __init__(self, plan, part, rows, name):
+        self.plan, self.part = plan, part
+        self.sheet = _Sheet(rows, name, f"{self.noun} '{part.id}'")
+
+    def _head(self) -> Optional[int]:
+        """The heading row, the title read; None (with a warning) when the
+        sheet has no heading row."""
+        head = self.sheet.heading_or_warn("ID", self.rows_are)
+        if head is not None:
+            _title(self.part, self.sheet)
+        return head
+
+
+class _RegisterSheet(_PartSheet):
     """The register sheet of one risk register."""
 
+    noun, rows_are = "risk register", "the register is"
+    reg = property(lambda self: self.part)
+
     def __init__(self, plan, reg, rows, name):
-        self.plan, self.reg = plan, reg
-        self.sheet = _Sheet(rows, name, f"risk register '{reg.id}'")
+        super().__init__(plan, reg, rows, name)
         self.cols: Dict[str, int] = {}
         self.scores: Dict[str, Dict[str, int]] = {}
 
     def apply(self) -> List[str]:
         sh = self.sheet
-        head = sh.heading_or_warn("ID", "the register is")
+        head = self._head()
         if head is None:
             return sh.warnings
-        _title(self.reg, sh)
         self._meta()
         self._columns(head)
         risks = list(self.reg)
@@ -1038,10 +1056,10 @@ class _RegisterSheet:
         for part in [p for p in head.split(" | ") if p.strip()]:
             label, colon, value = part.partition(":")
             if not colon or label.strip().lower() not in labels:
+                names = ", ".join(label for label, _ in _REG_META)
                 sh.warn(1, 0, f"'{part.strip()}' is not one of the register's details "
-                              "(Risk register for, Version, Last reviewed, Reviewed by, Next "
-                              "review: each 'Name: value', separated by ' | '); the details "
-                              "are not read")
+                              f"({names}: each 'Name: value', separated by ' | '); the "
+                              "details are not read")
                 return
             found[labels[label.strip().lower()]] = value.strip() or None
         for field, value in found.items():
@@ -1202,21 +1220,22 @@ def _some(fields: tuple) -> Optional[tuple]:
     return fields if any(f is not None for f in fields) else None
 
 
-class _RecordSheet:
+class _RecordSheet(_PartSheet):
     """The sheet of one collection of records."""
 
+    noun, rows_are = "collection", "the records are"
+    coll = property(lambda self: self.part)
+
     def __init__(self, plan, coll, rows, name):
-        self.plan, self.coll = plan, coll
-        self.sheet = _Sheet(rows, name, f"collection '{coll.id}'")
+        super().__init__(plan, coll, rows, name)
         self.fields: Dict[int, str] = {}
         self.due_col: Optional[int] = None
 
     def apply(self) -> List[str]:
         sh = self.sheet
-        head = sh.heading_or_warn("ID", "the records are")
+        head = self._head()
         if head is None:
             return sh.warnings
-        _title(self.coll, sh)
         self._columns(head)
         items = list(self.coll)
         rows = sh.data_rows(head)

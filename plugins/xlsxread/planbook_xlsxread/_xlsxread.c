@@ -775,54 +775,60 @@ out:
     return res;
 }
 
-/* cells(source, sheet) -> (merges, [(row, col, type, text, formula, bold,
- * indent, decimals), ...], {(row, col): comment}) for imports: values as
- * the XML holds them. */
+/* The grid's cells as cells() gives them: [(row, col, type, text, formula,
+ * bold, indent, decimals), ...], values as the XML holds them. */
+static PyObject *cell_tuples(const pb_xr_book *book, const pb_xr_grid *g)
+{
+    static const char *const types[] = {"empty", "number", "string", "bool", "error"};
+    PyObject *list = PyList_New((Py_ssize_t)g->ncells);
+    for (size_t k = 0; list && k < g->ncells; k++) {
+        const pb_xr_cell *c = &g->cells[k];
+        size_t len;
+        const char *v = pb_xr_cell_value(book, g, c, &len);
+        const char *f = pb_xr_cell_formula(g, c);
+        pb_xr_style s = pb_xr_style_of(book, c->style);
+        PyObject *t = Py_BuildValue("(IIss#ziii)", c->row, c->col, types[c->type % 5], v,
+                                    (Py_ssize_t)len, f, (int)s.bold, (int)s.indent, s.decimals);
+        if (!t)
+            Py_CLEAR(list);
+        else
+            PyList_SetItem(list, (Py_ssize_t)k, t);
+    }
+    return list;
+}
+
+/* The grid's comments: {(row, col): text}. */
+static PyObject *comment_dict(const pb_xr_grid *g)
+{
+    PyObject *comments = PyDict_New();
+    for (size_t k = 0; comments && k < g->ncomments; k++) {
+        PyObject *key = Py_BuildValue("(II)", g->comments[k].row, g->comments[k].col);
+        PyObject *val = PyUnicode_DecodeUTF8(g->text + g->comments[k].off,
+                                             (Py_ssize_t)g->comments[k].len, "replace");
+        if (!key || !val || PyDict_SetItem(comments, key, val) < 0)
+            Py_CLEAR(comments);
+        Py_XDECREF(key);
+        Py_XDECREF(val);
+    }
+    return comments;
+}
+
+/* cells(source, sheet) -> (merges, cells, comments) for imports (cell_tuples,
+ * comment_dict). */
 static PyObject *xr_cells(PyObject *m, PyObject *args)
 {
-    xr_state *st = get_state(m);
     PyObject *obj, *which;
     if (!PyArg_ParseTuple(args, "OO:cells", &obj, &which))
         return NULL;
     sheet_grid sg;
-    if (!sheet_open(st, obj, which, &sg))
+    if (!sheet_open(get_state(m), obj, which, &sg))
         return NULL;
-    const pb_xr_book *book = sg.book;
-    const pb_xr_grid *g = sg.g;
-    PyObject *res = NULL;
-    {
-        static const char *const types[] = {"empty", "number", "string", "bool", "error"};
-        PyObject *list = PyList_New((Py_ssize_t)g->ncells);
-        PyObject *comments = PyDict_New();
-        for (size_t k = 0; list && comments && k < g->ncells; k++) {
-            const pb_xr_cell *c = &g->cells[k];
-            size_t len;
-            const char *v = pb_xr_cell_value(book, g, c, &len);
-            const char *f = pb_xr_cell_formula(g, c);
-            pb_xr_style s = pb_xr_style_of(book, c->style);
-            PyObject *t = Py_BuildValue("(IIss#ziii)", c->row, c->col, types[c->type % 5], v,
-                                        (Py_ssize_t)len, f, (int)s.bold, (int)s.indent,
-                                        s.decimals);
-            if (!t) {
-                Py_CLEAR(list);
-                break;
-            }
-            PyList_SetItem(list, (Py_ssize_t)k, t);
-        }
-        for (size_t k = 0; list && comments && k < g->ncomments; k++) {
-            PyObject *key = Py_BuildValue("(II)", g->comments[k].row, g->comments[k].col);
-            PyObject *val = PyUnicode_DecodeUTF8(g->text + g->comments[k].off,
-                                                 (Py_ssize_t)g->comments[k].len, "replace");
-            if (!key || !val || PyDict_SetItem(comments, key, val) < 0)
-                Py_CLEAR(comments);
-            Py_XDECREF(key);
-            Py_XDECREF(val);
-        }
-        if (list && comments)
-            res = Py_BuildValue("(nOO)", (Py_ssize_t)g->merges, list, comments);
-        Py_XDECREF(list);
-        Py_XDECREF(comments);
-    }
+    PyObject *list = cell_tuples(sg.book, sg.g);
+    PyObject *comments = list ? comment_dict(sg.g) : NULL;
+    PyObject *res = comments ? Py_BuildValue("(nOO)", (Py_ssize_t)sg.g->merges, list, comments)
+                             : NULL;
+    Py_XDECREF(list);
+    Py_XDECREF(comments);
     sheet_close(&sg);
     return res;
 }
@@ -851,7 +857,37 @@ static PyObject *xr_number(PyObject *m, PyObject *args)
     return PyLong_FromLongLong(v);
 }
 
+/* fields(part) -> ((key, heading, flags), ...): the text fields the core
+ * describes for "register", "risk", "collection" or "indicator set"
+ * (pb_fields.h), so that
+ * the sheets' headings are matched with the writer's own. */
+static PyObject *xr_fields(PyObject *m, PyObject *arg)
+{
+    const pb_api *api = get_state(m)->capi->core;
+    const char *part = PyUnicode_Check(arg) ? PyUnicode_AsUTF8AndSize(arg, NULL) : NULL;
+    size_t n = 0;
+    const pb_field_desc *d = NULL;
+    if (part && !strcmp(part, "register"))
+        d = api->pb_register_fields(&n);
+    else if (part && !strcmp(part, "risk"))
+        d = api->pb_risk_fields(&n);
+    else if (part && !strcmp(part, "collection"))
+        d = api->pb_collection_fields(&n);
+    else if (part && !strcmp(part, "indicator set"))
+        d = api->pb_indset_fields(&n);
+    if (!d)
+        return PyErr_Format(PyExc_KeyError, "no described part %R", arg), NULL;
+    PyObject *out = PyTuple_New((Py_ssize_t)n);
+    for (size_t k = 0; out && k < n; k++) {
+        PyObject *row = Py_BuildValue("(ssI)", d[k].key, d[k].heading, d[k].flags);
+        if (!row || PyTuple_SetItem(out, (Py_ssize_t)k, row) < 0)
+            Py_CLEAR(out);
+    }
+    return out;
+}
+
 static PyMethodDef xr_methods[] = {
+    {"fields", xr_fields, METH_O, "fields(part) -> ((key, heading, flags), ...)"},
     {"read", (PyCFunction)(void (*)(void))xr_read, METH_VARARGS | METH_KEYWORDS,
      "read(path_or_bytes, base=None, **limits) -> (PlanCore, warnings, [(kind, id, sheet)])"},
     {"sheets", xr_sheets, METH_O, "sheets(path_or_bytes) -> [(name, state)]"},
@@ -879,6 +915,10 @@ static int xr_exec(PyObject *m)
     char v[64];
     snprintf(v, sizeof v, "minizip (zlib %s), expat %d.%d.%d", ZLIB_VERSION, XML_MAJOR_VERSION,
              XML_MINOR_VERSION, XML_MICRO_VERSION);
+    if (PyModule_AddIntConstant(m, "FIELD_ID", PB_FIELD_ID) ||
+        PyModule_AddIntConstant(m, "FIELD_TITLE", PB_FIELD_TITLE) ||
+        PyModule_AddIntConstant(m, "FIELD_DETAIL", PB_FIELD_DETAIL))
+        return -1;
     return PyModule_AddStringConstant(m, "LIBRARIES", v);
 }
 

@@ -1,6 +1,9 @@
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 LIBRARIES: str
+FIELD_ID: int
+FIELD_TITLE: int
+FIELD_DETAIL: int
 _Source = Union[str, bytes, bytearray, memoryview, Any]
 
 def read(source: _Source, base: Optional[Callable[[str], Any]] = ..., **limits: Optional[int]) -> Tuple[Any, List[str], List[Tuple[str, str, str]]]: ...
@@ -12,3 +15,4 @@ def number(text: str, decimals: int) -> int: ...
 def dashboard(source: _Source, sheet: str, core: Any, set_id: str,
               layout: Callable[[List[List[Any]]], Optional[Tuple[Any, ...]]],
               errors: Optional[Callable[[str], Any]]) -> Tuple[bool, List[Union[int, List[Any]]], Optional[List[Tuple[str, Optional[str], Optional[int]]]]]: ...
+def fields(part: str) -> Tuple[Tuple[str, str, int], ...]: ...

@@ -4,7 +4,9 @@
  * It reaches the core through the capsule planbook._core._C_API; the plan
  * it reads is built by the core's own functions and handed to Python as a
  * planbook._core.PlanCore.  The GIL is released while a file is read (the
- * new plan is not shared with any other thread yet).
+ * new plan is not shared with any other thread yet) and while a plan is
+ * written (held by the plan's guard, capi->plan_enter: another thread's
+ * call on it waits until plan_leave).
  */
 #include "planbook_py.h" /* Python.h, planbook_capi.h */
 
@@ -106,10 +108,8 @@ static int file_sink(void *ctx, const unsigned char *data, size_t size)
     return 0;
 }
 
-/* The text dumps() collects.  Plain realloc and free: a sink may be called
- * without the GIL (dumps holds it today, but the writer does not care), so
- * not PyMem_Realloc; PyMem_RawRealloc would do, but it is not in the
- * limited API. */
+/* The text dumps() collects (grown by pbpy_reserve: the sink is called
+ * without the GIL). */
 typedef struct {
     char *buf;
     size_t len, cap;
@@ -118,18 +118,8 @@ typedef struct {
 static int mem_sink(void *ctx, const unsigned char *data, size_t size)
 {
     membuf *mb = ctx;
-    if (size > SIZE_MAX / 2 - mb->len)
+    if (!pbpy_reserve(&mb->buf, &mb->cap, mb->len, size))
         return 0;
-    if (mb->len + size > mb->cap) {
-        size_t cap = mb->cap ? mb->cap : 4096;
-        while (cap < mb->len + size)
-            cap *= 2;
-        char *nb = realloc(mb->buf, cap);
-        if (!nb)
-            return 0;
-        mb->buf = nb;
-        mb->cap = cap;
-    }
     memcpy(mb->buf + mb->len, data, size);
     mb->len += size;
     return 1;
@@ -142,19 +132,32 @@ static PyObject *yaml_dump(PyObject *m, PyObject *args)
     PyObject *obj, *path;
     if (!PyArg_ParseTuple(args, "OO:dump", &obj, &path))
         return NULL;
-    pb_plan *plan = capi->plan_unwrap(obj);
-    if (!plan)
-        return NULL;
     PyObject *bytes = NULL;
     if (!PyUnicode_FSConverter(path, &bytes))
         return NULL;
-    FILE *f = pb_fopen(PyBytes_AsString(bytes), "wb");
-    Py_DECREF(bytes);
-    if (!f)
-        return PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path);
-    file_out out = {f, 0};
+    pb_plan *plan = capi->plan_enter(obj);
+    if (!plan) {
+        Py_DECREF(bytes);
+        return NULL;
+    }
+    FILE *f;
+    file_out out = {NULL, 0};
     pb_error err;
-    pb_status st = pb_yaml_write(capi->core, plan, file_sink, &out, &err);
+    pb_status st = PB_OK;
+    int open_errno = 0;
+    Py_BEGIN_ALLOW_THREADS
+    f = out.f = pb_fopen(PyBytes_AsString(bytes), "wb");
+    if (!f)
+        open_errno = errno;
+    else
+        st = pb_yaml_write(capi->core, plan, file_sink, &out, &err);
+    Py_END_ALLOW_THREADS
+    capi->plan_leave(obj);
+    Py_DECREF(bytes);
+    if (!f) {
+        errno = open_errno;
+        return PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path);
+    }
     errno = 0;
     int close_failed = fflush(f) != 0 || ferror(f);
     if (close_failed && !out.err)
@@ -185,13 +188,17 @@ static PyObject *yaml_dumps(PyObject *m, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|p:dumps", kwlist, &obj, &budgets))
         return NULL;
     const pb_capi *capi = pbpy_plugin_capi(m);
-    pb_plan *plan = capi->plan_unwrap(obj);
+    pb_plan *plan = capi->plan_enter(obj);
     if (!plan)
         return NULL;
     membuf mb = {NULL, 0, 0};
     pb_error err;
-    pb_status st = pb_yaml_write_opts(capi->core, plan, budgets ? 0 : PB_YAML_NO_BUDGETS,
-                                      mem_sink, &mb, &err);
+    pb_status st;
+    Py_BEGIN_ALLOW_THREADS
+    st = pb_yaml_write_opts(capi->core, plan, budgets ? 0 : PB_YAML_NO_BUDGETS, mem_sink, &mb,
+                            &err);
+    Py_END_ALLOW_THREADS
+    capi->plan_leave(obj);
     PyObject *res = NULL;
     if (st != PB_OK) {
         if (err.status == PB_ERR_IO) /* the memory sink only fails for memory */

@@ -17,7 +17,7 @@
  * PB_API_MINOR are (pb_api.h): the major when a member changes, the minor
  * when members are only appended. */
 #define PB_CAPI_VERSION 1
-#define PB_CAPI_MINOR 1
+#define PB_CAPI_MINOR 2
 #define PB_CAPI_NAME "planbook._core._C_API"
 
 /* Which planbook exception raise_error raises. */
@@ -34,13 +34,23 @@ typedef struct pb_capi {
     /* A new planbook._core.PlanCore owning `plan` (a new reference), or NULL
      * with an exception set; the plan is freed on failure. */
     PyObject *(*plan_wrap)(pb_plan *plan);
-    /* The plan inside a PlanCore (borrowed), or NULL with TypeError set. */
+    /* The plan inside a PlanCore (borrowed), or NULL with TypeError set.
+     * Waits (the GIL released) while another thread works on the plan
+     * through plan_enter or a method that releases the GIL; the caller
+     * then uses the plan with the GIL held. */
     pb_plan *(*plan_unwrap)(PyObject *obj);
     /* Raise the planbook exception for err: MemoryError for PB_ERR_NOMEM,
      * else the class for `kind`, carrying file (may be NULL), line, column,
      * data path and status name.  Returns NULL. */
     PyObject *(*raise_error)(pb_error_kind kind, const pb_error *err,
                              PyObject *file);
+    /* (minor 2) plan_unwrap, holding the plan's guard for this thread until
+     * plan_leave(obj): another thread's call on the plan waits meanwhile,
+     * so the caller may release the GIL while it works on the plan (and
+     * touches no Python object).  Calls nest within one thread.  NULL with
+     * an exception set (then no plan_leave). */
+    pb_plan *(*plan_enter)(PyObject *obj);
+    void (*plan_leave)(PyObject *obj);
 } pb_capi;
 
 /* Whether `api` (a capsule's table) serves a plugin compiled with these

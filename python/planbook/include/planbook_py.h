@@ -18,6 +18,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "planbook_capi.h"
@@ -77,6 +79,27 @@ static inline PyObject *pbpy_tuple_of(PyObject *o, const char *message)
     PyObject *t = PySequence_Tuple(it);
     Py_DECREF(it);
     return t;
+}
+
+/* Room for `more` bytes after the `len` used in *buf, a realloc'ed
+ * buffer of *cap bytes (doubling, from 4096): 0 when the size would
+ * overflow or memory is short (the buffer is then kept as it was).  Plain
+ * realloc, safe without the GIL (PyMem_RawRealloc is not limited). */
+static inline int pbpy_reserve(char **buf, size_t *cap, size_t len, size_t more)
+{
+    if (more > SIZE_MAX / 2 - len)
+        return 0;
+    if (len + more <= *cap)
+        return 1;
+    size_t n = *cap ? *cap : 4096;
+    while (n < len + more)
+        n *= 2;
+    char *nb = (char *)realloc(*buf, n);
+    if (!nb)
+        return 0;
+    *buf = nb;
+    *cap = n;
+    return 1;
 }
 
 /* ------------------------------------------------------ module setup */
