@@ -116,6 +116,33 @@ def test_frames_have_one_schema(batch, part):
         assert len(frame), part
 
 
+def test_each_files_frames_have_the_schema(folder):
+    """Every file's own frames have the declared dtypes (object columns
+    stay object even when a plan's values are all strings: pandas 3 would
+    infer its str dtype, and frames of many plans would then differ)."""
+    from planbook.many import frames_of_file
+    for path in _files(folder):
+        for part, frame in frames_of_file(path).items():
+            assert frame.dtypes.to_dict() == empty(part).dtypes.to_dict(), (path, part)
+
+
+@pytest.mark.parametrize("flush", [1, 50, 10**9])
+def test_files_read_together_equal_the_files_read_one_by_one(batch, folder, monkeypatch, flush):
+    """frames_of_files builds the rows of several plans into one frame
+    (every FLUSH_ROWS rows): the same frames as one file at a time."""
+    import planbook.many as many
+    monkeypatch.setattr(many, "FLUSH_ROWS", flush)
+    seen = []
+    got = many.frames_of_files(_files(folder), PARTS, progress=seen.append)
+    assert seen == _files(folder)
+    for part in PARTS:
+        pd.testing.assert_frame_equal(got[part], batch[part])
+        one_by_one = pd.concat([many.frames_of_file(f, (part,))[part] for f in _files(folder)],
+                               ignore_index=True)
+        pd.testing.assert_frame_equal(got[part], one_by_one)
+        assert got[part].dtypes.to_dict() == empty(part).dtypes.to_dict()
+
+
 def test_budgets_are_each_plans_own_figures_exactly(batch, folder):
     path = folder / "manchester-children-families-2015-17.yaml"
     plan = planbook.load(path)
@@ -179,6 +206,38 @@ def test_dask_threads_equal_the_sequential_frames(batch, folder, part):
     pd.testing.assert_frame_equal(got, batch[part])
 
 
+@pytest.mark.parametrize("per", [2, 5, 100])
+def test_dask_several_files_per_partition_equal_the_sequential_frames(batch, folder, per):
+    """files_per_partition: fewer, larger tasks, the same frames; the
+    divisions are each run's first file, so .loc still finds one plan."""
+    _dask()
+    import dask
+    import planbook.dask as pbd
+    files = _files(folder)
+    frame = pbd.read(folder, "budgets", files_per_partition=per)
+    assert frame.npartitions == -(-len(files) // per)
+    assert frame.divisions == tuple(files[::per]) + (files[-1],)
+    got = frame.compute(scheduler="threads").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, batch["budgets"])
+    path = str(folder / "manchester-spod-2007-08.yaml")
+    one = frame.loc[path].compute(scheduler="sync")
+    assert set(one["plan"]) == {path} and len(one) == len(open_many(path)["budgets"])
+    frames = pbd.read_all(folder, ("plans", "findings", "indicators"), files_per_partition=per)
+    for part, got in zip(frames, dask.compute(*frames.values(), scheduler="threads")):
+        assert frames[part].npartitions == -(-len(files) // per)
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), batch[part])
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
+def test_dask_files_per_partition_is_a_whole_number(folder, bad):
+    _dask()
+    import planbook.dask as pbd
+    with pytest.raises(ValueError, match="files_per_partition is a whole number >= 1"):
+        pbd.read(folder, "plans", files_per_partition=bad)
+    with pytest.raises(ValueError, match="files_per_partition is a whole number >= 1"):
+        pbd.read_all(folder, files_per_partition=bad)
+
+
 def test_dask_read_all_loads_each_file_once(batch, folder, monkeypatch):
     """read_all's frames share one load per file: computed together, every
     part equals the sequential frame and each file was loaded once (read()
@@ -189,10 +248,10 @@ def test_dask_read_all_loads_each_file_once(batch, folder, monkeypatch):
     import planbook.many as many
     loaded = []
 
-    def counting(path, parts=PARTS):
-        loaded.append(path)
-        return many.frames_of_file(path, parts)
-    monkeypatch.setattr(pbd, "frames_of_file", counting)
+    def counting(paths, parts=PARTS):
+        loaded.extend(paths)
+        return many.frames_of_files(paths, parts)
+    monkeypatch.setattr(pbd, "frames_of_files", counting)
     frames = pbd.read_all(folder, ("budgets", "indicators", "findings"))
     assert all(f.npartitions == len(_files(folder)) and f.known_divisions
                for f in frames.values())
@@ -231,6 +290,9 @@ def test_dask_on_a_local_cluster_equals_sequential(batch, folder, cluster):
         for part in ("budgets", "findings", "indicators"):
             got = client.compute(pbd.read(folder, part)).result().reset_index(drop=True)
             pd.testing.assert_frame_equal(got, batch[part])
+        frames = pbd.read_all(folder, ("plans", "findings"), files_per_partition=4)
+        for part, got in zip(frames, client.compute(list(frames.values()), sync=True)):
+            pd.testing.assert_frame_equal(got.reset_index(drop=True), batch[part])
         # exact money through a distributed groupby
         sums = pbd.read(folder, "budgets").groupby("plan")["value"].sum().compute()
     assert all(isinstance(v, decimal.Decimal) for v in sums)

@@ -17,6 +17,11 @@ divisions are the sorted file names, so ``.loc["plans/a.yaml"]`` reads
 one file.  A file that cannot be read is a row of the ``plans`` and
 ``findings`` parts (``loaded`` False; code ``unreadable``), never a failed
 task.
+
+Each task costs the scheduler and the worker a few milliseconds, about as
+much as reading a small plan: for thousands of small plans give
+``files_per_partition=`` (say 25-100), and a task reads that many files
+one after another into one frame (docs/scale.md, docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, List, Sequence, Tuple, Union, cast
 
-from .many import COLUMNS, PARTS, Paths, empty, expand, frames_of_file
+from .many import COLUMNS, PARTS, Paths, chunks, empty, expand, frames_of_files
 
 __all__ = ["read", "read_all", "convert"]
 
@@ -44,8 +49,8 @@ def _delayed() -> Any:
     return cast(Any, delayed)
 
 
-def _partition(path: str, part: str) -> Any:
-    frame = frames_of_file(path, (part,))[part]
+def _partition(files: Sequence[str], part: str) -> Any:
+    frame = frames_of_files(files, (part,))[part]
     return frame.set_index("plan", drop=False).rename_axis(None)
 
 
@@ -53,27 +58,41 @@ def _meta(part: str) -> Any:
     return empty(part).set_index("plan", drop=False).rename_axis(None)
 
 
-def _files(paths: Paths, parts: Sequence[str]) -> Tuple[List[str], Tuple[str, ...]]:
+def _files(paths: Paths, parts: Sequence[str],
+           files_per_partition: object) -> Tuple[List[Tuple[str, ...]], Tuple[str, ...]]:
+    """The runs of files, one per partition, and the divisions: the first
+    file of each run, then the last file."""
     unknown = [p for p in parts if p not in COLUMNS]
     if unknown:
         raise ValueError(f"unknown part {unknown[0]!r}: one of {', '.join(PARTS)}")
+    if isinstance(files_per_partition, bool) or not isinstance(files_per_partition, int) \
+            or files_per_partition < 1:
+        raise ValueError(f"files_per_partition is a whole number >= 1, "
+                         f"not {files_per_partition!r}")
     files = sorted(expand(paths))
     if not files:
         raise ValueError(f"no plans found in {paths!r}")
-    return files, tuple(files) + (files[-1],)
+    runs = [tuple(run) for run in chunks(files, files_per_partition)]
+    return runs, tuple(run[0] for run in runs) + (files[-1],)
 
 
-def read(paths: Paths, part: str = "budgets") -> Any:
+def read(paths: Paths, part: str = "budgets", *, files_per_partition: int = 1) -> Any:
     """One part (``budgets``, ``indicators``, ``observations``, ``risks``,
     ``records``, ``findings`` or ``plans``) of many plans (paths, globs or
-    folders) as a Dask DataFrame, one partition per file."""
+    folders) as a Dask DataFrame, one partition per file.
+
+    ``files_per_partition`` > 1: a partition (a task) reads that many
+    files, one after another, into one frame: fewer, larger tasks, for
+    many small plans (each task costs the scheduler and the worker about
+    as much as reading a small plan); a worker then holds that many plans'
+    frames (but one plan) at a time."""
     dd = _require_dask()
-    files, divisions = _files(paths, (part,))
+    runs, divisions = _files(paths, (part,), files_per_partition)
     import dask
     # amounts are Decimals in object columns: Dask must not turn object
     # columns into (pyarrow) strings
     with dask.config.set({"dataframe.convert-string": False}):  # pyright: ignore[reportPrivateImportUsage]
-        return dd.from_map(_partition, files, part=part, meta=_meta(part),
+        return dd.from_map(_partition, runs, part=part, meta=_meta(part),
                            divisions=divisions, label=f"planbook-{part}",
                            enforce_metadata=False)
 
@@ -82,18 +101,20 @@ def _pick(frames: Dict[str, Any], part: str) -> Any:
     return frames[part].set_index("plan", drop=False).rename_axis(None)
 
 
-def read_all(paths: Paths, parts: Sequence[str] = PARTS) -> Dict[str, Any]:
+def read_all(paths: Paths, parts: Sequence[str] = PARTS, *,
+             files_per_partition: int = 1) -> Dict[str, Any]:
     """Several parts of many plans: a dict part -> Dask DataFrame (one
-    partition per file), whose graphs share one load of each file: computed
+    partition per file, or per ``files_per_partition`` files as in
+    :func:`read`), whose graphs share one load of each file: computed
     together (``dask.compute(*frames.values())``, ``client.compute([...])``)
     each file is read once, not once per part."""
     dd = _require_dask()
     parts = tuple(parts)
-    files, divisions = _files(paths, parts)
+    runs, divisions = _files(paths, parts, files_per_partition)
     import dask.config
     delayed = _delayed()
-    # pure: the load's key is the file's and the parts', the same in every frame
-    loads = [delayed(frames_of_file, pure=True)(f, parts) for f in files]
+    # pure: the load's key is the files' and the parts', the same in every frame
+    loads = [delayed(frames_of_files, pure=True)(run, parts) for run in runs]
     with dask.config.set({"dataframe.convert-string": False}):
         return {part: dd.from_delayed([delayed(_pick, pure=True)(d, part) for d in loads],
                                       meta=_meta(part), divisions=divisions,

@@ -40,8 +40,8 @@ _Path = Union[str, "os.PathLike[str]"]
 #: plans to read: a path, a glob or a folder, or several
 Paths = Union[_Path, Iterable[_Path]]
 
-__all__ = ["open_many", "expand", "Batch", "PARTS", "COLUMNS", "plan_frames", "empty", "rollup",
-           "convert_many", "convert_targets"]
+__all__ = ["open_many", "expand", "Batch", "PARTS", "COLUMNS", "plan_frames", "frames_of_files",
+           "empty", "rollup", "convert_many", "convert_targets"]
 
 # Suffixes a folder is searched for (the built-in formats' readers).
 SUFFIXES = (".yaml", ".yml", ".xlsx")
@@ -110,7 +110,9 @@ def _typed(part: str, rows: List[FrameRow]) -> Any:
     for name, kind in COLUMNS[part]:
         values = [r.get(name) for r in rows]
         if kind == "object":
-            data[name] = pd.array(values, dtype=object)
+            # a Series, not pd.array: pandas 3 would infer its "str" dtype
+            # for an object array of strings when the frame is built
+            data[name] = pd.Series(values, dtype=object)
         elif kind == "int":
             data[name] = pd.array([None if _missing(v) else int(v)  # pyright: ignore[reportArgumentType]
                                    for v in values],
@@ -237,35 +239,42 @@ _ROWS: Dict[str, Callable[[Any, str], List[FrameRow]]] = {
 }
 
 
-def plan_frames(plan: Plan, name: str, parts: Sequence[str] = PARTS) -> Dict[str, Any]:
-    """The frames of one loaded plan, each with ``plan`` = name."""
+def _plan_rows(plan: Plan, name: str, parts: Sequence[str]) -> Dict[str, List[FrameRow]]:
     findings = plan.check()
-    out: Dict[str, Any] = {}
+    out: Dict[str, List[FrameRow]] = {}
     for part in parts:
         if part == "plans":
-            rows = [_plan_row(plan, name, findings)]
+            out[part] = [_plan_row(plan, name, findings)]
         elif part == "findings":
-            rows = _finding_rows(findings, name)
+            out[part] = _finding_rows(findings, name)
         else:
-            rows = _ROWS[part](plan, name)
-        out[part] = _typed(part, rows)
+            out[part] = _ROWS[part](plan, name)
     return out
+
+
+def _failure_rows(name: str, message: str, parts: Sequence[str]) -> Dict[str, List[FrameRow]]:
+    out: Dict[str, List[FrameRow]] = {}
+    for part in parts:
+        if part == "plans":
+            out[part] = [{"plan": name, "loaded": False, "error": message}]
+        elif part == "findings":
+            out[part] = [{"plan": name, "code": "unreadable", "severity": "error",
+                          "message": message}]
+        else:
+            out[part] = []
+    return out
+
+
+def plan_frames(plan: Plan, name: str, parts: Sequence[str] = PARTS) -> Dict[str, Any]:
+    """The frames of one loaded plan, each with ``plan`` = name."""
+    return {part: _typed(part, rows) for part, rows in _plan_rows(plan, name, parts).items()}
 
 
 def failure_frames(name: str, message: str, parts: Sequence[str] = PARTS) -> Dict[str, Any]:
     """The frames of a file that could not be read: a row in ``plans``
     and in ``findings``, nothing elsewhere."""
-    out: Dict[str, Any] = {}
-    for part in parts:
-        if part == "plans":
-            rows = [{"plan": name, "loaded": False, "error": message}]
-        elif part == "findings":
-            rows = [{"plan": name, "code": "unreadable", "severity": "error",
-                     "message": message}]
-        else:
-            rows: List[FrameRow] = []
-        out[part] = _typed(part, rows)
-    return out
+    return {part: _typed(part, rows)
+            for part, rows in _failure_rows(name, message, parts).items()}
 
 
 def _why(exc: BaseException, path: str) -> str:
@@ -273,16 +282,73 @@ def _why(exc: BaseException, path: str) -> str:
     return _problem(exc, path)
 
 
-def frames_of_file(path: str, parts: Sequence[str] = PARTS) -> Dict[str, Any]:
-    """Load one file and give its frames; a file that cannot be read gives
-    its failure rows instead (never an exception for bad input)."""
+def _rows_of_file(path: str, parts: Sequence[str]) -> Dict[str, List[FrameRow]]:
     from .errors import PlanbookError
     from .formats import load
     try:
         plan = load(path)
     except (PlanbookError, OSError, ValueError) as exc:
-        return failure_frames(path, _why(exc, path), parts)
-    return plan_frames(plan, path, parts)
+        return _failure_rows(path, _why(exc, path), parts)
+    return _plan_rows(plan, path, parts)
+
+
+#: Rows (of all parts) held as dicts before they are built into typed
+#: frames: a frame's construction costs about as much per column as for
+#: thousands of rows, so the rows of many small plans are built together,
+#: while a large plan's are built as soon as it is read (memory stays
+#: bounded by the largest plan, not the number of plans).
+FLUSH_ROWS = 20_000
+
+
+def frames_of_files(paths: Sequence[str], parts: Sequence[str] = PARTS,
+                    progress: Optional[Callable[[str], None]] = None) -> Dict[str, Any]:
+    """Load files one after another and give one frame per part for them
+    all, rows in the files' order (equal to concatenating
+    :func:`frames_of_file` of each).  A file that cannot be read gives its
+    failure rows (never an exception for bad input).  Each plan is let go
+    before the next is read; the rows of plans are built into frames
+    every :data:`FLUSH_ROWS` rows."""
+    parts = tuple(parts)
+    for part in parts:
+        if part not in COLUMNS:
+            raise ValueError(f"unknown part {part!r}: one of {', '.join(PARTS)}")
+    done: Dict[str, List[Any]] = {part: [] for part in parts}
+    pending: Dict[str, List[FrameRow]] = {part: [] for part in parts}
+    held = 0
+
+    def flush() -> None:
+        for part in parts:
+            if pending[part] or not done[part]:
+                done[part].append(_typed(part, pending[part]))
+            pending[part] = []
+
+    for path in paths:
+        for part, rows in _rows_of_file(path, parts).items():
+            pending[part] += rows
+            held += len(rows)
+        if progress:
+            progress(path)
+        if held >= FLUSH_ROWS:
+            flush()
+            held = 0
+    if held or not any(done.values()):
+        flush()
+    return {part: _join(part, frames) for part, frames in done.items()}
+
+
+def _join(part: str, frames: List[Any]) -> Any:
+    """Typed frames of one part as one (a RangeIndex from 0)."""
+    frames = [f for f in frames if len(f)] or frames[:1] or [empty(part)]
+    if len(frames) == 1:
+        return frames[0]
+    pd = require_pandas("planbook.open_many")
+    return pd.concat(frames, ignore_index=True)
+
+
+def frames_of_file(path: str, parts: Sequence[str] = PARTS) -> Dict[str, Any]:
+    """Load one file and give its frames; a file that cannot be read gives
+    its failure rows instead (never an exception for bad input)."""
+    return frames_of_files([path], parts)
 
 
 # ------------------------------------------------------------ many plans
@@ -360,17 +426,15 @@ class Batch:
         return f"<planbook.Batch: {self.summary()}>"
 
 
-def _concat(parts: Sequence[str], results: List[Dict[str, Any]]) -> Dict[str, Any]:
-    pd = require_pandas("planbook.open_many")
-    out: Dict[str, Any] = {}
-    for part in parts:
-        frames = [r[part] for r in results if len(r[part])]
-        out[part] = (pd.concat(frames, ignore_index=True) if frames else empty(part))
-    return out
+def chunks(files: Sequence[str], size: int) -> List[List[str]]:
+    """Files in runs of ``size`` (the last one shorter), in order."""
+    if size < 1:
+        raise ValueError(f"files per chunk is at least 1, not {size!r}")
+    return [list(files[i:i + size]) for i in range(0, len(files), size)]
 
 
-def _one(args: Tuple[str, Tuple[str, ...]]) -> Dict[str, Any]:
-    return frames_of_file(args[0], args[1])
+def _some(args: Tuple[List[str], Tuple[str, ...]]) -> Dict[str, Any]:
+    return frames_of_files(args[0], args[1])
 
 
 def open_many(paths: Paths, *, parts: Sequence[str] = PARTS, jobs: int = 1,
@@ -378,7 +442,8 @@ def open_many(paths: Paths, *, parts: Sequence[str] = PARTS, jobs: int = 1,
     """Read many plans (paths, globs or folders; YAML and xlsx mixed) into
     one frame per part, each with a ``plan`` column.
 
-    ``jobs`` > 1 reads them in that many processes.  ``progress``, when
+    ``jobs`` > 1 reads them in that many processes (each given runs of
+    files, a frame per part and run sent back).  ``progress``, when
     given, is called with each file's name as it is done.  The ``plans``
     frame always comes along (it accounts for every file)."""
     parts = tuple(dict.fromkeys(["plans", *parts]))
@@ -386,20 +451,19 @@ def open_many(paths: Paths, *, parts: Sequence[str] = PARTS, jobs: int = 1,
         if part not in COLUMNS:
             raise ValueError(f"unknown part {part!r}: one of {', '.join(PARTS)}")
     files = expand(paths)
-    results: List[Dict[str, Any]] = []
     if jobs > 1 and len(files) > 1:
+        runs = chunks(files, max(1, len(files) // (jobs * 8)))
+        results: Dict[str, List[Any]] = {part: [] for part in parts}
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for path, r in zip(files, pool.map(_one, [(f, parts) for f in files],
-                                               chunksize=max(1, len(files) // (jobs * 8)))):
-                results.append(r)
-                if progress:
-                    progress(path)
+            for run, r in zip(runs, pool.map(_some, [(run, parts) for run in runs])):
+                for part in parts:
+                    results[part].append(r[part])
+                for path in run if progress else ():
+                    progress(path)  # pyright: ignore[reportOptionalCall]
+        frames = {part: _join(part, results[part]) for part in parts}
     else:
-        for path in files:
-            results.append(frames_of_file(path, parts))
-            if progress:
-                progress(path)
-    return Batch(_concat(parts, results), files)
+        frames = frames_of_files(files, parts, progress)
+    return Batch(frames, files)
 
 
 # ------------------------------------------------------------ roll-ups
