@@ -243,10 +243,13 @@ def main(argv=None) -> int:
             log(f"{op:<10} FAILED: {res.get('error')}")
     if load0:
         load1 = os.getloadavg()
+        busy = max(load0[0], load1[0]) > (os.cpu_count() or 1)
         report["notes"].append(
             f"Load average (1 min) of the machine: {load0[0]:.1f} at the start, {load1[0]:.1f} "
-            f"at the end, on {os.cpu_count()} CPUs: above the CPU count, other work competed "
-            "for the cores and two threads cannot both run all the time.")
+            f"at the end, on {os.cpu_count()} CPUs: " + (
+                "above the CPU count, other work competed for the cores and two threads "
+                "cannot both run all the time." if busy else
+                "below the CPU count (the benchmark's own two threads count in it)."))
     report["notes"] += args.note
     save_report(report, args.json, docs, markdown(report), MARK_START, MARK_END)
     return 0 if all(r.get("available") for r in report["results"].values()) else 1
