@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import textwrap
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import (TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, Union,
+                    cast)
 
 from ._model import format_amount
 
@@ -844,7 +845,12 @@ def dashboard(indicators: IndicatorSet, page: str = "portrait", *,
     measures: List[Measure] = list(indicators)
     figs: List[Figure] = []
     for k in range(0, max(len(measures), 1), n):
-        fig, grid = plt.subplots(n, 1, figsize=A4[page], layout="constrained", squeeze=False)
+        # declared: matplotlib's stubs type the axes array as Any in some
+        # releases and as ndarray[Unknown] in others
+        made = cast(Tuple[Any, Any], plt.subplots(n, 1, figsize=A4[page], layout="constrained",
+                                                  squeeze=False))
+        fig: Figure = made[0]
+        grid: Any = made[1]
         axes: List[Axes] = [grid[i, 0] for i in range(n)]
         chunk = measures[k:k + n]
         width = int(A4[page][0] * 72 / (9 * 0.62))      # characters a title line holds
