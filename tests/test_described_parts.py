@@ -1,0 +1,103 @@
+"""Described parts (csrc/pb_described.h): a part whose rows' fields the core
+describes once is kept, checked, read and written in YAML, carried by a
+workbook, copied, compared and diffed over its descriptor alone.
+
+The contact officers are the first: the rows here are the officers the
+seeds print (carried as the `contacts` records collection of the
+examples), added through ``plan.contacts``."""
+
+import pytest
+
+import planbook
+from planbook._parts import PART, PARTS
+
+EXAMPLE = "examples/manchester-children-families-2015-17.yaml"
+
+
+def _officers(root):
+    """The officers the example carries, as the described part's rows."""
+    coll = planbook.load(root / EXAMPLE).records["contacts"]
+    return [{"id": r.id, "name": r["name"], "position": r["position"],
+             "telephone": r["telephone"], "email": r["email"]} for r in coll]
+
+
+@pytest.fixture
+def root(request):
+    return request.config.rootpath
+
+
+def test_the_part_comes_from_the_core_descriptor():
+    part = PART["contacts"]
+    assert part.described and part in PARTS
+    assert [f.name for f in part.item_fields] == ["id", "name", "position", "telephone", "email"]
+    assert isinstance(planbook.Plan.contacts, property)
+    assert planbook.Plan.contacts.__doc__ == part.doc
+
+
+def test_rows_added_in_python_save_and_load_back_equal(root, tmp_path):
+    officers = _officers(root)
+    assert len(officers) == 6 and officers[0]["name"] == "Geoff Little (People)"
+    plan = planbook.Plan(title="Contacts")
+    for o in officers:
+        plan.contacts.add(**o)
+    assert plan.contacts.to_list() == officers
+    assert [f for f in plan.check() if f.part == "contacts"] == []
+    for suffix in (".yaml", ".xlsx"):
+        path = tmp_path / f"plan{suffix}"
+        plan.save(path)
+        back = planbook.load(path)
+        assert back.contacts.to_list() == officers, suffix
+        assert back == plan, suffix
+        assert list(planbook.diff(plan, back)) == []
+    text = (tmp_path / "plan.yaml").read_text(encoding="utf-8")
+    assert "\ncontacts:\n- id: '1'\n  name: Geoff Little (People)\n" in text
+
+
+def test_a_bad_row_gives_a_finding_with_table_row_and_column(root, tmp_path):
+    officers = _officers(root)
+    plan = planbook.Plan()
+    plan.contacts.add(**officers[0])
+    plan.contacts.add(id="1", position=officers[1]["position"])  # id repeated, no name
+    found = sorted((f.code, f.table, f.row_index, f.column) for f in plan.check()
+                   if f.part == "contacts")
+    assert found == [("field", "contacts", 1, "id"), ("field", "contacts", 1, "name")]
+    msgs = {f.column: f.message for f in plan.check() if f.part == "contacts"}
+    assert msgs["name"] == "contacts contact '1': name is required"
+    assert msgs["id"] == "contacts contact '1': id '1' repeats an earlier contact's"
+    # read from YAML, the finding has the row's line
+    path = tmp_path / "bad.yaml"
+    plan.save(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    f = next(f for f in planbook.load(path).check() if f.column == "name")
+    assert lines[f.line - 1].startswith("- id: '1'") and f.line > lines.index("contacts:")
+
+
+def test_unknown_field_is_refused_with_the_fields_named(tmp_path):
+    plan = planbook.Plan()
+    with pytest.raises(KeyError, match="no field 'phone'"):
+        plan.contacts.add(name="A", phone="1")
+    assert len(plan.contacts) == 0
+    path = tmp_path / "p.yaml"
+    path.write_text("planbook: 1\ncontacts:\n- name: A\n  phone: '1'\n", encoding="utf-8")
+    with pytest.raises(planbook.errors.ReadError,
+                       match=r"contacts\[0\]\.phone: unknown key 'phone' \(expected one of: id, "
+                             r"name, position, telephone, email\)"):
+        planbook.load(path)
+
+
+def test_edits_diff_and_copy(root):
+    officers = _officers(root)
+    a = planbook.Plan()
+    for o in officers[:2]:
+        a.contacts.add(**o)
+    b = a.copy()
+    assert b == a and b.contacts.to_list() == a.contacts.to_list()
+    b.contacts["2"].set(telephone="0161 234 0000")
+    b.contacts.remove("1")
+    b.contacts.add(**officers[2])
+    kinds = sorted((c.kind, c.row, c.column) for c in planbook.diff(a, b))
+    assert kinds == [("field changed", "2", "telephone"), ("row added", "3", None),
+                     ("row removed", "1", None)]
+    assert b != a
+    card = b._repr_html_()
+    assert "Contact officers" in card and "[contacts]: 2</li>" in card
