@@ -118,7 +118,8 @@ static int sheet_list(xl_ctx *x, lxw_worksheet *ws, uint32_t *row)
            part_lines(x, ws, row, XL_INDSETS, x->dash_names, 0) &&
            part_lines(x, ws, row, XL_REGISTERS, x->reg_names, 0) &&
            part_lines(x, ws, row, XL_REGISTERS, x->heat_names, 1) &&
-           part_lines(x, ws, row, XL_COLLECTIONS, x->coll_names, 0);
+           part_lines(x, ws, row, XL_COLLECTIONS, x->coll_names, 0) &&
+           part_lines(x, ws, row, XL_DESCRIBED, x->desc_names, 0);
 }
 
 /* One indicator set's status at its report period, in words. */
