@@ -101,3 +101,50 @@ def test_edits_diff_and_copy(root):
     assert b != a
     card = b._repr_html_()
     assert "Contact officers" in card and "[contacts]: 2</li>" in card
+
+
+def test_a_workbook_edited_as_finance_would_reads_back(root, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    officers = _officers(root)
+    plan = planbook.Plan(title="Contacts")
+    for o in officers[:3]:
+        plan.contacts.add(**o)
+    path = tmp_path / "plan.xlsx"
+    plan.save(path)
+    # an unedited sheet changes nothing
+    with _no_warning():
+        assert planbook.load(path) == plan
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Contacts"]
+    assert [c.value for c in ws[4]] == ["Id", "Name", "Position", "Telephone", "E-mail"]
+    assert ws["B5"].value == officers[0]["name"]
+    ws["D6"] = "0161 234 0000"          # officer 2's telephone
+    ws.delete_rows(7)                   # officer 3
+    ws.append(["9", "New Officer", "Head of Service", None, "n.officer@example.org"])
+    wb.save(path)
+    with pytest.warns(planbook.errors.ReadWarning) as got:
+        back = planbook.load(path)
+    rows = back.contacts.to_list()
+    assert [r["id"] for r in rows] == ["1", "2", "9"]
+    assert rows[1]["telephone"] == "0161 234 0000" and rows[0] == officers[0]
+    assert rows[2] == {"id": "9", "name": "New Officer", "position": "Head of Service",
+                       "telephone": None, "email": "n.officer@example.org"}
+    said = " ".join(str(w.message) for w in got)
+    assert "row 3 (id '3') was deleted" in said and "Contacts!A7: a new row" in said
+    changes = sorted((c.kind, c.row, c.column) for c in planbook.diff(plan, back))
+    assert changes == [("field changed", "2", "telephone"), ("row added", "9", None),
+                       ("row removed", "3", None)]
+
+
+class _no_warning:
+    """No ReadWarning while loading."""
+
+    def __enter__(self):
+        import warnings
+        self._w = warnings.catch_warnings()
+        self._w.__enter__()
+        warnings.simplefilter("error", planbook.errors.ReadWarning)
+
+    def __exit__(self, *exc):
+        self._w.__exit__(*exc)
+        return False

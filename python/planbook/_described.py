@@ -51,6 +51,12 @@ class DescribedRows(Sequence["DescribedRow"]):
     def title(self) -> Optional[str]:
         return self._part.caption or None
 
+    @property
+    def headings(self) -> Dict[str, str]:
+        """Each field's column heading on the part's sheet, in order:
+        ``{"id": "Id", "name": "Name", ...}``."""
+        return dict(zip((f.name for f in self._part.item_fields), self._part.headings))
+
     def _index(self, create: bool = False) -> int:
         """The part's index in the core; -1 when the plan has none (made
         when create)."""

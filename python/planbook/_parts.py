@@ -149,6 +149,7 @@ class Part:
     #: of rows per plan, its view ``_described.DescribedRows``
     described: bool = False
     caption: str = ""           # a described part's title: "Contact officers"
+    headings: Tuple[str, ...] = ()  # its fields' column headings, in item_fields' order
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -216,6 +217,7 @@ def described(name: str, doc: str) -> Part:
                 items=("member_find", "member_remove"), fields=(),
                 diff_noun="part", diff_title_or_id=True, doc=doc, item_noun=noun,
                 short=name, described=True, caption=title,
+                headings=tuple(heading for _k, heading, _f, _t, _v in fields),
                 item_fields=tuple(Field(k, choices=tuple(values.split("|")) if values else (),
                                         doc=f"{heading} ({kind}).")
                                   for k, heading, _flags, kind, values in fields))
