@@ -70,6 +70,16 @@ def test_a_bad_row_gives_a_finding_with_table_row_and_column(root, tmp_path):
     lines = path.read_text(encoding="utf-8").splitlines()
     f = next(f for f in planbook.load(path).check() if f.column == "name")
     assert lines[f.line - 1].startswith("- id: '1'") and f.line > lines.index("contacts:")
+    # the workbook's Findings sheet names the part's sheet, row and field, and links the cell
+    import planbook_xlsxread
+    book = tmp_path / "bad.xlsx"
+    plan.save(book)
+    got = [r[:5] + r[8:] for r in planbook_xlsxread.rows(book, "Findings")[4:]]
+    assert got == [["error", "field", "Contacts", "2", "Name",
+                    "contacts contact '1': name is required", "Contacts!B6"],
+                   ["error", "field", "Contacts", "2", "Id",
+                    "contacts contact '1': id '1' repeats an earlier contact's", "Contacts!A6"]]
+    assert planbook_xlsxread.rows(book, "Contacts")[5][:2] == ["1", None]
 
 
 def test_unknown_field_is_refused_with_the_fields_named(tmp_path):
