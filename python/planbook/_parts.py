@@ -1,5 +1,5 @@
-"""The four parts of a plan, each described once: budgets, indicators,
-risks and records.
+"""The parts of a plan, each described once: budgets, indicators, risks
+and records, and the described parts (contacts, ...).
 
 A :class:`Part` names the part's Plan attribute (also its key in the file
 formats), its classes, the family of ``PlanCore`` methods it wraps, its
@@ -17,8 +17,15 @@ pair with the part's view differ (``@_view_differ`` in _diff.py, if it has
 one); the summary card lists each with the part's line (``@_summary`` in
 _display.py; else title, id and size).
 
+A described part (one list of rows whose fields the core describes:
+csrc/pb_described_parts.c) is one line here, ``described(name, doc)``,
+whose fields, nouns and headings come from the core's descriptor; its
+view is the generic ``_described.DescribedRows``.
+
 >>> [p.name for p in PARTS]
-['budgets', 'indicators', 'risks', 'records']
+['budgets', 'indicators', 'risks', 'records', 'contacts']
+>>> [f.name for f in PART["contacts"].item_fields]
+['id', 'name', 'position', 'telephone', 'email']
 >>> PART["risks"].field("score_order").choices
 ('likelihood x impact', 'impact x likelihood')
 >>> import planbook
