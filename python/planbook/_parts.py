@@ -22,7 +22,7 @@ csrc/pb_described_parts.c) is one line here, ``described(name, doc)``,
 whose fields, nouns and headings come from the core's descriptor; its
 view is the generic ``_described.DescribedRows``.
 
->>> [p.name for p in PARTS]
+>>> [p.name for p in PARTS][:5]
 ['budgets', 'indicators', 'risks', 'records', 'contacts']
 >>> [f.name for f in PART["contacts"].item_fields]
 ['id', 'name', 'position', 'telephone', 'email']
@@ -226,8 +226,13 @@ def described(name: str, doc: str) -> Part:
                 short=name, described=True, caption=title,
                 headings=tuple(heading for _k, heading, _f, _t, _v in fields),
                 item_fields=tuple(Field(k, choices=tuple(values.split("|")) if values else (),
-                                        doc=f"{heading} ({kind}).")
+                                        doc=f"{heading} ({kind}).",
+                                        sample=_DESCRIBED_SAMPLES.get(kind))
                                   for k, heading, _flags, kind, values in fields))
+
+
+#: a valid value of a described field of each type that is not any text
+_DESCRIBED_SAMPLES = {"date": "10 - 12 February 2015", "count": "3"}
 
 
 def _texts(*names: str, doc: Optional[str] = None) -> Tuple[Field, ...]:
