@@ -20,9 +20,24 @@ static const pb_described_desc contacts = {
     "contacts", "contact", "Contacts", "Contact officers", contact_fields,
     sizeof contact_fields / sizeof contact_fields[0]};
 
+/* A plan's milestones: the timeline of dated activities (a business
+ * planning timeline, an action plan's key dates), each done or not. */
+static const pb_dfield milestone_fields[] = {
+    {"id", "Id", PB_FIELD_ID, PB_DTYPE_TEXT, NULL},
+    {"date", "Date", PB_FIELD_DATE | PB_FIELD_REQUIRED, PB_DTYPE_DATE, NULL},
+    {"title", "Activity", PB_FIELD_TITLE | PB_FIELD_REQUIRED, PB_DTYPE_TEXT, NULL},
+    {"owner", "Owner", 0, PB_DTYPE_TEXT, NULL},
+    {"status", "Status", 0, PB_DTYPE_WORD, "planned|done|cancelled"},
+};
+
+static const pb_described_desc milestones = {
+    "milestones", "milestone", "Milestones", "Milestones", milestone_fields,
+    sizeof milestone_fields / sizeof milestone_fields[0]};
+
 /* The described parts, in the order the formats write them. */
 static const pb_described_desc *const kinds[] = {
     &contacts,
+    &milestones,
 };
 
 size_t pb_described_kind_count(void) { return sizeof kinds / sizeof kinds[0]; }

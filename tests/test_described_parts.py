@@ -195,3 +195,28 @@ def _saved(plan, tmp_path, suffix):
     path = tmp_path / f"plan{suffix}"
     plan.save(path)
     return path
+
+
+def _timeline(root):
+    """The timeline the example carries (seed 001's appendix 1), as rows."""
+    coll = planbook.load(root / EXAMPLE).records["timeline"]
+    return [{"id": r.id, "date": r["date"], "title": r["title"], "owner": None, "status": None}
+            for r in coll]
+
+
+def test_milestones_round_trip_and_a_bad_date_is_found(root, tmp_path):
+    timeline = _timeline(root)
+    assert len(timeline) == 5 and timeline[0]["date"] == "10 - 12 February 2015"
+    plan = planbook.Plan(title="Timeline")
+    for row in timeline:
+        plan.milestones.add(**row)
+    plan.milestones["4"].set(status="done")
+    assert [f for f in plan.check() if f.part == "milestones"] == []
+    for suffix in (".yaml", ".xlsx"):
+        back = planbook.load(_saved(plan, tmp_path, suffix))
+        assert back.milestones.to_list() == plan.milestones.to_list() and back == plan
+    plan.milestones.add(id="6", date="sometime", title="Business plans reviewed")
+    f = next(f for f in plan.check() if f.part == "milestones")
+    assert (f.code, f.severity, f.table, f.row_index, f.row_id, f.column) == \
+        ("date", "warning", "milestones", 5, "6", "date")
+    assert f.message == "milestones milestone '6': date 'sometime' is not a date"

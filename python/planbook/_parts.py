@@ -344,6 +344,8 @@ PARTS: Tuple[Part, ...] = (
     # the described parts (pb_described_parts.c): one line each
     described("contacts", "The plan's contact officers (name, position, telephone, e-mail):\n"
                           '``plan.contacts.add(name="...", position="...")``.'),
+    described("milestones", "The plan's milestones: dated activities (date, activity, owner,\n"
+                            'status):  ``plan.milestones.add(date="6 March 2015", title="...")``.'),
 )
 
 def basis_assumed(text: Optional[str]) -> bool:
