@@ -190,6 +190,11 @@ typedef struct pb_xr_parts {
 
 void pb_xr_parts_free(pb_xr_parts *p);
 
+/* Does a defined name starting with `prefix` ("ind_": a dashboard) name
+ * sheet `sheet`?  (What the reader of the plan goes by, less the checks of
+ * the id: a hint, for reading a part's sheet ahead.) */
+int pb_xr_sheet_has_name(const pb_xr_book *book, size_t sheet, const char *prefix);
+
 /* Read into `base` (a plan made from the structure sheet's YAML, with no
  * budget tables; NULL for a new plan).  On success returns the plan (base
  * or the new one); on failure NULL with err set, and base is left to its
