@@ -44,9 +44,13 @@ static void ahead_run(void *arg)
                                                      (size_t)a->src.view.len, &lim, &err);
     size_t n = b ? pb_xr_sheet_count(b) : 0;
     pb_xr_grid **grids = b ? calloc(n ? n : 1, sizeof *grids) : NULL;
-    for (size_t i = 0; grids && i < n; i++)
-        if (pb_xr_sheet_has_name(b, i, "ind_") && !(grids[i] = pb_xr_sheet_read(b, i, &err)))
+    for (size_t i = 0; grids && i < n; i++) {
+        if (!pb_xr_sheet_has_name(b, i, "ind_"))
+            continue;
+        /* values only: the dashboard's formulas are worked out again */
+        if (!(grids[i] = pb_xr_sheet_read_values(b, i, &err)))
             break; /* read again where it is asked for, which says the error */
+    }
     a->book = b;
     a->grids = grids;
     a->n = grids ? n : 0;
