@@ -182,6 +182,8 @@ int xr_ahead_lend(xr_state *st, PyObject *obj, PyObject *which, pb_xr_book **boo
     if (!a || a->closed)
         return 0;
     ahead_wait(a);
+    if (a->closed)
+        return 0; /* closed by another thread meanwhile */
     int64_t i = -1;
     if (PyLong_Check(which)) {
         Py_ssize_t k = PyLong_AsSsize_t(which);
