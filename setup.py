@@ -323,7 +323,8 @@ extensions = [
               "xlsxwriter", includes=[rel("plugins", "xlsx")]),
     extension("planbook_xlsxread._xlsxread",
               sources(rel("plugins", "xlsxread"),
-                      rel("plugins", "xlsxread", "planbook_xlsxread", "_xlsxread.c")),
+                      rel("plugins", "xlsxread", "planbook_xlsxread", "_xlsxread.c"))
+              + [rel("plugins", "xlsxread", "planbook_xlsxread", "_xlsxread_ahead.c")],
               "minizip", "expat", includes=[rel("plugins", "xlsxread")]),
 ]
 

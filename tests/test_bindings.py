@@ -22,6 +22,7 @@ BINDINGS = {
     "plugins/yaml/planbook_yaml/_yamlmodule.c": ["yaml-0.1"],
     "plugins/xlsx/planbook_xlsx/_xlsxmodule.c": ["xlsxwriter"],
     "plugins/xlsxread/planbook_xlsxread/_xlsxread.c": ["minizip", "expat"],
+    "plugins/xlsxread/planbook_xlsxread/_xlsxread_ahead.c": ["minizip", "expat"],
 }
 
 

@@ -103,6 +103,21 @@ static int add_part(pb_xr_parts *p, const char *kind, const char *id, size_t she
     return 1;
 }
 
+int pb_xr_sheet_has_name(const pb_xr_book *book, size_t sheet, const char *prefix)
+{
+    size_t pl = strlen(prefix);
+    for (size_t i = 0; i < pb_xr_name_count(book); i++) {
+        const char *formula;
+        int scope;
+        const char *name = pb_xr_name(book, i, &formula, &scope);
+        char on[256];
+        if (!strncmp(name, prefix, pl) && name[pl] && xr_name_sheet(formula, on, sizeof on) &&
+            xr_name_sheet_find(book, on) == (int64_t)sheet)
+            return 1;
+    }
+    return 0;
+}
+
 /* The sheet a defined name's range is on: "'Sheet name'!$A$4:$D$20". */
 int xr_name_sheet(const char *formula, char *out, size_t cap)
 {

@@ -107,14 +107,19 @@ typedef struct pb_xr_grid {
         uint32_t off, len;
     } *comments;
     size_t ncomments, ccap;
+    uint8_t values_only; /* read by pb_xr_sheet_read_values: no formula text */
 } pb_xr_grid;
 
 /* Read sheet i into a new grid; NULL with err set (naming the sheet and
  * the cell for a bad reference). */
 pb_xr_grid *pb_xr_sheet_read(pb_xr_book *book, size_t i, pb_error *err);
+/* The same without the formulas' text (has_formula is still set, and
+ * pb_xr_cell_formula gives NULL): less to copy, for a reader of values. */
+pb_xr_grid *pb_xr_sheet_read_values(pb_xr_book *book, size_t i, pb_error *err);
 void pb_xr_grid_free(pb_xr_grid *g);
 
-/* The text of a cell's value / formula (NUL-terminated) and its length. */
+/* The text of a cell's value / formula (NUL-terminated) and its length
+ * (the formula NULL in a grid of pb_xr_sheet_read_values). */
 const char *pb_xr_cell_value(const pb_xr_book *book, const pb_xr_grid *g,
                              const pb_xr_cell *c, size_t *len);
 const char *pb_xr_cell_formula(const pb_xr_grid *g, const pb_xr_cell *c);
@@ -189,6 +194,11 @@ typedef struct pb_xr_parts {
 } pb_xr_parts;
 
 void pb_xr_parts_free(pb_xr_parts *p);
+
+/* Does a defined name starting with `prefix` ("ind_": a dashboard) name
+ * sheet `sheet`?  (What the reader of the plan goes by, less the checks of
+ * the id: a hint, for reading a part's sheet ahead.) */
+int pb_xr_sheet_has_name(const pb_xr_book *book, size_t sheet, const char *prefix);
 
 /* Read into `base` (a plan made from the structure sheet's YAML, with no
  * budget tables; NULL for a new plan).  On success returns the plan (base

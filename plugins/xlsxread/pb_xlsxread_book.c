@@ -223,6 +223,7 @@ void pb_xr_book_free(pb_xr_book *b)
     free(b->sst_text);
     free(b->sst_off);
     free(b->xf);
+    pb_xr_grid_free(b->kept);
     pb_xr_warnings_free(&b->notes);
     free(b);
 }
@@ -353,6 +354,21 @@ pb_xr_book *pb_xr_book_open_buffer(const pb_api *api, const void *data, size_t s
         return NULL;
     }
     return b;
+}
+
+void xr_book_keep_grid(pb_xr_book *b, int64_t sheet, pb_xr_grid *g)
+{
+    pb_xr_grid_free(b->kept);
+    b->kept = g;
+    b->kept_sheet = sheet;
+}
+
+pb_xr_grid *xr_book_take_grid(pb_xr_book *b, int64_t sheet)
+{
+    pb_xr_grid *g = b->kept && b->kept_sheet == sheet ? b->kept : NULL;
+    if (g)
+        b->kept = NULL;
+    return g;
 }
 
 const pb_xr_limits *pb_xr_book_limits(const pb_xr_book *b) { return &b->lim; }

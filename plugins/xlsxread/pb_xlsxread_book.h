@@ -76,6 +76,10 @@ struct pb_xr_book {
     /* what opening the book passed over (a number format without an id, a
      * part its relationships name that is missing): warnings of a read */
     pb_xr_warnings notes;
+    /* the structure sheet's grid, kept by pb_xr_structure_yaml for the
+     * plan's read (xr_structure_open takes it): the sheet is parsed once */
+    pb_xr_grid *kept;
+    int64_t kept_sheet;
 };
 
 /* What every part's parser context starts with: depth accounting,

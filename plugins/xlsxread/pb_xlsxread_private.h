@@ -54,6 +54,11 @@ int64_t xr_name_sheet_find(const pb_xr_book *book, const char *sheet);
  * with x->err set; a sheet called planbook that is not planbook's is left
  * alone); put back what it says of a table read from `sheet`; close. */
 int64_t xr_structure_sheet(const pb_xr_book *book);
+/* A sheet's grid kept on its book (the structure sheet, read for its YAML
+ * before the plan is read): keep one (the book frees it, or the grid kept
+ * before), or take it back (NULL when the grid kept is not sheet's). */
+void xr_book_keep_grid(pb_xr_book *book, int64_t sheet, pb_xr_grid *g);
+pb_xr_grid *xr_book_take_grid(pb_xr_book *book, int64_t sheet);
 int xr_structure_open(xr_plan_ctx *x, int64_t sheet);
 int xr_structure_apply(xr_plan_ctx *x, size_t sheet, const char *table_id);
 /* The id of the table or part whose sheet has the defined name `defined`

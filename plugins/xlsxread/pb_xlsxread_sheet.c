@@ -20,6 +20,7 @@ typedef struct sheet_ctx {
     pb_xr_cell cur;
     int have_last;
     uint32_t last_row, last_col;
+    int values_only;   /* formulas' text not kept (pb_xr_sheet_read_values) */
 } sheet_ctx;
 
 static int grid_text(pb_xr_grid *g, const char *s, size_t n)
@@ -123,8 +124,10 @@ static void sheet_start(xr_xml *x, const char *name, const char **atts)
         c->collect = 1;
         c->cur.v_off = (uint32_t)g->tlen;
     } else if (c->in_c && NAME_IS(name, "f")) {
-        c->collect = 2;
         c->cur.has_formula = 1;
+        if (c->values_only)
+            return; /* its text is passed over */
+        c->collect = 2;
         c->cur.f_off = (uint32_t)g->tlen;
     } else if (c->in_c && NAME_IS(name, "is")) {
         c->in_is = 1;
@@ -311,7 +314,19 @@ void pb_xr_grid_free(pb_xr_grid *g)
     free(g);
 }
 
+static pb_xr_grid *sheet_read(pb_xr_book *b, size_t i, int values_only, pb_error *err);
+
 pb_xr_grid *pb_xr_sheet_read(pb_xr_book *b, size_t i, pb_error *err)
+{
+    return sheet_read(b, i, 0, err);
+}
+
+pb_xr_grid *pb_xr_sheet_read_values(pb_xr_book *b, size_t i, pb_error *err)
+{
+    return sheet_read(b, i, 1, err);
+}
+
+static pb_xr_grid *sheet_read(pb_xr_book *b, size_t i, int values_only, pb_error *err)
 {
     b->api->pb_error_clear(err);
     if (i >= b->nsheets) {
@@ -328,6 +343,7 @@ pb_xr_grid *pb_xr_sheet_read(pb_xr_book *b, size_t i, pb_error *err)
     memset(&c, 0, sizeof c);
     xr_xml_handlers(&c.x, sheet_start, sheet_end, sheet_text, sh->name);
     c.g = g;
+    c.values_only = g->values_only = (uint8_t)values_only;
     if (xr_parse_part(b, sh->part, &c.x, 1, err) != 1)
         goto fail;
     /* comments, through the sheet's relationships */
@@ -387,7 +403,7 @@ const char *pb_xr_cell_value(const pb_xr_book *b, const pb_xr_grid *g, const pb_
 
 const char *pb_xr_cell_formula(const pb_xr_grid *g, const pb_xr_cell *c)
 {
-    return c->has_formula ? g->text + c->f_off : NULL;
+    return c->has_formula && !g->values_only ? g->text + c->f_off : NULL;
 }
 
 const char *pb_xr_comment_at(const pb_xr_grid *g, uint32_t row, uint32_t col)

@@ -58,7 +58,10 @@ int xr_structure_open(xr_plan_ctx *x, int64_t sheet)
 {
     if (sheet < 0)
         return 1;
-    pb_xr_grid *g = pb_xr_sheet_read(x->book, (size_t)sheet, x->err);
+    /* read for its YAML already (pb_xr_structure_yaml): not parsed again */
+    pb_xr_grid *g = xr_book_take_grid(x->book, sheet);
+    if (!g)
+        g = pb_xr_sheet_read(x->book, (size_t)sheet, x->err);
     if (!g)
         return 0;
     size_t *rs = calloc((size_t)g->nrows + 2, sizeof *rs);
@@ -150,7 +153,8 @@ char *pb_xr_structure_yaml(pb_xr_book *book, size_t *len, pb_error *err)
         if (pass == 1) {
             out[at] = '\0';
             *len = at;
-            pb_xr_grid_free(g);
+            /* kept for the plan's read (xr_structure_open) */
+            xr_book_keep_grid(book, sheet, g);
             return out;
         }
     }

@@ -43,7 +43,8 @@ def read(source, **limits) -> Tuple[Any, List[str]]:
     (docs/excel.md, "Reading workbooks").
     """
     is_bytes = isinstance(source, (bytes, bytearray, memoryview))
-    src = source if is_bytes else os.fspath(source)
+    src = (source if isinstance(source, bytes) else bytes(source)) if is_bytes \
+        else os.fspath(source)
     found: List[str] = []
     made: List[Any] = []
 
@@ -52,15 +53,22 @@ def read(source, **limits) -> Tuple[Any, List[str]]:
         made.append(core)
         return core
 
-    core, c_found, parts = _xlsxread.read(src, base, **limits)
-    found.extend(c_found)
-    file = None if is_bytes else os.fspath(source)
-    # without planbook's structure sheet, the workbook carries the budget
-    # tables only (planbook.diff then leaves the other parts out)
-    plan = plan_from_core(core, file,
-                          parts=PARTS if any(c is not None for c in made) else BUDGETS_ONLY)
-    if parts:
-        found.extend(_apply_part_sheets(plan, src, parts))
+    # the dashboard sheets are read on a second thread meanwhile (the XML of
+    # a big one takes longer than the plan's YAML); the sheets are compared
+    # with the plan after (docs/decisions.md, "Reading dashboards ahead")
+    ahead = _xlsxread.ahead(src)
+    try:
+        core, c_found, parts = _xlsxread.read(src, base, **limits)
+        found.extend(c_found)
+        file = None if is_bytes else os.fspath(source)
+        # without planbook's structure sheet, the workbook carries the budget
+        # tables only (planbook.diff then leaves the other parts out)
+        plan = plan_from_core(core, file,
+                              parts=PARTS if any(c is not None for c in made) else BUDGETS_ONLY)
+        if parts:
+            found.extend(_apply_part_sheets(plan, ahead, parts))
+    finally:
+        ahead.close()
     return plan, found
 
 

@@ -9,8 +9,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "pb_xlsxread.h"
-#include "planbook_capi.h"
+#include "_xlsxread.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -19,12 +18,6 @@
 #include <string.h>
 #include <zlib.h>
 
-typedef struct {
-    const pb_capi *capi;
-    PyObject *ReadError;
-} xr_state;
-
-static xr_state *get_state(PyObject *m) { return (xr_state *)PyModule_GetState(m); }
 
 /* Raise ReadError (MemoryError for PB_ERR_NOMEM) from err, with the sheet
  * and cell split from err->path ("Sheet!B7"). */
@@ -111,26 +104,11 @@ static int parse_limits(PyObject *kwargs, pb_xr_limits *lim)
     return 1;
 }
 
-/* The source of a book: a path (str/bytes/PathLike) or the workbook's bytes
- * (bytes, bytearray or memoryview).  A bytes object is read where it lies;
- * a bytearray or memoryview is copied into a bytes object first (one copy
- * of the workbook): the buffer protocol (Py_buffer, which would lock a
- * bytearray against resizing while the GIL is released) is not in the
- * limited API before 3.11, and without that lock another thread could
- * resize it under the reader. */
-typedef struct source {
-    PyObject *path_bytes; /* owned */
-    PyObject *shown;      /* owned: the file as given, or None */
-    PyObject *data;       /* owned: the bytes object view points into */
-    struct {
-        const char *buf;
-        Py_ssize_t len;
-    } view;
-    int is_buffer;
-} source;
 
-static int source_get(PyObject *obj, source *src)
+int xr_source_get(xr_state *st, PyObject *obj, source *src)
 {
+    if (xr_ahead_source(st, obj, src))
+        return 1;
     memset(src, 0, sizeof *src);
     if (PyBytes_Check(obj) || PyByteArray_Check(obj) || PyMemoryView_Check(obj)) {
         src->data = PyBytes_Check(obj) ? Py_NewRef(obj) : PyObject_Bytes(obj);
@@ -160,7 +138,7 @@ static int source_get(PyObject *obj, source *src)
     return 1;
 }
 
-static void source_free(source *src)
+void xr_source_free(source *src)
 {
     Py_XDECREF(src->data);
     Py_XDECREF(src->path_bytes);
@@ -250,7 +228,7 @@ static PyObject *xr_read(PyObject *m, PyObject *args, PyObject *kwargs)
     if (!lim_ok)
         return NULL;
     source src;
-    if (!source_get(obj, &src))
+    if (!xr_source_get(st, obj, &src))
         return NULL;
     pb_error err;
     pb_xr_warnings w = {NULL, 0, 0};
@@ -314,7 +292,7 @@ out:
     Py_XDECREF(base_core);
     pb_xr_warnings_free(&w);
     pb_xr_parts_free(&parts);
-    source_free(&src);
+    xr_source_free(&src);
     return res;
 }
 
@@ -323,7 +301,7 @@ static PyObject *xr_sheets(PyObject *m, PyObject *obj)
 {
     xr_state *st = get_state(m);
     source src;
-    if (!source_get(obj, &src))
+    if (!xr_source_get(st, obj, &src))
         return NULL;
     pb_error err;
     pb_xr_limits lim = pb_xr_default_limits();
@@ -345,7 +323,7 @@ static PyObject *xr_sheets(PyObject *m, PyObject *obj)
         }
         pb_xr_book_free(book);
     }
-    source_free(&src);
+    xr_source_free(&src);
     return res;
 }
 
@@ -428,23 +406,34 @@ static pb_xr_grid *grid_for(xr_state *st, source *src, PyObject *which, pb_xr_bo
 }
 
 /* One sheet of a workbook read into a grid: the source, the book and the
- * grid, released together by sheet_close. */
+ * grid, released together by sheet_close; or the book and grid an Ahead
+ * read (ahead set), given back by sheet_close. */
 typedef struct sheet_grid {
     source src;
     pb_xr_book *book;
     pb_xr_grid *g;
+    PyObject *ahead; /* owned, or NULL */
 } sheet_grid;
 
-static int sheet_open(xr_state *st, PyObject *obj, PyObject *which, sheet_grid *sg)
+/* values_only: the sheet's formulas are not needed (an Ahead's grid has
+ * none: it may be lent). */
+static int sheet_open(xr_state *st, PyObject *obj, PyObject *which, int values_only,
+                      sheet_grid *sg)
 {
     size_t index;
-    sg->book = NULL;
-    sg->g = NULL;
-    if (!source_get(obj, &sg->src))
+    memset(sg, 0, sizeof *sg);
+    int lent = values_only ? xr_ahead_lend(st, obj, which, &sg->book, &sg->g) : 0;
+    if (lent < 0)
+        return 0;
+    if (lent) {
+        sg->ahead = Py_NewRef(obj);
+        return 1;
+    }
+    if (!xr_source_get(st, obj, &sg->src))
         return 0;
     sg->g = grid_for(st, &sg->src, which, &sg->book, &index);
     if (!sg->g) {
-        source_free(&sg->src);
+        xr_source_free(&sg->src);
         return 0;
     }
     return 1;
@@ -452,9 +441,14 @@ static int sheet_open(xr_state *st, PyObject *obj, PyObject *which, sheet_grid *
 
 static void sheet_close(sheet_grid *sg)
 {
+    if (sg->ahead) {
+        xr_ahead_return(sg->ahead);
+        Py_DECREF(sg->ahead);
+        return;
+    }
     pb_xr_grid_free(sg->g);
     pb_xr_book_free(sg->book);
-    source_free(&sg->src);
+    xr_source_free(&sg->src);
 }
 
 static PyObject *cell_object(const pb_xr_book *book, const pb_xr_grid *g, const pb_xr_cell *c,
@@ -523,7 +517,7 @@ static PyObject *xr_rows(PyObject *m, PyObject *args, PyObject *kwargs)
                             numbers);
     PyObject *zero = which ? NULL : PyLong_FromLong(0);
     sheet_grid sg;
-    int ok = (which || zero) && sheet_open(st, obj, which ? which : zero, &sg);
+    int ok = (which || zero) && sheet_open(st, obj, which ? which : zero, 1, &sg);
     Py_XDECREF(zero);
     if (!ok)
         return NULL;
@@ -744,7 +738,7 @@ static PyObject *xr_dashboard(PyObject *m, PyObject *args)
     if (errors == Py_None)
         errors = NULL;
     sheet_grid sg;
-    if (!sheet_open(st, obj, which, &sg))
+    if (!sheet_open(st, obj, which, 1, &sg))
         return NULL;
     const pb_xr_book *book = sg.book;
     const pb_xr_grid *g = sg.g;
@@ -821,7 +815,7 @@ static PyObject *xr_cells(PyObject *m, PyObject *args)
     if (!PyArg_ParseTuple(args, "OO:cells", &obj, &which))
         return NULL;
     sheet_grid sg;
-    if (!sheet_open(get_state(m), obj, which, &sg))
+    if (!sheet_open(get_state(m), obj, which, 0, &sg))
         return NULL;
     PyObject *list = cell_tuples(sg.book, sg.g);
     PyObject *comments = list ? comment_dict(sg.g) : NULL;
@@ -897,6 +891,8 @@ static PyMethodDef xr_methods[] = {
      "dashboard(source, sheet, core, set_id, layout, errors) -> (unedited, rows, keys)"},
     {"cells", xr_cells, METH_VARARGS, "cells(path_or_bytes, sheet) -> (merges, cells, comments)"},
     {"number", xr_number, METH_VARARGS, "number(text, decimals) -> scaled int"},
+    {"ahead", xr_ahead_new, METH_O,
+     "ahead(path_or_bytes) -> Ahead: the dashboard sheets read on a second thread"},
     {NULL, NULL, 0, NULL}};
 
 static int xr_exec(PyObject *m)
@@ -910,7 +906,7 @@ static int xr_exec(PyObject *m)
         return -1;
     st->ReadError = PyObject_GetAttrString(errors, "ReadError");
     Py_DECREF(errors);
-    if (!st->ReadError)
+    if (!st->ReadError || xr_ahead_add_type(m, st) < 0)
         return -1;
     char v[64];
     snprintf(v, sizeof v, "minizip (zlib %s), expat %d.%d.%d", ZLIB_VERSION, XML_MAJOR_VERSION,
@@ -925,12 +921,14 @@ static int xr_exec(PyObject *m)
 static int xr_traverse(PyObject *m, visitproc visit, void *arg)
 {
     Py_VISIT(get_state(m)->ReadError);
+    Py_VISIT(get_state(m)->Ahead);
     return 0;
 }
 
 static int xr_clear(PyObject *m)
 {
     Py_CLEAR(get_state(m)->ReadError);
+    Py_CLEAR(get_state(m)->Ahead);
     return 0;
 }
 

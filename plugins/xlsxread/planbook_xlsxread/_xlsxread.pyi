@@ -4,7 +4,12 @@ LIBRARIES: str
 FIELD_ID: int
 FIELD_TITLE: int
 FIELD_DETAIL: int
-_Source = Union[str, bytes, bytearray, memoryview, Any]
+_Source = Union[str, bytes, bytearray, memoryview, "Ahead", Any]
+
+class Ahead:
+    def close(self) -> None: ...
+
+def ahead(source: _Source) -> Ahead: ...
 
 def read(source: _Source, base: Optional[Callable[[str], Any]] = ..., **limits: Optional[int]) -> Tuple[Any, List[str], List[Tuple[str, str, str]]]: ...
 def sheets(source: _Source) -> List[Tuple[str, str]]: ...
