@@ -22,8 +22,17 @@ typedef struct pb_measure {
     uint32_t line, column;
     pb_milestone *miles;
     uint32_t nmile, capmile;
-    uint32_t ntarget; /* target cells not blank (the status pass skips a row without) */
+    /* The measure's target cells that are not blank, as a run of ntarget
+     * of the set's tcells from tgt_at (room for tgt_cap), by period. */
+    uint32_t ntarget, tgt_at, tgt_cap;
 } pb_measure;
+
+/* A target cell that is not blank, for the status engine's bulk pass:
+ * its word (pb_fig_of) and its period. */
+typedef struct pb_tcell {
+    uint64_t word;
+    uint32_t k, reserved;
+} pb_tcell;
 
 struct pb_indset {
     pb_part_head head; /* first: plan, id, source (pb_part.h) */
@@ -46,10 +55,17 @@ struct pb_indset {
     uint32_t nstr, capstr;
     pb_index refs;
     uint64_t layout;
-    /* The value and target series again as compact columns for the status
-     * engine's bulk pass (pb_ragcodes.c): one word per cell, kept with
-     * the cells by every write (pb_fig_of); each NULL with its series. */
-    uint64_t *fig[2];
+    /* The value and target series again, compact, for the status
+     * engine's bulk pass (pb_ragcodes.c), kept with the cells by every
+     * write: the values as one word per cell (pb_fig_of; NULL with the
+     * series), the targets sparse (targets are set per year, not per
+     * month): each measure's cells that are not blank as a run in tcells
+     * (pb_measure.tgt_at); runs left behind by a move or a removed
+     * measure (tdead cells in all) are repacked when they outgrow the
+     * live ones (pb_indicator_targets.c). */
+    uint64_t *fig;
+    pb_tcell *tcells;
+    uint32_t ntcell, captcell, tdead;
 };
 
 /* A running total within the year: a cumulative series of counts or money
@@ -75,11 +91,19 @@ static inline uint64_t pb_fig_of(const pb_obs *o)
     return o->status == PB_OBS_BLANK ? PB_FIG_BLANK : PB_FIG_NONE;
 }
 
+/* Measure i's target cell at period k is now word w (PB_FIG_BLANK: blank):
+ * the sparse target column follows.  0 when out of memory (nothing
+ * changed). */
+int pb_ind_target_word(pb_indset *s, size_t i, uint32_t k, uint64_t w);
+/* Measures [i, end) are going: their runs are dead. */
+void pb_ind_targets_drop(pb_indset *s, size_t i, size_t end);
+
 /* The bulk pass over measure i's compact columns (pb_ragcodes.c), for a
  * measure that pb_ragcodes_fits, when no comparators are asked for.  The
  * periods' relations come in as indices (k itself where there is none,
  * with has_* 0): prev, yago, outturn, and fy, the period's financial year
- * (k for a year or none).  work is scratch of 4 x nper words.  Writes
+ * (k for a year or none).  work is scratch of 4 x nper words, zero
+ * scratch of 2 x nper words that are 0 (and left 0).  Writes
  * bytes [i * nper, (i + 1) * nper) of each non-NULL array of out, as
  * pb_indset_status_codes does. */
 typedef struct pb_ragcodes_ctx {
@@ -88,7 +112,7 @@ typedef struct pb_ragcodes_ctx {
     int percent;       /* the plan's tolerance is a percentage */
     int64_t tolerance; /* at PB_OBS_SCALE */
     uint64_t qmax;     /* INT64_MAX / tolerance (UINT64_MAX for 0) */
-    uint64_t *work;
+    uint64_t *work, *zero;
     int wide;          /* pb_ragcodes_wide() */
 } pb_ragcodes_ctx;
 /* Can this processor run the wide (AVX2) build of the pass? */

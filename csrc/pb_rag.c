@@ -332,7 +332,7 @@ typedef struct bulk {
     relations *rel;
     uint8_t *sub, *has;
     uint32_t *idx;
-    uint64_t *work;
+    uint64_t *work, *zero;
     pb_ragcodes_ctx fast;
 } bulk;
 
@@ -343,6 +343,7 @@ static void bulk_free(bulk *b)
     free(b->has);
     free(b->idx);
     free(b->work);
+    free(b->zero);
 }
 
 static int bulk_prepare(const pb_indset *s, bulk *b)
@@ -353,7 +354,8 @@ static int bulk_prepare(const pb_indset *s, bulk *b)
     b->has = malloc(3 * np);
     b->idx = malloc(4 * np * sizeof *b->idx);
     b->work = malloc(4 * np * sizeof *b->work);
-    if (!b->rel || !b->sub || !b->has || !b->idx || !b->work) {
+    b->zero = calloc(2 * np, sizeof *b->zero);
+    if (!b->rel || !b->sub || !b->has || !b->idx || !b->work || !b->zero) {
         bulk_free(b);
         return 0;
     }
@@ -372,7 +374,7 @@ static int bulk_prepare(const pb_indset *s, bulk *b)
                                   b->has, b->has + np, b->has + 2 * np,
                                   s->head.plan->rag_percent, tol,
                                   tol ? (uint64_t)INT64_MAX / (uint64_t)tol : UINT64_MAX,
-                                  b->work, pb_ragcodes_wide()};
+                                  b->work, b->zero, pb_ragcodes_wide()};
     b->fast = fast;
     return 1;
 }

@@ -51,20 +51,28 @@ static uint64_t percent_word(uint64_t word, int64_t pct, uint64_t qmax)
 }
 
 /* The target in force at each period (the period's own, else its
- * financial year's) into tt, and its tolerance into tl; tol is scratch. */
-ALWAYS_INLINE void targets_in_force(const uint64_t *restrict t, size_t np,
-                                    const pb_ragcodes_ctx *c, uint64_t *restrict tol,
-                                    uint64_t *restrict tt, uint64_t *restrict tl)
+ * financial year's) into tt, and its tolerance into tl, from the
+ * measure's run of target cells (t, n of them): they go into the zero
+ * scratch d (and its tolerances into dl) and out again after. */
+ALWAYS_INLINE void targets_in_force(const pb_tcell *t, uint32_t n, size_t np,
+                                    const pb_ragcodes_ctx *c, uint64_t *restrict tt,
+                                    uint64_t *restrict tl)
 {
-    for (size_t k = 0; k < np; k++) /* the tolerance of each target cell */
-        tol[k] = t[k] <= PB_FIG_NONE ? 0
-                 : c->percent        ? percent_word(t[k], c->tolerance, c->qmax)
-                                     : (uint64_t)c->tolerance;
-    for (size_t k = 0; k < np; k++) {
-        uint32_t src = t[k] == PB_FIG_BLANK ? c->fy[k] : (uint32_t)k;
-        tt[k] = t[src];
-        tl[k] = tol[src];
+    uint64_t *restrict d = c->zero, *restrict dl = c->zero + np;
+    for (uint32_t j = 0; j < n; j++) {
+        const uint64_t w = t[j].word;
+        d[t[j].k] = w;
+        dl[t[j].k] = w <= PB_FIG_NONE ? 0
+                     : c->percent     ? percent_word(w, c->tolerance, c->qmax)
+                                      : (uint64_t)c->tolerance;
     }
+    for (size_t k = 0; k < np; k++) {
+        uint32_t src = d[k] == PB_FIG_BLANK ? c->fy[k] : (uint32_t)k;
+        tt[k] = d[src];
+        tl[k] = dl[src];
+    }
+    for (uint32_t j = 0; j < n; j++)
+        d[t[j].k] = dl[t[j].k] = 0;
 }
 
 /* RAG, its basis and the answer against the target, for a measure with a
@@ -101,7 +109,7 @@ ALWAYS_INLINE void measure(const pb_indset *s, size_t i, const pb_ragcodes_ctx *
     const size_t np = s->nper, at = i * np;
     const pb_measure *m = &s->m[i];
     const int pol = m->polarity; /* none, high or low (pb_ragcodes_fits) */
-    const uint64_t *v = s->fig[PB_SERIES_VALUE] ? s->fig[PB_SERIES_VALUE] + at : NULL;
+    const uint64_t *v = s->fig ? s->fig + at : NULL;
     uint8_t *const o_prev = out->previous ? out->previous + at : NULL;
     uint8_t *const o_yago = out->year_ago ? out->year_ago + at : NULL;
     uint8_t *const o_out = out->outturn ? out->outturn + at : NULL;
@@ -144,11 +152,9 @@ ALWAYS_INLINE void measure(const pb_indset *s, size_t i, const pb_ragcodes_ctx *
                 memset(all[q], 0, np);
         return;
     }
-    const uint64_t *t =
-        s->fig[PB_SERIES_TARGET] && m->ntarget ? s->fig[PB_SERIES_TARGET] + at : NULL;
     uint64_t *tt = c->work + np, *tl = c->work + 2 * np;
-    if (t)
-        targets_in_force(t, np, c, c->work, tt, tl);
+    if (m->ntarget)
+        targets_in_force(s->tcells + m->tgt_at, m->ntarget, np, c, tt, tl);
     else
         memset(tt, 0, 2 * np * sizeof *tt);
     const uint64_t g = pb_fig_of(&m->thr[PB_LEVEL_GOOD]),
