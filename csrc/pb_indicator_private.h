@@ -99,28 +99,24 @@ int pb_ind_target_word(pb_indset *s, size_t i, uint32_t k, uint64_t w);
 void pb_ind_targets_drop(pb_indset *s, size_t i, size_t end);
 
 /* The bulk pass over measure i's compact columns (pb_ragcodes.c), for a
- * measure that pb_ragcodes_fits, when no comparators are asked for.  The
- * periods' relations come in as indices (k itself where there is none,
- * with has_* 0): prev, yago, outturn, and fy, the period's financial year
- * (k for a year or none).  work is scratch of 4 x nper words, zero
- * scratch of 2 x nper words that are 0 (and left 0).  Writes
- * bytes [i * nper, (i + 1) * nper) of each non-NULL array of out, as
- * pb_indset_status_codes does. */
-typedef struct pb_ragcodes_ctx {
-    const uint32_t *prev, *yago, *outturn, *fy;
-    const uint8_t *has_prev, *has_yago, *has_outturn;
-    int percent;       /* the plan's tolerance is a percentage */
-    int64_t tolerance; /* at PB_OBS_SCALE */
-    uint64_t qmax;     /* INT64_MAX / tolerance (UINT64_MAX for 0) */
-    uint64_t *work, *zero;
-    int wide;          /* pb_ragcodes_wide() */
-} pb_ragcodes_ctx;
-/* Can this processor run the wide (AVX2) build of the pass? */
-int pb_ragcodes_wide(void);
+ * measure that pb_ragcodes_fits, when no comparators are asked for.
+ * Writes bytes [i * nper, (i + 1) * nper) of each non-NULL array of out,
+ * as pb_indset_status_codes does, and may write on into the next
+ * measure's bytes (never past the last measure's): the caller goes
+ * through the measures in order.  Its context (per set, per call):
+ * pb_ragcodes_new, then the periods' relations filled in as indices (k
+ * itself where there is none, with has 0): idx rows prev, yago, outturn
+ * and fy, the period's financial year (k for a year or none), nper each;
+ * has rows prev, yago, outturn; then pb_ragcodes_ready.  NULL or 0 when
+ * out of memory. */
+typedef struct pb_ragcodes_ctx pb_ragcodes_ctx;
+pb_ragcodes_ctx *pb_ragcodes_new(const pb_indset *s, uint32_t **idx, uint8_t **has);
+int pb_ragcodes_ready(pb_ragcodes_ctx *c);
+void pb_ragcodes_free(pb_ragcodes_ctx *c);
 /* A measure with a polarity the engine knows, no milestones, and not a
  * running total within the year (pb_rag.c's running_total). */
 int pb_ragcodes_fits(const pb_indset *s, size_t i);
-void pb_ragcodes_measure(const pb_indset *s, size_t i, const pb_ragcodes_ctx *c,
+void pb_ragcodes_measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
                          const pb_status_codes *out);
 
 #endif

@@ -695,3 +695,21 @@ def test_targets_written_period_by_period_agree_in_both_passes():
     for _ in codes_agree_with_statuses(s, compact, "by period"):   # the per-period engine
         pass
     assert compact.counts("target")["better"] > 100
+
+
+@pytest.mark.parametrize("simd", ["none", "avx2"])
+def test_each_build_of_the_compact_pass_agrees(simd):
+    """The compact pass is built for the baseline, AVX2 and AVX-512 and the
+    widest the processor runs is taken (pb_ragcodes.c); PLANBOOK_SIMD caps
+    it, so the narrower builds are checked here too, in a fresh process,
+    by the two tests above."""
+    import os
+    env = dict(os.environ, PLANBOOK_SIMD=simd)
+    here = pathlib.Path(__file__).resolve()
+    tests = [f"{here}::test_compact_pass_agrees_with_the_cell_pass_on_random_sets",
+             f"{here}::test_targets_written_period_by_period_agree_in_both_passes"]
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          "-p", "no:xdist", *tests], env=env, capture_output=True, text=True,
+                         cwd=ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 passed" in run.stdout, run.stdout
