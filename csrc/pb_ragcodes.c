@@ -242,7 +242,7 @@ static void make_ranges(pb_ragcodes_ctx *c, const pb_tcell *t, uint32_t n)
 
 /* The target in force at each period into tt, and its tolerance into tl,
  * from the measure's run of target cells (t, n of them). */
-static void targets_in_force(pb_ragcodes_ctx *c, const pb_tcell *t, uint32_t n,
+ALWAYS_INLINE void targets_in_force(pb_ragcodes_ctx *c, const pb_tcell *t, uint32_t n,
                              uint64_t *restrict tt, uint64_t *restrict tl)
 {
     int same = c->have_pat && c->npat == n;
