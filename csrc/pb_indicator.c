@@ -108,8 +108,8 @@ static void indset_clear(void *obj)
         for (uint32_t k = 0; k < s->nseries; k++)
             free(s->series[k]);
     free(s->series);
-    free(s->fig[0]);
-    free(s->fig[1]);
+    free(s->fig);
+    free(s->tcells);
     free(s->printed);
     free(s->strings);
     pb_index_free(&s->refs);
@@ -122,7 +122,8 @@ static size_t indset_memory(const void *obj)
                s->capstr * sizeof(char *) + s->refs.cap * sizeof(uint32_t);
     for (uint32_t k = 0; k < s->nseries; k++)
         if (s->series[k])
-            m += (size_t)s->cap * s->nper * (sizeof(pb_obs) + (k < 2 ? sizeof(uint64_t) : 0));
+            m += (size_t)s->cap * s->nper * (sizeof(pb_obs) + (k == 0 ? sizeof(uint64_t) : 0));
+    m += (size_t)s->captcell * sizeof(pb_tcell);
     if (s->printed)
         m += (size_t)s->cap * s->nseries;
     for (uint32_t j = 0; j < s->n; j++)
@@ -256,10 +257,8 @@ static int relayout(pb_indset *s, uint32_t nper)
         free(old);
         s->series[k] = nw;
     }
-    for (uint32_t k = 0; k < 2; k++) {
-        uint64_t *old = s->fig[k];
-        if (!old)
-            continue;
+    if (s->fig) { /* the sparse targets keep their periods */
+        uint64_t *old = s->fig;
         uint64_t *nw = s->cap ? calloc((size_t)s->cap * nper, sizeof *nw) : NULL;
         if (s->cap && !nw)
             return 0;
@@ -267,7 +266,7 @@ static int relayout(pb_indset *s, uint32_t nper)
         for (uint32_t i = 0; i < s->n; i++)
             memcpy(nw + (size_t)i * nper, old + (size_t)i * s->nper, keep * sizeof *nw);
         free(old);
-        s->fig[k] = nw;
+        s->fig = nw;
     }
     return 1;
 }
@@ -467,10 +466,8 @@ static int grow_measures(pb_indset *s)
             s->series[k] = nw;
         }
     }
-    for (uint32_t k = 0; k < 2; k++) {
-        if (!s->fig[k])
-            continue;
-        uint64_t *nw = realloc(s->fig[k], (size_t)s->cap * s->nper * sizeof *nw);
+    if (s->fig) {
+        uint64_t *nw = realloc(s->fig, (size_t)s->cap * s->nper * sizeof *nw);
         if (!nw && s->nper) {
             s->cap = oldcap;
             return 0;
@@ -478,7 +475,7 @@ static int grow_measures(pb_indset *s)
         if (nw) {
             memset(nw + (size_t)oldcap * s->nper, 0,
                    (size_t)(s->cap - oldcap) * s->nper * sizeof *nw);
-            s->fig[k] = nw;
+            s->fig = nw;
         }
     }
     if (s->printed) {
@@ -549,15 +546,15 @@ pb_status pb_indset_remove(pb_indset *s, size_t i, pb_error *err)
     size_t cnt = end - i;
     for (size_t j = i; j < end; j++)
         free(s->m[j].miles);
+    pb_ind_targets_drop(s, i, end);
     memmove(s->m + i, s->m + end, (s->n - end) * sizeof(pb_measure));
     for (uint32_t k = 0; k < s->nseries; k++)
         if (s->series[k])
             memmove(s->series[k] + i * s->nper, s->series[k] + end * s->nper,
                     (s->n - end) * s->nper * sizeof(pb_obs));
-    for (uint32_t k = 0; k < 2; k++)
-        if (s->fig[k])
-            memmove(s->fig[k] + i * s->nper, s->fig[k] + end * s->nper,
-                    (s->n - end) * s->nper * sizeof *s->fig[k]);
+    if (s->fig)
+        memmove(s->fig + i * s->nper, s->fig + end * s->nper,
+                (s->n - end) * s->nper * sizeof *s->fig);
     if (s->printed)
         memmove(s->printed + i * s->nseries, s->printed + end * s->nseries,
                 (s->n - end) * s->nseries);
@@ -569,9 +566,8 @@ pb_status pb_indset_remove(pb_indset *s, size_t i, pb_error *err)
     for (uint32_t k = 0; k < s->nseries; k++)
         if (s->series[k])
             memset(s->series[k] + (size_t)s->n * s->nper, 0, cnt * s->nper * sizeof(pb_obs));
-    for (uint32_t k = 0; k < 2; k++)
-        if (s->fig[k])
-            memset(s->fig[k] + (size_t)s->n * s->nper, 0, cnt * s->nper * sizeof *s->fig[k]);
+    if (s->fig)
+        memset(s->fig + (size_t)s->n * s->nper, 0, cnt * s->nper * sizeof *s->fig);
     if (s->printed)
         memset(s->printed + (size_t)s->n * s->nseries, 0, cnt * s->nseries);
     s->layout++;
@@ -729,13 +725,14 @@ pb_status pb_ind_set_cell(pb_indset *s, uint32_t series, size_t i, size_t k, con
     if (!s->series[series]) {
         if (cell->status == PB_OBS_BLANK && !note_len)
             return PB_OK;
-        if (series < 2 && !(s->fig[series] = calloc((size_t)s->cap * s->nper, sizeof(uint64_t))))
+        const int words = series == PB_SERIES_VALUE;
+        if (words && !(s->fig = calloc((size_t)s->cap * s->nper, sizeof(uint64_t))))
             return pb_error_set(err, PB_ERR_NOMEM, NULL);
         s->series[series] = calloc((size_t)s->cap * s->nper, sizeof(pb_obs));
         if (!s->series[series]) {
-            if (series < 2) {
-                free(s->fig[series]);
-                s->fig[series] = NULL;
+            if (words) {
+                free(s->fig);
+                s->fig = NULL;
             }
             return pb_error_set(err, PB_ERR_NOMEM, NULL);
         }
@@ -743,21 +740,19 @@ pb_status pb_ind_set_cell(pb_indset *s, uint32_t series, size_t i, size_t k, con
     uint32_t h = add_string(s, note, note_len, err);
     if (h == UINT32_MAX)
         return err ? err->status : PB_ERR_NOMEM;
-    pb_obs *o = &s->series[series][i * s->nper + k];
-    *o = *cell;
-    o->note = h;
-    o->reserved = 0;
-    if (!pb_obs_has_value((pb_obs_status)o->status)) {
-        o->value = 0;
-        o->decimals = 0;
-        o->flags = 0;
+    pb_obs c = *cell;
+    c.note = h;
+    c.reserved = 0;
+    if (!pb_obs_has_value((pb_obs_status)c.status)) {
+        c.value = 0;
+        c.decimals = 0;
+        c.flags = 0;
     }
-    if (series < 2) {
-        uint64_t *w = &s->fig[series][i * s->nper + k], nw = pb_fig_of(o);
-        if (series == PB_SERIES_TARGET)
-            s->m[i].ntarget += (uint32_t)(nw != PB_FIG_BLANK) - (uint32_t)(*w != PB_FIG_BLANK);
-        *w = nw;
-    }
+    if (series == PB_SERIES_VALUE)
+        s->fig[i * s->nper + k] = pb_fig_of(&c);
+    else if (series == PB_SERIES_TARGET && !pb_ind_target_word(s, i, (uint32_t)k, pb_fig_of(&c)))
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    s->series[series][i * s->nper + k] = c;
     pb_plan_touch(s->head.plan);
     return PB_OK;
 }

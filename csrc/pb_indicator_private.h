@@ -22,8 +22,17 @@ typedef struct pb_measure {
     uint32_t line, column;
     pb_milestone *miles;
     uint32_t nmile, capmile;
-    uint32_t ntarget; /* target cells not blank (the status pass skips a row without) */
+    /* The measure's target cells that are not blank, as a run of ntarget
+     * of the set's tcells from tgt_at (room for tgt_cap), by period. */
+    uint32_t ntarget, tgt_at, tgt_cap;
 } pb_measure;
+
+/* A target cell that is not blank, for the status engine's bulk pass:
+ * its word (pb_fig_of) and its period. */
+typedef struct pb_tcell {
+    uint64_t word;
+    uint32_t k, reserved;
+} pb_tcell;
 
 struct pb_indset {
     pb_part_head head; /* first: plan, id, source (pb_part.h) */
@@ -46,10 +55,17 @@ struct pb_indset {
     uint32_t nstr, capstr;
     pb_index refs;
     uint64_t layout;
-    /* The value and target series again as compact columns for the status
-     * engine's bulk pass (pb_ragcodes.c): one word per cell, kept with
-     * the cells by every write (pb_fig_of); each NULL with its series. */
-    uint64_t *fig[2];
+    /* The value and target series again, compact, for the status
+     * engine's bulk pass (pb_ragcodes.c), kept with the cells by every
+     * write: the values as one word per cell (pb_fig_of; NULL with the
+     * series), the targets sparse (targets are set per year, not per
+     * month): each measure's cells that are not blank as a run in tcells
+     * (pb_measure.tgt_at); runs left behind by a move or a removed
+     * measure (tdead cells in all) are repacked when they outgrow the
+     * live ones (pb_indicator_targets.c). */
+    uint64_t *fig;
+    pb_tcell *tcells;
+    uint32_t ntcell, captcell, tdead;
 };
 
 /* A running total within the year: a cumulative series of counts or money
@@ -75,28 +91,32 @@ static inline uint64_t pb_fig_of(const pb_obs *o)
     return o->status == PB_OBS_BLANK ? PB_FIG_BLANK : PB_FIG_NONE;
 }
 
+/* Measure i's target cell at period k is now word w (PB_FIG_BLANK: blank):
+ * the sparse target column follows.  0 when out of memory (nothing
+ * changed). */
+int pb_ind_target_word(pb_indset *s, size_t i, uint32_t k, uint64_t w);
+/* Measures [i, end) are going: their runs are dead. */
+void pb_ind_targets_drop(pb_indset *s, size_t i, size_t end);
+
 /* The bulk pass over measure i's compact columns (pb_ragcodes.c), for a
- * measure that pb_ragcodes_fits, when no comparators are asked for.  The
- * periods' relations come in as indices (k itself where there is none,
- * with has_* 0): prev, yago, outturn, and fy, the period's financial year
- * (k for a year or none).  work is scratch of 4 x nper words.  Writes
- * bytes [i * nper, (i + 1) * nper) of each non-NULL array of out, as
- * pb_indset_status_codes does. */
-typedef struct pb_ragcodes_ctx {
-    const uint32_t *prev, *yago, *outturn, *fy;
-    const uint8_t *has_prev, *has_yago, *has_outturn;
-    int percent;       /* the plan's tolerance is a percentage */
-    int64_t tolerance; /* at PB_OBS_SCALE */
-    uint64_t qmax;     /* INT64_MAX / tolerance (UINT64_MAX for 0) */
-    uint64_t *work;
-    int wide;          /* pb_ragcodes_wide() */
-} pb_ragcodes_ctx;
-/* Can this processor run the wide (AVX2) build of the pass? */
-int pb_ragcodes_wide(void);
+ * measure that pb_ragcodes_fits, when no comparators are asked for.
+ * Writes bytes [i * nper, (i + 1) * nper) of each non-NULL array of out,
+ * as pb_indset_status_codes does, and may write on into the next
+ * measure's bytes (never past the last measure's): the caller goes
+ * through the measures in order.  Its context (per set, per call):
+ * pb_ragcodes_new, then the periods' relations filled in as indices (k
+ * itself where there is none, with has 0): idx rows prev, yago, outturn
+ * and fy, the period's financial year (k for a year or none), nper each;
+ * has rows prev, yago, outturn; then pb_ragcodes_ready.  NULL or 0 when
+ * out of memory. */
+typedef struct pb_ragcodes_ctx pb_ragcodes_ctx;
+pb_ragcodes_ctx *pb_ragcodes_new(const pb_indset *s, uint32_t **idx, uint8_t **has);
+int pb_ragcodes_ready(pb_ragcodes_ctx *c);
+void pb_ragcodes_free(pb_ragcodes_ctx *c);
 /* A measure with a polarity the engine knows, no milestones, and not a
  * running total within the year (pb_rag.c's running_total). */
 int pb_ragcodes_fits(const pb_indset *s, size_t i);
-void pb_ragcodes_measure(const pb_indset *s, size_t i, const pb_ragcodes_ctx *c,
+void pb_ragcodes_measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
                          const pb_status_codes *out);
 
 #endif

@@ -50,20 +50,30 @@
 #define PB_PRINTF(fmt, args)
 #endif
 
-/* Loops built twice, for the baseline of the target and for AVX2 (64-bit
- * compares in vectors), chosen at run time: PB_ALWAYS_INLINE bodies called
- * from a plain function and from a PB_TARGET_AVX2 one, the second taken
- * when pb_cpu_has_avx2().  Elsewhere (MSVC, not x86) only the first.
+/* Loops built several times, for the baseline of the target, for AVX2
+ * (64-bit compares in vectors) and for AVX-512 (compares into mask
+ * registers), chosen at run time: PB_ALWAYS_INLINE bodies called from a
+ * plain function and from PB_TARGET_AVX2 and PB_TARGET_AVX512 ones, taken
+ * when pb_cpu_has_avx2() or pb_cpu_has_avx512() (the processor and the
+ * system: libgcc and compiler-rt check that the OS saves the registers).
+ * Elsewhere (MSVC, not x86) only the first.
  * PB_VECTORISE_FILE, first in a file, asks GCC for its -O3 loop
  * vectoriser there (clang vectorises from -O2). */
 #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
 #define PB_AVX2_BUILD 1
 #define PB_TARGET_AVX2 __attribute__((target("avx2")))
+#define PB_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq")))
 #define PB_ALWAYS_INLINE static inline __attribute__((always_inline))
 static inline int pb_cpu_has_avx2(void) { return __builtin_cpu_supports("avx2"); }
+static inline int pb_cpu_has_avx512(void)
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+}
 #else
 #define PB_ALWAYS_INLINE static inline
 static inline int pb_cpu_has_avx2(void) { return 0; }
+static inline int pb_cpu_has_avx512(void) { return 0; }
 #endif
 #if defined(__GNUC__) && !defined(__clang__)
 #define PB_VECTORISE_FILE _Pragma("GCC optimize(\"O3\")")

@@ -326,34 +326,29 @@ static inline int64_t percent_fast(int64_t tv, int64_t tolv, uint64_t qmax)
 }
 
 /* What the bulk pass works out once per set: each period's relations, and
- * the same as indices for the compact pass (pb_ragcodes.c), with its
- * scratch. */
+ * the same as indices for the compact pass (pb_ragcodes.c). */
 typedef struct bulk {
     relations *rel;
-    uint8_t *sub, *has;
-    uint32_t *idx;
-    uint64_t *work;
-    pb_ragcodes_ctx fast;
+    uint8_t *sub;
+    pb_ragcodes_ctx *fast;
 } bulk;
 
 static void bulk_free(bulk *b)
 {
     free(b->rel);
     free(b->sub);
-    free(b->has);
-    free(b->idx);
-    free(b->work);
+    pb_ragcodes_free(b->fast);
 }
 
 static int bulk_prepare(const pb_indset *s, bulk *b)
 {
     size_t np = s->nper;
+    uint32_t *idx = NULL;
+    uint8_t *has = NULL;
     b->rel = malloc(np * sizeof *b->rel);
     b->sub = malloc(np);
-    b->has = malloc(3 * np);
-    b->idx = malloc(4 * np * sizeof *b->idx);
-    b->work = malloc(4 * np * sizeof *b->work);
-    if (!b->rel || !b->sub || !b->has || !b->idx || !b->work) {
+    b->fast = pb_ragcodes_new(s, &idx, &has);
+    if (!b->rel || !b->sub || !b->fast) {
         bulk_free(b);
         return 0;
     }
@@ -363,17 +358,14 @@ static int bulk_prepare(const pb_indset *s, bulk *b)
         b->sub[k] = s->periods[k].kind != PB_PERIOD_YEAR;
         const uint32_t q[4] = {r->prev, r->yago, r->outturn, r->fy};
         for (size_t j = 0; j < 4; j++)
-            b->idx[j * np + k] = q[j] == PB_NONE ? (uint32_t)k : q[j];
+            idx[j * np + k] = q[j] == PB_NONE ? (uint32_t)k : q[j];
         for (size_t j = 0; j < 3; j++)
-            b->has[j * np + k] = q[j] != PB_NONE;
+            has[j * np + k] = q[j] != PB_NONE;
     }
-    const int64_t tol = s->head.plan->rag_tolerance;
-    const pb_ragcodes_ctx fast = {b->idx, b->idx + np, b->idx + 2 * np, b->idx + 3 * np,
-                                  b->has, b->has + np, b->has + 2 * np,
-                                  s->head.plan->rag_percent, tol,
-                                  tol ? (uint64_t)INT64_MAX / (uint64_t)tol : UINT64_MAX,
-                                  b->work, pb_ragcodes_wide()};
-    b->fast = fast;
+    if (!pb_ragcodes_ready(b->fast)) {
+        bulk_free(b);
+        return 0;
+    }
     return 1;
 }
 
@@ -408,7 +400,7 @@ pb_status pb_indset_status_codes(const pb_indset *s, const pb_status_codes *out,
     const uint64_t qmax = tolv ? (uint64_t)INT64_MAX / (uint64_t)tolv : UINT64_MAX;
     for (size_t i = 0; i < n; i++) {
         if (fast_ok && pb_ragcodes_fits(s, i)) {
-            pb_ragcodes_measure(s, i, &b.fast, out);
+            pb_ragcodes_measure(s, i, b.fast, out);
             continue;
         }
         const pb_measure *m = &s->m[i];

@@ -1,40 +1,201 @@
 /* pb_ragcodes.c - the status engine's bulk pass over one measure's compact
- * columns (pb_indicator_private.h: one word per cell, order-preserving),
- * for pb_indset_status_codes.  Each answer is one loop over the periods
- * with no branch that depends on the data: comparisons give 0 or 1 and the
- * codes are selected from them.  The rules are pb_rag.c's (status_one);
- * tests/test_indicators.py compares the two on every cell. */
+ * columns (pb_indicator_private.h: one word per value cell,
+ * order-preserving, and the measure's run of target cells), for
+ * pb_indset_status_codes.  The rules are pb_rag.c's (status_one);
+ * tests/test_indicators.py compares the two on every cell.
+ *
+ * How it is fast: a measure's periods go in chunks of CH (the last one
+ * padded with blank cells in scratch), and each chunk is one loop of a
+ * fixed length with no branch that depends on the data (comparisons give
+ * masks and the codes are selected with them), which the compiler makes a
+ * few vector instructions with no remainder to handle.  What varies by
+ * period is worked out once per set: most periods' previous (year-ago,
+ * outturn) period is the same distance back in the set's order, so the
+ * chunk compares the row with itself shifted, and the few others (the
+ * first month of a year, a year) are patched after, one by one; and the
+ * periods each target cell is in force for (itself, or the months of its
+ * financial year) come as ranges, worked out again only when a measure's
+ * target periods differ from the last measure's. */
 #include "pb_platform.h"
 PB_VECTORISE_FILE
 #include "pb_indicator_private.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define ALWAYS_INLINE PB_ALWAYS_INLINE
+#define CH 32 /* periods a chunk */
 
 /* A word as a signed figure: INT64_MIN blank, INT64_MIN + 1 no figure. */
 #define SIGNED(w) ((int64_t)((w) ^ PB_FIG_BIAS))
 #define HAS(x) ((x) > INT64_MIN + 1)
 
+/* A relation (previous, year ago, outturn) as a shift and its odd periods. */
+typedef struct shift {
+    size_t by;      /* most references are this many periods before */
+    uint8_t *mask;  /* npad: 1 where the reference is k - by */
+    uint32_t *odd;  /* the other periods with a reference */
+    size_t nodd;
+} shift;
+
+struct pb_ragcodes_ctx {
+    size_t np, npad;
+    uint32_t *idx; /* 4 x np: prev, yago, outturn, fy (the caller's) */
+    uint8_t *has;  /* 3 x np */
+    int percent;       /* the plan's tolerance is a percentage */
+    int64_t tolerance; /* at PB_OBS_SCALE */
+    uint64_t qmax;     /* INT64_MAX / tolerance (UINT64_MAX for 0) */
+    shift rel[3];
+    /* the target periods of the last measure with targets, and the ranges
+     * of periods each of its cells is in force for: start, length, the
+     * cell (npat: none) */
+    uint32_t *pat, *range, *pos;
+    size_t npat, nrange;
+    int have_pat;
+    /* scratch: np blank words, then a row of values (npad), the target in
+     * force and its tolerance (npad each, and 4 words to spare); bytes: the
+     * last chunk's answers and those not asked for */
+    uint64_t *work;
+    uint8_t *bytes;
+    int wide;
+};
+
+/* The widest build of the pass this processor runs: 2 AVX-512 (BW, VL,
+ * DQ), 1 AVX2, 0 the baseline; the environment variable PLANBOOK_SIMD
+ * (none, avx2) caps it, so that the tests can run each build. */
+static int simd_level(void)
+{
+    const char *cap = getenv("PLANBOOK_SIMD");
+    int most = !cap ? 2 : !strcmp(cap, "none") ? 0 : !strcmp(cap, "avx2") ? 1 : 2;
+    int level = pb_cpu_has_avx512() ? 2 : pb_cpu_has_avx2() ? 1 : 0;
+    return level < most ? level : most;
+}
+
+pb_ragcodes_ctx *pb_ragcodes_new(const pb_indset *s, uint32_t **idx, uint8_t **has)
+{
+    pb_ragcodes_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    const size_t np = s->nper, npad = (np + CH - 1) / CH * CH;
+    c->np = np;
+    c->npad = npad;
+    c->percent = s->head.plan->rag_percent;
+    c->tolerance = s->head.plan->rag_tolerance;
+    c->qmax = c->tolerance ? (uint64_t)INT64_MAX / (uint64_t)c->tolerance : UINT64_MAX;
+    c->wide = simd_level();
+    c->idx = calloc(4 * np + 1, sizeof *c->idx);
+    c->has = calloc(3 * np + 1, 1);
+    c->pat = calloc(np + 1, sizeof *c->pat);
+    c->range = calloc(3 * np + 1, sizeof *c->range);
+    c->pos = calloc(np + 1, sizeof *c->pos);
+    c->work = calloc(np + 3 * npad + 4, sizeof *c->work);
+    c->bytes = calloc(8 * npad, 1);
+    int ok = c->idx && c->has && c->pat && c->range && c->pos && c->work && c->bytes;
+    for (int q = 0; q < 3; q++) {
+        c->rel[q].mask = calloc(npad, 1);
+        c->rel[q].odd = calloc(np + 1, sizeof *c->rel[q].odd);
+        ok = ok && c->rel[q].mask && c->rel[q].odd;
+    }
+    if (!ok) {
+        pb_ragcodes_free(c);
+        return NULL;
+    }
+    *idx = c->idx;
+    *has = c->has;
+    return c;
+}
+
+/* Relation q as a shift: the distance back most references have (count
+ * is scratch of np), the others odd. */
+static void make_shift(pb_ragcodes_ctx *c, int q, uint32_t *count)
+{
+    const size_t np = c->np;
+    const uint32_t *ref = c->idx + (size_t)q * np;
+    const uint8_t *has = c->has + (size_t)q * np;
+    shift *sh = &c->rel[q];
+    memset(count, 0, np * sizeof *count);
+    for (size_t k = 0; k < np; k++)
+        if (has[k] && ref[k] < k)
+            count[k - ref[k]]++;
+    sh->by = 1;
+    for (size_t d = 1; d < np; d++)
+        if (count[d] > count[sh->by])
+            sh->by = d;
+    sh->nodd = 0;
+    for (size_t k = 0; k < np; k++) {
+        sh->mask[k] = has[k] && ref[k] + sh->by == k;
+        if (has[k] && !sh->mask[k])
+            sh->odd[sh->nodd++] = (uint32_t)k;
+    }
+}
+
+int pb_ragcodes_ready(pb_ragcodes_ctx *c)
+{
+    for (int q = 0; q < 3; q++)
+        make_shift(c, q, c->pos);
+    c->have_pat = 0;
+    return 1;
+}
+
+void pb_ragcodes_free(pb_ragcodes_ctx *c)
+{
+    if (!c)
+        return;
+    free(c->idx);
+    free(c->has);
+    free(c->pat);
+    free(c->range);
+    free(c->pos);
+    free(c->work);
+    free(c->bytes);
+    for (int q = 0; q < 3; q++) {
+        free(c->rel[q].mask);
+        free(c->rel[q].odd);
+    }
+    free(c);
+}
+
 /* Codes of a comparison for a polarity: [polarity][0 higher, 1 lower]. */
 static const uint8_t cmp_codes[3][2] = {
     {PB_CMP_UP, PB_CMP_DOWN}, {PB_CMP_BETTER, PB_CMP_WORSE}, {PB_CMP_WORSE, PB_CMP_BETTER}};
 
-/* o[k] = the figure at k against the one at ref[k] (when has[k]); ref is
- * gathered into the scratch r first, so that the comparison is one
- * straight pass. */
-ALWAYS_INLINE void compare(const uint64_t *restrict v, const uint32_t *restrict ref,
-                           const uint8_t *restrict has, size_t np, int pol,
-                           uint64_t *restrict r, uint8_t *restrict o)
+/* The answer of figure word a against word b (when has). */
+ALWAYS_INLINE uint8_t compare_one(uint64_t a, uint64_t b, uint8_t has, uint8_t up,
+                                  uint8_t down)
+{
+    const int64_t x = SIGNED(a), y = SIGNED(b);
+    /* 0 or 0xff: selections are masks, no multiplication */
+    const uint8_t ok = (uint8_t)-(has & HAS(x) & HAS(y));
+    const uint8_t gt = (uint8_t)-(x > y), lt = (uint8_t)-(x < y), eq = (uint8_t)-(x == y);
+    return (uint8_t)(((gt & up) | (lt & down) | (eq & PB_CMP_SAME)) & ok);
+}
+
+ALWAYS_INLINE void compare_chunk(const uint64_t *restrict a, const uint64_t *restrict b,
+                                 const uint8_t *restrict has, uint8_t up, uint8_t down,
+                                 uint8_t *restrict o)
+{
+    for (size_t k = 0; k < CH; k++)
+        o[k] = compare_one(a[k], b[k], has[k], up, down);
+}
+
+/* The figure at each period against the one it refers to by relation sh,
+ * from the row v (npad words, blank in the padding, np blank words before
+ * it), into o. */
+ALWAYS_INLINE void compare(const uint64_t *restrict v, const shift *sh, const uint32_t *ref,
+                           size_t np, int pol, uint8_t *restrict tail, uint8_t *restrict o)
 {
     const uint8_t up = cmp_codes[pol][0], down = cmp_codes[pol][1];
-    for (size_t k = 0; k < np; k++)
-        r[k] = v[ref[k]];
-    for (size_t k = 0; k < np; k++) {
-        const int64_t a = SIGNED(v[k]), b = SIGNED(r[k]);
-        const uint8_t ok = (uint8_t)(has[k] & HAS(a) & HAS(b));
-        const uint8_t gt = a > b, lt = a < b, eq = a == b;
-        o[k] = (uint8_t)((gt * up + lt * down + eq * PB_CMP_SAME) * ok);
+    const uint64_t *w = v - sh->by;
+    size_t k = 0;
+    for (; k + CH <= np; k += CH)
+        compare_chunk(v + k, w + k, sh->mask + k, up, down, o + k);
+    if (k < np) {
+        compare_chunk(v + k, w + k, sh->mask + k, up, down, tail);
+        memcpy(o + k, tail, np - k);
+    }
+    for (size_t j = 0; j < sh->nodd; j++) {
+        const uint32_t q = sh->odd[j];
+        o[q] = compare_one(v[q], v[ref[q]], 1, up, down);
     }
 }
 
@@ -50,58 +211,147 @@ static uint64_t percent_word(uint64_t word, int64_t pct, uint64_t qmax)
     return v > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : v;
 }
 
-/* The target in force at each period (the period's own, else its
- * financial year's) into tt, and its tolerance into tl; tol is scratch. */
-ALWAYS_INLINE void targets_in_force(const uint64_t *restrict t, size_t np,
-                                    const pb_ragcodes_ctx *c, uint64_t *restrict tol,
-                                    uint64_t *restrict tt, uint64_t *restrict tl)
+/* The ranges of periods each of the run's n cells (at periods t[j].k) is
+ * in force for: a period's own cell, else its financial year's. */
+static void make_ranges(pb_ragcodes_ctx *c, const pb_tcell *t, uint32_t n)
 {
-    for (size_t k = 0; k < np; k++) /* the tolerance of each target cell */
-        tol[k] = t[k] <= PB_FIG_NONE ? 0
-                 : c->percent        ? percent_word(t[k], c->tolerance, c->qmax)
-                                     : (uint64_t)c->tolerance;
+    const size_t np = c->np;
+    const uint32_t *fy = c->idx + 3 * np;
+    uint32_t *pos = c->pos;
+    for (size_t k = 0; k < np; k++)
+        pos[k] = n;
+    for (uint32_t j = 0; j < n; j++)
+        pos[t[j].k] = j;
+    c->nrange = 0;
     for (size_t k = 0; k < np; k++) {
-        uint32_t src = t[k] == PB_FIG_BLANK ? c->fy[k] : (uint32_t)k;
-        tt[k] = t[src];
-        tl[k] = tol[src];
+        const uint32_t slot = pos[k] != n ? pos[k] : pos[fy[k]];
+        if (c->nrange && c->range[3 * c->nrange - 1] == slot) {
+            c->range[3 * c->nrange - 2]++;
+            continue;
+        }
+        uint32_t *r = c->range + 3 * c->nrange++;
+        r[0] = (uint32_t)k;
+        r[1] = 1;
+        r[2] = slot;
+    }
+    for (uint32_t j = 0; j < n; j++)
+        c->pat[j] = t[j].k;
+    c->npat = n;
+    c->have_pat = 1;
+}
+
+/* The target in force at each period into tt, and its tolerance into tl,
+ * from the measure's run of target cells (t, n of them). */
+ALWAYS_INLINE void targets_in_force(pb_ragcodes_ctx *c, const pb_tcell *t, uint32_t n,
+                             uint64_t *restrict tt, uint64_t *restrict tl)
+{
+    int same = c->have_pat && c->npat == n;
+    for (uint32_t j = 0; same && j < n; j++)
+        same = c->pat[j] == t[j].k;
+    if (!same)
+        make_ranges(c, t, n);
+    for (size_t q = 0; q < c->nrange; q++) {
+        const uint32_t *r = c->range + 3 * q, slot = r[2];
+        const uint64_t w = slot < n ? t[slot].word : PB_FIG_BLANK;
+        const uint64_t tol = w <= PB_FIG_NONE ? 0
+                             : c->percent     ? percent_word(w, c->tolerance, c->qmax)
+                                              : (uint64_t)c->tolerance;
+        /* in blocks of 4, the last one running into the next range (which
+         * is written after) or the padding (whose answers are not kept) */
+        for (uint32_t k = r[0]; k < r[0] + r[1]; k += 4)
+            for (uint32_t j = 0; j < 4; j++) {
+                tt[k + j] = w;
+                tl[k + j] = tol;
+            }
     }
 }
 
-/* RAG, its basis and the answer against the target, for a measure with a
- * polarity.  flip (0 or -1) turns lower-is-better into higher-is-better:
- * the complement reverses the order, and the difference of two
- * complements is the difference the other way round. */
-ALWAYS_INLINE void rag_target(const uint64_t *restrict v, const uint64_t *restrict tt,
-                              const uint64_t *restrict tl, size_t np, int64_t flip, int thr,
-                              int64_t good, int64_t concern, uint8_t *restrict rag,
-                              uint8_t *restrict basis, uint8_t *restrict tgt)
+/* One chunk of a row: the answer against the previous period (v against
+ * w where mask, prev) and, for a measure with a polarity (rag), RAG, its
+ * basis and the answer against the target: by thresholds (thr) or else
+ * by the target in force (tt, within its tolerance tl: amber); the
+ * target's answer when the measure has targets (tg).  rag, thr and tg are
+ * constants where this is called, so each case is its own loop.  Words
+ * compare as unsigned (their order is the figures'); fm (0 or all ones)
+ * turns lower-is-better into higher-is-better: the complement reverses
+ * the order, and the difference of two complements is the difference the
+ * other way round. */
+ALWAYS_INLINE void row_chunk(const uint64_t *restrict v, const uint64_t *restrict w,
+                             const uint8_t *restrict mask, uint8_t up, uint8_t down,
+                             const uint64_t *restrict tt, const uint64_t *restrict tl,
+                             uint64_t fm, int rag_, int thr, int tg, uint64_t g, uint64_t cc,
+                             uint8_t *restrict prev, uint8_t *restrict rag,
+                             uint8_t *restrict basis, uint8_t *restrict tgt)
 {
-    const int64_t g = good ^ flip, cc = concern ^ flip;
-    const uint8_t on_thr = thr != 0, on_target = !thr;
-    for (size_t k = 0; k < np; k++) {
-        const int64_t a = SIGNED(v[k]), t = SIGNED(tt[k]);
-        const uint8_t hv = HAS(a), tok = (uint8_t)(hv & HAS(t));
-        const int64_t x = a ^ flip, y = t ^ flip;
-        const uint8_t meets = x >= y;
-        const uint8_t amber = (uint64_t)y - (uint64_t)x <= tl[k];
-        const uint8_t gg = x >= g, gc = x >= cc;
-        /* meets: green; else within the tolerance: amber; else red */
-        const uint8_t by_target = (uint8_t)(3 - 2 * meets - amber * (1 - meets));
-        /* at Good: green; else at Of concern: amber; else red */
-        const uint8_t by_thr = (uint8_t)(3 - 2 * gg - gc * (1 - gg));
-        rag[k] = (uint8_t)(on_thr * by_thr * hv + on_target * by_target * tok);
-        basis[k] = (uint8_t)(on_thr * hv + on_target * 2 * tok);
-        tgt[k] = (uint8_t)(tok * (2 - meets));
+    for (size_t k = 0; k < CH; k++) {
+        const uint64_t a = v[k], b = w[k];
+        const uint8_t hv = a > PB_FIG_NONE, mv = (uint8_t)-hv; /* 0/1 and its mask */
+        /* 0 or 0xff: selections are masks, no multiplication */
+        const uint8_t ok = (uint8_t)-(mask[k] & hv & (b > PB_FIG_NONE));
+        const uint8_t gt = (uint8_t)-(a > b), lt = (uint8_t)-(a < b), eq = (uint8_t)-(a == b);
+        prev[k] = (uint8_t)(((gt & up) | (lt & down) | (eq & PB_CMP_SAME)) & ok);
+        if (!rag_)
+            continue;
+        const uint64_t x = a ^ fm;
+        if (thr) {
+            const uint8_t gg = x >= g, gc = x >= cc;
+            /* at Good: green; else at Of concern: amber; else red */
+            rag[k] = (uint8_t)((3 - gg - (gg | gc)) & mv);
+            basis[k] = hv;
+        }
+        if (tg) {
+            const uint64_t t = tt[k], y = t ^ fm;
+            const uint8_t mt = (uint8_t)(mv & -(t > PB_FIG_NONE));
+            const uint8_t meets = x >= y;
+            tgt[k] = (uint8_t)((2 - meets) & mt);
+            if (!thr) {
+                const uint8_t amber = y - x <= tl[k];
+                /* meets: green; else within the tolerance: amber; else red */
+                rag[k] = (uint8_t)((3 - meets - (meets | amber)) & mt);
+                basis[k] = (uint8_t)(2 & mt);
+            }
+        }
     }
 }
 
-ALWAYS_INLINE void measure(const pb_indset *s, size_t i, const pb_ragcodes_ctx *c,
+/* The answers of a row chunk by chunk (the last chunk's bytes through
+ * tail), then the odd periods' previous. */
+ALWAYS_INLINE void row(const pb_ragcodes_ctx *c, const uint64_t *restrict v, uint8_t up,
+                       uint8_t down, const uint64_t *restrict tt, const uint64_t *restrict tl,
+                       uint64_t fm, int rag_, int thr, int tg, uint64_t g, uint64_t cc,
+                       uint8_t *restrict tail, int over, uint8_t *prev, uint8_t *rag,
+                       uint8_t *basis, uint8_t *tgt)
+{
+    const size_t np = c->np;
+    const shift *sh = &c->rel[0];
+    const uint64_t *w = v - sh->by;
+    size_t k = 0;
+    for (; k + CH <= np || (over && k < np); k += CH)
+        row_chunk(v + k, w + k, sh->mask + k, up, down, tt + k, tl + k, fm, rag_, thr, tg, g, cc,
+                  prev + k, rag + k, basis + k, tgt + k);
+    if (k < np) {
+        row_chunk(v + k, w + k, sh->mask + k, up, down, tt + k, tl + k, fm, rag_, thr, tg, g, cc,
+                  tail, tail + CH, tail + 2 * CH, tail + 3 * CH);
+        memcpy(prev + k, tail, np - k);
+        if (rag_) {
+            memcpy(rag + k, tail + CH, np - k);
+            memcpy(basis + k, tail + 2 * CH, np - k);
+            memcpy(tgt + k, tail + 3 * CH, np - k);
+        }
+    }
+    const uint32_t *ref = c->idx;
+    for (size_t j = 0; j < sh->nodd; j++) {
+        const uint32_t q = sh->odd[j];
+        prev[q] = compare_one(v[q], v[ref[q]], 1, up, down);
+    }
+}
+
+ALWAYS_INLINE void measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
                            const pb_status_codes *out)
 {
-    const size_t np = s->nper, at = i * np;
+    const size_t np = c->np, npad = c->npad, at = i * np;
     const pb_measure *m = &s->m[i];
     const int pol = m->polarity; /* none, high or low (pb_ragcodes_fits) */
-    const uint64_t *v = s->fig[PB_SERIES_VALUE] ? s->fig[PB_SERIES_VALUE] + at : NULL;
     uint8_t *const o_prev = out->previous ? out->previous + at : NULL;
     uint8_t *const o_yago = out->year_ago ? out->year_ago + at : NULL;
     uint8_t *const o_out = out->outturn ? out->outturn + at : NULL;
@@ -110,78 +360,101 @@ ALWAYS_INLINE void measure(const pb_indset *s, size_t i, const pb_ragcodes_ctx *
     uint8_t *const o_basis = out->basis ? out->basis + at : NULL;
     uint8_t *const o_tgt = out->target ? out->target + at : NULL;
     uint8_t *const all[7] = {o_prev, o_yago, o_out, o_last, o_rag, o_basis, o_tgt};
-    if (!v) { /* no figures: no answers */
+    if (!s->fig) { /* no figures: no answers */
         for (int q = 0; q < 7; q++)
             if (all[q])
                 memset(all[q], 0, np);
         return;
     }
-    /* direction of travel */
-    uint64_t *r = c->work;
-    if (o_prev)
-        compare(v, c->prev, c->has_prev, np, pol, r, o_prev);
-    if (o_yago)
-        compare(v, c->yago, c->has_yago, np, pol, r, o_yago);
-    if (o_out)
-        compare(v, c->outturn, c->has_outturn, np, pol, r, o_out);
-    if (o_last) {
-        const int dir = s->direction;
-        uint8_t *same = dir == PB_DIR_YEAR_AGO ? o_yago : dir == PB_DIR_OUTTURN ? o_out : o_prev;
-        if (same)
-            memcpy(o_last, same, np);
-        else if (dir == PB_DIR_YEAR_AGO)
-            compare(v, c->yago, c->has_yago, np, pol, r, o_last);
-        else if (dir == PB_DIR_OUTTURN)
-            compare(v, c->outturn, c->has_outturn, np, pol, r, o_last);
-        else
-            compare(v, c->prev, c->has_prev, np, pol, r, o_last);
+    /* The row in place where the words around it are the set's (its
+     * neighbours': their answers are not kept, and the masks leave them
+     * out), else a copy in scratch with blank words around it. */
+    const uint64_t *v = s->fig + at;
+    if (i == 0 || at + npad > (size_t)s->cap * np) {
+        uint64_t *copy = c->work + np; /* np blank words before it */
+        memcpy(copy, v, np * sizeof *v); /* the padding stays blank */
+        v = copy;
     }
-    if (!o_rag && !o_basis && !o_tgt)
-        return;
-    if (pol == PB_POLARITY_NONE) { /* RAG and the target need a polarity */
-        for (int q = 4; q < 7; q++)
-            if (all[q])
-                memset(all[q], 0, np);
-        return;
+    uint64_t *const tt = c->work + np + npad, *const tl = tt + npad;
+    uint8_t *const bytes = c->bytes, *const tail = bytes + 4 * npad;
+    /* The last chunk's answers may run on into the next measure's bytes,
+     * which are written after (pb_ragcodes_measure), but not past the end. */
+    const int over = i + 1 < s->n && npad - np <= np;
+    const uint8_t up = cmp_codes[pol][0], down = cmp_codes[pol][1];
+    /* direction of travel: the previous period with the rest; the others */
+    const int dir = s->direction;
+    const int lq = dir == PB_DIR_YEAR_AGO ? 1 : dir == PB_DIR_OUTTURN ? 2 : 0;
+    uint8_t *const rel_out[3] = {o_prev, o_yago, o_out};
+    for (int q = 1; q < 3; q++)
+        if (rel_out[q])
+            compare(v, &c->rel[q], c->idx + (size_t)q * np, np, pol, tail, rel_out[q]);
+    uint8_t *prev = o_prev ? o_prev : lq == 0 && o_last ? o_last : bytes + 3 * npad;
+    /* the answers not asked for go to scratch */
+    uint8_t *rag = o_rag ? o_rag : bytes, *basis = o_basis ? o_basis : bytes + npad,
+            *tgt = o_tgt ? o_tgt : bytes + 2 * npad;
+    const int want_rag = (o_rag || o_basis || o_tgt) && pol != PB_POLARITY_NONE;
+    int tg = 0, thr = 0;
+    uint64_t fm = 0, g = 0, cc = 0;
+    if (want_rag) {
+        tg = m->ntarget != 0;
+        if (tg)
+            targets_in_force(c, s->tcells + m->tgt_at, m->ntarget, tt, tl);
+        g = pb_fig_of(&m->thr[PB_LEVEL_GOOD]);
+        cc = pb_fig_of(&m->thr[PB_LEVEL_CONCERN]);
+        thr = m->thr_state == 1 && g > PB_FIG_NONE && cc > PB_FIG_NONE;
+        fm = pol == PB_POLARITY_LOW ? ~UINT64_C(0) : 0;
+        g ^= fm;
+        cc ^= fm;
     }
-    const uint64_t *t =
-        s->fig[PB_SERIES_TARGET] && m->ntarget ? s->fig[PB_SERIES_TARGET] + at : NULL;
-    uint64_t *tt = c->work + np, *tl = c->work + 2 * np;
-    if (t)
-        targets_in_force(t, np, c, c->work, tt, tl);
+    if (want_rag && thr && tg)
+        row(c, v, up, down, tt, tl, fm, 1, 1, 1, g, cc, tail, over, prev, rag, basis, tgt);
+    else if (want_rag && thr)
+        row(c, v, up, down, tt, tl, fm, 1, 1, 0, g, cc, tail, over, prev, rag, basis, tgt);
+    else if (want_rag && tg)
+        row(c, v, up, down, tt, tl, fm, 1, 0, 1, g, cc, tail, over, prev, rag, basis, tgt);
     else
-        memset(tt, 0, 2 * np * sizeof *tt);
-    const uint64_t g = pb_fig_of(&m->thr[PB_LEVEL_GOOD]),
-                   cc = pb_fig_of(&m->thr[PB_LEVEL_CONCERN]);
-    const int thr = m->thr_state == 1 && g > PB_FIG_NONE && cc > PB_FIG_NONE;
-    /* the last np words of the work hold the outputs not asked for */
-    uint8_t *scratch = (uint8_t *)(c->work + 3 * np);
-    rag_target(v, tt, tl, np, pol == PB_POLARITY_LOW ? -1 : 0, thr, SIGNED(g), SIGNED(cc),
-               o_rag ? o_rag : scratch, o_basis ? o_basis : scratch + np,
-               o_tgt ? o_tgt : scratch + 2 * np);
+        row(c, v, up, down, tt, tl, fm, 0, 0, 0, g, cc, tail, over, prev, rag, basis, tgt);
+    if (!want_rag || (!thr && !tg)) { /* no RAG */
+        memset(rag, 0, np);
+        memset(basis, 0, np);
+    }
+    if (!want_rag || !tg) /* no target */
+        memset(tgt, 0, np);
+    if (o_last && prev != o_last) {
+        if (rel_out[lq])
+            memcpy(o_last, rel_out[lq], np);
+        else
+            compare(v, &c->rel[lq], c->idx + (size_t)lq * np, np, pol, tail, o_last);
+    }
 }
 
 #ifdef PB_AVX2_BUILD
-PB_TARGET_AVX2 static void measure_avx2(const pb_indset *s, size_t i,
-                                                         const pb_ragcodes_ctx *c,
-                                                         const pb_status_codes *out)
+PB_TARGET_AVX512 static void measure_avx512(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
+                                        const pb_status_codes *out)
+{
+    measure(s, i, c, out);
+}
+PB_TARGET_AVX2 static void measure_avx2(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
+                                        const pb_status_codes *out)
 {
     measure(s, i, c, out);
 }
 #endif
 
-static void measure_plain(const pb_indset *s, size_t i, const pb_ragcodes_ctx *c,
+static void measure_plain(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
                           const pb_status_codes *out)
 {
     measure(s, i, c, out);
 }
 
-int pb_ragcodes_wide(void) { return pb_cpu_has_avx2(); }
-
-void pb_ragcodes_measure(const pb_indset *s, size_t i, const pb_ragcodes_ctx *c,
+void pb_ragcodes_measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
                          const pb_status_codes *out)
 {
 #ifdef PB_AVX2_BUILD
+    if (c->wide == 2) {
+        measure_avx512(s, i, c, out);
+        return;
+    }
     if (c->wide) {
         measure_avx2(s, i, c, out);
         return;

@@ -652,3 +652,64 @@ def test_compact_pass_agrees_with_the_cell_pass_on_random_sets():
             assert cells.codes[a] == compact.codes[a], (trial, a)
         for _ in codes_agree_with_statuses(s, compact, trial):
             pass
+
+
+def test_targets_written_period_by_period_agree_in_both_passes():
+    """The targets the compact pass reads (pb_indicator_targets.c: each
+    measure's cells that are not blank, a run per measure) follow every
+    write: targets written period by period (every run grows, most move,
+    and the dead runs are repacked), blanked again, and measures removed
+    between the writes.  The compact pass and the cell pass give the same
+    bytes, and the targets read back as written."""
+    import random
+    rng = random.Random(18)
+    periods = [f"{y}/{(y + 1) % 100:02d}" for y in range(2000, 2030)]
+    plan = planbook.Plan()
+    s = plan.indicators.add("t", periods=periods, comparators={"c": "C"})
+    for i in range(40):
+        s.add(f"m{i}", unit="number", polarity=("high", "low")[i % 2],
+              values=[str(rng.randint(0, 100)) for _ in periods])
+    written = {}
+    for k, p in enumerate(periods):
+        for m in list(s):
+            t = rng.choice([str(rng.randint(0, 100)), "", "n/a", "TBC"])
+            m.targets[p] = t
+            written[m.ref, p] = t
+        if k % 7 == 3:                          # a measure goes; its run is dead
+            gone = rng.choice(list(s)).ref
+            s.remove(gone)
+            written = {key: t for key, t in written.items() if key[0] != gone}
+        if k % 5 == 4:                          # earlier targets blanked
+            for m in list(s)[::4]:
+                q = rng.choice(periods[:k + 1])
+                m.targets[q] = ""
+                written[m.ref, q] = ""
+    aspects = ("rag", "basis", "last", "previous", "year_ago", "outturn", "target")
+    for m in s:
+        for p in periods:
+            assert str(m.targets[p]) == written[m.ref, p], (m.ref, p)
+    compact = s.status_codes(aspects)               # the compact pass
+    cells = s.status_codes()                        # with comparators: the cell pass
+    for a in aspects:
+        assert cells.codes[a] == compact.codes[a], a
+    for _ in codes_agree_with_statuses(s, compact, "by period"):   # the per-period engine
+        pass
+    assert compact.counts("target")["better"] > 100
+
+
+@pytest.mark.parametrize("simd", ["none", "avx2"])
+def test_each_build_of_the_compact_pass_agrees(simd):
+    """The compact pass is built for the baseline, AVX2 and AVX-512 and the
+    widest the processor runs is taken (pb_ragcodes.c); PLANBOOK_SIMD caps
+    it, so the narrower builds are checked here too, in a fresh process,
+    by the two tests above."""
+    import os
+    env = dict(os.environ, PLANBOOK_SIMD=simd)
+    here = pathlib.Path(__file__).resolve()
+    tests = [f"{here}::test_compact_pass_agrees_with_the_cell_pass_on_random_sets",
+             f"{here}::test_targets_written_period_by_period_agree_in_both_passes"]
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          "-p", "no:xdist", *tests], env=env, capture_output=True, text=True,
+                         cwd=ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 passed" in run.stdout, run.stdout

@@ -632,11 +632,12 @@ static PyObject *core_indset_status_all(PyObject *self, pb_indset *s, PyObject *
         if (rc)
             core_error_model(self, &err);
         else
-            res = Py_BuildValue("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:[],s:[],s:s}", names[0],
+            res = Py_BuildValue("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:[],s:[],s:s,s:N}", names[0],
                                 cols[0], names[1], cols[1], names[2], cols[2], names[3], cols[3],
                                 names[4], cols[4], names[5], cols[5], names[6], cols[6],
                                 "comparators", comp, "target_value", "last_period", "layout",
-                                "measure-major");
+                                "measure-major", "set_basis",
+                                core_text_or_none(pb_indset_text(s, PB_INDSET_BASIS)));
     }
     for (int c = 0; c < 7; c++)
         Py_XDECREF(cols[c]);

@@ -347,8 +347,11 @@ class IndicatorSet(ItemSequence):
         some = next((b for b in codes.values() if isinstance(b, bytes)), None)
         count = len(some) // len(periods) if some is not None and periods else \
             c.ind_get(si)["count"]
-        # the refs (a str per measure) are made when first asked for
-        return StatusCodes(codes, {"periods": periods, "count": count, "basis": self.basis},
+        # the set's basis comes with the codes (self.basis would ask ind_get,
+        # which works out the report period over every measure); the refs
+        # (a str per measure) are made when first asked for
+        basis = codes.pop("set_basis")
+        return StatusCodes(codes, {"periods": periods, "count": count, "basis": basis},
                            lambda: c.ind_refs(si))
 
     # data
