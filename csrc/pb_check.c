@@ -8,6 +8,7 @@
 #include "pb_indicator.h"
 #include "pb_plan_private.h"
 #include "pb_record.h"
+#include "pb_described.h"
 #include "pb_risk.h"
 
 #include <stdio.h>
@@ -955,6 +956,7 @@ static const struct {
     {pb_indsets_check, pb_indicator_finding_message},
     {pb_registers_check, pb_risk_finding_message},
     {pb_collections_check, pb_record_finding_message},
+    {pb_described_check, pb_described_finding_message},
 };
 
 pb_status pb_plan_check(pb_plan *plan, pb_findings *out, pb_error *err)

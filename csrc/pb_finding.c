@@ -6,7 +6,7 @@
 
 static const char *const code_names[PB_FIND_COUNT] = {
     "total", "formula", "parts", "equals", "agreement", "reference", "unchecked",
-    "status", "threshold", "score", "matrix", "date", "computed", "narrative"};
+    "status", "threshold", "score", "matrix", "date", "computed", "narrative", "field"};
 static const char *const severity_names[3] = {"info", "warning", "error"};
 
 const char *pb_finding_code_name(pb_finding_code code)

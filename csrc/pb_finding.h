@@ -37,6 +37,7 @@ typedef enum pb_finding_code {
     PB_FIND_DATE,      /* a date field that is not a date */
     PB_FIND_COMPUTED,  /* a printed share, ratio or change differs from its computation */
     PB_FIND_NARRATIVE, /* a money figure in the narrative is a table's in another magnitude */
+    PB_FIND_FIELD,     /* a described field missing, repeated or not of its type (pb_described.h) */
     PB_FIND_COUNT
 } pb_finding_code;
 
@@ -53,7 +54,8 @@ typedef enum pb_severity {
 #define PB_PART_INDICATORS 1
 #define PB_PART_RISKS 2
 #define PB_PART_RECORDS 3
-#define PB_PART_COUNT 4
+#define PB_PART_DESCRIBED 4 /* pb_described.h */
+#define PB_PART_COUNT 5
 
 typedef struct pb_finding {
     uint8_t code;     /* pb_finding_code */
@@ -64,7 +66,8 @@ typedef struct pb_finding {
      * PB_PART_INDICATORS: table = indicator set, row = measure, column =
      * period, other_column = printed column (PB_PRINTED_*).
      * PB_PART_RISKS: table = register, row = risk, column = score kind.
-     * PB_PART_RECORDS: table = collection, row = item, column = field. */
+     * PB_PART_RECORDS: table = collection, row = item, column = field.
+     * PB_PART_DESCRIBED: table = described part, row = row, column = field. */
     uint8_t part;
     uint32_t table, row, column;                   /* PB_NONE where n/a */
     uint32_t other_table, other_row, other_column; /* equals, agreements */

@@ -37,5 +37,6 @@
 #include "pb_record.h"
 #include "pb_calc.h"
 #include "pb_fields.h"
+#include "pb_described.h"
 
 #endif

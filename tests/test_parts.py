@@ -9,6 +9,10 @@ from planbook._diff import DIFFERS
 from planbook._parts import PART, PARTS, Field, PartMapping, PartView
 from planbook.errors import ValidationError
 
+#: the parts kept as mappings of tables, sets... by id (a described part,
+#: one list of rows, has its own tests: tests/test_described_parts.py)
+MAPPED = [p for p in PARTS if not p.described]
+
 
 def _one_of_each(plan):
     """Add one table, set, register and collection; their ids by part."""
@@ -20,10 +24,14 @@ def _one_of_each(plan):
 
 
 def test_registry_names_each_part_once():
-    assert [p.name for p in PARTS] == ["budgets", "indicators", "risks", "records"]
+    assert [p.name for p in MAPPED] == ["budgets", "indicators", "risks", "records"]
+    # a described part for each of the core's descriptors, in their order
+    kinds = planbook._core.PlanCore().described_kinds()
+    assert [p.name for p in PARTS if p.described] == [k[0] for k in kinds]
+    assert "contacts" in PART and PARTS.index(PART["contacts"]) == len(MAPPED)
     assert set(PART) == {p.name for p in PARTS}
     assert list(DIFFERS) == ["plan"] + [p.name for p in PARTS]
-    for p in PARTS:
+    for p in MAPPED:
         assert issubclass(p.cls("container"), PartMapping)
         assert issubclass(p.cls("view"), PartView)
         assert p.cls("container")._part is p and p.cls("view")._part is p
@@ -33,7 +41,7 @@ def test_registry_names_each_part_once():
 def test_containers_share_one_behaviour():
     plan = planbook.Plan()
     ids = _one_of_each(plan)
-    for p in PARTS:
+    for p in MAPPED:
         m = p.of(plan)
         assert isinstance(m, p.cls("container"))
         assert list(m) == [ids[p.name]] and len(m) == 1 and ids[p.name] in m
@@ -54,7 +62,7 @@ def test_containers_share_one_behaviour():
 def test_delitem_is_remove():
     plan = planbook.Plan()
     ids = _one_of_each(plan)
-    for p in PARTS:
+    for p in MAPPED:
         del p.of(plan)[ids[p.name]]
         assert not p.of(plan)
 

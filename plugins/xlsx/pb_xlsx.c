@@ -79,6 +79,9 @@ static int part_names(xl_ctx *x)
     for (size_t k = 0; k < xl_part_count(x, XL_COLLECTIONS); k++)
         if (!xl_define_sheet_name(x, "rec_", xl_part_id(x, XL_COLLECTIONS, k), x->coll_names[k]))
             return 0;
+    for (size_t k = 0; k < xl_part_count(x, XL_DESCRIBED); k++)
+        if (!xl_define_sheet_name(x, "dsc_", xl_part_id(x, XL_DESCRIBED, k), x->desc_names[k]))
+            return 0;
     return 1;
 }
 
@@ -92,7 +95,8 @@ static void ctx_free(xl_ctx *x)
     free(x->defined);
     void *arrays[] = {x->sheet_names, x->table_names, x->part_names,  x->sheets,
                       x->dash_names,  x->dash_sheets, x->reg_names,   x->heat_names,
-                      x->coll_names,  x->reg_sheets,  x->heat_sheets, x->coll_sheets};
+                      x->coll_names,  x->reg_sheets,  x->heat_sheets, x->coll_sheets,
+                      x->desc_names,  x->desc_sheets};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
     A->pb_findings_free(&x->findings);
@@ -338,6 +342,8 @@ static int add_sheets(xl_ctx *x, const pb_xlsx_options *opt, int *sys_errno)
               (x->heat_sheets[k] = add_sheet(wb, x->heat_names[k]));
     for (size_t k = 0; k < ncol && all; k++)
         all = (x->coll_sheets[k] = add_sheet(wb, x->coll_names[k])) != NULL;
+    for (size_t k = 0; k < xl_part_count(x, XL_DESCRIBED) && all; k++)
+        all = (x->desc_sheets[k] = add_sheet(wb, x->desc_names[k])) != NULL;
     all = all && (x->findings_ws = add_sheet(wb, x->findings_name)) &&
           (x->structure_ws = add_sheet(wb, x->structure_name));
     if (all)
@@ -374,6 +380,10 @@ static int write_sheets(xl_ctx *x, const pb_xlsx_options *opt)
     for (size_t k = 0; k < ncol; k++)
         if (!sheet_open(x, x->coll_sheets[k]) || !xl_record_sheet(x, k, x->coll_sheets[k]) ||
             !sheet_done(x, x->coll_sheets[k]))
+            return 0;
+    for (size_t k = 0; k < xl_part_count(x, XL_DESCRIBED); k++)
+        if (!sheet_open(x, x->desc_sheets[k]) || !xl_described_sheet(x, k, x->desc_sheets[k]) ||
+            !sheet_done(x, x->desc_sheets[k]))
             return 0;
     if (!sheet_open(x, x->findings_ws) || !xl_findings_sheet(x, x->findings_ws) ||
         !sheet_done(x, x->findings_ws) || !part_names(x) || !sheet_open(x, x->structure_ws) ||

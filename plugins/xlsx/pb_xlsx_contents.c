@@ -118,7 +118,8 @@ static int sheet_list(xl_ctx *x, lxw_worksheet *ws, uint32_t *row)
            part_lines(x, ws, row, XL_INDSETS, x->dash_names, 0) &&
            part_lines(x, ws, row, XL_REGISTERS, x->reg_names, 0) &&
            part_lines(x, ws, row, XL_REGISTERS, x->heat_names, 1) &&
-           part_lines(x, ws, row, XL_COLLECTIONS, x->coll_names, 0);
+           part_lines(x, ws, row, XL_COLLECTIONS, x->coll_names, 0) &&
+           part_lines(x, ws, row, XL_DESCRIBED, x->desc_names, 0);
 }
 
 /* One indicator set's status at its report period, in words. */
@@ -272,6 +273,25 @@ static int risk_place(xl_ctx *x, lxw_worksheet *ws, uint32_t row, const pb_findi
                       NULL));
 }
 
+/* Where a described part's finding is: its sheet, the row's number, the
+ * field's heading, and a link to the cell (pb_xlsx_described.c's rows
+ * start on the sheet's fifth). */
+static int described_place(xl_ctx *x, lxw_worksheet *ws, uint32_t row, const pb_finding *f)
+{
+    const pb_described *d = A->pb_plan_described(x->plan, f->table);
+    const pb_described_desc *desc = A->pb_described_desc_of(d);
+    char num[24];
+    snprintf(num, sizeof num, "%u", f->row + 1);
+    if (!xl_string(x, ws, row, F_TABLE, x->desc_names[f->table], NULL) ||
+        !xl_string(x, ws, row, F_ROW, num, NULL))
+        return 0;
+    if (f->column >= desc->nfields)
+        return 1;
+    return xl_string(x, ws, row, F_COLUMN, desc->fields[f->column].heading, NULL) &&
+           xl_link(x, ws, row, F_LINK, x->desc_names[f->table], 4 + f->row,
+                   (uint16_t)f->column, NULL);
+}
+
 /* Where an indicator finding is: the dashboard, the measure, the period,
  * and a link to the cell. */
 static int indicator_place(xl_ctx *x, lxw_worksheet *ws, uint32_t row, const pb_finding *f)
@@ -347,6 +367,9 @@ static int finding_row(xl_ctx *x, lxw_worksheet *ws, uint32_t row, const pb_find
         return 0;
     if (f->part == PB_PART_INDICATORS && f->table < A->pb_plan_indset_count(x->plan) &&
         !indicator_place(x, ws, row, f))
+        return 0;
+    if (f->part == PB_PART_DESCRIBED && f->table < A->pb_plan_described_count(x->plan) &&
+        !described_place(x, ws, row, f))
         return 0;
     if ((t && !budget_place(x, ws, row, f, t)) || !finding_figures(x, ws, row, f))
         return 0;

@@ -142,6 +142,8 @@ size_t xl_part_count(xl_ctx *x, xl_part kind)
         return A->pb_plan_indset_count(x->plan);
     case XL_REGISTERS:
         return A->pb_plan_register_count(x->plan);
+    case XL_DESCRIBED:
+        return A->pb_plan_described_count(x->plan);
     default:
         return A->pb_plan_collection_count(x->plan);
     }
@@ -156,6 +158,8 @@ const char *xl_part_title(xl_ctx *x, xl_part kind, size_t k)
         return A->pb_indset_text(A->pb_plan_indset(x->plan, k), PB_INDSET_TITLE);
     case XL_REGISTERS:
         return A->pb_register_text(A->pb_plan_register(x->plan, k), PB_REG_TITLE);
+    case XL_DESCRIBED:
+        return A->pb_described_desc_of(A->pb_plan_described(x->plan, k))->title;
     default:
         return A->pb_collection_text(A->pb_plan_collection(x->plan, k), PB_COLL_TITLE);
     }
@@ -170,6 +174,8 @@ const char *xl_part_id(xl_ctx *x, xl_part kind, size_t k)
         return A->pb_indset_id(A->pb_plan_indset(x->plan, k));
     case XL_REGISTERS:
         return A->pb_register_id(A->pb_plan_register(x->plan, k));
+    case XL_DESCRIBED:
+        return A->pb_described_id(A->pb_plan_described(x->plan, k));
     default:
         return A->pb_collection_id(A->pb_plan_collection(x->plan, k));
     }
@@ -180,6 +186,8 @@ const char *xl_part_id(xl_ctx *x, xl_part kind, size_t k)
 static char *part_sheet_name(xl_ctx *x, xl_part kind, size_t k)
 {
     const char *title = xl_part_title(x, kind, k), *id = xl_part_id(x, kind, k);
+    if (kind == XL_DESCRIBED) /* the descriptor names its sheet */
+        title = A->pb_described_desc_of(A->pb_plan_described(x->plan, k))->sheet;
     return sheet_name(x, title && xl_chars(title) <= 31 ? title : id, id);
 }
 
@@ -220,7 +228,8 @@ int xl_name_sheets(xl_ctx *x)
             !(x->heat_names[k] = sheet_name(x, heat, "Heat map")))
             return 0;
     }
-    if (!name_parts(x, XL_COLLECTIONS, &x->coll_names, &x->coll_sheets, 0))
+    if (!name_parts(x, XL_COLLECTIONS, &x->coll_names, &x->coll_sheets, 0) ||
+        !name_parts(x, XL_DESCRIBED, &x->desc_names, &x->desc_sheets, 0))
         return 0;
     return (x->findings_name = sheet_name(x, "Findings", "Findings")) != NULL;
 }

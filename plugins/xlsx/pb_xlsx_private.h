@@ -63,6 +63,9 @@ typedef struct xl_ctx {
     char **reg_names, **heat_names, **coll_names;
     lxw_worksheet **reg_sheets, **heat_sheets, **coll_sheets;
     lxw_format *heat_fmt[4], *date_fmt;
+    /* described parts (pb_xlsx_described.c) */
+    char **desc_names;
+    lxw_worksheet **desc_sheets;
 } xl_ctx;
 
 /* A growable string (formulas, messages). */
@@ -154,7 +157,7 @@ int xl_make_formats(xl_ctx *x);
 int xl_name_sheets(xl_ctx *x);
 /* The kinds of the plan's parts with a sheet each, and each part's count,
  * title (NULL when it has none) and id. */
-typedef enum xl_part { XL_TABLES, XL_INDSETS, XL_REGISTERS, XL_COLLECTIONS } xl_part;
+typedef enum xl_part { XL_TABLES, XL_INDSETS, XL_REGISTERS, XL_COLLECTIONS, XL_DESCRIBED } xl_part;
 size_t xl_part_count(xl_ctx *x, xl_part kind);
 const char *xl_part_title(xl_ctx *x, xl_part kind, size_t k);
 const char *xl_part_id(xl_ctx *x, xl_part kind, size_t k);
@@ -195,6 +198,9 @@ void xl_calc_formula(xl_ctx *x, const pb_table *t, size_t c, size_t r, xl_buf *f
 
 /* Budget sheets (pb_xlsx_budget.c). */
 int xl_budget_sheet(xl_ctx *x, size_t t);
+
+/* The sheet of described part k (pb_xlsx_described.c). */
+int xl_described_sheet(xl_ctx *x, size_t k, lxw_worksheet *ws);
 
 /* Dashboard sheets (pb_xlsx_dash.c): one per indicator set. */
 int xl_dashboard_sheet(xl_ctx *x, size_t set, lxw_worksheet *ws);

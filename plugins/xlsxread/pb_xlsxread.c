@@ -68,6 +68,7 @@ static const struct kind {
     {"reg_", NULL, "risks"},
     {"heat_", NULL, "heatmap"},
     {"rec_", NULL, "records"},
+    {"dsc_", NULL, "described"}, /* a described part's (pb_described.h) */
 };
 
 void pb_xr_parts_free(pb_xr_parts *p)
@@ -306,7 +307,7 @@ typedef struct unnamed {
 
 static int layout_of_kind(size_t kind)
 {
-    static const int layouts[] = {0, 1, 2, 3, 2}; /* tbl_, ind_, reg_, heat_, rec_ */
+    static const int layouts[] = {0, 1, 2, 3, 2, 3}; /* tbl_, ind_, reg_, heat_, rec_, dsc_ */
     return layouts[kind];
 }
 

@@ -9,6 +9,7 @@
  *   pb_yaml_read_indicator.c indicator sets and their measures
  *   pb_yaml_read_risk.c      risk registers
  *   pb_yaml_read_record.c    record collections
+ *   pb_yaml_read_described.c described parts (contacts...), by descriptor
  *
  * A mapping of the format is described by a table of its keys
  * (pb_yr_field), and pb_yr_read_fields walks it: unknown keys (with the
@@ -304,5 +305,8 @@ int pb_yr_read_agreements(pb_yr_reader *r);
 int pb_yr_read_indicators(pb_yr_reader *r);
 int pb_yr_read_risks(pb_yr_reader *r);
 int pb_yr_read_records(pb_yr_reader *r);
+/* The rows of described part `kind` (pb_described_kind), the current
+ * event its value. */
+int pb_yr_read_described(pb_yr_reader *r, size_t kind);
 
 #endif

@@ -197,8 +197,28 @@ static const pb_yr_field document_fields[] = {
     {"risks", section, 5, 0, NULL, NULL},
     {"records", section, 6, 0, NULL, NULL},
 };
-static const pb_yr_map document_map = {"a plan", document_fields, PB_YR_COUNT(document_fields),
-                                       0, NULL, has_version, NULL};
+
+/* A described part's key (after the fixed keys): its kind's rows. */
+static int described(pb_yr_reader *r, void *obj, const pb_yr_field *f, uint32_t seen)
+{
+    (void)obj, (void)seen;
+    return pb_yr_read_described(r, (size_t)f->code);
+}
+
+#define PB_YR_DOCUMENT_MAX 32 /* keys of a mapping, as pb_yr_map allows */
+
+/* The document's keys: the fixed ones, then one per described part (the
+ * core's descriptors), in out[PB_YR_DOCUMENT_MAX]; their count. */
+static int document_keys(pb_yr_reader *r, pb_yr_field *out)
+{
+    int n = PB_YR_COUNT(document_fields);
+    memcpy(out, document_fields, sizeof document_fields);
+    for (size_t k = 0; k < A->pb_described_kind_count() && n < PB_YR_DOCUMENT_MAX; k++) {
+        pb_yr_field row = {A->pb_described_kind(k)->key, described, (int)k, 0, NULL, NULL};
+        out[n++] = row;
+    }
+    return n;
+}
 
 static int read_document(pb_yr_reader *r)
 {
@@ -215,6 +235,8 @@ static int read_document(pb_yr_reader *r)
     if (r->ev.type != YAML_MAPPING_START_EVENT)
         return FAIL(PB_ERR_SCHEMA, "a plan file is a mapping (starting 'planbook: 1'), found %s",
                     pb_yr_event_name(r->ev.type));
+    pb_yr_field keys[PB_YR_DOCUMENT_MAX];
+    pb_yr_map document_map = {"a plan", keys, document_keys(r, keys), 0, NULL, has_version, NULL};
     if (!pb_yr_read_fields(r, &document_map, NULL))
         return 0;
     if (!pb_yr_next(r) || !pb_yr_expect(r, YAML_DOCUMENT_END_EVENT, "the end of the document"))

@@ -866,7 +866,7 @@ static int write_document(pb_yw *w)
         !write_parts(w, "risks", A->pb_plan_register_count, plan_register, pb_yw_register, 0) ||
         !write_parts(w, "records", A->pb_plan_collection_count, plan_collection,
                      pb_yw_collection, 0) ||
-        !pb_yw_mapping_end(w))
+        !pb_yw_described_parts(w) || !pb_yw_mapping_end(w))
         return 0;
     return emit(w, &ev, yaml_document_end_event_initialize(&ev, 1)) &&
            emit(w, &ev, yaml_stream_end_event_initialize(&ev)) &&

@@ -132,3 +132,30 @@ int pb_yw_collection(pb_yw *w, void *part)
            pb_yw_write_tree(w, &items, 0, A->pb_collection_count(c)) && pb_yw_mapping_end(w);
 }
 
+
+/* ---------------------------------------------------- described parts */
+
+/* key: [{field: text, ...}, ...] for each described part of the plan
+ * (pb_described.h): the fields set, in the descriptor's order. */
+int pb_yw_described_parts(pb_yw *w)
+{
+    for (size_t k = 0; k < A->pb_plan_described_count(w->plan); k++) {
+        pb_described *d = A->pb_plan_described(w->plan, k);
+        const pb_described_desc *desc = A->pb_described_desc_of(d);
+        size_t n = A->pb_described_count(d);
+        if (!pb_yw_open_seq(w, desc->key, 0))
+            return 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!pb_yw_mapping_start(w, 0))
+                return 0;
+            for (size_t f = 0; f < desc->nfields; f++)
+                if (!pb_yw_kv_text(w, desc->fields[f].key, A->pb_described_value(d, i, f)))
+                    return 0;
+            if (!pb_yw_mapping_end(w))
+                return 0;
+        }
+        if (!pb_yw_sequence_end(w))
+            return 0;
+    }
+    return 1;
+}

@@ -82,5 +82,7 @@ int pb_yw_write_tree(pb_yw *w, const pb_yw_tree *t, size_t from, size_t to);
 /* id: {...}: one risk register, one collection of records. */
 int pb_yw_register(pb_yw *w, void *part);
 int pb_yw_collection(pb_yw *w, void *part);
+/* key: [rows]: every described part of the plan (pb_described.h). */
+int pb_yw_described_parts(pb_yw *w);
 
 #endif

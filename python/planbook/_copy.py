@@ -231,6 +231,25 @@ def _put_records(c: _core.PlanCore, collections: List[Any]) -> None:
                 c.item_set(ci, i, name, value)
 
 
+# ---------------------------------------------------------- described parts
+
+def _described(c: _core.PlanCore) -> List[Any]:
+    """Every described part (contacts, ...): its key and its rows' fields."""
+    return [(c.part_get("described", k)["id"],
+             [_content(r) for r in c.members("described", k)])
+            for k in range(c.part_count("described"))]
+
+
+def _put_described(c: _core.PlanCore, parts: List[Any]) -> None:
+    for key, rows in parts:
+        k = c.part_add("described", key)
+        for row in rows:
+            r = c.member_add("described", k, None, None)
+            for name, value in row.items():
+                if value is not None:
+                    c.member_set("described", k, r, name, value)
+
+
 #: One (read, write) pair per part of a plan, in the order they are rebuilt
 #: (agreements after the tables they name).
 PARTS: Tuple[Tuple[str, Callable[[_core.PlanCore], Any], Callable[[_core.PlanCore, Any], None]],
@@ -241,6 +260,7 @@ PARTS: Tuple[Tuple[str, Callable[[_core.PlanCore], Any], Callable[[_core.PlanCor
     ("indicators", _indicators, _put_indicators),
     ("risks", _risks, _put_risks),
     ("records", _records, _put_records),
+    ("described", _described, _put_described),
 )
 
 

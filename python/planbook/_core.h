@@ -189,7 +189,9 @@ typedef struct core_part {
 } core_part;
 
 extern const core_part core_part_budgets, core_part_indicators, core_part_risks,
-    core_part_records;
+    core_part_records, core_part_described;
+/* described_kinds(): the descriptors of the described parts (_coredescribed.c) */
+PyObject *core_described_kinds(PyObject *self, PyObject *unused);
 
 /* part number i of self's plan, or NULL with IndexError "no <what> i" */
 void *core_part_at(PyObject *self, const core_part *part, Py_ssize_t i);

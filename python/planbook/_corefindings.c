@@ -74,6 +74,25 @@ static void core_finding_record(const pb_plan *plan, const pb_finding *f, const 
     }
 }
 
+/* a described part's row: its id, its title field, the field's key */
+static void core_finding_described(const pb_plan *plan, const pb_finding *f, const char **v)
+{
+    const pb_described *d = pb_plan_described(plan, f->table);
+    v[FK_PART] = d ? pb_described_id(d) : "described";
+    if (!d)
+        return;
+    const pb_described_desc *desc = pb_described_desc_of(d);
+    v[FK_TABLE] = pb_described_id(d);
+    for (size_t k = 0; f->row < pb_described_count(d) && k < desc->nfields; k++) {
+        if (desc->fields[k].flags & PB_FIELD_ID)
+            v[FK_ROW_ID] = pb_described_value(d, f->row, k);
+        if (desc->fields[k].flags & PB_FIELD_TITLE)
+            v[FK_ROW_LABEL] = pb_described_value(d, f->row, k);
+    }
+    if (f->column < desc->nfields)
+        v[FK_COLUMN_ID] = desc->fields[f->column].key;
+}
+
 static void core_finding_budget(const pb_plan *plan, const pb_finding *f, const char **v,
                                 char *period)
 {
@@ -120,6 +139,8 @@ static void core_finding_names(const pb_plan *plan, const pb_finding *f, const c
         core_finding_risk(plan, f, v);
     else if (f->part == PB_PART_RECORDS)
         core_finding_record(plan, f, v);
+    else if (f->part == PB_PART_DESCRIBED)
+        core_finding_described(plan, f, v);
     else
         core_finding_budget(plan, f, v, period);
 }

@@ -298,9 +298,13 @@ static PyObject *core_part_call(PyObject *self, PyObject *args, core_part_method
         if (PyUnicode_Check(name) &&
             PyUnicode_CompareWithASCIIString(name, core_parts[k]->name) == 0)
             part = core_parts[k];
+    /* the described parts (_coredescribed.c): by name only */
+    if (PyUnicode_Check(name) &&
+        PyUnicode_CompareWithASCIIString(name, core_part_described.name) == 0)
+        part = &core_part_described;
     if (!part)
-        return PyErr_Format(PyExc_KeyError, "unknown part %R: budgets, indicators, risks or "
-                            "records", name);
+        return PyErr_Format(PyExc_KeyError, "unknown part %R: budgets, indicators, risks, "
+                            "records or described", name);
     if (nargs <= 1)
         return method(self, part, nargs ? PyTuple_GetItem(args, 1) : NULL, fmt);
     PyObject *rest = PyTuple_GetSlice(args, 1, given);
@@ -354,4 +358,7 @@ const core_generic core_generics[] = {
 PyMethodDef core_part_methods[] = {
     {"part_names", core_part_names, METH_NOARGS,
      "part_names() -> ('budgets', 'indicators', 'risks', 'records')"},
+    {"described_kinds", core_described_kinds, METH_NOARGS,
+     "described_kinds() -> ((key, noun, sheet, title, ((key, heading, flags, type, values), "
+     "...)), ...)"},
     {NULL, NULL, 0, NULL}};

@@ -355,13 +355,16 @@ def _diff_part(part: Part, a: Plan, b: Plan, out: List[Change]) -> Dict[str, Any
     """One part's tables, sets, registers or collections, matched by id:
     those removed and added, then each pair through the part's view
     differ (if it has one); what the view differs return, by id."""
-    ma, mb = part.of(a), part.of(b)
+    ma, mb = part.by_id(a), part.by_id(b)
     for id in ma:
         if id not in mb:
             out.append(Change(part.name, f"{part.diff_noun} removed", id,
                               old=part.title(ma[id])))
     got: Dict[str, Any] = {}
     differ = _VIEW_DIFFERS.get(part.name)
+    if differ is None and part.described:
+        from ._described import diff_rows
+        differ = diff_rows
     for id in mb:
         if id not in ma:
             out.append(Change(part.name, f"{part.diff_noun} added", id, new=part.title(mb[id])))

@@ -203,7 +203,7 @@ def plan_html(plan: Plan) -> str:
     rows = "".join(f"<tr><th style='text-align:left'>{_esc(k)}</th><td>{_esc(v)}</td></tr>"
                    for k, v in meta.items() if k not in ("notes", "source"))
     parts = [_SUMMARIES.get(part.name, _default_summary)(view)
-             for part in PARTS for view in part.of(plan).values()]
+             for part in PARTS for view in part.by_id(plan).values()]
     by_part: Dict[str, int] = {}
     for f in findings:
         by_part[f.part] = by_part.get(f.part, 0) + 1

@@ -1,5 +1,5 @@
-"""The four parts of a plan, each described once: budgets, indicators,
-risks and records.
+"""The parts of a plan, each described once: budgets, indicators, risks
+and records, and the described parts (contacts, ...).
 
 A :class:`Part` names the part's Plan attribute (also its key in the file
 formats), its classes, the family of ``PlanCore`` methods it wraps, its
@@ -17,8 +17,15 @@ pair with the part's view differ (``@_view_differ`` in _diff.py, if it has
 one); the summary card lists each with the part's line (``@_summary`` in
 _display.py; else title, id and size).
 
->>> [p.name for p in PARTS]
-['budgets', 'indicators', 'risks', 'records']
+A described part (one list of rows whose fields the core describes:
+csrc/pb_described_parts.c) is one line here, ``described(name, doc)``,
+whose fields, nouns and headings come from the core's descriptor; its
+view is the generic ``_described.DescribedRows``.
+
+>>> [p.name for p in PARTS][:5]
+['budgets', 'indicators', 'risks', 'records', 'contacts']
+>>> [f.name for f in PART["contacts"].item_fields]
+['id', 'name', 'position', 'telephone', 'email']
 >>> PART["risks"].field("score_order").choices
 ('likelihood x impact', 'impact x likelihood')
 >>> import planbook
@@ -145,6 +152,11 @@ class Part:
     short: str = ""             # one of them, briefly: "set", "register"
     #: the fields of one row, measure or risk (a record's fields are free texts)
     item_fields: Tuple[Field, ...] = ()
+    #: a described part (the core's descriptor gives its fields): one list
+    #: of rows per plan, its view ``_described.DescribedRows``
+    described: bool = False
+    caption: str = ""           # a described part's title: "Contact officers"
+    headings: Tuple[str, ...] = ()  # its fields' column headings, in item_fields' order
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -166,6 +178,15 @@ class Part:
         """The plan's container of this part."""
         return getattr(plan, self.name)
 
+    def by_id(self, plan: Plan) -> Mapping[str, Any]:
+        """The plan's tables, sets, registers or collections of this part
+        by id; a described part's rows under its own name, when the plan
+        holds it (what diff and the summary card walk)."""
+        if not self.described:
+            return self.of(plan)
+        rows = self.of(plan)
+        return {self.name: rows} if rows.exists() else {}  # type: ignore[attr-defined]
+
     def fn(self, core: PlanCore, op: str) -> Callable[..., Any]:
         """The bound ``PlanCore`` method of an operation (count, find,
         get, add, remove, set)."""
@@ -186,6 +207,32 @@ _OPS = {op: k for k, op in enumerate(("count", "find", "get", "add", "remove", "
 def _family(prefix: str) -> Tuple[str, str, str, str, str, str]:
     """The PlanCore methods of a part named ``<prefix>_count``, ``<prefix>_find``..."""
     return tuple(f"{prefix}_{op}" for op in _OPS)  # type: ignore[return-value]
+
+
+def described(name: str, doc: str) -> Part:
+    """The Part of a described part, from the core's descriptor of
+    ``name`` (csrc/pb_described_parts.c): its rows' fields, their valid
+    words, its nouns.  ``doc``: the Plan property's documentation."""
+    from . import _core
+    for key, noun, _sheet, title, fields in _core.PlanCore().described_kinds():
+        if key == name:
+            break
+    else:  # pragma: no cover - a Part for a kind the core does not describe
+        raise KeyError(name)
+    return Part(name, "described part", "._described", "DescribedRows", "DescribedRows",
+                "DescribedRow", core=tuple(f"part_{op}" for op in _OPS),  # type: ignore[arg-type]
+                items=("member_find", "member_remove"), fields=(),
+                diff_noun="part", diff_title_or_id=True, doc=doc, item_noun=noun,
+                short=name, described=True, caption=title,
+                headings=tuple(heading for _k, heading, _f, _t, _v in fields),
+                item_fields=tuple(Field(k, choices=tuple(values.split("|")) if values else (),
+                                        doc=f"{heading} ({kind}).",
+                                        sample=_DESCRIBED_SAMPLES.get(kind))
+                                  for k, heading, _flags, kind, values in fields))
+
+
+#: a valid value of a described field of each type that is not any text
+_DESCRIBED_SAMPLES = {"date": "10 - 12 February 2015", "count": "3"}
 
 
 def _texts(*names: str, doc: Optional[str] = None) -> Tuple[Field, ...]:
@@ -294,6 +341,11 @@ PARTS: Tuple[Part, ...] = (
          doc='Collections of records (objectives, workstreams, action plans,\n'
              'the timeline, SWOT, narrative, ...), by id.',
          item_noun="item", short="collection"),
+    # the described parts (pb_described_parts.c): one line each
+    described("contacts", "The plan's contact officers (name, position, telephone, e-mail):\n"
+                          '``plan.contacts.add(name="...", position="...")``.'),
+    described("milestones", "The plan's milestones: dated activities (date, activity, owner,\n"
+                            'status):  ``plan.milestones.add(date="6 March 2015", title="...")``.'),
 )
 
 def basis_assumed(text: Optional[str]) -> bool:
@@ -307,8 +359,11 @@ PART: Dict[str, Part] = {p.name: p for p in PARTS}
 
 
 def part_property(part: Part) -> property:
-    """The Plan property of a part: its container, by id."""
+    """The Plan property of a part: its container, by id (a described
+    part's: its rows)."""
     def get(plan: Plan) -> Any:
+        if part.described:
+            return part.cls("container")(plan, part)
         return part.cls("container")(plan)
     return property(get, doc=part.doc)
 

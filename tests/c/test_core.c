@@ -760,8 +760,56 @@ static void test_parts(void)
     pb_plan_free(plan);
 }
 
+/* Described parts: the type rules of a field, and the check over a part
+ * (the contact officers: an id repeated, a required name missing). */
+static void test_described(void)
+{
+    static const pb_dfield date = {"due", "Due", PB_FIELD_DATE, PB_DTYPE_DATE, NULL};
+    static const pb_dfield count = {"staff", "Staff", 0, PB_DTYPE_COUNT, NULL};
+    static const pb_dfield word = {"status", "Status", 0, PB_DTYPE_WORD, "open|closed"};
+    char why[PB_FINDING_DETAIL_MAX];
+    CHECK(pb_dfield_valid(&date, "10 - 12 February 2015", 21, NULL, 0));
+    CHECK(pb_dfield_valid(&date, "TBC", 3, NULL, 0)); /* undated */
+    CHECK(!pb_dfield_valid(&date, "soonish", 7, why, sizeof why) &&
+          !strcmp(why, "due 'soonish' is not a date"));
+    CHECK(pb_dfield_valid(&count, "42", 2, NULL, 0) && !pb_dfield_valid(&count, "4.2", 3, NULL, 0) &&
+          !pb_dfield_valid(&count, "-1", 2, NULL, 0));
+    CHECK(pb_dfield_valid(&word, "closed", 6, NULL, 0) && !pb_dfield_valid(&word, "clo", 3, NULL, 0));
+    CHECK(!pb_dfield_valid(&word, "Open", 4, why, sizeof why) &&
+          !strcmp(why, "status 'Open' is not one of open|closed"));
+
+    pb_plan *plan = pb_plan_new();
+    pb_error err;
+    pb_error_clear(&err);
+    CHECK(!pb_plan_add_described(plan, "officers", 8, &err) && err.status == PB_ERR_INVALID);
+    pb_described *d = pb_plan_add_described(plan, "contacts", 8, &err);
+    CHECK(d && pb_described_kind_find("contacts", 8) == 0 &&
+          pb_described_field_find(pb_described_desc_of(d), "email", 5) == 4);
+    CHECK(!pb_plan_add_described(plan, "contacts", 8, &err) && err.status == PB_ERR_DUPLICATE);
+    int64_t a = pb_described_add(d, &err), b = pb_described_add(d, &err);
+    CHECK(a == 0 && b == 1 && pb_described_set(d, 0, 0, "1", 1, &err) == PB_OK &&
+          pb_described_set(d, 0, 1, "Paul Marshall", 13, &err) == PB_OK &&
+          pb_described_set(d, 1, 0, "1", 1, &err) == PB_OK);
+    CHECK(pb_described_set(d, 1, 9, "x", 1, &err) == PB_ERR_RANGE);
+    CHECK(pb_described_find(d, "1", 1) == 0 && strcmp(pb_described_value(d, 0, 1), "Paul Marshall") == 0);
+    pb_findings fs;
+    pb_findings_init(&fs);
+    CHECK(pb_plan_check(plan, &fs, &err) == PB_OK && fs.count == 2);
+    for (size_t i = 0; i < fs.count; i++)
+        CHECK(fs.items[i].part == PB_PART_DESCRIBED && fs.items[i].code == PB_FIND_FIELD &&
+              fs.items[i].table == 0 && fs.items[i].row == 1);
+    CHECK(fs.count == 2 && fs.items[0].column == 1 && fs.items[1].column == 0);
+    pb_findings_free(&fs);
+    CHECK(pb_described_remove(d, 1, &err) == PB_OK && pb_described_count(d) == 1);
+    pb_findings_init(&fs);
+    CHECK(pb_plan_check(plan, &fs, &err) == PB_OK && fs.count == 0);
+    pb_findings_free(&fs);
+    pb_plan_free(plan);
+}
+
 int main(void)
 {
+    test_described();
     test_money();
     test_periods();
     test_model();

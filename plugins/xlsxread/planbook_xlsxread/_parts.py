@@ -107,6 +107,13 @@ def apply_edits(plan, kind: str, part_id: str, rows: Any, sheet: str) -> List[st
     readers = {"indicators": (_DashboardSheet, lambda: plan.indicators),
                "risks": (_RegisterSheet, lambda: plan.risks),
                "records": (_RecordSheet, lambda: plan.records)}
+    if kind == "described":  # a described part: plan.<part_id>, its rows
+        part = getattr(plan, part_id, None)
+        if part is None or not hasattr(part, "headings"):
+            return [f"sheet '{sheet}': the plan has no part '{part_id}'; the sheet is not read"]
+        if not isinstance(rows, list):
+            rows = _xlsxread.rows(rows, sheet, "text", CellError)
+        return _DescribedSheet(plan, part, rows, sheet).apply()
     if kind not in readers:
         return [f"sheet '{sheet}': a sheet of kind '{kind}' is not read"]
     reader, parts = readers[kind]
@@ -1422,3 +1429,78 @@ class _RecordSheet(_PartSheet):
         while last is not None and last.index != parent.index:
             last = last.parent
         return parent.id if last is not None else None
+
+
+class _DescribedSheet:
+    """The sheet of a described part (``plan.contacts``...): a heading per
+    field (the part's ``headings``, as the writer put them), a row per row.
+    Rows are matched by id (else by their fields); a changed cell sets the
+    field, a deleted row removes its row, a new row is added at the end."""
+
+    def __init__(self, plan, part, rows, name):
+        self.plan, self.part = plan, part
+        self.sheet = _Sheet(rows, name, f"{part.id}")
+        self.fields: Dict[int, str] = {}
+
+    def apply(self) -> List[str]:
+        sh, part = self.sheet, self.part
+        by_heading = {h: k for k, h in part.headings.items()}
+        first = next(iter(part.headings.values()))
+        head = sh.heading_or_warn(first, "the rows are")
+        if head is None:
+            return sh.warnings
+        for c, value in enumerate(sh.rows[head]):
+            h = _text(value)
+            if h is not None and h.strip() in by_heading and \
+                    by_heading[h.strip()] not in self.fields.values():
+                self.fields[c] = by_heading[h.strip()]
+        sh.stray_columns(head, list(self.fields))
+        for key in part.headings:
+            if key not in self.fields.values():
+                sh.warn(head, 0, f"the field '{key}' has no column on the sheet (deleted?); "
+                                 "its values are kept as written")
+        rows = sh.data_rows(head)
+        old = list(part)
+        rsig = [tuple(_text(sh.cell(r, c)) for c in self.fields) for r in rows]
+        esig = [tuple(row[k] for k in self.fields.values()) for row in old]
+        id_col = next((c for c, k in self.fields.items() if k == "id"), None)
+        rkeys = [("id", _text(sh.cell(r, id_col))) if id_col is not None and
+                 _text(sh.cell(r, id_col)) else ("sig", s) for r, s in zip(rows, rsig)]
+        ekeys = [("id", row["id"]) if "id" in part.headings and row["id"] else ("sig", s)
+                 for row, s in zip(old, esig)]
+        match = _match(ekeys, rkeys, [_some(x) for x in esig], [_some(x) for x in rsig])
+        for i, j in match.pairs:
+            self._row(old[i], rows[j])
+        for i in sorted(match.lone_entries, reverse=True):
+            rid = old[i]["id"] if "id" in part.headings else None
+            what = f"row {old[i].index + 1}" + (f" (id {rid!r})" if rid else "")
+            sh.removed(lambda i=i: part.remove(old[i].index), what, "removed from the plan")
+        for j in match.lone_rows:
+            values = {}
+            for c, key in self.fields.items():
+                v = sh.cell(rows[j], c)
+                if not sh.unreadable(rows[j], c, v, "a text"):
+                    values[key] = _text(v)
+            try:
+                part.add(**values)
+                sh.warn(rows[j], 0, "a new row: added at the end of the part")
+            except _FAILS as e:
+                sh.refuse(rows[j], 0, f"the row could not be added ({e})")
+        if match.moved:
+            sh.warn(head, 0, "rows were moved on the sheet; their order in the plan is not "
+                             "changed")
+        return sh.warnings
+
+    def _row(self, row, r: int) -> None:
+        sh = self.sheet
+        for c, key in self.fields.items():
+            value = sh.cell(r, c)
+            if sh.unreadable(r, c, value, "a text"):
+                continue
+            value = _text(value)
+            if value != row[key]:
+                try:
+                    row.set(**{key: value})
+                except _FAILS as e:
+                    sh.refuse(r, c, f"the {key} could not be set ({e}); kept as written")
+
