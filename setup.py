@@ -94,7 +94,21 @@ def static_library(name):
             sys.exit(missing(name, f"lib{stem}.a is not in {os.path.join(DEPS, 'lib')}"))
         archives.append(found[0])
     macros = [(lib["static_macro"], "1")] if "static_macro" in lib else []
-    return dict(include_dirs=includes, extra_objects=archives, define_macros=macros)
+    return merge(dict(include_dirs=includes, extra_objects=archives, define_macros=macros),
+                 gmtime_wrap() if name == "xlsxwriter" else {})
+
+
+def gmtime_wrap():
+    """glibc's gmtime() returns one buffer for the whole process, and a
+    static libxlsxwriter calls it while it packages a workbook (the created
+    date), which the binding does without the GIL: on Linux its calls are
+    sent to planbook_xlsx's __wrap_gmtime (gmtime_r into a buffer per thread;
+    GNU ld and lld).  Elsewhere gmtime's buffer is per thread already
+    (macOS, Windows)."""
+    if not sys.platform.startswith("linux"):
+        return {}
+    return dict(extra_link_args=["-Wl,--wrap=gmtime"],
+                define_macros=[("PB_XLSX_GMTIME_WRAP", "1")])
 
 
 # libxlsxwriter for the development build: built from source with its dtoa
@@ -118,9 +132,9 @@ def own_xlsxwriter():
     # the archives' symbols (zlib's above all) stay inside the extension, so
     # another zlib in the process neither takes their calls nor is taken
     hide = ["-Wl,--exclude-libs,ALL"] if sys.platform.startswith("linux") else []
-    return dict(include_dirs=[os.path.join(XLSXWRITER_PREFIX, "include")],
-                extra_objects=archives, extra_link_args=hide,
-                define_macros=[("PB_XLSX_DTOA", "1")])
+    return merge(dict(include_dirs=[os.path.join(XLSXWRITER_PREFIX, "include")],
+                      extra_objects=archives, extra_link_args=hide,
+                      define_macros=[("PB_XLSX_DTOA", "1")]), gmtime_wrap())
 
 
 def library(name):

@@ -9,7 +9,8 @@ release the GIL: load, check, status and save.
 
 Plans: a budget plan of ``--megabytes`` MB (bench/generate.py, as
 bench/run_load.py) for load, check and save (``planbook.save`` of an .xlsx
-workbook and of a .yaml file: two rows), and the indicator plan of
+workbook and of a .yaml file: two rows; and the same saves into a tmpfs,
+/dev/shm, where the disk does not count: two more), and the indicator plan of
 bench/run_status.py (bench/gen_indicators.py, ``--measures`` measures x 48
 months) for status (``status_codes()`` of every measure at every period).
 Each operation is measured in one fresh child process: the two plans (two
@@ -46,12 +47,17 @@ from benchlib import (BUILD, DOCS, REPO, child_json, choose_python, docs_path,  
 WORK = BUILD / "threads"
 MARK_START, MARK_END = marks("threads")
 TARGET = 0.6          # threads / sequential <=
-OPS = ("load", "check", "status", "save_xlsx", "save_yaml")
+OPS = ("load", "check", "status", "save_xlsx", "save_yaml", "save_xlsx_shm", "save_yaml_shm")
 TITLES = {"load": "load (planbook.load of the budget plan)",
           "check": "check (plan.check())",
           "status": "status (status_codes() of the indicator set)",
           "save_xlsx": "save .xlsx (planbook.save)",
-          "save_yaml": "save .yaml (planbook.save)"}
+          "save_yaml": "save .yaml (planbook.save)",
+          "save_xlsx_shm": "save .xlsx into a tmpfs (/dev/shm: the CPU's part)",
+          "save_yaml_shm": "save .yaml into a tmpfs (/dev/shm: the CPU's part)"}
+# the saves' CPU part: into memory (a tmpfs, where fsync costs nothing), the
+# same atomic save with its default durability
+SHM = Path("/dev/shm")
 
 
 def child(op: str, path_a: str, path_b: str, repeat: int, out_dir: str) -> dict:
@@ -71,6 +77,9 @@ def child(op: str, path_a: str, path_b: str, repeat: int, out_dir: str) -> dict:
                     for s in sets]
         else:
             ext = op.split("_")[1]
+            if op.endswith("_shm"):
+                import tempfile
+                out_dir = tempfile.mkdtemp(prefix="planbook-threads-", dir=str(SHM))
             outs = [os.path.join(out_dir, f"t{j}.{ext}") for j in range(2)]
             jobs = [lambda pl=pl, o=o: planbook.save(pl, o) for pl, o in zip(plans, outs)]
     # how many times a job repeats: about 0.1 s
@@ -110,6 +119,8 @@ def child(op: str, path_a: str, path_b: str, repeat: int, out_dir: str) -> dict:
     # above 1 only when they ran at once (on a machine with cores to spare)
     info.update(available=True, sequential=seq, threads=par,
                 threads_cpu_over_wall=[c / w for c, w in zip(par_cpu, par)])
+    if op.endswith("_shm"):
+        shutil.rmtree(out_dir, ignore_errors=True)
     return info
 
 
@@ -211,6 +222,8 @@ def main(argv=None) -> int:
     bad = [o for o in ops if o not in OPS]
     if bad:
         ap.error(f"unknown operations {bad}")
+    if not SHM.is_dir():
+        ops = [o for o in ops if not o.endswith("_shm")]
     docs = docs_path(args, DOCS)
     python, probe = choose_python(
         lambda py: probe_json([py, "-c", "import json, planbook; print(json.dumps("

@@ -12,10 +12,12 @@
    afterwards the plan still round-trips and its totals are the sums of its
    lines, with the writer's last figures in place.
 
-3. check(), status_codes() and the YAML writer release the GIL too; the
-   plan's guard (python/planbook/_coreguard.c) makes every other thread's
-   call on that plan wait meanwhile.  A ticker thread shows the GIL is
-   free while they work; two threads on two plans give what one gives.
+3. check(), status_codes(), the YAML writer and the workbook writer release
+   the GIL too; the plan's guard (python/planbook/_coreguard.c) makes every
+   other thread's call on that plan wait meanwhile.  A ticker thread shows
+   the GIL is free while they work; two threads on two plans give what one
+   gives (findings with every field, saved bytes); a save that fails in one
+   thread leaves its previous file as it was while another thread saves.
 
 Every core call runs whole under the plan's guard, so a reader never sees
 the core half-way through an edit; what can interleave are the
@@ -35,7 +37,7 @@ from decimal import Decimal
 import pytest
 
 import planbook
-from conftest import EXAMPLES, ROOT, ticking
+from conftest import EXAMPLES, ROOT, SANITIZED, ticking
 
 try:
     import xlsx_tools as xt
@@ -510,6 +512,106 @@ def test_two_threads_on_two_plans_give_what_one_thread_gives(tmp_path, indicator
         for _ in range(3):
             together = list(pool.map(job, (0, 1)))
             assert together == sequential
+
+
+def test_two_threads_checking_two_plans_give_every_field_one_thread_gives():
+    """check() gathers each finding's names, sentence, heading and amounts
+    without the GIL (_corefindings.c): in two threads at once, on plans with
+    findings of every part, every field (Decimals, heading, the other cell,
+    where) is what one thread gets."""
+    sources = [s for s in SOURCES if planbook.load(s).check()]
+    assert len(sources) >= 2
+
+    def fields(plan):
+        return [(repr(f), str(f), f.to_dict(), f.where) for f in plan.check()]
+
+    plans = [planbook.load(s) for s in sources]
+    alone = [fields(p) for p in plans]
+    assert sum(len(a) for a in alone) >= 10
+    assert any(f[2]["other"] for a in alone for f in a)
+    assert any(f[2]["declared"] is not None for a in alone for f in a)
+    twins = [planbook.load(s) for s in sources]
+
+    def job(k):
+        return [fields(twins[k]) for _ in range(20)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for k, runs in enumerate(pool.map(job, range(len(twins)))):
+            assert all(r == alone[k] for r in runs), sources[k].name
+
+
+@pytest.mark.skipif(xt is None, reason="needs openpyxl (xlsx_tools)")
+def test_two_threads_saving_workbooks_give_the_bytes_one_thread_gives(tmp_path):
+    """The workbook writer runs without the GIL from the check to the
+    read-back: two threads saving two plans give the parts one thread
+    gives (the write time aside), every time."""
+    plans = [big_budget_plan(), big_budget_plan()]
+    for k, plan in enumerate(plans):
+        edit_cell(plan, 7 + k)
+
+    def job(k, tag):
+        out = tmp_path / f"{tag}{k}.xlsx"
+        plans[k].save(out)
+        return xlsx_normalised(out)
+
+    alone = [job(0, "a"), job(1, "a")]
+    assert alone[0] != alone[1]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for r in range(3):
+            assert list(pool.map(job, (0, 1), (f"t{r}", f"t{r}"))) == alone
+
+
+@pytest.mark.skipif(SANITIZED, reason="mounts: plain pass only")
+@pytest.mark.parametrize("fmt", ["xlsx", "yaml"])
+def test_a_failed_save_in_one_thread_leaves_its_file_while_another_saves(tmp_path, fmt):
+    """One thread saves onto a full filesystem (the save fails: disk full)
+    while another saves a plan elsewhere, both without the GIL: the first
+    target is its previous file, byte for byte, with no temporary file or
+    descriptor left; the other save is complete."""
+    import errno
+    import shutil
+
+    import test_faults as tf
+    from planbook.errors import WriteError
+    if shutil.which("mount") is None or os.geteuid() != 0:
+        pytest.skip("needs root and mount(8)")
+    mnt = tmp_path / "mnt"
+    tf.mount_tmpfs(mnt, "16m")
+    filler = None
+    try:
+        sub = mnt / "plans"
+        sub.mkdir()
+        target, old = tf.old_file(sub, fmt)
+        full, other = planbook.load(tf.MEDIUM), planbook.load(tf.MEDIUM)
+        good = str(tmp_path / f"good.{fmt}")
+        filler = tf.fill(mnt, 8)
+        before = tf.open_files()
+        barrier, failed = threading.Barrier(2), []
+
+        def fail():
+            barrier.wait()
+            for _ in range(3):
+                try:
+                    full.save(target)
+                except WriteError as exc:
+                    failed.append(exc)
+
+        def save():
+            barrier.wait()
+            for _ in range(3):
+                other.save(good)
+        threads = [threading.Thread(target=fail), threading.Thread(target=save)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert [e.errno for e in failed] == [errno.ENOSPC] * 3, failed
+        tf.assert_untouched(target, old)
+        assert tf.new_descriptors(before) == {}
+        assert tf.valid_new(good, fmt, other)
+    finally:
+        if filler:
+            os.unlink(filler)
+        tf.umount(mnt)
 
 
 def test_an_edit_waits_for_a_yaml_save_without_the_gil():

@@ -35,6 +35,42 @@ def test_the_scan_finds_comments_and_only_comments():
     assert first_comment("a: 'it''s # fine'\n") is None
 
 
+def every_line(text):
+    """The scan as first written, every line through the character loop:
+    the reference for the one that skips plain lines (the save holds the
+    GIL while it scans, issue 18)."""
+    from planbook_yaml._comments import _BLOCK, _comment_in_line
+    quote, block_indent = None, None
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        if block_indent is not None:
+            if not stripped.strip() or indent > block_indent:
+                continue
+            block_indent = None
+        col, quote = _comment_in_line(line, quote)
+        if col is not None:
+            return number, col + 1
+        if quote is None and _BLOCK.search(line.rstrip()):
+            block_indent = indent
+    return None
+
+
+def test_skipping_plain_lines_finds_what_every_line_finds():
+    import pathlib
+    import random
+    rng = random.Random(18)
+    pieces = ["a: b", "  c: d", "#", " # x", "'", "''", '"', '\\"', "|", ">-", "- |2",
+              "x#y", "  text", "", "k: 'v", "w' # z", '"q # r"', "- >", "    more"]
+    texts = [PLAN] + [p.read_text(encoding="utf-8") for p in
+                      pathlib.Path(planbook.examples.__file__).parent.glob("*.yaml")]
+    texts += ["\n".join(" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 3)))
+                         for _ in range(rng.randint(1, 12))) for _ in range(3000)]
+    found = [first_comment(t) for t in texts]
+    assert found == [every_line(t) for t in texts]
+    assert sum(f is not None for f in found) > 500 and found.count(None) > 500
+
+
 def test_shipped_examples_have_no_comments():
     import pathlib
     folder = pathlib.Path(planbook.examples.__file__).parent

@@ -14,6 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef _WIN32
+#include <fcntl.h>
+#include <unistd.h>
+#endif
 
 #define A (x->api)
 
@@ -108,14 +112,18 @@ static void ctx_free(xl_ctx *x)
  * their space stays taken until the process ends.  So each is recorded
  * before workbook_close() (its FILE, descriptor and inode) and, afterwards,
  * one whose descriptor still holds the same unlinked inode was not closed
- * by the library and is closed here.  A descriptor the library did close is
- * closed or reused for another file (another inode, or one with a name);
- * the Python binding holds the GIL, so no other planbook save runs
- * meanwhile.  On Windows the library's files are deleted on close and
+ * by the library and is closed here.  A second descriptor on each file
+ * (`hold`, taken before the close, given back after) keeps its inode in
+ * use meanwhile, so a descriptor the library closed and another thread
+ * reopened (the binding writes without the GIL; so may any other thread)
+ * names another inode: never taken for ours.  Without a hold (no
+ * descriptor left to take one) the file is left open: a leak, never a
+ * second fclose.  On Windows the library's files are deleted on close and
  * inodes cannot be compared: nothing is done there. */
 typedef struct xl_tmpref {
     FILE *f;
     pb_file_id id;
+    int hold; /* a duplicate of id.fd, or -1 */
 } xl_tmpref;
 
 typedef struct xl_tmpfiles {
@@ -146,6 +154,26 @@ static int write_errno(int e)
            || e == EDQUOT
 #endif
         ;
+}
+
+/* A second descriptor on fd (close-on-exec), or -1. */
+static int tmpfile_hold(int fd)
+{
+#ifndef _WIN32
+    return fcntl(fd, F_DUPFD_CLOEXEC, 0);
+#else
+    (void)fd;
+    return -1;
+#endif
+}
+
+static void tmpfile_unhold(int fd)
+{
+#ifndef _WIN32
+    close(fd);
+#else
+    (void)fd;
+#endif
 }
 
 /* Record the worksheets' temporary files and flush each (a write that
@@ -179,6 +207,7 @@ static int tmpfiles_record(lxw_workbook *wb, xl_tmpfiles *t)
         }
         t->refs[t->n].f = ws->optimize_tmpfile;
         t->refs[t->n].id = id;
+        t->refs[t->n].hold = tmpfile_hold(id.fd);
         t->n++;
         if (id.size > t->largest)
             t->largest = id.size;
@@ -192,9 +221,13 @@ static int tmpfiles_record(lxw_workbook *wb, xl_tmpfiles *t)
 static void tmpfiles_close_left(xl_tmpfiles *t)
 {
     int saved = errno;
-    for (size_t k = 0; k < t->n; k++)
+    for (size_t k = 0; k < t->n; k++) {
+        if (t->refs[k].hold < 0)
+            continue;
         if (pb_file_is_deleted(&t->refs[k].id))
             fclose(t->refs[k].f);
+        tmpfile_unhold(t->refs[k].hold);
+    }
     errno = saved;
     free(t->refs);
     t->refs = NULL;

@@ -87,6 +87,9 @@ void core_plan_take_gil(PyObject *self, void *state);
     core_plan_take_gil(self, core_gil_state_);                                              \
     }
 
+/* check(): the findings, gathered without the GIL (_corefindings.c) */
+PyObject *core_plan_check(PyObject *self, PyObject *a);
+
 /* PlanCore's methods and attributes, joined through the guard */
 #define CORE_METHODS_MAX 160
 extern PyMethodDef core_methods[CORE_METHODS_MAX];

@@ -1,4 +1,5 @@
 """Stubs for planbook._core, the CPython binding of the C core (internal)."""
+from decimal import Decimal
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 CORE_VERSION: str
@@ -10,6 +11,13 @@ _C_API: object
 CellTuple = Tuple[str, Any, Optional[int], str, Optional[int], int, Tuple[int, int]]
 #: an indicator cell: (status, value * 10**6 or None, decimals, flags, note)
 ObsTuple = Tuple[str, Optional[int], int, int, Optional[str]]
+#: a finding: Finding's fields in order but file (code, severity, message, part,
+#: table, row, row_index, row_id, column, column_heading, declared, computed,
+#: difference, agreement, other, line, col)
+FindingRow = Tuple[str, str, str, str, Optional[str], Optional[str], Optional[int],
+                   Optional[str], Optional[str], Optional[str], Optional[Decimal],
+                   Optional[Decimal], Optional[Decimal], Optional[str],
+                   Optional[Dict[str, Optional[str]]], Optional[int], Optional[int]]
 RowTuple = Tuple[str, Optional[str], Optional[str], Optional[str], Optional[str], str, str,
                  Optional[int], int, bool, Tuple[int, int], int]
 
@@ -53,7 +61,7 @@ class PlanCore:
     def cell_set_text(self, t: int, r: int, c: int, text: Optional[str]) -> None: ...
     def cell_set_value(self, t: int, r: int, c: int, state: str, value: int,
                        printed: bool) -> None: ...
-    def check(self) -> List[Dict[str, Any]]: ...
+    def check(self) -> List[FindingRow]: ...
     def agreement_count(self) -> int: ...
     # indicators (cells cross as (status, value*10**6 or None, decimals, flags, note))
     def ind_count(self) -> int: ...

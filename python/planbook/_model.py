@@ -321,7 +321,7 @@ class Plan:
 
         Returns a :class:`Findings` list (empty when everything adds up).
         """
-        return Findings(Finding._from_core(self, f) for f in self._c.check())
+        return Finding._from_core(self.file, self._c.check())
 
     def render_text(self, text: str) -> str:
         """Narrative text with each ``{{table.row.column}}`` (``|m``, ``|k``,
@@ -1241,36 +1241,20 @@ class Finding:
                  "agreement", "other", "file", "line", "col")
 
     @classmethod
-    def _from_core(cls, plan: Plan, f: Mapping[str, Any]) -> "Finding":
-        # every name comes with the finding from the core, in one call
-        self = cls.__new__(cls)
-        self.code, self.severity, self.message = f["code"], f["severity"], f["message"]
-        #: "budgets", "indicators" or "risks"
-        self.part = f.get("part", "budgets")
-        self.table = f["table_id"]
-        self.row_index = f["row"]
-        self.row, self.row_id = f["row_label"], f["row_id"]
-        self.column = f["column_id"]
-        self.column_heading = None if f["column_id"] is None else _heading({
-            "label": f["column_label"], "period": f["column_period"],
-            "phase": f["column_phase"], "measure": f["column_measure"], "id": f["column_id"]})
-        self.other = None
-        if f["other_table"] is not None and (f["other_table"], f["other_row"], f["other_column"]) \
-                != (f["table"], f["row"], f["column"]):
-            self.other = {"table": f["other_table_id"], "row": f["other_row_label"],
-                          "column": f["other_column_id"]}
-        self.agreement = f["agreement_name"] if f["agreement"] is not None else None
-        if f["has_values"]:
-            d = f["decimals"]
-            self.declared = _to_decimal(f["declared"], d)
-            self.computed = _to_decimal(f["computed"], d)
-            self.difference = _to_decimal(f["difference"], d)
-        else:
-            self.declared = self.computed = self.difference = None
-        self.file = plan.file
-        self.line = f["line"] or None
-        self.col = f["col"] or None
-        return self
+    def _from_core(cls, file: Optional[str], rows: "List[_core.FindingRow]") -> "Findings":
+        """The findings of ``core.check()``: each row holds the fields in
+        order but ``file`` (gathered in C without the GIL, _corefindings.c:
+        names, heading, ``other``, exact Decimal amounts)."""
+        out = Findings()
+        new, add = cls.__new__, out.append
+        for row in rows:
+            f = new(cls)
+            (f.code, f.severity, f.message, f.part, f.table, f.row, f.row_index, f.row_id,
+             f.column, f.column_heading, f.declared, f.computed, f.difference, f.agreement,
+             f.other, f.line, f.col) = row
+            f.file = file
+            add(f)
+        return out
 
     @property
     def where(self) -> str:

@@ -3,6 +3,7 @@
  * capsule planbook._core._C_API. */
 #include "planbook_py.h" /* Python.h, planbook_capi.h */
 
+#include "pb_platform.h"
 #include "pb_xlsx.h"
 
 int xl_verify_package(const char *path, char *why, size_t cap);
@@ -11,10 +12,38 @@ int xl_verify_package(const char *path, char *why, size_t cap);
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
-/* The GIL, released while the finished package is read back (pb_xlsx.h). */
+/* The workbook is written without the GIL from the plan's check to the
+ * read-back, deflate included: pb_xlsx_write touches no Python object, the
+ * plan's guard (capi->plan_enter) keeps other threads off the plan, and
+ * every save packages in its own private folder.  What libxlsxwriter
+ * shares between threads is gmtime()'s buffer (the created date): glibc's
+ * is one per process, so on Linux the static library's calls go to
+ * __wrap_gmtime below (setup.py links with --wrap=gmtime); macOS's and
+ * Windows' are per thread.  A libxlsxwriter from the system on another
+ * Unix keeps the GIL but for the read-back. */
+#if defined(PB_XLSX_GMTIME_WRAP) || defined(_WIN32) || defined(__APPLE__)
+#define WRITE_WITHOUT_GIL 1
+#else
+#define WRITE_WITHOUT_GIL 0
+#endif
+
+#ifdef PB_XLSX_GMTIME_WRAP
+struct tm *__wrap_gmtime(const time_t *t);
+struct tm *__wrap_gmtime(const time_t *t)
+{
+    static _Thread_local struct tm buf;
+    return pb_gmtime(t, &buf);
+}
+#endif
+
+#if !WRITE_WITHOUT_GIL
+/* The GIL, released while the finished package is read back (pb_xlsx.h),
+ * when it is held for the rest. */
 static void *release_gil(void) { return PyEval_SaveThread(); }
 static void take_gil(void *state) { PyEval_RestoreThread((PyThreadState *)state); }
+#endif
 
 /* write(plan_core, path, constant_memory=True, cached_results=True, tmpdir=None,
  *       structure=None): structure is the plan's YAML without its budget
@@ -32,14 +61,17 @@ static PyObject *xlsx_write(PyObject *m, PyObject *args, PyObject *kw)
                                      &constant_memory, &cached, &tmpdir, &structure,
                                      &structure_len))
         return NULL;
-    pb_plan *plan = capi->plan_unwrap(obj);
-    if (!plan)
-        return NULL;
     PyObject *bpath = NULL, *btmp = NULL;
     if (!PyUnicode_FSConverter(path, &bpath))
         return NULL;
     if (tmpdir != Py_None && !PyUnicode_FSConverter(tmpdir, &btmp)) {
         Py_DECREF(bpath);
+        return NULL;
+    }
+    pb_plan *plan = capi->plan_enter(obj);
+    if (!plan) {
+        Py_DECREF(bpath);
+        Py_XDECREF(btmp);
         return NULL;
     }
     pb_xlsx_options opt = pb_xlsx_default_options();
@@ -48,11 +80,22 @@ static PyObject *xlsx_write(PyObject *m, PyObject *args, PyObject *kw)
     opt.tmpdir = btmp ? PyBytes_AsString(btmp) : NULL;
     opt.structure_yaml = structure;
     opt.structure_len = (size_t)structure_len;
+    pb_error err;
+    pb_status st;
+    int sys_errno; /* why, when the system said (pb_xlsx.h) */
+    const char *cpath = PyBytes_AsString(bpath);
+#if WRITE_WITHOUT_GIL
+    Py_BEGIN_ALLOW_THREADS
+    st = pb_xlsx_write(capi->core, plan, cpath, &opt, &err);
+    sys_errno = errno;
+    Py_END_ALLOW_THREADS
+#else
     opt.unlock = release_gil;
     opt.relock = take_gil;
-    pb_error err;
-    pb_status st = pb_xlsx_write(capi->core, plan, PyBytes_AsString(bpath), &opt, &err);
-    int sys_errno = errno; /* why, when the system said (pb_xlsx.h) */
+    st = pb_xlsx_write(capi->core, plan, cpath, &opt, &err);
+    sys_errno = errno;
+#endif
+    capi->plan_leave(obj);
     Py_DECREF(bpath);
     Py_XDECREF(btmp);
     if (st != PB_OK)

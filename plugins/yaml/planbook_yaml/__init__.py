@@ -31,10 +31,12 @@ def _warn_if_comments(plan) -> None:
     if not isinstance(source, str) or not source.lower().endswith((".yaml", ".yml")):
         return
     try:
-        with open(source, encoding="utf-8", errors="replace") as f:
-            where = first_comment(f.read())
+        with open(source, "rb") as f:
+            data = f.read()
     except OSError:
         return
+    # planbook's own files have no "#" at all (the scan holds the GIL)
+    where = first_comment(data.decode("utf-8", "replace")) if b"#" in data else None
     if where is not None:
         warnings.warn(f"{source}:{where[0]}:{where[1]}: the comments of {source} are not "
                       f"kept: planbook saves a plan without YAML comments (write notes in "

@@ -22,6 +22,8 @@ __all__ = ["first_comment"]
 
 # a block scalar's header ends a line: ``key: |``, ``- >-``, ``|2+`` ... (a comment may follow)
 _BLOCK = re.compile(r"(?:^|[\s:\-?])[|>][0-9+\-]*\s*(?:#.*)?$")
+# what a line needs to hold a comment, open a quote or start a block scalar
+_SPECIAL = re.compile(r"[#'\"|>]")
 
 
 def _comment_in_line(line: str, quote: Optional[str]) -> Tuple[Optional[int], Optional[str]]:
@@ -53,8 +55,11 @@ def _comment_in_line(line: str, quote: Optional[str]) -> Tuple[Optional[int], Op
 def first_comment(text: str) -> Optional[Tuple[int, int]]:
     """(line, column), 1-based, of the first comment in ``text``; None when
     it has none."""
+    if "#" not in text:
+        return None
     quote: Optional[str] = None
     block_indent: Optional[int] = None   # inside a block scalar: the header line's indent
+    special = _SPECIAL.search
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.lstrip(" ")
         indent = len(line) - len(stripped)
@@ -62,6 +67,8 @@ def first_comment(text: str) -> Optional[Tuple[int, int]]:
             if not stripped.strip() or indent > block_indent:
                 continue                     # a line of the block scalar's text
             block_indent = None
+        if quote is None and not special(line):
+            continue                         # plain: no comment, no quote, no block
         col, quote = _comment_in_line(line, quote)
         if col is not None:
             return number, col + 1
