@@ -605,9 +605,11 @@ static inline int pb_cpu_count(void)
     SYSTEM_INFO si;
     GetSystemInfo(&si);
     return si.dwNumberOfProcessors > 0 ? (int)si.dwNumberOfProcessors : 1;
-#else
+#elif defined(_SC_NPROCESSORS_ONLN)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
+#else
+    return 2; /* macOS under _POSIX_C_SOURCE does not say (and every Mac has two) */
 #endif
 }
 
