@@ -45,8 +45,9 @@ typedef struct rec {
 } rec;
 
 #define REC_ALIGN 8u
-#define BLOCK 65536u   /* bytes of records in a block (more for a long scalar) */
+#define BLOCK 262144u /* bytes of records in a block (more for a long scalar) */
 #define MAX_QUEUED 8u  /* full blocks waiting for the consumer */
+#define BATCH 4u       /* an idle consumer is woken when this many are ready */
 #define MAX_SPARE 4u   /* emptied blocks kept for reuse */
 
 typedef struct blk {
@@ -59,7 +60,8 @@ enum { RUNNING, END_DONE, END_PARSE_ERROR, END_NOMEM };
 
 struct pb_yr_pipe {
     pb_mutex mu;
-    pb_cond cv; /* either side waits on it; every change broadcasts */
+    pb_cond cv; /* either side waits on it (a side waiting says so) */
+    int producer_waits, consumer_waits;
     blk *head, *tail;
     unsigned queued;
     blk *spare;
@@ -121,8 +123,11 @@ static int push_fill(pb_yr_pipe *q)
     blk *b = q->fill;
     q->fill = NULL;
     pb_mutex_lock(&q->mu);
-    while (q->queued >= MAX_QUEUED && !q->cancel)
+    while (q->queued >= MAX_QUEUED && !q->cancel) {
+        q->producer_waits = 1;
         pb_cond_wait(&q->cv, &q->mu);
+        q->producer_waits = 0;
+    }
     int ok = !q->cancel;
     if (ok) {
         if (q->tail)
@@ -131,7 +136,10 @@ static int push_fill(pb_yr_pipe *q)
             q->head = b;
         q->tail = b;
         q->queued++;
-        pb_cond_broadcast(&q->cv);
+        /* the consumer, when it waits, is woken for a batch (each wake-up
+         * of a sleeping thread costs more than a block's work) */
+        if (q->consumer_waits && q->queued >= BATCH)
+            pb_cond_broadcast(&q->cv);
     }
     pb_mutex_unlock(&q->mu);
     if (!ok)
@@ -353,8 +361,13 @@ int pb_yr_pipe_next(pb_yr_reader *r)
         if (q->cur)
             recycle(q, q->cur);
         q->cur = NULL;
-        while (!q->head && q->end == RUNNING)
-            pb_cond_wait(&q->cv, &q->mu);
+        if (!q->head) {
+            while (q->queued < BATCH && q->end == RUNNING) {
+                q->consumer_waits = 1;
+                pb_cond_wait(&q->cv, &q->mu);
+                q->consumer_waits = 0;
+            }
+        }
         if (q->head) {
             q->cur = q->head;
             q->head = q->cur->next;
@@ -362,7 +375,8 @@ int pb_yr_pipe_next(pb_yr_reader *r)
                 q->tail = NULL;
             q->queued--;
             q->at = 0;
-            pb_cond_broadcast(&q->cv);
+            if (q->producer_waits && q->queued <= MAX_QUEUED - BATCH)
+                pb_cond_broadcast(&q->cv); /* room for a batch */
         }
         int end = q->end;
         pb_mutex_unlock(&q->mu);
