@@ -127,3 +127,58 @@ def test_big_plan_thread_sanitizer(tmp_path_factory, big_plan):
     n, refused = counts(run(exe, "--cuts", 2, big_plan,
                             EXAMPLES / "manchester-children-2018-19.yaml"))
     assert n == 10 and refused >= 1
+
+
+# ---- where each cell was read: 2 bytes a cell until a table needs 4
+
+def wide_doc(cols=100):
+    """Rows of a table whose cells sit (a) on the line after the row, (b)
+    one a line in a block list, up to 100 lines below the row (more than
+    the narrow form's 63), (c) beyond column 1023 of a long line."""
+    head = ("planbook: 1\nbudgets:\n  t:\n    columns:\n"
+            + "".join(f"      - {{id: c{i}}}\n" for i in range(cols)) + "    rows:\n")
+    flow = "      - line: near\n        values: [" + ", ".join(map(str, range(cols))) + "]\n"
+    block = "      - line: block\n        values:\n" + "".join(f"          - {i}\n"
+                                                            for i in range(cols))
+    far = ("      - line: far\n        values: ["
+           + ", ".join(str(10**9 + i) for i in range(cols)) + "]\n")
+    return head, flow, block, far
+
+
+def expected_sources(text):
+    """(line, column) of every value of every row, found in the text."""
+    out = {}
+    lines = text.split("\n")
+    row = None
+    for n, line in enumerate(lines, 1):
+        s = line.strip()
+        if s.startswith("- line: "):
+            row = s[len("- line: "):]
+            out[row] = []
+        elif s.startswith("values: ["):
+            at = line.index("[") + 1
+            for v in line[at:line.index("]")].split(", "):
+                out[row].append((n, at + 1))
+                at += len(v) + 2
+        elif row == "block" and s.startswith("- ") and s[2:].isdigit():
+            out[row].append((n, line.index("-") + 3))
+    return out
+
+
+@pytest.mark.parametrize("parts", [("flow",), ("flow", "block"), ("flow", "far"),
+                                   ("flow", "block", "far")])
+def test_cell_sources_narrow_and_wide(parts):
+    import planbook
+    head, flow, block, far = wide_doc()
+    text = head + "".join({"flow": flow, "block": block, "far": far}[p] for p in parts)
+    plan = planbook.loads(text)
+    t = plan.budgets["t"]
+    want = expected_sources(text)
+    assert set(want) == {r.label for r in t.rows}
+    for row in t.rows:
+        got = [row[f"c{i}"].source for i in range(100)]
+        assert got == want[row.label], row.label
+    # an edit after the load keeps every position
+    t.rows["near"]["c3"] = 5
+    assert [t.rows[r.label][f"c{i}"].source for r in t.rows for i in range(100)] == \
+        [s for r in t.rows for s in want[r.label]]

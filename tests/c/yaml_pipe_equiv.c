@@ -2,6 +2,7 @@
  * thread (pb_yaml_read_pipe.c) gives what it gives on one thread.
  *
  *     yaml_pipe_equiv [--cuts N] FILE...
+ *     yaml_pipe_equiv --dump FILE      (what one read gives, as text)
  *
  * Each FILE (and, with --cuts N, N prefixes of it cut at evenly spaced
  * bytes, and N copies with one byte changed there: errors all through the
@@ -158,6 +159,22 @@ static void compare(const char *name, const unsigned char *data, size_t n)
 int main(int argc, char **argv)
 {
     int cuts = 0, i = 1;
+    if (argc == 3 && !strcmp(argv[1], "--dump")) { /* what a file gives, as text */
+        FILE *f = fopen(argv[2], "rb");
+        buf in = {0}, out = {0};
+        char chunk[65536];
+        size_t k;
+        if (!f)
+            return 2;
+        while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
+            put(&in, chunk, k);
+        fclose(f);
+        read_one((const unsigned char *)(in.p ? in.p : ""), in.n, 0, 0, &out);
+        fwrite(out.p, 1, out.n, stdout);
+        free(in.p);
+        free(out.p);
+        return 0;
+    }
     if (argc > 2 && !strcmp(argv[1], "--cuts")) {
         cuts = atoi(argv[2]);
         i = 3;
