@@ -45,10 +45,12 @@ typedef struct rec {
 } rec;
 
 #define REC_ALIGN 8u
-#define BLOCK 262144u /* bytes of records in a block (more for a long scalar) */
-#define MAX_QUEUED 8u  /* full blocks waiting for the consumer */
-#define BATCH 4u       /* an idle consumer is woken when this many are ready */
-#define MAX_SPARE 4u   /* emptied blocks kept for reuse */
+/* At most MAX_QUEUED + MAX_SPARE + 2 blocks at a time (1.25 MiB: the
+ * plan's own memory is what a load should cost) */
+#define BLOCK 131072u /* bytes of records in a block (more for a long scalar) */
+#define MAX_QUEUED 6u  /* full blocks waiting for the consumer */
+#define BATCH 3u       /* an idle consumer is woken when this many are ready */
+#define MAX_SPARE 2u   /* emptied blocks kept for reuse */
 
 typedef struct blk {
     struct blk *next;
