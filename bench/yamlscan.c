@@ -1,7 +1,7 @@
 /* yamlscan.c - a bare libyaml event scan: the floor for any libyaml reader.
  *
  * Usage:  yamlscan FILE       prints "events=N seconds=S bytes=B
- *                             rss_before_kib=R peak_kib=P"
+ *                             rss_before_kib=R peak_kib=P cpu_seconds=C"
  *         yamlscan --version  prints libyaml's version string
  *
  * Opens FILE with yaml_parser_set_input_file, pulls events with
@@ -38,7 +38,7 @@ int main(int argc, char **argv)
     int rc = 1;
     long rss_before = -1, peak = -1;
     int peak_reset;
-    double t0, t1;
+    double t0, t1, c0, c1;
 
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
         printf("%s\n", yaml_get_version_string());
@@ -52,6 +52,7 @@ int main(int argc, char **argv)
     peak_reset = reset_peak();
     rss_before = status_kib("VmRSS");
     t0 = clock_seconds(CLOCK_MONOTONIC);
+    c0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
     fp = fopen(argv[1], "rb");
     if (fp == NULL) {
         perror(argv[1]);
@@ -85,12 +86,14 @@ cleanup:
     yaml_parser_delete(&parser);
     fclose(fp);
     t1 = clock_seconds(CLOCK_MONOTONIC);
+    c1 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
     if (peak_reset == 0 && rss_before >= 0)
         peak = status_kib("VmHWM");
     else
         rss_before = -1;
     if (rc == 0)
-        printf("events=%llu seconds=%.6f bytes=%lld rss_before_kib=%ld peak_kib=%ld\n",
-               events, t1 - t0, bytes, rss_before, peak);
+        printf("events=%llu seconds=%.6f bytes=%lld rss_before_kib=%ld peak_kib=%ld "
+               "cpu_seconds=%.6f\n",
+               events, t1 - t0, bytes, rss_before, peak, c1 - c0);
     return rc;
 }

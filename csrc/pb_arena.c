@@ -20,6 +20,9 @@ void pb_arena_init(pb_arena *a)
     a->head = NULL;
     a->used = 0;
     a->total = 0;
+    a->strs = NULL;
+    a->nstrs = a->capstrs = 0;
+    pb_hash_init(&a->index);
 }
 
 void pb_arena_free(pb_arena *a)
@@ -30,14 +33,19 @@ void pb_arena_free(pb_arena *a)
         free(c);
         c = next;
     }
+    free(a->strs);
+    pb_hash_free(&a->index);
     pb_arena_init(a);
 }
 
-void *pb_arena_alloc(pb_arena *a, size_t n)
+/* n bytes at alignment align (1 or PB_ARENA_ALIGN). */
+static void *arena_take(pb_arena *a, size_t n, size_t align)
 {
-    size_t need = (n + PB_ARENA_ALIGN - 1) & ~(size_t)(PB_ARENA_ALIGN - 1);
+    size_t need = (n + align - 1) & ~(align - 1);
     if (need < n)
         return NULL;
+    if (a->head)
+        a->used = (a->used + align - 1) & ~(align - 1); /* <= size: sizes are aligned */
     if (!a->head || a->head->size - a->used < need) {
         size_t size = need > PB_ARENA_CHUNK / 4 ? need : PB_ARENA_CHUNK;
         if (size > SIZE_MAX - sizeof(pb_arena_chunk))
@@ -63,6 +71,8 @@ void *pb_arena_alloc(pb_arena *a, size_t n)
     return p;
 }
 
+void *pb_arena_alloc(pb_arena *a, size_t n) { return arena_take(a, n, PB_ARENA_ALIGN); }
+
 char *pb_arena_strndup(pb_arena *a, const char *s, size_t n)
 {
     if (n == SIZE_MAX)
@@ -74,4 +84,58 @@ char *pb_arena_strndup(pb_arena *a, const char *s, size_t n)
         memcpy(p, s, n);
     p[n] = '\0';
     return p;
+}
+
+/* ------------------------------------------------------ interned strings
+ *
+ * Plans repeat their texts: a column's label in every table of a budget
+ * book, the same cost centre in the objective and the subjective analysis,
+ * "Total" under every section.  Kept once, a text costs one copy and an
+ * index entry (12 bytes: a slot of the hash and a pointer) however often it
+ * comes (issue 18: the loaded plan within the size of its file). */
+
+static const char *intern_key(const void *ctx, uint32_t value, size_t *len, uint32_t *tag)
+{
+    const char *s = ((const pb_arena *)ctx)->strs[value];
+    *len = strlen(s);
+    *tag = 0;
+    return s;
+}
+
+const char *pb_arena_intern(pb_arena *a, const char *s, size_t n)
+{
+    if (n == SIZE_MAX)
+        return NULL;
+    if (!n)
+        s = "";
+    const pb_hash_slot *found = a->index.cap ? pb_hash_find(&a->index, s, n, 0, intern_key, a)
+                                             : NULL;
+    if (found)
+        return a->strs[found->value];
+    char *p = arena_take(a, n + 1, 1);
+    if (!p)
+        return NULL;
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    /* indexed when there is room; else the copy is simply not shared */
+    if (a->nstrs == a->capstrs) {
+        uint32_t cap = a->capstrs < 64 ? 64 : a->capstrs + a->capstrs / 2;
+        const char **strs = cap > a->capstrs ? realloc((void *)a->strs, cap * sizeof *strs)
+                                             : NULL;
+        if (!strs)
+            return p;
+        a->strs = strs;
+        a->capstrs = cap;
+    }
+    a->strs[a->nstrs] = p;
+    int made;
+    if (pb_hash_add(&a->index, a->nstrs, intern_key, a, &made))
+        a->nstrs++;
+    return p;
+}
+
+size_t pb_arena_memory(const pb_arena *a)
+{
+    return a->total + (size_t)a->capstrs * sizeof *a->strs + pb_hash_memory(&a->index);
 }

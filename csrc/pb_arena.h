@@ -8,6 +8,9 @@
 #define PB_ARENA_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "pb_hash.h"
 
 typedef struct pb_arena_chunk pb_arena_chunk;
 
@@ -15,6 +18,10 @@ typedef struct pb_arena {
     pb_arena_chunk *head; /* current chunk, newest first */
     size_t used;          /* bytes used in head */
     size_t total;         /* bytes allocated in all chunks */
+    /* the interned strings (pb_arena_intern): each once, by its text */
+    const char **strs;
+    uint32_t nstrs, capstrs;
+    pb_hash index;
 } pb_arena;
 
 void pb_arena_init(pb_arena *a);
@@ -23,5 +30,11 @@ void pb_arena_free(pb_arena *a);
 void *pb_arena_alloc(pb_arena *a, size_t n);
 /* A NUL-terminated copy of s[0..n), or NULL when out of memory. */
 char *pb_arena_strndup(pb_arena *a, const char *s, size_t n);
+/* The same text, kept once: the copy made by an earlier call with the
+ * same text (s[0..n) holds no NUL), else a new one (unaligned: a string
+ * needs none).  Never to be written to.  NULL when out of memory. */
+const char *pb_arena_intern(pb_arena *a, const char *s, size_t n);
+/* Bytes held: the chunks and the index of interned strings. */
+size_t pb_arena_memory(const pb_arena *a);
 
 #endif

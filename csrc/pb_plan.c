@@ -20,7 +20,7 @@ const char *pb_plan_dup(pb_plan *plan, const char *s, size_t n, pb_error *err)
         pb_error_set(err, PB_ERR_INVALID, "text must not contain NUL characters");
         return NULL;
     }
-    char *p = pb_arena_strndup(&plan->arena, s, n);
+    const char *p = pb_arena_intern(&plan->arena, s, n);
     if (!p)
         pb_error_set(err, PB_ERR_NOMEM, NULL);
     return p;
@@ -33,7 +33,7 @@ pb_status pb_plan_set_string(pb_plan *plan, const char **field, const char *valu
     if (value) {
         if (memchr(value, '\0', len))
             return pb_error_set(err, PB_ERR_INVALID, "text must not contain NUL characters");
-        if (!(v = pb_arena_strndup(&plan->arena, value, len)))
+        if (!(v = pb_arena_intern(&plan->arena, value, len)))
             return pb_error_set(err, PB_ERR_NOMEM, NULL);
     }
     *field = v;
@@ -157,7 +157,7 @@ uint64_t pb_plan_generation(const pb_plan *plan) { return plan->generation; }
 
 size_t pb_plan_memory(const pb_plan *plan)
 {
-    size_t m = sizeof *plan + plan->arena.total +
+    size_t m = sizeof *plan + pb_arena_memory(&plan->arena) +
                plan->capagreements * sizeof(pb_agreement);
     for (int k = 0; k < PB_PART_COUNT; k++)
         m += pb_parts_memory(&plan->parts[k]);

@@ -71,7 +71,13 @@ struct pb_table {
      * row with every cell is indexed directly.  Runs moved to the end
      * leave dead entries, repacked when they outgrow the live ones. */
     pb_cellv *vals;   /* amount or text pointer */
-    uint32_t *locs;   /* (line - row line) << 20 | column, 0: the row's */
+    /* where each cell was read, 0: at its row.  Narrow (2 bytes an entry:
+     * (line - row line) << 10 | column, for the lines up to 63 below the
+     * row and the columns up to 1023, as a plan file places its values)
+     * until a cell needs more; then wide for the whole table (4 bytes:
+     * (line - row line) << 20 | column).  pb_row.c, "cells". */
+    void *locs;
+    uint8_t locs_wide;
     uint16_t *tags;   /* pb_cell_state << 14 | column */
     uint32_t ncells, capcells, deadcells;
     uint32_t nrows_with_id;

@@ -20,6 +20,11 @@
  * #include (the POSIX branches need it; Windows does not):
  *   pb_gmtime                 gmtime_r / gmtime_s
  *   pb_c_numeric_begin/_end   the C numeric locale for this thread only
+ * and, in a file that also defines PB_PLATFORM_THREADS before its first
+ * #include (only such a file sees <pthread.h> or <windows.h>):
+ *   pb_thread_start/_join     a thread (POSIX threads, Windows threads)
+ *   pb_mutex_*, pb_cond_*     a lock and a condition variable
+ *   pb_cpu_count              the CPUs online
  *
  * Only standard C headers are included here, and it is C++-clean, so any
  * file may include it; pb_error.h does (for PB_PRINTF).  Everything is
@@ -433,5 +438,191 @@ static inline long long pb_file_free_space(const pb_file_id *id)
 }
 
 #endif /* OS calls */
+
+/* --------------------------------------------- threads (OS calls) */
+
+#if defined(PB_PLATFORM_THREADS) && defined(PB_PLATFORM_OS_CALLS)
+#if defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+#else
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+#endif
+
+#define PB_PLATFORM_HAS_THREADS 1
+
+/* A thread running fn(arg); the struct stays where it is until joined. */
+typedef struct pb_thread {
+    void (*fn)(void *);
+    void *arg;
+#if defined(_WIN32)
+    HANDLE handle;
+#else
+    pthread_t id;
+#endif
+} pb_thread;
+
+#if defined(_WIN32)
+static DWORD WINAPI pb_thread_main_(LPVOID p)
+{
+    pb_thread *t = (pb_thread *)p;
+    t->fn(t->arg);
+    return 0;
+}
+#else
+static void *pb_thread_main_(void *p)
+{
+    pb_thread *t = (pb_thread *)p;
+    t->fn(t->arg);
+    return NULL;
+}
+#endif
+
+/* Start fn(arg) on a new thread: 0, or -1 when no thread could be made
+ * (nothing started).  POSIX: the new thread blocks every signal (they go
+ * to the caller's threads, as the process expects); only the calling
+ * thread's mask is touched, and only around the creation. */
+static inline int pb_thread_start(pb_thread *t, void (*fn)(void *), void *arg)
+{
+    t->fn = fn;
+    t->arg = arg;
+#if defined(_WIN32)
+    t->handle = CreateThread(NULL, 0, pb_thread_main_, t, 0, NULL);
+    return t->handle ? 0 : -1;
+#else
+    sigset_t all, saved;
+    sigfillset(&all);
+    if (pthread_sigmask(SIG_SETMASK, &all, &saved) != 0)
+        return -1;
+    int rc = pthread_create(&t->id, NULL, pb_thread_main_, t);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    return rc == 0 ? 0 : -1;
+#endif
+}
+
+/* Wait for a started thread to end, and release it. */
+static inline void pb_thread_join(pb_thread *t)
+{
+#if defined(_WIN32)
+    WaitForSingleObject(t->handle, INFINITE);
+    CloseHandle(t->handle);
+#else
+    pthread_join(t->id, NULL);
+#endif
+}
+
+/* A lock and a condition variable; init returns 0 or -1. */
+typedef struct pb_mutex {
+#if defined(_WIN32)
+    SRWLOCK lock;
+#else
+    pthread_mutex_t lock;
+#endif
+} pb_mutex;
+
+typedef struct pb_cond {
+#if defined(_WIN32)
+    CONDITION_VARIABLE cv;
+#else
+    pthread_cond_t cv;
+#endif
+} pb_cond;
+
+static inline int pb_mutex_init(pb_mutex *m)
+{
+#if defined(_WIN32)
+    InitializeSRWLock(&m->lock);
+    return 0;
+#else
+    return pthread_mutex_init(&m->lock, NULL) == 0 ? 0 : -1;
+#endif
+}
+
+static inline void pb_mutex_destroy(pb_mutex *m)
+{
+#if defined(_WIN32)
+    (void)m;
+#else
+    pthread_mutex_destroy(&m->lock);
+#endif
+}
+
+static inline void pb_mutex_lock(pb_mutex *m)
+{
+#if defined(_WIN32)
+    AcquireSRWLockExclusive(&m->lock);
+#else
+    pthread_mutex_lock(&m->lock);
+#endif
+}
+
+static inline void pb_mutex_unlock(pb_mutex *m)
+{
+#if defined(_WIN32)
+    ReleaseSRWLockExclusive(&m->lock);
+#else
+    pthread_mutex_unlock(&m->lock);
+#endif
+}
+
+static inline int pb_cond_init(pb_cond *c)
+{
+#if defined(_WIN32)
+    InitializeConditionVariable(&c->cv);
+    return 0;
+#else
+    return pthread_cond_init(&c->cv, NULL) == 0 ? 0 : -1;
+#endif
+}
+
+static inline void pb_cond_destroy(pb_cond *c)
+{
+#if defined(_WIN32)
+    (void)c;
+#else
+    pthread_cond_destroy(&c->cv);
+#endif
+}
+
+/* Wait on c with m held (m is held again on return; wake-ups may be
+ * spurious: wait in a loop on the condition). */
+static inline void pb_cond_wait(pb_cond *c, pb_mutex *m)
+{
+#if defined(_WIN32)
+    SleepConditionVariableSRW(&c->cv, &m->lock, INFINITE, 0);
+#else
+    pthread_cond_wait(&c->cv, &m->lock);
+#endif
+}
+
+static inline void pb_cond_broadcast(pb_cond *c)
+{
+#if defined(_WIN32)
+    WakeAllConditionVariable(&c->cv);
+#else
+    pthread_cond_broadcast(&c->cv);
+#endif
+}
+
+/* The CPUs online (at least 1). */
+static inline int pb_cpu_count(void)
+{
+#if defined(_WIN32)
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    return si.dwNumberOfProcessors > 0 ? (int)si.dwNumberOfProcessors : 1;
+#elif defined(_SC_NPROCESSORS_ONLN)
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+#else
+    return 2; /* macOS under _POSIX_C_SOURCE does not say (and every Mac has two) */
+#endif
+}
+
+#endif /* threads */
 
 #endif

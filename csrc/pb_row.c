@@ -148,6 +148,47 @@ static int rows_reserve(pb_table *t, uint32_t need)
 #define TAG(state, c) ((uint16_t)((unsigned)(state) << 14 | (unsigned)(c)))
 #define TAG_STATE(tag) ((pb_cell_state)((tag) >> 14))
 
+/* Bytes of a cell's source position in the pool (see pb_plan_private.h). */
+#define LOC_SIZE(t) ((t)->locs_wide ? sizeof(uint32_t) : sizeof(uint16_t))
+#define LOCS(t) ((unsigned char *)(t)->locs)
+
+/* Entry i's source position, in the wide form. */
+static uint32_t loc_get(const pb_table *t, uint32_t i)
+{
+    if (t->locs_wide)
+        return ((const uint32_t *)t->locs)[i];
+    uint32_t v = ((const uint16_t *)t->locs)[i];
+    return (v >> 10) << 20 | (v & 0x3FFu);
+}
+
+/* Make every entry's position wide (4 bytes); 0 when out of memory
+ * (nothing changed). */
+static int locs_widen(pb_table *t)
+{
+    uint32_t *wide = malloc((t->capcells ? t->capcells : 1) * sizeof *wide);
+    if (!wide)
+        return 0;
+    for (uint32_t i = 0; i < t->ncells; i++)
+        wide[i] = loc_get(t, i);
+    free(t->locs);
+    t->locs = wide;
+    t->locs_wide = 1;
+    return 1;
+}
+
+/* Set entry i's position (wide form): narrow when it fits, else the table
+ * widened first (out of memory: the cell is placed at its row). */
+static void loc_set(pb_table *t, uint32_t i, uint32_t loc)
+{
+    uint32_t dline = loc >> 20, col = loc & 0xFFFFFu;
+    if (!t->locs_wide && (dline > 63 || col > 1023) && !locs_widen(t))
+        loc = 0;
+    if (t->locs_wide)
+        ((uint32_t *)t->locs)[i] = loc;
+    else
+        ((uint16_t *)t->locs)[i] = (uint16_t)(dline << 10 | col);
+}
+
 /* The pool arrays resized to cap entries (cap >= ncells). */
 static int pool_resize(pb_table *t, size_t cap)
 {
@@ -157,7 +198,7 @@ static int pool_resize(pb_table *t, size_t cap)
     if (!vals)
         return 0;
     t->vals = vals;
-    uint32_t *locs = realloc(t->locs, cap * sizeof *locs);
+    void *locs = realloc(t->locs, cap * LOC_SIZE(t));
     if (!locs)
         return 0;
     t->locs = locs;
@@ -192,7 +233,7 @@ static int pool_repack(pb_table *t, size_t spare)
     if (cap == 0)
         cap = 1;
     pb_cellv *vals = malloc(cap * sizeof *vals);
-    uint32_t *locs = malloc(cap * sizeof *locs);
+    unsigned char *locs = malloc(cap * LOC_SIZE(t));
     uint16_t *tags = malloc(cap * sizeof *tags);
     if (!vals || !locs || !tags) {
         free(vals);
@@ -206,7 +247,8 @@ static int pool_repack(pb_table *t, size_t spare)
         uint32_t n = row->ncell;
         if (n) {
             memcpy(vals + k, t->vals + row->cell0, n * sizeof *vals);
-            memcpy(locs + k, t->locs + row->cell0, n * sizeof *locs);
+            memcpy(locs + k * LOC_SIZE(t), LOCS(t) + row->cell0 * LOC_SIZE(t),
+                   n * LOC_SIZE(t));
             memcpy(tags + k, t->tags + row->cell0, n * sizeof *tags);
         }
         row->cell0 = k;
@@ -263,7 +305,7 @@ static uint32_t cell_add(pb_table *t, size_t r, size_t c)
         uint32_t from = row->cell0, to = t->ncells;
         if (n) {
             memcpy(t->vals + to, t->vals + from, n * sizeof *t->vals);
-            memcpy(t->locs + to, t->locs + from, n * sizeof *t->locs);
+            memcpy(LOCS(t) + to * LOC_SIZE(t), LOCS(t) + from * LOC_SIZE(t), n * LOC_SIZE(t));
             memcpy(t->tags + to, t->tags + from, n * sizeof *t->tags);
         }
         t->deadcells += n;
@@ -276,11 +318,12 @@ static uint32_t cell_add(pb_table *t, size_t r, size_t c)
     uint32_t tail = s + n - p;
     if (tail) {
         memmove(t->vals + p + 1, t->vals + p, tail * sizeof *t->vals);
-        memmove(t->locs + p + 1, t->locs + p, tail * sizeof *t->locs);
+        memmove(LOCS(t) + (p + 1) * LOC_SIZE(t), LOCS(t) + p * LOC_SIZE(t),
+                tail * LOC_SIZE(t));
         memmove(t->tags + p + 1, t->tags + p, tail * sizeof *t->tags);
     }
     t->vals[p].amount = 0;
-    t->locs[p] = 0;
+    memset(LOCS(t) + p * LOC_SIZE(t), 0, LOC_SIZE(t));
     t->tags[p] = TAG(PB_CELL_BLANK, c);
     row->ncell++;
     t->ncells++;
@@ -730,7 +773,7 @@ void pb_cell_source(const pb_table *t, size_t r, size_t c, uint32_t *line,
                     uint32_t *column)
 {
     uint32_t i = cell_find(t, r, c);
-    uint32_t loc = i == NOCELL ? 0 : t->locs[i];
+    uint32_t loc = i == NOCELL ? 0 : loc_get(t, i);
     if (loc == 0) {
         *line = t->rows[r].line;
         *column = t->rows[r].column;
@@ -751,5 +794,5 @@ void pb_cell_set_source(pb_table *t, size_t r, size_t c, uint32_t line,
     if (i == NOCELL && loc)
         i = cell_add(t, r, c); /* a blank cell written out: keep where */
     if (i != NOCELL) /* (out of memory: the cell is placed at its row) */
-        t->locs[i] = loc;
+        loc_set(t, i, loc);
 }

@@ -43,7 +43,7 @@ static size_t table_memory(const void *obj)
     const pb_table *t = obj;
     size_t cells = t->capcells;
     return t->capcols * sizeof(pb_column) + t->caprows * sizeof(pb_row) +
-           cells * (sizeof(pb_cellv) + sizeof(uint32_t) + sizeof(uint16_t)) +
+           cells * (sizeof(pb_cellv) + (t->locs_wide ? 4u : 2u) + sizeof(uint16_t)) +
            t->comp_cap * (sizeof(pb_amount) + 1) + t->row_ids.cap * sizeof(uint32_t) +
            pb_hash_memory(&t->row_labels) + pb_hash_memory(&t->col_ids);
 }

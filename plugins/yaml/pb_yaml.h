@@ -16,6 +16,10 @@ typedef struct pb_yaml_limits {
     unsigned max_depth;     /* nesting of mappings and sequences (100) */
     size_t max_scalar;      /* bytes in one scalar (1 MiB) */
     unsigned long long max_input; /* bytes of input (1 GiB) */
+    /* an input of this many bytes or more is parsed on a second thread
+     * while the plan is built on the calling one, when the machine has two
+     * CPUs or more (1 MiB); 0: always on the calling thread */
+    unsigned long long pipeline_min;
 } pb_yaml_limits;
 
 /* The defaults above. */

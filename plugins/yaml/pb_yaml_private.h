@@ -31,6 +31,8 @@
 
 /* =========================================================== context */
 
+typedef struct pb_yr_pipe pb_yr_pipe;
+
 typedef struct pb_yr_reader {
     const pb_api *api;
     pb_plan *plan;
@@ -58,6 +60,8 @@ typedef struct pb_yr_reader {
     char path[PB_ERROR_PATH_MAX];
     size_t pathlen;
     pb_error scratch; /* the core's error of the call at hand (pb_yr_error) */
+    /* libyaml's parser on a second thread (pb_yaml_read_pipe.c), or NULL */
+    pb_yr_pipe *pipe;
 } pb_yr_reader;
 
 /* The core's functions, through the api table: A->pb_plan_new() */
@@ -116,6 +120,15 @@ int pb_yr_parser_fail(pb_yr_reader *r);
 int pb_yr_read_handler(void *ctx, unsigned char *buffer, size_t size, size_t *size_read);
 
 /* ------------------------------------------------------------ events */
+
+/* libyaml's parser on a second thread (pb_yaml_read_pipe.c), for an input
+ * of lim.pipeline_min bytes or more: start it once the parser has its
+ * input (1: started; 0: read on this thread), the next event as r->ev
+ * (what pb_yr_next does then), and stop it (joined, freed; any time, and
+ * before the parser is deleted or the input looked at). */
+int pb_yr_pipe_start(pb_yr_reader *r);
+int pb_yr_pipe_next(pb_yr_reader *r);
+void pb_yr_pipe_stop(pb_yr_reader *r);
 
 /* "a scalar", "a mapping"... */
 const char *pb_yr_event_name(yaml_event_type_t t);

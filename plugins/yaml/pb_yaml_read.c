@@ -252,7 +252,7 @@ static int read_document(pb_yr_reader *r)
 
 pb_yaml_limits pb_yaml_default_limits(void)
 {
-    pb_yaml_limits lim = {100, 1u << 20, 1ull << 30};
+    pb_yaml_limits lim = {100, 1u << 20, 1ull << 30, 1ull << 20};
     return lim;
 }
 
@@ -275,7 +275,9 @@ static pb_plan *read_any(pb_yr_reader *r)
         return NULL;
     }
     yaml_parser_set_input(&r->parser, pb_yr_read_handler, r);
+    pb_yr_pipe_start(r);
     int ok = read_document(r);
+    pb_yr_pipe_stop(r); /* joined: the parser and the input are this thread's */
     if (r->have_ev)
         yaml_event_delete(&r->ev);
     yaml_parser_delete(&r->parser);

@@ -223,6 +223,8 @@ int pb_yr_read_handler(void *ctx, unsigned char *buffer, size_t size,
 {
     pb_yr_reader *r = ctx;
     size_t n;
+    if (r->io_failed)
+        return 0;
     if (r->data) {
         n = r->size - r->pos;
         if (n > size)
@@ -278,17 +280,22 @@ const char *pb_yr_event_name(yaml_event_type_t t)
 /* Move to the next event, enforcing the safety rules. */
 int pb_yr_next(pb_yr_reader *r)
 {
-    if (r->have_ev) {
-        yaml_event_delete(&r->ev);
-        r->have_ev = 0;
-    }
-    if (!yaml_parser_parse(&r->parser, &r->ev))
-        return pb_yr_parser_fail(r);
-    r->have_ev = 1;
     yaml_event_t *e = &r->ev;
-    r->ev_consumed = r->consumed;
-    r->ev_line = (uint32_t)e->end_mark.line + 1;
-    r->ev_col = (uint32_t)e->end_mark.column + 1;
+    if (r->pipe) {
+        if (!pb_yr_pipe_next(r))
+            return 0;
+    } else {
+        if (r->have_ev) {
+            yaml_event_delete(&r->ev);
+            r->have_ev = 0;
+        }
+        if (!yaml_parser_parse(&r->parser, &r->ev))
+            return pb_yr_parser_fail(r);
+        r->have_ev = 1;
+        r->ev_consumed = r->consumed;
+        r->ev_line = (uint32_t)e->end_mark.line + 1;
+        r->ev_col = (uint32_t)e->end_mark.column + 1;
+    }
     switch (e->type) {
     case YAML_ALIAS_EVENT:
         return FAIL(PB_ERR_SCHEMA,
