@@ -20,9 +20,10 @@ static const pb_described_desc contacts = {
     "contacts", "contact", "Contacts", "Contact officers", contact_fields,
     sizeof contact_fields / sizeof contact_fields[0]};
 
-/* A plan's milestones: the timeline of dated activities (a business
- * planning timeline, an action plan's key dates), each done or not. */
-static const pb_dfield milestone_fields[] = {
+/* A plan's timeline: its dated events (a business planning timeline,
+ * an action plan's key dates), each done or not.  Not "milestones":
+ * that word is a measure's dated targets (pb_indicator.h). */
+static const pb_dfield timeline_fields[] = {
     {"id", "Id", PB_FIELD_ID, PB_DTYPE_TEXT, NULL},
     {"date", "Date", PB_FIELD_DATE | PB_FIELD_REQUIRED, PB_DTYPE_DATE, NULL},
     {"title", "Activity", PB_FIELD_TITLE | PB_FIELD_REQUIRED, PB_DTYPE_TEXT, NULL},
@@ -30,14 +31,14 @@ static const pb_dfield milestone_fields[] = {
     {"status", "Status", 0, PB_DTYPE_WORD, "planned|done|cancelled"},
 };
 
-static const pb_described_desc milestones = {
-    "milestones", "milestone", "Milestones", "Milestones", milestone_fields,
-    sizeof milestone_fields / sizeof milestone_fields[0]};
+static const pb_described_desc timeline = {
+    "timeline", "event", "Timeline", "Timeline", timeline_fields,
+    sizeof timeline_fields / sizeof timeline_fields[0]};
 
 /* The described parts, in the order the formats write them. */
 static const pb_described_desc *const kinds[] = {
     &contacts,
-    &milestones,
+    &timeline,
 };
 
 size_t pb_described_kind_count(void) { return sizeof kinds / sizeof kinds[0]; }

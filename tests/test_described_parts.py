@@ -3,8 +3,10 @@ describes once is kept, checked, read and written in YAML, carried by a
 workbook, copied, compared and diffed over its descriptor alone.
 
 The contact officers are the first: the rows here are the officers the
-seeds print (carried as the `contacts` records collection of the
-examples), added through ``plan.contacts``."""
+seeds print (carried by the examples as their `contacts`), added through
+``plan.contacts``."""
+
+import datetime
 
 import pytest
 
@@ -16,9 +18,7 @@ EXAMPLE = "examples/manchester-children-families-2015-17.yaml"
 
 def _officers(root):
     """The officers the example carries, as the described part's rows."""
-    coll = planbook.load(root / EXAMPLE).records["contacts"]
-    return [{"id": r.id, "name": r["name"], "position": r["position"],
-             "telephone": r["telephone"], "email": r["email"]} for r in coll]
+    return planbook.load(root / EXAMPLE).contacts.to_list()
 
 
 @pytest.fixture
@@ -153,6 +153,32 @@ def test_a_workbook_edited_as_finance_would_reads_back(root, tmp_path):
         assert planbook.load(path).contacts.to_list() == plan.contacts.to_list()
 
 
+def test_a_date_typed_in_excel_reads_as_a_date_and_others_keep_their_text(root, tmp_path):
+    """Finance types a date over a timeline's date (Excel stores a serial
+    number): it comes back as a date written in the style of the text it
+    replaced; the dates not touched keep their text as written (a range
+    stays a range)."""
+    openpyxl = pytest.importorskip("openpyxl")
+    plan = planbook.load(root / EXAMPLE)
+    path = tmp_path / "plan.xlsx"
+    plan.save(path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Timeline"]
+    rows = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1)}
+    ws.cell(rows["4"], 2).value = datetime.date(2015, 3, 9)     # was 6 March 2015
+    ws.cell(rows["2"], 3).value = "Executive considers the budget"
+    ws.append(["6", datetime.date(2015, 4, 30), "Business plans reviewed", None, "planned"])
+    wb.save(path)
+    with pytest.warns(planbook.errors.ReadWarning, match="a new row"):
+        back = planbook.load(path)
+    assert [r["date"] for r in back.timeline] == [
+        "10 - 12 February 2015", "13 February 2015", "23 February 2015", "9 March 2015",
+        "1 April 2015", "30 April 2015"]
+    assert back.timeline["2"]["title"] == "Executive considers the budget"
+    assert [f for f in back.check() if f.part == "timeline"] == []
+    assert [r.id for r in back.timeline.overdue("2015-04-30")] == ["1", "2", "3", "4", "5"]
+
+
 class _no_warning:
     """No ReadWarning while loading."""
 
@@ -206,24 +232,22 @@ def _saved(plan, tmp_path, suffix):
 
 def _timeline(root):
     """The timeline the example carries (seed 001's appendix 1), as rows."""
-    coll = planbook.load(root / EXAMPLE).records["timeline"]
-    return [{"id": r.id, "date": r["date"], "title": r["title"], "owner": None, "status": None}
-            for r in coll]
+    return planbook.load(root / EXAMPLE).timeline.to_list()
 
 
-def test_milestones_round_trip_and_a_bad_date_is_found(root, tmp_path):
+def test_timeline_round_trip_and_a_bad_date_is_found(root, tmp_path):
     timeline = _timeline(root)
     assert len(timeline) == 5 and timeline[0]["date"] == "10 - 12 February 2015"
     plan = planbook.Plan(title="Timeline")
     for row in timeline:
-        plan.milestones.add(**row)
-    plan.milestones["4"].set(status="done")
-    assert [f for f in plan.check() if f.part == "milestones"] == []
+        plan.timeline.add(**row)
+    plan.timeline["4"].set(status="done")
+    assert [f for f in plan.check() if f.part == "timeline"] == []
     for suffix in (".yaml", ".xlsx"):
         back = planbook.load(_saved(plan, tmp_path, suffix))
-        assert back.milestones.to_list() == plan.milestones.to_list() and back == plan
-    plan.milestones.add(id="6", date="sometime", title="Business plans reviewed")
-    f = next(f for f in plan.check() if f.part == "milestones")
+        assert back.timeline.to_list() == plan.timeline.to_list() and back == plan
+    plan.timeline.add(id="6", date="sometime", title="Business plans reviewed")
+    f = next(f for f in plan.check() if f.part == "timeline")
     assert (f.code, f.severity, f.table, f.row_index, f.row_id, f.column) == \
-        ("date", "warning", "milestones", 5, "6", "date")
-    assert f.message == "milestones milestone '6': date 'sometime' is not a date"
+        ("date", "warning", "timeline", 5, "6", "date")
+    assert f.message == "timeline event '6': date 'sometime' is not a date"

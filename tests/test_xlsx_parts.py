@@ -544,19 +544,6 @@ def test_action_closed_and_due_date_moved(books, tmp_path):
     assert [r.id for r in acts.overdue("2018-10-01")] == ["4.23"]
 
 
-def test_dates_kept_as_written_unless_moved(books, tmp_path):
-    def change(ws):
-        set_cell(ws, datetime.date(2015, 3, 9), "4", "Due (date)")            # 6 March 2015
-        set_cell(ws, "Executive considers the budget", "2", "title")
-    path = edit(books, tmp_path, FAMILIES, "records", "timeline", change)
-    plan, warnings = read_back(path, FAMILIES, "records", "timeline")
-    assert warnings == []
-    tl = plan.records["timeline"]
-    assert [r["date"] for r in tl] == ["10 - 12 February 2015", "13 February 2015",
-                                       "23 February 2015", "9 March 2015", "1 April 2015"]
-    assert tl["2"]["title"] == "Executive considers the budget"
-
-
 def test_items_added_and_removed(books, tmp_path):
     def change(ws):
         ws.delete_rows(row_of(ws, "4.33"))

@@ -13,6 +13,7 @@ import pytest
 import planbook
 from planbook.errors import ReadError, ReadWarning
 
+import xlsx_tools as xt
 from conftest import change_kinds
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -77,7 +78,9 @@ def test_examples_without_the_structure_sheet(book, tmp_path, example):
     found = [str(w.message) for w in caught if issubclass(w.category, ReadWarning)]
     assert list(back.budgets) == list(plan.budgets)
     assert not back.indicators and not back.risks and not back.records
-    parts = len(plan.indicators) + len(plan.risks) + len(plan.records)
+    described = xt.described_sheets(plan)
+    assert not any(len(getattr(back, key)) for key, _ in described)
+    parts = len(plan.indicators) + len(plan.risks) + len(plan.records) + len(described)
     assert len([m for m in found if "no planbook structure sheet" in m]) == parts
     # openpyxl drops the formulas' results, so compare the lines' own figures
     for tid, t in plan.budgets.items():

@@ -158,9 +158,19 @@ def expected_sheet_names(plan) -> List[str]:
     for cid in plan.records:
         title = plan.records[cid].title
         names.append(make(title if title and len(title) <= 31 else cid, cid))
+    for key, sheet in described_sheets(plan):
+        names.append(make(sheet, key))
     names.append(make("Findings", "Findings"))
     names.append(structure)
     return names
+
+
+def described_sheets(plan) -> List[Tuple[str, str]]:
+    """(key, sheet name as the descriptor gives it) of each described part
+    the plan holds (contacts, timeline), in the descriptors' order."""
+    from planbook import _core
+    return [(key, sheet) for key, _noun, sheet, _title, _fields in
+            _core.PlanCore().described_kinds() if getattr(plan, key).exists()]
 
 
 def valid_sheet_name(name: str) -> bool:
@@ -173,7 +183,8 @@ def table_sheets(plan, sheetnames: Sequence[str]) -> Dict[str, str]:
     """Table id -> sheet name (the budget sheets are in table order)."""
     ids = list(plan.budgets)
     assert len(sheetnames) == (len(ids) + len(plan.indicators) + 2 * len(plan.risks) +
-                               len(plan.records) + 3), (sheetnames, ids)
+                               len(plan.records) + len(described_sheets(plan)) + 3), \
+        (sheetnames, ids)
     assert sheetnames[-1] == "planbook", sheetnames  # the hidden structure sheet
     return dict(zip(ids, sheetnames[1:-2]))
 

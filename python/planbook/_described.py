@@ -19,10 +19,15 @@ descriptor (``described("contacts", ...)``).  Nothing here names a part.
 
 from __future__ import annotations
 
+import datetime
 from typing import (TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Sequence, Union,
                     overload)
 
 from ._parts import Part
+from ._records import DONE, _as_of, date_range
+
+#: a row's status that closes it: never overdue (a record's words, and cancelled)
+_CLOSED = DONE | {"cancelled"}
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._diff import Change
@@ -56,6 +61,12 @@ class DescribedRows(Sequence["DescribedRow"]):
         """Each field's column heading on the part's sheet, in order:
         ``{"id": "Id", "name": "Name", ...}``."""
         return dict(zip((f.name for f in self._part.item_fields), self._part.headings))
+
+    @property
+    def date_fields(self) -> List[str]:
+        """The fields whose values are dates (``date``: a date or range as
+        plans write it)."""
+        return list(self._part.date_fields)
 
     def _index(self, create: bool = False) -> int:
         """The part's index in the core; -1 when the plan has none (made
@@ -141,6 +152,15 @@ class DescribedRows(Sequence["DescribedRow"]):
         """Every row as a dict of its fields."""
         return [r.to_dict() for r in self]
 
+    def overdue(self, as_of: Union[str, datetime.date]) -> List["DescribedRow"]:
+        """The rows due before ``as_of`` whose status does not close them
+        (a record's complete words, or ``cancelled``): a row is due at the end of its first date field that
+        reads as a date (``10 - 12 February 2015``: the 12th); a part with no
+        date field has none."""
+        day = _as_of(as_of)
+        return [r for r in self if r.due is not None and r.due < day
+                and (r.to_dict().get("status") or "").strip().lower() not in _CLOSED]
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, DescribedRows):
             return self.to_list() == other.to_list()
@@ -192,6 +212,22 @@ class DescribedRow:
 
     def to_dict(self) -> Dict[str, Optional[str]]:
         return {f.name: self._d[f.name] for f in self._rows._part.item_fields}
+
+    @property
+    def due(self) -> Optional[datetime.date]:
+        """The end of the first date field that holds a date, else None
+        (absent, ``TBC``, ``Ongoing`` or not a date: the check says which)."""
+        for name in self._rows._part.date_fields:
+            text = self._d.get(name)
+            if not text:
+                continue
+            try:
+                end = date_range(text)[1]
+            except ValueError:
+                continue
+            if end is not None:
+                return end
+        return None
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, DescribedRow):

@@ -22,6 +22,7 @@ from .errors import ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._core import CellTuple, PlanCore, RowTuple
+    from ._described import DescribedRows
     from ._indicators import Indicators
     from ._records import Records
     from ._risks import Risks
@@ -243,6 +244,11 @@ class Plan:
         indicators: "Indicators"
         risks: "Risks"
         records: "Records"
+        # the described parts (csrc/pb_described_parts.c; _parts.described):
+        # declared here only for type checkers, the property is made from
+        # the descriptor whether declared or not
+        contacts: "DescribedRows"
+        timeline: "DescribedRows"
 
     @property
     def risk_matrix(self) -> Tuple[int, int]:

@@ -157,6 +157,7 @@ class Part:
     described: bool = False
     caption: str = ""           # a described part's title: "Contact officers"
     headings: Tuple[str, ...] = ()  # its fields' column headings, in item_fields' order
+    date_fields: Tuple[str, ...] = ()  # its fields whose type is a date
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -225,6 +226,7 @@ def described(name: str, doc: str) -> Part:
                 diff_noun="part", diff_title_or_id=True, doc=doc, item_noun=noun,
                 short=name, described=True, caption=title,
                 headings=tuple(heading for _k, heading, _f, _t, _v in fields),
+                date_fields=tuple(k for k, _h, _f, kind, _v in fields if kind == "date"),
                 item_fields=tuple(Field(k, choices=tuple(values.split("|")) if values else (),
                                         doc=f"{heading} ({kind}).",
                                         sample=_DESCRIBED_SAMPLES.get(kind))
@@ -344,8 +346,8 @@ PARTS: Tuple[Part, ...] = (
     # the described parts (pb_described_parts.c): one line each
     described("contacts", "The plan's contact officers (name, position, telephone, e-mail):\n"
                           '``plan.contacts.add(name="...", position="...")``.'),
-    described("milestones", "The plan's milestones: dated activities (date, activity, owner,\n"
-                            'status):  ``plan.milestones.add(date="6 March 2015", title="...")``.'),
+    described("timeline", "The plan's timeline: its dated events (date, activity, owner,\n"
+                          'status):  ``plan.timeline.add(date="6 March 2015", title="...")``.'),
 )
 
 def basis_assumed(text: Optional[str]) -> bool:

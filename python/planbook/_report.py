@@ -32,11 +32,13 @@ import pathlib
 import re
 import tempfile
 from decimal import Decimal
-from typing import (TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Tuple, Union,
-                    cast)
+from typing import (TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple,
+                    Union, cast)
 
+from ._described import DescribedRow, DescribedRows
 from ._display import _headline
 from ._model import _MONTHS, format_amount
+from ._parts import PARTS as _PLAN_PARTS
 from ._records import DONE
 from ._version import __version__
 from .errors import ValidationError
@@ -186,8 +188,55 @@ def _part_ids(plan: Plan, part: str) -> List[str]:
     if part == "risks":
         return list(plan.risks)
     if part == "records":
-        return list(plan.records)
+        # the collections, then the described parts that have rows
+        # (contacts, timeline), shown alike as lists
+        ids = list(plan.records)
+        return ids + [k for k in _described(plan) if k not in ids]
     return []
+
+
+def _described(plan: Plan) -> Dict[str, DescribedRows]:
+    """The plan's described parts that have rows, by key."""
+    out: Dict[str, DescribedRows] = {}
+    for p in _PLAN_PARTS:
+        if p.described:
+            rows = getattr(plan, p.name)
+            if isinstance(rows, DescribedRows) and len(rows):
+                out[p.name] = rows
+    return out
+
+
+class _Row:
+    """A described part's row, as the list layout reads a record."""
+
+    depth = 0
+    start: Optional[datetime.date] = None
+
+    def __init__(self, row: DescribedRow):
+        d = row.to_dict()
+        self.id: Optional[str] = d.pop("id", None)
+        self.index: int = row.index
+        self.due: Optional[datetime.date] = row.due
+        self.fields: Dict[str, str] = {k: v for k, v in d.items() if v}
+
+
+class _Rows:
+    """A described part, as the list layout reads a collection: its title
+    the descriptor's, its dates the date fields (a timeline's date is when
+    something happens, not a deadline: never overdue, as a timeline
+    collection's)."""
+
+    note: Optional[str] = None
+
+    def __init__(self, rows: DescribedRows):
+        self.id = rows.id
+        self.title = rows.title
+        self.kind = rows.id
+        self.date_fields = rows.date_fields
+        self._rows = [_Row(r) for r in rows]
+
+    def __iter__(self) -> Iterator[_Row]:
+        return iter(self._rows)
 
 
 def _sections(plan: Plan, sections: _Names) -> List[Tuple[str, Optional[List[str]]]]:
@@ -832,7 +881,7 @@ def _register(plan: Plan, reg: RiskRegister, ids: _Ids, found: _Findings,
 
 # ------------------------------------------------------------------ records
 
-def _collection(plan: Plan, coll: Collection, ids: _Ids, found: _Findings,
+def _collection(plan: Plan, coll: Union[Collection, _Rows], ids: _Ids, found: _Findings,
                 as_of: datetime.date) -> Ctx:
     anchor = ids.make("records", coll.id)
     title = coll.title or coll.id
@@ -1097,7 +1146,8 @@ def build(plan: Plan, *, sections: _Names = None, periods: _Names = None,
             elif part == "risks":
                 item = _register(plan, plan.risks[ident], ids, found, as_of_day)
             else:
-                coll = plan.records[ident]
+                coll = (plan.records[ident] if ident in plan.records
+                        else _Rows(_described(plan)[ident]))
                 if wanted_ids is None and coll.kind in _SKIPPED_KINDS:
                     skipped.setdefault(part, []).append(coll.title or ident)
                     continue
@@ -1214,7 +1264,9 @@ def report(plan: Plan, path: Optional[_Path] = None, *, sections: _Names = None,
         indicators, risks, records, findings); a part or one table,
         dashboard, register or list: ``["indicators.children", "findings"]``
         or ``"budgets,risks"``.  ``records`` leaves out narrative and
-        ``other`` lists unless named (``records.contacts``).
+        ``other`` lists unless named (``records.narrative``); it shows the
+        described parts that have rows (``contacts``, ``timeline``) after
+        the lists.
     periods : the periods to show (``["2014/15 Q3"]``): dashboards show
         these columns and their status at the last of them; budget tables
         keep the columns of these periods (and those of no period).

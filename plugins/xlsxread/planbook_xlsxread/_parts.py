@@ -1480,7 +1480,7 @@ class _DescribedSheet:
             for c, key in self.fields.items():
                 v = sh.cell(rows[j], c)
                 if not sh.unreadable(rows[j], c, v, "a text"):
-                    values[key] = _text(v)
+                    values[key] = self._cell_text(key, v, None)
             try:
                 part.add(**values)
                 sh.warn(rows[j], 0, "a new row: added at the end of the part")
@@ -1491,13 +1491,27 @@ class _DescribedSheet:
                              "changed")
         return sh.warnings
 
+    def _cell_text(self, key: str, value: Any, old: Optional[str]) -> Optional[str]:
+        """A cell as the field's text; in a date field, a date typed in
+        Excel (a serial number, not a date as written) becomes a date in the
+        style of the text it replaces ("9 March 2015")."""
+        text = _text(value)
+        if text is None or key not in self.part.date_fields or _figure(text) is None:
+            return text
+        try:
+            date_range(text)
+            return text  # a number that reads as a date as written ("2015")
+        except _FAILS:
+            day = _excel_date(text)
+        return text if day is None else _date_text(day, old)
+
     def _row(self, row, r: int) -> None:
         sh = self.sheet
         for c, key in self.fields.items():
             value = sh.cell(r, c)
             if sh.unreadable(r, c, value, "a text"):
                 continue
-            value = _text(value)
+            value = self._cell_text(key, value, row[key])
             if value != row[key]:
                 try:
                     row.set(**{key: value})
