@@ -19,8 +19,8 @@
  * built before keeps working (its table is a prefix of the new one, which
  * the size tells).  tests/test_capi_header.py fails until one is bumped
  * after any change to a header the C API ships (docs/plugins.md). */
-#define PB_API_VERSION 6
-#define PB_API_MINOR 2
+#define PB_API_VERSION 7
+#define PB_API_MINOR 0
 
 typedef struct pb_api {
     unsigned version; /* PB_API_VERSION */
