@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, List, Sequence, Tuple, Union, cast
 
+from ._pandas import require_pandas
 from .many import COLUMNS, PARTS, Paths, chunks, empty, expand, frames_of_files
 
 __all__ = ["read", "read_all", "convert"]
@@ -97,7 +98,25 @@ def read(paths: Paths, part: str = "budgets", *, files_per_partition: int = 1) -
                            enforce_metadata=False)
 
 
-def _pick(frames: Dict[str, Any], part: str) -> Any:
+def _load_run(files: Sequence[str], parts: Sequence[str]) -> Any:
+    """A run of files read once for several parts: a one-row frame whose
+    only cell holds the dict part -> frame (each part's partition picks its
+    own from it)."""
+    pd = require_pandas("planbook.dask.read_all")
+    frames = frames_of_files(files, parts)
+    cell = pd.Series([frames], dtype=object, index=[files[0]])
+    return pd.DataFrame({"frames": cell})
+
+
+def _loaded_meta() -> Any:
+    pd = require_pandas("planbook.dask.read_all")
+    return pd.DataFrame({"frames": pd.Series([], dtype=object)})
+
+
+def _pick(loaded: Any, part: str) -> Any:
+    if not len(loaded):              # the meta Dask may run through
+        return _meta(part)
+    frames: Dict[str, Any] = loaded["frames"].iloc[0]
     return frames[part].set_index("plan", drop=False).rename_axis(None)
 
 
@@ -107,18 +126,21 @@ def read_all(paths: Paths, parts: Sequence[str] = PARTS, *,
     partition per file, or per ``files_per_partition`` files as in
     :func:`read`), whose graphs share one load of each file: computed
     together (``dask.compute(*frames.values())``, ``client.compute([...])``)
-    each file is read once, not once per part."""
+    each file is read once, not once per part.
+
+    A run of files is one task (``dd.from_map``) and each part's partition
+    one more (``map_partitions``, picking that part's frame from the
+    run's): a run costs the scheduler 1 + len(parts) tasks."""
     dd = _require_dask()
     parts = tuple(parts)
     runs, divisions = _files(paths, parts, files_per_partition)
     import dask.config
-    delayed = _delayed()
-    # pure: the load's key is the files' and the parts', the same in every frame
-    loads = [delayed(frames_of_files, pure=True)(run, parts) for run in runs]
     with dask.config.set({"dataframe.convert-string": False}):
-        return {part: dd.from_delayed([delayed(_pick, pure=True)(d, part) for d in loads],
-                                      meta=_meta(part), divisions=divisions,
-                                      verify_meta=False)
+        loaded = dd.from_map(_load_run, runs, parts=parts, meta=_loaded_meta(),
+                             divisions=divisions, label="planbook-read",
+                             enforce_metadata=False)
+        return {part: loaded.map_partitions(_pick, part, meta=_meta(part),
+                                            enforce_metadata=False, align_dataframes=False)
                 for part in parts}
 
 
