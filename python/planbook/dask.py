@@ -22,17 +22,22 @@ Each task costs the scheduler and the worker a few milliseconds, about as
 much as reading a small plan: for thousands of small plans give
 ``files_per_partition=`` (say 25-100), and a task reads that many files
 one after another into one frame (docs/scale.md, docs/benchmarks.md).
+
+:func:`compute` turns the frames into pandas frames on a ``distributed``
+cluster without a worker concatenating the whole result (what
+``.compute()`` does): each partition comes to the caller as soon as it is
+done, so a worker's memory stays bounded by its own runs of files.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Sequence, Tuple, Union, cast
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, cast
 
 from ._pandas import require_pandas
 from .many import COLUMNS, PARTS, Paths, chunks, empty, expand, frames_of_files
 
-__all__ = ["read", "read_all", "convert"]
+__all__ = ["read", "read_all", "compute", "convert"]
 
 
 def _require_dask() -> Any:
@@ -142,6 +147,83 @@ def read_all(paths: Paths, parts: Sequence[str] = PARTS, *,
         return {part: loaded.map_partitions(_pick, part, meta=_meta(part),
                                             enforce_metadata=False, align_dataframes=False)
                 for part in parts}
+
+
+def _module(name: str) -> Any:
+    """A module of Dask's, which Dask types only in part: Any where
+    planbook meets it."""
+    import importlib
+    return importlib.import_module(name)
+
+
+def _client(client: Any) -> Any:
+    """The distributed client to compute on: the one given, else the
+    default one (the last ``Client`` made), else None (no cluster)."""
+    if client is not None:
+        return client
+    try:
+        distributed = _module("distributed")
+    except ImportError:
+        return None
+    try:
+        return distributed.default_client()
+    except ValueError:                 # no client: Dask's own scheduler
+        return None
+
+
+def _gathered(client: Any, frames: List[Any]) -> List[Any]:
+    """Each frame's partitions brought here as they are done (the workers
+    never send their partitions to one of them to concatenate), then
+    concatenated here in the partitions' order."""
+    distributed = _module("distributed")
+    pd = require_pandas("planbook.dask.compute")
+    persisted: List[Any] = client.persist(frames)   # together: shared loads run once
+    futures: List[List[Any]] = [sorted(distributed.futures_of(f), key=_partition_index)
+                                for f in persisted]
+    del persisted
+    order = {fut.key: (i, j) for i, futs in enumerate(futures) for j, fut in enumerate(futs)}
+    got: List[List[Any]] = [[None] * len(futs) for futs in futures]
+    done = distributed.as_completed([fut for futs in futures for fut in futs],
+                                    with_results=True)
+    del futures                              # each partition is let go once here
+    for fut, part in done:
+        i, j = order[fut.key]
+        got[i][j] = part
+        fut.release()
+    return [pd.concat(parts) if len(parts) > 1 else parts[0] for parts in got]
+
+
+def _partition_index(future: Any) -> int:
+    return int(future.key[1])
+
+
+def compute(frames: Union[Mapping[str, Any], Sequence[Any]], *, client: Any = None,
+            scheduler: Optional[str] = None) -> Any:
+    """Dask frames (of :func:`read` or :func:`read_all`) as pandas frames,
+    computed together (a file read for several parts is read once): a dict
+    part -> frame for a dict, a list for a list.
+
+    On a ``distributed`` cluster (``client``, else the default client) each
+    partition is brought here as soon as it is done and the frames are
+    concatenated here: unlike ``.compute()``, no worker gathers and
+    concatenates the whole result, so a worker's memory stays bounded by
+    its own runs of files, and the transfers overlap the work.  Without a
+    cluster, or with a scheduler named (``scheduler=``, or Dask's config:
+    ``"threads"``, ``"processes"``, ``"sync"``), it is ``dask.compute``."""
+    dask = _module("dask")
+    keys: Optional[List[str]] = None
+    if isinstance(frames, Mapping):
+        keys = list(frames)
+        items = [frames[k] for k in keys]
+    else:
+        items = list(frames)
+    # a scheduler named here or in Dask's config (other than a client) wins
+    named = scheduler or dask.config.get("scheduler", None)
+    on = _client(client) if client is not None or named in (None, "dask.distributed") \
+        else None
+    out: List[Any] = list(dask.compute(*items, scheduler=scheduler)) if on is None \
+        else _gathered(on, items)
+    return dict(zip(keys, out)) if keys is not None else out
 
 
 def convert(paths: Paths, out_dir: Union[str, "os.PathLike[str]"], *, to: str = "ofdp") -> Any:
