@@ -279,6 +279,8 @@ def test_dask_compute_without_a_cluster_is_dask_compute(batch, folder):
         listed = pbd.compute([frames["findings"], pbd.read(folder, "risks")])
     pd.testing.assert_frame_equal(listed[0], got["findings"])
     pd.testing.assert_frame_equal(listed[1].reset_index(drop=True), batch["risks"])
+    one = pbd.compute(pbd.read(folder, "plans", files_per_partition=3), scheduler="sync")
+    pd.testing.assert_frame_equal(one.reset_index(drop=True), batch["plans"])
 
 
 def test_dask_reads_one_plan_by_its_name(folder):

@@ -201,7 +201,7 @@ def compute(frames: Union[Mapping[str, Any], Sequence[Any]], *, client: Any = No
             scheduler: Optional[str] = None) -> Any:
     """Dask frames (of :func:`read` or :func:`read_all`) as pandas frames,
     computed together (a file read for several parts is read once): a dict
-    part -> frame for a dict, a list for a list.
+    part -> frame for a dict, a list for a list, a frame for one frame.
 
     On a ``distributed`` cluster (``client``, else the default client) each
     partition is brought here as soon as it is done and the frames are
@@ -211,6 +211,8 @@ def compute(frames: Union[Mapping[str, Any], Sequence[Any]], *, client: Any = No
     cluster, or with a scheduler named (``scheduler=``, or Dask's config:
     ``"threads"``, ``"processes"``, ``"sync"``), it is ``dask.compute``."""
     dask = _module("dask")
+    if hasattr(frames, "__dask_graph__"):       # one frame: one frame back
+        return compute([frames], client=client, scheduler=scheduler)[0]
     keys: Optional[List[str]] = None
     if isinstance(frames, Mapping):
         keys = list(frames)
