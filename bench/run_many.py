@@ -9,7 +9,10 @@ turned into the indicators and findings frames, in one run:
 - threads: ``planbook.dask.read_all`` on Dask's threaded scheduler, 2 threads;
 - 1 worker / 2 workers: the same graph on a ``distributed.LocalCluster``
   of 1 or 2 single-threaded worker processes (started before the clock
-  starts; the time is the compute, results gathered to the client).
+  starts; the time is the compute, results gathered to the client):
+  ``planbook.dask.compute`` (each partition to the client as it is done,
+  concatenated there), and Dask's ``client.compute`` (".compute()": one
+  worker gathers and concatenates each frame, then sends it).
 
 The Dask ways run with ``--files-per-partition`` files a task (25), and
 the cluster ones also with one file a task (``read_all``'s default; skip
@@ -104,6 +107,16 @@ def threads(files, per):
 
 
 def on_cluster(client, files, per):
+    """planbook.dask.compute: each partition comes to the client when it is
+    done and the client concatenates (.compute() would have one worker
+    gather and concatenate the whole result, then send it)."""
+    import planbook.dask as pbd
+    frames = pbd.compute(graph(files, per), client=client)
+    return tuple(len(f) for f in frames)
+
+
+def on_cluster_concatenated(client, files, per):
+    """client.compute: one worker concatenates each whole frame."""
     frames = client.compute(graph(files, per), sync=True)
     return tuple(len(f) for f in frames)
 
@@ -146,18 +159,20 @@ def timed(fn, *args):
     return time.perf_counter() - t, cpu() - c, out
 
 
-def timed_on_cluster(client, files, per):
+def timed_on_cluster(client, files, per, how=on_cluster):
     """(wall, CPU of the workers and of this process, the busiest
     worker's CPU plus this process's, result)."""
     before = client.run(cpu)
-    wall, here, out = timed(on_cluster, client, files, per)
+    wall, here, out = timed(how, client, files, per)
     after = client.run(cpu)
     workers = [after[w] - before[w] for w in after]
     return wall, here + sum(workers), here + max(workers), out
 
 
-def label(workers: int, per_file: bool = False) -> str:
-    return f"{workers} worker{'s' if workers > 1 else ''}" + (", a file a task" if per_file else "")
+def label(workers: int, per_file: bool = False, concatenated: bool = False) -> str:
+    return (f"{workers} worker{'s' if workers > 1 else ''}"
+            + (", a file a task" if per_file else "")
+            + (", .compute()" if concatenated else ""))
 
 
 def _median(values) -> str:
@@ -183,9 +198,11 @@ def main(argv=None) -> int:
     largest = max(os.path.getsize(f) for f in files)
     log(f"{len(files)} plans, {size / 1e6:.1f} MB, largest {largest / 1e3:.0f} kB")
     per_file = not args.no_per_file and per != 1
-    clusters = [(label(n), n, per) for n in (1, 2)]
-    clusters += [(label(n, True), n, 1) for n in (1, 2)] if per_file else []
-    keys = ["loop", "threads"] + [key for key, _, _ in clusters]
+    clusters = [(label(n), n, per, on_cluster) for n in (1, 2)]
+    clusters += [(label(n, concatenated=True), n, per, on_cluster_concatenated)
+                 for n in (1, 2)]
+    clusters += [(label(n, True), n, 1, on_cluster) for n in (1, 2)] if per_file else []
+    keys = ["loop", "threads"] + [key for key, _, _, _ in clusters]
     walls = {k: [] for k in keys}
     cpus = {k: [] for k in keys}
     paths = {k: [] for k in keys}   # the busiest worker's CPU + the client's
@@ -202,19 +219,20 @@ def main(argv=None) -> int:
             cpus[key].append(c)
             assert shape is None or got == shape, (key, got, shape)
             shape = got
-        for key, n, p in clusters:
+        for key, n, p, how in clusters:
+            main_form = p == per and how is on_cluster
             with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                               dashboard_address=None) as cluster, Client(cluster) as client:
                 on_cluster(client, files[:2], p)          # warm: imports on the workers
-                if r == 0 and p == per:
+                if r == 0 and main_form:
                     on_cluster(client, small, p)
                     peaks[(n, len(small))] = worker_peaks(client)
-                t, c, path, got = timed_on_cluster(client, files, p)
+                t, c, path, got = timed_on_cluster(client, files, p, how)
                 paths[key].append(path)
                 assert got == shape, (key, got, shape)
                 walls[key].append(t)
                 cpus[key].append(c)
-                if r == 0 and p == per:
+                if r == 0 and main_form:
                     peaks[(n, len(files))] = worker_peaks(client)
         loads.append(os.getloadavg()[0])
         cores.append(cores_to_be_had())
@@ -239,7 +257,10 @@ def main(argv=None) -> int:
              f"{largest / 1e3:.0f} kB: budget tables and a dashboard of 40 measures x 48 "
              f"months each) read, checked and turned into the indicators frame "
              f"({shape[0]} rows) and the findings frame ({shape[1]} rows); the Dask ways "
-             f"with {per} files a task unless said. Median (min-max) of {args.repeat} runs; "
+             f"with {per} files a task unless said, computed with planbook.dask.compute "
+             f"(each partition to the client as it is done, concatenated there; "
+             f"'.compute()': Dask's client.compute, one worker concatenating each frame). "
+             f"Median (min-max) of {args.repeat} runs; "
              f"CPU: milliseconds per plan, of this process (loop, threads) or of the "
              f"workers and the client with its scheduler (clusters); a CPU time also "
              f"counts the time a process runs slower on a shared virtual CPU:", "",
@@ -255,6 +276,8 @@ def main(argv=None) -> int:
     lines += ["", f"2 workers against 1 worker: **{med['1 worker'] / med['2 workers']:.2f}x** "
               f"(ratio of medians; run by run " + ", ".join(f"{v:.2f}" for v in ratio)
               + "; goal: at least 1.7x)"
+              + f"; with .compute() "
+              f"{med[label(1, concatenated=True)] / med[label(2, concatenated=True)]:.2f}x"
               + (f"; with a file a task {med[label(1, True)] / med[label(2, True)]:.2f}x"
                  if per_file else "") + ".", "",
               "Peak memory (RSS) of each worker process, after the small and the whole run:", "",
@@ -265,8 +288,9 @@ def main(argv=None) -> int:
     lines += ["", f"A task reads {per} plans one after another (one at a time), so a worker "
               "holds one plan and the frames of the plans of its task; its peak is the "
               "interpreter, pandas and Dask (about 150 MB at start) plus that, plus the "
-              "frame of the whole result, which one worker concatenates before it goes to "
-              "the client: compare after a tenth of the plans and after all of them. Every "
+              "frames of its runs not yet sent to the client (planbook.dask.compute: no "
+              "worker holds the whole result): compare after a tenth of the plans and "
+              "after all of them. Every "
               "way reads each file once (the Dask frames share one load per run of files: "
               "planbook.dask.read_all).", "", MARK_END]
     publish("\n".join(lines) + "\n", DOCS, MARK_START, MARK_END, not args.no_docs)

@@ -263,6 +263,26 @@ def test_dask_read_all_loads_each_file_once(batch, folder, monkeypatch):
         pbd.read_all(folder, ("budget",))
 
 
+def test_dask_compute_without_a_cluster_is_dask_compute(batch, folder):
+    """planbook.dask.compute with no distributed client (or a scheduler
+    named) computes the frames together on Dask's scheduler: a dict gives
+    a dict, a list a list, each equal to the sequential frame."""
+    _dask()
+    import dask
+    import planbook.dask as pbd
+    frames = pbd.read_all(folder, ("budgets", "findings"), files_per_partition=2)
+    got = pbd.compute(frames, scheduler="threads")
+    assert list(got) == ["budgets", "findings"]
+    for part in got:
+        pd.testing.assert_frame_equal(got[part].reset_index(drop=True), batch[part])
+    with dask.config.set(scheduler="sync"):
+        listed = pbd.compute([frames["findings"], pbd.read(folder, "risks")])
+    pd.testing.assert_frame_equal(listed[0], got["findings"])
+    pd.testing.assert_frame_equal(listed[1].reset_index(drop=True), batch["risks"])
+    one = pbd.compute(pbd.read(folder, "plans", files_per_partition=3), scheduler="sync")
+    pd.testing.assert_frame_equal(one.reset_index(drop=True), batch["plans"])
+
+
 def test_dask_reads_one_plan_by_its_name(folder):
     _dask()
     import planbook.dask as pbd
@@ -293,6 +313,16 @@ def test_dask_on_a_local_cluster_equals_sequential(batch, folder, cluster):
         frames = pbd.read_all(folder, ("plans", "findings"), files_per_partition=4)
         for part, got in zip(frames, client.compute(list(frames.values()), sync=True)):
             pd.testing.assert_frame_equal(got.reset_index(drop=True), batch[part])
+        # planbook.dask.compute: partitions to the client as they are done,
+        # concatenated here; the same frames, and no worker keeps any
+        frames = pbd.read_all(folder, ("indicators", "findings"), files_per_partition=3)
+        got = pbd.compute(frames)
+        assert list(got) == ["indicators", "findings"]
+        for part, frame in got.items():
+            assert list(frame.index) == list(frame["plan"])
+            pd.testing.assert_frame_equal(frame.reset_index(drop=True), batch[part])
+        assert client.run(lambda dask_worker: len(dask_worker.data)) == \
+            {w: 0 for w in client.scheduler_info()["workers"]}
         # exact money through a distributed groupby
         sums = pbd.read(folder, "budgets").groupby("plan")["value"].sum().compute()
     assert all(isinstance(v, decimal.Decimal) for v in sums)

@@ -22,16 +22,22 @@ Each task costs the scheduler and the worker a few milliseconds, about as
 much as reading a small plan: for thousands of small plans give
 ``files_per_partition=`` (say 25-100), and a task reads that many files
 one after another into one frame (docs/scale.md, docs/benchmarks.md).
+
+:func:`compute` turns the frames into pandas frames on a ``distributed``
+cluster without a worker concatenating the whole result (what
+``.compute()`` does): each partition comes to the caller as soon as it is
+done, so a worker's memory stays bounded by its own runs of files.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Sequence, Tuple, Union, cast
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, cast
 
+from ._pandas import require_pandas
 from .many import COLUMNS, PARTS, Paths, chunks, empty, expand, frames_of_files
 
-__all__ = ["read", "read_all", "convert"]
+__all__ = ["read", "read_all", "compute", "convert"]
 
 
 def _require_dask() -> Any:
@@ -97,7 +103,25 @@ def read(paths: Paths, part: str = "budgets", *, files_per_partition: int = 1) -
                            enforce_metadata=False)
 
 
-def _pick(frames: Dict[str, Any], part: str) -> Any:
+def _load_run(files: Sequence[str], parts: Sequence[str]) -> Any:
+    """A run of files read once for several parts: a one-row frame whose
+    only cell holds the dict part -> frame (each part's partition picks its
+    own from it)."""
+    pd = require_pandas("planbook.dask.read_all")
+    frames = frames_of_files(files, parts)
+    cell = pd.Series([frames], dtype=object, index=[files[0]])
+    return pd.DataFrame({"frames": cell})
+
+
+def _loaded_meta() -> Any:
+    pd = require_pandas("planbook.dask.read_all")
+    return pd.DataFrame({"frames": pd.Series([], dtype=object)})
+
+
+def _pick(loaded: Any, part: str) -> Any:
+    if not len(loaded):              # the meta Dask may run through
+        return _meta(part)
+    frames: Dict[str, Any] = loaded["frames"].iloc[0]
     return frames[part].set_index("plan", drop=False).rename_axis(None)
 
 
@@ -107,19 +131,101 @@ def read_all(paths: Paths, parts: Sequence[str] = PARTS, *,
     partition per file, or per ``files_per_partition`` files as in
     :func:`read`), whose graphs share one load of each file: computed
     together (``dask.compute(*frames.values())``, ``client.compute([...])``)
-    each file is read once, not once per part."""
+    each file is read once, not once per part.
+
+    A run of files is one task (``dd.from_map``) and each part's partition
+    one more (``map_partitions``, picking that part's frame from the
+    run's): a run costs the scheduler 1 + len(parts) tasks."""
     dd = _require_dask()
     parts = tuple(parts)
     runs, divisions = _files(paths, parts, files_per_partition)
     import dask.config
-    delayed = _delayed()
-    # pure: the load's key is the files' and the parts', the same in every frame
-    loads = [delayed(frames_of_files, pure=True)(run, parts) for run in runs]
     with dask.config.set({"dataframe.convert-string": False}):
-        return {part: dd.from_delayed([delayed(_pick, pure=True)(d, part) for d in loads],
-                                      meta=_meta(part), divisions=divisions,
-                                      verify_meta=False)
+        loaded = dd.from_map(_load_run, runs, parts=parts, meta=_loaded_meta(),
+                             divisions=divisions, label="planbook-read",
+                             enforce_metadata=False)
+        return {part: loaded.map_partitions(_pick, part, meta=_meta(part),
+                                            enforce_metadata=False, align_dataframes=False)
                 for part in parts}
+
+
+def _module(name: str) -> Any:
+    """A module of Dask's, which Dask types only in part: Any where
+    planbook meets it."""
+    import importlib
+    return importlib.import_module(name)
+
+
+def _client(client: Any) -> Any:
+    """The distributed client to compute on: the one given, else the
+    default one (the last ``Client`` made), else None (no cluster)."""
+    if client is not None:
+        return client
+    try:
+        distributed = _module("distributed")
+    except ImportError:
+        return None
+    try:
+        return distributed.default_client()
+    except ValueError:                 # no client: Dask's own scheduler
+        return None
+
+
+def _gathered(client: Any, frames: List[Any]) -> List[Any]:
+    """Each frame's partitions brought here as they are done (the workers
+    never send their partitions to one of them to concatenate), then
+    concatenated here in the partitions' order."""
+    distributed = _module("distributed")
+    pd = require_pandas("planbook.dask.compute")
+    persisted: List[Any] = client.persist(frames)   # together: shared loads run once
+    futures: List[List[Any]] = [sorted(distributed.futures_of(f), key=_partition_index)
+                                for f in persisted]
+    del persisted
+    order = {fut.key: (i, j) for i, futs in enumerate(futures) for j, fut in enumerate(futs)}
+    got: List[List[Any]] = [[None] * len(futs) for futs in futures]
+    done = distributed.as_completed([fut for futs in futures for fut in futs],
+                                    with_results=True)
+    del futures                              # each partition is let go once here
+    for fut, part in done:
+        i, j = order[fut.key]
+        got[i][j] = part
+        fut.release()
+    return [pd.concat(parts) if len(parts) > 1 else parts[0] for parts in got]
+
+
+def _partition_index(future: Any) -> int:
+    return int(future.key[1])
+
+
+def compute(frames: Union[Mapping[str, Any], Sequence[Any]], *, client: Any = None,
+            scheduler: Optional[str] = None) -> Any:
+    """Dask frames (of :func:`read` or :func:`read_all`) as pandas frames,
+    computed together (a file read for several parts is read once): a dict
+    part -> frame for a dict, a list for a list, a frame for one frame.
+
+    On a ``distributed`` cluster (``client``, else the default client) each
+    partition is brought here as soon as it is done and the frames are
+    concatenated here: unlike ``.compute()``, no worker gathers and
+    concatenates the whole result, so a worker's memory stays bounded by
+    its own runs of files, and the transfers overlap the work.  Without a
+    cluster, or with a scheduler named (``scheduler=``, or Dask's config:
+    ``"threads"``, ``"processes"``, ``"sync"``), it is ``dask.compute``."""
+    dask = _module("dask")
+    if hasattr(frames, "__dask_graph__"):       # one frame: one frame back
+        return compute([frames], client=client, scheduler=scheduler)[0]
+    keys: Optional[List[str]] = None
+    if isinstance(frames, Mapping):
+        keys = list(frames)
+        items = [frames[k] for k in keys]
+    else:
+        items = list(frames)
+    # a scheduler named here or in Dask's config (other than a client) wins
+    named = scheduler or dask.config.get("scheduler", None)
+    on = _client(client) if client is not None or named in (None, "dask.distributed") \
+        else None
+    out: List[Any] = list(dask.compute(*items, scheduler=scheduler)) if on is None \
+        else _gathered(on, items)
+    return dict(zip(keys, out)) if keys is not None else out
 
 
 def convert(paths: Paths, out_dir: Union[str, "os.PathLike[str]"], *, to: str = "ofdp") -> Any:
