@@ -45,6 +45,7 @@ import pytest
 import planbook
 from planbook.errors import PlanbookError, WriteError
 
+import xlsx_tools as xt
 from conftest import EXAMPLES, ROOT, SANITIZED
 
 PY = sys.executable
@@ -142,7 +143,8 @@ def valid_new(path, fmt, reference_plan):
             return len(wb.sheetnames) == (len(reference_plan.budgets) +
                                           len(reference_plan.indicators) +
                                           2 * len(reference_plan.risks) +
-                                          len(reference_plan.records) + 3)
+                                          len(reference_plan.records) +
+                                          len(xt.described_sheets(reference_plan)) + 3)
         finally:
             wb.close()
     except Exception as exc:  # noqa: BLE001 - any failure to read it back

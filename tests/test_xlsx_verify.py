@@ -45,12 +45,14 @@ def test_a_part_with_data_missing_is_caught(book, tmp_path, damage):
         _xlsx.verify(bad)
 
 
-@pytest.mark.parametrize("damage", ["joined attributes", "cut character", "control character"])
+@pytest.mark.parametrize("damage", ["joined attributes", "cut character", "control character",
+                                    "attribute without value"])
 def test_damage_with_balanced_tags_is_caught(book, tmp_path, damage):
     """What the full-disk sweep found once the structure sheet's long
     texts were written: a lost chunk that left the tags balanced but joined
-    two tags' halves (`<c r="A25"t="inlineStr">`), and the damage a lost
-    chunk can do inside a text (a character cut in two)."""
+    two tags' halves (`<c r="A25"t="inlineStr">`) or left an attribute's
+    name without its value (`<c ris></c>`), and the damage a lost chunk can
+    do inside a text (a character cut in two)."""
     bad = tmp_path / "bad.xlsx"
     structure = "xl/worksheets/sheet37.xml"  # the hidden structure sheet, last
 
@@ -60,6 +62,12 @@ def test_damage_with_balanced_tags_is_caught(book, tmp_path, damage):
         if damage == "joined attributes":
             i = data.index(b'" t="inlineStr"')
             return data[:i + 1] + data[i + 2:]
+        if damage == "attribute without value":
+            # the sweep's find of 2026-12-07: `<c r` + a lost chunk + `is></c>`
+            # left `<c ris></c>`, balanced, a name with no value
+            i = data.index(b'<c r="', len(data) // 2)
+            k = data.index(b"</is></c>", i)
+            return data[:i + 4] + data[k + 2:]
         if damage == "cut character":
             i = data.index("£".encode())
             return data[:i + 1] + data[i + 2:]

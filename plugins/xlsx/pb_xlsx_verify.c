@@ -37,6 +37,8 @@ typedef struct xml_check {
     int kind;  /* 0 open, 1 close, 2 declaration/comment */
     int slash; /* last significant char in the tag was '/' */
     unsigned char prev; /* the last character seen inside the tag ('"' after a value) */
+    int attr; /* in an element's tag: 0 a name or the end may come, 1 in an
+               * attribute's name, 2 after it (its '=' must come) */
     uint64_t hash;
     uint64_t stack[MAX_DEPTH];
     int depth, roots, bad;
@@ -174,6 +176,33 @@ static void tag_end(xml_check *c)
     c->state = X_TEXT;
 }
 
+/* An element's attributes, name="value": returns nonzero when ch cannot
+ * come where it does (a name not followed by '=', '=' without a name, the
+ * tag ended or a second name begun after a name; an end tag's
+ * attribute).  The value itself is read in X_VALUE. */
+static int attr_step(xml_check *c, unsigned char ch, int space)
+{
+    if (ch == '"' || ch == '\'')
+        return 0;
+    if (space) {
+        if (c->attr == 1)
+            c->attr = 2;
+        return 0;
+    }
+    if (ch == '=') {
+        if (c->attr == 0)
+            return 1;
+        c->attr = 0;
+        return 0;
+    }
+    if (ch == '>' || ch == '/' || ch == '<')
+        return c->attr != 0;
+    if (c->attr == 2 || c->kind == 1)
+        return 1;
+    c->attr = 1;
+    return 0;
+}
+
 /* Inside a tag, after its name. */
 static void feed_tag(xml_check *c, unsigned char ch)
 {
@@ -182,9 +211,14 @@ static void feed_tag(xml_check *c, unsigned char ch)
     int space = is_space(ch);
     /* name="value": a value right after '=', and after a value a space or
      * the tag's end (a lost chunk can join two tags' halves into
-     * `r="A25"t="s"`) */
+     * `r="A25"t="s"`); an attribute's name is followed by its '=' (a lost
+     * chunk can leave `<c ris>`: a name with no value) */
     if (c->kind != 2 && ((prev == '=') != (ch == '"' || ch == '\'') ||
                          (prev == '"' && !space && ch != '>' && ch != '/'))) {
+        c->bad = 1;
+        return;
+    }
+    if (c->kind != 2 && attr_step(c, ch, space)) {
         c->bad = 1;
         return;
     }
@@ -311,6 +345,7 @@ static void xml_feed(xml_check *c, const unsigned char *p, size_t n)
                 c->kind = -1;
                 c->slash = 0;
                 c->prev = 0;
+                c->attr = 0;
                 c->hash = 1469598103934665603ULL;
             }
             break;
