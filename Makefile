@@ -121,7 +121,8 @@ OUTSIDE_PLUGINS := tests/outside/planbook_csv tests/outside/planbook_json
 .PHONY: test-outside
 test-outside: $(VENV)/.outside
 
-$(VENV)/.outside: $(VENV)/.installed $(wildcard tests/outside/*/*.toml tests/outside/*/*.py \
+$(VENV)/.outside: $(VENV)/.installed csrc/pb_api.abi \
+                  $(wildcard tests/outside/*/*.toml tests/outside/*/*.py \
                   tests/outside/*/planbook_*/*.py tests/outside/*/planbook_*/*.c)
 	$(VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --force-reinstall \
 	  $(OUTSIDE_PLUGINS)

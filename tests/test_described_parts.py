@@ -13,12 +13,14 @@ import pytest
 import planbook
 from planbook._parts import PART, PARTS
 
-EXAMPLE = "examples/manchester-children-families-2015-17.yaml"
+from conftest import EXAMPLES
+
+EXAMPLE = EXAMPLES / "manchester-children-families-2015-17.yaml"
 
 
 def _officers(root):
     """The officers the example carries, as the described part's rows."""
-    return planbook.load(root / EXAMPLE).contacts.to_list()
+    return planbook.load(EXAMPLE).contacts.to_list()
 
 
 @pytest.fixture
@@ -159,7 +161,7 @@ def test_a_date_typed_in_excel_reads_as_a_date_and_others_keep_their_text(root, 
     replaced; the dates not touched keep their text as written (a range
     stays a range)."""
     openpyxl = pytest.importorskip("openpyxl")
-    plan = planbook.load(root / EXAMPLE)
+    plan = planbook.load(EXAMPLE)
     path = tmp_path / "plan.xlsx"
     plan.save(path)
     wb = openpyxl.load_workbook(path)
@@ -232,7 +234,7 @@ def _saved(plan, tmp_path, suffix):
 
 def _timeline(root):
     """The timeline the example carries (seed 001's appendix 1), as rows."""
-    return planbook.load(root / EXAMPLE).timeline.to_list()
+    return planbook.load(EXAMPLE).timeline.to_list()
 
 
 def test_timeline_round_trip_and_a_bad_date_is_found(root, tmp_path):

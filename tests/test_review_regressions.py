@@ -7,6 +7,7 @@ import textwrap
 import pytest
 
 from planbook import _core
+from planbook._model import Finding
 from planbook.errors import AmountError, ReadError, ValidationError
 from planbook_yaml import _yaml
 
@@ -37,9 +38,9 @@ def test_check_message_with_a_long_column_label_is_text():
     r = p.insert_row(t, 0, "line", None, "l")
     p.cell_set_value(t, r, 0, "value", 5, True)
     p.cell_set_value(t, r, 1, "value", 6, True)
-    findings = p.check()  # raised UnicodeDecodeError
-    assert len(findings) == 1 and findings[0]["code"] == "equals"
-    assert findings[0]["message"].startswith("'l': xxx")
+    findings = Finding._from_core(None, p.check())  # raised UnicodeDecodeError
+    assert len(findings) == 1 and findings[0].code == "equals"
+    assert findings[0].message.startswith("'l': xxx")
 
 
 # --- integers out of C's range are refused, not truncated into range --------
