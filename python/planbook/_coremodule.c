@@ -155,6 +155,16 @@ int core_text_arg(PyObject *o, const char **s, Py_ssize_t *n, int allow_none)
     return 1;
 }
 
+int core_set_value_arg(PyObject *value, core_set_value *v)
+{
+    Py_ssize_t n;
+    if (!core_text_arg(value, &v->s, &n, 1))
+        return 0;
+    v->n = (size_t)n;
+    pb_error_clear(&v->err);
+    return 1;
+}
+
 int core_index_arg(PyObject *o, Py_ssize_t *i)
 {
     *i = PyLong_AsSsize_t(o);
