@@ -48,8 +48,8 @@ static PyObject *core_drow_set(PyObject *self, void *part, size_t i, const char 
     if (f < 0)
         return PyErr_Format(PyExc_KeyError, "a %s has no field '%s'",
                             pb_described_desc_of(d)->noun, field);
-    core_set_value v;
-    if (!core_set_value_arg(value, &v))
+    core_text_value v;
+    if (!core_text_value_arg(value, &v, 1))
         return NULL;
     return core_error_or_none(self, pb_described_set(d, i, (size_t)f, v.s, v.n, &v.err), &v.err);
 }

@@ -109,8 +109,8 @@ static PyObject *core_field_set(PyObject *self, const core_part *part, void *p, 
     if (f < 0)
         return m < 0 ? part->set(self, p, field, value)
                      : part->member_set(self, p, (size_t)m, field, value);
-    core_set_value v;
-    if (!core_set_value_arg(value, &v))
+    core_text_value v;
+    if (!core_text_value_arg(value, &v, 1))
         return NULL;
     pb_status rc = m < 0 ? part->set_text(p, f, v.s, v.n, &v.err)
                          : part->member_set_text(p, (size_t)m, f, v.s, v.n, &v.err);

@@ -44,11 +44,11 @@ static PyObject *core_plan_meta_get(PyObject *self, PyObject *key)
 static PyObject *core_plan_meta_set(PyObject *self, PyObject *args)
 {
     PyObject *key, *value;
-    core_set_value v;
+    core_text_value v;
     if (!PyArg_ParseTuple(args, "OO:set_meta", &key, &value))
         return NULL;
     int k = core_plan_meta_key(key);
-    if (k < 0 || !core_set_value_arg(value, &v))
+    if (k < 0 || !core_text_value_arg(value, &v, 1))
         return NULL;
     pb_status rc = pb_plan_set_meta(PLAN(self), (pb_meta_key)k, v.s, v.n, &v.err);
     return core_error_or_none(self, rc, &v.err);

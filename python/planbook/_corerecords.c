@@ -106,8 +106,8 @@ static PyObject *core_item_set_field(PyObject *self, void *part, size_t i, const
                                      PyObject *value)
 {
     pb_collection *c = part;
-    core_set_value v;
-    if (!core_set_value_arg(value, &v))
+    core_text_value v;
+    if (!core_text_value_arg(value, &v, 1))
         return NULL;
     pb_status st = !strcmp(field, "id") ? pb_item_set_id(c, i, v.s, v.n, &v.err)
                                         : pb_item_set_field(c, i, field, strlen(field), v.s,
