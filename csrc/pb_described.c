@@ -88,16 +88,12 @@ size_t pb_described_count(const pb_described *d) { return d->n; }
 
 int64_t pb_described_add(pb_described *d, pb_error *err)
 {
-    if (d->n >= UINT32_MAX - 2 || !pb_grow((void **)&d->rows, &d->cap, d->n + 1, sizeof(pb_drow))) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return -1;
-    }
+    if (d->n >= UINT32_MAX - 2 || !pb_grow((void **)&d->rows, &d->cap, d->n + 1, sizeof(pb_drow)))
+        return pb_add_nomem(err);
     pb_drow *r = &d->rows[d->n];
     memset(r, 0, sizeof *r);
-    if (!(r->vals = calloc(d->desc->nfields ? d->desc->nfields : 1, sizeof(char *)))) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return -1;
-    }
+    if (!(r->vals = calloc(d->desc->nfields ? d->desc->nfields : 1, sizeof(char *))))
+        return pb_add_nomem(err);
     pb_plan_touch(d->head.plan);
     return d->n++;
 }

@@ -21,6 +21,12 @@ int pb_id_valid(const char *id, size_t len)
     return 1;
 }
 
+int64_t pb_add_nomem(pb_error *err)
+{
+    pb_error_set(err, PB_ERR_NOMEM, NULL);
+    return -1;
+}
+
 int pb_grow(void **arr, uint32_t *cap, uint32_t need, size_t item)
 {
     if (need <= *cap)

@@ -63,6 +63,10 @@ pb_status pb_index_unique(const pb_index *ix, pb_key_fn key, const void *ctx, co
  * memory (the array is then unchanged). */
 int pb_grow(void **arr, uint32_t *cap, uint32_t need, size_t item);
 
+/* An add (of a row, an item, a risk) out of memory: err set; returns -1,
+ * the adds' "no index". */
+int64_t pb_add_nomem(pb_error *err);
+
 /* Is id a valid identifier: 1-128 of [A-Za-z0-9_-], not starting with '-'?
  * (Public: declared in pb_plan.h too.) */
 int pb_id_valid(const char *id, size_t len);

@@ -233,10 +233,8 @@ int64_t pb_collection_add(pb_collection *c, uint32_t parent, const char *id, siz
     }
     if (id && len && pb_index_unique(&c->ids, item_key, c, id, len, PB_NONE, "item id", err))
         return -1;
-    if (c->n >= UINT32_MAX - 2 || !pb_grow((void **)&c->items, &c->cap, c->n + 1, sizeof(pb_item))) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return -1;
-    }
+    if (c->n >= UINT32_MAX - 2 || !pb_grow((void **)&c->items, &c->cap, c->n + 1, sizeof(pb_item)))
+        return pb_add_nomem(err);
     pb_item *it = &c->items[c->n];
     memset(it, 0, sizeof *it);
     it->parent = parent;
@@ -244,10 +242,8 @@ int64_t pb_collection_add(pb_collection *c, uint32_t parent, const char *id, siz
     if (id && len) {
         if (!(it->id = dup(c->head.plan, id, len, err)))
             return -1;
-        if (!pb_index_put(&c->ids, c->n, item_key, c)) {
-            pb_error_set(err, PB_ERR_NOMEM, NULL);
-            return -1;
-        }
+        if (!pb_index_put(&c->ids, c->n, item_key, c))
+            return pb_add_nomem(err);
     }
     pb_plan_touch(c->head.plan);
     return c->n++;

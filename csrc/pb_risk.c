@@ -195,18 +195,14 @@ int64_t pb_register_add(pb_register *r, const char *id, size_t len, pb_error *er
     }
     if (pb_index_unique(&r->ids, risk_key, r, id, len, PB_NONE, "risk id", err))
         return -1;
-    if (r->n >= UINT32_MAX - 2 || !pb_grow((void **)&r->risks, &r->cap, r->n + 1, sizeof(pb_risk))) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return -1;
-    }
+    if (r->n >= UINT32_MAX - 2 || !pb_grow((void **)&r->risks, &r->cap, r->n + 1, sizeof(pb_risk)))
+        return pb_add_nomem(err);
     pb_risk *k = &r->risks[r->n];
     memset(k, 0, sizeof *k);
     if (!(k->text[PB_RISK_ID] = dup(r->head.plan, id, len, err)))
         return -1;
-    if (!pb_index_put(&r->ids, r->n, risk_key, r)) {
-        pb_error_set(err, PB_ERR_NOMEM, NULL);
-        return -1;
-    }
+    if (!pb_index_put(&r->ids, r->n, risk_key, r))
+        return pb_add_nomem(err);
     pb_plan_touch(r->head.plan);
     return r->n++;
 }

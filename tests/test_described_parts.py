@@ -23,6 +23,15 @@ def _officers(root):
     return planbook.load(EXAMPLE).contacts.to_list()
 
 
+def _plan_with(part, rows, title=None):
+    """A new plan whose described part ``part`` holds ``rows``, added one
+    by one through the Python API."""
+    plan = planbook.Plan(title=title) if title else planbook.Plan()
+    for row in rows:
+        getattr(plan, part).add(**row)
+    return plan
+
+
 @pytest.fixture
 def root(request):
     return request.config.rootpath
@@ -39,9 +48,7 @@ def test_the_part_comes_from_the_core_descriptor():
 def test_rows_added_in_python_save_and_load_back_equal(root, tmp_path):
     officers = _officers(root)
     assert len(officers) == 6 and officers[0]["name"] == "Geoff Little (People)"
-    plan = planbook.Plan(title="Contacts")
-    for o in officers:
-        plan.contacts.add(**o)
+    plan = _plan_with("contacts", officers, "Contacts")
     assert plan.contacts.to_list() == officers
     assert [f for f in plan.check() if f.part == "contacts"] == []
     for suffix in (".yaml", ".xlsx"):
@@ -99,9 +106,7 @@ def test_unknown_field_is_refused_with_the_fields_named(tmp_path):
 
 def test_edits_diff_and_copy(root):
     officers = _officers(root)
-    a = planbook.Plan()
-    for o in officers[:2]:
-        a.contacts.add(**o)
+    a = _plan_with("contacts", officers[:2])
     b = a.copy()
     assert b == a and b.contacts.to_list() == a.contacts.to_list()
     b.contacts["2"].set(telephone="0161 234 0000")
@@ -118,9 +123,7 @@ def test_edits_diff_and_copy(root):
 def test_a_workbook_edited_as_finance_would_reads_back(root, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     officers = _officers(root)
-    plan = planbook.Plan(title="Contacts")
-    for o in officers[:3]:
-        plan.contacts.add(**o)
+    plan = _plan_with("contacts", officers[:3], "Contacts")
     path = tmp_path / "plan.xlsx"
     plan.save(path)
     # an unedited sheet changes nothing
@@ -240,9 +243,7 @@ def _timeline(root):
 def test_timeline_round_trip_and_a_bad_date_is_found(root, tmp_path):
     timeline = _timeline(root)
     assert len(timeline) == 5 and timeline[0]["date"] == "10 - 12 February 2015"
-    plan = planbook.Plan(title="Timeline")
-    for row in timeline:
-        plan.timeline.add(**row)
+    plan = _plan_with("timeline", timeline, "Timeline")
     plan.timeline["4"].set(status="done")
     assert [f for f in plan.check() if f.part == "timeline"] == []
     for suffix in (".yaml", ".xlsx"):

@@ -39,21 +39,7 @@ def every_line(text):
     """The scan as first written, every line through the character loop:
     the reference for the one that skips plain lines (the save holds the
     GIL while it scans, issue 18)."""
-    from planbook_yaml._comments import _BLOCK, _comment_in_line
-    quote, block_indent = None, None
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.lstrip(" ")
-        indent = len(line) - len(stripped)
-        if block_indent is not None:
-            if not stripped.strip() or indent > block_indent:
-                continue
-            block_indent = None
-        col, quote = _comment_in_line(line, quote)
-        if col is not None:
-            return number, col + 1
-        if quote is None and _BLOCK.search(line.rstrip()):
-            block_indent = indent
-    return None
+    return first_comment(text, skip_plain=False)
 
 
 def test_skipping_plain_lines_finds_what_every_line_finds():

@@ -125,6 +125,16 @@ PyObject *core_text_or_none(const char *s);
 /* Text argument: None -> (NULL, 0) when allow_none, str -> UTF-8 without
  * NUL characters.  Returns 0 with an exception set. */
 int core_text_arg(PyObject *o, const char **s, Py_ssize_t *n, int allow_none);
+/* A text argument for a core call (a setter's new value: NULL clears; a
+ * text to parse) and the error the call reports into. */
+typedef struct core_text_value {
+    const char *s;
+    size_t n;
+    pb_error err;
+} core_text_value;
+/* value into v as core_text_arg takes it, v's error cleared; returns 0 with
+ * an exception set. */
+int core_text_value_arg(PyObject *value, core_text_value *v, int allow_none);
 /* An index argument (METH_O); returns 0 with an exception set. */
 int core_index_arg(PyObject *o, Py_ssize_t *i);
 /* d[key] = value as a str (undecodable bytes replaced) or None; returns 0

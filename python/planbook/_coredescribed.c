@@ -48,13 +48,10 @@ static PyObject *core_drow_set(PyObject *self, void *part, size_t i, const char 
     if (f < 0)
         return PyErr_Format(PyExc_KeyError, "a %s has no field '%s'",
                             pb_described_desc_of(d)->noun, field);
-    const char *s;
-    Py_ssize_t n;
-    if (!core_text_arg(value, &s, &n, 1))
+    core_text_value v;
+    if (!core_text_value_arg(value, &v, 1))
         return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    return core_error_or_none(self, pb_described_set(d, i, (size_t)f, s, (size_t)n, &err), &err);
+    return core_error_or_none(self, pb_described_set(d, i, (size_t)f, v.s, v.n, &v.err), &v.err);
 }
 
 /* a new row at the end (no parent), its id field set when id is given */

@@ -182,16 +182,22 @@ static int core_block_reserve(core_found_block *b, size_t n)
     return 1;
 }
 
+/* The n bytes (and '\0') just written at the block's end become text k. */
+static int core_block_keep(core_found_block *b, core_found *g, int k, size_t n)
+{
+    g->at[k] = b->used;
+    g->len[k] = n;
+    b->used += n + 1;
+    return 1;
+}
+
 static int core_block_add(core_found_block *b, core_found *g, int k, const char *s, size_t n)
 {
     if (!core_block_reserve(b, n + 1))
         return 0;
     memcpy(b->text + b->used, s, n);
     b->text[b->used + n] = '\0';
-    g->at[k] = b->used;
-    g->len[k] = n;
-    b->used += n + 1;
-    return 1;
+    return core_block_keep(b, g, k, n);
 }
 
 static int core_block_message(core_found_block *b, core_found *g, const pb_plan *plan,
@@ -206,10 +212,7 @@ static int core_block_message(core_found_block *b, core_found *g, const pb_plan 
             return 0;
         pb_finding_message(plan, f, b->text + b->used, need + 1);
     }
-    g->at[FT_MESSAGE] = b->used;
-    g->len[FT_MESSAGE] = need;
-    b->used += need + 1;
-    return 1;
+    return core_block_keep(b, g, FT_MESSAGE, need);
 }
 
 /* an amount scaled by 10**decimals, as Decimal's exact text */
@@ -249,10 +252,7 @@ static int core_block_heading(core_found_block *b, core_found *g, const char *pe
     }
     size_t n = np + (ne ? ne + 1 : 0);
     at[n] = '\0';
-    g->at[FT_HEADING] = b->used;
-    g->len[FT_HEADING] = n;
-    b->used += n + 1;
-    return 1;
+    return core_block_keep(b, g, FT_HEADING, n);
 }
 
 /* One finding's texts into the block; 0: out of memory. */

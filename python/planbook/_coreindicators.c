@@ -374,15 +374,24 @@ static PyObject *core_measure_set_other(PyObject *self, void *part, size_t i, co
 
 /* (status, value scaled by 10**6 or None, decimals, flags, note or None)
  * -> a cell and its note.  Returns 0 with an exception set. */
-static int core_obs_from_tuple(PyObject *t, pb_obs *o, const char **note, Py_ssize_t *nl)
+/* An observation as the core takes it: its value and its note (NULL, 0 for none) */
+typedef struct core_obs_arg {
+    pb_obs o;
+    const char *note;
+    size_t nlen;
+} core_obs_arg;
+
+static int core_obs_from_tuple(PyObject *t, core_obs_arg *a)
 {
     const char *status;
     PyObject *value;
     int decimals, flags;
-    *note = NULL;
-    *nl = 0;
-    if (!PyArg_ParseTuple(t, "sOiiz#", &status, &value, &decimals, &flags, note, nl))
+    Py_ssize_t nl = 0;
+    pb_obs *o = &a->o;
+    a->note = NULL;
+    if (!PyArg_ParseTuple(t, "sOiiz#", &status, &value, &decimals, &flags, &a->note, &nl))
         return 0;
+    a->nlen = a->note ? (size_t)nl : 0;
     int sc = pb_obs_status_from_name(status, strlen(status));
     if (sc < 0) {
         PyErr_Format(PyExc_ValueError, "unknown status '%s'", status);
@@ -428,13 +437,10 @@ static PyObject *core_measure_cell_set(PyObject *self, PyObject *args)
     pb_error_clear(&err);
     pb_status st;
     if (PyTuple_Check(text)) {
-        pb_obs o;
-        const char *note;
-        Py_ssize_t nl;
-        if (!core_obs_from_tuple(text, &o, &note, &nl))
+        core_obs_arg a;
+        if (!core_obs_from_tuple(text, &a))
             return NULL;
-        st = pb_ind_set_cell(s, series, (size_t)i, (size_t)k, &o, note, note ? (size_t)nl : 0,
-                             &err);
+        st = pb_ind_set_cell(s, series, (size_t)i, (size_t)k, &a.o, a.note, a.nlen, &err);
     } else {
         const char *t;
         Py_ssize_t n;
@@ -481,13 +487,11 @@ static PyObject *core_measure_milestone_add(PyObject *self, PyObject *args)
     pb_error err;
     pb_error_clear(&err);
     if (PyTuple_Check(target)) {
-        pb_obs o;
-        const char *note;
-        Py_ssize_t nl;
-        if (!core_obs_from_tuple(target, &o, &note, &nl))
+        core_obs_arg a;
+        if (!core_obs_from_tuple(target, &a))
             return NULL;
-        pb_status rc = pb_ind_add_milestone_cell(s, (size_t)i, d, (size_t)dn, &o, note,
-                                                 note ? (size_t)nl : 0, &err);
+        pb_status rc = pb_ind_add_milestone_cell(s, (size_t)i, d, (size_t)dn, &a.o, a.note,
+                                                 a.nlen, &err);
         return core_error_or_none(self, rc, &err);
     }
     if (!core_text_arg(target, &t, &tn, 0))

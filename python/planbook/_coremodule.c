@@ -155,6 +155,16 @@ int core_text_arg(PyObject *o, const char **s, Py_ssize_t *n, int allow_none)
     return 1;
 }
 
+int core_text_value_arg(PyObject *value, core_text_value *v, int allow_none)
+{
+    Py_ssize_t n;
+    if (!core_text_arg(value, &v->s, &n, allow_none))
+        return 0;
+    v->n = (size_t)n;
+    pb_error_clear(&v->err);
+    return 1;
+}
+
 int core_index_arg(PyObject *o, Py_ssize_t *i)
 {
     *i = PyLong_AsSsize_t(o);
@@ -253,22 +263,24 @@ static PyType_Spec core_plan_spec = {
 
 /* ================================================= module functions */
 
-static PyObject *core_amount_parse(PyObject *m, PyObject *args)
+/* The arguments (text, an int) of a parse function, by its format ("U"
+ * then "i" or "|i"); returns 0 with an exception set. */
+static int core_text_int_args(PyObject *args, const char *format, core_text_value *t, int *i)
 {
     PyObject *text;
+    return PyArg_ParseTuple(args, format, &text, i) && core_text_value_arg(text, t, 0);
+}
+
+static PyObject *core_amount_parse(PyObject *m, PyObject *args)
+{
     int decimals;
-    if (!PyArg_ParseTuple(args, "Ui:parse_amount", &text, &decimals))
-        return NULL;
-    const char *s;
-    Py_ssize_t n;
-    if (!core_text_arg(text, &s, &n, 0))
+    core_text_value t;
+    if (!core_text_int_args(args, "Ui:parse_amount", &t, &decimals))
         return NULL;
     pb_amount v;
     pb_cell_state st;
-    pb_error err;
-    pb_error_clear(&err);
-    if (pb_amount_parse(s, (size_t)n, decimals, &v, &st, &err))
-        return core_error_raise(core_state_of_module(m), PB_KIND_VALIDATION, &err, NULL);
+    if (pb_amount_parse(t.s, t.n, decimals, &v, &st, &t.err))
+        return core_error_raise(core_state_of_module(m), PB_KIND_VALIDATION, &t.err, NULL);
     return Py_BuildValue("(sL)", core_cell_state_names[st], (long long)v);
 }
 
@@ -292,19 +304,13 @@ static PyObject *core_amount_format(PyObject *m, PyObject *args, PyObject *kw)
 
 static PyObject *core_period_parse(PyObject *m, PyObject *args)
 {
-    PyObject *text;
     int year_start = 4;
-    if (!PyArg_ParseTuple(args, "U|i:parse_period", &text, &year_start))
-        return NULL;
-    const char *s;
-    Py_ssize_t n;
-    if (!core_text_arg(text, &s, &n, 0))
+    core_text_value t;
+    if (!core_text_int_args(args, "U|i:parse_period", &t, &year_start))
         return NULL;
     pb_period p;
-    pb_error err;
-    pb_error_clear(&err);
-    if (pb_period_parse(s, (size_t)n, year_start, &p, &err))
-        return core_error_raise(core_state_of_module(m), CORE_KIND_VALUE, &err, NULL);
+    if (pb_period_parse(t.s, t.n, year_start, &p, &t.err))
+        return core_error_raise(core_state_of_module(m), CORE_KIND_VALUE, &t.err, NULL);
     static const char *const kinds[] = {"none", "year", "quarter", "month"};
     char buf[PB_PERIOD_TEXT_MAX];
     pb_period_format(p, year_start, buf);

@@ -109,15 +109,12 @@ static PyObject *core_field_set(PyObject *self, const core_part *part, void *p, 
     if (f < 0)
         return m < 0 ? part->set(self, p, field, value)
                      : part->member_set(self, p, (size_t)m, field, value);
-    const char *s;
-    Py_ssize_t n;
-    if (!core_text_arg(value, &s, &n, 1))
+    core_text_value v;
+    if (!core_text_value_arg(value, &v, 1))
         return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    pb_status rc = m < 0 ? part->set_text(p, f, s, (size_t)n, &err)
-                         : part->member_set_text(p, (size_t)m, f, s, (size_t)n, &err);
-    return core_error_or_none(self, rc, &err);
+    pb_status rc = m < 0 ? part->set_text(p, f, v.s, v.n, &v.err)
+                         : part->member_set_text(p, (size_t)m, f, v.s, v.n, &v.err);
+    return core_error_or_none(self, rc, &v.err);
 }
 
 /* (index, field, value): a text field of the part's, or one of its own */

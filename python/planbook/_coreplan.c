@@ -44,17 +44,14 @@ static PyObject *core_plan_meta_get(PyObject *self, PyObject *key)
 static PyObject *core_plan_meta_set(PyObject *self, PyObject *args)
 {
     PyObject *key, *value;
-    const char *s;
-    Py_ssize_t n;
+    core_text_value v;
     if (!PyArg_ParseTuple(args, "OO:set_meta", &key, &value))
         return NULL;
     int k = core_plan_meta_key(key);
-    if (k < 0 || !core_text_arg(value, &s, &n, 1))
+    if (k < 0 || !core_text_value_arg(value, &v, 1))
         return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    pb_status rc = pb_plan_set_meta(PLAN(self), (pb_meta_key)k, s, (size_t)n, &err);
-    return core_error_or_none(self, rc, &err);
+    pb_status rc = pb_plan_set_meta(PLAN(self), (pb_meta_key)k, v.s, v.n, &v.err);
+    return core_error_or_none(self, rc, &v.err);
 }
 
 /* ========================================================= settings */

@@ -106,16 +106,13 @@ static PyObject *core_item_set_field(PyObject *self, void *part, size_t i, const
                                      PyObject *value)
 {
     pb_collection *c = part;
-    const char *vs;
-    Py_ssize_t vn;
-    if (!core_text_arg(value, &vs, &vn, 1))
+    core_text_value v;
+    if (!core_text_value_arg(value, &v, 1))
         return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    pb_status st = !strcmp(field, "id") ? pb_item_set_id(c, i, vs, (size_t)vn, &err)
-                                        : pb_item_set_field(c, i, field, strlen(field), vs,
-                                                            (size_t)vn, &err);
-    return core_error_or_none(self, st, &err);
+    pb_status st = !strcmp(field, "id") ? pb_item_set_id(c, i, v.s, v.n, &v.err)
+                                        : pb_item_set_field(c, i, field, strlen(field), v.s,
+                                                            v.n, &v.err);
+    return core_error_or_none(self, st, &v.err);
 }
 
 /* item_set(coll, item, name, value): the core checks the item's index */

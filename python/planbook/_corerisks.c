@@ -60,12 +60,11 @@ static PyObject *core_register_set_other(PyObject *self, void *part, const char 
     }
     for (int f = 0; f < PB_REG_FIELD_COUNT; f++)
         if (!strcmp(field, pb_register_field_name((pb_register_field)f))) {
-            const char *t;
-            Py_ssize_t n;
-            if (!core_text_arg(value, &t, &n, 1))
+            core_text_value v;
+            if (!core_text_value_arg(value, &v, 1))
                 return NULL;
-            pb_status rc = pb_register_set_text(g, (pb_register_field)f, t, (size_t)n, &err);
-            return core_error_or_none(self, rc, &err);
+            pb_status rc = pb_register_set_text(g, (pb_register_field)f, v.s, v.n, &v.err);
+            return core_error_or_none(self, rc, &v.err);
         }
     return PyErr_Format(PyExc_KeyError, "unknown register field '%s'", field);
 }
@@ -140,12 +139,11 @@ static PyObject *core_risk_set_field(PyObject *self, void *part, size_t i, const
         }
     for (int f = 0; f < PB_RISK_FIELD_COUNT; f++)
         if (!strcmp(field, pb_risk_field_name((pb_risk_field)f))) {
-            const char *t;
-            Py_ssize_t n;
-            if (!core_text_arg(value, &t, &n, 1))
+            core_text_value v;
+            if (!core_text_value_arg(value, &v, 1))
                 return NULL;
-            pb_status rc = pb_risk_set_text(g, (size_t)i, (pb_risk_field)f, t, (size_t)n, &err);
-            return core_error_or_none(self, rc, &err);
+            pb_status rc = pb_risk_set_text(g, (size_t)i, (pb_risk_field)f, v.s, v.n, &v.err);
+            return core_error_or_none(self, rc, &v.err);
         }
     return PyErr_Format(PyExc_KeyError, "unknown risk field '%s'", field);
 }

@@ -167,41 +167,38 @@ static PyObject *core_column_get(PyObject *self, PyObject *args)
     return d;
 }
 
-/* (table, id): the table and the id's text, or NULL with an exception */
+/* (table, id): the table and the id's text (with a cleared error), or NULL
+ * with an exception */
 static pb_table *core_table_and_id(PyObject *self, PyObject *args, const char *fmt,
-                                   const char **s, Py_ssize_t *n)
+                                   core_text_value *v)
 {
     Py_ssize_t t;
     PyObject *id;
     if (!PyArg_ParseTuple(args, fmt, &t, &id))
         return NULL;
     pb_table *tb = core_table_at(self, t);
-    return tb && core_text_arg(id, s, n, 0) ? tb : NULL;
+    return tb && core_text_value_arg(id, v, 0) ? tb : NULL;
 }
 
 static PyObject *core_column_add(PyObject *self, PyObject *args)
 {
-    const char *s;
-    Py_ssize_t n;
-    pb_table *tb = core_table_and_id(self, args, "nU:add_column", &s, &n);
+    core_text_value v;
+    pb_table *tb = core_table_and_id(self, args, "nU:add_column", &v);
     if (!tb)
         return NULL;
-    pb_error err;
-    pb_error_clear(&err);
-    int64_t c = pb_table_add_column(tb, s, (size_t)n, &err);
+    int64_t c = pb_table_add_column(tb, v.s, v.n, &v.err);
     if (c < 0)
-        return core_error_model(self, &err);
+        return core_error_model(self, &v.err);
     return PyLong_FromLongLong(c);
 }
 
 static PyObject *core_column_find(PyObject *self, PyObject *args)
 {
-    const char *s;
-    Py_ssize_t n;
-    pb_table *tb = core_table_and_id(self, args, "nU:find_column", &s, &n);
+    core_text_value v;
+    pb_table *tb = core_table_and_id(self, args, "nU:find_column", &v);
     if (!tb)
         return NULL;
-    return PyLong_FromLongLong(pb_table_find_column(tb, s, (size_t)n));
+    return PyLong_FromLongLong(pb_table_find_column(tb, v.s, v.n));
 }
 
 static PyObject *core_column_set(PyObject *self, PyObject *args)

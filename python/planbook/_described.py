@@ -38,7 +38,24 @@ __all__ = ["DescribedRows", "DescribedRow", "diff_rows"]
 _CORE = "described"  # the binding's part name for every described part
 
 
-class DescribedRows(Sequence["DescribedRow"]):
+class _ByValue:
+    """Equal to another of its own class with the same value (``_value``:
+    its rows, or its fields); unhashable, as it changes with the plan."""
+
+    __slots__ = ()
+
+    def _value(self) -> Any:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, type(self)):
+            return self._value() == other._value()
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class DescribedRows(_ByValue, Sequence["DescribedRow"]):
     """The rows of one described part, in order: ``rows[0]`` by position,
     ``rows["1"]`` by id (when the part has an id field)."""
 
@@ -161,18 +178,14 @@ class DescribedRows(Sequence["DescribedRow"]):
         return [r for r in self if r.due is not None and r.due < day
                 and (r.to_dict().get("status") or "").strip().lower() not in _CLOSED]
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, DescribedRows):
-            return self.to_list() == other.to_list()
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
+    def _value(self) -> Any:
+        return self.to_list()
 
     def __repr__(self) -> str:
         return f"<{self._part.name}: {len(self)} {self._part.item_noun}s>"
 
 
-class DescribedRow:
+class DescribedRow(_ByValue):
     """One row of a described part: its fields as attributes (``row.name``)
     and items (``row["name"]``); set one with ``row.set(name=...)``."""
 
@@ -229,12 +242,8 @@ class DescribedRow:
                 return end
         return None
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, DescribedRow):
-            return self.to_dict() == other.to_dict()
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
+    def _value(self) -> Any:
+        return self.to_dict()
 
     def __repr__(self) -> str:
         return f"<{self._rows._part.item_noun} {self.to_dict()!r}>"
