@@ -118,20 +118,7 @@ static int within(const pb_table *t, uint32_t a, uint32_t p)
 
 static int rows_reserve(pb_table *t, uint32_t need)
 {
-    if (need <= t->caprows)
-        return 1;
-    uint32_t cap = t->caprows;
-    size_t ncap = cap < 8 ? 8 : (size_t)cap + cap / 2;
-    if (ncap < need)
-        ncap = need;
-    if (ncap > UINT32_MAX - 1 || ncap > SIZE_MAX / sizeof(pb_row))
-        return 0;
-    pb_row *rows = realloc(t->rows, ncap * sizeof *rows);
-    if (!rows)
-        return 0;
-    t->rows = rows;
-    t->caprows = (uint32_t)ncap;
-    return 1;
+    return pb_grow((void **)&t->rows, &t->caprows, need, sizeof *t->rows);
 }
 
 /* ---------------------------------------------------------------- cells

@@ -315,13 +315,12 @@ static PyObject *core_measure_set_other(PyObject *self, void *part, size_t i, co
     pb_error err;
     pb_error_clear(&err);
     if (!strcmp(field, "unit") || !strcmp(field, "polarity") || !strcmp(field, "role")) {
-        const char *t;
-        Py_ssize_t n;
-        if (!core_text_arg(value, &t, &n, 0))
+        core_text_value t;
+        if (!core_text_value_arg(value, &t, 0))
             return NULL;
-        int v = field[0] == 'u'   ? pb_unit_from_name(t, (size_t)n)
-                : field[0] == 'p' ? pb_polarity_from_name(t, (size_t)n)
-                                  : pb_ind_role_from_name(t, (size_t)n);
+        int v = field[0] == 'u'   ? pb_unit_from_name(t.s, t.n)
+                : field[0] == 'p' ? pb_polarity_from_name(t.s, t.n)
+                                  : pb_ind_role_from_name(t.s, t.n);
         if (v < 0)
             return PyErr_Format(PyExc_ValueError, "unknown %s %R", field, value);
         if (field[0] == 'u')

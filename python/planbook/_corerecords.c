@@ -55,11 +55,10 @@ static PyObject *core_collection_set_other(PyObject *self, void *part, const cha
     pb_error err;
     pb_error_clear(&err);
     if (!strcmp(field, "add_date")) {
-        const char *t;
-        Py_ssize_t n;
-        if (!core_text_arg(value, &t, &n, 0))
+        core_text_value t;
+        if (!core_text_value_arg(value, &t, 0))
             return NULL;
-        return core_error_or_none(self, pb_collection_add_date_field(c, t, (size_t)n, &err), &err);
+        return core_error_or_none(self, pb_collection_add_date_field(c, t.s, t.n, &t.err), &t.err);
     }
     if (!strcmp(field, "add_link")) {
         PyObject *a, *b;

@@ -41,22 +41,19 @@ static PyObject *core_register_set_other(PyObject *self, void *part, const char 
                                          PyObject *value)
 {
     pb_register *g = part;
-    pb_error err;
-    pb_error_clear(&err);
     if (!strcmp(field, "score_order")) {
-        const char *t;
-        Py_ssize_t n;
-        if (!core_text_arg(value, &t, &n, 0))
+        core_text_value t;
+        if (!core_text_value_arg(value, &t, 0))
             return NULL;
         pb_score_order o;
-        if (!strcmp(t, "likelihood x impact"))
+        if (!strcmp(t.s, "likelihood x impact"))
             o = PB_ORDER_LIKELIHOOD_IMPACT;
-        else if (!strcmp(t, "impact x likelihood"))
+        else if (!strcmp(t.s, "impact x likelihood"))
             o = PB_ORDER_IMPACT_LIKELIHOOD;
         else
             return PyErr_Format(PyExc_ValueError,
                                 "score_order is 'likelihood x impact' or 'impact x likelihood'");
-        return core_error_or_none(self, pb_register_set_score_order(g, o, &err), &err);
+        return core_error_or_none(self, pb_register_set_score_order(g, o, &t.err), &t.err);
     }
     for (int f = 0; f < PB_REG_FIELD_COUNT; f++)
         if (!strcmp(field, pb_register_field_name((pb_register_field)f))) {
