@@ -383,8 +383,10 @@ typedef struct pb_file_id {
 } pb_file_id;
 
 #if !defined(_WIN32)
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 #endif
 
 /* The identity and size of an open stream's file: 0, or -1 (not a file on
@@ -419,6 +421,29 @@ static inline int pb_file_is_deleted(const pb_file_id *id)
     struct stat st;
     return fstat(id->fd, &st) == 0 && (unsigned long long)st.st_dev == id->dev &&
            (unsigned long long)st.st_ino == id->ino && st.st_nlink == 0;
+#endif
+}
+
+/* A second descriptor (close-on-exec) on id's file, which keeps it open
+ * while the first is closed and reused; -1 when not possible (Windows,
+ * where pb_file_stat fails anyway). */
+static inline int pb_file_hold(const pb_file_id *id)
+{
+#if defined(_WIN32)
+    (void)id;
+    return -1;
+#else
+    return fcntl(id->fd, F_DUPFD_CLOEXEC, 0);
+#endif
+}
+
+/* Give back a descriptor pb_file_hold took. */
+static inline void pb_file_unhold(int held)
+{
+#if defined(_WIN32)
+    (void)held;
+#else
+    close(held);
 #endif
 }
 

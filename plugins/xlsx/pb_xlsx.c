@@ -14,10 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifndef _WIN32
-#include <fcntl.h>
-#include <unistd.h>
-#endif
 
 #define A (x->api)
 
@@ -156,26 +152,6 @@ static int write_errno(int e)
         ;
 }
 
-/* A second descriptor on fd (close-on-exec), or -1. */
-static int tmpfile_hold(int fd)
-{
-#ifndef _WIN32
-    return fcntl(fd, F_DUPFD_CLOEXEC, 0);
-#else
-    (void)fd;
-    return -1;
-#endif
-}
-
-static void tmpfile_unhold(int fd)
-{
-#ifndef _WIN32
-    close(fd);
-#else
-    (void)fd;
-#endif
-}
-
 /* Record the worksheets' temporary files and flush each (a write that
  * failed on a full disk is retried here; if it fails again, flush_errno
  * says why).  Returns 0 when out of memory. */
@@ -207,7 +183,7 @@ static int tmpfiles_record(lxw_workbook *wb, xl_tmpfiles *t)
         }
         t->refs[t->n].f = ws->optimize_tmpfile;
         t->refs[t->n].id = id;
-        t->refs[t->n].hold = tmpfile_hold(id.fd);
+        t->refs[t->n].hold = pb_file_hold(&id);
         t->n++;
         if (id.size > t->largest)
             t->largest = id.size;
@@ -226,7 +202,7 @@ static void tmpfiles_close_left(xl_tmpfiles *t)
             continue;
         if (pb_file_is_deleted(&t->refs[k].id))
             fclose(t->refs[k].f);
-        tmpfile_unhold(t->refs[k].hold);
+        pb_file_unhold(t->refs[k].hold);
     }
     errno = saved;
     free(t->refs);
