@@ -303,6 +303,18 @@ def cluster():
         yield c
 
 
+def _workers_held(client, until_empty_within):
+    """How many keys each worker holds, polled until all are empty or the
+    time is up (then the last counts, for the assertion to show)."""
+    import time
+    deadline = time.monotonic() + until_empty_within
+    while True:
+        held = client.run(lambda dask_worker: len(dask_worker.data))
+        if not any(held.values()) or time.monotonic() > deadline:
+            return held
+        time.sleep(0.05)
+
+
 def test_dask_on_a_local_cluster_equals_sequential(batch, folder, cluster):
     import planbook.dask as pbd
     from distributed import Client
@@ -321,7 +333,10 @@ def test_dask_on_a_local_cluster_equals_sequential(batch, folder, cluster):
         for part, frame in got.items():
             assert list(frame.index) == list(frame["plan"])
             pd.testing.assert_frame_equal(frame.reset_index(drop=True), batch[part])
-        assert client.run(lambda dask_worker: len(dask_worker.data)) == \
+        # a release travels client -> scheduler -> worker asynchronously:
+        # every worker is empty within a few seconds (it would hold its
+        # partitions for good if compute kept a reference)
+        assert _workers_held(client, until_empty_within=30.0) == \
             {w: 0 for w in client.scheduler_info()["workers"]}
         # exact money through a distributed groupby
         sums = pbd.read(folder, "budgets").groupby("plan")["value"].sum().compute()
