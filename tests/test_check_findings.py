@@ -52,6 +52,27 @@ def test_amounts_are_exact_at_the_column_scale():
     assert f["a"].declared.as_tuple().exponent == 0
 
 
+def test_amounts_made_when_read_are_the_same_everywhere():
+    """The amounts travel as exact text and become Decimals when first read
+    (docs/decisions.md): unread findings pickle, copy into dicts and frames
+    with the same exact figures as read ones, and a set amount stays set."""
+    import pickle
+    unread = planbook.loads(PLAN).check()
+    read = planbook.loads(PLAN).check()
+    want = [(f.column, f.declared, f.computed, f.difference) for f in read]
+    back = pickle.loads(pickle.dumps(unread))
+    assert [(f.column, f.declared, f.computed, f.difference) for f in back] == want
+    assert all(isinstance(f.declared, Decimal) for f in back)
+    assert [f.to_dict() for f in planbook.loads(PLAN).check()] == [f.to_dict() for f in read]
+    assert planbook.loads(PLAN).check()[5].to_dict()["difference"] == "0.01"
+    frame = planbook.loads(PLAN).check().to_pandas()
+    assert list(frame["declared"]) == [str(d) for _, d, _, _ in want]
+    assert "_declared" not in frame.columns
+    f = read[0]
+    f.difference = Decimal("7.5")
+    assert f.difference == Decimal("7.5") and f.declared - f.computed == 1
+
+
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
 def test_examples_findings_name_what_the_plan_has(path):
     plan = planbook.load(path)

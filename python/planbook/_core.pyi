@@ -1,5 +1,4 @@
 """Stubs for planbook._core, the CPython binding of the C core (internal)."""
-from decimal import Decimal
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 CORE_VERSION: str
@@ -15,8 +14,8 @@ ObsTuple = Tuple[str, Optional[int], int, int, Optional[str]]
 #: table, row, row_index, row_id, column, column_heading, declared, computed,
 #: difference, agreement, other, line, col)
 FindingRow = Tuple[str, str, str, str, Optional[str], Optional[str], Optional[int],
-                   Optional[str], Optional[str], Optional[str], Optional[Decimal],
-                   Optional[Decimal], Optional[Decimal], Optional[str],
+                   Optional[str], Optional[str], Optional[str], Optional[str],
+                   Optional[str], Optional[str], Optional[str],
                    Optional[Dict[str, Optional[str]]], Optional[int], Optional[int]]
 RowTuple = Tuple[str, Optional[str], Optional[str], Optional[str], Optional[str], str, str,
                  Optional[int], int, bool, Tuple[int, int], int]

@@ -11,8 +11,10 @@
  * thread can change before the call returns), its column heading and its
  * amounts as decimal text, in one block.  Then, with the GIL, the tuples
  * are made from the block; a name met again is the same str object (a
- * small cache by content), and the amounts are decimal.Decimal made from
- * their text (exact: "123456E-2" is Decimal(123456).scaleb(-2)). */
+ * small cache by content), and the amounts are their exact decimal text
+ * ("123456E-2", Decimal(123456).scaleb(-2)): Finding makes the Decimal when
+ * the amount is first read (python/planbook/_model.py), not here with the
+ * GIL held for every finding. */
 #include "_core.h"
 
 #include <inttypes.h>
@@ -349,7 +351,6 @@ static void core_names_clear(core_names *c)
 typedef struct core_build {
     core_names names;
     const core_found_block *block;
-    PyObject *decimal;                 /* decimal.Decimal, when needed */
     PyObject *key[3];                  /* "table", "row", "column" */
 } core_build;
 
@@ -368,10 +369,7 @@ static PyObject *core_build_amount(core_build *x, const core_found *g, int k)
 {
     if (g->len[k] == SIZE_MAX)
         return Py_NewRef(Py_None);
-    PyObject *t = PyUnicode_FromStringAndSize(x->block->text + g->at[k], (Py_ssize_t)g->len[k]);
-    PyObject *d = t ? PyObject_CallFunctionObjArgs(x->decimal, t, NULL) : NULL;
-    Py_XDECREF(t);
-    return d;
+    return PyUnicode_FromStringAndSize(x->block->text + g->at[k], (Py_ssize_t)g->len[k]);
 }
 
 /* the other cell of an equals or agreement finding, or None */
@@ -433,16 +431,9 @@ static PyObject *core_build_tuple(core_build *x, const pb_finding *f, const core
     return t;
 }
 
-static int core_build_start(core_build *x, const pb_findings *fs)
+static int core_build_start(core_build *x)
 {
     static const char *const keys[3] = {"table", "row", "column"};
-    for (size_t i = 0; i < fs->count; i++)
-        if (fs->items[i].has_values) {
-            x->decimal = pbpy_import_attr("decimal", "Decimal");
-            if (!x->decimal)
-                return 0;
-            break;
-        }
     for (int k = 0; k < 3; k++)
         if (!(x->key[k] = PyUnicode_InternFromString(keys[k])))
             return 0;
@@ -455,7 +446,7 @@ static PyObject *core_build_list(const pb_findings *fs, const core_found_block *
     if (!x)
         return PyErr_NoMemory();
     x->block = b;
-    PyObject *list = core_build_start(x, fs) ? PyList_New((Py_ssize_t)fs->count) : NULL;
+    PyObject *list = core_build_start(x) ? PyList_New((Py_ssize_t)fs->count) : NULL;
     for (size_t i = 0; list && i < fs->count; i++) {
         PyObject *t = core_build_tuple(x, &fs->items[i], &b->items[i]);
         if (!t)
@@ -464,7 +455,6 @@ static PyObject *core_build_list(const pb_findings *fs, const core_found_block *
             PyList_SetItem(list, (Py_ssize_t)i, t);
     }
     core_names_clear(&x->names);
-    Py_XDECREF(x->decimal);
     for (int k = 0; k < 3; k++)
         Py_XDECREF(x->key[k]);
     PyMem_Free(x);

@@ -1242,25 +1242,78 @@ class Finding:
     file, line, col (where the printed figure was read).
     """
 
+    # the amounts are kept as the core's exact text ("123456E-2") until
+    # read: a Decimal is made on first use (most findings are printed or
+    # counted, not computed with), which keeps plan.check()'s work with the
+    # GIL small (docs/decisions.md, "a finding's amounts made when read")
     __slots__ = ("code", "severity", "message", "part", "table", "row", "row_index", "row_id",
-                 "column", "column_heading", "declared", "computed", "difference",
+                 "column", "column_heading", "_declared", "_computed", "_difference",
                  "agreement", "other", "file", "line", "col")
+    _declared: Union[str, Decimal, None]     # the text until first read
+    _computed: Union[str, Decimal, None]
+    _difference: Union[str, Decimal, None]
+    _FIELDS = ("code", "severity", "message", "part", "table", "row", "row_index", "row_id",
+               "column", "column_heading", "declared", "computed", "difference",
+               "agreement", "other", "file", "line", "col")
 
     @classmethod
     def _from_core(cls, file: Optional[str], rows: "List[_core.FindingRow]") -> "Findings":
         """The findings of ``core.check()``: each row holds the fields in
         order but ``file`` (gathered in C without the GIL, _corefindings.c:
-        names, heading, ``other``, exact Decimal amounts)."""
+        names, heading, ``other``, the amounts as exact decimal text)."""
         out = Findings()
         new, add = cls.__new__, out.append
         for row in rows:
             f = new(cls)
             (f.code, f.severity, f.message, f.part, f.table, f.row, f.row_index, f.row_id,
-             f.column, f.column_heading, f.declared, f.computed, f.difference, f.agreement,
+             f.column, f.column_heading, f._declared, f._computed, f._difference, f.agreement,
              f.other, f.line, f.col) = row
             f.file = file
             add(f)
         return out
+
+    @property
+    def declared(self) -> Optional[Decimal]:
+        """The printed figure (exact), or None."""
+        v = self._declared
+        if isinstance(v, str):
+            v = self._declared = Decimal(v)
+        return v
+
+    @declared.setter
+    def declared(self, value: Optional[Decimal]) -> None:
+        self._declared = value
+
+    @property
+    def computed(self) -> Optional[Decimal]:
+        """The figure the arithmetic gives (exact), or None."""
+        v = self._computed
+        if isinstance(v, str):
+            v = self._computed = Decimal(v)
+        return v
+
+    @computed.setter
+    def computed(self, value: Optional[Decimal]) -> None:
+        self._computed = value
+
+    @property
+    def difference(self) -> Optional[Decimal]:
+        """declared - computed (exact), or None."""
+        v = self._difference
+        if isinstance(v, str):
+            v = self._difference = Decimal(v)
+        return v
+
+    @difference.setter
+    def difference(self, value: Optional[Decimal]) -> None:
+        self._difference = value
+
+    def __getstate__(self) -> Tuple[Any, ...]:
+        return tuple(getattr(self, k) for k in self._FIELDS)
+
+    def __setstate__(self, state: Tuple[Any, ...]) -> None:
+        for k, v in zip(self._FIELDS, state):
+            setattr(self, k, v)
 
     @property
     def where(self) -> str:
@@ -1271,7 +1324,7 @@ class Finding:
     def to_dict(self) -> Dict[str, Any]:
         """Plain, JSON-ready data (amounts as strings, exact)."""
         out: Dict[str, Any] = {}
-        for k in self.__slots__:
+        for k in self._FIELDS:
             v = getattr(self, k)
             out[k] = str(v) if isinstance(v, Decimal) else v
         return out
@@ -1304,7 +1357,7 @@ class Findings(List["Finding"]):
         from ._pandas import require_pandas
         pd = require_pandas("Findings.to_pandas")
         return pd.DataFrame([f.to_dict() for f in self],
-                            columns=list(Finding.__slots__))
+                            columns=list(Finding._FIELDS))
 
     def __str__(self) -> str:
         if not self:
