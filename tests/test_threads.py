@@ -488,8 +488,17 @@ def test_check_status_and_yaml_save_let_other_threads_run(op, tmp_path, indicato
         call = {"check": plan.check, "dumps": plan.dumps,
                 "save_yaml": lambda: _yaml.dump(plan._c, str(tmp_path / "out.yaml"))}[op]
         calls = [(lambda k=k: edit_cell(plan, k), call) for k in range(12 if op != "dumps" else 3)]
-    gaps = longest_gaps(calls)
-    assert sum(1 for g in gaps if g < 0.5) * 2 > len(gaps), gaps
+    # a machine short of cores can keep the ticker off a CPU for a while
+    # (the suite's other workers): up to three tries, one enough.  With the
+    # GIL held through the core's work no try could pass.
+    tries = []
+    for _ in range(3):
+        gaps = longest_gaps(calls)
+        tries.append(gaps)
+        if sum(1 for g in gaps if g < 0.5) * 2 > len(gaps):
+            break
+    else:
+        pytest.fail(f"the ticker stopped through most calls in every try: {tries}")
 
 
 def test_two_threads_on_two_plans_give_what_one_thread_gives(tmp_path, indicator_file):
