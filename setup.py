@@ -104,11 +104,14 @@ def gmtime_wrap():
     date), which the binding does without the GIL: on Linux its calls are
     sent to planbook_xlsx's __wrap_gmtime (gmtime_r into a buffer per thread;
     GNU ld and lld).  Elsewhere gmtime's buffer is per thread already
-    (macOS, Windows)."""
+    (macOS, Windows).  Its temporary files, likewise, go to
+    __wrap_lxw_tmpfile, which keeps them in memory while they are small
+    (plugins/xlsx/pb_xlsx_spool.c: creating them on disk was most of the
+    kernel's part of a save)."""
     if not sys.platform.startswith("linux"):
         return {}
-    return dict(extra_link_args=["-Wl,--wrap=gmtime"],
-                define_macros=[("PB_XLSX_GMTIME_WRAP", "1")])
+    return dict(extra_link_args=["-Wl,--wrap=gmtime", "-Wl,--wrap=lxw_tmpfile"],
+                define_macros=[("PB_XLSX_GMTIME_WRAP", "1"), ("PB_XLSX_TMPFILE_WRAP", "1")])
 
 
 # libxlsxwriter for the development build: built from source with its dtoa

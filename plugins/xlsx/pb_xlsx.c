@@ -382,16 +382,18 @@ static int close_workbook(xl_ctx *x, const char *path, const pb_xlsx_options *op
     xl_tmpfiles tmp;
     if (!tmpfiles_record(x->wb, &tmp))
         ok = xl_failf(x, PB_ERR_NOMEM, "out of memory");
-    if (ok && (tmp.flush_errno || tmp.lost)) {
+    if (ok && (tmp.flush_errno || tmp.lost || x->spool->err)) {
         *sys_errno = tmp.flush_errno ? tmp.flush_errno
-                                     : write_errno(rows_errno) ? rows_errno : 0;
+                     : x->spool->err ? x->spool->err
+                     : write_errno(rows_errno) ? rows_errno : 0;
         ok = xl_failf(x, PB_ERR_IO, "writing a temporary file of the workbook failed%s%s",
                       *sys_errno ? ": " : " (data was lost)",
                       *sys_errno ? strerror(*sys_errno) : "");
     }
+    xl_spool_packaging(x->spool);
     errno = 0;
     lxw_error e = workbook_close(x->wb);
-    int close_errno = errno;
+    int close_errno = io_errno(errno) ? errno : x->spool->err; /* a file moved to disk */
     x->wb = NULL;
     tmpfiles_close_left(&tmp);
     if (ok && e != LXW_NO_ERROR) {
@@ -436,6 +438,9 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
      * keep the C numeric locale while writing, for this thread only. */
     pb_c_numeric numeric;
     int ok = 0, sys_errno = 0;
+    xl_spool_set spool;
+    xl_spool_begin(&spool);
+    x->spool = &spool;
     if (pb_c_numeric_begin(&numeric))
         xl_failf(x, PB_ERR_NOMEM, "out of memory");
     else
@@ -444,6 +449,7 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
              write_sheets(x, &opt);
     if (x->wb)
         ok = close_workbook(x, path, &opt, ok, &sys_errno);
+    xl_spool_end(&spool);
     pb_c_numeric_end(&numeric);
     ctx_free(x);
     if (!ok && err->status == PB_OK)

@@ -27,11 +27,27 @@
 
 enum { XL_NUM_PLAIN, XL_NUM_TOTAL, XL_NUM_MISMATCH, XL_NUM_NIL, XL_NUM_KINDS };
 
+/* libxlsxwriter's temporary files of one save, kept in memory up to this
+ * many bytes in all (pb_xlsx_spool.c; Linux builds that wrap lxw_tmpfile) */
+#define PB_XLSX_SPOOL_BYTES ((size_t)4 << 20)
+typedef struct xl_spool_set {
+    struct xl_spool *head; /* every stream made in the save */
+    size_t used, limit;    /* bytes held in memory; the limit now */
+    size_t budget;         /* the save's (PB_XLSX_SPOOL_BYTES) */
+    int err;               /* errno of a failed move to, or write on, disk */
+} xl_spool_set;
+/* From before the workbook is made to after it is closed (then any stream
+ * libxlsxwriter left open is closed); the whole budget once it packages. */
+void xl_spool_begin(xl_spool_set *set);
+void xl_spool_packaging(xl_spool_set *set);
+void xl_spool_end(xl_spool_set *set);
+
 typedef struct xl_ctx {
     const pb_api *api;
     pb_plan *plan;
     pb_error *err;
     lxw_workbook *wb;
+    xl_spool_set *spool; /* its temporary files (pb_xlsx_spool.c) */
     int cached;
     pb_findings findings;
     char **sheet_names; /* per table */
