@@ -19,7 +19,7 @@
 
 pb_xlsx_options pb_xlsx_default_options(void)
 {
-    pb_xlsx_options o = {1, 1, NULL, NULL, 0, NULL, NULL};
+    pb_xlsx_options o = {1, 1, NULL, NULL, 0, NULL, NULL, xl_spool_env_budget()};
     return o;
 }
 
@@ -439,7 +439,7 @@ pb_status pb_xlsx_write(const pb_api *api, pb_plan *plan, const char *path,
     pb_c_numeric numeric;
     int ok = 0, sys_errno = 0;
     xl_spool_set spool;
-    xl_spool_begin(&spool);
+    xl_spool_begin(&spool, opt.spool_bytes);
     x->spool = &spool;
     if (pb_c_numeric_begin(&numeric))
         xl_failf(x, PB_ERR_NOMEM, "out of memory");

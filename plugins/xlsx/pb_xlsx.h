@@ -27,8 +27,14 @@ typedef struct pb_xlsx_options {
      * nothing */
     void *(*unlock)(void);
     void (*relock)(void *);
+    /* libxlsxwriter's temporary files kept in memory up to this many
+     * bytes in all, the rest on disk (Linux builds; 0: all on disk) */
+    size_t spool_bytes;
 } pb_xlsx_options;
 
+/* The defaults; spool_bytes from the environment (PLANBOOK_XLSX_SPOOL,
+ * else 4 MiB): call it where no other thread changes the environment (the
+ * binding: with the GIL held). */
 pb_xlsx_options pb_xlsx_default_options(void);
 
 /* Write the workbook at path (the caller makes the save atomic).  PB_OK, or

@@ -38,7 +38,8 @@ typedef struct xl_spool_set {
 } xl_spool_set;
 /* From before the workbook is made to after it is closed (then any stream
  * libxlsxwriter left open is closed); the whole budget once it packages. */
-void xl_spool_begin(xl_spool_set *set);
+size_t xl_spool_env_budget(void);
+void xl_spool_begin(xl_spool_set *set, size_t budget);
 void xl_spool_packaging(xl_spool_set *set);
 void xl_spool_end(xl_spool_set *set);
 

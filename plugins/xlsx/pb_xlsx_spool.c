@@ -18,7 +18,7 @@
  * short-lived parts keep room) makes the memory a save takes a constant,
  * not a growth with its rows.  A stream the library leaves open (it does
  * after a failure) is closed when the save ends; a write that fails while
- * a file is moved to disk is kept (xl_spool_errno) for the save to report,
+ * a file is moved to disk is kept (xl_spool_set.err) for the save to report,
  * since libxlsxwriter does not check its writes.  Out of memory here is
  * never a failure: the file goes to disk as without this. */
 #define _GNU_SOURCE 1
@@ -28,6 +28,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The budget: PLANBOOK_XLSX_SPOOL (bytes; 0 puts every file on disk as
+ * libxlsxwriter would), which the tests use to take the paths to disk with
+ * small plans, else PB_XLSX_SPOOL_BYTES.  Read where the environment is
+ * stable (pb_xlsx_default_options), never during a save. */
+size_t xl_spool_env_budget(void)
+{
+    const char *v = getenv("PLANBOOK_XLSX_SPOOL");
+    if (!v || !*v)
+        return PB_XLSX_SPOOL_BYTES;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    return *end || errno || n > PB_XLSX_SPOOL_BYTES * 64 ? PB_XLSX_SPOOL_BYTES : (size_t)n;
+}
 
 #ifdef PB_XLSX_TMPFILE_WRAP
 
@@ -217,24 +232,10 @@ FILE *__wrap_lxw_tmpfile(char *tmpdir)
     return s->f;
 }
 
-/* The budget: PB_XLSX_SPOOL_BYTES, or PLANBOOK_XLSX_SPOOL (bytes; 0 puts
- * every file on disk as libxlsxwriter would), which the tests use to take
- * the paths to disk with small plans. */
-static size_t spool_budget(void)
-{
-    const char *v = getenv("PLANBOOK_XLSX_SPOOL");
-    if (!v || !*v)
-        return PB_XLSX_SPOOL_BYTES;
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    return *end || errno || n > PB_XLSX_SPOOL_BYTES * 64 ? PB_XLSX_SPOOL_BYTES : (size_t)n;
-}
-
-void xl_spool_begin(xl_spool_set *set)
+void xl_spool_begin(xl_spool_set *set, size_t budget)
 {
     memset(set, 0, sizeof *set);
-    set->budget = spool_budget();
+    set->budget = budget;
     set->limit = set->budget - set->budget / 4;
     xl_spool_current = set->budget ? set : NULL;
 }
@@ -261,9 +262,10 @@ void xl_spool_end(xl_spool_set *set)
 
 #else /* no wrap: libxlsxwriter makes its files itself */
 
-void xl_spool_begin(xl_spool_set *set)
+void xl_spool_begin(xl_spool_set *set, size_t budget)
 {
     memset(set, 0, sizeof *set);
+    set->budget = budget;
 }
 
 void xl_spool_packaging(xl_spool_set *set)
