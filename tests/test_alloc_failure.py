@@ -8,7 +8,9 @@ allocation of: pb_yaml_read_buffer of the small example, pb_plan_check and
 the finding messages, pb_yaml_write to memory, pb_xlsx_write to a file.
 Every N runs in a forked child; each stage must succeed (with the reference
 result) or fail with PB_ERR_NOMEM, without a crash and without a leak (the
-live heap-block count of failmalloc is back where it was).
+live heap-block count of failmalloc is back where it was).  A plan of
+1.2 MB is read too (--read-only), on the two threads the reader uses from
+1 MiB on (libyaml's parser on the second), its allocations sampled.
 
 The Python level is not swept: with the library preloaded into CPython most
 allocations are the interpreter's own, and a failure there kills or
@@ -20,6 +22,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 
 import pytest
 
@@ -202,3 +205,53 @@ def test_allocations_of_xlsx_write_sampled(driver):
     m = SUMMARY.search(run.stdout)
     assert m, run.stdout + run.stderr[-3000:]
     assert run.returncode == 0 and m.group(2) == "0", run.stdout
+
+
+# ---- the read of a plan of 1 MiB or more: libyaml's parser on a second
+# thread (plugins/yaml/pb_yaml_read_pipe.c), the plan built on the calling
+# one.  The Nth allocation may then be either thread's (the order between
+# them varies from run to run): each must still end in PB_ERR_NOMEM or a
+# plan, with no crash, no leak and no hang (the driver's timeout).
+
+@pytest.fixture(scope="module")
+def big_plan(tmp_path_factory):
+    """A budget plan of 1.2 MB (bench/generate.py), over the reader's
+    1 MiB threshold: some 10 blocks of events, more than the queue holds."""
+    path = tmp_path_factory.mktemp("allocfail_big") / "plan.yaml"
+    subprocess.run([sys.executable, str(ROOT / "bench/generate.py"), "--megabytes", "1.2",
+                    "-o", str(path), "--seed", "3"], check=True, capture_output=True)
+    assert path.stat().st_size >= 1 << 20
+    return path
+
+
+def read_total(driver, plan, *args):
+    run = run_driver(driver, "--read-only", "--to", 1, *args, plan=plan)
+    m = re.search(r"allocations: read (\d+),", run.stdout)
+    assert run.returncode == 0 and m, run.stdout + run.stderr
+    return int(m.group(1))
+
+
+@pytest.fixture(scope="module")
+def big_read(driver, big_plan):
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("the reader uses its second thread on two CPUs or more")
+    piped = read_total(driver, big_plan)
+    alone = read_total(driver, big_plan, "--pipeline-min", 0)
+    # the pipeline's own allocations (its queue, blocks of events, the
+    # thread): the reads below did go through the second thread
+    assert piped > alone + 5, (piped, alone)
+    return piped
+
+
+@pytest.mark.parametrize("mode", [[], ["--sticky"]], ids=["one", "sticky"])
+def test_allocations_of_a_read_on_two_threads(driver, big_plan, big_read, mode):
+    """Every one of the first 150 allocations (the reader, the pipeline and
+    the thread being set up, the first blocks), then every 1999th up to the
+    end (about 215 more, all through the load)."""
+    first = 150
+    for args in (["--to", first], ["--from", first + 1, "--to", big_read, "--step", 1999]):
+        run = run_driver(driver, "--read-only", *args, *mode, plan=big_plan)
+        m = SUMMARY.search(run.stdout)
+        assert m, run.stdout + run.stderr[-3000:]
+        assert run.returncode == 0 and m.group(2) == "0", run.stdout
+        assert int(m.group(1)) >= (first if args[0] == "--to" else 200), run.stdout
