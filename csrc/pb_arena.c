@@ -47,9 +47,14 @@ static void *arena_take(pb_arena *a, size_t n, size_t align)
     if (a->head)
         a->used = (a->used + align - 1) & ~(align - 1); /* <= size: sizes are aligned */
     if (!a->head || a->head->size - a->used < need) {
+        /* a chunk's size is a multiple of PB_ARENA_ALIGN even for a large
+         * interned text (need odd): a large block made when the arena has
+         * no chunk yet becomes the current one, and the rounding above
+         * must not take `used` past its end */
         size_t size = need > PB_ARENA_CHUNK / 4 ? need : PB_ARENA_CHUNK;
-        if (size > SIZE_MAX - sizeof(pb_arena_chunk))
+        if (size > SIZE_MAX - sizeof(pb_arena_chunk) - PB_ARENA_ALIGN)
             return NULL;
+        size = (size + PB_ARENA_ALIGN - 1) & ~(size_t)(PB_ARENA_ALIGN - 1);
         pb_arena_chunk *c = malloc(sizeof(pb_arena_chunk) + size);
         if (!c)
             return NULL;

@@ -53,9 +53,14 @@ pb_described *pb_plan_add_described(pb_plan *plan, const char *id, size_t len, p
 {
     int64_t k = pb_described_kind_find(id, len);
     if (k < 0) {
+        char kinds[200] = ""; /* every kind, not the first alone */
+        for (size_t j = 0, at = 0; j < pb_described_kind_count() && at < sizeof kinds; j++) {
+            int w = snprintf(kinds + at, sizeof kinds - at, "%s%s", j ? ", " : "",
+                             pb_described_kind(j)->key);
+            at += w > 0 ? (size_t)w : 0;
+        }
         pb_error_set(err, PB_ERR_INVALID, "'%.*s' is not a described part (%s)",
-                     (int)(len > 40 ? 40 : len), id ? id : "",
-                     pb_described_kind_count() ? pb_described_kind(0)->key : "none");
+                     (int)(len > 40 ? 40 : len), id ? id : "", kinds[0] ? kinds : "none");
         return NULL;
     }
     pb_described *d = pb_plan_add_described_any(plan, id, len, err);

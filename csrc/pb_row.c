@@ -176,7 +176,11 @@ static void loc_set(pb_table *t, uint32_t i, uint32_t loc)
         ((uint16_t *)t->locs)[i] = (uint16_t)(dline << 10 | col);
 }
 
-/* The pool arrays resized to cap entries (cap >= ncells). */
+/* The pool arrays resized to cap entries (cap >= ncells).  When one
+ * realloc fails after another succeeded, each array holds either cap
+ * entries or capcells: a shrink (pb_table_compact) then leaves capcells at
+ * cap, the smaller, so that no later cell is written past the end of the
+ * arrays already shrunk. */
 static int pool_resize(pb_table *t, size_t cap)
 {
     if (cap == 0)
@@ -185,6 +189,8 @@ static int pool_resize(pb_table *t, size_t cap)
     if (!vals)
         return 0;
     t->vals = vals;
+    if (cap < t->capcells)
+        t->capcells = (uint32_t)cap;
     void *locs = realloc(t->locs, cap * LOC_SIZE(t));
     if (!locs)
         return 0;

@@ -120,6 +120,31 @@ def test_edits_diff_and_copy(root):
     assert "Contact officers" in card and "[contacts]: 2</li>" in card
 
 
+def test_an_unknown_kind_is_refused_naming_every_kind():
+    """The core refuses a described part it has no descriptor for, naming
+    the kinds it has: all of them (it named the first alone)."""
+    kinds = [k[0] for k in planbook._core.PlanCore().described_kinds()]
+    assert len(kinds) >= 2
+    with pytest.raises(planbook.errors.ValidationError) as e:
+        planbook.Plan()._c.part_add("described", "bogus")
+    assert str(e.value) == f"'bogus' is not a described part ({', '.join(kinds)})"
+
+
+def test_diff_tells_an_id_from_a_position():
+    """A row without an id is named by its position, written ``#2`` as the
+    records' diff writes it: an id '2' and the id-less second row are two
+    rows (they were one key, and an edit of the first went unreported)."""
+    a = _plan_with("contacts", [{"id": "2", "name": "Alice", "telephone": "1"},
+                                {"name": "Bob", "telephone": "2"}])
+    b = a.copy()
+    b.contacts["2"].set(telephone="999")
+    b.contacts[1].set(telephone="888")
+    assert b != a
+    got = sorted((c.kind, c.row, c.column, c.old, c.new) for c in planbook.diff(a, b))
+    assert got == [("field changed", "#2", "telephone", "2", "888"),
+                   ("field changed", "2", "telephone", "1", "999")]
+
+
 def test_a_workbook_edited_as_finance_would_reads_back(root, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     officers = _officers(root)

@@ -16,6 +16,16 @@
  *     the number of failures injected since then; failmalloc_disarm();
  *     failmalloc_sticky(1) makes every allocation from the nth on fail (the
  *     default, 0, fails only the nth).
+ *   - failmalloc_arm_others(n): the same, but only the allocations of
+ *     threads other than the caller are counted and failed (a plugin's
+ *     worker thread inside a Python process, whose own allocations must
+ *     not fail); the blocks those threads allocate are tracked until the
+ *     next arm, and failmalloc_others_live() is the number not yet freed
+ *     (by any thread; -1 when more were live than the table holds).
+ *     failmalloc_arm() ends that mode.  failmalloc_injected_where(buf,
+ *     cap) names the functions on the stack of the first failure injected
+ *     in that mode ("malloc|zcalloc|inflateInit2_|..."), for a test to
+ *     tell a known leak of a library from its own.
  *   - from the environment, at load time: FAILMALLOC_AT=n arms at n,
  *     FAILMALLOC_STICKY=1.  FAILMALLOC_REPORT=1 prints the count and the
  *     number of injected failures on stderr at exit.
@@ -31,7 +41,9 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <execinfo.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -117,7 +129,132 @@ static long live;       /* blocks allocated through here and not yet freed */
 static int sticky;
 static int report;
 
+/* ------------------------------------------- other threads' blocks */
+
+static int others;        /* failmalloc_arm_others: the caller's allocations not counted */
+static pthread_t arming;  /* that caller */
+#define OT_SLOTS (1u << 18) /* open addressing, linear probing */
+static void *ot_slot[OT_SLOTS];
+static long ot_live;
+static int ot_overflow;
+static int ot_lock;
+
+static void ot_acquire(void)
+{
+    while (__atomic_exchange_n(&ot_lock, 1, __ATOMIC_ACQUIRE))
+        ;
+}
+
+static void ot_release(void) { __atomic_store_n(&ot_lock, 0, __ATOMIC_RELEASE); }
+
+static size_t ot_hash(const void *p)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 17;
+    x *= 0x9E3779B97F4A7C15ull;
+    return (size_t)(x >> 40) & (OT_SLOTS - 1);
+}
+
+static int is_other(void)
+{
+    return __atomic_load_n(&others, __ATOMIC_ACQUIRE) && !pthread_equal(pthread_self(), arming);
+}
+
+static void ot_add(void *p)
+{
+    ot_acquire();
+    if (ot_live >= (long)(OT_SLOTS / 2)) {
+        ot_overflow = 1;
+    } else {
+        size_t i = ot_hash(p);
+        while (ot_slot[i])
+            i = (i + 1) & (OT_SLOTS - 1);
+        ot_slot[i] = p;
+        ot_live++;
+    }
+    ot_release();
+}
+
+/* 1 when p was tracked (now no longer). */
+static int ot_del(void *p)
+{
+    if (!__atomic_load_n(&others, __ATOMIC_ACQUIRE))
+        return 0;
+    ot_acquire();
+    size_t i = ot_hash(p);
+    while (ot_slot[i] && ot_slot[i] != p)
+        i = (i + 1) & (OT_SLOTS - 1);
+    int found = ot_slot[i] != NULL;
+    if (found) { /* backward-shift deletion: no tombstones */
+        for (size_t j = i;;) {
+            j = (j + 1) & (OT_SLOTS - 1);
+            if (!ot_slot[j])
+                break;
+            size_t k = ot_hash(ot_slot[j]);
+            if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+                continue; /* its probe starts after the hole: it stays */
+            ot_slot[i] = ot_slot[j];
+            i = j;
+        }
+        ot_slot[i] = NULL;
+        ot_live--;
+    }
+    ot_release();
+    return found;
+}
+
+static void *inj_frames[16]; /* the stack of the first failure injected in that mode */
+static int inj_nframes;
+
+static void arm(long n);
+
+EXPORT size_t failmalloc_injected_where(char *buf, size_t cap)
+{
+    size_t at = 0;
+    for (int i = 0; i < inj_nframes && cap; i++) {
+        Dl_info info;
+        const char *name = dladdr(inj_frames[i], &info) && info.dli_sname ? info.dli_sname : "?";
+        int n = snprintf(buf + at, cap - at, "%s%s", i ? "|" : "", name);
+        if (n < 0 || (size_t)n >= cap - at)
+            break;
+        at += (size_t)n;
+    }
+    if (cap)
+        buf[at < cap ? at : cap - 1] = '\0';
+    return at;
+}
+
+EXPORT void failmalloc_arm_others(long n)
+{
+    __atomic_store_n(&others, 0, __ATOMIC_SEQ_CST);
+    ot_acquire();
+    memset(ot_slot, 0, sizeof ot_slot);
+    ot_live = 0;
+    ot_overflow = 0;
+    ot_release();
+    arming = pthread_self();
+    inj_nframes = 0;
+    void *warm[2];
+    backtrace(warm, 2); /* libgcc_s loaded now, not in another thread's malloc */
+    __atomic_store_n(&others, 1, __ATOMIC_SEQ_CST);
+    arm(n);
+}
+
+EXPORT long failmalloc_others_live(void)
+{
+    ot_acquire();
+    long n = ot_overflow ? -1 : ot_live;
+    ot_release();
+    return n;
+}
+
 EXPORT void failmalloc_arm(long n)
+{
+    __atomic_store_n(&others, 0, __ATOMIC_SEQ_CST);
+    arm(n);
+}
+
+static void arm(long n)
 {
     __atomic_store_n(&fail_at, 0, __ATOMIC_SEQ_CST);
     __atomic_store_n(&counted, 0, __ATOMIC_SEQ_CST);
@@ -136,8 +273,11 @@ EXPORT long failmalloc_live(void) { return __atomic_load_n(&live, __ATOMIC_SEQ_C
 
 static void *counted_block(void *p)
 {
-    if (p)
+    if (p) {
         __atomic_add_fetch(&live, 1, __ATOMIC_RELAXED);
+        if (is_other())
+            ot_add(p);
+    }
     return p;
 }
 
@@ -147,9 +287,13 @@ static int should_fail(void)
     long at = __atomic_load_n(&fail_at, __ATOMIC_RELAXED);
     if (!at)
         return 0;
+    if (__atomic_load_n(&others, __ATOMIC_ACQUIRE) && !is_other())
+        return 0; /* failmalloc_arm_others: the caller's own */
     long k = __atomic_add_fetch(&counted, 1, __ATOMIC_RELAXED);
     if (k == at || (sticky && k > at)) {
-        __atomic_add_fetch(&injected, 1, __ATOMIC_RELAXED);
+        if (__atomic_add_fetch(&injected, 1, __ATOMIC_RELAXED) == 1 &&
+            __atomic_load_n(&others, __ATOMIC_ACQUIRE))
+            inj_nframes = backtrace(inj_frames, 16);
         errno = ENOMEM;
         return 1;
     }
@@ -231,7 +375,11 @@ EXPORT void *realloc(void *p, size_t n)
     }
     if (should_fail())
         return NULL;
-    return real_realloc(p, n);
+    int tracked = ot_del(p);
+    void *q = real_realloc(p, n);
+    if (q ? tracked || is_other() : tracked)
+        ot_add(q ? q : p);
+    return q;
 }
 
 EXPORT void free(void *p)
@@ -241,6 +389,7 @@ EXPORT void free(void *p)
     if (!real_free)
         resolve();
     __atomic_sub_fetch(&live, 1, __ATOMIC_RELAXED);
+    ot_del(p);
     real_free(p);
 }
 

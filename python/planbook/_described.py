@@ -250,9 +250,11 @@ class DescribedRow(_ByValue):
 
 
 def _key(row: DescribedRow, k: int) -> str:
-    """How a diff names a row: its id, else its position (1-based)."""
+    """How a diff names a row: its id, else its position as the records'
+    diff writes it (``#2``: a bare ``2`` is also an id, and a row with id
+    '2' and an id-less second row were one key, one of them not diffed)."""
     d = row.to_dict()
-    return d.get("id") or str(k + 1)
+    return d.get("id") or f"#{k + 1}"
 
 
 def diff_rows(a: DescribedRows, b: DescribedRows, out: List["Change"]) -> None:

@@ -112,8 +112,9 @@ static PyObject *xlsx_verify(PyObject *m, PyObject *path)
         return NULL;
     char why[300];
     int ok;
+    const char *cpath = PyBytes_AsString(bpath); /* with the GIL: a Python object */
     Py_BEGIN_ALLOW_THREADS
-    ok = xl_verify_package(PyBytes_AsString(bpath), why, sizeof why);
+    ok = xl_verify_package(cpath, why, sizeof why);
     Py_END_ALLOW_THREADS
     Py_DECREF(bpath);
     if (!ok) {

@@ -149,12 +149,14 @@ void xr_source_free(source *src)
 static pb_xr_book *source_open(xr_state *st, source *src, const pb_xr_limits *lim, pb_error *err)
 {
     pb_xr_book *book;
+    /* with the GIL: a Python object */
+    const char *path = src->is_buffer ? NULL : PyBytes_AsString(src->path_bytes);
     Py_BEGIN_ALLOW_THREADS
     if (src->is_buffer)
         book = pb_xr_book_open_buffer(st->capi->core, src->view.buf, (size_t)src->view.len, lim,
                                       err);
     else
-        book = pb_xr_book_open_file(st->capi->core, PyBytes_AsString(src->path_bytes), lim, err);
+        book = pb_xr_book_open_file(st->capi->core, path, lim, err);
     Py_END_ALLOW_THREADS
     return book;
 }

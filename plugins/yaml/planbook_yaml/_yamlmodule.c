@@ -34,8 +34,9 @@ static PyObject *yaml_load(PyObject *m, PyObject *arg)
     pb_plan *plan = NULL;
     FILE *f = NULL;
     int open_errno = 0;
+    const char *cpath = PyBytes_AsString(bytes); /* with the GIL: a Python object */
     Py_BEGIN_ALLOW_THREADS
-    f = pb_fopen(PyBytes_AsString(bytes), "rb");
+    f = pb_fopen(cpath, "rb");
     if (!f) {
         open_errno = errno;
     } else {
@@ -145,8 +146,9 @@ static PyObject *yaml_dump(PyObject *m, PyObject *args)
     pb_error err;
     pb_status st = PB_OK;
     int open_errno = 0;
+    const char *cpath = PyBytes_AsString(bytes); /* with the GIL: a Python object */
     Py_BEGIN_ALLOW_THREADS
-    f = out.f = pb_fopen(PyBytes_AsString(bytes), "wb");
+    f = out.f = pb_fopen(cpath, "wb");
     if (!f)
         open_errno = errno;
     else
