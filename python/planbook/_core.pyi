@@ -5,6 +5,7 @@ CORE_VERSION: str
 C_API_VERSION: Tuple[int, int]
 MAX_DECIMALS: int
 TOLERANCE_DECIMALS: int
+FIELD_ID: int  # a described field's flag: the row's id
 _C_API: object
 
 CellTuple = Tuple[str, Any, Optional[int], str, Optional[int], int, Tuple[int, int]]

@@ -422,7 +422,8 @@ static int core_module_exec(PyObject *m)
     }
     if (PyModule_AddStringConstant(m, "CORE_VERSION", PB_VERSION_STRING) < 0 ||
         PyModule_AddIntConstant(m, "MAX_DECIMALS", PB_MAX_DECIMALS) < 0 ||
-        PyModule_AddIntConstant(m, "TOLERANCE_DECIMALS", PB_TOLERANCE_DECIMALS) < 0)
+        PyModule_AddIntConstant(m, "TOLERANCE_DECIMALS", PB_TOLERANCE_DECIMALS) < 0 ||
+        PyModule_AddIntConstant(m, "FIELD_ID", PB_FIELD_ID) < 0)
         return -1;
     if (!core_capi_state)
         core_capi_state = st;

@@ -118,8 +118,9 @@ class DescribedRows(_ByValue, Sequence["DescribedRow"]):
             return [DescribedRow(self, d) for d in rows[key]]
         if isinstance(key, int):
             return DescribedRow(self, rows[key])
+        idf = self._part.id_field
         for d in rows:
-            if d.get("id") == key:
+            if idf is not None and d.get(idf) == key:
                 return DescribedRow(self, d)
         raise KeyError(key)
 
@@ -128,7 +129,8 @@ class DescribedRows(_ByValue, Sequence["DescribedRow"]):
 
     def __contains__(self, key: object) -> bool:
         if isinstance(key, str):
-            return any(d.get("id") == key for d in self._rows())
+            idf = self._part.id_field
+            return idf is not None and any(d.get(idf) == key for d in self._rows())
         return isinstance(key, DescribedRow) and key.to_dict() in [
             DescribedRow(self, d).to_dict() for d in self._rows()]
 
@@ -253,8 +255,9 @@ def _key(row: DescribedRow, k: int) -> str:
     """How a diff names a row: its id, else its position as the records'
     diff writes it (``#2``: a bare ``2`` is also an id, and a row with id
     '2' and an id-less second row were one key, one of them not diffed)."""
-    d = row.to_dict()
-    return d.get("id") or f"#{k + 1}"
+    idf = row._rows._part.id_field
+    got = row.to_dict().get(idf) if idf is not None else None
+    return got or f"#{k + 1}"
 
 
 def diff_rows(a: DescribedRows, b: DescribedRows, out: List["Change"]) -> None:

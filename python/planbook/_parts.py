@@ -158,6 +158,7 @@ class Part:
     caption: str = ""           # a described part's title: "Contact officers"
     headings: Tuple[str, ...] = ()  # its fields' column headings, in item_fields' order
     date_fields: Tuple[str, ...] = ()  # its fields whose type is a date
+    id_field: Optional[str] = None     # the field its descriptor flags as the rows' id
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -227,6 +228,8 @@ def described(name: str, doc: str) -> Part:
                 short=name, described=True, caption=title,
                 headings=tuple(heading for _k, heading, _f, _t, _v in fields),
                 date_fields=tuple(k for k, _h, _f, kind, _v in fields if kind == "date"),
+                id_field=next((k for k, _h, flags, _t, _v in fields if flags & _core.FIELD_ID),
+                              None),
                 item_fields=tuple(Field(k, choices=tuple(values.split("|")) if values else (),
                                         doc=f"{heading} ({kind}).",
                                         sample=_DESCRIBED_SAMPLES.get(kind))
