@@ -111,6 +111,8 @@ void pb_ind_targets_drop(pb_indset *s, size_t i, size_t end);
  * out of memory. */
 typedef struct pb_ragcodes_ctx pb_ragcodes_ctx;
 pb_ragcodes_ctx *pb_ragcodes_new(const pb_indset *s, uint32_t **idx, uint8_t **has);
+/* PLANBOOK_SIMD read into the passes' cap (pb_api_get calls it) */
+void pb_ragcodes_read_env(void);
 int pb_ragcodes_ready(pb_ragcodes_ctx *c);
 void pb_ragcodes_free(pb_ragcodes_ctx *c);
 /* A measure with a polarity the engine knows, no milestones, and not a

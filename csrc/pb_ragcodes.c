@@ -60,15 +60,28 @@ struct pb_ragcodes_ctx {
     int wide;
 };
 
-/* The widest build of the pass this processor runs: 2 AVX-512 (BW, VL,
- * DQ), 1 AVX2, 0 the baseline; the environment variable PLANBOOK_SIMD
- * (none, avx2) caps it, so that the tests can run each build. */
-static int simd_level(void)
+/* The cap the environment variable PLANBOOK_SIMD (none, avx2) sets, so
+ * that the tests can run each build: read when the core is handed out
+ * (pb_api_get, which the binding calls at import with the GIL held), not
+ * in a pass, which runs without the GIL while another thread may change
+ * the environment.  -1: not read yet (a C program that never called
+ * pb_api_get reads it at its first pass). */
+static int simd_most = -1;
+
+void pb_ragcodes_read_env(void)
 {
     const char *cap = getenv("PLANBOOK_SIMD");
-    int most = !cap ? 2 : !strcmp(cap, "none") ? 0 : !strcmp(cap, "avx2") ? 1 : 2;
+    simd_most = !cap ? 2 : !strcmp(cap, "none") ? 0 : !strcmp(cap, "avx2") ? 1 : 2;
+}
+
+/* The widest build of the pass this processor runs: 2 AVX-512 (BW, VL,
+ * DQ), 1 AVX2, 0 the baseline, within the cap. */
+static int simd_level(void)
+{
+    if (simd_most < 0)
+        pb_ragcodes_read_env();
     int level = pb_cpu_has_avx512() ? 2 : pb_cpu_has_avx2() ? 1 : 0;
-    return level < most ? level : most;
+    return level < simd_most ? level : simd_most;
 }
 
 pb_ragcodes_ctx *pb_ragcodes_new(const pb_indset *s, uint32_t **idx, uint8_t **has)
