@@ -135,6 +135,14 @@ const char *pb_arena_intern(pb_arena *a, const char *s, size_t n)
     return p;
 }
 
+void pb_arena_forget(pb_arena *a)
+{
+    free(a->strs);
+    a->strs = NULL;
+    a->nstrs = a->capstrs = 0;
+    pb_hash_free(&a->index);
+}
+
 size_t pb_arena_memory(const pb_arena *a)
 {
     return a->total + (size_t)a->capstrs * sizeof *a->strs + pb_hash_memory(&a->index);

@@ -34,6 +34,9 @@ char *pb_arena_strndup(pb_arena *a, const char *s, size_t n);
  * same text (s[0..n) holds no NUL), else a new one (unaligned: a string
  * needs none).  Never to be written to.  NULL when out of memory. */
 const char *pb_arena_intern(pb_arena *a, const char *s, size_t n);
+/* Drop the index of interned strings (the strings stay): a text interned
+ * afterwards is kept once among those interned afterwards only. */
+void pb_arena_forget(pb_arena *a);
 /* Bytes held: the chunks and the index of interned strings. */
 size_t pb_arena_memory(const pb_arena *a);
 

@@ -57,8 +57,9 @@ static const char *row_name(const pb_table *t, uint32_t r)
     const char *l = t->rows[r].label;
     if (l)
         return l;
-    if (t->rows[r].extra && t->rows[r].extra->text[PB_ROW_ID])
-        return t->rows[r].extra->text[PB_ROW_ID];
+    const char *id = pb_row_xtext(t, &t->rows[r], PB_ROW_ID);
+    if (id)
+        return id;
     return "(unlabelled row)";
 }
 

@@ -99,9 +99,9 @@ static void set_comp(pb_table *t, size_t r, size_t c, acc a)
  * per enclosing section.  The matching lines of a text are found through a
  * hash of the select texts. */
 
-static int is_select(const pb_row *row)
+static int is_select(const pb_table *t, const pb_row *row)
 {
-    return row->kind == PB_ROW_TOTAL && row->extra && row->extra->text[PB_ROW_SELECT];
+    return row->kind == PB_ROW_TOTAL && pb_row_xtext(t, row, PB_ROW_SELECT);
 }
 
 /* The key of a select total: its text (texts), or its text and its parent
@@ -109,7 +109,7 @@ static int is_select(const pb_row *row)
 static const char *text_key(const void *ctx, uint32_t r, size_t *len, uint32_t *tag)
 {
     const pb_table *t = ctx;
-    const char *s = t->rows[r].extra->text[PB_ROW_SELECT];
+    const char *s = pb_row_xtext(t, &t->rows[r], PB_ROW_SELECT);
     *len = strlen(s);
     *tag = 0;
     return s;
@@ -194,7 +194,7 @@ static pb_status compute_selects(pb_table *t, size_t nsel, pb_error *err)
     for (uint32_t r = 0; r < nr; r++) {
         const pb_row *row = &t->rows[r];
         text_of[r] = UINT32_MAX;
-        if (is_select(row)) {
+        if (is_select(t, row)) {
             int made;
             pb_hash_slot *x = pb_hash_add(&texts, r, text_key, t, &made);
             pb_hash_slot *g = x ? pb_hash_add(&groups, r, group_key, t, &made) : NULL;
@@ -235,9 +235,9 @@ static pb_status compute_selects(pb_table *t, size_t nsel, pb_error *err)
         const pb_row *row = &t->rows[r];
         if (row->kind == PB_ROW_LINE && text_of[r] != UINT32_MAX)
             text_lines[text_start[text_of[r]]++] = r;
-        else if (is_select(row)) {
-            pb_hash_slot *g = pb_hash_find(&groups, row->extra->text[PB_ROW_SELECT],
-                                           strlen(row->extra->text[PB_ROW_SELECT]),
+        else if (is_select(t, row)) {
+            const char *sel = pb_row_xtext(t, row, PB_ROW_SELECT);
+            pb_hash_slot *g = pb_hash_find(&groups, sel, strlen(sel),
                                            row->parent, group_key, t);
             group_tots[group_start[group_of[g->value]]++] = r;
         }
@@ -504,7 +504,7 @@ pb_status pb_table_compute(pb_table *t, pb_error *err)
                 uint8_t s = arith(t, r, c, &v);
                 acc_add(&cur[c], s, v, pol);
             }
-        } else if (is_select(row)) {
+        } else if (is_select(t, row)) {
             nsel++; /* below */
         } else { /* total */
             int pol = pb_role_polarity((pb_role)row->eff_role);
@@ -745,7 +745,7 @@ static pb_status check_equals(pb_table *t, uint32_t ti, pb_amount tol, pb_findin
         int dc = pb_column_decimals(t, c), de = pb_column_decimals(t, e);
         for (size_t r = 0; r < t->nrows; r++) {
             const pb_row *row = &t->rows[r];
-            int total = row->kind == PB_ROW_TOTAL && !is_select(row);
+            int total = row->kind == PB_ROW_TOTAL && !is_select(t, row);
             if (!total && (row->kind != PB_ROW_LINE || is_part(t, r)))
                 continue;
             pb_amount a, b, diff;

@@ -28,6 +28,7 @@ static void table_clear(void *obj)
     }
     free(t->cols);
     free(t->rows);
+    free(t->rowx);
     free(t->vals);
     free(t->locs);
     free(t->tags);
@@ -43,7 +44,9 @@ static size_t table_memory(const void *obj)
     const pb_table *t = obj;
     size_t cells = t->capcells;
     return t->capcols * sizeof(pb_column) + t->caprows * sizeof(pb_row) +
-           cells * (sizeof(pb_cellv) + (t->locs_wide ? 4u : 2u) + sizeof(uint16_t)) +
+           t->caprowx * sizeof(pb_row_extra) +
+           cells * ((t->vals_wide ? sizeof(pb_cellv) : sizeof(int32_t)) +
+                    (t->locs_wide ? 4u : 2u) + sizeof(uint16_t)) +
            t->comp_cap * (sizeof(pb_amount) + 1) + t->row_ids.cap * sizeof(uint32_t) +
            pb_hash_memory(&t->row_labels) + pb_hash_memory(&t->col_ids);
 }
