@@ -18,9 +18,11 @@ typedef struct pb_arena {
     pb_arena_chunk *head; /* current chunk, newest first */
     size_t used;          /* bytes used in head */
     size_t total;         /* bytes allocated in all chunks */
+    /* the chunks' data, in the order they were made: an interned string
+     * is indexed as its chunk's number << 16 | its offset there */
+    unsigned char **chunks;
+    uint32_t nchunks, capchunks;
     /* the interned strings (pb_arena_intern): each once, by its text */
-    const char **strs;
-    uint32_t nstrs, capstrs;
     pb_hash index;
 } pb_arena;
 

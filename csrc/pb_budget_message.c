@@ -95,11 +95,11 @@ size_t pb_budget_finding_message(const pb_plan *plan, const pb_finding *f, char 
         char terms[200] = "";
         size_t len = 0;
         const pb_column *col = &t->cols[f->column];
-        for (uint32_t k = 0; k < col->nterms && len + 1 < sizeof terms; k++) {
+        for (uint32_t k = 0; k < pb_colm(col)->nterms && len + 1 < sizeof terms; k++) {
             int w = snprintf(terms + len, sizeof terms - len, "%s%s",
-                             k == 0 ? (col->term_signs[k] < 0 ? "-" : "")
-                                    : (col->term_signs[k] < 0 ? " - " : " + "),
-                             t->cols[col->term_cols[k]].id);
+                             k == 0 ? (pb_colm(col)->term_signs[k] < 0 ? "-" : "")
+                                    : (pb_colm(col)->term_signs[k] < 0 ? " - " : " + "),
+                             t->cols[pb_colm(col)->term_cols[k]].id);
             if (w < 0)
                 break;
             len += (size_t)w;

@@ -38,17 +38,13 @@ typedef struct pb_row {
 
 #define PB_ROW_COLUMN_FAR 0xFFFFu
 
-typedef struct pb_column {
-    const char *id;
-    const char *text[PB_COLUMN_FIELD_COUNT];
-    pb_period period;
-    uint8_t type;    /* pb_column_type */
-    int8_t decimals; /* -1: the table's */
+/* What few columns have, out of line (pb_column.more): a sum, equals, a
+ * computation. */
+typedef struct pb_column_more {
     uint32_t nterms;
+    uint32_t equals; /* PB_NONE when not set */
     uint32_t *term_cols;
     int8_t *term_signs;
-    uint32_t equals; /* PB_NONE when not set */
-    uint32_t line, column;
     /* a computed column (pb_calc.h): kind (pb_calc_kind, 0 none),
      * rounding, operands, the base of a share (a figure, or a row) */
     uint8_t calc, calc_round;
@@ -56,7 +52,29 @@ typedef struct pb_column {
     uint32_t calc_a, calc_b;
     pb_amount calc_base;
     const char *calc_row;
+} pb_column_more;
+
+/* 64 bytes a column (was 112; issue 18: 70k columns in a 50 MB plan). */
+typedef struct pb_column {
+    const char *id;
+    const char *text[PB_COLUMN_FIELD_COUNT];
+    pb_column_more *more; /* malloc; NULL while it would be pb_column_plain */
+    pb_period period;
+    uint32_t line, column;
+    uint8_t type;    /* pb_column_type */
+    int8_t decimals; /* -1: the table's */
 } pb_column;
+
+/* The rare fields of a column without them: no terms, no equals, no
+ * computation. */
+extern const pb_column_more pb_column_plain;
+static inline const pb_column_more *pb_colm(const pb_column *col)
+{
+    return col->more ? col->more : &pb_column_plain;
+}
+/* The column's rare fields to be set (made when it has none); NULL when
+ * out of memory. */
+pb_column_more *pb_colm_mut(pb_column *col);
 
 struct pb_table {
     pb_part_head head; /* first: plan, id, source (pb_part.h) */

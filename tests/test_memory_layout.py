@@ -158,3 +158,53 @@ def test_texts_set_after_load_are_the_texts_set():
     assert [r.label for r in lines(t)[4:7]] == ["A label set three times"] * 3
     back = planbook.loads(plan.dumps())
     assert [r.label for r in lines(back.budgets[key])[:7]] == [r.label for r in lines(t)[:7]]
+
+
+def columns(plan):
+    return {k: [(c.id, c.label, c.period, c.phase, c.measure, c.unit, c.type, c.decimals,
+                 c.sum, c.equals, c.compute) for c in t.columns]
+            for k, t in plan.budgets.items()}
+
+
+@pytest.mark.parametrize("name", ["manchester-children-families-2015-17.yaml",
+                                  "manchester-spod-2007-08.yaml"])
+def test_columns_rare_fields_and_shared_texts_round_trip(name):
+    # sums, equals and computations live out of line; texts are one list
+    # kept once for the columns that share them: every field reads back,
+    # copies (which sets each field anew, after the load) and saves
+    plan = planbook.load(EXAMPLES / name)
+    cols = columns(plan)
+    assert any(c[8] for t in cols.values() for c in t)       # sums
+    assert any(c[10] for t in cols.values() for c in t)      # computations
+    copy = plan.copy()
+    assert columns(copy) == cols
+    assert copy == plan
+    assert len(copy.check()) == len(plan.check())
+    back = planbook.loads(copy.dumps())
+    assert columns(back) == cols and back == plan
+
+
+def test_column_texts_set_on_columns_that_share_them():
+    # two tables whose columns have the same texts (one list for both):
+    # a text set on one column changes that column only
+    plan = planbook.Plan()
+    spec = dict(label="Gross 2024/25", period="2024/25", measure="gross")
+    for k in ("a", "b"):
+        t = plan.budgets.add(k)
+        t.add_column("g", **spec)
+        t.add_column("n", label="Net 2024/25", period="2024/25", measure="net")
+        t.add_column("total", label="Total", sum=["g", "n"])
+        t.add_line("x", [1, 2, 3])
+    c = plan._c
+    ta = plan.budgets["a"]
+    c.column_set(ta._t, 0, "unit", "FTE")
+    c.column_set(ta._t, 1, "label", None)
+    got = columns(plan)
+    assert got["a"][0][1:6] == ("Gross 2024/25", "2024/25", None, "gross", "FTE")
+    assert got["b"][0][1:6] == ("Gross 2024/25", "2024/25", None, "gross", None)
+    assert got["a"][1][1] is None and got["b"][1][1] == "Net 2024/25"
+    c.column_set(ta._t, 2, "label", None)  # a column with no text left
+    assert columns(plan)["a"][2][1:6] == (None, None, None, None, None)
+    assert columns(plan)["a"][2][8] == ["g", "n"]
+    back = planbook.loads(plan.dumps())
+    assert columns(back) == columns(plan)
