@@ -24,6 +24,7 @@ void pb_arena_init(pb_arena *a)
     a->chunks = NULL;
     a->nchunks = a->capchunks = 0;
     pb_hash_init(&a->index);
+    pb_hash_init(&a->ptrs);
 }
 
 void pb_arena_free(pb_arena *a)
@@ -36,6 +37,7 @@ void pb_arena_free(pb_arena *a)
     }
     free(a->chunks);
     pb_hash_free(&a->index);
+    pb_hash_free(&a->ptrs);
     pb_arena_init(a);
 }
 
@@ -154,12 +156,47 @@ const char *pb_arena_intern(pb_arena *a, const char *s, size_t n)
     return p;
 }
 
+/* A list of pointers kept once is its count (8 bytes) and its pointers,
+ * indexed as a string is. */
+static const char *ptrs_key(const void *ctx, uint32_t value, size_t *len, uint32_t *tag)
+{
+    const unsigned char *at = (const unsigned char *)intern_str(ctx, value);
+    uint32_t n;
+    memcpy(&n, at, sizeof n);
+    *len = n * sizeof(const char *);
+    *tag = 0;
+    return (const char *)(at + 8);
+}
+
+const char *const *pb_arena_intern_ptrs(pb_arena *a, const char *const *p, uint32_t n)
+{
+    size_t len = (size_t)n * sizeof *p;
+    const pb_hash_slot *found = a->ptrs.cap ? pb_hash_find(&a->ptrs, (const char *)p, len, 0,
+                                                           ptrs_key, a)
+                                            : NULL;
+    if (found)
+        return (const char *const *)(const void *)(intern_str(a, found->value) + 8);
+    pb_arena_chunk *in;
+    unsigned char *at = arena_take(a, 8 + len, PB_ARENA_ALIGN, &in);
+    if (!at)
+        return NULL;
+    memcpy(at, &n, sizeof n);
+    memcpy(at + 8, p, len);
+    size_t off = (size_t)(at - in->data);
+    int made;
+    if (in->no <= 0xFFFFu && off <= 0xFFFFu)
+        (void)pb_hash_add(&a->ptrs, in->no << 16 | (uint32_t)off, ptrs_key, a, &made);
+    return (const char *const *)(void *)(at + 8);
+}
+
 void pb_arena_forget(pb_arena *a)
 {
     pb_hash_free(&a->index);
+    pb_hash_free(&a->ptrs);
 }
 
 size_t pb_arena_memory(const pb_arena *a)
 {
-    return a->total + (size_t)a->capchunks * sizeof *a->chunks + pb_hash_memory(&a->index);
+    return a->total + (size_t)a->capchunks * sizeof *a->chunks + pb_hash_memory(&a->index) +
+           pb_hash_memory(&a->ptrs);
 }

@@ -34,17 +34,18 @@ static void column_name(const pb_plan *plan, const pb_table *t, uint32_t c,
                         char *buf, size_t cap)
 {
     const pb_column *col = &t->cols[c];
-    if (col->text[PB_COLUMN_LABEL]) {
-        snprintf(buf, cap, "%s", col->text[PB_COLUMN_LABEL]);
+    const char *label = pb_column_text_at(col, PB_COLUMN_LABEL);
+    if (label) {
+        snprintf(buf, cap, "%s", label);
         utf8_trim(buf, cap);
         return;
     }
     if (col->period.kind != PB_PERIOD_NONE) {
         char p[PB_PERIOD_TEXT_MAX];
         pb_period_format(col->period, plan->year_start, p);
-        const char *extra = col->text[PB_COLUMN_PHASE]
-                                ? col->text[PB_COLUMN_PHASE]
-                                : col->text[PB_COLUMN_MEASURE];
+        const char *extra = pb_column_text_at(col, PB_COLUMN_PHASE)
+                                ? pb_column_text_at(col, PB_COLUMN_PHASE)
+                                : pb_column_text_at(col, PB_COLUMN_MEASURE);
         snprintf(buf, cap, "%s%s%s", p, extra ? " " : "", extra ? extra : "");
         utf8_trim(buf, cap);
         return;

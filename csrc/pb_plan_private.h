@@ -54,16 +54,24 @@ typedef struct pb_column_more {
     const char *calc_row;
 } pb_column_more;
 
-/* 64 bytes a column (was 112; issue 18: 70k columns in a 50 MB plan). */
+/* 40 bytes a column (was 112; issue 18: 70k columns in a 50 MB plan). */
 typedef struct pb_column {
     const char *id;
-    const char *text[PB_COLUMN_FIELD_COUNT];
+    /* its texts (label, phase, measure, unit), a list kept once for all
+     * the columns that have the same (pb_arena_intern_ptrs); NULL: none */
+    const char *const *text;
     pb_column_more *more; /* malloc; NULL while it would be pb_column_plain */
     pb_period period;
     uint32_t line, column;
     uint8_t type;    /* pb_column_type */
     int8_t decimals; /* -1: the table's */
 } pb_column;
+
+/* Text field f (pb_column_field) of a column, or NULL. */
+static inline const char *pb_column_text_at(const pb_column *col, unsigned f)
+{
+    return col->text ? col->text[f] : NULL;
+}
 
 /* The rare fields of a column without them: no terms, no equals, no
  * computation. */

@@ -272,7 +272,7 @@ const char *pb_column_text(const pb_table *t, size_t c, pb_column_field f)
 {
     if (c >= t->ncols || (unsigned)f >= PB_COLUMN_FIELD_COUNT)
         return NULL;
-    return t->cols[c].text[f];
+    return pb_column_text_at(&t->cols[c], (unsigned)f);
 }
 
 pb_status pb_column_set_text(pb_table *t, size_t c, pb_column_field f,
@@ -280,7 +280,23 @@ pb_status pb_column_set_text(pb_table *t, size_t c, pb_column_field f,
 {
     if (c >= t->ncols || (unsigned)f >= PB_COLUMN_FIELD_COUNT)
         return pb_error_set(err, PB_ERR_RANGE, "no such column or field");
-    return pb_plan_set_string(t->head.plan, &t->cols[c].text[f], value, len, err);
+    /* the column's list of texts with field f set, then kept once */
+    pb_plan *plan = t->head.plan;
+    pb_column *col = &t->cols[c];
+    const char *texts[PB_COLUMN_FIELD_COUNT] = {NULL};
+    if (col->text)
+        memcpy((void *)texts, col->text, sizeof texts);
+    pb_status st = pb_plan_set_string(plan, &texts[f], value, len, err);
+    if (st)
+        return st;
+    int any = 0;
+    for (unsigned k = 0; k < PB_COLUMN_FIELD_COUNT; k++)
+        any |= texts[k] != NULL;
+    const char *const *kept = NULL;
+    if (any && !(kept = pb_arena_intern_ptrs(&plan->arena, texts, PB_COLUMN_FIELD_COUNT)))
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    col->text = kept;
+    return PB_OK;
 }
 
 pb_period pb_column_period(const pb_table *t, size_t c)
