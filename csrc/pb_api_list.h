@@ -347,3 +347,5 @@ PB_API(void, pb_described_row_set_source, (pb_described *d, size_t i, uint32_t l
 PB_API(int, pb_dfield_valid, (const pb_dfield *f, const char *value, size_t n, char *why, size_t cap))
 PB_API(pb_status, pb_described_check, (const pb_plan *plan, pb_findings *out, pb_error *err))
 PB_API(size_t, pb_described_finding_message, (const pb_plan *plan, const pb_finding *f, char *buf, size_t cap))
+/* pb_compact.h */
+PB_API(void, pb_plan_compact, (pb_plan *plan))

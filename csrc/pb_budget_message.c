@@ -34,17 +34,18 @@ static void column_name(const pb_plan *plan, const pb_table *t, uint32_t c,
                         char *buf, size_t cap)
 {
     const pb_column *col = &t->cols[c];
-    if (col->text[PB_COLUMN_LABEL]) {
-        snprintf(buf, cap, "%s", col->text[PB_COLUMN_LABEL]);
+    const char *label = pb_column_text_at(col, PB_COLUMN_LABEL);
+    if (label) {
+        snprintf(buf, cap, "%s", label);
         utf8_trim(buf, cap);
         return;
     }
     if (col->period.kind != PB_PERIOD_NONE) {
         char p[PB_PERIOD_TEXT_MAX];
         pb_period_format(col->period, plan->year_start, p);
-        const char *extra = col->text[PB_COLUMN_PHASE]
-                                ? col->text[PB_COLUMN_PHASE]
-                                : col->text[PB_COLUMN_MEASURE];
+        const char *extra = pb_column_text_at(col, PB_COLUMN_PHASE)
+                                ? pb_column_text_at(col, PB_COLUMN_PHASE)
+                                : pb_column_text_at(col, PB_COLUMN_MEASURE);
         snprintf(buf, cap, "%s%s%s", p, extra ? " " : "", extra ? extra : "");
         utf8_trim(buf, cap);
         return;
@@ -57,8 +58,9 @@ static const char *row_name(const pb_table *t, uint32_t r)
     const char *l = t->rows[r].label;
     if (l)
         return l;
-    if (t->rows[r].extra && t->rows[r].extra->text[PB_ROW_ID])
-        return t->rows[r].extra->text[PB_ROW_ID];
+    const char *id = pb_row_xtext(t, &t->rows[r], PB_ROW_ID);
+    if (id)
+        return id;
     return "(unlabelled row)";
 }
 
@@ -94,11 +96,11 @@ size_t pb_budget_finding_message(const pb_plan *plan, const pb_finding *f, char 
         char terms[200] = "";
         size_t len = 0;
         const pb_column *col = &t->cols[f->column];
-        for (uint32_t k = 0; k < col->nterms && len + 1 < sizeof terms; k++) {
+        for (uint32_t k = 0; k < pb_colm(col)->nterms && len + 1 < sizeof terms; k++) {
             int w = snprintf(terms + len, sizeof terms - len, "%s%s",
-                             k == 0 ? (col->term_signs[k] < 0 ? "-" : "")
-                                    : (col->term_signs[k] < 0 ? " - " : " + "),
-                             t->cols[col->term_cols[k]].id);
+                             k == 0 ? (pb_colm(col)->term_signs[k] < 0 ? "-" : "")
+                                    : (pb_colm(col)->term_signs[k] < 0 ? " - " : " + "),
+                             t->cols[pb_colm(col)->term_cols[k]].id);
             if (w < 0)
                 break;
             len += (size_t)w;

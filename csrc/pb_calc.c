@@ -65,7 +65,7 @@ static pb_status operand(pb_table *t, size_t c, cursor *k, uint32_t *out, pb_err
     if ((size_t)o == c)
         return pb_error_set(err, PB_ERR_INVALID, "column '%s' cannot be computed from itself",
                             t->cols[c].id);
-    if (t->cols[o].calc)
+    if (pb_colm(&t->cols[o])->calc)
         return pb_error_set(err, PB_ERR_INVALID,
                             "column '%s' is computed and cannot be computed from", t->cols[o].id);
     *out = (uint32_t)o;
@@ -79,21 +79,22 @@ pb_status pb_column_set_compute(pb_table *t, size_t c, const char *spec, size_t 
         return pb_error_set(err, PB_ERR_RANGE, "no column %zu", c);
     pb_column *col = &t->cols[c];
     if (!spec || !len) {
-        col->calc = PB_CALC_NONE;
+        if (col->more)
+            col->more->calc = PB_CALC_NONE;
         pb_plan_touch(t->head.plan);
         return PB_OK;
     }
-    if (col->nterms)
+    if (pb_colm(col)->nterms)
         return pb_error_set(err, PB_ERR_INVALID, "column '%s' is a sum and cannot be computed",
                             col->id);
     for (uint32_t k = 0; k < t->ncols; k++)
-        for (uint32_t j = 0; j < t->cols[k].nterms; j++)
-            if (t->cols[k].term_cols[j] == c)
+        for (uint32_t j = 0; j < pb_colm(&t->cols[k])->nterms; j++)
+            if (pb_colm(&t->cols[k])->term_cols[j] == c)
                 return pb_error_set(err, PB_ERR_INVALID,
                                     "column '%s' is summed by '%s' and cannot be computed",
                                     col->id, t->cols[k].id);
     for (uint32_t k = 0; k < t->ncols; k++)
-        if (t->cols[k].calc && (t->cols[k].calc_a == c || t->cols[k].calc_b == c))
+        if (pb_colm(&t->cols[k])->calc && (pb_colm(&t->cols[k])->calc_a == c || pb_colm(&t->cols[k])->calc_b == c))
             return pb_error_set(err, PB_ERR_INVALID,
                                 "column '%s' is computed from '%s' and cannot be computed",
                                 t->cols[k].id, col->id);
@@ -154,13 +155,16 @@ pb_status pb_column_set_compute(pb_table *t, size_t c, const char *spec, size_t 
     skip_space(&k);
     if (k.s != k.end)
         return pb_error_set(err, PB_ERR_SYNTAX, "unexpected text after the computation");
-    col->calc = (uint8_t)kind;
-    col->calc_round = (uint8_t)rounding;
-    col->calc_a = a;
-    col->calc_b = b;
-    col->calc_base = base;
-    col->calc_base_dec = (int8_t)base_dec;
-    col->calc_row = row;
+    pb_column_more *m = pb_colm_mut(col);
+    if (!m)
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    m->calc = (uint8_t)kind;
+    m->calc_round = (uint8_t)rounding;
+    m->calc_a = a;
+    m->calc_b = b;
+    m->calc_base = base;
+    m->calc_base_dec = (int8_t)base_dec;
+    m->calc_row = row;
     pb_plan_touch(t->head.plan);
     return PB_OK;
 }
@@ -171,15 +175,15 @@ pb_calc_kind pb_column_calc(const pb_table *t, size_t c, pb_calc *out)
         return PB_CALC_NONE;
     const pb_column *col = &t->cols[c];
     if (out) {
-        out->kind = (pb_calc_kind)col->calc;
-        out->a = col->calc ? col->calc_a : PB_NONE;
-        out->b = col->calc ? col->calc_b : PB_NONE;
-        out->base = col->calc_base;
-        out->base_decimals = col->calc_base_dec;
-        out->base_row = col->calc ? col->calc_row : NULL;
-        out->rounding = (pb_rounding)col->calc_round;
+        out->kind = (pb_calc_kind)pb_colm(col)->calc;
+        out->a = pb_colm(col)->calc ? pb_colm(col)->calc_a : PB_NONE;
+        out->b = pb_colm(col)->calc ? pb_colm(col)->calc_b : PB_NONE;
+        out->base = pb_colm(col)->calc_base;
+        out->base_decimals = pb_colm(col)->calc_base_dec;
+        out->base_row = pb_colm(col)->calc ? pb_colm(col)->calc_row : NULL;
+        out->rounding = (pb_rounding)pb_colm(col)->calc_round;
     }
-    return (pb_calc_kind)col->calc;
+    return (pb_calc_kind)pb_colm(col)->calc;
 }
 
 size_t pb_column_compute_text(const pb_table *t, size_t c, char *buf, size_t cap)

@@ -71,8 +71,8 @@ static void topo_visit(const pb_table *t, uint32_t c, uint8_t *mark,
         return;
     mark[c] = 1;
     const pb_column *col = &t->cols[c];
-    for (uint32_t k = 0; k < col->nterms; k++)
-        topo_visit(t, col->term_cols[k], mark, order, n);
+    for (uint32_t k = 0; k < pb_colm(col)->nterms; k++)
+        topo_visit(t, pb_colm(col)->term_cols[k], mark, order, n);
     order[(*n)++] = c;
 }
 
@@ -99,9 +99,9 @@ static void set_comp(pb_table *t, size_t r, size_t c, acc a)
  * per enclosing section.  The matching lines of a text are found through a
  * hash of the select texts. */
 
-static int is_select(const pb_row *row)
+static int is_select(const pb_table *t, const pb_row *row)
 {
-    return row->kind == PB_ROW_TOTAL && row->extra && row->extra->text[PB_ROW_SELECT];
+    return row->kind == PB_ROW_TOTAL && pb_row_xtext(t, row, PB_ROW_SELECT);
 }
 
 /* The key of a select total: its text (texts), or its text and its parent
@@ -109,7 +109,7 @@ static int is_select(const pb_row *row)
 static const char *text_key(const void *ctx, uint32_t r, size_t *len, uint32_t *tag)
 {
     const pb_table *t = ctx;
-    const char *s = t->rows[r].extra->text[PB_ROW_SELECT];
+    const char *s = pb_row_xtext(t, &t->rows[r], PB_ROW_SELECT);
     *len = strlen(s);
     *tag = 0;
     return s;
@@ -194,7 +194,7 @@ static pb_status compute_selects(pb_table *t, size_t nsel, pb_error *err)
     for (uint32_t r = 0; r < nr; r++) {
         const pb_row *row = &t->rows[r];
         text_of[r] = UINT32_MAX;
-        if (is_select(row)) {
+        if (is_select(t, row)) {
             int made;
             pb_hash_slot *x = pb_hash_add(&texts, r, text_key, t, &made);
             pb_hash_slot *g = x ? pb_hash_add(&groups, r, group_key, t, &made) : NULL;
@@ -235,9 +235,9 @@ static pb_status compute_selects(pb_table *t, size_t nsel, pb_error *err)
         const pb_row *row = &t->rows[r];
         if (row->kind == PB_ROW_LINE && text_of[r] != UINT32_MAX)
             text_lines[text_start[text_of[r]]++] = r;
-        else if (is_select(row)) {
-            pb_hash_slot *g = pb_hash_find(&groups, row->extra->text[PB_ROW_SELECT],
-                                           strlen(row->extra->text[PB_ROW_SELECT]),
+        else if (is_select(t, row)) {
+            const char *sel = pb_row_xtext(t, row, PB_ROW_SELECT);
+            pb_hash_slot *g = pb_hash_find(&groups, sel, strlen(sel),
                                            row->parent, group_key, t);
             group_tots[group_start[group_of[g->value]]++] = r;
         }
@@ -283,7 +283,7 @@ static void compute_parts(pb_table *t)
             continue;
         uint32_t line = t->rows[r].parent;
         for (size_t c = 0; c < nc; c++) {
-            if (t->cols[c].type != PB_COL_AMOUNT || t->cols[c].nterms)
+            if (t->cols[c].type != PB_COL_AMOUNT || pb_colm(&t->cols[c])->nterms)
                 continue;
             pb_amount v;
             pb_cell_state s = pb_cell_value(t, r, c, &v);
@@ -311,18 +311,18 @@ static void compute_sums(pb_table *t, const uint32_t *order, size_t norder)
             continue;
         for (size_t k = 0; k < norder; k++) {
             const pb_column *col = &t->cols[order[k]];
-            if (!col->nterms)
+            if (!pb_colm(col)->nterms)
                 continue;
             acc a = {0, PB_COMP_VALUE};
             int dec = pb_column_decimals(t, order[k]);
-            for (uint32_t j = 0; j < col->nterms; j++) {
+            for (uint32_t j = 0; j < pb_colm(col)->nterms; j++) {
                 pb_amount v;
-                uint8_t s = arith(t, r, col->term_cols[j], &v);
-                int tdec = pb_column_decimals(t, col->term_cols[j]);
+                uint8_t s = arith(t, r, pb_colm(col)->term_cols[j], &v);
+                int tdec = pb_column_decimals(t, pb_colm(col)->term_cols[j]);
                 if (s == PB_COMP_VALUE && tdec != dec &&
                     pb_amount_rescale(v, tdec, dec, &v) != PB_OK)
                     s = PB_COMP_OVERFLOW;
-                acc_add(&a, s, v, col->term_signs[j]);
+                acc_add(&a, s, v, pb_colm(col)->term_signs[j]);
             }
             set_comp(t, r, order[k], a);
         }
@@ -352,21 +352,21 @@ static int calc_exact(const pb_table *t, size_t r, size_t c, int64_t *num, int64
     const pb_column *col = &t->cols[c];
     pb_amount a, b;
     int da, db;
-    if (!calc_operand(t, r, col->calc_a, &a, &da))
+    if (!calc_operand(t, r, pb_colm(col)->calc_a, &a, &da))
         return -1;
-    if (col->calc != PB_CALC_SHARE) {
-        if (!calc_operand(t, r, col->calc_b, &b, &db))
+    if (pb_colm(col)->calc != PB_CALC_SHARE) {
+        if (!calc_operand(t, r, pb_colm(col)->calc_b, &b, &db))
             return -1;
-    } else if (col->calc_row) {
-        int64_t br = pb_table_find_row(t, col->calc_row, strlen(col->calc_row));
+    } else if (pb_colm(col)->calc_row) {
+        int64_t br = pb_table_find_row(t, pb_colm(col)->calc_row, strlen(pb_colm(col)->calc_row));
         if (br < 0 || t->rows[br].kind == PB_ROW_SECTION ||
-            !calc_operand(t, (size_t)br, col->calc_a, &b, &db))
+            !calc_operand(t, (size_t)br, pb_colm(col)->calc_a, &b, &db))
             return -1;
     } else {
-        b = col->calc_base;
-        db = col->calc_base_dec;
+        b = pb_colm(col)->calc_base;
+        db = pb_colm(col)->calc_base_dec;
     }
-    return pb_calc_exact((pb_calc_kind)col->calc, a, da, b, db, num, den);
+    return pb_calc_exact((pb_calc_kind)pb_colm(col)->calc, a, da, b, db, num, den);
 }
 
 /* A computed cell: a cell of a computed column in any row but a section;
@@ -388,7 +388,7 @@ static pb_status each_calc_cell(pb_table *t, calc_visit visit, void *ctx)
 {
     for (size_t c = 0; c < t->ncols; c++) {
         const pb_column *col = &t->cols[c];
-        if (!col->calc)
+        if (!pb_colm(col)->calc)
             continue;
         calc_cell k = {.c = c, .dc = pb_column_decimals(t, c), .text = col->type == PB_COL_TEXT};
         for (k.r = 0; k.r < t->nrows; k.r++) {
@@ -417,7 +417,7 @@ static pb_status compute_calc_cell(pb_table *t, const calc_cell *k, void *ctx)
     acc a = {0, PB_COMP_VALUE};
     int st = calc_exact(t, k->r, k->c, &num, &den);
     if (st == PB_CALC_OK)
-        st = pb_calc_round(num, den, k->dc, (pb_rounding)t->cols[k->c].calc_round, &a.v);
+        st = pb_calc_round(num, den, k->dc, (pb_rounding)pb_colm(&t->cols[k->c])->calc_round, &a.v);
     if (st == PB_CALC_OVERFLOW)
         a.state = PB_COMP_OVERFLOW;
     else if (st != PB_CALC_OK)
@@ -504,7 +504,7 @@ pb_status pb_table_compute(pb_table *t, pb_error *err)
                 uint8_t s = arith(t, r, c, &v);
                 acc_add(&cur[c], s, v, pol);
             }
-        } else if (is_select(row)) {
+        } else if (is_select(t, row)) {
             nsel++; /* below */
         } else { /* total */
             int pol = pb_role_polarity((pb_role)row->eff_role);
@@ -680,7 +680,7 @@ static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
         if (row->kind == PB_ROW_SECTION)
             continue;
         for (size_t c = 0; c < t->ncols; c++) {
-            if (t->cols[c].type != PB_COL_AMOUNT || t->cols[c].calc)
+            if (t->cols[c].type != PB_COL_AMOUNT || pb_colm(&t->cols[c])->calc)
                 continue; /* computed columns: check_calc_cell */
             size_t i = PB_CELL(t, r, c);
             uint8_t cs = t->comp_state[i];
@@ -693,7 +693,7 @@ static pb_status check_table(pb_table *t, uint32_t ti, pb_findings *out,
             pb_finding_code code =
                 row->kind == PB_ROW_TOTAL
                     ? PB_FIND_TOTAL
-                    : (t->cols[c].nterms ? PB_FIND_FORMULA : PB_FIND_PARTS);
+                    : (pb_colm(&t->cols[c])->nterms ? PB_FIND_FORMULA : PB_FIND_PARTS);
             pb_amount diff = 0;
             int unchecked = cs != PB_COMP_VALUE;
             if (!unchecked && pb_amount_sub(decl, t->comp[i], &diff) != PB_OK)
@@ -739,13 +739,13 @@ static pb_status check_equals(pb_table *t, uint32_t ti, pb_amount tol, pb_findin
                               pb_error *err)
 {
     for (size_t c = 0; c < t->ncols; c++) {
-        uint32_t e = t->cols[c].equals;
+        uint32_t e = pb_colm(&t->cols[c])->equals;
         if (e == PB_NONE)
             continue;
         int dc = pb_column_decimals(t, c), de = pb_column_decimals(t, e);
         for (size_t r = 0; r < t->nrows; r++) {
             const pb_row *row = &t->rows[r];
-            int total = row->kind == PB_ROW_TOTAL && !is_select(row);
+            int total = row->kind == PB_ROW_TOTAL && !is_select(t, row);
             if (!total && (row->kind != PB_ROW_LINE || is_part(t, r)))
                 continue;
             pb_amount a, b, diff;
@@ -787,11 +787,11 @@ static pb_status check_calc_cell(pb_table *t, const calc_cell *k, void *ctx)
     if (st < 0 || st == PB_CALC_UNDEFINED)
         return PB_OK;
     if (st == PB_CALC_OK)
-        st = pb_calc_round(num, den, dp, (pb_rounding)col->calc_round, &at_p);
+        st = pb_calc_round(num, den, dp, (pb_rounding)pb_colm(col)->calc_round, &at_p);
     if (st == PB_CALC_OK && at_p == p)
         return PB_OK;
     if (st == PB_CALC_OK &&
-        (pb_calc_round(num, den, d, (pb_rounding)col->calc_round, &comp) ||
+        (pb_calc_round(num, den, d, (pb_rounding)pb_colm(col)->calc_round, &comp) ||
          pb_amount_rescale(p, dp, d, &decl) || pb_amount_sub(decl, comp, &diff)))
         st = PB_CALC_OVERFLOW;
     pb_finding *f = cell_finding(cc->out, t, cc->ti, r, c, d);

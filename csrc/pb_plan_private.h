@@ -14,34 +14,37 @@ typedef union pb_cellv {
     const char *text;
 } pb_cellv;
 
+/* What few rows have, out of line (pb_table.rowx). */
 typedef struct pb_row_extra {
     const char *text[PB_ROW_FIELD_COUNT]; /* id, note, select */
+    uint32_t column; /* the row's column when PB_ROW_COLUMN_FAR */
 } pb_row_extra;
 
+/* 32 bytes a row (issue 18: 333k rows in a 50 MB plan). */
 typedef struct pb_row {
-    const char *label;   /* arena; NULL for a section without heading */
-    pb_row_extra *extra; /* arena; NULL when no id/note/select */
-    uint32_t parent;     /* PB_NONE at top level */
-    uint32_t line, column;
-    uint8_t kind;     /* pb_row_kind */
-    uint8_t role;     /* pb_role as written */
-    uint8_t eff_role; /* pb_role in force */
-    uint8_t depth;    /* 0 at top level */
-    uint16_t ncell;   /* entries of the row in the cell pool (<= ncols) */
-    uint32_t cell0;   /* its first entry there (pb_row.c, "cells") */
+    const char *label; /* arena; NULL for a section without heading */
+    uint32_t parent;   /* PB_NONE at top level */
+    uint32_t line;
+    uint32_t cell0;    /* its first entry in the cell pool (pb_row.c, "cells") */
+    uint32_t extra;    /* 1 + its entry in pb_table.rowx; 0 when no id/note/select */
+    uint16_t ncell;    /* entries of the row in the cell pool (<= ncols) */
+    uint16_t column;   /* PB_ROW_COLUMN_FAR: in its extra (or 65535 when there
+                        * was no memory for one) */
+    uint8_t kind;      /* pb_row_kind */
+    uint8_t role;      /* pb_role as written */
+    uint8_t eff_role;  /* pb_role in force */
+    uint8_t depth;     /* 0 at top level */
 } pb_row;
 
-typedef struct pb_column {
-    const char *id;
-    const char *text[PB_COLUMN_FIELD_COUNT];
-    pb_period period;
-    uint8_t type;    /* pb_column_type */
-    int8_t decimals; /* -1: the table's */
+#define PB_ROW_COLUMN_FAR 0xFFFFu
+
+/* What few columns have, out of line (pb_column.more): a sum, equals, a
+ * computation. */
+typedef struct pb_column_more {
     uint32_t nterms;
+    uint32_t equals; /* PB_NONE when not set */
     uint32_t *term_cols;
     int8_t *term_signs;
-    uint32_t equals; /* PB_NONE when not set */
-    uint32_t line, column;
     /* a computed column (pb_calc.h): kind (pb_calc_kind, 0 none),
      * rounding, operands, the base of a share (a figure, or a row) */
     uint8_t calc, calc_round;
@@ -49,7 +52,37 @@ typedef struct pb_column {
     uint32_t calc_a, calc_b;
     pb_amount calc_base;
     const char *calc_row;
+} pb_column_more;
+
+/* 40 bytes a column (was 112; issue 18: 70k columns in a 50 MB plan). */
+typedef struct pb_column {
+    const char *id;
+    /* its texts (label, phase, measure, unit), a list kept once for all
+     * the columns that have the same (pb_arena_intern_ptrs); NULL: none */
+    const char *const *text;
+    pb_column_more *more; /* malloc; NULL while it would be pb_column_plain */
+    pb_period period;
+    uint32_t line, column;
+    uint8_t type;    /* pb_column_type */
+    int8_t decimals; /* -1: the table's */
 } pb_column;
+
+/* Text field f (pb_column_field) of a column, or NULL. */
+static inline const char *pb_column_text_at(const pb_column *col, unsigned f)
+{
+    return col->text ? col->text[f] : NULL;
+}
+
+/* The rare fields of a column without them: no terms, no equals, no
+ * computation. */
+extern const pb_column_more pb_column_plain;
+static inline const pb_column_more *pb_colm(const pb_column *col)
+{
+    return col->more ? col->more : &pb_column_plain;
+}
+/* The column's rare fields to be set (made when it has none); NULL when
+ * out of memory. */
+pb_column_more *pb_colm_mut(pb_column *col);
 
 struct pb_table {
     pb_part_head head; /* first: plan, id, source (pb_part.h) */
@@ -65,12 +98,19 @@ struct pb_table {
 
     pb_row *rows;
     uint32_t nrows, caprows;
+    /* the rows' extras (pb_row.extra); a removed row's stays, unused */
+    pb_row_extra *rowx;
+    uint32_t nrowx, caprowx;
     /* The cell pool: only cells that hold something (or keep a source
      * position) have an entry, a blank cell costs nothing.  A row's
      * entries are one run, sorted by column (rows[r].cell0, .ncell); a
      * row with every cell is indexed directly.  Runs moved to the end
      * leave dead entries, repacked when they outgrow the live ones. */
-    pb_cellv *vals;   /* amount or text pointer */
+    /* each entry's amount or text.  Narrow (int32_t, 4 bytes an entry)
+     * while every amount fits 32 bits and no cell holds text, as in a
+     * plan of whole pounds or thousands; then wide for the whole table
+     * (pb_cellv, 8 bytes).  pb_row.c, "cells". */
+    void *vals;
     /* where each cell was read, 0: at its row.  Narrow (2 bytes an entry:
      * (line - row line) << 10 | column, for the lines up to 63 below the
      * row and the columns up to 1023, as a plan file places its values)
@@ -78,6 +118,7 @@ struct pb_table {
      * (line - row line) << 20 | column).  pb_row.c, "cells". */
     void *locs;
     uint8_t locs_wide;
+    uint8_t vals_wide;
     uint16_t *tags;   /* pb_cell_state << 14 | column */
     uint32_t ncells, capcells, deadcells;
     uint32_t nrows_with_id;
@@ -207,6 +248,12 @@ static inline pb_table *pb_plan_table_at(const pb_plan *plan, size_t i)
 static inline void pb_plan_touch(pb_plan *plan) { plan->generation++; }
 
 #define PB_LABEL_SEVERAL 0x80000000u
+
+/* Text field f (pb_row_field) of a row, or NULL. */
+static inline const char *pb_row_xtext(const pb_table *t, const pb_row *row, unsigned f)
+{
+    return row->extra ? t->rowx[row->extra - 1].text[f] : NULL;
+}
 
 #define PB_CELL(t, r, c) ((size_t)(r) * (t)->ncols + (c))
 

@@ -18,7 +18,7 @@ static const char *const role_names[PB_ROLE_COUNT] = {
 static const char *row_key(const void *ctx, uint32_t i)
 {
     const pb_table *t = ctx;
-    return t->rows[i].extra ? t->rows[i].extra->text[PB_ROW_ID] : NULL;
+    return pb_row_xtext(t, &t->rows[i], PB_ROW_ID);
 }
 
 static int64_t find_row_by_id(const pb_table *t, const char *ref, size_t len);
@@ -116,6 +116,25 @@ static int within(const pb_table *t, uint32_t a, uint32_t p)
     return 0;
 }
 
+/* Give the row an extra (all fields empty); 0 when out of memory. */
+static int row_extra_add(pb_table *t, pb_row *row)
+{
+    if (!pb_grow((void **)&t->rowx, &t->caprowx, t->nrowx + 1, sizeof *t->rowx))
+        return 0;
+    memset(&t->rowx[t->nrowx], 0, sizeof *t->rowx);
+    row->extra = ++t->nrowx;
+    return 1;
+}
+
+/* Row r's column (pb_row.column). */
+static uint32_t row_column(const pb_table *t, size_t r)
+{
+    const pb_row *row = &t->rows[r];
+    if (row->column == PB_ROW_COLUMN_FAR && row->extra && t->rowx[row->extra - 1].column)
+        return t->rowx[row->extra - 1].column;
+    return row->column;
+}
+
 static int rows_reserve(pb_table *t, uint32_t need)
 {
     return pb_grow((void **)&t->rows, &t->caprows, need, sizeof *t->rows);
@@ -135,7 +154,10 @@ static int rows_reserve(pb_table *t, uint32_t need)
 #define TAG(state, c) ((uint16_t)((unsigned)(state) << 14 | (unsigned)(c)))
 #define TAG_STATE(tag) ((pb_cell_state)((tag) >> 14))
 
-/* Bytes of a cell's source position in the pool (see pb_plan_private.h). */
+/* Bytes of a cell's value and of its source position in the pool (see
+ * pb_plan_private.h). */
+#define VAL_SIZE(t) ((t)->vals_wide ? sizeof(pb_cellv) : sizeof(int32_t))
+#define VALS(t) ((unsigned char *)(t)->vals)
 #define LOC_SIZE(t) ((t)->locs_wide ? sizeof(uint32_t) : sizeof(uint16_t))
 #define LOCS(t) ((unsigned char *)(t)->locs)
 
@@ -163,6 +185,50 @@ static int locs_widen(pb_table *t)
     return 1;
 }
 
+/* Entry i's amount (0 unless its state is a value) and text (NULL unless
+ * its state is text: only a wide pool holds text). */
+static pb_amount val_amount(const pb_table *t, uint32_t i)
+{
+    return t->vals_wide ? ((const pb_cellv *)t->vals)[i].amount : ((const int32_t *)t->vals)[i];
+}
+
+static const char *val_text(const pb_table *t, uint32_t i)
+{
+    return t->vals_wide ? ((const pb_cellv *)t->vals)[i].text : NULL;
+}
+
+/* Whether a cell of this state and value needs the wide values. */
+static int val_needs_wide(pb_cell_state state, pb_cellv v)
+{
+    return state == PB_CELL_TEXT ||
+           (state == PB_CELL_VALUE && (v.amount < INT32_MIN || v.amount > INT32_MAX));
+}
+
+/* Make every entry's value wide (8 bytes); 0 when out of memory (nothing
+ * changed). */
+static int vals_widen(pb_table *t)
+{
+    pb_cellv *wide = malloc((t->capcells ? t->capcells : 1) * sizeof *wide);
+    if (!wide)
+        return 0;
+    for (uint32_t i = 0; i < t->ncells; i++)
+        wide[i].amount = ((const int32_t *)t->vals)[i];
+    free(t->vals);
+    t->vals = wide;
+    t->vals_wide = 1;
+    return 1;
+}
+
+/* Set entry i's value: the table's values wide already if it needs them
+ * (val_needs_wide). */
+static void val_set(pb_table *t, uint32_t i, pb_cell_state state, pb_cellv v)
+{
+    if (t->vals_wide)
+        ((pb_cellv *)t->vals)[i] = v;
+    else
+        ((int32_t *)t->vals)[i] = state == PB_CELL_VALUE ? (int32_t)v.amount : 0;
+}
+
 /* Set entry i's position (wide form): narrow when it fits, else the table
  * widened first (out of memory: the cell is placed at its row). */
 static void loc_set(pb_table *t, uint32_t i, uint32_t loc)
@@ -185,7 +251,7 @@ static int pool_resize(pb_table *t, size_t cap)
 {
     if (cap == 0)
         cap = 1;
-    pb_cellv *vals = realloc(t->vals, cap * sizeof *vals);
+    void *vals = realloc(t->vals, cap * VAL_SIZE(t));
     if (!vals)
         return 0;
     t->vals = vals;
@@ -225,7 +291,7 @@ static int pool_repack(pb_table *t, size_t spare)
     size_t live = (size_t)t->ncells - t->deadcells, cap = live + spare;
     if (cap == 0)
         cap = 1;
-    pb_cellv *vals = malloc(cap * sizeof *vals);
+    unsigned char *vals = malloc(cap * VAL_SIZE(t));
     unsigned char *locs = malloc(cap * LOC_SIZE(t));
     uint16_t *tags = malloc(cap * sizeof *tags);
     if (!vals || !locs || !tags) {
@@ -239,7 +305,8 @@ static int pool_repack(pb_table *t, size_t spare)
         pb_row *row = &t->rows[r];
         uint32_t n = row->ncell;
         if (n) {
-            memcpy(vals + k, t->vals + row->cell0, n * sizeof *vals);
+            memcpy(vals + k * VAL_SIZE(t), VALS(t) + row->cell0 * VAL_SIZE(t),
+                   n * VAL_SIZE(t));
             memcpy(locs + k * LOC_SIZE(t), LOCS(t) + row->cell0 * LOC_SIZE(t),
                    n * LOC_SIZE(t));
             memcpy(tags + k, t->tags + row->cell0, n * sizeof *tags);
@@ -297,7 +364,7 @@ static uint32_t cell_add(pb_table *t, size_t r, size_t c)
     if (!at_end) { /* move the row's run to the end of the pool */
         uint32_t from = row->cell0, to = t->ncells;
         if (n) {
-            memcpy(t->vals + to, t->vals + from, n * sizeof *t->vals);
+            memcpy(VALS(t) + to * VAL_SIZE(t), VALS(t) + from * VAL_SIZE(t), n * VAL_SIZE(t));
             memcpy(LOCS(t) + to * LOC_SIZE(t), LOCS(t) + from * LOC_SIZE(t), n * LOC_SIZE(t));
             memcpy(t->tags + to, t->tags + from, n * sizeof *t->tags);
         }
@@ -310,12 +377,13 @@ static uint32_t cell_add(pb_table *t, size_t r, size_t c)
         p--;
     uint32_t tail = s + n - p;
     if (tail) {
-        memmove(t->vals + p + 1, t->vals + p, tail * sizeof *t->vals);
+        memmove(VALS(t) + (p + 1) * VAL_SIZE(t), VALS(t) + p * VAL_SIZE(t),
+                tail * VAL_SIZE(t));
         memmove(LOCS(t) + (p + 1) * LOC_SIZE(t), LOCS(t) + p * LOC_SIZE(t),
                 tail * LOC_SIZE(t));
         memmove(t->tags + p + 1, t->tags + p, tail * sizeof *t->tags);
     }
-    t->vals[p].amount = 0;
+    memset(VALS(t) + p * VAL_SIZE(t), 0, VAL_SIZE(t));
     memset(LOCS(t) + p * LOC_SIZE(t), 0, LOC_SIZE(t));
     t->tags[p] = TAG(PB_CELL_BLANK, c);
     row->ncell++;
@@ -340,6 +408,27 @@ void pb_table_compact(pb_table *t)
             t->caprows = t->nrows;
         }
     }
+    if (t->caprowx > t->nrowx && t->nrowx) {
+        pb_row_extra *rowx = realloc(t->rowx, (size_t)t->nrowx * sizeof *rowx);
+        if (rowx) {
+            t->rowx = rowx;
+            t->caprowx = t->nrowx;
+        }
+    }
+    if (t->capcols > t->ncols && t->ncols) {
+        pb_column *cols = realloc(t->cols, (size_t)t->ncols * sizeof *cols);
+        if (cols) {
+            t->cols = cols;
+            t->capcols = t->ncols;
+        }
+    }
+    /* the indexes by id and label: made again at the next lookup (a
+     * loaded plan is mostly read in order; 1.4 MB of a 50 MB plan) */
+    pb_index_free(&t->row_ids);
+    pb_hash_free(&t->row_labels);
+    t->labels_ready = 0;
+    pb_hash_free(&t->col_ids);
+    t->col_ids_ready = 0;
     if (t->deadcells)
         (void)pool_repack(t, 0); /* out of memory: the pool stays as it is */
     else if (t->capcells > t->ncells && t->ncells)
@@ -423,7 +512,7 @@ int64_t pb_table_insert_row(pb_table *t, size_t at, pb_row_kind kind,
     }
     pb_row *row = &t->rows[at];
     row->label = lab;
-    row->extra = NULL;
+    row->extra = 0;
     row->parent = parent;
     row->line = row->column = 0;
     row->kind = (uint8_t)kind;
@@ -447,7 +536,7 @@ pb_status pb_table_remove_row(pb_table *t, size_t r, pb_error *err)
     size_t end = pb_table_row_end(t, r), count = end - r;
     size_t tail = t->nrows - end;
     for (size_t k = r; k < end; k++) {
-        if (t->rows[k].extra && t->rows[k].extra->text[PB_ROW_ID])
+        if (pb_row_xtext(t, &t->rows[k], PB_ROW_ID))
             t->nrows_with_id--;
         t->deadcells += t->rows[k].ncell; /* its cells' entries */
     }
@@ -495,9 +584,9 @@ pb_status pb_row_set_label(pb_table *t, size_t r, const char *label,
 
 const char *pb_row_text(const pb_table *t, size_t r, pb_row_field f)
 {
-    if (r >= t->nrows || (unsigned)f >= PB_ROW_FIELD_COUNT || !t->rows[r].extra)
+    if (r >= t->nrows || (unsigned)f >= PB_ROW_FIELD_COUNT)
         return NULL;
-    return t->rows[r].extra->text[f];
+    return pb_row_xtext(t, &t->rows[r], (unsigned)f);
 }
 
 pb_status pb_row_set_text(pb_table *t, size_t r, pb_row_field f,
@@ -516,26 +605,24 @@ pb_status pb_row_set_text(pb_table *t, size_t r, pb_row_field f,
         /* by id only: the label fallback of pb_table_find_row would make
          * giving n rows their ids quadratic */
         int64_t other = find_row_by_id(t, value, len);
-        if (other >= 0 && (size_t)other != r && t->rows[other].extra &&
-            t->rows[other].extra->text[PB_ROW_ID] &&
-            name_eq(t->rows[other].extra->text[PB_ROW_ID], value, len))
+        const char *oid = other >= 0 ? pb_row_xtext(t, &t->rows[other], PB_ROW_ID) : NULL;
+        if (oid && (size_t)other != r && name_eq(oid, value, len))
             return pb_error_set(err, PB_ERR_DUPLICATE,
                                 "duplicate row id '%.*s'", (int)len, value);
     }
     if (!row->extra) {
         if (!value)
             return PB_OK;
-        row->extra = pb_arena_alloc(&t->head.plan->arena, sizeof(pb_row_extra));
-        if (!row->extra)
+        if (!row_extra_add(t, row))
             return pb_error_set(err, PB_ERR_NOMEM, NULL);
-        memset(row->extra, 0, sizeof(pb_row_extra));
     }
     const char *v = NULL;
     if (value && !(v = dup(t->head.plan, value, len, err)))
         return PB_ERR_NOMEM;
+    pb_row_extra *x = &t->rowx[row->extra - 1];
     if (f == PB_ROW_ID) {
-        int had = row->extra->text[PB_ROW_ID] != NULL;
-        row->extra->text[f] = v;
+        int had = x->text[PB_ROW_ID] != NULL;
+        x->text[f] = v;
         if (had && v) {
             t->row_ids.stale = 1;
         } else if (had) {
@@ -547,7 +634,7 @@ pb_status pb_row_set_text(pb_table *t, size_t r, pb_row_field f,
                 t->row_ids.stale = 1;
         }
     } else {
-        row->extra->text[f] = v;
+        x->text[f] = v;
     }
     pb_plan_touch(t->head.plan);
     return PB_OK;
@@ -587,8 +674,8 @@ static int64_t find_row_by_id(const pb_table *t, const char *ref, size_t len)
     if (t->row_ids.stale || t->row_ids.count != t->nrows_with_id) {
         if (!row_ids_rebuild((pb_table *)t)) {
             for (uint32_t r = 0; r < t->nrows; r++)
-                if (t->rows[r].extra && t->rows[r].extra->text[PB_ROW_ID] &&
-                    name_eq(t->rows[r].extra->text[PB_ROW_ID], ref, len))
+                if (pb_row_xtext(t, &t->rows[r], PB_ROW_ID) &&
+                    name_eq(pb_row_xtext(t, &t->rows[r], PB_ROW_ID), ref, len))
                     return r;
             return -1;
         }
@@ -624,13 +711,22 @@ void pb_row_source(const pb_table *t, size_t r, uint32_t *line,
                    uint32_t *column)
 {
     *line = t->rows[r].line;
-    *column = t->rows[r].column;
+    *column = row_column(t, r);
 }
 
 void pb_row_set_source(pb_table *t, size_t r, uint32_t line, uint32_t column)
 {
-    t->rows[r].line = line;
-    t->rows[r].column = column;
+    pb_row *row = &t->rows[r];
+    row->line = line;
+    if (column < PB_ROW_COLUMN_FAR) {
+        row->column = (uint16_t)column;
+        return;
+    }
+    /* far right (a long flow line): the column in the extra; without
+     * memory for one, 65535 */
+    row->column = PB_ROW_COLUMN_FAR;
+    if (row->extra || row_extra_add(t, row))
+        t->rowx[row->extra - 1].column = column;
 }
 
 /* =============================================================== cells */
@@ -646,14 +742,14 @@ pb_cell_state pb_cell_get(const pb_table *t, size_t r, size_t c,
     uint32_t i;
     pb_cell_state s = cell_state(t, r, c, &i);
     if (printed)
-        *printed = (s == PB_CELL_VALUE) ? t->vals[i].amount : 0;
+        *printed = (s == PB_CELL_VALUE) ? val_amount(t, i) : 0;
     return s;
 }
 
 const char *pb_cell_text(const pb_table *t, size_t r, size_t c)
 {
     uint32_t i;
-    return cell_state(t, r, c, &i) == PB_CELL_TEXT ? t->vals[i].text : NULL;
+    return cell_state(t, r, c, &i) == PB_CELL_TEXT ? val_text(t, i) : NULL;
 }
 
 pb_cell_state pb_cell_value(const pb_table *t, size_t r, size_t c,
@@ -661,7 +757,7 @@ pb_cell_state pb_cell_value(const pb_table *t, size_t r, size_t c,
 {
     uint32_t i;
     pb_cell_state s = cell_state(t, r, c, &i);
-    pb_amount v = (s == PB_CELL_VALUE) ? t->vals[i].amount : 0;
+    pb_amount v = (s == PB_CELL_VALUE) ? val_amount(t, i) : 0;
     if (income_flip(t, r))
         v = -v; /* stored values never hold INT64_MIN (see set) */
     if (value)
@@ -693,11 +789,13 @@ static pb_status amount_overflow(pb_error *err)
 static pb_status store_cell(pb_table *t, size_t r, size_t c, pb_cell_state state,
                             pb_cellv v, pb_error *err)
 {
+    if (!t->vals_wide && val_needs_wide(state, v) && !vals_widen(t))
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
     uint32_t i = cell_find(t, r, c);
     if (i == NOCELL && state != PB_CELL_BLANK && (i = cell_add(t, r, c)) == NOCELL)
         return pb_error_set(err, PB_ERR_NOMEM, NULL);
     if (i != NOCELL) {
-        t->vals[i] = v;
+        val_set(t, i, state, v);
         t->tags[i] = TAG(state, c);
     }
     pb_plan_touch(t->head.plan);
@@ -769,7 +867,7 @@ void pb_cell_source(const pb_table *t, size_t r, size_t c, uint32_t *line,
     uint32_t loc = i == NOCELL ? 0 : loc_get(t, i);
     if (loc == 0) {
         *line = t->rows[r].line;
-        *column = t->rows[r].column;
+        *column = row_column(t, r);
         return;
     }
     *line = t->rows[r].line + (loc >> 20);

@@ -22,12 +22,15 @@ static int table_init(void *obj)
 static void table_clear(void *obj)
 {
     pb_table *t = obj;
-    for (uint32_t c = 0; c < t->ncols; c++) {
-        free(t->cols[c].term_cols);
-        free(t->cols[c].term_signs);
-    }
+    for (uint32_t c = 0; c < t->ncols; c++)
+        if (t->cols[c].more) {
+            free(t->cols[c].more->term_cols);
+            free(t->cols[c].more->term_signs);
+            free(t->cols[c].more);
+        }
     free(t->cols);
     free(t->rows);
+    free(t->rowx);
     free(t->vals);
     free(t->locs);
     free(t->tags);
@@ -38,12 +41,26 @@ static void table_clear(void *obj)
     pb_hash_free(&t->col_ids);
 }
 
+const pb_column_more pb_column_plain = {0, PB_NONE, NULL, NULL, 0, 0, 0, 0, 0, 0, NULL};
+
+pb_column_more *pb_colm_mut(pb_column *col)
+{
+    if (!col->more && (col->more = malloc(sizeof *col->more)))
+        *col->more = pb_column_plain;
+    return col->more;
+}
+
 static size_t table_memory(const void *obj)
 {
     const pb_table *t = obj;
-    size_t cells = t->capcells;
-    return t->capcols * sizeof(pb_column) + t->caprows * sizeof(pb_row) +
-           cells * (sizeof(pb_cellv) + (t->locs_wide ? 4u : 2u) + sizeof(uint16_t)) +
+    size_t cells = t->capcells, more = 0;
+    for (uint32_t c = 0; c < t->ncols; c++)
+        if (t->cols[c].more)
+            more += sizeof(pb_column_more) + pb_colm(&t->cols[c])->nterms * 5u;
+    return more + t->capcols * sizeof(pb_column) + t->caprows * sizeof(pb_row) +
+           t->caprowx * sizeof(pb_row_extra) +
+           cells * ((t->vals_wide ? sizeof(pb_cellv) : sizeof(int32_t)) +
+                    (t->locs_wide ? 4u : 2u) + sizeof(uint16_t)) +
            t->comp_cap * (sizeof(pb_amount) + 1) + t->row_ids.cap * sizeof(uint32_t) +
            pb_hash_memory(&t->row_labels) + pb_hash_memory(&t->col_ids);
 }
@@ -198,8 +215,7 @@ int64_t pb_table_add_column(pb_table *t, const char *id, size_t len,
     }
     pb_column *col = &t->cols[t->ncols];
     memset(col, 0, sizeof *col);
-    col->decimals = -1;
-    col->equals = PB_NONE;
+    col->decimals = -1; /* no more: equals PB_NONE */
     if (!(col->id = dup(t->head.plan, id, len, err)))
         return -1;
     if (t->col_ids_ready) {
@@ -256,7 +272,7 @@ const char *pb_column_text(const pb_table *t, size_t c, pb_column_field f)
 {
     if (c >= t->ncols || (unsigned)f >= PB_COLUMN_FIELD_COUNT)
         return NULL;
-    return t->cols[c].text[f];
+    return pb_column_text_at(&t->cols[c], (unsigned)f);
 }
 
 pb_status pb_column_set_text(pb_table *t, size_t c, pb_column_field f,
@@ -264,7 +280,23 @@ pb_status pb_column_set_text(pb_table *t, size_t c, pb_column_field f,
 {
     if (c >= t->ncols || (unsigned)f >= PB_COLUMN_FIELD_COUNT)
         return pb_error_set(err, PB_ERR_RANGE, "no such column or field");
-    return pb_plan_set_string(t->head.plan, &t->cols[c].text[f], value, len, err);
+    /* the column's list of texts with field f set, then kept once */
+    pb_plan *plan = t->head.plan;
+    pb_column *col = &t->cols[c];
+    const char *texts[PB_COLUMN_FIELD_COUNT] = {NULL};
+    if (col->text)
+        memcpy((void *)texts, col->text, sizeof texts);
+    pb_status st = pb_plan_set_string(plan, &texts[f], value, len, err);
+    if (st)
+        return st;
+    int any = 0;
+    for (unsigned k = 0; k < PB_COLUMN_FIELD_COUNT; k++)
+        any |= texts[k] != NULL;
+    const char *const *kept = NULL;
+    if (any && !(kept = pb_arena_intern_ptrs(&plan->arena, texts, PB_COLUMN_FIELD_COUNT)))
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
+    col->text = kept;
+    return PB_OK;
 }
 
 pb_period pb_column_period(const pb_table *t, size_t c)
@@ -299,16 +331,16 @@ pb_status pb_column_set_type(pb_table *t, size_t c, pb_column_type type,
         return pb_error_set(err, PB_ERR_INVALID,
                             "a column's type can only be set before the table has rows");
     if (type == PB_COL_TEXT) {
-        if (t->cols[c].nterms)
+        if (pb_colm(&t->cols[c])->nterms)
             return pb_error_set(err, PB_ERR_INVALID,
                                 "a sum column cannot be a text column");
         for (uint32_t k = 0; k < t->ncols; k++) {
-            for (uint32_t j = 0; j < t->cols[k].nterms; j++)
-                if (t->cols[k].term_cols[j] == c)
+            for (uint32_t j = 0; j < pb_colm(&t->cols[k])->nterms; j++)
+                if (pb_colm(&t->cols[k])->term_cols[j] == c)
                     return pb_error_set(err, PB_ERR_INVALID,
                                         "column '%s' is summed by '%s'",
                                         t->cols[c].id, t->cols[k].id);
-            if (t->cols[k].equals == c)
+            if (pb_colm(&t->cols[k])->equals == c)
                 return pb_error_set(err, PB_ERR_INVALID,
                                     "column '%s' is compared by '%s'",
                                     t->cols[c].id, t->cols[k].id);
@@ -368,8 +400,8 @@ static int reaches(const pb_table *t, uint32_t from, uint32_t target)
     seen[from] = 1;
     while (top && !found) {
         const pb_column *col = &t->cols[stack[--top]];
-        for (uint32_t k = 0; k < col->nterms; k++) {
-            uint32_t next = col->term_cols[k];
+        for (uint32_t k = 0; k < pb_colm(col)->nterms; k++) {
+            uint32_t next = pb_colm(col)->term_cols[k];
             if (next == target) {
                 found = 1;
                 break;
@@ -405,7 +437,7 @@ pb_status pb_column_set_sum(pb_table *t, size_t c, const uint32_t *cols,
             return pb_error_set(err, PB_ERR_INVALID,
                                 "column '%s' sums '%s', which is a text column",
                                 col->id, t->cols[cols[k]].id);
-        if (t->cols[cols[k]].calc || col->calc)
+        if (pb_colm(&t->cols[cols[k]])->calc || pb_colm(col)->calc)
             return pb_error_set(err, PB_ERR_INVALID,
                                 "column '%s' cannot sum '%s': computed columns are not summed",
                                 col->id, t->cols[cols[k]].id);
@@ -419,6 +451,9 @@ pb_status pb_column_set_sum(pb_table *t, size_t c, const uint32_t *cols,
     }
     uint32_t *nc = NULL;
     int8_t *ns = NULL;
+    pb_column_more *m = nterms || col->more ? pb_colm_mut(col) : NULL;
+    if ((nterms || col->more) && !m)
+        return pb_error_set(err, PB_ERR_NOMEM, NULL);
     if (nterms) {
         nc = malloc(nterms * sizeof *nc);
         ns = malloc(nterms);
@@ -430,25 +465,27 @@ pb_status pb_column_set_sum(pb_table *t, size_t c, const uint32_t *cols,
         memcpy(nc, cols, nterms * sizeof *nc);
         memcpy(ns, signs, nterms);
     }
-    free(col->term_cols);
-    free(col->term_signs);
-    col->term_cols = nc;
-    col->term_signs = ns;
-    col->nterms = (uint32_t)nterms;
+    if (m) {
+        free(m->term_cols);
+        free(m->term_signs);
+        m->term_cols = nc;
+        m->term_signs = ns;
+        m->nterms = (uint32_t)nterms;
+    }
     pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
 size_t pb_column_term_count(const pb_table *t, size_t c)
 {
-    return c < t->ncols ? t->cols[c].nterms : 0;
+    return c < t->ncols ? pb_colm(&t->cols[c])->nterms : 0;
 }
 
 void pb_column_term(const pb_table *t, size_t c, size_t k, uint32_t *col,
                     int *sign)
 {
-    *col = t->cols[c].term_cols[k];
-    *sign = t->cols[c].term_signs[k];
+    *col = pb_colm(&t->cols[c])->term_cols[k];
+    *sign = pb_colm(&t->cols[c])->term_signs[k];
 }
 
 pb_status pb_column_set_equals(pb_table *t, size_t c, uint32_t other,
@@ -461,14 +498,19 @@ pb_status pb_column_set_equals(pb_table *t, size_t c, uint32_t other,
          t->cols[other].type != PB_COL_AMOUNT))
         return pb_error_set(err, PB_ERR_INVALID,
                             "'equals' compares two different amount columns");
-    t->cols[c].equals = other;
+    if (other != PB_NONE || t->cols[c].more) {
+        pb_column_more *m = pb_colm_mut(&t->cols[c]);
+        if (!m)
+            return pb_error_set(err, PB_ERR_NOMEM, NULL);
+        m->equals = other;
+    }
     pb_plan_touch(t->head.plan);
     return PB_OK;
 }
 
 uint32_t pb_column_equals(const pb_table *t, size_t c)
 {
-    return c < t->ncols ? t->cols[c].equals : PB_NONE;
+    return c < t->ncols ? pb_colm(&t->cols[c])->equals : PB_NONE;
 }
 
 void pb_column_source(const pb_table *t, size_t c, uint32_t *line,

@@ -38,5 +38,6 @@
 #include "pb_calc.h"
 #include "pb_fields.h"
 #include "pb_described.h"
+#include "pb_compact.h"
 
 #endif

@@ -18,7 +18,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 HEADERS = ["pb_error.h", "pb_money.h", "pb_period.h", "pb_date.h", "pb_plan.h", "pb_finding.h", "pb_check.h", "pb_obs.h", "pb_indicator.h",
            "pb_risk.h", "pb_record.h", "pb_calc.h",
-           "pb_fields.h", "pb_described.h"]
+           "pb_fields.h", "pb_described.h", "pb_compact.h"]
 OUT = ROOT / "csrc" / "pb_api_list.h"
 
 PROTO = re.compile(

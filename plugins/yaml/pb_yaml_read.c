@@ -287,6 +287,7 @@ static pb_plan *read_any(pb_yr_reader *r)
         A->pb_plan_free(r->plan);
         return NULL;
     }
+    A->pb_plan_compact(r->plan); /* the index of texts: 3 MB of a 50 MB plan */
     return r->plan;
 }
 
