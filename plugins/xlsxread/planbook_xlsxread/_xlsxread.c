@@ -278,6 +278,9 @@ static PyObject *xr_read(PyObject *m, PyObject *args, PyObject *kwargs)
         raise_read(st, &err, src.shown);
         goto out;
     }
+    /* as a YAML load ends: spare room and the index of texts given back
+     * (the plan is this call's alone still: no other thread has it) */
+    st->capi->core->pb_plan_compact(plan);
     {
         PyObject *core = base_core ? Py_NewRef(base_core) : st->capi->plan_wrap(plan);
         PyObject *wl = core ? warnings_list(&w) : NULL;
