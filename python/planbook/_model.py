@@ -1231,6 +1231,32 @@ class Agreement:
 
 # --------------------------------------------------------------- findings
 
+class _ExactAmount:
+    """A finding's amount, kept in slot ``slot`` as the core's exact text
+    until first read, then as the Decimal made from it."""
+
+    def __init__(self, slot: str, doc: str) -> None:
+        self._slot = slot
+        self.__doc__ = doc
+
+    @overload
+    def __get__(self, obj: None, owner: Any = None) -> "_ExactAmount": ...
+    @overload
+    def __get__(self, obj: object, owner: Any = None) -> Optional[Decimal]: ...
+
+    def __get__(self, obj: Optional[object], owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        v = getattr(obj, self._slot)
+        if isinstance(v, str):
+            v = Decimal(v)
+            setattr(obj, self._slot, v)
+        return v
+
+    def __set__(self, obj: object, value: Optional[Decimal]) -> None:
+        setattr(obj, self._slot, value)
+
+
 class Finding:
     """One place where the figures disagree (or cannot be checked).
 
@@ -1272,41 +1298,9 @@ class Finding:
             add(f)
         return out
 
-    @property
-    def declared(self) -> Optional[Decimal]:
-        """The printed figure (exact), or None."""
-        v = self._declared
-        if isinstance(v, str):
-            v = self._declared = Decimal(v)
-        return v
-
-    @declared.setter
-    def declared(self, value: Optional[Decimal]) -> None:
-        self._declared = value
-
-    @property
-    def computed(self) -> Optional[Decimal]:
-        """The figure the arithmetic gives (exact), or None."""
-        v = self._computed
-        if isinstance(v, str):
-            v = self._computed = Decimal(v)
-        return v
-
-    @computed.setter
-    def computed(self, value: Optional[Decimal]) -> None:
-        self._computed = value
-
-    @property
-    def difference(self) -> Optional[Decimal]:
-        """declared - computed (exact), or None."""
-        v = self._difference
-        if isinstance(v, str):
-            v = self._difference = Decimal(v)
-        return v
-
-    @difference.setter
-    def difference(self, value: Optional[Decimal]) -> None:
-        self._difference = value
+    declared = _ExactAmount("_declared", "The printed figure (exact), or None.")
+    computed = _ExactAmount("_computed", "The figure the arithmetic gives (exact), or None.")
+    difference = _ExactAmount("_difference", "declared - computed (exact), or None.")
 
     def __getstate__(self) -> Tuple[Any, ...]:
         return tuple(getattr(self, k) for k in self._FIELDS)
