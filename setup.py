@@ -107,11 +107,15 @@ def gmtime_wrap():
     (macOS, Windows).  Its temporary files, likewise, go to
     __wrap_lxw_tmpfile, which keeps them in memory while they are small
     (plugins/xlsx/pb_xlsx_spool.c: creating them on disk was most of the
-    kernel's part of a save)."""
+    kernel's part of a save), and its parts are deflated at level 5, not
+    the default 6, through __wrap_deflateInit2_ (pb_xlsx_deflate.c: the
+    same bytes within 0.3%, in about 60% of the time)."""
     if not sys.platform.startswith("linux"):
         return {}
-    return dict(extra_link_args=["-Wl,--wrap=gmtime", "-Wl,--wrap=lxw_tmpfile"],
-                define_macros=[("PB_XLSX_GMTIME_WRAP", "1"), ("PB_XLSX_TMPFILE_WRAP", "1")])
+    return dict(extra_link_args=["-Wl,--wrap=gmtime", "-Wl,--wrap=lxw_tmpfile",
+                                 "-Wl,--wrap=deflateInit2_"],
+                define_macros=[("PB_XLSX_GMTIME_WRAP", "1"), ("PB_XLSX_TMPFILE_WRAP", "1"),
+                               ("PB_XLSX_DEFLATE_WRAP", "1")])
 
 
 # libxlsxwriter for the development build: built from source with its dtoa

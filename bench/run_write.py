@@ -78,6 +78,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
 import statistics
 import subprocess
@@ -363,14 +364,30 @@ OWN_PREFIX = Path(os.environ.get("PLANBOOK_XLSXWRITER") or REPO / "build-deps" /
 OWN_ARCHIVES = [OWN_PREFIX / "lib" / "libxlsxwriter.a", OWN_PREFIX / "lib" / "libz.a"]
 
 
+def planbook_deflate_level() -> int | None:
+    """The level planbook's save deflates a workbook's parts at where
+    libxlsxwriter asks for zlib's default (plugins/xlsx/pb_xlsx.h; Linux
+    builds on the static library wrap deflateInit2_ for it), or None."""
+    m = re.search(r"#define PB_XLSX_DEFLATE_LEVEL (\d+)",
+                  (REPO / "plugins" / "xlsx" / "pb_xlsx.h").read_text(encoding="utf-8"))
+    return int(m.group(1)) if m and sys.platform.startswith("linux") else None
+
+
+LOOP_LEVEL = None  # the deflate level the loop was built with (build_loop)
+
+
 def build_loop() -> tuple[bool, str]:
-    global LOOP_BIN
+    global LOOP_BIN, LOOP_LEVEL
     if all(a.exists() for a in OWN_ARCHIVES):
-        LOOP_BIN = BUILD / "xlsxloop-own"
+        # the same library, zlib and deflate level as planbook's save
+        level = planbook_deflate_level()
+        LOOP_BIN = BUILD / ("xlsxloop-own" + (f"-level{level}" if level else ""))
         if LOOP_BIN.exists() and LOOP_BIN.stat().st_mtime < OWN_ARCHIVES[0].stat().st_mtime:
             LOOP_BIN.unlink()
+        wrap = [f"-DLOOP_DEFLATE_LEVEL={level}", "-Wl,--wrap=deflateInit2_"] if level else []
+        LOOP_LEVEL = level
         return build_c(LOOP_SRC, LOOP_BIN,
-                       [f"-I{OWN_PREFIX / 'include'}", *map(str, OWN_ARCHIVES)])
+                       [f"-I{OWN_PREFIX / 'include'}", *wrap, *map(str, OWN_ARCHIVES)])
     try:
         flags = subprocess.run(["pkg-config", "--cflags", "--libs", "xlsxwriter"],
                                capture_output=True, text=True)
@@ -680,6 +697,7 @@ def size_name(size) -> str:
 
 def markdown(report) -> str:
     m = report["machine"]
+    lvl = f", {m['deflate_level']}" if m.get("deflate_level") else ""
     lines = markdown_head(report, MARK_START, "Write benchmark") + [
         f"- Python {m['python']}; planbook {m.get('planbook') or 'not available'}; "
         f"libxlsxwriter {m.get('libxlsxwriter') or 'n/a'}; pandas {m.get('pandas') or 'n/a'}; "
@@ -704,7 +722,8 @@ def markdown(report) -> str:
         "(one list of dicts per table, built beforehand); of XlsxWriter `constant_memory` from "
         "`Workbook()` to `close()` (plain lists prepared beforehand); and as "
         "`bench/build/xlsxloop` reports it (`workbook_new_opt` to the end of "
-        "`workbook_close`, no formats, the dump read beforehand). Peak Δ: the peak RSS "
+        "`workbook_close`, no formats, the dump read beforehand; the same libxlsxwriter, zlib "
+        f"and deflate level as planbook's save{lvl}). Peak Δ: the peak RSS "
         "during the write (VmHWM, reset just before it) minus the RSS just before it. "
         "Every output was opened with openpyxl and its sheet count and known cells checked."
         + (f" Load average when the run began: {m['loadavg']:.1f} on {m.get('nproc')} CPUs"
@@ -813,6 +832,7 @@ def main(argv=None) -> int:
             ok, err = build_loop()
             if ok:
                 machine["libxlsxwriter"] = machine.get("libxlsxwriter") or loop_version()
+                machine["deflate_level"] = LOOP_LEVEL
             else:
                 report["unavailable"]["loop"] = f"cannot build xlsxloop: {err}"
             continue

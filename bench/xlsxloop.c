@@ -30,6 +30,12 @@
  *
  * Memory and clocks: bench/procstat.h.
  *
+ * Deflate: with -DLOOP_DEFLATE_LEVEL=N and -Wl,--wrap=deflateInit2_ (a static
+ * libxlsxwriter and zlib, GNU ld or lld), the parts libxlsxwriter deflates
+ * at zlib's default level are deflated at level N, as planbook's own save
+ * does on Linux (plugins/xlsx/pb_xlsx_deflate.c): bench/run_write.py builds
+ * it so, to compare like with like.
+ *
  * Build: cc -O2 -Wall -Wextra -Werror bench/xlsxloop.c \
  *            $(pkg-config --cflags --libs xlsxwriter) -o bench/build/xlsxloop
  */
@@ -43,6 +49,22 @@
 #include <xlsxwriter.h>
 
 #include "procstat.h"
+
+#ifdef LOOP_DEFLATE_LEVEL
+#include <zlib.h>
+int __real_deflateInit2_(z_streamp strm, int level, int method, int window_bits, int mem_level,
+                         int strategy, const char *version, int stream_size);
+int __wrap_deflateInit2_(z_streamp strm, int level, int method, int window_bits, int mem_level,
+                         int strategy, const char *version, int stream_size);
+int __wrap_deflateInit2_(z_streamp strm, int level, int method, int window_bits, int mem_level,
+                         int strategy, const char *version, int stream_size)
+{
+    if (level == Z_DEFAULT_COMPRESSION)
+        level = LOOP_DEFLATE_LEVEL;
+    return __real_deflateInit2_(strm, level, method, window_bits, mem_level, strategy, version,
+                                stream_size);
+}
+#endif
 
 enum { OP_SHEET, OP_STRING, OP_NUMBER, OP_NEXT_ROW };
 

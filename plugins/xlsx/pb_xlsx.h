@@ -37,6 +37,13 @@ typedef struct pb_xlsx_options {
  * binding: with the GIL held). */
 pb_xlsx_options pb_xlsx_default_options(void);
 
+/* The level each part is deflated at where libxlsxwriter asks for zlib's
+ * default (pb_xlsx_deflate.c; Linux builds, which wrap deflateInit2_).
+ * For the tests: how many parts this thread's saves deflated and the last
+ * one's level; returns 0 when the build leaves the level to the library. */
+#define PB_XLSX_DEFLATE_LEVEL 5
+int pb_xlsx_deflate_seen(unsigned long *count, int *last_level);
+
 /* Write the workbook at path (the caller makes the save atomic).  PB_OK, or
  * an error: PB_ERR_LIMIT for a figure or text past Excel's limits (with the
  * table, row and column in the message and path), PB_ERR_IO, PB_ERR_NOMEM.

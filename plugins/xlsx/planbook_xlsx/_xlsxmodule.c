@@ -127,7 +127,22 @@ static PyObject *xlsx_verify(PyObject *m, PyObject *path)
     Py_RETURN_NONE;
 }
 
+/* deflate_seen(): (parts deflated by this thread's saves, the level of the
+ * last), or None when this build leaves the level to libxlsxwriter */
+static PyObject *xlsx_deflate_seen(PyObject *m, PyObject *unused)
+{
+    (void)m;
+    (void)unused;
+    unsigned long count;
+    int level;
+    if (!pb_xlsx_deflate_seen(&count, &level))
+        Py_RETURN_NONE;
+    return Py_BuildValue("(ki)", count, level);
+}
+
 static PyMethodDef xlsx_methods[] = {
+    {"deflate_seen", xlsx_deflate_seen, METH_NOARGS,
+     "deflate_seen(): (parts this thread deflated, the last one's level), or None"},
     {"verify", xlsx_verify, METH_O,
      "verify(path): check every member's CRC and size and every XML part's structure"},
     {"write", (PyCFunction)(void (*)(void))xlsx_write, METH_VARARGS | METH_KEYWORDS,
@@ -146,7 +161,8 @@ static PyMethodDef xlsx_methods[] = {
 
 static int xlsx_exec(PyObject *m)
 {
-    if (PyModule_AddIntConstant(m, "SHORTEST_NUMBERS", SHORTEST_NUMBERS) < 0)
+    if (PyModule_AddIntConstant(m, "SHORTEST_NUMBERS", SHORTEST_NUMBERS) < 0 ||
+        PyModule_AddIntConstant(m, "DEFLATE_LEVEL", PB_XLSX_DEFLATE_LEVEL) < 0)
         return -1;
     return pbpy_plugin_exec(m, "LIBXLSXWRITER_VERSION", LXW_VERSION);
 }
