@@ -7,7 +7,7 @@
 #               installed in a fresh venv (what an analyst gets)
 #   make test-py  the suite against the editable install only (the quick
 #               loop while working on the code)
-#   make bench  the load and write benchmarks (docs/benchmarks.md)
+#   make bench  every benchmark against its peers (docs/benchmarks.md)
 #   make fuzz   the fuzzers (FUZZ_SECONDS=60 each by default)
 #   make wheel  the sdist and the binary wheel in dist/ (docs/install.md)
 #
