@@ -145,6 +145,26 @@ def test_diff_tells_an_id_from_a_position():
                    ("field changed", "2", "telephone", "1", "999")]
 
 
+def test_diff_reports_a_change_to_a_row_whose_id_repeats():
+    """Two officers with id '1' (a check error; the plan still loads and
+    saves): an edit of either is reported, the second named ``1#2`` (they
+    were one key, and an edit of the first went unreported while the plans
+    compared unequal)."""
+    a = _plan_with("contacts", [{"id": "1", "name": "Alice"}, {"id": "1", "name": "Bob"},
+                                {"id": "2", "name": "Carol"}])
+    assert [f.row for f in a.check() if "repeats" in f.message] == ["Bob"]
+    for k, name in ((0, "Alicia"), (1, "Robert")):
+        b = a.copy()
+        b.contacts[k].set(name=name)
+        assert b != a
+        got = [(c.kind, c.row, c.column, c.old, c.new) for c in planbook.diff(a, b)]
+        assert got == [("field changed", "1" if k == 0 else "1#2", "name",
+                        a.contacts[k].name, name)]
+    b = a.copy()
+    b.contacts.remove(1)
+    assert [(c.kind, c.row) for c in planbook.diff(a, b)] == [("row removed", "1#2")]
+
+
 def test_a_workbook_edited_as_finance_would_reads_back(root, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     officers = _officers(root)

@@ -251,13 +251,28 @@ class DescribedRow(_ByValue):
         return f"<{self._rows._part.item_noun} {self.to_dict()!r}>"
 
 
-def _key(row: DescribedRow, k: int) -> str:
-    """How a diff names a row: its id, else its position as the records'
-    diff writes it (``#2``: a bare ``2`` is also an id, and a row with id
-    '2' and an id-less second row were one key, one of them not diffed)."""
-    idf = row._rows._part.id_field
-    got = row.to_dict().get(idf) if idf is not None else None
-    return got or f"#{k + 1}"
+def _keys(rows: DescribedRows) -> Dict[str, DescribedRow]:
+    """The rows by how a diff names them: the id, else the position as the
+    records' diff writes it (``#2``: a bare ``2`` is also an id, and a row
+    with id '2' and an id-less second row were one key, one of them not
+    diffed).  A repeated id (a check error, but the plan loads) is
+    ``1#2`` for its second row, ``1#3`` for its third, so that no row
+    hides behind another: the n-th row with an id meets the n-th row with
+    that id in the other plan."""
+    idf = rows._part.id_field
+    got: Dict[str, DescribedRow] = {}
+    seen: Dict[str, int] = {}
+    for k, row in enumerate(rows):
+        key = row.to_dict().get(idf) if idf is not None else None
+        if not key:
+            key = f"#{k + 1}"
+        elif key in seen:
+            seen[key] += 1
+            key = f"{key}#{seen[key]}"
+        else:
+            seen[key] = 1
+        got[key] = row
+    return got
 
 
 def diff_rows(a: DescribedRows, b: DescribedRows, out: List["Change"]) -> None:
@@ -265,8 +280,7 @@ def diff_rows(a: DescribedRows, b: DescribedRows, out: List["Change"]) -> None:
     (else by position)."""
     from ._diff import Change
     name = a._part.name
-    ra = {_key(r, k): r for k, r in enumerate(a)}
-    rb = {_key(r, k): r for k, r in enumerate(b)}
+    ra, rb = _keys(a), _keys(b)
     for k, r in ra.items():
         if k not in rb:
             out.append(Change(name, "row removed", name, row=k, old=str(r.to_dict())))
