@@ -42,10 +42,12 @@ LIBRARIES = {
                      fedora="libyaml-devel", brew="libyaml", vcpkg="libyaml",
                      conda="yaml"),
     "xlsxwriter": dict(what="libxlsxwriter", archives=["xlsxwriter", "z"],
-                       # built with its dtoa by build_deps.sh (not vcpkg's, on Windows)
-                       **({} if sys.platform == "win32" else {"static_macro": "PB_XLSX_DTOA"}),
+                       # built with its dtoa: by build_deps.sh, or vcpkg's
+                       # libxlsxwriter[dtoa] on Windows (tools/cibw_deps.sh)
+                       static_macro="PB_XLSX_DTOA",
                        debian="libxlsxwriter-dev", fedora="libxlsxwriter-devel",
-                       brew="libxlsxwriter", vcpkg="libxlsxwriter", conda="libxlsxwriter"),
+                       brew="libxlsxwriter", vcpkg="\"libxlsxwriter[dtoa]\"",
+                       conda="libxlsxwriter"),
     "minizip": dict(what="minizip (zlib's unzip)", archives=["pbunzip", "z"],
                     subdir="minizip", debian="libminizip-dev",
                     fedora="minizip-compat-devel", brew="minizip", vcpkg="minizip",

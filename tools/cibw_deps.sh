@@ -22,7 +22,9 @@ case "$(uname -s)" in
     ;;
   MINGW*|MSYS*|CYGWIN*)
     triplet=x64-windows-static-md
-    vcpkg install --triplet "$triplet" libyaml libxlsxwriter minizip expat zlib
+    # libxlsxwriter with its dtoa feature: numbers in the shortest form that
+    # reads back to the same value, as the Linux and macOS wheels write them
+    vcpkg install --triplet "$triplet" libyaml "libxlsxwriter[dtoa]" minizip expat zlib
     root="${VCPKG_INSTALLATION_ROOT:-C:/vcpkg}/installed/$triplet"
     mkdir -p "$PREFIX_OUT"
     cp -R "$root/include" "$root/lib" "$PREFIX_OUT/"
