@@ -15,10 +15,7 @@
  * first month of a year, a year) are patched after, one by one; and the
  * periods each target cell is in force for (itself, or the months of its
  * financial year) come as ranges, worked out again only when a measure's
- * target periods differ from the last measure's.  The AVX-512 build has
- * its own row (row512, with the intrinsics): the odd periods at the two
- * commonest other distances come in as masked loads, not one by one, and
- * the targets in force from a table of the measure's words by period. */
+ * target periods differ from the last measure's. */
 #include "pb_platform.h"
 PB_VECTORISE_FILE
 #include "pb_indicator_private.h"
@@ -452,6 +449,16 @@ typedef struct row512_in {
 #define B8(x) _mm256_set1_epi8((char)(x))
 #define W64(x) _mm512_set1_epi64((long long)(x))
 
+/* 32 answers at o, those of periods past the row (not live) left alone:
+ * a plain store for a whole chunk, a masked one for the last. */
+PB_ALWAYS_INLINE PB_TARGET_AVX512 void store32(uint8_t *o, uint32_t live, __m256i x)
+{
+    if (live == ~UINT32_C(0))
+        _mm256_storeu_si256((__m256i *)o, x);
+    else
+        _mm256_mask_storeu_epi8(o, live, x);
+}
+
 PB_ALWAYS_INLINE PB_TARGET_AVX512 void chunk512(const row512_in *in, const uint64_t *restrict v,
                                                 const uint64_t *restrict w, size_t xb0,
                                                 size_t xb1, uint32_t okm, uint32_t x0,
@@ -504,25 +511,25 @@ PB_ALWAYS_INLINE PB_TARGET_AVX512 void chunk512(const row512_in *in, const uint6
     __m256i p = _mm256_maskz_mov_epi8(ok & gt, B8(in->up));
     p = _mm256_mask_mov_epi8(p, ok & lt, B8(in->down));
     p = _mm256_mask_mov_epi8(p, ok & eq, B8(PB_CMP_SAME));
-    _mm256_mask_storeu_epi8(prev + k, live, p);
+    store32(prev + k, live, p);
     if (thr) {
         __m256i r = _mm256_maskz_mov_epi8(hv, B8(3));
         r = _mm256_mask_mov_epi8(r, hv & gc, B8(2));
         r = _mm256_mask_mov_epi8(r, hv & gg, B8(1));
-        _mm256_mask_storeu_epi8(rag + k, live, r);
-        _mm256_mask_storeu_epi8(basis + k, live, _mm256_maskz_mov_epi8(hv, B8(1)));
+        store32(rag + k, live, r);
+        store32(basis + k, live, _mm256_maskz_mov_epi8(hv, B8(1)));
     }
     if (tg) {
         const uint32_t m = hv & mt;
         __m256i r = _mm256_maskz_mov_epi8(m, B8(PB_CMP_WORSE));
         r = _mm256_mask_mov_epi8(r, m & me, B8(PB_CMP_BETTER));
-        _mm256_mask_storeu_epi8(tgt + k, live, r);
+        store32(tgt + k, live, r);
         if (!thr) {
             r = _mm256_maskz_mov_epi8(m, B8(3));
             r = _mm256_mask_mov_epi8(r, m & am, B8(2));
             r = _mm256_mask_mov_epi8(r, m & me, B8(1));
-            _mm256_mask_storeu_epi8(rag + k, live, r);
-            _mm256_mask_storeu_epi8(basis + k, live, _mm256_maskz_mov_epi8(m, B8(2)));
+            store32(rag + k, live, r);
+            store32(basis + k, live, _mm256_maskz_mov_epi8(m, B8(2)));
         }
     }
 }
