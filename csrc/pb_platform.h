@@ -655,7 +655,8 @@ static inline int pb_cpu_count(void)
 /* ------------------------------------------------ huge pages (OS calls) */
 
 /* In a file that defines PB_PLATFORM_PAGES before its first #include (and
- * whose system headers declare madvise: Python.h's _GNU_SOURCE does):
+ * whose system headers declare madvise: _GNU_SOURCE, which the bindings
+ * have from CPython's headers):
  *   pb_huge_page_size         the transparent huge page to align for (Linux
  *                             x86-64 and arm64 with 4 KiB pages: 2 MiB), or 0
  *   pb_advise_huge            ask for huge pages on untouched memory the
