@@ -636,7 +636,7 @@ ALWAYS_INLINE void measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
     uint64_t *const tt = c->work + np + npad, *const tl = tt + npad;
     uint8_t *const bytes = c->bytes, *const tail = bytes + 4 * npad;
     /* The last chunk's answers may run on into the next measure's bytes,
-     * which are written after (pb_ragcodes_measure), but not past the end. */
+     * which are written after (pb_ragcodes_run), but not past the end. */
     const int over = i + 1 < s->n && npad - np <= np;
     const uint8_t up = cmp_codes[pol][0], down = cmp_codes[pol][1];
     /* direction of travel: the previous period with the rest; the others */
@@ -703,38 +703,40 @@ ALWAYS_INLINE void measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
 }
 
 #ifdef PB_AVX2_BUILD
-PB_TARGET_AVX512 static void measure_avx512(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
-                                        const pb_status_codes *out)
+PB_TARGET_AVX512 static size_t run_avx512(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
+                                          const pb_status_codes *out)
 {
-    measure(s, i, c, out, 1);
+    for (; i < s->n && pb_ragcodes_fits(s, i); i++)
+        measure(s, i, c, out, 1);
+    return i;
 }
-PB_TARGET_AVX2 static void measure_avx2(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
-                                        const pb_status_codes *out)
+PB_TARGET_AVX2 static size_t run_avx2(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
+                                      const pb_status_codes *out)
 {
-    measure(s, i, c, out, 0);
+    for (; i < s->n && pb_ragcodes_fits(s, i); i++)
+        measure(s, i, c, out, 0);
+    return i;
 }
 #endif
 
-static void measure_plain(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
-                          const pb_status_codes *out)
+static size_t run_plain(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
+                        const pb_status_codes *out)
 {
-    measure(s, i, c, out, 0);
+    for (; i < s->n && pb_ragcodes_fits(s, i); i++)
+        measure(s, i, c, out, 0);
+    return i;
 }
 
-void pb_ragcodes_measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
-                         const pb_status_codes *out)
+size_t pb_ragcodes_run(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
+                       const pb_status_codes *out)
 {
 #ifdef PB_AVX2_BUILD
-    if (c->wide == 2) {
-        measure_avx512(s, i, c, out);
-        return;
-    }
-    if (c->wide) {
-        measure_avx2(s, i, c, out);
-        return;
-    }
+    if (c->wide == 2)
+        return run_avx512(s, i, c, out);
+    if (c->wide)
+        return run_avx2(s, i, c, out);
 #endif
-    measure_plain(s, i, c, out);
+    return run_plain(s, i, c, out);
 }
 
 int pb_ragcodes_fits(const pb_indset *s, size_t i)
