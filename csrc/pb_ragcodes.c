@@ -469,8 +469,10 @@ PB_ALWAYS_INLINE PB_TARGET_AVX512 void chunk512(const row512_in *in, const uint6
                                                 uint8_t *basis, uint8_t *tgt)
 {
     const __m512i none = W64(PB_FIG_NONE), fm = W64(in->fm);
-    /* by1: the reference one period back, from the words already loaded */
-    __m512i pa = by1 ? _mm512_loadu_si512(v + k - 8) : none;
+    /* by1: the reference one period back, from the words already loaded
+     * (before the chunk, only v[k - 1]: a row has at least one word before
+     * it, not always eight) */
+    __m512i pa = by1 ? _mm512_set1_epi64((long long)v[k - 1]) : none;
     uint32_t hv = 0, bv = 0, gt = 0, lt = 0, gg = 0, gc = 0, mt = 0, me = 0, am = 0;
     for (int j = 0; j < 4; j++) {
         const __m512i a = _mm512_loadu_si512(v + k + 8 * j);

@@ -737,20 +737,42 @@ def test_compact_pass_agrees_over_several_chunks():
             pass
 
 
+def test_compact_pass_agrees_on_short_rows():
+    """Rows shorter than the 8 words the AVX-512 row compares at once (1 to
+    7 periods, each a year: the previous one period back): the compact
+    pass reads no further back than the row before (or the blank words in
+    front of a copied row) and gives the cell pass's bytes."""
+    aspects = ("rag", "basis", "last", "previous", "year_ago", "outturn", "target")
+    for np_ in range(1, 8):
+        plan = planbook.Plan()
+        periods = [f"{y}/{(y + 1) % 100:02d}" for y in range(2010, 2010 + np_)]
+        s = plan.indicators.add("y", periods=periods, comparators={"c": "C"})
+        for i in range(12):
+            m = s.add(f"m{i}", unit="number", polarity=("high", "low", "none")[i % 3],
+                      values=[str((i * 7 + k * 3) % 11) for k in range(np_)])
+            m.targets[periods[-1]] = str(i % 9)
+        cells = s.status_codes()
+        compact = s.status_codes(aspects)
+        for a in aspects:
+            assert cells.codes[a] == compact.codes[a], (np_, a)
+        assert np_ == 1 or compact.counts("previous")["none"] < 12 * np_
+
+
 @pytest.mark.parametrize("simd", ["none", "avx2"])
 def test_each_build_of_the_compact_pass_agrees(simd):
     """The compact pass is built for the baseline, AVX2 and AVX-512 and the
     widest the processor runs is taken (pb_ragcodes.c); PLANBOOK_SIMD caps
     it, so the narrower builds are checked here too, in a fresh process,
-    by the three tests above."""
+    by the four tests above."""
     import os
     env = dict(os.environ, PLANBOOK_SIMD=simd)
     here = pathlib.Path(__file__).resolve()
     tests = [f"{here}::test_compact_pass_agrees_with_the_cell_pass_on_random_sets",
              f"{here}::test_targets_written_period_by_period_agree_in_both_passes",
-             f"{here}::test_compact_pass_agrees_over_several_chunks"]
+             f"{here}::test_compact_pass_agrees_over_several_chunks",
+             f"{here}::test_compact_pass_agrees_on_short_rows"]
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                           "-p", "no:xdist", *tests], env=env, capture_output=True, text=True,
                          cwd=ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "3 passed" in run.stdout, run.stdout
+    assert "4 passed" in run.stdout, run.stdout

@@ -344,8 +344,9 @@ class IndicatorSet(ItemSequence):
         a = None if aspects is None else tuple(aspects)
         codes = c.ind_status(si, -1, a)
         periods = c.ind_periods(si)
-        some = next((b for b in codes.values() if isinstance(b, memoryview)), None)
-        count = len(some) // len(periods) if some is not None and periods else \
+        # the arrays are memoryviews of bytes (one byte a code): nbytes is the length
+        some = next((b.nbytes for b in codes.values() if isinstance(b, memoryview)), None)
+        count = some // len(periods) if some is not None and periods else \
             c.ind_get(si)["count"]
         # the set's basis comes with the codes (self.basis would ask ind_get,
         # which works out the report period over every measure); the refs
