@@ -20,7 +20,7 @@
  * the size tells).  tests/test_capi_header.py fails until one is bumped
  * after any change to a header the C API ships (docs/plugins.md). */
 #define PB_API_VERSION 7
-#define PB_API_MINOR 2
+#define PB_API_MINOR 3
 
 typedef struct pb_api {
     unsigned version; /* PB_API_VERSION */

@@ -118,7 +118,10 @@ void pb_ragcodes_free(pb_ragcodes_ctx *c);
 /* A measure with a polarity the engine knows, no milestones, and not a
  * running total within the year (pb_rag.c's running_total). */
 int pb_ragcodes_fits(const pb_indset *s, size_t i);
-void pb_ragcodes_measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
-                         const pb_status_codes *out);
+/* The bulk pass over measures i, i + 1, ... while they fit: one call for
+ * a run of them, not one a measure.  Returns the first measure it did
+ * not do (s->n at the end). */
+size_t pb_ragcodes_run(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
+                       const pb_status_codes *out);
 
 #endif

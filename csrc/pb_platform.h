@@ -25,6 +25,8 @@
  *   pb_thread_start/_join     a thread (POSIX threads, Windows threads)
  *   pb_mutex_*, pb_cond_*     a lock and a condition variable
  *   pb_cpu_count              the CPUs online
+ * and, in a file that defines PB_PLATFORM_PAGES before its first #include:
+ *   pb_huge_page_size, pb_advise_huge   huge pages for a large buffer
  *
  * Only standard C headers are included here, and it is C++-clean, so any
  * file may include it; pb_error.h does (for PB_PRINTF).  Everything is
@@ -649,5 +651,41 @@ static inline int pb_cpu_count(void)
 }
 
 #endif /* threads */
+
+/* ------------------------------------------------ huge pages (OS calls) */
+
+/* In a file that defines PB_PLATFORM_PAGES before its first #include (and
+ * whose system headers declare madvise: _GNU_SOURCE, which the bindings
+ * have from CPython's headers):
+ *   pb_huge_page_size         the transparent huge page to align for (Linux
+ *                             x86-64 and arm64 with 4 KiB pages: 2 MiB), or 0
+ *   pb_advise_huge            ask for huge pages on untouched memory the
+ *                             caller owns (madvise MADV_HUGEPAGE; a hint:
+ *                             where the system says no, 4 KiB pages) */
+#if defined(PB_PLATFORM_PAGES) && defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+static inline size_t pb_huge_page_size(void)
+{
+#if defined(PB_PLATFORM_PAGES) && defined(__linux__) && defined(MADV_HUGEPAGE) &&               \
+    (defined(__x86_64__) || defined(__aarch64__))
+    return (size_t)2 << 20;
+#else
+    return 0;
+#endif
+}
+
+/* p and n multiples of pb_huge_page_size(); nothing when it is 0. */
+static inline void pb_advise_huge(void *p, size_t n)
+{
+#if defined(PB_PLATFORM_PAGES) && defined(__linux__) && defined(MADV_HUGEPAGE) &&               \
+    (defined(__x86_64__) || defined(__aarch64__))
+    (void)madvise(p, n, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
 
 #endif

@@ -400,7 +400,7 @@ pb_status pb_indset_status_codes(const pb_indset *s, const pb_status_codes *out,
     const uint64_t qmax = tolv ? (uint64_t)INT64_MAX / (uint64_t)tolv : UINT64_MAX;
     for (size_t i = 0; i < n; i++) {
         if (fast_ok && pb_ragcodes_fits(s, i)) {
-            pb_ragcodes_measure(s, i, b.fast, out);
+            i = pb_ragcodes_run(s, i, b.fast, out) - 1; /* the run of measures that fit */
             continue;
         }
         const pb_measure *m = &s->m[i];

@@ -36,6 +36,12 @@ typedef struct shift {
     uint8_t *mask;  /* npad: 1 where the reference is k - by */
     uint32_t *odd;  /* the other periods with a reference */
     size_t nodd;
+    /* For the AVX-512 build: the odd periods at the two distances most
+     * of them have (xby; 0 none) as masked loads, bits a 32-bit word per
+     * chunk: the mask, then each distance's periods; the rest one by one */
+    size_t xby[2];
+    uint32_t *bits, *rest;
+    size_t nrest;
 } shift;
 
 struct pb_ragcodes_ctx {
@@ -45,11 +51,13 @@ struct pb_ragcodes_ctx {
     int percent;       /* the plan's tolerance is a percentage */
     int64_t tolerance; /* at PB_OBS_SCALE */
     uint64_t qmax;     /* INT64_MAX / tolerance (UINT64_MAX for 0) */
+    uint64_t mlim;     /* UINT64_MAX / tolerance (0 for 0): |t| * tolerance fits */
     shift rel[3];
     /* the target periods of the last measure with targets, and the ranges
      * of periods each of its cells is in force for: start, length, the
      * cell (npat: none) */
     uint32_t *pat, *range, *pos;
+    uint8_t *tslot; /* npad: the cell in force at each period (npat: none) */
     size_t npat, nrange;
     int have_pat;
     /* scratch: np blank words, then a row of values (npad), the target in
@@ -95,19 +103,23 @@ pb_ragcodes_ctx *pb_ragcodes_new(const pb_indset *s, uint32_t **idx, uint8_t **h
     c->percent = s->head.plan->rag_percent;
     c->tolerance = s->head.plan->rag_tolerance;
     c->qmax = c->tolerance ? (uint64_t)INT64_MAX / (uint64_t)c->tolerance : UINT64_MAX;
+    c->mlim = c->tolerance > 0 ? UINT64_MAX / (uint64_t)c->tolerance : 0;
     c->wide = simd_level();
     c->idx = calloc(4 * np + 1, sizeof *c->idx);
     c->has = calloc(3 * np + 1, 1);
     c->pat = calloc(np + 1, sizeof *c->pat);
     c->range = calloc(3 * np + 1, sizeof *c->range);
     c->pos = calloc(np + 1, sizeof *c->pos);
+    c->tslot = calloc(npad, 1);
     c->work = calloc(np + 3 * npad + 4, sizeof *c->work);
     c->bytes = calloc(8 * npad, 1);
-    int ok = c->idx && c->has && c->pat && c->range && c->pos && c->work && c->bytes;
+    int ok = c->idx && c->has && c->pat && c->range && c->pos && c->tslot && c->work && c->bytes;
     for (int q = 0; q < 3; q++) {
         c->rel[q].mask = calloc(npad, 1);
         c->rel[q].odd = calloc(np + 1, sizeof *c->rel[q].odd);
-        ok = ok && c->rel[q].mask && c->rel[q].odd;
+        c->rel[q].bits = calloc(3 * (npad / CH) + 1, sizeof *c->rel[q].bits);
+        c->rel[q].rest = calloc(np + 1, sizeof *c->rel[q].rest);
+        ok = ok && c->rel[q].mask && c->rel[q].odd && c->rel[q].bits && c->rel[q].rest;
     }
     if (!ok) {
         pb_ragcodes_free(c);
@@ -140,6 +152,36 @@ static void make_shift(pb_ragcodes_ctx *c, int q, uint32_t *count)
         if (has[k] && !sh->mask[k])
             sh->odd[sh->nodd++] = (uint32_t)k;
     }
+    /* the odd periods' two commonest distances back, and the bits */
+    const size_t nch = c->npad / CH;
+    memset(count, 0, np * sizeof *count);
+    for (size_t j = 0; j < sh->nodd; j++) {
+        const uint32_t k = sh->odd[j];
+        if (ref[k] < k)
+            count[k - ref[k]]++;
+    }
+    for (int x = 0; x < 2; x++) {
+        sh->xby[x] = 0;
+        for (size_t d = 1; d < np; d++)
+            if (count[d] && (!sh->xby[x] || count[d] > count[sh->xby[x]]))
+                sh->xby[x] = d;
+        if (sh->xby[x])
+            count[sh->xby[x]] = 0;
+    }
+    memset(sh->bits, 0, 3 * nch * sizeof *sh->bits);
+    for (size_t k = 0; k < np; k++)
+        if (sh->mask[k])
+            sh->bits[k / CH] |= UINT32_C(1) << (k % CH);
+    sh->nrest = 0;
+    for (size_t j = 0; j < sh->nodd; j++) {
+        const uint32_t k = sh->odd[j];
+        const size_t d = ref[k] < k ? k - ref[k] : 0;
+        const int x = d && d == sh->xby[0] ? 0 : d && d == sh->xby[1] ? 1 : -1;
+        if (x < 0)
+            sh->rest[sh->nrest++] = k;
+        else
+            sh->bits[(size_t)(1 + x) * nch + k / CH] |= UINT32_C(1) << (k % CH);
+    }
 }
 
 int pb_ragcodes_ready(pb_ragcodes_ctx *c)
@@ -159,11 +201,14 @@ void pb_ragcodes_free(pb_ragcodes_ctx *c)
     free(c->pat);
     free(c->range);
     free(c->pos);
+    free(c->tslot);
     free(c->work);
     free(c->bytes);
     for (int q = 0; q < 3; q++) {
         free(c->rel[q].mask);
         free(c->rel[q].odd);
+        free(c->rel[q].bits);
+        free(c->rel[q].rest);
     }
     free(c);
 }
@@ -247,10 +292,39 @@ static void make_ranges(pb_ragcodes_ctx *c, const pb_tcell *t, uint32_t n)
         r[1] = 1;
         r[2] = slot;
     }
+    for (size_t k = 0; k < c->npad; k++)
+        c->tslot[k] = (uint8_t)(k < np && pos[k] != n ? pos[k] : k < np ? pos[fy[k]] : n);
     for (uint32_t j = 0; j < n; j++)
         c->pat[j] = t[j].k;
     c->npat = n;
     c->have_pat = 1;
+}
+
+/* The ranges of the measure's run of target cells (t, n of them), worked
+ * out again when its target periods are not the last measure's. */
+ALWAYS_INLINE void target_pattern(pb_ragcodes_ctx *c, const pb_tcell *t, uint32_t n)
+{
+    int same = c->have_pat && c->npat == n;
+    for (uint32_t j = 0; same && j < n; j++)
+        same = c->pat[j] == t[j].k;
+    if (!same)
+        make_ranges(c, t, n);
+}
+
+/* The tolerance of a target word. */
+ALWAYS_INLINE uint64_t tolerance_of(const pb_ragcodes_ctx *c, uint64_t w)
+{
+    if (w <= PB_FIG_NONE)
+        return 0;
+    if (!c->percent)
+        return (uint64_t)c->tolerance;
+    const int64_t t = SIGNED(w);
+    const uint64_t m = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
+    /* where |t| * pct fits, one division: the same floor as percent_word's
+     * q * pct + r * pct / 100 */
+    if (m <= c->mlim)
+        return m * (uint64_t)c->tolerance / (100 * UINT64_C(1000000));
+    return percent_word(w, c->tolerance, c->qmax);
 }
 
 /* The target in force at each period into tt, and its tolerance into tl,
@@ -258,17 +332,11 @@ static void make_ranges(pb_ragcodes_ctx *c, const pb_tcell *t, uint32_t n)
 ALWAYS_INLINE void targets_in_force(pb_ragcodes_ctx *c, const pb_tcell *t, uint32_t n,
                              uint64_t *restrict tt, uint64_t *restrict tl)
 {
-    int same = c->have_pat && c->npat == n;
-    for (uint32_t j = 0; same && j < n; j++)
-        same = c->pat[j] == t[j].k;
-    if (!same)
-        make_ranges(c, t, n);
+    target_pattern(c, t, n);
     for (size_t q = 0; q < c->nrange; q++) {
         const uint32_t *r = c->range + 3 * q, slot = r[2];
         const uint64_t w = slot < n ? t[slot].word : PB_FIG_BLANK;
-        const uint64_t tol = w <= PB_FIG_NONE ? 0
-                             : c->percent     ? percent_word(w, c->tolerance, c->qmax)
-                                              : (uint64_t)c->tolerance;
+        const uint64_t tol = tolerance_of(c, w);
         /* in blocks of 4, the last one running into the next range (which
          * is written after) or the padding (whose answers are not kept) */
         for (uint32_t k = r[0]; k < r[0] + r[1]; k += 4)
@@ -359,8 +427,187 @@ ALWAYS_INLINE void row(const pb_ragcodes_ctx *c, const uint64_t *restrict v, uin
     }
 }
 
+/* What row512 needs besides the row. */
+typedef struct row512_in {
+    const uint64_t *tt, *tl; /* painted targets (table 0) */
+    uint64_t tw[8], tlw[8];  /* the table of targets and tolerances (table 1) */
+    uint64_t fm, g, cc;
+    uint8_t up, down;
+} row512_in;
+
+#ifdef PB_AVX2_BUILD
+/* The AVX-512 build's row, written with the intrinsics: the compiler's
+ * vectorisation of row_chunk spent much of the pass turning 64-bit
+ * comparisons into bytes (vpermt2w, spills).  Here each comparison of 8
+ * words gives 8 bits of a mask, a chunk's 32 periods one 32-bit mask per
+ * question, and the answers are bytes selected by those masks (32 at a
+ * time), stored under a mask of the periods of the row (no tail).  The
+ * target in force comes from a table of the measure's (at most 7) target
+ * words by the period's slot (c->tslot), not from painted rows. */
+#include <immintrin.h>
+
+#define B8(x) _mm256_set1_epi8((char)(x))
+#define W64(x) _mm512_set1_epi64((long long)(x))
+
+/* 32 answers at o, those of periods past the row (not live) left alone:
+ * a plain store for a whole chunk, a masked one for the last. */
+PB_ALWAYS_INLINE PB_TARGET_AVX512 void store32(uint8_t *o, uint32_t live, __m256i x)
+{
+    if (live == ~UINT32_C(0))
+        _mm256_storeu_si256((__m256i *)o, x);
+    else
+        _mm256_mask_storeu_epi8(o, live, x);
+}
+
+PB_ALWAYS_INLINE PB_TARGET_AVX512 void chunk512(const row512_in *in, const uint64_t *restrict v,
+                                                const uint64_t *restrict w, size_t xb0,
+                                                size_t xb1, uint32_t okm, uint32_t x0,
+                                                uint32_t x1, const uint8_t *restrict tslot,
+                                                __m512i tw, __m512i tlw, size_t k,
+                                                uint32_t live, int by1, int rag_, int thr,
+                                                int tg, int table, uint8_t *prev, uint8_t *rag,
+                                                uint8_t *basis, uint8_t *tgt)
+{
+    const __m512i none = W64(PB_FIG_NONE), fm = W64(in->fm);
+    /* by1: the reference one period back, from the words already loaded
+     * (before the chunk, only v[k - 1]: a row has at least one word before
+     * it, not always eight) */
+    __m512i pa = by1 ? _mm512_set1_epi64((long long)v[k - 1]) : none;
+    uint32_t hv = 0, bv = 0, gt = 0, lt = 0, gg = 0, gc = 0, mt = 0, me = 0, am = 0;
+    for (int j = 0; j < 4; j++) {
+        const __m512i a = _mm512_loadu_si512(v + k + 8 * j);
+        const int sh = 8 * j;
+        __m512i b = by1 ? _mm512_alignr_epi64(a, pa, 7) : _mm512_loadu_si512(w + k + 8 * j);
+        pa = a;
+        b = _mm512_mask_loadu_epi64(b, (__mmask8)(x0 >> sh), v + k + 8 * j - xb0);
+        b = _mm512_mask_loadu_epi64(b, (__mmask8)(x1 >> sh), v + k + 8 * j - xb1);
+        hv |= (uint32_t)_mm512_cmpgt_epu64_mask(a, none) << sh;
+        bv |= (uint32_t)_mm512_cmpgt_epu64_mask(b, none) << sh;
+        gt |= (uint32_t)_mm512_cmpgt_epu64_mask(a, b) << sh;
+        lt |= (uint32_t)_mm512_cmplt_epu64_mask(a, b) << sh;
+        if (!rag_)
+            continue;
+        const __m512i x = _mm512_xor_si512(a, fm);
+        if (thr) {
+            gg |= (uint32_t)_mm512_cmpge_epu64_mask(x, W64(in->g)) << sh;
+            gc |= (uint32_t)_mm512_cmpge_epu64_mask(x, W64(in->cc)) << sh;
+        }
+        if (tg) {
+            __m512i t, l;
+            if (table) {
+                const __m512i ix = _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)(tslot + k + 8 * j)));
+                t = _mm512_permutexvar_epi64(ix, tw);
+                l = _mm512_permutexvar_epi64(ix, tlw);
+            } else {
+                t = _mm512_loadu_si512(in->tt + k + 8 * j);
+                l = _mm512_loadu_si512(in->tl + k + 8 * j);
+            }
+            const __m512i y = _mm512_xor_si512(t, fm);
+            mt |= (uint32_t)_mm512_cmpgt_epu64_mask(t, none) << sh;
+            me |= (uint32_t)_mm512_cmpge_epu64_mask(x, y) << sh;
+            if (!thr)
+                am |= (uint32_t)_mm512_cmple_epu64_mask(_mm512_sub_epi64(y, x), l) << sh;
+        }
+    }
+    const uint32_t ok = (okm | x0 | x1) & hv & bv, eq = ~(gt | lt);
+    __m256i p = _mm256_maskz_mov_epi8(ok & gt, B8(in->up));
+    p = _mm256_mask_mov_epi8(p, ok & lt, B8(in->down));
+    p = _mm256_mask_mov_epi8(p, ok & eq, B8(PB_CMP_SAME));
+    store32(prev + k, live, p);
+    if (thr) {
+        __m256i r = _mm256_maskz_mov_epi8(hv, B8(3));
+        r = _mm256_mask_mov_epi8(r, hv & gc, B8(2));
+        r = _mm256_mask_mov_epi8(r, hv & gg, B8(1));
+        store32(rag + k, live, r);
+        store32(basis + k, live, _mm256_maskz_mov_epi8(hv, B8(1)));
+    }
+    if (tg) {
+        const uint32_t m = hv & mt;
+        __m256i r = _mm256_maskz_mov_epi8(m, B8(PB_CMP_WORSE));
+        r = _mm256_mask_mov_epi8(r, m & me, B8(PB_CMP_BETTER));
+        store32(tgt + k, live, r);
+        if (!thr) {
+            r = _mm256_maskz_mov_epi8(m, B8(3));
+            r = _mm256_mask_mov_epi8(r, m & am, B8(2));
+            r = _mm256_mask_mov_epi8(r, m & me, B8(1));
+            store32(rag + k, live, r);
+            store32(basis + k, live, _mm256_maskz_mov_epi8(m, B8(2)));
+        }
+    }
+}
+
+PB_ALWAYS_INLINE PB_TARGET_AVX512 void chunks512(const pb_ragcodes_ctx *c, const row512_in *in,
+                                                 const uint64_t *restrict v, int by1, int rag_,
+                                                 int thr, int tg, int table, uint8_t *prev,
+                                                 uint8_t *rag, uint8_t *basis, uint8_t *tgt)
+{
+    const size_t np = c->np;
+    const shift *sh = &c->rel[0];
+    const uint64_t *w = v - sh->by;
+    const __m512i tw = _mm512_loadu_si512(in->tw), tlw = _mm512_loadu_si512(in->tlw);
+    const size_t nch = c->npad / CH, xb0 = sh->xby[0], xb1 = sh->xby[1];
+    for (size_t k = 0; k < np; k += CH) {
+        const uint32_t *bits = sh->bits + k / CH;
+        const uint32_t live = np - k >= CH ? ~UINT32_C(0) : (UINT32_C(1) << (np - k)) - 1;
+        chunk512(in, v, w, xb0, xb1, bits[0], bits[nch], bits[2 * nch], c->tslot, tw, tlw, k,
+                 live, by1, rag_, thr, tg, table, prev, rag, basis, tgt);
+    }
+}
+
+PB_ALWAYS_INLINE PB_TARGET_AVX512 void loop512(const pb_ragcodes_ctx *c, const row512_in *in,
+                                               const uint64_t *restrict v, int rag_, int thr,
+                                               int tg, int table, uint8_t *prev, uint8_t *rag,
+                                               uint8_t *basis, uint8_t *tgt)
+{
+    if (c->rel[0].by == 1)
+        chunks512(c, in, v, 1, rag_, thr, tg, table, prev, rag, basis, tgt);
+    else
+        chunks512(c, in, v, 0, rag_, thr, tg, table, prev, rag, basis, tgt);
+}
+
+/* row() in the AVX-512 build (rag_, thr, tg as there; table: the targets
+ * from in's table, else from tt and tl). */
+PB_TARGET_AVX512 static void row512(const pb_ragcodes_ctx *c, const row512_in *in,
+                                    const uint64_t *restrict v, int rag_, int thr, int tg,
+                                    int table, uint8_t *prev, uint8_t *rag, uint8_t *basis,
+                                    uint8_t *tgt)
+{
+    if (!rag_)
+        loop512(c, in, v, 0, 0, 0, 0, prev, rag, basis, tgt);
+    else if (thr && !tg)
+        loop512(c, in, v, 1, 1, 0, 0, prev, rag, basis, tgt);
+    else if (thr && table)
+        loop512(c, in, v, 1, 1, 1, 1, prev, rag, basis, tgt);
+    else if (thr)
+        loop512(c, in, v, 1, 1, 1, 0, prev, rag, basis, tgt);
+    else if (table)
+        loop512(c, in, v, 1, 0, 1, 1, prev, rag, basis, tgt);
+    else
+        loop512(c, in, v, 1, 0, 1, 0, prev, rag, basis, tgt);
+    const shift *sh = &c->rel[0];
+    const uint32_t *ref = c->idx;
+    for (size_t j = 0; j < sh->nrest; j++) {
+        const uint32_t q = sh->rest[j];
+        prev[q] = compare_one(v[q], v[ref[q]], 1, in->up, in->down);
+    }
+}
+
+#endif
+
+/* The measure's targets as a table for row512 (n < 8; slot n, none, is
+ * blank). */
+ALWAYS_INLINE void target_table(pb_ragcodes_ctx *c, const pb_tcell *t, uint32_t n,
+                                uint64_t *restrict tw, uint64_t *restrict tl)
+{
+    target_pattern(c, t, n);
+    for (uint32_t j = 0; j < 8; j++) {
+        tw[j] = j < n ? t[j].word : PB_FIG_BLANK;
+        tl[j] = tolerance_of(c, tw[j]);
+    }
+}
+
 ALWAYS_INLINE void measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
-                           const pb_status_codes *out)
+                           const pb_status_codes *out, int w512)
 {
     const size_t np = c->np, npad = c->npad, at = i * np;
     const pb_measure *m = &s->m[i];
@@ -391,7 +638,7 @@ ALWAYS_INLINE void measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
     uint64_t *const tt = c->work + np + npad, *const tl = tt + npad;
     uint8_t *const bytes = c->bytes, *const tail = bytes + 4 * npad;
     /* The last chunk's answers may run on into the next measure's bytes,
-     * which are written after (pb_ragcodes_measure), but not past the end. */
+     * which are written after (pb_ragcodes_run), but not past the end. */
     const int over = i + 1 < s->n && npad - np <= np;
     const uint8_t up = cmp_codes[pol][0], down = cmp_codes[pol][1];
     /* direction of travel: the previous period with the rest; the others */
@@ -406,11 +653,15 @@ ALWAYS_INLINE void measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
     uint8_t *rag = o_rag ? o_rag : bytes, *basis = o_basis ? o_basis : bytes + npad,
             *tgt = o_tgt ? o_tgt : bytes + 2 * npad;
     const int want_rag = (o_rag || o_basis || o_tgt) && pol != PB_POLARITY_NONE;
-    int tg = 0, thr = 0;
+    int tg = 0, thr = 0, table = 0;
     uint64_t fm = 0, g = 0, cc = 0;
+    row512_in in; /* the AVX-512 build's (w512) */
     if (want_rag) {
         tg = m->ntarget != 0;
-        if (tg)
+        table = tg && w512 && m->ntarget < 8;
+        if (table)
+            target_table(c, s->tcells + m->tgt_at, m->ntarget, in.tw, in.tlw);
+        else if (tg)
             targets_in_force(c, s->tcells + m->tgt_at, m->ntarget, tt, tl);
         g = pb_fig_of(&m->thr[PB_LEVEL_GOOD]);
         cc = pb_fig_of(&m->thr[PB_LEVEL_CONCERN]);
@@ -419,6 +670,18 @@ ALWAYS_INLINE void measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
         g ^= fm;
         cc ^= fm;
     }
+#ifdef PB_AVX2_BUILD
+    if (w512) {
+        in.tt = tt;
+        in.tl = tl;
+        in.fm = fm;
+        in.g = g;
+        in.cc = cc;
+        in.up = up;
+        in.down = down;
+        row512(c, &in, v, want_rag && (thr || tg), thr, tg, table, prev, rag, basis, tgt);
+    } else
+#endif
     if (want_rag && thr && tg)
         row(c, v, up, down, tt, tl, fm, 1, 1, 1, g, cc, tail, over, prev, rag, basis, tgt);
     else if (want_rag && thr)
@@ -442,38 +705,40 @@ ALWAYS_INLINE void measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
 }
 
 #ifdef PB_AVX2_BUILD
-PB_TARGET_AVX512 static void measure_avx512(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
-                                        const pb_status_codes *out)
+PB_TARGET_AVX512 static size_t run_avx512(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
+                                          const pb_status_codes *out)
 {
-    measure(s, i, c, out);
+    for (; i < s->n && pb_ragcodes_fits(s, i); i++)
+        measure(s, i, c, out, 1);
+    return i;
 }
-PB_TARGET_AVX2 static void measure_avx2(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
-                                        const pb_status_codes *out)
+PB_TARGET_AVX2 static size_t run_avx2(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
+                                      const pb_status_codes *out)
 {
-    measure(s, i, c, out);
+    for (; i < s->n && pb_ragcodes_fits(s, i); i++)
+        measure(s, i, c, out, 0);
+    return i;
 }
 #endif
 
-static void measure_plain(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
-                          const pb_status_codes *out)
+static size_t run_plain(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
+                        const pb_status_codes *out)
 {
-    measure(s, i, c, out);
+    for (; i < s->n && pb_ragcodes_fits(s, i); i++)
+        measure(s, i, c, out, 0);
+    return i;
 }
 
-void pb_ragcodes_measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
-                         const pb_status_codes *out)
+size_t pb_ragcodes_run(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
+                       const pb_status_codes *out)
 {
 #ifdef PB_AVX2_BUILD
-    if (c->wide == 2) {
-        measure_avx512(s, i, c, out);
-        return;
-    }
-    if (c->wide) {
-        measure_avx2(s, i, c, out);
-        return;
-    }
+    if (c->wide == 2)
+        return run_avx512(s, i, c, out);
+    if (c->wide)
+        return run_avx2(s, i, c, out);
 #endif
-    measure_plain(s, i, c, out);
+    return run_plain(s, i, c, out);
 }
 
 int pb_ragcodes_fits(const pb_indset *s, size_t i)

@@ -697,19 +697,82 @@ def test_targets_written_period_by_period_agree_in_both_passes():
     assert compact.counts("target")["better"] > 100
 
 
+def test_compact_pass_agrees_over_several_chunks():
+    """Rows longer than one chunk of the compact pass (32 periods): four
+    financial years and their months (52 periods, as the status
+    benchmark), in the set's order and shuffled, so that the previous
+    period is one back for most, two back for each April, thirteen for
+    each year, or anywhere; targets per year (at most 7: the AVX-512
+    build's table of targets) and per month (more: painted).  The compact
+    pass gives the cell pass's bytes and the per-period engine's answers."""
+    import random
+    rng = random.Random(52)
+    months = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
+    periods = []
+    for y in range(2010, 2014):
+        periods.append(f"{y}/{(y + 1) % 100:02d}")
+        periods += [f"{mo} {y if q < 9 else y + 1}" for q, mo in enumerate(months)]
+    aspects = ("rag", "basis", "last", "previous", "year_ago", "outturn", "target")
+    for trial in range(3):
+        plan = planbook.Plan()
+        order = list(periods)
+        if trial == 2:
+            rng.shuffle(order)
+        s = plan.indicators.add("c", periods=order, comparators={"c": "C"},
+                                direction=("previous", "year_ago", "outturn")[trial])
+        for i in range(40):
+            m = s.add(f"m{i}", unit="number", polarity=("high", "low", "none")[i % 3],
+                      values=[rng.choice([str(rng.randint(0, 30)), "", "n/a"]) for _ in order])
+            if i % 4 == 0:
+                m.thresholds = ("20", "10", None) if m.polarity != "low" else ("10", "20", None)
+            per_month = i % 5 == 1
+            for p in rng.sample(order, 30 if per_month else 4):
+                if per_month or "/" in p:
+                    m.targets[p] = rng.choice([str(rng.randint(0, 30)), "TBC"])
+        cells = s.status_codes()
+        compact = s.status_codes(aspects)
+        for a in aspects:
+            assert cells.codes[a] == compact.codes[a], (trial, a)
+        for _ in codes_agree_with_statuses(s, compact, trial):
+            pass
+
+
+def test_compact_pass_agrees_on_short_rows():
+    """Rows shorter than the 8 words the AVX-512 row compares at once (1 to
+    7 periods, each a year: the previous one period back): the compact
+    pass reads no further back than the row before (or the blank words in
+    front of a copied row) and gives the cell pass's bytes."""
+    aspects = ("rag", "basis", "last", "previous", "year_ago", "outturn", "target")
+    for np_ in range(1, 8):
+        plan = planbook.Plan()
+        periods = [f"{y}/{(y + 1) % 100:02d}" for y in range(2010, 2010 + np_)]
+        s = plan.indicators.add("y", periods=periods, comparators={"c": "C"})
+        for i in range(12):
+            m = s.add(f"m{i}", unit="number", polarity=("high", "low", "none")[i % 3],
+                      values=[str((i * 7 + k * 3) % 11) for k in range(np_)])
+            m.targets[periods[-1]] = str(i % 9)
+        cells = s.status_codes()
+        compact = s.status_codes(aspects)
+        for a in aspects:
+            assert cells.codes[a] == compact.codes[a], (np_, a)
+        assert np_ == 1 or compact.counts("previous")["none"] < 12 * np_
+
+
 @pytest.mark.parametrize("simd", ["none", "avx2"])
 def test_each_build_of_the_compact_pass_agrees(simd):
     """The compact pass is built for the baseline, AVX2 and AVX-512 and the
     widest the processor runs is taken (pb_ragcodes.c); PLANBOOK_SIMD caps
     it, so the narrower builds are checked here too, in a fresh process,
-    by the two tests above."""
+    by the four tests above."""
     import os
     env = dict(os.environ, PLANBOOK_SIMD=simd)
     here = pathlib.Path(__file__).resolve()
     tests = [f"{here}::test_compact_pass_agrees_with_the_cell_pass_on_random_sets",
-             f"{here}::test_targets_written_period_by_period_agree_in_both_passes"]
+             f"{here}::test_targets_written_period_by_period_agree_in_both_passes",
+             f"{here}::test_compact_pass_agrees_over_several_chunks",
+             f"{here}::test_compact_pass_agrees_on_short_rows"]
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                           "-p", "no:xdist", *tests], env=env, capture_output=True, text=True,
                          cwd=ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "2 passed" in run.stdout, run.stdout
+    assert "4 passed" in run.stdout, run.stdout

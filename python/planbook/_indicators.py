@@ -344,8 +344,9 @@ class IndicatorSet(ItemSequence):
         a = None if aspects is None else tuple(aspects)
         codes = c.ind_status(si, -1, a)
         periods = c.ind_periods(si)
-        some = next((b for b in codes.values() if isinstance(b, bytes)), None)
-        count = len(some) // len(periods) if some is not None and periods else \
+        # the arrays are memoryviews of bytes (one byte a code): nbytes is the length
+        some = next((b.nbytes for b in codes.values() if isinstance(b, memoryview)), None)
+        count = some // len(periods) if some is not None and periods else \
             c.ind_get(si)["count"]
         # the set's basis comes with the codes (self.basis would ask ind_get,
         # which works out the report period over every measure); the refs
@@ -875,12 +876,18 @@ class Dashboard(Sequence[Status]):
 
 
 class StatusCodes:
-    """Statuses of a whole set at every period, as codes in bytes (one per
-    measure and period, measure-major: ``codes["rag"][i * len(periods) + k]``):
+    """Statuses of a whole set at every period, as codes, one byte per
+    measure and period, measure-major: ``codes["rag"][i * len(periods) + k]``:
     ``rag`` (0 none, 1 green, 2 amber, 3 red), ``basis`` (0 none,
     1 thresholds, 2 target), ``last``, ``previous``, ``year_ago``,
-    ``outturn``, ``target`` and ``comparators`` (0 none, 1 better, 2 worse,
-    3 same, 4 up, 5 down).  Built for volume: no Python object per
+    ``outturn``, ``target`` and ``comparators`` (a list, one per
+    comparator) (0 none, 1 better, 2 worse, 3 same, 4 up, 5 down); an
+    aspect not asked for is None.  Each array is a read-only
+    :class:`memoryview` (format ``"B"``) of one buffer that holds them all:
+    indexing gives an int, ``len``, ``==`` with bytes or another view,
+    ``bytes(v)``, ``v.tobytes()`` and ``numpy.frombuffer(v, numpy.uint8)``
+    (no copy) work as on bytes; for the methods of bytes (``count``,
+    ``find``), ``bytes(v)`` first.  Built for volume: no Python object per
     observation; ``refs`` are the measures' refs in order (companions
     carry their measure's)."""
 
@@ -906,7 +913,8 @@ class StatusCodes:
         return names[code]
 
     def counts(self, name: str = "rag") -> Dict[str, int]:
-        b = self.codes[name]
+        """How many of each answer of ``name``, by word."""
+        b = bytes(self.codes[name])
         names = RAG if name == "rag" else CMP
         return {names[v]: b.count(bytes([v])) for v in range(len(names))}
 
