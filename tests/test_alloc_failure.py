@@ -243,9 +243,11 @@ def big_read(driver, big_plan):
         pytest.skip("the reader uses its second thread on two CPUs or more")
     piped = read_total(driver, big_plan)
     alone = read_total(driver, big_plan, "--pipeline-min", 0)
-    # the pipeline's own allocations (its queue, blocks of events, the
-    # thread): the reads below did go through the second thread
-    assert piped > alone + 5, (piped, alone)
+    # the pipeline's own allocations (its queue and its blocks of events:
+    # the consumer waits for BATCH = 3 full ones before it reads, and the
+    # emptied blocks are reused, so about 4 in all): the reads below did
+    # go through the second thread
+    assert piped >= alone + 4, (piped, alone)
     return piped
 
 

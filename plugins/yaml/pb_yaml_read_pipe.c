@@ -45,12 +45,16 @@ typedef struct rec {
 } rec;
 
 #define REC_ALIGN 8u
-/* At most MAX_QUEUED + MAX_SPARE + 2 blocks at a time (1.25 MiB: the
- * plan's own memory is what a load should cost) */
+/* Blocks of BLOCK bytes are made only when no emptied one is spare, so
+ * there are at most MAX_QUEUED + 2 (queued, being filled, being read): 1 MiB
+ * (the plan's own memory is what a load should cost).  Every emptied block
+ * is kept for reuse until the load ends.  Keeping only 2 (as before) made
+ * the producer allocate about one block a batch (750 for a 50 MB plan, now
+ * 8), each a large request in the producer's arena, where libyaml's small
+ * allocations are, freed by the consumer (which locks that arena). */
 #define BLOCK 131072u /* bytes of records in a block (more for a long scalar) */
 #define MAX_QUEUED 6u  /* full blocks waiting for the consumer */
 #define BATCH 3u       /* an idle consumer is woken when this many are ready */
-#define MAX_SPARE 2u   /* emptied blocks kept for reuse */
 
 typedef struct blk {
     struct blk *next;
@@ -66,8 +70,7 @@ struct pb_yr_pipe {
     int producer_waits, consumer_waits;
     blk *head, *tail;
     unsigned queued;
-    blk *spare;
-    unsigned nspare;
+    blk *spare; /* emptied blocks of BLOCK bytes */
     int end, cancel;
     pb_thread thread;
     int joined;
@@ -100,7 +103,6 @@ static blk *new_block(pb_yr_pipe *q, size_t need)
         if (q->spare) {
             b = q->spare;
             q->spare = b->next;
-            q->nspare--;
         }
         pb_mutex_unlock(&q->mu);
     }
@@ -192,18 +194,19 @@ static int put(pb_yr_pipe *q, const yaml_event_t *e, int *nomem)
         }
     }
     unsigned char *p = q->fill->data + q->fill->used;
-    rec h;
-    memset(&h, 0, sizeof h);
-    h.index = e->start_mark.index;
-    h.len = len;
-    h.line = (uint32_t)e->start_mark.line;
-    h.col = (uint32_t)e->start_mark.column;
-    h.taglen = (uint32_t)taglen;
-    h.type = (uint8_t)e->type;
-    h.style = (uint8_t)(e->type == YAML_SCALAR_EVENT ? e->data.scalar.style : 0);
-    h.has_tag = tag != NULL;
-    memcpy(p, &h, sizeof h);
-    p += sizeof h;
+    /* the header written in place (the block is aligned for it), not built
+     * on the stack and copied: a copy reloads what was just stored */
+    rec *h = (rec *)(void *)p;
+    h->index = e->start_mark.index;
+    h->len = len;
+    h->line = (uint32_t)e->start_mark.line;
+    h->col = (uint32_t)e->start_mark.column;
+    h->taglen = (uint32_t)taglen;
+    h->type = (uint8_t)e->type;
+    h->style = (uint8_t)(e->type == YAML_SCALAR_EVENT ? e->data.scalar.style : 0);
+    h->has_tag = tag != NULL;
+    h->pad = 0;
+    p += sizeof *h;
     if (len)
         memcpy(p, text, len);
     p[len] = '\0';
@@ -343,13 +346,13 @@ void pb_yr_pipe_stop(pb_yr_reader *r)
     r->pipe = NULL;
 }
 
-/* The consumer's block emptied: kept for the producer, or freed. */
+/* The consumer's block emptied: kept for the producer (a long scalar's
+ * larger block: freed). */
 static void recycle(pb_yr_pipe *q, blk *b)
 {
-    if (b->cap == BLOCK && q->nspare < MAX_SPARE) {
+    if (b->cap == BLOCK) {
         b->next = q->spare;
         q->spare = b;
-        q->nspare++;
     } else {
         free(b);
     }
