@@ -512,6 +512,24 @@ def test_status_codes_to_pandas(cf):
     assert (row["rag"].item(), row["last"].item()) == ("red", "better")
 
 
+def test_status_codes_pickle_with_their_answers(cf):
+    """A StatusCodes crosses to a Dask worker or a cache: the arrays (views
+    of one buffer) travel as bytes and come back as views, the refs and
+    every answer the same, and the original still works after."""
+    import pickle
+    s = cf.indicators["children"]
+    codes = s.status_codes()
+    back = pickle.loads(pickle.dumps(codes))
+    assert isinstance(back.codes["rag"], memoryview)
+    assert (back.periods, back.count, back.refs) == (codes.periods, codes.count, codes.refs)
+    for name in ("rag", "basis", "last", "previous", "target"):
+        assert back.codes[name] == codes.codes[name]
+    assert back.counts() == codes.counts() and back.counts()["red"] > 0
+    assert back.at("rag", 2, 3) == codes.at("rag", 2, 3)
+    only = pickle.loads(pickle.dumps(s.status_codes(("rag",))))
+    assert only.codes["target"] is None and only.codes["rag"] == codes.codes["rag"]
+
+
 # ------------------------------------------------------------ CLI
 
 def test_cli_status_json_and_text():

@@ -899,6 +899,28 @@ class StatusCodes:
         self.count: int = info["count"]
         self._refs = refs
 
+    def __getstate__(self) -> Dict[str, Any]:
+        """Pickled (to a Dask worker, a cache): the arrays as bytes, the
+        refs worked out; unpickled, the arrays are views again."""
+        def plain(v: Any) -> Any:
+            if isinstance(v, memoryview):
+                return v.tobytes()
+            return [plain(x) for x in v] if isinstance(v, list) else v
+        return {"codes": {k: plain(v) for k, v in self.codes.items()},
+                "basis_assumed": self.basis_assumed, "periods": self.periods,
+                "count": self.count, "refs": self.refs}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        def view(v: Any) -> Any:
+            if isinstance(v, bytes):
+                return memoryview(v)
+            return [view(x) for x in v] if isinstance(v, list) else v
+        self.codes = {k: view(v) for k, v in state["codes"].items()}
+        self.basis_assumed = state["basis_assumed"]
+        self.periods = state["periods"]
+        self.count = state["count"]
+        self._refs = state["refs"]
+
     @property
     def refs(self) -> List[str]:
         """The measures' refs in order (companions carry their measure's)."""
