@@ -24,7 +24,7 @@ import datetime
 import html
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional,
+from typing import (TYPE_CHECKING, Any, Callable, Dict, cast, Iterator, List, Mapping, Optional,
                     Sequence, Tuple, Union, overload)
 
 from ._model import _amount_text
@@ -897,7 +897,7 @@ class StatusCodes:
         self.basis_assumed = basis_assumed(info.get("basis"))
         self.periods: List[str] = info["periods"]
         self.count: int = info["count"]
-        self._refs = refs
+        self._refs: Union[List[str], Callable[[], List[str]]] = refs
 
     def __getstate__(self) -> Dict[str, Any]:
         """Pickled (to a Dask worker, a cache): the arrays as bytes, the
@@ -905,7 +905,9 @@ class StatusCodes:
         def plain(v: Any) -> Any:
             if isinstance(v, memoryview):
                 return v.tobytes()
-            return [plain(x) for x in v] if isinstance(v, list) else v
+            if isinstance(v, list):
+                return [plain(x) for x in cast(List[Any], v)]
+            return v
         return {"codes": {k: plain(v) for k, v in self.codes.items()},
                 "basis_assumed": self.basis_assumed, "periods": self.periods,
                 "count": self.count, "refs": self.refs}
@@ -914,12 +916,14 @@ class StatusCodes:
         def view(v: Any) -> Any:
             if isinstance(v, bytes):
                 return memoryview(v)
-            return [view(x) for x in v] if isinstance(v, list) else v
+            if isinstance(v, list):
+                return [view(x) for x in cast(List[Any], v)]
+            return v
         self.codes = {k: view(v) for k, v in state["codes"].items()}
         self.basis_assumed = state["basis_assumed"]
         self.periods = state["periods"]
         self.count = state["count"]
-        self._refs = state["refs"]
+        self._refs = cast(List[str], state["refs"])
 
     @property
     def refs(self) -> List[str]:
