@@ -463,7 +463,7 @@ PB_ALWAYS_INLINE PB_TARGET_AVX512 void chunk512(const row512_in *in, const uint6
                                                 const uint64_t *restrict w, size_t xb0,
                                                 size_t xb1, uint32_t okm, uint32_t x0,
                                                 uint32_t x1, const uint8_t *restrict tslot,
-                                                size_t k,
+                                                __m512i tw, __m512i tlw, size_t k,
                                                 uint32_t live, int by1, int rag_, int thr,
                                                 int tg, int table, uint8_t *prev, uint8_t *rag,
                                                 uint8_t *basis, uint8_t *tgt)
@@ -496,8 +496,8 @@ PB_ALWAYS_INLINE PB_TARGET_AVX512 void chunk512(const row512_in *in, const uint6
             __m512i t, l;
             if (table) {
                 const __m512i ix = _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)(tslot + k + 8 * j)));
-                t = _mm512_permutexvar_epi64(ix, _mm512_loadu_si512(in->tw));
-                l = _mm512_permutexvar_epi64(ix, _mm512_loadu_si512(in->tlw));
+                t = _mm512_permutexvar_epi64(ix, tw);
+                l = _mm512_permutexvar_epi64(ix, tlw);
             } else {
                 t = _mm512_loadu_si512(in->tt + k + 8 * j);
                 l = _mm512_loadu_si512(in->tl + k + 8 * j);
@@ -544,11 +544,12 @@ PB_ALWAYS_INLINE PB_TARGET_AVX512 void chunks512(const pb_ragcodes_ctx *c, const
     const size_t np = c->np;
     const shift *sh = &c->rel[0];
     const uint64_t *w = v - sh->by;
+    const __m512i tw = _mm512_loadu_si512(in->tw), tlw = _mm512_loadu_si512(in->tlw);
     const size_t nch = c->npad / CH, xb0 = sh->xby[0], xb1 = sh->xby[1];
     for (size_t k = 0; k < np; k += CH) {
         const uint32_t *bits = sh->bits + k / CH;
         const uint32_t live = np - k >= CH ? ~UINT32_C(0) : (UINT32_C(1) << (np - k)) - 1;
-        chunk512(in, v, w, xb0, xb1, bits[0], bits[nch], bits[2 * nch], c->tslot, k,
+        chunk512(in, v, w, xb0, xb1, bits[0], bits[nch], bits[2 * nch], c->tslot, tw, tlw, k,
                  live, by1, rag_, thr, tg, table, prev, rag, basis, tgt);
     }
 }
