@@ -25,6 +25,7 @@ PB_VECTORISE_FILE
 
 #define ALWAYS_INLINE PB_ALWAYS_INLINE
 #define CH 32 /* periods a chunk */
+#define TSPAN(npad) ((npad) + 4) /* words of the target rows in scratch */
 
 /* A word as a signed figure: INT64_MIN blank, INT64_MIN + 1 no figure. */
 #define SIGNED(w) ((int64_t)((w) ^ PB_FIG_BIAS))
@@ -61,8 +62,9 @@ struct pb_ragcodes_ctx {
     size_t npat, nrange;
     int have_pat;
     /* scratch: np blank words, then a row of values (npad), the target in
-     * force and its tolerance (npad each, and 4 words to spare); bytes: the
-     * last chunk's answers and those not asked for */
+     * force and its tolerance (TSPAN each: npad and the 3 words the last
+     * block of 4 of targets_in_force may write past the row, when npad - np
+     * < 3); bytes: the last chunk's answers and those not asked for */
     uint64_t *work;
     uint8_t *bytes;
     int wide;
@@ -111,7 +113,7 @@ pb_ragcodes_ctx *pb_ragcodes_new(const pb_indset *s, uint32_t **idx, uint8_t **h
     c->range = calloc(3 * np + 1, sizeof *c->range);
     c->pos = calloc(np + 1, sizeof *c->pos);
     c->tslot = calloc(npad, 1);
-    c->work = calloc(np + 3 * npad + 4, sizeof *c->work);
+    c->work = calloc(np + npad + 2 * TSPAN(npad), sizeof *c->work);
     c->bytes = calloc(8 * npad, 1);
     int ok = c->idx && c->has && c->pat && c->range && c->pos && c->tslot && c->work && c->bytes;
     for (int q = 0; q < 3; q++) {
@@ -338,7 +340,9 @@ ALWAYS_INLINE void targets_in_force(pb_ragcodes_ctx *c, const pb_tcell *t, uint3
         const uint64_t w = slot < n ? t[slot].word : PB_FIG_BLANK;
         const uint64_t tol = tolerance_of(c, w);
         /* in blocks of 4, the last one running into the next range (which
-         * is written after) or the padding (whose answers are not kept) */
+         * is written after) or up to 3 words past the row's end (the padding,
+         * whose answers are not kept, and TSPAN's spare words: not into tl,
+         * whose first words are the first range's) */
         for (uint32_t k = r[0]; k < r[0] + r[1]; k += 4)
             for (uint32_t j = 0; j < 4; j++) {
                 tt[k + j] = w;
@@ -635,7 +639,7 @@ ALWAYS_INLINE void measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
         memcpy(copy, v, np * sizeof *v); /* the padding stays blank */
         v = copy;
     }
-    uint64_t *const tt = c->work + np + npad, *const tl = tt + npad;
+    uint64_t *const tt = c->work + np + npad, *const tl = tt + TSPAN(npad);
     uint8_t *const bytes = c->bytes, *const tail = bytes + 4 * npad;
     /* The last chunk's answers may run on into the next measure's bytes,
      * which are written after (pb_ragcodes_run), but not past the end. */

@@ -776,21 +776,53 @@ def test_compact_pass_agrees_on_short_rows():
         assert np_ == 1 or compact.counts("previous")["none"] < 12 * np_
 
 
+def test_targets_in_force_at_the_rows_end_leave_the_tolerances_alone():
+    """Rows of 30, 31, 32 and 64 periods (3 or fewer short of a chunk's 32,
+    so the compact pass's padding is under the 3 words that the last block
+    of 4 of targets in force may write past the row): a target in the
+    last periods once overwrote the first periods' tolerances in scratch,
+    and the first period, short of its target, came out amber, not red.
+    Measures with 4 targets (the AVX-512 build's table) and with 9 (the
+    targets painted, as in every other build)."""
+    aspects = ("rag", "basis", "last", "previous", "year_ago", "outturn", "target")
+    for np_ in (30, 31, 32, 33, 64):
+        plan = planbook.Plan()
+        plan.rag_tolerance = "0.5"
+        periods = [f"{y}/{(y + 1) % 100:02d}" for y in range(1960, 1960 + np_)]
+        s = plan.indicators.add("y", periods=periods, comparators={"c": "C"})
+        for i in range(16):
+            high = i % 2 == 0
+            m = s.add(f"m{i}", unit="number", polarity="high" if high else "low",
+                      values=["10"] * np_)
+            for p in periods[:3 if i < 8 else 8]:
+                m.targets[p] = "50" if high else "-30"     # missed by far: red
+            m.targets[periods[-1 - i % 4]] = "5" if high else "15"   # met: green
+        cells = s.status_codes()
+        compact = s.status_codes(aspects)
+        for a in aspects:
+            assert cells.codes[a] == compact.codes[a], (np_, a)
+        rag = compact.codes["rag"]
+        for i in range(16):
+            assert [rag[i * np_ + k] for k in range(3)] == [3, 3, 3], (np_, i)
+            assert rag[i * np_ + np_ - 1 - i % 4] == 1, (np_, i)
+
+
 @pytest.mark.parametrize("simd", ["none", "avx2"])
 def test_each_build_of_the_compact_pass_agrees(simd):
     """The compact pass is built for the baseline, AVX2 and AVX-512 and the
     widest the processor runs is taken (pb_ragcodes.c); PLANBOOK_SIMD caps
     it, so the narrower builds are checked here too, in a fresh process,
-    by the four tests above."""
+    by the five tests above."""
     import os
     env = dict(os.environ, PLANBOOK_SIMD=simd)
     here = pathlib.Path(__file__).resolve()
     tests = [f"{here}::test_compact_pass_agrees_with_the_cell_pass_on_random_sets",
              f"{here}::test_targets_written_period_by_period_agree_in_both_passes",
              f"{here}::test_compact_pass_agrees_over_several_chunks",
-             f"{here}::test_compact_pass_agrees_on_short_rows"]
+             f"{here}::test_compact_pass_agrees_on_short_rows",
+             f"{here}::test_targets_in_force_at_the_rows_end_leave_the_tolerances_alone"]
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                           "-p", "no:xdist", *tests], env=env, capture_output=True, text=True,
                          cwd=ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "4 passed" in run.stdout, run.stdout
+    assert "5 passed" in run.stdout, run.stdout
