@@ -7,7 +7,10 @@
  * So after closing, the package is read back: every member is inflated,
  * its CRC and size compared with the central directory, and every XML part
  * checked for balanced, properly nested elements.  It streams with fixed
- * buffers, so its memory does not grow with the workbook.
+ * buffers, so its memory does not grow with the workbook.  On Linux the
+ * save checks the parts on their way into the zip instead, with the same
+ * XML check (pb_xlsx_zipcheck.c), and comes here only when that check
+ * cannot tell; _xlsx.verify(path) reads any file back here.
  */
 #include "pb_xlsx_private.h"
 #include "pb_platform.h"
