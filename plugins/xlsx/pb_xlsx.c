@@ -391,24 +391,33 @@ static int close_workbook(xl_ctx *x, const char *path, const pb_xlsx_options *op
                       *sys_errno ? strerror(*sys_errno) : "");
     }
     xl_spool_packaging(x->spool);
+    xl_zipcheck *zc = ok ? xl_zipcheck_begin() : NULL;
     errno = 0;
     lxw_error e = workbook_close(x->wb);
     int close_errno = io_errno(errno) ? errno : x->spool->err; /* a file moved to disk */
     x->wb = NULL;
     tmpfiles_close_left(&tmp);
     if (ok && e != LXW_NO_ERROR) {
+        xl_zipcheck_end(zc);
         if (!io_errno(close_errno))
             return xl_fail(x, e, "writing the workbook failed");
         *sys_errno = close_errno;
         return xl_failf(x, PB_ERR_IO, "writing the workbook failed: %s", strerror(close_errno));
     }
-    /* libxlsxwriter does not check its writes to temporary files: read
-     * the package back before anyone relies on it */
+    /* libxlsxwriter does not check its writes to temporary files: its
+     * parts were checked on their way into the zip and the package is
+     * checked against them (pb_xlsx_zipcheck.c), else it is read back in
+     * full, before anyone relies on it */
     char why[300];
-    if (!ok)
+    if (!ok) {
+        xl_zipcheck_end(zc);
         return ok;
+    }
     void *unlocked = opt->unlock ? opt->unlock() : NULL;
-    int sound = xl_verify_package(path, why, sizeof why);
+    int sound = xl_zipcheck_verify(zc, path, why, sizeof why);
+    if (sound < 0)
+        sound = xl_verify_package(path, why, sizeof why);
+    xl_zipcheck_end(zc);
     if (opt->unlock)
         opt->relock(unlocked);
     if (sound)

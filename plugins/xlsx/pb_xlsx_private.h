@@ -160,6 +160,26 @@ int xl_rag_rules(xl_ctx *x, lxw_worksheet *ws, uint32_t first, uint32_t last, ui
 /* Read a written workbook back: every member's CRC and size, every XML
  * part's structure (pb_xlsx_verify.c).  1 when sound, else 0 with why. */
 int xl_verify_package(const char *path, char *why, size_t cap);
+/* The XML and UTF-8 check of a part, fed in pieces (pb_xlsx_verify.c);
+ * whether a member's name is an XML part's. */
+typedef struct xl_xml_check xl_xml_check;
+xl_xml_check *xl_xml_new(void); /* free() it */
+void xl_xml_reset(xl_xml_check *c);
+void xl_xml_feed(xl_xml_check *c, const unsigned char *p, size_t n);
+int xl_xml_ok(const xl_xml_check *c);
+int xl_is_xml(const char *name, size_t n);
+
+/* The parts checked as they go into the zip, and the package checked
+ * against them without inflating it (pb_xlsx_zipcheck.c; Linux builds that
+ * wrap minizip's calls).  begin just before workbook_close (NULL: not
+ * available, read back in full); verify after it: 1 sound, 0 damaged (why
+ * says how), -1 cannot tell (read back in full); end frees it. */
+typedef struct xl_zipcheck xl_zipcheck;
+xl_zipcheck *xl_zipcheck_begin(void);
+int xl_zipcheck_verify(xl_zipcheck *z, const char *path, char *why, size_t cap);
+void xl_zipcheck_end(xl_zipcheck *z);
+/* Members this thread's saves checked on their way in (for the tests). */
+unsigned long xl_zipcheck_count(void);
 
 /* A workbook-level defined name prefix + id ('-' made '_'; a suffix _2,
  * _3 ... when two ids give the same name) for the range `formula`. */

@@ -7,7 +7,10 @@
  * So after closing, the package is read back: every member is inflated,
  * its CRC and size compared with the central directory, and every XML part
  * checked for balanced, properly nested elements.  It streams with fixed
- * buffers, so its memory does not grow with the workbook.
+ * buffers, so its memory does not grow with the workbook.  On Linux the
+ * save checks the parts on their way into the zip instead, with the same
+ * XML check (pb_xlsx_zipcheck.c), and comes here only when that check
+ * cannot tell; _xlsx.verify(path) reads any file back here.
  */
 #include "pb_xlsx_private.h"
 #include "pb_platform.h"
@@ -29,7 +32,7 @@ static uint32_t rd32(const unsigned char *p)
 
 /* ------------------------------------------------------ XML structure */
 
-typedef struct xml_check {
+typedef struct xl_xml_check {
     int state; /* X_TEXT, X_NAME (a tag's name), X_TAG (inside a tag),
                 * X_VALUE (an attribute value), an entity in either */
     int entlen; /* characters of the entity so far */
@@ -46,7 +49,7 @@ typedef struct xml_check {
      * one must be in (a chunk lost inside a text can cut a character) */
     int u8need;
     unsigned char u8lo, u8hi;
-} xml_check;
+} xml_check; /* xl_xml_check in pb_xlsx_private.h */
 
 /* Every byte of a part must be well-formed UTF-8 (no overlongs, no
  * surrogates) and no control character XML 1.0 forbids. */
@@ -374,9 +377,31 @@ static int xml_ok(const xml_check *c)
     return !c->bad && c->state == X_TEXT && c->depth == 0 && c->roots == 1 && !c->u8need;
 }
 
+/* The same check for the parts as they go into the zip (pb_xlsx_zipcheck.c). */
+xl_xml_check *xl_xml_new(void)
+{
+    return calloc(1, sizeof(xl_xml_check));
+}
+
+void xl_xml_reset(xl_xml_check *c)
+{
+    memset(c, 0, sizeof *c);
+}
+
+void xl_xml_feed(xl_xml_check *c, const unsigned char *p, size_t n)
+{
+    xml_feed(c, p, n);
+    utf8_feed(c, p, n);
+}
+
+int xl_xml_ok(const xl_xml_check *c)
+{
+    return xml_ok(c);
+}
+
 /* -------------------------------------------------------------- the zip */
 
-static int is_xml(const char *name, size_t n)
+int xl_is_xml(const char *name, size_t n)
 {
     static const char *const ext[] = {".xml", ".rels", ".vml"};
     for (int i = 0; i < 3; i++) {
@@ -413,7 +438,7 @@ static int check_member(FILE *f, long local, uint32_t method, uint32_t csize, ui
         snprintf(why, cap, "member '%.*s': cannot seek", (int)nlen, name);
         return 0;
     }
-    int xml = is_xml(name, nlen);
+    int xml = xl_is_xml(name, nlen);
     memset(xc, 0, sizeof *xc);
     uLong sum = crc32(0L, Z_NULL, 0);
     uint64_t total = 0;

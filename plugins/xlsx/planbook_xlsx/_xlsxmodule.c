@@ -7,6 +7,7 @@
 #include "pb_xlsx.h"
 
 int xl_verify_package(const char *path, char *why, size_t cap);
+unsigned long xl_zipcheck_count(void);
 
 #include <xlsxwriter.h>
 
@@ -140,11 +141,28 @@ static PyObject *xlsx_deflate_seen(PyObject *m, PyObject *unused)
     return Py_BuildValue("(ki)", count, level);
 }
 
+/* zip_checked(): parts this thread's saves checked on their way into the
+ * zip (pb_xlsx_zipcheck.c), or None when this build reads the package back
+ * in full */
+static PyObject *xlsx_zip_checked(PyObject *m, PyObject *unused)
+{
+    (void)m;
+    (void)unused;
+#ifdef PB_XLSX_ZIP_WRAP
+    return PyLong_FromUnsignedLong(xl_zipcheck_count());
+#else
+    (void)xl_zipcheck_count;
+    Py_RETURN_NONE;
+#endif
+}
+
 static PyMethodDef xlsx_methods[] = {
     {"deflate_seen", xlsx_deflate_seen, METH_NOARGS,
      "deflate_seen(): (parts this thread deflated, the last one's level), or None"},
     {"verify", xlsx_verify, METH_O,
      "verify(path): check every member's CRC and size and every XML part's structure"},
+    {"zip_checked", xlsx_zip_checked, METH_NOARGS,
+     "zip_checked(): parts this thread's saves checked on their way into the zip, or None"},
     {"write", (PyCFunction)(void (*)(void))xlsx_write, METH_VARARGS | METH_KEYWORDS,
      "write(plan_core, path, constant_memory=True, cached_results=True, tmpdir=None, "
      "structure=None)"},
