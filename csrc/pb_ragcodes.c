@@ -12,7 +12,9 @@
  * period is worked out once per set: most periods' previous (year-ago,
  * outturn) period is the same distance back in the set's order, so the
  * chunk compares the row with itself shifted, and the few others (the
- * first month of a year, a year) are patched after, one by one; and the
+ * first month of a year, a year) are patched after, one by one (where
+ * most are others, as for the outturn, the referenced figures are
+ * gathered into a row first and compared with it whole); and the
  * periods each target cell is in force for (itself, or the months of its
  * financial year) come as ranges, worked out again only when a measure's
  * target periods differ from the last measure's. */
@@ -43,6 +45,13 @@ typedef struct shift {
     size_t xby[2];
     uint32_t *bits, *rest;
     size_t nrest;
+    /* When most references are odd (the outturn: every month of a year
+     * refers to the one year before it), the row of the referenced figures
+     * is gathered (gidx, npad: the reference, or the period itself where
+     * there is none) and compared whole (gmask: 1 where a reference is). */
+    int gather;
+    uint32_t *gidx;
+    uint8_t *gmask;
 } shift;
 
 struct pb_ragcodes_ctx {
@@ -64,7 +73,8 @@ struct pb_ragcodes_ctx {
     /* scratch: np blank words, then a row of values (npad), the target in
      * force and its tolerance (TSPAN each: npad and the 3 words the last
      * block of 4 of targets_in_force may write past the row, when npad - np
-     * < 3); bytes: the last chunk's answers and those not asked for */
+     * < 3), then a gathered row (npad); bytes: the last chunk's answers and
+     * those not asked for */
     uint64_t *work;
     uint8_t *bytes;
     int wide;
@@ -113,7 +123,7 @@ pb_ragcodes_ctx *pb_ragcodes_new(const pb_indset *s, uint32_t **idx, uint8_t **h
     c->range = calloc(3 * np + 1, sizeof *c->range);
     c->pos = calloc(np + 1, sizeof *c->pos);
     c->tslot = calloc(npad, 1);
-    c->work = calloc(np + npad + 2 * TSPAN(npad), sizeof *c->work);
+    c->work = calloc(np + npad + 2 * TSPAN(npad) + npad, sizeof *c->work);
     c->bytes = calloc(8 * npad, 1);
     int ok = c->idx && c->has && c->pat && c->range && c->pos && c->tslot && c->work && c->bytes;
     for (int q = 0; q < 3; q++) {
@@ -121,7 +131,10 @@ pb_ragcodes_ctx *pb_ragcodes_new(const pb_indset *s, uint32_t **idx, uint8_t **h
         c->rel[q].odd = calloc(np + 1, sizeof *c->rel[q].odd);
         c->rel[q].bits = calloc(3 * (npad / CH) + 1, sizeof *c->rel[q].bits);
         c->rel[q].rest = calloc(np + 1, sizeof *c->rel[q].rest);
-        ok = ok && c->rel[q].mask && c->rel[q].odd && c->rel[q].bits && c->rel[q].rest;
+        c->rel[q].gidx = calloc(npad + 1, sizeof *c->rel[q].gidx);
+        c->rel[q].gmask = calloc(npad + 1, 1);
+        ok = ok && c->rel[q].mask && c->rel[q].odd && c->rel[q].bits && c->rel[q].rest &&
+             c->rel[q].gidx && c->rel[q].gmask;
     }
     if (!ok) {
         pb_ragcodes_free(c);
@@ -153,6 +166,12 @@ static void make_shift(pb_ragcodes_ctx *c, int q, uint32_t *count)
         sh->mask[k] = has[k] && ref[k] + sh->by == k;
         if (has[k] && !sh->mask[k])
             sh->odd[sh->nodd++] = (uint32_t)k;
+    }
+    sh->gather = sh->nodd * 4 > np;
+    for (size_t k = 0; k < c->npad; k++) {
+        const int r = k < np && has[k] && ref[k] < np;
+        sh->gidx[k] = r ? ref[k] : (uint32_t)k;
+        sh->gmask[k] = (uint8_t)r;
     }
     /* the odd periods' two commonest distances back, and the bits */
     const size_t nch = c->npad / CH;
@@ -211,6 +230,8 @@ void pb_ragcodes_free(pb_ragcodes_ctx *c)
         free(c->rel[q].odd);
         free(c->rel[q].bits);
         free(c->rel[q].rest);
+        free(c->rel[q].gidx);
+        free(c->rel[q].gmask);
     }
     free(c);
 }
@@ -240,13 +261,26 @@ ALWAYS_INLINE void compare_chunk(const uint64_t *restrict a, const uint64_t *res
 
 /* The figure at each period against the one it refers to by relation sh,
  * from the row v (npad words, blank in the padding, np blank words before
- * it), into o. */
+ * it), into o; gw: scratch of npad words. */
 ALWAYS_INLINE void compare(const uint64_t *restrict v, const shift *sh, const uint32_t *ref,
-                           size_t np, int pol, uint8_t *restrict tail, uint8_t *restrict o)
+                           size_t np, int pol, uint64_t *restrict gw, uint8_t *restrict tail,
+                           uint8_t *restrict o)
 {
     const uint8_t up = cmp_codes[pol][0], down = cmp_codes[pol][1];
-    const uint64_t *w = v - sh->by;
     size_t k = 0;
+    if (sh->gather) {
+        const size_t npad = (np + CH - 1) / CH * CH;
+        for (size_t j = 0; j < npad; j++)
+            gw[j] = v[sh->gidx[j]];
+        for (; k + CH <= np; k += CH)
+            compare_chunk(v + k, gw + k, sh->gmask + k, up, down, o + k);
+        if (k < np) {
+            compare_chunk(v + k, gw + k, sh->gmask + k, up, down, tail);
+            memcpy(o + k, tail, np - k);
+        }
+        return;
+    }
+    const uint64_t *w = v - sh->by;
     for (; k + CH <= np; k += CH)
         compare_chunk(v + k, w + k, sh->mask + k, up, down, o + k);
     if (k < np) {
@@ -656,6 +690,7 @@ ALWAYS_INLINE void measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
         v = copy;
     }
     uint64_t *const tt = c->work + np + npad, *const tl = tt + TSPAN(npad);
+    uint64_t *const gw = tl + TSPAN(npad); /* compare's gathered row */
     uint8_t *const bytes = c->bytes, *const tail = bytes + 4 * npad;
     /* The last chunk's answers may run on into the next measure's bytes,
      * which are written after (pb_ragcodes_run), but not past the end. */
@@ -667,7 +702,7 @@ ALWAYS_INLINE void measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
     uint8_t *const rel_out[3] = {o_prev, o_yago, o_out};
     for (int q = 1; q < 3; q++)
         if (rel_out[q])
-            compare(v, &c->rel[q], c->idx + (size_t)q * np, np, pol, tail, rel_out[q]);
+            compare(v, &c->rel[q], c->idx + (size_t)q * np, np, pol, gw, tail, rel_out[q]);
     uint8_t *prev = o_prev ? o_prev : lq == 0 && o_last ? o_last : bytes + 3 * npad;
     /* the answers not asked for go to scratch */
     uint8_t *rag = o_rag ? o_rag : bytes, *basis = o_basis ? o_basis : bytes + npad,
@@ -720,7 +755,7 @@ ALWAYS_INLINE void measure(const pb_indset *s, size_t i, pb_ragcodes_ctx *c,
         if (rel_out[lq])
             memcpy(o_last, rel_out[lq], np);
         else
-            compare(v, &c->rel[lq], c->idx + (size_t)lq * np, np, pol, tail, o_last);
+            compare(v, &c->rel[lq], c->idx + (size_t)lq * np, np, pol, gw, tail, o_last);
     }
 }
 
