@@ -270,8 +270,9 @@ ALWAYS_INLINE void compare(const uint64_t *restrict v, const shift *sh, const ui
     size_t k = 0;
     if (sh->gather) {
         const size_t npad = (np + CH - 1) / CH * CH;
+        const uint32_t *restrict gi = sh->gidx;
         for (size_t j = 0; j < npad; j++)
-            gw[j] = v[sh->gidx[j]];
+            gw[j] = v[gi[j]];
         for (; k + CH <= np; k += CH)
             compare_chunk(v + k, gw + k, sh->gmask + k, up, down, o + k);
         if (k < np) {
