@@ -32,6 +32,7 @@
 #include <string.h>
 
 #ifdef PB_XLSX_ZIP_WRAP
+#include <stdatomic.h>
 #include <xlsxwriter/packager.h> /* minizip's zip.h, as the library has it */
 #include <zlib.h>
 
@@ -46,7 +47,8 @@ typedef struct xl_zip_member {
 /* The XML parts' bytes go to a second thread in blocks (a ring of them),
  * which checks them while the save deflates: the check was ~150 ms of CPU
  * of a 1.05M-cell save, on a core that is otherwise idle.  Without a second
- * CPU or a thread, the check runs here, on the save's thread. */
+ * CPU or a thread, or while another save of the process is checking its
+ * parts (xl_zip_saving), the check runs here, on the save's thread. */
 #define XQ_BLOCKS 8
 #define XQ_BLOCK 65536
 
@@ -81,6 +83,11 @@ struct xl_zipcheck {
 
 /* the save running in this thread (saves run without the GIL, in parallel) */
 static _Thread_local xl_zipcheck *xl_zip_current;
+/* saves of this process between xl_zipcheck_begin and _end: the check
+ * takes a thread of its own only in a save that runs alone (two saves on
+ * two threads already keep two cores busy: a checking thread each would
+ * only share them out) */
+static atomic_int xl_zip_saving;
 /* members checked on their way in by this thread's saves (for the tests) */
 static _Thread_local unsigned long xl_zip_checked;
 
@@ -179,11 +186,12 @@ static void xq_feed(xl_zipcheck *z, const unsigned char *p, size_t n)
     }
 }
 
-/* Start the thread (0: the check stays on the save's thread). */
-static int xq_start(xl_zipcheck *z)
+/* Start the thread (0: the check stays on the save's thread), when the
+ * save runs alone. */
+static int xq_start(xl_zipcheck *z, int alone)
 {
     z->bad_member = SIZE_MAX;
-    if (pb_cpu_count() < 2)
+    if (!alone || pb_cpu_count() < 2)
         return 0;
     size_t i = 0;
     for (; i < XQ_BLOCKS; i++)
@@ -225,9 +233,10 @@ static void xq_stop(xl_zipcheck *z)
                  z->m[z->bad_member].name);
 }
 #else
-static int xq_start(xl_zipcheck *z)
+static int xq_start(xl_zipcheck *z, int alone)
 {
     (void)z;
+    (void)alone;
     return 0;
 }
 
@@ -363,7 +372,7 @@ xl_zipcheck *xl_zipcheck_begin(void)
         z = NULL;
     }
     if (z)
-        xq_start(z);
+        xq_start(z, atomic_fetch_add(&xl_zip_saving, 1) == 0);
     xl_zip_current = z;
     return z;
 }
@@ -374,6 +383,7 @@ void xl_zipcheck_end(xl_zipcheck *z)
     if (!z)
         return;
     xq_stop(z);
+    atomic_fetch_sub(&xl_zip_saving, 1);
     for (size_t i = 0; i < z->n; i++)
         free(z->m[i].name);
     free(z->m);
